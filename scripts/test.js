@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under src/ and test/ with node's own test runner (Node 20 has no
+// glob support in `node --test`, so the files are listed here). Before that it checks
+// PostgreSQL: store tests run on both databases, and the summary must say plainly when
+// the PostgreSQL half could not run. ATRIUM_REQUIRE_POSTGRES=1 (set by .ci/run) makes it
+// mandatory.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import pg from 'pg';
+
+function collect(dir, out) {
+  for (const name of readdirSync(dir).sort()) {
+    if (name === 'node_modules' || name.startsWith('.') || name === 'fixtures') continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) collect(path, out);
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+const url = process.env.ATRIUM_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+let postgres = 'available';
+const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+try {
+  await client.connect();
+  await client.query('select 1');
+} catch (err) {
+  postgres = `unreachable (${err.message})`;
+} finally {
+  await client.end().catch(() => {});
+}
+const env = { ...process.env };
+if (postgres === 'available') {
+  env.ATRIUM_TEST_POSTGRES_URL = url;
+} else if (process.env.ATRIUM_REQUIRE_POSTGRES === '1') {
+  console.error(`PostgreSQL is required (ATRIUM_REQUIRE_POSTGRES=1) but ${url} is ${postgres}.`);
+  process.exit(1);
+} else {
+  delete env.ATRIUM_TEST_POSTGRES_URL;
+  console.log(`NOTE: PostgreSQL at ${url} is ${postgres}: the PostgreSQL half of every store test is SKIPPED.`);
+}
+
+const files = process.argv.length > 2 ? process.argv.slice(2) : [...collect('src', []), ...collect('test', [])];
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  { stdio: 'inherit', env },
+);
+if (postgres !== 'available') {
+  console.log('NOTE: PostgreSQL suite skipped (see above). Set ATRIUM_TEST_POSTGRES_URL to run it.');
+}
+process.exit(result.status ?? 1);

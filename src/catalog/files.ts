@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+
+/**
+ * Reading files from a catalog root, safely: nothing outside the root (not by `..`, not by
+ * an absolute path, not through a symlink), nothing larger than the limit, nothing that
+ * is not UTF-8 text.
+ */
+
+/** Files larger than this are refused; documented in the user guide. */
+export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+export type ReadFailure = {
+  code: 'file-missing' | 'file-too-large' | 'file-binary' | 'file-encoding' | 'file-unreadable' | 'path-outside-root';
+  message: string;
+  hint: string;
+};
+
+export type ReadResult = { ok: true; text: string; hash: string } | { ok: false; hash: string | null; failure: ReadFailure };
+
+export class CatalogRoot {
+  private constructor(
+    /** Absolute, symlinks resolved. */
+    readonly dir: string,
+    readonly maxFileBytes: number,
+  ) {}
+
+  static async open(dir: string, maxFileBytes = DEFAULT_MAX_FILE_BYTES): Promise<CatalogRoot> {
+    return new CatalogRoot(await realpath(resolve(dir)), maxFileBytes);
+  }
+
+  /** Posix-style path relative to the root, as shown in problems. */
+  relativePath(absolute: string): string {
+    return relative(this.dir, absolute).split(sep).join('/');
+  }
+
+  absolutePath(path: string): string {
+    return resolve(this.dir, path);
+  }
+
+  /**
+   * Resolves `target` against the directory `fromDir` (relative to the root). Returns the
+   * root-relative path, or undefined when the target is absolute or leaves the root.
+   */
+  resolveInside(fromDir: string, target: string): string | undefined {
+    if (isAbsolute(target) || /^[a-zA-Z]:[\\/]/.test(target) || target.startsWith('\\')) return undefined;
+    const absolute = resolve(this.dir, fromDir, target);
+    return this.contains(absolute) ? this.relativePath(absolute) : undefined;
+  }
+
+  contains(absolute: string): boolean {
+    const rel = relative(this.dir, absolute);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  }
+
+  /** Reads a root-relative file as UTF-8 text, enforcing every rule above. */
+  async read(path: string): Promise<ReadResult> {
+    let real: string;
+    try {
+      real = await realpath(this.absolutePath(path));
+    } catch (err) {
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      return fail(null, missing ? 'file-missing' : 'file-unreadable', missing ? `${path} does not exist` : `${path} cannot be read: ${(err as Error).message}`, missing ? 'Create the file or fix the path (paths are relative to the file that names them).' : 'Check the file\'s permissions.');
+    }
+    if (!this.contains(real)) {
+      return fail(null, 'path-outside-root', `${path} resolves outside the catalog root (through a symbolic link)`, 'Catalog files must live inside the catalog root; copy the file in instead of linking to it.');
+    }
+    const handle = await open(real, 'r').catch(() => undefined);
+    if (!handle) return fail(null, 'file-unreadable', `${path} cannot be opened`, 'Check the file\'s permissions.');
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) return fail(null, 'file-unreadable', `${path} is not a regular file`, 'Point at a file, not a directory or device.');
+      if (info.size > this.maxFileBytes) {
+        return fail(null, 'file-too-large', `${path} is ${info.size} bytes, over the limit of ${this.maxFileBytes}`, 'Split the file, or raise ATRIUM_CATALOG_MAX_FILE_BYTES if it really must be this large.');
+      }
+      // Read at most one byte past the limit, in case the file grew since stat.
+      const buffer = Buffer.alloc(Math.min(info.size, this.maxFileBytes) + 1);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      if (bytesRead > this.maxFileBytes) {
+        return fail(null, 'file-too-large', `${path} is over the limit of ${this.maxFileBytes} bytes`, 'Split the file, or raise ATRIUM_CATALOG_MAX_FILE_BYTES if it really must be this large.');
+      }
+      const bytes = buffer.subarray(0, bytesRead);
+      const hash = createHash('sha1').update(bytes).digest('hex');
+      if (bytes.includes(0)) {
+        return fail(hash, 'file-binary', `${path} is a binary file`, 'Catalog files are UTF-8 text; remove the binary file or the reference to it.');
+      }
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+      } catch {
+        return fail(hash, 'file-encoding', `${path} is not valid UTF-8`, 'Re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`).');
+      }
+      return { ok: true, text, hash };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * Every file below a root-relative directory, sorted, skipping `node_modules` and
+   * dot-folders and never following symbolic links out of the tree. Stops at `limit`.
+   */
+  async list(dir: string, limit: number): Promise<string[]> {
+    const out: string[] = [];
+    const pending = [this.absolutePath(dir)];
+    while (pending.length > 0 && out.length < limit) {
+      const current = pending.shift() as string;
+      const entries = await readdir(current, { withFileTypes: true }).catch(() => []);
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const entry of entries) {
+        if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+        const absolute = resolve(current, entry.name);
+        if (entry.isDirectory()) pending.push(absolute);
+        else if (entry.isFile()) out.push(this.relativePath(absolute));
+      }
+    }
+    return out.sort().slice(0, limit);
+  }
+
+  async isDirectory(path: string): Promise<boolean> {
+    return stat(this.absolutePath(path)).then((s) => s.isDirectory(), () => false);
+  }
+}
+
+function fail(hash: string | null, code: ReadFailure['code'], message: string, hint: string): ReadResult {
+  return { ok: false, hash, failure: { code, message, hint } };
+}

@@ -1,0 +1,380 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, posix } from 'node:path';
+import picomatch from 'picomatch';
+import { parse as parseYaml } from 'yaml';
+import { AtriumError } from '../platform/errors.ts';
+import { CatalogRoot } from './files.ts';
+import { coreKind, entityName, formatRef, refKey, type CoreKind, type Entity, type Problem } from './model.ts';
+import { findExcessiveNesting, MAX_ALIASES, MAX_NESTING, parseYamlDocuments, type ParsedDocument } from './parse.ts';
+import { referencesOf, type Reference } from './relations.ts';
+import { validateEntity, type SchemaIssue } from './schema.ts';
+
+/**
+ * Reading a catalog root: which files a catalog reaches (roots, then Location targets and
+ * globs), and what each file holds (entities, their references, their problems). A file
+ * whose bytes and substituted files are unchanged since `previous` is not parsed again.
+ */
+
+/** A Location chain deeper than this is refused (a cycle the walk did not see, or a mistake). */
+export const MAX_LOCATION_DEPTH = 32;
+/** At most this many files per catalog. */
+export const MAX_FILES = 200_000;
+
+export interface LocationTarget {
+  target: string;
+  optional: boolean;
+  line: number;
+  column: number;
+}
+
+/** A reference with where it was written, kept so dangling ones can be reported in place. */
+export interface PlacedReference extends Reference {
+  line: number;
+  column: number;
+}
+
+export interface DocumentSummary {
+  key?: string;
+  ref?: string;
+  kind?: CoreKind;
+  line: number;
+  column: number;
+  /** The document is a valid entity. */
+  valid: boolean;
+  problems: Problem[];
+  references: PlacedReference[];
+  targets: LocationTarget[];
+  /** Hash of the entity as stored (after substitution); changes when anything about it changes. */
+  contentHash?: string;
+}
+
+/** What the store keeps about one file between syncs: enough to skip parsing it again. */
+export interface FileSummary {
+  path: string;
+  hash: string | null;
+  /** The file could not be read or parsed: `documents` are its last good ones. */
+  broken: boolean;
+  problems: Problem[];
+  /** Files pulled in by $text/$json/$yaml, with their hashes when read. */
+  dependencies: { path: string; hash: string | null }[];
+  documents: DocumentSummary[];
+}
+
+export interface WalkResult {
+  root: CatalogRoot;
+  /** Every file reached, in walk order (the order that decides duplicate entities). */
+  files: FileSummary[];
+  /** Entities of the files parsed in this walk, by key. */
+  parsed: Map<string, Entity>;
+  /** Paths of the files parsed in this walk (the rest were unchanged). */
+  changed: Set<string>;
+  /** Problems of the walk itself: targets missing, outside the root, cycles. */
+  problems: Problem[];
+}
+
+export interface WalkOptions {
+  previous?: ReadonlyMap<string, FileSummary>;
+  /** Parse these files even when unchanged (their entities are needed again). */
+  reparse?: ReadonlySet<string>;
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+
+/**
+ * Walks a catalog root. `rootPath` is a file, or a directory whose `catalog-info.yaml` is
+ * the root; a directory without one makes every YAML file below it a root.
+ */
+export async function walkCatalog(root: CatalogRoot, rootFile: string | undefined, options: WalkOptions = {}): Promise<WalkResult> {
+  const result: WalkResult = { root, files: [], parsed: new Map(), changed: new Set(), problems: [] };
+  const visited = new Set<string>();
+  const starts = rootFile !== undefined ? [rootFile] : (await root.list('.', MAX_FILES)).filter((f) => YAML_FILE.test(f));
+
+  const visit = async (path: string, ancestors: readonly string[]): Promise<void> => {
+    if (visited.has(path) || visited.size >= MAX_FILES) return;
+    visited.add(path);
+    const summary = await loadFile(root, path, options, result);
+    result.files.push(summary);
+    const chain = [...ancestors, path];
+    for (const doc of summary.documents) {
+      if (!doc.valid) continue;
+      for (const target of doc.targets) {
+        const problem = (code: string, message: string, hint: string): void => {
+          result.problems.push({ severity: 'error', code, message, hint, file: path, line: target.line, column: target.column, entityRef: doc.ref });
+        };
+        if (chain.length > MAX_LOCATION_DEPTH) {
+          problem('location-too-deep', `Location chain is deeper than ${MAX_LOCATION_DEPTH} files`, 'Flatten the Location tree: point the root at the files directly.');
+          continue;
+        }
+        for (const next of await expandTarget(root, path, target, problem)) {
+          if (chain.includes(next)) {
+            // A glob that matches its own file (`./*.yaml`) is natural; naming an ancestor is a cycle.
+            if (!isGlob(target.target)) {
+              problem('location-cycle', `Location target ${target.target} leads back to ${next}, which is already being read`, 'Remove the target: Locations must form a tree.');
+            }
+            continue;
+          }
+          await visit(next, chain);
+        }
+      }
+    }
+  };
+  for (const start of starts) await visit(start, []);
+  return result;
+}
+
+function isGlob(target: string): boolean {
+  return picomatch.scan(target).isGlob;
+}
+
+async function expandTarget(
+  root: CatalogRoot,
+  from: string,
+  target: LocationTarget,
+  problem: (code: string, message: string, hint: string) => void,
+): Promise<string[]> {
+  const t = target.target;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) {
+    problem('location-url-unsupported', `Location target ${t} is a URL`, 'Atrium reads only files inside the catalog root: check the repository out beside the catalog and use a relative path.');
+    return [];
+  }
+  const dir = posix.dirname(from);
+  if (isGlob(t)) {
+    const scan = picomatch.scan(t);
+    const base = root.resolveInside(dir, scan.base || '.');
+    const pattern = root.resolveInside(dir, t);
+    if (base === undefined || pattern === undefined) {
+      problem('location-outside-root', `Location target ${t} is absolute or leaves the catalog root`, 'Use a path relative to this file that stays inside the catalog root.');
+      return [];
+    }
+    const matches = picomatch(pattern === '' ? '.' : pattern, { dot: false });
+    const found = (await root.list(base, MAX_FILES)).filter((f) => matches(f));
+    if (found.length === 0 && !target.optional) {
+      problem('location-target-missing', `Location target ${t} matches no files`, 'Fix the pattern, or add `presence: optional` if the files may legitimately be absent.');
+    }
+    return found;
+  }
+  const resolved = root.resolveInside(dir, t);
+  if (resolved === undefined) {
+    problem('location-outside-root', `Location target ${t} is absolute or leaves the catalog root`, 'Use a path relative to this file that stays inside the catalog root.');
+    return [];
+  }
+  if (await root.isDirectory(resolved)) {
+    problem('location-target-directory', `Location target ${t} is a directory`, `Name the file, e.g. ${posix.join(t, 'catalog-info.yaml')}, or a glob such as ${posix.join(t, '*.yaml')}.`);
+    return [];
+  }
+  return [resolved];
+}
+
+async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, result: WalkResult): Promise<FileSummary> {
+  const previous = options.previous?.get(path);
+  const read = await root.read(path);
+  if (
+    previous &&
+    read.hash !== null &&
+    read.hash === previous.hash &&
+    !options.reparse?.has(path) &&
+    (await dependenciesUnchanged(root, previous))
+  ) {
+    return previous;
+  }
+  if (!read.ok) {
+    const { failure } = read;
+    const missing = failure.code === 'file-missing';
+    return {
+      path,
+      hash: read.hash,
+      // A missing file has simply gone: its entities go with it. Any other failure keeps the last good ones.
+      broken: !missing,
+      problems: [{ severity: 'error', code: failure.code, message: failure.message, hint: failure.hint, file: path, line: 1, column: 1 }],
+      dependencies: missing ? [] : (previous?.dependencies ?? []),
+      documents: missing ? [] : (previous?.documents ?? []),
+    };
+  }
+  result.changed.add(path);
+  const parsed = parseYamlDocuments(read.text, path);
+  if (parsed.broken) {
+    return { path, hash: read.hash, broken: true, problems: parsed.problems, dependencies: previous?.dependencies ?? [], documents: previous?.documents ?? [] };
+  }
+  const dependencies = new Map<string, string | null>();
+  const documents: DocumentSummary[] = [];
+  for (const doc of parsed.documents) {
+    documents.push(await loadDocument(root, path, doc, dependencies, result.parsed));
+  }
+  return {
+    path,
+    hash: read.hash,
+    broken: false,
+    problems: parsed.problems,
+    dependencies: [...dependencies].map(([p, hash]) => ({ path: p, hash })),
+    documents,
+  };
+}
+
+async function dependenciesUnchanged(root: CatalogRoot, summary: FileSummary): Promise<boolean> {
+  for (const dep of summary.dependencies) {
+    const read = await root.read(dep.path);
+    if (read.hash !== dep.hash) return false;
+  }
+  return true;
+}
+
+async function loadDocument(
+  root: CatalogRoot,
+  file: string,
+  doc: ParsedDocument,
+  dependencies: Map<string, string | null>,
+  parsed: Map<string, Entity>,
+): Promise<DocumentSummary> {
+  const problems: Problem[] = [];
+  const report = (issue: SchemaIssue, severity: Problem['severity'], entityRef?: string) =>
+    problems.push({ severity, code: issue.code, message: issue.message, hint: issue.hint, file, ...doc.positionOf(issue.path), entityRef });
+
+  const summary: DocumentSummary = { ...doc.position, valid: false, problems, references: [], targets: [] };
+  // Identify the entity even when it is invalid, so problems attach to it and its last good version can stay.
+  const value = doc.value as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } } | null;
+  const kind = typeof value?.kind === 'string' ? coreKind(value.kind) : undefined;
+  if (kind && typeof value?.metadata?.name === 'string') {
+    const namespace = typeof value.metadata.namespace === 'string' ? value.metadata.namespace : 'default';
+    const name = { kind, namespace, name: value.metadata.name };
+    summary.key = refKey(name);
+    summary.ref = formatRef(name);
+    summary.kind = kind;
+  }
+
+  const substituted = await substitute(root, file, doc.value, [], dependencies);
+  for (const issue of substituted.issues) report(issue.issue, issue.severity, summary.ref);
+  const { entity, issues } = validateEntity(substituted.value);
+  for (const issue of issues) report(issue, 'error', summary.ref);
+  if (!entity || !kind || substituted.issues.some((i) => i.severity === 'error')) return summary;
+
+  const refs = referencesOf(kind, entity);
+  for (const issue of refs.issues) report(issue, 'error', summary.ref);
+  if (refs.issues.length > 0) return summary;
+
+  summary.valid = true;
+  summary.references = refs.references.map((r) => ({ ...r, ...doc.positionOf(r.path) }));
+  if (kind === 'Location') summary.targets = locationTargets(entity, doc);
+  summary.contentHash = createHash('sha1').update(JSON.stringify(entity)).digest('hex');
+  parsed.set(refKey(entityName(entity)), entity);
+  return summary;
+}
+
+function locationTargets(entity: Entity, doc: ParsedDocument): LocationTarget[] {
+  const spec = entity.spec ?? {};
+  const optional = spec.presence === 'optional';
+  const out: LocationTarget[] = [];
+  if (typeof spec.target === 'string') out.push({ target: spec.target, optional, ...doc.positionOf(['spec', 'target']) });
+  if (Array.isArray(spec.targets)) {
+    spec.targets.forEach((t, i) => {
+      if (typeof t === 'string') out.push({ target: t, optional, ...doc.positionOf(['spec', 'targets', i]) });
+    });
+  }
+  return out;
+}
+
+interface SubstitutionIssue {
+  issue: SchemaIssue;
+  severity: Problem['severity'];
+}
+
+const SUPPORTED = new Set(['$text', '$json', '$yaml']);
+
+/**
+ * Replaces `{$text: path}`, `{$json: path}` and `{$yaml: path}` with the file's content,
+ * read relative to the descriptor and never from outside the root. Other placeholders
+ * (such as `$openapi`) and URLs are left as a readable note, with a warning.
+ */
+async function substitute(
+  root: CatalogRoot,
+  file: string,
+  value: unknown,
+  path: PropertyKey[],
+  dependencies: Map<string, string | null>,
+): Promise<{ value: unknown; issues: SubstitutionIssue[] }> {
+  if (Array.isArray(value)) {
+    const issues: SubstitutionIssue[] = [];
+    const out: unknown[] = [];
+    for (const [i, item] of value.entries()) {
+      const r = await substitute(root, file, item, [...path, i], dependencies);
+      out.push(r.value);
+      issues.push(...r.issues);
+    }
+    return { value: out, issues };
+  }
+  if (typeof value !== 'object' || value === null) return { value, issues: [] };
+  const entries = Object.entries(value);
+  const [first] = entries;
+  if (entries.length === 1 && first && first[0].startsWith('$')) {
+    return resolvePlaceholder(root, file, first[0], first[1], [...path, first[0]], dependencies);
+  }
+  const issues: SubstitutionIssue[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of entries) {
+    const r = await substitute(root, file, item, [...path, key], dependencies);
+    out[key] = r.value;
+    issues.push(...r.issues);
+  }
+  return { value: out, issues };
+}
+
+async function resolvePlaceholder(
+  root: CatalogRoot,
+  file: string,
+  placeholder: string,
+  target: unknown,
+  path: PropertyKey[],
+  dependencies: Map<string, string | null>,
+): Promise<{ value: unknown; issues: SubstitutionIssue[] }> {
+  const note = `${placeholder}: ${typeof target === 'string' ? target : JSON.stringify(target)}`;
+  const error = (code: string, message: string, hint: string) => ({ value: note, issues: [{ issue: { path, code, message, hint }, severity: 'error' as const }] });
+  const warning = (code: string, message: string, hint: string) => ({ value: note, issues: [{ issue: { path, code, message, hint }, severity: 'warning' as const }] });
+
+  if (!SUPPORTED.has(placeholder)) {
+    return warning('substitution-unsupported', `Placeholder ${placeholder} is not supported; the value is kept as a note`, 'Atrium substitutes $text, $json and $yaml. Use `$text: ./file` to embed the document.');
+  }
+  if (typeof target !== 'string' || target.length === 0) {
+    return error('substitution-invalid', `${placeholder} needs a file path`, `Write \`${placeholder}: ./relative/path\`.`);
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+    return warning('substitution-url-unsupported', `${placeholder} points at a URL (${target}); Atrium does not fetch URLs`, 'Keep the file beside the descriptor and use a relative path.');
+  }
+  const resolved = root.resolveInside(posix.dirname(file), target);
+  if (resolved === undefined) {
+    return error('substitution-outside-root', `${placeholder} path ${target} is absolute or leaves the catalog root`, 'Use a path relative to this file that stays inside the catalog root.');
+  }
+  const read = await root.read(resolved);
+  dependencies.set(resolved, read.hash);
+  if (!read.ok) return error(read.failure.code === 'file-missing' ? 'substitution-missing' : read.failure.code, read.failure.message, read.failure.hint);
+  if (placeholder === '$text') return { value: read.text, issues: [] };
+  try {
+    if (placeholder === '$json') return { value: JSON.parse(read.text), issues: [] };
+    if (findExcessiveNesting(read.text, MAX_NESTING) !== undefined) throw new Error(`nesting deeper than ${MAX_NESTING} levels`);
+    return { value: parseYaml(read.text, { maxAliasCount: MAX_ALIASES, uniqueKeys: true }), issues: [] };
+  } catch (err) {
+    return error('substitution-parse', `${resolved} could not be parsed for ${placeholder}: ${(err as Error).message.split('\n')[0]}`, `Fix the ${placeholder === '$json' ? 'JSON' : 'YAML'} in ${resolved}.`);
+  }
+}
+
+/**
+ * Opens what the user named as the catalog: a descriptor file (its directory is the
+ * root), or a directory whose `catalog-info.yaml` is the root file (without one, every
+ * YAML file below it is a root).
+ */
+export async function openCatalog(path: string, maxFileBytes?: number): Promise<{ root: CatalogRoot; rootFile?: string }> {
+  const isDir = await stat(path).then((s) => s.isDirectory(), (err: NodeJS.ErrnoException) => {
+    throw new AtriumError({
+      category: 'user-fixable',
+      code: 'catalog-not-found',
+      message: `Catalog ${path} cannot be read: ${err.code ?? err.message}`,
+      hint: 'Pass a directory holding catalog-info.yaml, or a descriptor file.',
+    });
+  });
+  if (!isDir) {
+    const root = await CatalogRoot.open(dirname(path), maxFileBytes);
+    return { root, rootFile: basename(path) };
+  }
+  const root = await CatalogRoot.open(path, maxFileBytes);
+  const hasRootFile = await stat(root.absolutePath('catalog-info.yaml')).then((s) => s.isFile(), () => false);
+  return { root, rootFile: hasRootFile ? 'catalog-info.yaml' : undefined };
+}

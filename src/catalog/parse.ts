@@ -1,0 +1,167 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import type { Problem, SourcePosition } from './model.ts';
+
+/** Deeper flow nesting than this is refused before the YAML parser sees it (it cannot cope with thousands). */
+export const MAX_NESTING = 64;
+/** More alias expansions than this in one document is an alias bomb, not a catalog. */
+export const MAX_ALIASES = 100;
+
+export interface ParsedDocument {
+  value: unknown;
+  /** Where the document's content starts. */
+  position: SourcePosition;
+  /** The position of the deepest node that exists along `path` (a missing field points at its parent). */
+  positionOf(path: readonly PropertyKey[]): SourcePosition;
+}
+
+export interface ParsedFile {
+  documents: ParsedDocument[];
+  problems: Problem[];
+  /** True when part of the file could not be read as YAML at all: its entities cannot be trusted. */
+  broken: boolean;
+}
+
+/**
+ * Parses a multi-document YAML file, keeping source positions so every problem can point
+ * at file:line:column. Duplicate keys, syntax errors, alias bombs and absurd nesting are
+ * problems, never exceptions.
+ */
+export function parseYamlDocuments(text: string, file: string): ParsedFile {
+  const lines = new LineCounter();
+  const at = (offset: number): SourcePosition => {
+    const pos = lines.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  const problem = (code: string, message: string, hint: string, pos: SourcePosition): Problem => ({
+    severity: 'error',
+    code,
+    message,
+    hint,
+    file,
+    ...pos,
+  });
+
+  const deep = findExcessiveNesting(text, MAX_NESTING);
+  if (deep !== undefined) {
+    lines.addNewLine(0);
+    for (let i = text.indexOf('\n'); i !== -1 && i < deep; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+    return {
+      documents: [],
+      broken: true,
+      problems: [
+        problem(
+          'yaml-too-deep',
+          `YAML nesting is deeper than ${MAX_NESTING} levels`,
+          'Catalog descriptors are shallow; flatten the structure or move large data into a file loaded with $text.',
+          at(deep),
+        ),
+      ],
+    };
+  }
+
+  const documents: ParsedDocument[] = [];
+  const problems: Problem[] = [];
+  let broken = false;
+  for (const doc of parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false })) {
+    if (doc.errors.length > 0) {
+      broken = true;
+      for (const err of doc.errors) {
+        const duplicate = err.code === 'DUPLICATE_KEY';
+        problems.push(
+          problem(
+            duplicate ? 'yaml-duplicate-key' : 'yaml-syntax',
+            firstLine(err.message),
+            duplicate
+              ? 'Each key may appear once per mapping; remove or rename the repeated key.'
+              : 'Fix the YAML syntax at this position (check indentation, quotes and brackets).',
+            at(err.pos[0]),
+          ),
+        );
+      }
+      continue;
+    }
+    for (const warning of doc.warnings) {
+      problems.push({ ...problem('yaml-warning', firstLine(warning.message), 'Check the YAML at this position.', at(warning.pos[0])), severity: 'warning' });
+    }
+    if (doc.contents === null) continue; // an empty document, e.g. a trailing `---`
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    } catch (err) {
+      broken = true;
+      problems.push(
+        problem(
+          'yaml-alias-limit',
+          err instanceof Error ? err.message : String(err),
+          `A document may expand at most ${MAX_ALIASES} aliases; write the values out instead of nesting anchors.`,
+          at(doc.contents.range?.[0] ?? 0),
+        ),
+      );
+      continue;
+    }
+    const root = doc.contents as Node;
+    documents.push({
+      value,
+      position: at(root.range?.[0] ?? 0),
+      positionOf: (path) => at(nodeAt(root, path).range?.[0] ?? 0),
+    });
+  }
+  return { documents, problems, broken };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+/** Walks down `path` as far as it exists; for a mapping entry, prefers the value node. */
+function nodeAt(root: Node, path: readonly PropertyKey[]): Node {
+  let node: Node = root;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair) return node;
+      node = (pair.value as Node | null) ?? (pair.key as Node);
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment] as Node | undefined;
+      if (!item) return node;
+      node = item;
+    } else {
+      return node;
+    }
+  }
+  return node;
+}
+
+/**
+ * Returns the offset where flow-collection nesting first exceeds `limit`, or undefined.
+ * A cheap scan that skips quoted strings and comments; block nesting needs no guard
+ * because every level costs a line and an indent, which the file size limit bounds.
+ */
+export function findExcessiveNesting(text: string, limit: number): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== undefined) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      else if (c === '\n' && depth === 0) quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      const prev = text[i - 1];
+      if (prev === undefined || ' \t\n[{,:'.includes(prev)) quote = c;
+    } else if (c === '#' && (i === 0 || ' \t\n'.includes(text[i - 1] ?? ''))) {
+      const end = text.indexOf('\n', i);
+      if (end === -1) break;
+      i = end;
+    } else if (c === '[' || c === '{') {
+      if (++depth > limit) return i;
+    } else if (c === ']' || c === '}') {
+      depth = Math.max(0, depth - 1);
+    } else if (c === '\n' && depth === 0) {
+      quote = undefined;
+    }
+  }
+  return undefined;
+}

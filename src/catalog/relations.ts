@@ -1,0 +1,136 @@
+import { parseEntityRef, EntityRefError, formatRef, refKey, type CoreKind, type Entity, type EntityName } from './model.ts';
+import type { SchemaIssue } from './schema.ts';
+
+/**
+ * Every well-known Backstage relation, in both directions. A relation is emitted by the
+ * entity whose spec names the other one; the inverse is emitted with it, so an entity's
+ * relations depend on its own descriptor alone.
+ */
+export const RELATION_PAIRS = [
+  ['ownedBy', 'ownerOf'],
+  ['providesApi', 'apiProvidedBy'],
+  ['consumesApi', 'apiConsumedBy'],
+  ['dependsOn', 'dependencyOf'],
+  ['partOf', 'hasPart'],
+  ['memberOf', 'hasMember'],
+  ['childOf', 'parentOf'],
+] as const;
+
+export type RelationType = (typeof RELATION_PAIRS)[number][number];
+
+const inverses = new Map<RelationType, RelationType>(
+  RELATION_PAIRS.flatMap(([a, b]) => [
+    [a, b],
+    [b, a],
+  ]),
+);
+
+export function inverseOf(type: RelationType): RelationType {
+  const inverse = inverses.get(type);
+  if (!inverse) throw new Error(`No inverse for relation ${type}`);
+  return inverse;
+}
+
+interface ReferenceField {
+  field: string;
+  relation: RelationType;
+  /** Kind assumed when the reference omits one; dependsOn/dependencyOf have none. */
+  defaultKind?: string;
+}
+
+const owner: ReferenceField = { field: 'owner', relation: 'ownedBy', defaultKind: 'Group' };
+const system: ReferenceField = { field: 'system', relation: 'partOf', defaultKind: 'System' };
+const dependsOn: ReferenceField = { field: 'dependsOn', relation: 'dependsOn' };
+const dependencyOf: ReferenceField = { field: 'dependencyOf', relation: 'dependencyOf' };
+
+const referenceFields: Record<CoreKind, ReferenceField[]> = {
+  Component: [
+    owner,
+    system,
+    { field: 'subcomponentOf', relation: 'partOf', defaultKind: 'Component' },
+    { field: 'providesApis', relation: 'providesApi', defaultKind: 'API' },
+    { field: 'consumesApis', relation: 'consumesApi', defaultKind: 'API' },
+    dependsOn,
+    dependencyOf,
+  ],
+  API: [owner, system],
+  Resource: [owner, system, dependsOn, dependencyOf],
+  System: [owner, { field: 'domain', relation: 'partOf', defaultKind: 'Domain' }],
+  Domain: [owner, { field: 'subdomainOf', relation: 'partOf', defaultKind: 'Domain' }],
+  Group: [
+    { field: 'parent', relation: 'childOf', defaultKind: 'Group' },
+    { field: 'children', relation: 'parentOf', defaultKind: 'Group' },
+    { field: 'members', relation: 'hasMember', defaultKind: 'User' },
+  ],
+  User: [{ field: 'memberOf', relation: 'memberOf', defaultKind: 'Group' }],
+  Location: [],
+};
+
+/** A reference one entity makes to another, and where in the document it was written. */
+export interface Reference {
+  relation: RelationType;
+  target: EntityName;
+  path: PropertyKey[];
+}
+
+export interface Relation {
+  source: string;
+  type: RelationType;
+  target: string;
+}
+
+/**
+ * Reads the references an entity's spec makes. A reference that cannot be parsed is an
+ * issue (the entity stops, as in Backstage); the default namespace is the entity's own.
+ */
+export function referencesOf(kind: CoreKind, entity: Entity): { references: Reference[]; issues: SchemaIssue[] } {
+  const references: Reference[] = [];
+  const issues: SchemaIssue[] = [];
+  const defaultNamespace = entity.metadata.namespace ?? 'default';
+  for (const { field, relation, defaultKind } of referenceFields[kind]) {
+    const value = entity.spec?.[field];
+    if (value === undefined) continue;
+    const refs = Array.isArray(value) ? value : [value];
+    refs.forEach((ref, i) => {
+      const path = Array.isArray(value) ? ['spec', field, i] : ['spec', field];
+      try {
+        references.push({ relation, target: parseEntityRef(String(ref), { defaultKind, defaultNamespace }), path });
+      } catch (err) {
+        if (!(err instanceof EntityRefError)) throw err;
+        issues.push({
+          path,
+          code: 'invalid-reference',
+          message: err.message,
+          hint: defaultKind
+            ? 'Write the reference as [kind:][namespace/]name, e.g. `group:default/platform`.'
+            : `spec.${field} has no default kind: write the kind too, e.g. \`component:checkout\` or \`resource:orders-db\`.`,
+        });
+      }
+    });
+  }
+  return { references, issues };
+}
+
+/** Both directions of every reference, deduplicated, with display-form refs. */
+export function relationsOf(source: EntityName, references: readonly Reference[]): Relation[] {
+  const seen = new Set<string>();
+  const out: Relation[] = [];
+  const from = formatRef(source);
+  const add = (relation: Relation) => {
+    const key = `${relation.source.toLowerCase()}|${relation.type}|${relation.target.toLowerCase()}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(relation);
+  };
+  for (const ref of references) {
+    const to = formatRef(ref.target);
+    add({ source: from, type: ref.relation, target: to });
+    add({ source: to, type: inverseOf(ref.relation), target: from });
+  }
+  return out;
+}
+
+/** The references whose target is not among `existing` (keys as made by refKey). */
+export function danglingReferences(references: readonly Reference[], existing: ReadonlySet<string>): Reference[] {
+  return references.filter((ref) => !existing.has(refKey(ref.target)));
+}

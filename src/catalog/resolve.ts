@@ -1,0 +1,104 @@
+import type { FileSummary, PlacedReference } from './load.ts';
+import { formatRef, refKey, type CoreKind, type Problem } from './model.ts';
+
+/**
+ * Decides which document provides each entity, given every file a walk reached: the
+ * first valid claim in walk order wins and later ones are duplicates; a document that is
+ * now invalid (or a file that is now unreadable) keeps its last good entity, marked stale.
+ * Then finds references that point at nothing. Pure: the caller supplies what is stored.
+ */
+
+export interface Claim {
+  key: string;
+  ref: string;
+  kind: CoreKind;
+  file: string;
+  line: number;
+  column: number;
+  /** The stored version is kept because the current one is invalid or unreadable. */
+  stale: boolean;
+  contentHash?: string;
+  references: PlacedReference[];
+}
+
+/** What the store holds for an entity: which file it came from. */
+export interface StoredEntity {
+  file: string;
+  contentHash: string;
+}
+
+export interface Resolution {
+  claims: Map<string, Claim>;
+  problems: Problem[];
+}
+
+export function resolveCatalog(
+  files: readonly FileSummary[],
+  walkProblems: readonly Problem[],
+  stored: ReadonlyMap<string, StoredEntity>,
+): Resolution {
+  const claims = new Map<string, Claim>();
+  const problems: Problem[] = [...walkProblems];
+
+  for (const file of files) {
+    problems.push(...file.problems);
+    for (const doc of file.documents) {
+      if (!file.broken) problems.push(...doc.problems);
+      if (!doc.key || !doc.ref || !doc.kind) continue;
+      const previous = stored.get(doc.key);
+      const keepsLastGood = file.broken || !doc.valid;
+      if (keepsLastGood && previous?.file !== file.path) continue;
+      const existing = claims.get(doc.key);
+      if (existing) {
+        if (doc.valid && !file.broken) {
+          problems.push({
+            severity: 'error',
+            code: 'duplicate-entity',
+            message: `${doc.ref} is already defined in ${existing.file}:${existing.line}`,
+            hint: 'Names are unique per kind and namespace, ignoring case: rename one of them or delete the copy.',
+            file: file.path,
+            line: doc.line,
+            column: doc.column,
+            entityRef: doc.ref,
+          });
+        }
+        continue;
+      }
+      claims.set(doc.key, {
+        key: doc.key,
+        ref: doc.ref,
+        kind: doc.kind,
+        file: file.path,
+        line: doc.line,
+        column: doc.column,
+        stale: keepsLastGood,
+        contentHash: keepsLastGood ? previous?.contentHash : doc.contentHash,
+        references: keepsLastGood ? [] : doc.references,
+      });
+    }
+  }
+
+  for (const claim of claims.values()) {
+    for (const reference of claim.references) {
+      if (claims.has(refKey(reference.target))) continue;
+      const field = reference.path.slice(0, 2).join('.');
+      problems.push({
+        severity: 'warning',
+        code: 'dangling-reference',
+        message: `${field} refers to ${formatRef(reference.target)}, which is not in the catalog`,
+        hint: 'Add that entity to the catalog or correct the reference; the relation is kept but leads nowhere until then.',
+        file: claim.file,
+        line: reference.line,
+        column: reference.column,
+        entityRef: claim.ref,
+      });
+    }
+  }
+  problems.sort(compareProblems);
+  return { claims, problems };
+}
+
+export function compareProblems(a: Problem, b: Problem): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+}

@@ -1,0 +1,257 @@
+import { z } from 'zod';
+import { coreKind, type CoreKind, type Entity } from './model.ts';
+
+/**
+ * What a valid descriptor looks like: Backstage's field-format rules (names, namespaces,
+ * label and annotation keys, tags) and the required spec fields of each core kind. Keys
+ * outside these schemas are tolerated, as Backstage tolerates them.
+ */
+
+/** A problem found in one document, located by its path inside that document. */
+export interface SchemaIssue {
+  path: PropertyKey[];
+  code: string;
+  message: string;
+  hint: string;
+}
+
+const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const NAMESPACE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const KIND = /^[a-zA-Z][a-z0-9A-Z]*$/;
+const API_VERSION = /^[a-z0-9]+(?:[-.][a-z0-9]+)*\/[a-z0-9A-Z]+$/;
+const TAG = /^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const MAX_NAME = 63;
+
+export const CORE_API_VERSIONS = ['backstage.io/v1alpha1', 'backstage.io/v1beta1'];
+
+export const isValidName = (s: string): boolean => s.length <= MAX_NAME && NAME.test(s);
+export const isValidNamespace = (s: string): boolean => s.length <= MAX_NAME && NAMESPACE.test(s);
+export const isValidTag = (s: string): boolean => s.length >= 1 && s.length <= MAX_NAME && TAG.test(s);
+
+/** `[prefix/]name`: prefix a DNS subdomain of at most 253 characters, name like an entity name. */
+export function isValidKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash === -1 ? undefined : key.slice(0, slash);
+  const name = slash === -1 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return false;
+  return isValidName(name);
+}
+
+const text = z.string().min(1);
+const refList = z.array(text);
+
+const specSchemas: Record<CoreKind, z.ZodType> = {
+  Component: z.looseObject({
+    type: text,
+    lifecycle: text,
+    owner: text,
+    system: text.optional(),
+    subcomponentOf: text.optional(),
+    providesApis: refList.optional(),
+    consumesApis: refList.optional(),
+    dependsOn: refList.optional(),
+    dependencyOf: refList.optional(),
+  }),
+  API: z.looseObject({ type: text, lifecycle: text, owner: text, definition: text, system: text.optional() }),
+  Resource: z.looseObject({
+    type: text,
+    owner: text,
+    system: text.optional(),
+    dependsOn: refList.optional(),
+    dependencyOf: refList.optional(),
+  }),
+  System: z.looseObject({ owner: text, domain: text.optional(), type: text.optional() }),
+  Domain: z.looseObject({ owner: text, subdomainOf: text.optional(), type: text.optional() }),
+  Group: z.looseObject({
+    type: text,
+    profile: z.looseObject({ displayName: text.optional(), email: text.optional(), picture: text.optional() }).optional(),
+    parent: text.optional(),
+    children: refList,
+    members: refList.optional(),
+  }),
+  User: z.looseObject({
+    profile: z.looseObject({ displayName: text.optional(), email: text.optional(), picture: text.optional() }).optional(),
+    memberOf: refList.optional(),
+  }),
+  Location: z
+    .looseObject({
+      type: text.optional(),
+      target: text.optional(),
+      targets: refList.optional(),
+      presence: z.enum(['required', 'optional']).optional(),
+    })
+    .refine((s) => s.target !== undefined || s.targets !== undefined, {
+      message: 'A Location needs spec.target or spec.targets',
+    }),
+};
+
+/** The JSON Schema of each kind's spec, for editors and the user guide. */
+export function specJsonSchema(kind: CoreKind): unknown {
+  return z.toJSONSchema(specSchemas[kind], { unrepresentable: 'any' });
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Checks one parsed document. Returns the entity when it is valid, and every issue found
+ * (all of them, not just the first, so one edit fixes many).
+ */
+export function validateEntity(value: unknown): { entity?: Entity; issues: SchemaIssue[] } {
+  const issues: SchemaIssue[] = [];
+  const issue = (path: PropertyKey[], code: string, message: string, hint: string) =>
+    issues.push({ path, code, message, hint });
+
+  if (!isRecord(value)) {
+    issue([], 'invalid-document', 'A catalog document must be a mapping with apiVersion, kind, metadata and spec', 'Start the document with `apiVersion: backstage.io/v1alpha1` and `kind: ...`.');
+    return { issues };
+  }
+
+  const { apiVersion, kind, metadata, spec } = value;
+  let known: CoreKind | undefined;
+  if (typeof kind !== 'string' || kind.length === 0) {
+    issue(['kind'], 'missing-field', 'The document has no kind', 'Add `kind:` with one of ' + ['Component', 'API', 'Resource', 'System', 'Domain', 'Group', 'User', 'Location'].join(', ') + '.');
+  } else if (kind.length > MAX_NAME || !KIND.test(kind)) {
+    issue(['kind'], 'invalid-kind', `"${kind}" is not a valid kind`, 'A kind is letters and digits starting with a letter, e.g. Component.');
+  } else {
+    known = coreKind(kind);
+    if (!known) {
+      issue(['kind'], 'unknown-kind', `Unknown kind "${kind}"`, 'Atrium reads the Backstage core kinds: Component, API, Resource, System, Domain, Group, User, Location.');
+    }
+  }
+
+  if (typeof apiVersion !== 'string' || apiVersion.length === 0) {
+    issue(['apiVersion'], 'missing-field', 'The document has no apiVersion', 'Add `apiVersion: backstage.io/v1alpha1`.');
+  } else if (!API_VERSION.test(apiVersion)) {
+    issue(['apiVersion'], 'invalid-api-version', `"${apiVersion}" is not a valid apiVersion`, 'Use the form group/version, e.g. backstage.io/v1alpha1.');
+  } else if (known && !CORE_API_VERSIONS.includes(apiVersion)) {
+    issue(['apiVersion'], 'invalid-api-version', `Kind ${known} is not defined for apiVersion ${apiVersion}`, `Use one of ${CORE_API_VERSIONS.join(', ')}.`);
+  }
+
+  if (!isRecord(metadata)) {
+    issue(['metadata'], 'missing-field', 'The document has no metadata mapping', 'Add `metadata:` with at least `name:`.');
+  } else {
+    checkMetadata(metadata, issue);
+  }
+
+  if (known) {
+    if (spec === undefined && known !== 'User') {
+      issue(['spec'], 'missing-field', `A ${known} needs a spec`, `Add \`spec:\` with the fields a ${known} requires.`);
+    } else if (spec !== undefined && !isRecord(spec)) {
+      issue(['spec'], 'invalid-field', 'spec must be a mapping', 'Indent the spec fields under `spec:`.');
+    } else {
+      const result = specSchemas[known].safeParse(spec ?? {});
+      if (!result.success) {
+        for (const zodIssue of result.error.issues) {
+          const path = ['spec', ...zodIssue.path];
+          const missing = valueAt(spec, zodIssue.path) === undefined;
+          if (missing && zodIssue.code === 'invalid_type') {
+            issue(path, 'missing-field', `A ${known} requires ${path.join('.')}`, `Add \`${String(zodIssue.path.at(-1))}:\` under spec.`);
+          } else {
+            issue(path, 'invalid-field', `${path.join('.')}: ${zodIssue.message}`, fieldHint(zodIssue.code));
+          }
+        }
+      }
+    }
+  } else if (spec !== undefined && !isRecord(spec)) {
+    issue(['spec'], 'invalid-field', 'spec must be a mapping', 'Indent the spec fields under `spec:`.');
+  }
+
+  return issues.length === 0 ? { entity: value as Entity, issues } : { issues };
+}
+
+function fieldHint(code: string): string {
+  switch (code) {
+    case 'invalid_type':
+      return 'Check the type: references are strings, lists are YAML sequences.';
+    case 'too_small':
+      return 'The value must not be empty.';
+    case 'invalid_value':
+      return 'Use one of the allowed values.';
+    default:
+      return 'Check this field against the kind\'s schema in the user guide.';
+  }
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const key of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+type IssueSink = (path: PropertyKey[], code: string, message: string, hint: string) => void;
+
+function checkMetadata(metadata: Record<string, unknown>, issue: IssueSink): void {
+  const { name, namespace, title, description, labels, annotations, tags, links } = metadata;
+  if (name === undefined) {
+    issue(['metadata'], 'missing-field', 'metadata.name is required', 'Add `name:` under metadata, e.g. `name: checkout-service`.');
+  } else if (typeof name !== 'string' || !isValidName(name)) {
+    issue(['metadata', 'name'], 'invalid-name', `${JSON.stringify(name)} is not a valid entity name`, 'A name is 1-63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit.');
+  }
+  if (namespace !== undefined && (typeof namespace !== 'string' || !isValidNamespace(namespace))) {
+    issue(['metadata', 'namespace'], 'invalid-namespace', `${JSON.stringify(namespace)} is not a valid namespace`, 'A namespace is lowercase letters and digits joined by single dashes, at most 63 characters (e.g. `default`).');
+  }
+  for (const [field, v] of [['title', title], ['description', description]] as const) {
+    if (v !== undefined && typeof v !== 'string') {
+      issue(['metadata', field], 'invalid-field', `metadata.${field} must be a string`, 'Quote the value or use a YAML block scalar (|).');
+    }
+  }
+  if (labels !== undefined) {
+    if (!isRecord(labels)) {
+      issue(['metadata', 'labels'], 'invalid-field', 'metadata.labels must be a mapping', 'Write labels as `key: value` pairs.');
+    } else {
+      for (const [key, v] of Object.entries(labels)) {
+        if (!isValidKey(key)) {
+          issue(['metadata', 'labels', key], 'invalid-label', `Label key "${key}" is not valid`, 'A key is an optional DNS prefix and `/`, then 1-63 letters, digits, `-`, `_` or `.`.');
+        } else if (typeof v !== 'string' || v.length > MAX_NAME || !LABEL_VALUE.test(v)) {
+          issue(['metadata', 'labels', key], 'invalid-label', `Label "${key}" has an invalid value ${JSON.stringify(v)}`, 'A label value is a string of at most 63 letters, digits, `-`, `_` or `.`; quote numbers ("1").');
+        }
+      }
+    }
+  }
+  if (annotations !== undefined) {
+    if (!isRecord(annotations)) {
+      issue(['metadata', 'annotations'], 'invalid-field', 'metadata.annotations must be a mapping', 'Write annotations as `key: value` pairs.');
+    } else {
+      for (const [key, v] of Object.entries(annotations)) {
+        if (!isValidKey(key)) {
+          issue(['metadata', 'annotations', key], 'invalid-annotation', `Annotation key "${key}" is not valid`, 'A key is an optional DNS prefix and `/`, then 1-63 letters, digits, `-`, `_` or `.`, e.g. `github.com/project-slug`.');
+        } else if (typeof v !== 'string') {
+          issue(['metadata', 'annotations', key], 'invalid-annotation', `Annotation "${key}" must have a string value`, 'Quote the value.');
+        }
+      }
+    }
+  }
+  if (tags !== undefined) {
+    if (!Array.isArray(tags)) {
+      issue(['metadata', 'tags'], 'invalid-field', 'metadata.tags must be a list', 'Write tags as a YAML sequence: `tags: [java, payments]`.');
+    } else {
+      tags.forEach((tag, i) => {
+        if (typeof tag !== 'string' || !isValidTag(tag)) {
+          issue(['metadata', 'tags', i], 'invalid-tag', `Tag ${JSON.stringify(tag)} is not valid`, 'A tag is 1-63 lowercase letters, digits, `:`, `+` or `#`, in words joined by single dashes.');
+        }
+      });
+    }
+  }
+  if (links !== undefined) {
+    if (!Array.isArray(links)) {
+      issue(['metadata', 'links'], 'invalid-field', 'metadata.links must be a list', 'Write links as a sequence of `- url: ...` entries.');
+    } else {
+      links.forEach((link, i) => {
+        if (!isRecord(link) || typeof link.url !== 'string' || link.url.length === 0) {
+          issue(['metadata', 'links', i], 'invalid-link', 'Every link needs a url', 'Give the link `url:` (and optionally title, icon, type).');
+          return;
+        }
+        for (const key of ['title', 'icon', 'type'] as const) {
+          if (link[key] !== undefined && typeof link[key] !== 'string') {
+            issue(['metadata', 'links', i, key], 'invalid-link', `Link ${key} must be a string`, 'Quote the value.');
+          }
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { openCatalog, walkCatalog } from '../catalog/load.ts';
+import type { Problem } from '../catalog/model.ts';
+import { resolveCatalog } from '../catalog/resolve.ts';
+import { loadConfig } from '../platform/config.ts';
+import { UsageError } from '../platform/errors.ts';
+import { parseCommandArgs } from './args.ts';
+import type { Command } from './io.ts';
+
+const help = `Usage: atrium validate [DIR|FILE] [--format text|json]
+
+Reads a catalog the way \`atrium sync\` does and reports every problem with its
+file, line, column, code, message and hint. Nothing is written.
+
+  DIR|FILE         the catalog root: a directory with catalog-info.yaml (otherwise
+                   every *.yaml below it), or one descriptor file. Default: .
+  --format FORMAT  text (default) or json: {"entities": N, "errors": [...], "warnings": [...]}
+  -h, --help       show this help
+
+Exit status: 0 no errors (warnings allowed), 65 errors found, 64 bad usage,
+78 configuration problem.
+`;
+
+function formatProblem(p: Problem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.severity} ${p.code}: ${p.message}\n    hint: ${p.hint}\n`;
+}
+
+function toJson(p: Problem) {
+  return { file: p.file, line: p.line, column: p.column, code: p.code, message: p.message, hint: p.hint, ...(p.entityRef ? { entityRef: p.entityRef } : {}) };
+}
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'check a catalog and report problems with file:line:column',
+  help,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('validate', args, { format: { type: 'string', default: 'text' } });
+    if (values.help) {
+      io.out(help);
+      return 0;
+    }
+    if (values.format !== 'text' && values.format !== 'json') {
+      throw new UsageError(`--format must be text or json, not "${values.format}"`, 'Use --format json for machine-readable output.');
+    }
+    if (positionals.length > 1) throw new UsageError('validate takes one catalog path', 'Run `atrium validate --help`.');
+    const config = loadConfig({}, io.env, io.cwd);
+    const { root, rootFile } = await openCatalog(positionals[0] ?? '.', config.maxFileBytes);
+    const walk = await walkCatalog(root, rootFile);
+    const { claims, problems } = resolveCatalog(walk.files, walk.problems, new Map());
+    const errors = problems.filter((p) => p.severity === 'error');
+    const warnings = problems.filter((p) => p.severity === 'warning');
+    if (values.format === 'json') {
+      io.out(JSON.stringify({ entities: claims.size, errors: errors.map(toJson), warnings: warnings.map(toJson) }) + '\n');
+    } else {
+      for (const p of problems) io.out(formatProblem(p));
+      io.out(`${claims.size} entities in ${walk.files.length} files: ${errors.length} errors, ${warnings.length} warnings\n`);
+    }
+    return errors.length > 0 ? 65 : 0;
+  },
+};

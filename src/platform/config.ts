@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { AtriumError } from './errors.ts';
+
+/**
+ * Typed settings. Command-line options win, then ATRIUM_* environment variables (and
+ * DATABASE_URL / PORT), then `atrium.yaml` in the working directory, then defaults.
+ */
+export interface Config {
+  catalog: string;
+  /** A SQLite file path or a postgres:// URL. */
+  database: string;
+  port: number;
+  host: string;
+  maxFileBytes: number;
+  logLevel: string;
+}
+
+export const DEFAULTS: Config = {
+  catalog: '.',
+  database: '.atrium/atrium.db',
+  port: 7400,
+  host: '127.0.0.1',
+  maxFileBytes: 2 * 1024 * 1024,
+  logLevel: 'info',
+};
+
+const fileSchema = z.strictObject({
+  catalog: z.string().min(1).optional(),
+  database: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  host: z.string().min(1).optional(),
+  maxFileBytes: z.number().int().min(1024).optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+});
+
+const envNames: Record<keyof Config, string[]> = {
+  catalog: ['ATRIUM_CATALOG'],
+  database: ['ATRIUM_DATABASE', 'DATABASE_URL'],
+  port: ['ATRIUM_PORT', 'PORT'],
+  host: ['ATRIUM_HOST'],
+  maxFileBytes: ['ATRIUM_CATALOG_MAX_FILE_BYTES'],
+  logLevel: ['ATRIUM_LOG_LEVEL'],
+};
+
+function configError(message: string, hint: string): AtriumError {
+  return new AtriumError({ category: 'operator-fixable', code: 'config-invalid', message, hint });
+}
+
+function readConfigFile(cwd: string): Partial<Config> {
+  let text: string;
+  try {
+    text = readFileSync(join(cwd, 'atrium.yaml'), 'utf8');
+  } catch {
+    return {};
+  }
+  let raw: unknown;
+  try {
+    raw = parse(text, { maxAliasCount: 10 }) ?? {};
+  } catch (err) {
+    throw configError(`atrium.yaml is not valid YAML: ${(err as Error).message.split('\n')[0]}`, 'Fix the syntax of atrium.yaml or remove it.');
+  }
+  const result = fileSchema.safeParse(raw);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw configError(`atrium.yaml: ${first?.path.join('.') || 'root'}: ${first?.message}`, 'See the configuration section of the user guide for the allowed keys.');
+  }
+  return result.data;
+}
+
+function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {
+  const out: Partial<Config> = {};
+  for (const [key, names] of Object.entries(envNames) as [keyof Config, string[]][]) {
+    const name = names.find((n) => env[n] !== undefined && env[n] !== '');
+    if (!name) continue;
+    const value = env[name] as string;
+    if (key === 'port' || key === 'maxFileBytes') {
+      if (!/^\d+$/.test(value)) throw configError(`${name}=${value} is not a whole number`, `Set ${name} to a number, or unset it.`);
+      out[key] = Number(value);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<Config>;
+  return { ...DEFAULTS, ...readConfigFile(cwd), ...readEnv(env), ...defined };
+}
