@@ -1,10 +1,11 @@
 import { validateCommand } from './cli/validate.ts';
+import { syncCommand } from './cli/sync.ts';
 
 
 import { processIO, type Command, type CommandIO } from './cli/io.ts';
 import { EXIT_USAGE, toAtriumError } from './platform/errors.ts';
 
-const commands: Command[] = [validateCommand];
+const commands: Command[] = [validateCommand, syncCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

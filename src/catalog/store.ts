@@ -1,0 +1,424 @@
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import type { Database, DialectName } from '../platform/db/connect.ts';
+import type { EntitiesTable, Schema } from '../platform/db/schema.ts';
+import type { FileSummary } from './load.ts';
+import { entityName, parseEntityRef, refKey, type Entity, type Problem } from './model.ts';
+import { relationsOf, type Reference, type Relation } from './relations.ts';
+import type { Claim, StoredEntity } from './resolve.ts';
+
+/**
+ * The only SQL of the catalog: entities, their relations and tags, the problems of the
+ * last sync, the per-file summaries that make syncs incremental, and the text index
+ * (FTS5 on SQLite, a tsvector on PostgreSQL) behind one interface.
+ */
+
+export interface EntityWrite {
+  entity: Entity;
+  claim: Claim;
+  references: Reference[];
+}
+
+export interface SyncPlan {
+  upserts: EntityWrite[];
+  /** Entities whose stored version stays but whose stale mark changes. */
+  staleMarks: { key: string; stale: boolean }[];
+  deletes: string[];
+  files: FileSummary[];
+  removedFiles: string[];
+  /** The full problem list, or undefined when it has not changed. */
+  problems?: Problem[];
+}
+
+export interface SyncState {
+  files: Map<string, FileSummary>;
+  stored: Map<string, StoredEntity & { stale: boolean }>;
+  problemsJson: string;
+  generation: number;
+}
+
+export interface EntityFilters {
+  kind?: string;
+  namespace?: string;
+  owner?: string;
+  lifecycle?: string;
+  type?: string;
+  system?: string;
+  tag?: string;
+  q?: string;
+}
+
+export interface EntitySummary {
+  ref: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  title: string | null;
+  description: string | null;
+  type: string | null;
+  lifecycle: string | null;
+  owner: string | null;
+  system: string | null;
+  tags: string[];
+  stale: boolean;
+}
+
+export interface EntityDetail {
+  ref: string;
+  entity: Entity;
+  relations: Relation[];
+  source: { file: string; line: number; column: number };
+  stale: boolean;
+  problems: Problem[];
+  updatedAt: string;
+}
+
+export type FacetName = 'kind' | 'namespace' | 'type' | 'lifecycle' | 'owner' | 'system' | 'tag';
+export type Facets = Record<FacetName, { value: string; count: number }[]>;
+
+const BATCH = 400;
+const chunks = <T>(items: readonly T[], size = BATCH): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+/** Splits free text into search terms: letters and digits only, so nothing reaches the query syntax. */
+export function searchTerms(q: string): string[] {
+  return (q.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).slice(0, 8);
+}
+
+function refKeyOrNull(value: unknown, defaultKind: string, defaultNamespace: string): string | null {
+  if (typeof value !== 'string') return null;
+  try {
+    return refKey(parseEntityRef(value, { defaultKind, defaultNamespace }));
+  } catch {
+    return null;
+  }
+}
+
+function entityRow(write: EntityWrite, now: string): EntitiesTable {
+  const { entity, claim } = write;
+  const name = entityName(entity);
+  const spec = entity.spec ?? {};
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const tags = entity.metadata.tags ?? [];
+  const searchText = [name.name, entity.metadata.title, entity.metadata.description, name.kind, str(spec.type), str(spec.owner), str(spec.system), ...tags]
+    .filter((v): v is string => typeof v === 'string')
+    .join(' ');
+  return {
+    key: claim.key,
+    ref: claim.ref,
+    kind: name.kind.toLowerCase(),
+    namespace: name.namespace.toLowerCase(),
+    name: name.name,
+    title: str(entity.metadata.title),
+    description: str(entity.metadata.description),
+    type: str(spec.type),
+    lifecycle: str(spec.lifecycle),
+    owner_key: refKeyOrNull(spec.owner, 'group', name.namespace),
+    system_key: refKeyOrNull(spec.system, 'system', name.namespace),
+    tags: JSON.stringify(tags),
+    file: claim.file,
+    line: claim.line,
+    col: claim.column,
+    content_hash: claim.contentHash ?? '',
+    stale: claim.stale ? 1 : 0,
+    body: JSON.stringify(entity),
+    search_text: searchText,
+    updated_at: now,
+  };
+}
+
+function toProblem(row: Schema['problems']): Problem {
+  return {
+    severity: row.severity as Problem['severity'],
+    code: row.code,
+    message: row.message,
+    hint: row.hint,
+    file: row.file,
+    line: row.line,
+    column: row.col,
+    ...(row.entity_ref ? { entityRef: row.entity_ref } : {}),
+  };
+}
+
+export class CatalogStore {
+  private readonly db: Kysely<Schema>;
+  private readonly dialect: DialectName;
+
+  constructor(database: Database) {
+    this.db = database.db;
+    this.dialect = database.dialect;
+  }
+
+  async generation(): Promise<number> {
+    const row = await this.db.selectFrom('catalog_state').select('generation').where('id', '=', 1).executeTakeFirst();
+    return row?.generation ?? 0;
+  }
+
+  async lastSyncedAt(): Promise<string | null> {
+    const row = await this.db.selectFrom('catalog_state').select('synced_at').where('id', '=', 1).executeTakeFirst();
+    return row?.synced_at ?? null;
+  }
+
+  /** Everything a sync needs to know about what is stored, to do only the work that changed. */
+  async readSyncState(): Promise<SyncState> {
+    const [files, entities, problems, generation] = await Promise.all([
+      this.db.selectFrom('catalog_files').select(['path', 'summary']).execute(),
+      this.db.selectFrom('entities').select(['key', 'file', 'content_hash', 'stale']).execute(),
+      this.db.selectFrom('problems').selectAll().orderBy('seq').execute(),
+      this.generation(),
+    ]);
+    return {
+      files: new Map(files.map((f) => [f.path, JSON.parse(f.summary) as FileSummary])),
+      stored: new Map(entities.map((e) => [e.key, { file: e.file, contentHash: e.content_hash, stale: e.stale === 1 }])),
+      problemsJson: JSON.stringify(problems.map(toProblem)),
+      generation,
+    };
+  }
+
+  /**
+   * Applies a sync plan in one transaction, if nobody else synced since `generation` was
+   * read (returns false then, and the caller syncs again from fresh state).
+   */
+  async applySync(plan: SyncPlan, generation: number, now: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(74000001)`.execute(trx);
+      const bumped = await trx
+        .updateTable('catalog_state')
+        .set({ generation: generation + 1, synced_at: now })
+        .where('id', '=', 1)
+        .where('generation', '=', generation)
+        .executeTakeFirst();
+      if (Number(bumped.numUpdatedRows) !== 1) return false;
+
+      const removed = [...plan.deletes, ...plan.upserts.map((u) => u.claim.key)];
+      for (const keys of chunks(removed)) {
+        await trx.deleteFrom('relations').where('origin', 'in', keys).execute();
+        await trx.deleteFrom('entity_tags').where('key', 'in', keys).execute();
+        await this.unindex(trx, keys);
+      }
+      for (const keys of chunks(plan.deletes)) await trx.deleteFrom('entities').where('key', 'in', keys).execute();
+
+      const rows = plan.upserts.map((u) => entityRow(u, now));
+      for (const batch of chunks(rows, 200)) {
+        await trx
+          .insertInto('entities')
+          .values(batch)
+          .onConflict((oc) =>
+            oc.column('key').doUpdateSet((eb) => {
+              const columns = Object.keys(batch[0] as object).filter((c) => c !== 'key') as (keyof EntitiesTable)[];
+              return Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)]));
+            }),
+          )
+          .execute();
+        await this.index(trx, batch);
+      }
+      const tags = plan.upserts.flatMap((u) => [...new Set(u.entity.metadata.tags ?? [])].map((tag) => ({ key: u.claim.key, tag })));
+      for (const batch of chunks(tags)) await trx.insertInto('entity_tags').values(batch).execute();
+      const relations = plan.upserts.flatMap((u) =>
+        relationsOf(entityName(u.entity), u.references).map((r) => ({
+          origin: u.claim.key,
+          source_key: r.source.toLowerCase(),
+          source: r.source,
+          type: r.type,
+          target_key: r.target.toLowerCase(),
+          target: r.target,
+        })),
+      );
+      for (const batch of chunks(relations)) await trx.insertInto('relations').values(batch).execute();
+
+      for (const mark of plan.staleMarks) {
+        await trx.updateTable('entities').set({ stale: mark.stale ? 1 : 0 }).where('key', '=', mark.key).execute();
+      }
+      for (const paths of chunks(plan.removedFiles)) await trx.deleteFrom('catalog_files').where('path', 'in', paths).execute();
+      for (const batch of chunks(plan.files, 100)) {
+        await trx
+          .insertInto('catalog_files')
+          .values(batch.map((f) => ({ path: f.path, hash: f.hash, summary: JSON.stringify(f) })))
+          .onConflict((oc) => oc.column('path').doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash'), summary: eb.ref('excluded.summary') })))
+          .execute();
+      }
+      if (plan.problems) {
+        await trx.deleteFrom('problems').execute();
+        const problemRows = plan.problems.map((p, seq) => ({
+          seq,
+          severity: p.severity,
+          code: p.code,
+          message: p.message,
+          hint: p.hint,
+          file: p.file,
+          line: p.line,
+          col: p.column,
+          entity_key: p.entityRef ? p.entityRef.toLowerCase() : null,
+          entity_ref: p.entityRef ?? null,
+        }));
+        for (const batch of chunks(problemRows)) await trx.insertInto('problems').values(batch).execute();
+      }
+      return true;
+    });
+  }
+
+  private async index(trx: Transaction<Schema>, rows: EntitiesTable[]): Promise<void> {
+    // PostgreSQL derives its tsvector from search_text by itself (a generated column).
+    if (this.dialect === 'sqlite') {
+      await trx.insertInto('entity_search').values(rows.map((r) => ({ key: r.key, body: r.search_text }))).execute();
+    }
+  }
+
+  private async unindex(trx: Transaction<Schema>, keys: string[]): Promise<void> {
+    if (this.dialect === 'sqlite') await trx.deleteFrom('entity_search').where('key', 'in', keys).execute();
+  }
+
+  private filtered(filters: EntityFilters) {
+    let query = this.db.selectFrom('entities');
+    if (filters.kind) query = query.where('kind', '=', filters.kind.toLowerCase());
+    if (filters.namespace) query = query.where('namespace', '=', filters.namespace.toLowerCase());
+    if (filters.lifecycle) query = query.where('lifecycle', '=', filters.lifecycle);
+    if (filters.type) query = query.where('type', '=', filters.type);
+    if (filters.owner) query = query.where('owner_key', '=', refKeyOrNull(filters.owner, 'group', 'default') ?? '');
+    if (filters.system) query = query.where('system_key', '=', refKeyOrNull(filters.system, 'system', 'default') ?? '');
+    if (filters.tag) {
+      const tag = filters.tag;
+      query = query.where('key', 'in', (eb) => eb.selectFrom('entity_tags').select('key').where('tag', '=', tag));
+    }
+    if (filters.q !== undefined) query = this.matchText(query, searchTerms(filters.q));
+    return query;
+  }
+
+  private matchText<O>(query: SelectQueryBuilder<Schema, 'entities', O>, terms: string[]): SelectQueryBuilder<Schema, 'entities', O> {
+    if (terms.length === 0) return query;
+    if (this.dialect === 'sqlite') {
+      const match = terms.map((t) => `"${t}"*`).join(' AND ');
+      return query.where('key', 'in', (eb) => eb.selectFrom('entity_search').select('key').where(sql<boolean>`entity_search match ${match}`));
+    }
+    const tsquery = terms.map((t) => `${t}:*`).join(' & ');
+    return query.where(sql<boolean>`search @@ to_tsquery('simple', ${tsquery})`);
+  }
+
+  /** One page of entities in stable key order; `after` is the last key of the previous page. */
+  async listEntities(filters: EntityFilters, limit: number, after?: string): Promise<{ items: EntitySummary[]; total: number; nextAfter?: string }> {
+    let page = this.filtered(filters)
+      .select(['key', 'ref', 'kind', 'namespace', 'name', 'title', 'description', 'type', 'lifecycle', 'owner_key', 'system_key', 'tags', 'stale'])
+      .orderBy('key')
+      .limit(limit + 1);
+    if (after !== undefined) page = page.where('key', '>', after);
+    const [rows, count] = await Promise.all([
+      page.execute(),
+      this.filtered(filters).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    const more = rows.length > limit;
+    const items = rows.slice(0, limit);
+    return {
+      items: items.map((r) => ({
+        ref: r.ref,
+        kind: r.kind,
+        namespace: r.namespace,
+        name: r.name,
+        title: r.title,
+        description: r.description,
+        type: r.type,
+        lifecycle: r.lifecycle,
+        owner: r.owner_key,
+        system: r.system_key,
+        tags: JSON.parse(r.tags) as string[],
+        stale: r.stale === 1,
+      })),
+      total: Number(count?.n ?? 0),
+      nextAfter: more ? items.at(-1)?.key : undefined,
+    };
+  }
+
+  async getEntity(key: string): Promise<EntityDetail | undefined> {
+    const row = await this.db.selectFrom('entities').selectAll().where('key', '=', key).executeTakeFirst();
+    if (!row) return undefined;
+    const [relations, problems] = await Promise.all([
+      this.db
+        .selectFrom('relations')
+        .select(['source', 'type', 'target'])
+        .distinct()
+        .where('source_key', '=', key)
+        .orderBy('type')
+        .orderBy('target')
+        .execute(),
+      this.db
+        .selectFrom('problems')
+        .selectAll()
+        .where((eb) => eb.or([eb('entity_key', '=', key), eb.and([eb('file', '=', row.file), eb('entity_key', 'is', null)])]))
+        .orderBy('seq')
+        .execute(),
+    ]);
+    return {
+      ref: row.ref,
+      entity: JSON.parse(row.body) as Entity,
+      relations: relations as Relation[],
+      source: { file: row.file, line: row.line, column: row.col },
+      stale: row.stale === 1,
+      problems: problems.map(toProblem),
+      updatedAt: row.updated_at,
+    };
+  }
+
+  async facets(filters: EntityFilters): Promise<Facets> {
+    const base = this.filtered(filters);
+    const column = async (col: 'kind' | 'namespace' | 'type' | 'lifecycle' | 'owner_key' | 'system_key') => {
+      const rows = await base
+        .select([`${col} as value`, (eb) => eb.fn.countAll<number>().as('count')])
+        .where(col, 'is not', null)
+        .groupBy(col)
+        .orderBy('count', 'desc')
+        .orderBy(col)
+        .limit(100)
+        .execute();
+      return rows.map((r) => ({ value: String(r.value), count: Number(r.count) }));
+    };
+    const tagRows = await this.db
+      .selectFrom('entity_tags')
+      .select(['tag as value', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('key', 'in', base.select('key'))
+      .groupBy('tag')
+      .orderBy('count', 'desc')
+      .orderBy('tag')
+      .limit(100)
+      .execute();
+    const [kind, namespace, type, lifecycle, owner, system] = await Promise.all([
+      column('kind'),
+      column('namespace'),
+      column('type'),
+      column('lifecycle'),
+      column('owner_key'),
+      column('system_key'),
+    ]);
+    return { kind, namespace, type, lifecycle, owner, system, tag: tagRows.map((r) => ({ value: r.value, count: Number(r.count) })) };
+  }
+
+  /** Problems in file order; `after` is the seq of the last problem of the previous page. */
+  async listProblems(filters: { severity?: Problem['severity']; code?: string; file?: string; entity?: string }, limit: number, after?: number) {
+    let query = this.db.selectFrom('problems').selectAll().orderBy('seq').limit(limit + 1);
+    if (filters.severity) query = query.where('severity', '=', filters.severity);
+    if (filters.code) query = query.where('code', '=', filters.code);
+    if (filters.file) query = query.where('file', '=', filters.file);
+    if (filters.entity) query = query.where('entity_key', '=', filters.entity.toLowerCase());
+    if (after !== undefined) query = query.where('seq', '>', after);
+    const rows = await query.execute();
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    const counts = await this.db.selectFrom('problems').select(['severity', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('severity').execute();
+    return {
+      items: page.map(toProblem),
+      nextAfter: more ? page.at(-1)?.seq : undefined,
+      errors: Number(counts.find((c) => c.severity === 'error')?.n ?? 0),
+      warnings: Number(counts.find((c) => c.severity === 'warning')?.n ?? 0),
+    };
+  }
+
+  async countEntities(): Promise<number> {
+    const row = await this.db.selectFrom('entities').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** A cheap round trip, for readiness checks. */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+}

@@ -1,0 +1,62 @@
+import { CatalogStore } from '../catalog/store.ts';
+import { syncCatalog } from '../catalog/sync.ts';
+import { loadConfig } from '../platform/config.ts';
+import { openDatabase } from '../platform/db/connect.ts';
+import { UsageError } from '../platform/errors.ts';
+import { createLogger } from '../platform/log.ts';
+import { parseCommandArgs } from './args.ts';
+import type { Command } from './io.ts';
+
+const help = `Usage: atrium sync [--catalog DIR|FILE] [--database PATH_OR_URL] [--format text|json]
+
+Loads a catalog into the store, incrementally: unchanged files are skipped, changed
+ones re-applied, removed entities deleted. A file that has become invalid keeps its
+last good entities (marked stale) until it is fixed.
+
+  --catalog DIR|FILE       catalog root (default: ATRIUM_CATALOG, atrium.yaml, or .)
+  --database PATH_OR_URL   SQLite file or postgres:// URL
+                           (default: DATABASE_URL, ATRIUM_DATABASE, or .atrium/atrium.db)
+  --format FORMAT          text (default) or json (the sync report as one object)
+  -h, --help               show this help
+
+Exit status: 0 synced with no errors, 65 synced but the catalog has errors,
+64 bad usage, 75 database busy or down (retry), 78 configuration problem.
+`;
+
+export const syncCommand: Command = {
+  name: 'sync',
+  summary: 'load a catalog into the store (incremental)',
+  help,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('sync', args, {
+      catalog: { type: 'string' },
+      database: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+    });
+    if (values.help) {
+      io.out(help);
+      return 0;
+    }
+    if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the catalog with --catalog DIR.');
+    if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`, 'Use --format json for machine-readable output.');
+    const config = loadConfig({ catalog: values.catalog, database: values.database }, io.env, io.cwd);
+    const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
+    const database = await openDatabase(config.database);
+    try {
+      const report = await syncCatalog(new CatalogStore(database), { catalog: config.catalog, maxFileBytes: config.maxFileBytes, logger });
+      if (values.format === 'json') {
+        io.out(JSON.stringify(report) + '\n');
+      } else {
+        io.out(
+          `${report.entities} entities from ${report.files} files (${report.parsedFiles} parsed) into ${database.describe} in ${report.durationMs} ms: ` +
+            `${report.upserted} written, ${report.deleted} deleted; ${report.errors} errors, ${report.warnings} warnings` +
+            (report.errors + report.warnings > 0 ? ' (see `atrium validate` or /api/v1/problems)' : '') +
+            '\n',
+        );
+      }
+      return report.errors > 0 ? 65 : 0;
+    } finally {
+      await database.close();
+    }
+  },
+};

@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { AtriumError } from '../errors.ts';
+import { migrate } from './migrations.ts';
+import type { Schema } from './schema.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Kysely<Schema>;
+  dialect: DialectName;
+  /** Where it points, without credentials, for logs and messages. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
+// PostgreSQL returns bigint (count(*)) as text by default; our counts fit in a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+/**
+ * Opens the database named by a SQLite file path or a postgres:// URL and brings its
+ * schema up to date. PostgreSQL is used with unnamed statements and no session state,
+ * so it is safe behind PgBouncer in transaction mode.
+ */
+export async function openDatabase(target: string, options: { migrate?: boolean } = {}): Promise<Database> {
+  let database: Database;
+  if (isPostgresUrl(target)) {
+    const pool = new pg.Pool({ connectionString: target, max: 10, connectionTimeoutMillis: 5000 });
+    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+    database = { db, dialect: 'postgres', describe: redact(target), close: () => db.destroy() };
+  } else {
+    let sqlite: SQLite.Database;
+    try {
+      if (target !== ':memory:') mkdirSync(dirname(target), { recursive: true });
+      sqlite = new SQLite(target);
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('synchronous = NORMAL');
+      sqlite.pragma('busy_timeout = 5000');
+      sqlite.pragma('foreign_keys = ON');
+    } catch (err) {
+      throw new AtriumError({
+        category: 'operator-fixable',
+        code: 'database-unavailable',
+        message: `Cannot open SQLite database ${target}: ${(err as Error).message}`,
+        hint: 'Check that the directory is writable, or pass --database with another path or a postgres:// URL.',
+        cause: err,
+      });
+    }
+    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+    database = { db, dialect: 'sqlite', describe: target, close: () => db.destroy() };
+  }
+  if (options.migrate !== false) {
+    try {
+      await migrate(database.db, database.dialect);
+    } catch (err) {
+      await database.close().catch(() => {});
+      if (err instanceof AtriumError) throw err;
+      throw new AtriumError({
+        category: 'operator-fixable',
+        code: 'database-unavailable',
+        message: `Cannot prepare the database at ${database.describe}: ${(err as Error).message}`,
+        hint: database.dialect === 'postgres' ? 'Check that PostgreSQL is running and the URL (host, port, database, user) is right.' : 'Check the file path and permissions.',
+        cause: err,
+      });
+    }
+  }
+  return database;
+}

@@ -1,0 +1,118 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { AtriumError } from '../errors.ts';
+import type { DialectName } from './connect.ts';
+import type { Schema } from './schema.ts';
+
+/**
+ * Schema changes, in order, never edited once released. Each runs in a transaction
+ * (both dialects have transactional DDL), so a failed migration changes nothing.
+ */
+function migrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001_catalog': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('entities')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('ref', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('namespace', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('title', 'text')
+          .addColumn('description', 'text')
+          .addColumn('type', 'text')
+          .addColumn('lifecycle', 'text')
+          .addColumn('owner_key', 'text')
+          .addColumn('system_key', 'text')
+          .addColumn('tags', 'text', (c) => c.notNull())
+          .addColumn('file', 'text', (c) => c.notNull())
+          .addColumn('line', 'integer', (c) => c.notNull())
+          .addColumn('col', 'integer', (c) => c.notNull())
+          .addColumn('content_hash', 'text', (c) => c.notNull())
+          .addColumn('stale', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('search_text', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        for (const column of ['kind', 'owner_key', 'system_key', 'lifecycle', 'type', 'namespace', 'file']) {
+          await db.schema.createIndex(`entities_${column}`).on('entities').columns([column, 'key']).execute();
+        }
+        await db.schema
+          .createTable('entity_tags')
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('tag', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('entity_tags_pk', ['key', 'tag'])
+          .execute();
+        await db.schema.createIndex('entity_tags_tag').on('entity_tags').columns(['tag', 'key']).execute();
+        await db.schema
+          .createTable('relations')
+          .addColumn('origin', 'text', (c) => c.notNull())
+          .addColumn('source_key', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('target_key', 'text', (c) => c.notNull())
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('relations_pk', ['origin', 'source_key', 'type', 'target_key'])
+          .execute();
+        await db.schema.createIndex('relations_source').on('relations').columns(['source_key', 'type']).execute();
+        await db.schema.createIndex('relations_target').on('relations').columns(['target_key', 'type']).execute();
+        await db.schema
+          .createTable('problems')
+          .addColumn('seq', 'integer', (c) => c.primaryKey())
+          .addColumn('severity', 'text', (c) => c.notNull())
+          .addColumn('code', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('hint', 'text', (c) => c.notNull())
+          .addColumn('file', 'text', (c) => c.notNull())
+          .addColumn('line', 'integer', (c) => c.notNull())
+          .addColumn('col', 'integer', (c) => c.notNull())
+          .addColumn('entity_key', 'text')
+          .addColumn('entity_ref', 'text')
+          .execute();
+        await db.schema.createIndex('problems_entity').on('problems').columns(['entity_key']).execute();
+        await db.schema.createIndex('problems_file').on('problems').columns(['file']).execute();
+        await db.schema
+          .createTable('catalog_files')
+          .addColumn('path', 'text', (c) => c.primaryKey())
+          .addColumn('hash', 'text')
+          .addColumn('summary', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('catalog_state')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('generation', 'integer', (c) => c.notNull())
+          .addColumn('synced_at', 'text')
+          .execute();
+        await sql`insert into catalog_state (id, generation, synced_at) values (1, 0, null)`.execute(db);
+        if (dialect === 'sqlite') {
+          await sql`create virtual table entity_search using fts5(key unindexed, body, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+        } else {
+          await sql`alter table entities add column search tsvector generated always as (to_tsvector('simple', search_text)) stored`.execute(db);
+          await sql`create index entities_search on entities using gin (search)`.execute(db);
+        }
+      },
+    },
+  };
+}
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly all: Record<string, Migration>) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return this.all;
+  }
+}
+
+export async function migrate(db: Kysely<Schema>, dialect: DialectName): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(migrations(dialect)) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new AtriumError({
+      category: 'operator-fixable',
+      code: 'migration-failed',
+      message: `Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`,
+      hint: 'Nothing was changed (migrations run in a transaction). Check database permissions and that this Atrium version is not older than the database.',
+      cause: error,
+    });
+  }
+}

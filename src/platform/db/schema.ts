@@ -1,0 +1,84 @@
+
+
+/**
+ * The tables, as Kysely sees them. Each capability's store is the only code that queries
+ * its own tables; this file only describes them.
+ */
+export interface EntitiesTable {
+  key: string;
+  ref: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  title: string | null;
+  description: string | null;
+  type: string | null;
+  lifecycle: string | null;
+  owner_key: string | null;
+  system_key: string | null;
+  tags: string;
+  file: string;
+  line: number;
+  col: number;
+  content_hash: string;
+  stale: number;
+  body: string;
+  search_text: string;
+  updated_at: string;
+}
+
+export interface EntityTagsTable {
+  key: string;
+  tag: string;
+}
+
+export interface RelationsTable {
+  origin: string;
+  source_key: string;
+  source: string;
+  type: string;
+  target_key: string;
+  target: string;
+}
+
+export interface ProblemsTable {
+  seq: number;
+  severity: string;
+  code: string;
+  message: string;
+  hint: string;
+  file: string;
+  line: number;
+  col: number;
+  entity_key: string | null;
+  entity_ref: string | null;
+}
+
+export interface CatalogFilesTable {
+  path: string;
+  hash: string | null;
+  summary: string;
+}
+
+export interface CatalogStateTable {
+  id: number;
+  generation: number;
+  synced_at: string | null;
+}
+
+export interface EntitySearchTable {
+  key: string;
+  body: string;
+}
+
+export interface Schema {
+  entities: EntitiesTable;
+  entity_tags: EntityTagsTable;
+  relations: RelationsTable;
+  problems: ProblemsTable;
+  catalog_files: CatalogFilesTable;
+  catalog_state: CatalogStateTable;
+  /** SQLite only: the FTS5 index. PostgreSQL keeps a tsvector column on entities. */
+  entity_search: EntitySearchTable;
+  kysely_migration: { name: string; timestamp: string };
+}
