@@ -1,11 +1,12 @@
 import { validateCommand } from './cli/validate.ts';
 import { syncCommand } from './cli/sync.ts';
+import { serveCommand } from './cli/serve.ts';
 
 
 import { processIO, type Command, type CommandIO } from './cli/io.ts';
 import { EXIT_USAGE, toAtriumError } from './platform/errors.ts';
 
-const commands: Command[] = [validateCommand, syncCommand];
+const commands: Command[] = [validateCommand, syncCommand, serveCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

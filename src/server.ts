@@ -1,0 +1,115 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { registerCatalogRoutes } from './catalog/routes.ts';
+import { CatalogService } from './catalog/service.ts';
+import { CatalogStore } from './catalog/store.ts';
+import { syncCatalog, type SyncReport } from './catalog/sync.ts';
+import type { Database } from './platform/db/connect.ts';
+import { AtriumError } from './platform/errors.ts';
+import { createApp, type App } from './platform/http/app.ts';
+import type { Logger } from './platform/log.ts';
+import { createMetrics, type Metrics } from './platform/metrics.ts';
+import { Gauge } from 'prom-client';
+
+/**
+ * The composition root of the server: one app, every capability's routes mounted on it,
+ * health, readiness, metrics and the OpenAPI document. Used by `atrium serve` and tests.
+ */
+export interface AtriumServer {
+  app: App;
+  catalog: CatalogService;
+  metrics: Metrics;
+  /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
+  syncCatalog(): Promise<SyncReport>;
+}
+
+export interface ServerOptions {
+  database: Database;
+  logger: Logger;
+  catalog: string;
+  maxFileBytes?: number;
+  /** Off in tests that build many apps: default process metrics are global to the process. */
+  defaultMetrics?: boolean;
+}
+
+export const VERSION = '0.1.0';
+
+export function createServer(options: ServerOptions): AtriumServer {
+  const { database, logger } = options;
+  const metrics = createMetrics({ defaults: options.defaultMetrics });
+  const app = createApp({ logger, metrics });
+  const catalog = new CatalogService(new CatalogStore(database));
+  let synced = false;
+
+  const entitiesGauge = new Gauge({ name: 'atrium_catalog_entities', help: 'Entities in the catalog after the last sync.', registers: [metrics.registry] });
+  const problemsGauge = new Gauge({ name: 'atrium_catalog_problems', help: 'Catalog problems after the last sync, by severity.', labelNames: ['severity'], registers: [metrics.registry] });
+  const syncSeconds = new Gauge({ name: 'atrium_catalog_last_sync_seconds', help: 'Duration of the last catalog sync.', registers: [metrics.registry] });
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/healthz',
+      tags: ['Operations'],
+      summary: 'Liveness',
+      description: 'The process is up and serving.',
+      responses: { 200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok'), version: z.string() }) } } } },
+    }),
+    (c) => c.json({ status: 'ok' as const, version: VERSION }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/readyz',
+      tags: ['Operations'],
+      summary: 'Readiness',
+      description: 'The database answers and the first catalog sync is done.',
+      responses: {
+        200: { description: 'Ready', content: { 'application/json': { schema: z.object({ status: z.literal('ready'), database: z.string(), generation: z.number().int() }) } } },
+        503: { description: 'Not ready (retry later)', content: { 'application/problem+json': { schema: z.object({ code: z.string() }) } } },
+      },
+    }),
+    async (c) => {
+      let generation: number;
+      try {
+        generation = await catalog.store.generation();
+      } catch (err) {
+        throw new AtriumError({ category: 'retryable', code: 'database-unavailable', message: `The database does not answer: ${(err as Error).message}`, hint: 'Check the database; this check recovers by itself once it answers.', retryAfter: 5, cause: err });
+      }
+      if (!synced && generation === 0) {
+        throw new AtriumError({ category: 'retryable', code: 'not-ready', message: 'The first catalog sync has not finished', hint: 'Wait for the first sync; it is logged when done.', retryAfter: 1 });
+      }
+      return c.json({ status: 'ready' as const, database: database.dialect, generation }, 200);
+    },
+  );
+
+  app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
+
+  registerCatalogRoutes(app, catalog);
+
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Atrium API',
+      version: VERSION,
+      description: 'The read API of the Atrium developer portal. Errors are application/problem+json (RFC 9457) with category, code, hint and requestId.',
+    },
+    tags: [{ name: 'Catalog', description: 'Entities, relations, facets and problems of the software catalog.' }, { name: 'Operations', description: 'Health and readiness.' }],
+  });
+
+  return {
+    app,
+    catalog,
+    metrics,
+    async syncCatalog() {
+      const report = await syncCatalog(catalog.store, { catalog: options.catalog, maxFileBytes: options.maxFileBytes, logger });
+      synced = true;
+      if (report.changed) await catalog.refreshGeneration();
+      entitiesGauge.set(report.entities);
+      problemsGauge.set({ severity: 'error' }, report.errors);
+      problemsGauge.set({ severity: 'warning' }, report.warnings);
+      syncSeconds.set(report.durationMs / 1000);
+      logger.info({ component: 'catalog-sync', durationMs: report.durationMs }, `synced ${report.entities} entities (${report.parsedFiles} files parsed, ${report.upserted} written, ${report.deleted} deleted, ${report.errors} errors, ${report.warnings} warnings)`);
+      return report;
+    },
+  };
+}
