@@ -89,11 +89,14 @@ export async function walkCatalog(root: CatalogRoot, rootFile: string | undefine
   const result: WalkResult = { root, files: [], parsed: new Map(), changed: new Set(), problems: [] };
   const visited = new Set<string>();
   const starts = rootFile !== undefined ? [rootFile] : (await root.list('.', MAX_FILES)).filter((f) => YAML_FILE.test(f));
+  // Files found by scanning a directory may be any YAML (OpenAPI documents, CI config):
+  // their documents without apiVersion and kind are not descriptors and are skipped.
+  const discovered = new Set(rootFile !== undefined ? [] : starts);
 
   const visit = async (path: string, ancestors: readonly string[]): Promise<void> => {
     if (visited.has(path) || visited.size >= MAX_FILES) return;
     visited.add(path);
-    const summary = await loadFile(root, path, options, result);
+    const summary = await loadFile(root, path, options, result, discovered.has(path));
     result.files.push(summary);
     const chain = [...ancestors, path];
     for (const doc of summary.documents) {
@@ -166,7 +169,7 @@ async function expandTarget(
   return [resolved];
 }
 
-async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, result: WalkResult): Promise<FileSummary> {
+async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, result: WalkResult, discovered: boolean): Promise<FileSummary> {
   const previous = options.previous?.get(path);
   const read = await root.read(path);
   if (
@@ -199,6 +202,7 @@ async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, r
   const dependencies = new Map<string, string | null>();
   const documents: DocumentSummary[] = [];
   for (const doc of parsed.documents) {
+    if (discovered && !looksLikeDescriptor(doc.value)) continue;
     documents.push(await loadDocument(root, path, doc, dependencies, result.parsed));
   }
   return {
@@ -209,6 +213,10 @@ async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, r
     dependencies: [...dependencies].map(([p, hash]) => ({ path: p, hash })),
     documents,
   };
+}
+
+function looksLikeDescriptor(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && ('apiVersion' in value || 'kind' in value);
 }
 
 async function dependenciesUnchanged(root: CatalogRoot, summary: FileSummary): Promise<boolean> {
@@ -279,6 +287,8 @@ interface SubstitutionIssue {
 }
 
 const SUPPORTED = new Set(['$text', '$json', '$yaml']);
+/** `$` keys of JSON Schema and OpenAPI documents written inline: data, never placeholders. */
+const SCHEMA_KEYWORDS = new Set(['$ref', '$schema', '$id', '$comment', '$defs', '$anchor', '$dynamicRef', '$dynamicAnchor', '$vocabulary']);
 
 /**
  * Replaces `{$text: path}`, `{$json: path}` and `{$yaml: path}` with the file's content,
@@ -305,9 +315,11 @@ async function substitute(
   if (typeof value !== 'object' || value === null) return { value, issues: [] };
   const entries = Object.entries(value);
   const [first] = entries;
-  if (entries.length === 1 && first && first[0].startsWith('$')) {
+  if (entries.length === 1 && first && first[0].startsWith('$') && !SCHEMA_KEYWORDS.has(first[0])) {
     return resolvePlaceholder(root, file, first[0], first[1], [...path, first[0]], dependencies);
   }
+  // Like Backstage, an object that mixes `$` keys with others is data, not a placeholder: leave it whole.
+  if (entries.some(([key]) => key.startsWith('$'))) return { value, issues: [] };
   const issues: SubstitutionIssue[] = [];
   const out: Record<string, unknown> = {};
   for (const [key, item] of entries) {

@@ -16,9 +16,10 @@ export interface SchemaIssue {
 }
 
 const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const NAMESPACE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const NAMESPACE = /^[a-z0-9]+(?:-+[a-z0-9]+)*$/;
 const KIND = /^[a-zA-Z][a-z0-9A-Z]*$/;
-const API_VERSION = /^[a-z0-9]+(?:[-.][a-z0-9]+)*\/[a-z0-9A-Z]+$/;
+const API_VERSION_SUFFIX = /^[a-z0-9A-Z]+$/;
+const ROOT_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec']);
 const TAG = /^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -28,6 +29,16 @@ export const CORE_API_VERSIONS = ['backstage.io/v1alpha1', 'backstage.io/v1beta1
 
 export const isValidName = (s: string): boolean => s.length <= MAX_NAME && NAME.test(s);
 export const isValidNamespace = (s: string): boolean => s.length <= MAX_NAME && NAMESPACE.test(s);
+/** `[prefix/]version`, the prefix a DNS subdomain, as in Kubernetes and Backstage. */
+export function isValidApiVersion(apiVersion: string): boolean {
+  const parts = apiVersion.split('/');
+  if (parts.length > 2) return false;
+  const suffix = parts.at(-1) ?? '';
+  const prefix = parts.length === 2 ? parts[0] ?? '' : undefined;
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return false;
+  return suffix.length >= 1 && suffix.length <= MAX_NAME && API_VERSION_SUFFIX.test(suffix);
+}
+
 export const isValidTag = (s: string): boolean => s.length >= 1 && s.length <= MAX_NAME && TAG.test(s);
 
 /** `[prefix/]name`: prefix a DNS subdomain of at most 253 characters, name like an entity name. */
@@ -54,7 +65,11 @@ const specSchemas: Record<CoreKind, z.ZodType> = {
     dependsOn: refList.optional(),
     dependencyOf: refList.optional(),
   }),
-  API: z.looseObject({ type: text, lifecycle: text, owner: text, definition: text, system: text.optional() }),
+  // An MCP server API (Backstage's newer model) lists its remotes instead of a definition.
+  API: z.union([
+    z.looseObject({ type: z.literal('mcp-server'), lifecycle: text, owner: text, system: text.optional(), remotes: z.array(z.looseObject({ type: text, url: text })).min(1) }),
+    z.looseObject({ type: text, lifecycle: text, owner: text, definition: text, system: text.optional() }),
+  ]),
   Resource: z.looseObject({
     type: text,
     owner: text,
@@ -123,10 +138,16 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
 
   if (typeof apiVersion !== 'string' || apiVersion.length === 0) {
     issue(['apiVersion'], 'missing-field', 'The document has no apiVersion', 'Add `apiVersion: backstage.io/v1alpha1`.');
-  } else if (!API_VERSION.test(apiVersion)) {
+  } else if (!isValidApiVersion(apiVersion)) {
     issue(['apiVersion'], 'invalid-api-version', `"${apiVersion}" is not a valid apiVersion`, 'Use the form group/version, e.g. backstage.io/v1alpha1.');
   } else if (known && !CORE_API_VERSIONS.includes(apiVersion)) {
     issue(['apiVersion'], 'invalid-api-version', `Kind ${known} is not defined for apiVersion ${apiVersion}`, `Use one of ${CORE_API_VERSIONS.join(', ')}.`);
+  }
+
+  for (const key of Object.keys(value)) {
+    if (!ROOT_FIELDS.has(key)) {
+      issue([key], 'unknown-root-field', `Unknown top-level field "${key}"`, 'A descriptor has only apiVersion, kind, metadata and spec at the top level; move the field under metadata or spec (check its indentation).');
+    }
   }
 
   if (!isRecord(metadata)) {
@@ -195,10 +216,11 @@ function checkMetadata(metadata: Record<string, unknown>, issue: IssueSink): voi
   if (namespace !== undefined && (typeof namespace !== 'string' || !isValidNamespace(namespace))) {
     issue(['metadata', 'namespace'], 'invalid-namespace', `${JSON.stringify(namespace)} is not a valid namespace`, 'A namespace is lowercase letters and digits joined by single dashes, at most 63 characters (e.g. `default`).');
   }
-  for (const [field, v] of [['title', title], ['description', description]] as const) {
-    if (v !== undefined && typeof v !== 'string') {
-      issue(['metadata', field], 'invalid-field', `metadata.${field} must be a string`, 'Quote the value or use a YAML block scalar (|).');
-    }
+  if (title !== undefined && (typeof title !== 'string' || title.length === 0)) {
+    issue(['metadata', 'title'], 'invalid-field', 'metadata.title must be a non-empty string', 'Quote the value, or remove the empty title.');
+  }
+  if (description !== undefined && typeof description !== 'string') {
+    issue(['metadata', 'description'], 'invalid-field', 'metadata.description must be a string', 'Quote the value or use a YAML block scalar (|).');
   }
   if (labels !== undefined) {
     if (!isRecord(labels)) {
@@ -246,9 +268,13 @@ function checkMetadata(metadata: Record<string, unknown>, issue: IssueSink): voi
           issue(['metadata', 'links', i], 'invalid-link', 'Every link needs a url', 'Give the link `url:` (and optionally title, icon, type).');
           return;
         }
+        if (!URL.canParse(link.url)) {
+          issue(['metadata', 'links', i, 'url'], 'invalid-link', `Link url ${JSON.stringify(link.url)} is not an absolute URL`, 'Links need a full URL such as https://...; for a runbook kept beside the descriptor use the annotation atrium.dev/runbook: ./docs/runbook.md.');
+        }
         for (const key of ['title', 'icon', 'type'] as const) {
-          if (link[key] !== undefined && typeof link[key] !== 'string') {
-            issue(['metadata', 'links', i, key], 'invalid-link', `Link ${key} must be a string`, 'Quote the value.');
+          const v = link[key];
+          if (v !== undefined && (typeof v !== 'string' || v.trim().length === 0)) {
+            issue(['metadata', 'links', i, key], 'invalid-link', `Link ${key} must be a non-empty string`, 'Quote the value, or remove the empty field.');
           }
         }
       });
