@@ -82,10 +82,16 @@ const chunks = <T>(items: readonly T[], size = BATCH): T[][] => {
   return out;
 };
 
-/** Splits free text into search terms: letters and digits only, so nothing reaches the query syntax. */
-export function searchTerms(q: string): string[] {
-  return (q.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).slice(0, 8);
+/**
+ * Splits text into search terms: runs of letters and digits. Both the indexed text and
+ * the query go through it, so SQLite's and PostgreSQL's tokenizers see the same words and
+ * nothing from a query reaches the query syntax.
+ */
+export function searchTerms(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
 }
+
+const MAX_QUERY_TERMS = 8;
 
 function refKeyOrNull(value: unknown, defaultKind: string, defaultNamespace: string): string | null {
   if (typeof value !== 'string') return null;
@@ -104,6 +110,7 @@ function entityRow(write: EntityWrite, now: string): EntitiesTable {
   const tags = entity.metadata.tags ?? [];
   const searchText = [name.name, entity.metadata.title, entity.metadata.description, name.kind, str(spec.type), str(spec.owner), str(spec.system), ...tags]
     .filter((v): v is string => typeof v === 'string')
+    .flatMap(searchTerms)
     .join(' ');
   return {
     key: claim.key,
@@ -282,7 +289,7 @@ export class CatalogStore {
       const tag = filters.tag;
       query = query.where('key', 'in', (eb) => eb.selectFrom('entity_tags').select('key').where('tag', '=', tag));
     }
-    if (filters.q !== undefined) query = this.matchText(query, searchTerms(filters.q));
+    if (filters.q !== undefined) query = this.matchText(query, searchTerms(filters.q).slice(0, MAX_QUERY_TERMS));
     return query;
   }
 

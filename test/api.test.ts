@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Database } from '../src/platform/db/connect.ts';
+import { silentLogger } from '../src/platform/log.ts';
+import { createServer, type AtriumServer } from '../src/server.ts';
+import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+
+interface Page {
+  items: { ref: string; name: string }[];
+  totalItems: number;
+  nextCursor?: string;
+}
+
+describeEachDatabase('read API', (dialect) => {
+  let testDb: TestDatabase;
+  let database: Database;
+  let server: AtriumServer;
+  let catalog: TempCatalog;
+  const get = (path: string, headers: Record<string, string> = {}) => server.app.request(path, { headers });
+
+  before(async () => {
+    catalog = tempCatalog({
+      'catalog-info.yaml': location(['./org.yaml', './services/*.yaml']),
+      'org.yaml': group('team-a') + '---\n' + group('team-b'),
+      ...Object.fromEntries(
+        Array.from({ length: 12 }, (_, i) => [
+          `services/svc-${String(i).padStart(2, '0')}.yaml`,
+          component(`svc-${String(i).padStart(2, '0')}`, { owner: i % 2 ? 'team-a' : 'team-b', tags: i < 3 ? ['java'] : ['go'], system: 'shop' }),
+        ]),
+      ),
+      'services/broken.yaml': component('Broken Name'),
+    });
+    testDb = await createTestDatabase(dialect);
+    database = await testDb.open();
+    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false });
+  });
+  after(async () => {
+    await database.close();
+    await testDb.drop();
+    catalog.cleanup();
+  });
+
+  test('readiness waits for the first sync, liveness does not', async () => {
+    assert.equal((await get('/healthz')).status, 200);
+    const notReady = await get('/readyz');
+    assert.equal(notReady.status, 503);
+    assert.equal(notReady.headers.get('content-type'), 'application/problem+json');
+    assert.equal(notReady.headers.get('retry-after'), '1');
+    assert.equal((await notReady.json()).category, 'retryable');
+    await server.syncCatalog();
+    const ready = await get('/readyz');
+    assert.equal(ready.status, 200);
+    assert.equal((await ready.json()).database, dialect);
+  });
+
+  test('entities come in stable pages that a cursor walks to the end', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await get(`/api/v1/entities?kind=component&limit=5${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.equal(res.status, 200);
+      const page = (await res.json()) as Page;
+      assert.equal(page.totalItems, 12);
+      seen.push(...page.items.map((e) => e.name));
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => `svc-${String(i).padStart(2, '0')}`));
+  });
+
+  test('filters combine, and owner and system accept short references', async () => {
+    const page = (await (await get('/api/v1/entities?owner=team-a&tag=java&system=shop')).json()) as Page;
+    assert.deepEqual(page.items.map((e) => e.name), ['svc-01']);
+    const text = (await (await get('/api/v1/entities?q=svc-07')).json()) as Page;
+    assert.deepEqual(text.items.map((e) => e.name), ['svc-07']);
+  });
+
+  test('an entity is found by kind, namespace and name in any case, with relations, source and problems', async () => {
+    const res = await get('/api/v1/entities/Component/DEFAULT/SVC-01');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/json');
+    const body = await res.json();
+    assert.equal(body.ref, 'component:default/svc-01');
+    assert.deepEqual(body.source, { file: 'services/svc-01.yaml', line: 1, column: 1 });
+    assert.ok(body.relations.some((r: { type: string; target: string }) => r.type === 'partOf' && r.target === 'system:default/shop'));
+    assert.deepEqual(body.problems.map((p: { code: string }) => p.code), ['dangling-reference']);
+  });
+
+  test('an unknown entity is a 404 problem with a hint', async () => {
+    const res = await get('/api/v1/entities/component/default/nope');
+    assert.equal(res.status, 404);
+    assert.equal(res.headers.get('content-type'), 'application/problem+json');
+    const problem = await res.json();
+    assert.equal(problem.code, 'entity-not-found');
+    assert.equal(problem.category, 'user-fixable');
+    assert.match(problem.hint, /search/);
+    assert.equal(typeof problem.requestId, 'string');
+    assert.equal(problem.instance, '/api/v1/entities/component/default/nope');
+  });
+
+  test('bad query parameters are 400 problems naming the field', async () => {
+    for (const [query, field] of [
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+      ['limit=ten', 'limit'],
+      [`q=${'x'.repeat(201)}`, 'q'],
+      [`owner=${'x'.repeat(300)}`, 'owner'],
+      ['kind=', 'kind'],
+    ] as const) {
+      const res = await get(`/api/v1/entities?${query}`);
+      assert.equal(res.status, 400, query);
+      const problem = await res.json();
+      assert.equal(problem.code, 'invalid-request', query);
+      assert.equal(problem.errors[0].field, field, query);
+    }
+    const long = await get(`/api/v1/entities/component/default/${'n'.repeat(64)}`);
+    assert.equal(long.status, 400);
+  });
+
+  test('a forged or damaged cursor is refused', async () => {
+    for (const cursor of ['not-base64!!', Buffer.from('{"k":1}').toString('base64url'), Buffer.from('42').toString('base64url'), 'x'.repeat(600)]) {
+      const res = await get(`/api/v1/entities?cursor=${encodeURIComponent(cursor)}`);
+      assert.equal(res.status, 400, cursor);
+    }
+    const problem = await (await get('/api/v1/entities?cursor=AAAA')).json();
+    assert.equal(problem.code, 'invalid-cursor');
+  });
+
+  test('facets and problems are served for the whole catalog', async () => {
+    const facets = await (await get('/api/v1/facets?kind=component')).json();
+    assert.deepEqual(facets.owner, [
+      { value: 'group:default/team-a', count: 6 },
+      { value: 'group:default/team-b', count: 6 },
+    ]);
+    const problems = await (await get('/api/v1/problems?severity=error')).json();
+    assert.equal(problems.errors, 1);
+    assert.equal(problems.items[0].code, 'invalid-name');
+    assert.equal(problems.items[0].file, 'services/broken.yaml');
+    assert.equal((await get('/api/v1/problems?severity=fatal')).status, 400);
+  });
+
+  test('a catalog change is visible through the API after the next sync', async () => {
+    assert.equal((await (await get('/api/v1/entities/component/default/svc-03')).json()).entity.metadata.title, undefined);
+    catalog.write('services/svc-03.yaml', component('svc-03', { title: 'Renamed', owner: 'team-a', system: 'shop' }));
+    await server.syncCatalog();
+    assert.equal((await (await get('/api/v1/entities/component/default/svc-03')).json()).entity.metadata.title, 'Renamed');
+  });
+
+  test('the OpenAPI 3.1 document describes every route', async () => {
+    const doc = await (await get('/api/openapi.json')).json();
+    assert.equal(doc.openapi, '3.1.0');
+    for (const path of ['/api/v1/entities', '/api/v1/entities/{kind}/{namespace}/{name}', '/api/v1/facets', '/api/v1/problems', '/healthz', '/readyz']) {
+      assert.ok(doc.paths[path], path);
+    }
+    assert.ok(doc.components.schemas.Problem);
+  });
+
+  test('metrics are exposed for Prometheus', async () => {
+    const res = await get('/metrics');
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    assert.match(text, /atrium_http_requests_total\{method="GET",route="\/api\/v1\/entities",status="200"\}/);
+    assert.match(text, /atrium_catalog_entities 15/);
+  });
+
+  test('request ids are echoed when sane and replaced when not', async () => {
+    assert.equal((await get('/healthz', { 'x-request-id': 'abc-123' })).headers.get('x-request-id'), 'abc-123');
+    for (const hostile of ['x'.repeat(500), '<script>', 'a b']) {
+      const id = (await get('/healthz', { 'x-request-id': hostile })).headers.get('x-request-id');
+      assert.notEqual(id, hostile);
+      assert.match(id ?? '', /^[0-9a-f-]{36}$/);
+    }
+  });
+
+  test('unknown routes are 404 problems and every response carries security headers', async () => {
+    const res = await get('/api/v1/nothing-here');
+    assert.equal(res.status, 404);
+    assert.equal((await res.json()).code, 'route-not-found');
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+  });
+});
