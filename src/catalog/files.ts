@@ -51,7 +51,8 @@ export class CatalogRoot {
 
   contains(absolute: string): boolean {
     const rel = relative(this.dir, absolute);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+    // `..` or `../x` leaves the root; a name like `..hidden.yaml` does not.
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
   }
 
   /** Reads a root-relative file as UTF-8 text, enforcing every rule above. */
@@ -103,6 +104,9 @@ export class CatalogRoot {
    */
   async list(dir: string, limit: number): Promise<string[]> {
     const out: string[] = [];
+    // The starting directory may itself be a symbolic link (a glob's base): list it only if it really is inside.
+    const real = await realpath(this.absolutePath(dir)).catch(() => undefined);
+    if (real === undefined || !this.contains(real)) return out;
     const pending = [this.absolutePath(dir)];
     while (pending.length > 0 && out.length < limit) {
       const current = pending.shift() as string;

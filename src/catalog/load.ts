@@ -65,7 +65,7 @@ export interface WalkResult {
   root: CatalogRoot;
   /** Every file reached, in walk order (the order that decides duplicate entities). */
   files: FileSummary[];
-  /** Entities of the files parsed in this walk, by key. */
+  /** Entities of the files parsed in this walk, by `parsedKey(file, key)`. */
   parsed: Map<string, Entity>;
   /** Paths of the files parsed in this walk (the rest were unchanged). */
   changed: Set<string>;
@@ -80,6 +80,11 @@ export interface WalkOptions {
 }
 
 const YAML_FILE = /\.ya?ml$/i;
+
+/** The key of an entity parsed from one particular file. */
+export function parsedKey(file: string, key: string): string {
+  return `${file}\u0000${key}`;
+}
 
 /**
  * Walks a catalog root. `rootPath` is a file, or a directory whose `catalog-info.yaml` is
@@ -166,6 +171,17 @@ async function expandTarget(
     problem('location-target-directory', `Location target ${t} is a directory`, `Name the file, e.g. ${posix.join(t, 'catalog-info.yaml')}, or a glob such as ${posix.join(t, '*.yaml')}.`);
     return [];
   }
+  // A missing target is reported where the Location names it (or not at all when optional), like a glob that matches nothing.
+  const missing = await stat(root.absolutePath(resolved)).then(
+    () => false,
+    (err: NodeJS.ErrnoException) => err.code === 'ENOENT' || err.code === 'ENOTDIR',
+  );
+  if (missing) {
+    if (!target.optional) {
+      problem('location-target-missing', `Location target ${t} does not exist`, 'Create the file or fix the path (relative to this Location file), or add `presence: optional` if it may legitimately be absent.');
+    }
+    return [];
+  }
   return [resolved];
 }
 
@@ -202,6 +218,8 @@ async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, r
   const dependencies = new Map<string, string | null>();
   const documents: DocumentSummary[] = [];
   for (const doc of parsed.documents) {
+    // An empty document (a lone or trailing `---`) holds nothing; Backstage skips it too.
+    if (doc.value === null || doc.value === undefined) continue;
     if (discovered && !looksLikeDescriptor(doc.value)) continue;
     documents.push(await loadDocument(root, path, doc, dependencies, result.parsed));
   }
@@ -264,7 +282,8 @@ async function loadDocument(
   summary.references = refs.references.map((r) => ({ ...r, ...doc.positionOf(r.path) }));
   if (kind === 'Location') summary.targets = locationTargets(entity, doc);
   summary.contentHash = createHash('sha1').update(JSON.stringify(entity)).digest('hex');
-  parsed.set(refKey(entityName(entity)), entity);
+  // Keyed by file too: a duplicate elsewhere must never stand in for the definition resolveCatalog picks.
+  parsed.set(parsedKey(file, refKey(entityName(entity))), entity);
   return summary;
 }
 

@@ -123,8 +123,7 @@ export function parseEntityRef(
   if (kind.length === 0) throw new EntityRefError(`Entity reference "${ref}" has an empty kind`);
   if (namespace.length === 0) throw new EntityRefError(`Entity reference "${ref}" has an empty namespace`);
   if (name.length === 0) throw new EntityRefError(`Entity reference "${ref}" has an empty name`);
-  if (name.includes(':') || name.includes('/')) {
-    throw new EntityRefError(`Entity reference "${ref}" has more than one kind or namespace separator`);
-  }
+  // Like Backstage, only the first `:` and the first `/` separate: `a:b:c` names `b:c` and
+  // `ns/a:b` names `a:b` (such a name matches no entity, so it is reported as dangling).
   return { kind, namespace, name };
 }

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import { CST, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseAllDocuments, type Node } from 'yaml';
 import type { Problem, SourcePosition } from './model.ts';
 
 /** Deeper flow nesting than this is refused before the YAML parser sees it (it cannot cope with thousands). */
@@ -83,7 +83,8 @@ export function parseYamlDocuments(text: string, file: string): ParsedFile {
     for (const warning of doc.warnings) {
       problems.push({ ...problem('yaml-warning', firstLine(warning.message), 'Check the YAML at this position.', at(warning.pos[0])), severity: 'warning' });
     }
-    if (doc.contents === null) continue; // an empty document, e.g. a trailing `---`
+    // An empty document, e.g. a trailing `---` (whose contents are an empty null scalar): like Backstage, skip null documents.
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIASES });
@@ -134,34 +135,28 @@ function nodeAt(root: Node, path: readonly PropertyKey[]): Node {
 
 /**
  * Returns the offset where flow-collection nesting first exceeds `limit`, or undefined.
- * A cheap scan that skips quoted strings and comments; block nesting needs no guard
- * because every level costs a line and an indent, which the file size limit bounds.
+ * Counts the flow-collection tokens of YAML's own lexer, which is iterative (only the
+ * composer recurses), so quoted scalars, comments, block scalars and plain scalars holding
+ * brackets or quotes count exactly as the parser will see them. Block nesting needs no
+ * guard because every level costs a line and an indent, which the file size limit bounds.
  */
 export function findExcessiveNesting(text: string, limit: number): number | undefined {
   let depth = 0;
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote !== undefined) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = undefined;
-      else if (c === '\n' && depth === 0) quote = undefined;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    // Markers the lexer inserts; they are not source text.
+    if (token === CST.DOCUMENT || token === CST.SCALAR) continue;
+    if (token === CST.FLOW_END) {
+      depth = 0; // flow mode ended without its closing brackets
       continue;
     }
-    if (c === '"' || c === "'") {
-      const prev = text[i - 1];
-      if (prev === undefined || ' \t\n[{,:'.includes(prev)) quote = c;
-    } else if (c === '#' && (i === 0 || ' \t\n'.includes(text[i - 1] ?? ''))) {
-      const end = text.indexOf('\n', i);
-      if (end === -1) break;
-      i = end;
-    } else if (c === '[' || c === '{') {
-      if (++depth > limit) return i;
-    } else if (c === ']' || c === '}') {
+    const type = CST.tokenType(token);
+    if (type === 'flow-seq-start' || type === 'flow-map-start') {
+      if (++depth > limit) return offset;
+    } else if (type === 'flow-seq-end' || type === 'flow-map-end') {
       depth = Math.max(0, depth - 1);
-    } else if (c === '\n' && depth === 0) {
-      quote = undefined;
     }
+    offset += token.length;
   }
   return undefined;
 }

@@ -49,7 +49,8 @@ export function resolveCatalog(
       const keepsLastGood = file.broken || !doc.valid;
       if (keepsLastGood && previous?.file !== file.path) continue;
       const existing = claims.get(doc.key);
-      if (existing) {
+      // A stale last-good copy is no valid claim: a valid definition later in the walk replaces it.
+      if (existing && !(existing.stale && !keepsLastGood)) {
         if (doc.valid && !file.broken) {
           problems.push({
             severity: 'error',

@@ -53,6 +53,10 @@ export function isValidKey(key: string): boolean {
 const text = z.string().min(1);
 const refList = z.array(text);
 
+const apiSpec = z.looseObject({ type: text, lifecycle: text, owner: text, definition: text, system: text.optional() });
+// An MCP server API (Backstage's newer model) lists its remotes instead of a definition.
+const mcpServerApiSpec = z.looseObject({ type: z.literal('mcp-server'), lifecycle: text, owner: text, system: text.optional(), remotes: z.array(z.looseObject({ type: text, url: text })).min(1) });
+
 const specSchemas: Record<CoreKind, z.ZodType> = {
   Component: z.looseObject({
     type: text,
@@ -65,11 +69,7 @@ const specSchemas: Record<CoreKind, z.ZodType> = {
     dependsOn: refList.optional(),
     dependencyOf: refList.optional(),
   }),
-  // An MCP server API (Backstage's newer model) lists its remotes instead of a definition.
-  API: z.union([
-    z.looseObject({ type: z.literal('mcp-server'), lifecycle: text, owner: text, system: text.optional(), remotes: z.array(z.looseObject({ type: text, url: text })).min(1) }),
-    z.looseObject({ type: text, lifecycle: text, owner: text, definition: text, system: text.optional() }),
-  ]),
+  API: z.union([mcpServerApiSpec, apiSpec]),
   Resource: z.looseObject({
     type: text,
     owner: text,
@@ -90,16 +90,13 @@ const specSchemas: Record<CoreKind, z.ZodType> = {
     profile: z.looseObject({ displayName: text.optional(), email: text.optional(), picture: text.optional() }).optional(),
     memberOf: refList.optional(),
   }),
-  Location: z
-    .looseObject({
-      type: text.optional(),
-      target: text.optional(),
-      targets: refList.optional(),
-      presence: z.enum(['required', 'optional']).optional(),
-    })
-    .refine((s) => s.target !== undefined || s.targets !== undefined, {
-      message: 'A Location needs spec.target or spec.targets',
-    }),
+  // That a Location needs target or targets is checked in validateEntity, beside the other issues.
+  Location: z.looseObject({
+    type: text.optional(),
+    target: text.optional(),
+    targets: refList.optional(),
+    presence: z.enum(['required', 'optional']).optional(),
+  }),
 };
 
 /** The JSON Schema of each kind's spec, for editors and the user guide. */
@@ -108,6 +105,15 @@ export function specJsonSchema(kind: CoreKind): unknown {
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The schema one spec is checked against. Like Backstage, an API's spec.type picks its
+ * schema, so a missing field is reported as that field and not as a failed union.
+ */
+function specSchemaFor(kind: CoreKind, spec: unknown): z.ZodType {
+  if (kind === 'API') return isRecord(spec) && spec.type === 'mcp-server' ? mcpServerApiSpec : apiSpec;
+  return specSchemas[kind];
+}
 
 /**
  * Checks one parsed document. Returns the entity when it is valid, and every issue found
@@ -125,7 +131,9 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
 
   const { apiVersion, kind, metadata, spec } = value;
   let known: CoreKind | undefined;
-  if (typeof kind !== 'string' || kind.length === 0) {
+  if (kind !== undefined && kind !== null && typeof kind !== 'string') {
+    issue(['kind'], 'invalid-kind', `${JSON.stringify(kind)} is not a valid kind`, 'A kind is a string of letters and digits starting with a letter, e.g. Component.');
+  } else if (typeof kind !== 'string' || kind.length === 0) {
     issue(['kind'], 'missing-field', 'The document has no kind', 'Add `kind:` with one of ' + ['Component', 'API', 'Resource', 'System', 'Domain', 'Group', 'User', 'Location'].join(', ') + '.');
   } else if (kind.length > MAX_NAME || !KIND.test(kind)) {
     issue(['kind'], 'invalid-kind', `"${kind}" is not a valid kind`, 'A kind is letters and digits starting with a letter, e.g. Component.');
@@ -136,7 +144,9 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
     }
   }
 
-  if (typeof apiVersion !== 'string' || apiVersion.length === 0) {
+  if (apiVersion !== undefined && apiVersion !== null && typeof apiVersion !== 'string') {
+    issue(['apiVersion'], 'invalid-api-version', `${JSON.stringify(apiVersion)} is not a valid apiVersion`, 'Use a string of the form group/version, e.g. backstage.io/v1alpha1.');
+  } else if (typeof apiVersion !== 'string' || apiVersion.length === 0) {
     issue(['apiVersion'], 'missing-field', 'The document has no apiVersion', 'Add `apiVersion: backstage.io/v1alpha1`.');
   } else if (!isValidApiVersion(apiVersion)) {
     issue(['apiVersion'], 'invalid-api-version', `"${apiVersion}" is not a valid apiVersion`, 'Use the form group/version, e.g. backstage.io/v1alpha1.');
@@ -162,7 +172,7 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
     } else if (spec !== undefined && !isRecord(spec)) {
       issue(['spec'], 'invalid-field', 'spec must be a mapping', 'Indent the spec fields under `spec:`.');
     } else {
-      const result = specSchemas[known].safeParse(spec ?? {});
+      const result = specSchemaFor(known, spec).safeParse(spec ?? {});
       if (!result.success) {
         for (const zodIssue of result.error.issues) {
           const path = ['spec', ...zodIssue.path];
@@ -173,6 +183,9 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
             issue(path, 'invalid-field', `${path.join('.')}: ${zodIssue.message}`, fieldHint(zodIssue.code));
           }
         }
+      }
+      if (known === 'Location' && isRecord(spec) && spec.target === undefined && spec.targets === undefined) {
+        issue(['spec', 'target'], 'missing-field', 'A Location needs spec.target or spec.targets', 'Add `target: ./path/to/catalog-info.yaml`, or `targets:` with a list of paths.');
       }
     }
   } else if (spec !== undefined && !isRecord(spec)) {

@@ -1,5 +1,5 @@
 import type { Logger } from '../platform/log.ts';
-import { openCatalog, walkCatalog, type FileSummary } from './load.ts';
+import { openCatalog, parsedKey, walkCatalog, type FileSummary } from './load.ts';
 import type { Entity, Problem } from './model.ts';
 import { resolveCatalog } from './resolve.ts';
 import type { CatalogStore, EntityWrite, SyncPlan } from './store.ts';
@@ -53,7 +53,7 @@ async function syncOnce(store: CatalogStore, options: SyncOptions): Promise<Sync
   // duplicate contest before, say): parse those files again to get their entities.
   const needed = new Set<string>();
   for (const claim of resolution.claims.values()) {
-    if (claim.stale || walk.parsed.has(claim.key)) continue;
+    if (claim.stale || walk.parsed.has(parsedKey(claim.file, claim.key))) continue;
     const stored = state.stored.get(claim.key);
     if (stored?.file !== claim.file || stored.contentHash !== claim.contentHash) needed.add(claim.file);
   }
@@ -71,7 +71,7 @@ async function syncOnce(store: CatalogStore, options: SyncOptions): Promise<Sync
       if (stored && !stored.stale) staleMarks.push({ key: claim.key, stale: true });
       continue;
     }
-    const entity: Entity | undefined = walk.parsed.get(claim.key);
+    const entity: Entity | undefined = walk.parsed.get(parsedKey(claim.file, claim.key));
     const unchanged = stored && stored.file === claim.file && stored.contentHash === claim.contentHash;
     if (unchanged) {
       if (stored.stale) staleMarks.push({ key: claim.key, stale: false });

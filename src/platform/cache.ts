@@ -25,14 +25,18 @@ export class SingleFlightCache<V> {
     if (pending) return pending;
     const epoch = this.epoch;
     this.loads++;
-    const promise = load().then(
+    // After a clear(), a newer load of the same key may be in flight: only remove our own entry.
+    const settle = () => {
+      if (this.inflight.get(key) === promise) this.inflight.delete(key);
+    };
+    const promise: Promise<V> = load().then(
       (value) => {
-        this.inflight.delete(key);
+        settle();
         if (epoch === this.epoch) this.store(key, value);
         return value;
       },
       (err: unknown) => {
-        this.inflight.delete(key);
+        settle();
         throw err;
       },
     );

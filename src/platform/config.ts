@@ -53,8 +53,11 @@ function readConfigFile(cwd: string): Partial<Config> {
   let text: string;
   try {
     text = readFileSync(join(cwd, 'atrium.yaml'), 'utf8');
-  } catch {
-    return {};
+  } catch (err) {
+    // No atrium.yaml is fine; one that exists but cannot be read is a configuration problem.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return {};
+    throw configError(`atrium.yaml cannot be read: ${code ?? (err as Error).message}`, 'Make atrium.yaml a readable file, or remove it.');
   }
   let raw: unknown;
   try {
@@ -81,6 +84,11 @@ function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {
       out[key] = Number(value);
     } else {
       out[key] = value;
+    }
+    // The same rules as atrium.yaml (port range, log levels, minimum file size).
+    const checked = fileSchema.shape[key].safeParse(out[key]);
+    if (!checked.success) {
+      throw configError(`${name}=${value}: ${checked.error.issues[0]?.message ?? 'invalid value'}`, `Set ${name} to a valid value (see the configuration section of the user guide), or unset it.`);
     }
   }
   return out;

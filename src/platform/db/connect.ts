@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { AtriumError } from '../errors.ts';
 import { migrate } from './migrations.ts';
@@ -16,6 +16,8 @@ export interface Database {
   describe: string;
   close(): Promise<void>;
 }
+
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN', '57P03', '53300']);
 
 export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
@@ -68,12 +70,16 @@ export async function openDatabase(target: string, options: { migrate?: boolean 
   }
   if (options.migrate !== false) {
     try {
+      // A round trip first, so an unreachable server is reported as such, not as a failed migration.
+      await sql`select 1`.execute(database.db);
       await migrate(database.db, database.dialect);
     } catch (err) {
       await database.close().catch(() => {});
       if (err instanceof AtriumError) throw err;
+      // A database that is down or not yet up is worth retrying; anything else needs an operator.
+      const transient = TRANSIENT_CODES.has(String((err as NodeJS.ErrnoException).code));
       throw new AtriumError({
-        category: 'operator-fixable',
+        category: transient ? 'retryable' : 'operator-fixable',
         code: 'database-unavailable',
         message: `Cannot prepare the database at ${database.describe}: ${(err as Error).message}`,
         hint: database.dialect === 'postgres' ? 'Check that PostgreSQL is running and the URL (host, port, database, user) is right.' : 'Check the file path and permissions.',

@@ -1,0 +1,315 @@
+/**
+ * A small open-loop HTTP load generator (node:http with a keep-alive agent; no dependency).
+ *
+ * Open loop: request send times are SCHEDULED in advance by a Poisson process (exponential
+ * inter-arrival times) whose rate switches between a base rate and a burst rate (on for
+ * `burstLengthSec`, starting `burstOffsetSec` into every `burstEverySec` window: with the
+ * defaults, bursts at 3-4 s, 13-14 s, 23-24 s...). A slow server therefore
+ * cannot slow the generator down, and latency is measured from the scheduled send time,
+ * not from when the request actually left (no coordinated omission). The generator's own
+ * lateness (actual send minus scheduled) is reported as send lag: if it grows, the
+ * generator, not the server, is the limit.
+ *
+ * Targets are drawn from `urls` with a Zipf(s) skew over their order (the first URL is the
+ * hottest). Only 127.0.0.1 is accepted as a target. The run stops by itself after
+ * `durationSec`; requests still in flight get `drainTimeoutMs` to finish and then count as
+ * errors. At most `maxInFlight` requests are outstanding; a scheduled request that finds
+ * the cap reached is not sent and counts as an error (`dropped`).
+ */
+import http from 'node:http';
+import { createRng, exponential, zipf } from './prng.ts';
+
+export interface OpenLoopOptions {
+  /** Full URLs, hottest first; every one must be http://127.0.0.1:PORT/... */
+  urls: readonly string[];
+  /** Base arrival rate, requests per second. */
+  rate: number;
+  /** Arrival rate during a burst (default: rate, i.e. no bursts). */
+  burstRate?: number;
+  /** A burst starts every this many seconds (default 10). */
+  burstEverySec?: number;
+  /** Each burst lasts this long (default 1). */
+  burstLengthSec?: number;
+  /** Where in each window the burst starts, seconds (default 3, or earlier if the window is short). */
+  burstOffsetSec?: number;
+  durationSec: number;
+  seed?: number;
+  /** Zipf exponent over `urls` (default 0.99). */
+  zipfExponent?: number;
+  /** Cap on outstanding requests (default 2,000). */
+  maxInFlight?: number;
+  /** Per-request timeout (default 10 s). */
+  timeoutMs?: number;
+  /** How long to wait for in-flight requests after the last one is sent (default 10 s). */
+  drainTimeoutMs?: number;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+export interface OpenLoopStats {
+  /** Requests scheduled during the run. */
+  scheduled: number;
+  /** Requests that got a complete response (any status). */
+  completed: number;
+  /** Latency from scheduled send time to the last byte of the response, ms (2xx and non-2xx). */
+  latency: LatencySummary;
+  /** Latency of the requests scheduled inside bursts only. */
+  burstLatency: LatencySummary;
+  /** Actual send time minus scheduled send time, ms. */
+  sendLag: LatencySummary;
+  errors: {
+    total: number;
+    /** Complete responses with a status outside 200-299. */
+    non2xx: number;
+    /** Connection errors, resets, per-request timeouts. */
+    network: number;
+    /** Not sent: the in-flight cap was reached. */
+    dropped: number;
+    /** Still outstanding when the drain timeout expired. */
+    unfinished: number;
+  };
+  statuses: Record<string, number>;
+  /** Response body bytes, total and per completed request. */
+  bytes: number;
+  meanBodyBytes: number;
+  /** Completed requests per second of schedule. */
+  achievedRps: number;
+  /** Largest number of outstanding requests seen. */
+  peakInFlight: number;
+  durationSec: number;
+  /** A few error messages, for diagnosis. */
+  sampleErrors: string[];
+}
+
+interface Target {
+  port: number;
+  path: string;
+}
+
+function parseTarget(url: string): Target {
+  const u = new URL(url);
+  if (u.protocol !== 'http:') throw new Error(`load generator: only http:// targets, not ${url}`);
+  if (u.hostname !== '127.0.0.1') throw new Error(`load generator: only 127.0.0.1 is allowed as a target, not ${u.hostname}`);
+  return { port: Number(u.port || 80), path: `${u.pathname}${u.search}` };
+}
+
+export function summarize(values: number[]): LatencySummary {
+  if (values.length === 0) return { count: 0, p50: NaN, p99: NaN, p999: NaN, max: NaN, mean: NaN };
+  const sorted = Float64Array.from(values).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  return { count: sorted.length, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted[sorted.length - 1] as number, mean: sum / sorted.length };
+}
+
+/**
+ * The instantaneous arrival rate at time t (seconds) and when it next changes: the base
+ * rate, except for `length` seconds starting `offset` seconds into every `every`-second window.
+ */
+function rateSchedule(base: number, burst: number, every: number, length: number, offset: number) {
+  const off = Math.max(0, Math.min(offset, every - length));
+  return (t: number): { rate: number; until: number } => {
+    if (burst === base || length <= 0 || every <= 0) return { rate: base, until: Infinity };
+    if (length >= every) return { rate: burst, until: Infinity };
+    const window = Math.floor(t / every) * every;
+    const burstStart = window + off;
+    const burstEnd = burstStart + length;
+    if (t < burstStart) return { rate: base, until: burstStart };
+    if (t < burstEnd) return { rate: burst, until: burstEnd };
+    return { rate: base, until: window + every + off };
+  };
+}
+
+/**
+ * The next arrival after t of a Poisson process with a piecewise-constant rate: draw a unit
+ * exponential and spend it across the rate segments (exact, no thinning needed).
+ */
+function nextArrival(t: number, draw: () => number, schedule: (t: number) => { rate: number; until: number }): number {
+  let remaining = draw();
+  for (;;) {
+    const { rate, until } = schedule(t);
+    if (rate > 0 && remaining <= rate * (until - t)) return t + remaining / rate;
+    if (until === Infinity) return Infinity;
+    if (rate > 0) remaining -= rate * (until - t);
+    t = until;
+  }
+}
+
+export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopStats> {
+  const targets = options.urls.map(parseTarget);
+  if (targets.length === 0) throw new Error('load generator: no URLs');
+  const durationSec = options.durationSec;
+  if (!(durationSec > 0) || !(options.rate > 0)) throw new Error('load generator: rate and duration must be positive');
+  const burstRate = options.burstRate ?? options.rate;
+  const every = options.burstEverySec ?? 10;
+  const length = options.burstLengthSec ?? 1;
+  const maxInFlight = options.maxInFlight ?? 2000;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+  const schedule = rateSchedule(options.rate, burstRate, every, length, options.burstOffsetSec ?? 3);
+  const inBurst = (t: number) => schedule(t).rate !== options.rate;
+
+  // Two streams, so the arrival times do not depend on how many targets were drawn.
+  const arrivalRng = createRng((options.seed ?? 1) * 2 + 1);
+  const targetRng = createRng((options.seed ?? 1) * 2 + 2);
+  const drawTarget = zipf(targets.length, options.zipfExponent ?? 0.99);
+  const draw = () => exponential(arrivalRng, 1);
+
+  const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight, maxFreeSockets: maxInFlight, scheduling: 'lifo' });
+  const latencies: number[] = [];
+  const burstLatencies: number[] = [];
+  const lags: number[] = [];
+  const statuses: Record<string, number> = {};
+  const sampleErrors: string[] = [];
+  const errors = { total: 0, non2xx: 0, network: 0, dropped: 0, unfinished: 0 };
+  let scheduled = 0;
+  let completed = 0;
+  let bytes = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
+  const outstanding = new Set<http.ClientRequest>();
+  const noteError = (message: string) => {
+    if (sampleErrors.length < 5 && !sampleErrors.includes(message)) sampleErrors.push(message);
+  };
+
+  const start = performance.now();
+  const elapsedMs = () => performance.now() - start;
+  const durationMs = durationSec * 1000;
+
+  let onIdle: (() => void) | undefined;
+  const finished = () => {
+    inFlight--;
+    if (inFlight === 0 && onIdle) onIdle();
+  };
+
+  const fire = (scheduledAtMs: number): void => {
+    scheduled++;
+    if (inFlight >= maxInFlight) {
+      errors.dropped++;
+      errors.total++;
+      return;
+    }
+    inFlight++;
+    if (inFlight > peakInFlight) peakInFlight = inFlight;
+    const burst = inBurst(scheduledAtMs / 1000);
+    const target = targets[drawTarget(targetRng)] as Target;
+    let done = false;
+    const req = http.request({ host: '127.0.0.1', port: target.port, path: target.path, method: 'GET', agent, headers: { accept: 'application/json' } }, (res) => {
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+      });
+      res.on('end', () => {
+        if (done) return;
+        done = true;
+        outstanding.delete(req);
+        const latency = elapsedMs() - scheduledAtMs;
+        latencies.push(latency);
+        if (burst) burstLatencies.push(latency);
+        completed++;
+        bytes += size;
+        const status = res.statusCode ?? 0;
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        if (status < 200 || status > 299) {
+          errors.non2xx++;
+          errors.total++;
+          noteError(`HTTP ${status} for ${target.path}`);
+        }
+        finished();
+      });
+      res.on('error', (err) => fail(err));
+    });
+    const fail = (err: Error) => {
+      if (done) return;
+      done = true;
+      outstanding.delete(req);
+      errors.network++;
+      errors.total++;
+      noteError(err.message);
+      finished();
+    };
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
+    req.on('error', fail);
+    outstanding.add(req);
+    req.end();
+    lags.push(elapsedMs() - scheduledAtMs);
+  };
+
+  await new Promise<void>((resolve) => {
+    let next = nextArrival(0, draw, schedule) * 1000;
+    const tick = (): void => {
+      const now = elapsedMs();
+      while (next <= now && next < durationMs) {
+        fire(next);
+        next = nextArrival(next / 1000, draw, schedule) * 1000;
+      }
+      if (next >= durationMs) {
+        resolve();
+        return;
+      }
+      const wait = next - elapsedMs();
+      if (wait >= 1) setTimeout(tick, Math.floor(wait));
+      else setImmediate(tick);
+    };
+    tick();
+  });
+
+  // Drain: give outstanding requests a bounded time, then abandon them as errors.
+  if (inFlight > 0) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, drainTimeoutMs);
+      onIdle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+  onIdle = undefined;
+  if (outstanding.size > 0) {
+    errors.unfinished += outstanding.size;
+    errors.total += outstanding.size;
+    noteError(`${outstanding.size} requests unfinished after the ${drainTimeoutMs} ms drain`);
+    for (const req of [...outstanding]) {
+      outstanding.delete(req);
+      req.destroy();
+    }
+  }
+  agent.destroy();
+
+  return {
+    scheduled,
+    completed,
+    latency: summarize(latencies),
+    burstLatency: summarize(burstLatencies),
+    sendLag: summarize(lags),
+    errors,
+    statuses,
+    bytes,
+    meanBodyBytes: completed > 0 ? Math.round(bytes / completed) : 0,
+    achievedRps: completed / durationSec,
+    peakInFlight,
+    durationSec,
+    sampleErrors,
+  };
+}
+
+const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : 'n/a');
+
+export function formatStats(label: string, s: OpenLoopStats): string {
+  const e = s.errors;
+  return [
+    `${label}: ${s.completed}/${s.scheduled} completed in ${s.durationSec} s (${s.achievedRps.toFixed(0)} req/s), mean body ${s.meanBodyBytes} B, peak in-flight ${s.peakInFlight}`,
+    `  latency from scheduled send: p50 ${ms(s.latency.p50)}, p99 ${ms(s.latency.p99)}, p99.9 ${ms(s.latency.p999)}, max ${ms(s.latency.max)}, mean ${ms(s.latency.mean)}`,
+    `  during bursts only (${s.burstLatency.count} requests): p50 ${ms(s.burstLatency.p50)}, p99 ${ms(s.burstLatency.p99)}, max ${ms(s.burstLatency.max)}`,
+    `  errors: ${e.total} (non-2xx ${e.non2xx}, network ${e.network}, dropped at cap ${e.dropped}, unfinished ${e.unfinished})` +
+      (s.sampleErrors.length > 0 ? ` e.g. ${s.sampleErrors.join('; ')}` : ''),
+    `  generator send lag: p50 ${ms(s.sendLag.p50)}, p99 ${ms(s.sendLag.p99)}, max ${ms(s.sendLag.max)}`,
+  ].join('\n');
+}

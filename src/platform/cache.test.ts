@@ -1,0 +1,203 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SingleFlightCache } from './cache.ts';
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (err: unknown) => void;
+}
+
+/** A promise settled by the test, so no test depends on timing. */
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A loader that counts its calls and returns a fixed value. */
+function counting<T>(value: T): { load: () => Promise<T>; calls: () => number } {
+  let calls = 0;
+  return {
+    load: () => {
+      calls++;
+      return Promise.resolve(value);
+    },
+    calls: () => calls,
+  };
+}
+
+describe('SingleFlightCache', () => {
+  test('100 concurrent gets of one missing key run the loader once and all get its value', async () => {
+    const cache = new SingleFlightCache<string>(10);
+    const pending = deferred<string>();
+    let calls = 0;
+    const load = () => {
+      calls++;
+      return pending.promise;
+    };
+    const gets = Array.from({ length: 100 }, () => cache.get('service:checkout', load));
+    pending.resolve('body');
+    const values = await Promise.all(gets);
+    assert.equal(calls, 1);
+    assert.equal(cache.loads, 1);
+    assert.ok(values.every((v) => v === 'body'));
+    assert.equal(cache.size, 1);
+  });
+
+  test('serves a stored value without calling the loader again', async () => {
+    const cache = new SingleFlightCache<number>(10);
+    const loader = counting(42);
+    assert.equal(await cache.get('k', loader.load), 42);
+    assert.equal(await cache.get('k', loader.load), 42);
+    assert.equal(loader.calls(), 1);
+    assert.equal(cache.loads, 1);
+  });
+
+  test('loads different keys independently', async () => {
+    const cache = new SingleFlightCache<string>(10);
+    assert.equal(await cache.get('a', () => Promise.resolve('A')), 'A');
+    assert.equal(await cache.get('b', () => Promise.resolve('B')), 'B');
+    assert.equal(cache.size, 2);
+    assert.equal(cache.loads, 2);
+  });
+
+  test('evicts the least recently inserted entry when full', async () => {
+    const cache = new SingleFlightCache<string>(2);
+    await cache.get('a', () => Promise.resolve('A'));
+    await cache.get('b', () => Promise.resolve('B'));
+    await cache.get('c', () => Promise.resolve('C'));
+    assert.equal(cache.size, 2);
+    const a = counting('A2');
+    assert.equal(await cache.get('a', a.load), 'A2', 'a was evicted and is loaded again');
+    assert.equal(a.calls(), 1);
+  });
+
+  test('evicts the least recently used entry: a hit refreshes an entry', async () => {
+    const cache = new SingleFlightCache<string>(2);
+    await cache.get('a', () => Promise.resolve('A'));
+    await cache.get('b', () => Promise.resolve('B'));
+    await cache.get('a', () => Promise.resolve('unused')); // a is now the most recent
+    await cache.get('c', () => Promise.resolve('C')); // evicts b
+    const a = counting('A2');
+    const b = counting('B2');
+    assert.equal(await cache.get('a', a.load), 'A');
+    assert.equal(a.calls(), 0);
+    assert.equal(await cache.get('b', b.load), 'B2');
+    assert.equal(b.calls(), 1);
+  });
+
+  test('never holds more than its maximum number of entries', async () => {
+    const cache = new SingleFlightCache<number>(3);
+    for (let i = 0; i < 20; i++) await cache.get(`k${i}`, () => Promise.resolve(i));
+    assert.equal(cache.size, 3);
+  });
+
+  test('clear() drops every stored value', async () => {
+    const cache = new SingleFlightCache<string>(10);
+    await cache.get('a', () => Promise.resolve('A'));
+    cache.clear();
+    assert.equal(cache.size, 0);
+    const a = counting('A2');
+    assert.equal(await cache.get('a', a.load), 'A2');
+    assert.equal(a.calls(), 1);
+  });
+
+  test('clear() during an in-flight load does not store the stale value, though its callers still get it', async () => {
+    const cache = new SingleFlightCache<string>(10);
+    const stale = deferred<string>();
+    const before = cache.get('k', () => stale.promise);
+    cache.clear();
+    stale.resolve('stale');
+    assert.equal(await before, 'stale');
+    assert.equal(cache.size, 0);
+    const fresh = counting('fresh');
+    assert.equal(await cache.get('k', fresh.load), 'fresh');
+    assert.equal(fresh.calls(), 1);
+  });
+
+  test('a get after clear() starts a new load instead of joining the stale one', async () => {
+    const cache = new SingleFlightCache<string>(10);
+    const stale = deferred<string>();
+    const first = cache.get('k', () => stale.promise);
+    cache.clear();
+    const second = cache.get('k', () => Promise.resolve('fresh'));
+    assert.equal(await second, 'fresh');
+    stale.resolve('stale');
+    assert.equal(await first, 'stale');
+    assert.equal(await cache.get('k', () => Promise.resolve('unused')), 'fresh');
+    assert.equal(cache.loads, 2);
+  });
+
+  test('a stale load settling after clear() does not break single flight for the newer load', async () => {
+    const cache = new SingleFlightCache<string>(10);
+    const stale = deferred<string>();
+    const fresh = deferred<string>();
+    const first = cache.get('k', () => stale.promise);
+    cache.clear();
+    const second = cache.get('k', () => fresh.promise);
+    stale.resolve('stale');
+    await first;
+    let calls = 0;
+    const third = cache.get('k', () => {
+      calls++;
+      return Promise.resolve('third');
+    });
+    fresh.resolve('fresh');
+    assert.equal(await second, 'fresh');
+    assert.equal(await third, 'fresh', 'the third get joins the newer in-flight load');
+    assert.equal(calls, 0);
+    assert.equal(cache.loads, 2);
+  });
+
+  test('a stale load failing after clear() does not break single flight for the newer load', async () => {
+    const cache = new SingleFlightCache<string>(10);
+    const stale = deferred<string>();
+    const fresh = deferred<string>();
+    const first = cache.get('k', () => stale.promise);
+    cache.clear();
+    const second = cache.get('k', () => fresh.promise);
+    stale.reject(new Error('gone'));
+    await assert.rejects(first, /gone/);
+    const third = cache.get('k', () => Promise.resolve('third'));
+    fresh.resolve('fresh');
+    assert.equal(await second, 'fresh');
+    assert.equal(await third, 'fresh');
+    assert.equal(cache.loads, 2);
+  });
+
+  test('a rejected load reaches every waiting caller and is not cached', async () => {
+    const cache = new SingleFlightCache<string>(10);
+    const failing = deferred<string>();
+    const gets = Array.from({ length: 5 }, () => cache.get('k', () => failing.promise));
+    failing.reject(new Error('database down'));
+    for (const get of gets) await assert.rejects(get, /database down/);
+    assert.equal(cache.loads, 1);
+    assert.equal(cache.size, 0);
+  });
+
+  test('the next get after a rejected load retries it', async () => {
+    const cache = new SingleFlightCache<string>(10);
+    await assert.rejects(cache.get('k', () => Promise.reject(new Error('flaky'))), /flaky/);
+    const retry = counting('ok');
+    assert.equal(await cache.get('k', retry.load), 'ok');
+    assert.equal(retry.calls(), 1);
+    assert.equal(await cache.get('k', () => Promise.reject(new Error('not called'))), 'ok');
+    assert.equal(cache.loads, 2);
+  });
+
+  test('a loader that throws synchronously rejects the get and is not cached', async () => {
+    const cache = new SingleFlightCache<string>(10);
+    await assert.rejects(
+      cache.get('k', () => {
+        throw new Error('sync');
+      }),
+      /sync/,
+    );
+    assert.equal(await cache.get('k', () => Promise.resolve('ok')), 'ok');
+  });
+});

@@ -1,0 +1,190 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULTS, loadConfig } from './config.ts';
+import { AtriumError } from './errors.ts';
+
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh working directory, with atrium.yaml holding `yaml` when given. */
+function cwdWith(yaml?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'atrium-config-test-'));
+  made.push(dir);
+  if (yaml !== undefined) writeFileSync(join(dir, 'atrium.yaml'), yaml);
+  return dir;
+}
+
+/** Asserts that `fn` throws the operator-fixable config-invalid error, and returns it. */
+function configError(fn: () => unknown): AtriumError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof AtriumError, `expected an AtriumError, got ${String(caught)}`);
+  assert.equal(caught.category, 'operator-fixable');
+  assert.equal(caught.code, 'config-invalid');
+  assert.equal(caught.exitCode, 78);
+  assert.ok(caught.hint.length > 0);
+  return caught;
+}
+
+describe('loadConfig precedence', () => {
+  test('uses the defaults when there is no atrium.yaml, no environment and no option', () => {
+    assert.deepEqual(loadConfig({}, {}, cwdWith()), DEFAULTS);
+  });
+
+  test('atrium.yaml overrides the defaults, field by field', () => {
+    const cwd = cwdWith('port: 7001\ncatalog: ./catalog\nlogLevel: debug\n');
+    assert.deepEqual(loadConfig({}, {}, cwd), { ...DEFAULTS, port: 7001, catalog: './catalog', logLevel: 'debug' });
+  });
+
+  test('the environment overrides atrium.yaml', () => {
+    const cwd = cwdWith('port: 7001\ncatalog: ./from-file\n');
+    const config = loadConfig({}, { ATRIUM_PORT: '7002' }, cwd);
+    assert.equal(config.port, 7002);
+    assert.equal(config.catalog, './from-file');
+  });
+
+  test('command-line options override the environment', () => {
+    const cwd = cwdWith('port: 7001\n');
+    const config = loadConfig({ port: 7003 }, { ATRIUM_PORT: '7002' }, cwd);
+    assert.equal(config.port, 7003);
+  });
+
+  test('applies CLI > env > atrium.yaml > defaults to every setting', () => {
+    const file = 'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\n';
+    const env = {
+      ATRIUM_CATALOG: 'env-catalog',
+      ATRIUM_DATABASE: 'env.db',
+      ATRIUM_PORT: '2002',
+      ATRIUM_HOST: 'env-host',
+      ATRIUM_CATALOG_MAX_FILE_BYTES: '4096',
+      ATRIUM_LOG_LEVEL: 'error',
+    };
+    const cli = { catalog: 'cli-catalog', database: 'cli.db', port: 3003, host: 'cli-host', maxFileBytes: 8192, logLevel: 'trace' };
+    const cwd = cwdWith(file);
+    assert.deepEqual(loadConfig(cli, env, cwd), cli);
+    assert.deepEqual(loadConfig({}, env, cwd), { catalog: 'env-catalog', database: 'env.db', port: 2002, host: 'env-host', maxFileBytes: 4096, logLevel: 'error' });
+    assert.deepEqual(loadConfig({}, {}, cwd), { catalog: 'file-catalog', database: 'file.db', port: 1001, host: 'file-host', maxFileBytes: 2048, logLevel: 'warn' });
+  });
+
+  test('an option left undefined does not hide the lower layers', () => {
+    const cwd = cwdWith('catalog: ./from-file\n');
+    const config = loadConfig({ catalog: undefined, database: undefined }, { ATRIUM_DATABASE: 'env.db' }, cwd);
+    assert.equal(config.catalog, './from-file');
+    assert.equal(config.database, 'env.db');
+  });
+
+  test('an empty environment variable counts as unset', () => {
+    const cwd = cwdWith('port: 7001\n');
+    assert.equal(loadConfig({}, { ATRIUM_PORT: '', PORT: '' }, cwd).port, 7001);
+  });
+
+  test('ATRIUM_PORT wins over PORT, and PORT is used alone', () => {
+    const cwd = cwdWith();
+    assert.equal(loadConfig({}, { ATRIUM_PORT: '8001', PORT: '8002' }, cwd).port, 8001);
+    assert.equal(loadConfig({}, { PORT: '8002' }, cwd).port, 8002);
+  });
+
+  test('ATRIUM_DATABASE wins over DATABASE_URL, and DATABASE_URL is used alone', () => {
+    const cwd = cwdWith();
+    const url = 'postgres://atrium@db:5432/atrium';
+    assert.equal(loadConfig({}, { ATRIUM_DATABASE: 'local.db', DATABASE_URL: url }, cwd).database, 'local.db');
+    assert.equal(loadConfig({}, { DATABASE_URL: url }, cwd).database, url);
+  });
+
+  test('ignores environment variables it does not know', () => {
+    assert.deepEqual(loadConfig({}, { HOST: '0.0.0.0', ATRIUM_UNKNOWN: 'x', CATALOG: 'y' }, cwdWith()), DEFAULTS);
+  });
+
+  test('reads atrium.yaml from the given working directory only', () => {
+    const one = cwdWith('port: 7101\n');
+    const two = cwdWith('port: 7102\n');
+    assert.equal(loadConfig({}, {}, one).port, 7101);
+    assert.equal(loadConfig({}, {}, two).port, 7102);
+  });
+
+  test('an empty or comment-only atrium.yaml means the defaults', () => {
+    assert.deepEqual(loadConfig({}, {}, cwdWith('')), DEFAULTS);
+    assert.deepEqual(loadConfig({}, {}, cwdWith('# nothing configured yet\n')), DEFAULTS);
+  });
+});
+
+describe('loadConfig errors', () => {
+  const invalidFiles: [yaml: string, why: string][] = [
+    ['port: [7001\n', 'YAML that does not parse'],
+    ['port: 7001\nport: 7002\n', 'a duplicate key'],
+    ['prot: 7001\n', 'an unknown key'],
+    ['port: "7001"\n', 'a port written as a string'],
+    ['port: 70000\n', 'a port above 65535'],
+    ['port: -1\n', 'a negative port'],
+    ['port: 80.5\n', 'a fractional port'],
+    ['maxFileBytes: 10\n', 'a file size limit below 1024'],
+    ['logLevel: verbose\n', 'an unknown log level'],
+    ['catalog: ""\n', 'an empty catalog path'],
+    ['just a string\n', 'a document that is not a mapping'],
+    ['- port\n- 7001\n', 'a list'],
+  ];
+  for (const [yaml, why] of invalidFiles) {
+    test(`rejects atrium.yaml with ${why} as an operator-fixable config-invalid error`, () => {
+      const err = configError(() => loadConfig({}, {}, cwdWith(yaml)));
+      assert.match(err.message, /atrium\.yaml/);
+    });
+  }
+
+  test('rejects an invalid atrium.yaml even when options override the bad key', () => {
+    configError(() => loadConfig({ port: 7003 }, {}, cwdWith('port: nope\n')));
+  });
+
+  const badNumbers: [name: string, value: string][] = [
+    ['PORT', 'abc'],
+    ['PORT', '80.5'],
+    ['PORT', '-1'],
+    ['PORT', '1e3'],
+    ['PORT', ' 80'],
+    ['ATRIUM_PORT', 'http'],
+    ['ATRIUM_CATALOG_MAX_FILE_BYTES', '2MB'],
+  ];
+  const outOfRange: [name: string, value: string][] = [
+    ['PORT', '99999'],
+    ['ATRIUM_PORT', '65536'],
+    ['ATRIUM_CATALOG_MAX_FILE_BYTES', '0'],
+    ['ATRIUM_LOG_LEVEL', 'verbose'],
+  ];
+  for (const [name, value] of outOfRange) {
+    test(`rejects ${name}=${JSON.stringify(value)} by the same rules as atrium.yaml`, () => {
+      const err = configError(() => loadConfig({}, { [name]: value }, cwdWith()));
+      assert.ok(err.message.includes(name), err.message);
+    });
+  }
+
+  test('accepts the boundary values of the environment settings', () => {
+    const config = loadConfig({}, { PORT: '65535', ATRIUM_CATALOG_MAX_FILE_BYTES: '1024', ATRIUM_LOG_LEVEL: 'silent' }, cwdWith());
+    assert.equal(config.port, 65535);
+    assert.equal(config.maxFileBytes, 1024);
+    assert.equal(config.logLevel, 'silent');
+    assert.equal(loadConfig({}, { PORT: '0' }, cwdWith()).port, 0);
+  });
+
+  test('reports an atrium.yaml that exists but cannot be read, instead of ignoring it', () => {
+    const cwd = cwdWith();
+    mkdirSync(join(cwd, 'atrium.yaml'));
+    const err = configError(() => loadConfig({}, {}, cwd));
+    assert.match(err.message, /atrium\.yaml cannot be read/);
+  });
+
+  for (const [name, value] of badNumbers) {
+    test(`rejects ${name}=${JSON.stringify(value)} because it is not a whole number`, () => {
+      const err = configError(() => loadConfig({}, { [name]: value }, cwdWith()));
+      assert.ok(err.message.includes(name), err.message);
+      assert.ok(err.hint.includes(name), err.hint);
+    });
+  }
+});
