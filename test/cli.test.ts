@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { main } from '../src/main.ts';
+import type { CommandIO } from '../src/cli/io.ts';
+import { component, group, location, tempCatalog } from './support/catalog.ts';
+import { createTestDatabase, describeEachDatabase } from './support/databases.ts';
+
+const repo = join(import.meta.dirname, '..');
+
+async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CommandIO = { out: (t) => void (out += t), err: (t) => void (err += t), env: { ...env }, cwd: repo };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+describe('atrium (command line)', () => {
+  const good = tempCatalog({
+    'catalog-info.yaml': location(['./team.yaml', './svc.yaml']),
+    'team.yaml': group('team-a'),
+    'svc.yaml': component('checkout', { owner: 'team-missing' }),
+  });
+  const bad = tempCatalog({ 'catalog-info.yaml': component('Not Valid!') + '---\n' + 'apiVersion: backstage.io/v1alpha1\nkind: Widget\nmetadata:\n  name: w\n' });
+  after(() => {
+    good.cleanup();
+    bad.cleanup();
+  });
+
+  test('without a command it prints usage and exits 64; --help exits 0', async () => {
+    const none = await run([]);
+    assert.equal(none.code, 64);
+    assert.match(none.out, /Usage: atrium <command>/);
+    assert.equal((await run(['--help'])).code, 0);
+  });
+
+  test('an unknown command or option is a usage error (64) that points at --help', async () => {
+    const unknown = await run(['frobnicate']);
+    assert.equal(unknown.code, 64);
+    assert.match(unknown.err, /unknown command "frobnicate"/);
+    const option = await run(['validate', '--nope']);
+    assert.equal(option.code, 64);
+    assert.match(option.err, /atrium validate --help/);
+    assert.equal((await run(['validate', '--format', 'xml', good.dir])).code, 64);
+    assert.equal((await run(['validate', good.dir, good.dir])).code, 64);
+    assert.equal((await run(['serve', '--port', '99999'])).code, 64);
+    assert.equal((await run(['serve', '--port', '12ab'])).code, 64);
+    assert.equal((await run(['sync', 'stray-argument'])).code, 64);
+  });
+
+  test('every command has --help', async () => {
+    for (const command of ['validate', 'sync', 'serve']) {
+      const help = await run([command, '--help']);
+      assert.equal(help.code, 0, command);
+      assert.match(help.out, new RegExp(`Usage: atrium ${command}`));
+      assert.match(help.out, /Exit status|Endpoints/);
+    }
+  });
+
+  test('validate exits 0 with warnings only, and prints file:line:column with a hint', async () => {
+    const result = await run(['validate', good.dir]);
+    assert.equal(result.code, 0);
+    assert.match(result.out, /^svc\.yaml:8:10: warning dangling-reference: /m);
+    assert.match(result.out, /hint: /);
+    assert.match(result.out, /3 entities in 3 files: 0 errors, 1 warnings/);
+  });
+
+  test('validate --format json prints one object with relative files, positions, codes and hints', async () => {
+    const result = await run(['validate', bad.dir, '--format', 'json']);
+    assert.equal(result.code, 65);
+    const report = JSON.parse(result.out);
+    assert.equal(report.entities, 0);
+    assert.deepEqual(report.warnings, []);
+    assert.deepEqual(
+      report.errors.map((e: { file: string; line: number; column: number; code: string }) => `${e.file}:${e.line}:${e.column} ${e.code}`),
+      ['catalog-info.yaml:4:9 invalid-name', 'catalog-info.yaml:11:7 unknown-kind'],
+    );
+    for (const error of report.errors) {
+      assert.deepEqual(Object.keys(error).slice(0, 6), ['file', 'line', 'column', 'code', 'message', 'hint']);
+      assert.ok(error.hint.length > 10);
+    }
+  });
+
+  test('validate of a missing directory is a user error (65) with a hint', async () => {
+    const result = await run(['validate', join(good.dir, 'nope')]);
+    assert.equal(result.code, 65);
+    assert.match(result.err, /cannot be read/);
+    assert.match(result.err, /hint:/);
+  });
+
+  test('the bundled demo organisation validates with only its deliberate warnings', async () => {
+    const result = await run(['validate', 'examples/acme', '--format', 'json']);
+    assert.equal(result.code, 0);
+    const report = JSON.parse(result.out);
+    assert.ok(report.entities >= 100);
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(report.warnings.map((w: { code: string }) => w.code), ['dangling-reference', 'dangling-reference']);
+  });
+
+  test('a configuration error exits 78', async () => {
+    const result = await run(['validate', good.dir], { ATRIUM_CATALOG_MAX_FILE_BYTES: 'lots' });
+    assert.equal(result.code, 78);
+  });
+});
+
+describeEachDatabase('atrium sync (command line)', (dialect) => {
+  test('sync loads a catalog, reports JSON, and skips unchanged files the second time', async (t) => {
+    const db = await createTestDatabase(dialect);
+    const catalog = tempCatalog({ 'catalog-info.yaml': location(['./team.yaml']), 'team.yaml': group('team-a') });
+    t.after(async () => {
+      await db.drop();
+      catalog.cleanup();
+    });
+    const first = await run(['sync', '--catalog', catalog.dir, '--database', db.target, '--format', 'json']);
+    assert.equal(first.code, 0, first.err);
+    assert.deepEqual({ ...JSON.parse(first.out), durationMs: 0 }, { files: 2, parsedFiles: 2, entities: 2, upserted: 2, deleted: 0, errors: 0, warnings: 0, durationMs: 0, changed: true });
+    const second = await run(['sync', '--catalog', catalog.dir, '--format', 'json'], { DATABASE_URL: db.target });
+    assert.equal(JSON.parse(second.out).parsedFiles, 0);
+    catalog.write('team.yaml', group('Bad Name!'));
+    assert.equal((await run(['sync', '--catalog', catalog.dir, '--database', db.target])).code, 65);
+  });
+});
+
+test('sync reports an unreachable database as retryable (75)', async () => {
+  const result = await run(['sync', '--catalog', 'examples/acme', '--database', 'postgres://postgres@127.0.0.1:1/none']);
+  assert.equal(result.code, 75);
+  assert.match(result.err, /hint: Check that PostgreSQL is running/);
+});
+
+test('serve (a real process on loopback) answers, watches the catalog and stops cleanly', async (t) => {
+  const db = await createTestDatabase('sqlite');
+  const catalog = tempCatalog({ 'catalog-info.yaml': location(['./svc.yaml']), 'svc.yaml': component('checkout', { title: 'Before' }) });
+  const child = spawn(process.execPath, ['bin/atrium.js', 'serve', '--catalog', catalog.dir, '--database', db.target, '--port', '0'], {
+    cwd: repo,
+    env: { ...process.env, ATRIUM_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await db.drop();
+    catalog.cleanup();
+  });
+  let stderr = '';
+  const base = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
+  });
+  assert.equal((await fetch(`${base}/readyz`)).status, 200);
+  const title = async () => ((await (await fetch(`${base}/api/v1/entities/component/default/checkout`)).json()) as { entity: { metadata: { title: string } } }).entity.metadata.title;
+  assert.equal(await title(), 'Before');
+
+  catalog.write('svc.yaml', component('checkout', { title: 'After' }));
+  // Poll until the watcher has synced; the bound only keeps a broken watcher from hanging the suite.
+  let seen = await title();
+  for (let i = 0; i < 200 && seen !== 'After'; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    seen = await title();
+  }
+  assert.equal(seen, 'After');
+
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+});
