@@ -11,18 +11,19 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { describeCatalog, generateCatalog, type GeneratedCatalog, type GeneratedEntity } from './generate-catalog.ts';
 import { formatStats, runOpenLoop, type OpenLoopStats } from './load-generator.ts';
 import { createRng, shuffle } from './prng.ts';
+import { summarizeProfile, summarizeSql } from './profile-summary.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(REPO, 'bin', 'atrium.js');
@@ -71,7 +72,8 @@ if (flags.help) {
   --burst-every S     a burst every S seconds (default 10)
   --burst-length S    each burst lasts S seconds (default 1)
   --max-in-flight N   cap on outstanding requests (default 2000)
-  --profile DIR       write V8 CPU profiles of the sync and serve children to DIR
+  --profile DIR       write V8 CPU profiles and SQL timings of the sync and serve
+                      children to DIR and print their summaries
   --keep              keep the temporary directory (catalog, database, logs)
 `);
   process.exit(0);
@@ -191,14 +193,44 @@ function parseGnuTime(text: string): { peakRssMb?: number; userSec?: number; sys
 
 let runCounter = 0;
 
+/**
+ * With --profile: node flags for a CPU profile into DIR/label/ and the SQL timing preload
+ * writing DIR/label.sql.json. Empty otherwise.
+ */
+function profilingFlags(label: string, env: NodeJS.ProcessEnv): string[] {
+  if (!opts.profile) return [];
+  env.ATRIUM_BENCH_SQL_FILE = join(opts.profile, `${label}.sql.json`);
+  return [
+    '--cpu-prof',
+    `--cpu-prof-dir=${join(opts.profile, label)}`,
+    '--import',
+    import.meta.resolve('tsx'),
+    '--import',
+    pathToFileURL(join(REPO, 'bench', 'sql-timing.ts')).href,
+  ];
+}
+
+/** Prints the summaries of what profilingFlags(label) produced (main thread only). */
+async function printProfile(label: string): Promise<void> {
+  if (!opts.profile) return;
+  const dir = join(opts.profile, label);
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f));
+  for (const f of files) log(summarizeProfile(join(dir, f), 15));
+  try {
+    log(summarizeSql(join(opts.profile, `${label}.sql.json`), 12));
+  } catch {
+    log(`(no SQL timings for ${label})`);
+  }
+}
+
 /** Runs `node bin/atrium.js ...args` to completion, measuring wall time, peak RSS and CPU. */
 async function runAtrium(args: string[], workDir: string, label: string, timeoutMs = 15 * 60_000): Promise<ChildResult> {
   const id = ++runCounter;
-  const nodeFlags = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`, `--cpu-prof-name=${label}-${id}.cpuprofile`] : [];
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const nodeFlags = profilingFlags(label, env);
   const timeFile = join(workDir, `rusage-${id}.txt`);
   let command: string;
   let argv: string[];
-  const env: NodeJS.ProcessEnv = { ...process.env };
   if (gnuTime) {
     command = gnuTime;
     argv = ['-v', '-o', timeFile, process.execPath, ...nodeFlags, BIN, ...args];
@@ -421,6 +453,7 @@ async function main(): Promise<number> {
   log('== b. cold sync into a fresh SQLite file');
   results.sqliteCold = await runSync(catalogDir, sqliteFile, work, 'sqlite-cold');
   log(describeSync('sqlite cold', results.sqliteCold, TARGETS.coldSyncSec));
+  await printProfile('sqlite-cold');
   if (results.sqliteCold.report.entities !== catalog.documents) {
     log(`  WARNING: the catalog has ${catalog.documents} entities but the sync reports ${results.sqliteCold.report.entities}`);
   }
@@ -428,6 +461,7 @@ async function main(): Promise<number> {
   log('== c. re-sync, nothing changed (SQLite)');
   results.sqliteWarm = await runSync(catalogDir, sqliteFile, work, 'sqlite-resync');
   log(describeSync('sqlite re-sync', results.sqliteWarm, TARGETS.resyncSec));
+  await printProfile('sqlite-resync');
   log();
 
   // d. PostgreSQL, in a fresh schema.
@@ -464,8 +498,10 @@ async function main(): Promise<number> {
       log(`schema ${schema}`);
       results.postgresCold = await runSync(catalogDir, url, work, 'postgres-cold');
       log(describeSync('postgres cold', results.postgresCold, TARGETS.coldSyncSec));
+      await printProfile('postgres-cold');
       results.postgresWarm = await runSync(catalogDir, url, work, 'postgres-resync');
       log(describeSync('postgres re-sync', results.postgresWarm, TARGETS.resyncSec));
+      await printProfile('postgres-resync');
     } else {
       await probe.end().catch(() => {});
     }
@@ -478,11 +514,12 @@ async function main(): Promise<number> {
   const port = await freePort();
   const serveLog = join(work, 'serve.log');
   const logFd = openSync(serveLog, 'a');
-  const serveFlags = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`, '--cpu-prof-name=serve.cpuprofile'] : [];
+  const serveEnv: NodeJS.ProcessEnv = { ...process.env };
+  const serveFlags = profilingFlags('serve', serveEnv);
   const serveStart = performance.now();
   const server = spawn(process.execPath, [...serveFlags, BIN, 'serve', '--catalog', catalogDir, '--database', sqliteFile, '--port', String(port)], {
     cwd: work,
-    env: process.env,
+    env: serveEnv,
     stdio: ['ignore', logFd, logFd],
   });
   closeSync(logFd);
@@ -590,6 +627,7 @@ async function main(): Promise<number> {
   log(`serve VmHWM (peak RSS) ${mb(status.hwmMb)} (target <= ${TARGETS.serveRssMb} MB: ${verdict(status.hwmMb === undefined ? undefined : status.hwmMb <= TARGETS.serveRssMb)}); ` +
     `VmRSS now ${mb(status.rssMb)}; RSS at ready ${mb(results.serveRssAtReadyMb)}`);
   await killChild(server, 10_000);
+  await printProfile('serve');
   log();
 
   // h. Summary.

@@ -84,6 +84,7 @@ describeEachDatabase('read API', (dialect) => {
     assert.deepEqual(body.source, { file: 'services/svc-01.yaml', line: 1, column: 1 });
     assert.ok(body.relations.some((r: { type: string; target: string }) => r.type === 'partOf' && r.target === 'system:default/shop'));
     assert.deepEqual(body.problems.map((p: { code: string }) => p.code), ['dangling-reference']);
+    assert.deepEqual(body.operations, { runbooks: [], oncall: [], dashboards: [], chat: [], docs: [] });
   });
 
   test('an unknown entity is a 404 problem with a hint', async () => {

@@ -955,3 +955,29 @@ describe('incremental walks', () => {
     assert.deepEqual(entityKeys(second), ['component:default/x']);
   });
 });
+
+describe('runbook annotation', () => {
+  const withRunbook = (value: string) =>
+    ['apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', '  name: svc', '  annotations:', `    atrium.dev/runbook: ${value}`, 'spec:', '  type: service', '  lifecycle: production', '  owner: team', ''].join('\n');
+
+  test('a runbook file that exists raises nothing; a missing one is a warning at the annotation', async (t) => {
+    const dir = tempDir(t);
+    write(dir, 'svc/catalog-info.yaml', withRunbook('./docs/runbook.md'));
+    const missing = await walkDir(dir, 'svc/catalog-info.yaml');
+    assert.deepEqual(allProblems(missing).map((p) => `${p.severity} ${p.code} ${p.line}:${p.column}`), ['warning runbook-missing 6:25']);
+    assert.ok(entityKeys(missing).includes('component:default/svc'), 'the entity still loads');
+
+    write(dir, 'svc/docs/runbook.md', '# Runbook\n');
+    const found = await walkDir(dir, 'svc/catalog-info.yaml', { previous: previousOf(missing) });
+    assert.deepEqual(allProblems(found), []);
+    assert.ok(found.changed.has('svc/catalog-info.yaml'), 'creating the runbook re-checks the descriptor');
+  });
+
+  test('a runbook path that leaves the root is a warning and is never read', async (t) => {
+    const dir = tempDir(t);
+    write(dir, 'catalog-info.yaml', withRunbook('../../etc/passwd'));
+    assert.deepEqual(allProblems(await walkDir(dir, 'catalog-info.yaml')).map((p) => p.code), ['runbook-outside-root']);
+    write(dir, 'catalog-info.yaml', withRunbook('https://wiki.example/runbook'));
+    assert.deepEqual(allProblems(await walkDir(dir, 'catalog-info.yaml')), []);
+  });
+});

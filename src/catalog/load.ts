@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { AtriumError } from '../platform/errors.ts';
 import { CatalogRoot } from './files.ts';
 import { coreKind, entityName, formatRef, refKey, type CoreKind, type Entity, type Problem } from './model.ts';
+import { RUNBOOK_ANNOTATION } from './operations.ts';
 import { findExcessiveNesting, MAX_ALIASES, MAX_NESTING, parseYamlDocuments, type ParsedDocument } from './parse.ts';
 import { referencesOf, type Reference } from './relations.ts';
 import { validateEntity, type SchemaIssue } from './schema.ts';
@@ -279,12 +280,39 @@ async function loadDocument(
   if (refs.issues.length > 0) return summary;
 
   summary.valid = true;
+  await checkRunbook(root, file, entity, dependencies, (issue) => report(issue, 'warning', summary.ref));
   summary.references = refs.references.map((r) => ({ ...r, ...doc.positionOf(r.path) }));
   if (kind === 'Location') summary.targets = locationTargets(entity, doc);
   summary.contentHash = createHash('sha1').update(JSON.stringify(entity)).digest('hex');
   // Keyed by file too: a duplicate elsewhere must never stand in for the definition resolveCatalog picks.
   parsed.set(parsedKey(file, refKey(entityName(entity))), entity);
   return summary;
+}
+
+/**
+ * A runbook named by annotation should exist: the incident is the wrong time to find out
+ * it does not. Its hash is a dependency, so creating the file clears the warning.
+ */
+async function checkRunbook(
+  root: CatalogRoot,
+  file: string,
+  entity: Entity,
+  dependencies: Map<string, string | null>,
+  warn: (issue: SchemaIssue) => void,
+): Promise<void> {
+  const value = entity.metadata.annotations?.[RUNBOOK_ANNOTATION];
+  if (value === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return;
+  const path = ['metadata', 'annotations', RUNBOOK_ANNOTATION];
+  const resolved = root.resolveInside(posix.dirname(file), value);
+  if (resolved === undefined) {
+    warn({ path, code: 'runbook-outside-root', message: `Runbook ${value} is absolute or leaves the catalog root`, hint: 'Keep the runbook beside the descriptor and name it with a relative path, e.g. ./docs/runbook.md.' });
+    return;
+  }
+  const read = await root.read(resolved);
+  dependencies.set(resolved, read.hash);
+  if (!read.ok && read.failure.code === 'file-missing') {
+    warn({ path, code: 'runbook-missing', message: `Runbook ${value} does not exist (looked for ${resolved})`, hint: 'Write the runbook there, or fix the path (relative to this descriptor).' });
+  }
 }
 
 function locationTargets(entity: Entity, doc: ParsedDocument): LocationTarget[] {

@@ -4,6 +4,7 @@ import type { JSONParsed } from 'hono/utils/types';
 import { AtriumError } from '../platform/errors.ts';
 import type { App } from '../platform/http/app.ts';
 import { refKey } from './model.ts';
+import { operationsOf } from './operations.ts';
 import type { CatalogService } from './service.ts';
 import type { EntityFilters } from './store.ts';
 
@@ -64,6 +65,25 @@ const EntityListSchema = z
 
 const RelationSchema = z.object({ source: z.string(), type: z.string(), target: z.string() }).openapi('Relation');
 
+const OperationalLinkSchema = z
+  .object({
+    title: z.string(),
+    url: z.string().optional().openapi({ description: 'An absolute URL.' }),
+    path: z.string().optional().openapi({ description: 'A file in the catalog root (relative to the root).' }),
+    source: z.string().openapi({ description: 'Where it came from: `link:<type>` or an annotation key.' }),
+  })
+  .openapi('OperationalLink');
+
+const OperationsSchema = z
+  .object({
+    runbooks: z.array(OperationalLinkSchema),
+    oncall: z.array(OperationalLinkSchema),
+    dashboards: z.array(OperationalLinkSchema),
+    chat: z.array(OperationalLinkSchema),
+    docs: z.array(OperationalLinkSchema),
+  })
+  .openapi('Operations', { description: 'Runbooks, on-call, dashboards, chat and docs, from metadata.links by type and from annotations.' });
+
 const EntityDetailSchema = z
   .object({
     ref: z.string(),
@@ -72,6 +92,7 @@ const EntityDetailSchema = z
     source: z.object({ file: z.string(), line: z.number().int(), column: z.number().int() }),
     stale: z.boolean(),
     problems: z.array(ProblemSchema),
+    operations: OperationsSchema,
     updatedAt: z.string(),
   })
   .openapi('EntityDetail');
@@ -185,7 +206,10 @@ export function registerCatalogRoutes(app: App, service: CatalogService): void {
     async (c) => {
       const { kind, namespace, name } = c.req.valid('param');
       const key = refKey({ kind, namespace, name });
-      const body = await service.cachedJson(`entity:${key}`, async () => (await service.store.getEntity(key)) ?? null);
+      const body = await service.cachedJson(`entity:${key}`, async () => {
+        const detail = await service.store.getEntity(key);
+        return detail ? { ...detail, operations: operationsOf(detail.entity, detail.source.file) } : null;
+      });
       if (body === 'null') {
         throw new AtriumError({
           category: 'user-fixable',

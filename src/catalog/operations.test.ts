@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Entity } from './model.ts';
+import { descriptorRelativePath, operationsOf } from './operations.ts';
+
+const entity = (metadata: Partial<Entity['metadata']>): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'checkout', ...metadata },
+  spec: {},
+});
+
+describe('operationsOf', () => {
+  test('links are sorted into runbooks, on-call, dashboards, chat and docs by their type', () => {
+    const ops = operationsOf(
+      entity({
+        links: [
+          { url: 'https://wiki.example/runbook', title: 'Wiki runbook', type: 'runbook' },
+          { url: 'https://pd.example/schedules/1', type: 'oncall' },
+          { url: 'https://grafana.example/d/1', title: 'Overview', type: 'Dashboard' },
+          { url: 'https://chat.example/c/1', title: '#checkout', type: 'chat' },
+          { url: 'https://example.com', title: 'Home', type: 'website' },
+          { url: 'https://example.com/untyped' },
+        ],
+      }),
+      'services/checkout/catalog-info.yaml',
+    );
+    assert.deepEqual(ops.runbooks, [{ title: 'Wiki runbook', url: 'https://wiki.example/runbook', source: 'link:runbook' }]);
+    assert.deepEqual(ops.oncall, [{ title: 'https://pd.example/schedules/1', url: 'https://pd.example/schedules/1', source: 'link:oncall' }]);
+    assert.equal(ops.dashboards[0]?.title, 'Overview');
+    assert.equal(ops.chat[0]?.title, '#checkout');
+    assert.deepEqual(ops.docs, []);
+  });
+
+  test('the runbook annotation names a file beside the descriptor and comes first', () => {
+    const ops = operationsOf(
+      entity({ annotations: { 'atrium.dev/runbook': './docs/runbook.md' }, links: [{ url: 'https://wiki.example/rb', type: 'runbook' }] }),
+      'services/checkout/catalog-info.yaml',
+    );
+    assert.deepEqual(ops.runbooks[0], { title: 'Runbook', path: 'services/checkout/docs/runbook.md', source: 'atrium.dev/runbook' });
+    assert.equal(ops.runbooks.length, 2);
+  });
+
+  test('a runbook path that leaves the catalog root is ignored', () => {
+    for (const value of ['../../../etc/passwd', '/etc/passwd']) {
+      assert.deepEqual(operationsOf(entity({ annotations: { 'atrium.dev/runbook': value } }), 'a/catalog-info.yaml').runbooks, [], value);
+    }
+  });
+
+  test('on-call comes from the annotation, PagerDuty and Opsgenie annotations', () => {
+    const ops = operationsOf(
+      entity({ annotations: { 'atrium.dev/oncall': 'checkout-primary', 'pagerduty.com/service-id': 'P123ABC', 'opsgenie.com/team': 'checkout' } }),
+      'catalog-info.yaml',
+    );
+    assert.deepEqual(
+      ops.oncall.map((o) => o.title),
+      ['checkout-primary', 'PagerDuty service P123ABC', 'Opsgenie team checkout'],
+    );
+  });
+
+  test('techdocs dir: references become a docs folder in the catalog root', () => {
+    assert.deepEqual(operationsOf(entity({ annotations: { 'backstage.io/techdocs-ref': 'dir:.' } }), 'services/x/catalog-info.yaml').docs, [
+      { title: 'Documentation', path: 'services/x', source: 'backstage.io/techdocs-ref' },
+    ]);
+    assert.deepEqual(operationsOf(entity({ annotations: { 'backstage.io/techdocs-ref': 'url:https://example.com' } }), 'x.yaml').docs, []);
+  });
+});
+
+describe('descriptorRelativePath', () => {
+  test('resolves against the descriptor directory and refuses to leave the root', () => {
+    assert.equal(descriptorRelativePath('a/b/c.yaml', './d.md'), 'a/b/d.md');
+    assert.equal(descriptorRelativePath('a/b/c.yaml', '../d.md'), 'a/d.md');
+    assert.equal(descriptorRelativePath('c.yaml', '../d.md'), undefined);
+    assert.equal(descriptorRelativePath('c.yaml', '/d.md'), undefined);
+    assert.equal(descriptorRelativePath('c.yaml', 'https://x.example/d.md'), undefined);
+  });
+});
