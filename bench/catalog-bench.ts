@@ -367,6 +367,18 @@ function procStatus(pid: number | undefined): { rssMb?: number; hwmMb?: number }
   }
 }
 
+/** User + system CPU time of a process so far, ms (from /proc; undefined elsewhere). */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
 function tail(file: string, bytes = 3000): string {
   try {
     const text = readFileSync(file, 'utf8');
@@ -426,6 +438,7 @@ interface Results {
   atrium?: OpenLoopStats;
   bare?: OpenLoopStats;
   serveHwmMb?: number;
+  serveCpuPerRequestUs?: number;
 }
 
 async function main(): Promise<number> {
@@ -592,8 +605,16 @@ async function main(): Promise<number> {
       seed: opts.seed,
       maxInFlight: opts.maxInFlight,
     });
+  const cpuBefore = cpuMs(server.pid);
+  const logBefore = readFileSync(serveLog).length;
   results.atrium = await load(port);
+  const cpuAfter = cpuMs(server.pid);
   log(formatStats('atrium', results.atrium));
+  if (cpuBefore !== undefined && cpuAfter !== undefined && results.atrium.completed > 0) {
+    results.serveCpuPerRequestUs = ((cpuAfter - cpuBefore) * 1000) / results.atrium.completed;
+    log(`  serve CPU during the load: ${sec(cpuAfter - cpuBefore)} = ${results.serveCpuPerRequestUs.toFixed(0)} us per request ` +
+      `(${(((cpuAfter - cpuBefore) / (opts.duration * 1000)) * 100).toFixed(0)}% of one core); serve wrote ${((readFileSync(serveLog).length - logBefore) / 1e6).toFixed(1)} MB of logs`);
+  }
 
   // The floor: the same schedule and targets against a node:http server returning one
   // pre-rendered entity JSON padded to Atrium's mean response size in this run.
@@ -663,6 +684,7 @@ function summary(r: Results): number {
   } else {
     parts.push('lookup n/a');
   }
+  if (r.serveCpuPerRequestUs !== undefined) parts.push(`serve-cpu/req=${r.serveCpuPerRequestUs.toFixed(0)}us`);
   parts.push(`serve-rss=${f(r.serveHwmMb, 0)}MB<=${TARGETS.serveRssMb} ${check(r.serveHwmMb === undefined ? undefined : r.serveHwmMb <= TARGETS.serveRssMb)}`);
   const failed = verdicts.filter((v) => !v).length;
   log(`SUMMARY ${failed === 0 ? 'PASS' : `FAIL(${failed})`} | ${parts.join(' | ')}`);
