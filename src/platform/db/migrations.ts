@@ -103,7 +103,11 @@ class StaticProvider implements MigrationProvider {
 }
 
 export async function migrate(db: Kysely<Schema>, dialect: DialectName): Promise<void> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(migrations(dialect)) });
+  // Kysely looks for its bookkeeping tables in every schema it can see; on PostgreSQL, name
+  // the schema in use so another schema's tables (another Atrium, another test run) never count.
+  const migrationTableSchema =
+    dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({ db, provider: new StaticProvider(migrations(dialect)), migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
