@@ -14,7 +14,7 @@ import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:f
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -240,7 +240,8 @@ async function runAtrium(args: string[], workDir: string, label: string, timeout
     env.ATRIUM_BENCH_RUSAGE_FILE = timeFile;
   }
   const started = performance.now();
-  const child = spawn(command, argv, { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so cleanup reaches node under GNU time too.
+  const child = spawn(command, argv, { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const forget = onCleanup(`child ${label}`, () => killChild(child));
   let stdout = '';
   let stderr = '';
@@ -270,11 +271,20 @@ async function runAtrium(args: string[], workDir: string, label: string, timeout
   return { code, signal, wallMs, stdout, stderr, ...usage };
 }
 
+/** Stops a child this benchmark spawned (detached: its whole process group), SIGKILL after the grace time. */
 async function killChild(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const pid = child.pid;
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      child.kill(sig);
+    }
+  };
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }
@@ -533,6 +543,7 @@ async function main(): Promise<number> {
   const server = spawn(process.execPath, [...serveFlags, BIN, 'serve', '--catalog', catalogDir, '--database', sqliteFile, '--port', String(port)], {
     cwd: work,
     env: serveEnv,
+    detached: true,
     stdio: ['ignore', logFd, logFd],
   });
   closeSync(logFd);
@@ -594,8 +605,9 @@ async function main(): Promise<number> {
   log('== f. entity lookups under open-loop Zipf(0.99) load');
   const ranked = shuffle(createRng(opts.seed + 7), catalog.entities.slice());
   const paths = ranked.map(entityPath);
-  const load = (targetPort: number) =>
-    runOpenLoop({
+  const load = async (targetPort: number) => {
+    const before = loadavg()[0] ?? 0;
+    const stats = await runOpenLoop({
       urls: paths.map((p) => `http://127.0.0.1:${targetPort}${p}`),
       rate: opts.rate,
       burstRate: opts.burstRate,
@@ -605,11 +617,16 @@ async function main(): Promise<number> {
       seed: opts.seed,
       maxInFlight: opts.maxInFlight,
     });
+    loadNote = `  machine 1-min load average ${before.toFixed(2)} before this load, ${(loadavg()[0] ?? 0).toFixed(2)} after (${availableParallelism()} cores; other work competes)`;
+    return stats;
+  };
+  let loadNote = '';
   const cpuBefore = cpuMs(server.pid);
   const logBefore = readFileSync(serveLog).length;
   results.atrium = await load(port);
   const cpuAfter = cpuMs(server.pid);
   log(formatStats('atrium', results.atrium));
+  log(loadNote);
   if (cpuBefore !== undefined && cpuAfter !== undefined && results.atrium.completed > 0) {
     results.serveCpuPerRequestUs = ((cpuAfter - cpuBefore) * 1000) / results.atrium.completed;
     log(`  serve CPU during the load: ${sec(cpuAfter - cpuBefore)} = ${results.serveCpuPerRequestUs.toFixed(0)} us per request ` +
@@ -634,6 +651,7 @@ async function main(): Promise<number> {
   results.bare = await load(bare.port);
   await bare.stop();
   log(formatStats(`bare node:http (${Buffer.byteLength(bareBody)} B pre-rendered)`, results.bare));
+  log(loadNote);
   const ratio = results.atrium.latency.p99 / results.bare.latency.p99;
   log(`p99 ratio atrium / bare: ${ratio.toFixed(2)}x (target <= ${TARGETS.lookupRatio}x: ${verdict(ratio <= TARGETS.lookupRatio)}); ` +
     `atrium p99 ${results.atrium.latency.p99.toFixed(2)} ms (target <= ${TARGETS.lookupP99Ms} ms: ${verdict(results.atrium.latency.p99 <= TARGETS.lookupP99Ms)})`);

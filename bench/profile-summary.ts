@@ -5,7 +5,7 @@
  *     (yaml, kysely, better-sqlite3) is charged to the product function that called it;
  *   - a SQL timing file written by bench/sql-timing.ts: time per statement shape.
  *
- *   node --import tsx bench/profile-summary.ts FILE.cpuprofile|FILE.sql.json [--top N]
+ *   node --import tsx bench/profile-summary.ts FILE.cpuprofile|FILE.sql.json [--top N] [--from S] [--to S]
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -54,7 +54,11 @@ function table(rows: [string, number][], totalMs: number, top: number): string {
     .join('\n');
 }
 
-export function summarizeProfile(file: string, top = 20): string {
+/**
+ * `window` limits the summary to samples taken between `from` and `to` seconds after the
+ * profile started (e.g. only the load phase of a server's life).
+ */
+export function summarizeProfile(file: string, top = 20, window: { from?: number; to?: number } = {}): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
@@ -63,8 +67,18 @@ export function summarizeProfile(file: string, top = 20): string {
     for (const child of node.children ?? []) parent.set(child, node.id);
   }
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const totalMs = (profile.endTime - profile.startTime) / 1000;
+  const fromUs = (window.from ?? 0) * 1e6;
+  const toUs = (window.to ?? Infinity) * 1e6;
+  let at = 0;
+  let inWindowUs = 0;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at < fromUs || at > toUs) return;
+    inWindowUs += delta;
+    self.set(id, (self.get(id) ?? 0) + delta);
+  });
+  const totalMs = inWindowUs / 1000;
 
   const byPackage = new Map<string, number>();
   const byFunction = new Map<string, number>();
@@ -90,7 +104,8 @@ export function summarizeProfile(file: string, top = 20): string {
     add(byProductFrame, owner, us);
   }
   return [
-    `profile ${file}: ${(totalMs / 1000).toFixed(2)} s`,
+    `profile ${file}: ${(totalMs / 1000).toFixed(2)} s` +
+      (window.from !== undefined || window.to !== undefined ? ` (samples from ${window.from ?? 0} s to ${window.to ?? 'the end'} of ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s)` : ''),
     ' self time by package:',
     table([...byPackage], totalMs, top),
     ' self time by function:',
@@ -110,9 +125,13 @@ export function summarizeSql(file: string, top = 15): string {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values, positionals } = parseArgs({ options: { top: { type: 'string', default: '20' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    options: { top: { type: 'string', default: '20' }, from: { type: 'string' }, to: { type: 'string' } },
+    allowPositionals: true,
+  });
   const top = Number(values.top);
+  const window = { from: values.from === undefined ? undefined : Number(values.from), to: values.to === undefined ? undefined : Number(values.to) };
   for (const file of positionals) {
-    process.stdout.write(`${file.endsWith('.cpuprofile') ? summarizeProfile(file, top) : summarizeSql(file, top)}\n\n`);
+    process.stdout.write(`${file.endsWith('.cpuprofile') ? summarizeProfile(file, top, window) : summarizeSql(file, top)}\n\n`);
   }
 }

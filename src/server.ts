@@ -82,7 +82,17 @@ export function createServer(options: ServerOptions): AtriumServer {
     },
   );
 
-  app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/metrics',
+      tags: ['Operations'],
+      summary: 'Prometheus metrics',
+      description: 'HTTP request counts and durations by route, catalog size, problems and sync duration, and Node.js process metrics, in the Prometheus text format.',
+      responses: { 200: { description: 'Metrics', content: { 'text/plain': { schema: z.string() } } } },
+    }),
+    async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
 
   registerCatalogRoutes(app, catalog);
 

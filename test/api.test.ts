@@ -138,6 +138,8 @@ describeEachDatabase('read API', (dialect) => {
     assert.equal(problems.items[0].code, 'invalid-name');
     assert.equal(problems.items[0].file, 'services/broken.yaml');
     assert.equal((await get('/api/v1/problems?severity=fatal')).status, 400);
+    const filtered = await (await get('/api/v1/problems?file=services/broken.yaml&severity=warning')).json();
+    assert.deepEqual({ items: filtered.items.length, errors: filtered.errors, warnings: filtered.warnings }, { items: 0, errors: 1, warnings: 0 });
   });
 
   test('a catalog change is visible through the API after the next sync', async () => {

@@ -222,3 +222,22 @@ describeEachDatabase('catalog sync', (dialect) => {
 
   after(() => catalog?.cleanup());
 });
+
+describeEachDatabase('catalog sync, one file with two definitions', (dialect) => {
+  test('the first definition in a file is the one stored, not a later duplicate', async (t) => {
+    const testDb = await createTestDatabase(dialect);
+    const database = await testDb.open();
+    const catalog = tempCatalog({ 'catalog-info.yaml': component('svc', { title: 'First' }) + '---\n' + component('SVC', { title: 'Second' }) });
+    t.after(async () => {
+      await database.close();
+      await testDb.drop();
+      catalog.cleanup();
+    });
+    const store = new CatalogStore(database);
+    const report = await syncCatalog(store, { catalog: catalog.dir });
+    assert.equal(report.errors, 1);
+    const svc = await store.getEntity('component:default/svc');
+    assert.equal(svc?.entity.metadata.title, 'First');
+    assert.equal(svc?.entity.metadata.name, 'svc');
+  });
+});

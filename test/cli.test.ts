@@ -124,6 +124,23 @@ describeEachDatabase('atrium sync (command line)', (dialect) => {
   });
 });
 
+test('serve on a port that is taken is an operator problem (78) that says so', async (t) => {
+  const { createServer } = await import('node:net');
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const db = await createTestDatabase('sqlite');
+  t.after(async () => {
+    blocker.close();
+    await db.drop();
+  });
+  const address = blocker.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const result = await run(['serve', '--catalog', 'examples/acme', '--database', db.target, '--port', String(port)], { ATRIUM_LOG_LEVEL: 'silent' });
+  assert.equal(result.code, 78);
+  assert.match(result.err, /EADDRINUSE/);
+  assert.match(result.err, /pass --port with a free one/);
+});
+
 test('sync reports an unreachable database as retryable (75)', async () => {
   const result = await run(['sync', '--catalog', 'examples/acme', '--database', 'postgres://postgres@127.0.0.1:1/none']);
   assert.equal(result.code, 75);

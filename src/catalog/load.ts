@@ -100,7 +100,13 @@ export async function walkCatalog(root: CatalogRoot, rootFile: string | undefine
   const discovered = new Set(rootFile !== undefined ? [] : starts);
 
   const visit = async (path: string, ancestors: readonly string[]): Promise<void> => {
-    if (visited.has(path) || visited.size >= MAX_FILES) return;
+    if (visited.has(path)) return;
+    if (visited.size >= MAX_FILES) {
+      if (!result.problems.some((p) => p.code === 'too-many-files')) {
+        result.problems.push({ severity: 'error', code: 'too-many-files', message: `The catalog reaches more than ${MAX_FILES} files; the rest were not read`, hint: 'Point Atrium at a narrower root, or split the catalog.', file: path, line: 1, column: 1 });
+      }
+      return;
+    }
     visited.add(path);
     const summary = await loadFile(root, path, options, result, discovered.has(path));
     result.files.push(summary);
@@ -284,8 +290,10 @@ async function loadDocument(
   summary.references = refs.references.map((r) => ({ ...r, ...doc.positionOf(r.path) }));
   if (kind === 'Location') summary.targets = locationTargets(entity, doc);
   summary.contentHash = createHash('sha1').update(JSON.stringify(entity)).digest('hex');
-  // Keyed by file too: a duplicate elsewhere must never stand in for the definition resolveCatalog picks.
-  parsed.set(parsedKey(file, refKey(entityName(entity))), entity);
+  // Keyed by file too: a duplicate elsewhere must never stand in for the definition resolveCatalog picks;
+  // and within one file the first document wins, as resolveCatalog decides.
+  const key = parsedKey(file, refKey(entityName(entity)));
+  if (!parsed.has(key)) parsed.set(key, entity);
   return summary;
 }
 
@@ -310,8 +318,14 @@ async function checkRunbook(
   }
   const read = await root.read(resolved);
   dependencies.set(resolved, read.hash);
-  if (!read.ok && read.failure.code === 'file-missing') {
-    warn({ path, code: 'runbook-missing', message: `Runbook ${value} does not exist (looked for ${resolved})`, hint: 'Write the runbook there, or fix the path (relative to this descriptor).' });
+  if (!read.ok) {
+    const missing = read.failure.code === 'file-missing';
+    warn({
+      path,
+      code: missing ? 'runbook-missing' : 'runbook-unreadable',
+      message: missing ? `Runbook ${value} does not exist (looked for ${resolved})` : `Runbook ${value}: ${read.failure.message}`,
+      hint: missing ? 'Write the runbook there, or fix the path (relative to this descriptor).' : read.failure.hint,
+    });
   }
 }
 

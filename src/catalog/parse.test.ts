@@ -239,8 +239,19 @@ describe('parseYamlDocuments: deep nesting', () => {
     ['100000 opening brackets', '['.repeat(100_000), 1, MAX_NESTING + 1],
     ['100000 opening braces', '{'.repeat(100_000), 1, MAX_NESTING + 1],
     ['alternating mappings and sequences', '{a: ['.repeat(50_000), 1, '{a: ['.length * (MAX_NESTING / 2) + 1],
-    ['deep nesting on a later line', `kind: A\nmetadata:\n  x: ${'['.repeat(MAX_NESTING + 1)}${']'.repeat(MAX_NESTING + 1)}\n`, 3, 6 + MAX_NESTING],
-    ['deep nesting in a later document', `kind: A\n---\nx: ${'{a: '.repeat(70)}1${'}'.repeat(70)}\n`, 3, 4 + 4 * MAX_NESTING],
+    // Below two block mappings, the 63rd bracket is the 65th level.
+    ['deep nesting on a later line', `kind: A\nmetadata:\n  x: ${'['.repeat(MAX_NESTING + 1)}${']'.repeat(MAX_NESTING + 1)}\n`, 3, 6 + MAX_NESTING - 2],
+    ['deep nesting in a later document', `kind: A\n---\nx: ${'{a: '.repeat(70)}1${'}'.repeat(70)}\n`, 3, 4 + 4 * (MAX_NESTING - 1)],
+    ['1000 levels of compact block sequences', `${'- '.repeat(1000)}x\n`, 1, 2 * MAX_NESTING + 1],
+    ['1000 levels of compact explicit keys', `${'? '.repeat(1000)}x\n`, 1, 2 * MAX_NESTING + 1],
+    // A mapping is reported at the colon of its first key.
+    ['1000 levels of indented block mappings', Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i)}k:\n`).join(''), MAX_NESTING + 1, MAX_NESTING + 2],
+    ['1000 levels of empty keys', Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i)}: \n`).join(''), MAX_NESTING + 1, MAX_NESTING + 1],
+    // Two levels a line (a sequence, then a mapping): the sequence on line 33 is the 65th.
+    ['mappings in sequences', Array.from({ length: 500 }, (_, i) => `${' '.repeat(2 * i)}- k:\n`).join(''), 33, 65],
+    // Two levels a pair of lines; a mapping is reported at its colon.
+    ['sequences at the column of their mapping keys', Array.from({ length: 500 }, (_, i) => `${' '.repeat(2 * i)}k:\n${' '.repeat(2 * i)}-\n`).join(''), 65, 66],
+    ['block mappings holding flow collections', `${Array.from({ length: 40 }, (_, i) => `${' '.repeat(i)}k:\n`).join('')}${' '.repeat(40)}k: ${'['.repeat(30)}`, 41, 44 + MAX_NESTING - 41],
     // A quote inside a plain scalar does not start a string: the brackets after it still nest.
     ['brackets after a quote inside a plain scalar', `[a 'b, ${'['.repeat(100_000)}`, 1, 8 + MAX_NESTING - 1],
     ['brackets after a colon-quote inside a plain scalar', `[a:'b, ${'['.repeat(100_000)}`, 1, 8 + MAX_NESTING - 1],
@@ -258,6 +269,26 @@ describe('parseYamlDocuments: deep nesting', () => {
       );
     });
   }
+
+  test(`accepts exactly ${MAX_NESTING} levels of block nesting`, () => {
+    const file = parse(`${'- '.repeat(MAX_NESTING)}x\n`);
+    assert.deepEqual(file.problems, []);
+    let value = file.documents[0]?.value;
+    let depth = 0;
+    while (Array.isArray(value)) {
+      depth++;
+      value = value[0];
+    }
+    assert.equal(depth, MAX_NESTING);
+  });
+
+  test('counts block and flow levels together', () => {
+    const mappings = Array.from({ length: 10 }, (_, i) => `${' '.repeat(i)}k${i}:\n`).join('');
+    const ok = parse(`${mappings}${' '.repeat(10)}x: ${'['.repeat(MAX_NESTING - 11)}${']'.repeat(MAX_NESTING - 11)}\n`);
+    assert.deepEqual(ok.problems, []);
+    const deep = parse(`${mappings}${' '.repeat(10)}x: ${'['.repeat(MAX_NESTING - 10)}${']'.repeat(MAX_NESTING - 10)}\n`);
+    assert.deepEqual(codes(deep), ['yaml-too-deep']);
+  });
 
   test(`accepts exactly ${MAX_NESTING} levels of flow nesting`, () => {
     const file = parse(`${'['.repeat(MAX_NESTING)}${']'.repeat(MAX_NESTING)}`);
@@ -283,6 +314,11 @@ describe('parseYamlDocuments: deep nesting', () => {
     ['a literal block scalar', `description: |\n  ${'['.repeat(1000)}\n  more\n`],
     ['a folded block scalar', `description: >\n  ${'{'.repeat(1000)}\n`],
     ['a plain scalar in block context', `description: see ${'['.repeat(1000)}\n`],
+    ['a block scalar of dashes and colons', `description: |\n${'  - - - - a: b: c:\n'.repeat(100)}`],
+    ['a multi-line plain scalar of dashes', `description: a\n  ${'- '.repeat(1000)}\n`],
+    ['a quoted string of dashes', `description: "${'- '.repeat(1000)}"\n`],
+    ['many sibling entries', `${Array.from({ length: 5000 }, (_, i) => `k${i}:\n  - a\n  - b: c\n    d: [1, {e: f}]\n`).join('')}`],
+    ['a sequence at the column of its key, then more keys', `a:\n- x\n- y\nb:\n- z\nc: d\n`],
     ['many sibling collections', `x: [${'[], {}, '.repeat(50_000)}[]]\n`],
   ];
   for (const [name, text] of notNesting) {
@@ -310,7 +346,15 @@ describe('findExcessiveNesting', () => {
     ['# [[[[', 2, undefined, 'a comment'],
     ['a#[[[[', 2, undefined, 'a # inside a plain scalar, which is not a comment and holds no collections'],
     ['a: [\nb: [\nc: [\n', 2, undefined, 'unclosed collections that end at the next block key'],
-    ['x: [1, [2, [3]]]\ny: [[[[4]]]]\n', 3, 23, 'a later line, offset counted across lines'],
+    ['x: [1, [2, [3]]]\ny: [[[[4]]]]\n', 4, 23, 'a later line, offset counted across lines, below one block mapping'],
+    ['x: [1, [2, [3]]]\n', 3, 11, 'flow levels below a block mapping count with it'],
+    ['- - - x', 3, undefined, 'compact sequences at the limit'],
+    ['- - - - x', 3, 6, 'compact sequences beyond the limit'],
+    ['a:\n b:\n  c:\n', 3, undefined, 'indented mappings at the limit'],
+    ['a:\n b:\n  c:\n   d: x\n', 3, 16, 'indented mappings beyond the limit'],
+    ['a:\n b:\n  c: x\nd:\n e:\n  f: x\n', 3, undefined, 'siblings do not add up'],
+    ['a:\n- b:\n  - c\n', 4, undefined, 'a sequence at the column of its key is one level deeper, not two'],
+    ['a:\n- b:\n  - c\n', 3, 10, 'a sequence at the column of its key still counts'],
   ];
   for (const [text, limit, expected, why] of cases) {
     test(`returns ${String(expected)} for ${JSON.stringify(text)} at limit ${limit}: ${why}`, () => {
@@ -318,16 +362,23 @@ describe('findExcessiveNesting', () => {
     });
   }
 
-  test('returns an offset that points at an opening bracket', () => {
+  test('returns an offset that points at the opening bracket beyond the limit', () => {
     const text = `key: "[[[[["\nlist: ${'['.repeat(10)}`;
     const offset = findExcessiveNesting(text, 5);
-    assert.equal(typeof offset, 'number');
     assert.equal(text[offset ?? -1], '[');
-    assert.equal(offset, text.indexOf('list: ') + 6 + 5);
+    assert.equal(offset, text.indexOf('list: ') + 6 + 4, 'the mapping is the first level, so the fifth bracket is the sixth');
   });
 
-  test('copes with 100000 opening brackets and braces', () => {
+  test('returns an offset that points at the dash beyond the limit', () => {
+    const text = `a: 1\nb:\n  - - - - x\n`;
+    const offset = findExcessiveNesting(text, 4);
+    assert.equal(text[offset ?? -1], '-');
+    assert.equal(offset, text.indexOf('- - - - x') + 6);
+  });
+
+  test('copes with 100000 levels of brackets, braces and dashes', () => {
     assert.equal(findExcessiveNesting('['.repeat(100_000), MAX_NESTING), MAX_NESTING);
     assert.equal(findExcessiveNesting('{'.repeat(100_000), MAX_NESTING), MAX_NESTING);
+    assert.equal(findExcessiveNesting('- '.repeat(100_000), MAX_NESTING), 2 * MAX_NESTING);
   });
 });

@@ -245,7 +245,7 @@ export function registerCatalogRoutes(app: App, service: CatalogService): void {
       path: '/api/v1/problems',
       tags: ['Catalog'],
       summary: 'Catalog problems',
-      description: 'Every validation error and warning of the last sync, in file order, with file, line, column, code, message and hint.',
+      description: 'Every validation error and warning of the last sync, in file order, with file, line, column, code, message and hint. `errors` and `warnings` count the problems matching the other filters, whatever `severity` asks for.',
       request: {
         query: z
           .object({

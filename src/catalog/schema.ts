@@ -227,7 +227,7 @@ function checkMetadata(metadata: Record<string, unknown>, issue: IssueSink): voi
     issue(['metadata', 'name'], 'invalid-name', `${JSON.stringify(name)} is not a valid entity name`, 'A name is 1-63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit.');
   }
   if (namespace !== undefined && (typeof namespace !== 'string' || !isValidNamespace(namespace))) {
-    issue(['metadata', 'namespace'], 'invalid-namespace', `${JSON.stringify(namespace)} is not a valid namespace`, 'A namespace is lowercase letters and digits joined by single dashes, at most 63 characters (e.g. `default`).');
+    issue(['metadata', 'namespace'], 'invalid-namespace', `${JSON.stringify(namespace)} is not a valid namespace`, 'A namespace is lowercase letters and digits joined by dashes, at most 63 characters (e.g. `default`).');
   }
   if (title !== undefined && (typeof title !== 'string' || title.length === 0)) {
     issue(['metadata', 'title'], 'invalid-field', 'metadata.title must be a non-empty string', 'Quote the value, or remove the empty title.');

@@ -410,7 +410,12 @@ export class CatalogStore {
     const rows = await query.execute();
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
-    const counts = await this.db.selectFrom('problems').select(['severity', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('severity').execute();
+    // Counts per severity for the other filters, so a client can show both tabs at once.
+    let countQuery = this.db.selectFrom('problems').select(['severity', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('severity');
+    if (filters.code) countQuery = countQuery.where('code', '=', filters.code);
+    if (filters.file) countQuery = countQuery.where('file', '=', filters.file);
+    if (filters.entity) countQuery = countQuery.where('entity_key', '=', filters.entity.toLowerCase());
+    const counts = await countQuery.execute();
     return {
       items: page.map(toProblem),
       nextAfter: more ? page.at(-1)?.seq : undefined,

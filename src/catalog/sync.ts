@@ -1,3 +1,4 @@
+import { AtriumError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
 import { openCatalog, parsedKey, walkCatalog, type FileSummary } from './load.ts';
 import type { Entity, Problem } from './model.ts';
@@ -38,7 +39,15 @@ export async function syncCatalog(store: CatalogStore, options: SyncOptions): Pr
     const report = await syncOnce(store, options);
     if (report) return report;
     options.logger?.warn({ component: 'catalog-sync' }, `another sync changed the store meanwhile; retrying (attempt ${attempt})`);
-    if (attempt >= MAX_ATTEMPTS) throw new Error('The catalog store kept changing under this sync; another process is syncing continuously.');
+    if (attempt >= MAX_ATTEMPTS) {
+      throw new AtriumError({
+        category: 'retryable',
+        code: 'sync-contended',
+        message: `The catalog store changed under this sync ${MAX_ATTEMPTS} times; another process is syncing continuously`,
+        hint: 'Run one syncing process per store (`atrium serve` syncs by itself); retry later.',
+        retryAfter: 5,
+      });
+    }
   }
 }
 

@@ -1,30 +1,52 @@
-import { serve } from '@hono/node-server';
+import { serve, type ServerType } from '@hono/node-server';
 import { openCatalog } from '../catalog/load.ts';
 import { watchCatalog } from '../catalog/watch.ts';
 import { loadConfig } from '../platform/config.ts';
 import { openDatabase } from '../platform/db/connect.ts';
-import { UsageError } from '../platform/errors.ts';
+import { AtriumError, UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
-import { createServer } from '../server.ts';
+import { createServer, type AtriumServer } from '../server.ts';
 import { integerOption, parseCommandArgs } from './args.ts';
 import type { Command } from './io.ts';
 
-const help = `Usage: atrium serve [--catalog DIR|FILE] [--port N] [--host ADDR] [--database PATH_OR_URL]
+const help = `Usage: atrium serve [--catalog DIR|FILE] [--port N] [--host ADDR] [--database PATH_OR_URL] [--no-watch]
 
 Syncs the catalog, serves the API, and keeps watching the catalog root: a saved
 file is visible in the API about a second later. Stops cleanly on SIGINT/SIGTERM.
 
   --catalog DIR|FILE       catalog root (default: ATRIUM_CATALOG, atrium.yaml, or .)
-  --port N                 port to listen on (default: PORT, ATRIUM_PORT, or 7400)
+  --port N                 port to listen on, 0 for any free one
+                           (default: ATRIUM_PORT, PORT, or 7400)
   --host ADDR              address to bind (default: ATRIUM_HOST or 127.0.0.1)
   --database PATH_OR_URL   SQLite file or postgres:// URL
-                           (default: DATABASE_URL, ATRIUM_DATABASE, or .atrium/atrium.db)
+                           (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
   --no-watch               sync once at start, do not watch for changes
   -h, --help               show this help
 
 Endpoints: /api/v1/entities, /api/v1/facets, /api/v1/problems, /api/openapi.json,
-/healthz, /readyz, /metrics. Logs are JSON lines on stderr.
+/healthz, /readyz, /metrics. Logs are JSON lines on stderr, after one plain line
+that says where Atrium is listening.
+
+Exit status: 0 stopped by SIGINT/SIGTERM, 64 bad usage, 75 database down (retry),
+78 configuration problem or the port cannot be used.
 `;
+
+function listen(server: AtriumServer, host: string, port: number): Promise<ServerType> {
+  const http = serve({ fetch: server.app.fetch, port, hostname: host });
+  return new Promise<ServerType>((resolve, reject) => {
+    http.once('listening', () => resolve(http));
+    http.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new AtriumError({
+          category: 'operator-fixable',
+          code: 'listen-failed',
+          message: `Cannot listen on ${host}:${port}: ${err.code ?? err.message}`,
+          hint: err.code === 'EADDRINUSE' ? 'Another process uses that port: pass --port with a free one.' : 'Check --host and --port.',
+        }),
+      ),
+    );
+  });
+}
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -51,33 +73,34 @@ export const serveCommand: Command = {
     const logger = createLogger({ level: config.logLevel });
     const database = await openDatabase(config.database);
     const server = createServer({ database, logger, catalog: config.catalog, maxFileBytes: config.maxFileBytes });
-    await server.syncCatalog();
-    const { root } = await openCatalog(config.catalog, config.maxFileBytes);
-    const watcher = values['no-watch'] ? undefined : watchCatalog(root.dir, async () => void (await server.syncCatalog()), { logger });
-    const stopPolling = server.catalog.watchGeneration(1000, logger);
-
-    const http = serve({ fetch: server.app.fetch, port: config.port, hostname: config.host });
-    await new Promise<void>((resolve, reject) => {
-      http.once('listening', resolve);
-      http.once('error', reject);
-    }).catch((err: NodeJS.ErrnoException) => {
-      throw new UsageError(`Cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}`, err.code === 'EADDRINUSE' ? 'Another process uses that port: pass --port with a free one.' : 'Check --host and --port.');
+    // Listen first: /healthz answers at once and /readyz says 503 until the first sync is done.
+    const http = await listen(server, config.host, config.port).catch(async (err: unknown) => {
+      await database.close();
+      throw err;
     });
-    const address = http.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ component: 'server' }, `Atrium serving ${config.catalog} on http://${config.host}:${port} (database: ${database.describe})`);
-    io.err(`Atrium is serving ${config.catalog} at http://${config.host}:${port}/api/v1/entities\n`);
-
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    logger.info({ component: 'server' }, 'shutting down');
-    stopPolling();
-    await watcher?.close();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-    await database.close();
+    let watcher: { close(): Promise<void> } | undefined;
+    let stopPolling: (() => void) | undefined;
+    try {
+      const address = http.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      logger.info({ component: 'server' }, `Atrium serving ${config.catalog} on http://${config.host}:${port} (database: ${database.describe})`);
+      await server.syncCatalog();
+      const { root } = await openCatalog(config.catalog, config.maxFileBytes);
+      watcher = values['no-watch'] ? undefined : watchCatalog(root.dir, async () => void (await server.syncCatalog()), { logger });
+      stopPolling = server.catalog.watchGeneration(1000, logger);
+      io.err(`Atrium is serving ${config.catalog} at http://${config.host}:${port}/api/v1/entities\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      logger.info({ component: 'server' }, 'shutting down');
+    } finally {
+      stopPolling?.();
+      await watcher?.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await database.close();
+    }
     return 0;
   },
 };

@@ -15,12 +15,12 @@ last good entities (marked stale) until it is fixed.
 
   --catalog DIR|FILE       catalog root (default: ATRIUM_CATALOG, atrium.yaml, or .)
   --database PATH_OR_URL   SQLite file or postgres:// URL
-                           (default: DATABASE_URL, ATRIUM_DATABASE, or .atrium/atrium.db)
+                           (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
   --format FORMAT          text (default) or json (the sync report as one object)
   -h, --help               show this help
 
 Exit status: 0 synced with no errors, 65 synced but the catalog has errors,
-64 bad usage, 75 database busy or down (retry), 78 configuration problem.
+64 bad usage, 75 database down or busy (retry), 78 configuration problem.
 `;
 
 export const syncCommand: Command = {

@@ -12,7 +12,8 @@ Reads a catalog the way \`atrium sync\` does and reports every problem with its
 file, line, column, code, message and hint. Nothing is written.
 
   DIR|FILE         the catalog root: a directory with catalog-info.yaml (otherwise
-                   every *.yaml below it), or one descriptor file. Default: .
+                   every *.yaml below it), or one descriptor file.
+                   Default: ATRIUM_CATALOG, atrium.yaml's catalog, or .
   --format FORMAT  text (default) or json: {"entities": N, "errors": [...], "warnings": [...]}
   -h, --help       show this help
 
@@ -43,7 +44,7 @@ export const validateCommand: Command = {
     }
     if (positionals.length > 1) throw new UsageError('validate takes one catalog path', 'Run `atrium validate --help`.');
     const config = loadConfig({}, io.env, io.cwd);
-    const { root, rootFile } = await openCatalog(positionals[0] ?? '.', config.maxFileBytes);
+    const { root, rootFile } = await openCatalog(positionals[0] ?? config.catalog, config.maxFileBytes);
     const walk = await walkCatalog(root, rootFile);
     const { claims, problems } = resolveCatalog(walk.files, walk.problems, new Map());
     const errors = problems.filter((p) => p.severity === 'error');

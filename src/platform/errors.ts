@@ -72,10 +72,44 @@ export class UsageError extends AtriumError {
   }
 }
 
-/** Anything thrown that is not an AtriumError is a bug until proven otherwise. */
+/**
+ * Error codes of a dependency that is down, overloaded or busy (network, SQLite, PostgreSQL):
+ * retrying later helps, so they are `retryable`, not bugs.
+ */
+export const TRANSIENT_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+  'EPIPE',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  '57P01', // admin_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+]);
+
+export function isTransient(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && TRANSIENT_ERROR_CODES.has(String((err as { code?: unknown }).code));
+}
+
+/** Anything thrown that is not an AtriumError is a bug until proven otherwise, unless a dependency is merely down. */
 export function toAtriumError(err: unknown): AtriumError {
   if (err instanceof AtriumError) return err;
   const message = err instanceof Error ? err.message : String(err);
+  if (isTransient(err)) {
+    return new AtriumError({
+      category: 'retryable',
+      code: 'dependency-unavailable',
+      message: `A dependency is unavailable: ${message}`,
+      hint: 'Retry shortly; if it persists, check the database.',
+      retryAfter: 1,
+      cause: err,
+    });
+  }
   return new AtriumError({
     category: 'fatal',
     code: 'internal',

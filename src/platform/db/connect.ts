@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type DialectAdapter } from 'kysely';
 import pg from 'pg';
-import { AtriumError } from '../errors.ts';
+import { AtriumError, isTransient } from '../errors.ts';
 import { migrate } from './migrations.ts';
 import type { Schema } from './schema.ts';
 
@@ -16,8 +16,6 @@ export interface Database {
   describe: string;
   close(): Promise<void>;
 }
-
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN', '57P03', '53300']);
 
 export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
@@ -33,6 +31,28 @@ function redact(url: string): string {
   }
 }
 
+/**
+ * Kysely's PostgreSQL adapter guards migrations with a session-level advisory lock. Behind
+ * PgBouncer in transaction mode a session lock can outlive its transaction on a pooled
+ * server connection; migrations run in one transaction, so a transaction-scoped lock
+ * (released at commit or rollback, never left behind) does the same job safely.
+ */
+class TransactionLockAdapter extends PostgresAdapter {
+  override async acquireMigrationLock(db: Kysely<unknown>): Promise<void> {
+    await sql`select pg_advisory_xact_lock(3853314791062309107)`.execute(db);
+  }
+
+  override async releaseMigrationLock(): Promise<void> {
+    // Released with the migration's transaction.
+  }
+}
+
+class PoolerSafePostgresDialect extends PostgresDialect {
+  override createAdapter(): DialectAdapter {
+    return new TransactionLockAdapter();
+  }
+}
+
 // PostgreSQL returns bigint (count(*)) as text by default; our counts fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
@@ -45,7 +65,7 @@ export async function openDatabase(target: string, options: { migrate?: boolean 
   let database: Database;
   if (isPostgresUrl(target)) {
     const pool = new pg.Pool({ connectionString: target, max: 10, connectionTimeoutMillis: 5000 });
-    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Schema>({ dialect: new PoolerSafePostgresDialect({ pool }) });
     database = { db, dialect: 'postgres', describe: redact(target), close: () => db.destroy() };
   } else {
     let sqlite: SQLite.Database;
@@ -77,7 +97,7 @@ export async function openDatabase(target: string, options: { migrate?: boolean 
       await database.close().catch(() => {});
       if (err instanceof AtriumError) throw err;
       // A database that is down or not yet up is worth retrying; anything else needs an operator.
-      const transient = TRANSIENT_CODES.has(String((err as NodeJS.ErrnoException).code));
+      const transient = isTransient(err);
       throw new AtriumError({
         category: transient ? 'retryable' : 'operator-fixable',
         code: 'database-unavailable',

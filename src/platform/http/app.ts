@@ -85,7 +85,7 @@ export function createApp({ logger, metrics }: AppOptions): App {
         category: 'user-fixable',
         code: 'route-not-found',
         message: `No route ${c.req.method} ${c.req.path}`,
-        hint: 'The API is described at /api/openapi.json; pages arrive at /.',
+        hint: 'The API is described at /api/openapi.json.',
         status: 404,
       }),
       c.get('requestId') ?? randomUUID(),
