@@ -5,7 +5,9 @@ import { CatalogStore } from './catalog/store.ts';
 import { syncCatalog, type SyncReport } from './catalog/sync.ts';
 import type { Database } from './platform/db/connect.ts';
 import { AtriumError } from './platform/errors.ts';
+import type { RequestListener } from 'node:http';
 import { createApp, type App } from './platform/http/app.ts';
+import { createListener } from './platform/http/listener.ts';
 import type { Logger } from './platform/log.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { Gauge } from 'prom-client';
@@ -16,6 +18,8 @@ import { Gauge } from 'prom-client';
  */
 export interface AtriumServer {
   app: App;
+  /** The Node request listener: cached responses fast, the rest through `app`. */
+  listener: RequestListener;
   catalog: CatalogService;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -108,6 +112,7 @@ export function createServer(options: ServerOptions): AtriumServer {
 
   return {
     app,
+    listener: createListener(app, { logger, metrics, fastPath: (path, search) => catalog.peekResponse(path, search) }),
     catalog,
     metrics,
     async syncCatalog() {

@@ -184,3 +184,48 @@ describeEachDatabase('read API', (dialect) => {
     assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'/);
   });
 });
+
+describeEachDatabase('read API over HTTP, with cached responses served fast', (dialect) => {
+  test('a cached response is served by the fast path with the same body and headers as the app', async (t) => {
+    const { createServer: createHttpServer } = await import('node:http');
+    const catalog = tempCatalog({ 'catalog-info.yaml': location(['./org.yaml']), 'org.yaml': group('team-a') });
+    const testDb = await createTestDatabase(dialect);
+    const database = await testDb.open();
+    const server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false });
+    await server.syncCatalog();
+    const http = createHttpServer(server.listener);
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    t.after(async () => {
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await database.close();
+      await testDb.drop();
+      catalog.cleanup();
+    });
+    const address = http.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+    const loadsBefore = server.catalog.cache.loads;
+    const first = await fetch(`${base}/api/v1/entities/group/default/team-a`);
+    const second = await fetch(`${base}/api/v1/entities/GROUP/default/Team-A`, { headers: { 'x-request-id': 'fast-1' } });
+    assert.equal(server.catalog.cache.loads, loadsBefore + 1, 'one load, then hits');
+    assert.equal(second.status, 200);
+    assert.equal(await second.text(), await first.text());
+    for (const header of ['content-type', 'x-content-type-options', 'referrer-policy', 'content-security-policy']) {
+      assert.equal(second.headers.get(header), first.headers.get(header), header);
+    }
+    assert.equal(second.headers.get('x-request-id'), 'fast-1');
+
+    // A cached "not found" is never served as a 200.
+    assert.equal((await fetch(`${base}/api/v1/entities/group/default/nobody`)).status, 404);
+    assert.equal((await fetch(`${base}/api/v1/entities/group/default/nobody`)).status, 404);
+    // Lists are served fast too, per query string.
+    const list = await (await fetch(`${base}/api/v1/entities?kind=group`)).text();
+    assert.equal(await (await fetch(`${base}/api/v1/entities?kind=group`)).text(), list);
+    // Malformed paths fall through to the app's own validation.
+    assert.equal((await fetch(`${base}/api/v1/entities/group/default/${'x'.repeat(64)}`)).status, 400);
+    assert.equal((await fetch(`${base}/api/v1/entities/group/%E0%A4%A/x`)).status, 404);
+
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /atrium_http_requests_total\{method="GET",route="\/api\/v1\/entities\/:kind\/:namespace\/:name",status="200"\} 2/);
+  });
+});

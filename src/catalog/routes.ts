@@ -5,7 +5,7 @@ import { AtriumError } from '../platform/errors.ts';
 import type { App } from '../platform/http/app.ts';
 import { refKey } from './model.ts';
 import { operationsOf } from './operations.ts';
-import type { CatalogService } from './service.ts';
+import { entityCacheKey, queryCacheKey, type CatalogService } from './service.ts';
 import type { EntityFilters } from './store.ts';
 
 /** The catalog's read API: thin handlers over CatalogService, described in OpenAPI. */
@@ -149,7 +149,7 @@ function decodeCursor<T extends 'string' | 'number'>(cursor: string | undefined,
  * so a hit costs no serialisation). Hono's TypedResponse is a type-level brand over
  * Response, so the cast only restates what the route's schema already promises.
  */
-const json = <T>(body: string) => new Response(body, { status: 200, headers: { 'content-type': JSON_TYPE } }) as unknown as TypedResponse<JSONParsed<T>, 200, 'json'>;
+const json = <T>(body: Buffer) => new Response(body.toString(), { status: 200, headers: { 'content-type': JSON_TYPE } }) as unknown as TypedResponse<JSONParsed<T>, 200, 'json'>;
 
 function filtersOf(query: z.infer<typeof FilterQuery>): EntityFilters {
   return { kind: query.kind, namespace: query.namespace, owner: query.owner, lifecycle: query.lifecycle, type: query.type, system: query.system, tag: query.tag, q: query.q };
@@ -175,7 +175,7 @@ export function registerCatalogRoutes(app: App, service: CatalogService): void {
     async (c) => {
       const query = c.req.valid('query');
       const after = decodeCursor(query.cursor, 'string');
-      const body = await service.cachedJson(`entities?${new URL(c.req.url).search}`, async () => {
+      const body = await service.cachedJson(queryCacheKey('/api/v1/entities', new URL(c.req.url).search), async () => {
         const page = await service.store.listEntities(filtersOf(query), query.limit, after);
         return { items: page.items, totalItems: page.total, ...(page.nextAfter ? { nextCursor: encodeCursor(page.nextAfter) } : {}) };
       });
@@ -206,11 +206,11 @@ export function registerCatalogRoutes(app: App, service: CatalogService): void {
     async (c) => {
       const { kind, namespace, name } = c.req.valid('param');
       const key = refKey({ kind, namespace, name });
-      const body = await service.cachedJson(`entity:${key}`, async () => {
+      const body = await service.cachedJson(entityCacheKey(key), async () => {
         const detail = await service.store.getEntity(key);
         return detail ? { ...detail, operations: operationsOf(detail.entity, detail.source.file) } : null;
       });
-      if (body === 'null') {
+      if (service.isNotFound(body)) {
         throw new AtriumError({
           category: 'user-fixable',
           code: 'entity-not-found',
@@ -235,7 +235,7 @@ export function registerCatalogRoutes(app: App, service: CatalogService): void {
     }),
     async (c) => {
       const query = c.req.valid('query');
-      return json<z.infer<typeof FacetsSchema>>(await service.cachedJson(`facets?${new URL(c.req.url).search}`, () => service.store.facets(filtersOf(query))));
+      return json<z.infer<typeof FacetsSchema>>(await service.cachedJson(queryCacheKey('/api/v1/facets', new URL(c.req.url).search), () => service.store.facets(filtersOf(query))));
     },
   );
 
@@ -271,7 +271,7 @@ export function registerCatalogRoutes(app: App, service: CatalogService): void {
     async (c) => {
       const query = c.req.valid('query');
       const after = decodeCursor(query.cursor, 'number');
-      const body = await service.cachedJson(`problems?${new URL(c.req.url).search}`, async () => {
+      const body = await service.cachedJson(queryCacheKey('/api/v1/problems', new URL(c.req.url).search), async () => {
         const page = await service.store.listProblems({ severity: query.severity, code: query.code, file: query.file, entity: query.entity }, query.limit, after);
         return { items: page.items, errors: page.errors, warnings: page.warnings, ...(page.nextAfter !== undefined ? { nextCursor: encodeCursor(page.nextAfter) } : {}) };
       });

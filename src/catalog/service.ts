@@ -1,25 +1,63 @@
 import { SingleFlightCache } from '../platform/cache.ts';
+import type { FastResponse } from '../platform/http/listener.ts';
 import type { Logger } from '../platform/log.ts';
+import { refKey } from './model.ts';
 import type { CatalogStore } from './store.ts';
 
+export const ENTITY_ROUTE = '/api/v1/entities/:kind/:namespace/:name';
+/** The list-like routes whose cached bodies are keyed by their query string. */
+export const QUERY_ROUTES = ['/api/v1/entities', '/api/v1/facets', '/api/v1/problems'] as const;
+export type QueryRoute = (typeof QUERY_ROUTES)[number];
+
+const ENTITY_PREFIX = '/api/v1/entities/';
+const JSON_TYPE = 'application/json';
+/** The body stored for an entity that does not exist: repeated 404s cost no query, and are never served fast. */
+const NOT_FOUND = Buffer.from('null');
+
+/** Rough per-entry bookkeeping cost (key string, map slot), so tiny bodies still count. */
+const KEY_OVERHEAD = 128;
+
+export const entityCacheKey = (key: string): string => `entity:${key}`;
+export const queryCacheKey = (route: QueryRoute, search: string): string => `${route}${search}`;
+
 /**
- * The catalog as the rest of Atrium reads it: the store behind a response cache that is
- * dropped whenever the catalog's generation moves (a sync here, or on another replica).
+ * The catalog as the rest of Atrium reads it: the store behind a cache of response
+ * bodies that is dropped whenever the catalog's generation moves (a sync here, or on
+ * another replica). Bodies are kept serialised, bounded by count and by bytes.
  */
 export class CatalogService {
-  readonly cache: SingleFlightCache<string>;
+  readonly cache: SingleFlightCache<Buffer>;
   private generation = -1;
 
   constructor(
     readonly store: CatalogStore,
-    options: { cacheEntries?: number } = {},
+    options: { cacheEntries?: number; cacheBytes?: number } = {},
   ) {
-    this.cache = new SingleFlightCache<string>(options.cacheEntries ?? 20_000);
+    this.cache = new SingleFlightCache<Buffer>(options.cacheEntries ?? 100_000, {
+      maxBytes: options.cacheBytes ?? 64 * 1024 * 1024,
+      sizeOf: (body) => body.length + KEY_OVERHEAD,
+    });
   }
 
   /** A JSON body computed once per catalog generation and key. */
-  cachedJson(key: string, load: () => Promise<unknown>): Promise<string> {
-    return this.cache.get(key, async () => JSON.stringify(await load()));
+  cachedJson(key: string, load: () => Promise<unknown>): Promise<Buffer> {
+    return this.cache.get(key, async () => Buffer.from(JSON.stringify(await load() ?? null)));
+  }
+
+  isNotFound(body: Buffer): boolean {
+    return body.equals(NOT_FOUND);
+  }
+
+  /** A cached response for a GET, if there is one (see platform/http/listener.ts). */
+  peekResponse(path: string, search: string): FastResponse | undefined {
+    if (path.startsWith(ENTITY_PREFIX)) {
+      const key = entityKeyFromPath(path.slice(ENTITY_PREFIX.length));
+      const body = key === undefined ? undefined : this.cache.peek(entityCacheKey(key));
+      return body && !this.isNotFound(body) ? { body, contentType: JSON_TYPE, route: ENTITY_ROUTE } : undefined;
+    }
+    const route = QUERY_ROUTES.find((r) => r === path);
+    const body = route && this.cache.peek(queryCacheKey(route, search));
+    return route && body ? { body, contentType: JSON_TYPE, route } : undefined;
   }
 
   invalidate(): void {
@@ -42,5 +80,18 @@ export class CatalogService {
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
+  }
+}
+
+/** `kind/namespace/name` (URL-encoded) to an entity key, with the route's own length rules. */
+function entityKeyFromPath(rest: string): string | undefined {
+  const parts = rest.split('/');
+  if (parts.length !== 3) return undefined;
+  try {
+    const [kind, namespace, name] = parts.map(decodeURIComponent) as [string, string, string];
+    if ([kind, namespace, name].some((p) => p.length === 0 || p.length > 63)) return undefined;
+    return refKey({ kind, namespace, name });
+  } catch {
+    return undefined;
   }
 }

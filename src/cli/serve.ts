@@ -1,4 +1,4 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { openCatalog } from '../catalog/load.ts';
 import { watchCatalog } from '../catalog/watch.ts';
 import { loadConfig } from '../platform/config.ts';
@@ -31,9 +31,10 @@ Exit status: 0 stopped by SIGINT/SIGTERM, 64 bad usage, 75 database down (retry)
 78 configuration problem or the port cannot be used.
 `;
 
-function listen(server: AtriumServer, host: string, port: number): Promise<ServerType> {
-  const http = serve({ fetch: server.app.fetch, port, hostname: host });
-  return new Promise<ServerType>((resolve, reject) => {
+function listen(server: AtriumServer, host: string, port: number): Promise<Server> {
+  const http = createHttpServer(server.listener);
+  http.listen(port, host);
+  return new Promise<Server>((resolve, reject) => {
     http.once('listening', () => resolve(http));
     http.once('error', (err: NodeJS.ErrnoException) =>
       reject(

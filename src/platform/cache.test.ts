@@ -201,3 +201,29 @@ describe('SingleFlightCache', () => {
     assert.equal(await cache.get('k', () => Promise.resolve('ok')), 'ok');
   });
 });
+
+describe('SingleFlightCache with a byte budget', () => {
+  test('evicts the least recently used values until the total fits the budget', async () => {
+    const cache = new SingleFlightCache<string>(100, { maxBytes: 10, sizeOf: (v) => v.length });
+    await cache.get('a', async () => 'aaaa');
+    await cache.get('b', async () => 'bbbb');
+    assert.equal(cache.peek('a'), 'aaaa'); // a is now the most recent
+    await cache.get('c', async () => 'cccc');
+    assert.equal(cache.peek('b'), undefined);
+    assert.equal(cache.peek('a'), 'aaaa');
+    assert.equal(cache.sizeInBytes, 8);
+  });
+
+  test('a value larger than the whole budget is returned but not kept', async () => {
+    const cache = new SingleFlightCache<string>(100, { maxBytes: 3, sizeOf: (v) => v.length });
+    assert.equal(await cache.get('big', async () => 'too big'), 'too big');
+    assert.equal(cache.peek('big'), undefined);
+    assert.equal(cache.sizeInBytes, 0);
+  });
+
+  test('peek never loads', async () => {
+    const cache = new SingleFlightCache<string>(10);
+    assert.equal(cache.peek('x'), undefined);
+    assert.equal(cache.loads, 0);
+  });
+});

@@ -11,16 +11,32 @@ export class SingleFlightCache<V> {
   /** How many times a loader actually ran: the origin's load under a stampede. */
   loads = 0;
 
-  constructor(private readonly maxEntries: number) {}
+  private bytes = 0;
 
-  async get(key: string, load: () => Promise<V>): Promise<V> {
+  /**
+   * @param maxEntries at most this many values are kept (least recently used go first)
+   * @param budget optionally, a total size the values may not exceed, with the size of one
+   *   value; a value larger than the whole budget is returned but not kept
+   */
+  constructor(
+    private readonly maxEntries: number,
+    private readonly budget?: { maxBytes: number; sizeOf: (value: V) => number },
+  ) {}
+
+  /** The cached value, if any, without loading: for fast paths that fall back to get(). */
+  peek(key: string): V | undefined {
     const hit = this.values.get(key);
     if (hit !== undefined) {
-      // Refresh recency: Map iteration order is insertion order, so re-insert.
       this.values.delete(key);
       this.values.set(key, hit);
-      return hit;
     }
+    return hit;
+  }
+
+  async get(key: string, load: () => Promise<V>): Promise<V> {
+    // peek() refreshes recency: Map iteration order is insertion order, so it re-inserts.
+    const hit = this.peek(key);
+    if (hit !== undefined) return hit;
     const pending = this.inflight.get(key);
     if (pending) return pending;
     const epoch = this.epoch;
@@ -48,6 +64,12 @@ export class SingleFlightCache<V> {
     this.epoch++;
     this.values.clear();
     this.inflight.clear();
+    this.bytes = 0;
+  }
+
+  /** The total size of the kept values, when the cache has a byte budget. */
+  get sizeInBytes(): number {
+    return this.bytes;
   }
 
   get size(): number {
@@ -55,10 +77,22 @@ export class SingleFlightCache<V> {
   }
 
   private store(key: string, value: V): void {
+    const size = this.budget?.sizeOf(value) ?? 0;
+    if (this.budget && size > this.budget.maxBytes) return;
+    this.remove(key);
     this.values.set(key, value);
-    if (this.values.size > this.maxEntries) {
+    this.bytes += size;
+    while (this.values.size > this.maxEntries || (this.budget && this.bytes > this.budget.maxBytes)) {
       const oldest = this.values.keys().next().value;
-      if (oldest !== undefined) this.values.delete(oldest);
+      if (oldest === undefined) break;
+      this.remove(oldest);
     }
+  }
+
+  private remove(key: string): void {
+    const old = this.values.get(key);
+    if (old === undefined) return;
+    this.values.delete(key);
+    this.bytes -= this.budget?.sizeOf(old) ?? 0;
   }
 }

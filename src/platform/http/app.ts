@@ -12,7 +12,38 @@ export interface AppEnv {
 
 export type App = OpenAPIHono<AppEnv>;
 
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Headers every response carries. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+export const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/** The caller's request id when it is sane, a fresh one otherwise. */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  const incoming = Array.isArray(header) ? header[0] : header;
+  return incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+export interface RequestRecord {
+  requestId: string;
+  method: string;
+  path: string;
+  /** The route pattern, not the path: it keeps metric labels bounded. */
+  route: string;
+  status: number;
+  durationMs: number;
+}
+
+/** The access log line and the request metrics, with the fixed field names. */
+export function recordRequest(logger: Logger, metrics: Metrics, r: RequestRecord): void {
+  metrics.httpRequests.inc({ method: r.method, route: r.route, status: String(r.status) });
+  metrics.httpDuration.observe({ method: r.method, route: r.route }, r.durationMs / 1000);
+  logger.info({ component: 'http', requestId: r.requestId, method: r.method, path: r.path, status: r.status, durationMs: r.durationMs }, 'request');
+}
 
 export interface AppOptions {
   logger: Logger;
@@ -41,21 +72,21 @@ export function createApp({ logger, metrics }: AppOptions): App {
   });
 
   app.use(async (c, next) => {
-    const incoming = c.req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdFrom(c.req.header('x-request-id'));
     c.set('requestId', requestId);
     const started = performance.now();
     await next();
     c.header('x-request-id', requestId);
-    c.header('x-content-type-options', 'nosniff');
-    c.header('referrer-policy', 'no-referrer');
-    if (!c.res.headers.has('content-security-policy')) c.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-    const durationMs = Math.round((performance.now() - started) * 100) / 100;
-    // The route pattern, not the path, keeps metric labels bounded.
-    const route = c.req.routePath || 'unmatched';
-    metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
-    metrics.httpDuration.observe({ method: c.req.method, route }, durationMs / 1000);
-    logger.info({ component: 'http', requestId, method: c.req.method, path: c.req.path, status: c.res.status, durationMs }, 'request');
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+    if (!c.res.headers.has('content-security-policy')) c.header('content-security-policy', DEFAULT_CSP);
+    recordRequest(logger, metrics, {
+      requestId,
+      method: c.req.method,
+      path: c.req.path,
+      route: c.req.routePath || 'unmatched',
+      status: c.res.status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    });
   });
 
   app.onError((err, c) => {
