@@ -103,7 +103,7 @@ describe('CatalogRoot.read', () => {
     write(dir, 'sub/x.yaml', text);
     const root = await CatalogRoot.open(dir);
     const read = await root.read('sub/x.yaml');
-    assert.deepEqual(read, { ok: true, text, hash: sha1(Buffer.from(text, 'utf8')) });
+    assert.deepEqual(read, { ok: true, text, hash: sha1(Buffer.from(text, 'utf8')), stamp: null });
   });
 
   test('drops a UTF-8 byte-order mark', async (t) => {
@@ -118,7 +118,7 @@ describe('CatalogRoot.read', () => {
     const dir = tempDir(t);
     write(dir, 'empty.yaml', '');
     const read = await (await CatalogRoot.open(dir)).read('empty.yaml');
-    assert.deepEqual(read, { ok: true, text: '', hash: sha1('') });
+    assert.deepEqual(read, { ok: true, text: '', hash: sha1(''), stamp: null });
   });
 
   test('reports a missing file as file-missing without a hash', async (t) => {
@@ -271,5 +271,53 @@ describe('CatalogRoot.list', () => {
     assert.equal(await root.isDirectory('d'), true);
     assert.equal(await root.isDirectory('d/x.yaml'), false);
     assert.equal(await root.isDirectory('nope'), false);
+  });
+});
+
+describe('file stamps', () => {
+  const tmp = (t: TestContext): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-stamp-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  };
+  const age = (file: string, seconds: number) => {
+    const then = new Date(Date.now() - seconds * 1000);
+    fs.utimesSync(file, then, then);
+  };
+
+  test('a file that has not changed for a while gets a stamp of size, mtime and inode', async (t) => {
+    const dir = tmp(t);
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: 1\n');
+    age(path.join(dir, 'a.yaml'), 60);
+    const root = await CatalogRoot.open(dir);
+    const read = await root.read('a.yaml');
+    assert.ok(read.ok && read.stamp);
+    assert.equal(await root.stamp('a.yaml'), read.stamp);
+  });
+
+  test('a file written moments ago gets no stamp, so a same-size rewrite in the same clock tick is still seen', async (t) => {
+    const dir = tmp(t);
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: 1\n');
+    const read = await (await CatalogRoot.open(dir)).read('a.yaml');
+    assert.equal(read.stamp, null);
+  });
+
+  test('any change of content, size or inode changes the stamp', async (t) => {
+    const dir = tmp(t);
+    const file = path.join(dir, 'a.yaml');
+    fs.writeFileSync(file, 'a: 1\n');
+    age(file, 60);
+    const root = await CatalogRoot.open(dir);
+    const before = await root.stamp('a.yaml');
+    fs.writeFileSync(file, 'a: 22\n');
+    age(file, 60);
+    assert.notEqual(await root.stamp('a.yaml'), before, 'size');
+    const sized = await root.stamp('a.yaml');
+    fs.rmSync(file);
+    fs.writeFileSync(path.join(dir, 'other'), 'x'); // take the old inode number if the file system reuses it at once
+    fs.writeFileSync(file, 'a: 33\n');
+    age(file, 60);
+    assert.notEqual(await root.stamp('a.yaml'), sized, 'replaced file');
+    assert.equal(await root.stamp('missing.yaml'), null);
   });
 });

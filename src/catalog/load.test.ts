@@ -106,6 +106,8 @@ const paths = (walk: WalkResult): string[] => walk.files.map((f) => f.path);
 const entityKeys = (walk: WalkResult): string[] => [...walk.parsed.keys()].map((k) => k.slice(k.indexOf('\u0000') + 1)).sort();
 const previousOf = (walk: WalkResult): Map<string, FileSummary> => new Map(walk.files.map((f) => [f.path, f]));
 const sha1 = (text: string | Buffer): string => createHash('sha1').update(text).digest('hex');
+/** A file's dependencies without their stamps (which depend on the clock). */
+const depsOf = (file: FileSummary | undefined) => file?.dependencies.map(({ path, hash }) => ({ path, hash }));
 
 function entity(walk: WalkResult, key: string): Entity {
   const found = [...walk.parsed].find(([k]) => k.endsWith(`\u0000${key}`))?.[1];
@@ -487,7 +489,7 @@ describe('substitution', () => {
     const spec = entity(walk, 'api:default/petstore').spec;
     assert.equal(spec?.definition, openapi);
     assert.deepEqual(spec?.extra, { nested: [{ config: { retries: 3, hosts: ['a', 'b'] } }, { replicas: 2, labels: { tier: 'gold' } }] });
-    assert.deepEqual(walk.files[0]?.dependencies, [
+    assert.deepEqual(depsOf(walk.files[0]), [
       { path: 'apis/openapi.yaml', hash: sha1(openapi) },
       { path: 'apis/config/settings.json', hash: sha1('{"retries": 3, "hosts": ["a", "b"]}') },
       { path: 'shared/values.yaml', hash: sha1('replicas: 2\nlabels:\n  tier: gold\n') },
@@ -505,7 +507,7 @@ describe('substitution', () => {
     assert.equal(problems[0]?.entityRef, 'api:default/petstore');
     assertWellFormed(problems[0] as Problem);
     assert.equal(entityKeys(walk).includes('api:default/petstore'), false);
-    assert.deepEqual(walk.files[0]?.dependencies, [{ path: 'apis/missing.yaml', hash: null }]);
+    assert.deepEqual(depsOf(walk.files[0]), [{ path: 'apis/missing.yaml', hash: null }]);
   });
 
   test('a substitution path that is absolute or leaves the root is substitution-outside-root and is not read', async (t) => {
@@ -635,7 +637,7 @@ describe('substitution', () => {
     const second = await walkCatalog(root, 'catalog-info.yaml', { previous: previousOf(unchanged) });
     assert.deepEqual([...second.changed], ['api.yaml']);
     assert.equal(entity(second, 'api:default/petstore').spec?.definition, 'version: 2\n');
-    assert.deepEqual(second.files.find((f) => f.path === 'api.yaml')?.dependencies, [{ path: 'openapi.yaml', hash: sha1('version: 2\n') }]);
+    assert.deepEqual(depsOf(second.files.find((f) => f.path === 'api.yaml')), [{ path: 'openapi.yaml', hash: sha1('version: 2\n') }]);
     assert.notEqual(second.files.find((f) => f.path === 'api.yaml')?.documents[0]?.contentHash, first.files.find((f) => f.path === 'api.yaml')?.documents[0]?.contentHash);
 
     fs.rmSync(path.join(dir, 'openapi.yaml'));
@@ -979,5 +981,37 @@ describe('runbook annotation', () => {
     assert.deepEqual(allProblems(await walkDir(dir, 'catalog-info.yaml')).map((p) => p.code), ['runbook-outside-root']);
     write(dir, 'catalog-info.yaml', withRunbook('https://wiki.example/runbook'));
     assert.deepEqual(allProblems(await walkDir(dir, 'catalog-info.yaml')), []);
+  });
+});
+
+describe('stamps make unchanged files free', () => {
+  test('a file with an old, unchanged stamp is not read again, and a changed one is', async (t) => {
+    const dir = tempDir(t);
+    write(dir, 'catalog-info.yaml', component('svc'));
+    const then = new Date(Date.now() - 60_000);
+    fs.utimesSync(path.join(dir, 'catalog-info.yaml'), then, then);
+    const first = await walkDir(dir, 'catalog-info.yaml');
+    assert.ok(first.files[0]?.stamp, 'an old file is stamped');
+    const second = await walkDir(dir, 'catalog-info.yaml', { previous: previousOf(first) });
+    assert.equal(second.files[0], first.files[0], 'the summary is reused as is');
+    assert.equal(second.changed.size, 0);
+
+    write(dir, 'catalog-info.yaml', component('svc', { owner: 'other-team' }));
+    const third = await walkDir(dir, 'catalog-info.yaml', { previous: previousOf(second) });
+    assert.deepEqual([...third.changed], ['catalog-info.yaml']);
+  });
+
+  test('touching a file without changing it keeps its summary and records the new stamp', async (t) => {
+    const dir = tempDir(t);
+    write(dir, 'catalog-info.yaml', component('svc'));
+    const old = new Date(Date.now() - 120_000);
+    fs.utimesSync(path.join(dir, 'catalog-info.yaml'), old, old);
+    const first = await walkDir(dir, 'catalog-info.yaml');
+    const later = new Date(Date.now() - 60_000);
+    fs.utimesSync(path.join(dir, 'catalog-info.yaml'), later, later);
+    const second = await walkDir(dir, 'catalog-info.yaml', { previous: previousOf(first) });
+    assert.equal(second.changed.size, 0);
+    assert.notEqual(second.files[0]?.stamp, first.files[0]?.stamp);
+    assert.deepEqual(second.files[0]?.documents, first.files[0]?.documents);
   });
 });

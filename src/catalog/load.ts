@@ -4,7 +4,7 @@ import { basename, dirname, posix } from 'node:path';
 import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
 import { AtriumError } from '../platform/errors.ts';
-import { CatalogRoot } from './files.ts';
+import { CatalogRoot, type Stamp } from './files.ts';
 import { coreKind, entityName, formatRef, refKey, type CoreKind, type Entity, type Problem } from './model.ts';
 import { RUNBOOK_ANNOTATION } from './operations.ts';
 import { findExcessiveNesting, MAX_ALIASES, MAX_NESTING, parseYamlDocuments, type ParsedDocument } from './parse.ts';
@@ -54,12 +54,20 @@ export interface DocumentSummary {
 export interface FileSummary {
   path: string;
   hash: string | null;
+  /** Size, mtime and inode when last read: unchanged means not even read again. */
+  stamp?: Stamp | null;
   /** The file could not be read or parsed: `documents` are its last good ones. */
   broken: boolean;
   problems: Problem[];
-  /** Files pulled in by $text/$json/$yaml, with their hashes when read. */
-  dependencies: { path: string; hash: string | null }[];
+  /** Files pulled in by $text/$json/$yaml (and a runbook annotation), with their hashes and stamps when read. */
+  dependencies: Dependency[];
   documents: DocumentSummary[];
+}
+
+export interface Dependency {
+  path: string;
+  hash: string | null;
+  stamp?: Stamp | null;
 }
 
 export interface WalkResult {
@@ -194,15 +202,14 @@ async function expandTarget(
 
 async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, result: WalkResult, discovered: boolean): Promise<FileSummary> {
   const previous = options.previous?.get(path);
-  const read = await root.read(path);
-  if (
-    previous &&
-    read.hash !== null &&
-    read.hash === previous.hash &&
-    !options.reparse?.has(path) &&
-    (await dependenciesUnchanged(root, previous))
-  ) {
+  const reusable = previous !== undefined && !options.reparse?.has(path);
+  if (reusable && previous.stamp && (await root.stamp(path)) === previous.stamp && (await dependenciesUnchanged(root, previous))) {
     return previous;
+  }
+  const read = await root.read(path);
+  if (reusable && read.hash !== null && read.hash === previous.hash && (await dependenciesUnchanged(root, previous))) {
+    // Same bytes, new stamp (touched, checked out again): keep the summary, remember the stamp.
+    return read.stamp === previous.stamp ? previous : { ...previous, stamp: read.stamp };
   }
   if (!read.ok) {
     const { failure } = read;
@@ -210,6 +217,7 @@ async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, r
     return {
       path,
       hash: read.hash,
+      stamp: read.stamp,
       // A missing file has simply gone: its entities go with it. Any other failure keeps the last good ones.
       broken: !missing,
       problems: [{ severity: 'error', code: failure.code, message: failure.message, hint: failure.hint, file: path, line: 1, column: 1 }],
@@ -220,9 +228,9 @@ async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, r
   result.changed.add(path);
   const parsed = parseYamlDocuments(read.text, path);
   if (parsed.broken) {
-    return { path, hash: read.hash, broken: true, problems: parsed.problems, dependencies: previous?.dependencies ?? [], documents: previous?.documents ?? [] };
+    return { path, hash: read.hash, stamp: read.stamp, broken: true, problems: parsed.problems, dependencies: previous?.dependencies ?? [], documents: previous?.documents ?? [] };
   }
-  const dependencies = new Map<string, string | null>();
+  const dependencies = new Map<string, Dependency>();
   const documents: DocumentSummary[] = [];
   for (const doc of parsed.documents) {
     // An empty document (a lone or trailing `---`) holds nothing; Backstage skips it too.
@@ -233,9 +241,10 @@ async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, r
   return {
     path,
     hash: read.hash,
+    stamp: read.stamp,
     broken: false,
     problems: parsed.problems,
-    dependencies: [...dependencies].map(([p, hash]) => ({ path: p, hash })),
+    dependencies: [...dependencies.values()],
     documents,
   };
 }
@@ -246,6 +255,7 @@ function looksLikeDescriptor(value: unknown): boolean {
 
 async function dependenciesUnchanged(root: CatalogRoot, summary: FileSummary): Promise<boolean> {
   for (const dep of summary.dependencies) {
+    if (dep.stamp && (await root.stamp(dep.path)) === dep.stamp) continue;
     const read = await root.read(dep.path);
     if (read.hash !== dep.hash) return false;
   }
@@ -256,7 +266,7 @@ async function loadDocument(
   root: CatalogRoot,
   file: string,
   doc: ParsedDocument,
-  dependencies: Map<string, string | null>,
+  dependencies: Map<string, Dependency>,
   parsed: Map<string, Entity>,
 ): Promise<DocumentSummary> {
   const problems: Problem[] = [];
@@ -305,7 +315,7 @@ async function checkRunbook(
   root: CatalogRoot,
   file: string,
   entity: Entity,
-  dependencies: Map<string, string | null>,
+  dependencies: Map<string, Dependency>,
   warn: (issue: SchemaIssue) => void,
 ): Promise<void> {
   const value = entity.metadata.annotations?.[RUNBOOK_ANNOTATION];
@@ -317,7 +327,7 @@ async function checkRunbook(
     return;
   }
   const read = await root.read(resolved);
-  dependencies.set(resolved, read.hash);
+  dependencies.set(resolved, { path: resolved, hash: read.hash, stamp: read.stamp });
   if (!read.ok) {
     const missing = read.failure.code === 'file-missing';
     warn({
@@ -361,7 +371,7 @@ async function substitute(
   file: string,
   value: unknown,
   path: PropertyKey[],
-  dependencies: Map<string, string | null>,
+  dependencies: Map<string, Dependency>,
 ): Promise<{ value: unknown; issues: SubstitutionIssue[] }> {
   if (Array.isArray(value)) {
     const issues: SubstitutionIssue[] = [];
@@ -397,7 +407,7 @@ async function resolvePlaceholder(
   placeholder: string,
   target: unknown,
   path: PropertyKey[],
-  dependencies: Map<string, string | null>,
+  dependencies: Map<string, Dependency>,
 ): Promise<{ value: unknown; issues: SubstitutionIssue[] }> {
   const note = `${placeholder}: ${typeof target === 'string' ? target : JSON.stringify(target)}`;
   const error = (code: string, message: string, hint: string) => ({ value: note, issues: [{ issue: { path, code, message, hint }, severity: 'error' as const }] });
@@ -417,7 +427,7 @@ async function resolvePlaceholder(
     return error('substitution-outside-root', `${placeholder} path ${target} is absolute or leaves the catalog root`, 'Use a path relative to this file that stays inside the catalog root.');
   }
   const read = await root.read(resolved);
-  dependencies.set(resolved, read.hash);
+  dependencies.set(resolved, { path: resolved, hash: read.hash, stamp: read.stamp });
   if (!read.ok) return error(read.failure.code === 'file-missing' ? 'substitution-missing' : read.failure.code, read.failure.message, read.failure.hint);
   if (placeholder === '$text') return { value: read.text, issues: [] };
   try {
