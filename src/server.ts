@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { registerCatalogRoutes } from './catalog/routes.ts';
 import { CatalogService } from './catalog/service.ts';
 import { CatalogStore } from './catalog/store.ts';
-import { syncCatalog, type SyncReport } from './catalog/sync.ts';
+import { CatalogSyncer, type SyncReport } from './catalog/sync.ts';
 import type { Database } from './platform/db/connect.ts';
 import { AtriumError } from './platform/errors.ts';
 import type { RequestListener } from 'node:http';
@@ -42,6 +42,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   const metrics = createMetrics({ defaults: options.defaultMetrics });
   const app = createApp({ logger, metrics });
   const catalog = new CatalogService(new CatalogStore(database));
+  const syncer = new CatalogSyncer(catalog.store, { catalog: options.catalog, maxFileBytes: options.maxFileBytes, logger });
   let synced = false;
 
   const entitiesGauge = new Gauge({ name: 'atrium_catalog_entities', help: 'Entities in the catalog after the last sync.', registers: [metrics.registry] });
@@ -116,7 +117,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     catalog,
     metrics,
     async syncCatalog() {
-      const report = await syncCatalog(catalog.store, { catalog: options.catalog, maxFileBytes: options.maxFileBytes, logger });
+      const report = await syncer.sync();
       synced = true;
       if (report.changed) await catalog.refreshGeneration();
       entitiesGauge.set(report.entities);

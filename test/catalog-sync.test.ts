@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CatalogStore } from '../src/catalog/store.ts';
-import { syncCatalog } from '../src/catalog/sync.ts';
+import { CatalogSyncer, syncCatalog } from '../src/catalog/sync.ts';
 import type { Database } from '../src/platform/db/connect.ts';
 import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
@@ -239,5 +239,35 @@ describeEachDatabase('catalog sync, one file with two definitions', (dialect) =>
     const svc = await store.getEntity('component:default/svc');
     assert.equal(svc?.entity.metadata.title, 'First');
     assert.equal(svc?.entity.metadata.name, 'svc');
+  });
+});
+
+describeEachDatabase('a long-lived syncer', (dialect) => {
+  test('keeps its state between syncs and reloads it when another process has synced', async (t) => {
+    const testDb = await createTestDatabase(dialect);
+    const database = await testDb.open();
+    const catalog = tempCatalog({ 'catalog-info.yaml': location(['./a.yaml', './b.yaml']), 'a.yaml': component('a'), 'b.yaml': component('b') });
+    t.after(async () => {
+      await database.close();
+      await testDb.drop();
+      catalog.cleanup();
+    });
+    const store = new CatalogStore(database);
+    const mine = new CatalogSyncer(store, { catalog: catalog.dir });
+    const theirs = new CatalogSyncer(store, { catalog: catalog.dir });
+    assert.equal((await mine.sync()).entities, 3);
+    assert.equal((await mine.sync()).changed, false);
+
+    catalog.remove('b.yaml');
+    catalog.write('catalog-info.yaml', location(['./a.yaml']));
+    assert.equal((await theirs.sync()).deleted, 1);
+
+    // Had `mine` trusted its memory, it would try to delete b again or miss the new state.
+    catalog.write('a.yaml', component('a', { title: 'A' }));
+    const report = await mine.sync();
+    assert.deepEqual({ upserted: report.upserted, deleted: report.deleted, entities: report.entities }, { upserted: 1, deleted: 0, entities: 2 });
+    assert.equal((await store.getEntity('component:default/a'))?.entity.metadata.title, 'A');
+    assert.equal(await store.getEntity('component:default/b'), undefined);
+    assert.equal((await mine.sync()).changed, false);
   });
 });

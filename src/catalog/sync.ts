@@ -3,7 +3,7 @@ import type { Logger } from '../platform/log.ts';
 import { openCatalog, parsedKey, walkCatalog, type FileSummary } from './load.ts';
 import type { Entity, Problem } from './model.ts';
 import { resolveCatalog } from './resolve.ts';
-import type { CatalogStore, EntityWrite, SyncPlan } from './store.ts';
+import type { CatalogStore, EntityWrite, SyncPlan, SyncState } from './store.ts';
 
 /**
  * Brings the store in line with a catalog root, doing only the work that changed: files
@@ -34,26 +34,55 @@ export interface SyncOptions {
 
 const MAX_ATTEMPTS = 3;
 
-export async function syncCatalog(store: CatalogStore, options: SyncOptions): Promise<SyncReport> {
-  for (let attempt = 1; ; attempt++) {
-    const report = await syncOnce(store, options);
-    if (report) return report;
-    options.logger?.warn({ component: 'catalog-sync' }, `another sync changed the store meanwhile; retrying (attempt ${attempt})`);
-    if (attempt >= MAX_ATTEMPTS) {
-      throw new AtriumError({
-        category: 'retryable',
-        code: 'sync-contended',
-        message: `The catalog store changed under this sync ${MAX_ATTEMPTS} times; another process is syncing continuously`,
-        hint: 'Run one syncing process per store (`atrium serve` syncs by itself); retry later.',
-        retryAfter: 5,
-      });
+/**
+ * Syncs one catalog root into one store, again and again (the server keeps one). Between
+ * syncs it keeps what it knows of the store in memory, and reads it again only when the
+ * store's generation shows that someone else wrote to it.
+ */
+export class CatalogSyncer {
+  private state?: SyncState;
+
+  constructor(
+    private readonly store: CatalogStore,
+    private readonly options: SyncOptions,
+  ) {}
+
+  async sync(): Promise<SyncReport> {
+    for (let attempt = 1; ; attempt++) {
+      const state = await this.currentState();
+      const outcome = await syncOnce(this.store, this.options, state);
+      if (outcome) {
+        this.state = outcome.state;
+        return outcome.report;
+      }
+      this.state = undefined;
+      this.options.logger?.warn({ component: 'catalog-sync' }, `another sync changed the store meanwhile; retrying (attempt ${attempt})`);
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new AtriumError({
+          category: 'retryable',
+          code: 'sync-contended',
+          message: `The catalog store changed under this sync ${MAX_ATTEMPTS} times; another process is syncing continuously`,
+          hint: 'Run one syncing process per store (`atrium serve` syncs by itself); retry later.',
+          retryAfter: 5,
+        });
+      }
     }
+  }
+
+  private async currentState(): Promise<SyncState> {
+    if (this.state && this.state.generation === (await this.store.generation())) return this.state;
+    return this.store.readSyncState();
   }
 }
 
-async function syncOnce(store: CatalogStore, options: SyncOptions): Promise<SyncReport | undefined> {
+/** One sync of a catalog root into a store. */
+export function syncCatalog(store: CatalogStore, options: SyncOptions): Promise<SyncReport> {
+  return new CatalogSyncer(store, options).sync();
+}
+
+/** Returns undefined when the store changed under this sync (start again from fresh state). */
+async function syncOnce(store: CatalogStore, options: SyncOptions, state: SyncState): Promise<{ report: SyncReport; state: SyncState } | undefined> {
   const started = performance.now();
-  const state = await store.readSyncState();
   const { root, rootFile } = await openCatalog(options.catalog, options.maxFileBytes);
   let walk = await walkCatalog(root, rootFile, { previous: state.files });
   let resolution = resolveCatalog(walk.files, walk.problems, state.stored);
@@ -111,10 +140,22 @@ async function syncOnce(store: CatalogStore, options: SyncOptions): Promise<Sync
 
   const nothingChanged =
     upserts.length === 0 && staleMarks.length === 0 && deletes.length === 0 && files.length === 0 && removedFiles.length === 0 && problems === undefined;
-  if (nothingChanged && state.generation > 0) return report(false);
+  if (nothingChanged && state.generation > 0) return { report: report(false), state };
 
   const plan: SyncPlan = { upserts, staleMarks, deletes, files, removedFiles, problems };
   const now = (options.now ?? (() => new Date()))().toISOString();
   if (!(await store.applySync(plan, state.generation, now))) return undefined;
-  return report(true);
+  return { report: report(true), state: stateAfter(state, plan, walk.files, problemsJson) };
+}
+
+/** What the store holds after `plan` was applied to `state`, without reading it back. */
+function stateAfter(state: SyncState, plan: SyncPlan, files: FileSummary[], problemsJson: string): SyncState {
+  const stored = new Map(state.stored);
+  for (const key of plan.deletes) stored.delete(key);
+  for (const { claim } of plan.upserts) stored.set(claim.key, { file: claim.file, contentHash: claim.contentHash ?? '', stale: false });
+  for (const mark of plan.staleMarks) {
+    const entry = stored.get(mark.key);
+    if (entry) stored.set(mark.key, { ...entry, stale: mark.stale });
+  }
+  return { files: new Map(files.map((f) => [f.path, f])), stored, problemsJson, generation: state.generation + 1 };
 }
