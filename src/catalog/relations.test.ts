@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CORE_KINDS, refKey, type CoreKind, type Entity, type EntityName } from './model.ts';
-import { danglingReferences, inverseOf, referencesOf, RELATION_PAIRS, relationsOf, type Reference, type RelationType } from './relations.ts';
+import { danglingReferences, inverseOf, referencesOf, RELATION_PAIRS, relationsOf, relationView, storedRelationsOf, type Reference, type RelationType } from './relations.ts';
 
 function entity(kind: CoreKind, spec: Record<string, unknown>, namespace?: string): Entity {
   return {
@@ -285,5 +285,51 @@ describe('danglingReferences', () => {
 
   test('finds every reference dangling in an empty catalog', () => {
     assert.deepEqual(danglingReferences(refs, new Set()), refs);
+  });
+});
+
+describe('stored relations and the relation view', () => {
+  const me = { kind: 'Component', namespace: 'default', name: 'Checkout' };
+  const to = (kind: string, name: string) => ({ kind, namespace: 'default', name });
+
+  test('only the relations starting at the entity are stored', () => {
+    const stored = storedRelationsOf(me, [
+      { relation: 'ownedBy', target: to('Group', 'team-a'), path: ['spec', 'owner'] },
+      { relation: 'dependsOn', target: to('Component', 'payments'), path: ['spec', 'dependsOn', 0] },
+    ]);
+    assert.deepEqual(stored, [
+      { source: 'component:default/Checkout', type: 'ownedBy', target: 'group:default/team-a' },
+      { source: 'component:default/Checkout', type: 'dependsOn', target: 'component:default/payments' },
+    ]);
+  });
+
+  test('the view reads incoming rows backwards through their inverse, deduplicated and sorted', () => {
+    const view = relationView(
+      [{ source: 'group:default/team-a', type: 'parentOf', target: 'group:default/team-b' }],
+      [
+        { source: 'component:default/checkout', type: 'ownedBy', target: 'group:default/team-a' },
+        { source: 'group:default/team-b', type: 'childOf', target: 'group:default/team-a' },
+        { source: 'user:default/jane', type: 'memberOf', target: 'group:default/team-a' },
+        { source: 'x:default/y', type: 'notARelation', target: 'group:default/team-a' },
+      ],
+    );
+    assert.deepEqual(view, [
+      { source: 'group:default/team-a', type: 'hasMember', target: 'user:default/jane' },
+      { source: 'group:default/team-a', type: 'ownerOf', target: 'component:default/checkout' },
+      { source: 'group:default/team-a', type: 'parentOf', target: 'group:default/team-b' },
+    ]);
+  });
+
+  test('stored rows of every entity, viewed from each side, give exactly relationsOf', () => {
+    const refs: Reference[] = [
+      { relation: 'providesApi', target: to('API', 'orders'), path: ['spec', 'providesApis', 0] },
+      { relation: 'partOf', target: to('System', 'shop'), path: ['spec', 'system'] },
+    ];
+    const stored = storedRelationsOf(me, refs);
+    const both = relationsOf(me, refs);
+    for (const target of ['api:default/orders', 'system:default/shop']) {
+      const expected = both.filter((r) => r.source === target);
+      assert.deepEqual(relationView([], stored.filter((r) => r.target === target)), expected, target);
+    }
   });
 });

@@ -130,7 +130,38 @@ export function relationsOf(source: EntityName, references: readonly Reference[]
   return out;
 }
 
+/**
+ * The relations an entity is stored with: those starting at the entity itself. The
+ * inverse of each (starting at the other entity) is not stored; `relationView` derives it
+ * when the other entity is read, which halves the rows a sync writes.
+ */
+export function storedRelationsOf(source: EntityName, references: readonly Reference[]): Relation[] {
+  const from = formatRef(source).toLowerCase();
+  return relationsOf(source, references).filter((r) => r.source.toLowerCase() === from);
+}
+
+const isRelationType = (type: string): type is RelationType => inverses.has(type as RelationType);
+
+/**
+ * An entity's relations in both directions, from the stored rows that start at it
+ * (`outgoing`) and those that end at it (`incoming`, read backwards through their
+ * inverse). Deduplicated, sorted by type and target.
+ */
+export function relationView(outgoing: readonly Relation[], incoming: readonly { source: string; type: string; target: string }[]): Relation[] {
+  const seen = new Set<string>();
+  const out: Relation[] = [];
+  const add = (relation: Relation) => {
+    const key = `${relation.type}|${relation.target.toLowerCase()}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(relation);
+  };
+  for (const r of outgoing) add(r);
+  for (const r of incoming) if (isRelationType(r.type)) add({ source: r.target, type: inverseOf(r.type), target: r.source });
+  return out.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+}
+
 /** The references whose target is not among `existing` (keys as made by refKey). */
-export function danglingReferences(references: readonly Reference[], existing: ReadonlySet<string>): Reference[] {
+export function danglingReferences<R extends Reference>(references: readonly R[], existing: ReadonlySet<string>): R[] {
   return references.filter((ref) => !existing.has(refKey(ref.target)));
 }

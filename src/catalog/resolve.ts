@@ -1,5 +1,6 @@
 import type { FileSummary, PlacedReference } from './load.ts';
-import { formatRef, refKey, type CoreKind, type Problem } from './model.ts';
+import { formatRef, type CoreKind, type Problem } from './model.ts';
+import { danglingReferences } from './relations.ts';
 
 /**
  * Decides which document provides each entity, given every file a walk reached: the
@@ -79,9 +80,9 @@ export function resolveCatalog(
     }
   }
 
+  const existing = new Set(claims.keys());
   for (const claim of claims.values()) {
-    for (const reference of claim.references) {
-      if (claims.has(refKey(reference.target))) continue;
+    for (const reference of danglingReferences(claim.references, existing)) {
       const field = reference.path.slice(0, 2).join('.');
       problems.push({
         severity: 'warning',

@@ -3,7 +3,7 @@ import type { Database, DialectName } from '../platform/db/connect.ts';
 import type { EntitiesTable, Schema } from '../platform/db/schema.ts';
 import type { FileSummary } from './load.ts';
 import { entityName, parseEntityRef, refKey, type Entity, type Problem } from './model.ts';
-import { relationsOf, type Reference, type Relation } from './relations.ts';
+import { relationView, storedRelationsOf, type Reference, type Relation } from './relations.ts';
 import type { Claim, StoredEntity } from './resolve.ts';
 
 /**
@@ -76,6 +76,10 @@ export type FacetName = 'kind' | 'namespace' | 'type' | 'lifecycle' | 'owner' | 
 export type Facets = Record<FacetName, { value: string; count: number }[]>;
 
 const BATCH = 400;
+/** Bound parameters per statement, under SQLite's limit of 32,766 (PostgreSQL allows 65,535). */
+const MAX_PARAMETERS = 30_000;
+/** Rows per multi-row insert: as many as the parameter limit allows, so big syncs take few statements. */
+const batchFor = (row: object | undefined): number => (row ? Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(row).length)) : BATCH);
 const chunks = <T>(items: readonly T[], size = BATCH): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -208,7 +212,7 @@ export class CatalogStore {
       for (const keys of chunks(plan.deletes)) await trx.deleteFrom('entities').where('key', 'in', keys).execute();
 
       const rows = plan.upserts.map((u) => entityRow(u, now));
-      for (const batch of chunks(rows, 200)) {
+      for (const batch of chunks(rows, batchFor(rows[0]))) {
         await trx
           .insertInto('entities')
           .values(batch)
@@ -222,9 +226,9 @@ export class CatalogStore {
         await this.index(trx, batch);
       }
       const tags = plan.upserts.flatMap((u) => [...new Set(u.entity.metadata.tags ?? [])].map((tag) => ({ key: u.claim.key, tag })));
-      for (const batch of chunks(tags)) await trx.insertInto('entity_tags').values(batch).execute();
+      for (const batch of chunks(tags, batchFor(tags[0]))) await trx.insertInto('entity_tags').values(batch).execute();
       const relations = plan.upserts.flatMap((u) =>
-        relationsOf(entityName(u.entity), u.references).map((r) => ({
+        storedRelationsOf(entityName(u.entity), u.references).map((r) => ({
           origin: u.claim.key,
           source_key: r.source.toLowerCase(),
           source: r.source,
@@ -233,7 +237,7 @@ export class CatalogStore {
           target: r.target,
         })),
       );
-      for (const batch of chunks(relations)) await trx.insertInto('relations').values(batch).execute();
+      for (const batch of chunks(relations, batchFor(relations[0]))) await trx.insertInto('relations').values(batch).execute();
 
       for (const mark of plan.staleMarks) {
         await trx.updateTable('entities').set({ stale: mark.stale ? 1 : 0 }).where('key', '=', mark.key).execute();
@@ -339,15 +343,9 @@ export class CatalogStore {
   async getEntity(key: string): Promise<EntityDetail | undefined> {
     const row = await this.db.selectFrom('entities').selectAll().where('key', '=', key).executeTakeFirst();
     if (!row) return undefined;
-    const [relations, problems] = await Promise.all([
-      this.db
-        .selectFrom('relations')
-        .select(['source', 'type', 'target'])
-        .distinct()
-        .where('source_key', '=', key)
-        .orderBy('type')
-        .orderBy('target')
-        .execute(),
+    const [outgoing, incoming, problems] = await Promise.all([
+      this.db.selectFrom('relations').select(['source', 'type', 'target']).where('source_key', '=', key).execute(),
+      this.db.selectFrom('relations').select(['source', 'type', 'target']).where('target_key', '=', key).execute(),
       this.db
         .selectFrom('problems')
         .selectAll()
@@ -358,7 +356,7 @@ export class CatalogStore {
     return {
       ref: row.ref,
       entity: JSON.parse(row.body) as Entity,
-      relations: relations as Relation[],
+      relations: relationView(outgoing as Relation[], incoming),
       source: { file: row.file, line: row.line, column: row.col },
       stale: row.stale === 1,
       problems: problems.map(toProblem),
