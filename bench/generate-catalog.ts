@@ -3,19 +3,28 @@
  * (a seeded PRNG; no Math.random, no clock): the same --entities and --seed always give the
  * same bytes.
  *
- * Shape (for N = 50,000): one organisation group, ~20 departments, ~330 teams of log-normally
- * varied size (owned entities and members), ~25 domains, ~500 systems, ~7,500 users with
- * memberOf, ~31,600 components (service / website / library; lifecycles; tags; owner; system;
+ * Shape (for N = 50,000): one organisation group, 20 departments, 250 teams of log-normally
+ * varied size (owned entities and members), 25 domains, 500 systems, 7,500 users with
+ * memberOf, ~31,700 components (service / website / library; lifecycles; tags; owner; system;
  * providesApis / consumesApis; dependsOn with Zipf-skewed targets, so a few hub services and
- * libraries have thousands of dependents), ~6,000 APIs with an inline ~1 KB definition
- * (OpenAPI, some gRPC and GraphQL), ~4,000 resources. About 1.5 KB of JSON per entity.
+ * libraries have thousands of dependents), 6,000 APIs, 4,000 resources.
  *
- * Layout: a root `catalog-info.yaml` Location whose targets are three globs over ~500 files
- * of up to 100 documents each:
- *   ./org/*.yaml          the group tree and the domains
+ * Descriptors are what teams typically write: 10-25 lines (name, title, a one- or
+ * two-sentence description, a few tags, 1-3 annotations, 0-2 links, a spec with
+ * type/lifecycle/owner/system and a few relations), about 475 bytes of YAML per entity:
+ * 50,000 entities are ~23.8 MB of YAML in ~540 files, near the reference catalog that
+ * PERFORMANCE.md's parse figures are measured on (22 MB, 500 files). API definitions are not
+ * inline: a small set of real definition files under ./apis/ (20 OpenAPI YAML documents,
+ * 4 .proto, 4 .graphql), which each API references with
+ * `definition: {$text: ../../apis/<file>}` (relative to its descriptor, as in Backstage).
+ *
+ * Layout: a root `catalog-info.yaml` Location whose targets are three globs:
+ *   ./org/*.yaml          the group tree and the domains, 100 documents per file
  *   ./people/*.yaml       users, 100 per file
  *   ./teams/* /*.yaml     per team: its systems, components (each followed by the APIs it
- *                         provides) and resources, 100 documents per file
+ *                         provides) and resources, in round(docs / 100) files (at least one)
+ *                         of equal size: at most 149 documents a file
+ *   ./apis/               the API definition files (not descriptors; not matched by the globs)
  *
  *   node --import tsx bench/generate-catalog.ts --entities 50000 --out DIR [--seed N] [--docs-per-file N]
  */
@@ -29,7 +38,7 @@ export interface GenerateOptions {
   entities: number;
   outDir: string;
   seed?: number;
-  /** Documents per YAML file (default 100). */
+  /** Documents per descriptor file (default 100; a team's files hold 2/3 to 3/2 of it). */
   docsPerFile?: number;
 }
 
@@ -45,14 +54,20 @@ export interface GeneratedEntity {
 export interface GeneratedCatalog {
   dir: string;
   rootFile: string;
-  /** Every file written, the root included. */
+  /** Every descriptor file written, the root included (not the API definition files). */
   files: number;
   /** Every document written, the root Location included. */
   documents: number;
+  /** Bytes of every descriptor file, the root included (not the API definition files). */
   yamlBytes: number;
-  /** Sum of JSON.stringify(entity) over every entity. */
+  /** API definition files under apis/, referenced with $text. */
+  definitionFiles: number;
+  definitionBytes: number;
+  /** Sum of JSON.stringify(entity) over every entity, as written (before $text substitution). */
   jsonBytes: number;
   avgEntityJsonBytes: number;
+  /** Descriptor YAML bytes per entity (yamlBytes / documents). */
+  avgEntityYamlBytes: number;
   counts: Record<string, number>;
   /** Every entity except the root Location, in generation order. */
   entities: GeneratedEntity[];
@@ -134,14 +149,6 @@ const TECH = [
 const TIERS = ['tier-1', 'tier-2', 'tier-3'];
 const FLAGS = ['pii', 'pci-dss', 'gdpr', 'customer-facing', 'internal', 'critical-path', 'batch', 'experimental'];
 
-const THIRD_SENTENCES = [
-  'Questions go to the team channel; incidents page the on-call engineer through PagerDuty.',
-  'Deployed continuously from main through the standard pipeline with canary analysis.',
-  'Configuration lives in the repository; secrets come from Vault at start-up.',
-  'Depends on the shared platform libraries; upgrades follow the quarterly platform train.',
-  'Consumers should use the published client library rather than calling the endpoints directly.',
-];
-
 const VERBS = [
   'Books', 'Tracks', 'Validates', 'Prices', 'Routes', 'Reconciles', 'Aggregates', 'Publishes', 'Indexes', 'Schedules',
   'Stores', 'Exports', 'Imports', 'Enriches', 'Audits', 'Notifies about', 'Forecasts', 'Serves', 'Caches', 'Matches',
@@ -167,7 +174,7 @@ const SECOND_SENTENCES = [
 // the same string, double-quoted (JSON escapes are valid YAML) otherwise.
 
 const RESERVED = /^(true|false|yes|no|on|off|null|y|n|~)$/i;
-const PLAIN = /^[A-Za-z][A-Za-z0-9 ._/@()&,'+:#-]*$/;
+const PLAIN = /^[A-Za-z][A-Za-z0-9 ._/@()&,;'+:#-]*$/;
 
 function scalar(value: string | number | boolean): string {
   if (typeof value !== 'string') return String(value);
@@ -267,6 +274,7 @@ function entityDoc(kind: string, metadata: JsonObject, spec: JsonObject | undefi
 }
 
 function plural(noun: string): string {
+  if (/[^s]s$/.test(noun)) return noun; // customs, sms, dns
   if (noun.endsWith('y') && !/[aeiou]y$/.test(noun)) return `${noun.slice(0, -1)}ies`;
   if (/(s|x|ch|sh)$/.test(noun)) return `${noun}es`;
   return `${noun}s`;
@@ -276,68 +284,215 @@ function camel(noun: string): string {
   return noun.charAt(0).toUpperCase() + noun.slice(1);
 }
 
-function openApiDefinition(rng: Rng, title: string, noun: string, host: string): string {
+
+// ---------------------------------------------------------------------------------------------
+// API definition files: a fixed set under apis/, the same for every size and seed. Each API
+// references one with `definition: {$text: ../../apis/<file>}`.
+
+const DEFINITIONS_DIR = 'apis';
+const OPENAPI_NOUNS = [
+  'order', 'invoice', 'shipment', 'parcel', 'payment', 'refund', 'customer', 'account', 'inventory', 'product', 'price',
+  'cart', 'checkout', 'notification', 'quote', 'route', 'warehouse', 'subscription', 'document', 'carrier',
+];
+const GRPC_NOUNS = ['rate', 'label', 'forecast', 'fraud'];
+const GRAPHQL_NOUNS = ['catalog', 'profile', 'review', 'loyalty'];
+
+/** Extra properties of a resource schema, as YAML lines at property level. */
+const EXTRA_FIELDS: string[][] = [
+  ['amount:', '  type: number', '  format: double', '  minimum: 0'],
+  ['currency:', '  type: string', "  pattern: '^[A-Z]{3}$'", '  example: EUR'],
+  ['customerId:', '  type: string', '  format: uuid'],
+  ['reference:', '  type: string', '  maxLength: 64', '  example: ACME-2024-000123'],
+  ['region:', '  type: string', '  enum:', '    - eu', '    - us', '    - apac'],
+  ['quantity:', '  type: integer', '  format: int32', '  minimum: 0'],
+  ['dueDate:', '  type: string', '  format: date'],
+  ['labels:', '  type: array', '  items:', '    type: string', '  maxItems: 20'],
+  ['attributes:', '  type: object', '  additionalProperties:', '    type: string'],
+  ['externalId:', '  type: string', '  description: Identifier in the partner system, when there is one.'],
+];
+
+function openApiFile(noun: string, index: number): string {
   const many = plural(noun);
   const Type = camel(noun);
-  const version = `${intBetween(rng, 1, 4)}.${intBetween(rng, 0, 12)}.${intBetween(rng, 0, 9)}`;
-  const extraField = pick(rng, ['createdAt', 'updatedAt', 'ownerId', 'region', 'reference', 'amount']);
+  const Many = camel(many);
+  const a = /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
+  const major = 1 + (index % 3);
+  const version = `${major}.${(index * 7) % 13}.${(index * 3) % 10}`;
+  const extras = [0, 1, 2].map((k) => EXTRA_FIELDS[(index * 3 + k) % EXTRA_FIELDS.length] ?? []);
+  const indent = (lines: string[], pad: string) => lines.map((l) => `${pad}${l}`);
+  const json = (schema: string) => ['content:', '  application/json:', '    schema:', `      $ref: '#/components/schemas/${schema}'`];
   return [
     'openapi: 3.0.3',
     'info:',
-    `  title: ${title}`,
+    `  title: Acme ${Many} API`,
     `  version: ${version}`,
-    `  description: Read and manage ${many} owned by this service.`,
+    `  description: Create, read and update ${many}. Breaking changes ship as a new major version; the previous one is served for six months.`,
+    '  contact:',
+    '    name: API platform',
+    `    email: api-platform@${DOMAIN_SUFFIX}`,
     'servers:',
-    `  - url: https://${host}.internal.${DOMAIN_SUFFIX}/v${version.split('.')[0]}`,
+    `  - url: https://api.${DOMAIN_SUFFIX}/${many}/v${major}`,
+    `  - url: https://api.staging.${DOMAIN_SUFFIX}/${many}/v${major}`,
+    'security:',
+    '  - bearer: []',
+    'tags:',
+    `  - name: ${many}`,
     'paths:',
     `  /${many}:`,
     '    get:',
     `      summary: List ${many}`,
-    `      operationId: list${camel(many)}`,
+    `      operationId: list${Many}`,
+    '      tags:',
+    `        - ${many}`,
     '      parameters:',
-    '        - name: limit',
-    '          in: query',
-    '          schema:',
-    '            type: integer',
+    "        - $ref: '#/components/parameters/Limit'",
+    "        - $ref: '#/components/parameters/Cursor'",
     '      responses:',
     "        '200':",
-    `          description: A page of ${many}`,
+    `          description: A page of ${many}, newest first`,
+    ...indent(json(`${Type}Page`), '          '),
+    '    post:',
+    `      summary: Create ${a}`,
+    `      operationId: create${Type}`,
+    '      tags:',
+    `        - ${many}`,
+    '      requestBody:',
+    '        required: true',
+    ...indent(json(`${Type}Input`), '        '),
+    '      responses:',
+    "        '201':",
+    `          description: The new ${noun}`,
+    ...indent(json(Type), '          '),
+    "        '400':",
+    "          $ref: '#/components/responses/BadRequest'",
     `  /${many}/{id}:`,
+    '    parameters:',
+    "      - $ref: '#/components/parameters/Id'",
     '    get:',
     `      summary: Get one ${noun}`,
     `      operationId: get${Type}`,
-    '      parameters:',
-    '        - name: id',
-    '          in: path',
-    '          required: true',
-    '          schema:',
-    '            type: string',
+    '      tags:',
+    `        - ${many}`,
     '      responses:',
     "        '200':",
     `          description: The ${noun}`,
+    ...indent(json(Type), '          '),
     "        '404':",
-    '          description: Not found',
+    "          $ref: '#/components/responses/NotFound'",
+    '    patch:',
+    `      summary: Update ${a}`,
+    `      operationId: update${Type}`,
+    '      tags:',
+    `        - ${many}`,
+    '      requestBody:',
+    '        required: true',
+    ...indent(json(`${Type}Input`), '        '),
+    '      responses:',
+    "        '200':",
+    `          description: The updated ${noun}`,
+    ...indent(json(Type), '          '),
+    "        '400':",
+    "          $ref: '#/components/responses/BadRequest'",
+    "        '404':",
+    "          $ref: '#/components/responses/NotFound'",
     'components:',
+    '  securitySchemes:',
+    '    bearer:',
+    '      type: http',
+    '      scheme: bearer',
+    '      bearerFormat: JWT',
+    '  parameters:',
+    '    Id:',
+    '      name: id',
+    '      in: path',
+    '      required: true',
+    '      schema:',
+    '        type: string',
+    '    Limit:',
+    '      name: limit',
+    '      in: query',
+    '      schema:',
+    '        type: integer',
+    '        minimum: 1',
+    '        maximum: 200',
+    '        default: 50',
+    '    Cursor:',
+    '      name: cursor',
+    '      in: query',
+    '      schema:',
+    '        type: string',
+    '  responses:',
+    '    BadRequest:',
+    '      description: The request is invalid',
+    ...indent(json('Problem'), '      '),
+    '    NotFound:',
+    `      description: No such ${noun}`,
+    ...indent(json('Problem'), '      '),
     '  schemas:',
     `    ${Type}:`,
     '      type: object',
+    '      required:',
+    '        - id',
+    '        - status',
     '      properties:',
     '        id:',
     '          type: string',
+    '          readOnly: true',
     '        status:',
     '          type: string',
-    `        ${extraField}:`,
+    '          enum:',
+    '            - pending',
+    '            - active',
+    '            - completed',
+    '            - cancelled',
+    ...indent(extras.flat(), '        '),
+    '        createdAt:',
+    '          type: string',
+    '          format: date-time',
+    '          readOnly: true',
+    '        updatedAt:',
+    '          type: string',
+    '          format: date-time',
+    '          readOnly: true',
+    `    ${Type}Input:`,
+    '      type: object',
+    '      properties:',
+    '        status:',
+    '          type: string',
+    ...indent(extras.flat(), '        '),
+    `    ${Type}Page:`,
+    '      type: object',
+    '      required:',
+    '        - items',
+    '      properties:',
+    '        items:',
+    '          type: array',
+    '          items:',
+    `            $ref: '#/components/schemas/${Type}'`,
+    '        nextCursor:',
+    '          type: string',
+    '          nullable: true',
+    '    Problem:',
+    '      type: object',
+    '      properties:',
+    '        type:',
+    '          type: string',
+    '        title:',
+    '          type: string',
+    '        status:',
+    '          type: integer',
+    '        detail:',
     '          type: string',
     '',
   ].join('\n');
 }
 
-function grpcDefinition(rng: Rng, noun: string): string {
+function grpcFile(noun: string): string {
   const Type = camel(noun);
   return [
     'syntax = "proto3";',
     '',
-    `package acme.${noun}.v${intBetween(rng, 1, 3)};`,
+    `package acme.${noun}.v1;`,
     '',
     `service ${Type}Service {`,
     `  rpc Get${Type}(Get${Type}Request) returns (${Type});`,
@@ -369,7 +524,7 @@ function grpcDefinition(rng: Rng, noun: string): string {
   ].join('\n');
 }
 
-function graphqlDefinition(noun: string): string {
+function graphqlFile(noun: string): string {
   const Type = camel(noun);
   return [
     'type Query {',
@@ -401,6 +556,29 @@ function graphqlDefinition(noun: string): string {
   ].join('\n');
 }
 
+type ApiType = 'openapi' | 'grpc' | 'graphql';
+
+/** The definition files, path (relative to the catalog root) to content. */
+function definitionFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  OPENAPI_NOUNS.forEach((noun, i) => files.set(definitionPath('openapi', noun), openApiFile(noun, i)));
+  for (const noun of GRPC_NOUNS) files.set(definitionPath('grpc', noun), grpcFile(noun));
+  for (const noun of GRAPHQL_NOUNS) files.set(definitionPath('graphql', noun), graphqlFile(noun));
+  return files;
+}
+
+function definitionPath(type: ApiType, noun: string): string {
+  if (type === 'openapi') return `${DEFINITIONS_DIR}/${plural(noun)}.yaml`;
+  return `${DEFINITIONS_DIR}/${noun}.${type === 'grpc' ? 'proto' : 'graphql'}`;
+}
+
+/** The definition file of an API about `noun`: the file for that noun, else a fixed one of its type. */
+function definitionFor(type: ApiType, noun: string): string {
+  const nouns = type === 'openapi' ? OPENAPI_NOUNS : type === 'grpc' ? GRPC_NOUNS : GRAPHQL_NOUNS;
+  const chosen = nouns.includes(noun) ? noun : (nouns[Math.max(0, NOUNS.indexOf(noun)) % nouns.length] as string);
+  return definitionPath(type, chosen);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The model
 
@@ -409,7 +587,8 @@ interface Team {
   department: number;
   weight: number;
   systems: string[];
-  docs: Doc[][];
+  /** Its systems, components (each followed by the APIs it provides) and resources, in file order. */
+  docs: Doc[];
 }
 
 export function planSizes(n: number) {
@@ -424,6 +603,12 @@ export function planSizes(n: number) {
   const components = n - 2 - departments - teams - domains - systems - users - apis - resources;
   if (components < 10) throw new Error(`--entities ${n} is too small; use at least 200`);
   return { departments, teams, domains, systems, users, apis, resources, components };
+}
+
+/** Splits docs into round(length / perFile) files (at least one) of equal size. */
+function split<T>(docs: T[], perFile: number): T[][] {
+  const count = Math.max(1, Math.round(docs.length / perFile));
+  return Array.from({ length: count }, (_, i) => docs.slice(Math.floor((i * docs.length) / count), Math.floor(((i + 1) * docs.length) / count)));
 }
 
 export async function generateCatalog(options: GenerateOptions): Promise<GeneratedCatalog> {
@@ -443,13 +628,14 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
 
   const orgDocs: Doc[] = [];
   const push = (list: Doc[], kind: string, name: string, title: string, body: JsonObject) => list.push({ kind, name, title, body });
+  const link = (url: string, title: string, type: string): JsonObject => ({ url, title, type });
 
   // Departments and teams, with log-normal weights: a few large teams own a lot.
   const departments = Array.from({ length: sizes.departments }, (_, i) => names.group.claim(`${AREAS[i % AREAS.length] ?? 'area'}-engineering`));
   const teams: Team[] = [];
   for (let i = 0; i < sizes.teams; i++) {
     const name = names.group.claim(`${pick(rng, NOUNS)}-${pick(rng, TEAM_SUFFIXES)}`);
-    teams.push({ name, department: i % sizes.departments, weight: logNormal(rng, 0.8), systems: [], docs: [[]] });
+    teams.push({ name, department: i % sizes.departments, weight: logNormal(rng, 0.8), systems: [], docs: [] });
   }
   const teamByWeight = weighted(teams.map((t) => t.weight));
   const teamRef = (team: Team) => (chance(rng, 0.7) ? `group:${team.name}` : team.name);
@@ -458,7 +644,7 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     name: ORG,
     title: 'Acme',
     description: 'The whole company: every department, team and person in the catalog.',
-    links: [{ url: `https://intranet.${DOMAIN_SUFFIX}/org`, title: 'Org chart', type: 'website' }],
+    links: [link(`https://intranet.${DOMAIN_SUFFIX}/org`, 'Org chart', 'website')],
   }, { type: 'organization', profile: { displayName: 'Acme', email: `everyone@${DOMAIN_SUFFIX}` }, children: departments }));
 
   departments.forEach((dept, i) => {
@@ -466,8 +652,8 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     push(orgDocs, 'group', dept, title, entityDoc('Group', {
       name: dept,
       title,
-      description: `Department responsible for ${(AREAS[i % AREAS.length] ?? 'area').replace(/-/g, ' ')}: its teams, their services and the on-call rotations.`,
-      links: [{ url: `https://acme.slack.com/archives/C${idString(rng, 9)}`, title: `#${dept}`, type: 'chat' }],
+      description: `Department responsible for ${(AREAS[i % AREAS.length] ?? 'area').replace(/-/g, ' ')}: its teams, their services and their on-call rotations.`,
+      links: [link(`https://acme.slack.com/archives/C${idString(rng, 9)}`, `#${dept}`, 'chat')],
     }, {
       type: 'department',
       profile: { displayName: title, email: `${dept}@${DOMAIN_SUFFIX}` },
@@ -478,14 +664,13 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
 
   for (const team of teams) {
     const title = titleCase(team.name);
+    const links = [link(`https://acme.slack.com/archives/C${idString(rng, 9)}`, `#team-${team.name}`, 'chat')];
+    if (chance(rng, 0.6)) links.push(link(`https://acme.pagerduty.com/schedules/P${idString(rng, 6)}`, 'On-call', 'oncall'));
     push(orgDocs, 'group', team.name, title, entityDoc('Group', {
       name: team.name,
       title,
       description: `${title} builds and runs ${team.name.split('-')[0]} capabilities for ${pick(rng, AUDIENCES)}.`,
-      links: [
-        { url: `https://acme.slack.com/archives/C${idString(rng, 9)}`, title: `#team-${team.name}`, type: 'chat' },
-        { url: `https://acme.pagerduty.com/schedules/P${idString(rng, 6)}`, title: `${title} on-call`, type: 'oncall' },
-      ],
+      links,
     }, {
       type: 'team',
       profile: { displayName: title, email: `${team.name}@${DOMAIN_SUFFIX}` },
@@ -510,14 +695,6 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
   }
 
   // Systems, owned by teams, in their department's domain (mostly).
-  const addToTeam = (team: Team, doc: Doc) => {
-    let current = team.docs[team.docs.length - 1] as Doc[];
-    if (current.length >= perFile) {
-      current = [];
-      team.docs.push(current);
-    }
-    current.push(doc);
-  };
   for (let i = 0; i < sizes.systems; i++) {
     const team = teams[i < teams.length ? i : teamByWeight(rng)] as Team;
     const noun = pick(rng, NOUNS);
@@ -525,12 +702,12 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     team.systems.push(name);
     const title = titleCase(name);
     const domain = chance(rng, 0.8) ? (domains[team.department % domains.length] as string) : pick(rng, domains);
-    addToTeam(team, { kind: 'system', name, title, body: entityDoc('System', {
+    team.docs.push({ kind: 'system', name, title, body: entityDoc('System', {
       name,
       title,
-      description: `${title}: the ${noun} components, APIs and data stores that ship together for ${pick(rng, AUDIENCES)}.`,
-      tags: pickSome(rng, [...TIERS, ...FLAGS], 2),
-      links: [{ url: `https://wiki.${DOMAIN_SUFFIX}/systems/${name}`, title: 'Architecture overview', type: 'documentation' }],
+      description: `The ${noun} components, APIs and data stores that ship together for ${pick(rng, AUDIENCES)}.`,
+      tags: pickSome(rng, [...TIERS, ...FLAGS], intBetween(rng, 1, 2)),
+      links: chance(rng, 0.5) ? [link(`https://wiki.${DOMAIN_SUFFIX}/systems/${name}`, 'Architecture', 'documentation')] : undefined,
     }, { owner: teamRef(team), domain, type: 'product' }) });
   }
   const allSystems = teams.flatMap((t) => t.systems);
@@ -554,21 +731,15 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     const name = names.resource.claim(`${noun}-${pick(rng, QUALIFIERS)}-${rt.suffix}`);
     const title = titleCase(name);
     const system = systemOf(team);
+    const annotations: JsonObject = { 'acme.example/cost-center': `cc-${intBetween(rng, 1000, 9999)}` };
+    if (chance(rng, 0.5)) annotations['acme.example/region'] = pick(rng, ['eu-west-1', 'eu-central-1', 'us-east-1', 'ap-southeast-2']);
     const doc: Doc = { kind: 'resource', name, title, body: entityDoc('Resource', {
       name,
       title,
-      description: `${camel(rt.type.replace(/-/g, ' '))} holding ${plural(noun)} for the ${system} system. Backed up every 6 hours; retention 35 days.`,
-      annotations: {
-        'backstage.io/managed-by-location': `url:https://github.com/acme/infra/tree/main/${rt.type}/${name}`,
-        'acme.example/cost-center': `cc-${intBetween(rng, 1000, 9999)}`,
-        'acme.example/region': pick(rng, ['eu-west-1', 'eu-central-1', 'us-east-1', 'ap-southeast-2']),
-      },
-      tags: [rt.tech, pick(rng, TIERS)],
-      links: [
-        { url: `https://console.${DOMAIN_SUFFIX}/${rt.type}/${name}`, title: 'Console', type: 'admin' },
-        { url: `https://runbooks.${DOMAIN_SUFFIX}/${team.name}/${name}`, title: 'Runbook', type: 'runbook' },
-        { url: `https://grafana.${DOMAIN_SUFFIX}/d/${idString(rng, 8).toLowerCase()}/${name}`, title: 'Capacity dashboard', type: 'dashboard' },
-      ],
+      description: `${camel(rt.type.replace(/-/g, ' '))} holding ${plural(noun)} for ${system}.${chance(rng, 0.3) ? ' Backed up every 6 hours; retention 35 days.' : ''}`,
+      tags: [rt.tech, ...(chance(rng, 0.5) ? [pick(rng, TIERS)] : [])],
+      annotations,
+      links: chance(rng, 0.4) ? [link(`https://console.${DOMAIN_SUFFIX}/${rt.type}/${name}`, 'Console', 'admin')] : undefined,
     }, { type: rt.type, owner: teamRef(team), system, dependsOn: undefined }) };
     resources.push({ name, team, doc });
   }
@@ -587,75 +758,59 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     const l = rng();
     const lifecycle = l < 0.68 ? 'production' : l < 0.88 ? 'experimental' : 'deprecated';
     const language = pick(rng, LANGUAGES);
-    const tags = [language, ...pickSome(rng, TECH, intBetween(rng, 1, 3)), pick(rng, TIERS), ...(chance(rng, 0.3) ? [pick(rng, FLAGS)] : [])];
-    const annotations: JsonObject = {
-      'github.com/project-slug': `acme/${name}`,
-      'backstage.io/techdocs-ref': 'dir:.',
-      'backstage.io/source-location': `url:https://github.com/acme/${name}/tree/main/`,
-      'sonarqube.org/project-key': `acme_${name.replace(/-/g, '_')}`,
-      'github.com/team-slug': `acme/${team.name}`,
-      'backstage.io/view-url': `https://github.com/acme/${name}/blob/main/catalog-info.yaml`,
-      'backstage.io/edit-url': `https://github.com/acme/${name}/edit/main/catalog-info.yaml`,
-      'jira/project-key': idString(rng, 4),
-    };
-    if (type !== 'library') {
-      annotations['pagerduty.com/service-id'] = `P${idString(rng, 6)}`;
-      annotations['backstage.io/kubernetes-id'] = name;
-      annotations['grafana/dashboard-selector'] = `tags @> 'team-${team.name}'`;
-      annotations['argocd/app-name'] = `${name}-${pick(rng, ['prod', 'production', 'live'])}`;
-    }
-    const links: Json[] = [
-      { url: `https://runbooks.${DOMAIN_SUFFIX}/${team.name}/${name}`, title: 'Runbook', icon: 'docs', type: 'runbook' },
-    ];
-    if (type !== 'library') {
-      links.push({ url: `https://grafana.${DOMAIN_SUFFIX}/d/${idString(rng, 8).toLowerCase()}/${name}`, title: `${title} overview`, icon: 'dashboard', type: 'dashboard' });
-      links.push({ url: `https://acme.pagerduty.com/services/P${idString(rng, 6)}`, title: 'On-call', type: 'oncall' });
+    const tags = [language, ...(chance(rng, 0.45) ? [pick(rng, TECH)] : []), ...(chance(rng, 0.25) ? [pick(rng, TIERS)] : [])];
+    const annotations: JsonObject = { 'github.com/project-slug': `acme/${name}` };
+    if (type !== 'library' && chance(rng, 0.35)) annotations['pagerduty.com/service-id'] = `P${idString(rng, 6)}`;
+    if (chance(rng, 0.12)) annotations['backstage.io/techdocs-ref'] = 'dir:.';
+    const links: JsonObject[] = [];
+    if (type === 'library') {
+      if (chance(rng, 0.15)) links.push(link(`https://docs.${DOMAIN_SUFFIX}/${name}`, 'Docs', 'documentation'));
+    } else {
+      if (chance(rng, 0.3)) links.push(link(`https://runbooks.${DOMAIN_SUFFIX}/${team.name}/${name}`, 'Runbook', 'runbook'));
+      if (chance(rng, 0.08)) links.push(link(`https://grafana.${DOMAIN_SUFFIX}/d/${idString(rng, 8).toLowerCase()}`, 'Dashboard', 'dashboard'));
     }
     const spec: JsonObject = { type, lifecycle, owner: teamRef(team), system };
     const description =
       type === 'library'
-        ? `Shared ${language} library for ${plural(noun)}: clients, types and helpers used across ${team.name}. Semantic versioning; breaking changes are announced in #${team.name} two releases ahead.`
-        : `${pick(rng, VERBS)} ${plural(noun)} for ${pick(rng, AUDIENCES)}. ${pick(rng, SECOND_SENTENCES)} ${pick(rng, THIRD_SENTENCES)}`;
+        ? `Shared ${language} library for ${plural(noun)}: clients, types and helpers.${chance(rng, 0.1) ? ' Breaking changes are announced two releases ahead.' : ''}`
+        : `${pick(rng, VERBS)} ${plural(noun)} for ${pick(rng, AUDIENCES)}.${chance(rng, 0.1) ? ` ${pick(rng, SECOND_SENTENCES)}` : ''}`;
     const doc: Doc = { kind: 'component', name, title, body: entityDoc('Component', {
       name,
       title,
       description,
-      labels: { 'acme.example/tier': (tags.find((t) => t.startsWith('tier-')) ?? 'tier-3').slice(5), 'acme.example/language': language.replace('#', 'sharp') },
-      annotations,
       tags: [...new Set(tags)],
-      links,
+      annotations,
+      links: links.length > 0 ? links : undefined,
     }, spec) };
     components.push({ name, type, team, system, spec, doc, apis: [] });
   }
 
-  // APIs: each provided by one service of (usually) its owner team.
+  // APIs: each provided by one service; the definition is one of the files under apis/.
   const services = components.filter((c) => c.type === 'service');
-  const servicesByTeam = new Map<Team, ComponentInfo[]>();
-  for (const s of services) servicesByTeam.set(s.team, [...(servicesByTeam.get(s.team) ?? []), s]);
   const apis: string[] = [];
   for (let i = 0; i < sizes.apis; i++) {
     const provider = pick(rng, services.length > 0 ? services : components);
-    const noun = provider.name.split('-')[0] ?? 'thing';
+    const noun = provider.name.split('-')[0] ?? 'order';
     const a = rng();
-    const type = a < 0.8 ? 'openapi' : a < 0.9 ? 'grpc' : 'graphql';
+    const type: ApiType = a < 0.8 ? 'openapi' : a < 0.9 ? 'grpc' : 'graphql';
     const name = names.api.claim(`${noun}-${pick(rng, QUALIFIERS)}-api`);
     const title = titleCase(name);
-    const definition = type === 'openapi' ? openApiDefinition(rng, title, noun, provider.name) : type === 'grpc' ? grpcDefinition(rng, noun) : graphqlDefinition(noun);
     apis.push(name);
     provider.apis.push({ kind: 'api', name, title, body: entityDoc('API', {
       name,
       title,
-      description: `${title}: ${type === 'openapi' ? 'REST' : type === 'grpc' ? 'gRPC' : 'GraphQL'} interface to ${plural(noun)}, provided by ${provider.name}.`,
-      annotations: {
-        'github.com/project-slug': `acme/${provider.name}`,
-        'backstage.io/source-location': `url:https://github.com/acme/${provider.name}/tree/main/api/`,
-      },
-      tags: [type === 'openapi' ? 'rest' : type, noun],
-      links: [
-        { url: `https://api-docs.${DOMAIN_SUFFIX}/${name}`, title: 'API reference', type: 'documentation' },
-        { url: `https://runbooks.${DOMAIN_SUFFIX}/${provider.team.name}/${provider.name}`, title: 'Runbook', type: 'runbook' },
-      ],
-    }, { type, lifecycle: String(provider.spec.lifecycle), owner: String(provider.spec.owner), system: provider.system, definition }) });
+      description: `${type === 'openapi' ? 'REST' : type === 'grpc' ? 'gRPC' : 'GraphQL'} API for ${plural(noun)}, served by ${provider.name}.`,
+      tags: [type === 'openapi' ? 'rest' : type, ...(chance(rng, 0.4) ? [noun] : [])],
+      annotations: { 'github.com/project-slug': `acme/${provider.name}` },
+      links: chance(rng, 0.2) ? [link(`https://api-docs.${DOMAIN_SUFFIX}/${name}`, 'API reference', 'documentation')] : undefined,
+    }, {
+      type,
+      lifecycle: String(provider.spec.lifecycle),
+      owner: String(provider.spec.owner),
+      system: provider.system,
+      // Relative to the descriptor, teams/<team>/<file>.yaml.
+      definition: { $text: `../../${definitionFor(type, noun)}` },
+    }) });
     const provided = (provider.spec.providesApis as string[] | undefined) ?? [];
     provided.push(name);
     provider.spec.providesApis = provided;
@@ -682,7 +837,7 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
   for (const c of components) {
     const dependsOn: string[] = [];
     const consumes: string[] = [];
-    const count = c.type === 'library' ? intBetween(rng, 0, 2) : intBetween(rng, 1, 5);
+    const count = c.type === 'library' ? intBetween(rng, 0, 2) : 1 + (chance(rng, 0.35) ? 1 : 0) + (chance(rng, 0.05) ? 1 : 0);
     for (let k = 0; k < count; k++) {
       if (c.type === 'library') {
         const target = zipfLibrary ? hubLibraries[zipfLibrary(rng)] : undefined;
@@ -700,7 +855,7 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
       }
     }
     if (c.type !== 'library' && zipfApi) {
-      const consumeCount = c.type === 'website' ? intBetween(rng, 1, 4) : intBetween(rng, 0, 3);
+      const consumeCount = c.type === 'website' ? intBetween(rng, 1, 2) : chance(rng, 0.4) ? 1 : 0;
       const own = new Set((c.spec.providesApis as string[] | undefined) ?? []);
       for (let k = 0; k < consumeCount; k++) {
         const target = hubApis[zipfApi(rng)];
@@ -722,11 +877,8 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
   }
 
   // Place the team-owned documents: each component followed by the APIs it provides.
-  for (const c of components) {
-    addToTeam(c.team, c.doc);
-    for (const api of c.apis) addToTeam(c.team, api);
-  }
-  for (const r of resources) addToTeam(r.team, r.doc);
+  for (const c of components) c.team.docs.push(c.doc, ...c.apis);
+  for (const r of resources) r.team.docs.push(r.doc);
 
   // Users, with team sizes varying log-normally; a few people are in two teams.
   const userDocs: Doc[] = [];
@@ -744,14 +896,9 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     const displayName = `${camel(first)} ${camel(last)}`;
     push(userDocs, 'user', name, displayName, entityDoc('User', {
       name,
-      description: `${pick(rng, ['Software engineer', 'Senior software engineer', 'Staff engineer', 'Engineering manager', 'Product manager', 'SRE', 'Designer', 'Data engineer'])} in ${primary.name}.`,
-      annotations: {
-        'acme.example/employee-id': `E${intBetween(rng, 100000, 999999)}`,
-        'github.com/user-login': `${first}-${last}-acme`,
-        'acme.example/location': pick(rng, ['Berlin', 'Lisbon', 'London', 'Toronto', 'Singapore', 'Remote (EU)', 'Remote (US)']),
-      },
+      annotations: { 'github.com/user-login': `${first}-${last}-acme` },
     }, {
-      profile: { displayName, email: `${name}@${DOMAIN_SUFFIX}`, picture: `https://avatars.${DOMAIN_SUFFIX}/${name}.png` },
+      profile: { displayName, email: `${name}@${DOMAIN_SUFFIX}`, picture: chance(rng, 0.2) ? `https://avatars.${DOMAIN_SUFFIX}/${name}.png` : undefined },
       memberOf,
     }));
   }
@@ -766,9 +913,8 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
   chunked('org/domains', orgDocs.filter((d) => d.kind === 'domain'), 2);
   chunked('people/users', userDocs, 3);
   for (const team of teams) {
-    team.docs.forEach((docs, i) => {
-      if (docs.length > 0) files.set(`teams/${team.name}/${i === 0 ? 'catalog-info' : `catalog-info-${i + 1}`}.yaml`, docs);
-    });
+    if (team.docs.length === 0) continue;
+    split(team.docs, perFile).forEach((docs, i) => files.set(`teams/${team.name}/${i === 0 ? 'catalog-info' : `catalog-info-${i + 1}`}.yaml`, docs));
   }
 
   const outDir = resolve(options.outDir);
@@ -798,29 +944,32 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
       jsonBytes += JSON.stringify(d.body).length;
     }
   }
-  const dirs = new Set(writes.map(([file]) => dirname(join(outDir, file))));
+  for (const [, text] of writes) yamlBytes += Buffer.byteLength(text);
+  const definitions = [...definitionFiles()];
+  const definitionBytes = definitions.reduce((sum, [, text]) => sum + Buffer.byteLength(text), 0);
+  const all = [...writes, ...definitions];
+  const dirs = new Set(all.map(([file]) => dirname(join(outDir, file))));
   for (const dir of dirs) await mkdir(dir, { recursive: true });
-  for (let i = 0; i < writes.length; i += 32) {
-    await Promise.all(
-      writes.slice(i, i + 32).map(([file, text]) => {
-        yamlBytes += Buffer.byteLength(text);
-        return writeFile(join(outDir, file), text);
-      }),
-    );
+  for (let i = 0; i < all.length; i += 32) {
+    await Promise.all(all.slice(i, i + 32).map(([file, text]) => writeFile(join(outDir, file), text)));
   }
 
   const hubs = [...dependents]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, 5)
     .map(([ref, count]) => ({ ref, dependents: count }));
+  const documents = entities.length + 1;
   return {
     dir: outDir,
     rootFile,
     files: writes.length,
-    documents: entities.length + 1,
+    documents,
     yamlBytes,
+    definitionFiles: definitions.length,
+    definitionBytes,
     jsonBytes,
-    avgEntityJsonBytes: Math.round(jsonBytes / (entities.length + 1)),
+    avgEntityJsonBytes: Math.round(jsonBytes / documents),
+    avgEntityYamlBytes: Math.round(yamlBytes / documents),
     counts,
     entities,
     hubs,
@@ -835,7 +984,8 @@ export function describeCatalog(c: GeneratedCatalog): string {
   return [
     `${c.documents} entities in ${c.files} files (${(c.documents / c.files).toFixed(0)} docs/file) under ${c.dir}`,
     `  kinds: ${kinds}`,
-    `  YAML ${(c.yamlBytes / 1e6).toFixed(1)} MB; entity JSON ${(c.jsonBytes / 1e6).toFixed(1)} MB, average ${c.avgEntityJsonBytes} bytes per entity`,
+    `  YAML ${(c.yamlBytes / 1e6).toFixed(1)} MB, average ${c.avgEntityYamlBytes} bytes per entity; entity JSON ${(c.jsonBytes / 1e6).toFixed(1)} MB, average ${c.avgEntityJsonBytes} bytes per entity`,
+    `  API definitions: ${c.definitionFiles} files under ${DEFINITIONS_DIR}/ (${OPENAPI_NOUNS.length} OpenAPI, ${GRPC_NOUNS.length} proto, ${GRAPHQL_NOUNS.length} GraphQL; ${(c.definitionBytes / 1e3).toFixed(0)} KB), referenced with $text`,
     `  hubs (dependents): ${c.hubs.map((h) => `${h.ref} ${h.dependents}`).join(', ')}`,
   ].join('\n');
 }
