@@ -1,12 +1,15 @@
-import { validateCommand } from './cli/validate.ts';
-import { syncCommand } from './cli/sync.ts';
-import { serveCommand } from './cli/serve.ts';
-
-
 import { processIO, type Command, type CommandIO } from './cli/io.ts';
 import { EXIT_USAGE, toAtriumError } from './platform/errors.ts';
 
-const commands: Command[] = [validateCommand, syncCommand, serveCommand];
+/**
+ * The commands, loaded only when run: `sync` and `validate` need no HTTP stack, and a
+ * command line that starts fast is a command line people script.
+ */
+const commands: { name: string; summary: string; load: () => Promise<Command> }[] = [
+  { name: 'validate', summary: 'check a catalog and report problems with file:line:column', load: async () => (await import('./cli/validate.ts')).validateCommand },
+  { name: 'sync', summary: 'load a catalog into the store (incremental)', load: async () => (await import('./cli/sync.ts')).syncCommand },
+  { name: 'serve', summary: 'sync, watch and serve the catalog API', load: async () => (await import('./cli/serve.ts')).serveCommand },
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -32,13 +35,13 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
     io.out('atrium 0.1.0\n');
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.err(`atrium: unknown command "${name}"\n\n${usage()}`);
     return EXIT_USAGE;
   }
   try {
-    return await command.run(rest, io);
+    return await (await entry.load()).run(rest, io);
   } catch (err) {
     const error = toAtriumError(err);
     io.err(`atrium ${name}: ${error.message}\n  hint: ${error.hint}\n`);

@@ -31,6 +31,8 @@ export type ReadResult =
   | { ok: false; hash: string | null; stamp: Stamp | null; failure: ReadFailure };
 
 export class CatalogRoot {
+  private readonly shared = new Map<string, Promise<ReadResult>>();
+
   private constructor(
     /** Absolute, symlinks resolved. */
     readonly dir: string,
@@ -134,6 +136,25 @@ export class CatalogRoot {
       }
     }
     return out.sort().slice(0, limit);
+  }
+
+  /**
+   * Like read(), but remembered for the life of this CatalogRoot: for files that many
+   * descriptors share, such as an OpenAPI document named by $text. A walk works on its
+   * own copy (`forWalk()`), so what it remembers never outlives it.
+   */
+  readShared(path: string): Promise<ReadResult> {
+    let pending = this.shared.get(path);
+    if (!pending) {
+      pending = this.read(path);
+      this.shared.set(path, pending);
+    }
+    return pending;
+  }
+
+  /** The same root with nothing remembered yet. */
+  forWalk(): CatalogRoot {
+    return new CatalogRoot(this.dir, this.maxFileBytes);
   }
 
   /** The file's stamp without reading it; null when it cannot be stat'ed. */

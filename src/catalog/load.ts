@@ -21,6 +21,8 @@ import { validateEntity, type SchemaIssue } from './schema.ts';
 export const MAX_LOCATION_DEPTH = 32;
 /** At most this many files per catalog. */
 export const MAX_FILES = 200_000;
+/** How many files the walk reads and parses ahead of the one it is visiting. */
+const PREFETCH = 64;
 
 export interface LocationTarget {
   target: string;
@@ -84,6 +86,8 @@ export interface WalkResult {
 
 export interface WalkOptions {
   previous?: ReadonlyMap<string, FileSummary>;
+  /** How changed files are parsed; inline by default (a sync of many files uses a worker pool). */
+  parser?: FileParser;
   /** Parse these files even when unchanged (their entities are needed again). */
   reparse?: ReadonlySet<string>;
 }
@@ -99,13 +103,38 @@ export function parsedKey(file: string, key: string): string {
  * Walks a catalog root. `rootPath` is a file, or a directory whose `catalog-info.yaml` is
  * the root; a directory without one makes every YAML file below it a root.
  */
-export async function walkCatalog(root: CatalogRoot, rootFile: string | undefined, options: WalkOptions = {}): Promise<WalkResult> {
+export async function walkCatalog(catalogRoot: CatalogRoot, rootFile: string | undefined, options: WalkOptions = {}): Promise<WalkResult> {
+  const root = catalogRoot.forWalk();
   const result: WalkResult = { root, files: [], parsed: new Map(), changed: new Set(), problems: [] };
   const visited = new Set<string>();
   const starts = rootFile !== undefined ? [rootFile] : (await root.list('.', MAX_FILES)).filter((f) => YAML_FILE.test(f));
   // Files found by scanning a directory may be any YAML (OpenAPI documents, CI config):
   // their documents without apiVersion and kind are not descriptors and are skipped.
   const discovered = new Set(rootFile !== undefined ? [] : starts);
+
+  // Files are read and parsed ahead of the (ordered) visit, a bounded window at a time, so
+  // a parser pool works on many while the walk keeps its deterministic order.
+  const loads = new Map<string, Promise<FileSummary>>();
+  const load = (path: string): Promise<FileSummary> => {
+    let pending = loads.get(path);
+    if (!pending) {
+      pending = loadFile(root, path, options, result, discovered.has(path));
+      pending.catch(() => undefined); // awaited (and reported) by visit
+      loads.set(path, pending);
+    }
+    return pending;
+  };
+
+  /** Visits `paths` in order, loading up to PREFETCH of them ahead. */
+  const visitAll = async (paths: readonly string[], chain: readonly string[], skip: (next: string) => boolean): Promise<void> => {
+    for (let i = 0; i < paths.length; i++) {
+      for (const ahead of paths.slice(i, i + PREFETCH)) {
+        if (!visited.has(ahead) && !chain.includes(ahead) && visited.size + loads.size < MAX_FILES) void load(ahead);
+      }
+      const next = paths[i] as string;
+      if (!skip(next)) await visit(next, chain);
+    }
+  };
 
   const visit = async (path: string, ancestors: readonly string[]): Promise<void> => {
     if (visited.has(path)) return;
@@ -116,7 +145,7 @@ export async function walkCatalog(root: CatalogRoot, rootFile: string | undefine
       return;
     }
     visited.add(path);
-    const summary = await loadFile(root, path, options, result, discovered.has(path));
+    const summary = await load(path);
     result.files.push(summary);
     const chain = [...ancestors, path];
     for (const doc of summary.documents) {
@@ -129,20 +158,18 @@ export async function walkCatalog(root: CatalogRoot, rootFile: string | undefine
           problem('location-too-deep', `Location chain is deeper than ${MAX_LOCATION_DEPTH} files`, 'Flatten the Location tree: point the root at the files directly.');
           continue;
         }
-        for (const next of await expandTarget(root, path, target, problem)) {
-          if (chain.includes(next)) {
-            // A glob that matches its own file (`./*.yaml`) is natural; naming an ancestor is a cycle.
-            if (!isGlob(target.target)) {
-              problem('location-cycle', `Location target ${target.target} leads back to ${next}, which is already being read`, 'Remove the target: Locations must form a tree.');
-            }
-            continue;
+        await visitAll(await expandTarget(root, path, target, problem), chain, (next) => {
+          if (!chain.includes(next)) return false;
+          // A glob that matches its own file (`./*.yaml`) is natural; naming an ancestor is a cycle.
+          if (!isGlob(target.target)) {
+            problem('location-cycle', `Location target ${target.target} leads back to ${next}, which is already being read`, 'Remove the target: Locations must form a tree.');
           }
-          await visit(next, chain);
-        }
+          return true;
+        });
       }
     }
   };
-  for (const start of starts) await visit(start, []);
+  await visitAll(starts, [], () => false);
   return result;
 }
 
@@ -226,27 +253,51 @@ async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, r
     };
   }
   result.changed.add(path);
-  const parsed = parseYamlDocuments(read.text, path);
-  if (parsed.broken) {
-    return { path, hash: read.hash, stamp: read.stamp, broken: true, problems: parsed.problems, dependencies: previous?.dependencies ?? [], documents: previous?.documents ?? [] };
+  const parse = await (options.parser ?? parseFile)(root, { path, text: read.text, discovered });
+  if (parse.broken) {
+    return { path, hash: read.hash, stamp: read.stamp, broken: true, problems: parse.problems, dependencies: previous?.dependencies ?? [], documents: previous?.documents ?? [] };
   }
+  for (const [key, entity] of parse.entities) result.parsed.set(parsedKey(path, key), entity);
+  return { path, hash: read.hash, stamp: read.stamp, broken: false, problems: parse.problems, dependencies: parse.dependencies, documents: parse.documents };
+}
+
+/** One file's text to parse: what a parser (inline or on a worker thread) is given. */
+export interface ParseJob {
+  path: string;
+  text: string;
+  /** Found by scanning a directory: documents that are not descriptors are skipped. */
+  discovered: boolean;
+}
+
+/** What parsing one file's text yields. */
+export interface FileParse {
+  broken: boolean;
+  problems: Problem[];
+  documents: DocumentSummary[];
+  dependencies: Dependency[];
+  /** The valid entities by key, the first definition in the file for each key. */
+  entities: [string, Entity][];
+}
+
+export type FileParser = (root: CatalogRoot, job: ParseJob) => Promise<FileParse>;
+
+/**
+ * Parses, substitutes and validates one file's text: the CPU-heavy part of a walk, which
+ * a pool of worker threads can run in parallel (see parse-pool.ts).
+ */
+export async function parseFile(root: CatalogRoot, job: ParseJob): Promise<FileParse> {
+  const parsed = parseYamlDocuments(job.text, job.path);
+  if (parsed.broken) return { broken: true, problems: parsed.problems, documents: [], dependencies: [], entities: [] };
   const dependencies = new Map<string, Dependency>();
+  const entities = new Map<string, Entity>();
   const documents: DocumentSummary[] = [];
   for (const doc of parsed.documents) {
     // An empty document (a lone or trailing `---`) holds nothing; Backstage skips it too.
     if (doc.value === null || doc.value === undefined) continue;
-    if (discovered && !looksLikeDescriptor(doc.value)) continue;
-    documents.push(await loadDocument(root, path, doc, dependencies, result.parsed));
+    if (job.discovered && !looksLikeDescriptor(doc.value)) continue;
+    documents.push(await loadDocument(root, job.path, doc, dependencies, entities));
   }
-  return {
-    path,
-    hash: read.hash,
-    stamp: read.stamp,
-    broken: false,
-    problems: parsed.problems,
-    dependencies: [...dependencies.values()],
-    documents,
-  };
+  return { broken: false, problems: parsed.problems, documents, dependencies: [...dependencies.values()], entities: [...entities] };
 }
 
 function looksLikeDescriptor(value: unknown): boolean {
@@ -256,7 +307,7 @@ function looksLikeDescriptor(value: unknown): boolean {
 async function dependenciesUnchanged(root: CatalogRoot, summary: FileSummary): Promise<boolean> {
   for (const dep of summary.dependencies) {
     if (dep.stamp && (await root.stamp(dep.path)) === dep.stamp) continue;
-    const read = await root.read(dep.path);
+    const read = await root.readShared(dep.path);
     if (read.hash !== dep.hash) return false;
   }
   return true;
@@ -300,9 +351,8 @@ async function loadDocument(
   summary.references = refs.references.map((r) => ({ ...r, ...doc.positionOf(r.path) }));
   if (kind === 'Location') summary.targets = locationTargets(entity, doc);
   summary.contentHash = createHash('sha1').update(JSON.stringify(entity)).digest('hex');
-  // Keyed by file too: a duplicate elsewhere must never stand in for the definition resolveCatalog picks;
-  // and within one file the first document wins, as resolveCatalog decides.
-  const key = parsedKey(file, refKey(entityName(entity)));
+  // Within one file the first document wins, as resolveCatalog decides.
+  const key = refKey(entityName(entity));
   if (!parsed.has(key)) parsed.set(key, entity);
   return summary;
 }
@@ -326,7 +376,7 @@ async function checkRunbook(
     warn({ path, code: 'runbook-outside-root', message: `Runbook ${value} is absolute or leaves the catalog root`, hint: 'Keep the runbook beside the descriptor and name it with a relative path, e.g. ./docs/runbook.md.' });
     return;
   }
-  const read = await root.read(resolved);
+  const read = await root.readShared(resolved);
   dependencies.set(resolved, { path: resolved, hash: read.hash, stamp: read.stamp });
   if (!read.ok) {
     const missing = read.failure.code === 'file-missing';
@@ -426,7 +476,7 @@ async function resolvePlaceholder(
   if (resolved === undefined) {
     return error('substitution-outside-root', `${placeholder} path ${target} is absolute or leaves the catalog root`, 'Use a path relative to this file that stays inside the catalog root.');
   }
-  const read = await root.read(resolved);
+  const read = await root.readShared(resolved);
   dependencies.set(resolved, { path: resolved, hash: read.hash, stamp: read.stamp });
   if (!read.ok) return error(read.failure.code === 'file-missing' ? 'substitution-missing' : read.failure.code, read.failure.message, read.failure.hint);
   if (placeholder === '$text') return { value: read.text, issues: [] };

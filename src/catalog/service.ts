@@ -34,7 +34,7 @@ export class CatalogService {
     options: { cacheEntries?: number; cacheBytes?: number } = {},
   ) {
     this.cache = new SingleFlightCache<Buffer>(options.cacheEntries ?? 100_000, {
-      maxBytes: options.cacheBytes ?? 64 * 1024 * 1024,
+      maxBytes: options.cacheBytes ?? 32 * 1024 * 1024,
       sizeOf: (body) => body.length + KEY_OVERHEAD,
     });
   }

@@ -1,6 +1,8 @@
 import { AtriumError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
+import type { CatalogRoot } from './files.ts';
 import { openCatalog, parsedKey, walkCatalog, type FileSummary } from './load.ts';
+import { ParsePool } from './parse-pool.ts';
 import type { Entity, Problem } from './model.ts';
 import { resolveCatalog } from './resolve.ts';
 import type { CatalogStore, EntityWrite, SyncPlan, SyncState } from './store.ts';
@@ -84,7 +86,24 @@ export function syncCatalog(store: CatalogStore, options: SyncOptions): Promise<
 async function syncOnce(store: CatalogStore, options: SyncOptions, state: SyncState): Promise<{ report: SyncReport; state: SyncState } | undefined> {
   const started = performance.now();
   const { root, rootFile } = await openCatalog(options.catalog, options.maxFileBytes);
-  let walk = await walkCatalog(root, rootFile, { previous: state.files });
+  const pool = new ParsePool(root, options.logger);
+  try {
+    return await planAndApply(store, options, state, root, rootFile, pool, started);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function planAndApply(
+  store: CatalogStore,
+  options: SyncOptions,
+  state: SyncState,
+  root: CatalogRoot,
+  rootFile: string | undefined,
+  pool: ParsePool,
+  started: number,
+): Promise<{ report: SyncReport; state: SyncState } | undefined> {
+  let walk = await walkCatalog(root, rootFile, { previous: state.files, parser: pool.parser });
   let resolution = resolveCatalog(walk.files, walk.problems, state.stored);
 
   // An unchanged file may now provide an entity the store does not hold from it (it lost a
@@ -96,7 +115,7 @@ async function syncOnce(store: CatalogStore, options: SyncOptions, state: SyncSt
     if (stored?.file !== claim.file || stored.contentHash !== claim.contentHash) needed.add(claim.file);
   }
   if (needed.size > 0) {
-    const again = await walkCatalog(root, rootFile, { previous: state.files, reparse: needed });
+    const again = await walkCatalog(root, rootFile, { previous: state.files, reparse: needed, parser: pool.parser });
     walk = again;
     resolution = resolveCatalog(walk.files, walk.problems, state.stored);
   }

@@ -15,7 +15,6 @@ export const processIO: CommandIO = {
 
 export interface Command {
   name: string;
-  summary: string;
   help: string;
   run(args: string[], io: CommandIO): Promise<number>;
 }

@@ -51,7 +51,6 @@ function listen(server: AtriumServer, host: string, port: number): Promise<Serve
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'sync, watch and serve the catalog API',
   help,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('serve', args, {

@@ -25,7 +25,6 @@ Exit status: 0 synced with no errors, 65 synced but the catalog has errors,
 
 export const syncCommand: Command = {
   name: 'sync',
-  summary: 'load a catalog into the store (incremental)',
   help,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('sync', args, {

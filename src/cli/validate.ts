@@ -31,7 +31,6 @@ function toJson(p: Problem) {
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check a catalog and report problems with file:line:column',
   help,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('validate', args, { format: { type: 'string', default: 'text' } });

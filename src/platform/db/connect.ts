@@ -76,8 +76,8 @@ export async function openDatabase(target: string, options: { migrate?: boolean 
       sqlite.pragma('synchronous = NORMAL');
       sqlite.pragma('busy_timeout = 5000');
       sqlite.pragma('foreign_keys = ON');
-      // 32 MiB of page cache (default 2 MiB): index building on a cold sync of a large catalog needs it.
-      sqlite.pragma('cache_size = -32768');
+      // 16 MiB of page cache (default 2 MiB): index building on a cold sync of a large catalog needs it.
+      sqlite.pragma('cache_size = -16384');
     } catch (err) {
       throw new AtriumError({
         category: 'operator-fixable',

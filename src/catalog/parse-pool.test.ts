@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { component, location, tempCatalog } from '../../test/support/catalog.ts';
+import { CatalogRoot } from './files.ts';
+import { walkCatalog } from './load.ts';
+import { ParsePool } from './parse-pool.ts';
+
+describe('ParsePool', () => {
+  test('a big batch is parsed on worker threads with exactly the results of parsing inline', async (t) => {
+    const files: Record<string, string> = { 'catalog-info.yaml': location(['./services/*.yaml']) };
+    for (let i = 0; i < 40; i++) {
+      files[`services/svc-${i}.yaml`] = component(`svc-${i}`, { dependsOn: [`component:svc-${(i + 1) % 40}`], tags: ['go'] }) + (i === 7 ? 'broken: [\n' : '');
+    }
+    files['services/openapi.txt'] = 'openapi: 3.1.0\n';
+    const catalog = tempCatalog(files);
+    const root = await CatalogRoot.open(catalog.dir);
+    const pool = new ParsePool(root, undefined, 2);
+    t.after(async () => {
+      await pool.close();
+      catalog.cleanup();
+    });
+    const inline = await walkCatalog(root, 'catalog-info.yaml');
+    const pooled = await walkCatalog(root, 'catalog-info.yaml', { parser: pool.parser });
+    assert.equal(pool.workerCount, 2, 'workers were started for 40 files');
+    assert.deepEqual(pooled.files, inline.files);
+    assert.deepEqual([...pooled.parsed].sort(), [...inline.parsed].sort());
+    assert.deepEqual(pooled.problems, inline.problems);
+    assert.equal(pooled.parsed.size, 39 + 1);
+  });
+
+  test('a few files are parsed inline: starting workers would cost more than it saves', async (t) => {
+    const catalog = tempCatalog({ 'catalog-info.yaml': location(['./a.yaml', './b.yaml']), 'a.yaml': component('a'), 'b.yaml': component('b') });
+    const root = await CatalogRoot.open(catalog.dir);
+    const pool = new ParsePool(root, undefined, 2);
+    t.after(async () => {
+      await pool.close();
+      catalog.cleanup();
+    });
+    const walk = await walkCatalog(root, 'catalog-info.yaml', { parser: pool.parser });
+    assert.equal(walk.parsed.size, 3);
+    assert.equal(pool.workerCount, 0);
+  });
+});

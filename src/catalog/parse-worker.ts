@@ -1,0 +1,25 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { CatalogRoot } from './files.ts';
+import { parseFile, type ParseJob } from './load.ts';
+
+/**
+ * A worker thread of the parse pool: parses the files it is sent, under the same root
+ * rules. A pool lives for one sync, so the files its root remembers (readShared) do too.
+ */
+interface WorkerConfig {
+  rootDir: string;
+  maxFileBytes: number;
+}
+
+const config = workerData as WorkerConfig;
+const root = await CatalogRoot.open(config.rootDir, config.maxFileBytes);
+const port = parentPort;
+if (!port) throw new Error('parse-worker.ts runs only as a worker thread');
+
+port.on('message', (message: { id: number; job: ParseJob }) => {
+  parseFile(root, message.job).then(
+    (result) => port.postMessage({ id: message.id, result }),
+    (err: unknown) => port.postMessage({ id: message.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+  );
+});
+port.postMessage({ ready: true });
