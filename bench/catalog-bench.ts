@@ -24,6 +24,7 @@ import { describeCatalog, generateCatalog, type GeneratedCatalog, type Generated
 import { formatStats, runOpenLoop, type OpenLoopStats } from './load-generator.ts';
 import { createRng, shuffle } from './prng.ts';
 import { summarizeProfile, summarizeSql } from './profile-summary.ts';
+import type { SyncReport } from '../src/catalog/sync.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(REPO, 'bin', 'atrium.js');
@@ -289,17 +290,6 @@ async function killChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   clearTimeout(timer);
 }
 
-interface SyncReport {
-  files: number;
-  parsedFiles: number;
-  entities: number;
-  upserted: number;
-  deleted: number;
-  errors: number;
-  warnings: number;
-  durationMs: number;
-  changed: boolean;
-}
 
 interface SyncRun extends ChildResult {
   report: SyncReport;

@@ -5,19 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { CatalogRoot, DEFAULT_MAX_FILE_BYTES } from './files.ts';
+import { tempDir, writeFile } from '../../test/support/catalog.ts';
 
 /** A fresh directory for one test, removed when the test ends. */
-function tempDir(t: TestContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function write(dir: string, rel: string, content: string | Buffer): void {
-  const file = path.join(dir, rel);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, content);
-}
+const write = writeFile;
 
 /** A catalog root `<tmp>/root` with a sibling `<tmp>/outside` that must never be read. */
 function rootWithOutside(t: TestContext): { base: string; rootDir: string; outsideDir: string } {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -10,22 +9,13 @@ import { CatalogRoot } from './files.ts';
 import { MAX_LOCATION_DEPTH, openCatalog, walkCatalog, type FileSummary, type WalkOptions, type WalkResult } from './load.ts';
 import type { Entity, Problem } from './model.ts';
 import { resolveCatalog } from './resolve.ts';
+import { tempDir, writeFile } from '../../test/support/catalog.ts';
 
 // ---------------------------------------------------------------------------------------
 // Helpers: every test writes its own catalog into a fresh temporary directory.
 // ---------------------------------------------------------------------------------------
 
-function tempDir(t: TestContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function write(dir: string, rel: string, content: string | Buffer): void {
-  const file = path.join(dir, rel);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, content);
-}
+const write = writeFile;
 
 /** A catalog root `<tmp>/root` beside `<tmp>/outside/entity.yaml`, a valid entity that must never be read. */
 function rootWithOutside(t: TestContext): { rootDir: string; outsideDir: string; outsideFile: string } {

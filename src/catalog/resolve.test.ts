@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import { CatalogRoot } from './files.ts';
 import { parsedKey, walkCatalog, type FileSummary, type WalkResult } from './load.ts';
 import type { Problem } from './model.ts';
 import { compareProblems, resolveCatalog, type Resolution, type StoredEntity } from './resolve.ts';
+import { tempDir, writeFile } from '../../test/support/catalog.ts';
 
-function tempDir(t: TestContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function write(dir: string, rel: string, content: string | Buffer): void {
-  const file = path.join(dir, rel);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, content);
-}
+const write = writeFile;
 
 function component(name: string, opts: { kind?: string; namespace?: string; owner?: string; spec?: string[] } = {}): string {
   return [

@@ -55,3 +55,16 @@ export function group(name: string, children: string[] = []): string {
 export function location(targets: string[]): string {
   return ['apiVersion: backstage.io/v1alpha1', 'kind: Location', 'metadata:', '  name: root', 'spec:', '  targets:', ...targets.map((t) => `    - ${t}`), ''].join('\n');
 }
+
+/** A temporary directory removed when the test ends. */
+export function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'atrium-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Writes a file below `dir`, creating its folders. */
+export function writeFile(dir: string, rel: string, content: string | Buffer): void {
+  mkdirSync(dirname(join(dir, rel)), { recursive: true });
+  writeFileSync(join(dir, rel), content);
+}
