@@ -34,7 +34,8 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('search_text', 'text', (c) => c.notNull())
           .addColumn('updated_at', 'text', (c) => c.notNull())
           .execute();
-        for (const column of ['kind', 'owner_key', 'system_key', 'lifecycle', 'type', 'namespace', 'file']) {
+        // One index per filter the API offers; every index costs on a cold sync of a large catalog.
+        for (const column of ['kind', 'owner_key', 'system_key', 'lifecycle', 'type']) {
           await db.schema.createIndex(`entities_${column}`).on('entities').columns([column, 'key']).execute();
         }
         await db.schema
@@ -52,8 +53,9 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('type', 'text', (c) => c.notNull())
           .addColumn('target_key', 'text', (c) => c.notNull())
           .addColumn('target', 'text', (c) => c.notNull())
-          .addPrimaryKeyConstraint('relations_pk', ['origin', 'source_key', 'type', 'target_key'])
           .execute();
+        // Rows are replaced per origin (the entity that states them), read by either end.
+        await db.schema.createIndex('relations_origin').on('relations').columns(['origin']).execute();
         await db.schema.createIndex('relations_source').on('relations').columns(['source_key', 'type']).execute();
         await db.schema.createIndex('relations_target').on('relations').columns(['target_key', 'type']).execute();
         await db.schema
