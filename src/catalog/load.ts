@@ -286,6 +286,24 @@ export type FileParser = (root: CatalogRoot, job: ParseJob) => Promise<FileParse
  * a pool of worker threads can run in parallel (see parse-pool.ts).
  */
 export async function parseFile(root: CatalogRoot, job: ParseJob): Promise<FileParse> {
+  try {
+    return await parseFileUnguarded(root, job);
+  } catch (err) {
+    // Whatever one file does, it must not stop the rest of the catalog: it becomes a problem of its own.
+    const problem: Problem = {
+      severity: 'error',
+      code: 'file-unprocessable',
+      message: `${job.path} could not be processed: ${err instanceof Error ? err.message : String(err)}`,
+      hint: 'Simplify the file (its structure or what it substitutes); if it looks ordinary, report this as a bug in Atrium.',
+      file: job.path,
+      line: 1,
+      column: 1,
+    };
+    return { broken: true, problems: [problem], documents: [], dependencies: [], entities: [] };
+  }
+}
+
+async function parseFileUnguarded(root: CatalogRoot, job: ParseJob): Promise<FileParse> {
   const parsed = parseYamlDocuments(job.text, job.path);
   if (parsed.broken) return { broken: true, problems: parsed.problems, documents: [], dependencies: [], entities: [] };
   const dependencies = new Map<string, Dependency>();
@@ -325,8 +343,10 @@ async function loadDocument(
     problems.push({ severity, code: issue.code, message: issue.message, hint: issue.hint, file, ...doc.positionOf(issue.path), entityRef });
 
   const summary: DocumentSummary = { ...doc.position, valid: false, problems, references: [], targets: [] };
-  // Identify the entity even when it is invalid, so problems attach to it and its last good version can stay.
-  const value = doc.value as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } } | null;
+  const substituted = await substitute(root, file, doc.value, [], dependencies);
+  // Identify the entity (after substitution, as it is stored) even when it is invalid, so
+  // problems attach to it and its last good version can stay.
+  const value = substituted.value as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } } | null;
   const kind = typeof value?.kind === 'string' ? coreKind(value.kind) : undefined;
   if (kind && typeof value?.metadata?.name === 'string') {
     const namespace = typeof value.metadata.namespace === 'string' ? value.metadata.namespace : 'default';
@@ -336,7 +356,6 @@ async function loadDocument(
     summary.kind = kind;
   }
 
-  const substituted = await substitute(root, file, doc.value, [], dependencies);
   for (const issue of substituted.issues) report(issue.issue, issue.severity, summary.ref);
   const { entity, issues } = validateEntity(substituted.value);
   for (const issue of issues) report(issue, 'error', summary.ref);
@@ -445,7 +464,8 @@ async function substitute(
   const out: Record<string, unknown> = {};
   for (const [key, item] of entries) {
     const r = await substitute(root, file, item, [...path, key], dependencies);
-    out[key] = r.value;
+    // defineProperty, not assignment: a `__proto__` key in a descriptor is data, never a prototype.
+    Object.defineProperty(out, key, { value: r.value, enumerable: true, writable: true, configurable: true });
     issues.push(...r.issues);
   }
   return { value: out, issues };
@@ -481,8 +501,9 @@ async function resolvePlaceholder(
   if (!read.ok) return error(read.failure.code === 'file-missing' ? 'substitution-missing' : read.failure.code, read.failure.message, read.failure.hint);
   if (placeholder === '$text') return { value: read.text, issues: [] };
   try {
-    if (placeholder === '$json') return { value: JSON.parse(read.text), issues: [] };
+    // JSON is YAML's flow syntax: the same guard bounds its nesting.
     if (findExcessiveNesting(read.text, MAX_NESTING) !== undefined) throw new Error(`nesting deeper than ${MAX_NESTING} levels`);
+    if (placeholder === '$json') return { value: JSON.parse(read.text), issues: [] };
     return { value: parseYaml(read.text, { maxAliasCount: MAX_ALIASES, uniqueKeys: true }), issues: [] };
   } catch (err) {
     return error('substitution-parse', `${resolved} could not be parsed for ${placeholder}: ${(err as Error).message.split('\n')[0]}`, `Fix the ${placeholder === '$json' ? 'JSON' : 'YAML'} in ${resolved}.`);

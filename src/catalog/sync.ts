@@ -134,7 +134,11 @@ async function planAndApply(
       if (stored.stale) staleMarks.push({ key: claim.key, stale: false });
       continue;
     }
-    if (!entity) throw new Error(`Internal: entity ${claim.ref} from ${claim.file} was not parsed`);
+    // Cannot happen when the walk is consistent; if it does, keep what is stored rather than fail the sync.
+    if (!entity) {
+      options.logger?.error({ component: 'catalog-sync', entityRef: claim.ref }, `entity ${claim.ref} from ${claim.file} was claimed but not parsed; keeping the stored version`);
+      continue;
+    }
     upserts.push({ entity, claim, references: claim.references });
   }
   const deletes = [...state.stored.keys()].filter((key) => !resolution.claims.has(key));

@@ -71,7 +71,7 @@ export const serveCommand: Command = {
       io.cwd,
     );
     const logger = createLogger({ level: config.logLevel });
-    const database = await openDatabase(config.database);
+    const database = await openDatabase(config.database, { onIdleError: (err) => logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced') });
     const server = createServer({ database, logger, catalog: config.catalog, maxFileBytes: config.maxFileBytes });
     // Listen first: /healthz answers at once and /readyz says 503 until the first sync is done.
     const http = await listen(server, config.host, config.port).catch(async (err: unknown) => {

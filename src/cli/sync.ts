@@ -39,8 +39,8 @@ export const syncCommand: Command = {
     if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the catalog with --catalog DIR.');
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`, 'Use --format json for machine-readable output.');
     const config = loadConfig({ catalog: values.catalog, database: values.database }, io.env, io.cwd);
-    const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
-    const database = await openDatabase(config.database);
+    const logger = createLogger({ level: config.logLevel });
+    const database = await openDatabase(config.database, { onIdleError: (err) => logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced') });
     try {
       const report = await syncCatalog(new CatalogStore(database), { catalog: config.catalog, maxFileBytes: config.maxFileBytes, logger });
       if (values.format === 'json') {

@@ -92,8 +92,13 @@ export const TRANSIENT_ERROR_CODES = new Set([
   '40P01', // deadlock_detected
 ]);
 
+/** node-postgres reports a lost connection and a pool wait timeout without a code. */
+const TRANSIENT_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
 export function isTransient(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && TRANSIENT_ERROR_CODES.has(String((err as { code?: unknown }).code));
+  if (typeof err !== 'object' || err === null) return false;
+  if (TRANSIENT_ERROR_CODES.has(String((err as { code?: unknown }).code))) return true;
+  return err instanceof Error && TRANSIENT_MESSAGES.test(err.message);
 }
 
 /** Anything thrown that is not an AtriumError is a bug until proven otherwise, unless a dependency is merely down. */

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type DialectAdapter } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { AtriumError, isTransient } from '../errors.ts';
 import { migrate } from './migrations.ts';
@@ -31,28 +31,6 @@ function redact(url: string): string {
   }
 }
 
-/**
- * Kysely's PostgreSQL adapter guards migrations with a session-level advisory lock. Behind
- * PgBouncer in transaction mode a session lock can outlive its transaction on a pooled
- * server connection; migrations run in one transaction, so a transaction-scoped lock
- * (released at commit or rollback, never left behind) does the same job safely.
- */
-class TransactionLockAdapter extends PostgresAdapter {
-  override async acquireMigrationLock(db: Kysely<unknown>): Promise<void> {
-    await sql`select pg_advisory_xact_lock(3853314791062309107)`.execute(db);
-  }
-
-  override async releaseMigrationLock(): Promise<void> {
-    // Released with the migration's transaction.
-  }
-}
-
-class PoolerSafePostgresDialect extends PostgresDialect {
-  override createAdapter(): DialectAdapter {
-    return new TransactionLockAdapter();
-  }
-}
-
 // PostgreSQL returns bigint (count(*)) as text by default; our counts fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
@@ -61,11 +39,15 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
  * schema up to date. PostgreSQL is used with unnamed statements and no session state,
  * so it is safe behind PgBouncer in transaction mode.
  */
-export async function openDatabase(target: string, options: { migrate?: boolean } = {}): Promise<Database> {
+export async function openDatabase(target: string, options: { migrate?: boolean; onIdleError?: (err: Error) => void } = {}): Promise<Database> {
   let database: Database;
   if (isPostgresUrl(target)) {
     const pool = new pg.Pool({ connectionString: target, max: 10, connectionTimeoutMillis: 5000 });
-    const db = new Kysely<Schema>({ dialect: new PoolerSafePostgresDialect({ pool }) });
+    // An idle client whose server connection dies (restart, failover, pg_terminate_backend)
+    // is an 'error' event on the pool: without a listener it would kill the process. The
+    // pool drops that client by itself; the next query opens a new connection.
+    pool.on('error', (err) => options.onIdleError?.(err));
+    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     database = { db, dialect: 'postgres', describe: redact(target), close: () => db.destroy() };
   } else {
     let sqlite: SQLite.Database;

@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 import { AtriumError } from '../errors.ts';
 import type { DialectName } from './connect.ts';
 import type { Schema } from './schema.ts';
@@ -97,28 +97,46 @@ function migrations(dialect: DialectName): Record<string, Migration> {
   };
 }
 
-class StaticProvider implements MigrationProvider {
-  constructor(private readonly all: Record<string, Migration>) {}
-  async getMigrations(): Promise<Record<string, Migration>> {
-    return this.all;
-  }
-}
+/** Any number unique to Atrium: the advisory lock that serialises migrations on PostgreSQL. */
+const MIGRATION_LOCK = 7_400_000_002;
 
+/**
+ * Brings the schema up to date. Everything happens in one transaction on one connection:
+ * first a lock (`BEGIN IMMEDIATE` on SQLite, a transaction-scoped advisory lock on
+ * PostgreSQL, both released at commit or rollback, so safe behind PgBouncer in
+ * transaction mode), then the bookkeeping table, then each missing migration. Replicas
+ * starting together wait for one another instead of racing; a failure changes nothing.
+ */
 export async function migrate(db: Kysely<Schema>, dialect: DialectName): Promise<void> {
-  // Kysely looks for its bookkeeping tables in every schema it can see; on PostgreSQL, name
-  // the schema in use so another schema's tables (another Atrium, another test run) never count.
-  const migrationTableSchema =
-    dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
-  const migrator = new Migrator({ db, provider: new StaticProvider(migrations(dialect)), migrationTableSchema });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error');
+  const all = Object.entries(migrations(dialect)).sort(([a], [b]) => (a < b ? -1 : 1));
+  let current = '';
+  try {
+    await db.connection().execute(async (conn) => {
+      await sql.raw(dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(conn);
+      try {
+        if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK)})`.execute(conn);
+        await sql`create table if not exists atrium_migrations (name text primary key, applied_at text not null)`.execute(conn);
+        const applied = new Set((await conn.selectFrom('atrium_migrations').select('name').execute()).map((r) => r.name));
+        for (const [name, migration] of all) {
+          if (applied.has(name)) continue;
+          current = name;
+          await migration.up(conn);
+          await conn.insertInto('atrium_migrations').values({ name, applied_at: new Date().toISOString() }).execute();
+        }
+        await sql`commit`.execute(conn);
+      } catch (err) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+    });
+  } catch (err) {
+    if (!current) throw err; // not a migration's fault: let the caller classify it
     throw new AtriumError({
       category: 'operator-fixable',
       code: 'migration-failed',
-      message: `Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`,
-      hint: 'Nothing was changed (migrations run in a transaction). Check database permissions and that this Atrium version is not older than the database.',
-      cause: error,
+      message: `Database migration ${current} failed: ${(err as Error).message}`,
+      hint: 'Nothing was changed (migrations run in one transaction). Check database permissions and that this Atrium version is not older than the database.',
+      cause: err,
     });
   }
 }

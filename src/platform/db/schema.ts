@@ -80,5 +80,5 @@ export interface Schema {
   catalog_state: CatalogStateTable;
   /** SQLite only: the FTS5 index. PostgreSQL keeps a tsvector column on entities. */
   entity_search: EntitySearchTable;
-  kysely_migration: { name: string; timestamp: string };
+  atrium_migrations: { name: string; applied_at: string };
 }

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import { createTestDatabase, describeEachDatabase } from './support/databases.ts';
+
+const repo = join(import.meta.dirname, '..');
+
+describeEachDatabase('opening the database', (dialect) => {
+  test('processes starting together on an empty database wait for one another instead of racing the migrations', async (t) => {
+    const testDb = await createTestDatabase(dialect);
+    t.after(() => testDb.drop());
+    const script = `import('./src/platform/db/connect.ts').then((m) => m.openDatabase(process.argv[1])).then((d) => d.close())`;
+    const starts = Array.from({ length: 4 }, () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, testDb.target], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+      return once(child, 'exit').then(([code]) => ({ code, stderr }));
+    });
+    for (const { code, stderr } of await Promise.all(starts)) assert.equal(code, 0, stderr);
+    const database = await testDb.open();
+    try {
+      const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
+      assert.deepEqual(rows.map((r) => r.name), ['0001_catalog']);
+    } finally {
+      await database.close();
+    }
+  });
+
+  test('opening again applies nothing twice and leaves no lock behind', async (t) => {
+    const testDb = await createTestDatabase(dialect);
+    t.after(() => testDb.drop());
+    for (let i = 0; i < 3; i++) {
+      const database = await testDb.open();
+      const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
+      assert.equal(rows.length, 1);
+      if (dialect === 'postgres') {
+        const locks = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()`.execute(database.db);
+        assert.equal(locks.rows[0]?.n, 0);
+      }
+      await database.close();
+    }
+  });
+});
