@@ -125,6 +125,10 @@ describeEachDatabase('read API', (dialect) => {
     }
     const problem = await (await get('/api/v1/entities?cursor=AAAA')).json();
     assert.equal(problem.code, 'invalid-cursor');
+    for (const n of ['1.5', '1e999', '-1']) {
+      const res = await get(`/api/v1/problems?cursor=${Buffer.from(n).toString('base64url')}`);
+      assert.equal(res.status, 400, n);
+    }
   });
 
   test('facets and problems are served for the whole catalog', async () => {

@@ -87,6 +87,7 @@ describeEachDatabase('catalog sync', (dialect) => {
     assert.deepEqual((await store.listEntities({ q: 'paym' }, 10)).items.map((e) => e.name), ['payments']);
     assert.deepEqual((await store.listEntities({ q: 'payments api' }, 10)).items.map((e) => e.name), ['payments']);
     assert.equal((await store.listEntities({ q: 'nothing-like-this' }, 10)).total, 0);
+    assert.deepEqual((await store.listEntities({ q: 'ÇHECKOUT' }, 10)).items.map((e) => e.name), ['checkout'], 'accents and case do not matter');
   });
 
   test('free text that looks like query syntax is treated as words', async () => {
@@ -95,7 +96,7 @@ describeEachDatabase('catalog sync', (dialect) => {
       assert.ok(page.total >= 0, q);
     }
     assert.equal((await store.listEntities({ q: '"checkout"' }, 10)).items[0]?.name, 'checkout');
-    assert.equal(await store.countEntities(), 4);
+    assert.equal((await store.listEntities({}, 1)).total, 4, 'nothing was dropped');
   });
 
   test('facets count the filtered entities per kind, owner, tag and more', async () => {

@@ -312,3 +312,14 @@ describe('file stamps', () => {
     assert.equal(await root.stamp('missing.yaml'), null);
   });
 });
+
+describe('special files', () => {
+  test('a named pipe is refused at once instead of waiting for a writer', async (t) => {
+    const dir = tempDir(t);
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
+    const read = await (await CatalogRoot.open(dir)).read('pipe.yaml');
+    assert.equal(read.ok, false);
+    assert.equal(!read.ok && read.failure.code, 'file-unreadable');
+  });
+});

@@ -18,7 +18,7 @@ export type ReadFailure = {
 };
 
 /**
- * Size, modification time and inode of a file, as one string: when it is unchanged the
+ * Size, modification and change times and inode of a file, as one string: when it is unchanged the
  * file is taken as unchanged without reading it (as make and git do). A replaced file or
  * a re-pointed symbolic link changes the inode.
  */
@@ -80,6 +80,9 @@ export class CatalogRoot {
     if (!this.contains(real)) {
       return fail(null, null, 'path-outside-root', `${path} resolves outside the catalog root (through a symbolic link)`, 'Catalog files must live inside the catalog root; copy the file in instead of linking to it.');
     }
+    // Only regular files are opened: opening a FIFO would wait for a writer forever.
+    const kind = await stat(real).catch(() => undefined);
+    if (!kind?.isFile()) return fail(null, null, 'file-unreadable', `${path} is not a regular file`, 'Point at a file, not a directory, pipe or device.');
     const handle = await open(real, 'r').catch(() => undefined);
     if (!handle) return fail(null, null, 'file-unreadable', `${path} cannot be opened`, 'Check the file\'s permissions.');
     try {
@@ -171,6 +174,7 @@ function fail(hash: string | null, stamp: Stamp | null, code: ReadFailure['code'
   return { ok: false, hash, stamp, failure: { code, message, hint } };
 }
 
-function stampOf(info: { size: number; mtimeMs: number; ino: number }): Stamp {
-  return `${info.size}:${info.mtimeMs}:${info.ino}`;
+function stampOf(info: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): Stamp {
+  // ctime too, as git does: `touch -r` or `cp -p` can restore an mtime, nothing can set ctime.
+  return `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`;
 }

@@ -1005,3 +1005,42 @@ describe('stamps make unchanged files free', () => {
     assert.deepEqual(second.files[0]?.documents, first.files[0]?.documents);
   });
 });
+
+describe('descriptors that try to confuse identity or the process', () => {
+  test('an entity whose name or namespace comes from a substitution is known by the substituted value', async (t) => {
+    const dir = tempDir(t);
+    write(dir, 'ns.txt', 'team-a');
+    write(dir, 'catalog-info.yaml', ['apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', '  name: svc', '  namespace:', '    $text: ./ns.txt', 'spec:', '  type: service', '  lifecycle: production', '  owner: team', ''].join('\n'));
+    const walk = await walkDir(dir, 'catalog-info.yaml');
+    assert.equal(walk.files[0]?.documents[0]?.key, 'component:team-a/svc');
+    assert.deepEqual(entityKeys(walk), ['component:team-a/svc']);
+  });
+
+  test('a __proto__ key is plain data: it cannot smuggle in a namespace', async (t) => {
+    const dir = tempDir(t);
+    write(dir, 'catalog-info.yaml', ['apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', '  name: svc', '  __proto__:', '    namespace: evil', 'spec:', '  type: service', '  lifecycle: production', '  owner: team', ''].join('\n'));
+    const walk = await walkDir(dir, 'catalog-info.yaml');
+    assert.deepEqual(entityKeys(walk), ['component:default/svc']);
+    const svc = entity(walk, 'component:default/svc');
+    assert.equal(svc.metadata.namespace, undefined);
+    assert.equal(Object.getPrototypeOf(svc.metadata), Object.prototype);
+  });
+
+  test('$json of absurdly deep nesting is a substitution problem, not a crash', async (t) => {
+    const dir = tempDir(t);
+    write(dir, 'deep.json', '['.repeat(200_000) + ']'.repeat(200_000));
+    write(dir, 'catalog-info.yaml', api('deep', ['  definition:', '    $json: ./deep.json']));
+    const walk = await walkDir(dir, 'catalog-info.yaml');
+    assert.deepEqual(codes(walk), ['catalog-info.yaml substitution-parse']);
+  });
+});
+
+describe('unsafe links', () => {
+  test('a link with a javascript: URL loads, with an unsafe-link warning at the url', async (t) => {
+    const dir = tempDir(t);
+    write(dir, 'catalog-info.yaml', ['apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', '  name: svc', '  links:', '    - url: javascript:alert(1)', '      type: runbook', 'spec:', '  type: service', '  lifecycle: production', '  owner: team', ''].join('\n'));
+    const walk = await walkDir(dir, 'catalog-info.yaml');
+    assert.deepEqual(allProblems(walk).map((p) => `${p.severity} ${p.code} ${p.line}:${p.column}`), ['warning unsafe-link 6:12']);
+    assert.deepEqual(entityKeys(walk), ['component:default/svc']);
+  });
+});

@@ -5,7 +5,7 @@ import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
 import { AtriumError } from '../platform/errors.ts';
 import { CatalogRoot, type Stamp } from './files.ts';
-import { coreKind, entityName, formatRef, refKey, type CoreKind, type Entity, type Problem } from './model.ts';
+import { coreKind, entityName, formatRef, isSafeLinkUrl, isUrlLike, refKey, type CoreKind, type Entity, type Problem } from './model.ts';
 import { RUNBOOK_ANNOTATION } from './operations.ts';
 import { findExcessiveNesting, MAX_ALIASES, MAX_NESTING, parseYamlDocuments, type ParsedDocument } from './parse.ts';
 import { referencesOf, type Reference } from './relations.ts';
@@ -184,7 +184,7 @@ async function expandTarget(
   problem: (code: string, message: string, hint: string) => void,
 ): Promise<string[]> {
   const t = target.target;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) {
+  if (isUrlLike(t)) {
     problem('location-url-unsupported', `Location target ${t} is a URL`, 'Atrium reads only files inside the catalog root: check the repository out beside the catalog and use a relative path.');
     return [];
   }
@@ -367,6 +367,14 @@ async function loadDocument(
 
   summary.valid = true;
   await checkRunbook(root, file, entity, dependencies, (issue) => report(issue, 'warning', summary.ref));
+  (entity.metadata.links ?? []).forEach((link, i) => {
+    if (isSafeLinkUrl(link.url)) return;
+    report(
+      { path: ['metadata', 'links', i, 'url'], code: 'unsafe-link', message: `Link ${JSON.stringify(link.url)} is not an http, https or mailto URL; Atrium will not offer it as a link`, hint: 'Use an https:// (or mailto:) URL.' },
+      'warning',
+      summary.ref,
+    );
+  });
   summary.references = refs.references.map((r) => ({ ...r, ...doc.positionOf(r.path) }));
   if (kind === 'Location') summary.targets = locationTargets(entity, doc);
   summary.contentHash = createHash('sha1').update(JSON.stringify(entity)).digest('hex');
@@ -388,7 +396,7 @@ async function checkRunbook(
   warn: (issue: SchemaIssue) => void,
 ): Promise<void> {
   const value = entity.metadata.annotations?.[RUNBOOK_ANNOTATION];
-  if (value === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return;
+  if (value === undefined || isUrlLike(value)) return;
   const path = ['metadata', 'annotations', RUNBOOK_ANNOTATION];
   const resolved = root.resolveInside(posix.dirname(file), value);
   if (resolved === undefined) {
@@ -489,7 +497,7 @@ async function resolvePlaceholder(
   if (typeof target !== 'string' || target.length === 0) {
     return error('substitution-invalid', `${placeholder} needs a file path`, `Write \`${placeholder}: ./relative/path\`.`);
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+  if (isUrlLike(target)) {
     return warning('substitution-url-unsupported', `${placeholder} points at a URL (${target}); Atrium does not fetch URLs`, 'Keep the file beside the descriptor and use a relative path.');
   }
   const resolved = root.resolveInside(posix.dirname(file), target);

@@ -63,6 +63,18 @@ export interface SourcePosition {
   column: number;
 }
 
+/** `scheme://...`: a URL rather than a path, in a Location target, a placeholder or an annotation. */
+export function isUrlLike(value: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+}
+
+const SAFE_LINK_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
+
+/** A URL a page may offer as a link: http, https or mailto (never javascript:, data:, ...). */
+export function isSafeLinkUrl(value: string): boolean {
+  return URL.canParse(value) && SAFE_LINK_SCHEMES.has(new URL(value).protocol);
+}
+
 /** Finds kind (case-insensitively) among the core kinds; undefined for any other kind. */
 export function coreKind(kind: string): CoreKind | undefined {
   const lower = kind.toLowerCase();

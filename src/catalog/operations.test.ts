@@ -75,3 +75,27 @@ describe('descriptorRelativePath', () => {
     assert.equal(descriptorRelativePath('c.yaml', 'https://x.example/d.md'), undefined);
   });
 });
+
+describe('links that are not safe to offer', () => {
+  test('javascript:, data: and other schemes never come out as URLs', () => {
+    const ops = operationsOf(
+      entity({
+        links: [
+          { url: 'javascript:alert(1)', type: 'runbook' },
+          { url: 'javascript://%0Aalert(1)', type: 'dashboard' },
+          { url: 'data:text/html,<script>alert(1)</script>', type: 'chat' },
+          { url: 'mailto:oncall@example.com', type: 'oncall' },
+        ],
+        annotations: { 'atrium.dev/runbook': 'javascript://%0Aalert(1)', 'atrium.dev/oncall': 'javascript://x' },
+      }),
+      'catalog-info.yaml',
+    );
+    assert.deepEqual(ops.runbooks, []);
+    assert.deepEqual(ops.dashboards, []);
+    assert.deepEqual(ops.chat, []);
+    assert.deepEqual(ops.oncall, [
+      { title: 'mailto:oncall@example.com', url: 'mailto:oncall@example.com', source: 'link:oncall' },
+      { title: 'javascript://x', source: 'atrium.dev/oncall' },
+    ]);
+  });
+});

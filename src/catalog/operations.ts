@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { Entity } from './model.ts';
+import { isSafeLinkUrl, isUrlLike, type Entity } from './model.ts';
 
 /**
  * What the on-call engineer needs from a descriptor, gathered from `metadata.links` (by
@@ -30,17 +30,16 @@ export interface Operations {
   docs: OperationalLink[];
 }
 
-const isUrl = (value: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
 
 /** Resolves a path written in a descriptor to a root-relative path, or undefined if it leaves the root. */
 export function descriptorRelativePath(descriptorFile: string, target: string): string | undefined {
-  if (target.startsWith('/') || isUrl(target)) return undefined;
+  if (target.startsWith('/') || isUrlLike(target)) return undefined;
   const joined = posix.normalize(posix.join(posix.dirname(descriptorFile), target));
   return joined === '..' || joined.startsWith('../') ? undefined : joined;
 }
 
 function fromValue(title: string, value: string, descriptorFile: string, source: string): OperationalLink | undefined {
-  if (isUrl(value)) return { title, url: value, source };
+  if (isUrlLike(value)) return isSafeLinkUrl(value) ? { title, url: value, source } : undefined;
   const path = descriptorRelativePath(descriptorFile, value);
   return path === undefined ? undefined : { title, path, source };
 }
@@ -50,6 +49,7 @@ export function operationsOf(entity: Entity, descriptorFile: string): Operations
   const byType: Record<string, OperationalLink[]> = { runbook: ops.runbooks, oncall: ops.oncall, dashboard: ops.dashboards, chat: ops.chat, docs: ops.docs, documentation: ops.docs };
   for (const link of entity.metadata.links ?? []) {
     const bucket = link.type ? byType[link.type.toLowerCase()] : undefined;
+    if (!isSafeLinkUrl(link.url)) continue; // validation warned about it (unsafe-link)
     bucket?.push({ title: link.title ?? link.url, url: link.url, source: `link:${link.type}` });
   }
   const annotations = entity.metadata.annotations ?? {};
@@ -59,7 +59,7 @@ export function operationsOf(entity: Entity, descriptorFile: string): Operations
     if (link) ops.runbooks.unshift(link);
   }
   const oncall = annotations[ONCALL_ANNOTATION];
-  if (oncall) ops.oncall.push(isUrl(oncall) ? { title: 'On call', url: oncall, source: ONCALL_ANNOTATION } : { title: oncall, source: ONCALL_ANNOTATION });
+  if (oncall) ops.oncall.push(isSafeLinkUrl(oncall) ? { title: 'On call', url: oncall, source: ONCALL_ANNOTATION } : { title: oncall, source: ONCALL_ANNOTATION });
   const pagerduty = annotations['pagerduty.com/service-id'];
   if (pagerduty) ops.oncall.push({ title: `PagerDuty service ${pagerduty}`, source: 'pagerduty.com/service-id' });
   const opsgenie = annotations['opsgenie.com/team'];

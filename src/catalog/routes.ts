@@ -138,7 +138,8 @@ function decodeCursor<T extends 'string' | 'number'>(cursor: string | undefined,
   } catch {
     value = undefined;
   }
-  if (typeof value !== type) {
+  const valid = type === 'number' ? Number.isSafeInteger(value) && (value as number) >= 0 : typeof value === 'string' && value.length <= 300;
+  if (!valid) {
     throw new AtriumError({ category: 'user-fixable', code: 'invalid-cursor', message: 'The cursor is not one this API issued', hint: 'Pass the nextCursor value of the previous page unchanged, or omit cursor to start again.' });
   }
   return value as T extends 'string' ? string : number;

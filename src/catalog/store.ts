@@ -92,7 +92,8 @@ const chunks = <T>(items: readonly T[], size = BATCH): T[][] => {
  * nothing from a query reaches the query syntax.
  */
 export function searchTerms(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
+  // Accents are dropped on both sides (résumé finds resume), whatever the database's tokenizer does.
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
 }
 
 const MAX_QUERY_TERMS = 8;
@@ -167,25 +168,25 @@ export class CatalogStore {
     return row?.generation ?? 0;
   }
 
-  async lastSyncedAt(): Promise<string | null> {
-    const row = await this.db.selectFrom('catalog_state').select('synced_at').where('id', '=', 1).executeTakeFirst();
-    return row?.synced_at ?? null;
-  }
-
   /** Everything a sync needs to know about what is stored, to do only the work that changed. */
   async readSyncState(): Promise<SyncState> {
-    const [files, entities, problems, generation] = await Promise.all([
-      this.db.selectFrom('catalog_files').select(['path', 'summary']).execute(),
-      this.db.selectFrom('entities').select(['key', 'file', 'content_hash', 'stale']).execute(),
-      this.db.selectFrom('problems').selectAll().orderBy('seq').execute(),
-      this.generation(),
-    ]);
-    return {
-      files: new Map(files.map((f) => [f.path, JSON.parse(f.summary) as FileSummary])),
-      stored: new Map(entities.map((e) => [e.key, { file: e.file, contentHash: e.content_hash, stale: e.stale === 1 }])),
-      problemsJson: JSON.stringify(problems.map(toProblem)),
-      generation,
-    };
+    // The reads are separate statements (on PostgreSQL, maybe separate connections): a sync
+    // committed between them would mix two states. The generation before and after tells.
+    for (;;) {
+      const generation = await this.generation();
+      const [files, entities, problems] = await Promise.all([
+        this.db.selectFrom('catalog_files').select(['path', 'summary']).execute(),
+        this.db.selectFrom('entities').select(['key', 'file', 'content_hash', 'stale']).execute(),
+        this.db.selectFrom('problems').selectAll().orderBy('seq').execute(),
+      ]);
+      if ((await this.generation()) !== generation) continue;
+      return {
+        files: new Map(files.map((f) => [f.path, JSON.parse(f.summary) as FileSummary])),
+        stored: new Map(entities.map((e) => [e.key, { file: e.file, contentHash: e.content_hash, stale: e.stale === 1 }])),
+        problemsJson: JSON.stringify(problems.map(toProblem)),
+        generation,
+      };
+    }
   }
 
   /**
@@ -420,15 +421,5 @@ export class CatalogStore {
       errors: Number(counts.find((c) => c.severity === 'error')?.n ?? 0),
       warnings: Number(counts.find((c) => c.severity === 'warning')?.n ?? 0),
     };
-  }
-
-  async countEntities(): Promise<number> {
-    const row = await this.db.selectFrom('entities').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
-    return Number(row?.n ?? 0);
-  }
-
-  /** A cheap round trip, for readiness checks. */
-  async ping(): Promise<void> {
-    await sql`select 1`.execute(this.db);
   }
 }

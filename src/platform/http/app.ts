@@ -103,8 +103,10 @@ export function createApp({ logger, metrics }: AppOptions): App {
     } else {
       error = toAtriumError(err);
     }
-    if (error.category === 'fatal') {
-      logger.error({ component: 'http', requestId, method: c.req.method, path: c.req.path, status: error.status, err }, 'request failed');
+    // A user's mistake is answered, not logged; anything an operator must see is.
+    if (error.category !== 'user-fixable') {
+      const level = error.category === 'retryable' ? 'warn' : 'error';
+      logger[level]({ component: 'http', requestId, method: c.req.method, path: c.req.path, status: error.status, err }, `request failed: ${error.code}`);
     }
     return problemResponse(c, error, requestId);
   });
