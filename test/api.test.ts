@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { Database } from '../src/platform/db/connect.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { createServer, type AtriumServer } from '../src/server.ts';
@@ -231,5 +231,16 @@ describeEachDatabase('read API over HTTP, with cached responses served fast', (d
 
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.match(metrics, /atrium_http_requests_total\{method="GET",route="\/api\/v1\/entities\/:kind\/:namespace\/:name",status="200"\} 2/);
+  });
+});
+
+describe('response cache keys', () => {
+  test('unknown query parameters and parameter order do not make new cache entries', async () => {
+    const { queryCacheKey } = await import('../src/catalog/service.ts');
+    const base = queryCacheKey('/api/v1/entities', '?kind=component&limit=5');
+    assert.equal(queryCacheKey('/api/v1/entities', '?limit=5&kind=component'), base);
+    assert.equal(queryCacheKey('/api/v1/entities', '?limit=5&x=1&kind=component&utm_source=mail'), base);
+    assert.notEqual(queryCacheKey('/api/v1/entities', '?kind=api&limit=5'), base);
+    assert.equal(queryCacheKey('/api/v1/facets', '?limit=5'), queryCacheKey('/api/v1/facets', ''));
   });
 });

@@ -146,9 +146,10 @@ function decodeCursor<T extends 'string' | 'number'>(cursor: string | undefined,
 }
 
 /**
- * A 200 JSON response from an already-serialised body (cached bodies are kept as strings
- * so a hit costs no serialisation). Hono's TypedResponse is a type-level brand over
- * Response, so the cast only restates what the route's schema already promises.
+ * A 200 JSON response from an already-serialised body (cached bodies are kept serialised,
+ * so a hit costs no JSON.stringify; the fast path in platform/http/listener.ts sends them
+ * without this). Hono's TypedResponse is a type-level brand over Response, so the cast
+ * only restates what the route's schema already promises.
  */
 const json = <T>(body: Buffer) => new Response(body.toString(), { status: 200, headers: { 'content-type': JSON_TYPE } }) as unknown as TypedResponse<JSONParsed<T>, 200, 'json'>;
 

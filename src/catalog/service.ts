@@ -18,7 +18,25 @@ const NOT_FOUND = Buffer.from('null');
 const KEY_OVERHEAD = 128;
 
 export const entityCacheKey = (key: string): string => `entity:${key}`;
-export const queryCacheKey = (route: QueryRoute, search: string): string => `${route}${search}`;
+
+const FILTERS = ['kind', 'namespace', 'owner', 'lifecycle', 'type', 'system', 'tag', 'q'];
+const QUERY_PARAMETERS: Record<QueryRoute, ReadonlySet<string>> = {
+  '/api/v1/entities': new Set([...FILTERS, 'limit', 'cursor']),
+  '/api/v1/facets': new Set(FILTERS),
+  '/api/v1/problems': new Set(['severity', 'code', 'file', 'entity', 'limit', 'cursor']),
+};
+
+/**
+ * The cache key of a list-like response: the route and its known query parameters in a
+ * fixed order. Unknown parameters (`?x=1`, `?x=2`, ...) do not change the answer, so they
+ * must not make new cache entries that push out the ones everyone needs.
+ */
+export function queryCacheKey(route: QueryRoute, search: string): string {
+  const known = QUERY_PARAMETERS[route];
+  const params = [...new URLSearchParams(search)].filter(([name]) => known.has(name));
+  params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${route}?${new URLSearchParams(params).toString()}`;
+}
 
 /**
  * The catalog as the rest of Atrium reads it: the store behind a cache of response

@@ -1,13 +1,13 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { openCatalog } from '../catalog/load.ts';
 import { watchCatalog } from '../catalog/watch.ts';
-import { loadConfig } from '../platform/config.ts';
+import { loadConfig, type Config } from '../platform/config.ts';
 import { openDatabase } from '../platform/db/connect.ts';
 import { AtriumError, UsageError } from '../platform/errors.ts';
-import { createLogger } from '../platform/log.ts';
+import { createLogger, type Logger } from '../platform/log.ts';
 import { createServer, type AtriumServer } from '../server.ts';
 import { integerOption, parseCommandArgs } from './args.ts';
-import type { Command } from './io.ts';
+import type { Command, CommandIO } from './io.ts';
 
 const help = `Usage: atrium serve [--catalog DIR|FILE] [--port N] [--host ADDR] [--database PATH_OR_URL] [--no-watch]
 
@@ -49,6 +49,35 @@ function listen(server: AtriumServer, host: string, port: number): Promise<Serve
   });
 }
 
+async function serveUntilStopped(config: Config, noWatch: boolean, logger: Logger, io: CommandIO, stopped: Promise<void>): Promise<void> {
+  const database = await openDatabase(config.database, { onIdleError: (err) => logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced') });
+  const server = createServer({ database, logger, catalog: config.catalog, maxFileBytes: config.maxFileBytes });
+  // Listen first: /healthz answers at once and /readyz says 503 until the first sync is done.
+  const http = await listen(server, config.host, config.port).catch(async (err: unknown) => {
+    await database.close();
+    throw err;
+  });
+  let watcher: { close(): Promise<void> } | undefined;
+  let stopPolling: (() => void) | undefined;
+  try {
+    const address = http.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info({ component: 'server' }, `Atrium serving ${config.catalog} on http://${config.host}:${port} (database: ${database.describe})`);
+    await server.syncCatalog();
+    const { root } = await openCatalog(config.catalog, config.maxFileBytes);
+    watcher = noWatch ? undefined : watchCatalog(root.dir, async () => void (await server.syncCatalog()), { logger });
+    stopPolling = server.catalog.watchGeneration(1000, logger);
+    io.err(`Atrium is serving ${config.catalog} at http://${config.host}:${port}/api/v1/entities\n`);
+    await stopped;
+    logger.info({ component: 'server' }, 'shutting down');
+  } finally {
+    stopPolling?.();
+    await watcher?.close();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    await database.close();
+  }
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   help,
@@ -71,35 +100,23 @@ export const serveCommand: Command = {
       io.cwd,
     );
     const logger = createLogger({ level: config.logLevel });
-    const database = await openDatabase(config.database, { onIdleError: (err) => logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced') });
-    const server = createServer({ database, logger, catalog: config.catalog, maxFileBytes: config.maxFileBytes });
-    // Listen first: /healthz answers at once and /readyz says 503 until the first sync is done.
-    const http = await listen(server, config.host, config.port).catch(async (err: unknown) => {
-      await database.close();
-      throw err;
-    });
-    let watcher: { close(): Promise<void> } | undefined;
-    let stopPolling: (() => void) | undefined;
+    // Signals are caught from the start: a stop during a long first sync cleans up once the
+    // sync's transaction is done; a second signal stops at once.
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    let stopping = false;
+    const onSignal = () => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      stop();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
-      const address = http.address();
-      const port = typeof address === 'object' && address ? address.port : config.port;
-      logger.info({ component: 'server' }, `Atrium serving ${config.catalog} on http://${config.host}:${port} (database: ${database.describe})`);
-      await server.syncCatalog();
-      const { root } = await openCatalog(config.catalog, config.maxFileBytes);
-      watcher = values['no-watch'] ? undefined : watchCatalog(root.dir, async () => void (await server.syncCatalog()), { logger });
-      stopPolling = server.catalog.watchGeneration(1000, logger);
-      io.err(`Atrium is serving ${config.catalog} at http://${config.host}:${port}/api/v1/entities\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      logger.info({ component: 'server' }, 'shutting down');
+      await serveUntilStopped(config, values['no-watch'] === true, logger, io, stopped);
     } finally {
-      stopPolling?.();
-      await watcher?.close();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      await database.close();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
     return 0;
   },

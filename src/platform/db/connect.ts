@@ -25,6 +25,7 @@ function redact(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
     return u.toString();
   } catch {
     return 'postgres://(unparseable URL)';
@@ -41,6 +42,14 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
  */
 export async function openDatabase(target: string, options: { migrate?: boolean; onIdleError?: (err: Error) => void } = {}): Promise<Database> {
   let database: Database;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target) && !isPostgresUrl(target)) {
+    throw new AtriumError({
+      category: 'operator-fixable',
+      code: 'database-unsupported',
+      message: `${target.split('://')[0]}:// databases are not supported`,
+      hint: 'Use a SQLite file path or a postgres:// URL.',
+    });
+  }
   if (isPostgresUrl(target)) {
     const pool = new pg.Pool({ connectionString: target, max: 10, connectionTimeoutMillis: 5000 });
     // An idle client whose server connection dies (restart, failover, pg_terminate_backend)
