@@ -44,3 +44,17 @@ describeEachDatabase('opening the database', (dialect) => {
     }
   });
 });
+
+test('SQLite reads go through a read-only connection of their own, which sees every commit', async (t) => {
+  const testDb = await createTestDatabase('sqlite');
+  const database = await testDb.open();
+  t.after(async () => {
+    await database.close();
+    await testDb.drop();
+  });
+  assert.notEqual(database.read, database.db);
+  await assert.rejects(sql`insert into catalog_state (id, generation) values (2, 0)`.execute(database.read), /readonly/);
+  await database.db.updateTable('catalog_state').set({ generation: 41 }).where('id', '=', 1).execute();
+  const row = await database.read.selectFrom('catalog_state').select('generation').where('id', '=', 1).executeTakeFirst();
+  assert.equal(row?.generation, 41);
+});

@@ -155,16 +155,20 @@ function toProblem(row: Schema['problems']): Problem {
 }
 
 export class CatalogStore {
+  /** Writes (the sync's transaction). */
   private readonly db: Kysely<Schema>;
+  /** Reads: never queued behind a sync's transaction on SQLite (see Database.read). */
+  private readonly read: Kysely<Schema>;
   private readonly dialect: DialectName;
 
   constructor(database: Database) {
     this.db = database.db;
+    this.read = database.read;
     this.dialect = database.dialect;
   }
 
   async generation(): Promise<number> {
-    const row = await this.db.selectFrom('catalog_state').select('generation').where('id', '=', 1).executeTakeFirst();
+    const row = await this.read.selectFrom('catalog_state').select('generation').where('id', '=', 1).executeTakeFirst();
     return row?.generation ?? 0;
   }
 
@@ -175,9 +179,9 @@ export class CatalogStore {
     for (;;) {
       const generation = await this.generation();
       const [files, entities, problems] = await Promise.all([
-        this.db.selectFrom('catalog_files').select(['path', 'summary']).execute(),
-        this.db.selectFrom('entities').select(['key', 'file', 'content_hash', 'stale']).execute(),
-        this.db.selectFrom('problems').selectAll().orderBy('seq').execute(),
+        this.read.selectFrom('catalog_files').select(['path', 'summary']).execute(),
+        this.read.selectFrom('entities').select(['key', 'file', 'content_hash', 'stale']).execute(),
+        this.read.selectFrom('problems').selectAll().orderBy('seq').execute(),
       ]);
       if ((await this.generation()) !== generation) continue;
       return {
@@ -283,7 +287,7 @@ export class CatalogStore {
   }
 
   private filtered(filters: EntityFilters) {
-    let query = this.db.selectFrom('entities');
+    let query = this.read.selectFrom('entities');
     if (filters.kind) query = query.where('kind', '=', filters.kind.toLowerCase());
     if (filters.namespace) query = query.where('namespace', '=', filters.namespace.toLowerCase());
     if (filters.lifecycle) query = query.where('lifecycle', '=', filters.lifecycle);
@@ -342,12 +346,12 @@ export class CatalogStore {
   }
 
   async getEntity(key: string): Promise<EntityDetail | undefined> {
-    const row = await this.db.selectFrom('entities').selectAll().where('key', '=', key).executeTakeFirst();
+    const row = await this.read.selectFrom('entities').selectAll().where('key', '=', key).executeTakeFirst();
     if (!row) return undefined;
     const [outgoing, incoming, problems] = await Promise.all([
-      this.db.selectFrom('relations').select(['source', 'type', 'target']).where('source_key', '=', key).execute(),
-      this.db.selectFrom('relations').select(['source', 'type', 'target']).where('target_key', '=', key).execute(),
-      this.db
+      this.read.selectFrom('relations').select(['source', 'type', 'target']).where('source_key', '=', key).execute(),
+      this.read.selectFrom('relations').select(['source', 'type', 'target']).where('target_key', '=', key).execute(),
+      this.read
         .selectFrom('problems')
         .selectAll()
         .where((eb) => eb.or([eb('entity_key', '=', key), eb.and([eb('file', '=', row.file), eb('entity_key', 'is', null)])]))
@@ -378,7 +382,7 @@ export class CatalogStore {
         .execute();
       return rows.map((r) => ({ value: String(r.value), count: Number(r.count) }));
     };
-    const tagRows = await this.db
+    const tagRows = await this.read
       .selectFrom('entity_tags')
       .select(['tag as value', (eb) => eb.fn.countAll<number>().as('count')])
       .where('key', 'in', base.select('key'))
@@ -400,7 +404,7 @@ export class CatalogStore {
 
   /** Problems in file order; `after` is the seq of the last problem of the previous page. */
   async listProblems(filters: { severity?: Problem['severity']; code?: string; file?: string; entity?: string }, limit: number, after?: number) {
-    let query = this.db.selectFrom('problems').selectAll().orderBy('seq').limit(limit + 1);
+    let query = this.read.selectFrom('problems').selectAll().orderBy('seq').limit(limit + 1);
     if (filters.severity) query = query.where('severity', '=', filters.severity);
     if (filters.code) query = query.where('code', '=', filters.code);
     if (filters.file) query = query.where('file', '=', filters.file);
@@ -410,7 +414,7 @@ export class CatalogStore {
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
     // Counts per severity for the other filters, so a client can show both tabs at once.
-    let countQuery = this.db.selectFrom('problems').select(['severity', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('severity');
+    let countQuery = this.read.selectFrom('problems').select(['severity', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('severity');
     if (filters.code) countQuery = countQuery.where('code', '=', filters.code);
     if (filters.file) countQuery = countQuery.where('file', '=', filters.file);
     if (filters.entity) countQuery = countQuery.where('entity_key', '=', filters.entity.toLowerCase());

@@ -115,7 +115,10 @@ async function planAndApply(
     if (stored?.file !== claim.file || stored.contentHash !== claim.contentHash) needed.add(claim.file);
   }
   if (needed.size > 0) {
-    const again = await walkCatalog(root, rootFile, { previous: state.files, reparse: needed, parser: pool.parser });
+    // Start from the first walk's summaries, so only the `needed` files are parsed again.
+    const again = await walkCatalog(root, rootFile, { previous: new Map(walk.files.map((f) => [f.path, f])), reparse: needed, parser: pool.parser });
+    for (const [key, entity] of walk.parsed) if (!again.parsed.has(key)) again.parsed.set(key, entity);
+    for (const path of walk.changed) again.changed.add(path);
     walk = again;
     resolution = resolveCatalog(walk.files, walk.problems, state.stored);
   }

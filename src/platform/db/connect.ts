@@ -10,7 +10,14 @@ import type { Schema } from './schema.ts';
 export type DialectName = 'sqlite' | 'postgres';
 
 export interface Database {
+  /** For writes (and reads that must see this process's own uncommitted work). */
   db: Kysely<Schema>;
+  /**
+   * For reads. On SQLite a second, read-only connection: Kysely serialises everything on
+   * one connection, so without it every API read would wait for a sync's transaction;
+   * WAL lets it read the last committed state meanwhile. On PostgreSQL the same pool.
+   */
+  read: Kysely<Schema>;
   dialect: DialectName;
   /** Where it points, without credentials, for logs and messages. */
   describe: string;
@@ -57,7 +64,7 @@ export async function openDatabase(target: string, options: { migrate?: boolean;
     // pool drops that client by itself; the next query opens a new connection.
     pool.on('error', (err) => options.onIdleError?.(err));
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-    database = { db, dialect: 'postgres', describe: redact(target), close: () => db.destroy() };
+    database = { db, read: db, dialect: 'postgres', describe: redact(target), close: () => db.destroy() };
   } else {
     let sqlite: SQLite.Database;
     try {
@@ -79,13 +86,14 @@ export async function openDatabase(target: string, options: { migrate?: boolean;
       });
     }
     const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
-    database = { db, dialect: 'sqlite', describe: target, close: () => db.destroy() };
+    database = { db, read: db, dialect: 'sqlite', describe: target, close: () => db.destroy() };
   }
   if (options.migrate !== false) {
     try {
       // A round trip first, so an unreachable server is reported as such, not as a failed migration.
       await sql`select 1`.execute(database.db);
       await migrate(database.db, database.dialect);
+      if (database.dialect === 'sqlite' && target !== ':memory:') database = withReadConnection(database, target);
     } catch (err) {
       await database.close().catch(() => {});
       if (err instanceof AtriumError) throw err;
@@ -101,4 +109,11 @@ export async function openDatabase(target: string, options: { migrate?: boolean;
     }
   }
   return database;
+}
+
+function withReadConnection(database: Database, target: string): Database {
+  const reader = new SQLite(target, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  const read = new Kysely<Schema>({ dialect: new SqliteDialect({ database: reader }) });
+  return { ...database, read, close: async () => void (await Promise.all([read.destroy(), database.db.destroy()])) };
 }
