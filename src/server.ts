@@ -24,6 +24,8 @@ export interface AtriumServer {
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
   syncCatalog(): Promise<SyncReport>;
+  /** The files the last sync read, root-relative: what a watcher should watch. */
+  catalogFiles(): string[];
 }
 
 export interface ServerOptions {
@@ -116,6 +118,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     listener: createListener(app, { logger, metrics, fastPath: (path, search) => catalog.peekResponse(path, search) }),
     catalog,
     metrics,
+    catalogFiles: () => syncer.files(),
     async syncCatalog() {
       const report = await syncer.sync();
       synced = true;

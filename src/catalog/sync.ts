@@ -71,6 +71,11 @@ export class CatalogSyncer {
     }
   }
 
+  /** Every file the last sync read (descriptors and the files they substitute), root-relative. */
+  files(): string[] {
+    return [...(this.state?.files.values() ?? [])].flatMap((f) => [f.path, ...f.dependencies.map((d) => d.path)]);
+  }
+
   private async currentState(): Promise<SyncState> {
     if (this.state && this.state.generation === (await this.store.generation())) return this.state;
     return this.store.readSyncState();

@@ -65,7 +65,11 @@ async function serveUntilStopped(config: Config, noWatch: boolean, logger: Logge
     logger.info({ component: 'server' }, `Atrium serving ${config.catalog} on http://${config.host}:${port} (database: ${database.describe})`);
     await server.syncCatalog();
     const { root } = await openCatalog(config.catalog, config.maxFileBytes);
-    watcher = noWatch ? undefined : watchCatalog(root.dir, async () => void (await server.syncCatalog()), { logger });
+    const syncAndList = async () => {
+      await server.syncCatalog();
+      return server.catalogFiles();
+    };
+    watcher = noWatch ? undefined : watchCatalog(root.dir, syncAndList, { logger, initialFiles: server.catalogFiles() });
     stopPolling = server.catalog.watchGeneration(1000, logger);
     io.err(`Atrium is serving ${config.catalog} at http://${config.host}:${port}/api/v1/entities\n`);
     await stopped;

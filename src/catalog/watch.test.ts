@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { silentLogger } from '../platform/log.ts';
+import { tempDir, writeFile } from '../../test/support/catalog.ts';
+import { watchCatalog } from './watch.ts';
+
+/** Waits until `check` holds; the bound only keeps a broken watcher from hanging the suite. */
+async function eventually(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(check());
+}
+
+test('a change to a file the catalog read, or a new file beside one, triggers a sync', async (t) => {
+  const dir = tempDir(t);
+  writeFile(dir, 'catalog-info.yaml', 'a: 1\n');
+  writeFile(dir, 'services/a/catalog-info.yaml', 'a: 1\n');
+  let syncs = 0;
+  const watcher = watchCatalog(
+    dir,
+    async () => {
+      syncs++;
+      return ['catalog-info.yaml', 'services/a/catalog-info.yaml'];
+    },
+    { logger: silentLogger(), debounceMs: 20, initialFiles: ['catalog-info.yaml', 'services/a/catalog-info.yaml'] },
+  );
+  t.after(() => watcher.close());
+
+  // Each change brings at least one more sync (an editor's burst of events may bring one, or two if slow).
+  const changes: [string, string][] = [
+    ['services/a/catalog-info.yaml', 'a: 2\n'],
+    ['services/a/openapi.yaml', 'b: 1\n'],
+    ['services/b/catalog-info.yaml', 'c: 1\n'], // a new folder under a watched one
+  ];
+  for (const [path, text] of changes) {
+    const before = syncs;
+    writeFile(dir, path, text);
+    await eventually(() => syncs > before);
+  }
+});
+
+test('without initial files the watcher syncs once to learn them', async (t) => {
+  const dir = tempDir(t);
+  let syncs = 0;
+  const watcher = watchCatalog(dir, async () => (syncs++, []), { logger: silentLogger(), debounceMs: 20 });
+  t.after(() => watcher.close());
+  await eventually(() => syncs >= 1);
+});
