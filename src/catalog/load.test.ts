@@ -9,7 +9,7 @@ import { CatalogRoot } from './files.ts';
 import { MAX_LOCATION_DEPTH, openCatalog, walkCatalog, type FileSummary, type WalkOptions, type WalkResult } from './load.ts';
 import type { Entity, Problem } from './model.ts';
 import { resolveCatalog } from './resolve.ts';
-import { tempDir, writeFile } from '../../test/support/catalog.ts';
+import { component, tempDir, writeFile } from '../../test/support/catalog.ts';
 
 // ---------------------------------------------------------------------------------------
 // Helpers: every test writes its own catalog into a fresh temporary directory.
@@ -28,21 +28,6 @@ function rootWithOutside(t: TestContext): { rootDir: string; outsideDir: string;
   return { rootDir, outsideDir, outsideFile: path.join(outsideDir, 'entity.yaml') };
 }
 
-function component(name: string, opts: { namespace?: string; owner?: string; spec?: string[] } = {}): string {
-  return [
-    'apiVersion: backstage.io/v1alpha1',
-    'kind: Component',
-    'metadata:',
-    `  name: ${name}`,
-    ...(opts.namespace ? [`  namespace: ${opts.namespace}`] : []),
-    'spec:',
-    '  type: service',
-    '  lifecycle: production',
-    `  owner: ${opts.owner ?? 'team-a'}`,
-    ...(opts.spec ?? []),
-    '',
-  ].join('\n');
-}
 
 function api(name: string, definition: string[]): string {
   return [

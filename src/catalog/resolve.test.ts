@@ -5,25 +5,10 @@ import { CatalogRoot } from './files.ts';
 import { parsedKey, walkCatalog, type FileSummary, type WalkResult } from './load.ts';
 import type { Problem } from './model.ts';
 import { compareProblems, resolveCatalog, type Resolution, type StoredEntity } from './resolve.ts';
-import { tempDir, writeFile } from '../../test/support/catalog.ts';
+import { component, tempDir, writeFile } from '../../test/support/catalog.ts';
 
 const write = writeFile;
 
-function component(name: string, opts: { kind?: string; namespace?: string; owner?: string; spec?: string[] } = {}): string {
-  return [
-    'apiVersion: backstage.io/v1alpha1',
-    `kind: ${opts.kind ?? 'Component'}`,
-    'metadata:',
-    `  name: ${name}`,
-    ...(opts.namespace ? [`  namespace: ${opts.namespace}`] : []),
-    'spec:',
-    '  type: service',
-    '  lifecycle: production',
-    `  owner: ${opts.owner ?? 'team-a'}`,
-    ...(opts.spec ?? []),
-    '',
-  ].join('\n');
-}
 
 function group(name: string, namespace?: string): string {
   return [

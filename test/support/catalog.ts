@@ -29,13 +29,17 @@ export function tempCatalog(files: Record<string, string> = {}): TempCatalog {
   return catalog;
 }
 
-/** A minimal valid Component descriptor. */
-export function component(name: string, extra: { owner?: string; title?: string; system?: string; dependsOn?: string[]; tags?: string[] } = {}): string {
+/** A minimal valid Component descriptor (`kind` may name another kind, to test that). */
+export function component(
+  name: string,
+  extra: { kind?: string; namespace?: string; owner?: string; title?: string; system?: string; dependsOn?: string[]; tags?: string[]; spec?: string[] } = {},
+): string {
   return [
     'apiVersion: backstage.io/v1alpha1',
-    'kind: Component',
+    `kind: ${extra.kind ?? 'Component'}`,
     'metadata:',
     `  name: ${name}`,
+    ...(extra.namespace ? [`  namespace: ${extra.namespace}`] : []),
     ...(extra.title ? [`  title: ${extra.title}`] : []),
     ...(extra.tags ? [`  tags: [${extra.tags.join(', ')}]`] : []),
     'spec:',
@@ -44,6 +48,7 @@ export function component(name: string, extra: { owner?: string; title?: string;
     `  owner: ${extra.owner ?? 'team-a'}`,
     ...(extra.system ? [`  system: ${extra.system}`] : []),
     ...(extra.dependsOn ? ['  dependsOn:', ...extra.dependsOn.map((d) => `    - ${d}`)] : []),
+    ...(extra.spec ?? []),
     '',
   ].join('\n');
 }
