@@ -32,11 +32,14 @@ export type ReadResult =
 
 export class CatalogRoot {
   private readonly shared = new Map<string, Promise<ReadResult>>();
+  private readonly stamps = new Map<string, Promise<Stamp | null>>();
 
   private constructor(
     /** Absolute, symlinks resolved. */
     readonly dir: string,
     readonly maxFileBytes: number,
+    /** A walk's root remembers stamps (a walk is a moment; a long-lived root must not). */
+    private readonly rememberStamps = false,
   ) {}
 
   static async open(dir: string, maxFileBytes = DEFAULT_MAX_FILE_BYTES): Promise<CatalogRoot> {
@@ -155,14 +158,20 @@ export class CatalogRoot {
     return pending;
   }
 
-  /** The same root with nothing remembered yet. */
+  /** The same root for one walk: nothing remembered yet, and stamps remembered from now on. */
   forWalk(): CatalogRoot {
-    return new CatalogRoot(this.dir, this.maxFileBytes);
+    return new CatalogRoot(this.dir, this.maxFileBytes, true);
   }
 
   /** The file's stamp without reading it; null when it cannot be stat'ed. */
   async stamp(path: string): Promise<Stamp | null> {
-    return stat(this.absolutePath(path)).then(stampOf, () => null);
+    // Within a walk, remembered: it asks for the same substituted files' stamps many times.
+    let pending = this.stamps.get(path);
+    if (!pending) {
+      pending = stat(this.absolutePath(path)).then(stampOf, () => null);
+      if (this.rememberStamps) this.stamps.set(path, pending);
+    }
+    return pending;
   }
 
   async isDirectory(path: string): Promise<boolean> {

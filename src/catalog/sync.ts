@@ -109,6 +109,24 @@ async function planAndApply(
   started: number,
 ): Promise<{ report: SyncReport; state: SyncState } | undefined> {
   let walk = await walkCatalog(root, rootFile, { previous: state.files, parser: pool.parser });
+  // The common case, a re-sync where nothing changed: every file the walk reached is the
+  // very summary the store has, and there are no others. Resolving again would only
+  // reproduce what is stored, so skip it (and the reading of every summary it would need).
+  if (state.generation > 0 && walk.changed.size === 0 && walk.files.length === state.files.size && walk.files.every((f) => state.files.get(f.path) === f)) {
+    const problems = JSON.parse(state.problemsJson) as Problem[];
+    const report: SyncReport = {
+      files: walk.files.length,
+      parsedFiles: 0,
+      entities: state.stored.size,
+      upserted: 0,
+      deleted: 0,
+      errors: problems.filter((p) => p.severity === 'error').length,
+      warnings: problems.filter((p) => p.severity === 'warning').length,
+      durationMs: Math.round(performance.now() - started),
+      changed: false,
+    };
+    return { report, state };
+  }
   let resolution = resolveCatalog(walk.files, walk.problems, state.stored);
 
   // An unchanged file may now provide an entity the store does not hold from it (it lost a
