@@ -29,6 +29,23 @@ describeEachDatabase('opening the database', (dialect) => {
     }
   });
 
+  test("a database whose migrations Kysely's migrator recorded is taken over, not migrated again", async (t) => {
+    const testDb = await createTestDatabase(dialect);
+    t.after(() => testDb.drop());
+    const first = await testDb.open();
+    await sql`drop table atrium_migrations`.execute(first.db);
+    await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(first.db);
+    await sql`insert into kysely_migration (name, timestamp) values ('0001_catalog', '2026-11-01T00:00:00.000Z')`.execute(first.db);
+    await first.close();
+    const again = await testDb.open();
+    try {
+      const rows = await again.db.selectFrom('atrium_migrations').selectAll().execute();
+      assert.deepEqual(rows, [{ name: '0001_catalog', applied_at: '2026-11-01T00:00:00.000Z' }]);
+    } finally {
+      await again.close();
+    }
+  });
+
   test('opening again applies nothing twice and leaves no lock behind', async (t) => {
     const testDb = await createTestDatabase(dialect);
     t.after(() => testDb.drop());

@@ -97,6 +97,19 @@ function migrations(dialect: DialectName): Record<string, Migration> {
   };
 }
 
+/**
+ * Databases made by Atrium's first builds recorded migrations in Kysely's own table; take
+ * those records over so nothing is applied twice.
+ */
+async function adoptKyselyBookkeeping(conn: Kysely<Schema>, dialect: DialectName): Promise<void> {
+  const exists =
+    dialect === 'sqlite'
+      ? (await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = 'kysely_migration'`.execute(conn)).rows[0]?.n === 1
+      : (await sql<{ t: string | null }>`select to_regclass('kysely_migration')::text as t`.execute(conn)).rows[0]?.t != null;
+  if (!exists) return;
+  await sql`insert into atrium_migrations (name, applied_at) select name, timestamp from kysely_migration where name not in (select name from atrium_migrations)`.execute(conn);
+}
+
 /** Any number unique to Atrium: the advisory lock that serialises migrations on PostgreSQL. */
 const MIGRATION_LOCK = 7_400_000_002;
 
@@ -116,6 +129,7 @@ export async function migrate(db: Kysely<Schema>, dialect: DialectName): Promise
       try {
         if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK)})`.execute(conn);
         await sql`create table if not exists atrium_migrations (name text primary key, applied_at text not null)`.execute(conn);
+        await adoptKyselyBookkeeping(conn, dialect);
         const applied = new Set((await conn.selectFrom('atrium_migrations').select('name').execute()).map((r) => r.name));
         for (const [name, migration] of all) {
           if (applied.has(name)) continue;
