@@ -58,6 +58,8 @@ export interface FileSummary {
   hash: string | null;
   /** Size, mtime and inode when last read: unchanged means not even read again. */
   stamp?: Stamp | null;
+  /** Some valid document is a Location with targets; false lets a walk skip the documents. */
+  hasTargets?: boolean;
   /** The file could not be read or parsed: `documents` are its last good ones. */
   broken: boolean;
   problems: Problem[];
@@ -148,7 +150,7 @@ export async function walkCatalog(catalogRoot: CatalogRoot, rootFile: string | u
     const summary = await load(path);
     result.files.push(summary);
     const chain = [...ancestors, path];
-    for (const doc of summary.documents) {
+    for (const doc of summary.hasTargets === false ? [] : summary.documents) {
       if (!doc.valid) continue;
       for (const target of doc.targets) {
         const problem = (code: string, message: string, hint: string): void => {
@@ -258,7 +260,8 @@ async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, r
     return { path, hash: read.hash, stamp: read.stamp, broken: true, problems: parse.problems, dependencies: previous?.dependencies ?? [], documents: previous?.documents ?? [] };
   }
   for (const [key, entity] of parse.entities) result.parsed.set(parsedKey(path, key), entity);
-  return { path, hash: read.hash, stamp: read.stamp, broken: false, problems: parse.problems, dependencies: parse.dependencies, documents: parse.documents };
+  const hasTargets = parse.documents.some((d) => d.valid && d.targets.length > 0);
+  return { path, hash: read.hash, stamp: read.stamp, hasTargets, broken: false, problems: parse.problems, dependencies: parse.dependencies, documents: parse.documents };
 }
 
 /** One file's text to parse: what a parser (inline or on a worker thread) is given. */

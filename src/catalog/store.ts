@@ -1,7 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database, DialectName } from '../platform/db/connect.ts';
 import type { EntitiesTable, Schema } from '../platform/db/schema.ts';
-import type { FileSummary } from './load.ts';
+import type { DocumentSummary, FileSummary } from './load.ts';
 import { entityName, parseEntityRef, refKey, type Entity, type Problem } from './model.ts';
 import { relationView, storedRelationsOf, type Reference, type Relation } from './relations.ts';
 import type { Claim, StoredEntity } from './resolve.ts';
@@ -141,6 +141,26 @@ function entityRow(write: EntityWrite, now: string): EntitiesTable {
   };
 }
 
+/**
+ * A stored FileSummary whose documents are parsed on first use: a re-sync that finds every
+ * file unchanged reads only the Location files' documents, not the whole catalog's.
+ */
+function fileSummary(summary: string, documents: string | null): FileSummary {
+  if (documents === null) return JSON.parse(summary) as FileSummary; // a row written before 0002
+  let json: string | undefined = documents;
+  let parsed: DocumentSummary[] = [];
+  return Object.defineProperty(JSON.parse(summary) as FileSummary, 'documents', {
+    enumerable: true,
+    get: () => {
+      if (json !== undefined) {
+        parsed = JSON.parse(json) as DocumentSummary[];
+        json = undefined; // keep one copy, not the text and the objects
+      }
+      return parsed;
+    },
+  });
+}
+
 function toProblem(row: Schema['problems']): Problem {
   return {
     severity: row.severity as Problem['severity'],
@@ -179,13 +199,13 @@ export class CatalogStore {
     for (;;) {
       const generation = await this.generation();
       const [files, entities, problems] = await Promise.all([
-        this.read.selectFrom('catalog_files').select(['path', 'summary']).execute(),
+        this.read.selectFrom('catalog_files').select(['path', 'summary', 'documents']).execute(),
         this.read.selectFrom('entities').select(['key', 'file', 'content_hash', 'stale']).execute(),
         this.read.selectFrom('problems').selectAll().orderBy('seq').execute(),
       ]);
       if ((await this.generation()) !== generation) continue;
       return {
-        files: new Map(files.map((f) => [f.path, JSON.parse(f.summary) as FileSummary])),
+        files: new Map(files.map((f) => [f.path, fileSummary(f.summary, f.documents)])),
         stored: new Map(entities.map((e) => [e.key, { file: e.file, contentHash: e.content_hash, stale: e.stale === 1 }])),
         problemsJson: JSON.stringify(problems.map(toProblem)),
         generation,
@@ -251,8 +271,12 @@ export class CatalogStore {
       for (const batch of chunks(plan.files, 100)) {
         await trx
           .insertInto('catalog_files')
-          .values(batch.map((f) => ({ path: f.path, hash: f.hash, summary: JSON.stringify(f) })))
-          .onConflict((oc) => oc.column('path').doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash'), summary: eb.ref('excluded.summary') })))
+          .values(
+            batch.map(({ documents, ...head }) => ({ path: head.path, hash: head.hash, summary: JSON.stringify(head), documents: JSON.stringify(documents) })),
+          )
+          .onConflict((oc) =>
+            oc.column('path').doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash'), summary: eb.ref('excluded.summary'), documents: eb.ref('excluded.documents') })),
+          )
           .execute();
       }
       if (plan.problems) {

@@ -94,6 +94,13 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         }
       },
     },
+    '0002_catalog_file_documents': {
+      // A file's documents apart from the rest of its summary, so a sync that finds nothing
+      // changed need not parse them all.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('catalog_files').addColumn('documents', 'text').execute();
+      },
+    },
   };
 }
 

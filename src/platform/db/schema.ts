@@ -57,7 +57,10 @@ export interface ProblemsTable {
 export interface CatalogFilesTable {
   path: string;
   hash: string | null;
+  /** The FileSummary without its documents (small: read on every sync). */
   summary: string;
+  /** The FileSummary's documents (large: parsed only when a sync needs them). Null in rows of 0001. */
+  documents: string | null;
 }
 
 export interface CatalogStateTable {
