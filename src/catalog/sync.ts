@@ -113,18 +113,7 @@ async function planAndApply(
   // very summary the store has, and there are no others. Resolving again would only
   // reproduce what is stored, so skip it (and the reading of every summary it would need).
   if (state.generation > 0 && walk.changed.size === 0 && walk.files.length === state.files.size && walk.files.every((f) => state.files.get(f.path) === f)) {
-    const problems = JSON.parse(state.problemsJson) as Problem[];
-    const report: SyncReport = {
-      files: walk.files.length,
-      parsedFiles: 0,
-      entities: state.stored.size,
-      upserted: 0,
-      deleted: 0,
-      errors: problems.filter((p) => p.severity === 'error').length,
-      warnings: problems.filter((p) => p.severity === 'warning').length,
-      durationMs: Math.round(performance.now() - started),
-      changed: false,
-    };
+    const report = reportOf(walk.files.length, 0, state.stored.size, 0, 0, JSON.parse(state.problemsJson) as Problem[], started, false);
     return { report, state };
   }
   let resolution = resolveCatalog(walk.files, walk.problems, state.stored);
@@ -175,17 +164,8 @@ async function planAndApply(
   const problemsJson = JSON.stringify(resolution.problems);
   const problems: Problem[] | undefined = problemsJson === state.problemsJson ? undefined : resolution.problems;
 
-  const report = (changed: boolean): SyncReport => ({
-    files: walk.files.length,
-    parsedFiles: walk.changed.size,
-    entities: resolution.claims.size,
-    upserted: upserts.length,
-    deleted: deletes.length,
-    errors: resolution.problems.filter((p) => p.severity === 'error').length,
-    warnings: resolution.problems.filter((p) => p.severity === 'warning').length,
-    durationMs: Math.round(performance.now() - started),
-    changed,
-  });
+  const report = (changed: boolean): SyncReport =>
+    reportOf(walk.files.length, walk.changed.size, resolution.claims.size, upserts.length, deletes.length, resolution.problems, started, changed);
 
   const nothingChanged =
     upserts.length === 0 && staleMarks.length === 0 && deletes.length === 0 && files.length === 0 && removedFiles.length === 0 && problems === undefined;
@@ -195,6 +175,20 @@ async function planAndApply(
   const now = (options.now ?? (() => new Date()))().toISOString();
   if (!(await store.applySync(plan, state.generation, now))) return undefined;
   return { report: report(true), state: stateAfter(state, plan, walk.files, problemsJson) };
+}
+
+function reportOf(files: number, parsedFiles: number, entities: number, upserted: number, deleted: number, problems: readonly Problem[], started: number, changed: boolean): SyncReport {
+  return {
+    files,
+    parsedFiles,
+    entities,
+    upserted,
+    deleted,
+    errors: problems.filter((p) => p.severity === 'error').length,
+    warnings: problems.filter((p) => p.severity === 'warning').length,
+    durationMs: Math.round(performance.now() - started),
+    changed,
+  };
 }
 
 /** What the store holds after `plan` was applied to `state`, without reading it back. */
