@@ -11,6 +11,12 @@ import { createListener } from './platform/http/listener.ts';
 import type { Logger } from './platform/log.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { Gauge } from 'prom-client';
+import { openCatalog } from './catalog/load.ts';
+import { DocsSource } from './docs/docs-source.ts';
+import { registerSearchRoutes } from './search/routes.ts';
+import type { AssetBundle } from './web/assets.ts';
+import { Portal } from './web/portal.ts';
+import { registerPortalRoutes } from './web/routes.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -21,6 +27,7 @@ export interface AtriumServer {
   /** The Node request listener: cached responses fast, the rest through `app`. */
   listener: RequestListener;
   catalog: CatalogService;
+  portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
   syncCatalog(): Promise<SyncReport>;
@@ -35,6 +42,8 @@ export interface ServerOptions {
   maxFileBytes?: number;
   /** Off in tests that build many apps: default process metrics are global to the process. */
   defaultMetrics?: boolean;
+  /** The portal's static files (`await loadAssets()`). */
+  assets: AssetBundle;
 }
 
 export const VERSION = '0.1.0';
@@ -44,6 +53,8 @@ export function createServer(options: ServerOptions): AtriumServer {
   const metrics = createMetrics({ defaults: options.defaultMetrics });
   const app = createApp({ logger, metrics });
   const catalog = new CatalogService(new CatalogStore(database));
+  const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
+  const portal = new Portal({ basePath: '/', mode: 'live', assets: options.assets.names }, catalog, options.assets, docs);
   const syncer = new CatalogSyncer(catalog.store, { catalog: options.catalog, maxFileBytes: options.maxFileBytes, logger });
   let synced = false;
 
@@ -102,6 +113,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   );
 
   registerCatalogRoutes(app, catalog);
+  registerSearchRoutes(app, () => portal.searchIndex());
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
@@ -110,13 +122,20 @@ export function createServer(options: ServerOptions): AtriumServer {
       version: VERSION,
       description: 'The read API of the Atrium developer portal. Errors are application/problem+json (RFC 9457) with category, code, hint and requestId.',
     },
-    tags: [{ name: 'Catalog', description: 'Entities, relations, facets and problems of the software catalog.' }, { name: 'Operations', description: 'Health and readiness.' }],
+    tags: [
+      { name: 'Catalog', description: 'Entities, relations, facets and problems of the software catalog.' },
+      { name: 'Search', description: 'Ranked search over entities, docs pages and runbooks (the command palette uses it).' },
+      { name: 'Operations', description: 'Health and readiness.' },
+    ],
   });
+  // After the API and its document: every other GET is a page of the portal.
+  registerPortalRoutes(app, portal);
 
   return {
     app,
-    listener: createListener(app, { logger, metrics, fastPath: (path, search) => catalog.peekResponse(path, search) }),
+    listener: createListener(app, { logger, metrics, fastPath: (path, search) => catalog.peekResponse(path, search) ?? portal.peek(path, search) }),
     catalog,
+    portal,
     metrics,
     catalogFiles: () => syncer.files(),
     async syncCatalog() {

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Database } from '../src/platform/db/connect.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { createServer, type AtriumServer } from '../src/server.ts';
+import { loadAssets } from '../src/web/assets.ts';
 import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
 
@@ -33,7 +34,7 @@ describeEachDatabase('read API', (dialect) => {
     });
     testDb = await createTestDatabase(dialect);
     database = await testDb.open();
-    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false });
+    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets() });
   });
   after(async () => {
     await database.close();
@@ -195,7 +196,7 @@ describeEachDatabase('read API over HTTP, with cached responses served fast', (d
     const catalog = tempCatalog({ 'catalog-info.yaml': location(['./org.yaml']), 'org.yaml': group('team-a') });
     const testDb = await createTestDatabase(dialect);
     const database = await testDb.open();
-    const server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false });
+    const server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets() });
     await server.syncCatalog();
     const http = createHttpServer(server.listener);
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));

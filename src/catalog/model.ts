@@ -139,3 +139,8 @@ export function parseEntityRef(
   // `ns/a:b` names `a:b` (such a name matches no entity, so it is reported as dangling).
   return { kind, namespace, name };
 }
+
+/** The key of a full reference as stored in relations (`Component:default/checkout` → `component:default/checkout`). */
+export function keyOfRef(ref: string): string {
+  return refKey(parseEntityRef(ref, { defaultNamespace: DEFAULT_NAMESPACE }));
+}

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
 import { AtriumError } from '../platform/errors.ts';
+import { ProblemDocumentSchema, problemResponses } from '../platform/http/problem-schema.ts';
 import type { App } from '../platform/http/app.ts';
 import { refKey } from './model.ts';
 import { operationsOf } from './operations.ts';
@@ -105,26 +106,6 @@ const FacetSchema = z.array(z.object({ value: z.string(), count: z.number().int(
 const FacetsSchema = z
   .object({ kind: FacetSchema, namespace: FacetSchema, type: FacetSchema, lifecycle: FacetSchema, owner: FacetSchema, system: FacetSchema, tag: FacetSchema })
   .openapi('Facets');
-
-const ProblemDocumentSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    instance: z.string(),
-    category: z.enum(['user-fixable', 'retryable', 'operator-fixable', 'fatal']),
-    code: z.string(),
-    hint: z.string(),
-    requestId: z.string(),
-    errors: z.unknown().optional(),
-  })
-  .openapi('Problem');
-
-const problemResponses = {
-  400: { description: 'Invalid query', content: { 'application/problem+json': { schema: ProblemDocumentSchema } } },
-  500: { description: 'Server error', content: { 'application/problem+json': { schema: ProblemDocumentSchema } } },
-};
 
 function encodeCursor(value: string | number): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -78,8 +78,16 @@ export class CatalogService {
     return route && body ? { body, contentType: JSON_TYPE, route } : undefined;
   }
 
+  private readonly invalidateListeners: (() => void)[] = [];
+
+  /** Calls `listener` whenever cached responses are dropped: caches built on the catalog drop theirs too. */
+  onInvalidate(listener: () => void): void {
+    this.invalidateListeners.push(listener);
+  }
+
   invalidate(): void {
     this.cache.clear();
+    for (const listener of this.invalidateListeners) listener();
   }
 
   /** Checks the stored generation and drops the cache if another process changed it. */

@@ -5,6 +5,7 @@ import type { DocumentSummary, FileSummary } from './load.ts';
 import { entityName, parseEntityRef, refKey, type Entity, type Problem } from './model.ts';
 import { relationView, storedRelationsOf, type Reference, type Relation } from './relations.ts';
 import type { Claim, StoredEntity } from './resolve.ts';
+import { searchTerms } from '../search/terms.ts';
 
 /**
  * The only SQL of the catalog: entities, their relations and tags, the problems of the
@@ -86,16 +87,6 @@ const chunks = <T>(items: readonly T[], size = BATCH): T[][] => {
   return out;
 };
 
-/**
- * Splits text into search terms: runs of letters and digits. Both the indexed text and
- * the query go through it, so SQLite's and PostgreSQL's tokenizers see the same words and
- * nothing from a query reaches the query syntax.
- */
-export function searchTerms(text: string): string[] {
-  // Accents are dropped on both sides (résumé finds resume), whatever the database's tokenizer does.
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
-}
-
 const MAX_QUERY_TERMS = 8;
 
 function refKeyOrNull(value: unknown, defaultKind: string, defaultNamespace: string): string | null {
@@ -160,6 +151,43 @@ function fileSummary(summary: string, documents: string | null): FileSummary {
     },
   });
 }
+
+export type BrowseSort = 'name' | 'kind' | 'owner' | 'lifecycle' | 'updated';
+const BROWSE_ORDER: Record<BrowseSort, ['name' | 'kind' | 'owner_key' | 'lifecycle' | 'updated_at', 'asc' | 'desc']> = {
+  name: ['name', 'asc'],
+  kind: ['kind', 'asc'],
+  owner: ['owner_key', 'asc'],
+  lifecycle: ['lifecycle', 'asc'],
+  updated: ['updated_at', 'desc'],
+};
+
+/** A summary with the time its descriptor last changed, for lists people browse. */
+export interface BrowseItem extends EntitySummary {
+  key: string;
+  updatedAt: string;
+}
+
+const SUMMARY_COLUMNS = ['key', 'ref', 'kind', 'namespace', 'name', 'title', 'description', 'type', 'lifecycle', 'owner_key', 'system_key', 'tags', 'stale', 'updated_at'] as const;
+type SummaryRow = Pick<EntitiesTable, 'ref' | 'kind' | 'namespace' | 'name' | 'title' | 'description' | 'type' | 'lifecycle' | 'owner_key' | 'system_key' | 'tags' | 'stale'>;
+
+function toSummary(r: SummaryRow): EntitySummary {
+  return {
+    ref: r.ref,
+    kind: r.kind,
+    namespace: r.namespace,
+    name: r.name,
+    title: r.title,
+    description: r.description,
+    type: r.type,
+    lifecycle: r.lifecycle,
+    owner: r.owner_key,
+    system: r.system_key,
+    tags: JSON.parse(r.tags) as string[],
+    stale: r.stale === 1,
+  };
+}
+
+const toBrowseItem = (r: SummaryRow & Pick<EntitiesTable, 'key' | 'updated_at'>): BrowseItem => ({ ...toSummary(r), key: r.key, updatedAt: r.updated_at });
 
 function toProblem(row: Schema['problems']): Problem {
   return {
@@ -349,24 +377,94 @@ export class CatalogStore {
     ]);
     const more = rows.length > limit;
     const items = rows.slice(0, limit);
-    return {
-      items: items.map((r) => ({
-        ref: r.ref,
-        kind: r.kind,
-        namespace: r.namespace,
-        name: r.name,
-        title: r.title,
-        description: r.description,
-        type: r.type,
-        lifecycle: r.lifecycle,
-        owner: r.owner_key,
-        system: r.system_key,
-        tags: JSON.parse(r.tags) as string[],
-        stale: r.stale === 1,
-      })),
-      total: Number(count?.n ?? 0),
-      nextAfter: more ? items.at(-1)?.key : undefined,
-    };
+    return { items: items.map(toSummary), total: Number(count?.n ?? 0), nextAfter: more ? items.at(-1)?.key : undefined };
+  }
+
+  /** One page of entities in the order a person browsing asks for; ties broken by key so pages never overlap. */
+  async browseEntities(filters: EntityFilters, sort: BrowseSort, offset: number, limit: number): Promise<{ items: BrowseItem[]; total: number }> {
+    const [column, direction] = BROWSE_ORDER[sort];
+    const [rows, count] = await Promise.all([
+      this.filtered(filters).select(SUMMARY_COLUMNS).orderBy(column, direction).orderBy('key').offset(offset).limit(limit).execute(),
+      this.filtered(filters).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    return { items: rows.map(toBrowseItem), total: Number(count?.n ?? 0) };
+  }
+
+  /** Summaries of the given entity keys (missing keys are left out), for labelling links to them. */
+  async summariesOf(keys: readonly string[]): Promise<Map<string, BrowseItem>> {
+    const out = new Map<string, BrowseItem>();
+    for (const batch of chunks([...new Set(keys)])) {
+      const rows = await this.read.selectFrom('entities').select(SUMMARY_COLUMNS).where('key', 'in', batch).execute();
+      for (const row of rows) out.set(row.key, toBrowseItem(row));
+    }
+    return out;
+  }
+
+  /** Every relation starting or ending at one of the keys, as stored (one direction each). */
+  async relationsTouching(keys: readonly string[]): Promise<Relation[]> {
+    const out: Relation[] = [];
+    for (const batch of chunks([...new Set(keys)])) {
+      const rows = await this.read
+        .selectFrom('relations')
+        .select(['source', 'type', 'target'])
+        .where((eb) => eb.or([eb('source_key', 'in', batch), eb('target_key', 'in', batch)]))
+        .execute();
+      out.push(...(rows as Relation[]));
+    }
+    return out;
+  }
+
+  /** Every entity's searchable fields, in key order (for the portal's search index). */
+  async searchRows(): Promise<{ ref: string; kind: string; name: string; title: string | null; description: string | null; tags: string[]; owner: string | null }[]> {
+    const rows = await this.read.selectFrom('entities').select(['ref', 'kind', 'name', 'title', 'description', 'tags', 'owner_key']).orderBy('key').execute();
+    return rows.map((r) => ({ ref: r.ref, kind: r.kind, name: r.name, title: r.title, description: r.description, tags: JSON.parse(r.tags) as string[], owner: r.owner_key }));
+  }
+
+  /**
+   * Entities whose descriptor mentions an annotation among `needles` (a cheap text match
+   * on the stored body; callers confirm on the parsed entity). Keeps the docs index from
+   * parsing every descriptor of a large catalog.
+   */
+  async entitiesMentioning(needles: readonly string[]): Promise<{ ref: string; entity: Entity; file: string }[]> {
+    if (needles.length === 0) return [];
+    const rows = await this.read
+      .selectFrom('entities')
+      .select(['ref', 'body', 'file'])
+      .where((eb) => eb.or(needles.map((n) => eb('body', 'like', `%${n.replace(/[\\%_]/g, '')}%`))))
+      .orderBy('key')
+      .execute();
+    return rows.map((r) => ({ ref: r.ref, entity: JSON.parse(r.body) as Entity, file: r.file }));
+  }
+
+  /** Every distinct value of a facet (for the static export, which needs a page per value). */
+  async facetValues(facet: FacetName): Promise<string[]> {
+    if (facet === 'tag') {
+      const rows = await this.read.selectFrom('entity_tags').select('tag').distinct().orderBy('tag').execute();
+      return rows.map((r) => r.tag);
+    }
+    const column = facet === 'owner' ? 'owner_key' : facet === 'system' ? 'system_key' : facet;
+    const rows = await this.read.selectFrom('entities').select(`${column} as value`).distinct().where(column, 'is not', null).orderBy(column).execute();
+    return rows.map((r) => String(r.value));
+  }
+
+  /** Entity refs in key order, a page at a time (`after` is the last key of the previous page). */
+  async refsAfter(after: string | undefined, limit: number): Promise<{ key: string; ref: string }[]> {
+    let query = this.read.selectFrom('entities').select(['key', 'ref']).orderBy('key').limit(limit);
+    if (after !== undefined) query = query.where('key', '>', after);
+    return query.execute();
+  }
+
+  /** Owned kinds whose owner is not in the catalog, with how many there are. */
+  async orphans(limit: number): Promise<{ items: BrowseItem[]; total: number }> {
+    const base = this.read
+      .selectFrom('entities')
+      .where('kind', 'in', ['component', 'api', 'resource', 'system', 'domain'])
+      .where((eb) => eb.or([eb('owner_key', 'is', null), eb('owner_key', 'not in', eb.selectFrom('entities as owners').select('owners.key'))]));
+    const [rows, count] = await Promise.all([
+      base.select(SUMMARY_COLUMNS).orderBy('key').limit(limit).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    return { items: rows.map(toBrowseItem), total: Number(count?.n ?? 0) };
   }
 
   async getEntity(key: string): Promise<EntityDetail | undefined> {

@@ -6,6 +6,7 @@ import { openDatabase } from '../platform/db/connect.ts';
 import { AtriumError, UsageError } from '../platform/errors.ts';
 import { createLogger, type Logger } from '../platform/log.ts';
 import { createServer, type AtriumServer } from '../server.ts';
+import { loadAssets } from '../web/assets.ts';
 import { integerOption, parseCommandArgs } from './args.ts';
 import type { Command, CommandIO } from './io.ts';
 
@@ -23,8 +24,9 @@ file is visible in the API about a second later. Stops cleanly on SIGINT/SIGTERM
   --no-watch               sync once at start, do not watch for changes
   -h, --help               show this help
 
-Endpoints: /api/v1/entities, /api/v1/facets, /api/v1/problems, /api/openapi.json,
-/healthz, /readyz, /metrics. Logs are JSON lines on stderr, after one plain line
+The portal's pages are at / (catalog, entity pages, docs and runbooks, dependency
+graphs, problems, search). Endpoints: /api/v1/entities, /api/v1/facets,
+/api/v1/problems, /api/v1/search, /api/openapi.json, /healthz, /readyz, /metrics. Logs are JSON lines on stderr, after one plain line
 that says where Atrium is listening.
 
 Exit status: 0 stopped by SIGINT/SIGTERM, 64 bad usage, 75 database down (retry),
@@ -51,7 +53,7 @@ function listen(server: AtriumServer, host: string, port: number): Promise<Serve
 
 async function serveUntilStopped(config: Config, noWatch: boolean, logger: Logger, io: CommandIO, stopped: Promise<void>): Promise<void> {
   const database = await openDatabase(config.database, { onIdleError: (err) => logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced') });
-  const server = createServer({ database, logger, catalog: config.catalog, maxFileBytes: config.maxFileBytes });
+  const server = createServer({ database, logger, catalog: config.catalog, maxFileBytes: config.maxFileBytes, assets: await loadAssets() });
   // Listen first: /healthz answers at once and /readyz says 503 until the first sync is done.
   const http = await listen(server, config.host, config.port).catch(async (err: unknown) => {
     await database.close();
@@ -71,7 +73,7 @@ async function serveUntilStopped(config: Config, noWatch: boolean, logger: Logge
     };
     watcher = noWatch ? undefined : watchCatalog(root.dir, syncAndList, { logger, initialFiles: server.catalogFiles() });
     stopPolling = server.catalog.watchGeneration(1000, logger);
-    io.err(`Atrium is serving ${config.catalog} at http://${config.host}:${port}/api/v1/entities\n`);
+    io.err(`Atrium is serving ${config.catalog} at http://${config.host}:${port}/\n`);
     await stopped;
     logger.info({ component: 'server' }, 'shutting down');
   } finally {

@@ -17,10 +17,14 @@ export class SingleFlightCache<V> {
    * @param maxEntries at most this many values are kept (least recently used go first)
    * @param budget optionally, a total size the values may not exceed, with the size of one
    *   value; a value larger than the whole budget is returned but not kept
+   * @param options.keep decides whether a loaded value is kept; values it refuses are
+   *   still shared with every caller waiting on the same load (e.g. 404 pages, which any
+   *   stranger can ask for under endless keys and which must not push out real pages)
    */
   constructor(
     private readonly maxEntries: number,
     private readonly budget?: { maxBytes: number; sizeOf: (value: V) => number },
+    private readonly options: { keep?: (value: V) => boolean } = {},
   ) {}
 
   /** The cached value, if any, without loading: for fast paths that fall back to get(). */
@@ -77,6 +81,7 @@ export class SingleFlightCache<V> {
   }
 
   private store(key: string, value: V): void {
+    if (this.options.keep && !this.options.keep(value)) return;
     const size = this.budget?.sizeOf(value) ?? 0;
     if (this.budget && size > this.budget.maxBytes) return;
     this.remove(key);

@@ -10,6 +10,8 @@ export interface FastResponse {
   contentType: string;
   /** The route pattern, for metrics. */
   route: string;
+  /** The response's Content-Security-Policy, when not the API's default. */
+  csp?: string;
 }
 
 /** Looks a GET up in caches; undefined sends the request through the app as usual. */
@@ -34,7 +36,7 @@ export function createListener(app: App, options: { logger: Logger; metrics: Met
         const requestId = requestIdFrom(req.headers['x-request-id']);
         res.writeHead(200, {
           ...SECURITY_HEADERS,
-          'content-security-policy': DEFAULT_CSP,
+          'content-security-policy': hit.csp ?? DEFAULT_CSP,
           'content-type': hit.contentType,
           'content-length': hit.body.length,
           'x-request-id': requestId,

@@ -1,0 +1,147 @@
+import type { Relation, RelationType } from './relations.ts';
+
+/**
+ * The dependency graph around one entity ("blast radius"). X depends on Y when X
+ * dependsOn Y, X consumes the API Y, or X is an API provided by Y; so a consumer depends,
+ * through the API, on the component that provides it. Pure: the store is reached only
+ * through the `relationsOf` callback.
+ */
+
+/** `from` depends on `to`; refs in display form. */
+export interface DependencyEdge {
+  from: string;
+  to: string;
+  via: 'dependsOn' | 'consumesApi' | 'providedBy';
+}
+
+/** depth > 0: what the center depends on; depth < 0: what depends on the center. */
+export interface Neighbourhood {
+  center: string;
+  nodes: { ref: string; depth: number }[];
+  edges: DependencyEdge[];
+  truncated: boolean;
+}
+
+type Via = DependencyEdge['via'];
+
+/** The relation types that carry a dependency; `sourceDepends` is false for the inverse forms. */
+const DIRECTIONS: Partial<Record<RelationType, { via: Via; sourceDepends: boolean }>> = {
+  dependsOn: { via: 'dependsOn', sourceDepends: true },
+  dependencyOf: { via: 'dependsOn', sourceDepends: false },
+  consumesApi: { via: 'consumesApi', sourceDepends: true },
+  apiConsumedBy: { via: 'consumesApi', sourceDepends: false },
+  apiProvidedBy: { via: 'providedBy', sourceDepends: true },
+  providesApi: { via: 'providedBy', sourceDepends: false },
+};
+
+const keyOf = (ref: string): string => ref.toLowerCase();
+const edgeKey = (e: DependencyEdge): string => `${keyOf(e.from)}|${keyOf(e.to)}|${e.via}`;
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Dependency edges of the relations, whichever direction each arrived in, deduplicated. */
+export function dependencyEdges(relations: readonly Relation[]): DependencyEdge[] {
+  const seen = new Set<string>();
+  const out: DependencyEdge[] = [];
+  for (const r of relations) {
+    const direction = DIRECTIONS[r.type];
+    if (!direction) continue;
+    const { via, sourceDepends } = direction;
+    const edge: DependencyEdge = sourceDepends ? { from: r.source, to: r.target, via } : { from: r.target, to: r.source, via };
+    // A self-dependency widens no blast radius and has no place in a layered drawing.
+    if (keyOf(edge.from) === keyOf(edge.to)) continue;
+    const key = edgeKey(edge);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(edge);
+  }
+  return out;
+}
+
+/**
+ * Walks `hops` levels down (dependencies) and up (dependents) from `center`, one
+ * `relationsOf` call per level. Each direction is its own breadth-first search, so a node
+ * reached both ways keeps expanding both ways (a dependent of a node that also depends on
+ * the center is in the blast radius); its depth is the nearer of the two, down on a tie.
+ */
+export async function neighbourhood(
+  center: string,
+  hops: number,
+  relationsOf: (refs: string[]) => Promise<Relation[]>,
+  options: { maxNodes?: number } = {},
+): Promise<Neighbourhood> {
+  const maxHops = Math.min(5, Math.max(1, Math.trunc(hops) || 1));
+  const maxNodes = Number.isFinite(options.maxNodes) ? Math.max(1, Math.trunc(options.maxNodes ?? 0)) : 150;
+  const centerKey = keyOf(center);
+  const display = new Map([[centerKey, center]]);
+  const down = new Map([[centerKey, 0]]);
+  const up = new Map([[centerKey, 0]]);
+  const included = new Set([centerKey]);
+  const edges = new Map<string, DependencyEdge>();
+  const dependencies = new Map<string, Set<string>>();
+  const dependents = new Map<string, Set<string>>();
+  const queried = new Set<string>();
+  const link = (index: Map<string, Set<string>>, a: string, b: string) => {
+    const set = index.get(a) ?? new Set<string>();
+    set.add(b);
+    index.set(a, set);
+  };
+  let downFrontier = [centerKey];
+  let upFrontier = [centerKey];
+  let truncated = false;
+
+  for (let depth = 1; depth <= maxHops && !truncated && downFrontier.length + upFrontier.length > 0; depth++) {
+    // A ref queried at an earlier level already has all its edges in the index.
+    const batch = [...new Set([...downFrontier, ...upFrontier])].filter((key) => !queried.has(key));
+    if (batch.length > 0) {
+      batch.forEach((key) => queried.add(key));
+      for (const edge of dependencyEdges(await relationsOf(batch.map((key) => display.get(key) ?? key)))) {
+        const [from, to] = [keyOf(edge.from), keyOf(edge.to)];
+        if (!display.has(from)) display.set(from, edge.from);
+        if (!display.has(to)) display.set(to, edge.to);
+        edges.set(edgeKey(edge), edge);
+        link(dependencies, from, to);
+        link(dependents, to, from);
+      }
+    }
+    // Sorted neighbours make the result, and which nodes a truncation keeps, independent of store order.
+    const expand = (frontier: string[], index: Map<string, Set<string>>, reached: Map<string, number>): string[] => {
+      const next: string[] = [];
+      for (const key of frontier) {
+        for (const neighbour of [...(index.get(key) ?? [])].sort(compare)) {
+          if (reached.has(neighbour)) continue;
+          if (!included.has(neighbour)) {
+            if (included.size >= maxNodes) {
+              truncated = true;
+              continue;
+            }
+            included.add(neighbour);
+          }
+          reached.set(neighbour, depth);
+          next.push(neighbour);
+        }
+      }
+      return next;
+    };
+    downFrontier = expand(downFrontier, dependencies, down);
+    upFrontier = expand(upFrontier, dependents, up);
+  }
+
+  const depthOf = (key: string): number => {
+    const d = down.get(key);
+    const u = up.get(key);
+    return d !== undefined && (u === undefined || d <= u) ? d : -(u ?? 0);
+  };
+  const refOf = (key: string): string => display.get(key) ?? key;
+  const nodes = [...included].map((key) => ({ key, ref: refOf(key), depth: depthOf(key) }));
+  nodes.sort((a, b) => a.depth - b.depth || compare(a.key, b.key));
+  return {
+    center,
+    nodes: nodes.map(({ ref, depth }) => ({ ref, depth })),
+    edges: [...edges.entries()]
+      .filter(([, e]) => included.has(keyOf(e.from)) && included.has(keyOf(e.to)))
+      .sort(([a], [b]) => compare(a, b))
+      // One display form per node, whatever casing each relation used.
+      .map(([, e]) => ({ from: refOf(keyOf(e.from)), to: refOf(keyOf(e.to)), via: e.via })),
+    truncated,
+  };
+}

@@ -1,0 +1,111 @@
+import { facetSlug, siteUrl, unslugFacet, type Site } from '../../web/site.ts';
+import type { BrowseSort, EntityFilters, FacetName } from '../store.ts';
+
+/**
+ * The state of the catalog list, as carried by its URL so a view can be shared. On the
+ * live server every filter combines through the query string; a static export has only
+ * files, so there a view is the whole list (`catalog/`) or one facet value
+ * (`browse/owner/<slug>/`), paged by path (`page/2/`). Facet views live outside `catalog/`
+ * so they can never collide with an entity's `catalog/<namespace>/<kind>/<name>/`.
+ */
+export interface CatalogQuery {
+  filters: EntityFilters;
+  sort: BrowseSort;
+  page: number;
+}
+
+export const PAGE_SIZE = 50;
+export const FILTER_FACETS: readonly FacetName[] = ['kind', 'type', 'lifecycle', 'owner', 'system', 'tag', 'namespace'];
+export const SORTS: readonly BrowseSort[] = ['name', 'kind', 'owner', 'lifecycle', 'updated'];
+const MAX_VALUE = 256;
+const MAX_PAGE = 100_000;
+
+export const DEFAULT_QUERY: CatalogQuery = { filters: {}, sort: 'name', page: 1 };
+
+/** Reads the list state from a query string; anything malformed is dropped and reported, never trusted. */
+export function parseCatalogQuery(search: URLSearchParams): { query: CatalogQuery; ignored: string[] } {
+  const ignored: string[] = [];
+  const filters: EntityFilters = {};
+  for (const facet of FILTER_FACETS) {
+    const value = search.get(facet);
+    if (value === null || value === '') continue;
+    if (value.length > MAX_VALUE) ignored.push(facet);
+    else filters[facet] = value;
+  }
+  const q = search.get('q');
+  if (q) {
+    if (q.length > 200) ignored.push('q');
+    else filters.q = q;
+  }
+  const sortParam = search.get('sort');
+  const sort = SORTS.find((s) => s === sortParam) ?? 'name';
+  if (sortParam && sort !== sortParam) ignored.push('sort');
+  const pageParam = search.get('page');
+  let page = 1;
+  if (pageParam !== null) {
+    const n = Number(pageParam);
+    if (Number.isInteger(n) && n >= 1 && n <= MAX_PAGE) page = n;
+    else ignored.push('page');
+  }
+  return { query: { filters, sort, page }, ignored };
+}
+
+/** The single facet filter of a static view, if the query is one. */
+export function staticFacet(query: CatalogQuery): { facet: FacetName; value: string } | undefined {
+  const entries = Object.entries(query.filters) as [FacetName | 'q', string][];
+  if (entries.length !== 1) return undefined;
+  const [facet, value] = entries[0] as [FacetName | 'q', string];
+  return facet === 'q' ? undefined : { facet, value };
+}
+
+/** Whether a static export can show this view (one facet at most, default sort). */
+export function isStaticView(query: CatalogQuery): boolean {
+  return query.sort === 'name' && (Object.keys(query.filters).length === 0 || staticFacet(query) !== undefined);
+}
+
+/** The site-relative path of a static view. */
+export function staticCatalogPath(query: CatalogQuery): string {
+  const facet = staticFacet(query);
+  const base = facet ? `browse/${facet.facet}/${facetSlug(facet.value)}/` : 'catalog/';
+  return query.page > 1 ? `${base}page/${query.page}/` : base;
+}
+
+/** Reads a static view's site-relative path (`catalog/page/2/`, `browse/owner/<slug>/page/2/`) back into a query. */
+export function parseStaticCatalogPath(path: string): CatalogQuery | undefined {
+  const parts = path.split('/').filter((p) => p !== '');
+  let page = 1;
+  if (parts.length >= 3 && parts[parts.length - 2] === 'page') {
+    page = Number(parts[parts.length - 1]);
+    if (!/^[1-9][0-9]*$/.test(parts[parts.length - 1] ?? '') || page < 2 || page > MAX_PAGE) return undefined;
+    parts.splice(-2);
+  }
+  if (parts.length === 1 && parts[0] === 'catalog') return { filters: {}, sort: 'name', page };
+  if (parts.length !== 3 || parts[0] !== 'browse') return undefined;
+  const facet = FILTER_FACETS.find((f) => f === parts[1]);
+  const value = unslugFacet(parts[2] ?? '');
+  if (!facet || value === undefined || value === '') return undefined;
+  return { filters: { [facet]: value }, sort: 'name', page };
+}
+
+/**
+ * The URL of a list view. On a static site a view it cannot show falls back to the one
+ * facet that was clicked last (`focus`), so every link still resolves.
+ */
+export function catalogUrl(site: Site, query: CatalogQuery, focus?: FacetName): string {
+  if (site.mode === 'static') {
+    if (isStaticView(query)) return siteUrl(site, staticCatalogPath(query));
+    const value = focus ? query.filters[focus] : undefined;
+    const filters = focus && value !== undefined ? { [focus]: value } : {};
+    return siteUrl(site, staticCatalogPath({ filters, sort: 'name', page: query.page }));
+  }
+  const params = new URLSearchParams();
+  for (const facet of FILTER_FACETS) {
+    const value = query.filters[facet];
+    if (value !== undefined) params.set(facet, value);
+  }
+  if (query.filters.q) params.set('q', query.filters.q);
+  if (query.sort !== 'name') params.set('sort', query.sort);
+  if (query.page > 1) params.set('page', String(query.page));
+  const search = params.toString();
+  return siteUrl(site, search ? `catalog/?${search}` : 'catalog/');
+}

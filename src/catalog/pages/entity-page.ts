@@ -1,0 +1,158 @@
+import { emptyNote, entityLink, kindBadge, lifecycleBadge, problemList, refName, section, tagList, timestamp, type EntityLabel } from '../../web/components.ts';
+import { html, type Html, type HtmlValue } from '../../web/html.ts';
+import { layout } from '../../web/layout.ts';
+import { entityPath, siteUrl, type Site } from '../../web/site.ts';
+import { coreKind, isSafeLinkUrl, keyOfRef } from '../model.ts';
+import type { OperationalLink } from '../operations.ts';
+import type { RelationType } from '../relations.ts';
+import { catalogUrl } from './catalog-query.ts';
+import { apiDefinitionSection } from './api-definition.ts';
+import { OWNED_SHOWN, relatedRefs, type EntityPageData } from './entity-data.ts';
+
+/**
+ * One page per entity, shaped by kind. What an engineer needs in an incident comes first:
+ * runbooks, on-call and the owning team; then what the entity is made of and talks to.
+ */
+export function entityView(site: Site, data: EntityPageData): Html {
+  const { detail } = data;
+  const { entity } = detail;
+  const kind = coreKind(entity.kind) ?? entity.kind;
+  const title = entity.metadata.title ?? entity.metadata.name;
+  const spec = entity.spec ?? {};
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const base = siteUrl(site, entityPath(detail.ref));
+
+  const header = html`<header class="entity-header">
+<p class="eyebrow">${kindBadge(kind)}${str(spec.type) ? html` <span class="muted">${str(spec.type)}</span>` : ''} ${lifecycleBadge(str(spec.lifecycle))}${detail.stale ? html` <span class="badge badge-error">stale: the descriptor is invalid, this is its last good version</span>` : ''}</p>
+<h1>${title}</h1>
+${entity.metadata.description ? html`<p class="lede">${entity.metadata.description}</p>` : ''}
+${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag }, sort: 'name', page: 1 }, 'tag'))}
+<p class="muted small"><code>${detail.ref}</code></p>
+</header>`;
+
+  const sections: HtmlValue[] = [];
+  if (kind === 'Component' || kind === 'Resource' || kind === 'System' || kind === 'API') sections.push(incidentSection(site, data, base));
+  sections.push(aboutSection(site, data));
+  switch (kind) {
+    case 'Component':
+      sections.push(relationSection(site, data, 'apis', 'APIs', [['Provides', 'providesApi'], ['Consumes', 'consumesApi']]));
+      sections.push(relationSection(site, data, 'dependencies', 'Dependencies', [['Depends on', 'dependsOn'], ['Depended on by', 'dependencyOf'], ['Subcomponents', 'hasPart']], base));
+      break;
+    case 'Resource':
+      sections.push(relationSection(site, data, 'dependencies', 'Dependencies', [['Depended on by', 'dependencyOf'], ['Depends on', 'dependsOn']], base));
+      break;
+    case 'API':
+      sections.push(relationSection(site, data, 'usage', 'Providers and consumers', [['Provided by', 'apiProvidedBy'], ['Consumed by', 'apiConsumedBy']], base));
+      sections.push(apiDefinitionSection(str(spec.type) ?? 'unknown', str(spec.definition) ?? ''));
+      break;
+    case 'System':
+    case 'Domain':
+      sections.push(relationSection(site, data, 'parts', kind === 'System' ? 'Parts of this system' : 'Parts of this domain', [['Has part', 'hasPart']]));
+      break;
+    case 'Group':
+      sections.push(relationSection(site, data, 'people', 'Team', [['Members', 'hasMember'], ['Parent', 'childOf'], ['Child groups', 'parentOf']]));
+      sections.push(ownedSection(site, data));
+      break;
+    case 'User':
+      sections.push(relationSection(site, data, 'groups', 'Groups', [['Member of', 'memberOf']]));
+      sections.push(ownedSection(site, data));
+      break;
+    case 'Location':
+      sections.push(section('targets', 'Targets', list([...(Array.isArray(spec.targets) ? spec.targets : []), ...(str(spec.target) ? [spec.target] : [])].map((t) => html`<code>${String(t)}</code>`))));
+      break;
+  }
+  sections.push(section('problems', 'Problems', detail.problems.length ? problemList(site, detail.problems) : emptyNote('No problems: the descriptor is valid and every reference resolves.')));
+
+  return layout({
+    site,
+    title,
+    description: entity.metadata.description,
+    section: 'catalog',
+    crumbs: [{ label: 'Catalog', href: siteUrl(site, 'catalog/') }, { label: kind, href: catalogUrl(site, { filters: { kind: kind.toLowerCase() }, sort: 'name', page: 1 }, 'kind') }, { label: title }],
+    main: html`${header}<div class="entity-grid">${sections}</div>`,
+  });
+}
+
+function list(items: HtmlValue[], empty = 'None recorded.'): Html {
+  return items.length ? html`<ul class="plain">${items.map((i) => html`<li>${i}</li>`)}</ul>` : emptyNote(empty);
+}
+
+function label(data: EntityPageData, ref: string): EntityLabel {
+  const key = keyOfRef(ref);
+  const summary = data.related.get(key);
+  return summary ? { ref: summary.ref, title: summary.title, kind: summary.kind } : { ref, missing: true };
+}
+
+function opLink(base: string, link: OperationalLink, fileSuffix: string): Html {
+  if (link.url) return html`<a href="${link.url}" rel="noopener noreferrer">${link.title}</a>`;
+  if (link.path !== undefined) return html`<a href="${base}${fileSuffix}">${link.title}</a> <span class="muted small">(${link.path || 'catalog root'})</span>`;
+  return html`<span>${link.title}</span>`;
+}
+
+function incidentSection(site: Site, data: EntityPageData, base: string): Html {
+  const { operations: ops, owner } = data;
+  const oncall = ops.oncall.length ? ops.oncall : (owner?.oncall ?? []);
+  return html`<section class="card card-incident" aria-labelledby="incident"><h2 id="incident">When it breaks</h2>
+<dl class="facts">
+<dt>Runbooks</dt><dd>${ops.runbooks.length ? list(ops.runbooks.map((r) => opLink(base, r, 'runbook/'))) : html`<span class="badge badge-warn">No runbook</span> <span class="muted">Add an <code>atrium.dev/runbook</code> annotation or a link of type <code>runbook</code>.</span>`}</dd>
+<dt>On call</dt><dd>${oncall.length ? list(oncall.map((o) => opLink(base, o, ''))) : html`<span class="muted">No rotation recorded${owner ? ' for the service or its owner' : ''}.</span>`}</dd>
+<dt>Owner</dt><dd>${owner ? ownerBlock(site, data) : ownerMissing(site, data)}</dd>
+${ops.dashboards.length ? html`<dt>Dashboards</dt><dd>${list(ops.dashboards.map((d) => opLink(base, d, '')))}</dd>` : ''}
+${ops.chat.length ? html`<dt>Chat</dt><dd>${list(ops.chat.map((d) => opLink(base, d, '')))}</dd>` : ''}
+</dl></section>`;
+}
+
+function ownerBlock(site: Site, data: EntityPageData): Html {
+  const owner = data.owner!;
+  return html`${entityLink(site, { ref: owner.ref, title: owner.title })}
+${owner.email ? html` · <a href="${`mailto:${owner.email}`}">${owner.email}</a>` : ''}
+${owner.links.length ? html` · ${owner.links.map((l, i) => html`${i ? ', ' : ''}<a href="${l.url}" rel="noopener noreferrer">${l.title}</a>`)}` : ''}`;
+}
+
+function ownerMissing(site: Site, data: EntityPageData): Html {
+  const ref = relatedRefs(data.detail.relations, 'ownedBy')[0];
+  return ref ? entityLink(site, { ref, missing: true }) : html`<span class="muted">No owner.</span>`;
+}
+
+function aboutSection(site: Site, data: EntityPageData): Html {
+  const { detail, operations } = data;
+  const { entity } = detail;
+  const rows: [string, HtmlValue][] = [];
+  const owners = relatedRefs(detail.relations, 'ownedBy');
+  if (owners.length) rows.push(['Owner', owners.map((r) => entityLink(site, label(data, r)))]);
+  const parents = relatedRefs(detail.relations, 'partOf');
+  if (parents.length) rows.push(['Part of', parents.map((r, i) => html`${i ? ', ' : ''}${entityLink(site, label(data, r))} <span class="muted small">${refKindLabel(r)}</span>`)]);
+  if (data.domain) rows.push(['Domain', entityLink(site, { ref: data.domain })]);
+  const profile = entity.spec?.profile;
+  if (profile && typeof profile === 'object' && 'email' in profile && typeof profile.email === 'string' && isSafeLinkUrl(`mailto:${profile.email}`)) rows.push(['Email', html`<a href="${`mailto:${profile.email}`}">${profile.email}</a>`]);
+  const links = (entity.metadata.links ?? []).filter((l) => isSafeLinkUrl(l.url));
+  if (links.length) rows.push(['Links', list(links.map((l) => html`<a href="${l.url}" rel="noopener noreferrer">${l.title ?? l.url}</a>${l.type ? html` <span class="muted small">${l.type}</span>` : ''}`))]);
+  if (operations.docs.some((d) => d.path !== undefined)) rows.push(['Docs', html`<a href="${siteUrl(site, entityPath(detail.ref))}docs/">Read the documentation</a>`]);
+  rows.push(['Source', html`<code>${detail.source.file}:${detail.source.line}</code>`]);
+  rows.push(['Changed', timestamp(detail.updatedAt)]);
+  return html`<section class="card" aria-labelledby="about"><h2 id="about">About</h2><dl class="facts">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></section>`;
+}
+
+const refKindLabel = (ref: string): string => ref.slice(0, Math.max(0, ref.indexOf(':'))).toLowerCase();
+
+function relationSection(site: Site, data: EntityPageData, id: string, title: string, groups: [string, RelationType][], graphBase?: string): Html {
+  const body = groups.map(([heading, type]) => {
+    const refs = relatedRefs(data.detail.relations, type);
+    return html`<h3>${heading} <span class="n">${refs.length}</span></h3>${list(refs.map((r) => {
+      const l = label(data, r);
+      const summary = data.related.get(keyOfRef(r));
+      return html`${entityLink(site, l)} <span class="muted small">${refKindLabel(r)}${summary?.lifecycle ? ` · ${summary.lifecycle}` : ''}</span>`;
+    }))}`;
+  });
+  return html`<section class="card" aria-labelledby="${id}"><h2 id="${id}">${title}</h2>${body}
+${graphBase ? html`<p><a href="${graphBase}graph/">Dependency graph and blast radius</a></p>` : ''}</section>`;
+}
+
+function ownedSection(site: Site, data: EntityPageData): Html {
+  const owned = data.owned ?? { items: [], total: 0 };
+  const more = owned.total > owned.items.length;
+  return html`<section class="card card-wide" aria-labelledby="owned"><h2 id="owned">Owns <span class="n">${owned.total}</span></h2>
+${owned.items.length ? html`<ul class="owned">${owned.items.map((e) => html`<li>${kindBadge(e.kind)} ${entityLink(site, { ref: e.ref, title: e.title })} ${lifecycleBadge(e.lifecycle)}</li>`)}</ul>` : emptyNote('Owns nothing in the catalog.')}
+${more ? html`<p><a href="${catalogUrl(site, { filters: { owner: data.detail.ref.toLowerCase() }, sort: 'name', page: 1 }, 'owner')}">All ${owned.total} owned by ${refName(data.detail.ref)}</a> (showing the first ${OWNED_SHOWN})</p>` : ''}
+</section>`;
+}

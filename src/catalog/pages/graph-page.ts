@@ -1,0 +1,48 @@
+import { renderEdgeList, renderGraphSvg } from '../../web/graph-svg.ts';
+import { html, type Html } from '../../web/html.ts';
+import { layout } from '../../web/layout.ts';
+import { entityPath, entityUrl, siteUrl, type Site } from '../../web/site.ts';
+import { refName } from '../../web/components.ts';
+import { neighbourhood, type Neighbourhood } from '../graph.ts';
+import { keyOfRef } from '../model.ts';
+import type { BrowseItem, CatalogStore } from '../store.ts';
+
+export const DEFAULT_HOPS = 2;
+export const MAX_HOPS = 4;
+
+export interface GraphPageData {
+  ref: string;
+  title: string;
+  hops: number;
+  graph: Neighbourhood;
+  labels: Map<string, BrowseItem>;
+}
+
+
+export async function loadGraphPage(store: CatalogStore, key: string, hops: number): Promise<GraphPageData | undefined> {
+  const detail = await store.getEntity(key);
+  if (!detail) return undefined;
+  const graph = await neighbourhood(detail.ref, hops, (refs) => store.relationsTouching(refs.map(keyOfRef)));
+  const labels = await store.summariesOf(graph.nodes.map((n) => keyOfRef(n.ref)));
+  return { ref: detail.ref, title: detail.entity.metadata.title ?? detail.entity.metadata.name, hops, graph, labels };
+}
+
+/** The neighbourhood of an entity N hops up (what breaks if it breaks) and down (what it needs), as SVG and as a list. */
+export function graphView(site: Site, data: GraphPageData): Html {
+  const labelOf = (ref: string): string => data.labels.get(keyOfRef(ref))?.title ?? refName(ref);
+  const base = siteUrl(site, entityPath(data.ref));
+  const dependents = data.graph.nodes.filter((n) => n.depth < 0).length;
+  const main = html`<h1>Dependencies of ${data.title}</h1>
+<p class="lede">${dependents === 0 ? 'Nothing in the catalog depends on it.' : `${dependents} ${dependents === 1 ? 'entity depends' : 'entities depend'} on it within ${data.hops} ${data.hops === 1 ? 'hop' : 'hops'}: that is the blast radius.`} Dependents are on the left, dependencies on the right.</p>
+${site.mode === 'live' ? html`<nav class="tabs" aria-label="Hops"><ul>${[1, 2, 3, 4].map((h) => html`<li><a href="${base}graph/${h === DEFAULT_HOPS ? '' : `?hops=${h}`}"${h === data.hops ? html` aria-current="true"` : ''}>${h} ${h === 1 ? 'hop' : 'hops'}</a></li>`)}</ul></nav>` : ''}
+<figure class="graph-figure">${renderGraphSvg(data.graph, { title: `Dependency graph of ${data.title}`, label: labelOf, kindOf: (ref) => ref.slice(0, ref.indexOf(':')).toLowerCase() })}
+<figcaption class="muted small">The same edges are listed below.</figcaption></figure>
+<section class="card" aria-labelledby="edges"><h2 id="edges">Edges</h2>${renderEdgeList(data.graph, { href: (ref) => entityUrl(site, ref), label: labelOf })}</section>`;
+  return layout({
+    site,
+    title: `Dependencies of ${data.title}`,
+    section: 'catalog',
+    crumbs: [{ label: 'Catalog', href: siteUrl(site, 'catalog/') }, { label: data.title, href: base }, { label: 'Dependencies' }],
+    main,
+  });
+}

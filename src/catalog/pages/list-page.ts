@@ -1,0 +1,103 @@
+import { emptyNote, entityLink, kindBadge, lifecycleBadge, pager, refName, timestamp } from '../../web/components.ts';
+import { html, type Html } from '../../web/html.ts';
+import { layout } from '../../web/layout.ts';
+import { siteUrl, type Site } from '../../web/site.ts';
+import type { BrowseItem, CatalogStore, FacetName, Facets } from '../store.ts';
+import { catalogUrl, FILTER_FACETS, PAGE_SIZE, SORTS, staticFacet, type CatalogQuery } from './catalog-query.ts';
+
+export interface ListPageData {
+  query: CatalogQuery;
+  items: BrowseItem[];
+  total: number;
+  facets: Facets;
+  /** Query parameters that were malformed and ignored. */
+  ignored: string[];
+}
+
+export async function loadListPage(store: CatalogStore, query: CatalogQuery, ignored: string[] = []): Promise<ListPageData> {
+  const [page, facets] = await Promise.all([
+    store.browseEntities(query.filters, query.sort, (query.page - 1) * PAGE_SIZE, PAGE_SIZE),
+    store.facets(query.filters),
+  ]);
+  return { query, items: page.items, total: page.total, facets, ignored };
+}
+
+const FACET_LABELS: Record<FacetName, string> = { kind: 'Kind', type: 'Type', lifecycle: 'Lifecycle', owner: 'Owner', system: 'System', tag: 'Tag', namespace: 'Namespace' };
+const SORT_LABELS: Record<CatalogQuery['sort'], string> = { name: 'Name', kind: 'Kind', owner: 'Owner', lifecycle: 'Lifecycle', updated: 'Recently changed' };
+/** How many values of a facet are shown; the store returns the 100 largest. */
+const FACET_VALUES_SHOWN = 12;
+
+const facetLabel = (facet: FacetName, value: string): string => (facet === 'owner' || facet === 'system' ? refName(value) : value);
+
+/** The catalog list: facets beside a sortable, paged table; every state is a URL. */
+export function listView(site: Site, data: ListPageData): Html {
+  const { query, items, total, facets } = data;
+  const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const active = (Object.entries(query.filters) as [FacetName | 'q', string][]).filter(([, v]) => v !== undefined);
+  const without = (name: FacetName | 'q'): CatalogQuery => ({ ...query, filters: Object.fromEntries(active.filter(([f]) => f !== name)), page: 1 });
+  const first = (query.page - 1) * PAGE_SIZE + 1;
+  const heading = staticFacet(query) ? `${FACET_LABELS[staticFacet(query)!.facet]}: ${facetLabel(staticFacet(query)!.facet, staticFacet(query)!.value)}` : 'Catalog';
+
+  const main = html`<h1>${heading}</h1>
+${data.ignored.length ? html`<p class="notice" role="status">Ignored malformed parameters: ${data.ignored.join(', ')}.</p>` : ''}
+<div class="list-layout">
+<aside class="facets" aria-label="Filters">
+${site.mode === 'live' ? searchForm(site, query) : html`<p class="muted small">This static copy filters by one facet at a time; use search (press /) to find anything.</p>`}
+${active.length ? html`<div class="active-filters"><h2 class="facet-title">Active filters</h2><ul>${active.map(([f, v]) => html`<li><a class="chip" href="${catalogUrl(site, without(f))}" aria-label="Remove filter ${f === 'q' ? 'text' : FACET_LABELS[f]}: ${v}">${f === 'q' ? `“${v}”` : facetLabel(f, v)} <span aria-hidden="true">×</span></a></li>`)}</ul></div>` : ''}
+${FILTER_FACETS.filter((f) => facets[f].length > 0 && !(f === 'namespace' && facets[f].length < 2)).map((facet) => facetGroup(site, query, facet, facets[facet]))}
+</aside>
+<div class="list-main">
+<div class="list-toolbar">
+<p class="count" role="status">${total === 0 ? 'No entities match.' : html`<strong>${first.toLocaleString('en')}–${Math.min(first + items.length - 1, total).toLocaleString('en')}</strong> of <strong>${total.toLocaleString('en')}</strong> entities`}</p>
+${site.mode === 'live' ? sortLinks(site, query) : ''}
+</div>
+${items.length === 0 ? emptyNote('Nothing in the catalog matches these filters. Remove a filter, or search.') : table(site, items)}
+${pager({ page: query.page, pageCount, href: (p) => catalogUrl(site, { ...query, page: p }, staticFacet(query)?.facet) })}
+</div>
+</div>`;
+  return layout({ site, title: heading, section: 'catalog', description: `${total} entities in the software catalog`, main });
+}
+
+function searchForm(site: Site, query: CatalogQuery): Html {
+  const hidden = (Object.entries(query.filters) as [string, string][]).filter(([f]) => f !== 'q');
+  return html`<form class="filter-search" method="get" action="${siteUrl(site, 'catalog/')}" role="search">
+<label for="catalog-q">Filter by text</label>
+<div class="inline-form"><input id="catalog-q" name="q" type="search" value="${query.filters.q ?? ''}" maxlength="200" autocomplete="off"><button type="submit">Filter</button></div>
+${hidden.map(([f, v]) => html`<input type="hidden" name="${f}" value="${v}">`)}
+${query.sort !== 'name' ? html`<input type="hidden" name="sort" value="${query.sort}">` : ''}
+</form>`;
+}
+
+function facetGroup(site: Site, query: CatalogQuery, facet: FacetName, values: Facets[FacetName]): Html {
+  const current = query.filters[facet];
+  const id = `facet-${facet}`;
+  return html`<section class="facet" aria-labelledby="${id}"><h2 class="facet-title" id="${id}">${FACET_LABELS[facet]}</h2><ul>
+${values.slice(0, FACET_VALUES_SHOWN).map(({ value, count }) => {
+  const selected = current !== undefined && current.toLowerCase() === value.toLowerCase();
+  const target: CatalogQuery = { ...query, filters: { ...query.filters, [facet]: value }, page: 1 };
+  return html`<li><a href="${catalogUrl(site, target, facet)}"${selected ? html` aria-current="true" class="selected"` : ''}><span>${facetLabel(facet, value)}</span> <span class="n">${count.toLocaleString('en')}</span></a></li>`;
+})}
+</ul>${values.length > FACET_VALUES_SHOWN ? html`<p class="muted small">and ${values.length - FACET_VALUES_SHOWN} more</p>` : ''}</section>`;
+}
+
+function sortLinks(site: Site, query: CatalogQuery): Html {
+  return html`<nav class="sort" aria-label="Sort by"><span class="muted">Sort:</span> <ul>${SORTS.map((s) =>
+    html`<li><a href="${catalogUrl(site, { ...query, sort: s, page: 1 })}"${s === query.sort ? html` aria-current="true"` : ''}>${SORT_LABELS[s]}</a></li>`,
+  )}</ul></nav>`;
+}
+
+function table(site: Site, items: BrowseItem[]): Html {
+  return html`<div class="table-scroll"><table class="entities">
+<caption class="visually-hidden">Entities</caption>
+<thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Owner</th><th scope="col">Lifecycle</th><th scope="col">Description</th><th scope="col">Changed</th></tr></thead>
+<tbody>
+${items.map((e) => html`<tr${e.stale ? html` class="stale"` : ''}>
+<td>${entityLink(site, { ref: e.ref, title: e.title })}${e.stale ? html` <span class="badge badge-error">stale</span>` : ''}</td>
+<td>${kindBadge(e.kind)}${e.type ? html` <span class="muted">${e.type}</span>` : ''}</td>
+<td>${e.owner ? entityLink(site, { ref: e.owner }) : html`<span class="muted">—</span>`}</td>
+<td>${lifecycleBadge(e.lifecycle)}</td>
+<td class="desc">${e.description ?? ''}</td>
+<td class="nowrap">${timestamp(e.updatedAt)}</td>
+</tr>`)}
+</tbody></table></div>`;
+}

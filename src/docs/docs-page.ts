@@ -1,0 +1,101 @@
+import { posix } from 'node:path';
+import { operationsOf } from '../catalog/operations.ts';
+import type { CatalogStore } from '../catalog/store.ts';
+import { html, type Html } from '../web/html.ts';
+import { layout } from '../web/layout.ts';
+import { renderMarkdown, type RenderedMarkdown, type TocEntry } from '../web/markdown.ts';
+import { entityPath, siteUrl, type Site } from '../web/site.ts';
+import { docSlug, pageForSlug, resolveDocLink, type DocsSource, type DocsTree } from './docs-source.ts';
+
+/** A rendered docs page or runbook of one entity; the view is a pure function of it. */
+export interface DocPageData {
+  ref: string;
+  entityTitle: string;
+  kind: 'docs' | 'runbook';
+  /** Root-relative path of the Markdown file. */
+  file: string;
+  slug: string;
+  tree?: DocsTree;
+  rendered?: RenderedMarkdown;
+  /** Why the file could not be shown. */
+  failure?: string;
+}
+
+const docsBase = (site: Site, ref: string): string => `${siteUrl(site, entityPath(ref))}docs/`;
+
+/** Links from a page of the tree, or from a runbook, to other pages of the entity's docs. */
+function linkResolver(site: Site, ref: string, tree: DocsTree | undefined, fromPage: string | undefined) {
+  return (target: string, kind: 'link' | 'image'): string | undefined => {
+    if (kind === 'image' || !tree || fromPage === undefined) return undefined;
+    const found = resolveDocLink(tree, fromPage, target);
+    return found ? `${docsBase(site, ref)}${found.slug}${found.fragment}` : undefined;
+  };
+}
+
+export async function loadDocPage(store: CatalogStore, docs: DocsSource, key: string, slug: string, site: Site): Promise<DocPageData | undefined> {
+  const detail = await store.getEntity(key);
+  if (!detail) return undefined;
+  const ops = operationsOf(detail.entity, detail.source.file);
+  const dir = ops.docs.find((d) => d.path !== undefined)?.path;
+  if (dir === undefined) return undefined;
+  const tree = await docs.tree(dir);
+  const page = tree && pageForSlug(tree, slug);
+  if (!tree || page === undefined) return undefined;
+  const file = tree.dir ? `${tree.dir}/${page}` : page;
+  const text = await docs.read(file);
+  const base = { ref: detail.ref, entityTitle: detail.entity.metadata.title ?? detail.entity.metadata.name, kind: 'docs' as const, file, slug: docSlug(page), tree };
+  if (!text.ok) return { ...base, failure: text.message };
+  return { ...base, rendered: renderMarkdown(text.text, { resolveLink: linkResolver(site, detail.ref, tree, page) }) };
+}
+
+export async function loadRunbookPage(store: CatalogStore, docs: DocsSource, key: string, site: Site): Promise<DocPageData | undefined> {
+  const detail = await store.getEntity(key);
+  if (!detail) return undefined;
+  const ops = operationsOf(detail.entity, detail.source.file);
+  const file = ops.runbooks.find((r) => r.path !== undefined)?.path;
+  if (file === undefined) return undefined;
+  const dir = ops.docs.find((d) => d.path !== undefined)?.path;
+  const tree = dir === undefined ? undefined : await docs.tree(dir);
+  // A runbook inside the docs tree links like any page of it.
+  const prefix = tree?.dir ? `${tree.dir}/` : '';
+  const inTree = tree && file.startsWith(prefix) ? file.slice(prefix.length) : undefined;
+  const base = { ref: detail.ref, entityTitle: detail.entity.metadata.title ?? detail.entity.metadata.name, kind: 'runbook' as const, file, slug: '' };
+  const text = await docs.read(file);
+  if (!text.ok) return { ...base, failure: text.message };
+  return { ...base, rendered: renderMarkdown(text.text, { resolveLink: linkResolver(site, detail.ref, tree, inTree ?? (tree ? posix.relative(tree.dir || '.', file) : undefined)) }) };
+}
+
+function tocNav(toc: TocEntry[]): Html | '' {
+  if (toc.length < 2) return '';
+  return html`<nav class="toc" aria-labelledby="toc-title"><h2 id="toc-title" class="facet-title">On this page</h2><ul>${toc.map((t) => html`<li class="toc-${t.level}"><a href="#${t.id}">${t.text}</a></li>`)}</ul></nav>`;
+}
+
+function pagesNav(site: Site, data: DocPageData): Html | '' {
+  if (!data.tree || data.tree.pages.length < 2) return '';
+  return html`<nav class="doc-pages" aria-labelledby="doc-pages-title"><h2 id="doc-pages-title" class="facet-title">Pages</h2><ul>${data.tree.pages.map((p) => {
+    const slug = docSlug(p);
+    return html`<li><a href="${docsBase(site, data.ref)}${slug}"${slug === data.slug && data.kind === 'docs' ? html` aria-current="page"` : ''}>${p.replace(/\.md$/i, '')}</a></li>`;
+  })}</ul></nav>`;
+}
+
+export function docView(site: Site, data: DocPageData): Html {
+  const what = data.kind === 'runbook' ? 'Runbook' : 'Documentation';
+  const title = data.rendered?.title ?? `${what} of ${data.entityTitle}`;
+  const entityHref = siteUrl(site, entityPath(data.ref));
+  const body = data.failure
+    ? html`<h1>${title}</h1><p class="notice">${data.file} cannot be shown: ${data.failure}</p>`
+    : html`${data.rendered?.title ? '' : html`<h1>${title}</h1>`}${data.rendered?.html ?? ''}`;
+  const main = html`<div class="doc-layout">
+<aside class="doc-side">${pagesNav(site, data)}${data.rendered ? tocNav(data.rendered.toc) : ''}</aside>
+<article class="prose">${body}
+<p class="muted small doc-source">Source: <code>${data.file}</code></p></article>
+</div>`;
+  return layout({
+    site,
+    title,
+    section: 'catalog',
+    offlinePriority: data.kind === 'runbook',
+    crumbs: [{ label: 'Catalog', href: siteUrl(site, 'catalog/') }, { label: data.entityTitle, href: entityHref }, { label: what }],
+    main,
+  });
+}

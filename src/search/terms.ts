@@ -1,0 +1,9 @@
+/**
+ * Splits text into search terms: runs of letters and digits, lowercased, accents dropped
+ * (résumé finds resume). The catalog's database index, the portal's search index and the
+ * browser's palette all use it, so every search agrees on what a word is. Pure and free of
+ * Node APIs: it is bundled into the client script too.
+ */
+export function searchTerms(text: string): string[] {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
+}

@@ -1,0 +1,181 @@
+import { prepareEntries, rankEntries, unpackIndex, type PackedIndex, type PreparedEntry, type SearchEntry } from '../../search/rank.ts';
+
+/**
+ * The portal's only script, loaded as a module (no inline script: the CSP forbids it).
+ * Reading never needs it; it adds the command palette, relative times, the static
+ * export's search, the offline note and the service worker. Untrusted text only ever
+ * reaches the page through textContent.
+ */
+
+const meta = (name: string): string => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '';
+const base = meta('atrium-base') || '/';
+const isStatic = meta('atrium-mode') === 'static';
+const PALETTE_RESULTS = 12;
+
+function relativeTime(iso: string, now: number): string {
+  const seconds = Math.round((now - Date.parse(iso)) / 1000);
+  if (!Number.isFinite(seconds)) return '';
+  const steps: [number, Intl.RelativeTimeFormatUnit][] = [[60, 'second'], [60, 'minute'], [24, 'hour'], [30, 'day'], [12, 'month'], [Infinity, 'year']];
+  let value = seconds;
+  for (const [size, unit] of steps) {
+    if (Math.abs(value) < size) return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(-Math.round(value), unit);
+    value /= size;
+  }
+  return '';
+}
+
+function showRelativeTimes(): void {
+  const now = Date.now();
+  for (const time of document.querySelectorAll<HTMLTimeElement>('time[data-relative]')) {
+    const relative = relativeTime(time.dateTime, now);
+    if (!relative) continue;
+    time.title = time.textContent ?? '';
+    time.textContent = relative;
+  }
+}
+
+function showOfflineNote(): void {
+  const note = document.querySelector<HTMLElement>('[data-offline-note][data-saved-at]');
+  const saved = note?.dataset.savedAt;
+  if (!note || !saved) return;
+  note.textContent = `You are offline. This copy was saved ${relativeTime(saved, Date.now())} (${saved.replace('T', ' ').slice(0, 16)} UTC) and may be out of date.`;
+  note.hidden = false;
+}
+
+let staticIndex: Promise<PreparedEntry[]> | undefined;
+function loadStaticIndex(): Promise<PreparedEntry[]> {
+  staticIndex ??= fetch(`${base}search-index.json`)
+    .then((r) => (r.ok ? (r.json() as Promise<PackedIndex>) : Promise.reject(new Error(`search index: HTTP ${r.status}`))))
+    .then((packed) => prepareEntries(unpackIndex(packed)));
+  return staticIndex;
+}
+
+async function search(q: string, limit: number): Promise<SearchEntry[]> {
+  if (isStatic) return rankEntries(await loadStaticIndex(), q, limit);
+  const r = await fetch(`${base}api/v1/search?${new URLSearchParams({ q, limit: String(limit) })}`);
+  if (!r.ok) throw new Error(`search: HTTP ${r.status}`);
+  return ((await r.json()) as { items: SearchEntry[] }).items;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+const kindLabel = (r: SearchEntry): string => (r.type === 'entity' ? r.kind : r.type);
+
+/** The palette: a modal dialog with a combobox over a listbox; arrows move, Enter opens, Escape closes. */
+function setUpPalette(): void {
+  const input = el('input', { type: 'search', id: 'palette-input', autocomplete: 'off', placeholder: 'Search services, APIs, teams, docs, runbooks…' });
+  input.setAttribute('role', 'combobox');
+  input.setAttribute('aria-expanded', 'true');
+  input.setAttribute('aria-controls', 'palette-results');
+  input.setAttribute('aria-label', 'Search the portal');
+  const list = el('ul', { id: 'palette-results' });
+  list.setAttribute('role', 'listbox');
+  list.setAttribute('aria-label', 'Results');
+  const status = el('p', { className: 'palette-status' }, 'Type to search. ↑ ↓ to move, Enter to open, Esc to close.');
+  status.setAttribute('role', 'status');
+  const dialog = el('dialog', { className: 'palette' }, input, list, status);
+  dialog.setAttribute('aria-label', 'Search');
+  document.body.append(dialog);
+  let results: SearchEntry[] = [];
+  let active = -1;
+  let sequence = 0;
+
+  const select = (i: number) => {
+    active = i;
+    list.querySelectorAll('li').forEach((li, j) => li.setAttribute('aria-selected', String(j === i)));
+    const current = list.children[i];
+    if (current) {
+      input.setAttribute('aria-activedescendant', current.id);
+      current.scrollIntoView({ block: 'nearest' });
+    } else input.removeAttribute('aria-activedescendant');
+  };
+  const open = (r: SearchEntry | undefined) => {
+    if (r) location.href = base + r.path;
+  };
+  const render = () => {
+    list.replaceChildren(
+      ...results.map((r, i) => {
+        const li = el('li', { id: `palette-option-${i}` }, el('span', { className: 'kind' }, kindLabel(r)), el('span', { className: 'result-title' }, r.title), el('span', { className: 'muted small' }, r.context));
+        li.setAttribute('role', 'option');
+        li.addEventListener('click', () => open(r));
+        return li;
+      }),
+    );
+    select(results.length ? 0 : -1);
+  };
+  input.addEventListener('input', async () => {
+    const q = input.value.trim();
+    const mine = ++sequence;
+    if (!q) {
+      results = [];
+      render();
+      status.textContent = 'Type to search.';
+      return;
+    }
+    try {
+      const found = await search(q, PALETTE_RESULTS);
+      if (mine !== sequence) return; // a newer keystroke won
+      results = found;
+      render();
+      status.textContent = found.length ? `${found.length} result${found.length === 1 ? '' : 's'}. ↑ ↓ to move, Enter to open.` : `Nothing matches “${q}”.`;
+    } catch (err) {
+      status.textContent = `Search is unavailable: ${(err as Error).message}`;
+    }
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown' && results.length) select((active + 1) % results.length);
+    else if (e.key === 'ArrowUp' && results.length) select((active - 1 + results.length) % results.length);
+    else if (e.key === 'Enter') {
+      if (results[active]) open(results[active]);
+      else if (input.value.trim()) location.href = `${base}search/?${new URLSearchParams({ q: input.value.trim() })}`;
+    } else return;
+    e.preventDefault();
+  });
+  const show = () => {
+    if (dialog.open) return;
+    dialog.showModal();
+    input.select();
+  };
+  const button = document.querySelector<HTMLButtonElement>('[data-palette-open]');
+  if (button) {
+    button.hidden = false;
+    button.addEventListener('click', show);
+  }
+  document.addEventListener('keydown', (e) => {
+    const target = e.target as HTMLElement;
+    const typing = target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+    if ((e.key === 'k' && (e.ctrlKey || e.metaKey)) || (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey)) {
+      e.preventDefault();
+      show();
+    }
+  });
+}
+
+/** The static export's search page: the server could not rank, so the browser does. */
+async function fillStaticSearch(): Promise<void> {
+  const container = document.querySelector<HTMLElement>('[data-search-results]');
+  const q = new URLSearchParams(location.search).get('q')?.slice(0, 200).trim();
+  const input = document.querySelector<HTMLInputElement>('[data-search-input]');
+  if (!isStatic || !container || !q) return;
+  if (input) input.value = q;
+  const results = await search(q, 50);
+  const count = el('p', { className: 'count' }, results.length ? `${results.length} results for “${q}”` : `Nothing matches “${q}”.`);
+  count.setAttribute('role', 'status');
+  const list = el('ol', { className: 'results' }, ...results.map((r) => el('li', {}, el('a', { href: base + r.path }, el('span', { className: 'result-title' }, r.title)), ' ', el('span', { className: 'kind' }, kindLabel(r)), ' ', el('span', { className: 'muted small' }, r.context), ...(r.text ? [el('p', { className: 'result-text' }, r.text)] : []))));
+  container.replaceChildren(count, list);
+}
+
+function registerServiceWorker(): void {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register(`${base}sw.js`, { scope: base }).catch(() => undefined);
+}
+
+showRelativeTimes();
+showOfflineNote();
+setUpPalette();
+void fillStaticSearch();
+registerServiceWorker();

@@ -1,0 +1,97 @@
+import type { Problem } from '../catalog/model.ts';
+import { html, type Html, type HtmlValue } from './html.ts';
+import { entityUrl, siteUrl, type Site } from './site.ts';
+
+/** Small pieces several pages share. Each is a pure function returning escaped Html. */
+
+/** What a link to an entity shows: its title when it has one, else its name; the kind as a quiet prefix. */
+export interface EntityLabel {
+  ref: string;
+  title?: string | null;
+  kind?: string;
+  missing?: boolean;
+}
+
+export function refName(ref: string): string {
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.indexOf(':');
+  return ref.slice(Math.max(slash, colon) + 1);
+}
+
+export function refKind(ref: string): string {
+  const colon = ref.indexOf(':');
+  return colon === -1 ? '' : ref.slice(0, colon).toLowerCase();
+}
+
+export function entityLink(site: Site, label: EntityLabel): Html {
+  const text = label.title || refName(label.ref);
+  if (label.missing) return html`<span class="entity-missing" title="${label.ref} is not in the catalog">${text} <span class="badge badge-warn">missing</span></span>`;
+  return html`<a href="${entityUrl(site, label.ref)}">${text}</a>`;
+}
+
+export function kindBadge(kind: string): Html {
+  return html`<span class="kind kind-${kind.toLowerCase().replace(/[^a-z0-9-]/g, '')}">${kind}</span>`;
+}
+
+export function lifecycleBadge(lifecycle: string | null | undefined): Html | '' {
+  if (!lifecycle) return '';
+  const tone = lifecycle === 'production' ? 'ok' : lifecycle === 'deprecated' ? 'warn' : 'quiet';
+  return html`<span class="badge badge-${tone}">${lifecycle}</span>`;
+}
+
+export function tagList(tags: readonly string[], tagHref: (tag: string) => string): Html | '' {
+  if (tags.length === 0) return '';
+  return html`<ul class="tags" aria-label="Tags">${tags.map((t) => html`<li><a class="tag" href="${tagHref(t)}">${t}</a></li>`)}</ul>`;
+}
+
+/** An absolute timestamp; the client script adds "3 hours ago" (pages are cached, so the server cannot). */
+export function timestamp(iso: string): Html {
+  const display = iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/:\d\dZ$/, ' UTC');
+  return html`<time datetime="${iso}" data-relative>${display}</time>`;
+}
+
+export function section(id: string, title: string, body: HtmlValue, level: 2 | 3 = 2): Html {
+  const heading = level === 2 ? html`<h2 id="${id}">${title}</h2>` : html`<h3 id="${id}">${title}</h3>`;
+  return html`<section class="card" aria-labelledby="${id}">${heading}${body}</section>`;
+}
+
+export function emptyNote(text: string): Html {
+  return html`<p class="empty">${text}</p>`;
+}
+
+/** Problems with their file and line, linked to the problems page's entry for that file. */
+export function problemList(site: Site, problems: readonly Problem[], options: { showEntity?: boolean } = {}): Html {
+  return html`<ul class="problems">${problems.map(
+    (p) => html`<li class="problem problem-${p.severity}">
+<span class="badge badge-${p.severity === 'error' ? 'error' : 'warn'}">${p.severity}</span> <code>${p.code}</code> ${p.message}
+<div class="problem-meta"><span class="file">${p.file}:${p.line}:${p.column}</span>${options.showEntity && p.entityRef ? html` · ${entityLink(site, { ref: p.entityRef })}` : ''}</div>
+<div class="hint">${p.hint}</div>
+</li>`,
+  )}</ul>`;
+}
+
+export interface PagerModel {
+  page: number;
+  pageCount: number;
+  href(page: number): string;
+}
+
+export function pager(model: PagerModel): Html | '' {
+  if (model.pageCount <= 1) return '';
+  const { page, pageCount } = model;
+  const pages = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pageCount])].filter((p) => p >= 1 && p <= pageCount).sort((a, b) => a - b);
+  const items: Html[] = [];
+  let previous = 0;
+  for (const p of pages) {
+    if (p - previous > 1) items.push(html`<li aria-hidden="true">…</li>`);
+    items.push(p === page ? html`<li><a aria-current="page" href="${model.href(p)}">${p}</a></li>` : html`<li><a href="${model.href(p)}">${p}</a></li>`);
+    previous = p;
+  }
+  return html`<nav class="pager" aria-label="Pages"><ul>
+${page > 1 ? html`<li><a rel="prev" href="${model.href(page - 1)}">Previous</a></li>` : ''}
+${items}
+${page < pageCount ? html`<li><a rel="next" href="${model.href(page + 1)}">Next</a></li>` : ''}
+</ul></nav>`;
+}
+
+export const homeUrl = (site: Site): string => siteUrl(site, '');

@@ -1,0 +1,68 @@
+import type { BrowseItem, CatalogStore } from '../../catalog/store.ts';
+import { catalogUrl } from '../../catalog/pages/catalog-query.ts';
+import { emptyNote, entityLink, kindBadge, timestamp } from '../components.ts';
+import { html, type Html } from '../html.ts';
+import { layout } from '../layout.ts';
+import { siteUrl, type Site } from '../site.ts';
+
+export interface HomeData {
+  recent: BrowseItem[];
+  teams: { items: BrowseItem[]; total: number };
+  ownedCounts: Map<string, number>;
+  entities: number;
+  errors: number;
+  warnings: number;
+  orphans: { items: BrowseItem[]; total: number };
+}
+
+const RECENT = 10;
+const TEAMS = 60;
+
+export async function loadHome(store: CatalogStore): Promise<HomeData> {
+  const [recent, teams, all, facets, problems, orphans] = await Promise.all([
+    store.browseEntities({}, 'updated', 0, RECENT),
+    store.browseEntities({ kind: 'group' }, 'name', 0, TEAMS),
+    store.browseEntities({}, 'name', 0, 1),
+    store.facets({}),
+    store.listProblems({}, 1),
+    store.orphans(8),
+  ]);
+  return {
+    recent: recent.items,
+    teams,
+    ownedCounts: new Map(facets.owner.map((o) => [o.value, o.count])),
+    entities: all.total,
+    errors: problems.errors,
+    warnings: problems.warnings,
+    orphans,
+  };
+}
+
+/** Search first; then what changed, who owns what, and how healthy the catalog is. */
+export function homeView(site: Site, data: HomeData): Html {
+  const main = html`<h1 class="visually-hidden">Atrium</h1>
+<form class="hero-search" method="get" action="${siteUrl(site, 'search/')}" role="search">
+<label for="home-q">Search services, APIs, teams, docs and runbooks</label>
+<div class="inline-form"><input id="home-q" name="q" type="search" autofocus autocomplete="off" maxlength="200" placeholder="e.g. checkout, payments, runbook"><button type="submit">Search</button></div>
+<p class="muted small">Press <kbd>/</kbd> or <kbd>Ctrl</kbd>+<kbd>K</kbd> anywhere to search.</p>
+</form>
+<div class="home-grid">
+<section class="card" aria-labelledby="recent"><h2 id="recent">Changed recently</h2>
+${data.recent.length ? html`<ul class="plain recent">${data.recent.map((e) => html`<li>${kindBadge(e.kind)} ${entityLink(site, { ref: e.ref, title: e.title })} <span class="muted small">${timestamp(e.updatedAt)}</span></li>`)}</ul>` : emptyNote('Nothing yet: sync a catalog.')}
+</section>
+<section class="card" aria-labelledby="health"><h2 id="health">Catalog health</h2>
+<dl class="stats">
+<div><dt>Entities</dt><dd><a href="${siteUrl(site, 'catalog/')}">${data.entities.toLocaleString('en')}</a></dd></div>
+<div><dt>Errors</dt><dd><a href="${siteUrl(site, 'problems/')}" class="${data.errors ? 'text-error' : ''}">${data.errors.toLocaleString('en')}</a></dd></div>
+<div><dt>Warnings</dt><dd><a href="${siteUrl(site, 'problems/')}">${data.warnings.toLocaleString('en')}</a></dd></div>
+<div><dt>Orphans</dt><dd>${data.orphans.total.toLocaleString('en')}</dd></div>
+</dl>
+${data.orphans.items.length ? html`<h3>Without a known owner</h3><ul class="plain">${data.orphans.items.map((e) => html`<li>${kindBadge(e.kind)} ${entityLink(site, { ref: e.ref, title: e.title })}${e.owner ? html` <span class="muted small">owner ${e.owner} is not in the catalog</span>` : html` <span class="muted small">no owner</span>`}</li>`)}</ul>` : html`<p class="muted">Every service, API and resource has an owner in the catalog.</p>`}
+</section>
+<section class="card card-wide" aria-labelledby="teams"><h2 id="teams">Teams <span class="n">${data.teams.total}</span></h2>
+${data.teams.items.length ? html`<ul class="teams">${data.teams.items.map((g) => html`<li>${entityLink(site, { ref: g.ref, title: g.title })} <span class="muted small">${data.ownedCounts.get(g.key) ?? 0} owned</span></li>`)}</ul>` : emptyNote('No groups in the catalog.')}
+${data.teams.total > data.teams.items.length ? html`<p><a href="${catalogUrl(site, { filters: { kind: 'group' }, sort: 'name', page: 1 }, 'kind')}">All ${data.teams.total} groups</a></p>` : ''}
+</section>
+</div>`;
+  return layout({ site, title: 'Home', section: 'home', main, description: 'Who owns what, who is on call, runbooks, APIs and dependencies.' });
+}

@@ -1,0 +1,38 @@
+import type { Context } from 'hono';
+import type { App, AppEnv } from '../platform/http/app.ts';
+import { packIndex } from '../search/rank.ts';
+import { PAGE_CSP } from './csp.ts';
+import { HTML_TYPE, type Portal } from './portal.ts';
+
+/**
+ * The portal on the live server: fingerprinted assets, the worker and manifest, the
+ * offline list, the search index, and every page of the site map under the base path.
+ * Registered after the API so `/api/...` never reaches the pages.
+ */
+export function registerPortalRoutes(app: App, portal: Portal): void {
+  const base = portal.site.basePath;
+
+  for (const [path, file] of portal.assets.files) {
+    app.get(`${base}${path}`, (c) => {
+      c.header('cache-control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      if (path === 'sw.js') {
+        c.header('service-worker-allowed', base);
+        // A worker runs under its own script's CSP: the API's `default-src 'none'` would forbid its fetches.
+        c.header('content-security-policy', PAGE_CSP);
+      }
+      return c.body(new Uint8Array(file.body), 200, { 'content-type': file.contentType });
+    });
+  }
+  app.get(`${base}offline.json`, async (c) => c.body(new Uint8Array(await portal.offlineManifest()), 200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }));
+  app.get(`${base}search-index.json`, async (c) => c.json(packIndex(await portal.searchEntries())));
+
+  const page = async (c: Context<AppEnv>) => {
+    const url = new URL(c.req.url);
+    if (!url.pathname.startsWith(base) || url.pathname.startsWith(`${base}api/`)) return c.notFound();
+    const rendered = await portal.page(url.pathname.slice(base.length), url.search);
+    if (rendered.status === 301 && rendered.location) return c.redirect(rendered.location, 301);
+    c.header('content-security-policy', PAGE_CSP);
+    return c.body(new Uint8Array(rendered.body), rendered.status === 404 ? 404 : 200, { 'content-type': HTML_TYPE });
+  };
+  app.get('*', page);
+}

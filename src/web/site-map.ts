@@ -1,0 +1,93 @@
+import { parseCatalogQuery, parseStaticCatalogPath } from '../catalog/pages/catalog-query.ts';
+import { loadEntityPage } from '../catalog/pages/entity-data.ts';
+import { entityView } from '../catalog/pages/entity-page.ts';
+import { DEFAULT_HOPS, graphView, loadGraphPage, MAX_HOPS } from '../catalog/pages/graph-page.ts';
+import { listView, loadListPage } from '../catalog/pages/list-page.ts';
+import { loadProblemsPage, problemsView } from '../catalog/pages/problems-page.ts';
+import { refKey } from '../catalog/model.ts';
+import type { CatalogStore } from '../catalog/store.ts';
+import { docView, loadDocPage, loadRunbookPage } from '../docs/docs-page.ts';
+import type { DocsSource } from '../docs/docs-source.ts';
+import { rankEntries, type PreparedEntry } from '../search/rank.ts';
+import { SEARCH_PAGE_RESULTS, searchView } from '../search/search-page.ts';
+import type { Html } from './html.ts';
+import { homeView, loadHome } from './pages/home.ts';
+import { notFoundView } from './pages/not-found.ts';
+import type { Site } from './site.ts';
+
+/**
+ * The site map shared by the live server and the static export: a site-relative path
+ * (and, live, its query) to a page. Each page is a loader (queries) and a view (a pure
+ * function of what was loaded), so both ways of serving produce the same HTML.
+ */
+export interface PortalData {
+  store: CatalogStore;
+  docs?: DocsSource;
+  searchIndex(): Promise<PreparedEntry[]>;
+}
+
+export type PageResult = { status: 200 | 404; html: Html } | { status: 301; location: string };
+
+const MAX_SEGMENT = 256;
+
+export async function renderPage(data: PortalData, site: Site, path: string, search: URLSearchParams): Promise<PageResult> {
+  const found = await route(data, site, path, site.mode === 'live' ? search : new URLSearchParams());
+  return found ?? { status: 404, html: notFoundView(site, path) };
+}
+
+async function route(data: PortalData, site: Site, path: string, search: URLSearchParams): Promise<PageResult | undefined> {
+  const ok = (html: Html | undefined): PageResult | undefined => (html ? { status: 200, html } : undefined);
+  if (path !== '' && !path.endsWith('/')) return { status: 301, location: `${site.basePath}${path}/${search.size ? `?${search}` : ''}` };
+  let segments: string[];
+  try {
+    segments = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+  if (segments.some((s) => s.length > MAX_SEGMENT || s === '.' || s === '..')) return undefined;
+  const [first, ...rest] = segments;
+
+  if (first === undefined) return ok(homeView(site, await loadHome(data.store)));
+  if (first === 'search' && rest.length === 0) {
+    const q = (search.get('q') ?? '').slice(0, 200);
+    return ok(searchView(site, { q, results: q ? rankEntries(await data.searchIndex(), q, SEARCH_PAGE_RESULTS) : [] }));
+  }
+  if (first === 'problems') {
+    const page = rest.length === 0 ? Number(search.get('page') ?? 1) : rest.length === 2 && rest[0] === 'page' ? Number(rest[1]) : NaN;
+    if (!Number.isInteger(page) || page < 1 || page > 100_000) return undefined;
+    const severity = search.get('severity');
+    return ok(problemsView(site, await loadProblemsPage(data.store, page, severity === 'error' || severity === 'warning' ? severity : undefined)));
+  }
+  if (first === 'browse' || (first === 'catalog' && rest.length < 3)) {
+    if (first === 'catalog' && rest.length === 0 && site.mode === 'live') {
+      const { query, ignored } = parseCatalogQuery(search);
+      return ok(listView(site, await loadListPage(data.store, query, ignored)));
+    }
+    const query = parseStaticCatalogPath(path);
+    return query ? ok(listView(site, await loadListPage(data.store, query))) : undefined;
+  }
+  if (first === 'catalog' && rest.length >= 3) {
+    const [namespace, kind, name, subpage, ...docPath] = rest as [string, string, string, string?, ...string[]];
+    const key = refKey({ kind, namespace, name });
+    if (subpage === undefined) {
+      const page = await loadEntityPage(data.store, key);
+      return page && ok(entityView(site, page));
+    }
+    if (subpage === 'graph' && docPath.length === 0) {
+      const hops = Number(search.get('hops') ?? DEFAULT_HOPS);
+      if (!Number.isInteger(hops) || hops < 1 || hops > MAX_HOPS) return undefined;
+      const page = await loadGraphPage(data.store, key, hops);
+      return page && ok(graphView(site, page));
+    }
+    if (!data.docs) return undefined;
+    if (subpage === 'runbook' && docPath.length === 0) {
+      const page = await loadRunbookPage(data.store, data.docs, key, site);
+      return page && ok(docView(site, page));
+    }
+    if (subpage === 'docs') {
+      const page = await loadDocPage(data.store, data.docs, key, docPath.length ? `${docPath.join('/')}/` : '', site);
+      return page && ok(docView(site, page));
+    }
+  }
+  return undefined;
+}
