@@ -60,6 +60,14 @@ export function createServer(options: ServerOptions): AtriumServer {
 
   const entitiesGauge = new Gauge({ name: 'atrium_catalog_entities', help: 'Entities in the catalog after the last sync.', registers: [metrics.registry] });
   const problemsGauge = new Gauge({ name: 'atrium_catalog_problems', help: 'Catalog problems after the last sync, by severity.', labelNames: ['severity'], registers: [metrics.registry] });
+  new Gauge({
+    name: 'atrium_portal_page_renders',
+    help: 'Portal pages rendered since start (cache misses that reached the renderer; one per key and catalog generation under a stampede).',
+    registers: [metrics.registry],
+    collect() {
+      this.set(portal.renders);
+    },
+  });
   const syncSeconds = new Gauge({ name: 'atrium_catalog_last_sync_seconds', help: 'Duration of the last catalog sync.', registers: [metrics.registry] });
 
   app.openapi(

@@ -1,5 +1,5 @@
-import { parseDocument } from 'yaml';
 import type { ApiReference, ApiServer, ApiTag, NamedSchema, Operation, OperationGroup } from './api-model.ts';
+import { loadDocument, TOO_DEEP } from './load-document.ts';
 import { ReadContext } from './read-context.ts';
 import { readOperations, strings } from './read-operations.ts';
 import { isRecord, own, ownKeys, scalarText, type JsonRecord } from './records.ts';
@@ -10,7 +10,7 @@ export type * from './api-model.ts';
 
 export type ParseResult = { ok: true; doc: ApiReference } | { ok: false; error: string };
 
-/** Larger documents are refused: YAML parsing alone runs at about 1 s per MiB. */
+/** Larger documents are refused: YAML parsing alone takes about 1 s per MiB. */
 export const MAX_DEFINITION_BYTES = 4 * 1024 * 1024;
 /** Schema nodes for all operations together, and for the schemas section (see ReadContext.budgetNodes). */
 const OPERATION_NODES = 60_000;
@@ -27,42 +27,15 @@ export function parseOpenApi(definition: string): ParseResult {
   if (definition.length > MAX_DEFINITION_BYTES || Buffer.byteLength(definition, 'utf8') > MAX_DEFINITION_BYTES) {
     return { ok: false, error: 'the document is larger than 4 MiB' };
   }
-  const loaded = load(definition);
+  const loaded = loadDocument(definition);
   if (!loaded.ok) return loaded;
   try {
     return read(loaded.value);
   } catch (error) {
     // The walks are depth-limited; this is the last line against a stack overflow on some input not foreseen.
-    if (error instanceof RangeError) return { ok: false, error: 'the document nests too deeply to read' };
+    if (error instanceof RangeError) return { ok: false, error: TOO_DEEP };
     throw error;
   }
-}
-
-function load(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
-  // JSON first: native parsing is about ten times faster than YAML's, and a 4 MiB JSON document is common.
-  if (text.trimStart().startsWith('{')) {
-    try {
-      return { ok: true, value: JSON.parse(text) };
-    } catch {
-      // JSON is YAML too; let the YAML parser report the error, with its line and column.
-    }
-  }
-  try {
-    // uniqueKeys: false, because checking duplicates is quadratic in the size of a mapping.
-    const document = parseDocument(text, { uniqueKeys: false, merge: true, prettyErrors: true });
-    const first = document.errors[0];
-    if (first) return { ok: false, error: `invalid YAML: ${firstLine(first.message)}` };
-    // maxAliasCount bounds alias expansion ("billion laughs").
-    return { ok: true, value: document.toJS({ maxAliasCount: 100 }) };
-  } catch (error) {
-    if (error instanceof RangeError) return { ok: false, error: 'the document nests too deeply to read' };
-    if (error instanceof Error) return { ok: false, error: `invalid YAML: ${firstLine(error.message)}` };
-    throw error;
-  }
-}
-
-function firstLine(message: string): string {
-  return (message.split('\n')[0] ?? '').replace(/:$/, '').slice(0, 300);
 }
 
 function read(root: unknown): ParseResult {

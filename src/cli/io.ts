@@ -4,6 +4,8 @@ export interface CommandIO {
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Whether err is a terminal: progress lines are shown only then. */
+  isTTY?: boolean;
 }
 
 export const processIO: CommandIO = {
@@ -11,6 +13,7 @@ export const processIO: CommandIO = {
   err: (text) => process.stderr.write(text),
   env: process.env,
   cwd: process.cwd(),
+  isTTY: process.stderr.isTTY,
 };
 
 export interface Command {

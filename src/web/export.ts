@@ -80,7 +80,8 @@ export async function exportSite(options: ExportOptions): Promise<ExportReport> 
     const result = await renderPage(data, site, path, new URLSearchParams());
     if (result.status !== 200) throw new Error(`The site map produced ${path}, which renders as ${result.status}`);
     await write(join(...path.split('/').filter(Boolean).map(decodeURIComponent), 'index.html'), result.html.value);
-    options.onProgress?.(++done, expected);
+    done++; // not inside the call below: `?.` skips evaluating its arguments
+    options.onProgress?.(done, expected);
   };
   /** A few pages in flight at once: the store's queries overlap with rendering and writing. */
   const renderAll = async (paths: readonly string[]) => {

@@ -1,0 +1,100 @@
+import { CatalogStore } from '../catalog/store.ts';
+import { openCatalog } from '../catalog/load.ts';
+import { syncCatalog } from '../catalog/sync.ts';
+import { DocsSource } from '../docs/docs-source.ts';
+import { loadConfig } from '../platform/config.ts';
+import { openDatabase } from '../platform/db/connect.ts';
+import { UsageError } from '../platform/errors.ts';
+import { createLogger } from '../platform/log.ts';
+import { exportSite } from '../web/export.ts';
+import { normaliseBasePath } from '../web/site.ts';
+import { parseCommandArgs } from './args.ts';
+import type { Command } from './io.ts';
+
+const help = `Usage: atrium build --out DIR [--catalog DIR|FILE] [--database PATH_OR_URL] [--base-path PATH]
+                    [--format text|json]
+
+Renders the whole portal as static files: every page, the assets, the search index
+and the offline service worker. Serve the folder with any static file server under
+the base path. The catalog is synced into the database first; with --database and no
+--catalog, what the database holds is rendered as is (docs and runbooks need the
+catalog's files, so they are left out then).
+
+  --out DIR                where to write; must be new, empty, or an earlier export
+                           (an earlier export is replaced)
+  --catalog DIR|FILE       catalog root (default: ATRIUM_CATALOG, atrium.yaml, or .)
+  --database PATH_OR_URL   SQLite file or postgres:// URL
+                           (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
+  --base-path PATH         the URL path the site will live under, e.g. /portal/
+                           (default: /)
+  --format FORMAT          text (default) or json (the build report as one object)
+  -h, --help               show this help
+
+Progress is shown on stderr when it is a terminal.
+
+Exit status: 0 built, 64 bad usage, 65 the output folder is not Atrium's or the
+catalog cannot be read, 75 database down (retry), 78 configuration problem.
+`;
+
+export const buildCommand: Command = {
+  name: 'build',
+  help,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('build', args, {
+      out: { type: 'string' },
+      catalog: { type: 'string' },
+      database: { type: 'string' },
+      'base-path': { type: 'string', default: '/' },
+      format: { type: 'string', default: 'text' },
+    });
+    if (values.help) {
+      io.out(help);
+      return 0;
+    }
+    if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the output folder with --out DIR.');
+    if (!values.out) throw new UsageError('--out is required', 'For example: atrium build --out site/');
+    if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`, 'Use --format json for machine-readable output.');
+    let basePath: string;
+    try {
+      basePath = normaliseBasePath(values['base-path'] ?? '/');
+    } catch (err) {
+      throw new UsageError((err as Error).message, 'For example --base-path /portal/');
+    }
+    const renderOnly = values.catalog === undefined && values.database !== undefined;
+    const config = loadConfig({ catalog: values.catalog, database: values.database }, io.env, io.cwd);
+    const logger = createLogger({ level: config.logLevel });
+    const database = await openDatabase(config.database, { onIdleError: (err) => logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced') });
+    const progress = io.isTTY ?? false;
+    try {
+      const store = new CatalogStore(database);
+      let docs: DocsSource | undefined;
+      if (!renderOnly) {
+        const report = await syncCatalog(store, { catalog: config.catalog, maxFileBytes: config.maxFileBytes, logger });
+        if (values.format === 'text') io.err(`Synced ${report.entities} entities (${report.errors} errors, ${report.warnings} warnings)\n`);
+        const { root } = await openCatalog(config.catalog, config.maxFileBytes);
+        docs = new DocsSource(async () => root);
+      }
+      let last = 0;
+      const report = await exportSite({
+        store,
+        docs,
+        out: values.out,
+        basePath,
+        onProgress: progress
+          ? (done, known) => {
+              const now = performance.now();
+              if (now - last < 100 && done < known) return;
+              last = now;
+              io.err(`\rRendering pages: ${done}/${known}`);
+            }
+          : undefined,
+      });
+      if (progress) io.err('\n');
+      if (values.format === 'json') io.out(`${JSON.stringify({ ...report, out: values.out, basePath })}\n`);
+      else io.out(`Built ${report.pages} pages (${report.files} files, ${(report.bytes / 1e6).toFixed(1)} MB) into ${values.out} for ${basePath} in ${report.durationMs} ms (${Math.round((report.pages / report.durationMs) * 1000)} pages/s)\n`);
+      return 0;
+    } finally {
+      await database.close();
+    }
+  },
+};

@@ -1,0 +1,238 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Database } from '../src/platform/db/connect.ts';
+import { silentLogger } from '../src/platform/log.ts';
+import { createServer, type AtriumServer } from '../src/server.ts';
+import { loadAssets } from '../src/web/assets.ts';
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
+const HOSTILE_MARKERS = ['<script>window.__xss', 'onerror="window', '<img src=x onerror', 'href="javascript:', "href='javascript:", '<svg onload', '<b>bold</b>', 'href="data:'];
+
+describeEachDatabase('portal pages over HTTP', (dialect) => {
+  let testDb: TestDatabase;
+  let database: Database;
+  let server: AtriumServer;
+  const get = (path: string, headers: Record<string, string> = {}) => server.app.request(path, { headers });
+  const page = async (path: string, status = 200) => {
+    const res = await get(path);
+    assert.equal(res.status, status, `${path} answers ${status}`);
+    assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+    const html = await res.text();
+    for (const marker of HOSTILE_MARKERS) assert.ok(!html.includes(marker), `${path} contains ${marker} unescaped`);
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
+    assert.doesNotMatch(html, /\sstyle=/, 'no inline style');
+    return html;
+  };
+
+  before(async () => {
+    testDb = await createTestDatabase(dialect);
+    database = await testDb.open();
+    server = createServer({ database, logger: silentLogger(), catalog: FIXTURE, defaultMetrics: false, assets: await loadAssets() });
+    await server.syncCatalog();
+  });
+  after(async () => {
+    await database.close();
+    await testDb.drop();
+  });
+
+  test('the home page puts a focused search first, then recent changes, health and teams', async () => {
+    const html = await page('/');
+    assert.match(html, /<input id="home-q" name="q" type="search" autofocus/);
+    assert.ok(html.indexOf('home-q') < html.indexOf('Changed recently'));
+    assert.match(html, /Catalog health/);
+    assert.match(html, /href="\/catalog\/default\/group\/payments\/">Payments Team<\/a>/);
+  });
+
+  test('the catalog list filters by facets, sorts, pages, and says how many match', async () => {
+    const all = await page('/catalog/');
+    assert.match(all, /<strong>1–13<\/strong> of <strong>13<\/strong> entities/);
+    const components = await page('/catalog/?kind=component&sort=updated');
+    assert.match(components, /of <strong>4<\/strong> entities/);
+    assert.match(components, /aria-label="Remove filter Kind: component"/);
+    assert.match(components, /href="\/catalog\/\?kind=component&amp;tag=java&amp;sort=updated"/, 'facet links keep the other filters');
+    const tagged = await page('/catalog/?tag=java&owner=payments');
+    assert.match(tagged, /of <strong>1<\/strong> entities/);
+    const empty = await page('/catalog/?q=nothing-like-this');
+    assert.match(empty, /No entities match/);
+  });
+
+  test('malformed list parameters are ignored and named, never trusted', async () => {
+    const html = await page(`/catalog/?page=-3&sort=%3Cscript%3E&kind=${'x'.repeat(300)}`);
+    assert.match(html, /Ignored malformed parameters: kind, sort, page/);
+    assert.match(html, /of <strong>13<\/strong> entities/);
+  });
+
+  test('a component page leads with runbooks, on-call and owner contacts, then APIs and dependencies', async () => {
+    const html = await page('/catalog/default/component/payment-service/');
+    assert.match(html, /<h1>Payment Service<\/h1>/);
+    assert.ok(html.indexOf('When it breaks') < html.indexOf('About'));
+    assert.match(html, /href="\/catalog\/default\/component\/payment-service\/runbook\/">Runbook<\/a>/);
+    assert.match(html, /https:\/\/oncall\.example\/payments/, "the owner's on-call when the service has none");
+    assert.match(html, /mailto:payments@example\.com/);
+    assert.match(html, /#payments/);
+    assert.match(html, />Payments API<\/a>/);
+    assert.match(html, />Fraud API<\/a>/);
+    assert.match(html, />Payments database<\/a>/);
+    assert.match(html, /href="\/catalog\/default\/domain\/commerce\/"/, 'the domain through the system');
+    assert.match(html, /services\.yaml:1/);
+    assert.match(html, /href="\/catalog\/default\/component\/payment-service\/docs\/">Read the documentation/);
+    assert.match(html, /href="\/catalog\/default\/component\/payment-service\/graph\/"/);
+  });
+
+  test('an entity page is found whatever the case of the URL', async () => {
+    await page('/catalog/DEFAULT/Component/Payment-Service/');
+  });
+
+  test('an OpenAPI document is rendered with its operations, schemas, deprecations and sunset dates', async () => {
+    const html = await page('/catalog/default/api/payments-api/');
+    assert.match(html, /API reference/);
+    assert.match(html, /\/charges\/\{id\}\/capture/);
+    assert.match(html, /Deprecated/);
+    assert.match(html, /datetime="2027-03-31"/);
+    assert.match(html, /datetime="2027-01-01"/, 'a deprecated property shows its sunset too');
+    assert.match(html, />Storefront<\/a>|>storefront<\/a>/, 'its consumers');
+  });
+
+  test('other API types are shown as highlighted source', async () => {
+    const html = await page('/catalog/default/api/fraud-api/');
+    assert.match(html, /<pre class="code"[^>]*><code>.*tok-keyword/s);
+  });
+
+  test('group, user, system, domain, resource and location pages show what belongs to them', async () => {
+    const groupPage = await page('/catalog/default/group/payments/');
+    assert.match(groupPage, /Ada Lovelace|>ada<\/a>/);
+    assert.match(groupPage, /Owns <span class="n">9<\/span>/);
+    assert.match(groupPage, />engineering<\/a>/);
+    const user = await page('/catalog/default/user/ada/');
+    assert.match(user, /mailto:ada@example\.com/);
+    assert.match(user, />Payments Team<\/a>/);
+    const system = await page('/catalog/default/system/checkout/');
+    assert.match(system, /Parts of this system/);
+    assert.match(system, />Ledger<\/a>/);
+    const domain = await page('/catalog/default/domain/commerce/');
+    assert.match(domain, />Checkout<\/a>/);
+    const resource = await page('/catalog/default/resource/payments-db/');
+    assert.match(resource, /Depended on by <span class="n">1<\/span>/);
+    const location = await page('/catalog/default/location/portal-fixture/');
+    assert.match(location, /\.\/services\.yaml/);
+  });
+
+  test('docs render with a table of contents, highlighted code and working relative links', async () => {
+    const html = await page('/catalog/default/component/payment-service/docs/');
+    assert.match(html, /<h1[^>]*>Payment Service/);
+    assert.match(html, /href="\/catalog\/default\/component\/payment-service\/docs\/guides\/deploy\/#rollback"/);
+    assert.match(html, /On this page/);
+    assert.match(html, /tok-comment/);
+    const guide = await page('/catalog/default/component/payment-service/docs/guides/deploy/');
+    assert.match(guide, /href="\/catalog\/default\/component\/payment-service\/docs\/"/);
+  });
+
+  test('a runbook renders from its file and is marked for offline reading', async () => {
+    const html = await page('/catalog/default/component/payment-service/runbook/');
+    assert.match(html, /Card payments fail/);
+    assert.match(html, /<meta name="atrium-offline" content="priority">/);
+  });
+
+  test('the dependency graph is SVG with a text alternative, and hops are chosen by the URL', async () => {
+    const html = await page('/catalog/default/component/ledger/graph/');
+    assert.match(html, /<svg[^>]*role="img"/);
+    assert.match(html, /Depended on by/);
+    assert.match(html, />Payment Service<\/a>/);
+    await page('/catalog/default/component/ledger/graph/?hops=3');
+    await page('/catalog/default/component/ledger/graph/?hops=99', 404);
+  });
+
+  test('the problems page lists every warning with its file and line', async () => {
+    const html = await page('/problems/');
+    assert.match(html, /unsafe-link/);
+    assert.match(html, /hostile\.yaml:10:12/);
+    await page('/problems/?severity=error');
+    await page('/problems/page/99/');
+  });
+
+  test('search ranks names first, over entities, docs and runbooks', async () => {
+    const html = await page('/search/?q=payment');
+    assert.ok(html.indexOf('Payment Service') < html.indexOf('Payments database'));
+    const res = await get('/api/v1/search?q=rollback');
+    assert.equal(res.status, 200);
+    const { items } = (await res.json()) as { items: { type: string; path: string }[] };
+    assert.ok(items.some((i) => i.type === 'docs' && i.path === 'catalog/default/component/payment-service/docs/guides/deploy/'));
+    const runbooks = (await (await get('/api/v1/search?q=refunds%20stuck')).json()) as { items: { type: string }[] };
+    assert.equal(runbooks.items[0]?.type, 'runbook');
+    const bad = await get(`/api/v1/search?q=${'x'.repeat(300)}`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.headers.get('content-type'), 'application/problem+json');
+  });
+
+  test('hostile catalog content is escaped everywhere it appears', async () => {
+    for (const path of ['/catalog/default/component/hostile/', '/catalog/default/component/hostile/runbook/', '/catalog/?q=hostile', '/search/?q=hostile', '/', '/problems/', '/catalog/default/group/payments/']) {
+      const html = await page(path);
+      assert.ok(!html.includes('window.__xss = 3"'), 'the javascript: link is not offered');
+    }
+    const entity = await page('/catalog/default/component/hostile/');
+    assert.match(entity, /&lt;script&gt;window.__xss = 1&lt;\/script&gt;Hostile/);
+    const runbook = await page('/catalog/default/component/hostile/runbook/');
+    assert.match(runbook, /&lt;img src=x onerror=/);
+  });
+
+  test('a page that does not exist is a 404 that offers search with the words of the path', async () => {
+    const html = await page('/catalog/default/component/paymnet-servce/', 404);
+    assert.match(html, /value="paymnet servce"/);
+    await page('/nowhere/<script>/', 404);
+    await page('/catalog/default/component/ledger/docs/', 404);
+    const unknownApi = await get('/api/v1/nothing');
+    assert.equal(unknownApi.headers.get('content-type'), 'application/problem+json');
+  });
+
+  test('a path without its trailing slash is redirected to the page', async () => {
+    const res = await get('/catalog/default/component/ledger?x=1');
+    assert.equal(res.status, 301);
+    assert.equal(res.headers.get('location'), '/catalog/default/component/ledger/?x=1');
+  });
+
+  test('assets are fingerprinted and immutable; the worker, manifest and offline list are not', async () => {
+    const html = await page('/');
+    const css = /href="(\/assets\/site\.[0-9a-f]{10}\.css)"/.exec(html)?.[1];
+    const js = /src="(\/assets\/app\.[0-9a-f]{10}\.js)"/.exec(html)?.[1];
+    assert.ok(css && js);
+    const cssRes = await get(css);
+    assert.equal(cssRes.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    assert.equal(cssRes.headers.get('content-type'), 'text/css; charset=utf-8');
+    const sw = await get('/sw.js');
+    assert.equal(sw.headers.get('cache-control'), 'no-cache');
+    assert.match(sw.headers.get('content-security-policy') ?? '', /connect-src 'self'/);
+    const manifest = (await (await get('/manifest.webmanifest')).json()) as { start_url: string; icons: { src: string }[] };
+    assert.equal(manifest.start_url, './');
+    assert.equal((await get(`/${manifest.icons[0]?.src}`)).status, 200);
+    const offline = (await (await get('/offline.json')).json()) as { pages: string[]; assets: string[] };
+    assert.ok(offline.pages.includes('catalog/default/component/payment-service/runbook/'));
+    assert.ok(offline.assets.every((a) => a.startsWith('assets/')));
+  });
+
+  test('a rendered page is served from memory until the catalog changes, and 404s are never kept', async () => {
+    const before = server.portal.renders;
+    await page('/catalog/default/component/storefront/');
+    await page('/catalog/default/component/storefront/');
+    assert.equal(server.portal.renders - before, 1);
+    assert.ok(server.portal.peek('/catalog/default/component/storefront/', ''));
+    await page('/no-such-page/', 404);
+    assert.equal(server.portal.peek('/no-such-page/', ''), undefined);
+    server.catalog.invalidate();
+    assert.equal(server.portal.peek('/catalog/default/component/storefront/', ''), undefined);
+  });
+
+  test('unknown query parameters do not make new cache entries', async () => {
+    await page('/catalog/?kind=api');
+    const renders = server.portal.renders;
+    await page('/catalog/?kind=api&utm=1');
+    await page('/catalog/?utm=2&kind=api');
+    assert.equal(server.portal.renders, renders);
+  });
+});
