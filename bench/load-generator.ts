@@ -42,6 +42,26 @@ export interface OpenLoopOptions {
   timeoutMs?: number;
   /** How long to wait for in-flight requests after the last one is sent (default 10 s). */
   drainTimeoutMs?: number;
+  /** Request headers (default `accept: application/json`). */
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** What planOpenLoop needs: the schedule, not the targets themselves. */
+export type OpenLoopScheduleOptions = Pick<
+  OpenLoopOptions,
+  'rate' | 'burstRate' | 'burstEverySec' | 'burstLengthSec' | 'burstOffsetSec' | 'durationSec' | 'seed' | 'zipfExponent'
+>;
+
+/**
+ * A run's whole schedule, computed before it starts: the i-th request is sent at
+ * `times[i]` ms after the start, to target index `targets[i]` (0 = hottest), inside a burst
+ * if `burst[i]` is 1. The same options always give the same plan, so two servers can get
+ * the identical sequence, and a benchmark can know in advance which targets will be asked for.
+ */
+export interface OpenLoopPlan {
+  times: Float64Array;
+  targets: Uint32Array;
+  burst: Uint8Array;
 }
 
 export interface LatencySummary {
@@ -142,25 +162,42 @@ function nextArrival(t: number, draw: () => number, schedule: (t: number) => { r
   }
 }
 
+export function planOpenLoop(options: OpenLoopScheduleOptions, targetCount: number): OpenLoopPlan {
+  if (targetCount <= 0) throw new Error('load generator: no targets');
+  const durationMs = options.durationSec * 1000;
+  if (!(options.durationSec > 0) || !(options.rate > 0)) throw new Error('load generator: rate and duration must be positive');
+  const schedule = rateSchedule(
+    options.rate,
+    options.burstRate ?? options.rate,
+    options.burstEverySec ?? 10,
+    options.burstLengthSec ?? 1,
+    options.burstOffsetSec ?? 3,
+  );
+  // Two streams, so the arrival times do not depend on how many targets were drawn.
+  const arrivalRng = createRng((options.seed ?? 1) * 2 + 1);
+  const targetRng = createRng((options.seed ?? 1) * 2 + 2);
+  const drawTarget = zipf(targetCount, options.zipfExponent ?? 0.99);
+  const draw = () => exponential(arrivalRng, 1);
+  const times: number[] = [];
+  for (let next = nextArrival(0, draw, schedule) * 1000; next < durationMs; next = nextArrival(next / 1000, draw, schedule) * 1000) times.push(next);
+  const targets = new Uint32Array(times.length);
+  const burst = new Uint8Array(times.length);
+  for (let i = 0; i < times.length; i++) {
+    targets[i] = drawTarget(targetRng);
+    burst[i] = schedule((times[i] as number) / 1000).rate !== options.rate ? 1 : 0;
+  }
+  return { times: Float64Array.from(times), targets, burst };
+}
+
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopStats> {
   const targets = options.urls.map(parseTarget);
   if (targets.length === 0) throw new Error('load generator: no URLs');
   const durationSec = options.durationSec;
-  if (!(durationSec > 0) || !(options.rate > 0)) throw new Error('load generator: rate and duration must be positive');
-  const burstRate = options.burstRate ?? options.rate;
-  const every = options.burstEverySec ?? 10;
-  const length = options.burstLengthSec ?? 1;
+  const plan = planOpenLoop(options, targets.length);
   const maxInFlight = options.maxInFlight ?? 2000;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
-  const schedule = rateSchedule(options.rate, burstRate, every, length, options.burstOffsetSec ?? 3);
-  const inBurst = (t: number) => schedule(t).rate !== options.rate;
-
-  // Two streams, so the arrival times do not depend on how many targets were drawn.
-  const arrivalRng = createRng((options.seed ?? 1) * 2 + 1);
-  const targetRng = createRng((options.seed ?? 1) * 2 + 2);
-  const drawTarget = zipf(targets.length, options.zipfExponent ?? 0.99);
-  const draw = () => exponential(arrivalRng, 1);
+  const headers = options.headers ?? { accept: 'application/json' };
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight, maxFreeSockets: maxInFlight, scheduling: 'lifo' });
   const latencies: number[] = [];
@@ -181,7 +218,6 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
 
   const start = performance.now();
   const elapsedMs = () => performance.now() - start;
-  const durationMs = durationSec * 1000;
 
   let onIdle: (() => void) | undefined;
   const finished = () => {
@@ -189,7 +225,8 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
     if (inFlight === 0 && onIdle) onIdle();
   };
 
-  const fire = (scheduledAtMs: number): void => {
+  const fire = (i: number): void => {
+    const scheduledAtMs = plan.times[i] as number;
     scheduled++;
     if (inFlight >= maxInFlight) {
       errors.dropped++;
@@ -198,10 +235,10 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
     }
     inFlight++;
     if (inFlight > peakInFlight) peakInFlight = inFlight;
-    const burst = inBurst(scheduledAtMs / 1000);
-    const target = targets[drawTarget(targetRng)] as Target;
+    const burst = plan.burst[i] === 1;
+    const target = targets[plan.targets[i] as number] as Target;
     let done = false;
-    const req = http.request({ host: '127.0.0.1', port: target.port, path: target.path, method: 'GET', agent, headers: { accept: 'application/json' } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port: target.port, path: target.path, method: 'GET', agent, headers }, (res) => {
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
@@ -243,18 +280,16 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
   };
 
   await new Promise<void>((resolve) => {
-    let next = nextArrival(0, draw, schedule) * 1000;
+    const n = plan.times.length;
+    let i = 0;
     const tick = (): void => {
       const now = elapsedMs();
-      while (next <= now && next < durationMs) {
-        fire(next);
-        next = nextArrival(next / 1000, draw, schedule) * 1000;
-      }
-      if (next >= durationMs) {
+      while (i < n && (plan.times[i] as number) <= now) fire(i++);
+      if (i >= n) {
         resolve();
         return;
       }
-      const wait = next - elapsedMs();
+      const wait = (plan.times[i] as number) - elapsedMs();
       if (wait >= 1) setTimeout(tick, Math.floor(wait));
       else setImmediate(tick);
     };

@@ -226,4 +226,20 @@ describe('SingleFlightCache with a byte budget', () => {
     assert.equal(cache.peek('x'), undefined);
     assert.equal(cache.loads, 0);
   });
+
+  test('a value refused by keep is shared with everyone waiting for it but not stored', async () => {
+    const cache = new SingleFlightCache<string>(10, undefined, { keep: (v) => v !== 'not found' });
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 5));
+      return 'not found';
+    };
+    const all = await Promise.all([cache.get('x', load), cache.get('x', load), cache.get('x', load)]);
+    assert.deepEqual(all, ['not found', 'not found', 'not found']);
+    assert.equal(loads, 1);
+    assert.equal(cache.peek('x'), undefined);
+    await cache.get('x', load);
+    assert.equal(loads, 2);
+  });
 });

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { main } from '../src/main.ts';
+import type { CommandIO } from '../src/cli/io.ts';
+import { tempDir, writeFile } from './support/catalog.ts';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
+const BASE = '/portal/';
+
+async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CommandIO = { out: (t) => void (out += t), err: (t) => void (err += t), env: {}, cwd };
+  return { code: await main(args, io), out, err };
+}
+
+/** The file a static server would answer for a URL path under the base path. */
+function fileFor(out: string, pathname: string): string | undefined {
+  if (!pathname.startsWith(BASE)) return undefined;
+  const rest = decodeURIComponent(pathname.slice(BASE.length));
+  const file = join(out, rest, rest === '' || rest.endsWith('/') ? 'index.html' : '');
+  return existsSync(file) && statSync(file).isFile() ? file : undefined;
+}
+
+const ATTRIBUTE = /\s(?:href|src|action)="([^"]*)"/g;
+const unescape = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+
+/**
+ * Follows every internal link, script, stylesheet and form from the home page, the way a
+ * static file server would answer them, and checks each fragment names an element of its page.
+ */
+function crawl(out: string): { pages: Set<string>; broken: string[] } {
+  const origin = 'http://static.example';
+  const pages = new Set<string>();
+  const broken: string[] = [];
+  const queue = [`${origin}${BASE}`];
+  const idsOf = new Map<string, Set<string>>();
+  const fragments: { from: string; file: string; id: string }[] = [];
+  while (queue.length) {
+    const url = new URL(queue.pop() as string);
+    if (pages.has(url.pathname)) continue;
+    pages.add(url.pathname);
+    const file = fileFor(out, url.pathname);
+    if (!file) {
+      broken.push(url.pathname);
+      continue;
+    }
+    if (!file.endsWith('.html')) continue;
+    const html = readFileSync(file, 'utf8');
+    idsOf.set(file, new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => unescape(m[1] as string))));
+    for (const [, raw] of html.matchAll(ATTRIBUTE)) {
+      const target = new URL(unescape(raw as string), url);
+      if (target.origin !== origin) continue;
+      if (target.search) broken.push(`${url.pathname} links to ${target.pathname}${target.search}: a static server ignores the query`);
+      if (target.hash) fragments.push({ from: url.pathname, file: fileFor(out, target.pathname) ?? target.pathname, id: decodeURIComponent(target.hash.slice(1)) });
+      if (!pages.has(target.pathname)) queue.push(`${origin}${target.pathname}`);
+    }
+  }
+  for (const f of fragments) {
+    const ids = idsOf.get(f.file);
+    if (ids && !ids.has(f.id)) broken.push(`${f.from} links to #${f.id}, which ${f.file} does not have`);
+  }
+  return { pages, broken };
+}
+
+describe('static export (atrium build)', () => {
+  test('every internal link of the export resolves under its base path, anchors included', async (t) => {
+    const dir = tempDir(t);
+    const out = join(dir, 'site');
+    const result = await run(['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', out, '--base-path', 'portal', '--format', 'json'], dir);
+    assert.equal(result.code, 0, result.err);
+    const report = JSON.parse(result.out) as { pages: number; files: number; basePath: string };
+    assert.equal(report.basePath, BASE);
+    const { pages, broken } = crawl(out);
+    assert.deepEqual(broken, []);
+    for (const kind of ['component', 'api', 'resource', 'system', 'domain', 'group', 'user', 'location']) {
+      assert.ok([...pages].some((p) => p.startsWith(`${BASE}catalog/default/${kind}/`)), `reached a ${kind} page`);
+    }
+    for (const path of ['catalog/default/component/payment-service/docs/guides/deploy/', 'catalog/default/component/payment-service/runbook/', 'catalog/default/component/ledger/graph/', 'problems/', 'search/', 'browse/tag/java/']) {
+      assert.ok(pages.has(`${BASE}${path}`), `reached ${path}`);
+    }
+    assert.ok(report.pages >= 13 * 2, 'every entity and its graph');
+    const home = readFileSync(join(out, 'index.html'), 'utf8');
+    assert.match(home, /<meta name="atrium-mode" content="static">/);
+    assert.ok(existsSync(join(out, '404.html')));
+  });
+
+  test('the export carries the search index, the worker, the manifest and the offline list', async (t) => {
+    const dir = tempDir(t);
+    const out = join(dir, 'site');
+    assert.equal((await run(['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', out], dir)).code, 0);
+    const index = JSON.parse(readFileSync(join(out, 'search-index.json'), 'utf8')) as { version: number; entries: string[][] };
+    assert.equal(index.version, 1);
+    assert.ok(index.entries.some((e) => e[0] === 'runbook'));
+    assert.ok(index.entries.some((e) => e[0] === 'docs' && e[4] === 'catalog/default/component/payment-service/docs/guides/deploy/'));
+    const offline = JSON.parse(readFileSync(join(out, 'offline.json'), 'utf8')) as { pages: string[]; assets: string[] };
+    assert.ok(offline.pages.includes('catalog/default/component/payment-service/runbook/'));
+    for (const asset of offline.assets) assert.ok(existsSync(join(out, asset)), asset);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.webmanifest'), 'utf8')) as { icons: { src: string }[] };
+    assert.ok(existsSync(join(out, manifest.icons[0]?.src ?? 'missing')));
+    assert.ok(existsSync(join(out, 'sw.js')));
+  });
+
+  test('a folder that is not an earlier export is never overwritten; an earlier export is replaced', async (t) => {
+    const dir = tempDir(t);
+    writeFile(dir, 'mine/notes.txt', 'precious');
+    const refused = await run(['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', join(dir, 'mine')], dir);
+    assert.equal(refused.code, 65);
+    assert.match(refused.err, /not an earlier Atrium export/);
+    assert.equal(readFileSync(join(dir, 'mine/notes.txt'), 'utf8'), 'precious');
+    const out = join(dir, 'site');
+    assert.equal((await run(['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', out], dir)).code, 0);
+    writeFile(out, 'catalog/default/component/gone/index.html', 'stale page');
+    assert.equal((await run(['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', out], dir)).code, 0);
+    assert.ok(!existsSync(join(out, 'catalog/default/component/gone')), 'a rebuild leaves no stale pages');
+  });
+
+  test('with a database and no catalog, the database is rendered as it is, without docs', async (t) => {
+    const dir = tempDir(t);
+    const db = join(dir, 'db.sqlite');
+    assert.equal((await run(['sync', '--catalog', FIXTURE, '--database', db], dir)).code, 0);
+    const out = join(dir, 'site');
+    const result = await run(['build', '--database', db, '--out', out], dir);
+    assert.equal(result.code, 0, result.err);
+    assert.ok(existsSync(join(out, 'catalog/default/component/payment-service/index.html')));
+    assert.ok(!existsSync(join(out, 'catalog/default/component/payment-service/runbook')));
+    assert.deepEqual(readdirSync(join(out, 'catalog/default/component/payment-service')).sort(), ['graph', 'index.html']);
+  });
+
+  test('bad arguments are usage errors with a hint', async (t) => {
+    const dir = tempDir(t);
+    assert.equal((await run(['build'], dir)).code, 64);
+    const badBase = await run(['build', '--out', join(dir, 'o'), '--base-path', '../etc'], dir);
+    assert.equal(badBase.code, 64);
+    assert.match(badBase.err, /hint: For example --base-path \/portal\//);
+    assert.equal((await run(['build', '--out', join(dir, 'o'), '--format', 'xml'], dir)).code, 64);
+  });
+});
