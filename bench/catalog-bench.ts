@@ -9,25 +9,37 @@
  *
  * Exit status: 0 every target met, 1 some target missed, 2 the benchmark itself failed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { describeCatalog, generateCatalog, type GeneratedCatalog, type GeneratedEntity } from './generate-catalog.ts';
 import { formatStats, runOpenLoop, type OpenLoopStats } from './load-generator.ts';
 import { createRng, shuffle } from './prng.ts';
-import { summarizeProfile, summarizeSql } from './profile-summary.ts';
+import {
+  cleanupAll,
+  cleanupOnSignals,
+  cpuMs,
+  gnuTime,
+  httpGet,
+  log,
+  mb,
+  numberFlag,
+  onCleanup,
+  printProfile as printProfileOf,
+  procStatus,
+  runAtrium as runAtriumChild,
+  sec,
+  sleep,
+  startBareServer,
+  startServe,
+  verdict,
+  type ChildResult,
+} from './support.ts';
 import type { SyncReport } from '../src/catalog/sync.ts';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = join(REPO, 'bin', 'atrium.js');
 const DEFAULT_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
 
 const TARGETS = {
@@ -80,12 +92,6 @@ if (flags.help) {
   process.exit(0);
 }
 
-function numberFlag(name: string, value: string | undefined, min: number): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}, not ${value}`);
-  return n;
-}
-
 const opts = {
   entities: Math.round(numberFlag('entities', flags.entities, 200)),
   duration: numberFlag('duration', flags.duration, 1),
@@ -101,195 +107,14 @@ const opts = {
   keep: flags.keep ?? false,
 };
 
-// ---------------------------------------------------------------------------------------------
-// Cleanup: everything registered here runs at the end, on failure, and on SIGINT/SIGTERM.
+cleanupOnSignals();
 
-const cleanups: { label: string; run: () => Promise<void> | void }[] = [];
-let cleaning: Promise<void> | undefined;
-
-function onCleanup(label: string, run: () => Promise<void> | void): () => void {
-  const entry = { label, run };
-  cleanups.push(entry);
-  return () => {
-    const i = cleanups.indexOf(entry);
-    if (i !== -1) cleanups.splice(i, 1);
-  };
-}
-
-function cleanupAll(): Promise<void> {
-  cleaning ??= (async () => {
-    while (cleanups.length > 0) {
-      const entry = cleanups.pop();
-      if (!entry) break;
-      try {
-        await entry.run();
-      } catch (err) {
-        process.stderr.write(`cleanup (${entry.label}) failed: ${(err as Error).message}\n`);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: cleaning up\n`);
-    void cleanupAll().finally(() => process.exit(130));
-  });
-}
+/** The children's CPU profiles and SQL timings go to --profile DIR, when given. */
+const runAtrium = (args: string[], workDir: string, label: string) => runAtriumChild(args, workDir, label, { profileDir: opts.profile });
+const printProfile = (label: string) => printProfileOf(opts.profile, label);
 
 // ---------------------------------------------------------------------------------------------
-// Output helpers
-
-const log = (line = '') => process.stdout.write(`${line}\n`);
-const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const mb = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : `${v.toFixed(0)} MB`);
-const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL');
-
-// ---------------------------------------------------------------------------------------------
-// Child processes
-
-interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  wallMs: number;
-  stdout: string;
-  stderr: string;
-  /** Peak resident set size of the child, MB (undefined when it could not be measured). */
-  peakRssMb?: number;
-  userSec?: number;
-  sysSec?: number;
-}
-
-/** GNU time, if installed: `-v -o FILE` gives the child's peak RSS and CPU times. */
-const gnuTime = (() => {
-  try {
-    accessSync('/usr/bin/time', constants.X_OK);
-    const probe = spawnSync('/usr/bin/time', ['-v', 'true'], { encoding: 'utf8' });
-    return probe.stderr.includes('Maximum resident set size') ? '/usr/bin/time' : undefined;
-  } catch {
-    return undefined;
-  }
-})();
-
-/**
- * Without GNU time, a preload makes the child write its own peak RSS (getrusage maxrss, kB)
- * and CPU times to a file as it exits.
- */
-const RUSAGE_PRELOAD =
-  'data:text/javascript,' +
-  encodeURIComponent(
-    "import{writeFileSync}from'node:fs';process.on('exit',()=>{const u=process.resourceUsage();" +
-      'writeFileSync(process.env.ATRIUM_BENCH_RUSAGE_FILE,JSON.stringify({maxRSS:u.maxRSS,user:u.userCPUTime,system:u.systemCPUTime}))});',
-  );
-
-function parseGnuTime(text: string): { peakRssMb?: number; userSec?: number; sysSec?: number } {
-  const num = (re: RegExp) => {
-    const m = re.exec(text);
-    return m?.[1] !== undefined ? Number(m[1]) : undefined;
-  };
-  const kb = num(/Maximum resident set size \(kbytes\): (\d+)/);
-  return { peakRssMb: kb !== undefined ? kb / 1024 : undefined, userSec: num(/User time \(seconds\): ([\d.]+)/), sysSec: num(/System time \(seconds\): ([\d.]+)/) };
-}
-
-let runCounter = 0;
-
-/**
- * With --profile: node flags for a CPU profile into DIR/label/ and the SQL timing preload
- * writing DIR/label.sql.json. Empty otherwise.
- */
-function profilingFlags(label: string, env: NodeJS.ProcessEnv): string[] {
-  if (!opts.profile) return [];
-  env.ATRIUM_BENCH_SQL_FILE = join(opts.profile, `${label}.sql.json`);
-  return [
-    '--cpu-prof',
-    `--cpu-prof-dir=${join(opts.profile, label)}`,
-    '--import',
-    import.meta.resolve('tsx'),
-    '--import',
-    pathToFileURL(join(REPO, 'bench', 'sql-timing.ts')).href,
-  ];
-}
-
-/** Prints the summaries of what profilingFlags(label) produced (main thread only). */
-async function printProfile(label: string): Promise<void> {
-  if (!opts.profile) return;
-  const dir = join(opts.profile, label);
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f));
-  for (const f of files) log(summarizeProfile(join(dir, f), 15));
-  try {
-    log(summarizeSql(join(opts.profile, `${label}.sql.json`), 12));
-  } catch {
-    log(`(no SQL timings for ${label})`);
-  }
-}
-
-/** Runs `node bin/atrium.js ...args` to completion, measuring wall time, peak RSS and CPU. */
-async function runAtrium(args: string[], workDir: string, label: string, timeoutMs = 15 * 60_000): Promise<ChildResult> {
-  const id = ++runCounter;
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  const nodeFlags = profilingFlags(label, env);
-  const timeFile = join(workDir, `rusage-${id}.txt`);
-  let command: string;
-  let argv: string[];
-  if (gnuTime) {
-    command = gnuTime;
-    argv = ['-v', '-o', timeFile, process.execPath, ...nodeFlags, BIN, ...args];
-  } else {
-    command = process.execPath;
-    argv = ['--import', RUSAGE_PRELOAD, ...nodeFlags, BIN, ...args];
-    env.ATRIUM_BENCH_RUSAGE_FILE = timeFile;
-  }
-  const started = performance.now();
-  // Its own process group, so cleanup reaches node under GNU time too.
-  const child = spawn(command, argv, { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const forget = onCleanup(`child ${label}`, () => killChild(child));
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-64_000)));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done, fail) => {
-    child.once('error', fail);
-    child.once('close', (c, s) => done([c, s]));
-  });
-  clearTimeout(timer);
-  forget();
-  const wallMs = performance.now() - started;
-  let usage: { peakRssMb?: number; userSec?: number; sysSec?: number } = {};
-  try {
-    const text = await readFile(timeFile, 'utf8');
-    if (gnuTime) {
-      usage = parseGnuTime(text);
-      // GNU time appends "Command exited with non-zero status N" on failure; stderr stays the child's.
-    } else {
-      const u = JSON.parse(text) as { maxRSS: number; user: number; system: number };
-      usage = { peakRssMb: u.maxRSS / 1024, userSec: u.user / 1e6, sysSec: u.system / 1e6 };
-    }
-  } catch {
-    // The child died before writing its usage: leave it undefined.
-  }
-  return { code, signal, wallMs, stdout, stderr, ...usage };
-}
-
-/** Stops a child this benchmark spawned (detached: its whole process group), SIGKILL after the grace time. */
-async function killChild(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const pid = child.pid;
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      child.kill(sig);
-    }
-  };
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  signal('SIGTERM');
-  const timer = setTimeout(() => signal('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
+// Child processes (helpers in support.ts)
 
 interface SyncRun extends ChildResult {
   report: SyncReport;
@@ -327,106 +152,7 @@ function describeSync(label: string, run: SyncRun, targetSec: number, catalog?: 
   );
 }
 
-// ---------------------------------------------------------------------------------------------
-// HTTP helpers
-
-const pollAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-
-function httpGet(port: number, path: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
-  return new Promise((done, fail) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent: pollAgent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', fail);
-    });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${path} timed out`)));
-    req.on('error', fail);
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = net.createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-
-function procStatus(pid: number | undefined): { rssMb?: number; hwmMb?: number } {
-  if (pid === undefined) return {};
-  try {
-    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => {
-      const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
-      return m?.[1] !== undefined ? Number(m[1]) / 1024 : undefined;
-    };
-    return { rssMb: kb('VmRSS'), hwmMb: kb('VmHWM') };
-  } catch {
-    return {};
-  }
-}
-
-/** User + system CPU time of a process so far, ms (from /proc; undefined elsewhere). */
-function cpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks * 10 : undefined; // USER_HZ is 100 on Linux
-  } catch {
-    return undefined;
-  }
-}
-
-function tail(file: string, bytes = 3000): string {
-  try {
-    const text = readFileSync(file, 'utf8');
-    return text.slice(-bytes);
-  } catch {
-    return '(no log)';
-  }
-}
-
 const entityPath = (e: Pick<GeneratedEntity, 'kind' | 'name'>) => `/api/v1/entities/${e.kind}/default/${encodeURIComponent(e.name)}`;
-
-// ---------------------------------------------------------------------------------------------
-// The bare server: node:http returning one pre-rendered body, on its own thread (a worker in
-// this process), so it does not share the load generator's event loop.
-
-const BARE_SERVER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const http = require('node:http');
-const body = Buffer.from(workerData.body, 'utf8');
-const server = http.createServer((req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
-  res.end(body);
-});
-server.keepAliveTimeout = 5000;
-server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
-`;
-
-async function startBareServer(body: string): Promise<{ port: number; stop: () => Promise<void> }> {
-  const worker = new Worker(BARE_SERVER, { eval: true, workerData: { body } });
-  const forget = onCleanup('bare server', async () => void (await worker.terminate()));
-  const port = await new Promise<number>((done, fail) => {
-    worker.once('message', (p: number) => done(p));
-    worker.once('error', fail);
-  });
-  return {
-    port,
-    stop: async () => {
-      forget();
-      await worker.terminate();
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The benchmark
@@ -530,30 +256,9 @@ async function main(): Promise<number> {
 
   // e. Serve; edit one file; time until the API shows the edit.
   log('== e. serve, then edit one file until the API shows it');
-  const port = await freePort();
-  const serveLog = join(work, 'serve.log');
-  const logFd = openSync(serveLog, 'a');
-  const serveEnv: NodeJS.ProcessEnv = { ...process.env };
-  const serveFlags = profilingFlags('serve', serveEnv);
-  const serveStart = performance.now();
-  const server = spawn(process.execPath, [...serveFlags, BIN, 'serve', '--catalog', catalogDir, '--database', sqliteFile, '--port', String(port)], {
-    cwd: work,
-    env: serveEnv,
-    detached: true,
-    stdio: ['ignore', logFd, logFd],
-  });
-  closeSync(logFd);
-  onCleanup('serve child', () => killChild(server, 10_000));
-  let serverExited = false;
-  server.once('exit', () => (serverExited = true));
-  for (;;) {
-    if (serverExited) throw new Error(`atrium serve exited before it was ready (exit ${server.exitCode ?? server.signalCode})\n${tail(serveLog)}`);
-    if (performance.now() - serveStart > 10 * 60_000) throw new Error(`atrium serve not ready after 10 minutes\n${tail(serveLog)}`);
-    const ready = await httpGet(port, '/readyz', 2000).catch(() => undefined);
-    if (ready?.status === 200) break;
-    await sleep(50);
-  }
-  results.serveReadyMs = performance.now() - serveStart;
+  const serve = await startServe({ catalogDir, database: sqliteFile, workDir: work, label: 'serve', profileDir: opts.profile });
+  const { port, child: server, logFile: serveLog } = serve;
+  results.serveReadyMs = serve.readyMs;
   const atReady = procStatus(server.pid);
   results.serveRssAtReadyMb = atReady.rssMb;
   log(`serve ready on 127.0.0.1:${port} after ${sec(results.serveReadyMs)} (startup sync of an unchanged catalog included); RSS ${mb(atReady.rssMb)}, peak so far ${mb(atReady.hwmMb)}`);
@@ -643,7 +348,7 @@ async function main(): Promise<number> {
   const parsed = JSON.parse(sample) as Record<string, unknown>;
   const base = JSON.stringify({ ...parsed, _pad: '' });
   const bareBody = JSON.stringify({ ...parsed, _pad: 'x'.repeat(Math.max(0, meanSize - Buffer.byteLength(base))) });
-  const bare = await startBareServer(bareBody);
+  const bare = await startBareServer({ body: bareBody, headers: { 'content-type': 'application/json' } });
   results.bare = await load(bare.port);
   await bare.stop();
   log(formatStats(`bare node:http (${Buffer.byteLength(bareBody)} B pre-rendered)`, results.bare));
@@ -661,7 +366,7 @@ async function main(): Promise<number> {
   results.serveHwmMb = status.hwmMb;
   log(`serve VmHWM (peak RSS) ${mb(status.hwmMb)} (target <= ${TARGETS.serveRssMb} MB: ${verdict(status.hwmMb === undefined ? undefined : status.hwmMb <= TARGETS.serveRssMb)}); ` +
     `VmRSS now ${mb(status.rssMb)}; RSS at ready ${mb(results.serveRssAtReadyMb)}`);
-  await killChild(server, 10_000);
+  await serve.stop();
   await printProfile('serve');
   log();
 
@@ -713,7 +418,6 @@ try {
   exitCode = 2;
 } finally {
   await cleanupAll();
-  pollAgent.destroy();
 }
 if (opts.keep) log('(temporary directory kept: --keep)');
 // Leftover handles (keep-alive sockets, pg) must not hold the process open.

@@ -11,7 +11,10 @@
  * generator, not the server, is the limit.
  *
  * Targets are drawn from `urls` with a Zipf(s) skew over their order (the first URL is the
- * hottest). Only 127.0.0.1 is accepted as a target. The run stops by itself after
+ * hottest). The whole schedule (send times and target indices) is drawn up front by
+ * `planOpenLoop` from the seed, so the same options give two servers the identical request
+ * sequence, dropped requests included, and a benchmark can learn beforehand which targets a
+ * run will ask for. Only 127.0.0.1 is accepted as a target. The run stops by itself after
  * `durationSec`; requests still in flight get `drainTimeoutMs` to finish and then count as
  * errors. At most `maxInFlight` requests are outstanding; a scheduled request that finds
  * the cap reached is not sent and counts as an error (`dropped`).

@@ -3,8 +3,10 @@
 // glob support in `node --test`, so the files are listed here). Before that it checks
 // PostgreSQL: store tests run on both databases, and the summary must say plainly when
 // the PostgreSQL half could not run. ATRIUM_REQUIRE_POSTGRES=1 (set by .ci/run) makes it
-// mandatory.
-import { readdirSync, statSync } from 'node:fs';
+// mandatory. Browser tests need Debian's chromium at /usr/bin/chromium (or
+// ATRIUM_CHROMIUM); without it they are skipped and the summary says so, unless
+// ATRIUM_REQUIRE_CHROMIUM=1 (also set by .ci/run).
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
@@ -41,6 +43,17 @@ if (postgres === 'available') {
   console.log(`NOTE: PostgreSQL at ${url} is ${postgres}: the PostgreSQL half of every store test is SKIPPED.`);
 }
 
+const chromium = process.env.ATRIUM_CHROMIUM ?? '/usr/bin/chromium';
+const hasChromium = existsSync(chromium);
+if (!hasChromium) {
+  if (process.env.ATRIUM_REQUIRE_CHROMIUM === '1') {
+    console.error(`Chromium is required (ATRIUM_REQUIRE_CHROMIUM=1) but ${chromium} does not exist: apt-get install -y chromium`);
+    process.exit(1);
+  }
+  console.log(`NOTE: ${chromium} not found: the browser tests (accessibility, keyboard, offline) are SKIPPED. apt-get install -y chromium to run them.`);
+}
+env.ATRIUM_CHROMIUM = hasChromium ? chromium : '';
+
 const files = process.argv.length > 2 ? process.argv.slice(2) : [...collect('src', []), ...collect('test', [])];
 const result = spawnSync(
   process.execPath,
@@ -50,4 +63,5 @@ const result = spawnSync(
 if (postgres !== 'available') {
   console.log('NOTE: PostgreSQL suite skipped (see above). Set ATRIUM_TEST_POSTGRES_URL to run it.');
 }
+if (!hasChromium) console.log('NOTE: browser tests skipped (see above).');
 process.exit(result.status ?? 1);

@@ -58,7 +58,7 @@ function readOperation(method: HttpMethod, path: string, op: JsonRecord, item: J
   const operation: Operation = {
     method,
     path: path.slice(0, 2000),
-    operationId: scalarText(own(op, 'operationId'))?.slice(0, 200),
+    operationId: scalarText(own(op, 'operationId'))?.slice(0, 200) || undefined,
     summary: ctx.text(own(op, 'summary'), 1000),
     description: ctx.text(own(op, 'description'), 50_000),
     tags: strings(own(op, 'tags'), 20),

@@ -1,6 +1,7 @@
 import { operationsOf, RUNBOOK_ANNOTATION } from '../catalog/operations.ts';
 import type { CatalogStore } from '../catalog/store.ts';
 import { docSlug, type DocsSource } from '../docs/docs-source.ts';
+import { refName } from '../web/components.ts';
 import { entityPath } from '../web/site.ts';
 import type { SearchEntry } from './rank.ts';
 
@@ -41,7 +42,7 @@ export async function buildSearchIndex(store: CatalogStore, docs?: DocsSource): 
     path: entityPath(r.ref),
     tags: r.tags,
     text: clip(r.description ?? ''),
-    context: r.owner ?? '',
+    context: r.owner ? refName(r.owner) : '',
   }));
   if (!docs) return entries;
   for (const { ref, entity, file } of await store.entitiesMentioning([TECHDOCS_ANNOTATION, RUNBOOK_ANNOTATION])) {

@@ -1,0 +1,251 @@
+import assert from 'node:assert/strict';
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { main } from '../src/main.ts';
+import type { Database } from '../src/platform/db/connect.ts';
+import { openDatabase } from '../src/platform/db/connect.ts';
+import { silentLogger } from '../src/platform/log.ts';
+import { createServer, type AtriumServer } from '../src/server.ts';
+import { loadAssets } from '../src/web/assets.ts';
+import { assertAccessible, browserSkip, launchBrowser } from './support/browser.ts';
+import { tempDir } from './support/catalog.ts';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
+const DEMO = fileURLToPath(new URL('../examples/acme/', import.meta.url));
+/** Screenshots go to docs/screenshots when asked (`npm run screenshots`); elsewhere they are still taken, to a temp folder. */
+const SCREENSHOTS = process.env.ATRIUM_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots/', import.meta.url)) : undefined;
+
+interface Live {
+  url: string;
+  server: AtriumServer;
+  close(): Promise<void>;
+}
+
+async function serveCatalog(catalog: string, dir: string): Promise<Live> {
+  const database: Database = await openDatabase(join(dir, 'atrium.db'));
+  const server = createServer({ database, logger: silentLogger(), catalog, defaultMetrics: false, assets: await loadAssets() });
+  await server.syncCatalog();
+  const http = createHttpServer(server.listener);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    server,
+    close: async () => {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await database.close();
+    },
+  };
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json' };
+
+/** Any static file server will do; this one knows nothing about Atrium. */
+function serveStatic(root: string, base: string): Promise<{ url: string; server: Server }> {
+  const server = createHttpServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let file = path.startsWith(base) ? join(root, path.slice(base.length)) : '';
+    if (file && existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    const found = file && existsSync(file) && statSync(file).isFile();
+    res.writeHead(found ? 200 : 404, { 'content-type': TYPES[extname(found ? file : '.html')] ?? 'application/octet-stream' });
+    createReadStream(found ? file : join(root, '404.html')).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
+}
+
+/** Every page type of the portal, on the fixture that holds every kind, docs and hostile content. */
+const PAGE_TYPES: [string, string][] = [
+  ['home', '/'],
+  ['catalog list', '/catalog/?kind=component'],
+  ['component', '/catalog/default/component/payment-service/'],
+  ['hostile component', '/catalog/default/component/hostile/'],
+  ['api (OpenAPI)', '/catalog/default/api/payments-api/'],
+  ['api (gRPC)', '/catalog/default/api/fraud-api/'],
+  ['group', '/catalog/default/group/payments/'],
+  ['user', '/catalog/default/user/ada/'],
+  ['system', '/catalog/default/system/checkout/'],
+  ['domain', '/catalog/default/domain/commerce/'],
+  ['resource', '/catalog/default/resource/payments-db/'],
+  ['location', '/catalog/default/location/portal-fixture/'],
+  ['docs', '/catalog/default/component/payment-service/docs/'],
+  ['runbook', '/catalog/default/component/payment-service/runbook/'],
+  ['hostile runbook', '/catalog/default/component/hostile/runbook/'],
+  ['dependency graph', '/catalog/default/component/ledger/graph/'],
+  ['problems', '/problems/'],
+  ['search', '/search/?q=payment'],
+  ['not found', '/catalog/default/component/missing/'],
+];
+
+describe('portal in a browser', { skip: browserSkip }, () => {
+  let browser: Browser;
+  let live: Live;
+  let dir: string;
+
+  before(async () => {
+    dir = tempDir({ after });
+    browser = await launchBrowser();
+    live = await serveCatalog(FIXTURE, dir);
+  });
+  after(async () => {
+    await browser?.close();
+    await live?.close();
+  });
+
+  async function open(path: string, options: { colorScheme?: 'light' | 'dark'; context?: BrowserContext } = {}): Promise<Page> {
+    const context = options.context ?? (await browser.newContext({ colorScheme: options.colorScheme ?? 'light', serviceWorkers: 'block' }));
+    const page = await context.newPage();
+    page.on('dialog', () => assert.fail('a dialog opened: injected script ran'));
+    await page.goto(live.url + path);
+    return page;
+  }
+
+  for (const scheme of ['light', 'dark'] as const) {
+    test(`every page type has no axe violations (WCAG 2.2 AA) in the ${scheme} scheme`, async () => {
+      for (const [label, path] of PAGE_TYPES) {
+        const page = await open(path, { colorScheme: scheme });
+        await assertAccessible(page, `${label} (${path}, ${scheme})`);
+        assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, `no injected script ran on ${path}`);
+        await page.context().close();
+      }
+    });
+  }
+
+  test('the skip link is the first stop of the keyboard and moves focus to the content', async () => {
+    const page = await open('/catalog/default/component/payment-service/');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+    assert.notEqual(outline, 'none', 'focus is visible');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => location.hash), '#main');
+    await page.context().close();
+  });
+
+  test('headings go in order on every page type, with one h1 and one main landmark', async () => {
+    for (const [label, path] of PAGE_TYPES) {
+      const page = await open(path);
+      const levels = await page.evaluate(() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => Number(h.tagName[1])));
+      assert.equal(levels.filter((l) => l === 1).length, 1, `${label}: one h1`);
+      levels.forEach((level, i) => assert.ok(i === 0 || level <= (levels[i - 1] as number) + 1, `${label}: h${level} follows h${levels[i - 1]}`));
+      assert.equal(await page.locator('main').count(), 1);
+      await page.context().close();
+    }
+  });
+
+  test('the command palette opens with / and Ctrl-K, and works with the keyboard alone', async () => {
+    const page = await open('/problems/');
+    await page.keyboard.press('/');
+    const input = page.getByRole('combobox', { name: 'Search the portal' });
+    await input.waitFor();
+    await input.fill('ledg');
+    await page.getByRole('option').first().waitFor();
+    assert.match((await page.getByRole('option').first().textContent()) ?? '', /Ledger/);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    await assertAccessible(page, 'open palette');
+    await Promise.all([page.waitForURL(/\/catalog\/default\/component\/ledger\/$/), page.keyboard.press('Enter')]);
+    await page.keyboard.press('Control+k');
+    await input.waitFor();
+    await page.keyboard.press('Escape');
+    await input.waitFor({ state: 'hidden' });
+    await page.context().close();
+  });
+
+  test('typing / in a search box types a slash instead of opening the palette', async () => {
+    const page = await open('/');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'home-q', 'the home search has focus');
+    await page.keyboard.type('a/b');
+    assert.equal(await page.inputValue('#home-q'), 'a/b');
+    assert.equal(await page.getByRole('combobox', { name: 'Search the portal' }).isVisible(), false);
+    await page.context().close();
+  });
+
+  test('reduced motion turns smooth scrolling off', async () => {
+    const context = await browser.newContext({ reducedMotion: 'reduce', serviceWorkers: 'block' });
+    const page = await open('/', { context });
+    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).scrollBehavior), 'auto');
+    await context.close();
+  });
+
+  test('visited pages and runbooks stay readable offline, with a note of how old the copy is', async () => {
+    const context = await browser.newContext({ serviceWorkers: 'allow' });
+    const page = await context.newPage();
+    await page.goto(`${live.url}/`);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    // The worker controls pages loaded after it activated.
+    await page.goto(`${live.url}/catalog/default/component/ledger/`);
+    await context.setOffline(true);
+    await page.reload();
+    assert.match((await page.locator('h1').textContent()) ?? '', /Ledger/);
+    const note = page.locator('[data-offline-note]');
+    await note.waitFor();
+    assert.match((await note.textContent()) ?? '', /You are offline\. This copy was saved .*ago|just now|now/);
+    // Never visited, but a runbook: saved ahead of time.
+    await page.goto(`${live.url}/catalog/default/component/payment-service/runbook/`);
+    assert.match((await page.locator('h1').textContent()) ?? '', /Payment Service runbook/);
+    await context.close();
+  });
+
+  test('the static export works under its base path: pages, palette search from the prebuilt index, and the search page', async () => {
+    const out = join(dir, 'site');
+    const code = await main(['build', '--catalog', FIXTURE, '--database', join(dir, 'export.db'), '--out', out, '--base-path', '/portal/'], { out: () => {}, err: () => {}, env: {}, cwd: dir });
+    assert.equal(code, 0);
+    const { url, server } = await serveStatic(out, '/portal/');
+    try {
+      const context = await browser.newContext({ serviceWorkers: 'block' });
+      const page = await context.newPage();
+      await page.goto(`${url}/portal/`);
+      await assertAccessible(page, 'static home');
+      await page.keyboard.press('Control+k');
+      await page.getByRole('combobox', { name: 'Search the portal' }).fill('refunds stuck');
+      await page.getByRole('option').first().waitFor();
+      assert.match((await page.getByRole('option').first().textContent()) ?? '', /runbook/i);
+      await Promise.all([page.waitForURL(/\/portal\/catalog\/default\/component\/payment-service\/runbook\/$/), page.keyboard.press('Enter')]);
+      await page.goto(`${url}/portal/search/?q=ledger`);
+      await page.locator('.results li').first().waitFor();
+      assert.match((await page.locator('.results li').first().textContent()) ?? '', /Ledger/);
+      await assertAccessible(page, 'static search results');
+      await page.goto(`${url}/portal/browse/kind/component/`);
+      await assertAccessible(page, 'static facet page');
+      await context.close();
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('screenshots of the main pages, light and dark, on the demo organisation', async () => {
+    const shots = SCREENSHOTS ?? join(dir, 'screenshots');
+    mkdirSync(shots, { recursive: true });
+    const demo = await serveCatalog(DEMO, join(dir, 'demo'));
+    try {
+      const pages: [string, string][] = [
+        ['home', '/'],
+        ['catalog', '/catalog/?kind=component'],
+        ['component', '/catalog/default/component/shipment-service/'],
+        ['api', '/catalog/default/api/shipments-api/'],
+        ['graph', '/catalog/default/component/shipment-service/graph/'],
+        ['runbook', '/catalog/default/component/shipment-service/runbook/'],
+      ];
+      for (const scheme of ['light', 'dark'] as const) {
+        const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1280, height: 860 }, serviceWorkers: 'block' });
+        const page = await context.newPage();
+        for (const [name, path] of pages) {
+          await page.goto(demo.url + path);
+          await page.screenshot({ path: join(shots, `${name}-${scheme}.png`) });
+          assert.ok(statSync(join(shots, `${name}-${scheme}.png`)).size > 10_000);
+        }
+        await context.close();
+      }
+    } finally {
+      await demo.close();
+    }
+  });
+});
