@@ -214,9 +214,7 @@ components:
   test('every rendered reference passes axe-core in Chromium', { skip: chromium() === undefined && 'no Chromium to run axe-core in' }, async () => {
     const { chromium: browserType } = await import('playwright-core');
     const { AxeBuilder } = await import('@axe-core/playwright');
-    const t1 = Date.now();
     const browser = await browserType.launch({ executablePath: chromium(), args: ['--no-sandbox'] });
-    console.error('launch', Date.now() - t1);
     try {
       const page = await (await browser.newContext()).newPage();
       // One real document and the feature-complete test ones: axe takes seconds per large page.
@@ -227,9 +225,7 @@ components:
         // Legacy mode runs axe in the page itself; the default finishes each run in a fresh page, several times slower.
         const builder = new AxeBuilder({ page }).disableRules('color-contrast').options({ resultTypes: ['violations'] });
         builder.setLegacyMode(true);
-        const t0 = Date.now();
         const results = await builder.analyze();
-        console.error('axe', Date.now() - t0, text.length);
         assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`), []);
       }
     } finally {

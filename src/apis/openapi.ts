@@ -50,6 +50,9 @@ function read(root: unknown): ParseResult {
   const ctx = new ReadContext(root);
   const infoField = own(root, 'info');
   const info = isRecord(infoField) ? infoField : {};
+  // Document-level text first: operations may use up the text budget, and these matter most.
+  const description = ctx.text(own(info, 'description'), 100_000);
+  const servers = swagger ? swaggerServers(root) : readServers(own(root, 'servers'), ctx);
   const tags = readTags(own(root, 'tags'), ctx);
   ctx.budgetNodes(OPERATION_NODES);
   const { operations, webhooks } = readOperations(root, ctx, swagger);
@@ -63,9 +66,9 @@ function read(root: unknown): ParseResult {
       info: {
         title: scalarText(own(info, 'title'))?.slice(0, 500) ?? '',
         version: scalarText(own(info, 'version'))?.slice(0, 100) ?? '',
-        description: ctx.text(own(info, 'description'), 100_000),
+        description,
       },
-      servers: swagger ? swaggerServers(root) : readServers(own(root, 'servers'), ctx),
+      servers,
       tags,
       groups: groupByTag(operations, tags),
       webhooks,

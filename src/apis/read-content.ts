@@ -59,10 +59,9 @@ export function readExamples(holder: JsonRecord, ctx: ReadContext): Example[] {
 /** An example value as text: a string is shown as written (CSV, XML…), anything else as pretty JSON. */
 export function exampleOf(value: unknown, ctx: ReadContext): Example {
   if (typeof value === 'string') {
-    const allowance = ctx.charAllowance(MAX_EXAMPLE_CHARS);
-    const text = value.slice(0, allowance);
+    const text = value.slice(0, ctx.charAllowance(MAX_EXAMPLE_CHARS));
     ctx.spendChars(text.length);
-    return { value: text, language: 'text', truncated: text.length < value.length };
+    return text === '' && value !== '' ? { language: 'text', truncated: true } : { value: text, language: 'text', truncated: text.length < value.length };
   }
   const literal = ctx.literal(value, MAX_EXAMPLE_CHARS, true);
   return literal ? { value: literal.text, language: 'json', truncated: literal.truncated } : { language: 'json', truncated: true };

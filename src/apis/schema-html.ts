@@ -29,7 +29,8 @@ const CONSTRAINT_LABELS: Record<Constraint['keyword'], string> = {
 
 /** A schema on its own (a body, a component): a type line, then its details and nested properties. */
 export function renderSchema(view: SchemaView, ctx: RenderContext): Html {
-  return html`<div class="schema${view.deprecated ? ' deprecated' : ''}"><p class="schema-head">${typeSummary(view, ctx)}${flags(view)}</p>${schemaBody(view, ctx)}</div>`;
+  const head = html`${typeSummary(view, ctx)}${flags(view)}`;
+  return html`<div class="schema${view.deprecated ? ' deprecated' : ''}">${head.value ? html`<p class="schema-head">${head}</p>` : ''}${schemaBody(view, ctx)}</div>`;
 }
 
 /** Description, facts and nested properties: what follows a schema's type line (also used in table cells). */
@@ -86,7 +87,8 @@ function details(view: SchemaView, ctx: RenderContext): Html {
     fact(CONSTRAINT_LABELS[c.keyword], c.keyword === 'pattern' ? html`<code>${c.value}</code>` : c.keyword === 'uniqueItems' ? 'yes' : c.value);
   }
   if (view.additionalProperties === false) fact('Other properties', 'not allowed');
-  if (view.discriminator !== undefined) fact('Discriminator', html`<code>${view.discriminator}</code>`);
+  // With alternatives to tell apart, the discriminator is named where they are listed.
+  if (view.discriminator !== undefined && view.oneOf.length + view.anyOf.length === 0) fact('Discriminator', html`<code>${view.discriminator}</code>`);
   if (view.combines.length > 0) fact('Combines', join(view.combines.map((n) => schemaName(n, ctx)), ', '));
   if (view.examples.length > 0) fact(view.examples.length > 1 ? 'Examples' : 'Example', codes(view.examples));
   return html`${view.description ? html`<div class="schema-description">${ctx.renderMarkdown(view.description)}</div>` : ''}${

@@ -76,7 +76,8 @@ function refView(raw: JsonRecord, ref: string, walk: Walk, depth: number): Schem
     walk.stack.push(result.pointer);
     view = viewOf(result.value, walk, depth);
     walk.stack.pop();
-    if (result.name !== undefined) view.name = result.name;
+    // The name the author referred to, unless the view is a cycle: that one names the schema it loops back to.
+    if (result.name !== undefined && view.ref?.reason !== 'circular') view.name = result.name;
   }
   // Keywords beside a $ref (OpenAPI 3.1, and common practice in 3.0) describe this use of the schema.
   annotate(view, raw, walk);

@@ -1,6 +1,6 @@
 import type { Problem } from '../catalog/model.ts';
 import { html, type Html, type HtmlValue } from './html.ts';
-import { entityUrl, siteUrl, type Site } from './site.ts';
+import { entityUrl, type Site } from './site.ts';
 
 /** Small pieces several pages share. Each is a pure function returning escaped Html. */
 
@@ -16,11 +16,6 @@ export function refName(ref: string): string {
   const slash = ref.lastIndexOf('/');
   const colon = ref.indexOf(':');
   return ref.slice(Math.max(slash, colon) + 1);
-}
-
-export function refKind(ref: string): string {
-  const colon = ref.indexOf(':');
-  return colon === -1 ? '' : ref.slice(0, colon).toLowerCase();
 }
 
 export function entityLink(site: Site, label: EntityLabel): Html {
@@ -93,5 +88,3 @@ ${items}
 ${page < pageCount ? html`<li><a rel="next" href="${model.href(page + 1)}">Next</a></li>` : ''}
 </ul></nav>`;
 }
-
-export const homeUrl = (site: Site): string => siteUrl(site, '');

@@ -14,7 +14,7 @@ import { renderPage, type PortalData } from './site-map.ts';
 import { entityPath, type Site } from './site.ts';
 
 /** Marks a folder as an Atrium export, so a rebuild may empty it (and nothing else is ever emptied). */
-export const EXPORT_MARKER = '.atrium-export';
+const EXPORT_MARKER = '.atrium-export';
 const CONCURRENCY = 8;
 const REFS_BATCH = 1000;
 

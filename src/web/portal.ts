@@ -21,7 +21,7 @@ export const HTML_TYPE = 'text/html; charset=utf-8';
 const PAGE_PARAMETERS = new Set(['q', 'page', 'sort', 'severity', 'hops', 'kind', 'type', 'lifecycle', 'owner', 'system', 'tag', 'namespace']);
 const KEY_OVERHEAD = 128;
 
-export function pageCacheKey(path: string, search: string): string {
+function pageCacheKey(path: string, search: string): string {
   const params = [...new URLSearchParams(search)].filter(([name]) => PAGE_PARAMETERS.has(name));
   params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return params.length ? `${path}?${new URLSearchParams(params)}` : path;

@@ -7,7 +7,7 @@ import type { OperationalLink } from '../operations.ts';
 import type { RelationType } from '../relations.ts';
 import { catalogUrl } from './catalog-query.ts';
 import { apiDefinitionSection } from './api-definition.ts';
-import { OWNED_SHOWN, relatedRefs, type EntityPageData } from './entity-data.ts';
+import { OWNED_SHOWN, relatedRefs, type EntityPageData, type OwnerContact } from './entity-data.ts';
 
 /**
  * One page per entity, shaped by kind. What an engineer needs in an incident comes first:
@@ -94,16 +94,21 @@ function incidentSection(site: Site, data: EntityPageData, base: string): Html {
   const oncall = ops.oncall.length ? ops.oncall : (owner?.oncall ?? []);
   return html`<section class="card card-incident" aria-labelledby="incident"><h2 id="incident">When it breaks</h2>
 <dl class="facts">
-<dt>Runbooks</dt><dd>${ops.runbooks.length ? list(ops.runbooks.map((r) => opLink(base, r, 'runbook/'))) : html`<span class="badge badge-warn">No runbook</span> <span class="muted">Add an <code>atrium.dev/runbook</code> annotation or a link of type <code>runbook</code>.</span>`}</dd>
+<dt>Runbooks</dt><dd>${ops.runbooks.length ? list(ops.runbooks.map((r) => opLink(base, r, 'runbook/'))) : noRunbook(data)}</dd>
 <dt>On call</dt><dd>${oncall.length ? list(oncall.map((o) => opLink(base, o, ''))) : html`<span class="muted">No rotation recorded${owner ? ' for the service or its owner' : ''}.</span>`}</dd>
-<dt>Owner</dt><dd>${owner ? ownerBlock(site, data) : ownerMissing(site, data)}</dd>
+<dt>Owner</dt><dd>${owner ? ownerBlock(site, owner) : ownerMissing(site, data)}</dd>
 ${ops.dashboards.length ? html`<dt>Dashboards</dt><dd>${list(ops.dashboards.map((d) => opLink(base, d, '')))}</dd>` : ''}
 ${ops.chat.length ? html`<dt>Chat</dt><dd>${list(ops.chat.map((d) => opLink(base, d, '')))}</dd>` : ''}
 </dl></section>`;
 }
 
-function ownerBlock(site: Site, data: EntityPageData): Html {
-  const owner = data.owner!;
+/** A missing runbook is a warning for a component (it is what gets paged), a note for anything else. */
+function noRunbook(data: EntityPageData): Html {
+  const hint = html`Add an <code>atrium.dev/runbook</code> annotation or a link of type <code>runbook</code>.`;
+  return coreKind(data.detail.entity.kind) === 'Component' ? html`<span class="badge badge-warn">No runbook</span> <span class="muted">${hint}</span>` : html`<span class="muted">None. ${hint}</span>`;
+}
+
+function ownerBlock(site: Site, owner: OwnerContact): Html {
   return html`${entityLink(site, { ref: owner.ref, title: owner.title })}
 ${owner.email ? html` · <a href="${`mailto:${owner.email}`}">${owner.email}</a>` : ''}
 ${owner.links.length ? html` · ${owner.links.map((l, i) => html`${i ? ', ' : ''}<a href="${l.url}" rel="noopener noreferrer">${l.title}</a>`)}` : ''}`;

@@ -36,7 +36,8 @@ export function listView(site: Site, data: ListPageData): Html {
   const active = (Object.entries(query.filters) as [FacetName | 'q', string][]).filter(([, v]) => v !== undefined);
   const without = (name: FacetName | 'q'): CatalogQuery => ({ ...query, filters: Object.fromEntries(active.filter(([f]) => f !== name)), page: 1 });
   const first = (query.page - 1) * PAGE_SIZE + 1;
-  const heading = staticFacet(query) ? `${FACET_LABELS[staticFacet(query)!.facet]}: ${facetLabel(staticFacet(query)!.facet, staticFacet(query)!.value)}` : 'Catalog';
+  const single = staticFacet(query);
+  const heading = single ? `${FACET_LABELS[single.facet]}: ${facetLabel(single.facet, single.value)}` : 'Catalog';
 
   const main = html`<h1>${heading}</h1>
 ${data.ignored.length ? html`<p class="notice" role="status">Ignored malformed parameters: ${data.ignored.join(', ')}.</p>` : ''}
@@ -52,7 +53,7 @@ ${FILTER_FACETS.filter((f) => facets[f].length > 0 && !(f === 'namespace' && fac
 ${site.mode === 'live' ? sortLinks(site, query) : ''}
 </div>
 ${items.length === 0 ? emptyNote('Nothing in the catalog matches these filters. Remove a filter, or search.') : table(site, items)}
-${pager({ page: query.page, pageCount, href: (p) => catalogUrl(site, { ...query, page: p }, staticFacet(query)?.facet) })}
+${pager({ page: query.page, pageCount, href: (p) => catalogUrl(site, { ...query, page: p }, single?.facet) })}
 </div>
 </div>`;
   return layout({ site, title: heading, section: 'catalog', description: `${total} entities in the software catalog`, main });
