@@ -77,7 +77,7 @@ const { values: flags } = parseArgs({
     entities: { type: 'string', default: '50000' },
     'export-entities': { type: 'string', default: '10000' },
     duration: { type: 'string', default: '20' },
-    'cold-duration': { type: 'string', default: '10' },
+    'cold-duration': { type: 'string' },
     seed: { type: 'string', default: '1' },
     rate: { type: 'string', default: '778' },
     'burst-rate': { type: 'string', default: '3000' },
@@ -100,7 +100,7 @@ if (flags.help) {
   --entities N          catalog size for the page phases (default 50000)
   --export-entities N   catalog size for the static export phase (default 10000)
   --duration S          seconds of load per server in each measured phase (default 20)
-  --cold-duration S     seconds of each cold phase after the restart (default 10)
+  --cold-duration S     seconds of each cold phase after the restart (default 10, or --duration if shorter)
   --seed N              generator and load seed (default 1)
   --rate R              base arrival rate, req/s (default 778: with the bursts, 1,000 on average)
   --burst-rate B        arrival rate during bursts, req/s (default 3000)
@@ -122,7 +122,7 @@ const opts = {
   entities: Math.round(numberFlag('entities', flags.entities, 200)),
   exportEntities: Math.round(numberFlag('export-entities', flags['export-entities'], 200)),
   duration: numberFlag('duration', flags.duration, 1),
-  coldDuration: numberFlag('cold-duration', flags['cold-duration'], 1),
+  coldDuration: numberFlag('cold-duration', flags['cold-duration'] ?? String(Math.min(10, Number(flags.duration))), 1),
   seed: Math.round(numberFlag('seed', flags.seed, 0)),
   rate: numberFlag('rate', flags.rate, 1),
   burstRate: numberFlag('burst-rate', flags['burst-rate'], 0),
@@ -306,6 +306,7 @@ async function compare(name: string, serve: ServeChild, paths: readonly string[]
   log(`warm-up (unmeasured): GET once each of the ${order.length} distinct pages this schedule asks for (of ${paths.length}), coldest first, 4 at a time: ` +
     `${sec(warm.ms)}, statuses {${statuses}}, ${(warm.bytes / 1e6).toFixed(1)} MB (mean ${warm.pages.size ? Math.round(warm.bytes / warm.pages.size) : 0} B), ` +
     `${warm.renders ?? 'n/a'} renders; slowest ${warm.slowest.map((s) => `${s.path} ${s.ms.toFixed(0)} ms`).join(', ')}`);
+  log(`  the bare server replays these response headers of Atrium's (plus content-length): ${Object.keys(warm.headers).sort().join(', ')}`);
   if (warm.pages.size < order.length) log(`  NOTE: ${order.length - warm.pages.size} pages did not answer 200; the bare server answers 404 for them (and the load counts them as errors)`);
   const atrium = await runPhase(`atrium ${name}`, serve.port, paths, opts.duration, serve);
   const bare = await startBareServer({ headers: warm.headers, pages: warm.pages });
@@ -446,7 +447,7 @@ async function pages(work: string): Promise<PagesResult> {
   const owners = (facets.owner ?? []).map((f) => f.value);
   const listPaths = Array.from({ length: Math.max(1, Math.ceil(components / 50)) }, (_, i) => `/catalog/?kind=component&page=${i + 1}`);
   const facetPaths = owners.map((o) => `/catalog/?owner=${encodeURIComponent(o)}`);
-  const words = shuffle(createRng(opts.seed + 13), [...new Set(catalog.entities.flatMap((e) => e.name.split('-')).filter((w) => w.length >= 3))].sort());
+  const words = shuffle(createRng(opts.seed + 13), [...new Set(catalog.entities.flatMap((e) => e.name.split(/[-.]/)).filter((w) => /^[a-z]{3,}$/.test(w)))].sort());
   const searchWords = words.slice(0, opts.searchWords);
   const searchPaths = searchWords.map((w) => `/search/?q=${encodeURIComponent(w)}`);
   const mixPaths = shuffle(createRng(opts.seed + 11), [...listPaths, ...facetPaths, ...searchPaths]);

@@ -235,4 +235,13 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     await page('/catalog/?utm=2&kind=api');
     assert.equal(server.portal.renders, renders);
   });
+
+  test('an entity page weighs under 100 KB with its stylesheet and script', async () => {
+    const html = await page('/catalog/default/component/payment-service/');
+    const assets = [...html.matchAll(/(?:href|src)="(\/assets\/[^"]+\.(?:css|js))"/g)].map((m) => m[1] as string);
+    assert.equal(assets.length, 2);
+    let bytes = Buffer.byteLength(html);
+    for (const asset of assets) bytes += (await (await get(asset)).arrayBuffer()).byteLength;
+    assert.ok(bytes < 100_000, `${bytes} bytes`);
+  });
 });

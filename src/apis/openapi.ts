@@ -109,7 +109,7 @@ function swaggerServers(root: JsonRecord): ApiServer[] {
  * use; untagged operations come last.
  */
 function groupByTag(operations: readonly Operation[], tags: readonly ApiTag[]): OperationGroup[] {
-  const byTag = new Map<string | undefined, Operation[]>();
+  const byTag = new Map<string, Operation[]>();
   for (const tag of tags) byTag.set(tag.name, []);
   const untagged: Operation[] = [];
   for (const operation of operations) {

@@ -50,7 +50,7 @@ export function readExamples(holder: JsonRecord, ctx: ReadContext): Example[] {
       name: name.slice(0, 200),
       summary: ctx.text(own(example, 'summary'), 500),
       description: ctx.text(own(example, 'description'), 10_000),
-      externalValue: externalValue?.slice(0, 2000),
+      externalValue: externalValue?.slice(0, 500),
     });
   }
   return out;

@@ -46,6 +46,11 @@ export class ReadContext {
     return true;
   }
 
+  /** Takes further nodes: long names and patterns cost extra, so they cut a document short sooner instead of growing the page. */
+  spendExtraNodes(count: number): void {
+    this.nodesLeft -= count;
+  }
+
   /** How many characters the next piece of text may have. */
   charAllowance(max: number): number {
     return Math.max(0, Math.min(max, this.charsLeft));

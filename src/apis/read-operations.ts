@@ -57,7 +57,7 @@ function readOperation(method: HttpMethod, path: string, op: JsonRecord, item: J
   const parameters = mergeParameters(own(item, 'parameters'), own(op, 'parameters'), ctx);
   const operation: Operation = {
     method,
-    path: path.slice(0, 2000),
+    path: path.slice(0, 500),
     operationId: scalarText(own(op, 'operationId'))?.slice(0, 200) || undefined,
     summary: ctx.text(own(op, 'summary'), 1000),
     description: ctx.text(own(op, 'description'), 50_000),

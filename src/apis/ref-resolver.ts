@@ -65,7 +65,8 @@ export function pointerSegments(fragment: string): string[] | undefined {
 /** The name a reader knows a schema by: only direct children of the schema containers have one. */
 function schemaName(segments: readonly string[]): string | undefined {
   const [first, second, third] = segments;
-  if (segments.length === 3 && first === 'components' && second === 'schemas') return third;
-  if (segments.length === 2 && first === 'definitions') return second;
+  // Cut as the schemas section cuts names, so that the two still match.
+  if (segments.length === 3 && first === 'components' && second === 'schemas') return third?.slice(0, 200);
+  if (segments.length === 2 && first === 'definitions') return second?.slice(0, 200);
   return undefined;
 }

@@ -69,8 +69,10 @@ function viewOf(raw: unknown, walk: Walk, depth: number): SchemaView {
 function refView(raw: JsonRecord, ref: string, walk: Walk, depth: number): SchemaView {
   const result = walk.ctx.resolver.resolve(ref);
   let view: SchemaView;
-  if (!result.ok) view = { ...emptySchemaView(), ref: { target: ref, reason: result.reason } };
-  else if (walk.stack.includes(result.pointer)) view = { ...emptySchemaView(), name: result.name, ref: { target: ref, reason: 'circular' } };
+  const target = ref.slice(0, 300);
+  surcharge(walk, target.length + (result.ok ? (result.name?.length ?? 0) : 0));
+  if (!result.ok) view = { ...emptySchemaView(), ref: { target, reason: result.reason } };
+  else if (walk.stack.includes(result.pointer)) view = { ...emptySchemaView(), name: result.name, ref: { target, reason: 'circular' } };
   else if (walk.stack.length >= MAX_REF_DEPTH) view = { ...emptySchemaView(), name: result.name, truncated: true };
   else {
     walk.stack.push(result.pointer);
@@ -100,7 +102,7 @@ function plainView(raw: JsonRecord, walk: Walk, depth: number): SchemaView {
   annotate(view, raw, walk);
   readTypes(view, raw);
   const format = scalarText(own(raw, 'format'));
-  if (format) view.format = format.slice(0, 100);
+  if (format) view.format = format.slice(0, 60);
   readValues(view, raw, walk);
   view.constraints = constraintsOf(raw);
   readProperties(view, raw, walk, depth);
@@ -117,7 +119,8 @@ function plainView(raw: JsonRecord, walk: Walk, depth: number): SchemaView {
   if (isRecord(not) || typeof not === 'boolean') view.not = viewOf(not, walk, depth + 1);
   const discriminator = own(raw, 'discriminator');
   const property = isRecord(discriminator) ? own(discriminator, 'propertyName') : discriminator;
-  if (typeof property === 'string') view.discriminator = property.slice(0, 200);
+  if (typeof property === 'string') view.discriminator = property.slice(0, 100);
+  surcharge(walk, (view.format?.length ?? 0) + (view.discriminator?.length ?? 0) + view.types.join().length + view.constraints.reduce((n, c) => n + c.value.length, 0));
   if (view.types.length === 0) {
     if (view.properties.length > 0 || view.propertiesOmitted > 0 || view.additionalProperties !== undefined) view.types = ['object'];
     else if (view.items) view.types = ['array'];
@@ -147,8 +150,8 @@ function annotate(view: SchemaView, raw: JsonRecord, walk: Walk): void {
 
 function readTypes(view: SchemaView, raw: JsonRecord): void {
   const type = own(raw, 'type');
-  const list = typeof type === 'string' ? [type] : Array.isArray(type) ? type.slice(0, 10).filter((t): t is string => typeof t === 'string') : [];
-  const types = list.filter((t) => t !== 'null').map((t) => t.slice(0, 50));
+  const list = typeof type === 'string' ? [type] : Array.isArray(type) ? type.slice(0, 8).filter((t): t is string => typeof t === 'string') : [];
+  const types = list.filter((t) => t !== 'null').map((t) => t.slice(0, 40));
   if (types.length < list.length) {
     if (types.length === 0) types.push('null');
     else view.nullable = true;
@@ -186,7 +189,7 @@ function constraintsOf(raw: JsonRecord): Constraint[] {
     if (value !== undefined) out.push({ keyword, value: String(value) });
   }
   const pattern = own(raw, 'pattern');
-  if (typeof pattern === 'string') out.push({ keyword: 'pattern', value: pattern.slice(0, 500) });
+  if (typeof pattern === 'string') out.push({ keyword: 'pattern', value: pattern.slice(0, 300) });
   if (own(raw, 'uniqueItems') === true) out.push({ keyword: 'uniqueItems', value: 'true' });
   return out;
 }
@@ -201,10 +204,19 @@ function readProperties(view: SchemaView, raw: JsonRecord, walk: Walk, depth: nu
   for (const name of keys.slice(0, MAX_PROPERTIES)) {
     // Once the budget is spent, count the rest rather than listing a column of cut-short stubs.
     if (walk.nodesLeft <= 0) break;
-    shown.push({ name: name.slice(0, 500), required: required.has(name), schema: viewOf(own(properties, name), walk, depth + 1) });
+    surcharge(walk, Math.min(name.length, 200));
+    shown.push({ name: name.slice(0, 200), required: required.has(name), schema: viewOf(own(properties, name), walk, depth + 1) });
   }
   view.properties = shown;
   view.propertiesOmitted = total - shown.length;
+}
+
+/** Identifiers (names, formats, patterns) are not charged to the text budget; past 200 characters they cost extra nodes instead. */
+function surcharge(walk: Walk, chars: number): void {
+  const extra = Math.floor(chars / 200);
+  if (extra <= 0) return;
+  walk.nodesLeft -= extra;
+  walk.ctx.spendExtraNodes(extra);
 }
 
 function members(value: unknown, walk: Walk, depth: number): SchemaView[] {
