@@ -535,7 +535,7 @@ async function pages(work: string): Promise<PagesResult> {
     for (const phase of [result.entity?.atrium, result.mix?.atrium]) {
       if (!phase?.window) continue;
       log(`CPU profile of serve during "${phase.label}" (about ${phase.window.from.toFixed(1)}-${phase.window.to.toFixed(1)} s):`);
-      await printProfile(opts.profile, 'serve', phase.window);
+      await printProfile(opts.profile, 'serve', { ...phase.window, sql: false });
     }
   }
   log();

@@ -141,11 +141,12 @@ export function profilingFlags(profileDir: string | undefined, label: string, en
 }
 
 /** Prints the summaries of what profilingFlags(dir, label) produced (main thread only). */
-export async function printProfile(profileDir: string | undefined, label: string, options: { from?: number; to?: number } = {}): Promise<void> {
+export async function printProfile(profileDir: string | undefined, label: string, options: { from?: number; to?: number; sql?: boolean } = {}): Promise<void> {
   if (!profileDir) return;
   const dir = join(profileDir, label);
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f));
-  for (const f of files) log(summarizeProfile(join(dir, f), 15, options));
+  for (const f of files) log(summarizeProfile(join(dir, f), 15, { from: options.from, to: options.to }));
+  if (options.sql === false) return;
   try {
     log(summarizeSql(join(profileDir, `${label}.sql.json`), 12));
   } catch {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { html } from '../web/html.ts';
 import { renderApiReference } from './api-reference.ts';
 import { parseOpenApi } from './openapi.ts';
+import { browserSkip, launchBrowser } from '../../test/support/browser.ts';
 import { acmeDefinitions, CYCLES_30, EVENTS_31, ORDERS_30, PETS_SWAGGER_20, SUNSET_30 } from './test-documents.ts';
 
 /** Markdown stand-in: escapes, and marks where descriptions went. */
@@ -211,10 +211,9 @@ components:
     assert.deepEqual(missing, [13, 25]);
   });
 
-  test('every rendered reference passes axe-core in Chromium', { skip: chromium() === undefined && 'no Chromium to run axe-core in' }, async () => {
-    const { chromium: browserType } = await import('playwright-core');
+  test('every rendered reference passes axe-core in Chromium', { skip: browserSkip }, async () => {
     const { AxeBuilder } = await import('@axe-core/playwright');
-    const browser = await browserType.launch({ executablePath: chromium(), args: ['--no-sandbox'] });
+    const browser = await launchBrowser();
     try {
       const page = await (await browser.newContext()).newPage();
       // One real document and the feature-complete test ones: axe takes seconds per large page.
@@ -233,9 +232,3 @@ components:
     }
   });
 });
-
-/** A Chromium to run axe-core in: $CHROMIUM_PATH, or the Debian package's. */
-function chromium(): string | undefined {
-  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  return existsSync(path) ? path : undefined;
-}

@@ -1,4 +1,5 @@
-import { Composer, LineCounter, Parser, type CST } from 'yaml';
+import { Composer, LineCounter, Parser } from 'yaml';
+import { findExcessiveNesting } from '../platform/yaml-nesting.ts';
 
 export type Loaded = { ok: true; value: unknown } | { ok: false; error: string };
 
@@ -12,8 +13,8 @@ export const MAX_YAML_NESTING = 200;
 export const TOO_DEEP = 'the document nests too deeply to read';
 
 /**
- * Parses YAML or JSON text into plain values. The tokenizer and parser of the `yaml` package
- * work without recursion, so the nesting is measured on their output before composing.
+ * Parses YAML or JSON text into plain values. Nesting is measured by the iterative lexer
+ * guard the catalog uses too, before the recursive composer ever sees the text.
  */
 export function loadDocument(text: string): Loaded {
   // JSON first: V8's parser is about ten times faster than YAML's and does not recurse.
@@ -25,10 +26,10 @@ export function loadDocument(text: string): Loaded {
       // JSON is YAML too; let the YAML parser report the error, with its line and column.
     }
   }
+  if (findExcessiveNesting(text, MAX_YAML_NESTING) !== undefined) return { ok: false, error: TOO_DEEP };
   const lines = new LineCounter();
   try {
     const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
-    if (nesting(tokens) > MAX_YAML_NESTING) return { ok: false, error: TOO_DEEP };
     // uniqueKeys: false, because the duplicate check is quadratic in the size of a mapping.
     const composer = new Composer({ uniqueKeys: false, merge: true });
     const documents = composer.compose(tokens, true, text.length);
@@ -51,21 +52,4 @@ export function loadDocument(text: string): Loaded {
 
 function firstLine(message: string): string {
   return (message.split('\n')[0] ?? '').replace(/:$/, '').slice(0, 300);
-}
-
-/** How deeply collections nest in the parsed tokens, counted without recursion; stops early past the limit. */
-function nesting(tokens: readonly CST.Token[]): number {
-  let max = 0;
-  const stack: [CST.Token | undefined, number][] = tokens.map((t) => [t, 0]);
-  for (let entry = stack.pop(); entry; entry = stack.pop()) {
-    const [token, depth] = entry;
-    if (!token) continue;
-    max = Math.max(max, depth);
-    if (max > MAX_YAML_NESTING) break;
-    if (token.type === 'document') stack.push([token.value, depth]);
-    else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
-      for (const item of token.items) stack.push([item.key ?? undefined, depth + 1], [item.value ?? undefined, depth + 1]);
-    }
-  }
-  return max;
 }
