@@ -232,4 +232,12 @@ describe('limits', () => {
     ];
     for (const source of sources) assert.equal(typeof htmlOf(source), 'string');
   });
+
+  test('embedded Markdown keeps its headings out of the page outline: bold paragraphs, no ids, no table of contents', () => {
+    const out = renderMarkdown('# Title\n\n## Section\n\ntext', { resolveLink: () => undefined, embedded: true });
+    assert.doesNotMatch(out.html.value, /<h[1-6]|\sid=/);
+    assert.match(out.html.value, /<p class="md-heading md-h2">Section<\/p>/);
+    assert.deepEqual(out.toc, []);
+    assert.equal(out.title, undefined);
+  });
 });

@@ -22,6 +22,12 @@ export interface RenderedMarkdown {
 export interface MarkdownOptions {
   /** Maps a relative link or image target written in the document (e.g. `../ops/restart.md#step-2`, `img/arch.png`) to a site URL, or undefined when it cannot be served (then the link is rendered as plain text with a title saying why). */
   resolveLink(target: string, kind: 'link' | 'image'): string | undefined;
+  /**
+   * Markdown inside another page's outline (an OpenAPI description): its headings become
+   * bold paragraphs without ids, so they can neither break the page's heading order nor
+   * collide with its ids.
+   */
+  embedded?: boolean;
 }
 
 /** Beyond this the source is cut: markdown-it is linear, but a page this large is a mistake, not a document. */
@@ -30,6 +36,7 @@ export const MAX_MARKDOWN_BYTES = 2 * 1024 * 1024;
 /** Per-call state; it travels in markdown-it's `env` so one shared instance serves every document. */
 interface Context {
   resolveLink: MarkdownOptions['resolveLink'];
+  embedded: boolean;
   toc: TocEntry[];
   title: string | undefined;
   ids: Set<string>;
@@ -218,7 +225,10 @@ md.core.ruler.push('atrium_links_and_headings', (state) => {
   }
   tokens.forEach((token, i) => {
     const inline = tokens[i + 1];
-    if (token.type === 'heading_open' && inline?.type === 'inline') addHeadingAnchor(state, token, inline, context);
+    if (context.embedded && (token.type === 'heading_open' || token.type === 'heading_close')) {
+      if (token.type === 'heading_open') token.attrSet('class', `md-heading md-${token.tag}`);
+      token.tag = 'p';
+    } else if (token.type === 'heading_open' && inline?.type === 'inline') addHeadingAnchor(state, token, inline, context);
   });
 });
 
@@ -249,7 +259,7 @@ function truncateUtf8(source: string, max: number): string {
 export function renderMarkdown(source: string, options: MarkdownOptions): RenderedMarkdown {
   const truncated = Buffer.byteLength(source, 'utf8') > MAX_MARKDOWN_BYTES;
   const text = truncated ? truncateUtf8(source, MAX_MARKDOWN_BYTES) : source;
-  const context: Context = { resolveLink: options.resolveLink, toc: [], title: undefined, ids: new Set(), suffixes: new Map() };
+  const context: Context = { resolveLink: options.resolveLink, embedded: options.embedded ?? false, toc: [], title: undefined, ids: new Set(), suffixes: new Map() };
   let out = md.render(text, { [CONTEXT]: context });
   if (truncated) out += '<p class="truncated-note">This document is larger than 2 MiB; only its beginning is shown.</p>\n';
   const rendered: RenderedMarkdown = { html: trusted(out), toc: context.toc };

@@ -6,8 +6,8 @@ import { renderMarkdown } from '../../web/markdown.ts';
 
 const SOURCE_LANGUAGE: Record<string, string> = { openapi: 'yaml', asyncapi: 'yaml', graphql: 'graphql', grpc: 'protobuf', trpc: 'typescript' };
 
-/** Markdown inside an API document: its relative links have nowhere to go, so they become text. */
-const descriptionMarkdown = (text: string): Html => renderMarkdown(text, { resolveLink: () => undefined }).html;
+/** Markdown inside an API document: its relative links have nowhere to go, and its headings must not enter the page's outline. */
+const descriptionMarkdown = (text: string): Html => renderMarkdown(text, { resolveLink: () => undefined, embedded: true }).html;
 
 /**
  * An API's definition: an OpenAPI document as a reference (operations, schemas,
