@@ -86,6 +86,7 @@ const { values: flags } = parseArgs({
     'max-in-flight': { type: 'string', default: '2000' },
     stampede: { type: 'string', default: '500' },
     'search-words': { type: 'string', default: '200' },
+    'list-pages': { type: 'string', default: '100' },
     'skip-pages': { type: 'boolean', default: false },
     'skip-export': { type: 'boolean', default: false },
     profile: { type: 'string' },
@@ -109,6 +110,7 @@ if (flags.help) {
   --max-in-flight N     cap on outstanding requests (default 2000)
   --stampede N          identical concurrent requests per stampede key (default 500)
   --search-words N      distinct search queries in the list/facet/search mix (default 200)
+  --list-pages N        pages 1..N of the component list in the mix (default 100)
   --skip-pages          skip part A (pages under load, stampede, memory)
   --skip-export         skip part B (static export vs Eleventy)
   --profile DIR         CPU profile (and SQL timings) of the serve and build children into DIR,
@@ -131,6 +133,7 @@ const opts = {
   maxInFlight: Math.round(numberFlag('max-in-flight', flags['max-in-flight'], 1)),
   stampede: Math.round(numberFlag('stampede', flags.stampede, 1)),
   searchWords: Math.round(numberFlag('search-words', flags['search-words'], 1)),
+  listPages: Math.round(numberFlag('list-pages', flags['list-pages'], 1)),
   skipPages: flags['skip-pages'] ?? false,
   skipExport: flags['skip-export'] ?? false,
   profile: flags.profile ? resolve(flags.profile) : undefined,
@@ -176,6 +179,29 @@ async function generation(port: number): Promise<number | undefined> {
   const res = await httpGet(port, '/readyz', 5000).catch(() => undefined);
   if (res?.status !== 200) return undefined;
   return (JSON.parse(res.body) as { generation?: number }).generation;
+}
+
+/**
+ * Waits until the server answers /healthz within 50 ms three times in a row: after an overload
+ * it may still be working through requests whose clients gave up. Returns the wait, ms.
+ */
+async function waitForIdle(port: number, limitMs = 10 * 60_000): Promise<{ ms: number; idle: boolean }> {
+  const started = performance.now();
+  let quick = 0;
+  while (performance.now() - started < limitMs) {
+    const t0 = performance.now();
+    const res = await httpGet(port, '/healthz', 120_000).catch(() => undefined);
+    quick = res?.status === 200 && performance.now() - t0 < 50 ? quick + 1 : 0;
+    if (quick >= 3) return { ms: performance.now() - started, idle: true };
+    await sleep(100);
+  }
+  return { ms: performance.now() - started, idle: false };
+}
+
+async function settle(port: number): Promise<void> {
+  const wait = await waitForIdle(port);
+  if (!wait.idle) log(`NOTE: serve still busy (/healthz slower than 50 ms) after ${sec(wait.ms)}; going on`);
+  else if (wait.ms > 1000) log(`serve was busy for ${sec(wait.ms)} more (requests whose clients had given up, presumably) until /healthz answered within 50 ms three times in a row`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,10 +287,11 @@ async function warmUp(port: number, paths: readonly string[], order: readonly nu
       while (next < order.length) {
         const path = paths[order[next++] as number] as string;
         const t0 = performance.now();
-        const res = await httpGetBytes(port, path, 60_000, PAGE_HEADERS);
+        const res = await httpGetBytes(port, path, 60_000, PAGE_HEADERS).catch((err: Error) => err);
         timings.push({ path, ms: performance.now() - t0 });
-        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-        if (res.status !== 200) continue;
+        const status = res instanceof Error ? (res.message.includes('timed out') ? 'timeout' : 'error') : String(res.status);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        if (res instanceof Error || res.status !== 200) continue;
         // The key is what the load generator sends: pathname and search of the parsed URL.
         const u = new URL(`http://127.0.0.1${path}`);
         pages.set(`${u.pathname}${u.search}`, res.body);
@@ -301,6 +328,7 @@ interface Comparison {
 /** Warm-up, then Atrium, then the bare server with Atrium's bytes, the same schedule for both. */
 async function compare(name: string, serve: ServeChild, paths: readonly string[], target: number): Promise<Comparison> {
   const order = plannedTargets(opts.duration, paths.length);
+  await settle(serve.port);
   const warm = await warmUp(serve.port, paths, order);
   const statuses = Object.entries(warm.statuses).map(([s, n]) => `${s}: ${n}`).join(', ');
   log(`warm-up (unmeasured): GET once each of the ${order.length} distinct pages this schedule asks for (of ${paths.length}), coldest first, 4 at a time: ` +
@@ -445,13 +473,14 @@ async function pages(work: string): Promise<PagesResult> {
   const facets = JSON.parse((await httpGet(serve.port, '/api/v1/facets', 30_000)).body) as Record<string, { value: string; count: number }[]>;
   const components = facets.kind?.find((f) => f.value === 'component')?.count ?? 0;
   const owners = (facets.owner ?? []).map((f) => f.value);
-  const listPaths = Array.from({ length: Math.max(1, Math.ceil(components / 50)) }, (_, i) => `/catalog/?kind=component&page=${i + 1}`);
+  const componentPages = Math.max(1, Math.ceil(components / 50));
+  const listPaths = Array.from({ length: Math.min(opts.listPages, componentPages) }, (_, i) => `/catalog/?kind=component&page=${i + 1}`);
   const facetPaths = owners.map((o) => `/catalog/?owner=${encodeURIComponent(o)}`);
   const words = shuffle(createRng(opts.seed + 13), [...new Set(catalog.entities.flatMap((e) => e.name.split(/[-.]/)).filter((w) => /^[a-z]{3,}$/.test(w)))].sort());
   const searchWords = words.slice(0, opts.searchWords);
   const searchPaths = searchWords.map((w) => `/search/?q=${encodeURIComponent(w)}`);
   const mixPaths = shuffle(createRng(opts.seed + 11), [...listPaths, ...facetPaths, ...searchPaths]);
-  log(`targets: ${entityPaths.length} entity pages (e.g. ${entityPaths[0]}); mix of ${mixPaths.length}: ${listPaths.length} list pages (${listPaths[1] ?? listPaths[0]}), ` +
+  log(`targets: ${entityPaths.length} entity pages (e.g. ${entityPaths[0]}); mix of ${mixPaths.length}: ${listPaths.length} list pages (${listPaths[1] ?? listPaths[0]}; of ${componentPages}), ` +
     `${facetPaths.length} owner facets (${facetPaths[0] ?? 'none'}), ${searchPaths.length} searches (${searchPaths[0] ?? 'none'}); Zipf(0.99) over a seeded shuffle of each`);
   log(`load: open loop, ${opts.rate} req/s with bursts to ${opts.burstRate} req/s for ${opts.burstLength} s every ${opts.burstEvery} s ` +
     `(average ${((opts.rate * (opts.burstEvery - opts.burstLength) + opts.burstRate * opts.burstLength) / (opts.burstEvery || 1)).toFixed(0)} req/s), seed ${opts.seed}, latency from the scheduled send time`);
@@ -459,6 +488,7 @@ async function pages(work: string): Promise<PagesResult> {
 
   log(`== A3. cold (information): the first ${opts.coldDuration} s after the restart, then the mix for ${opts.coldDuration} s (its pages still uncached)`);
   result.coldEntity = await runPhase('cold atrium entity pages', serve.port, entityPaths, opts.coldDuration, serve);
+  await settle(serve.port);
   result.coldMix = await runPhase('cold atrium list/facet/search', serve.port, mixPaths, opts.coldDuration, serve);
   log(`serve VmHWM so far ${mb(procStatus(serve.pid).hwmMb)}`);
   log();
@@ -482,8 +512,9 @@ async function pages(work: string): Promise<PagesResult> {
   const hot = entityPaths[0] as string;
   const unusedWord = words[opts.searchWords] ?? words.at(-1) ?? 'service';
   if (victim) {
+    await settle(serve.port);
     // Make sure the hot page is cached, so its next render shows that the server dropped its caches.
-    await httpGet(serve.port, hot, 60_000, PAGE_HEADERS);
+    await httpGet(serve.port, hot, 60_000, PAGE_HEADERS).catch(() => undefined);
     const gen0 = await generation(serve.port);
     const file = join(catalogDir, victim.file);
     await appendFile(file, `# portal-bench: an edit that invalidates the caches (${new Date().toISOString()})\n`);
@@ -494,7 +525,7 @@ async function pages(work: string): Promise<PagesResult> {
     await sleep(1200);
     for (let i = 0; i < 60; i++) {
       const r0 = await pageRenders(serve.port);
-      await httpGet(serve.port, hot, 60_000, PAGE_HEADERS);
+      await httpGet(serve.port, hot, 60_000, PAGE_HEADERS).catch(() => undefined);
       const r1 = await pageRenders(serve.port);
       if (r0 !== undefined && r1 !== undefined && r1 > r0) {
         dropped = performance.now() - syncedAt;

@@ -197,6 +197,13 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.equal(res.headers.get('location'), '/catalog/default/component/ledger/?x=1');
   });
 
+  test('a path that would redirect to another host is a 404, not an open redirect', async () => {
+    for (const path of ['//evil.example', '//evil.example/x', '/%2F%2Fevil.example', '/\\evil.example', '/catalog//x']) {
+      const location = (await get(path)).headers.get('location');
+      if (location !== null) assert.equal(new URL(location, 'http://atrium.test').host, 'atrium.test', `${path} redirects to ${location}`);
+    }
+  });
+
   test('assets are fingerprinted and immutable; the worker, manifest and offline list are not', async () => {
     const html = await page('/');
     const css = /href="(\/assets\/site\.[0-9a-f]{10}\.css)"/.exec(html)?.[1];

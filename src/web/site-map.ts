@@ -37,6 +37,8 @@ export async function renderPage(data: PortalData, site: Site, path: string, sea
 
 async function route(data: PortalData, site: Site, path: string, search: URLSearchParams): Promise<PageResult | undefined> {
   const ok = (html: Html | undefined): PageResult | undefined => (html ? { status: 200, html } : undefined);
+  // An empty segment would make `//host/` of a redirect: another site. No page has one.
+  if (path.startsWith('/') || path.includes('//') || path.includes('\\')) return undefined;
   if (path !== '' && !path.endsWith('/')) return { status: 301, location: `${site.basePath}${path}/${search.size ? `?${search}` : ''}` };
   let segments: string[];
   try {
