@@ -109,6 +109,11 @@ export interface OpenLoopStats {
   durationSec: number;
   /** A few error messages, for diagnosis. */
   sampleErrors: string[];
+  /**
+   * The seconds of the schedule (by scheduled send time) with the most errors, then the
+   * highest maximum latency, worst first, at most three: where a stall happened.
+   */
+  worstSeconds: { second: number; maxMs: number; requests: number; errors: number }[];
 }
 
 interface Target {
@@ -204,6 +209,16 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight, maxFreeSockets: maxInFlight, scheduling: 'lifo' });
   const latencies: number[] = [];
+  /** Per second of the schedule: requests, errors, maximum latency. */
+  const perSecond = new Map<number, { requests: number; errors: number; maxMs: number }>();
+  const noteSecond = (scheduledAtMs: number, latency: number | undefined) => {
+    const second = Math.floor(scheduledAtMs / 1000);
+    let entry = perSecond.get(second);
+    if (!entry) perSecond.set(second, (entry = { requests: 0, errors: 0, maxMs: 0 }));
+    entry.requests++;
+    if (latency === undefined) entry.errors++;
+    else if (latency > entry.maxMs) entry.maxMs = latency;
+  };
   const burstLatencies: number[] = [];
   const lags: number[] = [];
   const statuses: Record<string, number> = {};
@@ -233,6 +248,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
     scheduled++;
     if (inFlight >= maxInFlight) {
       errors.dropped++;
+      noteSecond(scheduledAtMs, undefined);
       errors.total++;
       return;
     }
@@ -252,6 +268,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
         outstanding.delete(req);
         const latency = elapsedMs() - scheduledAtMs;
         latencies.push(latency);
+        noteSecond(scheduledAtMs, latency);
         if (burst) burstLatencies.push(latency);
         completed++;
         bytes += size;
@@ -271,6 +288,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
       done = true;
       outstanding.delete(req);
       errors.network++;
+      noteSecond(scheduledAtMs, undefined);
       errors.total++;
       noteError(err.message);
       finished();
@@ -335,6 +353,10 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
     peakInFlight,
     durationSec,
     sampleErrors,
+    worstSeconds: [...perSecond]
+      .map(([second, e]) => ({ second, ...e }))
+      .sort((a, b) => b.errors - a.errors || b.maxMs - a.maxMs)
+      .slice(0, 3),
   };
 }
 
@@ -349,5 +371,6 @@ export function formatStats(label: string, s: OpenLoopStats): string {
     `  errors: ${e.total} (non-2xx ${e.non2xx}, network ${e.network}, dropped at cap ${e.dropped}, unfinished ${e.unfinished})` +
       (s.sampleErrors.length > 0 ? ` e.g. ${s.sampleErrors.join('; ')}` : ''),
     `  generator send lag: p50 ${ms(s.sendLag.p50)}, p99 ${ms(s.sendLag.p99)}, max ${ms(s.sendLag.max)}`,
+    `  worst seconds of the schedule: ${s.worstSeconds.map((w) => `${w.second}-${w.second + 1} s max ${ms(w.maxMs)} (${w.requests} requests, ${w.errors} errors)`).join('; ') || 'n/a'}`,
   ].join('\n');
 }

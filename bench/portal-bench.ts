@@ -157,12 +157,33 @@ const load1 = () => (loadavg()[0] ?? 0).toFixed(2);
 // ---------------------------------------------------------------------------------------------
 // Serve-side readings
 
-/** `atrium_portal_page_renders` from /metrics (undefined when the gauge is missing). */
-async function pageRenders(port: number): Promise<number | undefined> {
-  const res = await httpGet(port, '/metrics', 10_000).catch(() => undefined);
-  const m = res ? /^atrium_portal_page_renders(?:\{[^}]*\})? (\d+(?:\.\d+)?)$/m.exec(res.body) : null;
-  return m?.[1] !== undefined ? Number(m[1]) : undefined;
+interface ServeGauges {
+  /** `atrium_portal_page_renders`: pages rendered since start. */
+  renders?: number;
+  /** prom-client's event-loop delay since the previous scrape (its histogram resets on each), ms. */
+  lagMaxMs?: number;
+  lagP99Ms?: number;
+  heapUsedMb?: number;
 }
+
+/** A few gauges from /metrics (each undefined when missing or when /metrics does not answer in 10 s). */
+async function serveGauges(port: number): Promise<ServeGauges> {
+  const res = await httpGet(port, '/metrics', 10_000).catch(() => undefined);
+  const read = (name: string) => {
+    const m = res ? new RegExp(`^${name}(?:\\{[^}]*\\})? ([-+\\d.eE]+)$`, 'm').exec(res.body) : null;
+    return m?.[1] !== undefined ? Number(m[1]) : undefined;
+  };
+  const ms = (v: number | undefined) => (v === undefined ? undefined : v * 1000);
+  const heap = read('nodejs_heap_size_used_bytes');
+  return {
+    renders: read('atrium_portal_page_renders'),
+    lagMaxMs: ms(read('nodejs_eventloop_lag_max_seconds')),
+    lagP99Ms: ms(read('nodejs_eventloop_lag_p99_seconds')),
+    heapUsedMb: heap === undefined ? undefined : heap / 2 ** 20,
+  };
+}
+
+const pageRenders = async (port: number): Promise<number | undefined> => (await serveGauges(port)).renders;
 
 /** The lines of /metrics worth showing when something goes wrong. */
 async function metricsExcerpt(port: number): Promise<string> {
@@ -214,6 +235,8 @@ interface Phase {
   renders?: number;
   /** Serve CPU during the phase, ms. */
   cpuMs?: number;
+  /** Serve's longest event-loop delay during the phase, ms (prom-client, 10 ms resolution). */
+  lagMaxMs?: number;
   /** Seconds since the serve child was spawned (for the CPU profile). */
   window?: { from: number; to: number };
 }
@@ -221,6 +244,7 @@ interface Phase {
 let serveSpawnedAt = 0;
 
 async function runPhase(label: string, port: number, paths: readonly string[], durationSec: number, serve?: ServeChild): Promise<Phase> {
+  // This scrape also resets prom-client's event-loop delay histogram, so the next one covers the phase.
   const rendersBefore = serve ? await pageRenders(port) : undefined;
   const cpuBefore = serve ? cpuMs(serve.pid) : undefined;
   const before = load1();
@@ -233,10 +257,12 @@ async function runPhase(label: string, port: number, paths: readonly string[], d
   });
   const to = (performance.now() - serveSpawnedAt) / 1000;
   const cpuAfter = serve ? cpuMs(serve.pid) : undefined;
-  const rendersAfter = serve ? await pageRenders(port) : undefined;
+  const after = serve ? await serveGauges(port) : undefined;
+  const rendersAfter = after?.renders;
   const phase: Phase = {
     label,
     stats,
+    lagMaxMs: after?.lagMaxMs,
     renders: rendersBefore !== undefined && rendersAfter !== undefined ? rendersAfter - rendersBefore : undefined,
     cpuMs: cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined,
     window: serve ? { from, to } : undefined,
@@ -244,6 +270,8 @@ async function runPhase(label: string, port: number, paths: readonly string[], d
   log(formatStats(label, stats));
   const extra: string[] = [`load average ${before} -> ${load1()} (${availableParallelism()} cores)`];
   if (phase.renders !== undefined) extra.push(`pages rendered during the phase (cache misses) ${phase.renders}`);
+  if (after?.lagMaxMs !== undefined) extra.push(`serve event-loop delay max ${after.lagMaxMs.toFixed(0)} ms, p99 ${(after.lagP99Ms ?? NaN).toFixed(0)} ms; heap used ${mb(after.heapUsedMb)}`);
+  else if (serve) extra.push('/metrics did not answer within 10 s after the phase');
   if (phase.cpuMs !== undefined && stats.completed > 0) {
     extra.push(`serve CPU ${sec(phase.cpuMs)} = ${((phase.cpuMs * 1000) / stats.completed).toFixed(0)} us per request (${((phase.cpuMs / (durationSec * 1000)) * 100).toFixed(0)}% of one core)`);
   }
@@ -1004,7 +1032,7 @@ function summary(a: PagesResult | undefined, b: ExportResult | undefined): numbe
       if (!c) continue;
       parts.push(
         `${name} p50/p99/p99.9=${lat(c.atrium.stats)} bare=${lat(c.bare.stats)} ratio=${f(c.ratio, 2)}x<=${target}x ${check(c.ratio <= target)} ` +
-          `errors=${c.atrium.stats.errors.total}/${c.atrium.stats.scheduled} ${check(c.atrium.stats.errors.total === 0)} misses=${c.atrium.renders ?? 'n/a'} lag99=${f(Math.max(c.atrium.stats.sendLag.p99, c.bare.stats.sendLag.p99), 1)}ms`,
+          `errors=${c.atrium.stats.errors.total}/${c.atrium.stats.scheduled} ${check(c.atrium.stats.errors.total === 0)} misses=${c.atrium.renders ?? 'n/a'} loop-delay-max=${f(c.atrium.lagMaxMs, 0)}ms lag99=${f(Math.max(c.atrium.stats.sendLag.p99, c.bare.stats.sendLag.p99), 1)}ms`,
       );
     }
     for (const s of a.stampedes) parts.push(`stampede ${s.label} renders=${s.renders ?? 'n/a'}/${opts.stampede}req<=${TARGETS.rendersPerKey} ${check(s.renders === undefined ? undefined : s.renders <= TARGETS.rendersPerKey)}`);

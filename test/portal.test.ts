@@ -64,7 +64,7 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
   });
 
   test('malformed list parameters are ignored and named, never trusted', async () => {
-    const html = await page(`/catalog/?page=-3&sort=%3Cscript%3E&kind=${'x'.repeat(300)}`);
+    const html = await page(`/catalog/?page=-3&sort=%3Cscript%3E&kind=${'x'.repeat(1100)}`);
     assert.match(html, /Ignored malformed parameters: kind, sort, page/);
     assert.match(html, /of <strong>13<\/strong> entities/);
   });
@@ -86,8 +86,14 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.match(html, /href="\/catalog\/default\/component\/payment-service\/graph\/"/);
   });
 
-  test('an entity page is found whatever the case of the URL', async () => {
-    await page('/catalog/DEFAULT/Component/Payment-Service/');
+  test('any spelling of an entity page URL is sent to the one canonical URL', async () => {
+    for (const path of ['/catalog/DEFAULT/Component/Payment-Service/', '/catalog/default/component/%70ayment-service/', '/catalog/Default/Component/Payment-Service/graph/?hops=3']) {
+      const res = await get(path);
+      assert.equal(res.status, 301, path);
+      const location = res.headers.get('location') ?? '';
+      assert.match(location, /^\/catalog\/default\/component\/payment-service\//);
+      await page(location);
+    }
   });
 
   test('an OpenAPI document is rendered with its operations, schemas, deprecations and sunset dates', async () => {
@@ -154,7 +160,9 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.match(html, /unsafe-link/);
     assert.match(html, /hostile\.yaml:10:12/);
     await page('/problems/?severity=error');
-    await page('/problems/page/99/');
+    await page('/problems/?severity=warning&page=7', 404);
+    await page('/problems/page/99/', 404);
+    await page('/catalog/?page=9', 404);
   });
 
   test('search ranks names first, over entities, docs and runbooks', async () => {
@@ -192,9 +200,9 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
   });
 
   test('a path without its trailing slash is redirected to the page', async () => {
-    const res = await get('/catalog/default/component/ledger?x=1');
+    const res = await get('/catalog/default/component/ledger/graph?hops=3&utm=x');
     assert.equal(res.status, 301);
-    assert.equal(res.headers.get('location'), '/catalog/default/component/ledger/?x=1');
+    assert.equal(res.headers.get('location'), '/catalog/default/component/ledger/graph/?hops=3', 'keeps what the page reads, drops the rest');
   });
 
   test('a path that would redirect to another host is a 404, not an open redirect', async () => {

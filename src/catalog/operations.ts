@@ -11,6 +11,8 @@ import { isSafeLinkUrl, isUrlLike, type Entity } from './model.ts';
 export const RUNBOOK_ANNOTATION = 'atrium.dev/runbook';
 /** Annotation naming the on-call rotation when there is no link for it: free text or a URL. */
 export const ONCALL_ANNOTATION = 'atrium.dev/oncall';
+/** Backstage's annotation naming an entity's docs; Atrium reads its `dir:` form. */
+export const TECHDOCS_ANNOTATION = 'backstage.io/techdocs-ref';
 
 export interface OperationalLink {
   title: string;
@@ -64,10 +66,20 @@ export function operationsOf(entity: Entity, descriptorFile: string): Operations
   if (pagerduty) ops.oncall.push({ title: `PagerDuty service ${pagerduty}`, source: 'pagerduty.com/service-id' });
   const opsgenie = annotations['opsgenie.com/team'];
   if (opsgenie) ops.oncall.push({ title: `Opsgenie team ${opsgenie}`, source: 'opsgenie.com/team' });
-  const techdocs = annotations['backstage.io/techdocs-ref'];
+  const techdocs = annotations[TECHDOCS_ANNOTATION];
   if (techdocs?.startsWith('dir:')) {
     const dir = descriptorRelativePath(descriptorFile, techdocs.slice(4) || '.');
-    if (dir !== undefined) ops.docs.push({ title: 'Documentation', path: dir === '.' ? '' : dir, source: 'backstage.io/techdocs-ref' });
+    if (dir !== undefined) ops.docs.push({ title: 'Documentation', path: dir === '.' ? '' : dir, source: TECHDOCS_ANNOTATION });
   }
   return ops;
+}
+
+/** The runbook kept as a file in the catalog root, if any (root-relative). */
+export function runbookFile(ops: Operations): string | undefined {
+  return ops.runbooks.find((r) => r.path !== undefined)?.path;
+}
+
+/** The docs folder in the catalog root, if any (root-relative; '' is the root itself). */
+export function docsFolder(ops: Operations): string | undefined {
+  return ops.docs.find((d) => d.path !== undefined)?.path;
 }

@@ -436,15 +436,15 @@ export class CatalogStore {
     return rows.map((r) => ({ ref: r.ref, entity: JSON.parse(r.body) as Entity, file: r.file }));
   }
 
-  /** Every distinct value of a facet (for the static export, which needs a page per value). */
-  async facetValues(facet: FacetName): Promise<string[]> {
+  /** Every value of a facet with its count, by value (for the static export, which needs a page per value). */
+  async facetCounts(facet: FacetName): Promise<{ value: string; count: number }[]> {
     if (facet === 'tag') {
-      const rows = await this.read.selectFrom('entity_tags').select('tag').distinct().orderBy('tag').execute();
-      return rows.map((r) => r.tag);
+      const rows = await this.read.selectFrom('entity_tags').select(['tag as value', (eb) => eb.fn.countAll<number>().as('count')]).groupBy('tag').orderBy('tag').execute();
+      return rows.map((r) => ({ value: r.value, count: Number(r.count) }));
     }
     const column = facet === 'owner' ? 'owner_key' : facet === 'system' ? 'system_key' : facet;
-    const rows = await this.read.selectFrom('entities').select(`${column} as value`).distinct().where(column, 'is not', null).orderBy(column).execute();
-    return rows.map((r) => String(r.value));
+    const rows = await this.read.selectFrom('entities').select([`${column} as value`, (eb) => eb.fn.countAll<number>().as('count')]).where(column, 'is not', null).groupBy(column).orderBy(column).execute();
+    return rows.map((r) => ({ value: String(r.value), count: Number(r.count) }));
   }
 
   /** Entity refs in key order, a page at a time (`after` is the last key of the previous page). */
@@ -524,9 +524,12 @@ export class CatalogStore {
     return { kind, namespace, type, lifecycle, owner, system, tag: tagRows.map((r) => ({ value: r.value, count: Number(r.count) })) };
   }
 
-  /** Problems in file order; `after` is the seq of the last problem of the previous page. */
-  async listProblems(filters: { severity?: Problem['severity']; code?: string; file?: string; entity?: string }, limit: number, after?: number) {
-    let query = this.read.selectFrom('problems').selectAll().orderBy('seq').limit(limit + 1);
+  /**
+   * Problems in file order; `after` is the seq of the last problem of the previous page
+   * (the API's cursor), or `offset` skips that many (numbered pages).
+   */
+  async listProblems(filters: { severity?: Problem['severity']; code?: string; file?: string; entity?: string }, limit: number, after?: number, offset = 0) {
+    let query = this.read.selectFrom('problems').selectAll().orderBy('seq').limit(limit + 1).offset(offset);
     if (filters.severity) query = query.where('severity', '=', filters.severity);
     if (filters.code) query = query.where('code', '=', filters.code);
     if (filters.file) query = query.where('file', '=', filters.file);

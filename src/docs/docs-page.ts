@@ -1,11 +1,12 @@
 import { posix } from 'node:path';
-import { operationsOf } from '../catalog/operations.ts';
+import { docsFolder, operationsOf, runbookFile } from '../catalog/operations.ts';
 import type { CatalogStore } from '../catalog/store.ts';
 import { html, type Html } from '../web/html.ts';
 import { layout } from '../web/layout.ts';
 import { renderMarkdown, type RenderedMarkdown, type TocEntry } from '../web/markdown.ts';
 import { entityPath, siteUrl, type Site } from '../web/site.ts';
 import { docSlug, pageForSlug, resolveDocLink, type DocsSource, type DocsTree } from './docs-source.ts';
+import { docPagePath } from './entity-docs.ts';
 
 /** A rendered docs page or runbook of one entity; the view is a pure function of it. */
 export interface DocPageData {
@@ -21,14 +22,13 @@ export interface DocPageData {
   failure?: string;
 }
 
-const docsBase = (site: Site, ref: string): string => `${siteUrl(site, entityPath(ref))}docs/`;
-
 /** Links from a page of the tree, or from a runbook, to other pages of the entity's docs. */
 function linkResolver(site: Site, ref: string, tree: DocsTree | undefined, fromPage: string | undefined) {
   return (target: string, kind: 'link' | 'image'): string | undefined => {
     if (kind === 'image' || !tree || fromPage === undefined) return undefined;
     const found = resolveDocLink(tree, fromPage, target);
-    return found ? `${docsBase(site, ref)}${found.slug}${found.fragment}` : undefined;
+    const page = found && pageForSlug(tree, found.slug);
+    return page === undefined || !found ? undefined : `${siteUrl(site, docPagePath(ref, page))}${found.fragment}`;
   };
 }
 
@@ -36,7 +36,7 @@ export async function loadDocPage(store: CatalogStore, docs: DocsSource, key: st
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
   const ops = operationsOf(detail.entity, detail.source.file);
-  const dir = ops.docs.find((d) => d.path !== undefined)?.path;
+  const dir = docsFolder(ops);
   if (dir === undefined) return undefined;
   const tree = await docs.tree(dir);
   const page = tree && pageForSlug(tree, slug);
@@ -52,9 +52,9 @@ export async function loadRunbookPage(store: CatalogStore, docs: DocsSource, key
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
   const ops = operationsOf(detail.entity, detail.source.file);
-  const file = ops.runbooks.find((r) => r.path !== undefined)?.path;
+  const file = runbookFile(ops);
   if (file === undefined) return undefined;
-  const dir = ops.docs.find((d) => d.path !== undefined)?.path;
+  const dir = docsFolder(ops);
   const tree = dir === undefined ? undefined : await docs.tree(dir);
   // A runbook inside the docs tree links like any page of it.
   const prefix = tree?.dir ? `${tree.dir}/` : '';
@@ -73,8 +73,8 @@ function tocNav(toc: TocEntry[]): Html | '' {
 function pagesNav(site: Site, data: DocPageData): Html | '' {
   if (!data.tree || data.tree.pages.length < 2) return '';
   return html`<nav class="doc-pages" aria-labelledby="doc-pages-title"><h2 id="doc-pages-title" class="facet-title">Pages</h2><ul>${data.tree.pages.map((p) => {
-    const slug = docSlug(p);
-    return html`<li><a href="${docsBase(site, data.ref)}${slug}"${slug === data.slug && data.kind === 'docs' ? html` aria-current="page"` : ''}>${p.replace(/\.md$/i, '')}</a></li>`;
+    const current = docSlug(p) === data.slug && data.kind === 'docs';
+    return html`<li><a href="${siteUrl(site, docPagePath(data.ref, p))}"${current ? html` aria-current="page"` : ''}>${p.replace(/\.md$/i, '')}</a></li>`;
   })}</ul></nav>`;
 }
 

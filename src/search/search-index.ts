@@ -1,11 +1,10 @@
-import { operationsOf, RUNBOOK_ANNOTATION } from '../catalog/operations.ts';
 import type { CatalogStore } from '../catalog/store.ts';
-import { docSlug, type DocsSource } from '../docs/docs-source.ts';
+import type { DocsSource } from '../docs/docs-source.ts';
+import { docPagePath, entitiesWithDocs, runbookPagePath } from '../docs/entity-docs.ts';
 import { refName } from '../web/components.ts';
 import { entityPath } from '../web/site.ts';
 import type { SearchEntry } from './rank.ts';
 
-const TECHDOCS_ANNOTATION = 'backstage.io/techdocs-ref';
 const MAX_TEXT = 300;
 
 /** The headings of a Markdown text (outside code fences) and its first h1, for the index. */
@@ -45,21 +44,17 @@ export async function buildSearchIndex(store: CatalogStore, docs?: DocsSource): 
     context: r.owner ? refName(r.owner) : '',
   }));
   if (!docs) return entries;
-  for (const { ref, entity, file } of await store.entitiesMentioning([TECHDOCS_ANNOTATION, RUNBOOK_ANNOTATION])) {
-    const ops = operationsOf(entity, file);
+  for (const { ref, entity, runbook, tree } of await entitiesWithDocs(store, docs)) {
     const owner = entity.metadata.title ?? entity.metadata.name;
-    const runbook = ops.runbooks.find((r) => r.path !== undefined)?.path;
     if (runbook !== undefined) {
       const text = await docs.read(runbook);
       const outline = text.ok ? markdownOutline(text.text) : { headings: [] };
-      entries.push({ type: 'runbook', title: outline.title ?? `Runbook: ${owner}`, name: runbook.split('/').pop() ?? runbook, kind: 'runbook', path: `${entityPath(ref)}runbook/`, tags: [], text: clip(outline.headings.join(' · ')), context: owner });
+      entries.push({ type: 'runbook', title: outline.title ?? `Runbook: ${owner}`, name: runbook.split('/').pop() ?? runbook, kind: 'runbook', path: runbookPagePath(ref), tags: [], text: clip(outline.headings.join(' · ')), context: owner });
     }
-    const dir = ops.docs.find((d) => d.path !== undefined)?.path;
-    const tree = dir === undefined ? undefined : await docs.tree(dir);
     for (const page of tree?.pages ?? []) {
       const text = await docs.read(tree?.dir ? `${tree.dir}/${page}` : page);
       const outline = text.ok ? markdownOutline(text.text) : { headings: [] };
-      entries.push({ type: 'docs', title: outline.title ?? page, name: page.split('/').pop() ?? page, kind: 'docs', path: `${entityPath(ref)}docs/${docSlug(page)}`, tags: [], text: clip(outline.headings.join(' · ')), context: owner });
+      entries.push({ type: 'docs', title: outline.title ?? page, name: page.split('/').pop() ?? page, kind: 'docs', path: docPagePath(ref, page), tags: [], text: clip(outline.headings.join(' · ')), context: owner });
     }
   }
   return entries;

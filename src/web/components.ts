@@ -54,7 +54,7 @@ export function emptyNote(text: string): Html {
   return html`<p class="empty">${text}</p>`;
 }
 
-/** Problems with their file and line, linked to the problems page's entry for that file. */
+/** Problems with their file, line and column, and (optionally) a link to the entity. */
 export function problemList(site: Site, problems: readonly Problem[], options: { showEntity?: boolean } = {}): Html {
   return html`<ul class="problems">${problems.map(
     (p) => html`<li class="problem problem-${p.severity}">
@@ -63,6 +63,11 @@ export function problemList(site: Site, problems: readonly Problem[], options: {
 <div class="hint">${p.hint}</div>
 </li>`,
   )}</ul>`;
+}
+
+/** How many pages `total` items fill, at least one (an empty list still has its page). */
+export function pageCount(total: number, size: number): number {
+  return Math.max(1, Math.ceil(total / size));
 }
 
 export interface PagerModel {

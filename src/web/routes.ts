@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import type { App, AppEnv } from '../platform/http/app.ts';
-import { packIndex } from '../search/rank.ts';
 import { PAGE_CSP } from './csp.ts';
 import { HTML_TYPE, type Portal } from './portal.ts';
 
@@ -24,7 +23,7 @@ export function registerPortalRoutes(app: App, portal: Portal): void {
     });
   }
   app.get(`${base}offline.json`, async (c) => c.body(new Uint8Array(await portal.offlineManifest()), 200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }));
-  app.get(`${base}search-index.json`, async (c) => c.json(packIndex(await portal.searchEntries())));
+  app.get(`${base}search-index.json`, async (c) => c.body(new Uint8Array(await portal.packedSearchIndex()), 200, { 'content-type': 'application/json' }));
 
   const page = async (c: Context<AppEnv>) => {
     const url = new URL(c.req.url);

@@ -1,9 +1,10 @@
-import { parseCatalogQuery, parseStaticCatalogPath } from '../catalog/pages/catalog-query.ts';
+import { FILTER_FACETS, PAGE_SIZE, parseCatalogQuery, parseStaticCatalogPath } from '../catalog/pages/catalog-query.ts';
+import { pageCount } from './components.ts';
 import { loadEntityPage } from '../catalog/pages/entity-data.ts';
 import { entityView } from '../catalog/pages/entity-page.ts';
 import { DEFAULT_HOPS, graphView, loadGraphPage, MAX_HOPS } from '../catalog/pages/graph-page.ts';
 import { listView, loadListPage } from '../catalog/pages/list-page.ts';
-import { loadProblemsPage, problemsView } from '../catalog/pages/problems-page.ts';
+import { loadProblemsPage, PROBLEMS_PAGE_SIZE, problemsTotal, problemsView } from '../catalog/pages/problems-page.ts';
 import { refKey } from '../catalog/model.ts';
 import type { CatalogStore } from '../catalog/store.ts';
 import { docView, loadDocPage, loadRunbookPage } from '../docs/docs-page.ts';
@@ -29,6 +30,31 @@ export interface PortalData {
 export type PageResult = { status: 200 | 404; html: Html } | { status: 301; location: string };
 
 const MAX_SEGMENT = 256;
+
+const LIST_PARAMETERS = [...FILTER_FACETS, 'q', 'sort', 'page'];
+
+/**
+ * The query parameters a page reads, by path: everything else in a query string changes
+ * nothing, so it must not make a new cache entry (or a stranger could flush real pages
+ * with `?x=1`, `?x=2`, ...).
+ */
+function parametersOf(path: string): readonly string[] {
+  if (path === 'catalog/') return LIST_PARAMETERS;
+  if (path === 'search/') return ['q'];
+  if (path === 'problems/') return ['severity', 'page'];
+  if (/^catalog\/[^/]+\/[^/]+\/[^/]+\/graph\/$/.test(path)) return ['hops'];
+  return [];
+}
+
+/** A page's canonical query (only what it reads, in a fixed order): its cache key, and what it is rendered from. */
+export function canonicalQuery(path: string, search: URLSearchParams): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const name of parametersOf(path)) {
+    const value = search.get(name);
+    if (value !== null) out.set(name, value);
+  }
+  return out;
+}
 
 export async function renderPage(data: PortalData, site: Site, path: string, search: URLSearchParams): Promise<PageResult> {
   const found = await route(data, site, path, site.mode === 'live' ? search : new URLSearchParams());
@@ -58,18 +84,23 @@ async function route(data: PortalData, site: Site, path: string, search: URLSear
     const page = rest.length === 0 ? Number(search.get('page') ?? 1) : rest.length === 2 && rest[0] === 'page' ? Number(rest[1]) : NaN;
     if (!Number.isInteger(page) || page < 1 || page > 100_000) return undefined;
     const severity = search.get('severity');
-    return ok(problemsView(site, await loadProblemsPage(data.store, page, severity === 'error' || severity === 'warning' ? severity : undefined)));
+    const loaded = await loadProblemsPage(data.store, page, severity === 'error' || severity === 'warning' ? severity : undefined);
+    return page > pageCount(problemsTotal(loaded), PROBLEMS_PAGE_SIZE) ? undefined : ok(problemsView(site, loaded));
   }
   if (first === 'browse' || (first === 'catalog' && rest.length < 3)) {
-    if (first === 'catalog' && rest.length === 0 && site.mode === 'live') {
-      const { query, ignored } = parseCatalogQuery(search);
-      return ok(listView(site, await loadListPage(data.store, query, ignored)));
-    }
-    const query = parseStaticCatalogPath(path);
-    return query ? ok(listView(site, await loadListPage(data.store, query))) : undefined;
+    const parsed = first === 'catalog' && rest.length === 0 && site.mode === 'live' ? parseCatalogQuery(search) : undefined;
+    const query = parsed?.query ?? parseStaticCatalogPath(path);
+    if (!query) return undefined;
+    const list = await loadListPage(data.store, query, parsed?.ignored);
+    // A page past the end is not a page: a 404 (never cached) rather than an empty list.
+    return query.page > pageCount(list.total, PAGE_SIZE) ? undefined : ok(listView(site, list));
   }
   if (first === 'catalog' && rest.length >= 3) {
     const [namespace, kind, name, subpage, ...docPath] = rest as [string, string, string, string?, ...string[]];
+    // One URL per entity page: other spellings (case, escapes) are sent to it, never cached apart.
+    const canonical = `catalog/${[namespace, kind, name].map((p) => encodeURIComponent(p.toLowerCase())).join('/')}/`;
+    const prefix = `${path.split('/').slice(0, 4).join('/')}/`;
+    if (prefix !== canonical) return { status: 301, location: `${site.basePath}${canonical}${path.slice(prefix.length)}${search.size ? `?${search}` : ''}` };
     const key = refKey({ kind, namespace, name });
     if (subpage === undefined) {
       const page = await loadEntityPage(data.store, key);

@@ -23,6 +23,11 @@ export function normaliseBasePath(input: string): string {
   return `/${trimmed}/`;
 }
 
+/** Percent-encodes each segment of a path (file names may hold `%`, `#`, `?`, spaces). */
+export function encodePath(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
+
 /** A site-relative path (no leading slash) to a URL under the base path. */
 export function siteUrl(site: Site, path: string): string {
   return site.basePath + path.replace(/^\/+/, '');

@@ -17,10 +17,11 @@ export interface CatalogQuery {
 export const PAGE_SIZE = 50;
 export const FILTER_FACETS: readonly FacetName[] = ['kind', 'type', 'lifecycle', 'owner', 'system', 'tag', 'namespace'];
 export const SORTS: readonly BrowseSort[] = ['name', 'kind', 'owner', 'lifecycle', 'updated'];
-const MAX_VALUE = 256;
+/** Facet values are free text in descriptors (`spec.type`); longer ones are ignored as malformed. */
+const MAX_VALUE = 1024;
+/** A facet page's slug must fit a file name (255 bytes) with room to spare. */
+const MAX_SLUG = 200;
 const MAX_PAGE = 100_000;
-
-export const DEFAULT_QUERY: CatalogQuery = { filters: {}, sort: 'name', page: 1 };
 
 /** Reads the list state from a query string; anything malformed is dropped and reported, never trusted. */
 export function parseCatalogQuery(search: URLSearchParams): { query: CatalogQuery; ignored: string[] } {
@@ -58,9 +59,17 @@ export function staticFacet(query: CatalogQuery): { facet: FacetName; value: str
   return facet === 'q' ? undefined : { facet, value };
 }
 
-/** Whether a static export can show this view (one facet at most, default sort). */
+/** Whether a facet value can have its own page in a static export (its slug fits a file name). */
+export function staticFacetPossible(value: string): boolean {
+  return facetSlug(value).length <= MAX_SLUG;
+}
+
+/** Whether a static export can show this view (one facet at most, with a page of its own, default sort). */
 export function isStaticView(query: CatalogQuery): boolean {
-  return query.sort === 'name' && (Object.keys(query.filters).length === 0 || staticFacet(query) !== undefined);
+  if (query.sort !== 'name') return false;
+  if (Object.keys(query.filters).length === 0) return true;
+  const facet = staticFacet(query);
+  return facet !== undefined && staticFacetPossible(facet.value);
 }
 
 /** The site-relative path of a static view. */
@@ -95,7 +104,7 @@ export function catalogUrl(site: Site, query: CatalogQuery, focus?: FacetName): 
   if (site.mode === 'static') {
     if (isStaticView(query)) return siteUrl(site, staticCatalogPath(query));
     const value = focus ? query.filters[focus] : undefined;
-    const filters = focus && value !== undefined ? { [focus]: value } : {};
+    const filters = focus && value !== undefined && staticFacetPossible(value) ? { [focus]: value } : {};
     return siteUrl(site, staticCatalogPath({ filters, sort: 'name', page: query.page }));
   }
   const params = new URLSearchParams();

@@ -1,4 +1,4 @@
-import { emptyNote, entityLink, kindBadge, lifecycleBadge, pager, refName, timestamp } from '../../web/components.ts';
+import { emptyNote, entityLink, kindBadge, lifecycleBadge, pageCount, pager, refName, timestamp } from '../../web/components.ts';
 import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { siteUrl, type Site } from '../../web/site.ts';
@@ -32,7 +32,7 @@ const facetLabel = (facet: FacetName, value: string): string => (facet === 'owne
 /** The catalog list: facets beside a sortable, paged table; every state is a URL. */
 export function listView(site: Site, data: ListPageData): Html {
   const { query, items, total, facets } = data;
-  const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const pages = pageCount(total, PAGE_SIZE);
   const active = (Object.entries(query.filters) as [FacetName | 'q', string][]).filter(([, v]) => v !== undefined);
   const without = (name: FacetName | 'q'): CatalogQuery => ({ ...query, filters: Object.fromEntries(active.filter(([f]) => f !== name)), page: 1 });
   const first = (query.page - 1) * PAGE_SIZE + 1;
@@ -53,7 +53,7 @@ ${FILTER_FACETS.filter((f) => facets[f].length > 0 && !(f === 'namespace' && fac
 ${site.mode === 'live' ? sortLinks(site, query) : ''}
 </div>
 ${items.length === 0 ? emptyNote('Nothing in the catalog matches these filters. Remove a filter, or search.') : table(site, items)}
-${pager({ page: query.page, pageCount, href: (p) => catalogUrl(site, { ...query, page: p }, single?.facet) })}
+${pager({ page: query.page, pageCount: pages, href: (p) => catalogUrl(site, { ...query, page: p }, single?.facet) })}
 </div>
 </div>`;
   return layout({ site, title: heading, section: 'catalog', description: `${total} entities in the software catalog`, main });

@@ -1,4 +1,4 @@
-import { emptyNote, pager, problemList } from '../../web/components.ts';
+import { emptyNote, pageCount, pager, problemList } from '../../web/components.ts';
 import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { siteUrl, type Site } from '../../web/site.ts';
@@ -16,19 +16,13 @@ export interface ProblemsPageData {
 }
 
 export async function loadProblemsPage(store: CatalogStore, page: number, severity?: Problem['severity']): Promise<ProblemsPageData> {
-  // Problems are numbered 0..n-1 in file order, so a page starts right after a known seq.
-  const result = await store.listProblems(severity ? { severity } : {}, PROBLEMS_PAGE_SIZE, severity ? undefined : (page - 1) * PROBLEMS_PAGE_SIZE - 1);
-  let items = result.items;
-  if (severity && page > 1) {
-    // Filtered pages cannot jump by seq: walk the cursor (severity views are live-only and short).
-    let after = result.nextAfter;
-    for (let p = 2; p <= page && after !== undefined; p++) {
-      const next = await store.listProblems({ severity }, PROBLEMS_PAGE_SIZE, after);
-      items = next.items;
-      after = next.nextAfter;
-    }
-  }
-  return { page, severity, items, errors: result.errors, warnings: result.warnings };
+  const result = await store.listProblems(severity ? { severity } : {}, PROBLEMS_PAGE_SIZE, undefined, (page - 1) * PROBLEMS_PAGE_SIZE);
+  return { page, severity, items: result.items, errors: result.errors, warnings: result.warnings };
+}
+
+/** How many problems the view lists (all, or one severity). */
+export function problemsTotal(data: ProblemsPageData): number {
+  return data.severity === 'error' ? data.errors : data.severity === 'warning' ? data.warnings : data.errors + data.warnings;
 }
 
 export function problemsPath(page: number, site: Site, severity?: Problem['severity']): string {
@@ -38,8 +32,8 @@ export function problemsPath(page: number, site: Site, severity?: Problem['sever
 
 /** Every validation error and warning of the last sync, with file and line, linked to the entity. */
 export function problemsView(site: Site, data: ProblemsPageData): Html {
-  const total = data.severity === 'error' ? data.errors : data.severity === 'warning' ? data.warnings : data.errors + data.warnings;
-  const pageCount = Math.max(1, Math.ceil(total / PROBLEMS_PAGE_SIZE));
+  const total = problemsTotal(data);
+  const pages = pageCount(total, PROBLEMS_PAGE_SIZE);
   const tabs = site.mode === 'live'
     ? html`<nav class="tabs" aria-label="Severity"><ul>
 <li><a href="${problemsPath(1, site)}"${!data.severity ? html` aria-current="true"` : ''}>All <span class="n">${data.errors + data.warnings}</span></a></li>
@@ -51,6 +45,6 @@ export function problemsView(site: Site, data: ProblemsPageData): Html {
 <p class="lede">What the last sync found wrong in the descriptors: errors stop an entity (its last good version stays, marked stale); warnings do not.</p>
 ${tabs}
 ${data.items.length ? problemList(site, data.items, { showEntity: true }) : emptyNote(total === 0 ? 'No problems: every descriptor is valid and every reference resolves.' : 'No problems on this page.')}
-${pager({ page: data.page, pageCount, href: (p) => problemsPath(p, site, data.severity) })}`;
+${pager({ page: data.page, pageCount: pages, href: (p) => problemsPath(p, site, data.severity) })}`;
   return layout({ site, title: 'Catalog problems', section: 'problems', main });
 }

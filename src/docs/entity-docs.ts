@@ -1,0 +1,40 @@
+import { docsFolder, operationsOf, runbookFile, RUNBOOK_ANNOTATION, TECHDOCS_ANNOTATION } from '../catalog/operations.ts';
+import type { CatalogStore } from '../catalog/store.ts';
+import type { Entity } from '../catalog/model.ts';
+import { encodePath, entityPath } from '../web/site.ts';
+import { docSlug, type DocsSource, type DocsTree } from './docs-source.ts';
+
+/** The site-relative path of a docs page of an entity (segments encoded: file names may hold `#` or `%`). */
+export function docPagePath(ref: string, page: string): string {
+  return `${entityPath(ref)}docs/${encodePath(docSlug(page))}`;
+}
+
+export function runbookPagePath(ref: string): string {
+  return `${entityPath(ref)}runbook/`;
+}
+
+/** An entity whose runbook or docs are files in the catalog root. */
+export interface EntityDocs {
+  ref: string;
+  entity: Entity;
+  /** Root-relative path of the runbook file. */
+  runbook?: string;
+  tree?: DocsTree;
+}
+
+/**
+ * Every entity with a runbook file or a docs folder: what the export renders, the search
+ * index lists and the service worker saves. Only descriptors that mention one of the two
+ * annotations are parsed.
+ */
+export async function entitiesWithDocs(store: CatalogStore, docs: DocsSource): Promise<EntityDocs[]> {
+  const out: EntityDocs[] = [];
+  for (const { ref, entity, file } of await store.entitiesMentioning([TECHDOCS_ANNOTATION, RUNBOOK_ANNOTATION])) {
+    const ops = operationsOf(entity, file);
+    const runbook = runbookFile(ops);
+    const folder = docsFolder(ops);
+    const tree = folder === undefined ? undefined : await docs.tree(folder);
+    if (runbook !== undefined || tree) out.push({ ref, entity, runbook, tree });
+  }
+  return out;
+}
