@@ -38,7 +38,9 @@ const LIST_PARAMETERS = [...FILTER_FACETS, 'q', 'sort', 'page'];
  * nothing, so it must not make a new cache entry (or a stranger could flush real pages
  * with `?x=1`, `?x=2`, ...).
  */
-function parametersOf(path: string): readonly string[] {
+function parametersOf(requested: string): readonly string[] {
+  // The redirect that adds a missing trailing slash must keep what the page will read.
+  const path = requested.endsWith('/') ? requested : `${requested}/`;
   if (path === 'catalog/') return LIST_PARAMETERS;
   if (path === 'search/') return ['q'];
   if (path === 'problems/') return ['severity', 'page'];
