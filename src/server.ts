@@ -31,7 +31,7 @@ export interface AtriumServer {
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
   syncCatalog(): Promise<SyncReport>;
-  /** The files the last sync read, root-relative: what a watcher should watch. */
+  /** The files the last sync and the docs pages read, root-relative: what a watcher should watch. */
   catalogFiles(): string[];
 }
 
@@ -145,11 +145,14 @@ export function createServer(options: ServerOptions): AtriumServer {
     catalog,
     portal,
     metrics,
-    catalogFiles: () => syncer.files(),
+    catalogFiles: () => [...syncer.files(), ...docs.files()],
     async syncCatalog() {
       const report = await syncer.sync();
       synced = true;
+      // Docs and runbooks are read at render time, not synced: an edit to one changes no descriptor.
+      const docsChanged = await docs.changed().catch(() => false);
       if (report.changed) await catalog.refreshGeneration();
+      else if (docsChanged) catalog.invalidate();
       entitiesGauge.set(report.entities);
       problemsGauge.set({ severity: 'error' }, report.errors);
       problemsGauge.set({ severity: 'warning' }, report.warnings);

@@ -18,6 +18,8 @@ export interface DocsTree {
 
 export class DocsSource {
   private opened: Promise<CatalogRoot> | undefined;
+  /** Every file and folder listing read, with its stamp then: the sync does not track docs, so the portal asks here whether they changed. */
+  private readonly seen = new Map<string, string | null>();
 
   /** `open` is called on first use: a server can start before its catalog folder is readable. */
   constructor(private readonly open: () => Promise<CatalogRoot>) {}
@@ -34,8 +36,11 @@ export class DocsSource {
     const root = await this.root();
     const nested = docsDir ? `${docsDir}/docs` : 'docs';
     const dir = (await root.isDirectory(nested)) ? nested : docsDir;
+    await this.remember(root, dir || '.');
     if (!(await root.isDirectory(dir || '.'))) return undefined;
     const files = await root.list(dir || '.', MAX_DOC_PAGES * 4);
+    // A page added or removed below a subfolder changes that subfolder, not the top one.
+    for (const folder of new Set(files.map((f) => f.slice(0, Math.max(0, f.lastIndexOf('/'))) || '.'))) await this.remember(root, folder);
     const prefix = dir ? `${dir}/` : '';
     const pages = files.filter((f) => f.toLowerCase().endsWith('.md') && f.startsWith(prefix)).map((f) => f.slice(prefix.length)).slice(0, MAX_DOC_PAGES);
     return { dir, pages };
@@ -43,8 +48,38 @@ export class DocsSource {
 
   /** A Markdown file's text, or the reason it cannot be shown. */
   async read(path: string): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
-    const result = await (await this.root()).read(path);
+    const root = await this.root();
+    await this.remember(root, path);
+    const result = await root.read(path);
     return result.ok ? { ok: true, text: result.text } : { ok: false, message: result.failure.message };
+  }
+
+  private async remember(root: CatalogRoot, path: string): Promise<void> {
+    if (!this.seen.has(path)) this.seen.set(path, await root.stamp(path));
+  }
+
+  /** The files and folders read so far (root-relative): what a watcher should watch besides the descriptors. */
+  files(): string[] {
+    return [...this.seen.keys()];
+  }
+
+  /**
+   * Whether anything read so far changed since it was read (or since the last call). A
+   * docs edit changes no descriptor, so a sync finds nothing new; this tells the portal
+   * to drop its rendered pages anyway.
+   */
+  async changed(): Promise<boolean> {
+    if (!this.opened) return false;
+    const root = await this.root();
+    let changed = false;
+    for (const [path, stamp] of this.seen) {
+      const now = await root.stamp(path);
+      if (now !== stamp) {
+        changed = true;
+        this.seen.set(path, now);
+      }
+    }
+    return changed;
   }
 }
 
