@@ -400,6 +400,16 @@ export class CatalogStore {
     return out;
   }
 
+  /** The descriptors of the given keys with their source files (missing keys are left out): one query, no relations. */
+  async descriptorsOf(keys: readonly string[]): Promise<Map<string, { ref: string; entity: Entity; file: string }>> {
+    const out = new Map<string, { ref: string; entity: Entity; file: string }>();
+    for (const batch of chunks([...new Set(keys)])) {
+      const rows = await this.read.selectFrom('entities').select(['key', 'ref', 'body', 'file']).where('key', 'in', batch).execute();
+      for (const row of rows) out.set(row.key, { ref: row.ref, entity: JSON.parse(row.body) as Entity, file: row.file });
+    }
+    return out;
+  }
+
   /** Every relation starting or ending at one of the keys, as stored (one direction each). */
   async relationsTouching(keys: readonly string[]): Promise<Relation[]> {
     const out: Relation[] = [];
@@ -452,6 +462,16 @@ export class CatalogStore {
     let query = this.read.selectFrom('entities').select(['key', 'ref']).orderBy('key').limit(limit);
     if (after !== undefined) query = query.where('key', '>', after);
     return query.execute();
+  }
+
+  /** How many entities each of the given owners (entity keys) owns. */
+  async ownedCounts(ownerKeys: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const batch of chunks([...new Set(ownerKeys)])) {
+      const rows = await this.read.selectFrom('entities').select(['owner_key', (eb) => eb.fn.countAll<number>().as('n')]).where('owner_key', 'in', batch).groupBy('owner_key').execute();
+      for (const row of rows) if (row.owner_key !== null) out.set(row.owner_key, Number(row.n));
+    }
+    return out;
   }
 
   /** Owned kinds whose owner is not in the catalog, with how many there are. */

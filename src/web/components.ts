@@ -18,6 +18,11 @@ export function refName(ref: string): string {
   return ref.slice(Math.max(slash, colon) + 1);
 }
 
+/** The kind of a full reference (`component:default/x` → `component`). */
+export function refKind(ref: string): string {
+  return ref.slice(0, Math.max(0, ref.indexOf(':'))).toLowerCase();
+}
+
 export function entityLink(site: Site, label: EntityLabel): Html {
   const text = label.title || refName(label.ref);
   if (label.missing) return html`<span class="entity-missing" title="${label.ref} is not in the catalog">${text} <span class="badge badge-warn">missing</span></span>`;

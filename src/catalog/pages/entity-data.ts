@@ -1,4 +1,4 @@
-import { coreKind, isSafeLinkUrl, keyOfRef, type Entity } from '../model.ts';
+import { coreKind, DEFAULT_NAMESPACE, formatRef, isSafeLinkUrl, keyOfRef, parseEntityRef, type Entity } from '../model.ts';
 import { operationsOf, type Operations } from '../operations.ts';
 import type { Relation, RelationType } from '../relations.ts';
 import type { BrowseItem, CatalogStore, EntityDetail } from '../store.ts';
@@ -40,30 +40,54 @@ export async function loadEntityPage(store: CatalogStore, key: string): Promise<
   const ownerRef = detail.relations.find((r) => r.type === 'ownedBy')?.target;
   const systemRef = detail.relations.find((r) => r.type === 'partOf' && r.target.toLowerCase().startsWith('system:'))?.target;
 
-  const [related, ownerDetail, systemDetail, owned] = await Promise.all([
+  const ownerKey = ownerRef && keyOfRef(ownerRef);
+  const systemKey = systemRef && (kind === 'Component' || kind === 'API' || kind === 'Resource') ? keyOfRef(systemRef) : undefined;
+  const [related, descriptors, owned] = await Promise.all([
     store.summariesOf(detail.relations.map((r) => keyOfRef(r.target))),
-    ownerRef ? store.getEntity(keyOfRef(ownerRef)) : undefined,
-    systemRef && (kind === 'Component' || kind === 'API' || kind === 'Resource') ? store.getEntity(keyOfRef(systemRef)) : undefined,
+    store.descriptorsOf([ownerKey, systemKey].filter((k): k is string => k !== undefined)),
     kind === 'Group' || kind === 'User' ? store.browseEntities({ owner: detail.ref }, 'kind', 0, OWNED_SHOWN) : undefined,
   ]);
+  const owner = ownerKey ? descriptors.get(ownerKey) : undefined;
+  const system = systemKey ? descriptors.get(systemKey)?.entity : undefined;
   return {
     detail,
     operations: operationsOf(entity, detail.source.file),
     related,
-    owner: ownerDetail ? ownerContact(ownerDetail) : undefined,
-    domain: systemDetail?.relations.find((r) => r.type === 'partOf' && r.target.toLowerCase().startsWith('domain:'))?.target,
+    owner: owner ? ownerContact(owner) : undefined,
+    domain: system ? domainOf(system) : undefined,
     owned,
   };
 }
 
-function ownerContact(owner: EntityDetail): OwnerContact {
-  const entity: Entity = owner.entity;
+/** The domain a system names, as a full reference (its namespace by default). */
+function domainOf(system: Entity): string | undefined {
+  const domain = system.spec?.domain;
+  if (typeof domain !== 'string') return undefined;
+  try {
+    return formatRef(parseEntityRef(domain, { defaultKind: 'Domain', defaultNamespace: system.metadata.namespace ?? DEFAULT_NAMESPACE }));
+  } catch {
+    return undefined; // validation reported it
+  }
+}
+
+/** A User's or Group's `spec.profile`, with only the fields that are strings. */
+export function profileOf(entity: Entity): { email?: string; displayName?: string } {
   const profile = entity.spec?.profile;
-  const email = profile && typeof profile === 'object' && 'email' in profile && typeof profile.email === 'string' ? profile.email : undefined;
-  const ops = operationsOf(entity, owner.source.file);
+  if (!profile || typeof profile !== 'object') return {};
+  const field = (name: string) => {
+    const value = (profile as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return { email: field('email'), displayName: field('displayName') };
+}
+
+function ownerContact(owner: { ref: string; entity: Entity; file: string }): OwnerContact {
+  const { entity } = owner;
+  const { email, displayName } = profileOf(entity);
+  const ops = operationsOf(entity, owner.file);
   return {
     ref: owner.ref,
-    title: entity.metadata.title ?? (profile && typeof profile === 'object' && 'displayName' in profile && typeof profile.displayName === 'string' ? profile.displayName : undefined),
+    title: entity.metadata.title ?? displayName,
     email: email && isSafeLinkUrl(`mailto:${email}`) ? email : undefined,
     links: [...ops.chat, ...ops.dashboards].filter((l) => l.url).map((l) => ({ title: l.title, url: l.url as string })),
     oncall: ops.oncall,

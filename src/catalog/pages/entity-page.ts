@@ -1,4 +1,4 @@
-import { emptyNote, entityLink, kindBadge, lifecycleBadge, problemList, refName, section, tagList, timestamp, type EntityLabel } from '../../web/components.ts';
+import { emptyNote, entityLink, kindBadge, lifecycleBadge, problemList, refKind, refName, section, tagList, timestamp, type EntityLabel } from '../../web/components.ts';
 import { html, type Html, type HtmlValue } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { entityPath, siteUrl, type Site } from '../../web/site.ts';
@@ -7,7 +7,7 @@ import type { OperationalLink } from '../operations.ts';
 import type { RelationType } from '../relations.ts';
 import { catalogUrl } from './catalog-query.ts';
 import { apiDefinitionSection } from './api-definition.ts';
-import { OWNED_SHOWN, relatedRefs, type EntityPageData, type OwnerContact } from './entity-data.ts';
+import { OWNED_SHOWN, profileOf, relatedRefs, type EntityPageData, type OwnerContact } from './entity-data.ts';
 
 /**
  * One page per entity, shaped by kind. What an engineer needs in an incident comes first:
@@ -126,10 +126,10 @@ function aboutSection(site: Site, data: EntityPageData): Html {
   const owners = relatedRefs(detail.relations, 'ownedBy');
   if (owners.length) rows.push(['Owner', owners.map((r) => entityLink(site, label(data, r)))]);
   const parents = relatedRefs(detail.relations, 'partOf');
-  if (parents.length) rows.push(['Part of', parents.map((r, i) => html`${i ? ', ' : ''}${entityLink(site, label(data, r))} <span class="muted small">${refKindLabel(r)}</span>`)]);
+  if (parents.length) rows.push(['Part of', parents.map((r, i) => html`${i ? ', ' : ''}${entityLink(site, label(data, r))} <span class="muted small">${refKind(r)}</span>`)]);
   if (data.domain) rows.push(['Domain', entityLink(site, { ref: data.domain })]);
-  const profile = entity.spec?.profile;
-  if (profile && typeof profile === 'object' && 'email' in profile && typeof profile.email === 'string' && isSafeLinkUrl(`mailto:${profile.email}`)) rows.push(['Email', html`<a href="${`mailto:${profile.email}`}">${profile.email}</a>`]);
+  const { email } = profileOf(entity);
+  if (email && isSafeLinkUrl(`mailto:${email}`)) rows.push(['Email', html`<a href="${`mailto:${email}`}">${email}</a>`]);
   const links = (entity.metadata.links ?? []).filter((l) => isSafeLinkUrl(l.url));
   if (links.length) rows.push(['Links', list(links.map((l) => html`<a href="${l.url}" rel="noopener noreferrer">${l.title ?? l.url}</a>${l.type ? html` <span class="muted small">${l.type}</span>` : ''}`))]);
   if (operations.docs.some((d) => d.path !== undefined)) rows.push(['Docs', html`<a href="${siteUrl(site, entityPath(detail.ref))}docs/">Read the documentation</a>`]);
@@ -138,15 +138,13 @@ function aboutSection(site: Site, data: EntityPageData): Html {
   return html`<section class="card" aria-labelledby="about"><h2 id="about">About</h2><dl class="facts">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></section>`;
 }
 
-const refKindLabel = (ref: string): string => ref.slice(0, Math.max(0, ref.indexOf(':'))).toLowerCase();
-
 function relationSection(site: Site, data: EntityPageData, id: string, title: string, groups: [string, RelationType][], graphBase?: string): Html {
   const body = groups.map(([heading, type]) => {
     const refs = relatedRefs(data.detail.relations, type);
     return html`<h3>${heading} <span class="n">${refs.length}</span></h3>${list(refs.map((r) => {
       const l = label(data, r);
       const summary = data.related.get(keyOfRef(r));
-      return html`${entityLink(site, l)} <span class="muted small">${refKindLabel(r)}${summary?.lifecycle ? ` · ${summary.lifecycle}` : ''}</span>`;
+      return html`${entityLink(site, l)} <span class="muted small">${refKind(r)}${summary?.lifecycle ? ` · ${summary.lifecycle}` : ''}</span>`;
     }))}`;
   });
   return html`<section class="card" aria-labelledby="${id}"><h2 id="${id}">${title}</h2>${body}

@@ -19,18 +19,17 @@ const RECENT = 10;
 const TEAMS = 60;
 
 export async function loadHome(store: CatalogStore): Promise<HomeData> {
-  const [recent, teams, all, facets, problems, orphans] = await Promise.all([
+  const [recent, teams, all, problems, orphans] = await Promise.all([
     store.browseEntities({}, 'updated', 0, RECENT),
     store.browseEntities({ kind: 'group' }, 'name', 0, TEAMS),
     store.browseEntities({}, 'name', 0, 1),
-    store.facets({}),
     store.listProblems({}, 1),
     store.orphans(8),
   ]);
   return {
     recent: recent.items,
     teams,
-    ownedCounts: new Map(facets.owner.map((o) => [o.value, o.count])),
+    ownedCounts: await store.ownedCounts(teams.items.map((t) => t.key)),
     entities: all.total,
     errors: problems.errors,
     warnings: problems.warnings,
