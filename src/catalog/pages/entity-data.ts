@@ -31,7 +31,6 @@ export function relatedRefs(relations: readonly Relation[], ...types: RelationTy
   return relations.filter((r) => types.includes(r.type)).map((r) => r.target);
 }
 
-
 export async function loadEntityPage(store: CatalogStore, key: string): Promise<EntityPageData | undefined> {
   const detail = await store.getEntity(key);
   if (!detail) return undefined;

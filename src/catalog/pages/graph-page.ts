@@ -18,7 +18,6 @@ export interface GraphPageData {
   labels: Map<string, BrowseItem>;
 }
 
-
 export async function loadGraphPage(store: CatalogStore, key: string, hops: number): Promise<GraphPageData | undefined> {
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
