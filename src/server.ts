@@ -137,7 +137,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     ],
   });
   // After the API and its document: every other GET is a page of the portal.
-  registerPortalRoutes(app, portal);
+  registerPortalRoutes(app, portal, logger);
 
   return {
     app,

@@ -53,3 +53,24 @@ describeEachDatabase('docs and runbooks on the live server', (dialect) => {
     assert.match(await res.text(), /href="\/catalog\/default\/component\/svc\/docs\/"/);
   });
 });
+
+test('with the database down, a page answers with an HTML page that says so, not the API’s JSON', async (t) => {
+  const catalog = tempCatalog({ 'catalog-info.yaml': component('svc') });
+  const testDb = await createTestDatabase('sqlite');
+  const database = await testDb.open();
+  t.after(async () => {
+    await testDb.drop();
+    catalog.cleanup();
+  });
+  const server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets() });
+  await server.syncCatalog();
+  await database.close();
+  const res = await server.app.request('/catalog/default/component/svc/');
+  assert.ok(res.status >= 500, String(res.status));
+  assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
+  assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  const body = await res.text();
+  assert.match(body, /<h1>(The portal cannot answer right now|This page could not be shown)<\/h1>/);
+  assert.match(body, /Request id <code>/);
+});
+

@@ -1,4 +1,8 @@
 import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { toAtriumError } from '../platform/errors.ts';
+import type { Logger } from '../platform/log.ts';
+import { errorView } from './pages/error.ts';
 import type { App, AppEnv } from '../platform/http/app.ts';
 import { PAGE_CSP } from './csp.ts';
 import { HTML_TYPE, type Portal } from './portal.ts';
@@ -8,7 +12,7 @@ import { HTML_TYPE, type Portal } from './portal.ts';
  * offline list, the search index, and every page of the site map under the base path.
  * Registered after the API so `/api/...` never reaches the pages.
  */
-export function registerPortalRoutes(app: App, portal: Portal): void {
+export function registerPortalRoutes(app: App, portal: Portal, logger: Logger): void {
   const base = portal.site.basePath;
 
   for (const [path, file] of portal.assets.files) {
@@ -28,9 +32,19 @@ export function registerPortalRoutes(app: App, portal: Portal): void {
   const page = async (c: Context<AppEnv>) => {
     const url = new URL(c.req.url);
     if (!url.pathname.startsWith(base) || url.pathname.startsWith(`${base}api/`)) return c.notFound();
-    const rendered = await portal.page(url.pathname.slice(base.length), url.search);
-    if (rendered.status === 301 && rendered.location) return c.redirect(rendered.location, 301);
     c.header('content-security-policy', PAGE_CSP);
+    let rendered;
+    try {
+      rendered = await portal.page(url.pathname.slice(base.length), url.search);
+    } catch (err) {
+      // A browser asked for a page: answer with one (an incident is exactly when the database may be down).
+      const error = toAtriumError(err);
+      const requestId = c.get('requestId');
+      logger[error.category === 'retryable' ? 'warn' : 'error']({ component: 'portal', requestId, path: url.pathname, status: error.status, err }, `page failed: ${error.code}`);
+      if (error.retryAfter) c.header('retry-after', String(error.retryAfter));
+      return c.body(errorView(portal.site, error, requestId).value, error.status as ContentfulStatusCode, { 'content-type': HTML_TYPE });
+    }
+    if (rendered.status === 301 && rendered.location) return c.redirect(rendered.location, 301);
     return c.body(new Uint8Array(rendered.body), rendered.status === 404 ? 404 : 200, { 'content-type': HTML_TYPE });
   };
   app.get('*', page);
