@@ -30,7 +30,7 @@ export function searchView(site: Site, data: SearchPageData): Html {
 <label for="search-q">Search services, APIs, teams, docs and runbooks</label>
 <div class="inline-form"><input id="search-q" name="q" type="search" value="${data.q}" autocomplete="off" maxlength="200" data-search-input><button type="submit">Search</button></div>
 </form>
-<div data-search-results aria-live="polite">
+<div data-search-results>
 ${live && data.q ? html`<p class="count" role="status">${data.results.length === 0 ? `Nothing matches “${data.q}”.` : `${data.results.length}${data.results.length === SEARCH_PAGE_RESULTS ? '+' : ''} results for “${data.q}”`}</p>${searchResultList(site, data.results)}` : ''}
 ${!live ? html`<noscript><p class="notice">This static copy searches in the browser; it needs JavaScript. <a href="${siteUrl(site, 'catalog/')}">Browse the catalog</a> instead.</p></noscript>` : ''}
 </div>`;

@@ -1,4 +1,5 @@
-import { html, type Html, type HtmlValue } from './html.ts';
+import { html, trusted, type Html, type HtmlValue } from './html.ts';
+import { OFFLINE_NOTE_PLACEHOLDER } from './offline-note.ts';
 import { assetUrl, siteUrl, type Site } from './site.ts';
 
 export interface Crumb {
@@ -62,7 +63,7 @@ ${NAV.map((item) => html`<li><a href="${siteUrl(site, item.path)}"${item.section
 <button type="button" class="palette-open" data-palette-open hidden aria-haspopup="dialog">Search <kbd>/</kbd></button>
 </div>
 </header>
-<div class="offline-note" data-offline-note hidden role="status"></div>
+${trusted(OFFLINE_NOTE_PLACEHOLDER)}
 ${shell.crumbs?.length ? breadcrumbs(shell.crumbs) : ''}
 <main id="main" tabindex="-1">
 ${shell.main}

@@ -38,7 +38,8 @@ function showOfflineNote(): void {
   const note = document.querySelector<HTMLElement>('[data-offline-note][data-saved-at]');
   const saved = note?.dataset.savedAt;
   if (!note || !saved) return;
-  note.textContent = `You are offline. This copy was saved ${relativeTime(saved, Date.now())} (${saved.replace('T', ' ').slice(0, 16)} UTC) and may be out of date.`;
+  const why = note.dataset.reason === 'unavailable' ? 'The portal is not answering.' : 'You are offline.';
+  note.textContent = `${why} This copy was saved ${relativeTime(saved, Date.now())} (${saved.replace('T', ' ').slice(0, 16)} UTC) and may be out of date.`;
   note.hidden = false;
 }
 
@@ -65,11 +66,16 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 
 const kindLabel = (r: SearchEntry): string => (r.type === 'entity' ? r.kind : r.type);
 
-/** The palette: a modal dialog with a combobox over a listbox; arrows move, Enter opens, Escape closes. */
+/**
+ * The palette: a modal dialog with a combobox over a listbox. Arrows move, Enter opens the
+ * highlighted result (the first until you move) or, with none, the search page; Escape,
+ * the close button or a click outside closes it, and focus returns where it was.
+ */
 function setUpPalette(): void {
   const input = el('input', { type: 'search', id: 'palette-input', autocomplete: 'off', placeholder: 'Search services, APIs, teams, docs, runbooks…' });
   input.setAttribute('role', 'combobox');
-  input.setAttribute('aria-expanded', 'true');
+  input.setAttribute('aria-expanded', 'false');
+  input.setAttribute('aria-autocomplete', 'list');
   input.setAttribute('aria-controls', 'palette-results');
   input.setAttribute('aria-label', 'Search the portal');
   const list = el('ul', { id: 'palette-results' });
@@ -77,12 +83,15 @@ function setUpPalette(): void {
   list.setAttribute('aria-label', 'Results');
   const status = el('p', { className: 'palette-status' }, 'Type to search. ↑ ↓ to move, Enter to open, Esc to close.');
   status.setAttribute('role', 'status');
-  const dialog = el('dialog', { className: 'palette' }, input, list, status);
+  const close = el('button', { type: 'button', className: 'palette-close' }, 'Close');
+  const dialog = el('dialog', { className: 'palette' }, el('div', { className: 'palette-bar' }, input, close), list, status);
   dialog.setAttribute('aria-label', 'Search');
   document.body.append(dialog);
   let results: SearchEntry[] = [];
   let active = -1;
   let sequence = 0;
+  /** The text the shown results answer; Enter on newer text goes to the search page instead. */
+  let answered = '';
 
   const select = (i: number) => {
     active = i;
@@ -93,18 +102,19 @@ function setUpPalette(): void {
       current.scrollIntoView({ block: 'nearest' });
     } else input.removeAttribute('aria-activedescendant');
   };
-  const open = (r: SearchEntry | undefined) => {
-    if (r) location.href = base + r.path;
+  const go = (path: string) => {
+    location.href = base + path;
   };
   const render = () => {
     list.replaceChildren(
       ...results.map((r, i) => {
         const li = el('li', { id: `palette-option-${i}` }, el('span', { className: 'kind' }, kindLabel(r)), el('span', { className: 'result-title' }, r.title), el('span', { className: 'muted small' }, r.context));
         li.setAttribute('role', 'option');
-        li.addEventListener('click', () => open(r));
+        li.addEventListener('click', () => go(r.path));
         return li;
       }),
     );
+    input.setAttribute('aria-expanded', String(results.length > 0));
     select(results.length ? 0 : -1);
   };
   input.addEventListener('input', async () => {
@@ -112,6 +122,7 @@ function setUpPalette(): void {
     const mine = ++sequence;
     if (!q) {
       results = [];
+      answered = '';
       render();
       status.textContent = 'Type to search.';
       return;
@@ -120,20 +131,28 @@ function setUpPalette(): void {
       const found = await search(q, PALETTE_RESULTS);
       if (mine !== sequence) return; // a newer keystroke won
       results = found;
+      answered = q;
       render();
-      status.textContent = found.length ? `${found.length} result${found.length === 1 ? '' : 's'}. ↑ ↓ to move, Enter to open.` : `Nothing matches “${q}”.`;
+      status.textContent = found.length ? `${found.length} result${found.length === 1 ? '' : 's'}. ↑ ↓ to move, Enter to open.` : `Nothing matches “${q}”. Enter searches all pages.`;
     } catch (err) {
-      status.textContent = `Search is unavailable: ${(err as Error).message}`;
+      if (mine === sequence) status.textContent = `Search is unavailable: ${(err as Error).message}`;
     }
   });
   input.addEventListener('keydown', (e) => {
     if (e.key === 'ArrowDown' && results.length) select((active + 1) % results.length);
     else if (e.key === 'ArrowUp' && results.length) select((active - 1 + results.length) % results.length);
     else if (e.key === 'Enter') {
-      if (results[active]) open(results[active]);
-      else if (input.value.trim()) location.href = `${base}search/?${new URLSearchParams({ q: input.value.trim() })}`;
+      const q = input.value.trim();
+      const chosen = q === answered ? results[active] : undefined;
+      if (chosen) go(chosen.path);
+      else if (q) go(`search/?${new URLSearchParams({ q })}`);
     } else return;
     e.preventDefault();
+  });
+  close.addEventListener('click', () => dialog.close());
+  // A click on the backdrop lands on the dialog element itself, outside its content.
+  dialog.addEventListener('click', (e) => {
+    if (e.target === dialog) dialog.close();
   });
   const show = () => {
     if (dialog.open) return;
@@ -162,7 +181,15 @@ async function fillStaticSearch(): Promise<void> {
   const input = document.querySelector<HTMLInputElement>('[data-search-input]');
   if (!isStatic || !container || !q) return;
   if (input) input.value = q;
-  const results = await search(q, 50);
+  let results: SearchEntry[];
+  try {
+    results = await search(q, 50);
+  } catch (err) {
+    const failed = el('p', { className: 'notice' }, `Search is unavailable: ${(err as Error).message}`);
+    failed.setAttribute('role', 'status');
+    container.replaceChildren(failed);
+    return;
+  }
   const count = el('p', { className: 'count' }, results.length ? `${results.length} results for “${q}”` : `Nothing matches “${q}”.`);
   count.setAttribute('role', 'status');
   const list = el('ol', { className: 'results' }, ...results.map((r) => el('li', {}, el('a', { href: base + r.path }, el('span', { className: 'result-title' }, r.title)), ' ', el('span', { className: 'kind' }, kindLabel(r)), ' ', el('span', { className: 'muted small' }, r.context), ...(r.text ? [el('p', { className: 'result-text' }, r.text)] : []))));

@@ -1,8 +1,11 @@
+import { OFFLINE_NOTE_PLACEHOLDER, offlineNote } from '../offline-note.ts';
+
 /**
- * The service worker: keeps runbooks (ahead of any visit) and every visited page readable
- * offline. Pages are network-first, so an engineer online always sees the live catalog;
- * offline, the saved copy is served with a note saying how old it is. Assets are
- * fingerprinted, so cache-first is always right for them.
+ * The service worker: keeps runbooks (ahead of any visit) and visited pages readable when
+ * the portal cannot be reached. Pages are network-first, so an engineer online always
+ * sees the live catalog; offline, or when the portal answers with a server error, the
+ * saved copy is served with a note saying how old it is. Assets are fingerprinted, so
+ * cache-first is always right for them.
  */
 
 // Only what this worker uses of the ServiceWorker API (the project compiles against the DOM lib).
@@ -22,53 +25,77 @@ interface WorkerScope {
 }
 declare const self: WorkerScope;
 
-const VERSION = 'atrium-v1';
+const VERSION = 'atrium-v2';
+/** Visited pages: bounded, oldest dropped first. */
 const PAGES = `${VERSION}-pages`;
+/** Runbooks and the home page, from the site's offline list: never evicted, refreshed hourly. */
+const PINNED = `${VERSION}-pinned`;
 const ASSETS = `${VERSION}-assets`;
 const SAVED_AT = 'x-atrium-saved-at';
-const NOTE = '<div class="offline-note" data-offline-note hidden role="status"></div>';
+const MAX_PAGES = 300;
+const REFRESH_MS = 60 * 60 * 1000;
+const PARALLEL = 4;
 
 const scope = new URL(self.registration.scope);
+let lastRefresh = 0;
 
 async function save(cacheName: string, request: Request | string, response: Response): Promise<void> {
   const headers = new Headers(response.headers);
   headers.set(SAVED_AT, new Date().toISOString());
   const body = await response.clone().arrayBuffer();
-  await (await caches.open(cacheName)).put(request, new Response(body, { status: response.status, statusText: response.statusText, headers }));
+  const cache = await caches.open(cacheName);
+  await cache.put(request, new Response(body, { status: response.status, statusText: response.statusText, headers }));
+  if (cacheName === PAGES) {
+    const keys = await cache.keys();
+    for (const old of keys.slice(0, Math.max(0, keys.length - MAX_PAGES))) await cache.delete(old);
+  }
 }
 
-/** Runbooks, the home page and the assets, listed by the site itself. */
-async function precache(): Promise<void> {
+/** Saves the offline list's pages and assets, and drops assets of earlier deploys. */
+async function refreshPinned(): Promise<void> {
+  lastRefresh = Date.now();
   const manifest = await fetch(new URL('offline.json', scope), { cache: 'no-store' });
   if (!manifest.ok) return;
   const { assets, pages } = (await manifest.json()) as { assets: string[]; pages: string[] };
-  await (await caches.open(ASSETS)).addAll(assets.map((a) => new URL(a, scope).href));
-  for (const page of pages) {
-    const url = new URL(page, scope).href;
-    const response = await fetch(url).catch(() => undefined);
-    if (response?.ok) await save(PAGES, url, response);
-  }
+  const assetUrls = new Set(assets.map((a) => new URL(a, scope).href));
+  const assetCache = await caches.open(ASSETS);
+  await assetCache.addAll([...assetUrls]);
+  for (const old of await assetCache.keys()) if (!assetUrls.has(old.url)) await assetCache.delete(old);
+  const queue = pages.map((p) => new URL(p, scope).href);
+  await Promise.all(
+    Array.from({ length: PARALLEL }, async () => {
+      for (let url = queue.shift(); url !== undefined; url = queue.shift()) {
+        const response = await fetch(url).catch(() => undefined);
+        if (response?.ok) await save(PINNED, url, response);
+      }
+    }),
+  );
 }
 
-async function fromCacheWithNote(request: Request): Promise<Response | undefined> {
-  const cached = await caches.match(request, { cacheName: PAGES, ignoreSearch: false });
+async function savedCopy(request: Request, reason: 'offline' | 'unavailable'): Promise<Response | undefined> {
+  const cached = (await caches.match(request, { cacheName: PAGES })) ?? (await caches.match(request, { cacheName: PINNED }));
   if (!cached) return undefined;
-  const savedAt = cached.headers.get(SAVED_AT) ?? '';
   const text = await cached.text();
-  const note = `<div class="offline-note" data-offline-note data-saved-at="${savedAt.replace(/[^0-9TZ:.-]/g, '')}" role="status">You are offline. This copy was saved at ${savedAt.replace(/[^0-9TZ:.-]/g, '')}.</div>`;
-  return new Response(text.replace(NOTE, note), { status: cached.status, headers: cached.headers });
+  return new Response(text.replace(OFFLINE_NOTE_PLACEHOLDER, offlineNote(cached.headers.get(SAVED_AT) ?? '', reason)), { status: 200, headers: cached.headers });
 }
 
-async function page(request: Request): Promise<Response> {
+async function page(event: FetchEvent): Promise<Response> {
+  const { request } = event;
+  let response: Response;
   try {
-    const response = await fetch(request);
-    if (response.ok && (response.headers.get('content-type') ?? '').includes('text/html')) await save(PAGES, request, response);
-    return response;
+    response = await fetch(request);
   } catch (err) {
-    const cached = await fromCacheWithNote(request);
-    if (cached) return cached;
+    const copy = await savedCopy(request, 'offline');
+    if (copy) return copy;
     throw err;
   }
+  if (response.status >= 500) return (await savedCopy(request, 'unavailable')) ?? response;
+  if (response.ok && (response.headers.get('content-type') ?? '').includes('text/html')) {
+    // Saving must never stand between the engineer and the live page.
+    event.waitUntil(save(PAGES, request, response).catch(() => undefined));
+    if (Date.now() - lastRefresh > REFRESH_MS) event.waitUntil(refreshPinned().catch(() => undefined));
+  }
+  return response;
 }
 
 async function asset(request: Request): Promise<Response> {
@@ -79,20 +106,21 @@ async function asset(request: Request): Promise<Response> {
   return response;
 }
 
-async function data(request: Request): Promise<Response> {
+/** The static export's search index: network-first, so search still works offline. */
+async function searchIndex(request: Request): Promise<Response> {
   try {
     const response = await fetch(request);
-    if (response.ok) await (await caches.open(PAGES)).put(request, response.clone());
+    if (response.ok) await (await caches.open(PINNED)).put(request, response.clone());
     return response;
   } catch (err) {
-    const cached = await caches.match(request, { cacheName: PAGES });
+    const cached = await caches.match(request, { cacheName: PINNED });
     if (cached) return cached;
     throw err;
   }
 }
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(precache().catch(() => undefined).then(() => self.skipWaiting()));
+  event.waitUntil(refreshPinned().catch(() => undefined).then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {
@@ -110,6 +138,6 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
   const path = url.pathname.slice(scope.pathname.length);
   if (path.startsWith('assets/')) event.respondWith(asset(request));
-  else if (request.mode === 'navigate') event.respondWith(page(request));
-  else if (path === 'search-index.json' || path.startsWith('api/v1/search')) event.respondWith(data(request));
+  else if (request.mode === 'navigate') event.respondWith(page(event));
+  else if (path === 'search-index.json') event.respondWith(searchIndex(request));
 });
