@@ -88,6 +88,48 @@ describe('static export (atrium build)', () => {
     assert.ok(existsSync(join(out, '404.html')));
   });
 
+  test('odd names (long facet values, escapes in file names, namespaces, user owners, + and # in tags) still link to real files', async (t) => {
+    const dir = tempDir(t);
+    const long = 'Data Pipeline '.repeat(12).trim();
+    writeFile(dir, 'catalog/catalog-info.yaml', [
+      'apiVersion: backstage.io/v1alpha1',
+      'kind: Component',
+      'metadata:',
+      '  name: odd.name_1',
+      '  namespace: ops-team',
+      '  tags: [c++, c#, "a:b"]',
+      '  annotations:',
+      '    backstage.io/techdocs-ref: dir:.',
+      'spec:',
+      `  type: ${long}`,
+      '  lifecycle: "Live % Now #1?"',
+      '  owner: user:ops-team/jane',
+      '---',
+      'apiVersion: backstage.io/v1alpha1',
+      'kind: User',
+      'metadata:',
+      '  name: jane',
+      '  namespace: ops-team',
+      'spec:',
+      '  memberOf: []',
+      '',
+    ].join('\n'));
+    writeFile(dir, 'catalog/docs/index.md', '# Odd\n\n[percent](100%25-uptime.md) [hash](faq%231.md) [space](with%20space.md)\n');
+    writeFile(dir, 'catalog/docs/100%-uptime.md', '# Uptime\n\n[back](index.md)\n');
+    writeFile(dir, 'catalog/docs/faq#1.md', '# FAQ\n');
+    writeFile(dir, 'catalog/docs/with space.md', '# Space\n');
+    const out = join(dir, 'site');
+    const result = await run(['build', '--catalog', join(dir, 'catalog'), '--database', join(dir, 'db.sqlite'), '--out', out, '--base-path', BASE], dir);
+    assert.equal(result.code, 0, result.err);
+    const { pages, broken } = crawl(out);
+    assert.deepEqual(broken, []);
+    assert.ok(pages.has(`${BASE}catalog/ops-team/component/odd.name_1/docs/100%25-uptime/`));
+    assert.ok(pages.has(`${BASE}catalog/ops-team/component/odd.name_1/docs/faq%231/`));
+    assert.ok(pages.has(`${BASE}catalog/ops-team/component/odd.name_1/docs/with%20space/`));
+    assert.ok([...pages].some((p) => p.startsWith(`${BASE}browse/tag/c_2B_2B/`)));
+    assert.ok(pages.has(`${BASE}catalog/ops-team/user/jane/`));
+  });
+
   test('the export carries the search index, the worker, the manifest and the offline list', async (t) => {
     const dir = tempDir(t);
     const out = join(dir, 'site');
