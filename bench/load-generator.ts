@@ -207,7 +207,12 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
   const headers = options.headers ?? { accept: 'application/json' };
 
-  const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight, maxFreeSockets: maxInFlight, scheduling: 'lifo' });
+  // timeout: idle keep-alive sockets are closed by the client after 4 s (or a second before the
+  // server's `Keep-Alive: timeout=N` hint), before Node's default server keepAliveTimeout (5 s)
+  // closes them: otherwise a socket reused just as the server closes it fails with ECONNRESET
+  // (a client artifact; browsers retry such requests, node:http does not). While a request is
+  // in flight its own timeoutMs applies instead.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight, maxFreeSockets: maxInFlight, scheduling: 'lifo', timeout: 4000 });
   const latencies: number[] = [];
   /** Per second of the schedule: requests, errors, maximum latency. */
   const perSecond = new Map<number, { requests: number; errors: number; maxMs: number }>();

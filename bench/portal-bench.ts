@@ -23,6 +23,7 @@
  *
  * Exit status: 0 every target met, 1 some target missed, 2 the benchmark itself failed.
  */
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -203,26 +204,34 @@ async function generation(port: number): Promise<number | undefined> {
 }
 
 /**
- * Waits until the server answers /healthz within 50 ms three times in a row: after an overload
- * it may still be working through requests whose clients gave up. Returns the wait, ms.
+ * Waits until serve is idle: under 5% of one core of CPU over two consecutive seconds (from
+ * /proc) and /healthz answered within 50 ms. After an overload it may still be working through
+ * requests whose clients gave up; /healthz alone is not enough, since it is answered quickly
+ * between the awaits of work still queued. Returns the wait, ms.
  */
-async function waitForIdle(port: number, limitMs = 10 * 60_000): Promise<{ ms: number; idle: boolean }> {
+async function waitForIdle(port: number, pid: number | undefined, limitMs = 10 * 60_000): Promise<{ ms: number; idle: boolean }> {
   const started = performance.now();
-  let quick = 0;
+  let quiet = 0;
+  let last = cpuMs(pid);
   while (performance.now() - started < limitMs) {
+    await sleep(1000);
+    const now = cpuMs(pid);
+    const busy = last === undefined || now === undefined ? 0 : now - last;
+    last = now;
+    quiet = busy < 50 ? quiet + 1 : 0;
+    if (quiet < 2) continue;
     const t0 = performance.now();
     const res = await httpGet(port, '/healthz', 120_000).catch(() => undefined);
-    quick = res?.status === 200 && performance.now() - t0 < 50 ? quick + 1 : 0;
-    if (quick >= 3) return { ms: performance.now() - started, idle: true };
-    await sleep(100);
+    if (res?.status === 200 && performance.now() - t0 < 50) return { ms: performance.now() - started, idle: true };
+    last = cpuMs(pid);
   }
   return { ms: performance.now() - started, idle: false };
 }
 
-async function settle(port: number): Promise<void> {
-  const wait = await waitForIdle(port);
-  if (!wait.idle) log(`NOTE: serve still busy (/healthz slower than 50 ms) after ${sec(wait.ms)}; going on`);
-  else if (wait.ms > 1000) log(`serve was busy for ${sec(wait.ms)} more (requests whose clients had given up, presumably) until /healthz answered within 50 ms three times in a row`);
+async function settle(serve: ServeChild): Promise<void> {
+  const wait = await waitForIdle(serve.port, serve.pid);
+  if (!wait.idle) log(`NOTE: serve still busy after ${sec(wait.ms)}; going on`);
+  else if (wait.ms > 2500) log(`serve stayed busy for about ${sec(wait.ms - 2000)} more (work for requests whose clients had given up, presumably) before it was idle (< 5% CPU for 2 s)`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,7 +365,7 @@ interface Comparison {
 /** Warm-up, then Atrium, then the bare server with Atrium's bytes, the same schedule for both. */
 async function compare(name: string, serve: ServeChild, paths: readonly string[], target: number): Promise<Comparison> {
   const order = plannedTargets(opts.duration, paths.length);
-  await settle(serve.port);
+  await settle(serve);
   const warm = await warmUp(serve.port, paths, order);
   const statuses = Object.entries(warm.statuses).map(([s, n]) => `${s}: ${n}`).join(', ');
   log(`warm-up (unmeasured): GET once each of the ${order.length} distinct pages this schedule asks for (of ${paths.length}), coldest first, 4 at a time: ` +
@@ -516,7 +525,7 @@ async function pages(work: string): Promise<PagesResult> {
 
   log(`== A3. cold (information): the first ${opts.coldDuration} s after the restart, then the mix for ${opts.coldDuration} s (its pages still uncached)`);
   result.coldEntity = await runPhase('cold atrium entity pages', serve.port, entityPaths, opts.coldDuration, serve);
-  await settle(serve.port);
+  await settle(serve);
   result.coldMix = await runPhase('cold atrium list/facet/search', serve.port, mixPaths, opts.coldDuration, serve);
   log(`serve VmHWM so far ${mb(procStatus(serve.pid).hwmMb)}`);
   log();
@@ -540,7 +549,7 @@ async function pages(work: string): Promise<PagesResult> {
   const hot = entityPaths[0] as string;
   const unusedWord = words[opts.searchWords] ?? words.at(-1) ?? 'service';
   if (victim) {
-    await settle(serve.port);
+    await settle(serve);
     // Make sure the hot page is cached, so its next render shows that the server dropped its caches.
     await httpGet(serve.port, hot, 60_000, PAGE_HEADERS).catch(() => undefined);
     const gen0 = await generation(serve.port);
@@ -1056,6 +1065,15 @@ function summary(a: PagesResult | undefined, b: ExportResult | undefined): numbe
   return failed === 0 ? 0 : 1;
 }
 
+/** The commit and how many files under src/ differ from it (read-only git; the tree may be edited while this runs). */
+function sourceState(): string {
+  const git = (args: string[]) => spawnSync('git', args, { cwd: REPO, encoding: 'utf8' });
+  const head = git(['rev-parse', '--short', 'HEAD']);
+  if (head.status !== 0) return 'not a git checkout';
+  const dirty = git(['status', '--porcelain', '--', 'src']).stdout.split('\n').filter(Boolean).length;
+  return `commit ${head.stdout.trim()}${dirty ? `, ${dirty} files under src/ modified or new` : ', src/ clean'}`;
+}
+
 async function main(): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'atrium-portal-bench-'));
   if (!opts.keep) onCleanup('temp dir', () => rm(work, { recursive: true, force: true }));
@@ -1065,6 +1083,7 @@ async function main(): Promise<number> {
     `${opts.duration} s per measured phase per server, ${opts.coldDuration} s per cold phase; node ${process.version}; ` +
     `${availableParallelism()} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average ${load1()}; work dir ${work}${opts.keep ? ' (kept)' : ''}`);
   log(`command: node --import tsx bench/portal-bench.ts ${process.argv.slice(2).join(' ')}`.trimEnd());
+  log(`source: ${sourceState()}`);
   log(`peak RSS of finished children via ${gnuTime ? 'GNU time -v' : 'a getrusage preload'}; of serve via /proc/<pid>/status VmHWM`);
   log();
   const a = opts.skipPages ? undefined : await pages(work);

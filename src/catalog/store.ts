@@ -1,11 +1,11 @@
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database, DialectName } from '../platform/db/connect.ts';
-import type { EntitiesTable, Schema } from '../platform/db/schema.ts';
+import type { EntitiesTable, RelationsTable, Schema } from '../platform/db/schema.ts';
 import type { DocumentSummary, FileSummary } from './load.ts';
 import { entityName, parseEntityRef, refKey, type Entity, type Problem } from './model.ts';
 import { relationView, storedRelationsOf, type Reference, type Relation } from './relations.ts';
 import type { Claim, StoredEntity } from './resolve.ts';
-import { searchTerms } from '../search/terms.ts';
+import { MAX_QUERY_TERMS, searchTerms } from '../search/terms.ts';
 
 /**
  * The only SQL of the catalog: entities, their relations and tags, the problems of the
@@ -87,9 +87,8 @@ const chunks = <T>(items: readonly T[], size = BATCH): T[][] => {
   return out;
 };
 
-const MAX_QUERY_TERMS = 8;
 
-function refKeyOrNull(value: unknown, defaultKind: string, defaultNamespace: string): string | null {
+export function refKeyOrNull(value: unknown, defaultKind: string, defaultNamespace: string): string | null {
   if (typeof value !== 'string') return null;
   try {
     return refKey(parseEntityRef(value, { defaultKind, defaultNamespace }));
@@ -187,9 +186,9 @@ function toSummary(r: SummaryRow): EntitySummary {
   };
 }
 
-const toBrowseItem = (r: SummaryRow & Pick<EntitiesTable, 'key' | 'updated_at'>): BrowseItem => ({ ...toSummary(r), key: r.key, updatedAt: r.updated_at });
+export const toBrowseItem = (r: SummaryRow & Pick<EntitiesTable, 'key' | 'updated_at'>): BrowseItem => ({ ...toSummary(r), key: r.key, updatedAt: r.updated_at });
 
-function toProblem(row: Schema['problems']): Problem {
+export function toProblem(row: Schema['problems']): Problem {
   return {
     severity: row.severity as Problem['severity'],
     code: row.code,
@@ -472,6 +471,22 @@ export class CatalogStore {
       for (const row of rows) if (row.owner_key !== null) out.set(row.owner_key, Number(row.n));
     }
     return out;
+  }
+
+  /**
+   * The whole catalog in three reads, for work that visits every entity (the static
+   * export): see CatalogSnapshot. The generation before and after tells a sync apart.
+   */
+  async readAll(): Promise<{ entities: EntitiesTable[]; relations: RelationsTable[]; problems: Schema['problems'][]; generation: number }> {
+    for (;;) {
+      const generation = await this.generation();
+      const [entities, relations, problems] = await Promise.all([
+        this.read.selectFrom('entities').selectAll().orderBy('key').execute(),
+        this.read.selectFrom('relations').selectAll().execute(),
+        this.read.selectFrom('problems').selectAll().orderBy('seq').execute(),
+      ]);
+      if ((await this.generation()) === generation) return { entities, relations, problems, generation };
+    }
   }
 
   /** Owned kinds whose owner is not in the catalog, with how many there are. */

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { docsFolder, operationsOf, runbookFile } from '../catalog/operations.ts';
-import type { CatalogStore } from '../catalog/store.ts';
+import type { CatalogReader } from '../catalog/reader.ts';
 import { html, type Html } from '../web/html.ts';
 import { layout } from '../web/layout.ts';
 import { renderMarkdown, type RenderedMarkdown, type TocEntry } from '../web/markdown.ts';
@@ -32,7 +32,7 @@ function linkResolver(site: Site, ref: string, tree: DocsTree | undefined, fromP
   };
 }
 
-export async function loadDocPage(store: CatalogStore, docs: DocsSource, key: string, slug: string, site: Site): Promise<DocPageData | undefined> {
+export async function loadDocPage(store: CatalogReader, docs: DocsSource, key: string, slug: string, site: Site): Promise<DocPageData | undefined> {
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
   const ops = operationsOf(detail.entity, detail.source.file);
@@ -48,7 +48,7 @@ export async function loadDocPage(store: CatalogStore, docs: DocsSource, key: st
   return { ...base, rendered: renderMarkdown(text.text, { resolveLink: linkResolver(site, detail.ref, tree, page) }) };
 }
 
-export async function loadRunbookPage(store: CatalogStore, docs: DocsSource, key: string, site: Site): Promise<DocPageData | undefined> {
+export async function loadRunbookPage(store: CatalogReader, docs: DocsSource, key: string, site: Site): Promise<DocPageData | undefined> {
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
   const ops = operationsOf(detail.entity, detail.source.file);

@@ -1,5 +1,5 @@
 import { docsFolder, operationsOf, runbookFile, RUNBOOK_ANNOTATION, TECHDOCS_ANNOTATION } from '../catalog/operations.ts';
-import type { CatalogStore } from '../catalog/store.ts';
+import type { CatalogReader } from '../catalog/reader.ts';
 import type { Entity } from '../catalog/model.ts';
 import { encodePath, entityPath } from '../web/site.ts';
 import { docSlug, type DocsSource, type DocsTree } from './docs-source.ts';
@@ -27,7 +27,7 @@ export interface EntityDocs {
  * index lists and the service worker saves. Only descriptors that mention one of the two
  * annotations are parsed.
  */
-export async function entitiesWithDocs(store: CatalogStore, docs: DocsSource): Promise<EntityDocs[]> {
+export async function entitiesWithDocs(store: CatalogReader, docs: DocsSource): Promise<EntityDocs[]> {
   const out: EntityDocs[] = [];
   for (const { ref, entity, file } of await store.entitiesMentioning([TECHDOCS_ANNOTATION, RUNBOOK_ANNOTATION])) {
     const ops = operationsOf(entity, file);

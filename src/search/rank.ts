@@ -1,4 +1,4 @@
-import { searchTerms } from './terms.ts';
+import { MAX_QUERY_TERMS, searchTerms } from './terms.ts';
 
 /**
  * Ranking for the search page and the command palette, in the server and, bundled, in the
@@ -54,7 +54,6 @@ function termScore(term: string, words: readonly string[], whole: number, prefix
 }
 
 const TYPE_BONUS: Record<SearchEntryType, number> = { entity: 4, runbook: 3, docs: 0 };
-export const MAX_QUERY_TERMS = 8;
 
 /**
  * The best `limit` entries for a query: every query word must start a word somewhere in

@@ -1,4 +1,4 @@
-import type { CatalogStore } from '../catalog/store.ts';
+import type { CatalogReader } from '../catalog/reader.ts';
 import type { DocsSource } from '../docs/docs-source.ts';
 import { docPagePath, entitiesWithDocs, runbookPagePath } from '../docs/entity-docs.ts';
 import { refName } from '../web/components.ts';
@@ -31,7 +31,7 @@ const clip = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0
  * and runbooks kept in the catalog root. Paths are site-relative, so the same index serves
  * the live server and a static export under any base path.
  */
-export async function buildSearchIndex(store: CatalogStore, docs?: DocsSource): Promise<SearchEntry[]> {
+export async function buildSearchIndex(store: CatalogReader, docs?: DocsSource): Promise<SearchEntry[]> {
   const rows = await store.searchRows();
   const entries: SearchEntry[] = rows.map((r) => ({
     type: 'entity',

@@ -7,3 +7,6 @@
 export function searchTerms(text: string): string[] {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
 }
+
+/** Words of a query beyond this are ignored (a query is a few words, not a document). */
+export const MAX_QUERY_TERMS = 8;

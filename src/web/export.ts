@@ -3,6 +3,8 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { FILTER_FACETS, PAGE_SIZE, staticCatalogPath, staticFacetPossible } from '../catalog/pages/catalog-query.ts';
 import { PROBLEMS_PAGE_SIZE } from '../catalog/pages/problems-page.ts';
 import { keyOfRef } from '../catalog/model.ts';
+import type { CatalogReader } from '../catalog/reader.ts';
+import { CatalogSnapshot } from '../catalog/snapshot.ts';
 import type { CatalogStore } from '../catalog/store.ts';
 import type { DocsSource } from '../docs/docs-source.ts';
 import { docPagePath, entitiesWithDocs, runbookPagePath } from '../docs/entity-docs.ts';
@@ -17,7 +19,8 @@ import { entityPath, type Site } from './site.ts';
 
 /** Marks a folder as an Atrium export, so a rebuild may replace it (and nothing else is ever replaced). */
 const EXPORT_MARKER = '.atrium-export';
-const CONCURRENCY = 8;
+/** Pages in flight: enough for file writes on the thread pool to overlap with rendering. */
+const CONCURRENCY = 16;
 const REFS_BATCH = 1000;
 
 export interface ExportOptions {
@@ -78,7 +81,9 @@ export async function exportSite(options: ExportOptions): Promise<ExportReport> 
 }
 
 async function render(options: ExportOptions, out: string): Promise<Omit<ExportReport, 'durationMs'>> {
-  const { store, docs } = options;
+  const { docs } = options;
+  // Every page of every entity: one read of the whole catalog, then memory (see CatalogSnapshot).
+  const store = await CatalogSnapshot.load(options.store);
   const assets = await loadAssets();
   const site: Site = { basePath: options.basePath, mode: 'static', assets: assets.names };
   const entries = await buildSearchIndex(store, docs);
@@ -89,10 +94,23 @@ async function render(options: ExportOptions, out: string): Promise<Omit<ExportR
 
   let files = 0;
   let bytes = 0;
+  // Each folder is made once, by one plain mkdir after its parent: a recursive mkdir per
+  // page would stat every ancestor again, tens of thousands of times.
+  const made = new Map<string, Promise<void>>([[out, Promise.resolve()]]);
+  const makeDir = (dir: string): Promise<void> => {
+    let pending = made.get(dir);
+    if (!pending) {
+      pending = makeDir(dirname(dir)).then(() => mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      }));
+      made.set(dir, pending);
+    }
+    return pending;
+  };
   const write = async (path: string, body: string | Buffer) => {
     const file = resolve(out, path);
     if (!file.startsWith(out + sep)) throw new Error(`Refusing to write outside the export: ${path}`);
-    await mkdir(dirname(file), { recursive: true });
+    await makeDir(dirname(file));
     await writeFile(file, body);
     files++;
     bytes += Buffer.byteLength(body);
@@ -133,7 +151,7 @@ async function render(options: ExportOptions, out: string): Promise<Omit<ExportR
 }
 
 /** Home, search, every list view (the whole catalog and each facet value, every page) and every problems page. */
-async function fixedPaths(store: CatalogStore): Promise<string[]> {
+async function fixedPaths(store: CatalogReader): Promise<string[]> {
   const paths = ['', 'search/'];
   const all = await store.browseEntities({}, 'name', 0, 1);
   for (let p = 1; p <= pageCount(all.total, PAGE_SIZE); p++) paths.push(staticCatalogPath({ filters: {}, sort: 'name', page: p }));

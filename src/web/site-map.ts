@@ -6,7 +6,7 @@ import { DEFAULT_HOPS, graphView, loadGraphPage, MAX_HOPS } from '../catalog/pag
 import { listView, loadListPage } from '../catalog/pages/list-page.ts';
 import { loadProblemsPage, PROBLEMS_PAGE_SIZE, problemsTotal, problemsView } from '../catalog/pages/problems-page.ts';
 import { refKey } from '../catalog/model.ts';
-import type { CatalogStore } from '../catalog/store.ts';
+import type { CatalogReader } from '../catalog/reader.ts';
 import { docView, loadDocPage, loadRunbookPage } from '../docs/docs-page.ts';
 import type { DocsSource } from '../docs/docs-source.ts';
 import { rankEntries, type PreparedEntry } from '../search/rank.ts';
@@ -22,7 +22,7 @@ import type { Site } from './site.ts';
  * function of what was loaded), so both ways of serving produce the same HTML.
  */
 export interface PortalData {
-  store: CatalogStore;
+  store: CatalogReader;
   docs?: DocsSource;
   searchIndex(): Promise<PreparedEntry[]>;
 }

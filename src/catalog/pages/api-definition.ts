@@ -15,6 +15,21 @@ const descriptionMarkdown = (text: string): Html => renderMarkdown(text, { resol
  * as highlighted source.
  */
 export function apiDefinitionSection(type: string, definition: string): Html {
+  // Parsing YAML costs about 1.3 s per MiB: when many APIs share a document (versions, or one
+  // document per provider) or a page is rendered again after a sync, render it once.
+  const key = `${type}\u0000${definition}`;
+  const known = rendered.get(key);
+  if (known) return known;
+  const section = renderDefinition(type, definition);
+  rendered.set(key, section);
+  if (rendered.size > RENDERED_KEPT) rendered.delete(rendered.keys().next().value as string);
+  return section;
+}
+
+const RENDERED_KEPT = 32;
+const rendered = new Map<string, Html>();
+
+function renderDefinition(type: string, definition: string): Html {
   const kind = type.toLowerCase();
   if (kind === 'openapi') {
     const parsed = parseOpenApi(definition);

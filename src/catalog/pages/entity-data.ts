@@ -1,7 +1,8 @@
 import { coreKind, DEFAULT_NAMESPACE, formatRef, isSafeLinkUrl, keyOfRef, parseEntityRef, type Entity } from '../model.ts';
+import type { CatalogReader } from '../reader.ts';
 import { operationsOf, type Operations } from '../operations.ts';
 import type { Relation, RelationType } from '../relations.ts';
-import type { BrowseItem, CatalogStore, EntityDetail } from '../store.ts';
+import type { BrowseItem, EntityDetail } from '../store.ts';
 
 /** Everything an entity page shows, loaded in a few queries; the view is a pure function of it. */
 export interface EntityPageData {
@@ -31,7 +32,7 @@ export function relatedRefs(relations: readonly Relation[], ...types: RelationTy
   return relations.filter((r) => types.includes(r.type)).map((r) => r.target);
 }
 
-export async function loadEntityPage(store: CatalogStore, key: string): Promise<EntityPageData | undefined> {
+export async function loadEntityPage(store: CatalogReader, key: string): Promise<EntityPageData | undefined> {
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
   const { entity } = detail;

@@ -1,11 +1,12 @@
 import { renderEdgeList, renderGraphSvg } from '../../web/graph-svg.ts';
+import type { CatalogReader } from '../reader.ts';
 import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { entityPath, entityUrl, siteUrl, type Site } from '../../web/site.ts';
 import { refKind, refName } from '../../web/components.ts';
 import { neighbourhood, type Neighbourhood } from '../graph.ts';
 import { keyOfRef } from '../model.ts';
-import type { BrowseItem, CatalogStore } from '../store.ts';
+import type { BrowseItem } from '../store.ts';
 
 export const DEFAULT_HOPS = 2;
 export const MAX_HOPS = 4;
@@ -18,7 +19,7 @@ export interface GraphPageData {
   labels: Map<string, BrowseItem>;
 }
 
-export async function loadGraphPage(store: CatalogStore, key: string, hops: number): Promise<GraphPageData | undefined> {
+export async function loadGraphPage(store: CatalogReader, key: string, hops: number): Promise<GraphPageData | undefined> {
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
   const graph = await neighbourhood(detail.ref, hops, (refs) => store.relationsTouching(refs.map(keyOfRef)));

@@ -1,8 +1,9 @@
 import { emptyNote, entityLink, kindBadge, lifecycleBadge, pageCount, pager, refName, timestamp } from '../../web/components.ts';
+import type { CatalogReader } from '../reader.ts';
 import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { siteUrl, type Site } from '../../web/site.ts';
-import type { BrowseItem, CatalogStore, FacetName, Facets } from '../store.ts';
+import type { BrowseItem, FacetName, Facets } from '../store.ts';
 import { catalogUrl, FILTER_FACETS, PAGE_SIZE, SORTS, staticFacet, type CatalogQuery } from './catalog-query.ts';
 
 export interface ListPageData {
@@ -14,7 +15,7 @@ export interface ListPageData {
   ignored: string[];
 }
 
-export async function loadListPage(store: CatalogStore, query: CatalogQuery, ignored: string[] = []): Promise<ListPageData> {
+export async function loadListPage(store: CatalogReader, query: CatalogQuery, ignored: string[] = []): Promise<ListPageData> {
   const [page, facets] = await Promise.all([
     store.browseEntities(query.filters, query.sort, (query.page - 1) * PAGE_SIZE, PAGE_SIZE),
     store.facets(query.filters),

@@ -3,7 +3,7 @@ import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { siteUrl, type Site } from '../../web/site.ts';
 import type { Problem } from '../model.ts';
-import type { CatalogStore } from '../store.ts';
+import type { CatalogReader } from '../reader.ts';
 
 export const PROBLEMS_PAGE_SIZE = 100;
 
@@ -15,7 +15,7 @@ export interface ProblemsPageData {
   warnings: number;
 }
 
-export async function loadProblemsPage(store: CatalogStore, page: number, severity?: Problem['severity']): Promise<ProblemsPageData> {
+export async function loadProblemsPage(store: CatalogReader, page: number, severity?: Problem['severity']): Promise<ProblemsPageData> {
   const result = await store.listProblems(severity ? { severity } : {}, PROBLEMS_PAGE_SIZE, undefined, (page - 1) * PROBLEMS_PAGE_SIZE);
   return { page, severity, items: result.items, errors: result.errors, warnings: result.warnings };
 }

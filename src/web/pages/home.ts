@@ -1,4 +1,5 @@
-import type { BrowseItem, CatalogStore } from '../../catalog/store.ts';
+import type { BrowseItem } from '../../catalog/store.ts';
+import type { CatalogReader } from '../../catalog/reader.ts';
 import { catalogUrl } from '../../catalog/pages/catalog-query.ts';
 import { emptyNote, entityLink, kindBadge, timestamp } from '../components.ts';
 import { html, type Html } from '../html.ts';
@@ -18,7 +19,7 @@ export interface HomeData {
 const RECENT = 10;
 const TEAMS = 60;
 
-export async function loadHome(store: CatalogStore): Promise<HomeData> {
+export async function loadHome(store: CatalogReader): Promise<HomeData> {
   const [recent, teams, all, problems, orphans] = await Promise.all([
     store.browseEntities({}, 'updated', 0, RECENT),
     store.browseEntities({ kind: 'group' }, 'name', 0, TEAMS),
