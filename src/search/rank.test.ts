@@ -43,6 +43,12 @@ describe('rankEntries', () => {
     assert.deepEqual(titles('refunds payment'), ['Refunds runbook']);
   });
 
+  test('a one-letter word matches whole words only, so typing the first letter does not score the whole catalog', () => {
+    const index = prepareEntries([entry('A team'), entry('Alpha'), entry('Beta')]);
+    assert.deepEqual(rankEntries(index, 'a', 10).map((e) => e.title), ['A team']);
+    assert.deepEqual(rankEntries(index, 'al', 10).map((e) => e.title), ['Alpha']);
+  });
+
   test('an empty or punctuation-only query finds nothing, and the limit holds', () => {
     assert.deepEqual(titles(''), []);
     assert.deepEqual(titles('*** ()'), []);

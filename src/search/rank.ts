@@ -32,8 +32,21 @@ export interface PreparedEntry {
   otherTerms: string[];
 }
 
-export function prepareEntries(entries: readonly SearchEntry[]): PreparedEntry[] {
-  return entries.map((entry) => ({
+/**
+ * Entries ready to rank, with an index from every word to the entries holding it: a query
+ * word is looked up by prefix (binary search over the sorted words), so only entries that
+ * can match are scored. At 50,000 entities that is a few hundred entries, not 50,000.
+ */
+export interface PreparedIndex {
+  entries: PreparedEntry[];
+  /** Every distinct word, sorted. */
+  words: string[];
+  /** For each word, the entries that hold it, ascending. */
+  postings: number[][];
+}
+
+export function prepareEntries(entries: readonly SearchEntry[]): PreparedIndex {
+  const prepared = entries.map((entry) => ({
     entry,
     name: searchTerms(entry.name).join(' '),
     nameTerms: searchTerms(entry.name),
@@ -41,6 +54,41 @@ export function prepareEntries(entries: readonly SearchEntry[]): PreparedEntry[]
     tagTerms: entry.tags.flatMap(searchTerms),
     otherTerms: [...searchTerms(entry.text), ...searchTerms(entry.context), entry.kind],
   }));
+  const byWord = new Map<string, number[]>();
+  prepared.forEach((p, i) => {
+    for (const word of new Set([...p.nameTerms, ...p.titleTerms, ...p.tagTerms, ...p.otherTerms])) {
+      const list = byWord.get(word);
+      if (list) list.push(i);
+      else byWord.set(word, [i]);
+    }
+  });
+  const words = [...byWord.keys()].sort();
+  return { entries: prepared, words, postings: words.map((w) => byWord.get(w) as number[]) };
+}
+
+/** The first index in sorted `words` at or after `term`. */
+function lowerBound(words: readonly string[], term: string): number {
+  let lo = 0;
+  let hi = words.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((words[mid] as string) < term) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Shorter words match whole words only: one letter would start a word in nearly every entry. */
+const MIN_PREFIX = 2;
+
+/** The entries holding a word that starts with `term` (or is `term`, when it is very short). */
+function candidatesFor(index: PreparedIndex, term: string): Set<number> {
+  const out = new Set<number>();
+  const matches = (word: string) => (term.length < MIN_PREFIX ? word === term : word.startsWith(term));
+  for (let i = lowerBound(index.words, term); i < index.words.length && matches(index.words[i] as string); i++) {
+    for (const entry of index.postings[i] as number[]) out.add(entry);
+  }
+  return out;
 }
 
 /** How well one term matches a list of words: whole word beats prefix; 0 when neither. */
@@ -59,12 +107,17 @@ const TYPE_BONUS: Record<SearchEntryType, number> = { entity: 4, runbook: 3, doc
  * The best `limit` entries for a query: every query word must start a word somewhere in
  * the entry; a word in the name counts most, then the title, the tags, and the rest.
  */
-export function rankEntries(prepared: readonly PreparedEntry[], query: string, limit: number): SearchEntry[] {
+export function rankEntries(index: PreparedIndex, query: string, limit: number): SearchEntry[] {
   const terms = searchTerms(query).slice(0, MAX_QUERY_TERMS);
   if (terms.length === 0) return [];
   const whole = terms.join(' ');
+  // Every word must match: start from the rarest word's entries and keep those the others have.
+  const sets = terms.map((t) => candidatesFor(index, t)).sort((a, b) => a.size - b.size);
+  const [smallest, ...others] = sets as [Set<number>, ...Set<number>[]];
   const scored: { entry: SearchEntry; score: number }[] = [];
-  for (const p of prepared) {
+  for (const i of smallest) {
+    if (!others.every((set) => set.has(i))) continue;
+    const p = index.entries[i] as PreparedEntry;
     let score = 0;
     for (const term of terms) {
       const best = Math.max(termScore(term, p.nameTerms, 60, 50), termScore(term, p.titleTerms, 45, 40), termScore(term, p.tagTerms, 35, 30), termScore(term, p.otherTerms, 10, 8));

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../platform/http/app.ts';
 import { problemResponses } from '../platform/http/problem-schema.ts';
-import { rankEntries, type PreparedEntry } from './rank.ts';
+import { rankEntries, type PreparedIndex } from './rank.ts';
 
 const SearchResultSchema = z
   .object({
@@ -17,7 +17,7 @@ const SearchResultSchema = z
   .openapi('SearchResult');
 
 /** The search behind the command palette: entities, docs pages and runbooks, ranked. */
-export function registerSearchRoutes(app: App, index: () => Promise<PreparedEntry[]>): void {
+export function registerSearchRoutes(app: App, index: () => Promise<PreparedIndex>): void {
   app.openapi(
     createRoute({
       method: 'get',

@@ -9,7 +9,7 @@ import type { CatalogStore } from '../catalog/store.ts';
 import type { DocsSource } from '../docs/docs-source.ts';
 import { docPagePath, entitiesWithDocs, runbookPagePath } from '../docs/entity-docs.ts';
 import { AtriumError } from '../platform/errors.ts';
-import { packIndex, prepareEntries, type PreparedEntry } from '../search/rank.ts';
+import { packIndex, prepareEntries, type PreparedIndex } from '../search/rank.ts';
 import { buildSearchIndex } from '../search/search-index.ts';
 import { loadAssets, offlineManifest } from './assets.ts';
 import { pageCount } from './components.ts';
@@ -87,7 +87,7 @@ async function render(options: ExportOptions, out: string): Promise<Omit<ExportR
   const assets = await loadAssets();
   const site: Site = { basePath: options.basePath, mode: 'static', assets: assets.names };
   const entries = await buildSearchIndex(store, docs);
-  let prepared: PreparedEntry[] | undefined;
+  let prepared: PreparedIndex | undefined;
   const data: PortalData = { store, docs, searchIndex: async () => (prepared ??= prepareEntries(entries)) };
   const withDocs = docs ? await entitiesWithDocs(store, docs) : [];
   const docPaths = new Map(withDocs.map((d) => [keyOfRef(d.ref), [...(d.runbook !== undefined ? [runbookPagePath(d.ref)] : []), ...(d.tree?.pages ?? []).map((p) => docPagePath(d.ref, p))]]));

@@ -1,9 +1,11 @@
+import { memoizeFacets } from '../catalog/memo-reader.ts';
+import type { CatalogReader } from '../catalog/reader.ts';
 import type { CatalogService } from '../catalog/service.ts';
 import type { DocsSource } from '../docs/docs-source.ts';
 import { entitiesWithDocs, runbookPagePath } from '../docs/entity-docs.ts';
 import { SingleFlightCache } from '../platform/cache.ts';
 import type { FastResponse } from '../platform/http/listener.ts';
-import { packIndex, prepareEntries, type PreparedEntry } from '../search/rank.ts';
+import { packIndex, prepareEntries, type PreparedIndex } from '../search/rank.ts';
 import { buildSearchIndex } from '../search/search-index.ts';
 import { offlineManifest, type AssetBundle } from './assets.ts';
 import { PAGE_CSP } from './csp.ts';
@@ -48,7 +50,7 @@ class Memo<T> {
  * form and the offline list are kept the same way.
  */
 export class Portal implements PortalData {
-  readonly store: CatalogService['store'];
+  readonly store: CatalogReader;
   private readonly pages: SingleFlightCache<RenderedPage>;
   private readonly index = new Memo(async () => {
     const entries = await buildSearchIndex(this.store, this.docs);
@@ -68,20 +70,22 @@ export class Portal implements PortalData {
     readonly docs?: DocsSource,
     options: { cacheEntries?: number; cacheBytes?: number } = {},
   ) {
-    this.store = catalog.store;
+    const facets = memoizeFacets(catalog.store);
+    this.store = facets.reader;
     this.pages = new SingleFlightCache<RenderedPage>(
       options.cacheEntries ?? 20_000,
       { maxBytes: options.cacheBytes ?? 96 * 1024 * 1024, sizeOf: (page) => page.body.length + KEY_OVERHEAD },
       { keep: (page) => page.status === 200 },
     );
     catalog.onInvalidate(() => {
+      facets.clear();
       this.pages.clear();
       this.index.clear();
       this.offline.clear();
     });
   }
 
-  async searchIndex(): Promise<PreparedEntry[]> {
+  async searchIndex(): Promise<PreparedIndex> {
     return (await this.index.get()).prepared;
   }
 

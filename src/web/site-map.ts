@@ -9,7 +9,7 @@ import { refKey } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import { docView, loadDocPage, loadRunbookPage } from '../docs/docs-page.ts';
 import type { DocsSource } from '../docs/docs-source.ts';
-import { rankEntries, type PreparedEntry } from '../search/rank.ts';
+import { rankEntries, type PreparedIndex } from '../search/rank.ts';
 import { SEARCH_PAGE_RESULTS, searchView } from '../search/search-page.ts';
 import type { Html } from './html.ts';
 import { homeView, loadHome } from './pages/home.ts';
@@ -24,7 +24,7 @@ import type { Site } from './site.ts';
 export interface PortalData {
   store: CatalogReader;
   docs?: DocsSource;
-  searchIndex(): Promise<PreparedEntry[]>;
+  searchIndex(): Promise<PreparedIndex>;
 }
 
 export type PageResult = { status: 200 | 404; html: Html } | { status: 301; location: string };

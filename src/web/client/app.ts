@@ -1,4 +1,4 @@
-import { prepareEntries, rankEntries, unpackIndex, type PackedIndex, type PreparedEntry, type SearchEntry } from '../../search/rank.ts';
+import { prepareEntries, rankEntries, unpackIndex, type PackedIndex, type PreparedIndex, type SearchEntry } from '../../search/rank.ts';
 
 /**
  * The portal's only script, loaded as a module (no inline script: the CSP forbids it).
@@ -43,8 +43,8 @@ function showOfflineNote(): void {
   note.hidden = false;
 }
 
-let staticIndex: Promise<PreparedEntry[]> | undefined;
-function loadStaticIndex(): Promise<PreparedEntry[]> {
+let staticIndex: Promise<PreparedIndex> | undefined;
+function loadStaticIndex(): Promise<PreparedIndex> {
   staticIndex ??= fetch(`${base}search-index.json`)
     .then((r) => (r.ok ? (r.json() as Promise<PackedIndex>) : Promise.reject(new Error(`search index: HTTP ${r.status}`))))
     .then((packed) => prepareEntries(unpackIndex(packed)));
