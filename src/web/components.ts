@@ -50,9 +50,9 @@ export function timestamp(iso: string): Html {
   return html`<time datetime="${iso}" data-relative>${display}</time>`;
 }
 
-export function section(id: string, title: string, body: HtmlValue, level: 2 | 3 = 2): Html {
-  const heading = level === 2 ? html`<h2 id="${id}">${title}</h2>` : html`<h3 id="${id}">${title}</h3>`;
-  return html`<section class="card" aria-labelledby="${id}">${heading}${body}</section>`;
+/** A card with an h2 that names it (a landmark-free region, labelled for screen readers). */
+export function section(id: string, title: string, body: HtmlValue): Html {
+  return html`<section class="card" aria-labelledby="${id}"><h2 id="${id}">${title}</h2>${body}</section>`;
 }
 
 export function emptyNote(text: string): Html {
