@@ -42,6 +42,9 @@ export class CatalogSnapshot implements CatalogReader {
   /** Problems of a file that belong to no entity (a YAML error), shown on every entity of that file. */
   private readonly problemsByFile = new Map<string, Schema['problems'][]>();
   private readonly filtered = new Map<string, EntitiesTable[]>();
+  private readonly sorted = new Map<string, EntitiesTable[]>();
+  /** Rows by the value of one column (or tag), built on first use: most pages filter by one facet. */
+  private readonly byValue = new Map<string, Map<string, EntitiesTable[]>>();
   private readonly facetMemo = new Map<string, Facets>();
 
   private constructor(
@@ -84,14 +87,33 @@ export class CatalogSnapshot implements CatalogReader {
     return tags;
   }
 
+  private index(column: 'kind' | 'namespace' | 'type' | 'lifecycle' | 'owner_key' | 'system_key' | 'tag'): Map<string, EntitiesTable[]> {
+    let map = this.byValue.get(column);
+    if (!map) {
+      map = new Map();
+      for (const row of this.rows) {
+        for (const value of column === 'tag' ? this.tagsOf(row) : [row[column]]) if (value !== null) push(map, value, row);
+      }
+      this.byValue.set(column, map);
+    }
+    return map;
+  }
+
   private matching(filters: EntityFilters): EntitiesTable[] {
-    const memoKey = JSON.stringify(Object.entries(filters).filter(([, v]) => v !== undefined).sort());
+    const memoKey = filterKey(filters);
     let rows = this.filtered.get(memoKey);
     if (rows) return rows;
     const owner = filters.owner ? (refKeyOrNull(filters.owner, 'group', 'default') ?? '') : undefined;
     const system = filters.system ? (refKeyOrNull(filters.system, 'system', 'default') ?? '') : undefined;
     const terms = filters.q !== undefined ? searchTerms(filters.q).slice(0, MAX_QUERY_TERMS) : [];
-    rows = this.rows.filter((row) => {
+    // Start from the rows an exact-match filter allows (in key order, as indexed), then check the rest.
+    const start =
+      filters.kind ? (this.index('kind').get(filters.kind.toLowerCase()) ?? [])
+      : owner !== undefined ? (this.index('owner_key').get(owner) ?? [])
+      : system !== undefined ? (this.index('system_key').get(system) ?? [])
+      : filters.tag ? (this.index('tag').get(filters.tag) ?? [])
+      : this.rows;
+    rows = start.filter((row) => {
       if (filters.kind && row.kind !== filters.kind.toLowerCase()) return false;
       if (filters.namespace && row.namespace !== filters.namespace.toLowerCase()) return false;
       if (filters.lifecycle && row.lifecycle !== filters.lifecycle) return false;
@@ -152,15 +174,19 @@ export class CatalogSnapshot implements CatalogReader {
   }
 
   async browseEntities(filters: EntityFilters, sort: BrowseSort, offset: number, limit: number): Promise<{ items: BrowseItem[]; total: number }> {
-    const rows = this.matching(filters);
-    const column = SORT_COLUMNS[sort];
-    const direction = sort === 'updated' ? -1 : 1;
-    const sorted = sort === 'name' ? rows.slice().sort((a, b) => compareNullable(a.name, b.name) || compareNullable(a.key, b.key)) : rows.slice().sort((a, b) => direction * compareNullable(a[column], b[column]) || compareNullable(a.key, b.key));
-    return { items: sorted.slice(offset, offset + limit).map(toBrowseItem), total: rows.length };
+    const memoKey = `${sort} ${filterKey(filters)}`;
+    let sorted = this.sorted.get(memoKey);
+    if (!sorted) {
+      const column = SORT_COLUMNS[sort];
+      const direction = sort === 'updated' ? -1 : 1;
+      sorted = this.matching(filters).slice().sort((a, b) => direction * compareNullable(a[column], b[column]) || compareNullable(a.key, b.key));
+      this.sorted.set(memoKey, sorted);
+    }
+    return { items: sorted.slice(offset, offset + limit).map(toBrowseItem), total: sorted.length };
   }
 
   async facets(filters: EntityFilters): Promise<Facets> {
-    const memoKey = JSON.stringify(Object.entries(filters).filter(([, v]) => v !== undefined).sort());
+    const memoKey = filterKey(filters);
     const memo = this.facetMemo.get(memoKey);
     if (memo) return memo;
     const rows = this.matching(filters);
@@ -224,6 +250,11 @@ export class CatalogSnapshot implements CatalogReader {
     const start = after === undefined ? 0 : this.rows.findIndex((r) => r.key > after);
     return start === -1 ? [] : this.rows.slice(start, start + limit).map((r) => ({ key: r.key, ref: r.ref }));
   }
+}
+
+/** The same key for the same filters, whatever their order or undefined members. */
+function filterKey(filters: EntityFilters): string {
+  return JSON.stringify(Object.entries(filters).filter(([, v]) => v !== undefined).sort());
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
