@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main } from '../src/main.ts';
+import { CatalogStore } from '../src/catalog/store.ts';
+import { openDatabase } from '../src/platform/db/connect.ts';
+import { exportSite } from '../src/web/export.ts';
 import type { CommandIO } from '../src/cli/io.ts';
 import { tempDir, writeFile } from './support/catalog.ts';
 
@@ -128,6 +131,25 @@ describe('static export (atrium build)', () => {
     assert.ok(pages.has(`${BASE}catalog/ops-team/component/odd.name_1/docs/with%20space/`));
     assert.ok([...pages].some((p) => p.startsWith(`${BASE}browse/tag/c_2B_2B/`)));
     assert.ok(pages.has(`${BASE}catalog/ops-team/user/jane/`));
+  });
+
+  test('worker threads write the same site as the main thread alone', async (t) => {
+    const dir = tempDir(t);
+    const db = join(dir, 'db.sqlite');
+    assert.equal((await run(['sync', '--catalog', FIXTURE, '--database', db], dir)).code, 0);
+    const database = await openDatabase(db);
+    t.after(() => database.close());
+    const store = new CatalogStore(database);
+    const inline = await exportSite({ store, catalogDir: FIXTURE, out: join(dir, 'inline'), basePath: BASE, workers: 0 });
+    const threaded = await exportSite({ store, catalogDir: FIXTURE, out: join(dir, 'threaded'), basePath: BASE, workers: 2 });
+    assert.equal(inline.workers, 0);
+    assert.equal(threaded.workers, 2);
+    assert.deepEqual({ pages: threaded.pages, files: threaded.files, bytes: threaded.bytes }, { pages: inline.pages, files: inline.files, bytes: inline.bytes });
+    const list = (root: string) => readdirSync(root, { recursive: true, encoding: 'utf8' }).sort();
+    assert.deepEqual(list(join(dir, 'threaded')), list(join(dir, 'inline')));
+    for (const file of list(join(dir, 'inline')).filter((f) => f.endsWith('.html'))) {
+      assert.equal(readFileSync(join(dir, 'threaded', file), 'utf8'), readFileSync(join(dir, 'inline', file), 'utf8'), file);
+    }
   });
 
   test('the export carries the search index, the worker, the manifest and the offline list', async (t) => {

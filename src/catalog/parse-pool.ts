@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../platform/ts-worker.ts';
 import type { Logger } from '../platform/log.ts';
 import type { CatalogRoot } from './files.ts';
 import { parseFile, type FileParse, type FileParser, type ParseJob } from './load.ts';
@@ -72,11 +73,7 @@ export class ParsePool {
 
   private start(): void {
     for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(BOOTSTRAP, {
-        eval: true,
-        execArgv: [],
-        workerData: { tsx: TSX_API, entry: WORKER_ENTRY, rootDir: this.root.dir, maxFileBytes: this.root.maxFileBytes },
-      });
+      const worker = startTsWorker(WORKER_ENTRY, { rootDir: this.root.dir, maxFileBytes: this.root.maxFileBytes });
       worker.unref();
       worker.on('message', (message: { ready?: true; id?: number; result?: FileParse; error?: string }) => {
         if (message.ready) {
@@ -117,9 +114,4 @@ export class ParsePool {
 }
 
 /** The worker's entry is TypeScript: register tsx's loader in the worker, then import it. */
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((api) => { api.register(); return import(workerData.entry); });
-`;
-const TSX_API = import.meta.resolve('tsx/esm/api');
-const WORKER_ENTRY = new URL('./parse-worker.ts', import.meta.url).href;
+const WORKER_ENTRY = new URL('./parse-worker.ts', import.meta.url);

@@ -11,7 +11,7 @@ interface WorkerConfig {
   maxFileBytes: number;
 }
 
-const config = workerData as WorkerConfig;
+const config = (workerData as { data: WorkerConfig }).data;
 const root = await CatalogRoot.open(config.rootDir, config.maxFileBytes);
 const port = parentPort;
 if (!port) throw new Error('parse-worker.ts runs only as a worker thread');

@@ -5,6 +5,13 @@ import type { CatalogReader } from './reader.ts';
 import { relationView, type Relation } from './relations.ts';
 import { refKeyOrNull, toBrowseItem, toProblem, type BrowseItem, type BrowseSort, type CatalogStore, type EntityDetail, type EntityFilters, type FacetName, type Facets } from './store.ts';
 
+/** What CatalogStore.readAll returns: the three tables, rows as stored. */
+export interface SnapshotRows {
+  entities: EntitiesTable[];
+  relations: RelationsTable[];
+  problems: Schema['problems'][];
+}
+
 const FACET_COLUMNS: Record<Exclude<FacetName, 'tag'>, 'kind' | 'namespace' | 'type' | 'lifecycle' | 'owner_key' | 'system_key'> = {
   kind: 'kind',
   namespace: 'namespace',
@@ -65,8 +72,12 @@ export class CatalogSnapshot implements CatalogReader {
   }
 
   static async load(store: CatalogStore): Promise<CatalogSnapshot> {
-    const { entities, relations, problems } = await store.readAll();
-    return new CatalogSnapshot(entities, relations, problems);
+    return CatalogSnapshot.fromRows(await store.readAll());
+  }
+
+  /** From rows already read (a worker thread gets them from its parent). */
+  static fromRows(rows: SnapshotRows): CatalogSnapshot {
+    return new CatalogSnapshot(rows.entities, rows.relations, rows.problems);
   }
 
   private body(row: EntitiesTable): Entity {

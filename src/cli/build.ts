@@ -1,7 +1,6 @@
 import { CatalogStore } from '../catalog/store.ts';
 import { openCatalog } from '../catalog/load.ts';
 import { syncCatalog } from '../catalog/sync.ts';
-import { DocsSource } from '../docs/docs-source.ts';
 import { loadConfig } from '../platform/config.ts';
 import { openDatabase } from '../platform/db/connect.ts';
 import { UsageError } from '../platform/errors.ts';
@@ -67,17 +66,17 @@ export const buildCommand: Command = {
     const progress = io.isTTY ?? false;
     try {
       const store = new CatalogStore(database);
-      let docs: DocsSource | undefined;
+      let catalogDir: string | undefined;
       if (!renderOnly) {
         const report = await syncCatalog(store, { catalog: config.catalog, maxFileBytes: config.maxFileBytes, logger });
         if (values.format === 'text') io.err(`Synced ${report.entities} entities (${report.errors} errors, ${report.warnings} warnings)\n`);
-        const { root } = await openCatalog(config.catalog, config.maxFileBytes);
-        docs = new DocsSource(async () => root);
+        catalogDir = (await openCatalog(config.catalog, config.maxFileBytes)).root.dir;
       }
       let last = 0;
       const report = await exportSite({
         store,
-        docs,
+        catalogDir,
+        maxFileBytes: config.maxFileBytes,
         out: values.out,
         basePath,
         onProgress: progress
@@ -91,7 +90,7 @@ export const buildCommand: Command = {
       });
       if (progress) io.err('\n');
       if (values.format === 'json') io.out(`${JSON.stringify({ ...report, out: values.out, basePath })}\n`);
-      else io.out(`Built ${report.pages} pages (${report.files} files, ${(report.bytes / 1e6).toFixed(1)} MB) into ${values.out} for ${basePath} in ${report.durationMs} ms (${Math.round((report.pages / report.durationMs) * 1000)} pages/s)\n`);
+      else io.out(`Built ${report.pages} pages (${report.files} files, ${(report.bytes / 1e6).toFixed(1)} MB) into ${values.out} for ${basePath} in ${report.durationMs} ms (${Math.round((report.pages / report.durationMs) * 1000)} pages/s${report.workers ? ` on ${report.workers} threads` : ''})\n`);
       return 0;
     } finally {
       await database.close();

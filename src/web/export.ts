@@ -1,34 +1,43 @@
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { FILTER_FACETS, PAGE_SIZE, staticCatalogPath, staticFacetPossible } from '../catalog/pages/catalog-query.ts';
 import { PROBLEMS_PAGE_SIZE } from '../catalog/pages/problems-page.ts';
+import { CatalogRoot } from '../catalog/files.ts';
 import { keyOfRef } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import { CatalogSnapshot } from '../catalog/snapshot.ts';
 import type { CatalogStore } from '../catalog/store.ts';
-import type { DocsSource } from '../docs/docs-source.ts';
+import { DocsSource } from '../docs/docs-source.ts';
 import { docPagePath, entitiesWithDocs, runbookPagePath } from '../docs/entity-docs.ts';
 import { AtriumError } from '../platform/errors.ts';
+import { startTsWorker } from '../platform/ts-worker.ts';
 import { packIndex, prepareEntries, type PreparedIndex } from '../search/rank.ts';
 import { buildSearchIndex } from '../search/search-index.ts';
 import { loadAssets, offlineManifest } from './assets.ts';
 import { pageCount } from './components.ts';
+import { renderPaths, writerFor } from './export-pages.ts';
+import type { ExportWorkerInput } from './export-worker.ts';
 import { notFoundView } from './pages/not-found.ts';
-import { renderPage, type PortalData } from './site-map.ts';
+import type { PortalData } from './site-map.ts';
 import { entityPath, type Site } from './site.ts';
 
 /** Marks a folder as an Atrium export, so a rebuild may replace it (and nothing else is ever replaced). */
 const EXPORT_MARKER = '.atrium-export';
-/** Pages in flight: enough for file writes on the thread pool to overlap with rendering. */
-const CONCURRENCY = 16;
-const REFS_BATCH = 1000;
+/** Below this many pages, starting worker threads costs more than it saves. */
+const MIN_PAGES_FOR_WORKERS = 2_000;
+const MAX_WORKERS = 4;
 
 export interface ExportOptions {
   store: CatalogStore;
-  docs?: DocsSource;
+  /** The catalog root, to render docs and runbooks from; without it they are left out. */
+  catalogDir?: string;
+  maxFileBytes?: number;
   out: string;
   basePath: string;
-  /** Called after every page with the count so far and the total expected. */
+  /** Render threads; default: one per core (up to 4) for large sites, none for small ones. */
+  workers?: number;
+  /** Called as pages are written, with the count so far and the total. */
   onProgress?: (done: number, expected: number) => void;
 }
 
@@ -37,6 +46,8 @@ export interface ExportReport {
   files: number;
   bytes: number;
   durationMs: number;
+  /** Worker threads that rendered pages (0: all on the main thread). */
+  workers: number;
 }
 
 /** Refuses an `out` that holds anything but an earlier export: only Atrium's own folders are ever replaced. */
@@ -53,9 +64,10 @@ async function checkOut(out: string): Promise<void> {
 /**
  * Renders every page of the site map into static files under `out`: each page as
  * `<path>/index.html`, so links ending in `/` work on any static file server under the
- * base path. Pages come from the same loaders and views as the live server. The site is
- * built beside `out` and moved into place at the end: a build that fails leaves the
- * previous export as it was.
+ * base path. Pages come from the same loaders and views as the live server, reading a
+ * CatalogSnapshot (the catalog read once), on worker threads when the site is large. The
+ * site is built beside `out` and moved into place at the end: a build that fails leaves
+ * the previous export as it was.
  */
 export async function exportSite(options: ExportOptions): Promise<ExportReport> {
   const started = performance.now();
@@ -65,7 +77,7 @@ export async function exportSite(options: ExportOptions): Promise<ExportReport> 
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
   try {
-    const report = await render(options, staging);
+    const report = await build(options, staging);
     await writeFile(join(staging, EXPORT_MARKER), 'This folder was written by `atrium build` and is replaced by the next build.\n');
     const previous = `${staging}.previous`;
     await rename(out, previous).catch((err: NodeJS.ErrnoException) => {
@@ -80,74 +92,68 @@ export async function exportSite(options: ExportOptions): Promise<ExportReport> 
   }
 }
 
-async function render(options: ExportOptions, out: string): Promise<Omit<ExportReport, 'durationMs'>> {
-  const { docs } = options;
-  // Every page of every entity: one read of the whole catalog, then memory (see CatalogSnapshot).
-  const store = await CatalogSnapshot.load(options.store);
+async function build(options: ExportOptions, out: string): Promise<Omit<ExportReport, 'durationMs'>> {
+  const rows = await options.store.readAll();
+  const store = CatalogSnapshot.fromRows(rows);
+  const docs = options.catalogDir === undefined ? undefined : new DocsSource(() => CatalogRoot.open(options.catalogDir as string, options.maxFileBytes));
   const assets = await loadAssets();
   const site: Site = { basePath: options.basePath, mode: 'static', assets: assets.names };
   const entries = await buildSearchIndex(store, docs);
-  let prepared: PreparedIndex | undefined;
-  const data: PortalData = { store, docs, searchIndex: async () => (prepared ??= prepareEntries(entries)) };
   const withDocs = docs ? await entitiesWithDocs(store, docs) : [];
   const docPaths = new Map(withDocs.map((d) => [keyOfRef(d.ref), [...(d.runbook !== undefined ? [runbookPagePath(d.ref)] : []), ...(d.tree?.pages ?? []).map((p) => docPagePath(d.ref, p))]]));
+  const paths = [...(await fixedPaths(store))];
+  for (const { key, ref } of await store.refsAfter(undefined, Number.MAX_SAFE_INTEGER)) paths.push(entityPath(ref), `${entityPath(ref)}graph/`, ...(docPaths.get(key) ?? []));
 
+  let done = 0;
+  const progress = (pages: number) => {
+    done += pages;
+    options.onProgress?.(done, paths.length);
+  };
+  const workers = Math.min(options.workers ?? (paths.length >= MIN_PAGES_FOR_WORKERS ? Math.min(MAX_WORKERS, availableParallelism()) : 0), paths.length);
+  const writer = writerFor(out);
   let files = 0;
   let bytes = 0;
-  // Each folder is made once, by one plain mkdir after its parent: a recursive mkdir per
-  // page would stat every ancestor again, tens of thousands of times.
-  const made = new Map<string, Promise<void>>([[out, Promise.resolve()]]);
-  const makeDir = (dir: string): Promise<void> => {
-    let pending = made.get(dir);
-    if (!pending) {
-      pending = makeDir(dirname(dir)).then(() => mkdir(dir).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') throw err;
-      }));
-      made.set(dir, pending);
+  if (workers > 1) {
+    const shares = Array.from({ length: workers }, (_, w) => paths.filter((_p, i) => i % workers === w));
+    const totals = await Promise.all(shares.map((share) => renderOnWorker({ rows, basePath: options.basePath, out, paths: share, catalogDir: options.catalogDir, maxFileBytes: options.maxFileBytes }, progress)));
+    for (const t of totals) {
+      files += t.files;
+      bytes += t.bytes;
     }
-    return pending;
-  };
-  const write = async (path: string, body: string | Buffer) => {
-    const file = resolve(out, path);
-    if (!file.startsWith(out + sep)) throw new Error(`Refusing to write outside the export: ${path}`);
-    await makeDir(dirname(file));
-    await writeFile(file, body);
-    files++;
-    bytes += Buffer.byteLength(body);
-  };
-
-  const fixed = await fixedPaths(store);
-  const entityCount = (await store.browseEntities({}, 'name', 0, 1)).total;
-  const expected = fixed.length + entityCount * 2 + [...docPaths.values()].reduce((n, paths) => n + paths.length, 0);
-  let done = 0;
-  const renderOne = async (path: string) => {
-    const result = await renderPage(data, site, path, new URLSearchParams());
-    if (result.status !== 200) throw new Error(`The site map produced ${path}, which renders as ${result.status}`);
-    await write(join(...path.split('/').filter(Boolean).map(decodeURIComponent), 'index.html'), result.html.value);
-    done++;
-    options.onProgress?.(done, expected);
-  };
-  /** A few pages in flight at once: the store's queries overlap with rendering and writing. */
-  const renderAll = async (paths: readonly string[]) => {
-    let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < paths.length) await renderOne(paths[next++] as string);
-    }));
-  };
-
-  await renderAll(fixed);
-  // Entity pages go a batch at a time, so the list of 50,000 paths is never held at once.
-  let after: string | undefined;
-  for (let refs = await store.refsAfter(after, REFS_BATCH); refs.length > 0; refs = await store.refsAfter(after, REFS_BATCH)) {
-    await renderAll(refs.flatMap(({ key, ref }) => [entityPath(ref), `${entityPath(ref)}graph/`, ...(docPaths.get(key) ?? [])]));
-    after = refs.at(-1)?.key;
+  } else {
+    let prepared: PreparedIndex | undefined;
+    const data: PortalData = { store, docs, searchIndex: async () => (prepared ??= prepareEntries(entries)) };
+    await renderPaths(data, site, writer, paths, () => progress(1));
   }
 
-  await write('404.html', notFoundView(site).value);
-  for (const [path, file] of assets.files) await write(path, file.body);
-  await write('search-index.json', JSON.stringify(packIndex(entries)));
-  await write('offline.json', offlineManifest(assets, withDocs.filter((d) => d.runbook !== undefined).map((d) => runbookPagePath(d.ref))));
-  return { pages: done, files, bytes };
+  await writer.write('404.html', notFoundView(site).value);
+  for (const [path, file] of assets.files) await writer.write(path, file.body);
+  await writer.write('search-index.json', JSON.stringify(packIndex(entries)));
+  await writer.write('offline.json', offlineManifest(assets, withDocs.filter((d) => d.runbook !== undefined).map((d) => runbookPagePath(d.ref))));
+  return { pages: done, files: files + writer.files, bytes: bytes + writer.bytes, workers: workers > 1 ? workers : 0 };
+}
+
+/** Runs one worker over its share of the paths; rejects with the worker's own error. */
+function renderOnWorker(input: ExportWorkerInput, progress: (pages: number) => void): Promise<{ files: number; bytes: number }> {
+  return new Promise((resolvePromise, reject) => {
+    const worker = startTsWorker(new URL('./export-worker.ts', import.meta.url), input);
+    worker.on('message', (message: { progress?: number; files?: number; bytes?: number; error?: string }) => {
+      if (message.error) {
+        reject(new Error(`An export worker failed: ${message.error}`));
+        void worker.terminate();
+        return;
+      }
+      if (message.progress) progress(message.progress);
+      if (message.files !== undefined) {
+        resolvePromise({ files: message.files, bytes: message.bytes ?? 0 });
+        void worker.terminate();
+      }
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      if (code !== 0 && code !== 1) reject(new Error(`An export worker stopped with code ${code}`));
+    });
+  });
 }
 
 /** Home, search, every list view (the whole catalog and each facet value, every page) and every problems page. */
@@ -165,3 +171,4 @@ async function fixedPaths(store: CatalogReader): Promise<string[]> {
   for (let p = 1; p <= pageCount(problems.errors + problems.warnings, PROBLEMS_PAGE_SIZE); p++) paths.push(p === 1 ? 'problems/' : `problems/page/${p}/`);
   return paths;
 }
+
