@@ -29,7 +29,8 @@ catalog's files, so they are left out then).
   --format FORMAT          text (default) or json (the build report as one object)
   -h, --help               show this help
 
-Progress is shown on stderr when it is a terminal.
+Large sites render on worker threads (one per core, up to 4). Progress is shown on
+stderr when it is a terminal.
 
 Exit status: 0 built, 64 bad usage, 65 the output folder is not Atrium's or the
 catalog cannot be read, 75 database down (retry), 78 configuration problem.
