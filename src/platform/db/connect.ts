@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { AtriumError, isTransient } from '../errors.ts';
 import { migrate } from './migrations.ts';
@@ -85,7 +85,7 @@ export async function openDatabase(target: string, options: { migrate?: boolean;
         cause: err,
       });
     }
-    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
     database = { db, read: db, dialect: 'sqlite', describe: target, close: () => db.destroy() };
   }
   if (options.migrate !== false) {
@@ -114,6 +114,34 @@ export async function openDatabase(target: string, options: { migrate?: boolean;
 function withReadConnection(database: Database, target: string): Database {
   const reader = new SQLite(target, { readonly: true, fileMustExist: true });
   reader.pragma('busy_timeout = 5000');
-  const read = new Kysely<Schema>({ dialect: new SqliteDialect({ database: reader }) });
+  const read = new Kysely<Schema>({ dialect: new SqliteDialect({ database: reusingStatements(reader) }) });
   return { ...database, read, close: async () => void (await Promise.all([read.destroy(), database.db.destroy()])) };
+}
+
+/** Distinct SQL texts whose prepared statements are kept per connection. */
+const STATEMENTS_KEPT = 1_000;
+
+/**
+ * A SQLite connection that prepares each distinct SQL text once. Kysely asks the driver to
+ * prepare every statement on every call, which cost a page render about as much as running
+ * its queries. Kept statements are only ever run to completion (`all`/`run`; Atrium never
+ * streams), so sharing one between calls is safe; SQLite re-prepares them itself after a
+ * schema change.
+ */
+export function reusingStatements(connection: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => connection.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (statement) {
+        statements.delete(text); // most recently used last
+      } else {
+        statement = connection.prepare(text);
+        if (statements.size >= STATEMENTS_KEPT) statements.delete(statements.keys().next().value as string);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+  };
 }
