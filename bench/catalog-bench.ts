@@ -19,7 +19,7 @@ import { describeCatalog, generateCatalog, type GeneratedCatalog, type Generated
 import { formatStats, runOpenLoop, type OpenLoopStats } from './load-generator.ts';
 import { createRng, shuffle } from './prng.ts';
 import {
-  cleanupAll,
+  runBenchmark,
   cleanupOnSignals,
   cpuMs,
   gnuTime,
@@ -410,16 +410,4 @@ function summary(r: Results, catalog: GeneratedCatalog): number {
   return failed === 0 ? 0 : 1;
 }
 
-let exitCode = 2;
-try {
-  exitCode = await main();
-} catch (err) {
-  process.stderr.write(`\ncatalog-bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  exitCode = 2;
-} finally {
-  await cleanupAll();
-}
-if (opts.keep) log('(temporary directory kept: --keep)');
-// Leftover handles (keep-alive sockets, pg) must not hold the process open.
-await sleep(10);
-process.exit(exitCode);
+await runBenchmark('catalog-bench', main, opts.keep);

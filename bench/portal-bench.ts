@@ -37,7 +37,7 @@ import { describeCatalog, generateCatalog, toYaml, type GeneratedCatalog } from 
 import { formatStats, planOpenLoop, runOpenLoop, summarize, type LatencySummary, type OpenLoopScheduleOptions, type OpenLoopStats } from './load-generator.ts';
 import { createRng, shuffle } from './prng.ts';
 import {
-  cleanupAll,
+  runBenchmark,
   cleanupOnSignals,
   cpuMs,
   gnuTime,
@@ -1095,15 +1095,4 @@ async function main(): Promise<number> {
   return summary(a, b);
 }
 
-let exitCode = 2;
-try {
-  exitCode = await main();
-} catch (err) {
-  process.stderr.write(`\nportal-bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  exitCode = 2;
-} finally {
-  await cleanupAll();
-}
-if (opts.keep) log('(temporary directory kept: --keep)');
-await sleep(10);
-process.exit(exitCode);
+await runBenchmark('portal-bench', main, opts.keep);

@@ -69,6 +69,26 @@ export const mb = (v: number | undefined): string => (v === undefined || !Number
 export const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL');
 export const sleep = (ms: number): Promise<void> => new Promise<void>((done) => setTimeout(done, ms));
 
+/**
+ * Runs a benchmark's main and exits with its status: 0 every target met, 1 some missed,
+ * 2 the benchmark itself failed. Cleans up temporary files and children either way.
+ */
+export async function runBenchmark(name: string, main: () => Promise<number>, keep: boolean): Promise<never> {
+  let exitCode = 2;
+  try {
+    exitCode = await main();
+  } catch (err) {
+    process.stderr.write(`\n${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    exitCode = 2;
+  } finally {
+    await cleanupAll();
+  }
+  if (keep) log('(temporary directory kept: --keep)');
+  // Leftover handles (keep-alive sockets, pg) must not hold the process open.
+  await sleep(10);
+  process.exit(exitCode);
+}
+
 export function numberFlag(name: string, value: string | undefined, min: number): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}, not ${value}`);
