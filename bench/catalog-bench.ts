@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { describeCatalog, generateCatalog, type GeneratedCatalog, type GeneratedEntity } from './generate-catalog.ts';
 import { formatStats, runOpenLoop, type OpenLoopStats } from './load-generator.ts';
-import { createRng, shuffle } from './prng.ts';
+import { createRng, shuffle } from '../src/platform/prng.ts';
 import {
   runBenchmark,
   cleanupOnSignals,

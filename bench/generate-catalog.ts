@@ -32,7 +32,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chance, createRng, intBetween, logNormal, pick, shuffle, weighted, zipf, type Rng } from './prng.ts';
+import { chance, createRng, intBetween, logNormal, pick, shuffle, weighted, zipf, type Rng } from '../src/platform/prng.ts';
 
 export interface GenerateOptions {
   entities: number;

@@ -20,7 +20,7 @@
  * the cap reached is not sent and counts as an error (`dropped`).
  */
 import http from 'node:http';
-import { createRng, exponential, zipf } from './prng.ts';
+import { createRng, exponential, zipf } from '../src/platform/prng.ts';
 
 export interface OpenLoopOptions {
   /** Full URLs, hottest first; every one must be http://127.0.0.1:PORT/... */

@@ -35,7 +35,7 @@ import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { describeCatalog, generateCatalog, toYaml, type GeneratedCatalog } from './generate-catalog.ts';
 import { formatStats, planOpenLoop, runOpenLoop, summarize, type LatencySummary, type OpenLoopScheduleOptions, type OpenLoopStats } from './load-generator.ts';
-import { createRng, shuffle } from './prng.ts';
+import { createRng, shuffle } from '../src/platform/prng.ts';
 import {
   runBenchmark,
   cleanupOnSignals,

@@ -1,5 +1,5 @@
 /**
- * Deterministic randomness for the benchmarks: a seeded PRNG (sfc32, seeded through
+ * Deterministic randomness for the benchmarks and the demo data: a seeded PRNG (sfc32, seeded through
  * splitmix32) and the distributions the generator and the load generator need. Nothing
  * here reads Math.random or the clock, so the same seed always gives the same catalog and
  * the same request sequence.
