@@ -1,5 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { TokenService } from './auth/service.ts';
+import { TokenStore } from './auth/store.ts';
 import { registerCatalogRoutes } from './catalog/routes.ts';
+import { registerChangeRoutes } from './changes/routes.ts';
+import { ChangeService } from './changes/service.ts';
+import { ChangeStore } from './changes/store.ts';
 import { CatalogService } from './catalog/service.ts';
 import { CatalogStore } from './catalog/store.ts';
 import { CatalogSyncer, type SyncReport } from './catalog/sync.ts';
@@ -27,6 +32,8 @@ export interface AtriumServer {
   /** The Node request listener: cached responses fast, the rest through `app`. */
   listener: RequestListener;
   catalog: CatalogService;
+  tokens: TokenService;
+  changes: ChangeService;
   portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -44,6 +51,8 @@ export interface ServerOptions {
   defaultMetrics?: boolean;
   /** The portal's static files (`await loadAssets()`). */
   assets: AssetBundle;
+  /** The clock writes are checked against and tokens expire by; tests pass a fixed one. */
+  now?: () => Date;
 }
 
 export const VERSION = '0.1.0';
@@ -53,6 +62,8 @@ export function createServer(options: ServerOptions): AtriumServer {
   const metrics = createMetrics({ defaults: options.defaultMetrics });
   const app = createApp({ logger, metrics });
   const catalog = new CatalogService(new CatalogStore(database));
+  const tokens = new TokenService(new TokenStore(database), options.now);
+  const changes = new ChangeService(new ChangeStore(database), catalog.store, { now: options.now });
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal({ basePath: '/', mode: 'live', assets: options.assets.names }, catalog, options.assets, docs);
   const syncer = new CatalogSyncer(catalog.store, { catalog: options.catalog, maxFileBytes: options.maxFileBytes, logger });
@@ -122,16 +133,19 @@ export function createServer(options: ServerOptions): AtriumServer {
 
   registerCatalogRoutes(app, catalog);
   registerSearchRoutes(app, () => portal.searchIndex());
+  registerChangeRoutes(app, changes, tokens, async (key) => (await catalog.store.summariesOf([key])).has(key));
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API token from `atrium token create` (format `atrium_<id>_<secret>`).' });
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'Atrium API',
       version: VERSION,
-      description: 'The read API of the Atrium developer portal. Errors are application/problem+json (RFC 9457) with category, code, hint and requestId.',
+      description: 'The API of the Atrium developer portal. Reads are open; writes need an API token with the right scope (`Authorization: Bearer <token>`). Errors are application/problem+json (RFC 9457) with category, code, hint and requestId.',
     },
     tags: [
       { name: 'Catalog', description: 'Entities, relations, facets and problems of the software catalog.' },
+      { name: 'Changes', description: 'Deployments, blue/green traffic switches and other changes: recorded with a token, read as timelines and live state.' },
       { name: 'Search', description: 'Ranked search over entities, docs pages and runbooks (the command palette uses it).' },
       { name: 'Operations', description: 'Health and readiness.' },
     ],
@@ -143,6 +157,8 @@ export function createServer(options: ServerOptions): AtriumServer {
     app,
     listener: createListener(app, { logger, metrics, fastPath: (path, search) => catalog.peekResponse(path, search) ?? portal.peek(path, search) }),
     catalog,
+    tokens,
+    changes,
     portal,
     metrics,
     catalogFiles: () => [...syncer.files(), ...docs.files()],

@@ -101,6 +101,58 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.alterTable('catalog_files').addColumn('documents', 'text').execute();
       },
     },
+    '0003_tokens_and_changes': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('api_tokens')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('secret_hash', 'text', (c) => c.notNull())
+          .addColumn('scopes', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text')
+          .addColumn('revoked_at', 'text')
+          .addColumn('last_used_at', 'text')
+          .execute();
+        // A name is reusable once its token is revoked; the revoked row stays for the record.
+        await sql`create unique index api_tokens_live_name on api_tokens (name) where revoked_at is null`.execute(db);
+        await db.schema
+          .createTable('change_events')
+          .addColumn('seq', dialect === 'sqlite' ? 'integer' : 'bigserial', (c) => c.primaryKey())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('service_key', 'text', (c) => c.notNull())
+          .addColumn('service_ref', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('environment', 'text')
+          .addColumn('version', 'text')
+          .addColumn('status', 'text')
+          .addColumn('strategy', 'text')
+          .addColumn('slot', 'text')
+          .addColumn('kind', 'text')
+          .addColumn('summary', 'text')
+          .addColumn('started_at', 'text')
+          .addColumn('url', 'text')
+          .addColumn('actor', 'text')
+          .addColumn('commits', 'text')
+          .addColumn('recorded_by', 'text', (c) => c.notNull())
+          .addColumn('recorded_at', 'text', (c) => c.notNull())
+          .execute();
+        // Timelines read by service and time; DORA and live state by service, type and time.
+        await db.schema.createIndex('change_events_service_at').on('change_events').columns(['service_key', 'at']).execute();
+        await db.schema.createIndex('change_events_service_type').on('change_events').columns(['service_key', 'type', 'at']).execute();
+        await db.schema
+          .createTable('idempotency_keys')
+          .addColumn('route', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('status', 'integer', (c) => c.notNull())
+          .addColumn('response', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('idempotency_keys_pk', ['route', 'key'])
+          .execute();
+        await db.schema.createIndex('idempotency_keys_created').on('idempotency_keys').columns(['created_at']).execute();
+      },
+    },
   };
 }
 

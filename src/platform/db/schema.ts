@@ -1,4 +1,4 @@
-
+import type { Generated } from 'kysely';
 
 /**
  * The tables, as Kysely sees them. Each capability's store is the only code that queries
@@ -74,6 +74,51 @@ export interface EntitySearchTable {
   body: string;
 }
 
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  secret_hash: string;
+  /** JSON array of scope names. */
+  scopes: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** Deployments, blue/green traffic switches and other changes: one timeline, one table. */
+export interface ChangeEventsTable {
+  seq: Generated<number>;
+  type: string;
+  service_key: string;
+  service_ref: string;
+  /** When it took effect: a deployment's finishedAt, a switch's or change's time. */
+  at: string;
+  environment: string | null;
+  version: string | null;
+  status: string | null;
+  strategy: string | null;
+  slot: string | null;
+  kind: string | null;
+  summary: string | null;
+  started_at: string | null;
+  url: string | null;
+  actor: string | null;
+  /** JSON array of {sha, committedAt}, deployments only. */
+  commits: string | null;
+  recorded_by: string;
+  recorded_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  route: string;
+  key: string;
+  fingerprint: string;
+  status: number;
+  response: string;
+  created_at: string;
+}
+
 export interface Schema {
   entities: EntitiesTable;
   entity_tags: EntityTagsTable;
@@ -83,5 +128,8 @@ export interface Schema {
   catalog_state: CatalogStateTable;
   /** SQLite only: the FTS5 index. PostgreSQL keeps a tsvector column on entities. */
   entity_search: EntitySearchTable;
+  api_tokens: ApiTokensTable;
+  change_events: ChangeEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
   atrium_migrations: { name: string; applied_at: string };
 }

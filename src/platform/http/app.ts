@@ -6,8 +6,15 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { problemResponse } from './problem.ts';
 
+/** Who made a request, once authentication (src/auth) has established it: what writes record as their author. */
+export interface Principal {
+  /** The token's name, e.g. `ci-payments`. */
+  name: string;
+  scopes: readonly string[];
+}
+
 export interface AppEnv {
-  Variables: { requestId: string };
+  Variables: { requestId: string; principal?: Principal };
 }
 
 export type App = OpenAPIHono<AppEnv>;

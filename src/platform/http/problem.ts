@@ -48,5 +48,7 @@ export function problemDocument(err: AtriumError, instance: string, requestId: s
 export function problemResponse(c: Context, err: AtriumError, requestId: string): Response {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
   if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter);
+  // RFC 9110: a 401 names the scheme that would work.
+  if (err.status === 401) headers['www-authenticate'] = `Bearer realm="atrium", error="invalid_token"`;
   return new Response(JSON.stringify(problemDocument(err, c.req.path, requestId)), { status: err.status, headers });
 }

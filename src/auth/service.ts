@@ -1,0 +1,84 @@
+import { AtriumError } from '../platform/errors.ts';
+import type { Principal } from '../platform/http/app.ts';
+import type { TokenRecord, TokenStore } from './store.ts';
+import { generateToken, parseToken, refusalOf, secretMatches, tokenFromHeader, TOKEN_NAME, type Scope } from './token.ts';
+
+/** How often a token's `last used` time is written at most: once a minute is plenty for an audit, and keeps writes off the hot path. */
+const TOUCH_EVERY_MS = 60_000;
+
+const CREATE_HINT = 'Create a token with `atrium token create --name NAME --scopes SCOPE` and send it as `Authorization: Bearer <token>`.';
+
+function refused(code: string, message: string, hint: string, status = 401): AtriumError {
+  return new AtriumError({ category: 'user-fixable', code, message, hint, status });
+}
+
+/**
+ * API tokens: created with a secret shown once, listed without it, revoked by name, and
+ * checked on every write. `now` is injectable so expiry is tested without waiting.
+ */
+export class TokenService {
+  private readonly touched = new Map<string, number>();
+
+  constructor(
+    readonly store: TokenStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async create(name: string, scopes: readonly Scope[], lifetimeMs: number | null): Promise<{ token: string; record: TokenRecord }> {
+    if (!TOKEN_NAME.test(name)) {
+      throw new AtriumError({ category: 'user-fixable', code: 'invalid-token-name', message: `"${name}" is not a token name`, hint: 'Use letters, digits, ".", "_" and "-", starting with a letter or digit, up to 64 characters (e.g. ci-payments).' });
+    }
+    const created = this.now();
+    const generated = generateToken();
+    const record = {
+      id: generated.id,
+      name,
+      secretHash: generated.secretHash,
+      scopes,
+      createdAt: created.toISOString(),
+      expiresAt: lifetimeMs === null ? null : new Date(created.getTime() + lifetimeMs).toISOString(),
+    };
+    if (!(await this.store.insert(record))) {
+      throw new AtriumError({ category: 'user-fixable', code: 'token-name-taken', status: 409, message: `A token named "${name}" already exists`, hint: `Pick another name, or revoke the old one first with \`atrium token revoke ${name}\`.` });
+    }
+    return { token: generated.token, record: { id: record.id, name, scopes: [...scopes], createdAt: record.createdAt, expiresAt: record.expiresAt, revokedAt: null, lastUsedAt: null } };
+  }
+
+  list(): Promise<TokenRecord[]> {
+    return this.store.list();
+  }
+
+  async revoke(name: string): Promise<void> {
+    if (!(await this.store.revoke(name, this.now().toISOString()))) {
+      throw new AtriumError({ category: 'user-fixable', code: 'token-not-found', status: 404, message: `No live token named "${name}"`, hint: 'See the names with `atrium token list`; a revoked token stays revoked.' });
+    }
+  }
+
+  /**
+   * Who sent the Authorization header, if the token may do `scope`; otherwise a 401 (no,
+   * unknown, revoked or expired token) or 403 (missing scope) that says why. An unknown id
+   * and a wrong secret get the same answer, so the answer tells an attacker nothing.
+   */
+  async authenticate(header: string | undefined, scope: Scope): Promise<Principal> {
+    const presented = tokenFromHeader(header);
+    if (presented === undefined) throw refused('token-missing', `This request needs a token with the ${scope} scope`, CREATE_HINT);
+    const parsed = parseToken(presented);
+    const stored = parsed ? await this.store.find(parsed.id) : undefined;
+    if (!parsed || !stored || !secretMatches(parsed.secret, stored.secretHash)) {
+      throw refused('token-invalid', 'The token is not one this Atrium issued', `Check that the whole token was copied (it starts with atrium_). ${CREATE_HINT}`);
+    }
+    const now = this.now();
+    const refusal = refusalOf(stored, scope, now);
+    if (refusal === 'revoked') throw refused('token-revoked', `The token "${stored.name}" was revoked at ${stored.revokedAt}`, CREATE_HINT);
+    if (refusal === 'expired') throw refused('token-expired', `The token "${stored.name}" expired at ${stored.expiresAt}`, `Create a new token (\`atrium token create --name ${stored.name} --scopes ${stored.scopes.join(',')}\` after revoking the old one).`);
+    if (refusal === 'scope') {
+      throw refused('token-scope-missing', `The token "${stored.name}" has the scopes ${stored.scopes.join(', ') || '(none)'}; this request needs ${scope}`, `Create a token with --scopes ${scope}.`, 403);
+    }
+    const last = this.touched.get(stored.id);
+    if (last === undefined || now.getTime() - last >= TOUCH_EVERY_MS) {
+      this.touched.set(stored.id, now.getTime());
+      await this.store.touch(stored.id, now.toISOString());
+    }
+    return { name: stored.name, scopes: stored.scopes };
+  }
+}

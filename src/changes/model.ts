@@ -1,0 +1,66 @@
+/**
+ * Change events: deployments, blue/green traffic switches and every other change, as one
+ * timeline per service. Types and the pure rules about them; nothing here does I/O.
+ */
+
+export const DEPLOYMENT_STATUSES = ['succeeded', 'failed', 'rolled_back'] as const;
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+
+export const STRATEGIES = ['blue-green', 'rolling', 'canary', 'recreate'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export const SLOTS = ['blue', 'green'] as const;
+export type Slot = (typeof SLOTS)[number];
+
+/** Kinds of change other than a deployment; `feature-flag` is what flag changes write. */
+export const CHANGE_KINDS = ['config', 'infrastructure', 'migration', 'feature-flag', 'secret-rotation', 'scaling', 'incident', 'other'] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+export const EVENT_TYPES = ['deployment', 'traffic-switch', 'change'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface Commit {
+  sha: string;
+  committedAt: string;
+}
+
+/** An event as it is stored and served; which fields are set depends on `type`. */
+export interface ChangeEvent {
+  id: number;
+  type: EventType;
+  /** The service's entity reference, e.g. component:default/checkout. */
+  service: string;
+  /** When it took effect (a deployment's finishedAt), UTC ISO-8601. */
+  at: string;
+  summary: string;
+  environment: string | null;
+  version: string | null;
+  status: DeploymentStatus | null;
+  strategy: Strategy | null;
+  slot: Slot | null;
+  kind: ChangeKind | null;
+  startedAt: string | null;
+  url: string | null;
+  /** Who made the change, as the caller said (a person or pipeline). */
+  actor: string | null;
+  commits: Commit[] | null;
+  /** The token that recorded it. */
+  recordedBy: string;
+  recordedAt: string;
+}
+
+/** What a write stores: an event before it has an id. */
+export type NewChangeEvent = Omit<ChangeEvent, 'id'> & { serviceKey: string };
+
+const STATUS_WORDS: Record<DeploymentStatus, string> = { succeeded: 'Deployed', failed: 'Failed to deploy', rolled_back: 'Rolled back' };
+
+/** The one line a timeline shows for a deployment. */
+export function deploymentSummary(d: { version: string; environment: string; status: DeploymentStatus; strategy: Strategy | null; slot: Slot | null }): string {
+  const where = d.slot ? `${d.environment} (${d.slot} slot)` : d.environment;
+  return `${STATUS_WORDS[d.status]} ${d.version} ${d.status === 'rolled_back' ? 'in' : 'to'} ${where}${d.strategy && d.strategy !== 'blue-green' ? ` (${d.strategy})` : ''}`;
+}
+
+export function switchSummary(s: { environment: string; from: Slot | null; to: Slot; fromVersion: string | null; toVersion: string }): string {
+  const from = s.from ? `${s.from}${s.fromVersion ? ` (${s.fromVersion})` : ''} to ` : 'to ';
+  return `Switched ${s.environment} traffic from ${from}${s.to} (${s.toVersion})`.replace('from to ', 'to ');
+}

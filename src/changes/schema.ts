@@ -1,0 +1,139 @@
+import { z } from '@hono/zod-openapi';
+import { CHANGE_KINDS, DEPLOYMENT_STATUSES, EVENT_TYPES, SLOTS, STRATEGIES } from './model.ts';
+
+/**
+ * The write API's bodies and the events it returns, as zod schemas: they validate every
+ * request (with the field path of each mistake) and become the OpenAPI document.
+ */
+
+/** ISO-8601 with a date, a time and an offset; the range is checked against the clock by the service. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+/** Date.parse rolls 2026-02-30 over to March; a real time's date survives the round trip. */
+function isRealTime(text: string): boolean {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) return false;
+  const [, y, m, d] = /^(\d{4})-(\d{2})-(\d{2})/.exec(text) ?? [];
+  const day = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  return day.getUTCFullYear() === Number(y) && day.getUTCMonth() === Number(m) - 1 && day.getUTCDate() === Number(d) && Number(text.slice(11, 13)) < 24;
+}
+
+export const Timestamp = z
+  .string()
+  .max(40)
+  .regex(ISO_TIME, 'must be an ISO-8601 time with an offset, e.g. 2026-11-27T14:03:00Z')
+  .refine(isRealTime, 'is not a real date and time')
+  .openapi({ example: '2026-11-27T14:03:00Z' });
+
+/** Printable text on one line: nothing that could forge a log line or a terminal escape. */
+const line = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line of printable text');
+
+export const ServiceRef = line(255).openapi({ description: 'Entity reference of the service; a bare name means a Component.', example: 'component:default/checkout' });
+export const Environment = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be letters, digits, ".", "_" or "-", up to 63 characters')
+  .openapi({ example: 'production' });
+const Url = z
+  .string()
+  .max(2048)
+  .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), 'must be an http(s) URL')
+  .openapi({ example: 'https://github.com/acme/checkout/actions/runs/42' });
+const Actor = line(200).openapi({ description: 'Who made the change (a person or a pipeline). Defaults to the token name.' });
+
+export const CommitSchema = z
+  .object({
+    sha: z.string().regex(/^[0-9a-fA-F]{7,64}$/, 'must be a hex commit id of 7 to 64 characters'),
+    committedAt: Timestamp,
+  })
+  .strict()
+  .openapi('Commit');
+
+export const DeploymentInputSchema = z
+  .object({
+    service: ServiceRef,
+    environment: Environment,
+    version: line(128).openapi({ example: '1.42.0' }),
+    status: z.enum(DEPLOYMENT_STATUSES),
+    startedAt: Timestamp,
+    finishedAt: Timestamp,
+    commits: z.array(CommitSchema).max(1000).default([]).openapi({ description: 'The commits this deployment brings (for lead time); up to 1,000.' }),
+    strategy: z.enum(STRATEGIES).optional(),
+    slot: z.enum(SLOTS).optional().openapi({ description: 'Blue/green only: the slot deployed to (usually the idle one).' }),
+    url: Url.optional(),
+    actor: Actor.optional(),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    if (d.slot && d.strategy !== 'blue-green') ctx.addIssue({ code: 'custom', path: ['slot'], message: 'is only for strategy blue-green' });
+    if (d.strategy === 'blue-green' && !d.slot) ctx.addIssue({ code: 'custom', path: ['slot'], message: 'is required with strategy blue-green (blue or green)' });
+  })
+  .openapi('DeploymentInput');
+export type DeploymentInput = z.infer<typeof DeploymentInputSchema>;
+
+export const MAX_BATCH = 1000;
+export const DeploymentBatchSchema = z
+  .object({ deployments: z.array(DeploymentInputSchema).min(1).max(MAX_BATCH) })
+  .strict()
+  .openapi('DeploymentBatch');
+
+export const SwitchInputSchema = z
+  .object({
+    service: ServiceRef,
+    environment: Environment,
+    slot: z.enum(SLOTS).openapi({ description: 'The slot that now receives the traffic.' }),
+    at: Timestamp,
+    reason: line(500).optional(),
+    url: Url.optional(),
+    actor: Actor.optional(),
+  })
+  .strict()
+  .openapi('TrafficSwitchInput');
+export type SwitchInput = z.infer<typeof SwitchInputSchema>;
+
+export const ChangeInputSchema = z
+  .object({
+    service: ServiceRef,
+    kind: z.enum(CHANGE_KINDS),
+    summary: line(500).openapi({ example: 'Raised the connection pool to 50' }),
+    at: Timestamp,
+    environment: Environment.optional(),
+    url: Url.optional(),
+    actor: Actor.optional(),
+  })
+  .strict()
+  .openapi('ChangeInput');
+export type ChangeInput = z.infer<typeof ChangeInputSchema>;
+
+export const ChangeEventSchema = z
+  .object({
+    id: z.number().int(),
+    type: z.enum(EVENT_TYPES),
+    service: z.string(),
+    at: z.string(),
+    summary: z.string(),
+    environment: z.string().nullable(),
+    version: z.string().nullable(),
+    status: z.enum(DEPLOYMENT_STATUSES).nullable(),
+    strategy: z.enum(STRATEGIES).nullable(),
+    slot: z.enum(SLOTS).nullable(),
+    kind: z.enum(CHANGE_KINDS).nullable(),
+    startedAt: z.string().nullable(),
+    url: z.string().nullable(),
+    actor: z.string().nullable(),
+    commits: z.array(z.object({ sha: z.string(), committedAt: z.string() })).nullable(),
+    recordedBy: z.string().openapi({ description: 'The name of the token that recorded it.' }),
+    recordedAt: z.string(),
+  })
+  .openapi('ChangeEvent');
+
+export const LiveEnvironmentSchema = z
+  .object({
+    environment: z.string(),
+    version: z.string().nullable(),
+    since: z.string().nullable(),
+    strategy: z.enum(STRATEGIES).nullable(),
+    liveSlot: z.enum(SLOTS).nullable(),
+    idleSlot: z.enum(SLOTS).nullable(),
+    idleVersion: z.string().nullable(),
+    lastFailure: z.object({ version: z.string(), status: z.string(), at: z.string() }).nullable(),
+  })
+  .openapi('LiveEnvironment');

@@ -1,0 +1,266 @@
+import { createHash } from 'node:crypto';
+import { EntityRefError, parseEntityRef, refKey } from '../catalog/model.ts';
+import type { CatalogReader } from '../catalog/reader.ts';
+import { Admission } from '../platform/admission.ts';
+import { AtriumError } from '../platform/errors.ts';
+import type { Principal } from '../platform/http/app.ts';
+import type { Logger } from '../platform/log.ts';
+import { liveEnvironments, slotsOf, type LiveEnvironment } from './live.ts';
+import { deploymentSummary, switchSummary, type ChangeEvent, type NewChangeEvent } from './model.ts';
+import type { ChangeInput, DeploymentInput, SwitchInput } from './schema.ts';
+import { scopeOf } from './scope.ts';
+import type { ChangeStore, StoredResponse, TimelineCursor, TimelineFilter } from './store.ts';
+
+/** A write's answer: what to send, and whether it repeats an earlier one. */
+export interface WriteResult {
+  status: number;
+  body: string;
+  replayed: boolean;
+}
+
+export interface ChangeServiceOptions {
+  now?: () => Date;
+  /** Writes running at once and waiting, before 429 (see platform/admission.ts). */
+  writesActive?: number;
+  writesQueued?: number;
+}
+
+/** How far ahead of the server's clock a timestamp may be (CI runners' clocks drift). */
+const FUTURE_SLACK_MS = 60 * 60_000;
+const EARLIEST = Date.parse('2000-01-01T00:00:00Z');
+/** Events a live state is derived from, per service: years of history for most. */
+const LIVE_HISTORY = 5_000;
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** How long an idempotency key is remembered. */
+const KEY_RETENTION_MS = 7 * 86_400_000;
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+type FieldError = { field: string; message: string };
+
+function invalid(errors: FieldError[], hint: string): AtriumError {
+  const first = errors[0] as FieldError;
+  return new AtriumError({ category: 'user-fixable', code: 'invalid-request', status: 422, message: `Invalid request: ${first.field}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`, hint, details: { errors } });
+}
+
+/** The idempotency key of a request, checked: printable ASCII, up to 255. */
+export function idempotencyKeyOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (!KEY_PATTERN.test(header)) {
+    throw new AtriumError({ category: 'user-fixable', code: 'invalid-idempotency-key', message: 'The Idempotency-Key header must be 1 to 255 printable ASCII characters', hint: 'Send a fresh UUID per logical write, and the same one when retrying it.' });
+  }
+  return header;
+}
+
+/**
+ * Change events: records deployments, switches and changes (validated against the
+ * catalog and the clock, idempotent, atomic, admitted within capacity), and reads them
+ * back as timelines and live state for any entity's scope.
+ */
+export class ChangeService {
+  private readonly now: () => Date;
+  readonly writes: Admission;
+  private readonly listeners: ((latestId: number) => void)[] = [];
+  private latest = -1;
+  private lastPrune = 0;
+
+  constructor(
+    readonly store: ChangeStore,
+    private readonly catalog: Pick<CatalogReader, 'summariesOf' | 'relationsTouching'>,
+    options: ChangeServiceOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.writes = new Admission({ active: options.writesActive ?? 4, queued: options.writesQueued ?? 256 });
+  }
+
+  /** Calls `listener` with the newest event id after every write seen (here, or by polling another replica's). */
+  onWrite(listener: (latestId: number) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private notify(latest: number): void {
+    if (latest === this.latest) return;
+    this.latest = latest;
+    for (const listener of this.listeners) listener(latest);
+  }
+
+  /** Polls for other replicas' writes. */
+  watchWrites(intervalMs: number, logger: Logger): () => void {
+    const timer = setInterval(() => {
+      this.store.latestId().then((id) => this.notify(id), (err: unknown) => logger.warn({ component: 'changes', err }, 'could not read the latest change id'));
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  recordDeployments(route: string, inputs: readonly DeploymentInput[], principal: Principal, key: string | undefined, batch: boolean): Promise<WriteResult> {
+    return this.writes.run(async () => {
+      const recordedAt = this.now().toISOString();
+      const prefix = (i: number) => (batch ? `deployments.${i}.` : '');
+      const services = await this.resolveServices(inputs.map((d, i) => ({ ref: d.service, field: `${prefix(i)}service` })));
+      const errors: FieldError[] = [];
+      const events = inputs.map((d, i): NewChangeEvent => {
+        const startedAt = this.time(d.startedAt, `${prefix(i)}startedAt`, errors);
+        const finishedAt = this.time(d.finishedAt, `${prefix(i)}finishedAt`, errors);
+        const commits = d.commits.map((c, j) => ({ sha: c.sha.toLowerCase(), committedAt: this.time(c.committedAt, `${prefix(i)}commits.${j}.committedAt`, errors) }));
+        const service = services.get(i) as { key: string; ref: string };
+        return {
+          type: 'deployment',
+          serviceKey: service.key,
+          service: service.ref,
+          at: finishedAt,
+          summary: deploymentSummary({ version: d.version, environment: d.environment, status: d.status, strategy: d.strategy ?? null, slot: d.slot ?? null }),
+          environment: d.environment,
+          version: d.version,
+          status: d.status,
+          strategy: d.strategy ?? null,
+          slot: d.slot ?? null,
+          kind: null,
+          startedAt,
+          url: d.url ?? null,
+          actor: d.actor ?? principal.name,
+          commits,
+          recordedBy: principal.name,
+          recordedAt,
+        };
+      });
+      if (errors.length > 0) throw invalid(errors, 'Times are ISO-8601 with an offset, after 2000 and not in the future; nothing was written.');
+      return this.write(route, { inputs }, events, key, (saved) => ({ status: 201, body: JSON.stringify(batch ? { items: saved } : saved[0]) }));
+    });
+  }
+
+  recordSwitch(route: string, input: SwitchInput, principal: Principal, key: string | undefined): Promise<WriteResult> {
+    return this.writes.run(async () => {
+      const recordedAt = this.now().toISOString();
+      const service = (await this.resolveServices([{ ref: input.service, field: 'service' }])).get(0) as { key: string; ref: string };
+      const errors: FieldError[] = [];
+      const at = this.time(input.at, 'at', errors);
+      if (errors.length > 0) throw invalid(errors, 'Nothing was written.');
+      const history = (await this.store.deploymentsAndSwitches(service.key, LIVE_HISTORY, input.environment)).filter((e) => e.at <= at);
+      const slots = slotsOf(history, input.environment);
+      const toVersion = slots.versions.get(input.slot);
+      if (toVersion === undefined) {
+        throw invalid([{ field: 'slot', message: `no successful blue/green deployment of ${service.ref} to the ${input.slot} slot of ${input.environment} is recorded before ${at}` }], 'Record the deployment to that slot first (strategy blue-green, slot blue or green); nothing was written.');
+      }
+      const summary = switchSummary({ environment: input.environment, from: slots.live === input.slot ? null : slots.live, to: input.slot, fromVersion: slots.live ? (slots.versions.get(slots.live) ?? null) : null, toVersion }) + (input.reason ? `: ${input.reason}` : '');
+      const event: NewChangeEvent = {
+        type: 'traffic-switch',
+        serviceKey: service.key,
+        service: service.ref,
+        at,
+        summary,
+        environment: input.environment,
+        version: toVersion,
+        status: null,
+        strategy: 'blue-green',
+        slot: input.slot,
+        kind: null,
+        startedAt: null,
+        url: input.url ?? null,
+        actor: input.actor ?? principal.name,
+        commits: null,
+        recordedBy: principal.name,
+        recordedAt,
+      };
+      return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }));
+    });
+  }
+
+  recordChange(route: string, input: ChangeInput, principal: Principal, key: string | undefined): Promise<WriteResult> {
+    return this.writes.run(async () => {
+      const recordedAt = this.now().toISOString();
+      const service = (await this.resolveServices([{ ref: input.service, field: 'service' }])).get(0) as { key: string; ref: string };
+      const errors: FieldError[] = [];
+      const at = this.time(input.at, 'at', errors);
+      if (errors.length > 0) throw invalid(errors, 'Nothing was written.');
+      const event: NewChangeEvent = {
+        type: 'change',
+        serviceKey: service.key,
+        service: service.ref,
+        at,
+        summary: input.summary,
+        environment: input.environment ?? null,
+        version: null,
+        status: null,
+        strategy: null,
+        slot: null,
+        kind: input.kind,
+        startedAt: null,
+        url: input.url ?? null,
+        actor: input.actor ?? principal.name,
+        commits: null,
+        recordedBy: principal.name,
+        recordedAt,
+      };
+      return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }));
+    });
+  }
+
+  private async write(route: string, request: unknown, events: NewChangeEvent[], key: string | undefined, respond: (saved: ChangeEvent[]) => StoredResponse): Promise<WriteResult> {
+    const idempotency = key === undefined ? undefined : { route, key, fingerprint: createHash('sha256').update(JSON.stringify(request)).digest('hex') };
+    const outcome = await this.store.write(events, respond, idempotency);
+    if (outcome.kind === 'conflict') {
+      throw new AtriumError({ category: 'user-fixable', code: 'idempotency-key-reused', status: 422, message: `The Idempotency-Key "${key}" was already used for a different request`, hint: 'Use a fresh key for each new write, and the same key only to retry the identical request.' });
+    }
+    if (outcome.kind === 'written') {
+      const last = JSON.parse(outcome.response.body) as { id?: number; items?: { id: number }[] };
+      this.notify(Math.max(this.latest, last.id ?? last.items?.at(-1)?.id ?? this.latest));
+      await this.pruneKeys();
+    }
+    return { ...outcome.response, replayed: outcome.kind === 'replayed' };
+  }
+
+  private async pruneKeys(): Promise<void> {
+    const now = this.now().getTime();
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    await this.store.pruneKeys(new Date(now - KEY_RETENTION_MS).toISOString());
+  }
+
+  /** An ISO input time as UTC ISO, or a field error: unparseable, before 2000 or in the future. */
+  private time(value: string, field: string, errors: FieldError[]): string {
+    const ms = Date.parse(value);
+    if (Number.isNaN(ms)) errors.push({ field, message: 'is not a date and time' });
+    else if (ms < EARLIEST) errors.push({ field, message: 'is before 2000' });
+    else if (ms > this.now().getTime() + FUTURE_SLACK_MS) errors.push({ field, message: `is in the future (${value}; the server's time is ${this.now().toISOString()})` });
+    return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+  }
+
+  /** Each input's service as a catalog entity (a bare name is a Component), or 422 naming every unknown one. */
+  private async resolveServices(refs: readonly { ref: string; field: string }[]): Promise<Map<number, { key: string; ref: string }>> {
+    const errors: FieldError[] = [];
+    const keys = refs.map(({ ref, field }) => {
+      try {
+        return refKey(parseEntityRef(ref, { defaultKind: 'Component', defaultNamespace: 'default' }));
+      } catch (err) {
+        if (!(err instanceof EntityRefError)) throw err;
+        errors.push({ field, message: err.message });
+        return undefined;
+      }
+    });
+    const known = await this.catalog.summariesOf(keys.filter((k): k is string => k !== undefined));
+    const out = new Map<number, { key: string; ref: string }>();
+    keys.forEach((key, i) => {
+      if (key === undefined) return;
+      const found = known.get(key);
+      if (found) out.set(i, { key, ref: found.ref });
+      else errors.push({ field: refs[i]?.field ?? 'service', message: `no entity ${key} in the catalog` });
+    });
+    if (errors.length > 0) throw invalid(errors, 'Use the entity reference of a service in the catalog (e.g. component:default/checkout, or just checkout); nothing was written.');
+    return out;
+  }
+
+  /** The merged timeline of an entity's scope (a team's includes its child teams' services; a system's its components'). */
+  async timeline(entityKey: string, filter: TimelineFilter, limit: number, cursor?: TimelineCursor): Promise<ChangeEvent[]> {
+    const scope = await scopeOf(this.catalog, entityKey);
+    return this.store.timeline(scope.members, filter, limit, cursor);
+  }
+
+  /** What is live in each environment of one service. */
+  async live(serviceKey: string): Promise<LiveEnvironment[]> {
+    return liveEnvironments(await this.store.deploymentsAndSwitches(serviceKey, LIVE_HISTORY));
+  }
+
+  scope(entityKey: string) {
+    return scopeOf(this.catalog, entityKey);
+  }
+}

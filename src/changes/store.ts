@@ -1,0 +1,215 @@
+import type { Selectable } from 'kysely';
+import type { Database } from '../platform/db/connect.ts';
+import type { ChangeEventsTable } from '../platform/db/schema.ts';
+import type { ChangeEvent, ChangeKind, Commit, DeploymentStatus, EventType, NewChangeEvent, Slot, Strategy } from './model.ts';
+
+export interface TimelineFilter {
+  types?: readonly EventType[];
+  kinds?: readonly ChangeKind[];
+  environments?: readonly string[];
+  /** Inclusive lower and exclusive upper bound on `at`, ISO. */
+  since?: string;
+  until?: string;
+}
+
+/** A position in a timeline (newest first): the page after it starts below it. */
+export interface TimelineCursor {
+  at: string;
+  id: number;
+}
+
+export interface Idempotency {
+  route: string;
+  key: string;
+  /** A hash of the request: the same key with another body is a client bug, not a retry. */
+  fingerprint: string;
+}
+
+export interface StoredResponse {
+  status: number;
+  body: string;
+}
+
+export type WriteOutcome = { kind: 'written'; response: StoredResponse } | { kind: 'replayed'; response: StoredResponse } | { kind: 'conflict' };
+
+/** A DORA input row: one deployment, times still as stored. */
+export interface DeploymentRow {
+  service: string;
+  environment: string;
+  status: DeploymentStatus;
+  startedAt: string;
+  finishedAt: string;
+  commits: Commit[];
+}
+
+/** Rows per multi-row insert: 18 columns each stays far below both databases' parameter limits. */
+const INSERT_CHUNK = 500;
+/** Keys per `in (...)` list. */
+const KEY_CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function toEvent(row: Selectable<ChangeEventsTable>): ChangeEvent {
+  return {
+    id: Number(row.seq),
+    type: row.type as EventType,
+    service: row.service_ref,
+    at: row.at,
+    summary: row.summary ?? '',
+    environment: row.environment,
+    version: row.version,
+    status: row.status as DeploymentStatus | null,
+    strategy: row.strategy as Strategy | null,
+    slot: row.slot as Slot | null,
+    kind: row.kind as ChangeKind | null,
+    startedAt: row.started_at,
+    url: row.url,
+    actor: row.actor,
+    commits: row.commits === null ? null : (JSON.parse(row.commits) as Commit[]),
+    recordedBy: row.recorded_by,
+    recordedAt: row.recorded_at,
+  };
+}
+
+/** The only SQL of change events: writes with idempotency, timelines, live state and DORA inputs. */
+export class ChangeStore {
+  constructor(private readonly database: Database) {}
+
+  /**
+   * Writes the events in one transaction, with the response `respond` makes from them.
+   * With an idempotency key already applied, writes nothing and returns the first
+   * response (or `conflict` when the key came with another request). Two racing requests
+   * with one key: the loser's transaction fails on the key's primary key and rolls back,
+   * then it replays the winner's response.
+   */
+  async write(events: readonly NewChangeEvent[], respond: (saved: ChangeEvent[]) => StoredResponse, idempotency?: Idempotency): Promise<WriteOutcome> {
+    try {
+      return await this.database.db.transaction().execute(async (trx) => {
+        if (idempotency) {
+          const prior = await this.findKey(trx, idempotency);
+          if (prior) return prior;
+        }
+        const saved: ChangeEvent[] = [];
+        for (const chunk of chunks(events, INSERT_CHUNK)) {
+          const rows = await trx
+            .insertInto('change_events')
+            .values(
+              chunk.map((e) => ({
+                type: e.type,
+                service_key: e.serviceKey,
+                service_ref: e.service,
+                at: e.at,
+                environment: e.environment,
+                version: e.version,
+                status: e.status,
+                strategy: e.strategy,
+                slot: e.slot,
+                kind: e.kind,
+                summary: e.summary,
+                started_at: e.startedAt,
+                url: e.url,
+                actor: e.actor,
+                commits: e.commits === null ? null : JSON.stringify(e.commits),
+                recorded_by: e.recordedBy,
+                recorded_at: e.recordedAt,
+              })),
+            )
+            .returning('seq')
+            .execute();
+          rows.forEach((row, i) => {
+            const { serviceKey: _key, ...event } = chunk[i] as NewChangeEvent;
+            saved.push({ ...event, id: Number(row.seq) });
+          });
+        }
+        const response = respond(saved);
+        if (idempotency) {
+          await trx
+            .insertInto('idempotency_keys')
+            .values({ route: idempotency.route, key: idempotency.key, fingerprint: idempotency.fingerprint, status: response.status, response: response.body, created_at: events[0]?.recordedAt ?? new Date().toISOString() })
+            .execute();
+        }
+        return { kind: 'written' as const, response };
+      });
+    } catch (err) {
+      if (idempotency && /unique|duplicate/i.test((err as Error).message)) {
+        const prior = await this.findKey(this.database.db, idempotency);
+        if (prior) return prior;
+      }
+      throw err;
+    }
+  }
+
+  private async findKey(db: Database['db'], idempotency: Idempotency): Promise<WriteOutcome | undefined> {
+    const row = await db.selectFrom('idempotency_keys').selectAll().where('route', '=', idempotency.route).where('key', '=', idempotency.key).executeTakeFirst();
+    if (!row) return undefined;
+    if (row.fingerprint !== idempotency.fingerprint) return { kind: 'conflict' };
+    return { kind: 'replayed', response: { status: row.status, body: row.response } };
+  }
+
+  /** Forgets idempotency keys recorded before `before` (ISO): a retry comes within minutes, not weeks. */
+  async pruneKeys(before: string): Promise<number> {
+    const result = await this.database.db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** The services' events, newest first, filtered, one page after `cursor`. */
+  async timeline(serviceKeys: readonly string[], filter: TimelineFilter, limit: number, cursor?: TimelineCursor): Promise<ChangeEvent[]> {
+    const rows: Selectable<ChangeEventsTable>[] = [];
+    for (const batch of chunks([...new Set(serviceKeys)], KEY_CHUNK)) {
+      let query = this.database.read.selectFrom('change_events').selectAll().where('service_key', 'in', batch);
+      if (filter.types?.length) query = query.where('type', 'in', [...filter.types]);
+      if (filter.kinds?.length) query = query.where('kind', 'in', [...filter.kinds]);
+      if (filter.environments?.length) query = query.where('environment', 'in', [...filter.environments]);
+      if (filter.since) query = query.where('at', '>=', filter.since);
+      if (filter.until) query = query.where('at', '<', filter.until);
+      if (cursor) query = query.where((eb) => eb.or([eb('at', '<', cursor.at), eb.and([eb('at', '=', cursor.at), eb('seq', '<', cursor.id)])]));
+      rows.push(...(await query.orderBy('at', 'desc').orderBy('seq', 'desc').limit(limit).execute()));
+    }
+    // Each batch is sorted; together they need one more sort, then the page.
+    rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : Number(b.seq) - Number(a.seq)));
+    return rows.slice(0, limit).map(toEvent);
+  }
+
+  /** One service's deployments and switches, newest first, up to `limit` (what its live state is derived from). */
+  async deploymentsAndSwitches(serviceKey: string, limit: number, environment?: string): Promise<ChangeEvent[]> {
+    let query = this.database.read.selectFrom('change_events').selectAll().where('service_key', '=', serviceKey).where('type', 'in', ['deployment', 'traffic-switch']);
+    if (environment !== undefined) query = query.where('environment', '=', environment);
+    const rows = await query.orderBy('at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
+    return rows.map(toEvent);
+  }
+
+  /** The services' deployments to the given environments that finished before `before`: DORA's input. */
+  async deploymentsBefore(serviceKeys: readonly string[], environments: readonly string[], before: string): Promise<DeploymentRow[]> {
+    const out: DeploymentRow[] = [];
+    for (const batch of chunks([...new Set(serviceKeys)], KEY_CHUNK)) {
+      const rows = await this.database.read
+        .selectFrom('change_events')
+        .select(['service_key', 'environment', 'status', 'started_at', 'at', 'commits'])
+        .where('service_key', 'in', batch)
+        .where('type', '=', 'deployment')
+        .where('environment', 'in', [...environments])
+        .where('at', '<', before)
+        .execute();
+      for (const r of rows) {
+        out.push({ service: r.service_key, environment: r.environment ?? '', status: r.status as DeploymentStatus, startedAt: r.started_at ?? r.at, finishedAt: r.at, commits: r.commits ? (JSON.parse(r.commits) as Commit[]) : [] });
+      }
+    }
+    return out;
+  }
+
+  /** The newest event's id (0 when none): replicas poll it to see each other's writes. */
+  async latestId(): Promise<number> {
+    const row = await this.database.read.selectFrom('change_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+    return Number(row?.seq ?? 0);
+  }
+
+  async count(type?: EventType): Promise<number> {
+    let query = this.database.read.selectFrom('change_events').select((eb) => eb.fn.countAll<number>().as('n'));
+    if (type) query = query.where('type', '=', type);
+    return Number((await query.executeTakeFirst())?.n ?? 0);
+  }
+}

@@ -1,0 +1,109 @@
+import { TokenService } from '../auth/service.ts';
+import { TokenStore, type TokenRecord } from '../auth/store.ts';
+import { parseLifetime, parseScopes, SCOPES } from '../auth/token.ts';
+import { loadConfig } from '../platform/config.ts';
+import { openDatabase } from '../platform/db/connect.ts';
+import { UsageError } from '../platform/errors.ts';
+import { parseCommandArgs } from './args.ts';
+import type { Command, CommandIO } from './io.ts';
+
+const help = `Usage: atrium token create --name NAME --scopes SCOPE[,SCOPE] [--expires-in 90d]
+       atrium token list
+       atrium token revoke NAME
+
+API tokens authorise writes (deployments, changes). A token is printed once, when it
+is created; only a hash of its secret is stored. Send it as
+\`Authorization: Bearer <token>\`.
+
+  --name NAME              a name people recognise, e.g. ci-payments (letters, digits,
+                           . _ -; up to 64); recorded as the author of every write
+  --scopes LIST            comma-separated:
+${Object.entries(SCOPES)
+  .map(([scope, what]) => `                             ${scope.padEnd(19)} ${what}`)
+  .join('\n')}
+  --expires-in LIFETIME    e.g. 12h, 90d, 2w, or never (default: 90d)
+  --database PATH_OR_URL   SQLite file or postgres:// URL
+                           (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
+  --format FORMAT          text (default) or json
+  -h, --help               show this help
+
+\`list\` shows name, scopes, created, expires, last used and revoked; never a secret.
+\`revoke\` takes effect at once, on every server sharing the database.
+
+Exit status: 0 done, 64 bad usage, 65 no such token or the name is taken,
+75 database down (retry), 78 configuration problem.
+`;
+
+function describe(t: TokenRecord): string {
+  const state = t.revokedAt ? `revoked ${t.revokedAt}` : t.expiresAt ? `expires ${t.expiresAt}` : 'never expires';
+  return `${t.name}  ${t.scopes.join(',')}  created ${t.createdAt}  ${state}  last used ${t.lastUsedAt ?? 'never'}`;
+}
+
+async function withTokens<T>(database: string | undefined, io: CommandIO, work: (tokens: TokenService) => Promise<T>): Promise<T> {
+  const config = loadConfig({ database }, io.env, io.cwd);
+  const db = await openDatabase(config.database);
+  try {
+    return await work(new TokenService(new TokenStore(db)));
+  } finally {
+    await db.close();
+  }
+}
+
+export const tokenCommand: Command = {
+  name: 'token',
+  help,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('token', args, {
+      name: { type: 'string' },
+      scopes: { type: 'string' },
+      'expires-in': { type: 'string' },
+      database: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+    });
+    if (values.help) {
+      io.out(help);
+      return 0;
+    }
+    if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`, 'Use --format json for machine-readable output.');
+    const json = values.format === 'json';
+    const [action, ...rest] = positionals;
+    if (action === 'create') {
+      if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"`, 'Give the name with --name NAME.');
+      if (!values.name) throw new UsageError('--name is required', 'For example: atrium token create --name ci-payments --scopes deployments:write');
+      if (!values.scopes) throw new UsageError('--scopes is required', `The scopes are ${Object.keys(SCOPES).join(', ')}.`);
+      const name = values.name;
+      let scopes;
+      let lifetime;
+      try {
+        scopes = parseScopes(values.scopes);
+        lifetime = parseLifetime(values['expires-in'] ?? '90d');
+      } catch (err) {
+        throw new UsageError((err as Error).message, 'Run `atrium token --help` for the scopes and lifetimes.');
+      }
+      const { token, record } = await withTokens(values.database, io, (tokens) => tokens.create(name, scopes, lifetime));
+      if (json) {
+        io.out(JSON.stringify({ token, ...record }) + '\n');
+      } else {
+        io.out(`${token}\n`);
+        io.err(`Token "${record.name}" (${record.scopes.join(', ')}) ${record.expiresAt ? `expires ${record.expiresAt}` : 'never expires'}. It is shown only this once: store it in your CI's secrets now.\n`);
+      }
+      return 0;
+    }
+    if (action === 'list') {
+      if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"`, 'atrium token list takes no arguments.');
+      const list = await withTokens(values.database, io, (tokens) => tokens.list());
+      if (json) io.out(JSON.stringify(list) + '\n');
+      else io.out(list.length === 0 ? 'No tokens. Create one with `atrium token create --name NAME --scopes SCOPE`.\n' : list.map(describe).join('\n') + '\n');
+      return 0;
+    }
+    if (action === 'revoke') {
+      if (rest.length !== 1) throw new UsageError('atrium token revoke takes one token name', 'For example: atrium token revoke ci-payments (see `atrium token list`).');
+      const name = rest[0] as string;
+      await withTokens(values.database, io, (tokens) => tokens.revoke(name));
+      if (json) io.out(JSON.stringify({ revoked: name }) + '\n');
+      else io.out(`Revoked "${name}": it is refused from now on.\n`);
+      return 0;
+    }
+    throw new UsageError(action === undefined ? 'Missing action' : `Unknown action "${action}"`, 'Use atrium token create, list or revoke (see `atrium token --help`).');
+  },
+};

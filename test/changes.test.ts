@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Database } from '../src/platform/db/connect.ts';
+import { silentLogger } from '../src/platform/log.ts';
+import { createServer, type AtriumServer } from '../src/server.ts';
+import { loadAssets } from '../src/web/assets.ts';
+import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+
+/** Tokens, deployment/switch/change writes and timelines through the HTTP API, on both databases, with a fixed clock. */
+
+interface Problem {
+  code: string;
+  category: string;
+  detail: string;
+  hint: string;
+  errors?: { field: string; message: string }[];
+}
+
+const SYSTEM = ['apiVersion: backstage.io/v1alpha1', 'kind: System', 'metadata:', '  name: shop', 'spec:', '  owner: payments', ''].join('\n');
+
+describeEachDatabase('change events API', (dialect) => {
+  let testDb: TestDatabase;
+  let database: Database;
+  let server: AtriumServer;
+  let catalog: TempCatalog;
+  let clock = new Date('2026-06-01T12:00:00Z');
+  let writer = '';
+
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    server.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}`, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const get = (path: string) => server.app.request(path);
+  const deployment = (over: Record<string, unknown> = {}) => ({
+    service: 'checkout',
+    environment: 'production',
+    version: '1.0.0',
+    status: 'succeeded',
+    startedAt: '2026-05-30T10:00:00Z',
+    finishedAt: '2026-05-30T10:05:00Z',
+    commits: [{ sha: 'a1b2c3d', committedAt: '2026-05-29T09:00:00+02:00' }],
+    ...over,
+  });
+  const count = () => server.changes.store.count();
+
+  before(async () => {
+    catalog = tempCatalog({
+      'catalog-info.yaml': location(['./org.yaml', './shop.yaml', './services/*.yaml']),
+      'org.yaml': group('payments', ['payments-api-team']) + '---\n' + group('payments-api-team') + '---\n' + group('logistics'),
+      'shop.yaml': SYSTEM,
+      'services/checkout.yaml': component('checkout', { owner: 'payments', system: 'shop' }),
+      'services/ledger.yaml': component('ledger', { owner: 'payments-api-team' }),
+      'services/cart.yaml': component('cart', { owner: 'logistics', system: 'shop' }),
+      'services/routing.yaml': component('routing', { owner: 'logistics' }),
+    });
+    testDb = await createTestDatabase(dialect);
+    database = await testDb.open();
+    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets(), now: () => clock });
+    await server.syncCatalog();
+    writer = (await server.tokens.create('ci-payments', ['deployments:write', 'changes:write'], 90 * 86_400_000)).token;
+  });
+  after(async () => {
+    await database.close();
+    await testDb.drop();
+    catalog.cleanup();
+  });
+
+  describe('tokens', () => {
+    test('a write without a token, with a malformed or unknown one, is a 401 that says why and writes nothing', async () => {
+      const before = await count();
+      for (const [authorization, code] of [
+        [undefined, 'token-missing'],
+        ['Bearer ', 'token-missing'],
+        ['Bearer not-a-token', 'token-invalid'],
+        [`Bearer atrium_aaaaaaaaaaaa_${'A'.repeat(43)}`, 'token-invalid'],
+        [`Bearer ${writer.slice(0, -1)}${writer.endsWith('A') ? 'B' : 'A'}`, 'token-invalid'],
+      ] as const) {
+        const res = await server.app.request('/api/v1/deployments', { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(deployment()) });
+        assert.equal(res.status, 401, String(authorization));
+        assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer /);
+        const problem = (await res.json()) as Problem;
+        assert.equal(problem.code, code);
+        assert.match(problem.hint, /atrium token create/);
+      }
+      assert.equal(await count(), before);
+    });
+
+    test('a token without the scope is a 403 naming the scope it needs', async () => {
+      const { token } = await server.tokens.create('changes-only', ['changes:write'], null);
+      const res = await post('/api/v1/deployments', deployment(), { authorization: `Bearer ${token}` });
+      assert.equal(res.status, 403);
+      const problem = (await res.json()) as Problem;
+      assert.equal(problem.code, 'token-scope-missing');
+      assert.match(problem.detail, /deployments:write/);
+    });
+
+    test('an expired token is refused as expired, a revoked one as revoked, and revocation wins', async () => {
+      const { token } = await server.tokens.create('short-lived', ['deployments:write'], 3_600_000);
+      assert.equal((await post('/api/v1/deployments', deployment({ version: 'exp-1' }), { authorization: `Bearer ${token}` })).status, 201);
+      clock = new Date(clock.getTime() + 3_600_000);
+      try {
+        const expired = await post('/api/v1/deployments', deployment({ version: 'exp-2' }), { authorization: `Bearer ${token}` });
+        assert.equal(expired.status, 401);
+        assert.equal(((await expired.json()) as Problem).code, 'token-expired');
+        await server.tokens.revoke('short-lived');
+        const revoked = await post('/api/v1/deployments', deployment({ version: 'exp-3' }), { authorization: `Bearer ${token}` });
+        assert.equal(((await revoked.json()) as Problem).code, 'token-revoked');
+      } finally {
+        clock = new Date('2026-06-01T12:00:00Z');
+      }
+    });
+
+    test('the list shows names, scopes and times, never a secret; a revoked name can be reused', async () => {
+      assert.equal((await post('/api/v1/deployments', deployment({ version: 'list-1' }))).status, 201);
+      const list = await server.tokens.list();
+      const text = JSON.stringify(list);
+      assert.ok(!text.includes(writer.split('_')[2] as string));
+      assert.ok(!text.includes('secret'));
+      const mine = list.find((t) => t.name === 'ci-payments');
+      assert.deepEqual(mine?.scopes, ['deployments:write', 'changes:write']);
+      assert.equal(mine?.lastUsedAt, '2026-06-01T12:00:00.000Z');
+      await assert.rejects(server.tokens.create('ci-payments', ['changes:write'], null), { code: 'token-name-taken' });
+      await assert.rejects(server.tokens.revoke('nobody'), { code: 'token-not-found' });
+      const reused = await server.tokens.create('short-lived', ['changes:write'], null);
+      assert.ok(reused.token.startsWith('atrium_'));
+    });
+  });
+
+  describe('deployments', () => {
+    test('a deployment is recorded with who recorded it, and read back in the timeline', async () => {
+      const res = await post('/api/v1/deployments', deployment({ version: '2.0.0', actor: 'jane' }));
+      assert.equal(res.status, 201);
+      const saved = (await res.json()) as { id: number; service: string; recordedBy: string; actor: string; commits: { committedAt: string }[]; summary: string };
+      assert.equal(saved.service, 'component:default/checkout');
+      assert.equal(saved.recordedBy, 'ci-payments');
+      assert.equal(saved.actor, 'jane');
+      assert.equal(saved.commits[0]?.committedAt, '2026-05-29T07:00:00.000Z', 'times are stored as UTC');
+      assert.equal(saved.summary, 'Deployed 2.0.0 to production');
+      const timeline = (await (await get('/api/v1/changes?entity=checkout&type=deployment')).json()) as { items: { id: number }[] };
+      assert.ok(timeline.items.some((i) => i.id === saved.id));
+    });
+
+    test('unknown services, bad times and bad fields are field-level errors, and nothing is written', async () => {
+      const before = await count();
+      const cases: [unknown, string, number][] = [
+        [deployment({ service: 'nope' }), 'service', 422],
+        [deployment({ service: 'group:default/' }), 'service', 422],
+        [deployment({ finishedAt: '2026-05-30 10:05' }), 'finishedAt', 400],
+        [deployment({ finishedAt: '2026-02-30T10:05:00Z' }), 'finishedAt', 400],
+        [deployment({ startedAt: '1999-12-31T23:59:59Z' }), 'startedAt', 422],
+        [deployment({ finishedAt: '2026-06-01T14:00:00Z' }), 'finishedAt', 422],
+        [deployment({ status: 'done' }), 'status', 400],
+        [deployment({ commits: [{ sha: 'xyz', committedAt: '2026-05-29T09:00:00Z' }] }), 'commits.0.sha', 400],
+        [deployment({ strategy: 'blue-green' }), 'slot', 400],
+        [deployment({ slot: 'blue' }), 'slot', 400],
+        [deployment({ url: 'javascript:alert(1)' }), 'url', 400],
+        [deployment({ version: 'a\nb' }), 'version', 400],
+        [deployment({ extra: 1 }), '', 400],
+        [deployment({ environment: '../prod' }), 'environment', 400],
+      ];
+      for (const [body, field, status] of cases) {
+        const res = await post('/api/v1/deployments', body);
+        assert.equal(res.status, status, `${field}: ${JSON.stringify(body)}`);
+        const problem = (await res.json()) as Problem;
+        assert.ok(problem.errors?.some((e) => e.field === field), `${field}: ${JSON.stringify(problem.errors)}`);
+      }
+      assert.equal(await count(), before);
+    });
+
+    test('malformed JSON, a wrong content type and an oversized body are refused without writing', async () => {
+      const before = await count();
+      assert.equal((await post('/api/v1/deployments', '{"service": ')).status, 400);
+      assert.equal((await post('/api/v1/deployments', '[]')).status, 400);
+      const text = await server.app.request('/api/v1/deployments', { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${writer}` }, body: JSON.stringify(deployment()) });
+      assert.equal(text.status, 415);
+      const huge = await post('/api/v1/deployments', deployment({ actor: 'x'.repeat(70_000) }));
+      assert.equal(huge.status, 413);
+      assert.equal(((await huge.json()) as Problem).code, 'body-too-large');
+      const tooManyCommits = await post('/api/v1/deployments/batch', { deployments: Array.from({ length: 1001 }, () => deployment({ commits: [] })) });
+      assert.equal(tooManyCommits.status, 400);
+      assert.equal(await count(), before);
+    });
+
+    test('a batch is atomic: one bad deployment, named by its index, and none is written', async () => {
+      const before = await count();
+      const bad = await post('/api/v1/deployments/batch', { deployments: [deployment({ version: 'b1' }), deployment({ version: 'b2', service: 'ghost' }), deployment({ version: 'b3', finishedAt: '2030-01-01T00:00:00Z' })] });
+      assert.equal(bad.status, 422);
+      const problem = (await bad.json()) as Problem;
+      assert.deepEqual(problem.errors?.map((e) => e.field), ['deployments.1.service']);
+      assert.equal(await count(), before);
+      const good = await post('/api/v1/deployments/batch', { deployments: [deployment({ version: 'b1' }), deployment({ version: 'b2', service: 'component:default/cart' })] });
+      assert.equal(good.status, 201);
+      assert.equal(((await good.json()) as { items: unknown[] }).items.length, 2);
+      assert.equal(await count(), before + 2);
+    });
+
+    test('a retried request with the same Idempotency-Key returns the first answer and writes once; another body with it is refused', async () => {
+      const before = await count();
+      const first = await post('/api/v1/deployments', deployment({ version: 'idem' }), { 'idempotency-key': 'deploy-42' });
+      const firstBody = await first.text();
+      const again = await post('/api/v1/deployments', deployment({ version: 'idem' }), { 'idempotency-key': 'deploy-42' });
+      assert.equal(again.status, 201);
+      assert.equal(again.headers.get('idempotent-replayed'), 'true');
+      assert.equal(await again.text(), firstBody);
+      assert.equal(await count(), before + 1);
+      const other = await post('/api/v1/deployments', deployment({ version: 'other' }), { 'idempotency-key': 'deploy-42' });
+      assert.equal(other.status, 422);
+      assert.equal(((await other.json()) as Problem).code, 'idempotency-key-reused');
+      const parallel = await Promise.all(Array.from({ length: 8 }, () => post('/api/v1/deployments/batch', { deployments: [deployment({ version: 'par' })] }, { 'idempotency-key': 'parallel-1' })));
+      assert.ok(parallel.every((r) => r.status === 201));
+      assert.equal(await count(), before + 2);
+      const badKey = await post('/api/v1/deployments', deployment(), { 'idempotency-key': 'x'.repeat(300) });
+      assert.equal(badKey.status, 400);
+      assert.equal(((await badKey.json()) as Problem).code, 'invalid-idempotency-key');
+    });
+  });
+
+  describe('blue/green and live state', () => {
+    test('the live version, live slot, since when, and the idle slot follow deployments and switches', async () => {
+      const bg = (version: string, slot: string, finishedAt: string, status = 'succeeded') =>
+        post('/api/v1/deployments', { service: 'ledger', environment: 'production', version, status, strategy: 'blue-green', slot, startedAt: finishedAt, finishedAt, commits: [] });
+      assert.equal((await bg('1.0', 'blue', '2026-05-01T10:00:00Z')).status, 201);
+      assert.equal((await bg('1.1', 'green', '2026-05-02T10:00:00Z')).status, 201);
+      const sw = await post('/api/v1/traffic-switches', { service: 'ledger', environment: 'production', slot: 'green', at: '2026-05-02T11:00:00Z', reason: 'release 1.1' });
+      assert.equal(sw.status, 201);
+      const switched = (await sw.json()) as { version: string; summary: string; type: string };
+      assert.equal(switched.type, 'traffic-switch');
+      assert.equal(switched.version, '1.1');
+      assert.equal(switched.summary, 'Switched production traffic from blue (1.0) to green (1.1): release 1.1');
+      assert.equal((await bg('1.2', 'blue', '2026-05-03T10:00:00Z', 'failed')).status, 201);
+      const live = (await (await get('/api/v1/live?service=ledger')).json()) as { environments: Record<string, unknown>[] };
+      assert.deepEqual(live.environments, [
+        { environment: 'production', version: '1.1', since: '2026-05-02T11:00:00.000Z', strategy: 'blue-green', liveSlot: 'green', idleSlot: 'blue', idleVersion: '1.0', lastFailure: { version: '1.2', status: 'failed', at: '2026-05-03T10:00:00.000Z' } },
+      ]);
+    });
+
+    test('a switch to a slot with nothing deployed is refused', async () => {
+      const res = await post('/api/v1/traffic-switches', { service: 'routing', environment: 'production', slot: 'blue', at: '2026-05-02T11:00:00Z' });
+      assert.equal(res.status, 422);
+      assert.equal(((await res.json()) as Problem).errors?.[0]?.field, 'slot');
+    });
+  });
+
+  describe('timelines', () => {
+    test('a system includes its components, a team its child teams, and filters and cursors work', async () => {
+      assert.equal((await post('/api/v1/changes', { service: 'routing', kind: 'config', summary: 'Raised the pool to 50', at: '2026-05-20T08:00:00Z' })).status, 201);
+      assert.equal((await post('/api/v1/changes', { service: 'cart', kind: 'migration', summary: 'Added an index', at: '2026-05-21T08:00:00Z', environment: 'production' })).status, 201);
+      const services = async (entity: string, query = '') => {
+        const body = (await (await get(`/api/v1/changes?entity=${encodeURIComponent(entity)}&limit=500${query}`)).json()) as { items: { service: string }[] };
+        assert.ok(body.items, JSON.stringify(body));
+        return [...new Set(body.items.map((i) => i.service))].sort();
+      };
+      assert.deepEqual(await services('system:default/shop'), ['component:default/cart', 'component:default/checkout']);
+      assert.deepEqual(await services('group:default/payments'), ['component:default/checkout', 'component:default/ledger']);
+      assert.deepEqual(await services('group:default/logistics'), ['component:default/cart', 'component:default/routing']);
+      assert.deepEqual(await services('group:default/logistics', '&kind=config'), ['component:default/routing']);
+      assert.deepEqual(await services('group:default/payments', '&type=traffic-switch'), ['component:default/ledger']);
+
+      const seen: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = (await (await get(`/api/v1/changes?entity=system:default/shop&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { items: { id: number; at: string }[]; nextCursor?: string };
+        seen.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      const all = (await (await get('/api/v1/changes?entity=system:default/shop&limit=500')).json()) as { items: { id: number }[] };
+      assert.deepEqual(seen, all.items.map((i) => i.id));
+      assert.equal(new Set(seen).size, seen.length);
+    });
+
+    test('bad query parameters are 400s with a hint, an unknown entity a 404', async () => {
+      for (const query of ['entity=checkout&type=bogus', 'entity=checkout&kind=nope', 'entity=checkout&cursor=%%%', 'entity=checkout&limit=0', 'entity=checkout&since=yesterday', 'entity=', `entity=${'x'.repeat(300)}`]) {
+        const res = await get(`/api/v1/changes?${query}`);
+        assert.equal(res.status, 400, query);
+        assert.ok(((await res.json()) as Problem).hint.length > 0);
+      }
+      assert.equal((await get('/api/v1/changes?entity=ghost')).status, 404);
+      assert.equal((await get('/api/v1/live?service=ghost')).status, 404);
+    });
+  });
+});
