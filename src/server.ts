@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { TokenService } from './auth/service.ts';
 import { TokenStore } from './auth/store.ts';
 import { registerCatalogRoutes } from './catalog/routes.ts';
+import { registerGithubWebhook } from './changes/github-webhook-route.ts';
 import { registerChangeRoutes } from './changes/routes.ts';
 import { ChangeService } from './changes/service.ts';
 import { ChangeStore } from './changes/store.ts';
@@ -53,6 +54,10 @@ export interface ServerOptions {
   assets: AssetBundle;
   /** The clock writes are checked against and tokens expire by; tests pass a fixed one. */
   now?: () => Date;
+  /** Enables the GitHub deployment_status webhook. */
+  githubWebhookSecret?: string;
+  /** Environment names DORA counts as production (default `production`). */
+  productionEnvironments?: string[];
 }
 
 export const VERSION = '0.1.0';
@@ -134,6 +139,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerCatalogRoutes(app, catalog);
   registerSearchRoutes(app, () => portal.searchIndex());
   registerChangeRoutes(app, changes, tokens, async (key) => (await catalog.store.summariesOf([key])).has(key));
+  registerGithubWebhook(app, changes, options.githubWebhookSecret);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API token from `atrium token create` (format `atrium_<id>_<secret>`).' });
 
   app.doc31('/api/openapi.json', {

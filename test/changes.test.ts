@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Database } from '../src/platform/db/connect.ts';
 import { silentLogger } from '../src/platform/log.ts';
@@ -16,6 +17,10 @@ interface Problem {
   hint: string;
   errors?: { field: string; message: string }[];
 }
+
+const annotated = (name: string, owner: string, slug: string, system?: string) =>
+  ['apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', `  name: ${name}`, '  annotations:', `    github.com/project-slug: ${slug}`, 'spec:', '  type: service', '  lifecycle: production', `  owner: ${owner}`, ...(system ? [`  system: ${system}`] : []), ''].join('\n');
+const WEBHOOK_SECRET = 'webhook-secret-for-tests';
 
 const SYSTEM = ['apiVersion: backstage.io/v1alpha1', 'kind: System', 'metadata:', '  name: shop', 'spec:', '  owner: payments', ''].join('\n');
 
@@ -47,14 +52,14 @@ describeEachDatabase('change events API', (dialect) => {
       'catalog-info.yaml': location(['./org.yaml', './shop.yaml', './services/*.yaml']),
       'org.yaml': group('payments', ['payments-api-team']) + '---\n' + group('payments-api-team') + '---\n' + group('logistics'),
       'shop.yaml': SYSTEM,
-      'services/checkout.yaml': component('checkout', { owner: 'payments', system: 'shop' }),
+      'services/checkout.yaml': annotated('checkout', 'payments', 'Acme/Checkout', 'shop'),
       'services/ledger.yaml': component('ledger', { owner: 'payments-api-team' }),
-      'services/cart.yaml': component('cart', { owner: 'logistics', system: 'shop' }),
-      'services/routing.yaml': component('routing', { owner: 'logistics' }),
+      'services/cart.yaml': annotated('cart', 'logistics', 'acme/mono', 'shop'),
+      'services/routing.yaml': annotated('routing', 'logistics', 'acme/mono'),
     });
     testDb = await createTestDatabase(dialect);
     database = await testDb.open();
-    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets(), now: () => clock });
+    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets(), now: () => clock, githubWebhookSecret: WEBHOOK_SECRET });
     await server.syncCatalog();
     writer = (await server.tokens.create('ci-payments', ['deployments:write', 'changes:write'], 90 * 86_400_000)).token;
   });
@@ -275,6 +280,71 @@ describeEachDatabase('change events API', (dialect) => {
       }
       assert.equal((await get('/api/v1/changes?entity=ghost')).status, 404);
       assert.equal((await get('/api/v1/live?service=ghost')).status, 404);
+    });
+  });
+  describe('GitHub webhooks', () => {
+    const payload = (over: { state?: string; repo?: string; service?: string; environment?: string } = {}) =>
+      JSON.stringify({
+        action: 'created',
+        deployment_status: { state: over.state ?? 'success', environment: over.environment ?? 'production', created_at: '2026-05-31T09:10:00Z', log_url: 'https://github.com/acme/checkout/actions/runs/1', creator: { login: 'octocat' } },
+        deployment: { sha: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', ref: 'v3.1.0', environment: over.environment ?? 'production', created_at: '2026-05-31T09:00:00Z', payload: over.service ? { service: over.service } : {} },
+        repository: { full_name: over.repo ?? 'acme/checkout' },
+        sender: { login: 'octocat' },
+      });
+    const sign = (body: string, secret = WEBHOOK_SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const deliver = (body: string, headers: Record<string, string> = {}) =>
+      server.app.request('/api/v1/webhooks/github', { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'deployment_status', 'x-github-delivery': 'd-1', 'x-hub-signature-256': sign(body), ...headers }, body });
+
+    test('a signed deployment_status is recorded for the service with that project slug, once per delivery', async () => {
+      const before = await count();
+      const res = await deliver(payload());
+      assert.equal(res.status, 201);
+      const body = (await res.json()) as { outcome: string; deployment: { service: string; version: string; status: string; actor: string; recordedBy: string; commits: unknown[] } };
+      assert.equal(body.outcome, 'recorded');
+      assert.equal(body.deployment.service, 'component:default/checkout');
+      assert.equal(body.deployment.version, 'v3.1.0@aaaaaaa');
+      assert.equal(body.deployment.actor, 'octocat');
+      assert.equal(body.deployment.recordedBy, 'github-webhook');
+      assert.deepEqual(body.deployment.commits, []);
+      const again = await deliver(payload());
+      assert.equal(again.status, 201);
+      assert.equal(await count(), before + 1);
+    });
+
+    test('a missing, wrong or other-secret signature is a 401 and writes nothing', async () => {
+      const before = await count();
+      const body = payload({ state: 'failure' });
+      for (const signature of [undefined, 'sha256=00', sign(body, 'another-secret-value'), sign(body + ' '), sign(body).toUpperCase().replace('SHA256', 'sha1')]) {
+        const headers: Record<string, string> = { 'x-github-delivery': 'bad-sig' };
+        const res = await server.app.request('/api/v1/webhooks/github', { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'deployment_status', ...headers, ...(signature ? { 'x-hub-signature-256': signature } : {}) }, body });
+        assert.equal(res.status, 401, String(signature));
+        assert.equal(((await res.json()) as Problem).code, 'signature-invalid');
+      }
+      assert.equal(await count(), before);
+    });
+
+    test('pings and unfinished states are acknowledged, unknown or shared repositories explained, hostile payloads refused', async () => {
+      const before = await count();
+      const ping = await deliver('{"zen":"hi"}', { 'x-github-event': 'ping' });
+      assert.equal(((await ping.json()) as { outcome: string }).outcome, 'pong');
+      for (const state of ['pending', 'in_progress', 'queued', 'inactive']) {
+        const res = await deliver(payload({ state }), { 'x-github-delivery': `s-${state}` });
+        assert.equal(res.status, 200);
+        assert.equal(((await res.json()) as { outcome: string }).outcome, 'ignored');
+      }
+      const unknown = await deliver(payload({ repo: 'acme/unknown' }), { 'x-github-delivery': 'u-1' });
+      assert.equal(((await unknown.json()) as Problem).code, 'repository-not-in-catalog');
+      const shared = await deliver(payload({ repo: 'acme/mono' }), { 'x-github-delivery': 'm-1' });
+      assert.equal(((await shared.json()) as Problem).code, 'repository-ambiguous');
+      const picked = await deliver(payload({ repo: 'acme/mono', service: 'routing' }), { 'x-github-delivery': 'm-2' });
+      assert.equal(picked.status, 201);
+      const badEnv = await deliver(payload({ environment: '<script>' }), { 'x-github-delivery': 'e-1' });
+      assert.equal(badEnv.status, 422);
+      assert.equal((await deliver('not json', { 'x-github-delivery': 'j-1' })).status, 400);
+      assert.equal((await deliver('[1,2,3]', { 'x-github-delivery': 'j-2' })).status, 200);
+      const huge = 'x'.repeat(1024 * 1024 + 1);
+      assert.equal((await deliver(huge, { 'x-github-delivery': 'h-1' })).status, 413);
+      assert.equal(await count(), before + 1);
     });
   });
 });

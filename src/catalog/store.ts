@@ -431,7 +431,8 @@ export class CatalogStore {
 
   /**
    * Entities whose descriptor mentions an annotation among `needles` (a cheap text match
-   * on the stored body; callers confirm on the parsed entity). Keeps the docs index from
+   * on the stored body, ignoring ASCII case on both databases; callers confirm on the
+   * parsed entity, so the wildcard characters in a needle simply match any character). Keeps the docs index from
    * parsing every descriptor of a large catalog.
    */
   async entitiesMentioning(needles: readonly string[]): Promise<{ ref: string; entity: Entity; file: string }[]> {
@@ -439,7 +440,7 @@ export class CatalogStore {
     const rows = await this.read
       .selectFrom('entities')
       .select(['ref', 'body', 'file'])
-      .where((eb) => eb.or(needles.map((n) => eb('body', 'like', `%${n.replace(/[\\%_]/g, '')}%`))))
+      .where((eb) => eb.or(needles.map((n) => eb('body', this.dialect === 'postgres' ? 'ilike' : 'like', `%${n.replace(/[\\%_]/g, '_')}%`))))
       .orderBy('key')
       .execute();
     return rows.map((r) => ({ ref: r.ref, entity: JSON.parse(r.body) as Entity, file: r.file }));

@@ -33,11 +33,12 @@ const IdempotencyHeaders = z.object({
   'idempotency-key': z.string().optional().openapi({ description: 'A unique key per logical write (e.g. a UUID): a retry with the same key and body returns the first response and writes nothing.' }),
 });
 
-function limit(maxSize: number) {
+/** A 413 problem for bodies over `maxSize` (checked on the header and while streaming). */
+export function limit(maxSize: number, hint = maxSize === MAX_EVENT_BYTES ? 'Send one event per request, or many through the batch endpoint.' : 'Split the batch (up to 1,000 deployments and 4 MiB a request).') {
   return bodyLimit({
     maxSize,
     onError: () => {
-      throw new AtriumError({ category: 'user-fixable', code: 'body-too-large', status: 413, message: `The body is larger than ${maxSize / 1024} KiB`, hint: maxSize === MAX_EVENT_BYTES ? 'Send one event per request, or many through the batch endpoint.' : 'Split the batch (up to 1,000 deployments and 4 MiB a request).' });
+      throw new AtriumError({ category: 'user-fixable', code: 'body-too-large', status: 413, message: `The body is larger than ${maxSize / 1024} KiB`, hint });
     },
   });
 }

@@ -5,6 +5,7 @@ import { Admission } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
 import type { Logger } from '../platform/log.ts';
+import { PROJECT_SLUG_ANNOTATION } from './github.ts';
 import { liveEnvironments, slotsOf, type LiveEnvironment } from './live.ts';
 import { deploymentSummary, switchSummary, type ChangeEvent, type NewChangeEvent } from './model.ts';
 import type { ChangeInput, DeploymentInput, SwitchInput } from './schema.ts';
@@ -65,7 +66,7 @@ export class ChangeService {
 
   constructor(
     readonly store: ChangeStore,
-    private readonly catalog: Pick<CatalogReader, 'summariesOf' | 'relationsTouching'>,
+    private readonly catalog: Pick<CatalogReader, 'summariesOf' | 'relationsTouching' | 'entitiesMentioning'>,
     options: ChangeServiceOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
@@ -247,6 +248,18 @@ export class ChangeService {
     });
     if (errors.length > 0) throw invalid(errors, 'Use the entity reference of a service in the catalog (e.g. component:default/checkout, or just checkout); nothing was written.');
     return out;
+  }
+
+  /**
+   * The catalog entities whose `github.com/project-slug` is `repository` (GitHub names are
+   * case-insensitive), as references; `requested` picks one when several share it.
+   */
+  async servicesOfRepository(repository: string, requested: string | undefined): Promise<string[]> {
+    const slug = repository.toLowerCase();
+    const found = (await this.catalog.entitiesMentioning([repository])).filter((e) => e.entity.metadata.annotations?.[PROJECT_SLUG_ANNOTATION]?.toLowerCase() === slug).map((e) => e.ref);
+    if (requested === undefined || found.length <= 1) return found;
+    const wanted = refKey(parseEntityRef(requested, { defaultKind: 'Component', defaultNamespace: 'default' }));
+    return found.filter((ref) => ref.toLowerCase() === wanted);
   }
 
   /** The merged timeline of an entity's scope (a team's includes its child teams' services; a system's its components'). */

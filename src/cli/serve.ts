@@ -53,7 +53,15 @@ function listen(server: AtriumServer, host: string, port: number): Promise<Serve
 
 async function serveUntilStopped(config: Config, noWatch: boolean, logger: Logger, io: CommandIO, stopped: Promise<void>): Promise<void> {
   const database = await openDatabase(config.database, { onIdleError: (err) => logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced') });
-  const server = createServer({ database, logger, catalog: config.catalog, maxFileBytes: config.maxFileBytes, assets: await loadAssets() });
+  const server = createServer({
+    database,
+    logger,
+    catalog: config.catalog,
+    maxFileBytes: config.maxFileBytes,
+    assets: await loadAssets(),
+    githubWebhookSecret: config.githubWebhookSecret,
+    productionEnvironments: config.productionEnvironments,
+  });
   // Listen first: /healthz answers at once and /readyz says 503 until the first sync is done.
   const http = await listen(server, config.host, config.port).catch(async (err: unknown) => {
     await database.close();

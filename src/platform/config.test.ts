@@ -59,7 +59,7 @@ describe('loadConfig precedence', () => {
   });
 
   test('applies CLI > env > atrium.yaml > defaults to every setting', () => {
-    const file = 'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\n';
+    const file = 'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\ngithubWebhookSecret: file-secret-0123456789\nproductionEnvironments: [prod-eu, prod-us]\n';
     const env = {
       ATRIUM_CATALOG: 'env-catalog',
       ATRIUM_DATABASE: 'env.db',
@@ -67,12 +67,20 @@ describe('loadConfig precedence', () => {
       ATRIUM_HOST: 'env-host',
       ATRIUM_CATALOG_MAX_FILE_BYTES: '4096',
       ATRIUM_LOG_LEVEL: 'error',
+      ATRIUM_GITHUB_WEBHOOK_SECRET: 'env-secret-0123456789',
+      ATRIUM_PRODUCTION_ENVIRONMENTS: 'live, production',
     };
-    const cli = { catalog: 'cli-catalog', database: 'cli.db', port: 3003, host: 'cli-host', maxFileBytes: 8192, logLevel: 'trace' };
+    const cli = { catalog: 'cli-catalog', database: 'cli.db', port: 3003, host: 'cli-host', maxFileBytes: 8192, logLevel: 'trace', githubWebhookSecret: 'cli-secret-0123456789', productionEnvironments: ['cli'] };
     const cwd = cwdWith(file);
     assert.deepEqual(loadConfig(cli, env, cwd), cli);
-    assert.deepEqual(loadConfig({}, env, cwd), { catalog: 'env-catalog', database: 'env.db', port: 2002, host: 'env-host', maxFileBytes: 4096, logLevel: 'error' });
-    assert.deepEqual(loadConfig({}, {}, cwd), { catalog: 'file-catalog', database: 'file.db', port: 1001, host: 'file-host', maxFileBytes: 2048, logLevel: 'warn' });
+    assert.deepEqual(loadConfig({}, env, cwd), { catalog: 'env-catalog', database: 'env.db', port: 2002, host: 'env-host', maxFileBytes: 4096, logLevel: 'error', githubWebhookSecret: 'env-secret-0123456789', productionEnvironments: ['live', 'production'] });
+    assert.deepEqual(loadConfig({}, {}, cwd), { catalog: 'file-catalog', database: 'file.db', port: 1001, host: 'file-host', maxFileBytes: 2048, logLevel: 'warn', githubWebhookSecret: 'file-secret-0123456789', productionEnvironments: ['prod-eu', 'prod-us'] });
+  });
+
+  test('a short webhook secret and bad environment names are configuration errors', () => {
+    assert.throws(() => loadConfig({}, { ATRIUM_GITHUB_WEBHOOK_SECRET: 'short' }, cwdWith()), /ATRIUM_GITHUB_WEBHOOK_SECRET=\(hidden\): must be at least 16/);
+    assert.throws(() => loadConfig({}, { ATRIUM_PRODUCTION_ENVIRONMENTS: 'prod,,x' }, cwdWith()), /ATRIUM_PRODUCTION_ENVIRONMENTS/);
+    assert.throws(() => loadConfig({}, {}, cwdWith('productionEnvironments: ["../x"]\n')), /productionEnvironments/);
   });
 
   test('an option left undefined does not hide the lower layers', () => {

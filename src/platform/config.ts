@@ -16,6 +16,10 @@ export interface Config {
   host: string;
   maxFileBytes: number;
   logLevel: string;
+  /** The secret GitHub signs webhooks with; webhooks are refused without one. */
+  githubWebhookSecret: string | undefined;
+  /** The environment names DORA metrics count as production. */
+  productionEnvironments: string[];
 }
 
 export const DEFAULTS: Config = {
@@ -25,6 +29,8 @@ export const DEFAULTS: Config = {
   host: '127.0.0.1',
   maxFileBytes: 2 * 1024 * 1024,
   logLevel: 'info',
+  githubWebhookSecret: undefined,
+  productionEnvironments: ['production'],
 };
 
 const fileSchema = z.strictObject({
@@ -34,6 +40,8 @@ const fileSchema = z.strictObject({
   host: z.string().min(1).optional(),
   maxFileBytes: z.number().int().min(1024).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  githubWebhookSecret: z.string().min(16, 'must be at least 16 characters (GitHub recommends a long random string)').optional(),
+  productionEnvironments: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be environment names (letters, digits, . _ -)')).min(1).max(20).optional(),
 });
 
 const envNames: Record<keyof Config, string[]> = {
@@ -43,6 +51,8 @@ const envNames: Record<keyof Config, string[]> = {
   host: ['ATRIUM_HOST'],
   maxFileBytes: ['ATRIUM_CATALOG_MAX_FILE_BYTES'],
   logLevel: ['ATRIUM_LOG_LEVEL'],
+  githubWebhookSecret: ['ATRIUM_GITHUB_WEBHOOK_SECRET'],
+  productionEnvironments: ['ATRIUM_PRODUCTION_ENVIRONMENTS'],
 };
 
 function configError(message: string, hint: string): AtriumError {
@@ -82,13 +92,16 @@ function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {
     if (key === 'port' || key === 'maxFileBytes') {
       if (!/^\d+$/.test(value)) throw configError(`${name}=${value} is not a whole number`, `Set ${name} to a number, or unset it.`);
       out[key] = Number(value);
+    } else if (key === 'productionEnvironments') {
+      out[key] = value.split(',').map((v) => v.trim());
     } else {
       out[key] = value;
     }
     // The same rules as atrium.yaml (port range, log levels, minimum file size).
     const checked = fileSchema.shape[key].safeParse(out[key]);
     if (!checked.success) {
-      throw configError(`${name}=${value}: ${checked.error.issues[0]?.message ?? 'invalid value'}`, `Set ${name} to a valid value (see the configuration section of the user guide), or unset it.`);
+      // A secret never goes into an error message (they end up in logs and CI output).
+      throw configError(`${name}=${key === 'githubWebhookSecret' ? '(hidden)' : value}: ${checked.error.issues[0]?.message ?? 'invalid value'}`, `Set ${name} to a valid value (see the configuration section of the user guide), or unset it.`);
     }
   }
   return out;
