@@ -10,6 +10,7 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
   { name: 'sync', summary: 'load a catalog into the store (incremental)', load: async () => (await import('./cli/sync.ts')).syncCommand },
   { name: 'serve', summary: 'sync, watch and serve the portal and its API', load: async () => (await import('./cli/serve.ts')).serveCommand },
   { name: 'token', summary: 'create, list and revoke API tokens for writes', load: async () => (await import('./cli/token.ts')).tokenCommand },
+  { name: 'deploy', summary: 'record a deployment or blue/green switch from CI', load: async () => (await import('./cli/deploy.ts')).deployCommand },
   { name: 'build', summary: 'render the portal as a static site (works offline)', load: async () => (await import('./cli/build.ts')).buildCommand },
 ];
 
