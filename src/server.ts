@@ -2,6 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { TokenService } from './auth/service.ts';
 import { TokenStore } from './auth/store.ts';
 import { registerCatalogRoutes } from './catalog/routes.ts';
+import { registerDoraRoutes } from './dora/routes.ts';
+import { DoraService } from './dora/service.ts';
 import { registerGithubWebhook } from './changes/github-webhook-route.ts';
 import { registerChangeRoutes } from './changes/routes.ts';
 import { ChangeService } from './changes/service.ts';
@@ -35,6 +37,7 @@ export interface AtriumServer {
   catalog: CatalogService;
   tokens: TokenService;
   changes: ChangeService;
+  dora: DoraService;
   portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -69,6 +72,9 @@ export function createServer(options: ServerOptions): AtriumServer {
   const catalog = new CatalogService(new CatalogStore(database));
   const tokens = new TokenService(new TokenStore(database), options.now);
   const changes = new ChangeService(new ChangeStore(database), catalog.store, { now: options.now });
+  const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments });
+  const now = options.now ?? (() => new Date());
+  const catalogHas = async (key: string) => (await catalog.store.summariesOf([key])).has(key);
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal({ basePath: '/', mode: 'live', assets: options.assets.names }, catalog, options.assets, docs);
   const syncer = new CatalogSyncer(catalog.store, { catalog: options.catalog, maxFileBytes: options.maxFileBytes, logger });
@@ -138,7 +144,8 @@ export function createServer(options: ServerOptions): AtriumServer {
 
   registerCatalogRoutes(app, catalog);
   registerSearchRoutes(app, () => portal.searchIndex());
-  registerChangeRoutes(app, changes, tokens, async (key) => (await catalog.store.summariesOf([key])).has(key));
+  registerChangeRoutes(app, changes, tokens, catalogHas);
+  registerDoraRoutes(app, dora, catalogHas, now);
   registerGithubWebhook(app, changes, options.githubWebhookSecret);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API token from `atrium token create` (format `atrium_<id>_<secret>`).' });
 
@@ -165,6 +172,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     catalog,
     tokens,
     changes,
+    dora,
     portal,
     metrics,
     catalogFiles: () => [...syncer.files(), ...docs.files()],

@@ -193,12 +193,15 @@ export class ChangeStore {
         .where('type', '=', 'deployment')
         .where('environment', 'in', [...environments])
         .where('at', '<', before)
+        // In time order, so DORA's rules need not sort (ISO strings sort as times).
+        .orderBy('at')
         .execute();
       for (const r of rows) {
         out.push({ service: r.service_key, environment: r.environment ?? '', status: r.status as DeploymentStatus, startedAt: r.started_at ?? r.at, finishedAt: r.at, commits: r.commits ? (JSON.parse(r.commits) as Commit[]) : [] });
       }
     }
-    return out;
+    // Batches are each in order; together they are in order only when there was one.
+    return out.length > 0 && serviceKeys.length > KEY_CHUNK ? out.sort((a, b) => (a.finishedAt < b.finishedAt ? -1 : a.finishedAt > b.finishedAt ? 1 : 0)) : out;
   }
 
   /** The newest event's id (0 when none): replicas poll it to see each other's writes. */

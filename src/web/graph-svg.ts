@@ -1,5 +1,6 @@
 import type { DependencyEdge, Neighbourhood } from '../catalog/graph.ts';
 import { html, type Html } from './html.ts';
+import { truncate } from './truncate.ts';
 
 /**
  * The dependency graph as a picture (SVG) and as its accessible, navigable equivalent (a
@@ -34,11 +35,6 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const byLabel = (a: { label: string; key: string }, b: { label: string; key: string }): number => compare(a.label, b.label) || compare(a.key, b.key);
 const edgeOrder = (a: DependencyEdge, b: DependencyEdge): number => compare(keyOf(a.from), keyOf(b.from)) || compare(keyOf(a.to), keyOf(b.to)) || compare(a.via, b.via);
 
-/** Shortens by code points, so an ellipsis never splits a surrogate pair. */
-function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}
 
 /** A valid, stable id prefix: readable slug plus a hash, so centers that slug alike still differ. */
 function idPrefix(center: string): string {

@@ -1,0 +1,66 @@
+import { emptyNote, entityLink, refName, section, timestamp } from '../../web/components.ts';
+import { html, type Html } from '../../web/html.ts';
+import { entityPath, siteUrl, type Site } from '../../web/site.ts';
+import type { LiveEnvironment } from '../live.ts';
+import type { ChangeEvent } from '../model.ts';
+
+const TYPE_LABELS: Record<ChangeEvent['type'], string> = { deployment: 'Deploy', 'traffic-switch': 'Switch', change: 'Change' };
+
+function badgeOf(event: ChangeEvent): Html {
+  if (event.type === 'deployment') {
+    const cls = event.status === 'succeeded' ? 'badge-ok' : 'badge-error';
+    return html`<span class="badge ${cls}">${event.status === 'succeeded' ? 'Deploy' : event.status === 'failed' ? 'Failed' : 'Rolled back'}</span>`;
+  }
+  return html`<span class="badge badge-quiet">${event.type === 'change' ? (event.kind ?? 'change') : TYPE_LABELS[event.type]}</span>`;
+}
+
+/** Only http(s) links from the API's own validation ever reach here; checked again, since pages must never trust stored data. */
+const safeUrl = (url: string | null): string | undefined => (url && /^https?:\/\//i.test(url) ? url : undefined);
+
+/**
+ * A timeline, newest first: what happened, to which service (when the timeline covers
+ * several), where, who did it and when (absolute, with a relative time added by the
+ * client script). Read top to bottom in an incident: the first rows are the suspects.
+ */
+export function timelineList(site: Site, events: readonly ChangeEvent[], options: { showService: boolean }): Html {
+  return html`<ol class="timeline">${events.map((e) => {
+    const url = safeUrl(e.url);
+    const details = [
+      options.showService ? entityLink(site, { ref: e.service, title: refName(e.service) }) : '',
+      e.environment && e.type === 'change' ? html`<span>${e.environment}</span>` : '',
+      e.commits && e.commits.length > 0 ? html`<span>${e.commits.length} commit${e.commits.length === 1 ? '' : 's'}</span>` : '',
+      e.actor ? html`<span>by ${e.actor}</span>` : '',
+      timestamp(e.at),
+      url ? html`<a href="${url}" rel="noopener noreferrer">details<span class="visually-hidden"> of ${e.summary}</span></a>` : '',
+    ].filter((d) => d !== '');
+    return html`<li class="timeline-event">${badgeOf(e)} <span class="timeline-summary">${e.summary}</span><p class="muted small timeline-meta">${details.map((d, i) => (i === 0 ? d : html` · ${d}`))}</p></li>`;
+  })}</ol>`;
+}
+
+/** What runs where: per environment the live version and since when, blue/green slots, and a failed latest attempt. */
+export function liveTable(environments: readonly LiveEnvironment[]): Html {
+  return html`<div class="table-scroll"><table>
+<caption class="visually-hidden">Live versions by environment</caption>
+<thead><tr><th scope="col">Environment</th><th scope="col">Live version</th><th scope="col">Since</th><th scope="col">Blue/green</th><th scope="col">Latest attempt</th></tr></thead>
+<tbody>${environments.map(
+    (env) => html`<tr><th scope="row">${env.environment}</th><td>${env.version ? html`<code>${env.version}</code>` : html`<span class="muted">none succeeded</span>`}</td><td>${env.since ? timestamp(env.since) : ''}</td><td>${
+      env.liveSlot ? html`<span class="badge badge-ok">${env.liveSlot} live</span> ${env.idleSlot} idle${env.idleVersion ? html`: <code>${env.idleVersion}</code>` : ' (empty)'}` : html`<span class="muted">${env.strategy ?? '—'}</span>`
+    }</td><td>${env.lastFailure ? html`<span class="badge badge-error">${env.lastFailure.status === 'rolled_back' ? 'rolled back' : 'failed'}</span> <code>${env.lastFailure.version}</code> ${timestamp(env.lastFailure.at)}` : html`<span class="muted">succeeded</span>`}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+export const RECENT_SHOWN = 8;
+
+/**
+ * The entity page's "What changed" card: live versions (for a service) and the latest
+ * changes of its scope, with links to the full timeline and the delivery metrics.
+ */
+export function changesSection(site: Site, ref: string, recent: readonly ChangeEvent[], live: readonly LiveEnvironment[], options: { showService: boolean; delivery: boolean }): Html {
+  const base = siteUrl(site, entityPath(ref));
+  const links = html`<p class="small"><a href="${base}changes/">Full timeline</a>${options.delivery ? html` · <a href="${base}delivery/">Delivery metrics (DORA)</a>` : ''}</p>`;
+  return section(
+    'changes',
+    'What changed',
+    html`${live.length > 0 ? liveTable(live) : ''}${recent.length > 0 ? timelineList(site, recent.slice(0, RECENT_SHOWN), options) : emptyNote('No deployments or changes recorded yet. Pipelines record them with `atrium deploy record` or POST /api/v1/deployments.')}${links}`,
+  );
+}

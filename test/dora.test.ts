@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { DoraComparison, DoraReport } from '../src/dora/model.ts';
+import type { Database } from '../src/platform/db/connect.ts';
+import { silentLogger } from '../src/platform/log.ts';
+import { createServer, type AtriumServer } from '../src/server.ts';
+import { loadAssets } from '../src/web/assets.ts';
+import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+
+/**
+ * GET /api/v1/metrics/dora on a hand-computed history, on both databases. The numbers in
+ * the assertions are worked out in the comments, not by the code under test.
+ */
+
+const HOUR = 3600;
+
+type Report = Omit<DoraReport, 'window'> & { window: { from: string; to: string } };
+interface Body {
+  services: number;
+  current: Report;
+  previous: Report;
+  trend: DoraComparison;
+  hint?: string;
+}
+
+describeEachDatabase('DORA metrics API', (dialect) => {
+  let testDb: TestDatabase;
+  let database: Database;
+  let server: AtriumServer;
+  let catalog: TempCatalog;
+
+  const d = (service: string, environment: string, status: string, finishedAt: string, commits: [string, string][] = []) => ({
+    service,
+    environment,
+    version: finishedAt.slice(0, 13),
+    status,
+    startedAt: finishedAt,
+    finishedAt,
+    commits: commits.map(([sha, committedAt]) => ({ sha, committedAt })),
+  });
+
+  before(async () => {
+    catalog = tempCatalog({
+      'catalog-info.yaml': location(['./org.yaml', './svc.yaml']),
+      'org.yaml': group('payments', ['ledger-team']) + '---\n' + group('ledger-team') + '---\n' + group('logistics'),
+      'svc.yaml': [component('checkout', { owner: 'payments' }), component('ledger', { owner: 'ledger-team' }), component('cart', { owner: 'logistics' })].join('---\n'),
+    });
+    testDb = await createTestDatabase(dialect);
+    database = await testDb.open();
+    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets(), now: () => new Date('2026-06-01T00:00:00Z') });
+    await server.syncCatalog();
+    const { token } = await server.tokens.create('ci', ['deployments:write'], null);
+    const res = await server.app.request('/api/v1/deployments/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        deployments: [
+          d('checkout', 'production', 'succeeded', '2026-05-02T10:00:00Z', [['c1c1c1c', '2026-05-01T10:00:00Z']]), // lead 24 h
+          d('checkout', 'production', 'failed', '2026-05-03T10:00:00Z', [['c2c2c2c', '2026-05-03T08:00:00Z']]), // not deployed: no lead time
+          d('checkout', 'production', 'succeeded', '2026-05-03T12:00:00Z', [['c2c2c2c', '2026-05-03T08:00:00Z']]), // lead 4 h; recovery 2 h
+          d('ledger', 'production', 'rolled_back', '2026-05-10T00:00:00Z'), // no commits: a warning
+          d('ledger', 'production', 'succeeded', '2026-05-10T06:00:00Z', [['11111111', '2026-05-09T06:00:00Z']]), // lead 24 h; recovery 6 h
+          d('ledger', 'staging', 'succeeded', '2026-05-11T00:00:00Z', [['22222222', '2026-05-10T00:00:00Z']]), // not production
+          d('cart', 'production', 'failed', '2026-05-04T00:00:00Z'), // another team
+          d('checkout', 'production', 'succeeded', '2026-04-20T00:00:00Z', [['00000000', '2026-04-19T00:00:00Z']]), // the previous window
+        ],
+      }),
+    });
+    assert.equal(res.status, 201);
+  });
+  after(async () => {
+    await database.close();
+    await testDb.drop();
+    catalog.cleanup();
+  });
+
+  const dora = async (query: string) => {
+    const res = await server.app.request(`/api/v1/metrics/dora?${query}`);
+    return { status: res.status, body: (await res.json()) as Body };
+  };
+
+  test('a team with a child team: the four metrics, their tiers and the data behind them', async () => {
+    const { status, body } = await dora('entity=group:default/payments&from=2026-05-01T00:00:00Z&to=2026-05-15T00:00:00Z');
+    assert.equal(status, 200);
+    assert.equal(body.services, 4); // payments, ledger-team, checkout, ledger
+    assert.deepEqual(body.current.window, { from: '2026-05-01T00:00:00.000Z', to: '2026-05-15T00:00:00.000Z' });
+    // 3 successful production deployments (checkout ×2, ledger ×1) on 3 UTC days, over 2 weeks.
+    assert.deepEqual(body.current.deploymentFrequency, { deployments: 3, perWeek: 1.5, deployDays: 3, deployDaysPerWeek: 1.5, tier: 'high' });
+    // Lead times 24 h, 4 h, 24 h: median 24 h, which is not under a day.
+    assert.equal(body.current.leadTime.commits, 3);
+    assert.equal(body.current.leadTime.medianSeconds, 24 * HOUR);
+    assert.equal(body.current.leadTime.tier, 'high');
+    // 2 of 5 production deployments failed or were rolled back.
+    assert.deepEqual(body.current.changeFailureRate, { deployments: 5, failed: 2, rate: 0.4, tier: 'low' });
+    // Recoveries of 2 h and 6 h: median 4 h.
+    assert.deepEqual(body.current.recoveryTime, { recovered: 2, unrecovered: 0, medianSeconds: 4 * HOUR, tier: 'high' });
+    assert.ok(body.current.warnings.some((w) => w.code === 'deploys-without-commits' && w.count === 1));
+    // The previous two weeks had one successful deployment: 0.5 a week, so frequency got better.
+    assert.equal(body.previous.deploymentFrequency.deployments, 1);
+    assert.equal(body.trend.deploymentFrequency.direction, 'better');
+  });
+
+  test('a service alone, another team, and a configurable production environment', async () => {
+    const checkout = (await dora('entity=checkout&from=2026-05-01T00:00:00Z&to=2026-05-15T00:00:00Z')).body;
+    assert.deepEqual([checkout.current.changeFailureRate.deployments, checkout.current.changeFailureRate.failed], [3, 1]);
+    const logistics = (await dora('entity=group:default/logistics&from=2026-05-01T00:00:00Z&to=2026-05-15T00:00:00Z')).body;
+    assert.deepEqual(logistics.current.recoveryTime, { recovered: 0, unrecovered: 1, medianSeconds: null, tier: null });
+  });
+
+  test('bad windows and entities are refused with a hint; the default window is the last 30 days', async () => {
+    for (const query of ['entity=checkout&from=2026-05-02T00:00:00Z&to=2026-05-01T00:00:00Z', 'entity=checkout&from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'entity=checkout&from=soon', 'entity=', 'from=2026-05-01T00:00:00Z']) {
+      const { status, body } = await dora(query);
+      assert.equal(status, 400, query);
+      assert.ok(body.hint);
+    }
+    assert.equal((await dora('entity=ghost')).status, 404);
+    const { body } = await dora('entity=checkout');
+    assert.deepEqual(body.current.window, { from: '2026-05-02T00:00:00.000Z', to: '2026-06-01T00:00:00.000Z' });
+  });
+});
