@@ -76,7 +76,9 @@ export function createServer(options: ServerOptions): AtriumServer {
   const now = options.now ?? (() => new Date());
   const catalogHas = async (key: string) => (await catalog.store.summariesOf([key])).has(key);
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
-  const portal = new Portal({ basePath: '/', mode: 'live', assets: options.assets.names }, catalog, options.assets, docs);
+  const portal = new Portal({ basePath: '/', mode: 'live', assets: options.assets.names }, catalog, options.assets, docs, { delivery: { changes, dora, now } });
+  changes.onWrite((latestId) => portal.changesMoved(latestId));
+
   const syncer = new CatalogSyncer(catalog.store, { catalog: options.catalog, maxFileBytes: options.maxFileBytes, logger });
   let synced = false;
 

@@ -69,6 +69,7 @@ async function serveUntilStopped(config: Config, noWatch: boolean, logger: Logge
   });
   let watcher: { close(): Promise<void> } | undefined;
   let stopPolling: (() => void) | undefined;
+  let stopWatchingWrites: (() => void) | undefined;
   try {
     const address = http.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -81,11 +82,14 @@ async function serveUntilStopped(config: Config, noWatch: boolean, logger: Logge
     };
     watcher = noWatch ? undefined : watchCatalog(root.dir, syncAndList, { logger, initialFiles: server.catalogFiles() });
     stopPolling = server.catalog.watchGeneration(1000, logger);
+    // Another replica's writes (deployments, changes) refresh this one's pages within a second.
+    stopWatchingWrites = server.changes.watchWrites(1000, logger);
     io.err(`Atrium is serving ${config.catalog} at http://${config.host}:${port}/\n`);
     await stopped;
     logger.info({ component: 'server' }, 'shutting down');
   } finally {
     stopPolling?.();
+    stopWatchingWrites?.();
     await watcher?.close();
     await new Promise<void>((resolve) => http.close(() => resolve()));
     await database.close();

@@ -9,7 +9,7 @@ import { packIndex, prepareEntries, type PreparedIndex } from '../search/rank.ts
 import { buildSearchIndex } from '../search/search-index.ts';
 import { offlineManifest, type AssetBundle } from './assets.ts';
 import { PAGE_CSP } from './csp.ts';
-import { canonicalQuery, renderPage, type PortalData } from './site-map.ts';
+import { canonicalQuery, renderPage, type DeliverySource, type PortalData } from './site-map.ts';
 import type { Site } from './site.ts';
 
 export interface RenderedPage {
@@ -23,6 +23,10 @@ export const HTML_TYPE = 'text/html; charset=utf-8';
 const KEY_OVERHEAD = 128;
 
 const pageKey = (path: string, query: URLSearchParams): string => (query.size ? `${path}?${query}` : path);
+/** Entity pages and their timelines show change events; delivery pages also depend on the hour (their window ends at the next one). */
+const SHOWS_CHANGES = /^catalog\/[^/]+\/[^/]+\/[^/]+\/((changes|delivery)\/)?$/;
+const SHOWS_HOUR = /^catalog\/[^/]+\/[^/]+\/[^/]+\/delivery\/$/;
+const HOUR_MS = 3_600_000;
 
 /** Remembers a computation until `clear()`; a failure is not remembered (the next call tries again). */
 class Memo<T> {
@@ -62,14 +66,17 @@ export class Portal implements PortalData {
   });
   /** Renders since start, for the stampede benchmark and tests. */
   renders = 0;
+  readonly delivery?: DeliverySource;
+  private changesVersion = 0;
 
   constructor(
     readonly site: Site,
     readonly catalog: CatalogService,
     readonly assets: AssetBundle,
     readonly docs?: DocsSource,
-    options: { cacheEntries?: number; cacheBytes?: number } = {},
+    options: { cacheEntries?: number; cacheBytes?: number; delivery?: DeliverySource } = {},
   ) {
+    this.delivery = options.delivery;
     const facets = memoizeFacets(catalog.store);
     this.store = facets.reader;
     this.pages = new SingleFlightCache<RenderedPage>(
@@ -83,6 +90,21 @@ export class Portal implements PortalData {
       this.index.clear();
       this.offline.clear();
     });
+  }
+
+  /**
+   * A change was recorded (here or, seen by polling, on another replica): pages showing
+   * changes are keyed by the newest event's id, so they render afresh while the catalog's
+   * pages (lists, search, docs) stay cached.
+   */
+  changesMoved(latestId: number): void {
+    this.changesVersion = latestId;
+  }
+
+  private cacheKey(path: string, query: URLSearchParams): string {
+    const key = pageKey(path, query);
+    if (!this.delivery || !SHOWS_CHANGES.test(path)) return key;
+    return SHOWS_HOUR.test(path) ? `${key}#c${this.changesVersion}h${Math.floor(this.delivery.now().getTime() / HOUR_MS)}` : `${key}#c${this.changesVersion}`;
   }
 
   async searchIndex(): Promise<PreparedIndex> {
@@ -102,7 +124,7 @@ export class Portal implements PortalData {
   /** A page by site-relative path and query string (`?a=b` or ''). */
   page(path: string, search: string): Promise<RenderedPage> {
     const query = canonicalQuery(path, new URLSearchParams(search));
-    return this.pages.get(pageKey(path, query), async () => {
+    return this.pages.get(this.cacheKey(path, query), async () => {
       this.renders++;
       const result = await renderPage(this, this.site, path, query);
       if (result.status === 301) return { status: 301, body: Buffer.alloc(0), location: result.location };
@@ -114,7 +136,7 @@ export class Portal implements PortalData {
   peek(urlPath: string, search: string): FastResponse | undefined {
     if (!urlPath.startsWith(this.site.basePath) || urlPath.startsWith(`${this.site.basePath}api/`)) return undefined;
     const path = urlPath.slice(this.site.basePath.length);
-    const hit = this.pages.peek(pageKey(path, canonicalQuery(path, new URLSearchParams(search))));
+    const hit = this.pages.peek(this.cacheKey(path, canonicalQuery(path, new URLSearchParams(search))));
     return hit && hit.status === 200 ? { body: hit.body, contentType: HTML_TYPE, route: 'page', csp: PAGE_CSP } : undefined;
   }
 }

@@ -15,6 +15,11 @@ import type { Html } from './html.ts';
 import { homeView, loadHome } from './pages/home.ts';
 import { notFoundView } from './pages/not-found.ts';
 import type { Site } from './site.ts';
+import { changesView, KINDS_WITH_CHANGES, KINDS_WITH_SCOPE, loadChangesPage, type ChangeReader } from '../changes/pages/changes-page.ts';
+import { changesSection, RECENT_SHOWN } from '../changes/pages/timeline-view.ts';
+import { deliveryView, loadDeliveryPage } from '../dora/pages/delivery-page.ts';
+import type { DoraService } from '../dora/service.ts';
+import { coreKind } from '../catalog/model.ts';
 
 /**
  * The site map shared by the live server and the static export: a site-relative path
@@ -25,6 +30,14 @@ export interface PortalData {
   store: CatalogReader;
   docs?: DocsSource;
   searchIndex(): Promise<PreparedIndex>;
+  /** Live only: change events and delivery metrics (a static export is a snapshot of the catalog alone). */
+  delivery?: DeliverySource;
+}
+
+export interface DeliverySource {
+  changes: ChangeReader;
+  dora: Pick<DoraService, 'dashboard'>;
+  now(): Date;
 }
 
 export type PageResult = { status: 200 | 404; html: Html } | { status: 301; location: string };
@@ -45,6 +58,8 @@ function parametersOf(requested: string): readonly string[] {
   if (path === 'search/') return ['q'];
   if (path === 'problems/') return ['severity', 'page'];
   if (/^catalog\/[^/]+\/[^/]+\/[^/]+\/graph\/$/.test(path)) return ['hops'];
+  if (/^catalog\/[^/]+\/[^/]+\/[^/]+\/changes\/$/.test(path)) return ['type', 'environment', 'before'];
+  if (/^catalog\/[^/]+\/[^/]+\/[^/]+\/delivery\/$/.test(path)) return ['days'];
   return [];
 }
 
@@ -106,7 +121,19 @@ async function route(data: PortalData, site: Site, path: string, search: URLSear
     const key = refKey({ kind, namespace, name });
     if (subpage === undefined) {
       const page = await loadEntityPage(data.store, key);
-      return page && ok(entityView(site, page));
+      if (!page) return undefined;
+      const kind = coreKind(page.detail.entity.kind) ?? page.detail.entity.kind;
+      if (!data.delivery || !KINDS_WITH_CHANGES.has(kind)) return ok(entityView(site, page));
+      const [recent, live] = await Promise.all([data.delivery.changes.timeline(key, {}, RECENT_SHOWN), kind === 'Component' || kind === 'Resource' ? data.delivery.changes.live(key) : []]);
+      return ok(entityView(site, page, [changesSection(site, page.detail.ref, recent, live, { showService: KINDS_WITH_SCOPE.has(kind), delivery: kind !== 'Resource' })]));
+    }
+    if (subpage === 'changes' && docPath.length === 0 && data.delivery) {
+      const page = await loadChangesPage(data.store, data.delivery.changes, key, search);
+      return page && ok(changesView(site, page));
+    }
+    if (subpage === 'delivery' && docPath.length === 0 && data.delivery) {
+      const page = await loadDeliveryPage(data.store, data.delivery.dora, key, search, data.delivery.now());
+      return page && ok(deliveryView(site, page));
     }
     if (subpage === 'graph' && docPath.length === 0) {
       const hops = Number(search.get('hops') ?? DEFAULT_HOPS);

@@ -11,9 +11,10 @@ import { OWNED_SHOWN, profileOf, relatedRefs, type EntityPageData, type OwnerCon
 
 /**
  * One page per entity, shaped by kind. What an engineer needs in an incident comes first:
- * runbooks, on-call and the owning team; then what the entity is made of and talks to.
+ * runbooks, on-call and the owning team, then what changed (`changes`, given by the live
+ * portal); then what the entity is made of and talks to.
  */
-export function entityView(site: Site, data: EntityPageData): Html {
+export function entityView(site: Site, data: EntityPageData, changes: HtmlValue[] = []): Html {
   const { detail } = data;
   const { entity } = detail;
   const kind = coreKind(entity.kind) ?? entity.kind;
@@ -32,6 +33,7 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
 
   const sections: HtmlValue[] = [];
   if (kind === 'Component' || kind === 'Resource' || kind === 'System' || kind === 'API') sections.push(incidentSection(site, data, base));
+  sections.push(...changes);
   sections.push(aboutSection(site, data));
   switch (kind) {
     case 'Component':

@@ -1,0 +1,99 @@
+import { coreKind, keyOfRef } from '../../catalog/model.ts';
+import type { CatalogReader } from '../../catalog/reader.ts';
+import { emptyNote } from '../../web/components.ts';
+import { html, type Html } from '../../web/html.ts';
+import { layout } from '../../web/layout.ts';
+import { entityPath, siteUrl, type Site } from '../../web/site.ts';
+import type { LiveEnvironment } from '../live.ts';
+import { EVENT_TYPES, type ChangeEvent, type EventType } from '../model.ts';
+import type { ChangeService } from '../service.ts';
+import { liveTable, timelineList } from './timeline-view.ts';
+
+/** What the portal reads of change events (live only: a static export has none). */
+export type ChangeReader = Pick<ChangeService, 'timeline' | 'live'>;
+
+export const TIMELINE_PAGE = 50;
+const TYPE_NAMES: Record<EventType, string> = { deployment: 'Deployments', 'traffic-switch': 'Traffic switches', change: 'Other changes' };
+/** Kinds whose page shows changes, and whose timeline spans several services. */
+export const KINDS_WITH_CHANGES = new Set(['Component', 'Resource', 'System', 'Domain', 'Group', 'User']);
+export const KINDS_WITH_SCOPE = new Set(['System', 'Domain', 'Group', 'User']);
+
+export interface ChangesPageData {
+  ref: string;
+  title: string;
+  kind: string;
+  type?: EventType;
+  environment?: string;
+  /** Where this page starts (the `before` of the link that led here). */
+  before?: { at: string; id: number };
+  events: ChangeEvent[];
+  live: LiveEnvironment[];
+  /** The cursor of the next (older) page. */
+  older?: string;
+}
+
+/** `before` as the page links write it: `<ISO time>~<id>`. */
+export function parseBefore(text: string | null): { at: string; id: number } | undefined | null {
+  if (text === null) return undefined;
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~(\d{1,15})$/.exec(text);
+  return match ? { at: match[1] as string, id: Number(match[2]) } : null;
+}
+
+/** The full timeline page of an entity, filtered by type and environment; undefined when there is no such entity or the query is malformed. */
+export async function loadChangesPage(store: CatalogReader, changes: ChangeReader, key: string, search: URLSearchParams): Promise<ChangesPageData | undefined> {
+  const detail = await store.getEntity(key);
+  if (!detail) return undefined;
+  const kind = coreKind(detail.entity.kind) ?? detail.entity.kind;
+  const typeParam = search.get('type');
+  const type = typeParam === null || typeParam === '' ? undefined : (EVENT_TYPES as readonly string[]).includes(typeParam) ? (typeParam as EventType) : null;
+  const environmentParam = search.get('environment') ?? '';
+  const environment = environmentParam === '' ? undefined : /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(environmentParam) ? environmentParam : null;
+  const before = parseBefore(search.get('before'));
+  if (type === null || environment === null || before === null) return undefined;
+  const events = await changes.timeline(keyOfRef(detail.ref), { types: type ? [type] : undefined, environments: environment ? [environment] : undefined }, TIMELINE_PAGE + 1, before);
+  const page = events.slice(0, TIMELINE_PAGE);
+  const last = page.at(-1);
+  return {
+    ref: detail.ref,
+    title: detail.entity.metadata.title ?? detail.entity.metadata.name,
+    kind,
+    type,
+    environment,
+    before,
+    events: page,
+    live: kind === 'Component' || kind === 'Resource' ? await changes.live(keyOfRef(detail.ref)) : [],
+    older: events.length > TIMELINE_PAGE && last ? `${last.at}~${last.id}` : undefined,
+  };
+}
+
+export function changesView(site: Site, data: ChangesPageData): Html {
+  const base = siteUrl(site, entityPath(data.ref));
+  const query = (over: { before?: string }) => {
+    const params = new URLSearchParams();
+    if (data.type) params.set('type', data.type);
+    if (data.environment) params.set('environment', data.environment);
+    if (over.before) params.set('before', over.before);
+    return params.size ? `?${params}` : '';
+  };
+  const filter = html`<form class="filter-form" method="get" action="${base}changes/" role="search" aria-label="Filter the timeline">
+<label for="changes-type">Type</label>
+<select id="changes-type" name="type"><option value="">Everything</option>${EVENT_TYPES.map((t) => html`<option value="${t}"${t === data.type ? html` selected` : ''}>${TYPE_NAMES[t]}</option>`)}</select>
+<label for="changes-environment">Environment</label>
+<input id="changes-environment" name="environment" value="${data.environment ?? ''}" placeholder="e.g. production" maxlength="63" pattern="[A-Za-z0-9][A-Za-z0-9._\\-]*">
+<button type="submit">Filter</button>
+</form>`;
+  const main = html`<h1>What changed: ${data.title}</h1>
+<p class="lede">Deployments, traffic switches and other changes${KINDS_WITH_SCOPE.has(data.kind) ? ` of everything ${data.kind === 'Group' ? 'this team and its child teams own' : data.kind === 'User' ? 'this person owns' : `in this ${data.kind.toLowerCase()}`}` : ''}, newest first.</p>
+${data.live.length > 0 ? html`<section class="card" aria-labelledby="live"><h2 id="live">Live now</h2>${liveTable(data.live)}</section>` : ''}
+<section class="card" aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>${filter}
+${data.events.length > 0 ? timelineList(site, data.events, { showService: KINDS_WITH_SCOPE.has(data.kind) }) : emptyNote(data.type || data.environment ? 'Nothing matches the filter.' : 'Nothing recorded yet.')}
+<nav class="pager" aria-label="Timeline pages"><ul>${data.before ? html`<li><a href="${base}changes/${query({})}">Newest</a></li>` : ''}${data.older ? html`<li><a href="${base}changes/${query({ before: data.older })}" rel="next">Older</a></li>` : ''}</ul></nav>
+</section>`;
+  return layout({
+    site,
+    title: `What changed: ${data.title}`,
+    section: 'catalog',
+    crumbs: [{ label: 'Catalog', href: siteUrl(site, 'catalog/') }, { label: data.title, href: base }, { label: 'What changed' }],
+    main,
+  });
+}

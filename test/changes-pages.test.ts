@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Database } from '../src/platform/db/connect.ts';
+import { silentLogger } from '../src/platform/log.ts';
+import { createServer, type AtriumServer } from '../src/server.ts';
+import { loadAssets } from '../src/web/assets.ts';
+import { SEED_NOW, seedHistory } from './support/changes.ts';
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
+const HOSTILE_MARKERS = ['<script>window.__xss', '<img src=x', '<svg onload'];
+
+/** The "What changed" card, the timeline page and the delivery page over HTTP, on both databases. */
+describeEachDatabase('change and delivery pages', (dialect) => {
+  let testDb: TestDatabase;
+  let database: Database;
+  let server: AtriumServer;
+  const page = async (path: string, status = 200) => {
+    const res = await server.app.request(path);
+    assert.equal(res.status, status, `${path} answers ${status}`);
+    const html = await res.text();
+    for (const marker of HOSTILE_MARKERS) assert.ok(!html.includes(marker), `${path} contains ${marker} unescaped`);
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
+    assert.doesNotMatch(html, /\sstyle=/, 'no inline style');
+    return html;
+  };
+
+  before(async () => {
+    testDb = await createTestDatabase(dialect);
+    database = await testDb.open();
+    server = createServer({ database, logger: silentLogger(), catalog: FIXTURE, defaultMetrics: false, assets: await loadAssets(), now: () => SEED_NOW });
+    await server.syncCatalog();
+    await seedHistory(server);
+  });
+  after(async () => {
+    await database.close();
+    await testDb.drop();
+  });
+
+  test('a service page shows what is live and the latest changes right after "When it breaks"', async () => {
+    const html = await page('/catalog/default/component/ledger/');
+    assert.ok(html.indexOf('id="incident"') < html.indexOf('id="changes"') && html.indexOf('id="changes"') < html.indexOf('id="about"'));
+    assert.match(html, /<th scope="row">production<\/th><td><code>4\.1\.0<\/code>/);
+    assert.match(html, /green live<\/span> blue idle: <code>4\.0\.0<\/code>/);
+    assert.match(html, /Switched production traffic from blue \(4\.0\.0\) to green \(4\.1\.0\)/);
+    assert.match(html, /href="\/catalog\/default\/component\/ledger\/delivery\/"/);
+  });
+
+  test('a team page shows its services\' changes with the service named; hostile fields stay text', async () => {
+    const html = await page('/catalog/default/group/payments/');
+    assert.match(html, /id="changes"/);
+    assert.match(html, /href="\/catalog\/default\/component\/payment-service\/"/);
+    const hostile = await page('/catalog/default/component/hostile/changes/');
+    assert.match(hostile, /&lt;svg onload=window.__xss=1&gt;/);
+    assert.match(hostile, /&lt;script&gt;window.__xss=1&lt;\/script&gt;/);
+  });
+
+  test('the timeline page filters by type and environment and pages to older events', async () => {
+    const all = await page('/catalog/default/component/payment-service/changes/');
+    assert.equal((all.match(/class="timeline-event"/g) ?? []).length, 14);
+    const failed = await page('/catalog/default/component/payment-service/changes/?type=deployment&environment=staging');
+    assert.match(failed, /Nothing matches the filter/);
+    const older = await page(`/catalog/default/component/payment-service/changes/?before=${encodeURIComponent('2026-01-05T10:00:00.000Z~999999')}`);
+    assert.equal((older.match(/class="timeline-event"/g) ?? []).length, 5);
+    await page('/catalog/default/component/payment-service/changes/?type=bogus', 404);
+    await page('/catalog/default/component/payment-service/changes/?before=yesterday', 404);
+    await page('/catalog/default/component/payment-service/changes/?environment=%3Cscript%3E', 404);
+  });
+
+  test('the delivery page shows the four metrics with tiers, charts with tables, and the data behind them', async () => {
+    const html = await page('/catalog/default/group/payments/delivery/?days=30');
+    for (const id of ['frequency', 'lead-time', 'failure-rate', 'recovery']) assert.match(html, new RegExp(`<h2 id="${id}">`));
+    // In the 30 days to 13:00 on 15 January: payment-service 14 (one failed), ledger 2, hostile 1 (rolled back).
+    assert.match(html, /15 successful production deployments/);
+    assert.match(html, /2 of 17 production deployments failed or were rolled back/);
+    assert.equal((html.match(/role="img"/g) ?? []).length, 3);
+    assert.equal((html.match(/<summary>Data table<\/summary>/g) ?? []).length, 3);
+    assert.match(html, /deploys-without-commits/);
+    await page('/catalog/default/group/payments/delivery/?days=31', 404);
+    await page('/catalog/default/component/ghost/delivery/', 404);
+  });
+
+  test('a recorded deployment shows on the cached page at once', async () => {
+    const before = await page('/catalog/default/component/storefront/');
+    assert.match(before, /No deployments or changes recorded yet/);
+    const { token } = await server.tokens.create('ci-pages', ['deployments:write'], null);
+    const res = await server.app.request('/api/v1/deployments', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ service: 'storefront', environment: 'production', version: '9.9.9', status: 'succeeded', startedAt: '2026-01-15T11:00:00Z', finishedAt: '2026-01-15T11:05:00Z' }),
+    });
+    assert.equal(res.status, 201);
+    assert.match(await page('/catalog/default/component/storefront/'), /Deployed 9\.9\.9 to production/);
+  });
+});
