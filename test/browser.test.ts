@@ -14,6 +14,7 @@ import { createServer, type AtriumServer } from '../src/server.ts';
 import { loadAssets } from '../src/web/assets.ts';
 import { assertAccessible, browserSkip, launchBrowser } from './support/browser.ts';
 import { tempDir } from './support/catalog.ts';
+import { SEED_NOW, seedHistory } from './support/changes.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
 const DEMO = fileURLToPath(new URL('../examples/acme/', import.meta.url));
@@ -26,10 +27,12 @@ interface Live {
   close(): Promise<void>;
 }
 
-async function serveCatalog(catalog: string, dir: string): Promise<Live> {
+/** A live server on loopback; with `seed`, the fixture's known change history and its fixed clock. */
+async function serveCatalog(catalog: string, dir: string, seed = false): Promise<Live> {
   const database: Database = await openDatabase(join(dir, 'atrium.db'));
-  const server = createServer({ database, logger: silentLogger(), catalog, defaultMetrics: false, assets: await loadAssets() });
+  const server = createServer({ database, logger: silentLogger(), catalog, defaultMetrics: false, assets: await loadAssets(), ...(seed ? { now: () => SEED_NOW } : {}) });
   await server.syncCatalog();
+  if (seed) await seedHistory(server);
   const http = createHttpServer(server.listener);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   return {
@@ -79,6 +82,10 @@ const PAGE_TYPES: [string, string][] = [
   ['problems', '/problems/'],
   ['search', '/search/?q=payment'],
   ['not found', '/catalog/default/component/missing/'],
+  ['timeline', '/catalog/default/component/ledger/changes/'],
+  ['hostile timeline', '/catalog/default/component/hostile/changes/'],
+  ['team delivery (DORA)', '/catalog/default/group/payments/delivery/'],
+  ['service delivery (DORA)', '/catalog/default/component/payment-service/delivery/?days=14'],
 ];
 
 describe('portal in a browser', { skip: browserSkip }, () => {
@@ -89,7 +96,7 @@ describe('portal in a browser', { skip: browserSkip }, () => {
   before(async () => {
     dir = tempDir({ after });
     browser = await launchBrowser();
-    live = await serveCatalog(FIXTURE, dir);
+    live = await serveCatalog(FIXTURE, dir, true);
   });
   after(async () => {
     await browser?.close();

@@ -6,11 +6,12 @@ import { openDatabase } from '../platform/db/connect.ts';
 import { AtriumError, UsageError } from '../platform/errors.ts';
 import { createLogger, type Logger } from '../platform/log.ts';
 import { createServer, type AtriumServer } from '../server.ts';
+import { seedDemoHistory } from '../demo/seed.ts';
 import { loadAssets } from '../web/assets.ts';
 import { integerOption, parseCommandArgs } from './args.ts';
 import type { Command, CommandIO } from './io.ts';
 
-const help = `Usage: atrium serve [--catalog DIR|FILE] [--port N] [--host ADDR] [--database PATH_OR_URL] [--no-watch]
+const help = `Usage: atrium serve [--catalog DIR|FILE] [--port N] [--host ADDR] [--database PATH_OR_URL] [--no-watch] [--demo-history]
 
 Syncs the catalog, serves the API, and keeps watching the catalog root: a saved
 file is visible in the API about a second later. Stops cleanly on SIGINT/SIGTERM.
@@ -22,11 +23,15 @@ file is visible in the API about a second later. Stops cleanly on SIGINT/SIGTERM
   --database PATH_OR_URL   SQLite file or postgres:// URL
                            (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
   --no-watch               sync once at start, do not watch for changes
+  --demo-history           when no change is recorded yet, record 90 days of made-up
+                           deployments for the catalog's services (for demos: npm start)
   -h, --help               show this help
 
 The portal's pages are at / (catalog, entity pages, docs and runbooks, dependency
 graphs, problems, search). Endpoints: /api/v1/entities, /api/v1/facets,
-/api/v1/problems, /api/v1/search, /api/openapi.json, /healthz, /readyz, /metrics. Logs are JSON lines on stderr, after one plain line
+/api/v1/problems, /api/v1/search, /api/v1/deployments, /api/v1/changes,
+/api/v1/live, /api/v1/metrics/dora, /api/v1/webhooks/github, /api/openapi.json,
+/healthz, /readyz, /metrics. Logs are JSON lines on stderr, after one plain line
 that says where Atrium is listening.
 
 Exit status: 0 stopped by SIGINT/SIGTERM, 64 bad usage, 75 database down (retry),
@@ -51,7 +56,7 @@ function listen(server: AtriumServer, host: string, port: number): Promise<Serve
   });
 }
 
-async function serveUntilStopped(config: Config, noWatch: boolean, logger: Logger, io: CommandIO, stopped: Promise<void>): Promise<void> {
+async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demoHistory: boolean }, logger: Logger, io: CommandIO, stopped: Promise<void>): Promise<void> {
   const database = await openDatabase(config.database, { onIdleError: (err) => logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced') });
   const server = createServer({
     database,
@@ -75,12 +80,16 @@ async function serveUntilStopped(config: Config, noWatch: boolean, logger: Logge
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ component: 'server' }, `Atrium serving ${config.catalog} on http://${config.host}:${port} (database: ${database.describe})`);
     await server.syncCatalog();
+    if (flags.demoHistory) {
+      const seeded = await seedDemoHistory(server.catalog.store, server.changes, new Date());
+      if (seeded) logger.info({ component: 'demo' }, `recorded a demo history: ${seeded.deployments} deployments, ${seeded.switches} traffic switches, ${seeded.changes} other changes`);
+    }
     const { root } = await openCatalog(config.catalog, config.maxFileBytes);
     const syncAndList = async () => {
       await server.syncCatalog();
       return server.catalogFiles();
     };
-    watcher = noWatch ? undefined : watchCatalog(root.dir, syncAndList, { logger, initialFiles: server.catalogFiles() });
+    watcher = flags.noWatch ? undefined : watchCatalog(root.dir, syncAndList, { logger, initialFiles: server.catalogFiles() });
     stopPolling = server.catalog.watchGeneration(1000, logger);
     // Another replica's writes (deployments, changes) refresh this one's pages within a second.
     stopWatchingWrites = server.changes.watchWrites(1000, logger);
@@ -106,6 +115,7 @@ export const serveCommand: Command = {
       host: { type: 'string' },
       database: { type: 'string' },
       'no-watch': { type: 'boolean' },
+      'demo-history': { type: 'boolean' },
     });
     if (values.help) {
       io.out(help);
@@ -131,7 +141,7 @@ export const serveCommand: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      await serveUntilStopped(config, values['no-watch'] === true, logger, io, stopped);
+      await serveUntilStopped(config, { noWatch: values['no-watch'] === true, demoHistory: values['demo-history'] === true }, logger, io, stopped);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
