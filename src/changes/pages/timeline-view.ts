@@ -39,7 +39,8 @@ export function timelineList(site: Site, events: readonly ChangeEvent[], options
 
 /** What runs where: per environment the live version and since when, blue/green slots, and a failed latest attempt. */
 export function liveTable(environments: readonly LiveEnvironment[]): Html {
-  return html`<div class="table-scroll"><table>
+  // Focusable, so a keyboard can scroll it when the card is narrower than the table.
+  return html`<div class="table-scroll" tabindex="0" role="region" aria-label="Live versions by environment"><table>
 <caption class="visually-hidden">Live versions by environment</caption>
 <thead><tr><th scope="col">Environment</th><th scope="col">Live version</th><th scope="col">Since</th><th scope="col">Blue/green</th><th scope="col">Latest attempt</th></tr></thead>
 <tbody>${environments.map(

@@ -100,7 +100,7 @@ function breakdown(site: Site, data: DeliveryPageData): Html | '' {
   return html`<section class="card card-wide" aria-labelledby="by-service"><h2 id="by-service">By service</h2>${
     rows.length === 0
       ? emptyNote('No production deployments in this window.')
-      : html`<div class="table-scroll"><table><caption class="visually-hidden">DORA metrics per service, most production deployments first</caption>
+      : html`<div class="table-scroll" tabindex="0" role="region" aria-label="DORA metrics per service"><table><caption class="visually-hidden">DORA metrics per service, most production deployments first</caption>
 <thead><tr><th scope="col">Service</th><th scope="col">Deployments</th><th scope="col">A week</th><th scope="col">Change failure rate</th><th scope="col">Median lead time</th><th scope="col">Median recovery</th></tr></thead>
 <tbody>${rows.map(
           (r) => html`<tr><th scope="row">${entityLink(site, { ref: r.service, title: refName(r.service) })}</th><td>${r.report.changeFailureRate.deployments}</td><td>${perWeek(r.report.deploymentFrequency.perWeek)}</td><td>${percent(r.report.changeFailureRate.rate)} ${tierBadge(r.report.changeFailureRate.tier)}</td><td>${formatDuration(r.report.leadTime.medianSeconds)}</td><td>${formatDuration(r.report.recoveryTime.medianSeconds)}</td></tr>`,
