@@ -47,6 +47,8 @@ export interface OpenLoopOptions {
   drainTimeoutMs?: number;
   /** Request headers (default `accept: application/json`). */
   headers?: Readonly<Record<string, string>>;
+  /** Makes the i-th request a POST of this JSON body, with extra headers (e.g. a unique event and Idempotency-Key each). */
+  post?: (i: number) => { body: string; headers?: Readonly<Record<string, string>> };
 }
 
 /** What planOpenLoop needs: the schedule, not the targets themselves. */
@@ -262,7 +264,10 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
     const burst = plan.burst[i] === 1;
     const target = targets[plan.targets[i] as number] as Target;
     let done = false;
-    const req = http.request({ host: '127.0.0.1', port: target.port, path: target.path, method: 'GET', agent, headers }, (res) => {
+    const post = options.post?.(i);
+    const body = post?.body;
+    const requestHeaders = body === undefined ? headers : { ...headers, ...post?.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+    const req = http.request({ host: '127.0.0.1', port: target.port, path: target.path, method: body === undefined ? 'GET' : 'POST', agent, headers: requestHeaders }, (res) => {
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
@@ -301,7 +306,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
     req.on('error', fail);
     outstanding.add(req);
-    req.end();
+    req.end(body);
     lags.push(elapsedMs() - scheduledAtMs);
   };
 

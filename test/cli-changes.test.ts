@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, request, type Server } from 'node:http';
+import { createServer as createHttpServer, request, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd = process.cw
   return { code, out, err };
 }
 
-async function listen(handler: Parameters<typeof createHttpServer>[0]): Promise<{ http: Server; url: string }> {
+async function listen(handler: RequestListener): Promise<{ http: Server; url: string }> {
   const http = createHttpServer(handler);
   http.listen(0, '127.0.0.1');
   await once(http, 'listening');

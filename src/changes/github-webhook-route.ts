@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
+import { admit } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { App } from '../platform/http/app.ts';
 import { ProblemDocumentSchema } from '../platform/http/problem-schema.ts';
@@ -29,7 +30,7 @@ export function registerGithubWebhook(app: App, changes: ChangeService, secret: 
       tags: ['Changes'],
       summary: 'GitHub deployment_status webhook',
       description: `Records GitHub deployments as they finish. Configure the webhook with content type application/json, the secret in ATRIUM_GITHUB_WEBHOOK_SECRET, and the "Deployment statuses" event. The repository is mapped to the catalog entity annotated \`${PROJECT_SLUG_ANNOTATION}: owner/repo\`. Final states are recorded (success → succeeded, failure and error → failed); others are acknowledged and ignored. Redeliveries are recognised by X-GitHub-Delivery.`,
-      middleware: [limit(MAX_WEBHOOK_BYTES, 'Subscribe the webhook to "Deployment statuses" only.')] as const,
+      middleware: [admit(changes.writes), limit(MAX_WEBHOOK_BYTES, 'Subscribe the webhook to "Deployment statuses" only.')] as const,
       request: { headers: z.object({ 'x-hub-signature-256': z.string().optional(), 'x-github-event': z.string().optional(), 'x-github-delivery': z.string().optional() }) },
       responses: {
         200: { description: 'Ping answered, or the event ignored', content: { 'application/json': { schema: Outcome } } },
@@ -38,6 +39,7 @@ export function registerGithubWebhook(app: App, changes: ChangeService, secret: 
         401: { description: 'Missing or wrong signature', content: PROBLEM },
         413: { description: 'Payload too large', content: PROBLEM },
         422: { description: 'No catalog entity for the repository, or the deployment is invalid', content: PROBLEM },
+        429: { description: 'At capacity: GitHub shows the delivery as failed; redeliver it later', content: PROBLEM },
         500: { description: 'No webhook secret configured', content: PROBLEM },
       },
     }),

@@ -5,6 +5,7 @@ import type { JSONParsed } from 'hono/utils/types';
 import { BEARER_SECURITY, requireScope } from '../auth/middleware.ts';
 import type { TokenService } from '../auth/service.ts';
 import { EntityRefError, parseEntityRef, refKey } from '../catalog/model.ts';
+import { admit } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { App, Principal } from '../platform/http/app.ts';
 import { ProblemDocumentSchema, problemResponses } from '../platform/http/problem-schema.ts';
@@ -103,6 +104,8 @@ const TimelineQuery = z.object({
 
 export function registerChangeRoutes(app: App, changes: ChangeService, tokens: TokenService, catalogHas: (key: string) => Promise<boolean>): void {
   const deployments = requireScope(tokens, 'deployments:write');
+  // Admission first: past capacity a request is refused before its token is even looked up.
+  const admitted = admit(changes.writes);
 
   app.openapi(
     createRoute({
@@ -112,7 +115,7 @@ export function registerChangeRoutes(app: App, changes: ChangeService, tokens: T
       summary: 'Record a deployment',
       description: 'Records one deployment of a catalog service. Needs a token with `deployments:write`; the token name is recorded as `recordedBy`. With an `Idempotency-Key`, a retry returns the first response (header `Idempotent-Replayed: true`) and writes nothing.',
       security: BEARER_SECURITY,
-      middleware: [deployments, limit(MAX_EVENT_BYTES)] as const,
+      middleware: [admitted, deployments, limit(MAX_EVENT_BYTES)] as const,
       request: { headers: IdempotencyHeaders, body: { required: true, content: { [JSON_TYPE]: { schema: DeploymentInputSchema } } } },
       responses: { 201: { description: 'Recorded (or replayed)', content: { [JSON_TYPE]: { schema: ChangeEventSchema } } }, ...writeResponses },
     }),
@@ -127,7 +130,7 @@ export function registerChangeRoutes(app: App, changes: ChangeService, tokens: T
       summary: 'Record many deployments at once',
       description: 'Up to 1,000 deployments, atomically: if any is invalid (field errors name it by index, e.g. `deployments.3.service`), none is written. Same token scope and idempotency as a single deployment.',
       security: BEARER_SECURITY,
-      middleware: [deployments, limit(MAX_BATCH_BYTES)] as const,
+      middleware: [admitted, deployments, limit(MAX_BATCH_BYTES)] as const,
       request: { headers: IdempotencyHeaders, body: { required: true, content: { [JSON_TYPE]: { schema: DeploymentBatchSchema } } } },
       responses: { 201: { description: 'All recorded (or replayed)', content: { [JSON_TYPE]: { schema: z.object({ items: z.array(ChangeEventSchema) }) } } }, ...writeResponses },
     }),
@@ -142,7 +145,7 @@ export function registerChangeRoutes(app: App, changes: ChangeService, tokens: T
       summary: 'Record a blue/green traffic switch',
       description: 'Records that traffic of an environment moved to the blue or green slot. The slot must hold a successful blue/green deployment recorded before the switch; the switched-to version is recorded with it. Needs `deployments:write`.',
       security: BEARER_SECURITY,
-      middleware: [deployments, limit(MAX_EVENT_BYTES)] as const,
+      middleware: [admitted, deployments, limit(MAX_EVENT_BYTES)] as const,
       request: { headers: IdempotencyHeaders, body: { required: true, content: { [JSON_TYPE]: { schema: SwitchInputSchema } } } },
       responses: { 201: { description: 'Recorded (or replayed)', content: { [JSON_TYPE]: { schema: ChangeEventSchema } } }, ...writeResponses },
     }),
@@ -157,7 +160,7 @@ export function registerChangeRoutes(app: App, changes: ChangeService, tokens: T
       summary: 'Record a change',
       description: 'Records any change other than a deployment (config, infrastructure, migration, feature flag, …) on a service\'s timeline. Needs `changes:write`.',
       security: BEARER_SECURITY,
-      middleware: [requireScope(tokens, 'changes:write'), limit(MAX_EVENT_BYTES)] as const,
+      middleware: [admitted, requireScope(tokens, 'changes:write'), limit(MAX_EVENT_BYTES)] as const,
       request: { headers: IdempotencyHeaders, body: { required: true, content: { [JSON_TYPE]: { schema: ChangeInputSchema } } } },
       responses: { 201: { description: 'Recorded (or replayed)', content: { [JSON_TYPE]: { schema: ChangeEventSchema } } }, ...writeResponses },
     }),

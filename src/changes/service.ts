@@ -21,7 +21,7 @@ export interface WriteResult {
 
 export interface ChangeServiceOptions {
   now?: () => Date;
-  /** Writes running at once and waiting, before 429 (see platform/admission.ts). */
+  /** Write requests running at once and waiting, before 429 (see platform/admission.ts; the routes admit them). */
   writesActive?: number;
   writesQueued?: number;
 }
@@ -70,7 +70,7 @@ export class ChangeService {
     options: ChangeServiceOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
-    this.writes = new Admission({ active: options.writesActive ?? 4, queued: options.writesQueued ?? 256 });
+    this.writes = new Admission({ active: options.writesActive ?? 8, queued: options.writesQueued ?? 256 });
   }
 
   /** Calls `listener` with the newest event id after every write seen (here, or by polling another replica's). */
@@ -93,107 +93,101 @@ export class ChangeService {
     return () => clearInterval(timer);
   }
 
-  recordDeployments(route: string, inputs: readonly DeploymentInput[], principal: Principal, key: string | undefined, batch: boolean): Promise<WriteResult> {
-    return this.writes.run(async () => {
-      const recordedAt = this.now().toISOString();
-      const prefix = (i: number) => (batch ? `deployments.${i}.` : '');
-      const services = await this.resolveServices(inputs.map((d, i) => ({ ref: d.service, field: `${prefix(i)}service` })));
-      const errors: FieldError[] = [];
-      const events = inputs.map((d, i): NewChangeEvent => {
-        const startedAt = this.time(d.startedAt, `${prefix(i)}startedAt`, errors);
-        const finishedAt = this.time(d.finishedAt, `${prefix(i)}finishedAt`, errors);
-        const commits = d.commits.map((c, j) => ({ sha: c.sha.toLowerCase(), committedAt: this.time(c.committedAt, `${prefix(i)}commits.${j}.committedAt`, errors) }));
-        const service = services.get(i) as { key: string; ref: string };
-        return {
-          type: 'deployment',
-          serviceKey: service.key,
-          service: service.ref,
-          at: finishedAt,
-          summary: deploymentSummary({ version: d.version, environment: d.environment, status: d.status, strategy: d.strategy ?? null, slot: d.slot ?? null }),
-          environment: d.environment,
-          version: d.version,
-          status: d.status,
-          strategy: d.strategy ?? null,
-          slot: d.slot ?? null,
-          kind: null,
-          startedAt,
-          url: d.url ?? null,
-          actor: d.actor ?? principal.name,
-          commits,
-          recordedBy: principal.name,
-          recordedAt,
-        };
-      });
-      if (errors.length > 0) throw invalid(errors, 'Times are ISO-8601 with an offset, after 2000 and not in the future; nothing was written.');
-      return this.write(route, { inputs }, events, key, (saved) => ({ status: 201, body: JSON.stringify(batch ? { items: saved } : saved[0]) }));
-    });
-  }
-
-  recordSwitch(route: string, input: SwitchInput, principal: Principal, key: string | undefined): Promise<WriteResult> {
-    return this.writes.run(async () => {
-      const recordedAt = this.now().toISOString();
-      const service = (await this.resolveServices([{ ref: input.service, field: 'service' }])).get(0) as { key: string; ref: string };
-      const errors: FieldError[] = [];
-      const at = this.time(input.at, 'at', errors);
-      if (errors.length > 0) throw invalid(errors, 'Nothing was written.');
-      const history = (await this.store.deploymentsAndSwitches(service.key, LIVE_HISTORY, input.environment)).filter((e) => e.at <= at);
-      const slots = slotsOf(history, input.environment);
-      const toVersion = slots.versions.get(input.slot);
-      if (toVersion === undefined) {
-        throw invalid([{ field: 'slot', message: `no successful blue/green deployment of ${service.ref} to the ${input.slot} slot of ${input.environment} is recorded before ${at}` }], 'Record the deployment to that slot first (strategy blue-green, slot blue or green); nothing was written.');
-      }
-      const summary = switchSummary({ environment: input.environment, from: slots.live === input.slot ? null : slots.live, to: input.slot, fromVersion: slots.live ? (slots.versions.get(slots.live) ?? null) : null, toVersion }) + (input.reason ? `: ${input.reason}` : '');
-      const event: NewChangeEvent = {
-        type: 'traffic-switch',
+  async recordDeployments(route: string, inputs: readonly DeploymentInput[], principal: Principal, key: string | undefined, batch: boolean): Promise<WriteResult> {
+    const recordedAt = this.now().toISOString();
+    const prefix = (i: number) => (batch ? `deployments.${i}.` : '');
+    const services = await this.resolveServices(inputs.map((d, i) => ({ ref: d.service, field: `${prefix(i)}service` })));
+    const errors: FieldError[] = [];
+    const events = inputs.map((d, i): NewChangeEvent => {
+      const startedAt = this.time(d.startedAt, `${prefix(i)}startedAt`, errors);
+      const finishedAt = this.time(d.finishedAt, `${prefix(i)}finishedAt`, errors);
+      const commits = d.commits.map((c, j) => ({ sha: c.sha.toLowerCase(), committedAt: this.time(c.committedAt, `${prefix(i)}commits.${j}.committedAt`, errors) }));
+      const service = services.get(i) as { key: string; ref: string };
+      return {
+        type: 'deployment',
         serviceKey: service.key,
         service: service.ref,
-        at,
-        summary,
-        environment: input.environment,
-        version: toVersion,
-        status: null,
-        strategy: 'blue-green',
-        slot: input.slot,
+        at: finishedAt,
+        summary: deploymentSummary({ version: d.version, environment: d.environment, status: d.status, strategy: d.strategy ?? null, slot: d.slot ?? null }),
+        environment: d.environment,
+        version: d.version,
+        status: d.status,
+        strategy: d.strategy ?? null,
+        slot: d.slot ?? null,
         kind: null,
-        startedAt: null,
-        url: input.url ?? null,
-        actor: input.actor ?? principal.name,
-        commits: null,
+        startedAt,
+        url: d.url ?? null,
+        actor: d.actor ?? principal.name,
+        commits,
         recordedBy: principal.name,
         recordedAt,
       };
-      return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }));
     });
+    if (errors.length > 0) throw invalid(errors, 'Times are ISO-8601 with an offset, after 2000 and not in the future; nothing was written.');
+    return this.write(route, { inputs }, events, key, (saved) => ({ status: 201, body: JSON.stringify(batch ? { items: saved } : saved[0]) }));
   }
 
-  recordChange(route: string, input: ChangeInput, principal: Principal, key: string | undefined): Promise<WriteResult> {
-    return this.writes.run(async () => {
-      const recordedAt = this.now().toISOString();
-      const service = (await this.resolveServices([{ ref: input.service, field: 'service' }])).get(0) as { key: string; ref: string };
-      const errors: FieldError[] = [];
-      const at = this.time(input.at, 'at', errors);
-      if (errors.length > 0) throw invalid(errors, 'Nothing was written.');
-      const event: NewChangeEvent = {
-        type: 'change',
-        serviceKey: service.key,
-        service: service.ref,
-        at,
-        summary: input.summary,
-        environment: input.environment ?? null,
-        version: null,
-        status: null,
-        strategy: null,
-        slot: null,
-        kind: input.kind,
-        startedAt: null,
-        url: input.url ?? null,
-        actor: input.actor ?? principal.name,
-        commits: null,
-        recordedBy: principal.name,
-        recordedAt,
-      };
-      return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }));
-    });
+  async recordSwitch(route: string, input: SwitchInput, principal: Principal, key: string | undefined): Promise<WriteResult> {
+    const recordedAt = this.now().toISOString();
+    const service = (await this.resolveServices([{ ref: input.service, field: 'service' }])).get(0) as { key: string; ref: string };
+    const errors: FieldError[] = [];
+    const at = this.time(input.at, 'at', errors);
+    if (errors.length > 0) throw invalid(errors, 'Nothing was written.');
+    const history = (await this.store.deploymentsAndSwitches(service.key, LIVE_HISTORY, input.environment)).filter((e) => e.at <= at);
+    const slots = slotsOf(history, input.environment);
+    const toVersion = slots.versions.get(input.slot);
+    if (toVersion === undefined) {
+      throw invalid([{ field: 'slot', message: `no successful blue/green deployment of ${service.ref} to the ${input.slot} slot of ${input.environment} is recorded before ${at}` }], 'Record the deployment to that slot first (strategy blue-green, slot blue or green); nothing was written.');
+    }
+    const summary = switchSummary({ environment: input.environment, from: slots.live === input.slot ? null : slots.live, to: input.slot, fromVersion: slots.live ? (slots.versions.get(slots.live) ?? null) : null, toVersion }) + (input.reason ? `: ${input.reason}` : '');
+    const event: NewChangeEvent = {
+      type: 'traffic-switch',
+      serviceKey: service.key,
+      service: service.ref,
+      at,
+      summary,
+      environment: input.environment,
+      version: toVersion,
+      status: null,
+      strategy: 'blue-green',
+      slot: input.slot,
+      kind: null,
+      startedAt: null,
+      url: input.url ?? null,
+      actor: input.actor ?? principal.name,
+      commits: null,
+      recordedBy: principal.name,
+      recordedAt,
+    };
+    return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }));
+  }
+
+  async recordChange(route: string, input: ChangeInput, principal: Principal, key: string | undefined): Promise<WriteResult> {
+    const recordedAt = this.now().toISOString();
+    const service = (await this.resolveServices([{ ref: input.service, field: 'service' }])).get(0) as { key: string; ref: string };
+    const errors: FieldError[] = [];
+    const at = this.time(input.at, 'at', errors);
+    if (errors.length > 0) throw invalid(errors, 'Nothing was written.');
+    const event: NewChangeEvent = {
+      type: 'change',
+      serviceKey: service.key,
+      service: service.ref,
+      at,
+      summary: input.summary,
+      environment: input.environment ?? null,
+      version: null,
+      status: null,
+      strategy: null,
+      slot: null,
+      kind: input.kind,
+      startedAt: null,
+      url: input.url ?? null,
+      actor: input.actor ?? principal.name,
+      commits: null,
+      recordedBy: principal.name,
+      recordedAt,
+    };
+    return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }));
   }
 
   private async write(route: string, request: unknown, events: NewChangeEvent[], key: string | undefined, respond: (saved: ChangeEvent[]) => StoredResponse): Promise<WriteResult> {

@@ -32,13 +32,13 @@ export interface StoredResponse {
 
 export type WriteOutcome = { kind: 'written'; response: StoredResponse } | { kind: 'replayed'; response: StoredResponse } | { kind: 'conflict' };
 
-/** A DORA input row: one deployment, times still as stored. */
+/** A DORA input row: one deployment, its times as epoch milliseconds (commit times as stored). */
 export interface DeploymentRow {
   service: string;
   environment: string;
   status: DeploymentStatus;
-  startedAt: string;
-  finishedAt: string;
+  startedAt: number;
+  finishedAt: number;
   commits: Commit[];
 }
 
@@ -103,6 +103,7 @@ export class ChangeStore {
                 service_key: e.serviceKey,
                 service_ref: e.service,
                 at: e.at,
+                at_ms: Date.parse(e.at),
                 environment: e.environment,
                 version: e.version,
                 status: e.status,
@@ -111,6 +112,7 @@ export class ChangeStore {
                 kind: e.kind,
                 summary: e.summary,
                 started_at: e.startedAt,
+                started_ms: e.startedAt === null ? null : Date.parse(e.startedAt),
                 url: e.url,
                 actor: e.actor,
                 commits: e.commits === null ? null : JSON.stringify(e.commits),
@@ -188,7 +190,7 @@ export class ChangeStore {
     for (const batch of chunks([...new Set(serviceKeys)], KEY_CHUNK)) {
       const rows = await this.database.read
         .selectFrom('change_events')
-        .select(['service_key', 'environment', 'status', 'started_at', 'at', 'commits'])
+        .select(['service_key', 'environment', 'status', 'started_ms', 'at_ms', 'commits'])
         .where('service_key', 'in', batch)
         .where('type', '=', 'deployment')
         .where('environment', 'in', [...environments])
@@ -197,11 +199,11 @@ export class ChangeStore {
         .orderBy('at')
         .execute();
       for (const r of rows) {
-        out.push({ service: r.service_key, environment: r.environment ?? '', status: r.status as DeploymentStatus, startedAt: r.started_at ?? r.at, finishedAt: r.at, commits: r.commits ? (JSON.parse(r.commits) as Commit[]) : [] });
+        out.push({ service: r.service_key, environment: r.environment ?? '', status: r.status as DeploymentStatus, startedAt: Number(r.started_ms ?? r.at_ms), finishedAt: Number(r.at_ms), commits: r.commits ? (JSON.parse(r.commits) as Commit[]) : [] });
       }
     }
     // Batches are each in order; together they are in order only when there was one.
-    return out.length > 0 && serviceKeys.length > KEY_CHUNK ? out.sort((a, b) => (a.finishedAt < b.finishedAt ? -1 : a.finishedAt > b.finishedAt ? 1 : 0)) : out;
+    return out.length > 0 && serviceKeys.length > KEY_CHUNK ? out.sort((a, b) => a.finishedAt - b.finishedAt) : out;
   }
 
   /** The newest event's id (0 when none): replicas poll it to see each other's writes. */

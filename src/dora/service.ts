@@ -54,8 +54,8 @@ export class DoraService {
       service: r.service,
       environment: r.environment,
       status: r.status,
-      startedAt: Date.parse(r.startedAt),
-      finishedAt: Date.parse(r.finishedAt),
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
       commits: r.commits.map((c) => ({ sha: c.sha, committedAt: Date.parse(c.committedAt) })),
     }));
     return { members: scope.members, deployments };

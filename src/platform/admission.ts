@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from 'hono';
 import { AtriumError } from './errors.ts';
 
 /**
@@ -48,4 +49,14 @@ export class Admission {
   get load(): { running: number; waiting: number } {
     return { running: this.running, waiting: this.waiting.length };
   }
+}
+
+/**
+ * A route middleware that admits the rest of the request (body, validation, the write)
+ * through `admission`, so overload is refused before any work is done on it.
+ */
+export function admit(admission: Admission): MiddlewareHandler {
+  return async function admitMiddleware(_c, next) {
+    await admission.run(next);
+  };
 }

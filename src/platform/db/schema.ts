@@ -94,6 +94,8 @@ export interface ChangeEventsTable {
   service_ref: string;
   /** When it took effect: a deployment's finishedAt, a switch's or change's time. */
   at: string;
+  /** `at` as epoch milliseconds (for arithmetic without parsing). */
+  at_ms: number;
   environment: string | null;
   version: string | null;
   status: string | null;
@@ -102,6 +104,7 @@ export interface ChangeEventsTable {
   kind: string | null;
   summary: string | null;
   started_at: string | null;
+  started_ms: number | null;
   url: string | null;
   actor: string | null;
   /** JSON array of {sha, committedAt}, deployments only. */
