@@ -78,6 +78,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal({ basePath: '/', mode: 'live', assets: options.assets.names }, catalog, options.assets, docs, { delivery: { changes, dora, now } });
   changes.onWrite((latestId) => portal.changesMoved(latestId));
+  catalog.onInvalidate(() => changes.forgetServices());
 
   const syncer = new CatalogSyncer(catalog.store, { catalog: options.catalog, maxFileBytes: options.maxFileBytes, logger });
   let synced = false;

@@ -212,7 +212,18 @@ describeEachDatabase('change events API', (dialect) => {
       assert.equal(((await other.json()) as Problem).code, 'idempotency-key-reused');
       const parallel = await Promise.all(Array.from({ length: 8 }, () => post('/api/v1/deployments/batch', { deployments: [deployment({ version: 'par' })] }, { 'idempotency-key': 'parallel-1' })));
       assert.ok(parallel.every((r) => r.status === 201));
+      assert.equal(new Set(await Promise.all(parallel.map((r) => r.text()))).size, 1, 'every racer gets the one stored answer');
       assert.equal(await count(), before + 2);
+      // A retry and a new write arriving together share a group commit: the retry's key fails the group, and each is then written alone.
+      const [retry, fresh] = await Promise.all([
+        post('/api/v1/deployments', deployment({ version: 'idem' }), { 'idempotency-key': 'deploy-42' }),
+        post('/api/v1/deployments', deployment({ version: 'fresh' }), { 'idempotency-key': 'deploy-43' }),
+      ]);
+      assert.equal(retry.headers.get('idempotent-replayed'), 'true');
+      assert.equal(await retry.text(), firstBody);
+      assert.equal(fresh.status, 201);
+      assert.equal(fresh.headers.get('idempotent-replayed'), null);
+      assert.equal(await count(), before + 3);
       const badKey = await post('/api/v1/deployments', deployment(), { 'idempotency-key': 'x'.repeat(300) });
       assert.equal(badKey.status, 400);
       assert.equal(((await badKey.json()) as Problem).code, 'invalid-idempotency-key');

@@ -31,6 +31,12 @@ const FUTURE_SLACK_MS = 60 * 60_000;
 const EARLIEST = Date.parse('2000-01-01T00:00:00Z');
 /** Events a live state is derived from, per service: years of history for most. */
 const LIVE_HISTORY = 5_000;
+/** A write that would wait longer than this for its turn is refused (429) instead: the client's retry is better than a growing queue. */
+const WRITE_MAX_WAIT_MS = 1000;
+/** Past this event-loop delay the process is saturated: writes are refused (429) until it catches up. Bursts at capacity stay well below it. */
+const WRITE_MAX_LOOP_DELAY_MS = 500;
+/** Services remembered as existing; past this the memory starts afresh. */
+const KNOWN_SERVICES = 50_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** How long an idempotency key is remembered. */
 const KEY_RETENTION_MS = 7 * 86_400_000;
@@ -63,6 +69,8 @@ export class ChangeService {
   private readonly listeners: ((latestId: number) => void)[] = [];
   private latest = -1;
   private lastPrune = 0;
+  /** Services already found in the catalog (key to reference), so a write need not ask again; forgotten whenever the catalog changes. */
+  private readonly knownServices = new Map<string, string>();
 
   constructor(
     readonly store: ChangeStore,
@@ -70,7 +78,7 @@ export class ChangeService {
     options: ChangeServiceOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
-    this.writes = new Admission({ active: options.writesActive ?? 8, queued: options.writesQueued ?? 256 });
+    this.writes = new Admission({ active: options.writesActive ?? 8, queued: options.writesQueued ?? 256, maxWaitMs: WRITE_MAX_WAIT_MS, maxLoopDelayMs: WRITE_MAX_LOOP_DELAY_MS });
   }
 
   /** Calls `listener` with the newest event id after every write seen (here, or by polling another replica's). */
@@ -82,6 +90,11 @@ export class ChangeService {
     if (latest === this.latest) return;
     this.latest = latest;
     for (const listener of this.listeners) listener(latest);
+  }
+
+  /** The catalog changed: services may have gone (called from the catalog's invalidation). */
+  forgetServices(): void {
+    this.knownServices.clear();
   }
 
   /** Polls for other replicas' writes. */
@@ -232,12 +245,16 @@ export class ChangeService {
         return undefined;
       }
     });
-    const known = await this.catalog.summariesOf(keys.filter((k): k is string => k !== undefined));
+    const unknown = [...new Set(keys.filter((k): k is string => k !== undefined && !this.knownServices.has(k)))];
+    if (unknown.length > 0) {
+      if (this.knownServices.size + unknown.length > KNOWN_SERVICES) this.knownServices.clear();
+      for (const [key, summary] of await this.catalog.summariesOf(unknown)) this.knownServices.set(key, summary.ref);
+    }
     const out = new Map<number, { key: string; ref: string }>();
     keys.forEach((key, i) => {
       if (key === undefined) return;
-      const found = known.get(key);
-      if (found) out.set(i, { key, ref: found.ref });
+      const found = this.knownServices.get(key);
+      if (found) out.set(i, { key, ref: found });
       else errors.push({ field: refs[i]?.field ?? 'service', message: `no entity ${key} in the catalog` });
     });
     if (errors.length > 0) throw invalid(errors, 'Use the entity reference of a service in the catalog (e.g. component:default/checkout, or just checkout); nothing was written.');

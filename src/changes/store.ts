@@ -1,6 +1,6 @@
-import type { Selectable } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
-import type { ChangeEventsTable } from '../platform/db/schema.ts';
+import type { ChangeEventsTable, Schema } from '../platform/db/schema.ts';
 import type { ChangeEvent, ChangeKind, Commit, DeploymentStatus, EventType, NewChangeEvent, Slot, Strategy } from './model.ts';
 
 export interface TimelineFilter {
@@ -28,6 +28,14 @@ export interface Idempotency {
 export interface StoredResponse {
   status: number;
   body: string;
+}
+
+interface WriteJob {
+  events: readonly NewChangeEvent[];
+  respond: (saved: ChangeEvent[]) => StoredResponse;
+  idempotency?: Idempotency;
+  resolve: (outcome: WriteOutcome) => void;
+  reject: (err: unknown) => void;
 }
 
 export type WriteOutcome = { kind: 'written'; response: StoredResponse } | { kind: 'replayed'; response: StoredResponse } | { kind: 'conflict' };
@@ -79,74 +87,117 @@ function toEvent(row: Selectable<ChangeEventsTable>): ChangeEvent {
 export class ChangeStore {
   constructor(private readonly database: Database) {}
 
+  /** Writes waiting for the next group commit. */
+  private pending: WriteJob[] = [];
+
   /**
    * Writes the events in one transaction, with the response `respond` makes from them.
    * With an idempotency key already applied, writes nothing and returns the first
-   * response (or `conflict` when the key came with another request). Two racing requests
-   * with one key: the loser's transaction fails on the key's primary key and rolls back,
-   * then it replays the winner's response.
+   * response (or `conflict` when the key came with another request).
+   *
+   * Writes that arrive together (in one turn of the event loop) share a transaction: under
+   * load many do, and one commit for many writes is what lets single-event requests keep up
+   * with bursts. If anything in a shared transaction fails (a retried key, a constraint),
+   * it rolls back and each write runs alone, so one bad write never takes others with it.
    */
-  async write(events: readonly NewChangeEvent[], respond: (saved: ChangeEvent[]) => StoredResponse, idempotency?: Idempotency): Promise<WriteOutcome> {
+  write(events: readonly NewChangeEvent[], respond: (saved: ChangeEvent[]) => StoredResponse, idempotency?: Idempotency): Promise<WriteOutcome> {
+    return new Promise<WriteOutcome>((resolve, reject) => {
+      this.pending.push({ events, respond, idempotency, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const jobs = this.pending;
+    this.pending = [];
+    if (jobs.length > 1) {
+      try {
+        const outcomes = await this.database.db.transaction().execute(async (trx) => {
+          const keys = new Set<string>();
+          const out: WriteOutcome[] = [];
+          for (const job of jobs) {
+            const key = job.idempotency && `${job.idempotency.route}\n${job.idempotency.key}`;
+            // Two requests with one key in one group: the second must see the first's response, which only a later transaction can.
+            if (key !== undefined && keys.has(key)) throw new Error('duplicate idempotency key in a group');
+            if (key !== undefined) keys.add(key);
+            out.push(await this.insert(trx, job));
+          }
+          return out;
+        });
+        jobs.forEach((job, i) => job.resolve(outcomes[i] as WriteOutcome));
+        return;
+      } catch {
+        // fall through: each write alone
+      }
+    }
+    for (const job of jobs) await this.writeAlone(job).then(job.resolve, job.reject);
+  }
+
+  /**
+   * One write in its own transaction. The idempotency key is not looked up first: a retry
+   * (rare) fails on the key's primary key at the end of its transaction, which rolls back,
+   * and then replays the stored response. The same holds for two racing requests with one
+   * key. A write that is not a retry (nearly all) costs one query less.
+   */
+  private async writeAlone(job: WriteJob): Promise<WriteOutcome> {
     try {
-      return await this.database.db.transaction().execute(async (trx) => {
-        if (idempotency) {
-          const prior = await this.findKey(trx, idempotency);
-          if (prior) return prior;
-        }
-        const saved: ChangeEvent[] = [];
-        for (const chunk of chunks(events, INSERT_CHUNK)) {
-          const rows = await trx
-            .insertInto('change_events')
-            .values(
-              chunk.map((e) => ({
-                type: e.type,
-                service_key: e.serviceKey,
-                service_ref: e.service,
-                at: e.at,
-                at_ms: Date.parse(e.at),
-                environment: e.environment,
-                version: e.version,
-                status: e.status,
-                strategy: e.strategy,
-                slot: e.slot,
-                kind: e.kind,
-                summary: e.summary,
-                started_at: e.startedAt,
-                started_ms: e.startedAt === null ? null : Date.parse(e.startedAt),
-                url: e.url,
-                actor: e.actor,
-                commits: e.commits === null ? null : JSON.stringify(e.commits),
-                recorded_by: e.recordedBy,
-                recorded_at: e.recordedAt,
-              })),
-            )
-            .returning('seq')
-            .execute();
-          rows.forEach((row, i) => {
-            const { serviceKey: _key, ...event } = chunk[i] as NewChangeEvent;
-            saved.push({ ...event, id: Number(row.seq) });
-          });
-        }
-        const response = respond(saved);
-        if (idempotency) {
-          await trx
-            .insertInto('idempotency_keys')
-            .values({ route: idempotency.route, key: idempotency.key, fingerprint: idempotency.fingerprint, status: response.status, response: response.body, created_at: events[0]?.recordedAt ?? new Date().toISOString() })
-            .execute();
-        }
-        return { kind: 'written' as const, response };
-      });
+      return await this.database.db.transaction().execute((trx) => this.insert(trx, job));
     } catch (err) {
-      if (idempotency && /unique|duplicate/i.test((err as Error).message)) {
-        const prior = await this.findKey(this.database.db, idempotency);
+      if (job.idempotency && /unique|duplicate/i.test((err as Error).message)) {
+        const prior = await this.findKey(job.idempotency);
         if (prior) return prior;
       }
       throw err;
     }
   }
 
-  private async findKey(db: Database['db'], idempotency: Idempotency): Promise<WriteOutcome | undefined> {
-    const row = await db.selectFrom('idempotency_keys').selectAll().where('route', '=', idempotency.route).where('key', '=', idempotency.key).executeTakeFirst();
+  private async insert(trx: Transaction<Schema>, { events, respond, idempotency }: WriteJob): Promise<WriteOutcome> {
+    const saved: ChangeEvent[] = [];
+    for (const chunk of chunks(events, INSERT_CHUNK)) {
+      const rows = await trx
+        .insertInto('change_events')
+        .values(
+          chunk.map((e) => ({
+            type: e.type,
+            service_key: e.serviceKey,
+            service_ref: e.service,
+            at: e.at,
+            at_ms: Date.parse(e.at),
+            environment: e.environment,
+            version: e.version,
+            status: e.status,
+            strategy: e.strategy,
+            slot: e.slot,
+            kind: e.kind,
+            summary: e.summary,
+            started_at: e.startedAt,
+            started_ms: e.startedAt === null ? null : Date.parse(e.startedAt),
+            url: e.url,
+            actor: e.actor,
+            commits: e.commits === null ? null : JSON.stringify(e.commits),
+            recorded_by: e.recordedBy,
+            recorded_at: e.recordedAt,
+          })),
+        )
+        .returning('seq')
+        .execute();
+      rows.forEach((row, i) => {
+        const { serviceKey: _key, ...event } = chunk[i] as NewChangeEvent;
+        saved.push({ ...event, id: Number(row.seq) });
+      });
+    }
+    const response = respond(saved);
+    if (idempotency) {
+      await trx
+        .insertInto('idempotency_keys')
+        .values({ route: idempotency.route, key: idempotency.key, fingerprint: idempotency.fingerprint, status: response.status, response: response.body, created_at: events[0]?.recordedAt ?? new Date().toISOString() })
+        .execute();
+    }
+    return { kind: 'written', response };
+  }
+
+  private async findKey(idempotency: Idempotency): Promise<WriteOutcome | undefined> {
+    const row = await this.database.db.selectFrom('idempotency_keys').selectAll().where('route', '=', idempotency.route).where('key', '=', idempotency.key).executeTakeFirst();
     if (!row) return undefined;
     if (row.fingerprint !== idempotency.fingerprint) return { kind: 'conflict' };
     return { kind: 'replayed', response: { status: row.status, body: row.response } };

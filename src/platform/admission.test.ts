@@ -46,6 +46,46 @@ describe('Admission', () => {
     assert.equal(await second, 'queued');
   });
 
+  it('refuses while the longest waiter has waited too long, however short the queue', async () => {
+    let now = 0;
+    const admission = new Admission({ active: 1, queued: 100, maxWaitMs: 500 }, () => now);
+    const g = gate();
+    const first = admission.run(() => g.opened);
+    const waiting = admission.run(async () => 'waited');
+    now = 400;
+    const inTime = admission.run(async () => 'in time');
+    now = 501;
+    await assert.rejects(admission.run(async () => 'late'), { code: 'overloaded', status: 429 });
+    g.open();
+    await first;
+    assert.deepEqual([await waiting, await inTime], ['waited', 'in time']);
+    // Once the queue has drained, new work is admitted again.
+    assert.equal(await admission.run(async () => 'again'), 'again');
+  });
+
+  it('refuses at once while the event loop runs late, and admits again when it catches up', async () => {
+    let delay = 0;
+    const admission = new Admission({ active: 10, queued: 10, maxLoopDelayMs: 300 }, () => 0, () => delay);
+    assert.equal(await admission.run(async () => 'ok'), 'ok');
+    delay = 301;
+    await assert.rejects(admission.run(async () => 'saturated'), (err: unknown) => err instanceof AtriumError && err.status === 429 && /saturated/.test(err.message));
+    delay = 120;
+    assert.equal(await admission.run(async () => 'ok again'), 'ok again');
+  });
+
+  it('measures the real event loop: after a blocked second it refuses', async () => {
+    const admission = new Admission({ active: 10, queued: 10, maxLoopDelayMs: 300 });
+    assert.equal(await admission.run(async () => 'ok'), 'ok');
+    // The histogram measures from its first tick on.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const until = performance.now() + 1000;
+    while (performance.now() < until) {
+      // a saturated process: nothing else runs
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await assert.rejects(admission.run(async () => 'late'), { code: 'overloaded' });
+  });
+
   it('frees the slot when the work fails', async () => {
     const admission = new Admission({ active: 1, queued: 0 });
     await assert.rejects(admission.run(async () => Promise.reject(new Error('boom'))), /boom/);
