@@ -5,8 +5,9 @@
  *  A. Batched ingestion: 90 days of history for a team of S services (default 200), about
  *     250 production deployments each (≈ 50,000 with 1–3 commits each), POSTed to
  *     /api/v1/deployments/batch 1,000 at a time (target >= 10,000 events/s sustained).
- *  B. DORA for that team over the 90 days (and over the last 30), GET /api/v1/metrics/dora,
- *     median of 7 runs (target <= 200 ms).
+ *  B. DORA for that team over the 90 days (and over the last 30), GET /api/v1/metrics/dora:
+ *     the first request, which reads and parses the history (cold), then the median of 7
+ *     (warm: the parsed history is kept until a write to its service) (target <= 200 ms).
  *  C. Single events (POST /api/v1/changes, each with its own Idempotency-Key) under the
  *     open-loop generator: after an unmeasured 4-second warm-up with one burst, first a
  *     steady 100 requests/s, then 500 requests/s with 1-second
@@ -105,21 +106,23 @@ async function main(): Promise<number> {
   log(`\nA. Batched ingestion: ${total.toLocaleString('en')} deployments in ${batches.length} batches of up to 1,000 in ${sec(ingestMs)} = ${Math.round(rate).toLocaleString('en')} events/s (target >= 10,000): ${verdict(rate >= 10_000)}`);
   results.push(['batched ingestion >= 10,000 events/s', rate >= 10_000]);
 
-  // B. DORA over the history.
-  const dora = async (days: number) => {
+  // B. DORA over the history: the first request reads and parses the history (cold); later ones compute from the parsed history kept in memory (warm).
+  const doraOnce = async (days: number) => {
+    const t = performance.now();
+    const res = await httpGet(serve.port, `/api/v1/metrics/dora?entity=group:default/platform&from=${new Date(end - days * DAY).toISOString()}&to=${new Date(end).toISOString()}`, 30_000);
+    if (res.status !== 200) throw new Error(`dora answered ${res.status}: ${res.body}`);
+    return performance.now() - t;
+  };
+  const cold = await doraOnce(90);
+  const warm = async (days: number) => {
     const times: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const t = performance.now();
-      const res = await httpGet(serve.port, `/api/v1/metrics/dora?entity=group:default/platform&from=${new Date(end - days * DAY).toISOString()}&to=${new Date(end).toISOString()}`, 30_000);
-      if (res.status !== 200) throw new Error(`dora answered ${res.status}: ${res.body}`);
-      times.push(performance.now() - t);
-    }
+    for (let i = 0; i < 7; i++) times.push(await doraOnce(days));
     return summarize(times).p50;
   };
-  const dora90 = await dora(90);
-  const dora30 = await dora(30);
-  log(`\nB. DORA for a team of ${SERVICES} services, ${total.toLocaleString('en')} deployments of history, over HTTP (median of 7): 90-day window ${dora90.toFixed(0)} ms, 30-day window ${dora30.toFixed(0)} ms (target <= 200 ms): ${verdict(dora90 <= 200)}`);
-  results.push(['DORA <= 200 ms', dora90 <= 200]);
+  const dora90 = await warm(90);
+  const dora30 = await warm(30);
+  log(`\nB. DORA for a team of ${SERVICES} services, ${total.toLocaleString('en')} deployments of history, over HTTP: first request (reads and parses the history) ${cold.toFixed(0)} ms; then, median of 7, 90-day window ${dora90.toFixed(0)} ms, 30-day window ${dora30.toFixed(0)} ms (target <= 200 ms): ${verdict(dora90 <= 200)} warm, ${verdict(cold <= 200)} cold`);
+  results.push(['DORA <= 200 ms (warm)', dora90 <= 200], ['DORA <= 200 ms (cold)', cold <= 200]);
 
   // C. Single events, steady then bursty.
   const single = (phase: string) => (i: number) => ({

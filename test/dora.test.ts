@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { DoraComparison, DoraReport } from '../src/dora/model.ts';
+import { DoraService } from '../src/dora/service.ts';
 import type { Database } from '../src/platform/db/connect.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { createServer, type AtriumServer } from '../src/server.ts';
@@ -106,6 +107,28 @@ describeEachDatabase('DORA metrics API', (dialect) => {
     assert.deepEqual([checkout.current.changeFailureRate.deployments, checkout.current.changeFailureRate.failed], [3, 1]);
     const logistics = (await dora('entity=group:default/logistics&from=2026-05-01T00:00:00Z&to=2026-05-15T00:00:00Z')).body;
     assert.deepEqual(logistics.current.recoveryTime, { recovered: 0, unrecovered: 1, medianSeconds: null, tier: null });
+  });
+
+  test('a new deployment shows in the metrics at once, and a tiny or expired cache gives the same answers', async () => {
+    const window = 'from=2026-05-01T00:00:00Z&to=2026-05-15T00:00:00Z';
+    const before = (await dora(`entity=group:default/payments&${window}`)).body;
+    const { token } = await server.tokens.create('ci-more', ['deployments:write'], null);
+    const res = await server.app.request('/api/v1/deployments', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(d('ledger', 'production', 'succeeded', '2026-05-12T00:00:00Z', [['33333333', '2026-05-11T00:00:00Z']])),
+    });
+    assert.equal(res.status, 201);
+    const after = (await dora(`entity=group:default/payments&${window}`)).body;
+    assert.equal(after.current.deploymentFrequency.deployments, before.current.deploymentFrequency.deployments + 1);
+    let clock = 0;
+    const tiny = new DoraService(server.changes, { cachedDeployments: 2, cacheTtlMs: 1000, now: () => clock });
+    const w = { from: Date.parse('2026-05-01T00:00:00Z'), to: Date.parse('2026-05-15T00:00:00Z') };
+    const expected = await server.dora.metrics('group:default/payments', w);
+    assert.deepEqual(await tiny.metrics('group:default/payments', w), expected);
+    assert.deepEqual(await tiny.metrics('group:default/payments', w), expected);
+    clock = 5000;
+    assert.deepEqual(await tiny.metrics('group:default/payments', w), expected);
   });
 
   test('bad windows and entities are refused with a hint; the default window is the last 30 days', async () => {

@@ -66,7 +66,7 @@ export function idempotencyKeyOf(header: string | undefined): string | undefined
 export class ChangeService {
   private readonly now: () => Date;
   readonly writes: Admission;
-  private readonly listeners: ((latestId: number) => void)[] = [];
+  private readonly listeners: ((latestId: number, services?: readonly string[]) => void)[] = [];
   private latest = -1;
   private lastPrune = 0;
   /** Services already found in the catalog (key to reference), so a write need not ask again; forgotten whenever the catalog changes. */
@@ -81,15 +81,18 @@ export class ChangeService {
     this.writes = new Admission({ active: options.writesActive ?? 8, queued: options.writesQueued ?? 256, maxWaitMs: WRITE_MAX_WAIT_MS, maxLoopDelayMs: WRITE_MAX_LOOP_DELAY_MS });
   }
 
-  /** Calls `listener` with the newest event id after every write seen (here, or by polling another replica's). */
-  onWrite(listener: (latestId: number) => void): void {
+  /**
+   * Calls `listener` after every write seen: with the newest event id and the services
+   * written to (a write here), or without services (another replica's, seen by polling).
+   */
+  onWrite(listener: (latestId: number, services?: readonly string[]) => void): void {
     this.listeners.push(listener);
   }
 
-  private notify(latest: number): void {
-    if (latest === this.latest) return;
+  private notify(latest: number, services?: readonly string[]): void {
+    if (latest <= this.latest) return;
     this.latest = latest;
-    for (const listener of this.listeners) listener(latest);
+    for (const listener of this.listeners) listener(latest, services);
   }
 
   /** The catalog changed: services may have gone (called from the catalog's invalidation). */
@@ -211,7 +214,7 @@ export class ChangeService {
     }
     if (outcome.kind === 'written') {
       const last = JSON.parse(outcome.response.body) as { id?: number; items?: { id: number }[] };
-      this.notify(Math.max(this.latest, last.id ?? last.items?.at(-1)?.id ?? this.latest));
+      this.notify(Math.max(this.latest, last.id ?? last.items?.at(-1)?.id ?? this.latest), [...new Set(events.map((e) => e.serviceKey))]);
       await this.pruneKeys();
     }
     return { ...outcome.response, replayed: outcome.kind === 'replayed' };

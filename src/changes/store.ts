@@ -235,26 +235,23 @@ export class ChangeStore {
     return rows.map(toEvent);
   }
 
-  /** The services' deployments to the given environments that finished before `before`: DORA's input. */
-  async deploymentsBefore(serviceKeys: readonly string[], environments: readonly string[], before: string): Promise<DeploymentRow[]> {
+  /** The services' deployments to the given environments (that finished before `before`, when given): DORA's input, in no particular order (the rules sort). */
+  async deploymentsTo(serviceKeys: readonly string[], environments: readonly string[], before?: string): Promise<DeploymentRow[]> {
     const out: DeploymentRow[] = [];
     for (const batch of chunks([...new Set(serviceKeys)], KEY_CHUNK)) {
-      const rows = await this.database.read
+      let query = this.database.read
         .selectFrom('change_events')
         .select(['service_key', 'environment', 'status', 'started_ms', 'at_ms', 'commits'])
         .where('service_key', 'in', batch)
         .where('type', '=', 'deployment')
-        .where('environment', 'in', [...environments])
-        .where('at', '<', before)
-        // In time order, so DORA's rules need not sort (ISO strings sort as times).
-        .orderBy('at')
-        .execute();
+        .where('environment', 'in', [...environments]);
+      if (before !== undefined) query = query.where('at', '<', before);
+      const rows = await query.execute();
       for (const r of rows) {
         out.push({ service: r.service_key, environment: r.environment ?? '', status: r.status as DeploymentStatus, startedAt: Number(r.started_ms ?? r.at_ms), finishedAt: Number(r.at_ms), commits: r.commits ? (JSON.parse(r.commits) as Commit[]) : [] });
       }
     }
-    // Batches are each in order; together they are in order only when there was one.
-    return out.length > 0 && serviceKeys.length > KEY_CHUNK ? out.sort((a, b) => a.finishedAt - b.finishedAt) : out;
+    return out;
   }
 
   /** The newest event's id (0 when none): replicas poll it to see each other's writes. */
