@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { createServer as createHttpServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Database } from '../src/platform/db/connect.ts';
 import { silentLogger } from '../src/platform/log.ts';
@@ -183,6 +185,34 @@ describeEachDatabase('change events API', (dialect) => {
       const tooManyCommits = await post('/api/v1/deployments/batch', { deployments: Array.from({ length: 1001 }, () => deployment({ commits: [] })) });
       assert.equal(tooManyCommits.status, 400);
       assert.equal(await count(), before);
+    });
+
+    test('over real HTTP, a declared or chunked body over the limit is refused with 413 and nothing is written', async () => {
+      const before = await count();
+      const http = createHttpServer(server.listener);
+      await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+      const port = (http.address() as AddressInfo).port;
+      const send = (headers: Record<string, string>, chunks: string[]) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path: '/api/v1/deployments', method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}`, ...headers } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', reject);
+          for (const chunk of chunks) req.write(chunk);
+          req.end();
+        });
+      try {
+        const body = JSON.stringify(deployment({ actor: 'x'.repeat(200) }));
+        assert.equal(await send({ 'transfer-encoding': 'chunked' }, [body.slice(0, 50), body.slice(50)]), 201, 'a small chunked body is fine');
+        const big = JSON.stringify(deployment({ actor: 'y'.repeat(70_000) }));
+        assert.equal(await send({ 'transfer-encoding': 'chunked' }, [big.slice(0, 30_000), big.slice(30_000)]), 413);
+        assert.equal(await send({ 'content-length': String(Buffer.byteLength(big)) }, [big]), 413);
+      } finally {
+        http.closeAllConnections();
+        await new Promise<void>((resolve) => http.close(() => resolve()));
+      }
+      assert.equal(await count(), before + 1);
     });
 
     test('a batch is atomic: one bad deployment, named by its index, and none is written', async () => {

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { TypedResponse } from 'hono';
+import type { MiddlewareHandler, TypedResponse } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { JSONParsed } from 'hono/utils/types';
 import { BEARER_SECURITY, requireScope } from '../auth/middleware.ts';
@@ -34,14 +34,26 @@ const IdempotencyHeaders = z.object({
   'idempotency-key': z.string().optional().openapi({ description: 'A unique key per logical write (e.g. a UUID): a retry with the same key and body returns the first response and writes nothing.' }),
 });
 
-/** A 413 problem for bodies over `maxSize` (checked on the header and while streaming). */
-export function limit(maxSize: number, hint = maxSize === MAX_EVENT_BYTES ? 'Send one event per request, or many through the batch endpoint.' : 'Split the batch (up to 1,000 deployments and 4 MiB a request).') {
-  return bodyLimit({
+/**
+ * A 413 problem for bodies over `maxSize`. A declared Content-Length is checked at once
+ * (Node's parser never delivers more than it declares), and only a chunked body is
+ * counted as it streams: Hono's bodyLimit always wraps the body in a web stream, which
+ * cost a single-event write a third of its time.
+ */
+export function limit(maxSize: number, hint = maxSize === MAX_EVENT_BYTES ? 'Send one event per request, or many through the batch endpoint.' : 'Split the batch (up to 1,000 deployments and 4 MiB a request).'): MiddlewareHandler {
+  const tooLarge = () => new AtriumError({ category: 'user-fixable', code: 'body-too-large', status: 413, message: `The body is larger than ${maxSize / 1024} KiB`, hint });
+  const streaming = bodyLimit({
     maxSize,
     onError: () => {
-      throw new AtriumError({ category: 'user-fixable', code: 'body-too-large', status: 413, message: `The body is larger than ${maxSize / 1024} KiB`, hint });
+      throw tooLarge();
     },
   });
+  return async function limitMiddleware(c, next) {
+    const declared = c.req.header('content-length');
+    if (declared === undefined) return streaming(c, next);
+    if (!/^\d{1,15}$/.test(declared) || Number(declared) > maxSize) throw tooLarge();
+    await next();
+  };
 }
 
 function written<T>(result: WriteResult) {
