@@ -23,7 +23,7 @@ describeEachDatabase('opening the database', (dialect) => {
     const database = await testDb.open();
     try {
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.deepEqual(rows.map((r) => r.name), ['0001_catalog', '0002_catalog_file_documents']);
+      assert.deepEqual(rows.map((r) => r.name), ['0001_catalog', '0002_catalog_file_documents', '0003_tokens_and_changes']);
     } finally {
       await database.close();
     }
@@ -36,6 +36,7 @@ describeEachDatabase('opening the database', (dialect) => {
     // As such a database is: only 0001 applied, recorded by Kysely.
     await sql`drop table atrium_migrations`.execute(first.db);
     await sql`alter table catalog_files drop column documents`.execute(first.db);
+    for (const table of ['api_tokens', 'change_events', 'idempotency_keys']) await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(first.db);
     await sql`insert into kysely_migration (name, timestamp) values ('0001_catalog', '2026-11-01T00:00:00.000Z')`.execute(first.db);
     await first.close();
@@ -43,7 +44,7 @@ describeEachDatabase('opening the database', (dialect) => {
     try {
       const rows = await again.db.selectFrom('atrium_migrations').selectAll().orderBy('name').execute();
       assert.deepEqual(rows[0], { name: '0001_catalog', applied_at: '2026-11-01T00:00:00.000Z' });
-      assert.deepEqual(rows.map((r) => r.name), ['0001_catalog', '0002_catalog_file_documents']);
+      assert.deepEqual(rows.map((r) => r.name), ['0001_catalog', '0002_catalog_file_documents', '0003_tokens_and_changes']);
     } finally {
       await again.close();
     }
@@ -55,7 +56,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 2);
+      assert.equal(rows.length, 3);
       if (dialect === 'postgres') {
         const locks = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()`.execute(database.db);
         assert.equal(locks.rows[0]?.n, 0);
