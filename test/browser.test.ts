@@ -15,6 +15,7 @@ import { loadAssets } from '../src/web/assets.ts';
 import { assertAccessible, browserSkip, launchBrowser } from './support/browser.ts';
 import { tempDir } from './support/catalog.ts';
 import { SEED_NOW, seedHistory } from './support/changes.ts';
+import { seedDemoHistory } from '../src/demo/seed.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
 const DEMO = fileURLToPath(new URL('../examples/acme/', import.meta.url));
@@ -27,12 +28,17 @@ interface Live {
   close(): Promise<void>;
 }
 
-/** A live server on loopback; with `seed`, the fixture's known change history and its fixed clock. */
-async function serveCatalog(catalog: string, dir: string, seed = false): Promise<Live> {
+/**
+ * A live server on loopback with a change history: the fixture's known one on a fixed
+ * clock, or, for the screenshots only (nothing is asserted about their content), the
+ * demo's ending today, so relative times read as they do after `npm start`.
+ */
+async function serveCatalog(catalog: string, dir: string, history: 'fixture' | 'demo'): Promise<Live> {
   const database: Database = await openDatabase(join(dir, 'atrium.db'));
-  const server = createServer({ database, logger: silentLogger(), catalog, defaultMetrics: false, assets: await loadAssets(), ...(seed ? { now: () => SEED_NOW } : {}) });
+  const server = createServer({ database, logger: silentLogger(), catalog, defaultMetrics: false, assets: await loadAssets(), ...(history === 'fixture' ? { now: () => SEED_NOW } : {}) });
   await server.syncCatalog();
-  if (seed) await seedHistory(server);
+  if (history === 'fixture') await seedHistory(server);
+  else await seedDemoHistory(server.catalog.store, server.changes, new Date());
   const http = createHttpServer(server.listener);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   return {
@@ -96,7 +102,7 @@ describe('portal in a browser', { skip: browserSkip }, () => {
   before(async () => {
     dir = tempDir({ after });
     browser = await launchBrowser();
-    live = await serveCatalog(FIXTURE, dir, true);
+    live = await serveCatalog(FIXTURE, dir, 'fixture');
   });
   after(async () => {
     await browser?.close();
@@ -248,7 +254,7 @@ describe('portal in a browser', { skip: browserSkip }, () => {
   test('screenshots of the main pages, light and dark, on the demo organisation', async () => {
     const shots = SCREENSHOTS ?? join(dir, 'screenshots');
     mkdirSync(shots, { recursive: true });
-    const demo = await serveCatalog(DEMO, join(dir, 'demo'));
+    const demo = await serveCatalog(DEMO, join(dir, 'demo'), 'demo');
     try {
       const pages: [string, string][] = [
         ['home', '/'],
@@ -257,6 +263,8 @@ describe('portal in a browser', { skip: browserSkip }, () => {
         ['api', '/catalog/default/api/shipments-api/'],
         ['graph', '/catalog/default/component/shipment-service/graph/'],
         ['runbook', '/catalog/default/component/shipment-service/runbook/'],
+        ['delivery', '/catalog/default/group/checkout/delivery/'],
+        ['timeline', '/catalog/default/group/warehouse-systems/changes/'],
       ];
       for (const scheme of ['light', 'dark'] as const) {
         const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1280, height: 860 }, serviceWorkers: 'block' });

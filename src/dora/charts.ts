@@ -105,7 +105,8 @@ function summary(bars: readonly Bar[], format: (v: number) => string, badMeaning
 function picture(id: string, title: string, description: string, bars: readonly Bar[], format: (v: number) => string): Html {
   const width = PAD_LEFT + Math.max(1, bars.length) * SLOT + PAD_RIGHT;
   const head = html`<title id="${id}-title">${title}</title><desc id="${id}-desc">${description}</desc>`;
-  const open = html`<svg class="chart" viewBox="0 0 ${width} ${HEIGHT}" role="img" aria-labelledby="${id}-title ${id}-desc">`;
+  // Drawn at its natural size (text stays 11 px), scaled down only when the page is narrower.
+  const open = html`<svg class="chart" width="${width}" height="${HEIGHT}" viewBox="0 0 ${width} ${HEIGHT}" role="img" aria-labelledby="${id}-title ${id}-desc">`;
   const axisX = html`<line class="chart-axis" x1="${PAD_LEFT}" y1="${BASELINE}" x2="${width - PAD_RIGHT}" y2="${BASELINE}"/>`;
   if (bars.length === 0) {
     return html`${open}${head}${axisX}<text class="chart-label" x="${round(width / 2)}" y="${round(PAD_TOP + PLOT_H / 2)}" text-anchor="middle" font-size="12">No data</text></svg>`;

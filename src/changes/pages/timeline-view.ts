@@ -1,4 +1,4 @@
-import { emptyNote, entityLink, refName, section, timestamp } from '../../web/components.ts';
+import { emptyNote, entityLink, refName, timestamp } from '../../web/components.ts';
 import { html, type Html } from '../../web/html.ts';
 import { entityPath, siteUrl, type Site } from '../../web/site.ts';
 import type { LiveEnvironment } from '../live.ts';
@@ -59,9 +59,8 @@ export const RECENT_SHOWN = 8;
 export function changesSection(site: Site, ref: string, recent: readonly ChangeEvent[], live: readonly LiveEnvironment[], options: { showService: boolean; delivery: boolean }): Html {
   const base = siteUrl(site, entityPath(ref));
   const links = html`<p class="small"><a href="${base}changes/">Full timeline</a>${options.delivery ? html` · <a href="${base}delivery/">Delivery metrics (DORA)</a>` : ''}</p>`;
-  return section(
-    'changes',
-    'What changed',
-    html`${live.length > 0 ? liveTable(live) : ''}${recent.length > 0 ? timelineList(site, recent.slice(0, RECENT_SHOWN), options) : emptyNote('No deployments or changes recorded yet. Pipelines record them with `atrium deploy record` or POST /api/v1/deployments.')}${links}`,
-  );
+  // Two columns or the whole row: a live table and a timeline do not read in a third of the page.
+  return html`<section class="card card-double" aria-labelledby="changes"><h2 id="changes">What changed</h2>${live.length > 0 ? liveTable(live) : ''}${
+    recent.length > 0 ? timelineList(site, recent.slice(0, RECENT_SHOWN), options) : emptyNote('No deployments or changes recorded yet. Pipelines record them with `atrium deploy record` or POST /api/v1/deployments.')
+  }${links}</section>`;
 }
