@@ -6,8 +6,9 @@
  *     250 production deployments each (≈ 50,000 with 1–3 commits each), POSTed to
  *     /api/v1/deployments/batch 1,000 at a time (target >= 10,000 events/s sustained).
  *  B. DORA for that team over the 90 days (and over the last 30), GET /api/v1/metrics/dora:
- *     the first request, which reads and parses the history (cold), then the median of 7
- *     (warm: the parsed history is kept until a write to its service) (target <= 200 ms).
+ *     the first request after ingestion and the median of 7 (serve keeps parsed history in
+ *     memory, loaded at start and appended to by writes), then, after a restart, the first
+ *     request, which waits for the start-up load (target <= 200 ms).
  *  C. Single events (POST /api/v1/changes, each with its own Idempotency-Key) under the
  *     open-loop generator: after an unmeasured 4-second warm-up with one burst, first a
  *     steady 100 requests/s, then 500 requests/s with 1-second
@@ -87,7 +88,7 @@ async function main(): Promise<number> {
   const created = await runAtrium(['token', 'create', '--name', 'bench', '--scopes', 'deployments:write,changes:write', '--database', database, '--format', 'json'], work, 'token');
   if (created.code !== 0) throw new Error(`token create failed: ${created.stderr}`);
   const token = (JSON.parse(created.stdout) as { token: string }).token;
-  const serve = await startServe({ catalogDir: work, database, workDir: work, label: 'serve', extraArgs: ['--no-watch'] });
+  let serve = await startServe({ catalogDir: work, database, workDir: work, label: 'serve', extraArgs: ['--no-watch'] });
   log(`Atrium serve ready in ${sec(serve.readyMs)}; ${SERVICES} services owned by group:default/platform; SQLite at ${database}`);
   const results: [string, boolean][] = [];
 
@@ -106,23 +107,31 @@ async function main(): Promise<number> {
   log(`\nA. Batched ingestion: ${total.toLocaleString('en')} deployments in ${batches.length} batches of up to 1,000 in ${sec(ingestMs)} = ${Math.round(rate).toLocaleString('en')} events/s (target >= 10,000): ${verdict(rate >= 10_000)}`);
   results.push(['batched ingestion >= 10,000 events/s', rate >= 10_000]);
 
-  // B. DORA over the history: the first request reads and parses the history (cold); later ones compute from the parsed history kept in memory (warm).
-  const doraOnce = async (days: number) => {
+  // B. DORA over the history. `serve` keeps parsed history in memory (loaded at start,
+  // appended to as deployments are recorded), so the first request after ingestion is
+  // already warm; the cold case is the first request after a restart, which waits for the
+  // start-up load of all history.
+  const doraOnce = async (port: number, days: number) => {
     const t = performance.now();
-    const res = await httpGet(serve.port, `/api/v1/metrics/dora?entity=group:default/platform&from=${new Date(end - days * DAY).toISOString()}&to=${new Date(end).toISOString()}`, 30_000);
+    const res = await httpGet(port, `/api/v1/metrics/dora?entity=group:default/platform&from=${new Date(end - days * DAY).toISOString()}&to=${new Date(end).toISOString()}`, 30_000);
     if (res.status !== 200) throw new Error(`dora answered ${res.status}: ${res.body}`);
     return performance.now() - t;
   };
-  const cold = await doraOnce(90);
-  const warm = async (days: number) => {
+  const first = await doraOnce(serve.port, 90);
+  const median = async (days: number) => {
     const times: number[] = [];
-    for (let i = 0; i < 7; i++) times.push(await doraOnce(days));
+    for (let i = 0; i < 7; i++) times.push(await doraOnce(serve.port, days));
     return summarize(times).p50;
   };
-  const dora90 = await warm(90);
-  const dora30 = await warm(30);
-  log(`\nB. DORA for a team of ${SERVICES} services, ${total.toLocaleString('en')} deployments of history, over HTTP: first request (reads and parses the history) ${cold.toFixed(0)} ms; then, median of 7, 90-day window ${dora90.toFixed(0)} ms, 30-day window ${dora30.toFixed(0)} ms (target <= 200 ms): ${verdict(dora90 <= 200)} warm, ${verdict(cold <= 200)} cold`);
-  results.push(['DORA <= 200 ms (warm)', dora90 <= 200], ['DORA <= 200 ms (cold)', cold <= 200]);
+  const dora90 = await median(90);
+  const dora30 = await median(30);
+  await serve.stop();
+  serve = await startServe({ catalogDir: work, database, workDir: work, label: 'serve-restarted', extraArgs: ['--no-watch'] });
+  const cold = await doraOnce(serve.port, 90);
+  log(`\nB. DORA for a team of ${SERVICES} services, ${total.toLocaleString('en')} deployments of history, over HTTP (target <= 200 ms):`);
+  log(`   first request after ingestion ${first.toFixed(0)} ms; median of 7: 90-day window ${dora90.toFixed(0)} ms, 30-day window ${dora30.toFixed(0)} ms: ${verdict(Math.max(first, dora90) <= 200)}`);
+  log(`   first request right after a restart (waits for the start-up load of all history): ${cold.toFixed(0)} ms: ${verdict(cold <= 200)}`);
+  results.push(['DORA <= 200 ms', Math.max(first, dora90) <= 200], ['DORA <= 200 ms right after a restart', cold <= 200]);
 
   // C. Single events, steady then bursty.
   const single = (phase: string) => (i: number) => ({

@@ -77,9 +77,9 @@ export function createServer(options: ServerOptions): AtriumServer {
   const catalogHas = async (key: string) => (await catalog.store.summariesOf([key])).has(key);
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal({ basePath: '/', mode: 'live', assets: options.assets.names }, catalog, options.assets, docs, { delivery: { changes, dora, now } });
-  changes.onWrite((latestId, services) => {
+  changes.onWrite((latestId, written) => {
     portal.changesMoved(latestId);
-    dora.forget(services);
+    dora.recorded(written);
   });
   catalog.onInvalidate(() => changes.forgetServices());
 

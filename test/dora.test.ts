@@ -111,7 +111,11 @@ describeEachDatabase('DORA metrics API', (dialect) => {
 
   test('a new deployment shows in the metrics at once, and a tiny or expired cache gives the same answers', async () => {
     const window = 'from=2026-05-01T00:00:00Z&to=2026-05-15T00:00:00Z';
+    const lazily = (await dora(`entity=group:default/payments&${window}`)).body;
+    // Warmed, the memory is complete: the same answers, and new writes are appended to it.
+    await server.dora.warm();
     const before = (await dora(`entity=group:default/payments&${window}`)).body;
+    assert.deepEqual(before, lazily);
     const { token } = await server.tokens.create('ci-more', ['deployments:write'], null);
     const res = await server.app.request('/api/v1/deployments', {
       method: 'POST',
@@ -121,6 +125,9 @@ describeEachDatabase('DORA metrics API', (dialect) => {
     assert.equal(res.status, 201);
     const after = (await dora(`entity=group:default/payments&${window}`)).body;
     assert.equal(after.current.deploymentFrequency.deployments, before.current.deploymentFrequency.deployments + 1);
+    // Another replica's write: everything is dropped and warmed again, with the same answers.
+    server.dora.recorded();
+    assert.deepEqual((await dora(`entity=group:default/payments&${window}`)).body, after);
     let clock = 0;
     const tiny = new DoraService(server.changes, { cachedDeployments: 2, cacheTtlMs: 1000, now: () => clock });
     const w = { from: Date.parse('2026-05-01T00:00:00Z'), to: Date.parse('2026-05-15T00:00:00Z') };

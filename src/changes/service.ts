@@ -66,7 +66,7 @@ export function idempotencyKeyOf(header: string | undefined): string | undefined
 export class ChangeService {
   private readonly now: () => Date;
   readonly writes: Admission;
-  private readonly listeners: ((latestId: number, services?: readonly string[]) => void)[] = [];
+  private readonly listeners: ((latestId: number, written?: readonly NewChangeEvent[]) => void)[] = [];
   private latest = -1;
   private lastPrune = 0;
   /** Services already found in the catalog (key to reference), so a write need not ask again; forgotten whenever the catalog changes. */
@@ -82,17 +82,17 @@ export class ChangeService {
   }
 
   /**
-   * Calls `listener` after every write seen: with the newest event id and the services
-   * written to (a write here), or without services (another replica's, seen by polling).
+   * Calls `listener` after every write seen: with the newest event id and the events
+   * written (a write here), or without them (another replica's, seen by polling).
    */
-  onWrite(listener: (latestId: number, services?: readonly string[]) => void): void {
+  onWrite(listener: (latestId: number, written?: readonly NewChangeEvent[]) => void): void {
     this.listeners.push(listener);
   }
 
-  private notify(latest: number, services?: readonly string[]): void {
+  private notify(latest: number, written?: readonly NewChangeEvent[]): void {
     if (latest <= this.latest) return;
     this.latest = latest;
-    for (const listener of this.listeners) listener(latest, services);
+    for (const listener of this.listeners) listener(latest, written);
   }
 
   /** The catalog changed: services may have gone (called from the catalog's invalidation). */
@@ -214,7 +214,7 @@ export class ChangeService {
     }
     if (outcome.kind === 'written') {
       const last = JSON.parse(outcome.response.body) as { id?: number; items?: { id: number }[] };
-      this.notify(Math.max(this.latest, last.id ?? last.items?.at(-1)?.id ?? this.latest), [...new Set(events.map((e) => e.serviceKey))]);
+      this.notify(Math.max(this.latest, last.id ?? last.items?.at(-1)?.id ?? this.latest), events);
       await this.pruneKeys();
     }
     return { ...outcome.response, replayed: outcome.kind === 'replayed' };

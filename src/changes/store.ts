@@ -235,16 +235,20 @@ export class ChangeStore {
     return rows.map(toEvent);
   }
 
-  /** The services' deployments to the given environments (that finished before `before`, when given): DORA's input, in no particular order (the rules sort). */
-  async deploymentsTo(serviceKeys: readonly string[], environments: readonly string[], before?: string): Promise<DeploymentRow[]> {
+  /**
+   * Deployments to the given environments of the services (of every service without
+   * `serviceKeys`), that finished before `before` when given: DORA's input, in no
+   * particular order (the rules sort).
+   */
+  async deploymentsTo(serviceKeys: readonly string[] | undefined, environments: readonly string[], before?: string): Promise<DeploymentRow[]> {
     const out: DeploymentRow[] = [];
-    for (const batch of chunks([...new Set(serviceKeys)], KEY_CHUNK)) {
+    for (const batch of serviceKeys === undefined ? [undefined] : chunks([...new Set(serviceKeys)], KEY_CHUNK)) {
       let query = this.database.read
         .selectFrom('change_events')
         .select(['service_key', 'environment', 'status', 'started_ms', 'at_ms', 'commits'])
-        .where('service_key', 'in', batch)
         .where('type', '=', 'deployment')
         .where('environment', 'in', [...environments]);
+      if (batch !== undefined) query = query.where('service_key', 'in', batch);
       if (before !== undefined) query = query.where('at', '<', before);
       const rows = await query.execute();
       for (const r of rows) {

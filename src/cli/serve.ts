@@ -84,6 +84,8 @@ async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demo
       const seeded = await seedDemoHistory(server.catalog.store, server.changes, new Date());
       if (seeded) logger.info({ component: 'demo' }, `recorded a demo history: ${seeded.deployments} deployments, ${seeded.switches} traffic switches, ${seeded.changes} other changes`);
     }
+    // Parsed DORA history in memory before anyone asks; requests meanwhile wait for it.
+    void server.dora.warm().catch((err: unknown) => logger.warn({ component: 'dora', err }, 'could not load the deployment history; DORA reads it on demand'));
     const { root } = await openCatalog(config.catalog, config.maxFileBytes);
     const syncAndList = async () => {
       await server.syncCatalog();

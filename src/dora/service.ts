@@ -1,7 +1,13 @@
+import type { Commit, NewChangeEvent } from '../changes/model.ts';
 import type { ChangeService } from '../changes/service.ts';
 import { compareDora, computeDora, previousWindow } from './dora.ts';
 import type { DoraComparison, DoraDeployment, DoraReport, DoraWindow } from './model.ts';
 import { weeklySeries, type WeeklyBucket } from './series.ts';
+
+/** A stored deployment as the rules read it (times as epoch ms). */
+function toDora(service: string, environment: string, status: DoraDeployment['status'], startedAt: number, finishedAt: number, commits: readonly Commit[]): DoraDeployment {
+  return { service, environment, status, startedAt, finishedAt, commits: commits.map((c) => ({ sha: c.sha, committedAt: Date.parse(c.committedAt) })) };
+}
 
 export interface DoraServiceOptions {
   /** Environment names that count as production (default `production`). */
@@ -9,7 +15,7 @@ export interface DoraServiceOptions {
   tierYear?: number;
   /** Deployments kept parsed in memory across requests (default 250,000, about 80 MB). */
   cachedDeployments?: number;
-  /** How long a service's parsed history is trusted without a write seen for it (default 5 minutes). */
+  /** How long parsed history is trusted before it is read again (default 5 minutes). */
   cacheTtlMs?: number;
   now?: () => number;
 }
@@ -40,17 +46,24 @@ export interface DoraDashboard extends DoraAnswer {
  * the change events service and runs the pure rules for the window, the window before it
  * (the trend), the weekly series and each service.
  *
- * Each service's parsed production history is kept in memory: reading and parsing tens of
- * thousands of rows costs more than the rules themselves, and a team's dashboard is asked
- * for again and again while its history changes a few rows at a time. A write to a service
- * drops its entry (`forget`); a write seen on another replica drops them all; entries also
- * expire, in case a replica's write was missed.
+ * Each service's parsed production history is kept in memory, because reading and parsing
+ * tens of thousands of rows costs more than the rules themselves. `warm()` (run by
+ * `serve` in the background after its first sync) loads every service's at once; after
+ * that the memory is *complete*: a service with no entry has no production deployments,
+ * and writes made here are appended (`recorded`) instead of read again. A write seen on
+ * another replica drops everything and warms again; entries loaded on demand (when the
+ * memory is not complete) expire, in case such a write was missed. Past `cachedDeployments`
+ * the memory starts afresh and is no longer complete.
  */
 export class DoraService {
   readonly productionEnvironments: readonly string[];
+  private readonly production: ReadonlySet<string>;
   private readonly tierYear?: number;
   private readonly cache = new Map<string, { loadedAt: number; deployments: DoraDeployment[] }>();
   private cached = 0;
+  private complete = false;
+  private warming: Promise<void> | undefined;
+  private warmedAt = 0;
   private readonly maxCached: number;
   private readonly ttlMs: number;
   private readonly now: () => number;
@@ -60,58 +73,101 @@ export class DoraService {
     options: DoraServiceOptions = {},
   ) {
     this.productionEnvironments = options.productionEnvironments ?? ['production'];
+    this.production = new Set(this.productionEnvironments);
     this.tierYear = options.tierYear;
     this.maxCached = options.cachedDeployments ?? 250_000;
     this.ttlMs = options.cacheTtlMs ?? 5 * 60_000;
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Drops the parsed history of the services (of every service without an argument). */
-  forget(services?: readonly string[]): void {
-    if (services === undefined) {
-      this.cache.clear();
-      this.cached = 0;
+  /** Drops every parsed history: the memory is no longer complete. */
+  forget(): void {
+    this.cache.clear();
+    this.cached = 0;
+    this.complete = false;
+  }
+
+  /**
+   * Loads every service's production history into memory (one query), unless it is larger
+   * than the memory allows. Requests arriving meanwhile wait for it rather than query too.
+   */
+  warm(): Promise<void> {
+    this.warming ??= (async () => {
+      try {
+        const startedAt = this.now();
+        const rows = await this.changes.store.deploymentsTo(undefined, this.productionEnvironments);
+        this.forget();
+        if (rows.length > this.maxCached) return;
+        for (const r of rows) this.add(r.service, toDora(r.service, r.environment, r.status, r.startedAt, r.finishedAt, r.commits), startedAt);
+        this.complete = true;
+        this.warmedAt = startedAt;
+      } finally {
+        this.warming = undefined;
+      }
+    })();
+    return this.warming;
+  }
+
+  /**
+   * Writes made here: production deployments are appended to the memory (when their
+   * service's history is there, or the memory is complete). Without events (another
+   * replica wrote), everything is dropped and warmed again.
+   */
+  recorded(events?: readonly NewChangeEvent[]): void {
+    if (events === undefined) {
+      const wasComplete = this.complete;
+      this.forget();
+      if (wasComplete) void this.warm().catch(() => undefined);
       return;
     }
-    for (const key of services) {
-      const entry = this.cache.get(key);
-      if (!entry) continue;
-      this.cached -= entry.deployments.length;
-      this.cache.delete(key);
+    const now = this.now();
+    for (const e of events) {
+      if (e.type !== 'deployment' || e.environment === null || !this.production.has(e.environment) || e.status === null) continue;
+      if (!this.complete && !this.cache.has(e.serviceKey)) continue;
+      const deployment = toDora(e.serviceKey, e.environment, e.status, Date.parse(e.startedAt ?? e.at), Date.parse(e.at), e.commits ?? []);
+      this.add(e.serviceKey, deployment, now);
     }
+    if (this.cached > this.maxCached) this.forget();
+  }
+
+  private add(service: string, deployment: DoraDeployment, loadedAt: number): void {
+    const entry = this.cache.get(service);
+    if (entry) entry.deployments.push(deployment);
+    else this.cache.set(service, { loadedAt, deployments: [deployment] });
+    this.cached++;
   }
 
   private async history(entityKey: string): Promise<{ members: string[]; deployments: DoraDeployment[] }> {
+    if (this.warming) await this.warming.catch(() => undefined);
+    // A complete memory is trusted for ttlMs too: then it is warmed again, in the background.
+    if (this.complete && this.now() - this.warmedAt > this.ttlMs) void this.warm().catch(() => undefined);
     const scope = await this.changes.scope(entityKey);
     const now = this.now();
     const byService = new Map<string, DoraDeployment[]>();
     const missing: string[] = [];
     for (const key of scope.members) {
       const entry = this.cache.get(key);
-      if (entry && now - entry.loadedAt <= this.ttlMs) byService.set(key, entry.deployments);
-      else missing.push(key);
+      if (entry && (this.complete || now - entry.loadedAt <= this.ttlMs)) byService.set(key, entry.deployments);
+      else if (!this.complete) missing.push(key);
     }
     if (missing.length > 0) {
       const loaded = new Map<string, DoraDeployment[]>(missing.map((key) => [key, []]));
       let size = 0;
       for (const r of await this.changes.store.deploymentsTo(missing, this.productionEnvironments)) {
         size++;
-        loaded.get(r.service)?.push({
-          service: r.service,
-          environment: r.environment,
-          status: r.status,
-          startedAt: r.startedAt,
-          finishedAt: r.finishedAt,
-          commits: r.commits.map((c) => ({ sha: c.sha, committedAt: Date.parse(c.committedAt) })),
-        });
+        loaded.get(r.service)?.push(toDora(r.service, r.environment, r.status, r.startedAt, r.finishedAt, r.commits));
       }
-      this.forget(missing);
+      for (const key of missing) {
+        const entry = this.cache.get(key);
+        if (entry) this.cached -= entry.deployments.length;
+        this.cache.delete(key);
+      }
       // Simplest bound: start afresh rather than track recency; history larger than the bound is simply not kept.
       if (this.cached + size > this.maxCached) this.forget();
       const keep = size <= this.maxCached;
       for (const [key, deployments] of loaded) {
         byService.set(key, deployments);
-        if (keep) this.cache.set(key, { loadedAt: now, deployments });
+        if (keep && deployments.length > 0) this.cache.set(key, { loadedAt: now, deployments });
       }
       if (keep) this.cached += size;
     }
