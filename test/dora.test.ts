@@ -132,6 +132,7 @@ describeEachDatabase('DORA metrics API', (dialect) => {
     const tiny = new DoraService(server.changes, { cachedDeployments: 2, cacheTtlMs: 1000, now: () => clock });
     const w = { from: Date.parse('2026-05-01T00:00:00Z'), to: Date.parse('2026-05-15T00:00:00Z') };
     const expected = await server.dora.metrics('group:default/payments', w);
+    await tiny.warm(); // too much history for this memory: it stays incomplete and reads on demand
     assert.deepEqual(await tiny.metrics('group:default/payments', w), expected);
     assert.deepEqual(await tiny.metrics('group:default/payments', w), expected);
     clock = 5000;

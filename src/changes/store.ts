@@ -258,6 +258,17 @@ export class ChangeStore {
     return out;
   }
 
+  /** How many deployments to the given environments there are (what loading them all would cost). */
+  async countDeploymentsTo(environments: readonly string[]): Promise<number> {
+    const row = await this.database.read
+      .selectFrom('change_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('type', '=', 'deployment')
+      .where('environment', 'in', [...environments])
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /** The newest event's id (0 when none): replicas poll it to see each other's writes. */
   async latestId(): Promise<number> {
     const row = await this.database.read.selectFrom('change_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();

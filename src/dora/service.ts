@@ -95,6 +95,11 @@ export class DoraService {
     this.warming ??= (async () => {
       try {
         const startedAt = this.now();
+        // Counted first: history larger than the memory is never read whole (it would only be thrown away).
+        if ((await this.changes.store.countDeploymentsTo(this.productionEnvironments)) > this.maxCached) {
+          this.forget();
+          return;
+        }
         const rows = await this.changes.store.deploymentsTo(undefined, this.productionEnvironments);
         this.forget();
         if (rows.length > this.maxCached) return;
