@@ -39,14 +39,12 @@ export async function scopeOf(catalog: Pick<CatalogReader, 'relationsTouching'>,
     r.type === 'hasPart' && from.has(r.sourceKey) ? r.targetKey : r.type === 'partOf' && from.has(r.targetKey) ? r.sourceKey : undefined;
 
   if (kind === 'group' || kind === 'user') {
-    const owners = [key];
     if (kind === 'group') {
-      const before = members.size;
       await closure([key], (from) => (r) => (r.type === 'parentOf' && from.has(r.sourceKey) && r.targetKey.startsWith('group:') ? r.targetKey : r.type === 'childOf' && from.has(r.targetKey) && r.sourceKey.startsWith('group:') ? r.sourceKey : undefined));
-      if (members.size > before) owners.push(...[...members].filter((m) => m !== key));
     }
-    const ownerSet = new Set(owners);
-    await expand(owners, (r) => (r.type === 'ownedBy' && ownerSet.has(r.targetKey) ? r.sourceKey : r.type === 'ownerOf' && ownerSet.has(r.sourceKey) ? r.targetKey : undefined));
+    // So far the members are the owners: the team and its child teams, or the user.
+    const owners = new Set(members);
+    await expand([...owners], (r) => (r.type === 'ownedBy' && owners.has(r.targetKey) ? r.sourceKey : r.type === 'ownerOf' && owners.has(r.sourceKey) ? r.targetKey : undefined));
   } else if (kind === 'system' || kind === 'domain') {
     await closure([key], parts);
   }

@@ -89,10 +89,15 @@ export class ChangeService {
     this.listeners.push(listener);
   }
 
+  /**
+   * Tells the listeners. A write here always does (writes sharing a group commit can
+   * finish in any order, and each one's events must reach them); a polled id only when it
+   * is newer than every write seen.
+   */
   private notify(latest: number, written?: readonly NewChangeEvent[]): void {
-    if (latest <= this.latest) return;
-    this.latest = latest;
-    for (const listener of this.listeners) listener(latest, written);
+    if (written === undefined && latest <= this.latest) return;
+    this.latest = Math.max(this.latest, latest);
+    for (const listener of this.listeners) listener(this.latest, written);
   }
 
   /** The catalog changed: services may have gone (called from the catalog's invalidation). */
