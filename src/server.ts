@@ -96,6 +96,25 @@ export function createServer(options: ServerOptions): AtriumServer {
       this.set(portal.renders);
     },
   });
+  new Gauge({
+    name: 'atrium_write_refusals',
+    help: 'Writes refused with 429 since start (at capacity: queue full, waited too long, or the event loop late).',
+    registers: [metrics.registry],
+    collect() {
+      this.set(changes.writes.refused);
+    },
+  });
+  new Gauge({
+    name: 'atrium_writes_in_flight',
+    help: 'Write requests running and waiting for admission, by state.',
+    labelNames: ['state'],
+    registers: [metrics.registry],
+    collect() {
+      const load = changes.writes.load;
+      this.set({ state: 'running' }, load.running);
+      this.set({ state: 'waiting' }, load.waiting);
+    },
+  });
   const syncSeconds = new Gauge({ name: 'atrium_catalog_last_sync_seconds', help: 'Duration of the last catalog sync.', registers: [metrics.registry] });
 
   app.openapi(

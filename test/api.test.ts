@@ -169,6 +169,8 @@ describeEachDatabase('read API', (dialect) => {
     const text = await res.text();
     assert.match(text, /atrium_http_requests_total\{method="GET",route="\/api\/v1\/entities",status="200"\}/);
     assert.match(text, /atrium_catalog_entities 15/);
+    assert.match(text, /atrium_write_refusals 0/);
+    assert.match(text, /atrium_writes_in_flight\{state="waiting"\} 0/);
   });
 
   test('request ids are echoed when sane and replaced when not', async () => {
