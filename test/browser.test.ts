@@ -81,6 +81,7 @@ const PAGE_TYPES: [string, string][] = [
   ['domain', '/catalog/default/domain/commerce/'],
   ['resource', '/catalog/default/resource/payments-db/'],
   ['location', '/catalog/default/location/portal-fixture/'],
+  ['flag', '/catalog/default/flag/instant-refunds/'],
   ['docs', '/catalog/default/component/payment-service/docs/'],
   ['runbook', '/catalog/default/component/payment-service/runbook/'],
   ['hostile runbook', '/catalog/default/component/hostile/runbook/'],

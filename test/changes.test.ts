@@ -120,7 +120,7 @@ describeEachDatabase('change events API', (dialect) => {
       assert.equal((await post('/api/v1/deployments', deployment({ version: 'list-1' }))).status, 201);
       const list = await server.tokens.list();
       const text = JSON.stringify(list);
-      assert.ok(!text.includes(writer.split('_')[2] as string));
+      assert.ok(!text.includes(writer.slice('atrium_'.length + 13)), 'no secret'); // the secret (base64url may itself hold _)
       assert.ok(!text.includes('secret'));
       const mine = list.find((t) => t.name === 'ci-payments');
       assert.deepEqual(mine?.scopes, ['deployments:write', 'changes:write']);

@@ -52,7 +52,7 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
 
   test('the catalog list filters by facets, sorts, pages, and says how many match', async () => {
     const all = await page('/catalog/');
-    assert.match(all, /<strong>1–13<\/strong> of <strong>13<\/strong> entities/);
+    assert.match(all, /<strong>1–14<\/strong> of <strong>14<\/strong> entities/);
     const components = await page('/catalog/?kind=component&sort=updated');
     assert.match(components, /of <strong>4<\/strong> entities/);
     assert.match(components, /aria-label="Remove filter Kind: component"/);
@@ -63,10 +63,23 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.match(empty, /No entities match/);
   });
 
+  test('a flag page shows its service, owner and what each environment declares; the service lists its flags', async () => {
+    const html = await page('/catalog/default/flag/instant-refunds/');
+    assert.match(html, /<h1>Instant refunds<\/h1>/);
+    assert.match(html, /href="\/catalog\/default\/component\/payment-service\/"/);
+    assert.match(html, /<th scope="row">production<\/th><td><span class="badge badge-ok">on<\/span><\/td><td>the flag&#39;s own<\/td>/);
+    assert.match(html, /<th scope="row">staging<\/th><td><span class="badge badge-ok">on<\/span><\/td><td>default<\/td>/);
+    assert.match(html, /flexibleRollout 25% with 1 constraint/);
+    assert.match(html, /&lt;svg onload=window.__xss=1&gt; \(weight 1000\)/);
+    const service = await page('/catalog/default/component/payment-service/');
+    assert.match(service, /<h2 id="flags">Feature flags<\/h2>/);
+    assert.match(service, /href="\/catalog\/default\/flag\/instant-refunds\/"/);
+  });
+
   test('malformed list parameters are ignored and named, never trusted', async () => {
     const html = await page(`/catalog/?page=-3&sort=%3Cscript%3E&kind=${'x'.repeat(1100)}`);
     assert.match(html, /Ignored malformed parameters: kind, sort, page/);
-    assert.match(html, /of <strong>13<\/strong> entities/);
+    assert.match(html, /of <strong>14<\/strong> entities/);
   });
 
   test('a component page leads with runbooks, on-call and owner contacts, then APIs and dependencies', async () => {
@@ -114,7 +127,7 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
   test('group, user, system, domain, resource and location pages show what belongs to them', async () => {
     const groupPage = await page('/catalog/default/group/payments/');
     assert.match(groupPage, /Ada Lovelace|>ada<\/a>/);
-    assert.match(groupPage, /Owns <span class="n">9<\/span>/);
+    assert.match(groupPage, /Owns <span class="n">10<\/span>/);
     assert.match(groupPage, />engineering<\/a>/);
     const user = await page('/catalog/default/user/ada/');
     assert.match(user, /mailto:ada@example\.com/);

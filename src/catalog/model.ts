@@ -3,7 +3,8 @@
  * and the problems found while reading them. Pure: nothing here does I/O.
  */
 
-export const CORE_KINDS = ['Component', 'API', 'Resource', 'System', 'Domain', 'Group', 'User', 'Location'] as const;
+/** The kinds Atrium reads: Backstage's core kinds, and Atrium's own Flag (apiVersion atrium.dev/v1). */
+export const CORE_KINDS = ['Component', 'API', 'Resource', 'System', 'Domain', 'Group', 'User', 'Location', 'Flag'] as const;
 export type CoreKind = (typeof CORE_KINDS)[number];
 
 export const DEFAULT_NAMESPACE = 'default';

@@ -45,6 +45,8 @@ const FIELDS: FieldCase[] = [
   { kind: 'Group', field: 'children', relation: 'parentOf', inverse: 'childOf', defaultKind: 'Group', list: true },
   { kind: 'Group', field: 'members', relation: 'hasMember', inverse: 'memberOf', defaultKind: 'User', list: true },
   { kind: 'User', field: 'memberOf', relation: 'memberOf', inverse: 'hasMember', defaultKind: 'Group', list: true },
+  { kind: 'Flag', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
+  { kind: 'Flag', field: 'service', relation: 'flagOf', inverse: 'hasFlag', defaultKind: 'Component', list: false },
 ];
 
 describe('relation types', () => {
@@ -57,6 +59,7 @@ describe('relation types', () => {
       ['partOf', 'hasPart'],
       ['memberOf', 'hasMember'],
       ['childOf', 'parentOf'],
+      ['flagOf', 'hasFlag'],
     ];
     assert.deepEqual(
       RELATION_PAIRS.map(([a, b]) => [a, b]),

@@ -14,6 +14,8 @@ export const RELATION_PAIRS = [
   ['partOf', 'hasPart'],
   ['memberOf', 'hasMember'],
   ['childOf', 'parentOf'],
+  // Atrium's own: a feature flag and the service whose code reads it.
+  ['flagOf', 'hasFlag'],
 ] as const;
 
 export type RelationType = (typeof RELATION_PAIRS)[number][number];
@@ -64,6 +66,7 @@ const referenceFields: Record<CoreKind, ReferenceField[]> = {
   ],
   User: [{ field: 'memberOf', relation: 'memberOf', defaultKind: 'Group' }],
   Location: [],
+  Flag: [owner, { field: 'service', relation: 'flagOf', defaultKind: 'Component' }],
 };
 
 /** A reference one entity makes to another, and where in the document it was written. */

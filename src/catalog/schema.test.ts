@@ -767,3 +767,50 @@ describe('specJsonSchema', () => {
     assert.equal(schema.anyOf?.length, 2);
   });
 });
+
+describe('the Flag kind (apiVersion atrium.dev/v1)', () => {
+  const flag = (spec: Record<string, unknown> = {}, apiVersion = 'atrium.dev/v1'): Doc => ({
+    apiVersion,
+    kind: 'Flag',
+    metadata: { name: 'new-checkout', description: 'The one-page checkout' },
+    spec: {
+      owner: 'payments',
+      service: 'checkout',
+      type: 'release',
+      strategies: [{ name: 'flexibleRollout', parameters: { rollout: '10', stickiness: 'default', groupId: 'new-checkout' }, constraints: [{ contextName: 'region', operator: 'IN', values: ['eu'] }] }],
+      environments: { production: { enabled: true }, staging: { enabled: true, strategies: [{ name: 'default' }] } },
+      ...spec,
+    },
+  });
+  const codesAt = (doc: Doc) => validateEntity(doc).issues.map((i) => `${i.code} ${i.path.join('.')}`);
+
+  test('a flag with an owner, a service, a type, strategies and environments is valid', () => {
+    assert.deepEqual(validateEntity(flag()).issues, []);
+  });
+
+  test('is defined for atrium.dev/v1 only, and the Backstage kinds are not defined for it', () => {
+    assert.deepEqual(codesAt(flag({}, 'backstage.io/v1alpha1')), ['invalid-api-version apiVersion']);
+    assert.deepEqual(codesAt({ ...component(), apiVersion: 'atrium.dev/v1' }), ['invalid-api-version apiVersion']);
+  });
+
+  test('requires an owner, a service and one of the five types', () => {
+    const { owner: _owner, service: _service, ...rest } = flag().spec as Record<string, unknown>;
+    assert.deepEqual(codesAt({ ...flag(), spec: rest }).sort(), ['missing-field spec.owner', 'missing-field spec.service']);
+    assert.deepEqual(codesAt(flag({ type: 'forever' })), ['invalid-field spec.type']);
+    assert.deepEqual(codesAt(flag({ environments: { 'bad env': { enabled: true } } })), ['invalid-field spec.environments.bad env']);
+    assert.deepEqual(codesAt(flag({ environments: { production: { enabled: 'yes' } } })), ['invalid-field spec.environments.production.enabled']);
+  });
+
+  test('the flag engine checks strategies, constraints and per-environment strategies, with their path', () => {
+    const issues = validateEntity(
+      flag({
+        strategies: [{ name: 'flexibleRollout', parameters: { rollout: '10' }, constraints: [{ contextName: 'email', operator: 'REGEX', value: '(' }] }],
+        environments: { production: { enabled: true, strategies: [{ name: 'default', constraints: [{ contextName: 'x', operator: 'LOOKS_LIKE', values: ['y'] }] }] } },
+      }),
+    ).issues;
+    const paths = issues.map((i) => i.path.join('.'));
+    assert.ok(paths.some((p) => p.startsWith('spec.strategies.0.constraints.0')), paths.join(', '));
+    assert.ok(paths.some((p) => p.startsWith('spec.environments.production.strategies.0.constraints.0')), paths.join(', '));
+    assert.ok(issues.every((i) => i.code === 'invalid-flag' && i.message.startsWith('spec.')));
+  });
+});

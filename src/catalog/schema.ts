@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { coreKind, type CoreKind, type Entity } from './model.ts';
+import { FLAG_API_VERSION, FLAG_TYPES, flagSpecIssues, type FlagSpec } from '../flags/flag-definition.ts';
+import { CORE_KINDS, coreKind, type CoreKind, type Entity } from './model.ts';
 
 /**
  * What a valid descriptor looks like: Backstage's field-format rules (names, namespaces,
@@ -26,6 +27,9 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const MAX_NAME = 63;
 
 export const CORE_API_VERSIONS = ['backstage.io/v1alpha1', 'backstage.io/v1beta1'];
+/** The apiVersions each kind is defined for: Backstage's for its kinds, Atrium's for its own. */
+const apiVersionsOf = (kind: CoreKind): readonly string[] => (kind === 'Flag' ? [FLAG_API_VERSION] : CORE_API_VERSIONS);
+const KIND_LIST = CORE_KINDS.join(', ');
 
 export const isValidName = (s: string): boolean => s.length <= MAX_NAME && NAME.test(s);
 export const isValidNamespace = (s: string): boolean => s.length <= MAX_NAME && NAMESPACE.test(s);
@@ -90,6 +94,16 @@ const specSchemas: Record<CoreKind, z.ZodType> = {
     profile: z.looseObject({ displayName: text.optional(), email: text.optional(), picture: text.optional() }).optional(),
     memberOf: refList.optional(),
   }),
+  Flag: z.looseObject({
+    owner: text,
+    service: text,
+    type: z.enum(FLAG_TYPES),
+    environments: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'environment names are letters, digits, ".", "_" or "-"'), z.looseObject({ enabled: z.boolean(), strategies: z.array(z.unknown()).optional() })).optional(),
+    strategies: z.array(z.unknown()).optional(),
+    variants: z.array(z.unknown()).optional(),
+    dependencies: z.array(z.unknown()).optional(),
+    impressionData: z.boolean().optional(),
+  }),
   // That a Location needs target or targets is checked in validateEntity, beside the other issues.
   Location: z.looseObject({
     type: text.optional(),
@@ -134,13 +148,13 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
   if (kind !== undefined && kind !== null && typeof kind !== 'string') {
     issue(['kind'], 'invalid-kind', `${JSON.stringify(kind)} is not a valid kind`, 'A kind is a string of letters and digits starting with a letter, e.g. Component.');
   } else if (typeof kind !== 'string' || kind.length === 0) {
-    issue(['kind'], 'missing-field', 'The document has no kind', 'Add `kind:` with one of ' + ['Component', 'API', 'Resource', 'System', 'Domain', 'Group', 'User', 'Location'].join(', ') + '.');
+    issue(['kind'], 'missing-field', 'The document has no kind', `Add \`kind:\` with one of ${KIND_LIST}.`);
   } else if (kind.length > MAX_NAME || !KIND.test(kind)) {
     issue(['kind'], 'invalid-kind', `"${kind}" is not a valid kind`, 'A kind is letters and digits starting with a letter, e.g. Component.');
   } else {
     known = coreKind(kind);
     if (!known) {
-      issue(['kind'], 'unknown-kind', `Unknown kind "${kind}"`, 'Atrium reads the Backstage core kinds: Component, API, Resource, System, Domain, Group, User, Location.');
+      issue(['kind'], 'unknown-kind', `Unknown kind "${kind}"`, `Atrium reads the Backstage core kinds and its own Flag: ${KIND_LIST}.`);
     }
   }
 
@@ -150,8 +164,8 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
     issue(['apiVersion'], 'missing-field', 'The document has no apiVersion', 'Add `apiVersion: backstage.io/v1alpha1`.');
   } else if (!isValidApiVersion(apiVersion)) {
     issue(['apiVersion'], 'invalid-api-version', `"${apiVersion}" is not a valid apiVersion`, 'Use the form group/version, e.g. backstage.io/v1alpha1.');
-  } else if (known && !CORE_API_VERSIONS.includes(apiVersion)) {
-    issue(['apiVersion'], 'invalid-api-version', `Kind ${known} is not defined for apiVersion ${apiVersion}`, `Use one of ${CORE_API_VERSIONS.join(', ')}.`);
+  } else if (known && !apiVersionsOf(known).includes(apiVersion)) {
+    issue(['apiVersion'], 'invalid-api-version', `Kind ${known} is not defined for apiVersion ${apiVersion}`, `Use ${apiVersionsOf(known).join(' or ')}.`);
   }
 
   for (const key of Object.keys(value)) {
@@ -183,6 +197,10 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
             issue(path, 'invalid-field', `${path.join('.')}: ${zodIssue.message}`, fieldHint(zodIssue.code));
           }
         }
+      }
+      // A flag's strategies, constraints and variants are checked by the flag engine itself.
+      if (known === 'Flag' && result.success && isRecord(metadata) && typeof metadata.name === 'string') {
+        for (const problem of flagSpecIssues(metadata.name, result.data as FlagSpec)) issue(['spec', ...problem.path], problem.code, `spec.${problem.path.join('.')}: ${problem.message}`, problem.hint);
       }
       if (known === 'Location' && isRecord(spec) && spec.target === undefined && spec.targets === undefined) {
         issue(['spec', 'target'], 'missing-field', 'A Location needs spec.target or spec.targets', 'Add `target: ./path/to/catalog-info.yaml`, or `targets:` with a list of paths.');

@@ -7,6 +7,8 @@ import type { OperationalLink } from '../operations.ts';
 import type { RelationType } from '../relations.ts';
 import { catalogUrl } from './catalog-query.ts';
 import { apiDefinitionSection } from './api-definition.ts';
+import type { FlagSpec } from '../../flags/flag-definition.ts';
+import { flagDefinitionSection } from '../../flags/pages/flag-definition-view.ts';
 import { OWNED_SHOWN, profileOf, relatedRefs, type EntityPageData, type OwnerContact } from './entity-data.ts';
 
 /**
@@ -38,6 +40,7 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
   switch (kind) {
     case 'Component':
       sections.push(relationSection(site, data, 'apis', 'APIs', [['Provides', 'providesApi'], ['Consumes', 'consumesApi']]));
+      if (relatedRefs(detail.relations, 'hasFlag').length) sections.push(relationSection(site, data, 'flags', 'Feature flags', [['Flags', 'hasFlag']]));
       sections.push(relationSection(site, data, 'dependencies', 'Dependencies', [['Depends on', 'dependsOn'], ['Depended on by', 'dependencyOf'], ['Subcomponents', 'hasPart']], base));
       break;
     case 'Resource':
@@ -58,6 +61,11 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
     case 'User':
       sections.push(relationSection(site, data, 'groups', 'Groups', [['Member of', 'memberOf']]));
       sections.push(ownedSection(site, data));
+      break;
+    case 'Flag':
+      sections.push(relationSection(site, data, 'flag-of', 'Used by', [['Service', 'flagOf'], ['Owner', 'ownedBy']]));
+      // Stored entities passed the Flag schema, so the spec has its shape.
+      sections.push(flagDefinitionSection(spec as unknown as FlagSpec));
       break;
     case 'Location':
       sections.push(section('targets', 'Targets', list([...(Array.isArray(spec.targets) ? spec.targets : []), ...(str(spec.target) ? [spec.target] : [])].map((t) => html`<code>${String(t)}</code>`))));

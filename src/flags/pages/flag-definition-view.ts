@@ -1,0 +1,56 @@
+import { section } from '../../web/components.ts';
+import { html, type Html } from '../../web/html.ts';
+import { FLAG_TYPES, type FlagSpec } from '../flag-definition.ts';
+
+interface StrategyLike {
+  name?: unknown;
+  parameters?: Record<string, unknown>;
+  constraints?: unknown[];
+  segments?: unknown[];
+}
+
+/** A strategy in a line: its name, rollout and how many constraints narrow it. */
+function strategyText(strategy: unknown): string {
+  const s = (typeof strategy === 'object' && strategy !== null ? strategy : {}) as StrategyLike;
+  const name = typeof s.name === 'string' ? s.name : 'unknown';
+  const rollout = s.parameters?.rollout ?? s.parameters?.percentage;
+  const constraints = Array.isArray(s.constraints) ? s.constraints.length : 0;
+  return `${name}${rollout !== undefined ? ` ${String(rollout)}%` : ''}${constraints ? ` with ${constraints} constraint${constraints === 1 ? '' : 's'}` : ''}`;
+}
+
+const list = (items: unknown[] | undefined, text: (item: unknown) => string): Html =>
+  items && items.length ? html`<ul class="plain">${items.map((i) => html`<li>${text(i)}</li>`)}</ul>` : html`<span class="muted">none</span>`;
+
+/**
+ * A Flag entity's declaration: its type, what each environment declares (on or off, and
+ * its strategies), the flag's strategies, variants and parent flags. The state at run time
+ * (changed through the API) is another issue's work; this shows what the file says.
+ */
+export function flagDefinitionSection(spec: FlagSpec): Html {
+  const environments = Object.entries(spec.environments ?? {});
+  const variantText = (v: unknown) => {
+    const variant = (typeof v === 'object' && v !== null ? v : {}) as { name?: unknown; weight?: unknown; stickiness?: unknown };
+    return `${String(variant.name ?? '?')}${variant.weight !== undefined ? ` (weight ${String(variant.weight)})` : ''}${variant.stickiness ? `, sticky on ${String(variant.stickiness)}` : ''}`;
+  };
+  const dependencyText = (d: unknown) => {
+    const dep = (typeof d === 'object' && d !== null ? d : {}) as { feature?: unknown; enabled?: unknown };
+    return `${String(dep.feature ?? '?')} must be ${dep.enabled === false ? 'off' : 'on'}`;
+  };
+  return section(
+    'flag',
+    'Flag',
+    html`<dl class="facts">
+<dt>Type</dt><dd>${(FLAG_TYPES as readonly string[]).includes(spec.type) ? spec.type : 'unknown'}</dd>
+<dt>Environments</dt><dd>${
+      environments.length
+        ? html`<div class="table-scroll" tabindex="0" role="region" aria-label="Declared state by environment"><table><thead><tr><th scope="col">Environment</th><th scope="col">Declared</th><th scope="col">Strategies</th></tr></thead><tbody>${environments.map(
+            ([name, env]) => html`<tr><th scope="row">${name}</th><td>${env.enabled ? html`<span class="badge badge-ok">on</span>` : html`<span class="badge badge-quiet">off</span>`}</td><td>${env.strategies ? env.strategies.map(strategyText).join('; ') : 'the flag\'s own'}</td></tr>`,
+          )}</tbody></table></div>`
+        : html`<span class="muted">None declared: the flag is off everywhere.</span>`
+    }</dd>
+<dt>Strategies</dt><dd>${list(spec.strategies ?? [{ name: 'default' }], strategyText)}</dd>
+<dt>Variants</dt><dd>${list(spec.variants, variantText)}</dd>
+<dt>Depends on</dt><dd>${list(spec.dependencies, dependencyText)}</dd>
+</dl>`,
+  );
+}
