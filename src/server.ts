@@ -4,6 +4,9 @@ import { TokenStore } from './auth/store.ts';
 import { registerCatalogRoutes } from './catalog/routes.ts';
 import { registerDoraRoutes } from './dora/routes.ts';
 import { DoraService } from './dora/service.ts';
+import { registerFlagRoutes } from './flags/routes.ts';
+import { FlagService } from './flags/service.ts';
+import { FlagStore } from './flags/store.ts';
 import { registerGithubWebhook } from './changes/github-webhook-route.ts';
 import { registerChangeRoutes } from './changes/routes.ts';
 import { ChangeService } from './changes/service.ts';
@@ -38,6 +41,7 @@ export interface AtriumServer {
   tokens: TokenService;
   changes: ChangeService;
   dora: DoraService;
+  flags: FlagService;
   portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -73,6 +77,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   const tokens = new TokenService(new TokenStore(database), options.now);
   const changes = new ChangeService(new ChangeStore(database), catalog.store, { now: options.now });
   const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments });
+  const flags = new FlagService(catalog, new FlagStore(database));
   const now = options.now ?? (() => new Date());
   const catalogHas = async (key: string) => (await catalog.store.summariesOf([key])).has(key);
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
@@ -172,6 +177,8 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerChangeRoutes(app, changes, tokens, catalogHas);
   registerDoraRoutes(app, dora, catalogHas, now);
   registerGithubWebhook(app, changes, options.githubWebhookSecret);
+  registerFlagRoutes(app, flags, tokens);
+  app.openAPIRegistry.registerComponent('securitySchemes', 'sdkToken', { type: 'apiKey', in: 'header', name: 'Authorization', description: 'An Atrium token with flags:read, sent the way Unleash SDKs send theirs (the bare token; `Bearer` works too).' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API token from `atrium token create` (format `atrium_<id>_<secret>`).' });
 
   app.doc31('/api/openapi.json', {
@@ -184,6 +191,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     tags: [
       { name: 'Catalog', description: 'Entities, relations, facets and problems of the software catalog.' },
       { name: 'Changes', description: 'Deployments, blue/green traffic switches and other changes: recorded with a token, read as timelines and live state.' },
+      { name: 'Feature flags', description: 'The Unleash client API: Unleash SDKs read the catalog\'s flags and report evaluation counts.' },
       { name: 'Search', description: 'Ranked search over entities, docs pages and runbooks (the command palette uses it).' },
       { name: 'Operations', description: 'Health and readiness.' },
     ],
@@ -198,6 +206,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     tokens,
     changes,
     dora,
+    flags,
     portal,
     metrics,
     catalogFiles: () => [...syncer.files(), ...docs.files()],

@@ -24,7 +24,7 @@ export class TokenService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async create(name: string, scopes: readonly Scope[], lifetimeMs: number | null): Promise<{ token: string; record: TokenRecord }> {
+  async create(name: string, scopes: readonly Scope[], lifetimeMs: number | null, environment: string | null = null): Promise<{ token: string; record: TokenRecord }> {
     if (!TOKEN_NAME.test(name)) {
       throw new AtriumError({ category: 'user-fixable', code: 'invalid-token-name', message: `"${name}" is not a token name`, hint: 'Use letters, digits, ".", "_" and "-", starting with a letter or digit, up to 64 characters (e.g. ci-payments).' });
     }
@@ -37,11 +37,13 @@ export class TokenService {
       scopes,
       createdAt: created.toISOString(),
       expiresAt: lifetimeMs === null ? null : new Date(created.getTime() + lifetimeMs).toISOString(),
+      // An SDK token always reads one environment: production unless told otherwise.
+      environment: scopes.includes('flags:read') ? (environment ?? 'production') : environment,
     };
     if (!(await this.store.insert(record))) {
       throw new AtriumError({ category: 'user-fixable', code: 'token-name-taken', status: 409, message: `A token named "${name}" already exists`, hint: `Pick another name, or revoke the old one first with \`atrium token revoke ${name}\`.` });
     }
-    return { token: generated.token, record: { id: record.id, name, scopes: [...scopes], createdAt: record.createdAt, expiresAt: record.expiresAt, revokedAt: null, lastUsedAt: null } };
+    return { token: generated.token, record: { id: record.id, name, scopes: [...scopes], createdAt: record.createdAt, expiresAt: record.expiresAt, revokedAt: null, lastUsedAt: null, environment: record.environment } };
   }
 
   list(): Promise<TokenRecord[]> {
@@ -79,6 +81,6 @@ export class TokenService {
       this.touched.set(stored.id, now.getTime());
       await this.store.touch(stored.id, now.toISOString());
     }
-    return { name: stored.name, scopes: stored.scopes };
+    return { name: stored.name, scopes: stored.scopes, ...(stored.environment ? { environment: stored.environment } : {}) };
   }
 }

@@ -9,6 +9,8 @@ export interface TokenRecord {
   expiresAt: string | null;
   revokedAt: string | null;
   lastUsedAt: string | null;
+  /** The environment an SDK token (flags:read) reads flags of. */
+  environment: string | null;
 }
 
 export interface NewToken {
@@ -18,6 +20,7 @@ export interface NewToken {
   scopes: readonly string[];
   createdAt: string;
   expiresAt: string | null;
+  environment: string | null;
 }
 
 /** The only SQL of API tokens. */
@@ -31,7 +34,7 @@ export class TokenStore {
     try {
       await this.database.db
         .insertInto('api_tokens')
-        .values({ id: token.id, name: token.name, secret_hash: token.secretHash, scopes: JSON.stringify(token.scopes), created_at: token.createdAt, expires_at: token.expiresAt, revoked_at: null, last_used_at: null })
+        .values({ id: token.id, name: token.name, secret_hash: token.secretHash, scopes: JSON.stringify(token.scopes), created_at: token.createdAt, expires_at: token.expiresAt, revoked_at: null, last_used_at: null, environment: token.environment })
         .execute();
       return true;
     } catch (err) {
@@ -63,7 +66,7 @@ export class TokenStore {
   }
 }
 
-function toRecord(row: { id: string; name: string; scopes: string; created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null }): TokenRecord {
+function toRecord(row: { id: string; name: string; scopes: string; created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null; environment: string | null }): TokenRecord {
   return {
     id: row.id,
     name: row.name,
@@ -72,5 +75,6 @@ function toRecord(row: { id: string; name: string; scopes: string; created_at: s
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
+    environment: row.environment,
   };
 }

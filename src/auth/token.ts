@@ -20,6 +20,7 @@ const TOKEN_PATTERN = /^atrium_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 export const SCOPES = {
   'deployments:write': 'record deployments and blue/green traffic switches',
   'changes:write': 'record other changes (config, infrastructure, migrations, feature flags)',
+  'flags:read': 'read feature flags with an Unleash SDK (the token\'s environment)',
 } as const;
 export type Scope = keyof typeof SCOPES;
 

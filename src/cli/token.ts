@@ -7,7 +7,7 @@ import { UsageError } from '../platform/errors.ts';
 import { parseCommandArgs } from './args.ts';
 import type { Command, CommandIO } from './io.ts';
 
-const help = `Usage: atrium token create --name NAME --scopes SCOPE[,SCOPE] [--expires-in 90d]
+const help = `Usage: atrium token create --name NAME --scopes SCOPE[,SCOPE] [--expires-in 90d] [--environment ENV]
        atrium token list
        atrium token revoke NAME
 
@@ -22,6 +22,8 @@ ${Object.entries(SCOPES)
   .map(([scope, what]) => `                             ${scope.padEnd(19)} ${what}`)
   .join('\n')}
   --expires-in LIFETIME    e.g. 12h, 90d, 2w, or never (default: 90d)
+  --environment ENV        for flags:read (SDK) tokens: the environment whose flags the
+                           SDK reads (default: production)
   --database PATH_OR_URL   SQLite file or postgres:// URL
                            (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
   --format FORMAT          text (default) or json
@@ -36,7 +38,7 @@ Exit status: 0 done, 64 bad usage, 65 no such token or the name is taken,
 
 function describe(t: TokenRecord): string {
   const state = t.revokedAt ? `revoked ${t.revokedAt}` : t.expiresAt ? `expires ${t.expiresAt}` : 'never expires';
-  return `${t.name}  ${t.scopes.join(',')}  created ${t.createdAt}  ${state}  last used ${t.lastUsedAt ?? 'never'}`;
+  return `${t.name}  ${t.scopes.join(',')}${t.environment ? ` (${t.environment})` : ''}  created ${t.createdAt}  ${state}  last used ${t.lastUsedAt ?? 'never'}`;
 }
 
 async function withTokens<T>(database: string | undefined, io: CommandIO, work: (tokens: TokenService) => Promise<T>): Promise<T> {
@@ -57,6 +59,7 @@ export const tokenCommand: Command = {
       name: { type: 'string' },
       scopes: { type: 'string' },
       'expires-in': { type: 'string' },
+      environment: { type: 'string' },
       database: { type: 'string' },
       format: { type: 'string', default: 'text' },
     });
@@ -80,12 +83,17 @@ export const tokenCommand: Command = {
       } catch (err) {
         throw new UsageError((err as Error).message, 'Run `atrium token --help` for the scopes and lifetimes.');
       }
-      const { token, record } = await withTokens(values.database, io, (tokens) => tokens.create(name, scopes, lifetime));
+      const environment = values.environment;
+      if (environment !== undefined) {
+        if (!scopes.includes('flags:read')) throw new UsageError('--environment is only for tokens with the flags:read scope', 'Leave it out, or add flags:read to --scopes.');
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(environment)) throw new UsageError(`--environment must be an environment name (letters, digits, . _ -), not "${environment}"`, 'For example --environment production.');
+      }
+      const { token, record } = await withTokens(values.database, io, (tokens) => tokens.create(name, scopes, lifetime, environment ?? null));
       if (json) {
         io.out(JSON.stringify({ token, ...record }) + '\n');
       } else {
         io.out(`${token}\n`);
-        io.err(`Token "${record.name}" (${record.scopes.join(', ')}) ${record.expiresAt ? `expires ${record.expiresAt}` : 'never expires'}. It is shown only this once: store it in your CI's secrets now.\n`);
+        io.err(`Token "${record.name}" (${record.scopes.join(', ')}${record.environment ? `, environment ${record.environment}` : ''}) ${record.expiresAt ? `expires ${record.expiresAt}` : 'never expires'}. It is shown only this once: store it in your CI's secrets now.\n`);
       }
       return 0;
     }

@@ -113,6 +113,8 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('expires_at', 'text')
           .addColumn('revoked_at', 'text')
           .addColumn('last_used_at', 'text')
+          // The environment an SDK token reads flags of (flags:read); null for other tokens.
+          .addColumn('environment', 'text')
           .execute();
         // A name is reusable once its token is revoked; the revoked row stays for the record.
         await sql`create unique index api_tokens_live_name on api_tokens (name) where revoked_at is null`.execute(db);
@@ -154,6 +156,17 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addPrimaryKeyConstraint('idempotency_keys_pk', ['route', 'key'])
           .execute();
         await db.schema.createIndex('idempotency_keys_created').on('idempotency_keys').columns(['created_at']).execute();
+        // Yes/no counts SDKs report (POST /api/client/metrics), per flag, environment, app and hour.
+        await db.schema
+          .createTable('flag_evaluations')
+          .addColumn('flag', 'text', (c) => c.notNull())
+          .addColumn('environment', 'text', (c) => c.notNull())
+          .addColumn('app_name', 'text', (c) => c.notNull())
+          .addColumn('hour', 'text', (c) => c.notNull())
+          .addColumn('yes', 'bigint', (c) => c.notNull())
+          .addColumn('no', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('flag_evaluations_pk', ['flag', 'environment', 'app_name', 'hour'])
+          .execute();
       },
     },
   };

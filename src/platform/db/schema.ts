@@ -84,6 +84,7 @@ export interface ApiTokensTable {
   expires_at: string | null;
   revoked_at: string | null;
   last_used_at: string | null;
+  environment: string | null;
 }
 
 /** Deployments, blue/green traffic switches and other changes: one timeline, one table. */
@@ -122,6 +123,16 @@ export interface IdempotencyKeysTable {
   created_at: string;
 }
 
+export interface FlagEvaluationsTable {
+  flag: string;
+  environment: string;
+  app_name: string;
+  /** The hour the counts fall in, ISO, e.g. 2026-11-27T14:00:00.000Z. */
+  hour: string;
+  yes: number;
+  no: number;
+}
+
 export interface Schema {
   entities: EntitiesTable;
   entity_tags: EntityTagsTable;
@@ -134,5 +145,6 @@ export interface Schema {
   api_tokens: ApiTokensTable;
   change_events: ChangeEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  flag_evaluations: FlagEvaluationsTable;
   atrium_migrations: { name: string; applied_at: string };
 }

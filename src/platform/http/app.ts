@@ -11,6 +11,8 @@ export interface Principal {
   /** The token's name, e.g. `ci-payments`. */
   name: string;
   scopes: readonly string[];
+  /** The environment an SDK token reads flags of. */
+  environment?: string;
 }
 
 export interface AppEnv {

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { InMemStorageProvider, startUnleash, type Unleash } from 'unleash-client';
+import { compileFeatureSet } from '../src/flags/compile.ts';
+import { featureOf, type FlagSpec } from '../src/flags/flag-definition.ts';
+import type { Database } from '../src/platform/db/connect.ts';
+import { silentLogger } from '../src/platform/log.ts';
+import { createServer, type AtriumServer } from '../src/server.ts';
+import { loadAssets } from '../src/web/assets.ts';
+import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+
+/**
+ * The real Unleash Node SDK (`unleash-client`) against `atrium serve` over loopback HTTP:
+ * it fetches the catalog's flags through the Unleash client API with an Atrium token,
+ * evaluates them exactly as Atrium's engine does, and reports its evaluation counts back.
+ */
+
+const flag = (name: string, spec: Record<string, unknown>) => `apiVersion: atrium.dev/v1\nkind: Flag\nmetadata:\n  name: ${name}\nspec:\n${JSON.stringify({ owner: 'payments', service: 'shop', type: 'release', ...spec })
+  .replace(/^/, '  ')}\n`;
+
+const SPECS: Record<string, Record<string, unknown>> = {
+  'always-on': { environments: { production: { enabled: true } } },
+  'eu-only': { strategies: [{ name: 'flexibleRollout', parameters: { rollout: '100', stickiness: 'default', groupId: 'eu-only' }, constraints: [{ contextName: 'region', operator: 'IN', values: ['eu'] }] }], environments: { production: { enabled: true } } },
+  half: { strategies: [{ name: 'flexibleRollout', parameters: { rollout: '50', stickiness: 'userId', groupId: 'half' } }], environments: { production: { enabled: true } } },
+  'staging-only': { environments: { production: { enabled: false }, staging: { enabled: true } } },
+  colors: { variants: [{ name: 'red', weight: 500, weightType: 'variable', stickiness: 'userId' }, { name: 'blue', weight: 500, weightType: 'variable', stickiness: 'userId' }], environments: { production: { enabled: true } } },
+};
+
+describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
+  let testDb: TestDatabase;
+  let database: Database;
+  let server: AtriumServer;
+  let catalog: TempCatalog;
+  let http: Server;
+  let base = '';
+  let unleash: Unleash | undefined;
+
+  before(async () => {
+    catalog = tempCatalog({
+      'catalog-info.yaml': location(['./org.yaml', './shop.yaml', './flags.yaml']),
+      'org.yaml': group('payments'),
+      'shop.yaml': component('shop', { owner: 'payments' }),
+      'flags.yaml': Object.entries(SPECS).map(([name, spec]) => flag(name, spec)).join('---\n'),
+    });
+    testDb = await createTestDatabase(dialect);
+    database = await testDb.open();
+    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets() });
+    const report = await server.syncCatalog();
+    assert.equal(report.errors, 0);
+    http = createHttpServer(server.listener);
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    unleash?.destroy();
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    await database.close();
+    await testDb.drop();
+    catalog.cleanup();
+  });
+
+  test('the SDK syncs with an Atrium token and answers as the engine does; its metrics are stored', async () => {
+    const { token } = await server.tokens.create('sdk-production', ['flags:read'], null);
+    unleash = await startUnleash({ url: `${base}/api/`, appName: 'checkout-web', customHeaders: { Authorization: token }, refreshInterval: 3_600_000, metricsInterval: 3_600_000, storageProvider: new InMemStorageProvider() });
+    const features = Object.entries(SPECS).map(([name, spec]) => featureOf(name, spec as unknown as FlagSpec, 'production'));
+    const { engine } = compileFeatureSet({ version: 2, features }, { hashing: 'node-sdk' });
+    let checked = 0;
+    for (let i = 0; i < 200; i++) {
+      const context = { userId: `user-${i}`, properties: { region: i % 3 === 0 ? 'eu' : 'us' } };
+      for (const name of Object.keys(SPECS)) {
+        assert.equal(unleash.isEnabled(name, context), engine.isEnabled(name, context), `${name} for user-${i}`);
+        checked++;
+      }
+      assert.equal(unleash.getVariant('colors', context).name, engine.getVariant('colors', context).name);
+    }
+    assert.equal(unleash.isEnabled('staging-only'), false, 'off in the token\'s environment');
+    assert.equal(unleash.isEnabled('always-on'), true);
+    assert.ok(checked === 1000);
+    await unleash.flushMetrics();
+    const counts = await server.flags.store.evaluations('always-on', '2000-01-01T00:00:00.000Z');
+    assert.equal(counts.length, 1);
+    assert.deepEqual([counts[0]?.environment, counts[0]?.appName, counts[0]?.yes, counts[0]?.no], ['production', 'checkout-web', 201, 0]);
+  });
+
+  test('a staging token gets staging\'s flags; the ETag answers 304 until the catalog changes', async () => {
+    const { token } = await server.tokens.create('sdk-staging', ['flags:read'], null, 'staging');
+    const get = (etag?: string) => fetch(`${base}/api/client/features`, { headers: { authorization: token, ...(etag ? { 'if-none-match': etag } : {}) } });
+    const first = await get();
+    assert.equal(first.status, 200);
+    const body = (await first.json()) as { version: number; features: { name: string; enabled: boolean }[]; query: { environment: string } };
+    assert.equal(body.version, 2);
+    assert.equal(body.query.environment, 'staging');
+    assert.deepEqual(body.features.map((f) => [f.name, f.enabled]), [['always-on', false], ['colors', false], ['eu-only', false], ['half', false], ['staging-only', true]]);
+    const etag = first.headers.get('etag') ?? '';
+    assert.match(etag, /^"[A-Za-z0-9_-]{27}"$/);
+    assert.equal((await get(etag)).status, 304);
+    catalog.write('flags.yaml', Object.entries(SPECS).map(([name, spec]) => flag(name, name === 'half' ? { ...spec, environments: { staging: { enabled: true } } } : spec)).join('---\n'));
+    await server.syncCatalog();
+    const changed = await get(etag);
+    assert.equal(changed.status, 200);
+    assert.notEqual(changed.headers.get('etag'), etag);
+  });
+
+  test('tokens without flags:read, and hostile metrics, are refused; nothing is stored', async () => {
+    const { token: writer } = await server.tokens.create('not-an-sdk', ['deployments:write'], null);
+    assert.equal((await fetch(`${base}/api/client/features`, { headers: { authorization: writer } })).status, 403);
+    assert.equal((await fetch(`${base}/api/client/features`)).status, 401);
+    const { token } = await server.tokens.create('sdk-hostile', ['flags:read'], null);
+    const post = (body: string) => fetch(`${base}/api/client/metrics`, { method: 'POST', headers: { authorization: token, 'content-type': 'application/json' }, body });
+    const bucket = (toggles: unknown, start = '2026-01-01T00:00:00Z') => JSON.stringify({ appName: 'x', bucket: { start, stop: start, toggles } });
+    assert.equal((await post(bucket({ f: { yes: -1, no: 0 } }))).status, 400);
+    assert.equal((await post(bucket({ f: { yes: 1, no: 0 } }, 'yesterday'))).status, 400);
+    assert.equal((await post('{"appName":')).status, 400);
+    assert.equal((await post(bucket(Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`f${i}`, { yes: 1, no: 0 }]))))).status, 400);
+    assert.equal((await post('x'.repeat(1024 * 1024 + 1))).status, 413);
+    assert.deepEqual(await server.flags.store.evaluations('f', '2000-01-01T00:00:00.000Z'), []);
+    assert.equal((await post(bucket({ f: { yes: 2, no: 3 } }))).status, 202);
+    assert.equal((await post(bucket({ f: { yes: 1, no: 0 } }, '2026-01-01T00:30:00Z'))).status, 202);
+    assert.deepEqual((await server.flags.store.evaluations('f', '2000-01-01T00:00:00.000Z')).map((c) => [c.hour, c.yes, c.no]), [['2026-01-01T00:00:00.000Z', 3, 3]]);
+  });
+});
