@@ -142,9 +142,15 @@ describeEachDatabase('atrium token and atrium deploy (command line)', (dialect) 
       ['token', 'create', '--scopes', 'deployments:write'],
       ['token', 'frob'],
       ['token', 'revoke'],
+      ['token', 'create', '--name', 'x', '--scopes', 'deployments:write', '--environment', 'staging'],
+      ['token', 'create', '--name', 'x', '--scopes', 'flags:read', '--environment', '../prod'],
     ]) {
       assert.equal((await run([...args, '--database', testDb.target])).code, 64, args.join(' '));
     }
+    const sdk = await run(['token', 'create', '--name', 'sdk-staging', '--scopes', 'flags:read', '--environment', 'staging', '--database', testDb.target]);
+    assert.equal(sdk.code, 0, sdk.err);
+    assert.match(sdk.err, /environment staging/);
+    assert.match((await run(['token', 'list', '--database', testDb.target])).out, /sdk-staging {2}flags:read \(staging\)/);
     const badName = await run(['token', 'create', '--name', '<script>', '--scopes', 'deployments:write', '--database', testDb.target]);
     assert.equal(badName.code, 65);
     assert.equal((await run(['token', 'revoke', 'nobody', '--database', testDb.target])).code, 65);
