@@ -77,13 +77,14 @@ export function createServer(options: ServerOptions): AtriumServer {
   const tokens = new TokenService(new TokenStore(database), options.now);
   const changes = new ChangeService(new ChangeStore(database), catalog.store, { now: options.now });
   const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments });
-  const flags = new FlagService(catalog, new FlagStore(database));
+  const flags = new FlagService(catalog, new FlagStore(database), changes, options.now);
   const now = options.now ?? (() => new Date());
   const catalogHas = async (key: string) => (await catalog.store.summariesOf([key])).has(key);
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
-  const portal = new Portal({ basePath: '/', mode: 'live', assets: options.assets.names }, catalog, options.assets, docs, { delivery: { changes, dora, now } });
+  const portal = new Portal({ basePath: '/', mode: 'live', assets: options.assets.names }, catalog, options.assets, docs, { delivery: { changes, dora, flags, now } });
   changes.onWrite((latestId, written) => {
     portal.changesMoved(latestId);
+    flags.changesMoved(latestId);
     dora.recorded(written);
   });
   catalog.onInvalidate(() => changes.forgetServices());

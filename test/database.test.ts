@@ -36,7 +36,7 @@ describeEachDatabase('opening the database', (dialect) => {
     // As such a database is: only 0001 applied, recorded by Kysely.
     await sql`drop table atrium_migrations`.execute(first.db);
     await sql`alter table catalog_files drop column documents`.execute(first.db);
-    for (const table of ['api_tokens', 'change_events', 'idempotency_keys', 'flag_evaluations']) await sql`drop table ${sql.table(table)}`.execute(first.db);
+    for (const table of ['api_tokens', 'change_events', 'idempotency_keys', 'flag_evaluations', 'flag_states']) await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(first.db);
     await sql`insert into kysely_migration (name, timestamp) values ('0001_catalog', '2026-11-01T00:00:00.000Z')`.execute(first.db);
     await first.close();

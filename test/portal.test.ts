@@ -70,6 +70,10 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.match(html, /<th scope="row">production<\/th><td><span class="badge badge-ok">on<\/span><\/td><td>the flag&#39;s own<\/td>/);
     assert.match(html, /<th scope="row">staging<\/th><td><span class="badge badge-ok">on<\/span><\/td><td>default<\/td>/);
     assert.match(html, /flexibleRollout 25% with 1 constraint/);
+    assert.match(html, /<h2 id="switches">In force now<\/h2>/);
+    assert.match(html, /<th scope="row">production<\/th><td><span class="badge badge-ok">on<\/span><\/td><td><span class="muted">the file<\/span>/);
+    assert.match(html, /POST \/api\/v1\/flags\/default\/instant-refunds\/kill/);
+    assert.match(html, /<h2 id="changes">What changed<\/h2>/);
     assert.match(html, /&lt;svg onload=window.__xss=1&gt; \(weight 1000\)/);
     const service = await page('/catalog/default/component/payment-service/');
     assert.match(service, /<h2 id="flags">Feature flags<\/h2>/);

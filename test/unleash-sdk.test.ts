@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { InMemStorageProvider, startUnleash, type Unleash } from 'unleash-client';
+import { InMemStorageProvider, startUnleash, Unleash } from 'unleash-client';
 import { compileFeatureSet } from '../src/flags/compile.ts';
 import { featureOf, type FlagSpec } from '../src/flags/flag-definition.ts';
 import type { Database } from '../src/platform/db/connect.ts';
@@ -123,5 +123,50 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal((await post(bucket({ f: { yes: 2, no: 3 } }))).status, 202);
     assert.equal((await post(bucket({ f: { yes: 1, no: 0 } }, '2026-01-01T00:30:00Z'))).status, 202);
     assert.deepEqual((await server.flags.store.evaluations('f', '2000-01-01T00:00:00.000Z')).map((c) => [c.hour, c.yes, c.no]), [['2026-01-01T00:00:00.000Z', 3, 3]]);
+  });
+  test('a switch through the API is in force at the next fetch and on the timeline; the kill switch turns a flag off everywhere', async () => {
+    const { token: ops } = await server.tokens.create('ops', ['flags:write'], null);
+    const { token: sdkToken } = await server.tokens.create('sdk-switches', ['flags:read'], null);
+    const put = (path: string, body: unknown, token = ops) => fetch(`${base}/api/v1/flags/default/${path}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // A new SDK instance fetches once when it starts: what it sees is what is in force now.
+    const fresh = async () => {
+      const sdk = new Unleash({ url: `${base}/api/`, appName: 'switch-test', customHeaders: { Authorization: sdkToken }, refreshInterval: 3_600_000, disableMetrics: true, storageProvider: new InMemStorageProvider(), skipInstanceCountWarning: true });
+      await once(sdk, 'synchronized');
+      return sdk;
+    };
+
+    const on = await put('staging-only/environments/production', { enabled: true, reason: 'launch day' });
+    assert.equal(on.status, 200);
+    assert.deepEqual(await on.json(), { flag: 'flag:default/staging-only', environment: 'production', enabled: true, previous: false, changed: true });
+    const again = await put('staging-only/environments/production', { enabled: true });
+    assert.equal(((await again.json()) as { changed: boolean }).changed, false);
+    const state = (await (await fetch(`${base}/api/v1/flags/default/staging-only`)).json()) as { environments: { environment: string; declared: boolean; enabled: boolean; setBy?: string }[] };
+    assert.deepEqual(state.environments.map((e) => [e.environment, e.declared, e.enabled, e.setBy ?? null]), [['production', false, true, 'ops'], ['staging', true, true, null]]);
+    const sdk = await fresh();
+    try {
+      assert.equal(sdk.isEnabled('staging-only'), true);
+    } finally {
+      sdk.destroy();
+    }
+    const timeline = (await (await fetch(`${base}/api/v1/changes?entity=component:default/shop&kind=feature-flag`)).json()) as { items: { summary: string; recordedBy: string; service: string }[] };
+    assert.deepEqual(timeline.items.map((i) => [i.summary, i.recordedBy, i.service]), [['Turned staging-only on in production (was off): launch day', 'ops', 'flag:default/staging-only']]);
+
+    const killed = await fetch(`${base}/api/v1/flags/default/always-on/kill`, { method: 'POST', headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'errors spiking' }) });
+    assert.equal(killed.status, 200);
+    assert.deepEqual(((await killed.json()) as { items: { environment: string; enabled: boolean }[] }).items.map((i) => [i.environment, i.enabled]), [['production', false]]);
+    const after = await fresh();
+    try {
+      assert.equal(after.isEnabled('always-on'), false);
+    } finally {
+      after.destroy();
+    }
+
+    assert.equal((await put('always-on/environments/production', { enabled: true }, sdkToken)).status, 403);
+    assert.equal((await put('ghost/environments/production', { enabled: true })).status, 404);
+    assert.equal((await put('always-on/environments/..%2Fprod', { enabled: true })).status, 400);
+    assert.equal((await put('always-on/environments/production', { enabled: 'yes' })).status, 400);
+    assert.equal((await put('always-on/environments/production', { enabled: true, reason: 'a\nb' })).status, 400);
+    assert.equal((await put('always-on/environments/production', { enabled: true, extra: 1 })).status, 400);
+    assert.equal((await fetch(`${base}/api/v1/flags/default/ghost`)).status, 404);
   });
 });

@@ -21,6 +21,7 @@ export const SCOPES = {
   'deployments:write': 'record deployments and blue/green traffic switches',
   'changes:write': 'record other changes (config, infrastructure, migrations, feature flags)',
   'flags:read': 'read feature flags with an Unleash SDK (the token\'s environment)',
+  'flags:write': 'turn feature flags on and off, and pull their kill switch',
 } as const;
 export type Scope = keyof typeof SCOPES;
 

@@ -29,6 +29,7 @@ const org = catalog([
   ['component:default/stock-api', 'partOf', 'system:default/stock'],
   ['component:default/tool', 'ownedBy', 'user:default/ada'],
   ['user:default/ada', 'memberOf', 'group:default/sre'],
+  ['flag:default/new-cart', 'flagOf', 'component:default/cart'],
 ]);
 
 const sorted = async (key: string) => (await scopeOf(org, key)).members.sort();
@@ -57,7 +58,11 @@ describe('scopeOf', () => {
 
   it('a user covers what they own, not their team; a component only itself', async () => {
     assert.deepEqual(await sorted('user:default/ada'), ['component:default/tool', 'user:default/ada']);
-    assert.deepEqual(await sorted('component:default/cart'), ['component:default/cart']);
+    assert.deepEqual(await sorted('component:default/api-gateway'), ['component:default/api-gateway']);
+  });
+
+  it('a component covers its feature flags (their switches are changes to it)', async () => {
+    assert.deepEqual(await sorted('component:default/cart'), ['component:default/cart', 'flag:default/new-cart']);
   });
 
   it('stops on cycles', async () => {

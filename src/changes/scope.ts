@@ -15,7 +15,8 @@ export interface Scope {
  * The entities whose changes belong to an entity's timeline and metrics. A team (Group)
  * covers what it and its child teams own (not the parts of an owned system that another
  * team owns: a team's DORA numbers are its own); a System or Domain covers its parts,
- * transitively; a User what they own; anything else only itself.
+ * transitively; a User what they own; a Component itself and its feature flags (their
+ * switches are changes to it); anything else only itself.
  */
 export async function scopeOf(catalog: Pick<CatalogReader, 'relationsTouching'>, key: string): Promise<Scope> {
   const kind = key.slice(0, key.indexOf(':'));
@@ -47,6 +48,8 @@ export async function scopeOf(catalog: Pick<CatalogReader, 'relationsTouching'>,
     await expand([...owners], (r) => (r.type === 'ownedBy' && owners.has(r.targetKey) ? r.sourceKey : r.type === 'ownerOf' && owners.has(r.sourceKey) ? r.targetKey : undefined));
   } else if (kind === 'system' || kind === 'domain') {
     await closure([key], parts);
+  } else if (kind === 'component') {
+    await expand([key], (r) => (r.type === 'hasFlag' && r.sourceKey === key ? r.targetKey : r.type === 'flagOf' && r.targetKey === key ? r.sourceKey : undefined));
   }
   return { key, members: [...members] };
 }

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireScope } from '../auth/middleware.ts';
+import { BEARER_SECURITY, requireScope } from '../auth/middleware.ts';
+import { refKey } from '../catalog/model.ts';
 import type { TokenService } from '../auth/service.ts';
 import { limit } from '../changes/routes.ts';
 import { Timestamp } from '../changes/schema.ts';
@@ -16,7 +17,7 @@ const MAX_REGISTER_BYTES = 64 * 1024;
 const errors = {
   400: { description: 'Malformed body', content: PROBLEM },
   401: { description: 'No token, or one that is unknown, expired or revoked', content: PROBLEM },
-  403: { description: 'The token lacks flags:read', content: PROBLEM },
+  403: { description: 'The token lacks the scope (flags:read, or flags:write for switches)', content: PROBLEM },
   413: { description: 'Body too large', content: PROBLEM },
 };
 
@@ -29,8 +30,80 @@ const environmentOf = (c: { get(key: 'principal'): { environment?: string } | un
  * at `<atrium>/api/` and send an Atrium token with `flags:read` as `Authorization` (the
  * token's environment decides which environment's flags they get).
  */
+const FlagParams = z.object({
+  namespace: z.string().min(1).max(63).openapi({ example: 'default' }),
+  name: z.string().min(1).max(63).openapi({ example: 'one-page-checkout' }),
+});
+const Reason = z.string().min(1).max(500).regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line of printable text');
+const EnvironmentStateSchema = z
+  .object({ environment: z.string(), declared: z.boolean(), enabled: z.boolean(), setAt: z.string().optional(), setBy: z.string().optional() })
+  .openapi('FlagEnvironmentState');
+const SwitchResultSchema = z.object({ flag: z.string(), environment: z.string(), enabled: z.boolean(), previous: z.boolean(), changed: z.boolean() }).openapi('FlagSwitch');
+const flagKey = (p: { namespace: string; name: string }) => refKey({ kind: 'Flag', namespace: p.namespace, name: p.name });
+
 export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenService): void {
   const sdk = requireScope(tokens, 'flags:read');
+  const writer = requireScope(tokens, 'flags:write');
+  const notFound = { 404: { description: 'No such flag', content: PROBLEM } };
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/flags/{namespace}/{name}',
+      tags: ['Feature flags'],
+      summary: 'A flag\'s switches',
+      description: 'Per environment the flag declares or has been switched in: what its file declares, what is in force, and who set it when.',
+      request: { params: FlagParams },
+      responses: { 200: { description: 'The switches', content: { 'application/json': { schema: z.object({ flag: z.string(), environments: z.array(EnvironmentStateSchema) }) } } }, ...notFound, 400: errors[400] },
+    }),
+    async (c) => {
+      const key = flagKey(c.req.valid('param'));
+      return c.json({ flag: key, environments: await flags.environments(key) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/api/v1/flags/{namespace}/{name}/environments/{environment}',
+      tags: ['Feature flags'],
+      summary: 'Turn a flag on or off',
+      description: "Sets the flag's switch in one environment over what its file declares; SDKs get it on their next poll. Recorded on the flag's timeline (and so its service's and team's) with who, from what and to what. Needs `flags:write`.",
+      security: BEARER_SECURITY,
+      middleware: [writer, limit(4096, 'A switch is {"enabled": true|false, "reason": "..."}.')] as const,
+      request: {
+        params: FlagParams.extend({ environment: z.string().min(1).max(63).openapi({ example: 'production' }) }),
+        body: { required: true, content: { 'application/json': { schema: z.object({ enabled: z.boolean(), reason: Reason.optional() }).strict() } } },
+      },
+      responses: { 200: { description: 'Switched (or already so: `changed` false)', content: { 'application/json': { schema: SwitchResultSchema } } }, ...notFound, ...errors },
+    }),
+    async (c) => {
+      const params = c.req.valid('param');
+      const body = c.req.valid('json');
+      const principal = c.get('principal');
+      if (!principal) throw new Error('a write route ran without requireScope');
+      return c.json(await flags.setEnabled(flagKey(params), params.environment, body.enabled, principal, body.reason), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/flags/{namespace}/{name}/kill',
+      tags: ['Feature flags'],
+      summary: 'Kill switch',
+      description: 'Turns the flag off in every environment where it is on, in one call; each switch is recorded. Needs `flags:write`.',
+      security: BEARER_SECURITY,
+      middleware: [writer, limit(4096, 'A kill is {"reason": "..."} or an empty object.')] as const,
+      request: { params: FlagParams, body: { required: true, content: { 'application/json': { schema: z.object({ reason: Reason.optional() }).strict() } } } },
+      responses: { 200: { description: 'The switches made (none when it was off everywhere)', content: { 'application/json': { schema: z.object({ items: z.array(SwitchResultSchema) }) } } }, ...notFound, ...errors },
+    }),
+    async (c) => {
+      const principal = c.get('principal');
+      if (!principal) throw new Error('a write route ran without requireScope');
+      return c.json({ items: await flags.kill(flagKey(c.req.valid('param')), principal, c.req.valid('json').reason) }, 200);
+    },
+  );
 
   app.openapi(
     createRoute({

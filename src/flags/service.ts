@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { CatalogService } from '../catalog/service.ts';
+import type { ChangeService } from '../changes/service.ts';
+import { AtriumError } from '../platform/errors.ts';
+import type { Principal } from '../platform/http/app.ts';
 import { featureOf, type FlagSpec } from './flag-definition.ts';
-import type { FlagStore } from './store.ts';
+import type { FlagState, FlagStore } from './store.ts';
 
 /** The client-features document of one environment, and its entity tag. */
 export interface ClientFeatures {
@@ -16,20 +19,103 @@ export interface MetricsReport {
 
 const HOUR_MS = 3_600_000;
 
+/** A flag's switch in one environment: what its file declares, and what is in force. */
+export interface EnvironmentState {
+  environment: string;
+  declared: boolean;
+  enabled: boolean;
+  /** Set at run time (absent: the file decides). */
+  setAt?: string;
+  setBy?: string;
+}
+
+/** What a switch did. */
+export interface SwitchResult {
+  flag: string;
+  environment: string;
+  enabled: boolean;
+  previous: boolean;
+  changed: boolean;
+}
+
+const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
 /**
- * Feature flags as SDKs see them: the catalog's Flag entities, as Unleash's
- * client-features document per environment (cached with the catalog's responses, so it is
- * rebuilt only when the catalog changes), and the evaluation counts SDKs report.
+ * Feature flags as SDKs see them and teams switch them: the catalog's Flag entities, with
+ * the switches set at run time over what their files declare; Unleash's client-features
+ * document per environment (cached with the catalog's responses and keyed by the latest
+ * change, since every switch is a change); switches that record who, when, from what and
+ * to what on the flag's timeline (a component's timeline includes its flags'); and the
+ * evaluation counts SDKs report.
  */
 export class FlagService {
+  /** The newest change event id seen: every switch writes one, so it keys the features document. */
+  private changesVersion = 0;
+
   constructor(
     private readonly catalog: CatalogService,
     readonly store: FlagStore,
+    private readonly changes: Pick<ChangeService, 'recordChange'>,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** `GET /api/client/features` for an environment: every flag, on or off as declared there. */
+  /** A change was recorded (here or on another replica): switches may have moved. */
+  changesMoved(latestId: number): void {
+    this.changesVersion = latestId;
+  }
+
+  private async flag(key: string): Promise<{ ref: string; spec: FlagSpec }> {
+    const found = (await this.catalog.store.descriptorsOf([key])).get(key);
+    if (!found || found.entity.kind.toLowerCase() !== 'flag') {
+      throw new AtriumError({ category: 'user-fixable', code: 'flag-not-found', status: 404, message: `No flag ${key} in the catalog`, hint: 'Flags are catalog entities of kind Flag (apiVersion atrium.dev/v1); check the namespace and name.' });
+    }
+    // Stored entities passed the Flag schema.
+    return { ref: found.ref, spec: found.entity.spec as unknown as FlagSpec };
+  }
+
+  /** Each environment the flag declares or has been switched in, with what is in force. */
+  async environments(key: string): Promise<EnvironmentState[]> {
+    const { spec } = await this.flag(key);
+    const states = new Map((await this.store.states([key])).map((s) => [s.environment, s]));
+    const names = [...new Set([...Object.keys(spec.environments ?? {}), ...states.keys()])].sort();
+    return names.map((environment) => {
+      const declared = spec.environments?.[environment]?.enabled ?? false;
+      const state = states.get(environment);
+      return { environment, declared, enabled: state?.enabled ?? declared, ...(state ? { setAt: state.updatedAt, setBy: state.updatedBy } : {}) };
+    });
+  }
+
+  /**
+   * Turns a flag on or off in one environment, at once for every SDK's next poll, and
+   * records it on the flag's timeline (kind feature-flag) with who, from what and to what.
+   * Setting what is already in force changes nothing and records nothing.
+   */
+  async setEnabled(key: string, environment: string, enabled: boolean, principal: Principal, reason?: string): Promise<SwitchResult> {
+    if (!ENVIRONMENT.test(environment)) {
+      throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', message: `Invalid request: environment: "${environment}" is not an environment name`, hint: 'Environment names are letters, digits, ".", "_" and "-", up to 63.' });
+    }
+    const { ref, spec } = await this.flag(key);
+    const current = (await this.environments(key)).find((e) => e.environment === environment)?.enabled ?? spec.environments?.[environment]?.enabled ?? false;
+    if (current === enabled) return { flag: ref, environment, enabled, previous: current, changed: false };
+    const at = this.now().toISOString();
+    await this.store.setState({ flagKey: key, environment, enabled, updatedAt: at, updatedBy: principal.name });
+    const name = ref.slice(ref.indexOf('/') + 1);
+    await this.changes.recordChange('/api/v1/flags', { service: ref, kind: 'feature-flag', summary: `Turned ${name} ${enabled ? 'on' : 'off'} in ${environment} (was ${current ? 'on' : 'off'})${reason ? `: ${reason}` : ''}`, at, environment }, principal, undefined);
+    return { flag: ref, environment, enabled, previous: current, changed: true };
+  }
+
+  /** The kill switch: off in every environment where it is on, each recorded. */
+  async kill(key: string, principal: Principal, reason?: string): Promise<SwitchResult[]> {
+    const results: SwitchResult[] = [];
+    for (const env of await this.environments(key)) {
+      if (env.enabled) results.push(await this.setEnabled(key, env.environment, false, principal, reason ?? 'kill switch'));
+    }
+    return results;
+  }
+
+  /** `GET /api/client/features` for an environment: every flag, with the switch in force there. */
   async clientFeatures(environment: string): Promise<ClientFeatures> {
-    const body = await this.catalog.cachedJson(`unleash-features:${environment}`, async () => {
+    const body = await this.catalog.cachedJson(`unleash-features:${environment}:${this.changesVersion}`, async () => {
       const keys: string[] = [];
       let after: string | undefined;
       do {
@@ -38,8 +124,13 @@ export class FlagService {
         after = page.nextAfter;
       } while (after !== undefined);
       const descriptors = await this.catalog.store.descriptorsOf(keys);
-      const features = [...descriptors.values()]
-        .map((d) => ({ ...featureOf(d.entity.metadata.name, d.entity.spec as unknown as FlagSpec, environment), description: d.entity.metadata.description ?? null, project: 'default', stale: false }))
+      const switched = new Map<string, FlagState>((await this.store.states(keys)).filter((s) => s.environment === environment).map((s) => [s.flagKey, s]));
+      const features = [...descriptors]
+        .map(([key, d]) => {
+          const feature = featureOf(d.entity.metadata.name, d.entity.spec as unknown as FlagSpec, environment);
+          const state = switched.get(key);
+          return { ...feature, enabled: state ? state.enabled : feature.enabled, description: d.entity.metadata.description ?? null, project: 'default', stale: false };
+        })
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       return { version: 2, features, query: { environment } };
     });

@@ -10,7 +10,15 @@ export interface EvaluationCount {
   no: number;
 }
 
-/** The only SQL of feature flags: the yes/no counts SDKs report. */
+export interface FlagState {
+  flagKey: string;
+  environment: string;
+  enabled: boolean;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+/** The only SQL of feature flags: switches set at run time, and the yes/no counts SDKs report. */
 export class FlagStore {
   constructor(private readonly database: Database) {}
 
@@ -31,6 +39,30 @@ export class FlagStore {
           .execute();
       }
     });
+  }
+
+  /** Sets a flag's switch in an environment; returns what it was (undefined: never set, the file decides). */
+  async setState(state: FlagState): Promise<boolean | undefined> {
+    return this.database.db.transaction().execute(async (trx) => {
+      const before = await trx.selectFrom('flag_states').select('enabled').where('flag_key', '=', state.flagKey).where('environment', '=', state.environment).executeTakeFirst();
+      await trx
+        .insertInto('flag_states')
+        .values({ flag_key: state.flagKey, environment: state.environment, enabled: state.enabled ? 1 : 0, updated_at: state.updatedAt, updated_by: state.updatedBy })
+        .onConflict((oc) => oc.columns(['flag_key', 'environment']).doUpdateSet({ enabled: state.enabled ? 1 : 0, updated_at: state.updatedAt, updated_by: state.updatedBy }))
+        .execute();
+      return before === undefined ? undefined : Number(before.enabled) === 1;
+    });
+  }
+
+  /** Every switch set at run time (of the given flags, when given). */
+  async states(flagKeys?: readonly string[]): Promise<FlagState[]> {
+    let query = this.database.read.selectFrom('flag_states').selectAll();
+    if (flagKeys !== undefined) {
+      if (flagKeys.length === 0) return [];
+      query = query.where('flag_key', 'in', [...flagKeys]);
+    }
+    const rows = await query.orderBy('flag_key').orderBy('environment').execute();
+    return rows.map((r) => ({ flagKey: r.flag_key, environment: r.environment, enabled: Number(r.enabled) === 1, updatedAt: r.updated_at, updatedBy: r.updated_by }));
   }
 
   /** A flag's counts since `since` (ISO hour), newest first. */

@@ -15,7 +15,7 @@ export type ChangeReader = Pick<ChangeService, 'timeline' | 'live'>;
 export const TIMELINE_PAGE = 50;
 const TYPE_NAMES: Record<EventType, string> = { deployment: 'Deployments', 'traffic-switch': 'Traffic switches', change: 'Other changes' };
 /** Kinds whose page shows changes, and whose timeline spans several services. */
-export const KINDS_WITH_CHANGES = new Set(['Component', 'Resource', 'System', 'Domain', 'Group', 'User']);
+export const KINDS_WITH_CHANGES = new Set(['Component', 'Resource', 'System', 'Domain', 'Group', 'User', 'Flag']);
 export const KINDS_WITH_SCOPE = new Set(['System', 'Domain', 'Group', 'User']);
 
 export interface ChangesPageData {

@@ -1,6 +1,8 @@
 import { section } from '../../web/components.ts';
 import { html, type Html } from '../../web/html.ts';
 import { FLAG_TYPES, type FlagSpec } from '../flag-definition.ts';
+import type { EnvironmentState } from '../service.ts';
+import { timestamp } from '../../web/components.ts';
 
 interface StrategyLike {
   name?: unknown;
@@ -54,3 +56,20 @@ export function flagDefinitionSection(spec: FlagSpec): Html {
 </dl>`,
   );
 }
+
+/**
+ * What is in force now, per environment (the live portal only): on or off, whether that
+ * is the file's declaration or a switch, and who switched it when. Switching is an API
+ * call with a `flags:write` token (`PUT …/environments/{env}`, or `POST …/kill`).
+ */
+export function flagSwitchesSection(ref: string, environments: readonly EnvironmentState[]): Html {
+  const [namespace, name] = ref.slice(ref.indexOf(':') + 1).split('/') as [string, string];
+  return html`<section class="card card-incident" aria-labelledby="switches"><h2 id="switches">In force now</h2>${
+    environments.length
+      ? html`<div class="table-scroll" tabindex="0" role="region" aria-label="Switches in force by environment"><table><thead><tr><th scope="col">Environment</th><th scope="col">State</th><th scope="col">Set by</th></tr></thead><tbody>${environments.map(
+          (e) => html`<tr><th scope="row">${e.environment}</th><td>${e.enabled ? html`<span class="badge badge-ok">on</span>` : html`<span class="badge badge-quiet">off</span>`}</td><td>${e.setBy ? html`${e.setBy} ${e.setAt ? timestamp(e.setAt) : ''}` : html`<span class="muted">the file</span>`}</td></tr>`,
+        )}</tbody></table></div>`
+      : html`<p class="muted">Off everywhere: no environment is declared or switched.</p>`
+  }<p class="small">Kill switch: <code>POST /api/v1/flags/${namespace}/${name}/kill</code> with a <code>flags:write</code> token turns it off everywhere at once.</p></section>`;
+}
+

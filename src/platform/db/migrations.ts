@@ -156,6 +156,16 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addPrimaryKeyConstraint('idempotency_keys_pk', ['route', 'key'])
           .execute();
         await db.schema.createIndex('idempotency_keys_created').on('idempotency_keys').columns(['created_at']).execute();
+        // A flag's switch per environment at run time, over what its file declares.
+        await db.schema
+          .createTable('flag_states')
+          .addColumn('flag_key', 'text', (c) => c.notNull())
+          .addColumn('environment', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('flag_states_pk', ['flag_key', 'environment'])
+          .execute();
         // Yes/no counts SDKs report (POST /api/client/metrics), per flag, environment, app and hour.
         await db.schema
           .createTable('flag_evaluations')

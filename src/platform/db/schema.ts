@@ -133,6 +133,15 @@ export interface FlagEvaluationsTable {
   no: number;
 }
 
+export interface FlagStatesTable {
+  flag_key: string;
+  environment: string;
+  /** 1 on, 0 off. */
+  enabled: number;
+  updated_at: string;
+  updated_by: string;
+}
+
 export interface Schema {
   entities: EntitiesTable;
   entity_tags: EntityTagsTable;
@@ -146,5 +155,6 @@ export interface Schema {
   change_events: ChangeEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   flag_evaluations: FlagEvaluationsTable;
+  flag_states: FlagStatesTable;
   atrium_migrations: { name: string; applied_at: string };
 }
