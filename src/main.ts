@@ -11,6 +11,7 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
   { name: 'serve', summary: 'sync, watch and serve the portal and its API', load: async () => (await import('./cli/serve.ts')).serveCommand },
   { name: 'token', summary: 'create, list and revoke API tokens for writes', load: async () => (await import('./cli/token.ts')).tokenCommand },
   { name: 'deploy', summary: 'record a deployment or blue/green switch from CI', load: async () => (await import('./cli/deploy.ts')).deployCommand },
+  { name: 'flags', summary: 'turn feature flags on or off, or pull a kill switch', load: async () => (await import('./cli/flags.ts')).flagsCommand },
   { name: 'build', summary: 'render the portal as a static site (works offline)', load: async () => (await import('./cli/build.ts')).buildCommand },
 ];
 

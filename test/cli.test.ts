@@ -52,7 +52,7 @@ describe('atrium (command line)', () => {
   });
 
   test('every command has --help', async () => {
-    for (const command of ['validate', 'sync', 'serve', 'build', 'token', 'deploy']) {
+    for (const command of ['validate', 'sync', 'serve', 'build', 'token', 'deploy', 'flags']) {
       const help = await run([command, '--help']);
       assert.equal(help.code, 0, command);
       assert.match(help.out, new RegExp(`Usage: atrium ${command}`));

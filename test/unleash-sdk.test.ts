@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { InMemStorageProvider, startUnleash, Unleash } from 'unleash-client';
+import { main } from '../src/main.ts';
 import { compileFeatureSet } from '../src/flags/compile.ts';
 import { featureOf, type FlagSpec } from '../src/flags/flag-definition.ts';
 import type { Database } from '../src/platform/db/connect.ts';
@@ -168,5 +169,26 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal((await put('always-on/environments/production', { enabled: true, reason: 'a\nb' })).status, 400);
     assert.equal((await put('always-on/environments/production', { enabled: true, extra: 1 })).status, 400);
     assert.equal((await fetch(`${base}/api/v1/flags/default/ghost`)).status, 404);
+  });
+  test('atrium flags on, off and kill from the command line', async () => {
+    const { token } = await server.tokens.create('ops-cli', ['flags:write'], null);
+    const run = async (args: string[], env: NodeJS.ProcessEnv = { ATRIUM_URL: base, ATRIUM_TOKEN: token }) => {
+      let out = '';
+      let err = '';
+      const code = await main(['flags', ...args], { out: (t) => void (out += t), err: (t) => void (err += t), env, cwd: process.cwd() });
+      return { code, out, err };
+    };
+    const off = await run(['off', 'eu-only', '--environment', 'production', '--reason', 'EU incident']);
+    assert.equal(off.code, 0, off.err);
+    assert.equal(off.out, 'flag:default/eu-only in production: on -> off\n');
+    assert.equal((await run(['off', 'default/eu-only', '--environment', 'production'])).out, 'flag:default/eu-only in production: already off\n');
+    const kill = await run(['kill', 'colors', '--format', 'json']);
+    assert.deepEqual((JSON.parse(kill.out) as { environment: string; enabled: boolean }[]).map((s) => [s.environment, s.enabled]), [['production', false]]);
+    assert.equal((await run(['kill', 'colors'])).out, 'Already off everywhere: nothing to kill.\n');
+    assert.equal((await run(['on', 'ghost', '--environment', 'production'])).code, 65);
+    for (const args of [[], ['flip', 'half'], ['on', 'half'], ['on'], ['on', '../x', '--environment', 'p'], ['kill', 'half', '--environment', 'production']]) {
+      assert.equal((await run(args)).code, 64, args.join(' '));
+    }
+    assert.equal((await run(['on', 'half', '--environment', 'production'], { ATRIUM_URL: base })).code, 64);
   });
 });

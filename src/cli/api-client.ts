@@ -30,11 +30,12 @@ export function apiTarget(server: string | undefined, token: string | undefined,
 const MAX_WAIT_MS = 30_000;
 
 /**
- * POSTs JSON to the Atrium API with the token, retrying what is worth retrying (429 and
- * 503 after their Retry-After, network errors with backoff) under one Idempotency-Key.
- * Returns the parsed body of a 2xx; throws an AtriumError carrying the server's problem.
+ * Sends JSON (POST or PUT) to the Atrium API with the token, retrying what is worth
+ * retrying (429 and 503 after their Retry-After, network errors with backoff) under one
+ * Idempotency-Key. Returns the parsed body of a 2xx; throws an AtriumError carrying the
+ * server's problem.
  */
-export async function postJson(target: ApiTarget, path: string, body: unknown, options: PostOptions = {}): Promise<unknown> {
+export async function sendJson(target: ApiTarget, method: 'POST' | 'PUT', path: string, body: unknown, options: PostOptions = {}): Promise<unknown> {
   const attempts = options.attempts ?? 5;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const key = options.idempotencyKey ?? randomUUID();
@@ -43,7 +44,7 @@ export async function postJson(target: ApiTarget, path: string, body: unknown, o
     let res: Response;
     try {
       res = await fetch(`${target.server}${path}`, {
-        method: 'POST',
+        method,
         headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}`, 'idempotency-key': key },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(30_000),

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { UsageError } from '../platform/errors.ts';
-import { apiTarget, postJson } from './api-client.ts';
+import { apiTarget, sendJson } from './api-client.ts';
 import { parseCommandArgs } from './args.ts';
 import type { Command } from './io.ts';
 
@@ -132,7 +132,7 @@ export const deployCommand: Command = {
       path = '/api/v1/traffic-switches';
       body = { service: values.service, environment: values.environment, slot: values.slot, at: values.at ?? nowIso(), ...(values.reason ? { reason: values.reason } : {}), ...(values.url ? { url: values.url } : {}), ...(values.actor ? { actor: values.actor } : {}) };
     }
-    const saved = (await postJson(target, path, body, { idempotencyKey: values['idempotency-key'], onRetry: (message) => io.err(`atrium deploy: ${message}\n`) })) as { id: number; service: string; summary: string };
+    const saved = (await sendJson(target, 'POST', path, body, { idempotencyKey: values['idempotency-key'], onRetry: (message) => io.err(`atrium deploy: ${message}\n`) })) as { id: number; service: string; summary: string };
     if (values.format === 'json') io.out(JSON.stringify(saved) + '\n');
     else io.out(`Recorded #${saved.id} for ${saved.service}: ${saved.summary}\n`);
     return 0;

@@ -1,0 +1,73 @@
+import { UsageError } from '../platform/errors.ts';
+import { apiTarget, sendJson } from './api-client.ts';
+import { parseCommandArgs } from './args.ts';
+import type { Command } from './io.ts';
+
+const help = `Usage: atrium flags on|off [NAMESPACE/]NAME --environment ENV [--reason TEXT]
+       atrium flags kill [NAMESPACE/]NAME [--reason TEXT]
+
+Turns a feature flag (a Flag entity of the catalog) on or off in one environment, over
+what its file declares, or pulls its kill switch: off in every environment where it is
+on. SDKs get the change at their next poll; every switch is recorded on the flag's
+timeline with who, when, from what and to what. Needs a token with flags:write in
+ATRIUM_TOKEN and the server in ATRIUM_URL.
+
+  --environment ENV        the environment to switch (on, off)
+  --reason TEXT            why, shown on the timeline
+  --server URL             the Atrium server (default: ATRIUM_URL)
+  --token TOKEN            (default: ATRIUM_TOKEN)
+  --format FORMAT          text (default) or json
+  -h, --help               show this help
+
+Exit status: 0 done, 64 bad usage, 65 refused (no such flag, bad token: the message
+says which), 75 server unreachable or busy after retries.
+`;
+
+interface Switch {
+  flag: string;
+  environment: string;
+  enabled: boolean;
+  previous: boolean;
+  changed: boolean;
+}
+
+const describe = (s: Switch) => `${s.flag} in ${s.environment}: ${s.changed ? `${s.previous ? 'on' : 'off'} -> ${s.enabled ? 'on' : 'off'}` : `already ${s.enabled ? 'on' : 'off'}`}`;
+
+export const flagsCommand: Command = {
+  name: 'flags',
+  help,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('flags', args, {
+      environment: { type: 'string' },
+      reason: { type: 'string' },
+      server: { type: 'string' },
+      token: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+    });
+    if (values.help) {
+      io.out(help);
+      return 0;
+    }
+    if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`, 'Use --format json for machine-readable output.');
+    const [action, ref, ...rest] = positionals;
+    if (action !== 'on' && action !== 'off' && action !== 'kill') throw new UsageError(action === undefined ? 'Missing action' : `Unknown action "${action}"`, 'Use atrium flags on, off or kill (see `atrium flags --help`).');
+    if (ref === undefined || rest.length > 0) throw new UsageError('Give exactly one flag name', 'For example: atrium flags off one-page-checkout --environment production');
+    const match = /^(?:([a-z0-9]+(?:-+[a-z0-9]+)*)\/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,62})$/.exec(ref);
+    if (!match) throw new UsageError(`"${ref}" is not a flag name`, 'Use NAME or NAMESPACE/NAME, e.g. one-page-checkout or default/one-page-checkout.');
+    const path = `/api/v1/flags/${encodeURIComponent(match[1] ?? 'default')}/${encodeURIComponent(match[2] as string)}`;
+    const reason = values.reason ? { reason: values.reason } : {};
+    const target = apiTarget(values.server, values.token, io.env, 'flags');
+    const onRetry = (message: string) => io.err(`atrium flags: ${message}\n`);
+    let switches: Switch[];
+    if (action === 'kill') {
+      if (values.environment) throw new UsageError('kill works on every environment', 'Leave out --environment, or use atrium flags off NAME --environment ENV for one.');
+      switches = ((await sendJson(target, 'POST', `${path}/kill`, reason, { onRetry })) as { items: Switch[] }).items;
+    } else {
+      if (!values.environment) throw new UsageError('--environment is required', `For example: atrium flags ${action} ${ref} --environment production`);
+      switches = [(await sendJson(target, 'PUT', `${path}/environments/${encodeURIComponent(values.environment)}`, { enabled: action === 'on', ...reason }, { onRetry })) as Switch];
+    }
+    if (values.format === 'json') io.out(JSON.stringify(switches) + '\n');
+    else io.out(switches.length ? switches.map(describe).join('\n') + '\n' : 'Already off everywhere: nothing to kill.\n');
+    return 0;
+  },
+};
