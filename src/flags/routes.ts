@@ -6,6 +6,7 @@ import { limit } from '../changes/routes.ts';
 import { Timestamp } from '../changes/schema.ts';
 import type { App } from '../platform/http/app.ts';
 import { ProblemDocumentSchema } from '../platform/http/problem-schema.ts';
+import { evaluateOfrep, flagContextOf } from './ofrep.ts';
 import type { FlagService } from './service.ts';
 
 const PROBLEM = { 'application/problem+json': { schema: ProblemDocumentSchema } };
@@ -180,6 +181,73 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
     async (c) => {
       await flags.recordMetrics(environmentOf(c), c.req.valid('json'));
       return c.json({ accepted: true as const }, 202);
+    },
+  );
+
+  // OFREP: OpenFeature's remote evaluation protocol. Its errors are its own JSON shape, not problem+json.
+  const OfrepContext = z.object({ context: z.record(z.string(), z.unknown()).default({}) }).openapi('OfrepRequest');
+  const OfrepResult = z
+    .object({ key: z.string(), value: z.boolean().optional(), reason: z.string().optional(), variant: z.string().optional(), metadata: z.record(z.string(), z.unknown()).optional(), errorCode: z.string().optional(), errorDetails: z.string().optional() })
+    .openapi('OfrepEvaluation');
+  const ofrepLimit = limit(256 * 1024, 'An evaluation context is a few fields, not megabytes.');
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/ofrep/v1/evaluate/flags/{key}',
+      tags: ['Feature flags'],
+      summary: 'OFREP: evaluate one flag',
+      description: "OpenFeature Remote Evaluation Protocol: evaluates the flag in the token's environment against the context (`targetingKey` is the user id; other attributes are Unleash context fields or properties). `value` is whether it is on; `variant` its variant, with the payload in `metadata`.",
+      security: SDK_SECURITY,
+      middleware: [sdk, ofrepLimit] as const,
+      request: { params: z.object({ key: z.string().min(1).max(255) }), body: { required: true, content: { 'application/json': { schema: OfrepContext } } } },
+      responses: {
+        200: { description: 'Evaluated', content: { 'application/json': { schema: OfrepResult } } },
+        400: { description: 'INVALID_CONTEXT (or a malformed body: problem+json)', content: { 'application/json': { schema: OfrepResult } } },
+        404: { description: 'FLAG_NOT_FOUND', content: { 'application/json': { schema: OfrepResult } } },
+        401: errors[401],
+        403: errors[403],
+        413: errors[413],
+      },
+    }),
+    async (c) => {
+      const { key } = c.req.valid('param');
+      const environment = environmentOf(c);
+      const mapped = flagContextOf(c.req.valid('json').context, environment);
+      if ('error' in mapped) return c.json({ key, errorCode: 'INVALID_CONTEXT', errorDetails: mapped.error }, 400);
+      const { engine, enabled } = await flags.engineFor(environment);
+      const result = evaluateOfrep(engine, (k) => enabled.has(k), key, mapped.context);
+      return 'errorCode' in result ? c.json(result, 404) : c.json(result, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/ofrep/v1/evaluate/flags',
+      tags: ['Feature flags'],
+      summary: 'OFREP: evaluate every flag',
+      description: "Every flag of the token's environment evaluated against the context, with an `ETag` of the flag definitions: `If-None-Match` answers 304 while they are unchanged (the context is the caller's to compare).",
+      security: SDK_SECURITY,
+      middleware: [sdk, ofrepLimit] as const,
+      request: { headers: z.object({ 'if-none-match': z.string().optional() }), body: { required: true, content: { 'application/json': { schema: OfrepContext } } } },
+      responses: {
+        200: { description: 'Evaluated', content: { 'application/json': { schema: z.object({ flags: z.array(OfrepResult) }).openapi('OfrepBulk') } } },
+        304: { description: 'The flag definitions are unchanged' },
+        400: { description: 'INVALID_CONTEXT', content: { 'application/json': { schema: z.object({ errorCode: z.string(), errorDetails: z.string() }) } } },
+        401: errors[401],
+        403: errors[403],
+        413: errors[413],
+      },
+    }),
+    async (c) => {
+      const environment = environmentOf(c);
+      const mapped = flagContextOf(c.req.valid('json').context, environment);
+      if ('error' in mapped) return c.json({ errorCode: 'INVALID_CONTEXT', errorDetails: mapped.error }, 400);
+      const { engine, enabled, etag } = await flags.engineFor(environment);
+      if (c.req.header('if-none-match') === etag) return c.body(null, 304, { etag });
+      c.header('etag', etag);
+      return c.json({ flags: engine.names().sort().map((k) => evaluateOfrep(engine, (name) => enabled.has(name), k, mapped.context)) }, 200);
     },
   );
 }

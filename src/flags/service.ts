@@ -3,7 +3,10 @@ import type { CatalogService } from '../catalog/service.ts';
 import type { ChangeService } from '../changes/service.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
+import { compileFeatureSet } from './compile.ts';
+import type { FlagEngine } from './engine.ts';
 import { featureOf, type FlagSpec } from './flag-definition.ts';
+import type { FeatureSet } from './model.ts';
 import type { FlagState, FlagStore } from './store.ts';
 
 /** The client-features document of one environment, and its entity tag. */
@@ -51,6 +54,8 @@ const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export class FlagService {
   /** The newest change event id seen: every switch writes one, so it keys the features document. */
   private changesVersion = 0;
+  /** The compiled flags of each environment, for server-side evaluation (OFREP), by the document's ETag. */
+  private readonly engines = new Map<string, { etag: string; engine: FlagEngine; enabled: Set<string> }>();
 
   constructor(
     private readonly catalog: CatalogService,
@@ -135,6 +140,20 @@ export class FlagService {
       return { version: 2, features, query: { environment } };
     });
     return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+  }
+
+  /**
+   * The flags of an environment compiled for evaluation here (OFREP), rebuilt only when the
+   * features document changes. Buckets as Unleash's UTF-8 engines do (Edge, the newer SDKs).
+   */
+  async engineFor(environment: string): Promise<{ etag: string; engine: FlagEngine; enabled: ReadonlySet<string> }> {
+    const { body, etag } = await this.clientFeatures(environment);
+    const cached = this.engines.get(environment);
+    if (cached?.etag === etag) return cached;
+    const set = JSON.parse(body.toString()) as FeatureSet;
+    const compiled = { etag, engine: compileFeatureSet(set, { hashing: 'utf8' }).engine, enabled: new Set(set.features.filter((f) => f.enabled).map((f) => f.name)) };
+    this.engines.set(environment, compiled);
+    return compiled;
   }
 
   /** Adds an SDK's metrics bucket (its start a valid time: the route checks) to the counts of its environment, by the hour it started in. */

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { OpenFeature, ProviderEvents } from '@openfeature/server-sdk';
+import { AtriumProvider } from '../src/flags/openfeature-provider.ts';
+import type { Database } from '../src/platform/db/connect.ts';
+import { silentLogger } from '../src/platform/log.ts';
+import { createServer, type AtriumServer } from '../src/server.ts';
+import { loadAssets } from '../src/web/assets.ts';
+import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+
+/**
+ * OpenFeature end to end: OFREP over loopback HTTP, and the real `@openfeature/server-sdk`
+ * with Atrium's in-process provider (a snapshot kept fresh by ETag), against `atrium serve`.
+ */
+
+const flag = (name: string, spec: Record<string, unknown>) => `apiVersion: atrium.dev/v1\nkind: Flag\nmetadata:\n  name: ${name}\nspec:\n  ${JSON.stringify({ owner: 'payments', service: 'shop', type: 'release', ...spec })}\n`;
+
+describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
+  let testDb: TestDatabase;
+  let database: Database;
+  let server: AtriumServer;
+  let catalog: TempCatalog;
+  let http: Server;
+  let base = '';
+  let token = '';
+
+  before(async () => {
+    catalog = tempCatalog({
+      'catalog-info.yaml': location(['./org.yaml', './shop.yaml', './flags.yaml']),
+      'org.yaml': group('payments'),
+      'shop.yaml': component('shop', { owner: 'payments' }),
+      'flags.yaml': [
+        flag('eu-checkout', { strategies: [{ name: 'default', constraints: [{ contextName: 'region', operator: 'IN', values: ['eu'] }] }], environments: { production: { enabled: true } } }),
+        flag('price', { variants: [{ name: 'discount', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'number', value: '15' } }], environments: { production: { enabled: true } } }),
+        flag('layout', { variants: [{ name: 'grid', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'json', value: '{"columns":3}' } }], environments: { production: { enabled: true } } }),
+        flag('dark-launch', { environments: { production: { enabled: false } } }),
+      ].join('---\n'),
+    });
+    testDb = await createTestDatabase(dialect);
+    database = await testDb.open();
+    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets() });
+    await server.syncCatalog();
+    http = createHttpServer(server.listener);
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    token = (await server.tokens.create(`sdk-${dialect}`, ['flags:read'], null)).token;
+  });
+  after(async () => {
+    await OpenFeature.close();
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    await database.close();
+    await testDb.drop();
+    catalog.cleanup();
+  });
+
+  const ofrep = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}/ofrep/v1/evaluate/flags${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+  test('OFREP evaluates one flag or all, with reasons, variants and an ETag; errors in its own shape', async () => {
+    assert.deepEqual(await (await ofrep('/eu-checkout', { context: { targetingKey: 'u1', region: 'eu' } })).json(), { key: 'eu-checkout', value: true, reason: 'TARGETING_MATCH' });
+    assert.deepEqual(await (await ofrep('/eu-checkout', { context: { targetingKey: 'u1', region: 'us' } })).json(), { key: 'eu-checkout', value: false, reason: 'DEFAULT' });
+    assert.deepEqual(await (await ofrep('/dark-launch', { context: {} })).json(), { key: 'dark-launch', value: false, reason: 'DISABLED' });
+    const missing = await ofrep('/ghost', { context: {} });
+    assert.equal(missing.status, 404);
+    assert.equal(((await missing.json()) as { errorCode: string }).errorCode, 'FLAG_NOT_FOUND');
+    const invalid = await ofrep('/price', { context: { nested: { a: 1 } } });
+    assert.equal(invalid.status, 400);
+    assert.equal(((await invalid.json()) as { errorCode: string }).errorCode, 'INVALID_CONTEXT');
+    const bulk = await ofrep('', { context: { targetingKey: 'u1', region: 'eu' } });
+    const flags = ((await bulk.json()) as { flags: { key: string; value: boolean; variant?: string }[] }).flags;
+    assert.deepEqual(flags.map((f) => [f.key, f.value, f.variant ?? null]), [['dark-launch', false, null], ['eu-checkout', true, null], ['layout', true, 'grid'], ['price', true, 'discount']]);
+    const etag = bulk.headers.get('etag') ?? '';
+    assert.equal((await ofrep('', { context: {} }, { 'if-none-match': etag })).status, 304);
+    assert.equal((await fetch(`${base}/ofrep/v1/evaluate/flags/price`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 401);
+    assert.equal((await ofrep('/price', 'x'.repeat(300_000))).status, 413);
+  });
+
+  test('the OpenFeature SDK with Atrium\'s provider answers every type, and follows a switch after a refresh', async () => {
+    const provider = new AtriumProvider({ url: base, token, pollIntervalMs: 3_600_000 });
+    await OpenFeature.setProviderAndWait(provider);
+    const client = OpenFeature.getClient();
+    assert.equal(await client.getBooleanValue('eu-checkout', false, { targetingKey: 'u1', region: 'eu' }), true);
+    assert.equal(await client.getBooleanValue('eu-checkout', true, { targetingKey: 'u1', region: 'us' }), false);
+    assert.equal(await client.getStringValue('price', 'none', { targetingKey: 'u1' }), 'discount');
+    assert.equal(await client.getNumberValue('price', 0, { targetingKey: 'u1' }), 15);
+    assert.deepEqual(await client.getObjectValue('layout', {}, { targetingKey: 'u1' }), { columns: 3 });
+    const missing = await client.getBooleanDetails('ghost', true, {});
+    assert.deepEqual([missing.value, missing.errorCode], [true, 'FLAG_NOT_FOUND']);
+    const wrongType = await client.getNumberDetails('eu-checkout', 7, { region: 'eu' });
+    assert.equal(wrongType.value, 7, 'a flag without a number payload gives the default');
+
+    const { token: ops } = await server.tokens.create(`ops-${dialect}`, ['flags:write'], null);
+    const put = await fetch(`${base}/api/v1/flags/default/dark-launch/environments/production`, { method: 'PUT', headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' }, body: JSON.stringify({ enabled: true }) });
+    assert.equal(put.status, 200);
+    const changed = new Promise<void>((resolve) => provider.events.addHandler(ProviderEvents.ConfigurationChanged, () => resolve()));
+    await provider.refresh();
+    await changed;
+    assert.equal(await client.getBooleanValue('dark-launch', false, {}), true);
+    await provider.refresh(); // unchanged: a 304, and the snapshot stays
+    assert.equal(await client.getBooleanValue('dark-launch', false, {}), true);
+  });
+});
