@@ -54,6 +54,8 @@ const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export class FlagService {
   /** The newest change event id seen: every switch writes one, so it keys the features document. */
   private changesVersion = 0;
+  /** The ETag of each cached features document (hashing 70 KB per poll would cost more than serving it). */
+  private readonly etags = new WeakMap<Buffer, string>();
   /** The compiled flags of each environment, for server-side evaluation (OFREP), by the document's ETag. */
   private readonly engines = new Map<string, { etag: string; engine: FlagEngine; enabled: Set<string> }>();
 
@@ -139,7 +141,12 @@ export class FlagService {
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       return { version: 2, features, query: { environment } };
     });
-    return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+    let etag = this.etags.get(body);
+    if (etag === undefined) {
+      etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+      this.etags.set(body, etag);
+    }
+    return { body, etag };
   }
 
   /**

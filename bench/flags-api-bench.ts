@@ -1,0 +1,93 @@
+/**
+ * The flag APIs under load (issue #5's HTTP target): the Unleash client API
+ * (`GET /api/client/features`, what every SDK polls) and OFREP (`POST
+ * /ofrep/v1/evaluate/flags/{key}`, one evaluation per request) of `atrium serve` (SQLite,
+ * F flags, default 200), each under the open-loop generator at 1,000 requests/s with 1-s
+ * bursts to 3,000 every 10 s, next to a bare `node:http` server returning a body of the
+ * same size under the identical schedule in the same run. Target: p99 within 2x of the
+ * bare server's, no errors.
+ *
+ *   node --import tsx bench/flags-api-bench.ts [--flags 200] [--duration 20] [--keep]
+ *
+ * Exit status: 0 every target met, 1 some target missed, 2 the benchmark itself failed.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatStats, runOpenLoop, type OpenLoopStats } from './load-generator.ts';
+import { cleanupOnSignals, httpGet, log, numberFlag, onCleanup, runAtrium, runBenchmark, sec, sleep, startBareServer, startServe, verdict } from './support.ts';
+
+const { values: flags } = parseArgs({ options: { flags: { type: 'string', default: '200' }, duration: { type: 'string', default: '20' }, keep: { type: 'boolean' } } });
+const FLAGS = numberFlag('flags', flags.flags, 1);
+const DURATION = numberFlag('duration', flags.duration, 5);
+const LOAD = { rate: 1000, burstRate: 3000, burstEverySec: 10, burstLengthSec: 1 };
+
+function catalogYaml(count: number): string {
+  const docs = [
+    'apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: platform\nspec:\n  type: team\n  children: []\n',
+    'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: shop\nspec:\n  type: service\n  lifecycle: production\n  owner: platform\n',
+  ];
+  for (let i = 0; i < count; i++) {
+    const spec = {
+      owner: 'platform',
+      service: 'shop',
+      type: 'release',
+      strategies: [{ name: 'flexibleRollout', parameters: { rollout: String((i * 7) % 100), stickiness: 'default', groupId: `flag-${i}` }, constraints: [{ contextName: 'region', operator: 'IN', values: ['eu', 'us'] }] }],
+      environments: { production: { enabled: i % 5 !== 0 } },
+    };
+    docs.push(`apiVersion: atrium.dev/v1\nkind: Flag\nmetadata:\n  name: flag-${i}\nspec:\n  ${JSON.stringify(spec)}\n`);
+  }
+  return docs.join('---\n');
+}
+
+async function main(): Promise<number> {
+  const work = await mkdtemp(join(tmpdir(), 'atrium-flags-bench-'));
+  if (!flags.keep) onCleanup('work directory', () => rm(work, { recursive: true, force: true }));
+  await writeFile(join(work, 'catalog-info.yaml'), catalogYaml(FLAGS));
+  const database = join(work, 'atrium.db');
+  const created = await runAtrium(['token', 'create', '--name', 'sdk', '--scopes', 'flags:read', '--database', database, '--format', 'json'], work, 'token');
+  if (created.code !== 0) throw new Error(`token create failed: ${created.stderr}`);
+  const token = (JSON.parse(created.stdout) as { token: string }).token;
+  const serve = await startServe({ catalogDir: work, database, workDir: work, label: 'serve', extraArgs: ['--no-watch'] });
+  log(`Atrium serve ready in ${sec(serve.readyMs)} with ${FLAGS} flags; open loop ${LOAD.rate}/s with 1-s bursts to ${LOAD.burstRate}/s every 10 s, ${DURATION} s per run`);
+  const results: [string, boolean][] = [];
+  const headers = { authorization: token, accept: 'application/json' };
+
+  const compare = async (label: string, path: string, post: ((i: number) => { body: string }) | undefined, sample: () => Promise<Buffer>) => {
+    const body = await sample();
+    const run = (port: number, seed: number): Promise<OpenLoopStats> => runOpenLoop({ urls: [`http://127.0.0.1:${port}${path}`], ...LOAD, durationSec: DURATION, seed, headers, post });
+    // Unmeasured warm-up of the same shape, then the measured runs with one schedule.
+    await runOpenLoop({ urls: [`http://127.0.0.1:${serve.port}${path}`], rate: 500, burstRate: 3000, burstOffsetSec: 1, durationSec: 3, seed: 99, headers, post });
+    await sleep(500);
+    const atrium = await run(serve.port, 7);
+    const bare = await startBareServer({ headers: { 'content-type': 'application/json' }, body });
+    const floor = await run(bare.port, 7);
+    await bare.stop();
+    const ratio = atrium.latency.p99 / floor.latency.p99;
+    const ok = ratio <= 2 && atrium.errors.total === 0;
+    log(`\n${label} (${body.length} B body)\n${formatStats('atrium', atrium)}\n${formatStats(`bare node:http, same ${body.length} B`, floor)}`);
+    log(`   p99 ${atrium.latency.p99.toFixed(2)} ms vs ${floor.latency.p99.toFixed(2)} ms = ${ratio.toFixed(2)}x (target <= 2x), errors ${atrium.errors.total}: ${verdict(ok)}`);
+    results.push([label, ok]);
+  };
+
+  await compare('Unleash client API: GET /api/client/features', '/api/client/features', undefined, async () => {
+    const res = await httpGet(serve.port, '/api/client/features', 10_000, { authorization: token });
+    if (res.status !== 200) throw new Error(`features answered ${res.status}`);
+    return Buffer.from(res.body);
+  });
+
+  const contexts = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ context: { targetingKey: `user-${i}`, region: i % 2 ? 'eu' : 'us' } }));
+  await compare('OFREP: POST /ofrep/v1/evaluate/flags/flag-7', '/ofrep/v1/evaluate/flags/flag-7', (i) => ({ body: contexts[i % contexts.length] as string }), async () => {
+    const res = await fetch(`http://127.0.0.1:${serve.port}/ofrep/v1/evaluate/flags/flag-7`, { method: 'POST', headers: { authorization: token, 'content-type': 'application/json' }, body: contexts[0] });
+    if (res.status !== 200) throw new Error(`OFREP answered ${res.status}`);
+    return Buffer.from(await res.arrayBuffer());
+  });
+  await serve.stop();
+
+  log(`\nSUMMARY ${results.map(([name, ok]) => `${name}: ${verdict(ok)}`).join('; ')}`);
+  return results.every(([, ok]) => ok) ? 0 : 1;
+}
+
+cleanupOnSignals();
+await runBenchmark('flag API benchmark', main, flags.keep === true);
