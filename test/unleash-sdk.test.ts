@@ -87,6 +87,10 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     const counts = await server.flags.store.evaluations('always-on', '2000-01-01T00:00:00.000Z');
     assert.equal(counts.length, 1);
     assert.deepEqual([counts[0]?.environment, counts[0]?.appName, counts[0]?.yes, counts[0]?.no], ['production', 'checkout-web', 201, 0]);
+    const shown = (await (await fetch(`${base}/api/v1/flags/default/always-on`)).json()) as { environments: { environment: string; evaluations?: { yes: number; no: number } }[] };
+    assert.deepEqual(shown.environments.find((e) => e.environment === 'production')?.evaluations, { yes: 201, no: 0 });
+    const page = await (await fetch(`${base}/catalog/default/flag/always-on/`)).text();
+    assert.match(page, /201 on, 0 off/);
   });
 
   test('a staging token gets staging\'s flags; the ETag answers 304 until the catalog changes', async () => {

@@ -37,7 +37,7 @@ const FlagParams = z.object({
 });
 const Reason = z.string().min(1).max(500).regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line of printable text');
 const EnvironmentStateSchema = z
-  .object({ environment: z.string(), declared: z.boolean(), enabled: z.boolean(), setAt: z.string().optional(), setBy: z.string().optional() })
+  .object({ environment: z.string(), declared: z.boolean(), enabled: z.boolean(), setAt: z.string().optional(), setBy: z.string().optional(), evaluations: z.object({ yes: z.number().int(), no: z.number().int() }).optional().openapi({ description: 'What SDKs reported evaluating over the last 7 days.' }) })
   .openapi('FlagEnvironmentState');
 const SwitchResultSchema = z.object({ flag: z.string(), environment: z.string(), enabled: z.boolean(), previous: z.boolean(), changed: z.boolean() }).openapi('FlagSwitch');
 const flagKey = (p: { namespace: string; name: string }) => refKey({ kind: 'Flag', namespace: p.namespace, name: p.name });

@@ -27,6 +27,8 @@ export interface EnvironmentState {
   environment: string;
   declared: boolean;
   enabled: boolean;
+  /** What SDKs reported evaluating in the last 7 days (absent: nothing reported). */
+  evaluations?: { yes: number; no: number };
   /** Set at run time (absent: the file decides). */
   setAt?: string;
   setBy?: string;
@@ -80,15 +82,22 @@ export class FlagService {
     return { ref: found.ref, spec: found.entity.spec as unknown as FlagSpec };
   }
 
-  /** Each environment the flag declares or has been switched in, with what is in force. */
+  /**
+   * Each environment the flag declares, has been switched in, or was evaluated in, with
+   * what is in force and what SDKs reported evaluating over the last 7 days.
+   */
   async environments(key: string): Promise<EnvironmentState[]> {
-    const { spec } = await this.flag(key);
+    const { ref, spec } = await this.flag(key);
     const states = new Map((await this.store.states([key])).map((s) => [s.environment, s]));
-    const names = [...new Set([...Object.keys(spec.environments ?? {}), ...states.keys()])].sort();
+    const since = new Date(Math.floor((this.now().getTime() - 7 * 24 * HOUR_MS) / HOUR_MS) * HOUR_MS).toISOString();
+    // SDKs report by the flag's name (their feature name), not its key.
+    const totals = await this.store.totals(ref.slice(ref.indexOf('/') + 1), since);
+    const names = [...new Set([...Object.keys(spec.environments ?? {}), ...states.keys(), ...totals.keys()])].sort();
     return names.map((environment) => {
       const declared = spec.environments?.[environment]?.enabled ?? false;
       const state = states.get(environment);
-      return { environment, declared, enabled: state?.enabled ?? declared, ...(state ? { setAt: state.updatedAt, setBy: state.updatedBy } : {}) };
+      const evaluations = totals.get(environment);
+      return { environment, declared, enabled: state?.enabled ?? declared, ...(state ? { setAt: state.updatedAt, setBy: state.updatedBy } : {}), ...(evaluations ? { evaluations } : {}) };
     });
   }
 

@@ -65,6 +65,18 @@ export class FlagStore {
     return rows.map((r) => ({ flagKey: r.flag_key, environment: r.environment, enabled: Number(r.enabled) === 1, updatedAt: r.updated_at, updatedBy: r.updated_by }));
   }
 
+  /** A flag's yes/no totals per environment since `since` (ISO hour). */
+  async totals(flag: string, since: string): Promise<Map<string, { yes: number; no: number }>> {
+    const rows = await this.database.read
+      .selectFrom('flag_evaluations')
+      .select((eb) => ['environment', eb.fn.sum<number>('yes').as('yes'), eb.fn.sum<number>('no').as('no')])
+      .where('flag', '=', flag)
+      .where('hour', '>=', since)
+      .groupBy('environment')
+      .execute();
+    return new Map(rows.map((r) => [r.environment, { yes: Number(r.yes), no: Number(r.no) }]));
+  }
+
   /** A flag's counts since `since` (ISO hour), newest first. */
   async evaluations(flag: string, since: string): Promise<EvaluationCount[]> {
     const rows = await this.database.read.selectFrom('flag_evaluations').selectAll().where('flag', '=', flag).where('hour', '>=', since).orderBy('hour', 'desc').orderBy('environment').orderBy('app_name').execute();

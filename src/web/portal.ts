@@ -23,9 +23,10 @@ export const HTML_TYPE = 'text/html; charset=utf-8';
 const KEY_OVERHEAD = 128;
 
 const pageKey = (path: string, query: URLSearchParams): string => (query.size ? `${path}?${query}` : path);
-/** Entity pages and their timelines show change events; delivery pages also depend on the hour (their window ends at the next one). */
+/** Entity pages and their timelines show change events. */
 const SHOWS_CHANGES = /^catalog\/[^/]+\/[^/]+\/[^/]+\/((changes|delivery)\/)?$/;
-const SHOWS_HOUR = /^catalog\/[^/]+\/[^/]+\/[^/]+\/delivery\/$/;
+/** Delivery pages (their window ends at the next hour) and flag pages (their 7-day evaluation counts) also change with the hour. */
+const SHOWS_HOUR = /^catalog\/([^/]+\/[^/]+\/[^/]+\/delivery|[^/]+\/flag\/[^/]+)\/$/;
 const HOUR_MS = 3_600_000;
 
 /** Remembers a computation until `clear()`; a failure is not remembered (the next call tries again). */

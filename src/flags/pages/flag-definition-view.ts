@@ -66,8 +66,10 @@ export function flagSwitchesSection(ref: string, environments: readonly Environm
   const [namespace, name] = ref.slice(ref.indexOf(':') + 1).split('/') as [string, string];
   return html`<section class="card card-incident" aria-labelledby="switches"><h2 id="switches">In force now</h2>${
     environments.length
-      ? html`<div class="table-scroll" tabindex="0" role="region" aria-label="Switches in force by environment"><table><thead><tr><th scope="col">Environment</th><th scope="col">State</th><th scope="col">Set by</th></tr></thead><tbody>${environments.map(
-          (e) => html`<tr><th scope="row">${e.environment}</th><td>${e.enabled ? html`<span class="badge badge-ok">on</span>` : html`<span class="badge badge-quiet">off</span>`}</td><td>${e.setBy ? html`${e.setBy} ${e.setAt ? timestamp(e.setAt) : ''}` : html`<span class="muted">the file</span>`}</td></tr>`,
+      ? html`<div class="table-scroll" tabindex="0" role="region" aria-label="Switches in force by environment"><table><thead><tr><th scope="col">Environment</th><th scope="col">State</th><th scope="col">Set by</th><th scope="col">Evaluated, 7 days</th></tr></thead><tbody>${environments.map(
+          (e) => html`<tr><th scope="row">${e.environment}</th><td>${e.enabled ? html`<span class="badge badge-ok">on</span>` : html`<span class="badge badge-quiet">off</span>`}</td><td>${e.setBy ? html`${e.setBy} ${e.setAt ? timestamp(e.setAt) : ''}` : html`<span class="muted">the file</span>`}</td><td>${
+            e.evaluations ? `${e.evaluations.yes.toLocaleString('en')} on, ${e.evaluations.no.toLocaleString('en')} off` : html`<span class="muted">none reported</span>`
+          }</td></tr>`,
         )}</tbody></table></div>`
       : html`<p class="muted">Off everywhere: no environment is declared or switched.</p>`
   }<p class="small">Kill switch: <code>POST /api/v1/flags/${namespace}/${name}/kill</code> with a <code>flags:write</code> token turns it off everywhere at once.</p></section>`;
