@@ -74,6 +74,10 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.match(html, /<th scope="row">production<\/th><td><span class="badge badge-ok">on<\/span><\/td><td><span class="muted">the file<\/span>/);
     assert.match(html, /POST \/api\/v1\/flags\/default\/instant-refunds\/kill/);
     assert.match(html, /<h2 id="changes">What changed<\/h2>/);
+    const team = await page('/catalog/default/group/payments/');
+    assert.match(team, /<h2 id="team-flags">Feature flags<\/h2>/);
+    assert.match(team, /href="\/catalog\/default\/flag\/instant-refunds\/">Instant refunds<\/a>/);
+    assert.match(team, /production on, staging on/);
     assert.match(html, /&lt;svg onload=window.__xss=1&gt; \(weight 1000\)/);
     const service = await page('/catalog/default/component/payment-service/');
     assert.match(service, /<h2 id="flags">Feature flags<\/h2>/);

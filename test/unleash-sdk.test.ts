@@ -173,6 +173,11 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal((await put('always-on/environments/production', { enabled: true, reason: 'a\nb' })).status, 400);
     assert.equal((await put('always-on/environments/production', { enabled: true, extra: 1 })).status, 400);
     assert.equal((await fetch(`${base}/api/v1/flags/default/ghost`)).status, 404);
+    const list = (await (await fetch(`${base}/api/v1/flags?entity=group:default/payments`)).json()) as { items: { ref: string; type: string; environments: { environment: string; enabled: boolean }[]; staleness: { stale: boolean; settled: string } }[] };
+    assert.deepEqual(list.items.map((f) => f.ref), ['flag:default/always-on', 'flag:default/colors', 'flag:default/eu-only', 'flag:default/half', 'flag:default/staging-only']);
+    assert.deepEqual(list.items[0]?.environments, [{ environment: 'production', enabled: false }], 'the kill switch is in force');
+    assert.deepEqual(list.items.map((f) => f.staleness.stale), [false, false, false, false, false], 'nothing is 40 days old yet');
+    assert.equal((await fetch(`${base}/api/v1/flags?entity=`)).status, 400);
   });
   test('atrium flags on, off and kill from the command line', async () => {
     const { token } = await server.tokens.create('ops-cli', ['flags:write'], null);

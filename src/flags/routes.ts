@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { BEARER_SECURITY, requireScope } from '../auth/middleware.ts';
 import { refKey } from '../catalog/model.ts';
 import type { TokenService } from '../auth/service.ts';
-import { limit } from '../changes/routes.ts';
+import { entityKeyOf, limit } from '../changes/routes.ts';
 import { Timestamp } from '../changes/schema.ts';
 import type { App } from '../platform/http/app.ts';
 import { ProblemDocumentSchema } from '../platform/http/problem-schema.ts';
@@ -46,6 +46,40 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
   const sdk = requireScope(tokens, 'flags:read');
   const writer = requireScope(tokens, 'flags:write');
   const notFound = { 404: { description: 'No such flag', content: PROBLEM } };
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/flags',
+      tags: ['Feature flags'],
+      summary: 'Flags of a team or service',
+      description: "The flags in an entity's scope (a team with its child teams, a service, a user), stale ones first: each with its type, the switch in force per environment, and whether it has been fully on or off for longer than its type's expected lifetime (release and experiment 40 days, operational 7; kill switches and permissions never go stale).",
+      request: { query: z.object({ entity: z.string().min(1).max(255).openapi({ example: 'group:default/checkout' }) }) },
+      responses: {
+        200: {
+          description: 'The flags',
+          content: {
+            'application/json': {
+              schema: z.object({
+                items: z.array(
+                  z.object({
+                    ref: z.string(),
+                    title: z.string(),
+                    type: z.string(),
+                    service: z.string(),
+                    environments: z.array(z.object({ environment: z.string(), enabled: z.boolean() })),
+                    staleness: z.object({ settled: z.enum(['on', 'off', 'mixed']), ageDays: z.number().int(), stale: z.boolean() }),
+                  }),
+                ),
+              }).openapi('FlagList'),
+            },
+          },
+        },
+        400: errors[400],
+      },
+    }),
+    async (c) => c.json({ items: await flags.flagsOf(entityKeyOf(c.req.valid('query').entity, 'entity')) }, 200),
+  );
 
   app.openapi(
     createRoute({

@@ -7,6 +7,7 @@ import { compileFeatureSet } from './compile.ts';
 import type { FlagEngine } from './engine.ts';
 import { featureOf, type FlagSpec } from './flag-definition.ts';
 import type { FeatureSet } from './model.ts';
+import { stalenessOf, type Staleness } from './staleness.ts';
 import type { FlagState, FlagStore } from './store.ts';
 
 /** The client-features document of one environment, and its entity tag. */
@@ -32,6 +33,16 @@ export interface EnvironmentState {
   /** Set at run time (absent: the file decides). */
   setAt?: string;
   setBy?: string;
+}
+
+/** A flag in a team's or service's list: what it is, what is in force, and whether it has outlived its purpose. */
+export interface FlagSummary {
+  ref: string;
+  title: string;
+  type: FlagSpec['type'];
+  service: string;
+  environments: { environment: string; enabled: boolean }[];
+  staleness: Staleness;
 }
 
 /** What a switch did. */
@@ -64,7 +75,7 @@ export class FlagService {
   constructor(
     private readonly catalog: CatalogService,
     readonly store: FlagStore,
-    private readonly changes: Pick<ChangeService, 'recordChange'>,
+    private readonly changes: Pick<ChangeService, 'recordChange' | 'scope'>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -118,6 +129,28 @@ export class FlagService {
     const name = ref.slice(ref.indexOf('/') + 1);
     await this.changes.recordChange('/api/v1/flags', { service: ref, kind: 'feature-flag', summary: `Turned ${name} ${enabled ? 'on' : 'off'} in ${environment} (was ${current ? 'on' : 'off'})${reason ? `: ${reason}` : ''}`, at, environment }, principal, undefined);
     return { flag: ref, environment, enabled, previous: current, changed: true };
+  }
+
+  /**
+   * The flags in an entity's scope (a team's and its child teams', a service's, a user's),
+   * stale ones first, then by name. A flag's age counts from its last change: its
+   * descriptor's last change in the catalog, or its last switch.
+   */
+  async flagsOf(entityKey: string): Promise<FlagSummary[]> {
+    const keys = (await this.changes.scope(entityKey)).members.filter((k) => k.startsWith('flag:'));
+    if (keys.length === 0) return [];
+    const [summaries, descriptors, states] = await Promise.all([this.catalog.store.summariesOf(keys), this.catalog.store.descriptorsOf(keys), this.store.states(keys)]);
+    const now = this.now();
+    const out: FlagSummary[] = [];
+    for (const [key, d] of descriptors) {
+      const spec = d.entity.spec as unknown as FlagSpec;
+      const switched = new Map(states.filter((s) => s.flagKey === key).map((s) => [s.environment, s]));
+      const names = [...new Set([...Object.keys(spec.environments ?? {}), ...switched.keys()])].sort();
+      const environments = names.map((environment) => ({ environment, enabled: switched.get(environment)?.enabled ?? spec.environments?.[environment]?.enabled ?? false }));
+      const changedAt = [summaries.get(key)?.updatedAt ?? now.toISOString(), ...[...switched.values()].map((s) => s.updatedAt)].sort().at(-1) as string;
+      out.push({ ref: d.ref, title: d.entity.metadata.title ?? d.entity.metadata.name, type: spec.type, service: spec.service, environments, staleness: stalenessOf(spec.type, environments.map((e) => e.enabled), changedAt, now) });
+    }
+    return out.sort((a, b) => Number(b.staleness.stale) - Number(a.staleness.stale) || (a.ref < b.ref ? -1 : 1));
   }
 
   /** The kill switch: off in every environment where it is on, each recorded. */

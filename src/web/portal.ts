@@ -25,8 +25,8 @@ const KEY_OVERHEAD = 128;
 const pageKey = (path: string, query: URLSearchParams): string => (query.size ? `${path}?${query}` : path);
 /** Entity pages and their timelines show change events. */
 const SHOWS_CHANGES = /^catalog\/[^/]+\/[^/]+\/[^/]+\/((changes|delivery)\/)?$/;
-/** Delivery pages (their window ends at the next hour) and flag pages (their 7-day evaluation counts) also change with the hour. */
-const SHOWS_HOUR = /^catalog\/([^/]+\/[^/]+\/[^/]+\/delivery|[^/]+\/flag\/[^/]+)\/$/;
+/** Delivery pages (their window ends at the next hour), flag pages (7-day evaluation counts) and team and user pages (flag ages) also change with the hour. */
+const SHOWS_HOUR = /^catalog\/([^/]+\/[^/]+\/[^/]+\/delivery|[^/]+\/(flag|group|user)\/[^/]+)\/$/;
 const HOUR_MS = 3_600_000;
 
 /** Remembers a computation until `clear()`; a failure is not remembered (the next call tries again). */

@@ -19,7 +19,7 @@ import { changesView, KINDS_WITH_CHANGES, KINDS_WITH_SCOPE, loadChangesPage, typ
 import { changesSection, RECENT_SHOWN } from '../changes/pages/timeline-view.ts';
 import { deliveryView, loadDeliveryPage } from '../dora/pages/delivery-page.ts';
 import type { DoraService } from '../dora/service.ts';
-import { flagSwitchesSection } from '../flags/pages/flag-definition-view.ts';
+import { flagSwitchesSection, teamFlagsSection } from '../flags/pages/flag-definition-view.ts';
 import type { FlagService } from '../flags/service.ts';
 import { coreKind } from '../catalog/model.ts';
 
@@ -39,7 +39,7 @@ export interface PortalData {
 export interface DeliverySource {
   changes: ChangeReader;
   dora: Pick<DoraService, 'dashboard'>;
-  flags: Pick<FlagService, 'environments'>;
+  flags: Pick<FlagService, 'environments' | 'flagsOf'>;
   now(): Date;
 }
 
@@ -127,13 +127,16 @@ async function route(data: PortalData, site: Site, path: string, search: URLSear
       if (!page) return undefined;
       const kind = coreKind(page.detail.entity.kind) ?? page.detail.entity.kind;
       if (!data.delivery || !KINDS_WITH_CHANGES.has(kind)) return ok(entityView(site, page));
-      const [recent, live, switches] = await Promise.all([
+      const [recent, live, switches, teamFlags] = await Promise.all([
         data.delivery.changes.timeline(key, {}, RECENT_SHOWN),
         kind === 'Component' || kind === 'Resource' ? data.delivery.changes.live(key) : [],
         kind === 'Flag' ? data.delivery.flags.environments(key) : undefined,
+        kind === 'Group' || kind === 'User' ? data.delivery.flags.flagsOf(key) : [],
       ]);
       const changes = changesSection(site, page.detail.ref, recent, live, { showService: KINDS_WITH_SCOPE.has(kind) || kind === 'Component', delivery: kind !== 'Resource' && kind !== 'Flag' });
-      return ok(entityView(site, page, switches ? [flagSwitchesSection(page.detail.ref, switches), changes] : [changes]));
+      const sections = switches ? [flagSwitchesSection(page.detail.ref, switches), changes] : [changes];
+      if (teamFlags.length > 0) sections.push(teamFlagsSection(site, teamFlags));
+      return ok(entityView(site, page, sections));
     }
     if (subpage === 'changes' && docPath.length === 0 && data.delivery) {
       const page = await loadChangesPage(data.store, data.delivery.changes, key, search);

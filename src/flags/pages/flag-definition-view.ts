@@ -1,8 +1,10 @@
 import { section } from '../../web/components.ts';
 import { html, type Html } from '../../web/html.ts';
 import { FLAG_TYPES, type FlagSpec } from '../flag-definition.ts';
-import type { EnvironmentState } from '../service.ts';
-import { timestamp } from '../../web/components.ts';
+import type { EnvironmentState, FlagSummary } from '../service.ts';
+import { EXPECTED_LIFETIME_DAYS } from '../staleness.ts';
+import { entityLink, refName, timestamp } from '../../web/components.ts';
+import type { Site } from '../../web/site.ts';
 
 interface StrategyLike {
   name?: unknown;
@@ -73,5 +75,19 @@ export function flagSwitchesSection(ref: string, environments: readonly Environm
         )}</tbody></table></div>`
       : html`<p class="muted">Off everywhere: no environment is declared or switched.</p>`
   }<p class="small">Kill switch: <code>POST /api/v1/flags/${namespace}/${name}/kill</code> with a <code>flags:write</code> token turns it off everywhere at once.</p></section>`;
+}
+
+/** A team's flags (the live portal only): type, the switch per environment, stale ones first and marked. */
+export function teamFlagsSection(site: Site, flags: readonly FlagSummary[]): Html {
+  const stale = flags.filter((f) => f.staleness.stale).length;
+  return section(
+    'team-flags',
+    'Feature flags',
+    html`${stale ? html`<p><span class="badge badge-warn">${stale} stale</span> fully on or off for longer than their type's expected lifetime: remove the flag and the code path it guards.</p>` : ''}<div class="table-scroll" tabindex="0" role="region" aria-label="Feature flags"><table><thead><tr><th scope="col">Flag</th><th scope="col">Type</th><th scope="col">In force</th><th scope="col">Age</th></tr></thead><tbody>${flags.map(
+      (f) => html`<tr><th scope="row">${entityLink(site, { ref: f.ref, title: f.title })}<br><span class="muted small">${refName(f.service)}</span></th><td>${f.type}</td><td>${f.environments.length ? f.environments.map((e) => `${e.environment} ${e.enabled ? 'on' : 'off'}`).join(', ') : 'off everywhere'}</td><td>${
+        f.staleness.stale ? html`<span class="badge badge-warn">stale</span> ` : ''
+      }${f.staleness.ageDays} days ${f.staleness.settled === 'mixed' ? 'rolling out' : `fully ${f.staleness.settled}`}${EXPECTED_LIFETIME_DAYS[f.type] === null ? ' (never stale)' : ''}</td></tr>`,
+    )}</tbody></table></div>`,
+  );
 }
 
