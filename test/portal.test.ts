@@ -71,7 +71,7 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.match(html, /<th scope="row">staging<\/th><td><span class="badge badge-ok">on<\/span><\/td><td>default<\/td>/);
     assert.match(html, /flexibleRollout 25% with 1 constraint/);
     assert.match(html, /<h2 id="switches">In force now<\/h2>/);
-    assert.match(html, /<th scope="row">production<\/th><td><span class="badge badge-ok">on<\/span><\/td><td><span class="muted">the file<\/span>/);
+    assert.match(html, /<th scope="row">production<\/th><td><span class="badge badge-ok">on<\/span><\/td><td><span class="muted">—<\/span><\/td><td><span class="muted">the file<\/span>/);
     assert.match(html, /POST \/api\/v1\/flags\/default\/instant-refunds\/kill/);
     assert.match(html, /<h2 id="changes">What changed<\/h2>/);
     const team = await page('/catalog/default/group/payments/');

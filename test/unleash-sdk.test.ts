@@ -28,6 +28,15 @@ const SPECS: Record<string, Record<string, unknown>> = {
   'eu-only': { strategies: [{ name: 'flexibleRollout', parameters: { rollout: '100', stickiness: 'default', groupId: 'eu-only' }, constraints: [{ contextName: 'region', operator: 'IN', values: ['eu'] }] }], environments: { production: { enabled: true } } },
   half: { strategies: [{ name: 'flexibleRollout', parameters: { rollout: '50', stickiness: 'userId', groupId: 'half' } }], environments: { production: { enabled: true } } },
   'staging-only': { environments: { production: { enabled: false }, staging: { enabled: true } } },
+  'new-search': {
+    releasePlan: {
+      milestones: [
+        { name: 'internal', strategies: [{ name: 'default', constraints: [{ contextName: 'email', operator: 'STR_ENDS_WITH', values: ['@acme.example'] }] }], after: '1h' },
+        { name: 'everyone', strategies: [{ name: 'default' }] },
+      ],
+    },
+    environments: { production: { enabled: false } },
+  },
   colors: { variants: [{ name: 'red', weight: 500, weightType: 'variable', stickiness: 'userId' }, { name: 'blue', weight: 500, weightType: 'variable', stickiness: 'userId' }], environments: { production: { enabled: true } } },
 };
 
@@ -39,6 +48,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
   let http: Server;
   let base = '';
   let unleash: Unleash | undefined;
+  let clock = new Date();
 
   before(async () => {
     catalog = tempCatalog({
@@ -49,7 +59,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     });
     testDb = await createTestDatabase(dialect);
     database = await testDb.open();
-    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets() });
+    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets(), now: () => clock });
     const report = await server.syncCatalog();
     assert.equal(report.errors, 0);
     http = createHttpServer(server.listener);
@@ -82,7 +92,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     }
     assert.equal(unleash.isEnabled('staging-only'), false, 'off in the token\'s environment');
     assert.equal(unleash.isEnabled('always-on'), true);
-    assert.ok(checked === 1000);
+    assert.equal(checked, 200 * Object.keys(SPECS).length);
     await unleash.flushMetrics();
     const counts = await server.flags.store.evaluations('always-on', '2000-01-01T00:00:00.000Z');
     assert.equal(counts.length, 1);
@@ -101,7 +111,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     const body = (await first.json()) as { version: number; features: { name: string; enabled: boolean }[]; query: { environment: string } };
     assert.equal(body.version, 2);
     assert.equal(body.query.environment, 'staging');
-    assert.deepEqual(body.features.map((f) => [f.name, f.enabled]), [['always-on', false], ['colors', false], ['eu-only', false], ['half', false], ['staging-only', true]]);
+    assert.deepEqual(body.features.map((f) => [f.name, f.enabled]), [['always-on', false], ['colors', false], ['eu-only', false], ['half', false], ['new-search', false], ['staging-only', true]]);
     const etag = first.headers.get('etag') ?? '';
     assert.match(etag, /^"[A-Za-z0-9_-]{27}"$/);
     assert.equal((await get(etag)).status, 304);
@@ -174,9 +184,9 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal((await put('always-on/environments/production', { enabled: true, extra: 1 })).status, 400);
     assert.equal((await fetch(`${base}/api/v1/flags/default/ghost`)).status, 404);
     const list = (await (await fetch(`${base}/api/v1/flags?entity=group:default/payments`)).json()) as { items: { ref: string; type: string; environments: { environment: string; enabled: boolean }[]; staleness: { stale: boolean; settled: string } }[] };
-    assert.deepEqual(list.items.map((f) => f.ref), ['flag:default/always-on', 'flag:default/colors', 'flag:default/eu-only', 'flag:default/half', 'flag:default/staging-only']);
+    assert.deepEqual(list.items.map((f) => f.ref), ['flag:default/always-on', 'flag:default/colors', 'flag:default/eu-only', 'flag:default/half', 'flag:default/new-search', 'flag:default/staging-only']);
     assert.deepEqual(list.items[0]?.environments, [{ environment: 'production', enabled: false }], 'the kill switch is in force');
-    assert.deepEqual(list.items.map((f) => f.staleness.stale), [false, false, false, false, false], 'nothing is 40 days old yet');
+    assert.ok(list.items.every((f) => !f.staleness.stale), 'nothing is 40 days old yet');
     assert.equal((await fetch(`${base}/api/v1/flags?entity=`)).status, 400);
   });
   test('atrium flags on, off and kill from the command line', async () => {
@@ -199,5 +209,50 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
       assert.equal((await run(args)).code, 64, args.join(' '));
     }
     assert.equal((await run(['on', 'half', '--environment', 'production'], { ATRIUM_URL: base })).code, 64);
+  });
+  test('a release plan starts on the first milestone, moves on after its set time (written down by the tick), and can be paused and rolled back', async () => {
+    const { token: ops } = await server.tokens.create('ops-plan', ['flags:write'], null);
+    const { token: sdkToken } = await server.tokens.create('sdk-plan', ['flags:read'], null);
+    const plan = (action: string) => fetch(`${base}/api/v1/flags/default/new-search/environments/production/release-plan`, { method: 'POST', headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' }, body: JSON.stringify({ action }) });
+    const evaluate = async (email: string) => {
+      const sdk = new Unleash({ url: `${base}/api/`, appName: 'plan-test', customHeaders: { Authorization: sdkToken }, refreshInterval: 3_600_000, disableMetrics: true, storageProvider: new InMemStorageProvider(), skipInstanceCountWarning: true });
+      await once(sdk, 'synchronized');
+      try {
+        return sdk.isEnabled('new-search', { userId: 'u', properties: { email } });
+      } finally {
+        sdk.destroy();
+      }
+    };
+    assert.equal((await plan('advance')).status, 409, 'not started');
+    const started = await plan('start');
+    assert.equal(started.status, 200);
+    assert.deepEqual((({ milestone, name, of, paused }) => ({ milestone, name, of, paused }))((await started.json()) as { milestone: number; name: string; of: number; paused: boolean }), { milestone: 0, name: 'internal', of: 2, paused: false });
+    assert.equal(await evaluate('jane@acme.example'), true, 'internal users first');
+    assert.equal(await evaluate('someone@example.com'), false);
+    clock = new Date(clock.getTime() + 61 * 60_000);
+    assert.equal(await evaluate('someone@example.com'), true, 'an hour later, everyone');
+    assert.equal(await server.flags.tick(), 1);
+    assert.equal(await server.flags.tick(), 0, 'written down once');
+    const timeline = (await (await fetch(`${base}/api/v1/changes?entity=flag:default/new-search`)).json()) as { items: { summary: string; recordedBy: string }[] };
+    assert.deepEqual(timeline.items.map((i) => [i.summary, i.recordedBy]), [
+      ['Release plan of new-search in production moved on to "everyone" (2 of 2) after its set time', 'release-plan'],
+      ['Release plan of new-search in production started at "internal" (1 of 2)', 'ops-plan'],
+    ]);
+    assert.equal((await plan('advance')).status, 409, 'at the last milestone');
+    assert.equal(((await (await plan('rollback')).json()) as { name: string }).name, 'internal');
+    assert.equal(await evaluate('someone@example.com'), false);
+    assert.equal(((await (await plan('pause')).json()) as { paused: boolean }).paused, true);
+    clock = new Date(clock.getTime() + 5 * 3_600_000);
+    assert.equal(await evaluate('someone@example.com'), false, 'a paused plan does not move on');
+    assert.equal((await plan('pause')).status, 409);
+    assert.equal(((await (await plan('resume')).json()) as { name: string }).name, 'internal');
+    assert.equal((await fetch(`${base}/api/v1/flags/default/always-on/environments/production/release-plan`, { method: 'POST', headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' }, body: JSON.stringify({ action: 'start' }) })).status, 409, 'no plan declared');
+    const page = await (await fetch(`${base}/catalog/default/flag/new-search/`)).text();
+    assert.match(page, /internal <span class="muted">\(1 of 2\)/);
+    let out = '';
+    const io = { out: (t: string) => void (out += t), err: () => undefined, env: { ATRIUM_URL: base, ATRIUM_TOKEN: ops }, cwd: process.cwd() };
+    assert.equal(await main(['flags', 'advance', 'new-search', '--environment', 'production', '--reason', 'looks good'], io), 0);
+    assert.equal(out, 'new-search in production: "everyone" (2 of 2)\n');
+    assert.equal(await main(['flags', 'advance', 'new-search'], io), 64);
   });
 });

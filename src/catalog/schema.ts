@@ -103,6 +103,14 @@ const specSchemas: Record<CoreKind, z.ZodType> = {
     variants: z.array(z.unknown()).optional(),
     dependencies: z.array(z.unknown()).optional(),
     impressionData: z.boolean().optional(),
+    releasePlan: z
+      .looseObject({
+        milestones: z
+          .array(z.looseObject({ name: text, strategies: z.array(z.unknown()), after: z.string().regex(/^\d{1,4}[mhd]$/, 'a time such as 30m, 24h or 7d').optional() }))
+          .min(1)
+          .max(20),
+      })
+      .optional(),
   }),
   // That a Location needs target or targets is checked in validateEntity, beside the other issues.
   Location: z.looseObject({

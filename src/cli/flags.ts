@@ -5,11 +5,13 @@ import type { Command } from './io.ts';
 
 const help = `Usage: atrium flags on|off [NAMESPACE/]NAME --environment ENV [--reason TEXT]
        atrium flags kill [NAMESPACE/]NAME [--reason TEXT]
+       atrium flags start|advance|rollback|pause|resume [NAMESPACE/]NAME --environment ENV [--reason TEXT]
 
 Turns a feature flag (a Flag entity of the catalog) on or off in one environment, over
 what its file declares, or pulls its kill switch: off in every environment where it is
-on. SDKs get the change at their next poll; every switch is recorded on the flag's
-timeline with who, when, from what and to what. Needs a token with flags:write in
+on; or moves its release plan (start at the first milestone, advance, roll back,
+pause, resume). SDKs get the change at their next poll; every switch is recorded on the
+flag's timeline with who, when, from what and to what. Needs a token with flags:write in
 ATRIUM_TOKEN and the server in ATRIUM_URL.
 
   --environment ENV        the environment to switch (on, off)
@@ -50,7 +52,10 @@ export const flagsCommand: Command = {
     }
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`, 'Use --format json for machine-readable output.');
     const [action, ref, ...rest] = positionals;
-    if (action !== 'on' && action !== 'off' && action !== 'kill') throw new UsageError(action === undefined ? 'Missing action' : `Unknown action "${action}"`, 'Use atrium flags on, off or kill (see `atrium flags --help`).');
+    const planActions = ['start', 'advance', 'rollback', 'pause', 'resume'];
+    if (action !== 'on' && action !== 'off' && action !== 'kill' && !planActions.includes(action ?? '')) {
+      throw new UsageError(action === undefined ? 'Missing action' : `Unknown action "${action}"`, 'Use atrium flags on, off, kill, start, advance, rollback, pause or resume (see `atrium flags --help`).');
+    }
     if (ref === undefined || rest.length > 0) throw new UsageError('Give exactly one flag name', 'For example: atrium flags off one-page-checkout --environment production');
     const match = /^(?:([a-z0-9]+(?:-+[a-z0-9]+)*)\/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,62})$/.exec(ref);
     if (!match) throw new UsageError(`"${ref}" is not a flag name`, 'Use NAME or NAMESPACE/NAME, e.g. one-page-checkout or default/one-page-checkout.');
@@ -59,6 +64,13 @@ export const flagsCommand: Command = {
     const target = apiTarget(values.server, values.token, io.env, 'flags');
     const onRetry = (message: string) => io.err(`atrium flags: ${message}\n`);
     let switches: Switch[];
+    if (action !== undefined && planActions.includes(action)) {
+      if (!values.environment) throw new UsageError('--environment is required', `For example: atrium flags ${action} ${ref} --environment production`);
+      const position = (await sendJson(target, 'POST', `${path}/environments/${encodeURIComponent(values.environment)}/release-plan`, { action, ...reason }, { onRetry })) as { name: string; milestone: number; of: number; paused: boolean };
+      if (values.format === 'json') io.out(JSON.stringify(position) + '\n');
+      else io.out(`${ref} in ${values.environment}: "${position.name}" (${position.milestone + 1} of ${position.of})${position.paused ? ', paused' : ''}\n`);
+      return 0;
+    }
     if (action === 'kill') {
       if (values.environment) throw new UsageError('kill works on every environment', 'Leave out --environment, or use atrium flags off NAME --environment ENV for one.');
       switches = ((await sendJson(target, 'POST', `${path}/kill`, reason, { onRetry })) as { items: Switch[] }).items;

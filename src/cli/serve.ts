@@ -75,6 +75,7 @@ async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demo
   let watcher: { close(): Promise<void> } | undefined;
   let stopPolling: (() => void) | undefined;
   let stopWatchingWrites: (() => void) | undefined;
+  let planTimer: NodeJS.Timeout | undefined;
   try {
     const address = http.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -95,12 +96,16 @@ async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demo
     stopPolling = server.catalog.watchGeneration(1000, logger);
     // Another replica's writes (deployments, changes) refresh this one's pages within a second.
     stopWatchingWrites = server.changes.watchWrites(1000, logger);
+    // Release plans whose milestone's set time has passed are written down (and put on the timeline).
+    planTimer = setInterval(() => void server.flags.tick().catch((err: unknown) => logger.warn({ component: 'flags', err }, 'could not move release plans on')), 30_000);
+    planTimer.unref();
     io.err(`Atrium is serving ${config.catalog} at http://${config.host}:${port}/\n`);
     await stopped;
     logger.info({ component: 'server' }, 'shutting down');
   } finally {
     stopPolling?.();
     stopWatchingWrites?.();
+    clearInterval(planTimer);
     await watcher?.close();
     await new Promise<void>((resolve) => http.close(() => resolve()));
     await database.close();

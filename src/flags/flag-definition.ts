@@ -1,5 +1,6 @@
 import { compileFeatureSet } from './compile.ts';
 import type { Feature } from './model.ts';
+import type { ReleasePlan } from './release-plan.ts';
 import { validateFeatureSet } from './validate.ts';
 
 /**
@@ -28,16 +29,22 @@ export interface FlagSpec {
   variants?: unknown[];
   dependencies?: unknown[];
   impressionData?: boolean;
+  /** Milestones to roll out through, each with its strategies (section 15.5 of the user guide). */
+  releasePlan?: ReleasePlan;
 }
 
-/** The flag as Unleash serves it to an SDK in one environment (off where it is not declared). */
-export function featureOf(name: string, spec: FlagSpec, environment: string): Feature {
+/**
+ * The flag as Unleash serves it to an SDK in one environment (off where it is not
+ * declared); with a release plan under way there, the current milestone's strategies.
+ */
+export function featureOf(name: string, spec: FlagSpec, environment: string, milestone?: number): Feature {
   const env = spec.environments?.[environment];
+  const planned = milestone === undefined ? undefined : spec.releasePlan?.milestones[milestone]?.strategies;
   return {
     name,
     type: spec.type,
     enabled: env?.enabled ?? false,
-    strategies: (env?.strategies ?? spec.strategies ?? [{ name: 'default', parameters: {} }]) as Feature['strategies'],
+    strategies: (planned ?? env?.strategies ?? spec.strategies ?? [{ name: 'default', parameters: {} }]) as Feature['strategies'],
     variants: (spec.variants ?? []) as Feature['variants'],
     dependencies: (spec.dependencies ?? []) as Feature['dependencies'],
     impressionData: spec.impressionData ?? false,
@@ -70,15 +77,19 @@ function segmentsOf(path: string): (string | number)[] {
  */
 export function flagSpecIssues(name: string, spec: FlagSpec): FlagSpecIssue[] {
   const environments = Object.entries(spec.environments ?? {});
-  // Feature 0 is the flag itself; feature 1 + i the strategies of environment i, checked alone.
+  const milestones = spec.releasePlan?.milestones ?? [];
+  // Feature 0 is the flag itself; then the strategies of each environment, then of each milestone, each checked alone.
   const features = [
     { name, enabled: true, strategies: spec.strategies ?? [], variants: spec.variants ?? [], dependencies: spec.dependencies ?? [] },
     ...environments.map(([env, value]) => ({ name: `${name}@${env}`, enabled: value.enabled, strategies: value.strategies ?? [] })),
+    ...milestones.map((m, i) => ({ name: `${name}#${i}`, enabled: true, strategies: m.strategies })),
   ];
   const where = (enginePath: string): (string | number)[] => {
     const [head, index, ...rest] = segmentsOf(enginePath);
     if (head !== 'features' || typeof index !== 'number') return [];
-    return index === 0 ? rest : ['environments', environments[index - 1]?.[0] ?? '', ...rest];
+    if (index === 0) return rest;
+    if (index <= environments.length) return ['environments', environments[index - 1]?.[0] ?? '', ...rest];
+    return ['releasePlan', 'milestones', index - 1 - environments.length, ...rest];
   };
   const validated = validateFeatureSet({ version: 2, features });
   if (!validated.ok) return validated.problems.map((p) => ({ path: where(p.path), code: 'invalid-flag', message: p.message, hint: p.hint }));

@@ -7,6 +7,7 @@ import { Timestamp } from '../changes/schema.ts';
 import type { App } from '../platform/http/app.ts';
 import { ProblemDocumentSchema } from '../platform/http/problem-schema.ts';
 import { evaluateOfrep, flagContextOf } from './ofrep.ts';
+import { PLAN_ACTIONS, type PlanAction } from './release-plan.ts';
 import type { FlagService } from './service.ts';
 
 const PROBLEM = { 'application/problem+json': { schema: ProblemDocumentSchema } };
@@ -37,7 +38,7 @@ const FlagParams = z.object({
 });
 const Reason = z.string().min(1).max(500).regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line of printable text');
 const EnvironmentStateSchema = z
-  .object({ environment: z.string(), declared: z.boolean(), enabled: z.boolean(), setAt: z.string().optional(), setBy: z.string().optional(), evaluations: z.object({ yes: z.number().int(), no: z.number().int() }).optional().openapi({ description: 'What SDKs reported evaluating over the last 7 days.' }) })
+  .object({ environment: z.string(), declared: z.boolean(), enabled: z.boolean(), setAt: z.string().optional(), setBy: z.string().optional(), plan: z.object({ milestone: z.number().int(), name: z.string(), of: z.number().int(), since: z.string(), paused: z.boolean() }).optional(), evaluations: z.object({ yes: z.number().int(), no: z.number().int() }).optional().openapi({ description: 'What SDKs reported evaluating over the last 7 days.' }) })
   .openapi('FlagEnvironmentState');
 const SwitchResultSchema = z.object({ flag: z.string(), environment: z.string(), enabled: z.boolean(), previous: z.boolean(), changed: z.boolean() }).openapi('FlagSwitch');
 const flagKey = (p: { namespace: string; name: string }) => refKey({ kind: 'Flag', namespace: p.namespace, name: p.name });
@@ -118,6 +119,36 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
       const principal = c.get('principal');
       if (!principal) throw new Error('a write route ran without requireScope');
       return c.json(await flags.setEnabled(flagKey(params), params.environment, body.enabled, principal, body.reason), 200);
+    },
+  );
+
+  const PlanPositionSchema = z.object({ milestone: z.number().int(), name: z.string(), of: z.number().int(), since: z.string(), paused: z.boolean() }).openapi('ReleasePlanPosition');
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/flags/{namespace}/{name}/environments/{environment}/release-plan',
+      tags: ['Feature flags'],
+      summary: 'Move a release plan',
+      description: "`start` (at the first milestone, and the flag on), `advance`, `rollback`, `pause` or `resume` the flag's release plan in one environment; recorded on the flag's timeline. A milestone with a set time (`after`) also moves on by itself. Needs `flags:write`.",
+      security: BEARER_SECURITY,
+      middleware: [writer, limit(4096, 'A plan action is {"action": "advance", "reason": "..."}.')] as const,
+      request: {
+        params: FlagParams.extend({ environment: z.string().min(1).max(63) }),
+        body: { required: true, content: { 'application/json': { schema: z.object({ action: z.enum(PLAN_ACTIONS as [PlanAction, ...PlanAction[]]), reason: Reason.optional() }).strict() } } },
+      },
+      responses: {
+        200: { description: 'Where the plan stands now', content: { 'application/json': { schema: PlanPositionSchema } } },
+        409: { description: 'The flag has no release plan, or the action cannot be done from where the plan stands', content: PROBLEM },
+        ...notFound,
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const params = c.req.valid('param');
+      const body = c.req.valid('json');
+      const principal = c.get('principal');
+      if (!principal) throw new Error('a write route ran without requireScope');
+      return c.json(await flags.planAction(flagKey(params), params.environment, body.action, principal, body.reason), 200);
     },
   );
 

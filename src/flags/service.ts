@@ -7,6 +7,7 @@ import { compileFeatureSet } from './compile.ts';
 import type { FlagEngine } from './engine.ts';
 import { featureOf, type FlagSpec } from './flag-definition.ts';
 import type { FeatureSet } from './model.ts';
+import { applyPlanAction, planAt, type PlanAction, type PlanState } from './release-plan.ts';
 import { stalenessOf, type Staleness } from './staleness.ts';
 import type { FlagState, FlagStore } from './store.ts';
 
@@ -30,6 +31,8 @@ export interface EnvironmentState {
   enabled: boolean;
   /** What SDKs reported evaluating in the last 7 days (absent: nothing reported). */
   evaluations?: { yes: number; no: number };
+  /** Where the release plan stands here (absent: not started). */
+  plan?: PlanPosition;
   /** Set at run time (absent: the file decides). */
   setAt?: string;
   setBy?: string;
@@ -43,6 +46,15 @@ export interface FlagSummary {
   service: string;
   environments: { environment: string; enabled: boolean }[];
   staleness: Staleness;
+}
+
+/** A release plan's place in one environment, as people read it. */
+export interface PlanPosition {
+  milestone: number;
+  name: string;
+  of: number;
+  since: string;
+  paused: boolean;
 }
 
 /** What a switch did. */
@@ -108,7 +120,8 @@ export class FlagService {
       const declared = spec.environments?.[environment]?.enabled ?? false;
       const state = states.get(environment);
       const evaluations = totals.get(environment);
-      return { environment, declared, enabled: state?.enabled ?? declared, ...(state ? { setAt: state.updatedAt, setBy: state.updatedBy } : {}), ...(evaluations ? { evaluations } : {}) };
+      const plan = state?.plan && spec.releasePlan ? this.position(spec, state.plan) : undefined;
+      return { environment, declared, enabled: state?.enabled ?? declared, ...(state ? { setAt: state.updatedAt, setBy: state.updatedBy } : {}), ...(evaluations ? { evaluations } : {}), ...(plan ? { plan } : {}) };
     });
   }
 
@@ -153,6 +166,60 @@ export class FlagService {
     return out.sort((a, b) => Number(b.staleness.stale) - Number(a.staleness.stale) || (a.ref < b.ref ? -1 : 1));
   }
 
+  private position(spec: FlagSpec, state: PlanState): PlanPosition | undefined {
+    const milestones = spec.releasePlan?.milestones ?? [];
+    const now = planAt({ milestones }, state, this.now());
+    const milestone = milestones[now.milestone];
+    return milestone ? { milestone: now.milestone, name: milestone.name, of: milestones.length, since: now.since, paused: now.paused } : undefined;
+  }
+
+  /**
+   * Moves a flag's release plan in one environment: start (at the first milestone, and the
+   * flag on), advance, roll back, pause, resume. Recorded on the flag's timeline.
+   */
+  async planAction(key: string, environment: string, action: PlanAction, principal: Principal, reason?: string): Promise<PlanPosition> {
+    if (!ENVIRONMENT.test(environment)) {
+      throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', message: `Invalid request: environment: "${environment}" is not an environment name`, hint: 'Environment names are letters, digits, ".", "_" and "-", up to 63.' });
+    }
+    const { ref, spec } = await this.flag(key);
+    if (!spec.releasePlan) {
+      throw new AtriumError({ category: 'user-fixable', code: 'no-release-plan', status: 409, message: `The flag ${ref} has no release plan`, hint: 'Declare spec.releasePlan.milestones in the flag\'s file (user guide, section 15.5).' });
+    }
+    const stored = (await this.store.states([key])).find((s) => s.environment === environment);
+    const now = this.now();
+    const next = applyPlanAction(spec.releasePlan, stored?.plan, action, now);
+    if ('error' in next) throw new AtriumError({ category: 'user-fixable', code: 'release-plan-conflict', status: 409, message: `Cannot ${action} the release plan of ${ref} in ${environment}: ${next.error}`, hint: 'See where the plan stands with GET /api/v1/flags/{namespace}/{name}.' });
+    const enabled = action === 'start' ? true : (stored?.enabled ?? spec.environments?.[environment]?.enabled ?? false);
+    await this.store.setState({ flagKey: key, environment, enabled, updatedAt: now.toISOString(), updatedBy: principal.name, plan: next });
+    const position = this.position(spec, next) as PlanPosition;
+    const name = ref.slice(ref.indexOf('/') + 1);
+    const verbs: Record<PlanAction, string> = { start: 'started at', advance: 'advanced to', rollback: 'rolled back to', pause: 'paused at', resume: 'resumed at' };
+    await this.changes.recordChange('/api/v1/flags', { service: ref, kind: 'feature-flag', summary: `Release plan of ${name} in ${environment} ${verbs[action]} "${position.name}" (${position.milestone + 1} of ${position.of})${reason ? `: ${reason}` : ''}`, at: now.toISOString(), environment }, principal, undefined);
+    return position;
+  }
+
+  /**
+   * Records the milestones plans have reached by themselves (their set time passed):
+   * every read already sees them; this writes them down, with a timeline entry each.
+   * `serve` runs it every half minute.
+   */
+  async tick(): Promise<number> {
+    const states = (await this.store.states()).filter((s) => s.plan && !s.plan.paused);
+    let moved = 0;
+    for (const state of states) {
+      const { ref, spec } = await this.flag(state.flagKey).catch(() => ({ ref: '', spec: undefined }));
+      if (!spec?.releasePlan || !state.plan) continue;
+      const now = planAt(spec.releasePlan, state.plan, this.now());
+      if (now.milestone === state.plan.milestone) continue;
+      await this.store.setState({ ...state, plan: now });
+      const position = this.position(spec, now) as PlanPosition;
+      const name = ref.slice(ref.indexOf('/') + 1);
+      await this.changes.recordChange('/api/v1/flags', { service: ref, kind: 'feature-flag', summary: `Release plan of ${name} in ${state.environment} moved on to "${position.name}" (${position.milestone + 1} of ${position.of}) after its set time`, at: now.since, environment: state.environment }, { name: 'release-plan', scopes: [] }, undefined);
+      moved++;
+    }
+    return moved;
+  }
+
   /** The kill switch: off in every environment where it is on, each recorded. */
   async kill(key: string, principal: Principal, reason?: string): Promise<SwitchResult[]> {
     const results: SwitchResult[] = [];
@@ -164,7 +231,9 @@ export class FlagService {
 
   /** `GET /api/client/features` for an environment: every flag, with the switch in force there. */
   async clientFeatures(environment: string): Promise<ClientFeatures> {
-    const body = await this.catalog.cachedJson(`unleash-features:${environment}:${this.changesVersion}`, async () => {
+    // Keyed by the minute too: a release plan can reach its next milestone with no change recorded yet.
+    const minute = Math.floor(this.now().getTime() / 60_000);
+    const body = await this.catalog.cachedJson(`unleash-features:${environment}:${this.changesVersion}:${minute}`, async () => {
       const keys: string[] = [];
       let after: string | undefined;
       do {
@@ -176,8 +245,10 @@ export class FlagService {
       const switched = new Map<string, FlagState>((await this.store.states(keys)).filter((s) => s.environment === environment).map((s) => [s.flagKey, s]));
       const features = [...descriptors]
         .map(([key, d]) => {
-          const feature = featureOf(d.entity.metadata.name, d.entity.spec as unknown as FlagSpec, environment);
+          const spec = d.entity.spec as unknown as FlagSpec;
           const state = switched.get(key);
+          const milestone = state?.plan && spec.releasePlan ? planAt(spec.releasePlan, state.plan, this.now()).milestone : undefined;
+          const feature = featureOf(d.entity.metadata.name, spec, environment, milestone);
           return { ...feature, enabled: state ? state.enabled : feature.enabled, description: d.entity.metadata.description ?? null, project: 'default', stale: false };
         })
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -1,4 +1,5 @@
 import type { Database } from '../platform/db/connect.ts';
+import type { PlanState } from './release-plan.ts';
 
 export interface EvaluationCount {
   flag: string;
@@ -16,6 +17,8 @@ export interface FlagState {
   enabled: boolean;
   updatedAt: string;
   updatedBy: string;
+  /** Where the release plan stands here, when it has started. */
+  plan?: PlanState;
 }
 
 /** The only SQL of feature flags: switches set at run time, and the yes/no counts SDKs report. */
@@ -41,17 +44,14 @@ export class FlagStore {
     });
   }
 
-  /** Sets a flag's switch in an environment; returns what it was (undefined: never set, the file decides). */
-  async setState(state: FlagState): Promise<boolean | undefined> {
-    return this.database.db.transaction().execute(async (trx) => {
-      const before = await trx.selectFrom('flag_states').select('enabled').where('flag_key', '=', state.flagKey).where('environment', '=', state.environment).executeTakeFirst();
-      await trx
-        .insertInto('flag_states')
-        .values({ flag_key: state.flagKey, environment: state.environment, enabled: state.enabled ? 1 : 0, updated_at: state.updatedAt, updated_by: state.updatedBy })
-        .onConflict((oc) => oc.columns(['flag_key', 'environment']).doUpdateSet({ enabled: state.enabled ? 1 : 0, updated_at: state.updatedAt, updated_by: state.updatedBy }))
-        .execute();
-      return before === undefined ? undefined : Number(before.enabled) === 1;
-    });
+  /** Sets a flag's switch (and, when given, its release plan's place) in an environment. */
+  async setState(state: FlagState): Promise<void> {
+    const plan = state.plan === undefined ? {} : { milestone: state.plan.milestone, milestone_since: state.plan.since, paused: state.plan.paused ? 1 : 0 };
+    await this.database.db
+      .insertInto('flag_states')
+      .values({ flag_key: state.flagKey, environment: state.environment, enabled: state.enabled ? 1 : 0, updated_at: state.updatedAt, updated_by: state.updatedBy, ...plan })
+      .onConflict((oc) => oc.columns(['flag_key', 'environment']).doUpdateSet({ enabled: state.enabled ? 1 : 0, updated_at: state.updatedAt, updated_by: state.updatedBy, ...plan }))
+      .execute();
   }
 
   /** Every switch set at run time (of the given flags, when given). */
@@ -62,7 +62,14 @@ export class FlagStore {
       query = query.where('flag_key', 'in', [...flagKeys]);
     }
     const rows = await query.orderBy('flag_key').orderBy('environment').execute();
-    return rows.map((r) => ({ flagKey: r.flag_key, environment: r.environment, enabled: Number(r.enabled) === 1, updatedAt: r.updated_at, updatedBy: r.updated_by }));
+    return rows.map((r) => ({
+      flagKey: r.flag_key,
+      environment: r.environment,
+      enabled: Number(r.enabled) === 1,
+      updatedAt: r.updated_at,
+      updatedBy: r.updated_by,
+      ...(r.milestone !== null && r.milestone_since !== null ? { plan: { milestone: Number(r.milestone), since: r.milestone_since, paused: Number(r.paused) === 1 } } : {}),
+    }));
   }
 
   /** A flag's yes/no totals per environment since `since` (ISO hour). */

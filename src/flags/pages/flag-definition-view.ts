@@ -55,6 +55,7 @@ export function flagDefinitionSection(spec: FlagSpec): Html {
 <dt>Strategies</dt><dd>${list(spec.strategies ?? [{ name: 'default' }], strategyText)}</dd>
 <dt>Variants</dt><dd>${list(spec.variants, variantText)}</dd>
 <dt>Depends on</dt><dd>${list(spec.dependencies, dependencyText)}</dd>
+${spec.releasePlan ? html`<dt>Release plan</dt><dd><ol>${spec.releasePlan.milestones.map((m) => html`<li>${m.name}: ${m.strategies.map(strategyText).join('; ') || 'no strategy'}${m.after ? `, then on after ${m.after}` : ''}</li>`)}</ol></dd>` : ''}
 </dl>`,
   );
 }
@@ -68,8 +69,10 @@ export function flagSwitchesSection(ref: string, environments: readonly Environm
   const [namespace, name] = ref.slice(ref.indexOf(':') + 1).split('/') as [string, string];
   return html`<section class="card card-incident" aria-labelledby="switches"><h2 id="switches">In force now</h2>${
     environments.length
-      ? html`<div class="table-scroll" tabindex="0" role="region" aria-label="Switches in force by environment"><table><thead><tr><th scope="col">Environment</th><th scope="col">State</th><th scope="col">Set by</th><th scope="col">Evaluated, 7 days</th></tr></thead><tbody>${environments.map(
-          (e) => html`<tr><th scope="row">${e.environment}</th><td>${e.enabled ? html`<span class="badge badge-ok">on</span>` : html`<span class="badge badge-quiet">off</span>`}</td><td>${e.setBy ? html`${e.setBy} ${e.setAt ? timestamp(e.setAt) : ''}` : html`<span class="muted">the file</span>`}</td><td>${
+      ? html`<div class="table-scroll" tabindex="0" role="region" aria-label="Switches in force by environment"><table><thead><tr><th scope="col">Environment</th><th scope="col">State</th><th scope="col">Release plan</th><th scope="col">Set by</th><th scope="col">Evaluated, 7 days</th></tr></thead><tbody>${environments.map(
+          (e) => html`<tr><th scope="row">${e.environment}</th><td>${e.enabled ? html`<span class="badge badge-ok">on</span>` : html`<span class="badge badge-quiet">off</span>`}</td><td>${
+            e.plan ? html`${e.plan.name} <span class="muted">(${e.plan.milestone + 1} of ${e.plan.of}${e.plan.paused ? ', paused' : ''}) since ${timestamp(e.plan.since)}</span>` : html`<span class="muted">—</span>`
+          }</td><td>${e.setBy ? html`${e.setBy} ${e.setAt ? timestamp(e.setAt) : ''}` : html`<span class="muted">the file</span>`}</td><td>${
             e.evaluations ? `${e.evaluations.yes.toLocaleString('en')} on, ${e.evaluations.no.toLocaleString('en')} off` : html`<span class="muted">none reported</span>`
           }</td></tr>`,
         )}</tbody></table></div>`

@@ -164,6 +164,10 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('enabled', 'integer', (c) => c.notNull())
           .addColumn('updated_at', 'text', (c) => c.notNull())
           .addColumn('updated_by', 'text', (c) => c.notNull())
+          // Where the flag's release plan stands here (null: not started).
+          .addColumn('milestone', 'integer')
+          .addColumn('milestone_since', 'text')
+          .addColumn('paused', 'integer', (c) => c.notNull().defaultTo(0))
           .addPrimaryKeyConstraint('flag_states_pk', ['flag_key', 'environment'])
           .execute();
         // Yes/no counts SDKs report (POST /api/client/metrics), per flag, environment, app and hour.

@@ -140,6 +140,10 @@ export interface FlagStatesTable {
   enabled: number;
   updated_at: string;
   updated_by: string;
+  milestone: number | null;
+  milestone_since: string | null;
+  /** 1 when the release plan is paused. */
+  paused: Generated<number>;
 }
 
 export interface Schema {
