@@ -178,7 +178,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerChangeRoutes(app, changes, tokens, catalogHas);
   registerDoraRoutes(app, dora, catalogHas, now);
   registerGithubWebhook(app, changes, options.githubWebhookSecret);
-  registerFlagRoutes(app, flags, tokens);
+  registerFlagRoutes(app, flags, tokens, portal.site);
   app.openAPIRegistry.registerComponent('securitySchemes', 'sdkToken', { type: 'apiKey', in: 'header', name: 'Authorization', description: 'An Atrium token with flags:read, sent the way Unleash SDKs send theirs (the bare token; `Bearer` works too).' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API token from `atrium token create` (format `atrium_<id>_<secret>`).' });
 

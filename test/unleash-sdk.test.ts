@@ -255,4 +255,34 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal(out, 'new-search in production: "everyone" (2 of 2)\n');
     assert.equal(await main(['flags', 'advance', 'new-search'], io), 64);
   });
+  test('the flag page switches with a flags:write token and a confirmation, and refuses in a page that says why', async () => {
+    const { token: ops } = await server.tokens.create('ops-page', ['flags:write'], null);
+    const { token: reader } = await server.tokens.create('reader-page', ['flags:read'], null);
+    const page = await (await fetch(`${base}/catalog/default/flag/eu-only/`)).text();
+    assert.match(page, /<form class="switch-form" method="post" action="switch\/">/);
+    const submit = (fields: Record<string, string>) =>
+      fetch(`${base}/catalog/default/flag/eu-only/switch/`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+    const refused = async (fields: Record<string, string>, status: number, text: RegExp) => {
+      const res = await submit(fields);
+      assert.equal(res.status, status, JSON.stringify(fields));
+      const html = await res.text();
+      assert.match(html, /<h1>The switch was not made<\/h1>/);
+      assert.match(html, text);
+      assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    };
+    await refused({ environment: 'production', state: 'on', token: ops }, 400, /not confirmed/);
+    await refused({ environment: 'production', state: 'on', token: 'nope', confirm: 'yes' }, 401, /not one this Atrium issued/);
+    await refused({ environment: 'production', state: 'on', token: reader, confirm: 'yes' }, 403, /needs flags:write/);
+    await refused({ environment: '*', state: 'on', token: ops, confirm: 'yes' }, 400, /only for turning a flag off/);
+    await refused({ environment: '<script>', state: 'on', token: ops, confirm: 'yes' }, 400, /&lt;script&gt;/);
+    const on = await submit({ environment: 'staging', state: 'on', token: ops, confirm: 'yes' });
+    assert.equal(on.status, 303);
+    assert.equal(on.headers.get('location'), '/catalog/default/flag/eu-only/');
+    const state = (await (await fetch(`${base}/api/v1/flags/default/eu-only`)).json()) as { environments: { environment: string; enabled: boolean; setBy?: string }[] };
+    assert.deepEqual(state.environments.find((e) => e.environment === 'staging'), { ...state.environments.find((e) => e.environment === 'staging'), enabled: true, setBy: 'ops-page' });
+    assert.equal((await submit({ environment: '*', state: 'off', token: ops, confirm: 'yes' })).status, 303);
+    const after = (await (await fetch(`${base}/api/v1/flags/default/eu-only`)).json()) as { environments: { enabled: boolean }[] };
+    assert.ok(after.environments.every((e) => !e.enabled), 'the kill switch turned it off everywhere');
+    assert.match(await (await fetch(`${base}/catalog/default/flag/eu-only/`)).text(), /kill switch on the flag page/);
+  });
 });

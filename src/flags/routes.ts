@@ -8,6 +8,10 @@ import type { App } from '../platform/http/app.ts';
 import { ProblemDocumentSchema } from '../platform/http/problem-schema.ts';
 import { evaluateOfrep, flagContextOf } from './ofrep.ts';
 import { PLAN_ACTIONS, type PlanAction } from './release-plan.ts';
+import { switchRefusedView } from './pages/switch-page.ts';
+import { AtriumError } from '../platform/errors.ts';
+import { PAGE_CSP } from '../web/csp.ts';
+import type { Site } from '../web/site.ts';
 import type { FlagService } from './service.ts';
 
 const PROBLEM = { 'application/problem+json': { schema: ProblemDocumentSchema } };
@@ -43,7 +47,7 @@ const EnvironmentStateSchema = z
 const SwitchResultSchema = z.object({ flag: z.string(), environment: z.string(), enabled: z.boolean(), previous: z.boolean(), changed: z.boolean() }).openapi('FlagSwitch');
 const flagKey = (p: { namespace: string; name: string }) => refKey({ kind: 'Flag', namespace: p.namespace, name: p.name });
 
-export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenService): void {
+export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenService, site: Site): void {
   const sdk = requireScope(tokens, 'flags:read');
   const writer = requireScope(tokens, 'flags:write');
   const notFound = { 404: { description: 'No such flag', content: PROBLEM } };
@@ -315,4 +319,30 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
       return c.json({ flags: engine.names().sort().map((k) => evaluateOfrep(engine, (name) => enabled.has(name), k, mapped.context)) }, 200);
     },
   );
+
+  // The switch form of a flag's page (not part of the API): the token comes in the form,
+  // so there is no session to forge; a refusal is an HTML page that says why.
+  app.post('/catalog/:namespace/flag/:name/switch/', limit(16 * 1024, 'The switch form is a few fields.'), async (c) => {
+    const { namespace, name } = c.req.param();
+    const ref = `flag:${namespace}/${name}`.toLowerCase();
+    const refuse = (status: 400 | 401 | 403 | 404 | 409, message: string, hint: string) =>
+      c.html(switchRefusedView(site, ref, message, hint).value, status, { 'content-security-policy': PAGE_CSP });
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const field = (n: string) => (typeof form[n] === 'string' ? (form[n] as string) : undefined);
+    if (field('confirm') !== 'yes') return refuse(400, 'The switch was not confirmed.', 'Tick the box that says you know this changes what users get, then switch again.');
+    const state = field('state');
+    const environment = field('environment') ?? '';
+    if (state !== 'on' && state !== 'off') return refuse(400, 'Choose on or off.', 'Pick a state in the form.');
+    if (environment === '*' && state === 'on') return refuse(400, 'Every environment is only for turning a flag off (the kill switch).', 'Choose one environment to turn it on in.');
+    try {
+      const principal = await tokens.authenticate(`Bearer ${field('token') ?? ''}`, 'flags:write');
+      const key = refKey({ kind: 'Flag', namespace, name });
+      if (environment === '*') await flags.kill(key, principal, 'kill switch on the flag page');
+      else await flags.setEnabled(key, environment, state === 'on', principal, 'switched on the flag page');
+    } catch (err) {
+      if (err instanceof AtriumError && err.category === 'user-fixable') return refuse(err.status as 400 | 401 | 403 | 404 | 409, err.message, err.hint);
+      throw err;
+    }
+    return c.redirect(`${site.basePath}catalog/${encodeURIComponent(namespace.toLowerCase())}/flag/${encodeURIComponent(name.toLowerCase())}/`, 303);
+  });
 }

@@ -77,7 +77,22 @@ export function flagSwitchesSection(ref: string, environments: readonly Environm
           }</td></tr>`,
         )}</tbody></table></div>`
       : html`<p class="muted">Off everywhere: no environment is declared or switched.</p>`
-  }<p class="small">Kill switch: <code>POST /api/v1/flags/${namespace}/${name}/kill</code> with a <code>flags:write</code> token turns it off everywhere at once.</p></section>`;
+  }${switchForm(environments)}<p class="small muted">The same through the API: <code>PUT /api/v1/flags/${namespace}/${name}/environments/{environment}</code>, and the kill switch <code>POST /api/v1/flags/${namespace}/${name}/kill</code>, with a <code>flags:write</code> token.</p></section>`;
+}
+
+/**
+ * The switch, on the page: pages have no sign-in, so the form asks for a `flags:write`
+ * token (never stored by the page), and for a confirmation. "Every environment" is the
+ * kill switch.
+ */
+function switchForm(environments: readonly EnvironmentState[]): Html {
+  return html`<form class="switch-form" method="post" action="switch/"><fieldset><legend>Switch it</legend>
+<p class="form-row"><label for="switch-environment">Environment</label> <select id="switch-environment" name="environment"><option value="*">every environment (kill switch: off)</option>${environments.map((e) => html`<option value="${e.environment}">${e.environment}</option>`)}</select></p>
+<p class="form-row"><label for="switch-state">Turn it</label> <select id="switch-state" name="state"><option value="off">off</option><option value="on">on</option></select></p>
+<p class="form-row"><label for="switch-token">Token with flags:write</label> <input id="switch-token" name="token" type="password" autocomplete="off" required maxlength="200"></p>
+<p class="form-row"><input id="switch-confirm" name="confirm" type="checkbox" value="yes" required> <label for="switch-confirm">I know this changes what users get, at once</label></p>
+<p><button type="submit">Switch</button></p>
+</fieldset></form>`;
 }
 
 /** A team's flags (the live portal only): type, the switch per environment, stale ones first and marked. */
