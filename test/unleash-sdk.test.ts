@@ -28,6 +28,7 @@ const SPECS: Record<string, Record<string, unknown>> = {
   'eu-only': { strategies: [{ name: 'flexibleRollout', parameters: { rollout: '100', stickiness: 'default', groupId: 'eu-only' }, constraints: [{ contextName: 'region', operator: 'IN', values: ['eu'] }] }], environments: { production: { enabled: true } } },
   half: { strategies: [{ name: 'flexibleRollout', parameters: { rollout: '50', stickiness: 'userId', groupId: 'half' } }], environments: { production: { enabled: true } } },
   'staging-only': { environments: { production: { enabled: false }, staging: { enabled: true } } },
+  gradual: { strategies: [{ name: 'flexibleRollout', parameters: { rollout: '30', stickiness: 'userId', groupId: 'gradual' } }], environments: { production: { enabled: true } } },
   'new-search': {
     releasePlan: {
       milestones: [
@@ -111,7 +112,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     const body = (await first.json()) as { version: number; features: { name: string; enabled: boolean }[]; query: { environment: string } };
     assert.equal(body.version, 2);
     assert.equal(body.query.environment, 'staging');
-    assert.deepEqual(body.features.map((f) => [f.name, f.enabled]), [['always-on', false], ['colors', false], ['eu-only', false], ['half', false], ['new-search', false], ['staging-only', true]]);
+    assert.deepEqual(body.features.map((f) => [f.name, f.enabled]), [['always-on', false], ['colors', false], ['eu-only', false], ['gradual', false], ['half', false], ['new-search', false], ['staging-only', true]]);
     const etag = first.headers.get('etag') ?? '';
     assert.match(etag, /^"[A-Za-z0-9_-]{27}"$/);
     assert.equal((await get(etag)).status, 304);
@@ -184,7 +185,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal((await put('always-on/environments/production', { enabled: true, extra: 1 })).status, 400);
     assert.equal((await fetch(`${base}/api/v1/flags/default/ghost`)).status, 404);
     const list = (await (await fetch(`${base}/api/v1/flags?entity=group:default/payments`)).json()) as { items: { ref: string; type: string; environments: { environment: string; enabled: boolean }[]; staleness: { stale: boolean; settled: string } }[] };
-    assert.deepEqual(list.items.map((f) => f.ref), ['flag:default/always-on', 'flag:default/colors', 'flag:default/eu-only', 'flag:default/half', 'flag:default/new-search', 'flag:default/staging-only']);
+    assert.deepEqual(list.items.map((f) => f.ref), ['flag:default/always-on', 'flag:default/colors', 'flag:default/eu-only', 'flag:default/gradual', 'flag:default/half', 'flag:default/new-search', 'flag:default/staging-only']);
     assert.deepEqual(list.items[0]?.environments, [{ environment: 'production', enabled: false }], 'the kill switch is in force');
     assert.ok(list.items.every((f) => !f.staleness.stale), 'nothing is 40 days old yet');
     assert.equal((await fetch(`${base}/api/v1/flags?entity=`)).status, 400);
@@ -284,5 +285,38 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     const after = (await (await fetch(`${base}/api/v1/flags/default/eu-only`)).json()) as { environments: { enabled: boolean }[] };
     assert.ok(after.environments.every((e) => !e.enabled), 'the kill switch turned it off everywhere');
     assert.match(await (await fetch(`${base}/catalog/default/flag/eu-only/`)).text(), /kill switch on the flag page/);
+  });
+  test('a rollout percentage set at run time replaces every gradual rollout\'s, and back', async () => {
+    const { token: ops } = await server.tokens.create('ops-rollout', ['flags:write'], null);
+    const { token: sdkToken } = await server.tokens.create('sdk-rollout', ['flags:read'], null);
+    const rollout = async (percent: number | null) => (await fetch(`${base}/api/v1/flags/default/gradual/environments/production/rollout`, { method: 'PUT', headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' }, body: JSON.stringify({ percent }) })).json();
+    const onFor = async () => {
+      const sdk = new Unleash({ url: `${base}/api/`, appName: 'rollout-test', customHeaders: { Authorization: sdkToken }, refreshInterval: 3_600_000, disableMetrics: true, storageProvider: new InMemStorageProvider(), skipInstanceCountWarning: true });
+      await once(sdk, 'synchronized');
+      try {
+        return Array.from({ length: 100 }, (_, i) => sdk.isEnabled('gradual', { userId: `user-${i}` }));
+      } finally {
+        sdk.destroy();
+      }
+    };
+    const declared = compileFeatureSet({ version: 2, features: [featureOf('gradual', SPECS.gradual as unknown as FlagSpec, 'production')] }, { hashing: 'node-sdk' }).engine;
+    const expected = Array.from({ length: 100 }, (_, i) => declared.isEnabled('gradual', { userId: `user-${i}` }));
+    assert.deepEqual(await onFor(), expected);
+    assert.deepEqual(await rollout(0), { flag: 'flag:default/gradual', environment: 'production', rollout: 0, previous: null, changed: true });
+    assert.ok((await onFor()).every((on) => !on));
+    await rollout(100);
+    assert.ok((await onFor()).every((on) => on));
+    assert.equal(((await rollout(100)) as { changed: boolean }).changed, false);
+    await rollout(null);
+    assert.deepEqual(await onFor(), expected, "back to the strategies' own 30%");
+    const timeline = (await (await fetch(`${base}/api/v1/changes?entity=flag:default/gradual`)).json()) as { items: { summary: string }[] };
+    assert.deepEqual(timeline.items.map((i) => i.summary), ["Rollout of gradual in production set to the strategies' own (was 100%)", 'Rollout of gradual in production set to 100% (was 0%)', "Rollout of gradual in production set to 0% (was the strategies' own)"]);
+    let out = '';
+    const io = { out: (t: string) => void (out += t), err: () => undefined, env: { ATRIUM_URL: base, ATRIUM_TOKEN: ops }, cwd: process.cwd() };
+    assert.equal(await main(['flags', 'rollout', 'gradual', '--environment', 'production', '--percent', '25'], io), 0);
+    assert.equal(out, 'flag:default/gradual in production: rollout 25%\n');
+    for (const percent of ['101', '-1', 'half']) assert.equal(await main(['flags', 'rollout', 'gradual', '--environment', 'production', '--percent', percent], io), 64);
+    const bad = await fetch(`${base}/api/v1/flags/default/gradual/environments/production/rollout`, { method: 'PUT', headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' }, body: JSON.stringify({ percent: 150 }) });
+    assert.equal(bad.status, 400);
   });
 });

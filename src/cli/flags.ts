@@ -6,6 +6,7 @@ import type { Command } from './io.ts';
 const help = `Usage: atrium flags on|off [NAMESPACE/]NAME --environment ENV [--reason TEXT]
        atrium flags kill [NAMESPACE/]NAME [--reason TEXT]
        atrium flags start|advance|rollback|pause|resume [NAMESPACE/]NAME --environment ENV [--reason TEXT]
+       atrium flags rollout [NAMESPACE/]NAME --environment ENV --percent N|default [--reason TEXT]
 
 Turns a feature flag (a Flag entity of the catalog) on or off in one environment, over
 what its file declares, or pulls its kill switch: off in every environment where it is
@@ -14,7 +15,9 @@ pause, resume). SDKs get the change at their next poll; every switch is recorded
 flag's timeline with who, when, from what and to what. Needs a token with flags:write in
 ATRIUM_TOKEN and the server in ATRIUM_URL.
 
-  --environment ENV        the environment to switch (on, off)
+  --environment ENV        the environment to switch (on, off, plans, rollout)
+  --percent N|default      rollout: the percentage of every gradual rollout (0-100), or
+                           default for the strategies' own
   --reason TEXT            why, shown on the timeline
   --server URL             the Atrium server (default: ATRIUM_URL)
   --token TOKEN            (default: ATRIUM_TOKEN)
@@ -41,6 +44,7 @@ export const flagsCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('flags', args, {
       environment: { type: 'string' },
+      percent: { type: 'string' },
       reason: { type: 'string' },
       server: { type: 'string' },
       token: { type: 'string' },
@@ -53,8 +57,8 @@ export const flagsCommand: Command = {
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`, 'Use --format json for machine-readable output.');
     const [action, ref, ...rest] = positionals;
     const planActions = ['start', 'advance', 'rollback', 'pause', 'resume'];
-    if (action !== 'on' && action !== 'off' && action !== 'kill' && !planActions.includes(action ?? '')) {
-      throw new UsageError(action === undefined ? 'Missing action' : `Unknown action "${action}"`, 'Use atrium flags on, off, kill, start, advance, rollback, pause or resume (see `atrium flags --help`).');
+    if (action !== 'on' && action !== 'off' && action !== 'kill' && action !== 'rollout' && !planActions.includes(action ?? '')) {
+      throw new UsageError(action === undefined ? 'Missing action' : `Unknown action "${action}"`, 'Use atrium flags on, off, kill, rollout, start, advance, rollback, pause or resume (see `atrium flags --help`).');
     }
     if (ref === undefined || rest.length > 0) throw new UsageError('Give exactly one flag name', 'For example: atrium flags off one-page-checkout --environment production');
     const match = /^(?:([a-z0-9]+(?:-+[a-z0-9]+)*)\/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,62})$/.exec(ref);
@@ -64,6 +68,15 @@ export const flagsCommand: Command = {
     const target = apiTarget(values.server, values.token, io.env, 'flags');
     const onRetry = (message: string) => io.err(`atrium flags: ${message}\n`);
     let switches: Switch[];
+    if (action === 'rollout') {
+      if (!values.environment) throw new UsageError('--environment is required', `For example: atrium flags rollout ${ref} --environment production --percent 25`);
+      const percent = values.percent === 'default' ? null : /^\d{1,3}$/.test(values.percent ?? '') && Number(values.percent) <= 100 ? Number(values.percent) : undefined;
+      if (percent === undefined) throw new UsageError(`--percent must be a whole number from 0 to 100, or default, not "${values.percent ?? ''}"`, 'For example --percent 25.');
+      const set = (await sendJson(target, 'PUT', `${path}/environments/${encodeURIComponent(values.environment)}/rollout`, { percent, ...reason }, { onRetry })) as { flag: string; rollout: number | null; changed: boolean };
+      if (values.format === 'json') io.out(JSON.stringify(set) + '\n');
+      else io.out(`${set.flag} in ${values.environment}: rollout ${set.rollout === null ? "the strategies' own" : `${set.rollout}%`}${set.changed ? '' : ' (already)'}\n`);
+      return 0;
+    }
     if (action !== undefined && planActions.includes(action)) {
       if (!values.environment) throw new UsageError('--environment is required', `For example: atrium flags ${action} ${ref} --environment production`);
       const position = (await sendJson(target, 'POST', `${path}/environments/${encodeURIComponent(values.environment)}/release-plan`, { action, ...reason }, { onRetry })) as { name: string; milestone: number; of: number; paused: boolean };

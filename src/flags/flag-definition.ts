@@ -33,18 +33,32 @@ export interface FlagSpec {
   releasePlan?: ReleasePlan;
 }
 
+/** The gradual-rollout strategies and the parameter holding their percentage. */
+const ROLLOUT_PARAMETER: Readonly<Record<string, string>> = { flexibleRollout: 'rollout', gradualRolloutUserId: 'percentage', gradualRolloutSessionId: 'percentage', gradualRolloutRandom: 'percentage' };
+
+/** The strategies with every gradual rollout's percentage replaced (a run-time rollout). */
+export function withRollout(strategies: readonly unknown[], percent: number): unknown[] {
+  return strategies.map((s) => {
+    const strategy = (typeof s === 'object' && s !== null ? s : {}) as { name?: unknown; parameters?: Record<string, unknown> };
+    const parameter = typeof strategy.name === 'string' ? ROLLOUT_PARAMETER[strategy.name] : undefined;
+    return parameter ? { ...strategy, parameters: { ...strategy.parameters, [parameter]: String(percent) } } : s;
+  });
+}
+
 /**
  * The flag as Unleash serves it to an SDK in one environment (off where it is not
- * declared); with a release plan under way there, the current milestone's strategies.
+ * declared); with a release plan under way there, the current milestone's strategies;
+ * with a rollout set at run time, every gradual rollout at that percentage.
  */
-export function featureOf(name: string, spec: FlagSpec, environment: string, milestone?: number): Feature {
+export function featureOf(name: string, spec: FlagSpec, environment: string, milestone?: number, rollout?: number): Feature {
   const env = spec.environments?.[environment];
   const planned = milestone === undefined ? undefined : spec.releasePlan?.milestones[milestone]?.strategies;
+  const strategies = planned ?? env?.strategies ?? spec.strategies ?? [{ name: 'default', parameters: {} }];
   return {
     name,
     type: spec.type,
     enabled: env?.enabled ?? false,
-    strategies: (planned ?? env?.strategies ?? spec.strategies ?? [{ name: 'default', parameters: {} }]) as Feature['strategies'],
+    strategies: (rollout === undefined ? strategies : withRollout(strategies, rollout)) as Feature['strategies'],
     variants: (spec.variants ?? []) as Feature['variants'],
     dependencies: (spec.dependencies ?? []) as Feature['dependencies'],
     impressionData: spec.impressionData ?? false,

@@ -42,7 +42,7 @@ const FlagParams = z.object({
 });
 const Reason = z.string().min(1).max(500).regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line of printable text');
 const EnvironmentStateSchema = z
-  .object({ environment: z.string(), declared: z.boolean(), enabled: z.boolean(), setAt: z.string().optional(), setBy: z.string().optional(), plan: z.object({ milestone: z.number().int(), name: z.string(), of: z.number().int(), since: z.string(), paused: z.boolean() }).optional(), evaluations: z.object({ yes: z.number().int(), no: z.number().int() }).optional().openapi({ description: 'What SDKs reported evaluating over the last 7 days.' }) })
+  .object({ environment: z.string(), declared: z.boolean(), enabled: z.boolean(), setAt: z.string().optional(), setBy: z.string().optional(), plan: z.object({ milestone: z.number().int(), name: z.string(), of: z.number().int(), since: z.string(), paused: z.boolean() }).optional(), rollout: z.number().int().optional(), evaluations: z.object({ yes: z.number().int(), no: z.number().int() }).optional().openapi({ description: 'What SDKs reported evaluating over the last 7 days.' }) })
   .openapi('FlagEnvironmentState');
 const SwitchResultSchema = z.object({ flag: z.string(), environment: z.string(), enabled: z.boolean(), previous: z.boolean(), changed: z.boolean() }).openapi('FlagSwitch');
 const flagKey = (p: { namespace: string; name: string }) => refKey({ kind: 'Flag', namespace: p.namespace, name: p.name });
@@ -123,6 +123,34 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
       const principal = c.get('principal');
       if (!principal) throw new Error('a write route ran without requireScope');
       return c.json(await flags.setEnabled(flagKey(params), params.environment, body.enabled, principal, body.reason), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/api/v1/flags/{namespace}/{name}/environments/{environment}/rollout',
+      tags: ['Feature flags'],
+      summary: 'Set the rollout percentage',
+      description: "Sets the percentage of every gradual rollout of the flag in one environment (`null`: back to the strategies' own), at once for the SDKs' next poll; recorded on the flag's timeline. Needs `flags:write`.",
+      security: BEARER_SECURITY,
+      middleware: [writer, limit(4096, 'A rollout is {"percent": 25, "reason": "..."}.')] as const,
+      request: {
+        params: FlagParams.extend({ environment: z.string().min(1).max(63) }),
+        body: { required: true, content: { 'application/json': { schema: z.object({ percent: z.number().int().min(0).max(100).nullable(), reason: Reason.optional() }).strict() } } },
+      },
+      responses: {
+        200: { description: 'Set (or already so: `changed` false)', content: { 'application/json': { schema: z.object({ flag: z.string(), environment: z.string(), rollout: z.number().int().nullable(), previous: z.number().int().nullable(), changed: z.boolean() }).openapi('FlagRollout') } } },
+        ...notFound,
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const params = c.req.valid('param');
+      const body = c.req.valid('json');
+      const principal = c.get('principal');
+      if (!principal) throw new Error('a write route ran without requireScope');
+      return c.json(await flags.setRollout(flagKey(params), params.environment, body.percent, principal, body.reason), 200);
     },
   );
 

@@ -33,6 +33,8 @@ export interface EnvironmentState {
   evaluations?: { yes: number; no: number };
   /** Where the release plan stands here (absent: not started). */
   plan?: PlanPosition;
+  /** A rollout percentage set at run time (absent: the strategies' own). */
+  rollout?: number;
   /** Set at run time (absent: the file decides). */
   setAt?: string;
   setBy?: string;
@@ -121,7 +123,15 @@ export class FlagService {
       const state = states.get(environment);
       const evaluations = totals.get(environment);
       const plan = state?.plan && spec.releasePlan ? this.position(spec, state.plan) : undefined;
-      return { environment, declared, enabled: state?.enabled ?? declared, ...(state ? { setAt: state.updatedAt, setBy: state.updatedBy } : {}), ...(evaluations ? { evaluations } : {}), ...(plan ? { plan } : {}) };
+      return {
+        environment,
+        declared,
+        enabled: state?.enabled ?? declared,
+        ...(state ? { setAt: state.updatedAt, setBy: state.updatedBy } : {}),
+        ...(evaluations ? { evaluations } : {}),
+        ...(plan ? { plan } : {}),
+        ...(typeof state?.rollout === 'number' ? { rollout: state.rollout } : {}),
+      };
     });
   }
 
@@ -220,6 +230,26 @@ export class FlagService {
     return moved;
   }
 
+  /**
+   * Sets the rollout percentage of every gradual rollout of a flag in one environment (null:
+   * back to the strategies' own), at once for the SDKs' next poll; recorded on its timeline.
+   */
+  async setRollout(key: string, environment: string, percent: number | null, principal: Principal, reason?: string): Promise<{ flag: string; environment: string; rollout: number | null; previous: number | null; changed: boolean }> {
+    if (!ENVIRONMENT.test(environment)) {
+      throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', message: `Invalid request: environment: "${environment}" is not an environment name`, hint: 'Environment names are letters, digits, ".", "_" and "-", up to 63.' });
+    }
+    const { ref, spec } = await this.flag(key);
+    const stored = (await this.store.states([key])).find((s) => s.environment === environment);
+    const previous = typeof stored?.rollout === 'number' ? stored.rollout : null;
+    if (previous === percent) return { flag: ref, environment, rollout: percent, previous, changed: false };
+    const at = this.now().toISOString();
+    await this.store.setState({ flagKey: key, environment, enabled: stored?.enabled ?? spec.environments?.[environment]?.enabled ?? false, updatedAt: at, updatedBy: principal.name, rollout: percent });
+    const name = ref.slice(ref.indexOf('/') + 1);
+    const text = (p: number | null) => (p === null ? "the strategies' own" : `${p}%`);
+    await this.changes.recordChange('/api/v1/flags', { service: ref, kind: 'feature-flag', summary: `Rollout of ${name} in ${environment} set to ${text(percent)} (was ${text(previous)})${reason ? `: ${reason}` : ''}`, at, environment }, principal, undefined);
+    return { flag: ref, environment, rollout: percent, previous, changed: true };
+  }
+
   /** The kill switch: off in every environment where it is on, each recorded. */
   async kill(key: string, principal: Principal, reason?: string): Promise<SwitchResult[]> {
     const results: SwitchResult[] = [];
@@ -248,7 +278,7 @@ export class FlagService {
           const spec = d.entity.spec as unknown as FlagSpec;
           const state = switched.get(key);
           const milestone = state?.plan && spec.releasePlan ? planAt(spec.releasePlan, state.plan, this.now()).milestone : undefined;
-          const feature = featureOf(d.entity.metadata.name, spec, environment, milestone);
+          const feature = featureOf(d.entity.metadata.name, spec, environment, milestone, typeof state?.rollout === 'number' ? state.rollout : undefined);
           return { ...feature, enabled: state ? state.enabled : feature.enabled, description: d.entity.metadata.description ?? null, project: 'default', stale: false };
         })
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -19,6 +19,8 @@ export interface FlagState {
   updatedBy: string;
   /** Where the release plan stands here, when it has started. */
   plan?: PlanState;
+  /** A rollout percentage set at run time, over the strategies' own. */
+  rollout?: number | null;
 }
 
 /** The only SQL of feature flags: switches set at run time, and the yes/no counts SDKs report. */
@@ -46,7 +48,10 @@ export class FlagStore {
 
   /** Sets a flag's switch (and, when given, its release plan's place) in an environment. */
   async setState(state: FlagState): Promise<void> {
-    const plan = state.plan === undefined ? {} : { milestone: state.plan.milestone, milestone_since: state.plan.since, paused: state.plan.paused ? 1 : 0 };
+    const plan = {
+      ...(state.plan === undefined ? {} : { milestone: state.plan.milestone, milestone_since: state.plan.since, paused: state.plan.paused ? 1 : 0 }),
+      ...(state.rollout === undefined ? {} : { rollout: state.rollout }),
+    };
     await this.database.db
       .insertInto('flag_states')
       .values({ flag_key: state.flagKey, environment: state.environment, enabled: state.enabled ? 1 : 0, updated_at: state.updatedAt, updated_by: state.updatedBy, ...plan })
@@ -69,6 +74,7 @@ export class FlagStore {
       updatedAt: r.updated_at,
       updatedBy: r.updated_by,
       ...(r.milestone !== null && r.milestone_since !== null ? { plan: { milestone: Number(r.milestone), since: r.milestone_since, paused: Number(r.paused) === 1 } } : {}),
+      ...(r.rollout !== null ? { rollout: Number(r.rollout) } : {}),
     }));
   }
 

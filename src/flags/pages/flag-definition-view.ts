@@ -72,7 +72,7 @@ export function flagSwitchesSection(ref: string, environments: readonly Environm
       ? html`<div class="table-scroll" tabindex="0" role="region" aria-label="Switches in force by environment"><table><thead><tr><th scope="col">Environment</th><th scope="col">State</th><th scope="col">Release plan</th><th scope="col">Set by</th><th scope="col">Evaluated, 7 days</th></tr></thead><tbody>${environments.map(
           (e) => html`<tr><th scope="row">${e.environment}</th><td>${e.enabled ? html`<span class="badge badge-ok">on</span>` : html`<span class="badge badge-quiet">off</span>`}</td><td>${
             e.plan ? html`${e.plan.name} <span class="muted">(${e.plan.milestone + 1} of ${e.plan.of}${e.plan.paused ? ', paused' : ''}) since ${timestamp(e.plan.since)}</span>` : html`<span class="muted">—</span>`
-          }</td><td>${e.setBy ? html`${e.setBy} ${e.setAt ? timestamp(e.setAt) : ''}` : html`<span class="muted">the file</span>`}</td><td>${
+          }${e.rollout !== undefined ? html`<br>rollout ${e.rollout}%` : ''}</td><td>${e.setBy ? html`${e.setBy} ${e.setAt ? timestamp(e.setAt) : ''}` : html`<span class="muted">the file</span>`}</td><td>${
             e.evaluations ? `${e.evaluations.yes.toLocaleString('en')} on, ${e.evaluations.no.toLocaleString('en')} off` : html`<span class="muted">none reported</span>`
           }</td></tr>`,
         )}</tbody></table></div>`

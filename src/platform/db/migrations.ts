@@ -168,6 +168,8 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('milestone', 'integer')
           .addColumn('milestone_since', 'text')
           .addColumn('paused', 'integer', (c) => c.notNull().defaultTo(0))
+          // A rollout percentage set at run time over the strategies' own (null: theirs).
+          .addColumn('rollout', 'integer')
           .addPrimaryKeyConstraint('flag_states_pk', ['flag_key', 'environment'])
           .execute();
         // Yes/no counts SDKs report (POST /api/client/metrics), per flag, environment, app and hour.

@@ -144,6 +144,7 @@ export interface FlagStatesTable {
   milestone_since: string | null;
   /** 1 when the release plan is paused. */
   paused: Generated<number>;
+  rollout: number | null;
 }
 
 export interface Schema {
