@@ -357,16 +357,23 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
       c.html(switchRefusedView(site, ref, message, hint).value, status, { 'content-security-policy': PAGE_CSP });
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const field = (n: string) => (typeof form[n] === 'string' ? (form[n] as string) : undefined);
-    if (field('confirm') !== 'yes') return refuse(400, 'The switch was not confirmed.', 'Tick the box that says you know this changes what users get, then switch again.');
-    const state = field('state');
+    if (field('confirm') !== 'yes') return refuse(400, 'The change was not confirmed.', 'Tick the box that says you know this changes what users get, then submit again.');
+    const action = field('action') ?? '';
     const environment = field('environment') ?? '';
-    if (state !== 'on' && state !== 'off') return refuse(400, 'Choose on or off.', 'Pick a state in the form.');
-    if (environment === '*' && state === 'on') return refuse(400, 'Every environment is only for turning a flag off (the kill switch).', 'Choose one environment to turn it on in.');
+    const known = ['on', 'off', 'rollout', 'rollout-default', ...PLAN_ACTIONS];
+    if (!known.includes(action)) return refuse(400, 'Choose what to change.', 'Pick a change in the form.');
+    if (environment === '*' && action !== 'off') return refuse(400, 'Every environment is only for turning a flag off (the kill switch).', 'Choose one environment for any other change.');
+    const percentText = field('percent') ?? '';
+    const percent = /^\d{1,3}$/.test(percentText) && Number(percentText) <= 100 ? Number(percentText) : undefined;
+    if (action === 'rollout' && percent === undefined) return refuse(400, 'The rollout percentage must be a whole number from 0 to 100.', 'Fill in the percentage, or choose to go back to the strategies\' own.');
     try {
       const principal = await tokens.authenticate(`Bearer ${field('token') ?? ''}`, 'flags:write');
       const key = refKey({ kind: 'Flag', namespace, name });
+      const why = 'changed on the flag page';
       if (environment === '*') await flags.kill(key, principal, 'kill switch on the flag page');
-      else await flags.setEnabled(key, environment, state === 'on', principal, 'switched on the flag page');
+      else if (action === 'on' || action === 'off') await flags.setEnabled(key, environment, action === 'on', principal, why);
+      else if (action === 'rollout' || action === 'rollout-default') await flags.setRollout(key, environment, action === 'rollout' ? (percent as number) : null, principal, why);
+      else await flags.planAction(key, environment, action as PlanAction, principal, why);
     } catch (err) {
       if (err instanceof AtriumError && err.category === 'user-fixable') return refuse(err.status as 400 | 401 | 403 | 404 | 409, err.message, err.hint);
       throw err;

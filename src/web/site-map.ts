@@ -134,7 +134,8 @@ async function route(data: PortalData, site: Site, path: string, search: URLSear
         kind === 'Group' || kind === 'User' ? data.delivery.flags.flagsOf(key) : [],
       ]);
       const changes = changesSection(site, page.detail.ref, recent, live, { showService: KINDS_WITH_SCOPE.has(kind) || kind === 'Component', delivery: kind !== 'Resource' && kind !== 'Flag' });
-      const sections = switches ? [flagSwitchesSection(page.detail.ref, switches), changes] : [changes];
+      const hasPlan = typeof page.detail.entity.spec?.releasePlan === 'object' && page.detail.entity.spec.releasePlan !== null;
+      const sections = switches ? [flagSwitchesSection(page.detail.ref, switches, hasPlan), changes] : [changes];
       if (teamFlags.length > 0) sections.push(teamFlagsSection(site, teamFlags));
       return ok(entityView(site, page, sections));
     }

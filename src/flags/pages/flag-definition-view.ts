@@ -65,7 +65,7 @@ ${spec.releasePlan ? html`<dt>Release plan</dt><dd><ol>${spec.releasePlan.milest
  * is the file's declaration or a switch, and who switched it when. Switching is an API
  * call with a `flags:write` token (`PUT …/environments/{env}`, or `POST …/kill`).
  */
-export function flagSwitchesSection(ref: string, environments: readonly EnvironmentState[]): Html {
+export function flagSwitchesSection(ref: string, environments: readonly EnvironmentState[], hasPlan: boolean): Html {
   const [namespace, name] = ref.slice(ref.indexOf(':') + 1).split('/') as [string, string];
   return html`<section class="card card-incident" aria-labelledby="switches"><h2 id="switches">In force now</h2>${
     environments.length
@@ -77,21 +77,29 @@ export function flagSwitchesSection(ref: string, environments: readonly Environm
           }</td></tr>`,
         )}</tbody></table></div>`
       : html`<p class="muted">Off everywhere: no environment is declared or switched.</p>`
-  }${switchForm(environments)}<p class="small muted">The same through the API: <code>PUT /api/v1/flags/${namespace}/${name}/environments/{environment}</code>, and the kill switch <code>POST /api/v1/flags/${namespace}/${name}/kill</code>, with a <code>flags:write</code> token.</p></section>`;
+  }${switchForm(environments, hasPlan)}<p class="small muted">The same through the API: <code>PUT /api/v1/flags/${namespace}/${name}/environments/{environment}</code>, and the kill switch <code>POST /api/v1/flags/${namespace}/${name}/kill</code>, with a <code>flags:write</code> token.</p></section>`;
 }
 
 /**
  * The switch, on the page: pages have no sign-in, so the form asks for a `flags:write`
- * token (never stored by the page), and for a confirmation. "Every environment" is the
- * kill switch.
+ * token (never stored by the page), and for a confirmation. "Every environment" with
+ * "off" is the kill switch; the rollout and the release plan move in one environment.
  */
-function switchForm(environments: readonly EnvironmentState[]): Html {
-  return html`<form class="switch-form" method="post" action="switch/"><fieldset><legend>Switch it</legend>
-<p class="form-row"><label for="switch-environment">Environment</label> <select id="switch-environment" name="environment"><option value="*">every environment (kill switch: off)</option>${environments.map((e) => html`<option value="${e.environment}">${e.environment}</option>`)}</select></p>
-<p class="form-row"><label for="switch-state">Turn it</label> <select id="switch-state" name="state"><option value="off">off</option><option value="on">on</option></select></p>
+function switchForm(environments: readonly EnvironmentState[], hasPlan: boolean): Html {
+  const actions: [string, string][] = [
+    ['off', 'Turn it off'],
+    ['on', 'Turn it on'],
+    ['rollout', 'Set the rollout to the percentage below'],
+    ['rollout-default', "Set the rollout back to the strategies' own"],
+    ...(hasPlan ? ([['start', 'Start the release plan'], ['advance', 'Advance the release plan'], ['rollback', 'Roll the release plan back'], ['pause', 'Pause the release plan'], ['resume', 'Resume the release plan']] as [string, string][]) : []),
+  ];
+  return html`<form class="switch-form" method="post" action="switch/"><fieldset><legend>Change it</legend>
+<p class="form-row"><label for="switch-environment">Environment</label> <select id="switch-environment" name="environment"><option value="*">every environment (with "Turn it off": the kill switch)</option>${environments.map((e) => html`<option value="${e.environment}">${e.environment}</option>`)}</select></p>
+<p class="form-row"><label for="switch-action">Change</label> <select id="switch-action" name="action">${actions.map(([value, label]) => html`<option value="${value}">${label}</option>`)}</select></p>
+<p class="form-row"><label for="switch-percent">Rollout percentage</label> <input id="switch-percent" name="percent" type="number" min="0" max="100" step="1" inputmode="numeric"></p>
 <p class="form-row"><label for="switch-token">Token with flags:write</label> <input id="switch-token" name="token" type="password" autocomplete="off" required maxlength="200"></p>
 <p class="form-row"><input id="switch-confirm" name="confirm" type="checkbox" value="yes" required> <label for="switch-confirm">I know this changes what users get, at once</label></p>
-<p><button type="submit">Switch</button></p>
+<p><button type="submit">Change it</button></p>
 </fieldset></form>`;
 }
 
