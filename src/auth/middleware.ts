@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../platform/http/app.ts';
+import type { AppEnv, Principal } from '../platform/http/app.ts';
 import type { TokenService } from './service.ts';
 import type { Scope } from './token.ts';
 
@@ -15,6 +15,13 @@ export function requireScope(tokens: TokenService, scope: Scope): MiddlewareHand
     c.set('principal', await tokens.authenticate(c.req.header('authorization'), scope));
     await next();
   };
+}
+
+/** Who a route behind requireScope serves (a route without it is a bug, not a user's mistake). */
+export function principalOf(c: { get(key: 'principal'): Principal | undefined }): Principal {
+  const principal = c.get('principal');
+  if (!principal) throw new Error('a write route ran without requireScope');
+  return principal;
 }
 
 /** The OpenAPI security scheme of token-protected routes. */

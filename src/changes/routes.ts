@@ -2,12 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler, TypedResponse } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { JSONParsed } from 'hono/utils/types';
-import { BEARER_SECURITY, requireScope } from '../auth/middleware.ts';
+import { BEARER_SECURITY, principalOf, requireScope } from '../auth/middleware.ts';
 import type { TokenService } from '../auth/service.ts';
 import { EntityRefError, parseEntityRef, refKey } from '../catalog/model.ts';
 import { admit } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
-import type { App, Principal } from '../platform/http/app.ts';
+import type { App } from '../platform/http/app.ts';
 import { ProblemDocumentSchema, problemResponses } from '../platform/http/problem-schema.ts';
 import { CHANGE_KINDS, EVENT_TYPES, type ChangeKind, type EventType } from './model.ts';
 import { ChangeEventSchema, ChangeInputSchema, DeploymentBatchSchema, DeploymentInputSchema, LiveEnvironmentSchema, SwitchInputSchema, Timestamp } from './schema.ts';
@@ -61,12 +61,6 @@ function written<T>(result: WriteResult) {
   if (result.replayed) headers['idempotent-replayed'] = 'true';
   // Hono's TypedResponse is a type-level brand over Response: the cast restates the route's schema.
   return new Response(result.body, { status: result.status, headers }) as unknown as TypedResponse<JSONParsed<T>, 201, 'json'>;
-}
-
-function principalOf(c: { get(key: 'principal'): Principal | undefined }): Principal {
-  const principal = c.get('principal');
-  if (!principal) throw new Error('a write route ran without requireScope');
-  return principal;
 }
 
 /** An entity parameter (a bare name is a Component) to its key, or a 400 that says how to write one. */

@@ -49,6 +49,39 @@ function invalid(errors: FieldError[], hint: string): AtriumError {
   return new AtriumError({ category: 'user-fixable', code: 'invalid-request', status: 422, message: `Invalid request: ${first.field}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`, hint, details: { errors } });
 }
 
+/** A switch or change as stored: what it is, on which service, when, by whom; every field it does not set is null. */
+function eventOf(
+  type: 'traffic-switch' | 'change',
+  service: { key: string; ref: string },
+  at: string,
+  summary: string,
+  input: { url?: string; actor?: string },
+  principal: Principal,
+  recordedAt: string,
+  fields: Partial<Pick<NewChangeEvent, 'environment' | 'version' | 'strategy' | 'slot' | 'kind'>>,
+): NewChangeEvent {
+  return {
+    type,
+    serviceKey: service.key,
+    service: service.ref,
+    at,
+    summary,
+    environment: null,
+    version: null,
+    status: null,
+    strategy: null,
+    slot: null,
+    kind: null,
+    startedAt: null,
+    commits: null,
+    ...fields,
+    url: input.url ?? null,
+    actor: input.actor ?? principal.name,
+    recordedBy: principal.name,
+    recordedAt,
+  };
+}
+
 /** The idempotency key of a request, checked: printable ASCII, up to 255. */
 export function idempotencyKeyOf(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
@@ -161,25 +194,7 @@ export class ChangeService {
       throw invalid([{ field: 'slot', message: `no successful blue/green deployment of ${service.ref} to the ${input.slot} slot of ${input.environment} is recorded before ${at}` }], 'Record the deployment to that slot first (strategy blue-green, slot blue or green); nothing was written.');
     }
     const summary = switchSummary({ environment: input.environment, from: slots.live === input.slot ? null : slots.live, to: input.slot, fromVersion: slots.live ? (slots.versions.get(slots.live) ?? null) : null, toVersion }) + (input.reason ? `: ${input.reason}` : '');
-    const event: NewChangeEvent = {
-      type: 'traffic-switch',
-      serviceKey: service.key,
-      service: service.ref,
-      at,
-      summary,
-      environment: input.environment,
-      version: toVersion,
-      status: null,
-      strategy: 'blue-green',
-      slot: input.slot,
-      kind: null,
-      startedAt: null,
-      url: input.url ?? null,
-      actor: input.actor ?? principal.name,
-      commits: null,
-      recordedBy: principal.name,
-      recordedAt,
-    };
+    const event = eventOf('traffic-switch', service, at, summary, input, principal, recordedAt, { environment: input.environment, version: toVersion, strategy: 'blue-green', slot: input.slot });
     return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }));
   }
 
@@ -189,25 +204,7 @@ export class ChangeService {
     const errors: FieldError[] = [];
     const at = this.time(input.at, 'at', errors);
     if (errors.length > 0) throw invalid(errors, 'Nothing was written.');
-    const event: NewChangeEvent = {
-      type: 'change',
-      serviceKey: service.key,
-      service: service.ref,
-      at,
-      summary: input.summary,
-      environment: input.environment ?? null,
-      version: null,
-      status: null,
-      strategy: null,
-      slot: null,
-      kind: input.kind,
-      startedAt: null,
-      url: input.url ?? null,
-      actor: input.actor ?? principal.name,
-      commits: null,
-      recordedBy: principal.name,
-      recordedAt,
-    };
+    const event = eventOf('change', service, at, input.summary, input, principal, recordedAt, { environment: input.environment ?? null, kind: input.kind });
     return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }));
   }
 

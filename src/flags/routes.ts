@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { BEARER_SECURITY, requireScope } from '../auth/middleware.ts';
+import { BEARER_SECURITY, principalOf, requireScope } from '../auth/middleware.ts';
 import { refKey } from '../catalog/model.ts';
 import type { TokenService } from '../auth/service.ts';
 import { entityKeyOf, limit } from '../changes/routes.ts';
@@ -120,8 +120,7 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
     async (c) => {
       const params = c.req.valid('param');
       const body = c.req.valid('json');
-      const principal = c.get('principal');
-      if (!principal) throw new Error('a write route ran without requireScope');
+      const principal = principalOf(c);
       return c.json(await flags.setEnabled(flagKey(params), params.environment, body.enabled, principal, body.reason), 200);
     },
   );
@@ -148,8 +147,7 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
     async (c) => {
       const params = c.req.valid('param');
       const body = c.req.valid('json');
-      const principal = c.get('principal');
-      if (!principal) throw new Error('a write route ran without requireScope');
+      const principal = principalOf(c);
       return c.json(await flags.setRollout(flagKey(params), params.environment, body.percent, principal, body.reason), 200);
     },
   );
@@ -178,8 +176,7 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
     async (c) => {
       const params = c.req.valid('param');
       const body = c.req.valid('json');
-      const principal = c.get('principal');
-      if (!principal) throw new Error('a write route ran without requireScope');
+      const principal = principalOf(c);
       return c.json(await flags.planAction(flagKey(params), params.environment, body.action, principal, body.reason), 200);
     },
   );
@@ -197,8 +194,7 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
       responses: { 200: { description: 'The switches made (none when it was off everywhere)', content: { 'application/json': { schema: z.object({ items: z.array(SwitchResultSchema) }) } } }, ...notFound, ...errors },
     }),
     async (c) => {
-      const principal = c.get('principal');
-      if (!principal) throw new Error('a write route ran without requireScope');
+      const principal = principalOf(c);
       return c.json({ items: await flags.kill(flagKey(c.req.valid('param')), principal, c.req.valid('json').reason) }, 200);
     },
   );
