@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from '../platform/environment-name.ts';
 import { FLAG_API_VERSION, FLAG_TYPES, flagSpecIssues, type FlagSpec } from '../flags/flag-definition.ts';
 import { CORE_KINDS, coreKind, type CoreKind, type Entity } from './model.ts';
 
@@ -98,7 +99,7 @@ const specSchemas: Record<CoreKind, z.ZodType> = {
     owner: text,
     service: text,
     type: z.enum(FLAG_TYPES),
-    environments: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'environment names are letters, digits, ".", "_" or "-"'), z.looseObject({ enabled: z.boolean(), strategies: z.array(z.unknown()).optional() })).optional(),
+    environments: z.record(z.string().regex(ENVIRONMENT_NAME, `environment names are ${ENVIRONMENT_NAME_RULE}`), z.looseObject({ enabled: z.boolean(), strategies: z.array(z.unknown()).optional() })).optional(),
     strategies: z.array(z.unknown()).optional(),
     variants: z.array(z.unknown()).optional(),
     dependencies: z.array(z.unknown()).optional(),

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from '../platform/environment-name.ts';
 import { CHANGE_KINDS, DEPLOYMENT_STATUSES, EVENT_TYPES, SLOTS, STRATEGIES } from './model.ts';
 
 /**
@@ -30,7 +31,7 @@ const line = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u001f
 export const ServiceRef = line(255).openapi({ description: 'Entity reference of the service; a bare name means a Component.', example: 'component:default/checkout' });
 export const Environment = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be letters, digits, ".", "_" or "-", up to 63 characters')
+  .regex(ENVIRONMENT_NAME, `must be ${ENVIRONMENT_NAME_RULE}`)
   .openapi({ example: 'production' });
 const Url = z
   .string()

@@ -1,4 +1,5 @@
 import { TokenService } from '../auth/service.ts';
+import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from '../platform/environment-name.ts';
 import { TokenStore, type TokenRecord } from '../auth/store.ts';
 import { parseLifetime, parseScopes, SCOPES } from '../auth/token.ts';
 import { loadConfig } from '../platform/config.ts';
@@ -86,7 +87,7 @@ export const tokenCommand: Command = {
       const environment = values.environment;
       if (environment !== undefined) {
         if (!scopes.includes('flags:read')) throw new UsageError('--environment is only for tokens with the flags:read scope', 'Leave it out, or add flags:read to --scopes.');
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(environment)) throw new UsageError(`--environment must be an environment name (letters, digits, . _ -), not "${environment}"`, 'For example --environment production.');
+        if (!ENVIRONMENT_NAME.test(environment)) throw new UsageError(`--environment must be an environment name (${ENVIRONMENT_NAME_RULE}), not "${environment}"`, 'For example --environment production.');
       }
       const { token, record } = await withTokens(values.database, io, (tokens) => tokens.create(name, scopes, lifetime, environment ?? null));
       if (json) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from '../platform/environment-name.ts';
 import type { CatalogService } from '../catalog/service.ts';
 import type { ChangeService } from '../changes/service.ts';
 import { AtriumError } from '../platform/errors.ts';
@@ -68,7 +69,12 @@ export interface SwitchResult {
   changed: boolean;
 }
 
-const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/** An environment name from a request, or a 400 that says what one is. */
+function checkEnvironment(environment: string): void {
+  if (!ENVIRONMENT_NAME.test(environment)) {
+    throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', message: `Invalid request: environment: "${environment}" is not an environment name`, hint: `Environment names are ${ENVIRONMENT_NAME_RULE}.` });
+  }
+}
 
 /**
  * Feature flags as SDKs see them and teams switch them: the catalog's Flag entities, with
@@ -141,9 +147,7 @@ export class FlagService {
    * Setting what is already in force changes nothing and records nothing.
    */
   async setEnabled(key: string, environment: string, enabled: boolean, principal: Principal, reason?: string): Promise<SwitchResult> {
-    if (!ENVIRONMENT.test(environment)) {
-      throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', message: `Invalid request: environment: "${environment}" is not an environment name`, hint: 'Environment names are letters, digits, ".", "_" and "-", up to 63.' });
-    }
+    checkEnvironment(environment);
     const { ref, spec } = await this.flag(key);
     const current = (await this.environments(key)).find((e) => e.environment === environment)?.enabled ?? spec.environments?.[environment]?.enabled ?? false;
     if (current === enabled) return { flag: ref, environment, enabled, previous: current, changed: false };
@@ -188,9 +192,7 @@ export class FlagService {
    * flag on), advance, roll back, pause, resume. Recorded on the flag's timeline.
    */
   async planAction(key: string, environment: string, action: PlanAction, principal: Principal, reason?: string): Promise<PlanPosition> {
-    if (!ENVIRONMENT.test(environment)) {
-      throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', message: `Invalid request: environment: "${environment}" is not an environment name`, hint: 'Environment names are letters, digits, ".", "_" and "-", up to 63.' });
-    }
+    checkEnvironment(environment);
     const { ref, spec } = await this.flag(key);
     if (!spec.releasePlan) {
       throw new AtriumError({ category: 'user-fixable', code: 'no-release-plan', status: 409, message: `The flag ${ref} has no release plan`, hint: 'Declare spec.releasePlan.milestones in the flag\'s file (user guide, section 15.5).' });
@@ -235,9 +237,7 @@ export class FlagService {
    * back to the strategies' own), at once for the SDKs' next poll; recorded on its timeline.
    */
   async setRollout(key: string, environment: string, percent: number | null, principal: Principal, reason?: string): Promise<{ flag: string; environment: string; rollout: number | null; previous: number | null; changed: boolean }> {
-    if (!ENVIRONMENT.test(environment)) {
-      throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', message: `Invalid request: environment: "${environment}" is not an environment name`, hint: 'Environment names are letters, digits, ".", "_" and "-", up to 63.' });
-    }
+    checkEnvironment(environment);
     const { ref, spec } = await this.flag(key);
     const stored = (await this.store.states([key])).find((s) => s.environment === environment);
     const previous = typeof stored?.rollout === 'number' ? stored.rollout : null;

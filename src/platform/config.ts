@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from './environment-name.ts';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -41,7 +42,7 @@ const fileSchema = z.strictObject({
   maxFileBytes: z.number().int().min(1024).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   githubWebhookSecret: z.string().min(16, 'must be at least 16 characters (GitHub recommends a long random string)').optional(),
-  productionEnvironments: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be environment names (letters, digits, . _ -)')).min(1).max(20).optional(),
+  productionEnvironments: z.array(z.string().regex(ENVIRONMENT_NAME, `must be environment names (${ENVIRONMENT_NAME_RULE})`)).min(1).max(20).optional(),
 });
 
 const envNames: Record<keyof Config, string[]> = {

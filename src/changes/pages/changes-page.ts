@@ -1,4 +1,5 @@
 import { coreKind, keyOfRef } from '../../catalog/model.ts';
+import { ENVIRONMENT_NAME } from '../../platform/environment-name.ts';
 import type { CatalogReader } from '../../catalog/reader.ts';
 import { emptyNote } from '../../web/components.ts';
 import { html, type Html } from '../../web/html.ts';
@@ -47,7 +48,7 @@ export async function loadChangesPage(store: CatalogReader, changes: ChangeReade
   const typeParam = search.get('type');
   const type = typeParam === null || typeParam === '' ? undefined : (EVENT_TYPES as readonly string[]).includes(typeParam) ? (typeParam as EventType) : null;
   const environmentParam = search.get('environment') ?? '';
-  const environment = environmentParam === '' ? undefined : /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(environmentParam) ? environmentParam : null;
+  const environment = environmentParam === '' ? undefined : ENVIRONMENT_NAME.test(environmentParam) ? environmentParam : null;
   const before = parseBefore(search.get('before'));
   if (type === null || environment === null || before === null) return undefined;
   const events = await changes.timeline(keyOfRef(detail.ref), { types: type ? [type] : undefined, environments: environment ? [environment] : undefined }, TIMELINE_PAGE + 1, before);
