@@ -4,7 +4,7 @@ import { TokenStore } from './auth/store.ts';
 import { registerCatalogRoutes } from './catalog/routes.ts';
 import { registerDoraRoutes } from './dora/routes.ts';
 import { DoraService } from './dora/service.ts';
-import { registerFlagRoutes } from './flags/routes.ts';
+import { clientFeaturesFastPath, ofrepFastPath, registerFlagRoutes } from './flags/routes.ts';
 import { FlagService } from './flags/service.ts';
 import { FlagStore } from './flags/store.ts';
 import { registerGithubWebhook } from './changes/github-webhook-route.ts';
@@ -179,6 +179,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerDoraRoutes(app, dora, catalogHas, now);
   registerGithubWebhook(app, changes, options.githubWebhookSecret);
   registerFlagRoutes(app, flags, tokens, portal.site);
+  const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   app.openAPIRegistry.registerComponent('securitySchemes', 'sdkToken', { type: 'apiKey', in: 'header', name: 'Authorization', description: 'An Atrium token with flags:read, sent the way Unleash SDKs send theirs (the bare token; `Bearer` works too).' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API token from `atrium token create` (format `atrium_<id>_<secret>`).' });
 
@@ -202,7 +203,7 @@ export function createServer(options: ServerOptions): AtriumServer {
 
   return {
     app,
-    listener: createListener(app, { logger, metrics, fastPath: (path, search) => catalog.peekResponse(path, search) ?? portal.peek(path, search) }),
+    listener: createListener(app, { logger, metrics, fastPath: (path, search, headers) => featuresFastPath(path, search, headers) ?? catalog.peekResponse(path, search) ?? portal.peek(path, search), fastPost: ofrepFastPath(flags, tokens) }),
     catalog,
     tokens,
     changes,

@@ -4,6 +4,8 @@ import { createServer as createHttpServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Database } from '../src/platform/db/connect.ts';
+import { READ_TRUST_MS, TokenService } from '../src/auth/service.ts';
+import { TokenStore } from '../src/auth/store.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { createServer, type AtriumServer } from '../src/server.ts';
 import { loadAssets } from '../src/web/assets.ts';
@@ -111,6 +113,39 @@ describeEachDatabase('change events API', (dialect) => {
         await server.tokens.revoke('short-lived');
         const revoked = await post('/api/v1/deployments', deployment({ version: 'exp-3' }), { authorization: `Bearer ${token}` });
         assert.equal(((await revoked.json()) as Problem).code, 'token-revoked');
+      } finally {
+        clock = new Date('2026-06-01T12:00:00Z');
+      }
+    });
+
+    test('an SDK token is trusted for a second: revoked by another process it stops reading within that second, revoked here at once; write tokens are never trusted', async () => {
+      const elsewhere = new TokenService(new TokenStore(database), () => clock);
+      const { token: sdk } = await server.tokens.create('sdk-trust', ['flags:read'], 2 * READ_TRUST_MS);
+      const reads = () => server.app.request('/api/client/features', { headers: { authorization: sdk } });
+      try {
+        assert.equal((await reads()).status, 200);
+        await elsewhere.revoke('sdk-trust');
+        assert.equal((await reads()).status, 200, 'still trusted within the second');
+        clock = new Date(clock.getTime() + READ_TRUST_MS);
+        const refused = await reads();
+        assert.equal(refused.status, 401);
+        assert.equal(((await refused.json()) as Problem).code, 'token-revoked');
+
+        const { token: local } = await server.tokens.create('sdk-trust', ['flags:read'], null);
+        const asLocal = { headers: { authorization: local } };
+        assert.equal((await server.app.request('/api/client/features', asLocal)).status, 200);
+        await server.tokens.revoke('sdk-trust');
+        assert.equal((await server.app.request('/api/client/features', asLocal)).status, 401, 'a revocation on this server applies at once');
+
+        const { token: short } = await server.tokens.create('sdk-short', ['flags:read'], 500);
+        assert.equal((await server.app.request('/api/client/features', { headers: { authorization: short } })).status, 200);
+        clock = new Date(clock.getTime() + 500);
+        assert.equal((await server.app.request('/api/client/features', { headers: { authorization: short } })).status, 401, 'expiry is not postponed by the trust');
+
+        const { token: ci } = await server.tokens.create('ci-trust', ['deployments:write'], null);
+        assert.equal((await post('/api/v1/deployments', deployment({ version: 'trust-1' }), { authorization: `Bearer ${ci}` })).status, 201);
+        await elsewhere.revoke('ci-trust');
+        assert.equal((await post('/api/v1/deployments', deployment({ version: 'trust-2' }), { authorization: `Bearer ${ci}` })).status, 401, 'writes ask the database every time');
       } finally {
         clock = new Date('2026-06-01T12:00:00Z');
       }

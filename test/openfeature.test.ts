@@ -4,7 +4,9 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { OpenFeature, ProviderEvents } from '@openfeature/server-sdk';
+import { connect } from 'node:net';
 import { AtriumProvider } from '../src/flags/openfeature-provider.ts';
+import { clientFeaturesFastPath, ofrepFastPath } from '../src/flags/routes.ts';
 import type { Database } from '../src/platform/db/connect.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { createServer, type AtriumServer } from '../src/server.ts';
@@ -79,6 +81,63 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
     assert.equal((await ofrep('', { context: {} }, { 'if-none-match': etag })).status, 304);
     assert.equal((await fetch(`${base}/ofrep/v1/evaluate/flags/price`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 401);
     assert.equal((await ofrep('/price', 'x'.repeat(300_000))).status, 413);
+  });
+
+  test('once a token is trusted, evaluations and features are answered from memory exactly as the routes answer them', async () => {
+    const keys = ['eu-checkout', 'price', 'layout', 'dark-launch'];
+    for (let i = 0; i < 24; i++) {
+      const { token: fresh } = await server.tokens.create(`fresh-${dialect}-${i}`, ['flags:read'], null);
+      const key = keys[i % keys.length] as string;
+      const body = JSON.stringify({ context: { targetingKey: `user-${i}`, region: i % 3 ? 'eu' : 'us', plan: 'pro' } });
+      const headers = { authorization: fresh, 'content-type': 'application/json; charset=utf-8' };
+      const fast = ofrepFastPath(server.flags, server.tokens);
+      assert.equal(fast(`/ofrep/v1/evaluate/flags/${key}`, headers), undefined, 'a token never seen goes through the route');
+      const routed = await fetch(`${base}/ofrep/v1/evaluate/flags/${key}`, { method: 'POST', headers, body });
+      const handler = fast(`/ofrep/v1/evaluate/flags/${key}`, headers);
+      assert.ok(handler, 'verified a moment ago: answered from memory');
+      assert.equal(handler.answer(Buffer.from(body))?.body.toString(), await routed.text());
+      const again = await fetch(`${base}/ofrep/v1/evaluate/flags/${key}`, { method: 'POST', headers, body });
+      assert.deepEqual([again.status, again.headers.get('content-type'), again.headers.get('content-security-policy')], [routed.status, routed.headers.get('content-type'), routed.headers.get('content-security-policy')]);
+    }
+    const trusted = { authorization: token, 'content-type': 'application/json' };
+    await ofrep('/price', { context: {} });
+    const fast = ofrepFastPath(server.flags, server.tokens);
+    for (const declined of ['/ofrep/v1/evaluate/flags/ghost', '/ofrep/v1/evaluate/flags/price/', '/ofrep/v1/evaluate/flags/%E0%A4%A', '/ofrep/v1/evaluate/flags']) assert.equal(fast(declined, trusted), undefined, declined);
+    assert.equal(fast('/ofrep/v1/evaluate/flags/price', { ...trusted, 'content-type': 'text/plain' }), undefined);
+    const handler = fast('/ofrep/v1/evaluate/flags/price', trusted);
+    for (const bad of ['{', '[]', '{"context":{"nested":{"a":1}}}', '{"context":"x"}']) assert.equal(handler?.answer(Buffer.from(bad)), undefined, `${bad} is the route's to refuse`);
+
+    const features = clientFeaturesFastPath(server.flags, server.tokens);
+    const polled = await fetch(`${base}/api/client/features`, { headers: { authorization: token } });
+    const hit = features('/api/client/features', '', { authorization: token });
+    assert.equal(hit?.body.toString(), await polled.text());
+    assert.equal(hit?.headers?.etag, polled.headers.get('etag'));
+    assert.equal(features('/api/client/features', '', { authorization: token, 'if-none-match': polled.headers.get('etag') ?? '' })?.status, 304);
+    assert.equal(features('/api/client/features', '', { authorization: 'atrium_nope' }), undefined);
+  });
+
+  test('the listener hands every body it will not answer to the route: malformed, unusable, chunked, too large, cut off', async () => {
+    await ofrep('/price', { context: {} }); // the token is trusted from here on
+    const raw = (body: string) => fetch(`${base}/ofrep/v1/evaluate/flags/price`, { method: 'POST', headers: { authorization: token, 'content-type': 'application/json' }, body });
+    const malformed = await raw('{"context":');
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.headers.get('content-type'), 'application/problem+json');
+    assert.equal(((await (await raw('{"context":{"a":[1]}}')).json()) as { errorCode: string }).errorCode, 'INVALID_CONTEXT');
+    assert.equal((await raw('x'.repeat(300_000))).status, 413);
+    const chunked = await fetch(`${base}/ofrep/v1/evaluate/flags/price`, {
+      method: 'POST',
+      headers: { authorization: token, 'content-type': 'application/json' },
+      body: new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('{"context":{"targetingKey":"u1"}}')), c.close()) }),
+      duplex: 'half',
+    } as RequestInit);
+    assert.deepEqual(await chunked.json(), { key: 'price', value: true, reason: 'TARGETING_MATCH', variant: 'discount', metadata: { payloadType: 'number', payload: '15' } });
+
+    // A client that declares a body and goes away halfway leaves the server as it was.
+    const socket = connect((http.address() as AddressInfo).port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(`POST /ofrep/v1/evaluate/flags/price HTTP/1.1\r\nHost: x\r\nAuthorization: ${token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"context":`);
+    socket.destroy();
+    assert.equal((await raw('{"context":{}}')).status, 200);
   });
 
   test('the OpenFeature SDK with Atrium\'s provider answers every type, and follows a switch after a refresh', async () => {

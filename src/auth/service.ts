@@ -6,6 +6,13 @@ import { generateToken, parseToken, refusalOf, secretMatches, tokenFromHeader, T
 /** How often a token's `last used` time is written at most: once a minute is plenty for an audit, and keeps writes off the hot path. */
 const TOUCH_EVERY_MS = 60_000;
 
+/**
+ * How long a verified `flags:read` token is trusted before the database is asked again.
+ * SDKs poll and evaluate at thousands of requests a second; a lookup and a hash each time
+ * cost more than the answer. Writes are checked against the database every time.
+ */
+export const READ_TRUST_MS = 1000;
+
 const CREATE_HINT = 'Create a token with `atrium token create --name NAME --scopes SCOPE` and send it as `Authorization: Bearer <token>`.';
 
 function refused(code: string, message: string, hint: string, status = 401): AtriumError {
@@ -18,6 +25,8 @@ function refused(code: string, message: string, hint: string, status = 401): Atr
  */
 export class TokenService {
   private readonly touched = new Map<string, number>();
+  /** `flags:read` tokens verified lately, by the token presented: only live tokens get here, so it is as small as the table. */
+  private readonly trusted = new Map<string, { principal: Principal; expiresMs: number; until: number }>();
 
   constructor(
     readonly store: TokenStore,
@@ -51,6 +60,7 @@ export class TokenService {
   }
 
   async revoke(name: string): Promise<void> {
+    for (const [presented, entry] of this.trusted) if (entry.principal.name === name) this.trusted.delete(presented);
     if (!(await this.store.revoke(name, this.now().toISOString()))) {
       throw new AtriumError({ category: 'user-fixable', code: 'token-not-found', status: 404, message: `No live token named "${name}"`, hint: 'See the names with `atrium token list`; a revoked token stays revoked.' });
     }
@@ -62,6 +72,8 @@ export class TokenService {
    * and a wrong secret get the same answer, so the answer tells an attacker nothing.
    */
   async authenticate(header: string | undefined, scope: Scope): Promise<Principal> {
+    const trusted = scope === 'flags:read' ? this.trustedReader(header) : undefined;
+    if (trusted) return trusted;
     const presented = tokenFromHeader(header);
     if (presented === undefined) throw refused('token-missing', `This request needs a token with the ${scope} scope`, CREATE_HINT);
     const parsed = parseToken(presented);
@@ -81,6 +93,25 @@ export class TokenService {
       this.touched.set(stored.id, now.getTime());
       await this.store.touch(stored.id, now.toISOString());
     }
-    return { name: stored.name, scopes: stored.scopes, ...(stored.environment ? { environment: stored.environment } : {}) };
+    const principal = { name: stored.name, scopes: stored.scopes, ...(stored.environment ? { environment: stored.environment } : {}) };
+    if (scope === 'flags:read') {
+      this.trusted.set(presented, { principal, expiresMs: stored.expiresAt === null ? Infinity : Date.parse(stored.expiresAt), until: now.getTime() + READ_TRUST_MS });
+    }
+    return principal;
+  }
+
+  /**
+   * The principal of a `flags:read` token verified less than READ_TRUST_MS ago and not
+   * expired since, without touching the database; undefined means "authenticate it". So a
+   * revocation elsewhere stops SDK reads within a second, and one made here at once.
+   */
+  trustedReader(header: string | undefined): Principal | undefined {
+    const presented = tokenFromHeader(header);
+    const entry = presented === undefined ? undefined : this.trusted.get(presented);
+    if (!entry) return undefined;
+    const now = this.now().getTime();
+    if (now < entry.until && now < entry.expiresMs) return entry.principal;
+    this.trusted.delete(presented as string);
+    return undefined;
   }
 }

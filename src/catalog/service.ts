@@ -62,6 +62,11 @@ export class CatalogService {
     return this.cache.get(key, async () => Buffer.from(JSON.stringify(await load() ?? null)));
   }
 
+  /** A response cachedJson() already holds, without loading: for fast paths. */
+  peekJson(key: string): Buffer | undefined {
+    return this.cache.peek(key);
+  }
+
   isNotFound(body: Buffer): boolean {
     return body.equals(NOT_FOUND);
   }

@@ -134,7 +134,8 @@ export const serveCommand: Command = {
       io.env,
       io.cwd,
     );
-    const logger = createLogger({ level: config.logLevel });
+    // A line per request, written asynchronously: logging never blocks an answer.
+    const logger = createLogger({ level: config.logLevel, buffered: true });
     // Signals are caught from the start: a stop during a long first sync cleans up once the
     // sync's transaction is done; a second signal stops at once.
     let stop: () => void = () => undefined;

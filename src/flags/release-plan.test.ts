@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyPlanAction, durationMs, planAt, type ReleasePlan } from './release-plan.ts';
+import { applyPlanAction, durationMs, nextMoveAt, planAt, type ReleasePlan } from './release-plan.ts';
 
 const plan: ReleasePlan = {
   milestones: [
@@ -22,6 +22,18 @@ describe('release plans', () => {
     assert.deepEqual(planAt(plan, start, t('2026-01-01T23:59:00Z')), start);
     assert.deepEqual(planAt(plan, start, t('2026-01-02T01:00:00Z')), { milestone: 1, since: '2026-01-02T00:00:00.000Z', paused: false });
     assert.deepEqual(planAt(plan, start, t('2026-01-09T00:00:00Z')), { milestone: 2, since: '2026-01-02T02:00:00.000Z', paused: false });
+  });
+
+  it('knows when the clock moves it on next, and that a paused plan or the last timed milestone never moves by itself', () => {
+    const start = { milestone: 0, since: '2026-01-01T00:00:00.000Z', paused: false };
+    assert.equal(nextMoveAt(plan, start, t('2026-01-01T12:00:00Z')), Date.parse('2026-01-02T00:00:00Z'));
+    // Past the first set time, the next move is the second milestone's: 2 hours after the first move.
+    assert.equal(nextMoveAt(plan, start, t('2026-01-02T01:00:00Z')), Date.parse('2026-01-02T02:00:00Z'));
+    assert.equal(nextMoveAt(plan, start, t('2026-01-03T00:00:00Z')), undefined, 'the 50% milestone has no set time');
+    assert.equal(nextMoveAt(plan, { ...start, paused: true }, t('2026-01-01T12:00:00Z')), undefined);
+    assert.equal(nextMoveAt(plan, { milestone: 3, since: start.since, paused: false }, t('2026-01-01T12:00:00Z')), undefined);
+    const timedToTheEnd: ReleasePlan = { milestones: [{ name: 'a', strategies: [], after: '1h' }, { name: 'b', strategies: [], after: '1h' }] };
+    assert.equal(nextMoveAt(timedToTheEnd, { milestone: 1, since: start.since, paused: false }, t('2026-01-01T00:30:00Z')), undefined, 'the last milestone has nowhere to go');
   });
 
   it('a paused plan stays where it is', () => {

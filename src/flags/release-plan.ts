@@ -56,6 +56,18 @@ export function planAt(plan: ReleasePlan, state: PlanState, now: Date): PlanStat
 }
 
 /**
+ * When the clock alone next moves the plan on from where it stands at `now` (epoch ms),
+ * or undefined when it never will: paused, at its last milestone, or at one without a set
+ * time. What is served from the plan stays true until then.
+ */
+export function nextMoveAt(plan: ReleasePlan, state: PlanState, now: Date): number | undefined {
+  const at = planAt(plan, state, now);
+  const wait = durationMs(plan.milestones[at.milestone]?.after);
+  if (at.paused || wait === undefined || at.milestone >= plan.milestones.length - 1) return undefined;
+  return Date.parse(at.since) + wait;
+}
+
+/**
  * The state after an action, or why it cannot be done: start begins at the first milestone
  * (again, if it had begun); advance and rollback move one milestone (never past either
  * end); pause and resume stop and restart the clock of set times.

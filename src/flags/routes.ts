@@ -5,6 +5,7 @@ import type { TokenService } from '../auth/service.ts';
 import { entityKeyOf, limit } from '../changes/routes.ts';
 import { Timestamp } from '../changes/schema.ts';
 import type { App } from '../platform/http/app.ts';
+import type { FastPath, FastPostPath } from '../platform/http/listener.ts';
 import { ProblemDocumentSchema } from '../platform/http/problem-schema.ts';
 import { evaluateOfrep, flagContextOf } from './ofrep.ts';
 import { PLAN_ACTIONS, type PlanAction } from './release-plan.ts';
@@ -12,7 +13,8 @@ import { switchRefusedView } from './pages/switch-page.ts';
 import { AtriumError } from '../platform/errors.ts';
 import { PAGE_CSP } from '../web/csp.ts';
 import type { Site } from '../web/site.ts';
-import type { FlagService } from './service.ts';
+import type { CompiledFlags, FlagService } from './service.ts';
+import type { FlagContext } from './model.ts';
 
 const PROBLEM = { 'application/problem+json': { schema: ProblemDocumentSchema } };
 const SDK_SECURITY = [{ sdkToken: [] }];
@@ -30,6 +32,82 @@ const errors = {
 const Accepted = z.object({ accepted: z.literal(true) });
 
 const environmentOf = (c: { get(key: 'principal'): { environment?: string } | undefined }): string => c.get('principal')?.environment ?? 'production';
+
+const FEATURES_PATH = '/api/client/features';
+const FEATURES_HEADERS = { 'cache-control': 'no-cache' };
+
+/**
+ * `GET /api/client/features` answered in the listener (platform/http/listener.ts) when the
+ * token was verified within the last second and the environment's document is cached:
+ * what every SDK polls, served at close to a bare server's cost. Anything else (a first
+ * poll, an unknown or refused token, a document to build) goes through the route below.
+ */
+// OFREP: OpenFeature's remote evaluation protocol. Its errors are its own JSON shape, not problem+json.
+const OFREP_FLAG_PATH = '/ofrep/v1/evaluate/flags/';
+const OFREP_MAX_BYTES = 256 * 1024;
+const OfrepContext = z.object({ context: z.record(z.string(), z.unknown()).default({}) }).openapi('OfrepRequest');
+const JSON_BODY = /^application\/json\s*(;|$)/i;
+
+/** One flag of an environment's compiled flags, as OFREP answers it. */
+function ofrepOf(compiled: CompiledFlags, key: string, context: FlagContext) {
+  return evaluateOfrep(compiled.engine, (name) => compiled.enabled.has(name), key, context);
+}
+
+/**
+ * `POST /ofrep/v1/evaluate/flags/{key}` answered in the listener when the token was
+ * verified within the last second and the flags are compiled: one evaluation a request
+ * is what remote SDKs do all day. Only a flag that evaluates is answered here; a malformed
+ * body, an unusable context or an unknown flag goes to the route below, which says why.
+ */
+export function ofrepFastPath(flags: FlagService, tokens: TokenService): FastPostPath {
+  return (path, headers) => {
+    if (!path.startsWith(OFREP_FLAG_PATH) || !JSON_BODY.test(headers['content-type'] ?? '')) return undefined;
+    const principal = tokens.trustedReader(headers.authorization);
+    const environment = principal?.environment ?? 'production';
+    const compiled = principal && flags.peekEngine(environment);
+    const key = compiled && decodedKey(path.slice(OFREP_FLAG_PATH.length));
+    if (!key || !compiled?.engine.has(key)) return undefined;
+    return {
+      maxBytes: OFREP_MAX_BYTES,
+      answer(body) {
+        const parsed = OfrepContext.safeParse(parseJson(body));
+        const mapped = parsed.success ? flagContextOf(parsed.data.context, environment) : undefined;
+        if (!mapped || 'error' in mapped) return undefined;
+        return { body: Buffer.from(JSON.stringify(ofrepOf(compiled, key, mapped.context))), contentType: 'application/json', route: '/ofrep/v1/evaluate/flags/:key' };
+      },
+    };
+  };
+}
+
+/** A path segment as the route would see it, or undefined where the route would refuse it. */
+function decodedKey(segment: string): string | undefined {
+  if (segment === '' || segment.includes('/') || segment.length > 3 * 255) return undefined;
+  try {
+    const key = decodeURIComponent(segment);
+    return key.length <= 255 ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export function clientFeaturesFastPath(flags: FlagService, tokens: TokenService): FastPath {
+  return (path, _search, headers) => {
+    if (path !== FEATURES_PATH) return undefined;
+    const principal = tokens.trustedReader(headers.authorization);
+    const features = principal && flags.peekClientFeatures(principal.environment ?? 'production');
+    if (!features) return undefined;
+    const notModified = headers['if-none-match'] === features.etag;
+    return { status: notModified ? 304 : 200, body: features.body, contentType: 'application/json', route: FEATURES_PATH, headers: { ...FEATURES_HEADERS, etag: features.etag } };
+  };
+}
 
 /**
  * The Unleash client API, so Unleash SDKs work against Atrium unchanged: point their `url`
@@ -202,7 +280,7 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
   app.openapi(
     createRoute({
       method: 'get',
-      path: '/api/client/features',
+      path: FEATURES_PATH,
       tags: ['Feature flags'],
       summary: 'Unleash client features',
       description:
@@ -218,7 +296,7 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
     }),
     async (c) => {
       const { body, etag } = await flags.clientFeatures(environmentOf(c));
-      const headers = { etag, 'cache-control': 'no-cache' };
+      const headers = { ...FEATURES_HEADERS, etag };
       // Plain responses: the body is already serialised (cached with the catalog's responses).
       if (c.req.header('if-none-match') === etag) return new Response(null, { status: 304, headers });
       return new Response(body.toString(), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
@@ -277,17 +355,15 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
     },
   );
 
-  // OFREP: OpenFeature's remote evaluation protocol. Its errors are its own JSON shape, not problem+json.
-  const OfrepContext = z.object({ context: z.record(z.string(), z.unknown()).default({}) }).openapi('OfrepRequest');
   const OfrepResult = z
     .object({ key: z.string(), value: z.boolean().optional(), reason: z.string().optional(), variant: z.string().optional(), metadata: z.record(z.string(), z.unknown()).optional(), errorCode: z.string().optional(), errorDetails: z.string().optional() })
     .openapi('OfrepEvaluation');
-  const ofrepLimit = limit(256 * 1024, 'An evaluation context is a few fields, not megabytes.');
+  const ofrepLimit = limit(OFREP_MAX_BYTES, 'An evaluation context is a few fields, not megabytes.');
 
   app.openapi(
     createRoute({
       method: 'post',
-      path: '/ofrep/v1/evaluate/flags/{key}',
+      path: `${OFREP_FLAG_PATH}{key}`,
       tags: ['Feature flags'],
       summary: 'OFREP: evaluate one flag',
       description: "OpenFeature Remote Evaluation Protocol: evaluates the flag in the token's environment against the context (`targetingKey` is the user id; other attributes are Unleash context fields or properties). `value` is whether it is on; `variant` its variant, with the payload in `metadata`.",
@@ -308,8 +384,7 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
       const environment = environmentOf(c);
       const mapped = flagContextOf(c.req.valid('json').context, environment);
       if ('error' in mapped) return c.json({ key, errorCode: 'INVALID_CONTEXT', errorDetails: mapped.error }, 400);
-      const { engine, enabled } = await flags.engineFor(environment);
-      const result = evaluateOfrep(engine, (k) => enabled.has(k), key, mapped.context);
+      const result = ofrepOf(await flags.engineFor(environment), key, mapped.context);
       return 'errorCode' in result ? c.json(result, 404) : c.json(result, 200);
     },
   );
@@ -337,10 +412,10 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
       const environment = environmentOf(c);
       const mapped = flagContextOf(c.req.valid('json').context, environment);
       if ('error' in mapped) return c.json({ errorCode: 'INVALID_CONTEXT', errorDetails: mapped.error }, 400);
-      const { engine, enabled, etag } = await flags.engineFor(environment);
-      if (c.req.header('if-none-match') === etag) return c.body(null, 304, { etag });
-      c.header('etag', etag);
-      return c.json({ flags: engine.names().sort().map((k) => evaluateOfrep(engine, (name) => enabled.has(name), k, mapped.context)) }, 200);
+      const compiled = await flags.engineFor(environment);
+      if (c.req.header('if-none-match') === compiled.etag) return c.body(null, 304, { etag: compiled.etag });
+      c.header('etag', compiled.etag);
+      return c.json({ flags: compiled.engine.names().sort().map((k) => ofrepOf(compiled, k, mapped.context)) }, 200);
     },
   );
 

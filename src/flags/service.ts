@@ -8,7 +8,7 @@ import { compileFeatureSet } from './compile.ts';
 import type { FlagEngine } from './engine.ts';
 import { featureOf, type FlagSpec } from './flag-definition.ts';
 import type { FeatureSet } from './model.ts';
-import { applyPlanAction, planAt, type PlanAction, type PlanState } from './release-plan.ts';
+import { applyPlanAction, nextMoveAt, planAt, type PlanAction, type PlanState } from './release-plan.ts';
 import { stalenessOf, type Staleness } from './staleness.ts';
 import type { FlagState, FlagStore } from './store.ts';
 
@@ -76,6 +76,14 @@ function checkEnvironment(environment: string): void {
   }
 }
 
+/** The flags of an environment compiled for evaluation, and the features document's ETag they came from. */
+export interface CompiledFlags {
+  etag: string;
+  engine: FlagEngine;
+  /** The flags on in this environment. */
+  enabled: ReadonlySet<string>;
+}
+
 /**
  * Feature flags as SDKs see them and teams switch them: the catalog's Flag entities, with
  * the switches set at run time over what their files declare; Unleash's client-features
@@ -90,7 +98,13 @@ export class FlagService {
   /** The ETag of each cached features document (hashing 70 KB per poll would cost more than serving it). */
   private readonly etags = new WeakMap<Buffer, string>();
   /** The compiled flags of each environment, for server-side evaluation (OFREP), by the document's ETag. */
-  private readonly engines = new Map<string, { etag: string; engine: FlagEngine; enabled: Set<string> }>();
+  private readonly engines = new Map<string, CompiledFlags>();
+  /**
+   * Per environment: when the cached features document's release plans move on by the
+   * clock alone (the earliest set time ahead), and how many times that has happened. The
+   * count keys the document, so it is rebuilt exactly when a plan moves, not on a timer.
+   */
+  private readonly clockMoves = new Map<string, { until: number; count: number }>();
 
   constructor(
     private readonly catalog: CatalogService,
@@ -261,9 +275,9 @@ export class FlagService {
 
   /** `GET /api/client/features` for an environment: every flag, with the switch in force there. */
   async clientFeatures(environment: string): Promise<ClientFeatures> {
-    // Keyed by the minute too: a release plan can reach its next milestone with no change recorded yet.
-    const minute = Math.floor(this.now().getTime() / 60_000);
-    const body = await this.catalog.cachedJson(`unleash-features:${environment}:${this.changesVersion}:${minute}`, async () => {
+    const body = await this.catalog.cachedJson(this.featuresKey(environment), async () => {
+      const now = this.now();
+      let until = Infinity;
       const keys: string[] = [];
       let after: string | undefined;
       do {
@@ -277,26 +291,47 @@ export class FlagService {
         .map(([key, d]) => {
           const spec = d.entity.spec as unknown as FlagSpec;
           const state = switched.get(key);
-          const milestone = state?.plan && spec.releasePlan ? planAt(spec.releasePlan, state.plan, this.now()).milestone : undefined;
+          const milestone = state?.plan && spec.releasePlan ? planAt(spec.releasePlan, state.plan, now).milestone : undefined;
+          if (state?.plan && spec.releasePlan) until = Math.min(until, nextMoveAt(spec.releasePlan, state.plan, now) ?? Infinity);
           const feature = featureOf(d.entity.metadata.name, spec, environment, milestone, typeof state?.rollout === 'number' ? state.rollout : undefined);
           return { ...feature, enabled: state ? state.enabled : feature.enabled, description: d.entity.metadata.description ?? null, project: 'default', stale: false };
         })
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const moves = this.clockMoves.get(environment) ?? { until: Infinity, count: 0 };
+      // The earliest wins: a document built concurrently for an older version costs one rebuild at most.
+      this.clockMoves.set(environment, { until: Math.min(moves.until, until), count: moves.count });
       return { version: 2, features, query: { environment } };
     });
+    return { body, etag: this.etagOf(body) };
+  }
+
+  /** The features document of an environment if it is cached and current, without loading: for the listener's fast path. */
+  peekClientFeatures(environment: string): ClientFeatures | undefined {
+    const body = this.catalog.peekJson(this.featuresKey(environment));
+    return body && { body, etag: this.etagOf(body) };
+  }
+
+  private featuresKey(environment: string): string {
+    // Keyed by the clock's moves too: a release plan reaches its next milestone with no change recorded yet.
+    const moves = this.clockMoves.get(environment);
+    if (moves && this.now().getTime() >= moves.until) this.clockMoves.set(environment, { until: Infinity, count: moves.count + 1 });
+    return `unleash-features:${environment}:${this.changesVersion}:${this.clockMoves.get(environment)?.count ?? 0}`;
+  }
+
+  private etagOf(body: Buffer): string {
     let etag = this.etags.get(body);
     if (etag === undefined) {
       etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
       this.etags.set(body, etag);
     }
-    return { body, etag };
+    return etag;
   }
 
   /**
    * The flags of an environment compiled for evaluation here (OFREP), rebuilt only when the
    * features document changes. Buckets as Unleash's UTF-8 engines do (Edge, the newer SDKs).
    */
-  async engineFor(environment: string): Promise<{ etag: string; engine: FlagEngine; enabled: ReadonlySet<string> }> {
+  async engineFor(environment: string): Promise<CompiledFlags> {
     const { body, etag } = await this.clientFeatures(environment);
     const cached = this.engines.get(environment);
     if (cached?.etag === etag) return cached;
@@ -304,6 +339,13 @@ export class FlagService {
     const compiled = { etag, engine: compileFeatureSet(set, { hashing: 'utf8' }).engine, enabled: new Set(set.features.filter((f) => f.enabled).map((f) => f.name)) };
     this.engines.set(environment, compiled);
     return compiled;
+  }
+
+  /** The compiled flags of an environment if they are current, without loading: for the listener's fast path. */
+  peekEngine(environment: string): CompiledFlags | undefined {
+    const features = this.peekClientFeatures(environment);
+    const cached = this.engines.get(environment);
+    return features && cached?.etag === features.etag ? cached : undefined;
   }
 
   /** Adds an SDK's metrics bucket (its start a valid time: the route checks) to the counts of its environment, by the hour it started in. */

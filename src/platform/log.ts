@@ -10,6 +10,12 @@ export interface LogOptions {
   level?: string;
   /** Where lines go; the CLI sends them to stderr so stdout stays for results. */
   destination?: DestinationStream | NodeJS.WritableStream;
+  /**
+   * Write to stderr asynchronously (the default destination only): a line written while a
+   * write is under way goes out with the next one, instead of one blocking write per
+   * request. What a server wants; pino flushes what is left when the process exits.
+   */
+  buffered?: boolean;
 }
 
 export function createLogger(options: LogOptions = {}): Logger {
@@ -22,7 +28,7 @@ export function createLogger(options: LogOptions = {}): Logger {
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ level: label }) },
     },
-    (options.destination ?? process.stderr) as DestinationStream,
+    (options.destination ?? (options.buffered ? pino.destination({ dest: 2, sync: false }) : process.stderr)) as DestinationStream,
   );
 }
 

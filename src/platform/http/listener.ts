@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -6,8 +6,12 @@ import { DEFAULT_CSP, SECURITY_HEADERS, recordRequest, requestIdFrom, type App }
 
 /** A response that is already computed, served without entering the framework. */
 export interface FastResponse {
+  /** 200 unless said (304 answers a matching If-None-Match, with no body). */
+  status?: 200 | 304;
   body: Buffer;
   contentType: string;
+  /** More headers, e.g. `etag`. */
+  headers?: Readonly<Record<string, string>>;
   /** The route pattern, for metrics. */
   route: string;
   /** The response's Content-Security-Policy, when not the API's default. */
@@ -15,35 +19,82 @@ export interface FastResponse {
 }
 
 /** Looks a GET up in caches; undefined sends the request through the app as usual. */
-export type FastPath = (path: string, search: string) => FastResponse | undefined;
+export type FastPath = (path: string, search: string, headers: IncomingHttpHeaders) => FastResponse | undefined;
+
+/** A POST the listener may answer from its body, once read. */
+export interface FastPost {
+  /** The largest body read here; a larger one, or one without Content-Length, goes to the app. */
+  maxBytes: number;
+  /** The answer, or undefined to let the app answer (errors are always the app's). */
+  answer(body: Buffer): FastResponse | undefined;
+}
+
+/** Picks a POST's FastPost from its path and headers; undefined sends it through the app. */
+export type FastPostPath = (path: string, headers: IncomingHttpHeaders) => FastPost | undefined;
+
+/** What @hono/node-server reads instead of the stream when a request's body was read already. */
+interface ReadRequest extends IncomingMessage {
+  rawBody?: Buffer;
+}
 
 /**
- * The Node request listener: cached GET responses are written straight to the socket
- * with the same headers, log line and metrics the app would produce; everything else
- * (misses, writes, errors, validation) goes through the Hono app. During an incident most
- * requests are the same few pages, so this keeps the server close to a bare `node:http`.
+ * The Node request listener: cached GET responses, and POSTs a FastPost can answer from
+ * memory (an SDK's flag evaluation), are written straight to the socket with the same
+ * headers, log line and metrics the app would produce; everything else (misses, writes,
+ * errors, validation) goes through the Hono app. During an incident most requests are the
+ * same few pages, and SDKs ask the same few questions thousands of times a second, so
+ * this keeps the server close to a bare `node:http`.
  */
-export function createListener(app: App, options: { logger: Logger; metrics: Metrics; fastPath?: FastPath }): RequestListener {
+export function createListener(app: App, options: { logger: Logger; metrics: Metrics; fastPath?: FastPath; fastPost?: FastPostPath }): RequestListener {
   const slow = getRequestListener(app.fetch);
-  const { logger, metrics, fastPath } = options;
+  const { logger, metrics, fastPath, fastPost } = options;
+
+  const send = (req: IncomingMessage, res: ServerResponse, path: string, hit: FastResponse, started: number) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    const status = hit.status ?? 200;
+    res.writeHead(status, {
+      ...SECURITY_HEADERS,
+      ...hit.headers,
+      'content-security-policy': hit.csp ?? DEFAULT_CSP,
+      ...(status === 304 ? {} : { 'content-type': hit.contentType, 'content-length': hit.body.length }),
+      'x-request-id': requestId,
+    });
+    res.end(status === 304 ? undefined : hit.body);
+    recordRequest(logger, metrics, { requestId, method: req.method ?? 'GET', path, route: hit.route, status, durationMs: Math.round((performance.now() - started) * 100) / 100 });
+  };
+
+  const post = (req: ReadRequest, res: ServerResponse, path: string, handler: FastPost, declared: number, started: number) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      chunks.push(chunk);
+    });
+    req.once('end', () => {
+      // Node's parser stops at Content-Length, so the body is exactly what was declared.
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
+      const hit = length === declared ? handler.answer(body) : undefined;
+      if (hit) return send(req, res, path, hit, started);
+      req.rawBody = body;
+      void slow(req, res);
+    });
+    // A client that goes away mid-body has nobody to answer.
+    req.once('error', () => res.destroy());
+  };
+
   return (req: IncomingMessage, res: ServerResponse) => {
-    if (fastPath && req.method === 'GET' && req.url) {
+    const url = req.url;
+    if (url && (req.method === 'GET' || req.method === 'POST')) {
       const started = performance.now();
-      const q = req.url.indexOf('?');
-      const path = q === -1 ? req.url : req.url.slice(0, q);
-      const hit = fastPath(path, q === -1 ? '' : req.url.slice(q));
-      if (hit) {
-        const requestId = requestIdFrom(req.headers['x-request-id']);
-        res.writeHead(200, {
-          ...SECURITY_HEADERS,
-          'content-security-policy': hit.csp ?? DEFAULT_CSP,
-          'content-type': hit.contentType,
-          'content-length': hit.body.length,
-          'x-request-id': requestId,
-        });
-        res.end(hit.body);
-        recordRequest(logger, metrics, { requestId, method: 'GET', path, route: hit.route, status: 200, durationMs: Math.round((performance.now() - started) * 100) / 100 });
-        return;
+      const q = url.indexOf('?');
+      const path = q === -1 ? url : url.slice(0, q);
+      if (req.method === 'GET' && fastPath) {
+        const hit = fastPath(path, q === -1 ? '' : url.slice(q), req.headers);
+        if (hit) return send(req, res, path, hit, started);
+      } else if (req.method === 'POST' && fastPost) {
+        const handler = fastPost(path, req.headers);
+        const declared = handler && /^\d{1,9}$/.test(req.headers['content-length'] ?? '') ? Number(req.headers['content-length']) : undefined;
+        if (handler && declared !== undefined && declared <= handler.maxBytes) return post(req, res, path, handler, declared, started);
       }
     }
     void slow(req, res);
