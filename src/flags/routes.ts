@@ -73,7 +73,7 @@ export function ofrepFastPath(flags: FlagService, tokens: TokenService): FastPos
         const parsed = OfrepContext.safeParse(parseJson(body));
         const mapped = parsed.success ? flagContextOf(parsed.data.context, environment) : undefined;
         if (!mapped || 'error' in mapped) return undefined;
-        return { body: Buffer.from(JSON.stringify(ofrepOf(compiled, key, mapped.context))), contentType: 'application/json', route: '/ofrep/v1/evaluate/flags/:key' };
+        return { body: Buffer.from(JSON.stringify(ofrepOf(compiled, key, mapped.context))), contentType: 'application/json', route: '/ofrep/v1/evaluate/flags/:key', quiet: true };
       },
     };
   };
@@ -105,7 +105,7 @@ export function clientFeaturesFastPath(flags: FlagService, tokens: TokenService)
     const features = principal && flags.peekClientFeatures(principal.environment ?? 'production');
     if (!features) return undefined;
     const notModified = headers['if-none-match'] === features.etag;
-    return { status: notModified ? 304 : 200, body: features.body, contentType: 'application/json', route: FEATURES_PATH, headers: { ...FEATURES_HEADERS, etag: features.etag } };
+    return { status: notModified ? 304 : 200, body: features.body, contentType: 'application/json', route: FEATURES_PATH, headers: { ...FEATURES_HEADERS, etag: features.etag }, quiet: true };
   };
 }
 

@@ -45,13 +45,16 @@ export interface RequestRecord {
   route: string;
   status: number;
   durationMs: number;
+  /** Log the line at debug, not info: for answers SDKs ask for thousands of times a second (metrics count them all the same). */
+  quiet?: boolean;
 }
 
 /** The access log line and the request metrics, with the fixed field names. */
 export function recordRequest(logger: Logger, metrics: Metrics, r: RequestRecord): void {
   metrics.httpRequests.inc({ method: r.method, route: r.route, status: String(r.status) });
   metrics.httpDuration.observe({ method: r.method, route: r.route }, r.durationMs / 1000);
-  logger.info({ component: 'http', requestId: r.requestId, method: r.method, path: r.path, status: r.status, durationMs: r.durationMs }, 'request');
+  if (r.quiet && !logger.isLevelEnabled('debug')) return;
+  logger[r.quiet ? 'debug' : 'info']({ component: 'http', requestId: r.requestId, method: r.method, path: r.path, status: r.status, durationMs: r.durationMs }, 'request');
 }
 
 export interface AppOptions {

@@ -16,6 +16,8 @@ export interface FastResponse {
   route: string;
   /** The response's Content-Security-Policy, when not the API's default. */
   csp?: string;
+  /** Log it at debug (see RequestRecord.quiet): an SDK's poll or evaluation that succeeded. */
+  quiet?: boolean;
 }
 
 /** Looks a GET up in caches; undefined sends the request through the app as usual. */
@@ -60,7 +62,7 @@ export function createListener(app: App, options: { logger: Logger; metrics: Met
       'x-request-id': requestId,
     });
     res.end(status === 304 ? undefined : hit.body);
-    recordRequest(logger, metrics, { requestId, method: req.method ?? 'GET', path, route: hit.route, status, durationMs: Math.round((performance.now() - started) * 100) / 100 });
+    recordRequest(logger, metrics, { requestId, method: req.method ?? 'GET', path, route: hit.route, status, quiet: hit.quiet, durationMs: Math.round((performance.now() - started) * 100) / 100 });
   };
 
   const post = (req: ReadRequest, res: ServerResponse, path: string, handler: FastPost, declared: number, started: number) => {
