@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
 import { InMemStorageProvider, startUnleash, Unleash } from 'unleash-client';
 import { main } from '../src/main.ts';
 import { compileFeatureSet } from '../src/flags/compile.ts';
@@ -190,6 +191,27 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.ok(list.items.every((f) => !f.staleness.stale), 'nothing is 40 days old yet');
     assert.equal((await fetch(`${base}/api/v1/flags?entity=`)).status, 400);
   });
+  test('a switch whose audit event cannot be written is not made', async () => {
+    // A trigger that refuses every change event stands in for a database failing mid-write.
+    const refuse =
+      dialect === 'sqlite'
+        ? ["create trigger no_audit before insert on change_events begin select raise(abort, 'audit refused'); end"]
+        : ["create function no_audit() returns trigger language plpgsql as $$ begin raise exception 'audit refused'; end $$", 'create trigger no_audit before insert on change_events for each row execute function no_audit()'];
+    const allow = dialect === 'sqlite' ? ['drop trigger no_audit'] : ['drop trigger no_audit on change_events', 'drop function no_audit()'];
+    const statesOf = async () => (await server.flags.store.states(['flag:default/staging-only'])).filter((st) => st.environment === 'qa');
+    const who = { name: 'ops', scopes: ['flags:write'] };
+    for (const statement of refuse) await sql.raw(statement).execute(database.db);
+    try {
+      await assert.rejects(server.flags.setEnabled('flag:default/staging-only', 'qa', true, who), /audit refused/);
+      await assert.rejects(server.flags.setRollout('flag:default/staging-only', 'qa', 40, who), /audit refused/);
+      assert.deepEqual(await statesOf(), [], 'no state without its audit event');
+    } finally {
+      for (const statement of allow) await sql.raw(statement).execute(database.db);
+    }
+    assert.equal((await server.flags.setEnabled('flag:default/staging-only', 'qa', true, who)).changed, true);
+    assert.deepEqual((await statesOf()).map((st) => [st.enabled, st.updatedBy]), [[true, 'ops']]);
+  });
+
   test('atrium flags on, off and kill from the command line', async () => {
     const { token } = await server.tokens.create('ops-cli', ['flags:write'], null);
     const run = async (args: string[], env: NodeJS.ProcessEnv = { ATRIUM_URL: base, ATRIUM_TOKEN: token }) => {

@@ -10,7 +10,7 @@ import { liveEnvironments, slotsOf, type LiveEnvironment } from './live.ts';
 import { deploymentSummary, switchSummary, type ChangeEvent, type NewChangeEvent } from './model.ts';
 import type { ChangeInput, DeploymentInput, SwitchInput } from './schema.ts';
 import { scopeOf } from './scope.ts';
-import type { ChangeStore, StoredResponse, TimelineCursor, TimelineFilter } from './store.ts';
+import type { AlongsideWrite, ChangeStore, StoredResponse, TimelineCursor, TimelineFilter } from './store.ts';
 
 /** A write's answer: what to send, and whether it repeats an earlier one. */
 export interface WriteResult {
@@ -198,19 +198,20 @@ export class ChangeService {
     return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }));
   }
 
-  async recordChange(route: string, input: ChangeInput, principal: Principal, key: string | undefined): Promise<WriteResult> {
+  /** Records a change; `alongside` (another store's write) commits with it or not at all. */
+  async recordChange(route: string, input: ChangeInput, principal: Principal, key: string | undefined, alongside?: AlongsideWrite): Promise<WriteResult> {
     const recordedAt = this.now().toISOString();
     const service = (await this.resolveServices([{ ref: input.service, field: 'service' }])).get(0) as { key: string; ref: string };
     const errors: FieldError[] = [];
     const at = this.time(input.at, 'at', errors);
     if (errors.length > 0) throw invalid(errors, 'Nothing was written.');
     const event = eventOf('change', service, at, input.summary, input, principal, recordedAt, { environment: input.environment ?? null, kind: input.kind });
-    return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }));
+    return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }), alongside);
   }
 
-  private async write(route: string, request: unknown, events: NewChangeEvent[], key: string | undefined, respond: (saved: ChangeEvent[]) => StoredResponse): Promise<WriteResult> {
+  private async write(route: string, request: unknown, events: NewChangeEvent[], key: string | undefined, respond: (saved: ChangeEvent[]) => StoredResponse, alongside?: AlongsideWrite): Promise<WriteResult> {
     const idempotency = key === undefined ? undefined : { route, key, fingerprint: createHash('sha256').update(JSON.stringify(request)).digest('hex') };
-    const outcome = await this.store.write(events, respond, idempotency);
+    const outcome = await this.store.write(events, respond, idempotency, alongside);
     if (outcome.kind === 'conflict') {
       throw new AtriumError({ category: 'user-fixable', code: 'idempotency-key-reused', status: 422, message: `The Idempotency-Key "${key}" was already used for a different request`, hint: 'Use a fresh key for each new write, and the same key only to retry the identical request.' });
     }

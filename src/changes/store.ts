@@ -30,10 +30,14 @@ export interface StoredResponse {
   body: string;
 }
 
+/** A write of another capability's store that must commit with the events or not at all (e.g. a flag's switch with its audit event). */
+export type AlongsideWrite = (trx: Transaction<Schema>) => Promise<void>;
+
 interface WriteJob {
   events: readonly NewChangeEvent[];
   respond: (saved: ChangeEvent[]) => StoredResponse;
   idempotency?: Idempotency;
+  alongside?: AlongsideWrite;
   resolve: (outcome: WriteOutcome) => void;
   reject: (err: unknown) => void;
 }
@@ -99,10 +103,11 @@ export class ChangeStore {
    * load many do, and one commit for many writes is what lets single-event requests keep up
    * with bursts. If anything in a shared transaction fails (a retried key, a constraint),
    * it rolls back and each write runs alone, so one bad write never takes others with it.
+   * `alongside` runs in the same transaction, first.
    */
-  write(events: readonly NewChangeEvent[], respond: (saved: ChangeEvent[]) => StoredResponse, idempotency?: Idempotency): Promise<WriteOutcome> {
+  write(events: readonly NewChangeEvent[], respond: (saved: ChangeEvent[]) => StoredResponse, idempotency?: Idempotency, alongside?: AlongsideWrite): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
-      this.pending.push({ events, respond, idempotency, resolve, reject });
+      this.pending.push({ events, respond, idempotency, alongside, resolve, reject });
       if (this.pending.length === 1) setImmediate(() => void this.flush());
     });
   }
@@ -151,7 +156,8 @@ export class ChangeStore {
     }
   }
 
-  private async insert(trx: Transaction<Schema>, { events, respond, idempotency }: WriteJob): Promise<WriteOutcome> {
+  private async insert(trx: Transaction<Schema>, { events, respond, idempotency, alongside }: WriteJob): Promise<WriteOutcome> {
+    await alongside?.(trx);
     const saved: ChangeEvent[] = [];
     for (const chunk of chunks(events, INSERT_CHUNK)) {
       const rows = await trx

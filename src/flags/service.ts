@@ -166,9 +166,8 @@ export class FlagService {
     const current = (await this.environments(key)).find((e) => e.environment === environment)?.enabled ?? spec.environments?.[environment]?.enabled ?? false;
     if (current === enabled) return { flag: ref, environment, enabled, previous: current, changed: false };
     const at = this.now().toISOString();
-    await this.store.setState({ flagKey: key, environment, enabled, updatedAt: at, updatedBy: principal.name });
     const name = ref.slice(ref.indexOf('/') + 1);
-    await this.changes.recordChange('/api/v1/flags', { service: ref, kind: 'feature-flag', summary: `Turned ${name} ${enabled ? 'on' : 'off'} in ${environment} (was ${current ? 'on' : 'off'})${reason ? `: ${reason}` : ''}`, at, environment }, principal, undefined);
+    await this.switched(ref, { flagKey: key, environment, enabled, updatedAt: at, updatedBy: principal.name }, `Turned ${name} ${enabled ? 'on' : 'off'} in ${environment} (was ${current ? 'on' : 'off'})${reason ? `: ${reason}` : ''}`, principal);
     return { flag: ref, environment, enabled, previous: current, changed: true };
   }
 
@@ -216,11 +215,11 @@ export class FlagService {
     const next = applyPlanAction(spec.releasePlan, stored?.plan, action, now);
     if ('error' in next) throw new AtriumError({ category: 'user-fixable', code: 'release-plan-conflict', status: 409, message: `Cannot ${action} the release plan of ${ref} in ${environment}: ${next.error}`, hint: 'See where the plan stands with GET /api/v1/flags/{namespace}/{name}.' });
     const enabled = action === 'start' ? true : (stored?.enabled ?? spec.environments?.[environment]?.enabled ?? false);
-    await this.store.setState({ flagKey: key, environment, enabled, updatedAt: now.toISOString(), updatedBy: principal.name, plan: next });
     const position = this.position(spec, next) as PlanPosition;
     const name = ref.slice(ref.indexOf('/') + 1);
     const verbs: Record<PlanAction, string> = { start: 'started at', advance: 'advanced to', rollback: 'rolled back to', pause: 'paused at', resume: 'resumed at' };
-    await this.changes.recordChange('/api/v1/flags', { service: ref, kind: 'feature-flag', summary: `Release plan of ${name} in ${environment} ${verbs[action]} "${position.name}" (${position.milestone + 1} of ${position.of})${reason ? `: ${reason}` : ''}`, at: now.toISOString(), environment }, principal, undefined);
+    const summary = `Release plan of ${name} in ${environment} ${verbs[action]} "${position.name}" (${position.milestone + 1} of ${position.of})${reason ? `: ${reason}` : ''}`;
+    await this.switched(ref, { flagKey: key, environment, enabled, updatedAt: now.toISOString(), updatedBy: principal.name, plan: next }, summary, principal);
     return position;
   }
 
@@ -237,10 +236,10 @@ export class FlagService {
       if (!spec?.releasePlan || !state.plan) continue;
       const now = planAt(spec.releasePlan, state.plan, this.now());
       if (now.milestone === state.plan.milestone) continue;
-      await this.store.setState({ ...state, plan: now });
       const position = this.position(spec, now) as PlanPosition;
       const name = ref.slice(ref.indexOf('/') + 1);
-      await this.changes.recordChange('/api/v1/flags', { service: ref, kind: 'feature-flag', summary: `Release plan of ${name} in ${state.environment} moved on to "${position.name}" (${position.milestone + 1} of ${position.of}) after its set time`, at: now.since, environment: state.environment }, { name: 'release-plan', scopes: [] }, undefined);
+      const summary = `Release plan of ${name} in ${state.environment} moved on to "${position.name}" (${position.milestone + 1} of ${position.of}) after its set time`;
+      await this.switched(ref, { ...state, plan: now }, summary, { name: 'release-plan', scopes: [] }, now.since);
       moved++;
     }
     return moved;
@@ -257,11 +256,19 @@ export class FlagService {
     const previous = typeof stored?.rollout === 'number' ? stored.rollout : null;
     if (previous === percent) return { flag: ref, environment, rollout: percent, previous, changed: false };
     const at = this.now().toISOString();
-    await this.store.setState({ flagKey: key, environment, enabled: stored?.enabled ?? spec.environments?.[environment]?.enabled ?? false, updatedAt: at, updatedBy: principal.name, rollout: percent });
     const name = ref.slice(ref.indexOf('/') + 1);
     const text = (p: number | null) => (p === null ? "the strategies' own" : `${p}%`);
-    await this.changes.recordChange('/api/v1/flags', { service: ref, kind: 'feature-flag', summary: `Rollout of ${name} in ${environment} set to ${text(percent)} (was ${text(previous)})${reason ? `: ${reason}` : ''}`, at, environment }, principal, undefined);
+    const summary = `Rollout of ${name} in ${environment} set to ${text(percent)} (was ${text(previous)})${reason ? `: ${reason}` : ''}`;
+    await this.switched(ref, { flagKey: key, environment, enabled: stored?.enabled ?? spec.environments?.[environment]?.enabled ?? false, updatedAt: at, updatedBy: principal.name, rollout: percent }, summary, principal);
     return { flag: ref, environment, rollout: percent, previous, changed: true };
+  }
+
+  /**
+   * Writes a flag's new state and its `feature-flag` change on the flag's timeline in one
+   * transaction: the audit trail has every switch in force, and nothing that was not.
+   */
+  private async switched(ref: string, state: FlagState, summary: string, principal: Principal, at = state.updatedAt): Promise<void> {
+    await this.changes.recordChange('/api/v1/flags', { service: ref, kind: 'feature-flag', summary, at, environment: state.environment }, principal, undefined, (trx) => this.store.setState(state, trx));
   }
 
   /** The kill switch: off in every environment where it is on, each recorded. */

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
+import type { Schema } from '../platform/db/schema.ts';
 import type { PlanState } from './release-plan.ts';
 
 export interface EvaluationCount {
@@ -46,13 +48,16 @@ export class FlagStore {
     });
   }
 
-  /** Sets a flag's switch (and, when given, its release plan's place) in an environment. */
-  async setState(state: FlagState): Promise<void> {
+  /**
+   * Sets a flag's switch (and, when given, its release plan's place and rollout) in an
+   * environment; through `db` when it must commit with another write (its audit event).
+   */
+  async setState(state: FlagState, db: Kysely<Schema> = this.database.db): Promise<void> {
     const plan = {
       ...(state.plan === undefined ? {} : { milestone: state.plan.milestone, milestone_since: state.plan.since, paused: state.plan.paused ? 1 : 0 }),
       ...(state.rollout === undefined ? {} : { rollout: state.rollout }),
     };
-    await this.database.db
+    await db
       .insertInto('flag_states')
       .values({ flag_key: state.flagKey, environment: state.environment, enabled: state.enabled ? 1 : 0, updated_at: state.updatedAt, updated_by: state.updatedBy, ...plan })
       .onConflict((oc) => oc.columns(['flag_key', 'environment']).doUpdateSet({ enabled: state.enabled ? 1 : 0, updated_at: state.updatedAt, updated_by: state.updatedBy, ...plan }))
