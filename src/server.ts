@@ -65,6 +65,8 @@ export interface ServerOptions {
   githubWebhookSecret?: string;
   /** Environment names DORA counts as production (default `production`). */
   productionEnvironments?: string[];
+  /** Write admission's event-loop limit (see ChangeServiceOptions.writesMaxLoopDelayMs). */
+  writesMaxLoopDelayMs?: number | false;
 }
 
 export const VERSION = '0.1.0';
@@ -75,7 +77,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   const app = createApp({ logger, metrics });
   const catalog = new CatalogService(new CatalogStore(database));
   const tokens = new TokenService(new TokenStore(database), options.now);
-  const changes = new ChangeService(new ChangeStore(database), catalog.store, { now: options.now });
+  const changes = new ChangeService(new ChangeStore(database), catalog.store, { now: options.now, writesMaxLoopDelayMs: options.writesMaxLoopDelayMs });
   const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments });
   const flags = new FlagService(catalog, new FlagStore(database), changes, options.now);
   const now = options.now ?? (() => new Date());

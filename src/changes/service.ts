@@ -24,6 +24,12 @@ export interface ChangeServiceOptions {
   /** Write requests running at once and waiting, before 429 (see platform/admission.ts; the routes admit them). */
   writesActive?: number;
   writesQueued?: number;
+  /**
+   * Refuse writes while the event loop is this late (default 500 ms); false: never for
+   * that reason. Off where the clients share the server's process (the CLI tests run
+   * `git` synchronously in it), since its delay is then theirs.
+   */
+  writesMaxLoopDelayMs?: number | false;
 }
 
 /** How far ahead of the server's clock a timestamp may be (CI runners' clocks drift). */
@@ -111,7 +117,7 @@ export class ChangeService {
     options: ChangeServiceOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
-    this.writes = new Admission({ active: options.writesActive ?? 8, queued: options.writesQueued ?? 256, maxWaitMs: WRITE_MAX_WAIT_MS, maxLoopDelayMs: WRITE_MAX_LOOP_DELAY_MS });
+    this.writes = new Admission({ active: options.writesActive ?? 8, queued: options.writesQueued ?? 256, maxWaitMs: WRITE_MAX_WAIT_MS, maxLoopDelayMs: options.writesMaxLoopDelayMs === false ? undefined : (options.writesMaxLoopDelayMs ?? WRITE_MAX_LOOP_DELAY_MS) });
   }
 
   /**
