@@ -31,17 +31,12 @@ const errors = {
 
 const Accepted = z.object({ accepted: z.literal(true) });
 
-const environmentOf = (c: { get(key: 'principal'): { environment?: string } | undefined }): string => c.get('principal')?.environment ?? 'production';
+/** The environment an SDK token reads (production unless it names one). */
+const environmentOf = (principal: { environment?: string } | undefined): string => principal?.environment ?? 'production';
 
 const FEATURES_PATH = '/api/client/features';
 const FEATURES_HEADERS = { 'cache-control': 'no-cache' };
 
-/**
- * `GET /api/client/features` answered in the listener (platform/http/listener.ts) when the
- * token was verified within the last second and the environment's document is cached:
- * what every SDK polls, served at close to a bare server's cost. Anything else (a first
- * poll, an unknown or refused token, a document to build) goes through the route below.
- */
 // OFREP: OpenFeature's remote evaluation protocol. Its errors are its own JSON shape, not problem+json.
 const OFREP_FLAG_PATH = '/ofrep/v1/evaluate/flags/';
 const OFREP_MAX_BYTES = 256 * 1024;
@@ -63,7 +58,7 @@ export function ofrepFastPath(flags: FlagService, tokens: TokenService): FastPos
   return (path, headers) => {
     if (!path.startsWith(OFREP_FLAG_PATH) || !JSON_BODY.test(headers['content-type'] ?? '')) return undefined;
     const principal = tokens.trustedReader(headers.authorization);
-    const environment = principal?.environment ?? 'production';
+    const environment = environmentOf(principal);
     const compiled = principal && flags.peekEngine(environment);
     const key = compiled && decodedKey(path.slice(OFREP_FLAG_PATH.length));
     if (!key || !compiled?.engine.has(key)) return undefined;
@@ -98,11 +93,17 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
+/**
+ * `GET /api/client/features` answered in the listener (platform/http/listener.ts) when the
+ * token was verified within the last second and the environment's document is cached:
+ * what every SDK polls, served at close to a bare server's cost. Anything else (a first
+ * poll, an unknown or refused token, a document to build) goes through the route below.
+ */
 export function clientFeaturesFastPath(flags: FlagService, tokens: TokenService): FastPath {
   return (path, _search, headers) => {
     if (path !== FEATURES_PATH) return undefined;
     const principal = tokens.trustedReader(headers.authorization);
-    const features = principal && flags.peekClientFeatures(principal.environment ?? 'production');
+    const features = principal && flags.peekClientFeatures(environmentOf(principal));
     if (!features) return undefined;
     const notModified = headers['if-none-match'] === features.etag;
     return { status: notModified ? 304 : 200, body: features.body, contentType: 'application/json', route: FEATURES_PATH, headers: { ...FEATURES_HEADERS, etag: features.etag }, quiet: true };
@@ -295,7 +296,7 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
       },
     }),
     async (c) => {
-      const { body, etag } = await flags.clientFeatures(environmentOf(c));
+      const { body, etag } = await flags.clientFeatures(environmentOf(c.get('principal')));
       const headers = { ...FEATURES_HEADERS, etag };
       // Plain responses: the body is already serialised (cached with the catalog's responses).
       if (c.req.header('if-none-match') === etag) return new Response(null, { status: 304, headers });
@@ -350,7 +351,7 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
       responses: { 202: { description: 'Stored', content: { 'application/json': { schema: Accepted } } }, ...errors },
     }),
     async (c) => {
-      await flags.recordMetrics(environmentOf(c), c.req.valid('json'));
+      await flags.recordMetrics(environmentOf(c.get('principal')), c.req.valid('json'));
       return c.json({ accepted: true as const }, 202);
     },
   );
@@ -381,7 +382,7 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
     }),
     async (c) => {
       const { key } = c.req.valid('param');
-      const environment = environmentOf(c);
+      const environment = environmentOf(c.get('principal'));
       const mapped = flagContextOf(c.req.valid('json').context, environment);
       if ('error' in mapped) return c.json({ key, errorCode: 'INVALID_CONTEXT', errorDetails: mapped.error }, 400);
       const result = ofrepOf(await flags.engineFor(environment), key, mapped.context);
@@ -409,7 +410,7 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
       },
     }),
     async (c) => {
-      const environment = environmentOf(c);
+      const environment = environmentOf(c.get('principal'));
       const mapped = flagContextOf(c.req.valid('json').context, environment);
       if ('error' in mapped) return c.json({ errorCode: 'INVALID_CONTEXT', errorDetails: mapped.error }, 400);
       const compiled = await flags.engineFor(environment);
