@@ -1,5 +1,6 @@
 /**
- * A small open-loop HTTP load generator (node:http with a keep-alive agent; no dependency).
+ * A small open-loop HTTP load generator (keep-alive connections over plain sockets, see
+ * http-client-pool.ts; no dependency).
  *
  * Open loop: request send times are SCHEDULED in advance by a Poisson process (exponential
  * inter-arrival times) whose rate switches between a base rate and a burst rate (on for
@@ -19,7 +20,7 @@
  * errors. At most `maxInFlight` requests are outstanding; a scheduled request that finds
  * the cap reached is not sent and counts as an error (`dropped`).
  */
-import http from 'node:http';
+import { HttpClientPool, serializeRequest } from './http-client-pool.ts';
 import { createRng, exponential, zipf } from '../src/platform/prng.ts';
 
 export interface OpenLoopOptions {
@@ -199,6 +200,13 @@ export function planOpenLoop(options: OpenLoopScheduleOptions, targetCount: numb
   return { times: Float64Array.from(times), targets, burst };
 }
 
+/**
+ * How early a request may leave: timers fire no finer than a millisecond, and spinning on
+ * setImmediate until the exact instant cost the generator a busy core at 1,000 requests/s,
+ * a core the server under test needed.
+ */
+const EARLY_MS = 1;
+
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopStats> {
   const targets = options.urls.map(parseTarget);
   if (targets.length === 0) throw new Error('load generator: no URLs');
@@ -209,12 +217,9 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
   const headers = options.headers ?? { accept: 'application/json' };
 
-  // timeout: idle keep-alive sockets are closed by the client after 4 s (or a second before the
-  // server's `Keep-Alive: timeout=N` hint), before Node's default server keepAliveTimeout (5 s)
-  // closes them: otherwise a socket reused just as the server closes it fails with ECONNRESET
-  // (a client artifact; browsers retry such requests, node:http does not). While a request is
-  // in flight its own timeoutMs applies instead.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight, maxFreeSockets: maxInFlight, scheduling: 'lifo', timeout: 4000 });
+  const pool = new HttpClientPool(timeoutMs);
+  // GETs are serialised once per target; a POST's body is the caller's, per request.
+  const gets = targets.map((t) => serializeRequest('GET', t.port, t.path, headers));
   const latencies: number[] = [];
   /** Per second of the schedule: requests, errors, maximum latency. */
   const perSecond = new Map<number, { requests: number; errors: number; maxMs: number }>();
@@ -234,9 +239,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
   let scheduled = 0;
   let completed = 0;
   let bytes = 0;
-  let inFlight = 0;
   let peakInFlight = 0;
-  const outstanding = new Set<http.ClientRequest>();
   const noteError = (message: string) => {
     if (sampleErrors.length < 5 && !sampleErrors.includes(message)) sampleErrors.push(message);
   };
@@ -245,44 +248,37 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
   const elapsedMs = () => performance.now() - start;
 
   let onIdle: (() => void) | undefined;
+  /** Set once the drain has given up: requests failed after it count as unfinished. */
+  let abandoned = false;
   const finished = () => {
-    inFlight--;
-    if (inFlight === 0 && onIdle) onIdle();
+    if (pool.inFlight === 0 && onIdle) onIdle();
   };
 
   const fire = (i: number): void => {
     const scheduledAtMs = plan.times[i] as number;
+    // Latency counts from the scheduled time, or from the send if it left early (EARLY_MS).
+    const sentMs = elapsedMs();
+    const fromMs = Math.min(scheduledAtMs, sentMs);
     scheduled++;
-    if (inFlight >= maxInFlight) {
+    if (pool.inFlight >= maxInFlight) {
       errors.dropped++;
       noteSecond(scheduledAtMs, undefined);
       errors.total++;
       return;
     }
-    inFlight++;
-    if (inFlight > peakInFlight) peakInFlight = inFlight;
     const burst = plan.burst[i] === 1;
-    const target = targets[plan.targets[i] as number] as Target;
-    let done = false;
+    const targetIndex = plan.targets[i] as number;
+    const target = targets[targetIndex] as Target;
     const post = options.post?.(i);
-    const body = post?.body;
-    const requestHeaders = body === undefined ? headers : { ...headers, ...post?.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
-    const req = http.request({ host: '127.0.0.1', port: target.port, path: target.path, method: body === undefined ? 'GET' : 'POST', agent, headers: requestHeaders }, (res) => {
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-      });
-      res.on('end', () => {
-        if (done) return;
-        done = true;
-        outstanding.delete(req);
-        const latency = elapsedMs() - scheduledAtMs;
+    const request = post === undefined ? (gets[targetIndex] as Buffer) : serializeRequest('POST', target.port, target.path, { ...headers, ...post.headers, 'content-type': 'application/json' }, post.body);
+    pool.send(target.port, request, {
+      done: ({ status, bodyBytes }) => {
+        const latency = elapsedMs() - fromMs;
         latencies.push(latency);
         noteSecond(scheduledAtMs, latency);
         if (burst) burstLatencies.push(latency);
         completed++;
-        bytes += size;
-        const status = res.statusCode ?? 0;
+        bytes += bodyBytes;
         statuses[status] = (statuses[status] ?? 0) + 1;
         if (status < 200 || status > 299) {
           errors.non2xx++;
@@ -290,24 +286,18 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
           noteError(`HTTP ${status} for ${target.path}`);
         }
         finished();
-      });
-      res.on('error', (err) => fail(err));
+      },
+      fail: (err) => {
+        if (abandoned) errors.unfinished++;
+        else errors.network++;
+        noteSecond(scheduledAtMs, undefined);
+        errors.total++;
+        noteError(err.message);
+        finished();
+      },
     });
-    const fail = (err: Error) => {
-      if (done) return;
-      done = true;
-      outstanding.delete(req);
-      errors.network++;
-      noteSecond(scheduledAtMs, undefined);
-      errors.total++;
-      noteError(err.message);
-      finished();
-    };
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on('error', fail);
-    outstanding.add(req);
-    req.end(body);
-    lags.push(elapsedMs() - scheduledAtMs);
+    if (pool.inFlight > peakInFlight) peakInFlight = pool.inFlight;
+    lags.push(Math.max(0, sentMs - scheduledAtMs));
   };
 
   await new Promise<void>((resolve) => {
@@ -315,20 +305,18 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
     let i = 0;
     const tick = (): void => {
       const now = elapsedMs();
-      while (i < n && (plan.times[i] as number) <= now) fire(i++);
+      while (i < n && (plan.times[i] as number) < now + EARLY_MS) fire(i++);
       if (i >= n) {
         resolve();
         return;
       }
-      const wait = (plan.times[i] as number) - elapsedMs();
-      if (wait >= 1) setTimeout(tick, Math.floor(wait));
-      else setImmediate(tick);
+      setTimeout(tick, Math.max(0, Math.floor((plan.times[i] as number) - EARLY_MS - elapsedMs())));
     };
     tick();
   });
 
   // Drain: give outstanding requests a bounded time, then abandon them as errors.
-  if (inFlight > 0) {
+  if (pool.inFlight > 0) {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, drainTimeoutMs);
       onIdle = () => {
@@ -338,16 +326,11 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
     });
   }
   onIdle = undefined;
-  if (outstanding.size > 0) {
-    errors.unfinished += outstanding.size;
-    errors.total += outstanding.size;
-    noteError(`${outstanding.size} requests unfinished after the ${drainTimeoutMs} ms drain`);
-    for (const req of [...outstanding]) {
-      outstanding.delete(req);
-      req.destroy();
-    }
+  if (pool.inFlight > 0) {
+    noteError(`${pool.inFlight} requests unfinished after the ${drainTimeoutMs} ms drain`);
+    abandoned = true;
   }
-  agent.destroy();
+  pool.destroy('abandoned after the drain');
 
   return {
     scheduled,

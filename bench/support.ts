@@ -286,7 +286,8 @@ export async function startServe(options: {
   const logFile = join(options.workDir, `${options.label}.log`);
   const logFd = openSync(logFile, 'a');
   const env: NodeJS.ProcessEnv = { ...process.env };
-  const flags = profilingFlags(options.profileDir, options.label, env);
+  // ATRIUM_BENCH_SERVE_FLAGS: more node flags for serve alone, e.g. --trace-gc-nvp to see its collections.
+  const flags = [...profilingFlags(options.profileDir, options.label, env), ...(process.env.ATRIUM_BENCH_SERVE_FLAGS ?? '').split(' ').filter(Boolean)];
   const started = performance.now();
   const child = spawn(
     process.execPath,
