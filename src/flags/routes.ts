@@ -35,7 +35,8 @@ const Accepted = z.object({ accepted: z.literal(true) });
 const environmentOf = (principal: { environment?: string } | undefined): string => principal?.environment ?? 'production';
 
 const FEATURES_PATH = '/api/client/features';
-const FEATURES_HEADERS = { 'cache-control': 'no-cache' };
+/** SDKs revalidate the features document with its ETag on every poll. */
+const FEATURES_CACHE_CONTROL = 'no-cache';
 
 // OFREP: OpenFeature's remote evaluation protocol. Its errors are its own JSON shape, not problem+json.
 const OFREP_FLAG_PATH = '/ofrep/v1/evaluate/flags/';
@@ -106,7 +107,7 @@ export function clientFeaturesFastPath(flags: FlagService, tokens: TokenService)
     const features = principal && flags.peekClientFeatures(environmentOf(principal));
     if (!features) return undefined;
     const notModified = headers['if-none-match'] === features.etag;
-    return { status: notModified ? 304 : 200, body: features.body, contentType: 'application/json', route: FEATURES_PATH, headers: { ...FEATURES_HEADERS, etag: features.etag }, quiet: true };
+    return { status: notModified ? 304 : 200, body: features.body, contentType: 'application/json', route: FEATURES_PATH, headers: { 'cache-control': FEATURES_CACHE_CONTROL, etag: features.etag }, quiet: true };
   };
 }
 
@@ -297,7 +298,7 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
     }),
     async (c) => {
       const { body, etag } = await flags.clientFeatures(environmentOf(c.get('principal')));
-      const headers = { ...FEATURES_HEADERS, etag };
+      const headers = { 'cache-control': FEATURES_CACHE_CONTROL, etag };
       // Plain responses: the body is already serialised (cached with the catalog's responses).
       if (c.req.header('if-none-match') === etag) return new Response(null, { status: 304, headers });
       return new Response(body.toString(), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
