@@ -8,12 +8,14 @@
  * bare server's, no errors.
  *
  * On a 2-core machine one 20-s run's p99 swings by half either way (the generator shares
- * the cores), so each endpoint runs R rounds (default 3) of Atrium then bare with the same
+ * the cores), so each endpoint runs R rounds (default 5) of Atrium then bare with the same
  * schedule, and the verdict takes the median of the rounds' ratios; every round is printed.
  *
- *   node --import tsx bench/flags-api-bench.ts [--flags 200] [--duration 20] [--rounds 3] [--keep] [--profile DIR]
+ *   node --import tsx bench/flags-api-bench.ts [--flags 200] [--duration 20] [--rounds 5] [--control] [--keep] [--profile DIR]
  *
  * --profile DIR writes serve's V8 CPU profile and SQL timings there and prints their summaries.
+ * --control also runs a second bare server each round and prints bare-against-bare ratios:
+ * how far the ratio moves when nothing but the machine differs.
  *
  * Exit status: 0 every target met, 1 some target missed, 2 the benchmark itself failed.
  */
@@ -24,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { formatStats, runOpenLoop, type OpenLoopStats } from './load-generator.ts';
 import { cleanupOnSignals, httpGet, log, numberFlag, onCleanup, printProfile, runAtrium, runBenchmark, sec, sleep, startBareServer, startServe, verdict } from './support.ts';
 
-const { values: flags } = parseArgs({ options: { flags: { type: 'string', default: '200' }, duration: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' }, keep: { type: 'boolean' }, profile: { type: 'string' } } });
+const { values: flags } = parseArgs({ options: { flags: { type: 'string', default: '200' }, duration: { type: 'string', default: '20' }, rounds: { type: 'string', default: '5' }, control: { type: 'boolean' }, keep: { type: 'boolean' }, profile: { type: 'string' } } });
 const FLAGS = numberFlag('flags', flags.flags, 1);
 const DURATION = numberFlag('duration', flags.duration, 5);
 const ROUNDS = numberFlag('rounds', flags.rounds, 1);
@@ -70,7 +72,9 @@ async function main(): Promise<number> {
     await runOpenLoop({ urls: [`http://127.0.0.1:${serve.port}${path}`], rate: 500, burstRate: 3000, burstOffsetSec: 1, durationSec: 3, seed: 99, headers, post });
     await sleep(500);
     const bare = await startBareServer({ headers: { 'content-type': 'application/json' }, body });
+    const control = flags.control ? await startBareServer({ headers: { 'content-type': 'application/json' }, body }) : undefined;
     const ratios: number[] = [];
+    const controlRatios: number[] = [];
     let errors = 0;
     for (let round = 1; round <= ROUNDS; round++) {
       const atrium = await run(serve.port, 6 + round);
@@ -80,11 +84,18 @@ async function main(): Promise<number> {
       errors += atrium.errors.total;
       log(`\n${label} (${body.length} B body), round ${round} of ${ROUNDS}\n${formatStats('atrium', atrium)}\n${formatStats(`bare node:http, same ${body.length} B`, floor)}`);
       log(`   round ${round}: p99 ${atrium.latency.p99.toFixed(2)} ms vs ${floor.latency.p99.toFixed(2)} ms = ${ratio.toFixed(2)}x, errors ${atrium.errors.total}`);
+      if (control) {
+        const again = await run(control.port, 6 + round);
+        controlRatios.push(again.latency.p99 / floor.latency.p99);
+        log(`   control: a second bare server p99 ${again.latency.p99.toFixed(2)} ms = ${(again.latency.p99 / floor.latency.p99).toFixed(2)}x the first`);
+      }
     }
     await bare.stop();
-    const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)] as number;
-    const ok = median <= 2 && errors === 0;
-    log(`   ${label}: p99 ratio per round ${ratios.map((r) => `${r.toFixed(2)}x`).join(', ')}; median ${median.toFixed(2)}x (target <= 2x), errors ${errors}: ${verdict(ok)}`);
+    await control?.stop();
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+    const ok = median(ratios) <= 2 && errors === 0;
+    log(`   ${label}: p99 ratio per round ${ratios.map((r) => `${r.toFixed(2)}x`).join(', ')}; median ${median(ratios).toFixed(2)}x (target <= 2x), errors ${errors}: ${verdict(ok)}`);
+    if (control) log(`   control (bare against bare) per round ${controlRatios.map((r) => `${r.toFixed(2)}x`).join(', ')}; median ${median(controlRatios).toFixed(2)}x`);
     results.push([label, ok]);
   };
 

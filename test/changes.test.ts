@@ -4,7 +4,7 @@ import { createServer as createHttpServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Database } from '../src/platform/db/connect.ts';
-import { READ_TRUST_MS, TokenService } from '../src/auth/service.ts';
+import { READ_RENEW_MS, READ_TRUST_MS, TokenService } from '../src/auth/service.ts';
 import { TokenStore } from '../src/auth/store.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { createServer, type AtriumServer } from '../src/server.ts';
@@ -146,6 +146,43 @@ describeEachDatabase('change events API', (dialect) => {
         assert.equal((await post('/api/v1/deployments', deployment({ version: 'trust-1' }), { authorization: `Bearer ${ci}` })).status, 201);
         await elsewhere.revoke('ci-trust');
         assert.equal((await post('/api/v1/deployments', deployment({ version: 'trust-2' }), { authorization: `Bearer ${ci}` })).status, 401, 'writes ask the database every time');
+      } finally {
+        clock = new Date('2026-06-01T12:00:00Z');
+      }
+    });
+
+    test('an SDK token in use is verified again before its second ends: it stays trusted, a revocation elsewhere still ends it within the second, one here is not undone', async () => {
+      const elsewhere = new TokenService(new TokenStore(database), () => clock);
+      const { token: sdk } = await server.tokens.create('sdk-renew', ['flags:read'], null);
+      const header = sdk;
+      const settle = () => server.tokens.renewals();
+      try {
+        assert.equal((await server.app.request('/api/client/features', { headers: { authorization: header } })).status, 200);
+        const verifiedAt = clock.getTime();
+        clock = new Date(verifiedAt + READ_TRUST_MS - READ_RENEW_MS - 1);
+        assert.ok(server.tokens.trustedReader(header), 'trusted, not yet renewed');
+        clock = new Date(verifiedAt + READ_TRUST_MS - READ_RENEW_MS);
+        assert.ok(server.tokens.trustedReader(header), 'trusted while it is verified again');
+        await settle();
+        const renewedAt = verifiedAt + READ_TRUST_MS - READ_RENEW_MS;
+        clock = new Date(renewedAt + READ_TRUST_MS - READ_RENEW_MS - 1);
+        assert.ok(server.tokens.trustedReader(header), 'the renewal counted from its own verification');
+
+        await elsewhere.revoke('sdk-renew');
+        clock = new Date(renewedAt + READ_TRUST_MS - READ_RENEW_MS);
+        assert.ok(server.tokens.trustedReader(header), 'answered from trust while the renewal asks the database');
+        await settle();
+        assert.equal(server.tokens.trustedReader(header), undefined, 'the renewal saw the revocation');
+        const refused = await server.app.request('/api/client/features', { headers: { authorization: header } });
+        assert.equal(((await refused.json()) as Problem).code, 'token-revoked');
+
+        const { token: local } = await server.tokens.create('sdk-renew', ['flags:read'], null);
+        assert.equal((await server.app.request('/api/client/features', { headers: { authorization: local } })).status, 200);
+        clock = new Date(clock.getTime() + READ_TRUST_MS - READ_RENEW_MS);
+        assert.ok(server.tokens.trustedReader(local), 'a renewal starts');
+        await server.tokens.revoke('sdk-renew');
+        await settle();
+        assert.equal(server.tokens.trustedReader(local), undefined, 'a revocation here is not undone by the renewal in flight');
       } finally {
         clock = new Date('2026-06-01T12:00:00Z');
       }

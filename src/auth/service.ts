@@ -13,6 +13,17 @@ const TOUCH_EVERY_MS = 60_000;
  */
 export const READ_TRUST_MS = 1000;
 
+/** How long before its trust ends a token in use is verified again, in the background. */
+export const READ_RENEW_MS = 250;
+
+/** A verified `flags:read` token: whose it is, until when it is trusted, and whether it is being verified again. */
+interface Trust {
+  principal: Principal;
+  expiresMs: number;
+  until: number;
+  renewing: boolean;
+}
+
 const CREATE_HINT = 'Create a token with `atrium token create --name NAME --scopes SCOPE` and send it as `Authorization: Bearer <token>`.';
 
 function refused(code: string, message: string, hint: string, status = 401): AtriumError {
@@ -26,7 +37,8 @@ function refused(code: string, message: string, hint: string, status = 401): Atr
 export class TokenService {
   private readonly touched = new Map<string, number>();
   /** `flags:read` tokens verified lately, by the token presented: only live tokens get here, so it is as small as the table. */
-  private readonly trusted = new Map<string, { principal: Principal; expiresMs: number; until: number }>();
+  private readonly trusted = new Map<string, Trust>();
+  private readonly renewing = new Set<Promise<void>>();
 
   constructor(
     readonly store: TokenStore,
@@ -76,6 +88,15 @@ export class TokenService {
     if (trusted) return trusted;
     const presented = tokenFromHeader(header);
     if (presented === undefined) throw refused('token-missing', `This request needs a token with the ${scope} scope`, CREATE_HINT);
+    return this.verify(presented, scope);
+  }
+
+  /**
+   * Checks a presented token against the database. A `flags:read` token that passes is
+   * trusted for READ_TRUST_MS; when `renewing` a trust, only if that trust is still the one
+   * on record (a revocation here meanwhile removed it, and must not be undone).
+   */
+  private async verify(presented: string, scope: Scope, renewing?: Trust): Promise<Principal> {
     const parsed = parseToken(presented);
     const stored = parsed ? await this.store.find(parsed.id) : undefined;
     if (!parsed || !stored || !secretMatches(parsed.secret, stored.secretHash)) {
@@ -94,8 +115,8 @@ export class TokenService {
       await this.store.touch(stored.id, now.toISOString());
     }
     const principal = { name: stored.name, scopes: stored.scopes, ...(stored.environment ? { environment: stored.environment } : {}) };
-    if (scope === 'flags:read') {
-      this.trusted.set(presented, { principal, expiresMs: stored.expiresAt === null ? Infinity : Date.parse(stored.expiresAt), until: now.getTime() + READ_TRUST_MS });
+    if (scope === 'flags:read' && (renewing === undefined || this.trusted.get(presented) === renewing)) {
+      this.trusted.set(presented, { principal, expiresMs: stored.expiresAt === null ? Infinity : Date.parse(stored.expiresAt), until: now.getTime() + READ_TRUST_MS, renewing: false });
     }
     return principal;
   }
@@ -104,14 +125,40 @@ export class TokenService {
    * The principal of a `flags:read` token verified less than READ_TRUST_MS ago and not
    * expired since, without touching the database; undefined means "authenticate it". So a
    * revocation elsewhere stops SDK reads within a second, and one made here at once.
+   *
+   * Asked for in the last READ_RENEW_MS of its trust, the token is verified again in the
+   * background: a busy SDK token then never falls back to the full route (a database lookup
+   * on the request's path, once a second), and its trust still never outlives its last
+   * verification by more than READ_TRUST_MS.
    */
   trustedReader(header: string | undefined): Principal | undefined {
     const presented = tokenFromHeader(header);
     const entry = presented === undefined ? undefined : this.trusted.get(presented);
     if (!entry) return undefined;
     const now = this.now().getTime();
-    if (now < entry.until && now < entry.expiresMs) return entry.principal;
+    if (now < entry.until && now < entry.expiresMs) {
+      if (!entry.renewing && now >= entry.until - READ_RENEW_MS) this.renew(presented as string, entry);
+      return entry.principal;
+    }
     this.trusted.delete(presented as string);
     return undefined;
+  }
+
+  /** Resolves when the background verifications started so far have finished: before the database closes, and in tests. */
+  async renewals(): Promise<void> {
+    await Promise.all(this.renewing);
+  }
+
+  private renew(presented: string, entry: Trust): void {
+    entry.renewing = true;
+    // A refusal (revoked, expired) or a database error ends the trust: the next request takes the route, which says why.
+    const renewal = this.verify(presented, 'flags:read', entry).then(
+      () => undefined,
+      () => {
+        if (this.trusted.get(presented) === entry) this.trusted.delete(presented);
+      },
+    );
+    this.renewing.add(renewal);
+    void renewal.finally(() => this.renewing.delete(renewal));
   }
 }

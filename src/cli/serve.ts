@@ -108,6 +108,7 @@ async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demo
     clearInterval(planTimer);
     await watcher?.close();
     await new Promise<void>((resolve) => http.close(() => resolve()));
+    await server.tokens.renewals();
     await database.close();
   }
 }
