@@ -8,8 +8,9 @@
  * bare server's, no errors.
  *
  * On a 2-core machine one 20-s run's p99 swings by half either way (the generator shares
- * the cores), so each endpoint runs R rounds (default 5) of Atrium then bare with the same
- * schedule, and the verdict takes the median of the rounds' ratios; every round is printed.
+ * the cores), so each endpoint runs R rounds (default 5) of Atrium and bare with the same
+ * schedule, Atrium first in odd rounds and bare first in even ones, and the verdict takes the
+ * median of the rounds' ratios; every round is printed.
  *
  *   node --import tsx bench/flags-api-bench.ts [--flags 200] [--duration 20] [--rounds 5] [--control] [--keep] [--profile DIR]
  *
@@ -77,17 +78,24 @@ async function main(): Promise<number> {
     const controlRatios: number[] = [];
     let errors = 0;
     for (let round = 1; round <= ROUNDS; round++) {
+      // Odd rounds run Atrium first, even rounds the bare server first: whichever runs right
+      // after the other pays for what that one left behind (its collections, its sockets).
+      const atriumFirst = round % 2 === 1;
+      const floorThenControl = async () => {
+        const measured = await run(bare.port, 6 + round);
+        return { measured, again: control ? await run(control.port, 6 + round) : undefined };
+      };
+      const before = atriumFirst ? undefined : await floorThenControl();
       const atrium = await run(serve.port, 6 + round);
-      const floor = await run(bare.port, 6 + round);
+      const { measured: floor, again } = before ?? (await floorThenControl());
       const ratio = atrium.latency.p99 / floor.latency.p99;
       ratios.push(ratio);
       errors += atrium.errors.total;
-      log(`\n${label} (${body.length} B body), round ${round} of ${ROUNDS}\n${formatStats('atrium', atrium)}\n${formatStats(`bare node:http, same ${body.length} B`, floor)}`);
+      log(`\n${label} (${body.length} B body), round ${round} of ${ROUNDS} (${atriumFirst ? 'Atrium first' : 'bare first'})\n${formatStats('atrium', atrium)}\n${formatStats(`bare node:http, same ${body.length} B`, floor)}`);
       log(`   round ${round}: p99 ${atrium.latency.p99.toFixed(2)} ms vs ${floor.latency.p99.toFixed(2)} ms = ${ratio.toFixed(2)}x, errors ${atrium.errors.total}`);
-      if (control) {
-        const again = await run(control.port, 6 + round);
+      if (again) {
         controlRatios.push(again.latency.p99 / floor.latency.p99);
-        log(`   control: a second bare server p99 ${again.latency.p99.toFixed(2)} ms = ${(again.latency.p99 / floor.latency.p99).toFixed(2)}x the first`);
+        log(`   control: a second bare server, right after the first, p99 ${again.latency.p99.toFixed(2)} ms = ${(again.latency.p99 / floor.latency.p99).toFixed(2)}x the first`);
       }
     }
     await bare.stop();
