@@ -48,6 +48,12 @@ export interface AtriumServer {
   syncCatalog(): Promise<SyncReport>;
   /** The files the last sync and the docs pages read, root-relative: what a watcher should watch. */
   catalogFiles(): string[];
+  /**
+   * Holds readiness until `work` settles (e.g. the demo history being recorded): /readyz
+   * says 503 naming `what` meanwhile, so a load balancer or a first visitor does not see a
+   * half-started server. Returns `work`.
+   */
+  startingUp<T>(what: string, work: Promise<T>): Promise<T>;
 }
 
 export interface ServerOptions {
@@ -93,6 +99,8 @@ export function createServer(options: ServerOptions): AtriumServer {
 
   const syncer = new CatalogSyncer(catalog.store, { catalog: options.catalog, maxFileBytes: options.maxFileBytes, logger });
   let synced = false;
+  /** Start-up work readiness waits for, by what it is. */
+  const starting = new Set<string>();
 
   const entitiesGauge = new Gauge({ name: 'atrium_catalog_entities', help: 'Entities in the catalog after the last sync.', registers: [metrics.registry] });
   const problemsGauge = new Gauge({ name: 'atrium_catalog_problems', help: 'Catalog problems after the last sync, by severity.', labelNames: ['severity'], registers: [metrics.registry] });
@@ -143,7 +151,7 @@ export function createServer(options: ServerOptions): AtriumServer {
       path: '/readyz',
       tags: ['Operations'],
       summary: 'Readiness',
-      description: 'The database answers and the first catalog sync is done.',
+      description: 'The database answers, the first catalog sync is done, and so is start-up work such as recording the demo history.',
       responses: {
         200: { description: 'Ready', content: { 'application/json': { schema: z.object({ status: z.literal('ready'), database: z.string(), generation: z.number().int() }) } } },
         503: { description: 'Not ready (retry later)', content: { 'application/problem+json': { schema: z.object({ code: z.string() }) } } },
@@ -158,6 +166,9 @@ export function createServer(options: ServerOptions): AtriumServer {
       }
       if (!synced && generation === 0) {
         throw new AtriumError({ category: 'retryable', code: 'not-ready', message: 'The first catalog sync has not finished', hint: 'Wait for the first sync; it is logged when done.', retryAfter: 1 });
+      }
+      if (starting.size > 0) {
+        throw new AtriumError({ category: 'retryable', code: 'not-ready', message: `Still starting: ${[...starting].join(', ')}`, hint: 'Wait a moment; start-up work is logged when done.', retryAfter: 1 });
       }
       return c.json({ status: 'ready' as const, database: database.dialect, generation }, 200);
     },
@@ -214,6 +225,10 @@ export function createServer(options: ServerOptions): AtriumServer {
     portal,
     metrics,
     catalogFiles: () => [...syncer.files(), ...docs.files()],
+    startingUp(what, work) {
+      starting.add(what);
+      return work.finally(() => starting.delete(what));
+    },
     async syncCatalog() {
       const report = await syncer.sync();
       synced = true;

@@ -55,6 +55,25 @@ describeEachDatabase('read API', (dialect) => {
     assert.equal((await ready.json()).database, dialect);
   });
 
+  test('readiness also waits for start-up work, whether it succeeds or fails', async () => {
+    await server.syncCatalog();
+    let finish!: () => void;
+    const work = server.startingUp('recording the demo history', new Promise<void>((done) => (finish = done)));
+    const waiting = await get('/readyz');
+    assert.equal(waiting.status, 503);
+    assert.equal(waiting.headers.get('retry-after'), '1');
+    const problem = (await waiting.json()) as { code: string; detail?: string; title?: string };
+    assert.equal(problem.code, 'not-ready');
+    assert.match(JSON.stringify(problem), /Still starting: recording the demo history/);
+    finish();
+    await work;
+    assert.equal((await get('/readyz')).status, 200);
+
+    const failing = server.startingUp('a step that fails', Promise.reject(new Error('broken')));
+    await assert.rejects(failing, /broken/);
+    assert.equal((await get('/readyz')).status, 200, 'a failed step no longer holds readiness (serve logs or exits on it)');
+  });
+
   test('entities come in stable pages that a cursor walks to the end', async () => {
     const seen: string[] = [];
     let cursor: string | undefined;

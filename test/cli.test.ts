@@ -186,3 +186,42 @@ test('serve (a real process on loopback) answers, watches the catalog and stops 
   const [code] = await once(child, 'exit');
   assert.equal(code, 0);
 });
+
+test('serve --demo-history is ready only once the demo history is recorded', async (t) => {
+  const db = await createTestDatabase('sqlite');
+  const child = spawn(process.execPath, ['bin/atrium.js', 'serve', '--catalog', join(repo, 'examples', 'acme'), '--database', db.target, '--port', '0', '--no-watch', '--demo-history'], {
+    cwd: repo,
+    env: { ...process.env, ATRIUM_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await db.drop();
+  });
+  let stderr = '';
+  // The JSON log names the port as soon as serve listens, before the first sync.
+  const base = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /on (http:\/\/127\.0\.0\.1:\d+) \(database/.exec(stderr);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
+  });
+  const seen = new Set<string>();
+  let ready = false;
+  // The bound only keeps a broken serve from hanging the suite.
+  for (let i = 0; i < 3000 && !ready; i++) {
+    const res = await fetch(`${base}/readyz`);
+    ready = res.status === 200;
+    if (!ready) seen.add(((await res.json()) as { detail?: string; title?: string; message?: string }).detail ?? '');
+    else await res.body?.cancel();
+    if (!ready) await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.ok(ready, `never ready: ${[...seen].join('; ')}\n${stderr}`);
+  const dora = (await (await fetch(`${base}/api/v1/metrics/dora?entity=group:default/checkout`)).json()) as { current: { deploymentFrequency: { deployments: number } } };
+  assert.ok(dora.current.deploymentFrequency.deployments > 0, `the history is there when readiness says so: ${JSON.stringify(dora).slice(0, 300)} after ${[...seen].join('; ')}`);
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+});

@@ -24,7 +24,8 @@ file is visible in the API about a second later. Stops cleanly on SIGINT/SIGTERM
                            (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
   --no-watch               sync once at start, do not watch for changes
   --demo-history           when no change is recorded yet, record 90 days of made-up
-                           deployments for the catalog's services (for demos: npm start)
+                           deployments for the catalog's services (for demos: npm start);
+                           /readyz says 503 until it is recorded
   -h, --help               show this help
 
 The portal's pages are at / (catalog, entity pages, docs and runbooks, dependency
@@ -67,7 +68,7 @@ async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demo
     githubWebhookSecret: config.githubWebhookSecret,
     productionEnvironments: config.productionEnvironments,
   });
-  // Listen first: /healthz answers at once and /readyz says 503 until the first sync is done.
+  // Listen first: /healthz answers at once and /readyz says 503 until the first sync (and the demo history) is done.
   const http = await listen(server, config.host, config.port).catch(async (err: unknown) => {
     await database.close();
     throw err;
@@ -80,11 +81,14 @@ async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demo
     const address = http.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ component: 'server' }, `Atrium serving ${config.catalog} on http://${config.host}:${port} (database: ${database.describe})`);
-    await server.syncCatalog();
-    if (flags.demoHistory) {
-      const seeded = await seedDemoHistory(server.catalog.store, server.changes, new Date());
-      if (seeded) logger.info({ component: 'demo' }, `recorded a demo history: ${seeded.deployments} deployments, ${seeded.switches} traffic switches, ${seeded.changes} other changes`);
-    }
+    const startUp = async () => {
+      await server.syncCatalog();
+      return flags.demoHistory ? seedDemoHistory(server.catalog.store, server.changes, new Date()) : undefined;
+    };
+    // A demo is ready once its history is recorded, so the first visit shows it. Held from
+    // before the sync: the sync's own last steps would otherwise leave a moment of "ready".
+    const seeded = await (flags.demoHistory ? server.startingUp('recording the demo history', startUp()) : startUp());
+    if (seeded) logger.info({ component: 'demo' }, `recorded a demo history: ${seeded.deployments} deployments, ${seeded.switches} traffic switches, ${seeded.changes} other changes`);
     // Parsed DORA history in memory before anyone asks; requests meanwhile wait for it.
     void server.dora.warm().catch((err: unknown) => logger.warn({ component: 'dora', err }, 'could not load the deployment history; DORA reads it on demand'));
     const { root } = await openCatalog(config.catalog, config.maxFileBytes);
