@@ -99,8 +99,8 @@ export function createServer(options: ServerOptions): AtriumServer {
 
   const syncer = new CatalogSyncer(catalog.store, { catalog: options.catalog, maxFileBytes: options.maxFileBytes, logger });
   let synced = false;
-  /** Start-up work readiness waits for, by what it is. */
-  const starting = new Set<string>();
+  /** Start-up work readiness waits for (one entry per call, so two with one name do not end each other). */
+  const starting = new Set<{ what: string }>();
 
   const entitiesGauge = new Gauge({ name: 'atrium_catalog_entities', help: 'Entities in the catalog after the last sync.', registers: [metrics.registry] });
   const problemsGauge = new Gauge({ name: 'atrium_catalog_problems', help: 'Catalog problems after the last sync, by severity.', labelNames: ['severity'], registers: [metrics.registry] });
@@ -168,7 +168,7 @@ export function createServer(options: ServerOptions): AtriumServer {
         throw new AtriumError({ category: 'retryable', code: 'not-ready', message: 'The first catalog sync has not finished', hint: 'Wait for the first sync; it is logged when done.', retryAfter: 1 });
       }
       if (starting.size > 0) {
-        throw new AtriumError({ category: 'retryable', code: 'not-ready', message: `Still starting: ${[...starting].join(', ')}`, hint: 'Wait a moment; start-up work is logged when done.', retryAfter: 1 });
+        throw new AtriumError({ category: 'retryable', code: 'not-ready', message: `Still starting: ${[...starting].map((s) => s.what).join(', ')}`, hint: 'Wait a moment; start-up work is logged when done.', retryAfter: 1 });
       }
       return c.json({ status: 'ready' as const, database: database.dialect, generation }, 200);
     },
@@ -226,8 +226,9 @@ export function createServer(options: ServerOptions): AtriumServer {
     metrics,
     catalogFiles: () => [...syncer.files(), ...docs.files()],
     startingUp(what, work) {
-      starting.add(what);
-      return work.finally(() => starting.delete(what));
+      const entry = { what };
+      starting.add(entry);
+      return work.finally(() => starting.delete(entry));
     },
     async syncCatalog() {
       const report = await syncer.sync();
