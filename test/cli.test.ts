@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, describe, test, type TestContext } from 'node:test';
 import { main } from '../src/main.ts';
 import type { CommandIO } from '../src/cli/io.ts';
 import { component, group, location, tempCatalog } from './support/catalog.ts';
@@ -147,27 +147,38 @@ test('sync reports an unreachable database as retryable (75)', async () => {
   assert.match(result.err, /hint: Check that PostgreSQL is running/);
 });
 
-test('serve (a real process on loopback) answers, watches the catalog and stops cleanly', async (t) => {
-  const db = await createTestDatabase('sqlite');
-  const catalog = tempCatalog({ 'catalog-info.yaml': location(['./svc.yaml']), 'svc.yaml': component('checkout', { title: 'Before' }) });
-  const child = spawn(process.execPath, ['bin/atrium.js', 'serve', '--catalog', catalog.dir, '--database', db.target, '--port', '0'], {
+/**
+ * Starts `atrium serve ARGS --port 0` as a real process, killed (then `cleanup`) after the
+ * test; resolves with the base URL once `url` (its first group) shows up on stderr.
+ */
+async function spawnServe(t: TestContext, args: string[], logLevel: string, url: RegExp, cleanup: () => Promise<void>) {
+  const child = spawn(process.execPath, ['bin/atrium.js', 'serve', ...args, '--port', '0'], {
     cwd: repo,
-    env: { ...process.env, ATRIUM_LOG_LEVEL: 'warn' },
+    env: { ...process.env, ATRIUM_LOG_LEVEL: logLevel },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
-    await db.drop();
-    catalog.cleanup();
+    await cleanup();
   });
   let stderr = '';
   const base = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      const match = /at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr);
+      const match = url.exec(stderr);
       if (match?.[1]) resolve(match[1]);
     });
     child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
+  });
+  return { child, base, stderr: () => stderr };
+}
+
+test('serve (a real process on loopback) answers, watches the catalog and stops cleanly', async (t) => {
+  const db = await createTestDatabase('sqlite');
+  const catalog = tempCatalog({ 'catalog-info.yaml': location(['./svc.yaml']), 'svc.yaml': component('checkout', { title: 'Before' }) });
+  const { child, base } = await spawnServe(t, ['--catalog', catalog.dir, '--database', db.target], 'warn', /at (http:\/\/127\.0\.0\.1:\d+)\//, async () => {
+    await db.drop();
+    catalog.cleanup();
   });
   assert.equal((await fetch(`${base}/readyz`)).status, 200);
   const title = async () => ((await (await fetch(`${base}/api/v1/entities/component/default/checkout`)).json()) as { entity: { metadata: { title: string } } }).entity.metadata.title;
@@ -189,25 +200,8 @@ test('serve (a real process on loopback) answers, watches the catalog and stops 
 
 test('serve --demo-history is ready only once the demo history is recorded', async (t) => {
   const db = await createTestDatabase('sqlite');
-  const child = spawn(process.execPath, ['bin/atrium.js', 'serve', '--catalog', join(repo, 'examples', 'acme'), '--database', db.target, '--port', '0', '--no-watch', '--demo-history'], {
-    cwd: repo,
-    env: { ...process.env, ATRIUM_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.after(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await db.drop();
-  });
-  let stderr = '';
   // The JSON log names the port as soon as serve listens, before the first sync.
-  const base = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /on (http:\/\/127\.0\.0\.1:\d+) \(database/.exec(stderr);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
-  });
+  const { child, base, stderr } = await spawnServe(t, ['--catalog', join(repo, 'examples', 'acme'), '--database', db.target, '--no-watch', '--demo-history'], 'info', /on (http:\/\/127\.0\.0\.1:\d+) \(database/, () => db.drop());
   const seen = new Set<string>();
   let ready = false;
   // The bound only keeps a broken serve from hanging the suite.
@@ -218,7 +212,7 @@ test('serve --demo-history is ready only once the demo history is recorded', asy
     else await res.body?.cancel();
     if (!ready) await new Promise((r) => setTimeout(r, 10));
   }
-  assert.ok(ready, `never ready: ${[...seen].join('; ')}\n${stderr}`);
+  assert.ok(ready, `never ready: ${[...seen].join('; ')}\n${stderr()}`);
   const dora = (await (await fetch(`${base}/api/v1/metrics/dora?entity=group:default/checkout`)).json()) as { current: { deploymentFrequency: { deployments: number } } };
   assert.ok(dora.current.deploymentFrequency.deployments > 0, `the history is there when readiness says so: ${JSON.stringify(dora).slice(0, 300)} after ${[...seen].join('; ')}`);
   child.kill('SIGTERM');
