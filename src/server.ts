@@ -90,9 +90,9 @@ export function createServer(options: ServerOptions): AtriumServer {
   const catalogHas = async (key: string) => (await catalog.store.summariesOf([key])).has(key);
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal({ basePath: '/', mode: 'live', assets: options.assets.names }, catalog, options.assets, docs, { delivery: { changes, dora, flags, now } });
-  changes.onWrite((latestId, written) => {
-    portal.changesMoved(latestId);
-    flags.changesMoved(latestId);
+  changes.onWrite((version, written) => {
+    portal.changesMoved(version);
+    flags.changesMoved(version);
     dora.recorded(written);
   });
   catalog.onInvalidate(() => changes.forgetServices());

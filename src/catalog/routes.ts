@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
+import { bytesBody } from '../platform/http/bytes-body.ts';
 import { AtriumError } from '../platform/errors.ts';
 import { ProblemDocumentSchema, problemResponses } from '../platform/http/problem-schema.ts';
 import type { App } from '../platform/http/app.ts';
@@ -132,7 +133,7 @@ function decodeCursor<T extends 'string' | 'number'>(cursor: string | undefined,
  * without this). Hono's TypedResponse is a type-level brand over Response, so the cast
  * only restates what the route's schema already promises.
  */
-const json = <T>(body: Buffer) => new Response(body.toString(), { status: 200, headers: { 'content-type': JSON_TYPE } }) as unknown as TypedResponse<JSONParsed<T>, 200, 'json'>;
+const json = <T>(body: Buffer) => new Response(bytesBody(body), { status: 200, headers: { 'content-type': JSON_TYPE } }) as unknown as TypedResponse<JSONParsed<T>, 200, 'json'>;
 
 function filtersOf(query: z.infer<typeof FilterQuery>): EntityFilters {
   return { kind: query.kind, namespace: query.namespace, owner: query.owner, lifecycle: query.lifecycle, type: query.type, system: query.system, tag: query.tag, q: query.q };

@@ -5,6 +5,7 @@ import { Admission } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
 import type { Logger } from '../platform/log.ts';
+import { advance, COMMIT_SETTLE_MS, countLocal, settlePoint, startWatch, type CommitWatch } from './commit-watch.ts';
 import { PROJECT_SLUG_ANNOTATION } from './github.ts';
 import { liveEnvironments, slotsOf, type LiveEnvironment } from './live.ts';
 import { deploymentSummary, switchSummary, type ChangeEvent, type NewChangeEvent } from './model.ts';
@@ -105,8 +106,13 @@ export function idempotencyKeyOf(header: string | undefined): string | undefined
 export class ChangeService {
   private readonly now: () => Date;
   readonly writes: Admission;
-  private readonly listeners: ((latestId: number, written?: readonly NewChangeEvent[]) => void)[] = [];
-  private latest = -1;
+  private readonly listeners: ((version: number, written?: readonly NewChangeEvent[]) => void)[] = [];
+  /** Counts the writes seen, here and by polling: a cache key that moves with every one. */
+  private version = 0;
+  /** Where polling for other replicas' writes stands (undefined until it starts). */
+  private watch: CommitWatch | undefined;
+  /** Ids written here while a poll was in flight (undefined when none is). */
+  private raced: number[] | undefined;
   private lastPrune = 0;
   /** Services already found in the catalog (key to reference), so a write need not ask again; forgotten whenever the catalog changes. */
   private readonly knownServices = new Map<string, string>();
@@ -121,22 +127,17 @@ export class ChangeService {
   }
 
   /**
-   * Calls `listener` after every write seen: with the newest event id and the events
-   * written (a write here), or without them (another replica's, seen by polling).
+   * Calls `listener` after every write seen: with a version that is new each time (for
+   * cache keys) and the events written (a write here), or without them (another
+   * replica's, seen by polling).
    */
-  onWrite(listener: (latestId: number, written?: readonly NewChangeEvent[]) => void): void {
+  onWrite(listener: (version: number, written?: readonly NewChangeEvent[]) => void): void {
     this.listeners.push(listener);
   }
 
-  /**
-   * Tells the listeners. A write here always does (writes sharing a group commit can
-   * finish in any order, and each one's events must reach them); a polled id only when it
-   * is newer than every write seen.
-   */
-  private notify(latest: number, written?: readonly NewChangeEvent[]): void {
-    if (written === undefined && latest <= this.latest) return;
-    this.latest = Math.max(this.latest, latest);
-    for (const listener of this.listeners) listener(this.latest, written);
+  private notify(written?: readonly NewChangeEvent[]): void {
+    this.version++;
+    for (const listener of this.listeners) listener(this.version, written);
   }
 
   /** The catalog changed: services may have gone (called from the catalog's invalidation). */
@@ -144,13 +145,44 @@ export class ChangeService {
     this.knownServices.clear();
   }
 
-  /** Polls for other replicas' writes. */
+  /** Polls for other replicas' writes every `intervalMs` (see pollWrites). */
   watchWrites(intervalMs: number, logger: Logger): () => void {
+    let polling = false;
     const timer = setInterval(() => {
-      this.store.latestId().then((id) => this.notify(id), (err: unknown) => logger.warn({ component: 'changes', err }, 'could not read the latest change id'));
+      if (polling) return;
+      polling = true;
+      this.pollWrites(performance.now())
+        .catch((err: unknown) => logger.warn({ component: 'changes', err }, 'could not read the newest change ids'))
+        .finally(() => (polling = false));
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
+  }
+
+  /**
+   * One poll for other replicas' writes, at `nowMs` on a monotonic clock: tells the
+   * listeners (without events) when any committed since the last poll, including one
+   * that took an older id and committed late (commit-watch.ts). The first poll only notes
+   * where the events stand. True when the listeners were told.
+   */
+  async pollWrites(nowMs: number, settleMs = COMMIT_SETTLE_MS): Promise<boolean> {
+    const raced: number[] = [];
+    this.raced = raced;
+    try {
+      if (!this.watch) {
+        this.watch = countLocal(startWatch(await this.store.latestId()), raced);
+        return false;
+      }
+      const before = this.watch;
+      const settleTo = settlePoint(before, nowMs, settleMs);
+      const seen = await this.store.idsAbove(before.floor, settleTo);
+      const { moved, watch } = advance(before, seen, settleTo, nowMs, raced);
+      this.watch = watch;
+      if (moved) this.notify();
+      return moved;
+    } finally {
+      this.raced = undefined;
+    }
   }
 
   async recordDeployments(route: string, inputs: readonly DeploymentInput[], principal: Principal, key: string | undefined, batch: boolean): Promise<WriteResult> {
@@ -222,8 +254,9 @@ export class ChangeService {
       throw new AtriumError({ category: 'user-fixable', code: 'idempotency-key-reused', status: 422, message: `The Idempotency-Key "${key}" was already used for a different request`, hint: 'Use a fresh key for each new write, and the same key only to retry the identical request.' });
     }
     if (outcome.kind === 'written') {
-      const last = JSON.parse(outcome.response.body) as { id?: number; items?: { id: number }[] };
-      this.notify(Math.max(this.latest, last.id ?? last.items?.at(-1)?.id ?? this.latest), events);
+      if (this.watch) this.watch = countLocal(this.watch, outcome.ids);
+      if (this.raced) for (const id of outcome.ids) this.raced.push(id);
+      this.notify(events);
       await this.pruneKeys();
     }
     return { ...outcome.response, replayed: outcome.kind === 'replayed' };

@@ -1,7 +1,8 @@
-import type { Selectable, Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import type { ChangeEventsTable, Schema } from '../platform/db/schema.ts';
 import type { ChangeEvent, ChangeKind, Commit, DeploymentStatus, EventType, NewChangeEvent, Slot, Strategy } from './model.ts';
+import type { IdsAbove } from './commit-watch.ts';
 
 export interface TimelineFilter {
   types?: readonly EventType[];
@@ -42,7 +43,7 @@ interface WriteJob {
   reject: (err: unknown) => void;
 }
 
-export type WriteOutcome = { kind: 'written'; response: StoredResponse } | { kind: 'replayed'; response: StoredResponse } | { kind: 'conflict' };
+export type WriteOutcome = { kind: 'written'; response: StoredResponse; ids: number[] } | { kind: 'replayed'; response: StoredResponse } | { kind: 'conflict' };
 
 /** A DORA input row: one deployment, its times as epoch milliseconds (commit times as stored). */
 export interface DeploymentRow {
@@ -199,7 +200,7 @@ export class ChangeStore {
         .values({ route: idempotency.route, key: idempotency.key, fingerprint: idempotency.fingerprint, status: response.status, response: response.body, created_at: events[0]?.recordedAt ?? new Date().toISOString() })
         .execute();
     }
-    return { kind: 'written', response };
+    return { kind: 'written', response, ids: saved.map((e) => e.id) };
   }
 
   private async findKey(idempotency: Idempotency): Promise<WriteOutcome | undefined> {
@@ -275,10 +276,23 @@ export class ChangeStore {
     return Number(row?.n ?? 0);
   }
 
-  /** The newest event's id (0 when none): replicas poll it to see each other's writes. */
+  /** The newest event's id (0 when none): where watching other replicas' writes starts. */
   async latestId(): Promise<number> {
     const row = await this.database.read.selectFrom('change_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
     return Number(row?.seq ?? 0);
+  }
+
+  /**
+   * The ids above `floor`: the highest (`floor` when none), how many, and how many of them
+   * are at or below `settleTo` (see commit-watch.ts). One range scan of the primary key.
+   */
+  async idsAbove(floor: number, settleTo: number): Promise<IdsAbove> {
+    const row = await this.database.read
+      .selectFrom('change_events')
+      .select((eb) => [eb.fn.max('seq').as('top'), eb.fn.countAll().as('n'), sql<number | string | null>`sum(case when seq <= ${settleTo} then 1 else 0 end)`.as('settled')])
+      .where('seq', '>', floor)
+      .executeTakeFirst();
+    return { top: row?.top === null || row?.top === undefined ? floor : Number(row.top), count: Number(row?.n ?? 0), settled: Number(row?.settled ?? 0) };
   }
 
   async count(type?: EventType): Promise<number> {

@@ -5,6 +5,7 @@ import type { TokenService } from '../auth/service.ts';
 import { entityKeyOf, limit } from '../changes/routes.ts';
 import { Timestamp } from '../changes/schema.ts';
 import type { App } from '../platform/http/app.ts';
+import { bytesBody } from '../platform/http/bytes-body.ts';
 import type { FastPath, FastPostPath } from '../platform/http/listener.ts';
 import { ProblemDocumentSchema } from '../platform/http/problem-schema.ts';
 import { evaluateOfrep, flagContextOf } from './ofrep.ts';
@@ -301,7 +302,7 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
       const headers = { 'cache-control': FEATURES_CACHE_CONTROL, etag };
       // Plain responses: the body is already serialised (cached with the catalog's responses).
       if (c.req.header('if-none-match') === etag) return new Response(null, { status: 304, headers });
-      return new Response(body.toString(), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
+      return new Response(bytesBody(body), { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
     },
   );
 

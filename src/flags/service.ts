@@ -93,7 +93,7 @@ export interface CompiledFlags {
  * evaluation counts SDKs report.
  */
 export class FlagService {
-  /** The newest change event id seen: every switch writes one, so it keys the features document. */
+  /** The change version (one more with every write seen): every switch writes a change, so it keys the features document. */
   private changesVersion = 0;
   /** The ETag of each cached features document (hashing 70 KB per poll would cost more than serving it). */
   private readonly etags = new WeakMap<Buffer, string>();
@@ -114,8 +114,8 @@ export class FlagService {
   ) {}
 
   /** A change was recorded (here or on another replica): switches may have moved. */
-  changesMoved(latestId: number): void {
-    this.changesVersion = latestId;
+  changesMoved(version: number): void {
+    this.changesVersion = version;
   }
 
   private async flag(key: string): Promise<{ ref: string; spec: FlagSpec }> {

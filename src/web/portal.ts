@@ -95,11 +95,11 @@ export class Portal implements PortalData {
 
   /**
    * A change was recorded (here or, seen by polling, on another replica): pages showing
-   * changes are keyed by the newest event's id, so they render afresh while the catalog's
+   * changes are keyed by the change version (one more with every write seen), so they render afresh while the catalog's
    * pages (lists, search, docs) stay cached.
    */
-  changesMoved(latestId: number): void {
-    this.changesVersion = latestId;
+  changesMoved(version: number): void {
+    this.changesVersion = version;
   }
 
   private cacheKey(path: string, query: URLSearchParams): string {
