@@ -16,7 +16,8 @@
  *
  * --profile DIR writes serve's V8 CPU profile and SQL timings there and prints their summaries.
  * --control also runs a second bare server each round and prints bare-against-bare ratios:
- * how far the ratio moves when nothing but the machine differs.
+ * how far the ratio moves when nothing but the machine differs, with a note when that is
+ * beyond 2x either way.
  *
  * Exit status: 0 every target met, 1 some target missed, 2 the benchmark itself failed.
  */
@@ -103,7 +104,12 @@ async function main(): Promise<number> {
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
     const ok = median(ratios) <= 2 && errors === 0;
     log(`   ${label}: p99 ratio per round ${ratios.map((r) => `${r.toFixed(2)}x`).join(', ')}; median ${median(ratios).toFixed(2)}x (target <= 2x), errors ${errors}: ${verdict(ok)}`);
-    if (control) log(`   control (bare against bare) per round ${controlRatios.map((r) => `${r.toFixed(2)}x`).join(', ')}; median ${median(controlRatios).toFixed(2)}x`);
+    if (control) {
+      log(`   control (bare against bare) per round ${controlRatios.map((r) => `${r.toFixed(2)}x`).join(', ')}; median ${median(controlRatios).toFixed(2)}x`);
+      // The 2x verdict means little when the floor alone moves by 2x: say so (the verdict stands as measured).
+      const [low, high] = [Math.min(...controlRatios), Math.max(...controlRatios)];
+      if (low < 0.5 || high > 2) log(`   NOTE: bare against bare moved from ${low.toFixed(2)}x to ${high.toFixed(2)}x: the machine was noisy, and a 2x verdict from this run is weak`);
+    }
     results.push([label, ok]);
   };
 
