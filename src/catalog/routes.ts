@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
-import { bytesBody } from '../platform/http/bytes-body.ts';
 import { AtriumError } from '../platform/errors.ts';
+import { bytesBody } from '../platform/http/bytes-body.ts';
 import { ProblemDocumentSchema, problemResponses } from '../platform/http/problem-schema.ts';
 import type { App } from '../platform/http/app.ts';
 import { refKey } from './model.ts';

@@ -13,6 +13,7 @@
  * counted in as they finish (`countLocal`), so the next poll does not take them for another
  * replica's.
  */
+
 /**
  * How long ids missing above the floor are waited for. A change write's transaction lasts
  * milliseconds; one still open after half a minute is far outside anything Atrium does,
