@@ -21,8 +21,11 @@ import { createTestDatabase, describeEachDatabase, type TestDatabase } from './s
  * evaluates them exactly as Atrium's engine does, and reports its evaluation counts back.
  */
 
-const flag = (name: string, spec: Record<string, unknown>) => `apiVersion: atrium.dev/v1\nkind: Flag\nmetadata:\n  name: ${name}\nspec:\n${JSON.stringify({ owner: 'payments', service: 'shop', type: 'release', ...spec })
-  .replace(/^/, '  ')}\n`;
+/** Catalog tags of some flags: Unleash SDKs filter by them as `simple:<tag>`. */
+const TAGS: Record<string, string[]> = { 'eu-only': ['payments', 'eu'], half: ['payments'], colors: ['web'] };
+
+const flag = (name: string, spec: Record<string, unknown>) =>
+  `apiVersion: atrium.dev/v1\nkind: Flag\nmetadata:\n  name: ${name}\n${TAGS[name] ? `  tags: ${JSON.stringify(TAGS[name])}\n` : ''}spec:\n${JSON.stringify({ owner: 'payments', service: 'shop', type: 'release', ...spec }).replace(/^/, '  ')}\n`;
 
 const SPECS: Record<string, Record<string, unknown>> = {
   'always-on': { environments: { production: { enabled: true } } },
@@ -122,6 +125,51 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     const changed = await get(etag);
     assert.equal(changed.status, 200);
     assert.notEqual(changed.headers.get('etag'), etag);
+  });
+
+  test('an SDK configured with namePrefix, projectName or tags gets only those flags, each filter with its own ETag; a malformed filter is a 400', async () => {
+    const { token } = await server.tokens.create('sdk-filters', ['flags:read'], null);
+    const names = async (options: { namePrefix?: string; projectName?: string; tags?: { name: string; value: string }[] }) => {
+      const sdk = new Unleash({ url: `${base}/api/`, appName: 'filter-test', customHeaders: { Authorization: token }, refreshInterval: 3_600_000, disableMetrics: true, storageProvider: new InMemStorageProvider(), skipInstanceCountWarning: true, ...options });
+      try {
+        await once(sdk, 'synchronized');
+        return sdk.getFeatureToggleDefinitions().map((f) => f.name).sort();
+      } finally {
+        sdk.destroy();
+      }
+    };
+    const all = Object.keys(SPECS).sort();
+    assert.deepEqual(await names({}), all);
+    assert.deepEqual(await names({ namePrefix: 'ne' }), ['new-search']);
+    assert.deepEqual(await names({ tags: [{ name: 'simple', value: 'payments' }] }), ['eu-only', 'half']);
+    assert.deepEqual(await names({ tags: [{ name: 'simple', value: 'web' }, { name: 'simple', value: 'eu' }] }), ['colors', 'eu-only']);
+    assert.deepEqual(await names({ namePrefix: 'h', tags: [{ name: 'simple', value: 'payments' }] }), ['half']);
+    assert.deepEqual(await names({ projectName: 'default' }), all);
+    assert.deepEqual(await names({ projectName: 'checkout' }), [], 'every Atrium flag is in project default');
+
+    // Over HTTP: the first answer is built by the route, the next ones come from the listener's cache; all agree.
+    const get = (search: string, etag?: string) => fetch(`${base}/api/client/features${search}`, { headers: { authorization: token, ...(etag ? { 'if-none-match': etag } : {}) } });
+    const first = await get('?namePrefix=e&tag=simple%3Apayments');
+    const body = await first.text();
+    const etag = first.headers.get('etag') ?? '';
+    assert.deepEqual(JSON.parse(body).query, { environment: 'production', namePrefix: 'e', tag: [['simple', 'payments']] });
+    const again = await get('?tag=simple%3Apayments&namePrefix=e&inlineSegmentConstraints=true');
+    assert.equal(await again.text(), body, 'the same filter spelled differently, with a parameter Atrium ignores');
+    assert.equal(again.headers.get('etag'), etag);
+    assert.equal((await get('?namePrefix=e&tag=simple%3Apayments', etag)).status, 304);
+    assert.notEqual((await get('')).headers.get('etag'), etag, 'the unfiltered document has its own ETag');
+    assert.equal((await get('?namePrefix=e', etag)).status, 200, 'another filter is another document');
+
+    for (const [search, pattern] of [['?tag=payments', /not type:value/], ['?namePrefix=a%0Ab', /control characters/], [`?namePrefix=${'x'.repeat(300)}`, /255/], ['?namePrefix=a&namePrefix=b', /namePrefix/]] as const) {
+      for (let i = 0; i < 2; i++) {
+        const res = await get(search);
+        assert.equal(res.status, 400, search);
+        const problem = (await res.json()) as { code: string; detail: string; hint: string };
+        assert.equal(problem.code, 'invalid-request');
+        assert.match(problem.detail, pattern, search);
+        assert.ok(problem.hint.length > 0);
+      }
+    }
   });
 
   test('tokens without flags:read, and hostile metrics, are refused; nothing is stored', async () => {

@@ -8,6 +8,7 @@ import type { App } from '../platform/http/app.ts';
 import { bytesBody } from '../platform/http/bytes-body.ts';
 import type { FastPath, FastPostPath } from '../platform/http/listener.ts';
 import { ProblemDocumentSchema } from '../platform/http/problem-schema.ts';
+import { parseFeaturesQuery } from './features-query.ts';
 import { evaluateOfrep, flagContextOf } from './ofrep.ts';
 import { PLAN_ACTIONS, type PlanAction } from './release-plan.ts';
 import { switchRefusedView } from './pages/switch-page.ts';
@@ -102,10 +103,12 @@ function parseJson(body: Buffer): unknown {
  * poll, an unknown or refused token, a document to build) goes through the route below.
  */
 export function clientFeaturesFastPath(flags: FlagService, tokens: TokenService): FastPath {
-  return (path, _search, headers) => {
+  return (path, search, headers) => {
     if (path !== FEATURES_PATH) return undefined;
+    const query = parseFeaturesQuery(search);
+    if ('error' in query) return undefined;
     const principal = tokens.trustedReader(headers.authorization);
-    const features = principal && flags.peekClientFeatures(environmentOf(principal));
+    const features = principal && flags.peekClientFeatures(environmentOf(principal), query);
     if (!features) return undefined;
     const notModified = headers['if-none-match'] === features.etag;
     return { status: notModified ? 304 : 200, body: features.body, contentType: 'application/json', route: FEATURES_PATH, headers: { 'cache-control': FEATURES_CACHE_CONTROL, etag: features.etag }, quiet: true };
@@ -287,18 +290,28 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
       tags: ['Feature flags'],
       summary: 'Unleash client features',
       description:
-        "Every Flag entity of the catalog as Unleash's client-features document (version 2) for the token's environment: on or off as the flag declares there, with its strategies, variants and dependencies. An `ETag` is sent; `If-None-Match` with it answers 304 while nothing changed.",
+        "Every Flag entity of the catalog as Unleash's client-features document (version 2) for the token's environment: on or off as the flag declares there, with its strategies, variants and dependencies. Unleash's filters narrow it, as SDKs configured with them send them: `namePrefix`, `project` (every Atrium flag is in project `default`) and `tag` (`simple:<catalog tag>`); `project` and `tag` may repeat and keep a flag matching any. Other parameters are ignored. An `ETag` is sent; `If-None-Match` with it answers 304 while nothing changed.",
       security: SDK_SECURITY,
       middleware: [sdk] as const,
-      request: { headers: z.object({ 'if-none-match': z.string().optional() }) },
+      request: {
+        headers: z.object({ 'if-none-match': z.string().optional() }),
+        query: z.object({
+          namePrefix: z.string().optional().openapi({ description: 'Only flags whose name starts with this.', example: 'checkout.' }),
+          project: z.union([z.string(), z.array(z.string())]).optional().openapi({ description: 'Only flags of these Unleash projects (Atrium has one: default).', example: 'default' }),
+          tag: z.union([z.string(), z.array(z.string())]).optional().openapi({ description: 'Only flags with any of these tags, as type:value; catalog tags are of type simple.', example: 'simple:payments' }),
+        }),
+      },
       responses: {
-        200: { description: 'The flags', content: { 'application/json': { schema: z.object({ version: z.number().int(), features: z.array(z.record(z.string(), z.unknown())), query: z.object({ environment: z.string() }) }).openapi('ClientFeatures') } } },
+        200: { description: 'The flags', content: { 'application/json': { schema: z.object({ version: z.number().int(), features: z.array(z.record(z.string(), z.unknown())), query: z.object({ environment: z.string(), namePrefix: z.string().optional(), project: z.array(z.string()).optional(), tag: z.array(z.array(z.string())).optional() }) }).openapi('ClientFeatures') } } },
         304: { description: 'Not modified since the ETag sent' },
         ...errors,
       },
     }),
     async (c) => {
-      const { body, etag } = await flags.clientFeatures(environmentOf(c.get('principal')));
+      const url = c.req.url;
+      const query = parseFeaturesQuery(url.includes('?') ? url.slice(url.indexOf('?')) : '');
+      if ('error' in query) throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', message: `Invalid request: ${query.error}`, hint: query.hint });
+      const { body, etag } = await flags.clientFeatures(environmentOf(c.get('principal')), query);
       const headers = { 'cache-control': FEATURES_CACHE_CONTROL, etag };
       // Plain responses: the body is already serialised (cached with the catalog's responses).
       if (c.req.header('if-none-match') === etag) return new Response(null, { status: 304, headers });

@@ -7,6 +7,7 @@ import type { Principal } from '../platform/http/app.ts';
 import { compileFeatureSet } from './compile.ts';
 import type { FlagEngine } from './engine.ts';
 import { featureOf, type FlagSpec } from './flag-definition.ts';
+import { ALL_FEATURES, echoOf, matchesFeaturesQuery, type FeaturesQuery } from './features-query.ts';
 import type { FeatureSet } from './model.ts';
 import { applyPlanAction, nextMoveAt, planAt, type PlanAction, type PlanState } from './release-plan.ts';
 import { stalenessOf, type Staleness } from './staleness.ts';
@@ -280,9 +281,12 @@ export class FlagService {
     return results;
   }
 
-  /** `GET /api/client/features` for an environment: every flag, with the switch in force there. */
-  async clientFeatures(environment: string): Promise<ClientFeatures> {
-    const body = await this.catalog.cachedJson(this.featuresKey(environment), async () => {
+  /**
+   * `GET /api/client/features` for an environment: every flag, with the switch in force
+   * there, or those the SDK's filters keep (features-query.ts; cached per filter).
+   */
+  async clientFeatures(environment: string, query: FeaturesQuery = ALL_FEATURES): Promise<ClientFeatures> {
+    const body = await this.catalog.cachedJson(this.featuresKey(environment, query), async () => {
       const now = this.now();
       let until = Infinity;
       const keys: string[] = [];
@@ -295,6 +299,7 @@ export class FlagService {
       const descriptors = await this.catalog.store.descriptorsOf(keys);
       const switched = new Map<string, FlagState>((await this.store.states(keys)).filter((s) => s.environment === environment).map((s) => [s.flagKey, s]));
       const features = [...descriptors]
+        .filter(([, d]) => matchesFeaturesQuery({ name: d.entity.metadata.name, tags: d.entity.metadata.tags ?? [] }, query))
         .map(([key, d]) => {
           const spec = d.entity.spec as unknown as FlagSpec;
           const state = switched.get(key);
@@ -307,22 +312,23 @@ export class FlagService {
       const moves = this.clockMoves.get(environment) ?? { until: Infinity, count: 0 };
       // The earliest wins: a document built concurrently for an older version costs one rebuild at most.
       this.clockMoves.set(environment, { until: Math.min(moves.until, until), count: moves.count });
-      return { version: 2, features, query: { environment } };
+      return { version: 2, features, query: echoOf(query, environment) };
     });
     return { body, etag: this.etagOf(body) };
   }
 
   /** The features document of an environment if it is cached and current, without loading: for the listener's fast path. */
-  peekClientFeatures(environment: string): ClientFeatures | undefined {
-    const body = this.catalog.peekJson(this.featuresKey(environment));
+  peekClientFeatures(environment: string, query: FeaturesQuery = ALL_FEATURES): ClientFeatures | undefined {
+    const body = this.catalog.peekJson(this.featuresKey(environment, query));
     return body && { body, etag: this.etagOf(body) };
   }
 
-  private featuresKey(environment: string): string {
+  private featuresKey(environment: string, query: FeaturesQuery): string {
     // Keyed by the clock's moves too: a release plan reaches its next milestone with no change recorded yet.
     const moves = this.clockMoves.get(environment);
     if (moves && this.now().getTime() >= moves.until) this.clockMoves.set(environment, { until: Infinity, count: moves.count + 1 });
-    return `unleash-features:${environment}:${this.changesVersion}:${this.clockMoves.get(environment)?.count ?? 0}`;
+    const key = `unleash-features:${environment}:${this.changesVersion}:${this.clockMoves.get(environment)?.count ?? 0}`;
+    return query.key === '' ? key : `${key}:${query.key}`;
   }
 
   private etagOf(body: Buffer): string {
