@@ -308,8 +308,7 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
       },
     }),
     async (c) => {
-      const url = c.req.url;
-      const query = parseFeaturesQuery(url.includes('?') ? url.slice(url.indexOf('?')) : '');
+      const query = parseFeaturesQuery(new URL(c.req.url).search);
       if ('error' in query) throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', message: `Invalid request: ${query.error}`, hint: query.hint });
       const { body, etag } = await flags.clientFeatures(environmentOf(c.get('principal')), query);
       const headers = { 'cache-control': FEATURES_CACHE_CONTROL, etag };
