@@ -153,9 +153,19 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     const body = await first.text();
     const etag = first.headers.get('etag') ?? '';
     assert.deepEqual(JSON.parse(body).query, { environment: 'production', namePrefix: 'e', tag: [['simple', 'payments']] });
+    // Counted: the route asks the service for the document; the listener's fast path only peeks at its cache.
+    const service = server.flags;
+    const routeAnswer = service.clientFeatures.bind(service);
+    let routed = 0;
+    service.clientFeatures = (...args) => {
+      routed++;
+      return routeAnswer(...args);
+    };
     const again = await get('?tag=simple%3Apayments&namePrefix=e&inlineSegmentConstraints=true');
+    service.clientFeatures = routeAnswer;
     assert.equal(await again.text(), body, 'the same filter spelled differently, with a parameter Atrium ignores');
     assert.equal(again.headers.get('etag'), etag);
+    assert.equal(routed, 0, 'answered by the fast path from the cached document');
     assert.equal((await get('?namePrefix=e&tag=simple%3Apayments', etag)).status, 304);
     assert.notEqual((await get('')).headers.get('etag'), etag, 'the unfiltered document has its own ETag');
     assert.equal((await get('?namePrefix=e', etag)).status, 200, 'another filter is another document');
