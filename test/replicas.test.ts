@@ -73,6 +73,18 @@ describeEachDatabase('replicas on one database', (dialect) => {
     assert.equal(await enabledOn(a, 'new-checkout'), true);
   });
 
+  test('the store reads the ids above a floor: the highest, how many, and how many up to the settle point', async () => {
+    const store = a.changes.store;
+    // Two events of its own (on, then back off as declared), whatever ran before.
+    await a.flags.setEnabled('flag:default/dark-launch', 'production', true, who);
+    await a.flags.setEnabled('flag:default/dark-launch', 'production', false, who);
+    const newest = await store.latestId();
+    assert.deepEqual(await store.idsAbove(newest, newest), { top: newest, count: 0, settled: 0 }, 'nothing above the newest: the floor itself');
+    assert.deepEqual(await store.idsAbove(newest - 2, newest - 1), { top: newest, count: 2, settled: 1 });
+    assert.deepEqual(await store.idsAbove(newest - 2, newest - 2), { top: newest, count: 2, settled: 0 });
+    assert.deepEqual(await store.idsAbove(newest - 2, newest + 5), { top: newest, count: 2, settled: 2 });
+  });
+
   // Only PostgreSQL lets a write hold an id while a later one commits: SQLite has one
   // writer at a time, so its ids always commit in order.
   if (dialect === 'postgres') {
