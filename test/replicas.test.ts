@@ -73,16 +73,17 @@ describeEachDatabase('replicas on one database', (dialect) => {
     assert.equal(await enabledOn(a, 'new-checkout'), true);
   });
 
-  test('the store reads the ids above a floor: the highest, how many, and how many up to the settle point', async () => {
+  test('the store reads which ids exist above one and among some, ascending and at most a limit', async () => {
     const store = a.changes.store;
     // Two events of its own (on, then back off as declared), whatever ran before.
     await a.flags.setEnabled('flag:default/dark-launch', 'production', true, who);
     await a.flags.setEnabled('flag:default/dark-launch', 'production', false, who);
     const newest = await store.latestId();
-    assert.deepEqual(await store.idsAbove(newest, newest), { top: newest, count: 0, settled: 0 }, 'nothing above the newest: the floor itself');
-    assert.deepEqual(await store.idsAbove(newest - 2, newest - 1), { top: newest, count: 2, settled: 1 });
-    assert.deepEqual(await store.idsAbove(newest - 2, newest - 2), { top: newest, count: 2, settled: 0 });
-    assert.deepEqual(await store.idsAbove(newest - 2, newest + 5), { top: newest, count: 2, settled: 2 });
+    assert.deepEqual(await store.idsAbove(newest, [], 10), []);
+    assert.deepEqual(await store.idsAbove(newest - 2, [], 10), [newest - 1, newest]);
+    assert.deepEqual(await store.idsAbove(newest - 2, [], 1), [newest - 1]);
+    assert.deepEqual(await store.idsAbove(newest, [newest - 1, newest + 7, -3], 10), [newest - 1], 'among: only those that exist');
+    assert.deepEqual(await store.idsAbove(newest - 1, [newest - 1], 10), [newest - 1, newest]);
   });
 
   // Only PostgreSQL lets a write hold an id while a later one commits: SQLite has one

@@ -3,93 +3,94 @@
  * late. On PostgreSQL, event ids come from a sequence when a transaction inserts, not when
  * it commits: a write that took id 100 can commit after one that took 101. Polling the
  * newest id would then see 101 and never notice 100, and a flag switched in that write
- * would stay stale on this replica. So the poll counts ids instead: every id at or below
- * `floor` is settled; above it, the poll reads the highest id and how many ids there are.
- * Any commit above the floor changes one of the two, however late it comes.
+ * would stay stale on this replica. So the watch remembers which ids below the highest one
+ * seen are still missing, and each poll asks for the ids above that highest one and for
+ * the missing ones: any commit among them is news, however late it comes.
  *
- * Ids missing above the floor (a write still in flight, or one rolled back: a retried
- * idempotency key rolls back after taking its ids) keep the floor down until `settleMs`
- * after a poll first saw ids beyond them; then they are given up. Writes made here are
- * counted in as they finish (`countLocal`), so the next poll does not take them for another
- * replica's.
+ * A missing id (a write in flight, or one rolled back: a retried idempotency key rolls
+ * back after taking its ids) is asked for until `settleMs` after it was first missed, then
+ * given up. Writes made here are noted as they finish (`noteLocal`), so a poll does not
+ * take them for another replica's; noting is by id, so noting one a poll already saw
+ * changes nothing.
  */
 
 /**
- * How long ids missing above the floor are waited for. A change write's transaction lasts
- * milliseconds; one still open after half a minute is far outside anything Atrium does,
- * and meanwhile every poll counts the ids above the floor, so the wait is kept short.
+ * How long a missing id is asked for. A change write's transaction lasts milliseconds; one
+ * still open after half a minute is far outside anything Atrium does.
  */
 export const COMMIT_SETTLE_MS = 30_000;
+/**
+ * At most this many missing ids are asked for (the oldest are given up first): a rolled
+ * back group commit leaves as many as it took, and each one is in every poll's query.
+ */
+export const MAX_MISSING = 2_000;
+/** At start, ids this far below the newest that are not there are taken as in flight. */
+export const START_WINDOW = 1_000;
 
 export interface CommitWatch {
-  /** Every id at or below this is committed, or never will be. */
-  floor: number;
-  /** The highest id known above the floor (the floor when none). */
+  /** The highest id seen. */
   top: number;
-  /** How many ids are known above the floor. */
-  count: number;
-  /** While ids are missing above the floor: the highest id each poll saw, oldest first. */
-  samples: readonly { atMs: number; top: number }[];
-}
-
-/** What a poll reads above the floor: the highest id (the floor when none), how many ids, and how many of them are at or below the settle point. */
-export interface IdsAbove {
-  top: number;
-  count: number;
-  settled: number;
-}
-
-/** A watch starting at the newest id: what is already there was read at start-up. */
-export function startWatch(latest: number): CommitWatch {
-  return { floor: latest, top: latest, count: 0, samples: [] };
+  /** Ids below `top` not seen yet, with when each was first missed (ms, monotonic). */
+  missing: ReadonlyMap<number, number>;
+  /** Ids written here above `top`: when a poll sees them, they are not news. */
+  localAhead: ReadonlySet<number>;
 }
 
 /**
- * The id up to which missing ids are given up at `nowMs`: the highest id a poll saw at least
- * `settleMs` ago, while ids were missing (the floor when there is none yet).
+ * The watch at start: `latest` is the newest id, `present` the ids found in the
+ * START_WINDOW below it; the others there are taken as in flight from `nowMs`.
  */
-export function settlePoint(watch: CommitWatch, nowMs: number, settleMs: number): number {
-  let point = watch.floor;
-  for (const sample of watch.samples) {
-    if (sample.atMs > nowMs - settleMs) break;
-    point = Math.max(point, sample.top);
-  }
-  return point;
+export function startWatch(latest: number, present: readonly number[], nowMs: number): CommitWatch {
+  const found = new Set(present);
+  const missing = new Map<number, number>();
+  for (let id = Math.max(1, latest - START_WINDOW + 1); id < latest; id++) if (!found.has(id)) missing.set(id, nowMs);
+  return { top: latest, missing, localAhead: new Set() };
 }
 
-/**
- * The watch after a poll read `seen` above `watch.floor` (with `seen.settled` counted up to
- * `settleTo`, from settlePoint). `raced` are the ids of writes made here that finished
- * while the poll was in flight: the poll may or may not have seen them. `moved` says that
- * something committed since the last poll that was not written here.
- */
-export function advance(watch: CommitWatch, seen: IdsAbove, settleTo: number, nowMs: number, raced: readonly number[] = []): { moved: boolean; watch: CommitWatch } {
-  const withRaced = countLocal(watch, raced);
-  const sawRaced = raced.length > 0 && sameAs(withRaced, seen);
-  const base = sawRaced ? withRaced : watch;
-  const moved = !sameAs(base, seen);
-  const top = Math.max(seen.top, base.floor);
-  const floor = Math.min(Math.max(base.floor, settleTo), top);
-  const count = seen.count - (floor > base.floor ? seen.settled : 0);
-  // Every id between the floor and the top is there: all of them settle.
-  const next = count >= top - floor ? startWatch(top) : { floor, top, count, samples: [...base.samples.filter((s) => s.top > floor), { atMs: nowMs, top }] };
-  // Writes the poll did not see come in the next one: counted now, they are not news then.
-  // (When something else moved too, it is unknown which were seen; at worst the next poll moves once more.)
-  return { moved, watch: sawRaced || moved ? next : countLocal(next, raced) };
+/** What the next poll asks for: ids above `above`, and the missing ones. */
+export function idsToAsk(watch: CommitWatch): { above: number; missing: number[] } {
+  return { above: watch.top, missing: [...watch.missing.keys()] };
 }
 
-function sameAs(watch: CommitWatch, seen: IdsAbove): boolean {
-  return watch.top === Math.max(seen.top, watch.floor) && watch.count === seen.count;
-}
-
-/** The watch after writes made here committed these ids: the next poll will find them, and they are not news. */
-export function countLocal(watch: CommitWatch, ids: readonly number[]): CommitWatch {
-  let top = watch.top;
-  let count = watch.count;
+/** The watch after writes made here committed these ids. Idempotent: an id seen already is left as it is. */
+export function noteLocal(watch: CommitWatch, ids: readonly number[]): CommitWatch {
+  let missing: Map<number, number> | undefined;
+  let localAhead: Set<number> | undefined;
   for (const id of ids) {
-    if (id <= watch.floor) continue;
-    top = Math.max(top, id);
-    count++;
+    if (watch.missing.has(id)) (missing ??= new Map(watch.missing)).delete(id);
+    else if (id > watch.top && !watch.localAhead.has(id)) (localAhead ??= new Set(watch.localAhead)).add(id);
   }
-  return count === watch.count ? watch : { ...watch, top, count };
+  return missing || localAhead ? { top: watch.top, missing: missing ?? watch.missing, localAhead: localAhead ?? watch.localAhead } : watch;
+}
+
+/**
+ * The watch after a poll found `seen` (ids asked for by idsToAsk, in any order) at `nowMs`:
+ * `moved` says that one of them was not written here. Ids between the old and the new top
+ * that the poll did not find become missing, unless written here.
+ */
+export function advance(watch: CommitWatch, seen: readonly number[], nowMs: number, settleMs = COMMIT_SETTLE_MS): { moved: boolean; watch: CommitWatch } {
+  let moved = false;
+  let top = watch.top;
+  const found = new Set<number>();
+  const missing = new Map(watch.missing);
+  const localAhead = new Set(watch.localAhead);
+  for (const id of seen) {
+    found.add(id);
+    if (missing.delete(id)) moved = true;
+    else if (id > watch.top && !localAhead.has(id)) moved = true;
+    top = Math.max(top, id);
+  }
+  // (Only the newest MAX_MISSING of them: older ones would be given up at once below.)
+  for (let id = Math.max(watch.top + 1, top - MAX_MISSING); id < top; id++) {
+    if (!found.has(id) && !localAhead.has(id)) missing.set(id, nowMs);
+  }
+  // Written here and now at or below the top: seen or not, they are known.
+  for (const id of localAhead) if (id <= top) localAhead.delete(id);
+  for (const [id, since] of missing) if (nowMs - since >= settleMs) missing.delete(id);
+  // Oldest ids first (a Map keeps insertion order, and ids are missed in ascending order).
+  for (const id of missing.keys()) {
+    if (missing.size <= MAX_MISSING) break;
+    missing.delete(id);
+  }
+  return { moved, watch: { top, missing, localAhead } };
 }

@@ -5,7 +5,7 @@ import { Admission } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
 import type { Logger } from '../platform/log.ts';
-import { advance, COMMIT_SETTLE_MS, countLocal, settlePoint, startWatch, type CommitWatch } from './commit-watch.ts';
+import { advance, COMMIT_SETTLE_MS, idsToAsk, noteLocal, START_WINDOW, startWatch, type CommitWatch } from './commit-watch.ts';
 import { PROJECT_SLUG_ANNOTATION } from './github.ts';
 import { liveEnvironments, slotsOf, type LiveEnvironment } from './live.ts';
 import { deploymentSummary, switchSummary, type ChangeEvent, type NewChangeEvent } from './model.ts';
@@ -103,6 +103,9 @@ export function idempotencyKeyOf(header: string | undefined): string | undefined
  * catalog and the clock, idempotent, atomic, admitted within capacity), and reads them
  * back as timelines and live state for any entity's scope.
  */
+/** Ids a poll reads at most; more are read by the next one (a poll asks above the last). */
+const POLL_LIMIT = 50_000;
+
 export class ChangeService {
   private readonly now: () => Date;
   readonly writes: Admission;
@@ -111,8 +114,8 @@ export class ChangeService {
   private version = 0;
   /** Where polling for other replicas' writes stands (undefined until it starts). */
   private watch: CommitWatch | undefined;
-  /** Ids written here while a poll was in flight (undefined when none is). */
-  private raced: number[] | undefined;
+  /** A poll in flight, which the next one waits for rather than asking the same twice. */
+  private polling: Promise<boolean> | undefined;
   private lastPrune = 0;
   /** Services already found in the catalog (key to reference), so a write need not ask again; forgotten whenever the catalog changes. */
   private readonly knownServices = new Map<string, string>();
@@ -145,15 +148,10 @@ export class ChangeService {
     this.knownServices.clear();
   }
 
-  /** Polls for other replicas' writes every `intervalMs` (see pollWrites). */
+  /** Polls for other replicas' writes every `intervalMs` (see pollWrites; serve takes the first, the starting point, before it answers anything). */
   watchWrites(intervalMs: number, logger: Logger): () => void {
-    let polling = false;
     const timer = setInterval(() => {
-      if (polling) return;
-      polling = true;
-      this.pollWrites(performance.now())
-        .catch((err: unknown) => logger.warn({ component: 'changes', err }, 'could not read the newest change ids'))
-        .finally(() => (polling = false));
+      this.pollWrites(performance.now()).catch((err: unknown) => logger.warn({ component: 'changes', err }, 'could not read the newest change ids'));
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
@@ -162,26 +160,30 @@ export class ChangeService {
   /**
    * One poll for other replicas' writes, at `nowMs` on a monotonic clock: tells the
    * listeners (without events) when any committed since the last poll, including one
-   * that took an older id and committed late (commit-watch.ts). The first poll only notes
-   * where the events stand. True when the listeners were told.
+   * that took an older id and committed late (commit-watch.ts). The first poll notes where
+   * the events stand: anything cached before it may miss what committed before it. True
+   * when the listeners were told.
    */
   async pollWrites(nowMs: number, settleMs = COMMIT_SETTLE_MS): Promise<boolean> {
-    const raced: number[] = [];
-    this.raced = raced;
-    try {
+    while (this.polling) await this.polling.catch(() => undefined);
+    this.polling = (async () => {
       if (!this.watch) {
-        this.watch = countLocal(startWatch(await this.store.latestId()), raced);
+        const latest = await this.store.latestId();
+        this.watch = startWatch(latest, await this.store.idsAbove(latest - START_WINDOW, [], START_WINDOW), nowMs);
         return false;
       }
-      const before = this.watch;
-      const settleTo = settlePoint(before, nowMs, settleMs);
-      const seen = await this.store.idsAbove(before.floor, settleTo);
-      const { moved, watch } = advance(before, seen, settleTo, nowMs, raced);
+      const ask = idsToAsk(this.watch);
+      const seen = await this.store.idsAbove(ask.above, ask.missing, POLL_LIMIT);
+      // The watch as it is now: writes made here during the query are noted in it already.
+      const { moved, watch } = advance(this.watch, seen, nowMs, settleMs);
       this.watch = watch;
       if (moved) this.notify();
       return moved;
+    })();
+    try {
+      return await this.polling;
     } finally {
-      this.raced = undefined;
+      this.polling = undefined;
     }
   }
 
@@ -254,8 +256,7 @@ export class ChangeService {
       throw new AtriumError({ category: 'user-fixable', code: 'idempotency-key-reused', status: 422, message: `The Idempotency-Key "${key}" was already used for a different request`, hint: 'Use a fresh key for each new write, and the same key only to retry the identical request.' });
     }
     if (outcome.kind === 'written') {
-      if (this.watch) this.watch = countLocal(this.watch, outcome.ids);
-      if (this.raced) for (const id of outcome.ids) this.raced.push(id);
+      if (this.watch) this.watch = noteLocal(this.watch, outcome.ids);
       this.notify(events);
       await this.pruneKeys();
     }

@@ -1,8 +1,7 @@
-import { sql, type Selectable, type Transaction } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import type { ChangeEventsTable, Schema } from '../platform/db/schema.ts';
 import type { ChangeEvent, ChangeKind, Commit, DeploymentStatus, EventType, NewChangeEvent, Slot, Strategy } from './model.ts';
-import type { IdsAbove } from './commit-watch.ts';
 
 export interface TimelineFilter {
   types?: readonly EventType[];
@@ -283,16 +282,18 @@ export class ChangeStore {
   }
 
   /**
-   * The ids above `floor`: the highest (`floor` when none), how many, and how many of them
-   * are at or below `settleTo` (see commit-watch.ts). One range scan of the primary key.
+   * Which of these ids exist: those above `above` and those in `among` (see
+   * commit-watch.ts), ascending, at most `limit` (a later call asks above the last).
    */
-  async idsAbove(floor: number, settleTo: number): Promise<IdsAbove> {
-    const row = await this.database.read
+  async idsAbove(above: number, among: readonly number[], limit: number): Promise<number[]> {
+    const rows = await this.database.read
       .selectFrom('change_events')
-      .select((eb) => [eb.fn.max('seq').as('top'), eb.fn.countAll().as('n'), sql<number | string | null>`sum(case when seq <= ${settleTo} then 1 else 0 end)`.as('settled')])
-      .where('seq', '>', floor)
-      .executeTakeFirst();
-    return { top: row?.top === null || row?.top === undefined ? floor : Number(row.top), count: Number(row?.n ?? 0), settled: Number(row?.settled ?? 0) };
+      .select('seq')
+      .where((eb) => (among.length > 0 ? eb.or([eb('seq', '>', above), eb('seq', 'in', [...among])]) : eb('seq', '>', above)))
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => Number(r.seq));
   }
 
   async count(type?: EventType): Promise<number> {

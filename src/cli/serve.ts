@@ -68,11 +68,16 @@ async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demo
     githubWebhookSecret: config.githubWebhookSecret,
     productionEnvironments: config.productionEnvironments,
   });
-  // Listen first: /healthz answers at once and /readyz says 503 until the first sync (and the demo history) is done.
-  const http = await listen(server, config.host, config.port).catch(async (err: unknown) => {
-    await database.close();
-    throw err;
-  });
+  // Where other replicas' writes stand, before anything is cached: the polls (below) tell
+  // of every write after this. Then listen: /healthz answers at once and /readyz says 503
+  // until the first sync (and the demo history) is done.
+  const http = await server.changes
+    .pollWrites(performance.now())
+    .then(() => listen(server, config.host, config.port))
+    .catch(async (err: unknown) => {
+      await database.close();
+      throw err;
+    });
   let watcher: { close(): Promise<void> } | undefined;
   let stopPolling: (() => void) | undefined;
   let stopWatchingWrites: (() => void) | undefined;
