@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { InMemStorageProvider, startUnleash, Unleash } from 'unleash-client';
@@ -161,8 +163,12 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
       routed++;
       return routeAnswer(...args);
     };
-    const again = await get('?tag=simple%3Apayments&namePrefix=e&inlineSegmentConstraints=true');
-    service.clientFeatures = routeAnswer;
+    let again: Response;
+    try {
+      again = await get('?tag=simple%3Apayments&namePrefix=e&inlineSegmentConstraints=true');
+    } finally {
+      service.clientFeatures = routeAnswer;
+    }
     assert.equal(await again.text(), body, 'the same filter spelled differently, with a parameter Atrium ignores');
     assert.equal(again.headers.get('etag'), etag);
     assert.equal(routed, 0, 'answered by the fast path from the cached document');
@@ -170,7 +176,34 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.notEqual((await get('')).headers.get('etag'), etag, 'the unfiltered document has its own ETag');
     assert.equal((await get('?namePrefix=e', etag)).status, 200, 'another filter is another document');
 
-    for (const [search, pattern] of [['?tag=payments', /not type:value/], ['?namePrefix=a%0Ab', /control characters/], [`?namePrefix=${'x'.repeat(300)}`, /255/], ['?namePrefix=a&namePrefix=b', /namePrefix/]] as const) {
+    // A catalog change reaches filtered documents too (they are cached apart from the catalog's responses).
+    const webFlags = async () => ((await (await get('?tag=simple%3Aweb')).json()) as { features: { name: string }[] }).features.map((f) => f.name);
+    assert.deepEqual(await webFlags(), ['colors']);
+    const file = join(catalog.dir, 'flags.yaml');
+    const written = readFileSync(file, 'utf8');
+    try {
+      catalog.write('flags.yaml', written.replace('name: always-on\n', 'name: always-on\n  tags: ["web"]\n'));
+      await server.syncCatalog();
+      assert.deepEqual(await webFlags(), ['always-on', 'colors']);
+    } finally {
+      catalog.write('flags.yaml', written);
+      await server.syncCatalog();
+    }
+
+    // A raw "#" is a fragment, as the route reads the URL: the fast path must not take it as part of the value.
+    await (await get(`?namePrefix=${encodeURIComponent('e#x')}`)).text(); // caches the "e#x" document
+    const raw = await new Promise<string>((resolve, reject) => {
+      const req = request(`${base}/api/client/features?namePrefix=e#x`, { headers: { authorization: token } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve(text));
+      });
+      req.path = '/api/client/features?namePrefix=e#x';
+      req.on('error', reject).end();
+    });
+    assert.deepEqual(JSON.parse(raw).query, { environment: 'production', namePrefix: 'e' });
+
+    // Each twice: a refusal is never cached, so the second goes through the fast path's check and the route again.
+    for (const [search, pattern] of [['?tag=payments', /not type:value/], ['?namePrefix=a%0Ab', /control characters/], [`?namePrefix=${'x'.repeat(300)}`, /255/], ['?namePrefix=e&namePrefix=', /more than once/]] as const) {
       for (let i = 0; i < 2; i++) {
         const res = await get(search);
         assert.equal(res.status, 400, search);

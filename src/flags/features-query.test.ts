@@ -45,6 +45,7 @@ describe('features query', () => {
       ['?tag=:payments', /not type:value/],
       ['?tag=simple:', /not type:value/],
       ['?namePrefix=a&namePrefix=b', /more than once/],
+      ['?namePrefix=a&namePrefix=', /more than once/],
       [`?namePrefix=${'x'.repeat(256)}`, /longer than 255/],
       [`?project=${'x'.repeat(256)}`, /longer than 255/],
       ['?namePrefix=a%0Ab', /control characters/],

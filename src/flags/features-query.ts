@@ -5,7 +5,9 @@
  * `project=X` (repeatable) keeps flags of any of those projects, and `tag=type:value`
  * (repeatable) keeps flags carrying any of those tags. Every Atrium flag is in Unleash's
  * `default` project, and its catalog tags (`metadata.tags`) are Unleash tags of type
- * `simple`. Other parameters are ignored, as Unleash ignores them.
+ * `simple`. Other parameters are ignored, as Unleash ignores them. Unlike Unleash's server,
+ * the prefix is plain text (Unleash's SQL LIKE reads `%` and `_` as wildcards), and a tag's
+ * type ends at its first colon.
  */
 
 export interface FeaturesQuery {
@@ -43,10 +45,10 @@ export function parseFeaturesQuery(search: string): FeaturesQuery | { error: str
   if (search === '' || search === '?') return ALL_FEATURES;
   // URLSearchParams never throws: a malformed escape stays as it was written.
   const params = new URLSearchParams(search);
+  if (params.getAll('namePrefix').length > 1) return { error: 'namePrefix is given more than once', hint: 'Send one namePrefix.' };
   const prefixes = params.getAll('namePrefix').filter((v) => v !== '');
   const projects = params.getAll('project').filter((v) => v !== '');
   const tags = params.getAll('tag').filter((v) => v !== '');
-  if (prefixes.length > 1) return { error: 'namePrefix is given more than once', hint: 'Send one namePrefix.' };
   for (const [name, values] of [['project', projects], ['tag', tags]] as const) {
     if (values.length > MAX_VALUES) return { error: `${name} is given ${values.length} times; at most ${MAX_VALUES}`, hint: `Filter by at most ${MAX_VALUES} values of ${name}.` };
   }

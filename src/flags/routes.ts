@@ -104,7 +104,8 @@ function parseJson(body: Buffer): unknown {
  */
 export function clientFeaturesFastPath(flags: FlagService, tokens: TokenService): FastPath {
   return (path, search, headers) => {
-    if (path !== FEATURES_PATH) return undefined;
+    // A raw "#" would be a fragment to the route (which parses the URL) but a value here.
+    if (path !== FEATURES_PATH || search.includes('#')) return undefined;
     const query = parseFeaturesQuery(search);
     if ('error' in query) return undefined;
     const principal = tokens.trustedReader(headers.authorization);
@@ -296,7 +297,8 @@ export function registerFlagRoutes(app: App, flags: FlagService, tokens: TokenSe
       request: {
         headers: z.object({ 'if-none-match': z.string().optional() }),
         query: z.object({
-          namePrefix: z.string().optional().openapi({ description: 'Only flags whose name starts with this.', example: 'checkout.' }),
+          // Given twice, it is refused by parseFeaturesQuery with its own message: the schema only documents.
+          namePrefix: z.union([z.string(), z.array(z.string())]).optional().openapi({ description: 'Only flags whose name starts with this (once).', example: 'checkout.' }),
           project: z.union([z.string(), z.array(z.string())]).optional().openapi({ description: 'Only flags of these Unleash projects (Atrium has one: default).', example: 'default' }),
           tag: z.union([z.string(), z.array(z.string())]).optional().openapi({ description: 'Only flags with any of these tags, as type:value; catalog tags are of type simple.', example: 'simple:payments' }),
         }),

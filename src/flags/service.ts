@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from '../platform/environment-name.ts';
 import type { CatalogService } from '../catalog/service.ts';
 import type { ChangeService } from '../changes/service.ts';
+import { SingleFlightCache } from '../platform/cache.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
 import { compileFeatureSet } from './compile.ts';
 import type { FlagEngine } from './engine.ts';
 import { featureOf, type FlagSpec } from './flag-definition.ts';
-import { ALL_FEATURES, echoOf, matchesFeaturesQuery, type FeaturesQuery } from './features-query.ts';
+import { ALL_FEATURES, echoOf, FLAG_PROJECT, matchesFeaturesQuery, type FeaturesQuery } from './features-query.ts';
 import type { FeatureSet } from './model.ts';
 import { applyPlanAction, nextMoveAt, planAt, type PlanAction, type PlanState } from './release-plan.ts';
 import { stalenessOf, type Staleness } from './staleness.ts';
@@ -93,6 +94,10 @@ export interface CompiledFlags {
  * to what on the flag's timeline (a component's timeline includes its flags'); and the
  * evaluation counts SDKs report.
  */
+/** Filtered features documents kept (see FlagService.filtered): every app configured alike shares one. */
+const FILTERED_DOCUMENTS = 64;
+const FILTERED_BYTES = 16 * 1024 * 1024;
+
 export class FlagService {
   /** The change version (one more with every write seen): every switch writes a change, so it keys the features document. */
   private changesVersion = 0;
@@ -107,12 +112,21 @@ export class FlagService {
    */
   private readonly clockMoves = new Map<string, { until: number; count: number }>();
 
+  /**
+   * Documents narrowed by an SDK's filters, kept apart from the catalog's response cache:
+   * any flags:read token can ask for endless distinct filters, which must not push the
+   * catalog's pages out. Emptied with it when the catalog changes.
+   */
+  private readonly filtered = new SingleFlightCache<Buffer>(FILTERED_DOCUMENTS, { maxBytes: FILTERED_BYTES, sizeOf: (body) => body.length });
+
   constructor(
     private readonly catalog: CatalogService,
     readonly store: FlagStore,
     private readonly changes: Pick<ChangeService, 'recordChange' | 'scope'>,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    catalog.onInvalidate(() => this.filtered.clear());
+  }
 
   /** A change was recorded (here or on another replica): switches may have moved. */
   changesMoved(version: number): void {
@@ -286,40 +300,47 @@ export class FlagService {
    * there, or those the SDK's filters keep (features-query.ts; cached per filter).
    */
   async clientFeatures(environment: string, query: FeaturesQuery = ALL_FEATURES): Promise<ClientFeatures> {
-    const body = await this.catalog.cachedJson(this.featuresKey(environment, query), async () => {
-      const now = this.now();
-      let until = Infinity;
-      const keys: string[] = [];
-      let after: string | undefined;
-      do {
-        const page = await this.catalog.store.listEntities({ kind: 'flag' }, 500, after);
-        keys.push(...page.items.map((e) => `flag:${e.namespace}/${e.name}`.toLowerCase()));
-        after = page.nextAfter;
-      } while (after !== undefined);
-      const descriptors = await this.catalog.store.descriptorsOf(keys);
-      const switched = new Map<string, FlagState>((await this.store.states(keys)).filter((s) => s.environment === environment).map((s) => [s.flagKey, s]));
-      const features = [...descriptors]
-        .filter(([, d]) => matchesFeaturesQuery({ name: d.entity.metadata.name, tags: d.entity.metadata.tags ?? [] }, query))
-        .map(([key, d]) => {
-          const spec = d.entity.spec as unknown as FlagSpec;
-          const state = switched.get(key);
-          const milestone = state?.plan && spec.releasePlan ? planAt(spec.releasePlan, state.plan, now).milestone : undefined;
-          if (state?.plan && spec.releasePlan) until = Math.min(until, nextMoveAt(spec.releasePlan, state.plan, now) ?? Infinity);
-          const feature = featureOf(d.entity.metadata.name, spec, environment, milestone, typeof state?.rollout === 'number' ? state.rollout : undefined);
-          return { ...feature, enabled: state ? state.enabled : feature.enabled, description: d.entity.metadata.description ?? null, project: 'default', stale: false };
-        })
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const moves = this.clockMoves.get(environment) ?? { until: Infinity, count: 0 };
-      // The earliest wins: a document built concurrently for an older version costs one rebuild at most.
-      this.clockMoves.set(environment, { until: Math.min(moves.until, until), count: moves.count });
-      return { version: 2, features, query: echoOf(query, environment) };
-    });
+    const key = this.featuresKey(environment, query);
+    const build = () => this.featuresDocument(environment, query);
+    // The whole document is cached with the catalog's responses; a filtered one apart (see `filtered`).
+    const body = query.key === '' ? await this.catalog.cachedJson(key, build) : await this.filtered.get(key, async () => Buffer.from(JSON.stringify(await build())));
     return { body, etag: this.etagOf(body) };
+  }
+
+  /** The client-features document of an environment (narrowed by `query`), as an object. */
+  private async featuresDocument(environment: string, query: FeaturesQuery): Promise<unknown> {
+    const now = this.now();
+    let until = Infinity;
+    const keys: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.catalog.store.listEntities({ kind: 'flag' }, 500, after);
+      keys.push(...page.items.map((e) => `flag:${e.namespace}/${e.name}`.toLowerCase()));
+      after = page.nextAfter;
+    } while (after !== undefined);
+    const descriptors = await this.catalog.store.descriptorsOf(keys);
+    const switched = new Map<string, FlagState>((await this.store.states(keys)).filter((s) => s.environment === environment).map((s) => [s.flagKey, s]));
+    const features = [...descriptors]
+      .filter(([, d]) => matchesFeaturesQuery({ name: d.entity.metadata.name, tags: d.entity.metadata.tags ?? [] }, query))
+      .map(([key, d]) => {
+        const spec = d.entity.spec as unknown as FlagSpec;
+        const state = switched.get(key);
+        const milestone = state?.plan && spec.releasePlan ? planAt(spec.releasePlan, state.plan, now).milestone : undefined;
+        if (state?.plan && spec.releasePlan) until = Math.min(until, nextMoveAt(spec.releasePlan, state.plan, now) ?? Infinity);
+        const feature = featureOf(d.entity.metadata.name, spec, environment, milestone, typeof state?.rollout === 'number' ? state.rollout : undefined);
+        return { ...feature, enabled: state ? state.enabled : feature.enabled, description: d.entity.metadata.description ?? null, project: FLAG_PROJECT, stale: false };
+      })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const moves = this.clockMoves.get(environment) ?? { until: Infinity, count: 0 };
+    // The earliest wins: a document built concurrently for an older version costs one rebuild at most.
+    this.clockMoves.set(environment, { until: Math.min(moves.until, until), count: moves.count });
+    return { version: 2, features, query: echoOf(query, environment) };
   }
 
   /** The features document of an environment if it is cached and current, without loading: for the listener's fast path. */
   peekClientFeatures(environment: string, query: FeaturesQuery = ALL_FEATURES): ClientFeatures | undefined {
-    const body = this.catalog.peekJson(this.featuresKey(environment, query));
+    const key = this.featuresKey(environment, query);
+    const body = query.key === '' ? this.catalog.peekJson(key) : this.filtered.peek(key);
     return body && { body, etag: this.etagOf(body) };
   }
 
