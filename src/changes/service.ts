@@ -148,9 +148,14 @@ export class ChangeService {
     this.knownServices.clear();
   }
 
-  /** Polls for other replicas' writes every `intervalMs` (see pollWrites; serve takes the first, the starting point, before it answers anything). */
+  /**
+   * Polls for other replicas' writes every `intervalMs` (see pollWrites; serve takes the
+   * first, the starting point, before it answers anything). A tick that finds the last
+   * poll still running is skipped, so a slow database does not pile polls up.
+   */
   watchWrites(intervalMs: number, logger: Logger): () => void {
     const timer = setInterval(() => {
+      if (this.polling) return;
       this.pollWrites(performance.now()).catch((err: unknown) => logger.warn({ component: 'changes', err }, 'could not read the newest change ids'));
     }, intervalMs);
     timer.unref();
