@@ -29,7 +29,7 @@ describeEachDatabase('replicas on one database', (dialect) => {
     databases.push(database);
     const server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets() });
     await server.syncCatalog();
-    await server.changes.pollWrites(0); // where the events stand, as serve's first poll notes
+    await server.changes.pollWrites(() => 0); // where the events stand, as serve's first poll notes
     return server;
   };
   /** What an Unleash SDK polling this replica gets for the flag. */
@@ -63,13 +63,13 @@ describeEachDatabase('replicas on one database', (dialect) => {
     await a.flags.kill('flag:default/new-checkout', who, 'errors after deploy');
     assert.equal(await enabledOn(a, 'new-checkout'), false, 'at once where it was pulled');
     assert.equal(await enabledOn(b, 'new-checkout'), true, 'the other replica still serves its cached document');
-    assert.equal(await b.changes.pollWrites(1000), true);
+    assert.equal(await b.changes.pollWrites(() => 1000), true);
     assert.equal(await enabledOn(b, 'new-checkout'), false, 'after its poll');
-    assert.equal(await a.changes.pollWrites(1000), false, 'a replica’s own switch is no news to it');
-    assert.equal(await b.changes.pollWrites(2000), false, 'nothing new since');
+    assert.equal(await a.changes.pollWrites(() => 1000), false, 'a replica’s own switch is no news to it');
+    assert.equal(await b.changes.pollWrites(() => 2000), false, 'nothing new since');
     // And back on, from the other side.
     await b.flags.setEnabled('flag:default/new-checkout', 'production', true, who);
-    assert.equal(await a.changes.pollWrites(3000), true);
+    assert.equal(await a.changes.pollWrites(() => 3000), true);
     assert.equal(await enabledOn(a, 'new-checkout'), true);
   });
 
@@ -108,19 +108,22 @@ describeEachDatabase('replicas on one database', (dialect) => {
         return Number(row?.seq);
       });
       await idTaken;
+      // B has seen everything before (whatever ran earlier), so what follows is this test's alone.
+      await b.changes.pollWrites(() => 9_000);
+      assert.equal(await b.changes.pollWrites(() => 9_500), false);
       // Meanwhile A switches a flag on: a newer id, committed first. B sees it at its next poll.
       await a.flags.setEnabled('flag:default/dark-launch', 'production', true, who);
-      assert.equal(await b.changes.pollWrites(10_000), true);
+      assert.equal(await b.changes.pollWrites(() => 10_000), true);
       assert.equal(await enabledOn(b, 'dark-launch'), true);
-      assert.equal(await b.changes.pollWrites(11_000), false);
+      assert.equal(await b.changes.pollWrites(() => 11_000), false);
       // Now the older id commits: the newest id does not move, and B still sees it.
       const newest = await b.changes.store.latestId();
       release();
       const lateId = await late;
       assert.ok(lateId < newest, `the held write's id ${lateId} is older than the newest ${newest}`);
       assert.equal(await b.changes.store.latestId(), newest);
-      assert.equal(await b.changes.pollWrites(12_000), true, 'the late commit is seen');
-      assert.equal(await b.changes.pollWrites(13_000), false);
+      assert.equal(await b.changes.pollWrites(() => 12_000), true, 'the late commit is seen');
+      assert.equal(await b.changes.pollWrites(() => 13_000), false);
     });
   }
 });

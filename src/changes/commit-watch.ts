@@ -26,6 +26,11 @@ export const COMMIT_SETTLE_MS = 30_000;
 export const MAX_MISSING = 2_000;
 /** At start, ids this far below the newest that are not there are taken as in flight. */
 export const START_WINDOW = 1_000;
+/**
+ * At most this many writes made here wait for a poll to see them (the oldest are dropped:
+ * then a poll takes one for another replica's, which costs one needless notice).
+ */
+export const MAX_LOCAL_AHEAD = 10_000;
 
 export interface CommitWatch {
   /** The highest id seen. */
@@ -60,6 +65,8 @@ export function noteLocal(watch: CommitWatch, ids: readonly number[]): CommitWat
     if (watch.missing.has(id)) (missing ??= new Map(watch.missing)).delete(id);
     else if (id > watch.top && !watch.localAhead.has(id)) (localAhead ??= new Set(watch.localAhead)).add(id);
   }
+  // Sets iterate in insertion order: the first are the oldest.
+  if (localAhead) for (const id of localAhead) if (localAhead.size > MAX_LOCAL_AHEAD) localAhead.delete(id);
   return missing || localAhead ? { top: watch.top, missing: missing ?? watch.missing, localAhead: localAhead ?? watch.localAhead } : watch;
 }
 
@@ -70,20 +77,26 @@ export function noteLocal(watch: CommitWatch, ids: readonly number[]): CommitWat
  */
 export function advance(watch: CommitWatch, seen: readonly number[], nowMs: number, settleMs = COMMIT_SETTLE_MS): { moved: boolean; watch: CommitWatch } {
   let moved = false;
-  let top = watch.top;
-  const found = new Set<number>();
   const missing = new Map(watch.missing);
   const localAhead = new Set(watch.localAhead);
+  const above: number[] = [];
   for (const id of seen) {
-    found.add(id);
     if (missing.delete(id)) moved = true;
-    else if (id > watch.top && !localAhead.has(id)) moved = true;
-    top = Math.max(top, id);
+    else if (id > watch.top) {
+      above.push(id);
+      if (!localAhead.has(id)) moved = true;
+    }
   }
-  // (Only the newest MAX_MISSING of them: older ones would be given up at once below.)
-  for (let id = Math.max(watch.top + 1, top - MAX_MISSING); id < top; id++) {
-    if (!found.has(id) && !localAhead.has(id)) missing.set(id, nowMs);
+  above.sort((a, b) => a - b);
+  const top = above.length > 0 ? (above[above.length - 1] as number) : watch.top;
+  // The gaps between the ids found above the old top, newest first, at most MAX_MISSING of
+  // them (older ones would be given up at once below); work in the gaps, not the distance.
+  const gaps: number[] = [];
+  for (let i = above.length - 1; i >= 0 && gaps.length < MAX_MISSING; i--) {
+    const below = i > 0 ? (above[i - 1] as number) : watch.top;
+    for (let id = (above[i] as number) - 1; id > below && gaps.length < MAX_MISSING; id--) if (!localAhead.has(id)) gaps.push(id);
   }
+  for (let i = gaps.length - 1; i >= 0; i--) missing.set(gaps[i] as number, nowMs);
   // Written here and now at or below the top: seen or not, they are known.
   for (const id of localAhead) if (id <= top) localAhead.delete(id);
   for (const [id, since] of missing) if (nowMs - since >= settleMs) missing.delete(id);

@@ -156,39 +156,40 @@ export class ChangeService {
   watchWrites(intervalMs: number, logger: Logger): () => void {
     const timer = setInterval(() => {
       if (this.polling) return;
-      this.pollWrites(performance.now()).catch((err: unknown) => logger.warn({ component: 'changes', err }, 'could not read the newest change ids'));
+      this.pollWrites().catch((err: unknown) => logger.warn({ component: 'changes', err }, 'could not read the newest change ids'));
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
   }
 
   /**
-   * One poll for other replicas' writes, at `nowMs` on a monotonic clock: tells the
+   * One poll for other replicas' writes, timed by `clock` (monotonic ms): tells the
    * listeners (without events) when any committed since the last poll, including one
    * that took an older id and committed late (commit-watch.ts). The first poll notes where
    * the events stand: anything cached before it may miss what committed before it. True
    * when the listeners were told.
    */
-  async pollWrites(nowMs: number, settleMs = COMMIT_SETTLE_MS): Promise<boolean> {
+  async pollWrites(clock: () => number = () => performance.now(), settleMs = COMMIT_SETTLE_MS): Promise<boolean> {
     while (this.polling) await this.polling.catch(() => undefined);
-    this.polling = (async () => {
+    const poll = (async () => {
       if (!this.watch) {
         const latest = await this.store.latestId();
-        this.watch = startWatch(latest, await this.store.idsAbove(latest - START_WINDOW, [], START_WINDOW), nowMs);
+        this.watch = startWatch(latest, await this.store.idsAbove(latest - START_WINDOW, [], START_WINDOW), clock());
         return false;
       }
       const ask = idsToAsk(this.watch);
       const seen = await this.store.idsAbove(ask.above, ask.missing, POLL_LIMIT);
       // The watch as it is now: writes made here during the query are noted in it already.
-      const { moved, watch } = advance(this.watch, seen, nowMs, settleMs);
+      const { moved, watch } = advance(this.watch, seen, clock(), settleMs);
       this.watch = watch;
       if (moved) this.notify();
       return moved;
     })();
+    this.polling = poll;
     try {
-      return await this.polling;
+      return await poll;
     } finally {
-      this.polling = undefined;
+      if (this.polling === poll) this.polling = undefined;
     }
   }
 

@@ -72,7 +72,7 @@ async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demo
   // of every write after this. Then listen: /healthz answers at once and /readyz says 503
   // until the first sync (and the demo history) is done.
   const http = await server.changes
-    .pollWrites(performance.now())
+    .pollWrites()
     .then(() => listen(server, config.host, config.port))
     .catch(async (err: unknown) => {
       await database.close();
@@ -80,7 +80,8 @@ async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demo
     });
   let watcher: { close(): Promise<void> } | undefined;
   let stopPolling: (() => void) | undefined;
-  let stopWatchingWrites: (() => void) | undefined;
+  // Polled from now on, also during the first sync: writes made here wait for a poll to see them.
+  const stopWatchingWrites = server.changes.watchWrites(1000, logger);
   let planTimer: NodeJS.Timeout | undefined;
   try {
     const address = http.address();
@@ -103,8 +104,6 @@ async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demo
     };
     watcher = flags.noWatch ? undefined : watchCatalog(root.dir, syncAndList, { logger, initialFiles: server.catalogFiles() });
     stopPolling = server.catalog.watchGeneration(1000, logger);
-    // Another replica's writes (deployments, changes) refresh this one's pages within a second.
-    stopWatchingWrites = server.changes.watchWrites(1000, logger);
     // Release plans whose milestone's set time has passed are written down (and put on the timeline).
     planTimer = setInterval(() => void server.flags.tick().catch((err: unknown) => logger.warn({ component: 'flags', err }, 'could not move release plans on')), 30_000);
     planTimer.unref();
@@ -113,7 +112,7 @@ async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demo
     logger.info({ component: 'server' }, 'shutting down');
   } finally {
     stopPolling?.();
-    stopWatchingWrites?.();
+    stopWatchingWrites();
     clearInterval(planTimer);
     await watcher?.close();
     await new Promise<void>((resolve) => http.close(() => resolve()));
