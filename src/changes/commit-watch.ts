@@ -5,7 +5,7 @@
  * newest id would then see 101 and never notice 100, and a flag switched in that write
  * would stay stale on this replica. So the watch remembers which ids below the highest one
  * seen are still missing, and each poll asks for the ids above that highest one and for
- * the missing ones: any commit among them is news, however late it comes.
+ * the missing ones: a commit among them is news, however late it comes.
  *
  * A missing id (a write in flight, or one rolled back: a retried idempotency key rolls
  * back after taking its ids) is asked for until `settleMs` after it was first missed, then

@@ -62,7 +62,7 @@ describe('features query', () => {
     assert.equal(parsed('?namePrefix=%E0%A4%A').namePrefix, '\uFFFD%A');
   });
 
-  test('a flag passes when its name has the prefix, its project is listed and it has any listed simple tag', () => {
+  test('a flag passes when its name has the prefix, its project is listed and it carries one of the listed simple tags', () => {
     const flag = { name: 'checkout.one-page', tags: ['payments', 'eu'] };
     const passes = (search: string) => matchesFeaturesQuery(flag, parsed(search));
     assert.equal(passes(''), true);
