@@ -6,6 +6,7 @@ import { CatalogRoot } from '../src/catalog/files.ts';
 import { openCatalog, parsedKey, walkCatalog, type FileSummary, type WalkResult } from '../src/catalog/load.ts';
 import type { Entity, Problem } from '../src/catalog/model.ts';
 import { resolveCatalog, type Resolution } from '../src/catalog/resolve.ts';
+import { sharedConformance } from './support/shared-conformance.ts';
 
 /**
  * Conformance: real catalogs load as Backstage loads them. Extra keys are tolerated;
@@ -15,14 +16,14 @@ import { resolveCatalog, type Resolution } from '../src/catalog/resolve.ts';
  */
 
 const EXAMPLES = path.resolve(import.meta.dirname, 'fixtures/backstage-examples');
-/** `shared/` sits beside the repository (in CI too, where the repository is cloned elsewhere). */
-const REAL_CATALOGS = path.resolve(import.meta.dirname, '../../shared/conformance/real-catalogs');
+/** `shared/` sits beside the repository (in CI too, where the repository is cloned elsewhere), or beside the one it was cloned from. */
+const REAL_CATALOGS = sharedConformance('real-catalogs');
 
 function requireDir(dir: string, what: string): string {
   assert.ok(
     fs.existsSync(dir) && fs.statSync(dir).isDirectory(),
     `Conformance data is missing: ${what} was expected at ${dir}. ` +
-      'The shared/ folder must sit beside the repository (shared/conformance/real-catalogs/); copy it there — these tests are not optional.',
+      'The shared/ folder must sit beside the repository (shared/conformance/real-catalogs/), or ATRIUM_SHARED_DIR name it; these tests are not optional.',
   );
   return dir;
 }

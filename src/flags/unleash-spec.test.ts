@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { loadFeatureSet } from './load.ts';
 import type { FlagContext } from './model.ts';
 import { validateContext } from './validate.ts';
+import { sharedConformance } from '../../test/support/shared-conformance.ts';
 
 /**
  * Conformance: every case of the Unleash client specification, one test each, named after
@@ -12,8 +13,8 @@ import { validateContext } from './validate.ts';
  * passes; passing it is what lets a team move its flags from Unleash to Atrium unchanged.
  */
 
-/** `shared/` sits beside the repository (in CI too, where the repository is cloned elsewhere). */
-const SPEC = path.resolve(import.meta.dirname, '../../../shared/conformance/unleash-client-spec');
+/** `shared/` sits beside the repository (in CI too, where the repository is cloned elsewhere), or beside the one it was cloned from. */
+const SPEC = sharedConformance('unleash-client-spec');
 
 interface SpecCase {
   description: string;
@@ -55,7 +56,7 @@ function readSpec(): { files: string[]; error?: string } {
   if (!fs.existsSync(SPEC) || !fs.statSync(SPEC).isDirectory()) {
     return {
       files: [],
-      error: `The Unleash client specification is missing: it was expected at ${SPEC}. The shared/ folder must sit beside the repository (shared/conformance/unleash-client-spec/); copy it there — these tests are not optional.`,
+      error: `The Unleash client specification is missing: it was expected at ${SPEC}. The shared/ folder must sit beside the repository (shared/conformance/unleash-client-spec/), or ATRIUM_SHARED_DIR name it; these tests are not optional.`,
     };
   }
   return { files: JSON.parse(fs.readFileSync(path.join(SPEC, 'index.json'), 'utf8')) as string[] };
