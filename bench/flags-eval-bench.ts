@@ -14,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import { compileFeatureSet } from '../src/flags/compile.ts';
 import type { FeatureSet, FlagContext } from '../src/flags/model.ts';
-import { startReferenceSdk } from '../src/flags/reference-sdk.ts';
+import { startReferenceSdk } from '../test/support/reference-sdk.ts';
 import { createRng, intBetween } from '../src/platform/prng.ts';
 import { log, numberFlag, runBenchmark, verdict } from './support.ts';
 

@@ -32,7 +32,8 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chance, createRng, intBetween, logNormal, pick, shuffle, weighted, zipf, type Rng } from '../src/platform/prng.ts';
+import { logNormal, weighted, zipf } from './distributions.ts';
+import { chance, createRng, intBetween, pick, shuffle, type Rng } from '../src/platform/prng.ts';
 
 export interface GenerateOptions {
   entities: number;
@@ -231,7 +232,7 @@ function emitMap(map: JsonObject, pad: string, out: string[]): void {
 export function toYaml(doc: JsonObject): string {
   const out: string[] = [];
   emitMap(doc, '', out);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------

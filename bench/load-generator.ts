@@ -21,7 +21,8 @@
  * the cap reached is not sent and counts as an error (`dropped`).
  */
 import { HttpClientPool, serializeRequest } from './http-client-pool.ts';
-import { createRng, exponential, zipf } from '../src/platform/prng.ts';
+import { zipf } from './distributions.ts';
+import { createRng, exponential } from '../src/platform/prng.ts';
 
 export interface OpenLoopOptions {
   /** Full URLs, hottest first; every one must be http://127.0.0.1:PORT/... */

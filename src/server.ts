@@ -11,7 +11,7 @@ import { registerGithubWebhook } from './changes/github-webhook-route.ts';
 import { registerChangeRoutes } from './changes/routes.ts';
 import { ChangeService } from './changes/service.ts';
 import { ChangeStore } from './changes/store.ts';
-import { CatalogService } from './catalog/service.ts';
+import { CachedCatalog } from './catalog/cached-catalog.ts';
 import { CatalogStore } from './catalog/store.ts';
 import { CatalogSyncer, type SyncReport } from './catalog/sync.ts';
 import type { Database } from './platform/db/connect.ts';
@@ -37,7 +37,7 @@ export interface AtriumServer {
   app: App;
   /** The Node request listener: cached responses fast, the rest through `app`. */
   listener: RequestListener;
-  catalog: CatalogService;
+  catalog: CachedCatalog;
   tokens: TokenService;
   changes: ChangeService;
   dora: DoraService;
@@ -81,7 +81,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   const { database, logger } = options;
   const metrics = createMetrics({ defaults: options.defaultMetrics });
   const app = createApp({ logger, metrics });
-  const catalog = new CatalogService(new CatalogStore(database));
+  const catalog = new CachedCatalog(new CatalogStore(database));
   const tokens = new TokenService(new TokenStore(database), options.now);
   const changes = new ChangeService(new ChangeStore(database), catalog.store, { now: options.now, writesMaxLoopDelayMs: options.writesMaxLoopDelayMs });
   const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments });

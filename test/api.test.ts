@@ -23,7 +23,7 @@ describeEachDatabase('read API', (dialect) => {
   before(async () => {
     catalog = tempCatalog({
       'catalog-info.yaml': location(['./org.yaml', './services/*.yaml']),
-      'org.yaml': group('team-a') + '---\n' + group('team-b'),
+      'org.yaml': `${group('team-a')}---\n${group('team-b')}`,
       ...Object.fromEntries(
         Array.from({ length: 12 }, (_, i) => [
           `services/svc-${String(i).padStart(2, '0')}.yaml`,
@@ -258,7 +258,7 @@ describeEachDatabase('read API over HTTP, with cached responses served fast', (d
 
 describe('response cache keys', () => {
   test('unknown query parameters and parameter order do not make new cache entries', async () => {
-    const { queryCacheKey } = await import('../src/catalog/service.ts');
+    const { queryCacheKey } = await import('../src/catalog/cached-catalog.ts');
     const base = queryCacheKey('/api/v1/entities', '?kind=component&limit=5');
     assert.equal(queryCacheKey('/api/v1/entities', '?limit=5&kind=component'), base);
     assert.equal(queryCacheKey('/api/v1/entities', '?limit=5&x=1&kind=component&utm_source=mail'), base);

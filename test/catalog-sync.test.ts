@@ -142,7 +142,7 @@ describeEachDatabase('catalog sync', (dialect) => {
   });
 
   test('a file that becomes unreadable keeps its last good entities, marked stale with the error', async () => {
-    catalog.write('services/payments.yaml', component('payments', { title: 'Payments API' }) + 'oops: [\n');
+    catalog.write('services/payments.yaml', `${component('payments', { title: 'Payments API' })}oops: [\n`);
     const report = await sync();
     assert.equal(report.errors, 1);
     const payments = await store.getEntity('component:default/payments');
@@ -228,7 +228,7 @@ describeEachDatabase('catalog sync, one file with two definitions', (dialect) =>
   test('the first definition in a file is the one stored, not a later duplicate', async (t) => {
     const testDb = await createTestDatabase(dialect);
     const database = await testDb.open();
-    const catalog = tempCatalog({ 'catalog-info.yaml': component('svc', { title: 'First' }) + '---\n' + component('SVC', { title: 'Second' }) });
+    const catalog = tempCatalog({ 'catalog-info.yaml': `${component('svc', { title: 'First' })}---\n${component('SVC', { title: 'Second' })}` });
     t.after(async () => {
       await database.close();
       await testDb.drop();

@@ -54,7 +54,7 @@ describeEachDatabase('change events API', (dialect) => {
   before(async () => {
     catalog = tempCatalog({
       'catalog-info.yaml': location(['./org.yaml', './shop.yaml', './services/*.yaml']),
-      'org.yaml': group('payments', ['payments-api-team']) + '---\n' + group('payments-api-team') + '---\n' + group('logistics'),
+      'org.yaml': `${group('payments', ['payments-api-team'])}---\n${group('payments-api-team')}---\n${group('logistics')}`,
       'shop.yaml': SYSTEM,
       'services/checkout.yaml': annotated('checkout', 'payments', 'Acme/Checkout', 'shop'),
       'services/ledger.yaml': component('ledger', { owner: 'payments-api-team' }),
@@ -427,7 +427,7 @@ describeEachDatabase('change events API', (dialect) => {
     test('a missing, wrong or other-secret signature is a 401 and writes nothing', async () => {
       const before = await count();
       const body = payload({ state: 'failure' });
-      for (const signature of [undefined, 'sha256=00', sign(body, 'another-secret-value'), sign(body + ' '), sign(body).toUpperCase().replace('SHA256', 'sha1')]) {
+      for (const signature of [undefined, 'sha256=00', sign(body, 'another-secret-value'), sign(`${body} `), sign(body).toUpperCase().replace('SHA256', 'sha1')]) {
         const headers: Record<string, string> = { 'x-github-delivery': 'bad-sig' };
         const res = await server.app.request('/api/v1/webhooks/github', { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'deployment_status', ...headers, ...(signature ? { 'x-hub-signature-256': signature } : {}) }, body });
         assert.equal(res.status, 401, String(signature));

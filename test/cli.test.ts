@@ -24,7 +24,7 @@ describe('atrium (command line)', () => {
     'team.yaml': group('team-a'),
     'svc.yaml': component('checkout', { owner: 'team-missing' }),
   });
-  const bad = tempCatalog({ 'catalog-info.yaml': component('Not Valid!') + '---\n' + 'apiVersion: backstage.io/v1alpha1\nkind: Widget\nmetadata:\n  name: w\n' });
+  const bad = tempCatalog({ 'catalog-info.yaml': `${component('Not Valid!')}---\napiVersion: backstage.io/v1alpha1\nkind: Widget\nmetadata:\n  name: w\n` });
   after(() => {
     good.cleanup();
     bad.cleanup();

@@ -44,7 +44,7 @@ describeEachDatabase('DORA metrics API', (dialect) => {
   before(async () => {
     catalog = tempCatalog({
       'catalog-info.yaml': location(['./org.yaml', './svc.yaml']),
-      'org.yaml': group('payments', ['ledger-team']) + '---\n' + group('ledger-team') + '---\n' + group('logistics'),
+      'org.yaml': `${group('payments', ['ledger-team'])}---\n${group('ledger-team')}---\n${group('logistics')}`,
       'svc.yaml': [component('checkout', { owner: 'payments' }), component('ledger', { owner: 'ledger-team' }), component('cart', { owner: 'logistics' })].join('---\n'),
     });
     testDb = await createTestDatabase(dialect);

@@ -29,7 +29,7 @@ function fileFor(out: string, pathname: string): string | undefined {
 }
 
 const ATTRIBUTE = /\s(?:href|src|action)="([^"]*)"/g;
-const unescape = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+const unescapeHtml = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 
 /**
  * Follows every internal link, script, stylesheet and form from the home page, the way a
@@ -53,9 +53,9 @@ function crawl(out: string): { pages: Set<string>; broken: string[] } {
     }
     if (!file.endsWith('.html')) continue;
     const html = readFileSync(file, 'utf8');
-    idsOf.set(file, new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => unescape(m[1] as string))));
+    idsOf.set(file, new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => unescapeHtml(m[1] as string))));
     for (const [, raw] of html.matchAll(ATTRIBUTE)) {
-      const target = new URL(unescape(raw as string), url);
+      const target = new URL(unescapeHtml(raw as string), url);
       if (target.origin !== origin) continue;
       if (target.search) broken.push(`${url.pathname} links to ${target.pathname}${target.search}: a static server ignores the query`);
       if (target.hash) fragments.push({ from: url.pathname, file: fileFor(out, target.pathname) ?? target.pathname, id: decodeURIComponent(target.hash.slice(1)) });

@@ -127,7 +127,10 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
     const chunked = await fetch(`${base}/ofrep/v1/evaluate/flags/price`, {
       method: 'POST',
       headers: { authorization: token, 'content-type': 'application/json' },
-      body: new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('{"context":{"targetingKey":"u1"}}')), c.close()) }),
+      body: new ReadableStream({ start: (c) => {
+          c.enqueue(new TextEncoder().encode('{"context":{"targetingKey":"u1"}}'));
+          c.close();
+        } }),
       duplex: 'half',
     } as RequestInit);
     assert.deepEqual(await chunked.json(), { key: 'price', value: true, reason: 'TARGETING_MATCH', variant: 'discount', metadata: { payloadType: 'number', payload: '15' } });

@@ -322,7 +322,7 @@ describe('Location targets', () => {
 
   test('an absolute target is location-outside-root and the file outside is not read', async (t) => {
     const { rootDir, outsideFile } = rootWithOutside(t);
-    write(rootDir, 'catalog-info.yaml', location('root', [outsideFile, path.dirname(outsideFile) + '/*.yaml']));
+    write(rootDir, 'catalog-info.yaml', location('root', [outsideFile, `${path.dirname(outsideFile)}/*.yaml`]));
     const walk = await walkDir(rootDir, 'catalog-info.yaml');
     assert.deepEqual(codes(walk), ['catalog-info.yaml location-outside-root', 'catalog-info.yaml location-outside-root']);
     assert.deepEqual(paths(walk), ['catalog-info.yaml']);
@@ -635,7 +635,7 @@ function billionLaughs(): string {
     const prev = names[i - 1];
     lines.push(`${names[i]}: &${names[i]} [${Array(9).fill(`*${prev}`).join(',')}]`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 describe('hostile and broken files', () => {
@@ -650,7 +650,7 @@ describe('hostile and broken files', () => {
 
   test('100,000 nested flow brackets are yaml-too-deep, without crashing', async (t) => {
     const dir = tempDir(t);
-    write(dir, 'deep.yaml', 'apiVersion: backstage.io/v1alpha1\nkind: Component\nspec:\n  x: ' + '['.repeat(100_000) + '\n');
+    write(dir, 'deep.yaml', `apiVersion: backstage.io/v1alpha1\nkind: Component\nspec:\n  x: ${'['.repeat(100_000)}\n`);
     write(dir, 'deep-maps.yaml', '{a: '.repeat(100_000));
     const walk = await walkDir(dir, undefined);
     const problems = allProblems(walk);
@@ -663,7 +663,7 @@ describe('hostile and broken files', () => {
 
   test('a file over the size limit is file-too-large', async (t) => {
     const dir = tempDir(t);
-    write(dir, 'big.yaml', component('big') + `# ${'x'.repeat(500)}\n`);
+    write(dir, 'big.yaml', `${component('big')}# ${'x'.repeat(500)}\n`);
     write(dir, 'small.yaml', component('small'));
     const walk = await walkDir(dir, undefined, {}, 300);
     assert.deepEqual(codes(walk), ['big.yaml file-too-large']);
@@ -819,8 +819,8 @@ describe('hostile nesting that the flow-bracket guard does not see', () => {
   // that, V8 may abort the whole process (fatal "RegExpCompiler Allocation failed").
   test('1,000 levels of compact block sequences are yaml-too-deep, walk after walk, without killing the process', { timeout: 120_000 }, async (t) => {
     const dir = tempDir(t);
-    write(dir, 'compact.yaml', '- '.repeat(1_000) + 'x\n');
-    write(dir, 'compact-2.yaml', '- '.repeat(2_000) + 'x\n');
+    write(dir, 'compact.yaml', `${'- '.repeat(1_000)}x\n`);
+    write(dir, 'compact-2.yaml', `${'- '.repeat(2_000)}x\n`);
     write(dir, 'ok.yaml', component('ok'));
     const result = walkInChildProcess(dir, undefined, 3);
     const once = ['compact-2.yaml yaml-too-deep', 'compact.yaml yaml-too-deep'];
@@ -841,7 +841,7 @@ describe('hostile nesting that the flow-bracket guard does not see', () => {
     const dir = tempDir(t);
     // In YAML, `foo 'bar` is one plain scalar; a scanner that treats the quote as opening
     // a string stops counting the brackets that follow.
-    write(dir, 'quoted.yaml', "[ foo 'bar\n" + '['.repeat(100_000) + '\n');
+    write(dir, 'quoted.yaml', `[ foo 'bar\n${'['.repeat(100_000)}\n`);
     const result = walkInChildProcess(dir, undefined, 3);
     const once = ['quoted.yaml yaml-too-deep'];
     assertWalksCleanly(result, [once, once, once]);
@@ -849,7 +849,7 @@ describe('hostile nesting that the flow-bracket guard does not see', () => {
 
   test('a $yaml file of deep compact block sequences is substitution-parse without killing the process', { timeout: 120_000 }, async (t) => {
     const dir = tempDir(t);
-    write(dir, 'deep.yaml', '- '.repeat(2_000) + 'x\n');
+    write(dir, 'deep.yaml', `${'- '.repeat(2_000)}x\n`);
     write(dir, 'a.yaml', api('a', ['  definition:', '    $yaml: ./deep.yaml']));
     const result = walkInChildProcess(dir, 'a.yaml', 3);
     const once = ['a.yaml substitution-parse'];

@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { AtriumError } from '../platform/errors.ts';
 import { CatalogRoot, type Stamp } from './files.ts';
 import { coreKind, entityName, formatRef, isSafeLinkUrl, isUrlLike, refKey, type CoreKind, type Entity, type Problem } from './model.ts';
-import { RUNBOOK_ANNOTATION } from './operations.ts';
+import { RUNBOOK_ANNOTATION } from './operational-links.ts';
 import { findExcessiveNesting } from '../platform/yaml-nesting.ts';
 import { MAX_ALIASES, MAX_NESTING, parseYamlDocuments, type ParsedDocument } from './parse.ts';
 import { referencesOf, type Reference } from './relations.ts';

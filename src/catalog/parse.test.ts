@@ -211,7 +211,7 @@ describe('parseYamlDocuments: YAML errors are problems, not exceptions', () => {
     const uses = Array.from({ length: MAX_ALIASES / 2 }, (_, i) => `k${i}: *owner`).join('\n');
     const file = parse(`base: &owner team-a\n${uses}\n`);
     assert.deepEqual(file.problems, []);
-    assert.equal((file.documents[0]?.value as Record<string, unknown>).k0, 'team-a');
+    assert.equal((file.documents[0]?.value as Record<string, unknown> | undefined)?.k0, 'team-a');
   });
 
   test('reports a YAML warning with severity warning and still reads the document', () => {

@@ -6,11 +6,11 @@ import { bytesBody } from '../platform/http/bytes-body.ts';
 import { ProblemDocumentSchema, problemResponses } from '../platform/http/problem-schema.ts';
 import type { App } from '../platform/http/app.ts';
 import { refKey } from './model.ts';
-import { operationsOf } from './operations.ts';
-import { entityCacheKey, queryCacheKey, type CatalogService } from './service.ts';
+import { operationalLinksOf } from './operational-links.ts';
+import { entityCacheKey, queryCacheKey, type CachedCatalog } from './cached-catalog.ts';
 import type { EntityFilters } from './store.ts';
 
-/** The catalog's read API: thin handlers over CatalogService, described in OpenAPI. */
+/** The catalog's read API: thin handlers over CachedCatalog, described in OpenAPI. */
 
 const JSON_TYPE = 'application/json';
 const short = (description: string) => z.string().min(1).max(256).optional().openapi({ description });
@@ -139,7 +139,7 @@ function filtersOf(query: z.infer<typeof FilterQuery>): EntityFilters {
   return { kind: query.kind, namespace: query.namespace, owner: query.owner, lifecycle: query.lifecycle, type: query.type, system: query.system, tag: query.tag, q: query.q };
 }
 
-export function registerCatalogRoutes(app: App, service: CatalogService): void {
+export function registerCatalogRoutes(app: App, service: CachedCatalog): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -192,7 +192,7 @@ export function registerCatalogRoutes(app: App, service: CatalogService): void {
       const key = refKey({ kind, namespace, name });
       const body = await service.cachedJson(entityCacheKey(key), async () => {
         const detail = await service.store.getEntity(key);
-        return detail ? { ...detail, operations: operationsOf(detail.entity, detail.source.file) } : null;
+        return detail ? { ...detail, operations: operationalLinksOf(detail.entity, detail.source.file) } : null;
       });
       if (service.isNotFound(body)) {
         throw new AtriumError({

@@ -603,12 +603,12 @@ describe('required spec fields', () => {
   });
 
   const optionalRefs: [CoreKind, Record<string, unknown>, string[], string[]][] = [
-    ['Component', REQUIRED[0]!.spec, ['system', 'subcomponentOf'], ['providesApis', 'consumesApis', 'dependsOn', 'dependencyOf']],
-    ['API', REQUIRED[1]!.spec, ['system'], []],
-    ['Resource', REQUIRED[3]!.spec, ['system'], ['dependsOn', 'dependencyOf']],
-    ['System', REQUIRED[4]!.spec, ['domain', 'type'], []],
-    ['Domain', REQUIRED[5]!.spec, ['subdomainOf', 'type'], []],
-    ['Group', REQUIRED[6]!.spec, ['parent'], ['members']],
+    ['Component', (REQUIRED[0] as (typeof REQUIRED)[number]).spec, ['system', 'subcomponentOf'], ['providesApis', 'consumesApis', 'dependsOn', 'dependencyOf']],
+    ['API', (REQUIRED[1] as (typeof REQUIRED)[number]).spec, ['system'], []],
+    ['Resource', (REQUIRED[3] as (typeof REQUIRED)[number]).spec, ['system'], ['dependsOn', 'dependencyOf']],
+    ['System', (REQUIRED[4] as (typeof REQUIRED)[number]).spec, ['domain', 'type'], []],
+    ['Domain', (REQUIRED[5] as (typeof REQUIRED)[number]).spec, ['subdomainOf', 'type'], []],
+    ['Group', (REQUIRED[6] as (typeof REQUIRED)[number]).spec, ['parent'], ['members']],
   ];
   for (const [kind, spec, singles, lists] of optionalRefs) {
     for (const field of singles) {

@@ -98,14 +98,14 @@ export function idempotencyKeyOf(header: string | undefined): string | undefined
   return header;
 }
 
+/** Ids a poll reads at most; more are read by the next one (a poll asks above the last). */
+const POLL_LIMIT = 50_000;
+
 /**
  * Change events: records deployments, switches and changes (validated against the
  * catalog and the clock, idempotent, atomic, admitted within capacity), and reads them
  * back as timelines and live state for any entity's scope.
  */
-/** Ids a poll reads at most; more are read by the next one (a poll asks above the last). */
-const POLL_LIMIT = 50_000;
-
 export class ChangeService {
   private readonly now: () => Date;
   readonly writes: Admission;

@@ -133,7 +133,7 @@ export const deployCommand: Command = {
       body = { service: values.service, environment: values.environment, slot: values.slot, at: values.at ?? nowIso(), ...(values.reason ? { reason: values.reason } : {}), ...(values.url ? { url: values.url } : {}), ...(values.actor ? { actor: values.actor } : {}) };
     }
     const saved = (await sendJson(target, 'POST', path, body, { idempotencyKey: values['idempotency-key'], onRetry: (message) => io.err(`atrium deploy: ${message}\n`) })) as { id: number; service: string; summary: string };
-    if (values.format === 'json') io.out(JSON.stringify(saved) + '\n');
+    if (values.format === 'json') io.out(`${JSON.stringify(saved)}\n`);
     else io.out(`Recorded #${saved.id} for ${saved.service}: ${saved.summary}\n`);
     return 0;
   },

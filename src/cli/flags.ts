@@ -73,14 +73,14 @@ export const flagsCommand: Command = {
       const percent = values.percent === 'default' ? null : /^\d{1,3}$/.test(values.percent ?? '') && Number(values.percent) <= 100 ? Number(values.percent) : undefined;
       if (percent === undefined) throw new UsageError(`--percent must be a whole number from 0 to 100, or default, not "${values.percent ?? ''}"`, 'For example --percent 25.');
       const set = (await sendJson(target, 'PUT', `${path}/environments/${encodeURIComponent(values.environment)}/rollout`, { percent, ...reason }, { onRetry })) as { flag: string; rollout: number | null; changed: boolean };
-      if (values.format === 'json') io.out(JSON.stringify(set) + '\n');
+      if (values.format === 'json') io.out(`${JSON.stringify(set)}\n`);
       else io.out(`${set.flag} in ${values.environment}: rollout ${set.rollout === null ? "the strategies' own" : `${set.rollout}%`}${set.changed ? '' : ' (already)'}\n`);
       return 0;
     }
     if (action !== undefined && planActions.includes(action)) {
       if (!values.environment) throw new UsageError('--environment is required', `For example: atrium flags ${action} ${ref} --environment production`);
       const position = (await sendJson(target, 'POST', `${path}/environments/${encodeURIComponent(values.environment)}/release-plan`, { action, ...reason }, { onRetry })) as { name: string; milestone: number; of: number; paused: boolean };
-      if (values.format === 'json') io.out(JSON.stringify(position) + '\n');
+      if (values.format === 'json') io.out(`${JSON.stringify(position)}\n`);
       else io.out(`${ref} in ${values.environment}: "${position.name}" (${position.milestone + 1} of ${position.of})${position.paused ? ', paused' : ''}\n`);
       return 0;
     }
@@ -91,8 +91,8 @@ export const flagsCommand: Command = {
       if (!values.environment) throw new UsageError('--environment is required', `For example: atrium flags ${action} ${ref} --environment production`);
       switches = [(await sendJson(target, 'PUT', `${path}/environments/${encodeURIComponent(values.environment)}`, { enabled: action === 'on', ...reason }, { onRetry })) as Switch];
     }
-    if (values.format === 'json') io.out(JSON.stringify(switches) + '\n');
-    else io.out(switches.length ? switches.map(describe).join('\n') + '\n' : 'Already off everywhere: nothing to kill.\n');
+    if (values.format === 'json') io.out(`${JSON.stringify(switches)}\n`);
+    else io.out(switches.length ? `${switches.map(describe).join('\n')}\n` : 'Already off everywhere: nothing to kill.\n');
     return 0;
   },
 };

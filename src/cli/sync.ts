@@ -44,7 +44,7 @@ export const syncCommand: Command = {
     try {
       const report = await syncCatalog(new CatalogStore(database), { catalog: config.catalog, maxFileBytes: config.maxFileBytes, logger });
       if (values.format === 'json') {
-        io.out(JSON.stringify(report) + '\n');
+        io.out(`${JSON.stringify(report)}\n`);
       } else {
         io.out(
           `${report.entities} entities from ${report.files} files (${report.parsedFiles} parsed) into ${database.describe} in ${report.durationMs} ms: ` +

@@ -76,8 +76,8 @@ export const tokenCommand: Command = {
       if (!values.name) throw new UsageError('--name is required', 'For example: atrium token create --name ci-payments --scopes deployments:write');
       if (!values.scopes) throw new UsageError('--scopes is required', `The scopes are ${Object.keys(SCOPES).join(', ')}.`);
       const name = values.name;
-      let scopes;
-      let lifetime;
+      let scopes: ReturnType<typeof parseScopes>;
+      let lifetime: ReturnType<typeof parseLifetime>;
       try {
         scopes = parseScopes(values.scopes);
         lifetime = parseLifetime(values['expires-in'] ?? '90d');
@@ -91,7 +91,7 @@ export const tokenCommand: Command = {
       }
       const { token, record } = await withTokens(values.database, io, (tokens) => tokens.create(name, scopes, lifetime, environment ?? null));
       if (json) {
-        io.out(JSON.stringify({ token, ...record }) + '\n');
+        io.out(`${JSON.stringify({ token, ...record })}\n`);
       } else {
         io.out(`${token}\n`);
         io.err(`Token "${record.name}" (${record.scopes.join(', ')}${record.environment ? `, environment ${record.environment}` : ''}) ${record.expiresAt ? `expires ${record.expiresAt}` : 'never expires'}. It is shown only this once: store it in your CI's secrets now.\n`);
@@ -101,15 +101,15 @@ export const tokenCommand: Command = {
     if (action === 'list') {
       if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"`, 'atrium token list takes no arguments.');
       const list = await withTokens(values.database, io, (tokens) => tokens.list());
-      if (json) io.out(JSON.stringify(list) + '\n');
-      else io.out(list.length === 0 ? 'No tokens. Create one with `atrium token create --name NAME --scopes SCOPE`.\n' : list.map(describe).join('\n') + '\n');
+      if (json) io.out(`${JSON.stringify(list)}\n`);
+      else io.out(list.length === 0 ? 'No tokens. Create one with `atrium token create --name NAME --scopes SCOPE`.\n' : `${list.map(describe).join('\n')}\n`);
       return 0;
     }
     if (action === 'revoke') {
       if (rest.length !== 1) throw new UsageError('atrium token revoke takes one token name', 'For example: atrium token revoke ci-payments (see `atrium token list`).');
       const name = rest[0] as string;
       await withTokens(values.database, io, (tokens) => tokens.revoke(name));
-      if (json) io.out(JSON.stringify({ revoked: name }) + '\n');
+      if (json) io.out(`${JSON.stringify({ revoked: name })}\n`);
       else io.out(`Revoked "${name}": it is refused from now on.\n`);
       return 0;
     }

@@ -49,7 +49,7 @@ export const validateCommand: Command = {
     const errors = problems.filter((p) => p.severity === 'error');
     const warnings = problems.filter((p) => p.severity === 'warning');
     if (values.format === 'json') {
-      io.out(JSON.stringify({ entities: claims.size, errors: errors.map(toJson), warnings: warnings.map(toJson) }) + '\n');
+      io.out(`${JSON.stringify({ entities: claims.size, errors: errors.map(toJson), warnings: warnings.map(toJson) })}\n`);
     } else {
       for (const p of problems) io.out(formatProblem(p));
       io.out(`${claims.size} entities in ${walk.files.length} files: ${errors.length} errors, ${warnings.length} warnings\n`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChangeInputSchema, DeploymentInputSchema, SwitchInputSchema } from '../changes/schema.ts';
-import { computeDora } from '../dora/dora.ts';
+import { computeDora } from '../dora/report.ts';
 import { demoHistory, profileOf, type DemoService } from './deploy-history.ts';
 
 const END = new Date('2026-03-01T00:00:00Z');

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { docsFolder, operationsOf, runbookFile } from '../catalog/operations.ts';
+import { docsFolder, operationalLinksOf, runbookFile } from '../catalog/operational-links.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import { html, type Html } from '../web/html.ts';
 import { layout } from '../web/layout.ts';
@@ -35,7 +35,7 @@ function linkResolver(site: Site, ref: string, tree: DocsTree | undefined, fromP
 export async function loadDocPage(store: CatalogReader, docs: DocsSource, key: string, slug: string, site: Site): Promise<DocPageData | undefined> {
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
-  const ops = operationsOf(detail.entity, detail.source.file);
+  const ops = operationalLinksOf(detail.entity, detail.source.file);
   const dir = docsFolder(ops);
   if (dir === undefined) return undefined;
   const tree = await docs.tree(dir);
@@ -51,7 +51,7 @@ export async function loadDocPage(store: CatalogReader, docs: DocsSource, key: s
 export async function loadRunbookPage(store: CatalogReader, docs: DocsSource, key: string, site: Site): Promise<DocPageData | undefined> {
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
-  const ops = operationsOf(detail.entity, detail.source.file);
+  const ops = operationalLinksOf(detail.entity, detail.source.file);
   const file = runbookFile(ops);
   if (file === undefined) return undefined;
   const dir = docsFolder(ops);

@@ -1,4 +1,4 @@
-import { docsFolder, operationsOf, runbookFile, RUNBOOK_ANNOTATION, TECHDOCS_ANNOTATION } from '../catalog/operations.ts';
+import { docsFolder, operationalLinksOf, runbookFile, RUNBOOK_ANNOTATION, TECHDOCS_ANNOTATION } from '../catalog/operational-links.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import type { Entity } from '../catalog/model.ts';
 import { encodePath, entityPath } from '../web/site.ts';
@@ -30,7 +30,7 @@ export interface EntityDocs {
 export async function entitiesWithDocs(store: CatalogReader, docs: DocsSource): Promise<EntityDocs[]> {
   const out: EntityDocs[] = [];
   for (const { ref, entity, file } of await store.entitiesMentioning([TECHDOCS_ANNOTATION, RUNBOOK_ANNOTATION])) {
-    const ops = operationsOf(entity, file);
+    const ops = operationalLinksOf(entity, file);
     const runbook = runbookFile(ops);
     const folder = docsFolder(ops);
     const tree = folder === undefined ? undefined : await docs.tree(folder);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AtriumError } from '../platform/errors.ts';
 import { chance, createRng, intBetween, pick } from '../platform/prng.ts';
-import { computeDora, type DoraDeployment, type DoraOptions, type DoraWindow } from './dora.ts';
+import { computeDora, type DoraDeployment, type DoraOptions, type DoraWindow } from './report.ts';
 import { weeklySeries, type WeeklyBucket } from './series.ts';
 
 const MIN = 60_000;

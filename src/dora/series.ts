@@ -1,4 +1,4 @@
-import { summariseDora } from './dora.ts';
+import { summariseDora } from './report.ts';
 import { collectDoraFacts, DAY_MS, sliceFacts, WEEK_MS } from './facts.ts';
 import type { DoraDeployment, DoraOptions, DoraWindow } from './model.ts';
 import { DEFAULT_TIER_YEAR } from './tiers.ts';

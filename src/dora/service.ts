@@ -1,6 +1,6 @@
 import type { Commit, NewChangeEvent } from '../changes/model.ts';
 import type { ChangeService } from '../changes/service.ts';
-import { compareDora, computeDora, previousWindow } from './dora.ts';
+import { compareDora, computeDora, previousWindow } from './report.ts';
 import type { DoraComparison, DoraDeployment, DoraReport, DoraWindow } from './model.ts';
 import { weeklySeries, type WeeklyBucket } from './series.ts';
 

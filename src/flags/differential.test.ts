@@ -6,7 +6,7 @@ import { compileFeatureSet } from './compile.ts';
 import type { FlagEngine } from './engine.ts';
 import type { Constraint, Dependency, Feature, FeatureSet, FlagContext, FlagVariant, Segment, StrategyDefinition, VariantDefinition } from './model.ts';
 import { OPERATORS } from './model.ts';
-import { startReferenceSdk, type ReferenceSdk } from './reference-sdk.ts';
+import { startReferenceSdk, type ReferenceSdk } from '../../test/support/reference-sdk.ts';
 import { validateFeatureSet } from './validate.ts';
 
 /**

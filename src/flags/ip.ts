@@ -68,7 +68,7 @@ export function parseIpv6(text: string): IpAddress | undefined {
   if (tail.includes('.')) {
     embedded = quadValue(tail);
     if (embedded === undefined) return undefined;
-    address = address.slice(0, lastColon + 1) + '0:0';
+    address = `${address.slice(0, lastColon + 1)}0:0`;
   }
   if (V6_BAD_CHARACTER.test(address) || V6_BAD_SHAPE.test(address)) return undefined;
   const halves = address.split('::');

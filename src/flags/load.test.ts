@@ -33,7 +33,7 @@ describe('loadFeatureSet', () => {
     assert.equal(err.code, 'invalid-feature-set');
     assert.equal(err.status, 400);
     assert.match(err.message, /malformed \(1 problem\):\nfeatures\[0\]\.enabled: enabled must be true or false \(feature "f"\)/);
-    assert.equal((err.details?.problems as unknown[]).length, 1);
+    assert.equal((err.details?.problems as unknown[] | undefined)?.length, 1);
   });
 
   it('lists the first 20 problems in the message and all of them in the details', () => {
@@ -41,7 +41,7 @@ describe('loadFeatureSet', () => {
     const err = refusal(() => loadFeatureSet({ features }));
     assert.match(err.message, /\(25 problems\)/);
     assert.match(err.message, /\.\.\. and 5 more$/);
-    assert.equal((err.details?.problems as unknown[]).length, 25);
+    assert.equal((err.details?.problems as unknown[] | undefined)?.length, 25);
   });
 
   it('loads what never matches, reporting it, unless strict', () => {

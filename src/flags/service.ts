@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from '../platform/environment-name.ts';
-import type { CatalogService } from '../catalog/service.ts';
+import type { CachedCatalog } from '../catalog/cached-catalog.ts';
 import type { ChangeService } from '../changes/service.ts';
 import { SingleFlightCache } from '../platform/cache.ts';
 import { AtriumError } from '../platform/errors.ts';
@@ -86,6 +86,10 @@ export interface CompiledFlags {
   enabled: ReadonlySet<string>;
 }
 
+/** Filtered features documents kept (see FlagService.filtered): every app configured alike shares one. */
+const FILTERED_DOCUMENTS = 64;
+const FILTERED_BYTES = 16 * 1024 * 1024;
+
 /**
  * Feature flags as SDKs see them and teams switch them: the catalog's Flag entities, with
  * the switches set at run time over what their files declare; Unleash's client-features
@@ -94,10 +98,6 @@ export interface CompiledFlags {
  * to what on the flag's timeline (a component's timeline includes its flags'); and the
  * evaluation counts SDKs report.
  */
-/** Filtered features documents kept (see FlagService.filtered): every app configured alike shares one. */
-const FILTERED_DOCUMENTS = 64;
-const FILTERED_BYTES = 16 * 1024 * 1024;
-
 export class FlagService {
   /** The change version (one more with every write seen): every switch writes a change, so it keys the features document. */
   private changesVersion = 0;
@@ -120,7 +120,7 @@ export class FlagService {
   private readonly filtered = new SingleFlightCache<Buffer>(FILTERED_DOCUMENTS, { maxBytes: FILTERED_BYTES, sizeOf: (body) => body.length });
 
   constructor(
-    private readonly catalog: CatalogService,
+    private readonly catalog: CachedCatalog,
     readonly store: FlagStore,
     private readonly changes: Pick<ChangeService, 'recordChange' | 'scope'>,
     private readonly now: () => Date = () => new Date(),
@@ -135,7 +135,7 @@ export class FlagService {
 
   private async flag(key: string): Promise<{ ref: string; spec: FlagSpec }> {
     const found = (await this.catalog.store.descriptorsOf([key])).get(key);
-    if (!found || found.entity.kind.toLowerCase() !== 'flag') {
+    if (found?.entity.kind.toLowerCase() !== 'flag') {
       throw new AtriumError({ category: 'user-fixable', code: 'flag-not-found', status: 404, message: `No flag ${key} in the catalog`, hint: 'Flags are catalog entities of kind Flag (apiVersion atrium.dev/v1); check the namespace and name.' });
     }
     // Stored entities passed the Flag schema.

@@ -26,6 +26,7 @@ const SAMPLES: Record<string, string> = {
   json: '{"name": "svc", "port": -8080, "tags": ["a"], "ok": true, "none": null}',
   graphql: 'type Query {\n  user(id: ID!): User # comment\n}\n"""doc"""',
   protobuf: 'syntax = "proto3";\n// c\nmessage A { int32 x = 1; B y = 2; }',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source text to highlight, not a template
   typescript: 'const x: Map<string, number> = new Map(); // c\n/* b */ let s = `t${x}`;',
   sh: '#!/bin/sh\nif [ -f "$1" ]; then echo a#b; fi # done',
   sql: "SELECT name FROM users WHERE note = 'it''s' -- c\n/* b */ limit 10;",
@@ -110,7 +111,7 @@ describe('highlight', () => {
   });
 
   test('hostile input just under the size cap is still highlighted in linear time', () => {
-    const line = '"\\"\'/*`#--'.repeat(50_000) + '\n' + 'a: '.repeat(10_000);
+    const line = `${'"\\"\'/*`#--'.repeat(50_000)}\n${'a: '.repeat(10_000)}`;
     for (const language of CANONICAL) check(line, language);
   });
 

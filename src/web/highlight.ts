@@ -82,7 +82,7 @@ interface Grammar {
 }
 
 const words = (list: string): ReadonlySet<string> => new Set(list.split(/\s+/));
-const q = (open: string, escape: Quote['escape'], multiline = false, close = open): Quote => ({ open, close, escape, multiline });
+const q = (open: string, escaping: Quote['escape'], multiline = false, close = open): Quote => ({ open, close, escape: escaping, multiline });
 
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;

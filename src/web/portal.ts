@@ -1,6 +1,6 @@
-import { memoizeFacets } from '../catalog/memo-reader.ts';
+import { memoizeFacets } from '../catalog/memoize-facets.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
-import type { CatalogService } from '../catalog/service.ts';
+import type { CachedCatalog } from '../catalog/cached-catalog.ts';
 import type { DocsSource } from '../docs/docs-source.ts';
 import { entitiesWithDocs, runbookPagePath } from '../docs/entity-docs.ts';
 import { SingleFlightCache } from '../platform/cache.ts';
@@ -72,7 +72,7 @@ export class Portal implements PortalData {
 
   constructor(
     readonly site: Site,
-    readonly catalog: CatalogService,
+    readonly catalog: CachedCatalog,
     readonly assets: AssetBundle,
     readonly docs?: DocsSource,
     options: { cacheEntries?: number; cacheBytes?: number; delivery?: DeliverySource } = {},

@@ -33,7 +33,7 @@ export function registerPortalRoutes(app: App, portal: Portal, logger: Logger): 
     const url = new URL(c.req.url);
     if (!url.pathname.startsWith(base) || url.pathname.startsWith(`${base}api/`)) return c.notFound();
     c.header('content-security-policy', PAGE_CSP);
-    let rendered;
+    let rendered: Awaited<ReturnType<Portal["page"]>>;
     try {
       rendered = await portal.page(url.pathname.slice(base.length), url.search);
     } catch (err) {

@@ -1,5 +1,5 @@
-import { renderApiReference } from '../../apis/api-reference.ts';
-import { parseOpenApi } from '../../apis/openapi.ts';
+import { renderApiReference } from '../../openapi-reference/api-reference.ts';
+import { parseOpenApi } from '../../openapi-reference/openapi.ts';
 import { html, type Html } from '../../web/html.ts';
 import { highlight } from '../../web/highlight.ts';
 import { renderMarkdown } from '../../web/markdown.ts';

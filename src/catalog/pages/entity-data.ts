@@ -1,13 +1,13 @@
 import { coreKind, DEFAULT_NAMESPACE, formatRef, isSafeLinkUrl, keyOfRef, parseEntityRef, type Entity } from '../model.ts';
 import type { CatalogReader } from '../reader.ts';
-import { operationsOf, type Operations } from '../operations.ts';
+import { operationalLinksOf, type OperationalLinks } from '../operational-links.ts';
 import type { Relation, RelationType } from '../relations.ts';
 import type { BrowseItem, EntityDetail } from '../store.ts';
 
 /** Everything an entity page shows, loaded in a few queries; the view is a pure function of it. */
 export interface EntityPageData {
   detail: EntityDetail;
-  operations: Operations;
+  operations: OperationalLinks;
   /** Summaries of every entity the page links to, by key; a missing key is a dangling reference. */
   related: Map<string, BrowseItem>;
   owner?: OwnerContact;
@@ -23,7 +23,7 @@ export interface OwnerContact {
   email?: string;
   /** Chat and other safe links of the owning team. */
   links: { title: string; url: string }[];
-  oncall: Operations['oncall'];
+  oncall: OperationalLinks['oncall'];
 }
 
 export const OWNED_SHOWN = 200;
@@ -51,7 +51,7 @@ export async function loadEntityPage(store: CatalogReader, key: string): Promise
   const system = systemKey ? descriptors.get(systemKey)?.entity : undefined;
   return {
     detail,
-    operations: operationsOf(entity, detail.source.file),
+    operations: operationalLinksOf(entity, detail.source.file),
     related,
     owner: owner ? ownerContact(owner) : undefined,
     domain: system ? domainOf(system) : undefined,
@@ -84,7 +84,7 @@ export function profileOf(entity: Entity): { email?: string; displayName?: strin
 function ownerContact(owner: { ref: string; entity: Entity; file: string }): OwnerContact {
   const { entity } = owner;
   const { email, displayName } = profileOf(entity);
-  const ops = operationsOf(entity, owner.file);
+  const ops = operationalLinksOf(entity, owner.file);
   return {
     ref: owner.ref,
     title: entity.metadata.title ?? displayName,

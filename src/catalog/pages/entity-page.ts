@@ -3,7 +3,7 @@ import { html, type Html, type HtmlValue } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { entityPath, siteUrl, type Site } from '../../web/site.ts';
 import { coreKind, isSafeLinkUrl, keyOfRef } from '../model.ts';
-import type { OperationalLink } from '../operations.ts';
+import type { OperationalLink } from '../operational-links.ts';
 import type { RelationType } from '../relations.ts';
 import { catalogUrl } from './catalog-query.ts';
 import { apiDefinitionSection } from './api-definition.ts';

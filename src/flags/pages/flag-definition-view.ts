@@ -23,7 +23,7 @@ function strategyText(strategy: unknown): string {
 }
 
 const list = (items: unknown[] | undefined, text: (item: unknown) => string): Html =>
-  items && items.length ? html`<ul class="plain">${items.map((i) => html`<li>${text(i)}</li>`)}</ul>` : html`<span class="muted">none</span>`;
+  items?.length ? html`<ul class="plain">${items.map((i) => html`<li>${text(i)}</li>`)}</ul>` : html`<span class="muted">none</span>`;
 
 /**
  * A Flag entity's declaration: its type, what each environment declares (on or off, and

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Entity } from './model.ts';
-import { descriptorRelativePath, operationsOf } from './operations.ts';
+import { descriptorRelativePath, operationalLinksOf } from './operational-links.ts';
 
 const entity = (metadata: Partial<Entity['metadata']>): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -10,9 +10,9 @@ const entity = (metadata: Partial<Entity['metadata']>): Entity => ({
   spec: {},
 });
 
-describe('operationsOf', () => {
+describe('operationalLinksOf', () => {
   test('links are sorted into runbooks, on-call, dashboards, chat and docs by their type', () => {
-    const ops = operationsOf(
+    const ops = operationalLinksOf(
       entity({
         links: [
           { url: 'https://wiki.example/runbook', title: 'Wiki runbook', type: 'runbook' },
@@ -33,7 +33,7 @@ describe('operationsOf', () => {
   });
 
   test('the runbook annotation names a file beside the descriptor and comes first', () => {
-    const ops = operationsOf(
+    const ops = operationalLinksOf(
       entity({ annotations: { 'atrium.dev/runbook': './docs/runbook.md' }, links: [{ url: 'https://wiki.example/rb', type: 'runbook' }] }),
       'services/checkout/catalog-info.yaml',
     );
@@ -43,12 +43,12 @@ describe('operationsOf', () => {
 
   test('a runbook path that leaves the catalog root is ignored', () => {
     for (const value of ['../../../etc/passwd', '/etc/passwd']) {
-      assert.deepEqual(operationsOf(entity({ annotations: { 'atrium.dev/runbook': value } }), 'a/catalog-info.yaml').runbooks, [], value);
+      assert.deepEqual(operationalLinksOf(entity({ annotations: { 'atrium.dev/runbook': value } }), 'a/catalog-info.yaml').runbooks, [], value);
     }
   });
 
   test('on-call comes from the annotation, PagerDuty and Opsgenie annotations', () => {
-    const ops = operationsOf(
+    const ops = operationalLinksOf(
       entity({ annotations: { 'atrium.dev/oncall': 'checkout-primary', 'pagerduty.com/service-id': 'P123ABC', 'opsgenie.com/team': 'checkout' } }),
       'catalog-info.yaml',
     );
@@ -59,10 +59,10 @@ describe('operationsOf', () => {
   });
 
   test('techdocs dir: references become a docs folder in the catalog root', () => {
-    assert.deepEqual(operationsOf(entity({ annotations: { 'backstage.io/techdocs-ref': 'dir:.' } }), 'services/x/catalog-info.yaml').docs, [
+    assert.deepEqual(operationalLinksOf(entity({ annotations: { 'backstage.io/techdocs-ref': 'dir:.' } }), 'services/x/catalog-info.yaml').docs, [
       { title: 'Documentation', path: 'services/x', source: 'backstage.io/techdocs-ref' },
     ]);
-    assert.deepEqual(operationsOf(entity({ annotations: { 'backstage.io/techdocs-ref': 'url:https://example.com' } }), 'x.yaml').docs, []);
+    assert.deepEqual(operationalLinksOf(entity({ annotations: { 'backstage.io/techdocs-ref': 'url:https://example.com' } }), 'x.yaml').docs, []);
   });
 });
 
@@ -78,7 +78,7 @@ describe('descriptorRelativePath', () => {
 
 describe('links that are not safe to offer', () => {
   test('javascript:, data: and other schemes never come out as URLs', () => {
-    const ops = operationsOf(
+    const ops = operationalLinksOf(
       entity({
         links: [
           { url: 'javascript:alert(1)', type: 'runbook' },

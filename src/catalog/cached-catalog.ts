@@ -43,7 +43,7 @@ export function queryCacheKey(route: QueryRoute, search: string): string {
  * bodies that is dropped whenever the catalog's generation moves (a sync here, or on
  * another replica). Bodies are kept serialised, bounded by count and by bytes.
  */
-export class CatalogService {
+export class CachedCatalog {
   readonly cache: SingleFlightCache<Buffer>;
   private generation = -1;
 

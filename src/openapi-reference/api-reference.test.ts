@@ -4,7 +4,7 @@ import { html } from '../web/html.ts';
 import { renderApiReference } from './api-reference.ts';
 import { parseOpenApi } from './openapi.ts';
 import { browserSkip, launchBrowser } from '../../test/support/browser.ts';
-import { acmeDefinitions, CYCLES_30, EVENTS_31, ORDERS_30, PETS_SWAGGER_20, SUNSET_30 } from './test-documents.ts';
+import { acmeDefinitions, CYCLES_30, EVENTS_31, ORDERS_30, PETS_SWAGGER_20, SUNSET_30 } from '../../test/support/openapi-documents.ts';
 
 /** Markdown stand-in: escapes, and marks where descriptions went. */
 const options = { renderMarkdown: (text: string) => html`<div class="md">${text}</div>` };
@@ -192,7 +192,7 @@ paths:
           headers: { ${yaml(22)}: { schema: { type: string } } }
           content:
             ${yaml(23)}:
-              schema: { $ref: ${JSON.stringify('#/components/schemas/' + evil(24))} }
+              schema: { $ref: ${JSON.stringify(`#/components/schemas/${evil(24)}`)} }
               examples:
                 ${yaml(25)}: { summary: ${yaml(26)}, value: { ${yaml(27)}: ${yaml(28)} }, externalValue: ${yaml(29)} }
 components:

@@ -43,7 +43,7 @@ export class RefResolver {
 
 /** The canonical pointer of a location, so that two spellings of one target compare equal (cycle detection). */
 export function pointerOf(segments: readonly string[]): string {
-  return '#' + segments.map((s) => '/' + s.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  return `#${segments.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`;
 }
 
 /** RFC 6901 segments of a URI fragment (percent-decoded, then `~1` → `/`, `~0` → `~`), or undefined if malformed. */

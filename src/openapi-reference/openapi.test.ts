@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseOpenApi, type ApiReference, type Operation, type SchemaView } from './openapi.ts';
-import { acmeDefinitions, CYCLES_30, EVENTS_31, ORDERS_30, PETS_SWAGGER_20, SUNSET_30 } from './test-documents.ts';
+import { acmeDefinitions, CYCLES_30, EVENTS_31, ORDERS_30, PETS_SWAGGER_20, SUNSET_30 } from '../../test/support/openapi-documents.ts';
 
 function parse(text: string): ApiReference {
   const result = parseOpenApi(text);
@@ -249,7 +249,7 @@ describe('parseOpenApi on hostile documents', () => {
 
   test('very deep YAML nesting is refused, repeatedly, without crashing the process', () => {
     // The YAML composer recurses per level; Node once aborted on the second such document.
-    const texts = ['openapi: 3.0.0\nx: ' + '['.repeat(5000) + ']'.repeat(5000), 'openapi: 3.0.0\nx:\n' + '- '.repeat(5000) + 'x', '{"openapi":"3.0.0","x":' + '{"a":'.repeat(5000)];
+    const texts = [`openapi: 3.0.0\nx: ${'['.repeat(5000)}${']'.repeat(5000)}`, `openapi: 3.0.0\nx:\n${'- '.repeat(5000)}x`, `{"openapi":"3.0.0","x":${'{"a":'.repeat(5000)}`];
     for (const text of texts) {
       for (let i = 0; i < 3; i++) assert.equal(failure(text), 'the document nests too deeply to read');
     }
@@ -257,7 +257,7 @@ describe('parseOpenApi on hostile documents', () => {
 
   test('a deeply nested schema in JSON is cut at the depth limit with a notice', () => {
     const depth = 20_000;
-    const deep = '{"type":"object","properties":{"child":'.repeat(depth) + '{"type":"string"}' + '}}'.repeat(depth);
+    const deep = `${'{"type":"object","properties":{"child":'.repeat(depth)}{"type":"string"}${'}}'.repeat(depth)}`;
     const doc = parse(`{"openapi":"3.1.0","info":{"title":"Deep","version":"1"},"paths":{},"components":{"schemas":{"Deep":${deep}}}}`);
     let view: SchemaView | undefined = schema(doc, 'Deep');
     let levels = 0;
@@ -324,6 +324,6 @@ paths:
   test('property names such as __proto__ stay data and pollute no prototype', () => {
     const doc = parse(`{"openapi":"3.0.0","info":{"title":"P","version":"1"},"paths":{},"components":{"schemas":{"P":{"allOf":[{"properties":{"__proto__":{"type":"string"},"constructor":{"type":"integer"}}},{"properties":{"x":{"type":"boolean"}}}]}}}}`);
     assert.deepEqual(schema(doc, 'P').properties.map((p) => [p.name, p.schema.types]), [['__proto__', ['string']], ['constructor', ['integer']], ['x', ['boolean']]]);
-    assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'type'), false);
+    assert.equal(Object.hasOwn(Object.prototype, 'type'), false);
   });
 });

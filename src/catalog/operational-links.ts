@@ -24,7 +24,7 @@ export interface OperationalLink {
   source: string;
 }
 
-export interface Operations {
+export interface OperationalLinks {
   runbooks: OperationalLink[];
   oncall: OperationalLink[];
   dashboards: OperationalLink[];
@@ -46,8 +46,8 @@ function fromValue(title: string, value: string, descriptorFile: string, source:
   return path === undefined ? undefined : { title, path, source };
 }
 
-export function operationsOf(entity: Entity, descriptorFile: string): Operations {
-  const ops: Operations = { runbooks: [], oncall: [], dashboards: [], chat: [], docs: [] };
+export function operationalLinksOf(entity: Entity, descriptorFile: string): OperationalLinks {
+  const ops: OperationalLinks = { runbooks: [], oncall: [], dashboards: [], chat: [], docs: [] };
   const byType: Record<string, OperationalLink[]> = { runbook: ops.runbooks, oncall: ops.oncall, dashboard: ops.dashboards, chat: ops.chat, docs: ops.docs, documentation: ops.docs };
   for (const link of entity.metadata.links ?? []) {
     const bucket = link.type ? byType[link.type.toLowerCase()] : undefined;
@@ -75,11 +75,11 @@ export function operationsOf(entity: Entity, descriptorFile: string): Operations
 }
 
 /** The runbook kept as a file in the catalog root, if any (root-relative). */
-export function runbookFile(ops: Operations): string | undefined {
+export function runbookFile(ops: OperationalLinks): string | undefined {
   return ops.runbooks.find((r) => r.path !== undefined)?.path;
 }
 
 /** The docs folder in the catalog root, if any (root-relative; '' is the root itself). */
-export function docsFolder(ops: Operations): string | undefined {
+export function docsFolder(ops: OperationalLinks): string | undefined {
   return ops.docs.find((d) => d.path !== undefined)?.path;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AtriumError } from '../platform/errors.ts';
 import { chance, createRng, intBetween, shuffle } from '../platform/prng.ts';
-import { compareDora, computeDora, previousWindow, type DoraDeployment, type DoraOptions, type DoraReport, type DoraWindow } from './dora.ts';
+import { compareDora, computeDora, previousWindow, type DoraDeployment, type DoraOptions, type DoraReport, type DoraWindow } from './report.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

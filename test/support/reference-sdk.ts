@@ -3,7 +3,7 @@ import { Unleash, type Context, type Variant } from 'unleash-client';
 import type { FeatureInterface } from 'unleash-client/lib/feature.js';
 import type { RepositoryInterface } from 'unleash-client/lib/repository/index.js';
 import type { Segment } from 'unleash-client/lib/strategy/strategy.js';
-import type { FeatureSet, FlagContext } from './model.ts';
+import type { FeatureSet, FlagContext } from '../../src/flags/model.ts';
 
 /**
  * Test and benchmark support, not engine code: the real Unleash Node SDK (`unleash-client`,
