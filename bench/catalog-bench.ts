@@ -110,7 +110,8 @@ const opts = {
 cleanupOnSignals();
 
 /** The children's CPU profiles and SQL timings go to --profile DIR, when given. */
-const runAtrium = (args: string[], workDir: string, label: string) => runAtriumChild(args, workDir, label, { profileDir: opts.profile });
+const runAtrium = (args: string[], workDir: string, label: string) =>
+  runAtriumChild(args, workDir, label, { profileDir: opts.profile });
 const printProfile = (label: string) => printProfileOf(opts.profile, label);
 
 // ---------------------------------------------------------------------------------------------
@@ -121,7 +122,11 @@ interface SyncRun extends ChildResult {
 }
 
 async function runSync(catalogDir: string, database: string, workDir: string, label: string): Promise<SyncRun> {
-  const result = await runAtrium(['sync', '--catalog', catalogDir, '--database', database, '--format', 'json'], workDir, label);
+  const result = await runAtrium(
+    ['sync', '--catalog', catalogDir, '--database', database, '--format', 'json'],
+    workDir,
+    label,
+  );
   const line = result.stdout.trim().split('\n').at(-1) ?? '';
   let report: SyncReport | undefined;
   try {
@@ -130,7 +135,9 @@ async function runSync(catalogDir: string, database: string, workDir: string, la
     report = undefined;
   }
   if (!report || (result.code !== 0 && result.code !== 65)) {
-    throw new Error(`atrium sync (${label}) failed: exit ${result.code ?? result.signal} after ${sec(result.wallMs)}\n--- stdout\n${result.stdout.slice(-2000)}\n--- stderr\n${result.stderr.slice(-4000)}`);
+    throw new Error(
+      `atrium sync (${label}) failed: exit ${result.code ?? result.signal} after ${sec(result.wallMs)}\n--- stdout\n${result.stdout.slice(-2000)}\n--- stderr\n${result.stderr.slice(-4000)}`,
+    );
   }
   return { ...result, report };
 }
@@ -143,7 +150,10 @@ function yamlSize(catalog: GeneratedCatalog): string {
 /** With `catalog` (the cold syncs), the catalog's YAML size is printed next to the wall time. */
 function describeSync(label: string, run: SyncRun, targetSec: number, catalog?: GeneratedCatalog): string {
   const r = run.report;
-  const cpu = run.userSec !== undefined && run.sysSec !== undefined ? `, CPU ${run.userSec.toFixed(2)} s user + ${run.sysSec.toFixed(2)} s sys` : '';
+  const cpu =
+    run.userSec !== undefined && run.sysSec !== undefined
+      ? `, CPU ${run.userSec.toFixed(2)} s user + ${run.sysSec.toFixed(2)} s sys`
+      : '';
   return (
     `${label}: wall ${sec(run.wallMs)}${catalog ? ` for ${yamlSize(catalog)}` : ''} (target <= ${targetSec} s: ${verdict(run.wallMs <= targetSec * 1000)}), ` +
     `sync itself ${sec(r.durationMs)}, peak RSS ${mb(run.peakRssMb)}${cpu}\n` +
@@ -152,7 +162,8 @@ function describeSync(label: string, run: SyncRun, targetSec: number, catalog?: 
   );
 }
 
-const entityPath = (e: Pick<GeneratedEntity, 'kind' | 'name'>) => `/api/v1/entities/${e.kind}/default/${encodeURIComponent(e.name)}`;
+const entityPath = (e: Pick<GeneratedEntity, 'kind' | 'name'>) =>
+  `/api/v1/entities/${e.kind}/default/${encodeURIComponent(e.name)}`;
 
 // ---------------------------------------------------------------------------------------------
 // The benchmark
@@ -180,15 +191,21 @@ async function main(): Promise<number> {
   if (opts.profile) await mkdir(opts.profile, { recursive: true });
   const catalogDir = join(work, 'catalog');
   const sqliteFile = join(work, 'db', 'atrium.db');
-  log(`Atrium catalog benchmark: ${opts.entities} entities, seed ${opts.seed}, load ${opts.rate}/s with bursts to ${opts.burstRate}/s ` +
-    `(${opts.burstLength} s every ${opts.burstEvery} s) for ${opts.duration} s per server; node ${process.version}; work dir ${work}${opts.keep ? ' (kept)' : ''}`);
+  log(
+    `Atrium catalog benchmark: ${opts.entities} entities, seed ${opts.seed}, load ${opts.rate}/s with bursts to ${opts.burstRate}/s ` +
+      `(${opts.burstLength} s every ${opts.burstEvery} s) for ${opts.duration} s per server; node ${process.version}; work dir ${work}${opts.keep ? ' (kept)' : ''}`,
+  );
   log(`peak RSS of sync children via ${gnuTime ? 'GNU time -v' : 'a getrusage preload'}`);
   log();
 
   // a. Generate.
   log('== a. generate');
   const genStart = performance.now();
-  const catalog: GeneratedCatalog = await generateCatalog({ entities: opts.entities, outDir: catalogDir, seed: opts.seed });
+  const catalog: GeneratedCatalog = await generateCatalog({
+    entities: opts.entities,
+    outDir: catalogDir,
+    seed: opts.seed,
+  });
   results.generateMs = performance.now() - genStart;
   log(describeCatalog(catalog));
   log(`  generated in ${sec(results.generateMs)}`);
@@ -200,7 +217,9 @@ async function main(): Promise<number> {
   log(describeSync('sqlite cold', results.sqliteCold, TARGETS.coldSyncSec, catalog));
   await printProfile('sqlite-cold');
   if (results.sqliteCold.report.entities !== catalog.documents) {
-    log(`  WARNING: the catalog has ${catalog.documents} entities but the sync reports ${results.sqliteCold.report.entities}`);
+    log(
+      `  WARNING: the catalog has ${catalog.documents} entities but the sync reports ${results.sqliteCold.report.entities}`,
+    );
   }
   log();
   log('== c. re-sync, nothing changed (SQLite)');
@@ -256,18 +275,29 @@ async function main(): Promise<number> {
 
   // e. Serve; edit one file; time until the API shows the edit.
   log('== e. serve, then edit one file until the API shows it');
-  const serve = await startServe({ catalogDir, database: sqliteFile, workDir: work, label: 'serve', profileDir: opts.profile });
+  const serve = await startServe({
+    catalogDir,
+    database: sqliteFile,
+    workDir: work,
+    label: 'serve',
+    profileDir: opts.profile,
+  });
   const { port, child: server, logFile: serveLog } = serve;
   results.serveReadyMs = serve.readyMs;
   const atReady = procStatus(server.pid);
   results.serveRssAtReadyMb = atReady.rssMb;
-  log(`serve ready on 127.0.0.1:${port} after ${sec(results.serveReadyMs)} (startup sync of an unchanged catalog included); RSS ${mb(atReady.rssMb)}, peak so far ${mb(atReady.hwmMb)}`);
+  log(
+    `serve ready on 127.0.0.1:${port} after ${sec(results.serveReadyMs)} (startup sync of an unchanged catalog included); RSS ${mb(atReady.rssMb)}, peak so far ${mb(atReady.hwmMb)}`,
+  );
 
   const components = catalog.entities.filter((e) => e.kind === 'component');
   const victim = components[Math.floor(components.length / 2)];
   if (!victim) throw new Error('the catalog has no components to edit');
   const before = await httpGet(port, entityPath(victim));
-  if (before.status !== 200) throw new Error(`GET ${entityPath(victim)} returned ${before.status} before the edit: ${before.body.slice(0, 500)}`);
+  if (before.status !== 200)
+    throw new Error(
+      `GET ${entityPath(victim)} returned ${before.status} before the edit: ${before.body.slice(0, 500)}`,
+    );
   const victimFile = join(catalogDir, victim.file);
   const text = await readFile(victimFile, 'utf8');
   const anchor = text.indexOf(`\n  name: ${victim.name}\n`);
@@ -297,8 +327,10 @@ async function main(): Promise<number> {
     await sleep(10);
   }
   if (results.editVisibleMs !== undefined) {
-    log(`edit-to-visible: ${results.editVisibleMs.toFixed(0)} ms (target <= ${TARGETS.editVisibleMs} ms: ${verdict(results.editVisibleMs <= TARGETS.editVisibleMs)}); ` +
-      `edited the title of component ${victim.name} in ${victim.file}, polled every 10 ms (${polls} polls)`);
+    log(
+      `edit-to-visible: ${results.editVisibleMs.toFixed(0)} ms (target <= ${TARGETS.editVisibleMs} ms: ${verdict(results.editVisibleMs <= TARGETS.editVisibleMs)}); ` +
+        `edited the title of component ${victim.name} in ${victim.file}, polled every 10 ms (${polls} polls)`,
+    );
   }
   log();
 
@@ -330,8 +362,10 @@ async function main(): Promise<number> {
   log(loadNote);
   if (cpuBefore !== undefined && cpuAfter !== undefined && results.atrium.completed > 0) {
     results.serveCpuPerRequestUs = ((cpuAfter - cpuBefore) * 1000) / results.atrium.completed;
-    log(`  serve CPU during the load: ${sec(cpuAfter - cpuBefore)} = ${results.serveCpuPerRequestUs.toFixed(0)} us per request ` +
-      `(${(((cpuAfter - cpuBefore) / (opts.duration * 1000)) * 100).toFixed(0)}% of one core); serve wrote ${((readFileSync(serveLog).length - logBefore) / 1e6).toFixed(1)} MB of logs`);
+    log(
+      `  serve CPU during the load: ${sec(cpuAfter - cpuBefore)} = ${results.serveCpuPerRequestUs.toFixed(0)} us per request ` +
+        `(${(((cpuAfter - cpuBefore) / (opts.duration * 1000)) * 100).toFixed(0)}% of one core); serve wrote ${((readFileSync(serveLog).length - logBefore) / 1e6).toFixed(1)} MB of logs`,
+    );
   }
 
   // The floor: the same schedule and targets against a node:http server returning one
@@ -354,18 +388,25 @@ async function main(): Promise<number> {
   log(formatStats(`bare node:http (${Buffer.byteLength(bareBody)} B pre-rendered)`, results.bare));
   log(loadNote);
   const ratio = results.atrium.latency.p99 / results.bare.latency.p99;
-  log(`p99 ratio atrium / bare: ${ratio.toFixed(2)}x (target <= ${TARGETS.lookupRatio}x: ${verdict(ratio <= TARGETS.lookupRatio)}); ` +
-    `atrium p99 ${results.atrium.latency.p99.toFixed(2)} ms (target <= ${TARGETS.lookupP99Ms} ms: ${verdict(results.atrium.latency.p99 <= TARGETS.lookupP99Ms)})`);
+  log(
+    `p99 ratio atrium / bare: ${ratio.toFixed(2)}x (target <= ${TARGETS.lookupRatio}x: ${verdict(ratio <= TARGETS.lookupRatio)}); ` +
+      `atrium p99 ${results.atrium.latency.p99.toFixed(2)} ms (target <= ${TARGETS.lookupP99Ms} ms: ${verdict(results.atrium.latency.p99 <= TARGETS.lookupP99Ms)})`,
+  );
   const lagP99 = Math.max(results.atrium.sendLag.p99, results.bare.sendLag.p99);
-  if (lagP99 > 5) log(`  NOTE: generator send lag p99 ${lagP99.toFixed(1)} ms: the generator itself is falling behind; latencies include it.`);
+  if (lagP99 > 5)
+    log(
+      `  NOTE: generator send lag p99 ${lagP99.toFixed(1)} ms: the generator itself is falling behind; latencies include it.`,
+    );
   log();
 
   // g. Server memory.
   log('== g. serve peak memory');
   const status = procStatus(server.pid);
   results.serveHwmMb = status.hwmMb;
-  log(`serve VmHWM (peak RSS) ${mb(status.hwmMb)} (target <= ${TARGETS.serveRssMb} MB: ${verdict(status.hwmMb === undefined ? undefined : status.hwmMb <= TARGETS.serveRssMb)}); ` +
-    `VmRSS now ${mb(status.rssMb)}; RSS at ready ${mb(results.serveRssAtReadyMb)}`);
+  log(
+    `serve VmHWM (peak RSS) ${mb(status.hwmMb)} (target <= ${TARGETS.serveRssMb} MB: ${verdict(status.hwmMb === undefined ? undefined : status.hwmMb <= TARGETS.serveRssMb)}); ` +
+      `VmRSS now ${mb(status.rssMb)}; RSS at ready ${mb(results.serveRssAtReadyMb)}`,
+  );
   await serve.stop();
   await printProfile('serve');
   log();
@@ -383,14 +424,20 @@ function summary(r: Results, catalog: GeneratedCatalog): number {
   const s = (v: number | undefined) => (v === undefined ? 'n/a' : `${(v / 1000).toFixed(2)}s`);
   const f = (v: number | undefined, digits = 1) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits));
   const parts: string[] = [];
-  parts.push(`entities=${opts.entities} yaml=${(catalog.yamlBytes / 1e6).toFixed(1)}MB/${catalog.files}files generate=${s(r.generateMs)}`);
+  parts.push(
+    `entities=${opts.entities} yaml=${(catalog.yamlBytes / 1e6).toFixed(1)}MB/${catalog.files}files generate=${s(r.generateMs)}`,
+  );
   const syncPart = (name: string, cold?: SyncRun, warm?: SyncRun) =>
     `${name} cold=${s(cold?.wallMs)} (sync ${s(cold?.report.durationMs)}, rss ${f(cold?.peakRssMb, 0)}MB) ${check(cold ? cold.wallMs <= TARGETS.coldSyncSec * 1000 : undefined)}` +
     ` resync=${s(warm?.wallMs)} (sync ${s(warm?.report.durationMs)}) ${check(warm ? warm.wallMs <= TARGETS.resyncSec * 1000 : undefined)}`;
   parts.push(syncPart('sqlite', r.sqliteCold, r.sqliteWarm));
-  parts.push(r.postgresCold ? syncPart('postgres', r.postgresCold, r.postgresWarm) : `postgres ${r.postgresNote ?? 'n/a'}`);
+  parts.push(
+    r.postgresCold ? syncPart('postgres', r.postgresCold, r.postgresWarm) : `postgres ${r.postgresNote ?? 'n/a'}`,
+  );
   parts.push(`serve-ready=${s(r.serveReadyMs)}`);
-  parts.push(`edit-visible=${r.editVisibleMs === undefined ? 'timeout' : `${r.editVisibleMs.toFixed(0)}ms`} ${check(r.editVisibleMs !== undefined && r.editVisibleMs <= TARGETS.editVisibleMs)}`);
+  parts.push(
+    `edit-visible=${r.editVisibleMs === undefined ? 'timeout' : `${r.editVisibleMs.toFixed(0)}ms`} ${check(r.editVisibleMs !== undefined && r.editVisibleMs <= TARGETS.editVisibleMs)}`,
+  );
   if (r.atrium && r.bare) {
     const a = r.atrium;
     const b = r.bare;
@@ -399,12 +446,16 @@ function summary(r: Results, catalog: GeneratedCatalog): number {
       `lookup p50/p99/p99.9=${f(a.latency.p50, 2)}/${f(a.latency.p99, 2)}/${f(a.latency.p999, 2)}ms errors=${a.errors.total}/${a.scheduled} lag99=${f(a.sendLag.p99, 2)}ms ` +
         `p99<=${TARGETS.lookupP99Ms}ms ${check(a.latency.p99 <= TARGETS.lookupP99Ms)} no-errors ${check(a.errors.total === 0)}`,
     );
-    parts.push(`bare p50/p99/p99.9=${f(b.latency.p50, 2)}/${f(b.latency.p99, 2)}/${f(b.latency.p999, 2)}ms errors=${b.errors.total} ratio=${f(ratio, 2)}x<=${TARGETS.lookupRatio}x ${check(ratio <= TARGETS.lookupRatio)}`);
+    parts.push(
+      `bare p50/p99/p99.9=${f(b.latency.p50, 2)}/${f(b.latency.p99, 2)}/${f(b.latency.p999, 2)}ms errors=${b.errors.total} ratio=${f(ratio, 2)}x<=${TARGETS.lookupRatio}x ${check(ratio <= TARGETS.lookupRatio)}`,
+    );
   } else {
     parts.push('lookup n/a');
   }
   if (r.serveCpuPerRequestUs !== undefined) parts.push(`serve-cpu/req=${r.serveCpuPerRequestUs.toFixed(0)}us`);
-  parts.push(`serve-rss=${f(r.serveHwmMb, 0)}MB<=${TARGETS.serveRssMb} ${check(r.serveHwmMb === undefined ? undefined : r.serveHwmMb <= TARGETS.serveRssMb)}`);
+  parts.push(
+    `serve-rss=${f(r.serveHwmMb, 0)}MB<=${TARGETS.serveRssMb} ${check(r.serveHwmMb === undefined ? undefined : r.serveHwmMb <= TARGETS.serveRssMb)}`,
+  );
   const failed = verdicts.filter((v) => !v).length;
   log(`SUMMARY ${failed === 0 ? 'PASS' : `FAIL(${failed})`} | ${parts.join(' | ')}`);
   return failed === 0 ? 0 : 1;

@@ -26,9 +26,32 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatStats, runOpenLoop, type OpenLoopStats } from './load-generator.ts';
-import { cleanupOnSignals, httpGet, log, numberFlag, onCleanup, printProfile, runAtrium, runBenchmark, sec, sleep, startBareServer, startServe, verdict } from './support.ts';
+import {
+  cleanupOnSignals,
+  httpGet,
+  log,
+  numberFlag,
+  onCleanup,
+  printProfile,
+  runAtrium,
+  runBenchmark,
+  sec,
+  sleep,
+  startBareServer,
+  startServe,
+  verdict,
+} from './support.ts';
 
-const { values: flags } = parseArgs({ options: { flags: { type: 'string', default: '200' }, duration: { type: 'string', default: '20' }, rounds: { type: 'string', default: '5' }, control: { type: 'boolean' }, keep: { type: 'boolean' }, profile: { type: 'string' } } });
+const { values: flags } = parseArgs({
+  options: {
+    flags: { type: 'string', default: '200' },
+    duration: { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '5' },
+    control: { type: 'boolean' },
+    keep: { type: 'boolean' },
+    profile: { type: 'string' },
+  },
+});
 const FLAGS = numberFlag('flags', flags.flags, 1);
 const DURATION = numberFlag('duration', flags.duration, 5);
 const ROUNDS = numberFlag('rounds', flags.rounds, 1);
@@ -45,10 +68,18 @@ function catalogYaml(count: number): string {
       owner: 'platform',
       service: 'shop',
       type: 'release',
-      strategies: [{ name: 'flexibleRollout', parameters: { rollout: String((i * 7) % 100), stickiness: 'default', groupId: `flag-${i}` }, constraints: [{ contextName: 'region', operator: 'IN', values: ['eu', 'us'] }] }],
+      strategies: [
+        {
+          name: 'flexibleRollout',
+          parameters: { rollout: String((i * 7) % 100), stickiness: 'default', groupId: `flag-${i}` },
+          constraints: [{ contextName: 'region', operator: 'IN', values: ['eu', 'us'] }],
+        },
+      ],
       environments: { production: { enabled: i % 5 !== 0 } },
     };
-    docs.push(`apiVersion: atrium.dev/v1\nkind: Flag\nmetadata:\n  name: flag-${i}\nspec:\n  ${JSON.stringify(spec)}\n`);
+    docs.push(
+      `apiVersion: atrium.dev/v1\nkind: Flag\nmetadata:\n  name: flag-${i}\nspec:\n  ${JSON.stringify(spec)}\n`,
+    );
   }
   return docs.join('---\n');
 }
@@ -59,22 +90,52 @@ async function main(): Promise<number> {
   if (!flags.keep) onCleanup('work directory', () => rm(work, { recursive: true, force: true }));
   await writeFile(join(work, 'catalog-info.yaml'), catalogYaml(FLAGS));
   const database = join(work, 'atrium.db');
-  const created = await runAtrium(['token', 'create', '--name', 'sdk', '--scopes', 'flags:read', '--database', database, '--format', 'json'], work, 'token');
+  const created = await runAtrium(
+    ['token', 'create', '--name', 'sdk', '--scopes', 'flags:read', '--database', database, '--format', 'json'],
+    work,
+    'token',
+  );
   if (created.code !== 0) throw new Error(`token create failed: ${created.stderr}`);
   const token = (JSON.parse(created.stdout) as { token: string }).token;
-  const serve = await startServe({ catalogDir: work, database, workDir: work, label: 'serve', extraArgs: ['--no-watch'], profileDir: PROFILE });
-  log(`Atrium serve ready in ${sec(serve.readyMs)} with ${FLAGS} flags; open loop ${LOAD.rate}/s with 1-s bursts to ${LOAD.burstRate}/s every 10 s, ${DURATION} s per run`);
+  const serve = await startServe({
+    catalogDir: work,
+    database,
+    workDir: work,
+    label: 'serve',
+    extraArgs: ['--no-watch'],
+    profileDir: PROFILE,
+  });
+  log(
+    `Atrium serve ready in ${sec(serve.readyMs)} with ${FLAGS} flags; open loop ${LOAD.rate}/s with 1-s bursts to ${LOAD.burstRate}/s every 10 s, ${DURATION} s per run`,
+  );
   const results: [string, boolean][] = [];
   const headers = { authorization: token, accept: 'application/json' };
 
-  const compare = async (label: string, path: string, post: ((i: number) => { body: string }) | undefined, sample: () => Promise<Buffer>) => {
+  const compare = async (
+    label: string,
+    path: string,
+    post: ((i: number) => { body: string }) | undefined,
+    sample: () => Promise<Buffer>,
+  ) => {
     const body = await sample();
-    const run = (port: number, seed: number): Promise<OpenLoopStats> => runOpenLoop({ urls: [`http://127.0.0.1:${port}${path}`], ...LOAD, durationSec: DURATION, seed, headers, post });
+    const run = (port: number, seed: number): Promise<OpenLoopStats> =>
+      runOpenLoop({ urls: [`http://127.0.0.1:${port}${path}`], ...LOAD, durationSec: DURATION, seed, headers, post });
     // Unmeasured warm-up of the same shape, then the measured runs with one schedule.
-    await runOpenLoop({ urls: [`http://127.0.0.1:${serve.port}${path}`], rate: 500, burstRate: 3000, burstOffsetSec: 1, durationSec: 3, seed: 99, headers, post });
+    await runOpenLoop({
+      urls: [`http://127.0.0.1:${serve.port}${path}`],
+      rate: 500,
+      burstRate: 3000,
+      burstOffsetSec: 1,
+      durationSec: 3,
+      seed: 99,
+      headers,
+      post,
+    });
     await sleep(500);
     const bare = await startBareServer({ headers: { 'content-type': 'application/json' }, body });
-    const control = flags.control ? await startBareServer({ headers: { 'content-type': 'application/json' }, body }) : undefined;
+    const control = flags.control
+      ? await startBareServer({ headers: { 'content-type': 'application/json' }, body })
+      : undefined;
     const ratios: number[] = [];
     const controlRatios: number[] = [];
     let errors = 0;
@@ -92,23 +153,36 @@ async function main(): Promise<number> {
       const ratio = atrium.latency.p99 / floor.latency.p99;
       ratios.push(ratio);
       errors += atrium.errors.total;
-      log(`\n${label} (${body.length} B body), round ${round} of ${ROUNDS} (${atriumFirst ? 'Atrium first' : 'bare first'})\n${formatStats('atrium', atrium)}\n${formatStats(`bare node:http, same ${body.length} B`, floor)}`);
-      log(`   round ${round}: p99 ${atrium.latency.p99.toFixed(2)} ms vs ${floor.latency.p99.toFixed(2)} ms = ${ratio.toFixed(2)}x, errors ${atrium.errors.total}`);
+      log(
+        `\n${label} (${body.length} B body), round ${round} of ${ROUNDS} (${atriumFirst ? 'Atrium first' : 'bare first'})\n${formatStats('atrium', atrium)}\n${formatStats(`bare node:http, same ${body.length} B`, floor)}`,
+      );
+      log(
+        `   round ${round}: p99 ${atrium.latency.p99.toFixed(2)} ms vs ${floor.latency.p99.toFixed(2)} ms = ${ratio.toFixed(2)}x, errors ${atrium.errors.total}`,
+      );
       if (again) {
         controlRatios.push(again.latency.p99 / floor.latency.p99);
-        log(`   control: a second bare server, right after the first, p99 ${again.latency.p99.toFixed(2)} ms = ${(again.latency.p99 / floor.latency.p99).toFixed(2)}x the first`);
+        log(
+          `   control: a second bare server, right after the first, p99 ${again.latency.p99.toFixed(2)} ms = ${(again.latency.p99 / floor.latency.p99).toFixed(2)}x the first`,
+        );
       }
     }
     await bare.stop();
     await control?.stop();
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
     const ok = median(ratios) <= 2 && errors === 0;
-    log(`   ${label}: p99 ratio per round ${ratios.map((r) => `${r.toFixed(2)}x`).join(', ')}; median ${median(ratios).toFixed(2)}x (target <= 2x), errors ${errors}: ${verdict(ok)}`);
+    log(
+      `   ${label}: p99 ratio per round ${ratios.map((r) => `${r.toFixed(2)}x`).join(', ')}; median ${median(ratios).toFixed(2)}x (target <= 2x), errors ${errors}: ${verdict(ok)}`,
+    );
     if (control) {
-      log(`   control (bare against bare) per round ${controlRatios.map((r) => `${r.toFixed(2)}x`).join(', ')}; median ${median(controlRatios).toFixed(2)}x`);
+      log(
+        `   control (bare against bare) per round ${controlRatios.map((r) => `${r.toFixed(2)}x`).join(', ')}; median ${median(controlRatios).toFixed(2)}x`,
+      );
       // The 2x verdict means little when the floor alone moves by 2x: say so (the verdict stands as measured).
       const [low, high] = [Math.min(...controlRatios), Math.max(...controlRatios)];
-      if (low < 0.5 || high > 2) log(`   NOTE: bare against bare moved from ${low.toFixed(2)}x to ${high.toFixed(2)}x: the machine was noisy, and a 2x verdict from this run is weak`);
+      if (low < 0.5 || high > 2)
+        log(
+          `   NOTE: bare against bare moved from ${low.toFixed(2)}x to ${high.toFixed(2)}x: the machine was noisy, and a 2x verdict from this run is weak`,
+        );
     }
     results.push([label, ok]);
   };
@@ -119,12 +193,23 @@ async function main(): Promise<number> {
     return Buffer.from(res.body);
   });
 
-  const contexts = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ context: { targetingKey: `user-${i}`, region: i % 2 ? 'eu' : 'us' } }));
-  await compare('OFREP: POST /ofrep/v1/evaluate/flags/flag-7', '/ofrep/v1/evaluate/flags/flag-7', (i) => ({ body: contexts[i % contexts.length] as string }), async () => {
-    const res = await fetch(`http://127.0.0.1:${serve.port}/ofrep/v1/evaluate/flags/flag-7`, { method: 'POST', headers: { authorization: token, 'content-type': 'application/json' }, body: contexts[0] });
-    if (res.status !== 200) throw new Error(`OFREP answered ${res.status}`);
-    return Buffer.from(await res.arrayBuffer());
-  });
+  const contexts = Array.from({ length: 1000 }, (_, i) =>
+    JSON.stringify({ context: { targetingKey: `user-${i}`, region: i % 2 ? 'eu' : 'us' } }),
+  );
+  await compare(
+    'OFREP: POST /ofrep/v1/evaluate/flags/flag-7',
+    '/ofrep/v1/evaluate/flags/flag-7',
+    (i) => ({ body: contexts[i % contexts.length] as string }),
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${serve.port}/ofrep/v1/evaluate/flags/flag-7`, {
+        method: 'POST',
+        headers: { authorization: token, 'content-type': 'application/json' },
+        body: contexts[0],
+      });
+      if (res.status !== 200) throw new Error(`OFREP answered ${res.status}`);
+      return Buffer.from(await res.arrayBuffer());
+    },
+  );
   await serve.stop();
   await printProfile(PROFILE, 'serve');
 

@@ -19,7 +19,11 @@ import { createRng, intBetween } from '../src/platform/prng.ts';
 import { log, numberFlag, runBenchmark, verdict } from './support.ts';
 
 const { values: flags } = parseArgs({
-  options: { rounds: { type: 'string', default: '15' }, iterations: { type: 'string', default: '200000' }, seed: { type: 'string', default: '1' } },
+  options: {
+    rounds: { type: 'string', default: '15' },
+    iterations: { type: 'string', default: '200000' },
+    seed: { type: 'string', default: '1' },
+  },
 });
 const ROUNDS = Math.round(numberFlag('rounds', flags.rounds, 1));
 const ITERATIONS = Math.round(numberFlag('iterations', flags.iterations, 1000));
@@ -41,7 +45,13 @@ const featureSet: FeatureSet = {
         },
       ],
       variants: [
-        { name: 'blue', weight: 334, weightType: 'variable', stickiness: 'default', payload: { type: 'string', value: 'b' } },
+        {
+          name: 'blue',
+          weight: 334,
+          weightType: 'variable',
+          stickiness: 'default',
+          payload: { type: 'string', value: 'b' },
+        },
         { name: 'green', weight: 333, weightType: 'variable', stickiness: 'default' },
         { name: 'red', weight: 333, weightType: 'variable', stickiness: 'default' },
       ],
@@ -64,9 +74,21 @@ function makeContexts(seed: number): FlagContext[] {
       case 0:
         return { userId, sessionId, environment, appName: 'atrium-reference' };
       case 1:
-        return { userId, environment, appName: 'atrium-reference', properties: { tenant: `t${intBetween(rng, 1, 50)}` } };
+        return {
+          userId,
+          environment,
+          appName: 'atrium-reference',
+          properties: { tenant: `t${intBetween(rng, 1, 50)}` },
+        };
       default:
-        return { appName: 'atrium-reference', environment, userId, sessionId, remoteAddress: '10.0.0.1', properties: { tenant: 't1', plan: 'pro' } };
+        return {
+          appName: 'atrium-reference',
+          environment,
+          userId,
+          sessionId,
+          remoteAddress: '10.0.0.1',
+          properties: { tenant: 't1', plan: 'pro' },
+        };
     }
   });
 }
@@ -74,7 +96,12 @@ function makeContexts(seed: number): FlagContext[] {
 type Evaluate = (name: string, context: FlagContext) => unknown;
 
 /** ns per call of `evaluate(name, ·)` over the contexts, for `iterations` calls. */
-function timeOnce(evaluate: Evaluate, name: string, contexts: FlagContext[], iterations: number): { ns: number; sink: number } {
+function timeOnce(
+  evaluate: Evaluate,
+  name: string,
+  contexts: FlagContext[],
+  iterations: number,
+): { ns: number; sink: number } {
   let sink = 0;
   const start = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) {
@@ -86,7 +113,9 @@ function timeOnce(evaluate: Evaluate, name: string, contexts: FlagContext[], ite
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+  return s.length % 2
+    ? (s[(s.length - 1) / 2] as number)
+    : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 };
 
 interface Row {
@@ -103,19 +132,40 @@ async function main(): Promise<number> {
   const sdk = await startReferenceSdk(featureSet);
   try {
     const scenarios: { label: string; name: string; target: number | undefined; atrium: Evaluate; sdk: Evaluate }[] = [
-      { label: '(a) simple on flag, isEnabled', name: 'simple', target: 100, atrium: (n, c) => engine.isEnabled(n, c), sdk: (n, c) => sdk.isEnabled(n, c) },
-      { label: '(b) 50% rollout + 1 constraint, isEnabled', name: 'rollout', target: 300, atrium: (n, c) => engine.isEnabled(n, c), sdk: (n, c) => sdk.isEnabled(n, c) },
-      { label: '(c) same flag, getVariant (3 variants)', name: 'rollout', target: undefined, atrium: (n, c) => engine.getVariant(n, c).enabled, sdk: (n, c) => sdk.getVariant(n, c).enabled },
+      {
+        label: '(a) simple on flag, isEnabled',
+        name: 'simple',
+        target: 100,
+        atrium: (n, c) => engine.isEnabled(n, c),
+        sdk: (n, c) => sdk.isEnabled(n, c),
+      },
+      {
+        label: '(b) 50% rollout + 1 constraint, isEnabled',
+        name: 'rollout',
+        target: 300,
+        atrium: (n, c) => engine.isEnabled(n, c),
+        sdk: (n, c) => sdk.isEnabled(n, c),
+      },
+      {
+        label: '(c) same flag, getVariant (3 variants)',
+        name: 'rollout',
+        target: undefined,
+        atrium: (n, c) => engine.getVariant(n, c).enabled,
+        sdk: (n, c) => sdk.getVariant(n, c).enabled,
+      },
     ];
 
     // Both must agree before their speed is worth comparing.
     for (const s of scenarios) {
       for (const c of contexts) {
-        if (Boolean(s.atrium(s.name, c)) !== Boolean(s.sdk(s.name, c))) throw new Error(`${s.label}: Atrium and unleash-client disagree for ${JSON.stringify(c)}`);
+        if (Boolean(s.atrium(s.name, c)) !== Boolean(s.sdk(s.name, c)))
+          throw new Error(`${s.label}: Atrium and unleash-client disagree for ${JSON.stringify(c)}`);
       }
     }
 
-    log(`Flag evaluation: ${ROUNDS} rounds × ${ITERATIONS.toLocaleString('en')} calls per engine and scenario, ${CONTEXTS} contexts, Node ${process.version}`);
+    log(
+      `Flag evaluation: ${ROUNDS} rounds × ${ITERATIONS.toLocaleString('en')} calls per engine and scenario, ${CONTEXTS} contexts, Node ${process.version}`,
+    );
     // The SDK is ~10× slower: it gets a tenth of the calls per round for a similar time per round.
     const sdkIterations = Math.max(1000, Math.round(ITERATIONS / 10));
     const samples = scenarios.map(() => ({ atrium: [] as number[], sdk: [] as number[] }));
@@ -132,10 +182,17 @@ async function main(): Promise<number> {
         }
       });
     }
-    const rows: Row[] = scenarios.map((s, i) => ({ label: s.label, target: s.target, atrium: median(samples[i]?.atrium ?? []), sdk: median(samples[i]?.sdk ?? []) }));
+    const rows: Row[] = scenarios.map((s, i) => ({
+      label: s.label,
+      target: s.target,
+      atrium: median(samples[i]?.atrium ?? []),
+      sdk: median(samples[i]?.sdk ?? []),
+    }));
 
     log();
-    log(`${'scenario'.padEnd(44)} ${'Atrium'.padStart(10)} ${'target'.padStart(8)} ${'unleash-client'.padStart(15)} ${'ratio'.padStart(7)}  verdict`);
+    log(
+      `${'scenario'.padEnd(44)} ${'Atrium'.padStart(10)} ${'target'.padStart(8)} ${'unleash-client'.padStart(15)} ${'ratio'.padStart(7)}  verdict`,
+    );
     let ok = true;
     for (const r of rows) {
       const ratio = r.sdk / r.atrium;
@@ -146,9 +203,13 @@ async function main(): Promise<number> {
       );
     }
     log();
-    log(`(medians over ${ROUNDS} rounds; checksum ${sink}; targets: Atrium ≤ target and ≥ 4× faster than unleash-client)`);
+    log(
+      `(medians over ${ROUNDS} rounds; checksum ${sink}; targets: Atrium ≤ target and ≥ 4× faster than unleash-client)`,
+    );
     const [a, b] = rows;
-    log(`Summary: simple ${a?.atrium.toFixed(0)} ns (${((a?.sdk ?? 0) / (a?.atrium ?? 1)).toFixed(1)}×), rollout+constraint ${b?.atrium.toFixed(0)} ns (${((b?.sdk ?? 0) / (b?.atrium ?? 1)).toFixed(1)}×): ${verdict(ok)}`);
+    log(
+      `Summary: simple ${a?.atrium.toFixed(0)} ns (${((a?.sdk ?? 0) / (a?.atrium ?? 1)).toFixed(1)}×), rollout+constraint ${b?.atrium.toFixed(0)} ns (${((b?.sdk ?? 0) / (b?.atrium ?? 1)).toFixed(1)}×): ${verdict(ok)}`,
+    );
     return ok ? 0 : 1;
   } finally {
     sdk.destroy();

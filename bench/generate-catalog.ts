@@ -93,28 +93,162 @@ const DOMAIN_SUFFIX = 'acme.example';
 // Vocabulary
 
 const AREAS = [
-  'commerce', 'logistics', 'finance', 'identity', 'data', 'platform', 'infrastructure', 'mobile', 'web', 'security',
-  'growth', 'marketplace', 'fulfilment', 'operations', 'analytics', 'machine-learning', 'developer-experience',
-  'reliability', 'support', 'partnerships', 'payments', 'risk', 'compliance', 'content', 'search', 'ads', 'messaging',
-  'hardware', 'quality', 'research',
+  'commerce',
+  'logistics',
+  'finance',
+  'identity',
+  'data',
+  'platform',
+  'infrastructure',
+  'mobile',
+  'web',
+  'security',
+  'growth',
+  'marketplace',
+  'fulfilment',
+  'operations',
+  'analytics',
+  'machine-learning',
+  'developer-experience',
+  'reliability',
+  'support',
+  'partnerships',
+  'payments',
+  'risk',
+  'compliance',
+  'content',
+  'search',
+  'ads',
+  'messaging',
+  'hardware',
+  'quality',
+  'research',
 ];
 
 const NOUNS = [
-  'order', 'invoice', 'shipment', 'parcel', 'payment', 'refund', 'customer', 'account', 'address', 'quote', 'rate',
-  'label', 'route', 'driver', 'vehicle', 'depot', 'warehouse', 'inventory', 'stock', 'product', 'catalog', 'price',
-  'discount', 'coupon', 'cart', 'checkout', 'session', 'token', 'identity', 'profile', 'notification', 'email', 'sms',
-  'webhook', 'event', 'audit', 'report', 'ledger', 'tax', 'currency', 'fraud', 'risk', 'search', 'recommendation',
-  'review', 'rating', 'media', 'image', 'document', 'contract', 'partner', 'carrier', 'tracking', 'eta', 'forecast',
-  'schedule', 'slot', 'return', 'claim', 'subscription', 'plan', 'billing', 'usage', 'metric', 'trace', 'alert',
-  'incident', 'feature', 'experiment', 'config', 'secret', 'cert', 'dns', 'consent', 'loyalty', 'voucher', 'manifest',
-  'customs', 'pickup', 'delivery',
+  'order',
+  'invoice',
+  'shipment',
+  'parcel',
+  'payment',
+  'refund',
+  'customer',
+  'account',
+  'address',
+  'quote',
+  'rate',
+  'label',
+  'route',
+  'driver',
+  'vehicle',
+  'depot',
+  'warehouse',
+  'inventory',
+  'stock',
+  'product',
+  'catalog',
+  'price',
+  'discount',
+  'coupon',
+  'cart',
+  'checkout',
+  'session',
+  'token',
+  'identity',
+  'profile',
+  'notification',
+  'email',
+  'sms',
+  'webhook',
+  'event',
+  'audit',
+  'report',
+  'ledger',
+  'tax',
+  'currency',
+  'fraud',
+  'risk',
+  'search',
+  'recommendation',
+  'review',
+  'rating',
+  'media',
+  'image',
+  'document',
+  'contract',
+  'partner',
+  'carrier',
+  'tracking',
+  'eta',
+  'forecast',
+  'schedule',
+  'slot',
+  'return',
+  'claim',
+  'subscription',
+  'plan',
+  'billing',
+  'usage',
+  'metric',
+  'trace',
+  'alert',
+  'incident',
+  'feature',
+  'experiment',
+  'config',
+  'secret',
+  'cert',
+  'dns',
+  'consent',
+  'loyalty',
+  'voucher',
+  'manifest',
+  'customs',
+  'pickup',
+  'delivery',
 ];
 
 const QUALIFIERS = [
-  'core', 'edge', 'internal', 'public', 'bulk', 'realtime', 'batch', 'legacy', 'v2', 'lite', 'sync', 'async', 'admin',
-  'partner', 'mobile', 'regional', 'global', 'archive', 'stream', 'hub', 'bridge', 'proxy', 'adapter', 'engine',
-  'registry', 'store', 'index', 'router', 'planner', 'scheduler', 'builder', 'validator', 'resolver', 'collector',
-  'aggregator', 'exporter', 'importer', 'notifier', 'matcher', 'ingestor',
+  'core',
+  'edge',
+  'internal',
+  'public',
+  'bulk',
+  'realtime',
+  'batch',
+  'legacy',
+  'v2',
+  'lite',
+  'sync',
+  'async',
+  'admin',
+  'partner',
+  'mobile',
+  'regional',
+  'global',
+  'archive',
+  'stream',
+  'hub',
+  'bridge',
+  'proxy',
+  'adapter',
+  'engine',
+  'registry',
+  'store',
+  'index',
+  'router',
+  'planner',
+  'scheduler',
+  'builder',
+  'validator',
+  'resolver',
+  'collector',
+  'aggregator',
+  'exporter',
+  'importer',
+  'notifier',
+  'matcher',
+  'ingestor',
 ];
 
 const SUFFIXES: Record<'service' | 'website' | 'library', string[]> = {
@@ -126,37 +260,214 @@ const SUFFIXES: Record<'service' | 'website' | 'library', string[]> = {
 const TEAM_SUFFIXES = ['team', 'squad', 'crew', 'core', 'platform', 'ops', 'guild', 'pod'];
 
 const FIRST_NAMES = [
-  'ada', 'alan', 'alice', 'amir', 'ana', 'anna', 'ben', 'bruno', 'carla', 'carlos', 'chen', 'chloe', 'dana', 'daniel',
-  'david', 'elena', 'emma', 'eric', 'fatima', 'felix', 'grace', 'hana', 'hugo', 'ines', 'ivan', 'jack', 'james', 'jana',
-  'jin', 'jonas', 'julia', 'kai', 'karin', 'kenji', 'lara', 'leo', 'lina', 'lucas', 'maria', 'marta', 'max', 'mei',
-  'mia', 'nadia', 'nina', 'noah', 'olga', 'omar', 'paula', 'pedro', 'priya', 'rafael', 'rosa', 'sam', 'sara', 'sofia',
-  'tariq', 'tom', 'vera', 'yusuf', 'zoe',
+  'ada',
+  'alan',
+  'alice',
+  'amir',
+  'ana',
+  'anna',
+  'ben',
+  'bruno',
+  'carla',
+  'carlos',
+  'chen',
+  'chloe',
+  'dana',
+  'daniel',
+  'david',
+  'elena',
+  'emma',
+  'eric',
+  'fatima',
+  'felix',
+  'grace',
+  'hana',
+  'hugo',
+  'ines',
+  'ivan',
+  'jack',
+  'james',
+  'jana',
+  'jin',
+  'jonas',
+  'julia',
+  'kai',
+  'karin',
+  'kenji',
+  'lara',
+  'leo',
+  'lina',
+  'lucas',
+  'maria',
+  'marta',
+  'max',
+  'mei',
+  'mia',
+  'nadia',
+  'nina',
+  'noah',
+  'olga',
+  'omar',
+  'paula',
+  'pedro',
+  'priya',
+  'rafael',
+  'rosa',
+  'sam',
+  'sara',
+  'sofia',
+  'tariq',
+  'tom',
+  'vera',
+  'yusuf',
+  'zoe',
 ];
 
 const LAST_NAMES = [
-  'adams', 'ahmed', 'almeida', 'andersen', 'baker', 'becker', 'brown', 'costa', 'cruz', 'das', 'davies', 'dubois',
-  'evans', 'fischer', 'garcia', 'gomez', 'green', 'hall', 'hansen', 'hoffmann', 'ito', 'jensen', 'johnson', 'kaur',
-  'khan', 'kim', 'klein', 'kowalski', 'kumar', 'lee', 'lopez', 'martin', 'meyer', 'moore', 'mueller', 'nakamura',
-  'nguyen', 'novak', 'oconnor', 'olsen', 'park', 'patel', 'perez', 'petrov', 'popescu', 'reddy', 'rossi', 'santos',
-  'schmidt', 'schulz', 'silva', 'singh', 'smith', 'suzuki', 'tanaka', 'taylor', 'thomas', 'torres', 'wagner', 'walker',
-  'wang', 'weber', 'white', 'wilson', 'wright', 'yamamoto', 'young', 'zhang', 'zimmermann',
+  'adams',
+  'ahmed',
+  'almeida',
+  'andersen',
+  'baker',
+  'becker',
+  'brown',
+  'costa',
+  'cruz',
+  'das',
+  'davies',
+  'dubois',
+  'evans',
+  'fischer',
+  'garcia',
+  'gomez',
+  'green',
+  'hall',
+  'hansen',
+  'hoffmann',
+  'ito',
+  'jensen',
+  'johnson',
+  'kaur',
+  'khan',
+  'kim',
+  'klein',
+  'kowalski',
+  'kumar',
+  'lee',
+  'lopez',
+  'martin',
+  'meyer',
+  'moore',
+  'mueller',
+  'nakamura',
+  'nguyen',
+  'novak',
+  'oconnor',
+  'olsen',
+  'park',
+  'patel',
+  'perez',
+  'petrov',
+  'popescu',
+  'reddy',
+  'rossi',
+  'santos',
+  'schmidt',
+  'schulz',
+  'silva',
+  'singh',
+  'smith',
+  'suzuki',
+  'tanaka',
+  'taylor',
+  'thomas',
+  'torres',
+  'wagner',
+  'walker',
+  'wang',
+  'weber',
+  'white',
+  'wilson',
+  'wright',
+  'yamamoto',
+  'young',
+  'zhang',
+  'zimmermann',
 ];
 
-const LANGUAGES = ['go', 'java', 'kotlin', 'typescript', 'python', 'rust', 'scala', 'ruby', 'c#', 'nodejs', 'php', 'swift'];
+const LANGUAGES = [
+  'go',
+  'java',
+  'kotlin',
+  'typescript',
+  'python',
+  'rust',
+  'scala',
+  'ruby',
+  'c#',
+  'nodejs',
+  'php',
+  'swift',
+];
 const TECH = [
-  'postgresql', 'mysql', 'kafka', 'redis', 'grpc', 'graphql', 'rest', 'react', 'spring-boot', 'django', 'kubernetes',
-  'aws-lambda', 'terraform', 'elasticsearch', 'rabbitmq', 'dynamodb', 's3', 'nextjs', 'vue', 'airflow', 'spark',
+  'postgresql',
+  'mysql',
+  'kafka',
+  'redis',
+  'grpc',
+  'graphql',
+  'rest',
+  'react',
+  'spring-boot',
+  'django',
+  'kubernetes',
+  'aws-lambda',
+  'terraform',
+  'elasticsearch',
+  'rabbitmq',
+  'dynamodb',
+  's3',
+  'nextjs',
+  'vue',
+  'airflow',
+  'spark',
 ];
 const TIERS = ['tier-1', 'tier-2', 'tier-3'];
 const FLAGS = ['pii', 'pci-dss', 'gdpr', 'customer-facing', 'internal', 'critical-path', 'batch', 'experimental'];
 
 const VERBS = [
-  'Books', 'Tracks', 'Validates', 'Prices', 'Routes', 'Reconciles', 'Aggregates', 'Publishes', 'Indexes', 'Schedules',
-  'Stores', 'Exports', 'Imports', 'Enriches', 'Audits', 'Notifies about', 'Forecasts', 'Serves', 'Caches', 'Matches',
+  'Books',
+  'Tracks',
+  'Validates',
+  'Prices',
+  'Routes',
+  'Reconciles',
+  'Aggregates',
+  'Publishes',
+  'Indexes',
+  'Schedules',
+  'Stores',
+  'Exports',
+  'Imports',
+  'Enriches',
+  'Audits',
+  'Notifies about',
+  'Forecasts',
+  'Serves',
+  'Caches',
+  'Matches',
 ];
 const AUDIENCES = [
-  'SMB and enterprise shippers', 'the customer portal', 'warehouse operators', 'drivers on the road', 'finance and billing',
-  'partner carriers', 'the mobile apps', 'customer support agents', 'the data platform', 'internal tooling',
+  'SMB and enterprise shippers',
+  'the customer portal',
+  'warehouse operators',
+  'drivers on the road',
+  'finance and billing',
+  'partner carriers',
+  'the mobile apps',
+  'customer support agents',
+  'the data platform',
+  'internal tooling',
 ];
 const SECOND_SENTENCES = [
   'Emits lifecycle events to Kafka and exposes a REST API behind the edge gateway.',
@@ -241,7 +552,11 @@ export function toYaml(doc: JsonObject): string {
 function titleCase(name: string): string {
   return name
     .split(/[-.]/)
-    .map((w) => (w === 'api' || w === 'ui' || w === 'sdk' || w === 'eta' || w === 'dns' || w === 'sms' ? w.toUpperCase() : w.charAt(0).toUpperCase() + w.slice(1)))
+    .map((w) =>
+      w === 'api' || w === 'ui' || w === 'sdk' || w === 'eta' || w === 'dns' || w === 'sms'
+        ? w.toUpperCase()
+        : w.charAt(0).toUpperCase() + w.slice(1),
+    )
     .join(' ');
 }
 
@@ -254,7 +569,8 @@ function idString(rng: Rng, length: number): string {
 
 function pickSome<T>(rng: Rng, items: readonly T[], count: number): T[] {
   const out = new Set<T>();
-  for (let guard = 0; out.size < Math.min(count, items.length) && guard < count * 10; guard++) out.add(pick(rng, items));
+  for (let guard = 0; out.size < Math.min(count, items.length) && guard < count * 10; guard++)
+    out.add(pick(rng, items));
   return [...out];
 }
 
@@ -285,15 +601,32 @@ function camel(noun: string): string {
   return noun.charAt(0).toUpperCase() + noun.slice(1);
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // API definition files: a fixed set under apis/, the same for every size and seed. Each API
 // references one with `definition: {$text: ../../apis/<file>}`.
 
 const DEFINITIONS_DIR = 'apis';
 const OPENAPI_NOUNS = [
-  'order', 'invoice', 'shipment', 'parcel', 'payment', 'refund', 'customer', 'account', 'inventory', 'product', 'price',
-  'cart', 'checkout', 'notification', 'quote', 'route', 'warehouse', 'subscription', 'document', 'carrier',
+  'order',
+  'invoice',
+  'shipment',
+  'parcel',
+  'payment',
+  'refund',
+  'customer',
+  'account',
+  'inventory',
+  'product',
+  'price',
+  'cart',
+  'checkout',
+  'notification',
+  'quote',
+  'route',
+  'warehouse',
+  'subscription',
+  'document',
+  'carrier',
 ];
 const GRPC_NOUNS = ['rate', 'label', 'forecast', 'fraud'];
 const GRAPHQL_NOUNS = ['catalog', 'profile', 'review', 'loyalty'];
@@ -321,7 +654,12 @@ function openApiFile(noun: string, index: number): string {
   const version = `${major}.${(index * 7) % 13}.${(index * 3) % 10}`;
   const extras = [0, 1, 2].map((k) => EXTRA_FIELDS[(index * 3 + k) % EXTRA_FIELDS.length] ?? []);
   const indent = (lines: string[], pad: string) => lines.map((l) => `${pad}${l}`);
-  const json = (schema: string) => ['content:', '  application/json:', '    schema:', `      $ref: '#/components/schemas/${schema}'`];
+  const json = (schema: string) => [
+    'content:',
+    '  application/json:',
+    '    schema:',
+    `      $ref: '#/components/schemas/${schema}'`,
+  ];
   return [
     'openapi: 3.0.3',
     'info:',
@@ -609,7 +947,9 @@ export function planSizes(n: number) {
 /** Splits docs into round(length / perFile) files (at least one) of equal size. */
 function split<T>(docs: T[], perFile: number): T[][] {
   const count = Math.max(1, Math.round(docs.length / perFile));
-  return Array.from({ length: count }, (_, i) => docs.slice(Math.floor((i * docs.length) / count), Math.floor(((i + 1) * docs.length) / count)));
+  return Array.from({ length: count }, (_, i) =>
+    docs.slice(Math.floor((i * docs.length) / count), Math.floor(((i + 1) * docs.length) / count)),
+  );
 }
 
 export async function generateCatalog(options: GenerateOptions): Promise<GeneratedCatalog> {
@@ -628,11 +968,14 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
   };
 
   const orgDocs: Doc[] = [];
-  const push = (list: Doc[], kind: string, name: string, title: string, body: JsonObject) => list.push({ kind, name, title, body });
+  const push = (list: Doc[], kind: string, name: string, title: string, body: JsonObject) =>
+    list.push({ kind, name, title, body });
   const link = (url: string, title: string, type: string): JsonObject => ({ url, title, type });
 
   // Departments and teams, with log-normal weights: a few large teams own a lot.
-  const departments = Array.from({ length: sizes.departments }, (_, i) => names.group.claim(`${AREAS[i % AREAS.length] ?? 'area'}-engineering`));
+  const departments = Array.from({ length: sizes.departments }, (_, i) =>
+    names.group.claim(`${AREAS[i % AREAS.length] ?? 'area'}-engineering`),
+  );
   const teams: Team[] = [];
   for (let i = 0; i < sizes.teams; i++) {
     const name = names.group.claim(`${pick(rng, NOUNS)}-${pick(rng, TEAM_SUFFIXES)}`);
@@ -641,43 +984,78 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
   const teamByWeight = weighted(teams.map((t) => t.weight));
   const teamRef = (team: Team) => (chance(rng, 0.7) ? `group:${team.name}` : team.name);
 
-  push(orgDocs, 'group', ORG, 'Acme', entityDoc('Group', {
-    name: ORG,
-    title: 'Acme',
-    description: 'The whole company: every department, team and person in the catalog.',
-    links: [link(`https://intranet.${DOMAIN_SUFFIX}/org`, 'Org chart', 'website')],
-  }, { type: 'organization', profile: { displayName: 'Acme', email: `everyone@${DOMAIN_SUFFIX}` }, children: departments }));
+  push(
+    orgDocs,
+    'group',
+    ORG,
+    'Acme',
+    entityDoc(
+      'Group',
+      {
+        name: ORG,
+        title: 'Acme',
+        description: 'The whole company: every department, team and person in the catalog.',
+        links: [link(`https://intranet.${DOMAIN_SUFFIX}/org`, 'Org chart', 'website')],
+      },
+      {
+        type: 'organization',
+        profile: { displayName: 'Acme', email: `everyone@${DOMAIN_SUFFIX}` },
+        children: departments,
+      },
+    ),
+  );
 
   departments.forEach((dept, i) => {
     const title = titleCase(dept);
-    push(orgDocs, 'group', dept, title, entityDoc('Group', {
-      name: dept,
+    push(
+      orgDocs,
+      'group',
+      dept,
       title,
-      description: `Department responsible for ${(AREAS[i % AREAS.length] ?? 'area').replace(/-/g, ' ')}: its teams, their services and their on-call rotations.`,
-      links: [link(`https://acme.slack.com/archives/C${idString(rng, 9)}`, `#${dept}`, 'chat')],
-    }, {
-      type: 'department',
-      profile: { displayName: title, email: `${dept}@${DOMAIN_SUFFIX}` },
-      parent: ORG,
-      children: teams.filter((t) => t.department === i).map((t) => t.name),
-    }));
+      entityDoc(
+        'Group',
+        {
+          name: dept,
+          title,
+          description: `Department responsible for ${(AREAS[i % AREAS.length] ?? 'area').replace(/-/g, ' ')}: its teams, their services and their on-call rotations.`,
+          links: [link(`https://acme.slack.com/archives/C${idString(rng, 9)}`, `#${dept}`, 'chat')],
+        },
+        {
+          type: 'department',
+          profile: { displayName: title, email: `${dept}@${DOMAIN_SUFFIX}` },
+          parent: ORG,
+          children: teams.filter((t) => t.department === i).map((t) => t.name),
+        },
+      ),
+    );
   });
 
   for (const team of teams) {
     const title = titleCase(team.name);
     const links = [link(`https://acme.slack.com/archives/C${idString(rng, 9)}`, `#team-${team.name}`, 'chat')];
-    if (chance(rng, 0.6)) links.push(link(`https://acme.pagerduty.com/schedules/P${idString(rng, 6)}`, 'On-call', 'oncall'));
-    push(orgDocs, 'group', team.name, title, entityDoc('Group', {
-      name: team.name,
+    if (chance(rng, 0.6))
+      links.push(link(`https://acme.pagerduty.com/schedules/P${idString(rng, 6)}`, 'On-call', 'oncall'));
+    push(
+      orgDocs,
+      'group',
+      team.name,
       title,
-      description: `${title} builds and runs ${team.name.split('-')[0]} capabilities for ${pick(rng, AUDIENCES)}.`,
-      links,
-    }, {
-      type: 'team',
-      profile: { displayName: title, email: `${team.name}@${DOMAIN_SUFFIX}` },
-      parent: departments[team.department] ?? ORG,
-      children: [],
-    }));
+      entityDoc(
+        'Group',
+        {
+          name: team.name,
+          title,
+          description: `${title} builds and runs ${team.name.split('-')[0]} capabilities for ${pick(rng, AUDIENCES)}.`,
+          links,
+        },
+        {
+          type: 'team',
+          profile: { displayName: title, email: `${team.name}@${DOMAIN_SUFFIX}` },
+          parent: departments[team.department] ?? ORG,
+          children: [],
+        },
+      ),
+    );
   }
 
   // Domains, owned by departments.
@@ -687,35 +1065,63 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     const name = names.domain.claim(i < AREAS.length ? area : `${area}-${pick(rng, QUALIFIERS)}`);
     domains.push(name);
     const title = titleCase(name);
-    push(orgDocs, 'domain', name, title, entityDoc('Domain', {
+    push(
+      orgDocs,
+      'domain',
       name,
       title,
-      description: `Everything about ${area.replace(/-/g, ' ')}: the systems, their data and the teams that run them.`,
-      tags: [pick(rng, TIERS)],
-    }, { owner: `group:${departments[i % departments.length] ?? ORG}` }));
+      entityDoc(
+        'Domain',
+        {
+          name,
+          title,
+          description: `Everything about ${area.replace(/-/g, ' ')}: the systems, their data and the teams that run them.`,
+          tags: [pick(rng, TIERS)],
+        },
+        { owner: `group:${departments[i % departments.length] ?? ORG}` },
+      ),
+    );
   }
 
   // Systems, owned by teams, in their department's domain (mostly).
   for (let i = 0; i < sizes.systems; i++) {
     const team = teams[i < teams.length ? i : teamByWeight(rng)] as Team;
     const noun = pick(rng, NOUNS);
-    const name = names.system.claim(`${noun}-${pick(rng, ['platform', 'management', 'processing', 'services', 'pipeline', 'suite'])}`);
+    const name = names.system.claim(
+      `${noun}-${pick(rng, ['platform', 'management', 'processing', 'services', 'pipeline', 'suite'])}`,
+    );
     team.systems.push(name);
     const title = titleCase(name);
     const domain = chance(rng, 0.8) ? (domains[team.department % domains.length] as string) : pick(rng, domains);
-    team.docs.push({ kind: 'system', name, title, body: entityDoc('System', {
+    team.docs.push({
+      kind: 'system',
       name,
       title,
-      description: `The ${noun} components, APIs and data stores that ship together for ${pick(rng, AUDIENCES)}.`,
-      tags: pickSome(rng, [...TIERS, ...FLAGS], intBetween(rng, 1, 2)),
-      links: chance(rng, 0.5) ? [link(`https://wiki.${DOMAIN_SUFFIX}/systems/${name}`, 'Architecture', 'documentation')] : undefined,
-    }, { owner: teamRef(team), domain, type: 'product' }) });
+      body: entityDoc(
+        'System',
+        {
+          name,
+          title,
+          description: `The ${noun} components, APIs and data stores that ship together for ${pick(rng, AUDIENCES)}.`,
+          tags: pickSome(rng, [...TIERS, ...FLAGS], intBetween(rng, 1, 2)),
+          links: chance(rng, 0.5)
+            ? [link(`https://wiki.${DOMAIN_SUFFIX}/systems/${name}`, 'Architecture', 'documentation')]
+            : undefined,
+        },
+        { owner: teamRef(team), domain, type: 'product' },
+      ),
+    });
   }
   const allSystems = teams.flatMap((t) => t.systems);
-  const systemOf = (team: Team) => (team.systems.length > 0 && chance(rng, 0.9) ? pick(rng, team.systems) : pick(rng, allSystems));
+  const systemOf = (team: Team) =>
+    team.systems.length > 0 && chance(rng, 0.9) ? pick(rng, team.systems) : pick(rng, allSystems);
 
   // Resources.
-  interface ResourceInfo { name: string; team: Team; doc: Doc }
+  interface ResourceInfo {
+    name: string;
+    team: Team;
+    doc: Doc;
+  }
   const resources: ResourceInfo[] = [];
   const resourceTypes = [
     { type: 'database', suffix: 'db', tech: 'postgresql' },
@@ -733,20 +1139,40 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     const title = titleCase(name);
     const system = systemOf(team);
     const annotations: JsonObject = { 'acme.example/cost-center': `cc-${intBetween(rng, 1000, 9999)}` };
-    if (chance(rng, 0.5)) annotations['acme.example/region'] = pick(rng, ['eu-west-1', 'eu-central-1', 'us-east-1', 'ap-southeast-2']);
-    const doc: Doc = { kind: 'resource', name, title, body: entityDoc('Resource', {
+    if (chance(rng, 0.5))
+      annotations['acme.example/region'] = pick(rng, ['eu-west-1', 'eu-central-1', 'us-east-1', 'ap-southeast-2']);
+    const doc: Doc = {
+      kind: 'resource',
       name,
       title,
-      description: `${camel(rt.type.replace(/-/g, ' '))} holding ${plural(noun)} for ${system}.${chance(rng, 0.3) ? ' Backed up every 6 hours; retention 35 days.' : ''}`,
-      tags: [rt.tech, ...(chance(rng, 0.5) ? [pick(rng, TIERS)] : [])],
-      annotations,
-      links: chance(rng, 0.4) ? [link(`https://console.${DOMAIN_SUFFIX}/${rt.type}/${name}`, 'Console', 'admin')] : undefined,
-    }, { type: rt.type, owner: teamRef(team), system, dependsOn: undefined }) };
+      body: entityDoc(
+        'Resource',
+        {
+          name,
+          title,
+          description: `${camel(rt.type.replace(/-/g, ' '))} holding ${plural(noun)} for ${system}.${chance(rng, 0.3) ? ' Backed up every 6 hours; retention 35 days.' : ''}`,
+          tags: [rt.tech, ...(chance(rng, 0.5) ? [pick(rng, TIERS)] : [])],
+          annotations,
+          links: chance(rng, 0.4)
+            ? [link(`https://console.${DOMAIN_SUFFIX}/${rt.type}/${name}`, 'Console', 'admin')]
+            : undefined,
+        },
+        { type: rt.type, owner: teamRef(team), system, dependsOn: undefined },
+      ),
+    };
     resources.push({ name, team, doc });
   }
 
   // Components.
-  interface ComponentInfo { name: string; type: 'service' | 'website' | 'library'; team: Team; system: string; spec: JsonObject; doc: Doc; apis: Doc[] }
+  interface ComponentInfo {
+    name: string;
+    type: 'service' | 'website' | 'library';
+    team: Team;
+    system: string;
+    spec: JsonObject;
+    doc: Doc;
+    apis: Doc[];
+  }
   const components: ComponentInfo[] = [];
   for (let i = 0; i < sizes.components; i++) {
     const team = teams[teamByWeight(rng)] as Team;
@@ -759,7 +1185,11 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     const l = rng();
     const lifecycle = l < 0.68 ? 'production' : l < 0.88 ? 'experimental' : 'deprecated';
     const language = pick(rng, LANGUAGES);
-    const tags = [language, ...(chance(rng, 0.45) ? [pick(rng, TECH)] : []), ...(chance(rng, 0.25) ? [pick(rng, TIERS)] : [])];
+    const tags = [
+      language,
+      ...(chance(rng, 0.45) ? [pick(rng, TECH)] : []),
+      ...(chance(rng, 0.25) ? [pick(rng, TIERS)] : []),
+    ];
     const annotations: JsonObject = { 'github.com/project-slug': `acme/${name}` };
     if (type !== 'library' && chance(rng, 0.35)) annotations['pagerduty.com/service-id'] = `P${idString(rng, 6)}`;
     if (chance(rng, 0.12)) annotations['backstage.io/techdocs-ref'] = 'dir:.';
@@ -767,22 +1197,35 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     if (type === 'library') {
       if (chance(rng, 0.15)) links.push(link(`https://docs.${DOMAIN_SUFFIX}/${name}`, 'Docs', 'documentation'));
     } else {
-      if (chance(rng, 0.3)) links.push(link(`https://runbooks.${DOMAIN_SUFFIX}/${team.name}/${name}`, 'Runbook', 'runbook'));
-      if (chance(rng, 0.08)) links.push(link(`https://grafana.${DOMAIN_SUFFIX}/d/${idString(rng, 8).toLowerCase()}`, 'Dashboard', 'dashboard'));
+      if (chance(rng, 0.3))
+        links.push(link(`https://runbooks.${DOMAIN_SUFFIX}/${team.name}/${name}`, 'Runbook', 'runbook'));
+      if (chance(rng, 0.08))
+        links.push(
+          link(`https://grafana.${DOMAIN_SUFFIX}/d/${idString(rng, 8).toLowerCase()}`, 'Dashboard', 'dashboard'),
+        );
     }
     const spec: JsonObject = { type, lifecycle, owner: teamRef(team), system };
     const description =
       type === 'library'
         ? `Shared ${language} library for ${plural(noun)}: clients, types and helpers.${chance(rng, 0.1) ? ' Breaking changes are announced two releases ahead.' : ''}`
         : `${pick(rng, VERBS)} ${plural(noun)} for ${pick(rng, AUDIENCES)}.${chance(rng, 0.1) ? ` ${pick(rng, SECOND_SENTENCES)}` : ''}`;
-    const doc: Doc = { kind: 'component', name, title, body: entityDoc('Component', {
+    const doc: Doc = {
+      kind: 'component',
       name,
       title,
-      description,
-      tags: [...new Set(tags)],
-      annotations,
-      links: links.length > 0 ? links : undefined,
-    }, spec) };
+      body: entityDoc(
+        'Component',
+        {
+          name,
+          title,
+          description,
+          tags: [...new Set(tags)],
+          annotations,
+          links: links.length > 0 ? links : undefined,
+        },
+        spec,
+      ),
+    };
     components.push({ name, type, team, system, spec, doc, apis: [] });
   }
 
@@ -797,21 +1240,32 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     const name = names.api.claim(`${noun}-${pick(rng, QUALIFIERS)}-api`);
     const title = titleCase(name);
     apis.push(name);
-    provider.apis.push({ kind: 'api', name, title, body: entityDoc('API', {
+    provider.apis.push({
+      kind: 'api',
       name,
       title,
-      description: `${type === 'openapi' ? 'REST' : type === 'grpc' ? 'gRPC' : 'GraphQL'} API for ${plural(noun)}, served by ${provider.name}.`,
-      tags: [type === 'openapi' ? 'rest' : type, ...(chance(rng, 0.4) ? [noun] : [])],
-      annotations: { 'github.com/project-slug': `acme/${provider.name}` },
-      links: chance(rng, 0.2) ? [link(`https://api-docs.${DOMAIN_SUFFIX}/${name}`, 'API reference', 'documentation')] : undefined,
-    }, {
-      type,
-      lifecycle: String(provider.spec.lifecycle),
-      owner: String(provider.spec.owner),
-      system: provider.system,
-      // Relative to the descriptor, teams/<team>/<file>.yaml.
-      definition: { $text: `../../${definitionFor(type, noun)}` },
-    }) });
+      body: entityDoc(
+        'API',
+        {
+          name,
+          title,
+          description: `${type === 'openapi' ? 'REST' : type === 'grpc' ? 'gRPC' : 'GraphQL'} API for ${plural(noun)}, served by ${provider.name}.`,
+          tags: [type === 'openapi' ? 'rest' : type, ...(chance(rng, 0.4) ? [noun] : [])],
+          annotations: { 'github.com/project-slug': `acme/${provider.name}` },
+          links: chance(rng, 0.2)
+            ? [link(`https://api-docs.${DOMAIN_SUFFIX}/${name}`, 'API reference', 'documentation')]
+            : undefined,
+        },
+        {
+          type,
+          lifecycle: String(provider.spec.lifecycle),
+          owner: String(provider.spec.owner),
+          system: provider.system,
+          // Relative to the descriptor, teams/<team>/<file>.yaml.
+          definition: { $text: `../../${definitionFor(type, noun)}` },
+        },
+      ),
+    });
     const provided = (provider.spec.providesApis as string[] | undefined) ?? [];
     provided.push(name);
     provider.spec.providesApis = provided;
@@ -824,10 +1278,19 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     list.push(ref);
     dependents.set(ref, (dependents.get(ref) ?? 0) + 1);
   };
-  const hubServices = shuffle(rng, services.map((s) => s.name));
-  const hubLibraries = shuffle(rng, components.filter((c) => c.type === 'library').map((c) => c.name));
+  const hubServices = shuffle(
+    rng,
+    services.map((s) => s.name),
+  );
+  const hubLibraries = shuffle(
+    rng,
+    components.filter((c) => c.type === 'library').map((c) => c.name),
+  );
   const hubApis = shuffle(rng, [...apis]);
-  const hubResources = shuffle(rng, resources.map((r) => r.name));
+  const hubResources = shuffle(
+    rng,
+    resources.map((r) => r.name),
+  );
   const zipfService = hubServices.length > 0 ? zipf(hubServices.length, 1.0) : undefined;
   const zipfLibrary = hubLibraries.length > 0 ? zipf(hubLibraries.length, 1.0) : undefined;
   const zipfApi = hubApis.length > 0 ? zipf(hubApis.length, 1.0) : undefined;
@@ -838,7 +1301,8 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
   for (const c of components) {
     const dependsOn: string[] = [];
     const consumes: string[] = [];
-    const count = c.type === 'library' ? intBetween(rng, 0, 2) : 1 + (chance(rng, 0.35) ? 1 : 0) + (chance(rng, 0.05) ? 1 : 0);
+    const count =
+      c.type === 'library' ? intBetween(rng, 0, 2) : 1 + (chance(rng, 0.35) ? 1 : 0) + (chance(rng, 0.05) ? 1 : 0);
     for (let k = 0; k < count; k++) {
       if (c.type === 'library') {
         const target = zipfLibrary ? hubLibraries[zipfLibrary(rng)] : undefined;
@@ -848,7 +1312,8 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
         if (target && target !== c.name) depend(dependsOn, `component:${target}`);
       } else if (chance(rng, 0.5)) {
         const own = resourcesByTeam.get(c.team);
-        const target = own && own.length > 0 ? pick(rng, own) : zipfResource ? hubResources[zipfResource(rng)] : undefined;
+        const target =
+          own && own.length > 0 ? pick(rng, own) : zipfResource ? hubResources[zipfResource(rng)] : undefined;
         if (target) depend(dependsOn, `resource:${target}`);
       } else {
         const target = zipfLibrary ? hubLibraries[zipfLibrary(rng)] : undefined;
@@ -895,27 +1360,48 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
       if (second !== primary) memberOf.push(second.name);
     }
     const displayName = `${camel(first)} ${camel(last)}`;
-    push(userDocs, 'user', name, displayName, entityDoc('User', {
+    push(
+      userDocs,
+      'user',
       name,
-      annotations: { 'github.com/user-login': `${first}-${last}-acme` },
-    }, {
-      profile: { displayName, email: `${name}@${DOMAIN_SUFFIX}`, picture: chance(rng, 0.2) ? `https://avatars.${DOMAIN_SUFFIX}/${name}.png` : undefined },
-      memberOf,
-    }));
+      displayName,
+      entityDoc(
+        'User',
+        {
+          name,
+          annotations: { 'github.com/user-login': `${first}-${last}-acme` },
+        },
+        {
+          profile: {
+            displayName,
+            email: `${name}@${DOMAIN_SUFFIX}`,
+            picture: chance(rng, 0.2) ? `https://avatars.${DOMAIN_SUFFIX}/${name}.png` : undefined,
+          },
+          memberOf,
+        },
+      ),
+    );
   }
 
   // Files.
   const files = new Map<string, Doc[]>();
   const chunked = (prefix: string, docs: Doc[], digits: number) => {
-    for (let i = 0; i * perFile < docs.length; i++) files.set(`${prefix}-${String(i + 1).padStart(digits, '0')}.yaml`, docs.slice(i * perFile, (i + 1) * perFile));
+    for (let i = 0; i * perFile < docs.length; i++)
+      files.set(`${prefix}-${String(i + 1).padStart(digits, '0')}.yaml`, docs.slice(i * perFile, (i + 1) * perFile));
   };
   const groups = orgDocs.filter((d) => d.kind === 'group');
   chunked('org/groups', groups, 2);
-  chunked('org/domains', orgDocs.filter((d) => d.kind === 'domain'), 2);
+  chunked(
+    'org/domains',
+    orgDocs.filter((d) => d.kind === 'domain'),
+    2,
+  );
   chunked('people/users', userDocs, 3);
   for (const team of teams) {
     if (team.docs.length === 0) continue;
-    split(team.docs, perFile).forEach((docs, i) => files.set(`teams/${team.name}/${i === 0 ? 'catalog-info' : `catalog-info-${i + 1}`}.yaml`, docs));
+    split(team.docs, perFile).forEach((docs, i) =>
+      files.set(`teams/${team.name}/${i === 0 ? 'catalog-info' : `catalog-info-${i + 1}`}.yaml`, docs),
+    );
   }
 
   const outDir = resolve(options.outDir);
@@ -924,12 +1410,19 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
   if (existing.length > 0) throw new Error(`${outDir} is not empty; the generator writes only into an empty directory`);
 
   const rootFile = 'catalog-info.yaml';
-  const header = (file: string) => `# Generated by bench/generate-catalog.ts (--entities ${n} --seed ${options.seed ?? 1}): ${file}\n`;
-  const root = toYaml(entityDoc('Location', {
-    name: 'bench-root',
-    title: 'Benchmark catalog',
-    description: `Root of a generated ${n}-entity catalog.`,
-  }, { type: 'file', targets: ['./org/*.yaml', './people/*.yaml', './teams/*/*.yaml'] }));
+  const header = (file: string) =>
+    `# Generated by bench/generate-catalog.ts (--entities ${n} --seed ${options.seed ?? 1}): ${file}\n`;
+  const root = toYaml(
+    entityDoc(
+      'Location',
+      {
+        name: 'bench-root',
+        title: 'Benchmark catalog',
+        description: `Root of a generated ${n}-entity catalog.`,
+      },
+      { type: 'file', targets: ['./org/*.yaml', './people/*.yaml', './teams/*/*.yaml'] },
+    ),
+  );
 
   let yamlBytes = 0;
   let jsonBytes = JSON.stringify(root).length;
@@ -1002,19 +1495,25 @@ async function cli(): Promise<void> {
     },
   });
   if (values.help || !values.out) {
-    process.stdout.write('Usage: node --import tsx bench/generate-catalog.ts --entities N --out DIR [--seed N] [--docs-per-file N]\n');
+    process.stdout.write(
+      'Usage: node --import tsx bench/generate-catalog.ts --entities N --out DIR [--seed N] [--docs-per-file N]\n',
+    );
     process.exitCode = values.help ? 0 : 64;
     return;
   }
   const entities = Number(values.entities);
   const seed = Number(values.seed);
   const docsPerFile = Number(values['docs-per-file']);
-  if (!Number.isInteger(entities) || entities < 200) throw new Error('--entities must be a whole number of at least 200');
+  if (!Number.isInteger(entities) || entities < 200)
+    throw new Error('--entities must be a whole number of at least 200');
   if (!Number.isInteger(seed)) throw new Error('--seed must be a whole number');
-  if (!Number.isInteger(docsPerFile) || docsPerFile < 1) throw new Error('--docs-per-file must be a positive whole number');
+  if (!Number.isInteger(docsPerFile) || docsPerFile < 1)
+    throw new Error('--docs-per-file must be a positive whole number');
   const started = performance.now();
   const catalog = await generateCatalog({ entities, outDir: values.out, seed, docsPerFile });
-  process.stdout.write(`${describeCatalog(catalog)}\n  generated in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+  process.stdout.write(
+    `${describeCatalog(catalog)}\n  generated in ${((performance.now() - started) / 1000).toFixed(2)} s\n`,
+  );
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

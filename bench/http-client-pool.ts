@@ -136,9 +136,13 @@ export class ResponseFramer {
       const colon = line.indexOf(':');
       if (colon <= 0) throw new Error(`bad header line ${JSON.stringify(line.slice(0, 40))}`);
       const name = line.slice(0, colon).toLowerCase();
-      const value = line.slice(colon + 1).trim().toLowerCase();
+      const value = line
+        .slice(colon + 1)
+        .trim()
+        .toLowerCase();
       if (name === 'content-length') {
-        if (!/^\d{1,15}$/.test(value) || (length !== undefined && length !== Number(value))) throw new Error(`bad content-length ${JSON.stringify(value)}`);
+        if (!/^\d{1,15}$/.test(value) || (length !== undefined && length !== Number(value)))
+          throw new Error(`bad content-length ${JSON.stringify(value)}`);
         length = Number(value);
       } else if (name === 'transfer-encoding') {
         chunked = value.split(',').pop()?.trim() === 'chunked';
@@ -247,7 +251,14 @@ export class HttpClientPool {
       },
     };
     const socket = net.connect({ host: '127.0.0.1', port, noDelay: true, onread });
-    const connection: Connection = { socket, framer: new ResponseFramer(), port, current: undefined, idleSince: 0, dead: false };
+    const connection: Connection = {
+      socket,
+      framer: new ResponseFramer(),
+      port,
+      current: undefined,
+      idleSince: 0,
+      dead: false,
+    };
     socket.on('error', (err) => this.kill(connection, err));
     socket.on('close', () => {
       const end = connection.current ? connection.framer.closed() : undefined;
@@ -302,16 +313,24 @@ export class HttpClientPool {
   private sweep(): void {
     const now = performance.now();
     for (const connection of this.busy) {
-      if (connection.current && now - connection.current.sentAt > this.timeoutMs) this.kill(connection, new Error(`timeout after ${this.timeoutMs} ms`));
+      if (connection.current && now - connection.current.sentAt > this.timeoutMs)
+        this.kill(connection, new Error(`timeout after ${this.timeoutMs} ms`));
     }
   }
 }
 
 /** Serialises a request once, so sending it costs one socket write. Header values must be one line. */
-export function serializeRequest(method: 'GET' | 'POST', port: number, path: string, headers: Readonly<Record<string, string>>, body?: string): Buffer {
+export function serializeRequest(
+  method: 'GET' | 'POST',
+  port: number,
+  path: string,
+  headers: Readonly<Record<string, string>>,
+  body?: string,
+): Buffer {
   let head = `${method} ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n`;
   for (const [name, value] of Object.entries(headers)) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n]/.test(value)) throw new Error(`load generator: header ${JSON.stringify(name)} cannot be sent as given`);
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n]/.test(value))
+      throw new Error(`load generator: header ${JSON.stringify(name)} cannot be sent as given`);
     head += `${name}: ${value}\r\n`;
   }
   if (body !== undefined) head += `content-length: ${Buffer.byteLength(body)}\r\n`;

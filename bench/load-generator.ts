@@ -128,17 +128,26 @@ interface Target {
 function parseTarget(url: string): Target {
   const u = new URL(url);
   if (u.protocol !== 'http:') throw new Error(`load generator: only http:// targets, not ${url}`);
-  if (u.hostname !== '127.0.0.1') throw new Error(`load generator: only 127.0.0.1 is allowed as a target, not ${u.hostname}`);
+  if (u.hostname !== '127.0.0.1')
+    throw new Error(`load generator: only 127.0.0.1 is allowed as a target, not ${u.hostname}`);
   return { port: Number(u.port || 80), path: `${u.pathname}${u.search}` };
 }
 
 export function summarize(values: number[]): LatencySummary {
   if (values.length === 0) return { count: 0, p50: NaN, p99: NaN, p999: NaN, max: NaN, mean: NaN };
   const sorted = Float64Array.from(values).sort();
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
   let sum = 0;
   for (const v of sorted) sum += v;
-  return { count: sorted.length, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted[sorted.length - 1] as number, mean: sum / sorted.length };
+  return {
+    count: sorted.length,
+    p50: at(0.5),
+    p99: at(0.99),
+    p999: at(0.999),
+    max: sorted[sorted.length - 1] as number,
+    mean: sum / sorted.length,
+  };
 }
 
 /**
@@ -177,7 +186,8 @@ function nextArrival(t: number, draw: () => number, schedule: (t: number) => { r
 export function planOpenLoop(options: OpenLoopScheduleOptions, targetCount: number): OpenLoopPlan {
   if (targetCount <= 0) throw new Error('load generator: no targets');
   const durationMs = options.durationSec * 1000;
-  if (!(options.durationSec > 0) || !(options.rate > 0)) throw new Error('load generator: rate and duration must be positive');
+  if (!(options.durationSec > 0) || !(options.rate > 0))
+    throw new Error('load generator: rate and duration must be positive');
   const schedule = rateSchedule(
     options.rate,
     options.burstRate ?? options.rate,
@@ -191,7 +201,12 @@ export function planOpenLoop(options: OpenLoopScheduleOptions, targetCount: numb
   const drawTarget = zipf(targetCount, options.zipfExponent ?? 0.99);
   const draw = () => exponential(arrivalRng, 1);
   const times: number[] = [];
-  for (let next = nextArrival(0, draw, schedule) * 1000; next < durationMs; next = nextArrival(next / 1000, draw, schedule) * 1000) times.push(next);
+  for (
+    let next = nextArrival(0, draw, schedule) * 1000;
+    next < durationMs;
+    next = nextArrival(next / 1000, draw, schedule) * 1000
+  )
+    times.push(next);
   const targets = new Uint32Array(times.length);
   const burst = new Uint8Array(times.length);
   for (let i = 0; i < times.length; i++) {
@@ -271,7 +286,16 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
     const targetIndex = plan.targets[i] as number;
     const target = targets[targetIndex] as Target;
     const post = options.post?.(i);
-    const request = post === undefined ? (gets[targetIndex] as Buffer) : serializeRequest('POST', target.port, target.path, { ...headers, ...post.headers, 'content-type': 'application/json' }, post.body);
+    const request =
+      post === undefined
+        ? (gets[targetIndex] as Buffer)
+        : serializeRequest(
+            'POST',
+            target.port,
+            target.path,
+            { ...headers, ...post.headers, 'content-type': 'application/json' },
+            post.body,
+          );
     pool.send(target.port, request, {
       done: ({ status, bodyBytes }) => {
         const latency = elapsedMs() - fromMs;

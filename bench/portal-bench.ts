@@ -34,7 +34,15 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { describeCatalog, generateCatalog, toYaml, type GeneratedCatalog } from './generate-catalog.ts';
-import { formatStats, planOpenLoop, runOpenLoop, summarize, type LatencySummary, type OpenLoopScheduleOptions, type OpenLoopStats } from './load-generator.ts';
+import {
+  formatStats,
+  planOpenLoop,
+  runOpenLoop,
+  summarize,
+  type LatencySummary,
+  type OpenLoopScheduleOptions,
+  type OpenLoopStats,
+} from './load-generator.ts';
 import { createRng, shuffle } from '../src/platform/prng.ts';
 import {
   runBenchmark,
@@ -195,7 +203,12 @@ async function metricsExcerpt(port: number): Promise<string> {
   if (!res) return '  (no /metrics)';
   return res.body
     .split('\n')
-    .filter((l) => /^(atrium_|process_resident|nodejs_heap_size_used|nodejs_eventloop_lag_p99|nodejs_active_handles_total|http_)/.test(l) && !l.includes('_bucket'))
+    .filter(
+      (l) =>
+        /^(atrium_|process_resident|nodejs_heap_size_used|nodejs_eventloop_lag_p99|nodejs_active_handles_total|http_)/.test(
+          l,
+        ) && !l.includes('_bucket'),
+    )
     .map((l) => `  ${l}`)
     .join('\n');
 }
@@ -212,7 +225,11 @@ async function generation(port: number): Promise<number | undefined> {
  * requests whose clients gave up; /healthz alone is not enough, since it is answered quickly
  * between the awaits of work still queued. Returns the wait, ms.
  */
-async function waitForIdle(port: number, pid: number | undefined, limitMs = 10 * 60_000): Promise<{ ms: number; idle: boolean }> {
+async function waitForIdle(
+  port: number,
+  pid: number | undefined,
+  limitMs = 10 * 60_000,
+): Promise<{ ms: number; idle: boolean }> {
   const started = performance.now();
   let quiet = 0;
   let last = cpuMs(pid);
@@ -235,7 +252,10 @@ async function waitForIdle(port: number, pid: number | undefined, limitMs = 10 *
 async function settle(serve: ServeChild): Promise<void> {
   const wait = await waitForIdle(serve.port, serve.pid);
   if (!wait.idle) log(`NOTE: serve still busy after ${sec(wait.ms)}; going on`);
-  else if (wait.ms > 2500) log(`serve stayed busy for about ${sec(wait.ms - 2000)} more (work for requests whose clients had given up, presumably) before it was idle (< 15% CPU for 2 s)`);
+  else if (wait.ms > 2500)
+    log(
+      `serve stayed busy for about ${sec(wait.ms - 2000)} more (work for requests whose clients had given up, presumably) before it was idle (< 15% CPU for 2 s)`,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -256,7 +276,13 @@ interface Phase {
 
 let serveSpawnedAt = 0;
 
-async function runPhase(label: string, port: number, paths: readonly string[], durationSec: number, serve?: ServeChild): Promise<Phase> {
+async function runPhase(
+  label: string,
+  port: number,
+  paths: readonly string[],
+  durationSec: number,
+  serve?: ServeChild,
+): Promise<Phase> {
   // This scrape also resets prom-client's event-loop delay histogram, so the next one covers the phase.
   const rendersBefore = serve ? await pageRenders(port) : undefined;
   const cpuBefore = serve ? cpuMs(serve.pid) : undefined;
@@ -283,10 +309,15 @@ async function runPhase(label: string, port: number, paths: readonly string[], d
   log(formatStats(label, stats));
   const extra: string[] = [`load average ${before} -> ${load1()} (${availableParallelism()} cores)`];
   if (phase.renders !== undefined) extra.push(`pages rendered during the phase (cache misses) ${phase.renders}`);
-  if (after?.lagMaxMs !== undefined) extra.push(`serve event-loop delay max ${after.lagMaxMs.toFixed(0)} ms, p99 ${(after.lagP99Ms ?? NaN).toFixed(0)} ms; heap used ${mb(after.heapUsedMb)}`);
+  if (after?.lagMaxMs !== undefined)
+    extra.push(
+      `serve event-loop delay max ${after.lagMaxMs.toFixed(0)} ms, p99 ${(after.lagP99Ms ?? NaN).toFixed(0)} ms; heap used ${mb(after.heapUsedMb)}`,
+    );
   else if (serve) extra.push('/metrics did not answer within 10 s after the phase');
   if (phase.cpuMs !== undefined && stats.completed > 0) {
-    extra.push(`serve CPU ${sec(phase.cpuMs)} = ${((phase.cpuMs * 1000) / stats.completed).toFixed(0)} us per request (${((phase.cpuMs / (durationSec * 1000)) * 100).toFixed(0)}% of one core)`);
+    extra.push(
+      `serve CPU ${sec(phase.cpuMs)} = ${((phase.cpuMs * 1000) / stats.completed).toFixed(0)} us per request (${((phase.cpuMs / (durationSec * 1000)) * 100).toFixed(0)}% of one core)`,
+    );
   }
   log(`  ${extra.join('; ')}`);
   return phase;
@@ -308,7 +339,14 @@ interface WarmUp {
   slowest: { path: string; ms: number }[];
 }
 
-const PER_REQUEST_HEADERS = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'x-request-id']);
+const PER_REQUEST_HEADERS = new Set([
+  'date',
+  'connection',
+  'keep-alive',
+  'content-length',
+  'transfer-encoding',
+  'x-request-id',
+]);
 
 /**
  * The unmeasured warm-up pass: GET every planned target once, coldest first (so an LRU keeps
@@ -330,7 +368,8 @@ async function warmUp(port: number, paths: readonly string[], order: readonly nu
         const t0 = performance.now();
         const res = await httpGetBytes(port, path, 60_000, PAGE_HEADERS).catch((err: Error) => err);
         timings.push({ path, ms: performance.now() - t0 });
-        const status = res instanceof Error ? (res.message.includes('timed out') ? 'timeout' : 'error') : String(res.status);
+        const status =
+          res instanceof Error ? (res.message.includes('timed out') ? 'timeout' : 'error') : String(res.status);
         statuses[status] = (statuses[status] ?? 0) + 1;
         if (res instanceof Error || res.status !== 200) continue;
         // The key is what the load generator sends: pathname and search of the parsed URL.
@@ -371,20 +410,39 @@ async function compare(name: string, serve: ServeChild, paths: readonly string[]
   const order = plannedTargets(opts.duration, paths.length);
   await settle(serve);
   const warm = await warmUp(serve.port, paths, order);
-  const statuses = Object.entries(warm.statuses).map(([s, n]) => `${s}: ${n}`).join(', ');
-  log(`warm-up (unmeasured): GET once each of the ${order.length} distinct pages this schedule asks for (of ${paths.length}), coldest first, 4 at a time: ` +
-    `${sec(warm.ms)}, statuses {${statuses}}, ${(warm.bytes / 1e6).toFixed(1)} MB (mean ${warm.pages.size ? Math.round(warm.bytes / warm.pages.size) : 0} B), ` +
-    `${warm.renders ?? 'n/a'} renders; slowest ${warm.slowest.map((s) => `${s.path} ${s.ms.toFixed(0)} ms`).join(', ')}`);
-  log(`  the bare server replays these response headers of Atrium's (plus content-length): ${Object.keys(warm.headers).sort().join(', ')}`);
-  if (warm.pages.size < order.length) log(`  NOTE: ${order.length - warm.pages.size} pages did not answer 200; the bare server answers 404 for them (and the load counts them as errors)`);
+  const statuses = Object.entries(warm.statuses)
+    .map(([s, n]) => `${s}: ${n}`)
+    .join(', ');
+  log(
+    `warm-up (unmeasured): GET once each of the ${order.length} distinct pages this schedule asks for (of ${paths.length}), coldest first, 4 at a time: ` +
+      `${sec(warm.ms)}, statuses {${statuses}}, ${(warm.bytes / 1e6).toFixed(1)} MB (mean ${warm.pages.size ? Math.round(warm.bytes / warm.pages.size) : 0} B), ` +
+      `${warm.renders ?? 'n/a'} renders; slowest ${warm.slowest.map((s) => `${s.path} ${s.ms.toFixed(0)} ms`).join(', ')}`,
+  );
+  log(
+    `  the bare server replays these response headers of Atrium's (plus content-length): ${Object.keys(warm.headers).sort().join(', ')}`,
+  );
+  if (warm.pages.size < order.length)
+    log(
+      `  NOTE: ${order.length - warm.pages.size} pages did not answer 200; the bare server answers 404 for them (and the load counts them as errors)`,
+    );
   const atrium = await runPhase(`atrium ${name}`, serve.port, paths, opts.duration, serve);
   const bare = await startBareServer({ headers: warm.headers, pages: warm.pages });
-  const floor = await runPhase(`bare node:http, same ${warm.pages.size} pre-rendered bodies and headers`, bare.port, paths, opts.duration);
+  const floor = await runPhase(
+    `bare node:http, same ${warm.pages.size} pre-rendered bodies and headers`,
+    bare.port,
+    paths,
+    opts.duration,
+  );
   await bare.stop();
   const ratio = atrium.stats.latency.p99 / floor.stats.latency.p99;
-  log(`p99 ratio atrium / bare: ${ratio.toFixed(2)}x (target <= ${target}x: ${verdict(ratio <= target)}); errors ${atrium.stats.errors.total} (target 0: ${verdict(atrium.stats.errors.total === 0)})`);
+  log(
+    `p99 ratio atrium / bare: ${ratio.toFixed(2)}x (target <= ${target}x: ${verdict(ratio <= target)}); errors ${atrium.stats.errors.total} (target 0: ${verdict(atrium.stats.errors.total === 0)})`,
+  );
   const lag = Math.max(atrium.stats.sendLag.p99, floor.stats.sendLag.p99);
-  if (lag > 5) log(`  NOTE: generator send lag p99 ${lag.toFixed(1)} ms: the generator (or the machine) is falling behind; latencies include it.`);
+  if (lag > 5)
+    log(
+      `  NOTE: generator send lag p99 ${lag.toFixed(1)} ms: the generator (or the machine) is falling behind; latencies include it.`,
+    );
   return { atrium, bare: floor, ratio, warm, distinct: order.length };
 }
 
@@ -438,7 +496,15 @@ async function stampede(label: string, port: number, path: string, n: number): P
   );
   agent.destroy();
   const after = await pageRenders(port);
-  return { label, path, renders: before !== undefined && after !== undefined ? after - before : undefined, statuses, latency: summarize(latencies), distinctBodies: bodies.size, errors };
+  return {
+    label,
+    path,
+    renders: before !== undefined && after !== undefined ? after - before : undefined,
+    statuses,
+    latency: summarize(latencies),
+    distinctBodies: bodies.size,
+    errors,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -467,14 +533,22 @@ function parseLastJson<T>(label: string, result: ChildResult): T {
   try {
     return JSON.parse(line) as T;
   } catch {
-    throw new Error(`${label} failed: exit ${result.code ?? result.signal} after ${sec(result.wallMs)}\n--- stdout\n${result.stdout.slice(-2000)}\n--- stderr\n${result.stderr.slice(-4000)}`);
+    throw new Error(
+      `${label} failed: exit ${result.code ?? result.signal} after ${sec(result.wallMs)}\n--- stdout\n${result.stdout.slice(-2000)}\n--- stderr\n${result.stderr.slice(-4000)}`,
+    );
   }
 }
 
 async function runSync(catalogDir: string, database: string, work: string, label: string): Promise<SyncRun> {
-  const result = await runAtrium(['sync', '--catalog', catalogDir, '--database', database, '--format', 'json'], work, label, { profileDir: opts.profile });
+  const result = await runAtrium(
+    ['sync', '--catalog', catalogDir, '--database', database, '--format', 'json'],
+    work,
+    label,
+    { profileDir: opts.profile },
+  );
   const report = parseLastJson<SyncReport>(`atrium sync (${label})`, result);
-  if (result.code !== 0 && result.code !== 65) throw new Error(`atrium sync (${label}) exited ${result.code}: ${result.stderr.slice(-2000)}`);
+  if (result.code !== 0 && result.code !== 65)
+    throw new Error(`atrium sync (${label}) exited ${result.code}: ${result.stderr.slice(-2000)}`);
   return { ...result, report };
 }
 
@@ -483,7 +557,8 @@ const describeSync = (label: string, r: SyncRun) =>
   `${r.report.errors} errors, ${r.report.warnings} warnings, changed=${r.report.changed}`;
 
 /** `/catalog/<namespace>/<kind>/<name>/`, lowercase (the generator's names are in the default namespace). */
-const entityPage = (kind: string, name: string) => `/catalog/default/${encodeURIComponent(kind.toLowerCase())}/${encodeURIComponent(name.toLowerCase())}/`;
+const entityPage = (kind: string, name: string) =>
+  `/catalog/default/${encodeURIComponent(kind.toLowerCase())}/${encodeURIComponent(name.toLowerCase())}/`;
 
 async function pages(work: string): Promise<PagesResult> {
   log(`== A1. generate ${opts.entities} entities`);
@@ -497,37 +572,63 @@ async function pages(work: string): Promise<PagesResult> {
   const result: PagesResult = { catalog, stampedes: [] };
   log();
 
-  log('== A2. sync into a fresh SQLite file, then start serve on it (a restart: its startup sync finds nothing changed)');
+  log(
+    '== A2. sync into a fresh SQLite file, then start serve on it (a restart: its startup sync finds nothing changed)',
+  );
   result.sync = await runSync(catalogDir, database, work, 'pages-sync');
   log(describeSync('sync', result.sync));
-  const serve = await startServe({ catalogDir, database, workDir: work, label: 'serve', extraArgs: ['--no-watch'], profileDir: opts.profile });
+  const serve = await startServe({
+    catalogDir,
+    database,
+    workDir: work,
+    label: 'serve',
+    extraArgs: ['--no-watch'],
+    profileDir: opts.profile,
+  });
   serveSpawnedAt = performance.now() - serve.readyMs;
   result.serveReadyMs = serve.readyMs;
   const atReady = procStatus(serve.pid);
   result.rssAtReadyMb = atReady.rssMb;
-  log(`serve --no-watch ready on 127.0.0.1:${serve.port} after ${sec(serve.readyMs)}; RSS ${mb(atReady.rssMb)}, peak so far ${mb(atReady.hwmMb)}`);
+  log(
+    `serve --no-watch ready on 127.0.0.1:${serve.port} after ${sec(serve.readyMs)}; RSS ${mb(atReady.rssMb)}, peak so far ${mb(atReady.hwmMb)}`,
+  );
 
   // Targets. Entity pages: every entity, ranked by a seeded shuffle. The mix: every page of
   // the component list, every owner facet, and searches for words of entity names.
   const ranked = shuffle(createRng(opts.seed + 7), catalog.entities.slice());
   const entityPaths = ranked.map((e) => entityPage(e.kind, e.name));
-  const facets = JSON.parse((await httpGet(serve.port, '/api/v1/facets', 30_000)).body) as Record<string, { value: string; count: number }[]>;
+  const facets = JSON.parse((await httpGet(serve.port, '/api/v1/facets', 30_000)).body) as Record<
+    string,
+    { value: string; count: number }[]
+  >;
   const components = facets.kind?.find((f) => f.value === 'component')?.count ?? 0;
   const owners = (facets.owner ?? []).map((f) => f.value);
   const componentPages = Math.max(1, Math.ceil(components / 50));
-  const listPaths = Array.from({ length: Math.min(opts.listPages, componentPages) }, (_, i) => `/catalog/?kind=component&page=${i + 1}`);
+  const listPaths = Array.from(
+    { length: Math.min(opts.listPages, componentPages) },
+    (_, i) => `/catalog/?kind=component&page=${i + 1}`,
+  );
   const facetPaths = owners.map((o) => `/catalog/?owner=${encodeURIComponent(o)}`);
-  const words = shuffle(createRng(opts.seed + 13), [...new Set(catalog.entities.flatMap((e) => e.name.split(/[-.]/)).filter((w) => /^[a-z]{3,}$/.test(w)))].sort());
+  const words = shuffle(
+    createRng(opts.seed + 13),
+    [...new Set(catalog.entities.flatMap((e) => e.name.split(/[-.]/)).filter((w) => /^[a-z]{3,}$/.test(w)))].sort(),
+  );
   const searchWords = words.slice(0, opts.searchWords);
   const searchPaths = searchWords.map((w) => `/search/?q=${encodeURIComponent(w)}`);
   const mixPaths = shuffle(createRng(opts.seed + 11), [...listPaths, ...facetPaths, ...searchPaths]);
-  log(`targets: ${entityPaths.length} entity pages (e.g. ${entityPaths[0]}); mix of ${mixPaths.length}: ${listPaths.length} list pages (${listPaths[1] ?? listPaths[0]}; of ${componentPages}), ` +
-    `${facetPaths.length} owner facets (${facetPaths[0] ?? 'none'}), ${searchPaths.length} searches (${searchPaths[0] ?? 'none'}); Zipf(0.99) over a seeded shuffle of each`);
-  log(`load: open loop, ${opts.rate} req/s with bursts to ${opts.burstRate} req/s for ${opts.burstLength} s every ${opts.burstEvery} s ` +
-    `(average ${((opts.rate * (opts.burstEvery - opts.burstLength) + opts.burstRate * opts.burstLength) / (opts.burstEvery || 1)).toFixed(0)} req/s), seed ${opts.seed}, latency from the scheduled send time`);
+  log(
+    `targets: ${entityPaths.length} entity pages (e.g. ${entityPaths[0]}); mix of ${mixPaths.length}: ${listPaths.length} list pages (${listPaths[1] ?? listPaths[0]}; of ${componentPages}), ` +
+      `${facetPaths.length} owner facets (${facetPaths[0] ?? 'none'}), ${searchPaths.length} searches (${searchPaths[0] ?? 'none'}); Zipf(0.99) over a seeded shuffle of each`,
+  );
+  log(
+    `load: open loop, ${opts.rate} req/s with bursts to ${opts.burstRate} req/s for ${opts.burstLength} s every ${opts.burstEvery} s ` +
+      `(average ${((opts.rate * (opts.burstEvery - opts.burstLength) + opts.burstRate * opts.burstLength) / (opts.burstEvery || 1)).toFixed(0)} req/s), seed ${opts.seed}, latency from the scheduled send time`,
+  );
   log();
 
-  log(`== A3. cold (information): the first ${opts.coldDuration} s after the restart, then the mix for ${opts.coldDuration} s (its pages still uncached)`);
+  log(
+    `== A3. cold (information): the first ${opts.coldDuration} s after the restart, then the mix for ${opts.coldDuration} s (its pages still uncached)`,
+  );
   result.coldEntity = await runPhase('cold atrium entity pages', serve.port, entityPaths, opts.coldDuration, serve);
   await settle(serve);
   result.coldMix = await runPhase('cold atrium list/facet/search', serve.port, mixPaths, opts.coldDuration, serve);
@@ -537,19 +638,26 @@ async function pages(work: string): Promise<PagesResult> {
   log('== A4. entity pages, steady state (after the warm-up pass)');
   result.entity = await compare('entity pages', serve, entityPaths, TARGETS.entityRatio);
   log(`serve VmHWM so far ${mb(procStatus(serve.pid).hwmMb)}`);
-  if (result.entity.atrium.stats.errors.total > 0 || result.entity.ratio > TARGETS.entityRatio) log(await metricsExcerpt(serve.port));
+  if (result.entity.atrium.stats.errors.total > 0 || result.entity.ratio > TARGETS.entityRatio)
+    log(await metricsExcerpt(serve.port));
   log();
 
   log('== A5. list / facet / search pages, steady state (after the warm-up pass)');
   result.mix = await compare('list/facet/search', serve, mixPaths, TARGETS.mixRatio);
   log(`serve VmHWM so far ${mb(procStatus(serve.pid).hwmMb)}`);
-  if (result.mix.atrium.stats.errors.total > 0 || result.mix.ratio > TARGETS.mixRatio) log(await metricsExcerpt(serve.port));
+  if (result.mix.atrium.stats.errors.total > 0 || result.mix.ratio > TARGETS.mixRatio)
+    log(await metricsExcerpt(serve.port));
   log();
 
-  log(`== A6. stampede: ${opts.stampede} identical concurrent requests for one uncached page after an edit invalidated the caches`);
+  log(
+    `== A6. stampede: ${opts.stampede} identical concurrent requests for one uncached page after an edit invalidated the caches`,
+  );
   const requested = new Set<string>();
-  for (const i of plannedTargets(Math.max(opts.duration, opts.coldDuration), entityPaths.length)) requested.add(entityPaths[i] as string);
-  const victim = [...ranked].reverse().find((e) => e.kind === 'component' && !requested.has(entityPage(e.kind, e.name))) ?? ranked.at(-1);
+  for (const i of plannedTargets(Math.max(opts.duration, opts.coldDuration), entityPaths.length))
+    requested.add(entityPaths[i] as string);
+  const victim =
+    [...ranked].reverse().find((e) => e.kind === 'component' && !requested.has(entityPage(e.kind, e.name))) ??
+    ranked.at(-1);
   const hot = entityPaths[0] as string;
   const unusedWord = words[opts.searchWords] ?? words.at(-1) ?? 'service';
   if (victim) {
@@ -577,7 +685,9 @@ async function pages(work: string): Promise<PagesResult> {
     result.invalidation =
       `appended a comment to ${victim.file}; atrium sync (another process, same database) took ${sec(resync.wallMs)} (changed=${resync.report.changed}); ` +
       `/readyz generation ${gen0 ?? 'n/a'} -> ${gen1 ?? 'n/a'}; ` +
-      (dropped === undefined ? 'the server did NOT drop its page cache within 13 s (the hot page was not re-rendered)' : `serve had dropped its page cache ${sec(dropped)} after the sync (hot page ${hot} rendered again)`);
+      (dropped === undefined
+        ? 'the server did NOT drop its page cache within 13 s (the hot page was not re-rendered)'
+        : `serve had dropped its page cache ${sec(dropped)} after the sync (hot page ${hot} rendered again)`);
     log(result.invalidation);
     for (const [label, path] of [
       ['entity page', entityPage(victim.kind, victim.name)],
@@ -585,20 +695,25 @@ async function pages(work: string): Promise<PagesResult> {
     ] as const) {
       const s = await stampede(label, serve.port, path, opts.stampede);
       result.stampedes.push(s);
-      log(`${label} ${path}: ${s.renders ?? 'n/a'} render(s) for ${opts.stampede} concurrent requests (target ${TARGETS.rendersPerKey}: ${verdict(s.renders === undefined ? undefined : s.renders <= TARGETS.rendersPerKey)}); ` +
-        `statuses ${JSON.stringify(s.statuses)}, ${s.distinctBodies} distinct bod${s.distinctBodies === 1 ? 'y' : 'ies'}; ` +
-        `completion after the first send p50 ${ms2(s.latency.p50)} ms, p99 ${ms2(s.latency.p99)} ms, max ${ms2(s.latency.max)} ms` +
-        (s.errors.length ? `; errors e.g. ${s.errors.join('; ')}` : ''));
+      log(
+        `${label} ${path}: ${s.renders ?? 'n/a'} render(s) for ${opts.stampede} concurrent requests (target ${TARGETS.rendersPerKey}: ${verdict(s.renders === undefined ? undefined : s.renders <= TARGETS.rendersPerKey)}); ` +
+          `statuses ${JSON.stringify(s.statuses)}, ${s.distinctBodies} distinct bod${s.distinctBodies === 1 ? 'y' : 'ies'}; ` +
+          `completion after the first send p50 ${ms2(s.latency.p50)} ms, p99 ${ms2(s.latency.p99)} ms, max ${ms2(s.latency.max)} ms` +
+          (s.errors.length ? `; errors e.g. ${s.errors.join('; ')}` : ''),
+      );
     }
-    if ((await pageRenders(serve.port)) === undefined) log('  NOTE: /metrics has no atrium_portal_page_renders gauge: renders cannot be counted');
+    if ((await pageRenders(serve.port)) === undefined)
+      log('  NOTE: /metrics has no atrium_portal_page_renders gauge: renders cannot be counted');
   }
   log();
 
   log('== A7. serve peak memory');
   const status = procStatus(serve.pid);
   result.hwmMb = status.hwmMb;
-  log(`serve VmHWM (peak RSS) ${mb(status.hwmMb)} (target <= ${TARGETS.serveRssMb} MB: ${verdict(status.hwmMb === undefined ? undefined : status.hwmMb <= TARGETS.serveRssMb)}); ` +
-    `VmRSS now ${mb(status.rssMb)}; RSS at ready ${mb(result.rssAtReadyMb)}`);
+  log(
+    `serve VmHWM (peak RSS) ${mb(status.hwmMb)} (target <= ${TARGETS.serveRssMb} MB: ${verdict(status.hwmMb === undefined ? undefined : status.hwmMb <= TARGETS.serveRssMb)}); ` +
+      `VmRSS now ${mb(status.rssMb)}; RSS at ready ${mb(result.rssAtReadyMb)}`,
+  );
   log(await metricsExcerpt(serve.port));
   await serve.stop();
   if (opts.profile) {
@@ -606,7 +721,9 @@ async function pages(work: string): Promise<PagesResult> {
     await printProfile(opts.profile, 'serve');
     for (const phase of [result.entity?.atrium, result.mix?.atrium]) {
       if (!phase?.window) continue;
-      log(`CPU profile of serve during "${phase.label}" (about ${phase.window.from.toFixed(1)}-${phase.window.to.toFixed(1)} s):`);
+      log(
+        `CPU profile of serve during "${phase.label}" (about ${phase.window.from.toFixed(1)}-${phase.window.to.toFixed(1)} s):`,
+      );
       await printProfile(opts.profile, 'serve', { ...phase.window, sql: false });
     }
   }
@@ -650,8 +767,10 @@ async function countPages(dir: string): Promise<PageCounts> {
   const counts: PageCounts = { entity: 0, graph: 0, other: 0, total: 0 };
   for (const f of files) {
     const parts = f.split(sep);
-    if (parts[0] === 'catalog' && parts.length === 5 && parts[4] === 'index.html' && parts[1] !== 'page') counts.entity++;
-    else if (parts[0] === 'catalog' && parts.length === 6 && parts[4] === 'graph' && parts[5] === 'index.html') counts.graph++;
+    if (parts[0] === 'catalog' && parts.length === 5 && parts[4] === 'index.html' && parts[1] !== 'page')
+      counts.entity++;
+    else if (parts[0] === 'catalog' && parts.length === 6 && parts[4] === 'graph' && parts[5] === 'index.html')
+      counts.graph++;
     else if (f !== '404.html') counts.other++;
     else continue;
     counts.total++;
@@ -709,14 +828,20 @@ const keyUrl = (key: string) => {
 
 /** Reads the generated catalog's YAML into what an Eleventy site would carry per entity, relations both ways. */
 async function readCatalogForEleventy(dir: string): Promise<Parsed[]> {
-  const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.yaml') && !f.startsWith(`apis${sep}`)).sort();
+  const files = (await readdir(dir, { recursive: true }))
+    .filter((f) => f.endsWith('.yaml') && !f.startsWith(`apis${sep}`))
+    .sort();
   const entities: Parsed[] = [];
   const byKey = new Map<string, Parsed>();
   const pending: { from: Parsed; field: string; ref: string }[] = [];
   for (const file of files) {
     const text = await readFile(join(dir, file), 'utf8');
     for (const doc of parseAllDocuments(text)) {
-      const raw = doc.toJS() as { kind?: string; metadata?: Record<string, unknown>; spec?: Record<string, unknown> } | null;
+      const raw = doc.toJS() as {
+        kind?: string;
+        metadata?: Record<string, unknown>;
+        spec?: Record<string, unknown>;
+      } | null;
       if (!raw?.kind || !raw.metadata) continue;
       const md = raw.metadata;
       const spec = raw.spec ?? {};
@@ -732,7 +857,12 @@ async function readCatalogForEleventy(dir: string): Promise<Parsed[]> {
         type: str(spec.type),
         lifecycle: str(spec.lifecycle),
         tags: Array.isArray(md.tags) ? md.tags.map(String) : [],
-        links: Array.isArray(md.links) ? (md.links as { url?: unknown; title?: unknown }[]).map((l) => ({ url: String(l.url), title: String(l.title ?? l.url) })) : [],
+        links: Array.isArray(md.links)
+          ? (md.links as { url?: unknown; title?: unknown }[]).map((l) => ({
+              url: String(l.url),
+              title: String(l.title ?? l.url),
+            }))
+          : [],
         file: file.split(sep).join('/'),
         relations: new Map(),
       };
@@ -740,7 +870,8 @@ async function readCatalogForEleventy(dir: string): Promise<Parsed[]> {
       byKey.set(key, parsed);
       for (const field of Object.keys(RELATIONS)) {
         const value = spec[field];
-        for (const ref of Array.isArray(value) ? value : value === undefined ? [] : [value]) if (typeof ref === 'string') pending.push({ from: parsed, field, ref });
+        for (const ref of Array.isArray(value) ? value : value === undefined ? [] : [value])
+          if (typeof ref === 'string') pending.push({ from: parsed, field, ref });
       }
     }
   }
@@ -889,7 +1020,11 @@ const CONFIG = `export default function (eleventyConfig) {
  */
 async function writeEleventyInput(inputDir: string, entities: Parsed[], listPages: number): Promise<number> {
   const byKey = new Map(entities.map((e) => [e.key, e]));
-  const link = (key: string): Link => ({ ref: key, title: byKey.get(key)?.title ?? key.slice(key.indexOf('/') + 1), url: keyUrl(key) });
+  const link = (key: string): Link => ({
+    ref: key,
+    title: byKey.get(key)?.title ?? key.slice(key.indexOf('/') + 1),
+    url: keyUrl(key),
+  });
   await mkdir(join(inputDir, '_includes'), { recursive: true });
   await mkdir(join(inputDir, '_data'), { recursive: true });
   await writeFile(join(inputDir, '_includes', 'layout.njk'), LAYOUT);
@@ -897,7 +1032,15 @@ async function writeEleventyInput(inputDir: string, entities: Parsed[], listPage
   await writeFile(join(inputDir, 'eleventy.config.mjs'), CONFIG);
   await writeFile(
     join(inputDir, '_data', 'site.json'),
-    JSON.stringify({ name: 'Portal', nav: [{ title: 'Home', url: '/' }, { title: 'Catalog', url: '/catalog/' }, { title: 'Problems', url: '/problems/' }, { title: 'Search', url: '/search/' }] }),
+    JSON.stringify({
+      name: 'Portal',
+      nav: [
+        { title: 'Home', url: '/' },
+        { title: 'Catalog', url: '/catalog/' },
+        { title: 'Problems', url: '/problems/' },
+        { title: 'Search', url: '/search/' },
+      ],
+    }),
   );
   const rows = entities.map((e) => ({
     title: e.title,
@@ -935,7 +1078,15 @@ async function writeEleventyInput(inputDir: string, entities: Parsed[], listPage
       entityUrl: url,
       relations,
     };
-    const entityFront: Front = { ...common, view: 'entity', title: e.title, owner: owner ? link(owner) : undefined, system: system ? link(system) : undefined, links: e.links, source: e.file };
+    const entityFront: Front = {
+      ...common,
+      view: 'entity',
+      title: e.title,
+      owner: owner ? link(owner) : undefined,
+      system: system ? link(system) : undefined,
+      links: e.links,
+      source: e.file,
+    };
     const body = [
       e.description,
       '',
@@ -954,7 +1105,10 @@ async function writeEleventyInput(inputDir: string, entities: Parsed[], listPage
       (async () => {
         await mkdir(join(dir, 'graph'), { recursive: true });
         await writeFile(join(dir, 'index.md'), `---\n${toYaml(entityFront)}---\n\n${body}`);
-        await writeFile(join(dir, 'graph', 'index.md'), `---\n${toYaml({ ...common, view: 'graph', title: `Dependency graph of ${e.title}` })}---\n\nEvery relation of **${e.title}**, one hop.\n`);
+        await writeFile(
+          join(dir, 'graph', 'index.md'),
+          `---\n${toYaml({ ...common, view: 'graph', title: `Dependency graph of ${e.title}` })}---\n\nEvery relation of **${e.title}**, one hop.\n`,
+        );
       })(),
     );
     files += 2;
@@ -977,14 +1131,23 @@ async function exportPhase(work: string): Promise<ExportResult> {
 
   log('== B2. atrium build (cold process; its own sync of the unchanged catalog included in the wall time)');
   const atriumOut = join(work, 'out-atrium');
-  const atrium = await runAtrium(['build', '--catalog', catalogDir, '--database', database, '--out', atriumOut, '--format', 'json'], work, 'build', { profileDir: opts.profile });
+  const atrium = await runAtrium(
+    ['build', '--catalog', catalogDir, '--database', database, '--out', atriumOut, '--format', 'json'],
+    work,
+    'build',
+    { profileDir: opts.profile },
+  );
   const report = parseLastJson<BuildReport>('atrium build', atrium);
   if (atrium.code !== 0) throw new Error(`atrium build exited ${atrium.code}: ${atrium.stderr.slice(-2000)}`);
   const atriumPages = await countPages(atriumOut);
-  log(`atrium build: ${report.pages} pages (${atriumPages.entity} entity, ${atriumPages.graph} graph, ${atriumPages.other} list/facet/problems/home/search/docs), ` +
-    `${report.files} files, ${(report.bytes / 1e6).toFixed(1)} MB; render ${sec(report.durationMs)} = ${((report.pages / report.durationMs) * 1000).toFixed(0)} pages/s; ` +
-    `process wall ${sec(atrium.wallMs)} = ${((report.pages / atrium.wallMs) * 1000).toFixed(0)} pages/s; peak RSS ${mb(atrium.peakRssMb)}` +
-    (atrium.userSec !== undefined ? `; CPU ${atrium.userSec.toFixed(1)} s user + ${(atrium.sysSec ?? 0).toFixed(1)} s sys` : ''));
+  log(
+    `atrium build: ${report.pages} pages (${atriumPages.entity} entity, ${atriumPages.graph} graph, ${atriumPages.other} list/facet/problems/home/search/docs), ` +
+      `${report.files} files, ${(report.bytes / 1e6).toFixed(1)} MB; render ${sec(report.durationMs)} = ${((report.pages / report.durationMs) * 1000).toFixed(0)} pages/s; ` +
+      `process wall ${sec(atrium.wallMs)} = ${((report.pages / atrium.wallMs) * 1000).toFixed(0)} pages/s; peak RSS ${mb(atrium.peakRssMb)}` +
+      (atrium.userSec !== undefined
+        ? `; CPU ${atrium.userSec.toFixed(1)} s user + ${(atrium.sysSec ?? 0).toFixed(1)} s sys`
+        : ''),
+  );
   if (opts.profile) await printProfile(opts.profile, 'build');
   log();
 
@@ -995,32 +1158,69 @@ async function exportPhase(work: string): Promise<ExportResult> {
   const inputDir = join(work, 'eleventy-in');
   const eleventyOut = join(work, 'out-eleventy');
   const inputFiles = await writeEleventyInput(inputDir, parsed, listPages);
-  log(`input: ${parsed.length} entity pages + ${parsed.length} graph pages (Markdown, YAML front matter with title, description, owner, system, tags, links and ` +
-    `relations both ways) + ${listPages} list pages of 50 rows (pagination over a data file), one Nunjucks layout; ${inputFiles} files written in ${sec(performance.now() - prepStart)} (not timed)`);
-  const eleventy = await runNode([ELEVENTY_CLI, `--input=${inputDir}`, `--output=${eleventyOut}`, `--config=${join(inputDir, 'eleventy.config.mjs')}`, '--quiet'], {
-    cwd: work,
-    label: 'eleventy',
-  });
-  if (eleventy.code !== 0) throw new Error(`eleventy exited ${eleventy.code ?? eleventy.signal}\n--- stdout\n${eleventy.stdout.slice(-2000)}\n--- stderr\n${eleventy.stderr.slice(-4000)}`);
+  log(
+    `input: ${parsed.length} entity pages + ${parsed.length} graph pages (Markdown, YAML front matter with title, description, owner, system, tags, links and ` +
+      `relations both ways) + ${listPages} list pages of 50 rows (pagination over a data file), one Nunjucks layout; ${inputFiles} files written in ${sec(performance.now() - prepStart)} (not timed)`,
+  );
+  const eleventy = await runNode(
+    [
+      ELEVENTY_CLI,
+      `--input=${inputDir}`,
+      `--output=${eleventyOut}`,
+      `--config=${join(inputDir, 'eleventy.config.mjs')}`,
+      '--quiet',
+    ],
+    {
+      cwd: work,
+      label: 'eleventy',
+    },
+  );
+  if (eleventy.code !== 0)
+    throw new Error(
+      `eleventy exited ${eleventy.code ?? eleventy.signal}\n--- stdout\n${eleventy.stdout.slice(-2000)}\n--- stderr\n${eleventy.stderr.slice(-4000)}`,
+    );
   const wrote = /Wrote (\d+) files? in ([\d.]+) seconds/.exec(`${eleventy.stdout}\n${eleventy.stderr}`);
   const eleventyPages = await countPages(eleventyOut);
   const eleventyInProcessSec = wrote?.[2] !== undefined ? Number(wrote[2]) : undefined;
-  log(`eleventy: ${eleventyPages.total} pages (${eleventyPages.entity} entity, ${eleventyPages.graph} graph, ${eleventyPages.other} list); ` +
-    (eleventyInProcessSec !== undefined ? `its own time ${eleventyInProcessSec.toFixed(2)} s = ${(eleventyPages.total / eleventyInProcessSec).toFixed(0)} pages/s; ` : '') +
-    `process wall ${sec(eleventy.wallMs)} = ${((eleventyPages.total / eleventy.wallMs) * 1000).toFixed(0)} pages/s; peak RSS ${mb(eleventy.peakRssMb)}` +
-    (eleventy.userSec !== undefined ? `; CPU ${eleventy.userSec.toFixed(1)} s user + ${(eleventy.sysSec ?? 0).toFixed(1)} s sys` : ''));
-  const line = `${eleventy.stdout}\n${eleventy.stderr}`.trim().split('\n').filter((l) => l.includes('Wrote')).at(-1);
+  log(
+    `eleventy: ${eleventyPages.total} pages (${eleventyPages.entity} entity, ${eleventyPages.graph} graph, ${eleventyPages.other} list); ` +
+      (eleventyInProcessSec !== undefined
+        ? `its own time ${eleventyInProcessSec.toFixed(2)} s = ${(eleventyPages.total / eleventyInProcessSec).toFixed(0)} pages/s; `
+        : '') +
+      `process wall ${sec(eleventy.wallMs)} = ${((eleventyPages.total / eleventy.wallMs) * 1000).toFixed(0)} pages/s; peak RSS ${mb(eleventy.peakRssMb)}` +
+      (eleventy.userSec !== undefined
+        ? `; CPU ${eleventy.userSec.toFixed(1)} s user + ${(eleventy.sysSec ?? 0).toFixed(1)} s sys`
+        : ''),
+  );
+  const line = `${eleventy.stdout}\n${eleventy.stderr}`
+    .trim()
+    .split('\n')
+    .filter((l) => l.includes('Wrote'))
+    .at(-1);
   if (line) log(`  eleventy says: ${line.trim()}`);
   const atriumRate = (report.pages / atrium.wallMs) * 1000;
   const eleventyRate = (eleventyPages.total / eleventy.wallMs) * 1000;
   const ratio = atriumRate / eleventyRate;
-  log(`pages/s, process wall: atrium ${atriumRate.toFixed(0)} vs eleventy ${eleventyRate.toFixed(0)} = ${ratio.toFixed(2)}x (target >= ${TARGETS.exportRatio}x: ${verdict(ratio >= TARGETS.exportRatio)})` +
-    (eleventyInProcessSec !== undefined
-      ? `; in-process (atrium's render time vs eleventy's own "Wrote" time): ${((report.pages / report.durationMs) * 1000).toFixed(0)} vs ${(eleventyPages.total / eleventyInProcessSec).toFixed(0)} = ` +
-        `${((report.pages / report.durationMs) * 1000 / (eleventyPages.total / eleventyInProcessSec)).toFixed(2)}x`
-      : ''));
+  log(
+    `pages/s, process wall: atrium ${atriumRate.toFixed(0)} vs eleventy ${eleventyRate.toFixed(0)} = ${ratio.toFixed(2)}x (target >= ${TARGETS.exportRatio}x: ${verdict(ratio >= TARGETS.exportRatio)})` +
+      (eleventyInProcessSec !== undefined
+        ? `; in-process (atrium's render time vs eleventy's own "Wrote" time): ${((report.pages / report.durationMs) * 1000).toFixed(0)} vs ${(eleventyPages.total / eleventyInProcessSec).toFixed(0)} = ` +
+          `${(((report.pages / report.durationMs) * 1000) / (eleventyPages.total / eleventyInProcessSec)).toFixed(2)}x`
+        : ''),
+  );
   log();
-  return { catalog, sync, atrium, report, atriumPages, eleventy, eleventyPages, eleventyInputFiles: inputFiles, eleventyInProcessSec, eleventyWrote: wrote?.[1] !== undefined ? Number(wrote[1]) : undefined };
+  return {
+    catalog,
+    sync,
+    atrium,
+    report,
+    atriumPages,
+    eleventy,
+    eleventyPages,
+    eleventyInputFiles: inputFiles,
+    eleventyInProcessSec,
+    eleventyWrote: wrote?.[1] !== undefined ? Number(wrote[1]) : undefined,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1036,8 +1236,13 @@ function summary(a: PagesResult | undefined, b: ExportResult | undefined): numbe
   const lat = (s: OpenLoopStats) => `${f(s.latency.p50, 2)}/${f(s.latency.p99, 2)}/${f(s.latency.p999, 2)}ms`;
   const parts: string[] = [];
   if (a) {
-    parts.push(`entities=${a.catalog.documents} serve-ready=${a.serveReadyMs === undefined ? 'n/a' : sec(a.serveReadyMs).replace(' ', '')}`);
-    if (a.coldEntity && a.coldMix) parts.push(`cold(info) entity p99=${f(a.coldEntity.stats.latency.p99, 0)}ms errors=${a.coldEntity.stats.errors.total} mix p99=${f(a.coldMix.stats.latency.p99, 0)}ms errors=${a.coldMix.stats.errors.total}`);
+    parts.push(
+      `entities=${a.catalog.documents} serve-ready=${a.serveReadyMs === undefined ? 'n/a' : sec(a.serveReadyMs).replace(' ', '')}`,
+    );
+    if (a.coldEntity && a.coldMix)
+      parts.push(
+        `cold(info) entity p99=${f(a.coldEntity.stats.latency.p99, 0)}ms errors=${a.coldEntity.stats.errors.total} mix p99=${f(a.coldMix.stats.latency.p99, 0)}ms errors=${a.coldMix.stats.errors.total}`,
+      );
     for (const [name, c, target] of [
       ['entity', a.entity, TARGETS.entityRatio],
       ['list/facet/search', a.mix, TARGETS.mixRatio],
@@ -1048,8 +1253,13 @@ function summary(a: PagesResult | undefined, b: ExportResult | undefined): numbe
           `errors=${c.atrium.stats.errors.total}/${c.atrium.stats.scheduled} ${check(c.atrium.stats.errors.total === 0)} misses=${c.atrium.renders ?? 'n/a'} loop-delay-max=${f(c.atrium.lagMaxMs, 0)}ms lag99=${f(Math.max(c.atrium.stats.sendLag.p99, c.bare.stats.sendLag.p99), 1)}ms`,
       );
     }
-    for (const s of a.stampedes) parts.push(`stampede ${s.label} renders=${s.renders ?? 'n/a'}/${opts.stampede}req<=${TARGETS.rendersPerKey} ${check(s.renders === undefined ? undefined : s.renders <= TARGETS.rendersPerKey)}`);
-    parts.push(`serve-rss=${f(a.hwmMb, 0)}MB<=${TARGETS.serveRssMb} ${check(a.hwmMb === undefined ? undefined : a.hwmMb <= TARGETS.serveRssMb)}`);
+    for (const s of a.stampedes)
+      parts.push(
+        `stampede ${s.label} renders=${s.renders ?? 'n/a'}/${opts.stampede}req<=${TARGETS.rendersPerKey} ${check(s.renders === undefined ? undefined : s.renders <= TARGETS.rendersPerKey)}`,
+      );
+    parts.push(
+      `serve-rss=${f(a.hwmMb, 0)}MB<=${TARGETS.serveRssMb} ${check(a.hwmMb === undefined ? undefined : a.hwmMb <= TARGETS.serveRssMb)}`,
+    );
   } else {
     parts.push('pages skipped');
   }
@@ -1083,12 +1293,16 @@ async function main(): Promise<number> {
   if (!opts.keep) onCleanup('temp dir', () => rm(work, { recursive: true, force: true }));
   if (opts.profile) await mkdir(opts.profile, { recursive: true });
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  log(`Atrium portal benchmark, ${new Date().toISOString()}: pages at ${opts.entities} entities, export at ${opts.exportEntities}; ` +
-    `${opts.duration} s per measured phase per server, ${opts.coldDuration} s per cold phase; node ${process.version}; ` +
-    `${availableParallelism()} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average ${load1()}; work dir ${work}${opts.keep ? ' (kept)' : ''}`);
+  log(
+    `Atrium portal benchmark, ${new Date().toISOString()}: pages at ${opts.entities} entities, export at ${opts.exportEntities}; ` +
+      `${opts.duration} s per measured phase per server, ${opts.coldDuration} s per cold phase; node ${process.version}; ` +
+      `${availableParallelism()} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average ${load1()}; work dir ${work}${opts.keep ? ' (kept)' : ''}`,
+  );
   log(`command: node --import tsx bench/portal-bench.ts ${process.argv.slice(2).join(' ')}`.trimEnd());
   log(`source: ${sourceState()}`);
-  log(`peak RSS of finished children via ${gnuTime ? 'GNU time -v' : 'a getrusage preload'}; of serve via /proc/<pid>/status VmHWM`);
+  log(
+    `peak RSS of finished children via ${gnuTime ? 'GNU time -v' : 'a getrusage preload'}; of serve via /proc/<pid>/status VmHWM`,
+  );
   log();
   const a = opts.skipPages ? undefined : await pages(work);
   const b = opts.skipExport ? undefined : await exportPhase(work);

@@ -50,7 +50,10 @@ function table(rows: [string, number][], totalMs: number, top: number): string {
   return rows
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
-    .map(([label, us]) => `  ${(us / 1000).toFixed(0).padStart(7)} ms ${((us / 1000 / totalMs) * 100).toFixed(1).padStart(5)}%  ${label}`)
+    .map(
+      ([label, us]) =>
+        `  ${(us / 1000).toFixed(0).padStart(7)} ms ${((us / 1000 / totalMs) * 100).toFixed(1).padStart(5)}%  ${label}`,
+    )
     .join('\n');
 }
 
@@ -100,12 +103,15 @@ export function summarizeProfile(file: string, top = 20, window: { from?: number
       }
       cursor = parent.get(cursor);
     }
-    if (functionName === '(garbage collector)' || functionName === '(idle)' || functionName === '(program)') owner = functionName;
+    if (functionName === '(garbage collector)' || functionName === '(idle)' || functionName === '(program)')
+      owner = functionName;
     add(byProductFrame, owner, us);
   }
   return [
     `profile ${file}: ${(totalMs / 1000).toFixed(2)} s` +
-      (window.from !== undefined || window.to !== undefined ? ` (samples from ${window.from ?? 0} s to ${window.to ?? 'the end'} of ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s)` : ''),
+      (window.from !== undefined || window.to !== undefined
+        ? ` (samples from ${window.from ?? 0} s to ${window.to ?? 'the end'} of ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s)`
+        : ''),
     ' self time by package:',
     table([...byPackage], totalMs, top),
     ' self time by function:',
@@ -120,7 +126,11 @@ export function summarizeSql(file: string, top = 15): string {
   const total = rows.reduce((sum, r) => sum + r.totalMs, 0);
   return [
     `SQL ${file}: ${(total / 1000).toFixed(2)} s in ${rows.reduce((n, r) => n + r.calls, 0)} driver calls`,
-    ...rows.slice(0, top).map((r) => `  ${r.totalMs.toFixed(0).padStart(7)} ms ${String(r.calls).padStart(6)}x  ${r.statement.slice(0, 130)}`),
+    ...rows
+      .slice(0, top)
+      .map(
+        (r) => `  ${r.totalMs.toFixed(0).padStart(7)} ms ${String(r.calls).padStart(6)}x  ${r.statement.slice(0, 130)}`,
+      ),
   ].join('\n');
 }
 
@@ -130,8 +140,13 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     allowPositionals: true,
   });
   const top = Number(values.top);
-  const window = { from: values.from === undefined ? undefined : Number(values.from), to: values.to === undefined ? undefined : Number(values.to) };
+  const window = {
+    from: values.from === undefined ? undefined : Number(values.from),
+    to: values.to === undefined ? undefined : Number(values.to),
+  };
   for (const file of positionals) {
-    process.stdout.write(`${file.endsWith('.cpuprofile') ? summarizeProfile(file, top, window) : summarizeSql(file, top)}\n\n`);
+    process.stdout.write(
+      `${file.endsWith('.cpuprofile') ? summarizeProfile(file, top, window) : summarizeSql(file, top)}\n\n`,
+    );
   }
 }

@@ -53,7 +53,10 @@ function install(): void {
   };
 
   try {
-    const Database = load('better-sqlite3') as { new (file: string): { prepare(sql: string): object; close(): void }; prototype: Record<string, unknown> };
+    const Database = load('better-sqlite3') as {
+      new (file: string): { prepare(sql: string): object; close(): void };
+      prototype: Record<string, unknown>;
+    };
     const probe = new Database(':memory:');
     const statementProto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, unknown>;
     probe.close();
@@ -91,7 +94,12 @@ function install(): void {
       pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
         const started = performance.now();
         const first = args[0];
-        const sql = typeof first === 'string' ? first : typeof first === 'object' && first !== null ? (first as { text?: unknown }).text : undefined;
+        const sql =
+          typeof first === 'string'
+            ? first
+            : typeof first === 'object' && first !== null
+              ? (first as { text?: unknown }).text
+              : undefined;
         const result = query.apply(this, args);
         if (result && typeof (result as Promise<unknown>).then === 'function') {
           const done = () => record('query', sql, performance.now() - started);

@@ -65,7 +65,8 @@ export function cleanupOnSignals(): void {
 
 export const log = (line = ''): void => void process.stdout.write(`${line}\n`);
 export const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-export const mb = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? 'n/a' : `${v.toFixed(0)} MB`);
+export const mb = (v: number | undefined): string =>
+  v === undefined || !Number.isFinite(v) ? 'n/a' : `${v.toFixed(0)} MB`;
 export const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL');
 export const sleep = (ms: number): Promise<void> => new Promise<void>((done) => setTimeout(done, ms));
 
@@ -138,7 +139,11 @@ function parseGnuTime(text: string): { peakRssMb?: number; userSec?: number; sys
     return m?.[1] !== undefined ? Number(m[1]) : undefined;
   };
   const kb = num(/Maximum resident set size \(kbytes\): (\d+)/);
-  return { peakRssMb: kb !== undefined ? kb / 1024 : undefined, userSec: num(/User time \(seconds\): ([\d.]+)/), sysSec: num(/System time \(seconds\): ([\d.]+)/) };
+  return {
+    peakRssMb: kb !== undefined ? kb / 1024 : undefined,
+    userSec: num(/User time \(seconds\): ([\d.]+)/),
+    sysSec: num(/System time \(seconds\): ([\d.]+)/),
+  };
 }
 
 let runCounter = 0;
@@ -161,7 +166,11 @@ export function profilingFlags(profileDir: string | undefined, label: string, en
 }
 
 /** Prints the summaries of what profilingFlags(dir, label) produced (main thread only). */
-export async function printProfile(profileDir: string | undefined, label: string, options: { from?: number; to?: number; sql?: boolean } = {}): Promise<void> {
+export async function printProfile(
+  profileDir: string | undefined,
+  label: string,
+  options: { from?: number; to?: number; sql?: boolean } = {},
+): Promise<void> {
   if (!profileDir) return;
   const dir = join(profileDir, label);
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f));
@@ -233,7 +242,12 @@ export async function runNode(scriptAndArgs: string[], options: RunNodeOptions):
 }
 
 /** Runs `node bin/atrium.js ...args` (with profiling when profileDir is set). */
-export function runAtrium(args: string[], workDir: string, label: string, options: { profileDir?: string; timeoutMs?: number } = {}): Promise<ChildResult> {
+export function runAtrium(
+  args: string[],
+  workDir: string,
+  label: string,
+  options: { profileDir?: string; timeoutMs?: number } = {},
+): Promise<ChildResult> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   const nodeFlags = profilingFlags(options.profileDir, label, env);
   return runNode([BIN, ...args], { cwd: workDir, label, timeoutMs: options.timeoutMs, nodeFlags, env });
@@ -287,11 +301,25 @@ export async function startServe(options: {
   const logFd = openSync(logFile, 'a');
   const env: NodeJS.ProcessEnv = { ...process.env };
   // ATRIUM_BENCH_SERVE_FLAGS: more node flags for serve alone, e.g. --trace-gc-nvp to see its collections.
-  const flags = [...profilingFlags(options.profileDir, options.label, env), ...(process.env.ATRIUM_BENCH_SERVE_FLAGS ?? '').split(' ').filter(Boolean)];
+  const flags = [
+    ...profilingFlags(options.profileDir, options.label, env),
+    ...(process.env.ATRIUM_BENCH_SERVE_FLAGS ?? '').split(' ').filter(Boolean),
+  ];
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [...flags, BIN, 'serve', '--catalog', options.catalogDir, '--database', options.database, '--port', String(port), ...(options.extraArgs ?? [])],
+    [
+      ...flags,
+      BIN,
+      'serve',
+      '--catalog',
+      options.catalogDir,
+      '--database',
+      options.database,
+      '--port',
+      String(port),
+      ...(options.extraArgs ?? []),
+    ],
     { cwd: options.workDir, env, detached: true, stdio: ['ignore', logFd, logFd] },
   );
   closeSync(logFd);
@@ -300,8 +328,12 @@ export async function startServe(options: {
   child.once('exit', () => (exited = true));
   const readyTimeoutMs = options.readyTimeoutMs ?? 10 * 60_000;
   for (;;) {
-    if (exited) throw new Error(`atrium serve exited before it was ready (exit ${child.exitCode ?? child.signalCode})\n${tail(logFile)}`);
-    if (performance.now() - started > readyTimeoutMs) throw new Error(`atrium serve not ready after ${sec(readyTimeoutMs)}\n${tail(logFile)}`);
+    if (exited)
+      throw new Error(
+        `atrium serve exited before it was ready (exit ${child.exitCode ?? child.signalCode})\n${tail(logFile)}`,
+      );
+    if (performance.now() - started > readyTimeoutMs)
+      throw new Error(`atrium serve not ready after ${sec(readyTimeoutMs)}\n${tail(logFile)}`);
     const ready = await httpGet(port, '/readyz', 2000).catch(() => undefined);
     if (ready?.status === 200) break;
     await sleep(50);
@@ -332,8 +364,17 @@ export interface GetResult {
 }
 
 /** A GET on 127.0.0.1 over a small keep-alive pool (the body as UTF-8). */
-export function httpGet(port: number, path: string, timeoutMs = 5000, headers: http.OutgoingHttpHeaders = {}): Promise<GetResult> {
-  return httpGetBytes(port, path, timeoutMs, headers).then((r) => ({ status: r.status, body: r.body.toString('utf8'), headers: r.headers }));
+export function httpGet(
+  port: number,
+  path: string,
+  timeoutMs = 5000,
+  headers: http.OutgoingHttpHeaders = {},
+): Promise<GetResult> {
+  return httpGetBytes(port, path, timeoutMs, headers).then((r) => ({
+    status: r.status,
+    body: r.body.toString('utf8'),
+    headers: r.headers,
+  }));
 }
 
 /** The same, with the body as bytes. */
@@ -442,9 +483,19 @@ export interface BareServerOptions {
   pages?: ReadonlyMap<string, Buffer>;
 }
 
-export async function startBareServer(options: BareServerOptions): Promise<{ port: number; stop: () => Promise<void> }> {
-  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? Buffer.from(options.body, 'utf8') : options.body;
-  const worker = new Worker(BARE_SERVER, { eval: true, workerData: { headers: options.headers, body, pages: [...(options.pages ?? new Map<string, Buffer>())] } });
+export async function startBareServer(
+  options: BareServerOptions,
+): Promise<{ port: number; stop: () => Promise<void> }> {
+  const body =
+    options.body === undefined
+      ? undefined
+      : typeof options.body === 'string'
+        ? Buffer.from(options.body, 'utf8')
+        : options.body;
+  const worker = new Worker(BARE_SERVER, {
+    eval: true,
+    workerData: { headers: options.headers, body, pages: [...(options.pages ?? new Map<string, Buffer>())] },
+  });
   const forget = onCleanup('bare server', async () => void (await worker.terminate()));
   const port = await new Promise<number>((done, fail) => {
     worker.once('message', (p: number) => done(p));

@@ -47,10 +47,14 @@ const chromium = process.env.ATRIUM_CHROMIUM ?? '/usr/bin/chromium';
 const hasChromium = existsSync(chromium);
 if (!hasChromium) {
   if (process.env.ATRIUM_REQUIRE_CHROMIUM === '1') {
-    console.error(`Chromium is required (ATRIUM_REQUIRE_CHROMIUM=1) but ${chromium} does not exist: apt-get install -y chromium`);
+    console.error(
+      `Chromium is required (ATRIUM_REQUIRE_CHROMIUM=1) but ${chromium} does not exist: apt-get install -y chromium`,
+    );
     process.exit(1);
   }
-  console.log(`NOTE: ${chromium} not found: the browser tests (accessibility, keyboard, offline) are SKIPPED. apt-get install -y chromium to run them.`);
+  console.log(
+    `NOTE: ${chromium} not found: the browser tests (accessibility, keyboard, offline) are SKIPPED. apt-get install -y chromium to run them.`,
+  );
 }
 env.ATRIUM_CHROMIUM = hasChromium ? chromium : '';
 

@@ -6,13 +6,41 @@ import { EXIT_USAGE, toAtriumError } from './platform/errors.ts';
  * command line that starts fast is a command line people script.
  */
 const commands: { name: string; summary: string; load: () => Promise<Command> }[] = [
-  { name: 'validate', summary: 'check a catalog and report problems with file:line:column', load: async () => (await import('./cli/validate.ts')).validateCommand },
-  { name: 'sync', summary: 'load a catalog into the store (incremental)', load: async () => (await import('./cli/sync.ts')).syncCommand },
-  { name: 'serve', summary: 'sync, watch and serve the portal and its API', load: async () => (await import('./cli/serve.ts')).serveCommand },
-  { name: 'token', summary: 'create, list and revoke API tokens for writes', load: async () => (await import('./cli/token.ts')).tokenCommand },
-  { name: 'deploy', summary: 'record a deployment or blue/green switch from CI', load: async () => (await import('./cli/deploy.ts')).deployCommand },
-  { name: 'flags', summary: 'turn feature flags on or off, or pull a kill switch', load: async () => (await import('./cli/flags.ts')).flagsCommand },
-  { name: 'build', summary: 'render the portal as a static site (works offline)', load: async () => (await import('./cli/build.ts')).buildCommand },
+  {
+    name: 'validate',
+    summary: 'check a catalog and report problems with file:line:column',
+    load: async () => (await import('./cli/validate.ts')).validateCommand,
+  },
+  {
+    name: 'sync',
+    summary: 'load a catalog into the store (incremental)',
+    load: async () => (await import('./cli/sync.ts')).syncCommand,
+  },
+  {
+    name: 'serve',
+    summary: 'sync, watch and serve the portal and its API',
+    load: async () => (await import('./cli/serve.ts')).serveCommand,
+  },
+  {
+    name: 'token',
+    summary: 'create, list and revoke API tokens for writes',
+    load: async () => (await import('./cli/token.ts')).tokenCommand,
+  },
+  {
+    name: 'deploy',
+    summary: 'record a deployment or blue/green switch from CI',
+    load: async () => (await import('./cli/deploy.ts')).deployCommand,
+  },
+  {
+    name: 'flags',
+    summary: 'turn feature flags on or off, or pull a kill switch',
+    load: async () => (await import('./cli/flags.ts')).flagsCommand,
+  },
+  {
+    name: 'build',
+    summary: 'render the portal as a static site (works offline)',
+    load: async () => (await import('./cli/build.ts')).buildCommand,
+  },
 ];
 
 function usage(): string {

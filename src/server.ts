@@ -83,13 +83,22 @@ export function createServer(options: ServerOptions): AtriumServer {
   const app = createApp({ logger, metrics });
   const catalog = new CachedCatalog(new CatalogStore(database));
   const tokens = new TokenService(new TokenStore(database), options.now);
-  const changes = new ChangeService(new ChangeStore(database), catalog.store, { now: options.now, writesMaxLoopDelayMs: options.writesMaxLoopDelayMs });
+  const changes = new ChangeService(new ChangeStore(database), catalog.store, {
+    now: options.now,
+    writesMaxLoopDelayMs: options.writesMaxLoopDelayMs,
+  });
   const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments });
   const flags = new FlagService(catalog, new FlagStore(database), changes, options.now);
   const now = options.now ?? (() => new Date());
   const catalogHas = async (key: string) => (await catalog.store.summariesOf([key])).has(key);
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
-  const portal = new Portal({ basePath: '/', mode: 'live', assets: options.assets.names }, catalog, options.assets, docs, { delivery: { changes, dora, flags, now } });
+  const portal = new Portal(
+    { basePath: '/', mode: 'live', assets: options.assets.names },
+    catalog,
+    options.assets,
+    docs,
+    { delivery: { changes, dora, flags, now } },
+  );
   changes.onWrite((version, written) => {
     portal.changesMoved(version);
     flags.changesMoved(version);
@@ -97,13 +106,26 @@ export function createServer(options: ServerOptions): AtriumServer {
   });
   catalog.onInvalidate(() => changes.forgetServices());
 
-  const syncer = new CatalogSyncer(catalog.store, { catalog: options.catalog, maxFileBytes: options.maxFileBytes, logger });
+  const syncer = new CatalogSyncer(catalog.store, {
+    catalog: options.catalog,
+    maxFileBytes: options.maxFileBytes,
+    logger,
+  });
   let synced = false;
   /** Start-up work readiness waits for (one entry per call, so two with one name do not end each other). */
   const starting = new Set<{ what: string }>();
 
-  const entitiesGauge = new Gauge({ name: 'atrium_catalog_entities', help: 'Entities in the catalog after the last sync.', registers: [metrics.registry] });
-  const problemsGauge = new Gauge({ name: 'atrium_catalog_problems', help: 'Catalog problems after the last sync, by severity.', labelNames: ['severity'], registers: [metrics.registry] });
+  const entitiesGauge = new Gauge({
+    name: 'atrium_catalog_entities',
+    help: 'Entities in the catalog after the last sync.',
+    registers: [metrics.registry],
+  });
+  const problemsGauge = new Gauge({
+    name: 'atrium_catalog_problems',
+    help: 'Catalog problems after the last sync, by severity.',
+    labelNames: ['severity'],
+    registers: [metrics.registry],
+  });
   new Gauge({
     name: 'atrium_portal_page_renders',
     help: 'Portal pages rendered since start (cache misses that reached the renderer; one per key and catalog generation under a stampede).',
@@ -131,7 +153,11 @@ export function createServer(options: ServerOptions): AtriumServer {
       this.set({ state: 'waiting' }, load.waiting);
     },
   });
-  const syncSeconds = new Gauge({ name: 'atrium_catalog_last_sync_seconds', help: 'Duration of the last catalog sync.', registers: [metrics.registry] });
+  const syncSeconds = new Gauge({
+    name: 'atrium_catalog_last_sync_seconds',
+    help: 'Duration of the last catalog sync.',
+    registers: [metrics.registry],
+  });
 
   app.openapi(
     createRoute({
@@ -140,7 +166,12 @@ export function createServer(options: ServerOptions): AtriumServer {
       tags: ['Operations'],
       summary: 'Liveness',
       description: 'The process is up and serving.',
-      responses: { 200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok'), version: z.string() }) } } } },
+      responses: {
+        200: {
+          description: 'Alive',
+          content: { 'application/json': { schema: z.object({ status: z.literal('ok'), version: z.string() }) } },
+        },
+      },
     }),
     (c) => c.json({ status: 'ok' as const, version: VERSION }, 200),
   );
@@ -151,10 +182,21 @@ export function createServer(options: ServerOptions): AtriumServer {
       path: '/readyz',
       tags: ['Operations'],
       summary: 'Readiness',
-      description: 'The database answers, the first catalog sync is done, and so is start-up work such as recording the demo history.',
+      description:
+        'The database answers, the first catalog sync is done, and so is start-up work such as recording the demo history.',
       responses: {
-        200: { description: 'Ready', content: { 'application/json': { schema: z.object({ status: z.literal('ready'), database: z.string(), generation: z.number().int() }) } } },
-        503: { description: 'Not ready (retry later)', content: { 'application/problem+json': { schema: z.object({ code: z.string() }) } } },
+        200: {
+          description: 'Ready',
+          content: {
+            'application/json': {
+              schema: z.object({ status: z.literal('ready'), database: z.string(), generation: z.number().int() }),
+            },
+          },
+        },
+        503: {
+          description: 'Not ready (retry later)',
+          content: { 'application/problem+json': { schema: z.object({ code: z.string() }) } },
+        },
       },
     }),
     async (c) => {
@@ -162,13 +204,32 @@ export function createServer(options: ServerOptions): AtriumServer {
       try {
         generation = await catalog.store.generation();
       } catch (err) {
-        throw new AtriumError({ category: 'retryable', code: 'database-unavailable', message: `The database does not answer: ${(err as Error).message}`, hint: 'Check the database; this check recovers by itself once it answers.', retryAfter: 5, cause: err });
+        throw new AtriumError({
+          category: 'retryable',
+          code: 'database-unavailable',
+          message: `The database does not answer: ${(err as Error).message}`,
+          hint: 'Check the database; this check recovers by itself once it answers.',
+          retryAfter: 5,
+          cause: err,
+        });
       }
       if (!synced && generation === 0) {
-        throw new AtriumError({ category: 'retryable', code: 'not-ready', message: 'The first catalog sync has not finished', hint: 'Wait for the first sync; it is logged when done.', retryAfter: 1 });
+        throw new AtriumError({
+          category: 'retryable',
+          code: 'not-ready',
+          message: 'The first catalog sync has not finished',
+          hint: 'Wait for the first sync; it is logged when done.',
+          retryAfter: 1,
+        });
       }
       if (starting.size > 0) {
-        throw new AtriumError({ category: 'retryable', code: 'not-ready', message: `Still starting: ${[...starting].map((s) => s.what).join(', ')}`, hint: 'Wait a moment; start-up work is logged when done.', retryAfter: 1 });
+        throw new AtriumError({
+          category: 'retryable',
+          code: 'not-ready',
+          message: `Still starting: ${[...starting].map((s) => s.what).join(', ')}`,
+          hint: 'Wait a moment; start-up work is logged when done.',
+          retryAfter: 1,
+        });
       }
       return c.json({ status: 'ready' as const, database: database.dialect, generation }, 200);
     },
@@ -180,7 +241,8 @@ export function createServer(options: ServerOptions): AtriumServer {
       path: '/metrics',
       tags: ['Operations'],
       summary: 'Prometheus metrics',
-      description: 'HTTP request counts and durations by route, catalog size, problems and sync duration, and Node.js process metrics, in the Prometheus text format.',
+      description:
+        'HTTP request counts and durations by route, catalog size, problems and sync duration, and Node.js process metrics, in the Prometheus text format.',
       responses: { 200: { description: 'Metrics', content: { 'text/plain': { schema: z.string() } } } },
     }),
     async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
@@ -193,21 +255,42 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerGithubWebhook(app, changes, options.githubWebhookSecret);
   registerFlagRoutes(app, flags, tokens, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
-  app.openAPIRegistry.registerComponent('securitySchemes', 'sdkToken', { type: 'apiKey', in: 'header', name: 'Authorization', description: 'An Atrium token with flags:read, sent the way Unleash SDKs send theirs (the bare token; `Bearer` works too).' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API token from `atrium token create` (format `atrium_<id>_<secret>`).' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'sdkToken', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description:
+      'An Atrium token with flags:read, sent the way Unleash SDKs send theirs (the bare token; `Bearer` works too).',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token from `atrium token create` (format `atrium_<id>_<secret>`).',
+  });
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'Atrium API',
       version: VERSION,
-      description: 'The API of the Atrium developer portal. Reads are open; writes need an API token with the right scope (`Authorization: Bearer <token>`). Errors are application/problem+json (RFC 9457) with category, code, hint and requestId.',
+      description:
+        'The API of the Atrium developer portal. Reads are open; writes need an API token with the right scope (`Authorization: Bearer <token>`). Errors are application/problem+json (RFC 9457) with category, code, hint and requestId.',
     },
     tags: [
       { name: 'Catalog', description: 'Entities, relations, facets and problems of the software catalog.' },
-      { name: 'Changes', description: 'Deployments, blue/green traffic switches and other changes: recorded with a token, read as timelines and live state.' },
-      { name: 'Feature flags', description: 'The Unleash client API: Unleash SDKs read the catalog\'s flags and report evaluation counts.' },
-      { name: 'Search', description: 'Ranked search over entities, docs pages and runbooks (the command palette uses it).' },
+      {
+        name: 'Changes',
+        description:
+          'Deployments, blue/green traffic switches and other changes: recorded with a token, read as timelines and live state.',
+      },
+      {
+        name: 'Feature flags',
+        description: "The Unleash client API: Unleash SDKs read the catalog's flags and report evaluation counts.",
+      },
+      {
+        name: 'Search',
+        description: 'Ranked search over entities, docs pages and runbooks (the command palette uses it).',
+      },
       { name: 'Operations', description: 'Health and readiness.' },
     ],
   });
@@ -216,7 +299,13 @@ export function createServer(options: ServerOptions): AtriumServer {
 
   return {
     app,
-    listener: createListener(app, { logger, metrics, fastPath: (path, search, headers) => featuresFastPath(path, search, headers) ?? catalog.peekResponse(path, search) ?? portal.peek(path, search), fastPost: ofrepFastPath(flags, tokens) }),
+    listener: createListener(app, {
+      logger,
+      metrics,
+      fastPath: (path, search, headers) =>
+        featuresFastPath(path, search, headers) ?? catalog.peekResponse(path, search) ?? portal.peek(path, search),
+      fastPost: ofrepFastPath(flags, tokens),
+    }),
     catalog,
     tokens,
     changes,
@@ -241,7 +330,10 @@ export function createServer(options: ServerOptions): AtriumServer {
       problemsGauge.set({ severity: 'error' }, report.errors);
       problemsGauge.set({ severity: 'warning' }, report.warnings);
       syncSeconds.set(report.durationMs / 1000);
-      logger.info({ component: 'catalog-sync', durationMs: report.durationMs }, `synced ${report.entities} entities (${report.parsedFiles} files parsed, ${report.upserted} written, ${report.deleted} deleted, ${report.errors} errors, ${report.warnings} warnings)`);
+      logger.info(
+        { component: 'catalog-sync', durationMs: report.durationMs },
+        `synced ${report.entities} entities (${report.parsedFiles} files parsed, ${report.upserted} written, ${report.deleted} deleted, ${report.errors} errors, ${report.warnings} warnings)`,
+      );
       return report;
     },
   };

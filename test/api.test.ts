@@ -27,14 +27,24 @@ describeEachDatabase('read API', (dialect) => {
       ...Object.fromEntries(
         Array.from({ length: 12 }, (_, i) => [
           `services/svc-${String(i).padStart(2, '0')}.yaml`,
-          component(`svc-${String(i).padStart(2, '0')}`, { owner: i % 2 ? 'team-a' : 'team-b', tags: i < 3 ? ['java'] : ['go'], system: 'shop' }),
+          component(`svc-${String(i).padStart(2, '0')}`, {
+            owner: i % 2 ? 'team-a' : 'team-b',
+            tags: i < 3 ? ['java'] : ['go'],
+            system: 'shop',
+          }),
         ]),
       ),
       'services/broken.yaml': component('Broken Name'),
     });
     testDb = await createTestDatabase(dialect);
     database = await testDb.open();
-    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets() });
+    server = createServer({
+      database,
+      logger: silentLogger(),
+      catalog: catalog.dir,
+      defaultMetrics: false,
+      assets: await loadAssets(),
+    });
   });
   after(async () => {
     await database.close();
@@ -71,7 +81,11 @@ describeEachDatabase('read API', (dialect) => {
 
     const failing = server.startingUp('a step that fails', Promise.reject(new Error('broken')));
     await assert.rejects(failing, /broken/);
-    assert.equal((await get('/readyz')).status, 200, 'a failed step no longer holds readiness (serve logs or exits on it)');
+    assert.equal(
+      (await get('/readyz')).status,
+      200,
+      'a failed step no longer holds readiness (serve logs or exits on it)',
+    );
   });
 
   test('entities come in stable pages that a cursor walks to the end', async () => {
@@ -85,14 +99,23 @@ describeEachDatabase('read API', (dialect) => {
       seen.push(...page.items.map((e) => e.name));
       cursor = page.nextCursor;
     } while (cursor);
-    assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => `svc-${String(i).padStart(2, '0')}`));
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 12 }, (_, i) => `svc-${String(i).padStart(2, '0')}`),
+    );
   });
 
   test('filters combine, and owner and system accept short references', async () => {
     const page = (await (await get('/api/v1/entities?owner=team-a&tag=java&system=shop')).json()) as Page;
-    assert.deepEqual(page.items.map((e) => e.name), ['svc-01']);
+    assert.deepEqual(
+      page.items.map((e) => e.name),
+      ['svc-01'],
+    );
     const text = (await (await get('/api/v1/entities?q=svc-07')).json()) as Page;
-    assert.deepEqual(text.items.map((e) => e.name), ['svc-07']);
+    assert.deepEqual(
+      text.items.map((e) => e.name),
+      ['svc-07'],
+    );
   });
 
   test('an entity is found by kind, namespace and name in any case, with relations, source and problems', async () => {
@@ -102,8 +125,15 @@ describeEachDatabase('read API', (dialect) => {
     const body = await res.json();
     assert.equal(body.ref, 'component:default/svc-01');
     assert.deepEqual(body.source, { file: 'services/svc-01.yaml', line: 1, column: 1 });
-    assert.ok(body.relations.some((r: { type: string; target: string }) => r.type === 'partOf' && r.target === 'system:default/shop'));
-    assert.deepEqual(body.problems.map((p: { code: string }) => p.code), ['dangling-reference']);
+    assert.ok(
+      body.relations.some(
+        (r: { type: string; target: string }) => r.type === 'partOf' && r.target === 'system:default/shop',
+      ),
+    );
+    assert.deepEqual(
+      body.problems.map((p: { code: string }) => p.code),
+      ['dangling-reference'],
+    );
     assert.deepEqual(body.operations, { runbooks: [], oncall: [], dashboards: [], chat: [], docs: [] });
   });
 
@@ -139,7 +169,12 @@ describeEachDatabase('read API', (dialect) => {
   });
 
   test('a forged or damaged cursor is refused', async () => {
-    for (const cursor of ['not-base64!!', Buffer.from('{"k":1}').toString('base64url'), Buffer.from('42').toString('base64url'), 'x'.repeat(600)]) {
+    for (const cursor of [
+      'not-base64!!',
+      Buffer.from('{"k":1}').toString('base64url'),
+      Buffer.from('42').toString('base64url'),
+      'x'.repeat(600),
+    ]) {
       const res = await get(`/api/v1/entities?cursor=${encodeURIComponent(cursor)}`);
       assert.equal(res.status, 400, cursor);
     }
@@ -163,20 +198,36 @@ describeEachDatabase('read API', (dialect) => {
     assert.equal(problems.items[0].file, 'services/broken.yaml');
     assert.equal((await get('/api/v1/problems?severity=fatal')).status, 400);
     const filtered = await (await get('/api/v1/problems?file=services/broken.yaml&severity=warning')).json();
-    assert.deepEqual({ items: filtered.items.length, errors: filtered.errors, warnings: filtered.warnings }, { items: 0, errors: 1, warnings: 0 });
+    assert.deepEqual(
+      { items: filtered.items.length, errors: filtered.errors, warnings: filtered.warnings },
+      { items: 0, errors: 1, warnings: 0 },
+    );
   });
 
   test('a catalog change is visible through the API after the next sync', async () => {
-    assert.equal((await (await get('/api/v1/entities/component/default/svc-03')).json()).entity.metadata.title, undefined);
+    assert.equal(
+      (await (await get('/api/v1/entities/component/default/svc-03')).json()).entity.metadata.title,
+      undefined,
+    );
     catalog.write('services/svc-03.yaml', component('svc-03', { title: 'Renamed', owner: 'team-a', system: 'shop' }));
     await server.syncCatalog();
-    assert.equal((await (await get('/api/v1/entities/component/default/svc-03')).json()).entity.metadata.title, 'Renamed');
+    assert.equal(
+      (await (await get('/api/v1/entities/component/default/svc-03')).json()).entity.metadata.title,
+      'Renamed',
+    );
   });
 
   test('the OpenAPI 3.1 document describes every route', async () => {
     const doc = await (await get('/api/openapi.json')).json();
     assert.equal(doc.openapi, '3.1.0');
-    for (const path of ['/api/v1/entities', '/api/v1/entities/{kind}/{namespace}/{name}', '/api/v1/facets', '/api/v1/problems', '/healthz', '/readyz']) {
+    for (const path of [
+      '/api/v1/entities',
+      '/api/v1/entities/{kind}/{namespace}/{name}',
+      '/api/v1/facets',
+      '/api/v1/problems',
+      '/healthz',
+      '/readyz',
+    ]) {
       assert.ok(doc.paths[path], path);
     }
     assert.ok(doc.components.schemas.Problem);
@@ -217,7 +268,13 @@ describeEachDatabase('read API over HTTP, with cached responses served fast', (d
     const catalog = tempCatalog({ 'catalog-info.yaml': location(['./org.yaml']), 'org.yaml': group('team-a') });
     const testDb = await createTestDatabase(dialect);
     const database = await testDb.open();
-    const server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets() });
+    const server = createServer({
+      database,
+      logger: silentLogger(),
+      catalog: catalog.dir,
+      defaultMetrics: false,
+      assets: await loadAssets(),
+    });
     await server.syncCatalog();
     const http = createHttpServer(server.listener);
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -232,7 +289,9 @@ describeEachDatabase('read API over HTTP, with cached responses served fast', (d
 
     const loadsBefore = server.catalog.cache.loads;
     const first = await fetch(`${base}/api/v1/entities/group/default/team-a`);
-    const second = await fetch(`${base}/api/v1/entities/GROUP/default/Team-A`, { headers: { 'x-request-id': 'fast-1' } });
+    const second = await fetch(`${base}/api/v1/entities/GROUP/default/Team-A`, {
+      headers: { 'x-request-id': 'fast-1' },
+    });
     assert.equal(server.catalog.cache.loads, loadsBefore + 1, 'one load, then hits');
     assert.equal(second.status, 200);
     assert.equal(await second.text(), await first.text());
@@ -252,7 +311,10 @@ describeEachDatabase('read API over HTTP, with cached responses served fast', (d
     assert.equal((await fetch(`${base}/api/v1/entities/group/%E0%A4%A/x`)).status, 404);
 
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    assert.match(metrics, /atrium_http_requests_total\{method="GET",route="\/api\/v1\/entities\/:kind\/:namespace\/:name",status="200"\} 2/);
+    assert.match(
+      metrics,
+      /atrium_http_requests_total\{method="GET",route="\/api\/v1\/entities\/:kind\/:namespace\/:name",status="200"\} 2/,
+    );
   });
 });
 

@@ -20,7 +20,8 @@ import { seedDemoHistory } from '../src/demo/seed.ts';
 const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
 const DEMO = fileURLToPath(new URL('../examples/acme/', import.meta.url));
 /** Screenshots go to docs/screenshots when asked (`npm run screenshots`); elsewhere they are still taken, to a temp folder. */
-const SCREENSHOTS = process.env.ATRIUM_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots/', import.meta.url)) : undefined;
+const SCREENSHOTS =
+  process.env.ATRIUM_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots/', import.meta.url)) : undefined;
 
 interface Live {
   url: string;
@@ -35,7 +36,14 @@ interface Live {
  */
 async function serveCatalog(catalog: string, dir: string, history: 'fixture' | 'demo'): Promise<Live> {
   const database: Database = await openDatabase(join(dir, 'atrium.db'));
-  const server = createServer({ database, logger: silentLogger(), catalog, defaultMetrics: false, assets: await loadAssets(), ...(history === 'fixture' ? { now: () => SEED_NOW } : {}) });
+  const server = createServer({
+    database,
+    logger: silentLogger(),
+    catalog,
+    defaultMetrics: false,
+    assets: await loadAssets(),
+    ...(history === 'fixture' ? { now: () => SEED_NOW } : {}),
+  });
   await server.syncCatalog();
   if (history === 'fixture') await seedHistory(server);
   else await seedDemoHistory(server.catalog.store, server.changes, new Date());
@@ -52,7 +60,14 @@ async function serveCatalog(catalog: string, dir: string, history: 'fixture' | '
   };
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css',
+  '.js': 'text/javascript',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.webmanifest': 'application/manifest+json',
+};
 
 /** Any static file server will do; this one knows nothing about Atrium. */
 function serveStatic(root: string, base: string): Promise<{ url: string; server: Server }> {
@@ -61,10 +76,16 @@ function serveStatic(root: string, base: string): Promise<{ url: string; server:
     let file = path.startsWith(base) ? join(root, path.slice(base.length)) : '';
     if (file && existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     const found = file && existsSync(file) && statSync(file).isFile();
-    res.writeHead(found ? 200 : 404, { 'content-type': TYPES[extname(found ? file : '.html')] ?? 'application/octet-stream' });
+    res.writeHead(found ? 200 : 404, {
+      'content-type': TYPES[extname(found ? file : '.html')] ?? 'application/octet-stream',
+    });
     createReadStream(found ? file : join(root, '404.html')).pipe(res);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }),
+    ),
+  );
 }
 
 /** Every page type of the portal, on the fixture that holds every kind, docs and hostile content. */
@@ -110,8 +131,13 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     await live?.close();
   });
 
-  async function open(path: string, options: { colorScheme?: 'light' | 'dark'; context?: BrowserContext } = {}): Promise<Page> {
-    const context = options.context ?? (await browser.newContext({ colorScheme: options.colorScheme ?? 'light', serviceWorkers: 'block' }));
+  async function open(
+    path: string,
+    options: { colorScheme?: 'light' | 'dark'; context?: BrowserContext } = {},
+  ): Promise<Page> {
+    const context =
+      options.context ??
+      (await browser.newContext({ colorScheme: options.colorScheme ?? 'light', serviceWorkers: 'block' }));
     const page = await context.newPage();
     page.on('dialog', () => assert.fail('a dialog opened: injected script ran'));
     await page.goto(live.url + path);
@@ -123,7 +149,11 @@ describe('portal in a browser', { skip: browserSkip }, () => {
       for (const [label, path] of PAGE_TYPES) {
         const page = await open(path, { colorScheme: scheme });
         await assertAccessible(page, `${label} (${path}, ${scheme})`);
-        assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, `no injected script ran on ${path}`);
+        assert.equal(
+          await page.evaluate(() => (window as unknown as { __xss?: number }).__xss),
+          undefined,
+          `no injected script ran on ${path}`,
+        );
         await page.context().close();
       }
     });
@@ -143,9 +173,13 @@ describe('portal in a browser', { skip: browserSkip }, () => {
   test('headings go in order on every page type, with one h1 and one main landmark', async () => {
     for (const [label, path] of PAGE_TYPES) {
       const page = await open(path);
-      const levels = await page.evaluate(() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => Number(h.tagName[1])));
+      const levels = await page.evaluate(() =>
+        [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => Number(h.tagName[1])),
+      );
       assert.equal(levels.filter((l) => l === 1).length, 1, `${label}: one h1`);
-      levels.forEach((level, i) => assert.ok(i === 0 || level <= (levels[i - 1] as number) + 1, `${label}: h${level} follows h${levels[i - 1]}`));
+      levels.forEach((level, i) =>
+        assert.ok(i === 0 || level <= (levels[i - 1] as number) + 1, `${label}: h${level} follows h${levels[i - 1]}`),
+      );
       assert.equal(await page.locator('main').count(), 1);
       await page.context().close();
     }
@@ -159,7 +193,11 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     await input.waitFor();
     await page.keyboard.press('Escape');
     await input.waitFor({ state: 'hidden' });
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content', 'focus returns where it was');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.textContent),
+      'Skip to content',
+      'focus returns where it was',
+    );
     await page.keyboard.press('/');
     await input.fill('ledg');
     await page.getByRole('option').first().waitFor();
@@ -217,7 +255,10 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     assert.match((await page.locator('h1').textContent()) ?? '', /Ledger/);
     const note = page.locator('[data-offline-note]');
     await note.waitFor();
-    assert.match((await note.textContent()) ?? '', /^You are offline\. This copy was saved (now|\d+ seconds? ago|\d+ minutes? ago) \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\) and may be out of date\.$/);
+    assert.match(
+      (await note.textContent()) ?? '',
+      /^You are offline\. This copy was saved (now|\d+ seconds? ago|\d+ minutes? ago) \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\) and may be out of date\.$/,
+    );
     // Never visited, but a runbook: saved ahead of time.
     await page.goto(`${live.url}/catalog/default/component/payment-service/runbook/`);
     assert.match((await page.locator('h1').textContent()) ?? '', /Payment Service runbook/);
@@ -226,7 +267,10 @@ describe('portal in a browser', { skip: browserSkip }, () => {
 
   test('the static export works under its base path: pages, palette search from the prebuilt index, and the search page', async () => {
     const out = join(dir, 'site');
-    const code = await main(['build', '--catalog', FIXTURE, '--database', join(dir, 'export.db'), '--out', out, '--base-path', '/portal/'], { out: () => {}, err: () => {}, env: {}, cwd: dir });
+    const code = await main(
+      ['build', '--catalog', FIXTURE, '--database', join(dir, 'export.db'), '--out', out, '--base-path', '/portal/'],
+      { out: () => {}, err: () => {}, env: {}, cwd: dir },
+    );
     assert.equal(code, 0);
     const { url, server } = await serveStatic(out, '/portal/');
     try {
@@ -238,7 +282,10 @@ describe('portal in a browser', { skip: browserSkip }, () => {
       await page.getByRole('combobox', { name: 'Search the portal' }).fill('refunds stuck');
       await page.getByRole('option').first().waitFor();
       assert.match((await page.getByRole('option').first().textContent()) ?? '', /runbook/i);
-      await Promise.all([page.waitForURL(/\/portal\/catalog\/default\/component\/payment-service\/runbook\/$/), page.keyboard.press('Enter')]);
+      await Promise.all([
+        page.waitForURL(/\/portal\/catalog\/default\/component\/payment-service\/runbook\/$/),
+        page.keyboard.press('Enter'),
+      ]);
       await page.goto(`${url}/portal/search/?q=ledger`);
       await page.locator('.results li').first().waitFor();
       assert.match((await page.locator('.results li').first().textContent()) ?? '', /Ledger/);
@@ -268,7 +315,11 @@ describe('portal in a browser', { skip: browserSkip }, () => {
         ['timeline', '/catalog/default/group/warehouse-systems/changes/'],
       ];
       for (const scheme of ['light', 'dark'] as const) {
-        const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1280, height: 860 }, serviceWorkers: 'block' });
+        const context = await browser.newContext({
+          colorScheme: scheme,
+          viewport: { width: 1280, height: 860 },
+          serviceWorkers: 'block',
+        });
         const page = await context.newPage();
         for (const [name, path] of pages) {
           await page.goto(demo.url + path);

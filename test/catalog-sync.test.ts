@@ -29,7 +29,11 @@ describeEachDatabase('catalog sync', (dialect) => {
     catalog = tempCatalog({
       'catalog-info.yaml': location(['./teams.yaml', './services/*.yaml']),
       'teams.yaml': group('team-a'),
-      'services/checkout.yaml': component('checkout', { title: 'Checkout', tags: ['java', 'tier-1'], dependsOn: ['component:payments'] }),
+      'services/checkout.yaml': component('checkout', {
+        title: 'Checkout',
+        tags: ['java', 'tier-1'],
+        dependsOn: ['component:payments'],
+      }),
       'services/payments.yaml': component('payments', { tags: ['go'] }),
     });
     const report = await sync();
@@ -75,23 +79,59 @@ describeEachDatabase('catalog sync', (dialect) => {
   test('entities can be listed with filters, free text and stable cursor pages', async () => {
     const all = await store.listEntities({}, 2);
     assert.equal(all.total, 4);
-    assert.deepEqual(all.items.map((e) => e.ref), ['component:default/checkout', 'component:default/payments']);
+    assert.deepEqual(
+      all.items.map((e) => e.ref),
+      ['component:default/checkout', 'component:default/payments'],
+    );
     assert.ok(all.nextAfter);
     const next = await store.listEntities({}, 2, all.nextAfter);
-    assert.deepEqual(next.items.map((e) => e.ref), ['group:default/team-a', 'location:default/root']);
+    assert.deepEqual(
+      next.items.map((e) => e.ref),
+      ['group:default/team-a', 'location:default/root'],
+    );
     assert.equal(next.nextAfter, undefined);
 
-    assert.deepEqual((await store.listEntities({ kind: 'COMPONENT', tag: 'java' }, 10)).items.map((e) => e.name), ['checkout']);
-    assert.deepEqual((await store.listEntities({ owner: 'team-a', lifecycle: 'production', type: 'service' }, 10)).total, 2);
+    assert.deepEqual(
+      (await store.listEntities({ kind: 'COMPONENT', tag: 'java' }, 10)).items.map((e) => e.name),
+      ['checkout'],
+    );
+    assert.deepEqual(
+      (await store.listEntities({ owner: 'team-a', lifecycle: 'production', type: 'service' }, 10)).total,
+      2,
+    );
     assert.deepEqual((await store.listEntities({ owner: 'group:default/TEAM-A' }, 10)).total, 2);
-    assert.deepEqual((await store.listEntities({ q: 'paym' }, 10)).items.map((e) => e.name), ['payments']);
-    assert.deepEqual((await store.listEntities({ q: 'payments api' }, 10)).items.map((e) => e.name), ['payments']);
+    assert.deepEqual(
+      (await store.listEntities({ q: 'paym' }, 10)).items.map((e) => e.name),
+      ['payments'],
+    );
+    assert.deepEqual(
+      (await store.listEntities({ q: 'payments api' }, 10)).items.map((e) => e.name),
+      ['payments'],
+    );
     assert.equal((await store.listEntities({ q: 'nothing-like-this' }, 10)).total, 0);
-    assert.deepEqual((await store.listEntities({ q: 'ÇHECKOUT' }, 10)).items.map((e) => e.name), ['checkout'], 'accents and case do not matter');
+    assert.deepEqual(
+      (await store.listEntities({ q: 'ÇHECKOUT' }, 10)).items.map((e) => e.name),
+      ['checkout'],
+      'accents and case do not matter',
+    );
   });
 
   test('free text that looks like query syntax is treated as words', async () => {
-    for (const q of ['"', "'", 'NEAR(a b)', 'a OR b', '*', '-checkout', 'check:out', '\\', '%', '_', '(((', 'checkout"; drop table entities; --', '🙂']) {
+    for (const q of [
+      '"',
+      "'",
+      'NEAR(a b)',
+      'a OR b',
+      '*',
+      '-checkout',
+      'check:out',
+      '\\',
+      '%',
+      '_',
+      '(((',
+      'checkout"; drop table entities; --',
+      '🙂',
+    ]) {
       const page = await store.listEntities({ q }, 10);
       assert.ok(page.total >= 0, q);
     }
@@ -161,7 +201,10 @@ describeEachDatabase('catalog sync', (dialect) => {
   });
 
   test('an entity that becomes invalid keeps its last good version, marked stale', async () => {
-    catalog.write('services/payments.yaml', component('payments', { title: 'Payments v2' }).replace('  lifecycle: production\n', ''));
+    catalog.write(
+      'services/payments.yaml',
+      component('payments', { title: 'Payments v2' }).replace('  lifecycle: production\n', ''),
+    );
     await sync();
     const payments = await store.getEntity('component:default/payments');
     assert.equal(payments?.stale, true);
@@ -190,7 +233,22 @@ describeEachDatabase('catalog sync', (dialect) => {
   });
 
   test('a change to a substituted file updates the entity that embeds it', async () => {
-    catalog.write('apis/orders.yaml', ['apiVersion: backstage.io/v1alpha1', 'kind: API', 'metadata:', '  name: orders', 'spec:', '  type: openapi', '  lifecycle: production', '  owner: team-a', '  definition:', '    $text: ./orders.openapi.yaml', ''].join('\n'));
+    catalog.write(
+      'apis/orders.yaml',
+      [
+        'apiVersion: backstage.io/v1alpha1',
+        'kind: API',
+        'metadata:',
+        '  name: orders',
+        'spec:',
+        '  type: openapi',
+        '  lifecycle: production',
+        '  owner: team-a',
+        '  definition:',
+        '    $text: ./orders.openapi.yaml',
+        '',
+      ].join('\n'),
+    );
     catalog.write('apis/orders.openapi.yaml', 'openapi: 3.1.0\n');
     catalog.write('catalog-info.yaml', location(['./teams.yaml', './services/*.yaml', './apis/orders.yaml']));
     await sync();
@@ -228,7 +286,9 @@ describeEachDatabase('catalog sync, one file with two definitions', (dialect) =>
   test('the first definition in a file is the one stored, not a later duplicate', async (t) => {
     const testDb = await createTestDatabase(dialect);
     const database = await testDb.open();
-    const catalog = tempCatalog({ 'catalog-info.yaml': `${component('svc', { title: 'First' })}---\n${component('SVC', { title: 'Second' })}` });
+    const catalog = tempCatalog({
+      'catalog-info.yaml': `${component('svc', { title: 'First' })}---\n${component('SVC', { title: 'Second' })}`,
+    });
     t.after(async () => {
       await database.close();
       await testDb.drop();
@@ -247,7 +307,11 @@ describeEachDatabase('a long-lived syncer', (dialect) => {
   test('keeps its state between syncs and reloads it when another process has synced', async (t) => {
     const testDb = await createTestDatabase(dialect);
     const database = await testDb.open();
-    const catalog = tempCatalog({ 'catalog-info.yaml': location(['./a.yaml', './b.yaml']), 'a.yaml': component('a'), 'b.yaml': component('b') });
+    const catalog = tempCatalog({
+      'catalog-info.yaml': location(['./a.yaml', './b.yaml']),
+      'a.yaml': component('a'),
+      'b.yaml': component('b'),
+    });
     t.after(async () => {
       await database.close();
       await testDb.drop();
@@ -266,7 +330,10 @@ describeEachDatabase('a long-lived syncer', (dialect) => {
     // Had `mine` trusted its memory, it would try to delete b again or miss the new state.
     catalog.write('a.yaml', component('a', { title: 'A' }));
     const report = await mine.sync();
-    assert.deepEqual({ upserted: report.upserted, deleted: report.deleted, entities: report.entities }, { upserted: 1, deleted: 0, entities: 2 });
+    assert.deepEqual(
+      { upserted: report.upserted, deleted: report.deleted, entities: report.entities },
+      { upserted: 1, deleted: 0, entities: 2 },
+    );
     assert.equal((await store.getEntity('component:default/a'))?.entity.metadata.title, 'A');
     assert.equal(await store.getEntity('component:default/b'), undefined);
     assert.equal((await mine.sync()).changed, false);

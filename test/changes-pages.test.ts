@@ -29,7 +29,14 @@ describeEachDatabase('change and delivery pages', (dialect) => {
   before(async () => {
     testDb = await createTestDatabase(dialect);
     database = await testDb.open();
-    server = createServer({ database, logger: silentLogger(), catalog: FIXTURE, defaultMetrics: false, assets: await loadAssets(), now: () => SEED_NOW });
+    server = createServer({
+      database,
+      logger: silentLogger(),
+      catalog: FIXTURE,
+      defaultMetrics: false,
+      assets: await loadAssets(),
+      now: () => SEED_NOW,
+    });
     await server.syncCatalog();
     await seedHistory(server);
   });
@@ -40,14 +47,17 @@ describeEachDatabase('change and delivery pages', (dialect) => {
 
   test('a service page shows what is live and the latest changes right after "When it breaks"', async () => {
     const html = await page('/catalog/default/component/ledger/');
-    assert.ok(html.indexOf('id="incident"') < html.indexOf('id="changes"') && html.indexOf('id="changes"') < html.indexOf('id="about"'));
+    assert.ok(
+      html.indexOf('id="incident"') < html.indexOf('id="changes"') &&
+        html.indexOf('id="changes"') < html.indexOf('id="about"'),
+    );
     assert.match(html, /<th scope="row">production<\/th><td><code>4\.1\.0<\/code>/);
     assert.match(html, /green live<\/span> blue idle: <code>4\.0\.0<\/code>/);
     assert.match(html, /Switched production traffic from blue \(4\.0\.0\) to green \(4\.1\.0\)/);
     assert.match(html, /href="\/catalog\/default\/component\/ledger\/delivery\/"/);
   });
 
-  test('a team page shows its services\' changes with the service named; hostile fields stay text', async () => {
+  test("a team page shows its services' changes with the service named; hostile fields stay text", async () => {
     const html = await page('/catalog/default/group/payments/');
     assert.match(html, /id="changes"/);
     assert.match(html, /href="\/catalog\/default\/component\/payment-service\/"/);
@@ -59,9 +69,13 @@ describeEachDatabase('change and delivery pages', (dialect) => {
   test('the timeline page filters by type and environment and pages to older events', async () => {
     const all = await page('/catalog/default/component/payment-service/changes/');
     assert.equal((all.match(/class="timeline-event"/g) ?? []).length, 14);
-    const failed = await page('/catalog/default/component/payment-service/changes/?type=deployment&environment=staging');
+    const failed = await page(
+      '/catalog/default/component/payment-service/changes/?type=deployment&environment=staging',
+    );
     assert.match(failed, /Nothing matches the filter/);
-    const older = await page(`/catalog/default/component/payment-service/changes/?before=${encodeURIComponent('2026-01-05T10:00:00.000Z~999999')}`);
+    const older = await page(
+      `/catalog/default/component/payment-service/changes/?before=${encodeURIComponent('2026-01-05T10:00:00.000Z~999999')}`,
+    );
     assert.equal((older.match(/class="timeline-event"/g) ?? []).length, 5);
     await page('/catalog/default/component/payment-service/changes/?type=bogus', 404);
     await page('/catalog/default/component/payment-service/changes/?before=yesterday', 404);
@@ -70,7 +84,8 @@ describeEachDatabase('change and delivery pages', (dialect) => {
 
   test('the delivery page shows the four metrics with tiers, charts with tables, and the data behind them', async () => {
     const html = await page('/catalog/default/group/payments/delivery/?days=30');
-    for (const id of ['frequency', 'lead-time', 'failure-rate', 'recovery']) assert.match(html, new RegExp(`<h2 id="${id}">`));
+    for (const id of ['frequency', 'lead-time', 'failure-rate', 'recovery'])
+      assert.match(html, new RegExp(`<h2 id="${id}">`));
     // In the 30 days to 13:00 on 15 January: payment-service 14 (one failed), ledger 2, hostile 1 (rolled back).
     assert.match(html, /15 successful production deployments/);
     assert.match(html, /2 of 17 production deployments failed or were rolled back/);
@@ -88,7 +103,14 @@ describeEachDatabase('change and delivery pages', (dialect) => {
     const res = await server.app.request('/api/v1/deployments', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ service: 'storefront', environment: 'production', version: '9.9.9', status: 'succeeded', startedAt: '2026-01-15T11:00:00Z', finishedAt: '2026-01-15T11:05:00Z' }),
+      body: JSON.stringify({
+        service: 'storefront',
+        environment: 'production',
+        version: '9.9.9',
+        status: 'succeeded',
+        startedAt: '2026-01-15T11:00:00Z',
+        finishedAt: '2026-01-15T11:05:00Z',
+      }),
     });
     assert.equal(res.status, 201);
     assert.match(await page('/catalog/default/component/storefront/'), /Deployed 9\.9\.9 to production/);

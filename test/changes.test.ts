@@ -23,10 +23,31 @@ interface Problem {
 }
 
 const annotated = (name: string, owner: string, slug: string, system?: string) =>
-  ['apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', `  name: ${name}`, '  annotations:', `    github.com/project-slug: ${slug}`, 'spec:', '  type: service', '  lifecycle: production', `  owner: ${owner}`, ...(system ? [`  system: ${system}`] : []), ''].join('\n');
+  [
+    'apiVersion: backstage.io/v1alpha1',
+    'kind: Component',
+    'metadata:',
+    `  name: ${name}`,
+    '  annotations:',
+    `    github.com/project-slug: ${slug}`,
+    'spec:',
+    '  type: service',
+    '  lifecycle: production',
+    `  owner: ${owner}`,
+    ...(system ? [`  system: ${system}`] : []),
+    '',
+  ].join('\n');
 const WEBHOOK_SECRET = 'webhook-secret-for-tests';
 
-const SYSTEM = ['apiVersion: backstage.io/v1alpha1', 'kind: System', 'metadata:', '  name: shop', 'spec:', '  owner: payments', ''].join('\n');
+const SYSTEM = [
+  'apiVersion: backstage.io/v1alpha1',
+  'kind: System',
+  'metadata:',
+  '  name: shop',
+  'spec:',
+  '  owner: payments',
+  '',
+].join('\n');
 
 describeEachDatabase('change events API', (dialect) => {
   let testDb: TestDatabase;
@@ -37,7 +58,11 @@ describeEachDatabase('change events API', (dialect) => {
   let writer = '';
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    server.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}`, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    server.app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}`, ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   const get = (path: string) => server.app.request(path);
   const deployment = (over: Record<string, unknown> = {}) => ({
     service: 'checkout',
@@ -63,7 +88,15 @@ describeEachDatabase('change events API', (dialect) => {
     });
     testDb = await createTestDatabase(dialect);
     database = await testDb.open();
-    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets(), now: () => clock, githubWebhookSecret: WEBHOOK_SECRET });
+    server = createServer({
+      database,
+      logger: silentLogger(),
+      catalog: catalog.dir,
+      defaultMetrics: false,
+      assets: await loadAssets(),
+      now: () => clock,
+      githubWebhookSecret: WEBHOOK_SECRET,
+    });
     await server.syncCatalog();
     writer = (await server.tokens.create('ci-payments', ['deployments:write', 'changes:write'], 90 * 86_400_000)).token;
   });
@@ -83,7 +116,11 @@ describeEachDatabase('change events API', (dialect) => {
         [`Bearer atrium_aaaaaaaaaaaa_${'A'.repeat(43)}`, 'token-invalid'],
         [`Bearer ${writer.slice(0, -1)}${writer.endsWith('A') ? 'B' : 'A'}`, 'token-invalid'],
       ] as const) {
-        const res = await server.app.request('/api/v1/deployments', { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(deployment()) });
+        const res = await server.app.request('/api/v1/deployments', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+          body: JSON.stringify(deployment()),
+        });
         assert.equal(res.status, 401, String(authorization));
         assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer /);
         const problem = (await res.json()) as Problem;
@@ -104,14 +141,22 @@ describeEachDatabase('change events API', (dialect) => {
 
     test('an expired token is refused as expired, a revoked one as revoked, and revocation wins', async () => {
       const { token } = await server.tokens.create('short-lived', ['deployments:write'], 3_600_000);
-      assert.equal((await post('/api/v1/deployments', deployment({ version: 'exp-1' }), { authorization: `Bearer ${token}` })).status, 201);
+      assert.equal(
+        (await post('/api/v1/deployments', deployment({ version: 'exp-1' }), { authorization: `Bearer ${token}` }))
+          .status,
+        201,
+      );
       clock = new Date(clock.getTime() + 3_600_000);
       try {
-        const expired = await post('/api/v1/deployments', deployment({ version: 'exp-2' }), { authorization: `Bearer ${token}` });
+        const expired = await post('/api/v1/deployments', deployment({ version: 'exp-2' }), {
+          authorization: `Bearer ${token}`,
+        });
         assert.equal(expired.status, 401);
         assert.equal(((await expired.json()) as Problem).code, 'token-expired');
         await server.tokens.revoke('short-lived');
-        const revoked = await post('/api/v1/deployments', deployment({ version: 'exp-3' }), { authorization: `Bearer ${token}` });
+        const revoked = await post('/api/v1/deployments', deployment({ version: 'exp-3' }), {
+          authorization: `Bearer ${token}`,
+        });
         assert.equal(((await revoked.json()) as Problem).code, 'token-revoked');
       } finally {
         clock = new Date('2026-06-01T12:00:00Z');
@@ -135,17 +180,37 @@ describeEachDatabase('change events API', (dialect) => {
         const asLocal = { headers: { authorization: local } };
         assert.equal((await server.app.request('/api/client/features', asLocal)).status, 200);
         await server.tokens.revoke('sdk-trust');
-        assert.equal((await server.app.request('/api/client/features', asLocal)).status, 401, 'a revocation on this server applies at once');
+        assert.equal(
+          (await server.app.request('/api/client/features', asLocal)).status,
+          401,
+          'a revocation on this server applies at once',
+        );
 
         const { token: short } = await server.tokens.create('sdk-short', ['flags:read'], 500);
-        assert.equal((await server.app.request('/api/client/features', { headers: { authorization: short } })).status, 200);
+        assert.equal(
+          (await server.app.request('/api/client/features', { headers: { authorization: short } })).status,
+          200,
+        );
         clock = new Date(clock.getTime() + 500);
-        assert.equal((await server.app.request('/api/client/features', { headers: { authorization: short } })).status, 401, 'expiry is not postponed by the trust');
+        assert.equal(
+          (await server.app.request('/api/client/features', { headers: { authorization: short } })).status,
+          401,
+          'expiry is not postponed by the trust',
+        );
 
         const { token: ci } = await server.tokens.create('ci-trust', ['deployments:write'], null);
-        assert.equal((await post('/api/v1/deployments', deployment({ version: 'trust-1' }), { authorization: `Bearer ${ci}` })).status, 201);
+        assert.equal(
+          (await post('/api/v1/deployments', deployment({ version: 'trust-1' }), { authorization: `Bearer ${ci}` }))
+            .status,
+          201,
+        );
         await elsewhere.revoke('ci-trust');
-        assert.equal((await post('/api/v1/deployments', deployment({ version: 'trust-2' }), { authorization: `Bearer ${ci}` })).status, 401, 'writes ask the database every time');
+        assert.equal(
+          (await post('/api/v1/deployments', deployment({ version: 'trust-2' }), { authorization: `Bearer ${ci}` }))
+            .status,
+          401,
+          'writes ask the database every time',
+        );
       } finally {
         clock = new Date('2026-06-01T12:00:00Z');
       }
@@ -157,7 +222,10 @@ describeEachDatabase('change events API', (dialect) => {
       const header = sdk;
       const settle = () => server.tokens.renewals();
       try {
-        assert.equal((await server.app.request('/api/client/features', { headers: { authorization: header } })).status, 200);
+        assert.equal(
+          (await server.app.request('/api/client/features', { headers: { authorization: header } })).status,
+          200,
+        );
         const verifiedAt = clock.getTime();
         clock = new Date(verifiedAt + READ_TRUST_MS - READ_RENEW_MS - 1);
         assert.ok(server.tokens.trustedReader(header), 'trusted, not yet renewed');
@@ -177,12 +245,19 @@ describeEachDatabase('change events API', (dialect) => {
         assert.equal(((await refused.json()) as Problem).code, 'token-revoked');
 
         const { token: local } = await server.tokens.create('sdk-renew', ['flags:read'], null);
-        assert.equal((await server.app.request('/api/client/features', { headers: { authorization: local } })).status, 200);
+        assert.equal(
+          (await server.app.request('/api/client/features', { headers: { authorization: local } })).status,
+          200,
+        );
         clock = new Date(clock.getTime() + READ_TRUST_MS - READ_RENEW_MS);
         assert.ok(server.tokens.trustedReader(local), 'a renewal starts');
         await server.tokens.revoke('sdk-renew');
         await settle();
-        assert.equal(server.tokens.trustedReader(local), undefined, 'a revocation here is not undone by the renewal in flight');
+        assert.equal(
+          server.tokens.trustedReader(local),
+          undefined,
+          'a revocation here is not undone by the renewal in flight',
+        );
       } finally {
         clock = new Date('2026-06-01T12:00:00Z');
       }
@@ -208,13 +283,22 @@ describeEachDatabase('change events API', (dialect) => {
     test('a deployment is recorded with who recorded it, and read back in the timeline', async () => {
       const res = await post('/api/v1/deployments', deployment({ version: '2.0.0', actor: 'jane' }));
       assert.equal(res.status, 201);
-      const saved = (await res.json()) as { id: number; service: string; recordedBy: string; actor: string; commits: { committedAt: string }[]; summary: string };
+      const saved = (await res.json()) as {
+        id: number;
+        service: string;
+        recordedBy: string;
+        actor: string;
+        commits: { committedAt: string }[];
+        summary: string;
+      };
       assert.equal(saved.service, 'component:default/checkout');
       assert.equal(saved.recordedBy, 'ci-payments');
       assert.equal(saved.actor, 'jane');
       assert.equal(saved.commits[0]?.committedAt, '2026-05-29T07:00:00.000Z', 'times are stored as UTC');
       assert.equal(saved.summary, 'Deployed 2.0.0 to production');
-      const timeline = (await (await get('/api/v1/changes?entity=checkout&type=deployment')).json()) as { items: { id: number }[] };
+      const timeline = (await (await get('/api/v1/changes?entity=checkout&type=deployment')).json()) as {
+        items: { id: number }[];
+      };
       assert.ok(timeline.items.some((i) => i.id === saved.id));
     });
 
@@ -240,7 +324,10 @@ describeEachDatabase('change events API', (dialect) => {
         const res = await post('/api/v1/deployments', body);
         assert.equal(res.status, status, `${field}: ${JSON.stringify(body)}`);
         const problem = (await res.json()) as Problem;
-        assert.ok(problem.errors?.some((e) => e.field === field), `${field}: ${JSON.stringify(problem.errors)}`);
+        assert.ok(
+          problem.errors?.some((e) => e.field === field),
+          `${field}: ${JSON.stringify(problem.errors)}`,
+        );
       }
       assert.equal(await count(), before);
     });
@@ -249,12 +336,18 @@ describeEachDatabase('change events API', (dialect) => {
       const before = await count();
       assert.equal((await post('/api/v1/deployments', '{"service": ')).status, 400);
       assert.equal((await post('/api/v1/deployments', '[]')).status, 400);
-      const text = await server.app.request('/api/v1/deployments', { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${writer}` }, body: JSON.stringify(deployment()) });
+      const text = await server.app.request('/api/v1/deployments', {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${writer}` },
+        body: JSON.stringify(deployment()),
+      });
       assert.equal(text.status, 415);
       const huge = await post('/api/v1/deployments', deployment({ actor: 'x'.repeat(70_000) }));
       assert.equal(huge.status, 413);
       assert.equal(((await huge.json()) as Problem).code, 'body-too-large');
-      const tooManyCommits = await post('/api/v1/deployments/batch', { deployments: Array.from({ length: 1001 }, () => deployment({ commits: [] })) });
+      const tooManyCommits = await post('/api/v1/deployments/batch', {
+        deployments: Array.from({ length: 1001 }, () => deployment({ commits: [] })),
+      });
       assert.equal(tooManyCommits.status, 400);
       assert.equal(await count(), before);
     });
@@ -266,17 +359,30 @@ describeEachDatabase('change events API', (dialect) => {
       const port = (http.address() as AddressInfo).port;
       const send = (headers: Record<string, string>, chunks: string[]) =>
         new Promise<number>((resolve, reject) => {
-          const req = request({ host: '127.0.0.1', port, path: '/api/v1/deployments', method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}`, ...headers } }, (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-          });
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/api/v1/deployments',
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}`, ...headers },
+            },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
           req.on('error', reject);
           for (const chunk of chunks) req.write(chunk);
           req.end();
         });
       try {
         const body = JSON.stringify(deployment({ actor: 'x'.repeat(200) }));
-        assert.equal(await send({ 'transfer-encoding': 'chunked' }, [body.slice(0, 50), body.slice(50)]), 201, 'a small chunked body is fine');
+        assert.equal(
+          await send({ 'transfer-encoding': 'chunked' }, [body.slice(0, 50), body.slice(50)]),
+          201,
+          'a small chunked body is fine',
+        );
         const big = JSON.stringify(deployment({ actor: 'y'.repeat(70_000) }));
         assert.equal(await send({ 'transfer-encoding': 'chunked' }, [big.slice(0, 30_000), big.slice(30_000)]), 413);
         assert.equal(await send({ 'content-length': String(Buffer.byteLength(big)) }, [big]), 413);
@@ -289,12 +395,23 @@ describeEachDatabase('change events API', (dialect) => {
 
     test('a batch is atomic: one bad deployment, named by its index, and none is written', async () => {
       const before = await count();
-      const bad = await post('/api/v1/deployments/batch', { deployments: [deployment({ version: 'b1' }), deployment({ version: 'b2', service: 'ghost' }), deployment({ version: 'b3', finishedAt: '2030-01-01T00:00:00Z' })] });
+      const bad = await post('/api/v1/deployments/batch', {
+        deployments: [
+          deployment({ version: 'b1' }),
+          deployment({ version: 'b2', service: 'ghost' }),
+          deployment({ version: 'b3', finishedAt: '2030-01-01T00:00:00Z' }),
+        ],
+      });
       assert.equal(bad.status, 422);
       const problem = (await bad.json()) as Problem;
-      assert.deepEqual(problem.errors?.map((e) => e.field), ['deployments.1.service']);
+      assert.deepEqual(
+        problem.errors?.map((e) => e.field),
+        ['deployments.1.service'],
+      );
       assert.equal(await count(), before);
-      const good = await post('/api/v1/deployments/batch', { deployments: [deployment({ version: 'b1' }), deployment({ version: 'b2', service: 'component:default/cart' })] });
+      const good = await post('/api/v1/deployments/batch', {
+        deployments: [deployment({ version: 'b1' }), deployment({ version: 'b2', service: 'component:default/cart' })],
+      });
       assert.equal(good.status, 201);
       assert.equal(((await good.json()) as { items: unknown[] }).items.length, 2);
       assert.equal(await count(), before + 2);
@@ -302,19 +419,37 @@ describeEachDatabase('change events API', (dialect) => {
 
     test('a retried request with the same Idempotency-Key returns the first answer and writes once; another body with it is refused', async () => {
       const before = await count();
-      const first = await post('/api/v1/deployments', deployment({ version: 'idem' }), { 'idempotency-key': 'deploy-42' });
+      const first = await post('/api/v1/deployments', deployment({ version: 'idem' }), {
+        'idempotency-key': 'deploy-42',
+      });
       const firstBody = await first.text();
-      const again = await post('/api/v1/deployments', deployment({ version: 'idem' }), { 'idempotency-key': 'deploy-42' });
+      const again = await post('/api/v1/deployments', deployment({ version: 'idem' }), {
+        'idempotency-key': 'deploy-42',
+      });
       assert.equal(again.status, 201);
       assert.equal(again.headers.get('idempotent-replayed'), 'true');
       assert.equal(await again.text(), firstBody);
       assert.equal(await count(), before + 1);
-      const other = await post('/api/v1/deployments', deployment({ version: 'other' }), { 'idempotency-key': 'deploy-42' });
+      const other = await post('/api/v1/deployments', deployment({ version: 'other' }), {
+        'idempotency-key': 'deploy-42',
+      });
       assert.equal(other.status, 422);
       assert.equal(((await other.json()) as Problem).code, 'idempotency-key-reused');
-      const parallel = await Promise.all(Array.from({ length: 8 }, () => post('/api/v1/deployments/batch', { deployments: [deployment({ version: 'par' })] }, { 'idempotency-key': 'parallel-1' })));
+      const parallel = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          post(
+            '/api/v1/deployments/batch',
+            { deployments: [deployment({ version: 'par' })] },
+            { 'idempotency-key': 'parallel-1' },
+          ),
+        ),
+      );
       assert.ok(parallel.every((r) => r.status === 201));
-      assert.equal(new Set(await Promise.all(parallel.map((r) => r.text()))).size, 1, 'every racer gets the one stored answer');
+      assert.equal(
+        new Set(await Promise.all(parallel.map((r) => r.text()))).size,
+        1,
+        'every racer gets the one stored answer',
+      );
       assert.equal(await count(), before + 2);
       // A retry and a new write arriving together share a group commit: the retry's key fails the group, and each is then written alone.
       const [retry, fresh] = await Promise.all([
@@ -335,24 +470,56 @@ describeEachDatabase('change events API', (dialect) => {
   describe('blue/green and live state', () => {
     test('the live version, live slot, since when, and the idle slot follow deployments and switches', async () => {
       const bg = (version: string, slot: string, finishedAt: string, status = 'succeeded') =>
-        post('/api/v1/deployments', { service: 'ledger', environment: 'production', version, status, strategy: 'blue-green', slot, startedAt: finishedAt, finishedAt, commits: [] });
+        post('/api/v1/deployments', {
+          service: 'ledger',
+          environment: 'production',
+          version,
+          status,
+          strategy: 'blue-green',
+          slot,
+          startedAt: finishedAt,
+          finishedAt,
+          commits: [],
+        });
       assert.equal((await bg('1.0', 'blue', '2026-05-01T10:00:00Z')).status, 201);
       assert.equal((await bg('1.1', 'green', '2026-05-02T10:00:00Z')).status, 201);
-      const sw = await post('/api/v1/traffic-switches', { service: 'ledger', environment: 'production', slot: 'green', at: '2026-05-02T11:00:00Z', reason: 'release 1.1' });
+      const sw = await post('/api/v1/traffic-switches', {
+        service: 'ledger',
+        environment: 'production',
+        slot: 'green',
+        at: '2026-05-02T11:00:00Z',
+        reason: 'release 1.1',
+      });
       assert.equal(sw.status, 201);
       const switched = (await sw.json()) as { version: string; summary: string; type: string };
       assert.equal(switched.type, 'traffic-switch');
       assert.equal(switched.version, '1.1');
       assert.equal(switched.summary, 'Switched production traffic from blue (1.0) to green (1.1): release 1.1');
       assert.equal((await bg('1.2', 'blue', '2026-05-03T10:00:00Z', 'failed')).status, 201);
-      const live = (await (await get('/api/v1/live?service=ledger')).json()) as { environments: Record<string, unknown>[] };
+      const live = (await (await get('/api/v1/live?service=ledger')).json()) as {
+        environments: Record<string, unknown>[];
+      };
       assert.deepEqual(live.environments, [
-        { environment: 'production', version: '1.1', since: '2026-05-02T11:00:00.000Z', strategy: 'blue-green', liveSlot: 'green', idleSlot: 'blue', idleVersion: '1.0', lastFailure: { version: '1.2', status: 'failed', at: '2026-05-03T10:00:00.000Z' } },
+        {
+          environment: 'production',
+          version: '1.1',
+          since: '2026-05-02T11:00:00.000Z',
+          strategy: 'blue-green',
+          liveSlot: 'green',
+          idleSlot: 'blue',
+          idleVersion: '1.0',
+          lastFailure: { version: '1.2', status: 'failed', at: '2026-05-03T10:00:00.000Z' },
+        },
       ]);
     });
 
     test('a switch to a slot with nothing deployed is refused', async () => {
-      const res = await post('/api/v1/traffic-switches', { service: 'routing', environment: 'production', slot: 'blue', at: '2026-05-02T11:00:00Z' });
+      const res = await post('/api/v1/traffic-switches', {
+        service: 'routing',
+        environment: 'production',
+        slot: 'blue',
+        at: '2026-05-02T11:00:00Z',
+      });
       assert.equal(res.status, 422);
       assert.equal(((await res.json()) as Problem).errors?.[0]?.field, 'slot');
     });
@@ -360,33 +527,77 @@ describeEachDatabase('change events API', (dialect) => {
 
   describe('timelines', () => {
     test('a system includes its components, a team its child teams, and filters and cursors work', async () => {
-      assert.equal((await post('/api/v1/changes', { service: 'routing', kind: 'config', summary: 'Raised the pool to 50', at: '2026-05-20T08:00:00Z' })).status, 201);
-      assert.equal((await post('/api/v1/changes', { service: 'cart', kind: 'migration', summary: 'Added an index', at: '2026-05-21T08:00:00Z', environment: 'production' })).status, 201);
+      assert.equal(
+        (
+          await post('/api/v1/changes', {
+            service: 'routing',
+            kind: 'config',
+            summary: 'Raised the pool to 50',
+            at: '2026-05-20T08:00:00Z',
+          })
+        ).status,
+        201,
+      );
+      assert.equal(
+        (
+          await post('/api/v1/changes', {
+            service: 'cart',
+            kind: 'migration',
+            summary: 'Added an index',
+            at: '2026-05-21T08:00:00Z',
+            environment: 'production',
+          })
+        ).status,
+        201,
+      );
       const services = async (entity: string, query = '') => {
-        const body = (await (await get(`/api/v1/changes?entity=${encodeURIComponent(entity)}&limit=500${query}`)).json()) as { items: { service: string }[] };
+        const body = (await (
+          await get(`/api/v1/changes?entity=${encodeURIComponent(entity)}&limit=500${query}`)
+        ).json()) as { items: { service: string }[] };
         assert.ok(body.items, JSON.stringify(body));
         return [...new Set(body.items.map((i) => i.service))].sort();
       };
       assert.deepEqual(await services('system:default/shop'), ['component:default/cart', 'component:default/checkout']);
-      assert.deepEqual(await services('group:default/payments'), ['component:default/checkout', 'component:default/ledger']);
-      assert.deepEqual(await services('group:default/logistics'), ['component:default/cart', 'component:default/routing']);
+      assert.deepEqual(await services('group:default/payments'), [
+        'component:default/checkout',
+        'component:default/ledger',
+      ]);
+      assert.deepEqual(await services('group:default/logistics'), [
+        'component:default/cart',
+        'component:default/routing',
+      ]);
       assert.deepEqual(await services('group:default/logistics', '&kind=config'), ['component:default/routing']);
       assert.deepEqual(await services('group:default/payments', '&type=traffic-switch'), ['component:default/ledger']);
 
       const seen: number[] = [];
       let cursor: string | undefined;
       do {
-        const page = (await (await get(`/api/v1/changes?entity=system:default/shop&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { items: { id: number; at: string }[]; nextCursor?: string };
+        const page = (await (
+          await get(`/api/v1/changes?entity=system:default/shop&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        ).json()) as { items: { id: number; at: string }[]; nextCursor?: string };
         seen.push(...page.items.map((i) => i.id));
         cursor = page.nextCursor;
       } while (cursor);
-      const all = (await (await get('/api/v1/changes?entity=system:default/shop&limit=500')).json()) as { items: { id: number }[] };
-      assert.deepEqual(seen, all.items.map((i) => i.id));
+      const all = (await (await get('/api/v1/changes?entity=system:default/shop&limit=500')).json()) as {
+        items: { id: number }[];
+      };
+      assert.deepEqual(
+        seen,
+        all.items.map((i) => i.id),
+      );
       assert.equal(new Set(seen).size, seen.length);
     });
 
     test('bad query parameters are 400s with a hint, an unknown entity a 404', async () => {
-      for (const query of ['entity=checkout&type=bogus', 'entity=checkout&kind=nope', 'entity=checkout&cursor=%%%', 'entity=checkout&limit=0', 'entity=checkout&since=yesterday', 'entity=', `entity=${'x'.repeat(300)}`]) {
+      for (const query of [
+        'entity=checkout&type=bogus',
+        'entity=checkout&kind=nope',
+        'entity=checkout&cursor=%%%',
+        'entity=checkout&limit=0',
+        'entity=checkout&since=yesterday',
+        'entity=',
+        `entity=${'x'.repeat(300)}`,
+      ]) {
         const res = await get(`/api/v1/changes?${query}`);
         assert.equal(res.status, 400, query);
         assert.ok(((await res.json()) as Problem).hint.length > 0);
@@ -399,20 +610,53 @@ describeEachDatabase('change events API', (dialect) => {
     const payload = (over: { state?: string; repo?: string; service?: string; environment?: string } = {}) =>
       JSON.stringify({
         action: 'created',
-        deployment_status: { state: over.state ?? 'success', environment: over.environment ?? 'production', created_at: '2026-05-31T09:10:00Z', log_url: 'https://github.com/acme/checkout/actions/runs/1', creator: { login: 'octocat' } },
-        deployment: { sha: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', ref: 'v3.1.0', environment: over.environment ?? 'production', created_at: '2026-05-31T09:00:00Z', payload: over.service ? { service: over.service } : {} },
+        deployment_status: {
+          state: over.state ?? 'success',
+          environment: over.environment ?? 'production',
+          created_at: '2026-05-31T09:10:00Z',
+          log_url: 'https://github.com/acme/checkout/actions/runs/1',
+          creator: { login: 'octocat' },
+        },
+        deployment: {
+          sha: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+          ref: 'v3.1.0',
+          environment: over.environment ?? 'production',
+          created_at: '2026-05-31T09:00:00Z',
+          payload: over.service ? { service: over.service } : {},
+        },
         repository: { full_name: over.repo ?? 'acme/checkout' },
         sender: { login: 'octocat' },
       });
-    const sign = (body: string, secret = WEBHOOK_SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const sign = (body: string, secret = WEBHOOK_SECRET) =>
+      `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
     const deliver = (body: string, headers: Record<string, string> = {}) =>
-      server.app.request('/api/v1/webhooks/github', { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'deployment_status', 'x-github-delivery': 'd-1', 'x-hub-signature-256': sign(body), ...headers }, body });
+      server.app.request('/api/v1/webhooks/github', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'deployment_status',
+          'x-github-delivery': 'd-1',
+          'x-hub-signature-256': sign(body),
+          ...headers,
+        },
+        body,
+      });
 
     test('a signed deployment_status is recorded for the service with that project slug, once per delivery', async () => {
       const before = await count();
       const res = await deliver(payload());
       assert.equal(res.status, 201);
-      const body = (await res.json()) as { outcome: string; deployment: { service: string; version: string; status: string; actor: string; recordedBy: string; commits: unknown[] } };
+      const body = (await res.json()) as {
+        outcome: string;
+        deployment: {
+          service: string;
+          version: string;
+          status: string;
+          actor: string;
+          recordedBy: string;
+          commits: unknown[];
+        };
+      };
       assert.equal(body.outcome, 'recorded');
       assert.equal(body.deployment.service, 'component:default/checkout');
       assert.equal(body.deployment.version, 'v3.1.0@aaaaaaa');
@@ -427,9 +671,24 @@ describeEachDatabase('change events API', (dialect) => {
     test('a missing, wrong or other-secret signature is a 401 and writes nothing', async () => {
       const before = await count();
       const body = payload({ state: 'failure' });
-      for (const signature of [undefined, 'sha256=00', sign(body, 'another-secret-value'), sign(`${body} `), sign(body).toUpperCase().replace('SHA256', 'sha1')]) {
+      for (const signature of [
+        undefined,
+        'sha256=00',
+        sign(body, 'another-secret-value'),
+        sign(`${body} `),
+        sign(body).toUpperCase().replace('SHA256', 'sha1'),
+      ]) {
         const headers: Record<string, string> = { 'x-github-delivery': 'bad-sig' };
-        const res = await server.app.request('/api/v1/webhooks/github', { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'deployment_status', ...headers, ...(signature ? { 'x-hub-signature-256': signature } : {}) }, body });
+        const res = await server.app.request('/api/v1/webhooks/github', {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'deployment_status',
+            ...headers,
+            ...(signature ? { 'x-hub-signature-256': signature } : {}),
+          },
+          body,
+        });
         assert.equal(res.status, 401, String(signature));
         assert.equal(((await res.json()) as Problem).code, 'signature-invalid');
       }

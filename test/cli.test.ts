@@ -24,7 +24,9 @@ describe('atrium (command line)', () => {
     'team.yaml': group('team-a'),
     'svc.yaml': component('checkout', { owner: 'team-missing' }),
   });
-  const bad = tempCatalog({ 'catalog-info.yaml': `${component('Not Valid!')}---\napiVersion: backstage.io/v1alpha1\nkind: Widget\nmetadata:\n  name: w\n` });
+  const bad = tempCatalog({
+    'catalog-info.yaml': `${component('Not Valid!')}---\napiVersion: backstage.io/v1alpha1\nkind: Widget\nmetadata:\n  name: w\n`,
+  });
   after(() => {
     good.cleanup();
     bad.cleanup();
@@ -75,7 +77,10 @@ describe('atrium (command line)', () => {
     assert.equal(report.entities, 0);
     assert.deepEqual(report.warnings, []);
     assert.deepEqual(
-      report.errors.map((e: { file: string; line: number; column: number; code: string }) => `${e.file}:${e.line}:${e.column} ${e.code}`),
+      report.errors.map(
+        (e: { file: string; line: number; column: number; code: string }) =>
+          `${e.file}:${e.line}:${e.column} ${e.code}`,
+      ),
       ['catalog-info.yaml:4:9 invalid-name', 'catalog-info.yaml:11:7 unknown-kind'],
     );
     for (const error of report.errors) {
@@ -97,7 +102,10 @@ describe('atrium (command line)', () => {
     const report = JSON.parse(result.out);
     assert.ok(report.entities >= 100);
     assert.deepEqual(report.errors, []);
-    assert.deepEqual(report.warnings.map((w: { code: string }) => w.code), ['dangling-reference', 'dangling-reference']);
+    assert.deepEqual(
+      report.warnings.map((w: { code: string }) => w.code),
+      ['dangling-reference', 'dangling-reference'],
+    );
   });
 
   test('a configuration error exits 78', async () => {
@@ -116,7 +124,20 @@ describeEachDatabase('atrium sync (command line)', (dialect) => {
     });
     const first = await run(['sync', '--catalog', catalog.dir, '--database', db.target, '--format', 'json']);
     assert.equal(first.code, 0, first.err);
-    assert.deepEqual({ ...JSON.parse(first.out), durationMs: 0 }, { files: 2, parsedFiles: 2, entities: 2, upserted: 2, deleted: 0, errors: 0, warnings: 0, durationMs: 0, changed: true });
+    assert.deepEqual(
+      { ...JSON.parse(first.out), durationMs: 0 },
+      {
+        files: 2,
+        parsedFiles: 2,
+        entities: 2,
+        upserted: 2,
+        deleted: 0,
+        errors: 0,
+        warnings: 0,
+        durationMs: 0,
+        changed: true,
+      },
+    );
     const second = await run(['sync', '--catalog', catalog.dir, '--format', 'json'], { DATABASE_URL: db.target });
     assert.equal(JSON.parse(second.out).parsedFiles, 0);
     catalog.write('team.yaml', group('Bad Name!'));
@@ -135,14 +156,22 @@ test('serve on a port that is taken is an operator problem (78) that says so', a
   });
   const address = blocker.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const result = await run(['serve', '--catalog', 'examples/acme', '--database', db.target, '--port', String(port)], { ATRIUM_LOG_LEVEL: 'silent' });
+  const result = await run(['serve', '--catalog', 'examples/acme', '--database', db.target, '--port', String(port)], {
+    ATRIUM_LOG_LEVEL: 'silent',
+  });
   assert.equal(result.code, 78);
   assert.match(result.err, /EADDRINUSE/);
   assert.match(result.err, /pass --port with a free one/);
 });
 
 test('sync reports an unreachable database as retryable (75)', async () => {
-  const result = await run(['sync', '--catalog', 'examples/acme', '--database', 'postgres://postgres@127.0.0.1:1/none']);
+  const result = await run([
+    'sync',
+    '--catalog',
+    'examples/acme',
+    '--database',
+    'postgres://postgres@127.0.0.1:1/none',
+  ]);
   assert.equal(result.code, 75);
   assert.match(result.err, /hint: Check that PostgreSQL is running/);
 });
@@ -175,13 +204,27 @@ async function spawnServe(t: TestContext, args: string[], logLevel: string, url:
 
 test('serve (a real process on loopback) answers, watches the catalog and stops cleanly', async (t) => {
   const db = await createTestDatabase('sqlite');
-  const catalog = tempCatalog({ 'catalog-info.yaml': location(['./svc.yaml']), 'svc.yaml': component('checkout', { title: 'Before' }) });
-  const { child, base } = await spawnServe(t, ['--catalog', catalog.dir, '--database', db.target], 'warn', /at (http:\/\/127\.0\.0\.1:\d+)\//, async () => {
-    await db.drop();
-    catalog.cleanup();
+  const catalog = tempCatalog({
+    'catalog-info.yaml': location(['./svc.yaml']),
+    'svc.yaml': component('checkout', { title: 'Before' }),
   });
+  const { child, base } = await spawnServe(
+    t,
+    ['--catalog', catalog.dir, '--database', db.target],
+    'warn',
+    /at (http:\/\/127\.0\.0\.1:\d+)\//,
+    async () => {
+      await db.drop();
+      catalog.cleanup();
+    },
+  );
   assert.equal((await fetch(`${base}/readyz`)).status, 200);
-  const title = async () => ((await (await fetch(`${base}/api/v1/entities/component/default/checkout`)).json()) as { entity: { metadata: { title: string } } }).entity.metadata.title;
+  const title = async () =>
+    (
+      (await (await fetch(`${base}/api/v1/entities/component/default/checkout`)).json()) as {
+        entity: { metadata: { title: string } };
+      }
+    ).entity.metadata.title;
   assert.equal(await title(), 'Before');
 
   catalog.write('svc.yaml', component('checkout', { title: 'After' }));
@@ -201,7 +244,13 @@ test('serve (a real process on loopback) answers, watches the catalog and stops 
 test('serve --demo-history is ready only once the demo history is recorded', async (t) => {
   const db = await createTestDatabase('sqlite');
   // The JSON log names the port as soon as serve listens, before the first sync.
-  const { child, base, stderr } = await spawnServe(t, ['--catalog', join(repo, 'examples', 'acme'), '--database', db.target, '--no-watch', '--demo-history'], 'info', /on (http:\/\/127\.0\.0\.1:\d+) \(database/, () => db.drop());
+  const { child, base, stderr } = await spawnServe(
+    t,
+    ['--catalog', join(repo, 'examples', 'acme'), '--database', db.target, '--no-watch', '--demo-history'],
+    'info',
+    /on (http:\/\/127\.0\.0\.1:\d+) \(database/,
+    () => db.drop(),
+  );
   const seen = new Set<string>();
   let ready = false;
   // The bound only keeps a broken serve from hanging the suite.
@@ -213,8 +262,13 @@ test('serve --demo-history is ready only once the demo history is recorded', asy
     if (!ready) await new Promise((r) => setTimeout(r, 10));
   }
   assert.ok(ready, `never ready: ${[...seen].join('; ')}\n${stderr()}`);
-  const dora = (await (await fetch(`${base}/api/v1/metrics/dora?entity=group:default/checkout`)).json()) as { current: { deploymentFrequency: { deployments: number } } };
-  assert.ok(dora.current.deploymentFrequency.deployments > 0, `the history is there when readiness says so: ${JSON.stringify(dora).slice(0, 300)} after ${[...seen].join('; ')}`);
+  const dora = (await (await fetch(`${base}/api/v1/metrics/dora?entity=group:default/checkout`)).json()) as {
+    current: { deploymentFrequency: { deployments: number } };
+  };
+  assert.ok(
+    dora.current.deploymentFrequency.deployments > 0,
+    `the history is there when readiness says so: ${JSON.stringify(dora).slice(0, 300)} after ${[...seen].join('; ')}`,
+  );
   child.kill('SIGTERM');
   const [code] = await once(child, 'exit');
   assert.equal(code, 0);

@@ -44,7 +44,11 @@ async function loadRoots(dir: string, roots: string[]): Promise<Loaded> {
   const walks: WalkResult[] = [];
   for (const rootFile of roots) walks.push(await walkCatalog(root, rootFile));
   const files = walks.flatMap((w) => w.files);
-  const resolution = resolveCatalog(files, walks.flatMap((w) => w.problems), new Map());
+  const resolution = resolveCatalog(
+    files,
+    walks.flatMap((w) => w.problems),
+    new Map(),
+  );
   const entities = new Map<string, Entity>();
   const parsed = new Map(walks.flatMap((w) => [...w.parsed]));
   for (const claim of resolution.claims.values()) {
@@ -70,7 +74,7 @@ function getEntity(loaded: Loaded, key: string): Entity {
   return entity;
 }
 
-describe('Backstage\'s own example catalog (test/fixtures/backstage-examples)', () => {
+describe("Backstage's own example catalog (test/fixtures/backstage-examples)", () => {
   // SOURCE.txt: upstream registers all.yaml and acme-corp.yaml (app-config catalog.locations).
   // No file is deliberately invalid upstream; the two AiResource files use an alpha kind
   // outside the core kinds (a default Backstage backend refuses them too), so they are the
@@ -80,7 +84,10 @@ describe('Backstage\'s own example catalog (test/fixtures/backstage-examples)', 
   test('loads every entity, with errors only on the two AiResource files of an alpha kind', async () => {
     const loaded = await loadRoots(requireDir(EXAMPLES, 'the Backstage example catalog'), roots);
     const withErrors = new Set(loaded.resolution.problems.filter((p) => p.severity === 'error').map((p) => p.file));
-    assert.deepEqual([...withErrors].sort(), ['ai-resources/frontend-design-skill.yaml', 'ai-resources/use-internal-apis-rule.yaml']);
+    assert.deepEqual([...withErrors].sort(), [
+      'ai-resources/frontend-design-skill.yaml',
+      'ai-resources/use-internal-apis-rule.yaml',
+    ]);
     assert.deepEqual(errorsOf(loaded.resolution), [
       'ai-resources/frontend-design-skill.yaml:2:7 unknown-kind: Unknown kind "AiResource"',
       'ai-resources/use-internal-apis-rule.yaml:2:7 unknown-kind: Unknown kind "AiResource"',
@@ -90,17 +97,35 @@ describe('Backstage\'s own example catalog (test/fixtures/backstage-examples)', 
   test('warns only about the three $text placeholders that point at URLs', async () => {
     const loaded = await loadRoots(requireDir(EXAMPLES, 'the Backstage example catalog'), roots);
     assert.deepEqual(
-      loaded.resolution.problems.filter((p) => p.severity === 'warning').map((p) => `${p.file}:${p.line}:${p.column} ${p.code}`),
-      ['apis/spotify-api.yaml:17:12 substitution-url-unsupported', 'apis/wayback-archive-api.yaml:11:12 substitution-url-unsupported', 'apis/wayback-search-api.yaml:11:12 substitution-url-unsupported'],
+      loaded.resolution.problems
+        .filter((p) => p.severity === 'warning')
+        .map((p) => `${p.file}:${p.line}:${p.column} ${p.code}`),
+      [
+        'apis/spotify-api.yaml:17:12 substitution-url-unsupported',
+        'apis/wayback-archive-api.yaml:11:12 substitution-url-unsupported',
+        'apis/wayback-search-api.yaml:11:12 substitution-url-unsupported',
+      ],
     );
   });
 
   test('reaches all 48 descriptor files and holds 64 entities of the core kinds, every reference resolving', async () => {
     const loaded = await loadRoots(requireDir(EXAMPLES, 'the Backstage example catalog'), roots);
     assert.equal(loaded.files.length, 48);
-    assert.deepEqual(countByKind(loaded.resolution), { Location: 9, API: 10, Component: 13, Domain: 3, Resource: 1, System: 3, Group: 8, User: 17 });
+    assert.deepEqual(countByKind(loaded.resolution), {
+      Location: 9,
+      API: 10,
+      Component: 13,
+      Domain: 3,
+      Resource: 1,
+      System: 3,
+      Group: 8,
+      User: 17,
+    });
     assert.equal(loaded.resolution.claims.size, 64);
-    assert.equal(loaded.resolution.problems.filter((p) => p.code === 'dangling-reference' || p.code === 'duplicate-entity').length, 0);
+    assert.equal(
+      loaded.resolution.problems.filter((p) => p.code === 'dangling-reference' || p.code === 'duplicate-entity').length,
+      0,
+    );
     assert.ok([...loaded.resolution.claims.values()].every((c) => !c.stale));
   });
 
@@ -111,7 +136,10 @@ describe('Backstage\'s own example catalog (test/fixtures/backstage-examples)', 
     const spotify = getEntity(loaded, 'api:default/spotify').spec?.definition;
     assert.match(String(spotify), /^\$text: https:\/\/github\.com\/APIs-guru\//);
     const petstoreFile = loaded.files.find((f) => f.path === 'apis/petstore-api.yaml');
-    assert.deepEqual(petstoreFile?.dependencies.map((d) => d.path), ['apis/petstore.oas.yaml']);
+    assert.deepEqual(
+      petstoreFile?.dependencies.map((d) => d.path),
+      ['apis/petstore.oas.yaml'],
+    );
   });
 
   test('scanning the whole folder instead finds the same entities and skips the OpenAPI documents', async () => {
@@ -154,19 +182,36 @@ describe('real catalog: redhat-developer/rhdh', () => {
 
   test('holds 18 entities: 6 Locations, 2 APIs, 2 Components, 2 Groups, 1 System, 5 Resources', async () => {
     const loaded = await loadRoots(requireDir(dir, 'the rhdh catalog'), roots);
-    assert.deepEqual(countByKind(loaded.resolution), { Location: 6, API: 2, Component: 2, Group: 2, System: 1, Resource: 5 });
-    assert.deepEqual(loaded.files.map((f) => f.path).filter((p) => p.includes('e2e-test-resources') || p === 'catalog-info.yaml'), [], 'files no Location reaches are not read');
+    assert.deepEqual(countByKind(loaded.resolution), {
+      Location: 6,
+      API: 2,
+      Component: 2,
+      Group: 2,
+      System: 1,
+      Resource: 5,
+    });
+    assert.deepEqual(
+      loaded.files.map((f) => f.path).filter((p) => p.includes('e2e-test-resources') || p === 'catalog-info.yaml'),
+      [],
+      'files no Location reaches are not read',
+    );
   });
 
   test('keeps $openapi definitions as notes and tolerates keys outside the kind schemas', async () => {
     const loaded = await loadRoots(requireDir(dir, 'the rhdh catalog'), roots);
-    assert.equal(getEntity(loaded, 'api:default/nexus-repo-manager3').spec?.definition, '$openapi: https://github.com/redhat-developer/rhdh/blob/main/catalog-entities/apis/nexus-swagger.json');
+    assert.equal(
+      getEntity(loaded, 'api:default/nexus-repo-manager3').spec?.definition,
+      '$openapi: https://github.com/redhat-developer/rhdh/blob/main/catalog-entities/apis/nexus-swagger.json',
+    );
     // A Resource has no lifecycle in Backstage's schema; rhdh gives each one anyway.
     for (const name of ['argocd', 'github', 'keycloak', 'obc', 'pgdb']) {
       assert.equal(getEntity(loaded, `resource:default/${name}`).spec?.lifecycle, 'production', name);
     }
     // Links without icon or type, annotations with any value: all kept as written.
-    assert.deepEqual(getEntity(loaded, 'api:default/petstore').metadata.links?.[0], { title: 'Petstore', url: 'https://petstore3.swagger.io/' });
+    assert.deepEqual(getEntity(loaded, 'api:default/petstore').metadata.links?.[0], {
+      title: 'Petstore',
+      url: 'https://petstore3.swagger.io/',
+    });
   });
 
   test('a System and a Component sharing the name rhdh are both loaded: names are unique per kind and namespace', async () => {
@@ -181,11 +226,18 @@ describe('real catalog: redhat-developer/rhdh', () => {
     assert.notEqual(system?.line, component?.line);
     assert.deepEqual(errorsOf(loaded.resolution), []);
     // With the System present, community-plugins' spec.system no longer dangles.
-    assert.deepEqual(loaded.resolution.problems.filter((p) => p.code === 'dangling-reference').map((p) => `${p.file}:${p.line}`), [
-      'catalog-entities/components/showcase.yaml:27',
-      'catalog-entities/components/showcase.yaml:28',
-    ]);
-    assert.deepEqual(countByKind(loaded.resolution), { Location: 6, API: 2, Component: 3, Group: 2, System: 2, Resource: 5 });
+    assert.deepEqual(
+      loaded.resolution.problems.filter((p) => p.code === 'dangling-reference').map((p) => `${p.file}:${p.line}`),
+      ['catalog-entities/components/showcase.yaml:27', 'catalog-entities/components/showcase.yaml:28'],
+    );
+    assert.deepEqual(countByKind(loaded.resolution), {
+      Location: 6,
+      API: 2,
+      Component: 3,
+      Group: 2,
+      System: 2,
+      Resource: 5,
+    });
   });
 });
 
@@ -210,7 +262,8 @@ describe('real catalog: webgrip/organisation-public', () => {
 
   test('warns exactly about the twelve owners that name the undefined group webgrip/infrastructure', async () => {
     const loaded = await loadRoots(requireDir(dir, 'the webgrip catalog'), roots);
-    const dangling = (place: string) => `${place} dangling-reference: spec.owner refers to group:webgrip/infrastructure, which is not in the catalog`;
+    const dangling = (place: string) =>
+      `${place} dangling-reference: spec.owner refers to group:webgrip/infrastructure, which is not in the catalog`;
     assert.deepEqual(warningsOf(loaded.resolution), [
       dangling('catalog-info.yaml:73:10'),
       dangling('catalog/components/cert-manager.yaml:20:10'),
@@ -231,20 +284,36 @@ describe('real catalog: webgrip/organisation-public', () => {
     const loaded = await loadRoots(requireDir(dir, 'the webgrip catalog'), roots);
     assert.deepEqual(countByKind(loaded.resolution), { Location: 4, Component: 5, Domain: 2, System: 4, Resource: 1 });
     assert.ok([...loaded.resolution.claims.keys()].every((key) => key.split(':')[1]?.startsWith('webgrip/')));
-    assert.equal(loaded.resolution.claims.has('component:webgrip/metrics-server-component'), false, 'no Location lists metrics-server.yaml');
-    assert.equal(loaded.resolution.claims.has('group:webgrip/c-level-group'), false, 'c-level-group.yaml is registered outside this repository');
+    assert.equal(
+      loaded.resolution.claims.has('component:webgrip/metrics-server-component'),
+      false,
+      'no Location lists metrics-server.yaml',
+    );
+    assert.equal(
+      loaded.resolution.claims.has('group:webgrip/c-level-group'),
+      false,
+      'c-level-group.yaml is registered outside this repository',
+    );
   });
 
-  test('resolves references in every form against the entity\'s own namespace', async () => {
+  test("resolves references in every form against the entity's own namespace", async () => {
     const loaded = await loadRoots(requireDir(dir, 'the webgrip catalog'), roots);
     const targets = (key: string): string[] =>
-      (loaded.resolution.claims.get(key)?.references ?? []).map((r) => `${r.relation} ${r.target.kind}:${r.target.namespace}/${r.target.name}`.toLowerCase());
+      (loaded.resolution.claims.get(key)?.references ?? []).map((r) =>
+        `${r.relation} ${r.target.kind}:${r.target.namespace}/${r.target.name}`.toLowerCase(),
+      );
     // `group:webgrip/infrastructure` and bare `kubernetes-system`
-    assert.deepEqual(targets('component:webgrip/organisation-public'), ['ownedby group:webgrip/infrastructure', 'partof system:webgrip/kubernetes-system']);
+    assert.deepEqual(targets('component:webgrip/organisation-public'), [
+      'ownedby group:webgrip/infrastructure',
+      'partof system:webgrip/kubernetes-system',
+    ]);
     // `group:infrastructure`: the namespace is the Domain's own
     assert.deepEqual(targets('domain:webgrip/operations-domain'), ['ownedby group:webgrip/infrastructure']);
     // `webgrip/operations-domain`: the kind comes from the field
-    assert.deepEqual(targets('system:webgrip/kubernetes-system'), ['ownedby group:webgrip/infrastructure', 'partof domain:webgrip/operations-domain']);
+    assert.deepEqual(targets('system:webgrip/kubernetes-system'), [
+      'ownedby group:webgrip/infrastructure',
+      'partof domain:webgrip/operations-domain',
+    ]);
     // `resource:webgrip/staging-doks-cluster`
     assert.ok(targets('component:webgrip/echo-component').includes('dependson resource:webgrip/staging-doks-cluster'));
     // Quoted label values such as tier: "1" stay strings.

@@ -14,7 +14,10 @@ describeEachDatabase('opening the database', (dialect) => {
     t.after(() => testDb.drop());
     const script = `import('./src/platform/db/connect.ts').then((m) => m.openDatabase(process.argv[1])).then((d) => d.close())`;
     const starts = Array.from({ length: 4 }, () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, testDb.target], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, testDb.target], {
+        cwd: repo,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
       return once(child, 'exit').then(([code]) => ({ code, stderr }));
@@ -23,7 +26,10 @@ describeEachDatabase('opening the database', (dialect) => {
     const database = await testDb.open();
     try {
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.deepEqual(rows.map((r) => r.name), ['0001_catalog', '0002_catalog_file_documents', '0003_tokens_and_changes']);
+      assert.deepEqual(
+        rows.map((r) => r.name),
+        ['0001_catalog', '0002_catalog_file_documents', '0003_tokens_and_changes'],
+      );
     } finally {
       await database.close();
     }
@@ -36,15 +42,23 @@ describeEachDatabase('opening the database', (dialect) => {
     // As such a database is: only 0001 applied, recorded by Kysely.
     await sql`drop table atrium_migrations`.execute(first.db);
     await sql`alter table catalog_files drop column documents`.execute(first.db);
-    for (const table of ['api_tokens', 'change_events', 'idempotency_keys', 'flag_evaluations', 'flag_states']) await sql`drop table ${sql.table(table)}`.execute(first.db);
-    await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(first.db);
-    await sql`insert into kysely_migration (name, timestamp) values ('0001_catalog', '2026-11-01T00:00:00.000Z')`.execute(first.db);
+    for (const table of ['api_tokens', 'change_events', 'idempotency_keys', 'flag_evaluations', 'flag_states'])
+      await sql`drop table ${sql.table(table)}`.execute(first.db);
+    await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
+      first.db,
+    );
+    await sql`insert into kysely_migration (name, timestamp) values ('0001_catalog', '2026-11-01T00:00:00.000Z')`.execute(
+      first.db,
+    );
     await first.close();
     const again = await testDb.open();
     try {
       const rows = await again.db.selectFrom('atrium_migrations').selectAll().orderBy('name').execute();
       assert.deepEqual(rows[0], { name: '0001_catalog', applied_at: '2026-11-01T00:00:00.000Z' });
-      assert.deepEqual(rows.map((r) => r.name), ['0001_catalog', '0002_catalog_file_documents', '0003_tokens_and_changes']);
+      assert.deepEqual(
+        rows.map((r) => r.name),
+        ['0001_catalog', '0002_catalog_file_documents', '0003_tokens_and_changes'],
+      );
     } finally {
       await again.close();
     }
@@ -58,7 +72,11 @@ describeEachDatabase('opening the database', (dialect) => {
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
       assert.equal(rows.length, 3);
       if (dialect === 'postgres') {
-        const locks = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()`.execute(database.db);
+        const locks = await sql<{
+          n: number;
+        }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()`.execute(
+          database.db,
+        );
         assert.equal(locks.rows[0]?.n, 0);
       }
       await database.close();
@@ -74,8 +92,15 @@ test('SQLite reads go through a read-only connection of their own, which sees ev
     await testDb.drop();
   });
   assert.notEqual(database.read, database.db);
-  await assert.rejects(sql`insert into catalog_state (id, generation) values (2, 0)`.execute(database.read), /readonly/);
+  await assert.rejects(
+    sql`insert into catalog_state (id, generation) values (2, 0)`.execute(database.read),
+    /readonly/,
+  );
   await database.db.updateTable('catalog_state').set({ generation: 41 }).where('id', '=', 1).execute();
-  const row = await database.read.selectFrom('catalog_state').select('generation').where('id', '=', 1).executeTakeFirst();
+  const row = await database.read
+    .selectFrom('catalog_state')
+    .select('generation')
+    .where('id', '=', 1)
+    .executeTakeFirst();
   assert.equal(row?.generation, 41);
 });

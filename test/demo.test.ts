@@ -20,7 +20,14 @@ describeEachDatabase('demo deploy history', (dialect) => {
   before(async () => {
     testDb = await createTestDatabase(dialect);
     database = await testDb.open();
-    server = createServer({ database, logger: silentLogger(), catalog: DEMO, defaultMetrics: false, assets: await loadAssets(), now: () => NOW });
+    server = createServer({
+      database,
+      logger: silentLogger(),
+      catalog: DEMO,
+      defaultMetrics: false,
+      assets: await loadAssets(),
+      now: () => NOW,
+    });
     await server.syncCatalog();
   });
   after(async () => {
@@ -40,7 +47,13 @@ describeEachDatabase('demo deploy history', (dialect) => {
   test('the demo teams tell different stories on their delivery pages', async () => {
     const elite = await (await server.app.request('/catalog/default/group/checkout/delivery/')).text();
     const struggling = await (await server.app.request('/catalog/default/group/warehouse-systems/delivery/')).text();
-    assert.match(elite, /<h2 id="lead-time">Lead time for changes<\/h2>\s*<p class="metric-value">[^<]+<span class="badge badge-ok">elite<\/span>/);
-    assert.match(struggling, /<h2 id="failure-rate">Change failure rate<\/h2>\s*<p class="metric-value">[^<]+<span class="badge badge-error">low<\/span>/);
+    assert.match(
+      elite,
+      /<h2 id="lead-time">Lead time for changes<\/h2>\s*<p class="metric-value">[^<]+<span class="badge badge-ok">elite<\/span>/,
+    );
+    assert.match(
+      struggling,
+      /<h2 id="failure-rate">Change failure rate<\/h2>\s*<p class="metric-value">[^<]+<span class="badge badge-error">low<\/span>/,
+    );
   });
 });

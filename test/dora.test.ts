@@ -31,7 +31,13 @@ describeEachDatabase('DORA metrics API', (dialect) => {
   let server: AtriumServer;
   let catalog: TempCatalog;
 
-  const d = (service: string, environment: string, status: string, finishedAt: string, commits: [string, string][] = []) => ({
+  const d = (
+    service: string,
+    environment: string,
+    status: string,
+    finishedAt: string,
+    commits: [string, string][] = [],
+  ) => ({
     service,
     environment,
     version: finishedAt.slice(0, 13),
@@ -45,11 +51,22 @@ describeEachDatabase('DORA metrics API', (dialect) => {
     catalog = tempCatalog({
       'catalog-info.yaml': location(['./org.yaml', './svc.yaml']),
       'org.yaml': `${group('payments', ['ledger-team'])}---\n${group('ledger-team')}---\n${group('logistics')}`,
-      'svc.yaml': [component('checkout', { owner: 'payments' }), component('ledger', { owner: 'ledger-team' }), component('cart', { owner: 'logistics' })].join('---\n'),
+      'svc.yaml': [
+        component('checkout', { owner: 'payments' }),
+        component('ledger', { owner: 'ledger-team' }),
+        component('cart', { owner: 'logistics' }),
+      ].join('---\n'),
     });
     testDb = await createTestDatabase(dialect);
     database = await testDb.open();
-    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets(), now: () => new Date('2026-06-01T00:00:00Z') });
+    server = createServer({
+      database,
+      logger: silentLogger(),
+      catalog: catalog.dir,
+      defaultMetrics: false,
+      assets: await loadAssets(),
+      now: () => new Date('2026-06-01T00:00:00Z'),
+    });
     await server.syncCatalog();
     const { token } = await server.tokens.create('ci', ['deployments:write'], null);
     const res = await server.app.request('/api/v1/deployments/batch', {
@@ -82,12 +99,20 @@ describeEachDatabase('DORA metrics API', (dialect) => {
   };
 
   test('a team with a child team: the four metrics, their tiers and the data behind them', async () => {
-    const { status, body } = await dora('entity=group:default/payments&from=2026-05-01T00:00:00Z&to=2026-05-15T00:00:00Z');
+    const { status, body } = await dora(
+      'entity=group:default/payments&from=2026-05-01T00:00:00Z&to=2026-05-15T00:00:00Z',
+    );
     assert.equal(status, 200);
     assert.equal(body.services, 4); // payments, ledger-team, checkout, ledger
     assert.deepEqual(body.current.window, { from: '2026-05-01T00:00:00.000Z', to: '2026-05-15T00:00:00.000Z' });
     // 3 successful production deployments (checkout ×2, ledger ×1) on 3 UTC days, over 2 weeks.
-    assert.deepEqual(body.current.deploymentFrequency, { deployments: 3, perWeek: 1.5, deployDays: 3, deployDaysPerWeek: 1.5, tier: 'high' });
+    assert.deepEqual(body.current.deploymentFrequency, {
+      deployments: 3,
+      perWeek: 1.5,
+      deployDays: 3,
+      deployDaysPerWeek: 1.5,
+      tier: 'high',
+    });
     // Lead times 24 h, 4 h, 24 h: median 24 h, which is not under a day.
     assert.equal(body.current.leadTime.commits, 3);
     assert.equal(body.current.leadTime.medianSeconds, 24 * HOUR);
@@ -95,7 +120,12 @@ describeEachDatabase('DORA metrics API', (dialect) => {
     // 2 of 5 production deployments failed or were rolled back.
     assert.deepEqual(body.current.changeFailureRate, { deployments: 5, failed: 2, rate: 0.4, tier: 'low' });
     // Recoveries of 2 h and 6 h: median 4 h.
-    assert.deepEqual(body.current.recoveryTime, { recovered: 2, unrecovered: 0, medianSeconds: 4 * HOUR, tier: 'high' });
+    assert.deepEqual(body.current.recoveryTime, {
+      recovered: 2,
+      unrecovered: 0,
+      medianSeconds: 4 * HOUR,
+      tier: 'high',
+    });
     assert.ok(body.current.warnings.some((w) => w.code === 'deploys-without-commits' && w.count === 1));
     // The previous two weeks had one successful deployment: 0.5 a week, so frequency got better.
     assert.equal(body.previous.deploymentFrequency.deployments, 1);
@@ -104,8 +134,12 @@ describeEachDatabase('DORA metrics API', (dialect) => {
 
   test('a service alone, another team, and a configurable production environment', async () => {
     const checkout = (await dora('entity=checkout&from=2026-05-01T00:00:00Z&to=2026-05-15T00:00:00Z')).body;
-    assert.deepEqual([checkout.current.changeFailureRate.deployments, checkout.current.changeFailureRate.failed], [3, 1]);
-    const logistics = (await dora('entity=group:default/logistics&from=2026-05-01T00:00:00Z&to=2026-05-15T00:00:00Z')).body;
+    assert.deepEqual(
+      [checkout.current.changeFailureRate.deployments, checkout.current.changeFailureRate.failed],
+      [3, 1],
+    );
+    const logistics = (await dora('entity=group:default/logistics&from=2026-05-01T00:00:00Z&to=2026-05-15T00:00:00Z'))
+      .body;
     assert.deepEqual(logistics.current.recoveryTime, { recovered: 0, unrecovered: 1, medianSeconds: null, tier: null });
   });
 
@@ -120,7 +154,9 @@ describeEachDatabase('DORA metrics API', (dialect) => {
     const res = await server.app.request('/api/v1/deployments', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(d('ledger', 'production', 'succeeded', '2026-05-12T00:00:00Z', [['33333333', '2026-05-11T00:00:00Z']])),
+      body: JSON.stringify(
+        d('ledger', 'production', 'succeeded', '2026-05-12T00:00:00Z', [['33333333', '2026-05-11T00:00:00Z']]),
+      ),
     });
     assert.equal(res.status, 201);
     const after = (await dora(`entity=group:default/payments&${window}`)).body;
@@ -140,7 +176,13 @@ describeEachDatabase('DORA metrics API', (dialect) => {
   });
 
   test('bad windows and entities are refused with a hint; the default window is the last 30 days', async () => {
-    for (const query of ['entity=checkout&from=2026-05-02T00:00:00Z&to=2026-05-01T00:00:00Z', 'entity=checkout&from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'entity=checkout&from=soon', 'entity=', 'from=2026-05-01T00:00:00Z']) {
+    for (const query of [
+      'entity=checkout&from=2026-05-02T00:00:00Z&to=2026-05-01T00:00:00Z',
+      'entity=checkout&from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      'entity=checkout&from=soon',
+      'entity=',
+      'from=2026-05-01T00:00:00Z',
+    ]) {
       const { status, body } = await dora(query);
       assert.equal(status, 400, query);
       assert.ok(body.hint);

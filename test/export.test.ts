@@ -29,7 +29,13 @@ function fileFor(out: string, pathname: string): string | undefined {
 }
 
 const ATTRIBUTE = /\s(?:href|src|action)="([^"]*)"/g;
-const unescapeHtml = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+const unescapeHtml = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 
 /**
  * Follows every internal link, script, stylesheet and form from the home page, the way a
@@ -57,8 +63,14 @@ function crawl(out: string): { pages: Set<string>; broken: string[] } {
     for (const [, raw] of html.matchAll(ATTRIBUTE)) {
       const target = new URL(unescapeHtml(raw as string), url);
       if (target.origin !== origin) continue;
-      if (target.search) broken.push(`${url.pathname} links to ${target.pathname}${target.search}: a static server ignores the query`);
-      if (target.hash) fragments.push({ from: url.pathname, file: fileFor(out, target.pathname) ?? target.pathname, id: decodeURIComponent(target.hash.slice(1)) });
+      if (target.search)
+        broken.push(`${url.pathname} links to ${target.pathname}${target.search}: a static server ignores the query`);
+      if (target.hash)
+        fragments.push({
+          from: url.pathname,
+          file: fileFor(out, target.pathname) ?? target.pathname,
+          id: decodeURIComponent(target.hash.slice(1)),
+        });
       if (!pages.has(target.pathname)) queue.push(`${origin}${target.pathname}`);
     }
   }
@@ -73,16 +85,41 @@ describe('static export (atrium build)', () => {
   test('every internal link of the export resolves under its base path, anchors included', async (t) => {
     const dir = tempDir(t);
     const out = join(dir, 'site');
-    const result = await run(['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', out, '--base-path', 'portal', '--format', 'json'], dir);
+    const result = await run(
+      [
+        'build',
+        '--catalog',
+        FIXTURE,
+        '--database',
+        join(dir, 'db.sqlite'),
+        '--out',
+        out,
+        '--base-path',
+        'portal',
+        '--format',
+        'json',
+      ],
+      dir,
+    );
     assert.equal(result.code, 0, result.err);
     const report = JSON.parse(result.out) as { pages: number; files: number; basePath: string };
     assert.equal(report.basePath, BASE);
     const { pages, broken } = crawl(out);
     assert.deepEqual(broken, []);
     for (const kind of ['component', 'api', 'resource', 'system', 'domain', 'group', 'user', 'location']) {
-      assert.ok([...pages].some((p) => p.startsWith(`${BASE}catalog/default/${kind}/`)), `reached a ${kind} page`);
+      assert.ok(
+        [...pages].some((p) => p.startsWith(`${BASE}catalog/default/${kind}/`)),
+        `reached a ${kind} page`,
+      );
     }
-    for (const path of ['catalog/default/component/payment-service/docs/guides/deploy/', 'catalog/default/component/payment-service/runbook/', 'catalog/default/component/ledger/graph/', 'problems/', 'search/', 'browse/tag/java/']) {
+    for (const path of [
+      'catalog/default/component/payment-service/docs/guides/deploy/',
+      'catalog/default/component/payment-service/runbook/',
+      'catalog/default/component/ledger/graph/',
+      'problems/',
+      'search/',
+      'browse/tag/java/',
+    ]) {
       assert.ok(pages.has(`${BASE}${path}`), `reached ${path}`);
     }
     assert.ok(report.pages >= 13 * 2, 'every entity and its graph');
@@ -94,35 +131,56 @@ describe('static export (atrium build)', () => {
   test('odd names (long facet values, escapes in file names, namespaces, user owners, + and # in tags) still link to real files', async (t) => {
     const dir = tempDir(t);
     const long = 'Data Pipeline '.repeat(12).trim();
-    writeFile(dir, 'catalog/catalog-info.yaml', [
-      'apiVersion: backstage.io/v1alpha1',
-      'kind: Component',
-      'metadata:',
-      '  name: odd.name_1',
-      '  namespace: ops-team',
-      '  tags: [c++, c#, "a:b"]',
-      '  annotations:',
-      '    backstage.io/techdocs-ref: dir:.',
-      'spec:',
-      `  type: ${long}`,
-      '  lifecycle: "Live % Now #1?"',
-      '  owner: user:ops-team/jane',
-      '---',
-      'apiVersion: backstage.io/v1alpha1',
-      'kind: User',
-      'metadata:',
-      '  name: jane',
-      '  namespace: ops-team',
-      'spec:',
-      '  memberOf: []',
-      '',
-    ].join('\n'));
-    writeFile(dir, 'catalog/docs/index.md', '# Odd\n\n[percent](100%25-uptime.md) [hash](faq%231.md) [space](with%20space.md)\n');
+    writeFile(
+      dir,
+      'catalog/catalog-info.yaml',
+      [
+        'apiVersion: backstage.io/v1alpha1',
+        'kind: Component',
+        'metadata:',
+        '  name: odd.name_1',
+        '  namespace: ops-team',
+        '  tags: [c++, c#, "a:b"]',
+        '  annotations:',
+        '    backstage.io/techdocs-ref: dir:.',
+        'spec:',
+        `  type: ${long}`,
+        '  lifecycle: "Live % Now #1?"',
+        '  owner: user:ops-team/jane',
+        '---',
+        'apiVersion: backstage.io/v1alpha1',
+        'kind: User',
+        'metadata:',
+        '  name: jane',
+        '  namespace: ops-team',
+        'spec:',
+        '  memberOf: []',
+        '',
+      ].join('\n'),
+    );
+    writeFile(
+      dir,
+      'catalog/docs/index.md',
+      '# Odd\n\n[percent](100%25-uptime.md) [hash](faq%231.md) [space](with%20space.md)\n',
+    );
     writeFile(dir, 'catalog/docs/100%-uptime.md', '# Uptime\n\n[back](index.md)\n');
     writeFile(dir, 'catalog/docs/faq#1.md', '# FAQ\n');
     writeFile(dir, 'catalog/docs/with space.md', '# Space\n');
     const out = join(dir, 'site');
-    const result = await run(['build', '--catalog', join(dir, 'catalog'), '--database', join(dir, 'db.sqlite'), '--out', out, '--base-path', BASE], dir);
+    const result = await run(
+      [
+        'build',
+        '--catalog',
+        join(dir, 'catalog'),
+        '--database',
+        join(dir, 'db.sqlite'),
+        '--out',
+        out,
+        '--base-path',
+        BASE,
+      ],
+      dir,
+    );
     assert.equal(result.code, 0, result.err);
     const { pages, broken } = crawl(out);
     assert.deepEqual(broken, []);
@@ -140,30 +198,64 @@ describe('static export (atrium build)', () => {
     const database = await openDatabase(db);
     t.after(() => database.close());
     const store = new CatalogStore(database);
-    const inline = await exportSite({ store, catalogDir: FIXTURE, out: join(dir, 'inline'), basePath: BASE, workers: 0 });
-    const threaded = await exportSite({ store, catalogDir: FIXTURE, out: join(dir, 'threaded'), basePath: BASE, workers: 2 });
+    const inline = await exportSite({
+      store,
+      catalogDir: FIXTURE,
+      out: join(dir, 'inline'),
+      basePath: BASE,
+      workers: 0,
+    });
+    const threaded = await exportSite({
+      store,
+      catalogDir: FIXTURE,
+      out: join(dir, 'threaded'),
+      basePath: BASE,
+      workers: 2,
+    });
     assert.equal(inline.workers, 0);
     assert.equal(threaded.workers, 2);
-    assert.deepEqual({ pages: threaded.pages, files: threaded.files, bytes: threaded.bytes }, { pages: inline.pages, files: inline.files, bytes: inline.bytes });
+    assert.deepEqual(
+      { pages: threaded.pages, files: threaded.files, bytes: threaded.bytes },
+      { pages: inline.pages, files: inline.files, bytes: inline.bytes },
+    );
     const list = (root: string) => readdirSync(root, { recursive: true, encoding: 'utf8' }).sort();
     assert.deepEqual(list(join(dir, 'threaded')), list(join(dir, 'inline')));
     for (const file of list(join(dir, 'inline')).filter((f) => f.endsWith('.html'))) {
-      assert.equal(readFileSync(join(dir, 'threaded', file), 'utf8'), readFileSync(join(dir, 'inline', file), 'utf8'), file);
+      assert.equal(
+        readFileSync(join(dir, 'threaded', file), 'utf8'),
+        readFileSync(join(dir, 'inline', file), 'utf8'),
+        file,
+      );
     }
   });
 
   test('the export carries the search index, the worker, the manifest and the offline list', async (t) => {
     const dir = tempDir(t);
     const out = join(dir, 'site');
-    assert.equal((await run(['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', out], dir)).code, 0);
-    const index = JSON.parse(readFileSync(join(out, 'search-index.json'), 'utf8')) as { version: number; entries: string[][] };
+    assert.equal(
+      (await run(['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', out], dir)).code,
+      0,
+    );
+    const index = JSON.parse(readFileSync(join(out, 'search-index.json'), 'utf8')) as {
+      version: number;
+      entries: string[][];
+    };
     assert.equal(index.version, 1);
     assert.ok(index.entries.some((e) => e[0] === 'runbook'));
-    assert.ok(index.entries.some((e) => e[0] === 'docs' && e[4] === 'catalog/default/component/payment-service/docs/guides/deploy/'));
-    const offline = JSON.parse(readFileSync(join(out, 'offline.json'), 'utf8')) as { pages: string[]; assets: string[] };
+    assert.ok(
+      index.entries.some(
+        (e) => e[0] === 'docs' && e[4] === 'catalog/default/component/payment-service/docs/guides/deploy/',
+      ),
+    );
+    const offline = JSON.parse(readFileSync(join(out, 'offline.json'), 'utf8')) as {
+      pages: string[];
+      assets: string[];
+    };
     assert.ok(offline.pages.includes('catalog/default/component/payment-service/runbook/'));
     for (const asset of offline.assets) assert.ok(existsSync(join(out, asset)), asset);
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.webmanifest'), 'utf8')) as { icons: { src: string }[] };
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.webmanifest'), 'utf8')) as {
+      icons: { src: string }[];
+    };
     assert.ok(existsSync(join(out, manifest.icons[0]?.src ?? 'missing')));
     assert.ok(existsSync(join(out, 'sw.js')));
   });
@@ -171,14 +263,23 @@ describe('static export (atrium build)', () => {
   test('a folder that is not an earlier export is never overwritten; an earlier export is replaced', async (t) => {
     const dir = tempDir(t);
     writeFile(dir, 'mine/notes.txt', 'precious');
-    const refused = await run(['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', join(dir, 'mine')], dir);
+    const refused = await run(
+      ['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', join(dir, 'mine')],
+      dir,
+    );
     assert.equal(refused.code, 65);
     assert.match(refused.err, /not an earlier Atrium export/);
     assert.equal(readFileSync(join(dir, 'mine/notes.txt'), 'utf8'), 'precious');
     const out = join(dir, 'site');
-    assert.equal((await run(['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', out], dir)).code, 0);
+    assert.equal(
+      (await run(['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', out], dir)).code,
+      0,
+    );
     writeFile(out, 'catalog/default/component/gone/index.html', 'stale page');
-    assert.equal((await run(['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', out], dir)).code, 0);
+    assert.equal(
+      (await run(['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', out], dir)).code,
+      0,
+    );
     assert.ok(!existsSync(join(out, 'catalog/default/component/gone')), 'a rebuild leaves no stale pages');
   });
 
@@ -191,7 +292,10 @@ describe('static export (atrium build)', () => {
     assert.equal(result.code, 0, result.err);
     assert.ok(existsSync(join(out, 'catalog/default/component/payment-service/index.html')));
     assert.ok(!existsSync(join(out, 'catalog/default/component/payment-service/runbook')));
-    assert.deepEqual(readdirSync(join(out, 'catalog/default/component/payment-service')).sort(), ['graph', 'index.html']);
+    assert.deepEqual(readdirSync(join(out, 'catalog/default/component/payment-service')).sort(), [
+      'graph',
+      'index.html',
+    ]);
   });
 
   test('bad arguments are usage errors with a hint', async (t) => {

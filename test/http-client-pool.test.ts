@@ -25,18 +25,34 @@ const ascii = (text: string) => Buffer.from(text, 'latin1');
 
 describe('ResponseFramer', () => {
   const cases: [string, string, ResponseEnd][] = [
-    ['Content-Length', 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"ok":true}', { status: 200, bodyBytes: 11, close: false }],
+    [
+      'Content-Length',
+      'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"ok":true}',
+      { status: 200, bodyBytes: 11, close: false },
+    ],
     ['an empty body', 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n', { status: 200, bodyBytes: 0, close: false }],
     [
       'chunked, with an extension and a trailer',
       'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;name=x\r\nhello\r\nA\r\n0123456789\r\n0\r\nX-Trailer: yes\r\n\r\n',
       { status: 200, bodyBytes: 15, close: false },
     ],
-    ['a 304 with a length header and no body', 'HTTP/1.1 304 Not Modified\r\nETag: "a"\r\nContent-Length: 70000\r\n\r\n', { status: 304, bodyBytes: 0, close: false }],
+    [
+      'a 304 with a length header and no body',
+      'HTTP/1.1 304 Not Modified\r\nETag: "a"\r\nContent-Length: 70000\r\n\r\n',
+      { status: 304, bodyBytes: 0, close: false },
+    ],
     ['a 204', 'HTTP/1.1 204 No Content\r\n\r\n', { status: 204, bodyBytes: 0, close: false }],
-    ['Connection: close', 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 2\r\n\r\nno', { status: 503, bodyBytes: 2, close: true }],
+    [
+      'Connection: close',
+      'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 2\r\n\r\nno',
+      { status: 503, bodyBytes: 2, close: true },
+    ],
     ['HTTP/1.0', 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok', { status: 200, bodyBytes: 2, close: true }],
-    ['HTTP/1.0 with keep-alive', 'HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok', { status: 200, bodyBytes: 2, close: false }],
+    [
+      'HTTP/1.0 with keep-alive',
+      'HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok',
+      { status: 200, bodyBytes: 2, close: false },
+    ],
   ];
   for (const [name, text, expected] of cases) {
     it(`frames ${name}, however the bytes are split`, () => {
@@ -51,7 +67,9 @@ describe('ResponseFramer', () => {
 
   it('returns the bytes after a response, and frames the next one', () => {
     const framer = new ResponseFramer();
-    const result = framer.feed(ascii('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'));
+    const result = framer.feed(
+      ascii('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'),
+    );
     assert.deepEqual(result?.end, { status: 200, bodyBytes: 2, close: false });
     assert.ok(framer.idle);
     assert.deepEqual(framer.feed(result?.rest as Buffer)?.end, { status: 404, bodyBytes: 0, close: false });
@@ -75,12 +93,24 @@ describe('ResponseFramer', () => {
     ['a status line that is not HTTP', 'SSH-2.0-OpenSSH\r\n\r\n', /bad status line/],
     ['a header line without a colon', 'HTTP/1.1 200 OK\r\nnonsense\r\n\r\n', /bad header line/],
     ['a negative length', 'HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n', /bad content-length/],
-    ['two different lengths', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n', /bad content-length/],
+    [
+      'two different lengths',
+      'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n',
+      /bad content-length/,
+    ],
     ['a chunk size that is not hex', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /bad chunk size/],
-    ['chunk data longer than its size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n', /not followed by CRLF/],
+    [
+      'chunk data longer than its size',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n',
+      /not followed by CRLF/,
+    ],
     ['an interim response', 'HTTP/1.1 100 Continue\r\n\r\n', /interim/],
     ['a head over 64 KB', `HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(70_000)}`, /over 65536 bytes/],
-    ['an endless chunk-size line', `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${'0'.repeat(5000)}`, /over 4096/],
+    [
+      'an endless chunk-size line',
+      `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${'0'.repeat(5000)}`,
+      /over 4096/,
+    ],
   ];
   for (const [name, text, error] of malformed) {
     it(`refuses ${name}`, () => {
@@ -91,8 +121,17 @@ describe('ResponseFramer', () => {
 
 describe('serializeRequest', () => {
   it('writes the request line, host, headers and a UTF-8 body with its byte length', () => {
-    const bytes = serializeRequest('POST', 8080, '/x?y=1', { authorization: 'token', 'content-type': 'application/json' }, '{"name":"Zoë"}');
-    assert.equal(bytes.toString('utf8'), 'POST /x?y=1 HTTP/1.1\r\nhost: 127.0.0.1:8080\r\nauthorization: token\r\ncontent-type: application/json\r\ncontent-length: 15\r\n\r\n{"name":"Zoë"}');
+    const bytes = serializeRequest(
+      'POST',
+      8080,
+      '/x?y=1',
+      { authorization: 'token', 'content-type': 'application/json' },
+      '{"name":"Zoë"}',
+    );
+    assert.equal(
+      bytes.toString('utf8'),
+      'POST /x?y=1 HTTP/1.1\r\nhost: 127.0.0.1:8080\r\nauthorization: token\r\ncontent-type: application/json\r\ncontent-length: 15\r\n\r\n{"name":"Zoë"}',
+    );
   });
 
   it('refuses a header that would split the request', () => {
@@ -152,9 +191,20 @@ describe('HttpClientPool over loopback', () => {
   it('reuses one connection for requests in sequence, and frames chunked and empty bodies', async () => {
     const pool = new HttpClientPool(5000);
     const before = connectionCount;
-    assert.deepEqual(await send(pool, serializeRequest('GET', port, '/chunked', {})), { status: 200, bodyBytes: 18, close: false });
-    assert.deepEqual(await send(pool, serializeRequest('GET', port, '/missing', {})), { status: 404, bodyBytes: 0, close: false });
-    const echoed = await send(pool, serializeRequest('POST', port, '/echo', { 'content-type': 'application/json' }, '{"ü":1}'));
+    assert.deepEqual(await send(pool, serializeRequest('GET', port, '/chunked', {})), {
+      status: 200,
+      bodyBytes: 18,
+      close: false,
+    });
+    assert.deepEqual(await send(pool, serializeRequest('GET', port, '/missing', {})), {
+      status: 404,
+      bodyBytes: 0,
+      close: false,
+    });
+    const echoed = await send(
+      pool,
+      serializeRequest('POST', port, '/echo', { 'content-type': 'application/json' }, '{"ü":1}'),
+    );
     assert.deepEqual(echoed, { status: 200, bodyBytes: 8, close: false });
     assert.equal(connectionCount - before, 1);
     assert.equal(pool.inFlight, 0);
@@ -164,7 +214,9 @@ describe('HttpClientPool over loopback', () => {
   it('opens a connection per concurrent request', async () => {
     const pool = new HttpClientPool(5000);
     const before = connectionCount;
-    const results = await Promise.all(Array.from({ length: 5 }, () => send(pool, serializeRequest('GET', port, '/chunked', {}))));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => send(pool, serializeRequest('GET', port, '/chunked', {}))),
+    );
     assert.ok(results.every((r) => !(r instanceof Error) && r.status === 200));
     assert.equal(connectionCount - before, 5);
     pool.destroy();
@@ -173,8 +225,16 @@ describe('HttpClientPool over loopback', () => {
   it('does not reuse a connection the server asked to close', async () => {
     const pool = new HttpClientPool(5000);
     const before = connectionCount;
-    assert.deepEqual(await send(pool, serializeRequest('GET', port, '/close', {})), { status: 200, bodyBytes: 2, close: true });
-    assert.deepEqual(await send(pool, serializeRequest('GET', port, '/close', {})), { status: 200, bodyBytes: 2, close: true });
+    assert.deepEqual(await send(pool, serializeRequest('GET', port, '/close', {})), {
+      status: 200,
+      bodyBytes: 2,
+      close: true,
+    });
+    assert.deepEqual(await send(pool, serializeRequest('GET', port, '/close', {})), {
+      status: 200,
+      bodyBytes: 2,
+      close: true,
+    });
     assert.equal(connectionCount - before, 2);
     pool.destroy();
   });
@@ -203,7 +263,9 @@ describe('HttpClientPool over loopback', () => {
     const unused = (closed.address() as net.AddressInfo).port;
     await new Promise((done) => closed.close(done));
     const pool = new HttpClientPool(5000);
-    const result = await new Promise<ResponseEnd | Error>((done) => pool.send(unused, serializeRequest('GET', unused, '/', {}), { done, fail: done }));
+    const result = await new Promise<ResponseEnd | Error>((done) =>
+      pool.send(unused, serializeRequest('GET', unused, '/', {}), { done, fail: done }),
+    );
     assert.ok(result instanceof Error && /ECONNREFUSED/.test(result.message), String(result));
     pool.destroy();
   });

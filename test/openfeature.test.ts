@@ -19,7 +19,8 @@ import { createTestDatabase, describeEachDatabase, type TestDatabase } from './s
  * with Atrium's in-process provider (a snapshot kept fresh by ETag), against `atrium serve`.
  */
 
-const flag = (name: string, spec: Record<string, unknown>) => `apiVersion: atrium.dev/v1\nkind: Flag\nmetadata:\n  name: ${name}\nspec:\n  ${JSON.stringify({ owner: 'payments', service: 'shop', type: 'release', ...spec })}\n`;
+const flag = (name: string, spec: Record<string, unknown>) =>
+  `apiVersion: atrium.dev/v1\nkind: Flag\nmetadata:\n  name: ${name}\nspec:\n  ${JSON.stringify({ owner: 'payments', service: 'shop', type: 'release', ...spec })}\n`;
 
 describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
   let testDb: TestDatabase;
@@ -36,15 +37,46 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
       'org.yaml': group('payments'),
       'shop.yaml': component('shop', { owner: 'payments' }),
       'flags.yaml': [
-        flag('eu-checkout', { strategies: [{ name: 'default', constraints: [{ contextName: 'region', operator: 'IN', values: ['eu'] }] }], environments: { production: { enabled: true } } }),
-        flag('price', { variants: [{ name: 'discount', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'number', value: '15' } }], environments: { production: { enabled: true } } }),
-        flag('layout', { variants: [{ name: 'grid', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'json', value: '{"columns":3}' } }], environments: { production: { enabled: true } } }),
+        flag('eu-checkout', {
+          strategies: [{ name: 'default', constraints: [{ contextName: 'region', operator: 'IN', values: ['eu'] }] }],
+          environments: { production: { enabled: true } },
+        }),
+        flag('price', {
+          variants: [
+            {
+              name: 'discount',
+              weight: 1000,
+              weightType: 'variable',
+              stickiness: 'default',
+              payload: { type: 'number', value: '15' },
+            },
+          ],
+          environments: { production: { enabled: true } },
+        }),
+        flag('layout', {
+          variants: [
+            {
+              name: 'grid',
+              weight: 1000,
+              weightType: 'variable',
+              stickiness: 'default',
+              payload: { type: 'json', value: '{"columns":3}' },
+            },
+          ],
+          environments: { production: { enabled: true } },
+        }),
         flag('dark-launch', { environments: { production: { enabled: false } } }),
       ].join('---\n'),
     });
     testDb = await createTestDatabase(dialect);
     database = await testDb.open();
-    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets() });
+    server = createServer({
+      database,
+      logger: silentLogger(),
+      catalog: catalog.dir,
+      defaultMetrics: false,
+      assets: await loadAssets(),
+    });
     await server.syncCatalog();
     http = createHttpServer(server.listener);
     http.listen(0, '127.0.0.1');
@@ -62,12 +94,28 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
   });
 
   const ofrep = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}/ofrep/v1/evaluate/flags${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    fetch(`${base}/ofrep/v1/evaluate/flags${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
 
   test('OFREP evaluates one flag or all, with reasons, variants and an ETag; errors in its own shape', async () => {
-    assert.deepEqual(await (await ofrep('/eu-checkout', { context: { targetingKey: 'u1', region: 'eu' } })).json(), { key: 'eu-checkout', value: true, reason: 'TARGETING_MATCH' });
-    assert.deepEqual(await (await ofrep('/eu-checkout', { context: { targetingKey: 'u1', region: 'us' } })).json(), { key: 'eu-checkout', value: false, reason: 'DEFAULT' });
-    assert.deepEqual(await (await ofrep('/dark-launch', { context: {} })).json(), { key: 'dark-launch', value: false, reason: 'DISABLED' });
+    assert.deepEqual(await (await ofrep('/eu-checkout', { context: { targetingKey: 'u1', region: 'eu' } })).json(), {
+      key: 'eu-checkout',
+      value: true,
+      reason: 'TARGETING_MATCH',
+    });
+    assert.deepEqual(await (await ofrep('/eu-checkout', { context: { targetingKey: 'u1', region: 'us' } })).json(), {
+      key: 'eu-checkout',
+      value: false,
+      reason: 'DEFAULT',
+    });
+    assert.deepEqual(await (await ofrep('/dark-launch', { context: {} })).json(), {
+      key: 'dark-launch',
+      value: false,
+      reason: 'DISABLED',
+    });
     const missing = await ofrep('/ghost', { context: {} });
     assert.equal(missing.status, 404);
     assert.equal(((await missing.json()) as { errorCode: string }).errorCode, 'FLAG_NOT_FOUND');
@@ -76,10 +124,27 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
     assert.equal(((await invalid.json()) as { errorCode: string }).errorCode, 'INVALID_CONTEXT');
     const bulk = await ofrep('', { context: { targetingKey: 'u1', region: 'eu' } });
     const flags = ((await bulk.json()) as { flags: { key: string; value: boolean; variant?: string }[] }).flags;
-    assert.deepEqual(flags.map((f) => [f.key, f.value, f.variant ?? null]), [['dark-launch', false, null], ['eu-checkout', true, null], ['layout', true, 'grid'], ['price', true, 'discount']]);
+    assert.deepEqual(
+      flags.map((f) => [f.key, f.value, f.variant ?? null]),
+      [
+        ['dark-launch', false, null],
+        ['eu-checkout', true, null],
+        ['layout', true, 'grid'],
+        ['price', true, 'discount'],
+      ],
+    );
     const etag = bulk.headers.get('etag') ?? '';
     assert.equal((await ofrep('', { context: {} }, { 'if-none-match': etag })).status, 304);
-    assert.equal((await fetch(`${base}/ofrep/v1/evaluate/flags/price`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 401);
+    assert.equal(
+      (
+        await fetch(`${base}/ofrep/v1/evaluate/flags/price`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+      401,
+    );
     assert.equal((await ofrep('/price', 'x'.repeat(300_000))).status, 413);
   });
 
@@ -91,59 +156,95 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
       const body = JSON.stringify({ context: { targetingKey: `user-${i}`, region: i % 3 ? 'eu' : 'us', plan: 'pro' } });
       const headers = { authorization: fresh, 'content-type': 'application/json; charset=utf-8' };
       const fast = ofrepFastPath(server.flags, server.tokens);
-      assert.equal(fast(`/ofrep/v1/evaluate/flags/${key}`, headers), undefined, 'a token never seen goes through the route');
+      assert.equal(
+        fast(`/ofrep/v1/evaluate/flags/${key}`, headers),
+        undefined,
+        'a token never seen goes through the route',
+      );
       const routed = await fetch(`${base}/ofrep/v1/evaluate/flags/${key}`, { method: 'POST', headers, body });
       const handler = fast(`/ofrep/v1/evaluate/flags/${key}`, headers);
       assert.ok(handler, 'verified a moment ago: answered from memory');
       assert.equal(handler.answer(Buffer.from(body))?.body.toString(), await routed.text());
       const again = await fetch(`${base}/ofrep/v1/evaluate/flags/${key}`, { method: 'POST', headers, body });
-      assert.deepEqual([again.status, again.headers.get('content-type'), again.headers.get('content-security-policy')], [routed.status, routed.headers.get('content-type'), routed.headers.get('content-security-policy')]);
+      assert.deepEqual(
+        [again.status, again.headers.get('content-type'), again.headers.get('content-security-policy')],
+        [routed.status, routed.headers.get('content-type'), routed.headers.get('content-security-policy')],
+      );
     }
     const trusted = { authorization: token, 'content-type': 'application/json' };
     await ofrep('/price', { context: {} });
     const fast = ofrepFastPath(server.flags, server.tokens);
-    for (const declined of ['/ofrep/v1/evaluate/flags/ghost', '/ofrep/v1/evaluate/flags/price/', '/ofrep/v1/evaluate/flags/%E0%A4%A', '/ofrep/v1/evaluate/flags']) assert.equal(fast(declined, trusted), undefined, declined);
+    for (const declined of [
+      '/ofrep/v1/evaluate/flags/ghost',
+      '/ofrep/v1/evaluate/flags/price/',
+      '/ofrep/v1/evaluate/flags/%E0%A4%A',
+      '/ofrep/v1/evaluate/flags',
+    ])
+      assert.equal(fast(declined, trusted), undefined, declined);
     assert.equal(fast('/ofrep/v1/evaluate/flags/price', { ...trusted, 'content-type': 'text/plain' }), undefined);
     const handler = fast('/ofrep/v1/evaluate/flags/price', trusted);
-    for (const bad of ['{', '[]', '{"context":{"nested":{"a":1}}}', '{"context":"x"}']) assert.equal(handler?.answer(Buffer.from(bad)), undefined, `${bad} is the route's to refuse`);
+    for (const bad of ['{', '[]', '{"context":{"nested":{"a":1}}}', '{"context":"x"}'])
+      assert.equal(handler?.answer(Buffer.from(bad)), undefined, `${bad} is the route's to refuse`);
 
     const features = clientFeaturesFastPath(server.flags, server.tokens);
     const polled = await fetch(`${base}/api/client/features`, { headers: { authorization: token } });
     const hit = features('/api/client/features', '', { authorization: token });
     assert.equal(hit?.body.toString(), await polled.text());
     assert.equal(hit?.headers?.etag, polled.headers.get('etag'));
-    assert.equal(features('/api/client/features', '', { authorization: token, 'if-none-match': polled.headers.get('etag') ?? '' })?.status, 304);
+    assert.equal(
+      features('/api/client/features', '', { authorization: token, 'if-none-match': polled.headers.get('etag') ?? '' })
+        ?.status,
+      304,
+    );
     assert.equal(features('/api/client/features', '', { authorization: 'atrium_nope' }), undefined);
   });
 
   test('the listener hands every body it will not answer to the route: malformed, unusable, chunked, too large, cut off', async () => {
     await ofrep('/price', { context: {} }); // the token is trusted from here on
-    const raw = (body: string) => fetch(`${base}/ofrep/v1/evaluate/flags/price`, { method: 'POST', headers: { authorization: token, 'content-type': 'application/json' }, body });
+    const raw = (body: string) =>
+      fetch(`${base}/ofrep/v1/evaluate/flags/price`, {
+        method: 'POST',
+        headers: { authorization: token, 'content-type': 'application/json' },
+        body,
+      });
     const malformed = await raw('{"context":');
     assert.equal(malformed.status, 400);
     assert.equal(malformed.headers.get('content-type'), 'application/problem+json');
-    assert.equal(((await (await raw('{"context":{"a":[1]}}')).json()) as { errorCode: string }).errorCode, 'INVALID_CONTEXT');
+    assert.equal(
+      ((await (await raw('{"context":{"a":[1]}}')).json()) as { errorCode: string }).errorCode,
+      'INVALID_CONTEXT',
+    );
     assert.equal((await raw('x'.repeat(300_000))).status, 413);
     const chunked = await fetch(`${base}/ofrep/v1/evaluate/flags/price`, {
       method: 'POST',
       headers: { authorization: token, 'content-type': 'application/json' },
-      body: new ReadableStream({ start: (c) => {
+      body: new ReadableStream({
+        start: (c) => {
           c.enqueue(new TextEncoder().encode('{"context":{"targetingKey":"u1"}}'));
           c.close();
-        } }),
+        },
+      }),
       duplex: 'half',
     } as RequestInit);
-    assert.deepEqual(await chunked.json(), { key: 'price', value: true, reason: 'TARGETING_MATCH', variant: 'discount', metadata: { payloadType: 'number', payload: '15' } });
+    assert.deepEqual(await chunked.json(), {
+      key: 'price',
+      value: true,
+      reason: 'TARGETING_MATCH',
+      variant: 'discount',
+      metadata: { payloadType: 'number', payload: '15' },
+    });
 
     // A client that declares a body and goes away halfway leaves the server as it was.
     const socket = connect((http.address() as AddressInfo).port, '127.0.0.1');
     await once(socket, 'connect');
-    socket.write(`POST /ofrep/v1/evaluate/flags/price HTTP/1.1\r\nHost: x\r\nAuthorization: ${token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"context":`);
+    socket.write(
+      `POST /ofrep/v1/evaluate/flags/price HTTP/1.1\r\nHost: x\r\nAuthorization: ${token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"context":`,
+    );
     socket.destroy();
     assert.equal((await raw('{"context":{}}')).status, 200);
   });
 
-  test('the OpenFeature SDK with Atrium\'s provider answers every type, and follows a switch after a refresh', async () => {
+  test("the OpenFeature SDK with Atrium's provider answers every type, and follows a switch after a refresh", async () => {
     const provider = new AtriumProvider({ url: base, token, pollIntervalMs: 3_600_000 });
     await OpenFeature.setProviderAndWait(provider);
     const client = OpenFeature.getClient();
@@ -158,9 +259,15 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
     assert.equal(wrongType.value, 7, 'a flag without a number payload gives the default');
 
     const { token: ops } = await server.tokens.create(`ops-${dialect}`, ['flags:write'], null);
-    const put = await fetch(`${base}/api/v1/flags/default/dark-launch/environments/production`, { method: 'PUT', headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' }, body: JSON.stringify({ enabled: true }) });
+    const put = await fetch(`${base}/api/v1/flags/default/dark-launch/environments/production`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: true }),
+    });
     assert.equal(put.status, 200);
-    const changed = new Promise<void>((resolve) => provider.events.addHandler(ProviderEvents.ConfigurationChanged, () => resolve()));
+    const changed = new Promise<void>((resolve) =>
+      provider.events.addHandler(ProviderEvents.ConfigurationChanged, () => resolve()),
+    );
     await provider.refresh();
     await changed;
     assert.equal(await client.getBooleanValue('dark-launch', false, {}), true);

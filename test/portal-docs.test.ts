@@ -16,14 +16,23 @@ describeEachDatabase('docs and runbooks on the live server', (dialect) => {
 
   before(async () => {
     catalog = tempCatalog({
-      'catalog-info.yaml': component('svc', { spec: [] }).replace('metadata:\n', 'metadata:\n  annotations:\n    backstage.io/techdocs-ref: dir:.\n    atrium.dev/runbook: ./docs/runbook.md\n'),
+      'catalog-info.yaml': component('svc', { spec: [] }).replace(
+        'metadata:\n',
+        'metadata:\n  annotations:\n    backstage.io/techdocs-ref: dir:.\n    atrium.dev/runbook: ./docs/runbook.md\n',
+      ),
       'docs/index.md': '# Service\n\nFirst version.\n',
       'docs/runbook.md': '# Runbook\n\nRestart it.\n',
       'docs/odd/100%-uptime #1?.md': '# Odd name\n\nBack to [the start](../index.md).\n',
     });
     testDb = await createTestDatabase(dialect);
     database = await testDb.open();
-    server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets() });
+    server = createServer({
+      database,
+      logger: silentLogger(),
+      catalog: catalog.dir,
+      defaultMetrics: false,
+      assets: await loadAssets(),
+    });
     await server.syncCatalog();
   });
   after(async () => {
@@ -62,7 +71,13 @@ test('with the database down, a page answers with an HTML page that says so, not
     await testDb.drop();
     catalog.cleanup();
   });
-  const server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets() });
+  const server = createServer({
+    database,
+    logger: silentLogger(),
+    catalog: catalog.dir,
+    defaultMetrics: false,
+    assets: await loadAssets(),
+  });
   await server.syncCatalog();
   await database.close();
   const res = await server.app.request('/catalog/default/component/svc/');
@@ -73,4 +88,3 @@ test('with the database down, a page answers with an HTML page that says so, not
   assert.match(body, /<h1>(The portal cannot answer right now|This page could not be shown)<\/h1>/);
   assert.match(body, /Request id <code>/);
 });
-

@@ -8,7 +8,16 @@ import { loadAssets } from '../src/web/assets.ts';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
-const HOSTILE_MARKERS = ['<script>window.__xss', 'onerror="window', '<img src=x onerror', 'href="javascript:', "href='javascript:", '<svg onload', '<b>bold</b>', 'href="data:'];
+const HOSTILE_MARKERS = [
+  '<script>window.__xss',
+  'onerror="window',
+  '<img src=x onerror',
+  'href="javascript:',
+  "href='javascript:",
+  '<svg onload',
+  '<b>bold</b>',
+  'href="data:',
+];
 
 describeEachDatabase('portal pages over HTTP', (dialect) => {
   let testDb: TestDatabase;
@@ -34,7 +43,13 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
   before(async () => {
     testDb = await createTestDatabase(dialect);
     database = await testDb.open();
-    server = createServer({ database, logger: silentLogger(), catalog: FIXTURE, defaultMetrics: false, assets: await loadAssets() });
+    server = createServer({
+      database,
+      logger: silentLogger(),
+      catalog: FIXTURE,
+      defaultMetrics: false,
+      assets: await loadAssets(),
+    });
     await server.syncCatalog();
   });
   after(async () => {
@@ -56,7 +71,11 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     const components = await page('/catalog/?kind=component&sort=updated');
     assert.match(components, /of <strong>4<\/strong> entities/);
     assert.match(components, /aria-label="Remove filter Kind: component"/);
-    assert.match(components, /href="\/catalog\/\?kind=component&amp;tag=java&amp;sort=updated"/, 'facet links keep the other filters');
+    assert.match(
+      components,
+      /href="\/catalog\/\?kind=component&amp;tag=java&amp;sort=updated"/,
+      'facet links keep the other filters',
+    );
     const tagged = await page('/catalog/?tag=java&owner=payments');
     assert.match(tagged, /of <strong>1<\/strong> entities/);
     const empty = await page('/catalog/?q=nothing-like-this');
@@ -67,11 +86,20 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     const html = await page('/catalog/default/flag/instant-refunds/');
     assert.match(html, /<h1>Instant refunds<\/h1>/);
     assert.match(html, /href="\/catalog\/default\/component\/payment-service\/"/);
-    assert.match(html, /<th scope="row">production<\/th><td><span class="badge badge-ok">on<\/span><\/td><td>the flag&#39;s own<\/td>/);
-    assert.match(html, /<th scope="row">staging<\/th><td><span class="badge badge-ok">on<\/span><\/td><td>default<\/td>/);
+    assert.match(
+      html,
+      /<th scope="row">production<\/th><td><span class="badge badge-ok">on<\/span><\/td><td>the flag&#39;s own<\/td>/,
+    );
+    assert.match(
+      html,
+      /<th scope="row">staging<\/th><td><span class="badge badge-ok">on<\/span><\/td><td>default<\/td>/,
+    );
     assert.match(html, /flexibleRollout 25% with 1 constraint/);
     assert.match(html, /<h2 id="switches">In force now<\/h2>/);
-    assert.match(html, /<th scope="row">production<\/th><td><span class="badge badge-ok">on<\/span><\/td><td><span class="muted">—<\/span><\/td><td><span class="muted">the file<\/span>/);
+    assert.match(
+      html,
+      /<th scope="row">production<\/th><td><span class="badge badge-ok">on<\/span><\/td><td><span class="muted">—<\/span><\/td><td><span class="muted">the file<\/span>/,
+    );
     assert.match(html, /POST \/api\/v1\/flags\/default\/instant-refunds\/kill/);
     assert.match(html, /<h2 id="changes">What changed<\/h2>/);
     const team = await page('/catalog/default/group/payments/');
@@ -108,7 +136,11 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
   });
 
   test('any spelling of an entity page URL is sent to the one canonical URL', async () => {
-    for (const path of ['/catalog/DEFAULT/Component/Payment-Service/', '/catalog/default/component/%70ayment-service/', '/catalog/Default/Component/Payment-Service/graph/?hops=3']) {
+    for (const path of [
+      '/catalog/DEFAULT/Component/Payment-Service/',
+      '/catalog/default/component/%70ayment-service/',
+      '/catalog/Default/Component/Payment-Service/graph/?hops=3',
+    ]) {
       const res = await get(path);
       assert.equal(res.status, 301, path);
       const location = res.headers.get('location') ?? '';
@@ -192,7 +224,11 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     const res = await get('/api/v1/search?q=rollback');
     assert.equal(res.status, 200);
     const { items } = (await res.json()) as { items: { type: string; path: string }[] };
-    assert.ok(items.some((i) => i.type === 'docs' && i.path === 'catalog/default/component/payment-service/docs/guides/deploy/'));
+    assert.ok(
+      items.some(
+        (i) => i.type === 'docs' && i.path === 'catalog/default/component/payment-service/docs/guides/deploy/',
+      ),
+    );
     const runbooks = (await (await get('/api/v1/search?q=refunds%20stuck')).json()) as { items: { type: string }[] };
     assert.equal(runbooks.items[0]?.type, 'runbook');
     const bad = await get(`/api/v1/search?q=${'x'.repeat(300)}`);
@@ -201,7 +237,15 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
   });
 
   test('hostile catalog content is escaped everywhere it appears', async () => {
-    for (const path of ['/catalog/default/component/hostile/', '/catalog/default/component/hostile/runbook/', '/catalog/?q=hostile', '/search/?q=hostile', '/', '/problems/', '/catalog/default/group/payments/']) {
+    for (const path of [
+      '/catalog/default/component/hostile/',
+      '/catalog/default/component/hostile/runbook/',
+      '/catalog/?q=hostile',
+      '/search/?q=hostile',
+      '/',
+      '/problems/',
+      '/catalog/default/group/payments/',
+    ]) {
       const html = await page(path);
       assert.ok(!html.includes('window.__xss = 3"'), 'the javascript: link is not offered');
     }
@@ -223,13 +267,24 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
   test('a path without its trailing slash is redirected to the page', async () => {
     const res = await get('/catalog/default/component/ledger/graph?hops=3&utm=x');
     assert.equal(res.status, 301);
-    assert.equal(res.headers.get('location'), '/catalog/default/component/ledger/graph/?hops=3', 'keeps what the page reads, drops the rest');
+    assert.equal(
+      res.headers.get('location'),
+      '/catalog/default/component/ledger/graph/?hops=3',
+      'keeps what the page reads, drops the rest',
+    );
   });
 
   test('a path that would redirect to another host is a 404, not an open redirect', async () => {
-    for (const path of ['//evil.example', '//evil.example/x', '/%2F%2Fevil.example', '/\\evil.example', '/catalog//x']) {
+    for (const path of [
+      '//evil.example',
+      '//evil.example/x',
+      '/%2F%2Fevil.example',
+      '/\\evil.example',
+      '/catalog//x',
+    ]) {
       const location = (await get(path)).headers.get('location');
-      if (location !== null) assert.equal(new URL(location, 'http://atrium.test').host, 'atrium.test', `${path} redirects to ${location}`);
+      if (location !== null)
+        assert.equal(new URL(location, 'http://atrium.test').host, 'atrium.test', `${path} redirects to ${location}`);
     }
   });
 
@@ -244,7 +299,10 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     const sw = await get('/sw.js');
     assert.equal(sw.headers.get('cache-control'), 'no-cache');
     assert.match(sw.headers.get('content-security-policy') ?? '', /connect-src 'self'/);
-    const manifest = (await (await get('/manifest.webmanifest')).json()) as { start_url: string; icons: { src: string }[] };
+    const manifest = (await (await get('/manifest.webmanifest')).json()) as {
+      start_url: string;
+      icons: { src: string }[];
+    };
     assert.equal(manifest.start_url, './');
     assert.equal((await get(`/${manifest.icons[0]?.src}`)).status, 200);
     const offline = (await (await get('/offline.json')).json()) as { pages: string[]; assets: string[] };

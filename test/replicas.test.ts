@@ -13,7 +13,8 @@ import { createTestDatabase, describeEachDatabase, type TestDatabase } from './s
  * which `serve` runs every second), including a write that commits after a newer one.
  */
 
-const flag = (name: string, enabled: boolean) => `apiVersion: atrium.dev/v1\nkind: Flag\nmetadata:\n  name: ${name}\nspec:\n  ${JSON.stringify({ owner: 'payments', service: 'shop', type: 'kill-switch', environments: { production: { enabled } } })}\n`;
+const flag = (name: string, enabled: boolean) =>
+  `apiVersion: atrium.dev/v1\nkind: Flag\nmetadata:\n  name: ${name}\nspec:\n  ${JSON.stringify({ owner: 'payments', service: 'shop', type: 'kill-switch', environments: { production: { enabled } } })}\n`;
 const who = { name: 'on-call', scopes: ['flags:write'] };
 
 describeEachDatabase('replicas on one database', (dialect) => {
@@ -27,7 +28,13 @@ describeEachDatabase('replicas on one database', (dialect) => {
   const replica = async () => {
     const database = await testDb.open();
     databases.push(database);
-    const server = createServer({ database, logger: silentLogger(), catalog: catalog.dir, defaultMetrics: false, assets: await loadAssets() });
+    const server = createServer({
+      database,
+      logger: silentLogger(),
+      catalog: catalog.dir,
+      defaultMetrics: false,
+      assets: await loadAssets(),
+    });
     await server.syncCatalog();
     await server.changes.pollWrites(() => 0); // where the events stand, as serve's first poll notes
     return server;
@@ -36,7 +43,9 @@ describeEachDatabase('replicas on one database', (dialect) => {
   const enabledOn = async (server: AtriumServer, name: string) => {
     const res = await server.app.request('/api/client/features', { headers: { authorization: token } });
     assert.equal(res.status, 200);
-    return ((await res.json()) as { features: { name: string; enabled: boolean }[] }).features.find((f) => f.name === name)?.enabled;
+    return ((await res.json()) as { features: { name: string; enabled: boolean }[] }).features.find(
+      (f) => f.name === name,
+    )?.enabled;
   };
 
   before(async () => {
@@ -82,7 +91,11 @@ describeEachDatabase('replicas on one database', (dialect) => {
     assert.deepEqual(await store.idsAbove(newest, [], 10), []);
     assert.deepEqual(await store.idsAbove(newest - 2, [], 10), [newest - 1, newest]);
     assert.deepEqual(await store.idsAbove(newest - 2, [], 1), [newest - 1]);
-    assert.deepEqual(await store.idsAbove(newest, [newest - 1, newest + 7, -3], 10), [newest - 1], 'among: only those that exist');
+    assert.deepEqual(
+      await store.idsAbove(newest, [newest - 1, newest + 7, -3], 10),
+      [newest - 1],
+      'among: only those that exist',
+    );
     assert.deepEqual(await store.idsAbove(newest - 1, [newest - 1], 10), [newest - 1, newest]);
   });
 
@@ -100,7 +113,17 @@ describeEachDatabase('replicas on one database', (dialect) => {
       const late = databases[0].db.transaction().execute(async (trx) => {
         const [row] = await trx
           .insertInto('change_events')
-          .values({ type: 'change', service_key: 'flag:default/dark-launch', service_ref: 'flag:default/dark-launch', at, at_ms: Date.parse(at), kind: 'feature-flag', summary: 'held back', recorded_by: 'replica-c', recorded_at: at })
+          .values({
+            type: 'change',
+            service_key: 'flag:default/dark-launch',
+            service_ref: 'flag:default/dark-launch',
+            at,
+            at_ms: Date.parse(at),
+            kind: 'feature-flag',
+            summary: 'held back',
+            recorded_by: 'replica-c',
+            recorded_at: at,
+          })
           .returning('seq')
           .execute();
         tookId();

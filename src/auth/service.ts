@@ -1,7 +1,15 @@
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
 import type { TokenRecord, TokenStore } from './store.ts';
-import { generateToken, parseToken, refusalOf, secretMatches, tokenFromHeader, TOKEN_NAME, type Scope } from './token.ts';
+import {
+  generateToken,
+  parseToken,
+  refusalOf,
+  secretMatches,
+  tokenFromHeader,
+  TOKEN_NAME,
+  type Scope,
+} from './token.ts';
 
 /** How often a token's `last used` time is written at most: once a minute is plenty for an audit, and keeps writes off the hot path. */
 const TOUCH_EVERY_MS = 60_000;
@@ -24,7 +32,8 @@ interface Trust {
   renewing: boolean;
 }
 
-const CREATE_HINT = 'Create a token with `atrium token create --name NAME --scopes SCOPE` and send it as `Authorization: Bearer <token>`.';
+const CREATE_HINT =
+  'Create a token with `atrium token create --name NAME --scopes SCOPE` and send it as `Authorization: Bearer <token>`.';
 
 function refused(code: string, message: string, hint: string, status = 401): AtriumError {
   return new AtriumError({ category: 'user-fixable', code, message, hint, status });
@@ -45,9 +54,19 @@ export class TokenService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async create(name: string, scopes: readonly Scope[], lifetimeMs: number | null, environment: string | null = null): Promise<{ token: string; record: TokenRecord }> {
+  async create(
+    name: string,
+    scopes: readonly Scope[],
+    lifetimeMs: number | null,
+    environment: string | null = null,
+  ): Promise<{ token: string; record: TokenRecord }> {
     if (!TOKEN_NAME.test(name)) {
-      throw new AtriumError({ category: 'user-fixable', code: 'invalid-token-name', message: `"${name}" is not a token name`, hint: 'Use letters, digits, ".", "_" and "-", starting with a letter or digit, up to 64 characters (e.g. ci-payments).' });
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'invalid-token-name',
+        message: `"${name}" is not a token name`,
+        hint: 'Use letters, digits, ".", "_" and "-", starting with a letter or digit, up to 64 characters (e.g. ci-payments).',
+      });
     }
     const created = this.now();
     const generated = generateToken();
@@ -62,9 +81,27 @@ export class TokenService {
       environment: scopes.includes('flags:read') ? (environment ?? 'production') : environment,
     };
     if (!(await this.store.insert(record))) {
-      throw new AtriumError({ category: 'user-fixable', code: 'token-name-taken', status: 409, message: `A token named "${name}" already exists`, hint: `Pick another name, or revoke the old one first with \`atrium token revoke ${name}\`.` });
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'token-name-taken',
+        status: 409,
+        message: `A token named "${name}" already exists`,
+        hint: `Pick another name, or revoke the old one first with \`atrium token revoke ${name}\`.`,
+      });
     }
-    return { token: generated.token, record: { id: record.id, name, scopes: [...scopes], createdAt: record.createdAt, expiresAt: record.expiresAt, revokedAt: null, lastUsedAt: null, environment: record.environment } };
+    return {
+      token: generated.token,
+      record: {
+        id: record.id,
+        name,
+        scopes: [...scopes],
+        createdAt: record.createdAt,
+        expiresAt: record.expiresAt,
+        revokedAt: null,
+        lastUsedAt: null,
+        environment: record.environment,
+      },
+    };
   }
 
   list(): Promise<TokenRecord[]> {
@@ -74,7 +111,13 @@ export class TokenService {
   async revoke(name: string): Promise<void> {
     for (const [presented, entry] of this.trusted) if (entry.principal.name === name) this.trusted.delete(presented);
     if (!(await this.store.revoke(name, this.now().toISOString()))) {
-      throw new AtriumError({ category: 'user-fixable', code: 'token-not-found', status: 404, message: `No live token named "${name}"`, hint: 'See the names with `atrium token list`; a revoked token stays revoked.' });
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'token-not-found',
+        status: 404,
+        message: `No live token named "${name}"`,
+        hint: 'See the names with `atrium token list`; a revoked token stays revoked.',
+      });
     }
   }
 
@@ -87,7 +130,8 @@ export class TokenService {
     const trusted = scope === 'flags:read' ? this.trustedReader(header) : undefined;
     if (trusted) return trusted;
     const presented = tokenFromHeader(header);
-    if (presented === undefined) throw refused('token-missing', `This request needs a token with the ${scope} scope`, CREATE_HINT);
+    if (presented === undefined)
+      throw refused('token-missing', `This request needs a token with the ${scope} scope`, CREATE_HINT);
     return this.verify(presented, scope);
   }
 
@@ -100,23 +144,47 @@ export class TokenService {
     const parsed = parseToken(presented);
     const stored = parsed ? await this.store.find(parsed.id) : undefined;
     if (!parsed || !stored || !secretMatches(parsed.secret, stored.secretHash)) {
-      throw refused('token-invalid', 'The token is not one this Atrium issued', `Check that the whole token was copied (it starts with atrium_). ${CREATE_HINT}`);
+      throw refused(
+        'token-invalid',
+        'The token is not one this Atrium issued',
+        `Check that the whole token was copied (it starts with atrium_). ${CREATE_HINT}`,
+      );
     }
     const now = this.now();
     const refusal = refusalOf(stored, scope, now);
-    if (refusal === 'revoked') throw refused('token-revoked', `The token "${stored.name}" was revoked at ${stored.revokedAt}`, CREATE_HINT);
-    if (refusal === 'expired') throw refused('token-expired', `The token "${stored.name}" expired at ${stored.expiresAt}`, `Create a new token (\`atrium token create --name ${stored.name} --scopes ${stored.scopes.join(',')}\` after revoking the old one).`);
+    if (refusal === 'revoked')
+      throw refused('token-revoked', `The token "${stored.name}" was revoked at ${stored.revokedAt}`, CREATE_HINT);
+    if (refusal === 'expired')
+      throw refused(
+        'token-expired',
+        `The token "${stored.name}" expired at ${stored.expiresAt}`,
+        `Create a new token (\`atrium token create --name ${stored.name} --scopes ${stored.scopes.join(',')}\` after revoking the old one).`,
+      );
     if (refusal === 'scope') {
-      throw refused('token-scope-missing', `The token "${stored.name}" has the scopes ${stored.scopes.join(', ') || '(none)'}; this request needs ${scope}`, `Create a token with --scopes ${scope}.`, 403);
+      throw refused(
+        'token-scope-missing',
+        `The token "${stored.name}" has the scopes ${stored.scopes.join(', ') || '(none)'}; this request needs ${scope}`,
+        `Create a token with --scopes ${scope}.`,
+        403,
+      );
     }
     const last = this.touched.get(stored.id);
     if (last === undefined || now.getTime() - last >= TOUCH_EVERY_MS) {
       this.touched.set(stored.id, now.getTime());
       await this.store.touch(stored.id, now.toISOString());
     }
-    const principal = { name: stored.name, scopes: stored.scopes, ...(stored.environment ? { environment: stored.environment } : {}) };
+    const principal = {
+      name: stored.name,
+      scopes: stored.scopes,
+      ...(stored.environment ? { environment: stored.environment } : {}),
+    };
     if (scope === 'flags:read' && (renewing === undefined || this.trusted.get(presented) === renewing)) {
-      this.trusted.set(presented, { principal, expiresMs: stored.expiresAt === null ? Infinity : Date.parse(stored.expiresAt), until: now.getTime() + READ_TRUST_MS, renewing: false });
+      this.trusted.set(presented, {
+        principal,
+        expiresMs: stored.expiresAt === null ? Infinity : Date.parse(stored.expiresAt),
+        until: now.getTime() + READ_TRUST_MS,
+        renewing: false,
+      });
     }
     return principal;
   }

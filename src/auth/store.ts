@@ -29,12 +29,27 @@ export class TokenStore {
 
   /** False when a live token already has this name (the unique index says so, atomically). */
   async insert(token: NewToken): Promise<boolean> {
-    const taken = await this.database.db.selectFrom('api_tokens').select('id').where('name', '=', token.name).where('revoked_at', 'is', null).executeTakeFirst();
+    const taken = await this.database.db
+      .selectFrom('api_tokens')
+      .select('id')
+      .where('name', '=', token.name)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     if (taken) return false;
     try {
       await this.database.db
         .insertInto('api_tokens')
-        .values({ id: token.id, name: token.name, secret_hash: token.secretHash, scopes: JSON.stringify(token.scopes), created_at: token.createdAt, expires_at: token.expiresAt, revoked_at: null, last_used_at: null, environment: token.environment })
+        .values({
+          id: token.id,
+          name: token.name,
+          secret_hash: token.secretHash,
+          scopes: JSON.stringify(token.scopes),
+          created_at: token.createdAt,
+          expires_at: token.expiresAt,
+          revoked_at: null,
+          last_used_at: null,
+          environment: token.environment,
+        })
         .execute();
       return true;
     } catch (err) {
@@ -45,7 +60,12 @@ export class TokenStore {
   }
 
   async list(): Promise<TokenRecord[]> {
-    const rows = await this.database.db.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('id').execute();
+    const rows = await this.database.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(toRecord);
   }
 
@@ -57,7 +77,12 @@ export class TokenStore {
 
   /** Revokes the live token with this name; false when there is none. */
   async revoke(name: string, at: string): Promise<boolean> {
-    const result = await this.database.db.updateTable('api_tokens').set({ revoked_at: at }).where('name', '=', name).where('revoked_at', 'is', null).executeTakeFirst();
+    const result = await this.database.db
+      .updateTable('api_tokens')
+      .set({ revoked_at: at })
+      .where('name', '=', name)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
@@ -66,7 +91,16 @@ export class TokenStore {
   }
 }
 
-function toRecord(row: { id: string; name: string; scopes: string; created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null; environment: string | null }): TokenRecord {
+function toRecord(row: {
+  id: string;
+  name: string;
+  scopes: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  environment: string | null;
+}): TokenRecord {
   return {
     id: row.id,
     name: row.name,

@@ -20,7 +20,7 @@ const TOKEN_PATTERN = /^atrium_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 export const SCOPES = {
   'deployments:write': 'record deployments and blue/green traffic switches',
   'changes:write': 'record other changes (config, infrastructure, migrations, feature flags)',
-  'flags:read': 'read feature flags with an Unleash SDK (the token\'s environment)',
+  'flags:read': "read feature flags with an Unleash SDK (the token's environment)",
   'flags:write': 'turn feature flags on and off, and pull their kill switch',
 } as const;
 export type Scope = keyof typeof SCOPES;
@@ -87,16 +87,24 @@ export function parseLifetime(text: string): number | null {
   const match = /^(\d{1,5})([hdw])$/.exec(text);
   const ms = match ? Number(match[1]) * (UNITS[match[2] as string] as number) : NaN;
   if (!(ms > 0) || ms > MAX_LIFETIME_MS) {
-    throw new Error(`"${text}" is not a lifetime: use a number of hours, days or weeks up to ten years (e.g. 12h, 90d, 2w) or never`);
+    throw new Error(
+      `"${text}" is not a lifetime: use a number of hours, days or weeks up to ten years (e.g. 12h, 90d, 2w) or never`,
+    );
   }
   return ms;
 }
 
 /** Scopes from a comma-separated list: known, unique, at least one. Throws a message fit for a user. */
 export function parseScopes(text: string): Scope[] {
-  const names = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const unknown = names.filter((n) => !isScope(n));
-  if (unknown.length > 0) throw new Error(`Unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}: the scopes are ${Object.keys(SCOPES).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `Unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}: the scopes are ${Object.keys(SCOPES).join(', ')}`,
+    );
   if (names.length === 0) throw new Error(`No scope given: the scopes are ${Object.keys(SCOPES).join(', ')}`);
   return [...new Set(names as Scope[])];
 }

@@ -59,7 +59,7 @@ export class CachedCatalog {
 
   /** A JSON body computed once per catalog generation and key. */
   cachedJson(key: string, load: () => Promise<unknown>): Promise<Buffer> {
-    return this.cache.get(key, async () => Buffer.from(JSON.stringify(await load() ?? null)));
+    return this.cache.get(key, async () => Buffer.from(JSON.stringify((await load()) ?? null)));
   }
 
   /** A response cachedJson() already holds, without loading: for fast paths. */
@@ -107,7 +107,9 @@ export class CachedCatalog {
   /** Polls the generation so replicas that do not sync themselves still see changes. */
   watchGeneration(intervalMs: number, logger: Logger): () => void {
     const timer = setInterval(() => {
-      this.refreshGeneration().catch((err: unknown) => logger.warn({ component: 'catalog', err }, 'could not read the catalog generation'));
+      this.refreshGeneration().catch((err: unknown) =>
+        logger.warn({ component: 'catalog', err }, 'could not read the catalog generation'),
+      );
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);

@@ -47,7 +47,7 @@ describe('CatalogRoot paths', () => {
     assert.equal(root.absolutePath('a/b/c.yaml'), path.join(root.dir, 'a', 'b', 'c.yaml'));
   });
 
-  test('resolveInside resolves a target against the naming file\'s directory', async (t) => {
+  test("resolveInside resolves a target against the naming file's directory", async (t) => {
     const root = await CatalogRoot.open(tempDir(t));
     assert.equal(root.resolveInside('teams', './platform.yaml'), 'teams/platform.yaml');
     assert.equal(root.resolveInside('teams', 'platform.yaml'), 'teams/platform.yaml');
@@ -59,7 +59,11 @@ describe('CatalogRoot paths', () => {
   test('resolveInside refuses absolute paths and paths that leave the root', async (t) => {
     const root = await CatalogRoot.open(tempDir(t));
     assert.equal(root.resolveInside('.', '/etc/passwd'), undefined);
-    assert.equal(root.resolveInside('.', root.absolutePath('inside.yaml')), undefined, 'even an absolute path that points inside is refused');
+    assert.equal(
+      root.resolveInside('.', root.absolutePath('inside.yaml')),
+      undefined,
+      'even an absolute path that points inside is refused',
+    );
     assert.equal(root.resolveInside('.', '../x.yaml'), undefined);
     assert.equal(root.resolveInside('a/b', '../../../x.yaml'), undefined);
     assert.equal(root.resolveInside('.', 'a/../../x.yaml'), undefined);
@@ -68,7 +72,7 @@ describe('CatalogRoot paths', () => {
     assert.equal(root.resolveInside('.', '\\\\server\\share\\x.yaml'), undefined);
   });
 
-  test('a sibling directory whose name starts with the root\'s name is outside the root', async (t) => {
+  test("a sibling directory whose name starts with the root's name is outside the root", async (t) => {
     const { rootDir } = rootWithOutside(t);
     fs.mkdirSync(`${rootDir}-evil`);
     const root = await CatalogRoot.open(rootDir);
@@ -214,7 +218,18 @@ describe('CatalogRoot.read', () => {
 describe('CatalogRoot.list', () => {
   test('lists every file below a directory, sorted, skipping node_modules and dot-folders', async (t) => {
     const dir = tempDir(t);
-    for (const f of ['b.yaml', 'a.yml', 'z/deep/c.yaml', 'README.md', 'node_modules/pkg/catalog-info.yaml', '.git/config.yaml', 'sub/.hidden/x.yaml', '.dotfile.yaml', 'sub/node_modules/y.yaml', 'sub/m.yaml']) {
+    for (const f of [
+      'b.yaml',
+      'a.yml',
+      'z/deep/c.yaml',
+      'README.md',
+      'node_modules/pkg/catalog-info.yaml',
+      '.git/config.yaml',
+      'sub/.hidden/x.yaml',
+      '.dotfile.yaml',
+      'sub/node_modules/y.yaml',
+      'sub/m.yaml',
+    ]) {
       write(dir, f, 'a: 1\n');
     }
     const root = await CatalogRoot.open(dir);

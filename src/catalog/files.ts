@@ -78,27 +78,68 @@ export class CatalogRoot {
       real = await realpath(this.absolutePath(path));
     } catch (err) {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-      return fail(null, null, missing ? 'file-missing' : 'file-unreadable', missing ? `${path} does not exist` : `${path} cannot be read: ${(err as Error).message}`, missing ? 'Create the file or fix the path (paths are relative to the file that names them).' : 'Check the file\'s permissions.');
+      return fail(
+        null,
+        null,
+        missing ? 'file-missing' : 'file-unreadable',
+        missing ? `${path} does not exist` : `${path} cannot be read: ${(err as Error).message}`,
+        missing
+          ? 'Create the file or fix the path (paths are relative to the file that names them).'
+          : "Check the file's permissions.",
+      );
     }
     if (!this.contains(real)) {
-      return fail(null, null, 'path-outside-root', `${path} resolves outside the catalog root (through a symbolic link)`, 'Catalog files must live inside the catalog root; copy the file in instead of linking to it.');
+      return fail(
+        null,
+        null,
+        'path-outside-root',
+        `${path} resolves outside the catalog root (through a symbolic link)`,
+        'Catalog files must live inside the catalog root; copy the file in instead of linking to it.',
+      );
     }
     // Only regular files are opened: opening a FIFO would wait for a writer forever.
     const kind = await stat(real).catch(() => undefined);
-    if (!kind?.isFile()) return fail(null, null, 'file-unreadable', `${path} is not a regular file`, 'Point at a file, not a directory, pipe or device.');
+    if (!kind?.isFile())
+      return fail(
+        null,
+        null,
+        'file-unreadable',
+        `${path} is not a regular file`,
+        'Point at a file, not a directory, pipe or device.',
+      );
     const handle = await open(real, 'r').catch(() => undefined);
-    if (!handle) return fail(null, null, 'file-unreadable', `${path} cannot be opened`, 'Check the file\'s permissions.');
+    if (!handle)
+      return fail(null, null, 'file-unreadable', `${path} cannot be opened`, "Check the file's permissions.");
     try {
       const info = await handle.stat();
-      if (!info.isFile()) return fail(null, null, 'file-unreadable', `${path} is not a regular file`, 'Point at a file, not a directory or device.');
+      if (!info.isFile())
+        return fail(
+          null,
+          null,
+          'file-unreadable',
+          `${path} is not a regular file`,
+          'Point at a file, not a directory or device.',
+        );
       if (info.size > this.maxFileBytes) {
-        return fail(null, null, 'file-too-large', `${path} is ${info.size} bytes, over the limit of ${this.maxFileBytes}`, 'Split the file, or raise ATRIUM_CATALOG_MAX_FILE_BYTES if it really must be this large.');
+        return fail(
+          null,
+          null,
+          'file-too-large',
+          `${path} is ${info.size} bytes, over the limit of ${this.maxFileBytes}`,
+          'Split the file, or raise ATRIUM_CATALOG_MAX_FILE_BYTES if it really must be this large.',
+        );
       }
       // Read at most one byte past the limit, in case the file grew since stat.
       const buffer = Buffer.alloc(Math.min(info.size, this.maxFileBytes) + 1);
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
       if (bytesRead > this.maxFileBytes) {
-        return fail(null, null, 'file-too-large', `${path} is over the limit of ${this.maxFileBytes} bytes`, 'Split the file, or raise ATRIUM_CATALOG_MAX_FILE_BYTES if it really must be this large.');
+        return fail(
+          null,
+          null,
+          'file-too-large',
+          `${path} is over the limit of ${this.maxFileBytes} bytes`,
+          'Split the file, or raise ATRIUM_CATALOG_MAX_FILE_BYTES if it really must be this large.',
+        );
       }
       const bytes = buffer.subarray(0, bytesRead);
       const hash = createHash('sha1').update(bytes).digest('hex');
@@ -106,13 +147,25 @@ export class CatalogRoot {
       // with the same size ("racy" in git's words): remember no stamp, so it is read next time.
       const stamp = Date.now() - info.mtimeMs > RACY_WINDOW_MS ? stampOf(info) : null;
       if (bytes.includes(0)) {
-        return fail(hash, stamp, 'file-binary', `${path} is a binary file`, 'Catalog files are UTF-8 text; remove the binary file or the reference to it.');
+        return fail(
+          hash,
+          stamp,
+          'file-binary',
+          `${path} is a binary file`,
+          'Catalog files are UTF-8 text; remove the binary file or the reference to it.',
+        );
       }
       let text: string;
       try {
         text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
       } catch {
-        return fail(hash, stamp, 'file-encoding', `${path} is not valid UTF-8`, 'Re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`).');
+        return fail(
+          hash,
+          stamp,
+          'file-encoding',
+          `${path} is not valid UTF-8`,
+          'Re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`).',
+        );
       }
       return { ok: true, text, hash, stamp };
     } finally {
@@ -175,11 +228,20 @@ export class CatalogRoot {
   }
 
   async isDirectory(path: string): Promise<boolean> {
-    return stat(this.absolutePath(path)).then((s) => s.isDirectory(), () => false);
+    return stat(this.absolutePath(path)).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
   }
 }
 
-function fail(hash: string | null, stamp: Stamp | null, code: ReadFailure['code'], message: string, hint: string): ReadResult {
+function fail(
+  hash: string | null,
+  stamp: Stamp | null,
+  code: ReadFailure['code'],
+  message: string,
+  hint: string,
+): ReadResult {
   return { ok: false, hash, stamp, failure: { code, message, hint } };
 }
 

@@ -20,7 +20,8 @@ function store(relations: readonly Relation[]) {
   return { calls, relationsOf };
 }
 
-const depths = (n: Neighbourhood): Record<string, number> => Object.fromEntries(n.nodes.map((node) => [node.ref, node.depth]));
+const depths = (n: Neighbourhood): Record<string, number> =>
+  Object.fromEntries(n.nodes.map((node) => [node.ref, node.depth]));
 const pairs = (n: Neighbourhood): string[] => n.edges.map((e) => `${e.from}>${e.to}`);
 
 describe('dependencyEdges', () => {
@@ -39,12 +40,24 @@ describe('dependencyEdges', () => {
   }
 
   test('relations that carry no dependency are ignored', () => {
-    const types: RelationType[] = ['ownedBy', 'ownerOf', 'partOf', 'hasPart', 'memberOf', 'hasMember', 'childOf', 'parentOf'];
+    const types: RelationType[] = [
+      'ownedBy',
+      'ownerOf',
+      'partOf',
+      'hasPart',
+      'memberOf',
+      'hasMember',
+      'childOf',
+      'parentOf',
+    ];
     assert.deepEqual(dependencyEdges(types.map((t) => rel('a', t, 'b'))), []);
   });
 
   test('a relation and its inverse, in any casing, give one edge', () => {
-    const edges = dependencyEdges([dep('component:default/A', 'resource:default/db'), rel('resource:default/DB', 'dependencyOf', 'component:default/a')]);
+    const edges = dependencyEdges([
+      dep('component:default/A', 'resource:default/db'),
+      rel('resource:default/DB', 'dependencyOf', 'component:default/a'),
+    ]);
     assert.deepEqual(edges, [{ from: 'component:default/A', to: 'resource:default/db', via: 'dependsOn' }]);
   });
 
@@ -55,15 +68,26 @@ describe('dependencyEdges', () => {
 
 describe('neighbourhood', () => {
   test('a consumer transitively depends on the component providing the API it consumes', async () => {
-    const { relationsOf } = store([rel('component:default/web', 'consumesApi', 'api:default/pay'), rel('component:default/pay-svc', 'providesApi', 'api:default/pay')]);
+    const { relationsOf } = store([
+      rel('component:default/web', 'consumesApi', 'api:default/pay'),
+      rel('component:default/pay-svc', 'providesApi', 'api:default/pay'),
+    ]);
     const down = await neighbourhood('component:default/web', 2, relationsOf);
-    assert.deepEqual(depths(down), { 'component:default/web': 0, 'api:default/pay': 1, 'component:default/pay-svc': 2 });
+    assert.deepEqual(depths(down), {
+      'component:default/web': 0,
+      'api:default/pay': 1,
+      'component:default/pay-svc': 2,
+    });
     assert.deepEqual(
       down.edges.map((e) => e.via),
       ['providedBy', 'consumesApi'],
     );
     const up = await neighbourhood('component:default/pay-svc', 2, relationsOf);
-    assert.deepEqual(depths(up), { 'component:default/web': -2, 'api:default/pay': -1, 'component:default/pay-svc': 0 });
+    assert.deepEqual(depths(up), {
+      'component:default/web': -2,
+      'api:default/pay': -1,
+      'component:default/pay-svc': 0,
+    });
   });
 
   test('a cycle terminates and the node on it sits downstream, down winning the tie', async () => {
@@ -115,10 +139,15 @@ describe('neighbourhood', () => {
   });
 
   test('refs compare case-insensitively and keep one display form', async () => {
-    const { relationsOf } = store([dep('Component:default/Checkout', 'resource:default/Orders-DB'), rel('resource:default/orders-db', 'dependencyOf', 'component:default/checkout')]);
+    const { relationsOf } = store([
+      dep('Component:default/Checkout', 'resource:default/Orders-DB'),
+      rel('resource:default/orders-db', 'dependencyOf', 'component:default/checkout'),
+    ]);
     const n = await neighbourhood('component:default/Checkout', 1, relationsOf);
     assert.deepEqual(depths(n), { 'component:default/Checkout': 0, 'resource:default/Orders-DB': 1 });
-    assert.deepEqual(n.edges, [{ from: 'component:default/Checkout', to: 'resource:default/Orders-DB', via: 'dependsOn' }]);
+    assert.deepEqual(n.edges, [
+      { from: 'component:default/Checkout', to: 'resource:default/Orders-DB', via: 'dependsOn' },
+    ]);
   });
 
   test('a node both upstream and downstream keeps the nearer depth and is walked both ways', async () => {
@@ -129,13 +158,26 @@ describe('neighbourhood', () => {
   });
 
   test('ownership, membership and structure are not dependencies', async () => {
-    const { relationsOf } = store([rel('a', 'ownedBy', 'group:team'), rel('a', 'partOf', 'system:s'), rel('user:u', 'memberOf', 'group:team'), rel('a', 'hasPart', 'c'), dep('a', 'b')]);
+    const { relationsOf } = store([
+      rel('a', 'ownedBy', 'group:team'),
+      rel('a', 'partOf', 'system:s'),
+      rel('user:u', 'memberOf', 'group:team'),
+      rel('a', 'hasPart', 'c'),
+      dep('a', 'b'),
+    ]);
     const n = await neighbourhood('a', 3, relationsOf);
     assert.deepEqual(depths(n), { a: 0, b: 1 });
   });
 
   test('relationsOf is called once per level with the whole frontier, both directions together', async () => {
-    const { relationsOf, calls } = store([dep('center', 'b'), dep('center', 'c'), dep('b', 'd'), dep('c', 'e'), dep('x', 'center'), dep('y', 'x')]);
+    const { relationsOf, calls } = store([
+      dep('center', 'b'),
+      dep('center', 'c'),
+      dep('b', 'd'),
+      dep('c', 'e'),
+      dep('x', 'center'),
+      dep('y', 'x'),
+    ]);
     const n = await neighbourhood('center', 3, relationsOf);
     assert.deepEqual(
       calls.map((refs) => [...refs].sort()),
@@ -146,12 +188,24 @@ describe('neighbourhood', () => {
 
   test('an isolated entity is its own neighbourhood', async () => {
     const { relationsOf, calls } = store([]);
-    assert.deepEqual(await neighbourhood('a', 3, relationsOf), { center: 'a', nodes: [{ ref: 'a', depth: 0 }], edges: [], truncated: false });
+    assert.deepEqual(await neighbourhood('a', 3, relationsOf), {
+      center: 'a',
+      nodes: [{ ref: 'a', depth: 0 }],
+      edges: [],
+      truncated: false,
+    });
     assert.equal(calls.length, 1);
   });
 
   test('the result does not depend on the order the store returns relations in', async () => {
-    const relations = [dep('a', 'b'), dep('a', 'c'), dep('b', 'd'), dep('c', 'd'), dep('z', 'a'), rel('a', 'consumesApi', 'api:p')];
+    const relations = [
+      dep('a', 'b'),
+      dep('a', 'c'),
+      dep('b', 'd'),
+      dep('c', 'd'),
+      dep('z', 'a'),
+      rel('a', 'consumesApi', 'api:p'),
+    ];
     const forward = await neighbourhood('a', 2, store(relations).relationsOf, { maxNodes: 5 });
     const backward = await neighbourhood('a', 2, store([...relations].reverse()).relationsOf, { maxNodes: 5 });
     assert.deepEqual(backward, forward);

@@ -46,7 +46,9 @@ export function dependencyEdges(relations: readonly Relation[]): DependencyEdge[
     const direction = DIRECTIONS[r.type];
     if (!direction) continue;
     const { via, sourceDepends } = direction;
-    const edge: DependencyEdge = sourceDepends ? { from: r.source, to: r.target, via } : { from: r.target, to: r.source, via };
+    const edge: DependencyEdge = sourceDepends
+      ? { from: r.source, to: r.target, via }
+      : { from: r.target, to: r.source, via };
     // A self-dependency widens no blast radius and has no place in a layered drawing.
     if (keyOf(edge.from) === keyOf(edge.to)) continue;
     const key = edgeKey(edge);

@@ -6,7 +6,14 @@ import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { CatalogRoot } from './files.ts';
-import { MAX_LOCATION_DEPTH, openCatalog, walkCatalog, type FileSummary, type WalkOptions, type WalkResult } from './load.ts';
+import {
+  MAX_LOCATION_DEPTH,
+  openCatalog,
+  walkCatalog,
+  type FileSummary,
+  type WalkOptions,
+  type WalkResult,
+} from './load.ts';
 import type { Entity, Problem } from './model.ts';
 import { resolveCatalog } from './resolve.ts';
 import { component, tempDir, writeFile } from '../../test/support/catalog.ts';
@@ -28,7 +35,6 @@ function rootWithOutside(t: TestContext): { rootDir: string; outsideDir: string;
   return { rootDir, outsideDir, outsideFile: path.join(outsideDir, 'entity.yaml') };
 }
 
-
 function api(name: string, definition: string[]): string {
   return [
     'apiVersion: backstage.io/v1alpha1',
@@ -45,7 +51,11 @@ function api(name: string, definition: string[]): string {
 }
 
 /** A Location; targets are quoted, so globs such as `**` stay strings. */
-function location(name: string, targets: string[], opts: { presence?: 'optional' | 'required'; single?: boolean } = {}): string {
+function location(
+  name: string,
+  targets: string[],
+  opts: { presence?: 'optional' | 'required'; single?: boolean } = {},
+): string {
   return [
     'apiVersion: backstage.io/v1alpha1',
     'kind: Location',
@@ -53,7 +63,9 @@ function location(name: string, targets: string[], opts: { presence?: 'optional'
     `  name: ${name}`,
     'spec:',
     ...(opts.presence ? [`  presence: ${opts.presence}`] : []),
-    ...(opts.single ? [`  target: ${JSON.stringify(targets[0])}`] : ['  targets:', ...targets.map((t) => `    - ${JSON.stringify(t)}`)]),
+    ...(opts.single
+      ? [`  target: ${JSON.stringify(targets[0])}`]
+      : ['  targets:', ...targets.map((t) => `    - ${JSON.stringify(t)}`)]),
     '',
   ].join('\n');
 }
@@ -66,7 +78,12 @@ function positionOf(text: string, needle: string): { line: number; column: numbe
   return { line: before.split('\n').length, column: index - before.lastIndexOf('\n') };
 }
 
-async function walkDir(dir: string, rootFile: string | undefined, options: WalkOptions = {}, maxFileBytes?: number): Promise<WalkResult> {
+async function walkDir(
+  dir: string,
+  rootFile: string | undefined,
+  options: WalkOptions = {},
+  maxFileBytes?: number,
+): Promise<WalkResult> {
   return walkCatalog(await CatalogRoot.open(dir, maxFileBytes), rootFile, options);
 }
 
@@ -75,10 +92,14 @@ function allProblems(walk: WalkResult): Problem[] {
   return [...walk.problems, ...walk.files.flatMap((f) => [...f.problems, ...f.documents.flatMap((d) => d.problems)])];
 }
 
-const codes = (walk: WalkResult): string[] => allProblems(walk).map((p) => `${p.file} ${p.code}`).sort();
+const codes = (walk: WalkResult): string[] =>
+  allProblems(walk)
+    .map((p) => `${p.file} ${p.code}`)
+    .sort();
 const paths = (walk: WalkResult): string[] => walk.files.map((f) => f.path);
 /** Entity keys parsed in a walk, without the file part of parsedKey. */
-const entityKeys = (walk: WalkResult): string[] => [...walk.parsed.keys()].map((k) => k.slice(k.indexOf('\u0000') + 1)).sort();
+const entityKeys = (walk: WalkResult): string[] =>
+  [...walk.parsed.keys()].map((k) => k.slice(k.indexOf('\u0000') + 1)).sort();
 const previousOf = (walk: WalkResult): Map<string, FileSummary> => new Map(walk.files.map((f) => [f.path, f]));
 const sha1 = (text: string | Buffer): string => createHash('sha1').update(text).digest('hex');
 /** A file's dependencies without their stamps (which depend on the clock). */
@@ -96,7 +117,10 @@ function assertWellFormed(problem: Problem): void {
   assert.ok(problem.hint.length > 0, 'hint');
   assert.ok(Number.isInteger(problem.line) && problem.line >= 1, `line ${problem.line}`);
   assert.ok(Number.isInteger(problem.column) && problem.column >= 1, `column ${problem.column}`);
-  assert.ok(!path.isAbsolute(problem.file) && !problem.file.includes('\\') && !problem.file.startsWith('..'), `file ${problem.file}`);
+  assert.ok(
+    !path.isAbsolute(problem.file) && !problem.file.includes('\\') && !problem.file.startsWith('..'),
+    `file ${problem.file}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -187,16 +211,32 @@ describe('catalog roots', () => {
 });
 
 describe('Location targets', () => {
-  test('follows both target and targets, relative to the Location file\'s directory', async (t) => {
+  test("follows both target and targets, relative to the Location file's directory", async (t) => {
     const dir = tempDir(t);
     write(dir, 'catalog-info.yaml', location('root', ['./teams/index.yaml'], { single: true }));
-    write(dir, 'teams/index.yaml', location('teams', ['./platform.yaml', 'sub/payments.yaml', '../shared/common.yaml']));
+    write(
+      dir,
+      'teams/index.yaml',
+      location('teams', ['./platform.yaml', 'sub/payments.yaml', '../shared/common.yaml']),
+    );
     write(dir, 'teams/platform.yaml', component('platform'));
     write(dir, 'teams/sub/payments.yaml', component('payments'));
     write(dir, 'shared/common.yaml', component('common'));
     const walk = await walkDir(dir, 'catalog-info.yaml');
-    assert.deepEqual(paths(walk), ['catalog-info.yaml', 'teams/index.yaml', 'teams/platform.yaml', 'teams/sub/payments.yaml', 'shared/common.yaml']);
-    assert.deepEqual(entityKeys(walk), ['component:default/common', 'component:default/payments', 'component:default/platform', 'location:default/root', 'location:default/teams']);
+    assert.deepEqual(paths(walk), [
+      'catalog-info.yaml',
+      'teams/index.yaml',
+      'teams/platform.yaml',
+      'teams/sub/payments.yaml',
+      'shared/common.yaml',
+    ]);
+    assert.deepEqual(entityKeys(walk), [
+      'component:default/common',
+      'component:default/payments',
+      'component:default/platform',
+      'location:default/root',
+      'location:default/teams',
+    ]);
     assert.deepEqual(codes(walk), []);
   });
 
@@ -223,7 +263,11 @@ describe('Location targets', () => {
     write(dir, 'services/c/deeper/catalog-info.yaml', component('too-deep'));
     write(dir, 'services/catalog-info.yaml', component('too-shallow'));
     const walk = await walkDir(dir, 'catalog-info.yaml');
-    assert.deepEqual(paths(walk), ['catalog-info.yaml', 'services/a/catalog-info.yaml', 'services/b/catalog-info.yaml']);
+    assert.deepEqual(paths(walk), [
+      'catalog-info.yaml',
+      'services/a/catalog-info.yaml',
+      'services/b/catalog-info.yaml',
+    ]);
     assert.deepEqual(codes(walk), []);
   });
 
@@ -243,7 +287,7 @@ describe('Location targets', () => {
     assert.deepEqual(codes(walk), []);
   });
 
-  test('a glob relative to a nested Location file is resolved against that file\'s directory', async (t) => {
+  test("a glob relative to a nested Location file is resolved against that file's directory", async (t) => {
     const dir = tempDir(t);
     write(dir, 'catalog-info.yaml', location('root', ['./group/index.yaml']));
     write(dir, 'group/index.yaml', location('group', ['./members/*.yaml']));
@@ -253,7 +297,7 @@ describe('Location targets', () => {
     assert.deepEqual(paths(walk), ['catalog-info.yaml', 'group/index.yaml', 'group/members/m1.yaml']);
   });
 
-  test('a required target that does not exist is location-target-missing at the target\'s position', async (t) => {
+  test("a required target that does not exist is location-target-missing at the target's position", async (t) => {
     const dir = tempDir(t);
     const text = location('root', ['./present.yaml', './absent.yaml']);
     write(dir, 'catalog-info.yaml', text);
@@ -275,7 +319,11 @@ describe('Location targets', () => {
 
   test('an optional target that does not exist is no problem at all', async (t) => {
     const dir = tempDir(t);
-    write(dir, 'catalog-info.yaml', location('root', ['./absent.yaml', './also-absent/*.yaml', './present.yaml'], { presence: 'optional' }));
+    write(
+      dir,
+      'catalog-info.yaml',
+      location('root', ['./absent.yaml', './also-absent/*.yaml', './present.yaml'], { presence: 'optional' }),
+    );
     write(dir, 'present.yaml', component('present'));
     const walk = await walkDir(dir, 'catalog-info.yaml');
     assert.deepEqual(allProblems(walk), []);
@@ -288,7 +336,10 @@ describe('Location targets', () => {
     write(dir, 'catalog-info.yaml', text);
     const walk = await walkDir(dir, 'catalog-info.yaml');
     const problems = allProblems(walk);
-    assert.deepEqual(problems.map((p) => [p.code, p.file, p.line, p.column]), [['location-target-missing', 'catalog-info.yaml', ...Object.values(positionOf(text, '"./services/*.yaml"'))]]);
+    assert.deepEqual(
+      problems.map((p) => [p.code, p.file, p.line, p.column]),
+      [['location-target-missing', 'catalog-info.yaml', ...Object.values(positionOf(text, '"./services/*.yaml"'))]],
+    );
   });
 
   test('a target that is a directory is location-target-directory, with a hint naming a file inside it', async (t) => {
@@ -311,7 +362,10 @@ describe('Location targets', () => {
     write(dir, 'catalog-info.yaml', text);
     const walk = await walkDir(dir, 'catalog-info.yaml');
     const problems = allProblems(walk);
-    assert.deepEqual(problems.map((p) => p.code), ['location-url-unsupported', 'location-url-unsupported']);
+    assert.deepEqual(
+      problems.map((p) => p.code),
+      ['location-url-unsupported', 'location-url-unsupported'],
+    );
     for (const p of problems) {
       assertWellFormed(p);
       assert.match(p.hint, /relative path/);
@@ -324,7 +378,10 @@ describe('Location targets', () => {
     const { rootDir, outsideFile } = rootWithOutside(t);
     write(rootDir, 'catalog-info.yaml', location('root', [outsideFile, `${path.dirname(outsideFile)}/*.yaml`]));
     const walk = await walkDir(rootDir, 'catalog-info.yaml');
-    assert.deepEqual(codes(walk), ['catalog-info.yaml location-outside-root', 'catalog-info.yaml location-outside-root']);
+    assert.deepEqual(codes(walk), [
+      'catalog-info.yaml location-outside-root',
+      'catalog-info.yaml location-outside-root',
+    ]);
     assert.deepEqual(paths(walk), ['catalog-info.yaml']);
     assert.equal(entityKeys(walk).includes('component:default/outsider'), false);
   });
@@ -333,15 +390,22 @@ describe('Location targets', () => {
     const { rootDir } = rootWithOutside(t);
     const text = location('root', ['./sub/index.yaml']);
     write(rootDir, 'catalog-info.yaml', text);
-    const sub = location('sub', ['../../outside/entity.yaml', '../../outside/*.yaml', './ok/../../../outside/entity.yaml']);
+    const sub = location('sub', [
+      '../../outside/entity.yaml',
+      '../../outside/*.yaml',
+      './ok/../../../outside/entity.yaml',
+    ]);
     write(rootDir, 'sub/index.yaml', sub);
     const walk = await walkDir(rootDir, 'catalog-info.yaml');
     const problems = allProblems(walk);
-    assert.deepEqual(problems.map((p) => `${p.file}:${p.line} ${p.code}`), [
-      `sub/index.yaml:${positionOf(sub, '"../../outside/entity.yaml"').line} location-outside-root`,
-      `sub/index.yaml:${positionOf(sub, '"../../outside/*.yaml"').line} location-outside-root`,
-      `sub/index.yaml:${positionOf(sub, '"./ok/').line} location-outside-root`,
-    ]);
+    assert.deepEqual(
+      problems.map((p) => `${p.file}:${p.line} ${p.code}`),
+      [
+        `sub/index.yaml:${positionOf(sub, '"../../outside/entity.yaml"').line} location-outside-root`,
+        `sub/index.yaml:${positionOf(sub, '"../../outside/*.yaml"').line} location-outside-root`,
+        `sub/index.yaml:${positionOf(sub, '"./ok/').line} location-outside-root`,
+      ],
+    );
     assert.deepEqual(paths(walk), ['catalog-info.yaml', 'sub/index.yaml']);
     assert.equal(entityKeys(walk).includes('component:default/outsider'), false);
     for (const p of problems) assertWellFormed(p);
@@ -386,7 +450,10 @@ describe('Location targets', () => {
     const walk = await walkDir(dir, 'a.yaml');
     assert.deepEqual(paths(walk), ['a.yaml', 'b.yaml']);
     const problems = allProblems(walk);
-    assert.deepEqual(problems.map((p) => [p.file, p.code, p.line, p.column]), [['b.yaml', 'location-cycle', ...Object.values(positionOf(b, '"./a.yaml"'))]]);
+    assert.deepEqual(
+      problems.map((p) => [p.file, p.code, p.line, p.column]),
+      [['b.yaml', 'location-cycle', ...Object.values(positionOf(b, '"./a.yaml"'))]],
+    );
     assert.match(problems[0]?.message ?? '', /a\.yaml/);
     assert.deepEqual(entityKeys(walk), ['location:default/a', 'location:default/b']);
   });
@@ -408,7 +475,10 @@ describe('Location targets', () => {
     assert.deepEqual(paths(walk), ['catalog-info.yaml', 'one.yaml', 'shared.yaml', 'two.yaml']);
     assert.deepEqual(codes(walk), []);
     const resolution = resolveCatalog(walk.files, walk.problems, new Map());
-    assert.deepEqual(resolution.problems.filter((p) => p.code !== 'dangling-reference'), []);
+    assert.deepEqual(
+      resolution.problems.filter((p) => p.code !== 'dangling-reference'),
+      [],
+    );
     assert.equal(resolution.claims.get('component:default/shared')?.file, 'shared.yaml');
   });
 
@@ -447,15 +517,19 @@ describe('substitution', () => {
   test('$text, $json and $yaml are read relative to the descriptor, even nested deep inside spec', async (t) => {
     const dir = tempDir(t);
     const openapi = 'openapi: 3.0.0\ninfo:\n  title: Petstore\n';
-    write(dir, 'apis/petstore.yaml', api('petstore', [
-      '  definition:',
-      '    $text: ./openapi.yaml',
-      '  extra:',
-      '    nested:',
-      '      - config:',
-      '          $json: ./config/settings.json',
-      '      - $yaml: ../shared/values.yaml',
-    ]));
+    write(
+      dir,
+      'apis/petstore.yaml',
+      api('petstore', [
+        '  definition:',
+        '    $text: ./openapi.yaml',
+        '  extra:',
+        '    nested:',
+        '      - config:',
+        '          $json: ./config/settings.json',
+        '      - $yaml: ../shared/values.yaml',
+      ]),
+    );
     write(dir, 'apis/openapi.yaml', openapi);
     write(dir, 'apis/config/settings.json', '{"retries": 3, "hosts": ["a", "b"]}');
     write(dir, 'shared/values.yaml', 'replicas: 2\nlabels:\n  tier: gold\n');
@@ -463,7 +537,9 @@ describe('substitution', () => {
     assert.deepEqual(codes(walk), []);
     const spec = entity(walk, 'api:default/petstore').spec;
     assert.equal(spec?.definition, openapi);
-    assert.deepEqual(spec?.extra, { nested: [{ config: { retries: 3, hosts: ['a', 'b'] } }, { replicas: 2, labels: { tier: 'gold' } }] });
+    assert.deepEqual(spec?.extra, {
+      nested: [{ config: { retries: 3, hosts: ['a', 'b'] } }, { replicas: 2, labels: { tier: 'gold' } }],
+    });
     assert.deepEqual(depsOf(walk.files[0]), [
       { path: 'apis/openapi.yaml', hash: sha1(openapi) },
       { path: 'apis/config/settings.json', hash: sha1('{"retries": 3, "hosts": ["a", "b"]}') },
@@ -478,7 +554,10 @@ describe('substitution', () => {
     write(dir, 'apis/petstore.yaml', text);
     const walk = await walkDir(dir, 'apis/petstore.yaml');
     const problems = allProblems(walk);
-    assert.deepEqual(problems.map((p) => [p.file, p.code, p.severity, p.line, p.column]), [['apis/petstore.yaml', 'substitution-missing', 'error', ...Object.values(positionOf(text, './missing.yaml'))]]);
+    assert.deepEqual(
+      problems.map((p) => [p.file, p.code, p.severity, p.line, p.column]),
+      [['apis/petstore.yaml', 'substitution-missing', 'error', ...Object.values(positionOf(text, './missing.yaml'))]],
+    );
     assert.equal(problems[0]?.entityRef, 'api:default/petstore');
     assertWellFormed(problems[0] as Problem);
     assert.equal(entityKeys(walk).includes('api:default/petstore'), false);
@@ -491,7 +570,11 @@ describe('substitution', () => {
     write(rootDir, 'b.yaml', api('b', ['  definition:', `    $text: ${path.join(outsideDir, 'secret.txt')}`]));
     write(rootDir, 'c.yaml', api('c', ['  definition:', '    $yaml: ./x/../../outside/entity.yaml']));
     const walk = await walkDir(rootDir, undefined);
-    assert.deepEqual(codes(walk), ['a.yaml substitution-outside-root', 'b.yaml substitution-outside-root', 'c.yaml substitution-outside-root']);
+    assert.deepEqual(codes(walk), [
+      'a.yaml substitution-outside-root',
+      'b.yaml substitution-outside-root',
+      'c.yaml substitution-outside-root',
+    ]);
     assert.doesNotMatch(JSON.stringify(walk.files), /TOP-SECRET-OUTSIDE/);
     assert.deepEqual(entityKeys(walk), []);
     for (const f of walk.files) assert.deepEqual(f.dependencies, []);
@@ -514,7 +597,10 @@ describe('substitution', () => {
     write(dir, 'a.yaml', text);
     const walk = await walkDir(dir, 'a.yaml');
     const problems = allProblems(walk);
-    assert.deepEqual(problems.map((p) => [p.code, p.severity, p.line, p.column]), [['substitution-url-unsupported', 'warning', ...Object.values(positionOf(text, url))]]);
+    assert.deepEqual(
+      problems.map((p) => [p.code, p.severity, p.line, p.column]),
+      [['substitution-url-unsupported', 'warning', ...Object.values(positionOf(text, url))]],
+    );
     assertWellFormed(problems[0] as Problem);
     assert.equal(entity(walk, 'api:default/remote').spec?.definition, `$text: ${url}`);
     assert.deepEqual(walk.files[0]?.dependencies, []);
@@ -527,7 +613,10 @@ describe('substitution', () => {
     write(dir, 'a.yaml', text);
     const walk = await walkDir(dir, 'a.yaml');
     const problems = allProblems(walk);
-    assert.deepEqual(problems.map((p) => [p.code, p.severity, p.line]), [['substitution-unsupported', 'warning', positionOf(text, './spec.yaml').line]]);
+    assert.deepEqual(
+      problems.map((p) => [p.code, p.severity, p.line]),
+      [['substitution-unsupported', 'warning', positionOf(text, './spec.yaml').line]],
+    );
     assert.match(problems[0]?.message ?? '', /\$openapi/);
     assert.equal(entity(walk, 'api:default/petstore').spec?.definition, '$openapi: ./spec.yaml');
     assert.equal(walk.files[0]?.documents[0]?.valid, true);
@@ -535,7 +624,13 @@ describe('substitution', () => {
 
   test('JSON Schema keys such as $ref, and objects mixing $ keys with others, are data rather than placeholders', async (t) => {
     const dir = tempDir(t);
-    write(dir, 'a.yaml', component('a', { spec: ['  schema:', '    $ref: "#/definitions/x"', '  mixed:', '    $text: ./nope.txt', '    other: 1'] }));
+    write(
+      dir,
+      'a.yaml',
+      component('a', {
+        spec: ['  schema:', '    $ref: "#/definitions/x"', '  mixed:', '    $text: ./nope.txt', '    other: 1'],
+      }),
+    );
     const walk = await walkDir(dir, 'a.yaml');
     assert.deepEqual(codes(walk), []);
     const spec = entity(walk, 'component:default/a').spec;
@@ -552,16 +647,26 @@ describe('substitution', () => {
     write(dir, 'y.yaml', api('y', ['  definition:', '    $yaml: ./bad.yaml']));
     write(dir, 'd.yaml', api('d', ['  definition:', '    $yaml: ./dup.yaml']));
     const root = await CatalogRoot.open(dir);
-    for (const [file, key] of [['j.yaml', 'api:default/j'], ['y.yaml', 'api:default/y'], ['d.yaml', 'api:default/d']] as const) {
+    for (const [file, key] of [
+      ['j.yaml', 'api:default/j'],
+      ['y.yaml', 'api:default/y'],
+      ['d.yaml', 'api:default/d'],
+    ] as const) {
       const walk = await walkCatalog(root, file);
       const problems = allProblems(walk);
-      assert.deepEqual(problems.map((p) => p.code), ['substitution-parse'], file);
+      assert.deepEqual(
+        problems.map((p) => p.code),
+        ['substitution-parse'],
+        file,
+      );
       assertWellFormed(problems[0] as Problem);
       assert.equal(entityKeys(walk).includes(key), false);
     }
   });
 
-  test('a hostile $yaml file (alias bomb, absurd nesting) is substitution-parse, not a hang or a crash', { timeout: 60_000 }, async (t) => {
+  test('a hostile $yaml file (alias bomb, absurd nesting) is substitution-parse, not a hang or a crash', {
+    timeout: 60_000,
+  }, async (t) => {
     const dir = tempDir(t);
     write(dir, 'bomb.yaml', billionLaughs());
     write(dir, 'deep.yaml', '['.repeat(100_000));
@@ -570,7 +675,11 @@ describe('substitution', () => {
     const root = await CatalogRoot.open(dir);
     for (const file of ['b.yaml', 'd.yaml']) {
       const walk = await walkCatalog(root, file);
-      assert.deepEqual(allProblems(walk).map((p) => p.code), ['substitution-parse'], file);
+      assert.deepEqual(
+        allProblems(walk).map((p) => p.code),
+        ['substitution-parse'],
+        file,
+      );
       assert.equal(walk.parsed.size, 0);
     }
   });
@@ -612,8 +721,13 @@ describe('substitution', () => {
     const second = await walkCatalog(root, 'catalog-info.yaml', { previous: previousOf(unchanged) });
     assert.deepEqual([...second.changed], ['api.yaml']);
     assert.equal(entity(second, 'api:default/petstore').spec?.definition, 'version: 2\n');
-    assert.deepEqual(depsOf(second.files.find((f) => f.path === 'api.yaml')), [{ path: 'openapi.yaml', hash: sha1('version: 2\n') }]);
-    assert.notEqual(second.files.find((f) => f.path === 'api.yaml')?.documents[0]?.contentHash, first.files.find((f) => f.path === 'api.yaml')?.documents[0]?.contentHash);
+    assert.deepEqual(depsOf(second.files.find((f) => f.path === 'api.yaml')), [
+      { path: 'openapi.yaml', hash: sha1('version: 2\n') },
+    ]);
+    assert.notEqual(
+      second.files.find((f) => f.path === 'api.yaml')?.documents[0]?.contentHash,
+      first.files.find((f) => f.path === 'api.yaml')?.documents[0]?.contentHash,
+    );
 
     fs.rmSync(path.join(dir, 'openapi.yaml'));
     const third = await walkCatalog(root, 'catalog-info.yaml', { previous: previousOf(second) });
@@ -654,7 +768,10 @@ describe('hostile and broken files', () => {
     write(dir, 'deep-maps.yaml', '{a: '.repeat(100_000));
     const walk = await walkDir(dir, undefined);
     const problems = allProblems(walk);
-    assert.deepEqual(problems.map((p) => `${p.file} ${p.code}`), ['deep-maps.yaml yaml-too-deep', 'deep.yaml yaml-too-deep']);
+    assert.deepEqual(
+      problems.map((p) => `${p.file} ${p.code}`),
+      ['deep-maps.yaml yaml-too-deep', 'deep.yaml yaml-too-deep'],
+    );
     const deep = problems.find((p) => p.file === 'deep.yaml');
     assert.equal(deep?.line, 4, 'the line where the nesting goes too deep');
     for (const p of problems) assertWellFormed(p);
@@ -674,7 +791,15 @@ describe('hostile and broken files', () => {
   test('a binary file is file-binary and invalid UTF-8 is file-encoding', async (t) => {
     const dir = tempDir(t);
     write(dir, 'binary.yaml', Buffer.concat([Buffer.from(component('binary')), Buffer.from([0x00, 0xff, 0x00])]));
-    write(dir, 'latin1.yaml', Buffer.concat([Buffer.from('apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: '), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]));
+    write(
+      dir,
+      'latin1.yaml',
+      Buffer.concat([
+        Buffer.from('apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: '),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('\n'),
+      ]),
+    );
     const walk = await walkDir(dir, undefined);
     assert.deepEqual(codes(walk), ['binary.yaml file-binary', 'latin1.yaml file-encoding']);
     assert.deepEqual(entityKeys(walk), []);
@@ -683,11 +808,17 @@ describe('hostile and broken files', () => {
 
   test('a duplicate key is yaml-duplicate-key at the repeated key', async (t) => {
     const dir = tempDir(t);
-    const text = component('dup').replace('  lifecycle: production\n', '  lifecycle: production\n  lifecycle: experimental\n');
+    const text = component('dup').replace(
+      '  lifecycle: production\n',
+      '  lifecycle: production\n  lifecycle: experimental\n',
+    );
     write(dir, 'dup.yaml', text);
     const walk = await walkDir(dir, 'dup.yaml');
     const problems = allProblems(walk);
-    assert.deepEqual(problems.map((p) => [p.code, p.line, p.column]), [['yaml-duplicate-key', positionOf(text, 'lifecycle: experimental').line, 3]]);
+    assert.deepEqual(
+      problems.map((p) => [p.code, p.line, p.column]),
+      [['yaml-duplicate-key', positionOf(text, 'lifecycle: experimental').line, 3]],
+    );
     assert.deepEqual(entityKeys(walk), []);
   });
 
@@ -699,16 +830,20 @@ describe('hostile and broken files', () => {
     const walk = await walkDir(dir, undefined);
     const problems = allProblems(walk);
     // The parser may report one mistake more than once; every report points at its line.
-    assert.deepEqual([...new Set(problems.map((p) => `${p.file}:${p.line} ${p.code}`))], [
-      `broken.yaml:${positionOf(text, ' lifecycle').line} yaml-syntax`,
-      'quote.yaml:5 yaml-syntax',
-    ]);
+    assert.deepEqual(
+      [...new Set(problems.map((p) => `${p.file}:${p.line} ${p.code}`))],
+      [`broken.yaml:${positionOf(text, ' lifecycle').line} yaml-syntax`, 'quote.yaml:5 yaml-syntax'],
+    );
     for (const p of problems) assertWellFormed(p);
   });
 
   test('a syntax error in one document of a file drops the whole file, not just that document', async (t) => {
     const dir = tempDir(t);
-    write(dir, 'multi.yaml', `${component('first')}---\n${component('second').replace('  name: second', '  name: [second')}`);
+    write(
+      dir,
+      'multi.yaml',
+      `${component('first')}---\n${component('second').replace('  name: second', '  name: [second')}`,
+    );
     const walk = await walkDir(dir, 'multi.yaml');
     assert.equal(walk.files[0]?.broken, true);
     assert.deepEqual(entityKeys(walk), []);
@@ -749,7 +884,11 @@ describe('hostile and broken files', () => {
 
   test('every problem names its file relative to the root with forward slashes, and a line, column, code, message and hint', async (t) => {
     const dir = tempDir(t);
-    write(dir, 'catalog-info.yaml', location('root', ['./teams/platform/*.yaml', './teams/missing.yaml', 'https://x.test/a.yaml', '../out.yaml']));
+    write(
+      dir,
+      'catalog-info.yaml',
+      location('root', ['./teams/platform/*.yaml', './teams/missing.yaml', 'https://x.test/a.yaml', '../out.yaml']),
+    );
     write(dir, 'teams/platform/dup.yaml', 'a: 1\na: 2\n');
     write(dir, 'teams/platform/syntax.yaml', 'a: [\n');
     write(dir, 'teams/platform/binary.yaml', Buffer.from([0, 1, 2]));
@@ -766,14 +905,21 @@ describe('hostile and broken files', () => {
     const dir = tempDir(t);
     const text = component('crlf', { owner: '[unclosed' }).replace(/\n/g, '\r\n');
     write(dir, 'crlf.yaml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
-    write(dir, 'ok.yaml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(component('ok').replace(/\n/g, '\r\n'))]));
+    write(
+      dir,
+      'ok.yaml',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(component('ok').replace(/\n/g, '\r\n'))]),
+    );
     const root = await CatalogRoot.open(dir);
     const ok = await walkCatalog(root, 'ok.yaml');
     assert.deepEqual(allProblems(ok), []);
     assert.deepEqual(entityKeys(ok), ['component:default/ok']);
     const bad = await walkCatalog(root, 'crlf.yaml');
     assert.ok(allProblems(bad).length > 0);
-    assert.ok(allProblems(bad).every((p) => p.line >= positionOf(text, 'owner').line), JSON.stringify(allProblems(bad)));
+    assert.ok(
+      allProblems(bad).every((p) => p.line >= positionOf(text, 'owner').line),
+      JSON.stringify(allProblems(bad)),
+    );
   });
 });
 
@@ -782,7 +928,11 @@ describe('hostile and broken files', () => {
  * process (a native stack or memory failure cannot be caught) fails this test instead of
  * the whole test run. Returns the problem codes of each walk.
  */
-function walkInChildProcess(dir: string, rootFile: string | undefined, times: number): { status: number | null; signal: string | null; stdout: string; stderr: string } {
+function walkInChildProcess(
+  dir: string,
+  rootFile: string | undefined,
+  times: number,
+): { status: number | null; signal: string | null; stdout: string; stderr: string } {
   const here = import.meta.dirname;
   const script = `
     import { CatalogRoot } from ${JSON.stringify(pathToFileURL(path.join(here, 'files.ts')).href)};
@@ -808,8 +958,16 @@ function walkInChildProcess(dir: string, rootFile: string | undefined, times: nu
 }
 
 function assertWalksCleanly(result: ReturnType<typeof walkInChildProcess>, expected: string[][]): void {
-  const stderr = result.stderr.split('\n').filter((l) => !/^\s*\d+: 0x/.test(l)).slice(0, 12).join('\n');
-  assert.equal(result.status, 0, `the walk crashed the process (status ${result.status}, signal ${result.signal}):\n${stderr}`);
+  const stderr = result.stderr
+    .split('\n')
+    .filter((l) => !/^\s*\d+: 0x/.test(l))
+    .slice(0, 12)
+    .join('\n');
+  assert.equal(
+    result.status,
+    0,
+    `the walk crashed the process (status ${result.status}, signal ${result.signal}):\n${stderr}`,
+  );
   assert.deepEqual(JSON.parse(result.stdout), expected);
 }
 
@@ -817,7 +975,9 @@ describe('hostile nesting that the flow-bracket guard does not see', () => {
   // Each level of a compact block sequence (`- - - x`) costs two bytes and no line; the
   // yaml parser recurses once per level and overflows the stack near 1,000 levels. After
   // that, V8 may abort the whole process (fatal "RegExpCompiler Allocation failed").
-  test('1,000 levels of compact block sequences are yaml-too-deep, walk after walk, without killing the process', { timeout: 120_000 }, async (t) => {
+  test('1,000 levels of compact block sequences are yaml-too-deep, walk after walk, without killing the process', {
+    timeout: 120_000,
+  }, async (t) => {
     const dir = tempDir(t);
     write(dir, 'compact.yaml', `${'- '.repeat(1_000)}x\n`);
     write(dir, 'compact-2.yaml', `${'- '.repeat(2_000)}x\n`);
@@ -827,7 +987,9 @@ describe('hostile nesting that the flow-bracket guard does not see', () => {
     assertWalksCleanly(result, [once, once, once]);
   });
 
-  test('1,000 levels of indented block mappings (about 500 kB, under the size limit) are yaml-too-deep', { timeout: 120_000 }, async (t) => {
+  test('1,000 levels of indented block mappings (about 500 kB, under the size limit) are yaml-too-deep', {
+    timeout: 120_000,
+  }, async (t) => {
     const dir = tempDir(t);
     let text = '';
     for (let i = 0; i < 1_000; i++) text += `${' '.repeat(i)}k:\n`;
@@ -837,7 +999,9 @@ describe('hostile nesting that the flow-bracket guard does not see', () => {
     assertWalksCleanly(result, [once, once, once]);
   });
 
-  test('flow brackets hidden from the guard behind a quote inside a plain scalar are yaml-too-deep', { timeout: 120_000 }, async (t) => {
+  test('flow brackets hidden from the guard behind a quote inside a plain scalar are yaml-too-deep', {
+    timeout: 120_000,
+  }, async (t) => {
     const dir = tempDir(t);
     // In YAML, `foo 'bar` is one plain scalar; a scanner that treats the quote as opening
     // a string stops counting the brackets that follow.
@@ -847,7 +1011,9 @@ describe('hostile nesting that the flow-bracket guard does not see', () => {
     assertWalksCleanly(result, [once, once, once]);
   });
 
-  test('a $yaml file of deep compact block sequences is substitution-parse without killing the process', { timeout: 120_000 }, async (t) => {
+  test('a $yaml file of deep compact block sequences is substitution-parse without killing the process', {
+    timeout: 120_000,
+  }, async (t) => {
     const dir = tempDir(t);
     write(dir, 'deep.yaml', `${'- '.repeat(2_000)}x\n`);
     write(dir, 'a.yaml', api('a', ['  definition:', '    $yaml: ./deep.yaml']));
@@ -893,7 +1059,10 @@ describe('incremental walks', () => {
 
   test('reparse forces an unchanged file to be parsed again', async (t) => {
     const { root, first } = await threeFileCatalog(t);
-    const second = await walkCatalog(root, 'catalog-info.yaml', { previous: previousOf(first), reparse: new Set(['a.yaml']) });
+    const second = await walkCatalog(root, 'catalog-info.yaml', {
+      previous: previousOf(first),
+      reparse: new Set(['a.yaml']),
+    });
     assert.deepEqual([...second.changed], ['a.yaml']);
     assert.deepEqual(entityKeys(second), ['component:default/a']);
     assert.deepEqual(second.files[1], first.files[1], 'the same content gives an equal summary');
@@ -906,7 +1075,10 @@ describe('incremental walks', () => {
     const a = second.files.find((f) => f.path === 'a.yaml');
     assert.equal(a?.broken, true);
     assert.deepEqual(a?.documents, first.files.find((f) => f.path === 'a.yaml')?.documents);
-    assert.deepEqual(a?.problems.map((p) => p.code), ['yaml-syntax']);
+    assert.deepEqual(
+      a?.problems.map((p) => p.code),
+      ['yaml-syntax'],
+    );
     assert.deepEqual([...second.changed], ['a.yaml']);
   });
 
@@ -917,7 +1089,10 @@ describe('incremental walks', () => {
     const second = await walkCatalog(root, 'catalog-info.yaml', { previous: previousOf(first) });
     const a = second.files.find((f) => f.path === 'a.yaml');
     assert.equal(a?.broken, true);
-    assert.deepEqual(a?.problems.map((p) => p.code), ['file-binary']);
+    assert.deepEqual(
+      a?.problems.map((p) => p.code),
+      ['file-binary'],
+    );
     assert.deepEqual(a?.documents, first.files.find((f) => f.path === 'a.yaml')?.documents);
     const b = second.files.find((f) => f.path === 'b.yaml');
     assert.ok(b === undefined || b.documents.length === 0, 'a deleted file keeps no entities');
@@ -935,13 +1110,28 @@ describe('incremental walks', () => {
 
 describe('runbook annotation', () => {
   const withRunbook = (value: string) =>
-    ['apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', '  name: svc', '  annotations:', `    atrium.dev/runbook: ${value}`, 'spec:', '  type: service', '  lifecycle: production', '  owner: team', ''].join('\n');
+    [
+      'apiVersion: backstage.io/v1alpha1',
+      'kind: Component',
+      'metadata:',
+      '  name: svc',
+      '  annotations:',
+      `    atrium.dev/runbook: ${value}`,
+      'spec:',
+      '  type: service',
+      '  lifecycle: production',
+      '  owner: team',
+      '',
+    ].join('\n');
 
   test('a runbook file that exists raises nothing; a missing one is a warning at the annotation', async (t) => {
     const dir = tempDir(t);
     write(dir, 'svc/catalog-info.yaml', withRunbook('./docs/runbook.md'));
     const missing = await walkDir(dir, 'svc/catalog-info.yaml');
-    assert.deepEqual(allProblems(missing).map((p) => `${p.severity} ${p.code} ${p.line}:${p.column}`), ['warning runbook-missing 6:25']);
+    assert.deepEqual(
+      allProblems(missing).map((p) => `${p.severity} ${p.code} ${p.line}:${p.column}`),
+      ['warning runbook-missing 6:25'],
+    );
     assert.ok(entityKeys(missing).includes('component:default/svc'), 'the entity still loads');
 
     write(dir, 'svc/docs/runbook.md', '# Runbook\n');
@@ -953,7 +1143,10 @@ describe('runbook annotation', () => {
   test('a runbook path that leaves the root is a warning and is never read', async (t) => {
     const dir = tempDir(t);
     write(dir, 'catalog-info.yaml', withRunbook('../../etc/passwd'));
-    assert.deepEqual(allProblems(await walkDir(dir, 'catalog-info.yaml')).map((p) => p.code), ['runbook-outside-root']);
+    assert.deepEqual(
+      allProblems(await walkDir(dir, 'catalog-info.yaml')).map((p) => p.code),
+      ['runbook-outside-root'],
+    );
     write(dir, 'catalog-info.yaml', withRunbook('https://wiki.example/runbook'));
     assert.deepEqual(allProblems(await walkDir(dir, 'catalog-info.yaml')), []);
   });
@@ -995,7 +1188,23 @@ describe('descriptors that try to confuse identity or the process', () => {
   test('an entity whose name or namespace comes from a substitution is known by the substituted value', async (t) => {
     const dir = tempDir(t);
     write(dir, 'ns.txt', 'team-a');
-    write(dir, 'catalog-info.yaml', ['apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', '  name: svc', '  namespace:', '    $text: ./ns.txt', 'spec:', '  type: service', '  lifecycle: production', '  owner: team', ''].join('\n'));
+    write(
+      dir,
+      'catalog-info.yaml',
+      [
+        'apiVersion: backstage.io/v1alpha1',
+        'kind: Component',
+        'metadata:',
+        '  name: svc',
+        '  namespace:',
+        '    $text: ./ns.txt',
+        'spec:',
+        '  type: service',
+        '  lifecycle: production',
+        '  owner: team',
+        '',
+      ].join('\n'),
+    );
     const walk = await walkDir(dir, 'catalog-info.yaml');
     assert.equal(walk.files[0]?.documents[0]?.key, 'component:team-a/svc');
     assert.deepEqual(entityKeys(walk), ['component:team-a/svc']);
@@ -1003,7 +1212,23 @@ describe('descriptors that try to confuse identity or the process', () => {
 
   test('a __proto__ key is plain data: it cannot smuggle in a namespace', async (t) => {
     const dir = tempDir(t);
-    write(dir, 'catalog-info.yaml', ['apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', '  name: svc', '  __proto__:', '    namespace: evil', 'spec:', '  type: service', '  lifecycle: production', '  owner: team', ''].join('\n'));
+    write(
+      dir,
+      'catalog-info.yaml',
+      [
+        'apiVersion: backstage.io/v1alpha1',
+        'kind: Component',
+        'metadata:',
+        '  name: svc',
+        '  __proto__:',
+        '    namespace: evil',
+        'spec:',
+        '  type: service',
+        '  lifecycle: production',
+        '  owner: team',
+        '',
+      ].join('\n'),
+    );
     const walk = await walkDir(dir, 'catalog-info.yaml');
     assert.deepEqual(entityKeys(walk), ['component:default/svc']);
     const svc = entity(walk, 'component:default/svc');
@@ -1023,9 +1248,29 @@ describe('descriptors that try to confuse identity or the process', () => {
 describe('unsafe links', () => {
   test('a link with a javascript: URL loads, with an unsafe-link warning at the url', async (t) => {
     const dir = tempDir(t);
-    write(dir, 'catalog-info.yaml', ['apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', '  name: svc', '  links:', '    - url: javascript:alert(1)', '      type: runbook', 'spec:', '  type: service', '  lifecycle: production', '  owner: team', ''].join('\n'));
+    write(
+      dir,
+      'catalog-info.yaml',
+      [
+        'apiVersion: backstage.io/v1alpha1',
+        'kind: Component',
+        'metadata:',
+        '  name: svc',
+        '  links:',
+        '    - url: javascript:alert(1)',
+        '      type: runbook',
+        'spec:',
+        '  type: service',
+        '  lifecycle: production',
+        '  owner: team',
+        '',
+      ].join('\n'),
+    );
     const walk = await walkDir(dir, 'catalog-info.yaml');
-    assert.deepEqual(allProblems(walk).map((p) => `${p.severity} ${p.code} ${p.line}:${p.column}`), ['warning unsafe-link 6:12']);
+    assert.deepEqual(
+      allProblems(walk).map((p) => `${p.severity} ${p.code} ${p.line}:${p.column}`),
+      ['warning unsafe-link 6:12'],
+    );
     assert.deepEqual(entityKeys(walk), ['component:default/svc']);
   });
 });

@@ -5,7 +5,17 @@ import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
 import { AtriumError } from '../platform/errors.ts';
 import { CatalogRoot, type Stamp } from './files.ts';
-import { coreKind, entityName, formatRef, isSafeLinkUrl, isUrlLike, refKey, type CoreKind, type Entity, type Problem } from './model.ts';
+import {
+  coreKind,
+  entityName,
+  formatRef,
+  isSafeLinkUrl,
+  isUrlLike,
+  refKey,
+  type CoreKind,
+  type Entity,
+  type Problem,
+} from './model.ts';
 import { RUNBOOK_ANNOTATION } from './operational-links.ts';
 import { findExcessiveNesting } from '../platform/yaml-nesting.ts';
 import { MAX_ALIASES, MAX_NESTING, parseYamlDocuments, type ParsedDocument } from './parse.ts';
@@ -106,11 +116,16 @@ export function parsedKey(file: string, key: string): string {
  * Walks a catalog root. `rootPath` is a file, or a directory whose `catalog-info.yaml` is
  * the root; a directory without one makes every YAML file below it a root.
  */
-export async function walkCatalog(catalogRoot: CatalogRoot, rootFile: string | undefined, options: WalkOptions = {}): Promise<WalkResult> {
+export async function walkCatalog(
+  catalogRoot: CatalogRoot,
+  rootFile: string | undefined,
+  options: WalkOptions = {},
+): Promise<WalkResult> {
   const root = catalogRoot.forWalk();
   const result: WalkResult = { root, files: [], parsed: new Map(), changed: new Set(), problems: [] };
   const visited = new Set<string>();
-  const starts = rootFile !== undefined ? [rootFile] : (await root.list('.', MAX_FILES)).filter((f) => YAML_FILE.test(f));
+  const starts =
+    rootFile !== undefined ? [rootFile] : (await root.list('.', MAX_FILES)).filter((f) => YAML_FILE.test(f));
   // Files found by scanning a directory may be any YAML (OpenAPI documents, CI config):
   // their documents without apiVersion and kind are not descriptors and are skipped.
   const discovered = new Set(rootFile !== undefined ? [] : starts);
@@ -129,7 +144,11 @@ export async function walkCatalog(catalogRoot: CatalogRoot, rootFile: string | u
   };
 
   /** Visits `paths` in order, loading up to PREFETCH of them ahead. */
-  const visitAll = async (paths: readonly string[], chain: readonly string[], skip: (next: string) => boolean): Promise<void> => {
+  const visitAll = async (
+    paths: readonly string[],
+    chain: readonly string[],
+    skip: (next: string) => boolean,
+  ): Promise<void> => {
     for (let i = 0; i < paths.length; i++) {
       for (const ahead of paths.slice(i, i + PREFETCH)) {
         if (!visited.has(ahead) && !chain.includes(ahead) && visited.size + loads.size < MAX_FILES) void load(ahead);
@@ -143,7 +162,15 @@ export async function walkCatalog(catalogRoot: CatalogRoot, rootFile: string | u
     if (visited.has(path)) return;
     if (visited.size >= MAX_FILES) {
       if (!result.problems.some((p) => p.code === 'too-many-files')) {
-        result.problems.push({ severity: 'error', code: 'too-many-files', message: `The catalog reaches more than ${MAX_FILES} files; the rest were not read`, hint: 'Point Atrium at a narrower root, or split the catalog.', file: path, line: 1, column: 1 });
+        result.problems.push({
+          severity: 'error',
+          code: 'too-many-files',
+          message: `The catalog reaches more than ${MAX_FILES} files; the rest were not read`,
+          hint: 'Point Atrium at a narrower root, or split the catalog.',
+          file: path,
+          line: 1,
+          column: 1,
+        });
       }
       return;
     }
@@ -155,17 +182,34 @@ export async function walkCatalog(catalogRoot: CatalogRoot, rootFile: string | u
       if (!doc.valid) continue;
       for (const target of doc.targets) {
         const problem = (code: string, message: string, hint: string): void => {
-          result.problems.push({ severity: 'error', code, message, hint, file: path, line: target.line, column: target.column, entityRef: doc.ref });
+          result.problems.push({
+            severity: 'error',
+            code,
+            message,
+            hint,
+            file: path,
+            line: target.line,
+            column: target.column,
+            entityRef: doc.ref,
+          });
         };
         if (chain.length > MAX_LOCATION_DEPTH) {
-          problem('location-too-deep', `Location chain is deeper than ${MAX_LOCATION_DEPTH} files`, 'Flatten the Location tree: point the root at the files directly.');
+          problem(
+            'location-too-deep',
+            `Location chain is deeper than ${MAX_LOCATION_DEPTH} files`,
+            'Flatten the Location tree: point the root at the files directly.',
+          );
           continue;
         }
         await visitAll(await expandTarget(root, path, target, problem), chain, (next) => {
           if (!chain.includes(next)) return false;
           // A glob that matches its own file (`./*.yaml`) is natural; naming an ancestor is a cycle.
           if (!isGlob(target.target)) {
-            problem('location-cycle', `Location target ${target.target} leads back to ${next}, which is already being read`, 'Remove the target: Locations must form a tree.');
+            problem(
+              'location-cycle',
+              `Location target ${target.target} leads back to ${next}, which is already being read`,
+              'Remove the target: Locations must form a tree.',
+            );
           }
           return true;
         });
@@ -188,7 +232,11 @@ async function expandTarget(
 ): Promise<string[]> {
   const t = target.target;
   if (isUrlLike(t)) {
-    problem('location-url-unsupported', `Location target ${t} is a URL`, 'Atrium reads only files inside the catalog root: check the repository out beside the catalog and use a relative path.');
+    problem(
+      'location-url-unsupported',
+      `Location target ${t} is a URL`,
+      'Atrium reads only files inside the catalog root: check the repository out beside the catalog and use a relative path.',
+    );
     return [];
   }
   const dir = posix.dirname(from);
@@ -197,23 +245,39 @@ async function expandTarget(
     const base = root.resolveInside(dir, scan.base || '.');
     const pattern = root.resolveInside(dir, t);
     if (base === undefined || pattern === undefined) {
-      problem('location-outside-root', `Location target ${t} is absolute or leaves the catalog root`, 'Use a path relative to this file that stays inside the catalog root.');
+      problem(
+        'location-outside-root',
+        `Location target ${t} is absolute or leaves the catalog root`,
+        'Use a path relative to this file that stays inside the catalog root.',
+      );
       return [];
     }
     const matches = picomatch(pattern === '' ? '.' : pattern, { dot: false });
     const found = (await root.list(base, MAX_FILES)).filter((f) => matches(f));
     if (found.length === 0 && !target.optional) {
-      problem('location-target-missing', `Location target ${t} matches no files`, 'Fix the pattern, or add `presence: optional` if the files may legitimately be absent.');
+      problem(
+        'location-target-missing',
+        `Location target ${t} matches no files`,
+        'Fix the pattern, or add `presence: optional` if the files may legitimately be absent.',
+      );
     }
     return found;
   }
   const resolved = root.resolveInside(dir, t);
   if (resolved === undefined) {
-    problem('location-outside-root', `Location target ${t} is absolute or leaves the catalog root`, 'Use a path relative to this file that stays inside the catalog root.');
+    problem(
+      'location-outside-root',
+      `Location target ${t} is absolute or leaves the catalog root`,
+      'Use a path relative to this file that stays inside the catalog root.',
+    );
     return [];
   }
   if (await root.isDirectory(resolved)) {
-    problem('location-target-directory', `Location target ${t} is a directory`, `Name the file, e.g. ${posix.join(t, 'catalog-info.yaml')}, or a glob such as ${posix.join(t, '*.yaml')}.`);
+    problem(
+      'location-target-directory',
+      `Location target ${t} is a directory`,
+      `Name the file, e.g. ${posix.join(t, 'catalog-info.yaml')}, or a glob such as ${posix.join(t, '*.yaml')}.`,
+    );
     return [];
   }
   // A missing target is reported where the Location names it (or not at all when optional), like a glob that matches nothing.
@@ -223,17 +287,32 @@ async function expandTarget(
   );
   if (missing) {
     if (!target.optional) {
-      problem('location-target-missing', `Location target ${t} does not exist`, 'Create the file or fix the path (relative to this Location file), or add `presence: optional` if it may legitimately be absent.');
+      problem(
+        'location-target-missing',
+        `Location target ${t} does not exist`,
+        'Create the file or fix the path (relative to this Location file), or add `presence: optional` if it may legitimately be absent.',
+      );
     }
     return [];
   }
   return [resolved];
 }
 
-async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, result: WalkResult, discovered: boolean): Promise<FileSummary> {
+async function loadFile(
+  root: CatalogRoot,
+  path: string,
+  options: WalkOptions,
+  result: WalkResult,
+  discovered: boolean,
+): Promise<FileSummary> {
   const previous = options.previous?.get(path);
   const reusable = previous !== undefined && !options.reparse?.has(path);
-  if (reusable && previous.stamp && (await root.stamp(path)) === previous.stamp && (await dependenciesUnchanged(root, previous))) {
+  if (
+    reusable &&
+    previous.stamp &&
+    (await root.stamp(path)) === previous.stamp &&
+    (await dependenciesUnchanged(root, previous))
+  ) {
     return previous;
   }
   const read = await root.read(path);
@@ -250,7 +329,17 @@ async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, r
       stamp: read.stamp,
       // A missing file has simply gone: its entities go with it. Any other failure keeps the last good ones.
       broken: !missing,
-      problems: [{ severity: 'error', code: failure.code, message: failure.message, hint: failure.hint, file: path, line: 1, column: 1 }],
+      problems: [
+        {
+          severity: 'error',
+          code: failure.code,
+          message: failure.message,
+          hint: failure.hint,
+          file: path,
+          line: 1,
+          column: 1,
+        },
+      ],
       dependencies: missing ? [] : (previous?.dependencies ?? []),
       documents: missing ? [] : (previous?.documents ?? []),
     };
@@ -258,11 +347,28 @@ async function loadFile(root: CatalogRoot, path: string, options: WalkOptions, r
   result.changed.add(path);
   const parse = await (options.parser ?? parseFile)(root, { path, text: read.text, discovered });
   if (parse.broken) {
-    return { path, hash: read.hash, stamp: read.stamp, broken: true, problems: parse.problems, dependencies: previous?.dependencies ?? [], documents: previous?.documents ?? [] };
+    return {
+      path,
+      hash: read.hash,
+      stamp: read.stamp,
+      broken: true,
+      problems: parse.problems,
+      dependencies: previous?.dependencies ?? [],
+      documents: previous?.documents ?? [],
+    };
   }
   for (const [key, entity] of parse.entities) result.parsed.set(parsedKey(path, key), entity);
   const hasTargets = parse.documents.some((d) => d.valid && d.targets.length > 0);
-  return { path, hash: read.hash, stamp: read.stamp, hasTargets, broken: false, problems: parse.problems, dependencies: parse.dependencies, documents: parse.documents };
+  return {
+    path,
+    hash: read.hash,
+    stamp: read.stamp,
+    hasTargets,
+    broken: false,
+    problems: parse.problems,
+    dependencies: parse.dependencies,
+    documents: parse.documents,
+  };
 }
 
 /** One file's text to parse: what a parser (inline or on a worker thread) is given. */
@@ -319,7 +425,13 @@ async function parseFileUnguarded(root: CatalogRoot, job: ParseJob): Promise<Fil
     if (job.discovered && !looksLikeDescriptor(doc.value)) continue;
     documents.push(await loadDocument(root, job.path, doc, dependencies, entities));
   }
-  return { broken: false, problems: parsed.problems, documents, dependencies: [...dependencies.values()], entities: [...entities] };
+  return {
+    broken: false,
+    problems: parsed.problems,
+    documents,
+    dependencies: [...dependencies.values()],
+    entities: [...entities],
+  };
 }
 
 function looksLikeDescriptor(value: unknown): boolean {
@@ -344,7 +456,15 @@ async function loadDocument(
 ): Promise<DocumentSummary> {
   const problems: Problem[] = [];
   const report = (issue: SchemaIssue, severity: Problem['severity'], entityRef?: string) =>
-    problems.push({ severity, code: issue.code, message: issue.message, hint: issue.hint, file, ...doc.positionOf(issue.path), entityRef });
+    problems.push({
+      severity,
+      code: issue.code,
+      message: issue.message,
+      hint: issue.hint,
+      file,
+      ...doc.positionOf(issue.path),
+      entityRef,
+    });
 
   const summary: DocumentSummary = { ...doc.position, valid: false, problems, references: [], targets: [] };
   const substituted = await substitute(root, file, doc.value, [], dependencies);
@@ -374,7 +494,12 @@ async function loadDocument(
   (entity.metadata.links ?? []).forEach((link, i) => {
     if (isSafeLinkUrl(link.url)) return;
     report(
-      { path: ['metadata', 'links', i, 'url'], code: 'unsafe-link', message: `Link ${JSON.stringify(link.url)} is not an http, https or mailto URL; Atrium will not offer it as a link`, hint: 'Use an https:// (or mailto:) URL.' },
+      {
+        path: ['metadata', 'links', i, 'url'],
+        code: 'unsafe-link',
+        message: `Link ${JSON.stringify(link.url)} is not an http, https or mailto URL; Atrium will not offer it as a link`,
+        hint: 'Use an https:// (or mailto:) URL.',
+      },
       'warning',
       summary.ref,
     );
@@ -404,7 +529,12 @@ async function checkRunbook(
   const path = ['metadata', 'annotations', RUNBOOK_ANNOTATION];
   const resolved = root.resolveInside(posix.dirname(file), value);
   if (resolved === undefined) {
-    warn({ path, code: 'runbook-outside-root', message: `Runbook ${value} is absolute or leaves the catalog root`, hint: 'Keep the runbook beside the descriptor and name it with a relative path, e.g. ./docs/runbook.md.' });
+    warn({
+      path,
+      code: 'runbook-outside-root',
+      message: `Runbook ${value} is absolute or leaves the catalog root`,
+      hint: 'Keep the runbook beside the descriptor and name it with a relative path, e.g. ./docs/runbook.md.',
+    });
     return;
   }
   const read = await root.readShared(resolved);
@@ -414,7 +544,9 @@ async function checkRunbook(
     warn({
       path,
       code: missing ? 'runbook-missing' : 'runbook-unreadable',
-      message: missing ? `Runbook ${value} does not exist (looked for ${resolved})` : `Runbook ${value}: ${read.failure.message}`,
+      message: missing
+        ? `Runbook ${value} does not exist (looked for ${resolved})`
+        : `Runbook ${value}: ${read.failure.message}`,
       hint: missing ? 'Write the runbook there, or fix the path (relative to this descriptor).' : read.failure.hint,
     });
   }
@@ -424,7 +556,8 @@ function locationTargets(entity: Entity, doc: ParsedDocument): LocationTarget[] 
   const spec = entity.spec ?? {};
   const optional = spec.presence === 'optional';
   const out: LocationTarget[] = [];
-  if (typeof spec.target === 'string') out.push({ target: spec.target, optional, ...doc.positionOf(['spec', 'target']) });
+  if (typeof spec.target === 'string')
+    out.push({ target: spec.target, optional, ...doc.positionOf(['spec', 'target']) });
   if (Array.isArray(spec.targets)) {
     spec.targets.forEach((t, i) => {
       if (typeof t === 'string') out.push({ target: t, optional, ...doc.positionOf(['spec', 'targets', i]) });
@@ -440,7 +573,17 @@ interface SubstitutionIssue {
 
 const SUPPORTED = new Set(['$text', '$json', '$yaml']);
 /** `$` keys of JSON Schema and OpenAPI documents written inline: data, never placeholders. */
-const SCHEMA_KEYWORDS = new Set(['$ref', '$schema', '$id', '$comment', '$defs', '$anchor', '$dynamicRef', '$dynamicAnchor', '$vocabulary']);
+const SCHEMA_KEYWORDS = new Set([
+  '$ref',
+  '$schema',
+  '$id',
+  '$comment',
+  '$defs',
+  '$anchor',
+  '$dynamicRef',
+  '$dynamicAnchor',
+  '$vocabulary',
+]);
 
 /**
  * Replaces `{$text: path}`, `{$json: path}` and `{$yaml: path}` with the file's content,
@@ -492,33 +635,65 @@ async function resolvePlaceholder(
   dependencies: Map<string, Dependency>,
 ): Promise<{ value: unknown; issues: SubstitutionIssue[] }> {
   const note = `${placeholder}: ${typeof target === 'string' ? target : JSON.stringify(target)}`;
-  const error = (code: string, message: string, hint: string) => ({ value: note, issues: [{ issue: { path, code, message, hint }, severity: 'error' as const }] });
-  const warning = (code: string, message: string, hint: string) => ({ value: note, issues: [{ issue: { path, code, message, hint }, severity: 'warning' as const }] });
+  const error = (code: string, message: string, hint: string) => ({
+    value: note,
+    issues: [{ issue: { path, code, message, hint }, severity: 'error' as const }],
+  });
+  const warning = (code: string, message: string, hint: string) => ({
+    value: note,
+    issues: [{ issue: { path, code, message, hint }, severity: 'warning' as const }],
+  });
 
   if (!SUPPORTED.has(placeholder)) {
-    return warning('substitution-unsupported', `Placeholder ${placeholder} is not supported; the value is kept as a note`, 'Atrium substitutes $text, $json and $yaml. Use `$text: ./file` to embed the document.');
+    return warning(
+      'substitution-unsupported',
+      `Placeholder ${placeholder} is not supported; the value is kept as a note`,
+      'Atrium substitutes $text, $json and $yaml. Use `$text: ./file` to embed the document.',
+    );
   }
   if (typeof target !== 'string' || target.length === 0) {
-    return error('substitution-invalid', `${placeholder} needs a file path`, `Write \`${placeholder}: ./relative/path\`.`);
+    return error(
+      'substitution-invalid',
+      `${placeholder} needs a file path`,
+      `Write \`${placeholder}: ./relative/path\`.`,
+    );
   }
   if (isUrlLike(target)) {
-    return warning('substitution-url-unsupported', `${placeholder} points at a URL (${target}); Atrium does not fetch URLs`, 'Keep the file beside the descriptor and use a relative path.');
+    return warning(
+      'substitution-url-unsupported',
+      `${placeholder} points at a URL (${target}); Atrium does not fetch URLs`,
+      'Keep the file beside the descriptor and use a relative path.',
+    );
   }
   const resolved = root.resolveInside(posix.dirname(file), target);
   if (resolved === undefined) {
-    return error('substitution-outside-root', `${placeholder} path ${target} is absolute or leaves the catalog root`, 'Use a path relative to this file that stays inside the catalog root.');
+    return error(
+      'substitution-outside-root',
+      `${placeholder} path ${target} is absolute or leaves the catalog root`,
+      'Use a path relative to this file that stays inside the catalog root.',
+    );
   }
   const read = await root.readShared(resolved);
   dependencies.set(resolved, { path: resolved, hash: read.hash, stamp: read.stamp });
-  if (!read.ok) return error(read.failure.code === 'file-missing' ? 'substitution-missing' : read.failure.code, read.failure.message, read.failure.hint);
+  if (!read.ok)
+    return error(
+      read.failure.code === 'file-missing' ? 'substitution-missing' : read.failure.code,
+      read.failure.message,
+      read.failure.hint,
+    );
   if (placeholder === '$text') return { value: read.text, issues: [] };
   try {
     // JSON is YAML's flow syntax: the same guard bounds its nesting.
-    if (findExcessiveNesting(read.text, MAX_NESTING) !== undefined) throw new Error(`nesting deeper than ${MAX_NESTING} levels`);
+    if (findExcessiveNesting(read.text, MAX_NESTING) !== undefined)
+      throw new Error(`nesting deeper than ${MAX_NESTING} levels`);
     if (placeholder === '$json') return { value: JSON.parse(read.text), issues: [] };
     return { value: parseYaml(read.text, { maxAliasCount: MAX_ALIASES, uniqueKeys: true }), issues: [] };
   } catch (err) {
-    return error('substitution-parse', `${resolved} could not be parsed for ${placeholder}: ${(err as Error).message.split('\n')[0]}`, `Fix the ${placeholder === '$json' ? 'JSON' : 'YAML'} in ${resolved}.`);
+    return error(
+      'substitution-parse',
+      `${resolved} could not be parsed for ${placeholder}: ${(err as Error).message.split('\n')[0]}`,
+      `Fix the ${placeholder === '$json' ? 'JSON' : 'YAML'} in ${resolved}.`,
+    );
   }
 }
 
@@ -527,20 +702,29 @@ async function resolvePlaceholder(
  * root), or a directory whose `catalog-info.yaml` is the root file (without one, every
  * YAML file below it is a root).
  */
-export async function openCatalog(path: string, maxFileBytes?: number): Promise<{ root: CatalogRoot; rootFile?: string }> {
-  const isDir = await stat(path).then((s) => s.isDirectory(), (err: NodeJS.ErrnoException) => {
-    throw new AtriumError({
-      category: 'user-fixable',
-      code: 'catalog-not-found',
-      message: `Catalog ${path} cannot be read: ${err.code ?? err.message}`,
-      hint: 'Pass a directory holding catalog-info.yaml, or a descriptor file.',
-    });
-  });
+export async function openCatalog(
+  path: string,
+  maxFileBytes?: number,
+): Promise<{ root: CatalogRoot; rootFile?: string }> {
+  const isDir = await stat(path).then(
+    (s) => s.isDirectory(),
+    (err: NodeJS.ErrnoException) => {
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'catalog-not-found',
+        message: `Catalog ${path} cannot be read: ${err.code ?? err.message}`,
+        hint: 'Pass a directory holding catalog-info.yaml, or a descriptor file.',
+      });
+    },
+  );
   if (!isDir) {
     const root = await CatalogRoot.open(dirname(path), maxFileBytes);
     return { root, rootFile: basename(path) };
   }
   const root = await CatalogRoot.open(path, maxFileBytes);
-  const hasRootFile = await stat(root.absolutePath('catalog-info.yaml')).then((s) => s.isFile(), () => false);
+  const hasRootFile = await stat(root.absolutePath('catalog-info.yaml')).then(
+    (s) => s.isFile(),
+    () => false,
+  );
   return { root, rootFile: hasRootFile ? 'catalog-info.yaml' : undefined };
 }

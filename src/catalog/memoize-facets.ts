@@ -13,7 +13,12 @@ const FACET_ENTRIES = 2_000;
  */
 export function memoizeFacets(reader: CatalogReader): { reader: CatalogReader; clear(): void } {
   const facets = new SingleFlightCache<Facets>(FACET_ENTRIES);
-  const keyOf = (filters: EntityFilters) => JSON.stringify(Object.entries(filters).filter(([, v]) => v !== undefined).sort());
+  const keyOf = (filters: EntityFilters) =>
+    JSON.stringify(
+      Object.entries(filters)
+        .filter(([, v]) => v !== undefined)
+        .sort(),
+    );
   const memoized: CatalogReader = {
     getEntity: (key) => reader.getEntity(key),
     summariesOf: (keys) => reader.summariesOf(keys),

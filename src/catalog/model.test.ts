@@ -1,6 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { coreKind, CORE_KINDS, DEFAULT_NAMESPACE, entityName, EntityRefError, formatRef, parseEntityRef, refKey, type EntityName } from './model.ts';
+import {
+  coreKind,
+  CORE_KINDS,
+  DEFAULT_NAMESPACE,
+  entityName,
+  EntityRefError,
+  formatRef,
+  parseEntityRef,
+  refKey,
+  type EntityName,
+} from './model.ts';
 
 describe('coreKind', () => {
   test('finds every core kind whatever its case', () => {
@@ -43,7 +53,10 @@ describe('refKey', () => {
 
 describe('formatRef', () => {
   test('lowercases kind and namespace and keeps the name as written', () => {
-    assert.equal(formatRef({ kind: 'Component', namespace: 'Payments', name: 'CheckoutService' }), 'component:payments/CheckoutService');
+    assert.equal(
+      formatRef({ kind: 'Component', namespace: 'Payments', name: 'CheckoutService' }),
+      'component:payments/CheckoutService',
+    );
   });
 
   test('lowercased, it equals refKey', () => {
@@ -54,7 +67,11 @@ describe('formatRef', () => {
 
 describe('entityName', () => {
   test('uses the entity namespace when it has one', () => {
-    const name = entityName({ apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'sre', namespace: 'ops' } });
+    const name = entityName({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'sre', namespace: 'ops' },
+    });
     assert.deepEqual(name, { kind: 'Group', namespace: 'ops', name: 'sre' });
   });
 
@@ -71,9 +88,21 @@ describe('parseEntityRef', () => {
   const parses: [ref: string, expected: EntityName, why: string][] = [
     ['sre', { kind: 'Group', namespace: 'home', name: 'sre' }, 'a bare name takes the default kind and namespace'],
     ['user:jdoe', { kind: 'user', namespace: 'home', name: 'jdoe' }, 'a kind overrides the default kind'],
-    ['platform/sre', { kind: 'Group', namespace: 'platform', name: 'sre' }, 'a namespace overrides the default namespace'],
-    ['group:platform/sre', { kind: 'group', namespace: 'platform', name: 'sre' }, 'a full reference keeps all three parts'],
-    ['Component:Payments/Checkout', { kind: 'Component', namespace: 'Payments', name: 'Checkout' }, 'the parts keep the case they were written in'],
+    [
+      'platform/sre',
+      { kind: 'Group', namespace: 'platform', name: 'sre' },
+      'a namespace overrides the default namespace',
+    ],
+    [
+      'group:platform/sre',
+      { kind: 'group', namespace: 'platform', name: 'sre' },
+      'a full reference keeps all three parts',
+    ],
+    [
+      'Component:Payments/Checkout',
+      { kind: 'Component', namespace: 'Payments', name: 'Checkout' },
+      'the parts keep the case they were written in',
+    ],
     ['a:b:c', { kind: 'a', namespace: 'home', name: 'b:c' }, 'only the first colon separates the kind'],
     ['a:b/c/d', { kind: 'a', namespace: 'b', name: 'c/d' }, 'only the first slash separates the namespace'],
     ['ns/a:b', { kind: 'Group', namespace: 'ns', name: 'a:b' }, 'a colon after the first slash belongs to the name'],
@@ -96,7 +125,10 @@ describe('parseEntityRef', () => {
   ];
   for (const [ref, message] of rejects) {
     test(`rejects ${JSON.stringify(ref)} because a part is empty`, () => {
-      assert.throws(() => parseEntityRef(ref, context), (err: unknown) => err instanceof EntityRefError && message.test(err.message));
+      assert.throws(
+        () => parseEntityRef(ref, context),
+        (err: unknown) => err instanceof EntityRefError && message.test(err.message),
+      );
     });
   }
 
@@ -106,7 +138,11 @@ describe('parseEntityRef', () => {
   });
 
   test('accepts a reference with a kind when the field has no default kind', () => {
-    assert.deepEqual(parseEntityRef('resource:orders-db', { defaultNamespace: 'default' }), { kind: 'resource', namespace: 'default', name: 'orders-db' });
+    assert.deepEqual(parseEntityRef('resource:orders-db', { defaultNamespace: 'default' }), {
+      kind: 'resource',
+      namespace: 'default',
+      name: 'orders-db',
+    });
   });
 
   test('rejects a value that is not a string', () => {

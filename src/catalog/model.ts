@@ -4,7 +4,17 @@
  */
 
 /** The kinds Atrium reads: Backstage's core kinds, and Atrium's own Flag (apiVersion atrium.dev/v1). */
-export const CORE_KINDS = ['Component', 'API', 'Resource', 'System', 'Domain', 'Group', 'User', 'Location', 'Flag'] as const;
+export const CORE_KINDS = [
+  'Component',
+  'API',
+  'Resource',
+  'System',
+  'Domain',
+  'Group',
+  'User',
+  'Location',
+  'Flag',
+] as const;
 export type CoreKind = (typeof CORE_KINDS)[number];
 
 export const DEFAULT_NAMESPACE = 'default';
@@ -114,10 +124,7 @@ export class EntityRefError extends Error {}
  *
  * @example parseEntityRef('group:platform/sre', { defaultNamespace: 'default' }) // { kind: 'group', namespace: 'platform', name: 'sre' }
  */
-export function parseEntityRef(
-  ref: string,
-  context: { defaultKind?: string; defaultNamespace: string },
-): EntityName {
+export function parseEntityRef(ref: string, context: { defaultKind?: string; defaultNamespace: string }): EntityName {
   if (typeof ref !== 'string' || ref.length === 0) {
     throw new EntityRefError('Entity reference must be a non-empty string');
   }

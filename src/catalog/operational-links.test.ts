@@ -25,8 +25,12 @@ describe('operationalLinksOf', () => {
       }),
       'services/checkout/catalog-info.yaml',
     );
-    assert.deepEqual(ops.runbooks, [{ title: 'Wiki runbook', url: 'https://wiki.example/runbook', source: 'link:runbook' }]);
-    assert.deepEqual(ops.oncall, [{ title: 'https://pd.example/schedules/1', url: 'https://pd.example/schedules/1', source: 'link:oncall' }]);
+    assert.deepEqual(ops.runbooks, [
+      { title: 'Wiki runbook', url: 'https://wiki.example/runbook', source: 'link:runbook' },
+    ]);
+    assert.deepEqual(ops.oncall, [
+      { title: 'https://pd.example/schedules/1', url: 'https://pd.example/schedules/1', source: 'link:oncall' },
+    ]);
     assert.equal(ops.dashboards[0]?.title, 'Overview');
     assert.equal(ops.chat[0]?.title, '#checkout');
     assert.deepEqual(ops.docs, []);
@@ -34,22 +38,39 @@ describe('operationalLinksOf', () => {
 
   test('the runbook annotation names a file beside the descriptor and comes first', () => {
     const ops = operationalLinksOf(
-      entity({ annotations: { 'atrium.dev/runbook': './docs/runbook.md' }, links: [{ url: 'https://wiki.example/rb', type: 'runbook' }] }),
+      entity({
+        annotations: { 'atrium.dev/runbook': './docs/runbook.md' },
+        links: [{ url: 'https://wiki.example/rb', type: 'runbook' }],
+      }),
       'services/checkout/catalog-info.yaml',
     );
-    assert.deepEqual(ops.runbooks[0], { title: 'Runbook', path: 'services/checkout/docs/runbook.md', source: 'atrium.dev/runbook' });
+    assert.deepEqual(ops.runbooks[0], {
+      title: 'Runbook',
+      path: 'services/checkout/docs/runbook.md',
+      source: 'atrium.dev/runbook',
+    });
     assert.equal(ops.runbooks.length, 2);
   });
 
   test('a runbook path that leaves the catalog root is ignored', () => {
     for (const value of ['../../../etc/passwd', '/etc/passwd']) {
-      assert.deepEqual(operationalLinksOf(entity({ annotations: { 'atrium.dev/runbook': value } }), 'a/catalog-info.yaml').runbooks, [], value);
+      assert.deepEqual(
+        operationalLinksOf(entity({ annotations: { 'atrium.dev/runbook': value } }), 'a/catalog-info.yaml').runbooks,
+        [],
+        value,
+      );
     }
   });
 
   test('on-call comes from the annotation, PagerDuty and Opsgenie annotations', () => {
     const ops = operationalLinksOf(
-      entity({ annotations: { 'atrium.dev/oncall': 'checkout-primary', 'pagerduty.com/service-id': 'P123ABC', 'opsgenie.com/team': 'checkout' } }),
+      entity({
+        annotations: {
+          'atrium.dev/oncall': 'checkout-primary',
+          'pagerduty.com/service-id': 'P123ABC',
+          'opsgenie.com/team': 'checkout',
+        },
+      }),
       'catalog-info.yaml',
     );
     assert.deepEqual(
@@ -59,10 +80,18 @@ describe('operationalLinksOf', () => {
   });
 
   test('techdocs dir: references become a docs folder in the catalog root', () => {
-    assert.deepEqual(operationalLinksOf(entity({ annotations: { 'backstage.io/techdocs-ref': 'dir:.' } }), 'services/x/catalog-info.yaml').docs, [
-      { title: 'Documentation', path: 'services/x', source: 'backstage.io/techdocs-ref' },
-    ]);
-    assert.deepEqual(operationalLinksOf(entity({ annotations: { 'backstage.io/techdocs-ref': 'url:https://example.com' } }), 'x.yaml').docs, []);
+    assert.deepEqual(
+      operationalLinksOf(
+        entity({ annotations: { 'backstage.io/techdocs-ref': 'dir:.' } }),
+        'services/x/catalog-info.yaml',
+      ).docs,
+      [{ title: 'Documentation', path: 'services/x', source: 'backstage.io/techdocs-ref' }],
+    );
+    assert.deepEqual(
+      operationalLinksOf(entity({ annotations: { 'backstage.io/techdocs-ref': 'url:https://example.com' } }), 'x.yaml')
+        .docs,
+      [],
+    );
   });
 });
 

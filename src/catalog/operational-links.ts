@@ -32,7 +32,6 @@ export interface OperationalLinks {
   docs: OperationalLink[];
 }
 
-
 /** Resolves a path written in a descriptor to a root-relative path, or undefined if it leaves the root. */
 export function descriptorRelativePath(descriptorFile: string, target: string): string | undefined {
   if (target.startsWith('/') || isUrlLike(target)) return undefined;
@@ -48,7 +47,14 @@ function fromValue(title: string, value: string, descriptorFile: string, source:
 
 export function operationalLinksOf(entity: Entity, descriptorFile: string): OperationalLinks {
   const ops: OperationalLinks = { runbooks: [], oncall: [], dashboards: [], chat: [], docs: [] };
-  const byType: Record<string, OperationalLink[]> = { runbook: ops.runbooks, oncall: ops.oncall, dashboard: ops.dashboards, chat: ops.chat, docs: ops.docs, documentation: ops.docs };
+  const byType: Record<string, OperationalLink[]> = {
+    runbook: ops.runbooks,
+    oncall: ops.oncall,
+    dashboard: ops.dashboards,
+    chat: ops.chat,
+    docs: ops.docs,
+    documentation: ops.docs,
+  };
   for (const link of entity.metadata.links ?? []) {
     const bucket = link.type ? byType[link.type.toLowerCase()] : undefined;
     if (!isSafeLinkUrl(link.url)) continue; // validation warned about it (unsafe-link)
@@ -61,7 +67,12 @@ export function operationalLinksOf(entity: Entity, descriptorFile: string): Oper
     if (link) ops.runbooks.unshift(link);
   }
   const oncall = annotations[ONCALL_ANNOTATION];
-  if (oncall) ops.oncall.push(isSafeLinkUrl(oncall) ? { title: 'On call', url: oncall, source: ONCALL_ANNOTATION } : { title: oncall, source: ONCALL_ANNOTATION });
+  if (oncall)
+    ops.oncall.push(
+      isSafeLinkUrl(oncall)
+        ? { title: 'On call', url: oncall, source: ONCALL_ANNOTATION }
+        : { title: oncall, source: ONCALL_ANNOTATION },
+    );
   const pagerduty = annotations['pagerduty.com/service-id'];
   if (pagerduty) ops.oncall.push({ title: `PagerDuty service ${pagerduty}`, source: 'pagerduty.com/service-id' });
   const opsgenie = annotations['opsgenie.com/team'];
@@ -69,7 +80,8 @@ export function operationalLinksOf(entity: Entity, descriptorFile: string): Oper
   const techdocs = annotations[TECHDOCS_ANNOTATION];
   if (techdocs?.startsWith('dir:')) {
     const dir = descriptorRelativePath(descriptorFile, techdocs.slice(4) || '.');
-    if (dir !== undefined) ops.docs.push({ title: 'Documentation', path: dir === '.' ? '' : dir, source: TECHDOCS_ANNOTATION });
+    if (dir !== undefined)
+      ops.docs.push({ title: 'Documentation', path: dir === '.' ? '' : dir, source: TECHDOCS_ANNOTATION });
   }
   return ops;
 }

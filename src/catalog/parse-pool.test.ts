@@ -9,7 +9,9 @@ describe('ParsePool', () => {
   test('a big batch is parsed on worker threads with exactly the results of parsing inline', async (t) => {
     const files: Record<string, string> = { 'catalog-info.yaml': location(['./services/*.yaml']) };
     for (let i = 0; i < 40; i++) {
-      files[`services/svc-${i}.yaml`] = component(`svc-${i}`, { dependsOn: [`component:svc-${(i + 1) % 40}`], tags: ['go'] }) + (i === 7 ? 'broken: [\n' : '');
+      files[`services/svc-${i}.yaml`] =
+        component(`svc-${i}`, { dependsOn: [`component:svc-${(i + 1) % 40}`], tags: ['go'] }) +
+        (i === 7 ? 'broken: [\n' : '');
     }
     files['services/openapi.txt'] = 'openapi: 3.1.0\n';
     const catalog = tempCatalog(files);
@@ -29,7 +31,11 @@ describe('ParsePool', () => {
   });
 
   test('a few files are parsed inline: starting workers would cost more than it saves', async (t) => {
-    const catalog = tempCatalog({ 'catalog-info.yaml': location(['./a.yaml', './b.yaml']), 'a.yaml': component('a'), 'b.yaml': component('b') });
+    const catalog = tempCatalog({
+      'catalog-info.yaml': location(['./a.yaml', './b.yaml']),
+      'a.yaml': component('a'),
+      'b.yaml': component('b'),
+    });
     const root = await CatalogRoot.open(catalog.dir);
     const pool = new ParsePool(root, undefined, 2);
     t.after(async () => {

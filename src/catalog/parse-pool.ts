@@ -16,7 +16,10 @@ export class ParsePool {
 
   private readonly queue: { job: ParseJob; resolve: (r: FileParse) => void; reject: (e: Error) => void }[] = [];
   private readonly idle: Worker[] = [];
-  private readonly busy = new Map<Worker, { id: number; job: ParseJob; resolve: (r: FileParse) => void; reject: (e: Error) => void }>();
+  private readonly busy = new Map<
+    Worker,
+    { id: number; job: ParseJob; resolve: (r: FileParse) => void; reject: (e: Error) => void }
+  >();
   private workers: Worker[] = [];
   private scheduled = false;
   private failed = false;

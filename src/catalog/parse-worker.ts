@@ -19,7 +19,8 @@ if (!port) throw new Error('parse-worker.ts runs only as a worker thread');
 port.on('message', (message: { id: number; job: ParseJob }) => {
   parseFile(root, message.job).then(
     (result) => port.postMessage({ id: message.id, result }),
-    (err: unknown) => port.postMessage({ id: message.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+    (err: unknown) =>
+      port.postMessage({ id: message.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
   );
 });
 port.postMessage({ ready: true });

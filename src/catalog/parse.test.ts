@@ -54,7 +54,11 @@ describe('parseYamlDocuments: documents and positions', () => {
 
   const fallbacks: [path: PropertyKey[], expected: PropertyKey[], why: string][] = [
     [['spec', 'system'], ['spec'], 'a missing key points at its mapping'],
-    [['metadata', 'annotations', 'backstage.io/x'], ['metadata'], 'a missing branch points at the deepest mapping that exists'],
+    [
+      ['metadata', 'annotations', 'backstage.io/x'],
+      ['metadata'],
+      'a missing branch points at the deepest mapping that exists',
+    ],
     [['metadata', 'tags', 5], ['metadata', 'tags'], 'an index past the end points at the sequence'],
     [['metadata', 'tags', 'first'], ['metadata', 'tags'], 'a key on a sequence points at the sequence'],
     [['metadata', 'name', 'deeper'], ['metadata', 'name'], 'a path below a scalar points at the scalar'],
@@ -80,7 +84,19 @@ describe('parseYamlDocuments: documents and positions', () => {
 });
 
 describe('parseYamlDocuments: multi-document files', () => {
-  const text = ['---', 'kind: A', '---', '', 'kind: B', 'metadata:', '  name: b', '---', '# a comment', 'kind: C', ''].join('\n');
+  const text = [
+    '---',
+    'kind: A',
+    '---',
+    '',
+    'kind: B',
+    'metadata:',
+    '  name: b',
+    '---',
+    '# a comment',
+    'kind: C',
+    '',
+  ].join('\n');
   const file = parse(text);
 
   test('returns every document in order', () => {
@@ -240,18 +256,48 @@ describe('parseYamlDocuments: deep nesting', () => {
     ['100000 opening braces', '{'.repeat(100_000), 1, MAX_NESTING + 1],
     ['alternating mappings and sequences', '{a: ['.repeat(50_000), 1, '{a: ['.length * (MAX_NESTING / 2) + 1],
     // Below two block mappings, the 63rd bracket is the 65th level.
-    ['deep nesting on a later line', `kind: A\nmetadata:\n  x: ${'['.repeat(MAX_NESTING + 1)}${']'.repeat(MAX_NESTING + 1)}\n`, 3, 6 + MAX_NESTING - 2],
-    ['deep nesting in a later document', `kind: A\n---\nx: ${'{a: '.repeat(70)}1${'}'.repeat(70)}\n`, 3, 4 + 4 * (MAX_NESTING - 1)],
+    [
+      'deep nesting on a later line',
+      `kind: A\nmetadata:\n  x: ${'['.repeat(MAX_NESTING + 1)}${']'.repeat(MAX_NESTING + 1)}\n`,
+      3,
+      6 + MAX_NESTING - 2,
+    ],
+    [
+      'deep nesting in a later document',
+      `kind: A\n---\nx: ${'{a: '.repeat(70)}1${'}'.repeat(70)}\n`,
+      3,
+      4 + 4 * (MAX_NESTING - 1),
+    ],
     ['1000 levels of compact block sequences', `${'- '.repeat(1000)}x\n`, 1, 2 * MAX_NESTING + 1],
     ['1000 levels of compact explicit keys', `${'? '.repeat(1000)}x\n`, 1, 2 * MAX_NESTING + 1],
     // A mapping is reported at the colon of its first key.
-    ['1000 levels of indented block mappings', Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i)}k:\n`).join(''), MAX_NESTING + 1, MAX_NESTING + 2],
-    ['1000 levels of empty keys', Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i)}: \n`).join(''), MAX_NESTING + 1, MAX_NESTING + 1],
+    [
+      '1000 levels of indented block mappings',
+      Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i)}k:\n`).join(''),
+      MAX_NESTING + 1,
+      MAX_NESTING + 2,
+    ],
+    [
+      '1000 levels of empty keys',
+      Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i)}: \n`).join(''),
+      MAX_NESTING + 1,
+      MAX_NESTING + 1,
+    ],
     // Two levels a line (a sequence, then a mapping): the sequence on line 33 is the 65th.
     ['mappings in sequences', Array.from({ length: 500 }, (_, i) => `${' '.repeat(2 * i)}- k:\n`).join(''), 33, 65],
     // Two levels a pair of lines; a mapping is reported at its colon.
-    ['sequences at the column of their mapping keys', Array.from({ length: 500 }, (_, i) => `${' '.repeat(2 * i)}k:\n${' '.repeat(2 * i)}-\n`).join(''), 65, 66],
-    ['block mappings holding flow collections', `${Array.from({ length: 40 }, (_, i) => `${' '.repeat(i)}k:\n`).join('')}${' '.repeat(40)}k: ${'['.repeat(30)}`, 41, 44 + MAX_NESTING - 41],
+    [
+      'sequences at the column of their mapping keys',
+      Array.from({ length: 500 }, (_, i) => `${' '.repeat(2 * i)}k:\n${' '.repeat(2 * i)}-\n`).join(''),
+      65,
+      66,
+    ],
+    [
+      'block mappings holding flow collections',
+      `${Array.from({ length: 40 }, (_, i) => `${' '.repeat(i)}k:\n`).join('')}${' '.repeat(40)}k: ${'['.repeat(30)}`,
+      41,
+      44 + MAX_NESTING - 41,
+    ],
     // A quote inside a plain scalar does not start a string: the brackets after it still nest.
     ['brackets after a quote inside a plain scalar', `[a 'b, ${'['.repeat(100_000)}`, 1, 8 + MAX_NESTING - 1],
     ['brackets after a colon-quote inside a plain scalar', `[a:'b, ${'['.repeat(100_000)}`, 1, 8 + MAX_NESTING - 1],
@@ -286,7 +332,9 @@ describe('parseYamlDocuments: deep nesting', () => {
     const mappings = Array.from({ length: 10 }, (_, i) => `${' '.repeat(i)}k${i}:\n`).join('');
     const ok = parse(`${mappings}${' '.repeat(10)}x: ${'['.repeat(MAX_NESTING - 11)}${']'.repeat(MAX_NESTING - 11)}\n`);
     assert.deepEqual(ok.problems, []);
-    const deep = parse(`${mappings}${' '.repeat(10)}x: ${'['.repeat(MAX_NESTING - 10)}${']'.repeat(MAX_NESTING - 10)}\n`);
+    const deep = parse(
+      `${mappings}${' '.repeat(10)}x: ${'['.repeat(MAX_NESTING - 10)}${']'.repeat(MAX_NESTING - 10)}\n`,
+    );
     assert.deepEqual(codes(deep), ['yaml-too-deep']);
   });
 
@@ -317,7 +365,10 @@ describe('parseYamlDocuments: deep nesting', () => {
     ['a block scalar of dashes and colons', `description: |\n${'  - - - - a: b: c:\n'.repeat(100)}`],
     ['a multi-line plain scalar of dashes', `description: a\n  ${'- '.repeat(1000)}\n`],
     ['a quoted string of dashes', `description: "${'- '.repeat(1000)}"\n`],
-    ['many sibling entries', `${Array.from({ length: 5000 }, (_, i) => `k${i}:\n  - a\n  - b: c\n    d: [1, {e: f}]\n`).join('')}`],
+    [
+      'many sibling entries',
+      `${Array.from({ length: 5000 }, (_, i) => `k${i}:\n  - a\n  - b: c\n    d: [1, {e: f}]\n`).join('')}`,
+    ],
     ['a sequence at the column of its key, then more keys', `a:\n- x\n- y\nb:\n- z\nc: d\n`],
     ['many sibling collections', `x: [${'[], {}, '.repeat(50_000)}[]]\n`],
   ];

@@ -82,7 +82,10 @@ export function parseYamlDocuments(text: string, file: string): ParsedFile {
       continue;
     }
     for (const warning of doc.warnings) {
-      problems.push({ ...problem('yaml-warning', firstLine(warning.message), 'Check the YAML at this position.', at(warning.pos[0])), severity: 'warning' });
+      problems.push({
+        ...problem('yaml-warning', firstLine(warning.message), 'Check the YAML at this position.', at(warning.pos[0])),
+        severity: 'warning',
+      });
     }
     // An empty document, e.g. a trailing `---` (whose contents are an empty null scalar): like Backstage, skip null documents.
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
@@ -133,4 +136,3 @@ function nodeAt(root: Node, path: readonly PropertyKey[]): Node {
   }
   return node;
 }
-

@@ -1,7 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CORE_KINDS, refKey, type CoreKind, type Entity, type EntityName } from './model.ts';
-import { danglingReferences, inverseOf, referencesOf, RELATION_PAIRS, relationsOf, relationView, storedRelationsOf, type Reference, type RelationType } from './relations.ts';
+import {
+  danglingReferences,
+  inverseOf,
+  referencesOf,
+  RELATION_PAIRS,
+  relationsOf,
+  relationView,
+  storedRelationsOf,
+  type Reference,
+  type RelationType,
+} from './relations.ts';
 
 function entity(kind: CoreKind, spec: Record<string, unknown>, namespace?: string): Entity {
   return {
@@ -26,9 +36,30 @@ interface FieldCase {
 const FIELDS: FieldCase[] = [
   { kind: 'Component', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
   { kind: 'Component', field: 'system', relation: 'partOf', inverse: 'hasPart', defaultKind: 'System', list: false },
-  { kind: 'Component', field: 'subcomponentOf', relation: 'partOf', inverse: 'hasPart', defaultKind: 'Component', list: false },
-  { kind: 'Component', field: 'providesApis', relation: 'providesApi', inverse: 'apiProvidedBy', defaultKind: 'API', list: true },
-  { kind: 'Component', field: 'consumesApis', relation: 'consumesApi', inverse: 'apiConsumedBy', defaultKind: 'API', list: true },
+  {
+    kind: 'Component',
+    field: 'subcomponentOf',
+    relation: 'partOf',
+    inverse: 'hasPart',
+    defaultKind: 'Component',
+    list: false,
+  },
+  {
+    kind: 'Component',
+    field: 'providesApis',
+    relation: 'providesApi',
+    inverse: 'apiProvidedBy',
+    defaultKind: 'API',
+    list: true,
+  },
+  {
+    kind: 'Component',
+    field: 'consumesApis',
+    relation: 'consumesApi',
+    inverse: 'apiConsumedBy',
+    defaultKind: 'API',
+    list: true,
+  },
   { kind: 'Component', field: 'dependsOn', relation: 'dependsOn', inverse: 'dependencyOf', list: true },
   { kind: 'Component', field: 'dependencyOf', relation: 'dependencyOf', inverse: 'dependsOn', list: true },
   { kind: 'API', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
@@ -92,7 +123,9 @@ describe('referencesOf and relationsOf, field by field', () => {
       test(`${name} makes a ${relation} relation to a ${defaultKind} by default, in the entity's own namespace`, () => {
         const { references, issues } = referencesOf(kind, entity(kind, { [field]: value('target') }, 'ops'));
         assert.deepEqual(issues, []);
-        assert.deepEqual(references, [{ relation, target: { kind: defaultKind, namespace: 'ops', name: 'target' }, path }]);
+        assert.deepEqual(references, [
+          { relation, target: { kind: defaultKind, namespace: 'ops', name: 'target' }, path },
+        ]);
       });
     } else {
       test(`${name} has no default kind: a bare name is an invalid-reference issue`, () => {
@@ -106,9 +139,14 @@ describe('referencesOf and relationsOf, field by field', () => {
     }
 
     test(`${name} takes the kind and namespace written in the reference`, () => {
-      const { references, issues } = referencesOf(kind, entity(kind, { [field]: value('resource:shared/target') }, 'ops'));
+      const { references, issues } = referencesOf(
+        kind,
+        entity(kind, { [field]: value('resource:shared/target') }, 'ops'),
+      );
       assert.deepEqual(issues, []);
-      assert.deepEqual(references, [{ relation, target: { kind: 'resource', namespace: 'shared', name: 'target' }, path }]);
+      assert.deepEqual(references, [
+        { relation, target: { kind: 'resource', namespace: 'shared', name: 'target' }, path },
+      ]);
     });
 
     test(`${name} gives ${relation} from the entity and ${inverse} back to it`, () => {
@@ -194,7 +232,10 @@ describe('referencesOf and relationsOf, field by field', () => {
   });
 
   test('reports every unparseable reference and keeps the good ones', () => {
-    const { references, issues } = referencesOf('Component', entity('Component', { owner: ':x', dependsOn: ['resource:ok', 'bare', 'component:/x'] }));
+    const { references, issues } = referencesOf(
+      'Component',
+      entity('Component', { owner: ':x', dependsOn: ['resource:ok', 'bare', 'component:/x'] }),
+    );
     assert.deepEqual(
       references.map((r) => r.target.name),
       ['ok'],
@@ -211,7 +252,10 @@ describe('referencesOf and relationsOf, field by field', () => {
   });
 
   test('reads a reference like Backstage: only the first colon and slash separate', () => {
-    const { references } = referencesOf('Component', entity('Component', { owner: 'ns/a:b', dependsOn: ['component:x/y/z'] }));
+    const { references } = referencesOf(
+      'Component',
+      entity('Component', { owner: 'ns/a:b', dependsOn: ['component:x/y/z'] }),
+    );
     assert.deepEqual(
       references.map((r) => r.target),
       [
@@ -238,7 +282,11 @@ describe('relationsOf', () => {
   });
 
   test('drops relations repeated by references that differ only in case', () => {
-    const relations = relationsOf(source, [ref('ownedBy', 'Group', 'team-a'), ref('ownedBy', 'group', 'TEAM-A'), ref('ownedBy', 'Group', 'team-a')]);
+    const relations = relationsOf(source, [
+      ref('ownedBy', 'Group', 'team-a'),
+      ref('ownedBy', 'group', 'TEAM-A'),
+      ref('ownedBy', 'Group', 'team-a'),
+    ]);
     assert.equal(relations.length, 2);
     assert.deepEqual(
       relations.map((r) => r.type),
@@ -268,7 +316,11 @@ describe('danglingReferences', () => {
   const refs: Reference[] = [
     { relation: 'ownedBy', target: { kind: 'Group', namespace: 'default', name: 'Team-A' }, path: ['spec', 'owner'] },
     { relation: 'partOf', target: { kind: 'System', namespace: 'default', name: 'shop' }, path: ['spec', 'system'] },
-    { relation: 'dependsOn', target: { kind: 'resource', namespace: 'data', name: 'orders-db' }, path: ['spec', 'dependsOn', 0] },
+    {
+      relation: 'dependsOn',
+      target: { kind: 'resource', namespace: 'data', name: 'orders-db' },
+      path: ['spec', 'dependsOn', 0],
+    },
   ];
 
   test('returns the references whose target does not exist, in order', () => {
@@ -332,7 +384,14 @@ describe('stored relations and the relation view', () => {
     const both = relationsOf(me, refs);
     for (const target of ['api:default/orders', 'system:default/shop']) {
       const expected = both.filter((r) => r.source === target);
-      assert.deepEqual(relationView([], stored.filter((r) => r.target === target)), expected, target);
+      assert.deepEqual(
+        relationView(
+          [],
+          stored.filter((r) => r.target === target),
+        ),
+        expected,
+        target,
+      );
     }
   });
 });

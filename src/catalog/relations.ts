@@ -1,4 +1,12 @@
-import { parseEntityRef, EntityRefError, formatRef, refKey, type CoreKind, type Entity, type EntityName } from './model.ts';
+import {
+  parseEntityRef,
+  EntityRefError,
+  formatRef,
+  refKey,
+  type CoreKind,
+  type Entity,
+  type EntityName,
+} from './model.ts';
 import type { SchemaIssue } from './schema.ts';
 
 /**
@@ -150,7 +158,10 @@ const isRelationType = (type: string): type is RelationType => inverses.has(type
  * (`outgoing`) and those that end at it (`incoming`, read backwards through their
  * inverse). Deduplicated, sorted by type and target.
  */
-export function relationView(outgoing: readonly Relation[], incoming: readonly { source: string; type: string; target: string }[]): Relation[] {
+export function relationView(
+  outgoing: readonly Relation[],
+  incoming: readonly { source: string; type: string; target: string }[],
+): Relation[] {
   const seen = new Set<string>();
   const out: Relation[] = [];
   const add = (relation: Relation) => {
@@ -160,8 +171,11 @@ export function relationView(outgoing: readonly Relation[], incoming: readonly {
     out.push(relation);
   };
   for (const r of outgoing) add(r);
-  for (const r of incoming) if (isRelationType(r.type)) add({ source: r.target, type: inverseOf(r.type), target: r.source });
-  return out.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+  for (const r of incoming)
+    if (isRelationType(r.type)) add({ source: r.target, type: inverseOf(r.type), target: r.source });
+  return out.sort((a, b) =>
+    a.type < b.type ? -1 : a.type > b.type ? 1 : a.target < b.target ? -1 : a.target > b.target ? 1 : 0,
+  );
 }
 
 /** The references whose target is not among `existing` (keys as made by refKey). */

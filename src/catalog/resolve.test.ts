@@ -9,7 +9,6 @@ import { component, tempDir, writeFile } from '../../test/support/catalog.ts';
 
 const write = writeFile;
 
-
 function group(name: string, namespace?: string): string {
   return [
     'apiVersion: backstage.io/v1alpha1',
@@ -25,7 +24,16 @@ function group(name: string, namespace?: string): string {
 }
 
 function location(name: string, targets: string[]): string {
-  return ['apiVersion: backstage.io/v1alpha1', 'kind: Location', 'metadata:', `  name: ${name}`, 'spec:', '  targets:', ...targets.map((t) => `    - ${JSON.stringify(t)}`), ''].join('\n');
+  return [
+    'apiVersion: backstage.io/v1alpha1',
+    'kind: Location',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    '  targets:',
+    ...targets.map((t) => `    - ${JSON.stringify(t)}`),
+    '',
+  ].join('\n');
 }
 
 function positionOf(text: string, needle: string): { line: number; column: number } {
@@ -43,11 +51,13 @@ async function walk(dir: string, rootFile: string | undefined, previous?: WalkRe
 /** What a store would hold after resolving `walk`: each claimed entity with its file and content hash. */
 function storedFrom(resolution: Resolution): Map<string, StoredEntity> {
   const stored = new Map<string, StoredEntity>();
-  for (const claim of resolution.claims.values()) stored.set(claim.key, { file: claim.file, contentHash: claim.contentHash ?? '' });
+  for (const claim of resolution.claims.values())
+    stored.set(claim.key, { file: claim.file, contentHash: claim.contentHash ?? '' });
   return stored;
 }
 
-const brief = (problems: readonly Problem[]): string[] => problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.severity} ${p.code}`);
+const brief = (problems: readonly Problem[]): string[] =>
+  problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.severity} ${p.code}`);
 
 describe('duplicate entities', () => {
   test('a name defined in two files is a duplicate-entity error on the file later in walk order, and the first keeps it', async (t) => {
@@ -61,7 +71,9 @@ describe('duplicate entities', () => {
     const w = await walk(dir, 'catalog-info.yaml');
     const { claims, problems } = resolveCatalog(w.files, w.problems, new Map());
     const duplicate = problems.filter((p) => p.code === 'duplicate-entity');
-    assert.deepEqual(brief(duplicate), [`a.yaml:${positionOf(a, 'apiVersion: backstage.io/v1alpha1\nkind: Component').line}:1 error duplicate-entity`]);
+    assert.deepEqual(brief(duplicate), [
+      `a.yaml:${positionOf(a, 'apiVersion: backstage.io/v1alpha1\nkind: Component').line}:1 error duplicate-entity`,
+    ]);
     assert.match(duplicate[0]?.message ?? '', /component:default\/checkout.*b\.yaml:1/);
     assert.equal(duplicate[0]?.entityRef, 'component:default/checkout');
     assert.ok((duplicate[0]?.hint ?? '').length > 0);
@@ -76,7 +88,9 @@ describe('duplicate entities', () => {
     write(dir, 'second.yaml', component('foo', { kind: 'component' }));
     const w = await walk(dir, 'catalog-info.yaml');
     const { claims, problems } = resolveCatalog(w.files, w.problems, new Map());
-    assert.deepEqual(brief(problems.filter((p) => p.code === 'duplicate-entity')), ['second.yaml:1:1 error duplicate-entity']);
+    assert.deepEqual(brief(problems.filter((p) => p.code === 'duplicate-entity')), [
+      'second.yaml:1:1 error duplicate-entity',
+    ]);
     const claim = claims.get('component:default/foo');
     assert.equal(claim?.file, 'first.yaml');
     assert.equal(claim?.ref, 'component:default/Foo', 'the display ref keeps the name as written');
@@ -89,7 +103,9 @@ describe('duplicate entities', () => {
     const w = await walk(dir, 'twice.yaml');
     const { problems } = resolveCatalog(w.files, w.problems, new Map());
     const secondLine = text.split('\n').indexOf('---') + 2;
-    assert.deepEqual(brief(problems.filter((p) => p.code === 'duplicate-entity')), [`twice.yaml:${secondLine}:1 error duplicate-entity`]);
+    assert.deepEqual(brief(problems.filter((p) => p.code === 'duplicate-entity')), [
+      `twice.yaml:${secondLine}:1 error duplicate-entity`,
+    ]);
     assert.match(problems.find((p) => p.code === 'duplicate-entity')?.message ?? '', /twice\.yaml:1\b/);
   });
 
@@ -98,11 +114,31 @@ describe('duplicate entities', () => {
     write(dir, 'a.yaml', component('shared'));
     write(dir, 'b.yaml', component('shared', { namespace: 'payments' }));
     write(dir, 'c.yaml', group('shared'));
-    write(dir, 'd.yaml', ['apiVersion: backstage.io/v1alpha1', 'kind: System', 'metadata:', '  name: shared', 'spec:', '  owner: shared', ''].join('\n'));
+    write(
+      dir,
+      'd.yaml',
+      [
+        'apiVersion: backstage.io/v1alpha1',
+        'kind: System',
+        'metadata:',
+        '  name: shared',
+        'spec:',
+        '  owner: shared',
+        '',
+      ].join('\n'),
+    );
     const w = await walk(dir, undefined);
     const { claims, problems } = resolveCatalog(w.files, w.problems, new Map());
-    assert.deepEqual([...claims.keys()].sort(), ['component:default/shared', 'component:payments/shared', 'group:default/shared', 'system:default/shared']);
-    assert.deepEqual(problems.filter((p) => p.severity === 'error'), []);
+    assert.deepEqual([...claims.keys()].sort(), [
+      'component:default/shared',
+      'component:payments/shared',
+      'group:default/shared',
+      'system:default/shared',
+    ]);
+    assert.deepEqual(
+      problems.filter((p) => p.severity === 'error'),
+      [],
+    );
   });
 
   test('the entity a walk parsed for a claim is the claimed document, not a later duplicate', async (t) => {
@@ -129,14 +165,20 @@ describe('duplicate entities', () => {
     const { claims, problems } = resolveCatalog(w.files, w.problems, stored);
     assert.equal(claims.get('component:default/x')?.file, 'good.yaml');
     assert.equal(claims.get('component:default/x')?.stale, false);
-    assert.deepEqual(problems.map((p) => p.code).filter((c) => c !== 'dangling-reference'), ['missing-field']);
+    assert.deepEqual(
+      problems.map((p) => p.code).filter((c) => c !== 'dangling-reference'),
+      ['missing-field'],
+    );
   });
 });
 
 describe('dangling references', () => {
   test('an owner or dependency that is not in the catalog is a dangling-reference warning at the reference, and the entity is still claimed', async (t) => {
     const dir = tempDir(t);
-    const text = component('checkout', { owner: 'ghost-team', spec: ['  dependsOn:', '    - component:payments', '    - resource:orders-db'] });
+    const text = component('checkout', {
+      owner: 'ghost-team',
+      spec: ['  dependsOn:', '    - component:payments', '    - resource:orders-db'],
+    });
     write(dir, 'svc/checkout.yaml', text);
     write(dir, 'svc/payments.yaml', component('payments', { owner: 'group:default/team-a' }));
     write(dir, 'teams.yaml', group('team-a'));
@@ -144,7 +186,10 @@ describe('dangling references', () => {
     const { claims, problems } = resolveCatalog(w.files, w.problems, new Map());
     const owner = positionOf(text, 'ghost-team');
     const db = positionOf(text, 'resource:orders-db');
-    assert.deepEqual(brief(problems), [`svc/checkout.yaml:${owner.line}:${owner.column} warning dangling-reference`, `svc/checkout.yaml:${db.line}:${db.column} warning dangling-reference`]);
+    assert.deepEqual(brief(problems), [
+      `svc/checkout.yaml:${owner.line}:${owner.column} warning dangling-reference`,
+      `svc/checkout.yaml:${db.line}:${db.column} warning dangling-reference`,
+    ]);
     assert.match(problems[0]?.message ?? '', /spec\.owner.*group:default\/ghost-team/);
     assert.match(problems[1]?.message ?? '', /spec\.dependsOn.*resource:default\/orders-db/);
     for (const p of problems) assert.equal(p.entityRef, 'component:default/checkout');
@@ -153,7 +198,7 @@ describe('dangling references', () => {
     assert.equal(claim?.references.length, 3, 'a dangling reference is kept as a relation');
   });
 
-  test('references match case-insensitively and default to the entity\'s own namespace', async (t) => {
+  test("references match case-insensitively and default to the entity's own namespace", async (t) => {
     const dir = tempDir(t);
     write(dir, 'a.yaml', component('a', { owner: 'Team-A' }));
     const b = component('b', { namespace: 'payments', owner: 'team-a' });
@@ -190,7 +235,11 @@ describe('stale last-good entities', () => {
     assert.deepEqual(claim?.references, []);
     // A missing field points at the mapping that lacks it: spec, whose first key is lifecycle now.
     const spec = positionOf(broken, 'lifecycle');
-    assert.deepEqual(brief(problems), [`svc.yaml:${spec.line}:${spec.column} error missing-field`], 'the stale entity reports its problem, and no dangling reference');
+    assert.deepEqual(
+      brief(problems),
+      [`svc.yaml:${spec.line}:${spec.column} error missing-field`],
+      'the stale entity reports its problem, and no dangling reference',
+    );
     assert.equal(claims.get('group:default/team-a')?.stale, false);
   });
 
@@ -202,10 +251,13 @@ describe('stale last-good entities', () => {
     const stored = new Map([['component:default/a', { file: 'elsewhere.yaml', contentHash: 'h' }]]);
     const { claims, problems } = resolveCatalog(w.files, w.problems, stored);
     assert.equal(claims.size, 0);
-    assert.deepEqual(problems.map((p) => `${p.file} ${p.code}`), ['a.yaml missing-field', 'b.yaml missing-field']);
+    assert.deepEqual(
+      problems.map((p) => `${p.file} ${p.code}`),
+      ['a.yaml missing-field', 'b.yaml missing-field'],
+    );
   });
 
-  test('a file that no longer parses keeps its previous documents\' entities stale, reporting only its current problems', async (t) => {
+  test("a file that no longer parses keeps its previous documents' entities stale, reporting only its current problems", async (t) => {
     const dir = tempDir(t);
     write(dir, 'teams.yaml', group('team-a'));
     write(dir, 'multi.yaml', `${component('one')}---\n${component('two', { owner: 'ghost' })}`);
@@ -224,7 +276,10 @@ describe('stale last-good entities', () => {
     assert.equal(claims.get('component:default/one')?.contentHash, stored.get('component:default/one')?.contentHash);
     assert.equal(claims.get('group:default/team-a')?.stale, false);
     assert.ok(problems.length > 0);
-    assert.ok(problems.every((p) => p.file === 'multi.yaml' && p.code === 'yaml-syntax'), JSON.stringify(problems));
+    assert.ok(
+      problems.every((p) => p.file === 'multi.yaml' && p.code === 'yaml-syntax'),
+      JSON.stringify(problems),
+    );
   });
 
   test('a broken file keeps only the entities the store has from it', async (t) => {
@@ -257,10 +312,13 @@ describe('stale last-good entities', () => {
     const claim = claims.get('component:default/moved');
     assert.equal(claim?.file, 'new.yaml');
     assert.equal(claim?.stale, false);
-    assert.deepEqual(problems.map((p) => `${p.file} ${p.code}`), ['old.yaml missing-field']);
+    assert.deepEqual(
+      problems.map((p) => `${p.file} ${p.code}`),
+      ['old.yaml missing-field'],
+    );
   });
 
-  test('a stale entity still counts as present for other entities\' references', async (t) => {
+  test("a stale entity still counts as present for other entities' references", async (t) => {
     const dir = tempDir(t);
     write(dir, 'teams.yaml', group('team-a'));
     write(dir, 'svc.yaml', component('svc'));
@@ -275,10 +333,18 @@ describe('stale last-good entities', () => {
 });
 
 describe('problem order and purity', () => {
-  test('problems, including the walk\'s own, come sorted by file, line and column', async (t) => {
+  test("problems, including the walk's own, come sorted by file, line and column", async (t) => {
     const dir = tempDir(t);
-    write(dir, 'catalog-info.yaml', location('root', ['./z.yaml', './a.yaml', './missing.yaml', 'https://x.test/y.yaml']));
-    write(dir, 'z.yaml', `${component('z1', { owner: 'nobody' })}---\n${component('z2').replace('  type: service\n', '')}`);
+    write(
+      dir,
+      'catalog-info.yaml',
+      location('root', ['./z.yaml', './a.yaml', './missing.yaml', 'https://x.test/y.yaml']),
+    );
+    write(
+      dir,
+      'z.yaml',
+      `${component('z1', { owner: 'nobody' })}---\n${component('z2').replace('  type: service\n', '')}`,
+    );
     write(dir, 'a.yaml', `${component('a1', { owner: 'nobody' })}---\n${component('a1')}`);
     const w = await walk(dir, 'catalog-info.yaml');
     const walkProblems = [...w.problems];
@@ -288,19 +354,45 @@ describe('problem order and purity', () => {
     assert.deepEqual(problems, sorted);
     assert.deepEqual([...new Set(problems.map((p) => p.file))], ['a.yaml', 'catalog-info.yaml', 'z.yaml']);
     const codes = problems.map((p) => p.code);
-    for (const code of ['location-target-missing', 'location-url-unsupported', 'duplicate-entity', 'dangling-reference', 'missing-field']) {
+    for (const code of [
+      'location-target-missing',
+      'location-url-unsupported',
+      'duplicate-entity',
+      'dangling-reference',
+      'missing-field',
+    ]) {
       assert.ok(codes.includes(code), `${code} in ${codes.join(', ')}`);
     }
     for (let i = 1; i < problems.length; i++) {
       const [a, b] = [problems[i - 1] as Problem, problems[i] as Problem];
-      assert.ok(a.file < b.file || (a.file === b.file && (a.line < b.line || (a.line === b.line && a.column <= b.column))), `${brief([a])} before ${brief([b])}`);
+      assert.ok(
+        a.file < b.file || (a.file === b.file && (a.line < b.line || (a.line === b.line && a.column <= b.column))),
+        `${brief([a])} before ${brief([b])}`,
+      );
     }
   });
 
   test('compareProblems orders by file, then line, then column, then code', () => {
-    const p = (file: string, line: number, column: number, code: string): Problem => ({ severity: 'error', code, message: 'm', hint: 'h', file, line, column });
-    const list = [p('b.yaml', 1, 1, 'x'), p('a.yaml', 10, 1, 'x'), p('a.yaml', 2, 5, 'y'), p('a.yaml', 2, 5, 'a'), p('a.yaml', 2, 1, 'z')];
-    assert.deepEqual(list.sort(compareProblems).map((q) => `${q.file}:${q.line}:${q.column}:${q.code}`), ['a.yaml:2:1:z', 'a.yaml:2:5:a', 'a.yaml:2:5:y', 'a.yaml:10:1:x', 'b.yaml:1:1:x']);
+    const p = (file: string, line: number, column: number, code: string): Problem => ({
+      severity: 'error',
+      code,
+      message: 'm',
+      hint: 'h',
+      file,
+      line,
+      column,
+    });
+    const list = [
+      p('b.yaml', 1, 1, 'x'),
+      p('a.yaml', 10, 1, 'x'),
+      p('a.yaml', 2, 5, 'y'),
+      p('a.yaml', 2, 5, 'a'),
+      p('a.yaml', 2, 1, 'z'),
+    ];
+    assert.deepEqual(
+      list.sort(compareProblems).map((q) => `${q.file}:${q.line}:${q.column}:${q.code}`),
+      ['a.yaml:2:1:z', 'a.yaml:2:5:a', 'a.yaml:2:5:y', 'a.yaml:10:1:x', 'b.yaml:1:1:x'],
+    );
   });
 
   test('resolving hand-written summaries needs no files: the first valid claim wins', () => {

@@ -23,7 +23,10 @@ const FilterQuery = z.object({
   type: short('spec.type, e.g. service.'),
   system: short('System reference; a bare name means a System.'),
   tag: short('A tag the entity carries.'),
-  q: z.string().max(200).optional().openapi({ description: 'Free text: every word must match the start of a word in the name, title, description, tags, type, owner or system.' }),
+  q: z.string().max(200).optional().openapi({
+    description:
+      'Free text: every word must match the start of a word in the name, title, description, tags, type, owner or system.',
+  }),
 });
 
 const PageQuery = z.object({
@@ -57,7 +60,9 @@ const EntitySummarySchema = z
     owner: z.string().nullable(),
     system: z.string().nullable(),
     tags: z.array(z.string()),
-    stale: z.boolean().openapi({ description: 'True when the descriptor is currently invalid and this is its last good version.' }),
+    stale: z
+      .boolean()
+      .openapi({ description: 'True when the descriptor is currently invalid and this is its last good version.' }),
   })
   .openapi('EntitySummary');
 
@@ -84,12 +89,16 @@ const OperationsSchema = z
     chat: z.array(OperationalLinkSchema),
     docs: z.array(OperationalLinkSchema),
   })
-  .openapi('Operations', { description: 'Runbooks, on-call, dashboards, chat and docs, from metadata.links by type and from annotations.' });
+  .openapi('Operations', {
+    description: 'Runbooks, on-call, dashboards, chat and docs, from metadata.links by type and from annotations.',
+  });
 
 const EntityDetailSchema = z
   .object({
     ref: z.string(),
-    entity: z.record(z.string(), z.unknown()).openapi({ description: 'The descriptor as written, after $text/$json/$yaml substitution.' }),
+    entity: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: 'The descriptor as written, after $text/$json/$yaml substitution.' }),
     relations: z.array(RelationSchema),
     source: z.object({ file: z.string(), line: z.number().int(), column: z.number().int() }),
     stale: z.boolean(),
@@ -100,19 +109,35 @@ const EntityDetailSchema = z
   .openapi('EntityDetail');
 
 const ProblemListSchema = z
-  .object({ items: z.array(ProblemSchema), errors: z.number().int(), warnings: z.number().int(), nextCursor: z.string().optional() })
+  .object({
+    items: z.array(ProblemSchema),
+    errors: z.number().int(),
+    warnings: z.number().int(),
+    nextCursor: z.string().optional(),
+  })
   .openapi('ProblemList');
 
 const FacetSchema = z.array(z.object({ value: z.string(), count: z.number().int() }));
 const FacetsSchema = z
-  .object({ kind: FacetSchema, namespace: FacetSchema, type: FacetSchema, lifecycle: FacetSchema, owner: FacetSchema, system: FacetSchema, tag: FacetSchema })
+  .object({
+    kind: FacetSchema,
+    namespace: FacetSchema,
+    type: FacetSchema,
+    lifecycle: FacetSchema,
+    owner: FacetSchema,
+    system: FacetSchema,
+    tag: FacetSchema,
+  })
   .openapi('Facets');
 
 function encodeCursor(value: string | number): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-function decodeCursor<T extends 'string' | 'number'>(cursor: string | undefined, type: T): (T extends 'string' ? string : number) | undefined {
+function decodeCursor<T extends 'string' | 'number'>(
+  cursor: string | undefined,
+  type: T,
+): (T extends 'string' ? string : number) | undefined {
   if (cursor === undefined) return undefined;
   let value: unknown;
   try {
@@ -120,9 +145,17 @@ function decodeCursor<T extends 'string' | 'number'>(cursor: string | undefined,
   } catch {
     value = undefined;
   }
-  const valid = type === 'number' ? Number.isSafeInteger(value) && (value as number) >= 0 : typeof value === 'string' && value.length <= 300;
+  const valid =
+    type === 'number'
+      ? Number.isSafeInteger(value) && (value as number) >= 0
+      : typeof value === 'string' && value.length <= 300;
   if (!valid) {
-    throw new AtriumError({ category: 'user-fixable', code: 'invalid-cursor', message: 'The cursor is not one this API issued', hint: 'Pass the nextCursor value of the previous page unchanged, or omit cursor to start again.' });
+    throw new AtriumError({
+      category: 'user-fixable',
+      code: 'invalid-cursor',
+      message: 'The cursor is not one this API issued',
+      hint: 'Pass the nextCursor value of the previous page unchanged, or omit cursor to start again.',
+    });
   }
   return value as T extends 'string' ? string : number;
 }
@@ -133,10 +166,24 @@ function decodeCursor<T extends 'string' | 'number'>(cursor: string | undefined,
  * without this). Hono's TypedResponse is a type-level brand over Response, so the cast
  * only restates what the route's schema already promises.
  */
-const json = <T>(body: Buffer) => new Response(bytesBody(body), { status: 200, headers: { 'content-type': JSON_TYPE } }) as unknown as TypedResponse<JSONParsed<T>, 200, 'json'>;
+const json = <T>(body: Buffer) =>
+  new Response(bytesBody(body), { status: 200, headers: { 'content-type': JSON_TYPE } }) as unknown as TypedResponse<
+    JSONParsed<T>,
+    200,
+    'json'
+  >;
 
 function filtersOf(query: z.infer<typeof FilterQuery>): EntityFilters {
-  return { kind: query.kind, namespace: query.namespace, owner: query.owner, lifecycle: query.lifecycle, type: query.type, system: query.system, tag: query.tag, q: query.q };
+  return {
+    kind: query.kind,
+    namespace: query.namespace,
+    owner: query.owner,
+    lifecycle: query.lifecycle,
+    type: query.type,
+    system: query.system,
+    tag: query.tag,
+    q: query.q,
+  };
 }
 
 export function registerCatalogRoutes(app: App, service: CachedCatalog): void {
@@ -161,7 +208,11 @@ export function registerCatalogRoutes(app: App, service: CachedCatalog): void {
       const after = decodeCursor(query.cursor, 'string');
       const body = await service.cachedJson(queryCacheKey('/api/v1/entities', new URL(c.req.url).search), async () => {
         const page = await service.store.listEntities(filtersOf(query), query.limit, after);
-        return { items: page.items, totalItems: page.total, ...(page.nextAfter ? { nextCursor: encodeCursor(page.nextAfter) } : {}) };
+        return {
+          items: page.items,
+          totalItems: page.total,
+          ...(page.nextAfter ? { nextCursor: encodeCursor(page.nextAfter) } : {}),
+        };
       });
       return json<z.infer<typeof EntityListSchema>>(body);
     },
@@ -173,7 +224,8 @@ export function registerCatalogRoutes(app: App, service: CachedCatalog): void {
       path: '/api/v1/entities/{kind}/{namespace}/{name}',
       tags: ['Catalog'],
       summary: 'Get one entity',
-      description: 'The entity with its relations in both directions, its source file and line, and its current problems.',
+      description:
+        'The entity with its relations in both directions, its source file and line, and its current problems.',
       request: {
         params: z.object({
           kind: z.string().min(1).max(63).openapi({ example: 'component' }),
@@ -183,7 +235,10 @@ export function registerCatalogRoutes(app: App, service: CachedCatalog): void {
       },
       responses: {
         200: { description: 'The entity', content: { [JSON_TYPE]: { schema: EntityDetailSchema } } },
-        404: { description: 'No such entity', content: { 'application/problem+json': { schema: ProblemDocumentSchema } } },
+        404: {
+          description: 'No such entity',
+          content: { 'application/problem+json': { schema: ProblemDocumentSchema } },
+        },
         ...problemResponses,
       },
     }),
@@ -213,13 +268,21 @@ export function registerCatalogRoutes(app: App, service: CachedCatalog): void {
       path: '/api/v1/facets',
       tags: ['Catalog'],
       summary: 'Facet counts',
-      description: 'For the entities matching the filters: how many have each kind, namespace, type, lifecycle, owner, system and tag (top 100 each).',
+      description:
+        'For the entities matching the filters: how many have each kind, namespace, type, lifecycle, owner, system and tag (top 100 each).',
       request: { query: FilterQuery },
-      responses: { 200: { description: 'Counts per facet value', content: { [JSON_TYPE]: { schema: FacetsSchema } } }, ...problemResponses },
+      responses: {
+        200: { description: 'Counts per facet value', content: { [JSON_TYPE]: { schema: FacetsSchema } } },
+        ...problemResponses,
+      },
     }),
     async (c) => {
       const query = c.req.valid('query');
-      return json<z.infer<typeof FacetsSchema>>(await service.cachedJson(queryCacheKey('/api/v1/facets', new URL(c.req.url).search), () => service.store.facets(filtersOf(query))));
+      return json<z.infer<typeof FacetsSchema>>(
+        await service.cachedJson(queryCacheKey('/api/v1/facets', new URL(c.req.url).search), () =>
+          service.store.facets(filtersOf(query)),
+        ),
+      );
     },
   );
 
@@ -229,7 +292,8 @@ export function registerCatalogRoutes(app: App, service: CachedCatalog): void {
       path: '/api/v1/problems',
       tags: ['Catalog'],
       summary: 'Catalog problems',
-      description: 'Every validation error and warning of the last sync, in file order, with file, line, column, code, message and hint. `errors` and `warnings` count the problems matching the other filters, whatever `severity` asks for.',
+      description:
+        'Every validation error and warning of the last sync, in file order, with file, line, column, code, message and hint. `errors` and `warnings` count the problems matching the other filters, whatever `severity` asks for.',
       request: {
         query: z
           .object({
@@ -256,8 +320,17 @@ export function registerCatalogRoutes(app: App, service: CachedCatalog): void {
       const query = c.req.valid('query');
       const after = decodeCursor(query.cursor, 'number');
       const body = await service.cachedJson(queryCacheKey('/api/v1/problems', new URL(c.req.url).search), async () => {
-        const page = await service.store.listProblems({ severity: query.severity, code: query.code, file: query.file, entity: query.entity }, query.limit, after);
-        return { items: page.items, errors: page.errors, warnings: page.warnings, ...(page.nextAfter !== undefined ? { nextCursor: encodeCursor(page.nextAfter) } : {}) };
+        const page = await service.store.listProblems(
+          { severity: query.severity, code: query.code, file: query.file, entity: query.entity },
+          query.limit,
+          after,
+        );
+        return {
+          items: page.items,
+          errors: page.errors,
+          warnings: page.warnings,
+          ...(page.nextAfter !== undefined ? { nextCursor: encodeCursor(page.nextAfter) } : {}),
+        };
       });
       return json<z.infer<typeof ProblemListSchema>>(body);
     },

@@ -31,7 +31,9 @@ function withMetadata(field: string, value: unknown): Doc {
 }
 
 function ofKind(kind: string, spec: unknown, apiVersion = 'backstage.io/v1alpha1'): Record<string, unknown> {
-  return spec === undefined ? { apiVersion, kind, metadata: { name: 'x' } } : { apiVersion, kind, metadata: { name: 'x' }, spec };
+  return spec === undefined
+    ? { apiVersion, kind, metadata: { name: 'x' } }
+    : { apiVersion, kind, metadata: { name: 'x' }, spec };
 }
 
 /** The issues as code and path only, for comparisons. */
@@ -69,7 +71,13 @@ describe('validateEntity on a valid document', () => {
   });
 
   test('gives every issue a non-empty message and hint', () => {
-    const result = validateEntity({ apiVersion: 'x/y/z', kind: 'Component', metadata: { name: '-', tags: ['Bad'] }, spec: {}, extra: 1 });
+    const result = validateEntity({
+      apiVersion: 'x/y/z',
+      kind: 'Component',
+      metadata: { name: '-', tags: ['Bad'] },
+      spec: {},
+      extra: 1,
+    });
     assert.ok(result.issues.length > 3);
     for (const issue of result.issues) {
       assert.ok(issue.message.length > 0, issue.code);
@@ -85,8 +93,39 @@ describe('validateEntity on a valid document', () => {
 });
 
 describe('metadata.name', () => {
-  const valid = ['a', 'Z', '0', 'ab', 'a-b', 'a_b', 'a.b', 'a--b', '1a', 'Checkout-Service_v2.1', repeat('a', 63), `a${repeat('-', 61)}b`];
-  const invalid = ['', repeat('a', 64), '-a', 'a-', '_a', 'a_', '.a', 'a.', 'a b', ' a', 'a/b', 'a:b', 'a@b', 'é', 'naïve', 'a😀', 'ａ'];
+  const valid = [
+    'a',
+    'Z',
+    '0',
+    'ab',
+    'a-b',
+    'a_b',
+    'a.b',
+    'a--b',
+    '1a',
+    'Checkout-Service_v2.1',
+    repeat('a', 63),
+    `a${repeat('-', 61)}b`,
+  ];
+  const invalid = [
+    '',
+    repeat('a', 64),
+    '-a',
+    'a-',
+    '_a',
+    'a_',
+    '.a',
+    'a.',
+    'a b',
+    ' a',
+    'a/b',
+    'a:b',
+    'a@b',
+    'é',
+    'naïve',
+    'a😀',
+    'ａ',
+  ];
 
   for (const name of valid) {
     test(`accepts the name ${show(name)}`, () => {
@@ -134,12 +173,16 @@ describe('metadata.namespace', () => {
   for (const namespace of invalid) {
     test(`rejects the namespace ${show(namespace)} as invalid-namespace`, () => {
       assert.equal(isValidNamespace(namespace), false);
-      assert.deepEqual(found(withMetadata('namespace', namespace)), [{ code: 'invalid-namespace', path: ['metadata', 'namespace'] }]);
+      assert.deepEqual(found(withMetadata('namespace', namespace)), [
+        { code: 'invalid-namespace', path: ['metadata', 'namespace'] },
+      ]);
     });
   }
   for (const namespace of NON_STRINGS) {
     test(`rejects a namespace that is not a string: ${show(namespace)}`, () => {
-      assert.deepEqual(found(withMetadata('namespace', namespace)), [{ code: 'invalid-namespace', path: ['metadata', 'namespace'] }]);
+      assert.deepEqual(found(withMetadata('namespace', namespace)), [
+        { code: 'invalid-namespace', path: ['metadata', 'namespace'] },
+      ]);
     });
   }
 
@@ -253,7 +296,13 @@ describe('apiVersion', () => {
   });
 
   test('rejects a well-formed but foreign apiVersion for a core kind', () => {
-    for (const apiVersion of ['backstage.io/v1', 'backstage.io/v1alpha2', 'example.com/v1alpha1', 'v1alpha1', 'backstage2.io/v1alpha1']) {
+    for (const apiVersion of [
+      'backstage.io/v1',
+      'backstage.io/v1alpha2',
+      'example.com/v1alpha1',
+      'v1alpha1',
+      'backstage2.io/v1alpha1',
+    ]) {
       const doc = component();
       doc.apiVersion = apiVersion;
       assert.deepEqual(found(doc), [{ code: 'invalid-api-version', path: ['apiVersion'] }], apiVersion);
@@ -261,7 +310,9 @@ describe('apiVersion', () => {
   });
 
   test('does not restrict the apiVersion of an unknown kind beyond its format', () => {
-    assert.deepEqual(found(ofKind('Template', {}, 'scaffolder.backstage.io/v1beta3')), [{ code: 'unknown-kind', path: ['kind'] }]);
+    assert.deepEqual(found(ofKind('Template', {}, 'scaffolder.backstage.io/v1beta3')), [
+      { code: 'unknown-kind', path: ['kind'] },
+    ]);
     assert.deepEqual(found(ofKind('Template', {}, 'a/b/c')), [
       { code: 'unknown-kind', path: ['kind'] },
       { code: 'invalid-api-version', path: ['apiVersion'] },
@@ -333,8 +384,12 @@ describe('label and annotation keys', () => {
   for (const key of invalid) {
     test(`rejects the key ${show(key)} as invalid-label and invalid-annotation`, () => {
       assert.equal(isValidKey(key), false);
-      assert.deepEqual(found(withMetadata('labels', { [key]: 'v' })), [{ code: 'invalid-label', path: ['metadata', 'labels', key] }]);
-      assert.deepEqual(found(withMetadata('annotations', { [key]: 'v' })), [{ code: 'invalid-annotation', path: ['metadata', 'annotations', key] }]);
+      assert.deepEqual(found(withMetadata('labels', { [key]: 'v' })), [
+        { code: 'invalid-label', path: ['metadata', 'labels', key] },
+      ]);
+      assert.deepEqual(found(withMetadata('annotations', { [key]: 'v' })), [
+        { code: 'invalid-annotation', path: ['metadata', 'annotations', key] },
+      ]);
     });
   }
 });
@@ -349,13 +404,19 @@ describe('label values', () => {
   }
   for (const value of [...invalid, ...NON_STRINGS]) {
     test(`rejects the label value ${show(value)} as invalid-label`, () => {
-      assert.deepEqual(found(withMetadata('labels', { tier: value })), [{ code: 'invalid-label', path: ['metadata', 'labels', 'tier'] }]);
+      assert.deepEqual(found(withMetadata('labels', { tier: value })), [
+        { code: 'invalid-label', path: ['metadata', 'labels', 'tier'] },
+      ]);
     });
   }
 
   test('reports labels that are not a mapping as invalid-field', () => {
     for (const labels of ['tier=1', ['tier'], 42, null]) {
-      assert.deepEqual(found(withMetadata('labels', labels)), [{ code: 'invalid-field', path: ['metadata', 'labels'] }], show(labels));
+      assert.deepEqual(
+        found(withMetadata('labels', labels)),
+        [{ code: 'invalid-field', path: ['metadata', 'labels'] }],
+        show(labels),
+      );
     }
   });
 
@@ -368,20 +429,33 @@ describe('label values', () => {
 });
 
 describe('annotation values', () => {
-  for (const value of ['', 'any text at all', 'https://example.com/a?b=c#d', 'ünïcödé ✓', repeat('x', 5000), 'multi\nline']) {
+  for (const value of [
+    '',
+    'any text at all',
+    'https://example.com/a?b=c#d',
+    'ünïcödé ✓',
+    repeat('x', 5000),
+    'multi\nline',
+  ]) {
     test(`accepts the annotation value ${show(value)}`, () => {
       assert.deepEqual(found(withMetadata('annotations', { 'example.com/x': value })), []);
     });
   }
   for (const value of NON_STRINGS) {
     test(`rejects an annotation value that is not a string: ${show(value)}`, () => {
-      assert.deepEqual(found(withMetadata('annotations', { 'example.com/x': value })), [{ code: 'invalid-annotation', path: ['metadata', 'annotations', 'example.com/x'] }]);
+      assert.deepEqual(found(withMetadata('annotations', { 'example.com/x': value })), [
+        { code: 'invalid-annotation', path: ['metadata', 'annotations', 'example.com/x'] },
+      ]);
     });
   }
 
   test('reports annotations that are not a mapping as invalid-field', () => {
     for (const annotations of ['a: b', ['a'], 42, null]) {
-      assert.deepEqual(found(withMetadata('annotations', annotations)), [{ code: 'invalid-field', path: ['metadata', 'annotations'] }], show(annotations));
+      assert.deepEqual(
+        found(withMetadata('annotations', annotations)),
+        [{ code: 'invalid-field', path: ['metadata', 'annotations'] }],
+        show(annotations),
+      );
     }
   });
 });
@@ -398,7 +472,9 @@ describe('metadata.tags', () => {
   for (const tag of invalid) {
     test(`rejects the tag ${show(tag)} as invalid-tag`, () => {
       assert.equal(isValidTag(tag), false);
-      assert.deepEqual(found(withMetadata('tags', ['ok', tag])), [{ code: 'invalid-tag', path: ['metadata', 'tags', 1] }]);
+      assert.deepEqual(found(withMetadata('tags', ['ok', tag])), [
+        { code: 'invalid-tag', path: ['metadata', 'tags', 1] },
+      ]);
     });
   }
   for (const tag of NON_STRINGS) {
@@ -409,7 +485,11 @@ describe('metadata.tags', () => {
 
   test('reports tags that are not a list as invalid-field', () => {
     for (const tags of ['java', { java: true }, 42, null]) {
-      assert.deepEqual(found(withMetadata('tags', tags)), [{ code: 'invalid-field', path: ['metadata', 'tags'] }], show(tags));
+      assert.deepEqual(
+        found(withMetadata('tags', tags)),
+        [{ code: 'invalid-field', path: ['metadata', 'tags'] }],
+        show(tags),
+      );
     }
   });
 
@@ -432,17 +512,30 @@ describe('metadata.links', () => {
     });
   }
 
-  const withoutUrl: unknown[] = [{}, { title: 'x' }, { url: '' }, { url: 42 }, { url: null }, 'https://example.com', null, 42];
+  const withoutUrl: unknown[] = [
+    {},
+    { title: 'x' },
+    { url: '' },
+    { url: 42 },
+    { url: null },
+    'https://example.com',
+    null,
+    42,
+  ];
   for (const link of withoutUrl) {
     test(`rejects the link ${show(link)} as invalid-link because it has no url`, () => {
-      assert.deepEqual(found(withMetadata('links', [link])), [{ code: 'invalid-link', path: ['metadata', 'links', 0] }]);
+      assert.deepEqual(found(withMetadata('links', [link])), [
+        { code: 'invalid-link', path: ['metadata', 'links', 0] },
+      ]);
     });
   }
 
   for (const url of ['./docs/runbook.md', 'example.com', 'not a url', '/absolute/path', '//example.com', 'http://']) {
     test(`rejects the url ${show(url)} because new URL() cannot parse it`, () => {
       assert.throws(() => new URL(url));
-      assert.deepEqual(found(withMetadata('links', [{ url }])), [{ code: 'invalid-link', path: ['metadata', 'links', 0, 'url'] }]);
+      assert.deepEqual(found(withMetadata('links', [{ url }])), [
+        { code: 'invalid-link', path: ['metadata', 'links', 0, 'url'] },
+      ]);
     });
   }
 
@@ -468,7 +561,11 @@ describe('metadata.links', () => {
 
   test('reports links that are not a list as invalid-field', () => {
     for (const links of ['https://example.com', { url: 'https://example.com' }, 42, null]) {
-      assert.deepEqual(found(withMetadata('links', links)), [{ code: 'invalid-field', path: ['metadata', 'links'] }], show(links));
+      assert.deepEqual(
+        found(withMetadata('links', links)),
+        [{ code: 'invalid-field', path: ['metadata', 'links'] }],
+        show(links),
+      );
     }
   });
 });
@@ -488,7 +585,9 @@ describe('metadata.title and metadata.description', () => {
 
   for (const description of [42, null, {}, ['d'], true]) {
     test(`rejects the description ${show(description)} as invalid-field`, () => {
-      assert.deepEqual(found(withMetadata('description', description)), [{ code: 'invalid-field', path: ['metadata', 'description'] }]);
+      assert.deepEqual(found(withMetadata('description', description)), [
+        { code: 'invalid-field', path: ['metadata', 'description'] },
+      ]);
     });
   }
 });
@@ -529,12 +628,27 @@ interface KindCase {
 }
 
 const REQUIRED: KindCase[] = [
-  { kind: 'Component', spec: { type: 'service', lifecycle: 'production', owner: 'team-a' }, text: ['type', 'lifecycle', 'owner'], lists: [] },
-  { kind: 'API', spec: { type: 'openapi', lifecycle: 'production', owner: 'team-a', definition: 'openapi: 3.0.0' }, text: ['type', 'lifecycle', 'owner', 'definition'], lists: [] },
+  {
+    kind: 'Component',
+    spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
+    text: ['type', 'lifecycle', 'owner'],
+    lists: [],
+  },
+  {
+    kind: 'API',
+    spec: { type: 'openapi', lifecycle: 'production', owner: 'team-a', definition: 'openapi: 3.0.0' },
+    text: ['type', 'lifecycle', 'owner', 'definition'],
+    lists: [],
+  },
   {
     kind: 'API',
     variant: 'of type mcp-server',
-    spec: { type: 'mcp-server', lifecycle: 'experimental', owner: 'team-a', remotes: [{ type: 'streamable-http', url: 'http://mcp.internal:7007/api/mcp' }] },
+    spec: {
+      type: 'mcp-server',
+      lifecycle: 'experimental',
+      owner: 'team-a',
+      remotes: [{ type: 'streamable-http', url: 'http://mcp.internal:7007/api/mcp' }],
+    },
     text: ['lifecycle', 'owner'],
     lists: ['remotes'],
   },
@@ -564,23 +678,34 @@ describe('required spec fields', () => {
 
       for (const wrong of [42, true, { a: 1 }]) {
         test(`reports a ${label} whose spec.${field} is ${show(wrong)} as invalid-field`, () => {
-          assert.deepEqual(found(ofKind(kind, { ...spec, [field]: wrong })), [{ code: 'invalid-field', path: ['spec', field] }]);
+          assert.deepEqual(found(ofKind(kind, { ...spec, [field]: wrong })), [
+            { code: 'invalid-field', path: ['spec', field] },
+          ]);
         });
       }
     }
 
     for (const field of text) {
       test(`reports a ${label} whose spec.${field} is empty or null as invalid-field`, () => {
-        assert.deepEqual(found(ofKind(kind, { ...spec, [field]: '' })), [{ code: 'invalid-field', path: ['spec', field] }]);
-        assert.deepEqual(found(ofKind(kind, { ...spec, [field]: null })), [{ code: 'invalid-field', path: ['spec', field] }]);
-        assert.deepEqual(found(ofKind(kind, { ...spec, [field]: ['x'] })), [{ code: 'invalid-field', path: ['spec', field] }]);
+        assert.deepEqual(found(ofKind(kind, { ...spec, [field]: '' })), [
+          { code: 'invalid-field', path: ['spec', field] },
+        ]);
+        assert.deepEqual(found(ofKind(kind, { ...spec, [field]: null })), [
+          { code: 'invalid-field', path: ['spec', field] },
+        ]);
+        assert.deepEqual(found(ofKind(kind, { ...spec, [field]: ['x'] })), [
+          { code: 'invalid-field', path: ['spec', field] },
+        ]);
       });
     }
 
     test(`reports every missing field of a ${label} at once`, () => {
       const issues = found(ofKind(kind, {}));
       const expected = kind === 'API' ? ['type', 'lifecycle', 'owner', 'definition'] : [...text, ...lists];
-      assert.deepEqual(issues, expected.map((field) => ({ code: 'missing-field', path: ['spec', field] })));
+      assert.deepEqual(
+        issues,
+        expected.map((field) => ({ code: 'missing-field', path: ['spec', field] })),
+      );
     });
 
     for (const bad of ['text', ['a'], 42, null]) {
@@ -591,7 +716,13 @@ describe('required spec fields', () => {
   }
 
   test('accepts a Group with children, members, parent and a profile', () => {
-    const spec = { type: 'team', parent: 'org', children: ['sub-a', 'group:ops/sub-b'], members: ['jdoe'], profile: { displayName: 'SRE', email: 'sre@example.com' } };
+    const spec = {
+      type: 'team',
+      parent: 'org',
+      children: ['sub-a', 'group:ops/sub-b'],
+      members: ['jdoe'],
+      profile: { displayName: 'SRE', email: 'sre@example.com' },
+    };
     assert.deepEqual(found(ofKind('Group', spec)), []);
   });
 
@@ -603,7 +734,12 @@ describe('required spec fields', () => {
   });
 
   const optionalRefs: [CoreKind, Record<string, unknown>, string[], string[]][] = [
-    ['Component', (REQUIRED[0] as (typeof REQUIRED)[number]).spec, ['system', 'subcomponentOf'], ['providesApis', 'consumesApis', 'dependsOn', 'dependencyOf']],
+    [
+      'Component',
+      (REQUIRED[0] as (typeof REQUIRED)[number]).spec,
+      ['system', 'subcomponentOf'],
+      ['providesApis', 'consumesApis', 'dependsOn', 'dependencyOf'],
+    ],
     ['API', (REQUIRED[1] as (typeof REQUIRED)[number]).spec, ['system'], []],
     ['Resource', (REQUIRED[3] as (typeof REQUIRED)[number]).spec, ['system'], ['dependsOn', 'dependencyOf']],
     ['System', (REQUIRED[4] as (typeof REQUIRED)[number]).spec, ['domain', 'type'], []],
@@ -614,16 +750,24 @@ describe('required spec fields', () => {
     for (const field of singles) {
       test(`checks the optional ${kind} spec.${field}: a string is fine, an empty string or a number is invalid-field`, () => {
         assert.deepEqual(found(ofKind(kind, { ...spec, [field]: 'x' })), []);
-        assert.deepEqual(found(ofKind(kind, { ...spec, [field]: '' })), [{ code: 'invalid-field', path: ['spec', field] }]);
-        assert.deepEqual(found(ofKind(kind, { ...spec, [field]: 7 })), [{ code: 'invalid-field', path: ['spec', field] }]);
+        assert.deepEqual(found(ofKind(kind, { ...spec, [field]: '' })), [
+          { code: 'invalid-field', path: ['spec', field] },
+        ]);
+        assert.deepEqual(found(ofKind(kind, { ...spec, [field]: 7 })), [
+          { code: 'invalid-field', path: ['spec', field] },
+        ]);
       });
     }
     for (const field of lists) {
       test(`checks the optional ${kind} spec.${field}: a list of strings is fine, a bare string or a bad element is invalid-field`, () => {
         assert.deepEqual(found(ofKind(kind, { ...spec, [field]: ['x', 'resource:y'] })), []);
         assert.deepEqual(found(ofKind(kind, { ...spec, [field]: [] })), []);
-        assert.deepEqual(found(ofKind(kind, { ...spec, [field]: 'x' })), [{ code: 'invalid-field', path: ['spec', field] }]);
-        assert.deepEqual(found(ofKind(kind, { ...spec, [field]: ['x', ''] })), [{ code: 'invalid-field', path: ['spec', field, 1] }]);
+        assert.deepEqual(found(ofKind(kind, { ...spec, [field]: 'x' })), [
+          { code: 'invalid-field', path: ['spec', field] },
+        ]);
+        assert.deepEqual(found(ofKind(kind, { ...spec, [field]: ['x', ''] })), [
+          { code: 'invalid-field', path: ['spec', field, 1] },
+        ]);
       });
     }
   }
@@ -633,25 +777,39 @@ describe('API specs', () => {
   const base = { lifecycle: 'production', owner: 'team-a' };
 
   test('an mcp-server API needs remotes and not a definition, as in Backstage', () => {
-    assert.deepEqual(found(ofKind('API', { ...base, type: 'mcp-server', definition: 'x' })), [{ code: 'missing-field', path: ['spec', 'remotes'] }]);
+    assert.deepEqual(found(ofKind('API', { ...base, type: 'mcp-server', definition: 'x' })), [
+      { code: 'missing-field', path: ['spec', 'remotes'] },
+    ]);
   });
 
   test('an mcp-server API needs at least one remote', () => {
-    assert.deepEqual(found(ofKind('API', { ...base, type: 'mcp-server', remotes: [] })), [{ code: 'invalid-field', path: ['spec', 'remotes'] }]);
+    assert.deepEqual(found(ofKind('API', { ...base, type: 'mcp-server', remotes: [] })), [
+      { code: 'invalid-field', path: ['spec', 'remotes'] },
+    ]);
   });
 
   test('each remote of an mcp-server API needs a type and a url', () => {
-    assert.deepEqual(found(ofKind('API', { ...base, type: 'mcp-server', remotes: [{ type: 'sse' }, { url: 'stdio-cmd' }, { type: '', url: 'x' }] })), [
-      { code: 'missing-field', path: ['spec', 'remotes', 0, 'url'] },
-      { code: 'missing-field', path: ['spec', 'remotes', 1, 'type'] },
-      { code: 'invalid-field', path: ['spec', 'remotes', 2, 'type'] },
-    ]);
+    assert.deepEqual(
+      found(
+        ofKind('API', {
+          ...base,
+          type: 'mcp-server',
+          remotes: [{ type: 'sse' }, { url: 'stdio-cmd' }, { type: '', url: 'x' }],
+        }),
+      ),
+      [
+        { code: 'missing-field', path: ['spec', 'remotes', 0, 'url'] },
+        { code: 'missing-field', path: ['spec', 'remotes', 1, 'type'] },
+        { code: 'invalid-field', path: ['spec', 'remotes', 2, 'type'] },
+      ],
+    );
   });
 
   test('an API of another type with remotes but no definition is missing its definition', () => {
-    assert.deepEqual(found(ofKind('API', { ...base, type: 'openapi', remotes: [{ type: 'http', url: 'https://x' }] })), [
-      { code: 'missing-field', path: ['spec', 'definition'] },
-    ]);
+    assert.deepEqual(
+      found(ofKind('API', { ...base, type: 'openapi', remotes: [{ type: 'http', url: 'https://x' }] })),
+      [{ code: 'missing-field', path: ['spec', 'definition'] }],
+    );
   });
 
   test('reports the missing fields of an API one by one, not as one failed alternative', () => {
@@ -670,17 +828,33 @@ describe('User specs', () => {
 
   test('a User memberOf is optional and may be empty', () => {
     assert.deepEqual(found(ofKind('User', { memberOf: [] })), []);
-    assert.deepEqual(found(ofKind('User', { memberOf: ['team-a', 'group:ops/sre'], profile: { displayName: 'Jenny Doe', email: 'j@example.com', picture: 'https://x/p.png' } })), []);
+    assert.deepEqual(
+      found(
+        ofKind('User', {
+          memberOf: ['team-a', 'group:ops/sre'],
+          profile: { displayName: 'Jenny Doe', email: 'j@example.com', picture: 'https://x/p.png' },
+        }),
+      ),
+      [],
+    );
   });
 
   test('a User memberOf must be a list of non-empty strings', () => {
-    assert.deepEqual(found(ofKind('User', { memberOf: 'team-a' })), [{ code: 'invalid-field', path: ['spec', 'memberOf'] }]);
-    assert.deepEqual(found(ofKind('User', { memberOf: [42] })), [{ code: 'invalid-field', path: ['spec', 'memberOf', 0] }]);
+    assert.deepEqual(found(ofKind('User', { memberOf: 'team-a' })), [
+      { code: 'invalid-field', path: ['spec', 'memberOf'] },
+    ]);
+    assert.deepEqual(found(ofKind('User', { memberOf: [42] })), [
+      { code: 'invalid-field', path: ['spec', 'memberOf', 0] },
+    ]);
   });
 
   test('a User profile must hold non-empty strings', () => {
-    assert.deepEqual(found(ofKind('User', { profile: { displayName: '' } })), [{ code: 'invalid-field', path: ['spec', 'profile', 'displayName'] }]);
-    assert.deepEqual(found(ofKind('User', { profile: 'Jenny' })), [{ code: 'invalid-field', path: ['spec', 'profile'] }]);
+    assert.deepEqual(found(ofKind('User', { profile: { displayName: '' } })), [
+      { code: 'invalid-field', path: ['spec', 'profile', 'displayName'] },
+    ]);
+    assert.deepEqual(found(ofKind('User', { profile: 'Jenny' })), [
+      { code: 'invalid-field', path: ['spec', 'profile'] },
+    ]);
   });
 
   test('a User spec that is present must be a mapping', () => {
@@ -689,7 +863,14 @@ describe('User specs', () => {
 });
 
 describe('Location specs', () => {
-  for (const spec of [{ target: './a.yaml' }, { targets: ['./a.yaml', './b/*.yaml'] }, { targets: [] }, { target: './a.yaml', targets: ['./b.yaml'] }, { type: 'file', target: './a.yaml', presence: 'optional' }, { target: './a.yaml', presence: 'required' }]) {
+  for (const spec of [
+    { target: './a.yaml' },
+    { targets: ['./a.yaml', './b/*.yaml'] },
+    { targets: [] },
+    { target: './a.yaml', targets: ['./b.yaml'] },
+    { type: 'file', target: './a.yaml', presence: 'optional' },
+    { target: './a.yaml', presence: 'required' },
+  ]) {
     test(`accepts the Location spec ${show(spec)}`, () => {
       assert.deepEqual(found(ofKind('Location', spec)), []);
     });
@@ -697,7 +878,9 @@ describe('Location specs', () => {
 
   test('reports a Location with neither target nor targets as missing-field', () => {
     assert.deepEqual(found(ofKind('Location', {})), [{ code: 'missing-field', path: ['spec', 'target'] }]);
-    assert.deepEqual(found(ofKind('Location', { type: 'file' })), [{ code: 'missing-field', path: ['spec', 'target'] }]);
+    assert.deepEqual(found(ofKind('Location', { type: 'file' })), [
+      { code: 'missing-field', path: ['spec', 'target'] },
+    ]);
   });
 
   test('reports a bad presence and a missing target together', () => {
@@ -710,8 +893,12 @@ describe('Location specs', () => {
   test('reports an empty or non-string target and a non-list targets as invalid-field', () => {
     assert.deepEqual(found(ofKind('Location', { target: '' })), [{ code: 'invalid-field', path: ['spec', 'target'] }]);
     assert.deepEqual(found(ofKind('Location', { target: 42 })), [{ code: 'invalid-field', path: ['spec', 'target'] }]);
-    assert.deepEqual(found(ofKind('Location', { targets: './a.yaml' })), [{ code: 'invalid-field', path: ['spec', 'targets'] }]);
-    assert.deepEqual(found(ofKind('Location', { targets: ['./a.yaml', ''] })), [{ code: 'invalid-field', path: ['spec', 'targets', 1] }]);
+    assert.deepEqual(found(ofKind('Location', { targets: './a.yaml' })), [
+      { code: 'invalid-field', path: ['spec', 'targets'] },
+    ]);
+    assert.deepEqual(found(ofKind('Location', { targets: ['./a.yaml', ''] })), [
+      { code: 'invalid-field', path: ['spec', 'targets', 1] },
+    ]);
   });
 });
 
@@ -777,7 +964,13 @@ describe('the Flag kind (apiVersion atrium.dev/v1)', () => {
       owner: 'payments',
       service: 'checkout',
       type: 'release',
-      strategies: [{ name: 'flexibleRollout', parameters: { rollout: '10', stickiness: 'default', groupId: 'new-checkout' }, constraints: [{ contextName: 'region', operator: 'IN', values: ['eu'] }] }],
+      strategies: [
+        {
+          name: 'flexibleRollout',
+          parameters: { rollout: '10', stickiness: 'default', groupId: 'new-checkout' },
+          constraints: [{ contextName: 'region', operator: 'IN', values: ['eu'] }],
+        },
+      ],
       environments: { production: { enabled: true }, staging: { enabled: true, strategies: [{ name: 'default' }] } },
       ...spec,
     },
@@ -795,22 +988,48 @@ describe('the Flag kind (apiVersion atrium.dev/v1)', () => {
 
   test('requires an owner, a service and one of the five types', () => {
     const { owner: _owner, service: _service, ...rest } = flag().spec as Record<string, unknown>;
-    assert.deepEqual(codesAt({ ...flag(), spec: rest }).sort(), ['missing-field spec.owner', 'missing-field spec.service']);
+    assert.deepEqual(codesAt({ ...flag(), spec: rest }).sort(), [
+      'missing-field spec.owner',
+      'missing-field spec.service',
+    ]);
     assert.deepEqual(codesAt(flag({ type: 'forever' })), ['invalid-field spec.type']);
-    assert.deepEqual(codesAt(flag({ environments: { 'bad env': { enabled: true } } })), ['invalid-field spec.environments.bad env']);
-    assert.deepEqual(codesAt(flag({ environments: { production: { enabled: 'yes' } } })), ['invalid-field spec.environments.production.enabled']);
+    assert.deepEqual(codesAt(flag({ environments: { 'bad env': { enabled: true } } })), [
+      'invalid-field spec.environments.bad env',
+    ]);
+    assert.deepEqual(codesAt(flag({ environments: { production: { enabled: 'yes' } } })), [
+      'invalid-field spec.environments.production.enabled',
+    ]);
   });
 
   test('the flag engine checks strategies, constraints and per-environment strategies, with their path', () => {
     const issues = validateEntity(
       flag({
-        strategies: [{ name: 'flexibleRollout', parameters: { rollout: '10' }, constraints: [{ contextName: 'email', operator: 'REGEX', value: '(' }] }],
-        environments: { production: { enabled: true, strategies: [{ name: 'default', constraints: [{ contextName: 'x', operator: 'LOOKS_LIKE', values: ['y'] }] }] } },
+        strategies: [
+          {
+            name: 'flexibleRollout',
+            parameters: { rollout: '10' },
+            constraints: [{ contextName: 'email', operator: 'REGEX', value: '(' }],
+          },
+        ],
+        environments: {
+          production: {
+            enabled: true,
+            strategies: [
+              { name: 'default', constraints: [{ contextName: 'x', operator: 'LOOKS_LIKE', values: ['y'] }] },
+            ],
+          },
+        },
       }),
     ).issues;
     const paths = issues.map((i) => i.path.join('.'));
-    assert.ok(paths.some((p) => p.startsWith('spec.strategies.0.constraints.0')), paths.join(', '));
-    assert.ok(paths.some((p) => p.startsWith('spec.environments.production.strategies.0.constraints.0')), paths.join(', '));
+    assert.ok(
+      paths.some((p) => p.startsWith('spec.strategies.0.constraints.0')),
+      paths.join(', '),
+    );
+    assert.ok(
+      paths.some((p) => p.startsWith('spec.environments.production.strategies.0.constraints.0')),
+      paths.join(', '),
+    );
     assert.ok(issues.every((i) => i.code === 'invalid-flag' && i.message.startsWith('spec.')));
   });
 });

@@ -39,7 +39,7 @@ export function isValidApiVersion(apiVersion: string): boolean {
   const parts = apiVersion.split('/');
   if (parts.length > 2) return false;
   const suffix = parts.at(-1) ?? '';
-  const prefix = parts.length === 2 ? parts[0] ?? '' : undefined;
+  const prefix = parts.length === 2 ? (parts[0] ?? '') : undefined;
   if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return false;
   return suffix.length >= 1 && suffix.length <= MAX_NAME && API_VERSION_SUFFIX.test(suffix);
 }
@@ -60,7 +60,13 @@ const refList = z.array(text);
 
 const apiSpec = z.looseObject({ type: text, lifecycle: text, owner: text, definition: text, system: text.optional() });
 // An MCP server API (Backstage's newer model) lists its remotes instead of a definition.
-const mcpServerApiSpec = z.looseObject({ type: z.literal('mcp-server'), lifecycle: text, owner: text, system: text.optional(), remotes: z.array(z.looseObject({ type: text, url: text })).min(1) });
+const mcpServerApiSpec = z.looseObject({
+  type: z.literal('mcp-server'),
+  lifecycle: text,
+  owner: text,
+  system: text.optional(),
+  remotes: z.array(z.looseObject({ type: text, url: text })).min(1),
+});
 
 const specSchemas: Record<CoreKind, z.ZodType> = {
   Component: z.looseObject({
@@ -86,20 +92,29 @@ const specSchemas: Record<CoreKind, z.ZodType> = {
   Domain: z.looseObject({ owner: text, subdomainOf: text.optional(), type: text.optional() }),
   Group: z.looseObject({
     type: text,
-    profile: z.looseObject({ displayName: text.optional(), email: text.optional(), picture: text.optional() }).optional(),
+    profile: z
+      .looseObject({ displayName: text.optional(), email: text.optional(), picture: text.optional() })
+      .optional(),
     parent: text.optional(),
     children: refList,
     members: refList.optional(),
   }),
   User: z.looseObject({
-    profile: z.looseObject({ displayName: text.optional(), email: text.optional(), picture: text.optional() }).optional(),
+    profile: z
+      .looseObject({ displayName: text.optional(), email: text.optional(), picture: text.optional() })
+      .optional(),
     memberOf: refList.optional(),
   }),
   Flag: z.looseObject({
     owner: text,
     service: text,
     type: z.enum(FLAG_TYPES),
-    environments: z.record(z.string().regex(ENVIRONMENT_NAME, `environment names are ${ENVIRONMENT_NAME_RULE}`), z.looseObject({ enabled: z.boolean(), strategies: z.array(z.unknown()).optional() })).optional(),
+    environments: z
+      .record(
+        z.string().regex(ENVIRONMENT_NAME, `environment names are ${ENVIRONMENT_NAME_RULE}`),
+        z.looseObject({ enabled: z.boolean(), strategies: z.array(z.unknown()).optional() }),
+      )
+      .optional(),
     strategies: z.array(z.unknown()).optional(),
     variants: z.array(z.unknown()).optional(),
     dependencies: z.array(z.unknown()).optional(),
@@ -107,7 +122,16 @@ const specSchemas: Record<CoreKind, z.ZodType> = {
     releasePlan: z
       .looseObject({
         milestones: z
-          .array(z.looseObject({ name: text, strategies: z.array(z.unknown()), after: z.string().regex(/^\d{1,4}[mhd]$/, 'a time such as 30m, 24h or 7d').optional() }))
+          .array(
+            z.looseObject({
+              name: text,
+              strategies: z.array(z.unknown()),
+              after: z
+                .string()
+                .regex(/^\d{1,4}[mhd]$/, 'a time such as 30m, 24h or 7d')
+                .optional(),
+            }),
+          )
           .min(1)
           .max(20),
       })
@@ -148,43 +172,93 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
     issues.push({ path, code, message, hint });
 
   if (!isRecord(value)) {
-    issue([], 'invalid-document', 'A catalog document must be a mapping with apiVersion, kind, metadata and spec', 'Start the document with `apiVersion: backstage.io/v1alpha1` and `kind: ...`.');
+    issue(
+      [],
+      'invalid-document',
+      'A catalog document must be a mapping with apiVersion, kind, metadata and spec',
+      'Start the document with `apiVersion: backstage.io/v1alpha1` and `kind: ...`.',
+    );
     return { issues };
   }
 
   const { apiVersion, kind, metadata, spec } = value;
   let known: CoreKind | undefined;
   if (kind !== undefined && kind !== null && typeof kind !== 'string') {
-    issue(['kind'], 'invalid-kind', `${JSON.stringify(kind)} is not a valid kind`, 'A kind is a string of letters and digits starting with a letter, e.g. Component.');
+    issue(
+      ['kind'],
+      'invalid-kind',
+      `${JSON.stringify(kind)} is not a valid kind`,
+      'A kind is a string of letters and digits starting with a letter, e.g. Component.',
+    );
   } else if (typeof kind !== 'string' || kind.length === 0) {
     issue(['kind'], 'missing-field', 'The document has no kind', `Add \`kind:\` with one of ${KIND_LIST}.`);
   } else if (kind.length > MAX_NAME || !KIND.test(kind)) {
-    issue(['kind'], 'invalid-kind', `"${kind}" is not a valid kind`, 'A kind is letters and digits starting with a letter, e.g. Component.');
+    issue(
+      ['kind'],
+      'invalid-kind',
+      `"${kind}" is not a valid kind`,
+      'A kind is letters and digits starting with a letter, e.g. Component.',
+    );
   } else {
     known = coreKind(kind);
     if (!known) {
-      issue(['kind'], 'unknown-kind', `Unknown kind "${kind}"`, `Atrium reads the Backstage core kinds and its own Flag: ${KIND_LIST}.`);
+      issue(
+        ['kind'],
+        'unknown-kind',
+        `Unknown kind "${kind}"`,
+        `Atrium reads the Backstage core kinds and its own Flag: ${KIND_LIST}.`,
+      );
     }
   }
 
   if (apiVersion !== undefined && apiVersion !== null && typeof apiVersion !== 'string') {
-    issue(['apiVersion'], 'invalid-api-version', `${JSON.stringify(apiVersion)} is not a valid apiVersion`, 'Use a string of the form group/version, e.g. backstage.io/v1alpha1.');
+    issue(
+      ['apiVersion'],
+      'invalid-api-version',
+      `${JSON.stringify(apiVersion)} is not a valid apiVersion`,
+      'Use a string of the form group/version, e.g. backstage.io/v1alpha1.',
+    );
   } else if (typeof apiVersion !== 'string' || apiVersion.length === 0) {
-    issue(['apiVersion'], 'missing-field', 'The document has no apiVersion', 'Add `apiVersion: backstage.io/v1alpha1`.');
+    issue(
+      ['apiVersion'],
+      'missing-field',
+      'The document has no apiVersion',
+      'Add `apiVersion: backstage.io/v1alpha1`.',
+    );
   } else if (!isValidApiVersion(apiVersion)) {
-    issue(['apiVersion'], 'invalid-api-version', `"${apiVersion}" is not a valid apiVersion`, 'Use the form group/version, e.g. backstage.io/v1alpha1.');
+    issue(
+      ['apiVersion'],
+      'invalid-api-version',
+      `"${apiVersion}" is not a valid apiVersion`,
+      'Use the form group/version, e.g. backstage.io/v1alpha1.',
+    );
   } else if (known && !apiVersionsOf(known).includes(apiVersion)) {
-    issue(['apiVersion'], 'invalid-api-version', `Kind ${known} is not defined for apiVersion ${apiVersion}`, `Use ${apiVersionsOf(known).join(' or ')}.`);
+    issue(
+      ['apiVersion'],
+      'invalid-api-version',
+      `Kind ${known} is not defined for apiVersion ${apiVersion}`,
+      `Use ${apiVersionsOf(known).join(' or ')}.`,
+    );
   }
 
   for (const key of Object.keys(value)) {
     if (!ROOT_FIELDS.has(key)) {
-      issue([key], 'unknown-root-field', `Unknown top-level field "${key}"`, 'A descriptor has only apiVersion, kind, metadata and spec at the top level; move the field under metadata or spec (check its indentation).');
+      issue(
+        [key],
+        'unknown-root-field',
+        `Unknown top-level field "${key}"`,
+        'A descriptor has only apiVersion, kind, metadata and spec at the top level; move the field under metadata or spec (check its indentation).',
+      );
     }
   }
 
   if (!isRecord(metadata)) {
-    issue(['metadata'], 'missing-field', 'The document has no metadata mapping', 'Add `metadata:` with at least `name:`.');
+    issue(
+      ['metadata'],
+      'missing-field',
+      'The document has no metadata mapping',
+      'Add `metadata:` with at least `name:`.',
+    );
   } else {
     checkMetadata(metadata, issue);
   }
@@ -201,7 +275,12 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
           const path = ['spec', ...zodIssue.path];
           const missing = valueAt(spec, zodIssue.path) === undefined;
           if (missing && zodIssue.code === 'invalid_type') {
-            issue(path, 'missing-field', `A ${known} requires ${path.join('.')}`, `Add \`${String(zodIssue.path.at(-1))}:\` under spec.`);
+            issue(
+              path,
+              'missing-field',
+              `A ${known} requires ${path.join('.')}`,
+              `Add \`${String(zodIssue.path.at(-1))}:\` under spec.`,
+            );
           } else {
             issue(path, 'invalid-field', `${path.join('.')}: ${zodIssue.message}`, fieldHint(zodIssue.code));
           }
@@ -209,10 +288,21 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
       }
       // A flag's strategies, constraints and variants are checked by the flag engine itself.
       if (known === 'Flag' && result.success && isRecord(metadata) && typeof metadata.name === 'string') {
-        for (const problem of flagSpecIssues(metadata.name, result.data as FlagSpec)) issue(['spec', ...problem.path], problem.code, `spec.${problem.path.join('.')}: ${problem.message}`, problem.hint);
+        for (const problem of flagSpecIssues(metadata.name, result.data as FlagSpec))
+          issue(
+            ['spec', ...problem.path],
+            problem.code,
+            `spec.${problem.path.join('.')}: ${problem.message}`,
+            problem.hint,
+          );
       }
       if (known === 'Location' && isRecord(spec) && spec.target === undefined && spec.targets === undefined) {
-        issue(['spec', 'target'], 'missing-field', 'A Location needs spec.target or spec.targets', 'Add `target: ./path/to/catalog-info.yaml`, or `targets:` with a list of paths.');
+        issue(
+          ['spec', 'target'],
+          'missing-field',
+          'A Location needs spec.target or spec.targets',
+          'Add `target: ./path/to/catalog-info.yaml`, or `targets:` with a list of paths.',
+        );
       }
     }
   } else if (spec !== undefined && !isRecord(spec)) {
@@ -231,7 +321,7 @@ function fieldHint(code: string): string {
     case 'invalid_value':
       return 'Use one of the allowed values.';
     default:
-      return 'Check this field against the kind\'s schema in the user guide.';
+      return "Check this field against the kind's schema in the user guide.";
   }
 }
 
@@ -249,72 +339,157 @@ type IssueSink = (path: PropertyKey[], code: string, message: string, hint: stri
 function checkMetadata(metadata: Record<string, unknown>, issue: IssueSink): void {
   const { name, namespace, title, description, labels, annotations, tags, links } = metadata;
   if (name === undefined) {
-    issue(['metadata'], 'missing-field', 'metadata.name is required', 'Add `name:` under metadata, e.g. `name: checkout-service`.');
+    issue(
+      ['metadata'],
+      'missing-field',
+      'metadata.name is required',
+      'Add `name:` under metadata, e.g. `name: checkout-service`.',
+    );
   } else if (typeof name !== 'string' || !isValidName(name)) {
-    issue(['metadata', 'name'], 'invalid-name', `${JSON.stringify(name)} is not a valid entity name`, 'A name is 1-63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit.');
+    issue(
+      ['metadata', 'name'],
+      'invalid-name',
+      `${JSON.stringify(name)} is not a valid entity name`,
+      'A name is 1-63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit.',
+    );
   }
   if (namespace !== undefined && (typeof namespace !== 'string' || !isValidNamespace(namespace))) {
-    issue(['metadata', 'namespace'], 'invalid-namespace', `${JSON.stringify(namespace)} is not a valid namespace`, 'A namespace is lowercase letters and digits joined by dashes, at most 63 characters (e.g. `default`).');
+    issue(
+      ['metadata', 'namespace'],
+      'invalid-namespace',
+      `${JSON.stringify(namespace)} is not a valid namespace`,
+      'A namespace is lowercase letters and digits joined by dashes, at most 63 characters (e.g. `default`).',
+    );
   }
   if (title !== undefined && (typeof title !== 'string' || title.length === 0)) {
-    issue(['metadata', 'title'], 'invalid-field', 'metadata.title must be a non-empty string', 'Quote the value, or remove the empty title.');
+    issue(
+      ['metadata', 'title'],
+      'invalid-field',
+      'metadata.title must be a non-empty string',
+      'Quote the value, or remove the empty title.',
+    );
   }
   if (description !== undefined && typeof description !== 'string') {
-    issue(['metadata', 'description'], 'invalid-field', 'metadata.description must be a string', 'Quote the value or use a YAML block scalar (|).');
+    issue(
+      ['metadata', 'description'],
+      'invalid-field',
+      'metadata.description must be a string',
+      'Quote the value or use a YAML block scalar (|).',
+    );
   }
   if (labels !== undefined) {
     if (!isRecord(labels)) {
-      issue(['metadata', 'labels'], 'invalid-field', 'metadata.labels must be a mapping', 'Write labels as `key: value` pairs.');
+      issue(
+        ['metadata', 'labels'],
+        'invalid-field',
+        'metadata.labels must be a mapping',
+        'Write labels as `key: value` pairs.',
+      );
     } else {
       for (const [key, v] of Object.entries(labels)) {
         if (!isValidKey(key)) {
-          issue(['metadata', 'labels', key], 'invalid-label', `Label key "${key}" is not valid`, 'A key is an optional DNS prefix and `/`, then 1-63 letters, digits, `-`, `_` or `.`.');
+          issue(
+            ['metadata', 'labels', key],
+            'invalid-label',
+            `Label key "${key}" is not valid`,
+            'A key is an optional DNS prefix and `/`, then 1-63 letters, digits, `-`, `_` or `.`.',
+          );
         } else if (typeof v !== 'string' || v.length > MAX_NAME || !LABEL_VALUE.test(v)) {
-          issue(['metadata', 'labels', key], 'invalid-label', `Label "${key}" has an invalid value ${JSON.stringify(v)}`, 'A label value is a string of at most 63 letters, digits, `-`, `_` or `.`; quote numbers ("1").');
+          issue(
+            ['metadata', 'labels', key],
+            'invalid-label',
+            `Label "${key}" has an invalid value ${JSON.stringify(v)}`,
+            'A label value is a string of at most 63 letters, digits, `-`, `_` or `.`; quote numbers ("1").',
+          );
         }
       }
     }
   }
   if (annotations !== undefined) {
     if (!isRecord(annotations)) {
-      issue(['metadata', 'annotations'], 'invalid-field', 'metadata.annotations must be a mapping', 'Write annotations as `key: value` pairs.');
+      issue(
+        ['metadata', 'annotations'],
+        'invalid-field',
+        'metadata.annotations must be a mapping',
+        'Write annotations as `key: value` pairs.',
+      );
     } else {
       for (const [key, v] of Object.entries(annotations)) {
         if (!isValidKey(key)) {
-          issue(['metadata', 'annotations', key], 'invalid-annotation', `Annotation key "${key}" is not valid`, 'A key is an optional DNS prefix and `/`, then 1-63 letters, digits, `-`, `_` or `.`, e.g. `github.com/project-slug`.');
+          issue(
+            ['metadata', 'annotations', key],
+            'invalid-annotation',
+            `Annotation key "${key}" is not valid`,
+            'A key is an optional DNS prefix and `/`, then 1-63 letters, digits, `-`, `_` or `.`, e.g. `github.com/project-slug`.',
+          );
         } else if (typeof v !== 'string') {
-          issue(['metadata', 'annotations', key], 'invalid-annotation', `Annotation "${key}" must have a string value`, 'Quote the value.');
+          issue(
+            ['metadata', 'annotations', key],
+            'invalid-annotation',
+            `Annotation "${key}" must have a string value`,
+            'Quote the value.',
+          );
         }
       }
     }
   }
   if (tags !== undefined) {
     if (!Array.isArray(tags)) {
-      issue(['metadata', 'tags'], 'invalid-field', 'metadata.tags must be a list', 'Write tags as a YAML sequence: `tags: [java, payments]`.');
+      issue(
+        ['metadata', 'tags'],
+        'invalid-field',
+        'metadata.tags must be a list',
+        'Write tags as a YAML sequence: `tags: [java, payments]`.',
+      );
     } else {
       tags.forEach((tag, i) => {
         if (typeof tag !== 'string' || !isValidTag(tag)) {
-          issue(['metadata', 'tags', i], 'invalid-tag', `Tag ${JSON.stringify(tag)} is not valid`, 'A tag is 1-63 lowercase letters, digits, `:`, `+` or `#`, in words joined by single dashes.');
+          issue(
+            ['metadata', 'tags', i],
+            'invalid-tag',
+            `Tag ${JSON.stringify(tag)} is not valid`,
+            'A tag is 1-63 lowercase letters, digits, `:`, `+` or `#`, in words joined by single dashes.',
+          );
         }
       });
     }
   }
   if (links !== undefined) {
     if (!Array.isArray(links)) {
-      issue(['metadata', 'links'], 'invalid-field', 'metadata.links must be a list', 'Write links as a sequence of `- url: ...` entries.');
+      issue(
+        ['metadata', 'links'],
+        'invalid-field',
+        'metadata.links must be a list',
+        'Write links as a sequence of `- url: ...` entries.',
+      );
     } else {
       links.forEach((link, i) => {
         if (!isRecord(link) || typeof link.url !== 'string' || link.url.length === 0) {
-          issue(['metadata', 'links', i], 'invalid-link', 'Every link needs a url', 'Give the link `url:` (and optionally title, icon, type).');
+          issue(
+            ['metadata', 'links', i],
+            'invalid-link',
+            'Every link needs a url',
+            'Give the link `url:` (and optionally title, icon, type).',
+          );
           return;
         }
         if (!URL.canParse(link.url)) {
-          issue(['metadata', 'links', i, 'url'], 'invalid-link', `Link url ${JSON.stringify(link.url)} is not an absolute URL`, 'Links need a full URL such as https://...; for a runbook kept beside the descriptor use the annotation atrium.dev/runbook: ./docs/runbook.md.');
+          issue(
+            ['metadata', 'links', i, 'url'],
+            'invalid-link',
+            `Link url ${JSON.stringify(link.url)} is not an absolute URL`,
+            'Links need a full URL such as https://...; for a runbook kept beside the descriptor use the annotation atrium.dev/runbook: ./docs/runbook.md.',
+          );
         }
         for (const key of ['title', 'icon', 'type'] as const) {
           const v = link[key];
           if (v !== undefined && (typeof v !== 'string' || v.trim().length === 0)) {
-            issue(['metadata', 'links', i, key], 'invalid-link', `Link ${key} must be a non-empty string`, 'Quote the value, or remove the empty field.');
+            issue(
+              ['metadata', 'links', i, key],
+              'invalid-link',
+              `Link ${key} must be a non-empty string`,
+              'Quote the value, or remove the empty field.',
+            );
           }
         }
       });

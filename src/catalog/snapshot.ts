@@ -3,7 +3,18 @@ import { MAX_QUERY_TERMS, searchTerms } from '../search/terms.ts';
 import type { Entity, Problem } from './model.ts';
 import type { CatalogReader } from './reader.ts';
 import { relationView, type Relation } from './relations.ts';
-import { refKeyOrNull, toBrowseItem, toProblem, type BrowseItem, type BrowseSort, type CatalogStore, type EntityDetail, type EntityFilters, type FacetName, type Facets } from './store.ts';
+import {
+  refKeyOrNull,
+  toBrowseItem,
+  toProblem,
+  type BrowseItem,
+  type BrowseSort,
+  type CatalogStore,
+  type EntityDetail,
+  type EntityFilters,
+  type FacetName,
+  type Facets,
+} from './store.ts';
 
 /** What CatalogStore.readAll returns: the three tables, rows as stored. */
 export interface SnapshotRows {
@@ -12,7 +23,10 @@ export interface SnapshotRows {
   problems: Schema['problems'][];
 }
 
-const FACET_COLUMNS: Record<Exclude<FacetName, 'tag'>, 'kind' | 'namespace' | 'type' | 'lifecycle' | 'owner_key' | 'system_key'> = {
+const FACET_COLUMNS: Record<
+  Exclude<FacetName, 'tag'>,
+  'kind' | 'namespace' | 'type' | 'lifecycle' | 'owner_key' | 'system_key'
+> = {
   kind: 'kind',
   namespace: 'namespace',
   type: 'type',
@@ -20,7 +34,13 @@ const FACET_COLUMNS: Record<Exclude<FacetName, 'tag'>, 'kind' | 'namespace' | 't
   owner: 'owner_key',
   system: 'system_key',
 };
-const SORT_COLUMNS: Record<BrowseSort, 'name' | 'kind' | 'owner_key' | 'lifecycle' | 'updated_at'> = { name: 'name', kind: 'kind', owner: 'owner_key', lifecycle: 'lifecycle', updated: 'updated_at' };
+const SORT_COLUMNS: Record<BrowseSort, 'name' | 'kind' | 'owner_key' | 'lifecycle' | 'updated_at'> = {
+  name: 'name',
+  kind: 'kind',
+  owner: 'owner_key',
+  lifecycle: 'lifecycle',
+  updated: 'updated_at',
+};
 const FACET_LIMIT = 100;
 const OWNED_KINDS = new Set(['component', 'api', 'resource', 'system', 'domain']);
 
@@ -32,7 +52,8 @@ function compareNullable(a: string | null, b: string | null): number {
   return a < b ? -1 : 1;
 }
 
-const byCountThenValue = (a: { value: string; count: number }, b: { value: string; count: number }) => b.count - a.count || compareNullable(a.value, b.value);
+const byCountThenValue = (a: { value: string; count: number }, b: { value: string; count: number }) =>
+  b.count - a.count || compareNullable(a.value, b.value);
 
 /**
  * The whole catalog in memory, read once, answering the questions pages ask (CatalogReader)
@@ -98,12 +119,15 @@ export class CatalogSnapshot implements CatalogReader {
     return tags;
   }
 
-  private index(column: 'kind' | 'namespace' | 'type' | 'lifecycle' | 'owner_key' | 'system_key' | 'tag'): Map<string, EntitiesTable[]> {
+  private index(
+    column: 'kind' | 'namespace' | 'type' | 'lifecycle' | 'owner_key' | 'system_key' | 'tag',
+  ): Map<string, EntitiesTable[]> {
     let map = this.byValue.get(column);
     if (!map) {
       map = new Map();
       for (const row of this.rows) {
-        for (const value of column === 'tag' ? this.tagsOf(row) : [row[column]]) if (value !== null) push(map, value, row);
+        for (const value of column === 'tag' ? this.tagsOf(row) : [row[column]])
+          if (value !== null) push(map, value, row);
       }
       this.byValue.set(column, map);
     }
@@ -118,12 +142,15 @@ export class CatalogSnapshot implements CatalogReader {
     const system = filters.system ? (refKeyOrNull(filters.system, 'system', 'default') ?? '') : undefined;
     const terms = filters.q !== undefined ? searchTerms(filters.q).slice(0, MAX_QUERY_TERMS) : [];
     // Start from the rows an exact-match filter allows (in key order, as indexed), then check the rest.
-    const start =
-      filters.kind ? (this.index('kind').get(filters.kind.toLowerCase()) ?? [])
-      : owner !== undefined ? (this.index('owner_key').get(owner) ?? [])
-      : system !== undefined ? (this.index('system_key').get(system) ?? [])
-      : filters.tag ? (this.index('tag').get(filters.tag) ?? [])
-      : this.rows;
+    const start = filters.kind
+      ? (this.index('kind').get(filters.kind.toLowerCase()) ?? [])
+      : owner !== undefined
+        ? (this.index('owner_key').get(owner) ?? [])
+        : system !== undefined
+          ? (this.index('system_key').get(system) ?? [])
+          : filters.tag
+            ? (this.index('tag').get(filters.tag) ?? [])
+            : this.rows;
     rows = start.filter((row) => {
       if (filters.kind && row.kind !== filters.kind.toLowerCase()) return false;
       if (filters.namespace && row.namespace !== filters.namespace.toLowerCase()) return false;
@@ -149,10 +176,15 @@ export class CatalogSnapshot implements CatalogReader {
     return {
       ref: row.ref,
       entity: JSON.parse(row.body) as Entity, // a copy: callers may keep it
-      relations: relationView((this.outgoing.get(key) ?? []).map(stored) as Relation[], (this.incoming.get(key) ?? []).map(stored)),
+      relations: relationView(
+        (this.outgoing.get(key) ?? []).map(stored) as Relation[],
+        (this.incoming.get(key) ?? []).map(stored),
+      ),
       source: { file: row.file, line: row.line, column: row.col },
       stale: row.stale === 1,
-      problems: [...(this.problemsByEntity.get(key) ?? []), ...(this.problemsByFile.get(row.file) ?? [])].sort((a, b) => a.seq - b.seq).map(toProblem),
+      problems: [...(this.problemsByEntity.get(key) ?? []), ...(this.problemsByFile.get(row.file) ?? [])]
+        .sort((a, b) => a.seq - b.seq)
+        .map(toProblem),
       updatedAt: row.updated_at,
     };
   }
@@ -184,13 +216,20 @@ export class CatalogSnapshot implements CatalogReader {
     return [...rows].map((r) => ({ source: r.source, type: r.type, target: r.target }) as Relation);
   }
 
-  async browseEntities(filters: EntityFilters, sort: BrowseSort, offset: number, limit: number): Promise<{ items: BrowseItem[]; total: number }> {
+  async browseEntities(
+    filters: EntityFilters,
+    sort: BrowseSort,
+    offset: number,
+    limit: number,
+  ): Promise<{ items: BrowseItem[]; total: number }> {
     const memoKey = `${sort} ${filterKey(filters)}`;
     let sorted = this.sorted.get(memoKey);
     if (!sorted) {
       const column = SORT_COLUMNS[sort];
       const direction = sort === 'updated' ? -1 : 1;
-      sorted = this.matching(filters).slice().sort((a, b) => direction * compareNullable(a[column], b[column]) || compareNullable(a.key, b.key));
+      sorted = this.matching(filters)
+        .slice()
+        .sort((a, b) => direction * compareNullable(a[column], b[column]) || compareNullable(a.key, b.key));
       this.sorted.set(memoKey, sorted);
     }
     return { items: sorted.slice(offset, offset + limit).map(toBrowseItem), total: sorted.length };
@@ -204,10 +243,15 @@ export class CatalogSnapshot implements CatalogReader {
     const count = (values: Iterable<string | null>) => {
       const counts = new Map<string, number>();
       for (const v of values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
-      return [...counts].map(([value, n]) => ({ value, count: n })).sort(byCountThenValue).slice(0, FACET_LIMIT);
+      return [...counts]
+        .map(([value, n]) => ({ value, count: n }))
+        .sort(byCountThenValue)
+        .slice(0, FACET_LIMIT);
     };
     const facets = {
-      ...(Object.fromEntries(Object.entries(FACET_COLUMNS).map(([facet, column]) => [facet, count(rows.map((r) => r[column]))])) as Omit<Facets, 'tag'>),
+      ...(Object.fromEntries(
+        Object.entries(FACET_COLUMNS).map(([facet, column]) => [facet, count(rows.map((r) => r[column]))]),
+      ) as Omit<Facets, 'tag'>),
       tag: count(rows.flatMap((r) => this.tagsOf(r))),
     };
     this.facetMemo.set(memoKey, facets);
@@ -223,9 +267,21 @@ export class CatalogSnapshot implements CatalogReader {
     return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => compareNullable(a.value, b.value));
   }
 
-  async listProblems(filters: { severity?: Problem['severity']; code?: string; file?: string; entity?: string }, limit: number, after?: number, offset = 0) {
-    const others = this.problems.filter((p) => (!filters.code || p.code === filters.code) && (!filters.file || p.file === filters.file) && (!filters.entity || p.entity_key === filters.entity.toLowerCase()));
-    const rows = others.filter((p) => (!filters.severity || p.severity === filters.severity) && (after === undefined || p.seq > after)).slice(offset, offset + limit + 1);
+  async listProblems(
+    filters: { severity?: Problem['severity']; code?: string; file?: string; entity?: string },
+    limit: number,
+    after?: number,
+    offset = 0,
+  ) {
+    const others = this.problems.filter(
+      (p) =>
+        (!filters.code || p.code === filters.code) &&
+        (!filters.file || p.file === filters.file) &&
+        (!filters.entity || p.entity_key === filters.entity.toLowerCase()),
+    );
+    const rows = others
+      .filter((p) => (!filters.severity || p.severity === filters.severity) && (after === undefined || p.seq > after))
+      .slice(offset, offset + limit + 1);
     const page = rows.slice(0, limit);
     return {
       items: page.map(toProblem),
@@ -236,25 +292,39 @@ export class CatalogSnapshot implements CatalogReader {
   }
 
   async orphans(limit: number): Promise<{ items: BrowseItem[]; total: number }> {
-    const rows = this.rows.filter((r) => OWNED_KINDS.has(r.kind) && (r.owner_key === null || !this.byKey.has(r.owner_key)));
+    const rows = this.rows.filter(
+      (r) => OWNED_KINDS.has(r.kind) && (r.owner_key === null || !this.byKey.has(r.owner_key)),
+    );
     return { items: rows.slice(0, limit).map(toBrowseItem), total: rows.length };
   }
 
   async ownedCounts(ownerKeys: readonly string[]): Promise<Map<string, number>> {
     const wanted = new Set(ownerKeys);
     const out = new Map<string, number>();
-    for (const row of this.rows) if (row.owner_key !== null && wanted.has(row.owner_key)) out.set(row.owner_key, (out.get(row.owner_key) ?? 0) + 1);
+    for (const row of this.rows)
+      if (row.owner_key !== null && wanted.has(row.owner_key))
+        out.set(row.owner_key, (out.get(row.owner_key) ?? 0) + 1);
     return out;
   }
 
   async searchRows() {
-    return this.rows.map((r) => ({ ref: r.ref, kind: r.kind, name: r.name, title: r.title, description: r.description, tags: this.tagsOf(r), owner: r.owner_key }));
+    return this.rows.map((r) => ({
+      ref: r.ref,
+      kind: r.kind,
+      name: r.name,
+      title: r.title,
+      description: r.description,
+      tags: this.tagsOf(r),
+      owner: r.owner_key,
+    }));
   }
 
   async entitiesMentioning(needles: readonly string[]): Promise<{ ref: string; entity: Entity; file: string }[]> {
     // LIKE on SQLite ignores ASCII case; so does this.
     const lower = needles.map((n) => n.toLowerCase());
-    return this.rows.filter((r) => lower.some((n) => r.body.toLowerCase().includes(n))).map((r) => ({ ref: r.ref, entity: JSON.parse(r.body) as Entity, file: r.file }));
+    return this.rows
+      .filter((r) => lower.some((n) => r.body.toLowerCase().includes(n)))
+      .map((r) => ({ ref: r.ref, entity: JSON.parse(r.body) as Entity, file: r.file }));
   }
 
   async refsAfter(after: string | undefined, limit: number): Promise<{ key: string; ref: string }[]> {
@@ -265,7 +335,11 @@ export class CatalogSnapshot implements CatalogReader {
 
 /** The same key for the same filters, whatever their order or undefined members. */
 function filterKey(filters: EntityFilters): string {
-  return JSON.stringify(Object.entries(filters).filter(([, v]) => v !== undefined).sort());
+  return JSON.stringify(
+    Object.entries(filters)
+      .filter(([, v]) => v !== undefined)
+      .sort(),
+  );
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

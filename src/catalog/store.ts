@@ -80,13 +80,13 @@ const BATCH = 400;
 /** Bound parameters per statement, under SQLite's limit of 32,766 (PostgreSQL allows 65,535). */
 const MAX_PARAMETERS = 30_000;
 /** Rows per multi-row insert: as many as the parameter limit allows, so big syncs take few statements. */
-const batchFor = (row: object | undefined): number => (row ? Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(row).length)) : BATCH);
+const batchFor = (row: object | undefined): number =>
+  row ? Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(row).length)) : BATCH;
 const chunks = <T>(items: readonly T[], size = BATCH): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 };
-
 
 export function refKeyOrNull(value: unknown, defaultKind: string, defaultNamespace: string): string | null {
   if (typeof value !== 'string') return null;
@@ -103,7 +103,16 @@ function entityRow(write: EntityWrite, now: string): EntitiesTable {
   const spec = entity.spec ?? {};
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
   const tags = entity.metadata.tags ?? [];
-  const searchText = [name.name, entity.metadata.title, entity.metadata.description, name.kind, str(spec.type), str(spec.owner), str(spec.system), ...tags]
+  const searchText = [
+    name.name,
+    entity.metadata.title,
+    entity.metadata.description,
+    name.kind,
+    str(spec.type),
+    str(spec.owner),
+    str(spec.system),
+    ...tags,
+  ]
     .filter((v): v is string => typeof v === 'string')
     .flatMap(searchTerms)
     .join(' ');
@@ -166,8 +175,37 @@ export interface BrowseItem extends EntitySummary {
   updatedAt: string;
 }
 
-const SUMMARY_COLUMNS = ['key', 'ref', 'kind', 'namespace', 'name', 'title', 'description', 'type', 'lifecycle', 'owner_key', 'system_key', 'tags', 'stale', 'updated_at'] as const;
-type SummaryRow = Pick<EntitiesTable, 'ref' | 'kind' | 'namespace' | 'name' | 'title' | 'description' | 'type' | 'lifecycle' | 'owner_key' | 'system_key' | 'tags' | 'stale'>;
+const SUMMARY_COLUMNS = [
+  'key',
+  'ref',
+  'kind',
+  'namespace',
+  'name',
+  'title',
+  'description',
+  'type',
+  'lifecycle',
+  'owner_key',
+  'system_key',
+  'tags',
+  'stale',
+  'updated_at',
+] as const;
+type SummaryRow = Pick<
+  EntitiesTable,
+  | 'ref'
+  | 'kind'
+  | 'namespace'
+  | 'name'
+  | 'title'
+  | 'description'
+  | 'type'
+  | 'lifecycle'
+  | 'owner_key'
+  | 'system_key'
+  | 'tags'
+  | 'stale'
+>;
 
 function toSummary(r: SummaryRow): EntitySummary {
   return {
@@ -186,7 +224,11 @@ function toSummary(r: SummaryRow): EntitySummary {
   };
 }
 
-export const toBrowseItem = (r: SummaryRow & Pick<EntitiesTable, 'key' | 'updated_at'>): BrowseItem => ({ ...toSummary(r), key: r.key, updatedAt: r.updated_at });
+export const toBrowseItem = (r: SummaryRow & Pick<EntitiesTable, 'key' | 'updated_at'>): BrowseItem => ({
+  ...toSummary(r),
+  key: r.key,
+  updatedAt: r.updated_at,
+});
 
 export function toProblem(row: Schema['problems']): Problem {
   return {
@@ -233,7 +275,9 @@ export class CatalogStore {
       if ((await this.generation()) !== generation) continue;
       return {
         files: new Map(files.map((f) => [f.path, fileSummary(f.summary, f.documents)])),
-        stored: new Map(entities.map((e) => [e.key, { file: e.file, contentHash: e.content_hash, stale: e.stale === 1 }])),
+        stored: new Map(
+          entities.map((e) => [e.key, { file: e.file, contentHash: e.content_hash, stale: e.stale === 1 }]),
+        ),
         problemsJson: JSON.stringify(problems.map(toProblem)),
         generation,
       };
@@ -277,7 +321,9 @@ export class CatalogStore {
           .execute();
         await this.index(trx, batch);
       }
-      const tags = plan.upserts.flatMap((u) => [...new Set(u.entity.metadata.tags ?? [])].map((tag) => ({ key: u.claim.key, tag })));
+      const tags = plan.upserts.flatMap((u) =>
+        [...new Set(u.entity.metadata.tags ?? [])].map((tag) => ({ key: u.claim.key, tag })),
+      );
       for (const batch of chunks(tags, batchFor(tags[0]))) await trx.insertInto('entity_tags').values(batch).execute();
       const relations = plan.upserts.flatMap((u) =>
         storedRelationsOf(entityName(u.entity), u.references).map((r) => ({
@@ -289,20 +335,35 @@ export class CatalogStore {
           target: r.target,
         })),
       );
-      for (const batch of chunks(relations, batchFor(relations[0]))) await trx.insertInto('relations').values(batch).execute();
+      for (const batch of chunks(relations, batchFor(relations[0])))
+        await trx.insertInto('relations').values(batch).execute();
 
       for (const mark of plan.staleMarks) {
-        await trx.updateTable('entities').set({ stale: mark.stale ? 1 : 0 }).where('key', '=', mark.key).execute();
+        await trx
+          .updateTable('entities')
+          .set({ stale: mark.stale ? 1 : 0 })
+          .where('key', '=', mark.key)
+          .execute();
       }
-      for (const paths of chunks(plan.removedFiles)) await trx.deleteFrom('catalog_files').where('path', 'in', paths).execute();
+      for (const paths of chunks(plan.removedFiles))
+        await trx.deleteFrom('catalog_files').where('path', 'in', paths).execute();
       for (const batch of chunks(plan.files, 100)) {
         await trx
           .insertInto('catalog_files')
           .values(
-            batch.map(({ documents, ...head }) => ({ path: head.path, hash: head.hash, summary: JSON.stringify(head), documents: JSON.stringify(documents) })),
+            batch.map(({ documents, ...head }) => ({
+              path: head.path,
+              hash: head.hash,
+              summary: JSON.stringify(head),
+              documents: JSON.stringify(documents),
+            })),
           )
           .onConflict((oc) =>
-            oc.column('path').doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash'), summary: eb.ref('excluded.summary'), documents: eb.ref('excluded.documents') })),
+            oc.column('path').doUpdateSet((eb) => ({
+              hash: eb.ref('excluded.hash'),
+              summary: eb.ref('excluded.summary'),
+              documents: eb.ref('excluded.documents'),
+            })),
           )
           .execute();
       }
@@ -329,7 +390,10 @@ export class CatalogStore {
   private async index(trx: Transaction<Schema>, rows: EntitiesTable[]): Promise<void> {
     // PostgreSQL derives its tsvector from search_text by itself (a generated column).
     if (this.dialect === 'sqlite') {
-      await trx.insertInto('entity_search').values(rows.map((r) => ({ key: r.key, body: r.search_text }))).execute();
+      await trx
+        .insertInto('entity_search')
+        .values(rows.map((r) => ({ key: r.key, body: r.search_text })))
+        .execute();
     }
   }
 
@@ -353,38 +417,80 @@ export class CatalogStore {
     return query;
   }
 
-  private matchText<O>(query: SelectQueryBuilder<Schema, 'entities', O>, terms: string[]): SelectQueryBuilder<Schema, 'entities', O> {
+  private matchText<O>(
+    query: SelectQueryBuilder<Schema, 'entities', O>,
+    terms: string[],
+  ): SelectQueryBuilder<Schema, 'entities', O> {
     if (terms.length === 0) return query;
     if (this.dialect === 'sqlite') {
       const match = terms.map((t) => `"${t}"*`).join(' AND ');
-      return query.where('key', 'in', (eb) => eb.selectFrom('entity_search').select('key').where(sql<boolean>`entity_search match ${match}`));
+      return query.where('key', 'in', (eb) =>
+        eb.selectFrom('entity_search').select('key').where(sql<boolean>`entity_search match ${match}`),
+      );
     }
     const tsquery = terms.map((t) => `${t}:*`).join(' & ');
     return query.where(sql<boolean>`search @@ to_tsquery('simple', ${tsquery})`);
   }
 
   /** One page of entities in stable key order; `after` is the last key of the previous page. */
-  async listEntities(filters: EntityFilters, limit: number, after?: string): Promise<{ items: EntitySummary[]; total: number; nextAfter?: string }> {
+  async listEntities(
+    filters: EntityFilters,
+    limit: number,
+    after?: string,
+  ): Promise<{ items: EntitySummary[]; total: number; nextAfter?: string }> {
     let page = this.filtered(filters)
-      .select(['key', 'ref', 'kind', 'namespace', 'name', 'title', 'description', 'type', 'lifecycle', 'owner_key', 'system_key', 'tags', 'stale'])
+      .select([
+        'key',
+        'ref',
+        'kind',
+        'namespace',
+        'name',
+        'title',
+        'description',
+        'type',
+        'lifecycle',
+        'owner_key',
+        'system_key',
+        'tags',
+        'stale',
+      ])
       .orderBy('key')
       .limit(limit + 1);
     if (after !== undefined) page = page.where('key', '>', after);
     const [rows, count] = await Promise.all([
       page.execute(),
-      this.filtered(filters).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+      this.filtered(filters)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst(),
     ]);
     const more = rows.length > limit;
     const items = rows.slice(0, limit);
-    return { items: items.map(toSummary), total: Number(count?.n ?? 0), nextAfter: more ? items.at(-1)?.key : undefined };
+    return {
+      items: items.map(toSummary),
+      total: Number(count?.n ?? 0),
+      nextAfter: more ? items.at(-1)?.key : undefined,
+    };
   }
 
   /** One page of entities in the order a person browsing asks for; ties broken by key so pages never overlap. */
-  async browseEntities(filters: EntityFilters, sort: BrowseSort, offset: number, limit: number): Promise<{ items: BrowseItem[]; total: number }> {
+  async browseEntities(
+    filters: EntityFilters,
+    sort: BrowseSort,
+    offset: number,
+    limit: number,
+  ): Promise<{ items: BrowseItem[]; total: number }> {
     const [column, direction] = BROWSE_ORDER[sort];
     const [rows, count] = await Promise.all([
-      this.filtered(filters).select(SUMMARY_COLUMNS).orderBy(column, direction).orderBy('key').offset(offset).limit(limit).execute(),
-      this.filtered(filters).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+      this.filtered(filters)
+        .select(SUMMARY_COLUMNS)
+        .orderBy(column, direction)
+        .orderBy('key')
+        .offset(offset)
+        .limit(limit)
+        .execute(),
+      this.filtered(filters)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst(),
     ]);
     return { items: rows.map(toBrowseItem), total: Number(count?.n ?? 0) };
   }
@@ -403,8 +509,13 @@ export class CatalogStore {
   async descriptorsOf(keys: readonly string[]): Promise<Map<string, { ref: string; entity: Entity; file: string }>> {
     const out = new Map<string, { ref: string; entity: Entity; file: string }>();
     for (const batch of chunks([...new Set(keys)])) {
-      const rows = await this.read.selectFrom('entities').select(['key', 'ref', 'body', 'file']).where('key', 'in', batch).execute();
-      for (const row of rows) out.set(row.key, { ref: row.ref, entity: JSON.parse(row.body) as Entity, file: row.file });
+      const rows = await this.read
+        .selectFrom('entities')
+        .select(['key', 'ref', 'body', 'file'])
+        .where('key', 'in', batch)
+        .execute();
+      for (const row of rows)
+        out.set(row.key, { ref: row.ref, entity: JSON.parse(row.body) as Entity, file: row.file });
     }
     return out;
   }
@@ -424,9 +535,31 @@ export class CatalogStore {
   }
 
   /** Every entity's searchable fields, in key order (for the portal's search index). */
-  async searchRows(): Promise<{ ref: string; kind: string; name: string; title: string | null; description: string | null; tags: string[]; owner: string | null }[]> {
-    const rows = await this.read.selectFrom('entities').select(['ref', 'kind', 'name', 'title', 'description', 'tags', 'owner_key']).orderBy('key').execute();
-    return rows.map((r) => ({ ref: r.ref, kind: r.kind, name: r.name, title: r.title, description: r.description, tags: JSON.parse(r.tags) as string[], owner: r.owner_key }));
+  async searchRows(): Promise<
+    {
+      ref: string;
+      kind: string;
+      name: string;
+      title: string | null;
+      description: string | null;
+      tags: string[];
+      owner: string | null;
+    }[]
+  > {
+    const rows = await this.read
+      .selectFrom('entities')
+      .select(['ref', 'kind', 'name', 'title', 'description', 'tags', 'owner_key'])
+      .orderBy('key')
+      .execute();
+    return rows.map((r) => ({
+      ref: r.ref,
+      kind: r.kind,
+      name: r.name,
+      title: r.title,
+      description: r.description,
+      tags: JSON.parse(r.tags) as string[],
+      owner: r.owner_key,
+    }));
   }
 
   /**
@@ -440,7 +573,13 @@ export class CatalogStore {
     const rows = await this.read
       .selectFrom('entities')
       .select(['ref', 'body', 'file'])
-      .where((eb) => eb.or(needles.map((n) => eb('body', this.dialect === 'postgres' ? 'ilike' : 'like', `%${n.replace(/[\\%_]/g, '_')}%`))))
+      .where((eb) =>
+        eb.or(
+          needles.map((n) =>
+            eb('body', this.dialect === 'postgres' ? 'ilike' : 'like', `%${n.replace(/[\\%_]/g, '_')}%`),
+          ),
+        ),
+      )
       .orderBy('key')
       .execute();
     return rows.map((r) => ({ ref: r.ref, entity: JSON.parse(r.body) as Entity, file: r.file }));
@@ -449,11 +588,22 @@ export class CatalogStore {
   /** Every value of a facet with its count, by value (for the static export, which needs a page per value). */
   async facetCounts(facet: FacetName): Promise<{ value: string; count: number }[]> {
     if (facet === 'tag') {
-      const rows = await this.read.selectFrom('entity_tags').select(['tag as value', (eb) => eb.fn.countAll<number>().as('count')]).groupBy('tag').orderBy('tag').execute();
+      const rows = await this.read
+        .selectFrom('entity_tags')
+        .select(['tag as value', (eb) => eb.fn.countAll<number>().as('count')])
+        .groupBy('tag')
+        .orderBy('tag')
+        .execute();
       return rows.map((r) => ({ value: r.value, count: Number(r.count) }));
     }
     const column = facet === 'owner' ? 'owner_key' : facet === 'system' ? 'system_key' : facet;
-    const rows = await this.read.selectFrom('entities').select([`${column} as value`, (eb) => eb.fn.countAll<number>().as('count')]).where(column, 'is not', null).groupBy(column).orderBy(column).execute();
+    const rows = await this.read
+      .selectFrom('entities')
+      .select([`${column} as value`, (eb) => eb.fn.countAll<number>().as('count')])
+      .where(column, 'is not', null)
+      .groupBy(column)
+      .orderBy(column)
+      .execute();
     return rows.map((r) => ({ value: String(r.value), count: Number(r.count) }));
   }
 
@@ -468,7 +618,12 @@ export class CatalogStore {
   async ownedCounts(ownerKeys: readonly string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (const batch of chunks([...new Set(ownerKeys)])) {
-      const rows = await this.read.selectFrom('entities').select(['owner_key', (eb) => eb.fn.countAll<number>().as('n')]).where('owner_key', 'in', batch).groupBy('owner_key').execute();
+      const rows = await this.read
+        .selectFrom('entities')
+        .select(['owner_key', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('owner_key', 'in', batch)
+        .groupBy('owner_key')
+        .execute();
       for (const row of rows) if (row.owner_key !== null) out.set(row.owner_key, Number(row.n));
     }
     return out;
@@ -478,7 +633,12 @@ export class CatalogStore {
    * The whole catalog in three reads, for work that visits every entity (the static
    * export): see CatalogSnapshot. The generation before and after tells a sync apart.
    */
-  async readAll(): Promise<{ entities: EntitiesTable[]; relations: RelationsTable[]; problems: Schema['problems'][]; generation: number }> {
+  async readAll(): Promise<{
+    entities: EntitiesTable[];
+    relations: RelationsTable[];
+    problems: Schema['problems'][];
+    generation: number;
+  }> {
     for (;;) {
       const generation = await this.generation();
       const [entities, relations, problems] = await Promise.all([
@@ -495,7 +655,12 @@ export class CatalogStore {
     const base = this.read
       .selectFrom('entities')
       .where('kind', 'in', ['component', 'api', 'resource', 'system', 'domain'])
-      .where((eb) => eb.or([eb('owner_key', 'is', null), eb('owner_key', 'not in', eb.selectFrom('entities as owners').select('owners.key'))]));
+      .where((eb) =>
+        eb.or([
+          eb('owner_key', 'is', null),
+          eb('owner_key', 'not in', eb.selectFrom('entities as owners').select('owners.key')),
+        ]),
+      );
     const [rows, count] = await Promise.all([
       base.select(SUMMARY_COLUMNS).orderBy('key').limit(limit).execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
@@ -512,7 +677,9 @@ export class CatalogStore {
       this.read
         .selectFrom('problems')
         .selectAll()
-        .where((eb) => eb.or([eb('entity_key', '=', key), eb.and([eb('file', '=', row.file), eb('entity_key', 'is', null)])]))
+        .where((eb) =>
+          eb.or([eb('entity_key', '=', key), eb.and([eb('file', '=', row.file), eb('entity_key', 'is', null)])]),
+        )
         .orderBy('seq')
         .execute(),
     ]);
@@ -557,15 +724,33 @@ export class CatalogStore {
       column('owner_key'),
       column('system_key'),
     ]);
-    return { kind, namespace, type, lifecycle, owner, system, tag: tagRows.map((r) => ({ value: r.value, count: Number(r.count) })) };
+    return {
+      kind,
+      namespace,
+      type,
+      lifecycle,
+      owner,
+      system,
+      tag: tagRows.map((r) => ({ value: r.value, count: Number(r.count) })),
+    };
   }
 
   /**
    * Problems in file order; `after` is the seq of the last problem of the previous page
    * (the API's cursor), or `offset` skips that many (numbered pages).
    */
-  async listProblems(filters: { severity?: Problem['severity']; code?: string; file?: string; entity?: string }, limit: number, after?: number, offset = 0) {
-    let query = this.read.selectFrom('problems').selectAll().orderBy('seq').limit(limit + 1).offset(offset);
+  async listProblems(
+    filters: { severity?: Problem['severity']; code?: string; file?: string; entity?: string },
+    limit: number,
+    after?: number,
+    offset = 0,
+  ) {
+    let query = this.read
+      .selectFrom('problems')
+      .selectAll()
+      .orderBy('seq')
+      .limit(limit + 1)
+      .offset(offset);
     if (filters.severity) query = query.where('severity', '=', filters.severity);
     if (filters.code) query = query.where('code', '=', filters.code);
     if (filters.file) query = query.where('file', '=', filters.file);
@@ -575,7 +760,10 @@ export class CatalogStore {
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
     // Counts per severity for the other filters, so a client can show both tabs at once.
-    let countQuery = this.read.selectFrom('problems').select(['severity', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('severity');
+    let countQuery = this.read
+      .selectFrom('problems')
+      .select(['severity', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('severity');
     if (filters.code) countQuery = countQuery.where('code', '=', filters.code);
     if (filters.file) countQuery = countQuery.where('file', '=', filters.file);
     if (filters.entity) countQuery = countQuery.where('entity_key', '=', filters.entity.toLowerCase());

@@ -58,7 +58,10 @@ export class CatalogSyncer {
         return outcome.report;
       }
       this.state = undefined;
-      this.options.logger?.warn({ component: 'catalog-sync' }, `another sync changed the store meanwhile; retrying (attempt ${attempt})`);
+      this.options.logger?.warn(
+        { component: 'catalog-sync' },
+        `another sync changed the store meanwhile; retrying (attempt ${attempt})`,
+      );
       if (attempt >= MAX_ATTEMPTS) {
         throw new AtriumError({
           category: 'retryable',
@@ -88,7 +91,11 @@ export function syncCatalog(store: CatalogStore, options: SyncOptions): Promise<
 }
 
 /** Returns undefined when the store changed under this sync (start again from fresh state). */
-async function syncOnce(store: CatalogStore, options: SyncOptions, state: SyncState): Promise<{ report: SyncReport; state: SyncState } | undefined> {
+async function syncOnce(
+  store: CatalogStore,
+  options: SyncOptions,
+  state: SyncState,
+): Promise<{ report: SyncReport; state: SyncState } | undefined> {
   const started = performance.now();
   const { root, rootFile } = await openCatalog(options.catalog, options.maxFileBytes);
   const pool = new ParsePool(root, options.logger);
@@ -112,8 +119,22 @@ async function planAndApply(
   // The common case, a re-sync where nothing changed: every file the walk reached is the
   // very summary the store has, and there are no others. Resolving again would only
   // reproduce what is stored, so skip it (and the reading of every summary it would need).
-  if (state.generation > 0 && walk.changed.size === 0 && walk.files.length === state.files.size && walk.files.every((f) => state.files.get(f.path) === f)) {
-    const report = reportOf(walk.files.length, 0, state.stored.size, 0, 0, JSON.parse(state.problemsJson) as Problem[], started, false);
+  if (
+    state.generation > 0 &&
+    walk.changed.size === 0 &&
+    walk.files.length === state.files.size &&
+    walk.files.every((f) => state.files.get(f.path) === f)
+  ) {
+    const report = reportOf(
+      walk.files.length,
+      0,
+      state.stored.size,
+      0,
+      0,
+      JSON.parse(state.problemsJson) as Problem[],
+      started,
+      false,
+    );
     return { report, state };
   }
   let resolution = resolveCatalog(walk.files, walk.problems, state.stored);
@@ -128,7 +149,11 @@ async function planAndApply(
   }
   if (needed.size > 0) {
     // Start from the first walk's summaries, so only the `needed` files are parsed again.
-    const again = await walkCatalog(root, rootFile, { previous: new Map(walk.files.map((f) => [f.path, f])), reparse: needed, parser: pool.parser });
+    const again = await walkCatalog(root, rootFile, {
+      previous: new Map(walk.files.map((f) => [f.path, f])),
+      reparse: needed,
+      parser: pool.parser,
+    });
     for (const [key, entity] of walk.parsed) if (!again.parsed.has(key)) again.parsed.set(key, entity);
     for (const path of walk.changed) again.changed.add(path);
     walk = again;
@@ -151,7 +176,10 @@ async function planAndApply(
     }
     // Cannot happen when the walk is consistent; if it does, keep what is stored rather than fail the sync.
     if (!entity) {
-      options.logger?.error({ component: 'catalog-sync', entityRef: claim.ref }, `entity ${claim.ref} from ${claim.file} was claimed but not parsed; keeping the stored version`);
+      options.logger?.error(
+        { component: 'catalog-sync', entityRef: claim.ref },
+        `entity ${claim.ref} from ${claim.file} was claimed but not parsed; keeping the stored version`,
+      );
       continue;
     }
     upserts.push({ entity, claim, references: claim.references });
@@ -165,10 +193,24 @@ async function planAndApply(
   const problems: Problem[] | undefined = problemsJson === state.problemsJson ? undefined : resolution.problems;
 
   const report = (changed: boolean): SyncReport =>
-    reportOf(walk.files.length, walk.changed.size, resolution.claims.size, upserts.length, deletes.length, resolution.problems, started, changed);
+    reportOf(
+      walk.files.length,
+      walk.changed.size,
+      resolution.claims.size,
+      upserts.length,
+      deletes.length,
+      resolution.problems,
+      started,
+      changed,
+    );
 
   const nothingChanged =
-    upserts.length === 0 && staleMarks.length === 0 && deletes.length === 0 && files.length === 0 && removedFiles.length === 0 && problems === undefined;
+    upserts.length === 0 &&
+    staleMarks.length === 0 &&
+    deletes.length === 0 &&
+    files.length === 0 &&
+    removedFiles.length === 0 &&
+    problems === undefined;
   if (nothingChanged && state.generation > 0) return { report: report(false), state };
 
   const plan: SyncPlan = { upserts, staleMarks, deletes, files, removedFiles, problems };
@@ -177,7 +219,16 @@ async function planAndApply(
   return { report: report(true), state: stateAfter(state, plan, walk.files, problemsJson) };
 }
 
-function reportOf(files: number, parsedFiles: number, entities: number, upserted: number, deleted: number, problems: readonly Problem[], started: number, changed: boolean): SyncReport {
+function reportOf(
+  files: number,
+  parsedFiles: number,
+  entities: number,
+  upserted: number,
+  deleted: number,
+  problems: readonly Problem[],
+  started: number,
+  changed: boolean,
+): SyncReport {
   return {
     files,
     parsedFiles,
@@ -195,7 +246,8 @@ function reportOf(files: number, parsedFiles: number, entities: number, upserted
 function stateAfter(state: SyncState, plan: SyncPlan, files: FileSummary[], problemsJson: string): SyncState {
   const stored = new Map(state.stored);
   for (const key of plan.deletes) stored.delete(key);
-  for (const { claim } of plan.upserts) stored.set(claim.key, { file: claim.file, contentHash: claim.contentHash ?? '', stale: false });
+  for (const { claim } of plan.upserts)
+    stored.set(claim.key, { file: claim.file, contentHash: claim.contentHash ?? '', stale: false });
   for (const mark of plan.staleMarks) {
     const entry = stored.get(mark.key);
     if (entry) stored.set(mark.key, { ...entry, stale: mark.stale });

@@ -41,10 +41,14 @@ test('a change to a file the catalog read, or a new file beside one, triggers a 
 test('without initial files the watcher syncs once to learn them', async (t) => {
   const dir = tempDir(t);
   let syncs = 0;
-  const watcher = watchCatalog(dir, async () => {
-    syncs++;
-    return [];
-  }, { logger: silentLogger(), debounceMs: 20 });
+  const watcher = watchCatalog(
+    dir,
+    async () => {
+      syncs++;
+      return [];
+    },
+    { logger: silentLogger(), debounceMs: 20 },
+  );
   t.after(() => watcher.close());
   await eventually(() => syncs >= 1);
 });

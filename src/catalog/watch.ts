@@ -22,7 +22,11 @@ export interface WatchOptions {
  * file there. `sync` returns the root-relative files it read; the set is renewed after
  * every sync, and the periodic rescan covers what appears where nothing was watched.
  */
-export function watchCatalog(rootDir: string, sync: () => Promise<Iterable<string>>, options: WatchOptions): { close(): Promise<void> } {
+export function watchCatalog(
+  rootDir: string,
+  sync: () => Promise<Iterable<string>>,
+  options: WatchOptions,
+): { close(): Promise<void> } {
   const debounceMs = options.debounceMs ?? 100;
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { advance, idsToAsk, MAX_LOCAL_AHEAD, MAX_MISSING, noteLocal, START_WINDOW, startWatch, type CommitWatch } from './commit-watch.ts';
+import {
+  advance,
+  idsToAsk,
+  MAX_LOCAL_AHEAD,
+  MAX_MISSING,
+  noteLocal,
+  START_WINDOW,
+  startWatch,
+  type CommitWatch,
+} from './commit-watch.ts';
 
 /**
  * The rules of commit-watch.ts against a model database: a set of committed ids. `poll`
@@ -14,7 +23,12 @@ function poll(watch: CommitWatch, committed: ReadonlySet<number>, nowMs: number)
   const ask = idsToAsk(watch);
   const seen = ask.missing.filter((id) => committed.has(id));
   for (const id of committed) if (id > ask.above) seen.push(id);
-  return advance(watch, seen.sort((a, b) => a - b), nowMs, SETTLE);
+  return advance(
+    watch,
+    seen.sort((a, b) => a - b),
+    nowMs,
+    SETTLE,
+  );
 }
 
 const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -117,7 +131,10 @@ describe('commit watch', () => {
     // A dropped one costs a needless notice, nothing else.
     const next = poll(watch, new Set(ids(1, MAX_LOCAL_AHEAD + 5)), 0);
     assert.equal(next.moved, true);
-    assert.deepEqual([next.watch.top, next.watch.missing.size, next.watch.localAhead.size], [MAX_LOCAL_AHEAD + 5, 0, 0]);
+    assert.deepEqual(
+      [next.watch.top, next.watch.missing.size, next.watch.localAhead.size],
+      [MAX_LOCAL_AHEAD + 5, 0, 0],
+    );
   });
 
   test('writes made here are no news, whether noted before the poll sees them, after, or not at all before a higher id', () => {
@@ -148,7 +165,7 @@ describe('commit watch', () => {
     assert.equal(noteLocal(noteLocal(watch, [9]), [9]).localAhead.size, noteLocal(watch, [9]).localAhead.size);
   });
 
-  test('the reviewer\'s race: a poll sees a write made here before it is noted, and a late foreign commit follows', () => {
+  test("the reviewer's race: a poll sees a write made here before it is noted, and a late foreign commit follows", () => {
     // Floor case from a review of an earlier count-based rule: 4 missing, local 6 seen by a
     // poll before being noted, then noted; then 4 (another replica's) commits.
     const committed = new Set([...ids(1, 3), 5]);
@@ -160,7 +177,7 @@ describe('commit watch', () => {
     assert.equal(poll(watch, committed, 2000).moved, true, 'the late commit is news');
   });
 
-  test('a random interleaving of writes, late commits, rollbacks and local writes: every other replica\'s commit is told at the first poll after it', () => {
+  test("a random interleaving of writes, late commits, rollbacks and local writes: every other replica's commit is told at the first poll after it", () => {
     // Model: ids are taken in order; each write commits after a random delay (or rolls back)
     // and is this replica's or another's. A write made here is noted before the next poll,
     // or only after it (the poll's answer came first). Deterministic: a fixed LCG.
@@ -176,7 +193,13 @@ describe('commit watch', () => {
         const burst = random() < 0.02 ? MAX_MISSING + 100 : 0;
         const local = random() < 0.5;
         for (let n = 0; n < burst; n++) inFlight.push({ id: nextId++, commitAt: t, local, rollback: false });
-        for (let n = Math.floor(random() * 4); n > 0; n--) inFlight.push({ id: nextId++, commitAt: t + Math.floor(random() * 5000), local: random() < 0.5, rollback: random() < 0.1 });
+        for (let n = Math.floor(random() * 4); n > 0; n--)
+          inFlight.push({
+            id: nextId++,
+            commitAt: t + Math.floor(random() * 5000),
+            local: random() < 0.5,
+            rollback: random() < 0.1,
+          });
         const foreign: number[] = [];
         const notedBefore: number[] = [];
         const notedAfter: number[] = [];
@@ -191,12 +214,17 @@ describe('commit watch', () => {
         }
         watch = noteLocal(watch, notedBefore);
         const next = poll(watch, committed, t);
-        if (foreign.length > 0) assert.equal(next.moved, true, `run ${run}, t ${t}: ${foreign.slice(0, 5).join(', ')} not told`);
+        if (foreign.length > 0)
+          assert.equal(next.moved, true, `run ${run}, t ${t}: ${foreign.slice(0, 5).join(', ')} not told`);
         // Only writes made here, all noted before the poll: no news.
-        if (foreign.length === 0 && notedAfter.length === 0) assert.equal(next.moved, false, `run ${run}, t ${t}: a local write told as news`);
+        if (foreign.length === 0 && notedAfter.length === 0)
+          assert.equal(next.moved, false, `run ${run}, t ${t}: a local write told as news`);
         watch = noteLocal(next.watch, notedAfter);
         // Nothing is asked for that committed, and nothing written here waits once a poll saw it.
-        assert.ok(idsToAsk(watch).missing.every((id) => !committed.has(id)), `run ${run}, t ${t}`);
+        assert.ok(
+          idsToAsk(watch).missing.every((id) => !committed.has(id)),
+          `run ${run}, t ${t}`,
+        );
         assert.equal(watch.localAhead.size, 0);
         // Ids at or below the top and not missing are never asked for again: the model forgets them.
         for (const id of committed) if (id <= watch.top) committed.delete(id);

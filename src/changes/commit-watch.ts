@@ -67,7 +67,9 @@ export function noteLocal(watch: CommitWatch, ids: readonly number[]): CommitWat
   }
   // Sets iterate in insertion order: the first are the oldest.
   if (localAhead) for (const id of localAhead) if (localAhead.size > MAX_LOCAL_AHEAD) localAhead.delete(id);
-  return missing || localAhead ? { top: watch.top, missing: missing ?? watch.missing, localAhead: localAhead ?? watch.localAhead } : watch;
+  return missing || localAhead
+    ? { top: watch.top, missing: missing ?? watch.missing, localAhead: localAhead ?? watch.localAhead }
+    : watch;
 }
 
 /**
@@ -75,7 +77,12 @@ export function noteLocal(watch: CommitWatch, ids: readonly number[]): CommitWat
  * `moved` says that one of them was not written here. Ids between the old and the new top
  * that the poll did not find become missing, unless written here.
  */
-export function advance(watch: CommitWatch, seen: readonly number[], nowMs: number, settleMs = COMMIT_SETTLE_MS): { moved: boolean; watch: CommitWatch } {
+export function advance(
+  watch: CommitWatch,
+  seen: readonly number[],
+  nowMs: number,
+  settleMs = COMMIT_SETTLE_MS,
+): { moved: boolean; watch: CommitWatch } {
   let moved = false;
   const missing = new Map(watch.missing);
   const localAhead = new Set(watch.localAhead);
@@ -94,7 +101,8 @@ export function advance(watch: CommitWatch, seen: readonly number[], nowMs: numb
   const gaps: number[] = [];
   for (let i = above.length - 1; i >= 0 && gaps.length < MAX_MISSING; i--) {
     const below = i > 0 ? (above[i - 1] as number) : watch.top;
-    for (let id = (above[i] as number) - 1; id > below && gaps.length < MAX_MISSING; id--) if (!localAhead.has(id)) gaps.push(id);
+    for (let id = (above[i] as number) - 1; id > below && gaps.length < MAX_MISSING; id--)
+      if (!localAhead.has(id)) gaps.push(id);
   }
   for (let i = gaps.length - 1; i >= 0; i--) missing.set(gaps[i] as number, nowMs);
   // Written here and now at or below the top: seen or not, they are known.

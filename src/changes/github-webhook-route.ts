@@ -15,7 +15,9 @@ const PROBLEM = { 'application/problem+json': { schema: ProblemDocumentSchema } 
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
 const WEBHOOK_PRINCIPAL = { name: 'github-webhook', scopes: ['deployments:write'] };
 
-const Outcome = z.object({ outcome: z.enum(['recorded', 'ignored', 'pong']), detail: z.string(), deployment: z.unknown().optional() }).openapi('WebhookOutcome');
+const Outcome = z
+  .object({ outcome: z.enum(['recorded', 'ignored', 'pong']), detail: z.string(), deployment: z.unknown().optional() })
+  .openapi('WebhookOutcome');
 
 /**
  * GitHub `deployment_status` webhooks: the signature proves the sender (no token), the
@@ -30,11 +32,26 @@ export function registerGithubWebhook(app: App, changes: ChangeService, secret: 
       tags: ['Changes'],
       summary: 'GitHub deployment_status webhook',
       description: `Records GitHub deployments as they finish. Configure the webhook with content type application/json, the secret in ATRIUM_GITHUB_WEBHOOK_SECRET, and the "Deployment statuses" event. The repository is mapped to the catalog entity annotated \`${PROJECT_SLUG_ANNOTATION}: owner/repo\`. Final states are recorded (success → succeeded, failure and error → failed); others are acknowledged and ignored. Redeliveries are recognised by X-GitHub-Delivery.`,
-      middleware: [admit(changes.writes), limit(MAX_WEBHOOK_BYTES, 'Subscribe the webhook to "Deployment statuses" only.')] as const,
-      request: { headers: z.object({ 'x-hub-signature-256': z.string().optional(), 'x-github-event': z.string().optional(), 'x-github-delivery': z.string().optional() }) },
+      middleware: [
+        admit(changes.writes),
+        limit(MAX_WEBHOOK_BYTES, 'Subscribe the webhook to "Deployment statuses" only.'),
+      ] as const,
+      request: {
+        headers: z.object({
+          'x-hub-signature-256': z.string().optional(),
+          'x-github-event': z.string().optional(),
+          'x-github-delivery': z.string().optional(),
+        }),
+      },
       responses: {
-        200: { description: 'Ping answered, or the event ignored', content: { 'application/json': { schema: Outcome } } },
-        201: { description: 'Deployment recorded (or a redelivery replayed)', content: { 'application/json': { schema: Outcome } } },
+        200: {
+          description: 'Ping answered, or the event ignored',
+          content: { 'application/json': { schema: Outcome } },
+        },
+        201: {
+          description: 'Deployment recorded (or a redelivery replayed)',
+          content: { 'application/json': { schema: Outcome } },
+        },
         400: { description: 'Malformed payload', content: PROBLEM },
         401: { description: 'Missing or wrong signature', content: PROBLEM },
         413: { description: 'Payload too large', content: PROBLEM },
@@ -45,42 +62,91 @@ export function registerGithubWebhook(app: App, changes: ChangeService, secret: 
     }),
     async (c) => {
       if (!secret) {
-        throw new AtriumError({ category: 'operator-fixable', code: 'webhook-not-configured', message: 'GitHub webhooks are not enabled on this server', hint: 'Set ATRIUM_GITHUB_WEBHOOK_SECRET (or githubWebhookSecret in atrium.yaml) to the secret configured on the GitHub webhook.' });
+        throw new AtriumError({
+          category: 'operator-fixable',
+          code: 'webhook-not-configured',
+          message: 'GitHub webhooks are not enabled on this server',
+          hint: 'Set ATRIUM_GITHUB_WEBHOOK_SECRET (or githubWebhookSecret in atrium.yaml) to the secret configured on the GitHub webhook.',
+        });
       }
       const raw = Buffer.from(await c.req.arrayBuffer());
       if (!signatureMatches(secret, raw, c.req.header('x-hub-signature-256'))) {
-        throw new AtriumError({ category: 'user-fixable', code: 'signature-invalid', status: 401, message: 'The X-Hub-Signature-256 header is missing or does not match the payload', hint: 'Set the same secret on the GitHub webhook and in ATRIUM_GITHUB_WEBHOOK_SECRET, with content type application/json.' });
+        throw new AtriumError({
+          category: 'user-fixable',
+          code: 'signature-invalid',
+          status: 401,
+          message: 'The X-Hub-Signature-256 header is missing or does not match the payload',
+          hint: 'Set the same secret on the GitHub webhook and in ATRIUM_GITHUB_WEBHOOK_SECRET, with content type application/json.',
+        });
       }
       const event = c.req.header('x-github-event');
-      const answer = (status: 200 | 201, outcome: z.infer<typeof Outcome>) => c.json(outcome, status) as TypedResponse<JSONParsed<z.infer<typeof Outcome>>, typeof status, 'json'>;
-      if (event === 'ping') return answer(200, { outcome: 'pong', detail: 'Atrium received the ping; it records deployment_status events.' });
-      if (event !== 'deployment_status') return answer(200, { outcome: 'ignored', detail: `Atrium records deployment_status events, not ${event ?? 'events without X-GitHub-Event'}.` });
+      const answer = (status: 200 | 201, outcome: z.infer<typeof Outcome>) =>
+        c.json(outcome, status) as TypedResponse<JSONParsed<z.infer<typeof Outcome>>, typeof status, 'json'>;
+      if (event === 'ping')
+        return answer(200, {
+          outcome: 'pong',
+          detail: 'Atrium received the ping; it records deployment_status events.',
+        });
+      if (event !== 'deployment_status')
+        return answer(200, {
+          outcome: 'ignored',
+          detail: `Atrium records deployment_status events, not ${event ?? 'events without X-GitHub-Event'}.`,
+        });
       let payload: unknown;
       try {
         payload = JSON.parse(raw.toString('utf8'));
       } catch {
-        throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', message: 'The webhook payload is not JSON', hint: 'Set the webhook content type to application/json.' });
+        throw new AtriumError({
+          category: 'user-fixable',
+          code: 'invalid-request',
+          message: 'The webhook payload is not JSON',
+          hint: 'Set the webhook content type to application/json.',
+        });
       }
       const mapped = mapDeploymentStatus(payload);
-      if (mapped.kind === 'ignored') return answer(200, { outcome: 'ignored', detail: `Not recorded: ${mapped.reason}.` });
+      if (mapped.kind === 'ignored')
+        return answer(200, { outcome: 'ignored', detail: `Not recorded: ${mapped.reason}.` });
       const services = await changes.servicesOfRepository(mapped.repository, mapped.requestedService);
       if (services.length !== 1) {
         throw new AtriumError({
           category: 'user-fixable',
           code: services.length === 0 ? 'repository-not-in-catalog' : 'repository-ambiguous',
           status: 422,
-          message: services.length === 0 ? `No catalog entity is annotated ${PROJECT_SLUG_ANNOTATION}: ${mapped.repository}` : `${services.length} catalog entities are annotated ${PROJECT_SLUG_ANNOTATION}: ${mapped.repository} (${services.join(', ')})`,
-          hint: services.length === 0 ? `Add the annotation ${PROJECT_SLUG_ANNOTATION}: ${mapped.repository} to the service's catalog-info.yaml.` : 'Name the service in the deployment\'s payload: {"service": "component:default/<name>"}.',
+          message:
+            services.length === 0
+              ? `No catalog entity is annotated ${PROJECT_SLUG_ANNOTATION}: ${mapped.repository}`
+              : `${services.length} catalog entities are annotated ${PROJECT_SLUG_ANNOTATION}: ${mapped.repository} (${services.join(', ')})`,
+          hint:
+            services.length === 0
+              ? `Add the annotation ${PROJECT_SLUG_ANNOTATION}: ${mapped.repository} to the service's catalog-info.yaml.`
+              : 'Name the service in the deployment\'s payload: {"service": "component:default/<name>"}.',
         });
       }
       const parsed = DeploymentInputSchema.safeParse({ ...mapped.deployment, service: services[0] });
       if (!parsed.success) {
         const errors = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
-        throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', status: 422, message: `The deployment in the payload is invalid: ${errors[0]?.field}: ${errors[0]?.message}`, hint: 'Check the deployment\'s environment name and times.', details: { errors } });
+        throw new AtriumError({
+          category: 'user-fixable',
+          code: 'invalid-request',
+          status: 422,
+          message: `The deployment in the payload is invalid: ${errors[0]?.field}: ${errors[0]?.message}`,
+          hint: "Check the deployment's environment name and times.",
+          details: { errors },
+        });
       }
       const delivery = c.req.header('x-github-delivery');
-      const result = await changes.recordDeployments(c.req.routePath, [parsed.data], WEBHOOK_PRINCIPAL, delivery && /^[\x21-\x7e]{1,255}$/.test(delivery) ? delivery : undefined, false);
-      return answer(201, { outcome: 'recorded', detail: result.replayed ? 'A redelivery: already recorded.' : `Recorded for ${services[0]}.`, deployment: JSON.parse(result.body) as unknown });
+      const result = await changes.recordDeployments(
+        c.req.routePath,
+        [parsed.data],
+        WEBHOOK_PRINCIPAL,
+        delivery && /^[\x21-\x7e]{1,255}$/.test(delivery) ? delivery : undefined,
+        false,
+      );
+      return answer(201, {
+        outcome: 'recorded',
+        detail: result.replayed ? 'A redelivery: already recorded.' : `Recorded for ${services[0]}.`,
+        deployment: JSON.parse(result.body) as unknown,
+      });
     },
   );
 }

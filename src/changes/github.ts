@@ -17,13 +17,23 @@ export function signatureMatches(secret: string, body: Buffer | string, header: 
   return presented.length === expected.length && timingSafeEqual(presented, expected);
 }
 
-const STATES: Record<string, DeploymentInput['status'] | undefined> = { success: 'succeeded', failure: 'failed', error: 'failed' };
+const STATES: Record<string, DeploymentInput['status'] | undefined> = {
+  success: 'succeeded',
+  failure: 'failed',
+  error: 'failed',
+};
 
 export type Mapped =
-  | { kind: 'deployment'; repository: string; requestedService: string | undefined; deployment: Omit<DeploymentInput, 'service'> }
+  | {
+      kind: 'deployment';
+      repository: string;
+      requestedService: string | undefined;
+      deployment: Omit<DeploymentInput, 'service'>;
+    }
   | { kind: 'ignored'; reason: string };
 
-const record = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const record = (v: unknown): Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
@@ -47,8 +57,14 @@ export function mapDeploymentStatus(payload: unknown): Mapped {
   if (!mapped) return { kind: 'ignored', reason: `state "${state}" is not a finished deployment` };
   const sha = text(deployment.sha) ?? '';
   const custom = record(deployment.payload);
-  const version = text(custom.version) ?? (text(deployment.ref) && deployment.ref !== sha ? `${String(deployment.ref)}@${sha.slice(0, 7)}` : sha.slice(0, 12));
-  const url = [status.log_url, status.target_url, status.environment_url, deployment.url].map(text).find((u) => u !== undefined && /^https:\/\//.test(u));
+  const version =
+    text(custom.version) ??
+    (text(deployment.ref) && deployment.ref !== sha
+      ? `${String(deployment.ref)}@${sha.slice(0, 7)}`
+      : sha.slice(0, 12));
+  const url = [status.log_url, status.target_url, status.environment_url, deployment.url]
+    .map(text)
+    .find((u) => u !== undefined && /^https:\/\//.test(u));
   const actor = text(record(status.creator).login) ?? text(record(body.sender).login);
   const finishedAt = text(status.created_at) ?? text(status.updated_at) ?? '';
   return {

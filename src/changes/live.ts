@@ -31,7 +31,10 @@ const otherSlot = (slot: Slot): Slot => (slot === 'blue' ? 'green' : 'blue');
  * `events` is any mix of one service's deployments and switches, in any order; ties on
  * time go to the later-recorded event (higher id).
  */
-export function liveEnvironments(events: readonly ChangeEvent[], options: { switchesRecorded?: boolean } = {}): LiveEnvironment[] {
+export function liveEnvironments(
+  events: readonly ChangeEvent[],
+  options: { switchesRecorded?: boolean } = {},
+): LiveEnvironment[] {
   const byEnvironment = new Map<string, ChangeEvent[]>();
   for (const e of events) {
     if ((e.type !== 'deployment' && e.type !== 'traffic-switch') || e.environment === null) continue;
@@ -58,9 +61,21 @@ export function liveEnvironments(events: readonly ChangeEvent[], options: { swit
       first ??= e;
       if (e.slot) slots.set(e.slot, e);
     }
-    const lastFailure = latestAttempt && latestAttempt.status !== 'succeeded' ? { version: latestAttempt.version ?? '', status: latestAttempt.status ?? '', at: latestAttempt.at } : null;
+    const lastFailure =
+      latestAttempt && latestAttempt.status !== 'succeeded'
+        ? { version: latestAttempt.version ?? '', status: latestAttempt.status ?? '', at: latestAttempt.at }
+        : null;
     if (slots.size === 0 || latest === undefined) {
-      out.push({ environment, version: latest?.version ?? null, since: latest?.at ?? null, strategy: latest?.strategy ?? null, liveSlot: null, idleSlot: null, idleVersion: null, lastFailure });
+      out.push({
+        environment,
+        version: latest?.version ?? null,
+        since: latest?.at ?? null,
+        strategy: latest?.strategy ?? null,
+        liveSlot: null,
+        idleSlot: null,
+        idleVersion: null,
+        lastFailure,
+      });
       continue;
     }
     const fallback = options.switchesRecorded ? (first?.slot ?? latest.slot) : latest.slot;
@@ -68,7 +83,11 @@ export function liveEnvironments(events: readonly ChangeEvent[], options: { swit
     const live = slots.get(liveSlot);
     const idle = slots.get(otherSlot(liveSlot));
     // Live since the later of: the switch that made the slot live, the deployment now in it.
-    const since = [lastSwitch?.slot === liveSlot ? lastSwitch.at : undefined, live?.at].filter((t): t is string => t !== undefined).sort().at(-1) ?? null;
+    const since =
+      [lastSwitch?.slot === liveSlot ? lastSwitch.at : undefined, live?.at]
+        .filter((t): t is string => t !== undefined)
+        .sort()
+        .at(-1) ?? null;
     out.push({
       environment,
       version: live?.version ?? null,
@@ -80,7 +99,10 @@ export function liveEnvironments(events: readonly ChangeEvent[], options: { swit
       lastFailure,
     });
   }
-  return out.sort((a, b) => environmentRank(a.environment) - environmentRank(b.environment) || (a.environment < b.environment ? -1 : 1));
+  return out.sort(
+    (a, b) =>
+      environmentRank(a.environment) - environmentRank(b.environment) || (a.environment < b.environment ? -1 : 1),
+  );
 }
 
 /** Production first, then staging-like, then the rest: the order a responder reads them in. */
@@ -91,8 +113,14 @@ function environmentRank(name: string): number {
 }
 
 /** The versions in a service's blue and green slots of one environment, and which is live (what a switch is checked against). */
-export function slotsOf(events: readonly ChangeEvent[], environment: string): { live: Slot | null; versions: Map<Slot, string> } {
-  const env = liveEnvironments(events.filter((e) => e.environment === environment), { switchesRecorded: true })[0];
+export function slotsOf(
+  events: readonly ChangeEvent[],
+  environment: string,
+): { live: Slot | null; versions: Map<Slot, string> } {
+  const env = liveEnvironments(
+    events.filter((e) => e.environment === environment),
+    { switchesRecorded: true },
+  )[0];
   const versions = new Map<Slot, string>();
   if (env?.liveSlot && env.version) versions.set(env.liveSlot, env.version);
   if (env?.idleSlot && env.idleVersion) versions.set(env.idleSlot, env.idleVersion);

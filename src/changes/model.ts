@@ -13,7 +13,16 @@ export const SLOTS = ['blue', 'green'] as const;
 export type Slot = (typeof SLOTS)[number];
 
 /** Kinds of change other than a deployment; `feature-flag` is what flag changes write. */
-export const CHANGE_KINDS = ['config', 'infrastructure', 'migration', 'feature-flag', 'secret-rotation', 'scaling', 'incident', 'other'] as const;
+export const CHANGE_KINDS = [
+  'config',
+  'infrastructure',
+  'migration',
+  'feature-flag',
+  'secret-rotation',
+  'scaling',
+  'incident',
+  'other',
+] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 export const EVENT_TYPES = ['deployment', 'traffic-switch', 'change'] as const;
@@ -52,15 +61,31 @@ export interface ChangeEvent {
 /** What a write stores: an event before it has an id. */
 export type NewChangeEvent = Omit<ChangeEvent, 'id'> & { serviceKey: string };
 
-const STATUS_WORDS: Record<DeploymentStatus, string> = { succeeded: 'Deployed', failed: 'Failed to deploy', rolled_back: 'Rolled back' };
+const STATUS_WORDS: Record<DeploymentStatus, string> = {
+  succeeded: 'Deployed',
+  failed: 'Failed to deploy',
+  rolled_back: 'Rolled back',
+};
 
 /** The one line a timeline shows for a deployment. */
-export function deploymentSummary(d: { version: string; environment: string; status: DeploymentStatus; strategy: Strategy | null; slot: Slot | null }): string {
+export function deploymentSummary(d: {
+  version: string;
+  environment: string;
+  status: DeploymentStatus;
+  strategy: Strategy | null;
+  slot: Slot | null;
+}): string {
   const where = d.slot ? `${d.environment} (${d.slot} slot)` : d.environment;
   return `${STATUS_WORDS[d.status]} ${d.version} ${d.status === 'rolled_back' ? 'in' : 'to'} ${where}${d.strategy && d.strategy !== 'blue-green' ? ` (${d.strategy})` : ''}`;
 }
 
-export function switchSummary(s: { environment: string; from: Slot | null; to: Slot; fromVersion: string | null; toVersion: string }): string {
+export function switchSummary(s: {
+  environment: string;
+  from: Slot | null;
+  to: Slot;
+  fromVersion: string | null;
+  toVersion: string;
+}): string {
   const from = s.from ? `${s.from}${s.fromVersion ? ` (${s.fromVersion})` : ''} to ` : 'to ';
   return `Switched ${s.environment} traffic from ${from}${s.to} (${s.toVersion})`.replace('from to ', 'to ');
 }

@@ -10,7 +10,15 @@ import { AtriumError } from '../platform/errors.ts';
 import type { App } from '../platform/http/app.ts';
 import { ProblemDocumentSchema, problemResponses } from '../platform/http/problem-schema.ts';
 import { CHANGE_KINDS, EVENT_TYPES, type ChangeKind, type EventType } from './model.ts';
-import { ChangeEventSchema, ChangeInputSchema, DeploymentBatchSchema, DeploymentInputSchema, LiveEnvironmentSchema, SwitchInputSchema, Timestamp } from './schema.ts';
+import {
+  ChangeEventSchema,
+  ChangeInputSchema,
+  DeploymentBatchSchema,
+  DeploymentInputSchema,
+  LiveEnvironmentSchema,
+  SwitchInputSchema,
+  Timestamp,
+} from './schema.ts';
 import { idempotencyKeyOf, type ChangeService, type WriteResult } from './service.ts';
 import type { TimelineCursor } from './store.ts';
 
@@ -22,16 +30,26 @@ export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 const writeResponses = {
   400: { description: 'Malformed body or header', content: PROBLEM },
-  401: { description: 'No token, or one that is unknown, expired or revoked (the problem says which)', content: PROBLEM },
+  401: {
+    description: 'No token, or one that is unknown, expired or revoked (the problem says which)',
+    content: PROBLEM,
+  },
   403: { description: 'The token lacks the scope', content: PROBLEM },
   413: { description: 'Body too large', content: PROBLEM },
-  422: { description: 'Unknown service, bad times, or an Idempotency-Key reused for another request; field-level `errors`; nothing written', content: PROBLEM },
+  422: {
+    description:
+      'Unknown service, bad times, or an Idempotency-Key reused for another request; field-level `errors`; nothing written',
+    content: PROBLEM,
+  },
   429: { description: 'At capacity: retry after Retry-After seconds with the same Idempotency-Key', content: PROBLEM },
   500: { description: 'Server error', content: PROBLEM },
 };
 
 const IdempotencyHeaders = z.object({
-  'idempotency-key': z.string().optional().openapi({ description: 'A unique key per logical write (e.g. a UUID): a retry with the same key and body returns the first response and writes nothing.' }),
+  'idempotency-key': z.string().optional().openapi({
+    description:
+      'A unique key per logical write (e.g. a UUID): a retry with the same key and body returns the first response and writes nothing.',
+  }),
 });
 
 /**
@@ -40,8 +58,20 @@ const IdempotencyHeaders = z.object({
  * counted as it streams: Hono's bodyLimit always wraps the body in a web stream, which
  * cost a single-event write a third of its time.
  */
-export function limit(maxSize: number, hint = maxSize === MAX_EVENT_BYTES ? 'Send one event per request, or many through the batch endpoint.' : 'Split the batch (up to 1,000 deployments and 4 MiB a request).'): MiddlewareHandler {
-  const tooLarge = () => new AtriumError({ category: 'user-fixable', code: 'body-too-large', status: 413, message: `The body is larger than ${maxSize / 1024} KiB`, hint });
+export function limit(
+  maxSize: number,
+  hint = maxSize === MAX_EVENT_BYTES
+    ? 'Send one event per request, or many through the batch endpoint.'
+    : 'Split the batch (up to 1,000 deployments and 4 MiB a request).',
+): MiddlewareHandler {
+  const tooLarge = () =>
+    new AtriumError({
+      category: 'user-fixable',
+      code: 'body-too-large',
+      status: 413,
+      message: `The body is larger than ${maxSize / 1024} KiB`,
+      hint,
+    });
   const streaming = bodyLimit({
     maxSize,
     onError: () => {
@@ -60,7 +90,11 @@ function written<T>(result: WriteResult) {
   const headers: Record<string, string> = { 'content-type': JSON_TYPE };
   if (result.replayed) headers['idempotent-replayed'] = 'true';
   // Hono's TypedResponse is a type-level brand over Response: the cast restates the route's schema.
-  return new Response(result.body, { status: result.status, headers }) as unknown as TypedResponse<JSONParsed<T>, 201, 'json'>;
+  return new Response(result.body, { status: result.status, headers }) as unknown as TypedResponse<
+    JSONParsed<T>,
+    201,
+    'json'
+  >;
 }
 
 /** An entity parameter (a bare name is a Component) to its key, or a 400 that says how to write one. */
@@ -69,7 +103,12 @@ export function entityKeyOf(ref: string, field: string): string {
     return refKey(parseEntityRef(ref, { defaultKind: 'Component', defaultNamespace: 'default' }));
   } catch (err) {
     if (!(err instanceof EntityRefError)) throw err;
-    throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', message: `Invalid request: ${field}: ${err.message}`, hint: 'Use an entity reference such as component:default/checkout, group:default/payments, or a bare component name.' });
+    throw new AtriumError({
+      category: 'user-fixable',
+      code: 'invalid-request',
+      message: `Invalid request: ${field}: ${err.message}`,
+      hint: 'Use an entity reference such as component:default/checkout, group:default/payments, or a bare component name.',
+    });
   }
 }
 
@@ -81,11 +120,17 @@ function decodeCursor(text: string | undefined): TimelineCursor | undefined {
   if (text === undefined) return undefined;
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && typeof value[0] === 'string' && value[0].length <= 40 && Number.isSafeInteger(value[1])) return { at: value[0], id: value[1] as number };
+    if (Array.isArray(value) && typeof value[0] === 'string' && value[0].length <= 40 && Number.isSafeInteger(value[1]))
+      return { at: value[0], id: value[1] as number };
   } catch {
     // fall through to the error
   }
-  throw new AtriumError({ category: 'user-fixable', code: 'invalid-cursor', message: 'The cursor is not one this API issued', hint: 'Pass the nextCursor value of the previous page unchanged, or omit cursor to start again.' });
+  throw new AtriumError({
+    category: 'user-fixable',
+    code: 'invalid-cursor',
+    message: 'The cursor is not one this API issued',
+    hint: 'Pass the nextCursor value of the previous page unchanged, or omit cursor to start again.',
+  });
 }
 
 /** A comma-separated list of allowed values, or a 400 naming the bad one. */
@@ -93,14 +138,32 @@ function listOf<T extends string>(text: string | undefined, allowed: readonly T[
   if (text === undefined || text === '') return undefined;
   const values = text.split(',');
   const bad = values.find((v) => !(allowed as readonly string[]).includes(v));
-  if (bad !== undefined) throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', message: `Invalid request: ${field}: "${bad}" is not one of ${allowed.join(', ')}`, hint: `Pass ${field} as a comma-separated list of ${allowed.join(', ')}.` });
+  if (bad !== undefined)
+    throw new AtriumError({
+      category: 'user-fixable',
+      code: 'invalid-request',
+      message: `Invalid request: ${field}: "${bad}" is not one of ${allowed.join(', ')}`,
+      hint: `Pass ${field} as a comma-separated list of ${allowed.join(', ')}.`,
+    });
   return values as T[];
 }
 
 const TimelineQuery = z.object({
-  entity: z.string().min(1).max(255).openapi({ description: 'Any entity: a Component, or a System (its parts), a Group (what it and its child teams own), a Domain or a User.', example: 'group:default/payments' }),
-  type: z.string().max(100).optional().openapi({ description: `Comma-separated: ${EVENT_TYPES.join(', ')}.` }),
-  kind: z.string().max(300).optional().openapi({ description: `Comma-separated change kinds: ${CHANGE_KINDS.join(', ')}.` }),
+  entity: z.string().min(1).max(255).openapi({
+    description:
+      'Any entity: a Component, or a System (its parts), a Group (what it and its child teams own), a Domain or a User.',
+    example: 'group:default/payments',
+  }),
+  type: z
+    .string()
+    .max(100)
+    .optional()
+    .openapi({ description: `Comma-separated: ${EVENT_TYPES.join(', ')}.` }),
+  kind: z
+    .string()
+    .max(300)
+    .optional()
+    .openapi({ description: `Comma-separated change kinds: ${CHANGE_KINDS.join(', ')}.` }),
   environment: z.string().max(300).optional().openapi({ description: 'Comma-separated environment names.' }),
   since: Timestamp.optional().openapi({ description: 'Only events at or after this time.' }),
   until: Timestamp.optional().openapi({ description: 'Only events before this time.' }),
@@ -108,7 +171,12 @@ const TimelineQuery = z.object({
   cursor: z.string().max(200).optional().openapi({ description: 'The `nextCursor` of the previous page.' }),
 });
 
-export function registerChangeRoutes(app: App, changes: ChangeService, tokens: TokenService, catalogHas: (key: string) => Promise<boolean>): void {
+export function registerChangeRoutes(
+  app: App,
+  changes: ChangeService,
+  tokens: TokenService,
+  catalogHas: (key: string) => Promise<boolean>,
+): void {
   const deployments = requireScope(tokens, 'deployments:write');
   // Admission first: past capacity a request is refused before its token is even looked up.
   const admitted = admit(changes.writes);
@@ -119,13 +187,29 @@ export function registerChangeRoutes(app: App, changes: ChangeService, tokens: T
       path: '/api/v1/deployments',
       tags: ['Changes'],
       summary: 'Record a deployment',
-      description: 'Records one deployment of a catalog service. Needs a token with `deployments:write`; the token name is recorded as `recordedBy`. With an `Idempotency-Key`, a retry returns the first response (header `Idempotent-Replayed: true`) and writes nothing.',
+      description:
+        'Records one deployment of a catalog service. Needs a token with `deployments:write`; the token name is recorded as `recordedBy`. With an `Idempotency-Key`, a retry returns the first response (header `Idempotent-Replayed: true`) and writes nothing.',
       security: BEARER_SECURITY,
       middleware: [admitted, deployments, limit(MAX_EVENT_BYTES)] as const,
-      request: { headers: IdempotencyHeaders, body: { required: true, content: { [JSON_TYPE]: { schema: DeploymentInputSchema } } } },
-      responses: { 201: { description: 'Recorded (or replayed)', content: { [JSON_TYPE]: { schema: ChangeEventSchema } } }, ...writeResponses },
+      request: {
+        headers: IdempotencyHeaders,
+        body: { required: true, content: { [JSON_TYPE]: { schema: DeploymentInputSchema } } },
+      },
+      responses: {
+        201: { description: 'Recorded (or replayed)', content: { [JSON_TYPE]: { schema: ChangeEventSchema } } },
+        ...writeResponses,
+      },
     }),
-    async (c) => written<z.infer<typeof ChangeEventSchema>>(await changes.recordDeployments(c.req.routePath, [c.req.valid('json')], principalOf(c), idempotencyKeyOf(c.req.header('idempotency-key')), false)),
+    async (c) =>
+      written<z.infer<typeof ChangeEventSchema>>(
+        await changes.recordDeployments(
+          c.req.routePath,
+          [c.req.valid('json')],
+          principalOf(c),
+          idempotencyKeyOf(c.req.header('idempotency-key')),
+          false,
+        ),
+      ),
   );
 
   app.openapi(
@@ -134,13 +218,32 @@ export function registerChangeRoutes(app: App, changes: ChangeService, tokens: T
       path: '/api/v1/deployments/batch',
       tags: ['Changes'],
       summary: 'Record many deployments at once',
-      description: 'Up to 1,000 deployments, atomically: if any is invalid (field errors name it by index, e.g. `deployments.3.service`), none is written. Same token scope and idempotency as a single deployment.',
+      description:
+        'Up to 1,000 deployments, atomically: if any is invalid (field errors name it by index, e.g. `deployments.3.service`), none is written. Same token scope and idempotency as a single deployment.',
       security: BEARER_SECURITY,
       middleware: [admitted, deployments, limit(MAX_BATCH_BYTES)] as const,
-      request: { headers: IdempotencyHeaders, body: { required: true, content: { [JSON_TYPE]: { schema: DeploymentBatchSchema } } } },
-      responses: { 201: { description: 'All recorded (or replayed)', content: { [JSON_TYPE]: { schema: z.object({ items: z.array(ChangeEventSchema) }) } } }, ...writeResponses },
+      request: {
+        headers: IdempotencyHeaders,
+        body: { required: true, content: { [JSON_TYPE]: { schema: DeploymentBatchSchema } } },
+      },
+      responses: {
+        201: {
+          description: 'All recorded (or replayed)',
+          content: { [JSON_TYPE]: { schema: z.object({ items: z.array(ChangeEventSchema) }) } },
+        },
+        ...writeResponses,
+      },
     }),
-    async (c) => written<{ items: z.infer<typeof ChangeEventSchema>[] }>(await changes.recordDeployments(c.req.routePath, c.req.valid('json').deployments, principalOf(c), idempotencyKeyOf(c.req.header('idempotency-key')), true)),
+    async (c) =>
+      written<{ items: z.infer<typeof ChangeEventSchema>[] }>(
+        await changes.recordDeployments(
+          c.req.routePath,
+          c.req.valid('json').deployments,
+          principalOf(c),
+          idempotencyKeyOf(c.req.header('idempotency-key')),
+          true,
+        ),
+      ),
   );
 
   app.openapi(
@@ -149,13 +252,28 @@ export function registerChangeRoutes(app: App, changes: ChangeService, tokens: T
       path: '/api/v1/traffic-switches',
       tags: ['Changes'],
       summary: 'Record a blue/green traffic switch',
-      description: 'Records that traffic of an environment moved to the blue or green slot. The slot must hold a successful blue/green deployment recorded before the switch; the switched-to version is recorded with it. Needs `deployments:write`.',
+      description:
+        'Records that traffic of an environment moved to the blue or green slot. The slot must hold a successful blue/green deployment recorded before the switch; the switched-to version is recorded with it. Needs `deployments:write`.',
       security: BEARER_SECURITY,
       middleware: [admitted, deployments, limit(MAX_EVENT_BYTES)] as const,
-      request: { headers: IdempotencyHeaders, body: { required: true, content: { [JSON_TYPE]: { schema: SwitchInputSchema } } } },
-      responses: { 201: { description: 'Recorded (or replayed)', content: { [JSON_TYPE]: { schema: ChangeEventSchema } } }, ...writeResponses },
+      request: {
+        headers: IdempotencyHeaders,
+        body: { required: true, content: { [JSON_TYPE]: { schema: SwitchInputSchema } } },
+      },
+      responses: {
+        201: { description: 'Recorded (or replayed)', content: { [JSON_TYPE]: { schema: ChangeEventSchema } } },
+        ...writeResponses,
+      },
     }),
-    async (c) => written<z.infer<typeof ChangeEventSchema>>(await changes.recordSwitch(c.req.routePath, c.req.valid('json'), principalOf(c), idempotencyKeyOf(c.req.header('idempotency-key')))),
+    async (c) =>
+      written<z.infer<typeof ChangeEventSchema>>(
+        await changes.recordSwitch(
+          c.req.routePath,
+          c.req.valid('json'),
+          principalOf(c),
+          idempotencyKeyOf(c.req.header('idempotency-key')),
+        ),
+      ),
   );
 
   app.openapi(
@@ -164,19 +282,40 @@ export function registerChangeRoutes(app: App, changes: ChangeService, tokens: T
       path: '/api/v1/changes',
       tags: ['Changes'],
       summary: 'Record a change',
-      description: 'Records any change other than a deployment (config, infrastructure, migration, feature flag, …) on a service\'s timeline. Needs `changes:write`.',
+      description:
+        "Records any change other than a deployment (config, infrastructure, migration, feature flag, …) on a service's timeline. Needs `changes:write`.",
       security: BEARER_SECURITY,
       middleware: [admitted, requireScope(tokens, 'changes:write'), limit(MAX_EVENT_BYTES)] as const,
-      request: { headers: IdempotencyHeaders, body: { required: true, content: { [JSON_TYPE]: { schema: ChangeInputSchema } } } },
-      responses: { 201: { description: 'Recorded (or replayed)', content: { [JSON_TYPE]: { schema: ChangeEventSchema } } }, ...writeResponses },
+      request: {
+        headers: IdempotencyHeaders,
+        body: { required: true, content: { [JSON_TYPE]: { schema: ChangeInputSchema } } },
+      },
+      responses: {
+        201: { description: 'Recorded (or replayed)', content: { [JSON_TYPE]: { schema: ChangeEventSchema } } },
+        ...writeResponses,
+      },
     }),
-    async (c) => written<z.infer<typeof ChangeEventSchema>>(await changes.recordChange(c.req.routePath, c.req.valid('json'), principalOf(c), idempotencyKeyOf(c.req.header('idempotency-key')))),
+    async (c) =>
+      written<z.infer<typeof ChangeEventSchema>>(
+        await changes.recordChange(
+          c.req.routePath,
+          c.req.valid('json'),
+          principalOf(c),
+          idempotencyKeyOf(c.req.header('idempotency-key')),
+        ),
+      ),
   );
 
   const knownEntity = async (ref: string, field: string) => {
     const key = entityKeyOf(ref, field);
     if (!(await catalogHas(key))) {
-      throw new AtriumError({ category: 'user-fixable', code: 'entity-not-found', status: 404, message: `No entity ${key} in the catalog`, hint: 'Check the reference, or search with GET /api/v1/entities?q=...' });
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'entity-not-found',
+        status: 404,
+        message: `No entity ${key} in the catalog`,
+        hint: 'Check the reference, or search with GET /api/v1/entities?q=...',
+      });
     }
     return key;
   };
@@ -187,10 +326,20 @@ export function registerChangeRoutes(app: App, changes: ChangeService, tokens: T
       path: '/api/v1/changes',
       tags: ['Changes'],
       summary: 'Timeline',
-      description: 'Deployments, traffic switches and other changes of an entity\'s scope, newest first, filtered, one page at a time. A System includes its parts; a Group what it and its child teams own.',
+      description:
+        "Deployments, traffic switches and other changes of an entity's scope, newest first, filtered, one page at a time. A System includes its parts; a Group what it and its child teams own.",
       request: { query: TimelineQuery },
       responses: {
-        200: { description: 'A page of events', content: { [JSON_TYPE]: { schema: z.object({ items: z.array(ChangeEventSchema), nextCursor: z.string().optional() }).openapi('Timeline') } } },
+        200: {
+          description: 'A page of events',
+          content: {
+            [JSON_TYPE]: {
+              schema: z
+                .object({ items: z.array(ChangeEventSchema), nextCursor: z.string().optional() })
+                .openapi('Timeline'),
+            },
+          },
+        },
         404: { description: 'No such entity', content: PROBLEM },
         ...problemResponses,
       },
@@ -208,7 +357,13 @@ export function registerChangeRoutes(app: App, changes: ChangeService, tokens: T
       const items = await changes.timeline(key, filter, q.limit + 1, decodeCursor(q.cursor));
       const page = items.slice(0, q.limit);
       const last = page.at(-1);
-      return c.json({ items: page, ...(items.length > q.limit && last ? { nextCursor: encodeCursor({ at: last.at, id: last.id }) } : {}) }, 200);
+      return c.json(
+        {
+          items: page,
+          ...(items.length > q.limit && last ? { nextCursor: encodeCursor({ at: last.at, id: last.id }) } : {}),
+        },
+        200,
+      );
     },
   );
 
@@ -218,10 +373,22 @@ export function registerChangeRoutes(app: App, changes: ChangeService, tokens: T
       path: '/api/v1/live',
       tags: ['Changes'],
       summary: 'What is live',
-      description: 'Per environment of a service: the live version and since when; with blue/green, the live slot and the idle slot\'s version; and the latest attempt if it failed.',
-      request: { query: z.object({ service: z.string().min(1).max(255).openapi({ example: 'component:default/checkout' }) }) },
+      description:
+        "Per environment of a service: the live version and since when; with blue/green, the live slot and the idle slot's version; and the latest attempt if it failed.",
+      request: {
+        query: z.object({ service: z.string().min(1).max(255).openapi({ example: 'component:default/checkout' }) }),
+      },
       responses: {
-        200: { description: 'Environments, production first', content: { [JSON_TYPE]: { schema: z.object({ service: z.string(), environments: z.array(LiveEnvironmentSchema) }).openapi('LiveState') } } },
+        200: {
+          description: 'Environments, production first',
+          content: {
+            [JSON_TYPE]: {
+              schema: z
+                .object({ service: z.string(), environments: z.array(LiveEnvironmentSchema) })
+                .openapi('LiveState'),
+            },
+          },
+        },
         404: { description: 'No such entity', content: PROBLEM },
         ...problemResponses,
       },

@@ -15,7 +15,12 @@ function isRealTime(text: string): boolean {
   if (Number.isNaN(ms)) return false;
   const [, y, m, d] = /^(\d{4})-(\d{2})-(\d{2})/.exec(text) ?? [];
   const day = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-  return day.getUTCFullYear() === Number(y) && day.getUTCMonth() === Number(m) - 1 && day.getUTCDate() === Number(d) && Number(text.slice(11, 13)) < 24;
+  return (
+    day.getUTCFullYear() === Number(y) &&
+    day.getUTCMonth() === Number(m) - 1 &&
+    day.getUTCDate() === Number(d) &&
+    Number(text.slice(11, 13)) < 24
+  );
 }
 
 export const Timestamp = z
@@ -26,9 +31,17 @@ export const Timestamp = z
   .openapi({ example: '2026-11-27T14:03:00Z' });
 
 /** Printable text on one line: nothing that could forge a log line or a terminal escape. */
-const line = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line of printable text');
+const line = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line of printable text');
 
-export const ServiceRef = line(255).openapi({ description: 'Entity reference of the service; a bare name means a Component.', example: 'component:default/checkout' });
+export const ServiceRef = line(255).openapi({
+  description: 'Entity reference of the service; a bare name means a Component.',
+  example: 'component:default/checkout',
+});
 export const Environment = z
   .string()
   .regex(ENVIRONMENT_NAME, `must be ${ENVIRONMENT_NAME_RULE}`)
@@ -38,7 +51,9 @@ const Url = z
   .max(2048)
   .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), 'must be an http(s) URL')
   .openapi({ example: 'https://github.com/acme/checkout/actions/runs/42' });
-const Actor = line(200).openapi({ description: 'Who made the change (a person or a pipeline). Defaults to the token name.' });
+const Actor = line(200).openapi({
+  description: 'Who made the change (a person or a pipeline). Defaults to the token name.',
+});
 
 export const CommitSchema = z
   .object({
@@ -56,16 +71,25 @@ export const DeploymentInputSchema = z
     status: z.enum(DEPLOYMENT_STATUSES),
     startedAt: Timestamp,
     finishedAt: Timestamp,
-    commits: z.array(CommitSchema).max(1000).default([]).openapi({ description: 'The commits this deployment brings (for lead time); up to 1,000.' }),
+    commits: z
+      .array(CommitSchema)
+      .max(1000)
+      .default([])
+      .openapi({ description: 'The commits this deployment brings (for lead time); up to 1,000.' }),
     strategy: z.enum(STRATEGIES).optional(),
-    slot: z.enum(SLOTS).optional().openapi({ description: 'Blue/green only: the slot deployed to (usually the idle one).' }),
+    slot: z
+      .enum(SLOTS)
+      .optional()
+      .openapi({ description: 'Blue/green only: the slot deployed to (usually the idle one).' }),
     url: Url.optional(),
     actor: Actor.optional(),
   })
   .strict()
   .superRefine((d, ctx) => {
-    if (d.slot && d.strategy !== 'blue-green') ctx.addIssue({ code: 'custom', path: ['slot'], message: 'is only for strategy blue-green' });
-    if (d.strategy === 'blue-green' && !d.slot) ctx.addIssue({ code: 'custom', path: ['slot'], message: 'is required with strategy blue-green (blue or green)' });
+    if (d.slot && d.strategy !== 'blue-green')
+      ctx.addIssue({ code: 'custom', path: ['slot'], message: 'is only for strategy blue-green' });
+    if (d.strategy === 'blue-green' && !d.slot)
+      ctx.addIssue({ code: 'custom', path: ['slot'], message: 'is required with strategy blue-green (blue or green)' });
   })
   .openapi('DeploymentInput');
 export type DeploymentInput = z.infer<typeof DeploymentInputSchema>;

@@ -53,7 +53,13 @@ describe('scopeOf', () => {
 
   it('a system covers its parts, a domain its systems and their parts, whichever direction the relation is stored in', async () => {
     assert.deepEqual(await sorted('system:default/shop'), ['component:default/cart', 'system:default/shop']);
-    assert.deepEqual(await sorted('domain:default/retail'), ['component:default/cart', 'component:default/stock-api', 'domain:default/retail', 'system:default/shop', 'system:default/stock']);
+    assert.deepEqual(await sorted('domain:default/retail'), [
+      'component:default/cart',
+      'component:default/stock-api',
+      'domain:default/retail',
+      'system:default/shop',
+      'system:default/stock',
+    ]);
   });
 
   it('a user covers what they own, not their team; a component only itself', async () => {

@@ -21,7 +21,10 @@ export interface Scope {
 export async function scopeOf(catalog: Pick<CatalogReader, 'relationsTouching'>, key: string): Promise<Scope> {
   const kind = key.slice(0, key.indexOf(':'));
   const members = new Set<string>([key]);
-  const expand = async (frontier: string[], step: (relation: { sourceKey: string; type: string; targetKey: string }) => string | undefined) => {
+  const expand = async (
+    frontier: string[],
+    step: (relation: { sourceKey: string; type: string; targetKey: string }) => string | undefined,
+  ) => {
     const found: string[] = [];
     for (const r of await catalog.relationsTouching(frontier)) {
       const next = step({ sourceKey: keyOfRef(r.source), type: r.type, targetKey: keyOfRef(r.target) });
@@ -37,19 +40,43 @@ export async function scopeOf(catalog: Pick<CatalogReader, 'relationsTouching'>,
     while (frontier.length > 0) frontier = await expand(frontier, step(new Set(frontier)));
   };
   const parts = (from: Set<string>) => (r: { sourceKey: string; type: string; targetKey: string }) =>
-    r.type === 'hasPart' && from.has(r.sourceKey) ? r.targetKey : r.type === 'partOf' && from.has(r.targetKey) ? r.sourceKey : undefined;
+    r.type === 'hasPart' && from.has(r.sourceKey)
+      ? r.targetKey
+      : r.type === 'partOf' && from.has(r.targetKey)
+        ? r.sourceKey
+        : undefined;
 
   if (kind === 'group' || kind === 'user') {
     if (kind === 'group') {
-      await closure([key], (from) => (r) => (r.type === 'parentOf' && from.has(r.sourceKey) && r.targetKey.startsWith('group:') ? r.targetKey : r.type === 'childOf' && from.has(r.targetKey) && r.sourceKey.startsWith('group:') ? r.sourceKey : undefined));
+      await closure(
+        [key],
+        (from) => (r) =>
+          r.type === 'parentOf' && from.has(r.sourceKey) && r.targetKey.startsWith('group:')
+            ? r.targetKey
+            : r.type === 'childOf' && from.has(r.targetKey) && r.sourceKey.startsWith('group:')
+              ? r.sourceKey
+              : undefined,
+      );
     }
     // So far the members are the owners: the team and its child teams, or the user.
     const owners = new Set(members);
-    await expand([...owners], (r) => (r.type === 'ownedBy' && owners.has(r.targetKey) ? r.sourceKey : r.type === 'ownerOf' && owners.has(r.sourceKey) ? r.targetKey : undefined));
+    await expand([...owners], (r) =>
+      r.type === 'ownedBy' && owners.has(r.targetKey)
+        ? r.sourceKey
+        : r.type === 'ownerOf' && owners.has(r.sourceKey)
+          ? r.targetKey
+          : undefined,
+    );
   } else if (kind === 'system' || kind === 'domain') {
     await closure([key], parts);
   } else if (kind === 'component') {
-    await expand([key], (r) => (r.type === 'hasFlag' && r.sourceKey === key ? r.targetKey : r.type === 'flagOf' && r.targetKey === key ? r.sourceKey : undefined));
+    await expand([key], (r) =>
+      r.type === 'hasFlag' && r.sourceKey === key
+        ? r.targetKey
+        : r.type === 'flagOf' && r.targetKey === key
+          ? r.sourceKey
+          : undefined,
+    );
   }
   return { key, members: [...members] };
 }

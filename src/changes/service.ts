@@ -5,7 +5,15 @@ import { Admission } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
 import type { Logger } from '../platform/log.ts';
-import { advance, COMMIT_SETTLE_MS, idsToAsk, noteLocal, START_WINDOW, startWatch, type CommitWatch } from './commit-watch.ts';
+import {
+  advance,
+  COMMIT_SETTLE_MS,
+  idsToAsk,
+  noteLocal,
+  START_WINDOW,
+  startWatch,
+  type CommitWatch,
+} from './commit-watch.ts';
 import { PROJECT_SLUG_ANNOTATION } from './github.ts';
 import { liveEnvironments, slotsOf, type LiveEnvironment } from './live.ts';
 import { deploymentSummary, switchSummary, type ChangeEvent, type NewChangeEvent } from './model.ts';
@@ -53,7 +61,14 @@ type FieldError = { field: string; message: string };
 
 function invalid(errors: FieldError[], hint: string): AtriumError {
   const first = errors[0] as FieldError;
-  return new AtriumError({ category: 'user-fixable', code: 'invalid-request', status: 422, message: `Invalid request: ${first.field}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`, hint, details: { errors } });
+  return new AtriumError({
+    category: 'user-fixable',
+    code: 'invalid-request',
+    status: 422,
+    message: `Invalid request: ${first.field}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
+    hint,
+    details: { errors },
+  });
 }
 
 /** A switch or change as stored: what it is, on which service, when, by whom; every field it does not set is null. */
@@ -93,7 +108,12 @@ function eventOf(
 export function idempotencyKeyOf(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (!KEY_PATTERN.test(header)) {
-    throw new AtriumError({ category: 'user-fixable', code: 'invalid-idempotency-key', message: 'The Idempotency-Key header must be 1 to 255 printable ASCII characters', hint: 'Send a fresh UUID per logical write, and the same one when retrying it.' });
+    throw new AtriumError({
+      category: 'user-fixable',
+      code: 'invalid-idempotency-key',
+      message: 'The Idempotency-Key header must be 1 to 255 printable ASCII characters',
+      hint: 'Send a fresh UUID per logical write, and the same one when retrying it.',
+    });
   }
   return header;
 }
@@ -126,7 +146,13 @@ export class ChangeService {
     options: ChangeServiceOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
-    this.writes = new Admission({ active: options.writesActive ?? 8, queued: options.writesQueued ?? 256, maxWaitMs: WRITE_MAX_WAIT_MS, maxLoopDelayMs: options.writesMaxLoopDelayMs === false ? undefined : (options.writesMaxLoopDelayMs ?? WRITE_MAX_LOOP_DELAY_MS) });
+    this.writes = new Admission({
+      active: options.writesActive ?? 8,
+      queued: options.writesQueued ?? 256,
+      maxWaitMs: WRITE_MAX_WAIT_MS,
+      maxLoopDelayMs:
+        options.writesMaxLoopDelayMs === false ? undefined : (options.writesMaxLoopDelayMs ?? WRITE_MAX_LOOP_DELAY_MS),
+    });
   }
 
   /**
@@ -156,7 +182,9 @@ export class ChangeService {
   watchWrites(intervalMs: number, logger: Logger): () => void {
     const timer = setInterval(() => {
       if (this.polling) return;
-      this.pollWrites().catch((err: unknown) => logger.warn({ component: 'changes', err }, 'could not read the newest change ids'));
+      this.pollWrites().catch((err: unknown) =>
+        logger.warn({ component: 'changes', err }, 'could not read the newest change ids'),
+      );
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
@@ -193,22 +221,39 @@ export class ChangeService {
     }
   }
 
-  async recordDeployments(route: string, inputs: readonly DeploymentInput[], principal: Principal, key: string | undefined, batch: boolean): Promise<WriteResult> {
+  async recordDeployments(
+    route: string,
+    inputs: readonly DeploymentInput[],
+    principal: Principal,
+    key: string | undefined,
+    batch: boolean,
+  ): Promise<WriteResult> {
     const recordedAt = this.now().toISOString();
     const prefix = (i: number) => (batch ? `deployments.${i}.` : '');
-    const services = await this.resolveServices(inputs.map((d, i) => ({ ref: d.service, field: `${prefix(i)}service` })));
+    const services = await this.resolveServices(
+      inputs.map((d, i) => ({ ref: d.service, field: `${prefix(i)}service` })),
+    );
     const errors: FieldError[] = [];
     const events = inputs.map((d, i): NewChangeEvent => {
       const startedAt = this.time(d.startedAt, `${prefix(i)}startedAt`, errors);
       const finishedAt = this.time(d.finishedAt, `${prefix(i)}finishedAt`, errors);
-      const commits = d.commits.map((c, j) => ({ sha: c.sha.toLowerCase(), committedAt: this.time(c.committedAt, `${prefix(i)}commits.${j}.committedAt`, errors) }));
+      const commits = d.commits.map((c, j) => ({
+        sha: c.sha.toLowerCase(),
+        committedAt: this.time(c.committedAt, `${prefix(i)}commits.${j}.committedAt`, errors),
+      }));
       const service = services.get(i) as { key: string; ref: string };
       return {
         type: 'deployment',
         serviceKey: service.key,
         service: service.ref,
         at: finishedAt,
-        summary: deploymentSummary({ version: d.version, environment: d.environment, status: d.status, strategy: d.strategy ?? null, slot: d.slot ?? null }),
+        summary: deploymentSummary({
+          version: d.version,
+          environment: d.environment,
+          status: d.status,
+          strategy: d.strategy ?? null,
+          slot: d.slot ?? null,
+        }),
         environment: d.environment,
         version: d.version,
         status: d.status,
@@ -223,43 +268,115 @@ export class ChangeService {
         recordedAt,
       };
     });
-    if (errors.length > 0) throw invalid(errors, 'Times are ISO-8601 with an offset, after 2000 and not in the future; nothing was written.');
-    return this.write(route, { inputs }, events, key, (saved) => ({ status: 201, body: JSON.stringify(batch ? { items: saved } : saved[0]) }));
+    if (errors.length > 0)
+      throw invalid(
+        errors,
+        'Times are ISO-8601 with an offset, after 2000 and not in the future; nothing was written.',
+      );
+    return this.write(route, { inputs }, events, key, (saved) => ({
+      status: 201,
+      body: JSON.stringify(batch ? { items: saved } : saved[0]),
+    }));
   }
 
-  async recordSwitch(route: string, input: SwitchInput, principal: Principal, key: string | undefined): Promise<WriteResult> {
+  async recordSwitch(
+    route: string,
+    input: SwitchInput,
+    principal: Principal,
+    key: string | undefined,
+  ): Promise<WriteResult> {
     const recordedAt = this.now().toISOString();
-    const service = (await this.resolveServices([{ ref: input.service, field: 'service' }])).get(0) as { key: string; ref: string };
+    const service = (await this.resolveServices([{ ref: input.service, field: 'service' }])).get(0) as {
+      key: string;
+      ref: string;
+    };
     const errors: FieldError[] = [];
     const at = this.time(input.at, 'at', errors);
     if (errors.length > 0) throw invalid(errors, 'Nothing was written.');
-    const history = (await this.store.deploymentsAndSwitches(service.key, LIVE_HISTORY, input.environment)).filter((e) => e.at <= at);
+    const history = (await this.store.deploymentsAndSwitches(service.key, LIVE_HISTORY, input.environment)).filter(
+      (e) => e.at <= at,
+    );
     const slots = slotsOf(history, input.environment);
     const toVersion = slots.versions.get(input.slot);
     if (toVersion === undefined) {
-      throw invalid([{ field: 'slot', message: `no successful blue/green deployment of ${service.ref} to the ${input.slot} slot of ${input.environment} is recorded before ${at}` }], 'Record the deployment to that slot first (strategy blue-green, slot blue or green); nothing was written.');
+      throw invalid(
+        [
+          {
+            field: 'slot',
+            message: `no successful blue/green deployment of ${service.ref} to the ${input.slot} slot of ${input.environment} is recorded before ${at}`,
+          },
+        ],
+        'Record the deployment to that slot first (strategy blue-green, slot blue or green); nothing was written.',
+      );
     }
-    const summary = switchSummary({ environment: input.environment, from: slots.live === input.slot ? null : slots.live, to: input.slot, fromVersion: slots.live ? (slots.versions.get(slots.live) ?? null) : null, toVersion }) + (input.reason ? `: ${input.reason}` : '');
-    const event = eventOf('traffic-switch', service, at, summary, input, principal, recordedAt, { environment: input.environment, version: toVersion, strategy: 'blue-green', slot: input.slot });
+    const summary =
+      switchSummary({
+        environment: input.environment,
+        from: slots.live === input.slot ? null : slots.live,
+        to: input.slot,
+        fromVersion: slots.live ? (slots.versions.get(slots.live) ?? null) : null,
+        toVersion,
+      }) + (input.reason ? `: ${input.reason}` : '');
+    const event = eventOf('traffic-switch', service, at, summary, input, principal, recordedAt, {
+      environment: input.environment,
+      version: toVersion,
+      strategy: 'blue-green',
+      slot: input.slot,
+    });
     return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }));
   }
 
   /** Records a change; `alongside` (another store's write) commits with it or not at all. */
-  async recordChange(route: string, input: ChangeInput, principal: Principal, key: string | undefined, alongside?: AlongsideWrite): Promise<WriteResult> {
+  async recordChange(
+    route: string,
+    input: ChangeInput,
+    principal: Principal,
+    key: string | undefined,
+    alongside?: AlongsideWrite,
+  ): Promise<WriteResult> {
     const recordedAt = this.now().toISOString();
-    const service = (await this.resolveServices([{ ref: input.service, field: 'service' }])).get(0) as { key: string; ref: string };
+    const service = (await this.resolveServices([{ ref: input.service, field: 'service' }])).get(0) as {
+      key: string;
+      ref: string;
+    };
     const errors: FieldError[] = [];
     const at = this.time(input.at, 'at', errors);
     if (errors.length > 0) throw invalid(errors, 'Nothing was written.');
-    const event = eventOf('change', service, at, input.summary, input, principal, recordedAt, { environment: input.environment ?? null, kind: input.kind });
-    return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }), alongside);
+    const event = eventOf('change', service, at, input.summary, input, principal, recordedAt, {
+      environment: input.environment ?? null,
+      kind: input.kind,
+    });
+    return this.write(
+      route,
+      input,
+      [event],
+      key,
+      (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }),
+      alongside,
+    );
   }
 
-  private async write(route: string, request: unknown, events: NewChangeEvent[], key: string | undefined, respond: (saved: ChangeEvent[]) => StoredResponse, alongside?: AlongsideWrite): Promise<WriteResult> {
-    const idempotency = key === undefined ? undefined : { route, key, fingerprint: createHash('sha256').update(JSON.stringify(request)).digest('hex') };
+  private async write(
+    route: string,
+    request: unknown,
+    events: NewChangeEvent[],
+    key: string | undefined,
+    respond: (saved: ChangeEvent[]) => StoredResponse,
+    alongside?: AlongsideWrite,
+  ): Promise<WriteResult> {
+    const idempotency =
+      key === undefined
+        ? undefined
+        : { route, key, fingerprint: createHash('sha256').update(JSON.stringify(request)).digest('hex') };
     const outcome = await this.store.write(events, respond, idempotency, alongside);
     if (outcome.kind === 'conflict') {
-      throw new AtriumError({ category: 'user-fixable', code: 'idempotency-key-reused', status: 422, message: `The Idempotency-Key "${key}" was already used for a different request`, hint: 'Use a fresh key for each new write, and the same key only to retry the identical request.' });
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'idempotency-key-reused',
+        status: 422,
+        message: `The Idempotency-Key "${key}" was already used for a different request`,
+        hint: 'Use a fresh key for each new write, and the same key only to retry the identical request.',
+      });
     }
     if (outcome.kind === 'written') {
       if (this.watch) this.watch = noteLocal(this.watch, outcome.ids);
@@ -281,12 +398,15 @@ export class ChangeService {
     const ms = Date.parse(value);
     if (Number.isNaN(ms)) errors.push({ field, message: 'is not a date and time' });
     else if (ms < EARLIEST) errors.push({ field, message: 'is before 2000' });
-    else if (ms > this.now().getTime() + FUTURE_SLACK_MS) errors.push({ field, message: `is in the future (${value}; the server's time is ${this.now().toISOString()})` });
+    else if (ms > this.now().getTime() + FUTURE_SLACK_MS)
+      errors.push({ field, message: `is in the future (${value}; the server's time is ${this.now().toISOString()})` });
     return Number.isNaN(ms) ? value : new Date(ms).toISOString();
   }
 
   /** Each input's service as a catalog entity (a bare name is a Component), or 422 naming every unknown one. */
-  private async resolveServices(refs: readonly { ref: string; field: string }[]): Promise<Map<number, { key: string; ref: string }>> {
+  private async resolveServices(
+    refs: readonly { ref: string; field: string }[],
+  ): Promise<Map<number, { key: string; ref: string }>> {
     const errors: FieldError[] = [];
     const keys = refs.map(({ ref, field }) => {
       try {
@@ -309,7 +429,11 @@ export class ChangeService {
       if (found) out.set(i, { key, ref: found });
       else errors.push({ field: refs[i]?.field ?? 'service', message: `no entity ${key} in the catalog` });
     });
-    if (errors.length > 0) throw invalid(errors, 'Use the entity reference of a service in the catalog (e.g. component:default/checkout, or just checkout); nothing was written.');
+    if (errors.length > 0)
+      throw invalid(
+        errors,
+        'Use the entity reference of a service in the catalog (e.g. component:default/checkout, or just checkout); nothing was written.',
+      );
     return out;
   }
 
@@ -319,14 +443,21 @@ export class ChangeService {
    */
   async servicesOfRepository(repository: string, requested: string | undefined): Promise<string[]> {
     const slug = repository.toLowerCase();
-    const found = (await this.catalog.entitiesMentioning([repository])).filter((e) => e.entity.metadata.annotations?.[PROJECT_SLUG_ANNOTATION]?.toLowerCase() === slug).map((e) => e.ref);
+    const found = (await this.catalog.entitiesMentioning([repository]))
+      .filter((e) => e.entity.metadata.annotations?.[PROJECT_SLUG_ANNOTATION]?.toLowerCase() === slug)
+      .map((e) => e.ref);
     if (requested === undefined || found.length <= 1) return found;
     const wanted = refKey(parseEntityRef(requested, { defaultKind: 'Component', defaultNamespace: 'default' }));
     return found.filter((ref) => ref.toLowerCase() === wanted);
   }
 
   /** The merged timeline of an entity's scope (a team's includes its child teams' services; a system's its components'). */
-  async timeline(entityKey: string, filter: TimelineFilter, limit: number, cursor?: TimelineCursor): Promise<ChangeEvent[]> {
+  async timeline(
+    entityKey: string,
+    filter: TimelineFilter,
+    limit: number,
+    cursor?: TimelineCursor,
+  ): Promise<ChangeEvent[]> {
     const scope = await scopeOf(this.catalog, entityKey);
     return this.store.timeline(scope.members, filter, limit, cursor);
   }

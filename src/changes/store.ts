@@ -1,7 +1,16 @@
 import type { Selectable, Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import type { ChangeEventsTable, Schema } from '../platform/db/schema.ts';
-import type { ChangeEvent, ChangeKind, Commit, DeploymentStatus, EventType, NewChangeEvent, Slot, Strategy } from './model.ts';
+import type {
+  ChangeEvent,
+  ChangeKind,
+  Commit,
+  DeploymentStatus,
+  EventType,
+  NewChangeEvent,
+  Slot,
+  Strategy,
+} from './model.ts';
 
 export interface TimelineFilter {
   types?: readonly EventType[];
@@ -42,7 +51,10 @@ interface WriteJob {
   reject: (err: unknown) => void;
 }
 
-export type WriteOutcome = { kind: 'written'; response: StoredResponse; ids: number[] } | { kind: 'replayed'; response: StoredResponse } | { kind: 'conflict' };
+export type WriteOutcome =
+  | { kind: 'written'; response: StoredResponse; ids: number[] }
+  | { kind: 'replayed'; response: StoredResponse }
+  | { kind: 'conflict' };
 
 /** A DORA input row: one deployment, its times as epoch milliseconds (commit times as stored). */
 export interface DeploymentRow {
@@ -105,7 +117,12 @@ export class ChangeStore {
    * it rolls back and each write runs alone, so one bad write never takes others with it.
    * `alongside` runs in the same transaction, first.
    */
-  write(events: readonly NewChangeEvent[], respond: (saved: ChangeEvent[]) => StoredResponse, idempotency?: Idempotency, alongside?: AlongsideWrite): Promise<WriteOutcome> {
+  write(
+    events: readonly NewChangeEvent[],
+    respond: (saved: ChangeEvent[]) => StoredResponse,
+    idempotency?: Idempotency,
+    alongside?: AlongsideWrite,
+  ): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
       this.pending.push({ events, respond, idempotency, alongside, resolve, reject });
       if (this.pending.length === 1) setImmediate(() => void this.flush());
@@ -156,7 +173,10 @@ export class ChangeStore {
     }
   }
 
-  private async insert(trx: Transaction<Schema>, { events, respond, idempotency, alongside }: WriteJob): Promise<WriteOutcome> {
+  private async insert(
+    trx: Transaction<Schema>,
+    { events, respond, idempotency, alongside }: WriteJob,
+  ): Promise<WriteOutcome> {
     await alongside?.(trx);
     const saved: ChangeEvent[] = [];
     for (const chunk of chunks(events, INSERT_CHUNK)) {
@@ -196,14 +216,26 @@ export class ChangeStore {
     if (idempotency) {
       await trx
         .insertInto('idempotency_keys')
-        .values({ route: idempotency.route, key: idempotency.key, fingerprint: idempotency.fingerprint, status: response.status, response: response.body, created_at: events[0]?.recordedAt ?? new Date().toISOString() })
+        .values({
+          route: idempotency.route,
+          key: idempotency.key,
+          fingerprint: idempotency.fingerprint,
+          status: response.status,
+          response: response.body,
+          created_at: events[0]?.recordedAt ?? new Date().toISOString(),
+        })
         .execute();
     }
     return { kind: 'written', response, ids: saved.map((e) => e.id) };
   }
 
   private async findKey(idempotency: Idempotency): Promise<WriteOutcome | undefined> {
-    const row = await this.database.db.selectFrom('idempotency_keys').selectAll().where('route', '=', idempotency.route).where('key', '=', idempotency.key).executeTakeFirst();
+    const row = await this.database.db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('route', '=', idempotency.route)
+      .where('key', '=', idempotency.key)
+      .executeTakeFirst();
     if (!row) return undefined;
     if (row.fingerprint !== idempotency.fingerprint) return { kind: 'conflict' };
     return { kind: 'replayed', response: { status: row.status, body: row.response } };
@@ -211,12 +243,20 @@ export class ChangeStore {
 
   /** Forgets idempotency keys recorded before `before` (ISO): a retry comes within minutes, not weeks. */
   async pruneKeys(before: string): Promise<number> {
-    const result = await this.database.db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
+    const result = await this.database.db
+      .deleteFrom('idempotency_keys')
+      .where('created_at', '<', before)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
   /** The services' events, newest first, filtered, one page after `cursor`. */
-  async timeline(serviceKeys: readonly string[], filter: TimelineFilter, limit: number, cursor?: TimelineCursor): Promise<ChangeEvent[]> {
+  async timeline(
+    serviceKeys: readonly string[],
+    filter: TimelineFilter,
+    limit: number,
+    cursor?: TimelineCursor,
+  ): Promise<ChangeEvent[]> {
     const rows: Selectable<ChangeEventsTable>[] = [];
     for (const batch of chunks([...new Set(serviceKeys)], KEY_CHUNK)) {
       let query = this.database.read.selectFrom('change_events').selectAll().where('service_key', 'in', batch);
@@ -225,7 +265,10 @@ export class ChangeStore {
       if (filter.environments?.length) query = query.where('environment', 'in', [...filter.environments]);
       if (filter.since) query = query.where('at', '>=', filter.since);
       if (filter.until) query = query.where('at', '<', filter.until);
-      if (cursor) query = query.where((eb) => eb.or([eb('at', '<', cursor.at), eb.and([eb('at', '=', cursor.at), eb('seq', '<', cursor.id)])]));
+      if (cursor)
+        query = query.where((eb) =>
+          eb.or([eb('at', '<', cursor.at), eb.and([eb('at', '=', cursor.at), eb('seq', '<', cursor.id)])]),
+        );
       rows.push(...(await query.orderBy('at', 'desc').orderBy('seq', 'desc').limit(limit).execute()));
     }
     // Each batch is sorted; together they need one more sort, then the page.
@@ -235,7 +278,11 @@ export class ChangeStore {
 
   /** One service's deployments and switches, newest first, up to `limit` (what its live state is derived from). */
   async deploymentsAndSwitches(serviceKey: string, limit: number, environment?: string): Promise<ChangeEvent[]> {
-    let query = this.database.read.selectFrom('change_events').selectAll().where('service_key', '=', serviceKey).where('type', 'in', ['deployment', 'traffic-switch']);
+    let query = this.database.read
+      .selectFrom('change_events')
+      .selectAll()
+      .where('service_key', '=', serviceKey)
+      .where('type', 'in', ['deployment', 'traffic-switch']);
     if (environment !== undefined) query = query.where('environment', '=', environment);
     const rows = await query.orderBy('at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
     return rows.map(toEvent);
@@ -246,7 +293,11 @@ export class ChangeStore {
    * `serviceKeys`), that finished before `before` when given: DORA's input, in no
    * particular order (the rules sort).
    */
-  async deploymentsTo(serviceKeys: readonly string[] | undefined, environments: readonly string[], before?: string): Promise<DeploymentRow[]> {
+  async deploymentsTo(
+    serviceKeys: readonly string[] | undefined,
+    environments: readonly string[],
+    before?: string,
+  ): Promise<DeploymentRow[]> {
     const out: DeploymentRow[] = [];
     for (const batch of serviceKeys === undefined ? [undefined] : chunks([...new Set(serviceKeys)], KEY_CHUNK)) {
       let query = this.database.read
@@ -258,7 +309,14 @@ export class ChangeStore {
       if (before !== undefined) query = query.where('at', '<', before);
       const rows = await query.execute();
       for (const r of rows) {
-        out.push({ service: r.service_key, environment: r.environment ?? '', status: r.status as DeploymentStatus, startedAt: Number(r.started_ms ?? r.at_ms), finishedAt: Number(r.at_ms), commits: r.commits ? (JSON.parse(r.commits) as Commit[]) : [] });
+        out.push({
+          service: r.service_key,
+          environment: r.environment ?? '',
+          status: r.status as DeploymentStatus,
+          startedAt: Number(r.started_ms ?? r.at_ms),
+          finishedAt: Number(r.at_ms),
+          commits: r.commits ? (JSON.parse(r.commits) as Commit[]) : [],
+        });
       }
     }
     return out;
@@ -277,7 +335,10 @@ export class ChangeStore {
 
   /** The newest event's id (0 when none): where watching other replicas' writes starts. */
   async latestId(): Promise<number> {
-    const row = await this.database.read.selectFrom('change_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+    const row = await this.database.read
+      .selectFrom('change_events')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .executeTakeFirst();
     return Number(row?.seq ?? 0);
   }
 
@@ -289,7 +350,9 @@ export class ChangeStore {
     const rows = await this.database.read
       .selectFrom('change_events')
       .select('seq')
-      .where((eb) => (among.length > 0 ? eb.or([eb('seq', '>', above), eb('seq', 'in', [...among])]) : eb('seq', '>', above)))
+      .where((eb) =>
+        among.length > 0 ? eb.or([eb('seq', '>', above), eb('seq', 'in', [...among])]) : eb('seq', '>', above),
+      )
       .orderBy('seq')
       .limit(limit)
       .execute();

@@ -18,12 +18,29 @@ export interface PostOptions {
 }
 
 /** The server and token from options, then ATRIUM_URL and ATRIUM_TOKEN; a usage error names what is missing. */
-export function apiTarget(server: string | undefined, token: string | undefined, env: NodeJS.ProcessEnv, command: string): ApiTarget {
+export function apiTarget(
+  server: string | undefined,
+  token: string | undefined,
+  env: NodeJS.ProcessEnv,
+  command: string,
+): ApiTarget {
   const base = server ?? env.ATRIUM_URL;
   const secret = token ?? env.ATRIUM_TOKEN;
-  if (!base) throw new UsageError('No server given', `Pass --server https://atrium.example.com or set ATRIUM_URL (see \`atrium ${command} --help\`).`);
-  if (!/^https?:\/\//i.test(base) || !URL.canParse(base)) throw new UsageError(`--server must be an http(s) URL, not "${base}"`, 'For example --server https://atrium.example.com');
-  if (!secret) throw new UsageError('No token given', 'Set ATRIUM_TOKEN to a token with the right scope (`atrium token create`); --token works too but shows in process lists.');
+  if (!base)
+    throw new UsageError(
+      'No server given',
+      `Pass --server https://atrium.example.com or set ATRIUM_URL (see \`atrium ${command} --help\`).`,
+    );
+  if (!/^https?:\/\//i.test(base) || !URL.canParse(base))
+    throw new UsageError(
+      `--server must be an http(s) URL, not "${base}"`,
+      'For example --server https://atrium.example.com',
+    );
+  if (!secret)
+    throw new UsageError(
+      'No token given',
+      'Set ATRIUM_TOKEN to a token with the right scope (`atrium token create`); --token works too but shows in process lists.',
+    );
   return { server: base.replace(/\/+$/, ''), token: secret };
 }
 
@@ -35,7 +52,13 @@ const MAX_WAIT_MS = 30_000;
  * Idempotency-Key. Returns the parsed body of a 2xx; throws an AtriumError carrying the
  * server's problem.
  */
-export async function sendJson(target: ApiTarget, method: 'POST' | 'PUT', path: string, body: unknown, options: PostOptions = {}): Promise<unknown> {
+export async function sendJson(
+  target: ApiTarget,
+  method: 'POST' | 'PUT',
+  path: string,
+  body: unknown,
+  options: PostOptions = {},
+): Promise<unknown> {
   const attempts = options.attempts ?? 5;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const key = options.idempotencyKey ?? randomUUID();
@@ -45,12 +68,22 @@ export async function sendJson(target: ApiTarget, method: 'POST' | 'PUT', path: 
     try {
       res = await fetch(`${target.server}${path}`, {
         method,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}`, 'idempotency-key': key },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${target.token}`,
+          'idempotency-key': key,
+        },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(30_000),
       });
     } catch (err) {
-      lastError = new AtriumError({ category: 'retryable', code: 'server-unreachable', message: `Cannot reach ${target.server}: ${(err as Error).message}`, hint: 'Check --server / ATRIUM_URL and that the server is up.', cause: err });
+      lastError = new AtriumError({
+        category: 'retryable',
+        code: 'server-unreachable',
+        message: `Cannot reach ${target.server}: ${(err as Error).message}`,
+        hint: 'Check --server / ATRIUM_URL and that the server is up.',
+        cause: err,
+      });
       if (attempt < attempts) {
         options.onRetry?.(`${lastError.message}; retrying`);
         await sleep(Math.min(MAX_WAIT_MS, 500 * 2 ** (attempt - 1)));
@@ -66,7 +99,9 @@ export async function sendJson(target: ApiTarget, method: 'POST' | 'PUT', path: 
       // not a problem document: report the status alone
     }
     const retryable = res.status === 429 || res.status === 503;
-    const fields = problem.errors?.length ? `\n  ${problem.errors.map((e) => `${e.field}: ${e.message}`).join('\n  ')}` : '';
+    const fields = problem.errors?.length
+      ? `\n  ${problem.errors.map((e) => `${e.field}: ${e.message}`).join('\n  ')}`
+      : '';
     lastError = new AtriumError({
       category: retryable ? 'retryable' : res.status >= 500 ? 'fatal' : 'user-fixable',
       code: problem.code ?? `http-${res.status}`,

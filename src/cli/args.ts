@@ -6,7 +6,12 @@ export type Options = NonNullable<ParseArgsConfig['options']>;
 /** node:util's parseArgs, with its errors turned into usage errors (exit 64) that name `--help`. */
 export function parseCommandArgs<T extends Options>(command: string, args: string[], options: T) {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     throw new UsageError((err as Error).message, `Run \`atrium ${command} --help\` for the options.`);
   }
@@ -16,7 +21,10 @@ export function parseCommandArgs<T extends Options>(command: string, args: strin
 export function integerOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not "${value}"`, `For example --${name} ${min === 0 ? 7400 : min}.`);
+    throw new UsageError(
+      `--${name} must be a whole number from ${min} to ${max}, not "${value}"`,
+      `For example --${name} ${min === 0 ? 7400 : min}.`,
+    );
   }
   return Number(value);
 }

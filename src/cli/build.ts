@@ -51,9 +51,14 @@ export const buildCommand: Command = {
       io.out(help);
       return 0;
     }
-    if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the output folder with --out DIR.');
+    if (positionals.length > 0)
+      throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the output folder with --out DIR.');
     if (!values.out) throw new UsageError('--out is required', 'For example: atrium build --out site/');
-    if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`, 'Use --format json for machine-readable output.');
+    if (values.format !== 'text' && values.format !== 'json')
+      throw new UsageError(
+        `--format must be text or json, not "${values.format}"`,
+        'Use --format json for machine-readable output.',
+      );
     let basePath: string;
     try {
       basePath = normaliseBasePath(values['base-path'] ?? '/');
@@ -63,14 +68,18 @@ export const buildCommand: Command = {
     const renderOnly = values.catalog === undefined && values.database !== undefined;
     const config = loadConfig({ catalog: values.catalog, database: values.database }, io.env, io.cwd);
     const logger = createLogger({ level: config.logLevel });
-    const database = await openDatabase(config.database, { onIdleError: (err) => logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced') });
+    const database = await openDatabase(config.database, {
+      onIdleError: (err) =>
+        logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced'),
+    });
     const progress = io.isTTY ?? false;
     try {
       const store = new CatalogStore(database);
       let catalogDir: string | undefined;
       if (!renderOnly) {
         const report = await syncCatalog(store, { catalog: config.catalog, maxFileBytes: config.maxFileBytes, logger });
-        if (values.format === 'text') io.err(`Synced ${report.entities} entities (${report.errors} errors, ${report.warnings} warnings)\n`);
+        if (values.format === 'text')
+          io.err(`Synced ${report.entities} entities (${report.errors} errors, ${report.warnings} warnings)\n`);
         catalogDir = (await openCatalog(config.catalog, config.maxFileBytes)).root.dir;
       }
       let last = 0;
@@ -91,7 +100,10 @@ export const buildCommand: Command = {
       });
       if (progress) io.err('\n');
       if (values.format === 'json') io.out(`${JSON.stringify({ ...report, out: values.out, basePath })}\n`);
-      else io.out(`Built ${report.pages} pages (${report.files} files, ${(report.bytes / 1e6).toFixed(1)} MB) into ${values.out} for ${basePath} in ${report.durationMs} ms (${Math.round((report.pages / report.durationMs) * 1000)} pages/s${report.workers ? ` on ${report.workers} threads` : ''})\n`);
+      else
+        io.out(
+          `Built ${report.pages} pages (${report.files} files, ${(report.bytes / 1e6).toFixed(1)} MB) into ${values.out} for ${basePath} in ${report.durationMs} ms (${Math.round((report.pages / report.durationMs) * 1000)} pages/s${report.workers ? ` on ${report.workers} threads` : ''})\n`,
+        );
       return 0;
     } finally {
       await database.close();

@@ -51,15 +51,26 @@ const nowIso = () => new Date().toISOString();
 
 function commitOption(value: string): { sha: string; committedAt: string } {
   const at = value.indexOf('@');
-  if (at < 1) throw new UsageError(`--commit must be SHA@TIME, not "${value}"`, 'For example --commit 3f2a1b9c@2026-11-27T10:00:00Z');
+  if (at < 1)
+    throw new UsageError(
+      `--commit must be SHA@TIME, not "${value}"`,
+      'For example --commit 3f2a1b9c@2026-11-27T10:00:00Z',
+    );
   return { sha: value.slice(0, at), committedAt: value.slice(at + 1) };
 }
 
 /** Commits of a git range with their committer times, newest first, at most 1,000 (what the API accepts). */
 async function commitsFromGit(range: string, cwd: string): Promise<{ sha: string; committedAt: string }[]> {
-  if (range.startsWith('-')) throw new UsageError(`--commits-from-git takes a revision range, not "${range}"`, 'For example --commits-from-git v1.41.0..HEAD');
+  if (range.startsWith('-'))
+    throw new UsageError(
+      `--commits-from-git takes a revision range, not "${range}"`,
+      'For example --commits-from-git v1.41.0..HEAD',
+    );
   try {
-    const { stdout } = await run('git', ['log', '--format=%H %cI', '--max-count=1000', range, '--'], { cwd, maxBuffer: 4 * 1024 * 1024 });
+    const { stdout } = await run('git', ['log', '--format=%H %cI', '--max-count=1000', range, '--'], {
+      cwd,
+      maxBuffer: 4 * 1024 * 1024,
+    });
     return stdout
       .split('\n')
       .filter((l) => l !== '')
@@ -68,7 +79,10 @@ async function commitsFromGit(range: string, cwd: string): Promise<{ sha: string
         return { sha, committedAt };
       });
   } catch (err) {
-    throw new UsageError(`git log ${range} failed: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`, 'Run the step in a checkout with enough history (actions/checkout with fetch-depth: 0).');
+    throw new UsageError(
+      `git log ${range} failed: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`,
+      'Run the step in a checkout with enough history (actions/checkout with fetch-depth: 0).',
+    );
   }
 }
 
@@ -100,20 +114,45 @@ export const deployCommand: Command = {
       io.out(help);
       return 0;
     }
-    if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`, 'Use --format json for machine-readable output.');
+    if (values.format !== 'text' && values.format !== 'json')
+      throw new UsageError(
+        `--format must be text or json, not "${values.format}"`,
+        'Use --format json for machine-readable output.',
+      );
     const [action, ...rest] = positionals;
-    if (action !== 'record' && action !== 'switch') throw new UsageError(action === undefined ? 'Missing action' : `Unknown action "${action}"`, 'Use atrium deploy record or atrium deploy switch (see `atrium deploy --help`).');
-    if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"`, 'Every value is given with an option (see `atrium deploy --help`).');
-    const required = action === 'record' ? (['service', 'environment', 'version', 'status'] as const) : (['service', 'environment', 'slot'] as const);
+    if (action !== 'record' && action !== 'switch')
+      throw new UsageError(
+        action === undefined ? 'Missing action' : `Unknown action "${action}"`,
+        'Use atrium deploy record or atrium deploy switch (see `atrium deploy --help`).',
+      );
+    if (rest.length > 0)
+      throw new UsageError(
+        `Unexpected argument "${rest[0]}"`,
+        'Every value is given with an option (see `atrium deploy --help`).',
+      );
+    const required =
+      action === 'record'
+        ? (['service', 'environment', 'version', 'status'] as const)
+        : (['service', 'environment', 'slot'] as const);
     const missing = required.filter((name) => !values[name]);
-    if (missing.length > 0) throw new UsageError(`Missing ${missing.map((m) => `--${m}`).join(', ')}`, `See \`atrium deploy --help\` for what ${action} needs.`);
+    if (missing.length > 0)
+      throw new UsageError(
+        `Missing ${missing.map((m) => `--${m}`).join(', ')}`,
+        `See \`atrium deploy --help\` for what ${action} needs.`,
+      );
     const target = apiTarget(values.server, values.token, io.env, 'deploy');
     let path: string;
     let body: Record<string, unknown>;
     if (action === 'record') {
-      if (values.commit && values['commits-from-git']) throw new UsageError('Give --commit or --commits-from-git, not both', 'Use --commits-from-git in CI; --commit for a few commits by hand.');
+      if (values.commit && values['commits-from-git'])
+        throw new UsageError(
+          'Give --commit or --commits-from-git, not both',
+          'Use --commits-from-git in CI; --commit for a few commits by hand.',
+        );
       const finishedAt = values['finished-at'] ?? nowIso();
-      const commits = values['commits-from-git'] ? await commitsFromGit(values['commits-from-git'], io.cwd) : (values.commit ?? []).map(commitOption);
+      const commits = values['commits-from-git']
+        ? await commitsFromGit(values['commits-from-git'], io.cwd)
+        : (values.commit ?? []).map(commitOption);
       path = '/api/v1/deployments';
       body = {
         service: values.service,
@@ -130,9 +169,20 @@ export const deployCommand: Command = {
       };
     } else {
       path = '/api/v1/traffic-switches';
-      body = { service: values.service, environment: values.environment, slot: values.slot, at: values.at ?? nowIso(), ...(values.reason ? { reason: values.reason } : {}), ...(values.url ? { url: values.url } : {}), ...(values.actor ? { actor: values.actor } : {}) };
+      body = {
+        service: values.service,
+        environment: values.environment,
+        slot: values.slot,
+        at: values.at ?? nowIso(),
+        ...(values.reason ? { reason: values.reason } : {}),
+        ...(values.url ? { url: values.url } : {}),
+        ...(values.actor ? { actor: values.actor } : {}),
+      };
     }
-    const saved = (await sendJson(target, 'POST', path, body, { idempotencyKey: values['idempotency-key'], onRetry: (message) => io.err(`atrium deploy: ${message}\n`) })) as { id: number; service: string; summary: string };
+    const saved = (await sendJson(target, 'POST', path, body, {
+      idempotencyKey: values['idempotency-key'],
+      onRetry: (message) => io.err(`atrium deploy: ${message}\n`),
+    })) as { id: number; service: string; summary: string };
     if (values.format === 'json') io.out(`${JSON.stringify(saved)}\n`);
     else io.out(`Recorded #${saved.id} for ${saved.service}: ${saved.summary}\n`);
     return 0;

@@ -50,15 +50,27 @@ function listen(server: AtriumServer, host: string, port: number): Promise<Serve
           category: 'operator-fixable',
           code: 'listen-failed',
           message: `Cannot listen on ${host}:${port}: ${err.code ?? err.message}`,
-          hint: err.code === 'EADDRINUSE' ? 'Another process uses that port: pass --port with a free one.' : 'Check --host and --port.',
+          hint:
+            err.code === 'EADDRINUSE'
+              ? 'Another process uses that port: pass --port with a free one.'
+              : 'Check --host and --port.',
         }),
       ),
     );
   });
 }
 
-async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demoHistory: boolean }, logger: Logger, io: CommandIO, stopped: Promise<void>): Promise<void> {
-  const database = await openDatabase(config.database, { onIdleError: (err) => logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced') });
+async function serveUntilStopped(
+  config: Config,
+  flags: { noWatch: boolean; demoHistory: boolean },
+  logger: Logger,
+  io: CommandIO,
+  stopped: Promise<void>,
+): Promise<void> {
+  const database = await openDatabase(config.database, {
+    onIdleError: (err) =>
+      logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced'),
+  });
   const server = createServer({
     database,
     logger,
@@ -86,7 +98,10 @@ async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demo
   try {
     const address = http.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ component: 'server' }, `Atrium serving ${config.catalog} on http://${config.host}:${port} (database: ${database.describe})`);
+    logger.info(
+      { component: 'server' },
+      `Atrium serving ${config.catalog} on http://${config.host}:${port} (database: ${database.describe})`,
+    );
     const startUp = async () => {
       await server.syncCatalog();
       return flags.demoHistory ? seedDemoHistory(server.catalog.store, server.changes, new Date()) : undefined;
@@ -94,18 +109,34 @@ async function serveUntilStopped(config: Config, flags: { noWatch: boolean; demo
     // A demo is ready once its history is recorded, so the first visit shows it. Held from
     // before the sync: the sync's own last steps would otherwise leave a moment of "ready".
     const seeded = await (flags.demoHistory ? server.startingUp('recording the demo history', startUp()) : startUp());
-    if (seeded) logger.info({ component: 'demo' }, `recorded a demo history: ${seeded.deployments} deployments, ${seeded.switches} traffic switches, ${seeded.changes} other changes`);
+    if (seeded)
+      logger.info(
+        { component: 'demo' },
+        `recorded a demo history: ${seeded.deployments} deployments, ${seeded.switches} traffic switches, ${seeded.changes} other changes`,
+      );
     // Parsed DORA history in memory before anyone asks; requests meanwhile wait for it.
-    void server.dora.warm().catch((err: unknown) => logger.warn({ component: 'dora', err }, 'could not load the deployment history; DORA reads it on demand'));
+    void server.dora
+      .warm()
+      .catch((err: unknown) =>
+        logger.warn({ component: 'dora', err }, 'could not load the deployment history; DORA reads it on demand'),
+      );
     const { root } = await openCatalog(config.catalog, config.maxFileBytes);
     const syncAndList = async () => {
       await server.syncCatalog();
       return server.catalogFiles();
     };
-    watcher = flags.noWatch ? undefined : watchCatalog(root.dir, syncAndList, { logger, initialFiles: server.catalogFiles() });
+    watcher = flags.noWatch
+      ? undefined
+      : watchCatalog(root.dir, syncAndList, { logger, initialFiles: server.catalogFiles() });
     stopPolling = server.catalog.watchGeneration(1000, logger);
     // Release plans whose milestone's set time has passed are written down (and put on the timeline).
-    planTimer = setInterval(() => void server.flags.tick().catch((err: unknown) => logger.warn({ component: 'flags', err }, 'could not move release plans on')), 30_000);
+    planTimer = setInterval(
+      () =>
+        void server.flags
+          .tick()
+          .catch((err: unknown) => logger.warn({ component: 'flags', err }, 'could not move release plans on')),
+      30_000,
+    );
     planTimer.unref();
     io.err(`Atrium is serving ${config.catalog} at http://${config.host}:${port}/\n`);
     await stopped;
@@ -137,9 +168,15 @@ export const serveCommand: Command = {
       io.out(help);
       return 0;
     }
-    if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the catalog with --catalog DIR.');
+    if (positionals.length > 0)
+      throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the catalog with --catalog DIR.');
     const config = loadConfig(
-      { catalog: values.catalog, database: values.database, host: values.host, port: integerOption('port', values.port, 0, 65535) },
+      {
+        catalog: values.catalog,
+        database: values.database,
+        host: values.host,
+        port: integerOption('port', values.port, 0, 65535),
+      },
       io.env,
       io.cwd,
     );
@@ -158,7 +195,13 @@ export const serveCommand: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      await serveUntilStopped(config, { noWatch: values['no-watch'] === true, demoHistory: values['demo-history'] === true }, logger, io, stopped);
+      await serveUntilStopped(
+        config,
+        { noWatch: values['no-watch'] === true, demoHistory: values['demo-history'] === true },
+        logger,
+        io,
+        stopped,
+      );
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -36,13 +36,25 @@ export const syncCommand: Command = {
       io.out(help);
       return 0;
     }
-    if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the catalog with --catalog DIR.');
-    if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`, 'Use --format json for machine-readable output.');
+    if (positionals.length > 0)
+      throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the catalog with --catalog DIR.');
+    if (values.format !== 'text' && values.format !== 'json')
+      throw new UsageError(
+        `--format must be text or json, not "${values.format}"`,
+        'Use --format json for machine-readable output.',
+      );
     const config = loadConfig({ catalog: values.catalog, database: values.database }, io.env, io.cwd);
     const logger = createLogger({ level: config.logLevel });
-    const database = await openDatabase(config.database, { onIdleError: (err) => logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced') });
+    const database = await openDatabase(config.database, {
+      onIdleError: (err) =>
+        logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced'),
+    });
     try {
-      const report = await syncCatalog(new CatalogStore(database), { catalog: config.catalog, maxFileBytes: config.maxFileBytes, logger });
+      const report = await syncCatalog(new CatalogStore(database), {
+        catalog: config.catalog,
+        maxFileBytes: config.maxFileBytes,
+        logger,
+      });
       if (values.format === 'json') {
         io.out(`${JSON.stringify(report)}\n`);
       } else {

@@ -42,7 +42,11 @@ function describe(t: TokenRecord): string {
   return `${t.name}  ${t.scopes.join(',')}${t.environment ? ` (${t.environment})` : ''}  created ${t.createdAt}  ${state}  last used ${t.lastUsedAt ?? 'never'}`;
 }
 
-async function withTokens<T>(database: string | undefined, io: CommandIO, work: (tokens: TokenService) => Promise<T>): Promise<T> {
+async function withTokens<T>(
+  database: string | undefined,
+  io: CommandIO,
+  work: (tokens: TokenService) => Promise<T>,
+): Promise<T> {
   const config = loadConfig({ database }, io.env, io.cwd);
   const db = await openDatabase(config.database);
   try {
@@ -68,13 +72,22 @@ export const tokenCommand: Command = {
       io.out(help);
       return 0;
     }
-    if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`, 'Use --format json for machine-readable output.');
+    if (values.format !== 'text' && values.format !== 'json')
+      throw new UsageError(
+        `--format must be text or json, not "${values.format}"`,
+        'Use --format json for machine-readable output.',
+      );
     const json = values.format === 'json';
     const [action, ...rest] = positionals;
     if (action === 'create') {
       if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"`, 'Give the name with --name NAME.');
-      if (!values.name) throw new UsageError('--name is required', 'For example: atrium token create --name ci-payments --scopes deployments:write');
-      if (!values.scopes) throw new UsageError('--scopes is required', `The scopes are ${Object.keys(SCOPES).join(', ')}.`);
+      if (!values.name)
+        throw new UsageError(
+          '--name is required',
+          'For example: atrium token create --name ci-payments --scopes deployments:write',
+        );
+      if (!values.scopes)
+        throw new UsageError('--scopes is required', `The scopes are ${Object.keys(SCOPES).join(', ')}.`);
       const name = values.name;
       let scopes: ReturnType<typeof parseScopes>;
       let lifetime: ReturnType<typeof parseLifetime>;
@@ -86,33 +99,58 @@ export const tokenCommand: Command = {
       }
       const environment = values.environment;
       if (environment !== undefined) {
-        if (!scopes.includes('flags:read')) throw new UsageError('--environment is only for tokens with the flags:read scope', 'Leave it out, or add flags:read to --scopes.');
-        if (!ENVIRONMENT_NAME.test(environment)) throw new UsageError(`--environment must be an environment name (${ENVIRONMENT_NAME_RULE}), not "${environment}"`, 'For example --environment production.');
+        if (!scopes.includes('flags:read'))
+          throw new UsageError(
+            '--environment is only for tokens with the flags:read scope',
+            'Leave it out, or add flags:read to --scopes.',
+          );
+        if (!ENVIRONMENT_NAME.test(environment))
+          throw new UsageError(
+            `--environment must be an environment name (${ENVIRONMENT_NAME_RULE}), not "${environment}"`,
+            'For example --environment production.',
+          );
       }
-      const { token, record } = await withTokens(values.database, io, (tokens) => tokens.create(name, scopes, lifetime, environment ?? null));
+      const { token, record } = await withTokens(values.database, io, (tokens) =>
+        tokens.create(name, scopes, lifetime, environment ?? null),
+      );
       if (json) {
         io.out(`${JSON.stringify({ token, ...record })}\n`);
       } else {
         io.out(`${token}\n`);
-        io.err(`Token "${record.name}" (${record.scopes.join(', ')}${record.environment ? `, environment ${record.environment}` : ''}) ${record.expiresAt ? `expires ${record.expiresAt}` : 'never expires'}. It is shown only this once: store it in your CI's secrets now.\n`);
+        io.err(
+          `Token "${record.name}" (${record.scopes.join(', ')}${record.environment ? `, environment ${record.environment}` : ''}) ${record.expiresAt ? `expires ${record.expiresAt}` : 'never expires'}. It is shown only this once: store it in your CI's secrets now.\n`,
+        );
       }
       return 0;
     }
     if (action === 'list') {
-      if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"`, 'atrium token list takes no arguments.');
+      if (rest.length > 0)
+        throw new UsageError(`Unexpected argument "${rest[0]}"`, 'atrium token list takes no arguments.');
       const list = await withTokens(values.database, io, (tokens) => tokens.list());
       if (json) io.out(`${JSON.stringify(list)}\n`);
-      else io.out(list.length === 0 ? 'No tokens. Create one with `atrium token create --name NAME --scopes SCOPE`.\n' : `${list.map(describe).join('\n')}\n`);
+      else
+        io.out(
+          list.length === 0
+            ? 'No tokens. Create one with `atrium token create --name NAME --scopes SCOPE`.\n'
+            : `${list.map(describe).join('\n')}\n`,
+        );
       return 0;
     }
     if (action === 'revoke') {
-      if (rest.length !== 1) throw new UsageError('atrium token revoke takes one token name', 'For example: atrium token revoke ci-payments (see `atrium token list`).');
+      if (rest.length !== 1)
+        throw new UsageError(
+          'atrium token revoke takes one token name',
+          'For example: atrium token revoke ci-payments (see `atrium token list`).',
+        );
       const name = rest[0] as string;
       await withTokens(values.database, io, (tokens) => tokens.revoke(name));
       if (json) io.out(`${JSON.stringify({ revoked: name })}\n`);
       else io.out(`Revoked "${name}": it is refused from now on.\n`);
       return 0;
     }
-    throw new UsageError(action === undefined ? 'Missing action' : `Unknown action "${action}"`, 'Use atrium token create, list or revoke (see `atrium token --help`).');
+    throw new UsageError(
+      action === undefined ? 'Missing action' : `Unknown action "${action}"`,
+      'Use atrium token create, list or revoke (see `atrium token --help`).',
+    );
   },
 };

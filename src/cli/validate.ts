@@ -26,7 +26,15 @@ function formatProblem(p: Problem): string {
 }
 
 function toJson(p: Problem) {
-  return { file: p.file, line: p.line, column: p.column, code: p.code, message: p.message, hint: p.hint, ...(p.entityRef ? { entityRef: p.entityRef } : {}) };
+  return {
+    file: p.file,
+    line: p.line,
+    column: p.column,
+    code: p.code,
+    message: p.message,
+    hint: p.hint,
+    ...(p.entityRef ? { entityRef: p.entityRef } : {}),
+  };
 }
 
 export const validateCommand: Command = {
@@ -39,9 +47,13 @@ export const validateCommand: Command = {
       return 0;
     }
     if (values.format !== 'text' && values.format !== 'json') {
-      throw new UsageError(`--format must be text or json, not "${values.format}"`, 'Use --format json for machine-readable output.');
+      throw new UsageError(
+        `--format must be text or json, not "${values.format}"`,
+        'Use --format json for machine-readable output.',
+      );
     }
-    if (positionals.length > 1) throw new UsageError('validate takes one catalog path', 'Run `atrium validate --help`.');
+    if (positionals.length > 1)
+      throw new UsageError('validate takes one catalog path', 'Run `atrium validate --help`.');
     const config = loadConfig({}, io.env, io.cwd);
     const { root, rootFile } = await openCatalog(positionals[0] ?? config.catalog, config.maxFileBytes);
     const walk = await walkCatalog(root, rootFile);
@@ -49,10 +61,14 @@ export const validateCommand: Command = {
     const errors = problems.filter((p) => p.severity === 'error');
     const warnings = problems.filter((p) => p.severity === 'warning');
     if (values.format === 'json') {
-      io.out(`${JSON.stringify({ entities: claims.size, errors: errors.map(toJson), warnings: warnings.map(toJson) })}\n`);
+      io.out(
+        `${JSON.stringify({ entities: claims.size, errors: errors.map(toJson), warnings: warnings.map(toJson) })}\n`,
+      );
     } else {
       for (const p of problems) io.out(formatProblem(p));
-      io.out(`${claims.size} entities in ${walk.files.length} files: ${errors.length} errors, ${warnings.length} warnings\n`);
+      io.out(
+        `${claims.size} entities in ${walk.files.length} files: ${errors.length} errors, ${warnings.length} warnings\n`,
+      );
     }
     return errors.length > 0 ? 65 : 0;
   },

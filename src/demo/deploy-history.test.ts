@@ -7,8 +7,14 @@ import { demoHistory, profileOf, type DemoService } from './deploy-history.ts';
 const END = new Date('2026-03-01T00:00:00Z');
 const DAY = 86_400_000;
 const services: DemoService[] = [
-  ...['cart', 'checkout-web', 'payments', 'orders'].map((n) => ({ ref: `component:default/${n}`, owner: 'group:default/checkout' })),
-  ...['pick', 'pack', 'stock', 'inbound'].map((n) => ({ ref: `component:default/${n}`, owner: 'group:default/warehouse-systems' })),
+  ...['cart', 'checkout-web', 'payments', 'orders'].map((n) => ({
+    ref: `component:default/${n}`,
+    owner: 'group:default/checkout',
+  })),
+  ...['pick', 'pack', 'stock', 'inbound'].map((n) => ({
+    ref: `component:default/${n}`,
+    owner: 'group:default/warehouse-systems',
+  })),
   { ref: 'component:default/orphan', owner: null },
 ];
 
@@ -17,8 +23,19 @@ function dora(owner: string) {
   const refs = new Set(services.filter((s) => s.owner === owner).map((s) => s.ref));
   const deployments = history.deployments
     .filter((d) => refs.has(d.service))
-    .map((d) => ({ service: d.service, environment: d.environment, status: d.status, startedAt: Date.parse(d.startedAt), finishedAt: Date.parse(d.finishedAt), commits: d.commits.map((c) => ({ sha: c.sha, committedAt: Date.parse(c.committedAt) })) }));
-  return computeDora(deployments, { from: END.getTime() - 90 * DAY, to: END.getTime() }, { productionEnvironments: ['production'] });
+    .map((d) => ({
+      service: d.service,
+      environment: d.environment,
+      status: d.status,
+      startedAt: Date.parse(d.startedAt),
+      finishedAt: Date.parse(d.finishedAt),
+      commits: d.commits.map((c) => ({ sha: c.sha, committedAt: Date.parse(c.committedAt) })),
+    }));
+  return computeDora(
+    deployments,
+    { from: END.getTime() - 90 * DAY, to: END.getTime() },
+    { productionEnvironments: ['production'] },
+  );
 }
 
 describe('demoHistory', () => {
@@ -33,7 +50,8 @@ describe('demoHistory', () => {
       assert.ok(DeploymentInputSchema.safeParse(d).success, JSON.stringify(d));
       assert.ok(Date.parse(d.finishedAt) <= END.getTime() && Date.parse(d.startedAt) >= END.getTime() - 91 * DAY);
     }
-    for (const s of history.switches) assert.ok(SwitchInputSchema.safeParse(s).success && Date.parse(s.at) <= END.getTime());
+    for (const s of history.switches)
+      assert.ok(SwitchInputSchema.safeParse(s).success && Date.parse(s.at) <= END.getTime());
     for (const c of history.changes) assert.ok(ChangeInputSchema.safeParse(c).success);
   });
 
@@ -41,7 +59,14 @@ describe('demoHistory', () => {
     const history = demoHistory(services, END);
     assert.ok(history.switches.length > 0);
     for (const s of history.switches) {
-      const deployed = history.deployments.some((d) => d.service === s.service && d.environment === s.environment && d.slot === s.slot && d.status === 'succeeded' && d.finishedAt <= s.at);
+      const deployed = history.deployments.some(
+        (d) =>
+          d.service === s.service &&
+          d.environment === s.environment &&
+          d.slot === s.slot &&
+          d.status === 'succeeded' &&
+          d.finishedAt <= s.at,
+      );
       assert.ok(deployed, JSON.stringify(s));
     }
   });

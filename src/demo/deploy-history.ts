@@ -66,8 +66,20 @@ const between = (rng: Rng, [min, max]: [number, number]) => min + rng() * (max -
 const iso = (ms: number) => new Date(ms).toISOString();
 const hex = (rng: Rng) => Array.from({ length: 40 }, () => '0123456789abcdef'[Math.floor(rng() * 16)]).join('');
 
-const CONFIG_CHANGES = ['Raised the connection pool to 40', 'Lowered the request timeout to 2 s', 'Turned on response compression', 'Rotated the database credentials', 'Doubled the worker count for the sale', 'Moved the cache TTL to 10 minutes'];
-const INFRA_CHANGES = ['Moved to the new Kubernetes node pool', 'Upgraded PostgreSQL to 16.4', 'Added a read replica', 'Resized the queue cluster'];
+const CONFIG_CHANGES = [
+  'Raised the connection pool to 40',
+  'Lowered the request timeout to 2 s',
+  'Turned on response compression',
+  'Rotated the database credentials',
+  'Doubled the worker count for the sale',
+  'Moved the cache TTL to 10 minutes',
+];
+const INFRA_CHANGES = [
+  'Moved to the new Kubernetes node pool',
+  'Upgraded PostgreSQL to 16.4',
+  'Added a read replica',
+  'Resized the queue cluster',
+];
 
 /** The history of one service: production and staging deployments, blue/green switches, some other changes. */
 function serviceHistory(service: DemoService, profile: Profile, end: number, days: number, out: DemoHistory): void {
@@ -86,14 +98,31 @@ function serviceHistory(service: DemoService, profile: Profile, end: number, day
       time += DAY;
       continue;
     }
-    version = broken ? [version[0] as number, version[1] as number, (version[2] as number) + 1] : chance(rng, 0.1) ? [(version[0] as number) + 1, 0, 0] : [version[0] as number, (version[1] as number) + 1, 0];
+    version = broken
+      ? [version[0] as number, version[1] as number, (version[2] as number) + 1]
+      : chance(rng, 0.1)
+        ? [(version[0] as number) + 1, 0, 0]
+        : [version[0] as number, (version[1] as number) + 1, 0];
     const name = version.join('.');
     const leadMs = between(rng, shape.leadHours) * HOUR;
-    const commits = Array.from({ length: intBetween(rng, shape.commits[0], shape.commits[1]) }, () => ({ sha: hex(rng), committedAt: iso(time - leadMs * (0.3 + 0.7 * rng())) }));
+    const commits = Array.from({ length: intBetween(rng, shape.commits[0], shape.commits[1]) }, () => ({
+      sha: hex(rng),
+      committedAt: iso(time - leadMs * (0.3 + 0.7 * rng())),
+    }));
     const duration = intBetween(rng, 3, 25) * 60_000;
     const failed = !broken && chance(rng, shape.failureRate);
     const slot: 'blue' | 'green' | undefined = blueGreen ? (live === 'blue' ? 'green' : 'blue') : undefined;
-    out.deployments.push({ service: service.ref, environment: 'staging', version: name, status: 'succeeded', startedAt: iso(time - 2 * HOUR - duration), finishedAt: iso(time - 2 * HOUR), commits, strategy: 'rolling', actor: 'ci' });
+    out.deployments.push({
+      service: service.ref,
+      environment: 'staging',
+      version: name,
+      status: 'succeeded',
+      startedAt: iso(time - 2 * HOUR - duration),
+      finishedAt: iso(time - 2 * HOUR),
+      commits,
+      strategy: 'rolling',
+      actor: 'ci',
+    });
     out.deployments.push({
       service: service.ref,
       environment: 'production',
@@ -109,7 +138,14 @@ function serviceHistory(service: DemoService, profile: Profile, end: number, day
     });
     if (slot && !failed) {
       live = slot;
-      out.switches.push({ service: service.ref, environment: 'production', slot, at: iso(time + intBetween(rng, 5, 30) * 60_000), actor: 'release-bot', reason: 'health checks green' });
+      out.switches.push({
+        service: service.ref,
+        environment: 'production',
+        slot,
+        at: iso(time + intBetween(rng, 5, 30) * 60_000),
+        actor: 'release-bot',
+        reason: 'health checks green',
+      });
     }
     if (failed) {
       broken = true;
@@ -117,8 +153,24 @@ function serviceHistory(service: DemoService, profile: Profile, end: number, day
       continue;
     }
     broken = false;
-    if (chance(rng, 0.06)) out.changes.push({ service: service.ref, kind: 'config', summary: pick(rng, CONFIG_CHANGES), at: iso(time + 3 * HOUR), environment: 'production', actor: 'ops' });
-    if (chance(rng, 0.02)) out.changes.push({ service: service.ref, kind: pick(rng, ['infrastructure', 'migration'] as const), summary: pick(rng, INFRA_CHANGES), at: iso(time + 5 * HOUR), environment: 'production', actor: 'platform' });
+    if (chance(rng, 0.06))
+      out.changes.push({
+        service: service.ref,
+        kind: 'config',
+        summary: pick(rng, CONFIG_CHANGES),
+        at: iso(time + 3 * HOUR),
+        environment: 'production',
+        actor: 'ops',
+      });
+    if (chance(rng, 0.02))
+      out.changes.push({
+        service: service.ref,
+        kind: pick(rng, ['infrastructure', 'migration'] as const),
+        summary: pick(rng, INFRA_CHANGES),
+        at: iso(time + 5 * HOUR),
+        environment: 'production',
+        actor: 'platform',
+      });
     time += Math.max(HOUR, exponential(rng, shape.perDay / DAY));
   }
 }

@@ -12,13 +12,18 @@ const DAY_MS = 86_400_000;
  * restart the same day seeds the same history. Does nothing when any change is recorded:
  * a demo that has been used keeps what was done with it.
  */
-export async function seedDemoHistory(catalog: Pick<CatalogStore, 'listEntities'>, changes: ChangeService, now: Date): Promise<{ deployments: number; switches: number; changes: number } | undefined> {
+export async function seedDemoHistory(
+  catalog: Pick<CatalogStore, 'listEntities'>,
+  changes: ChangeService,
+  now: Date,
+): Promise<{ deployments: number; switches: number; changes: number } | undefined> {
   if ((await changes.store.count()) > 0) return undefined;
   const services: DemoService[] = [];
   let after: string | undefined;
   do {
     const page = await catalog.listEntities({ kind: 'component' }, 500, after);
-    for (const e of page.items) if ((e.type === 'service' || e.type === 'website') && !e.stale) services.push({ ref: e.ref, owner: e.owner });
+    for (const e of page.items)
+      if ((e.type === 'service' || e.type === 'website') && !e.stale) services.push({ ref: e.ref, owner: e.owner });
     after = page.nextAfter;
   } while (after !== undefined);
   const history = demoHistory(services, new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS));
@@ -27,5 +32,9 @@ export async function seedDemoHistory(catalog: Pick<CatalogStore, 'listEntities'
   }
   for (const s of history.switches) await changes.recordSwitch('/demo', s, SEEDER, undefined);
   for (const c of history.changes) await changes.recordChange('/demo', c, SEEDER, undefined);
-  return { deployments: history.deployments.length, switches: history.switches.length, changes: history.changes.length };
+  return {
+    deployments: history.deployments.length,
+    switches: history.switches.length,
+    changes: history.changes.length,
+  };
 }

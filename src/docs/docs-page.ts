@@ -32,7 +32,13 @@ function linkResolver(site: Site, ref: string, tree: DocsTree | undefined, fromP
   };
 }
 
-export async function loadDocPage(store: CatalogReader, docs: DocsSource, key: string, slug: string, site: Site): Promise<DocPageData | undefined> {
+export async function loadDocPage(
+  store: CatalogReader,
+  docs: DocsSource,
+  key: string,
+  slug: string,
+  site: Site,
+): Promise<DocPageData | undefined> {
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
   const ops = operationalLinksOf(detail.entity, detail.source.file);
@@ -43,12 +49,24 @@ export async function loadDocPage(store: CatalogReader, docs: DocsSource, key: s
   if (!tree || page === undefined) return undefined;
   const file = tree.dir ? `${tree.dir}/${page}` : page;
   const text = await docs.read(file);
-  const base = { ref: detail.ref, entityTitle: detail.entity.metadata.title ?? detail.entity.metadata.name, kind: 'docs' as const, file, slug: docSlug(page), tree };
+  const base = {
+    ref: detail.ref,
+    entityTitle: detail.entity.metadata.title ?? detail.entity.metadata.name,
+    kind: 'docs' as const,
+    file,
+    slug: docSlug(page),
+    tree,
+  };
   if (!text.ok) return { ...base, failure: text.message };
   return { ...base, rendered: renderMarkdown(text.text, { resolveLink: linkResolver(site, detail.ref, tree, page) }) };
 }
 
-export async function loadRunbookPage(store: CatalogReader, docs: DocsSource, key: string, site: Site): Promise<DocPageData | undefined> {
+export async function loadRunbookPage(
+  store: CatalogReader,
+  docs: DocsSource,
+  key: string,
+  site: Site,
+): Promise<DocPageData | undefined> {
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
   const ops = operationalLinksOf(detail.entity, detail.source.file);
@@ -59,10 +77,26 @@ export async function loadRunbookPage(store: CatalogReader, docs: DocsSource, ke
   // A runbook inside the docs tree links like any page of it.
   const prefix = tree?.dir ? `${tree.dir}/` : '';
   const inTree = tree && file.startsWith(prefix) ? file.slice(prefix.length) : undefined;
-  const base = { ref: detail.ref, entityTitle: detail.entity.metadata.title ?? detail.entity.metadata.name, kind: 'runbook' as const, file, slug: '' };
+  const base = {
+    ref: detail.ref,
+    entityTitle: detail.entity.metadata.title ?? detail.entity.metadata.name,
+    kind: 'runbook' as const,
+    file,
+    slug: '',
+  };
   const text = await docs.read(file);
   if (!text.ok) return { ...base, failure: text.message };
-  return { ...base, rendered: renderMarkdown(text.text, { resolveLink: linkResolver(site, detail.ref, tree, inTree ?? (tree ? posix.relative(tree.dir || '.', file) : undefined)) }) };
+  return {
+    ...base,
+    rendered: renderMarkdown(text.text, {
+      resolveLink: linkResolver(
+        site,
+        detail.ref,
+        tree,
+        inTree ?? (tree ? posix.relative(tree.dir || '.', file) : undefined),
+      ),
+    }),
+  };
 }
 
 function tocNav(toc: TocEntry[]): Html | '' {
@@ -72,10 +106,12 @@ function tocNav(toc: TocEntry[]): Html | '' {
 
 function pagesNav(site: Site, data: DocPageData): Html | '' {
   if (!data.tree || data.tree.pages.length < 2) return '';
-  return html`<nav class="doc-pages" aria-labelledby="doc-pages-title"><h2 id="doc-pages-title" class="facet-title">Pages</h2><ul>${data.tree.pages.map((p) => {
-    const current = docSlug(p) === data.slug && data.kind === 'docs';
-    return html`<li><a href="${siteUrl(site, docPagePath(data.ref, p))}"${current ? html` aria-current="page"` : ''}>${p.replace(/\.md$/i, '')}</a></li>`;
-  })}</ul></nav>`;
+  return html`<nav class="doc-pages" aria-labelledby="doc-pages-title"><h2 id="doc-pages-title" class="facet-title">Pages</h2><ul>${data.tree.pages.map(
+    (p) => {
+      const current = docSlug(p) === data.slug && data.kind === 'docs';
+      return html`<li><a href="${siteUrl(site, docPagePath(data.ref, p))}"${current ? html` aria-current="page"` : ''}>${p.replace(/\.md$/i, '')}</a></li>`;
+    },
+  )}</ul></nav>`;
 }
 
 export function docView(site: Site, data: DocPageData): Html {
@@ -95,7 +131,11 @@ export function docView(site: Site, data: DocPageData): Html {
     title,
     section: 'catalog',
     offlinePriority: data.kind === 'runbook',
-    crumbs: [{ label: 'Catalog', href: siteUrl(site, 'catalog/') }, { label: data.entityTitle, href: entityHref }, { label: what }],
+    crumbs: [
+      { label: 'Catalog', href: siteUrl(site, 'catalog/') },
+      { label: data.entityTitle, href: entityHref },
+      { label: what },
+    ],
     main,
   });
 }

@@ -24,11 +24,15 @@ describe('docs pages', () => {
     assert.deepEqual(resolveDocLink(tree, 'index.md', 'guides/'), { slug: 'guides/', fragment: '' });
     assert.deepEqual(resolveDocLink(tree, 'index.md', 'faq.md'), { slug: 'FAQ/', fragment: '' });
     assert.deepEqual(resolveDocLink(tree, 'index.md', '#usage'), { slug: '', fragment: '#usage' });
-    assert.deepEqual(resolveDocLink(tree, 'index.md', 'guides%2Fdeploy.md?x=1'), { slug: 'guides/deploy/', fragment: '' });
+    assert.deepEqual(resolveDocLink(tree, 'index.md', 'guides%2Fdeploy.md?x=1'), {
+      slug: 'guides/deploy/',
+      fragment: '',
+    });
   });
 
   test('links that leave the tree or name no page resolve to nothing', () => {
-    for (const target of ['../../secret.md', '../outside.md', 'missing.md', '%E0%A4%A', '/etc/passwd']) assert.equal(resolveDocLink(tree, 'index.md', target), undefined, target);
+    for (const target of ['../../secret.md', '../outside.md', 'missing.md', '%E0%A4%A', '/etc/passwd'])
+      assert.equal(resolveDocLink(tree, 'index.md', target), undefined, target);
   });
 
   test('a docs folder with a docs/ subfolder serves that subfolder, as TechDocs does', async (t) => {
@@ -47,7 +51,10 @@ describe('docs pages', () => {
   });
 
   test('an outline takes the first h1 as title and the other headings, skipping code fences', () => {
-    assert.deepEqual(markdownOutline('# Title\n\n## One\n```sh\n# not a heading\n```\n### Two ###\n# Second h1\n'), { title: 'Title', headings: ['One', 'Two', 'Second h1'] });
+    assert.deepEqual(markdownOutline('# Title\n\n## One\n```sh\n# not a heading\n```\n### Two ###\n# Second h1\n'), {
+      title: 'Title',
+      headings: ['One', 'Two', 'Second h1'],
+    });
     assert.deepEqual(markdownOutline('no headings'), { title: undefined, headings: [] });
   });
 });

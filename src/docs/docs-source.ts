@@ -40,9 +40,13 @@ export class DocsSource {
     if (!(await root.isDirectory(dir || '.'))) return undefined;
     const files = await root.list(dir || '.', MAX_DOC_PAGES * 4);
     // A page added or removed below a subfolder changes that subfolder, not the top one.
-    for (const folder of new Set(files.map((f) => f.slice(0, Math.max(0, f.lastIndexOf('/'))) || '.'))) await this.remember(root, folder);
+    for (const folder of new Set(files.map((f) => f.slice(0, Math.max(0, f.lastIndexOf('/'))) || '.')))
+      await this.remember(root, folder);
     const prefix = dir ? `${dir}/` : '';
-    const pages = files.filter((f) => f.toLowerCase().endsWith('.md') && f.startsWith(prefix)).map((f) => f.slice(prefix.length)).slice(0, MAX_DOC_PAGES);
+    const pages = files
+      .filter((f) => f.toLowerCase().endsWith('.md') && f.startsWith(prefix))
+      .map((f) => f.slice(prefix.length))
+      .slice(0, MAX_DOC_PAGES);
     return { dir, pages };
   }
 
@@ -105,7 +109,11 @@ export function docSlug(page: string): string {
  * Where a relative link written in `fromPage` points: a page of the same tree (by its
  * slug, with the fragment kept), or undefined when it leaves the tree or names no page.
  */
-export function resolveDocLink(tree: DocsTree, fromPage: string, target: string): { slug: string; fragment: string } | undefined {
+export function resolveDocLink(
+  tree: DocsTree,
+  fromPage: string,
+  target: string,
+): { slug: string; fragment: string } | undefined {
   const hash = target.indexOf('#');
   const pathPart = (hash === -1 ? target : target.slice(0, hash)).replace(/\?.*$/, '');
   const fragment = hash === -1 ? '' : target.slice(hash);
@@ -118,7 +126,12 @@ export function resolveDocLink(tree: DocsTree, fromPage: string, target: string)
   }
   const joined = posix.normalize(posix.join(posix.dirname(fromPage), decoded));
   if (joined.startsWith('../') || joined === '..' || posix.isAbsolute(joined)) return undefined;
-  const candidates = [joined, `${joined}.md`, `${joined.replace(/\/$/, '')}/index.md`, `${joined.replace(/\/$/, '')}/README.md`];
+  const candidates = [
+    joined,
+    `${joined}.md`,
+    `${joined.replace(/\/$/, '')}/index.md`,
+    `${joined.replace(/\/$/, '')}/README.md`,
+  ];
   const page = tree.pages.find((p) => candidates.some((c) => c.toLowerCase() === p.toLowerCase()));
   return page === undefined ? undefined : { slug: docSlug(page), fragment };
 }

@@ -1,4 +1,10 @@
-import { docsFolder, operationalLinksOf, runbookFile, RUNBOOK_ANNOTATION, TECHDOCS_ANNOTATION } from '../catalog/operational-links.ts';
+import {
+  docsFolder,
+  operationalLinksOf,
+  runbookFile,
+  RUNBOOK_ANNOTATION,
+  TECHDOCS_ANNOTATION,
+} from '../catalog/operational-links.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import type { Entity } from '../catalog/model.ts';
 import { encodePath, entityPath } from '../web/site.ts';

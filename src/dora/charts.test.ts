@@ -11,17 +11,25 @@ const spec = (bars: BarChartBar[], fields: Partial<BarChartSpec> = {}): BarChart
   bars,
   ...fields,
 });
-const render = (bars: BarChartBar[], fields: Partial<BarChartSpec> = {}): string => renderBarChart(spec(bars, fields)).value;
+const render = (bars: BarChartBar[], fields: Partial<BarChartSpec> = {}): string =>
+  renderBarChart(spec(bars, fields)).value;
 
 const svgOf = (out: string): string => out.slice(out.indexOf('<svg'), out.indexOf('</svg>') + 6);
 const tableOf = (out: string): string => out.slice(out.indexOf('<table'), out.indexOf('</table>') + 8);
 const descOf = (out: string): string => /<desc id="[^"]*">([^<]*)<\/desc>/.exec(out)?.[1] ?? '';
-const heights = (out: string): number[] => [...out.matchAll(/<rect class="chart-bar[^"]*" x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.]+)"/g)].map((m) => Number(m[1]));
+const heights = (out: string): number[] =>
+  [...out.matchAll(/<rect class="chart-bar[^"]*" x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.]+)"/g)].map((m) =>
+    Number(m[1]),
+  );
 /** The table's rows as [label, value] text. */
 const rows = (out: string): string[][] =>
-  [...tableOf(out).matchAll(/<tr><th scope="row">([^<]*)<\/th><td>([^<]*)<\/td>/g)].map((m) => [m[1] ?? '', m[2] ?? '']);
+  [...tableOf(out).matchAll(/<tr><th scope="row">([^<]*)<\/th><td>([^<]*)<\/td>/g)].map((m) => [
+    m[1] ?? '',
+    m[2] ?? '',
+  ]);
 /** Text of the x-axis labels, which sit just below the baseline (y = 200). */
-const xLabels = (out: string): string[] => [...svgOf(out).matchAll(/<text class="chart-label" x="[\d.]+" y="200"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1] ?? '');
+const xLabels = (out: string): string[] =>
+  [...svgOf(out).matchAll(/<text class="chart-label" x="[\d.]+" y="200"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1] ?? '');
 
 const WEEKS: BarChartBar[] = [
   { label: '2024-01-01', value: 3 },
@@ -32,17 +40,29 @@ const WEEKS: BarChartBar[] = [
 describe('renderBarChart', () => {
   test('a figure: an SVG image named by its title and summary, a caption, and the data as a table', () => {
     const out = render(WEEKS);
-    assert.match(out, /^<figure class="chart-figure" id="deploys"><svg [^>]*role="img" aria-labelledby="deploys-title deploys-desc">/);
+    assert.match(
+      out,
+      /^<figure class="chart-figure" id="deploys"><svg [^>]*role="img" aria-labelledby="deploys-title deploys-desc">/,
+    );
     assert.match(out, /<title id="deploys-title">Deployments per week<\/title><desc id="deploys-desc">/);
     assert.match(out, /<figcaption>Successful production deployments, by week<\/figcaption>/);
-    assert.match(out, /<details><summary>Data table<\/summary><table><caption>Deployments per week<\/caption><thead><tr><th scope="col">Week starting<\/th><th scope="col">Deployments<\/th><\/tr><\/thead>/);
+    assert.match(
+      out,
+      /<details><summary>Data table<\/summary><table><caption>Deployments per week<\/caption><thead><tr><th scope="col">Week starting<\/th><th scope="col">Deployments<\/th><\/tr><\/thead>/,
+    );
     assert.match(out, /<\/table><\/details><\/figure>$/);
   });
 
   test('the summary names the span, the highest and the latest value', () => {
-    assert.equal(descOf(render(WEEKS)), '3 values from 2024-01-01 to 2024-01-15. Highest: 10 (2024-01-15). Latest: 10 (2024-01-15).');
+    assert.equal(
+      descOf(render(WEEKS)),
+      '3 values from 2024-01-01 to 2024-01-15. Highest: 10 (2024-01-15). Latest: 10 (2024-01-15).',
+    );
     const dip: BarChartBar[] = [...WEEKS, { label: '2024-01-22', value: 2 }];
-    assert.equal(descOf(render(dip)), '4 values from 2024-01-01 to 2024-01-22. Highest: 10 (2024-01-15). Latest: 2 (2024-01-22).');
+    assert.equal(
+      descOf(render(dip)),
+      '4 values from 2024-01-01 to 2024-01-22. Highest: 10 (2024-01-15). Latest: 2 (2024-01-22).',
+    );
   });
 
   test('the table and the bars say the same: one row per bar, heights proportional on a round axis', () => {
@@ -56,7 +76,10 @@ describe('renderBarChart', () => {
     assert.deepEqual(heights(out), [48, 112, 160]);
     assert.deepEqual(xLabels(out), ['2024-01-01', '2024-01-08', '2024-01-15']);
     // Axis ticks at 0, half and the top.
-    assert.deepEqual([...svgOf(out).matchAll(/text-anchor="end" font-size="11">([^<]*)</g)].map((m) => m[1]), ['0', '5', '10']);
+    assert.deepEqual(
+      [...svgOf(out).matchAll(/text-anchor="end" font-size="11">([^<]*)</g)].map((m) => m[1]),
+      ['0', '5', '10'],
+    );
   });
 
   test('the axis rounds up to 1, 2 or 5 × 10^k', () => {
@@ -66,7 +89,12 @@ describe('renderBarChart', () => {
   });
 
   test('a null value is a gap in the picture and "no data" in the table and summary', () => {
-    const out = render([{ label: 'w1', value: 4 }, { label: 'w2', value: null }, { label: 'w3', value: Number.NaN }, { label: 'w4', value: 2 }]);
+    const out = render([
+      { label: 'w1', value: 4 },
+      { label: 'w2', value: null },
+      { label: 'w3', value: Number.NaN },
+      { label: 'w4', value: 2 },
+    ]);
     assert.equal(heights(out).length, 2);
     assert.deepEqual(rows(out), [
       ['w1', '4'],
@@ -76,7 +104,15 @@ describe('renderBarChart', () => {
     ]);
     assert.equal((svgOf(out).match(/>no data</g) ?? []).length, 2);
     assert.equal(descOf(out), '4 values from w1 to w4. Highest: 4 (w1). Latest: 2 (w4). 2 values have no data.');
-    assert.equal(descOf(render([{ label: 'w1', value: 4 }, { label: 'w2', value: null }])), '2 values from w1 to w2. Highest: 4 (w1). Latest: no data (w2). 1 value has no data.');
+    assert.equal(
+      descOf(
+        render([
+          { label: 'w1', value: 4 },
+          { label: 'w2', value: null },
+        ]),
+      ),
+      '2 values from w1 to w2. Highest: 4 (w1). Latest: no data (w2). 1 value has no data.',
+    );
   });
 
   test('all values missing', () => {
@@ -86,7 +122,10 @@ describe('renderBarChart', () => {
   });
 
   test('all-zero data draws flat bars on a unit axis and says so', () => {
-    const out = render([{ label: 'w1', value: 0 }, { label: 'w2', value: 0 }]);
+    const out = render([
+      { label: 'w1', value: 0 },
+      { label: 'w2', value: 0 },
+    ]);
     assert.deepEqual(heights(out), [0, 0]);
     assert.equal(descOf(out), '2 values from w1 to w2: all 0.');
     assert.deepEqual(rows(out), [
@@ -104,19 +143,31 @@ describe('renderBarChart', () => {
   });
 
   test('a negative value has no bar below zero, and the table keeps the value', () => {
-    const out = render([{ label: 'w1', value: -2 }, { label: 'w2', value: 5 }]);
+    const out = render([
+      { label: 'w1', value: -2 },
+      { label: 'w2', value: 5 },
+    ]);
     assert.deepEqual(heights(out), [0, 160]);
     assert.deepEqual(rows(out)[0], ['w1', '-2']);
   });
 
   test('bad bars get the bad class, a note in the table and a mention in the summary', () => {
-    const out = render([{ label: 'w1', value: 0.1 }, { label: 'w2', value: 0.3, bad: true }], { badMeaning: 'above the 15% target', format: (v) => `${Math.round(v * 100)}%` });
+    const out = render(
+      [
+        { label: 'w1', value: 0.1 },
+        { label: 'w2', value: 0.3, bad: true },
+      ],
+      { badMeaning: 'above the 15% target', format: (v) => `${Math.round(v * 100)}%` },
+    );
     assert.equal((out.match(/class="chart-bar chart-bar-bad"/g) ?? []).length, 1);
     assert.equal((out.match(/class="chart-bar"/g) ?? []).length, 1);
     assert.match(tableOf(out), /<th scope="col">Note<\/th>/);
     assert.match(tableOf(out), /<tr><th scope="row">w2<\/th><td>30%<\/td><td>above the 15% target<\/td><\/tr>/);
     assert.match(tableOf(out), /<tr><th scope="row">w1<\/th><td>10%<\/td><td><\/td><\/tr>/);
-    assert.equal(descOf(out), '2 values from w1 to w2. Highest: 30% (w2). Latest: 30% (w2). 1 value is marked as above the 15% target.');
+    assert.equal(
+      descOf(out),
+      '2 values from w1 to w2. Highest: 30% (w2). Latest: 30% (w2). 1 value is marked as above the 15% target.',
+    );
     assert.doesNotMatch(render(WEEKS), /Note/);
   });
 
@@ -124,7 +175,10 @@ describe('renderBarChart', () => {
     // Top 2 (already round): ticks 0 h, 1 h, 2 h; the bar's own label 2 h.
     const out = render([{ label: 'w1', value: 2 }], { format: (h) => `${h} h` });
     assert.deepEqual(rows(out), [['w1', '2 h']]);
-    assert.deepEqual([...svgOf(out).matchAll(/text-anchor="end" font-size="11">([^<]*)</g)].map((m) => m[1]), ['0 h', '1 h', '2 h']);
+    assert.deepEqual(
+      [...svgOf(out).matchAll(/text-anchor="end" font-size="11">([^<]*)</g)].map((m) => m[1]),
+      ['0 h', '1 h', '2 h'],
+    );
     assert.match(svgOf(out), /text-anchor="middle" font-size="11">2 h<\/text>/);
     assert.match(descOf(out), /Highest: 2 h/);
   });
@@ -160,7 +214,10 @@ describe('renderBarChart', () => {
       valueHeading: evil,
       badMeaning: evil,
       format: () => evil,
-      bars: [{ label: evil, value: 1, bad: true }, { label: `${evil}${evil}`, value: null }],
+      bars: [
+        { label: evil, value: 1, bad: true },
+        { label: `${evil}${evil}`, value: null },
+      ],
     }).value;
     assert.doesNotMatch(out, /<script/i);
     // The text "style=" survives, escaped, as text; inside a real tag (a raw "<" is always one) it must not.
@@ -169,7 +226,26 @@ describe('renderBarChart', () => {
     assert.match(out, /&lt;script&gt;/);
     // Every tag the renderer wrote is one of its own.
     const tags = new Set([...out.matchAll(/<\/?([a-z]+)/g)].map((m) => m[1]));
-    assert.deepEqual([...tags].sort(), ['caption', 'desc', 'details', 'figcaption', 'figure', 'g', 'line', 'rect', 'summary', 'svg', 'table', 'tbody', 'td', 'text', 'th', 'thead', 'title', 'tr']);
+    assert.deepEqual([...tags].sort(), [
+      'caption',
+      'desc',
+      'details',
+      'figcaption',
+      'figure',
+      'g',
+      'line',
+      'rect',
+      'summary',
+      'svg',
+      'table',
+      'tbody',
+      'td',
+      'text',
+      'th',
+      'thead',
+      'title',
+      'tr',
+    ]);
   });
 
   test('ids are reduced to lower-case letters, digits and dashes', () => {
@@ -190,16 +266,31 @@ describe('renderBarChart', () => {
   });
 
   test('values are written with at most two decimals by default', () => {
-    assert.deepEqual(rows(render([{ label: 'a', value: 1 / 3 }, { label: 'b', value: 2.5 }])), [
-      ['a', '0.33'],
-      ['b', '2.5'],
-    ]);
+    assert.deepEqual(
+      rows(
+        render([
+          { label: 'a', value: 1 / 3 },
+          { label: 'b', value: 2.5 },
+        ]),
+      ),
+      [
+        ['a', '0.33'],
+        ['b', '2.5'],
+      ],
+    );
   });
 
   test('no colour is set in the markup: bars and text take theirs from CSS classes', () => {
     const out = render([...WEEKS, { label: 'bad', value: 1, bad: true }]);
     assert.doesNotMatch(out, /\s(fill|stroke|color)=/);
     const classes = new Set([...out.matchAll(/class="([^"]*)"/g)].flatMap((m) => (m[1] ?? '').split(' ')));
-    assert.deepEqual([...classes].sort(), ['chart', 'chart-axis', 'chart-bar', 'chart-bar-bad', 'chart-figure', 'chart-label']);
+    assert.deepEqual([...classes].sort(), [
+      'chart',
+      'chart-axis',
+      'chart-bar',
+      'chart-bar-bad',
+      'chart-figure',
+      'chart-label',
+    ]);
   });
 });

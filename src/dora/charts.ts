@@ -67,7 +67,6 @@ export function chartId(id: string): string {
   return slug || 'chart';
 }
 
-
 /** The smallest 1, 2 or 5 × 10^k at or above the largest value, so the axis reads in round numbers. */
 function niceTop(max: number): number {
   if (!(max > 0)) return 1;
@@ -87,7 +86,8 @@ function summary(bars: readonly Bar[], format: (v: number) => string, badMeaning
   const first = bars[0] as Bar;
   const last = bars[bars.length - 1] as Bar;
   const known = bars.filter((b) => b.value !== null);
-  const span = bars.length === 1 ? `1 value, for ${first.label}` : `${bars.length} values from ${first.label} to ${last.label}`;
+  const span =
+    bars.length === 1 ? `1 value, for ${first.label}` : `${bars.length} values from ${first.label} to ${last.label}`;
   if (known.length === 0) return `${span}, none with data.`;
   const highest = known.reduce((best, b) => ((b.value as number) > (best.value as number) ? b : best));
   const parts = [
@@ -102,7 +102,13 @@ function summary(bars: readonly Bar[], format: (v: number) => string, badMeaning
   return parts.join(' ');
 }
 
-function picture(id: string, title: string, description: string, bars: readonly Bar[], format: (v: number) => string): Html {
+function picture(
+  id: string,
+  title: string,
+  description: string,
+  bars: readonly Bar[],
+  format: (v: number) => string,
+): Html {
   const width = PAD_LEFT + Math.max(1, bars.length) * SLOT + PAD_RIGHT;
   const head = html`<title id="${id}-title">${title}</title><desc id="${id}-desc">${description}</desc>`;
   // Drawn at its natural size (text stays 11 px), scaled down only when the page is narrower.

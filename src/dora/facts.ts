@@ -63,7 +63,8 @@ function byFinish(a: DoraDeployment, b: DoraDeployment): number {
 
 /** The store usually returns history in finishing order already; checking is O(n), sorting is not. */
 function inOrder(list: readonly DoraDeployment[]): boolean {
-  for (let i = 1; i < list.length; i++) if (byFinish(list[i - 1] as DoraDeployment, list[i] as DoraDeployment) > 0) return false;
+  for (let i = 1; i < list.length; i++)
+    if (byFinish(list[i - 1] as DoraDeployment, list[i] as DoraDeployment) > 0) return false;
   return true;
 }
 
@@ -93,7 +94,11 @@ const at = (d: DoraDeployment) => (): string => `${d.service} at ${iso(d.finishe
  * serves the previous window too. Only environments named in `productionEnvironments`
  * (exact match) count.
  */
-export function collectDoraFacts(history: readonly DoraDeployment[], window: DoraWindow, productionEnvironments: readonly string[]): DoraFacts {
+export function collectDoraFacts(
+  history: readonly DoraDeployment[],
+  window: DoraWindow,
+  productionEnvironments: readonly string[],
+): DoraFacts {
   checkWindow(window);
   const { from, to } = window;
   const production = new Set(productionEnvironments);
@@ -103,7 +108,8 @@ export function collectDoraFacts(history: readonly DoraDeployment[], window: Dor
     // Written as a negation so a NaN finish, which no order could place, is dropped too.
     if (!(d.finishedAt < to)) continue;
     if (production.has(d.environment)) relevant.push(d);
-    else if (d.finishedAt >= from) otherEnvironments.set(d.environment, (otherEnvironments.get(d.environment) ?? 0) + 1);
+    else if (d.finishedAt >= from)
+      otherEnvironments.set(d.environment, (otherEnvironments.get(d.environment) ?? 0) + 1);
   }
   if (!inOrder(relevant)) relevant.sort(byFinish);
 
@@ -146,12 +152,14 @@ export function collectDoraFacts(history: readonly DoraDeployment[], window: Dor
       const known = shas.size;
       shas.add(commit.sha);
       if (shas.size === known || !inWindow) continue;
-      if (commit.committedAt > d.finishedAt) commitAfterDeploy.add(() => `${d.service} ${commit.sha.slice(0, 12)} at ${iso(d.finishedAt)}`);
+      if (commit.committedAt > d.finishedAt)
+        commitAfterDeploy.add(() => `${d.service} ${commit.sha.slice(0, 12)} at ${iso(d.finishedAt)}`);
       else facts.leadTimes.push({ finishedAt: d.finishedAt, ms: d.finishedAt - commit.committedAt });
     }
   }
   for (const episodes of failingSince.values()) {
-    for (const since of episodes.values()) if (since >= from) facts.episodes.push({ startedAt: since, recoveredAt: null });
+    for (const since of episodes.values())
+      if (since >= from) facts.episodes.push({ startedAt: since, recoveredAt: null });
   }
 
   const names = productionEnvironments.map((name) => `"${name}"`).join(', ');
@@ -178,14 +186,26 @@ export function collectDoraFacts(history: readonly DoraDeployment[], window: Dor
     }
   }
   const add = (code: DoraWarning['code'], t: ReturnType<typeof tally>, message: (count: number) => string) => {
-    if (t.state.count > 0) facts.warnings.push({ code, message: message(t.state.count), count: t.state.count, examples: t.state.examples });
+    if (t.state.count > 0)
+      facts.warnings.push({ code, message: message(t.state.count), count: t.state.count, examples: t.state.examples });
   };
-  add('deploys-without-commits', withoutCommits, (n) => `${plural(n, 'production deployment lists', 'production deployments list')} no commits, so lead time for changes cannot see what was shipped.`);
-  add('finished-before-started', backwards, (n) => `${plural(n, 'production deployment finished', 'production deployments finished')} before it started: a clock or the deployment tool's timestamps are wrong.`);
+  add(
+    'deploys-without-commits',
+    withoutCommits,
+    (n) =>
+      `${plural(n, 'production deployment lists', 'production deployments list')} no commits, so lead time for changes cannot see what was shipped.`,
+  );
+  add(
+    'finished-before-started',
+    backwards,
+    (n) =>
+      `${plural(n, 'production deployment finished', 'production deployments finished')} before it started: a clock or the deployment tool's timestamps are wrong.`,
+  );
   add(
     'commit-after-deploy',
     commitAfterDeploy,
-    (n) => `${plural(n, 'commit has a commit time', 'commits have a commit time')} later than the deployment that first shipped it (clock skew or rewritten history); lead time for changes leaves them out.`,
+    (n) =>
+      `${plural(n, 'commit has a commit time', 'commits have a commit time')} later than the deployment that first shipped it (clock skew or rewritten history); lead time for changes leaves them out.`,
   );
   return facts;
 }
@@ -213,7 +233,10 @@ export function sliceFacts(facts: DoraFacts, part: DoraWindow): DoraFacts {
     leadTimes: facts.leadTimes.filter((l) => inside(l.finishedAt)),
     episodes: facts.episodes
       .filter((e) => inside(e.startedAt))
-      .map((e) => ({ startedAt: e.startedAt, recoveredAt: e.recoveredAt !== null && e.recoveredAt < part.to ? e.recoveredAt : null })),
+      .map((e) => ({
+        startedAt: e.startedAt,
+        recoveredAt: e.recoveredAt !== null && e.recoveredAt < part.to ? e.recoveredAt : null,
+      })),
     warnings: [],
   };
 }

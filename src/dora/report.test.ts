@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AtriumError } from '../platform/errors.ts';
 import { chance, createRng, intBetween, shuffle } from '../platform/prng.ts';
-import { compareDora, computeDora, previousWindow, type DoraDeployment, type DoraOptions, type DoraReport, type DoraWindow } from './report.ts';
+import {
+  compareDora,
+  computeDora,
+  previousWindow,
+  type DoraDeployment,
+  type DoraOptions,
+  type DoraReport,
+  type DoraWindow,
+} from './report.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -18,10 +26,19 @@ const PAYMENTS = 'component:default/payments';
 
 /** A successful production deployment of checkout that took ten minutes, with no commits unless given. */
 function dep(finishedAt: number, fields: Partial<DoraDeployment> = {}): DoraDeployment {
-  return { service: CHECKOUT, environment: 'production', status: 'succeeded', startedAt: finishedAt - 10 * MIN, finishedAt, commits: [], ...fields };
+  return {
+    service: CHECKOUT,
+    environment: 'production',
+    status: 'succeeded',
+    startedAt: finishedAt - 10 * MIN,
+    finishedAt,
+    commits: [],
+    ...fields,
+  };
 }
 const commit = (sha: string, committedAt: number) => ({ sha, committedAt });
-const dora = (deployments: DoraDeployment[], options: DoraOptions = OPTIONS, window: DoraWindow = WINDOW): DoraReport => computeDora(deployments, window, options);
+const dora = (deployments: DoraDeployment[], options: DoraOptions = OPTIONS, window: DoraWindow = WINDOW): DoraReport =>
+  computeDora(deployments, window, options);
 const codes = (r: DoraReport): string[] => r.warnings.map((w) => w.code);
 
 describe('deployment frequency', () => {
@@ -45,7 +62,11 @@ describe('deployment frequency', () => {
   });
 
   test('deployments to other environments are ignored', () => {
-    const r = dora([dep(T0 + DAY), dep(T0 + DAY, { environment: 'staging' }), dep(T0 + 2 * DAY, { environment: 'staging', status: 'failed' })]);
+    const r = dora([
+      dep(T0 + DAY),
+      dep(T0 + DAY, { environment: 'staging' }),
+      dep(T0 + 2 * DAY, { environment: 'staging', status: 'failed' }),
+    ]);
     assert.equal(r.deploymentFrequency.deployments, 1);
     assert.equal(r.changeFailureRate.deployments, 1);
     assert.equal(r.changeFailureRate.rate, 0);
@@ -54,7 +75,12 @@ describe('deployment frequency', () => {
   test('every configured production environment counts, matched exactly', () => {
     // production and prod-eu count; "Production" and "prod" are other environments.
     const r = dora(
-      [dep(T0 + DAY), dep(T0 + 2 * DAY, { environment: 'prod-eu' }), dep(T0 + 3 * DAY, { environment: 'Production' }), dep(T0 + 4 * DAY, { environment: 'prod' })],
+      [
+        dep(T0 + DAY),
+        dep(T0 + 2 * DAY, { environment: 'prod-eu' }),
+        dep(T0 + 3 * DAY, { environment: 'Production' }),
+        dep(T0 + 4 * DAY, { environment: 'prod' }),
+      ],
       TWO_PROD,
     );
     assert.equal(r.deploymentFrequency.deployments, 2);
@@ -78,7 +104,11 @@ describe('deployment frequency', () => {
 
   test('a window that is not whole weeks divides by its length in weeks', () => {
     // 5 deployments over 10 days = 5 / (10 / 7) = 3.5 a week: high.
-    const r = dora([1, 2, 3, 4, 5].map((d) => dep(T0 + d * DAY)), OPTIONS, { from: T0, to: T0 + 10 * DAY });
+    const r = dora(
+      [1, 2, 3, 4, 5].map((d) => dep(T0 + d * DAY)),
+      OPTIONS,
+      { from: T0, to: T0 + 10 * DAY },
+    );
     assert.equal(r.deploymentFrequency.perWeek, 3.5);
     assert.equal(r.deploymentFrequency.tier, 'high');
   });
@@ -97,7 +127,9 @@ describe('lead time for changes', () => {
 
   test('an odd count: the median is the middle lead time, p90 the nearest rank', () => {
     // Lead times 1 h, 2 h, 10 h: median 2 h = 7,200 s; p90 is rank ceil(0.9 × 3) = 3: 10 h = 36,000 s. Elite (< 1 day).
-    const r = dora([dep(at, { commits: [commit('a', at - HOUR), commit('b', at - 2 * HOUR), commit('c', at - 10 * HOUR)] })]);
+    const r = dora([
+      dep(at, { commits: [commit('a', at - HOUR), commit('b', at - 2 * HOUR), commit('c', at - 10 * HOUR)] }),
+    ]);
     assert.deepEqual(r.leadTime, { commits: 3, medianSeconds: 7200, p90Seconds: 36_000, tier: 'elite' });
   });
 
@@ -110,7 +142,10 @@ describe('lead time for changes', () => {
   test('p90 of ten lead times is the 9th', () => {
     // 1 h … 10 h over two deployments: median 5.5 h = 19,800 s; p90 rank 9: 9 h = 32,400 s.
     const commits = Array.from({ length: 10 }, (_, i) => commit(`c${i}`, at - (i + 1) * HOUR));
-    const r = dora([dep(at, { commits: commits.slice(0, 5) }), dep(at, { commits: commits.slice(5), startedAt: at - 5 * MIN })]);
+    const r = dora([
+      dep(at, { commits: commits.slice(0, 5) }),
+      dep(at, { commits: commits.slice(5), startedAt: at - 5 * MIN }),
+    ]);
     assert.equal(r.leadTime.medianSeconds, 19_800);
     assert.equal(r.leadTime.p90Seconds, 32_400);
   });
@@ -127,14 +162,20 @@ describe('lead time for changes', () => {
   });
 
   test('a commit first shipped before the window is not counted when it ships again inside it', () => {
-    const r = dora([dep(T0 - DAY, { commits: [commit('a', T0 - 3 * DAY)] }), dep(T0 + DAY, { commits: [commit('a', T0 - 3 * DAY)] })]);
+    const r = dora([
+      dep(T0 - DAY, { commits: [commit('a', T0 - 3 * DAY)] }),
+      dep(T0 + DAY, { commits: [commit('a', T0 - 3 * DAY)] }),
+    ]);
     assert.deepEqual(r.leadTime, { commits: 0, medianSeconds: null, p90Seconds: null, tier: null });
   });
 
   test('a commit in a failed deployment counts at the successful one after it', () => {
     // Committed day 1; failed at +1 h, succeeded at +5 h: 5 h = 18,000 s.
     for (const status of ['failed', 'rolled_back'] as const) {
-      const r = dora([dep(T0 + DAY + HOUR, { status, commits: [commit('a', T0 + DAY)] }), dep(T0 + DAY + 5 * HOUR, { commits: [commit('a', T0 + DAY)] })]);
+      const r = dora([
+        dep(T0 + DAY + HOUR, { status, commits: [commit('a', T0 + DAY)] }),
+        dep(T0 + DAY + 5 * HOUR, { commits: [commit('a', T0 + DAY)] }),
+      ]);
       assert.equal(r.leadTime.commits, 1, status);
       assert.equal(r.leadTime.medianSeconds, 18_000, status);
     }
@@ -142,20 +183,29 @@ describe('lead time for changes', () => {
 
   test('shipping to a non-production environment first does not start the clock', () => {
     // Committed day 1; staging at +1 h; production at +10 h: 36,000 s.
-    const r = dora([dep(T0 + DAY + HOUR, { environment: 'staging', commits: [commit('a', T0 + DAY)] }), dep(T0 + DAY + 10 * HOUR, { commits: [commit('a', T0 + DAY)] })]);
+    const r = dora([
+      dep(T0 + DAY + HOUR, { environment: 'staging', commits: [commit('a', T0 + DAY)] }),
+      dep(T0 + DAY + 10 * HOUR, { commits: [commit('a', T0 + DAY)] }),
+    ]);
     assert.equal(r.leadTime.medianSeconds, 36_000);
   });
 
   test('the same sha in two services is two changes', () => {
     // A monorepo commit shipped by checkout after 1 h and by payments after 3 h: median 2 h.
-    const r = dora([dep(T0 + DAY + HOUR, { commits: [commit('a', T0 + DAY)] }), dep(T0 + DAY + 3 * HOUR, { service: PAYMENTS, commits: [commit('a', T0 + DAY)] })]);
+    const r = dora([
+      dep(T0 + DAY + HOUR, { commits: [commit('a', T0 + DAY)] }),
+      dep(T0 + DAY + 3 * HOUR, { service: PAYMENTS, commits: [commit('a', T0 + DAY)] }),
+    ]);
     assert.equal(r.leadTime.commits, 2);
     assert.equal(r.leadTime.medianSeconds, 7200);
   });
 
   test('first shipped to any production environment: prod-eu before the window rules out production inside it', () => {
     const r = dora(
-      [dep(T0 - DAY, { environment: 'prod-eu', commits: [commit('a', T0 - 2 * DAY)] }), dep(T0 + DAY, { commits: [commit('a', T0 - 2 * DAY)] })],
+      [
+        dep(T0 - DAY, { environment: 'prod-eu', commits: [commit('a', T0 - 2 * DAY)] }),
+        dep(T0 + DAY, { commits: [commit('a', T0 - 2 * DAY)] }),
+      ],
       TWO_PROD,
     );
     assert.equal(r.leadTime.commits, 0);
@@ -171,18 +221,29 @@ describe('lead time for changes', () => {
 describe('change failure rate', () => {
   test('failed and rolled back over all production deployments in the window', () => {
     // 1 success, 1 failure, 2 rollbacks: 3 / 4 = 0.75, low.
-    const r = dora([dep(T0 + DAY), dep(T0 + 2 * DAY, { status: 'failed' }), dep(T0 + 3 * DAY, { status: 'rolled_back' }), dep(T0 + 4 * DAY, { status: 'rolled_back' })]);
+    const r = dora([
+      dep(T0 + DAY),
+      dep(T0 + 2 * DAY, { status: 'failed' }),
+      dep(T0 + 3 * DAY, { status: 'rolled_back' }),
+      dep(T0 + 4 * DAY, { status: 'rolled_back' }),
+    ]);
     assert.deepEqual(r.changeFailureRate, { deployments: 4, failed: 3, rate: 0.75, tier: 'low' });
   });
 
   test('one failure in twenty is 5%, elite; two is 10%, high', () => {
-    const twenty = (failures: number) => Array.from({ length: 20 }, (_, i) => dep(T0 + i * HOUR, { status: i < failures ? 'failed' : 'succeeded' }));
+    const twenty = (failures: number) =>
+      Array.from({ length: 20 }, (_, i) => dep(T0 + i * HOUR, { status: i < failures ? 'failed' : 'succeeded' }));
     assert.deepEqual(dora(twenty(1)).changeFailureRate, { deployments: 20, failed: 1, rate: 0.05, tier: 'elite' });
     assert.deepEqual(dora(twenty(2)).changeFailureRate, { deployments: 20, failed: 2, rate: 0.1, tier: 'high' });
   });
 
   test('is null, with no tier, when there are no production deployments', () => {
-    assert.deepEqual(dora([dep(T0 + DAY, { environment: 'staging', status: 'failed' })]).changeFailureRate, { deployments: 0, failed: 0, rate: null, tier: null });
+    assert.deepEqual(dora([dep(T0 + DAY, { environment: 'staging', status: 'failed' })]).changeFailureRate, {
+      deployments: 0,
+      failed: 0,
+      rate: null,
+      tier: null,
+    });
   });
 });
 
@@ -191,13 +252,22 @@ describe('failed-deployment recovery time', () => {
 
   test('consecutive failures are one episode, from the first failure to the next success', () => {
     // Failed at 0, rolled back at +20 min, succeeded at +50 min: one episode of 3,000 s, elite.
-    const r = dora([dep(day1, { status: 'failed' }), dep(day1 + 20 * MIN, { status: 'rolled_back' }), dep(day1 + 50 * MIN)]);
+    const r = dora([
+      dep(day1, { status: 'failed' }),
+      dep(day1 + 20 * MIN, { status: 'rolled_back' }),
+      dep(day1 + 50 * MIN),
+    ]);
     assert.deepEqual(r.recoveryTime, { recovered: 1, unrecovered: 0, medianSeconds: 3000, tier: 'elite' });
   });
 
   test('the median of two episodes is their mean; exactly an hour is high', () => {
     // 30 min = 1,800 s and 90 min = 5,400 s: median 3,600 s, which is not below one hour.
-    const r = dora([dep(day1, { status: 'failed' }), dep(day1 + 30 * MIN), dep(day1 + DAY, { status: 'failed' }), dep(day1 + DAY + 90 * MIN)]);
+    const r = dora([
+      dep(day1, { status: 'failed' }),
+      dep(day1 + 30 * MIN),
+      dep(day1 + DAY, { status: 'failed' }),
+      dep(day1 + DAY + 90 * MIN),
+    ]);
     assert.deepEqual(r.recoveryTime, { recovered: 2, unrecovered: 0, medianSeconds: 3600, tier: 'high' });
   });
 
@@ -216,15 +286,30 @@ describe('failed-deployment recovery time', () => {
 
   test('a failure with no success before the window ends is unrecovered and left out of the median', () => {
     // The success exactly at `to` is outside the window and ignored.
-    const r = dora([dep(day1, { status: 'failed' }), dep(day1 + HOUR), dep(T0 + 27 * DAY, { status: 'failed' }), dep(T0 + 28 * DAY)]);
+    const r = dora([
+      dep(day1, { status: 'failed' }),
+      dep(day1 + HOUR),
+      dep(T0 + 27 * DAY, { status: 'failed' }),
+      dep(T0 + 28 * DAY),
+    ]);
     assert.deepEqual(r.recoveryTime, { recovered: 1, unrecovered: 1, medianSeconds: 3600, tier: 'high' });
-    assert.deepEqual(dora([dep(day1, { status: 'rolled_back' })]).recoveryTime, { recovered: 0, unrecovered: 1, medianSeconds: null, tier: null });
+    assert.deepEqual(dora([dep(day1, { status: 'rolled_back' })]).recoveryTime, {
+      recovered: 0,
+      unrecovered: 1,
+      medianSeconds: null,
+      tier: null,
+    });
   });
 
   test('recovery is per service and environment: another environment or service succeeding does not end the episode', () => {
     // production fails at 0; prod-eu and payments succeed at +10 min; production succeeds at +2 h: 7,200 s.
     const r = dora(
-      [dep(day1, { status: 'failed' }), dep(day1 + 10 * MIN, { environment: 'prod-eu' }), dep(day1 + 10 * MIN, { service: PAYMENTS }), dep(day1 + 2 * HOUR)],
+      [
+        dep(day1, { status: 'failed' }),
+        dep(day1 + 10 * MIN, { environment: 'prod-eu' }),
+        dep(day1 + 10 * MIN, { service: PAYMENTS }),
+        dep(day1 + 2 * HOUR),
+      ],
       TWO_PROD,
     );
     assert.deepEqual(r.recoveryTime, { recovered: 1, unrecovered: 0, medianSeconds: 7200, tier: 'high' });
@@ -252,7 +337,12 @@ describe('failed-deployment recovery time', () => {
   });
 
   test('failures outside production are not episodes', () => {
-    assert.deepEqual(dora([dep(day1, { environment: 'staging', status: 'failed' })]).recoveryTime, { recovered: 0, unrecovered: 0, medianSeconds: null, tier: null });
+    assert.deepEqual(dora([dep(day1, { environment: 'staging', status: 'failed' })]).recoveryTime, {
+      recovered: 0,
+      unrecovered: 0,
+      medianSeconds: null,
+      tier: null,
+    });
   });
 
   test('a failure and its fix recorded with the same finish read as a recovery of zero', () => {
@@ -268,7 +358,10 @@ describe('data-quality warnings', () => {
 
   test('production deployments without commits, with the first five as examples in time order', () => {
     // Seven deployments on days 1..7 without commits, one with: count 7, examples days 1..5.
-    const r = dora([...[7, 3, 1, 5, 2, 6, 4].map((d) => dep(T0 + d * DAY)), dep(T0 + 8 * DAY, { commits: [commit('a', T0)] })]);
+    const r = dora([
+      ...[7, 3, 1, 5, 2, 6, 4].map((d) => dep(T0 + d * DAY)),
+      dep(T0 + 8 * DAY, { commits: [commit('a', T0)] }),
+    ]);
     assert.deepEqual(r.warnings, [
       {
         code: 'deploys-without-commits',
@@ -290,7 +383,10 @@ describe('data-quality warnings', () => {
   test('a commit newer than the deployment that first shipped it is warned about and left out of lead time', () => {
     // 'skewed' is committed an hour after it shipped (and again later: still not counted); 'fine' has a 1 h lead time.
     const skewed = commit('abcdef0123456789', T0 + DAY + HOUR);
-    const r = dora([dep(T0 + DAY, { commits: [skewed, commit('fine', T0 + DAY - HOUR)] }), dep(T0 + 2 * DAY, { commits: [skewed] })]);
+    const r = dora([
+      dep(T0 + DAY, { commits: [skewed, commit('fine', T0 + DAY - HOUR)] }),
+      dep(T0 + 2 * DAY, { commits: [skewed] }),
+    ]);
     assert.deepEqual(r.leadTime, { commits: 1, medianSeconds: 3600, p90Seconds: 3600, tier: 'elite' });
     assert.deepEqual(codes(r), ['commit-after-deploy']);
     assert.equal(r.warnings[0]?.count, 1);
@@ -329,7 +425,8 @@ describe('data-quality warnings', () => {
       warnings: [
         {
           code: 'no-production-deployments',
-          message: 'No deployment to a production environment ("production") finished in this window. Check that these are the environment names your deployment tool reports.',
+          message:
+            'No deployment to a production environment ("production") finished in this window. Check that these are the environment names your deployment tool reports.',
           count: 0,
           examples: [],
         },
@@ -364,13 +461,23 @@ describe('computeDora', () => {
   });
 
   test('an empty or inverted window is refused', () => {
-    for (const window of [{ from: T0, to: T0 }, { from: T0, to: T0 - 1 }, { from: Number.NaN, to: T0 }]) {
-      assert.throws(() => computeDora([], window, OPTIONS), (err: unknown) => err instanceof AtriumError && err.code === 'invalid-dora-window');
+    for (const window of [
+      { from: T0, to: T0 },
+      { from: T0, to: T0 - 1 },
+      { from: Number.NaN, to: T0 },
+    ]) {
+      assert.throws(
+        () => computeDora([], window, OPTIONS),
+        (err: unknown) => err instanceof AtriumError && err.code === 'invalid-dora-window',
+      );
     }
   });
 
   test('an unknown tier year is refused', () => {
-    assert.throws(() => computeDora([], WINDOW, { ...OPTIONS, tierYear: 2001 }), (err: unknown) => err instanceof AtriumError && err.code === 'unknown-dora-tier-year');
+    assert.throws(
+      () => computeDora([], WINDOW, { ...OPTIONS, tierYear: 2001 }),
+      (err: unknown) => err instanceof AtriumError && err.code === 'unknown-dora-tier-year',
+    );
   });
 });
 
@@ -415,9 +522,15 @@ describe('compareDora', () => {
 
   test('a change within 5% of the larger value is the same', () => {
     // 105 vs 100: |5| ≤ 0.05 × 105 = 5.25, same. 106 vs 100: 6 > 5.3, not.
-    assert.equal(compareDora(report(105, 105, null, null), report(100, 100, null, null)).deploymentFrequency.direction, 'same');
+    assert.equal(
+      compareDora(report(105, 105, null, null), report(100, 100, null, null)).deploymentFrequency.direction,
+      'same',
+    );
     assert.equal(compareDora(report(105, 105, null, null), report(100, 100, null, null)).leadTime.direction, 'same');
-    assert.equal(compareDora(report(106, 106, null, null), report(100, 100, null, null)).deploymentFrequency.direction, 'better');
+    assert.equal(
+      compareDora(report(106, 106, null, null), report(100, 100, null, null)).deploymentFrequency.direction,
+      'better',
+    );
     assert.equal(compareDora(report(106, 106, null, null), report(100, 100, null, null)).leadTime.direction, 'worse');
   });
 
@@ -432,7 +545,10 @@ describe('compareDora', () => {
   });
 
   test('from a zero failure rate, any failure is worse', () => {
-    assert.equal(compareDora(report(1, null, 0.01, null), report(1, null, 0, null)).changeFailureRate.direction, 'worse');
+    assert.equal(
+      compareDora(report(1, null, 0.01, null), report(1, null, 0, null)).changeFailureRate.direction,
+      'worse',
+    );
   });
 });
 
@@ -464,7 +580,9 @@ describe('a team of 200 services over 180 days (50,000 deployments)', () => {
   ] as const) {
     test(`the ${name}'s counts agree with a direct count`, () => {
       const r = computeDora(history, w, OPTIONS);
-      const inWindow = history.filter((d) => d.environment === 'production' && d.finishedAt >= w.from && d.finishedAt < w.to);
+      const inWindow = history.filter(
+        (d) => d.environment === 'production' && d.finishedAt >= w.from && d.finishedAt < w.to,
+      );
       const succeeded = inWindow.filter((d) => d.status === 'succeeded');
       assert.equal(history.length, 50_000);
       assert.equal(r.changeFailureRate.deployments, inWindow.length);

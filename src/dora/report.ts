@@ -48,7 +48,8 @@ export function summariseDora(facts: DoraFacts, tierYear: number): DoraReport {
   const leadMedian = seconds(median(leadTimes));
 
   const recoveries: number[] = [];
-  for (const e of facts.episodes) if (e.recoveredAt !== null && e.recoveredAt < to) recoveries.push(e.recoveredAt - e.startedAt);
+  for (const e of facts.episodes)
+    if (e.recoveredAt !== null && e.recoveredAt < to) recoveries.push(e.recoveredAt - e.startedAt);
   const recoveryMedian = seconds(median(ascending(recoveries)));
   const rate = total === 0 ? null : failed / total;
 
@@ -99,7 +100,11 @@ export function summariseDora(facts: DoraFacts, tierYear: number): DoraReport {
  * const report = computeDora(history, { from: Date.parse('2024-01-01'), to: Date.parse('2024-04-01') }, { productionEnvironments: ['production'] });
  * report.changeFailureRate.rate; // e.g. 0.08
  */
-export function computeDora(deployments: readonly DoraDeployment[], window: DoraWindow, options: DoraOptions): DoraReport {
+export function computeDora(
+  deployments: readonly DoraDeployment[],
+  window: DoraWindow,
+  options: DoraOptions,
+): DoraReport {
   const tierYear = options.tierYear ?? DEFAULT_TIER_YEAR;
   thresholdsFor(tierYear); // an unknown year fails before the pass over history, not after
   return summariseDora(collectDoraFacts(deployments, window, options.productionEnvironments), tierYear);
@@ -128,7 +133,8 @@ const HEADLINE: Record<DoraMetric, { value: (r: DoraReport) => number | null; hi
 function trend(current: number | null, previous: number | null, higherIsBetter: boolean): DoraTrend {
   if (current === null || previous === null) return { direction: 'unknown', delta: null };
   const delta = current - previous;
-  if (Math.abs(delta) <= TREND_TOLERANCE * Math.max(Math.abs(current), Math.abs(previous))) return { direction: 'same', delta };
+  if (Math.abs(delta) <= TREND_TOLERANCE * Math.max(Math.abs(current), Math.abs(previous)))
+    return { direction: 'same', delta };
   return { direction: delta > 0 === higherIsBetter ? 'better' : 'worse', delta };
 }
 

@@ -16,18 +16,43 @@ const ReportSchema = z
   .object({
     window: z.object({ from: z.string(), to: z.string() }),
     tierYear: z.number().int(),
-    deploymentFrequency: z.object({ deployments: z.number().int(), perWeek: z.number(), deployDays: z.number().int(), deployDaysPerWeek: z.number(), tier: Tier }),
-    leadTime: z.object({ commits: z.number().int(), medianSeconds: z.number().nullable(), p90Seconds: z.number().nullable(), tier: Tier }),
-    changeFailureRate: z.object({ deployments: z.number().int(), failed: z.number().int(), rate: z.number().nullable(), tier: Tier }),
-    recoveryTime: z.object({ recovered: z.number().int(), unrecovered: z.number().int(), medianSeconds: z.number().nullable(), tier: Tier }),
-    warnings: z.array(z.object({ code: z.string(), message: z.string(), count: z.number().int(), examples: z.array(z.string()) })),
+    deploymentFrequency: z.object({
+      deployments: z.number().int(),
+      perWeek: z.number(),
+      deployDays: z.number().int(),
+      deployDaysPerWeek: z.number(),
+      tier: Tier,
+    }),
+    leadTime: z.object({
+      commits: z.number().int(),
+      medianSeconds: z.number().nullable(),
+      p90Seconds: z.number().nullable(),
+      tier: Tier,
+    }),
+    changeFailureRate: z.object({
+      deployments: z.number().int(),
+      failed: z.number().int(),
+      rate: z.number().nullable(),
+      tier: Tier,
+    }),
+    recoveryTime: z.object({
+      recovered: z.number().int(),
+      unrecovered: z.number().int(),
+      medianSeconds: z.number().nullable(),
+      tier: Tier,
+    }),
+    warnings: z.array(
+      z.object({ code: z.string(), message: z.string(), count: z.number().int(), examples: z.array(z.string()) }),
+    ),
   })
   .openapi('DoraReport');
 const Trend = z.object({ direction: z.enum(['better', 'worse', 'same', 'unknown']), delta: z.number().nullable() });
 const AnswerSchema = z
   .object({
     entity: z.string(),
-    services: z.number().int().openapi({ description: 'Entities whose deployments count: the entity itself and, for a team, system or domain, its scope.' }),
+    services: z.number().int().openapi({
+      description: 'Entities whose deployments count: the entity itself and, for a team, system or domain, its scope.',
+    }),
     productionEnvironments: z.array(z.string()),
     current: ReportSchema,
     previous: ReportSchema.openapi({ description: 'The window of the same length just before.' }),
@@ -39,14 +64,33 @@ const AnswerSchema = z
 export function doraWindow(from: string | undefined, to: string | undefined, now: Date): DoraWindow {
   const end = to ? Date.parse(to) : now.getTime();
   const start = from ? Date.parse(from) : end - DEFAULT_WINDOW_DAYS * DAY_MS;
-  const problem = start >= end ? '`from` must be before `to`' : end - start > MAX_WINDOW_DAYS * DAY_MS ? `the window is longer than ${MAX_WINDOW_DAYS} days` : undefined;
-  if (problem) throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', message: `Invalid request: ${problem}`, hint: `Give from and to as ISO-8601 times up to ${MAX_WINDOW_DAYS} days apart; without them the window is the last ${DEFAULT_WINDOW_DAYS} days.` });
+  const problem =
+    start >= end
+      ? '`from` must be before `to`'
+      : end - start > MAX_WINDOW_DAYS * DAY_MS
+        ? `the window is longer than ${MAX_WINDOW_DAYS} days`
+        : undefined;
+  if (problem)
+    throw new AtriumError({
+      category: 'user-fixable',
+      code: 'invalid-request',
+      message: `Invalid request: ${problem}`,
+      hint: `Give from and to as ISO-8601 times up to ${MAX_WINDOW_DAYS} days apart; without them the window is the last ${DEFAULT_WINDOW_DAYS} days.`,
+    });
   return { from: start, to: end };
 }
 
-const isoWindow = (r: DoraReport) => ({ ...r, window: { from: new Date(r.window.from).toISOString(), to: new Date(r.window.to).toISOString() } });
+const isoWindow = (r: DoraReport) => ({
+  ...r,
+  window: { from: new Date(r.window.from).toISOString(), to: new Date(r.window.to).toISOString() },
+});
 
-export function registerDoraRoutes(app: App, dora: DoraService, catalogHas: (key: string) => Promise<boolean>, now: () => Date): void {
+export function registerDoraRoutes(
+  app: App,
+  dora: DoraService,
+  catalogHas: (key: string) => Promise<boolean>,
+  now: () => Date,
+): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -54,26 +98,46 @@ export function registerDoraRoutes(app: App, dora: DoraService, catalogHas: (key
       tags: ['Changes'],
       summary: 'DORA metrics',
       description:
-        'Deployment frequency, lead time for changes, change failure rate and failed-deployment recovery time of an entity\'s scope (a service; a team with its child teams; a system or domain with its parts), over a window of production deployments, with 2023 DORA performance tiers, the trend against the previous window, and data-quality warnings.',
+        "Deployment frequency, lead time for changes, change failure rate and failed-deployment recovery time of an entity's scope (a service; a team with its child teams; a system or domain with its parts), over a window of production deployments, with 2023 DORA performance tiers, the trend against the previous window, and data-quality warnings.",
       request: {
         query: z.object({
           entity: z.string().min(1).max(255).openapi({ example: 'group:default/payments' }),
-          from: Timestamp.optional().openapi({ description: `Start (inclusive); default: ${DEFAULT_WINDOW_DAYS} days before to.` }),
+          from: Timestamp.optional().openapi({
+            description: `Start (inclusive); default: ${DEFAULT_WINDOW_DAYS} days before to.`,
+          }),
           to: Timestamp.optional().openapi({ description: 'End (exclusive); default: now.' }),
         }),
       },
       responses: {
         200: { description: 'The metrics', content: { 'application/json': { schema: AnswerSchema } } },
-        404: { description: 'No such entity', content: { 'application/problem+json': { schema: ProblemDocumentSchema } } },
+        404: {
+          description: 'No such entity',
+          content: { 'application/problem+json': { schema: ProblemDocumentSchema } },
+        },
         ...problemResponses,
       },
     }),
     async (c) => {
       const q = c.req.valid('query');
       const key = entityKeyOf(q.entity, 'entity');
-      if (!(await catalogHas(key))) throw new AtriumError({ category: 'user-fixable', code: 'entity-not-found', status: 404, message: `No entity ${key} in the catalog`, hint: 'Check the reference, or search with GET /api/v1/entities?q=...' });
+      if (!(await catalogHas(key)))
+        throw new AtriumError({
+          category: 'user-fixable',
+          code: 'entity-not-found',
+          status: 404,
+          message: `No entity ${key} in the catalog`,
+          hint: 'Check the reference, or search with GET /api/v1/entities?q=...',
+        });
       const answer = await dora.metrics(key, doraWindow(q.from, q.to, now()));
-      return c.json({ ...answer, productionEnvironments: [...answer.productionEnvironments], current: isoWindow(answer.current), previous: isoWindow(answer.previous) }, 200);
+      return c.json(
+        {
+          ...answer,
+          productionEnvironments: [...answer.productionEnvironments],
+          current: isoWindow(answer.current),
+          previous: isoWindow(answer.previous),
+        },
+        200,
+      );
     },
   );
 }

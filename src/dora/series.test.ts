@@ -14,7 +14,15 @@ const OPTIONS: DoraOptions = { productionEnvironments: ['production'] };
 const CHECKOUT = 'component:default/checkout';
 
 function dep(finishedAt: number, fields: Partial<DoraDeployment> = {}): DoraDeployment {
-  return { service: CHECKOUT, environment: 'production', status: 'succeeded', startedAt: finishedAt - 10 * MIN, finishedAt, commits: [], ...fields };
+  return {
+    service: CHECKOUT,
+    environment: 'production',
+    status: 'succeeded',
+    startedAt: finishedAt - 10 * MIN,
+    finishedAt,
+    commits: [],
+    ...fields,
+  };
 }
 const commit = (sha: string, committedAt: number) => ({ sha, committedAt });
 const empty = (from: number, to: number, partial = false): WeeklyBucket => ({
@@ -33,7 +41,11 @@ describe('weeklySeries', () => {
   test('buckets of seven days from the start, the last one shorter and marked partial', () => {
     // 17 days: [0, 7), [7, 14), [14, 17).
     const series = weeklySeries([], { from: T0, to: T0 + 17 * DAY }, OPTIONS);
-    assert.deepEqual(series, [empty(T0, T0 + 7 * DAY), empty(T0 + 7 * DAY, T0 + 14 * DAY), empty(T0 + 14 * DAY, T0 + 17 * DAY, true)]);
+    assert.deepEqual(series, [
+      empty(T0, T0 + 7 * DAY),
+      empty(T0 + 7 * DAY, T0 + 14 * DAY),
+      empty(T0 + 14 * DAY, T0 + 17 * DAY, true),
+    ]);
   });
 
   test('a window of whole weeks has no partial bucket', () => {
@@ -66,16 +78,40 @@ describe('weeklySeries', () => {
     const series = weeklySeries(history, { from: T0, to: T0 + 17 * DAY }, OPTIONS);
     assert.deepEqual(series, [
       // 2 successes, 1 failure: 1/3; lead times 2 h and 4 h: median 3 h = 10,800 s.
-      { ...empty(T0, T0 + 7 * DAY), successfulDeployments: 2, failedDeployments: 1, changeFailureRate: 1 / 3, leadTimeMedianSeconds: 10_800, leadTimeCommits: 2 },
+      {
+        ...empty(T0, T0 + 7 * DAY),
+        successfulDeployments: 2,
+        failedDeployments: 1,
+        changeFailureRate: 1 / 3,
+        leadTimeMedianSeconds: 10_800,
+        leadTimeCommits: 2,
+      },
       // 2 successes, 2 failures: 0.5; only c is new: 3,600 s.
-      { ...empty(T0 + 7 * DAY, T0 + 14 * DAY), successfulDeployments: 2, failedDeployments: 2, changeFailureRate: 0.5, leadTimeMedianSeconds: 3600, leadTimeCommits: 1 },
+      {
+        ...empty(T0 + 7 * DAY, T0 + 14 * DAY),
+        successfulDeployments: 2,
+        failedDeployments: 2,
+        changeFailureRate: 0.5,
+        leadTimeMedianSeconds: 3600,
+        leadTimeCommits: 1,
+      },
       // 1 success: 0; d: 6 h = 21,600 s.
-      { ...empty(T0 + 14 * DAY, T0 + 17 * DAY, true), successfulDeployments: 1, failedDeployments: 0, changeFailureRate: 0, leadTimeMedianSeconds: 21_600, leadTimeCommits: 1 },
+      {
+        ...empty(T0 + 14 * DAY, T0 + 17 * DAY, true),
+        successfulDeployments: 1,
+        failedDeployments: 0,
+        changeFailureRate: 0,
+        leadTimeMedianSeconds: 21_600,
+        leadTimeCommits: 1,
+      },
     ]);
   });
 
   test('an invalid window is refused as computeDora refuses it', () => {
-    assert.throws(() => weeklySeries([], { from: T0, to: T0 }, OPTIONS), (err: unknown) => err instanceof AtriumError && err.code === 'invalid-dora-window');
+    assert.throws(
+      () => weeklySeries([], { from: T0, to: T0 }, OPTIONS),
+      (err: unknown) => err instanceof AtriumError && err.code === 'invalid-dora-window',
+    );
   });
 
   describe('on generated history with redeploys and failures', () => {
@@ -90,7 +126,9 @@ describe('weeklySeries', () => {
         service,
         environment: chance(rng, 0.85) ? 'production' : 'staging',
         status: pick(rng, ['succeeded', 'succeeded', 'succeeded', 'failed', 'rolled_back'] as const),
-        commits: Array.from({ length: intBetween(rng, 0, 3) }, () => commit(`c${intBetween(rng, 0, 150)}`, finishedAt - intBetween(rng, 1, 200) * HOUR)),
+        commits: Array.from({ length: intBetween(rng, 0, 3) }, () =>
+          commit(`c${intBetween(rng, 0, 150)}`, finishedAt - intBetween(rng, 1, 200) * HOUR),
+        ),
       });
     });
     const window: DoraWindow = { from: T0, to: T0 + 45 * DAY };
@@ -100,9 +138,18 @@ describe('weeklySeries', () => {
       const whole = computeDora(history, window, OPTIONS);
       const sum = (f: (b: WeeklyBucket) => number) => series.reduce((s, b) => s + f(b), 0);
       assert.equal(series.length, 7);
-      assert.equal(sum((b) => b.successfulDeployments), whole.deploymentFrequency.deployments);
-      assert.equal(sum((b) => b.failedDeployments), whole.changeFailureRate.failed);
-      assert.equal(sum((b) => b.leadTimeCommits), whole.leadTime.commits);
+      assert.equal(
+        sum((b) => b.successfulDeployments),
+        whole.deploymentFrequency.deployments,
+      );
+      assert.equal(
+        sum((b) => b.failedDeployments),
+        whole.changeFailureRate.failed,
+      );
+      assert.equal(
+        sum((b) => b.leadTimeCommits),
+        whole.leadTime.commits,
+      );
       assert.ok(whole.leadTime.commits > 0 && whole.changeFailureRate.failed > 0);
     });
 
@@ -110,8 +157,20 @@ describe('weeklySeries', () => {
       for (const b of series) {
         const r = computeDora(history, { from: b.from, to: b.to }, OPTIONS);
         assert.deepEqual(
-          [b.successfulDeployments, b.failedDeployments, b.changeFailureRate, b.leadTimeMedianSeconds, b.leadTimeCommits],
-          [r.deploymentFrequency.deployments, r.changeFailureRate.failed, r.changeFailureRate.rate, r.leadTime.medianSeconds, r.leadTime.commits],
+          [
+            b.successfulDeployments,
+            b.failedDeployments,
+            b.changeFailureRate,
+            b.leadTimeMedianSeconds,
+            b.leadTimeCommits,
+          ],
+          [
+            r.deploymentFrequency.deployments,
+            r.changeFailureRate.failed,
+            r.changeFailureRate.rate,
+            r.leadTime.medianSeconds,
+            r.leadTime.commits,
+          ],
         );
       }
     });

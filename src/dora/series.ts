@@ -26,7 +26,11 @@ export interface WeeklyBucket {
  * for that bucket alone (one pass over history for all of them, then a summary per slice).
  * Takes the same arguments as computeDora.
  */
-export function weeklySeries(deployments: readonly DoraDeployment[], window: DoraWindow, options: DoraOptions): WeeklyBucket[] {
+export function weeklySeries(
+  deployments: readonly DoraDeployment[],
+  window: DoraWindow,
+  options: DoraOptions,
+): WeeklyBucket[] {
   const tierYear = options.tierYear ?? DEFAULT_TIER_YEAR;
   const facts = collectDoraFacts(deployments, window, options.productionEnvironments);
   const buckets: WeeklyBucket[] = [];

@@ -5,8 +5,22 @@ import type { DoraComparison, DoraDeployment, DoraReport, DoraWindow } from './m
 import { weeklySeries, type WeeklyBucket } from './series.ts';
 
 /** A stored deployment as the rules read it (times as epoch ms). */
-function toDora(service: string, environment: string, status: DoraDeployment['status'], startedAt: number, finishedAt: number, commits: readonly Commit[]): DoraDeployment {
-  return { service, environment, status, startedAt, finishedAt, commits: commits.map((c) => ({ sha: c.sha, committedAt: Date.parse(c.committedAt) })) };
+function toDora(
+  service: string,
+  environment: string,
+  status: DoraDeployment['status'],
+  startedAt: number,
+  finishedAt: number,
+  commits: readonly Commit[],
+): DoraDeployment {
+  return {
+    service,
+    environment,
+    status,
+    startedAt,
+    finishedAt,
+    commits: commits.map((c) => ({ sha: c.sha, committedAt: Date.parse(c.committedAt) })),
+  };
 }
 
 export interface DoraServiceOptions {
@@ -103,7 +117,12 @@ export class DoraService {
         const rows = await this.changes.store.deploymentsTo(undefined, this.productionEnvironments);
         this.forget();
         if (rows.length > this.maxCached) return;
-        for (const r of rows) this.add(r.service, toDora(r.service, r.environment, r.status, r.startedAt, r.finishedAt, r.commits), startedAt);
+        for (const r of rows)
+          this.add(
+            r.service,
+            toDora(r.service, r.environment, r.status, r.startedAt, r.finishedAt, r.commits),
+            startedAt,
+          );
         this.complete = true;
         this.warmedAt = startedAt;
       } finally {
@@ -127,9 +146,17 @@ export class DoraService {
     }
     const now = this.now();
     for (const e of events) {
-      if (e.type !== 'deployment' || e.environment === null || !this.production.has(e.environment) || e.status === null) continue;
+      if (e.type !== 'deployment' || e.environment === null || !this.production.has(e.environment) || e.status === null)
+        continue;
       if (!this.complete && !this.cache.has(e.serviceKey)) continue;
-      const deployment = toDora(e.serviceKey, e.environment, e.status, Date.parse(e.startedAt ?? e.at), Date.parse(e.at), e.commits ?? []);
+      const deployment = toDora(
+        e.serviceKey,
+        e.environment,
+        e.status,
+        Date.parse(e.startedAt ?? e.at),
+        Date.parse(e.at),
+        e.commits ?? [],
+      );
       this.add(e.serviceKey, deployment, now);
     }
     if (this.cached > this.maxCached) this.forget();
@@ -179,11 +206,23 @@ export class DoraService {
     return { members: scope.members, deployments: scope.members.flatMap((key) => byService.get(key) ?? []) };
   }
 
-  private answer(entity: string, members: number, deployments: readonly DoraDeployment[], window: DoraWindow): DoraAnswer {
+  private answer(
+    entity: string,
+    members: number,
+    deployments: readonly DoraDeployment[],
+    window: DoraWindow,
+  ): DoraAnswer {
     const options = { productionEnvironments: this.productionEnvironments, tierYear: this.tierYear };
     const current = computeDora(deployments, window, options);
     const previous = computeDora(deployments, previousWindow(window), options);
-    return { entity, services: members, productionEnvironments: this.productionEnvironments, current, previous, trend: compareDora(current, previous) };
+    return {
+      entity,
+      services: members,
+      productionEnvironments: this.productionEnvironments,
+      current,
+      previous,
+      trend: compareDora(current, previous),
+    };
   }
 
   /** The numbers for `GET /api/v1/metrics/dora`. */
@@ -205,7 +244,15 @@ export class DoraService {
     const byService = [...byServiceRows]
       .map(([service, rows]) => ({ service, report: computeDora(rows, window, options) }))
       .filter((s) => s.report.changeFailureRate.deployments > 0)
-      .sort((a, b) => b.report.changeFailureRate.deployments - a.report.changeFailureRate.deployments || (a.service < b.service ? -1 : 1));
-    return { ...this.answer(entityKey, members.length, deployments, window), weeks: weeklySeries(deployments, window, options), byService };
+      .sort(
+        (a, b) =>
+          b.report.changeFailureRate.deployments - a.report.changeFailureRate.deployments ||
+          (a.service < b.service ? -1 : 1),
+      );
+    return {
+      ...this.answer(entityKey, members.length, deployments, window),
+      weeks: weeklySeries(deployments, window, options),
+      byService,
+    };
   }
 }

@@ -85,7 +85,11 @@ describe('tier years', () => {
     for (const value of [1, null]) {
       assert.throws(
         () => tierOf('leadTime', value, 1999),
-        (err: unknown) => err instanceof AtriumError && err.code === 'unknown-dora-tier-year' && err.category === 'user-fixable' && err.hint.includes('2023'),
+        (err: unknown) =>
+          err instanceof AtriumError &&
+          err.code === 'unknown-dora-tier-year' &&
+          err.category === 'user-fixable' &&
+          err.hint.includes('2023'),
       );
     }
   });

@@ -102,7 +102,11 @@ function reaches(metric: DoraMetric, value: number, boundary: number): boolean {
  * tierOf('leadTime', 86_400);        // 'high' (not less than one day)
  * tierOf('leadTime', null);          // null
  */
-export function tierOf(metric: DoraMetric, value: number | null | undefined, year: number = DEFAULT_TIER_YEAR): DoraTier | null {
+export function tierOf(
+  metric: DoraMetric,
+  value: number | null | undefined,
+  year: number = DEFAULT_TIER_YEAR,
+): DoraTier | null {
   const boundaries = thresholdsFor(year)[metric];
   if (value === null || value === undefined || Number.isNaN(value)) return null;
   if (reaches(metric, value, boundaries.elite)) return 'elite';

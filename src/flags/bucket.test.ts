@@ -6,18 +6,18 @@ import { createRng, intBetween, pick } from '../platform/prng.ts';
 import { createBucketer, normalizedValue, STRATEGY_SEED, VARIANT_SEED } from './bucket.ts';
 
 describe('normalizedValue', () => {
-  it('puts the spec\'s users where the spec expects them in group AB12A', () => {
+  it("puts the spec's users where the spec expects them in group AB12A", () => {
     assert.equal(normalizedValue('122', 'AB12A'), 23);
     assert.ok(normalizedValue('155', 'AB12A') > 50);
   });
 
-  it('gives the values Unleash\'s SDKs test against each other', () => {
+  it("gives the values Unleash's SDKs test against each other", () => {
     // The Java SDK's "normalized values are the same across node, java and go clients".
     assert.equal(normalizedValue('123', 'gr1'), 73);
     assert.equal(normalizedValue('999', 'groupX'), 25);
   });
 
-  it('matches unleash-client\'s rollout and variant buckets for ASCII identifiers in both hashings', () => {
+  it("matches unleash-client's rollout and variant buckets for ASCII identifiers in both hashings", () => {
     const rng = createRng(7);
     for (let i = 0; i < 3000; i++) {
       const id = `${pick(rng, ['user-', 'u', '', 'session:'])}${intBetween(rng, 0, 1_000_000)}`;
@@ -25,7 +25,10 @@ describe('normalizedValue', () => {
       const weight = intBetween(rng, 1, 1000);
       for (const encoding of ['utf8', 'node-sdk'] as const) {
         assert.equal(normalizedValue(id, group, 100, STRATEGY_SEED, encoding), normalizedStrategyValue(id, group));
-        assert.equal(normalizedValue(id, group, weight, VARIANT_SEED, encoding), normalizedVariantValue(id, group, weight));
+        assert.equal(
+          normalizedValue(id, group, weight, VARIANT_SEED, encoding),
+          normalizedVariantValue(id, group, weight),
+        );
       }
     }
   });

@@ -17,12 +17,23 @@ export const VARIANT_SEED = 86028157;
  * @example
  * normalizedValue('122', 'AB12A'); // 23: inside a 50% rollout
  */
-export function normalizedValue(id: string, groupId: string, normalizer = 100, seed = STRATEGY_SEED, encoding: HashEncoding = 'utf8'): number {
+export function normalizedValue(
+  id: string,
+  groupId: string,
+  normalizer = 100,
+  seed = STRATEGY_SEED,
+  encoding: HashEncoding = 'utf8',
+): number {
   return (murmurResume(murmurPrefix(`${groupId}:`, seed, encoding), id) % normalizer) + 1;
 }
 
 /** {@link normalizedValue} for one constant group: the `groupId:` prefix is hashed once, here. */
-export function createBucketer(groupId: string, normalizer: number, seed: number, encoding: HashEncoding): (id: string) => number {
+export function createBucketer(
+  groupId: string,
+  normalizer: number,
+  seed: number,
+  encoding: HashEncoding,
+): (id: string) => number {
   const prefix = murmurPrefix(`${groupId}:`, seed, encoding);
   return (id) => (murmurResume(prefix, id) % normalizer) + 1;
 }

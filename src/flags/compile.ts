@@ -41,13 +41,28 @@ function resolverOf(strategies: readonly CompiledStrategy[]): CompiledFeature['r
 }
 
 /** A parent's requirement, as Unleash checks it: one level only, so a parent that has parents of its own never satisfies. */
-function compileDependency(dependency: Dependency, parent: CompiledFeature | undefined, path: string, report: ProblemSink): Predicate {
+function compileDependency(
+  dependency: Dependency,
+  parent: CompiledFeature | undefined,
+  path: string,
+  report: ProblemSink,
+): Predicate {
   if (parent === undefined) {
-    report({ path: `${path}.feature`, code: 'unknown-dependency', message: `Depends on ${JSON.stringify(dependency.feature)}, which is not in the feature set: never enabled`, hint: 'Add the parent feature or remove the dependency.' });
+    report({
+      path: `${path}.feature`,
+      code: 'unknown-dependency',
+      message: `Depends on ${JSON.stringify(dependency.feature)}, which is not in the feature set: never enabled`,
+      hint: 'Add the parent feature or remove the dependency.',
+    });
     return never;
   }
   if (parent.hasDependencies) {
-    report({ path: `${path}.feature`, code: 'transitive-dependency', message: `Depends on ${JSON.stringify(dependency.feature)}, which has dependencies of its own: never enabled (Unleash allows one level)`, hint: 'Make the feature depend on a parent that has no dependencies.' });
+    report({
+      path: `${path}.feature`,
+      code: 'transitive-dependency',
+      message: `Depends on ${JSON.stringify(dependency.feature)}, which has dependencies of its own: never enabled (Unleash allows one level)`,
+      hint: 'Make the feature depend on a parent that has no dependencies.',
+    });
     return never;
   }
   if (dependency.enabled === false) return (context) => parent.resolve(context) === undefined;
@@ -61,12 +76,23 @@ function compileDependency(dependency: Dependency, parent: CompiledFeature | und
 }
 
 /** One strategy: its constraints, then its segments' constraints, then its activation test, all required; then its own variants. */
-function compileStrategy(strategy: StrategyDefinition, path: string, segments: ReadonlyMap<number, Predicate[]>, options: StrategyOptions, report: ProblemSink): CompiledStrategy {
+function compileStrategy(
+  strategy: StrategyDefinition,
+  path: string,
+  segments: ReadonlyMap<number, Predicate[]>,
+  options: StrategyOptions,
+  report: ProblemSink,
+): CompiledStrategy {
   const checks = (strategy.constraints ?? []).map((c, k) => compileConstraint(c, `${path}.constraints[${k}]`, report));
   for (const [k, id] of (strategy.segments ?? []).entries()) {
     const segment = segments.get(id);
     if (segment === undefined) {
-      report({ path: `${path}.segments[${k}]`, code: 'unknown-segment', message: `Segment ${id} is not in the feature set: the strategy is never enabled`, hint: 'Include the segment in the feature set\'s segments, or remove it from the strategy.' });
+      report({
+        path: `${path}.segments[${k}]`,
+        code: 'unknown-segment',
+        message: `Segment ${id} is not in the feature set: the strategy is never enabled`,
+        hint: "Include the segment in the feature set's segments, or remove it from the strategy.",
+      });
       checks.push(never);
     } else {
       checks.push(...segment);
@@ -79,7 +105,15 @@ function compileStrategy(strategy: StrategyDefinition, path: string, segments: R
   return {
     test: allOf(body === undefined ? checks : [...checks, body]) ?? ALWAYS_ON.test,
     // The SDKs hash strategy variants under the strategy's groupId, "undefined" when it has none.
-    variants: variants.length === 0 ? undefined : compileVariants(variants, String(parameters.groupId), stickiness == null ? 'default' : String(stickiness), options.encoding),
+    variants:
+      variants.length === 0
+        ? undefined
+        : compileVariants(
+            variants,
+            String(parameters.groupId),
+            stickiness == null ? 'default' : String(stickiness),
+            options.encoding,
+          ),
   };
 }
 
@@ -97,12 +131,18 @@ function compileStrategy(strategy: StrategyDefinition, path: string, segments: R
 export function compileFeatureSet(set: FeatureSet, options: FlagEngineOptions = {}): CompiledFeatureSet {
   const problems: FlagProblem[] = [];
   const strategyOptions: StrategyOptions = { encoding: options.hashing ?? 'utf8', hostname: options.hostname };
-  const reportIn = (where: string): ProblemSink => (p) => problems.push({ ...p, message: `${p.message} (${where})` });
+  const reportIn =
+    (where: string): ProblemSink =>
+    (p) =>
+      problems.push({ ...p, message: `${p.message} (${where})` });
 
   const segments = new Map<number, Predicate[]>();
   (set.segments ?? []).forEach((segment, i) => {
     const report = reportIn(`segment ${segment.id}`);
-    segments.set(segment.id, segment.constraints.map((c, j) => compileConstraint(c, `segments[${i}].constraints[${j}]`, report)));
+    segments.set(
+      segment.id,
+      segment.constraints.map((c, j) => compileConstraint(c, `segments[${i}].constraints[${j}]`, report)),
+    );
   });
 
   const compiled = new Map<string, CompiledFeature>();
@@ -111,9 +151,16 @@ export function compileFeatureSet(set: FeatureSet, options: FlagEngineOptions = 
     const path = `features[${i}]`;
     const report = reportIn(`feature ${JSON.stringify(feature.name)}`);
     if (compiled.has(feature.name)) {
-      report({ path: `${path}.name`, code: 'duplicate-feature', message: 'A feature of this name comes earlier in the set; this later one replaces it, as in Unleash', hint: 'Give every feature a unique name.' });
+      report({
+        path: `${path}.name`,
+        code: 'duplicate-feature',
+        message: 'A feature of this name comes earlier in the set; this later one replaces it, as in Unleash',
+        hint: 'Give every feature a unique name.',
+      });
     }
-    const strategies = feature.strategies.map((strategy, j) => compileStrategy(strategy, `${path}.strategies[${j}]`, segments, strategyOptions, report));
+    const strategies = feature.strategies.map((strategy, j) =>
+      compileStrategy(strategy, `${path}.strategies[${j}]`, segments, strategyOptions, report),
+    );
     const variants = feature.variants ?? [];
     const base: CompiledFeature = {
       name: feature.name,
@@ -130,10 +177,15 @@ export function compileFeatureSet(set: FeatureSet, options: FlagEngineOptions = 
   for (const { feature, index, base } of withDependencies) {
     if (compiled.get(feature.name) !== base) continue; // replaced by a later feature of the same name
     const report = reportIn(`feature ${JSON.stringify(feature.name)}`);
-    const checks = (feature.dependencies ?? []).map((d, j) => compileDependency(d, compiled.get(d.feature), `features[${index}].dependencies[${j}]`, report));
+    const checks = (feature.dependencies ?? []).map((d, j) =>
+      compileDependency(d, compiled.get(d.feature), `features[${index}].dependencies[${j}]`, report),
+    );
     const parentsSatisfied = allOf(checks) as Predicate;
     const own = base.resolve;
-    compiled.set(feature.name, { ...base, resolve: (context: FlagContext) => (parentsSatisfied(context) ? own(context) : undefined) });
+    compiled.set(feature.name, {
+      ...base,
+      resolve: (context: FlagContext) => (parentsSatisfied(context) ? own(context) : undefined),
+    });
   }
   return { engine: new FlagEngine(compiled), problems };
 }

@@ -41,7 +41,10 @@ describe('STR_STARTS_WITH, STR_ENDS_WITH, STR_CONTAINS', () => {
     assert.equal(holds({ operator: 'STR_STARTS_WITH', values: ['e1', 'e2'] }, 'e2 cool'), true);
     assert.equal(holds({ operator: 'STR_STARTS_WITH', values: ['e1', 'e2'] }, 'cool e1'), false);
     assert.equal(holds({ operator: 'STR_ENDS_WITH', values: ['some-email.com'] }, 'test@some-EMAIL.com'), false);
-    assert.equal(holds({ operator: 'STR_ENDS_WITH', values: ['some-email.com'], caseInsensitive: true }, 'test@SOME-EMAIL.com'), true);
+    assert.equal(
+      holds({ operator: 'STR_ENDS_WITH', values: ['some-email.com'], caseInsensitive: true }, 'test@SOME-EMAIL.com'),
+      true,
+    );
     assert.equal(holds({ operator: 'STR_CONTAINS', values: ['EMAIL'], caseInsensitive: true }, 'test@email.com'), true);
     assert.equal(holds({ operator: 'STR_CONTAINS', values: ['ø'] }, 'Hellø'), true);
   });
@@ -62,7 +65,7 @@ describe('NUM_EQ, NUM_GT, NUM_GTE, NUM_LT, NUM_LTE', () => {
     assert.equal(holds({ operator: 'NUM_LTE', value: '12' }, '13'), false);
   });
 
-  it('read text as JavaScript\'s Number() does, as Unleash does', () => {
+  it("read text as JavaScript's Number() does, as Unleash does", () => {
     assert.equal(holds({ operator: 'NUM_EQ', value: '26' }, '0x1A'), true);
     assert.equal(holds({ operator: 'NUM_EQ', value: '0' }, ''), true);
     assert.equal(holds({ operator: 'NUM_LT', value: '1' }, undefined), false, 'an absent field is not a number');
@@ -72,17 +75,26 @@ describe('NUM_EQ, NUM_GT, NUM_GTE, NUM_LT, NUM_LTE', () => {
   it('never hold with an invalid value, and report it', () => {
     const { test, problems } = compile({ contextName: 'f', operator: 'NUM_EQ', value: 'twelve' });
     assert.equal(test({ properties: { f: 'twelve' } }), false);
-    assert.deepEqual(problems.map((p) => [p.path, p.code]), [['c.value', 'invalid-number']]);
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.code]),
+      [['c.value', 'invalid-number']],
+    );
   });
 });
 
 describe('DATE_AFTER and DATE_BEFORE', () => {
   const after = { contextName: 'currentTime', operator: 'DATE_AFTER', value: '2022-01-29T13:00:00.000Z' };
-  it('compare the context\'s currentTime, exclusively, respecting time zones', () => {
+  it("compare the context's currentTime, exclusively, respecting time zones", () => {
     assert.equal(compile(after).test({ currentTime: '2022-01-30T13:00:00.000Z' }), true);
     assert.equal(compile(after).test({ currentTime: '2022-01-29T13:00:00.000Z' }), false);
-    assert.equal(compile({ ...after, operator: 'DATE_BEFORE' }).test({ currentTime: '2022-01-28T13:00:00.000Z' }), true);
-    assert.equal(compile({ ...after, value: '2022-01-29T15:00:00.000+02:00' }).test({ currentTime: '2022-01-29T13:00:00.001Z' }), true);
+    assert.equal(
+      compile({ ...after, operator: 'DATE_BEFORE' }).test({ currentTime: '2022-01-28T13:00:00.000Z' }),
+      true,
+    );
+    assert.equal(
+      compile({ ...after, value: '2022-01-29T15:00:00.000+02:00' }).test({ currentTime: '2022-01-29T13:00:00.001Z' }),
+      true,
+    );
     assert.equal(compile(after).test({ currentTime: new Date('2022-02-01T00:00:00Z') }), true);
   });
 
@@ -94,7 +106,10 @@ describe('DATE_AFTER and DATE_BEFORE', () => {
   it('never hold with an invalid date, and report it', () => {
     const { test, problems } = compile({ ...after, value: 'next tuesday' });
     assert.equal(test({ currentTime: '2030-01-01T00:00:00Z' }), false);
-    assert.deepEqual(problems.map((p) => p.code), ['invalid-date']);
+    assert.deepEqual(
+      problems.map((p) => p.code),
+      ['invalid-date'],
+    );
   });
 });
 
@@ -116,7 +131,10 @@ describe('SEMVER_EQ, SEMVER_GT, SEMVER_GTE, SEMVER_LT, SEMVER_LTE', () => {
 
   it('never hold with an invalid version, and report it', () => {
     const { problems } = compile({ contextName: 'f', operator: 'SEMVER_EQ', value: '1.2' });
-    assert.deepEqual(problems.map((p) => p.code), ['invalid-semver']);
+    assert.deepEqual(
+      problems.map((p) => p.code),
+      ['invalid-semver'],
+    );
     assert.equal(holds({ operator: 'SEMVER_EQ' }, '1.2.2'), false);
   });
 });
@@ -137,7 +155,11 @@ describe('REGEX', () => {
     for (const value of ['(regex', '^(?=a)b$', '^(a)\\1$', 'a{1001}']) {
       const { test, problems } = compile({ contextName: 'f', operator: 'REGEX', value });
       assert.equal(test({ properties: { f: 'aa' } }), false, value);
-      assert.deepEqual(problems.map((p) => p.code), ['invalid-regex'], value);
+      assert.deepEqual(
+        problems.map((p) => p.code),
+        ['invalid-regex'],
+        value,
+      );
     }
   });
 
@@ -162,14 +184,25 @@ describe('IN_CIDR', () => {
     assert.equal(holds({ operator: 'IN_CIDR', values: ['127.0.0.1'] }, '127.0.0.1'), true);
     assert.equal(holds({ operator: 'IN_CIDR', values: ['2001:db8::/32'] }, '2001:db8:0:1::42'), true);
     assert.equal(holds({ operator: 'IN_CIDR', values: ['2001:db8::1'] }, '2001:DB8:0::1'), true);
-    assert.equal(holds({ operator: 'IN_CIDR', values: ['10.0.0.0/8'] }, '::ffff:10.1.2.3'), false, 'families do not mix');
+    assert.equal(
+      holds({ operator: 'IN_CIDR', values: ['10.0.0.0/8'] }, '::ffff:10.1.2.3'),
+      false,
+      'families do not mix',
+    );
     assert.equal(holds({ operator: 'IN_CIDR', values: ['10.0.0.0/8'] }, 'not an address'), false);
   });
 
   it('ignores invalid entries, reporting each', () => {
-    const { test, problems } = compile({ contextName: 'remoteAddress', operator: 'IN_CIDR', values: ['127.invalid', '192.168.1.0/24'] });
+    const { test, problems } = compile({
+      contextName: 'remoteAddress',
+      operator: 'IN_CIDR',
+      values: ['127.invalid', '192.168.1.0/24'],
+    });
     assert.equal(test({ remoteAddress: '192.168.1.42' }), true);
-    assert.deepEqual(problems.map((p) => [p.path, p.code]), [['c.values[0]', 'invalid-cidr']]);
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.code]),
+      [['c.values[0]', 'invalid-cidr']],
+    );
   });
 });
 
@@ -185,7 +218,10 @@ describe('every operator', () => {
     for (const inverted of [false, true]) {
       const { test, problems } = compile({ contextName: 'f', operator: 'NOT_A_VALID_OPERATOR', value: 'x', inverted });
       assert.equal(test({ properties: { f: 'x' } }), false);
-      assert.deepEqual(problems.map((p) => [p.path, p.code]), [['c.operator', 'unknown-operator']]);
+      assert.deepEqual(
+        problems.map((p) => [p.path, p.code]),
+        [['c.operator', 'unknown-operator']],
+      );
     }
   });
 });

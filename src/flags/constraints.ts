@@ -74,11 +74,15 @@ function contextTime(context: FlagContext): number {
 
 function semverOperator(read: ContextReader, operator: string, target: Semver): Predicate {
   const accept: (c: number) => boolean =
-    operator === 'SEMVER_EQ' ? (c) => c === 0
-    : operator === 'SEMVER_GT' ? (c) => c > 0
-    : operator === 'SEMVER_GTE' ? (c) => c >= 0
-    : operator === 'SEMVER_LT' ? (c) => c < 0
-    : (c) => c <= 0;
+    operator === 'SEMVER_EQ'
+      ? (c) => c === 0
+      : operator === 'SEMVER_GT'
+        ? (c) => c > 0
+        : operator === 'SEMVER_GTE'
+          ? (c) => c >= 0
+          : operator === 'SEMVER_LT'
+            ? (c) => c < 0
+            : (c) => c <= 0;
   return (context) => {
     const v = read(context);
     // A leading `v` is refused on the context's side only, as in Unleash.
@@ -101,7 +105,8 @@ function cidrOperator(read: ContextReader, ranges: { v4: IpAddress[]; v6: IpAddr
 
 /** A REGEX pattern compiled with RE2 (linear-time matching), or a reason it cannot be used. */
 export function compileRegex(pattern: string, caseInsensitive: boolean): RE2JS | string {
-  if (pattern.length > FLAG_LIMITS.regexLength) return `the pattern is longer than ${FLAG_LIMITS.regexLength} characters`;
+  if (pattern.length > FLAG_LIMITS.regexLength)
+    return `the pattern is longer than ${FLAG_LIMITS.regexLength} characters`;
   let regex: RE2JS;
   try {
     regex = RE2JS.compile(pattern, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
@@ -109,7 +114,8 @@ export function compileRegex(pattern: string, caseInsensitive: boolean): RE2JS |
     return err instanceof Error ? err.message : String(err);
   }
   const size = regex.programSize();
-  if (size > FLAG_LIMITS.regexProgramSize) return `the pattern costs ${size} RE2 instructions, more than the ${FLAG_LIMITS.regexProgramSize} allowed`;
+  if (size > FLAG_LIMITS.regexProgramSize)
+    return `the pattern costs ${size} RE2 instructions, more than the ${FLAG_LIMITS.regexProgramSize} allowed`;
   return regex;
 }
 
@@ -122,7 +128,8 @@ export function compileRegex(pattern: string, caseInsensitive: boolean): RE2JS |
 export function compileConstraint(constraint: Constraint, path: string, report: ProblemSink): Predicate {
   const { operator, contextName } = constraint;
   const read = contextReader(contextName);
-  const problem = (code: string, message: string, hint: string, field = ''): void => report({ path: path + field, code, message, hint });
+  const problem = (code: string, message: string, hint: string, field = ''): void =>
+    report({ path: path + field, code, message, hint });
   let test: Predicate;
   switch (operator) {
     case 'IN':
@@ -141,7 +148,12 @@ export function compileConstraint(constraint: Constraint, path: string, report: 
     case 'NUM_LTE': {
       const target = constraint.value === undefined ? NaN : Number(constraint.value);
       if (Number.isNaN(target)) {
-        problem('invalid-number', `${operator} needs a number, not ${JSON.stringify(constraint.value ?? null)}`, 'Write the value as a decimal number, e.g. "12" or "3.5".', '.value');
+        problem(
+          'invalid-number',
+          `${operator} needs a number, not ${JSON.stringify(constraint.value ?? null)}`,
+          'Write the value as a decimal number, e.g. "12" or "3.5".',
+          '.value',
+        );
         test = never;
       } else {
         test = numberOperator(read, operator, target);
@@ -153,11 +165,19 @@ export function compileConstraint(constraint: Constraint, path: string, report: 
       const value = constraint.value;
       const target = value === null ? 0 : value === undefined ? NaN : Date.parse(value);
       if (Number.isNaN(target)) {
-        problem('invalid-date', `${operator} needs a date, not ${JSON.stringify(value ?? null)}`, 'Write the value as an ISO-8601 timestamp, e.g. "2026-01-29T13:00:00.000Z".', '.value');
+        problem(
+          'invalid-date',
+          `${operator} needs a date, not ${JSON.stringify(value ?? null)}`,
+          'Write the value as an ISO-8601 timestamp, e.g. "2026-01-29T13:00:00.000Z".',
+          '.value',
+        );
         test = never;
       } else {
         // Unleash compares the context's currentTime, whatever contextName says.
-        test = operator === 'DATE_AFTER' ? (context) => contextTime(context) > target : (context) => contextTime(context) < target;
+        test =
+          operator === 'DATE_AFTER'
+            ? (context) => contextTime(context) > target
+            : (context) => contextTime(context) < target;
       }
       break;
     }
@@ -168,7 +188,12 @@ export function compileConstraint(constraint: Constraint, path: string, report: 
     case 'SEMVER_LTE': {
       const target = typeof constraint.value === 'string' ? parseSemver(constraint.value) : undefined;
       if (target === undefined) {
-        problem('invalid-semver', `${operator} needs a semantic version, not ${JSON.stringify(constraint.value ?? null)}`, 'Write the value as MAJOR.MINOR.PATCH with an optional -prerelease, e.g. "1.2.3" or "2.0.0-beta.1".', '.value');
+        problem(
+          'invalid-semver',
+          `${operator} needs a semantic version, not ${JSON.stringify(constraint.value ?? null)}`,
+          'Write the value as MAJOR.MINOR.PATCH with an optional -prerelease, e.g. "1.2.3" or "2.0.0-beta.1".',
+          '.value',
+        );
         test = never;
       } else {
         test = semverOperator(read, operator, target);
@@ -176,9 +201,17 @@ export function compileConstraint(constraint: Constraint, path: string, report: 
       break;
     }
     case 'REGEX': {
-      const regex = typeof constraint.value === 'string' ? compileRegex(constraint.value, constraint.caseInsensitive === true) : 'there is no pattern';
+      const regex =
+        typeof constraint.value === 'string'
+          ? compileRegex(constraint.value, constraint.caseInsensitive === true)
+          : 'there is no pattern';
       if (typeof regex === 'string') {
-        problem('invalid-regex', `REGEX pattern ${JSON.stringify((constraint.value ?? '').slice(0, 80))} cannot be used: ${regex}`, 'Use RE2 syntax (no lookaround, no backreferences) and keep the pattern small.', '.value');
+        problem(
+          'invalid-regex',
+          `REGEX pattern ${JSON.stringify((constraint.value ?? '').slice(0, 80))} cannot be used: ${regex}`,
+          'Use RE2 syntax (no lookaround, no backreferences) and keep the pattern small.',
+          '.value',
+        );
         test = never;
       } else {
         test = (context) => {
@@ -193,7 +226,12 @@ export function compileConstraint(constraint: Constraint, path: string, report: 
       cleanValues(constraint.values).forEach((value, i) => {
         const range = parseIpv4(value) ?? parseIpv6(value);
         if (range === undefined) {
-          problem('invalid-cidr', `IN_CIDR value ${JSON.stringify(value.slice(0, 80))} is not an IP address or CIDR range; it is ignored`, 'Write an address or a range such as "10.0.0.0/8" or "2001:db8::/32".', `.values[${i}]`);
+          problem(
+            'invalid-cidr',
+            `IN_CIDR value ${JSON.stringify(value.slice(0, 80))} is not an IP address or CIDR range; it is ignored`,
+            'Write an address or a range such as "10.0.0.0/8" or "2001:db8::/32".',
+            `.values[${i}]`,
+          );
         } else {
           (range.family === 4 ? ranges.v4 : ranges.v6).push(range);
         }
@@ -202,7 +240,12 @@ export function compileConstraint(constraint: Constraint, path: string, report: 
       break;
     }
     default:
-      problem('unknown-operator', `Unknown operator ${JSON.stringify(operator)}: the constraint never matches`, `Use one of the Unleash operators: ${OPERATORS.join(', ')}.`, '.operator');
+      problem(
+        'unknown-operator',
+        `Unknown operator ${JSON.stringify(operator)}: the constraint never matches`,
+        `Use one of the Unleash operators: ${OPERATORS.join(', ')}.`,
+        '.operator',
+      );
       return never;
   }
   if (constraint.inverted === true) {

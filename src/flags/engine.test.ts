@@ -4,9 +4,19 @@ import { normalizedValue, VARIANT_SEED } from './bucket.ts';
 import { compileFeatureSet, type FlagEngineOptions } from './compile.ts';
 import type { Feature, FeatureSet, Segment, StrategyDefinition, VariantDefinition } from './model.ts';
 
-const engineOf = (features: Feature[], segments: Segment[] = [], options: FlagEngineOptions = {}) => compileFeatureSet({ features, segments }, options);
-const withStrategy = (strategy: StrategyDefinition, name = 'f'): Feature => ({ name, enabled: true, strategies: [strategy] });
-const on = (name: string, extra: Partial<Feature> = {}): Feature => ({ name, enabled: true, strategies: [{ name: 'default' }], ...extra });
+const engineOf = (features: Feature[], segments: Segment[] = [], options: FlagEngineOptions = {}) =>
+  compileFeatureSet({ features, segments }, options);
+const withStrategy = (strategy: StrategyDefinition, name = 'f'): Feature => ({
+  name,
+  enabled: true,
+  strategies: [strategy],
+});
+const on = (name: string, extra: Partial<Feature> = {}): Feature => ({
+  name,
+  enabled: true,
+  strategies: [{ name: 'default' }],
+  ...extra,
+});
 
 /** The first user id (u0, u1, ...) whose rollout bucket in `group` satisfies `wanted`. */
 function userWhere(group: string, wanted: (bucket: number) => boolean): string {
@@ -31,7 +41,13 @@ describe('FlagEngine.isEnabled', () => {
         enabled: true,
         strategies: [
           { name: 'default', constraints: [{ contextName: 'userId', operator: 'IN', values: ['123'] }] },
-          { name: 'default', constraints: [{ contextName: 'userId', operator: 'IN', values: ['456'] }, { contextName: 'environment', operator: 'IN', values: ['prod'] }] },
+          {
+            name: 'default',
+            constraints: [
+              { contextName: 'userId', operator: 'IN', values: ['456'] },
+              { contextName: 'environment', operator: 'IN', values: ['prod'] },
+            ],
+          },
         ],
       },
     ]);
@@ -45,14 +61,22 @@ describe('FlagEngine.isEnabled', () => {
     const { engine } = engineOf([withStrategy(strategy)]);
     assert.equal(engine.isEnabled('f', { userId: userWhere('g', (b) => b <= 50) }), true);
     assert.equal(engine.isEnabled('f', { userId: userWhere('g', (b) => b > 50) }), false);
-    assert.equal(engine.isEnabled('f', { sessionId: userWhere('g', (b) => b <= 50) }), true, 'default stickiness falls back to sessionId');
+    assert.equal(
+      engine.isEnabled('f', { sessionId: userWhere('g', (b) => b <= 50) }),
+      true,
+      'default stickiness falls back to sessionId',
+    );
   });
 
   it('flexibleRollout on a custom field is off without that field, and 0% is always off', () => {
-    const custom = engineOf([withStrategy({ name: 'flexibleRollout', parameters: { rollout: '100', stickiness: 'tenant', groupId: 'g' } })]).engine;
+    const custom = engineOf([
+      withStrategy({ name: 'flexibleRollout', parameters: { rollout: '100', stickiness: 'tenant', groupId: 'g' } }),
+    ]).engine;
     assert.equal(custom.isEnabled('f', { userId: '1' }), false);
     assert.equal(custom.isEnabled('f', { properties: { tenant: 'acme' } }), true);
-    const zero = engineOf([withStrategy({ name: 'flexibleRollout', parameters: { rollout: '0', stickiness: 'default', groupId: 'g' } })]).engine;
+    const zero = engineOf([
+      withStrategy({ name: 'flexibleRollout', parameters: { rollout: '0', stickiness: 'default', groupId: 'g' } }),
+    ]).engine;
     assert.equal(zero.isEnabled('f', { userId: '1' }), false);
   });
 
@@ -70,7 +94,10 @@ describe('FlagEngine.isEnabled', () => {
       [
         withStrategy({ name: 'userWithId', parameters: { userIds: '123, 222,88' } }, 'ids'),
         withStrategy({ name: 'gradualRolloutUserId', parameters: { percentage: '50', groupId: 'AB12A' } }, 'byUser'),
-        withStrategy({ name: 'gradualRolloutSessionId', parameters: { percentage: '50', groupId: 'AB12A' } }, 'bySession'),
+        withStrategy(
+          { name: 'gradualRolloutSessionId', parameters: { percentage: '50', groupId: 'AB12A' } },
+          'bySession',
+        ),
         withStrategy({ name: 'remoteAddress', parameters: { IPs: '10.0.0.0/8, 192.168.0.1, 2001:db8::1' } }, 'ip'),
         withStrategy({ name: 'applicationHostname', parameters: { hostNames: 'web-1, API-2' } }, 'host'),
       ],
@@ -90,12 +117,23 @@ describe('FlagEngine.isEnabled', () => {
     assert.equal(engine.isEnabled('ip', { remoteAddress: '11.0.0.1' }), false);
     assert.equal(engine.isEnabled('ip', {}), false);
     assert.equal(engine.isEnabled('host', {}), true);
-    assert.equal(engineOf([withStrategy({ name: 'applicationHostname', parameters: { hostNames: 'web-1' } })]).engine.isEnabled('f', {}), false, 'no hostname given: never on');
+    assert.equal(
+      engineOf([withStrategy({ name: 'applicationHostname', parameters: { hostNames: 'web-1' } })]).engine.isEnabled(
+        'f',
+        {},
+      ),
+      false,
+      'no hostname given: never on',
+    );
   });
 
   it('splits list parameters as Unleash does, in linear time even on hostile whitespace', () => {
     const ids = engineOf([withStrategy({ name: 'userWithId', parameters: { userIds: ' 1 ,2\t, 3 ' } })]).engine;
-    assert.deepEqual(['1', ' 1', '2', '3', '3 '].map((userId) => ids.isEnabled('f', { userId })), [false, true, true, false, true], 'whitespace is dropped around commas, not at the ends');
+    assert.deepEqual(
+      ['1', ' 1', '2', '3', '3 '].map((userId) => ids.isEnabled('f', { userId })),
+      [false, true, true, false, true],
+      'whitespace is dropped around commas, not at the ends',
+    );
     const start = performance.now();
     engineOf([withStrategy({ name: 'userWithId', parameters: { userIds: `${' '.repeat(99_000)}x` } })]);
     assert.ok(performance.now() - start < 200, 'a regex split would backtrack quadratically here');
@@ -114,16 +152,29 @@ describe('FlagEngine.isEnabled', () => {
   });
 
   it('requires every constraint of every segment, and turns a strategy off when its segment is missing', () => {
-    const segments: Segment[] = [{ id: 1, constraints: [{ contextName: 'version', operator: 'SEMVER_GTE', value: '2.0.0' }] }];
+    const segments: Segment[] = [
+      { id: 1, constraints: [{ contextName: 'version', operator: 'SEMVER_GTE', value: '2.0.0' }] },
+    ];
     const { engine, problems } = engineOf(
-      [on('withSegment', { strategies: [{ name: 'default', segments: [1] }] }), on('missing', { strategies: [{ name: 'default', segments: [404] }, { name: 'default', constraints: [{ contextName: 'userId', operator: 'IN', values: ['7'] }] }] })],
+      [
+        on('withSegment', { strategies: [{ name: 'default', segments: [1] }] }),
+        on('missing', {
+          strategies: [
+            { name: 'default', segments: [404] },
+            { name: 'default', constraints: [{ contextName: 'userId', operator: 'IN', values: ['7'] }] },
+          ],
+        }),
+      ],
       segments,
     );
     assert.equal(engine.isEnabled('withSegment', { properties: { version: '2.1.0' } }), true);
     assert.equal(engine.isEnabled('withSegment', { properties: { version: '1.9.0' } }), false);
     assert.equal(engine.isEnabled('missing', {}), false);
     assert.equal(engine.isEnabled('missing', { userId: '7' }), true, 'other strategies still apply');
-    assert.deepEqual(problems.map((p) => [p.path, p.code]), [['features[1].strategies[0].segments[0]', 'unknown-segment']]);
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.code]),
+      [['features[1].strategies[0].segments[0]', 'unknown-segment']],
+    );
   });
 
   it('never enables an unknown strategy, and reports it', () => {
@@ -155,7 +206,11 @@ describe('dependencies', () => {
     assert.equal(engine.isEnabled('needsBlue', {}), true);
     assert.equal(engine.isEnabled('needsRed', {}), false);
     assert.equal(engine.isEnabled('needsBoth', {}), false);
-    assert.equal(engine.isEnabled('needsDisabledVariant', {}), false, 'a parent that is off satisfies no variant, not even "disabled"');
+    assert.equal(
+      engine.isEnabled('needsDisabledVariant', {}),
+      false,
+      'a parent that is off satisfies no variant, not even "disabled"',
+    );
   });
 
   it('allow one level only: a parent with parents, a cycle or a missing parent never satisfies', () => {
@@ -168,8 +223,14 @@ describe('dependencies', () => {
       child([{ feature: 'ghost' }], 'orphan'),
     ]);
     assert.equal(engine.isEnabled('middle', {}), true, 'a parent listed after its child still counts');
-    for (const name of ['grandchild', 'cycle-a', 'cycle-b', 'orphan']) assert.equal(engine.isEnabled(name, {}), false, name);
-    assert.deepEqual(problems.map((p) => p.code).sort(), ['transitive-dependency', 'transitive-dependency', 'transitive-dependency', 'unknown-dependency']);
+    for (const name of ['grandchild', 'cycle-a', 'cycle-b', 'orphan'])
+      assert.equal(engine.isEnabled(name, {}), false, name);
+    assert.deepEqual(problems.map((p) => p.code).sort(), [
+      'transitive-dependency',
+      'transitive-dependency',
+      'transitive-dependency',
+      'unknown-dependency',
+    ]);
   });
 });
 
@@ -192,33 +253,63 @@ describe('FlagEngine.getVariant', () => {
       const expected = normalizedValue(userId, 'f', 2, VARIANT_SEED) <= 1 ? 'a' : 'b';
       assert.equal(engine.getVariant('f', { userId }).name, expected, userId);
     }
-    assert.deepEqual(engine.getVariant('f', { userId: '0' }), { name: 'b', enabled: true, payload: { type: 'json', value: '{"b":1}' }, feature_enabled: true });
+    assert.deepEqual(engine.getVariant('f', { userId: '0' }), {
+      name: 'b',
+      enabled: true,
+      payload: { type: 'json', value: '{"b":1}' },
+      feature_enabled: true,
+    });
   });
 
-  it('uses the first variant\'s stickiness, and an override before any bucket', () => {
-    const sticky: VariantDefinition[] = [{ name: 'a', weight: 50, stickiness: 'tenant' }, { name: 'b', weight: 50, overrides: [{ contextName: 'userId', values: ['vip'] }] }];
+  it("uses the first variant's stickiness, and an override before any bucket", () => {
+    const sticky: VariantDefinition[] = [
+      { name: 'a', weight: 50, stickiness: 'tenant' },
+      { name: 'b', weight: 50, overrides: [{ contextName: 'userId', values: ['vip'] }] },
+    ];
     const { engine } = engineOf([on('f', { variants: sticky })]);
     const byTenant = (tenant: string) => engine.getVariant('f', { userId: 'x', properties: { tenant } }).name;
-    for (const tenant of ['t1', 't2', 't3']) assert.equal(byTenant(tenant), normalizedValue(tenant, 'f', 100, VARIANT_SEED) <= 50 ? 'a' : 'b');
+    for (const tenant of ['t1', 't2', 't3'])
+      assert.equal(byTenant(tenant), normalizedValue(tenant, 'f', 100, VARIANT_SEED) <= 50 ? 'a' : 'b');
     assert.equal(engine.getVariant('f', { userId: 'vip', properties: { tenant: 't1' } }).name, 'b');
   });
 
   it('never gives a variant of weight 0 by bucket, but does by override', () => {
-    const { engine } = engineOf([on('f', { variants: [{ name: 'zero', weight: 0, overrides: [{ contextName: 'userId', values: ['z'] }] }, { name: 'one', weight: 1 }] })]);
+    const { engine } = engineOf([
+      on('f', {
+        variants: [
+          { name: 'zero', weight: 0, overrides: [{ contextName: 'userId', values: ['z'] }] },
+          { name: 'one', weight: 1 },
+        ],
+      }),
+    ]);
     for (const userId of ['1', '2', '3', '4']) assert.equal(engine.getVariant('f', { userId }).name, 'one');
     assert.equal(engine.getVariant('f', { userId: 'z' }).name, 'zero');
-    const none = engineOf([on('f', { variants: [{ name: 'zero', weight: 0, overrides: [{ contextName: 'userId', values: ['z'] }] }] })]).engine;
-    assert.equal(none.getVariant('f', { userId: 'z' }).name, 'disabled', 'weights summing to 0 give no variant, overrides included');
+    const none = engineOf([
+      on('f', { variants: [{ name: 'zero', weight: 0, overrides: [{ contextName: 'userId', values: ['z'] }] }] }),
+    ]).engine;
+    assert.equal(
+      none.getVariant('f', { userId: 'z' }).name,
+      'disabled',
+      'weights summing to 0 give no variant, overrides included',
+    );
   });
 
-  it('prefers the enabling strategy\'s variants, hashed within its groupId, over the feature\'s', () => {
-    const strategyVariants: VariantDefinition[] = [{ name: 's1', weight: 1 }, { name: 's2', weight: 1 }];
+  it("prefers the enabling strategy's variants, hashed within its groupId, over the feature's", () => {
+    const strategyVariants: VariantDefinition[] = [
+      { name: 's1', weight: 1 },
+      { name: 's2', weight: 1 },
+    ];
     const { engine } = engineOf([
       {
         name: 'f',
         enabled: true,
         strategies: [
-          { name: 'default', constraints: [{ contextName: 'environment', operator: 'IN', values: ['dev'] }], parameters: { groupId: 'grp' }, variants: strategyVariants },
+          {
+            name: 'default',
+            constraints: [{ contextName: 'environment', operator: 'IN', values: ['dev'] }],
+            parameters: { groupId: 'grp' },
+            variants: strategyVariants,
+          },
           { name: 'default' },
         ],
         variants,
@@ -226,7 +317,10 @@ describe('FlagEngine.getVariant', () => {
     ]);
     const devUser = engine.getVariant('f', { environment: 'dev', userId: '5' }).name;
     assert.equal(devUser, normalizedValue('5', 'grp', 2, VARIANT_SEED) <= 1 ? 's1' : 's2');
-    assert.ok(['a', 'b'].includes(engine.getVariant('f', { environment: 'prod', userId: '5' }).name), 'the second strategy has none: the feature\'s apply');
+    assert.ok(
+      ['a', 'b'].includes(engine.getVariant('f', { environment: 'prod', userId: '5' }).name),
+      "the second strategy has none: the feature's apply",
+    );
   });
 
   it('returns one frozen answer object per variant, allocating nothing per call', () => {
@@ -239,7 +333,14 @@ describe('FlagEngine.getVariant', () => {
 });
 
 describe('hashing', () => {
-  const rollout: FeatureSet = { features: [withStrategy({ name: 'flexibleRollout', parameters: { rollout: '50', stickiness: 'default', groupId: 'checkout' } })] };
+  const rollout: FeatureSet = {
+    features: [
+      withStrategy({
+        name: 'flexibleRollout',
+        parameters: { rollout: '50', stickiness: 'default', groupId: 'checkout' },
+      }),
+    ],
+  };
 
   it('defaults to UTF-8 bytes and can bucket as the Node SDK does instead', () => {
     // normalizedValue('Jürgen', 'checkout') is 87 over UTF-8 bytes, 28 over UTF-16 low bytes.

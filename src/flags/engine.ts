@@ -18,7 +18,11 @@ export interface CompiledFeature {
 }
 
 const OFF: FlagVariant = Object.freeze({ name: DISABLED_VARIANT_NAME, enabled: false, feature_enabled: false });
-const ON_WITHOUT_VARIANT: FlagVariant = Object.freeze({ name: DISABLED_VARIANT_NAME, enabled: false, feature_enabled: true });
+const ON_WITHOUT_VARIANT: FlagVariant = Object.freeze({
+  name: DISABLED_VARIANT_NAME,
+  enabled: false,
+  feature_enabled: true,
+});
 
 /** The variant of a compiled feature for a context, in Unleash's order: strategy variants, then feature variants. */
 export function variantOf(feature: CompiledFeature, context: FlagContext): FlagVariant {

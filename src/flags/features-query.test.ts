@@ -16,7 +16,14 @@ function refused(search: string): { error: string; hint: string } {
 
 describe('features query', () => {
   test('no query, an empty one, empty values and unknown parameters filter nothing', () => {
-    for (const search of ['', '?', '?namePrefix=', '?project=&tag=', '?inlineSegmentConstraints=true&environment=dev', '?foo']) {
+    for (const search of [
+      '',
+      '?',
+      '?namePrefix=',
+      '?project=&tag=',
+      '?inlineSegmentConstraints=true&environment=dev',
+      '?foo',
+    ]) {
       assert.deepEqual(parsed(search), { key: '' }, search);
     }
   });
@@ -25,15 +32,28 @@ describe('features query', () => {
     const query = parsed('?project=default&namePrefix=checkout.&tag=simple%3Apayments&tag=simple%3Aeu%20only');
     assert.equal(query.namePrefix, 'checkout.');
     assert.deepEqual(query.project, ['default']);
-    assert.deepEqual(query.tag, [['simple', 'eu only'], ['simple', 'payments']]);
+    assert.deepEqual(query.tag, [
+      ['simple', 'eu only'],
+      ['simple', 'payments'],
+    ]);
     assert.notEqual(query.key, '');
     // The value may hold colons itself: the type ends at the first.
     assert.deepEqual(parsed('tag=simple:a:b').tag, [['simple', 'a:b']]);
   });
 
   test('two spellings of one filter share a key; different filters do not', () => {
-    assert.equal(parsed('?tag=simple:b&tag=simple:a&project=x&project=default').key, parsed('?project=default&project=x&project=x&tag=simple:a&tag=simple:b&tag=simple:a').key);
-    const keys = ['?namePrefix=a', '?namePrefix=b', '?project=a', '?tag=simple:a', '?tag=team:a', '?namePrefix=a&project=a'].map((s) => parsed(s).key);
+    assert.equal(
+      parsed('?tag=simple:b&tag=simple:a&project=x&project=default').key,
+      parsed('?project=default&project=x&project=x&tag=simple:a&tag=simple:b&tag=simple:a').key,
+    );
+    const keys = [
+      '?namePrefix=a',
+      '?namePrefix=b',
+      '?project=a',
+      '?tag=simple:a',
+      '?tag=team:a',
+      '?namePrefix=a&project=a',
+    ].map((s) => parsed(s).key);
     assert.equal(new Set(keys).size, keys.length);
     // A prefix that looks like the key's own syntax is still just a prefix.
     assert.notEqual(parsed(`?namePrefix=${encodeURIComponent('",null,null]')}`).key, parsed('?namePrefix=').key);
@@ -81,8 +101,13 @@ describe('features query', () => {
     assert.equal(matchesFeaturesQuery({ name: 'untagged', tags: [] }, parsed('tag=simple:eu')), false);
   });
 
-  test('the document echoes the filters applied, in Unleash\'s shape', () => {
+  test("the document echoes the filters applied, in Unleash's shape", () => {
     assert.deepEqual(echoOf(parsed(''), 'production'), { environment: 'production' });
-    assert.deepEqual(echoOf(parsed('namePrefix=a&project=default&tag=simple:x'), 'qa'), { environment: 'qa', namePrefix: 'a', project: ['default'], tag: [['simple', 'x']] });
+    assert.deepEqual(echoOf(parsed('namePrefix=a&project=default&tag=simple:x'), 'qa'), {
+      environment: 'qa',
+      namePrefix: 'a',
+      project: ['default'],
+      tag: [['simple', 'x']],
+    });
   });
 });

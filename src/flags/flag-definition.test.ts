@@ -7,12 +7,22 @@ const spec: FlagSpec = {
   owner: 'payments',
   service: 'checkout',
   type: 'release',
-  strategies: [{ name: 'flexibleRollout', parameters: { rollout: '100', stickiness: 'default', groupId: 'new-checkout' }, constraints: [{ contextName: 'region', operator: 'IN', values: ['eu'] }] }],
-  environments: { production: { enabled: true }, staging: { enabled: true, strategies: [{ name: 'default', parameters: {} }] }, dev: { enabled: false } },
+  strategies: [
+    {
+      name: 'flexibleRollout',
+      parameters: { rollout: '100', stickiness: 'default', groupId: 'new-checkout' },
+      constraints: [{ contextName: 'region', operator: 'IN', values: ['eu'] }],
+    },
+  ],
+  environments: {
+    production: { enabled: true },
+    staging: { enabled: true, strategies: [{ name: 'default', parameters: {} }] },
+    dev: { enabled: false },
+  },
 };
 
 describe('featureOf', () => {
-  it('gives each environment its switch and strategies (its own, else the flag\'s), and is off where undeclared', () => {
+  it("gives each environment its switch and strategies (its own, else the flag's), and is off where undeclared", () => {
     const prod = featureOf('new-checkout', spec, 'production');
     assert.equal(prod.enabled, true);
     assert.equal(prod.strategies[0]?.name, 'flexibleRollout');
@@ -33,15 +43,34 @@ describe('flagSpecIssues', () => {
     assert.deepEqual(flagSpecIssues('new-checkout', spec), []);
   });
 
-  it('points into the spec: the flag\'s strategies, its variants, and an environment\'s strategies', () => {
+  it("points into the spec: the flag's strategies, its variants, and an environment's strategies", () => {
     const bad: FlagSpec = {
       ...spec,
-      strategies: [{ name: 'flexibleRollout', parameters: { rollout: '10' }, constraints: [{ contextName: 'region', operator: 'MATCHES_ANYTHING', values: ['eu'] }] }],
-      environments: { production: { enabled: true, strategies: [{ name: 'default', constraints: [{ contextName: 'email', operator: 'REGEX', value: '(a+)+(' }] }] } },
+      strategies: [
+        {
+          name: 'flexibleRollout',
+          parameters: { rollout: '10' },
+          constraints: [{ contextName: 'region', operator: 'MATCHES_ANYTHING', values: ['eu'] }],
+        },
+      ],
+      environments: {
+        production: {
+          enabled: true,
+          strategies: [
+            { name: 'default', constraints: [{ contextName: 'email', operator: 'REGEX', value: '(a+)+(' }] },
+          ],
+        },
+      },
     };
     const issues = flagSpecIssues('new-checkout', bad);
-    assert.ok(issues.some((i) => i.path.join('.').startsWith('strategies.0.constraints.0')), JSON.stringify(issues));
-    assert.ok(issues.some((i) => i.path.join('.').startsWith('environments.production.strategies.0.constraints.0')), JSON.stringify(issues));
+    assert.ok(
+      issues.some((i) => i.path.join('.').startsWith('strategies.0.constraints.0')),
+      JSON.stringify(issues),
+    );
+    assert.ok(
+      issues.some((i) => i.path.join('.').startsWith('environments.production.strategies.0.constraints.0')),
+      JSON.stringify(issues),
+    );
     assert.ok(issues.every((i) => i.code === 'invalid-flag' && i.hint.length > 0));
   });
 

@@ -34,12 +34,20 @@ export interface FlagSpec {
 }
 
 /** The gradual-rollout strategies and the parameter holding their percentage. */
-const ROLLOUT_PARAMETER: Readonly<Record<string, string>> = { flexibleRollout: 'rollout', gradualRolloutUserId: 'percentage', gradualRolloutSessionId: 'percentage', gradualRolloutRandom: 'percentage' };
+const ROLLOUT_PARAMETER: Readonly<Record<string, string>> = {
+  flexibleRollout: 'rollout',
+  gradualRolloutUserId: 'percentage',
+  gradualRolloutSessionId: 'percentage',
+  gradualRolloutRandom: 'percentage',
+};
 
 /** The strategies with every gradual rollout's percentage replaced (a run-time rollout). */
 export function withRollout(strategies: readonly unknown[], percent: number): unknown[] {
   return strategies.map((s) => {
-    const strategy = (typeof s === 'object' && s !== null ? s : {}) as { name?: unknown; parameters?: Record<string, unknown> };
+    const strategy = (typeof s === 'object' && s !== null ? s : {}) as {
+      name?: unknown;
+      parameters?: Record<string, unknown>;
+    };
     const parameter = typeof strategy.name === 'string' ? ROLLOUT_PARAMETER[strategy.name] : undefined;
     return parameter ? { ...strategy, parameters: { ...strategy.parameters, [parameter]: String(percent) } } : s;
   });
@@ -50,7 +58,13 @@ export function withRollout(strategies: readonly unknown[], percent: number): un
  * declared); with a release plan under way there, the current milestone's strategies;
  * with a rollout set at run time, every gradual rollout at that percentage.
  */
-export function featureOf(name: string, spec: FlagSpec, environment: string, milestone?: number, rollout?: number): Feature {
+export function featureOf(
+  name: string,
+  spec: FlagSpec,
+  environment: string,
+  milestone?: number,
+  rollout?: number,
+): Feature {
   const env = spec.environments?.[environment];
   const planned = milestone === undefined ? undefined : spec.releasePlan?.milestones[milestone]?.strategies;
   const strategies = planned ?? env?.strategies ?? spec.strategies ?? [{ name: 'default', parameters: {} }];
@@ -94,8 +108,18 @@ export function flagSpecIssues(name: string, spec: FlagSpec): FlagSpecIssue[] {
   const milestones = spec.releasePlan?.milestones ?? [];
   // Feature 0 is the flag itself; then the strategies of each environment, then of each milestone, each checked alone.
   const features = [
-    { name, enabled: true, strategies: spec.strategies ?? [], variants: spec.variants ?? [], dependencies: spec.dependencies ?? [] },
-    ...environments.map(([env, value]) => ({ name: `${name}@${env}`, enabled: value.enabled, strategies: value.strategies ?? [] })),
+    {
+      name,
+      enabled: true,
+      strategies: spec.strategies ?? [],
+      variants: spec.variants ?? [],
+      dependencies: spec.dependencies ?? [],
+    },
+    ...environments.map(([env, value]) => ({
+      name: `${name}@${env}`,
+      enabled: value.enabled,
+      strategies: value.strategies ?? [],
+    })),
     ...milestones.map((m, i) => ({ name: `${name}#${i}`, enabled: true, strategies: m.strategies })),
   ];
   const where = (enginePath: string): (string | number)[] => {
@@ -106,7 +130,13 @@ export function flagSpecIssues(name: string, spec: FlagSpec): FlagSpecIssue[] {
     return ['releasePlan', 'milestones', index - 1 - environments.length, ...rest];
   };
   const validated = validateFeatureSet({ version: 2, features });
-  if (!validated.ok) return validated.problems.map((p) => ({ path: where(p.path), code: 'invalid-flag', message: p.message, hint: p.hint }));
+  if (!validated.ok)
+    return validated.problems.map((p) => ({
+      path: where(p.path),
+      code: 'invalid-flag',
+      message: p.message,
+      hint: p.hint,
+    }));
   return compileFeatureSet(validated.value)
     .problems.filter((p) => p.code !== 'unknown-dependency' && p.code !== 'transitive-dependency')
     .map((p) => ({ path: where(p.path), code: 'invalid-flag', message: p.message, hint: p.hint }));

@@ -37,10 +37,19 @@ function refuse(problems: FlagProblem[], what: string, hint: string): never {
  */
 export function loadFeatureSet(input: unknown, options: LoadOptions = {}): CompiledFeatureSet {
   const validated = validateFeatureSet(input);
-  if (!validated.ok) refuse(validated.problems, 'is malformed', 'Fix each field named by its path; the format is Unleash\'s client-features document.');
+  if (!validated.ok)
+    refuse(
+      validated.problems,
+      'is malformed',
+      "Fix each field named by its path; the format is Unleash's client-features document.",
+    );
   const compiled = compileFeatureSet(validated.value, options);
   if (options.strict && compiled.problems.length > 0) {
-    refuse(compiled.problems, 'has constraints or strategies that can never match', 'Fix or remove them; each would leave its strategy off for every user.');
+    refuse(
+      compiled.problems,
+      'has constraints or strategies that can never match',
+      'Fix or remove them; each would leave its strategy off for every user.',
+    );
   }
   return compiled;
 }

@@ -151,7 +151,14 @@ export interface FlagVariant {
 export const DISABLED_VARIANT_NAME = 'disabled';
 
 /** The top-level context fields; a constraint on any other name reads `properties`. */
-export const CONTEXT_FIELDS = ['userId', 'sessionId', 'remoteAddress', 'environment', 'appName', 'currentTime'] as const;
+export const CONTEXT_FIELDS = [
+  'userId',
+  'sessionId',
+  'remoteAddress',
+  'environment',
+  'appName',
+  'currentTime',
+] as const;
 
 /**
  * Something wrong with a feature set, located by the path of the field (for example

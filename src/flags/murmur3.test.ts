@@ -7,7 +7,28 @@ import { murmurHash3, murmurPrefix, murmurResume } from './murmur3.ts';
 
 /** A random string mixing ASCII, 2-, 3- and 4-byte UTF-8 characters and, sometimes, lone surrogates. */
 function randomString(rng: Rng, loneSurrogates: boolean): string {
-  const pieces = ['a', 'Z', '0', ':', ' ', 'é', 'ø', 'Ω', 'φ', '你', '好', '€', '😊', '🌍', '\u007f', '\u0080', '\u07ff', '\u0800', '\uffff', '\u{10ffff}'];
+  const pieces = [
+    'a',
+    'Z',
+    '0',
+    ':',
+    ' ',
+    'é',
+    'ø',
+    'Ω',
+    'φ',
+    '你',
+    '好',
+    '€',
+    '😊',
+    '🌍',
+    '\u007f',
+    '\u0080',
+    '\u07ff',
+    '\u0800',
+    '\uffff',
+    '\u{10ffff}',
+  ];
   if (loneSurrogates) pieces.push('\ud800', '\udfff', '\ud83d');
   return Array.from({ length: intBetween(rng, 0, 24) }, () => pick(rng, pieces)).join('');
 }
@@ -45,13 +66,17 @@ describe('murmurHash3', () => {
     }
   });
 
-  it('in node-sdk mode agrees with unleash-client\'s own variant hash on 5,000 random strings', () => {
+  it("in node-sdk mode agrees with unleash-client's own variant hash on 5,000 random strings", () => {
     const rng = createRng(2);
     for (let i = 0; i < 5000; i++) {
       const id = randomString(rng, true);
       const group = randomString(rng, false);
       // With a normalizer of 2^32 the SDK's bucket is the whole hash plus one.
-      assert.equal(murmurHash3(`${group}:${id}`, 86028157, 'node-sdk') + 1, normalizedVariantValue(id, group, 2 ** 32), JSON.stringify([group, id]));
+      assert.equal(
+        murmurHash3(`${group}:${id}`, 86028157, 'node-sdk') + 1,
+        normalizedVariantValue(id, group, 2 ** 32),
+        JSON.stringify([group, id]),
+      );
     }
   });
 

@@ -60,7 +60,7 @@ function finish(h: number, block: number, pending: number, length: number): numb
 function utf8At(s: string, i: number, out: Int32Array): number {
   const c = s.charCodeAt(i);
   if (c < 0x800) {
-    out[0] = (0xc0 | (c >> 6)) | ((0x80 | (c & 0x3f)) << 8);
+    out[0] = 0xc0 | (c >> 6) | ((0x80 | (c & 0x3f)) << 8);
     out[1] = 2;
     return i;
   }
@@ -68,14 +68,19 @@ function utf8At(s: string, i: number, out: Int32Array): number {
     const d = s.charCodeAt(i + 1);
     if (d >= 0xdc00 && d <= 0xdfff) {
       const cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
-      out[0] = (0xf0 | (cp >> 18)) | ((0x80 | ((cp >> 12) & 0x3f)) << 8) | ((0x80 | ((cp >> 6) & 0x3f)) << 16) | ((0x80 | (cp & 0x3f)) << 24);
+      out[0] =
+        0xf0 |
+        (cp >> 18) |
+        ((0x80 | ((cp >> 12) & 0x3f)) << 8) |
+        ((0x80 | ((cp >> 6) & 0x3f)) << 16) |
+        ((0x80 | (cp & 0x3f)) << 24);
       out[1] = 4;
       return i + 1;
     }
   }
   // A lone surrogate cannot be encoded: TextEncoder (and so every UTF-8 hasher in JS) writes U+FFFD.
   const u = c >= 0xd800 && c <= 0xdfff ? 0xfffd : c;
-  out[0] = (0xe0 | (u >> 12)) | ((0x80 | ((u >> 6) & 0x3f)) << 8) | ((0x80 | (u & 0x3f)) << 16);
+  out[0] = 0xe0 | (u >> 12) | ((0x80 | ((u >> 6) & 0x3f)) << 8) | ((0x80 | (u & 0x3f)) << 16);
   out[1] = 3;
   return i;
 }
@@ -83,7 +88,15 @@ function utf8At(s: string, i: number, out: Int32Array): number {
 const scratch = new Int32Array(2);
 
 /** Feeds `s` into a state; returns the new state's fields through `into` (reused: no allocation). */
-function feed(s: string, encoding: HashEncoding, h: number, block: number, pending: number, length: number, into: Float64Array): void {
+function feed(
+  s: string,
+  encoding: HashEncoding,
+  h: number,
+  block: number,
+  pending: number,
+  length: number,
+  into: Float64Array,
+): void {
   const n = s.length;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
@@ -121,7 +134,14 @@ const fed = new Float64Array(4);
 /** Hashes a constant prefix once, to be resumed with {@link murmurResume}. */
 export function murmurPrefix(prefix: string, seed: number, encoding: HashEncoding): MurmurState {
   feed(prefix, encoding, seed | 0, 0, 0, 0, fed);
-  return { seed, encoding, h: fed[0] as number, block: fed[1] as number, pending: fed[2] as number, length: fed[3] as number };
+  return {
+    seed,
+    encoding,
+    h: fed[0] as number,
+    block: fed[1] as number,
+    pending: fed[2] as number,
+    length: fed[3] as number,
+  };
 }
 
 /** The hash of the prefix followed by `rest`. */

@@ -6,13 +6,36 @@ import { evaluateOfrep, flagContextOf, MAX_CONTEXT_FIELDS } from './ofrep.ts';
 describe('flagContextOf', () => {
   it('maps targetingKey to the user id, keeps Unleash fields, and puts the rest in properties as text', () => {
     const when = new Date('2026-01-02T03:04:05Z');
-    assert.deepEqual(flagContextOf({ targetingKey: 'u1', sessionId: 's', remoteAddress: '10.0.0.1', region: 'eu', tier: 3, beta: true, signedUpAt: when, nothing: null }, 'production'), {
-      context: { environment: 'production', userId: 'u1', sessionId: 's', remoteAddress: '10.0.0.1', properties: { region: 'eu', tier: '3', beta: 'true', signedUpAt: '2026-01-02T03:04:05.000Z' } },
-    });
+    assert.deepEqual(
+      flagContextOf(
+        {
+          targetingKey: 'u1',
+          sessionId: 's',
+          remoteAddress: '10.0.0.1',
+          region: 'eu',
+          tier: 3,
+          beta: true,
+          signedUpAt: when,
+          nothing: null,
+        },
+        'production',
+      ),
+      {
+        context: {
+          environment: 'production',
+          userId: 'u1',
+          sessionId: 's',
+          remoteAddress: '10.0.0.1',
+          properties: { region: 'eu', tier: '3', beta: 'true', signedUpAt: '2026-01-02T03:04:05.000Z' },
+        },
+      },
+    );
   });
 
   it('lets userId win over targetingKey, and never lets the context choose the environment', () => {
-    assert.deepEqual(flagContextOf({ targetingKey: 't', userId: 'u', environment: 'dev' }, 'production'), { context: { environment: 'production', userId: 'u', properties: {} } });
+    assert.deepEqual(flagContextOf({ targetingKey: 't', userId: 'u', environment: 'dev' }, 'production'), {
+      context: { environment: 'production', userId: 'u', properties: {} },
+    });
   });
 
   it('refuses nested values, huge values and too many fields, saying which', () => {
@@ -28,22 +51,58 @@ describe('evaluateOfrep', () => {
     version: 2,
     features: [
       { name: 'on', enabled: true, strategies: [{ name: 'default', parameters: {} }] },
-      { name: 'eu', enabled: true, strategies: [{ name: 'default', parameters: {}, constraints: [{ contextName: 'region', operator: 'IN', values: ['eu'] }] }] },
+      {
+        name: 'eu',
+        enabled: true,
+        strategies: [
+          { name: 'default', parameters: {}, constraints: [{ contextName: 'region', operator: 'IN', values: ['eu'] }] },
+        ],
+      },
       { name: 'off', enabled: false, strategies: [{ name: 'default', parameters: {} }] },
-      { name: 'priced', enabled: true, strategies: [{ name: 'default', parameters: {} }], variants: [{ name: 'cheap', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'number', value: '9' } }] },
+      {
+        name: 'priced',
+        enabled: true,
+        strategies: [{ name: 'default', parameters: {} }],
+        variants: [
+          {
+            name: 'cheap',
+            weight: 1000,
+            weightType: 'variable',
+            stickiness: 'default',
+            payload: { type: 'number', value: '9' },
+          },
+        ],
+      },
     ],
   });
   const enabled = (k: string) => k !== 'off';
   const ctx = (region: string) => ({ environment: 'production', userId: 'u', properties: { region } });
 
   it('answers the standard reasons: a match, no match, a flag off here, and an unknown flag', () => {
-    assert.deepEqual(evaluateOfrep(engine, enabled, 'on', ctx('us')), { key: 'on', value: true, reason: 'TARGETING_MATCH' });
+    assert.deepEqual(evaluateOfrep(engine, enabled, 'on', ctx('us')), {
+      key: 'on',
+      value: true,
+      reason: 'TARGETING_MATCH',
+    });
     assert.deepEqual(evaluateOfrep(engine, enabled, 'eu', ctx('us')), { key: 'eu', value: false, reason: 'DEFAULT' });
-    assert.deepEqual(evaluateOfrep(engine, enabled, 'off', ctx('eu')), { key: 'off', value: false, reason: 'DISABLED' });
-    assert.equal((evaluateOfrep(engine, enabled, 'ghost', ctx('eu')) as { errorCode: string }).errorCode, 'FLAG_NOT_FOUND');
+    assert.deepEqual(evaluateOfrep(engine, enabled, 'off', ctx('eu')), {
+      key: 'off',
+      value: false,
+      reason: 'DISABLED',
+    });
+    assert.equal(
+      (evaluateOfrep(engine, enabled, 'ghost', ctx('eu')) as { errorCode: string }).errorCode,
+      'FLAG_NOT_FOUND',
+    );
   });
 
   it('gives the variant and its payload as metadata', () => {
-    assert.deepEqual(evaluateOfrep(engine, enabled, 'priced', ctx('eu')), { key: 'priced', value: true, reason: 'TARGETING_MATCH', variant: 'cheap', metadata: { payloadType: 'number', payload: '9' } });
+    assert.deepEqual(evaluateOfrep(engine, enabled, 'priced', ctx('eu')), {
+      key: 'priced',
+      value: true,
+      reason: 'TARGETING_MATCH',
+      variant: 'cheap',
+      metadata: { payloadType: 'number', payload: '9' },
+    });
   });
 });

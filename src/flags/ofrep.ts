@@ -37,16 +37,26 @@ const MAX_VALUE_LENGTH = 10_000;
  * caller's (a token's), never the context's. Undefined, with the reason, when the context
  * is unusable.
  */
-export function flagContextOf(context: EvaluationContext, environment: string): { context: FlagContext } | { error: string } {
+export function flagContextOf(
+  context: EvaluationContext,
+  environment: string,
+): { context: FlagContext } | { error: string } {
   const entries = Object.entries(context);
-  if (entries.length > MAX_CONTEXT_FIELDS) return { error: `the context has ${entries.length} fields; at most ${MAX_CONTEXT_FIELDS}` };
+  if (entries.length > MAX_CONTEXT_FIELDS)
+    return { error: `the context has ${entries.length} fields; at most ${MAX_CONTEXT_FIELDS}` };
   const out: { -readonly [K in keyof FlagContext]: FlagContext[K] } = { environment };
   const properties: Record<string, string> = {};
   for (const [name, raw] of entries) {
     if (raw === undefined || raw === null) continue;
-    const value = raw instanceof Date ? raw.toISOString() : typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : undefined;
+    const value =
+      raw instanceof Date
+        ? raw.toISOString()
+        : typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean'
+          ? String(raw)
+          : undefined;
     if (value === undefined) return { error: `context field "${name}" is not a string, number, boolean or date` };
-    if (value.length > MAX_VALUE_LENGTH) return { error: `context field "${name}" is longer than ${MAX_VALUE_LENGTH} characters` };
+    if (value.length > MAX_VALUE_LENGTH)
+      return { error: `context field "${name}" is longer than ${MAX_VALUE_LENGTH} characters` };
     if (name === 'targetingKey') out.userId ??= value;
     else if (name === 'userId') out.userId = value;
     else if (TOP_LEVEL.has(name)) (out as Record<string, string>)[name] = value;
@@ -57,8 +67,14 @@ export function flagContextOf(context: EvaluationContext, environment: string): 
 }
 
 /** One flag evaluated, as OFREP answers it. */
-export function evaluateOfrep(engine: FlagEngine, enabledHere: (key: string) => boolean, key: string, context: FlagContext): OfrepSuccess | OfrepFailure {
-  if (!engine.has(key)) return { key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `No flag "${key}" in this environment` };
+export function evaluateOfrep(
+  engine: FlagEngine,
+  enabledHere: (key: string) => boolean,
+  key: string,
+  context: FlagContext,
+): OfrepSuccess | OfrepFailure {
+  if (!engine.has(key))
+    return { key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `No flag "${key}" in this environment` };
   if (!enabledHere(key)) return { key, value: false, reason: 'DISABLED' };
   const value = engine.isEnabled(key, context);
   const variant = engine.getVariant(key, context);
@@ -66,6 +82,13 @@ export function evaluateOfrep(engine: FlagEngine, enabledHere: (key: string) => 
     key,
     value,
     reason: value ? 'TARGETING_MATCH' : 'DEFAULT',
-    ...(variant.enabled ? { variant: variant.name, ...(variant.payload ? { metadata: { payloadType: variant.payload.type, payload: variant.payload.value } } : {}) } : {}),
+    ...(variant.enabled
+      ? {
+          variant: variant.name,
+          ...(variant.payload
+            ? { metadata: { payloadType: variant.payload.type, payload: variant.payload.value } }
+            : {}),
+        }
+      : {}),
   };
 }

@@ -1,4 +1,12 @@
-import { ErrorCode, OpenFeatureEventEmitter, ProviderEvents, type EvaluationContext, type JsonValue, type Provider, type ResolutionDetails } from '@openfeature/server-sdk';
+import {
+  ErrorCode,
+  OpenFeatureEventEmitter,
+  ProviderEvents,
+  type EvaluationContext,
+  type JsonValue,
+  type Provider,
+  type ResolutionDetails,
+} from '@openfeature/server-sdk';
 import { compileFeatureSet } from './compile.ts';
 import type { FlagEngine } from './engine.ts';
 import type { FeatureSet } from './model.ts';
@@ -38,7 +46,9 @@ export class AtriumProvider implements Provider {
   async initialize(): Promise<void> {
     await this.refresh();
     this.timer = setInterval(() => {
-      this.refresh().catch((err: unknown) => this.events.emit(ProviderEvents.Stale, { message: `Atrium unreachable: ${(err as Error).message}` }));
+      this.refresh().catch((err: unknown) =>
+        this.events.emit(ProviderEvents.Stale, { message: `Atrium unreachable: ${(err as Error).message}` }),
+      );
     }, this.options.pollIntervalMs ?? 15_000);
     this.timer.unref();
   }
@@ -63,38 +73,74 @@ export class AtriumProvider implements Provider {
       enabled: new Set(set.features.filter((f) => f.enabled).map((f) => f.name)),
       environment: set.query?.environment ?? 'production',
     };
-    if (!first) this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: set.features.map((f) => f.name) });
+    if (!first)
+      this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: set.features.map((f) => f.name) });
   }
 
-  private evaluate<T>(flagKey: string, defaultValue: T, context: EvaluationContext, pick: (result: { value: boolean; variant?: string; payload?: { type: string; value: string } }) => T | undefined): ResolutionDetails<T> {
+  private evaluate<T>(
+    flagKey: string,
+    defaultValue: T,
+    context: EvaluationContext,
+    pick: (result: { value: boolean; variant?: string; payload?: { type: string; value: string } }) => T | undefined,
+  ): ResolutionDetails<T> {
     const snapshot = this.snapshot;
     if (!snapshot) return { value: defaultValue, reason: 'ERROR', errorCode: ErrorCode.PROVIDER_NOT_READY };
     const mapped = flagContextOf(context, snapshot.environment);
-    if ('error' in mapped) return { value: defaultValue, reason: 'ERROR', errorCode: ErrorCode.INVALID_CONTEXT, errorMessage: mapped.error };
+    if ('error' in mapped)
+      return { value: defaultValue, reason: 'ERROR', errorCode: ErrorCode.INVALID_CONTEXT, errorMessage: mapped.error };
     const result = evaluateOfrep(snapshot.engine, (k) => snapshot.enabled.has(k), flagKey, mapped.context);
-    if ('errorCode' in result) return { value: defaultValue, reason: 'ERROR', errorCode: ErrorCode.FLAG_NOT_FOUND, errorMessage: result.errorDetails };
-    const payload = result.metadata ? { type: String(result.metadata.payloadType), value: String(result.metadata.payload) } : undefined;
+    if ('errorCode' in result)
+      return {
+        value: defaultValue,
+        reason: 'ERROR',
+        errorCode: ErrorCode.FLAG_NOT_FOUND,
+        errorMessage: result.errorDetails,
+      };
+    const payload = result.metadata
+      ? { type: String(result.metadata.payloadType), value: String(result.metadata.payload) }
+      : undefined;
     const value = pick({ value: result.value, variant: result.variant, payload });
-    if (value === undefined) return { value: defaultValue, reason: result.reason === 'DISABLED' ? 'DISABLED' : 'DEFAULT', ...(result.variant ? { variant: result.variant } : {}) };
+    if (value === undefined)
+      return {
+        value: defaultValue,
+        reason: result.reason === 'DISABLED' ? 'DISABLED' : 'DEFAULT',
+        ...(result.variant ? { variant: result.variant } : {}),
+      };
     return { value, reason: result.reason, ...(result.variant ? { variant: result.variant } : {}) };
   }
 
-  async resolveBooleanEvaluation(flagKey: string, defaultValue: boolean, context: EvaluationContext): Promise<ResolutionDetails<boolean>> {
+  async resolveBooleanEvaluation(
+    flagKey: string,
+    defaultValue: boolean,
+    context: EvaluationContext,
+  ): Promise<ResolutionDetails<boolean>> {
     return this.evaluate(flagKey, defaultValue, context, (r) => r.value);
   }
 
-  async resolveStringEvaluation(flagKey: string, defaultValue: string, context: EvaluationContext): Promise<ResolutionDetails<string>> {
+  async resolveStringEvaluation(
+    flagKey: string,
+    defaultValue: string,
+    context: EvaluationContext,
+  ): Promise<ResolutionDetails<string>> {
     return this.evaluate(flagKey, defaultValue, context, (r) => (r.value ? r.variant : undefined));
   }
 
-  async resolveNumberEvaluation(flagKey: string, defaultValue: number, context: EvaluationContext): Promise<ResolutionDetails<number>> {
+  async resolveNumberEvaluation(
+    flagKey: string,
+    defaultValue: number,
+    context: EvaluationContext,
+  ): Promise<ResolutionDetails<number>> {
     return this.evaluate(flagKey, defaultValue, context, (r) => {
       const n = r.value && r.payload?.type === 'number' ? Number(r.payload.value) : NaN;
       return Number.isFinite(n) ? n : undefined;
     });
   }
 
-  async resolveObjectEvaluation<T extends JsonValue>(flagKey: string, defaultValue: T, context: EvaluationContext): Promise<ResolutionDetails<T>> {
+  async resolveObjectEvaluation<T extends JsonValue>(
+    flagKey: string,
+    defaultValue: T,
+    context: EvaluationContext,
+  ): Promise<ResolutionDetails<T>> {
     return this.evaluate(flagKey, defaultValue, context, (r) => {
       if (!r.value || r.payload?.type !== 'json') return undefined;
       try {

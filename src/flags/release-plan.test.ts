@@ -14,14 +14,25 @@ const t = (iso: string) => new Date(iso);
 
 describe('release plans', () => {
   it('reads set times in minutes, hours and days, and nothing else', () => {
-    assert.deepEqual([durationMs('30m'), durationMs('24h'), durationMs('7d'), durationMs('1w'), durationMs(''), durationMs(undefined)], [1_800_000, 86_400_000, 604_800_000, undefined, undefined, undefined]);
+    assert.deepEqual(
+      [durationMs('30m'), durationMs('24h'), durationMs('7d'), durationMs('1w'), durationMs(''), durationMs(undefined)],
+      [1_800_000, 86_400_000, 604_800_000, undefined, undefined, undefined],
+    );
   });
 
   it('moves on by itself when the time of a milestone has passed, one at a time, and waits at one without a time', () => {
     const start = { milestone: 0, since: '2026-01-01T00:00:00.000Z', paused: false };
     assert.deepEqual(planAt(plan, start, t('2026-01-01T23:59:00Z')), start);
-    assert.deepEqual(planAt(plan, start, t('2026-01-02T01:00:00Z')), { milestone: 1, since: '2026-01-02T00:00:00.000Z', paused: false });
-    assert.deepEqual(planAt(plan, start, t('2026-01-09T00:00:00Z')), { milestone: 2, since: '2026-01-02T02:00:00.000Z', paused: false });
+    assert.deepEqual(planAt(plan, start, t('2026-01-02T01:00:00Z')), {
+      milestone: 1,
+      since: '2026-01-02T00:00:00.000Z',
+      paused: false,
+    });
+    assert.deepEqual(planAt(plan, start, t('2026-01-09T00:00:00Z')), {
+      milestone: 2,
+      since: '2026-01-02T02:00:00.000Z',
+      paused: false,
+    });
   });
 
   it('knows when the clock moves it on next, and that a paused plan or the last timed milestone never moves by itself', () => {
@@ -31,9 +42,21 @@ describe('release plans', () => {
     assert.equal(nextMoveAt(plan, start, t('2026-01-02T01:00:00Z')), Date.parse('2026-01-02T02:00:00Z'));
     assert.equal(nextMoveAt(plan, start, t('2026-01-03T00:00:00Z')), undefined, 'the 50% milestone has no set time');
     assert.equal(nextMoveAt(plan, { ...start, paused: true }, t('2026-01-01T12:00:00Z')), undefined);
-    assert.equal(nextMoveAt(plan, { milestone: 3, since: start.since, paused: false }, t('2026-01-01T12:00:00Z')), undefined);
-    const timedToTheEnd: ReleasePlan = { milestones: [{ name: 'a', strategies: [], after: '1h' }, { name: 'b', strategies: [], after: '1h' }] };
-    assert.equal(nextMoveAt(timedToTheEnd, { milestone: 1, since: start.since, paused: false }, t('2026-01-01T00:30:00Z')), undefined, 'the last milestone has nowhere to go');
+    assert.equal(
+      nextMoveAt(plan, { milestone: 3, since: start.since, paused: false }, t('2026-01-01T12:00:00Z')),
+      undefined,
+    );
+    const timedToTheEnd: ReleasePlan = {
+      milestones: [
+        { name: 'a', strategies: [], after: '1h' },
+        { name: 'b', strategies: [], after: '1h' },
+      ],
+    };
+    assert.equal(
+      nextMoveAt(timedToTheEnd, { milestone: 1, since: start.since, paused: false }, t('2026-01-01T00:30:00Z')),
+      undefined,
+      'the last milestone has nowhere to go',
+    );
   });
 
   it('a paused plan stays where it is', () => {
@@ -48,9 +71,23 @@ describe('release plans', () => {
     assert.match((applyPlanAction(plan, undefined, 'advance', now) as { error: string }).error, /not started/);
     const advanced = applyPlanAction(plan, started as never, 'advance', t('2026-01-01T01:00:00Z'));
     assert.deepEqual(advanced, { milestone: 1, since: '2026-01-01T01:00:00.000Z', paused: false });
-    assert.deepEqual(applyPlanAction(plan, advanced as never, 'rollback', t('2026-01-01T01:30:00Z')), { milestone: 0, since: '2026-01-01T01:30:00.000Z', paused: false });
-    assert.match((applyPlanAction(plan, started as never, 'rollback', now) as { error: string }).error, /first milestone/);
-    assert.match((applyPlanAction(plan, { milestone: 3, since: '2026-01-01T00:00:00.000Z', paused: false }, 'advance', now) as { error: string }).error, /last milestone/);
+    assert.deepEqual(applyPlanAction(plan, advanced as never, 'rollback', t('2026-01-01T01:30:00Z')), {
+      milestone: 0,
+      since: '2026-01-01T01:30:00.000Z',
+      paused: false,
+    });
+    assert.match(
+      (applyPlanAction(plan, started as never, 'rollback', now) as { error: string }).error,
+      /first milestone/,
+    );
+    assert.match(
+      (
+        applyPlanAction(plan, { milestone: 3, since: '2026-01-01T00:00:00.000Z', paused: false }, 'advance', now) as {
+          error: string;
+        }
+      ).error,
+      /last milestone/,
+    );
     const paused = applyPlanAction(plan, started as never, 'pause', t('2026-01-01T12:00:00Z'));
     assert.deepEqual(paused, { milestone: 0, since: '2026-01-01T00:00:00.000Z', paused: true });
     assert.match((applyPlanAction(plan, paused as never, 'pause', now) as { error: string }).error, /already paused/);

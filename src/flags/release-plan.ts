@@ -72,20 +72,31 @@ export function nextMoveAt(plan: ReleasePlan, state: PlanState, now: Date): numb
  * (again, if it had begun); advance and rollback move one milestone (never past either
  * end); pause and resume stop and restart the clock of set times.
  */
-export function applyPlanAction(plan: ReleasePlan, current: PlanState | undefined, action: PlanAction, now: Date): PlanState | { error: string } {
+export function applyPlanAction(
+  plan: ReleasePlan,
+  current: PlanState | undefined,
+  action: PlanAction,
+  now: Date,
+): PlanState | { error: string } {
   const at = now.toISOString();
   if (action === 'start') return { milestone: 0, since: at, paused: false };
   if (current === undefined) return { error: 'the release plan has not started here; start it first' };
   const state = planAt(plan, current, now);
   switch (action) {
     case 'advance':
-      return state.milestone >= plan.milestones.length - 1 ? { error: 'the plan is at its last milestone' } : { milestone: state.milestone + 1, since: at, paused: state.paused };
+      return state.milestone >= plan.milestones.length - 1
+        ? { error: 'the plan is at its last milestone' }
+        : { milestone: state.milestone + 1, since: at, paused: state.paused };
     case 'rollback':
-      return state.milestone === 0 ? { error: 'the plan is at its first milestone' } : { milestone: state.milestone - 1, since: at, paused: state.paused };
+      return state.milestone === 0
+        ? { error: 'the plan is at its first milestone' }
+        : { milestone: state.milestone - 1, since: at, paused: state.paused };
     case 'pause':
       return current.paused ? { error: 'the plan is already paused' } : { ...state, paused: true };
     case 'resume':
       // The clock of a set time starts again from the resume.
-      return current.paused ? { milestone: current.milestone, since: at, paused: false } : { error: 'the plan is not paused' };
+      return current.paused
+        ? { milestone: current.milestone, since: at, paused: false }
+        : { error: 'the plan is not paused' };
   }
 }

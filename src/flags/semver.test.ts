@@ -22,7 +22,22 @@ describe('parseSemver', () => {
   });
 
   it('refuses what is not a semantic version', () => {
-    for (const text of ['1.2', '1.2.3.4', '01.2.3', '1.02.3', '1.2.3-', '1.2.3-01', '1.2.3+', 'not a semver', '', '=1.2.3', 'V1.2.3', '1.2.3-a..b', `1.2.3-${'a'.repeat(300)}`, '99999999999999999999.0.0']) {
+    for (const text of [
+      '1.2',
+      '1.2.3.4',
+      '01.2.3',
+      '1.02.3',
+      '1.2.3-',
+      '1.2.3-01',
+      '1.2.3+',
+      'not a semver',
+      '',
+      '=1.2.3',
+      'V1.2.3',
+      '1.2.3-a..b',
+      `1.2.3-${'a'.repeat(300)}`,
+      '99999999999999999999.0.0',
+    ]) {
       assert.equal(parseSemver(text), undefined, JSON.stringify(text));
     }
   });
@@ -47,8 +62,18 @@ describe('compareSemver', () => {
   });
 
   it('follows semver.org precedence among prereleases', () => {
-    const ordered = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0'];
-    for (let i = 0; i + 1 < ordered.length; i++) assert.equal(cmp(ordered[i] as string, ordered[i + 1] as string), -1, `${ordered[i]} < ${ordered[i + 1]}`);
+    const ordered = [
+      '1.0.0-alpha',
+      '1.0.0-alpha.1',
+      '1.0.0-alpha.beta',
+      '1.0.0-beta',
+      '1.0.0-beta.2',
+      '1.0.0-beta.11',
+      '1.0.0-rc.1',
+      '1.0.0',
+    ];
+    for (let i = 0; i + 1 < ordered.length; i++)
+      assert.equal(cmp(ordered[i] as string, ordered[i + 1] as string), -1, `${ordered[i]} < ${ordered[i + 1]}`);
     assert.equal(cmp('2.0.0-1', '2.0.0-alpha'), -1, 'numeric identifiers sort before textual ones');
     assert.equal(cmp('2.0.0-alpha.10', '2.0.0-alpha.9'), 1, 'numeric identifiers compare as numbers');
   });

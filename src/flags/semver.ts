@@ -27,14 +27,16 @@ export function parseSemver(text: string): Semver | undefined {
   const major = Number(m[1]);
   const minor = Number(m[2]);
   const patch = Number(m[3]);
-  if (major > Number.MAX_SAFE_INTEGER || minor > Number.MAX_SAFE_INTEGER || patch > Number.MAX_SAFE_INTEGER) return undefined;
-  const prerelease = m[4] === undefined
-    ? []
-    : m[4].split('.').map((id) => {
-        // A numeric identifier too large to be exact stays a string, as in the semver package.
-        const n = NUMERIC.test(id) ? Number(id) : NaN;
-        return n < Number.MAX_SAFE_INTEGER ? n : id;
-      });
+  if (major > Number.MAX_SAFE_INTEGER || minor > Number.MAX_SAFE_INTEGER || patch > Number.MAX_SAFE_INTEGER)
+    return undefined;
+  const prerelease =
+    m[4] === undefined
+      ? []
+      : m[4].split('.').map((id) => {
+          // A numeric identifier too large to be exact stays a string, as in the semver package.
+          const n = NUMERIC.test(id) ? Number(id) : NaN;
+          return n < Number.MAX_SAFE_INTEGER ? n : id;
+        });
   return { major, minor, patch, prerelease };
 }
 

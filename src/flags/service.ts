@@ -74,7 +74,12 @@ export interface SwitchResult {
 /** An environment name from a request, or a 400 that says what one is. */
 function checkEnvironment(environment: string): void {
   if (!ENVIRONMENT_NAME.test(environment)) {
-    throw new AtriumError({ category: 'user-fixable', code: 'invalid-request', message: `Invalid request: environment: "${environment}" is not an environment name`, hint: `Environment names are ${ENVIRONMENT_NAME_RULE}.` });
+    throw new AtriumError({
+      category: 'user-fixable',
+      code: 'invalid-request',
+      message: `Invalid request: environment: "${environment}" is not an environment name`,
+      hint: `Environment names are ${ENVIRONMENT_NAME_RULE}.`,
+    });
   }
 }
 
@@ -117,7 +122,10 @@ export class FlagService {
    * any flags:read token can ask for endless distinct filters, which must not push the
    * catalog's pages out. Emptied with it when the catalog changes.
    */
-  private readonly filtered = new SingleFlightCache<Buffer>(FILTERED_DOCUMENTS, { maxBytes: FILTERED_BYTES, sizeOf: (body) => body.length });
+  private readonly filtered = new SingleFlightCache<Buffer>(FILTERED_DOCUMENTS, {
+    maxBytes: FILTERED_BYTES,
+    sizeOf: (body) => body.length,
+  });
 
   constructor(
     private readonly catalog: CachedCatalog,
@@ -136,7 +144,13 @@ export class FlagService {
   private async flag(key: string): Promise<{ ref: string; spec: FlagSpec }> {
     const found = (await this.catalog.store.descriptorsOf([key])).get(key);
     if (found?.entity.kind.toLowerCase() !== 'flag') {
-      throw new AtriumError({ category: 'user-fixable', code: 'flag-not-found', status: 404, message: `No flag ${key} in the catalog`, hint: 'Flags are catalog entities of kind Flag (apiVersion atrium.dev/v1); check the namespace and name.' });
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'flag-not-found',
+        status: 404,
+        message: `No flag ${key} in the catalog`,
+        hint: 'Flags are catalog entities of kind Flag (apiVersion atrium.dev/v1); check the namespace and name.',
+      });
     }
     // Stored entities passed the Flag schema.
     return { ref: found.ref, spec: found.entity.spec as unknown as FlagSpec };
@@ -175,14 +189,28 @@ export class FlagService {
    * records it on the flag's timeline (kind feature-flag) with who, from what and to what.
    * Setting what is already in force changes nothing and records nothing.
    */
-  async setEnabled(key: string, environment: string, enabled: boolean, principal: Principal, reason?: string): Promise<SwitchResult> {
+  async setEnabled(
+    key: string,
+    environment: string,
+    enabled: boolean,
+    principal: Principal,
+    reason?: string,
+  ): Promise<SwitchResult> {
     checkEnvironment(environment);
     const { ref, spec } = await this.flag(key);
-    const current = (await this.environments(key)).find((e) => e.environment === environment)?.enabled ?? spec.environments?.[environment]?.enabled ?? false;
+    const current =
+      (await this.environments(key)).find((e) => e.environment === environment)?.enabled ??
+      spec.environments?.[environment]?.enabled ??
+      false;
     if (current === enabled) return { flag: ref, environment, enabled, previous: current, changed: false };
     const at = this.now().toISOString();
     const name = ref.slice(ref.indexOf('/') + 1);
-    await this.switched(ref, { flagKey: key, environment, enabled, updatedAt: at, updatedBy: principal.name }, `Turned ${name} ${enabled ? 'on' : 'off'} in ${environment} (was ${current ? 'on' : 'off'})${reason ? `: ${reason}` : ''}`, principal);
+    await this.switched(
+      ref,
+      { flagKey: key, environment, enabled, updatedAt: at, updatedBy: principal.name },
+      `Turned ${name} ${enabled ? 'on' : 'off'} in ${environment} (was ${current ? 'on' : 'off'})${reason ? `: ${reason}` : ''}`,
+      principal,
+    );
     return { flag: ref, environment, enabled, previous: current, changed: true };
   }
 
@@ -194,16 +222,40 @@ export class FlagService {
   async flagsOf(entityKey: string): Promise<FlagSummary[]> {
     const keys = (await this.changes.scope(entityKey)).members.filter((k) => k.startsWith('flag:'));
     if (keys.length === 0) return [];
-    const [summaries, descriptors, states] = await Promise.all([this.catalog.store.summariesOf(keys), this.catalog.store.descriptorsOf(keys), this.store.states(keys)]);
+    const [summaries, descriptors, states] = await Promise.all([
+      this.catalog.store.summariesOf(keys),
+      this.catalog.store.descriptorsOf(keys),
+      this.store.states(keys),
+    ]);
     const now = this.now();
     const out: FlagSummary[] = [];
     for (const [key, d] of descriptors) {
       const spec = d.entity.spec as unknown as FlagSpec;
       const switched = new Map(states.filter((s) => s.flagKey === key).map((s) => [s.environment, s]));
       const names = [...new Set([...Object.keys(spec.environments ?? {}), ...switched.keys()])].sort();
-      const environments = names.map((environment) => ({ environment, enabled: switched.get(environment)?.enabled ?? spec.environments?.[environment]?.enabled ?? false }));
-      const changedAt = [summaries.get(key)?.updatedAt ?? now.toISOString(), ...[...switched.values()].map((s) => s.updatedAt)].sort().at(-1) as string;
-      out.push({ ref: d.ref, title: d.entity.metadata.title ?? d.entity.metadata.name, type: spec.type, service: spec.service, environments, staleness: stalenessOf(spec.type, environments.map((e) => e.enabled), changedAt, now) });
+      const environments = names.map((environment) => ({
+        environment,
+        enabled: switched.get(environment)?.enabled ?? spec.environments?.[environment]?.enabled ?? false,
+      }));
+      const changedAt = [
+        summaries.get(key)?.updatedAt ?? now.toISOString(),
+        ...[...switched.values()].map((s) => s.updatedAt),
+      ]
+        .sort()
+        .at(-1) as string;
+      out.push({
+        ref: d.ref,
+        title: d.entity.metadata.title ?? d.entity.metadata.name,
+        type: spec.type,
+        service: spec.service,
+        environments,
+        staleness: stalenessOf(
+          spec.type,
+          environments.map((e) => e.enabled),
+          changedAt,
+          now,
+        ),
+      });
     }
     return out.sort((a, b) => Number(b.staleness.stale) - Number(a.staleness.stale) || (a.ref < b.ref ? -1 : 1));
   }
@@ -212,29 +264,61 @@ export class FlagService {
     const milestones = spec.releasePlan?.milestones ?? [];
     const now = planAt({ milestones }, state, this.now());
     const milestone = milestones[now.milestone];
-    return milestone ? { milestone: now.milestone, name: milestone.name, of: milestones.length, since: now.since, paused: now.paused } : undefined;
+    return milestone
+      ? { milestone: now.milestone, name: milestone.name, of: milestones.length, since: now.since, paused: now.paused }
+      : undefined;
   }
 
   /**
    * Moves a flag's release plan in one environment: start (at the first milestone, and the
    * flag on), advance, roll back, pause, resume. Recorded on the flag's timeline.
    */
-  async planAction(key: string, environment: string, action: PlanAction, principal: Principal, reason?: string): Promise<PlanPosition> {
+  async planAction(
+    key: string,
+    environment: string,
+    action: PlanAction,
+    principal: Principal,
+    reason?: string,
+  ): Promise<PlanPosition> {
     checkEnvironment(environment);
     const { ref, spec } = await this.flag(key);
     if (!spec.releasePlan) {
-      throw new AtriumError({ category: 'user-fixable', code: 'no-release-plan', status: 409, message: `The flag ${ref} has no release plan`, hint: 'Declare spec.releasePlan.milestones in the flag\'s file (user guide, section 15.5).' });
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'no-release-plan',
+        status: 409,
+        message: `The flag ${ref} has no release plan`,
+        hint: "Declare spec.releasePlan.milestones in the flag's file (user guide, section 15.5).",
+      });
     }
     const stored = (await this.store.states([key])).find((s) => s.environment === environment);
     const now = this.now();
     const next = applyPlanAction(spec.releasePlan, stored?.plan, action, now);
-    if ('error' in next) throw new AtriumError({ category: 'user-fixable', code: 'release-plan-conflict', status: 409, message: `Cannot ${action} the release plan of ${ref} in ${environment}: ${next.error}`, hint: 'See where the plan stands with GET /api/v1/flags/{namespace}/{name}.' });
+    if ('error' in next)
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'release-plan-conflict',
+        status: 409,
+        message: `Cannot ${action} the release plan of ${ref} in ${environment}: ${next.error}`,
+        hint: 'See where the plan stands with GET /api/v1/flags/{namespace}/{name}.',
+      });
     const enabled = action === 'start' ? true : (stored?.enabled ?? spec.environments?.[environment]?.enabled ?? false);
     const position = this.position(spec, next) as PlanPosition;
     const name = ref.slice(ref.indexOf('/') + 1);
-    const verbs: Record<PlanAction, string> = { start: 'started at', advance: 'advanced to', rollback: 'rolled back to', pause: 'paused at', resume: 'resumed at' };
+    const verbs: Record<PlanAction, string> = {
+      start: 'started at',
+      advance: 'advanced to',
+      rollback: 'rolled back to',
+      pause: 'paused at',
+      resume: 'resumed at',
+    };
     const summary = `Release plan of ${name} in ${environment} ${verbs[action]} "${position.name}" (${position.milestone + 1} of ${position.of})${reason ? `: ${reason}` : ''}`;
-    await this.switched(ref, { flagKey: key, environment, enabled, updatedAt: now.toISOString(), updatedBy: principal.name, plan: next }, summary, principal);
+    await this.switched(
+      ref,
+      { flagKey: key, environment, enabled, updatedAt: now.toISOString(), updatedBy: principal.name, plan: next },
+      summary,
+      principal,
+    );
     return position;
   }
 
@@ -264,7 +348,13 @@ export class FlagService {
    * Sets the rollout percentage of every gradual rollout of a flag in one environment (null:
    * back to the strategies' own), at once for the SDKs' next poll; recorded on its timeline.
    */
-  async setRollout(key: string, environment: string, percent: number | null, principal: Principal, reason?: string): Promise<{ flag: string; environment: string; rollout: number | null; previous: number | null; changed: boolean }> {
+  async setRollout(
+    key: string,
+    environment: string,
+    percent: number | null,
+    principal: Principal,
+    reason?: string,
+  ): Promise<{ flag: string; environment: string; rollout: number | null; previous: number | null; changed: boolean }> {
     checkEnvironment(environment);
     const { ref, spec } = await this.flag(key);
     const stored = (await this.store.states([key])).find((s) => s.environment === environment);
@@ -274,7 +364,19 @@ export class FlagService {
     const name = ref.slice(ref.indexOf('/') + 1);
     const text = (p: number | null) => (p === null ? "the strategies' own" : `${p}%`);
     const summary = `Rollout of ${name} in ${environment} set to ${text(percent)} (was ${text(previous)})${reason ? `: ${reason}` : ''}`;
-    await this.switched(ref, { flagKey: key, environment, enabled: stored?.enabled ?? spec.environments?.[environment]?.enabled ?? false, updatedAt: at, updatedBy: principal.name, rollout: percent }, summary, principal);
+    await this.switched(
+      ref,
+      {
+        flagKey: key,
+        environment,
+        enabled: stored?.enabled ?? spec.environments?.[environment]?.enabled ?? false,
+        updatedAt: at,
+        updatedBy: principal.name,
+        rollout: percent,
+      },
+      summary,
+      principal,
+    );
     return { flag: ref, environment, rollout: percent, previous, changed: true };
   }
 
@@ -282,15 +384,28 @@ export class FlagService {
    * Writes a flag's new state and its `feature-flag` change on the flag's timeline in one
    * transaction: the audit trail has every switch in force, and nothing that was not.
    */
-  private async switched(ref: string, state: FlagState, summary: string, principal: Principal, at = state.updatedAt): Promise<void> {
-    await this.changes.recordChange('/api/v1/flags', { service: ref, kind: 'feature-flag', summary, at, environment: state.environment }, principal, undefined, (trx) => this.store.setState(state, trx));
+  private async switched(
+    ref: string,
+    state: FlagState,
+    summary: string,
+    principal: Principal,
+    at = state.updatedAt,
+  ): Promise<void> {
+    await this.changes.recordChange(
+      '/api/v1/flags',
+      { service: ref, kind: 'feature-flag', summary, at, environment: state.environment },
+      principal,
+      undefined,
+      (trx) => this.store.setState(state, trx),
+    );
   }
 
   /** The kill switch: off in every environment where it is on, each recorded. */
   async kill(key: string, principal: Principal, reason?: string): Promise<SwitchResult[]> {
     const results: SwitchResult[] = [];
     for (const env of await this.environments(key)) {
-      if (env.enabled) results.push(await this.setEnabled(key, env.environment, false, principal, reason ?? 'kill switch'));
+      if (env.enabled)
+        results.push(await this.setEnabled(key, env.environment, false, principal, reason ?? 'kill switch'));
     }
     return results;
   }
@@ -303,7 +418,10 @@ export class FlagService {
     const key = this.featuresKey(environment, query);
     const build = () => this.featuresDocument(environment, query);
     // The whole document is cached with the catalog's responses; a filtered one apart (see `filtered`).
-    const body = query.key === '' ? await this.catalog.cachedJson(key, build) : await this.filtered.get(key, async () => Buffer.from(JSON.stringify(await build())));
+    const body =
+      query.key === ''
+        ? await this.catalog.cachedJson(key, build)
+        : await this.filtered.get(key, async () => Buffer.from(JSON.stringify(await build())));
     return { body, etag: this.etagOf(body) };
   }
 
@@ -319,16 +437,34 @@ export class FlagService {
       after = page.nextAfter;
     } while (after !== undefined);
     const descriptors = await this.catalog.store.descriptorsOf(keys);
-    const switched = new Map<string, FlagState>((await this.store.states(keys)).filter((s) => s.environment === environment).map((s) => [s.flagKey, s]));
+    const switched = new Map<string, FlagState>(
+      (await this.store.states(keys)).filter((s) => s.environment === environment).map((s) => [s.flagKey, s]),
+    );
     const features = [...descriptors]
-      .filter(([, d]) => matchesFeaturesQuery({ name: d.entity.metadata.name, tags: d.entity.metadata.tags ?? [] }, query))
+      .filter(([, d]) =>
+        matchesFeaturesQuery({ name: d.entity.metadata.name, tags: d.entity.metadata.tags ?? [] }, query),
+      )
       .map(([key, d]) => {
         const spec = d.entity.spec as unknown as FlagSpec;
         const state = switched.get(key);
-        const milestone = state?.plan && spec.releasePlan ? planAt(spec.releasePlan, state.plan, now).milestone : undefined;
-        if (state?.plan && spec.releasePlan) until = Math.min(until, nextMoveAt(spec.releasePlan, state.plan, now) ?? Infinity);
-        const feature = featureOf(d.entity.metadata.name, spec, environment, milestone, typeof state?.rollout === 'number' ? state.rollout : undefined);
-        return { ...feature, enabled: state ? state.enabled : feature.enabled, description: d.entity.metadata.description ?? null, project: FLAG_PROJECT, stale: false };
+        const milestone =
+          state?.plan && spec.releasePlan ? planAt(spec.releasePlan, state.plan, now).milestone : undefined;
+        if (state?.plan && spec.releasePlan)
+          until = Math.min(until, nextMoveAt(spec.releasePlan, state.plan, now) ?? Infinity);
+        const feature = featureOf(
+          d.entity.metadata.name,
+          spec,
+          environment,
+          milestone,
+          typeof state?.rollout === 'number' ? state.rollout : undefined,
+        );
+        return {
+          ...feature,
+          enabled: state ? state.enabled : feature.enabled,
+          description: d.entity.metadata.description ?? null,
+          project: FLAG_PROJECT,
+          stale: false,
+        };
       })
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const moves = this.clockMoves.get(environment) ?? { until: Infinity, count: 0 };
@@ -347,7 +483,8 @@ export class FlagService {
   private featuresKey(environment: string, query: FeaturesQuery): string {
     // Keyed by the clock's moves too: a release plan reaches its next milestone with no change recorded yet.
     const moves = this.clockMoves.get(environment);
-    if (moves && this.now().getTime() >= moves.until) this.clockMoves.set(environment, { until: Infinity, count: moves.count + 1 });
+    if (moves && this.now().getTime() >= moves.until)
+      this.clockMoves.set(environment, { until: Infinity, count: moves.count + 1 });
     const key = `unleash-features:${environment}:${this.changesVersion}:${this.clockMoves.get(environment)?.count ?? 0}`;
     return query.key === '' ? key : `${key}:${query.key}`;
   }
@@ -370,7 +507,11 @@ export class FlagService {
     const cached = this.engines.get(environment);
     if (cached?.etag === etag) return cached;
     const set = JSON.parse(body.toString()) as FeatureSet;
-    const compiled = { etag, engine: compileFeatureSet(set, { hashing: 'utf8' }).engine, enabled: new Set(set.features.filter((f) => f.enabled).map((f) => f.name)) };
+    const compiled = {
+      etag,
+      engine: compileFeatureSet(set, { hashing: 'utf8' }).engine,
+      enabled: new Set(set.features.filter((f) => f.enabled).map((f) => f.name)),
+    };
     this.engines.set(environment, compiled);
     return compiled;
   }

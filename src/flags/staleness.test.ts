@@ -6,8 +6,16 @@ const now = new Date('2026-06-01T00:00:00Z');
 
 describe('stalenessOf', () => {
   it('a release flag fully on for more than 40 days is stale; on the 40th day it is not yet', () => {
-    assert.deepEqual(stalenessOf('release', [true, true], '2026-04-21T23:00:00Z', now), { settled: 'on', ageDays: 40, stale: false });
-    assert.deepEqual(stalenessOf('release', [true, true], '2026-04-20T00:00:00Z', now), { settled: 'on', ageDays: 42, stale: true });
+    assert.deepEqual(stalenessOf('release', [true, true], '2026-04-21T23:00:00Z', now), {
+      settled: 'on',
+      ageDays: 40,
+      stale: false,
+    });
+    assert.deepEqual(stalenessOf('release', [true, true], '2026-04-20T00:00:00Z', now), {
+      settled: 'on',
+      ageDays: 42,
+      stale: true,
+    });
   });
 
   it('fully off counts too, and off everywhere includes no environment at all', () => {

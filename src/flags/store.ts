@@ -36,7 +36,16 @@ export class FlagStore {
       for (let i = 0; i < counts.length; i += 500) {
         await trx
           .insertInto('flag_evaluations')
-          .values(counts.slice(i, i + 500).map((c) => ({ flag: c.flag, environment: c.environment, app_name: c.appName, hour: c.hour, yes: c.yes, no: c.no })))
+          .values(
+            counts.slice(i, i + 500).map((c) => ({
+              flag: c.flag,
+              environment: c.environment,
+              app_name: c.appName,
+              hour: c.hour,
+              yes: c.yes,
+              no: c.no,
+            })),
+          )
           .onConflict((oc) =>
             oc.columns(['flag', 'environment', 'app_name', 'hour']).doUpdateSet((eb) => ({
               yes: eb('flag_evaluations.yes', '+', eb.ref('excluded.yes')),
@@ -54,13 +63,29 @@ export class FlagStore {
    */
   async setState(state: FlagState, db: Kysely<Schema> = this.database.db): Promise<void> {
     const plan = {
-      ...(state.plan === undefined ? {} : { milestone: state.plan.milestone, milestone_since: state.plan.since, paused: state.plan.paused ? 1 : 0 }),
+      ...(state.plan === undefined
+        ? {}
+        : { milestone: state.plan.milestone, milestone_since: state.plan.since, paused: state.plan.paused ? 1 : 0 }),
       ...(state.rollout === undefined ? {} : { rollout: state.rollout }),
     };
     await db
       .insertInto('flag_states')
-      .values({ flag_key: state.flagKey, environment: state.environment, enabled: state.enabled ? 1 : 0, updated_at: state.updatedAt, updated_by: state.updatedBy, ...plan })
-      .onConflict((oc) => oc.columns(['flag_key', 'environment']).doUpdateSet({ enabled: state.enabled ? 1 : 0, updated_at: state.updatedAt, updated_by: state.updatedBy, ...plan }))
+      .values({
+        flag_key: state.flagKey,
+        environment: state.environment,
+        enabled: state.enabled ? 1 : 0,
+        updated_at: state.updatedAt,
+        updated_by: state.updatedBy,
+        ...plan,
+      })
+      .onConflict((oc) =>
+        oc.columns(['flag_key', 'environment']).doUpdateSet({
+          enabled: state.enabled ? 1 : 0,
+          updated_at: state.updatedAt,
+          updated_by: state.updatedBy,
+          ...plan,
+        }),
+      )
       .execute();
   }
 
@@ -78,7 +103,9 @@ export class FlagStore {
       enabled: Number(r.enabled) === 1,
       updatedAt: r.updated_at,
       updatedBy: r.updated_by,
-      ...(r.milestone !== null && r.milestone_since !== null ? { plan: { milestone: Number(r.milestone), since: r.milestone_since, paused: Number(r.paused) === 1 } } : {}),
+      ...(r.milestone !== null && r.milestone_since !== null
+        ? { plan: { milestone: Number(r.milestone), since: r.milestone_since, paused: Number(r.paused) === 1 } }
+        : {}),
       ...(r.rollout !== null ? { rollout: Number(r.rollout) } : {}),
     }));
   }
@@ -97,7 +124,22 @@ export class FlagStore {
 
   /** A flag's counts since `since` (ISO hour), newest first. */
   async evaluations(flag: string, since: string): Promise<EvaluationCount[]> {
-    const rows = await this.database.read.selectFrom('flag_evaluations').selectAll().where('flag', '=', flag).where('hour', '>=', since).orderBy('hour', 'desc').orderBy('environment').orderBy('app_name').execute();
-    return rows.map((r) => ({ flag: r.flag, environment: r.environment, appName: r.app_name, hour: r.hour, yes: Number(r.yes), no: Number(r.no) }));
+    const rows = await this.database.read
+      .selectFrom('flag_evaluations')
+      .selectAll()
+      .where('flag', '=', flag)
+      .where('hour', '>=', since)
+      .orderBy('hour', 'desc')
+      .orderBy('environment')
+      .orderBy('app_name')
+      .execute();
+    return rows.map((r) => ({
+      flag: r.flag,
+      environment: r.environment,
+      appName: r.app_name,
+      hour: r.hour,
+      yes: Number(r.yes),
+      no: Number(r.no),
+    }));
   }
 }

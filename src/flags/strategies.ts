@@ -21,11 +21,18 @@ const never: Predicate = () => false;
 function splitList(text: string): string[] {
   const parts = text.split(',');
   const last = parts.length - 1;
-  return parts.map((part, i) => (i > 0 && i < last ? part.trim() : i > 0 ? part.trimStart() : i < last ? part.trimEnd() : part));
+  return parts.map((part, i) =>
+    i > 0 && i < last ? part.trim() : i > 0 ? part.trimStart() : i < last ? part.trimEnd() : part,
+  );
 }
 
 /** A percentage rollout on a hashed identifier: on when its bucket (1..100) is at most the percentage. */
-function rollout(percentage: number, groupId: string, id: (context: FlagContext) => string | undefined, encoding: HashEncoding): Predicate {
+function rollout(
+  percentage: number,
+  groupId: string,
+  id: (context: FlagContext) => string | undefined,
+  encoding: HashEncoding,
+): Predicate {
   if (!(percentage > 0)) return never;
   const bucket = createBucketer(groupId, 100, STRATEGY_SEED, encoding);
   return (context) => {
@@ -54,7 +61,12 @@ function remoteAddress(list: string): Predicate {
  * not know is reported and never enabled, as an Unleash SDK treats a custom strategy it
  * was not given.
  */
-export function compileStrategyBody(strategy: StrategyDefinition, path: string, options: StrategyOptions, report: ProblemSink): Predicate | undefined {
+export function compileStrategyBody(
+  strategy: StrategyDefinition,
+  path: string,
+  options: StrategyOptions,
+  report: ProblemSink,
+): Predicate | undefined {
   const parameters = strategy.parameters ?? {};
   const text = (name: string): string | undefined => {
     const value = parameters[name];

@@ -47,7 +47,12 @@ function contextOf(c: SpecCase): FlagContext {
 const EXPECTED_PROBLEMS: Record<string, string[]> = {
   '13-constraint-operators': ['unknown-operator'],
   '15-global-constraints': ['unknown-segment'],
-  '17-dependent-features': ['transitive-dependency', 'transitive-dependency', 'transitive-dependency', 'unknown-dependency'],
+  '17-dependent-features': [
+    'transitive-dependency',
+    'transitive-dependency',
+    'transitive-dependency',
+    'unknown-dependency',
+  ],
   '21-regex-constraint-operators': ['invalid-regex', 'invalid-regex', 'invalid-regex'],
   '22-cidr-constraint-operators': ['invalid-cidr', 'invalid-cidr', 'invalid-cidr'],
 };
@@ -67,7 +72,10 @@ const spec = readSpec();
 describe('Unleash client specification', () => {
   it('is present beside the repository, and its index lists every case file', () => {
     assert.equal(spec.error, undefined, spec.error);
-    const onDisk = fs.readdirSync(SPEC).filter((f) => /^\d+-.*\.json$/.test(f)).sort();
+    const onDisk = fs
+      .readdirSync(SPEC)
+      .filter((f) => /^\d+-.*\.json$/.test(f))
+      .sort();
     assert.deepEqual([...spec.files].sort(), onDisk);
   });
 
@@ -78,7 +86,11 @@ describe('Unleash client specification', () => {
       if (skip === undefined) {
         it('loads, reporting exactly the definitions built never to match', () => {
           const { problems } = loadFeatureSet(file.state);
-          assert.deepEqual(problems.map((p) => p.code).sort(), EXPECTED_PROBLEMS[fileName.replace(/\.json$/, '')] ?? [], JSON.stringify(problems, null, 1));
+          assert.deepEqual(
+            problems.map((p) => p.code).sort(),
+            EXPECTED_PROBLEMS[fileName.replace(/\.json$/, '')] ?? [],
+            JSON.stringify(problems, null, 1),
+          );
         });
       }
       const load = () => loadFeatureSet(file.state, { hashing: 'utf8' }).engine;

@@ -13,7 +13,8 @@ import type { FeatureSet, FlagContext, FlagProblem } from './model.ts';
 export type Validation<T> = { ok: true; value: T } | { ok: false; problems: FlagProblem[] };
 
 // C0 and C1 controls, DEL, and UTF-16 surrogates that are not part of a pair.
-const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSAFE_IN_NAME =
+  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const name = (what: string) =>
   z
@@ -22,7 +23,8 @@ const name = (what: string) =>
     .max(L.nameLength, { error: `${what} is longer than ${L.nameLength} characters` })
     .refine((s) => !UNSAFE_IN_NAME.test(s), { error: `${what} contains a control character or an unpaired surrogate` });
 
-const text = (what: string, max: number) => z.string({ error: `${what} must be a string` }).max(max, { error: `${what} is longer than ${max} characters` });
+const text = (what: string, max: number) =>
+  z.string({ error: `${what} must be a string` }).max(max, { error: `${what} is longer than ${max} characters` });
 const list = <T extends z.ZodType>(item: T, what: string, max: number) =>
   z.array(item, { error: `${what} must be an array` }).max(max, { error: `more than ${max} ${what}` });
 const flag = (what: string) => z.boolean({ error: `${what} must be true or false` }).nullish();
@@ -31,7 +33,9 @@ const constraint = z.object({
   contextName: name('contextName'),
   operator: name('operator'),
   values: list(text('a constraint value', L.valueLength), 'values', L.valuesPerConstraint)
-    .refine((values) => values.reduce((n, v) => n + v.length, 0) <= L.constraintCharacters, { error: `values hold more than ${L.constraintCharacters} characters in all` })
+    .refine((values) => values.reduce((n, v) => n + v.length, 0) <= L.constraintCharacters, {
+      error: `values hold more than ${L.constraintCharacters} characters in all`,
+    })
     .nullish(),
   value: text('a constraint value', L.valueLength).nullish(),
   inverted: flag('inverted'),
@@ -48,18 +52,34 @@ const variant = z.object({
   weightType: text('weightType', L.nameLength).nullish(),
   stickiness: text('stickiness', L.nameLength).nullish(),
   payload: z.object({ type: name('payload type'), value: text('payload value', L.payloadLength) }).nullish(),
-  overrides: list(z.object({ contextName: name('override contextName'), values: list(text('an override value', L.valueLength), 'override values', L.valuesPerConstraint) }), 'overrides', L.overridesPerVariant).nullish(),
+  overrides: list(
+    z.object({
+      contextName: name('override contextName'),
+      values: list(text('an override value', L.valueLength), 'override values', L.valuesPerConstraint),
+    }),
+    'overrides',
+    L.overridesPerVariant,
+  ).nullish(),
 });
 
 const parameters = z
-  .record(name('parameter name'), z.union([text('a parameter', L.parameterLength), z.number()], { error: 'a parameter must be a string' }))
-  .refine((p) => Object.keys(p).length <= L.parametersPerStrategy, { error: `more than ${L.parametersPerStrategy} parameters` });
+  .record(
+    name('parameter name'),
+    z.union([text('a parameter', L.parameterLength), z.number()], { error: 'a parameter must be a string' }),
+  )
+  .refine((p) => Object.keys(p).length <= L.parametersPerStrategy, {
+    error: `more than ${L.parametersPerStrategy} parameters`,
+  });
 
 const strategy = z.object({
   name: name('strategy name'),
   parameters: parameters.nullish(),
   constraints: list(constraint, 'constraints', L.constraintsPerStrategy).nullish(),
-  segments: list(z.number({ error: 'a segment id must be a number' }).int({ error: 'a segment id must be a whole number' }), 'segments', L.segmentsPerStrategy).nullish(),
+  segments: list(
+    z.number({ error: 'a segment id must be a number' }).int({ error: 'a segment id must be a whole number' }),
+    'segments',
+    L.segmentsPerStrategy,
+  ).nullish(),
   variants: list(variant, 'variants', L.variantsPerFeature).nullish(),
   sortOrder: z.number({ error: 'sortOrder must be a number' }).nullish(),
 });
@@ -70,7 +90,11 @@ const feature = z.object({
   strategies: list(strategy, 'strategies', L.strategiesPerFeature),
   variants: list(variant, 'variants', L.variantsPerFeature).nullish(),
   dependencies: list(
-    z.object({ feature: name('parent feature name'), enabled: flag('enabled'), variants: list(name('variant name'), 'variants', L.variantsPerFeature).nullish() }),
+    z.object({
+      feature: name('parent feature name'),
+      enabled: flag('enabled'),
+      variants: list(name('variant name'), 'variants', L.variantsPerFeature).nullish(),
+    }),
     'dependencies',
     L.dependenciesPerFeature,
   ).nullish(),
@@ -101,13 +125,23 @@ const featureSet = z
     set.features.forEach((f, i) => {
       const first = firstOf.get(f.name);
       if (first === undefined) firstOf.set(f.name, i);
-      else ctx.addIssue({ code: 'custom', path: ['features', i, 'name'], message: `duplicates the name of features[${first}]` });
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['features', i, 'name'],
+          message: `duplicates the name of features[${first}]`,
+        });
     });
     const ids = new Map<number, number>();
     (set.segments ?? []).forEach((s, i) => {
       const first = ids.get(s.id);
       if (first === undefined) ids.set(s.id, i);
-      else ctx.addIssue({ code: 'custom', path: ['segments', i, 'id'], message: `duplicates the id of segments[${first}]` });
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['segments', i, 'id'],
+          message: `duplicates the id of segments[${first}]`,
+        });
     });
   });
 
@@ -121,8 +155,15 @@ const context = z.object(
     appName: contextValue,
     currentTime: contextValue,
     properties: z
-      .record(name('property name'), z.union([text('a property value', L.contextValueLength), z.number(), z.null()], { error: 'a property value must be a string' }))
-      .refine((p) => Object.keys(p).length <= L.contextProperties, { error: `more than ${L.contextProperties} properties` })
+      .record(
+        name('property name'),
+        z.union([text('a property value', L.contextValueLength), z.number(), z.null()], {
+          error: 'a property value must be a string',
+        }),
+      )
+      .refine((p) => Object.keys(p).length <= L.contextProperties, {
+        error: `more than ${L.contextProperties} properties`,
+      })
       .optional(),
   },
   { error: 'a context must be an object' },
@@ -141,7 +182,8 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 /** The feature's name, when the path runs through one, so a problem says which flag it is in. */
 function featureNameAt(input: unknown, path: readonly PropertyKey[]): string | undefined {
-  if (path[0] !== 'features' || typeof path[1] !== 'number' || typeof input !== 'object' || input === null) return undefined;
+  if (path[0] !== 'features' || typeof path[1] !== 'number' || typeof input !== 'object' || input === null)
+    return undefined;
   const features = (input as { features?: unknown }).features;
   const f = Array.isArray(features) ? (features[path[1]] as unknown) : undefined;
   const n = typeof f === 'object' && f !== null ? (f as { name?: unknown }).name : undefined;
@@ -152,7 +194,7 @@ function problemsOf(error: z.ZodError, input: unknown, hint: string): FlagProble
   return error.issues.map((issue) => {
     const featureName = featureNameAt(input, issue.path);
     // A bad record key is reported by zod as a wrapper around the key's own issue, which says what is wrong.
-    const message = issue.code === 'invalid_key' ? issue.issues[0]?.message ?? issue.message : issue.message;
+    const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
     return {
       path: formatPath(issue.path),
       code: issue.code === 'too_big' ? 'too-large' : 'invalid-field',
@@ -173,12 +215,26 @@ function problemsOf(error: z.ZodError, input: unknown, hint: string): FlagProble
 export function validateFeatureSet(input: unknown): Validation<FeatureSet> {
   const result = featureSet.safeParse(input);
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, problems: problemsOf(result.error, input, 'Fix the field named by the path; the format is Unleash\'s client-features document.') };
+  return {
+    ok: false,
+    problems: problemsOf(
+      result.error,
+      input,
+      "Fix the field named by the path; the format is Unleash's client-features document.",
+    ),
+  };
 }
 
 /** Checks an evaluation context from untrusted JSON (a request body or query). */
 export function validateContext(input: unknown): Validation<FlagContext> {
   const result = context.safeParse(input);
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, problems: problemsOf(result.error, input, 'Send the context as Unleash SDKs do: userId, sessionId, remoteAddress, environment, appName, currentTime as strings, custom fields under properties.') };
+  return {
+    ok: false,
+    problems: problemsOf(
+      result.error,
+      input,
+      'Send the context as Unleash SDKs do: userId, sessionId, remoteAddress, environment, appName, currentTime as strings, custom fields under properties.',
+    ),
+  };
 }

@@ -9,8 +9,14 @@ export type VariantSelector = (context: FlagContext) => FlagVariant | undefined;
 
 /** The answer for a variant definition: built once, frozen, returned to every caller. */
 function answerOf(definition: VariantDefinition): FlagVariant {
-  const payload = definition.payload ? Object.freeze({ type: definition.payload.type, value: definition.payload.value }) : undefined;
-  return Object.freeze(payload ? { name: definition.name, enabled: true, payload, feature_enabled: true } : { name: definition.name, enabled: true, feature_enabled: true });
+  const payload = definition.payload
+    ? Object.freeze({ type: definition.payload.type, value: definition.payload.value })
+    : undefined;
+  return Object.freeze(
+    payload
+      ? { name: definition.name, enabled: true, payload, feature_enabled: true }
+      : { name: definition.name, enabled: true, feature_enabled: true },
+  );
 }
 
 interface CompiledOverride {
@@ -42,7 +48,8 @@ export function compileVariants(
   let counter = 0;
   for (const definition of definitions) {
     const answer = answerOf(definition);
-    for (const o of definition.overrides ?? []) overrides.push({ read: contextReader(o.contextName), values: new Set(o.values), answer });
+    for (const o of definition.overrides ?? [])
+      overrides.push({ read: contextReader(o.contextName), values: new Set(o.values), answer });
     // A variant of weight 0 shares the threshold of the one before it, so no bucket reaches it; an override still can.
     counter += definition.weight;
     thresholds.push(counter);

@@ -34,7 +34,8 @@ export function mergeAllOf(raw: JsonRecord, resolver: RefResolver, stack: readon
 
   const absorb = (node: JsonRecord, level: number): boolean => {
     if (level > MAX_LEVELS) return false;
-    if (own(node, 'oneOf') !== undefined || own(node, 'anyOf') !== undefined || own(node, 'not') !== undefined) return false;
+    if (own(node, 'oneOf') !== undefined || own(node, 'anyOf') !== undefined || own(node, 'not') !== undefined)
+      return false;
     const key = typesOf(node);
     if (key !== undefined) {
       if (typeKey !== undefined && key !== typeKey) return false;
@@ -75,7 +76,10 @@ export function mergeAllOf(raw: JsonRecord, resolver: RefResolver, stack: readon
 }
 
 /** A member with its `$ref` chain followed; 'skip' for `true` (adds nothing), undefined when it cannot be merged. */
-function follow(member: unknown, resolver: RefResolver): { node: JsonRecord; pointers: string[]; name?: string } | 'skip' | undefined {
+function follow(
+  member: unknown,
+  resolver: RefResolver,
+): { node: JsonRecord; pointers: string[]; name?: string } | 'skip' | undefined {
   let node = member;
   const pointers: string[] = [];
   let name: string | undefined;
@@ -96,7 +100,12 @@ function follow(member: unknown, resolver: RefResolver): { node: JsonRecord; poi
 /** The non-null types a schema declares, as a comparable key; undefined when it declares none. */
 function typesOf(node: JsonRecord): string | undefined {
   const type = own(node, 'type');
-  const list = typeof type === 'string' ? [type] : Array.isArray(type) ? type.filter((t): t is string => typeof t === 'string') : [];
+  const list =
+    typeof type === 'string'
+      ? [type]
+      : Array.isArray(type)
+        ? type.filter((t): t is string => typeof t === 'string')
+        : [];
   const key = list
     .filter((t) => t !== 'null')
     .sort()

@@ -4,7 +4,14 @@ import { html } from '../web/html.ts';
 import { renderApiReference } from './api-reference.ts';
 import { parseOpenApi } from './openapi.ts';
 import { browserSkip, launchBrowser } from '../../test/support/browser.ts';
-import { acmeDefinitions, CYCLES_30, EVENTS_31, ORDERS_30, PETS_SWAGGER_20, SUNSET_30 } from '../../test/support/openapi-documents.ts';
+import {
+  acmeDefinitions,
+  CYCLES_30,
+  EVENTS_31,
+  ORDERS_30,
+  PETS_SWAGGER_20,
+  SUNSET_30,
+} from '../../test/support/openapi-documents.ts';
 
 /** Markdown stand-in: escapes, and marks where descriptions went. */
 const options = { renderMarkdown: (text: string) => html`<div class="md">${text}</div>` };
@@ -89,20 +96,41 @@ describe('renderApiReference', () => {
 
   test('operations are sections with a method badge, the path in code, and an anchor the contents link to', () => {
     const markup = render(ORDERS_30);
-    assert.match(markup, /<a href="#op-listOrders"><span class="method method-get">GET<\/span> <code>\/orders<\/code><\/a>/);
-    assert.match(markup, /<section class="api-operation" id="op-listOrders">\n<h4 class="operation-title"><span class="method method-get">GET<\/span> <code class="operation-path">\/orders<\/code><\/h4>/);
-    assert.match(markup, /<h3 id="tag-Orders">Orders<\/h3>\n<div class="api-group-description"><div class="md">Order lifecycle.<\/div><\/div>/);
+    assert.match(
+      markup,
+      /<a href="#op-listOrders"><span class="method method-get">GET<\/span> <code>\/orders<\/code><\/a>/,
+    );
+    assert.match(
+      markup,
+      /<section class="api-operation" id="op-listOrders">\n<h4 class="operation-title"><span class="method method-get">GET<\/span> <code class="operation-path">\/orders<\/code><\/h4>/,
+    );
+    assert.match(
+      markup,
+      /<h3 id="tag-Orders">Orders<\/h3>\n<div class="api-group-description"><div class="md">Order lifecycle.<\/div><\/div>/,
+    );
     assert.match(markup, /<h3 id="api-operations">Other operations<\/h3>/);
     assert.match(markup, /<div class="api-description"><div class="md">Place and track \*\*orders\*\*.<\/div><\/div>/);
   });
 
   test('parameters are a table with column headers, required marks and schema facts', () => {
     const markup = render(ORDERS_30);
-    assert.match(markup, /<h5 id="op-getOrder-parameters">Parameters<\/h5>\n<table class="api-parameters" aria-labelledby="op-getOrder-parameters">/);
-    assert.match(markup, /<th scope="col">Name<\/th><th scope="col">In<\/th><th scope="col">Type<\/th><th scope="col">Description<\/th>/);
-    assert.match(markup, /<th scope="row"><code class="parameter-name">orderId<\/code> <span class="badge badge-required">required<\/span><\/th><td>path<\/td>/);
+    assert.match(
+      markup,
+      /<h5 id="op-getOrder-parameters">Parameters<\/h5>\n<table class="api-parameters" aria-labelledby="op-getOrder-parameters">/,
+    );
+    assert.match(
+      markup,
+      /<th scope="col">Name<\/th><th scope="col">In<\/th><th scope="col">Type<\/th><th scope="col">Description<\/th>/,
+    );
+    assert.match(
+      markup,
+      /<th scope="row"><code class="parameter-name">orderId<\/code> <span class="badge badge-required">required<\/span><\/th><td>path<\/td>/,
+    );
     assert.match(markup, /<dt>Greater than<\/dt><dd>1<\/dd><dt>Maximum<\/dt><dd>100<\/dd>/);
-    assert.match(markup, /<dt>Allowed values<\/dt><dd><code>&quot;open&quot;<\/code>, <code>&quot;shipped&quot;<\/code><\/dd>/);
+    assert.match(
+      markup,
+      /<dt>Allowed values<\/dt><dd><code>&quot;open&quot;<\/code>, <code>&quot;shipped&quot;<\/code><\/dd>/,
+    );
   });
 
   test('bodies and responses show content types, nested properties and examples as code blocks', () => {
@@ -111,40 +139,83 @@ describe('renderApiReference', () => {
     assert.match(markup, /<h6><span class="status status-2xx">200<\/span> OK<\/h6>/);
     assert.match(markup, /<h6><span class="status status-4xx">404<\/span> Not Found<\/h6>/);
     assert.match(markup, /<p class="media-type-name">Content type <code>application\/json<\/code><\/p>/);
-    assert.match(markup, /<span class="schema-type">array of<\/span> <a class="schema-name" href="#schema-Order">Order<\/a> <span class="schema-type">object<\/span>/);
-    assert.match(markup, /<li class="schema-property"><div class="property-head"><code class="property-name">id<\/code> <span class="schema-type">string<\/span> <span class="badge badge-required">required<\/span> <span class="schema-flag">read-only<\/span><\/div><\/li>/);
-    assert.match(markup, /<code class="property-name">note<\/code> <span class="schema-type">string<\/span> <span class="schema-flag">nullable<\/span>/);
-    assert.match(markup, /<p class="example-title">Example: A small order<\/p>\n\n<pre class="code" tabindex="0"><code>/);
+    assert.match(
+      markup,
+      /<span class="schema-type">array of<\/span> <a class="schema-name" href="#schema-Order">Order<\/a> <span class="schema-type">object<\/span>/,
+    );
+    assert.match(
+      markup,
+      /<li class="schema-property"><div class="property-head"><code class="property-name">id<\/code> <span class="schema-type">string<\/span> <span class="badge badge-required">required<\/span> <span class="schema-flag">read-only<\/span><\/div><\/li>/,
+    );
+    assert.match(
+      markup,
+      /<code class="property-name">note<\/code> <span class="schema-type">string<\/span> <span class="schema-flag">nullable<\/span>/,
+    );
+    assert.match(
+      markup,
+      /<p class="example-title">Example: A small order<\/p>\n\n<pre class="code" tabindex="0"><code>/,
+    );
     assert.match(markup, /<table class="api-headers">\n<caption>Response headers<\/caption>/);
     assert.match(markup, /<dt>Combines<\/dt><dd><a class="schema-name" href="#schema-Base">Base<\/a><\/dd>/);
-    assert.match(markup, /<p class="composition-label">One of, told apart by <code>kind<\/code><\/p><ol class="schema-alternatives">/);
+    assert.match(
+      markup,
+      /<p class="composition-label">One of, told apart by <code>kind<\/code><\/p><ol class="schema-alternatives">/,
+    );
   });
 
   test('deprecated operations, parameters and properties are marked, with their sunset as a time element', () => {
     const markup = render(SUNSET_30);
-    assert.match(markup, /<section class="api-operation deprecated" id="op-listThingsV1">\n<h4 class="operation-title">.*<span class="badge badge-deprecated">Deprecated<\/span><\/h4>\n<p class="operation-sunset"><span class="sunset">Sunset <time datetime="2026-12-31">2026-12-31<\/time><\/span><\/p>/);
+    assert.match(
+      markup,
+      /<section class="api-operation deprecated" id="op-listThingsV1">\n<h4 class="operation-title">.*<span class="badge badge-deprecated">Deprecated<\/span><\/h4>\n<p class="operation-sunset"><span class="sunset">Sunset <time datetime="2026-12-31">2026-12-31<\/time><\/span><\/p>/,
+    );
     assert.match(markup, /<li class="deprecated"><a href="#op-createThingV1">/);
-    assert.match(markup, /<tr class="deprecated"><th scope="row"><code class="parameter-name">page<\/code> <span class="badge badge-deprecated">Deprecated<\/span> <span class="sunset">Sunset <time datetime="2026-01-01">2026-01-01<\/time><\/span><\/th>/);
-    assert.match(markup, /<li class="schema-property deprecated"><div class="property-head"><code class="property-name">legacyId<\/code> <span class="schema-type">string<\/span> <span class="badge badge-deprecated">Deprecated<\/span> <span class="sunset">Sunset <time datetime="2026-03-31">2026-03-31<\/time><\/span><\/div>/);
+    assert.match(
+      markup,
+      /<tr class="deprecated"><th scope="row"><code class="parameter-name">page<\/code> <span class="badge badge-deprecated">Deprecated<\/span> <span class="sunset">Sunset <time datetime="2026-01-01">2026-01-01<\/time><\/span><\/th>/,
+    );
+    assert.match(
+      markup,
+      /<li class="schema-property deprecated"><div class="property-head"><code class="property-name">legacyId<\/code> <span class="schema-type">string<\/span> <span class="badge badge-deprecated">Deprecated<\/span> <span class="sunset">Sunset <time datetime="2026-03-31">2026-03-31<\/time><\/span><\/div>/,
+    );
   });
 
   test('a sunset written as an HTTP-date gets an ISO datetime; one that is no date is shown as text', () => {
-    const doc = (sunset: string): string => `openapi: 3.0.0\ninfo: { title: S, version: '1' }\npaths:\n  /a:\n    get:\n      x-sunset: '${sunset}'\n      responses: {}\n`;
-    assert.match(render(doc('Thu, 31 Dec 2026 23:59:59 GMT')), /Sunset <time datetime="2026-12-31T23:59:59.000Z">Thu, 31 Dec 2026 23:59:59 GMT<\/time>/);
+    const doc = (sunset: string): string =>
+      `openapi: 3.0.0\ninfo: { title: S, version: '1' }\npaths:\n  /a:\n    get:\n      x-sunset: '${sunset}'\n      responses: {}\n`;
+    assert.match(
+      render(doc('Thu, 31 Dec 2026 23:59:59 GMT')),
+      /Sunset <time datetime="2026-12-31T23:59:59.000Z">Thu, 31 Dec 2026 23:59:59 GMT<\/time>/,
+    );
     assert.match(render(doc('when v3 ships')), /<span class="sunset">Sunset when v3 ships<\/span>/);
     assert.match(render(doc('2026-02-31')), /<span class="sunset">Sunset 2026-02-31<\/span>/);
   });
 
   test('cycles link to the named schema; remote references are shown as text', () => {
     const markup = render(CYCLES_30);
-    assert.match(markup, /<a class="schema-name" href="#schema-Node">Node<\/a> <span class="schema-note">\(circular reference\)<\/span>/);
-    assert.match(markup, /<code class="schema-ref">https:\/\/schemas.example.com\/common.yaml#\/Money<\/code> <span class="schema-note">\(external reference, not shown\)<\/span>/);
-    assert.match(markup, /<code class="schema-ref">#\/components\/schemas\/DoesNotExist<\/code> <span class="schema-note">\(reference not found\)<\/span>/);
-    assert.match(markup, /<p class="notice">A remote reference was not followed: https:\/\/example.com\/common.yaml#\/parameters\/Tenant<\/p>/);
+    assert.match(
+      markup,
+      /<a class="schema-name" href="#schema-Node">Node<\/a> <span class="schema-note">\(circular reference\)<\/span>/,
+    );
+    assert.match(
+      markup,
+      /<code class="schema-ref">https:\/\/schemas.example.com\/common.yaml#\/Money<\/code> <span class="schema-note">\(external reference, not shown\)<\/span>/,
+    );
+    assert.match(
+      markup,
+      /<code class="schema-ref">#\/components\/schemas\/DoesNotExist<\/code> <span class="schema-note">\(reference not found\)<\/span>/,
+    );
+    assert.match(
+      markup,
+      /<p class="notice">A remote reference was not followed: https:\/\/example.com\/common.yaml#\/parameters\/Tenant<\/p>/,
+    );
   });
 
   test('webhooks and Swagger 2.0 documents render like operations', () => {
-    assert.match(render(EVENTS_31), /<h3 id="api-webhooks">Webhooks<\/h3>[\s\S]*<section class="api-operation" id="op-onEventCreated">\n<h4 class="operation-title"><span class="method method-post">POST<\/span> <code class="operation-path">eventCreated<\/code><\/h4>/);
+    assert.match(
+      render(EVENTS_31),
+      /<h3 id="api-webhooks">Webhooks<\/h3>[\s\S]*<section class="api-operation" id="op-onEventCreated">\n<h4 class="operation-title"><span class="method method-post">POST<\/span> <code class="operation-path">eventCreated<\/code><\/h4>/,
+    );
     const swagger = render(PETS_SWAGGER_20);
     assert.match(swagger, /Swagger 2.0/);
     assert.match(swagger, /<p class="media-type-name">Content type <code>multipart\/form-data<\/code><\/p>/);
@@ -152,17 +223,26 @@ describe('renderApiReference', () => {
 
   test('duplicate operationIds and odd paths still give unique, valid anchors', () => {
     const paths = [
-      "  /:\n    get: { operationId: dup, responses: {} }\n    post: { operationId: dup, responses: {} }",
-      "  /dup:\n    get: { operationId: dup-2, responses: {} }",
+      '  /:\n    get: { operationId: dup, responses: {} }\n    post: { operationId: dup, responses: {} }',
+      '  /dup:\n    get: { operationId: dup-2, responses: {} }',
       "  /{id}:\n    get: { responses: {} }\n    put: { operationId: '', responses: {} }",
-      "  /ünïcødé/日本:\n    get: { responses: {} }",
+      '  /ünïcødé/日本:\n    get: { responses: {} }',
       "  '/a b/c?d=e#f':\n    get: { operationId: '42 is a number', responses: {} }",
       ...Array.from({ length: 50 }, (_, i) => `  /many/${i}:\n    get: { operationId: same, responses: {} }`),
     ];
     const markup = render(`openapi: 3.0.0\ninfo: { title: Odd, version: '1' }\npaths:\n${paths.join('\n')}\n`);
     checkStructure(markup);
     const anchors = [...markup.matchAll(/<section class="api-operation" id="([^"]+)">/g)].map((m) => m[1]);
-    assert.deepEqual(anchors.slice(0, 8), ['op-dup', 'op-dup-2', 'op-dup-2-2', 'op-get-id', 'op-put-id', 'op-get-n-c-d', 'op-42-is-a-number', 'op-same']);
+    assert.deepEqual(anchors.slice(0, 8), [
+      'op-dup',
+      'op-dup-2',
+      'op-dup-2-2',
+      'op-get-id',
+      'op-put-id',
+      'op-get-n-c-d',
+      'op-42-is-a-number',
+      'op-same',
+    ]);
     assert.equal(new Set(anchors).size, 57);
   });
 
@@ -217,15 +297,24 @@ components:
     try {
       const page = await (await browser.newContext()).newPage();
       // One real document and the feature-complete test ones: axe takes seconds per large page.
-      const tracking = acmeDefinitions().find(([path]) => path.includes('tracking-service'))?.[1] ?? assert.fail('no tracking-service document');
+      const tracking =
+        acmeDefinitions().find(([path]) => path.includes('tracking-service'))?.[1] ??
+        assert.fail('no tracking-service document');
       for (const text of [tracking, ORDERS_30, EVENTS_31, PETS_SWAGGER_20, SUNSET_30, CYCLES_30]) {
-        await page.setContent(`<!doctype html><html lang="en"><head><title>API</title></head><body><main><h1>API</h1><section aria-labelledby="definition"><h2 id="definition">API reference</h2>${render(text)}</section></main></body></html>`);
+        await page.setContent(
+          `<!doctype html><html lang="en"><head><title>API</title></head><body><main><h1>API</h1><section aria-labelledby="definition"><h2 id="definition">API reference</h2>${render(text)}</section></main></body></html>`,
+        );
         // Contrast is the stylesheet's business, and there is none here.
         // Legacy mode runs axe in the page itself; the default finishes each run in a fresh page, several times slower.
-        const builder = new AxeBuilder({ page }).disableRules('color-contrast').options({ resultTypes: ['violations'] });
+        const builder = new AxeBuilder({ page })
+          .disableRules('color-contrast')
+          .options({ resultTypes: ['violations'] });
         builder.setLegacyMode(true);
         const results = await builder.analyze();
-        assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`), []);
+        assert.deepEqual(
+          results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`),
+          [],
+        );
       }
     } finally {
       await browser.close();

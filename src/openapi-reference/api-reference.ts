@@ -42,7 +42,8 @@ export function renderApiReference(doc: ApiReference, options: ApiReferenceOptio
   }
   const schemasId = doc.schemas.length > 0 ? ids.allocate('api-', 'schemas') : '';
   const schemaIds = new Map<string, string>();
-  for (const { name } of doc.schemas) if (!schemaIds.has(name)) schemaIds.set(name, ids.allocate('schema-', name, 'schema'));
+  for (const { name } of doc.schemas)
+    if (!schemaIds.has(name)) schemaIds.set(name, ids.allocate('schema-', name, 'schema'));
   const ctx: RenderContext = { renderMarkdown: options.renderMarkdown, schemaIds, ids };
 
   return html`<div class="api-ref">
@@ -72,7 +73,8 @@ function servers(doc: ApiReference, ctx: RenderContext): Html | '' {
   const id = ctx.ids.allocate('api-', 'servers');
   return html`<h3 id="${id}">Servers</h3>
 <ul class="api-servers">${doc.servers.map(
-    (s) => html`<li><code class="server-url">${s.url}</code>${s.description ? html`<div class="server-description">${ctx.renderMarkdown(s.description)}</div>` : ''}</li>`,
+    (s) =>
+      html`<li><code class="server-url">${s.url}</code>${s.description ? html`<div class="server-description">${ctx.renderMarkdown(s.description)}</div>` : ''}</li>`,
   )}</ul>`;
 }
 

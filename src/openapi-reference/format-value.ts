@@ -30,18 +30,31 @@ class BoundedWriter {
  * JSON.stringify because examples come from untrusted documents: YAML aliases can make them
  * cyclic or enormous, and the output must stay bounded either way.
  */
-export function formatValue(value: unknown, options: { maxChars: number; pretty: boolean }): { text: string; truncated: boolean } {
+export function formatValue(
+  value: unknown,
+  options: { maxChars: number; pretty: boolean },
+): { text: string; truncated: boolean } {
   const writer = new BoundedWriter(options.maxChars);
   writeValue(writer, value, options.pretty ? '\n' : '', options.pretty, 0, new Set());
   return { text: writer.text(), truncated: writer.full };
 }
 
-function writeValue(w: BoundedWriter, value: unknown, newline: string, pretty: boolean, depth: number, seen: Set<object>): void {
+function writeValue(
+  w: BoundedWriter,
+  value: unknown,
+  newline: string,
+  pretty: boolean,
+  depth: number,
+  seen: Set<object>,
+): void {
   if (w.full) return;
   if (value === null || value === undefined) return w.write('null');
-  if (typeof value === 'string') return w.write(JSON.stringify(value.length > 100_000 ? value.slice(0, 100_000) : value));
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return w.write(String(value));
-  if (value instanceof Date) return w.write(Number.isNaN(value.getTime()) ? 'null' : JSON.stringify(value.toISOString()));
+  if (typeof value === 'string')
+    return w.write(JSON.stringify(value.length > 100_000 ? value.slice(0, 100_000) : value));
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return w.write(String(value));
+  if (value instanceof Date)
+    return w.write(Number.isNaN(value.getTime()) ? 'null' : JSON.stringify(value.toISOString()));
   if (typeof value !== 'object') return w.write('null');
   const isArray = Array.isArray(value);
   const [open, close] = isArray ? ['[', ']'] : ['{', '}'];

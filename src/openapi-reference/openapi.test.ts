@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseOpenApi, type ApiReference, type Operation, type SchemaView } from './openapi.ts';
-import { acmeDefinitions, CYCLES_30, EVENTS_31, ORDERS_30, PETS_SWAGGER_20, SUNSET_30 } from '../../test/support/openapi-documents.ts';
+import {
+  acmeDefinitions,
+  CYCLES_30,
+  EVENTS_31,
+  ORDERS_30,
+  PETS_SWAGGER_20,
+  SUNSET_30,
+} from '../../test/support/openapi-documents.ts';
 
 function parse(text: string): ApiReference {
   const result = parseOpenApi(text);
@@ -45,7 +52,10 @@ describe('parseOpenApi', () => {
     assert.deepEqual(doc.info, { title: 'Orders API', version: '1.2.0', description: 'Place and track **orders**.' });
     assert.deepEqual([doc.format, doc.specVersion], ['openapi', '3.0.3']);
     assert.deepEqual(doc.servers, [{ url: 'https://api.example.com/v1', description: 'Production' }]);
-    assert.deepEqual(doc.tags, [{ name: 'Orders', description: 'Order lifecycle.' }, { name: 'Admin', description: undefined }]);
+    assert.deepEqual(doc.tags, [
+      { name: 'Orders', description: 'Order lifecycle.' },
+      { name: 'Admin', description: undefined },
+    ]);
     // Declared tags first (Admin has no operations), then tags only operations name, untagged last.
     assert.deepEqual(
       doc.groups.map((g) => [g.tag, g.description, g.operations.map((o) => o.operationId)]),
@@ -85,11 +95,18 @@ describe('parseOpenApi', () => {
     assert.equal(put.requestBody?.description, 'The new order.');
     assert.equal(put.requestBody?.content[0]?.type, 'application/json');
     assert.equal(put.requestBody?.content[0]?.schema?.name, 'Order');
-    assert.deepEqual(put.requestBody?.content[0]?.examples[0], { value: '{\n  "id": "ord_1",\n  "total": 99\n}', language: 'json', truncated: false });
+    assert.deepEqual(put.requestBody?.content[0]?.examples[0], {
+      value: '{\n  "id": "ord_1",\n  "total": 99\n}',
+      language: 'json',
+      truncated: false,
+    });
 
     const list = operation(doc, 'listOrders').responses[0];
     assert.equal(list?.status, '200');
-    assert.deepEqual(list?.headers.map((h) => [h.name, h.description, h.schema?.types]), [['X-Total-Count', 'Total orders.', ['integer']]]);
+    assert.deepEqual(
+      list?.headers.map((h) => [h.name, h.description, h.schema?.types]),
+      [['X-Total-Count', 'Total orders.', ['integer']]],
+    );
     const array = list?.content[0]?.schema;
     assert.deepEqual(array?.types, ['array']);
     assert.equal(array?.items?.name, 'Order');
@@ -110,7 +127,14 @@ describe('parseOpenApi', () => {
   test('schemas show required, nullable, read-only and constraints; allOf merges into one object when it can', () => {
     const doc = parse(ORDERS_30);
     const order = schema(doc, 'Order');
-    assert.deepEqual(order.properties.map((p) => [p.name, p.required]), [['id', true], ['total', false], ['note', false]]);
+    assert.deepEqual(
+      order.properties.map((p) => [p.name, p.required]),
+      [
+        ['id', true],
+        ['total', false],
+        ['note', false],
+      ],
+    );
     assert.equal(prop(order, 'id').readOnly, true);
     assert.equal(prop(order, 'note').nullable, true);
     assert.equal(prop(order, 'total').description, 'Minor units.');
@@ -118,10 +142,19 @@ describe('parseOpenApi', () => {
     const extended = schema(doc, 'Extended');
     assert.equal(extended.description, 'Base with more.');
     assert.deepEqual(extended.combines, ['Base']);
-    assert.deepEqual(extended.properties.map((p) => [p.name, p.required]), [['id', true], ['extra', true]]);
+    assert.deepEqual(
+      extended.properties.map((p) => [p.name, p.required]),
+      [
+        ['id', true],
+        ['extra', true],
+      ],
+    );
     assert.deepEqual(extended.allOf, []);
     // A member with a oneOf cannot be merged honestly: the members are listed instead.
-    assert.deepEqual(schema(doc, 'Mixed').allOf.map((m) => m.name ?? m.oneOf.length), ['Base', 2]);
+    assert.deepEqual(
+      schema(doc, 'Mixed').allOf.map((m) => m.name ?? m.oneOf.length),
+      ['Base', 2],
+    );
     const pet = schema(doc, 'Pet');
     assert.deepEqual([pet.oneOf.map((m) => m.name), pet.discriminator], [['Order', 'Problem'], 'kind']);
   });
@@ -138,7 +171,10 @@ describe('parseOpenApi', () => {
     ]);
     assert.equal(prop(event, 'kind').const, '"created"');
     const source = prop(event, 'source');
-    assert.deepEqual([source.name, source.types, source.description, source.deprecated], ['Source', ['string'], 'Where the event came from.', true]);
+    assert.deepEqual(
+      [source.name, source.types, source.description, source.deprecated],
+      ['Source', ['string'], 'Where the event came from.', true],
+    );
     assert.deepEqual(
       doc.webhooks.map((w) => [w.method, w.path, w.operationId]),
       [['post', 'eventCreated', 'onEventCreated']],
@@ -159,24 +195,45 @@ describe('parseOpenApi', () => {
       ],
     );
     const ok = list.responses[0];
-    assert.deepEqual([ok?.status, ok?.content[0]?.type, ok?.content[0]?.schema?.items?.name], ['200', 'application/json', 'Pet']);
+    assert.deepEqual(
+      [ok?.status, ok?.content[0]?.type, ok?.content[0]?.schema?.items?.name],
+      ['200', 'application/json', 'Pet'],
+    );
     assert.match(ok?.content[0]?.examples[0]?.value ?? '', /"name": "Rex"/);
-    assert.deepEqual(ok?.headers.map((h) => [h.name, h.schema?.types, h.description]), [['X-Next', ['string'], 'Next page.']]);
+    assert.deepEqual(
+      ok?.headers.map((h) => [h.name, h.schema?.types, h.description]),
+      [['X-Next', ['string'], 'Next page.']],
+    );
     const create = operation(doc, 'createPet');
     assert.deepEqual([create.requestBody?.required, create.requestBody?.content[0]?.schema?.name], [true, 'Pet']);
     const upload = operation(doc, 'uploadPhoto');
-    assert.deepEqual(upload.parameters.map((p) => p.name), ['id']);
+    assert.deepEqual(
+      upload.parameters.map((p) => p.name),
+      ['id'],
+    );
     const form = upload.requestBody?.content[0];
     assert.equal(form?.type, 'multipart/form-data');
-    assert.deepEqual(form?.schema?.properties.map((p) => [p.name, p.required, p.schema.types]), [['file', true, ['file']], ['caption', false, ['string']]]);
+    assert.deepEqual(
+      form?.schema?.properties.map((p) => [p.name, p.required, p.schema.types]),
+      [
+        ['file', true, ['file']],
+        ['caption', false, ['string']],
+      ],
+    );
     assert.equal(prop(schema(doc, 'Pet'), 'tag').nullable, true);
   });
 
   test('deprecated and x-sunset are kept on operations, path items, parameters and properties', () => {
     const doc = parse(SUNSET_30);
-    assert.deepEqual([operation(doc, 'listThingsV1').deprecated, operation(doc, 'listThingsV1').sunset], [true, '2026-12-31']);
+    assert.deepEqual(
+      [operation(doc, 'listThingsV1').deprecated, operation(doc, 'listThingsV1').sunset],
+      [true, '2026-12-31'],
+    );
     // The operation's own x-sunset wins over its path item's.
-    assert.deepEqual([operation(doc, 'createThingV1').deprecated, operation(doc, 'createThingV1').sunset], [true, '2026-06-30']);
+    assert.deepEqual(
+      [operation(doc, 'createThingV1').deprecated, operation(doc, 'createThingV1').sunset],
+      [true, '2026-06-30'],
+    );
     const current = operation(doc, 'listThings');
     assert.deepEqual([current.deprecated, current.sunset], [false, undefined]);
     assert.deepEqual([current.parameters[0]?.deprecated, current.parameters[0]?.sunset], [true, '2026-01-01']);
@@ -201,18 +258,33 @@ describe('parseOpenApi', () => {
 
   test('remote references are kept as text; missing ones are flagged; JSON pointer escapes are decoded', () => {
     const doc = parse(CYCLES_30);
-    assert.deepEqual(schema(doc, 'Remote').ref, { target: 'https://schemas.example.com/common.yaml#/Money', reason: 'remote' });
-    assert.deepEqual(schema(doc, 'Sibling').ref, { target: 'common.yaml#/components/schemas/Address', reason: 'remote' });
+    assert.deepEqual(schema(doc, 'Remote').ref, {
+      target: 'https://schemas.example.com/common.yaml#/Money',
+      reason: 'remote',
+    });
+    assert.deepEqual(schema(doc, 'Sibling').ref, {
+      target: 'common.yaml#/components/schemas/Address',
+      reason: 'remote',
+    });
     assert.deepEqual(schema(doc, 'Missing').ref, { target: '#/components/schemas/DoesNotExist', reason: 'missing' });
     assert.deepEqual([schema(doc, 'Escaped').name, schema(doc, 'Escaped').description], ['a/b~c', 'Slash and tilde.']);
     assert.deepEqual(schema(doc, 'Percent').types, ['integer']);
     // A parameter kept in another file cannot be shown; the others still are, and the page is told.
-    assert.deepEqual(operation(doc, 'getNode').parameters.map((p) => p.name), ['id']);
+    assert.deepEqual(
+      operation(doc, 'getNode').parameters.map((p) => p.name),
+      ['id'],
+    );
     assert.ok(doc.notices.some((n) => n.includes('https://example.com/common.yaml#/parameters/Tenant')));
   });
 
   test('JSON text is accepted as well as YAML', () => {
-    const doc = parse(JSON.stringify({ openapi: '3.1.0', info: { title: 'J', version: '1' }, paths: { '/a': { get: { responses: { 200: { description: 'ok' } } } } } }));
+    const doc = parse(
+      JSON.stringify({
+        openapi: '3.1.0',
+        info: { title: 'J', version: '1' },
+        paths: { '/a': { get: { responses: { 200: { description: 'ok' } } } } },
+      }),
+    );
     assert.equal(doc.groups[0]?.operations[0]?.path, '/a');
   });
 
@@ -249,7 +321,11 @@ describe('parseOpenApi on hostile documents', () => {
 
   test('very deep YAML nesting is refused, repeatedly, without crashing the process', () => {
     // The YAML composer recurses per level; Node once aborted on the second such document.
-    const texts = [`openapi: 3.0.0\nx: ${'['.repeat(5000)}${']'.repeat(5000)}`, `openapi: 3.0.0\nx:\n${'- '.repeat(5000)}x`, `{"openapi":"3.0.0","x":${'{"a":'.repeat(5000)}`];
+    const texts = [
+      `openapi: 3.0.0\nx: ${'['.repeat(5000)}${']'.repeat(5000)}`,
+      `openapi: 3.0.0\nx:\n${'- '.repeat(5000)}x`,
+      `{"openapi":"3.0.0","x":${'{"a":'.repeat(5000)}`,
+    ];
     for (const text of texts) {
       for (let i = 0; i < 3; i++) assert.equal(failure(text), 'the document nests too deeply to read');
     }
@@ -258,7 +334,9 @@ describe('parseOpenApi on hostile documents', () => {
   test('a deeply nested schema in JSON is cut at the depth limit with a notice', () => {
     const depth = 20_000;
     const deep = `${'{"type":"object","properties":{"child":'.repeat(depth)}{"type":"string"}${'}}'.repeat(depth)}`;
-    const doc = parse(`{"openapi":"3.1.0","info":{"title":"Deep","version":"1"},"paths":{},"components":{"schemas":{"Deep":${deep}}}}`);
+    const doc = parse(
+      `{"openapi":"3.1.0","info":{"title":"Deep","version":"1"},"paths":{},"components":{"schemas":{"Deep":${deep}}}}`,
+    );
     let view: SchemaView | undefined = schema(doc, 'Deep');
     let levels = 0;
     while (view && !view.truncated) {
@@ -271,8 +349,27 @@ describe('parseOpenApi on hostile documents', () => {
 
   test('a schema with fifty thousand properties is listed in part and quickly', () => {
     const properties = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`p${i}`, { type: 'string' }]));
-    const paths = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`/p${i}`, { get: { responses: { 200: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Wide' } } } } } } }]));
-    const text = JSON.stringify({ openapi: '3.0.0', info: { title: 'Wide', version: '1' }, paths, components: { schemas: { Wide: { type: 'object', properties } } } });
+    const paths = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [
+        `/p${i}`,
+        {
+          get: {
+            responses: {
+              200: {
+                description: 'ok',
+                content: { 'application/json': { schema: { $ref: '#/components/schemas/Wide' } } },
+              },
+            },
+          },
+        },
+      ]),
+    );
+    const text = JSON.stringify({
+      openapi: '3.0.0',
+      info: { title: 'Wide', version: '1' },
+      paths,
+      components: { schemas: { Wide: { type: 'object', properties } } },
+    });
     let doc: ApiReference | undefined;
     assert.ok(elapsed(() => (doc = parse(text))) < 5000);
     const wide = schema(doc ?? assert.fail(), 'Wide');
@@ -284,11 +381,31 @@ describe('parseOpenApi on hostile documents', () => {
     const schemas: Record<string, unknown> = {};
     for (let level = 0; level < 12; level++) {
       const next = level === 11 ? { type: 'string' } : { $ref: `#/components/schemas/L${level + 1}` };
-      schemas[`L${level}`] = { type: 'object', properties: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, next])) };
+      schemas[`L${level}`] = {
+        type: 'object',
+        properties: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, next])),
+      };
     }
-    const paths = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`/x${i}`, { post: { requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/L0' } } } }, responses: {} } }]));
+    const paths = Object.fromEntries(
+      Array.from({ length: 100 }, (_, i) => [
+        `/x${i}`,
+        {
+          post: {
+            requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/L0' } } } },
+            responses: {},
+          },
+        },
+      ]),
+    );
     let doc: ApiReference | undefined;
-    assert.ok(elapsed(() => (doc = parse(JSON.stringify({ openapi: '3.0.0', info: { title: 'Fan', version: '1' }, paths, components: { schemas } })))) < 5000);
+    assert.ok(
+      elapsed(
+        () =>
+          (doc = parse(
+            JSON.stringify({ openapi: '3.0.0', info: { title: 'Fan', version: '1' }, paths, components: { schemas } }),
+          )),
+      ) < 5000,
+    );
     let nodes = 0;
     const count = (v: SchemaView | undefined): void => {
       if (!v) return;
@@ -322,8 +439,17 @@ paths:
   });
 
   test('property names such as __proto__ stay data and pollute no prototype', () => {
-    const doc = parse(`{"openapi":"3.0.0","info":{"title":"P","version":"1"},"paths":{},"components":{"schemas":{"P":{"allOf":[{"properties":{"__proto__":{"type":"string"},"constructor":{"type":"integer"}}},{"properties":{"x":{"type":"boolean"}}}]}}}}`);
-    assert.deepEqual(schema(doc, 'P').properties.map((p) => [p.name, p.schema.types]), [['__proto__', ['string']], ['constructor', ['integer']], ['x', ['boolean']]]);
+    const doc = parse(
+      `{"openapi":"3.0.0","info":{"title":"P","version":"1"},"paths":{},"components":{"schemas":{"P":{"allOf":[{"properties":{"__proto__":{"type":"string"},"constructor":{"type":"integer"}}},{"properties":{"x":{"type":"boolean"}}}]}}}}`,
+    );
+    assert.deepEqual(
+      schema(doc, 'P').properties.map((p) => [p.name, p.schema.types]),
+      [
+        ['__proto__', ['string']],
+        ['constructor', ['integer']],
+        ['x', ['boolean']],
+      ],
+    );
     assert.equal(Object.hasOwn(Object.prototype, 'type'), false);
   });
 });

@@ -45,7 +45,10 @@ function read(root: unknown): ParseResult {
   // Unquoted `openapi: 3.0` or `swagger: 2.0` reads as a number; accept the numeric spelling.
   const swagger = openapi === undefined && swaggerVersion !== undefined && /^2(\.|$)/.test(swaggerVersion);
   if (!swagger && (openapi === undefined || !/^3(\.|$)/.test(openapi))) {
-    return { ok: false, error: 'not an OpenAPI 3.x or Swagger 2.0 document (no "openapi: 3.x" or "swagger: 2.0" field)' };
+    return {
+      ok: false,
+      error: 'not an OpenAPI 3.x or Swagger 2.0 document (no "openapi: 3.x" or "swagger: 2.0" field)',
+    };
   }
   const ctx = new ReadContext(root);
   const infoField = own(root, 'info');
@@ -82,7 +85,9 @@ function readTags(raw: unknown, ctx: ReadContext): ApiTag[] {
   if (!Array.isArray(raw)) return [];
   return raw.slice(0, MAX_TAGS).flatMap((tag) => {
     const name = isRecord(tag) ? scalarText(own(tag, 'name')) : undefined;
-    return isRecord(tag) && name ? [{ name: name.slice(0, 200), description: ctx.text(own(tag, 'description'), 10_000) }] : [];
+    return isRecord(tag) && name
+      ? [{ name: name.slice(0, 200), description: ctx.text(own(tag, 'description'), 10_000) }]
+      : [];
   });
 }
 
@@ -90,7 +95,9 @@ function readServers(raw: unknown, ctx: ReadContext): ApiServer[] {
   if (!Array.isArray(raw)) return [];
   return raw.slice(0, MAX_SERVERS).flatMap((server) => {
     const url = isRecord(server) ? scalarText(own(server, 'url')) : undefined;
-    return isRecord(server) && url ? [{ url: url.slice(0, 2000), description: ctx.text(own(server, 'description'), 1000) }] : [];
+    return isRecord(server) && url
+      ? [{ url: url.slice(0, 2000), description: ctx.text(own(server, 'description'), 1000) }]
+      : [];
   });
 }
 
@@ -123,7 +130,8 @@ function groupByTag(operations: readonly Operation[], tags: readonly ApiTag[]): 
   }
   const groups: OperationGroup[] = [];
   for (const [tag, list] of byTag) {
-    if (list.length > 0) groups.push({ tag, description: tags.find((t) => t.name === tag)?.description, operations: list });
+    if (list.length > 0)
+      groups.push({ tag, description: tags.find((t) => t.name === tag)?.description, operations: list });
   }
   if (untagged.length > 0) groups.push({ operations: untagged });
   return groups;
@@ -134,7 +142,8 @@ function readSchemas(root: JsonRecord, ctx: ReadContext, swagger: boolean): Name
   const container = swagger ? own(root, 'definitions') : isRecord(components) ? own(components, 'schemas') : undefined;
   if (!isRecord(container)) return [];
   const { keys, total } = ownKeys(container);
-  if (total > MAX_SCHEMAS) ctx.notice(`The document defines ${total} schemas: only the first ${MAX_SCHEMAS} are listed.`);
+  if (total > MAX_SCHEMAS)
+    ctx.notice(`The document defines ${total} schemas: only the first ${MAX_SCHEMAS} are listed.`);
   const location = swagger ? ['definitions'] : ['components', 'schemas'];
   return keys.slice(0, MAX_SCHEMAS).map((name) => ({
     name: name.slice(0, 200),

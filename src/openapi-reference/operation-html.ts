@@ -99,9 +99,10 @@ function headers(list: readonly ResponseHeader[], ctx: RenderContext): Html | ''
 <caption>Response headers</caption>
 <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead>
 <tbody>${list.map(
-    (h) => html`<tr${h.deprecated ? html` class="deprecated"` : ''}><th scope="row"><code>${h.name}</code>${h.required ? html` ${requiredBadge()}` : ''}${h.deprecated ? html` ${deprecatedBadge()}` : ''}${
-      h.sunset ? html` ${sunsetNote(h.sunset)}` : ''
-    }</th><td>${h.schema ? html`${typeSummary(h.schema, ctx)}${flags(h.schema)}${schemaBody(h.schema, ctx)}` : ''}</td><td>${h.description ? ctx.renderMarkdown(h.description) : ''}</td></tr>`,
+    (h) =>
+      html`<tr${h.deprecated ? html` class="deprecated"` : ''}><th scope="row"><code>${h.name}</code>${h.required ? html` ${requiredBadge()}` : ''}${h.deprecated ? html` ${deprecatedBadge()}` : ''}${
+        h.sunset ? html` ${sunsetNote(h.sunset)}` : ''
+      }</th><td>${h.schema ? html`${typeSummary(h.schema, ctx)}${flags(h.schema)}${schemaBody(h.schema, ctx)}` : ''}</td><td>${h.description ? ctx.renderMarkdown(h.description) : ''}</td></tr>`,
   )}</tbody>
 </table>`;
 }

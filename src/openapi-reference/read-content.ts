@@ -27,7 +27,13 @@ export function readContent(content: unknown, ctx: ReadContext): MediaType[] {
       const media = own(content, type);
       if (!isRecord(media)) return [];
       const schema = own(media, 'schema');
-      return [{ type: type.slice(0, 200), schema: schema === undefined ? undefined : buildSchemaView(schema, ctx), examples: readExamples(media, ctx) }];
+      return [
+        {
+          type: type.slice(0, 200),
+          schema: schema === undefined ? undefined : buildSchemaView(schema, ctx),
+          examples: readExamples(media, ctx),
+        },
+      ];
     });
 }
 
@@ -61,10 +67,14 @@ export function exampleOf(value: unknown, ctx: ReadContext): Example {
   if (typeof value === 'string') {
     const text = value.slice(0, ctx.charAllowance(MAX_EXAMPLE_CHARS));
     ctx.spendChars(text.length);
-    return text === '' && value !== '' ? { language: 'text', truncated: true } : { value: text, language: 'text', truncated: text.length < value.length };
+    return text === '' && value !== ''
+      ? { language: 'text', truncated: true }
+      : { value: text, language: 'text', truncated: text.length < value.length };
   }
   const literal = ctx.literal(value, MAX_EXAMPLE_CHARS, true);
-  return literal ? { value: literal.text, language: 'json', truncated: literal.truncated } : { language: 'json', truncated: true };
+  return literal
+    ? { value: literal.text, language: 'json', truncated: literal.truncated }
+    : { language: 'json', truncated: true };
 }
 
 /**

@@ -58,7 +58,8 @@ export class ReadContext {
 
   spendChars(count: number): void {
     this.charsLeft -= count;
-    if (this.charsLeft <= 0) this.notice('The document has more text than a page can show: some descriptions and examples are left out.');
+    if (this.charsLeft <= 0)
+      this.notice('The document has more text than a page can show: some descriptions and examples are left out.');
   }
 
   /** A description or other text, cut at `max` characters and charged to the document's text budget. */

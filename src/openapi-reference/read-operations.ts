@@ -4,12 +4,33 @@ import { sunsetText, type ReadContext } from './read-context.ts';
 import { isRecord, own, ownKeys, scalarText, type JsonRecord } from './records.ts';
 import { buildSchemaView } from './schema-view.ts';
 
-const METHODS: ReadonlySet<string> = new Set<HttpMethod>(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+const METHODS: ReadonlySet<string> = new Set<HttpMethod>([
+  'get',
+  'put',
+  'post',
+  'delete',
+  'options',
+  'head',
+  'patch',
+  'trace',
+]);
 /** Operations one page shows; a document with more is shown in part, with a notice. */
 export const MAX_OPERATIONS = 2000;
 const MAX_PARAMETERS = 100;
 /** Parameter keys that are not schema keywords, left out when a Swagger 2.0 parameter is read as a schema. */
-const PARAMETER_KEYS = ['name', 'in', 'description', 'required', 'deprecated', 'x-sunset', 'example', 'x-example', 'examples', 'allowEmptyValue', 'collectionFormat'];
+const PARAMETER_KEYS = [
+  'name',
+  'in',
+  'description',
+  'required',
+  'deprecated',
+  'x-sunset',
+  'example',
+  'x-example',
+  'examples',
+  'allowEmptyValue',
+  'collectionFormat',
+];
 
 interface Defaults {
   swagger: boolean;
@@ -19,7 +40,11 @@ interface Defaults {
 }
 
 /** Every operation of `paths`, then of OpenAPI 3.1 `webhooks`, in document order. */
-export function readOperations(root: JsonRecord, ctx: ReadContext, swagger: boolean): { operations: Operation[]; webhooks: Operation[] } {
+export function readOperations(
+  root: JsonRecord,
+  ctx: ReadContext,
+  swagger: boolean,
+): { operations: Operation[]; webhooks: Operation[] } {
   const defaults: Defaults = {
     swagger,
     consumes: mediaTypes(own(root, 'consumes')) ?? ['application/json'],
@@ -43,7 +68,9 @@ function readPathItems(paths: unknown, ctx: ReadContext, defaults: Defaults, bud
       const operation = own(item, method);
       if (!METHODS.has(method) || !isRecord(operation)) continue;
       if (budget.left === 0) {
-        ctx.notice(`The document has more than ${MAX_OPERATIONS} operations: only the first ${MAX_OPERATIONS} are shown.`);
+        ctx.notice(
+          `The document has more than ${MAX_OPERATIONS} operations: only the first ${MAX_OPERATIONS} are shown.`,
+        );
         return out;
       }
       budget.left--;
@@ -53,7 +80,14 @@ function readPathItems(paths: unknown, ctx: ReadContext, defaults: Defaults, bud
   return out;
 }
 
-function readOperation(method: HttpMethod, path: string, op: JsonRecord, item: JsonRecord, ctx: ReadContext, defaults: Defaults): Operation {
+function readOperation(
+  method: HttpMethod,
+  path: string,
+  op: JsonRecord,
+  item: JsonRecord,
+  ctx: ReadContext,
+  defaults: Defaults,
+): Operation {
   const parameters = mergeParameters(own(item, 'parameters'), own(op, 'parameters'), ctx);
   const operation: Operation = {
     method,
@@ -71,7 +105,11 @@ function readOperation(method: HttpMethod, path: string, op: JsonRecord, item: J
     const inBody = (p: JsonRecord): boolean => own(p, 'in') === 'body' || own(p, 'in') === 'formData';
     operation.parameters = parameters.filter((p) => !inBody(p)).flatMap((p) => readParameter(p, ctx, true) ?? []);
     operation.requestBody = swaggerBody(parameters, mediaTypes(own(op, 'consumes')) ?? defaults.consumes, ctx);
-    operation.responses = readResponses(own(op, 'responses'), ctx, mediaTypes(own(op, 'produces')) ?? defaults.produces);
+    operation.responses = readResponses(
+      own(op, 'responses'),
+      ctx,
+      mediaTypes(own(op, 'produces')) ?? defaults.produces,
+    );
   } else {
     operation.parameters = parameters.flatMap((p) => readParameter(p, ctx, false) ?? []);
     const body = ctx.deref(own(op, 'requestBody'));
@@ -119,14 +157,22 @@ function readParameter(raw: JsonRecord, ctx: ReadContext, swagger: boolean): Par
 }
 
 /** Swagger 2.0's `in: body` parameter, or its `formData` parameters as one object, as a request body. */
-function swaggerBody(parameters: readonly JsonRecord[], consumes: readonly string[], ctx: ReadContext): RequestBody | undefined {
+function swaggerBody(
+  parameters: readonly JsonRecord[],
+  consumes: readonly string[],
+  ctx: ReadContext,
+): RequestBody | undefined {
   const body = parameters.find((p) => own(p, 'in') === 'body');
   if (body) {
     const schema = own(body, 'schema');
     return {
       description: ctx.text(own(body, 'description')),
       required: own(body, 'required') === true,
-      content: consumes.map((type) => ({ type, schema: schema === undefined ? undefined : buildSchemaView(schema, ctx), examples: [] })),
+      content: consumes.map((type) => ({
+        type,
+        schema: schema === undefined ? undefined : buildSchemaView(schema, ctx),
+        examples: [],
+      })),
     };
   }
   const form = parameters.filter((p) => own(p, 'in') === 'formData');

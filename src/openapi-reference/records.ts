@@ -8,7 +8,7 @@ export function isRecord(value: unknown): value is JsonRecord {
 
 /** An own property only: a document's `__proto__` or `constructor` key must not reach the prototype chain. */
 export function own(record: JsonRecord, key: string): unknown {
-  return  Object.hasOwn(record, key) ? record[key] : undefined;
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /** Keys kept per object; anything past this is counted, not listed. */

@@ -41,7 +41,8 @@ export function schemaBody(view: SchemaView, ctx: RenderContext): Html {
 /** The type line: `string (date-time)`, `array of Address`, a link to a named schema, or why it is not shown. */
 export function typeSummary(view: SchemaView, ctx: RenderContext): Html {
   if (view.ref?.reason === 'circular') {
-    const target = view.name === undefined ? html`<code class="schema-ref">${view.ref.target}</code>` : schemaName(view.name, ctx);
+    const target =
+      view.name === undefined ? html`<code class="schema-ref">${view.ref.target}</code>` : schemaName(view.name, ctx);
     return html`${target} <span class="schema-note">(circular reference)</span>`;
   }
   if (view.ref) {
@@ -49,7 +50,8 @@ export function typeSummary(view: SchemaView, ctx: RenderContext): Html {
     return html`<code class="schema-ref">${view.ref.target}</code> <span class="schema-note">(${why})</span>`;
   }
   if (view.truncated) {
-    if (view.name !== undefined) return html`${schemaName(view.name, ctx)} <span class="schema-note">(not expanded here)</span>`;
+    if (view.name !== undefined)
+      return html`${schemaName(view.name, ctx)} <span class="schema-note">(not expanded here)</span>`;
     return html`<span class="schema-note">not shown: the schema is too large or too deep</span>`;
   }
   const arrayOf = view.types.length === 1 && view.types[0] === 'array' && view.items;
@@ -58,7 +60,12 @@ export function typeSummary(view: SchemaView, ctx: RenderContext): Html {
   const format = view.format ? html` <span class="schema-format">(${view.format})</span>` : '';
   if (arrayOf) return html`<span class="schema-type">array of</span> ${typeSummary(arrayOf, ctx)}${title}`;
   const composed = view.allOf.length + view.oneOf.length + view.anyOf.length > 0 || view.not !== undefined;
-  const type = view.types.length > 0 ? view.types.join(' or ') : composed || view.enum.length > 0 || view.const !== undefined ? '' : 'any';
+  const type =
+    view.types.length > 0
+      ? view.types.join(' or ')
+      : composed || view.enum.length > 0 || view.const !== undefined
+        ? ''
+        : 'any';
   return html`${name}${type ? html`<span class="schema-type">${type}</span>` : ''}${format}${title}`;
 }
 
@@ -79,17 +86,33 @@ function details(view: SchemaView, ctx: RenderContext): Html {
   const fact = (term: string, value: Html | string): void => {
     facts.push(html`<dt>${term}</dt><dd>${value}</dd>`);
   };
-  const codes = (values: readonly string[]): Html => join(values.map((v) => html`<code>${v}</code>`), ', ');
-  if (view.enum.length > 0) fact('Allowed values', html`${codes(view.enum)}${view.enumOmitted > 0 ? ` and ${view.enumOmitted} more` : ''}`);
+  const codes = (values: readonly string[]): Html =>
+    join(
+      values.map((v) => html`<code>${v}</code>`),
+      ', ',
+    );
+  if (view.enum.length > 0)
+    fact('Allowed values', html`${codes(view.enum)}${view.enumOmitted > 0 ? ` and ${view.enumOmitted} more` : ''}`);
   if (view.const !== undefined) fact('Value', html`<code>${view.const}</code>`);
   if (view.default !== undefined) fact('Default', html`<code>${view.default}</code>`);
   for (const c of view.constraints) {
-    fact(CONSTRAINT_LABELS[c.keyword], c.keyword === 'pattern' ? html`<code>${c.value}</code>` : c.keyword === 'uniqueItems' ? 'yes' : c.value);
+    fact(
+      CONSTRAINT_LABELS[c.keyword],
+      c.keyword === 'pattern' ? html`<code>${c.value}</code>` : c.keyword === 'uniqueItems' ? 'yes' : c.value,
+    );
   }
   if (view.additionalProperties === false) fact('Other properties', 'not allowed');
   // With alternatives to tell apart, the discriminator is named where they are listed.
-  if (view.discriminator !== undefined && view.oneOf.length + view.anyOf.length === 0) fact('Discriminator', html`<code>${view.discriminator}</code>`);
-  if (view.combines.length > 0) fact('Combines', join(view.combines.map((n) => schemaName(n, ctx)), ', '));
+  if (view.discriminator !== undefined && view.oneOf.length + view.anyOf.length === 0)
+    fact('Discriminator', html`<code>${view.discriminator}</code>`);
+  if (view.combines.length > 0)
+    fact(
+      'Combines',
+      join(
+        view.combines.map((n) => schemaName(n, ctx)),
+        ', ',
+      ),
+    );
   if (view.examples.length > 0) fact(view.examples.length > 1 ? 'Examples' : 'Example', codes(view.examples));
   return html`${view.description ? html`<div class="schema-description">${ctx.renderMarkdown(view.description)}</div>` : ''}${
     facts.length > 0 ? html`<dl class="schema-facts">${facts}</dl>` : ''
@@ -100,16 +123,22 @@ function children(view: SchemaView, ctx: RenderContext): Html {
   const parts: Html[] = [];
   const additional = view.additionalProperties === false ? undefined : view.additionalProperties;
   if (view.properties.length > 0 || view.propertiesOmitted > 0 || additional) {
-    parts.push(html`<ul class="schema-properties">${view.properties.map((p) => property(p, ctx))}${additional ? additionalProperties(additional, ctx) : ''}${
-      view.propertiesOmitted > 0 ? html`<li class="schema-omitted">${view.propertiesOmitted} more ${view.propertiesOmitted === 1 ? 'property' : 'properties'} not shown</li>` : ''
-    }</ul>`);
+    parts.push(
+      html`<ul class="schema-properties">${view.properties.map((p) => property(p, ctx))}${additional ? additionalProperties(additional, ctx) : ''}${
+        view.propertiesOmitted > 0
+          ? html`<li class="schema-omitted">${view.propertiesOmitted} more ${view.propertiesOmitted === 1 ? 'property' : 'properties'} not shown</li>`
+          : ''
+      }</ul>`,
+    );
   }
   if (view.items) {
     // The type line already says "array of X"; what X holds follows here.
     const itemDetails = details(view.items, ctx);
     const itemChildren = children(view.items, ctx);
     if (itemDetails.value || itemChildren.value) {
-      parts.push(html`<div class="schema-items">${itemDetails.value ? html`<p class="schema-items-label">Each item</p>${itemDetails}` : ''}${itemChildren}</div>`);
+      parts.push(
+        html`<div class="schema-items">${itemDetails.value ? html`<p class="schema-items-label">Each item</p>${itemDetails}` : ''}${itemChildren}</div>`,
+      );
     }
   }
   const compositions: [string, SchemaView[]][] = [
@@ -117,7 +146,8 @@ function children(view: SchemaView, ctx: RenderContext): Html {
     ['One of', view.oneOf],
     ['Any of', view.anyOf],
   ];
-  for (const [label, members] of compositions) if (members.length > 0) parts.push(composition(label, members, view.discriminator, ctx));
+  for (const [label, members] of compositions)
+    if (members.length > 0) parts.push(composition(label, members, view.discriminator, ctx));
   if (view.not) parts.push(composition('Must not match', [view.not], undefined, ctx));
   return html`${parts}`;
 }
@@ -133,9 +163,16 @@ function additionalProperties(s: SchemaView, ctx: RenderContext): Html {
   return html`<li class="schema-property schema-additional"><div class="property-head"><span class="property-name">Other properties</span> ${typeSummary(s, ctx)}${flags(s)}</div>${schemaBody(s, ctx)}</li>`;
 }
 
-function composition(label: string, members: readonly SchemaView[], discriminator: string | undefined, ctx: RenderContext): Html {
-  const by = discriminator !== undefined && label !== 'All of' ? html`, told apart by <code>${discriminator}</code>` : '';
+function composition(
+  label: string,
+  members: readonly SchemaView[],
+  discriminator: string | undefined,
+  ctx: RenderContext,
+): Html {
+  const by =
+    discriminator !== undefined && label !== 'All of' ? html`, told apart by <code>${discriminator}</code>` : '';
   return html`<div class="schema-composition"><p class="composition-label">${label}${by}</p><ol class="schema-alternatives">${members.map(
-    (m) => html`<li class="schema-alternative${m.deprecated ? ' deprecated' : ''}"><div class="property-head">${typeSummary(m, ctx)}${flags(m)}</div>${schemaBody(m, ctx)}</li>`,
+    (m) =>
+      html`<li class="schema-alternative${m.deprecated ? ' deprecated' : ''}"><div class="property-head">${typeSummary(m, ctx)}${flags(m)}</div>${schemaBody(m, ctx)}</li>`,
   )}</ol></div>`;
 }

@@ -72,7 +72,8 @@ function refView(raw: JsonRecord, ref: string, walk: Walk, depth: number): Schem
   const target = ref.slice(0, 300);
   surcharge(walk, target.length + (result.ok ? (result.name?.length ?? 0) : 0));
   if (!result.ok) view = { ...emptySchemaView(), ref: { target, reason: result.reason } };
-  else if (walk.stack.includes(result.pointer)) view = { ...emptySchemaView(), name: result.name, ref: { target, reason: 'circular' } };
+  else if (walk.stack.includes(result.pointer))
+    view = { ...emptySchemaView(), name: result.name, ref: { target, reason: 'circular' } };
   else if (walk.stack.length >= MAX_REF_DEPTH) view = { ...emptySchemaView(), name: result.name, truncated: true };
   else {
     walk.stack.push(result.pointer);
@@ -120,9 +121,16 @@ function plainView(raw: JsonRecord, walk: Walk, depth: number): SchemaView {
   const discriminator = own(raw, 'discriminator');
   const property = isRecord(discriminator) ? own(discriminator, 'propertyName') : discriminator;
   if (typeof property === 'string') view.discriminator = property.slice(0, 100);
-  surcharge(walk, (view.format?.length ?? 0) + (view.discriminator?.length ?? 0) + view.types.join().length + view.constraints.reduce((n, c) => n + c.value.length, 0));
+  surcharge(
+    walk,
+    (view.format?.length ?? 0) +
+      (view.discriminator?.length ?? 0) +
+      view.types.join().length +
+      view.constraints.reduce((n, c) => n + c.value.length, 0),
+  );
   if (view.types.length === 0) {
-    if (view.properties.length > 0 || view.propertiesOmitted > 0 || view.additionalProperties !== undefined) view.types = ['object'];
+    if (view.properties.length > 0 || view.propertiesOmitted > 0 || view.additionalProperties !== undefined)
+      view.types = ['object'];
     else if (view.items) view.types = ['array'];
   }
   return view;
@@ -144,13 +152,22 @@ function annotate(view: SchemaView, raw: JsonRecord, walk: Walk): void {
   const fallback = own(raw, 'default');
   if (fallback !== undefined) view.default = ctx.literal(fallback, 500)?.text;
   const examples = own(raw, 'examples');
-  const list = Array.isArray(examples) ? examples.slice(0, MAX_EXAMPLES) : own(raw, 'example') !== undefined ? [own(raw, 'example')] : [];
+  const list = Array.isArray(examples)
+    ? examples.slice(0, MAX_EXAMPLES)
+    : own(raw, 'example') !== undefined
+      ? [own(raw, 'example')]
+      : [];
   if (list.length > 0) view.examples = list.flatMap((value) => ctx.literal(value, 1000)?.text ?? []);
 }
 
 function readTypes(view: SchemaView, raw: JsonRecord): void {
   const type = own(raw, 'type');
-  const list = typeof type === 'string' ? [type] : Array.isArray(type) ? type.slice(0, 8).filter((t): t is string => typeof t === 'string') : [];
+  const list =
+    typeof type === 'string'
+      ? [type]
+      : Array.isArray(type)
+        ? type.slice(0, 8).filter((t): t is string => typeof t === 'string')
+        : [];
   const types = list.filter((t) => t !== 'null').map((t) => t.slice(0, 40));
   if (types.length < list.length) {
     if (types.length === 0) types.push('null');
@@ -168,7 +185,17 @@ function readValues(view: SchemaView, raw: JsonRecord, walk: Walk): void {
   if (own(raw, 'const') !== undefined) view.const = walk.ctx.literal(own(raw, 'const'), 500)?.text;
 }
 
-const NUMERIC_KEYWORDS = ['minLength', 'maxLength', 'minimum', 'maximum', 'multipleOf', 'minItems', 'maxItems', 'minProperties', 'maxProperties'] as const;
+const NUMERIC_KEYWORDS = [
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'multipleOf',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+] as const;
 
 function constraintsOf(raw: JsonRecord): Constraint[] {
   const out: Constraint[] = [];
@@ -180,8 +207,10 @@ function constraintsOf(raw: JsonRecord): Constraint[] {
     const value = number(keyword);
     if (value === undefined) continue;
     // OpenAPI 3.0 and Swagger write an exclusive bound as `minimum` plus `exclusiveMinimum: true`.
-    if (keyword === 'minimum' && own(raw, 'exclusiveMinimum') === true) out.push({ keyword: 'exclusiveMinimum', value: String(value) });
-    else if (keyword === 'maximum' && own(raw, 'exclusiveMaximum') === true) out.push({ keyword: 'exclusiveMaximum', value: String(value) });
+    if (keyword === 'minimum' && own(raw, 'exclusiveMinimum') === true)
+      out.push({ keyword: 'exclusiveMinimum', value: String(value) });
+    else if (keyword === 'maximum' && own(raw, 'exclusiveMaximum') === true)
+      out.push({ keyword: 'exclusiveMaximum', value: String(value) });
     else out.push({ keyword, value: String(value) });
   }
   for (const keyword of ['exclusiveMinimum', 'exclusiveMaximum'] as const) {
@@ -198,14 +227,20 @@ function readProperties(view: SchemaView, raw: JsonRecord, walk: Walk, depth: nu
   const properties = own(raw, 'properties');
   if (!isRecord(properties)) return;
   const requiredList = own(raw, 'required');
-  const required = new Set(Array.isArray(requiredList) ? requiredList.slice(0, 10_000).filter((r): r is string => typeof r === 'string') : []);
+  const required = new Set(
+    Array.isArray(requiredList) ? requiredList.slice(0, 10_000).filter((r): r is string => typeof r === 'string') : [],
+  );
   const { keys, total } = ownKeys(properties);
   const shown: Property[] = [];
   for (const name of keys.slice(0, MAX_PROPERTIES)) {
     // Once the budget is spent, count the rest rather than listing a column of cut-short stubs.
     if (walk.nodesLeft <= 0) break;
     surcharge(walk, Math.min(name.length, 200));
-    shown.push({ name: name.slice(0, 200), required: required.has(name), schema: viewOf(own(properties, name), walk, depth + 1) });
+    shown.push({
+      name: name.slice(0, 200),
+      required: required.has(name),
+      schema: viewOf(own(properties, name), walk, depth + 1),
+    });
   }
   view.properties = shown;
   view.propertiesOmitted = total - shown.length;

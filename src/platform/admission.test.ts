@@ -14,11 +14,13 @@ describe('Admission', () => {
     const admission = new Admission({ active: 2, queued: 5 });
     const g = gate();
     const order: number[] = [];
-    const runs = [1, 2, 3, 4].map((n) => admission.run(async () => {
-      if (n <= 2) await g.opened;
-      order.push(n);
-      return n;
-    }));
+    const runs = [1, 2, 3, 4].map((n) =>
+      admission.run(async () => {
+        if (n <= 2) await g.opened;
+        order.push(n);
+        return n;
+      }),
+    );
     await Promise.resolve();
     assert.deepEqual(admission.load, { running: 2, waiting: 2 });
     g.open();
@@ -37,7 +39,12 @@ describe('Admission', () => {
       admission.run(async () => {
         ran = true;
       }),
-      (err: unknown) => err instanceof AtriumError && err.status === 429 && err.retryAfter === 2 && err.code === 'overloaded' && err.category === 'retryable',
+      (err: unknown) =>
+        err instanceof AtriumError &&
+        err.status === 429 &&
+        err.retryAfter === 2 &&
+        err.code === 'overloaded' &&
+        err.category === 'retryable',
     );
     assert.equal(ran, false);
     assert.equal(admission.refused, 1);
@@ -55,7 +62,10 @@ describe('Admission', () => {
     now = 400;
     const inTime = admission.run(async () => 'in time');
     now = 501;
-    await assert.rejects(admission.run(async () => 'late'), { code: 'overloaded', status: 429 });
+    await assert.rejects(
+      admission.run(async () => 'late'),
+      { code: 'overloaded', status: 429 },
+    );
     g.open();
     await first;
     assert.deepEqual([await waiting, await inTime], ['waited', 'in time']);
@@ -65,10 +75,17 @@ describe('Admission', () => {
 
   it('refuses at once while the event loop runs late, and admits again when it catches up', async () => {
     let delay = 0;
-    const admission = new Admission({ active: 10, queued: 10, maxLoopDelayMs: 300 }, () => 0, () => delay);
+    const admission = new Admission(
+      { active: 10, queued: 10, maxLoopDelayMs: 300 },
+      () => 0,
+      () => delay,
+    );
     assert.equal(await admission.run(async () => 'ok'), 'ok');
     delay = 301;
-    await assert.rejects(admission.run(async () => 'saturated'), (err: unknown) => err instanceof AtriumError && err.status === 429 && /saturated/.test(err.message));
+    await assert.rejects(
+      admission.run(async () => 'saturated'),
+      (err: unknown) => err instanceof AtriumError && err.status === 429 && /saturated/.test(err.message),
+    );
     delay = 120;
     assert.equal(await admission.run(async () => 'ok again'), 'ok again');
   });
@@ -83,12 +100,18 @@ describe('Admission', () => {
       // a saturated process: nothing else runs
     }
     await new Promise((resolve) => setTimeout(resolve, 30));
-    await assert.rejects(admission.run(async () => 'late'), { code: 'overloaded' });
+    await assert.rejects(
+      admission.run(async () => 'late'),
+      { code: 'overloaded' },
+    );
   });
 
   it('frees the slot when the work fails', async () => {
     const admission = new Admission({ active: 1, queued: 0 });
-    await assert.rejects(admission.run(async () => Promise.reject(new Error('boom'))), /boom/);
+    await assert.rejects(
+      admission.run(async () => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
     assert.equal(await admission.run(async () => 'next'), 'next');
   });
 });

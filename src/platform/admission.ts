@@ -25,17 +25,26 @@ export class Admission {
   refused = 0;
 
   constructor(
-    private readonly limits: { active: number; queued: number; maxWaitMs?: number; maxLoopDelayMs?: number; retryAfterSeconds?: number },
+    private readonly limits: {
+      active: number;
+      queued: number;
+      maxWaitMs?: number;
+      maxLoopDelayMs?: number;
+      retryAfterSeconds?: number;
+    },
     private readonly clock: () => number = () => performance.now(),
     private readonly loopDelay: () => number = limits.maxLoopDelayMs === undefined ? () => 0 : recentLoopDelay(),
   ) {}
 
   async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.limits.maxLoopDelayMs !== undefined && this.loopDelay() > this.limits.maxLoopDelayMs) throw this.refuse('the server is saturated');
+    if (this.limits.maxLoopDelayMs !== undefined && this.loopDelay() > this.limits.maxLoopDelayMs)
+      throw this.refuse('the server is saturated');
     if (this.running >= this.limits.active) {
       const head = this.waiting[0];
-      const behind = head !== undefined && this.limits.maxWaitMs !== undefined && this.clock() - head.since > this.limits.maxWaitMs;
-      if (this.waiting.length >= this.limits.queued || behind) throw this.refuse(`${this.running} writes running, ${this.waiting.length} waiting`);
+      const behind =
+        head !== undefined && this.limits.maxWaitMs !== undefined && this.clock() - head.since > this.limits.maxWaitMs;
+      if (this.waiting.length >= this.limits.queued || behind)
+        throw this.refuse(`${this.running} writes running, ${this.waiting.length} waiting`);
       // The finishing run hands its slot over directly, so `running` stays counted.
       await new Promise<void>((resolve) => this.waiting.push({ resume: resolve, since: this.clock() }));
     } else {

@@ -182,7 +182,10 @@ describe('SingleFlightCache', () => {
 
   test('the next get after a rejected load retries it', async () => {
     const cache = new SingleFlightCache<string>(10);
-    await assert.rejects(cache.get('k', () => Promise.reject(new Error('flaky'))), /flaky/);
+    await assert.rejects(
+      cache.get('k', () => Promise.reject(new Error('flaky'))),
+      /flaky/,
+    );
     const retry = counting('ok');
     assert.equal(await cache.get('k', retry.load), 'ok');
     assert.equal(retry.calls(), 1);

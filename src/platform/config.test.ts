@@ -59,7 +59,8 @@ describe('loadConfig precedence', () => {
   });
 
   test('applies CLI > env > atrium.yaml > defaults to every setting', () => {
-    const file = 'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\ngithubWebhookSecret: file-secret-0123456789\nproductionEnvironments: [prod-eu, prod-us]\n';
+    const file =
+      'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\ngithubWebhookSecret: file-secret-0123456789\nproductionEnvironments: [prod-eu, prod-us]\n';
     const env = {
       ATRIUM_CATALOG: 'env-catalog',
       ATRIUM_DATABASE: 'env.db',
@@ -70,16 +71,49 @@ describe('loadConfig precedence', () => {
       ATRIUM_GITHUB_WEBHOOK_SECRET: 'env-secret-0123456789',
       ATRIUM_PRODUCTION_ENVIRONMENTS: 'live, production',
     };
-    const cli = { catalog: 'cli-catalog', database: 'cli.db', port: 3003, host: 'cli-host', maxFileBytes: 8192, logLevel: 'trace', githubWebhookSecret: 'cli-secret-0123456789', productionEnvironments: ['cli'] };
+    const cli = {
+      catalog: 'cli-catalog',
+      database: 'cli.db',
+      port: 3003,
+      host: 'cli-host',
+      maxFileBytes: 8192,
+      logLevel: 'trace',
+      githubWebhookSecret: 'cli-secret-0123456789',
+      productionEnvironments: ['cli'],
+    };
     const cwd = cwdWith(file);
     assert.deepEqual(loadConfig(cli, env, cwd), cli);
-    assert.deepEqual(loadConfig({}, env, cwd), { catalog: 'env-catalog', database: 'env.db', port: 2002, host: 'env-host', maxFileBytes: 4096, logLevel: 'error', githubWebhookSecret: 'env-secret-0123456789', productionEnvironments: ['live', 'production'] });
-    assert.deepEqual(loadConfig({}, {}, cwd), { catalog: 'file-catalog', database: 'file.db', port: 1001, host: 'file-host', maxFileBytes: 2048, logLevel: 'warn', githubWebhookSecret: 'file-secret-0123456789', productionEnvironments: ['prod-eu', 'prod-us'] });
+    assert.deepEqual(loadConfig({}, env, cwd), {
+      catalog: 'env-catalog',
+      database: 'env.db',
+      port: 2002,
+      host: 'env-host',
+      maxFileBytes: 4096,
+      logLevel: 'error',
+      githubWebhookSecret: 'env-secret-0123456789',
+      productionEnvironments: ['live', 'production'],
+    });
+    assert.deepEqual(loadConfig({}, {}, cwd), {
+      catalog: 'file-catalog',
+      database: 'file.db',
+      port: 1001,
+      host: 'file-host',
+      maxFileBytes: 2048,
+      logLevel: 'warn',
+      githubWebhookSecret: 'file-secret-0123456789',
+      productionEnvironments: ['prod-eu', 'prod-us'],
+    });
   });
 
   test('a short webhook secret and bad environment names are configuration errors', () => {
-    assert.throws(() => loadConfig({}, { ATRIUM_GITHUB_WEBHOOK_SECRET: 'short' }, cwdWith()), /ATRIUM_GITHUB_WEBHOOK_SECRET=\(hidden\): must be at least 16/);
-    assert.throws(() => loadConfig({}, { ATRIUM_PRODUCTION_ENVIRONMENTS: 'prod,,x' }, cwdWith()), /ATRIUM_PRODUCTION_ENVIRONMENTS/);
+    assert.throws(
+      () => loadConfig({}, { ATRIUM_GITHUB_WEBHOOK_SECRET: 'short' }, cwdWith()),
+      /ATRIUM_GITHUB_WEBHOOK_SECRET=\(hidden\): must be at least 16/,
+    );
+    assert.throws(
+      () => loadConfig({}, { ATRIUM_PRODUCTION_ENVIRONMENTS: 'prod,,x' }, cwdWith()),
+      /ATRIUM_PRODUCTION_ENVIRONMENTS/,
+    );
     assert.throws(() => loadConfig({}, {}, cwdWith('productionEnvironments: ["../x"]\n')), /productionEnvironments/);
   });
 
@@ -174,7 +208,11 @@ describe('loadConfig errors', () => {
   }
 
   test('accepts the boundary values of the environment settings', () => {
-    const config = loadConfig({}, { PORT: '65535', ATRIUM_CATALOG_MAX_FILE_BYTES: '1024', ATRIUM_LOG_LEVEL: 'silent' }, cwdWith());
+    const config = loadConfig(
+      {},
+      { PORT: '65535', ATRIUM_CATALOG_MAX_FILE_BYTES: '1024', ATRIUM_LOG_LEVEL: 'silent' },
+      cwdWith(),
+    );
     assert.equal(config.port, 65535);
     assert.equal(config.maxFileBytes, 1024);
     assert.equal(config.logLevel, 'silent');

@@ -41,8 +41,15 @@ const fileSchema = z.strictObject({
   host: z.string().min(1).optional(),
   maxFileBytes: z.number().int().min(1024).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
-  githubWebhookSecret: z.string().min(16, 'must be at least 16 characters (GitHub recommends a long random string)').optional(),
-  productionEnvironments: z.array(z.string().regex(ENVIRONMENT_NAME, `must be environment names (${ENVIRONMENT_NAME_RULE})`)).min(1).max(20).optional(),
+  githubWebhookSecret: z
+    .string()
+    .min(16, 'must be at least 16 characters (GitHub recommends a long random string)')
+    .optional(),
+  productionEnvironments: z
+    .array(z.string().regex(ENVIRONMENT_NAME, `must be environment names (${ENVIRONMENT_NAME_RULE})`))
+    .min(1)
+    .max(20)
+    .optional(),
 });
 
 const envNames: Record<keyof Config, string[]> = {
@@ -68,18 +75,27 @@ function readConfigFile(cwd: string): Partial<Config> {
     // No atrium.yaml is fine; one that exists but cannot be read is a configuration problem.
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return {};
-    throw configError(`atrium.yaml cannot be read: ${code ?? (err as Error).message}`, 'Make atrium.yaml a readable file, or remove it.');
+    throw configError(
+      `atrium.yaml cannot be read: ${code ?? (err as Error).message}`,
+      'Make atrium.yaml a readable file, or remove it.',
+    );
   }
   let raw: unknown;
   try {
     raw = parse(text, { maxAliasCount: 10 }) ?? {};
   } catch (err) {
-    throw configError(`atrium.yaml is not valid YAML: ${(err as Error).message.split('\n')[0]}`, 'Fix the syntax of atrium.yaml or remove it.');
+    throw configError(
+      `atrium.yaml is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+      'Fix the syntax of atrium.yaml or remove it.',
+    );
   }
   const result = fileSchema.safeParse(raw);
   if (!result.success) {
     const first = result.error.issues[0];
-    throw configError(`atrium.yaml: ${first?.path.join('.') || 'root'}: ${first?.message}`, 'See the configuration section of the user guide for the allowed keys.');
+    throw configError(
+      `atrium.yaml: ${first?.path.join('.') || 'root'}: ${first?.message}`,
+      'See the configuration section of the user guide for the allowed keys.',
+    );
   }
   return result.data;
 }
@@ -91,7 +107,8 @@ function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {
     if (!name) continue;
     const value = env[name] as string;
     if (key === 'port' || key === 'maxFileBytes') {
-      if (!/^\d+$/.test(value)) throw configError(`${name}=${value} is not a whole number`, `Set ${name} to a number, or unset it.`);
+      if (!/^\d+$/.test(value))
+        throw configError(`${name}=${value} is not a whole number`, `Set ${name} to a number, or unset it.`);
       out[key] = Number(value);
     } else if (key === 'productionEnvironments') {
       out[key] = value.split(',').map((v) => v.trim());
@@ -102,13 +119,20 @@ function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {
     const checked = fileSchema.shape[key].safeParse(out[key]);
     if (!checked.success) {
       // A secret never goes into an error message (they end up in logs and CI output).
-      throw configError(`${name}=${key === 'githubWebhookSecret' ? '(hidden)' : value}: ${checked.error.issues[0]?.message ?? 'invalid value'}`, `Set ${name} to a valid value (see the configuration section of the user guide), or unset it.`);
+      throw configError(
+        `${name}=${key === 'githubWebhookSecret' ? '(hidden)' : value}: ${checked.error.issues[0]?.message ?? 'invalid value'}`,
+        `Set ${name} to a valid value (see the configuration section of the user guide), or unset it.`,
+      );
     }
   }
   return out;
 }
 
-export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+export function loadConfig(
+  overrides: Partial<Config> = {},
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): Config {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<Config>;
   return { ...DEFAULTS, ...readConfigFile(cwd), ...readEnv(env), ...defined };
 }

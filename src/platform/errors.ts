@@ -93,7 +93,8 @@ export const TRANSIENT_ERROR_CODES = new Set([
 ]);
 
 /** node-postgres reports a lost connection and a pool wait timeout without a code. */
-const TRANSIENT_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+const TRANSIENT_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
 
 export function isTransient(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;

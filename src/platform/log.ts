@@ -28,7 +28,8 @@ export function createLogger(options: LogOptions = {}): Logger {
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ level: label }) },
     },
-    (options.destination ?? (options.buffered ? pino.destination({ dest: 2, sync: false }) : process.stderr)) as DestinationStream,
+    (options.destination ??
+      (options.buffered ? pino.destination({ dest: 2, sync: false }) : process.stderr)) as DestinationStream,
   );
 }
 

@@ -39,7 +39,11 @@ describe('findExcessiveNesting', () => {
     const text = `key: "[[[[["\nlist: ${'['.repeat(10)}`;
     const offset = findExcessiveNesting(text, 5);
     assert.equal(text[offset ?? -1], '[');
-    assert.equal(offset, text.indexOf('list: ') + 6 + 4, 'the mapping is the first level, so the fifth bracket is the sixth');
+    assert.equal(
+      offset,
+      text.indexOf('list: ') + 6 + 4,
+      'the mapping is the first level, so the fifth bracket is the sixth',
+    );
   });
 
   test('returns an offset that points at the dash beyond the limit', () => {

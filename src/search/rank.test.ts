@@ -35,7 +35,13 @@ describe('rankEntries', () => {
 
   test('an exact name beats a prefix, which beats a tag, which beats the description', () => {
     assert.deepEqual(titles('payment service'), ['Payment Service', 'Refunds runbook']);
-    assert.deepEqual(titles('payment'), ['Payment Service', 'Payments database', 'Ledger', 'Checkout', 'Refunds runbook']);
+    assert.deepEqual(titles('payment'), [
+      'Payment Service',
+      'Payments database',
+      'Ledger',
+      'Checkout',
+      'Refunds runbook',
+    ]);
   });
 
   test('every word must match somewhere', () => {
@@ -45,8 +51,14 @@ describe('rankEntries', () => {
 
   test('a one-letter word matches whole words only, so typing the first letter does not score the whole catalog', () => {
     const index = prepareEntries([entry('A team'), entry('Alpha'), entry('Beta')]);
-    assert.deepEqual(rankEntries(index, 'a', 10).map((e) => e.title), ['A team']);
-    assert.deepEqual(rankEntries(index, 'al', 10).map((e) => e.title), ['Alpha']);
+    assert.deepEqual(
+      rankEntries(index, 'a', 10).map((e) => e.title),
+      ['A team'],
+    );
+    assert.deepEqual(
+      rankEntries(index, 'al', 10).map((e) => e.title),
+      ['Alpha'],
+    );
   });
 
   test('an empty or punctuation-only query finds nothing, and the limit holds', () => {
@@ -57,7 +69,10 @@ describe('rankEntries', () => {
 
   test('ties are broken by shorter title then alphabetically, so the order is stable', () => {
     const same = prepareEntries([entry('Beta api'), entry('Alpha api'), entry('Api')]);
-    assert.deepEqual(rankEntries(same, 'api', 10).map((e) => e.title), ['Api', 'Beta api', 'Alpha api'].sort((a, b) => a.length - b.length || a.localeCompare(b)));
+    assert.deepEqual(
+      rankEntries(same, 'api', 10).map((e) => e.title),
+      ['Api', 'Beta api', 'Alpha api'].sort((a, b) => a.length - b.length || a.localeCompare(b)),
+    );
   });
 
   test('a packed index unpacks to the same entries', () => {

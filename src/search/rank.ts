@@ -120,7 +120,12 @@ export function rankEntries(index: PreparedIndex, query: string, limit: number):
     const p = index.entries[i] as PreparedEntry;
     let score = 0;
     for (const term of terms) {
-      const best = Math.max(termScore(term, p.nameTerms, 60, 50), termScore(term, p.titleTerms, 45, 40), termScore(term, p.tagTerms, 35, 30), termScore(term, p.otherTerms, 10, 8));
+      const best = Math.max(
+        termScore(term, p.nameTerms, 60, 50),
+        termScore(term, p.titleTerms, 45, 40),
+        termScore(term, p.tagTerms, 35, 30),
+        termScore(term, p.otherTerms, 10, 8),
+      );
       if (best === 0) {
         score = 0;
         break;
@@ -132,17 +137,38 @@ export function rankEntries(index: PreparedIndex, query: string, limit: number):
     else if (p.name.startsWith(whole)) score += 80;
     scored.push({ entry: p.entry, score: score + TYPE_BONUS[p.entry.type] });
   }
-  scored.sort((a, b) => b.score - a.score || a.entry.title.length - b.entry.title.length || (a.entry.title < b.entry.title ? -1 : a.entry.title > b.entry.title ? 1 : 0) || (a.entry.path < b.entry.path ? -1 : 1));
+  scored.sort(
+    (a, b) =>
+      b.score - a.score ||
+      a.entry.title.length - b.entry.title.length ||
+      (a.entry.title < b.entry.title ? -1 : a.entry.title > b.entry.title ? 1 : 0) ||
+      (a.entry.path < b.entry.path ? -1 : 1),
+  );
   return scored.slice(0, limit).map((s) => s.entry);
 }
 
 /** The index as shipped to browsers: one array per entry, no repeated field names. */
-export type PackedIndex = { version: 1; entries: [SearchEntryType, string, string, string, string, string, string, string][] };
+export type PackedIndex = {
+  version: 1;
+  entries: [SearchEntryType, string, string, string, string, string, string, string][];
+};
 
 export function packIndex(entries: readonly SearchEntry[]): PackedIndex {
-  return { version: 1, entries: entries.map((e) => [e.type, e.title, e.name, e.kind, e.path, e.tags.join(' '), e.text, e.context]) };
+  return {
+    version: 1,
+    entries: entries.map((e) => [e.type, e.title, e.name, e.kind, e.path, e.tags.join(' '), e.text, e.context]),
+  };
 }
 
 export function unpackIndex(packed: PackedIndex): SearchEntry[] {
-  return packed.entries.map(([type, title, name, kind, path, tags, text, context]) => ({ type, title, name, kind, path, tags: tags ? tags.split(' ') : [], text, context }));
+  return packed.entries.map(([type, title, name, kind, path, tags, text, context]) => ({
+    type,
+    title,
+    name,
+    kind,
+    path,
+    tags: tags ? tags.split(' ') : [],
+    text,
+    context,
+  }));
 }

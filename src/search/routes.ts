@@ -9,7 +9,9 @@ const SearchResultSchema = z
     title: z.string(),
     name: z.string(),
     kind: z.string().openapi({ description: 'Entity kind (lowercase), or `docs` / `runbook`.' }),
-    path: z.string().openapi({ description: 'Site-relative path of the page, e.g. `catalog/default/component/checkout/`.' }),
+    path: z
+      .string()
+      .openapi({ description: 'Site-relative path of the page, e.g. `catalog/default/component/checkout/`.' }),
     tags: z.array(z.string()),
     text: z.string().openapi({ description: 'Description, or a document’s headings.' }),
     context: z.string().openapi({ description: 'The owner of an entity, or the entity a document belongs to.' }),
@@ -24,15 +26,27 @@ export function registerSearchRoutes(app: App, index: () => Promise<PreparedInde
       path: '/api/v1/search',
       tags: ['Search'],
       summary: 'Search entities, docs and runbooks',
-      description: 'Every word must start a word of the result; matches in the name rank first, then the title, tags, and the rest.',
+      description:
+        'Every word must start a word of the result; matches in the name rank first, then the title, tags, and the rest.',
       request: {
         query: z.object({
           q: z.string().max(200).openapi({ description: 'What to search for.', example: 'checkout' }),
-          limit: z.coerce.number().int().min(1).max(50).default(10).openapi({ description: 'How many results (1-50).' }),
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(50)
+            .default(10)
+            .openapi({ description: 'How many results (1-50).' }),
         }),
       },
       responses: {
-        200: { description: 'Results, best first', content: { 'application/json': { schema: z.object({ items: z.array(SearchResultSchema) }).openapi('SearchResults') } } },
+        200: {
+          description: 'Results, best first',
+          content: {
+            'application/json': { schema: z.object({ items: z.array(SearchResultSchema) }).openapi('SearchResults') },
+          },
+        },
         ...problemResponses,
       },
     }),

@@ -49,12 +49,30 @@ export async function buildSearchIndex(store: CatalogReader, docs?: DocsSource):
     if (runbook !== undefined) {
       const text = await docs.read(runbook);
       const outline = text.ok ? markdownOutline(text.text) : { headings: [] };
-      entries.push({ type: 'runbook', title: outline.title ?? `Runbook: ${owner}`, name: runbook.split('/').pop() ?? runbook, kind: 'runbook', path: runbookPagePath(ref), tags: [], text: clip(outline.headings.join(' · ')), context: owner });
+      entries.push({
+        type: 'runbook',
+        title: outline.title ?? `Runbook: ${owner}`,
+        name: runbook.split('/').pop() ?? runbook,
+        kind: 'runbook',
+        path: runbookPagePath(ref),
+        tags: [],
+        text: clip(outline.headings.join(' · ')),
+        context: owner,
+      });
     }
     for (const page of tree?.pages ?? []) {
       const text = await docs.read(tree?.dir ? `${tree.dir}/${page}` : page);
       const outline = text.ok ? markdownOutline(text.text) : { headings: [] };
-      entries.push({ type: 'docs', title: outline.title ?? page, name: page.split('/').pop() ?? page, kind: 'docs', path: docPagePath(ref, page), tags: [], text: clip(outline.headings.join(' · ')), context: owner });
+      entries.push({
+        type: 'docs',
+        title: outline.title ?? page,
+        name: page.split('/').pop() ?? page,
+        kind: 'docs',
+        path: docPagePath(ref, page),
+        tags: [],
+        text: clip(outline.headings.join(' · ')),
+        context: owner,
+      });
     }
   }
   return entries;

@@ -14,9 +14,11 @@ export interface SearchPageData {
 const TYPE_LABEL: Record<SearchEntry['type'], string> = { entity: '', docs: 'Docs', runbook: 'Runbook' };
 
 export function searchResultList(site: Site, results: readonly SearchEntry[]): Html {
-  return html`<ol class="results">${results.map((r) => html`<li><a href="${siteUrl(site, r.path)}"><span class="result-title">${r.title}</span></a>
+  return html`<ol class="results">${results.map(
+    (r) => html`<li><a href="${siteUrl(site, r.path)}"><span class="result-title">${r.title}</span></a>
 <span class="result-meta">${r.type === 'entity' ? kindBadge(r.kind) : html`<span class="kind kind-${r.type}">${TYPE_LABEL[r.type]}</span>`} <span class="muted small">${r.context}</span></span>
-${r.text ? html`<p class="result-text">${r.text}</p>` : ''}</li>`)}</ol>`;
+${r.text ? html`<p class="result-text">${r.text}</p>` : ''}</li>`,
+  )}</ol>`;
 }
 
 /**

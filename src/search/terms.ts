@@ -5,7 +5,13 @@
  * Node APIs: it is bundled into the client script too.
  */
 export function searchTerms(text: string): string[] {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
+  return (
+    text
+      .normalize('NFD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}_]+/gu) ?? []
+  );
 }
 
 /** Words of a query beyond this are ignored (a query is a few words, not a document). */

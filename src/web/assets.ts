@@ -28,7 +28,16 @@ const here = (file: string): string => fileURLToPath(new URL(file, import.meta.u
 const fingerprint = (body: Buffer): string => createHash('sha256').update(body).digest('hex').slice(0, 10);
 
 async function bundle(entry: string, format: 'esm' | 'iife'): Promise<Buffer> {
-  const result = await build({ entryPoints: [here(entry)], bundle: true, format, minify: true, target: 'es2020', write: false, legalComments: 'none', logLevel: 'silent' });
+  const result = await build({
+    entryPoints: [here(entry)],
+    bundle: true,
+    format,
+    minify: true,
+    target: 'es2020',
+    write: false,
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
   const output = result.outputFiles[0];
   if (!output) throw new Error(`esbuild produced nothing for ${entry}`);
   return Buffer.from(output.contents);
@@ -69,8 +78,16 @@ export function loadAssets(): Promise<AssetBundle> {
       files.set(path, { body, contentType, immutable: true });
       names.set(name, path);
     }
-    files.set('sw.js', { body: await bundle('./client/sw.ts', 'iife'), contentType: 'text/javascript; charset=utf-8', immutable: false });
-    files.set('manifest.webmanifest', { body: manifest(names), contentType: 'application/manifest+json', immutable: false });
+    files.set('sw.js', {
+      body: await bundle('./client/sw.ts', 'iife'),
+      contentType: 'text/javascript; charset=utf-8',
+      immutable: false,
+    });
+    files.set('manifest.webmanifest', {
+      body: manifest(names),
+      contentType: 'application/manifest+json',
+      immutable: false,
+    });
     return { files, names };
   })();
   return built;

@@ -25,7 +25,8 @@ export function refKind(ref: string): string {
 
 export function entityLink(site: Site, label: EntityLabel): Html {
   const text = label.title || refName(label.ref);
-  if (label.missing) return html`<span class="entity-missing" title="${label.ref} is not in the catalog">${text} <span class="badge badge-warn">missing</span></span>`;
+  if (label.missing)
+    return html`<span class="entity-missing" title="${label.ref} is not in the catalog">${text} <span class="badge badge-warn">missing</span></span>`;
   return html`<a href="${entityUrl(site, label.ref)}">${text}</a>`;
 }
 
@@ -46,7 +47,10 @@ export function tagList(tags: readonly string[], tagHref: (tag: string) => strin
 
 /** An absolute timestamp; the client script adds "3 hours ago" (pages are cached, so the server cannot). */
 export function timestamp(iso: string): Html {
-  const display = iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/:\d\dZ$/, ' UTC');
+  const display = iso
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:\d\dZ$/, ' UTC');
   return html`<time datetime="${iso}" data-relative>${display}</time>`;
 }
 
@@ -84,12 +88,18 @@ export interface PagerModel {
 export function pager(model: PagerModel): Html | '' {
   if (model.pageCount <= 1) return '';
   const { page, pageCount } = model;
-  const pages = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pageCount])].filter((p) => p >= 1 && p <= pageCount).sort((a, b) => a - b);
+  const pages = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pageCount])]
+    .filter((p) => p >= 1 && p <= pageCount)
+    .sort((a, b) => a - b);
   const items: Html[] = [];
   let previous = 0;
   for (const p of pages) {
     if (p - previous > 1) items.push(html`<li aria-hidden="true">…</li>`);
-    items.push(p === page ? html`<li><a aria-current="page" href="${model.href(p)}">${p}</a></li>` : html`<li><a href="${model.href(p)}">${p}</a></li>`);
+    items.push(
+      p === page
+        ? html`<li><a aria-current="page" href="${model.href(p)}">${p}</a></li>`
+        : html`<li><a href="${model.href(p)}">${p}</a></li>`,
+    );
     previous = p;
   }
   return html`<nav class="pager" aria-label="Pages"><ul>

@@ -47,12 +47,21 @@ export function writerFor(out: string): Writer {
 }
 
 /** Renders each site-relative path to `<path>/index.html`; a path the site map does not answer with a page is a bug. */
-export async function renderPaths(data: PortalData, site: Site, writer: Writer, paths: readonly string[], onPage: () => void): Promise<void> {
+export async function renderPaths(
+  data: PortalData,
+  site: Site,
+  writer: Writer,
+  paths: readonly string[],
+  onPage: () => void,
+): Promise<void> {
   let next = 0;
   const one = async (path: string) => {
     const result = await renderPage(data, site, path, new URLSearchParams());
     if (result.status !== 200) throw new Error(`The site map produced ${path}, which renders as ${result.status}`);
-    await writer.write(join(...path.split('/').filter(Boolean).map(decodeURIComponent), 'index.html'), result.html.value);
+    await writer.write(
+      join(...path.split('/').filter(Boolean).map(decodeURIComponent), 'index.html'),
+      result.html.value,
+    );
     onPage();
   };
   await Promise.all(

@@ -29,15 +29,28 @@ if (!port) throw new Error('export-worker.ts runs only as a worker thread');
 
 try {
   const store = CatalogSnapshot.fromRows(input.rows);
-  const docs = input.catalogDir === undefined ? undefined : new DocsSource(() => CatalogRoot.open(input.catalogDir as string, input.maxFileBytes));
+  const docs =
+    input.catalogDir === undefined
+      ? undefined
+      : new DocsSource(() => CatalogRoot.open(input.catalogDir as string, input.maxFileBytes));
   let index: PreparedIndex | undefined;
-  const data: PortalData = { store, docs, searchIndex: async () => (index ??= prepareEntries(await buildSearchIndex(store, docs))) };
+  const data: PortalData = {
+    store,
+    docs,
+    searchIndex: async () => (index ??= prepareEntries(await buildSearchIndex(store, docs))),
+  };
   const assets = await loadAssets();
   const writer = writerFor(input.out);
   let done = 0;
-  await renderPaths(data, { basePath: input.basePath, mode: 'static', assets: assets.names }, writer, input.paths, () => {
-    if (++done % 100 === 0) port.postMessage({ progress: 100 });
-  });
+  await renderPaths(
+    data,
+    { basePath: input.basePath, mode: 'static', assets: assets.names },
+    writer,
+    input.paths,
+    () => {
+      if (++done % 100 === 0) port.postMessage({ progress: 100 });
+    },
+  );
   port.postMessage({ progress: done % 100, files: writer.files, bytes: writer.bytes, pages: done });
 } catch (err) {
   port.postMessage({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });

@@ -54,10 +54,20 @@ export interface ExportReport {
 async function checkOut(out: string): Promise<void> {
   const entries: string[] = await readdir(out).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return [];
-    throw new AtriumError({ category: 'operator-fixable', code: 'out-unreadable', message: `Cannot read ${out}: ${err.code ?? err.message}`, hint: 'Pass --out a folder Atrium may write to.' });
+    throw new AtriumError({
+      category: 'operator-fixable',
+      code: 'out-unreadable',
+      message: `Cannot read ${out}: ${err.code ?? err.message}`,
+      hint: 'Pass --out a folder Atrium may write to.',
+    });
   });
   if (entries.length > 0 && !entries.includes(EXPORT_MARKER)) {
-    throw new AtriumError({ category: 'user-fixable', code: 'out-not-empty', message: `${out} is not empty and is not an earlier Atrium export`, hint: 'Pass --out an empty or new folder; Atrium only replaces folders it built.' });
+    throw new AtriumError({
+      category: 'user-fixable',
+      code: 'out-not-empty',
+      message: `${out} is not empty and is not an earlier Atrium export`,
+      hint: 'Pass --out an empty or new folder; Atrium only replaces folders it built.',
+    });
   }
 }
 
@@ -78,7 +88,10 @@ export async function exportSite(options: ExportOptions): Promise<ExportReport> 
   await mkdir(staging, { recursive: true });
   try {
     const report = await build(options, staging);
-    await writeFile(join(staging, EXPORT_MARKER), 'This folder was written by `atrium build` and is replaced by the next build.\n');
+    await writeFile(
+      join(staging, EXPORT_MARKER),
+      'This folder was written by `atrium build` and is replaced by the next build.\n',
+    );
     const previous = `${staging}.previous`;
     await rename(out, previous).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
@@ -95,27 +108,56 @@ export async function exportSite(options: ExportOptions): Promise<ExportReport> 
 async function build(options: ExportOptions, out: string): Promise<Omit<ExportReport, 'durationMs'>> {
   const rows = await options.store.readAll();
   const store = CatalogSnapshot.fromRows(rows);
-  const docs = options.catalogDir === undefined ? undefined : new DocsSource(() => CatalogRoot.open(options.catalogDir as string, options.maxFileBytes));
+  const docs =
+    options.catalogDir === undefined
+      ? undefined
+      : new DocsSource(() => CatalogRoot.open(options.catalogDir as string, options.maxFileBytes));
   const assets = await loadAssets();
   const site: Site = { basePath: options.basePath, mode: 'static', assets: assets.names };
   const entries = await buildSearchIndex(store, docs);
   const withDocs = docs ? await entitiesWithDocs(store, docs) : [];
-  const docPaths = new Map(withDocs.map((d) => [keyOfRef(d.ref), [...(d.runbook !== undefined ? [runbookPagePath(d.ref)] : []), ...(d.tree?.pages ?? []).map((p) => docPagePath(d.ref, p))]]));
+  const docPaths = new Map(
+    withDocs.map((d) => [
+      keyOfRef(d.ref),
+      [
+        ...(d.runbook !== undefined ? [runbookPagePath(d.ref)] : []),
+        ...(d.tree?.pages ?? []).map((p) => docPagePath(d.ref, p)),
+      ],
+    ]),
+  );
   const paths = [...(await fixedPaths(store))];
-  for (const { key, ref } of await store.refsAfter(undefined, Number.MAX_SAFE_INTEGER)) paths.push(entityPath(ref), `${entityPath(ref)}graph/`, ...(docPaths.get(key) ?? []));
+  for (const { key, ref } of await store.refsAfter(undefined, Number.MAX_SAFE_INTEGER))
+    paths.push(entityPath(ref), `${entityPath(ref)}graph/`, ...(docPaths.get(key) ?? []));
 
   let done = 0;
   const progress = (pages: number) => {
     done += pages;
     options.onProgress?.(done, paths.length);
   };
-  const workers = Math.min(options.workers ?? (paths.length >= MIN_PAGES_FOR_WORKERS ? Math.min(MAX_WORKERS, availableParallelism()) : 0), paths.length);
+  const workers = Math.min(
+    options.workers ?? (paths.length >= MIN_PAGES_FOR_WORKERS ? Math.min(MAX_WORKERS, availableParallelism()) : 0),
+    paths.length,
+  );
   const writer = writerFor(out);
   let files = 0;
   let bytes = 0;
   if (workers > 1) {
     const shares = Array.from({ length: workers }, (_, w) => paths.filter((_p, i) => i % workers === w));
-    const totals = await Promise.all(shares.map((share) => renderOnWorker({ rows, basePath: options.basePath, out, paths: share, catalogDir: options.catalogDir, maxFileBytes: options.maxFileBytes }, progress)));
+    const totals = await Promise.all(
+      shares.map((share) =>
+        renderOnWorker(
+          {
+            rows,
+            basePath: options.basePath,
+            out,
+            paths: share,
+            catalogDir: options.catalogDir,
+            maxFileBytes: options.maxFileBytes,
+          },
+          progress,
+        ),
+      ),
+    );
     for (const t of totals) {
       files += t.files;
       bytes += t.bytes;
@@ -129,12 +171,21 @@ async function build(options: ExportOptions, out: string): Promise<Omit<ExportRe
   await writer.write('404.html', notFoundView(site).value);
   for (const [path, file] of assets.files) await writer.write(path, file.body);
   await writer.write('search-index.json', JSON.stringify(packIndex(entries)));
-  await writer.write('offline.json', offlineManifest(assets, withDocs.filter((d) => d.runbook !== undefined).map((d) => runbookPagePath(d.ref))));
+  await writer.write(
+    'offline.json',
+    offlineManifest(
+      assets,
+      withDocs.filter((d) => d.runbook !== undefined).map((d) => runbookPagePath(d.ref)),
+    ),
+  );
   return { pages: done, files: files + writer.files, bytes: bytes + writer.bytes, workers: workers > 1 ? workers : 0 };
 }
 
 /** Runs one worker over its share of the paths; rejects with the worker's own error. */
-function renderOnWorker(input: ExportWorkerInput, progress: (pages: number) => void): Promise<{ files: number; bytes: number }> {
+function renderOnWorker(
+  input: ExportWorkerInput,
+  progress: (pages: number) => void,
+): Promise<{ files: number; bytes: number }> {
   return new Promise((resolvePromise, reject) => {
     const worker = startTsWorker(new URL('./export-worker.ts', import.meta.url), input);
     worker.on('message', (message: { progress?: number; files?: number; bytes?: number; error?: string }) => {
@@ -160,15 +211,17 @@ function renderOnWorker(input: ExportWorkerInput, progress: (pages: number) => v
 async function fixedPaths(store: CatalogReader): Promise<string[]> {
   const paths = ['', 'search/'];
   const all = await store.browseEntities({}, 'name', 0, 1);
-  for (let p = 1; p <= pageCount(all.total, PAGE_SIZE); p++) paths.push(staticCatalogPath({ filters: {}, sort: 'name', page: p }));
+  for (let p = 1; p <= pageCount(all.total, PAGE_SIZE); p++)
+    paths.push(staticCatalogPath({ filters: {}, sort: 'name', page: p }));
   for (const facet of FILTER_FACETS) {
     for (const { value, count } of await store.facetCounts(facet)) {
       if (!staticFacetPossible(value)) continue; // linked as the whole list instead (see catalogUrl)
-      for (let p = 1; p <= pageCount(count, PAGE_SIZE); p++) paths.push(staticCatalogPath({ filters: { [facet]: value }, sort: 'name', page: p }));
+      for (let p = 1; p <= pageCount(count, PAGE_SIZE); p++)
+        paths.push(staticCatalogPath({ filters: { [facet]: value }, sort: 'name', page: p }));
     }
   }
   const problems = await store.listProblems({}, 1);
-  for (let p = 1; p <= pageCount(problems.errors + problems.warnings, PROBLEMS_PAGE_SIZE); p++) paths.push(p === 1 ? 'problems/' : `problems/page/${p}/`);
+  for (let p = 1; p <= pageCount(problems.errors + problems.warnings, PROBLEMS_PAGE_SIZE); p++)
+    paths.push(p === 1 ? 'problems/' : `problems/page/${p}/`);
   return paths;
 }
-

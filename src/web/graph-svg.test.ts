@@ -5,8 +5,13 @@ import { renderEdgeList, renderGraphSvg } from './graph-svg.ts';
 
 const label = (ref: string): string => ref.slice(ref.lastIndexOf('/') + 1);
 const svgOf = (n: Neighbourhood, title = 'Dependencies') => renderGraphSvg(n, { title, label }).value;
-const listOf = (n: Neighbourhood) => renderEdgeList(n, { href: (ref) => `/catalog/${encodeURIComponent(ref)}`, label }).value;
-const edge = (from: string, to: string, via: DependencyEdge['via'] = 'dependsOn'): DependencyEdge => ({ from, to, via });
+const listOf = (n: Neighbourhood) =>
+  renderEdgeList(n, { href: (ref) => `/catalog/${encodeURIComponent(ref)}`, label }).value;
+const edge = (from: string, to: string, via: DependencyEdge['via'] = 'dependsOn'): DependencyEdge => ({
+  from,
+  to,
+  via,
+});
 
 /** up2 -> up1 -> center -> down1a, down1b; down1a -> api -> provider; a cycle back from down1b to the center. */
 const sample: Neighbourhood = {
@@ -34,7 +39,11 @@ const sample: Neighbourhood = {
 
 /** Each node's title text and rect position, in document order. */
 function boxes(svg: string): { title: string; x: number; y: number; height: number }[] {
-  return [...svg.matchAll(/<g class="graph-node[^"]*"><title>([^<]*)<\/title><rect x="([\d.]+)" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"/g)].map((m) => ({
+  return [
+    ...svg.matchAll(
+      /<g class="graph-node[^"]*"><title>([^<]*)<\/title><rect x="([\d.]+)" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"/g,
+    ),
+  ].map((m) => ({
     title: m[1] ?? '',
     x: Number(m[2]),
     y: Number(m[3]),
@@ -44,7 +53,11 @@ function boxes(svg: string): { title: string; x: number; y: number; height: numb
 
 describe('renderGraphSvg', () => {
   test('the same neighbourhood, in any order, renders identical SVG', () => {
-    const shuffled: Neighbourhood = { ...sample, nodes: [...sample.nodes].reverse(), edges: [...sample.edges].reverse() };
+    const shuffled: Neighbourhood = {
+      ...sample,
+      nodes: [...sample.nodes].reverse(),
+      edges: [...sample.edges].reverse(),
+    };
     assert.equal(svgOf(sample), svgOf(sample));
     assert.equal(svgOf(shuffled), svgOf(sample));
   });
@@ -59,7 +72,10 @@ describe('renderGraphSvg', () => {
   test('nodes in a column never overlap', () => {
     const wide: Neighbourhood = {
       center: 'c',
-      nodes: [{ ref: 'c', depth: 0 }, ...Array.from({ length: 9 }, (_, i) => ({ ref: `d${i}`, depth: i % 2 ? 1 : -1 }))],
+      nodes: [
+        { ref: 'c', depth: 0 },
+        ...Array.from({ length: 9 }, (_, i) => ({ ref: `d${i}`, depth: i % 2 ? 1 : -1 })),
+      ],
       edges: Array.from({ length: 9 }, (_, i) => (i % 2 ? edge('c', `d${i}`) : edge(`d${i}`, 'c'))),
       truncated: false,
     };
@@ -68,7 +84,9 @@ describe('renderGraphSvg', () => {
     assert.equal(columns.size, 3);
     for (const column of columns.values()) {
       const sorted = column.sort((a, b) => a.y - b.y);
-      sorted.slice(1).forEach((b, i) => assert.ok(b.y >= (sorted[i]?.y ?? 0) + b.height, 'rows are at least a node apart'));
+      sorted
+        .slice(1)
+        .forEach((b, i) => assert.ok(b.y >= (sorted[i]?.y ?? 0) + b.height, 'rows are at least a node apart'));
     }
   });
 
@@ -76,7 +94,12 @@ describe('renderGraphSvg', () => {
     // By label z would follow y; z's neighbour a is above y's neighbour b, so z goes first to avoid a crossing.
     const n: Neighbourhood = {
       center: 'c',
-      nodes: ['a', 'b'].map((ref) => ({ ref, depth: 1 })).concat(['y', 'z'].map((ref) => ({ ref, depth: 2 })), [{ ref: 'c', depth: 0 }]),
+      nodes: ['a', 'b']
+        .map((ref) => ({ ref, depth: 1 }))
+        .concat(
+          ['y', 'z'].map((ref) => ({ ref, depth: 2 })),
+          [{ ref: 'c', depth: 0 }],
+        ),
       edges: [edge('c', 'a'), edge('c', 'b'), edge('a', 'z'), edge('b', 'y')],
       truncated: false,
     };
@@ -159,10 +182,21 @@ describe('renderEdgeList', () => {
     const [dependsOn = '', dependedOnBy = ''] = list.split('<h3>Depended on by</h3>');
     assert.ok(dependsOn.includes('<h3>Depends on</h3>'));
     assert.ok(dependsOn.includes('<h4>Directly</h4>'));
-    assert.ok(dependsOn.includes('<a href="/catalog/component%3Adefault%2Fdown1a">down1a</a> consumes the API <a href="/catalog/api%3Adefault%2Fapi">api</a>'));
-    assert.ok(dependsOn.includes('<h4>3 hops away</h4><ul><li><a href="/catalog/api%3Adefault%2Fapi">api</a> is provided by'));
-    assert.ok(dependsOn.includes('down1b</a> depends on <a href="/catalog/component%3Adefault%2Fcenter">center</a>'), 'a cycle back to the center is listed');
-    assert.ok(dependedOnBy.includes('<h4>Directly</h4><ul><li><a href="/catalog/component%3Adefault%2Fup1">up1</a> depends on'));
+    assert.ok(
+      dependsOn.includes(
+        '<a href="/catalog/component%3Adefault%2Fdown1a">down1a</a> consumes the API <a href="/catalog/api%3Adefault%2Fapi">api</a>',
+      ),
+    );
+    assert.ok(
+      dependsOn.includes('<h4>3 hops away</h4><ul><li><a href="/catalog/api%3Adefault%2Fapi">api</a> is provided by'),
+    );
+    assert.ok(
+      dependsOn.includes('down1b</a> depends on <a href="/catalog/component%3Adefault%2Fcenter">center</a>'),
+      'a cycle back to the center is listed',
+    );
+    assert.ok(
+      dependedOnBy.includes('<h4>Directly</h4><ul><li><a href="/catalog/component%3Adefault%2Fup1">up1</a> depends on'),
+    );
     assert.ok(dependedOnBy.includes('<h4>2 hops away</h4>'));
     assert.equal(list.match(/<li>/g)?.length, sample.edges.length);
   });
@@ -179,12 +213,23 @@ describe('renderEdgeList', () => {
   });
 
   test('a side without edges says so', () => {
-    const list = listOf({ center: 'c', nodes: [{ ref: 'c', depth: 0 }, { ref: 'd', depth: 1 }], edges: [edge('c', 'd')], truncated: false });
+    const list = listOf({
+      center: 'c',
+      nodes: [
+        { ref: 'c', depth: 0 },
+        { ref: 'd', depth: 1 },
+      ],
+      edges: [edge('c', 'd')],
+      truncated: false,
+    });
     assert.match(list, /<h3>Depended on by<\/h3><p class="empty">None recorded\.<\/p>/);
   });
 
   test('hostile labels and hrefs are escaped', () => {
-    const list = renderEdgeList(sample, { href: () => '"><script>x</script>', label: () => '<img src=x onerror=alert(1)>' }).value;
+    const list = renderEdgeList(sample, {
+      href: () => '"><script>x</script>',
+      label: () => '<img src=x onerror=alert(1)>',
+    }).value;
     assert.ok(!list.includes('<script') && !list.includes('<img'));
     assert.ok(list.includes('href="&quot;&gt;&lt;script&gt;'));
   });

@@ -32,22 +32,31 @@ interface Placed {
 
 const keyOf = (ref: string): string => ref.toLowerCase();
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const byLabel = (a: { label: string; key: string }, b: { label: string; key: string }): number => compare(a.label, b.label) || compare(a.key, b.key);
-const edgeOrder = (a: DependencyEdge, b: DependencyEdge): number => compare(keyOf(a.from), keyOf(b.from)) || compare(keyOf(a.to), keyOf(b.to)) || compare(a.via, b.via);
-
+const byLabel = (a: { label: string; key: string }, b: { label: string; key: string }): number =>
+  compare(a.label, b.label) || compare(a.key, b.key);
+const edgeOrder = (a: DependencyEdge, b: DependencyEdge): number =>
+  compare(keyOf(a.from), keyOf(b.from)) || compare(keyOf(a.to), keyOf(b.to)) || compare(a.via, b.via);
 
 /** A valid, stable id prefix: readable slug plus a hash, so centers that slug alike still differ. */
 function idPrefix(center: string): string {
   const key = keyOf(center);
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
-  const slug = key.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  const slug = key
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
   return `graph-${slug ? `${slug}-` : ''}${hash.toString(36)}`;
 }
 
 /** Columns by depth, ordered to reduce crossings, then given coordinates. */
-function layout(n: Neighbourhood, label: (ref: string) => string): { placed: Map<string, Placed>; width: number; height: number } {
-  const nodes = n.nodes.some((node) => keyOf(node.ref) === keyOf(n.center)) ? n.nodes : [{ ref: n.center, depth: 0 }, ...n.nodes];
+function layout(
+  n: Neighbourhood,
+  label: (ref: string) => string,
+): { placed: Map<string, Placed>; width: number; height: number } {
+  const nodes = n.nodes.some((node) => keyOf(node.ref) === keyOf(n.center))
+    ? n.nodes
+    : [{ ref: n.center, depth: 0 }, ...n.nodes];
   const depths = [...new Set([0, ...nodes.map((node) => node.depth)])].sort((a, b) => a - b);
   const columns = depths.map((depth) =>
     nodes
@@ -87,10 +96,19 @@ function layout(n: Neighbourhood, label: (ref: string) => string): { placed: Map
   columns.forEach((column, i) => {
     const top = PAD_Y + (columnHeight(rows) - columnHeight(column.length)) / 2;
     column.forEach((node, row) => {
-      placed.set(node.key, { ...node, column: i, x: PAD_X + i * (NODE_W + COL_GAP), y: top + row * (NODE_H + ROW_GAP) });
+      placed.set(node.key, {
+        ...node,
+        column: i,
+        x: PAD_X + i * (NODE_W + COL_GAP),
+        y: top + row * (NODE_H + ROW_GAP),
+      });
     });
   });
-  return { placed, width: 2 * PAD_X + columns.length * NODE_W + (columns.length - 1) * COL_GAP, height: 2 * PAD_Y + columnHeight(rows) };
+  return {
+    placed,
+    width: 2 * PAD_X + columns.length * NODE_W + (columns.length - 1) * COL_GAP,
+    height: 2 * PAD_Y + columnHeight(rows),
+  };
 }
 
 const round = (v: number): number => Math.round(v * 10) / 10;
@@ -130,7 +148,10 @@ function description(n: Neighbourhood, label: (ref: string) => string): string {
 const marker = (id: string, className: string): Html =>
   html`<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" orient="auto"><path class="${className}" d="M1 1L9 5L1 9" fill="none"/></marker>`;
 
-export function renderGraphSvg(n: Neighbourhood, options: { title: string; label(ref: string): string; kindOf?(ref: string): string }): Html {
+export function renderGraphSvg(
+  n: Neighbourhood,
+  options: { title: string; label(ref: string): string; kindOf?(ref: string): string },
+): Html {
   const prefix = idPrefix(n.center);
   const { placed, width, height } = layout(n, options.label);
   const centerKey = keyOf(n.center);
@@ -138,27 +159,38 @@ export function renderGraphSvg(n: Neighbourhood, options: { title: string; label
     const [from, to] = [placed.get(keyOf(e.from)), placed.get(keyOf(e.to))];
     if (!from || !to) return [];
     const api = isApi(e);
-    return [html`<path class="${api ? 'graph-edge graph-edge-api' : 'graph-edge'}" d="${edgePath(from, to)}" fill="none" marker-end="url(#${prefix}-${api ? 'arrow-api' : 'arrow'})"/>`];
+    return [
+      html`<path class="${api ? 'graph-edge graph-edge-api' : 'graph-edge'}" d="${edgePath(from, to)}" fill="none" marker-end="url(#${prefix}-${api ? 'arrow-api' : 'arrow'})"/>`,
+    ];
   });
   const nodes = [...placed.values()].map((node) => {
     const center = node.key === centerKey;
     const kind = options.kindOf?.(node.ref);
     const cx = node.x + NODE_W / 2;
     return html`<g class="${center ? 'graph-node graph-node-center' : 'graph-node'}"><title>${kind ? `${node.label} (${kind})` : node.label}</title><rect x="${node.x}" y="${node.y}" width="${NODE_W}" height="${NODE_H}" rx="6"/>${
-      kind ? html`<text x="${cx}" y="${node.y + 14}" text-anchor="middle" font-size="10">${truncate(kind, KIND_CHARS)}</text>` : ''
+      kind
+        ? html`<text x="${cx}" y="${node.y + 14}" text-anchor="middle" font-size="10">${truncate(kind, KIND_CHARS)}</text>`
+        : ''
     }<text x="${cx}" y="${node.y + (kind ? 30 : 24)}" text-anchor="middle" font-size="12"${center ? html` font-weight="bold"` : ''}>${truncate(node.label, LABEL_CHARS)}</text></g>`;
   });
   return html`<svg class="graph" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${prefix}-title ${prefix}-desc"><title id="${prefix}-title">${options.title}</title><desc id="${prefix}-desc">${description(n, options.label)}</desc><defs>${marker(`${prefix}-arrow`, 'graph-edge')}${marker(`${prefix}-arrow-api`, 'graph-edge graph-edge-api')}</defs><g>${edges}</g><g>${nodes}</g></svg>`;
 }
 
-const VERBS: Record<DependencyEdge['via'], string> = { dependsOn: 'depends on', consumesApi: 'consumes the API', providedBy: 'is provided by' };
+const VERBS: Record<DependencyEdge['via'], string> = {
+  dependsOn: 'depends on',
+  consumesApi: 'consumes the API',
+  providedBy: 'is provided by',
+};
 
 /**
  * The same edges as lists of links, grouped by side and hop. An edge with both ends at or
  * above the center (depth ≤ 0) is blast radius; every other edge is a dependency. Its hop
  * is the farther end's distance from the center.
  */
-export function renderEdgeList(n: Neighbourhood, options: { href(ref: string): string; label(ref: string): string }): Html {
+export function renderEdgeList(
+  n: Neighbourhood,
+  options: { href(ref: string): string; label(ref: string): string },
+): Html {
   const depth = new Map(n.nodes.map((node) => [keyOf(node.ref), node.depth]));
   depth.set(keyOf(n.center), 0);
   const groups = { down: new Map<number, DependencyEdge[]>(), up: new Map<number, DependencyEdge[]>() };
@@ -172,14 +204,21 @@ export function renderEdgeList(n: Neighbourhood, options: { href(ref: string): s
   const link = (ref: string) => html`<a href="${options.href(ref)}">${options.label(ref)}</a>`;
   const item = (e: DependencyEdge) => html`<li>${link(e.from)} ${VERBS[e.via]} ${link(e.to)}</li>`;
   const sortKey = (e: DependencyEdge) => [options.label(e.from), options.label(e.to), e.via].join('\u0000');
-  const section = (heading: string, hops: Map<number, DependencyEdge[]>) => html`<h3>${heading}</h3>${
-    hops.size === 0
-      ? html`<p class="empty">None recorded.</p>`
-      : [...hops.entries()]
-          .sort(([a], [b]) => a - b)
-          .map(([hop, edges]) => html`<h4>${hop === 1 ? 'Directly' : `${hop} hops away`}</h4><ul>${[...edges].sort((a, b) => compare(sortKey(a), sortKey(b))).map(item)}</ul>`)
-  }`;
-  const note = n.truncated ? html`<p class="graph-truncated">The graph is truncated: it shows only ${plural(n.nodes.length, 'entity', 'entities')}, so some dependencies are missing.</p>` : '';
-  if (n.edges.length === 0) return html`<div class="graph-edge-list">${note}<p class="empty">No dependencies recorded.</p></div>`;
+  const section = (heading: string, hops: Map<number, DependencyEdge[]>) =>
+    html`<h3>${heading}</h3>${
+      hops.size === 0
+        ? html`<p class="empty">None recorded.</p>`
+        : [...hops.entries()]
+            .sort(([a], [b]) => a - b)
+            .map(
+              ([hop, edges]) =>
+                html`<h4>${hop === 1 ? 'Directly' : `${hop} hops away`}</h4><ul>${[...edges].sort((a, b) => compare(sortKey(a), sortKey(b))).map(item)}</ul>`,
+            )
+    }`;
+  const note = n.truncated
+    ? html`<p class="graph-truncated">The graph is truncated: it shows only ${plural(n.nodes.length, 'entity', 'entities')}, so some dependencies are missing.</p>`
+    : '';
+  if (n.edges.length === 0)
+    return html`<div class="graph-edge-list">${note}<p class="empty">No dependencies recorded.</p></div>`;
   return html`<div class="graph-edge-list">${note}${section('Depends on', groups.down)}${section('Depended on by', groups.up)}</div>`;
 }

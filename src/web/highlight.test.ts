@@ -4,11 +4,32 @@ import { highlight } from './highlight.ts';
 
 /** One name per grammar, for the slow size tests. */
 const CANONICAL = ['yaml', 'json', 'graphql', 'protobuf', 'typescript', 'sh', 'sql'];
-const LANGUAGES = ['yaml', 'yml', 'json', 'graphql', 'gql', 'protobuf', 'proto', 'typescript', 'javascript', 'js', 'ts', 'sh', 'bash', 'shell', 'sql'];
+const LANGUAGES = [
+  'yaml',
+  'yml',
+  'json',
+  'graphql',
+  'gql',
+  'protobuf',
+  'proto',
+  'typescript',
+  'javascript',
+  'js',
+  'ts',
+  'sh',
+  'bash',
+  'shell',
+  'sql',
+];
 /** The source the markup shows: tags dropped, escapes undone. */
 function text(markup: string): string {
   const stripped = markup.replace(/<[^>]*>/g, '');
-  return stripped.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&');
+  return stripped
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&amp;', '&');
 }
 
 /** Asserts the output is only our spans around the escaped source, and returns the spans as [kind, text]. */
@@ -16,7 +37,11 @@ function check(source: string, language: string): Array<[string, string]> {
   const out = highlight(source, language).value;
   assert.equal(text(out), source, `round trip for ${language}`);
   for (const tag of out.match(/<[^>]*>/g) ?? []) {
-    assert.match(tag, /^(<span class="tok-(comment|string|number|keyword|key|punct|type)">|<\/span>)$/, `${language}: ${tag}`);
+    assert.match(
+      tag,
+      /^(<span class="tok-(comment|string|number|keyword|key|punct|type)">|<\/span>)$/,
+      `${language}: ${tag}`,
+    );
   }
   return [...out.matchAll(/<span class="tok-([a-z]+)">([^<]*)<\/span>/g)].map((m) => [m[1] ?? '', text(m[2] ?? '')]);
 }
@@ -35,7 +60,7 @@ const SAMPLES: Record<string, string> = {
 const HOSTILE = [
   '</span><script>alert(1)</script>',
   '"</span><img src=x onerror=alert(1)>',
-  '\'\\\'\\"`\\`\n"""\'\'\'/*#--//',
+  "'\\'\\\"`\\`\n\"\"\"'''/*#--//",
   '&amp;&lt;<<>>&&"\'',
   'a: "unterminated\\\nb: |\n  <b>\n"',
   '\\',
@@ -58,12 +83,18 @@ describe('highlight', () => {
   });
 
   test('language names are matched case-insensitively', () => {
-    assert.deepEqual(check('select 1', 'SQL'), [['keyword', 'select'], ['number', '1']]);
+    assert.deepEqual(check('select 1', 'SQL'), [
+      ['keyword', 'select'],
+      ['number', '1'],
+    ]);
   });
 
   test('YAML keys, comments, scalars and block scalar text are marked', () => {
     const spans = check(SAMPLES.yaml ?? '', 'yaml');
-    assert.deepEqual(spans.filter(([kind]) => kind === 'key').map(([, t]) => t), ['apiVersion', 'metadata', 'name', 'tags', 'text', 'spec', 'port', 'on']);
+    assert.deepEqual(
+      spans.filter(([kind]) => kind === 'key').map(([, t]) => t),
+      ['apiVersion', 'metadata', 'name', 'tags', 'text', 'spec', 'port', 'on'],
+    );
     assert.ok(spans.some(([kind, t]) => kind === 'comment' && t === '# owner'));
     assert.ok(spans.some(([kind, t]) => kind === 'string' && t === '"svc"'));
     assert.ok(spans.some(([kind, t]) => kind === 'string' && t === 'key: not a key'));
@@ -73,12 +104,18 @@ describe('highlight', () => {
 
   test('a hash inside a YAML value or a shell word is not a comment', () => {
     assert.ok(!check('url: http://a/#b', 'yaml').some(([kind]) => kind === 'comment'));
-    assert.deepEqual(check('echo a#b $# # c', 'sh').filter(([kind]) => kind === 'comment'), [['comment', '# c']]);
+    assert.deepEqual(
+      check('echo a#b $# # c', 'sh').filter(([kind]) => kind === 'comment'),
+      [['comment', '# c']],
+    );
   });
 
   test('JSON object keys are keys and other strings are strings', () => {
     const spans = check(SAMPLES.json ?? '', 'json');
-    assert.deepEqual(spans.filter(([kind]) => kind === 'key').map(([, t]) => t), ['"name"', '"port"', '"tags"', '"ok"', '"none"']);
+    assert.deepEqual(
+      spans.filter(([kind]) => kind === 'key').map(([, t]) => t),
+      ['"name"', '"port"', '"tags"', '"ok"', '"none"'],
+    );
     assert.ok(spans.some(([kind, t]) => kind === 'string' && t === '"svc"'));
     assert.ok(spans.some(([kind, t]) => kind === 'number' && t === '-8080'));
   });
@@ -102,7 +139,13 @@ describe('highlight', () => {
 
   test('an unterminated string stops at the end of its line', () => {
     const spans = check('let a = "oops\nlet b = 1;', 'js');
-    assert.deepEqual(spans.filter(([kind]) => kind === 'keyword'), [['keyword', 'let'], ['keyword', 'let']]);
+    assert.deepEqual(
+      spans.filter(([kind]) => kind === 'keyword'),
+      [
+        ['keyword', 'let'],
+        ['keyword', 'let'],
+      ],
+    );
   });
 
   test('a 1 MB line of quotes and backslashes completes and round-trips', () => {

@@ -82,7 +82,12 @@ interface Grammar {
 }
 
 const words = (list: string): ReadonlySet<string> => new Set(list.split(/\s+/));
-const q = (open: string, escaping: Quote['escape'], multiline = false, close = open): Quote => ({ open, close, escape: escaping, multiline });
+const q = (open: string, escaping: Quote['escape'], multiline = false, close = open): Quote => ({
+  open,
+  close,
+  escape: escaping,
+  multiline,
+});
 
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
@@ -210,7 +215,9 @@ const GRAMMARS: Partial<Record<string, Grammar>> = {
     keywords: words(
       'syntax edition import weak public package option message enum service rpc returns stream oneof map reserved extensions extend to max optional repeated required group true false',
     ),
-    types: words('double float int32 int64 uint32 uint64 sint32 sint64 fixed32 fixed64 sfixed32 sfixed64 bool string bytes'),
+    types: words(
+      'double float int32 int64 uint32 uint64 sint32 sint64 fixed32 fixed64 sfixed32 sfixed64 bool string bytes',
+    ),
     capitalizedTypes: true,
     punct: '{}[]()<>=;,.',
   },
@@ -242,16 +249,30 @@ const GRAMMARS: Partial<Record<string, Grammar>> = {
 };
 
 /** A Map, not an object, so names like `constructor` or `__proto__` find nothing. */
-const ALIASES = new Map<string, string>(Object.entries({
-  yaml: 'yaml', yml: 'yaml',
-  json: 'json',
-  graphql: 'graphql', gql: 'graphql',
-  protobuf: 'protobuf', proto: 'protobuf',
-  typescript: 'typescript', javascript: 'typescript', ts: 'typescript', js: 'typescript',
-  tsx: 'typescript', jsx: 'typescript', mjs: 'typescript', cjs: 'typescript',
-  sh: 'sh', bash: 'sh', shell: 'sh', zsh: 'sh',
-  sql: 'sql',
-}));
+const ALIASES = new Map<string, string>(
+  Object.entries({
+    yaml: 'yaml',
+    yml: 'yaml',
+    json: 'json',
+    graphql: 'graphql',
+    gql: 'graphql',
+    protobuf: 'protobuf',
+    proto: 'protobuf',
+    typescript: 'typescript',
+    javascript: 'typescript',
+    ts: 'typescript',
+    js: 'typescript',
+    tsx: 'typescript',
+    jsx: 'typescript',
+    mjs: 'typescript',
+    cjs: 'typescript',
+    sh: 'sh',
+    bash: 'sh',
+    shell: 'sh',
+    zsh: 'sh',
+    sql: 'sql',
+  }),
+);
 
 // ---- YAML is line-oriented (keys, block scalars), so it gets its own small scanner. ----
 

@@ -76,6 +76,8 @@ ${shell.main}
 
 function breadcrumbs(crumbs: Crumb[]): Html {
   return html`<nav class="crumbs" aria-label="Breadcrumb"><ol>${crumbs.map((c, i) =>
-    i === crumbs.length - 1 || !c.href ? html`<li><span aria-current="${i === crumbs.length - 1 ? 'page' : 'false'}">${c.label}</span></li>` : html`<li><a href="${c.href}">${c.label}</a></li>`,
+    i === crumbs.length - 1 || !c.href
+      ? html`<li><span aria-current="${i === crumbs.length - 1 ? 'page' : 'false'}">${c.label}</span></li>`
+      : html`<li><a href="${c.href}">${c.label}</a></li>`,
   )}</ol></nav>`;
 }

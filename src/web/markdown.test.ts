@@ -18,8 +18,13 @@ const htmlOf = (source: string, options?: MarkdownOptions): string => render(sou
 
 describe('headings', () => {
   test('headings get slug ids, a self link, and equal headings are numbered', () => {
-    const out = htmlOf('## Getting Started\n## Getting started\n## Getting Started!\n### Ünïcödé Tëst\n#### ¿¡!?\n## Setup-2\n## Setup\n## Setup');
-    assert.match(out, /<h2 id="getting-started">Getting Started <a class="anchor" href="#getting-started" aria-label="Link to this section: Getting Started">#<\/a><\/h2>/);
+    const out = htmlOf(
+      '## Getting Started\n## Getting started\n## Getting Started!\n### Ünïcödé Tëst\n#### ¿¡!?\n## Setup-2\n## Setup\n## Setup',
+    );
+    assert.match(
+      out,
+      /<h2 id="getting-started">Getting Started <a class="anchor" href="#getting-started" aria-label="Link to this section: Getting Started">#<\/a><\/h2>/,
+    );
     assert.match(out, /<h2 id="getting-started-2">/);
     assert.match(out, /<h2 id="getting-started-3">/);
     assert.match(out, /<h3 id="unicode-test">/);
@@ -55,17 +60,29 @@ describe('headings', () => {
 describe('code', () => {
   test('fenced code is highlighted in a code block marked with its language', () => {
     const out = htmlOf('```yaml\nname: <svc>\n```');
-    assert.equal(out, '<pre class="code"><code class="language-yaml"><span class="tok-key">name</span><span class="tok-punct">:</span> &lt;svc&gt;\n</code></pre>\n');
+    assert.equal(
+      out,
+      '<pre class="code"><code class="language-yaml"><span class="tok-key">name</span><span class="tok-punct">:</span> &lt;svc&gt;\n</code></pre>\n',
+    );
   });
 
   test('fences without a language or with an unknown one show escaped text', () => {
     assert.equal(htmlOf('```\n<b>\n```'), '<pre class="code"><code>&lt;b&gt;\n</code></pre>\n');
-    assert.equal(htmlOf('```cobol\n<b>\n```'), '<pre class="code"><code class="language-cobol">&lt;b&gt;\n</code></pre>\n');
+    assert.equal(
+      htmlOf('```cobol\n<b>\n```'),
+      '<pre class="code"><code class="language-cobol">&lt;b&gt;\n</code></pre>\n',
+    );
     assert.equal(htmlOf('    <b>'), '<pre class="code"><code>&lt;b&gt;\n</code></pre>\n');
   });
 
   test('hostile language names are reduced to safe class names', () => {
-    for (const info of ['js" onclick="alert(1)', '"><script>alert(1)</script>', 'JS&quot;onclick=x', 'ts{.x}', '<img/src/onerror=alert(1)>']) {
+    for (const info of [
+      'js" onclick="alert(1)',
+      '"><script>alert(1)</script>',
+      'JS&quot;onclick=x',
+      'ts{.x}',
+      '<img/src/onerror=alert(1)>',
+    ]) {
       const out = htmlOf(`\`\`\`${info}\nx\n\`\`\``);
       const className = /<code class="language-([^"]*)">/.exec(out)?.[1] ?? '';
       assert.match(className, /^[a-z0-9_-]*$/, info);
@@ -95,7 +112,10 @@ describe('links', () => {
 
   test('a link that cannot be served is plain text with a title saying why', () => {
     const out = htmlOf('[secret](../private/keys.txt)');
-    assert.match(out, /<span class="link-unavailable" title="Not available in this portal: ..\/private\/keys.txt">secret<\/span>/);
+    assert.match(
+      out,
+      /<span class="link-unavailable" title="Not available in this portal: ..\/private\/keys.txt">secret<\/span>/,
+    );
     assert.doesNotMatch(out, /<a /);
   });
 
@@ -174,7 +194,10 @@ describe('images', () => {
   test('remote images are not loaded but linked by their alt text', () => {
     const out = htmlOf('![Build status](https://ci.example.com/badge.svg)');
     assert.doesNotMatch(out, /<img/);
-    assert.match(out, /<a href="https:\/\/ci.example.com\/badge.svg" rel="noopener noreferrer" class="remote-image"[^>]*>Build status<\/a>/);
+    assert.match(
+      out,
+      /<a href="https:\/\/ci.example.com\/badge.svg" rel="noopener noreferrer" class="remote-image"[^>]*>Build status<\/a>/,
+    );
   });
 
   test('a remote image inside a link does not nest links', () => {
@@ -185,7 +208,12 @@ describe('images', () => {
   });
 
   test('images that cannot be served or have unsafe addresses are plain text', () => {
-    for (const source of ['![gone](missing.png)', '![x](data:image/png;base64,AAAA)', '![x](javascript:alert(1))', '![x](//evil.example/a.png)']) {
+    for (const source of [
+      '![gone](missing.png)',
+      '![x](data:image/png;base64,AAAA)',
+      '![x](javascript:alert(1))',
+      '![x](//evil.example/a.png)',
+    ]) {
       const out = htmlOf(source);
       assert.doesNotMatch(out, /<img|<a /, source);
       assert.match(out, /<span class="link-unavailable"/, source);
@@ -196,12 +224,18 @@ describe('images', () => {
 describe('tables and text', () => {
   test('tables are wrapped in a scrolling box', () => {
     const out = htmlOf('| a | b |\n|---|--:|\n| 1 | 2 |');
-    assert.match(out, /^<div class="table-scroll">\n<table>\n[\s\S]*<td style="text-align:right">2<\/td>[\s\S]*<\/table>\n<\/div>\n$/);
+    assert.match(
+      out,
+      /^<div class="table-scroll">\n<table>\n[\s\S]*<td style="text-align:right">2<\/td>[\s\S]*<\/table>\n<\/div>\n$/,
+    );
   });
 
   test('bare URLs are linked and typography is left alone', () => {
     const out = htmlOf('See https://example.com -- "quoted" (c)');
-    assert.match(out, /<a href="https:\/\/example.com" rel="noopener noreferrer">https:\/\/example.com<\/a> -- &quot;quoted&quot; \(c\)/);
+    assert.match(
+      out,
+      /<a href="https:\/\/example.com" rel="noopener noreferrer">https:\/\/example.com<\/a> -- &quot;quoted&quot; \(c\)/,
+    );
   });
 
   test('each call uses its own resolver', () => {

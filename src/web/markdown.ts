@@ -71,7 +71,8 @@ function classify(url: string): Target {
   if (s.startsWith('#')) return 'fragment';
   if (/^[\\/][\\/]/.test(s)) return 'unsafe'; // protocol-relative: another host; `\` counts as `/`
   const scheme = /^([a-z][a-z0-9+.-]*):/.exec(s);
-  if (scheme) return scheme[1] === 'http' || scheme[1] === 'https' ? 'http' : scheme[1] === 'mailto' ? 'mailto' : 'unsafe';
+  if (scheme)
+    return scheme[1] === 'http' || scheme[1] === 'https' ? 'http' : scheme[1] === 'mailto' ? 'mailto' : 'unsafe';
   // A colon before any `/`, `?` or `#` looks like a scheme to somebody; no relative path needs it.
   const colon = s.indexOf(':');
   if (colon >= 0 && !/[/?#]/.test(s.slice(0, colon))) return 'unsafe';
@@ -101,11 +102,18 @@ function plainText(tokens: readonly Token[] | null, depth = 0): string {
 function unlink(open: Token, why: string): void {
   open.type = 'unlinked_open';
   open.tag = 'span';
-  open.attrs = [['class', 'link-unavailable'], ['title', why]];
+  open.attrs = [
+    ['class', 'link-unavailable'],
+    ['title', why],
+  ];
 }
 
 /** The URL for a link or a local image, or why there is none. */
-function resolve(target: string, kind: 'link' | 'image', context: Context): { href: string; external: boolean } | { why: string } {
+function resolve(
+  target: string,
+  kind: 'link' | 'image',
+  context: Context,
+): { href: string; external: boolean } | { why: string } {
   const type = classify(target);
   if (kind === 'link' && (type === 'http' || type === 'mailto' || type === 'fragment')) {
     return { href: encodeUrl(target), external: type !== 'fragment' };
@@ -114,7 +122,8 @@ function resolve(target: string, kind: 'link' | 'image', context: Context): { hr
   const resolved = context.resolveLink(target, kind);
   // The resolver is ours, but its answer is checked like any other URL before it reaches an attribute.
   const resolvedType = resolved === undefined ? 'unsafe' : classify(resolved);
-  const allowed = resolvedType === 'relative' || resolvedType === 'http' || (kind === 'link' && resolvedType === 'fragment');
+  const allowed =
+    resolvedType === 'relative' || resolvedType === 'http' || (kind === 'link' && resolvedType === 'fragment');
   if (resolved === undefined || !allowed) return { why: `Not available in this portal: ${target}` };
   return { href: encodeUrl(resolved), external: resolvedType === 'http' };
 }
@@ -170,8 +179,16 @@ function rewriteImage(state: StateCore, image: Token, context: Context, insideLi
   const close = new state.Token('image_text_close', tag, -1);
   open.attrs =
     tag === 'a'
-      ? [['href', encodeUrl(target)], ['rel', 'noopener noreferrer'], ['class', 'remote-image'], ['title', 'Remote image, not loaded']]
-      : [['class', 'link-unavailable'], ['title', result && 'why' in result ? result.why : `Remote image, not loaded: ${target}`]];
+      ? [
+          ['href', encodeUrl(target)],
+          ['rel', 'noopener noreferrer'],
+          ['class', 'remote-image'],
+          ['title', 'Remote image, not loaded'],
+        ]
+      : [
+          ['class', 'link-unavailable'],
+          ['title', result && 'why' in result ? result.why : `Remote image, not loaded: ${target}`],
+        ];
   return [open, text, close];
 }
 
@@ -209,7 +226,11 @@ function addHeadingAnchor(state: StateCore, open: Token, inline: Token, context:
   const space = new state.Token('text', '', 0);
   space.content = ' ';
   const anchorOpen = new state.Token('link_open', 'a', 1);
-  anchorOpen.attrs = [['class', 'anchor'], ['href', `#${id}`], ['aria-label', text ? `Link to this section: ${text}` : 'Link to this section']];
+  anchorOpen.attrs = [
+    ['class', 'anchor'],
+    ['href', `#${id}`],
+    ['aria-label', text ? `Link to this section: ${text}` : 'Link to this section'],
+  ];
   const sign = new state.Token('text', '', 0);
   sign.content = '#';
   const anchorClose = new state.Token('link_close', 'a', -1);
@@ -228,7 +249,8 @@ md.core.ruler.push('atrium_links_and_headings', (state) => {
     if (context.embedded && (token.type === 'heading_open' || token.type === 'heading_close')) {
       if (token.type === 'heading_open') token.attrSet('class', `md-heading md-${token.tag}`);
       token.tag = 'p';
-    } else if (token.type === 'heading_open' && inline?.type === 'inline') addHeadingAnchor(state, token, inline, context);
+    } else if (token.type === 'heading_open' && inline?.type === 'inline')
+      addHeadingAnchor(state, token, inline, context);
   });
 });
 
@@ -237,7 +259,10 @@ md.renderer.rules.fence = (tokens, idx) => {
   if (!token) return '';
   // The info string is author text going into a class attribute: keep only a short safe word.
   const word = md.utils.unescapeAll(token.info).trim().split(/\s/, 1)[0] ?? '';
-  const language = word.toLowerCase().replace(/[^a-z0-9_-]/g, '').slice(0, 32);
+  const language = word
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .slice(0, 32);
   const code = language ? `<code class="language-${language}">` : '<code>';
   return `<pre class="code">${code}${highlight(token.content, language).value}</code></pre>\n`;
 };
@@ -248,7 +273,8 @@ md.renderer.rules.code_block = (tokens, idx) =>
 // Wide tables scroll inside their own box instead of widening the page on small screens.
 md.renderer.rules.table_open = (tokens, idx, options, _env, self) =>
   `<div class="table-scroll">\n${self.renderToken(tokens, idx, options)}`;
-md.renderer.rules.table_close = (tokens, idx, options, _env, self) => `${self.renderToken(tokens, idx, options)}</div>\n`;
+md.renderer.rules.table_close = (tokens, idx, options, _env, self) =>
+  `${self.renderToken(tokens, idx, options)}</div>\n`;
 
 /** Cuts to at most `max` UTF-8 bytes without splitting a character. */
 function truncateUtf8(source: string, max: number): string {
@@ -259,9 +285,17 @@ function truncateUtf8(source: string, max: number): string {
 export function renderMarkdown(source: string, options: MarkdownOptions): RenderedMarkdown {
   const truncated = Buffer.byteLength(source, 'utf8') > MAX_MARKDOWN_BYTES;
   const text = truncated ? truncateUtf8(source, MAX_MARKDOWN_BYTES) : source;
-  const context: Context = { resolveLink: options.resolveLink, embedded: options.embedded ?? false, toc: [], title: undefined, ids: new Set(), suffixes: new Map() };
+  const context: Context = {
+    resolveLink: options.resolveLink,
+    embedded: options.embedded ?? false,
+    toc: [],
+    title: undefined,
+    ids: new Set(),
+    suffixes: new Map(),
+  };
   let out = md.render(text, { [CONTEXT]: context });
-  if (truncated) out += '<p class="truncated-note">This document is larger than 2 MiB; only its beginning is shown.</p>\n';
+  if (truncated)
+    out += '<p class="truncated-note">This document is larger than 2 MiB; only its beginning is shown.</p>\n';
   const rendered: RenderedMarkdown = { html: trusted(out), toc: context.toc };
   if (context.title !== undefined) rendered.title = context.title;
   return rendered;

@@ -62,7 +62,11 @@ export class Portal implements PortalData {
     return { prepared: prepareEntries(entries), packed: Buffer.from(JSON.stringify(packIndex(entries))) };
   });
   private readonly offline = new Memo(async () => {
-    const runbooks = this.docs ? (await entitiesWithDocs(this.store, this.docs)).filter((d) => d.runbook !== undefined).map((d) => runbookPagePath(d.ref)) : [];
+    const runbooks = this.docs
+      ? (await entitiesWithDocs(this.store, this.docs))
+          .filter((d) => d.runbook !== undefined)
+          .map((d) => runbookPagePath(d.ref))
+      : [];
     return offlineManifest(this.assets, runbooks);
   });
   /** Renders since start, for the stampede benchmark and tests. */
@@ -105,7 +109,9 @@ export class Portal implements PortalData {
   private cacheKey(path: string, query: URLSearchParams): string {
     const key = pageKey(path, query);
     if (!this.delivery || !SHOWS_CHANGES.test(path)) return key;
-    return SHOWS_HOUR.test(path) ? `${key}#c${this.changesVersion}h${Math.floor(this.delivery.now().getTime() / HOUR_MS)}` : `${key}#c${this.changesVersion}`;
+    return SHOWS_HOUR.test(path)
+      ? `${key}#c${this.changesVersion}h${Math.floor(this.delivery.now().getTime() / HOUR_MS)}`
+      : `${key}#c${this.changesVersion}`;
   }
 
   async searchIndex(): Promise<PreparedIndex> {
@@ -138,6 +144,8 @@ export class Portal implements PortalData {
     if (!urlPath.startsWith(this.site.basePath) || urlPath.startsWith(`${this.site.basePath}api/`)) return undefined;
     const path = urlPath.slice(this.site.basePath.length);
     const hit = this.pages.peek(this.cacheKey(path, canonicalQuery(path, new URLSearchParams(search))));
-    return hit && hit.status === 200 ? { body: hit.body, contentType: HTML_TYPE, route: 'page', csp: PAGE_CSP } : undefined;
+    return hit && hit.status === 200
+      ? { body: hit.body, contentType: HTML_TYPE, route: 'page', csp: PAGE_CSP }
+      : undefined;
   }
 }

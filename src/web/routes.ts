@@ -26,23 +26,35 @@ export function registerPortalRoutes(app: App, portal: Portal, logger: Logger): 
       return c.body(new Uint8Array(file.body), 200, { 'content-type': file.contentType });
     });
   }
-  app.get(`${base}offline.json`, async (c) => c.body(new Uint8Array(await portal.offlineManifest()), 200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }));
-  app.get(`${base}search-index.json`, async (c) => c.body(new Uint8Array(await portal.packedSearchIndex()), 200, { 'content-type': 'application/json' }));
+  app.get(`${base}offline.json`, async (c) =>
+    c.body(new Uint8Array(await portal.offlineManifest()), 200, {
+      'content-type': 'application/json',
+      'cache-control': 'no-cache',
+    }),
+  );
+  app.get(`${base}search-index.json`, async (c) =>
+    c.body(new Uint8Array(await portal.packedSearchIndex()), 200, { 'content-type': 'application/json' }),
+  );
 
   const page = async (c: Context<AppEnv>) => {
     const url = new URL(c.req.url);
     if (!url.pathname.startsWith(base) || url.pathname.startsWith(`${base}api/`)) return c.notFound();
     c.header('content-security-policy', PAGE_CSP);
-    let rendered: Awaited<ReturnType<Portal["page"]>>;
+    let rendered: Awaited<ReturnType<Portal['page']>>;
     try {
       rendered = await portal.page(url.pathname.slice(base.length), url.search);
     } catch (err) {
       // A browser asked for a page: answer with one (an incident is exactly when the database may be down).
       const error = toAtriumError(err);
       const requestId = c.get('requestId');
-      logger[error.category === 'retryable' ? 'warn' : 'error']({ component: 'portal', requestId, path: url.pathname, status: error.status, err }, `page failed: ${error.code}`);
+      logger[error.category === 'retryable' ? 'warn' : 'error'](
+        { component: 'portal', requestId, path: url.pathname, status: error.status, err },
+        `page failed: ${error.code}`,
+      );
       if (error.retryAfter) c.header('retry-after', String(error.retryAfter));
-      return c.body(errorView(portal.site, error, requestId).value, error.status as ContentfulStatusCode, { 'content-type': HTML_TYPE });
+      return c.body(errorView(portal.site, error, requestId).value, error.status as ContentfulStatusCode, {
+        'content-type': HTML_TYPE,
+      });
     }
     if (rendered.status === 301 && rendered.location) return c.redirect(rendered.location, 301);
     return c.body(new Uint8Array(rendered.body), rendered.status === 404 ? 404 : 200, { 'content-type': HTML_TYPE });

@@ -15,7 +15,13 @@ import type { Html } from './html.ts';
 import { homeView, loadHome } from './pages/home.ts';
 import { notFoundView } from './pages/not-found.ts';
 import type { Site } from './site.ts';
-import { changesView, KINDS_WITH_CHANGES, KINDS_WITH_SCOPE, loadChangesPage, type ChangeReader } from '../changes/pages/changes-page.ts';
+import {
+  changesView,
+  KINDS_WITH_CHANGES,
+  KINDS_WITH_SCOPE,
+  loadChangesPage,
+  type ChangeReader,
+} from '../changes/pages/changes-page.ts';
 import { changesSection, RECENT_SHOWN } from '../changes/pages/timeline-view.ts';
 import { deliveryView, loadDeliveryPage } from '../dora/pages/delivery-page.ts';
 import type { DoraService } from '../dora/service.ts';
@@ -76,19 +82,33 @@ export function canonicalQuery(path: string, search: URLSearchParams): URLSearch
   return out;
 }
 
-export async function renderPage(data: PortalData, site: Site, path: string, search: URLSearchParams): Promise<PageResult> {
+export async function renderPage(
+  data: PortalData,
+  site: Site,
+  path: string,
+  search: URLSearchParams,
+): Promise<PageResult> {
   const found = await route(data, site, path, site.mode === 'live' ? search : new URLSearchParams());
   return found ?? { status: 404, html: notFoundView(site, path) };
 }
 
-async function route(data: PortalData, site: Site, path: string, search: URLSearchParams): Promise<PageResult | undefined> {
+async function route(
+  data: PortalData,
+  site: Site,
+  path: string,
+  search: URLSearchParams,
+): Promise<PageResult | undefined> {
   const ok = (html: Html | undefined): PageResult | undefined => (html ? { status: 200, html } : undefined);
   // An empty segment would make `//host/` of a redirect: another site. No page has one.
   if (path.startsWith('/') || path.includes('//') || path.includes('\\')) return undefined;
-  if (path !== '' && !path.endsWith('/')) return { status: 301, location: `${site.basePath}${path}/${search.size ? `?${search}` : ''}` };
+  if (path !== '' && !path.endsWith('/'))
+    return { status: 301, location: `${site.basePath}${path}/${search.size ? `?${search}` : ''}` };
   let segments: string[];
   try {
-    segments = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    segments = path
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeURIComponent);
   } catch {
     return undefined;
   }
@@ -101,14 +121,24 @@ async function route(data: PortalData, site: Site, path: string, search: URLSear
     return ok(searchView(site, { q, results: q ? rankEntries(await data.searchIndex(), q, SEARCH_PAGE_RESULTS) : [] }));
   }
   if (first === 'problems') {
-    const page = rest.length === 0 ? Number(search.get('page') ?? 1) : rest.length === 2 && rest[0] === 'page' ? Number(rest[1]) : NaN;
+    const page =
+      rest.length === 0
+        ? Number(search.get('page') ?? 1)
+        : rest.length === 2 && rest[0] === 'page'
+          ? Number(rest[1])
+          : NaN;
     if (!Number.isInteger(page) || page < 1 || page > 100_000) return undefined;
     const severity = search.get('severity');
-    const loaded = await loadProblemsPage(data.store, page, severity === 'error' || severity === 'warning' ? severity : undefined);
+    const loaded = await loadProblemsPage(
+      data.store,
+      page,
+      severity === 'error' || severity === 'warning' ? severity : undefined,
+    );
     return page > pageCount(problemsTotal(loaded), PROBLEMS_PAGE_SIZE) ? undefined : ok(problemsView(site, loaded));
   }
   if (first === 'browse' || (first === 'catalog' && rest.length < 3)) {
-    const parsed = first === 'catalog' && rest.length === 0 && site.mode === 'live' ? parseCatalogQuery(search) : undefined;
+    const parsed =
+      first === 'catalog' && rest.length === 0 && site.mode === 'live' ? parseCatalogQuery(search) : undefined;
     const query = parsed?.query ?? parseStaticCatalogPath(path);
     if (!query) return undefined;
     const list = await loadListPage(data.store, query, parsed?.ignored);
@@ -120,7 +150,11 @@ async function route(data: PortalData, site: Site, path: string, search: URLSear
     // One URL per entity page: other spellings (case, escapes) are sent to it, never cached apart.
     const canonical = `catalog/${[namespace, kind, name].map((p) => encodeURIComponent(p.toLowerCase())).join('/')}/`;
     const prefix = `${path.split('/').slice(0, 4).join('/')}/`;
-    if (prefix !== canonical) return { status: 301, location: `${site.basePath}${canonical}${path.slice(prefix.length)}${search.size ? `?${search}` : ''}` };
+    if (prefix !== canonical)
+      return {
+        status: 301,
+        location: `${site.basePath}${canonical}${path.slice(prefix.length)}${search.size ? `?${search}` : ''}`,
+      };
     const key = refKey({ kind, namespace, name });
     if (subpage === undefined) {
       const page = await loadEntityPage(data.store, key);
@@ -133,8 +167,12 @@ async function route(data: PortalData, site: Site, path: string, search: URLSear
         kind === 'Flag' ? data.delivery.flags.environments(key) : undefined,
         kind === 'Group' || kind === 'User' ? data.delivery.flags.flagsOf(key) : [],
       ]);
-      const changes = changesSection(site, page.detail.ref, recent, live, { showService: KINDS_WITH_SCOPE.has(kind) || kind === 'Component', delivery: kind !== 'Resource' && kind !== 'Flag' });
-      const hasPlan = typeof page.detail.entity.spec?.releasePlan === 'object' && page.detail.entity.spec.releasePlan !== null;
+      const changes = changesSection(site, page.detail.ref, recent, live, {
+        showService: KINDS_WITH_SCOPE.has(kind) || kind === 'Component',
+        delivery: kind !== 'Resource' && kind !== 'Flag',
+      });
+      const hasPlan =
+        typeof page.detail.entity.spec?.releasePlan === 'object' && page.detail.entity.spec.releasePlan !== null;
       const sections = switches ? [flagSwitchesSection(page.detail.ref, switches, hasPlan), changes] : [changes];
       if (teamFlags.length > 0) sections.push(teamFlagsSection(site, teamFlags));
       return ok(entityView(site, page, sections));

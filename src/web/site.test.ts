@@ -27,7 +27,19 @@ describe('site URLs', () => {
   });
 
   test('a facet slug is one safe, case-proof path segment that reads back to its value', () => {
-    for (const value of ['java', 'group:default/payments', 'Team-A', 'team-a', 'c++', 'c#', '..', '.', 'ünïcode', 'a_b', '%2F']) {
+    for (const value of [
+      'java',
+      'group:default/payments',
+      'Team-A',
+      'team-a',
+      'c++',
+      'c#',
+      '..',
+      '.',
+      'ünïcode',
+      'a_b',
+      '%2F',
+    ]) {
       const slug = facetSlug(value);
       assert.match(slug, /^[a-z0-9._A-F-]+$/);
       assert.notEqual(slug, '..');

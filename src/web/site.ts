@@ -17,7 +17,10 @@ export interface Site {
 export function normaliseBasePath(input: string): string {
   const trimmed = input.trim().replace(/^\/+|\/+$/g, '');
   if (trimmed === '') return '/';
-  if (!/^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(trimmed) || trimmed.split('/').some((s) => s === '.' || s === '..')) {
+  if (
+    !/^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(trimmed) ||
+    trimmed.split('/').some((s) => s === '.' || s === '..')
+  ) {
     throw new Error(`Invalid base path "${input}": use URL path segments of letters, digits, . _ ~ -`);
   }
   return `/${trimmed}/`;

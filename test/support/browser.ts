@@ -22,6 +22,12 @@ export async function assertAccessible(page: Page, label: string): Promise<void>
   // Runs axe inside the page itself (the pages have no frames): several times faster.
   builder.setLegacyMode(true);
   const results = await builder.analyze();
-  const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  const summary = results.violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+        .slice(0, 3)
+        .map((n) => n.target.join(' '))
+        .join(' | ')}`,
+  );
   assert.deepEqual(summary, [], `axe violations on ${label}`);
 }

@@ -32,7 +32,16 @@ export function tempCatalog(files: Record<string, string> = {}): TempCatalog {
 /** A minimal valid Component descriptor (`kind` may name another kind, to test that). */
 export function component(
   name: string,
-  extra: { kind?: string; namespace?: string; owner?: string; title?: string; system?: string; dependsOn?: string[]; tags?: string[]; spec?: string[] } = {},
+  extra: {
+    kind?: string;
+    namespace?: string;
+    owner?: string;
+    title?: string;
+    system?: string;
+    dependsOn?: string[];
+    tags?: string[];
+    spec?: string[];
+  } = {},
 ): string {
   return [
     'apiVersion: backstage.io/v1alpha1',
@@ -54,11 +63,29 @@ export function component(
 }
 
 export function group(name: string, children: string[] = []): string {
-  return ['apiVersion: backstage.io/v1alpha1', 'kind: Group', 'metadata:', `  name: ${name}`, 'spec:', '  type: team', `  children: [${children.join(', ')}]`, ''].join('\n');
+  return [
+    'apiVersion: backstage.io/v1alpha1',
+    'kind: Group',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    '  type: team',
+    `  children: [${children.join(', ')}]`,
+    '',
+  ].join('\n');
 }
 
 export function location(targets: string[]): string {
-  return ['apiVersion: backstage.io/v1alpha1', 'kind: Location', 'metadata:', '  name: root', 'spec:', '  targets:', ...targets.map((t) => `    - ${t}`), ''].join('\n');
+  return [
+    'apiVersion: backstage.io/v1alpha1',
+    'kind: Location',
+    'metadata:',
+    '  name: root',
+    'spec:',
+    '  targets:',
+    ...targets.map((t) => `    - ${t}`),
+    '',
+  ].join('\n');
 }
 
 /** A temporary directory removed when the test ends. */

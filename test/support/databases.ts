@@ -29,7 +29,12 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'atrium-db-'));
     const target = join(dir, 'atrium.db');
-    return { dialect, target, open: () => openDatabase(target), drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      dialect,
+      target,
+      open: () => openDatabase(target),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   if (!postgresUrl) throw new Error('PostgreSQL is not configured (ATRIUM_TEST_POSTGRES_URL)');
   const schema = `atrium_test_${unique}`;
@@ -59,7 +64,10 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
  */
 export function describeEachDatabase(title: string, body: (dialect: DialectName) => void): void {
   for (const dialect of ['sqlite', 'postgres'] as const) {
-    const skip = dialect === 'postgres' && !postgresUrl ? 'PostgreSQL unavailable: set ATRIUM_TEST_POSTGRES_URL (npm test does when it can connect)' : false;
+    const skip =
+      dialect === 'postgres' && !postgresUrl
+        ? 'PostgreSQL unavailable: set ATRIUM_TEST_POSTGRES_URL (npm test does when it can connect)'
+        : false;
     describe(`${title} [${dialect}]`, { skip }, () => body(dialect));
   }
 }

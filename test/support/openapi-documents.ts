@@ -10,7 +10,8 @@ export function acmeDefinitions(): [string, string][] {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (/\.(ya?ml|json)$/.test(name) && /^\s*["']?openapi["']?\s*:/m.test(readFileSync(path, 'utf8'))) out.push([path, readFileSync(path, 'utf8')]);
+      else if (/\.(ya?ml|json)$/.test(name) && /^\s*["']?openapi["']?\s*:/m.test(readFileSync(path, 'utf8')))
+        out.push([path, readFileSync(path, 'utf8')]);
     }
   };
   walk(root);

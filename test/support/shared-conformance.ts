@@ -11,7 +11,11 @@ const REPOSITORY = path.resolve(import.meta.dirname, '../..');
  * beside). Returns the first that exists, or the one beside the repository, for the error.
  */
 export function sharedConformance(name: string): string {
-  const candidates = [process.env.ATRIUM_SHARED_DIR, path.join(REPOSITORY, '..', 'shared'), path.join(originOf(REPOSITORY) ?? REPOSITORY, '..', 'shared')]
+  const candidates = [
+    process.env.ATRIUM_SHARED_DIR,
+    path.join(REPOSITORY, '..', 'shared'),
+    path.join(originOf(REPOSITORY) ?? REPOSITORY, '..', 'shared'),
+  ]
     .filter((dir): dir is string => dir !== undefined && dir !== '')
     .map((dir) => path.join(dir, 'conformance', name));
   return candidates.find((dir) => fs.existsSync(dir) && fs.statSync(dir).isDirectory()) ?? (candidates[0] as string);
@@ -20,7 +24,11 @@ export function sharedConformance(name: string): string {
 /** The local folder `origin` points at, if it is one. */
 function originOf(repository: string): string | undefined {
   try {
-    const url = execFileSync('git', ['config', '--get', 'remote.origin.url'], { cwd: repository, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const url = execFileSync('git', ['config', '--get', 'remote.origin.url'], {
+      cwd: repository,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     const dir = url.startsWith('file://') ? new URL(url).pathname : url;
     return path.isAbsolute(dir) && fs.existsSync(dir) ? dir : undefined;
   } catch {

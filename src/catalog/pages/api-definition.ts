@@ -4,10 +4,17 @@ import { html, type Html } from '../../web/html.ts';
 import { highlight } from '../../web/highlight.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
 
-const SOURCE_LANGUAGE: Record<string, string> = { openapi: 'yaml', asyncapi: 'yaml', graphql: 'graphql', grpc: 'protobuf', trpc: 'typescript' };
+const SOURCE_LANGUAGE: Record<string, string> = {
+  openapi: 'yaml',
+  asyncapi: 'yaml',
+  graphql: 'graphql',
+  grpc: 'protobuf',
+  trpc: 'typescript',
+};
 
 /** Markdown inside an API document: its relative links have nowhere to go, and its headings must not enter the page's outline. */
-const descriptionMarkdown = (text: string): Html => renderMarkdown(text, { resolveLink: () => undefined, embedded: true }).html;
+const descriptionMarkdown = (text: string): Html =>
+  renderMarkdown(text, { resolveLink: () => undefined, embedded: true }).html;
 
 /**
  * An API's definition: an OpenAPI document as a reference (operations, schemas,
@@ -39,7 +46,11 @@ ${renderApiReference(parsed.doc, { renderMarkdown: descriptionMarkdown })}
 <details class="source"><summary>Source</summary><pre class="code"><code>${highlight(definition, 'yaml')}</code></pre></details>
 </section>`;
     }
-    return sourceSection(definition, 'yaml', html`<p class="notice">The OpenAPI document could not be read: ${parsed.error}. Its source is shown instead.</p>`);
+    return sourceSection(
+      definition,
+      'yaml',
+      html`<p class="notice">The OpenAPI document could not be read: ${parsed.error}. Its source is shown instead.</p>`,
+    );
   }
   return sourceSection(definition, SOURCE_LANGUAGE[kind] ?? kind);
 }

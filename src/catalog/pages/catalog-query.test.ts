@@ -1,37 +1,70 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Site } from '../../web/site.ts';
-import { catalogUrl, isStaticView, parseCatalogQuery, parseStaticCatalogPath, staticCatalogPath } from './catalog-query.ts';
+import {
+  catalogUrl,
+  isStaticView,
+  parseCatalogQuery,
+  parseStaticCatalogPath,
+  staticCatalogPath,
+} from './catalog-query.ts';
 
 const live: Site = { basePath: '/', mode: 'live', assets: new Map() };
 const exported: Site = { basePath: '/portal/', mode: 'static', assets: new Map() };
 
 describe('catalog list URLs', () => {
   test('a live URL carries every filter, the sort and the page, and parses back', () => {
-    const url = catalogUrl(live, { filters: { kind: 'component', owner: 'group:default/payments', q: 'pay' }, sort: 'updated', page: 3 });
+    const url = catalogUrl(live, {
+      filters: { kind: 'component', owner: 'group:default/payments', q: 'pay' },
+      sort: 'updated',
+      page: 3,
+    });
     assert.equal(url, '/catalog/?kind=component&owner=group%3Adefault%2Fpayments&q=pay&sort=updated&page=3');
     const { query, ignored } = parseCatalogQuery(new URL(url, 'http://x').searchParams);
-    assert.deepEqual(query, { filters: { kind: 'component', owner: 'group:default/payments', q: 'pay' }, sort: 'updated', page: 3 });
+    assert.deepEqual(query, {
+      filters: { kind: 'component', owner: 'group:default/payments', q: 'pay' },
+      sort: 'updated',
+      page: 3,
+    });
     assert.deepEqual(ignored, []);
   });
 
   test('malformed parameters are dropped and named', () => {
-    const { query, ignored } = parseCatalogQuery(new URLSearchParams({ page: '0', sort: 'evil', q: 'x'.repeat(201), tag: 'y'.repeat(1025) }));
+    const { query, ignored } = parseCatalogQuery(
+      new URLSearchParams({ page: '0', sort: 'evil', q: 'x'.repeat(201), tag: 'y'.repeat(1025) }),
+    );
     assert.deepEqual(query, { filters: {}, sort: 'name', page: 1 });
     assert.deepEqual(ignored.sort(), ['page', 'q', 'sort', 'tag']);
-    for (const page of ['1.5', '-1', 'abc', '1e9', '100001']) assert.deepEqual(parseCatalogQuery(new URLSearchParams({ page })).ignored, ['page'], page);
+    for (const page of ['1.5', '-1', 'abc', '1e9', '100001'])
+      assert.deepEqual(parseCatalogQuery(new URLSearchParams({ page })).ignored, ['page'], page);
   });
 
   test('a static export has the whole list and one page per facet value, paged by path', () => {
     assert.equal(staticCatalogPath({ filters: {}, sort: 'name', page: 1 }), 'catalog/');
     assert.equal(staticCatalogPath({ filters: {}, sort: 'name', page: 4 }), 'catalog/page/4/');
-    assert.equal(staticCatalogPath({ filters: { owner: 'group:default/payments' }, sort: 'name', page: 2 }), 'browse/owner/group_3Adefault_2Fpayments/page/2/');
-    for (const path of ['catalog/', 'catalog/page/4/', 'browse/owner/group_3Adefault_2Fpayments/page/2/', 'browse/tag/java/']) {
+    assert.equal(
+      staticCatalogPath({ filters: { owner: 'group:default/payments' }, sort: 'name', page: 2 }),
+      'browse/owner/group_3Adefault_2Fpayments/page/2/',
+    );
+    for (const path of [
+      'catalog/',
+      'catalog/page/4/',
+      'browse/owner/group_3Adefault_2Fpayments/page/2/',
+      'browse/tag/java/',
+    ]) {
       const query = parseStaticCatalogPath(path);
       assert.ok(query && isStaticView(query), path);
       assert.equal(staticCatalogPath(query), path);
     }
-    for (const bad of ['browse/nope/x/', 'browse/tag/', 'catalog/page/1/', 'catalog/page/01/', 'browse/tag/UP/', 'catalog/x/']) assert.equal(parseStaticCatalogPath(bad), undefined, bad);
+    for (const bad of [
+      'browse/nope/x/',
+      'browse/tag/',
+      'catalog/page/1/',
+      'catalog/page/01/',
+      'browse/tag/UP/',
+      'catalog/x/',
+    ])
+      assert.equal(parseStaticCatalogPath(bad), undefined, bad);
   });
 
   test('on a static site a view it cannot show links to the facet that was clicked', () => {

@@ -1,4 +1,12 @@
-import { coreKind, DEFAULT_NAMESPACE, formatRef, isSafeLinkUrl, keyOfRef, parseEntityRef, type Entity } from '../model.ts';
+import {
+  coreKind,
+  DEFAULT_NAMESPACE,
+  formatRef,
+  isSafeLinkUrl,
+  keyOfRef,
+  parseEntityRef,
+  type Entity,
+} from '../model.ts';
 import type { CatalogReader } from '../reader.ts';
 import { operationalLinksOf, type OperationalLinks } from '../operational-links.ts';
 import type { Relation, RelationType } from '../relations.ts';
@@ -38,14 +46,19 @@ export async function loadEntityPage(store: CatalogReader, key: string): Promise
   const { entity } = detail;
   const kind = coreKind(entity.kind);
   const ownerRef = detail.relations.find((r) => r.type === 'ownedBy')?.target;
-  const systemRef = detail.relations.find((r) => r.type === 'partOf' && r.target.toLowerCase().startsWith('system:'))?.target;
+  const systemRef = detail.relations.find(
+    (r) => r.type === 'partOf' && r.target.toLowerCase().startsWith('system:'),
+  )?.target;
 
   const ownerKey = ownerRef && keyOfRef(ownerRef);
-  const systemKey = systemRef && (kind === 'Component' || kind === 'API' || kind === 'Resource') ? keyOfRef(systemRef) : undefined;
+  const systemKey =
+    systemRef && (kind === 'Component' || kind === 'API' || kind === 'Resource') ? keyOfRef(systemRef) : undefined;
   const [related, descriptors, owned] = await Promise.all([
     store.summariesOf(detail.relations.map((r) => keyOfRef(r.target))),
     store.descriptorsOf([ownerKey, systemKey].filter((k): k is string => k !== undefined)),
-    kind === 'Group' || kind === 'User' ? store.browseEntities({ owner: detail.ref }, 'kind', 0, OWNED_SHOWN) : undefined,
+    kind === 'Group' || kind === 'User'
+      ? store.browseEntities({ owner: detail.ref }, 'kind', 0, OWNED_SHOWN)
+      : undefined,
   ]);
   const owner = ownerKey ? descriptors.get(ownerKey) : undefined;
   const system = systemKey ? descriptors.get(systemKey)?.entity : undefined;
@@ -64,7 +77,12 @@ function domainOf(system: Entity): string | undefined {
   const domain = system.spec?.domain;
   if (typeof domain !== 'string') return undefined;
   try {
-    return formatRef(parseEntityRef(domain, { defaultKind: 'Domain', defaultNamespace: system.metadata.namespace ?? DEFAULT_NAMESPACE }));
+    return formatRef(
+      parseEntityRef(domain, {
+        defaultKind: 'Domain',
+        defaultNamespace: system.metadata.namespace ?? DEFAULT_NAMESPACE,
+      }),
+    );
   } catch {
     return undefined; // validation reported it
   }

@@ -1,4 +1,16 @@
-import { emptyNote, entityLink, kindBadge, lifecycleBadge, problemList, refKind, refName, section, tagList, timestamp, type EntityLabel } from '../../web/components.ts';
+import {
+  emptyNote,
+  entityLink,
+  kindBadge,
+  lifecycleBadge,
+  problemList,
+  refKind,
+  refName,
+  section,
+  tagList,
+  timestamp,
+  type EntityLabel,
+} from '../../web/components.ts';
 import { html, type Html, type HtmlValue } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { entityPath, siteUrl, type Site } from '../../web/site.ts';
@@ -34,28 +46,82 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
 </header>`;
 
   const sections: HtmlValue[] = [];
-  if (kind === 'Component' || kind === 'Resource' || kind === 'System' || kind === 'API') sections.push(incidentSection(site, data, base));
+  if (kind === 'Component' || kind === 'Resource' || kind === 'System' || kind === 'API')
+    sections.push(incidentSection(site, data, base));
   sections.push(...changes);
   sections.push(aboutSection(site, data));
   switch (kind) {
     case 'Component':
-      sections.push(relationSection(site, data, 'apis', 'APIs', [['Provides', 'providesApi'], ['Consumes', 'consumesApi']]));
-      if (relatedRefs(detail.relations, 'hasFlag').length) sections.push(relationSection(site, data, 'flags', 'Feature flags', [['Flags', 'hasFlag']]));
-      sections.push(relationSection(site, data, 'dependencies', 'Dependencies', [['Depends on', 'dependsOn'], ['Depended on by', 'dependencyOf'], ['Subcomponents', 'hasPart']], base));
+      sections.push(
+        relationSection(site, data, 'apis', 'APIs', [
+          ['Provides', 'providesApi'],
+          ['Consumes', 'consumesApi'],
+        ]),
+      );
+      if (relatedRefs(detail.relations, 'hasFlag').length)
+        sections.push(relationSection(site, data, 'flags', 'Feature flags', [['Flags', 'hasFlag']]));
+      sections.push(
+        relationSection(
+          site,
+          data,
+          'dependencies',
+          'Dependencies',
+          [
+            ['Depends on', 'dependsOn'],
+            ['Depended on by', 'dependencyOf'],
+            ['Subcomponents', 'hasPart'],
+          ],
+          base,
+        ),
+      );
       break;
     case 'Resource':
-      sections.push(relationSection(site, data, 'dependencies', 'Dependencies', [['Depended on by', 'dependencyOf'], ['Depends on', 'dependsOn']], base));
+      sections.push(
+        relationSection(
+          site,
+          data,
+          'dependencies',
+          'Dependencies',
+          [
+            ['Depended on by', 'dependencyOf'],
+            ['Depends on', 'dependsOn'],
+          ],
+          base,
+        ),
+      );
       break;
     case 'API':
-      sections.push(relationSection(site, data, 'usage', 'Providers and consumers', [['Provided by', 'apiProvidedBy'], ['Consumed by', 'apiConsumedBy']], base));
+      sections.push(
+        relationSection(
+          site,
+          data,
+          'usage',
+          'Providers and consumers',
+          [
+            ['Provided by', 'apiProvidedBy'],
+            ['Consumed by', 'apiConsumedBy'],
+          ],
+          base,
+        ),
+      );
       sections.push(apiDefinitionSection(str(spec.type) ?? 'unknown', str(spec.definition) ?? ''));
       break;
     case 'System':
     case 'Domain':
-      sections.push(relationSection(site, data, 'parts', kind === 'System' ? 'Parts of this system' : 'Parts of this domain', [['Has part', 'hasPart']]));
+      sections.push(
+        relationSection(site, data, 'parts', kind === 'System' ? 'Parts of this system' : 'Parts of this domain', [
+          ['Has part', 'hasPart'],
+        ]),
+      );
       break;
     case 'Group':
-      sections.push(relationSection(site, data, 'people', 'Team', [['Members', 'hasMember'], ['Parent', 'childOf'], ['Child groups', 'parentOf']]));
+      sections.push(
+        relationSection(site, data, 'people', 'Team', [
+          ['Members', 'hasMember'],
+          ['Parent', 'childOf'],
+          ['Child groups', 'parentOf'],
+        ]),
+      );
       sections.push(ownedSection(site, data));
       break;
     case 'User':
@@ -63,22 +129,49 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
       sections.push(ownedSection(site, data));
       break;
     case 'Flag':
-      sections.push(relationSection(site, data, 'flag-of', 'Used by', [['Service', 'flagOf'], ['Owner', 'ownedBy']]));
+      sections.push(
+        relationSection(site, data, 'flag-of', 'Used by', [
+          ['Service', 'flagOf'],
+          ['Owner', 'ownedBy'],
+        ]),
+      );
       // Stored entities passed the Flag schema, so the spec has its shape.
       sections.push(flagDefinitionSection(spec as unknown as FlagSpec));
       break;
     case 'Location':
-      sections.push(section('targets', 'Targets', list([...(Array.isArray(spec.targets) ? spec.targets : []), ...(str(spec.target) ? [spec.target] : [])].map((t) => html`<code>${String(t)}</code>`))));
+      sections.push(
+        section(
+          'targets',
+          'Targets',
+          list(
+            [...(Array.isArray(spec.targets) ? spec.targets : []), ...(str(spec.target) ? [spec.target] : [])].map(
+              (t) => html`<code>${String(t)}</code>`,
+            ),
+          ),
+        ),
+      );
       break;
   }
-  sections.push(section('problems', 'Problems', detail.problems.length ? problemList(site, detail.problems) : emptyNote('No problems: the descriptor is valid and every reference resolves.')));
+  sections.push(
+    section(
+      'problems',
+      'Problems',
+      detail.problems.length
+        ? problemList(site, detail.problems)
+        : emptyNote('No problems: the descriptor is valid and every reference resolves.'),
+    ),
+  );
 
   return layout({
     site,
     title,
     description: entity.metadata.description,
     section: 'catalog',
-    crumbs: [{ label: 'Catalog', href: siteUrl(site, 'catalog/') }, { label: kind, href: catalogUrl(site, { filters: { kind: kind.toLowerCase() }, sort: 'name', page: 1 }, 'kind') }, { label: title }],
+    crumbs: [
+      { label: 'Catalog', href: siteUrl(site, 'catalog/') },
+      { label: kind, href: catalogUrl(site, { filters: { kind: kind.toLowerCase() }, sort: 'name', page: 1 }, 'kind') },
+      { label: title },
+    ],
     main: html`${header}<div class="entity-grid">${sections}</div>`,
   });
 }
@@ -95,7 +188,8 @@ function label(data: EntityPageData, ref: string): EntityLabel {
 
 function opLink(base: string, link: OperationalLink, fileSuffix: string): Html {
   if (link.url) return html`<a href="${link.url}" rel="noopener noreferrer">${link.title}</a>`;
-  if (link.path !== undefined) return html`<a href="${base}${fileSuffix}">${link.title}</a> <span class="muted small">(${link.path || 'catalog root'})</span>`;
+  if (link.path !== undefined)
+    return html`<a href="${base}${fileSuffix}">${link.title}</a> <span class="muted small">(${link.path || 'catalog root'})</span>`;
   return html`<span>${link.title}</span>`;
 }
 
@@ -115,7 +209,9 @@ ${ops.chat.length ? html`<dt>Chat</dt><dd>${list(ops.chat.map((d) => opLink(base
 /** A missing runbook is a warning for a component (it is what gets paged), a note for anything else. */
 function noRunbook(data: EntityPageData): Html {
   const hint = html`Add an <code>atrium.dev/runbook</code> annotation or a link of type <code>runbook</code>.`;
-  return coreKind(data.detail.entity.kind) === 'Component' ? html`<span class="badge badge-warn">No runbook</span> <span class="muted">${hint}</span>` : html`<span class="muted">None. ${hint}</span>`;
+  return coreKind(data.detail.entity.kind) === 'Component'
+    ? html`<span class="badge badge-warn">No runbook</span> <span class="muted">${hint}</span>`
+    : html`<span class="muted">None. ${hint}</span>`;
 }
 
 function ownerBlock(site: Site, owner: OwnerContact): Html {
@@ -136,26 +232,53 @@ function aboutSection(site: Site, data: EntityPageData): Html {
   const owners = relatedRefs(detail.relations, 'ownedBy');
   if (owners.length) rows.push(['Owner', owners.map((r) => entityLink(site, label(data, r)))]);
   const parents = relatedRefs(detail.relations, 'partOf');
-  if (parents.length) rows.push(['Part of', parents.map((r, i) => html`${i ? ', ' : ''}${entityLink(site, label(data, r))} <span class="muted small">${refKind(r)}</span>`)]);
+  if (parents.length)
+    rows.push([
+      'Part of',
+      parents.map(
+        (r, i) =>
+          html`${i ? ', ' : ''}${entityLink(site, label(data, r))} <span class="muted small">${refKind(r)}</span>`,
+      ),
+    ]);
   if (data.domain) rows.push(['Domain', entityLink(site, { ref: data.domain })]);
   const { email } = profileOf(entity);
-  if (email && isSafeLinkUrl(`mailto:${email}`)) rows.push(['Email', html`<a href="${`mailto:${email}`}">${email}</a>`]);
+  if (email && isSafeLinkUrl(`mailto:${email}`))
+    rows.push(['Email', html`<a href="${`mailto:${email}`}">${email}</a>`]);
   const links = (entity.metadata.links ?? []).filter((l) => isSafeLinkUrl(l.url));
-  if (links.length) rows.push(['Links', list(links.map((l) => html`<a href="${l.url}" rel="noopener noreferrer">${l.title ?? l.url}</a>${l.type ? html` <span class="muted small">${l.type}</span>` : ''}`))]);
-  if (operations.docs.some((d) => d.path !== undefined)) rows.push(['Docs', html`<a href="${siteUrl(site, entityPath(detail.ref))}docs/">Read the documentation</a>`]);
+  if (links.length)
+    rows.push([
+      'Links',
+      list(
+        links.map(
+          (l) =>
+            html`<a href="${l.url}" rel="noopener noreferrer">${l.title ?? l.url}</a>${l.type ? html` <span class="muted small">${l.type}</span>` : ''}`,
+        ),
+      ),
+    ]);
+  if (operations.docs.some((d) => d.path !== undefined))
+    rows.push(['Docs', html`<a href="${siteUrl(site, entityPath(detail.ref))}docs/">Read the documentation</a>`]);
   rows.push(['Source', html`<code>${detail.source.file}:${detail.source.line}</code>`]);
   rows.push(['Changed', timestamp(detail.updatedAt)]);
   return html`<section class="card" aria-labelledby="about"><h2 id="about">About</h2><dl class="facts">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></section>`;
 }
 
-function relationSection(site: Site, data: EntityPageData, id: string, title: string, groups: [string, RelationType][], graphBase?: string): Html {
+function relationSection(
+  site: Site,
+  data: EntityPageData,
+  id: string,
+  title: string,
+  groups: [string, RelationType][],
+  graphBase?: string,
+): Html {
   const body = groups.map(([heading, type]) => {
     const refs = relatedRefs(data.detail.relations, type);
-    return html`<h3>${heading} <span class="n">${refs.length}</span></h3>${list(refs.map((r) => {
-      const l = label(data, r);
-      const summary = data.related.get(keyOfRef(r));
-      return html`${entityLink(site, l)} <span class="muted small">${refKind(r)}${summary?.lifecycle ? ` · ${summary.lifecycle}` : ''}</span>`;
-    }))}`;
+    return html`<h3>${heading} <span class="n">${refs.length}</span></h3>${list(
+      refs.map((r) => {
+        const l = label(data, r);
+        const summary = data.related.get(keyOfRef(r));
+        return html`${entityLink(site, l)} <span class="muted small">${refKind(r)}${summary?.lifecycle ? ` · ${summary.lifecycle}` : ''}</span>`;
+      }),
+    )}`;
   });
   return html`<section class="card" aria-labelledby="${id}"><h2 id="${id}">${title}</h2>${body}
 ${graphBase ? html`<p><a href="${graphBase}graph/">Dependency graph and blast radius</a></p>` : ''}</section>`;

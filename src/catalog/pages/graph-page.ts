@@ -19,7 +19,11 @@ export interface GraphPageData {
   labels: Map<string, BrowseItem>;
 }
 
-export async function loadGraphPage(store: CatalogReader, key: string, hops: number): Promise<GraphPageData | undefined> {
+export async function loadGraphPage(
+  store: CatalogReader,
+  key: string,
+  hops: number,
+): Promise<GraphPageData | undefined> {
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
   const graph = await neighbourhood(detail.ref, hops, (refs) => store.relationsTouching(refs.map(keyOfRef)));
@@ -42,7 +46,11 @@ ${site.mode === 'live' ? html`<nav class="tabs" aria-label="Hops"><ul>${[1, 2, 3
     site,
     title: `Dependencies of ${data.title}`,
     section: 'catalog',
-    crumbs: [{ label: 'Catalog', href: siteUrl(site, 'catalog/') }, { label: data.title, href: base }, { label: 'Dependencies' }],
+    crumbs: [
+      { label: 'Catalog', href: siteUrl(site, 'catalog/') },
+      { label: data.title, href: base },
+      { label: 'Dependencies' },
+    ],
     main,
   });
 }

@@ -1,4 +1,13 @@
-import { emptyNote, entityLink, kindBadge, lifecycleBadge, pageCount, pager, refName, timestamp } from '../../web/components.ts';
+import {
+  emptyNote,
+  entityLink,
+  kindBadge,
+  lifecycleBadge,
+  pageCount,
+  pager,
+  refName,
+  timestamp,
+} from '../../web/components.ts';
 import type { CatalogReader } from '../reader.ts';
 import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
@@ -15,7 +24,11 @@ export interface ListPageData {
   ignored: string[];
 }
 
-export async function loadListPage(store: CatalogReader, query: CatalogQuery, ignored: string[] = []): Promise<ListPageData> {
+export async function loadListPage(
+  store: CatalogReader,
+  query: CatalogQuery,
+  ignored: string[] = [],
+): Promise<ListPageData> {
   const [page, facets] = await Promise.all([
     store.browseEntities(query.filters, query.sort, (query.page - 1) * PAGE_SIZE, PAGE_SIZE),
     store.facets(query.filters),
@@ -23,19 +36,38 @@ export async function loadListPage(store: CatalogReader, query: CatalogQuery, ig
   return { query, items: page.items, total: page.total, facets, ignored };
 }
 
-const FACET_LABELS: Record<FacetName, string> = { kind: 'Kind', type: 'Type', lifecycle: 'Lifecycle', owner: 'Owner', system: 'System', tag: 'Tag', namespace: 'Namespace' };
-const SORT_LABELS: Record<CatalogQuery['sort'], string> = { name: 'Name', kind: 'Kind', owner: 'Owner', lifecycle: 'Lifecycle', updated: 'Recently changed' };
+const FACET_LABELS: Record<FacetName, string> = {
+  kind: 'Kind',
+  type: 'Type',
+  lifecycle: 'Lifecycle',
+  owner: 'Owner',
+  system: 'System',
+  tag: 'Tag',
+  namespace: 'Namespace',
+};
+const SORT_LABELS: Record<CatalogQuery['sort'], string> = {
+  name: 'Name',
+  kind: 'Kind',
+  owner: 'Owner',
+  lifecycle: 'Lifecycle',
+  updated: 'Recently changed',
+};
 /** How many values of a facet are shown; the store returns the 100 largest. */
 const FACET_VALUES_SHOWN = 12;
 
-const facetLabel = (facet: FacetName, value: string): string => (facet === 'owner' || facet === 'system' ? refName(value) : value);
+const facetLabel = (facet: FacetName, value: string): string =>
+  facet === 'owner' || facet === 'system' ? refName(value) : value;
 
 /** The catalog list: facets beside a sortable, paged table; every state is a URL. */
 export function listView(site: Site, data: ListPageData): Html {
   const { query, items, total, facets } = data;
   const pages = pageCount(total, PAGE_SIZE);
   const active = (Object.entries(query.filters) as [FacetName | 'q', string][]).filter(([, v]) => v !== undefined);
-  const without = (name: FacetName | 'q'): CatalogQuery => ({ ...query, filters: Object.fromEntries(active.filter(([f]) => f !== name)), page: 1 });
+  const without = (name: FacetName | 'q'): CatalogQuery => ({
+    ...query,
+    filters: Object.fromEntries(active.filter(([f]) => f !== name)),
+    page: 1,
+  });
   const first = (query.page - 1) * PAGE_SIZE + 1;
   const single = staticFacet(query);
   const heading = single ? `${FACET_LABELS[single.facet]}: ${facetLabel(single.facet, single.value)}` : 'Catalog';
@@ -57,7 +89,13 @@ ${items.length === 0 ? emptyNote('Nothing in the catalog matches these filters. 
 ${pager({ page: query.page, pageCount: pages, href: (p) => catalogUrl(site, { ...query, page: p }, single?.facet) })}
 </div>
 </div>`;
-  return layout({ site, title: heading, section: 'catalog', description: `${total} entities in the software catalog`, main });
+  return layout({
+    site,
+    title: heading,
+    section: 'catalog',
+    description: `${total} entities in the software catalog`,
+    main,
+  });
 }
 
 function searchForm(site: Site, query: CatalogQuery): Html {
@@ -83,8 +121,9 @@ ${values.slice(0, FACET_VALUES_SHOWN).map(({ value, count }) => {
 }
 
 function sortLinks(site: Site, query: CatalogQuery): Html {
-  return html`<nav class="sort" aria-label="Sort by"><span class="muted">Sort:</span> <ul>${SORTS.map((s) =>
-    html`<li><a href="${catalogUrl(site, { ...query, sort: s, page: 1 })}"${s === query.sort ? html` aria-current="true"` : ''}>${SORT_LABELS[s]}</a></li>`,
+  return html`<nav class="sort" aria-label="Sort by"><span class="muted">Sort:</span> <ul>${SORTS.map(
+    (s) =>
+      html`<li><a href="${catalogUrl(site, { ...query, sort: s, page: 1 })}"${s === query.sort ? html` aria-current="true"` : ''}>${SORT_LABELS[s]}</a></li>`,
   )}</ul></nav>`;
 }
 
@@ -93,13 +132,15 @@ function table(site: Site, items: BrowseItem[]): Html {
 <caption class="visually-hidden">Entities</caption>
 <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Owner</th><th scope="col">Lifecycle</th><th scope="col">Description</th><th scope="col">Changed</th></tr></thead>
 <tbody>
-${items.map((e) => html`<tr${e.stale ? html` class="stale"` : ''}>
+${items.map(
+  (e) => html`<tr${e.stale ? html` class="stale"` : ''}>
 <td>${entityLink(site, { ref: e.ref, title: e.title })}${e.stale ? html` <span class="badge badge-error">stale</span>` : ''}</td>
 <td>${kindBadge(e.kind)}${e.type ? html` <span class="muted">${e.type}</span>` : ''}</td>
 <td>${e.owner ? entityLink(site, { ref: e.owner }) : html`<span class="muted">—</span>`}</td>
 <td>${lifecycleBadge(e.lifecycle)}</td>
 <td class="desc">${e.description ?? ''}</td>
 <td class="nowrap">${timestamp(e.updatedAt)}</td>
-</tr>`)}
+</tr>`,
+)}
 </tbody></table></div>`;
 }

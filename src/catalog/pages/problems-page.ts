@@ -15,14 +15,27 @@ export interface ProblemsPageData {
   warnings: number;
 }
 
-export async function loadProblemsPage(store: CatalogReader, page: number, severity?: Problem['severity']): Promise<ProblemsPageData> {
-  const result = await store.listProblems(severity ? { severity } : {}, PROBLEMS_PAGE_SIZE, undefined, (page - 1) * PROBLEMS_PAGE_SIZE);
+export async function loadProblemsPage(
+  store: CatalogReader,
+  page: number,
+  severity?: Problem['severity'],
+): Promise<ProblemsPageData> {
+  const result = await store.listProblems(
+    severity ? { severity } : {},
+    PROBLEMS_PAGE_SIZE,
+    undefined,
+    (page - 1) * PROBLEMS_PAGE_SIZE,
+  );
   return { page, severity, items: result.items, errors: result.errors, warnings: result.warnings };
 }
 
 /** How many problems the view lists (all, or one severity). */
 export function problemsTotal(data: ProblemsPageData): number {
-  return data.severity === 'error' ? data.errors : data.severity === 'warning' ? data.warnings : data.errors + data.warnings;
+  return data.severity === 'error'
+    ? data.errors
+    : data.severity === 'warning'
+      ? data.warnings
+      : data.errors + data.warnings;
 }
 
 export function problemsPath(page: number, site: Site, severity?: Problem['severity']): string {
@@ -34,13 +47,14 @@ export function problemsPath(page: number, site: Site, severity?: Problem['sever
 export function problemsView(site: Site, data: ProblemsPageData): Html {
   const total = problemsTotal(data);
   const pages = pageCount(total, PROBLEMS_PAGE_SIZE);
-  const tabs = site.mode === 'live'
-    ? html`<nav class="tabs" aria-label="Severity"><ul>
+  const tabs =
+    site.mode === 'live'
+      ? html`<nav class="tabs" aria-label="Severity"><ul>
 <li><a href="${problemsPath(1, site)}"${!data.severity ? html` aria-current="true"` : ''}>All <span class="n">${data.errors + data.warnings}</span></a></li>
 <li><a href="${problemsPath(1, site, 'error')}"${data.severity === 'error' ? html` aria-current="true"` : ''}>Errors <span class="n">${data.errors}</span></a></li>
 <li><a href="${problemsPath(1, site, 'warning')}"${data.severity === 'warning' ? html` aria-current="true"` : ''}>Warnings <span class="n">${data.warnings}</span></a></li>
 </ul></nav>`
-    : html`<p><strong>${data.errors}</strong> errors and <strong>${data.warnings}</strong> warnings.</p>`;
+      : html`<p><strong>${data.errors}</strong> errors and <strong>${data.warnings}</strong> warnings.</p>`;
   const main = html`<h1>Catalog problems</h1>
 <p class="lede">What the last sync found wrong in the descriptors: errors stop an entity (its last good version stays, marked stale); warnings do not.</p>
 ${tabs}

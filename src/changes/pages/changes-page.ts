@@ -14,7 +14,11 @@ import { liveTable, timelineList } from './timeline-view.ts';
 export type ChangeReader = Pick<ChangeService, 'timeline' | 'live'>;
 
 export const TIMELINE_PAGE = 50;
-const TYPE_NAMES: Record<EventType, string> = { deployment: 'Deployments', 'traffic-switch': 'Traffic switches', change: 'Other changes' };
+const TYPE_NAMES: Record<EventType, string> = {
+  deployment: 'Deployments',
+  'traffic-switch': 'Traffic switches',
+  change: 'Other changes',
+};
 /** Kinds whose page shows changes, and whose timeline spans several services. */
 export const KINDS_WITH_CHANGES = new Set(['Component', 'Resource', 'System', 'Domain', 'Group', 'User', 'Flag']);
 export const KINDS_WITH_SCOPE = new Set(['System', 'Domain', 'Group', 'User']);
@@ -41,17 +45,33 @@ export function parseBefore(text: string | null): { at: string; id: number } | u
 }
 
 /** The full timeline page of an entity, filtered by type and environment; undefined when there is no such entity or the query is malformed. */
-export async function loadChangesPage(store: CatalogReader, changes: ChangeReader, key: string, search: URLSearchParams): Promise<ChangesPageData | undefined> {
+export async function loadChangesPage(
+  store: CatalogReader,
+  changes: ChangeReader,
+  key: string,
+  search: URLSearchParams,
+): Promise<ChangesPageData | undefined> {
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
   const kind = coreKind(detail.entity.kind) ?? detail.entity.kind;
   const typeParam = search.get('type');
-  const type = typeParam === null || typeParam === '' ? undefined : (EVENT_TYPES as readonly string[]).includes(typeParam) ? (typeParam as EventType) : null;
+  const type =
+    typeParam === null || typeParam === ''
+      ? undefined
+      : (EVENT_TYPES as readonly string[]).includes(typeParam)
+        ? (typeParam as EventType)
+        : null;
   const environmentParam = search.get('environment') ?? '';
-  const environment = environmentParam === '' ? undefined : ENVIRONMENT_NAME.test(environmentParam) ? environmentParam : null;
+  const environment =
+    environmentParam === '' ? undefined : ENVIRONMENT_NAME.test(environmentParam) ? environmentParam : null;
   const before = parseBefore(search.get('before'));
   if (type === null || environment === null || before === null) return undefined;
-  const events = await changes.timeline(keyOfRef(detail.ref), { types: type ? [type] : undefined, environments: environment ? [environment] : undefined }, TIMELINE_PAGE + 1, before);
+  const events = await changes.timeline(
+    keyOfRef(detail.ref),
+    { types: type ? [type] : undefined, environments: environment ? [environment] : undefined },
+    TIMELINE_PAGE + 1,
+    before,
+  );
   const page = events.slice(0, TIMELINE_PAGE);
   const last = page.at(-1);
   return {
@@ -94,7 +114,11 @@ ${data.events.length > 0 ? timelineList(site, data.events, { showService: KINDS_
     site,
     title: `What changed: ${data.title}`,
     section: 'catalog',
-    crumbs: [{ label: 'Catalog', href: siteUrl(site, 'catalog/') }, { label: data.title, href: base }, { label: 'What changed' }],
+    crumbs: [
+      { label: 'Catalog', href: siteUrl(site, 'catalog/') },
+      { label: data.title, href: base },
+      { label: 'What changed' },
+    ],
     main,
   });
 }

@@ -4,7 +4,11 @@ import { entityPath, siteUrl, type Site } from '../../web/site.ts';
 import type { LiveEnvironment } from '../live.ts';
 import type { ChangeEvent } from '../model.ts';
 
-const TYPE_LABELS: Record<ChangeEvent['type'], string> = { deployment: 'Deploy', 'traffic-switch': 'Switch', change: 'Change' };
+const TYPE_LABELS: Record<ChangeEvent['type'], string> = {
+  deployment: 'Deploy',
+  'traffic-switch': 'Switch',
+  change: 'Change',
+};
 
 function badgeOf(event: ChangeEvent): Html {
   if (event.type === 'deployment') {
@@ -28,10 +32,14 @@ export function timelineList(site: Site, events: readonly ChangeEvent[], options
     const details = [
       options.showService ? entityLink(site, { ref: e.service, title: refName(e.service) }) : '',
       e.environment && e.type === 'change' ? html`<span>${e.environment}</span>` : '',
-      e.commits && e.commits.length > 0 ? html`<span>${e.commits.length} commit${e.commits.length === 1 ? '' : 's'}</span>` : '',
+      e.commits && e.commits.length > 0
+        ? html`<span>${e.commits.length} commit${e.commits.length === 1 ? '' : 's'}</span>`
+        : '',
       e.actor ? html`<span>by ${e.actor}</span>` : '',
       timestamp(e.at),
-      url ? html`<a href="${url}" rel="noopener noreferrer">details<span class="visually-hidden"> of ${e.summary}</span></a>` : '',
+      url
+        ? html`<a href="${url}" rel="noopener noreferrer">details<span class="visually-hidden"> of ${e.summary}</span></a>`
+        : '',
     ].filter((d) => d !== '');
     return html`<li class="timeline-event">${badgeOf(e)} <span class="timeline-summary">${e.summary}</span><p class="muted small timeline-meta">${details.map((d, i) => (i === 0 ? d : html` · ${d}`))}</p></li>`;
   })}</ol>`;
@@ -44,9 +52,12 @@ export function liveTable(environments: readonly LiveEnvironment[]): Html {
 <caption class="visually-hidden">Live versions by environment</caption>
 <thead><tr><th scope="col">Environment</th><th scope="col">Live version</th><th scope="col">Since</th><th scope="col">Blue/green</th><th scope="col">Latest attempt</th></tr></thead>
 <tbody>${environments.map(
-    (env) => html`<tr><th scope="row">${env.environment}</th><td>${env.version ? html`<code>${env.version}</code>` : html`<span class="muted">none succeeded</span>`}</td><td>${env.since ? timestamp(env.since) : ''}</td><td>${
-      env.liveSlot ? html`<span class="badge badge-ok">${env.liveSlot} live</span> ${env.idleSlot} idle${env.idleVersion ? html`: <code>${env.idleVersion}</code>` : ' (empty)'}` : html`<span class="muted">${env.strategy ?? '—'}</span>`
-    }</td><td>${env.lastFailure ? html`<span class="badge badge-error">${env.lastFailure.status === 'rolled_back' ? 'rolled back' : 'failed'}</span> <code>${env.lastFailure.version}</code> ${timestamp(env.lastFailure.at)}` : html`<span class="muted">succeeded</span>`}</td></tr>`,
+    (env) =>
+      html`<tr><th scope="row">${env.environment}</th><td>${env.version ? html`<code>${env.version}</code>` : html`<span class="muted">none succeeded</span>`}</td><td>${env.since ? timestamp(env.since) : ''}</td><td>${
+        env.liveSlot
+          ? html`<span class="badge badge-ok">${env.liveSlot} live</span> ${env.idleSlot} idle${env.idleVersion ? html`: <code>${env.idleVersion}</code>` : ' (empty)'}`
+          : html`<span class="muted">${env.strategy ?? '—'}</span>`
+      }</td><td>${env.lastFailure ? html`<span class="badge badge-error">${env.lastFailure.status === 'rolled_back' ? 'rolled back' : 'failed'}</span> <code>${env.lastFailure.version}</code> ${timestamp(env.lastFailure.at)}` : html`<span class="muted">succeeded</span>`}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -56,11 +67,21 @@ export const RECENT_SHOWN = 8;
  * The entity page's "What changed" card: live versions (for a service) and the latest
  * changes of its scope, with links to the full timeline and the delivery metrics.
  */
-export function changesSection(site: Site, ref: string, recent: readonly ChangeEvent[], live: readonly LiveEnvironment[], options: { showService: boolean; delivery: boolean }): Html {
+export function changesSection(
+  site: Site,
+  ref: string,
+  recent: readonly ChangeEvent[],
+  live: readonly LiveEnvironment[],
+  options: { showService: boolean; delivery: boolean },
+): Html {
   const base = siteUrl(site, entityPath(ref));
   const links = html`<p class="small"><a href="${base}changes/">Full timeline</a>${options.delivery ? html` · <a href="${base}delivery/">Delivery metrics (DORA)</a>` : ''}</p>`;
   // Two columns or the whole row: a live table and a timeline do not read in a third of the page.
   return html`<section class="card card-double" aria-labelledby="changes"><h2 id="changes">What changed</h2>${live.length > 0 ? liveTable(live) : ''}${
-    recent.length > 0 ? timelineList(site, recent.slice(0, RECENT_SHOWN), options) : emptyNote('No deployments or changes recorded yet. Pipelines record them with `atrium deploy record` or POST /api/v1/deployments.')
+    recent.length > 0
+      ? timelineList(site, recent.slice(0, RECENT_SHOWN), options)
+      : emptyNote(
+          'No deployments or changes recorded yet. Pipelines record them with `atrium deploy record` or POST /api/v1/deployments.',
+        )
   }${links}</section>`;
 }

@@ -27,7 +27,13 @@ export interface DeliveryPageData {
  * The delivery page of an entity: the window ends at the next full hour, so a page cached
  * within the hour shows the same numbers. Undefined for no entity or a window not offered.
  */
-export async function loadDeliveryPage(store: CatalogReader, dora: Pick<DoraService, 'dashboard'>, key: string, search: URLSearchParams, now: Date): Promise<DeliveryPageData | undefined> {
+export async function loadDeliveryPage(
+  store: CatalogReader,
+  dora: Pick<DoraService, 'dashboard'>,
+  key: string,
+  search: URLSearchParams,
+  now: Date,
+): Promise<DeliveryPageData | undefined> {
   const daysParam = search.get('days');
   const days = daysParam === null ? DEFAULT_DAYS : Number(daysParam);
   if (!(WINDOW_DAYS as readonly number[]).includes(days)) return undefined;
@@ -35,7 +41,13 @@ export async function loadDeliveryPage(store: CatalogReader, dora: Pick<DoraServ
   if (!detail) return undefined;
   const to = (Math.floor(now.getTime() / HOUR_MS) + 1) * HOUR_MS;
   const dashboard = await dora.dashboard(keyOfRef(detail.ref), { from: to - days * 24 * HOUR_MS, to });
-  return { ref: detail.ref, title: detail.entity.metadata.title ?? detail.entity.metadata.name, kind: coreKind(detail.entity.kind) ?? detail.entity.kind, days, dashboard };
+  return {
+    ref: detail.ref,
+    title: detail.entity.metadata.title ?? detail.entity.metadata.name,
+    kind: coreKind(detail.entity.kind) ?? detail.entity.kind,
+    days,
+    dashboard,
+  };
 }
 
 /** Seconds as a person reads them: minutes, hours or days. */
@@ -46,7 +58,8 @@ export function formatDuration(seconds: number | null): string {
   return `${(seconds / 86400).toFixed(1)} days`;
 }
 
-const percent = (rate: number | null): string => (rate === null ? '—' : `${(rate * 100).toFixed(rate < 0.1 && rate > 0 ? 1 : 0)}%`);
+const percent = (rate: number | null): string =>
+  rate === null ? '—' : `${(rate * 100).toFixed(rate < 0.1 && rate > 0 ? 1 : 0)}%`;
 const perWeek = (n: number): string => (n >= 10 ? n.toFixed(0) : n.toFixed(1));
 
 function tierBadge(tier: DoraTier | null): Html {
@@ -56,12 +69,25 @@ function tierBadge(tier: DoraTier | null): Html {
 }
 
 function trendText(trend: DoraTrend, previous: string, days: number): Html {
-  const words: Record<DoraTrend['direction'], string> = { better: 'Better than', worse: 'Worse than', same: 'About the same as', unknown: 'No comparison with' };
-  const cls = trend.direction === 'better' ? 'trend-better' : trend.direction === 'worse' ? 'trend-worse' : 'trend-same';
+  const words: Record<DoraTrend['direction'], string> = {
+    better: 'Better than',
+    worse: 'Worse than',
+    same: 'About the same as',
+    unknown: 'No comparison with',
+  };
+  const cls =
+    trend.direction === 'better' ? 'trend-better' : trend.direction === 'worse' ? 'trend-worse' : 'trend-same';
   return html`<p class="small ${cls}">${words[trend.direction]} the previous ${days} days${trend.direction === 'unknown' ? '' : html` (${previous})`}.</p>`;
 }
 
-function metricCard(id: string, title: string, value: string, tier: DoraTier | null, trend: Html, facts: HtmlValue): Html {
+function metricCard(
+  id: string,
+  title: string,
+  value: string,
+  tier: DoraTier | null,
+  trend: Html,
+  facts: HtmlValue,
+): Html {
   return html`<section class="card metric" aria-labelledby="${id}"><h2 id="${id}">${title}</h2>
 <p class="metric-value">${value} ${tierBadge(tier)}</p>${trend}<p class="muted small">${facts}</p></section>`;
 }
@@ -79,7 +105,8 @@ ${metricCard('recovery', 'Failed deployment recovery time', formatDuration(c.rec
 function warnings(report: DoraReport): Html | '' {
   if (report.warnings.length === 0) return '';
   return html`<section class="card card-wide" aria-labelledby="data-quality"><h2 id="data-quality">Data quality</h2><ul class="plain">${report.warnings.map(
-    (w) => html`<li><span class="badge badge-warn">${w.code}</span> ${w.message}${w.examples.length ? html`<br><span class="muted small">For example: ${w.examples.join('; ')}</span>` : ''}</li>`,
+    (w) =>
+      html`<li><span class="badge badge-warn">${w.code}</span> ${w.message}${w.examples.length ? html`<br><span class="muted small">For example: ${w.examples.join('; ')}</span>` : ''}</li>`,
   )}</ul></section>`;
 }
 
@@ -103,7 +130,8 @@ function breakdown(site: Site, data: DeliveryPageData): Html | '' {
       : html`<div class="table-scroll" tabindex="0" role="region" aria-label="DORA metrics per service"><table><caption class="visually-hidden">DORA metrics per service, most production deployments first</caption>
 <thead><tr><th scope="col">Service</th><th scope="col">Deployments</th><th scope="col">A week</th><th scope="col">Change failure rate</th><th scope="col">Median lead time</th><th scope="col">Median recovery</th></tr></thead>
 <tbody>${rows.map(
-          (r) => html`<tr><th scope="row">${entityLink(site, { ref: r.service, title: refName(r.service) })}</th><td>${r.report.changeFailureRate.deployments}</td><td>${perWeek(r.report.deploymentFrequency.perWeek)}</td><td>${percent(r.report.changeFailureRate.rate)} ${tierBadge(r.report.changeFailureRate.tier)}</td><td>${formatDuration(r.report.leadTime.medianSeconds)}</td><td>${formatDuration(r.report.recoveryTime.medianSeconds)}</td></tr>`,
+          (r) =>
+            html`<tr><th scope="row">${entityLink(site, { ref: r.service, title: refName(r.service) })}</th><td>${r.report.changeFailureRate.deployments}</td><td>${perWeek(r.report.deploymentFrequency.perWeek)}</td><td>${percent(r.report.changeFailureRate.rate)} ${tierBadge(r.report.changeFailureRate.tier)}</td><td>${formatDuration(r.report.leadTime.medianSeconds)}</td><td>${formatDuration(r.report.recoveryTime.medianSeconds)}</td></tr>`,
         )}</tbody></table></div>`
   }</section>`;
 }
@@ -121,7 +149,11 @@ ${metricCards(data)}
     site,
     title: `Delivery: ${data.title}`,
     section: 'catalog',
-    crumbs: [{ label: 'Catalog', href: siteUrl(site, 'catalog/') }, { label: data.title, href: base }, { label: 'Delivery' }],
+    crumbs: [
+      { label: 'Catalog', href: siteUrl(site, 'catalog/') },
+      { label: data.title, href: base },
+      { label: 'Delivery' },
+    ],
     main,
   });
 }

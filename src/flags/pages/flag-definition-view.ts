@@ -23,7 +23,9 @@ function strategyText(strategy: unknown): string {
 }
 
 const list = (items: unknown[] | undefined, text: (item: unknown) => string): Html =>
-  items?.length ? html`<ul class="plain">${items.map((i) => html`<li>${text(i)}</li>`)}</ul>` : html`<span class="muted">none</span>`;
+  items?.length
+    ? html`<ul class="plain">${items.map((i) => html`<li>${text(i)}</li>`)}</ul>`
+    : html`<span class="muted">none</span>`;
 
 /**
  * A Flag entity's declaration: its type, what each environment declares (on or off, and
@@ -33,7 +35,11 @@ const list = (items: unknown[] | undefined, text: (item: unknown) => string): Ht
 export function flagDefinitionSection(spec: FlagSpec): Html {
   const environments = Object.entries(spec.environments ?? {});
   const variantText = (v: unknown) => {
-    const variant = (typeof v === 'object' && v !== null ? v : {}) as { name?: unknown; weight?: unknown; stickiness?: unknown };
+    const variant = (typeof v === 'object' && v !== null ? v : {}) as {
+      name?: unknown;
+      weight?: unknown;
+      stickiness?: unknown;
+    };
     return `${String(variant.name ?? '?')}${variant.weight !== undefined ? ` (weight ${String(variant.weight)})` : ''}${variant.stickiness ? `, sticky on ${String(variant.stickiness)}` : ''}`;
   };
   const dependencyText = (d: unknown) => {
@@ -48,7 +54,8 @@ export function flagDefinitionSection(spec: FlagSpec): Html {
 <dt>Environments</dt><dd>${
       environments.length
         ? html`<div class="table-scroll" tabindex="0" role="region" aria-label="Declared state by environment"><table><thead><tr><th scope="col">Environment</th><th scope="col">Declared</th><th scope="col">Strategies</th></tr></thead><tbody>${environments.map(
-            ([name, env]) => html`<tr><th scope="row">${name}</th><td>${env.enabled ? html`<span class="badge badge-ok">on</span>` : html`<span class="badge badge-quiet">off</span>`}</td><td>${env.strategies ? env.strategies.map(strategyText).join('; ') : 'the flag\'s own'}</td></tr>`,
+            ([name, env]) =>
+              html`<tr><th scope="row">${name}</th><td>${env.enabled ? html`<span class="badge badge-ok">on</span>` : html`<span class="badge badge-quiet">off</span>`}</td><td>${env.strategies ? env.strategies.map(strategyText).join('; ') : "the flag's own"}</td></tr>`,
           )}</tbody></table></div>`
         : html`<span class="muted">None declared: the flag is off everywhere.</span>`
     }</dd>
@@ -70,11 +77,16 @@ export function flagSwitchesSection(ref: string, environments: readonly Environm
   return html`<section class="card card-incident" aria-labelledby="switches"><h2 id="switches">In force now</h2>${
     environments.length
       ? html`<div class="table-scroll" tabindex="0" role="region" aria-label="Switches in force by environment"><table><thead><tr><th scope="col">Environment</th><th scope="col">State</th><th scope="col">Release plan</th><th scope="col">Set by</th><th scope="col">Evaluated, 7 days</th></tr></thead><tbody>${environments.map(
-          (e) => html`<tr><th scope="row">${e.environment}</th><td>${e.enabled ? html`<span class="badge badge-ok">on</span>` : html`<span class="badge badge-quiet">off</span>`}</td><td>${
-            e.plan ? html`${e.plan.name} <span class="muted">(${e.plan.milestone + 1} of ${e.plan.of}${e.plan.paused ? ', paused' : ''}) since ${timestamp(e.plan.since)}</span>` : html`<span class="muted">—</span>`
-          }${e.rollout !== undefined ? html`<br>rollout ${e.rollout}%` : ''}</td><td>${e.setBy ? html`${e.setBy} ${e.setAt ? timestamp(e.setAt) : ''}` : html`<span class="muted">the file</span>`}</td><td>${
-            e.evaluations ? `${e.evaluations.yes.toLocaleString('en')} on, ${e.evaluations.no.toLocaleString('en')} off` : html`<span class="muted">none reported</span>`
-          }</td></tr>`,
+          (e) =>
+            html`<tr><th scope="row">${e.environment}</th><td>${e.enabled ? html`<span class="badge badge-ok">on</span>` : html`<span class="badge badge-quiet">off</span>`}</td><td>${
+              e.plan
+                ? html`${e.plan.name} <span class="muted">(${e.plan.milestone + 1} of ${e.plan.of}${e.plan.paused ? ', paused' : ''}) since ${timestamp(e.plan.since)}</span>`
+                : html`<span class="muted">—</span>`
+            }${e.rollout !== undefined ? html`<br>rollout ${e.rollout}%` : ''}</td><td>${e.setBy ? html`${e.setBy} ${e.setAt ? timestamp(e.setAt) : ''}` : html`<span class="muted">the file</span>`}</td><td>${
+              e.evaluations
+                ? `${e.evaluations.yes.toLocaleString('en')} on, ${e.evaluations.no.toLocaleString('en')} off`
+                : html`<span class="muted">none reported</span>`
+            }</td></tr>`,
         )}</tbody></table></div>`
       : html`<p class="muted">Off everywhere: no environment is declared or switched.</p>`
   }${switchForm(environments, hasPlan)}<p class="small muted">The same through the API: <code>PUT /api/v1/flags/${namespace}/${name}/environments/{environment}</code>, and the kill switch <code>POST /api/v1/flags/${namespace}/${name}/kill</code>, with a <code>flags:write</code> token.</p></section>`;
@@ -91,7 +103,15 @@ function switchForm(environments: readonly EnvironmentState[], hasPlan: boolean)
     ['on', 'Turn it on'],
     ['rollout', 'Set the rollout to the percentage below'],
     ['rollout-default', "Set the rollout back to the strategies' own"],
-    ...(hasPlan ? ([['start', 'Start the release plan'], ['advance', 'Advance the release plan'], ['rollback', 'Roll the release plan back'], ['pause', 'Pause the release plan'], ['resume', 'Resume the release plan']] as [string, string][]) : []),
+    ...(hasPlan
+      ? ([
+          ['start', 'Start the release plan'],
+          ['advance', 'Advance the release plan'],
+          ['rollback', 'Roll the release plan back'],
+          ['pause', 'Pause the release plan'],
+          ['resume', 'Resume the release plan'],
+        ] as [string, string][])
+      : []),
   ];
   return html`<form class="switch-form" method="post" action="switch/"><fieldset><legend>Change it</legend>
 <p class="form-row"><label for="switch-environment">Environment</label> <select id="switch-environment" name="environment"><option value="*">every environment (with "Turn it off": the kill switch)</option>${environments.map((e) => html`<option value="${e.environment}">${e.environment}</option>`)}</select></p>
@@ -110,10 +130,10 @@ export function teamFlagsSection(site: Site, flags: readonly FlagSummary[]): Htm
     'team-flags',
     'Feature flags',
     html`${stale ? html`<p><span class="badge badge-warn">${stale} stale</span> fully on or off for longer than their type's expected lifetime: remove the flag and the code path it guards.</p>` : ''}<div class="table-scroll" tabindex="0" role="region" aria-label="Feature flags"><table><thead><tr><th scope="col">Flag</th><th scope="col">Type</th><th scope="col">In force</th><th scope="col">Age</th></tr></thead><tbody>${flags.map(
-      (f) => html`<tr><th scope="row">${entityLink(site, { ref: f.ref, title: f.title })}<br><span class="muted small">${refName(f.service)}</span></th><td>${f.type}</td><td>${f.environments.length ? f.environments.map((e) => `${e.environment} ${e.enabled ? 'on' : 'off'}`).join(', ') : 'off everywhere'}</td><td>${
-        f.staleness.stale ? html`<span class="badge badge-warn">stale</span> ` : ''
-      }${f.staleness.ageDays} days ${f.staleness.settled === 'mixed' ? 'rolling out' : `fully ${f.staleness.settled}`}${EXPECTED_LIFETIME_DAYS[f.type] === null ? ' (never stale)' : ''}</td></tr>`,
+      (f) =>
+        html`<tr><th scope="row">${entityLink(site, { ref: f.ref, title: f.title })}<br><span class="muted small">${refName(f.service)}</span></th><td>${f.type}</td><td>${f.environments.length ? f.environments.map((e) => `${e.environment} ${e.enabled ? 'on' : 'off'}`).join(', ') : 'off everywhere'}</td><td>${
+          f.staleness.stale ? html`<span class="badge badge-warn">stale</span> ` : ''
+        }${f.staleness.ageDays} days ${f.staleness.settled === 'mixed' ? 'rolling out' : `fully ${f.staleness.settled}`}${EXPECTED_LIFETIME_DAYS[f.type] === null ? ' (never stale)' : ''}</td></tr>`,
     )}</tbody></table></div>`,
   );
 }
-

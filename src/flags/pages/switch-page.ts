@@ -9,7 +9,11 @@ export function switchRefusedView(site: Site, flagRef: string, message: string, 
     site,
     title: 'The switch was not made',
     section: 'catalog',
-    crumbs: [{ label: 'Catalog', href: siteUrl(site, 'catalog/') }, { label: flagRef, href: back }, { label: 'Switch' }],
+    crumbs: [
+      { label: 'Catalog', href: siteUrl(site, 'catalog/') },
+      { label: flagRef, href: back },
+      { label: 'Switch' },
+    ],
     main: html`<h1>The switch was not made</h1><p class="lede">${message}</p><p>${hint}</p><p><a href="${back}">Back to the flag</a></p>`,
   });
 }

@@ -47,7 +47,10 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
  * schema up to date. PostgreSQL is used with unnamed statements and no session state,
  * so it is safe behind PgBouncer in transaction mode.
  */
-export async function openDatabase(target: string, options: { migrate?: boolean; onIdleError?: (err: Error) => void } = {}): Promise<Database> {
+export async function openDatabase(
+  target: string,
+  options: { migrate?: boolean; onIdleError?: (err: Error) => void } = {},
+): Promise<Database> {
   let database: Database;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target) && !isPostgresUrl(target)) {
     throw new AtriumError({
@@ -103,7 +106,10 @@ export async function openDatabase(target: string, options: { migrate?: boolean;
         category: transient ? 'retryable' : 'operator-fixable',
         code: 'database-unavailable',
         message: `Cannot prepare the database at ${database.describe}: ${(err as Error).message}`,
-        hint: database.dialect === 'postgres' ? 'Check that PostgreSQL is running and the URL (host, port, database, user) is right.' : 'Check the file path and permissions.',
+        hint:
+          database.dialect === 'postgres'
+            ? 'Check that PostgreSQL is running and the URL (host, port, database, user) is right.'
+            : 'Check the file path and permissions.',
         cause: err,
       });
     }

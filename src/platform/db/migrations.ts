@@ -87,9 +87,13 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
         await sql`insert into catalog_state (id, generation, synced_at) values (1, 0, null)`.execute(db);
         if (dialect === 'sqlite') {
-          await sql`create virtual table entity_search using fts5(key unindexed, body, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+          await sql`create virtual table entity_search using fts5(key unindexed, body, tokenize = 'unicode61 remove_diacritics 2')`.execute(
+            db,
+          );
         } else {
-          await sql`alter table entities add column search tsvector generated always as (to_tsvector('simple', search_text)) stored`.execute(db);
+          await sql`alter table entities add column search tsvector generated always as (to_tsvector('simple', search_text)) stored`.execute(
+            db,
+          );
           await sql`create index entities_search on entities using gin (search)`.execute(db);
         }
       },
@@ -143,8 +147,16 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('recorded_at', 'text', (c) => c.notNull())
           .execute();
         // Timelines read by service and time; DORA and live state by service, type and time.
-        await db.schema.createIndex('change_events_service_at').on('change_events').columns(['service_key', 'at']).execute();
-        await db.schema.createIndex('change_events_service_type').on('change_events').columns(['service_key', 'type', 'at']).execute();
+        await db.schema
+          .createIndex('change_events_service_at')
+          .on('change_events')
+          .columns(['service_key', 'at'])
+          .execute();
+        await db.schema
+          .createIndex('change_events_service_type')
+          .on('change_events')
+          .columns(['service_key', 'type', 'at'])
+          .execute();
         await db.schema
           .createTable('idempotency_keys')
           .addColumn('route', 'text', (c) => c.notNull())
@@ -155,7 +167,11 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('created_at', 'text', (c) => c.notNull())
           .addPrimaryKeyConstraint('idempotency_keys_pk', ['route', 'key'])
           .execute();
-        await db.schema.createIndex('idempotency_keys_created').on('idempotency_keys').columns(['created_at']).execute();
+        await db.schema
+          .createIndex('idempotency_keys_created')
+          .on('idempotency_keys')
+          .columns(['created_at'])
+          .execute();
         // A flag's switch per environment at run time, over what its file declares.
         await db.schema
           .createTable('flag_states')
@@ -195,10 +211,17 @@ function migrations(dialect: DialectName): Record<string, Migration> {
 async function adoptKyselyBookkeeping(conn: Kysely<Schema>, dialect: DialectName): Promise<void> {
   const exists =
     dialect === 'sqlite'
-      ? (await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = 'kysely_migration'`.execute(conn)).rows[0]?.n === 1
-      : (await sql<{ t: string | null }>`select to_regclass('kysely_migration')::text as t`.execute(conn)).rows[0]?.t != null;
+      ? (
+          await sql<{
+            n: number;
+          }>`select count(*) as n from sqlite_master where type = 'table' and name = 'kysely_migration'`.execute(conn)
+        ).rows[0]?.n === 1
+      : (await sql<{ t: string | null }>`select to_regclass('kysely_migration')::text as t`.execute(conn)).rows[0]?.t !=
+        null;
   if (!exists) return;
-  await sql`insert into atrium_migrations (name, applied_at) select name, timestamp from kysely_migration where name not in (select name from atrium_migrations)`.execute(conn);
+  await sql`insert into atrium_migrations (name, applied_at) select name, timestamp from kysely_migration where name not in (select name from atrium_migrations)`.execute(
+    conn,
+  );
 }
 
 /** Any number unique to Atrium: the advisory lock that serialises migrations on PostgreSQL. */
@@ -219,9 +242,13 @@ export async function migrate(db: Kysely<Schema>, dialect: DialectName): Promise
       await sql.raw(dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(conn);
       try {
         if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK)})`.execute(conn);
-        await sql`create table if not exists atrium_migrations (name text primary key, applied_at text not null)`.execute(conn);
+        await sql`create table if not exists atrium_migrations (name text primary key, applied_at text not null)`.execute(
+          conn,
+        );
         await adoptKyselyBookkeeping(conn, dialect);
-        const applied = new Set((await conn.selectFrom('atrium_migrations').select('name').execute()).map((r) => r.name));
+        const applied = new Set(
+          (await conn.selectFrom('atrium_migrations').select('name').execute()).map((r) => r.name),
+        );
         for (const [name, migration] of all) {
           if (applied.has(name)) continue;
           current = name;

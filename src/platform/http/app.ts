@@ -21,7 +21,6 @@ export interface AppEnv {
 
 export type App = OpenAPIHono<AppEnv>;
 
-
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Headers every response carries. */
@@ -54,7 +53,17 @@ export function recordRequest(logger: Logger, metrics: Metrics, r: RequestRecord
   metrics.httpRequests.inc({ method: r.method, route: r.route, status: String(r.status) });
   metrics.httpDuration.observe({ method: r.method, route: r.route }, r.durationMs / 1000);
   if (r.quiet && !logger.isLevelEnabled('debug')) return;
-  logger[r.quiet ? 'debug' : 'info']({ component: 'http', requestId: r.requestId, method: r.method, path: r.path, status: r.status, durationMs: r.durationMs }, 'request');
+  logger[r.quiet ? 'debug' : 'info'](
+    {
+      component: 'http',
+      requestId: r.requestId,
+      method: r.method,
+      path: r.path,
+      status: r.status,
+      durationMs: r.durationMs,
+    },
+    'request',
+  );
 }
 
 export interface AppOptions {
@@ -118,7 +127,10 @@ export function createApp({ logger, metrics }: AppOptions): App {
     // A user's mistake is answered, not logged; anything an operator must see is.
     if (error.category !== 'user-fixable') {
       const level = error.category === 'retryable' ? 'warn' : 'error';
-      logger[level]({ component: 'http', requestId, method: c.req.method, path: c.req.path, status: error.status, err }, `request failed: ${error.code}`);
+      logger[level](
+        { component: 'http', requestId, method: c.req.method, path: c.req.path, status: error.status, err },
+        `request failed: ${error.code}`,
+      );
     }
     return problemResponse(c, error, requestId);
   });

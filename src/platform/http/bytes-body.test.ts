@@ -29,7 +29,10 @@ test('a Response of bytesBody reaches the client byte for byte, with its Content
   await once(server, 'listening');
   try {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    for (const [path, expected] of [['/big', body], ['/small', small]] as const) {
+    for (const [path, expected] of [
+      ['/big', body],
+      ['/small', small],
+    ] as const) {
       const res = await fetch(base + path);
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-length'), String(expected.byteLength));

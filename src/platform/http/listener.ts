@@ -50,7 +50,10 @@ interface ReadRequest extends IncomingMessage {
  * same few pages, and SDKs ask the same few questions thousands of times a second, so
  * this keeps the server close to a bare `node:http`.
  */
-export function createListener(app: App, options: { logger: Logger; metrics: Metrics; fastPath?: FastPath; fastPost?: FastPostPath }): RequestListener {
+export function createListener(
+  app: App,
+  options: { logger: Logger; metrics: Metrics; fastPath?: FastPath; fastPost?: FastPostPath },
+): RequestListener {
   const slow = getRequestListener(app.fetch);
   const { logger, metrics, fastPath, fastPost } = options;
 
@@ -67,10 +70,25 @@ export function createListener(app: App, options: { logger: Logger; metrics: Met
     head.push('x-request-id', requestId);
     res.writeHead(status, head);
     res.end(status === 304 ? undefined : hit.body);
-    recordRequest(logger, metrics, { requestId, method: req.method ?? 'GET', path, route: hit.route, status, quiet: hit.quiet, durationMs: Math.round((performance.now() - started) * 100) / 100 });
+    recordRequest(logger, metrics, {
+      requestId,
+      method: req.method ?? 'GET',
+      path,
+      route: hit.route,
+      status,
+      quiet: hit.quiet,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    });
   };
 
-  const post = (req: ReadRequest, res: ServerResponse, path: string, handler: FastPost, declared: number, started: number) => {
+  const post = (
+    req: ReadRequest,
+    res: ServerResponse,
+    path: string,
+    handler: FastPost,
+    declared: number,
+    started: number,
+  ) => {
     const chunks: Buffer[] = [];
     let length = 0;
     req.on('data', (chunk: Buffer) => {
@@ -100,8 +118,12 @@ export function createListener(app: App, options: { logger: Logger; metrics: Met
         if (hit) return send(req, res, path, hit, started);
       } else if (req.method === 'POST' && fastPost) {
         const handler = fastPost(path, req.headers);
-        const declared = handler && /^\d{1,9}$/.test(req.headers['content-length'] ?? '') ? Number(req.headers['content-length']) : undefined;
-        if (handler && declared !== undefined && declared <= handler.maxBytes) return post(req, res, path, handler, declared, started);
+        const declared =
+          handler && /^\d{1,9}$/.test(req.headers['content-length'] ?? '')
+            ? Number(req.headers['content-length'])
+            : undefined;
+        if (handler && declared !== undefined && declared <= handler.maxBytes)
+          return post(req, res, path, handler, declared, started);
       }
     }
     void slow(req, res);

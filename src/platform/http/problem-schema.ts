@@ -21,4 +21,3 @@ export const problemResponses = {
   400: { description: 'Invalid query', content: { 'application/problem+json': { schema: ProblemDocumentSchema } } },
   500: { description: 'Server error', content: { 'application/problem+json': { schema: ProblemDocumentSchema } } },
 };
-

@@ -1,4 +1,11 @@
-import { prepareEntries, rankEntries, unpackIndex, type PackedIndex, type PreparedIndex, type SearchEntry } from '../../search/rank.ts';
+import {
+  prepareEntries,
+  rankEntries,
+  unpackIndex,
+  type PackedIndex,
+  type PreparedIndex,
+  type SearchEntry,
+} from '../../search/rank.ts';
 
 /**
  * The portal's only script, loaded as a module (no inline script: the CSP forbids it).
@@ -15,10 +22,18 @@ const PALETTE_RESULTS = 12;
 function relativeTime(iso: string, now: number): string {
   const seconds = Math.round((now - Date.parse(iso)) / 1000);
   if (!Number.isFinite(seconds)) return '';
-  const steps: [number, Intl.RelativeTimeFormatUnit][] = [[60, 'second'], [60, 'minute'], [24, 'hour'], [30, 'day'], [12, 'month'], [Infinity, 'year']];
+  const steps: [number, Intl.RelativeTimeFormatUnit][] = [
+    [60, 'second'],
+    [60, 'minute'],
+    [24, 'hour'],
+    [30, 'day'],
+    [12, 'month'],
+    [Infinity, 'year'],
+  ];
   let value = seconds;
   for (const [size, unit] of steps) {
-    if (Math.abs(value) < size) return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(-Math.round(value), unit);
+    if (Math.abs(value) < size)
+      return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(-Math.round(value), unit);
     value /= size;
   }
   return '';
@@ -46,7 +61,9 @@ function showOfflineNote(): void {
 let staticIndex: Promise<PreparedIndex> | undefined;
 function loadStaticIndex(): Promise<PreparedIndex> {
   staticIndex ??= fetch(`${base}search-index.json`)
-    .then((r) => (r.ok ? (r.json() as Promise<PackedIndex>) : Promise.reject(new Error(`search index: HTTP ${r.status}`))))
+    .then((r) =>
+      r.ok ? (r.json() as Promise<PackedIndex>) : Promise.reject(new Error(`search index: HTTP ${r.status}`)),
+    )
     .then((packed) => prepareEntries(unpackIndex(packed)));
   return staticIndex;
 }
@@ -58,7 +75,11 @@ async function search(q: string, limit: number): Promise<SearchEntry[]> {
   return ((await r.json()) as { items: SearchEntry[] }).items;
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const node = Object.assign(document.createElement(tag), props);
   node.append(...children);
   return node;
@@ -72,7 +93,12 @@ const kindLabel = (r: SearchEntry): string => (r.type === 'entity' ? r.kind : r.
  * the close button or a click outside closes it, and focus returns where it was.
  */
 function setUpPalette(): void {
-  const input = el('input', { type: 'search', id: 'palette-input', autocomplete: 'off', placeholder: 'Search services, APIs, teams, docs, runbooks…' });
+  const input = el('input', {
+    type: 'search',
+    id: 'palette-input',
+    autocomplete: 'off',
+    placeholder: 'Search services, APIs, teams, docs, runbooks…',
+  });
   input.setAttribute('role', 'combobox');
   input.setAttribute('aria-expanded', 'false');
   input.setAttribute('aria-autocomplete', 'list');
@@ -84,7 +110,13 @@ function setUpPalette(): void {
   const status = el('p', { className: 'palette-status' }, 'Type to search. ↑ ↓ to move, Enter to open, Esc to close.');
   status.setAttribute('role', 'status');
   const close = el('button', { type: 'button', className: 'palette-close' }, 'Close');
-  const dialog = el('dialog', { className: 'palette' }, el('div', { className: 'palette-bar' }, input, close), list, status);
+  const dialog = el(
+    'dialog',
+    { className: 'palette' },
+    el('div', { className: 'palette-bar' }, input, close),
+    list,
+    status,
+  );
   dialog.setAttribute('aria-label', 'Search');
   document.body.append(dialog);
   let results: SearchEntry[] = [];
@@ -108,7 +140,13 @@ function setUpPalette(): void {
   const render = () => {
     list.replaceChildren(
       ...results.map((r, i) => {
-        const li = el('li', { id: `palette-option-${i}` }, el('span', { className: 'kind' }, kindLabel(r)), el('span', { className: 'result-title' }, r.title), el('span', { className: 'muted small' }, r.context));
+        const li = el(
+          'li',
+          { id: `palette-option-${i}` },
+          el('span', { className: 'kind' }, kindLabel(r)),
+          el('span', { className: 'result-title' }, r.title),
+          el('span', { className: 'muted small' }, r.context),
+        );
         li.setAttribute('role', 'option');
         li.addEventListener('click', () => go(r.path));
         return li;
@@ -133,7 +171,9 @@ function setUpPalette(): void {
       results = found;
       answered = q;
       render();
-      status.textContent = found.length ? `${found.length} result${found.length === 1 ? '' : 's'}. ↑ ↓ to move, Enter to open.` : `Nothing matches “${q}”. Enter searches all pages.`;
+      status.textContent = found.length
+        ? `${found.length} result${found.length === 1 ? '' : 's'}. ↑ ↓ to move, Enter to open.`
+        : `Nothing matches “${q}”. Enter searches all pages.`;
     } catch (err) {
       if (mine === sequence) status.textContent = `Search is unavailable: ${(err as Error).message}`;
     }
@@ -167,7 +207,10 @@ function setUpPalette(): void {
   document.addEventListener('keydown', (e) => {
     const target = e.target as HTMLElement;
     const typing = target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
-    if ((e.key === 'k' && (e.ctrlKey || e.metaKey)) || (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey)) {
+    if (
+      (e.key === 'k' && (e.ctrlKey || e.metaKey)) ||
+      (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey)
+    ) {
       e.preventDefault();
       show();
     }
@@ -190,9 +233,28 @@ async function fillStaticSearch(): Promise<void> {
     container.replaceChildren(failed);
     return;
   }
-  const count = el('p', { className: 'count' }, results.length ? `${results.length} results for “${q}”` : `Nothing matches “${q}”.`);
+  const count = el(
+    'p',
+    { className: 'count' },
+    results.length ? `${results.length} results for “${q}”` : `Nothing matches “${q}”.`,
+  );
   count.setAttribute('role', 'status');
-  const list = el('ol', { className: 'results' }, ...results.map((r) => el('li', {}, el('a', { href: base + r.path }, el('span', { className: 'result-title' }, r.title)), ' ', el('span', { className: 'kind' }, kindLabel(r)), ' ', el('span', { className: 'muted small' }, r.context), ...(r.text ? [el('p', { className: 'result-text' }, r.text)] : []))));
+  const list = el(
+    'ol',
+    { className: 'results' },
+    ...results.map((r) =>
+      el(
+        'li',
+        {},
+        el('a', { href: base + r.path }, el('span', { className: 'result-title' }, r.title)),
+        ' ',
+        el('span', { className: 'kind' }, kindLabel(r)),
+        ' ',
+        el('span', { className: 'muted small' }, r.context),
+        ...(r.text ? [el('p', { className: 'result-text' }, r.text)] : []),
+      ),
+    ),
+  );
   container.replaceChildren(count, list);
 }
 

@@ -73,10 +73,14 @@ async function refreshPinned(): Promise<void> {
 }
 
 async function savedCopy(request: Request, reason: 'offline' | 'unavailable'): Promise<Response | undefined> {
-  const cached = (await caches.match(request, { cacheName: PAGES })) ?? (await caches.match(request, { cacheName: PINNED }));
+  const cached =
+    (await caches.match(request, { cacheName: PAGES })) ?? (await caches.match(request, { cacheName: PINNED }));
   if (!cached) return undefined;
   const text = await cached.text();
-  return new Response(text.replace(OFFLINE_NOTE_PLACEHOLDER, offlineNote(cached.headers.get(SAVED_AT) ?? '', reason)), { status: 200, headers: cached.headers });
+  return new Response(text.replace(OFFLINE_NOTE_PLACEHOLDER, offlineNote(cached.headers.get(SAVED_AT) ?? '', reason)), {
+    status: 200,
+    headers: cached.headers,
+  });
 }
 
 async function page(event: FetchEvent): Promise<Response> {
@@ -120,7 +124,11 @@ async function searchIndex(request: Request): Promise<Response> {
 }
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(refreshPinned().catch(() => undefined).then(() => self.skipWaiting()));
+  event.waitUntil(
+    refreshPinned()
+      .catch(() => undefined)
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener('activate', (event) => {

@@ -64,5 +64,11 @@ ${data.teams.items.length ? html`<ul class="teams">${data.teams.items.map((g) =>
 ${data.teams.total > data.teams.items.length ? html`<p><a href="${catalogUrl(site, { filters: { kind: 'group' }, sort: 'name', page: 1 }, 'kind')}">All ${data.teams.total} groups</a></p>` : ''}
 </section>
 </div>`;
-  return layout({ site, title: 'Home', section: 'home', main, description: 'Who owns what, who is on call, runbooks, APIs and dependencies.' });
+  return layout({
+    site,
+    title: 'Home',
+    section: 'home',
+    main,
+    description: 'Who owns what, who is on call, runbooks, APIs and dependencies.',
+  });
 }

@@ -8,7 +8,27 @@ import { siteUrl, type Site } from '../site.ts';
  * in general terms.
  */
 export function notFoundView(site: Site, path?: string): Html {
-  const guess = decodeSafely(path ?? '').split(/[/_.-]+/).filter((w) => /^[\p{L}\p{N}]{2,}$/u.test(w) && !['catalog', 'default', 'component', 'api', 'group', 'user', 'system', 'domain', 'resource', 'docs', 'browse'].includes(w.toLowerCase())).slice(-3).join(' ');
+  const guess = decodeSafely(path ?? '')
+    .split(/[/_.-]+/)
+    .filter(
+      (w) =>
+        /^[\p{L}\p{N}]{2,}$/u.test(w) &&
+        ![
+          'catalog',
+          'default',
+          'component',
+          'api',
+          'group',
+          'user',
+          'system',
+          'domain',
+          'resource',
+          'docs',
+          'browse',
+        ].includes(w.toLowerCase()),
+    )
+    .slice(-3)
+    .join(' ');
   const main = html`<h1>Page not found</h1>
 <p class="lede">${path === undefined ? 'Nothing lives at this address.' : html`Nothing lives at <code>/${path}</code>.`} It may have been renamed or removed from the catalog.</p>
 <form class="hero-search" method="get" action="${siteUrl(site, 'search/')}" role="search">
