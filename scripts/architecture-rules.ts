@@ -1,0 +1,93 @@
+/**
+ * The layers of docs/architecture.md, made executable: `npm run lint` runs
+ * scripts/check-architecture.ts over every non-test module of src/ against these rules.
+ * Change a rule here and in the document together.
+ */
+
+/**
+ * Rooms from the bottom up. A room may import rooms on its own layer or below; an import
+ * upwards is counted and at most MAX_UPWARD are tolerated (each named in the output).
+ * Rooms on one layer may import each other, but never in a cycle.
+ * The root files (main.ts, server.ts, capabilities.ts) are the room `(root)`.
+ */
+export const LAYERS: readonly (readonly string[])[] = [
+  ['platform'],
+  ['web'],
+  ['openapi-reference'],
+  ['catalog'],
+  ['auth', 'docs', 'search', 'changes'],
+  ['dora', 'flags', 'demo'],
+  ['portal'],
+  ['server', 'cli', '(root)'],
+];
+
+/** The most imports from a lower layer to a higher one the tree may have (the issue's bar). */
+export const MAX_UPWARD = 3;
+
+/**
+ * Rooms that import no capability: what every capability builds on. `platform/` is
+ * infrastructure; `web/` is the page kit (html, layout, components, site, assets).
+ */
+export const FOUNDATIONS: readonly string[] = ['platform', 'web'];
+
+/**
+ * Pure modules: rules and models with exhaustive tests. They may import only other pure
+ * modules of src/ and the packages below that do no I/O.
+ */
+export const PURE: readonly string[] = [
+  'catalog/model.ts',
+  'catalog/schema.ts',
+  'catalog/parse.ts',
+  'catalog/relations.ts',
+  'catalog/operational-links.ts',
+  'catalog/resolve.ts',
+  'catalog/graph.ts',
+  'changes/model.ts',
+  'changes/live.ts',
+  'changes/github.ts',
+  'changes/commit-watch.ts',
+  'dora/facts.ts',
+  'dora/report.ts',
+  'dora/series.ts',
+  'dora/tiers.ts',
+  'dora/charts.ts',
+  'dora/percentile.ts',
+  'flags/murmur3.ts',
+  'flags/bucket.ts',
+  'flags/constraints.ts',
+  'flags/strategies.ts',
+  'flags/variants.ts',
+  'flags/compile.ts',
+  'flags/validate.ts',
+  'flags/engine.ts',
+  'flags/flag-definition.ts',
+  'flags/features-query.ts',
+  'flags/staleness.ts',
+  'flags/release-plan.ts',
+  'demo/deploy-history.ts',
+  'auth/token.ts',
+  'platform/prng.ts',
+  'platform/environment-name.ts',
+  'web/html.ts',
+  'dora/model.ts',
+  'flags/model.ts',
+  'flags/context-value.ts',
+  'flags/ip.ts',
+  'flags/limits.ts',
+  'flags/semver.ts',
+  'flags/stickiness.ts',
+  'platform/errors.ts',
+  'platform/yaml-nesting.ts',
+  'web/truncate.ts',
+];
+
+/** Packages that do no I/O, which pure modules may use. */
+export const PURE_PACKAGES: readonly string[] = [
+  'zod',
+  'yaml',
+  'markdown-it',
+  're2js',
+  'picomatch',
+  'node:crypto',
+  'node:path',
+];
