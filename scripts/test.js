@@ -58,6 +58,10 @@ if (!hasChromium) {
 }
 env.ATRIUM_CHROMIUM = hasChromium ? chromium : '';
 
+// The OpenFeature provider is tested as applications import it: the built `atrium/openfeature`.
+const built = spawnSync(process.execPath, [join(import.meta.dirname, 'build-openfeature.js')], { stdio: 'inherit' });
+if (built.status !== 0) process.exit(built.status ?? 1);
+
 const files = process.argv.length > 2 ? process.argv.slice(2) : [...collect('src', []), ...collect('test', [])];
 const result = spawnSync(
   process.execPath,

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { OpenFeature, ProviderEvents } from '@openfeature/server-sdk';
 import { connect } from 'node:net';
-import { AtriumProvider } from '../src/flags/openfeature-provider.ts';
+import { AtriumProvider } from 'atrium/openfeature';
 import { clientFeaturesFastPath, ofrepFastPath } from '../src/flags/routes.ts';
 import type { Database } from '../src/platform/db/connect.ts';
 import { silentLogger } from '../src/platform/log.ts';
