@@ -146,7 +146,7 @@ interface SwitchRouteSpec<P extends z.ZodObject, B extends z.ZodRawShape, R exte
   /** What a body should look like: the hint of the 413 for one too large. */
   bodyHint: string;
   result: { description: string; schema: R };
-  /** A 409 the route can give, when it can. */
+  /** For a route that can refuse a change the flag's state does not allow: what its 409 means. */
   conflict?: ProblemResponse;
 }
 
@@ -248,7 +248,7 @@ const KillRoute = switchRoute({
 /** The switch API: a flag's switches per environment, read by anyone and changed with `flags:write`. */
 export function registerSwitchRoutes(app: App, flags: FlagService, tokens: TokenService): void {
   const writer = requireScope(tokens, 'flags:write');
-  // The token is checked before the body is read, so a refusal does not wait for an upload.
+  // The token first, as before the split: a caller without one hears 401 whatever body it sent.
   const writing = <T extends object>({ route, bodyHint }: { route: T; bodyHint: string }) => ({
     ...route,
     middleware: [writer, bodyLimit(SWITCH_MAX_BYTES, bodyHint)],
