@@ -3,7 +3,7 @@ import type { TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
 import { AtriumError } from '../platform/errors.ts';
 import { bytesBody } from '../platform/http/bytes-body.ts';
-import { ProblemDocumentSchema, problemResponses } from '../platform/http/problem-schema.ts';
+import { problemResponses } from '../platform/http/problem-responses.ts';
 import type { App } from '../platform/http/app.ts';
 import { refKey } from './model.ts';
 import { operationalLinksOf } from './operational-links.ts';
@@ -200,7 +200,7 @@ export function registerCatalogRoutes(app: App, service: CachedCatalog): void {
           description: 'A page of entities',
           content: { [JSON_TYPE]: { schema: EntityListSchema } },
         },
-        ...problemResponses,
+        ...problemResponses(400, 500),
       },
     }),
     async (c) => {
@@ -235,11 +235,7 @@ export function registerCatalogRoutes(app: App, service: CachedCatalog): void {
       },
       responses: {
         200: { description: 'The entity', content: { [JSON_TYPE]: { schema: EntityDetailSchema } } },
-        404: {
-          description: 'No such entity',
-          content: { 'application/problem+json': { schema: ProblemDocumentSchema } },
-        },
-        ...problemResponses,
+        ...problemResponses(400, 404, 500),
       },
     }),
     async (c) => {
@@ -273,7 +269,7 @@ export function registerCatalogRoutes(app: App, service: CachedCatalog): void {
       request: { query: FilterQuery },
       responses: {
         200: { description: 'Counts per facet value', content: { [JSON_TYPE]: { schema: FacetsSchema } } },
-        ...problemResponses,
+        ...problemResponses(400, 500),
       },
     }),
     async (c) => {
@@ -313,7 +309,7 @@ export function registerCatalogRoutes(app: App, service: CachedCatalog): void {
             },
           },
         },
-        ...problemResponses,
+        ...problemResponses(400, 500),
       },
     }),
     async (c) => {

@@ -4,13 +4,12 @@ import type { JSONParsed } from 'hono/utils/types';
 import { admit } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { App } from '../platform/http/app.ts';
-import { ProblemDocumentSchema } from '../platform/http/problem-schema.ts';
+import { bodyLimit } from '../platform/http/body-limit.ts';
+import { describedProblem, problemResponses } from '../platform/http/problem-responses.ts';
 import { mapDeploymentStatus, PROJECT_SLUG_ANNOTATION, signatureMatches } from './github.ts';
 import { DeploymentInputSchema } from './schema.ts';
-import { limit } from './routes.ts';
 import type { ChangeService } from './service.ts';
 
-const PROBLEM = { 'application/problem+json': { schema: ProblemDocumentSchema } };
 /** deployment_status payloads are a few KiB; GitHub caps any payload at 25 MB. */
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
 const WEBHOOK_PRINCIPAL = { name: 'github-webhook', scopes: ['deployments:write'] };
@@ -34,7 +33,7 @@ export function registerGithubWebhook(app: App, changes: ChangeService, secret: 
       description: `Records GitHub deployments as they finish. Configure the webhook with content type application/json, the secret in ATRIUM_GITHUB_WEBHOOK_SECRET, and the "Deployment statuses" event. The repository is mapped to the catalog entity annotated \`${PROJECT_SLUG_ANNOTATION}: owner/repo\`. Final states are recorded (success → succeeded, failure and error → failed); others are acknowledged and ignored. Redeliveries are recognised by X-GitHub-Delivery.`,
       middleware: [
         admit(changes.writes),
-        limit(MAX_WEBHOOK_BYTES, 'Subscribe the webhook to "Deployment statuses" only.'),
+        bodyLimit(MAX_WEBHOOK_BYTES, 'Subscribe the webhook to "Deployment statuses" only.'),
       ] as const,
       request: {
         headers: z.object({
@@ -52,12 +51,11 @@ export function registerGithubWebhook(app: App, changes: ChangeService, secret: 
           description: 'Deployment recorded (or a redelivery replayed)',
           content: { 'application/json': { schema: Outcome } },
         },
-        400: { description: 'Malformed payload', content: PROBLEM },
-        401: { description: 'Missing or wrong signature', content: PROBLEM },
-        413: { description: 'Payload too large', content: PROBLEM },
-        422: { description: 'No catalog entity for the repository, or the deployment is invalid', content: PROBLEM },
-        429: { description: 'At capacity: GitHub shows the delivery as failed; redeliver it later', content: PROBLEM },
-        500: { description: 'No webhook secret configured', content: PROBLEM },
+        ...problemResponses(400, 413),
+        401: describedProblem('Missing or wrong signature'),
+        422: describedProblem('No catalog entity for the repository, or the deployment is invalid'),
+        429: describedProblem('At capacity: GitHub shows the delivery as failed; redeliver it later'),
+        500: describedProblem('No webhook secret configured'),
       },
     }),
     async (c) => {

@@ -1,14 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { MiddlewareHandler, TypedResponse } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
 import { BEARER_SECURITY, principalOf, requireScope } from '../auth/middleware.ts';
 import type { TokenService } from '../auth/service.ts';
-import { EntityRefError, parseEntityRef, refKey } from '../catalog/model.ts';
+import { knownEntityKeyOf } from '../catalog/entity-key.ts';
 import { admit } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { App } from '../platform/http/app.ts';
-import { ProblemDocumentSchema, problemResponses } from '../platform/http/problem-schema.ts';
+import { bodyLimit } from '../platform/http/body-limit.ts';
+import { describedProblem, problemResponses } from '../platform/http/problem-responses.ts';
 import { CHANGE_KINDS, EVENT_TYPES, type ChangeKind, type EventType } from './model.ts';
 import {
   ChangeEventSchema,
@@ -23,26 +23,18 @@ import { idempotencyKeyOf, type ChangeService, type WriteResult } from './servic
 import type { TimelineCursor } from './store.ts';
 
 const JSON_TYPE = 'application/json';
-const PROBLEM = { 'application/problem+json': { schema: ProblemDocumentSchema } };
 /** One event is a few KiB at most; a batch of 1,000 with commits fits in 4 MiB. */
-export const MAX_EVENT_BYTES = 64 * 1024;
-export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const MAX_EVENT_BYTES = 64 * 1024;
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const eventLimit = bodyLimit(MAX_EVENT_BYTES, 'Send one event per request, or many through the batch endpoint.');
+const batchLimit = bodyLimit(MAX_BATCH_BYTES, 'Split the batch (up to 1,000 deployments and 4 MiB a request).');
 
 const writeResponses = {
-  400: { description: 'Malformed body or header', content: PROBLEM },
-  401: {
-    description: 'No token, or one that is unknown, expired or revoked (the problem says which)',
-    content: PROBLEM,
-  },
-  403: { description: 'The token lacks the scope', content: PROBLEM },
-  413: { description: 'Body too large', content: PROBLEM },
-  422: {
-    description:
-      'Unknown service, bad times, or an Idempotency-Key reused for another request; field-level `errors`; nothing written',
-    content: PROBLEM,
-  },
-  429: { description: 'At capacity: retry after Retry-After seconds with the same Idempotency-Key', content: PROBLEM },
-  500: { description: 'Server error', content: PROBLEM },
+  ...problemResponses(400, 401, 403, 413, 500),
+  422: describedProblem(
+    'Unknown service, bad times, or an Idempotency-Key reused for another request; field-level `errors`; nothing written',
+  ),
+  429: describedProblem('At capacity: retry after Retry-After seconds with the same Idempotency-Key'),
 };
 
 const IdempotencyHeaders = z.object({
@@ -51,40 +43,6 @@ const IdempotencyHeaders = z.object({
       'A unique key per logical write (e.g. a UUID): a retry with the same key and body returns the first response and writes nothing.',
   }),
 });
-
-/**
- * A 413 problem for bodies over `maxSize`. A declared Content-Length is checked at once
- * (Node's parser never delivers more than it declares), and only a chunked body is
- * counted as it streams: Hono's bodyLimit always wraps the body in a web stream, which
- * cost a single-event write a third of its time.
- */
-export function limit(
-  maxSize: number,
-  hint = maxSize === MAX_EVENT_BYTES
-    ? 'Send one event per request, or many through the batch endpoint.'
-    : 'Split the batch (up to 1,000 deployments and 4 MiB a request).',
-): MiddlewareHandler {
-  const tooLarge = () =>
-    new AtriumError({
-      category: 'user-fixable',
-      code: 'body-too-large',
-      status: 413,
-      message: `The body is larger than ${maxSize / 1024} KiB`,
-      hint,
-    });
-  const streaming = bodyLimit({
-    maxSize,
-    onError: () => {
-      throw tooLarge();
-    },
-  });
-  return async function limitMiddleware(c, next) {
-    const declared = c.req.header('content-length');
-    if (declared === undefined) return streaming(c, next);
-    if (!/^\d{1,15}$/.test(declared) || Number(declared) > maxSize) throw tooLarge();
-    await next();
-  };
-}
 
 function written<T>(result: WriteResult) {
   const headers: Record<string, string> = { 'content-type': JSON_TYPE };
@@ -95,21 +53,6 @@ function written<T>(result: WriteResult) {
     201,
     'json'
   >;
-}
-
-/** An entity parameter (a bare name is a Component) to its key, or a 400 that says how to write one. */
-export function entityKeyOf(ref: string, field: string): string {
-  try {
-    return refKey(parseEntityRef(ref, { defaultKind: 'Component', defaultNamespace: 'default' }));
-  } catch (err) {
-    if (!(err instanceof EntityRefError)) throw err;
-    throw new AtriumError({
-      category: 'user-fixable',
-      code: 'invalid-request',
-      message: `Invalid request: ${field}: ${err.message}`,
-      hint: 'Use an entity reference such as component:default/checkout, group:default/payments, or a bare component name.',
-    });
-  }
 }
 
 function encodeCursor(c: TimelineCursor): string {
@@ -190,7 +133,7 @@ export function registerChangeRoutes(
       description:
         'Records one deployment of a catalog service. Needs a token with `deployments:write`; the token name is recorded as `recordedBy`. With an `Idempotency-Key`, a retry returns the first response (header `Idempotent-Replayed: true`) and writes nothing.',
       security: BEARER_SECURITY,
-      middleware: [admitted, deployments, limit(MAX_EVENT_BYTES)] as const,
+      middleware: [admitted, deployments, eventLimit] as const,
       request: {
         headers: IdempotencyHeaders,
         body: { required: true, content: { [JSON_TYPE]: { schema: DeploymentInputSchema } } },
@@ -221,7 +164,7 @@ export function registerChangeRoutes(
       description:
         'Up to 1,000 deployments, atomically: if any is invalid (field errors name it by index, e.g. `deployments.3.service`), none is written. Same token scope and idempotency as a single deployment.',
       security: BEARER_SECURITY,
-      middleware: [admitted, deployments, limit(MAX_BATCH_BYTES)] as const,
+      middleware: [admitted, deployments, batchLimit] as const,
       request: {
         headers: IdempotencyHeaders,
         body: { required: true, content: { [JSON_TYPE]: { schema: DeploymentBatchSchema } } },
@@ -255,7 +198,7 @@ export function registerChangeRoutes(
       description:
         'Records that traffic of an environment moved to the blue or green slot. The slot must hold a successful blue/green deployment recorded before the switch; the switched-to version is recorded with it. Needs `deployments:write`.',
       security: BEARER_SECURITY,
-      middleware: [admitted, deployments, limit(MAX_EVENT_BYTES)] as const,
+      middleware: [admitted, deployments, eventLimit] as const,
       request: {
         headers: IdempotencyHeaders,
         body: { required: true, content: { [JSON_TYPE]: { schema: SwitchInputSchema } } },
@@ -285,7 +228,7 @@ export function registerChangeRoutes(
       description:
         "Records any change other than a deployment (config, infrastructure, migration, feature flag, …) on a service's timeline. Needs `changes:write`.",
       security: BEARER_SECURITY,
-      middleware: [admitted, requireScope(tokens, 'changes:write'), limit(MAX_EVENT_BYTES)] as const,
+      middleware: [admitted, requireScope(tokens, 'changes:write'), eventLimit] as const,
       request: {
         headers: IdempotencyHeaders,
         body: { required: true, content: { [JSON_TYPE]: { schema: ChangeInputSchema } } },
@@ -305,20 +248,6 @@ export function registerChangeRoutes(
         ),
       ),
   );
-
-  const knownEntity = async (ref: string, field: string) => {
-    const key = entityKeyOf(ref, field);
-    if (!(await catalogHas(key))) {
-      throw new AtriumError({
-        category: 'user-fixable',
-        code: 'entity-not-found',
-        status: 404,
-        message: `No entity ${key} in the catalog`,
-        hint: 'Check the reference, or search with GET /api/v1/entities?q=...',
-      });
-    }
-    return key;
-  };
 
   app.openapi(
     createRoute({
@@ -340,13 +269,12 @@ export function registerChangeRoutes(
             },
           },
         },
-        404: { description: 'No such entity', content: PROBLEM },
-        ...problemResponses,
+        ...problemResponses(400, 404, 500),
       },
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const key = await knownEntity(q.entity, 'entity');
+      const key = await knownEntityKeyOf(q.entity, 'entity', catalogHas);
       const filter = {
         types: listOf<EventType>(q.type, EVENT_TYPES, 'type'),
         kinds: listOf<ChangeKind>(q.kind, CHANGE_KINDS, 'kind'),
@@ -389,12 +317,11 @@ export function registerChangeRoutes(
             },
           },
         },
-        404: { description: 'No such entity', content: PROBLEM },
-        ...problemResponses,
+        ...problemResponses(400, 404, 500),
       },
     }),
     async (c) => {
-      const key = await knownEntity(c.req.valid('query').service, 'service');
+      const key = await knownEntityKeyOf(c.req.valid('query').service, 'service', catalogHas);
       return c.json({ service: key, environments: await changes.live(key) }, 200);
     },
   );

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { entityKeyOf } from '../changes/routes.ts';
+import { knownEntityKeyOf } from '../catalog/entity-key.ts';
 import { Timestamp } from '../changes/schema.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { App } from '../platform/http/app.ts';
-import { ProblemDocumentSchema, problemResponses } from '../platform/http/problem-schema.ts';
+import { problemResponses } from '../platform/http/problem-responses.ts';
 import type { DoraReport, DoraWindow } from './model.ts';
 import type { DoraService } from './service.ts';
 
@@ -110,24 +110,12 @@ export function registerDoraRoutes(
       },
       responses: {
         200: { description: 'The metrics', content: { 'application/json': { schema: AnswerSchema } } },
-        404: {
-          description: 'No such entity',
-          content: { 'application/problem+json': { schema: ProblemDocumentSchema } },
-        },
-        ...problemResponses,
+        ...problemResponses(400, 404, 500),
       },
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const key = entityKeyOf(q.entity, 'entity');
-      if (!(await catalogHas(key)))
-        throw new AtriumError({
-          category: 'user-fixable',
-          code: 'entity-not-found',
-          status: 404,
-          message: `No entity ${key} in the catalog`,
-          hint: 'Check the reference, or search with GET /api/v1/entities?q=...',
-        });
+      const key = await knownEntityKeyOf(q.entity, 'entity', catalogHas);
       const answer = await dora.metrics(key, doraWindow(q.from, q.to, now()));
       return c.json(
         {

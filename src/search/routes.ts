@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../platform/http/app.ts';
-import { problemResponses } from '../platform/http/problem-schema.ts';
+import { problemResponses } from '../platform/http/problem-responses.ts';
 import { rankEntries, type PreparedIndex } from './rank.ts';
 
 const SearchResultSchema = z
@@ -47,7 +47,7 @@ export function registerSearchRoutes(app: App, index: () => Promise<PreparedInde
             'application/json': { schema: z.object({ items: z.array(SearchResultSchema) }).openapi('SearchResults') },
           },
         },
-        ...problemResponses,
+        ...problemResponses(400, 500),
       },
     }),
     async (c) => {

@@ -15,9 +15,3 @@ export const ProblemDocumentSchema = z
     errors: z.unknown().optional(),
   })
   .openapi('Problem');
-
-/** The error responses every read route can give. */
-export const problemResponses = {
-  400: { description: 'Invalid query', content: { 'application/problem+json': { schema: ProblemDocumentSchema } } },
-  500: { description: 'Server error', content: { 'application/problem+json': { schema: ProblemDocumentSchema } } },
-};

@@ -15,6 +15,9 @@ export interface ProblemDocument {
   errors?: unknown;
 }
 
+/** The media type of every error the API answers (RFC 9457). */
+export const PROBLEM_JSON = 'application/problem+json';
+
 const titles: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -46,7 +49,7 @@ export function problemDocument(err: AtriumError, instance: string, requestId: s
 }
 
 export function problemResponse(c: Context, err: AtriumError, requestId: string): Response {
-  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  const headers: Record<string, string> = { 'content-type': PROBLEM_JSON };
   if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter);
   // RFC 9110: a 401 names the scheme that would work.
   if (err.status === 401) headers['www-authenticate'] = `Bearer realm="atrium", error="invalid_token"`;

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createMetrics } from '../metrics.ts';
+import { silentLogger } from '../log.ts';
+import { createApp } from './app.ts';
+import { bodyLimit } from './body-limit.ts';
+import { PROBLEM_JSON } from './problem.ts';
+
+function appWithLimit() {
+  const app = createApp({ logger: silentLogger(), metrics: createMetrics({ defaults: false }) });
+  app.post('/echo', bodyLimit(1024, 'Send less.'), async (c) => c.text(await c.req.text()));
+  return app;
+}
+
+const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+  appWithLimit().request('/echo', {
+    method: 'POST',
+    body,
+    headers,
+    ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+  });
+
+function chunked(text: string): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  return new ReadableStream({
+    start(controller) {
+      for (let at = 0; at < bytes.length; at += 300) controller.enqueue(bytes.slice(at, at + 300));
+      controller.close();
+    },
+  });
+}
+
+test('a body within the limit reaches the handler, declared or streamed', async () => {
+  assert.equal(await (await post('x'.repeat(1024), { 'content-length': '1024' })).text(), 'x'.repeat(1024));
+  assert.equal(await (await post(chunked('y'.repeat(1000)))).text(), 'y'.repeat(1000));
+});
+
+test('a body over the limit is a 413 problem with the hint, whether its length is declared, malformed or only streamed', async () => {
+  for (const res of [
+    await post('x'.repeat(1025), { 'content-length': '1025' }),
+    await post('x', { 'content-length': 'lots' }),
+    await post(chunked('x'.repeat(2000))),
+  ]) {
+    assert.equal(res.status, 413);
+    assert.equal(res.headers.get('content-type'), PROBLEM_JSON);
+    const problem = (await res.json()) as Record<string, unknown>;
+    assert.deepEqual(
+      { status: problem.status, code: problem.code, title: problem.title, detail: problem.detail, hint: problem.hint },
+      {
+        status: 413,
+        code: 'body-too-large',
+        title: 'Content Too Large',
+        detail: 'The body is larger than 1 KiB',
+        hint: 'Send less.',
+      },
+    );
+  }
+});
