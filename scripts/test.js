@@ -5,11 +5,13 @@
 // the PostgreSQL half could not run. ATRIUM_REQUIRE_POSTGRES=1 (set by .ci/run) makes it
 // mandatory. Browser tests need Debian's chromium at /usr/bin/chromium (or
 // ATRIUM_CHROMIUM); without it they are skipped and the summary says so, unless
-// ATRIUM_REQUIRE_CHROMIUM=1 (also set by .ci/run).
+// ATRIUM_REQUIRE_CHROMIUM=1 (also set by .ci/run). It ends with the run's wall time.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
+
+const started = performance.now();
 
 function collect(dir, out) {
   for (const name of readdirSync(dir).sort()) {
@@ -72,4 +74,7 @@ if (postgres !== 'available') {
   console.log('NOTE: PostgreSQL suite skipped (see above). Set ATRIUM_TEST_POSTGRES_URL to run it.');
 }
 if (!hasChromium) console.log('NOTE: browser tests skipped (see above).');
+// After node's own summary, which CI reads: how long the whole run took, to keep an eye on as the suite grows.
+const seconds = Math.round((performance.now() - started) / 1000);
+console.log(`wall time: ${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`);
 process.exit(result.status ?? 1);

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Database } from '../src/platform/db/connect.ts';
-import { silentLogger } from '../src/platform/log.ts';
-import { createServer, type AtriumServer } from '../src/server.ts';
-import { loadAssets } from '../src/web/assets.ts';
 import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { describeEachDatabase } from './support/databases.ts';
+import { startTestServer, useTestServer } from './support/test-server.ts';
 
 interface Page {
   items: { ref: string; name: string }[];
@@ -14,13 +11,8 @@ interface Page {
 }
 
 describeEachDatabase('read API', (dialect) => {
-  let testDb: TestDatabase;
-  let database: Database;
-  let server: AtriumServer;
   let catalog: TempCatalog;
-  const get = (path: string, headers: Record<string, string> = {}) => server.app.request(path, { headers });
-
-  before(async () => {
+  before(() => {
     catalog = tempCatalog({
       'catalog-info.yaml': location(['./org.yaml', './services/*.yaml']),
       'org.yaml': `${group('team-a')}---\n${group('team-b')}`,
@@ -36,21 +28,11 @@ describeEachDatabase('read API', (dialect) => {
       ),
       'services/broken.yaml': component('Broken Name'),
     });
-    testDb = await createTestDatabase(dialect);
-    database = await testDb.open();
-    server = createServer({
-      database,
-      logger: silentLogger(),
-      catalog: catalog.dir,
-      defaultMetrics: false,
-      assets: await loadAssets(),
-    });
   });
-  after(async () => {
-    await database.close();
-    await testDb.drop();
-    catalog.cleanup();
-  });
+  after(() => catalog.cleanup());
+  // Not synced: the first test sees the server as `serve` has it before its first sync.
+  const fixture = useTestServer(dialect, () => ({ catalog: catalog.dir, sync: false }));
+  const get = (path: string, headers: Record<string, string> = {}) => fixture.server.app.request(path, { headers });
 
   test('readiness waits for the first sync, liveness does not', async () => {
     assert.equal((await get('/healthz')).status, 200);
@@ -59,16 +41,16 @@ describeEachDatabase('read API', (dialect) => {
     assert.equal(notReady.headers.get('content-type'), 'application/problem+json');
     assert.equal(notReady.headers.get('retry-after'), '1');
     assert.equal((await notReady.json()).category, 'retryable');
-    await server.syncCatalog();
+    await fixture.server.syncCatalog();
     const ready = await get('/readyz');
     assert.equal(ready.status, 200);
     assert.equal((await ready.json()).database, dialect);
   });
 
   test('readiness also waits for start-up work, whether it succeeds or fails', async () => {
-    await server.syncCatalog();
+    await fixture.server.syncCatalog();
     let finish!: () => void;
-    const work = server.startingUp('recording the demo history', new Promise<void>((done) => (finish = done)));
+    const work = fixture.server.startingUp('recording the demo history', new Promise<void>((done) => (finish = done)));
     const waiting = await get('/readyz');
     assert.equal(waiting.status, 503);
     assert.equal(waiting.headers.get('retry-after'), '1');
@@ -79,7 +61,7 @@ describeEachDatabase('read API', (dialect) => {
     await work;
     assert.equal((await get('/readyz')).status, 200);
 
-    const failing = server.startingUp('a step that fails', Promise.reject(new Error('broken')));
+    const failing = fixture.server.startingUp('a step that fails', Promise.reject(new Error('broken')));
     await assert.rejects(failing, /broken/);
     assert.equal(
       (await get('/readyz')).status,
@@ -210,7 +192,7 @@ describeEachDatabase('read API', (dialect) => {
       undefined,
     );
     catalog.write('services/svc-03.yaml', component('svc-03', { title: 'Renamed', owner: 'team-a', system: 'shop' }));
-    await server.syncCatalog();
+    await fixture.server.syncCatalog();
     assert.equal(
       (await (await get('/api/v1/entities/component/default/svc-03')).json()).entity.metadata.title,
       'Renamed',
@@ -264,28 +246,11 @@ describeEachDatabase('read API', (dialect) => {
 
 describeEachDatabase('read API over HTTP, with cached responses served fast', (dialect) => {
   test('a cached response is served by the fast path with the same body and headers as the app', async (t) => {
-    const { createServer: createHttpServer } = await import('node:http');
     const catalog = tempCatalog({ 'catalog-info.yaml': location(['./org.yaml']), 'org.yaml': group('team-a') });
-    const testDb = await createTestDatabase(dialect);
-    const database = await testDb.open();
-    const server = createServer({
-      database,
-      logger: silentLogger(),
-      catalog: catalog.dir,
-      defaultMetrics: false,
-      assets: await loadAssets(),
-    });
-    await server.syncCatalog();
-    const http = createHttpServer(server.listener);
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    t.after(async () => {
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      await database.close();
-      await testDb.drop();
-      catalog.cleanup();
-    });
-    const address = http.address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    t.after(() => catalog.cleanup());
+    const fixture = await startTestServer(dialect, { catalog: catalog.dir, listen: true });
+    t.after(() => fixture.close());
+    const { server, url: base } = fixture;
 
     const loadsBefore = server.catalog.cache.loads;
     const first = await fetch(`${base}/api/v1/entities/group/default/team-a`);

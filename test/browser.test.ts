@@ -7,14 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { main } from '../src/main.ts';
-import type { Database } from '../src/platform/db/connect.ts';
-import { openDatabase } from '../src/platform/db/connect.ts';
-import { silentLogger } from '../src/platform/log.ts';
-import { createServer, type AtriumServer } from '../src/server.ts';
-import { loadAssets } from '../src/web/assets.ts';
 import { assertAccessible, browserSkip, launchBrowser } from './support/browser.ts';
 import { tempDir } from './support/catalog.ts';
 import { SEED_NOW, seedHistory } from './support/changes.ts';
+import { startTestServer, type TestServer } from './support/test-server.ts';
 import { seedDemoHistory } from '../src/demo/seed.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
@@ -23,41 +19,20 @@ const DEMO = fileURLToPath(new URL('../examples/acme/', import.meta.url));
 const SCREENSHOTS =
   process.env.ATRIUM_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots/', import.meta.url)) : undefined;
 
-interface Live {
-  url: string;
-  server: AtriumServer;
-  close(): Promise<void>;
-}
-
 /**
  * A live server on loopback with a change history: the fixture's known one on a fixed
  * clock, or, for the screenshots only (nothing is asserted about their content), the
  * demo's ending today, so relative times read as they do after `npm start`.
  */
-async function serveCatalog(catalog: string, dir: string, history: 'fixture' | 'demo'): Promise<Live> {
-  const database: Database = await openDatabase(join(dir, 'atrium.db'));
-  const server = createServer({
-    database,
-    logger: silentLogger(),
+async function serveCatalog(catalog: string, history: 'fixture' | 'demo'): Promise<TestServer> {
+  const live = await startTestServer('sqlite', {
     catalog,
-    defaultMetrics: false,
-    assets: await loadAssets(),
+    listen: true,
     ...(history === 'fixture' ? { now: () => SEED_NOW } : {}),
   });
-  await server.syncCatalog();
-  if (history === 'fixture') await seedHistory(server);
-  else await seedDemoHistory(server.catalog.store, server.changes, new Date());
-  const http = createHttpServer(server.listener);
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-    server,
-    close: async () => {
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      await database.close();
-    },
-  };
+  if (history === 'fixture') await seedHistory(live.server);
+  else await seedDemoHistory(live.server.catalog.store, live.server.changes, new Date());
+  return live;
 }
 
 const TYPES: Record<string, string> = {
@@ -118,13 +93,13 @@ const PAGE_TYPES: [string, string][] = [
 
 describe('portal in a browser', { skip: browserSkip }, () => {
   let browser: Browser;
-  let live: Live;
+  let live: TestServer;
   let dir: string;
 
   before(async () => {
     dir = tempDir({ after });
     browser = await launchBrowser();
-    live = await serveCatalog(FIXTURE, dir, 'fixture');
+    live = await serveCatalog(FIXTURE, 'fixture');
   });
   after(async () => {
     await browser?.close();
@@ -302,7 +277,7 @@ describe('portal in a browser', { skip: browserSkip }, () => {
   test('screenshots of the main pages, light and dark, on the demo organisation', async () => {
     const shots = SCREENSHOTS ?? join(dir, 'screenshots');
     mkdirSync(shots, { recursive: true });
-    const demo = await serveCatalog(DEMO, join(dir, 'demo'), 'demo');
+    const demo = await serveCatalog(DEMO, 'demo');
     try {
       const pages: [string, string][] = [
         ['home', '/'],

@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { createServer as createHttpServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import type { Database } from '../src/platform/db/connect.ts';
-import { READ_RENEW_MS, READ_TRUST_MS, TokenService } from '../src/auth/service.ts';
-import { TokenStore } from '../src/auth/store.ts';
-import { silentLogger } from '../src/platform/log.ts';
-import { createServer, type AtriumServer } from '../src/server.ts';
-import { loadAssets } from '../src/web/assets.ts';
 import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { describeEachDatabase } from './support/databases.ts';
+import { useTestServer } from './support/test-server.ts';
 
 /** Tokens, deployment/switch/change writes and timelines through the HTTP API, on both databases, with a fixed clock. */
 
@@ -50,20 +44,17 @@ const SYSTEM = [
 ].join('\n');
 
 describeEachDatabase('change events API', (dialect) => {
-  let testDb: TestDatabase;
-  let database: Database;
-  let server: AtriumServer;
   let catalog: TempCatalog;
   let clock = new Date('2026-06-01T12:00:00Z');
   let writer = '';
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    server.app.request(path, {
+    fixture.server.app.request(path, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}`, ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-  const get = (path: string) => server.app.request(path);
+  const get = (path: string) => fixture.server.app.request(path);
   const deployment = (over: Record<string, unknown> = {}) => ({
     service: 'checkout',
     environment: 'production',
@@ -74,9 +65,9 @@ describeEachDatabase('change events API', (dialect) => {
     commits: [{ sha: 'a1b2c3d', committedAt: '2026-05-29T09:00:00+02:00' }],
     ...over,
   });
-  const count = () => server.changes.store.count();
+  const count = () => fixture.server.changes.store.count();
 
-  before(async () => {
+  before(() => {
     catalog = tempCatalog({
       'catalog-info.yaml': location(['./org.yaml', './shop.yaml', './services/*.yaml']),
       'org.yaml': `${group('payments', ['payments-api-team'])}---\n${group('payments-api-team')}---\n${group('logistics')}`,
@@ -86,24 +77,18 @@ describeEachDatabase('change events API', (dialect) => {
       'services/cart.yaml': annotated('cart', 'logistics', 'acme/mono', 'shop'),
       'services/routing.yaml': annotated('routing', 'logistics', 'acme/mono'),
     });
-    testDb = await createTestDatabase(dialect);
-    database = await testDb.open();
-    server = createServer({
-      database,
-      logger: silentLogger(),
-      catalog: catalog.dir,
-      defaultMetrics: false,
-      assets: await loadAssets(),
-      now: () => clock,
-      githubWebhookSecret: WEBHOOK_SECRET,
-    });
-    await server.syncCatalog();
-    writer = (await server.tokens.create('ci-payments', ['deployments:write', 'changes:write'], 90 * 86_400_000)).token;
   });
-  after(async () => {
-    await database.close();
-    await testDb.drop();
-    catalog.cleanup();
+  after(() => catalog.cleanup());
+  const fixture = useTestServer(dialect, () => ({
+    catalog: catalog.dir,
+    now: () => clock,
+    githubWebhookSecret: WEBHOOK_SECRET,
+    listen: true,
+  }));
+  before(async () => {
+    writer = (
+      await fixture.server.tokens.create('ci-payments', ['deployments:write', 'changes:write'], 90 * 86_400_000)
+    ).token;
   });
 
   describe('tokens', () => {
@@ -116,7 +101,7 @@ describeEachDatabase('change events API', (dialect) => {
         [`Bearer atrium_aaaaaaaaaaaa_${'A'.repeat(43)}`, 'token-invalid'],
         [`Bearer ${writer.slice(0, -1)}${writer.endsWith('A') ? 'B' : 'A'}`, 'token-invalid'],
       ] as const) {
-        const res = await server.app.request('/api/v1/deployments', {
+        const res = await fixture.server.app.request('/api/v1/deployments', {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
           body: JSON.stringify(deployment()),
@@ -131,7 +116,7 @@ describeEachDatabase('change events API', (dialect) => {
     });
 
     test('a token without the scope is a 403 naming the scope it needs', async () => {
-      const { token } = await server.tokens.create('changes-only', ['changes:write'], null);
+      const { token } = await fixture.server.tokens.create('changes-only', ['changes:write'], null);
       const res = await post('/api/v1/deployments', deployment(), { authorization: `Bearer ${token}` });
       assert.equal(res.status, 403);
       const problem = (await res.json()) as Problem;
@@ -140,7 +125,7 @@ describeEachDatabase('change events API', (dialect) => {
     });
 
     test('an expired token is refused as expired, a revoked one as revoked, and revocation wins', async () => {
-      const { token } = await server.tokens.create('short-lived', ['deployments:write'], 3_600_000);
+      const { token } = await fixture.server.tokens.create('short-lived', ['deployments:write'], 3_600_000);
       assert.equal(
         (await post('/api/v1/deployments', deployment({ version: 'exp-1' }), { authorization: `Bearer ${token}` }))
           .status,
@@ -153,7 +138,7 @@ describeEachDatabase('change events API', (dialect) => {
         });
         assert.equal(expired.status, 401);
         assert.equal(((await expired.json()) as Problem).code, 'token-expired');
-        await server.tokens.revoke('short-lived');
+        await fixture.server.tokens.revoke('short-lived');
         const revoked = await post('/api/v1/deployments', deployment({ version: 'exp-3' }), {
           authorization: `Bearer ${token}`,
         });
@@ -161,121 +146,6 @@ describeEachDatabase('change events API', (dialect) => {
       } finally {
         clock = new Date('2026-06-01T12:00:00Z');
       }
-    });
-
-    test('an SDK token is trusted for a second: revoked by another process it stops reading within that second, revoked here at once; write tokens are never trusted', async () => {
-      const elsewhere = new TokenService(new TokenStore(database), () => clock);
-      const { token: sdk } = await server.tokens.create('sdk-trust', ['flags:read'], 2 * READ_TRUST_MS);
-      const reads = () => server.app.request('/api/client/features', { headers: { authorization: sdk } });
-      try {
-        assert.equal((await reads()).status, 200);
-        await elsewhere.revoke('sdk-trust');
-        assert.equal((await reads()).status, 200, 'still trusted within the second');
-        clock = new Date(clock.getTime() + READ_TRUST_MS);
-        const refused = await reads();
-        assert.equal(refused.status, 401);
-        assert.equal(((await refused.json()) as Problem).code, 'token-revoked');
-
-        const { token: local } = await server.tokens.create('sdk-trust', ['flags:read'], null);
-        const asLocal = { headers: { authorization: local } };
-        assert.equal((await server.app.request('/api/client/features', asLocal)).status, 200);
-        await server.tokens.revoke('sdk-trust');
-        assert.equal(
-          (await server.app.request('/api/client/features', asLocal)).status,
-          401,
-          'a revocation on this server applies at once',
-        );
-
-        const { token: short } = await server.tokens.create('sdk-short', ['flags:read'], 500);
-        assert.equal(
-          (await server.app.request('/api/client/features', { headers: { authorization: short } })).status,
-          200,
-        );
-        clock = new Date(clock.getTime() + 500);
-        assert.equal(
-          (await server.app.request('/api/client/features', { headers: { authorization: short } })).status,
-          401,
-          'expiry is not postponed by the trust',
-        );
-
-        const { token: ci } = await server.tokens.create('ci-trust', ['deployments:write'], null);
-        assert.equal(
-          (await post('/api/v1/deployments', deployment({ version: 'trust-1' }), { authorization: `Bearer ${ci}` }))
-            .status,
-          201,
-        );
-        await elsewhere.revoke('ci-trust');
-        assert.equal(
-          (await post('/api/v1/deployments', deployment({ version: 'trust-2' }), { authorization: `Bearer ${ci}` }))
-            .status,
-          401,
-          'writes ask the database every time',
-        );
-      } finally {
-        clock = new Date('2026-06-01T12:00:00Z');
-      }
-    });
-
-    test('an SDK token in use is verified again before its second ends: it stays trusted, a revocation elsewhere still ends it within the second, one here is not undone', async () => {
-      const elsewhere = new TokenService(new TokenStore(database), () => clock);
-      const { token: sdk } = await server.tokens.create('sdk-renew', ['flags:read'], null);
-      const header = sdk;
-      const settle = () => server.tokens.renewals();
-      try {
-        assert.equal(
-          (await server.app.request('/api/client/features', { headers: { authorization: header } })).status,
-          200,
-        );
-        const verifiedAt = clock.getTime();
-        clock = new Date(verifiedAt + READ_TRUST_MS - READ_RENEW_MS - 1);
-        assert.ok(server.tokens.trustedReader(header), 'trusted, not yet renewed');
-        clock = new Date(verifiedAt + READ_TRUST_MS - READ_RENEW_MS);
-        assert.ok(server.tokens.trustedReader(header), 'trusted while it is verified again');
-        await settle();
-        const renewedAt = verifiedAt + READ_TRUST_MS - READ_RENEW_MS;
-        clock = new Date(renewedAt + READ_TRUST_MS - READ_RENEW_MS - 1);
-        assert.ok(server.tokens.trustedReader(header), 'the renewal counted from its own verification');
-
-        await elsewhere.revoke('sdk-renew');
-        clock = new Date(renewedAt + READ_TRUST_MS - READ_RENEW_MS);
-        assert.ok(server.tokens.trustedReader(header), 'answered from trust while the renewal asks the database');
-        await settle();
-        assert.equal(server.tokens.trustedReader(header), undefined, 'the renewal saw the revocation');
-        const refused = await server.app.request('/api/client/features', { headers: { authorization: header } });
-        assert.equal(((await refused.json()) as Problem).code, 'token-revoked');
-
-        const { token: local } = await server.tokens.create('sdk-renew', ['flags:read'], null);
-        assert.equal(
-          (await server.app.request('/api/client/features', { headers: { authorization: local } })).status,
-          200,
-        );
-        clock = new Date(clock.getTime() + READ_TRUST_MS - READ_RENEW_MS);
-        assert.ok(server.tokens.trustedReader(local), 'a renewal starts');
-        await server.tokens.revoke('sdk-renew');
-        await settle();
-        assert.equal(
-          server.tokens.trustedReader(local),
-          undefined,
-          'a revocation here is not undone by the renewal in flight',
-        );
-      } finally {
-        clock = new Date('2026-06-01T12:00:00Z');
-      }
-    });
-
-    test('the list shows names, scopes and times, never a secret; a revoked name can be reused', async () => {
-      assert.equal((await post('/api/v1/deployments', deployment({ version: 'list-1' }))).status, 201);
-      const list = await server.tokens.list();
-      const text = JSON.stringify(list);
-      assert.ok(!text.includes(writer.slice('atrium_'.length + 13)), 'no secret'); // the secret (base64url may itself hold _)
-      assert.ok(!text.includes('secret'));
-      const mine = list.find((t) => t.name === 'ci-payments');
-      assert.deepEqual(mine?.scopes, ['deployments:write', 'changes:write']);
-      assert.equal(mine?.lastUsedAt, '2026-06-01T12:00:00.000Z');
-      await assert.rejects(server.tokens.create('ci-payments', ['changes:write'], null), { code: 'token-name-taken' });
-      await assert.rejects(server.tokens.revoke('nobody'), { code: 'token-not-found' });
-      const reused = await server.tokens.create('short-lived', ['changes:write'], null);
-      assert.ok(reused.token.startsWith('atrium_'));
     });
   });
 
@@ -336,7 +206,7 @@ describeEachDatabase('change events API', (dialect) => {
       const before = await count();
       assert.equal((await post('/api/v1/deployments', '{"service": ')).status, 400);
       assert.equal((await post('/api/v1/deployments', '[]')).status, 400);
-      const text = await server.app.request('/api/v1/deployments', {
+      const text = await fixture.server.app.request('/api/v1/deployments', {
         method: 'POST',
         headers: { 'content-type': 'text/plain', authorization: `Bearer ${writer}` },
         body: JSON.stringify(deployment()),
@@ -354,9 +224,7 @@ describeEachDatabase('change events API', (dialect) => {
 
     test('over real HTTP, a declared or chunked body over the limit is refused with 413 and nothing is written', async () => {
       const before = await count();
-      const http = createHttpServer(server.listener);
-      await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-      const port = (http.address() as AddressInfo).port;
+      const port = Number(new URL(fixture.url).port);
       const send = (headers: Record<string, string>, chunks: string[]) =>
         new Promise<number>((resolve, reject) => {
           const req = request(
@@ -376,20 +244,15 @@ describeEachDatabase('change events API', (dialect) => {
           for (const chunk of chunks) req.write(chunk);
           req.end();
         });
-      try {
-        const body = JSON.stringify(deployment({ actor: 'x'.repeat(200) }));
-        assert.equal(
-          await send({ 'transfer-encoding': 'chunked' }, [body.slice(0, 50), body.slice(50)]),
-          201,
-          'a small chunked body is fine',
-        );
-        const big = JSON.stringify(deployment({ actor: 'y'.repeat(70_000) }));
-        assert.equal(await send({ 'transfer-encoding': 'chunked' }, [big.slice(0, 30_000), big.slice(30_000)]), 413);
-        assert.equal(await send({ 'content-length': String(Buffer.byteLength(big)) }, [big]), 413);
-      } finally {
-        http.closeAllConnections();
-        await new Promise<void>((resolve) => http.close(() => resolve()));
-      }
+      const body = JSON.stringify(deployment({ actor: 'x'.repeat(200) }));
+      assert.equal(
+        await send({ 'transfer-encoding': 'chunked' }, [body.slice(0, 50), body.slice(50)]),
+        201,
+        'a small chunked body is fine',
+      );
+      const big = JSON.stringify(deployment({ actor: 'y'.repeat(70_000) }));
+      assert.equal(await send({ 'transfer-encoding': 'chunked' }, [big.slice(0, 30_000), big.slice(30_000)]), 413);
+      assert.equal(await send({ 'content-length': String(Buffer.byteLength(big)) }, [big]), 413);
       assert.equal(await count(), before + 1);
     });
 
@@ -630,7 +493,7 @@ describeEachDatabase('change events API', (dialect) => {
     const sign = (body: string, secret = WEBHOOK_SECRET) =>
       `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
     const deliver = (body: string, headers: Record<string, string> = {}) =>
-      server.app.request('/api/v1/webhooks/github', {
+      fixture.server.app.request('/api/v1/webhooks/github', {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -679,7 +542,7 @@ describeEachDatabase('change events API', (dialect) => {
         sign(body).toUpperCase().replace('SHA256', 'sha1'),
       ]) {
         const headers: Record<string, string> = { 'x-github-delivery': 'bad-sig' };
-        const res = await server.app.request('/api/v1/webhooks/github', {
+        const res = await fixture.server.app.request('/api/v1/webhooks/github', {
           method: 'POST',
           headers: {
             'content-type': 'application/json',

@@ -9,12 +9,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { CommandIO } from '../src/cli/io.ts';
 import { main } from '../src/main.ts';
-import type { Database } from '../src/platform/db/connect.ts';
-import { silentLogger } from '../src/platform/log.ts';
-import { createServer, type AtriumServer } from '../src/server.ts';
-import { loadAssets } from '../src/web/assets.ts';
 import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { describeEachDatabase } from './support/databases.ts';
+import { useTestServer } from './support/test-server.ts';
 
 /** `atrium token` and `atrium deploy` end to end: the CLI against a real server over loopback HTTP. */
 
@@ -38,33 +35,26 @@ async function listen(handler: RequestListener): Promise<{ http: Server; url: st
 }
 
 describeEachDatabase('atrium token and atrium deploy (command line)', (dialect) => {
-  let testDb: TestDatabase;
-  let database: Database;
-  let server: AtriumServer;
   let catalog: TempCatalog;
-  let atrium: { http: Server; url: string };
   let flaky: { http: Server; url: string };
   let refusals = 0;
 
-  before(async () => {
+  before(() => {
     catalog = tempCatalog({
       'catalog-info.yaml': location(['./org.yaml', './svc.yaml']),
       'org.yaml': group('payments'),
       'svc.yaml': component('checkout', { owner: 'payments' }),
     });
-    testDb = await createTestDatabase(dialect);
-    database = await testDb.open();
-    // The CLI runs in this process and calls git synchronously: the event loop's delay is the CLI's, not the server's load.
-    server = createServer({
-      database,
-      logger: silentLogger(),
-      catalog: catalog.dir,
-      defaultMetrics: false,
-      assets: await loadAssets(),
-      writesMaxLoopDelayMs: false,
-    });
-    await server.syncCatalog();
-    atrium = await listen(server.listener);
+  });
+  // Declared before the server's: hooks run in order, and the proxy in front of it closes first.
+  after(() => {
+    flaky.http.close();
+    catalog.cleanup();
+  });
+  // The CLI runs in this process and calls git synchronously: the event loop's delay is the CLI's, not the server's load.
+  const fixture = useTestServer(dialect, () => ({ catalog: catalog.dir, writesMaxLoopDelayMs: false, listen: true }));
+
+  before(async () => {
     // In front of the real server: the first two requests are refused as a server past capacity would refuse them.
     flaky = await listen((req, res) => {
       if (refusals < 2) {
@@ -75,19 +65,12 @@ describeEachDatabase('atrium token and atrium deploy (command line)', (dialect) 
           .end(JSON.stringify({ code: 'overloaded', detail: 'busy', hint: 'retry' }));
         return;
       }
-      const upstream = request(`${atrium.url}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
+      const upstream = request(`${fixture.url}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
       });
       req.pipe(upstream);
     });
-  });
-  after(async () => {
-    atrium.http.close();
-    flaky.http.close();
-    await database.close();
-    await testDb.drop();
-    catalog.cleanup();
   });
 
   test('token create prints the token once; list never shows it; revoke refuses it from then on', async () => {
@@ -101,19 +84,19 @@ describeEachDatabase('atrium token and atrium deploy (command line)', (dialect) 
       '--expires-in',
       '30d',
       '--database',
-      testDb.target,
+      fixture.testDb.target,
     ]);
     assert.equal(created.code, 0, created.err);
     const token = created.out.trim();
     assert.match(token, /^atrium_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
     assert.match(created.err, /shown only this once/);
-    const listed = await run(['token', 'list', '--format', 'json', '--database', testDb.target]);
+    const listed = await run(['token', 'list', '--format', 'json', '--database', fixture.testDb.target]);
     assert.ok(!listed.out.includes(token.slice(20)));
     assert.deepEqual(
       (JSON.parse(listed.out) as { name: string; scopes: string[] }[]).map((t) => [t.name, t.scopes]),
       [['ci-cli', ['deployments:write']]],
     );
-    const env = { ATRIUM_URL: atrium.url, ATRIUM_TOKEN: token };
+    const env = { ATRIUM_URL: fixture.url, ATRIUM_TOKEN: token };
     const recorded = await run(
       [
         'deploy',
@@ -135,7 +118,7 @@ describeEachDatabase('atrium token and atrium deploy (command line)', (dialect) 
     );
     assert.equal(recorded.code, 0, recorded.err);
     assert.match(recorded.out, /Recorded #\d+ for component:default\/checkout: Deployed 1.2.3 to production/);
-    assert.equal((await run(['token', 'revoke', 'ci-cli', '--database', testDb.target])).code, 0);
+    assert.equal((await run(['token', 'revoke', 'ci-cli', '--database', fixture.testDb.target])).code, 0);
     const refused = await run(
       [
         'deploy',
@@ -156,7 +139,7 @@ describeEachDatabase('atrium token and atrium deploy (command line)', (dialect) 
   });
 
   test('deploy record reads commits from git, retries 429s with one idempotency key, and records once', async () => {
-    const { token } = await server.tokens.create('ci-git', ['deployments:write'], null);
+    const { token } = await fixture.server.tokens.create('ci-git', ['deployments:write'], null);
     const repo = mkdtempSync(join(tmpdir(), 'atrium-git-'));
     try {
       const git = (...args: string[]) =>
@@ -167,7 +150,7 @@ describeEachDatabase('atrium token and atrium deploy (command line)', (dialect) 
       git('init', '-q');
       git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'one');
       git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'two');
-      const before = await server.changes.store.count();
+      const before = await fixture.server.changes.store.count();
       const result = await run(
         [
           'deploy',
@@ -196,7 +179,7 @@ describeEachDatabase('atrium token and atrium deploy (command line)', (dialect) 
       assert.equal(saved.status, 'failed');
       assert.equal(saved.commits.length, 1);
       assert.equal(saved.commits[0]?.committedAt, '2026-01-01T10:00:00.000Z');
-      assert.equal(await server.changes.store.count(), before + 1);
+      assert.equal(await fixture.server.changes.store.count(), before + 1);
       const badRange = await run(
         [
           'deploy',
@@ -212,7 +195,7 @@ describeEachDatabase('atrium token and atrium deploy (command line)', (dialect) 
           '--commits-from-git',
           '--output=/tmp/x',
         ],
-        { ATRIUM_URL: atrium.url, ATRIUM_TOKEN: token },
+        { ATRIUM_URL: fixture.url, ATRIUM_TOKEN: token },
         repo,
       );
       assert.equal(badRange.code, 64);
@@ -222,8 +205,8 @@ describeEachDatabase('atrium token and atrium deploy (command line)', (dialect) 
   });
 
   test('deploy switch records a traffic switch; refusals name the field; usage errors exit 64', async () => {
-    const { token } = await server.tokens.create('ci-bg', ['deployments:write'], null);
-    const env = { ATRIUM_URL: atrium.url, ATRIUM_TOKEN: token };
+    const { token } = await fixture.server.tokens.create('ci-bg', ['deployments:write'], null);
+    const env = { ATRIUM_URL: fixture.url, ATRIUM_TOKEN: token };
     const deploy = await run(
       [
         'deploy',
@@ -307,7 +290,7 @@ describeEachDatabase('atrium token and atrium deploy (command line)', (dialect) 
       (
         await run(
           ['deploy', 'record', '--service', 'x', '--environment', 'p', '--version', '1', '--status', 'succeeded'],
-          { ATRIUM_URL: atrium.url },
+          { ATRIUM_URL: fixture.url },
         )
       ).code,
       64,
@@ -338,7 +321,7 @@ describeEachDatabase('atrium token and atrium deploy (command line)', (dialect) 
       ['token', 'create', '--name', 'x', '--scopes', 'deployments:write', '--environment', 'staging'],
       ['token', 'create', '--name', 'x', '--scopes', 'flags:read', '--environment', '../prod'],
     ]) {
-      assert.equal((await run([...args, '--database', testDb.target])).code, 64, args.join(' '));
+      assert.equal((await run([...args, '--database', fixture.testDb.target])).code, 64, args.join(' '));
     }
     const sdk = await run([
       'token',
@@ -350,12 +333,12 @@ describeEachDatabase('atrium token and atrium deploy (command line)', (dialect) 
       '--environment',
       'staging',
       '--database',
-      testDb.target,
+      fixture.testDb.target,
     ]);
     assert.equal(sdk.code, 0, sdk.err);
     assert.match(sdk.err, /environment staging/);
     assert.match(
-      (await run(['token', 'list', '--database', testDb.target])).out,
+      (await run(['token', 'list', '--database', fixture.testDb.target])).out,
       /sdk-staging {2}flags:read \(staging\)/,
     );
     const badName = await run([
@@ -366,9 +349,9 @@ describeEachDatabase('atrium token and atrium deploy (command line)', (dialect) 
       '--scopes',
       'deployments:write',
       '--database',
-      testDb.target,
+      fixture.testDb.target,
     ]);
     assert.equal(badName.code, 65);
-    assert.equal((await run(['token', 'revoke', 'nobody', '--database', testDb.target])).code, 65);
+    assert.equal((await run(['token', 'revoke', 'nobody', '--database', fixture.testDb.target])).code, 65);
   });
 });

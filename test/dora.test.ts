@@ -2,12 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { DoraComparison, DoraReport } from '../src/dora/model.ts';
 import { DoraService } from '../src/dora/service.ts';
-import type { Database } from '../src/platform/db/connect.ts';
-import { silentLogger } from '../src/platform/log.ts';
-import { createServer, type AtriumServer } from '../src/server.ts';
-import { loadAssets } from '../src/web/assets.ts';
 import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { describeEachDatabase } from './support/databases.ts';
+import { useTestServer } from './support/test-server.ts';
 
 /**
  * GET /api/v1/metrics/dora on a hand-computed history, on both databases. The numbers in
@@ -26,9 +23,6 @@ interface Body {
 }
 
 describeEachDatabase('DORA metrics API', (dialect) => {
-  let testDb: TestDatabase;
-  let database: Database;
-  let server: AtriumServer;
   let catalog: TempCatalog;
 
   const d = (
@@ -47,7 +41,7 @@ describeEachDatabase('DORA metrics API', (dialect) => {
     commits: commits.map(([sha, committedAt]) => ({ sha, committedAt })),
   });
 
-  before(async () => {
+  before(() => {
     catalog = tempCatalog({
       'catalog-info.yaml': location(['./org.yaml', './svc.yaml']),
       'org.yaml': `${group('payments', ['ledger-team'])}---\n${group('ledger-team')}---\n${group('logistics')}`,
@@ -57,19 +51,13 @@ describeEachDatabase('DORA metrics API', (dialect) => {
         component('cart', { owner: 'logistics' }),
       ].join('---\n'),
     });
-    testDb = await createTestDatabase(dialect);
-    database = await testDb.open();
-    server = createServer({
-      database,
-      logger: silentLogger(),
-      catalog: catalog.dir,
-      defaultMetrics: false,
-      assets: await loadAssets(),
-      now: () => new Date('2026-06-01T00:00:00Z'),
-    });
-    await server.syncCatalog();
-    const { token } = await server.tokens.create('ci', ['deployments:write'], null);
-    const res = await server.app.request('/api/v1/deployments/batch', {
+  });
+  after(() => catalog.cleanup());
+  const fixture = useTestServer(dialect, () => ({ catalog: catalog.dir, now: () => new Date('2026-06-01T00:00:00Z') }));
+
+  before(async () => {
+    const { token } = await fixture.server.tokens.create('ci', ['deployments:write'], null);
+    const res = await fixture.server.app.request('/api/v1/deployments/batch', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({
@@ -87,14 +75,9 @@ describeEachDatabase('DORA metrics API', (dialect) => {
     });
     assert.equal(res.status, 201);
   });
-  after(async () => {
-    await database.close();
-    await testDb.drop();
-    catalog.cleanup();
-  });
 
   const dora = async (query: string) => {
-    const res = await server.app.request(`/api/v1/metrics/dora?${query}`);
+    const res = await fixture.server.app.request(`/api/v1/metrics/dora?${query}`);
     return { status: res.status, body: (await res.json()) as Body };
   };
 
@@ -147,11 +130,11 @@ describeEachDatabase('DORA metrics API', (dialect) => {
     const window = 'from=2026-05-01T00:00:00Z&to=2026-05-15T00:00:00Z';
     const lazily = (await dora(`entity=group:default/payments&${window}`)).body;
     // Warmed, the memory is complete: the same answers, and new writes are appended to it.
-    await server.dora.warm();
+    await fixture.server.dora.warm();
     const before = (await dora(`entity=group:default/payments&${window}`)).body;
     assert.deepEqual(before, lazily);
-    const { token } = await server.tokens.create('ci-more', ['deployments:write'], null);
-    const res = await server.app.request('/api/v1/deployments', {
+    const { token } = await fixture.server.tokens.create('ci-more', ['deployments:write'], null);
+    const res = await fixture.server.app.request('/api/v1/deployments', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify(
@@ -162,12 +145,12 @@ describeEachDatabase('DORA metrics API', (dialect) => {
     const after = (await dora(`entity=group:default/payments&${window}`)).body;
     assert.equal(after.current.deploymentFrequency.deployments, before.current.deploymentFrequency.deployments + 1);
     // Another replica's write: everything is dropped and warmed again, with the same answers.
-    server.dora.recorded();
+    fixture.server.dora.recorded();
     assert.deepEqual((await dora(`entity=group:default/payments&${window}`)).body, after);
     let clock = 0;
-    const tiny = new DoraService(server.changes, { cachedDeployments: 2, cacheTtlMs: 1000, now: () => clock });
+    const tiny = new DoraService(fixture.server.changes, { cachedDeployments: 2, cacheTtlMs: 1000, now: () => clock });
     const w = { from: Date.parse('2026-05-01T00:00:00Z'), to: Date.parse('2026-05-15T00:00:00Z') };
-    const expected = await server.dora.metrics('group:default/payments', w);
+    const expected = await fixture.server.dora.metrics('group:default/payments', w);
     await tiny.warm(); // too much history for this memory: it stays incomplete and reads on demand
     assert.deepEqual(await tiny.metrics('group:default/payments', w), expected);
     assert.deepEqual(await tiny.metrics('group:default/payments', w), expected);

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { OpenFeature, ProviderEvents } from '@openfeature/server-sdk';
 import { connect } from 'node:net';
 import { AtriumProvider } from 'atrium/openfeature';
 import { clientFeaturesFastPath, ofrepFastPath } from '../src/flags/routes.ts';
-import type { Database } from '../src/platform/db/connect.ts';
-import { silentLogger } from '../src/platform/log.ts';
-import { createServer, type AtriumServer } from '../src/server.ts';
-import { loadAssets } from '../src/web/assets.ts';
 import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { describeEachDatabase } from './support/databases.ts';
+import { useTestServer } from './support/test-server.ts';
 
 /**
  * OpenFeature end to end: OFREP over loopback HTTP, and the real `@openfeature/server-sdk`
@@ -23,15 +18,10 @@ const flag = (name: string, spec: Record<string, unknown>) =>
   `apiVersion: atrium.dev/v1\nkind: Flag\nmetadata:\n  name: ${name}\nspec:\n  ${JSON.stringify({ owner: 'payments', service: 'shop', type: 'release', ...spec })}\n`;
 
 describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
-  let testDb: TestDatabase;
-  let database: Database;
-  let server: AtriumServer;
   let catalog: TempCatalog;
-  let http: Server;
-  let base = '';
   let token = '';
 
-  before(async () => {
+  before(() => {
     catalog = tempCatalog({
       'catalog-info.yaml': location(['./org.yaml', './shop.yaml', './flags.yaml']),
       'org.yaml': group('payments'),
@@ -68,33 +58,19 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
         flag('dark-launch', { environments: { production: { enabled: false } } }),
       ].join('---\n'),
     });
-    testDb = await createTestDatabase(dialect);
-    database = await testDb.open();
-    server = createServer({
-      database,
-      logger: silentLogger(),
-      catalog: catalog.dir,
-      defaultMetrics: false,
-      assets: await loadAssets(),
-    });
-    await server.syncCatalog();
-    http = createHttpServer(server.listener);
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
-    base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-    token = (await server.tokens.create(`sdk-${dialect}`, ['flags:read'], null)).token;
   });
+  // Declared before the server's: hooks run in order, and the SDK closes while the server is still up.
   after(async () => {
     await OpenFeature.close();
-    http.closeAllConnections();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-    await database.close();
-    await testDb.drop();
     catalog.cleanup();
+  });
+  const fixture = useTestServer(dialect, () => ({ catalog: catalog.dir, listen: true }));
+  before(async () => {
+    token = (await fixture.server.tokens.create(`sdk-${dialect}`, ['flags:read'], null)).token;
   });
 
   const ofrep = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}/ofrep/v1/evaluate/flags${path}`, {
+    fetch(`${fixture.url}/ofrep/v1/evaluate/flags${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
@@ -137,7 +113,7 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
     assert.equal((await ofrep('', { context: {} }, { 'if-none-match': etag })).status, 304);
     assert.equal(
       (
-        await fetch(`${base}/ofrep/v1/evaluate/flags/price`, {
+        await fetch(`${fixture.url}/ofrep/v1/evaluate/flags/price`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: '{}',
@@ -151,21 +127,21 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
   test('once a token is trusted, evaluations and features are answered from memory exactly as the routes answer them', async () => {
     const keys = ['eu-checkout', 'price', 'layout', 'dark-launch'];
     for (let i = 0; i < 24; i++) {
-      const { token: fresh } = await server.tokens.create(`fresh-${dialect}-${i}`, ['flags:read'], null);
+      const { token: fresh } = await fixture.server.tokens.create(`fresh-${dialect}-${i}`, ['flags:read'], null);
       const key = keys[i % keys.length] as string;
       const body = JSON.stringify({ context: { targetingKey: `user-${i}`, region: i % 3 ? 'eu' : 'us', plan: 'pro' } });
       const headers = { authorization: fresh, 'content-type': 'application/json; charset=utf-8' };
-      const fast = ofrepFastPath(server.flags, server.tokens);
+      const fast = ofrepFastPath(fixture.server.flags, fixture.server.tokens);
       assert.equal(
         fast(`/ofrep/v1/evaluate/flags/${key}`, headers),
         undefined,
         'a token never seen goes through the route',
       );
-      const routed = await fetch(`${base}/ofrep/v1/evaluate/flags/${key}`, { method: 'POST', headers, body });
+      const routed = await fetch(`${fixture.url}/ofrep/v1/evaluate/flags/${key}`, { method: 'POST', headers, body });
       const handler = fast(`/ofrep/v1/evaluate/flags/${key}`, headers);
       assert.ok(handler, 'verified a moment ago: answered from memory');
       assert.equal(handler.answer(Buffer.from(body))?.body.toString(), await routed.text());
-      const again = await fetch(`${base}/ofrep/v1/evaluate/flags/${key}`, { method: 'POST', headers, body });
+      const again = await fetch(`${fixture.url}/ofrep/v1/evaluate/flags/${key}`, { method: 'POST', headers, body });
       assert.deepEqual(
         [again.status, again.headers.get('content-type'), again.headers.get('content-security-policy')],
         [routed.status, routed.headers.get('content-type'), routed.headers.get('content-security-policy')],
@@ -173,7 +149,7 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
     }
     const trusted = { authorization: token, 'content-type': 'application/json' };
     await ofrep('/price', { context: {} });
-    const fast = ofrepFastPath(server.flags, server.tokens);
+    const fast = ofrepFastPath(fixture.server.flags, fixture.server.tokens);
     for (const declined of [
       '/ofrep/v1/evaluate/flags/ghost',
       '/ofrep/v1/evaluate/flags/price/',
@@ -186,8 +162,8 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
     for (const bad of ['{', '[]', '{"context":{"nested":{"a":1}}}', '{"context":"x"}'])
       assert.equal(handler?.answer(Buffer.from(bad)), undefined, `${bad} is the route's to refuse`);
 
-    const features = clientFeaturesFastPath(server.flags, server.tokens);
-    const polled = await fetch(`${base}/api/client/features`, { headers: { authorization: token } });
+    const features = clientFeaturesFastPath(fixture.server.flags, fixture.server.tokens);
+    const polled = await fetch(`${fixture.url}/api/client/features`, { headers: { authorization: token } });
     const hit = features('/api/client/features', '', { authorization: token });
     assert.equal(hit?.body.toString(), await polled.text());
     assert.equal(hit?.headers?.etag, polled.headers.get('etag'));
@@ -202,7 +178,7 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
   test('the listener hands every body it will not answer to the route: malformed, unusable, chunked, too large, cut off', async () => {
     await ofrep('/price', { context: {} }); // the token is trusted from here on
     const raw = (body: string) =>
-      fetch(`${base}/ofrep/v1/evaluate/flags/price`, {
+      fetch(`${fixture.url}/ofrep/v1/evaluate/flags/price`, {
         method: 'POST',
         headers: { authorization: token, 'content-type': 'application/json' },
         body,
@@ -215,7 +191,7 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
       'INVALID_CONTEXT',
     );
     assert.equal((await raw('x'.repeat(300_000))).status, 413);
-    const chunked = await fetch(`${base}/ofrep/v1/evaluate/flags/price`, {
+    const chunked = await fetch(`${fixture.url}/ofrep/v1/evaluate/flags/price`, {
       method: 'POST',
       headers: { authorization: token, 'content-type': 'application/json' },
       body: new ReadableStream({
@@ -235,7 +211,7 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
     });
 
     // A client that declares a body and goes away halfway leaves the server as it was.
-    const socket = connect((http.address() as AddressInfo).port, '127.0.0.1');
+    const socket = connect(Number(new URL(fixture.url).port), '127.0.0.1');
     await once(socket, 'connect');
     socket.write(
       `POST /ofrep/v1/evaluate/flags/price HTTP/1.1\r\nHost: x\r\nAuthorization: ${token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"context":`,
@@ -245,7 +221,7 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
   });
 
   test("the OpenFeature SDK with Atrium's provider answers every type, and follows a switch after a refresh", async () => {
-    const provider = new AtriumProvider({ url: base, token, pollIntervalMs: 3_600_000 });
+    const provider = new AtriumProvider({ url: fixture.url, token, pollIntervalMs: 3_600_000 });
     await OpenFeature.setProviderAndWait(provider);
     const client = OpenFeature.getClient();
     assert.equal(await client.getBooleanValue('eu-checkout', false, { targetingKey: 'u1', region: 'eu' }), true);
@@ -258,8 +234,8 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
     const wrongType = await client.getNumberDetails('eu-checkout', 7, { region: 'eu' });
     assert.equal(wrongType.value, 7, 'a flag without a number payload gives the default');
 
-    const { token: ops } = await server.tokens.create(`ops-${dialect}`, ['flags:write'], null);
-    const put = await fetch(`${base}/api/v1/flags/default/dark-launch/environments/production`, {
+    const { token: ops } = await fixture.server.tokens.create(`ops-${dialect}`, ['flags:write'], null);
+    const put = await fetch(`${fixture.url}/api/v1/flags/default/dark-launch/environments/production`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' },
       body: JSON.stringify({ enabled: true }),

@@ -1,61 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Database } from '../src/platform/db/connect.ts';
-import { silentLogger } from '../src/platform/log.ts';
-import { createServer, type AtriumServer } from '../src/server.ts';
-import { loadAssets } from '../src/web/assets.ts';
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { describeEachDatabase } from './support/databases.ts';
+import { expectSafePage } from './support/safe-page.ts';
+import { useTestServer } from './support/test-server.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
-const HOSTILE_MARKERS = [
-  '<script>window.__xss',
-  'onerror="window',
-  '<img src=x onerror',
-  'href="javascript:',
-  "href='javascript:",
-  '<svg onload',
-  '<b>bold</b>',
-  'href="data:',
-];
 
 describeEachDatabase('portal pages over HTTP', (dialect) => {
-  let testDb: TestDatabase;
-  let database: Database;
-  let server: AtriumServer;
-  const get = (path: string, headers: Record<string, string> = {}) => server.app.request(path, { headers });
+  const fixture = useTestServer(dialect, { catalog: FIXTURE });
+  const get = (path: string, headers: Record<string, string> = {}) => fixture.server.app.request(path, { headers });
   const page = async (path: string, status = 200) => {
     const res = await get(path);
     assert.equal(res.status, status, `${path} answers ${status}`);
-    assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
-    const csp = res.headers.get('content-security-policy') ?? '';
-    assert.match(csp, /script-src 'self'/);
-    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
-    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
-    assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
-    const html = await res.text();
-    for (const marker of HOSTILE_MARKERS) assert.ok(!html.includes(marker), `${path} contains ${marker} unescaped`);
-    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
-    assert.doesNotMatch(html, /\sstyle=/, 'no inline style');
-    return html;
+    return expectSafePage(res, path);
   };
-
-  before(async () => {
-    testDb = await createTestDatabase(dialect);
-    database = await testDb.open();
-    server = createServer({
-      database,
-      logger: silentLogger(),
-      catalog: FIXTURE,
-      defaultMetrics: false,
-      assets: await loadAssets(),
-    });
-    await server.syncCatalog();
-  });
-  after(async () => {
-    await database.close();
-    await testDb.drop();
-  });
 
   test('the home page puts a focused search first, then recent changes, health and teams', async () => {
     const html = await page('/');
@@ -311,23 +270,23 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
   });
 
   test('a rendered page is served from memory until the catalog changes, and 404s are never kept', async () => {
-    const before = server.portal.renders;
+    const before = fixture.server.portal.renders;
     await page('/catalog/default/component/storefront/');
     await page('/catalog/default/component/storefront/');
-    assert.equal(server.portal.renders - before, 1);
-    assert.ok(server.portal.peek('/catalog/default/component/storefront/', ''));
+    assert.equal(fixture.server.portal.renders - before, 1);
+    assert.ok(fixture.server.portal.peek('/catalog/default/component/storefront/', ''));
     await page('/no-such-page/', 404);
-    assert.equal(server.portal.peek('/no-such-page/', ''), undefined);
-    server.catalog.invalidate();
-    assert.equal(server.portal.peek('/catalog/default/component/storefront/', ''), undefined);
+    assert.equal(fixture.server.portal.peek('/no-such-page/', ''), undefined);
+    fixture.server.catalog.invalidate();
+    assert.equal(fixture.server.portal.peek('/catalog/default/component/storefront/', ''), undefined);
   });
 
   test('unknown query parameters do not make new cache entries', async () => {
     await page('/catalog/?kind=api');
-    const renders = server.portal.renders;
+    const renders = fixture.server.portal.renders;
     await page('/catalog/?kind=api&utm=1');
     await page('/catalog/?utm=2&kind=api');
-    assert.equal(server.portal.renders, renders);
+    assert.equal(fixture.server.portal.renders, renders);
   });
 
   test('an entity page weighs under 100 KB with its stylesheet and script', async () => {

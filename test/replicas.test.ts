@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Database } from '../src/platform/db/connect.ts';
-import { silentLogger } from '../src/platform/log.ts';
-import { createServer, type AtriumServer } from '../src/server.ts';
-import { loadAssets } from '../src/web/assets.ts';
+import type { AtriumServer } from '../src/server.ts';
 import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { describeEachDatabase } from './support/databases.ts';
+import { useTestServer } from './support/test-server.ts';
 
 /**
  * Two `serve` replicas on one database, each with its own connections: a flag switched on
@@ -18,25 +16,14 @@ const flag = (name: string, enabled: boolean) =>
 const who = { name: 'on-call', scopes: ['flags:write'] };
 
 describeEachDatabase('replicas on one database', (dialect) => {
-  let testDb: TestDatabase;
-  const databases: Database[] = [];
   let a: AtriumServer;
   let b: AtriumServer;
   let catalog: TempCatalog;
   let token = '';
 
-  const replica = async () => {
-    const database = await testDb.open();
-    databases.push(database);
-    const server = createServer({
-      database,
-      logger: silentLogger(),
-      catalog: catalog.dir,
-      defaultMetrics: false,
-      assets: await loadAssets(),
-    });
-    await server.syncCatalog();
-    await server.changes.pollWrites(() => 0); // where the events stand, as serve's first poll notes
+  /** Notes where the events stand, as serve's first poll does. */
+  const polled = async (server: AtriumServer) => {
+    await server.changes.pollWrites(() => 0);
     return server;
   };
   /** What an Unleash SDK polling this replica gets for the flag. */
@@ -48,22 +35,20 @@ describeEachDatabase('replicas on one database', (dialect) => {
     )?.enabled;
   };
 
-  before(async () => {
+  before(() => {
     catalog = tempCatalog({
       'catalog-info.yaml': location(['./org.yaml', './shop.yaml', './flags.yaml']),
       'org.yaml': group('payments'),
       'shop.yaml': component('shop', { owner: 'payments' }),
       'flags.yaml': [flag('new-checkout', true), flag('dark-launch', false)].join('---\n'),
     });
-    testDb = await createTestDatabase(dialect);
-    a = await replica();
-    b = await replica();
-    token = (await a.tokens.create('sdk', ['flags:read'], null, 'production')).token;
   });
-  after(async () => {
-    for (const database of databases) await database.close();
-    await testDb.drop();
-    catalog.cleanup();
+  after(() => catalog.cleanup());
+  const fixture = useTestServer(dialect, () => ({ catalog: catalog.dir }));
+  before(async () => {
+    a = await polled(fixture.server);
+    b = await polled(await fixture.replica());
+    token = (await a.tokens.create('sdk', ['flags:read'], null, 'production')).token;
   });
 
   test('a kill switch pulled on one replica reaches the other one’s SDKs at its next poll; its own writes are no news to a replica', async () => {
@@ -103,14 +88,13 @@ describeEachDatabase('replicas on one database', (dialect) => {
   // writer at a time, so its ids always commit in order.
   if (dialect === 'postgres') {
     test('a write that took an older id and commits after a newer one is still seen by the other replica', async () => {
-      assert.ok(databases[0]);
       let release = () => {};
       const held = new Promise<void>((resolve) => (release = resolve));
       let tookId = () => {};
       const idTaken = new Promise<void>((resolve) => (tookId = resolve));
       // A third replica's change: its event takes an id, then its commit waits.
       const at = '2026-06-01T00:00:00.000Z';
-      const late = databases[0].db.transaction().execute(async (trx) => {
+      const late = fixture.database.db.transaction().execute(async (trx) => {
         const [row] = await trx
           .insertInto('change_events')
           .values({

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
@@ -10,12 +9,9 @@ import { InMemStorageProvider, startUnleash, Unleash } from 'unleash-client';
 import { main } from '../src/main.ts';
 import { compileFeatureSet } from '../src/flags/compile.ts';
 import { featureOf, type FlagSpec } from '../src/flags/flag-definition.ts';
-import type { Database } from '../src/platform/db/connect.ts';
-import { silentLogger } from '../src/platform/log.ts';
-import { createServer, type AtriumServer } from '../src/server.ts';
-import { loadAssets } from '../src/web/assets.ts';
 import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { describeEachDatabase } from './support/databases.ts';
+import { useTestServer } from './support/test-server.ts';
 
 /**
  * The real Unleash Node SDK (`unleash-client`) against `atrium serve` over loopback HTTP:
@@ -78,16 +74,11 @@ const SPECS: Record<string, Record<string, unknown>> = {
 };
 
 describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
-  let testDb: TestDatabase;
-  let database: Database;
-  let server: AtriumServer;
   let catalog: TempCatalog;
-  let http: Server;
-  let base = '';
   let unleash: Unleash | undefined;
   let clock = new Date();
 
-  before(async () => {
+  before(() => {
     catalog = tempCatalog({
       'catalog-info.yaml': location(['./org.yaml', './shop.yaml', './flags.yaml']),
       'org.yaml': group('payments'),
@@ -96,36 +87,19 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
         .map(([name, spec]) => flag(name, spec))
         .join('---\n'),
     });
-    testDb = await createTestDatabase(dialect);
-    database = await testDb.open();
-    server = createServer({
-      database,
-      logger: silentLogger(),
-      catalog: catalog.dir,
-      defaultMetrics: false,
-      assets: await loadAssets(),
-      now: () => clock,
-    });
-    const report = await server.syncCatalog();
-    assert.equal(report.errors, 0);
-    http = createHttpServer(server.listener);
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
-    base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   });
-  after(async () => {
+  // Declared before the server's: hooks run in order, and the SDK stops while the server is still up.
+  after(() => {
     unleash?.destroy();
-    http.closeAllConnections();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-    await database.close();
-    await testDb.drop();
     catalog.cleanup();
   });
+  const fixture = useTestServer(dialect, () => ({ catalog: catalog.dir, now: () => clock, listen: true }));
+  before(() => assert.equal(fixture.synced?.errors, 0));
 
   test('the SDK syncs with an Atrium token and answers as the engine does; its metrics are stored', async () => {
-    const { token } = await server.tokens.create('sdk-production', ['flags:read'], null);
+    const { token } = await fixture.server.tokens.create('sdk-production', ['flags:read'], null);
     unleash = await startUnleash({
-      url: `${base}/api/`,
+      url: `${fixture.url}/api/`,
       appName: 'checkout-web',
       customHeaders: { Authorization: token },
       refreshInterval: 3_600_000,
@@ -149,24 +123,24 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal(unleash.isEnabled('always-on'), true);
     assert.equal(checked, 200 * Object.keys(SPECS).length);
     await unleash.flushMetrics();
-    const counts = await server.flags.store.evaluations('always-on', '2000-01-01T00:00:00.000Z');
+    const counts = await fixture.server.flags.store.evaluations('always-on', '2000-01-01T00:00:00.000Z');
     assert.equal(counts.length, 1);
     assert.deepEqual(
       [counts[0]?.environment, counts[0]?.appName, counts[0]?.yes, counts[0]?.no],
       ['production', 'checkout-web', 201, 0],
     );
-    const shown = (await (await fetch(`${base}/api/v1/flags/default/always-on`)).json()) as {
+    const shown = (await (await fetch(`${fixture.url}/api/v1/flags/default/always-on`)).json()) as {
       environments: { environment: string; evaluations?: { yes: number; no: number } }[];
     };
     assert.deepEqual(shown.environments.find((e) => e.environment === 'production')?.evaluations, { yes: 201, no: 0 });
-    const page = await (await fetch(`${base}/catalog/default/flag/always-on/`)).text();
+    const page = await (await fetch(`${fixture.url}/catalog/default/flag/always-on/`)).text();
     assert.match(page, /201 on, 0 off/);
   });
 
   test("a staging token gets staging's flags; the ETag answers 304 until the catalog changes", async () => {
-    const { token } = await server.tokens.create('sdk-staging', ['flags:read'], null, 'staging');
+    const { token } = await fixture.server.tokens.create('sdk-staging', ['flags:read'], null, 'staging');
     const get = (etag?: string) =>
-      fetch(`${base}/api/client/features`, {
+      fetch(`${fixture.url}/api/client/features`, {
         headers: { authorization: token, ...(etag ? { 'if-none-match': etag } : {}) },
       });
     const first = await get();
@@ -201,21 +175,21 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
         )
         .join('---\n'),
     );
-    await server.syncCatalog();
+    await fixture.server.syncCatalog();
     const changed = await get(etag);
     assert.equal(changed.status, 200);
     assert.notEqual(changed.headers.get('etag'), etag);
   });
 
   test('an SDK configured with namePrefix, projectName or tags gets only those flags, each filter with its own ETag; a malformed filter is a 400', async () => {
-    const { token } = await server.tokens.create('sdk-filters', ['flags:read'], null);
+    const { token } = await fixture.server.tokens.create('sdk-filters', ['flags:read'], null);
     const names = async (options: {
       namePrefix?: string;
       projectName?: string;
       tags?: { name: string; value: string }[];
     }) => {
       const sdk = new Unleash({
-        url: `${base}/api/`,
+        url: `${fixture.url}/api/`,
         appName: 'filter-test',
         customHeaders: { Authorization: token },
         refreshInterval: 3_600_000,
@@ -253,7 +227,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
 
     // Over HTTP: the first answer is built by the route, the next ones come from the listener's cache; all agree.
     const get = (search: string, etag?: string) =>
-      fetch(`${base}/api/client/features${search}`, {
+      fetch(`${fixture.url}/api/client/features${search}`, {
         headers: { authorization: token, ...(etag ? { 'if-none-match': etag } : {}) },
       });
     const first = await get('?namePrefix=e&tag=simple%3Apayments');
@@ -265,7 +239,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
       tag: [['simple', 'payments']],
     });
     // Counted: the route asks the service for the document; the listener's fast path only peeks at its cache.
-    const service = server.flags;
+    const service = fixture.server.flags;
     const routeAnswer = service.clientFeatures.bind(service);
     let routed = 0;
     service.clientFeatures = (...args) => {
@@ -293,18 +267,18 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     const written = readFileSync(file, 'utf8');
     try {
       catalog.write('flags.yaml', written.replace('name: always-on\n', 'name: always-on\n  tags: ["web"]\n'));
-      await server.syncCatalog();
+      await fixture.server.syncCatalog();
       assert.deepEqual(await webFlags(), ['always-on', 'colors']);
     } finally {
       catalog.write('flags.yaml', written);
-      await server.syncCatalog();
+      await fixture.server.syncCatalog();
     }
 
     // A raw "#" is a fragment, as the route reads the URL: the fast path must not take it as part of the value.
     await (await get(`?namePrefix=${encodeURIComponent('e#x')}`)).text(); // caches the "e#x" document
     const raw = await new Promise<string>((resolve, reject) => {
       const req = request(
-        `${base}/api/client/features?namePrefix=e#x`,
+        `${fixture.url}/api/client/features?namePrefix=e#x`,
         { headers: { authorization: token } },
         (res) => {
           let text = '';
@@ -338,12 +312,15 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
   });
 
   test('tokens without flags:read, and hostile metrics, are refused; nothing is stored', async () => {
-    const { token: writer } = await server.tokens.create('not-an-sdk', ['deployments:write'], null);
-    assert.equal((await fetch(`${base}/api/client/features`, { headers: { authorization: writer } })).status, 403);
-    assert.equal((await fetch(`${base}/api/client/features`)).status, 401);
-    const { token } = await server.tokens.create('sdk-hostile', ['flags:read'], null);
+    const { token: writer } = await fixture.server.tokens.create('not-an-sdk', ['deployments:write'], null);
+    assert.equal(
+      (await fetch(`${fixture.url}/api/client/features`, { headers: { authorization: writer } })).status,
+      403,
+    );
+    assert.equal((await fetch(`${fixture.url}/api/client/features`)).status, 401);
+    const { token } = await fixture.server.tokens.create('sdk-hostile', ['flags:read'], null);
     const post = (body: string) =>
-      fetch(`${base}/api/client/metrics`, {
+      fetch(`${fixture.url}/api/client/metrics`, {
         method: 'POST',
         headers: { authorization: token, 'content-type': 'application/json' },
         body,
@@ -359,19 +336,19 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
       400,
     );
     assert.equal((await post('x'.repeat(1024 * 1024 + 1))).status, 413);
-    assert.deepEqual(await server.flags.store.evaluations('f', '2000-01-01T00:00:00.000Z'), []);
+    assert.deepEqual(await fixture.server.flags.store.evaluations('f', '2000-01-01T00:00:00.000Z'), []);
     assert.equal((await post(bucket({ f: { yes: 2, no: 3 } }))).status, 202);
     assert.equal((await post(bucket({ f: { yes: 1, no: 0 } }, '2026-01-01T00:30:00Z'))).status, 202);
     assert.deepEqual(
-      (await server.flags.store.evaluations('f', '2000-01-01T00:00:00.000Z')).map((c) => [c.hour, c.yes, c.no]),
+      (await fixture.server.flags.store.evaluations('f', '2000-01-01T00:00:00.000Z')).map((c) => [c.hour, c.yes, c.no]),
       [['2026-01-01T00:00:00.000Z', 3, 3]],
     );
   });
   test('a switch through the API is in force at the next fetch and on the timeline; the kill switch turns a flag off everywhere', async () => {
-    const { token: ops } = await server.tokens.create('ops', ['flags:write'], null);
-    const { token: sdkToken } = await server.tokens.create('sdk-switches', ['flags:read'], null);
+    const { token: ops } = await fixture.server.tokens.create('ops', ['flags:write'], null);
+    const { token: sdkToken } = await fixture.server.tokens.create('sdk-switches', ['flags:read'], null);
     const put = (path: string, body: unknown, token = ops) =>
-      fetch(`${base}/api/v1/flags/default/${path}`, {
+      fetch(`${fixture.url}/api/v1/flags/default/${path}`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -379,7 +356,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     // A new SDK instance fetches once when it starts: what it sees is what is in force now.
     const fresh = async () => {
       const sdk = new Unleash({
-        url: `${base}/api/`,
+        url: `${fixture.url}/api/`,
         appName: 'switch-test',
         customHeaders: { Authorization: sdkToken },
         refreshInterval: 3_600_000,
@@ -402,7 +379,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     });
     const again = await put('staging-only/environments/production', { enabled: true });
     assert.equal(((await again.json()) as { changed: boolean }).changed, false);
-    const state = (await (await fetch(`${base}/api/v1/flags/default/staging-only`)).json()) as {
+    const state = (await (await fetch(`${fixture.url}/api/v1/flags/default/staging-only`)).json()) as {
       environments: { environment: string; declared: boolean; enabled: boolean; setBy?: string }[];
     };
     assert.deepEqual(
@@ -419,14 +396,14 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
       sdk.destroy();
     }
     const timeline = (await (
-      await fetch(`${base}/api/v1/changes?entity=component:default/shop&kind=feature-flag`)
+      await fetch(`${fixture.url}/api/v1/changes?entity=component:default/shop&kind=feature-flag`)
     ).json()) as { items: { summary: string; recordedBy: string; service: string }[] };
     assert.deepEqual(
       timeline.items.map((i) => [i.summary, i.recordedBy, i.service]),
       [['Turned staging-only on in production (was off): launch day', 'ops', 'flag:default/staging-only']],
     );
 
-    const killed = await fetch(`${base}/api/v1/flags/default/always-on/kill`, {
+    const killed = await fetch(`${fixture.url}/api/v1/flags/default/always-on/kill`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' },
       body: JSON.stringify({ reason: 'errors spiking' }),
@@ -452,8 +429,8 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal((await put('always-on/environments/production', { enabled: 'yes' })).status, 400);
     assert.equal((await put('always-on/environments/production', { enabled: true, reason: 'a\nb' })).status, 400);
     assert.equal((await put('always-on/environments/production', { enabled: true, extra: 1 })).status, 400);
-    assert.equal((await fetch(`${base}/api/v1/flags/default/ghost`)).status, 404);
-    const list = (await (await fetch(`${base}/api/v1/flags?entity=group:default/payments`)).json()) as {
+    assert.equal((await fetch(`${fixture.url}/api/v1/flags/default/ghost`)).status, 404);
+    const list = (await (await fetch(`${fixture.url}/api/v1/flags?entity=group:default/payments`)).json()) as {
       items: {
         ref: string;
         type: string;
@@ -482,7 +459,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
       list.items.every((f) => !f.staleness.stale),
       'nothing is 40 days old yet',
     );
-    assert.equal((await fetch(`${base}/api/v1/flags?entity=`)).status, 400);
+    assert.equal((await fetch(`${fixture.url}/api/v1/flags?entity=`)).status, 400);
   });
   test('a switch whose audit event cannot be written is not made', async () => {
     // A trigger that refuses every change event stands in for a database failing mid-write.
@@ -498,17 +475,23 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
         ? ['drop trigger no_audit']
         : ['drop trigger no_audit on change_events', 'drop function no_audit()'];
     const statesOf = async () =>
-      (await server.flags.store.states(['flag:default/staging-only'])).filter((st) => st.environment === 'qa');
+      (await fixture.server.flags.store.states(['flag:default/staging-only'])).filter((st) => st.environment === 'qa');
     const who = { name: 'ops', scopes: ['flags:write'] };
-    for (const statement of refuse) await sql.raw(statement).execute(database.db);
+    for (const statement of refuse) await sql.raw(statement).execute(fixture.database.db);
     try {
-      await assert.rejects(server.flags.setEnabled('flag:default/staging-only', 'qa', true, who), /audit refused/);
-      await assert.rejects(server.flags.setRollout('flag:default/staging-only', 'qa', 40, who), /audit refused/);
+      await assert.rejects(
+        fixture.server.flags.setEnabled('flag:default/staging-only', 'qa', true, who),
+        /audit refused/,
+      );
+      await assert.rejects(
+        fixture.server.flags.setRollout('flag:default/staging-only', 'qa', 40, who),
+        /audit refused/,
+      );
       assert.deepEqual(await statesOf(), [], 'no state without its audit event');
     } finally {
-      for (const statement of allow) await sql.raw(statement).execute(database.db);
+      for (const statement of allow) await sql.raw(statement).execute(fixture.database.db);
     }
-    assert.equal((await server.flags.setEnabled('flag:default/staging-only', 'qa', true, who)).changed, true);
+    assert.equal((await fixture.server.flags.setEnabled('flag:default/staging-only', 'qa', true, who)).changed, true);
     assert.deepEqual(
       (await statesOf()).map((st) => [st.enabled, st.updatedBy]),
       [[true, 'ops']],
@@ -516,8 +499,8 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
   });
 
   test('atrium flags on, off and kill from the command line', async () => {
-    const { token } = await server.tokens.create('ops-cli', ['flags:write'], null);
-    const run = async (args: string[], env: NodeJS.ProcessEnv = { ATRIUM_URL: base, ATRIUM_TOKEN: token }) => {
+    const { token } = await fixture.server.tokens.create('ops-cli', ['flags:write'], null);
+    const run = async (args: string[], env: NodeJS.ProcessEnv = { ATRIUM_URL: fixture.url, ATRIUM_TOKEN: token }) => {
       let out = '';
       let err = '';
       const code = await main(['flags', ...args], {
@@ -552,20 +535,20 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     ]) {
       assert.equal((await run(args)).code, 64, args.join(' '));
     }
-    assert.equal((await run(['on', 'half', '--environment', 'production'], { ATRIUM_URL: base })).code, 64);
+    assert.equal((await run(['on', 'half', '--environment', 'production'], { ATRIUM_URL: fixture.url })).code, 64);
   });
   test('a release plan starts on the first milestone, moves on after its set time (written down by the tick), and can be paused and rolled back', async () => {
-    const { token: ops } = await server.tokens.create('ops-plan', ['flags:write'], null);
-    const { token: sdkToken } = await server.tokens.create('sdk-plan', ['flags:read'], null);
+    const { token: ops } = await fixture.server.tokens.create('ops-plan', ['flags:write'], null);
+    const { token: sdkToken } = await fixture.server.tokens.create('sdk-plan', ['flags:read'], null);
     const plan = (action: string) =>
-      fetch(`${base}/api/v1/flags/default/new-search/environments/production/release-plan`, {
+      fetch(`${fixture.url}/api/v1/flags/default/new-search/environments/production/release-plan`, {
         method: 'POST',
         headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' },
         body: JSON.stringify({ action }),
       });
     const evaluate = async (email: string) => {
       const sdk = new Unleash({
-        url: `${base}/api/`,
+        url: `${fixture.url}/api/`,
         appName: 'plan-test',
         customHeaders: { Authorization: sdkToken },
         refreshInterval: 3_600_000,
@@ -593,9 +576,9 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal(await evaluate('someone@example.com'), false);
     clock = new Date(clock.getTime() + 61 * 60_000);
     assert.equal(await evaluate('someone@example.com'), true, 'an hour later, everyone');
-    assert.equal(await server.flags.tick(), 1);
-    assert.equal(await server.flags.tick(), 0, 'written down once');
-    const timeline = (await (await fetch(`${base}/api/v1/changes?entity=flag:default/new-search`)).json()) as {
+    assert.equal(await fixture.server.flags.tick(), 1);
+    assert.equal(await fixture.server.flags.tick(), 0, 'written down once');
+    const timeline = (await (await fetch(`${fixture.url}/api/v1/changes?entity=flag:default/new-search`)).json()) as {
       items: { summary: string; recordedBy: string }[];
     };
     assert.deepEqual(
@@ -615,7 +598,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal(((await (await plan('resume')).json()) as { name: string }).name, 'internal');
     assert.equal(
       (
-        await fetch(`${base}/api/v1/flags/default/always-on/environments/production/release-plan`, {
+        await fetch(`${fixture.url}/api/v1/flags/default/always-on/environments/production/release-plan`, {
           method: 'POST',
           headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' },
           body: JSON.stringify({ action: 'start' }),
@@ -624,10 +607,10 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
       409,
       'no plan declared',
     );
-    const page = await (await fetch(`${base}/catalog/default/flag/new-search/`)).text();
+    const page = await (await fetch(`${fixture.url}/catalog/default/flag/new-search/`)).text();
     assert.match(page, /internal <span class="muted">\(1 of 2\)/);
     assert.match(page, /<option value="advance">Advance the release plan<\/option>/);
-    const fromPage = await fetch(`${base}/catalog/default/flag/new-search/switch/`, {
+    const fromPage = await fetch(`${fixture.url}/catalog/default/flag/new-search/switch/`, {
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -643,7 +626,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     const io = {
       out: (t: string) => void (out += t),
       err: () => undefined,
-      env: { ATRIUM_URL: base, ATRIUM_TOKEN: ops },
+      env: { ATRIUM_URL: fixture.url, ATRIUM_TOKEN: ops },
       cwd: process.cwd(),
     };
     assert.equal(
@@ -654,12 +637,12 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal(await main(['flags', 'advance', 'new-search'], io), 64);
   });
   test('the flag page switches with a flags:write token and a confirmation, and refuses in a page that says why', async () => {
-    const { token: ops } = await server.tokens.create('ops-page', ['flags:write'], null);
-    const { token: reader } = await server.tokens.create('reader-page', ['flags:read'], null);
-    const page = await (await fetch(`${base}/catalog/default/flag/eu-only/`)).text();
+    const { token: ops } = await fixture.server.tokens.create('ops-page', ['flags:write'], null);
+    const { token: reader } = await fixture.server.tokens.create('reader-page', ['flags:read'], null);
+    const page = await (await fetch(`${fixture.url}/catalog/default/flag/eu-only/`)).text();
     assert.match(page, /<form class="switch-form" method="post" action="switch\/">/);
     const submit = (fields: Record<string, string>) =>
-      fetch(`${base}/catalog/default/flag/eu-only/switch/`, {
+      fetch(`${fixture.url}/catalog/default/flag/eu-only/switch/`, {
         method: 'POST',
         redirect: 'manual',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -700,7 +683,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     );
     assert.equal(
       (
-        (await (await fetch(`${base}/api/v1/flags/default/eu-only`)).json()) as {
+        (await (await fetch(`${fixture.url}/api/v1/flags/default/eu-only`)).json()) as {
           environments: { environment: string; rollout?: number }[];
         }
       ).environments.find((e) => e.environment === 'production')?.rollout,
@@ -709,7 +692,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     const on = await submit({ environment: 'staging', action: 'on', token: ops, confirm: 'yes' });
     assert.equal(on.status, 303);
     assert.equal(on.headers.get('location'), '/catalog/default/flag/eu-only/');
-    const state = (await (await fetch(`${base}/api/v1/flags/default/eu-only`)).json()) as {
+    const state = (await (await fetch(`${fixture.url}/api/v1/flags/default/eu-only`)).json()) as {
       environments: { environment: string; enabled: boolean; setBy?: string }[];
     };
     assert.deepEqual(
@@ -717,21 +700,24 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
       { ...state.environments.find((e) => e.environment === 'staging'), enabled: true, setBy: 'ops-page' },
     );
     assert.equal((await submit({ environment: '*', action: 'off', token: ops, confirm: 'yes' })).status, 303);
-    const after = (await (await fetch(`${base}/api/v1/flags/default/eu-only`)).json()) as {
+    const after = (await (await fetch(`${fixture.url}/api/v1/flags/default/eu-only`)).json()) as {
       environments: { enabled: boolean }[];
     };
     assert.ok(
       after.environments.every((e) => !e.enabled),
       'the kill switch turned it off everywhere',
     );
-    assert.match(await (await fetch(`${base}/catalog/default/flag/eu-only/`)).text(), /kill switch on the flag page/);
+    assert.match(
+      await (await fetch(`${fixture.url}/catalog/default/flag/eu-only/`)).text(),
+      /kill switch on the flag page/,
+    );
   });
   test("a rollout percentage set at run time replaces every gradual rollout's, and back", async () => {
-    const { token: ops } = await server.tokens.create('ops-rollout', ['flags:write'], null);
-    const { token: sdkToken } = await server.tokens.create('sdk-rollout', ['flags:read'], null);
+    const { token: ops } = await fixture.server.tokens.create('ops-rollout', ['flags:write'], null);
+    const { token: sdkToken } = await fixture.server.tokens.create('sdk-rollout', ['flags:read'], null);
     const rollout = async (percent: number | null) =>
       (
-        await fetch(`${base}/api/v1/flags/default/gradual/environments/production/rollout`, {
+        await fetch(`${fixture.url}/api/v1/flags/default/gradual/environments/production/rollout`, {
           method: 'PUT',
           headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' },
           body: JSON.stringify({ percent }),
@@ -739,7 +725,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
       ).json();
     const onFor = async () => {
       const sdk = new Unleash({
-        url: `${base}/api/`,
+        url: `${fixture.url}/api/`,
         appName: 'rollout-test',
         customHeaders: { Authorization: sdkToken },
         refreshInterval: 3_600_000,
@@ -773,7 +759,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal(((await rollout(100)) as { changed: boolean }).changed, false);
     await rollout(null);
     assert.deepEqual(await onFor(), expected, "back to the strategies' own 30%");
-    const timeline = (await (await fetch(`${base}/api/v1/changes?entity=flag:default/gradual`)).json()) as {
+    const timeline = (await (await fetch(`${fixture.url}/api/v1/changes?entity=flag:default/gradual`)).json()) as {
       items: { summary: string }[];
     };
     assert.deepEqual(
@@ -788,7 +774,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     const io = {
       out: (t: string) => void (out += t),
       err: () => undefined,
-      env: { ATRIUM_URL: base, ATRIUM_TOKEN: ops },
+      env: { ATRIUM_URL: fixture.url, ATRIUM_TOKEN: ops },
       cwd: process.cwd(),
     };
     assert.equal(await main(['flags', 'rollout', 'gradual', '--environment', 'production', '--percent', '25'], io), 0);
@@ -798,7 +784,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
         await main(['flags', 'rollout', 'gradual', '--environment', 'production', '--percent', percent], io),
         64,
       );
-    const bad = await fetch(`${base}/api/v1/flags/default/gradual/environments/production/rollout`, {
+    const bad = await fetch(`${fixture.url}/api/v1/flags/default/gradual/environments/production/rollout`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${ops}`, 'content-type': 'application/json' },
       body: JSON.stringify({ percent: 150 }),
