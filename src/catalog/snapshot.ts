@@ -1,5 +1,5 @@
 import type { EntitiesTable, RelationsTable, Schema } from '../platform/db/schema.ts';
-import { MAX_QUERY_TERMS, searchTerms } from '../search/terms.ts';
+import { MAX_QUERY_TERMS, searchTerms } from './search-terms.ts';
 import type { Entity, Problem } from './model.ts';
 import type { CatalogReader } from './reader.ts';
 import { relationView, type Relation } from './relations.ts';

@@ -5,7 +5,7 @@ import type { DocumentSummary, FileSummary } from './load.ts';
 import { entityName, parseEntityRef, refKey, type Entity, type Problem } from './model.ts';
 import { relationView, storedRelationsOf, type Reference, type Relation } from './relations.ts';
 import type { Claim, StoredEntity } from './resolve.ts';
-import { MAX_QUERY_TERMS, searchTerms } from '../search/terms.ts';
+import { MAX_QUERY_TERMS, searchTerms } from './search-terms.ts';
 
 /**
  * The only SQL of the catalog: entities, their relations and tags, the problems of the
