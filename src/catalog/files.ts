@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Stamp } from './file-summary.ts';
 
 /**
  * Reading files from a catalog root, safely: nothing outside the root (not by `..`, not by
@@ -17,12 +18,8 @@ export type ReadFailure = {
   hint: string;
 };
 
-/**
- * Size, modification and change times and inode of a file, as one string: when it is unchanged the
- * file is taken as unchanged without reading it (as make and git do). A replaced file or
- * a re-pointed symbolic link changes the inode.
- */
-export type Stamp = string;
+/** At most this many files per catalog. */
+export const MAX_FILES = 200_000;
 
 const RACY_WINDOW_MS = 2000;
 

@@ -5,15 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import type { FileSummary } from './file-summary.ts';
 import { CatalogRoot } from './files.ts';
-import {
-  MAX_LOCATION_DEPTH,
-  openCatalog,
-  walkCatalog,
-  type FileSummary,
-  type WalkOptions,
-  type WalkResult,
-} from './load.ts';
+import { MAX_LOCATION_DEPTH, openCatalog, walkCatalog, type WalkOptions, type WalkResult } from './load.ts';
 import type { Entity, Problem } from './model.ts';
 import { resolveCatalog } from './resolve.ts';
 import { component, tempDir, writeFile } from '../../test/support/catalog.ts';

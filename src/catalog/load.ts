@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, posix } from 'node:path';
-import picomatch from 'picomatch';
-import { parse as parseYaml } from 'yaml';
 import { AtriumError } from '../platform/errors.ts';
-import { CatalogRoot, type Stamp } from './files.ts';
+import type { Dependency, DocumentSummary, FileSummary } from './file-summary.ts';
+import { CatalogRoot, MAX_FILES } from './files.ts';
+import { expandTarget, isGlob, locationTargets } from './location-targets.ts';
 import {
   coreKind,
   entityName,
@@ -12,78 +12,27 @@ import {
   isSafeLinkUrl,
   isUrlLike,
   refKey,
-  type CoreKind,
   type Entity,
   type Problem,
 } from './model.ts';
 import { RUNBOOK_ANNOTATION } from './operational-links.ts';
-import { findExcessiveNesting } from '../platform/yaml-nesting.ts';
-import { MAX_ALIASES, MAX_NESTING, parseYamlDocuments, type ParsedDocument } from './parse.ts';
-import { referencesOf, type Reference } from './relations.ts';
+import { parseYamlDocuments, type ParsedDocument } from './parse.ts';
+import { referencesOf } from './relations.ts';
 import { validateEntity, type SchemaIssue } from './schema.ts';
+import { substitute } from './substitute.ts';
 
 /**
  * Reading a catalog root: which files a catalog reaches (roots, then Location targets and
  * globs), and what each file holds (entities, their references, their problems). A file
  * whose bytes and substituted files are unchanged since `previous` is not parsed again.
+ * What it learns of each file is a FileSummary (file-summary.ts); Location targets are
+ * expanded by location-targets.ts and `$text`/`$json`/`$yaml` by substitute.ts.
  */
 
 /** A Location chain deeper than this is refused (a cycle the walk did not see, or a mistake). */
 export const MAX_LOCATION_DEPTH = 32;
-/** At most this many files per catalog. */
-export const MAX_FILES = 200_000;
 /** How many files the walk reads and parses ahead of the one it is visiting. */
 const PREFETCH = 64;
-
-export interface LocationTarget {
-  target: string;
-  optional: boolean;
-  line: number;
-  column: number;
-}
-
-/** A reference with where it was written, kept so dangling ones can be reported in place. */
-export interface PlacedReference extends Reference {
-  line: number;
-  column: number;
-}
-
-export interface DocumentSummary {
-  key?: string;
-  ref?: string;
-  kind?: CoreKind;
-  line: number;
-  column: number;
-  /** The document is a valid entity. */
-  valid: boolean;
-  problems: Problem[];
-  references: PlacedReference[];
-  targets: LocationTarget[];
-  /** Hash of the entity as stored (after substitution); changes when anything about it changes. */
-  contentHash?: string;
-}
-
-/** What the store keeps about one file between syncs: enough to skip parsing it again. */
-export interface FileSummary {
-  path: string;
-  hash: string | null;
-  /** Size, mtime and inode when last read: unchanged means not even read again. */
-  stamp?: Stamp | null;
-  /** Some valid document is a Location with targets; false lets a walk skip the documents. */
-  hasTargets?: boolean;
-  /** The file could not be read or parsed: `documents` are its last good ones. */
-  broken: boolean;
-  problems: Problem[];
-  /** Files pulled in by $text/$json/$yaml (and a runbook annotation), with their hashes and stamps when read. */
-  dependencies: Dependency[];
-  documents: DocumentSummary[];
-}
-
-export interface Dependency {
-  path: string;
-  hash: string | null;
-  stamp?: Stamp | null;
-}
 
 export interface WalkResult {
   root: CatalogRoot;
@@ -218,84 +167,6 @@ export async function walkCatalog(
   };
   await visitAll(starts, [], () => false);
   return result;
-}
-
-function isGlob(target: string): boolean {
-  return picomatch.scan(target).isGlob;
-}
-
-async function expandTarget(
-  root: CatalogRoot,
-  from: string,
-  target: LocationTarget,
-  problem: (code: string, message: string, hint: string) => void,
-): Promise<string[]> {
-  const t = target.target;
-  if (isUrlLike(t)) {
-    problem(
-      'location-url-unsupported',
-      `Location target ${t} is a URL`,
-      'Atrium reads only files inside the catalog root: check the repository out beside the catalog and use a relative path.',
-    );
-    return [];
-  }
-  const dir = posix.dirname(from);
-  if (isGlob(t)) {
-    const scan = picomatch.scan(t);
-    const base = root.resolveInside(dir, scan.base || '.');
-    const pattern = root.resolveInside(dir, t);
-    if (base === undefined || pattern === undefined) {
-      problem(
-        'location-outside-root',
-        `Location target ${t} is absolute or leaves the catalog root`,
-        'Use a path relative to this file that stays inside the catalog root.',
-      );
-      return [];
-    }
-    const matches = picomatch(pattern === '' ? '.' : pattern, { dot: false });
-    const found = (await root.list(base, MAX_FILES)).filter((f) => matches(f));
-    if (found.length === 0 && !target.optional) {
-      problem(
-        'location-target-missing',
-        `Location target ${t} matches no files`,
-        'Fix the pattern, or add `presence: optional` if the files may legitimately be absent.',
-      );
-    }
-    return found;
-  }
-  const resolved = root.resolveInside(dir, t);
-  if (resolved === undefined) {
-    problem(
-      'location-outside-root',
-      `Location target ${t} is absolute or leaves the catalog root`,
-      'Use a path relative to this file that stays inside the catalog root.',
-    );
-    return [];
-  }
-  if (await root.isDirectory(resolved)) {
-    problem(
-      'location-target-directory',
-      `Location target ${t} is a directory`,
-      `Name the file, e.g. ${posix.join(t, 'catalog-info.yaml')}, or a glob such as ${posix.join(t, '*.yaml')}.`,
-    );
-    return [];
-  }
-  // A missing target is reported where the Location names it (or not at all when optional), like a glob that matches nothing.
-  const missing = await stat(root.absolutePath(resolved)).then(
-    () => false,
-    (err: NodeJS.ErrnoException) => err.code === 'ENOENT' || err.code === 'ENOTDIR',
-  );
-  if (missing) {
-    if (!target.optional) {
-      problem(
-        'location-target-missing',
-        `Location target ${t} does not exist`,
-        'Create the file or fix the path (relative to this Location file), or add `presence: optional` if it may legitimately be absent.',
-      );
-    }
-    return [];
-  }
-  return [resolved];
 }
 
 async function loadFile(
@@ -549,151 +420,6 @@ async function checkRunbook(
         : `Runbook ${value}: ${read.failure.message}`,
       hint: missing ? 'Write the runbook there, or fix the path (relative to this descriptor).' : read.failure.hint,
     });
-  }
-}
-
-function locationTargets(entity: Entity, doc: ParsedDocument): LocationTarget[] {
-  const spec = entity.spec ?? {};
-  const optional = spec.presence === 'optional';
-  const out: LocationTarget[] = [];
-  if (typeof spec.target === 'string')
-    out.push({ target: spec.target, optional, ...doc.positionOf(['spec', 'target']) });
-  if (Array.isArray(spec.targets)) {
-    spec.targets.forEach((t, i) => {
-      if (typeof t === 'string') out.push({ target: t, optional, ...doc.positionOf(['spec', 'targets', i]) });
-    });
-  }
-  return out;
-}
-
-interface SubstitutionIssue {
-  issue: SchemaIssue;
-  severity: Problem['severity'];
-}
-
-const SUPPORTED = new Set(['$text', '$json', '$yaml']);
-/** `$` keys of JSON Schema and OpenAPI documents written inline: data, never placeholders. */
-const SCHEMA_KEYWORDS = new Set([
-  '$ref',
-  '$schema',
-  '$id',
-  '$comment',
-  '$defs',
-  '$anchor',
-  '$dynamicRef',
-  '$dynamicAnchor',
-  '$vocabulary',
-]);
-
-/**
- * Replaces `{$text: path}`, `{$json: path}` and `{$yaml: path}` with the file's content,
- * read relative to the descriptor and never from outside the root. Other placeholders
- * (such as `$openapi`) and URLs are left as a readable note, with a warning.
- */
-async function substitute(
-  root: CatalogRoot,
-  file: string,
-  value: unknown,
-  path: PropertyKey[],
-  dependencies: Map<string, Dependency>,
-): Promise<{ value: unknown; issues: SubstitutionIssue[] }> {
-  if (Array.isArray(value)) {
-    const issues: SubstitutionIssue[] = [];
-    const out: unknown[] = [];
-    for (const [i, item] of value.entries()) {
-      const r = await substitute(root, file, item, [...path, i], dependencies);
-      out.push(r.value);
-      issues.push(...r.issues);
-    }
-    return { value: out, issues };
-  }
-  if (typeof value !== 'object' || value === null) return { value, issues: [] };
-  const entries = Object.entries(value);
-  const [first] = entries;
-  if (entries.length === 1 && first && first[0].startsWith('$') && !SCHEMA_KEYWORDS.has(first[0])) {
-    return resolvePlaceholder(root, file, first[0], first[1], [...path, first[0]], dependencies);
-  }
-  // Like Backstage, an object that mixes `$` keys with others is data, not a placeholder: leave it whole.
-  if (entries.some(([key]) => key.startsWith('$'))) return { value, issues: [] };
-  const issues: SubstitutionIssue[] = [];
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of entries) {
-    const r = await substitute(root, file, item, [...path, key], dependencies);
-    // defineProperty, not assignment: a `__proto__` key in a descriptor is data, never a prototype.
-    Object.defineProperty(out, key, { value: r.value, enumerable: true, writable: true, configurable: true });
-    issues.push(...r.issues);
-  }
-  return { value: out, issues };
-}
-
-async function resolvePlaceholder(
-  root: CatalogRoot,
-  file: string,
-  placeholder: string,
-  target: unknown,
-  path: PropertyKey[],
-  dependencies: Map<string, Dependency>,
-): Promise<{ value: unknown; issues: SubstitutionIssue[] }> {
-  const note = `${placeholder}: ${typeof target === 'string' ? target : JSON.stringify(target)}`;
-  const error = (code: string, message: string, hint: string) => ({
-    value: note,
-    issues: [{ issue: { path, code, message, hint }, severity: 'error' as const }],
-  });
-  const warning = (code: string, message: string, hint: string) => ({
-    value: note,
-    issues: [{ issue: { path, code, message, hint }, severity: 'warning' as const }],
-  });
-
-  if (!SUPPORTED.has(placeholder)) {
-    return warning(
-      'substitution-unsupported',
-      `Placeholder ${placeholder} is not supported; the value is kept as a note`,
-      'Atrium substitutes $text, $json and $yaml. Use `$text: ./file` to embed the document.',
-    );
-  }
-  if (typeof target !== 'string' || target.length === 0) {
-    return error(
-      'substitution-invalid',
-      `${placeholder} needs a file path`,
-      `Write \`${placeholder}: ./relative/path\`.`,
-    );
-  }
-  if (isUrlLike(target)) {
-    return warning(
-      'substitution-url-unsupported',
-      `${placeholder} points at a URL (${target}); Atrium does not fetch URLs`,
-      'Keep the file beside the descriptor and use a relative path.',
-    );
-  }
-  const resolved = root.resolveInside(posix.dirname(file), target);
-  if (resolved === undefined) {
-    return error(
-      'substitution-outside-root',
-      `${placeholder} path ${target} is absolute or leaves the catalog root`,
-      'Use a path relative to this file that stays inside the catalog root.',
-    );
-  }
-  const read = await root.readShared(resolved);
-  dependencies.set(resolved, { path: resolved, hash: read.hash, stamp: read.stamp });
-  if (!read.ok)
-    return error(
-      read.failure.code === 'file-missing' ? 'substitution-missing' : read.failure.code,
-      read.failure.message,
-      read.failure.hint,
-    );
-  if (placeholder === '$text') return { value: read.text, issues: [] };
-  try {
-    // JSON is YAML's flow syntax: the same guard bounds its nesting.
-    if (findExcessiveNesting(read.text, MAX_NESTING) !== undefined)
-      throw new Error(`nesting deeper than ${MAX_NESTING} levels`);
-    if (placeholder === '$json') return { value: JSON.parse(read.text), issues: [] };
-    return { value: parseYaml(read.text, { maxAliasCount: MAX_ALIASES, uniqueKeys: true }), issues: [] };
-  } catch (err) {
-    return error(
-      'substitution-parse',
-      `${resolved} could not be parsed for ${placeholder}: ${(err as Error).message.split('\n')[0]}`,
-      `Fix the ${placeholder === '$json' ? 'JSON' : 'YAML'} in ${resolved}.`,
-    );
   }
 }
 

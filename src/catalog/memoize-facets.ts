@@ -1,6 +1,5 @@
 import { SingleFlightCache } from '../platform/cache.ts';
-import type { CatalogReader } from './reader.ts';
-import type { EntityFilters, Facets } from './store.ts';
+import type { CatalogReader, EntityFilters, Facets } from './reader.ts';
 
 /** Distinct filter combinations whose facets are kept (each a few KB). */
 const FACET_ENTRIES = 2_000;

@@ -1,4 +1,4 @@
-import type { FileSummary, PlacedReference } from './load.ts';
+import type { FileSummary, PlacedReference } from './file-summary.ts';
 import { formatRef, type CoreKind, type Problem } from './model.ts';
 import { danglingReferences } from './relations.ts';
 

@@ -8,7 +8,7 @@ import type { App } from '../platform/http/app.ts';
 import { refKey } from './model.ts';
 import { operationalLinksOf } from './operational-links.ts';
 import { entityCacheKey, queryCacheKey, type CachedCatalog } from './cached-catalog.ts';
-import type { EntityFilters } from './store.ts';
+import type { EntityFilters } from './reader.ts';
 
 /** The catalog's read API: thin handlers over CachedCatalog, described in OpenAPI. */
 

@@ -1,22 +1,25 @@
 import type { EntitiesTable, RelationsTable, Schema } from '../platform/db/schema.ts';
-import { MAX_QUERY_TERMS, searchTerms } from '../search/terms.ts';
-import type { Entity, Problem } from './model.ts';
-import type { CatalogReader } from './reader.ts';
+import { MAX_QUERY_TERMS, searchTerms } from './search-terms.ts';
+import type { Entity } from './model.ts';
+import type {
+  BrowseItem,
+  BrowsePage,
+  BrowseSort,
+  CatalogReader,
+  EntityDescriptor,
+  EntityDetail,
+  EntityFilters,
+  FacetCount,
+  FacetName,
+  Facets,
+  ProblemFilters,
+  ProblemPage,
+  SearchRow,
+} from './reader.ts';
 import { relationView, type Relation } from './relations.ts';
-import {
-  refKeyOrNull,
-  toBrowseItem,
-  toProblem,
-  type BrowseItem,
-  type BrowseSort,
-  type CatalogStore,
-  type EntityDetail,
-  type EntityFilters,
-  type FacetName,
-  type Facets,
-} from './store.ts';
+import { refKeyOrNull, toBrowseItem, toProblem } from './rows.ts';
 
-/** What CatalogStore.readAll returns: the three tables, rows as stored. */
+/** What CatalogReadStore.readAll returns: the three tables, rows as stored. */
 export interface SnapshotRows {
   entities: EntitiesTable[];
   relations: RelationsTable[];
@@ -92,7 +95,7 @@ export class CatalogSnapshot implements CatalogReader {
     }
   }
 
-  static async load(store: CatalogStore): Promise<CatalogSnapshot> {
+  static async load(store: { readAll(): Promise<SnapshotRows> }): Promise<CatalogSnapshot> {
     return CatalogSnapshot.fromRows(await store.readAll());
   }
 
@@ -198,8 +201,8 @@ export class CatalogSnapshot implements CatalogReader {
     return out;
   }
 
-  async descriptorsOf(keys: readonly string[]): Promise<Map<string, { ref: string; entity: Entity; file: string }>> {
-    const out = new Map<string, { ref: string; entity: Entity; file: string }>();
+  async descriptorsOf(keys: readonly string[]): Promise<Map<string, EntityDescriptor>> {
+    const out = new Map<string, EntityDescriptor>();
     for (const key of keys) {
       const row = this.byKey.get(key);
       if (row) out.set(key, { ref: row.ref, entity: this.body(row), file: row.file });
@@ -216,12 +219,7 @@ export class CatalogSnapshot implements CatalogReader {
     return [...rows].map((r) => ({ source: r.source, type: r.type, target: r.target }) as Relation);
   }
 
-  async browseEntities(
-    filters: EntityFilters,
-    sort: BrowseSort,
-    offset: number,
-    limit: number,
-  ): Promise<{ items: BrowseItem[]; total: number }> {
+  async browseEntities(filters: EntityFilters, sort: BrowseSort, offset: number, limit: number): Promise<BrowsePage> {
     const memoKey = `${sort} ${filterKey(filters)}`;
     let sorted = this.sorted.get(memoKey);
     if (!sorted) {
@@ -258,7 +256,7 @@ export class CatalogSnapshot implements CatalogReader {
     return facets;
   }
 
-  async facetCounts(facet: FacetName): Promise<{ value: string; count: number }[]> {
+  async facetCounts(facet: FacetName): Promise<FacetCount[]> {
     const counts = new Map<string, number>();
     for (const row of this.rows) {
       const values = facet === 'tag' ? this.tagsOf(row) : [row[FACET_COLUMNS[facet]]];
@@ -267,12 +265,7 @@ export class CatalogSnapshot implements CatalogReader {
     return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => compareNullable(a.value, b.value));
   }
 
-  async listProblems(
-    filters: { severity?: Problem['severity']; code?: string; file?: string; entity?: string },
-    limit: number,
-    after?: number,
-    offset = 0,
-  ) {
+  async listProblems(filters: ProblemFilters, limit: number, after?: number, offset = 0): Promise<ProblemPage> {
     const others = this.problems.filter(
       (p) =>
         (!filters.code || p.code === filters.code) &&
@@ -291,7 +284,7 @@ export class CatalogSnapshot implements CatalogReader {
     };
   }
 
-  async orphans(limit: number): Promise<{ items: BrowseItem[]; total: number }> {
+  async orphans(limit: number): Promise<BrowsePage> {
     const rows = this.rows.filter(
       (r) => OWNED_KINDS.has(r.kind) && (r.owner_key === null || !this.byKey.has(r.owner_key)),
     );
@@ -307,7 +300,7 @@ export class CatalogSnapshot implements CatalogReader {
     return out;
   }
 
-  async searchRows() {
+  async searchRows(): Promise<SearchRow[]> {
     return this.rows.map((r) => ({
       ref: r.ref,
       kind: r.kind,
@@ -319,7 +312,7 @@ export class CatalogSnapshot implements CatalogReader {
     }));
   }
 
-  async entitiesMentioning(needles: readonly string[]): Promise<{ ref: string; entity: Entity; file: string }[]> {
+  async entitiesMentioning(needles: readonly string[]): Promise<EntityDescriptor[]> {
     // LIKE on SQLite ignores ASCII case; so does this.
     const lower = needles.map((n) => n.toLowerCase());
     return this.rows

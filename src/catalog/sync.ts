@@ -1,11 +1,12 @@
 import { AtriumError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
 import type { CatalogRoot } from './files.ts';
-import { openCatalog, parsedKey, walkCatalog, type FileSummary } from './load.ts';
+import type { FileSummary } from './file-summary.ts';
+import { openCatalog, parsedKey, walkCatalog } from './load.ts';
 import { ParsePool } from './parse-pool.ts';
 import type { Entity, Problem } from './model.ts';
 import { resolveCatalog } from './resolve.ts';
-import type { CatalogStore, EntityWrite, SyncPlan, SyncState } from './store.ts';
+import type { CatalogSyncTarget, EntityWrite, SyncPlan, SyncState } from './sync-store.ts';
 
 /**
  * Brings the store in line with a catalog root, doing only the work that changed: files
@@ -45,7 +46,7 @@ export class CatalogSyncer {
   private state?: SyncState;
 
   constructor(
-    private readonly store: CatalogStore,
+    private readonly store: CatalogSyncTarget,
     private readonly options: SyncOptions,
   ) {}
 
@@ -86,13 +87,13 @@ export class CatalogSyncer {
 }
 
 /** One sync of a catalog root into a store. */
-export function syncCatalog(store: CatalogStore, options: SyncOptions): Promise<SyncReport> {
+export function syncCatalog(store: CatalogSyncTarget, options: SyncOptions): Promise<SyncReport> {
   return new CatalogSyncer(store, options).sync();
 }
 
 /** Returns undefined when the store changed under this sync (start again from fresh state). */
 async function syncOnce(
-  store: CatalogStore,
+  store: CatalogSyncTarget,
   options: SyncOptions,
   state: SyncState,
 ): Promise<{ report: SyncReport; state: SyncState } | undefined> {
@@ -107,7 +108,7 @@ async function syncOnce(
 }
 
 async function planAndApply(
-  store: CatalogStore,
+  store: CatalogSyncTarget,
   options: SyncOptions,
   state: SyncState,
   root: CatalogRoot,

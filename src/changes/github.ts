@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { DeploymentInput } from './schema.ts';
+import type { DeploymentInput } from './model.ts';
 
 /**
  * GitHub `deployment_status` webhooks, as pure rules: the signature check and the mapping

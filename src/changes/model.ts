@@ -58,6 +58,47 @@ export interface ChangeEvent {
   recordedAt: string;
 }
 
+/** A deployment as a client reports it (validated by schema.ts's DeploymentInputSchema). */
+export interface DeploymentInput {
+  /** Entity reference of the service; a bare name means a Component. */
+  service: string;
+  environment: string;
+  version: string;
+  status: DeploymentStatus;
+  startedAt: string;
+  finishedAt: string;
+  /** The commits this deployment brings (for lead time). */
+  commits: Commit[];
+  strategy?: Strategy;
+  /** Blue/green only: the slot deployed to (usually the idle one). */
+  slot?: Slot;
+  url?: string;
+  actor?: string;
+}
+
+/** A blue/green traffic switch as a client reports it (SwitchInputSchema). */
+export interface SwitchInput {
+  service: string;
+  environment: string;
+  /** The slot that now receives the traffic. */
+  slot: Slot;
+  at: string;
+  reason?: string;
+  url?: string;
+  actor?: string;
+}
+
+/** Any other change as a client reports it (ChangeInputSchema). */
+export interface ChangeInput {
+  service: string;
+  kind: ChangeKind;
+  summary: string;
+  at: string;
+  environment?: string;
+  url?: string;
+  actor?: string;
+}
+
 /** What a write stores: an event before it has an id. */
 export type NewChangeEvent = Omit<ChangeEvent, 'id'> & { serviceKey: string };
 

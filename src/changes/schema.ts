@@ -1,10 +1,23 @@
 import { z } from '@hono/zod-openapi';
 import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from '../platform/environment-name.ts';
-import { CHANGE_KINDS, DEPLOYMENT_STATUSES, EVENT_TYPES, SLOTS, STRATEGIES } from './model.ts';
+import type { LiveEnvironment } from './live.ts';
+import {
+  CHANGE_KINDS,
+  DEPLOYMENT_STATUSES,
+  EVENT_TYPES,
+  SLOTS,
+  STRATEGIES,
+  type ChangeEvent,
+  type ChangeInput,
+  type DeploymentInput,
+  type SwitchInput,
+} from './model.ts';
 
 /**
  * The write API's bodies and the events it returns, as zod schemas: they validate every
- * request (with the field path of each mistake) and become the OpenAPI document.
+ * request (with the field path of each mistake) and become the OpenAPI document. What
+ * they parse to are model.ts's plain types, which pure code uses: SchemasMatchModel, at
+ * the end, keeps the two in step.
  */
 
 /** ISO-8601 with a date, a time and an offset; the range is checked against the clock by the service. */
@@ -92,7 +105,6 @@ export const DeploymentInputSchema = z
       ctx.addIssue({ code: 'custom', path: ['slot'], message: 'is required with strategy blue-green (blue or green)' });
   })
   .openapi('DeploymentInput');
-export type DeploymentInput = z.infer<typeof DeploymentInputSchema>;
 
 export const MAX_BATCH = 1000;
 export const DeploymentBatchSchema = z
@@ -112,7 +124,6 @@ export const SwitchInputSchema = z
   })
   .strict()
   .openapi('TrafficSwitchInput');
-export type SwitchInput = z.infer<typeof SwitchInputSchema>;
 
 export const ChangeInputSchema = z
   .object({
@@ -126,7 +137,6 @@ export const ChangeInputSchema = z
   })
   .strict()
   .openapi('ChangeInput');
-export type ChangeInput = z.infer<typeof ChangeInputSchema>;
 
 export const ChangeEventSchema = z
   .object({
@@ -162,3 +172,15 @@ export const LiveEnvironmentSchema = z
     lastFailure: z.object({ version: z.string(), status: z.string(), at: z.string() }).nullable(),
   })
   .openapi('LiveEnvironment');
+
+/** True when A and B are the same type (not merely assignable: an extra optional field differs). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Holds<T extends true> = T;
+/** Does not type-check when a schema and its plain type in model.ts (or live.ts) drift apart. */
+export type SchemasMatchModel = [
+  Holds<Same<z.infer<typeof DeploymentInputSchema>, DeploymentInput>>,
+  Holds<Same<z.infer<typeof SwitchInputSchema>, SwitchInput>>,
+  Holds<Same<z.infer<typeof ChangeInputSchema>, ChangeInput>>,
+  Holds<Same<z.infer<typeof ChangeEventSchema>, ChangeEvent>>,
+  Holds<Same<z.infer<typeof LiveEnvironmentSchema>, LiveEnvironment>>,
+];

@@ -16,8 +16,15 @@ import {
 } from './commit-watch.ts';
 import { PROJECT_SLUG_ANNOTATION } from './github.ts';
 import { liveEnvironments, slotsOf, type LiveEnvironment } from './live.ts';
-import { deploymentSummary, switchSummary, type ChangeEvent, type NewChangeEvent } from './model.ts';
-import type { ChangeInput, DeploymentInput, SwitchInput } from './schema.ts';
+import {
+  deploymentSummary,
+  switchSummary,
+  type ChangeEvent,
+  type ChangeInput,
+  type DeploymentInput,
+  type NewChangeEvent,
+  type SwitchInput,
+} from './model.ts';
 import { scopeOf } from './scope.ts';
 import type { AlongsideWrite, ChangeStore, StoredResponse, TimelineCursor, TimelineFilter } from './store.ts';
 

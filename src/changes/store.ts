@@ -1,5 +1,6 @@
 import type { Selectable, Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
+import { chunks } from '../platform/db/chunks.ts';
 import type { ChangeEventsTable, Schema } from '../platform/db/schema.ts';
 import type {
   ChangeEvent,
@@ -70,12 +71,6 @@ export interface DeploymentRow {
 const INSERT_CHUNK = 500;
 /** Keys per `in (...)` list. */
 const KEY_CHUNK = 500;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function toEvent(row: Selectable<ChangeEventsTable>): ChangeEvent {
   return {

@@ -1,4 +1,4 @@
-import type { ChangeInput, DeploymentInput, SwitchInput } from '../changes/schema.ts';
+import type { ChangeInput, DeploymentInput, SwitchInput } from '../changes/model.ts';
 import { chance, createRng, exponential, intBetween, pick, type Rng } from '../platform/prng.ts';
 
 /**

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { packIndex, prepareEntries, rankEntries, unpackIndex, type SearchEntry } from './rank.ts';
-import { searchTerms } from './terms.ts';
 
 const entry = (title: string, extra: Partial<SearchEntry> = {}): SearchEntry => ({
   type: 'entity',
@@ -13,14 +12,6 @@ const entry = (title: string, extra: Partial<SearchEntry> = {}): SearchEntry => 
   text: '',
   context: '',
   ...extra,
-});
-
-describe('search terms', () => {
-  test('words are lowercased and stripped of accents; punctuation separates them', () => {
-    assert.deepEqual(searchTerms('Résumé-Service v2 (beta)'), ['resume', 'service', 'v2', 'beta']);
-    assert.deepEqual(searchTerms('   '), []);
-    assert.deepEqual(searchTerms('"a*" OR NEAR(b)'), ['a', 'or', 'near', 'b']);
-  });
 });
 
 describe('rankEntries', () => {

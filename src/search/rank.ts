@@ -1,4 +1,4 @@
-import { MAX_QUERY_TERMS, searchTerms } from './terms.ts';
+import { MAX_QUERY_TERMS, searchTerms } from '../catalog/search-terms.ts';
 
 /**
  * Ranking for the search page and the command palette, in the server and, bundled, in the

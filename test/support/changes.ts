@@ -1,4 +1,4 @@
-import type { DeploymentInput } from '../../src/changes/schema.ts';
+import type { DeploymentInput } from '../../src/changes/model.ts';
 import type { AtriumServer } from '../../src/server.ts';
 
 /** The clock of servers seeded with `seedHistory`: every seeded time is before it. */

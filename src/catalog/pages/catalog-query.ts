@@ -1,5 +1,5 @@
 import { facetSlug, siteUrl, unslugFacet, type Site } from '../../web/site.ts';
-import type { BrowseSort, EntityFilters, FacetName } from '../store.ts';
+import type { BrowseSort, EntityFilters, FacetName } from '../reader.ts';
 
 /**
  * The state of the catalog list, as carried by its URL so a view can be shared. On the

@@ -7,10 +7,9 @@ import {
   parseEntityRef,
   type Entity,
 } from '../model.ts';
-import type { CatalogReader } from '../reader.ts';
 import { operationalLinksOf, type OperationalLinks } from '../operational-links.ts';
 import type { Relation, RelationType } from '../relations.ts';
-import type { BrowseItem, EntityDetail } from '../store.ts';
+import type { BrowseItem, CatalogReader, EntityDetail } from '../reader.ts';
 
 /** Everything an entity page shows, loaded in a few queries; the view is a pure function of it. */
 export interface EntityPageData {

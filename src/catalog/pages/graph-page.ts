@@ -1,12 +1,11 @@
 import { renderEdgeList, renderGraphSvg } from '../../web/graph-svg.ts';
-import type { CatalogReader } from '../reader.ts';
 import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { entityPath, entityUrl, siteUrl, type Site } from '../../web/site.ts';
 import { refKind, refName } from '../../web/components.ts';
 import { neighbourhood, type Neighbourhood } from '../graph.ts';
 import { keyOfRef } from '../model.ts';
-import type { BrowseItem } from '../store.ts';
+import type { BrowseItem, CatalogReader } from '../reader.ts';
 
 export const DEFAULT_HOPS = 2;
 export const MAX_HOPS = 4;

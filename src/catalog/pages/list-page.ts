@@ -8,11 +8,10 @@ import {
   refName,
   timestamp,
 } from '../../web/components.ts';
-import type { CatalogReader } from '../reader.ts';
 import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { siteUrl, type Site } from '../../web/site.ts';
-import type { BrowseItem, FacetName, Facets } from '../store.ts';
+import type { BrowseItem, CatalogReader, FacetName, Facets } from '../reader.ts';
 import { catalogUrl, FILTER_FACETS, PAGE_SIZE, SORTS, staticFacet, type CatalogQuery } from './catalog-query.ts';
 
 export interface ListPageData {

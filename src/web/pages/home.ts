@@ -1,5 +1,4 @@
-import type { BrowseItem } from '../../catalog/store.ts';
-import type { CatalogReader } from '../../catalog/reader.ts';
+import type { BrowseItem, CatalogReader } from '../../catalog/reader.ts';
 import { catalogUrl } from '../../catalog/pages/catalog-query.ts';
 import { emptyNote, entityLink, kindBadge, timestamp } from '../components.ts';
 import { html, type Html } from '../html.ts';

@@ -1,0 +1,221 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, DialectName } from '../platform/db/connect.ts';
+import { chunks } from '../platform/db/chunks.ts';
+import type { EntitiesTable, Schema } from '../platform/db/schema.ts';
+import type { DocumentSummary, FileSummary } from './file-summary.ts';
+import { entityName, type Entity, type Problem } from './model.ts';
+import { BATCH, readGeneration } from './read-store.ts';
+import { storedRelationsOf, type Reference } from './relations.ts';
+import type { Claim, StoredEntity } from './resolve.ts';
+import { entityRow, problemRow, toProblem } from './rows.ts';
+
+/**
+ * What a sync reads and writes: the per-file summaries that make syncs incremental, what
+ * is stored of each entity, and one transaction that applies a sync's plan to entities,
+ * relations, tags, problems and the text index. The read queries are in read-store.ts.
+ */
+
+export interface EntityWrite {
+  entity: Entity;
+  claim: Claim;
+  references: Reference[];
+}
+
+export interface SyncPlan {
+  upserts: EntityWrite[];
+  /** Entities whose stored version stays but whose stale mark changes. */
+  staleMarks: { key: string; stale: boolean }[];
+  deletes: string[];
+  files: FileSummary[];
+  removedFiles: string[];
+  /** The full problem list, or undefined when it has not changed. */
+  problems?: Problem[];
+}
+
+export interface SyncState {
+  files: Map<string, FileSummary>;
+  stored: Map<string, StoredEntity & { stale: boolean }>;
+  problemsJson: string;
+  generation: number;
+}
+
+/** What a sync needs of a store (CatalogSyncStore, or a CatalogStore, which has one inside). */
+export interface CatalogSyncTarget {
+  generation(): Promise<number>;
+  readSyncState(): Promise<SyncState>;
+  applySync(plan: SyncPlan, generation: number, now: string): Promise<boolean>;
+}
+
+/** Bound parameters per statement, under SQLite's limit of 32,766 (PostgreSQL allows 65,535). */
+const MAX_PARAMETERS = 30_000;
+/** Rows per multi-row insert: as many as the parameter limit allows, so big syncs take few statements. */
+const batchFor = (row: object | undefined): number =>
+  row ? Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(row).length)) : BATCH;
+
+/**
+ * A stored FileSummary whose documents are parsed on first use: a re-sync that finds every
+ * file unchanged reads only the Location files' documents, not the whole catalog's.
+ */
+function fileSummary(summary: string, documents: string | null): FileSummary {
+  if (documents === null) return JSON.parse(summary) as FileSummary; // a row written before 0002
+  let json: string | undefined = documents;
+  let parsed: DocumentSummary[] = [];
+  return Object.defineProperty(JSON.parse(summary) as FileSummary, 'documents', {
+    enumerable: true,
+    get: () => {
+      if (json !== undefined) {
+        parsed = JSON.parse(json) as DocumentSummary[];
+        json = undefined; // keep one copy, not the text and the objects
+      }
+      return parsed;
+    },
+  });
+}
+
+export class CatalogSyncStore implements CatalogSyncTarget {
+  /** Writes (the sync's transaction). */
+  private readonly db: Kysely<Schema>;
+  /** Reads: never queued behind a sync's transaction on SQLite (see Database.read). */
+  private readonly read: Kysely<Schema>;
+  private readonly dialect: DialectName;
+
+  constructor(database: Database) {
+    this.db = database.db;
+    this.read = database.read;
+    this.dialect = database.dialect;
+  }
+
+  generation(): Promise<number> {
+    return readGeneration(this.read);
+  }
+
+  /** Everything a sync needs to know about what is stored, to do only the work that changed. */
+  async readSyncState(): Promise<SyncState> {
+    // The reads are separate statements (on PostgreSQL, maybe separate connections): a sync
+    // committed between them would mix two states. The generation before and after tells.
+    for (;;) {
+      const generation = await this.generation();
+      const [files, entities, problems] = await Promise.all([
+        this.read.selectFrom('catalog_files').select(['path', 'summary', 'documents']).execute(),
+        this.read.selectFrom('entities').select(['key', 'file', 'content_hash', 'stale']).execute(),
+        this.read.selectFrom('problems').selectAll().orderBy('seq').execute(),
+      ]);
+      if ((await this.generation()) !== generation) continue;
+      return {
+        files: new Map(files.map((f) => [f.path, fileSummary(f.summary, f.documents)])),
+        stored: new Map(
+          entities.map((e) => [e.key, { file: e.file, contentHash: e.content_hash, stale: e.stale === 1 }]),
+        ),
+        problemsJson: JSON.stringify(problems.map(toProblem)),
+        generation,
+      };
+    }
+  }
+
+  /**
+   * Applies a sync plan in one transaction, if nobody else synced since `generation` was
+   * read (returns false then, and the caller syncs again from fresh state).
+   */
+  async applySync(plan: SyncPlan, generation: number, now: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(74000001)`.execute(trx);
+      const bumped = await trx
+        .updateTable('catalog_state')
+        .set({ generation: generation + 1, synced_at: now })
+        .where('id', '=', 1)
+        .where('generation', '=', generation)
+        .executeTakeFirst();
+      if (Number(bumped.numUpdatedRows) !== 1) return false;
+
+      const removed = [...plan.deletes, ...plan.upserts.map((u) => u.claim.key)];
+      for (const keys of chunks(removed, BATCH)) {
+        await trx.deleteFrom('relations').where('origin', 'in', keys).execute();
+        await trx.deleteFrom('entity_tags').where('key', 'in', keys).execute();
+        await this.unindex(trx, keys);
+      }
+      for (const keys of chunks(plan.deletes, BATCH))
+        await trx.deleteFrom('entities').where('key', 'in', keys).execute();
+
+      const rows = plan.upserts.map((u) => entityRow(u.entity, u.claim, now));
+      for (const batch of chunks(rows, batchFor(rows[0]))) {
+        await trx
+          .insertInto('entities')
+          .values(batch)
+          .onConflict((oc) =>
+            oc.column('key').doUpdateSet((eb) => {
+              const columns = Object.keys(batch[0] as object).filter((c) => c !== 'key') as (keyof EntitiesTable)[];
+              return Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)]));
+            }),
+          )
+          .execute();
+        await this.index(trx, batch);
+      }
+      const tags = plan.upserts.flatMap((u) =>
+        [...new Set(u.entity.metadata.tags ?? [])].map((tag) => ({ key: u.claim.key, tag })),
+      );
+      for (const batch of chunks(tags, batchFor(tags[0]))) await trx.insertInto('entity_tags').values(batch).execute();
+      const relations = plan.upserts.flatMap((u) =>
+        storedRelationsOf(entityName(u.entity), u.references).map((r) => ({
+          origin: u.claim.key,
+          source_key: r.source.toLowerCase(),
+          source: r.source,
+          type: r.type,
+          target_key: r.target.toLowerCase(),
+          target: r.target,
+        })),
+      );
+      for (const batch of chunks(relations, batchFor(relations[0])))
+        await trx.insertInto('relations').values(batch).execute();
+
+      for (const mark of plan.staleMarks) {
+        await trx
+          .updateTable('entities')
+          .set({ stale: mark.stale ? 1 : 0 })
+          .where('key', '=', mark.key)
+          .execute();
+      }
+      for (const paths of chunks(plan.removedFiles, BATCH))
+        await trx.deleteFrom('catalog_files').where('path', 'in', paths).execute();
+      for (const batch of chunks(plan.files, 100)) {
+        await trx
+          .insertInto('catalog_files')
+          .values(
+            batch.map(({ documents, ...head }) => ({
+              path: head.path,
+              hash: head.hash,
+              summary: JSON.stringify(head),
+              documents: JSON.stringify(documents),
+            })),
+          )
+          .onConflict((oc) =>
+            oc.column('path').doUpdateSet((eb) => ({
+              hash: eb.ref('excluded.hash'),
+              summary: eb.ref('excluded.summary'),
+              documents: eb.ref('excluded.documents'),
+            })),
+          )
+          .execute();
+      }
+      if (plan.problems) {
+        await trx.deleteFrom('problems').execute();
+        const problemRows = plan.problems.map(problemRow);
+        for (const batch of chunks(problemRows, BATCH)) await trx.insertInto('problems').values(batch).execute();
+      }
+      return true;
+    });
+  }
+
+  private async index(trx: Transaction<Schema>, rows: EntitiesTable[]): Promise<void> {
+    // PostgreSQL derives its tsvector from search_text by itself (a generated column).
+    if (this.dialect === 'sqlite') {
+      await trx
+        .insertInto('entity_search')
+        .values(rows.map((r) => ({ key: r.key, body: r.search_text })))
+        .execute();
+    }
+  }
+
+  private async unindex(trx: Transaction<Schema>, keys: string[]): Promise<void> {
+    if (this.dialect === 'sqlite') await trx.deleteFrom('entity_search').where('key', 'in', keys).execute();
+  }
+}
