@@ -25,9 +25,9 @@ import { Gauge } from 'prom-client';
 import { openCatalog } from './catalog/load.ts';
 import { DocsSource } from './docs/docs-source.ts';
 import { registerSearchRoutes } from './search/routes.ts';
-import type { AssetBundle } from './web/assets.ts';
-import { Portal } from './web/portal.ts';
-import { registerPortalRoutes } from './web/routes.ts';
+import type { AssetBundle } from './portal/assets.ts';
+import { Portal } from './portal/portal.ts';
+import { registerPortalRoutes } from './portal/routes.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,

@@ -11,17 +11,17 @@ import type { Database } from '../src/platform/db/connect.ts';
 import { openDatabase } from '../src/platform/db/connect.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { createServer, type AtriumServer } from '../src/server.ts';
-import { loadAssets } from '../src/web/assets.ts';
+import { loadAssets } from '../src/portal/assets.ts';
 import { assertAccessible, browserSkip, launchBrowser } from './support/browser.ts';
 import { tempDir } from './support/catalog.ts';
 import { SEED_NOW, seedHistory } from './support/changes.ts';
 import { seedDemoHistory } from '../src/demo/seed.ts';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
-const DEMO = fileURLToPath(new URL('../examples/acme/', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/portal', import.meta.url));
+const DEMO = fileURLToPath(new URL('../examples/acme', import.meta.url));
 /** Screenshots go to docs/screenshots when asked (`npm run screenshots`); elsewhere they are still taken, to a temp folder. */
 const SCREENSHOTS =
-  process.env.ATRIUM_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots/', import.meta.url)) : undefined;
+  process.env.ATRIUM_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots', import.meta.url)) : undefined;
 
 interface Live {
   url: string;

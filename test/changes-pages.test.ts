@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url';
 import type { Database } from '../src/platform/db/connect.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { createServer, type AtriumServer } from '../src/server.ts';
-import { loadAssets } from '../src/web/assets.ts';
+import { loadAssets } from '../src/portal/assets.ts';
 import { SEED_NOW, seedHistory } from './support/changes.ts';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/portal', import.meta.url));
 const HOSTILE_MARKERS = ['<script>window.__xss', '<img src=x', '<svg onload'];
 
 /** The "What changed" card, the timeline page and the delivery page over HTTP, on both databases. */

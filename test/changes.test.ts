@@ -8,7 +8,7 @@ import { READ_RENEW_MS, READ_TRUST_MS, TokenService } from '../src/auth/service.
 import { TokenStore } from '../src/auth/store.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { createServer, type AtriumServer } from '../src/server.ts';
-import { loadAssets } from '../src/web/assets.ts';
+import { loadAssets } from '../src/portal/assets.ts';
 import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
 

@@ -12,7 +12,7 @@ import { main } from '../src/main.ts';
 import type { Database } from '../src/platform/db/connect.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { createServer, type AtriumServer } from '../src/server.ts';
-import { loadAssets } from '../src/web/assets.ts';
+import { loadAssets } from '../src/portal/assets.ts';
 import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
 

@@ -5,10 +5,10 @@ import { seedDemoHistory } from '../src/demo/seed.ts';
 import type { Database } from '../src/platform/db/connect.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { createServer, type AtriumServer } from '../src/server.ts';
-import { loadAssets } from '../src/web/assets.ts';
+import { loadAssets } from '../src/portal/assets.ts';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
 
-const DEMO = fileURLToPath(new URL('../examples/acme/', import.meta.url));
+const DEMO = fileURLToPath(new URL('../examples/acme', import.meta.url));
 const NOW = new Date('2026-03-01T09:30:00Z');
 
 /** What `npm start` shows on first run: the demo organisation with its seeded deploy history. */

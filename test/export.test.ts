@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { main } from '../src/main.ts';
 import { CatalogStore } from '../src/catalog/store.ts';
 import { openDatabase } from '../src/platform/db/connect.ts';
-import { exportSite } from '../src/web/export.ts';
+import { exportSite } from '../src/portal/export.ts';
 import type { CommandIO } from '../src/cli/io.ts';
 import { tempDir, writeFile } from './support/catalog.ts';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/portal', import.meta.url));
 const BASE = '/portal/';
 
 async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {

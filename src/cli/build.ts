@@ -5,7 +5,7 @@ import { loadConfig } from '../platform/config.ts';
 import { openDatabase } from '../platform/db/connect.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
-import { exportSite } from '../web/export.ts';
+import { exportSite } from '../portal/export.ts';
 import { normaliseBasePath } from '../web/site.ts';
 import { parseCommandArgs } from './args.ts';
 import type { Command } from './io.ts';

@@ -3,7 +3,6 @@ import {
   entityLink,
   kindBadge,
   lifecycleBadge,
-  problemList,
   refKind,
   refName,
   section,
@@ -18,6 +17,7 @@ import { coreKind, isSafeLinkUrl, keyOfRef } from '../model.ts';
 import type { OperationalLink } from '../operational-links.ts';
 import type { RelationType } from '../relations.ts';
 import { catalogUrl } from './catalog-query.ts';
+import { problemList } from './problem-list.ts';
 import { apiDefinitionSection } from './api-definition.ts';
 import type { FlagSpec } from '../../flags/flag-definition.ts';
 import { flagDefinitionSection } from '../../flags/pages/flag-definition-view.ts';

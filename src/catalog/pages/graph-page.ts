@@ -1,4 +1,4 @@
-import { renderEdgeList, renderGraphSvg } from '../../web/graph-svg.ts';
+import { renderEdgeList, renderGraphSvg } from './graph-svg.ts';
 import type { CatalogReader } from '../reader.ts';
 import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';

@@ -15,12 +15,12 @@ import { startTsWorker } from '../platform/ts-worker.ts';
 import { packIndex, prepareEntries, type PreparedIndex } from '../search/rank.ts';
 import { buildSearchIndex } from '../search/search-index.ts';
 import { loadAssets, offlineManifest } from './assets.ts';
-import { pageCount } from './components.ts';
+import { pageCount } from '../web/components.ts';
 import { renderPaths, writerFor } from './export-pages.ts';
 import type { ExportWorkerInput } from './export-worker.ts';
-import { notFoundView } from './pages/not-found.ts';
+import { notFoundView } from '../web/pages/not-found.ts';
 import type { PortalData } from './site-map.ts';
-import { entityPath, type Site } from './site.ts';
+import { entityPath, type Site } from '../web/site.ts';
 
 /** Marks a folder as an Atrium export, so a rebuild may replace it (and nothing else is ever replaced). */
 const EXPORT_MARKER = '.atrium-export';

@@ -8,9 +8,9 @@ import type { FastResponse } from '../platform/http/listener.ts';
 import { packIndex, prepareEntries, type PreparedIndex } from '../search/rank.ts';
 import { buildSearchIndex } from '../search/search-index.ts';
 import { offlineManifest, type AssetBundle } from './assets.ts';
-import { PAGE_CSP } from './csp.ts';
+import { PAGE_CSP } from '../web/csp.ts';
 import { canonicalQuery, renderPage, type DeliverySource, type PortalData } from './site-map.ts';
-import type { Site } from './site.ts';
+import type { Site } from '../web/site.ts';
 
 export interface RenderedPage {
   status: 200 | 301 | 404;

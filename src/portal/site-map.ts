@@ -1,5 +1,5 @@
 import { FILTER_FACETS, PAGE_SIZE, parseCatalogQuery, parseStaticCatalogPath } from '../catalog/pages/catalog-query.ts';
-import { pageCount } from './components.ts';
+import { pageCount } from '../web/components.ts';
 import { loadEntityPage } from '../catalog/pages/entity-data.ts';
 import { entityView } from '../catalog/pages/entity-page.ts';
 import { DEFAULT_HOPS, graphView, loadGraphPage, MAX_HOPS } from '../catalog/pages/graph-page.ts';
@@ -11,10 +11,10 @@ import { docView, loadDocPage, loadRunbookPage } from '../docs/docs-page.ts';
 import type { DocsSource } from '../docs/docs-source.ts';
 import { rankEntries, type PreparedIndex } from '../search/rank.ts';
 import { SEARCH_PAGE_RESULTS, searchView } from '../search/search-page.ts';
-import type { Html } from './html.ts';
+import type { Html } from '../web/html.ts';
 import { homeView, loadHome } from './pages/home.ts';
-import { notFoundView } from './pages/not-found.ts';
-import type { Site } from './site.ts';
+import { notFoundView } from '../web/pages/not-found.ts';
+import type { Site } from '../web/site.ts';
 import {
   changesView,
   KINDS_WITH_CHANGES,
