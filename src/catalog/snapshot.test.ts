@@ -15,6 +15,7 @@ import type { CatalogReader } from './reader.ts';
 import { CatalogSnapshot } from './snapshot.ts';
 import { CatalogStore } from './store.ts';
 import { syncCatalog } from './sync.ts';
+import { entitySections } from '../capabilities.ts';
 
 const FIXTURE = fileURLToPath(new URL('../../test/fixtures/portal', import.meta.url));
 const DEMO = fileURLToPath(new URL('../../examples/acme', import.meta.url));
@@ -49,7 +50,7 @@ for (const [name, catalog] of [
 
     const data = async (reader: CatalogReader): Promise<PortalData> => {
       const prepared = prepareEntries(await buildSearchIndex(reader, docs));
-      return { store: reader, docs, searchIndex: async () => prepared };
+      return { store: reader, docs, searchIndex: async () => prepared, sections: entitySections };
     };
 
     test('every query the pages make gives the same answer', async () => {

@@ -1,3 +1,4 @@
+import { CAPABILITIES_MODULE, entitySections } from '../capabilities.ts';
 import { CatalogStore } from '../catalog/store.ts';
 import { openCatalog } from '../catalog/load.ts';
 import { syncCatalog } from '../catalog/sync.ts';
@@ -89,6 +90,8 @@ export const buildCommand: Command = {
         maxFileBytes: config.maxFileBytes,
         out: values.out,
         basePath,
+        sections: entitySections,
+        sectionsModule: CAPABILITIES_MODULE,
         onProgress: progress
           ? (done, known) => {
               const now = performance.now();

@@ -37,6 +37,10 @@ export interface ExportOptions {
   basePath: string;
   /** Render threads; default: one per core (up to 4) for large sites, none for small ones. */
   workers?: number;
+  /** The capabilities' cards on entity pages (those that need live data show nothing here). */
+  sections: PortalData['sections'];
+  /** A module exporting the same list as `entitySections`, for the render threads. */
+  sectionsModule: string;
   /** Called as pages are written, with the count so far and the total. */
   onProgress?: (done: number, expected: number) => void;
 }
@@ -151,6 +155,7 @@ async function build(options: ExportOptions, out: string): Promise<Omit<ExportRe
             basePath: options.basePath,
             out,
             paths: share,
+            sectionsModule: options.sectionsModule,
             catalogDir: options.catalogDir,
             maxFileBytes: options.maxFileBytes,
           },
@@ -164,7 +169,12 @@ async function build(options: ExportOptions, out: string): Promise<Omit<ExportRe
     }
   } else {
     let prepared: PreparedIndex | undefined;
-    const data: PortalData = { store, docs, searchIndex: async () => (prepared ??= prepareEntries(entries)) };
+    const data: PortalData = {
+      store,
+      docs,
+      searchIndex: async () => (prepared ??= prepareEntries(entries)),
+      sections: options.sections,
+    };
     await renderPaths(data, site, writer, paths, () => progress(1));
   }
 

@@ -72,6 +72,7 @@ export class Portal implements PortalData {
   /** Renders since start, for the stampede benchmark and tests. */
   renders = 0;
   readonly delivery?: DeliverySource;
+  readonly sections: PortalData['sections'];
   private changesVersion = 0;
 
   constructor(
@@ -79,9 +80,15 @@ export class Portal implements PortalData {
     readonly catalog: CachedCatalog,
     readonly assets: AssetBundle,
     readonly docs?: DocsSource,
-    options: { cacheEntries?: number; cacheBytes?: number; delivery?: DeliverySource } = {},
+    options: {
+      cacheEntries?: number;
+      cacheBytes?: number;
+      delivery?: DeliverySource;
+      sections?: PortalData['sections'];
+    } = {},
   ) {
     this.delivery = options.delivery;
+    this.sections = options.sections ?? [];
     const facets = memoizeFacets(catalog.store);
     this.store = facets.reader;
     this.pages = new SingleFlightCache<RenderedPage>(
