@@ -25,9 +25,10 @@ import { Gauge } from 'prom-client';
 import { openCatalog } from './catalog/load.ts';
 import { DocsSource } from './docs/docs-source.ts';
 import { registerSearchRoutes } from './search/routes.ts';
-import type { AssetBundle } from './web/assets.ts';
-import { Portal } from './web/portal.ts';
-import { registerPortalRoutes } from './web/routes.ts';
+import type { AssetBundle } from './portal/assets.ts';
+import { entitySections } from './capabilities.ts';
+import { Portal } from './portal/portal.ts';
+import { registerPortalRoutes } from './portal/routes.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -97,7 +98,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     catalog,
     options.assets,
     docs,
-    { delivery: { changes, dora, flags, now } },
+    { delivery: { changes, dora, flags, now }, sections: entitySections },
   );
   changes.onWrite((version, written) => {
     portal.changesMoved(version);

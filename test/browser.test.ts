@@ -13,11 +13,11 @@ import { SEED_NOW, seedHistory } from './support/changes.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 import { seedDemoHistory } from '../src/demo/seed.ts';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
-const DEMO = fileURLToPath(new URL('../examples/acme/', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/portal', import.meta.url));
+const DEMO = fileURLToPath(new URL('../examples/acme', import.meta.url));
 /** Screenshots go to docs/screenshots when asked (`npm run screenshots`); elsewhere they are still taken, to a temp folder. */
 const SCREENSHOTS =
-  process.env.ATRIUM_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots/', import.meta.url)) : undefined;
+  process.env.ATRIUM_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots', import.meta.url)) : undefined;
 
 /**
  * A live server on loopback with a change history: the fixture's known one on a fixed

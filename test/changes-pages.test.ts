@@ -6,7 +6,7 @@ import { describeEachDatabase } from './support/databases.ts';
 import { expectSafePage } from './support/safe-page.ts';
 import { useTestServer } from './support/test-server.ts';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/portal', import.meta.url));
 
 /** The "What changed" card, the timeline page and the delivery page over HTTP, on both databases. */
 describeEachDatabase('change and delivery pages', (dialect) => {

@@ -5,7 +5,7 @@ import { seedDemoHistory } from '../src/demo/seed.ts';
 import { describeEachDatabase } from './support/databases.ts';
 import { useTestServer } from './support/test-server.ts';
 
-const DEMO = fileURLToPath(new URL('../examples/acme/', import.meta.url));
+const DEMO = fileURLToPath(new URL('../examples/acme', import.meta.url));
 const NOW = new Date('2026-03-01T09:30:00Z');
 
 /** What `npm start` shows on first run: the demo organisation with its seeded deploy history. */

@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { main } from '../src/main.ts';
 import { CatalogStore } from '../src/catalog/store.ts';
 import { openDatabase } from '../src/platform/db/connect.ts';
-import { exportSite } from '../src/web/export.ts';
+import { CAPABILITIES_MODULE, entitySections } from '../src/capabilities.ts';
+import { exportSite } from '../src/portal/export.ts';
 import type { CommandIO } from '../src/cli/io.ts';
 import { tempDir, writeFile } from './support/catalog.ts';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/portal', import.meta.url));
 const BASE = '/portal/';
 
 async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
@@ -203,6 +204,8 @@ describe('static export (atrium build)', () => {
       catalogDir: FIXTURE,
       out: join(dir, 'inline'),
       basePath: BASE,
+      sections: entitySections,
+      sectionsModule: CAPABILITIES_MODULE,
       workers: 0,
     });
     const threaded = await exportSite({
@@ -210,6 +213,8 @@ describe('static export (atrium build)', () => {
       catalogDir: FIXTURE,
       out: join(dir, 'threaded'),
       basePath: BASE,
+      sections: entitySections,
+      sectionsModule: CAPABILITIES_MODULE,
       workers: 2,
     });
     assert.equal(inline.workers, 0);

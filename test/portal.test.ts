@@ -5,7 +5,7 @@ import { describeEachDatabase } from './support/databases.ts';
 import { expectSafePage } from './support/safe-page.ts';
 import { useTestServer } from './support/test-server.ts';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/portal/', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/portal', import.meta.url));
 
 describeEachDatabase('portal pages over HTTP', (dialect) => {
   const fixture = useTestServer(dialect, { catalog: FIXTURE });

@@ -7,17 +7,18 @@ import type { Database } from '../platform/db/connect.ts';
 import { silentLogger } from '../platform/log.ts';
 import { prepareEntries } from '../search/rank.ts';
 import { buildSearchIndex } from '../search/search-index.ts';
-import { loadAssets } from '../web/assets.ts';
-import { renderPage, type PortalData } from '../web/site-map.ts';
+import { loadAssets } from '../portal/assets.ts';
+import { renderPage, type PortalData } from '../portal/site-map.ts';
 import type { Site } from '../web/site.ts';
 import { CatalogRoot } from './files.ts';
 import type { CatalogReader } from './reader.ts';
 import { CatalogSnapshot } from './snapshot.ts';
 import { CatalogStore } from './store.ts';
 import { syncCatalog } from './sync.ts';
+import { entitySections } from '../capabilities.ts';
 
-const FIXTURE = fileURLToPath(new URL('../../test/fixtures/portal/', import.meta.url));
-const DEMO = fileURLToPath(new URL('../../examples/acme/', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../../test/fixtures/portal', import.meta.url));
+const DEMO = fileURLToPath(new URL('../../examples/acme', import.meta.url));
 
 /**
  * The static export renders from a CatalogSnapshot, the live server from the store: the
@@ -49,7 +50,7 @@ for (const [name, catalog] of [
 
     const data = async (reader: CatalogReader): Promise<PortalData> => {
       const prepared = prepareEntries(await buildSearchIndex(reader, docs));
-      return { store: reader, docs, searchIndex: async () => prepared };
+      return { store: reader, docs, searchIndex: async () => prepared, sections: entitySections };
     };
 
     test('every query the pages make gives the same answer', async () => {

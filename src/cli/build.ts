@@ -1,3 +1,4 @@
+import { CAPABILITIES_MODULE, entitySections } from '../capabilities.ts';
 import { CatalogStore } from '../catalog/store.ts';
 import { openCatalog } from '../catalog/load.ts';
 import { syncCatalog } from '../catalog/sync.ts';
@@ -5,7 +6,7 @@ import { loadConfig } from '../platform/config.ts';
 import { openDatabase } from '../platform/db/connect.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
-import { exportSite } from '../web/export.ts';
+import { exportSite } from '../portal/export.ts';
 import { normaliseBasePath } from '../web/site.ts';
 import { parseCommandArgs } from './args.ts';
 import type { Command } from './io.ts';
@@ -89,6 +90,8 @@ export const buildCommand: Command = {
         maxFileBytes: config.maxFileBytes,
         out: values.out,
         basePath,
+        sections: entitySections,
+        sectionsModule: CAPABILITIES_MODULE,
         onProgress: progress
           ? (done, known) => {
               const now = performance.now();

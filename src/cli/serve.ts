@@ -7,7 +7,7 @@ import { AtriumError, UsageError } from '../platform/errors.ts';
 import { createLogger, type Logger } from '../platform/log.ts';
 import { createServer, type AtriumServer } from '../server.ts';
 import { seedDemoHistory } from '../demo/seed.ts';
-import { loadAssets } from '../web/assets.ts';
+import { loadAssets } from '../portal/assets.ts';
 import { integerOption, parseCommandArgs } from './args.ts';
 import type { Command, CommandIO } from './io.ts';
 

@@ -1,4 +1,3 @@
-import type { Problem } from '../catalog/model.ts';
 import { html, type Html, type HtmlValue } from './html.ts';
 import { entityUrl, type Site } from './site.ts';
 
@@ -61,17 +60,6 @@ export function section(id: string, title: string, body: HtmlValue): Html {
 
 export function emptyNote(text: string): Html {
   return html`<p class="empty">${text}</p>`;
-}
-
-/** Problems with their file, line and column, and (optionally) a link to the entity. */
-export function problemList(site: Site, problems: readonly Problem[], options: { showEntity?: boolean } = {}): Html {
-  return html`<ul class="problems">${problems.map(
-    (p) => html`<li class="problem problem-${p.severity}">
-<span class="badge badge-${p.severity === 'error' ? 'error' : 'warn'}">${p.severity}</span> <code>${p.code}</code> ${p.message}
-<div class="problem-meta"><span class="file">${p.file}:${p.line}:${p.column}</span>${options.showEntity && p.entityRef ? html` · ${entityLink(site, { ref: p.entityRef })}` : ''}</div>
-<div class="hint">${p.hint}</div>
-</li>`,
-  )}</ul>`;
 }
 
 /** How many pages `total` items fill, at least one (an empty list still has its page). */

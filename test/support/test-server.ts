@@ -5,7 +5,7 @@ import type { SyncReport } from '../../src/catalog/sync.ts';
 import type { Database, DialectName } from '../../src/platform/db/connect.ts';
 import { silentLogger } from '../../src/platform/log.ts';
 import { type AtriumServer, createServer, type ServerOptions } from '../../src/server.ts';
-import { loadAssets } from '../../src/web/assets.ts';
+import { loadAssets } from '../../src/portal/assets.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';
 
 /**

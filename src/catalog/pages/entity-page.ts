@@ -3,7 +3,6 @@ import {
   entityLink,
   kindBadge,
   lifecycleBadge,
-  problemList,
   refKind,
   refName,
   section,
@@ -18,17 +17,22 @@ import { coreKind, isSafeLinkUrl, keyOfRef } from '../model.ts';
 import type { OperationalLink } from '../operational-links.ts';
 import type { RelationType } from '../relations.ts';
 import { catalogUrl } from './catalog-query.ts';
+import { problemList } from './problem-list.ts';
 import { apiDefinitionSection } from './api-definition.ts';
-import type { FlagSpec } from '../../flags/flag-definition.ts';
-import { flagDefinitionSection } from '../../flags/pages/flag-definition-view.ts';
+import type { ProvidedSections } from './entity-sections.ts';
 import { OWNED_SHOWN, profileOf, relatedRefs, type EntityPageData, type OwnerContact } from './entity-data.ts';
 
 /**
  * One page per entity, shaped by kind. What an engineer needs in an incident comes first:
- * runbooks, on-call and the owning team, then what changed (`changes`, given by the live
- * portal); then what the entity is made of and talks to.
+ * runbooks, on-call and the owning team, then what is happening now (the capabilities'
+ * `lead` sections, e.g. what changed); then what the entity is made of and talks to, and
+ * the capabilities' `body` sections (e.g. a flag's definition).
  */
-export function entityView(site: Site, data: EntityPageData, changes: HtmlValue[] = []): Html {
+export function entityView(
+  site: Site,
+  data: EntityPageData,
+  provided: ProvidedSections = { lead: [], body: [] },
+): Html {
   const { detail } = data;
   const { entity } = detail;
   const kind = coreKind(entity.kind) ?? entity.kind;
@@ -48,7 +52,7 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
   const sections: HtmlValue[] = [];
   if (kind === 'Component' || kind === 'Resource' || kind === 'System' || kind === 'API')
     sections.push(incidentSection(site, data, base));
-  sections.push(...changes);
+  sections.push(...provided.lead);
   sections.push(aboutSection(site, data));
   switch (kind) {
     case 'Component':
@@ -135,8 +139,6 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
           ['Owner', 'ownedBy'],
         ]),
       );
-      // Stored entities passed the Flag schema, so the spec has its shape.
-      sections.push(flagDefinitionSection(spec as unknown as FlagSpec));
       break;
     case 'Location':
       sections.push(
@@ -152,6 +154,7 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
       );
       break;
   }
+  sections.push(...provided.body);
   sections.push(
     section(
       'problems',

@@ -1,4 +1,4 @@
-import { renderEdgeList, renderGraphSvg } from '../../web/graph-svg.ts';
+import { renderEdgeList, renderGraphSvg } from './graph-svg.ts';
 import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { entityPath, entityUrl, siteUrl, type Site } from '../../web/site.ts';

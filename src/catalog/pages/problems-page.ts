@@ -1,4 +1,5 @@
-import { emptyNote, pageCount, pager, problemList } from '../../web/components.ts';
+import { emptyNote, pageCount, pager } from '../../web/components.ts';
+import { problemList } from './problem-list.ts';
 import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { siteUrl, type Site } from '../../web/site.ts';

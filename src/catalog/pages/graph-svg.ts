@@ -1,6 +1,6 @@
-import type { DependencyEdge, Neighbourhood } from '../catalog/graph.ts';
-import { html, type Html } from './html.ts';
-import { truncate } from './truncate.ts';
+import type { DependencyEdge, Neighbourhood } from '../graph.ts';
+import { html, type Html } from '../../web/html.ts';
+import { truncate } from '../../web/truncate.ts';
 
 /**
  * The dependency graph as a picture (SVG) and as its accessible, navigable equivalent (a

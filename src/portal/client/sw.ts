@@ -1,4 +1,4 @@
-import { OFFLINE_NOTE_PLACEHOLDER, offlineNote } from '../offline-note.ts';
+import { OFFLINE_NOTE_PLACEHOLDER, offlineNote } from '../../web/offline-note.ts';
 
 /**
  * The service worker: keeps runbooks (ahead of any visit) and visited pages readable when

@@ -1,7 +1,8 @@
 import { FILTER_FACETS, PAGE_SIZE, parseCatalogQuery, parseStaticCatalogPath } from '../catalog/pages/catalog-query.ts';
-import { pageCount } from './components.ts';
+import { pageCount } from '../web/components.ts';
 import { loadEntityPage } from '../catalog/pages/entity-data.ts';
 import { entityView } from '../catalog/pages/entity-page.ts';
+import { type EntitySection, entitySections } from '../catalog/pages/entity-sections.ts';
 import { DEFAULT_HOPS, graphView, loadGraphPage, MAX_HOPS } from '../catalog/pages/graph-page.ts';
 import { listView, loadListPage } from '../catalog/pages/list-page.ts';
 import { loadProblemsPage, PROBLEMS_PAGE_SIZE, problemsTotal, problemsView } from '../catalog/pages/problems-page.ts';
@@ -11,23 +12,14 @@ import { docView, loadDocPage, loadRunbookPage } from '../docs/docs-page.ts';
 import type { DocsSource } from '../docs/docs-source.ts';
 import { rankEntries, type PreparedIndex } from '../search/rank.ts';
 import { SEARCH_PAGE_RESULTS, searchView } from '../search/search-page.ts';
-import type { Html } from './html.ts';
+import type { Html } from '../web/html.ts';
 import { homeView, loadHome } from './pages/home.ts';
-import { notFoundView } from './pages/not-found.ts';
-import type { Site } from './site.ts';
-import {
-  changesView,
-  KINDS_WITH_CHANGES,
-  KINDS_WITH_SCOPE,
-  loadChangesPage,
-  type ChangeReader,
-} from '../changes/pages/changes-page.ts';
-import { changesSection, RECENT_SHOWN } from '../changes/pages/timeline-view.ts';
+import { notFoundView } from '../web/pages/not-found.ts';
+import type { Site } from '../web/site.ts';
+import { changesView, loadChangesPage, type ChangeReader } from '../changes/pages/changes-page.ts';
 import { deliveryView, loadDeliveryPage } from '../dora/pages/delivery-page.ts';
 import type { DoraService } from '../dora/service.ts';
-import { flagSwitchesSection, teamFlagsSection } from '../flags/pages/flag-definition-view.ts';
 import type { FlagService } from '../flags/service.ts';
-import { coreKind } from '../catalog/model.ts';
 
 /**
  * The site map shared by the live server and the static export: a site-relative path
@@ -40,6 +32,8 @@ export interface PortalData {
   searchIndex(): Promise<PreparedIndex>;
   /** Live only: change events and delivery metrics (a static export is a snapshot of the catalog alone). */
   delivery?: DeliverySource;
+  /** The capabilities' cards on entity pages; each reads what it needs of `delivery`, and shows nothing without it. */
+  sections: readonly EntitySection<Partial<DeliverySource>>[];
 }
 
 export interface DeliverySource {
@@ -158,24 +152,9 @@ async function route(
     const key = refKey({ kind, namespace, name });
     if (subpage === undefined) {
       const page = await loadEntityPage(data.store, key);
-      if (!page) return undefined;
-      const kind = coreKind(page.detail.entity.kind) ?? page.detail.entity.kind;
-      if (!data.delivery || !KINDS_WITH_CHANGES.has(kind)) return ok(entityView(site, page));
-      const [recent, live, switches, teamFlags] = await Promise.all([
-        data.delivery.changes.timeline(key, {}, RECENT_SHOWN),
-        kind === 'Component' || kind === 'Resource' ? data.delivery.changes.live(key) : [],
-        kind === 'Flag' ? data.delivery.flags.environments(key) : undefined,
-        kind === 'Group' || kind === 'User' ? data.delivery.flags.flagsOf(key) : [],
-      ]);
-      const changes = changesSection(site, page.detail.ref, recent, live, {
-        showService: KINDS_WITH_SCOPE.has(kind) || kind === 'Component',
-        delivery: kind !== 'Resource' && kind !== 'Flag',
-      });
-      const hasPlan =
-        typeof page.detail.entity.spec?.releasePlan === 'object' && page.detail.entity.spec.releasePlan !== null;
-      const sections = switches ? [flagSwitchesSection(page.detail.ref, switches, hasPlan), changes] : [changes];
-      if (teamFlags.length > 0) sections.push(teamFlagsSection(site, teamFlags));
-      return ok(entityView(site, page, sections));
+      return (
+        page && ok(entityView(site, page, await entitySections(data.sections, data.delivery ?? {}, key, page, site)))
+      );
     }
     if (subpage === 'changes' && docPath.length === 0 && data.delivery) {
       const page = await loadChangesPage(data.store, data.delivery.changes, key, search);

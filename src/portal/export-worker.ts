@@ -18,6 +18,8 @@ export interface ExportWorkerInput {
   basePath: string;
   out: string;
   paths: string[];
+  /** The module exporting `entitySections` (functions cannot be sent to a thread; a module can be imported). */
+  sectionsModule: string;
   /** The catalog root, when docs and runbooks are rendered. */
   catalogDir?: string;
   maxFileBytes?: number;
@@ -33,11 +35,13 @@ try {
     input.catalogDir === undefined
       ? undefined
       : new DocsSource(() => CatalogRoot.open(input.catalogDir as string, input.maxFileBytes));
+  const { entitySections } = (await import(input.sectionsModule)) as { entitySections: PortalData['sections'] };
   let index: PreparedIndex | undefined;
   const data: PortalData = {
     store,
     docs,
     searchIndex: async () => (index ??= prepareEntries(await buildSearchIndex(store, docs))),
+    sections: entitySections,
   };
   const assets = await loadAssets();
   const writer = writerFor(input.out);

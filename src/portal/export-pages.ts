@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { renderPage, type PortalData } from './site-map.ts';
-import type { Site } from './site.ts';
+import type { Site } from '../web/site.ts';
 
 /** Pages in flight: enough for file writes on the thread pool to overlap with rendering. */
 const CONCURRENCY = 16;

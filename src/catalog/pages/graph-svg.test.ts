@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { DependencyEdge, Neighbourhood } from '../catalog/graph.ts';
+import type { DependencyEdge, Neighbourhood } from '../graph.ts';
 import { renderEdgeList, renderGraphSvg } from './graph-svg.ts';
 
 const label = (ref: string): string => ref.slice(ref.lastIndexOf('/') + 1);

@@ -2,9 +2,9 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { toAtriumError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
-import { errorView } from './pages/error.ts';
+import { errorView } from '../web/pages/error.ts';
 import type { App, AppEnv } from '../platform/http/app.ts';
-import { PAGE_CSP } from './csp.ts';
+import { PAGE_CSP } from '../web/csp.ts';
 import { HTML_TYPE, type Portal } from './portal.ts';
 
 /**

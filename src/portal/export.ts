@@ -15,12 +15,12 @@ import { startTsWorker } from '../platform/ts-worker.ts';
 import { packIndex, prepareEntries, type PreparedIndex } from '../search/rank.ts';
 import { buildSearchIndex } from '../search/search-index.ts';
 import { loadAssets, offlineManifest } from './assets.ts';
-import { pageCount } from './components.ts';
+import { pageCount } from '../web/components.ts';
 import { renderPaths, writerFor } from './export-pages.ts';
 import type { ExportWorkerInput } from './export-worker.ts';
-import { notFoundView } from './pages/not-found.ts';
+import { notFoundView } from '../web/pages/not-found.ts';
 import type { PortalData } from './site-map.ts';
-import { entityPath, type Site } from './site.ts';
+import { entityPath, type Site } from '../web/site.ts';
 
 /** Marks a folder as an Atrium export, so a rebuild may replace it (and nothing else is ever replaced). */
 const EXPORT_MARKER = '.atrium-export';
@@ -37,6 +37,10 @@ export interface ExportOptions {
   basePath: string;
   /** Render threads; default: one per core (up to 4) for large sites, none for small ones. */
   workers?: number;
+  /** The capabilities' cards on entity pages (those that need live data show nothing here). */
+  sections: PortalData['sections'];
+  /** A module exporting the same list as `entitySections`, for the render threads. */
+  sectionsModule: string;
   /** Called as pages are written, with the count so far and the total. */
   onProgress?: (done: number, expected: number) => void;
 }
@@ -151,6 +155,7 @@ async function build(options: ExportOptions, out: string): Promise<Omit<ExportRe
             basePath: options.basePath,
             out,
             paths: share,
+            sectionsModule: options.sectionsModule,
             catalogDir: options.catalogDir,
             maxFileBytes: options.maxFileBytes,
           },
@@ -164,7 +169,12 @@ async function build(options: ExportOptions, out: string): Promise<Omit<ExportRe
     }
   } else {
     let prepared: PreparedIndex | undefined;
-    const data: PortalData = { store, docs, searchIndex: async () => (prepared ??= prepareEntries(entries)) };
+    const data: PortalData = {
+      store,
+      docs,
+      searchIndex: async () => (prepared ??= prepareEntries(entries)),
+      sections: options.sections,
+    };
     await renderPaths(data, site, writer, paths, () => progress(1));
   }
 

@@ -1,9 +1,9 @@
 import type { BrowseItem, CatalogReader } from '../../catalog/reader.ts';
 import { catalogUrl } from '../../catalog/pages/catalog-query.ts';
-import { emptyNote, entityLink, kindBadge, timestamp } from '../components.ts';
-import { html, type Html } from '../html.ts';
-import { layout } from '../layout.ts';
-import { siteUrl, type Site } from '../site.ts';
+import { emptyNote, entityLink, kindBadge, timestamp } from '../../web/components.ts';
+import { html, type Html } from '../../web/html.ts';
+import { layout } from '../../web/layout.ts';
+import { siteUrl, type Site } from '../../web/site.ts';
 
 export interface HomeData {
   recent: BrowseItem[];

@@ -8,9 +8,9 @@ import type { FastResponse } from '../platform/http/listener.ts';
 import { packIndex, prepareEntries, type PreparedIndex } from '../search/rank.ts';
 import { buildSearchIndex } from '../search/search-index.ts';
 import { offlineManifest, type AssetBundle } from './assets.ts';
-import { PAGE_CSP } from './csp.ts';
+import { PAGE_CSP } from '../web/csp.ts';
 import { canonicalQuery, renderPage, type DeliverySource, type PortalData } from './site-map.ts';
-import type { Site } from './site.ts';
+import type { Site } from '../web/site.ts';
 
 export interface RenderedPage {
   status: 200 | 301 | 404;
@@ -72,6 +72,7 @@ export class Portal implements PortalData {
   /** Renders since start, for the stampede benchmark and tests. */
   renders = 0;
   readonly delivery?: DeliverySource;
+  readonly sections: PortalData['sections'];
   private changesVersion = 0;
 
   constructor(
@@ -79,9 +80,15 @@ export class Portal implements PortalData {
     readonly catalog: CachedCatalog,
     readonly assets: AssetBundle,
     readonly docs?: DocsSource,
-    options: { cacheEntries?: number; cacheBytes?: number; delivery?: DeliverySource } = {},
+    options: {
+      cacheEntries?: number;
+      cacheBytes?: number;
+      delivery?: DeliverySource;
+      sections?: PortalData['sections'];
+    } = {},
   ) {
     this.delivery = options.delivery;
+    this.sections = options.sections ?? [];
     const facets = memoizeFacets(catalog.store);
     this.store = facets.reader;
     this.pages = new SingleFlightCache<RenderedPage>(

@@ -1,0 +1,51 @@
+import type { HtmlValue } from '../../web/html.ts';
+import { type SectionProvider, sectionsFor } from '../../web/section.ts';
+import type { Site } from '../../web/site.ts';
+import { coreKind } from '../model.ts';
+import type { EntityPageData } from './entity-data.ts';
+
+/** What an entity-page section is about: the entity's key, its kind as the catalog spells it, and its page's data. */
+export interface EntitySubject {
+  key: string;
+  kind: string;
+  page: EntityPageData;
+}
+
+/**
+ * A capability's card on the entity page of some kinds (a team's page is the page of a
+ * Group). `lead` cards come after "When it breaks" and before "About": what is happening
+ * now. `body` cards come after the kind's own cards and before "Problems".
+ */
+export interface EntitySection<Sources, Data = unknown> extends SectionProvider<EntitySubject, Sources, Data> {
+  readonly kinds: readonly string[];
+  readonly slot: 'lead' | 'body';
+}
+
+export interface ProvidedSections {
+  lead: HtmlValue[];
+  body: HtmlValue[];
+}
+
+/** The provided cards of one entity page, by slot. */
+export async function entitySections<Sources>(
+  providers: readonly EntitySection<Sources>[],
+  sources: Sources,
+  key: string,
+  page: EntityPageData,
+  site: Site,
+): Promise<ProvidedSections> {
+  const kind = coreKind(page.detail.entity.kind) ?? page.detail.entity.kind;
+  const subject = { key, kind, page };
+  const here = providers.filter((p) => p.kinds.includes(kind));
+  const [lead, body] = await Promise.all(
+    (['lead', 'body'] as const).map((slot) =>
+      sectionsFor(
+        here.filter((p) => p.slot === slot),
+        sources,
+        subject,
+        site,
+      ),
+    ),
+  );
+  return { lead: lead ?? [], body: body ?? [] };
+}

@@ -1,0 +1,38 @@
+import type { EntitySection } from '../catalog/pages/entity-sections.ts';
+import type { LiveEnvironment } from './live.ts';
+import type { ChangeEvent } from './model.ts';
+import { type ChangeReader, KINDS_WITH_CHANGES, KINDS_WITH_SCOPE } from './pages/changes-page.ts';
+import { changesSection, RECENT_SHOWN } from './pages/timeline-view.ts';
+
+/** The live portal's change events; a static export has none, so it shows no "What changed" card. */
+export interface ChangeSources {
+  changes?: ChangeReader;
+}
+
+/** The entity page's "What changed" card: live versions (services and resources) and the latest changes of its scope. */
+const changesEntitySection: EntitySection<
+  ChangeSources,
+  { recent: readonly ChangeEvent[]; live: readonly LiveEnvironment[] }
+> = {
+  id: 'changes',
+  kinds: [...KINDS_WITH_CHANGES],
+  slot: 'lead',
+  order: 20,
+  async load({ changes }, { key, kind }) {
+    if (!changes) return undefined;
+    const [recent, live] = await Promise.all([
+      changes.timeline(key, {}, RECENT_SHOWN),
+      kind === 'Component' || kind === 'Resource' ? changes.live(key) : [],
+    ]);
+    return { recent, live };
+  },
+  view(site, { recent, live }, { kind, page }) {
+    return changesSection(site, page.detail.ref, recent, live, {
+      showService: KINDS_WITH_SCOPE.has(kind) || kind === 'Component',
+      delivery: kind !== 'Resource' && kind !== 'Flag',
+    });
+  },
+};
+
+/** The change capability's cards on other rooms' pages. */
+export const changesSections = [changesEntitySection];

@@ -1,0 +1,50 @@
+import type { EntitySection } from '../catalog/pages/entity-sections.ts';
+import type { FlagSpec } from './flag-definition.ts';
+import { flagDefinitionSection, flagSwitchesSection, teamFlagsSection } from './pages/flag-definition-view.ts';
+import type { EnvironmentState, FlagService, FlagSummary } from './service.ts';
+
+/** The live portal's switches and evaluation counts; a static export has none, so it shows only what the files declare. */
+export interface FlagSources {
+  flags?: Pick<FlagService, 'environments' | 'flagsOf'>;
+}
+
+/** A flag's page, first of what is happening now: what is in force per environment. */
+const switchesSection: EntitySection<FlagSources, readonly EnvironmentState[]> = {
+  id: 'flag-switches',
+  kinds: ['Flag'],
+  slot: 'lead',
+  order: 10,
+  load: async ({ flags }, { key }) => flags?.environments(key),
+  view(_site, environments, { page }) {
+    const spec = page.detail.entity.spec;
+    const hasPlan = typeof spec?.releasePlan === 'object' && spec.releasePlan !== null;
+    return flagSwitchesSection(page.detail.ref, environments, hasPlan);
+  },
+};
+
+/** A team's or a person's page: the flags they own, stale ones first. */
+const teamFlags: EntitySection<FlagSources, readonly FlagSummary[]> = {
+  id: 'team-flags',
+  kinds: ['Group', 'User'],
+  slot: 'lead',
+  order: 30,
+  async load({ flags }, { key }) {
+    const owned = flags ? await flags.flagsOf(key) : [];
+    return owned.length > 0 ? owned : undefined;
+  },
+  view: (site, owned) => teamFlagsSection(site, owned),
+};
+
+/** A flag's page: what its file declares (also in a static export: it needs nothing but the entity). */
+const definitionSection: EntitySection<unknown, FlagSpec> = {
+  id: 'flag-definition',
+  kinds: ['Flag'],
+  slot: 'body',
+  order: 10,
+  // Stored entities passed the Flag schema, so the spec has its shape.
+  load: async (_sources, { page }) => page.detail.entity.spec as unknown as FlagSpec,
+  view: (_site, spec) => flagDefinitionSection(spec),
+};
+
+/** The flag capability's cards on other rooms' pages. */
+export const flagSections = [switchesSection, teamFlags, definitionSection];

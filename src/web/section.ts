@@ -1,0 +1,36 @@
+import type { HtmlValue } from './html.ts';
+import type { Site } from './site.ts';
+
+/**
+ * A card a capability adds to a page another room owns (the entity page, the home page).
+ * `load` asks the capability's own data sources and answers undefined when there is
+ * nothing to show, which is also what it answers when its source is absent (a static
+ * export has no change data); `view` is a pure function of what was loaded, like every
+ * page's view. Providers are loaded together and shown by ascending `order`.
+ *
+ * `Subject` is what the page is about; `Sources` is what the provider reads (each
+ * capability names only its own, optional, sources; the portal hands it all of them).
+ */
+export interface SectionProvider<Subject, Sources, Data> {
+  readonly id: string;
+  readonly order: number;
+  // Method syntax on purpose: a provider of any `Data` then fits a list of providers of
+  // `unknown` data, and sectionsFor only ever hands a provider's data back to its own view.
+  load(sources: Sources, subject: Subject): Promise<Data | undefined>;
+  view(site: Site, data: Data, subject: Subject): HtmlValue;
+}
+
+/** The sections of one page: every provider loaded at once, the ones with something to show in order. */
+export async function sectionsFor<Subject, Sources>(
+  providers: readonly SectionProvider<Subject, Sources, unknown>[],
+  sources: Sources,
+  subject: Subject,
+  site: Site,
+): Promise<HtmlValue[]> {
+  const ordered = [...providers].sort((a, b) => a.order - b.order);
+  const loaded = await Promise.all(ordered.map((p) => p.load(sources, subject)));
+  return ordered.flatMap((p, i) => {
+    const data = loaded[i];
+    return data === undefined ? [] : [p.view(site, data, subject)];
+  });
+}
