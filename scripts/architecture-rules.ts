@@ -72,6 +72,7 @@ export const PURE: readonly string[] = [
   'auth/token.ts',
   'platform/prng.ts',
   'platform/environment-name.ts',
+  'platform/entity-ref.ts',
   'web/html.ts',
   'dora/model.ts',
   'flags/model.ts',

@@ -1,4 +1,4 @@
-import { keyOfRef } from '../catalog/model.ts';
+import { keyOfRef } from '../platform/entity-ref.ts';
 
 /**
  * Where a page is going to be read: on the live server (query strings work) or in a
