@@ -55,10 +55,10 @@ export function readGraph(srcDir: string): ModuleGraph {
   return { modules, internal, external };
 }
 
-/** The room of a module: its first folder under src/, or `(root)` for main.ts and its siblings. */
+/** The room of a module: its first folder under src/; a file at the top (main.ts) is a room of its own. */
 export function roomOf(module: string): string {
   const slash = module.indexOf('/');
-  return slash < 0 ? '(root)' : module.slice(0, slash);
+  return slash < 0 ? module.replace(/\.ts$/, '') : module.slice(0, slash);
 }
 
 function layerOf(room: string): number {

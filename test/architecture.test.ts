@@ -15,9 +15,9 @@ function graphOf(imports: Import[], external: Record<string, string[]> = {}): Mo
 }
 
 describe('architecture check', () => {
-  it('names the room of a module by its first folder, and root files as (root)', () => {
+  it('names the room of a module by its first folder, and a file at the top by its name', () => {
     assert.equal(roomOf('catalog/pages/list-page.ts'), 'catalog');
-    assert.equal(roomOf('main.ts'), '(root)');
+    assert.equal(roomOf('main.ts'), 'main');
   });
 
   it('finds a cycle between folders, however long, and not within one', () => {
