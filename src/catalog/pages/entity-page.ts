@@ -26,8 +26,9 @@ import { OWNED_SHOWN, profileOf, relatedRefs, type EntityPageData, type OwnerCon
 /**
  * One page per entity, shaped by kind. What an engineer needs in an incident comes first:
  * runbooks, on-call and the owning team, then what is happening now (the capabilities'
- * `lead` sections, e.g. what changed); then what the entity is made of and talks to, and
- * the capabilities' `body` sections (e.g. a flag's definition).
+ * `lead` sections, e.g. what changed); then what the entity is made of and talks to (with
+ * the registered kinds' relation cards, kinds.ts), and the capabilities' `body` sections
+ * (e.g. a flag's definition).
  */
 export function entityView(
   site: Site,
