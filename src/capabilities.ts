@@ -1,5 +1,7 @@
+import { registerKinds, type KindDefinition } from './catalog/kinds.ts';
 import type { EntitySection } from './catalog/pages/entity-sections.ts';
 import { changesSections } from './changes/sections.ts';
+import { flagKind } from './flags/flag-kind.ts';
 import { flagSections } from './flags/sections.ts';
 import type { DeliverySource } from './portal/site-map.ts';
 
@@ -12,5 +14,13 @@ import type { DeliverySource } from './portal/site-map.ts';
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
 export const entitySections: readonly EntitySection<Partial<DeliverySource>>[] = [...changesSections, ...flagSections];
 
+/** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
+export const catalogKinds: readonly KindDefinition[] = [flagKind];
+
 /** This module, for worker threads: they cannot be handed functions, so they import the lists from here. */
 export const CAPABILITIES_MODULE = import.meta.url;
+
+// Importing this module registers the kinds: every reader of a kind (validation, relations,
+// pages) finds them in the catalog's registry, and the catalog's parse threads import this
+// module by the URL registered with them. Whatever imports the lists above has the kinds.
+registerKinds(CAPABILITIES_MODULE, catalogKinds);

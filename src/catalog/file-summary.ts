@@ -1,4 +1,4 @@
-import type { CoreKind, Problem } from './model.ts';
+import type { Problem } from './model.ts';
 import type { Reference } from './relations.ts';
 
 /**
@@ -30,7 +30,8 @@ export interface PlacedReference extends Reference {
 export interface DocumentSummary {
   key?: string;
   ref?: string;
-  kind?: CoreKind;
+  /** As the kind's definition spells it (a core kind or a registered one). */
+  kind?: string;
   line: number;
   column: number;
   /** The document is a valid entity. */

@@ -5,18 +5,10 @@ import { AtriumError } from '../platform/errors.ts';
 import type { Dependency, DocumentSummary, FileSummary } from './file-summary.ts';
 import { CatalogRoot, MAX_FILES } from './files.ts';
 import { expandTarget, isGlob, locationTargets } from './location-targets.ts';
-import {
-  coreKind,
-  entityName,
-  formatRef,
-  isSafeLinkUrl,
-  isUrlLike,
-  refKey,
-  type Entity,
-  type Problem,
-} from './model.ts';
+import { entityName, formatRef, isSafeLinkUrl, isUrlLike, refKey, type Entity, type Problem } from './model.ts';
 import { RUNBOOK_ANNOTATION } from './operational-links.ts';
 import { parseYamlDocuments, type ParsedDocument } from './parse.ts';
+import { knownKind } from './kinds.ts';
 import { referencesOf } from './relations.ts';
 import { validateEntity, type SchemaIssue } from './schema.ts';
 import { substitute } from './substitute.ts';
@@ -342,7 +334,7 @@ async function loadDocument(
   // Identify the entity (after substitution, as it is stored) even when it is invalid, so
   // problems attach to it and its last good version can stay.
   const value = substituted.value as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } } | null;
-  const kind = typeof value?.kind === 'string' ? coreKind(value.kind) : undefined;
+  const kind = typeof value?.kind === 'string' ? knownKind(value.kind) : undefined;
   if (kind && typeof value?.metadata?.name === 'string') {
     const namespace = typeof value.metadata.namespace === 'string' ? value.metadata.namespace : 'default';
     const name = { kind, namespace, name: value.metadata.name };

@@ -15,18 +15,8 @@ export {
   refKey,
 } from '../platform/entity-ref.ts';
 
-/** The kinds Atrium reads: Backstage's core kinds, and Atrium's own Flag (apiVersion atrium.dev/v1). */
-export const CORE_KINDS = [
-  'Component',
-  'API',
-  'Resource',
-  'System',
-  'Domain',
-  'Group',
-  'User',
-  'Location',
-  'Flag',
-] as const;
+/** Backstage's core kinds. Atrium's own kinds (Flag, ...) are registered by their capabilities (kinds.ts). */
+export const CORE_KINDS = ['Component', 'API', 'Resource', 'System', 'Domain', 'Group', 'User', 'Location'] as const;
 export type CoreKind = (typeof CORE_KINDS)[number];
 
 export interface EntityLink {

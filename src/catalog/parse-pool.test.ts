@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { component, location, tempCatalog } from '../../test/support/catalog.ts';
+// Registers the Flag kind, in this thread and (by the module's URL) in the pool's threads.
+import '../capabilities.ts';
 import { CatalogRoot } from './files.ts';
 import { walkCatalog } from './load.ts';
 import { ParsePool } from './parse-pool.ts';
@@ -45,5 +47,32 @@ describe('ParsePool', () => {
     const walk = await walkCatalog(root, 'catalog-info.yaml', { parser: pool.parser });
     assert.equal(walk.parsed.size, 3);
     assert.equal(pool.workerCount, 0);
+  });
+
+  test('the worker threads know the registered kinds (a Flag is read, not an unknown kind)', async (t) => {
+    const files: Record<string, string> = { 'catalog-info.yaml': location(['./flags/*.yaml']) };
+    for (let i = 0; i < 40; i++)
+      files[`flags/flag-${i}.yaml`] =
+        `apiVersion: atrium.dev/v1\nkind: Flag\nmetadata:\n  name: flag-${i}\nspec:\n  owner: team-a\n  service: svc\n  type: release\n` +
+        (i === 3
+          ? '  strategies: [{ name: default, constraints: [{ contextName: x, operator: NOPE, values: [a] }] }]\n'
+          : '');
+    const catalog = tempCatalog(files);
+    const root = await CatalogRoot.open(catalog.dir);
+    const pool = new ParsePool(root, undefined, 2);
+    t.after(async () => {
+      await pool.close();
+      catalog.cleanup();
+    });
+    const inline = await walkCatalog(root, 'catalog-info.yaml');
+    const pooled = await walkCatalog(root, 'catalog-info.yaml', { parser: pool.parser });
+    assert.equal(pool.workerCount, 2, 'workers were started for 40 files');
+    assert.deepEqual(pooled.files, inline.files);
+    assert.equal(pooled.parsed.size, 1 + 39);
+    // A flag's own checks (the flag engine's) ran in the workers too.
+    assert.deepEqual(
+      pooled.files.flatMap((f) => f.documents.flatMap((d) => d.problems.map((p) => `${p.file} ${p.code}`))),
+      ['flags/flag-3.yaml invalid-flag'],
+    );
   });
 });

@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from '../platform/ts-worker.ts';
 import type { Logger } from '../platform/log.ts';
 import type { CatalogRoot } from './files.ts';
+import { kindModules } from './kinds.ts';
 import { parseFile, type FileParse, type FileParser, type ParseJob } from './load.ts';
 
 /**
@@ -76,7 +77,11 @@ export class ParsePool {
 
   private start(): void {
     for (let i = 0; i < this.size; i++) {
-      const worker = startTsWorker(WORKER_ENTRY, { rootDir: this.root.dir, maxFileBytes: this.root.maxFileBytes });
+      const worker = startTsWorker(WORKER_ENTRY, {
+        rootDir: this.root.dir,
+        maxFileBytes: this.root.maxFileBytes,
+        kindModules: kindModules(),
+      });
       worker.unref();
       worker.on('message', (message: { ready?: true; id?: number; result?: FileParse; error?: string }) => {
         if (message.ready) {

@@ -9,9 +9,12 @@ import { parseFile, type ParseJob } from './load.ts';
 interface WorkerConfig {
   rootDir: string;
   maxFileBytes: number;
+  /** The modules that registered the parent's extra kinds (kinds.ts): importing them registers the same kinds here. */
+  kindModules: readonly string[];
 }
 
 const config = (workerData as { data: WorkerConfig }).data;
+for (const module of config.kindModules) await import(module);
 const root = await CatalogRoot.open(config.rootDir, config.maxFileBytes);
 const port = parentPort;
 if (!port) throw new Error('parse-worker.ts runs only as a worker thread');

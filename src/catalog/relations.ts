@@ -1,4 +1,5 @@
 import {
+  coreKind,
   parseEntityRef,
   EntityRefError,
   formatRef,
@@ -7,12 +8,13 @@ import {
   type Entity,
   type EntityName,
 } from './model.ts';
+import { kindDefinition, registeredKinds, type KindDefinition } from './kinds.ts';
 import type { SchemaIssue } from './schema.ts';
 
 /**
- * Every well-known Backstage relation, in both directions. A relation is emitted by the
- * entity whose spec names the other one; the inverse is emitted with it, so an entity's
- * relations depend on its own descriptor alone.
+ * Every well-known Backstage relation, in both directions (a registered kind adds its own,
+ * see relationPairs). A relation is emitted by the entity whose spec names the other one;
+ * the inverse is emitted with it, so an entity's relations depend on its own descriptor alone.
  */
 export const RELATION_PAIRS = [
   ['ownedBy', 'ownerOf'],
@@ -22,40 +24,56 @@ export const RELATION_PAIRS = [
   ['partOf', 'hasPart'],
   ['memberOf', 'hasMember'],
   ['childOf', 'parentOf'],
-  // Atrium's own: a feature flag and the service whose code reads it.
-  ['flagOf', 'hasFlag'],
 ] as const;
 
-export type RelationType = (typeof RELATION_PAIRS)[number][number];
+/** A relation's name: one of RELATION_PAIRS, or one a registered kind introduces. */
+export type RelationType = string;
 
-const inverses = new Map<RelationType, RelationType>(
-  RELATION_PAIRS.flatMap(([a, b]) => [
-    [a, b],
-    [b, a],
-  ]),
-);
+/** The core pairs, then those of the registered kinds (e.g. a flag's `flagOf`/`hasFlag`). */
+export function relationPairs(): (readonly [RelationType, RelationType])[] {
+  return [...RELATION_PAIRS, ...registeredKinds().flatMap((d) => d.relationPairs)];
+}
+
+// Rebuilt only when a kind is registered: registeredKinds() is the same array until then.
+let inverses: { kinds: readonly KindDefinition[]; map: ReadonlyMap<RelationType, RelationType> } | undefined;
+
+function inverseMap(): ReadonlyMap<RelationType, RelationType> {
+  const kinds = registeredKinds();
+  if (inverses?.kinds !== kinds)
+    inverses = {
+      kinds,
+      map: new Map(
+        relationPairs().flatMap(([a, b]) => [
+          [a, b],
+          [b, a],
+        ]),
+      ),
+    };
+  return inverses.map;
+}
 
 export function inverseOf(type: RelationType): RelationType {
-  const inverse = inverses.get(type);
+  const inverse = inverseMap().get(type);
   if (!inverse) throw new Error(`No inverse for relation ${type}`);
   return inverse;
 }
 
-interface ReferenceField {
+export interface ReferenceField {
   field: string;
   relation: RelationType;
   /** Kind assumed when the reference omits one; dependsOn/dependencyOf have none. */
   defaultKind?: string;
 }
 
-const owner: ReferenceField = { field: 'owner', relation: 'ownedBy', defaultKind: 'Group' };
+/** `spec.owner`, a reference to a Group by default: every kind with an owner reads it so. */
+export const OWNER_REFERENCE: ReferenceField = { field: 'owner', relation: 'ownedBy', defaultKind: 'Group' };
 const system: ReferenceField = { field: 'system', relation: 'partOf', defaultKind: 'System' };
 const dependsOn: ReferenceField = { field: 'dependsOn', relation: 'dependsOn' };
 const dependencyOf: ReferenceField = { field: 'dependencyOf', relation: 'dependencyOf' };
 
 const referenceFields: Record<CoreKind, ReferenceField[]> = {
   Component: [
-    owner,
+    OWNER_REFERENCE,
     system,
     { field: 'subcomponentOf', relation: 'partOf', defaultKind: 'Component' },
     { field: 'providesApis', relation: 'providesApi', defaultKind: 'API' },
@@ -63,10 +81,10 @@ const referenceFields: Record<CoreKind, ReferenceField[]> = {
     dependsOn,
     dependencyOf,
   ],
-  API: [owner, system],
-  Resource: [owner, system, dependsOn, dependencyOf],
-  System: [owner, { field: 'domain', relation: 'partOf', defaultKind: 'Domain' }],
-  Domain: [owner, { field: 'subdomainOf', relation: 'partOf', defaultKind: 'Domain' }],
+  API: [OWNER_REFERENCE, system],
+  Resource: [OWNER_REFERENCE, system, dependsOn, dependencyOf],
+  System: [OWNER_REFERENCE, { field: 'domain', relation: 'partOf', defaultKind: 'Domain' }],
+  Domain: [OWNER_REFERENCE, { field: 'subdomainOf', relation: 'partOf', defaultKind: 'Domain' }],
   Group: [
     { field: 'parent', relation: 'childOf', defaultKind: 'Group' },
     { field: 'children', relation: 'parentOf', defaultKind: 'Group' },
@@ -74,7 +92,6 @@ const referenceFields: Record<CoreKind, ReferenceField[]> = {
   ],
   User: [{ field: 'memberOf', relation: 'memberOf', defaultKind: 'Group' }],
   Location: [],
-  Flag: [owner, { field: 'service', relation: 'flagOf', defaultKind: 'Component' }],
 };
 
 /** A reference one entity makes to another, and where in the document it was written. */
@@ -94,11 +111,13 @@ export interface Relation {
  * Reads the references an entity's spec makes. A reference that cannot be parsed is an
  * issue (the entity stops, as in Backstage); the default namespace is the entity's own.
  */
-export function referencesOf(kind: CoreKind, entity: Entity): { references: Reference[]; issues: SchemaIssue[] } {
+export function referencesOf(kind: string, entity: Entity): { references: Reference[]; issues: SchemaIssue[] } {
   const references: Reference[] = [];
   const issues: SchemaIssue[] = [];
   const defaultNamespace = entity.metadata.namespace ?? 'default';
-  for (const { field, relation, defaultKind } of referenceFields[kind]) {
+  const core = coreKind(kind);
+  const fields = core ? referenceFields[core] : (kindDefinition(kind)?.references ?? []);
+  for (const { field, relation, defaultKind } of fields) {
     const value = entity.spec?.[field];
     if (value === undefined) continue;
     const refs = Array.isArray(value) ? value : [value];
@@ -151,8 +170,6 @@ export function storedRelationsOf(source: EntityName, references: readonly Refer
   return relationsOf(source, references).filter((r) => r.source.toLowerCase() === from);
 }
 
-const isRelationType = (type: string): type is RelationType => inverses.has(type as RelationType);
-
 /**
  * An entity's relations in both directions, from the stored rows that start at it
  * (`outgoing`) and those that end at it (`incoming`, read backwards through their
@@ -171,8 +188,11 @@ export function relationView(
     out.push(relation);
   };
   for (const r of outgoing) add(r);
-  for (const r of incoming)
-    if (isRelationType(r.type)) add({ source: r.target, type: inverseOf(r.type), target: r.source });
+  const inverse = inverseMap();
+  for (const r of incoming) {
+    const type = inverse.get(r.type);
+    if (type) add({ source: r.target, type, target: r.source });
+  }
   return out.sort((a, b) =>
     a.type < b.type ? -1 : a.type > b.type ? 1 : a.target < b.target ? -1 : a.target > b.target ? 1 : 0,
   );

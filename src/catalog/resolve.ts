@@ -1,5 +1,5 @@
 import type { FileSummary, PlacedReference } from './file-summary.ts';
-import { formatRef, type CoreKind, type Problem } from './model.ts';
+import { formatRef, type Problem } from './model.ts';
 import { danglingReferences } from './relations.ts';
 
 /**
@@ -12,7 +12,7 @@ import { danglingReferences } from './relations.ts';
 export interface Claim {
   key: string;
   ref: string;
-  kind: CoreKind;
+  kind: string;
   file: string;
   line: number;
   column: number;

@@ -1,5 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+// The Flag kind is registered by the capabilities' composition root.
+import '../capabilities.ts';
 import type { CoreKind } from './model.ts';
 import {
   CORE_API_VERSIONS,

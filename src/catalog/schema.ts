@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from '../platform/environment-name.ts';
-import { FLAG_API_VERSION, FLAG_TYPES, flagSpecIssues, type FlagSpec } from '../flags/flag-definition.ts';
-import { CORE_KINDS, coreKind, type CoreKind, type Entity } from './model.ts';
+import { kindDefinition, knownKind, knownKinds, registeredKinds } from './kinds.ts';
+import { coreKind, type CoreKind, type Entity } from './model.ts';
 
 /**
  * What a valid descriptor looks like: Backstage's field-format rules (names, namespaces,
- * label and annotation keys, tags) and the required spec fields of each core kind. Keys
- * outside these schemas are tolerated, as Backstage tolerates them.
+ * label and annotation keys, tags) and the required spec fields of each core kind, and of
+ * each registered kind (kinds.ts). Keys outside these schemas are tolerated, as Backstage
+ * tolerates them.
  */
 
 /** A problem found in one document, located by its path inside that document. */
@@ -29,8 +29,7 @@ const MAX_NAME = 63;
 
 export const CORE_API_VERSIONS = ['backstage.io/v1alpha1', 'backstage.io/v1beta1'];
 /** The apiVersions each kind is defined for: Backstage's for its kinds, Atrium's for its own. */
-const apiVersionsOf = (kind: CoreKind): readonly string[] => (kind === 'Flag' ? [FLAG_API_VERSION] : CORE_API_VERSIONS);
-const KIND_LIST = CORE_KINDS.join(', ');
+const apiVersionsOf = (kind: string): readonly string[] => kindDefinition(kind)?.apiVersions ?? CORE_API_VERSIONS;
 
 export const isValidName = (s: string): boolean => s.length <= MAX_NAME && NAME.test(s);
 export const isValidNamespace = (s: string): boolean => s.length <= MAX_NAME && NAMESPACE.test(s);
@@ -105,38 +104,6 @@ const specSchemas: Record<CoreKind, z.ZodType> = {
       .optional(),
     memberOf: refList.optional(),
   }),
-  Flag: z.looseObject({
-    owner: text,
-    service: text,
-    type: z.enum(FLAG_TYPES),
-    environments: z
-      .record(
-        z.string().regex(ENVIRONMENT_NAME, `environment names are ${ENVIRONMENT_NAME_RULE}`),
-        z.looseObject({ enabled: z.boolean(), strategies: z.array(z.unknown()).optional() }),
-      )
-      .optional(),
-    strategies: z.array(z.unknown()).optional(),
-    variants: z.array(z.unknown()).optional(),
-    dependencies: z.array(z.unknown()).optional(),
-    impressionData: z.boolean().optional(),
-    releasePlan: z
-      .looseObject({
-        milestones: z
-          .array(
-            z.looseObject({
-              name: text,
-              strategies: z.array(z.unknown()),
-              after: z
-                .string()
-                .regex(/^\d{1,4}[mhd]$/, 'a time such as 30m, 24h or 7d')
-                .optional(),
-            }),
-          )
-          .min(1)
-          .max(20),
-      })
-      .optional(),
-  }),
   // That a Location needs target or targets is checked in validateEntity, beside the other issues.
   Location: z.looseObject({
     type: text.optional(),
@@ -146,9 +113,17 @@ const specSchemas: Record<CoreKind, z.ZodType> = {
   }),
 };
 
+/** The spec schema of a kind the catalog reads (core or registered), whatever its case. */
+function specSchemaOf(kind: string): z.ZodType {
+  const core = coreKind(kind);
+  const schema = core ? specSchemas[core] : kindDefinition(kind)?.spec;
+  if (!schema) throw new Error(`Atrium does not read the kind ${kind}`);
+  return schema;
+}
+
 /** The JSON Schema of each kind's spec, for editors and the user guide. */
-export function specJsonSchema(kind: CoreKind): unknown {
-  return z.toJSONSchema(specSchemas[kind], { unrepresentable: 'any' });
+export function specJsonSchema(kind: string): unknown {
+  return z.toJSONSchema(specSchemaOf(kind), { unrepresentable: 'any' });
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -157,9 +132,9 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * The schema one spec is checked against. Like Backstage, an API's spec.type picks its
  * schema, so a missing field is reported as that field and not as a failed union.
  */
-function specSchemaFor(kind: CoreKind, spec: unknown): z.ZodType {
+function specSchemaFor(kind: string, spec: unknown): z.ZodType {
   if (kind === 'API') return isRecord(spec) && spec.type === 'mcp-server' ? mcpServerApiSpec : apiSpec;
-  return specSchemas[kind];
+  return specSchemaOf(kind);
 }
 
 /**
@@ -182,7 +157,7 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
   }
 
   const { apiVersion, kind, metadata, spec } = value;
-  let known: CoreKind | undefined;
+  let known: string | undefined;
   if (kind !== undefined && kind !== null && typeof kind !== 'string') {
     issue(
       ['kind'],
@@ -191,7 +166,12 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
       'A kind is a string of letters and digits starting with a letter, e.g. Component.',
     );
   } else if (typeof kind !== 'string' || kind.length === 0) {
-    issue(['kind'], 'missing-field', 'The document has no kind', `Add \`kind:\` with one of ${KIND_LIST}.`);
+    issue(
+      ['kind'],
+      'missing-field',
+      'The document has no kind',
+      `Add \`kind:\` with one of ${knownKinds().join(', ')}.`,
+    );
   } else if (kind.length > MAX_NAME || !KIND.test(kind)) {
     issue(
       ['kind'],
@@ -200,13 +180,14 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
       'A kind is letters and digits starting with a letter, e.g. Component.',
     );
   } else {
-    known = coreKind(kind);
+    known = knownKind(kind);
     if (!known) {
+      const own = registeredKinds().map((d) => d.kind);
       issue(
         ['kind'],
         'unknown-kind',
         `Unknown kind "${kind}"`,
-        `Atrium reads the Backstage core kinds and its own Flag: ${KIND_LIST}.`,
+        `Atrium reads the Backstage core kinds${own.length > 0 ? ` and its own ${own.join(', ')}` : ''}: ${knownKinds().join(', ')}.`,
       );
     }
   }
@@ -286,9 +267,10 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
           }
         }
       }
-      // A flag's strategies, constraints and variants are checked by the flag engine itself.
-      if (known === 'Flag' && result.success && isRecord(metadata) && typeof metadata.name === 'string') {
-        for (const problem of flagSpecIssues(metadata.name, result.data as FlagSpec))
+      // A registered kind's own checks (a flag's strategies, by the flag engine itself).
+      const ownIssues = kindDefinition(known)?.issues;
+      if (ownIssues && result.success && isRecord(metadata) && typeof metadata.name === 'string') {
+        for (const problem of ownIssues(metadata.name, result.data))
           issue(
             ['spec', ...problem.path],
             problem.code,

@@ -1,3 +1,5 @@
+// Registers the capabilities' catalog kinds (Flag, ...): validation reads them.
+import '../capabilities.ts';
 import { CatalogStore } from '../catalog/store.ts';
 import { syncCatalog } from '../catalog/sync.ts';
 import { loadConfig } from '../platform/config.ts';

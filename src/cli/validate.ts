@@ -1,3 +1,5 @@
+// Registers the capabilities' catalog kinds (Flag, ...): validation reads them.
+import '../capabilities.ts';
 import { openCatalog, walkCatalog } from '../catalog/load.ts';
 import type { Problem } from '../catalog/model.ts';
 import { resolveCatalog } from '../catalog/resolve.ts';

@@ -13,6 +13,7 @@ import {
 import { html, type Html, type HtmlValue } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { entityPath, siteUrl, type Site } from '../../web/site.ts';
+import { knownKind, registeredKinds } from '../kinds.ts';
 import { coreKind, isSafeLinkUrl, keyOfRef } from '../model.ts';
 import type { OperationalLink } from '../operational-links.ts';
 import type { RelationType } from '../relations.ts';
@@ -25,8 +26,9 @@ import { OWNED_SHOWN, profileOf, relatedRefs, type EntityPageData, type OwnerCon
 /**
  * One page per entity, shaped by kind. What an engineer needs in an incident comes first:
  * runbooks, on-call and the owning team, then what is happening now (the capabilities'
- * `lead` sections, e.g. what changed); then what the entity is made of and talks to, and
- * the capabilities' `body` sections (e.g. a flag's definition).
+ * `lead` sections, e.g. what changed); then what the entity is made of and talks to (with
+ * the registered kinds' relation cards, kinds.ts), and the capabilities' `body` sections
+ * (e.g. a flag's definition).
  */
 export function entityView(
   site: Site,
@@ -35,7 +37,7 @@ export function entityView(
 ): Html {
   const { detail } = data;
   const { entity } = detail;
-  const kind = coreKind(entity.kind) ?? entity.kind;
+  const kind = knownKind(entity.kind) ?? entity.kind;
   const title = entity.metadata.title ?? entity.metadata.name;
   const spec = entity.spec ?? {};
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -62,8 +64,8 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
           ['Consumes', 'consumesApi'],
         ]),
       );
-      if (relatedRefs(detail.relations, 'hasFlag').length)
-        sections.push(relationSection(site, data, 'flags', 'Feature flags', [['Flags', 'hasFlag']]));
+      // The registered kinds' cards on a component's page (e.g. its feature flags).
+      sections.push(...kindCards(site, data, 'Component'));
       sections.push(
         relationSection(
           site,
@@ -132,14 +134,6 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
       sections.push(relationSection(site, data, 'groups', 'Groups', [['Member of', 'memberOf']]));
       sections.push(ownedSection(site, data));
       break;
-    case 'Flag':
-      sections.push(
-        relationSection(site, data, 'flag-of', 'Used by', [
-          ['Service', 'flagOf'],
-          ['Owner', 'ownedBy'],
-        ]),
-      );
-      break;
     case 'Location':
       sections.push(
         section(
@@ -153,6 +147,8 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
         ),
       );
       break;
+    default:
+      sections.push(...kindCards(site, data, kind));
   }
   sections.push(...provided.body);
   sections.push(
@@ -270,7 +266,7 @@ function relationSection(
   data: EntityPageData,
   id: string,
   title: string,
-  groups: [string, RelationType][],
+  groups: readonly (readonly [string, RelationType])[],
   graphBase?: string,
 ): Html {
   const body = groups.map(([heading, type]) => {
@@ -285,6 +281,18 @@ function relationSection(
   });
   return html`<section class="card" aria-labelledby="${id}"><h2 id="${id}">${title}</h2>${body}
 ${graphBase ? html`<p><a href="${graphBase}graph/">Dependency graph and blast radius</a></p>` : ''}</section>`;
+}
+
+/** The relation cards the registered kinds put on the page of `page` (kinds.ts), in the order registered. */
+function kindCards(site: Site, data: EntityPageData, page: string): Html[] {
+  return registeredKinds()
+    .flatMap((d) => d.cards ?? [])
+    .filter(
+      (card) =>
+        card.page === page &&
+        (!card.onlyWhenRelated || card.groups.some(([, type]) => relatedRefs(data.detail.relations, type).length > 0)),
+    )
+    .map((card) => relationSection(site, data, card.id, card.title, card.groups));
 }
 
 function ownedSection(site: Site, data: EntityPageData): Html {

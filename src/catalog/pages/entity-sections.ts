@@ -1,7 +1,7 @@
 import type { HtmlValue } from '../../web/html.ts';
 import { type SectionProvider, sectionsFor } from '../../web/section.ts';
 import type { Site } from '../../web/site.ts';
-import { coreKind } from '../model.ts';
+import { knownKind } from '../kinds.ts';
 import type { EntityPageData } from './entity-data.ts';
 
 /** What an entity-page section is about: the entity's key, its kind as the catalog spells it, and its page's data. */
@@ -34,7 +34,7 @@ export async function entitySections<Sources>(
   page: EntityPageData,
   site: Site,
 ): Promise<ProvidedSections> {
-  const kind = coreKind(page.detail.entity.kind) ?? page.detail.entity.kind;
+  const kind = knownKind(page.detail.entity.kind) ?? page.detail.entity.kind;
   const subject = { key, kind, page };
   const here = providers.filter((p) => p.kinds.includes(kind));
   const [lead, body] = await Promise.all(

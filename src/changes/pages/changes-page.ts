@@ -1,4 +1,5 @@
-import { coreKind, keyOfRef } from '../../catalog/model.ts';
+import { knownKind } from '../../catalog/kinds.ts';
+import { keyOfRef } from '../../catalog/model.ts';
 import { ENVIRONMENT_NAME } from '../../platform/environment-name.ts';
 import type { CatalogReader } from '../../catalog/reader.ts';
 import { emptyNote } from '../../web/components.ts';
@@ -53,7 +54,7 @@ export async function loadChangesPage(
 ): Promise<ChangesPageData | undefined> {
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
-  const kind = coreKind(detail.entity.kind) ?? detail.entity.kind;
+  const kind = knownKind(detail.entity.kind) ?? detail.entity.kind;
   const typeParam = search.get('type');
   const type =
     typeParam === null || typeParam === ''

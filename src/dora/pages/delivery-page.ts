@@ -1,4 +1,5 @@
-import { coreKind, keyOfRef } from '../../catalog/model.ts';
+import { knownKind } from '../../catalog/kinds.ts';
+import { keyOfRef } from '../../catalog/model.ts';
 import type { CatalogReader } from '../../catalog/reader.ts';
 import { emptyNote, entityLink, refName, timestamp } from '../../web/components.ts';
 import { html, type Html, type HtmlValue } from '../../web/html.ts';
@@ -44,7 +45,7 @@ export async function loadDeliveryPage(
   return {
     ref: detail.ref,
     title: detail.entity.metadata.title ?? detail.entity.metadata.name,
-    kind: coreKind(detail.entity.kind) ?? detail.entity.kind,
+    kind: knownKind(detail.entity.kind) ?? detail.entity.kind,
     days,
     dashboard,
   };

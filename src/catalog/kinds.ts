@@ -1,0 +1,103 @@
+import type { z } from 'zod';
+import { CORE_KINDS, coreKind } from './model.ts';
+import type { ReferenceField } from './relations.ts';
+
+/**
+ * The kinds the catalog reads beyond Backstage's core kinds, each brought by the
+ * capability that owns it (the flag capability's Flag; later SLO, Check, Job, ...): its
+ * spec schema, the checks its engine adds, its relations and its cards on entity pages.
+ * Pure: a definition is data and functions; nothing here does I/O.
+ *
+ * The registry is module state rather than a parameter, because every reader of a kind
+ * needs it (validation, relations, the pages that spell a kind) and threading a list
+ * through each would change every loader's signature. It is filled once, by the
+ * composition root (src/capabilities.ts) when it is imported; worker threads import the
+ * same module, by the URL it registered with (kindModules), to know the same kinds.
+ */
+
+/** A problem found in a spec by a kind's own checks, at a path inside the spec. */
+export interface SpecIssue {
+  path: (string | number)[];
+  code: string;
+  message: string;
+  hint: string;
+}
+
+/**
+ * A card of relations on the entity page of `page` (the kind's own, or a kind it relates
+ * to): one list per relation, under its heading, after the kind's core cards.
+ */
+export interface RelationCard {
+  page: string;
+  id: string;
+  title: string;
+  groups: readonly (readonly [heading: string, relation: string])[];
+  /** Leave the card out when none of its relations has an entity (e.g. on a service without flags). */
+  onlyWhenRelated?: boolean;
+}
+
+export interface KindDefinition {
+  /** As written in descriptors (matched case-insensitively) and shown on pages. */
+  kind: string;
+  apiVersions: readonly string[];
+  /** The spec's shape, as the core kinds' (loose objects: unknown keys are tolerated). */
+  spec: z.ZodType;
+  /** Checks beyond the shape, run only on a spec the schema accepted (`spec` is its parsed value). */
+  issues?(name: string, spec: unknown): readonly SpecIssue[];
+  /** The spec fields that reference other entities, in the order they are read. */
+  references: readonly ReferenceField[];
+  /** The relations this kind introduces, each with its inverse. */
+  relationPairs: readonly (readonly [string, string])[];
+  cards?: readonly RelationCard[];
+}
+
+interface Registry {
+  kinds: readonly KindDefinition[];
+  byKey: ReadonlyMap<string, KindDefinition>;
+  modules: readonly string[];
+}
+
+let registry: Registry = { kinds: [], byKey: new Map(), modules: [] };
+
+/**
+ * Adds kinds, registered by `module` (the URL of the module whose import registers them,
+ * so worker threads can import it). Registering the same definitions again does nothing;
+ * a second definition of a kind is a programming error.
+ */
+export function registerKinds(module: string, kinds: readonly KindDefinition[]): void {
+  const added = kinds.filter((definition) => {
+    const key = definition.kind.toLowerCase();
+    const existing = registry.byKey.get(key);
+    if (existing === definition) return false;
+    if (existing || coreKind(definition.kind)) throw new Error(`The catalog kind ${definition.kind} is defined twice`);
+    return true;
+  });
+  const modules = registry.modules.includes(module) ? registry.modules : [...registry.modules, module];
+  const all = [...registry.kinds, ...added];
+  registry = { kinds: all, byKey: new Map(all.map((d) => [d.kind.toLowerCase(), d])), modules };
+}
+
+/** The registered kinds, in the order they were registered (the same array until the next registration). */
+export function registeredKinds(): readonly KindDefinition[] {
+  return registry.kinds;
+}
+
+/** The modules that registered kinds, for worker threads to import. */
+export function kindModules(): readonly string[] {
+  return registry.modules;
+}
+
+/** A registered kind's definition, whatever the case it is written in. */
+export function kindDefinition(kind: string): KindDefinition | undefined {
+  return registry.byKey.get(kind.toLowerCase());
+}
+
+/** A kind the catalog reads (core or registered) as its definition spells it; undefined for any other kind. */
+export function knownKind(kind: string): string | undefined {
+  return coreKind(kind) ?? kindDefinition(kind)?.kind;
+}
+
+/** Every kind the catalog reads: the core kinds, then the registered ones. */
+export function knownKinds(): string[] {
+  return [...CORE_KINDS, ...registry.kinds.map((d) => d.kind)];
+}
