@@ -19,12 +19,6 @@ import { createApp, type App } from './platform/http/app.ts';
 import { createListener } from './platform/http/listener.ts';
 import type { Logger } from './platform/log.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
-import { openCatalog } from './catalog/load.ts';
-import { DocsSource } from './docs/docs-source.ts';
-import { registerSearchRoutes } from './search/routes.ts';
-import type { AssetBundle } from './web/assets.ts';
-import { Portal } from './web/portal.ts';
-import { registerPortalRoutes } from './web/routes.ts';
 import { catalogTasks } from './catalog/tasks.ts';
 import { changeTasks } from './changes/tasks.ts';
 import { doraTasks } from './dora/tasks.ts';
@@ -34,6 +28,12 @@ import { registerApiDocument } from './server/api-document.ts';
 import { Readiness, registerHealthRoutes } from './server/health-routes.ts';
 import { serverLifecycle, type Lifecycle } from './server/lifecycle.ts';
 import { registerServerMetrics } from './server/server-metrics.ts';
+import { openCatalog } from './catalog/load.ts';
+import { DocsSource } from './docs/docs-source.ts';
+import { registerSearchRoutes } from './search/routes.ts';
+import type { AssetBundle } from './web/assets.ts';
+import { Portal } from './web/portal.ts';
+import { registerPortalRoutes } from './web/routes.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,

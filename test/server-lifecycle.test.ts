@@ -28,8 +28,16 @@ function trackResources() {
   }).enable();
   return {
     live: () => [...live.values()].sort(),
-    /** Stops noting new resources (the wait for close callbacks makes a timer too), and still sees them go. */
-    stopTracking: () => void (tracking = false),
+    /**
+     * Stops noting new resources (waiting makes timers too) and gives the noted ones a
+     * moment to go: handles report their end from their close callbacks, and the timer
+     * Node's HTTP module keeps for the Date header of responses ends by itself within a
+     * second. What the server left running (an interval, a watcher) stays.
+     */
+    async settled() {
+      tracking = false;
+      for (let i = 0; i < 30 && live.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    },
     disable: () => void hook.disable(),
   };
 }
@@ -78,9 +86,7 @@ test('after stop() nothing of the server is left on the event loop: timers, watc
 
   await server.stop();
   await database.close();
-  resources.stopTracking();
-  // Handles report their end from their close callbacks.
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await resources.settled();
   assert.deepEqual(resources.live(), [], 'every timer, watcher and socket the server made is gone');
   assert.deepEqual(process.getActiveResourcesInfo().sort(), handlesBefore);
 });
@@ -108,8 +114,7 @@ test('stop() after a start that could not listen leaves nothing either, and the 
   });
   await assert.rejects(second.start({ host: '127.0.0.1', port }), { code: 'listen-failed' });
   await second.stop();
-  resources.stopTracking();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await resources.settled();
   assert.deepEqual(resources.live(), []);
   await first.stop();
   await database.close();

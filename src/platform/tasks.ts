@@ -52,11 +52,6 @@ export class BackgroundTasks {
     this.tasks.push(...tasks);
   }
 
-  /** The names of the tasks, in the order they were added. */
-  names(): string[] {
-    return this.tasks.map((t) => t.name);
-  }
-
   /** Starts the tasks of `stage`; nothing once stopped. */
   start(stage: TaskStage): void {
     if (this.abort.signal.aborted) return;
