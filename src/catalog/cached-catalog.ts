@@ -1,6 +1,5 @@
 import { SingleFlightCache } from '../platform/cache.ts';
 import type { FastResponse } from '../platform/http/listener.ts';
-import type { Logger } from '../platform/log.ts';
 import { refKey } from './model.ts';
 import type { CatalogStore } from './store.ts';
 
@@ -102,17 +101,6 @@ export class CachedCatalog {
       this.generation = generation;
       this.invalidate();
     }
-  }
-
-  /** Polls the generation so replicas that do not sync themselves still see changes. */
-  watchGeneration(intervalMs: number, logger: Logger): () => void {
-    const timer = setInterval(() => {
-      this.refreshGeneration().catch((err: unknown) =>
-        logger.warn({ component: 'catalog', err }, 'could not read the catalog generation'),
-      );
-    }, intervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
   }
 }
 

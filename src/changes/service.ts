@@ -4,7 +4,6 @@ import type { CatalogReader } from '../catalog/reader.ts';
 import { Admission } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
-import type { Logger } from '../platform/log.ts';
 import {
   advance,
   COMMIT_SETTLE_MS,
@@ -179,22 +178,6 @@ export class ChangeService {
   /** The catalog changed: services may have gone (called from the catalog's invalidation). */
   forgetServices(): void {
     this.knownServices.clear();
-  }
-
-  /**
-   * Polls for other replicas' writes every `intervalMs` (see pollWrites; serve takes the
-   * first, the starting point, before it answers anything). A tick that finds the last
-   * poll still running is skipped, so a slow database does not pile polls up.
-   */
-  watchWrites(intervalMs: number, logger: Logger): () => void {
-    const timer = setInterval(() => {
-      if (this.polling) return;
-      this.pollWrites().catch((err: unknown) =>
-        logger.warn({ component: 'changes', err }, 'could not read the newest change ids'),
-      );
-    }, intervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
   }
 
   /**

@@ -28,3 +28,13 @@ export function integerOption(name: string, value: string | undefined, min: numb
   }
   return Number(value);
 }
+
+/** Reads `--format text|json`. */
+export function formatOption(value: string | undefined): 'text' | 'json' {
+  if (value !== 'text' && value !== 'json')
+    throw new UsageError(
+      `--format must be text or json, not "${value}"`,
+      'Use --format json for machine-readable output.',
+    );
+  return value;
+}

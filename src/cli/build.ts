@@ -2,14 +2,12 @@ import { CAPABILITIES_MODULE, entitySections } from '../capabilities.ts';
 import { CatalogStore } from '../catalog/store.ts';
 import { openCatalog } from '../catalog/load.ts';
 import { syncCatalog } from '../catalog/sync.ts';
-import { loadConfig } from '../platform/config.ts';
-import { openDatabase } from '../platform/db/connect.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
 import { exportSite } from '../portal/export.ts';
 import { normaliseBasePath } from '../web/site.ts';
-import { parseCommandArgs } from './args.ts';
-import type { Command } from './io.ts';
+import { formatOption } from './args.ts';
+import { defineCommand, withDatabase } from './command.ts';
 
 const help = `Usage: atrium build --out DIR [--catalog DIR|FILE] [--database PATH_OR_URL] [--base-path PATH]
                     [--format text|json]
@@ -37,29 +35,22 @@ Exit status: 0 built, 64 bad usage, 65 the output folder is not Atrium's or the
 catalog cannot be read, 75 database down (retry), 78 configuration problem.
 `;
 
-export const buildCommand: Command = {
+export const buildCommand = defineCommand({
   name: 'build',
   help,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs('build', args, {
-      out: { type: 'string' },
-      catalog: { type: 'string' },
-      database: { type: 'string' },
-      'base-path': { type: 'string', default: '/' },
-      format: { type: 'string', default: 'text' },
-    });
-    if (values.help) {
-      io.out(help);
-      return 0;
-    }
+  options: {
+    out: { type: 'string' },
+    catalog: { type: 'string' },
+    database: { type: 'string' },
+    'base-path': { type: 'string', default: '/' },
+    format: { type: 'string', default: 'text' },
+  },
+  async run({ values, positionals, io, loadConfig }) {
     if (positionals.length > 0)
       throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the output folder with --out DIR.');
-    if (!values.out) throw new UsageError('--out is required', 'For example: atrium build --out site/');
-    if (values.format !== 'text' && values.format !== 'json')
-      throw new UsageError(
-        `--format must be text or json, not "${values.format}"`,
-        'Use --format json for machine-readable output.',
-      );
+    const out = values.out;
+    if (!out) throw new UsageError('--out is required', 'For example: atrium build --out site/');
+    const format = formatOption(values.format);
     let basePath: string;
     try {
       basePath = normaliseBasePath(values['base-path'] ?? '/');
@@ -67,49 +58,51 @@ export const buildCommand: Command = {
       throw new UsageError((err as Error).message, 'For example --base-path /portal/');
     }
     const renderOnly = values.catalog === undefined && values.database !== undefined;
-    const config = loadConfig({ catalog: values.catalog, database: values.database }, io.env, io.cwd);
+    const config = loadConfig({ catalog: values.catalog, database: values.database });
     const logger = createLogger({ level: config.logLevel });
-    const database = await openDatabase(config.database, {
-      onIdleError: (err) =>
-        logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced'),
-    });
     const progress = io.isTTY ?? false;
-    try {
-      const store = new CatalogStore(database);
-      let catalogDir: string | undefined;
-      if (!renderOnly) {
-        const report = await syncCatalog(store, { catalog: config.catalog, maxFileBytes: config.maxFileBytes, logger });
-        if (values.format === 'text')
-          io.err(`Synced ${report.entities} entities (${report.errors} errors, ${report.warnings} warnings)\n`);
-        catalogDir = (await openCatalog(config.catalog, config.maxFileBytes)).root.dir;
-      }
-      let last = 0;
-      const report = await exportSite({
-        store,
-        catalogDir,
-        maxFileBytes: config.maxFileBytes,
-        out: values.out,
-        basePath,
-        sections: entitySections,
-        sectionsModule: CAPABILITIES_MODULE,
-        onProgress: progress
-          ? (done, known) => {
-              const now = performance.now();
-              if (now - last < 100 && done < known) return;
-              last = now;
-              io.err(`\rRendering pages: ${done}/${known}`);
-            }
-          : undefined,
-      });
-      if (progress) io.err('\n');
-      if (values.format === 'json') io.out(`${JSON.stringify({ ...report, out: values.out, basePath })}\n`);
-      else
-        io.out(
-          `Built ${report.pages} pages (${report.files} files, ${(report.bytes / 1e6).toFixed(1)} MB) into ${values.out} for ${basePath} in ${report.durationMs} ms (${Math.round((report.pages / report.durationMs) * 1000)} pages/s${report.workers ? ` on ${report.workers} threads` : ''})\n`,
-        );
-      return 0;
-    } finally {
-      await database.close();
-    }
+    return withDatabase(
+      config,
+      async (database) => {
+        const store = new CatalogStore(database);
+        let catalogDir: string | undefined;
+        if (!renderOnly) {
+          const report = await syncCatalog(store, {
+            catalog: config.catalog,
+            maxFileBytes: config.maxFileBytes,
+            logger,
+          });
+          if (format === 'text')
+            io.err(`Synced ${report.entities} entities (${report.errors} errors, ${report.warnings} warnings)\n`);
+          catalogDir = (await openCatalog(config.catalog, config.maxFileBytes)).root.dir;
+        }
+        let last = 0;
+        const report = await exportSite({
+          store,
+          catalogDir,
+          maxFileBytes: config.maxFileBytes,
+          out,
+          basePath,
+          sections: entitySections,
+          sectionsModule: CAPABILITIES_MODULE,
+          onProgress: progress
+            ? (done, known) => {
+                const now = performance.now();
+                if (now - last < 100 && done < known) return;
+                last = now;
+                io.err(`\rRendering pages: ${done}/${known}`);
+              }
+            : undefined,
+        });
+        if (progress) io.err('\n');
+        if (format === 'json') io.out(`${JSON.stringify({ ...report, out, basePath })}\n`);
+        else
+          io.out(
+            `Built ${report.pages} pages (${report.files} files, ${(report.bytes / 1e6).toFixed(1)} MB) into ${out} for ${basePath} in ${report.durationMs} ms (${Math.round((report.pages / report.durationMs) * 1000)} pages/s${report.workers ? ` on ${report.workers} threads` : ''})\n`,
+          );
+        return 0;
+      },
+      logger,
+    );
   },
-};
+});

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { UsageError } from '../platform/errors.ts';
 import { apiTarget, sendJson } from './api-client.ts';
-import { parseCommandArgs } from './args.ts';
-import type { Command } from './io.ts';
+import { formatOption } from './args.ts';
+import { defineCommand } from './command.ts';
 
 const run = promisify(execFile);
 
@@ -86,39 +86,31 @@ async function commitsFromGit(range: string, cwd: string): Promise<{ sha: string
   }
 }
 
-export const deployCommand: Command = {
+export const deployCommand = defineCommand({
   name: 'deploy',
   help,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs('deploy', args, {
-      service: { type: 'string' },
-      environment: { type: 'string' },
-      version: { type: 'string' },
-      status: { type: 'string' },
-      'started-at': { type: 'string' },
-      'finished-at': { type: 'string' },
-      commit: { type: 'string', multiple: true },
-      'commits-from-git': { type: 'string' },
-      strategy: { type: 'string' },
-      slot: { type: 'string' },
-      url: { type: 'string' },
-      actor: { type: 'string' },
-      at: { type: 'string' },
-      reason: { type: 'string' },
-      server: { type: 'string' },
-      token: { type: 'string' },
-      'idempotency-key': { type: 'string' },
-      format: { type: 'string', default: 'text' },
-    });
-    if (values.help) {
-      io.out(help);
-      return 0;
-    }
-    if (values.format !== 'text' && values.format !== 'json')
-      throw new UsageError(
-        `--format must be text or json, not "${values.format}"`,
-        'Use --format json for machine-readable output.',
-      );
+  options: {
+    service: { type: 'string' },
+    environment: { type: 'string' },
+    version: { type: 'string' },
+    status: { type: 'string' },
+    'started-at': { type: 'string' },
+    'finished-at': { type: 'string' },
+    commit: { type: 'string', multiple: true },
+    'commits-from-git': { type: 'string' },
+    strategy: { type: 'string' },
+    slot: { type: 'string' },
+    url: { type: 'string' },
+    actor: { type: 'string' },
+    at: { type: 'string' },
+    reason: { type: 'string' },
+    server: { type: 'string' },
+    token: { type: 'string' },
+    'idempotency-key': { type: 'string' },
+    format: { type: 'string', default: 'text' },
+  },
+  async run({ values, positionals, io }) {
+    const format = formatOption(values.format);
     const [action, ...rest] = positionals;
     if (action !== 'record' && action !== 'switch')
       throw new UsageError(
@@ -183,8 +175,8 @@ export const deployCommand: Command = {
       idempotencyKey: values['idempotency-key'],
       onRetry: (message) => io.err(`atrium deploy: ${message}\n`),
     })) as { id: number; service: string; summary: string };
-    if (values.format === 'json') io.out(`${JSON.stringify(saved)}\n`);
+    if (format === 'json') io.out(`${JSON.stringify(saved)}\n`);
     else io.out(`Recorded #${saved.id} for ${saved.service}: ${saved.summary}\n`);
     return 0;
   },
-};
+});

@@ -1,7 +1,7 @@
 import { UsageError } from '../platform/errors.ts';
 import { apiTarget, sendJson } from './api-client.ts';
-import { parseCommandArgs } from './args.ts';
-import type { Command } from './io.ts';
+import { formatOption } from './args.ts';
+import { defineCommand } from './command.ts';
 
 const help = `Usage: atrium flags on|off [NAMESPACE/]NAME --environment ENV [--reason TEXT]
        atrium flags kill [NAMESPACE/]NAME [--reason TEXT]
@@ -39,27 +39,19 @@ interface Switch {
 const describe = (s: Switch) =>
   `${s.flag} in ${s.environment}: ${s.changed ? `${s.previous ? 'on' : 'off'} -> ${s.enabled ? 'on' : 'off'}` : `already ${s.enabled ? 'on' : 'off'}`}`;
 
-export const flagsCommand: Command = {
+export const flagsCommand = defineCommand({
   name: 'flags',
   help,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs('flags', args, {
-      environment: { type: 'string' },
-      percent: { type: 'string' },
-      reason: { type: 'string' },
-      server: { type: 'string' },
-      token: { type: 'string' },
-      format: { type: 'string', default: 'text' },
-    });
-    if (values.help) {
-      io.out(help);
-      return 0;
-    }
-    if (values.format !== 'text' && values.format !== 'json')
-      throw new UsageError(
-        `--format must be text or json, not "${values.format}"`,
-        'Use --format json for machine-readable output.',
-      );
+  options: {
+    environment: { type: 'string' },
+    percent: { type: 'string' },
+    reason: { type: 'string' },
+    server: { type: 'string' },
+    token: { type: 'string' },
+    format: { type: 'string', default: 'text' },
+  },
+  async run({ values, positionals, io }) {
+    const format = formatOption(values.format);
     const [action, ref, ...rest] = positionals;
     const planActions = ['start', 'advance', 'rollback', 'pause', 'resume'];
     if (
@@ -114,7 +106,7 @@ export const flagsCommand: Command = {
         { percent, ...reason },
         { onRetry },
       )) as { flag: string; rollout: number | null; changed: boolean };
-      if (values.format === 'json') io.out(`${JSON.stringify(set)}\n`);
+      if (format === 'json') io.out(`${JSON.stringify(set)}\n`);
       else
         io.out(
           `${set.flag} in ${values.environment}: rollout ${set.rollout === null ? "the strategies' own" : `${set.rollout}%`}${set.changed ? '' : ' (already)'}\n`,
@@ -134,7 +126,7 @@ export const flagsCommand: Command = {
         { action, ...reason },
         { onRetry },
       )) as { name: string; milestone: number; of: number; paused: boolean };
-      if (values.format === 'json') io.out(`${JSON.stringify(position)}\n`);
+      if (format === 'json') io.out(`${JSON.stringify(position)}\n`);
       else
         io.out(
           `${ref} in ${values.environment}: "${position.name}" (${position.milestone + 1} of ${position.of})${position.paused ? ', paused' : ''}\n`,
@@ -164,9 +156,9 @@ export const flagsCommand: Command = {
         )) as Switch,
       ];
     }
-    if (values.format === 'json') io.out(`${JSON.stringify(switches)}\n`);
+    if (format === 'json') io.out(`${JSON.stringify(switches)}\n`);
     else
       io.out(switches.length ? `${switches.map(describe).join('\n')}\n` : 'Already off everywhere: nothing to kill.\n');
     return 0;
   },
-};
+});

@@ -1,15 +1,10 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { openCatalog } from '../catalog/load.ts';
-import { watchCatalog } from '../catalog/watch.ts';
-import { loadConfig, type Config } from '../platform/config.ts';
-import { openDatabase } from '../platform/db/connect.ts';
-import { AtriumError, UsageError } from '../platform/errors.ts';
-import { createLogger, type Logger } from '../platform/log.ts';
-import { createServer, type AtriumServer } from '../server.ts';
 import { seedDemoHistory } from '../demo/seed.ts';
+import { UsageError } from '../platform/errors.ts';
+import { createLogger } from '../platform/log.ts';
+import { createServer } from '../server.ts';
 import { loadAssets } from '../portal/assets.ts';
-import { integerOption, parseCommandArgs } from './args.ts';
-import type { Command, CommandIO } from './io.ts';
+import { integerOption } from './args.ts';
+import { defineCommand, withDatabase } from './command.ts';
 
 const help = `Usage: atrium serve [--catalog DIR|FILE] [--port N] [--host ADDR] [--database PATH_OR_URL] [--no-watch] [--demo-history]
 
@@ -39,147 +34,26 @@ Exit status: 0 stopped by SIGINT/SIGTERM, 64 bad usage, 75 database down (retry)
 78 configuration problem or the port cannot be used.
 `;
 
-function listen(server: AtriumServer, host: string, port: number): Promise<Server> {
-  const http = createHttpServer(server.listener);
-  http.listen(port, host);
-  return new Promise<Server>((resolve, reject) => {
-    http.once('listening', () => resolve(http));
-    http.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        new AtriumError({
-          category: 'operator-fixable',
-          code: 'listen-failed',
-          message: `Cannot listen on ${host}:${port}: ${err.code ?? err.message}`,
-          hint:
-            err.code === 'EADDRINUSE'
-              ? 'Another process uses that port: pass --port with a free one.'
-              : 'Check --host and --port.',
-        }),
-      ),
-    );
-  });
-}
-
-async function serveUntilStopped(
-  config: Config,
-  flags: { noWatch: boolean; demoHistory: boolean },
-  logger: Logger,
-  io: CommandIO,
-  stopped: Promise<void>,
-): Promise<void> {
-  const database = await openDatabase(config.database, {
-    onIdleError: (err) =>
-      logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced'),
-  });
-  const server = createServer({
-    database,
-    logger,
-    catalog: config.catalog,
-    maxFileBytes: config.maxFileBytes,
-    assets: await loadAssets(),
-    githubWebhookSecret: config.githubWebhookSecret,
-    productionEnvironments: config.productionEnvironments,
-  });
-  // Where other replicas' writes stand, before anything is cached: the polls (below) tell
-  // of every write after this. Then listen: /healthz answers at once and /readyz says 503
-  // until the first sync (and the demo history) is done.
-  const http = await server.changes
-    .pollWrites()
-    .then(() => listen(server, config.host, config.port))
-    .catch(async (err: unknown) => {
-      await database.close();
-      throw err;
-    });
-  let watcher: { close(): Promise<void> } | undefined;
-  let stopPolling: (() => void) | undefined;
-  // Polled from now on, also during the first sync: writes made here wait for a poll to see them.
-  const stopWatchingWrites = server.changes.watchWrites(1000, logger);
-  let planTimer: NodeJS.Timeout | undefined;
-  try {
-    const address = http.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info(
-      { component: 'server' },
-      `Atrium serving ${config.catalog} on http://${config.host}:${port} (database: ${database.describe})`,
-    );
-    const startUp = async () => {
-      await server.syncCatalog();
-      return flags.demoHistory ? seedDemoHistory(server.catalog.store, server.changes, new Date()) : undefined;
-    };
-    // A demo is ready once its history is recorded, so the first visit shows it. Held from
-    // before the sync: the sync's own last steps would otherwise leave a moment of "ready".
-    const seeded = await (flags.demoHistory ? server.startingUp('recording the demo history', startUp()) : startUp());
-    if (seeded)
-      logger.info(
-        { component: 'demo' },
-        `recorded a demo history: ${seeded.deployments} deployments, ${seeded.switches} traffic switches, ${seeded.changes} other changes`,
-      );
-    // Parsed DORA history in memory before anyone asks; requests meanwhile wait for it.
-    void server.dora
-      .warm()
-      .catch((err: unknown) =>
-        logger.warn({ component: 'dora', err }, 'could not load the deployment history; DORA reads it on demand'),
-      );
-    const { root } = await openCatalog(config.catalog, config.maxFileBytes);
-    const syncAndList = async () => {
-      await server.syncCatalog();
-      return server.catalogFiles();
-    };
-    watcher = flags.noWatch
-      ? undefined
-      : watchCatalog(root.dir, syncAndList, { logger, initialFiles: server.catalogFiles() });
-    stopPolling = server.catalog.watchGeneration(1000, logger);
-    // Release plans whose milestone's set time has passed are written down (and put on the timeline).
-    planTimer = setInterval(
-      () =>
-        void server.flags
-          .tick()
-          .catch((err: unknown) => logger.warn({ component: 'flags', err }, 'could not move release plans on')),
-      30_000,
-    );
-    planTimer.unref();
-    io.err(`Atrium is serving ${config.catalog} at http://${config.host}:${port}/\n`);
-    await stopped;
-    logger.info({ component: 'server' }, 'shutting down');
-  } finally {
-    stopPolling?.();
-    stopWatchingWrites();
-    clearInterval(planTimer);
-    await watcher?.close();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-    await server.tokens.renewals();
-    await database.close();
-  }
-}
-
-export const serveCommand: Command = {
+export const serveCommand = defineCommand({
   name: 'serve',
   help,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs('serve', args, {
-      catalog: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      database: { type: 'string' },
-      'no-watch': { type: 'boolean' },
-      'demo-history': { type: 'boolean' },
-    });
-    if (values.help) {
-      io.out(help);
-      return 0;
-    }
+  options: {
+    catalog: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    database: { type: 'string' },
+    'no-watch': { type: 'boolean' },
+    'demo-history': { type: 'boolean' },
+  },
+  async run({ values, positionals, io, loadConfig }) {
     if (positionals.length > 0)
       throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the catalog with --catalog DIR.');
-    const config = loadConfig(
-      {
-        catalog: values.catalog,
-        database: values.database,
-        host: values.host,
-        port: integerOption('port', values.port, 0, 65535),
-      },
-      io.env,
-      io.cwd,
-    );
+    const config = loadConfig({
+      catalog: values.catalog,
+      database: values.database,
+      host: values.host,
+      port: integerOption('port', values.port, 0, 65535),
+    });
     // A line per request, written asynchronously: logging never blocks an answer.
     const logger = createLogger({ level: config.logLevel, buffered: true });
     // Signals are caught from the start: a stop during a long first sync cleans up once the
@@ -195,12 +69,45 @@ export const serveCommand: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      await serveUntilStopped(
+      await withDatabase(
         config,
-        { noWatch: values['no-watch'] === true, demoHistory: values['demo-history'] === true },
+        async (database) => {
+          const server = createServer({
+            database,
+            logger,
+            catalog: config.catalog,
+            maxFileBytes: config.maxFileBytes,
+            assets: await loadAssets(),
+            githubWebhookSecret: config.githubWebhookSecret,
+            productionEnvironments: config.productionEnvironments,
+            watch: values['no-watch'] !== true,
+          });
+          try {
+            const { port } = await server.start({
+              host: config.host,
+              port: config.port,
+              startUp: values['demo-history']
+                ? {
+                    what: 'recording the demo history',
+                    async run() {
+                      const seeded = await seedDemoHistory(server.catalog.store, server.changes, new Date());
+                      if (seeded)
+                        logger.info(
+                          { component: 'demo' },
+                          `recorded a demo history: ${seeded.deployments} deployments, ${seeded.switches} traffic switches, ${seeded.changes} other changes`,
+                        );
+                    },
+                  }
+                : undefined,
+            });
+            io.err(`Atrium is serving ${config.catalog} at http://${config.host}:${port}/\n`);
+            await stopped;
+            logger.info({ component: 'server' }, 'shutting down');
+          } finally {
+            await server.stop();
+          }
+        },
         logger,
-        io,
-        stopped,
       );
     } finally {
       process.off('SIGINT', onSignal);
@@ -208,4 +115,4 @@ export const serveCommand: Command = {
     }
     return 0;
   },
-};
+});

@@ -2,12 +2,10 @@
 import '../capabilities.ts';
 import { CatalogStore } from '../catalog/store.ts';
 import { syncCatalog } from '../catalog/sync.ts';
-import { loadConfig } from '../platform/config.ts';
-import { openDatabase } from '../platform/db/connect.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
-import { parseCommandArgs } from './args.ts';
-import type { Command } from './io.ts';
+import { formatOption } from './args.ts';
+import { defineCommand, withDatabase } from './command.ts';
 
 const help = `Usage: atrium sync [--catalog DIR|FILE] [--database PATH_OR_URL] [--format text|json]
 
@@ -25,51 +23,41 @@ Exit status: 0 synced with no errors, 65 synced but the catalog has errors,
 64 bad usage, 75 database down or busy (retry), 78 configuration problem.
 `;
 
-export const syncCommand: Command = {
+export const syncCommand = defineCommand({
   name: 'sync',
   help,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs('sync', args, {
-      catalog: { type: 'string' },
-      database: { type: 'string' },
-      format: { type: 'string', default: 'text' },
-    });
-    if (values.help) {
-      io.out(help);
-      return 0;
-    }
+  options: {
+    catalog: { type: 'string' },
+    database: { type: 'string' },
+    format: { type: 'string', default: 'text' },
+  },
+  async run({ values, positionals, io, loadConfig }) {
     if (positionals.length > 0)
       throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the catalog with --catalog DIR.');
-    if (values.format !== 'text' && values.format !== 'json')
-      throw new UsageError(
-        `--format must be text or json, not "${values.format}"`,
-        'Use --format json for machine-readable output.',
-      );
-    const config = loadConfig({ catalog: values.catalog, database: values.database }, io.env, io.cwd);
+    const format = formatOption(values.format);
+    const config = loadConfig({ catalog: values.catalog, database: values.database });
     const logger = createLogger({ level: config.logLevel });
-    const database = await openDatabase(config.database, {
-      onIdleError: (err) =>
-        logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced'),
-    });
-    try {
-      const report = await syncCatalog(new CatalogStore(database), {
-        catalog: config.catalog,
-        maxFileBytes: config.maxFileBytes,
-        logger,
-      });
-      if (values.format === 'json') {
-        io.out(`${JSON.stringify(report)}\n`);
-      } else {
-        io.out(
-          `${report.entities} entities from ${report.files} files (${report.parsedFiles} parsed) into ${database.describe} in ${report.durationMs} ms: ` +
-            `${report.upserted} written, ${report.deleted} deleted; ${report.errors} errors, ${report.warnings} warnings` +
-            (report.errors + report.warnings > 0 ? ' (see `atrium validate` or /api/v1/problems)' : '') +
-            '\n',
-        );
-      }
-      return report.errors > 0 ? 65 : 0;
-    } finally {
-      await database.close();
-    }
+    return withDatabase(
+      config,
+      async (database) => {
+        const report = await syncCatalog(new CatalogStore(database), {
+          catalog: config.catalog,
+          maxFileBytes: config.maxFileBytes,
+          logger,
+        });
+        if (format === 'json') {
+          io.out(`${JSON.stringify(report)}\n`);
+        } else {
+          io.out(
+            `${report.entities} entities from ${report.files} files (${report.parsedFiles} parsed) into ${database.describe} in ${report.durationMs} ms: ` +
+              `${report.upserted} written, ${report.deleted} deleted; ${report.errors} errors, ${report.warnings} warnings` +
+              (report.errors + report.warnings > 0 ? ' (see `atrium validate` or /api/v1/problems)' : '') +
+              '\n',
+          );
+        }
+        return report.errors > 0 ? 65 : 0;
+      },
+      logger,
+    );
   },
-};
+});

@@ -2,11 +2,9 @@ import { TokenService } from '../auth/service.ts';
 import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from '../platform/environment-name.ts';
 import { TokenStore, type TokenRecord } from '../auth/store.ts';
 import { parseLifetime, parseScopes, SCOPES } from '../auth/token.ts';
-import { loadConfig } from '../platform/config.ts';
-import { openDatabase } from '../platform/db/connect.ts';
 import { UsageError } from '../platform/errors.ts';
-import { parseCommandArgs } from './args.ts';
-import type { Command, CommandIO } from './io.ts';
+import { formatOption } from './args.ts';
+import { defineCommand, withDatabase } from './command.ts';
 
 const help = `Usage: atrium token create --name NAME --scopes SCOPE[,SCOPE] [--expires-in 90d] [--environment ENV]
        atrium token list
@@ -42,42 +40,24 @@ function describe(t: TokenRecord): string {
   return `${t.name}  ${t.scopes.join(',')}${t.environment ? ` (${t.environment})` : ''}  created ${t.createdAt}  ${state}  last used ${t.lastUsedAt ?? 'never'}`;
 }
 
-async function withTokens<T>(
-  database: string | undefined,
-  io: CommandIO,
-  work: (tokens: TokenService) => Promise<T>,
-): Promise<T> {
-  const config = loadConfig({ database }, io.env, io.cwd);
-  const db = await openDatabase(config.database);
-  try {
-    return await work(new TokenService(new TokenStore(db)));
-  } finally {
-    await db.close();
-  }
-}
-
-export const tokenCommand: Command = {
+export const tokenCommand = defineCommand({
   name: 'token',
   help,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs('token', args, {
-      name: { type: 'string' },
-      scopes: { type: 'string' },
-      'expires-in': { type: 'string' },
-      environment: { type: 'string' },
-      database: { type: 'string' },
-      format: { type: 'string', default: 'text' },
-    });
-    if (values.help) {
-      io.out(help);
-      return 0;
-    }
-    if (values.format !== 'text' && values.format !== 'json')
-      throw new UsageError(
-        `--format must be text or json, not "${values.format}"`,
-        'Use --format json for machine-readable output.',
+  options: {
+    name: { type: 'string' },
+    scopes: { type: 'string' },
+    'expires-in': { type: 'string' },
+    environment: { type: 'string' },
+    database: { type: 'string' },
+    format: { type: 'string', default: 'text' },
+  },
+  async run({ values, positionals, io, loadConfig }) {
+    const json = formatOption(values.format) === 'json';
+    // The configuration is read once the action's arguments are known to be right.
+    const withTokens = <T>(work: (tokens: TokenService) => Promise<T>) =>
+      withDatabase(loadConfig({ database: values.database }), (database) =>
+        work(new TokenService(new TokenStore(database))),
       );
-    const json = values.format === 'json';
     const [action, ...rest] = positionals;
     if (action === 'create') {
       if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"`, 'Give the name with --name NAME.');
@@ -110,7 +90,7 @@ export const tokenCommand: Command = {
             'For example --environment production.',
           );
       }
-      const { token, record } = await withTokens(values.database, io, (tokens) =>
+      const { token, record } = await withTokens((tokens) =>
         tokens.create(name, scopes, lifetime, environment ?? null),
       );
       if (json) {
@@ -126,7 +106,7 @@ export const tokenCommand: Command = {
     if (action === 'list') {
       if (rest.length > 0)
         throw new UsageError(`Unexpected argument "${rest[0]}"`, 'atrium token list takes no arguments.');
-      const list = await withTokens(values.database, io, (tokens) => tokens.list());
+      const list = await withTokens((tokens) => tokens.list());
       if (json) io.out(`${JSON.stringify(list)}\n`);
       else
         io.out(
@@ -143,7 +123,7 @@ export const tokenCommand: Command = {
           'For example: atrium token revoke ci-payments (see `atrium token list`).',
         );
       const name = rest[0] as string;
-      await withTokens(values.database, io, (tokens) => tokens.revoke(name));
+      await withTokens((tokens) => tokens.revoke(name));
       if (json) io.out(`${JSON.stringify({ revoked: name })}\n`);
       else io.out(`Revoked "${name}": it is refused from now on.\n`);
       return 0;
@@ -153,4 +133,4 @@ export const tokenCommand: Command = {
       'Use atrium token create, list or revoke (see `atrium token --help`).',
     );
   },
-};
+});

@@ -3,10 +3,9 @@ import '../capabilities.ts';
 import { openCatalog, walkCatalog } from '../catalog/load.ts';
 import type { Problem } from '../catalog/model.ts';
 import { resolveCatalog } from '../catalog/resolve.ts';
-import { loadConfig } from '../platform/config.ts';
 import { UsageError } from '../platform/errors.ts';
-import { parseCommandArgs } from './args.ts';
-import type { Command } from './io.ts';
+import { formatOption } from './args.ts';
+import { defineCommand } from './command.ts';
 
 const help = `Usage: atrium validate [DIR|FILE] [--format text|json]
 
@@ -39,30 +38,21 @@ function toJson(p: Problem) {
   };
 }
 
-export const validateCommand: Command = {
+export const validateCommand = defineCommand({
   name: 'validate',
   help,
-  async run(args, io) {
-    const { values, positionals } = parseCommandArgs('validate', args, { format: { type: 'string', default: 'text' } });
-    if (values.help) {
-      io.out(help);
-      return 0;
-    }
-    if (values.format !== 'text' && values.format !== 'json') {
-      throw new UsageError(
-        `--format must be text or json, not "${values.format}"`,
-        'Use --format json for machine-readable output.',
-      );
-    }
+  options: { format: { type: 'string', default: 'text' } },
+  async run({ values, positionals, io, loadConfig }) {
+    const format = formatOption(values.format);
     if (positionals.length > 1)
       throw new UsageError('validate takes one catalog path', 'Run `atrium validate --help`.');
-    const config = loadConfig({}, io.env, io.cwd);
+    const config = loadConfig();
     const { root, rootFile } = await openCatalog(positionals[0] ?? config.catalog, config.maxFileBytes);
     const walk = await walkCatalog(root, rootFile);
     const { claims, problems } = resolveCatalog(walk.files, walk.problems, new Map());
     const errors = problems.filter((p) => p.severity === 'error');
     const warnings = problems.filter((p) => p.severity === 'warning');
-    if (values.format === 'json') {
+    if (format === 'json') {
       io.out(
         `${JSON.stringify({ entities: claims.size, errors: errors.map(toJson), warnings: warnings.map(toJson) })}\n`,
       );
@@ -74,4 +64,4 @@ export const validateCommand: Command = {
     }
     return errors.length > 0 ? 65 : 0;
   },
-};
+});

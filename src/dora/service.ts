@@ -61,8 +61,8 @@ export interface DoraDashboard extends DoraAnswer {
  * (the trend), the weekly series and each service.
  *
  * Each service's parsed production history is kept in memory, because reading and parsing
- * tens of thousands of rows costs more than the rules themselves. `warm()` (run by
- * `serve` in the background after its first sync) loads every service's at once; after
+ * tens of thousands of rows costs more than the rules themselves. `warm()` (a background
+ * task of the server, after its first sync) loads every service's at once; after
  * that the memory is *complete*: a service with no entry has no production deployments,
  * and writes made here are appended (`recorded`) instead of read again. A write seen on
  * another replica drops everything and warms again; entries loaded on demand (when the
@@ -130,6 +130,11 @@ export class DoraService {
       }
     })();
     return this.warming;
+  }
+
+  /** Resolves once a warming in flight has finished: the server waits for it before the database closes. */
+  async settled(): Promise<void> {
+    await this.warming?.catch(() => undefined);
   }
 
   /**

@@ -325,7 +325,7 @@ export class FlagService {
   /**
    * Records the milestones plans have reached by themselves (their set time passed):
    * every read already sees them; this writes them down, with a timeline entry each.
-   * `serve` runs it every half minute.
+   * The server runs it every half minute (flags/tasks.ts).
    */
   async tick(): Promise<number> {
     const states = (await this.store.states()).filter((s) => s.plan && !s.plan.paused);

@@ -1,0 +1,123 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { AtriumError } from '../platform/errors.ts';
+import type { App } from '../platform/http/app.ts';
+import type { Metrics } from '../platform/metrics.ts';
+import { VERSION } from './version.ts';
+
+/** What /readyz waits for besides the database: the first catalog sync and start-up work. */
+export class Readiness {
+  /** Set once a catalog sync has finished in this process. */
+  synced = false;
+  /** Start-up work readiness waits for (one entry per call, so two with one name do not end each other). */
+  private readonly starting = new Set<{ what: string }>();
+
+  /** Holds readiness until `work` settles; returns `work`. */
+  startingUp<T>(what: string, work: Promise<T>): Promise<T> {
+    const entry = { what };
+    this.starting.add(entry);
+    return work.finally(() => this.starting.delete(entry));
+  }
+
+  /** The start-up work still running, by name. */
+  pending(): string[] {
+    return [...this.starting].map((s) => s.what);
+  }
+}
+
+/** /healthz (liveness), /readyz (readiness) and /metrics (Prometheus). */
+export function registerHealthRoutes(
+  app: App,
+  readiness: Readiness,
+  sources: { generation(): Promise<number>; dialect: string; metrics: Metrics },
+): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/healthz',
+      tags: ['Operations'],
+      summary: 'Liveness',
+      description: 'The process is up and serving.',
+      responses: {
+        200: {
+          description: 'Alive',
+          content: { 'application/json': { schema: z.object({ status: z.literal('ok'), version: z.string() }) } },
+        },
+      },
+    }),
+    (c) => c.json({ status: 'ok' as const, version: VERSION }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/readyz',
+      tags: ['Operations'],
+      summary: 'Readiness',
+      description:
+        'The database answers, the first catalog sync is done, and so is start-up work such as recording the demo history.',
+      responses: {
+        200: {
+          description: 'Ready',
+          content: {
+            'application/json': {
+              schema: z.object({ status: z.literal('ready'), database: z.string(), generation: z.number().int() }),
+            },
+          },
+        },
+        503: {
+          description: 'Not ready (retry later)',
+          content: { 'application/problem+json': { schema: z.object({ code: z.string() }) } },
+        },
+      },
+    }),
+    async (c) => {
+      let generation: number;
+      try {
+        generation = await sources.generation();
+      } catch (err) {
+        throw new AtriumError({
+          category: 'retryable',
+          code: 'database-unavailable',
+          message: `The database does not answer: ${(err as Error).message}`,
+          hint: 'Check the database; this check recovers by itself once it answers.',
+          retryAfter: 5,
+          cause: err,
+        });
+      }
+      if (!readiness.synced && generation === 0) {
+        throw new AtriumError({
+          category: 'retryable',
+          code: 'not-ready',
+          message: 'The first catalog sync has not finished',
+          hint: 'Wait for the first sync; it is logged when done.',
+          retryAfter: 1,
+        });
+      }
+      const pending = readiness.pending();
+      if (pending.length > 0) {
+        throw new AtriumError({
+          category: 'retryable',
+          code: 'not-ready',
+          message: `Still starting: ${pending.join(', ')}`,
+          hint: 'Wait a moment; start-up work is logged when done.',
+          retryAfter: 1,
+        });
+      }
+      return c.json({ status: 'ready' as const, database: sources.dialect, generation }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/metrics',
+      tags: ['Operations'],
+      summary: 'Prometheus metrics',
+      description:
+        'HTTP request counts and durations by route, catalog size, problems and sync duration, and Node.js process metrics, in the Prometheus text format.',
+      responses: { 200: { description: 'Metrics', content: { 'text/plain': { schema: z.string() } } } },
+    }),
+    async (c) =>
+      c.text(await sources.metrics.registry.metrics(), 200, { 'content-type': sources.metrics.registry.contentType }),
+  );
+}

@@ -1,0 +1,105 @@
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import type { Database } from '../platform/db/connect.ts';
+import { AtriumError } from '../platform/errors.ts';
+import type { Logger } from '../platform/log.ts';
+import type { BackgroundTasks } from '../platform/tasks.ts';
+import type { Readiness } from './health-routes.ts';
+
+export interface StartOptions {
+  host: string;
+  /** 0 for any free one: `start` resolves with the port it got. */
+  port: number;
+  /**
+   * Work after the first sync that readiness waits for as well, held from before the sync
+   * (whose last steps would otherwise leave a moment of "ready"): e.g. recording the demo
+   * history, so the first visit shows it.
+   */
+  startUp?: { what: string; run(): Promise<void> };
+}
+
+export interface Lifecycle {
+  /**
+   * Notes where other replicas' writes stand, listens (/healthz answers at once, /readyz
+   * says 503 until start-up is done), starts the `listening` tasks, runs the first catalog
+   * sync and the start-up work, then starts the `ready` tasks.
+   */
+  start(options: StartOptions): Promise<{ port: number }>;
+  /**
+   * Ends every background task (timers cleared, runs in flight awaited, the catalog
+   * watcher closed), stops accepting connections and waits for the requests in flight
+   * (writes included), then for the work they started in the background. The database
+   * is left open: whoever opened it closes it after this.
+   */
+  stop(): Promise<void>;
+}
+
+export interface LifecycleParts {
+  listener: RequestListener;
+  tasks: BackgroundTasks;
+  readiness: Readiness;
+  logger: Logger;
+  /** The catalog root and the database, for the log line that says what is served. */
+  catalog: string;
+  database: Database;
+  /** The first poll for other replicas' writes: the point every later poll tells of writes after. */
+  firstPoll(): Promise<unknown>;
+  syncCatalog(): Promise<unknown>;
+  /** Background work requests started (token renewals, DORA warming), awaited after the last request. */
+  settle(): Promise<unknown>;
+}
+
+export function serverLifecycle(parts: LifecycleParts): Lifecycle {
+  const { tasks, logger } = parts;
+  let http: Server | undefined;
+  return {
+    async start(options) {
+      // Before anything is cached: the polls tell of every write after this one.
+      await parts.firstPoll();
+      http = await listen(parts.listener, options.host, options.port);
+      // Polled from now on, also during the first sync: writes made here wait for a poll to see them.
+      tasks.start('listening');
+      const address = http.address();
+      const port = typeof address === 'object' && address ? address.port : options.port;
+      logger.info(
+        { component: 'server' },
+        `Atrium serving ${parts.catalog} on http://${options.host}:${port} (database: ${parts.database.describe})`,
+      );
+      const { startUp } = options;
+      const work = async () => {
+        await parts.syncCatalog();
+        await startUp?.run();
+      };
+      await (startUp ? parts.readiness.startingUp(startUp.what, work()) : work());
+      tasks.start('ready');
+      return { port };
+    },
+    async stop() {
+      await tasks.stop();
+      const server = http;
+      http = undefined;
+      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await parts.settle();
+    },
+  };
+}
+
+function listen(listener: RequestListener, host: string, port: number): Promise<Server> {
+  const http = createHttpServer(listener);
+  http.listen(port, host);
+  return new Promise<Server>((resolve, reject) => {
+    http.once('listening', () => resolve(http));
+    http.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new AtriumError({
+          category: 'operator-fixable',
+          code: 'listen-failed',
+          message: `Cannot listen on ${host}:${port}: ${err.code ?? err.message}`,
+          hint:
+            err.code === 'EADDRINUSE'
+              ? 'Another process uses that port: pass --port with a free one.'
+              : 'Check --host and --port.',
+        }),
+      ),
+    );
+  });
+}

@@ -1,0 +1,66 @@
+import { Gauge } from 'prom-client';
+import type { SyncReport } from '../catalog/sync.ts';
+import type { Admission } from '../platform/admission.ts';
+import type { Metrics } from '../platform/metrics.ts';
+
+/**
+ * The server's own Prometheus gauges, after the HTTP ones: catalog size and problems and
+ * the last sync's duration (set by `synced`), portal renders and write admission (read
+ * when scraped).
+ */
+export function registerServerMetrics(
+  metrics: Metrics,
+  sources: { portal: { readonly renders: number }; writes: Pick<Admission, 'refused' | 'load'> },
+): { synced(report: SyncReport): void } {
+  const entitiesGauge = new Gauge({
+    name: 'atrium_catalog_entities',
+    help: 'Entities in the catalog after the last sync.',
+    registers: [metrics.registry],
+  });
+  const problemsGauge = new Gauge({
+    name: 'atrium_catalog_problems',
+    help: 'Catalog problems after the last sync, by severity.',
+    labelNames: ['severity'],
+    registers: [metrics.registry],
+  });
+  new Gauge({
+    name: 'atrium_portal_page_renders',
+    help: 'Portal pages rendered since start (cache misses that reached the renderer; one per key and catalog generation under a stampede).',
+    registers: [metrics.registry],
+    collect() {
+      this.set(sources.portal.renders);
+    },
+  });
+  new Gauge({
+    name: 'atrium_write_refusals',
+    help: 'Writes refused with 429 since start (at capacity: queue full, waited too long, or the event loop late).',
+    registers: [metrics.registry],
+    collect() {
+      this.set(sources.writes.refused);
+    },
+  });
+  new Gauge({
+    name: 'atrium_writes_in_flight',
+    help: 'Write requests running and waiting for admission, by state.',
+    labelNames: ['state'],
+    registers: [metrics.registry],
+    collect() {
+      const load = sources.writes.load;
+      this.set({ state: 'running' }, load.running);
+      this.set({ state: 'waiting' }, load.waiting);
+    },
+  });
+  const syncSeconds = new Gauge({
+    name: 'atrium_catalog_last_sync_seconds',
+    help: 'Duration of the last catalog sync.',
+    registers: [metrics.registry],
+  });
+  return {
+    synced(report) {
+      entitiesGauge.set(report.entities);
+      problemsGauge.set({ severity: 'error' }, report.errors);
+      problemsGauge.set({ severity: 'warning' }, report.warnings);
+      syncSeconds.set(report.durationMs / 1000);
+    },
+  };
+}
