@@ -44,6 +44,18 @@ const IdempotencyHeaders = z.object({
   }),
 });
 
+/** A write route's request: an optional Idempotency-Key and a JSON body of `schema`. */
+const writeRequest = <S extends z.ZodType>(schema: S) => ({
+  headers: IdempotencyHeaders,
+  body: { required: true, content: { [JSON_TYPE]: { schema } } },
+});
+
+/** A write route's responses: 201 with what was recorded, and every way a write is refused. */
+const writeResponsesOf = <S extends z.ZodType>(description: string, schema: S) => ({
+  201: { description, content: { [JSON_TYPE]: { schema } } },
+  ...writeResponses,
+});
+
 function written<T>(result: WriteResult) {
   const headers: Record<string, string> = { 'content-type': JSON_TYPE };
   if (result.replayed) headers['idempotent-replayed'] = 'true';
@@ -134,14 +146,8 @@ export function registerChangeRoutes(
         'Records one deployment of a catalog service. Needs a token with `deployments:write`; the token name is recorded as `recordedBy`. With an `Idempotency-Key`, a retry returns the first response (header `Idempotent-Replayed: true`) and writes nothing.',
       security: BEARER_SECURITY,
       middleware: [admitted, deployments, eventLimit] as const,
-      request: {
-        headers: IdempotencyHeaders,
-        body: { required: true, content: { [JSON_TYPE]: { schema: DeploymentInputSchema } } },
-      },
-      responses: {
-        201: { description: 'Recorded (or replayed)', content: { [JSON_TYPE]: { schema: ChangeEventSchema } } },
-        ...writeResponses,
-      },
+      request: writeRequest(DeploymentInputSchema),
+      responses: writeResponsesOf('Recorded (or replayed)', ChangeEventSchema),
     }),
     async (c) =>
       written<z.infer<typeof ChangeEventSchema>>(
@@ -165,17 +171,8 @@ export function registerChangeRoutes(
         'Up to 1,000 deployments, atomically: if any is invalid (field errors name it by index, e.g. `deployments.3.service`), none is written. Same token scope and idempotency as a single deployment.',
       security: BEARER_SECURITY,
       middleware: [admitted, deployments, batchLimit] as const,
-      request: {
-        headers: IdempotencyHeaders,
-        body: { required: true, content: { [JSON_TYPE]: { schema: DeploymentBatchSchema } } },
-      },
-      responses: {
-        201: {
-          description: 'All recorded (or replayed)',
-          content: { [JSON_TYPE]: { schema: z.object({ items: z.array(ChangeEventSchema) }) } },
-        },
-        ...writeResponses,
-      },
+      request: writeRequest(DeploymentBatchSchema),
+      responses: writeResponsesOf('All recorded (or replayed)', z.object({ items: z.array(ChangeEventSchema) })),
     }),
     async (c) =>
       written<{ items: z.infer<typeof ChangeEventSchema>[] }>(
@@ -199,14 +196,8 @@ export function registerChangeRoutes(
         'Records that traffic of an environment moved to the blue or green slot. The slot must hold a successful blue/green deployment recorded before the switch; the switched-to version is recorded with it. Needs `deployments:write`.',
       security: BEARER_SECURITY,
       middleware: [admitted, deployments, eventLimit] as const,
-      request: {
-        headers: IdempotencyHeaders,
-        body: { required: true, content: { [JSON_TYPE]: { schema: SwitchInputSchema } } },
-      },
-      responses: {
-        201: { description: 'Recorded (or replayed)', content: { [JSON_TYPE]: { schema: ChangeEventSchema } } },
-        ...writeResponses,
-      },
+      request: writeRequest(SwitchInputSchema),
+      responses: writeResponsesOf('Recorded (or replayed)', ChangeEventSchema),
     }),
     async (c) =>
       written<z.infer<typeof ChangeEventSchema>>(
@@ -229,14 +220,8 @@ export function registerChangeRoutes(
         "Records any change other than a deployment (config, infrastructure, migration, feature flag, …) on a service's timeline. Needs `changes:write`.",
       security: BEARER_SECURITY,
       middleware: [admitted, requireScope(tokens, 'changes:write'), eventLimit] as const,
-      request: {
-        headers: IdempotencyHeaders,
-        body: { required: true, content: { [JSON_TYPE]: { schema: ChangeInputSchema } } },
-      },
-      responses: {
-        201: { description: 'Recorded (or replayed)', content: { [JSON_TYPE]: { schema: ChangeEventSchema } } },
-        ...writeResponses,
-      },
+      request: writeRequest(ChangeInputSchema),
+      responses: writeResponsesOf('Recorded (or replayed)', ChangeEventSchema),
     }),
     async (c) =>
       written<z.infer<typeof ChangeEventSchema>>(
