@@ -1,9 +1,11 @@
 import { registerKinds, type KindDefinition } from './catalog/kinds.ts';
 import type { EntitySection } from './catalog/pages/entity-sections.ts';
-import { changesSections } from './changes/sections.ts';
+import type { EntitySubpage } from './catalog/pages/entity-subpages.ts';
+import { type ChangeSources, changesSections } from './changes/sections.ts';
+import { changesSubpages } from './changes/subpages.ts';
+import { type DoraSources, doraSubpages } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
-import { flagSections } from './flags/sections.ts';
-import type { DeliverySource } from './portal/site-map.ts';
+import { type FlagSources, flagSections } from './flags/sections.ts';
 
 /**
  * What each capability contributes to the rooms that compose them, listed once and read
@@ -11,8 +13,17 @@ import type { DeliverySource } from './portal/site-map.ts';
  * capability adds its entries here; the portal and the catalog are not edited.
  */
 
+/**
+ * What the capabilities' sections and subpages read in the live portal: their services and
+ * the clock, handed over by the server. A static export has none of them.
+ */
+export type CapabilitySources = ChangeSources & DoraSources & FlagSources;
+
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
-export const entitySections: readonly EntitySection<Partial<DeliverySource>>[] = [...changesSections, ...flagSections];
+export const entitySections: readonly EntitySection<CapabilitySources>[] = [...changesSections, ...flagSections];
+
+/** The capabilities' pages under entity pages (`…/<segment>/`). */
+export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [...changesSubpages, ...doraSubpages];
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
 export const catalogKinds: readonly KindDefinition[] = [flagKind];

@@ -32,7 +32,7 @@ import { openCatalog } from './catalog/load.ts';
 import { DocsSource } from './docs/docs-source.ts';
 import { registerSearchRoutes } from './search/routes.ts';
 import type { AssetBundle } from './portal/assets.ts';
-import { entitySections } from './capabilities.ts';
+import { type CapabilitySources, entitySections, entitySubpages } from './capabilities.ts';
 import { Portal } from './portal/portal.ts';
 import { registerPortalRoutes } from './portal/routes.ts';
 
@@ -106,7 +106,12 @@ export function createServer(options: ServerOptions): AtriumServer {
     catalog,
     options.assets,
     docs,
-    { delivery: { changes, dora, flags, now }, sections: entitySections },
+    {
+      sources: { changes, dora, flags, now } satisfies CapabilitySources,
+      now,
+      sections: entitySections,
+      subpages: entitySubpages,
+    },
   );
   changes.onWrite((version, written) => {
     portal.changesMoved(version);

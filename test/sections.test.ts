@@ -3,14 +3,16 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { entitySections } from '../src/capabilities.ts';
 import type { EntitySection } from '../src/catalog/pages/entity-sections.ts';
+import type { EntitySubpage } from '../src/catalog/pages/entity-subpages.ts';
 import { CatalogStore } from '../src/catalog/store.ts';
 import { syncCatalog } from '../src/catalog/sync.ts';
 import type { Database } from '../src/platform/db/connect.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { loadAssets } from '../src/portal/assets.ts';
-import { type PortalData, renderPage } from '../src/portal/site-map.ts';
+import { canonicalQuery, type PortalData, renderPage } from '../src/portal/site-map.ts';
 import { prepareEntries } from '../src/search/rank.ts';
 import { html } from '../src/web/html.ts';
+import { layout } from '../src/web/layout.ts';
 import type { Site } from '../src/web/site.ts';
 import { createTestDatabase, type TestDatabase } from './support/databases.ts';
 
@@ -92,5 +94,40 @@ describe('entity-page sections from a capability', () => {
       noteSection('note', 1, 'body'),
     ]);
     assert.equal(withSection, plain);
+  });
+
+  test('a new subpage is routed under entity pages, read with only its parameters, and a 404 without its data', async () => {
+    const notes = new Map([['component:default/payment-service', 'Paged at <3 AM>']]);
+    const notesPage: EntitySubpage<unknown> = {
+      segment: 'notes',
+      parameters: ['page'],
+      async render(_sources, _reader, key, search, site) {
+        const note = notes.get(key);
+        return note
+          ? layout({
+              site,
+              title: 'Notes',
+              section: 'catalog',
+              main: html`<h1>Notes</h1><p>${note} ${search.get('page')}</p>`,
+            })
+          : undefined;
+      },
+    };
+    const data: PortalData = {
+      store,
+      searchIndex: async () => prepareEntries([]),
+      sections: [],
+      subpages: [notesPage],
+    };
+    const path = 'catalog/default/component/payment-service/notes/';
+    const query = canonicalQuery(path, new URLSearchParams('x=1&page=2&y=2'), data.subpages);
+    assert.equal(String(query), 'page=2', 'anything else in the query is ignored');
+    const found = await renderPage(data, { ...site, mode: 'live' }, path, query);
+    assert.equal(found.status, 200);
+    assert.ok('html' in found && String(found.html).includes('Paged at &lt;3 AM&gt; 2'));
+    assert.equal((await renderPage(data, site, 'catalog/default/component/ledger/notes/', query)).status, 404);
+    assert.equal((await renderPage(data, site, `${path}deeper/`, query)).status, 404, 'only the segment itself');
+    const without = { ...data, subpages: [] };
+    assert.equal((await renderPage(without, site, path, query)).status, 404, 'unknown segments are not pages');
   });
 });

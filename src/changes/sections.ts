@@ -18,6 +18,7 @@ const changesEntitySection: EntitySection<
   kinds: [...KINDS_WITH_CHANGES],
   slot: 'lead',
   order: 20,
+  varies: ['changes'],
   async load({ changes }, { key, kind }) {
     if (!changes) return undefined;
     const [recent, live] = await Promise.all([

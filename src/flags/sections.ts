@@ -14,6 +14,8 @@ const switchesSection: EntitySection<FlagSources, readonly EnvironmentState[]> =
   kinds: ['Flag'],
   slot: 'lead',
   order: 10,
+  // Switches are changes; the 7-day evaluation counts move on the hour.
+  varies: ['changes', 'hour'],
   load: async ({ flags }, { key }) => flags?.environments(key),
   view(_site, environments, { page }) {
     const spec = page.detail.entity.spec;
@@ -28,6 +30,8 @@ const teamFlags: EntitySection<FlagSources, readonly FlagSummary[]> = {
   kinds: ['Group', 'User'],
   slot: 'lead',
   order: 30,
+  // What is in force moves with switches; a flag's age with the clock.
+  varies: ['changes', 'hour'],
   async load({ flags }, { key }) {
     const owned = flags ? await flags.flagsOf(key) : [];
     return owned.length > 0 ? owned : undefined;

@@ -9,7 +9,8 @@ import { packIndex, prepareEntries, type PreparedIndex } from '../search/rank.ts
 import { buildSearchIndex } from '../search/search-index.ts';
 import { offlineManifest, type AssetBundle } from './assets.ts';
 import { PAGE_CSP } from '../web/csp.ts';
-import { canonicalQuery, renderPage, type DeliverySource, type PortalData } from './site-map.ts';
+import { canonicalQuery, renderPage, type PortalData } from './site-map.ts';
+import type { PageDependency } from '../web/section.ts';
 import type { Site } from '../web/site.ts';
 
 export interface RenderedPage {
@@ -23,11 +24,10 @@ export const HTML_TYPE = 'text/html; charset=utf-8';
 const KEY_OVERHEAD = 128;
 
 const pageKey = (path: string, query: URLSearchParams): string => (query.size ? `${path}?${query}` : path);
-/** Entity pages and their timelines show change events. */
-const SHOWS_CHANGES = /^catalog\/[^/]+\/[^/]+\/[^/]+\/((changes|delivery)\/)?$/;
-/** Delivery pages (their window ends at the next hour), flag pages (7-day evaluation counts) and team and user pages (flag ages) also change with the hour. */
-const SHOWS_HOUR = /^catalog\/([^/]+\/[^/]+\/[^/]+\/delivery|[^/]+\/(flag|group|user)\/[^/]+)\/$/;
+/** An entity's page (kind, the lowercased segment) or a page under it (segment). */
+const ENTITY_PAGE = /^catalog\/[^/]+\/([^/]+)\/[^/]+\/(?:([^/]+)\/)?$/;
 const HOUR_MS = 3_600_000;
+const NOTHING: ReadonlySet<PageDependency> = new Set();
 
 /** Remembers a computation until `clear()`; a failure is not remembered (the next call tries again). */
 class Memo<T> {
@@ -71,8 +71,12 @@ export class Portal implements PortalData {
   });
   /** Renders since start, for the stampede benchmark and tests. */
   renders = 0;
-  readonly delivery?: DeliverySource;
+  readonly sources?: unknown;
   readonly sections: PortalData['sections'];
+  readonly subpages: NonNullable<PortalData['subpages']>;
+  private readonly now: () => Date;
+  /** What an entity page of each kind shows besides the catalog: its sections' `varies`, by lowercased kind. */
+  private readonly entityVaries = new Map<string, ReadonlySet<PageDependency>>();
   private changesVersion = 0;
 
   constructor(
@@ -83,12 +87,18 @@ export class Portal implements PortalData {
     options: {
       cacheEntries?: number;
       cacheBytes?: number;
-      delivery?: DeliverySource;
+      /** What the capabilities' sections and subpages read (see PortalData.sources). */
+      sources?: unknown;
+      /** The clock pages that move on the hour are keyed by. */
+      now?: () => Date;
       sections?: PortalData['sections'];
+      subpages?: PortalData['subpages'];
     } = {},
   ) {
-    this.delivery = options.delivery;
+    this.sources = options.sources;
+    this.now = options.now ?? (() => new Date());
     this.sections = options.sections ?? [];
+    this.subpages = options.subpages ?? [];
     const facets = memoizeFacets(catalog.store);
     this.store = facets.reader;
     this.pages = new SingleFlightCache<RenderedPage>(
@@ -115,10 +125,28 @@ export class Portal implements PortalData {
 
   private cacheKey(path: string, query: URLSearchParams): string {
     const key = pageKey(path, query);
-    if (!this.delivery || !SHOWS_CHANGES.test(path)) return key;
-    return SHOWS_HOUR.test(path)
-      ? `${key}#c${this.changesVersion}h${Math.floor(this.delivery.now().getTime() / HOUR_MS)}`
-      : `${key}#c${this.changesVersion}`;
+    if (this.sources === undefined) return key;
+    const varies = this.variesOf(path);
+    if (!varies.has('changes') && !varies.has('hour')) return key;
+    const changes = varies.has('changes') ? `c${this.changesVersion}` : '';
+    const hour = varies.has('hour') ? `h${Math.floor(this.now().getTime() / HOUR_MS)}` : '';
+    return `${key}#${changes}${hour}`;
+  }
+
+  /** What a page shows besides the catalog, as its providers declare: an entity page's sections, or a subpage. */
+  private variesOf(path: string): ReadonlySet<PageDependency> {
+    const match = ENTITY_PAGE.exec(path);
+    if (!match) return NOTHING;
+    const [, kind = '', segment] = match;
+    if (segment !== undefined) return new Set(this.subpages.find((p) => p.segment === segment)?.varies);
+    let varies = this.entityVaries.get(kind);
+    if (!varies) {
+      const here = this.sections.filter((s) => s.kinds.some((k) => k.toLowerCase() === kind));
+      varies = new Set(here.flatMap((s) => s.varies ?? []));
+      // Kinds come from the path: remember only the kinds some section names, so odd paths cannot grow the map.
+      if (varies.size > 0) this.entityVaries.set(kind, varies);
+    }
+    return varies;
   }
 
   async searchIndex(): Promise<PreparedIndex> {
@@ -137,7 +165,7 @@ export class Portal implements PortalData {
 
   /** A page by site-relative path and query string (`?a=b` or ''). */
   page(path: string, search: string): Promise<RenderedPage> {
-    const query = canonicalQuery(path, new URLSearchParams(search));
+    const query = canonicalQuery(path, new URLSearchParams(search), this.subpages);
     return this.pages.get(this.cacheKey(path, query), async () => {
       this.renders++;
       const result = await renderPage(this, this.site, path, query);
@@ -150,7 +178,7 @@ export class Portal implements PortalData {
   peek(urlPath: string, search: string): FastResponse | undefined {
     if (!urlPath.startsWith(this.site.basePath) || urlPath.startsWith(`${this.site.basePath}api/`)) return undefined;
     const path = urlPath.slice(this.site.basePath.length);
-    const hit = this.pages.peek(this.cacheKey(path, canonicalQuery(path, new URLSearchParams(search))));
+    const hit = this.pages.peek(this.cacheKey(path, canonicalQuery(path, new URLSearchParams(search), this.subpages)));
     return hit && hit.status === 200
       ? { body: hit.body, contentType: HTML_TYPE, route: 'page', csp: PAGE_CSP }
       : undefined;

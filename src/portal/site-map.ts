@@ -3,6 +3,7 @@ import { pageCount } from '../web/components.ts';
 import { loadEntityPage } from '../catalog/pages/entity-data.ts';
 import { entityView } from '../catalog/pages/entity-page.ts';
 import { type EntitySection, entitySections } from '../catalog/pages/entity-sections.ts';
+import type { EntitySubpage } from '../catalog/pages/entity-subpages.ts';
 import { DEFAULT_HOPS, graphView, loadGraphPage, MAX_HOPS } from '../catalog/pages/graph-page.ts';
 import { listView, loadListPage } from '../catalog/pages/list-page.ts';
 import { loadProblemsPage, PROBLEMS_PAGE_SIZE, problemsTotal, problemsView } from '../catalog/pages/problems-page.ts';
@@ -16,10 +17,6 @@ import type { Html } from '../web/html.ts';
 import { homeView, loadHome } from './pages/home.ts';
 import { notFoundView } from '../web/pages/not-found.ts';
 import type { Site } from '../web/site.ts';
-import { changesView, loadChangesPage, type ChangeReader } from '../changes/pages/changes-page.ts';
-import { deliveryView, loadDeliveryPage } from '../dora/pages/delivery-page.ts';
-import type { DoraService } from '../dora/service.ts';
-import type { FlagService } from '../flags/service.ts';
 
 /**
  * The site map shared by the live server and the static export: a site-relative path
@@ -30,17 +27,16 @@ export interface PortalData {
   store: CatalogReader;
   docs?: DocsSource;
   searchIndex(): Promise<PreparedIndex>;
-  /** Live only: change events and delivery metrics (a static export is a snapshot of the catalog alone). */
-  delivery?: DeliverySource;
-  /** The capabilities' cards on entity pages; each reads what it needs of `delivery`, and shows nothing without it. */
-  sections: readonly EntitySection<Partial<DeliverySource>>[];
-}
-
-export interface DeliverySource {
-  changes: ChangeReader;
-  dora: Pick<DoraService, 'dashboard'>;
-  flags: Pick<FlagService, 'environments' | 'flagsOf'>;
-  now(): Date;
+  /**
+   * Live only: what the capabilities' sections and subpages read (their services and the
+   * clock, typed where they are listed, in src/capabilities.ts). A static export is a
+   * snapshot of the catalog alone: each of them then shows nothing.
+   */
+  sources?: unknown;
+  /** The capabilities' cards on entity pages. */
+  sections: readonly EntitySection<unknown>[];
+  /** The capabilities' pages under entity pages (none in a static export). */
+  subpages?: readonly EntitySubpage<unknown>[];
 }
 
 export type PageResult = { status: 200 | 404; html: Html } | { status: 301; location: string };
@@ -54,22 +50,28 @@ const LIST_PARAMETERS = [...FILTER_FACETS, 'q', 'sort', 'page'];
  * nothing, so it must not make a new cache entry (or a stranger could flush real pages
  * with `?x=1`, `?x=2`, ...).
  */
-function parametersOf(requested: string): readonly string[] {
+function parametersOf(requested: string, subpages: readonly EntitySubpage<unknown>[]): readonly string[] {
   // The redirect that adds a missing trailing slash must keep what the page will read.
   const path = requested.endsWith('/') ? requested : `${requested}/`;
   if (path === 'catalog/') return LIST_PARAMETERS;
   if (path === 'search/') return ['q'];
   if (path === 'problems/') return ['severity', 'page'];
-  if (/^catalog\/[^/]+\/[^/]+\/[^/]+\/graph\/$/.test(path)) return ['hops'];
-  if (/^catalog\/[^/]+\/[^/]+\/[^/]+\/changes\/$/.test(path)) return ['type', 'environment', 'before'];
-  if (/^catalog\/[^/]+\/[^/]+\/[^/]+\/delivery\/$/.test(path)) return ['days'];
-  return [];
+  const segment = ENTITY_SUBPAGE.exec(path)?.[1];
+  if (segment === 'graph') return ['hops'];
+  return subpages.find((p) => p.segment === segment)?.parameters ?? [];
 }
 
+/** `catalog/<namespace>/<kind>/<name>/<segment>/`: the segment of a page under an entity's page. */
+const ENTITY_SUBPAGE = /^catalog\/[^/]+\/[^/]+\/[^/]+\/([^/]+)\/$/;
+
 /** A page's canonical query (only what it reads, in a fixed order): its cache key, and what it is rendered from. */
-export function canonicalQuery(path: string, search: URLSearchParams): URLSearchParams {
+export function canonicalQuery(
+  path: string,
+  search: URLSearchParams,
+  subpages: readonly EntitySubpage<unknown>[] = [],
+): URLSearchParams {
   const out = new URLSearchParams();
-  for (const name of parametersOf(path)) {
+  for (const name of parametersOf(path, subpages)) {
     const value = search.get(name);
     if (value !== null) out.set(name, value);
   }
@@ -153,17 +155,11 @@ async function route(
     if (subpage === undefined) {
       const page = await loadEntityPage(data.store, key);
       return (
-        page && ok(entityView(site, page, await entitySections(data.sections, data.delivery ?? {}, key, page, site)))
+        page && ok(entityView(site, page, await entitySections(data.sections, data.sources ?? {}, key, page, site)))
       );
     }
-    if (subpage === 'changes' && docPath.length === 0 && data.delivery) {
-      const page = await loadChangesPage(data.store, data.delivery.changes, key, search);
-      return page && ok(changesView(site, page));
-    }
-    if (subpage === 'delivery' && docPath.length === 0 && data.delivery) {
-      const page = await loadDeliveryPage(data.store, data.delivery.dora, key, search, data.delivery.now());
-      return page && ok(deliveryView(site, page));
-    }
+    const provided = docPath.length === 0 ? data.subpages?.find((p) => p.segment === subpage) : undefined;
+    if (provided) return ok(await provided.render(data.sources ?? {}, data.store, key, search, site));
     if (subpage === 'graph' && docPath.length === 0) {
       const hops = Number(search.get('hops') ?? DEFAULT_HOPS);
       if (!Number.isInteger(hops) || hops < 1 || hops > MAX_HOPS) return undefined;

@@ -11,9 +11,19 @@ import type { Site } from './site.ts';
  * `Subject` is what the page is about; `Sources` is what the provider reads (each
  * capability names only its own, optional, sources; the portal hands it all of them).
  */
+/**
+ * What a page shows besides the catalog, so the live portal's page cache knows when to
+ * render it again (every page is dropped with the catalog anyway): `changes`, the change
+ * events (the change version moves with every write seen, a flag switch included);
+ * `hour`, the clock, for windows and ages that move on the hour.
+ */
+export type PageDependency = 'changes' | 'hour';
+
 export interface SectionProvider<Subject, Sources, Data> {
   readonly id: string;
   readonly order: number;
+  /** What its card shows besides the catalog (none: it changes only with the catalog). */
+  readonly varies?: readonly PageDependency[];
   // Method syntax on purpose: a provider of any `Data` then fits a list of providers of
   // `unknown` data, and sectionsFor only ever hands a provider's data back to its own view.
   load(sources: Sources, subject: Subject): Promise<Data | undefined>;
