@@ -115,6 +115,21 @@ describeEachDatabase('change events API', (dialect) => {
       assert.equal(await count(), before);
     });
 
+    test('a body that is not UTF-8 is a 400 and nothing is stored with replacement characters', async () => {
+      const before = await count();
+      const json = Buffer.from(JSON.stringify(deployment({ version: 'utf8-\u0000' })));
+      const at = json.indexOf(0x5c); // the backslash of \u0000: a lone 0xff byte instead
+      const body = Buffer.concat([json.subarray(0, at), Buffer.from([0xff]), json.subarray(at + 6)]);
+      const res = await fixture.server.app.request('/api/v1/deployments', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
+        body,
+      });
+      assert.equal(res.status, 400);
+      assert.equal(((await res.json()) as Problem).code, 'body-not-utf8');
+      assert.equal(await count(), before);
+    });
+
     test('a token without the scope is a 403 naming the scope it needs', async () => {
       const { token } = await fixture.server.tokens.create('changes-only', ['changes:write'], null);
       const res = await post('/api/v1/deployments', deployment(), { authorization: `Bearer ${token}` });
@@ -467,6 +482,24 @@ describeEachDatabase('change events API', (dialect) => {
       }
       assert.equal((await get('/api/v1/changes?entity=ghost')).status, 404);
       assert.equal((await get('/api/v1/live?service=ghost')).status, 404);
+    });
+
+    test('a forged but well-formed cursor is the documented 400 invalid-cursor', async () => {
+      const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      for (const value of [
+        ['yesterday', 5],
+        ['2026-05-30T10:05:00.000Z', 0],
+        ['2026-05-30T10:05:00.000Z', -3],
+        ['2026-02-30T10:05:00.000Z', 5],
+        ['2026-05-30T10:05:00Z', 5],
+        ['2026-05-30T10:05:00.000Z', 5, 'more'],
+      ]) {
+        const res = await get(`/api/v1/changes?entity=checkout&cursor=${forge(value)}`);
+        assert.equal(res.status, 400, JSON.stringify(value));
+        assert.equal(((await res.json()) as Problem).code, 'invalid-cursor');
+      }
+      const issued = forge(['2026-05-30T10:05:00.000Z', 5]);
+      assert.equal((await get(`/api/v1/changes?entity=checkout&cursor=${issued}`)).status, 200);
     });
   });
   describe('GitHub webhooks', () => {
