@@ -137,7 +137,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerSearchRoutes(app, () => portal.searchIndex());
   registerChangeRoutes(app, changes, tokens, catalogHas);
   registerDoraRoutes(app, dora, catalogHas, now);
-  registerGithubWebhook(app, changes, options.githubWebhookSecret);
+  registerGithubWebhook(app, changes, options.githubWebhookSecret, now);
   registerFlagRoutes(app, flags, tokens, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);

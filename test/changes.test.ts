@@ -115,6 +115,21 @@ describeEachDatabase('change events API', (dialect) => {
       assert.equal(await count(), before);
     });
 
+    test('a body that is not UTF-8 is a 400 and nothing is stored with replacement characters', async () => {
+      const before = await count();
+      const json = Buffer.from(JSON.stringify(deployment({ version: 'utf8-\u0000' })));
+      const at = json.indexOf(0x5c); // the backslash of \u0000: a lone 0xff byte instead
+      const body = Buffer.concat([json.subarray(0, at), Buffer.from([0xff]), json.subarray(at + 6)]);
+      const res = await fixture.server.app.request('/api/v1/deployments', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
+        body,
+      });
+      assert.equal(res.status, 400);
+      assert.equal(((await res.json()) as Problem).code, 'body-not-utf8');
+      assert.equal(await count(), before);
+    });
+
     test('a token without the scope is a 403 naming the scope it needs', async () => {
       const { token } = await fixture.server.tokens.create('changes-only', ['changes:write'], null);
       const res = await post('/api/v1/deployments', deployment(), { authorization: `Bearer ${token}` });
@@ -468,19 +483,50 @@ describeEachDatabase('change events API', (dialect) => {
       assert.equal((await get('/api/v1/changes?entity=ghost')).status, 404);
       assert.equal((await get('/api/v1/live?service=ghost')).status, 404);
     });
+
+    test('a forged but well-formed cursor is the documented 400 invalid-cursor', async () => {
+      const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      for (const value of [
+        ['yesterday', 5],
+        ['2026-05-30T10:05:00.000Z', 0],
+        ['2026-05-30T10:05:00.000Z', -3],
+        ['2026-02-30T10:05:00.000Z', 5],
+        ['2026-05-30T10:05:00Z', 5],
+        ['2026-05-30T10:05:00.000Z', 5, 'more'],
+      ]) {
+        const res = await get(`/api/v1/changes?entity=checkout&cursor=${forge(value)}`);
+        assert.equal(res.status, 400, JSON.stringify(value));
+        assert.equal(((await res.json()) as Problem).code, 'invalid-cursor');
+      }
+      const issued = forge(['2026-05-30T10:05:00.000Z', 5]);
+      assert.equal((await get(`/api/v1/changes?entity=checkout&cursor=${issued}`)).status, 200);
+    });
   });
   describe('GitHub webhooks', () => {
-    const payload = (over: { state?: string; repo?: string; service?: string; environment?: string } = {}) =>
+    const payload = (
+      over: {
+        state?: string;
+        repo?: string;
+        service?: string;
+        environment?: string;
+        ids?: { deployment: number; status: number };
+        at?: string;
+        organization?: string;
+      } = {},
+    ) =>
       JSON.stringify({
         action: 'created',
         deployment_status: {
+          ...(over.ids ? { id: over.ids.status } : {}),
           state: over.state ?? 'success',
           environment: over.environment ?? 'production',
-          created_at: '2026-05-31T09:10:00Z',
+          created_at: over.at ?? '2026-05-31T09:10:00Z',
+          updated_at: over.at ?? '2026-05-31T09:10:00Z',
           log_url: 'https://github.com/acme/checkout/actions/runs/1',
           creator: { login: 'octocat' },
         },
         deployment: {
+          ...(over.ids ? { id: over.ids.deployment } : {}),
           sha: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
           ref: 'v3.1.0',
           environment: over.environment ?? 'production',
@@ -488,20 +534,21 @@ describeEachDatabase('change events API', (dialect) => {
           payload: over.service ? { service: over.service } : {},
         },
         repository: { full_name: over.repo ?? 'acme/checkout' },
+        ...(over.organization ? { organization: { login: over.organization } } : {}),
         sender: { login: 'octocat' },
       });
     const sign = (body: string, secret = WEBHOOK_SECRET) =>
       `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-    const deliver = (body: string, headers: Record<string, string> = {}) =>
+    const deliver = (body: string, headers: Record<string, string | undefined> = {}) =>
       fixture.server.app.request('/api/v1/webhooks/github', {
         method: 'POST',
-        headers: {
+        headers: Object.entries({
           'content-type': 'application/json',
           'x-github-event': 'deployment_status',
           'x-github-delivery': 'd-1',
           'x-hub-signature-256': sign(body),
           ...headers,
-        },
+        }).filter((entry): entry is [string, string] => entry[1] !== undefined),
         body,
       });
 
@@ -529,6 +576,54 @@ describeEachDatabase('change events API', (dialect) => {
       const again = await deliver(payload());
       assert.equal(again.status, 201);
       assert.equal(await count(), before + 1);
+    });
+
+    test('a captured delivery replayed under a new, a missing or the same delivery id is recorded once; a new status is recorded', async () => {
+      const before = await count();
+      const at = new Date(clock.getTime() - 3_600_000).toISOString();
+      const captured = payload({ ids: { deployment: 7001, status: 9001 }, at });
+      const first = await deliver(captured, { 'x-github-delivery': 'replay-1' });
+      assert.equal(first.status, 201);
+      const recorded = (await first.json()) as { deployment: { id: number } };
+      for (const delivery of ['replay-2', undefined, 'replay-1', 'replay-1']) {
+        const res = await deliver(captured, { 'x-github-delivery': delivery });
+        assert.equal(res.status, 201, String(delivery));
+        const body = (await res.json()) as { detail: string; deployment: { id: number } };
+        assert.match(body.detail, /already recorded/, String(delivery));
+        assert.equal(body.deployment.id, recorded.deployment.id);
+      }
+      // The same status sent by an organisation webhook as well: another signed body, the same status.
+      const viaOrganisation = await deliver(
+        payload({ ids: { deployment: 7001, status: 9001 }, at, organization: 'acme' }),
+        {
+          'x-github-delivery': 'replay-org',
+        },
+      );
+      assert.equal(
+        ((await viaOrganisation.json()) as { deployment: { id: number } }).deployment.id,
+        recorded.deployment.id,
+      );
+      assert.equal(await count(), before + 1);
+      const next = await deliver(payload({ ids: { deployment: 7001, status: 9002 }, at, state: 'failure' }), {
+        'x-github-delivery': 'replay-3',
+      });
+      assert.equal(next.status, 201);
+      assert.equal(((await next.json()) as { detail: string }).detail, 'Recorded for component:default/checkout.');
+      assert.equal(await count(), before + 2);
+    });
+
+    test('a delivery whose status is older than three days is refused as too old and writes nothing', async () => {
+      const before = await count();
+      const old = new Date(clock.getTime() - 3 * 86_400_000 - 60_000).toISOString();
+      const res = await deliver(payload({ ids: { deployment: 7002, status: 9003 }, at: old }), {
+        'x-github-delivery': 'old-1',
+      });
+      assert.equal(res.status, 422);
+      const problem = (await res.json()) as Problem;
+      assert.equal(problem.code, 'delivery-too-old');
+      assert.match(problem.detail, new RegExp(old.slice(0, 16)));
+      assert.ok(problem.hint.length > 0);
+      assert.equal(await count(), before);
     });
 
     test('a missing, wrong or other-secret signature is a 401 and writes nothing', async () => {

@@ -191,6 +191,13 @@ describeEachDatabase('OpenFeature against atrium serve', (dialect) => {
       'INVALID_CONTEXT',
     );
     assert.equal((await raw('x'.repeat(300_000))).status, 413);
+    const notUtf8 = await fetch(`${fixture.url}/ofrep/v1/evaluate/flags/price`, {
+      method: 'POST',
+      headers: { authorization: token, 'content-type': 'application/json' },
+      body: Buffer.concat([Buffer.from('{"context":{"targetingKey":"u'), Buffer.from([0xc3]), Buffer.from('"}}')]),
+    });
+    assert.equal(notUtf8.status, 400);
+    assert.equal(((await notUtf8.json()) as { code: string }).code, 'body-not-utf8');
     const chunked = await fetch(`${fixture.url}/ofrep/v1/evaluate/flags/price`, {
       method: 'POST',
       headers: { authorization: token, 'content-type': 'application/json' },

@@ -6,7 +6,7 @@ import { AtriumError } from '../platform/errors.ts';
 import type { App } from '../platform/http/app.ts';
 import { bodyLimit } from '../platform/http/body-limit.ts';
 import { describedProblem, problemResponses } from '../platform/http/problem-responses.ts';
-import { mapDeploymentStatus, PROJECT_SLUG_ANNOTATION, signatureMatches } from './github.ts';
+import { DELIVERY_WINDOW_MS, mapDeploymentStatus, PROJECT_SLUG_ANNOTATION, signatureMatches } from './github.ts';
 import { DeploymentInputSchema } from './schema.ts';
 import type { ChangeService } from './service.ts';
 
@@ -19,18 +19,23 @@ const Outcome = z
   .openapi('WebhookOutcome');
 
 /**
- * GitHub `deployment_status` webhooks: the signature proves the sender (no token), the
- * delivery id is the idempotency key (GitHub redelivers), and the repository names the
- * service through `github.com/project-slug`.
+ * GitHub `deployment_status` webhooks: the signature proves the sender (no token) but covers
+ * only the body, so redeliveries and replays are recognised by the ids inside it and stale
+ * bodies refused; the repository names the service through `github.com/project-slug`.
  */
-export function registerGithubWebhook(app: App, changes: ChangeService, secret: string | undefined): void {
+export function registerGithubWebhook(
+  app: App,
+  changes: ChangeService,
+  secret: string | undefined,
+  now: () => Date,
+): void {
   app.openapi(
     createRoute({
       method: 'post',
       path: '/api/v1/webhooks/github',
       tags: ['Changes'],
       summary: 'GitHub deployment_status webhook',
-      description: `Records GitHub deployments as they finish. Configure the webhook with content type application/json, the secret in ATRIUM_GITHUB_WEBHOOK_SECRET, and the "Deployment statuses" event. The repository is mapped to the catalog entity annotated \`${PROJECT_SLUG_ANNOTATION}: owner/repo\`. Final states are recorded (success → succeeded, failure and error → failed); others are acknowledged and ignored. Redeliveries are recognised by X-GitHub-Delivery.`,
+      description: `Records GitHub deployments as they finish. Configure the webhook with content type application/json, the secret in ATRIUM_GITHUB_WEBHOOK_SECRET, and the "Deployment statuses" event. The repository is mapped to the catalog entity annotated \`${PROJECT_SLUG_ANNOTATION}: owner/repo\`. Final states are recorded (success → succeeded, failure and error → failed); others are acknowledged and ignored. A deployment status is recorded once, whatever its X-GitHub-Delivery (redeliveries answer the first answer), and a status older than ${DELIVERY_WINDOW_MS / 86_400_000} days is refused.`,
       middleware: [
         admit(changes.writes),
         bodyLimit(MAX_WEBHOOK_BYTES, 'Subscribe the webhook to "Deployment statuses" only.'),
@@ -39,7 +44,6 @@ export function registerGithubWebhook(app: App, changes: ChangeService, secret: 
         headers: z.object({
           'x-hub-signature-256': z.string().optional(),
           'x-github-event': z.string().optional(),
-          'x-github-delivery': z.string().optional(),
         }),
       },
       responses: {
@@ -53,7 +57,9 @@ export function registerGithubWebhook(app: App, changes: ChangeService, secret: 
         },
         ...problemResponses(400, 413),
         401: describedProblem('Missing or wrong signature'),
-        422: describedProblem('No catalog entity for the repository, or the deployment is invalid'),
+        422: describedProblem(
+          'No catalog entity for the repository, the deployment is invalid, or its status is too old to be a redelivery',
+        ),
         429: describedProblem('At capacity: GitHub shows the delivery as failed; redeliver it later'),
         500: describedProblem('No webhook secret configured'),
       },
@@ -104,6 +110,16 @@ export function registerGithubWebhook(app: App, changes: ChangeService, secret: 
       const mapped = mapDeploymentStatus(payload);
       if (mapped.kind === 'ignored')
         return answer(200, { outcome: 'ignored', detail: `Not recorded: ${mapped.reason}.` });
+      if (mapped.statusAt !== undefined && now().getTime() - mapped.statusAt > DELIVERY_WINDOW_MS) {
+        const days = DELIVERY_WINDOW_MS / 86_400_000;
+        throw new AtriumError({
+          category: 'user-fixable',
+          code: 'delivery-too-old',
+          status: 422,
+          message: `The deployment status is from ${new Date(mapped.statusAt).toISOString()}, more than ${days} days ago: older deliveries are refused as possible replays`,
+          hint: `GitHub redelivers only the past ${days} days; record an older deployment with \`atrium deploy record\` (POST /api/v1/deployments).`,
+        });
+      }
       const services = await changes.servicesOfRepository(mapped.repository, mapped.requestedService);
       if (services.length !== 1) {
         throw new AtriumError({
@@ -132,12 +148,11 @@ export function registerGithubWebhook(app: App, changes: ChangeService, secret: 
           details: { errors },
         });
       }
-      const delivery = c.req.header('x-github-delivery');
       const result = await changes.recordDeployments(
         c.req.routePath,
         [parsed.data],
         WEBHOOK_PRINCIPAL,
-        delivery && /^[\x21-\x7e]{1,255}$/.test(delivery) ? delivery : undefined,
+        mapped.key,
         false,
       );
       return answer(201, {

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { DeploymentInput } from './model.ts';
 
 /**
@@ -23,18 +23,46 @@ const STATES: Record<string, DeploymentInput['status'] | undefined> = {
   error: 'failed',
 };
 
+/**
+ * How old a delivery's status may be. GitHub redelivers (by hand or by script) deliveries of
+ * the past 3 days, with their original payload; a signed body older than that is a replay.
+ * Shorter than the idempotency keys are kept, so a replay within it is still recognised.
+ */
+export const DELIVERY_WINDOW_MS = 3 * 86_400_000;
+
 export type Mapped =
   | {
       kind: 'deployment';
       repository: string;
       requestedService: string | undefined;
       deployment: Omit<DeploymentInput, 'service'>;
+      /** The idempotency key of the write, from what the signature covers (see `deliveryKey`). */
+      key: string;
+      /** The status's newest time in ms (`created_at`, `updated_at`), undefined when neither parses. */
+      statusAt: number | undefined;
     }
   | { kind: 'ignored'; reason: string };
 
 const record = (v: unknown): Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const id = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined;
+
+/**
+ * The idempotency key of a delivery, from the signed payload and never from the unsigned
+ * `X-GitHub-Delivery` header: the repository, the deployment and the status. A redelivery, a
+ * captured body resent under any delivery id, or the same status sent by a repository and an
+ * organisation webhook is one write; a new status of the same deployment is another. A
+ * payload without those ids is keyed by its whole content.
+ */
+function deliveryKey(payload: unknown, repository: string, deploymentId: unknown, statusId: unknown): string {
+  const ids = [id(deploymentId), id(statusId)];
+  const identity = ids.every((i) => i !== undefined)
+    ? JSON.stringify([repository.toLowerCase(), ...ids])
+    : JSON.stringify(payload);
+  return `github:${createHash('sha256').update(identity).digest('hex')}`;
+}
 
 /**
  * A `deployment_status` payload as a deployment, or why it is not one: only final states
@@ -67,10 +95,15 @@ export function mapDeploymentStatus(payload: unknown): Mapped {
     .find((u) => u !== undefined && /^https:\/\//.test(u));
   const actor = text(record(status.creator).login) ?? text(record(body.sender).login);
   const finishedAt = text(status.created_at) ?? text(status.updated_at) ?? '';
+  const times = [status.created_at, status.updated_at]
+    .map((t) => (typeof t === 'string' ? Date.parse(t) : Number.NaN))
+    .filter((ms) => !Number.isNaN(ms));
   return {
     kind: 'deployment',
     repository,
     requestedService: text(custom.service),
+    key: deliveryKey(payload, repository, deployment.id, status.id),
+    statusAt: times.length > 0 ? Math.max(...times) : undefined,
     deployment: {
       environment: text(status.environment) ?? text(deployment.environment) ?? '',
       version,

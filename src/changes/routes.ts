@@ -71,12 +71,20 @@ function encodeCursor(c: TimelineCursor): string {
   return Buffer.from(JSON.stringify([c.at, c.id])).toString('base64url');
 }
 
+/**
+ * A cursor as `encodeCursor` wrote it, or the documented 400: the time an event's (UTC ISO,
+ * as stored), the id positive, and nothing more. A forged pair that merely parses would
+ * otherwise page from an arbitrary place and answer 200.
+ */
 function decodeCursor(text: string | undefined): TimelineCursor | undefined {
   if (text === undefined) return undefined;
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && typeof value[0] === 'string' && value[0].length <= 40 && Number.isSafeInteger(value[1]))
-      return { at: value[0], id: value[1] as number };
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && Number.isSafeInteger(value[1])) {
+      const cursor = { at: value[0], id: value[1] as number };
+      const ms = Date.parse(cursor.at);
+      if (cursor.id > 0 && !Number.isNaN(ms) && new Date(ms).toISOString() === cursor.at) return cursor;
+    }
   } catch {
     // fall through to the error
   }

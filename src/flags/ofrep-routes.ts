@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../auth/middleware.ts';
 import type { TokenService } from '../auth/service.ts';
@@ -62,7 +63,9 @@ function decodedKey(segment: string): string | undefined {
   }
 }
 
+/** The body as JSON, or undefined (the route then answers: malformed or not UTF-8, it refuses it as a problem). */
 function parseJson(body: Buffer): unknown {
+  if (!isUtf8(body)) return undefined;
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { HttpBindings } from '@hono/node-server';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { AtriumError, toAtriumError } from '../errors.ts';
@@ -34,6 +35,22 @@ export const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'";
 export function requestIdFrom(header: string | string[] | undefined): string {
   const incoming = Array.isArray(header) ? header[0] : header;
   return incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/**
+ * Whether a request names its Host more than once (Node keeps the first and drops the
+ * rest): RFC 9112 has a server answer 400, since a proxy in front may have routed or
+ * checked the request by the other one.
+ */
+export function hostDuplicated(rawHeaders: readonly string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
+    if (seen) return true;
+    seen = true;
+  }
+  return false;
 }
 
 export interface RequestRecord {
@@ -108,6 +125,20 @@ export function createApp({ logger, metrics }: AppOptions): App {
       status: c.res.status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
     });
+  });
+
+  app.use(async (c, next) => {
+    // @hono/node-server's bindings: absent when the app is called without a socket (tests).
+    const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+    if (incoming && hostDuplicated(incoming.rawHeaders)) {
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'host-duplicated',
+        message: 'The request has more than one Host header',
+        hint: 'Send exactly one Host header (RFC 9112).',
+      });
+    }
+    await next();
   });
 
   app.onError((err, c) => {

@@ -56,3 +56,30 @@ test('a body over the limit is a 413 problem with the hint, whether its length i
     );
   }
 });
+
+test('a body that is not UTF-8 is a 400 problem saying so, declared or streamed; UTF-8 text passes unchanged', async () => {
+  const invalid = new Uint8Array([
+    ...new TextEncoder().encode('{"a":"'),
+    0xff,
+    0xfe,
+    ...new TextEncoder().encode('"}'),
+  ]);
+  const streamed = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(invalid);
+      controller.close();
+    },
+  });
+  for (const res of [
+    await post(invalid, { 'content-type': 'application/json', 'content-length': String(invalid.length) }),
+    await post(streamed, { 'content-type': 'application/json' }),
+  ]) {
+    assert.equal(res.status, 400);
+    assert.equal(res.headers.get('content-type'), PROBLEM_JSON);
+    const problem = (await res.json()) as Record<string, unknown>;
+    assert.equal(problem.code, 'body-not-utf8');
+    assert.match(String(problem.detail), /UTF-8/);
+  }
+  const text = '{"name":"Zoë ✓ 🚀"}';
+  assert.equal(await (await post(text, { 'content-type': 'application/json' })).text(), text);
+});

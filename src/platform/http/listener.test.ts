@@ -139,6 +139,31 @@ describe('the request listener', () => {
     assert.deepEqual(JSON.parse(chunked), { app: true, body: '{"fast":1}' }, 'no Content-Length: the app reads it');
   });
 
+  test('a request with two Host headers is a 400, whether a fast path or the app would answer it', async () => {
+    const exchange = async (head: string) => {
+      const socket = connect(Number(new URL(s.base).port), '127.0.0.1');
+      await once(socket, 'connect');
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.write(head);
+      await once(socket, 'end');
+      return text;
+    };
+    for (const head of [
+      'GET /cached HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close\r\n\r\n',
+      'GET /elsewhere HTTP/1.1\r\nhost: a.example\r\nHOST: a.example\r\nConnection: close\r\n\r\n',
+      'POST /echo HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 10\r\nHost: b\r\nConnection: close\r\n\r\n{"fast":1}',
+    ]) {
+      const answer = await exchange(head);
+      assert.match(answer, /^HTTP\/1\.1 400 /, head);
+      assert.match(answer, /"code":"host-duplicated"/, head);
+    }
+    assert.match(
+      await exchange('GET /cached HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\n\r\n'),
+      /^HTTP\/1\.1 200 /,
+    );
+  });
+
   test('a client that goes away in the middle of a body leaves the server answering', async () => {
     const socket = connect(Number(new URL(s.base).port), '127.0.0.1');
     await once(socket, 'connect');

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerRespo
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { DEFAULT_CSP, SECURITY_HEADERS, recordRequest, requestIdFrom, type App } from './app.ts';
+import { DEFAULT_CSP, hostDuplicated, SECURITY_HEADERS, recordRequest, requestIdFrom, type App } from './app.ts';
 
 /** SECURITY_HEADERS as writeHead's flat list of names and values. */
 const SECURITY_HEADER_LIST: readonly string[] = Object.entries(SECURITY_HEADERS).flat();
@@ -109,7 +109,8 @@ export function createListener(
 
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url;
-    if (url && (req.method === 'GET' || req.method === 'POST')) {
+    // Two Host headers are the app's to refuse, never a cached answer's.
+    if (url && (req.method === 'GET' || req.method === 'POST') && !hostDuplicated(req.rawHeaders)) {
       const started = performance.now();
       const q = url.indexOf('?');
       const path = q === -1 ? url : url.slice(0, q);
