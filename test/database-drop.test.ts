@@ -17,6 +17,8 @@ interface Attempt {
   version: string;
   status: number | 'hang' | 'refused';
   retryAfter: string | null;
+  /** The problem document of a refused write. */
+  problem?: string;
 }
 
 /**

@@ -43,27 +43,25 @@ export function isConnectionLoss(err: unknown): boolean {
   return err instanceof Error && CONNECTION_LOSS_MESSAGES.test(err.message);
 }
 
-const DATABASE_UNAVAILABLE = 'database-unavailable';
-
 /**
  * The error every query, transaction and connection wait rejects with while the database is
- * unreachable: retryable (HTTP 503 with Retry-After), and with no database internals in its
- * message; the driver's own error is its cause, for the log.
+ * unreachable: the documented `dependency-unavailable` (HTTP 503, Retry-After 1, exit 75),
+ * with no database internals in its message; the driver's own error is its cause, for the log.
  */
 export function databaseUnavailable(cause: unknown): AtriumError {
   return new AtriumError({
     category: 'retryable',
-    code: DATABASE_UNAVAILABLE,
+    code: 'dependency-unavailable',
     message: 'The connection to the database was lost or could not be made',
     hint: 'Retry after Retry-After seconds (a write with the same Idempotency-Key is applied once); Atrium reconnects by itself once the database answers.',
-    retryAfter: 2,
+    retryAfter: 1,
     cause,
   });
 }
 
 /** Whether `err` is the error of `databaseUnavailable`. */
 export function isDatabaseUnavailable(err: unknown): err is AtriumError {
-  return err instanceof AtriumError && err.code === DATABASE_UNAVAILABLE && err.category === 'retryable';
+  return err instanceof AtriumError && err.code === 'dependency-unavailable' && isConnectionLoss(err.cause);
 }
 
 function reported<T>(work: Promise<T>): Promise<T> {
