@@ -1,6 +1,7 @@
 import type { Selectable, Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import { chunks } from '../platform/db/chunks.ts';
+import { isDatabaseUnavailable } from '../platform/db/connection-loss.ts';
 import type { ChangeEventsTable, Schema } from '../platform/db/schema.ts';
 import type {
   ChangeEvent,
@@ -125,7 +126,7 @@ export class ChangeStore {
   }
 
   private async flush(): Promise<void> {
-    const jobs = this.pending;
+    let jobs = this.pending;
     this.pending = [];
     if (jobs.length > 1) {
       try {
@@ -143,7 +144,14 @@ export class ChangeStore {
         });
         jobs.forEach((job, i) => job.resolve(outcomes[i] as WriteOutcome));
         return;
-      } catch {
+      } catch (err) {
+        // The connection lost: whether the group committed is unknown. A write with an
+        // idempotency key can run again (a committed one replays); one without is refused
+        // (503, Retry-After), for running it again could record it twice.
+        if (isDatabaseUnavailable(err)) {
+          for (const job of jobs) if (!job.idempotency) job.reject(err);
+          jobs = jobs.filter((job) => job.idempotency);
+        }
         // fall through: each write alone
       }
     }

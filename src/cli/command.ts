@@ -49,7 +49,7 @@ export function defineCommand<T extends Options>(definition: CommandDefinition<T
 
 /**
  * Opens the configured database, runs `work` with it and closes it, whatever happens.
- * With a logger, an idle connection lost (PostgreSQL) is logged as a warning.
+ * With a logger, losing connections to the database (PostgreSQL) is logged as a warning, once per outage.
  */
 export async function withDatabase<T>(
   config: Pick<Config, 'database'>,
@@ -60,8 +60,11 @@ export async function withDatabase<T>(
     config.database,
     logger
       ? {
-          onIdleError: (err) =>
-            logger.warn({ component: 'database', err }, 'an idle database connection was lost; it will be replaced'),
+          onConnectionLost: (err) =>
+            logger.warn(
+              { component: 'database', err },
+              'a database connection was lost: requests that needed it answer 503 with Retry-After; the next ones reconnect',
+            ),
         }
       : {},
   );

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { AtriumError, isTransient } from '../errors.ts';
+import { ConnectionLossDialect, isDatabaseUnavailable } from './connection-loss.ts';
 import { migrate } from './migrations.ts';
 import type { Schema } from './schema.ts';
 
@@ -49,7 +50,11 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
  */
 export async function openDatabase(
   target: string,
-  options: { migrate?: boolean; onIdleError?: (err: Error) => void } = {},
+  options: {
+    migrate?: boolean;
+    /** Told once per outage (PostgreSQL) that connections to the database are being lost. */
+    onConnectionLost?: (err: Error) => void;
+  } = {},
 ): Promise<Database> {
   let database: Database;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target) && !isPostgresUrl(target)) {
@@ -62,11 +67,23 @@ export async function openDatabase(
   }
   if (isPostgresUrl(target)) {
     const pool = new pg.Pool({ connectionString: target, max: 10, connectionTimeoutMillis: 5000 });
-    // An idle client whose server connection dies (restart, failover, pg_terminate_backend)
-    // is an 'error' event on the pool: without a listener it would kill the process. The
-    // pool drops that client by itself; the next query opens a new connection.
-    pool.on('error', (err) => options.onIdleError?.(err));
-    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+    // A client whose server connection dies (restart, failover, pg_terminate_backend, a cut
+    // proxy) emits 'error': on the pool while idle, on the client itself while checked out.
+    // Unheard, either would kill the process. The pool drops such a client by itself; its
+    // query in flight rejects, and the next one opens a new connection.
+    let lost = false;
+    const connectionLost = (err: Error) => {
+      if (lost) return;
+      lost = true;
+      options.onConnectionLost?.(err);
+    };
+    pool.on('error', connectionLost);
+    pool.on('connect', (client) => {
+      // A new connection made: the database is back, so its next loss is worth telling.
+      lost = false;
+      client.on('error', connectionLost);
+    });
+    const db = new Kysely<Schema>({ dialect: new ConnectionLossDialect({ pool }) });
     database = { db, read: db, dialect: 'postgres', describe: redact(target), close: () => db.destroy() };
   } else {
     let sqlite: SQLite.Database;
@@ -99,18 +116,19 @@ export async function openDatabase(
       if (database.dialect === 'sqlite' && target !== ':memory:') database = withReadConnection(database, target);
     } catch (err) {
       await database.close().catch(() => {});
-      if (err instanceof AtriumError) throw err;
+      if (err instanceof AtriumError && !isDatabaseUnavailable(err)) throw err;
       // A database that is down or not yet up is worth retrying; anything else needs an operator.
-      const transient = isTransient(err);
+      const transient = isDatabaseUnavailable(err) || isTransient(err);
+      const cause = isDatabaseUnavailable(err) ? err.cause : err;
       throw new AtriumError({
         category: transient ? 'retryable' : 'operator-fixable',
         code: 'database-unavailable',
-        message: `Cannot prepare the database at ${database.describe}: ${(err as Error).message}`,
+        message: `Cannot prepare the database at ${database.describe}: ${(cause as Error).message}`,
         hint:
           database.dialect === 'postgres'
             ? 'Check that PostgreSQL is running and the URL (host, port, database, user) is right.'
             : 'Check the file path and permissions.',
-        cause: err,
+        cause,
       });
     }
   }
