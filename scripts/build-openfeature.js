@@ -5,7 +5,7 @@
 // dependency: one SDK instance per process), and its type declarations. Run by `prepare`
 // (npm install, npm ci) and by scripts/test.js, which tests the built entry point.
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -22,6 +22,14 @@ await build({
   external: ['@openfeature/server-sdk'],
   logLevel: 'warning',
 });
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+if (!existsSync(tsc)) {
+  // An install without devDependencies (npm install --omit=dev) runs the portal, not the type checker.
+  console.warn(
+    'atrium/openfeature: typescript is not installed, so the entry point is built without type declarations',
+  );
+  process.exit(0);
+}
 const tsconfig = join(out, 'tsconfig.json');
 writeFileSync(
   tsconfig,
@@ -39,8 +47,6 @@ writeFileSync(
     files: [join(root, 'src', 'flags', 'openfeature-provider.ts')],
   }),
 );
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig], {
-  stdio: 'inherit',
-});
+const declarations = spawnSync(process.execPath, [tsc, '-p', tsconfig], { stdio: 'inherit' });
 rmSync(tsconfig);
-if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+if (declarations.status !== 0) process.exit(declarations.status ?? 1);
