@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { TypedResponse } from 'hono';
+import type { MiddlewareHandler, TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
 import { admit } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
@@ -36,9 +36,13 @@ export function registerGithubWebhook(
       tags: ['Changes'],
       summary: 'GitHub deployment_status webhook',
       description: `Records GitHub deployments as they finish. Configure the webhook with content type application/json, the secret in ATRIUM_GITHUB_WEBHOOK_SECRET, and the "Deployment statuses" event. The repository is mapped to the catalog entity annotated \`${PROJECT_SLUG_ANNOTATION}: owner/repo\`. Final states are recorded (success → succeeded, failure and error → failed); others are acknowledged and ignored. A deployment status is recorded once, whatever its X-GitHub-Delivery (redeliveries answer the first answer), and a status older than ${DELIVERY_WINDOW_MS / 86_400_000} days is refused.`,
+      // The body is read (bounded in size and time) and its signature verified before the
+      // request takes a write slot: unsigned or trickled deliveries cannot hold the capacity
+      // that token holders' writes need.
       middleware: [
-        admit(changes.writes),
         bodyLimit(MAX_WEBHOOK_BYTES, 'Subscribe the webhook to "Deployment statuses" only.'),
+        signedWith(secret),
+        admit(changes.writes),
       ] as const,
       request: {
         headers: z.object({
@@ -65,24 +69,7 @@ export function registerGithubWebhook(
       },
     }),
     async (c) => {
-      if (!secret) {
-        throw new AtriumError({
-          category: 'operator-fixable',
-          code: 'webhook-not-configured',
-          message: 'GitHub webhooks are not enabled on this server',
-          hint: 'Set ATRIUM_GITHUB_WEBHOOK_SECRET (or githubWebhookSecret in atrium.yaml) to the secret configured on the GitHub webhook.',
-        });
-      }
       const raw = Buffer.from(await c.req.arrayBuffer());
-      if (!signatureMatches(secret, raw, c.req.header('x-hub-signature-256'))) {
-        throw new AtriumError({
-          category: 'user-fixable',
-          code: 'signature-invalid',
-          status: 401,
-          message: 'The X-Hub-Signature-256 header is missing or does not match the payload',
-          hint: 'Set the same secret on the GitHub webhook and in ATRIUM_GITHUB_WEBHOOK_SECRET, with content type application/json.',
-        });
-      }
       const event = c.req.header('x-github-event');
       const answer = (status: 200 | 201, outcome: z.infer<typeof Outcome>) =>
         c.json(outcome, status) as TypedResponse<JSONParsed<z.infer<typeof Outcome>>, typeof status, 'json'>;
@@ -162,4 +149,31 @@ export function registerGithubWebhook(
       });
     },
   );
+}
+
+/**
+ * A middleware that lets a delivery through only when a secret is configured and the
+ * body (read already, by bodyLimit) carries its signature: the webhook's authentication.
+ */
+function signedWith(secret: string | undefined): MiddlewareHandler {
+  return async function signedMiddleware(c, next) {
+    if (!secret) {
+      throw new AtriumError({
+        category: 'operator-fixable',
+        code: 'webhook-not-configured',
+        message: 'GitHub webhooks are not enabled on this server',
+        hint: 'Set ATRIUM_GITHUB_WEBHOOK_SECRET (or githubWebhookSecret in atrium.yaml) to the secret configured on the GitHub webhook.',
+      });
+    }
+    if (!signatureMatches(secret, Buffer.from(await c.req.arrayBuffer()), c.req.header('x-hub-signature-256'))) {
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'signature-invalid',
+        status: 401,
+        message: 'The X-Hub-Signature-256 header is missing or does not match the payload',
+        hint: 'Set the same secret on the GitHub webhook and in ATRIUM_GITHUB_WEBHOOK_SECRET, with content type application/json.',
+      });
+    }
+    await next();
+  };
 }

@@ -141,7 +141,10 @@ export function registerChangeRoutes(
   catalogHas: (key: string) => Promise<boolean>,
 ): void {
   const deployments = requireScope(tokens, 'deployments:write');
-  // Admission first: past capacity a request is refused before its token is even looked up.
+  // Admission last: a request takes a write slot only once its token is checked and its
+  // whole body read (within the body deadline), so a sender that trickles a body or has
+  // no token cannot hold the capacity that authenticated writes need. The token comes
+  // first, so an unauthenticated sender cannot make the server buffer a body either.
   const admitted = admit(changes.writes);
 
   app.openapi(
@@ -153,7 +156,7 @@ export function registerChangeRoutes(
       description:
         'Records one deployment of a catalog service. Needs a token with `deployments:write`; the token name is recorded as `recordedBy`. With an `Idempotency-Key`, a retry returns the first response (header `Idempotent-Replayed: true`) and writes nothing.',
       security: BEARER_SECURITY,
-      middleware: [admitted, deployments, eventLimit] as const,
+      middleware: [deployments, eventLimit, admitted] as const,
       request: writeRequest(DeploymentInputSchema),
       responses: writeResponsesOf('Recorded (or replayed)', ChangeEventSchema),
     }),
@@ -178,7 +181,7 @@ export function registerChangeRoutes(
       description:
         'Up to 1,000 deployments, atomically: if any is invalid (field errors name it by index, e.g. `deployments.3.service`), none is written. Same token scope and idempotency as a single deployment.',
       security: BEARER_SECURITY,
-      middleware: [admitted, deployments, batchLimit] as const,
+      middleware: [deployments, batchLimit, admitted] as const,
       request: writeRequest(DeploymentBatchSchema),
       responses: writeResponsesOf('All recorded (or replayed)', z.object({ items: z.array(ChangeEventSchema) })),
     }),
@@ -203,7 +206,7 @@ export function registerChangeRoutes(
       description:
         'Records that traffic of an environment moved to the blue or green slot. The slot must hold a successful blue/green deployment recorded before the switch; the switched-to version is recorded with it. Needs `deployments:write`.',
       security: BEARER_SECURITY,
-      middleware: [admitted, deployments, eventLimit] as const,
+      middleware: [deployments, eventLimit, admitted] as const,
       request: writeRequest(SwitchInputSchema),
       responses: writeResponsesOf('Recorded (or replayed)', ChangeEventSchema),
     }),
@@ -227,7 +230,7 @@ export function registerChangeRoutes(
       description:
         "Records any change other than a deployment (config, infrastructure, migration, feature flag, …) on a service's timeline. Needs `changes:write`.",
       security: BEARER_SECURITY,
-      middleware: [admitted, requireScope(tokens, 'changes:write'), eventLimit] as const,
+      middleware: [requireScope(tokens, 'changes:write'), eventLimit, admitted] as const,
       request: writeRequest(ChangeInputSchema),
       responses: writeResponsesOf('Recorded (or replayed)', ChangeEventSchema),
     }),

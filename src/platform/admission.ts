@@ -104,8 +104,10 @@ function recentLoopDelay(): () => number {
 }
 
 /**
- * A route middleware that admits the rest of the request (body, validation, the write)
- * through `admission`, so overload is refused before any work is done on it.
+ * A route middleware that admits the rest of the request (validation, the write) through
+ * `admission`. It goes after authentication and the body limit: a slot is held only by a
+ * request that has proved its sender and arrived whole, so a slow or unauthenticated
+ * sender cannot keep the slots from the writes that need them.
  */
 export function admit(admission: Admission): MiddlewareHandler {
   return async function admitMiddleware(_c, next) {

@@ -83,8 +83,16 @@ export function serverLifecycle(parts: LifecycleParts): Lifecycle {
   };
 }
 
+/**
+ * A client has this long to send a request's headers, and this long for the whole request:
+ * Node's defaults (60 s and 300 s) let a slow sender hold a socket for minutes. Keep-alive
+ * connections keep Node's idle timeout, so these bound sending, not waiting between requests.
+ */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
 function listen(listener: RequestListener, host: string, port: number): Promise<Server> {
-  const http = createHttpServer(listener);
+  const http = createHttpServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, listener);
   http.listen(port, host);
   return new Promise<Server>((resolve, reject) => {
     http.once('listening', () => resolve(http));

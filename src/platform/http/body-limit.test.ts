@@ -83,3 +83,25 @@ test('a body that is not UTF-8 is a 400 problem saying so, declared or streamed;
   const text = '{"name":"Zoë ✓ 🚀"}';
   assert.equal(await (await post(text, { 'content-type': 'application/json' })).text(), text);
 });
+
+test('a body that has not arrived in full by the deadline is a 408 problem that closes the connection, declared or streamed', async () => {
+  const app = createApp({ logger: silentLogger(), metrics: createMetrics({ defaults: false }) });
+  app.post('/echo', bodyLimit(1024, 'Send less.', 50), async (c) => c.text(await c.req.text()));
+  // One byte, then nothing: a sender trickling its body, or one that stopped.
+  const stalled = () =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{'));
+      },
+    });
+  for (const headers of [{ 'content-length': '100' }, {}] as Record<string, string>[]) {
+    // A streamed request body needs duplex, which RequestInit's type does not know yet.
+    const init: RequestInit & { duplex: 'half' } = { method: 'POST', body: stalled(), headers, duplex: 'half' };
+    const res = await app.request('/echo', init);
+    assert.equal(res.status, 408);
+    assert.equal(res.headers.get('connection'), 'close');
+    assert.equal(res.headers.get('content-type'), PROBLEM_JSON);
+    const problem = (await res.json()) as Record<string, unknown>;
+    assert.deepEqual({ code: problem.code, title: problem.title }, { code: 'body-timeout', title: 'Request Timeout' });
+  }
+});

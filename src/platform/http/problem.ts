@@ -24,6 +24,7 @@ const titles: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
@@ -53,5 +54,7 @@ export function problemResponse(c: Context, err: AtriumError, requestId: string)
   if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter);
   // RFC 9110: a 401 names the scheme that would work.
   if (err.status === 401) headers['www-authenticate'] = `Bearer realm="atrium", error="invalid_token"`;
+  // RFC 9110: a 408 closes the connection, whose unread rest of a body would otherwise be read as the next request.
+  if (err.status === 408) headers.connection = 'close';
   return new Response(JSON.stringify(problemDocument(err, c.req.path, requestId)), { status: err.status, headers });
 }
