@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import { component, location, tempCatalog } from './support/catalog.ts';
+import { describeEachDatabase } from './support/databases.ts';
+import { startTestServer } from './support/test-server.ts';
+
+/**
+ * A database that stops being what the server was started on (its tables dropped, on
+ * PostgreSQL its whole schema) is an operator's fault, not a bug: every route answers 503
+ * `database-unavailable`, and no answer names the schema, a table or the database.
+ */
+describeEachDatabase('a database whose tables are dropped while the server runs', (dialect) => {
+  test('answers 503 database-unavailable on the API and the pages, naming no database internals', async (t) => {
+    const catalog = tempCatalog({ 'catalog-info.yaml': location(['./svc.yaml']), 'svc.yaml': component('checkout') });
+    const fixture = await startTestServer(dialect, { catalog: catalog.dir });
+    t.after(async () => {
+      await fixture.close();
+      catalog.cleanup();
+    });
+    assert.equal((await fixture.server.app.request('/api/v1/changes?entity=checkout')).status, 200);
+
+    const { db } = fixture.database;
+    let internals: RegExp;
+    if (dialect === 'postgres') {
+      const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+      const schema = rows[0]?.schema ?? '';
+      await sql`drop schema ${sql.id(schema)} cascade`.execute(db);
+      internals = new RegExp(`${schema}|relation|schema|"(entities|deployments|changes)"|postgres|5432`);
+    } else {
+      const { rows } = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db);
+      await sql`pragma foreign_keys = off`.execute(db);
+      for (const { name } of rows) await sql`drop table if exists ${sql.id(name)}`.execute(db);
+      internals = new RegExp(`no such table|SQLITE|${fixture.testDb.target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+    }
+
+    for (const path of ['/api/v1/changes?entity=checkout', '/api/v1/entities', '/api/v1/problems', '/']) {
+      const res = await fixture.server.app.request(path);
+      const body = await res.text();
+      assert.equal(res.status, 503, `${path}: ${body}`);
+      assert.equal(res.headers.get('retry-after'), null, path);
+      assert.doesNotMatch(body, internals, path);
+      if (path.startsWith('/api/')) assert.equal((JSON.parse(body) as { code: string }).code, 'database-unavailable');
+    }
+  });
+});
