@@ -42,5 +42,10 @@ describeEachDatabase('a database whose tables are dropped while the server runs'
       assert.doesNotMatch(body, internals, path);
       if (path.startsWith('/api/')) assert.equal((JSON.parse(body) as { code: string }).code, 'database-unavailable');
     }
+    // The readiness probe says the database does not answer, in as few words.
+    const ready = await fixture.server.app.request('/readyz');
+    const body = await ready.text();
+    assert.equal(ready.status, 503, body);
+    assert.doesNotMatch(body, internals);
   });
 });

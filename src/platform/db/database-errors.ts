@@ -51,7 +51,7 @@ const OPERATOR_PG_CODES = new Set([
 ]);
 
 /** node-postgres reports a lost connection, a dead client and a pool wait timeout without a code. */
-const RETRYABLE_PG_MESSAGES =
+export const CONNECTION_LOST_MESSAGES =
   /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
 
 /** SQLite primary result codes; better-sqlite3 reports extended ones as `<primary>_<detail>`. */
@@ -94,7 +94,7 @@ export function classifyDatabaseError(err: unknown): DatabaseFault | undefined {
     if (OPERATOR_PG_CLASSES.has(pgClass) || OPERATOR_PG_CODES.has(code)) return 'operator-fixable';
     return undefined;
   }
-  return RETRYABLE_PG_MESSAGES.test(message) ? 'retryable' : undefined;
+  return CONNECTION_LOST_MESSAGES.test(message) ? 'retryable' : undefined;
 }
 
 /**
