@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import pg from 'pg';
 import { sql } from 'kysely';
 import { component, location, tempCatalog } from './support/catalog.ts';
 import { describeEachDatabase } from './support/databases.ts';
+import { openDatabase } from '../src/platform/db/connect.ts';
+import { silentLogger } from '../src/platform/log.ts';
+import { loadAssets } from '../src/portal/assets.ts';
+import { createServer } from '../src/server.ts';
 import { startTestServer } from './support/test-server.ts';
 
 /**
@@ -48,4 +53,53 @@ describeEachDatabase('a database whose tables are dropped while the server runs'
     assert.equal(ready.status, 503, body);
     assert.doesNotMatch(body, internals);
   });
+});
+
+const postgresUrl = process.env.ATRIUM_TEST_POSTGRES_URL;
+
+/** PostgreSQL's database itself dropped under a running server: first its connections die, then it does not exist. */
+test('a PostgreSQL database dropped while the server runs: 503, never 500, naming no database internals', {
+  skip: postgresUrl ? false : 'PostgreSQL unavailable (ATRIUM_TEST_POSTGRES_URL)',
+}, async (t) => {
+  const name = `atrium_drop_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  const url = new URL(postgresUrl ?? '');
+  url.pathname = `/${name}`;
+  url.searchParams.delete('options');
+  const catalog = tempCatalog({ 'catalog-info.yaml': location(['./svc.yaml']), 'svc.yaml': component('checkout') });
+  const database = await openDatabase(url.toString());
+  t.after(async () => {
+    await database.close().catch(() => {});
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+    catalog.cleanup();
+  });
+  const server = createServer({
+    defaultMetrics: false,
+    catalog: catalog.dir,
+    database,
+    logger: silentLogger(),
+    assets: await loadAssets(),
+  });
+  await server.syncCatalog();
+  assert.equal((await server.app.request('/api/v1/changes?entity=checkout')).status, 200);
+
+  await admin.query(`drop database "${name}" with (force)`);
+  const internals = new RegExp(`${name}|database "|relation|postgres|5432|127\\.0\\.0\\.1`);
+  // The first requests may meet the connections the drop terminated (retryable); later ones a database that is gone.
+  const codes = new Set<string>();
+  for (let i = 0; i < 4; i++) {
+    for (const path of ['/api/v1/changes?entity=checkout', '/api/v1/entities']) {
+      const res = await server.app.request(path);
+      const body = await res.text();
+      assert.equal(res.status, 503, `${path}: ${body}`);
+      assert.doesNotMatch(body, internals, path);
+      const { code } = JSON.parse(body) as { code: string };
+      codes.add(code);
+      assert.equal(res.headers.get('retry-after'), code === 'dependency-unavailable' ? '1' : null, body);
+    }
+  }
+  assert.ok(codes.has('database-unavailable'), [...codes].join());
 });
