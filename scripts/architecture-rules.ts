@@ -88,6 +88,7 @@ export const PURE: readonly string[] = [
   'flags/semver.ts',
   'flags/stickiness.ts',
   'platform/errors.ts',
+  'platform/db/database-errors.ts',
   'platform/yaml-nesting.ts',
   'web/truncate.ts',
 ];

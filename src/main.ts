@@ -77,6 +77,8 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
   } catch (err) {
     const error = toAtriumError(err);
     io.err(`atrium ${name}: ${error.message}\n  hint: ${error.hint}\n`);
+    // A database fault's message is plain (it may reach HTTP clients); the operator at the terminal needs the driver's own words.
+    if (error !== err && error.category !== 'fatal' && err instanceof Error) io.err(`  cause: ${err.message}\n`);
     if (error.category === 'fatal' && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
     return error.exitCode;
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { seedDemoHistory } from '../src/demo/seed.ts';
 import { describeEachDatabase } from './support/databases.ts';
 import { useTestServer } from './support/test-server.ts';
@@ -34,5 +35,41 @@ describeEachDatabase('demo deploy history', (dialect) => {
       struggling,
       /<h2 id="failure-rate">Change failure rate<\/h2>\s*<p class="metric-value">[^<]+<span class="badge badge-error">low<\/span>/,
     );
+  });
+});
+
+/** `serve --demo-history` killed while it seeds: the next start completes the history. */
+describeEachDatabase('an interrupted demo seed', (dialect) => {
+  const fixture = useTestServer(dialect, { catalog: DEMO, now: () => NOW });
+
+  test('is completed by the next seed, with no event recorded twice', async (t) => {
+    const store = fixture.server.changes.store;
+    const write = store.write.bind(store);
+    // The process dies after the first deployment batch and a few switches.
+    let writes = 0;
+    t.mock.method(store, 'write', (...args: Parameters<typeof store.write>) => {
+      if (++writes > 5) return Promise.reject(new Error('killed'));
+      return write(...args);
+    });
+    await assert.rejects(seedDemoHistory(fixture.server.catalog.store, fixture.server.changes, NOW), /killed/);
+    t.mock.restoreAll();
+    const partial = await store.count();
+    assert.ok(partial > 0);
+
+    // The next start is another day: the history is still the one the first seed began.
+    const later = new Date(NOW.getTime() + 86_400_000);
+    const seeded = await seedDemoHistory(fixture.server.catalog.store, fixture.server.changes, later);
+    assert.ok(seeded, 'the partial history was left incomplete');
+    const total = seeded.deployments + seeded.switches + seeded.changes;
+    assert.ok(total > partial);
+    assert.equal(await store.count(), total);
+    const { rows } = await sql<{ n: number }>`
+      select count(*) as n from (
+        select type, service_ref, at, summary from change_events
+        group by type, service_ref, at, summary, environment, version having count(*) > 1
+      ) as twice`.execute(fixture.database.db);
+    assert.equal(Number(rows[0]?.n), 0);
+    assert.equal(await seedDemoHistory(fixture.server.catalog.store, fixture.server.changes, later), undefined);
+    assert.equal(await store.count(), total);
   });
 });

@@ -244,6 +244,16 @@ export class ChangeStore {
     return { kind: 'replayed', response: { status: row.status, body: row.response } };
   }
 
+  /** The idempotency keys recorded (and not yet forgotten) for writes to `route`. */
+  async keysOf(route: string): Promise<string[]> {
+    const rows = await this.database.db
+      .selectFrom('idempotency_keys')
+      .select('key')
+      .where('route', '=', route)
+      .execute();
+    return rows.map((row) => row.key);
+  }
+
   /** Forgets idempotency keys recorded before `before` (ISO): a retry comes within minutes, not weeks. */
   async pruneKeys(before: string): Promise<number> {
     const result = await this.database.db

@@ -5,19 +5,31 @@ import { demoHistory, type DemoService } from './deploy-history.ts';
 
 const SEEDER = { name: 'demo-history', scopes: ['deployments:write', 'changes:write'] };
 const DAY_MS = 86_400_000;
+/** The route the seed's writes are recorded under, with their idempotency keys. */
+const ROUTE = '/demo';
+/** Keys are `demo-history:<day the history ends>:<write>`; the day is how a resumed seed writes the same history. */
+const KEY = /^demo-history:(\d{4}-\d{2}-\d{2}):/;
 
 /**
  * Records the demo's deploy history into an empty change store: the catalog's deployable
- * components (services and websites) get 90 days ending at the start of today (UTC), so a
- * restart the same day seeds the same history. Does nothing when any change is recorded:
- * a demo that has been used keeps what was done with it.
+ * components (services and websites) get 90 days ending at the start of today (UTC).
+ * Does nothing when changes are recorded that no seed began: a demo that has been used
+ * keeps what was done with it. A seed that was cut short (the process killed midway) is
+ * completed by the next one: every write carries a deterministic idempotency key, so what
+ * was stored replays and only what is missing is written, for the day that seed began;
+ * its last write's key marks the history complete.
  */
 export async function seedDemoHistory(
   catalog: Pick<CatalogStore, 'listEntities'>,
   changes: ChangeService,
   now: Date,
 ): Promise<{ deployments: number; switches: number; changes: number } | undefined> {
-  if ((await changes.store.count()) > 0) return undefined;
+  let end = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+  if ((await changes.store.count()) > 0) {
+    const begun = (await changes.store.keysOf(ROUTE)).map((key) => KEY.exec(key)?.[1]).find((day) => day);
+    if (begun === undefined) return undefined;
+    end = new Date(`${begun}T00:00:00Z`);
+  }
   const services: DemoService[] = [];
   let after: string | undefined;
   do {
@@ -26,12 +38,19 @@ export async function seedDemoHistory(
       if ((e.type === 'service' || e.type === 'website') && !e.stale) services.push({ ref: e.ref, owner: e.owner });
     after = page.nextAfter;
   } while (after !== undefined);
-  const history = demoHistory(services, new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS));
+  const history = demoHistory(services, end);
+  const day = end.toISOString().slice(0, 10);
+  const writes: ((key: string) => Promise<unknown>)[] = [];
   for (let i = 0; i < history.deployments.length; i += MAX_BATCH) {
-    await changes.recordDeployments('/demo', history.deployments.slice(i, i + MAX_BATCH), SEEDER, undefined, true);
+    const batch = history.deployments.slice(i, i + MAX_BATCH);
+    writes.push((key) => changes.recordDeployments(ROUTE, batch, SEEDER, key, true));
   }
-  for (const s of history.switches) await changes.recordSwitch('/demo', s, SEEDER, undefined);
-  for (const c of history.changes) await changes.recordChange('/demo', c, SEEDER, undefined);
+  for (const s of history.switches) writes.push((key) => changes.recordSwitch(ROUTE, s, SEEDER, key));
+  for (const c of history.changes) writes.push((key) => changes.recordChange(ROUTE, c, SEEDER, key));
+  const keyOf = (i: number) => `demo-history:${day}:${i}`;
+  const recorded = new Set(await changes.store.keysOf(ROUTE));
+  if (recorded.has(keyOf(writes.length - 1))) return undefined;
+  for (const [i, write] of writes.entries()) if (!recorded.has(keyOf(i))) await write(keyOf(i));
   return {
     deployments: history.deployments.length,
     switches: history.switches.length,

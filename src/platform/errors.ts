@@ -1,3 +1,5 @@
+import { classifyDatabaseError, type DatabaseFault, isDatabaseError } from './db/database-errors.ts';
+
 /**
  * The error taxonomy every capability reports through. A category tells the caller
  * whether retrying helps and who can fix it; the code is stable (clients and tests match
@@ -72,50 +74,74 @@ export class UsageError extends AtriumError {
   }
 }
 
-/**
- * Error codes of a dependency that is down, overloaded or busy (network, SQLite, PostgreSQL):
- * retrying later helps, so they are `retryable`, not bugs.
- */
+/** Socket and resolver codes of a dependency that is down or cannot be reached: retrying later helps. */
 export const TRANSIENT_ERROR_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
   'EHOSTUNREACH',
+  'ENETUNREACH',
   'EAI_AGAIN',
   'EPIPE',
-  'SQLITE_BUSY',
-  'SQLITE_LOCKED',
-  '57P01', // admin_shutdown
-  '57P03', // cannot_connect_now
-  '53300', // too_many_connections
-  '40001', // serialization_failure
-  '40P01', // deadlock_detected
 ]);
 
-/** node-postgres reports a lost connection and a pool wait timeout without a code. */
-const TRANSIENT_MESSAGES =
-  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
-
+/** Whether `err` says a dependency is down, overloaded or busy (network, SQLite, PostgreSQL), so retrying helps. */
 export function isTransient(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   if (TRANSIENT_ERROR_CODES.has(String((err as { code?: unknown }).code))) return true;
-  return err instanceof Error && TRANSIENT_MESSAGES.test(err.message);
+  return classifyDatabaseError(err) === 'retryable';
 }
 
-/** Anything thrown that is not an AtriumError is a bug until proven otherwise, unless a dependency is merely down. */
+/**
+ * A database fault that is not a bug, as the taxonomy's error. Its message and hint are
+ * plain: they reach clients, so they name no database, schema, table, user or host (the
+ * driver's error is the cause, which the log carries in full).
+ */
+function databaseFault(fault: DatabaseFault, cause: unknown): AtriumError {
+  if (fault === 'retryable') {
+    return new AtriumError({
+      category: 'retryable',
+      code: 'dependency-unavailable',
+      message: 'The database is unavailable or busy',
+      hint: 'Retry after Retry-After seconds (a write with the same Idempotency-Key is applied once).',
+      retryAfter: 1,
+      cause,
+    });
+  }
+  return new AtriumError({
+    category: 'operator-fixable',
+    code: 'database-unavailable',
+    message: 'The database is not set up as Atrium needs it',
+    hint: 'An operator must act: the log of this request says what the database answered.',
+    status: 503,
+    cause,
+  });
+}
+
+/**
+ * Anything thrown that is not an AtriumError is a bug until proven otherwise, unless a
+ * dependency is merely down or the database is not set up as configured.
+ */
 export function toAtriumError(err: unknown): AtriumError {
   if (err instanceof AtriumError) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  const fault = classifyDatabaseError(err);
+  if (fault) return databaseFault(fault, err);
   if (isTransient(err)) {
     return new AtriumError({
       category: 'retryable',
       code: 'dependency-unavailable',
-      message: `A dependency is unavailable: ${message}`,
+      message: 'A dependency is unavailable',
       hint: 'Retry shortly; if it persists, check the database.',
       retryAfter: 1,
       cause: err,
     });
   }
+  // A query the database refused is a bug too, but its text may name tables and values: that stays in the log.
+  const message = isDatabaseError(err)
+    ? 'the database refused a query'
+    : err instanceof Error
+      ? err.message
+      : String(err);
   return new AtriumError({
     category: 'fatal',
     code: 'internal',

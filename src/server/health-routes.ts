@@ -78,7 +78,8 @@ export function registerHealthRoutes(
         throw new AtriumError({
           category: 'retryable',
           code: 'database-unavailable',
-          message: `The database does not answer: ${(err as Error).message}`,
+          // The driver's words may name the database, a table or the host: they go to the log (as the cause), not to the prober.
+          message: 'The database does not answer',
           hint: 'Check the database; this check recovers by itself once it answers.',
           retryAfter: 5,
           cause: err,

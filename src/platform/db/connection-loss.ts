@@ -7,6 +7,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { AtriumError } from '../errors.ts';
+import { CONNECTION_LOST_MESSAGES } from './database-errors.ts';
 
 /**
  * PostgreSQL error codes of a server that is gone, going or not taking connections
@@ -32,15 +33,11 @@ const CONNECTION_LOSS_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
-/** node-postgres reports a lost connection, a dead client and a pool wait timeout without a code. */
-const CONNECTION_LOSS_MESSAGES =
-  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
-
 /** Whether `err` says the database went away or cannot be reached (not that a query was wrong). */
 export function isConnectionLoss(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   if (CONNECTION_LOSS_CODES.has(String((err as { code?: unknown }).code))) return true;
-  return err instanceof Error && CONNECTION_LOSS_MESSAGES.test(err.message);
+  return err instanceof Error && CONNECTION_LOST_MESSAGES.test(err.message);
 }
 
 /**
