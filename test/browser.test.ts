@@ -134,6 +134,27 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     });
   }
 
+  test('no page type scrolls sideways on a 390 px phone, in either scheme', async () => {
+    const wide: string[] = [];
+    for (const scheme of ['light', 'dark'] as const) {
+      const context = await browser.newContext({
+        colorScheme: scheme,
+        serviceWorkers: 'block',
+        viewport: { width: 390, height: 844 },
+      });
+      for (const [label, path] of PAGE_TYPES) {
+        const page = await open(path, { context });
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        if (overflow > 0) wide.push(`${label} (${path}, ${scheme}): ${overflow} px wider than the phone`);
+        await page.close();
+      }
+      await context.close();
+    }
+    assert.deepEqual(wide, []);
+  });
+
   test('the skip link is the first stop of the keyboard and moves focus to the content', async () => {
     const page = await open('/catalog/default/component/payment-service/');
     await page.keyboard.press('Tab');
