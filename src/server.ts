@@ -142,7 +142,12 @@ export function createServer(options: ServerOptions): AtriumServer {
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);
   // After the API and its document: every other GET is a page of the portal.
-  registerPortalRoutes(app, portal, logger);
+  // Once a catalog can be shown it stays so: the database is asked only until then.
+  let catalogShown = false;
+  registerPortalRoutes(app, portal, logger, async () => {
+    catalogShown ||= !readiness.loading(await catalog.store.generation());
+    return !catalogShown;
+  });
 
   const syncCatalog = async (): Promise<SyncReport> => {
     const report = await syncer.sync();

@@ -34,8 +34,19 @@ describeEachDatabase('read API', (dialect) => {
   const fixture = useTestServer(dialect, () => ({ catalog: catalog.dir, sync: false }));
   const get = (path: string, headers: Record<string, string> = {}) => fixture.server.app.request(path, { headers });
 
-  test('readiness waits for the first sync, liveness does not', async () => {
+  test('readiness waits for the first sync, liveness does not; pages say the catalog is loading', async () => {
     assert.equal((await get('/healthz')).status, 200);
+    // Never an empty portal that looks real: every page says it is loading, and reloads itself.
+    for (const path of ['/', '/catalog', '/catalog/default/component/web']) {
+      const loading = await get(path);
+      assert.equal(loading.status, 503, path);
+      assert.equal(loading.headers.get('retry-after'), '2');
+      assert.equal(loading.headers.get('cache-control'), 'no-store');
+      const body = await loading.text();
+      assert.match(body, /<h1>Loading the catalog<\/h1>/);
+      assert.match(body, /data-reload-after="2"/);
+      assert.doesNotMatch(body, /0 entities/);
+    }
     const notReady = await get('/readyz');
     assert.equal(notReady.status, 503);
     assert.equal(notReady.headers.get('content-type'), 'application/problem+json');
@@ -45,6 +56,10 @@ describeEachDatabase('read API', (dialect) => {
     const ready = await get('/readyz');
     assert.equal(ready.status, 200);
     assert.equal((await ready.json()).database, dialect);
+    assert.equal((await get('/')).status, 200);
+    // A replica that has not synced yet shows the catalog already in the database at once.
+    const replica = await fixture.replica();
+    assert.equal((await replica.app.request('/')).status, 200);
   });
 
   test('readiness also waits for start-up work, whether it succeeds or fails', async () => {

@@ -166,9 +166,16 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     await page.context().close();
   });
 
-  test('headings go in order on every page type, with one h1 and one main landmark', async () => {
+  test('headings go in order on every page type, with one h1 and one main landmark; table cells keep their case', async () => {
     for (const [label, path] of PAGE_TYPES) {
       const page = await open(path);
+      // Header and data cells hold case-sensitive identifiers (parameters, flag keys, environments).
+      const shouted = await page.evaluate(() =>
+        [...document.querySelectorAll('th, td, th *, td *')]
+          .filter((cell) => getComputedStyle(cell).textTransform !== 'none')
+          .map((cell) => cell.textContent ?? ''),
+      );
+      assert.deepEqual(shouted, [], `${label}: no table text is case-transformed`);
       const levels = await page.evaluate(() =>
         [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => Number(h.tagName[1])),
       );

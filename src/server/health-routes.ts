@@ -18,6 +18,14 @@ export class Readiness {
     return work.finally(() => this.starting.delete(entry));
   }
 
+  /**
+   * Whether there is no catalog to show yet: the first sync in this process has not
+   * finished and the database holds none from an earlier one (`generation` 0).
+   */
+  loading(generation: number): boolean {
+    return !this.synced && generation === 0;
+  }
+
   /** The start-up work still running, by name. */
   pending(): string[] {
     return [...this.starting].map((s) => s.what);
@@ -85,7 +93,7 @@ export function registerHealthRoutes(
           cause: err,
         });
       }
-      if (!readiness.synced && generation === 0) {
+      if (readiness.loading(generation)) {
         throw new AtriumError({
           category: 'retryable',
           code: 'not-ready',

@@ -258,6 +258,12 @@ async function fillStaticSearch(): Promise<void> {
   container.replaceChildren(count, list);
 }
 
+/** The "loading the catalog" page reloads itself after the server's Retry-After. */
+function reloadWhenAsked(): void {
+  const seconds = Number(document.querySelector<HTMLElement>('[data-reload-after]')?.dataset.reloadAfter);
+  if (seconds > 0) setTimeout(() => location.reload(), Math.min(seconds, 60) * 1000);
+}
+
 function registerServiceWorker(): void {
   if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
   navigator.serviceWorker.register(`${base}sw.js`, { scope: base }).catch(() => undefined);
@@ -267,4 +273,5 @@ showRelativeTimes();
 showOfflineNote();
 setUpPalette();
 void fillStaticSearch();
+reloadWhenAsked();
 registerServiceWorker();

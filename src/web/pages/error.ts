@@ -9,10 +9,17 @@ import { siteUrl, type Site } from '../site.ts';
  */
 export function errorView(site: Site, error: AtriumError, requestId: string): Html {
   const retry = error.category === 'retryable';
-  const main = html`<h1>${retry ? 'The portal cannot answer right now' : 'This page could not be shown'}</h1>
+  const loading = error.code === 'catalog-loading';
+  const heading = loading
+    ? 'Loading the catalog'
+    : retry
+      ? 'The portal cannot answer right now'
+      : 'This page could not be shown';
+  // The portal's script reloads the page after `data-reload-after` seconds (no meta refresh: it cannot be paused).
+  const main = html`<h1>${heading}</h1>
 <p class="lede">${error.message}</p>
-<p>${error.hint}</p>
-${retry ? html`<p>Reload in a few seconds. Runbooks and pages you opened before may still open from this browser's offline copy.</p>` : ''}
+<p${loading ? html` data-reload-after="${String(error.retryAfter ?? 2)}"` : ''}>${error.hint}</p>
+${retry && !loading ? html`<p>Reload in a few seconds. Runbooks and pages you opened before may still open from this browser's offline copy.</p>` : ''}
 <p class="muted small">Request id <code>${requestId}</code> · <a href="${siteUrl(site, '')}">Home</a></p>`;
-  return layout({ site, title: retry ? 'Temporarily unavailable' : 'Error', main });
+  return layout({ site, title: loading ? heading : retry ? 'Temporarily unavailable' : 'Error', main });
 }
