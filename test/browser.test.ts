@@ -134,7 +134,7 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     });
   }
 
-  test('no page type scrolls sideways on a 390 px phone, in either scheme', async () => {
+  test('no page type scrolls sideways on a 390 px phone, in either scheme, and the header takes two rows', async () => {
     const wide: string[] = [];
     for (const scheme of ['light', 'dark'] as const) {
       const context = await browser.newContext({
@@ -148,6 +148,9 @@ describe('portal in a browser', { skip: browserSkip }, () => {
           () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
         );
         if (overflow > 0) wide.push(`${label} (${path}, ${scheme}): ${overflow} px wider than the phone`);
+        // Two rows (brand and search, then the sections), not three: the page starts above the fold.
+        const header = await page.evaluate(() => document.querySelector('header')?.getBoundingClientRect().height ?? 0);
+        if (header > 96) wide.push(`${label} (${path}, ${scheme}): the header is ${header} px tall`);
         await page.close();
       }
       await context.close();
