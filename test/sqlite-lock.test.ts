@@ -6,6 +6,9 @@ import { test, type TestContext } from 'node:test';
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import { TokenService } from '../src/auth/service.ts';
 import { TokenStore } from '../src/auth/store.ts';
+import type { NewChangeEvent } from '../src/changes/model.ts';
+import { ChangeStore } from '../src/changes/store.ts';
+import SQLite from 'better-sqlite3';
 import { openDatabase } from '../src/platform/db/connect.ts';
 import type { LockWait } from '../src/platform/db/sqlite-lock.ts';
 import { silentLogger } from '../src/platform/log.ts';
@@ -67,7 +70,7 @@ async function serverOnSqlite(t: TestContext, lockWait: Partial<LockWait>) {
   });
   await server.syncCatalog();
   const { token } = await new TokenService(new TokenStore(database)).create('ci', ['deployments:write'], null);
-  const deploy = (version: string, key: string) =>
+  const deploy = async (version: string, key: string) =>
     server.app.request('/api/v1/deployments', {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
@@ -169,4 +172,110 @@ test('a write whose lock outlasts the deadline answers 503 with Retry-After, mea
   const retried = await deploy('2.0.0', 'lock-deadline-1');
   assert.equal(retried.status, 201, await retried.text());
   assert.deepEqual(await versions(), ['2.0.0']);
+});
+
+test('transactions take the write lock at BEGIN (IMMEDIATE), so a lock is met only where waiting is safe: before anything ran', async (t) => {
+  const testDb = await createTestDatabase('sqlite');
+  const database = await openDatabase(testDb.target);
+  t.after(async () => {
+    await database.close();
+    await testDb.drop();
+  });
+  const other = new SQLite(testDb.target, { timeout: 0 });
+  t.after(() => other.close());
+  const inside = signal();
+  const done = signal();
+  const transaction = database.db.transaction().execute(async () => {
+    inside.resolve();
+    await done.promise;
+  });
+  await inside.promise;
+  // Before: Kysely's deferred BEGIN took no lock until the first write, where SQLite forbids retrying the statement.
+  assert.throws(() => other.exec('begin immediate'), { code: 'SQLITE_BUSY' });
+  done.resolve();
+  await transaction;
+  other.exec('begin immediate');
+  other.exec('rollback');
+});
+
+test('start-up (migrations) while another process holds the lock waits off the event loop, and opens once it is released', async (t) => {
+  const testDb = await createTestDatabase('sqlite');
+  t.after(() => testDb.drop());
+  await (await openDatabase(testDb.target)).close();
+  const lock = await holdWriteLock(t, testDb.target);
+  const waiting = signal();
+  const opening = openDatabase(testDb.target, {
+    lockWait: {
+      policy: { firstMs: 2, maxMs: 20, deadlineMs: 600_000 },
+      sleep: (ms) => {
+        waiting.resolve();
+        return delay(ms);
+      },
+    },
+  });
+  // Before: BEGIN IMMEDIATE waited inside SQLite for 5 s, then the open failed.
+  const first = await Promise.race([
+    waiting.promise.then(() => 'waiting for the lock'),
+    opening.then(
+      () => 'opened',
+      (err: Error) => `failed: ${err.message}`,
+    ),
+  ]);
+  assert.equal(first, 'waiting for the lock');
+  assert.ok(lock.held());
+  await lock.release();
+  const database = await opening;
+  await database.close();
+});
+
+test('writes sharing a group commit that meets the lock past the deadline are all refused at once, not each run alone to wait again', async (t) => {
+  const testDb = await createTestDatabase('sqlite');
+  let now = 0;
+  const database = await openDatabase(testDb.target, {
+    lockWait: {
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+        await nextTurn();
+      },
+    },
+  });
+  t.after(async () => {
+    await database.close();
+    await testDb.drop();
+  });
+  const store = new ChangeStore(database);
+  const event = (version: string): NewChangeEvent => ({
+    type: 'deployment',
+    service: 'component:default/checkout',
+    serviceKey: 'component:default/checkout',
+    at: '2026-01-15T10:05:00.000Z',
+    summary: `Deployed ${version} to production`,
+    environment: 'production',
+    version,
+    status: 'succeeded',
+    strategy: null,
+    slot: null,
+    kind: null,
+    startedAt: '2026-01-15T10:00:00.000Z',
+    url: null,
+    actor: null,
+    commits: [],
+    recordedBy: 'ci',
+    recordedAt: '2026-01-15T10:05:01.000Z',
+  });
+  const respond = () => ({ status: 201, body: '{}' });
+  const lock = await holdWriteLock(t, testDb.target);
+  // Written in one turn of the event loop: one group, one transaction.
+  const writes = ['1.0.0', '1.0.1', '1.0.2'].map((version) =>
+    store.write([event(version)], respond).then(
+      () => 'stored',
+      (err: { code?: string }) => err.code,
+    ),
+  );
+  assert.deepEqual(await Promise.all(writes), ['SQLITE_BUSY', 'SQLITE_BUSY', 'SQLITE_BUSY']);
+  // Before: the group waited 5 s, then each write alone waited 5 s more (20 s for three).
+  assert.ok(now <= 5_000, `refused after ${now} ms of waiting`);
+  assert.ok(lock.held());
+  await lock.release();
 });

@@ -32,9 +32,10 @@ export function lockBackoff(
 ): number | undefined {
   const left = policy.deadlineMs - waitedMs;
   if (!(left > 0)) return undefined;
-  const exponent = Math.max(0, Math.floor(failures) - 1);
+  const exponent = failures > 1 ? Math.floor(failures) - 1 : 0;
   const ceiling = Math.min(policy.maxMs, policy.firstMs * 2 ** Math.min(exponent, 52));
-  const jitter = Math.min(Math.max(random, 0), 1);
+  // Out of range is held to [0, 1]; NaN counts as the longest wait (never a NaN-ms timer).
+  const jitter = random >= 0 ? Math.min(random, 1) : random < 0 ? 0 : 1;
   const wait = Math.max(1, Math.ceil(ceiling / 2 + (jitter * ceiling) / 2));
   return Math.min(wait, Math.ceil(left));
 }
