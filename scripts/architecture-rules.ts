@@ -89,6 +89,7 @@ export const PURE: readonly string[] = [
   'flags/stickiness.ts',
   'platform/errors.ts',
   'platform/db/database-errors.ts',
+  'platform/db/lock-backoff.ts',
   'platform/yaml-nesting.ts',
   'web/truncate.ts',
 ];

@@ -2,6 +2,7 @@ import type { Selectable, Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import { chunks } from '../platform/db/chunks.ts';
 import { isDatabaseUnavailable } from '../platform/db/connection-loss.ts';
+import { isSqliteBusy } from '../platform/db/database-errors.ts';
 import type { ChangeEventsTable, Schema } from '../platform/db/schema.ts';
 import type {
   ChangeEvent,
@@ -145,6 +146,12 @@ export class ChangeStore {
         jobs.forEach((job, i) => job.resolve(outcomes[i] as WriteOutcome));
         return;
       } catch (err) {
+        // SQLite's lock held by another process past the deadline: nothing ran, and each
+        // write alone would only wait for it again. All are refused (503, Retry-After).
+        if (isSqliteBusy(err)) {
+          for (const job of jobs) job.reject(err);
+          return;
+        }
         // The connection lost: whether the group committed is unknown. A write with an
         // idempotency key can run again (a committed one replays); one without is refused
         // (503, Retry-After), for running it again could record it twice.

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { Kysely, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { AtriumError, isTransient } from '../errors.ts';
 import { ConnectionLossDialect, isDatabaseUnavailable } from './connection-loss.ts';
 import { migrate } from './migrations.ts';
+import { type LockWait, REAL_LOCK_WAIT, SqliteLockDialect } from './sqlite-lock.ts';
 import type { Schema } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -54,9 +55,12 @@ export async function openDatabase(
     migrate?: boolean;
     /** Told once per outage (PostgreSQL) that connections to the database are being lost. */
     onConnectionLost?: (err: Error) => void;
+    /** SQLite: how statements wait for another process's lock (tests inject a clock and a sleep). */
+    lockWait?: Partial<LockWait>;
   } = {},
 ): Promise<Database> {
   let database: Database;
+  const wait: LockWait = { ...REAL_LOCK_WAIT, ...options.lockWait };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target) && !isPostgresUrl(target)) {
     throw new AtriumError({
       category: 'operator-fixable',
@@ -92,10 +96,13 @@ export async function openDatabase(
       sqlite = new SQLite(target);
       sqlite.pragma('journal_mode = WAL');
       sqlite.pragma('synchronous = NORMAL');
-      sqlite.pragma('busy_timeout = 5000');
       sqlite.pragma('foreign_keys = ON');
       // 16 MiB of page cache (default 2 MiB): index building on a cold sync of a large catalog needs it.
       sqlite.pragma('cache_size = -16384');
+      // better-sqlite3's default 5 s busy timeout served the pragmas above (before anything is
+      // served); from here on no statement waits for a lock on the event loop: SqliteLockDialect
+      // waits between its turns instead.
+      sqlite.pragma('busy_timeout = 0');
     } catch (err) {
       throw new AtriumError({
         category: 'operator-fixable',
@@ -105,7 +112,7 @@ export async function openDatabase(
         cause: err,
       });
     }
-    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
+    const db = new Kysely<Schema>({ dialect: lockWaiting(sqlite, wait) });
     database = { db, read: db, dialect: 'sqlite', describe: target, close: () => db.destroy() };
   }
   if (options.migrate !== false) {
@@ -113,7 +120,7 @@ export async function openDatabase(
       // A round trip first, so an unreachable server is reported as such, not as a failed migration.
       await sql`select 1`.execute(database.db);
       await migrate(database.db, database.dialect);
-      if (database.dialect === 'sqlite' && target !== ':memory:') database = withReadConnection(database, target);
+      if (database.dialect === 'sqlite' && target !== ':memory:') database = withReadConnection(database, target, wait);
     } catch (err) {
       await database.close().catch(() => {});
       if (err instanceof AtriumError && !isDatabaseUnavailable(err)) throw err;
@@ -135,10 +142,24 @@ export async function openDatabase(
   return database;
 }
 
-function withReadConnection(database: Database, target: string): Database {
-  const reader = new SQLite(target, { readonly: true, fileMustExist: true });
-  reader.pragma('busy_timeout = 5000');
-  const read = new Kysely<Schema>({ dialect: new SqliteDialect({ database: reusingStatements(reader) }) });
+/**
+ * A Kysely dialect over `connection` (opened with busy_timeout 0) whose statements wait for
+ * another connection's lock off the event loop, and whose transactions take the write lock
+ * at BEGIN.
+ */
+function lockWaiting(connection: SQLite.Database, wait: LockWait): SqliteLockDialect {
+  return new SqliteLockDialect({
+    database: reusingStatements(connection),
+    inTransaction: () => connection.inTransaction,
+    wait,
+  });
+}
+
+function withReadConnection(database: Database, target: string, wait: LockWait): Database {
+  // WAL readers are not blocked by writers, but can meet a lock briefly (a checkpoint that
+  // resets the log, recovery after a crash): they wait off the event loop too.
+  const reader = new SQLite(target, { readonly: true, fileMustExist: true, timeout: 0 });
+  const read = new Kysely<Schema>({ dialect: lockWaiting(reader, wait) });
   return { ...database, read, close: async () => void (await Promise.all([read.destroy(), database.db.destroy()])) };
 }
 

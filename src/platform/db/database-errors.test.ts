@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { classifyDatabaseError, type DatabaseFault, isDatabaseError } from './database-errors.ts';
+import { classifyDatabaseError, type DatabaseFault, isDatabaseError, isSqliteBusy } from './database-errors.ts';
 
 /** An error as node-postgres builds it from the server's ErrorResponse. */
 function pgError(code: string, message: string): pg.DatabaseError {
@@ -105,5 +105,29 @@ describe('classifyDatabaseError', () => {
       assert.equal(classifyDatabaseError(err), undefined);
       assert.equal(isDatabaseError(err), false);
     });
+  }
+});
+
+describe('isSqliteBusy', () => {
+  const busy = ['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_BUSY_TIMEOUT'];
+  for (const code of busy) {
+    test(`${code} is the lock held elsewhere`, () => {
+      assert.equal(isSqliteBusy(new SQLite.SqliteError('database is locked', code)), true);
+    });
+  }
+  const other: [what: string, err: unknown][] = [
+    [
+      'SQLITE_LOCKED (a conflict inside this connection, not another process)',
+      new SQLite.SqliteError('locked', 'SQLITE_LOCKED'),
+    ],
+    ['a code that only starts alike', new SQLite.SqliteError('x', 'SQLITE_BUSYNESS')],
+    ['PostgreSQL 55P03 (lock_not_available)', pgError('55P03', 'could not obtain lock')],
+    ['a message without a code', new Error('database is locked')],
+    ['a numeric code', { code: 5 }],
+    ['null', null],
+    ['a string', 'SQLITE_BUSY'],
+  ];
+  for (const [what, err] of other) {
+    test(`${what} is not`, () => assert.equal(isSqliteBusy(err), false));
   }
 });

@@ -74,6 +74,17 @@ const isSqlite = (code: string, primaries: string[]) =>
   primaries.some((primary) => code === primary || code.startsWith(`${primary}_`));
 
 /**
+ * Whether `err` is SQLite's "another connection holds the lock" (SQLITE_BUSY, or an extended
+ * code of it: _SNAPSHOT, _RECOVERY, _TIMEOUT): a statement outside a transaction that
+ * fails so did nothing, and may run again.
+ */
+export function isSqliteBusy(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && isSqlite(code, ['SQLITE_BUSY']);
+}
+
+/**
  * The fault `err` reports, if it is a database fault that is not a bug. Socket errors are
  * not database faults as such (any dependency has them): see `isTransient` in errors.ts.
  */
