@@ -428,10 +428,17 @@ function watchReadiness(port: number) {
       watching = false;
       await done;
       if (!ready) result.unreadyMs += performance.now() - since;
-      return { ...result, readyAtEnd: ready };
+      return { ...result, unreadyMs: Math.round(result.unreadyMs), readyAtEnd: ready };
     },
   };
 }
+
+/** p50, p99 and max to 0.1 ms, for the printed detail. */
+const rounded = (s: { p50: number; p99: number; max: number }) => ({
+  p50: Math.round(s.p50 * 10) / 10,
+  p99: Math.round(s.p99 * 10) / 10,
+  max: Math.round(s.max * 10) / 10,
+});
 
 const between = (rng: Rng, [min, max]: number[]) => (min as number) + rng() * ((max as number) - (min as number));
 
@@ -643,8 +650,8 @@ async function slowBody(dialect: Target['dialect']): Promise<Row | string> {
     detail: {
       writes: SIZES.slowWrites,
       clients: SLOW_WRITERS,
-      baseline: { p50: base.p50, p99: base.p99, max: base.max, refusals: refusals(baseline) },
-      slowSockets: { p50: slow.p50, p99: slow.p99, max: slow.max, refusals: refusals(underSlow), ...held },
+      baseline: { ...rounded(base), refusals: refusals(baseline) },
+      slowSockets: { ...rounded(slow), refusals: refusals(underSlow), ...held },
       unexpectedExits: server.exits,
     },
     note: `p50/p99 ${ms(slow.p50)}/${ms(slow.p99)} ms vs ${ms(base.p50)}/${ms(base.p99)} ms without; refusals ${refusals(underSlow)} vs ${refusals(baseline)}; ${SLOW_SOCKETS} slow sockets, ${held.closedByServer} closed by serve`,
