@@ -357,7 +357,11 @@ class Supervisor {
       if (this.deliberate || serve !== this.serve) return;
       this.exits.push(`exit ${code ?? signal}: ${tail(serve.logFile, 600).trim().split('\n').at(-1) ?? ''}`);
       const started = performance.now();
-      this.restarting = this.start().then(() => void this.restartMs.push(performance.now() - started));
+      this.restarting = this.start().then(
+        () => void this.restartMs.push(performance.now() - started),
+        // Counted like the exit: the scenario goes on and fails on its writes.
+        (err: Error) => void this.exits.push(`restart failed: ${err.message.split('\n')[0]}`),
+      );
     });
   }
 
