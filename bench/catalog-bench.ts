@@ -14,7 +14,6 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { describeCatalog, generateCatalog, type GeneratedCatalog, type GeneratedEntity } from './generate-catalog.ts';
 import { formatStats, runOpenLoop, type OpenLoopStats } from './load-generator.ts';
 import { createRng, shuffle } from '../src/platform/prng.ts';
@@ -28,6 +27,7 @@ import {
   mb,
   numberFlag,
   onCleanup,
+  postgresSchema,
   printProfile as printProfileOf,
   procStatus,
   runAtrium as runAtriumChild,
@@ -233,32 +233,11 @@ async function main(): Promise<number> {
   if (opts.skipPostgres) {
     results.postgresNote = 'skipped (--skip-postgres)';
   } else {
-    const probe = new pg.Client({ connectionString: opts.postgresUrl, connectionTimeoutMillis: 3000 });
-    let reachable = true;
-    try {
-      await probe.connect();
-      await probe.query('select 1');
-    } catch (err) {
-      reachable = false;
-      results.postgresNote = `skipped: PostgreSQL at ${opts.postgresUrl} is unreachable (${(err as Error).message})`;
-    }
-    if (reachable) {
-      const schema = `atrium_bench_${process.pid}_${Date.now()}`;
-      try {
-        await probe.query(`create schema ${schema}`);
-      } finally {
-        await probe.end().catch(() => {});
-      }
-      onCleanup(`drop schema ${schema}`, async () => {
-        const client = new pg.Client({ connectionString: opts.postgresUrl, connectionTimeoutMillis: 3000 });
-        await client.connect();
-        try {
-          await client.query(`drop schema if exists ${schema} cascade`);
-        } finally {
-          await client.end();
-        }
-      });
-      const url = `${opts.postgresUrl}${opts.postgresUrl.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`;
+    const created = await postgresSchema(opts.postgresUrl, 'catalog');
+    if ('skipped' in created) {
+      results.postgresNote = `skipped: ${created.skipped}`;
+    } else {
+      const { url, schema } = created;
       log(`schema ${schema}`);
       results.postgresCold = await runSync(catalogDir, url, work, 'postgres-cold');
       log(describeSync('postgres cold', results.postgresCold, TARGETS.coldSyncSec, catalog));
@@ -266,8 +245,6 @@ async function main(): Promise<number> {
       results.postgresWarm = await runSync(catalogDir, url, work, 'postgres-resync');
       log(describeSync('postgres re-sync', results.postgresWarm, TARGETS.resyncSec));
       await printProfile('postgres-resync');
-    } else {
-      await probe.end().catch(() => {});
     }
   }
   if (results.postgresNote) log(`postgres: ${results.postgresNote}`);

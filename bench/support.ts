@@ -13,6 +13,7 @@ import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import pg from 'pg';
 import { summarizeProfile, summarizeSql } from './profile-summary.ts';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -284,7 +285,7 @@ export interface ServeChild {
 
 /**
  * Starts `node bin/atrium.js serve --catalog DIR --database DB --port P [...extraArgs]` on a
- * free port (its own process group; stdout and stderr appended to workDir/<label>.log) and
+ * free port (or the one given) (its own process group; stdout and stderr appended to workDir/<label>.log) and
  * waits until /readyz answers 200.
  */
 export async function startServe(options: {
@@ -295,11 +296,15 @@ export async function startServe(options: {
   extraArgs?: string[];
   profileDir?: string;
   readyTimeoutMs?: number;
+  /** The port to listen on (a restarted server keeps its clients' address); a free one by default. */
+  port?: number;
+  /** More environment for serve (e.g. ATRIUM_GITHUB_WEBHOOK_SECRET). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<ServeChild> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const logFile = join(options.workDir, `${options.label}.log`);
   const logFd = openSync(logFile, 'a');
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   // ATRIUM_BENCH_SERVE_FLAGS: more node flags for serve alone, e.g. --trace-gc-nvp to see its collections.
   const flags = [
     ...profilingFlags(options.profileDir, options.label, env),
@@ -350,6 +355,40 @@ export async function startServe(options: {
       await killChild(child, 10_000);
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL
+
+/**
+ * A fresh schema `atrium_bench_<label>_<pid>_<ms>` on the server at baseUrl, dropped at
+ * cleanup: `url` selects it through the connection's startup options, as `--database` is
+ * given it. `skipped` says why not when the server is unreachable.
+ */
+export async function postgresSchema(
+  baseUrl: string,
+  label: string,
+): Promise<{ url: string; schema: string } | { skipped: string }> {
+  const probe = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 3000 });
+  const schema = `atrium_bench_${label}_${process.pid}_${Date.now()}`;
+  try {
+    await probe.connect();
+    await probe.query(`create schema ${schema}`);
+  } catch (err) {
+    return { skipped: `PostgreSQL at ${baseUrl} is unreachable (${(err as Error).message})` };
+  } finally {
+    await probe.end().catch(() => {});
+  }
+  onCleanup(`drop schema ${schema}`, async () => {
+    const client = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 3000 });
+    await client.connect();
+    try {
+      await client.query(`drop schema if exists ${schema} cascade`);
+    } finally {
+      await client.end();
+    }
+  });
+  return { url: `${baseUrl}${baseUrl.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`, schema };
 }
 
 // ---------------------------------------------------------------------------------------------
