@@ -21,7 +21,7 @@ const ENTITIES = ['stable', 'neighbour', 'fixed', 'churn-a', 'churn-b'];
 function version(i: number): string {
   const fixed = component('fixed', { title: 'Never changes' });
   const a = component('churn-a', { title: `Churn A ${i}`, tags: i % 3 ? ['go'] : ['go', 'tier-1'] });
-  const b = component('churn-b', { title: `Churn B ${i}`, dependsOn: i % 2 ? ['component:stable'] : [] });
+  const b = component('churn-b', { title: `Churn B ${i}`, ...(i % 2 ? { dependsOn: ['component:stable'] } : {}) });
   return (i % 2 ? [b, fixed, a] : [fixed, a, b]).join('---\n');
 }
 
