@@ -47,6 +47,7 @@ export const PURE: readonly string[] = [
   'catalog/resolve.ts',
   'catalog/graph.ts',
   'catalog/file-summary.ts',
+  'catalog/suspect-file.ts',
   'catalog/search-terms.ts',
   'catalog/reader.ts',
   'catalog/entity-key.ts',

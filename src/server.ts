@@ -124,6 +124,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     catalog: options.catalog,
     maxFileBytes: options.maxFileBytes,
     logger,
+    keepWhenRootMissing: true,
   });
   const readiness = new Readiness();
   const gauges = registerServerMetrics(metrics, { portal, writes: changes.writes });
@@ -152,6 +153,8 @@ export function createServer(options: ServerOptions): AtriumServer {
   const syncCatalog = async (): Promise<SyncReport> => {
     const report = await syncer.sync();
     readiness.synced = true;
+    const rootProblem = syncer.unreadableRoot();
+    readiness.degrade('catalog-root', rootProblem && { code: rootProblem.code, message: rootProblem.message });
     // Docs and runbooks are read at render time, not synced: an edit to one changes no descriptor.
     const docsChanged = await docs.changed().catch(() => false);
     if (report.changed) await catalog.refreshGeneration();

@@ -301,11 +301,15 @@ describe('file stamps', () => {
     assert.equal(await root.stamp('a.yaml'), read.stamp);
   });
 
-  test('a file written moments ago gets no stamp, so a same-size rewrite in the same clock tick is still seen', async (t) => {
+  test("a file written moments ago, by the root's clock, gets no stamp, so a same-size rewrite in the same clock tick is still seen", async (t) => {
     const dir = tmp(t);
+    const written = Date.parse('2026-01-15T10:00:00.000Z');
     fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: 1\n');
-    const read = await (await CatalogRoot.open(dir)).read('a.yaml');
-    assert.equal(read.stamp, null);
+    fs.utimesSync(path.join(dir, 'a.yaml'), new Date(written), new Date(written));
+    const at = async (ms: number) =>
+      (await CatalogRoot.open(dir, DEFAULT_MAX_FILE_BYTES, () => written + ms)).read('a.yaml');
+    assert.equal((await at(1000)).stamp, null, 'one second later');
+    assert.ok((await at(3000)).stamp, 'three seconds later');
   });
 
   test('any change of content, size or inode changes the stamp', async (t) => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Stamp } from './file-summary.ts';
@@ -21,6 +22,7 @@ export type ReadFailure = {
 /** At most this many files per catalog. */
 export const MAX_FILES = 200_000;
 
+/** A file modified less than this long ago may still be being written: its stamp is not trusted. */
 const RACY_WINDOW_MS = 2000;
 
 export type ReadResult =
@@ -35,12 +37,14 @@ export class CatalogRoot {
     /** Absolute, symlinks resolved. */
     readonly dir: string,
     readonly maxFileBytes: number,
+    /** Milliseconds since the epoch, compared with files' mtimes: the syncer's clock, injectable. */
+    private readonly now: () => number = Date.now,
     /** A walk's root remembers stamps (a walk is a moment; a long-lived root must not). */
     private readonly rememberStamps = false,
   ) {}
 
-  static async open(dir: string, maxFileBytes = DEFAULT_MAX_FILE_BYTES): Promise<CatalogRoot> {
-    return new CatalogRoot(await realpath(resolve(dir)), maxFileBytes);
+  static async open(dir: string, maxFileBytes = DEFAULT_MAX_FILE_BYTES, now?: () => number): Promise<CatalogRoot> {
+    return new CatalogRoot(await realpath(resolve(dir)), maxFileBytes, now);
   }
 
   /** Posix-style path relative to the root, as shown in problems. */
@@ -104,7 +108,8 @@ export class CatalogRoot {
         `${path} is not a regular file`,
         'Point at a file, not a directory, pipe or device.',
       );
-    const handle = await open(real, 'r').catch(() => undefined);
+    // Non-blocking: should a pipe take the file's place between stat and open, opening it returns at once.
+    const handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => undefined);
     if (!handle)
       return fail(null, null, 'file-unreadable', `${path} cannot be opened`, "Check the file's permissions.");
     try {
@@ -142,7 +147,7 @@ export class CatalogRoot {
       const hash = createHash('sha1').update(bytes).digest('hex');
       // A file changed within the last moments may change again within the same clock tick
       // with the same size ("racy" in git's words): remember no stamp, so it is read next time.
-      const stamp = Date.now() - info.mtimeMs > RACY_WINDOW_MS ? stampOf(info) : null;
+      const stamp = this.now() - info.mtimeMs > RACY_WINDOW_MS ? stampOf(info) : null;
       if (bytes.includes(0)) {
         return fail(
           hash,
@@ -188,7 +193,9 @@ export class CatalogRoot {
         if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
         const absolute = resolve(current, entry.name);
         if (entry.isDirectory()) pending.push(absolute);
-        else if (entry.isFile()) out.push(this.relativePath(absolute));
+        // A pipe, socket or device is listed too (never a symbolic link): read() refuses it as a
+        // problem of its own, so one that takes a file's place keeps that file's entities, stale.
+        else if (!entry.isSymbolicLink()) out.push(this.relativePath(absolute));
       }
     }
     return out.sort().slice(0, limit);
@@ -210,7 +217,7 @@ export class CatalogRoot {
 
   /** The same root for one walk: nothing remembered yet, and stamps remembered from now on. */
   forWalk(): CatalogRoot {
-    return new CatalogRoot(this.dir, this.maxFileBytes, true);
+    return new CatalogRoot(this.dir, this.maxFileBytes, this.now, true);
   }
 
   /** The file's stamp without reading it; null when it cannot be stat'ed. */

@@ -844,19 +844,37 @@ describe('hostile and broken files', () => {
     assert.ok(codes(walk).every((c) => c === 'multi.yaml yaml-syntax'));
   });
 
-  test('an empty file, a file of only ---, and a file of only comments hold no entities and no problems', async (t) => {
+  test('a file of only ---, and a file of only comments hold no entities and no problems', async (t) => {
     const dir = tempDir(t);
-    write(dir, 'empty.yaml', '');
     write(dir, 'dashes.yaml', '---\n');
     write(dir, 'many-dashes.yaml', '---\n---\n...\n');
     write(dir, 'comments.yaml', '# nothing here\n---\n# nor here\n');
     const root = await CatalogRoot.open(dir);
-    for (const file of ['empty.yaml', 'dashes.yaml', 'many-dashes.yaml', 'comments.yaml']) {
+    for (const file of ['dashes.yaml', 'many-dashes.yaml', 'comments.yaml']) {
       const walk = await walkCatalog(root, file);
       assert.deepEqual(allProblems(walk), [], file);
       assert.equal(walk.parsed.size, 0, file);
       assert.equal(walk.files[0]?.broken, false, file);
     }
+  });
+
+  test('an empty (or whitespace-only) file that something names is a file-empty problem, not a file with no entities', async (t) => {
+    const dir = tempDir(t);
+    write(dir, 'empty.yaml', '');
+    write(dir, 'blank.yaml', ' \n\n');
+    const root = await CatalogRoot.open(dir);
+    for (const file of ['empty.yaml', 'blank.yaml']) {
+      const walk = await walkCatalog(root, file);
+      assert.deepEqual(
+        allProblems(walk).map((p) => p.code),
+        ['file-empty'],
+        file,
+      );
+      assert.equal(walk.files[0]?.broken, true, file);
+    }
+    // Found by scanning a directory, an empty YAML file is simply no descriptor.
+    const scan = await walkCatalog(root, undefined);
+    assert.deepEqual(allProblems(scan), []);
   });
 
   test('a trailing --- after the last document is not an extra, invalid document', async (t) => {

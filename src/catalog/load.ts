@@ -12,6 +12,7 @@ import { knownKind } from './kinds.ts';
 import { referencesOf } from './relations.ts';
 import { validateEntity, type SchemaIssue } from './schema.ts';
 import { substitute } from './substitute.ts';
+import { suspectFile } from './suspect-file.ts';
 
 /**
  * Reading a catalog root: which files a catalog reaches (roots, then Location targets and
@@ -220,6 +221,19 @@ async function loadFile(
       documents: previous?.documents ?? [],
     };
   }
+  const suspicion = suspectFile(path, read.text, parse.documents, previous?.documents ?? [], !discovered);
+  if (suspicion) {
+    // Parsed, but maybe caught half-way through a save: it cannot say its entities are gone.
+    return {
+      path,
+      hash: read.hash,
+      stamp: read.stamp,
+      broken: true,
+      problems: [{ severity: 'error', ...suspicion, file: path, line: 1, column: 1 }],
+      dependencies: previous?.dependencies ?? [],
+      documents: previous?.documents ?? [],
+    };
+  }
   for (const [key, entity] of parse.entities) result.parsed.set(parsedKey(path, key), entity);
   const hasTargets = parse.documents.some((d) => d.valid && d.targets.length > 0);
   return {
@@ -423,6 +437,7 @@ async function checkRunbook(
 export async function openCatalog(
   path: string,
   maxFileBytes?: number,
+  now?: () => number,
 ): Promise<{ root: CatalogRoot; rootFile?: string }> {
   const isDir = await stat(path).then(
     (s) => s.isDirectory(),
@@ -436,10 +451,10 @@ export async function openCatalog(
     },
   );
   if (!isDir) {
-    const root = await CatalogRoot.open(dirname(path), maxFileBytes);
+    const root = await CatalogRoot.open(dirname(path), maxFileBytes, now);
     return { root, rootFile: basename(path) };
   }
-  const root = await CatalogRoot.open(path, maxFileBytes);
+  const root = await CatalogRoot.open(path, maxFileBytes, now);
   const hasRootFile = await stat(root.absolutePath('catalog-info.yaml')).then(
     (s) => s.isFile(),
     () => false,

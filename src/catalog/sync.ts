@@ -32,8 +32,18 @@ export interface SyncOptions {
   catalog: string;
   maxFileBytes?: number;
   logger?: Logger;
+  /** The clock: the time a sync is stored with, and what files' mtimes are compared with. */
   now?: () => Date;
+  /**
+   * When the catalog path cannot be read but the store holds a catalog: keep it, stale, with
+   * a `catalog-not-found` problem (a long-lived server: the checkout may come back), instead
+   * of failing the sync (a one-off `atrium sync`: the path is more likely a typo).
+   */
+  keepWhenRootMissing?: boolean;
 }
+
+/** The code of the problem (and of the error) of a catalog path that cannot be read. */
+export const ROOT_MISSING = 'catalog-not-found';
 
 const MAX_ATTEMPTS = 3;
 
@@ -44,6 +54,7 @@ const MAX_ATTEMPTS = 3;
  */
 export class CatalogSyncer {
   private state?: SyncState;
+  private rootProblem?: Problem;
 
   constructor(
     private readonly store: CatalogSyncTarget,
@@ -56,6 +67,7 @@ export class CatalogSyncer {
       const outcome = await syncOnce(this.store, this.options, state);
       if (outcome) {
         this.state = outcome.state;
+        this.rootProblem = outcome.rootProblem;
         return outcome.report;
       }
       this.state = undefined;
@@ -75,6 +87,11 @@ export class CatalogSyncer {
     }
   }
 
+  /** Why the last sync could not read the catalog root (it kept the stored catalog, stale), if it could not. */
+  unreadableRoot(): Problem | undefined {
+    return this.rootProblem;
+  }
+
   /** Every file the last sync read (descriptors and the files they substitute), root-relative. */
   files(): string[] {
     return [...(this.state?.files.values() ?? [])].flatMap((f) => [f.path, ...f.dependencies.map((d) => d.path)]);
@@ -91,20 +108,79 @@ export function syncCatalog(store: CatalogSyncTarget, options: SyncOptions): Pro
   return new CatalogSyncer(store, options).sync();
 }
 
+type Outcome = { report: SyncReport; state: SyncState; rootProblem?: Problem };
+
 /** Returns undefined when the store changed under this sync (start again from fresh state). */
 async function syncOnce(
   store: CatalogSyncTarget,
   options: SyncOptions,
   state: SyncState,
-): Promise<{ report: SyncReport; state: SyncState } | undefined> {
+): Promise<Outcome | undefined> {
   const started = performance.now();
-  const { root, rootFile } = await openCatalog(options.catalog, options.maxFileBytes);
+  const now = options.now ?? (() => new Date());
+  let opened: Awaited<ReturnType<typeof openCatalog>>;
+  try {
+    opened = await openCatalog(options.catalog, options.maxFileBytes, () => now().getTime());
+  } catch (err) {
+    const keep = options.keepWhenRootMissing && state.generation > 0 && state.files.size > 0;
+    if (!keep || !(err instanceof AtriumError) || err.code !== ROOT_MISSING) throw err;
+    return keepWithoutRoot(store, options, state, err, started);
+  }
+  const { root, rootFile } = opened;
   const pool = new ParsePool(root, options.logger);
   try {
     return await planAndApply(store, options, state, root, rootFile, pool, started);
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * The catalog path cannot be read, but the store holds a catalog: nothing can say that an
+ * entity is gone, so every one stays, marked stale, and the catalog-not-found problem says why.
+ * The file summaries stay too, so a root that comes back is checked file by file as usual.
+ */
+async function keepWithoutRoot(
+  store: CatalogSyncTarget,
+  options: SyncOptions,
+  state: SyncState,
+  err: AtriumError,
+  started: number,
+): Promise<Outcome | undefined> {
+  // The path is the server's business: the log has it, the public problem list does not.
+  options.logger?.error(
+    { component: 'catalog-sync', err },
+    'the catalog root cannot be read; keeping the stored catalog, stale',
+  );
+  const rootProblem: Problem = {
+    severity: 'error',
+    code: ROOT_MISSING,
+    message:
+      'The catalog root cannot be read (moved, deleted or not mounted): every entity is kept as last synced, marked stale',
+    hint: 'Restore the catalog checkout (or fix the path Atrium was started with); the next sync clears this.',
+    file: '.',
+    line: 1,
+    column: 1,
+  };
+  const problems = [
+    rootProblem,
+    ...(JSON.parse(state.problemsJson) as Problem[]).filter((p) => p.code !== ROOT_MISSING),
+  ];
+  const problemsJson = JSON.stringify(problems);
+  const plan: SyncPlan = {
+    upserts: [],
+    staleMarks: [...state.stored].flatMap(([key, stored]) => (stored.stale ? [] : [{ key, stale: true }])),
+    deletes: [],
+    files: [],
+    removedFiles: [],
+    problems: problemsJson === state.problemsJson ? undefined : problems,
+  };
+  const changed = plan.staleMarks.length > 0 || plan.problems !== undefined;
+  const report = reportOf(state.files.size, 0, state.stored.size, 0, 0, problems, started, changed);
+  if (!changed) return { report, state, rootProblem };
+  const now = (options.now ?? (() => new Date()))().toISOString();
+  if (!(await store.applySync(plan, state.generation, now))) return undefined;
+  return { report, state: stateAfter(state, plan, [...state.files.values()], problemsJson), rootProblem };
 }
 
 async function planAndApply(
@@ -115,27 +191,21 @@ async function planAndApply(
   rootFile: string | undefined,
   pool: ParsePool,
   started: number,
-): Promise<{ report: SyncReport; state: SyncState } | undefined> {
+): Promise<Outcome | undefined> {
   let walk = await walkCatalog(root, rootFile, { previous: state.files, parser: pool.parser });
   // The common case, a re-sync where nothing changed: every file the walk reached is the
   // very summary the store has, and there are no others. Resolving again would only
   // reproduce what is stored, so skip it (and the reading of every summary it would need).
+  // Not after a sync that could not read the root, though: its stale marks and problem must go.
+  const storedProblems = JSON.parse(state.problemsJson) as Problem[];
   if (
     state.generation > 0 &&
+    !storedProblems.some((p) => p.code === ROOT_MISSING) &&
     walk.changed.size === 0 &&
     walk.files.length === state.files.size &&
     walk.files.every((f) => state.files.get(f.path) === f)
   ) {
-    const report = reportOf(
-      walk.files.length,
-      0,
-      state.stored.size,
-      0,
-      0,
-      JSON.parse(state.problemsJson) as Problem[],
-      started,
-      false,
-    );
+    const report = reportOf(walk.files.length, 0, state.stored.size, 0, 0, storedProblems, started, false);
     return { report, state };
   }
   let resolution = resolveCatalog(walk.files, walk.problems, state.stored);

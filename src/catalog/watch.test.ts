@@ -52,3 +52,66 @@ test('without initial files the watcher syncs once to learn them', async (t) => 
   t.after(() => watcher.close());
   await eventually(() => syncs >= 1);
 });
+
+test('an emptied file (a save that truncated, then writes) is not synced until it is written', async (t) => {
+  const dir = tempDir(t);
+  writeFile(dir, 'catalog-info.yaml', 'a: 1\n');
+  let syncs = 0;
+  const watcher = watchCatalog(
+    dir,
+    async () => {
+      syncs++;
+      return ['catalog-info.yaml'];
+    },
+    { logger: silentLogger(), debounceMs: 20, maxWaitMs: 60_000, initialFiles: ['catalog-info.yaml'] },
+  );
+  t.after(() => watcher.close());
+  writeFile(dir, 'catalog-info.yaml', '');
+  // Fifteen quiet periods: without the wait for a stable file, it would have synced the empty file by now.
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(syncs, 0);
+  writeFile(dir, 'catalog-info.yaml', 'a: 2\n');
+  await eventually(() => syncs === 1);
+});
+
+test('a file that stays empty is synced after the longest wait, and a deleted one at once', async (t) => {
+  const dir = tempDir(t);
+  writeFile(dir, 'a.yaml', 'a: 1\n');
+  writeFile(dir, 'b.yaml', 'b: 1\n');
+  let syncs = 0;
+  const watcher = watchCatalog(
+    dir,
+    async () => {
+      syncs++;
+      return ['a.yaml', 'b.yaml'];
+    },
+    { logger: silentLogger(), debounceMs: 20, maxWaitMs: 200, initialFiles: ['a.yaml', 'b.yaml'] },
+  );
+  t.after(() => watcher.close());
+  writeFile(dir, 'a.yaml', '');
+  await eventually(() => syncs === 1);
+  const { rmSync } = await import('node:fs');
+  rmSync(`${dir}/b.yaml`);
+  await eventually(() => syncs === 2);
+});
+
+test('a file written without pause is still synced after the longest wait', async (t) => {
+  const dir = tempDir(t);
+  writeFile(dir, 'a.yaml', 'a: 0\n');
+  let syncs = 0;
+  const watcher = watchCatalog(
+    dir,
+    async () => {
+      syncs++;
+      return ['a.yaml'];
+    },
+    { logger: silentLogger(), debounceMs: 1000, maxWaitMs: 200, initialFiles: ['a.yaml'] },
+  );
+  t.after(() => watcher.close());
+  // A write every 10 ms never leaves a second of quiet; the bound is all that can bring the sync.
+  for (let i = 1; syncs === 0 && i < 300; i++) {
+    writeFile(dir, 'a.yaml', `a: ${i}\n`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.ok(syncs > 0);
+});

@@ -1,10 +1,17 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Logger } from '../platform/log.ts';
 
 export interface WatchOptions {
   /** Quiet time after the last change before syncing: editors write files in bursts. */
   debounceMs?: number;
+  /**
+   * The longest a change waits for its files to be stable (the same size, mtime and inode
+   * over one quiet period, and not empty) before it is synced anyway: a save caught
+   * half-way is then a problem of the sync's (its entities stay, stale), not a deletion.
+   */
+  maxWaitMs?: number;
   /** A full re-sync at this interval catches anything the file watcher missed. */
   rescanMs?: number;
   /** The files already read (a first sync has run): watching starts from them, with no sync. */
@@ -14,7 +21,9 @@ export interface WatchOptions {
 
 /**
  * Runs `sync` whenever a file the catalog reads may have changed, never two syncs at once:
- * a change during a sync schedules exactly one more sync after it.
+ * a change during a sync schedules exactly one more sync after it. A change is synced once
+ * the files it named are stable — unchanged over one more quiet period, and not empty
+ * (editors truncate, then write) — or after `maxWaitMs`, whichever comes first.
  *
  * It watches the directories of the files the catalog reached (and their parents up to
  * the root), not the whole tree: a catalog root is often a monorepo checkout, and Node's
@@ -28,15 +37,53 @@ export function watchCatalog(
   options: WatchOptions,
 ): { close(): Promise<void> } {
   const debounceMs = options.debounceMs ?? 100;
+  const maxWaitMs = options.maxWaitMs ?? 2000;
   const watchers = new Map<string, FSWatcher>();
+  /** Files named by events since the last sync, with what was last seen of them (undefined: not yet looked at). */
+  const changed = new Map<string, string | undefined>();
+  let waitingSince: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
   let closed = false;
+  let rootIdentity = identityOf(rootDir);
 
   const schedule = (): void => {
+    waitingSince ??= Date.now();
     if (timer) clearTimeout(timer);
-    timer = setTimeout(run, debounceMs);
+    // A file written without pause must not put its sync off for ever: past the longest wait, no more quiet is waited for.
+    timer = setTimeout(settle, overdue() ? 0 : debounceMs);
+  };
+
+  const overdue = (): boolean => waitingSince !== undefined && Date.now() - waitingSince >= maxWaitMs;
+
+  const changedIn =
+    (dir: string) =>
+    (_event: string, name: string | Buffer | null): void => {
+      if (name !== null) changed.set(posix.join(dir, name.toString()), undefined);
+      schedule();
+    };
+
+  /** After a quiet period: sync if every changed file looks the same as a period ago and is not empty. */
+  const settle = (): void => {
+    timer = undefined;
+    if (closed) return;
+    void Promise.all(
+      [...changed.keys()].map(async (path) => {
+        const seen = await stat(join(rootDir, path)).then(
+          (s) => (s.size === 0 ? undefined : `${s.size}:${s.mtimeMs}:${s.ino}`),
+          () => 'absent',
+        );
+        const stable = seen !== undefined && changed.get(path) === seen;
+        if (changed.has(path)) changed.set(path, seen);
+        return stable;
+      }),
+    ).then((stable) => {
+      if (closed || (timer && !overdue())) return; // a new event restarted the quiet period
+      clearTimeout(timer);
+      if (stable.every(Boolean) || overdue()) run();
+      else timer = setTimeout(settle, debounceMs);
+    });
   };
 
   const watchDirectories = (files: Iterable<string>): void => {
@@ -53,7 +100,7 @@ export function watchCatalog(
     for (const dir of wanted) {
       if (watchers.has(dir)) continue;
       try {
-        const watcher = watch(join(rootDir, dir), schedule);
+        const watcher = watch(join(rootDir, dir), changedIn(dir));
         watcher.on('error', () => {
           watcher.close();
           watchers.delete(dir);
@@ -72,9 +119,19 @@ export function watchCatalog(
       again = true;
       return;
     }
+    changed.clear();
+    waitingSince = undefined;
     running = sync()
       .then((files) => {
-        if (!closed) watchDirectories(files);
+        // A root that vanished (or was replaced) leaves watchers on a dead tree: drop them, so the
+        // next sync that finds the root watches it again (the periodic rescan brings that sync).
+        const identity = identityOf(rootDir);
+        if (identity !== rootIdentity) {
+          for (const watcher of watchers.values()) watcher.close();
+          watchers.clear();
+          rootIdentity = identity;
+        }
+        if (!closed && identity !== undefined) watchDirectories(files);
       })
       .catch((err: unknown) => options.logger.error({ component: 'catalog-watch', err }, 'catalog sync failed'))
       .finally(() => {
@@ -101,4 +158,14 @@ export function watchCatalog(
       await running;
     },
   };
+}
+
+/** Which directory is at a path (device and inode), or undefined when none is. */
+function identityOf(dir: string): string | undefined {
+  try {
+    const s = statSync(dir);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return undefined;
+  }
 }

@@ -10,6 +10,8 @@ export class Readiness {
   synced = false;
   /** Start-up work readiness waits for (one entry per call, so two with one name do not end each other). */
   private readonly starting = new Set<{ what: string }>();
+  /** What works but not as it should, by source: reported by /readyz, which stays 200 (see `degrade`). */
+  private readonly degradations = new Map<string, Degradation>();
 
   /** Holds readiness until `work` settles; returns `work`. */
   startingUp<T>(what: string, work: Promise<T>): Promise<T> {
@@ -26,10 +28,30 @@ export class Readiness {
     return !this.synced && generation === 0;
   }
 
+  /**
+   * Sets (or with undefined, clears) what `source` reports as degraded. A degraded server
+   * still answers every request from what it has, so /readyz stays 200 and lists it: taking
+   * every replica that shares a catalog checkout out of rotation would turn a stale catalog
+   * into an outage.
+   */
+  degrade(source: string, degradation: Degradation | undefined): void {
+    if (degradation) this.degradations.set(source, degradation);
+    else this.degradations.delete(source);
+  }
+
+  degraded(): Degradation[] {
+    return [...this.degradations.values()];
+  }
+
   /** The start-up work still running, by name. */
   pending(): string[] {
     return [...this.starting].map((s) => s.what);
   }
+}
+
+export interface Degradation {
+  code: string;
+  message: string;
 }
 
 /** /healthz (liveness), /readyz (readiness) and /metrics (Prometheus). */
@@ -62,13 +84,18 @@ export function registerHealthRoutes(
       tags: ['Operations'],
       summary: 'Readiness',
       description:
-        'The database answers, the first catalog sync is done, and so is start-up work such as recording the demo history.',
+        'The database answers, the first catalog sync is done, and so is start-up work such as recording the demo history. `degraded` lists what still works but not as it should (e.g. `catalog-not-found`: the catalog root cannot be read, the last synced catalog is served, stale); it does not make the server unready.',
       responses: {
         200: {
           description: 'Ready',
           content: {
             'application/json': {
-              schema: z.object({ status: z.literal('ready'), database: z.string(), generation: z.number().int() }),
+              schema: z.object({
+                status: z.literal('ready'),
+                database: z.string(),
+                generation: z.number().int(),
+                degraded: z.array(z.object({ code: z.string(), message: z.string() })),
+              }),
             },
           },
         },
@@ -112,7 +139,10 @@ export function registerHealthRoutes(
           retryAfter: 1,
         });
       }
-      return c.json({ status: 'ready' as const, database: sources.dialect, generation }, 200);
+      return c.json(
+        { status: 'ready' as const, database: sources.dialect, generation, degraded: readiness.degraded() },
+        200,
+      );
     },
   );
 
