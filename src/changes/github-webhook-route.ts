@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler, TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
-import { admit } from '../platform/admission.ts';
+import { admit, shed } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { App } from '../platform/http/app.ts';
 import { bodyLimit } from '../platform/http/body-limit.ts';
@@ -40,6 +40,7 @@ export function registerGithubWebhook(
       // request takes a write slot: unsigned or trickled deliveries cannot hold the capacity
       // that token holders' writes need.
       middleware: [
+        shed(changes.writes),
         bodyLimit(MAX_WEBHOOK_BYTES, 'Subscribe the webhook to "Deployment statuses" only.'),
         signedWith(secret),
         admit(changes.writes),

@@ -54,6 +54,13 @@ const EARLIEST = Date.parse('2000-01-01T00:00:00Z');
 const LIVE_HISTORY = 5_000;
 /** A write that would wait longer than this for its turn is refused (429) instead: the client's retry is better than a growing queue. */
 const WRITE_MAX_WAIT_MS = 1000;
+/**
+ * A write still waiting for its turn after this long is refused (429) and never runs: well
+ * within a client's patience (`atrium deploy` waits 30 s), so the answer reaches it, and
+ * only reached behind writes that hang (a locked or unreachable database), since arrivals
+ * are refused once the longest waiter has waited WRITE_MAX_WAIT_MS.
+ */
+const WRITE_MAX_QUEUED_MS = 5000;
 /** Past this event-loop delay the process is saturated: writes are refused (429) until it catches up. Bursts at capacity stay well below it. */
 const WRITE_MAX_LOOP_DELAY_MS = 500;
 /** Services remembered as existing; past this the memory starts afresh. */
@@ -156,6 +163,7 @@ export class ChangeService {
       active: options.writesActive ?? 8,
       queued: options.writesQueued ?? 256,
       maxWaitMs: WRITE_MAX_WAIT_MS,
+      maxQueuedMs: WRITE_MAX_QUEUED_MS,
       maxLoopDelayMs:
         options.writesMaxLoopDelayMs === false ? undefined : (options.writesMaxLoopDelayMs ?? WRITE_MAX_LOOP_DELAY_MS),
     });
