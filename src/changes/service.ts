@@ -271,7 +271,7 @@ export class ChangeService {
         errors,
         'Times are ISO-8601 with an offset, after 2000 and not in the future; nothing was written.',
       );
-    return this.write(route, { inputs }, events, key, (saved) => ({
+    return this.write(route, { inputs }, events, principal, key, (saved) => ({
       status: 201,
       body: JSON.stringify(batch ? { items: saved } : saved[0]),
     }));
@@ -321,7 +321,10 @@ export class ChangeService {
       strategy: 'blue-green',
       slot: input.slot,
     });
-    return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }));
+    return this.write(route, input, [event], principal, key, (saved) => ({
+      status: 201,
+      body: JSON.stringify(saved[0]),
+    }));
   }
 
   /** Records a change; `alongside` (another store's write) commits with it or not at all. */
@@ -348,16 +351,19 @@ export class ChangeService {
       route,
       input,
       [event],
+      principal,
       key,
       (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }),
       alongside,
     );
   }
 
+  /** Writes `events`, or replays the answer to `principal`'s earlier request with `key` (keys are the principal's own). */
   private async write(
     route: string,
     request: unknown,
     events: NewChangeEvent[],
+    principal: Principal,
     key: string | undefined,
     respond: (saved: ChangeEvent[]) => StoredResponse,
     alongside?: AlongsideWrite,
@@ -365,7 +371,12 @@ export class ChangeService {
     const idempotency =
       key === undefined
         ? undefined
-        : { route, key, fingerprint: createHash('sha256').update(JSON.stringify(request)).digest('hex') };
+        : {
+            principal: principal.name,
+            route,
+            key,
+            fingerprint: createHash('sha256').update(JSON.stringify(request)).digest('hex'),
+          };
     const outcome = await this.store.write(events, respond, idempotency, alongside);
     if (outcome.kind === 'conflict') {
       throw new AtriumError({
