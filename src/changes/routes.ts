@@ -34,13 +34,15 @@ const writeResponses = {
   422: describedProblem(
     'Unknown service, bad times, or an Idempotency-Key reused for another request; field-level `errors`; nothing written',
   ),
-  429: describedProblem('At capacity: retry after Retry-After seconds with the same Idempotency-Key'),
+  429: describedProblem(
+    'At capacity (refused before the token is checked), or no write slot within 5 s: nothing written; retry after Retry-After seconds with the same Idempotency-Key',
+  ),
 };
 
 const IdempotencyHeaders = z.object({
   'idempotency-key': z.string().optional().openapi({
     description:
-      'A unique key per logical write (e.g. a UUID): a retry with the same key and body returns the first response and writes nothing.',
+      "A unique key per logical write (e.g. a UUID), 1–255 printable ASCII, kept 7 days. Keys are the token's own: a retry by the same token with the same key and body returns the first response and writes nothing (the same key with another body is a 422); another token's same key is that token's own write, never a replay of this one.",
   }),
 });
 
@@ -157,7 +159,7 @@ export function registerChangeRoutes(
       tags: ['Changes'],
       summary: 'Record a deployment',
       description:
-        'Records one deployment of a catalog service. Needs a token with `deployments:write`; the token name is recorded as `recordedBy`. With an `Idempotency-Key`, a retry returns the first response (header `Idempotent-Replayed: true`) and writes nothing.',
+        'Records one deployment of a catalog service. Needs a token with `deployments:write`; the token name is recorded as `recordedBy`. With an `Idempotency-Key`, a retry by the same token returns the first response (header `Idempotent-Replayed: true`) and writes nothing.',
       security: BEARER_SECURITY,
       middleware: [shedding, deployments, eventLimit, admitted] as const,
       request: writeRequest(DeploymentInputSchema),

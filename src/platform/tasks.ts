@@ -38,7 +38,7 @@ export interface BackgroundTask {
 /** How often a task that keeps failing says so, with how many failures it has had since. */
 const FAILING_SUMMARY_MS = 60_000;
 
-/** A task whose runs fail: since when, how often, and how many of those the log has not counted yet. */
+/** A task whose runs fail: how often since it started failing, how many of those no line has counted yet, and when it last logged. */
 interface Failing {
   failures: number;
   uncounted: number;
