@@ -343,6 +343,47 @@ describeEachDatabase('change events API', (dialect) => {
       assert.equal(badKey.status, 400);
       assert.equal(((await badKey.json()) as Problem).code, 'invalid-idempotency-key');
     });
+
+    test("an Idempotency-Key is the token's own: another token's same key is a fresh write, never a replay, and cannot block the first token", async () => {
+      const other = (await fixture.server.tokens.create('ci-logistics', ['deployments:write'], null)).token;
+      const asOther = (body: unknown, key: string) =>
+        post('/api/v1/deployments', body, { authorization: `Bearer ${other}`, 'idempotency-key': key });
+      const before = await count();
+      const first = await post('/api/v1/deployments', deployment({ version: 'scoped-a' }), {
+        'idempotency-key': 'scoped-1',
+      });
+      assert.equal(first.status, 201);
+      // The other token replays the first one's key, with the same body and with another: each is its own write.
+      const same = await asOther(deployment({ version: 'scoped-a' }), 'scoped-1');
+      assert.equal(same.status, 201);
+      assert.equal(same.headers.get('idempotent-replayed'), null, "not the first token's answer");
+      const sameEvent = (await same.json()) as { id: number; recordedBy: string };
+      assert.equal(sameEvent.recordedBy, 'ci-logistics');
+      assert.notEqual(sameEvent.id, ((await first.json()) as { id: number }).id);
+      assert.equal(await count(), before + 2);
+      // Squatting: the other token takes a key first; the first token's write with it is still written, not a 422.
+      const squat = await asOther(deployment({ version: 'squat' }), 'scoped-2');
+      assert.equal(squat.status, 201);
+      const mine = await post('/api/v1/deployments', deployment({ version: 'scoped-b' }), {
+        'idempotency-key': 'scoped-2',
+      });
+      assert.equal(mine.status, 201);
+      assert.equal(mine.headers.get('idempotent-replayed'), null);
+      assert.equal(((await mine.json()) as { recordedBy: string }).recordedBy, 'ci-payments');
+      assert.equal(await count(), before + 4);
+      // Each token's own retry still replays its own answer, written once; racing tokens with one key each write theirs.
+      const retry = await asOther(deployment({ version: 'squat' }), 'scoped-2');
+      assert.equal(retry.headers.get('idempotent-replayed'), 'true');
+      assert.equal(((await retry.json()) as { version: string }).version, 'squat');
+      const [a, b] = await Promise.all([
+        post('/api/v1/deployments', deployment({ version: 'race-a' }), { 'idempotency-key': 'scoped-3' }),
+        asOther(deployment({ version: 'race-b' }), 'scoped-3'),
+      ]);
+      assert.deepEqual([a.status, b.status], [201, 201]);
+      assert.equal(((await a.json()) as { version: string }).version, 'race-a');
+      assert.equal(((await b.json()) as { version: string }).version, 'race-b');
+      assert.equal(await count(), before + 6);
+    });
   });
 
   describe('blue/green and live state', () => {

@@ -28,7 +28,12 @@ describeEachDatabase('opening the database', (dialect) => {
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
       assert.deepEqual(
         rows.map((r) => r.name),
-        ['0001_catalog', '0002_catalog_file_documents', '0003_tokens_and_changes'],
+        [
+          '0001_catalog',
+          '0002_catalog_file_documents',
+          '0003_tokens_and_changes',
+          '0004_idempotency_keys_per_principal',
+        ],
       );
     } finally {
       await database.close();
@@ -57,7 +62,57 @@ describeEachDatabase('opening the database', (dialect) => {
       assert.deepEqual(rows[0], { name: '0001_catalog', applied_at: '2026-11-01T00:00:00.000Z' });
       assert.deepEqual(
         rows.map((r) => r.name),
-        ['0001_catalog', '0002_catalog_file_documents', '0003_tokens_and_changes'],
+        [
+          '0001_catalog',
+          '0002_catalog_file_documents',
+          '0003_tokens_and_changes',
+          '0004_idempotency_keys_per_principal',
+        ],
+      );
+    } finally {
+      await again.close();
+    }
+  });
+
+  test('idempotency keys kept from before they were per token belong to the token that wrote them', async (t) => {
+    const testDb = await createTestDatabase(dialect);
+    t.after(() => testDb.drop());
+    const first = await testDb.open();
+    // As a database of the previous release is: keys shared by every token.
+    await sql`delete from atrium_migrations where name = '0004_idempotency_keys_per_principal'`.execute(first.db);
+    await sql`drop table idempotency_keys`.execute(first.db);
+    await sql`create table idempotency_keys (route text not null, key text not null, fingerprint text not null, status integer not null, response text not null, created_at text not null, constraint idempotency_keys_pk primary key (route, key))`.execute(
+      first.db,
+    );
+    await sql`create index idempotency_keys_created on idempotency_keys (created_at)`.execute(first.db);
+    const rows: [route: string, key: string, response: string][] = [
+      ['/api/v1/deployments', 'k1', JSON.stringify({ id: 1, recordedBy: 'ci-payments' })],
+      ['/api/v1/deployments/batch', 'k1', JSON.stringify({ items: [{ id: 2, recordedBy: 'ci-logistics' }] })],
+      ['/api/v1/webhooks/github', 'github:abc', JSON.stringify({ id: 3, recordedBy: 'github-webhook' })],
+      ['/demo', 'demo-history:2026-11-01:0', JSON.stringify({ items: [{ id: 4, recordedBy: 'demo-history' }] })],
+      ['/api/v1/changes', 'odd', 'not json'],
+    ];
+    for (const [route, key, response] of rows)
+      await sql`insert into idempotency_keys values (${route}, ${key}, 'f', 201, ${response}, '2026-11-01T00:00:00.000Z')`.execute(
+        first.db,
+      );
+    await first.close();
+    const again = await testDb.open();
+    try {
+      const keys = await again.db
+        .selectFrom('idempotency_keys')
+        .select(['principal', 'route', 'key', 'response'])
+        .orderBy('route')
+        .execute();
+      assert.deepEqual(
+        keys.map((k) => [k.principal, k.route, k.key]),
+        [
+          ['', '/api/v1/changes', 'odd'],
+          ['ci-payments', '/api/v1/deployments', 'k1'],
+          ['ci-logistics', '/api/v1/deployments/batch', 'k1'],
+          ['github-webhook', '/api/v1/webhooks/github', 'github:abc'],
+          ['demo-history', '/demo', 'demo-history:2026-11-01:0'],
+        ],
       );
     } finally {
       await again.close();
@@ -70,7 +125,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 3);
+      assert.equal(rows.length, 4);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

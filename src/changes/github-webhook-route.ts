@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler, TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
-import { admit } from '../platform/admission.ts';
+import { admit, shed } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { App } from '../platform/http/app.ts';
 import { bodyLimit } from '../platform/http/body-limit.ts';
@@ -36,10 +36,12 @@ export function registerGithubWebhook(
       tags: ['Changes'],
       summary: 'GitHub deployment_status webhook',
       description: `Records GitHub deployments as they finish. Configure the webhook with content type application/json, the secret in ATRIUM_GITHUB_WEBHOOK_SECRET, and the "Deployment statuses" event. The repository is mapped to the catalog entity annotated \`${PROJECT_SLUG_ANNOTATION}: owner/repo\`. Final states are recorded (success → succeeded, failure and error → failed); others are acknowledged and ignored. A deployment status is recorded once, whatever its X-GitHub-Delivery (redeliveries answer the first answer), and a status older than ${DELIVERY_WINDOW_MS / 86_400_000} days is refused.`,
-      // The body is read (bounded in size and time) and its signature verified before the
-      // request takes a write slot: unsigned or trickled deliveries cannot hold the capacity
-      // that token holders' writes need.
+      // Refused first when writes are at capacity (nothing read, nothing checked); otherwise the
+      // body is read (bounded in size and time) and its signature verified before the request
+      // takes a write slot: unsigned or trickled deliveries cannot hold the capacity that token
+      // holders' writes need. Its idempotency keys are the webhook principal's own.
       middleware: [
+        shed(changes.writes),
         bodyLimit(MAX_WEBHOOK_BYTES, 'Subscribe the webhook to "Deployment statuses" only.'),
         signedWith(secret),
         admit(changes.writes),

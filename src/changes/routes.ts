@@ -4,7 +4,7 @@ import type { JSONParsed } from 'hono/utils/types';
 import { BEARER_SECURITY, principalOf, requireScope } from '../auth/middleware.ts';
 import type { TokenService } from '../auth/service.ts';
 import { knownEntityKeyOf } from '../catalog/entity-key.ts';
-import { admit } from '../platform/admission.ts';
+import { admit, shed } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { App } from '../platform/http/app.ts';
 import { bodyLimit } from '../platform/http/body-limit.ts';
@@ -34,13 +34,15 @@ const writeResponses = {
   422: describedProblem(
     'Unknown service, bad times, or an Idempotency-Key reused for another request; field-level `errors`; nothing written',
   ),
-  429: describedProblem('At capacity: retry after Retry-After seconds with the same Idempotency-Key'),
+  429: describedProblem(
+    'At capacity (refused before the token is checked), or no write slot within 5 s: nothing written; retry after Retry-After seconds with the same Idempotency-Key',
+  ),
 };
 
 const IdempotencyHeaders = z.object({
   'idempotency-key': z.string().optional().openapi({
     description:
-      'A unique key per logical write (e.g. a UUID): a retry with the same key and body returns the first response and writes nothing.',
+      "A unique key per logical write (e.g. a UUID), 1–255 printable ASCII, kept 7 days. Keys are the token's own: a retry by the same token with the same key and body returns the first response and writes nothing (the same key with another body is a 422); another token's same key is that token's own write, never a replay of this one.",
   }),
 });
 
@@ -146,6 +148,9 @@ export function registerChangeRoutes(
   // no token cannot hold the capacity that authenticated writes need. The token comes
   // first, so an unauthenticated sender cannot make the server buffer a body either.
   const admitted = admit(changes.writes);
+  // And a refusal first: while writes are at capacity, a request is refused before its token
+  // is looked up or its body read, so a client that ignores Retry-After costs little.
+  const shedding = shed(changes.writes);
 
   app.openapi(
     createRoute({
@@ -154,9 +159,9 @@ export function registerChangeRoutes(
       tags: ['Changes'],
       summary: 'Record a deployment',
       description:
-        'Records one deployment of a catalog service. Needs a token with `deployments:write`; the token name is recorded as `recordedBy`. With an `Idempotency-Key`, a retry returns the first response (header `Idempotent-Replayed: true`) and writes nothing.',
+        'Records one deployment of a catalog service. Needs a token with `deployments:write`; the token name is recorded as `recordedBy`. With an `Idempotency-Key`, a retry by the same token returns the first response (header `Idempotent-Replayed: true`) and writes nothing.',
       security: BEARER_SECURITY,
-      middleware: [deployments, eventLimit, admitted] as const,
+      middleware: [shedding, deployments, eventLimit, admitted] as const,
       request: writeRequest(DeploymentInputSchema),
       responses: writeResponsesOf('Recorded (or replayed)', ChangeEventSchema),
     }),
@@ -181,7 +186,7 @@ export function registerChangeRoutes(
       description:
         'Up to 1,000 deployments, atomically: if any is invalid (field errors name it by index, e.g. `deployments.3.service`), none is written. Same token scope and idempotency as a single deployment.',
       security: BEARER_SECURITY,
-      middleware: [deployments, batchLimit, admitted] as const,
+      middleware: [shedding, deployments, batchLimit, admitted] as const,
       request: writeRequest(DeploymentBatchSchema),
       responses: writeResponsesOf('All recorded (or replayed)', z.object({ items: z.array(ChangeEventSchema) })),
     }),
@@ -206,7 +211,7 @@ export function registerChangeRoutes(
       description:
         'Records that traffic of an environment moved to the blue or green slot. The slot must hold a successful blue/green deployment recorded before the switch; the switched-to version is recorded with it. Needs `deployments:write`.',
       security: BEARER_SECURITY,
-      middleware: [deployments, eventLimit, admitted] as const,
+      middleware: [shedding, deployments, eventLimit, admitted] as const,
       request: writeRequest(SwitchInputSchema),
       responses: writeResponsesOf('Recorded (or replayed)', ChangeEventSchema),
     }),
@@ -230,7 +235,7 @@ export function registerChangeRoutes(
       description:
         "Records any change other than a deployment (config, infrastructure, migration, feature flag, …) on a service's timeline. Needs `changes:write`.",
       security: BEARER_SECURITY,
-      middleware: [requireScope(tokens, 'changes:write'), eventLimit, admitted] as const,
+      middleware: [shedding, requireScope(tokens, 'changes:write'), eventLimit, admitted] as const,
       request: writeRequest(ChangeInputSchema),
       responses: writeResponsesOf('Recorded (or replayed)', ChangeEventSchema),
     }),

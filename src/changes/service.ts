@@ -54,6 +54,13 @@ const EARLIEST = Date.parse('2000-01-01T00:00:00Z');
 const LIVE_HISTORY = 5_000;
 /** A write that would wait longer than this for its turn is refused (429) instead: the client's retry is better than a growing queue. */
 const WRITE_MAX_WAIT_MS = 1000;
+/**
+ * A write still waiting for its turn after this long is refused (429) and never runs: well
+ * within a client's patience (`atrium deploy` waits 30 s), so the answer reaches it, and
+ * only reached behind writes that hang (a locked or unreachable database), since arrivals
+ * are refused once the longest waiter has waited WRITE_MAX_WAIT_MS.
+ */
+const WRITE_MAX_QUEUED_MS = 5000;
 /** Past this event-loop delay the process is saturated: writes are refused (429) until it catches up. Bursts at capacity stay well below it. */
 const WRITE_MAX_LOOP_DELAY_MS = 500;
 /** Services remembered as existing; past this the memory starts afresh. */
@@ -156,6 +163,7 @@ export class ChangeService {
       active: options.writesActive ?? 8,
       queued: options.writesQueued ?? 256,
       maxWaitMs: WRITE_MAX_WAIT_MS,
+      maxQueuedMs: WRITE_MAX_QUEUED_MS,
       maxLoopDelayMs:
         options.writesMaxLoopDelayMs === false ? undefined : (options.writesMaxLoopDelayMs ?? WRITE_MAX_LOOP_DELAY_MS),
     });
@@ -263,7 +271,7 @@ export class ChangeService {
         errors,
         'Times are ISO-8601 with an offset, after 2000 and not in the future; nothing was written.',
       );
-    return this.write(route, { inputs }, events, key, (saved) => ({
+    return this.write(route, { inputs }, events, principal, key, (saved) => ({
       status: 201,
       body: JSON.stringify(batch ? { items: saved } : saved[0]),
     }));
@@ -313,7 +321,10 @@ export class ChangeService {
       strategy: 'blue-green',
       slot: input.slot,
     });
-    return this.write(route, input, [event], key, (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }));
+    return this.write(route, input, [event], principal, key, (saved) => ({
+      status: 201,
+      body: JSON.stringify(saved[0]),
+    }));
   }
 
   /** Records a change; `alongside` (another store's write) commits with it or not at all. */
@@ -340,16 +351,19 @@ export class ChangeService {
       route,
       input,
       [event],
+      principal,
       key,
       (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }),
       alongside,
     );
   }
 
+  /** Writes `events`, or replays the answer to `principal`'s earlier request with `key` (keys are the principal's own). */
   private async write(
     route: string,
     request: unknown,
     events: NewChangeEvent[],
+    principal: Principal,
     key: string | undefined,
     respond: (saved: ChangeEvent[]) => StoredResponse,
     alongside?: AlongsideWrite,
@@ -357,7 +371,12 @@ export class ChangeService {
     const idempotency =
       key === undefined
         ? undefined
-        : { route, key, fingerprint: createHash('sha256').update(JSON.stringify(request)).digest('hex') };
+        : {
+            principal: principal.name,
+            route,
+            key,
+            fingerprint: createHash('sha256').update(JSON.stringify(request)).digest('hex'),
+          };
     const outcome = await this.store.write(events, respond, idempotency, alongside);
     if (outcome.kind === 'conflict') {
       throw new AtriumError({

@@ -31,6 +31,8 @@ export interface TimelineCursor {
 }
 
 export interface Idempotency {
+  /** Who sent the key (a token's name): another principal's same key is another write (Stripe scopes keys per account alike). */
+  principal: string;
   route: string;
   key: string;
   /** A hash of the request: the same key with another body is a client bug, not a retry. */
@@ -135,7 +137,9 @@ export class ChangeStore {
           const keys = new Set<string>();
           const out: WriteOutcome[] = [];
           for (const job of jobs) {
-            const key = job.idempotency && `${job.idempotency.route}\n${job.idempotency.key}`;
+            const key =
+              job.idempotency &&
+              JSON.stringify([job.idempotency.principal, job.idempotency.route, job.idempotency.key]);
             // Two requests with one key in one group: the second must see the first's response, which only a later transaction can.
             if (key !== undefined && keys.has(key)) throw new Error('duplicate idempotency key in a group');
             if (key !== undefined) keys.add(key);
@@ -227,6 +231,7 @@ export class ChangeStore {
       await trx
         .insertInto('idempotency_keys')
         .values({
+          principal: idempotency.principal,
           route: idempotency.route,
           key: idempotency.key,
           fingerprint: idempotency.fingerprint,
@@ -243,6 +248,7 @@ export class ChangeStore {
     const row = await this.database.db
       .selectFrom('idempotency_keys')
       .selectAll()
+      .where('principal', '=', idempotency.principal)
       .where('route', '=', idempotency.route)
       .where('key', '=', idempotency.key)
       .executeTakeFirst();
@@ -251,11 +257,12 @@ export class ChangeStore {
     return { kind: 'replayed', response: { status: row.status, body: row.response } };
   }
 
-  /** The idempotency keys recorded (and not yet forgotten) for writes to `route`. */
-  async keysOf(route: string): Promise<string[]> {
+  /** The idempotency keys `principal` sent (and not yet forgotten) with writes to `route`. */
+  async keysOf(principal: string, route: string): Promise<string[]> {
     const rows = await this.database.db
       .selectFrom('idempotency_keys')
       .select('key')
+      .where('principal', '=', principal)
       .where('route', '=', route)
       .execute();
     return rows.map((row) => row.key);

@@ -5,7 +5,7 @@ import { demoHistory, type DemoService } from './deploy-history.ts';
 
 const SEEDER = { name: 'demo-history', scopes: ['deployments:write', 'changes:write'] };
 const DAY_MS = 86_400_000;
-/** The route the seed's writes are recorded under, with their idempotency keys. */
+/** The route the seed's writes are recorded under, with their idempotency keys (the seeder's own: keys are per principal). */
 const ROUTE = '/demo';
 /** Keys are `demo-history:<day the history ends>:<write>`; the day is how a resumed seed writes the same history. */
 const KEY = /^demo-history:(\d{4}-\d{2}-\d{2}):/;
@@ -26,7 +26,7 @@ export async function seedDemoHistory(
 ): Promise<{ deployments: number; switches: number; changes: number } | undefined> {
   let end = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
   if ((await changes.store.count()) > 0) {
-    const begun = (await changes.store.keysOf(ROUTE)).map((key) => KEY.exec(key)?.[1]).find((day) => day);
+    const begun = (await changes.store.keysOf(SEEDER.name, ROUTE)).map((key) => KEY.exec(key)?.[1]).find((day) => day);
     if (begun === undefined) return undefined;
     end = new Date(`${begun}T00:00:00Z`);
   }
@@ -48,7 +48,7 @@ export async function seedDemoHistory(
   for (const s of history.switches) writes.push((key) => changes.recordSwitch(ROUTE, s, SEEDER, key));
   for (const c of history.changes) writes.push((key) => changes.recordChange(ROUTE, c, SEEDER, key));
   const keyOf = (i: number) => `demo-history:${day}:${i}`;
-  const recorded = new Set(await changes.store.keysOf(ROUTE));
+  const recorded = new Set(await changes.store.keysOf(SEEDER.name, ROUTE));
   if (recorded.has(keyOf(writes.length - 1))) return undefined;
   for (const [i, write] of writes.entries()) if (!recorded.has(keyOf(i))) await write(keyOf(i));
   return {

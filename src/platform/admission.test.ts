@@ -9,6 +9,9 @@ function gate() {
   return { opened, open };
 }
 
+/** Lets every promise settled so far run its reactions (setImmediate is not among the mocked timers). */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 describe('Admission', () => {
   it('runs up to the active limit at once and queues the next ones in order', async () => {
     const admission = new Admission({ active: 2, queued: 5 });
@@ -113,5 +116,99 @@ describe('Admission', () => {
       /boom/,
     );
     assert.equal(await admission.run(async () => 'next'), 'next');
+  });
+
+  it('refuses a waiter past its deadline when the slot frees, never runs it, and hands the slot to the next in time', async () => {
+    let now = 0;
+    const admission = new Admission({ active: 1, queued: 10, maxQueuedMs: 5000 }, () => now);
+    const g = gate();
+    const first = admission.run(() => g.opened);
+    const ran: string[] = [];
+    const late = admission.run(async () => void ran.push('late'));
+    now = 3000;
+    const inTime = admission.run(async () => void ran.push('in time'));
+    // The first waiter has waited 7,000 ms, the second 4,000: only the first is past the deadline.
+    now = 7000;
+    const refused = assert.rejects(late, (err: unknown) => {
+      assert.ok(err instanceof AtriumError);
+      assert.deepEqual([err.status, err.code, err.retryAfter], [429, 'overloaded', 1]);
+      assert.match(err.message, /waited 5 s/);
+      return true;
+    });
+    g.open();
+    await first;
+    await refused;
+    await inTime;
+    assert.deepEqual(ran, ['in time']);
+    assert.equal(admission.refused, 1);
+    assert.deepEqual(admission.load, { running: 0, waiting: 0 });
+  });
+
+  it('answers a waiter at its deadline even when no slot frees (writes in flight hang)', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const admission = new Admission({ active: 1, queued: 10, maxQueuedMs: 5000 }, () => 0);
+    const g = gate();
+    const hung = admission.run(() => g.opened);
+    let ran = false;
+    const waiting = admission.run(async () => {
+      ran = true;
+    });
+    let settled = false;
+    waiting.catch(() => undefined).finally(() => (settled = true));
+    t.mock.timers.tick(4999);
+    await turn();
+    assert.equal(settled, false);
+    t.mock.timers.tick(1);
+    await turn();
+    assert.equal(settled, true, 'answered at the deadline');
+    await assert.rejects(waiting, { status: 429, code: 'overloaded' });
+    assert.deepEqual(admission.load, { running: 1, waiting: 0 });
+    g.open();
+    await hung;
+    assert.equal(ran, false, 'a refused waiter never runs, not even when the slot frees later');
+    assert.deepEqual(admission.load, { running: 0, waiting: 0 });
+  });
+
+  it('drops a waiter whose client went away: it leaves the queue and never runs', async () => {
+    const admission = new Admission({ active: 1, queued: 10 });
+    const g = gate();
+    const first = admission.run(() => g.opened);
+    const client = new AbortController();
+    let ran = false;
+    const gone = admission.run(async () => {
+      ran = true;
+    }, client.signal);
+    const next = admission.run(async () => 'next');
+    assert.deepEqual(admission.load, { running: 1, waiting: 2 });
+    const refused = assert.rejects(gone, { code: 'client-gone', status: 499 });
+    client.abort();
+    await turn();
+    assert.deepEqual(admission.load, { running: 1, waiting: 1 });
+    await refused;
+    g.open();
+    await first;
+    assert.equal(await next, 'next');
+    assert.equal(ran, false);
+    // Already gone when it arrives: refused at once, holding nothing.
+    await assert.rejects(
+      admission.run(async () => 'never', AbortSignal.abort()),
+      { code: 'client-gone' },
+    );
+    assert.deepEqual(admission.load, { running: 0, waiting: 0 });
+  });
+
+  it('check() refuses as run() would, without taking a slot or a place in the queue', async () => {
+    const admission = new Admission({ active: 1, queued: 1 });
+    admission.check();
+    const g = gate();
+    const first = admission.run(() => g.opened);
+    admission.check();
+    const second = admission.run(async () => 'second');
+    assert.throws(() => admission.check(), { status: 429, code: 'overloaded' });
+    assert.deepEqual(admission.load, { running: 1, waiting: 1 });
+    g.open();
+    await first;
+    assert.equal(await second, 'second');
+    admission.check();
   });
 });

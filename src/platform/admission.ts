@@ -14,13 +14,18 @@ import { AtriumError } from './errors.ts';
  * capacity then answers fast instead of queueing without bound, and a client that
  * retries as told loses nothing.
  *
+ * Work that waits has a deadline, `maxQueuedMs`: past it the work is refused (429) and
+ * never runs, whether a slot frees or not, so a write does not commit after its client
+ * stopped waiting for the answer. Work whose `signal` aborts while it waits (its client
+ * went away) leaves the queue and never runs either.
+ *
  * @example
- * const writes = new Admission({ active: 4, queued: 256 });
- * await writes.run(() => store.write(events));
+ * const writes = new Admission({ active: 4, queued: 256, maxQueuedMs: 5000 });
+ * await writes.run(() => store.write(events), request.signal);
  */
 export class Admission {
   private running = 0;
-  private readonly waiting: { resume: () => void; since: number }[] = [];
+  private readonly waiting: Waiter[] = [];
   /** Refusals since start (a metric). */
   refused = 0;
 
@@ -29,6 +34,7 @@ export class Admission {
       active: number;
       queued: number;
       maxWaitMs?: number;
+      maxQueuedMs?: number;
       maxLoopDelayMs?: number;
       retryAfterSeconds?: number;
     },
@@ -36,27 +42,86 @@ export class Admission {
     private readonly loopDelay: () => number = limits.maxLoopDelayMs === undefined ? () => 0 : recentLoopDelay(),
   ) {}
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.limits.maxLoopDelayMs !== undefined && this.loopDelay() > this.limits.maxLoopDelayMs)
-      throw this.refuse('the server is saturated');
+  /**
+   * Runs `work` when a slot is free, or throws: a 429 when it is refused (at once, or when
+   * it has waited `maxQueuedMs`), `client-gone` when `signal` aborts before it runs.
+   */
+  async run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw clientGone();
+    this.check();
     if (this.running >= this.limits.active) {
-      const head = this.waiting[0];
-      const behind =
-        head !== undefined && this.limits.maxWaitMs !== undefined && this.clock() - head.since > this.limits.maxWaitMs;
-      if (this.waiting.length >= this.limits.queued || behind)
-        throw this.refuse(`${this.running} writes running, ${this.waiting.length} waiting`);
       // The finishing run hands its slot over directly, so `running` stays counted.
-      await new Promise<void>((resolve) => this.waiting.push({ resume: resolve, since: this.clock() }));
+      await this.wait(signal);
     } else {
       this.running++;
     }
     try {
       return await work();
     } finally {
-      const next = this.waiting.shift();
-      if (next) next.resume();
-      else this.running--;
+      this.release();
     }
+  }
+
+  /**
+   * Throws the 429 that `run` would throw at once now, without taking anything: a route
+   * asks before it authenticates and reads the body, so a client that ignores Retry-After
+   * is refused for the price of parsing its headers.
+   */
+  check(): void {
+    if (this.limits.maxLoopDelayMs !== undefined && this.loopDelay() > this.limits.maxLoopDelayMs)
+      throw this.refuse('the server is saturated');
+    if (this.running < this.limits.active) return;
+    const head = this.waiting[0];
+    const behind =
+      head !== undefined && this.limits.maxWaitMs !== undefined && this.clock() - head.since > this.limits.maxWaitMs;
+    if (this.waiting.length >= this.limits.queued || behind)
+      throw this.refuse(`${this.running} writes running, ${this.waiting.length} waiting`);
+  }
+
+  private wait(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const deadline = this.limits.maxQueuedMs;
+      const leave = (err: AtriumError) => {
+        const at = this.waiting.indexOf(waiter);
+        if (at >= 0) this.waiting.splice(at, 1);
+        waiter.settle(err);
+      };
+      const onAbort = () => leave(clientGone());
+      // Answers at the deadline even when no slot frees (a write in flight hangs on the database).
+      const timer = deadline === undefined ? undefined : setTimeout(() => leave(this.late(deadline)), deadline);
+      const waiter: Waiter = {
+        since: this.clock(),
+        settle: (err) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          if (err) reject(err);
+          else resolve();
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(waiter);
+    });
+  }
+
+  /**
+   * Hands the slot to the next waiter in time, or frees it. The clock is asked too, not only
+   * the waiter's timer: on a late event loop (overload) the timer fires after the slot frees.
+   */
+  private release(): void {
+    const deadline = this.limits.maxQueuedMs;
+    for (let next = this.waiting.shift(); next; next = this.waiting.shift()) {
+      if (deadline !== undefined && this.clock() - next.since > deadline) {
+        next.settle(this.late(deadline));
+        continue;
+      }
+      next.settle();
+      return;
+    }
+    this.running--;
+  }
+
+  private late(deadlineMs: number): AtriumError {
+    return this.refuse(`waited ${deadlineMs / 1000} s for a write slot`);
   }
 
   private refuse(why: string): AtriumError {
@@ -74,6 +139,25 @@ export class Admission {
   get load(): { running: number; waiting: number } {
     return { running: this.running, waiting: this.waiting.length };
   }
+}
+
+interface Waiter {
+  /** When it started waiting, on the admission's clock. */
+  since: number;
+  /** Lets it run (no error) or refuses it; called once. */
+  settle(err?: AtriumError): void;
+}
+
+/** The client of a waiting request went away: nobody is left to answer, and its work must not run. */
+function clientGone(): AtriumError {
+  return new AtriumError({
+    category: 'user-fixable',
+    code: 'client-gone',
+    // nginx's "client closed request": what the access log shows for it.
+    status: 499,
+    message: 'The client closed the connection while the request waited for a write slot',
+    hint: 'Nothing was written; retry with the same Idempotency-Key.',
+  });
 }
 
 /** How often the loop-delay window starts afresh: long enough to see a stall, short enough to forget it soon. */
@@ -107,10 +191,24 @@ function recentLoopDelay(): () => number {
  * A route middleware that admits the rest of the request (validation, the write) through
  * `admission`. It goes after authentication and the body limit: a slot is held only by a
  * request that has proved its sender and arrived whole, so a slow or unauthenticated
- * sender cannot keep the slots from the writes that need them.
+ * sender cannot keep the slots from the writes that need them. A request whose client
+ * disconnects while it waits leaves the queue (the request's signal aborts).
  */
 export function admit(admission: Admission): MiddlewareHandler {
-  return async function admitMiddleware(_c, next) {
-    await admission.run(next);
+  return async function admitMiddleware(c, next) {
+    await admission.run(next, c.req.raw.signal);
+  };
+}
+
+/**
+ * A route middleware that refuses a request at once when `admission` would (see
+ * `Admission.check`), holding nothing. It goes first, before authentication and the body:
+ * a refusal then costs no token lookup, no body read, and no stack, however fast a client
+ * that ignores Retry-After repeats it.
+ */
+export function shed(admission: Admission): MiddlewareHandler {
+  return async function shedMiddleware(_c, next) {
+    admission.check();
+    await next();
   };
 }

@@ -1,15 +1,23 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { pino } from 'pino';
+import { createLogger } from './log.ts';
 import { BackgroundTasks, type BackgroundTask } from './tasks.ts';
 
-/** A logger that keeps its lines, to see what a failed run logs. */
+interface Line {
+  level: string;
+  component?: string;
+  msg: string;
+  count?: number;
+  err?: { message?: string; code?: string; stack?: string };
+}
+
+/** The server's logger, keeping its lines, to see what a failed run logs. */
 function recordingLogger() {
-  const lines: { level: string; component?: string; msg: string }[] = [];
-  const logger = pino(
-    { level: 'info', formatters: { level: (label) => ({ level: label }) } },
-    { write: (line: string) => void lines.push(JSON.parse(line)) },
-  );
+  const lines: Line[] = [];
+  const logger = createLogger({
+    level: 'info',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+  });
   return { logger, lines };
 }
 
@@ -104,7 +112,7 @@ test('never two runs of one task at once: a tick during a run is skipped', async
   await tasks.stop();
 });
 
-test('a failed run is logged with its component and message, and the task keeps running', async (t) => {
+test('a failed run is logged with its component and message, and the task keeps running (a repeat is counted, not logged)', async (t) => {
   const tick = fakeTimers(t);
   const { logger, lines } = recordingLogger();
   const tasks = new BackgroundTasks(logger);
@@ -137,9 +145,61 @@ test('a failed run is logged with its component and message, and the task keeps 
     [
       ['warn', 'test', 'the test task failed'],
       ['warn', 'flags', 'could not move release plans on'],
-      ['warn', 'flags', 'could not move release plans on'],
     ],
   );
+  await tasks.stop();
+});
+
+test('a task that keeps failing logs when it starts, then a count a minute, then once when it recovers; an outage without a stack, a bug with it', async (t) => {
+  const tick = fakeTimers(t);
+  let now = 0;
+  const { logger, lines } = recordingLogger();
+  const tasks = new BackgroundTasks(logger, () => now);
+  let failure: Error | undefined = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+    code: 'ECONNREFUSED',
+  });
+  tasks.add(
+    task({
+      name: 'other-replicas-writes',
+      component: 'changes',
+      failure: 'could not read the newest change ids',
+      async run() {
+        if (failure) throw failure;
+      },
+    }),
+  );
+  tasks.start('ready');
+  const seconds = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      now += 1000;
+      tick(1000);
+      await settle();
+    }
+  };
+  // A database outage of 150 s, a run a second; a count a minute.
+  await seconds(150);
+  failure = undefined;
+  await seconds(5);
+  assert.deepEqual(
+    lines.map((l) => [l.level, l.msg, l.count]),
+    [
+      ['warn', 'could not read the newest change ids', undefined],
+      ['warn', 'could not read the newest change ids (still failing: 60 more failures, 61 since it started)', 60],
+      ['warn', 'could not read the newest change ids (still failing: 60 more failures, 121 since it started)', 60],
+      ['info', 'other-replicas-writes recovered after 150 failures', 150],
+    ],
+  );
+  for (const line of lines.slice(0, 3)) {
+    assert.equal(line.component, 'changes');
+    assert.equal(line.err?.message, 'connect ECONNREFUSED 127.0.0.1:5432');
+    assert.equal(line.err?.code, 'ECONNREFUSED');
+    assert.equal(line.err?.stack, undefined, 'an expected failure is logged without its stack');
+  }
+  // A new failure starts a new streak, logged at once; a bug's is logged with its stack.
+  failure = new TypeError("Cannot read properties of undefined (reading 'seq')");
+  await seconds(1);
+  assert.equal(lines.length, 5);
+  assert.match(lines[4]?.err?.stack ?? '', /TypeError: Cannot read properties/);
   await tasks.stop();
 });
 

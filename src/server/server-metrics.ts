@@ -33,7 +33,7 @@ export function registerServerMetrics(
   });
   new Gauge({
     name: 'atrium_write_refusals',
-    help: 'Writes refused with 429 since start (at capacity: queue full, waited too long, or the event loop late).',
+    help: 'Writes refused with 429 since start (at capacity: queue full, waited too long, or the event loop late; or no slot within the queue deadline).',
     registers: [metrics.registry],
     collect() {
       this.set(sources.writes.refused);

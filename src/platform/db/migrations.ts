@@ -201,6 +201,43 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0004_idempotency_keys_per_principal': {
+      // A key belongs to whoever sent it (a token's name, the webhook, the demo seed): another
+      // token's same key is its own write, and cannot replay or block this one's. A row kept
+      // from before is given the principal its stored answer names as `recordedBy` (the token
+      // that wrote it), so a retry across the upgrade still replays.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('idempotency_keys').renameTo('idempotency_keys_shared').execute();
+        await db.schema.dropIndex('idempotency_keys_created').execute();
+        await db.schema
+          .createTable('idempotency_keys')
+          .addColumn('principal', 'text', (c) => c.notNull())
+          .addColumn('route', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('status', 'integer', (c) => c.notNull())
+          .addColumn('response', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('idempotency_keys_principal_pk', ['principal', 'route', 'key'])
+          .execute();
+        await db.schema
+          .createIndex('idempotency_keys_created')
+          .on('idempotency_keys')
+          .columns(['created_at'])
+          .execute();
+        // A single write's answer is the event, a batch's {items: [...]}; '' (no token's name) if
+        // neither says. Atrium stored only JSON objects; the guards keep anything else from
+        // failing the upgrade (PostgreSQL 15 has no validity test, an object's braces must do).
+        const recordedBy =
+          dialect === 'sqlite'
+            ? sql`case when json_valid(response) then coalesce(json_extract(response, '$.recordedBy'), json_extract(response, '$.items[0].recordedBy')) end`
+            : sql`case when response like '{%}' then coalesce(response::jsonb ->> 'recordedBy', response::jsonb -> 'items' -> 0 ->> 'recordedBy') end`;
+        await sql`insert into idempotency_keys (principal, route, key, fingerprint, status, response, created_at)
+          select coalesce(${recordedBy}, ''), route, key, fingerprint, status, response, created_at
+          from idempotency_keys_shared`.execute(db);
+        await db.schema.dropTable('idempotency_keys_shared').execute();
+      },
+    },
   };
 }
 

@@ -115,6 +115,8 @@ export interface ChangeEventsTable {
 }
 
 export interface IdempotencyKeysTable {
+  /** Who sent the key (a token's name): keys are scoped per principal and route. */
+  principal: string;
   route: string;
   key: string;
   fingerprint: string;

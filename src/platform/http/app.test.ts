@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
+import { Admission } from '../admission.ts';
 import { createLogger } from '../log.ts';
 import { createMetrics } from '../metrics.ts';
 import { createApp } from './app.ts';
@@ -156,4 +157,44 @@ describe('a database error thrown by any route', () => {
       assert.equal((logged.err as { message?: string }).message, err.message);
     });
   }
+});
+
+describe('refusals at capacity', () => {
+  test('a burst of 1,000 refusals logs one line at once and one count per 10 s window, no stack, no access line each', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    // No slot and no queue: every write is refused, as when a client ignores Retry-After at capacity.
+    const full = new Admission({ active: 0, queued: 0 });
+    const { app, lines } = throwing(new Error('unused'));
+    app.post('/write', (c) => full.run(async () => c.text('written')));
+    const burst = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const res = await app.request('/write', { method: 'POST' });
+        assert.equal(res.status, 429);
+        assert.equal(res.headers.get('retry-after'), '1');
+      }
+    };
+    await burst(1000);
+    assert.equal(lines.length, 1, 'one line for the burst so far, not one (or two) per refusal');
+    assert.deepEqual(
+      { level: lines[0]?.level, msg: lines[0]?.msg, status: lines[0]?.status, count: lines[0]?.count },
+      { level: 'warn', msg: 'request failed: overloaded', status: 429, count: 1 },
+    );
+    t.mock.timers.tick(10_000);
+    assert.equal(lines.length, 2);
+    assert.equal(lines[1]?.count, 999);
+    assert.match(String(lines[1]?.msg), /^request failed: overloaded \(999 more in the last 10 s\)$/);
+    await burst(5);
+    t.mock.timers.tick(10_000);
+    assert.equal(lines[2]?.count, 5);
+    // A window without refusals ends the count; the next refusal is logged at once.
+    t.mock.timers.tick(10_000);
+    assert.equal(lines.length, 3);
+    await burst(1);
+    assert.equal(lines.length, 4);
+    assert.equal(lines[3]?.count, 1);
+    for (const line of lines) {
+      assert.doesNotMatch(JSON.stringify(line), /"stack"|\.ts:\d+:\d+/, "no stack in a refusal's line");
+      assert.equal((line.err as { code?: string }).code, 'overloaded');
+    }
+  });
 });

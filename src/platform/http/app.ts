@@ -3,8 +3,9 @@ import type { HttpBindings } from '@hono/node-server';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { AtriumError, toAtriumError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { briefError, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import { ThrottledLog } from '../throttled-log.ts';
 import { problemResponse } from './problem.ts';
 
 /** Who made a request, once authentication (src/auth) has established it: what writes record as their author. */
@@ -94,6 +95,7 @@ export interface AppOptions {
  * (including request validation, unknown routes and bugs).
  */
 export function createApp({ logger, metrics }: AppOptions): App {
+  const retryable = new ThrottledLog(logger);
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (result.success) return;
@@ -123,6 +125,8 @@ export function createApp({ logger, metrics }: AppOptions): App {
       path: c.req.path,
       route: c.req.routePath || 'unmatched',
       status: c.res.status,
+      // A refusal at capacity comes as fast as a client that ignores Retry-After sends it: counted in the warning below, not a line each.
+      quiet: c.res.status === 429,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
     });
   });
@@ -155,14 +159,13 @@ export function createApp({ logger, metrics }: AppOptions): App {
     } else {
       error = toAtriumError(err);
     }
-    // A user's mistake is answered, not logged; anything an operator must see is.
-    if (error.category !== 'user-fixable') {
-      const level = error.category === 'retryable' ? 'warn' : 'error';
-      logger[level](
-        { component: 'http', requestId, method: c.req.method, path: c.req.path, status: error.status, err },
-        `request failed: ${error.code}`,
-      );
-    }
+    // A user's mistake is answered, not logged; anything an operator must see is. A
+    // retryable failure (a refusal at capacity, the database down) comes by the thousand and
+    // its stack is the same every time: counted lines without stacks. A bug's is logged whole.
+    const line = { component: 'http', requestId, method: c.req.method, path: c.req.path, status: error.status };
+    if (error.category === 'retryable')
+      retryable.warn(error.code, { ...line, err: briefError(err) }, `request failed: ${error.code}`);
+    else if (error.category !== 'user-fixable') logger.error({ ...line, err }, `request failed: ${error.code}`);
     return problemResponse(c, error, requestId);
   });
 
