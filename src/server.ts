@@ -1,5 +1,6 @@
 import { TokenService } from './auth/service.ts';
 import { TokenStore } from './auth/store.ts';
+import { isScope } from './auth/token.ts';
 import { registerCatalogRoutes } from './catalog/routes.ts';
 import { registerDoraRoutes } from './dora/routes.ts';
 import { DoraService } from './dora/service.ts';
@@ -133,7 +134,11 @@ export function createServer(options: ServerOptions): AtriumServer {
     metrics,
   });
 
-  registerCatalogRoutes(app, catalog);
+  registerCatalogRoutes(
+    app,
+    catalog,
+    async (header, scopes) => (await tokens.reader(header, scopes.filter(isScope))) !== undefined,
+  );
   registerSearchRoutes(app, () => portal.searchIndex());
   registerChangeRoutes(app, changes, tokens, catalogHas);
   registerDoraRoutes(app, dora, catalogHas, now);
@@ -185,7 +190,10 @@ export function createServer(options: ServerOptions): AtriumServer {
     logger,
     metrics,
     fastPath: (path, search, headers) =>
-      featuresFastPath(path, search, headers) ?? catalog.peekResponse(path, search) ?? portal.peek(path, search),
+      featuresFastPath(path, search, headers) ??
+      // Cached API answers are what a reader without a token sees; a token may see more (a flag's targeting).
+      (headers.authorization === undefined ? catalog.peekResponse(path, search) : undefined) ??
+      portal.peek(path, search),
     fastPost: ofrepFastPath(flags, tokens),
   });
 
