@@ -26,7 +26,8 @@ import { doraTasks } from './dora/tasks.ts';
 import { flagTasks } from './flags/tasks.ts';
 import { BackgroundTasks } from './platform/tasks.ts';
 import { registerApiDocument } from './server/api-document.ts';
-import { Readiness, registerHealthRoutes } from './server/health-routes.ts';
+import { Readiness, registerHealthRoutes, registerMetricsRoute } from './server/health-routes.ts';
+import { requireScope } from './auth/middleware.ts';
 import { serverLifecycle, type Lifecycle } from './server/lifecycle.ts';
 import { registerServerMetrics } from './server/server-metrics.ts';
 import { openCatalog } from './catalog/load.ts';
@@ -85,6 +86,11 @@ export interface ServerOptions {
   writesMaxLoopDelayMs?: number | false;
   /** Whether `start()` watches the catalog root's files and syncs after a change (default true). */
   watch?: boolean;
+  /**
+   * Who may read /metrics: `listen` serves it only on that address (not the main one),
+   * `token` asks for a token with `metrics:read`. Default: open, on the main listener.
+   */
+  metricsAccess?: { listen?: { host: string; port: number }; token?: boolean };
 }
 
 export function createServer(options: ServerOptions): AtriumServer {
@@ -128,11 +134,12 @@ export function createServer(options: ServerOptions): AtriumServer {
   });
   const readiness = new Readiness();
   const gauges = registerServerMetrics(metrics, { portal, writes: changes.writes });
-  registerHealthRoutes(app, readiness, {
-    generation: () => catalog.store.generation(),
-    dialect: database.dialect,
-    metrics,
-  });
+  registerHealthRoutes(app, readiness, { generation: () => catalog.store.generation(), dialect: database.dialect });
+  const metricsGuard = options.metricsAccess?.token ? requireScope(tokens, 'metrics:read') : undefined;
+  const metricsListen = options.metricsAccess?.listen;
+  // On its own address, /metrics is an app of its own: the main listener does not serve it at all.
+  const metricsApp = metricsListen ? createApp({ logger, metrics }) : app;
+  registerMetricsRoute(metricsApp, metrics, metricsGuard);
 
   registerCatalogRoutes(
     app,
@@ -212,6 +219,9 @@ export function createServer(options: ServerOptions): AtriumServer {
     syncCatalog,
     ...serverLifecycle({
       listener,
+      ...(metricsListen
+        ? { metrics: { ...metricsListen, listener: createListener(metricsApp, { logger, metrics }) } }
+        : {}),
       tasks,
       readiness,
       logger,

@@ -9,6 +9,7 @@ import {
   tokenFromHeader,
   TOKEN_NAME,
   scopeText,
+  SYSTEM_RECORDERS,
   type Scope,
 } from './token.ts';
 
@@ -61,11 +62,13 @@ export class TokenService {
     lifetimeMs: number | null,
     environment: string | null = null,
   ): Promise<{ token: string; record: TokenRecord }> {
-    if (!TOKEN_NAME.test(name)) {
+    if (!TOKEN_NAME.test(name) || SYSTEM_RECORDERS.includes(name)) {
       throw new AtriumError({
         category: 'user-fixable',
         code: 'invalid-token-name',
-        message: `"${name}" is not a token name`,
+        message: SYSTEM_RECORDERS.includes(name)
+          ? `"${name}" is what Atrium records its own changes as, not a token name`
+          : `"${name}" is not a token name`,
         hint: 'Use letters, digits, ".", "_" and "-", starting with a letter or digit, up to 64 characters (e.g. ci-payments).',
       });
     }

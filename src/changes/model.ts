@@ -1,3 +1,4 @@
+import { SYSTEM_RECORDERS } from '../auth/token.ts';
 /**
  * Change events: deployments, blue/green traffic switches and every other change, as one
  * timeline per service. Types and the pure rules about them; nothing here does I/O.
@@ -138,10 +139,13 @@ export function switchSummary(s: {
 export const A_TOKEN = 'a token';
 
 /**
- * An event as a reader without a token sees it: `recordedBy` is "a token", and so is
+ * An event as a reader without a token sees it: `recordedBy` is "a token" (unless Atrium
+ * recorded it itself), and so is
  * `actor` when it was not given and so defaulted to the token's name. An actor the caller
  * named (a person, a pipeline) stays: it is what the timeline is for.
  */
 export function withoutTokenName(event: ChangeEvent): ChangeEvent {
+  // What Atrium recorded itself (a release plan's timed move, a webhook) names no token.
+  if (SYSTEM_RECORDERS.includes(event.recordedBy)) return event;
   return { ...event, actor: event.actor === event.recordedBy ? A_TOKEN : event.actor, recordedBy: A_TOKEN };
 }
