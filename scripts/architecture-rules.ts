@@ -72,6 +72,7 @@ export const PURE: readonly string[] = [
   'flags/engine.ts',
   'flags/flag-definition.ts',
   'flags/flag-kind.ts',
+  'flags/public-flag-spec.ts',
   'flags/features-query.ts',
   'flags/staleness.ts',
   'flags/release-plan.ts',

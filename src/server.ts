@@ -1,5 +1,6 @@
 import { TokenService } from './auth/service.ts';
 import { TokenStore } from './auth/store.ts';
+import { isScope } from './auth/token.ts';
 import { registerCatalogRoutes } from './catalog/routes.ts';
 import { registerDoraRoutes } from './dora/routes.ts';
 import { DoraService } from './dora/service.ts';
@@ -25,7 +26,8 @@ import { doraTasks } from './dora/tasks.ts';
 import { flagTasks } from './flags/tasks.ts';
 import { BackgroundTasks } from './platform/tasks.ts';
 import { registerApiDocument } from './server/api-document.ts';
-import { Readiness, registerHealthRoutes } from './server/health-routes.ts';
+import { Readiness, registerHealthRoutes, registerMetricsRoute } from './server/health-routes.ts';
+import { requireScope } from './auth/middleware.ts';
 import { serverLifecycle, type Lifecycle } from './server/lifecycle.ts';
 import { registerServerMetrics } from './server/server-metrics.ts';
 import { openCatalog } from './catalog/load.ts';
@@ -84,6 +86,11 @@ export interface ServerOptions {
   writesMaxLoopDelayMs?: number | false;
   /** Whether `start()` watches the catalog root's files and syncs after a change (default true). */
   watch?: boolean;
+  /**
+   * Who may read /metrics: `listen` serves it only on that address (not the main one),
+   * `token` asks for a token with `metrics:read`. Default: open, on the main listener.
+   */
+  metricsAccess?: { listen?: { host: string; port: number }; token?: boolean };
 }
 
 export function createServer(options: ServerOptions): AtriumServer {
@@ -128,13 +135,18 @@ export function createServer(options: ServerOptions): AtriumServer {
   });
   const readiness = new Readiness();
   const gauges = registerServerMetrics(metrics, { portal, writes: changes.writes });
-  registerHealthRoutes(app, readiness, {
-    generation: () => catalog.store.generation(),
-    dialect: database.dialect,
-    metrics,
-  });
+  registerHealthRoutes(app, readiness, { generation: () => catalog.store.generation(), dialect: database.dialect });
+  const metricsGuard = options.metricsAccess?.token ? requireScope(tokens, 'metrics:read') : undefined;
+  const metricsListen = options.metricsAccess?.listen;
+  // On its own address, /metrics is an app of its own: the main listener does not serve it at all.
+  const metricsApp = metricsListen ? createApp({ logger, metrics }) : app;
+  registerMetricsRoute(metricsApp, metrics, metricsGuard);
 
-  registerCatalogRoutes(app, catalog);
+  registerCatalogRoutes(
+    app,
+    catalog,
+    async (header, scopes) => (await tokens.reader(header, scopes.filter(isScope))) !== undefined,
+  );
   registerSearchRoutes(app, () => portal.searchIndex());
   registerChangeRoutes(app, changes, tokens, catalogHas);
   registerDoraRoutes(app, dora, catalogHas, now);
@@ -193,7 +205,10 @@ export function createServer(options: ServerOptions): AtriumServer {
     logger,
     metrics,
     fastPath: (path, search, headers) =>
-      featuresFastPath(path, search, headers) ?? catalog.peekResponse(path, search) ?? portal.peek(path, search),
+      featuresFastPath(path, search, headers) ??
+      // Cached API answers are what a reader without a token sees; a token may see more (a flag's targeting).
+      (headers.authorization === undefined ? catalog.peekResponse(path, search) : undefined) ??
+      portal.peek(path, search),
     fastPost: ofrepFastPath(flags, tokens),
   });
 
@@ -212,6 +227,9 @@ export function createServer(options: ServerOptions): AtriumServer {
     syncCatalog,
     ...serverLifecycle({
       listener,
+      ...(metricsListen
+        ? { metrics: { ...metricsListen, listener: createListener(metricsApp, { logger, metrics }) } }
+        : {}),
       tasks,
       readiness,
       logger,

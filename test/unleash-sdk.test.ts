@@ -379,7 +379,9 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     });
     const again = await put('staging-only/environments/production', { enabled: true });
     assert.equal(((await again.json()) as { changed: boolean }).changed, false);
-    const state = (await (await fetch(`${fixture.url}/api/v1/flags/default/staging-only`)).json()) as {
+    // Read with the switching token: without one, readers see "a token" (test/confidential-reads.test.ts).
+    const asOps = { headers: { authorization: `Bearer ${ops}` } };
+    const state = (await (await fetch(`${fixture.url}/api/v1/flags/default/staging-only`, asOps)).json()) as {
       environments: { environment: string; declared: boolean; enabled: boolean; setBy?: string }[];
     };
     assert.deepEqual(
@@ -396,7 +398,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
       sdk.destroy();
     }
     const timeline = (await (
-      await fetch(`${fixture.url}/api/v1/changes?entity=component:default/shop&kind=feature-flag`)
+      await fetch(`${fixture.url}/api/v1/changes?entity=component:default/shop&kind=feature-flag`, asOps)
     ).json()) as { items: { summary: string; recordedBy: string; service: string }[] };
     assert.deepEqual(
       timeline.items.map((i) => [i.summary, i.recordedBy, i.service]),
@@ -578,7 +580,11 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal(await evaluate('someone@example.com'), true, 'an hour later, everyone');
     assert.equal(await fixture.server.flags.tick(), 1);
     assert.equal(await fixture.server.flags.tick(), 0, 'written down once');
-    const timeline = (await (await fetch(`${fixture.url}/api/v1/changes?entity=flag:default/new-search`)).json()) as {
+    const timeline = (await (
+      await fetch(`${fixture.url}/api/v1/changes?entity=flag:default/new-search`, {
+        headers: { authorization: `Bearer ${ops}` },
+      })
+    ).json()) as {
       items: { summary: string; recordedBy: string }[];
     };
     assert.deepEqual(
@@ -692,7 +698,9 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     const on = await submit({ environment: 'staging', action: 'on', token: ops, confirm: 'yes' });
     assert.equal(on.status, 303);
     assert.equal(on.headers.get('location'), '/catalog/default/flag/eu-only/');
-    const state = (await (await fetch(`${fixture.url}/api/v1/flags/default/eu-only`)).json()) as {
+    const state = (await (
+      await fetch(`${fixture.url}/api/v1/flags/default/eu-only`, { headers: { authorization: `Bearer ${ops}` } })
+    ).json()) as {
       environments: { environment: string; enabled: boolean; setBy?: string }[];
     };
     assert.deepEqual(

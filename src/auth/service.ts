@@ -8,6 +8,8 @@ import {
   secretMatches,
   tokenFromHeader,
   TOKEN_NAME,
+  scopeText,
+  SYSTEM_RECORDERS,
   type Scope,
 } from './token.ts';
 
@@ -60,11 +62,13 @@ export class TokenService {
     lifetimeMs: number | null,
     environment: string | null = null,
   ): Promise<{ token: string; record: TokenRecord }> {
-    if (!TOKEN_NAME.test(name)) {
+    if (!TOKEN_NAME.test(name) || SYSTEM_RECORDERS.includes(name)) {
       throw new AtriumError({
         category: 'user-fixable',
         code: 'invalid-token-name',
-        message: `"${name}" is not a token name`,
+        message: SYSTEM_RECORDERS.includes(name)
+          ? `"${name}" is what Atrium records its own changes as, not a token name`
+          : `"${name}" is not a token name`,
         hint: 'Use letters, digits, ".", "_" and "-", starting with a letter or digit, up to 64 characters (e.g. ci-payments).',
       });
     }
@@ -126,13 +130,23 @@ export class TokenService {
    * unknown, revoked or expired token) or 403 (missing scope) that says why. An unknown id
    * and a wrong secret get the same answer, so the answer tells an attacker nothing.
    */
-  async authenticate(header: string | undefined, scope: Scope): Promise<Principal> {
+  async authenticate(header: string | undefined, scope: Scope | readonly Scope[]): Promise<Principal> {
     const trusted = scope === 'flags:read' ? this.trustedReader(header) : undefined;
     if (trusted) return trusted;
     const presented = tokenFromHeader(header);
     if (presented === undefined)
-      throw refused('token-missing', `This request needs a token with the ${scope} scope`, CREATE_HINT);
+      throw refused('token-missing', `This request needs a token with the ${scopeText(scope)} scope`, CREATE_HINT);
     return this.verify(presented, scope);
+  }
+
+  /**
+   * For a read anyone may make but whose details need a token: the principal when the
+   * request carries a token with one of `scopes`, undefined when it carries none. A token
+   * presented but unknown, revoked, expired or without those scopes is refused (401/403),
+   * never quietly read as no token: its holder learns why the details are missing.
+   */
+  async reader(header: string | undefined, scopes: readonly Scope[]): Promise<Principal | undefined> {
+    return tokenFromHeader(header) === undefined ? undefined : this.authenticate(header, scopes);
   }
 
   /**
@@ -140,7 +154,7 @@ export class TokenService {
    * trusted for READ_TRUST_MS; when `renewing` a trust, only if that trust is still the one
    * on record (a revocation here meanwhile removed it, and must not be undone).
    */
-  private async verify(presented: string, scope: Scope, renewing?: Trust): Promise<Principal> {
+  private async verify(presented: string, scope: Scope | readonly Scope[], renewing?: Trust): Promise<Principal> {
     const parsed = parseToken(presented);
     const stored = parsed ? await this.store.find(parsed.id) : undefined;
     if (!parsed || !stored || !secretMatches(parsed.secret, stored.secretHash)) {
@@ -163,8 +177,8 @@ export class TokenService {
     if (refusal === 'scope') {
       throw refused(
         'token-scope-missing',
-        `The token "${stored.name}" has the scopes ${stored.scopes.join(', ') || '(none)'}; this request needs ${scope}`,
-        `Create a token with --scopes ${scope}.`,
+        `The token "${stored.name}" has the scopes ${stored.scopes.join(', ') || '(none)'}; this request needs ${scopeText(scope)}`,
+        `Create a token with --scopes ${typeof scope === 'string' ? scope : scope[0]}.`,
         403,
       );
     }

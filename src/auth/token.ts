@@ -22,6 +22,7 @@ export const SCOPES = {
   'changes:write': 'record other changes (config, infrastructure, migrations, feature flags)',
   'flags:read': "read feature flags with an Unleash SDK (the token's environment)",
   'flags:write': 'turn feature flags on and off, and pull their kill switch',
+  'metrics:read': 'scrape /metrics, when the server is configured to require a token for it',
 } as const;
 export type Scope = keyof typeof SCOPES;
 
@@ -109,6 +110,12 @@ export function parseScopes(text: string): Scope[] {
   return [...new Set(names as Scope[])];
 }
 
+/**
+ * What Atrium itself records changes as (the GitHub webhook, release plans' timed moves, the
+ * demo history): shown to every reader, so no token may take one of these names.
+ */
+export const SYSTEM_RECORDERS: readonly string[] = ['github-webhook', 'release-plan', 'demo-history'];
+
 /** Names people can type and read in logs: letters, digits, `.`, `_`, `-`, up to 64. */
 export const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -120,10 +127,29 @@ export interface TokenState {
 
 export type Refusal = 'revoked' | 'expired' | 'scope';
 
-/** Why a stored token may not do `scope` at `now`, or undefined when it may. Revocation wins over expiry. */
-export function refusalOf(token: TokenState, scope: Scope, now: Date): Refusal | undefined {
+/**
+ * Why a stored token may not do `scope` at `now` (with a list: any one of its scopes),
+ * or undefined when it may. Revocation wins over expiry.
+ */
+export function refusalOf(token: TokenState, scope: Scope | readonly Scope[], now: Date): Refusal | undefined {
   if (token.revokedAt !== null) return 'revoked';
   if (token.expiresAt !== null && Date.parse(token.expiresAt) <= now.getTime()) return 'expired';
-  if (!token.scopes.includes(scope)) return 'scope';
+  const wanted: readonly Scope[] = typeof scope === 'string' ? [scope] : scope;
+  if (!wanted.some((s) => token.scopes.includes(s))) return 'scope';
   return undefined;
 }
+
+/** Scopes in a sentence: `flags:read or flags:write`. */
+export function scopeText(scope: Scope | readonly Scope[]): string {
+  return typeof scope === 'string' ? scope : scope.join(' or ');
+}
+
+/**
+ * The scopes whose tokens see what anonymous readers do not (there is no sign-in yet, so a
+ * token is how a reader says who they are). A flag's targeting (constraint values, user
+ * ids, segments, variant payloads): a flags:read token (whatever its SDK environment: the
+ * definition is the file's, all environments) or a flags:write one, which can change it.
+ * The names of the tokens that recorded changes: a token that records changes.
+ */
+export const FLAG_DETAIL_SCOPES: readonly Scope[] = ['flags:read', 'flags:write'];
+export const TOKEN_NAME_SCOPES: readonly Scope[] = ['deployments:write', 'changes:write', 'flags:write'];

@@ -49,6 +49,11 @@ export interface KindDefinition {
   /** The relations this kind introduces, each with its inverse. */
   relationPairs: readonly (readonly [string, string])[];
   cards?: readonly RelationCard[];
+  /**
+   * A kind whose spec holds what not every reader may see (a flag's targeting): the spec
+   * anonymous readers get instead, and the token scopes that see the whole descriptor.
+   */
+  confidential?: { scopes: readonly string[]; publicSpec(spec: unknown): Record<string, unknown> };
 }
 
 interface Registry {
@@ -90,6 +95,19 @@ export function kindModules(): readonly string[] {
 /** A registered kind's definition, whatever the case it is written in. */
 export function kindDefinition(kind: string): KindDefinition | undefined {
   return registry.byKey.get(kind.toLowerCase());
+}
+
+/**
+ * An entity as a reader without a token may see it: as it is, or, for a confidential kind,
+ * with its spec replaced by the kind's public view (and `redacted` true).
+ */
+export function publicEntity<E extends { kind: string; spec?: Record<string, unknown> }>(
+  entity: E,
+): { entity: E; redacted: boolean } {
+  const confidential = kindDefinition(entity.kind)?.confidential;
+  return confidential
+    ? { entity: { ...entity, spec: confidential.publicSpec(entity.spec) }, redacted: true }
+    : { entity, redacted: false };
 }
 
 /** A kind the catalog reads (core or registered) as its definition spells it; undefined for any other kind. */

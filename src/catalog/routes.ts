@@ -3,8 +3,9 @@ import type { TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
 import { AtriumError } from '../platform/errors.ts';
 import { bytesBody } from '../platform/http/bytes-body.ts';
-import { problemResponses } from '../platform/http/problem-responses.ts';
+import { describedProblem, problemResponses } from '../platform/http/problem-responses.ts';
 import type { App } from '../platform/http/app.ts';
+import { kindDefinition, publicEntity } from './kinds.ts';
 import { refKey } from './model.ts';
 import { operationalLinksOf } from './operational-links.ts';
 import { entityCacheKey, queryCacheKey, type CachedCatalog } from './cached-catalog.ts';
@@ -96,9 +97,14 @@ const OperationsSchema = z
 const EntityDetailSchema = z
   .object({
     ref: z.string(),
-    entity: z
-      .record(z.string(), z.unknown())
-      .openapi({ description: 'The descriptor as written, after $text/$json/$yaml substitution.' }),
+    entity: z.record(z.string(), z.unknown()).openapi({
+      description:
+        'The descriptor as written, after $text/$json/$yaml substitution; for a Flag without a token with flags:read or flags:write, its spec without targeting (constraints keep their field and operator, not their values; no user ids, IPs, host names, variant payloads or overrides).',
+    }),
+    redacted: z.boolean().optional().openapi({
+      description:
+        "True when parts of the descriptor are left out for a reader without a token (a Flag's targeting); send `Authorization: Bearer <token>` with flags:read or flags:write to see them.",
+    }),
     relations: z.array(RelationSchema),
     source: z.object({ file: z.string(), line: z.number().int(), column: z.number().int() }),
     stale: z.boolean(),
@@ -186,7 +192,20 @@ function filtersOf(query: z.infer<typeof FilterQuery>): EntityFilters {
   };
 }
 
-export function registerCatalogRoutes(app: App, service: CachedCatalog): void {
+/**
+ * Whether a request may see a confidential kind's whole descriptor: true for a token with
+ * one of `scopes`, false without a token; throws (401/403) for a token that is refused.
+ */
+export type RevealsDetails = (authorization: string | undefined, scopes: readonly string[]) => Promise<boolean>;
+
+/** The catalog alone has no tokens: every reader gets the public view. */
+const NO_READER_TOKENS: RevealsDetails = async () => false;
+
+export function registerCatalogRoutes(
+  app: App,
+  service: CachedCatalog,
+  reveals: RevealsDetails = NO_READER_TOKENS,
+): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -235,15 +254,26 @@ export function registerCatalogRoutes(app: App, service: CachedCatalog): void {
       },
       responses: {
         200: { description: 'The entity', content: { [JSON_TYPE]: { schema: EntityDetailSchema } } },
-        ...problemResponses(400, 404, 500),
+        ...problemResponses(400, 401, 404, 500),
+        403: describedProblem("The token has neither flags:read nor flags:write (a Flag's details)"),
       },
     }),
     async (c) => {
       const { kind, namespace, name } = c.req.valid('param');
       const key = refKey({ kind, namespace, name });
-      const body = await service.cachedJson(entityCacheKey(key), async () => {
+      const confidential = kindDefinition(kind)?.confidential;
+      // The shared cache (and the listener's fast path, which skips requests with a token) holds the public view only.
+      const whole = confidential !== undefined && (await reveals(c.req.header('authorization'), confidential.scopes));
+      const body = await service.cachedJson(whole ? `${entityCacheKey(key)}#whole` : entityCacheKey(key), async () => {
         const detail = await service.store.getEntity(key);
-        return detail ? { ...detail, operations: operationalLinksOf(detail.entity, detail.source.file) } : null;
+        if (!detail) return null;
+        const shown = whole ? { entity: detail.entity, redacted: false } : publicEntity(detail.entity);
+        return {
+          ...detail,
+          entity: shown.entity,
+          ...(shown.redacted ? { redacted: true } : {}),
+          operations: operationalLinksOf(detail.entity, detail.source.file),
+        };
       });
       if (service.isNotFound(body)) {
         throw new AtriumError({

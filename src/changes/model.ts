@@ -1,3 +1,4 @@
+import { SYSTEM_RECORDERS } from '../auth/token.ts';
 /**
  * Change events: deployments, blue/green traffic switches and every other change, as one
  * timeline per service. Types and the pure rules about them; nothing here does I/O.
@@ -129,4 +130,22 @@ export function switchSummary(s: {
 }): string {
   const from = s.from ? `${s.from}${s.fromVersion ? ` (${s.fromVersion})` : ''} to ` : 'to ';
   return `Switched ${s.environment} traffic from ${from}${s.to} (${s.toVersion})`.replace('from to ', 'to ');
+}
+
+/**
+ * What readers without a token see instead of a token's name: the name says which pipeline
+ * or person holds a credential, which is an attacker's map (user guide 8).
+ */
+export const A_TOKEN = 'a token';
+
+/**
+ * An event as a reader without a token sees it: `recordedBy` is "a token" (unless Atrium
+ * recorded it itself), and so is
+ * `actor` when it was not given and so defaulted to the token's name. An actor the caller
+ * named (a person, a pipeline) stays: it is what the timeline is for.
+ */
+export function withoutTokenName(event: ChangeEvent): ChangeEvent {
+  // What Atrium recorded itself (a release plan's timed move, a webhook) names no token.
+  if (SYSTEM_RECORDERS.includes(event.recordedBy)) return event;
+  return { ...event, actor: event.actor === event.recordedBy ? A_TOKEN : event.actor, recordedBy: A_TOKEN };
 }

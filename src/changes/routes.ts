@@ -3,13 +3,14 @@ import type { TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
 import { BEARER_SECURITY, principalOf, requireScope } from '../auth/middleware.ts';
 import type { TokenService } from '../auth/service.ts';
+import { TOKEN_NAME_SCOPES } from '../auth/token.ts';
 import { knownEntityKeyOf } from '../catalog/entity-key.ts';
 import { admit, shed } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { App } from '../platform/http/app.ts';
 import { bodyLimit } from '../platform/http/body-limit.ts';
 import { describedProblem, problemResponses } from '../platform/http/problem-responses.ts';
-import { CHANGE_KINDS, EVENT_TYPES, type ChangeKind, type EventType } from './model.ts';
+import { CHANGE_KINDS, EVENT_TYPES, type ChangeKind, type EventType, withoutTokenName } from './model.ts';
 import {
   ChangeEventSchema,
   ChangeInputSchema,
@@ -257,7 +258,7 @@ export function registerChangeRoutes(
       tags: ['Changes'],
       summary: 'Timeline',
       description:
-        "Deployments, traffic switches and other changes of an entity's scope, newest first, filtered, one page at a time. A System includes its parts; a Group what it and its child teams own.",
+        "Deployments, traffic switches and other changes of an entity's scope, newest first, filtered, one page at a time. A System includes its parts; a Group what it and its child teams own. Without a token, `recordedBy` (and an `actor` that defaulted to it) reads `a token`; with a token with deployments:write, changes:write or flags:write, the token's name.",
       request: { query: TimelineQuery },
       responses: {
         200: {
@@ -270,7 +271,7 @@ export function registerChangeRoutes(
             },
           },
         },
-        ...problemResponses(400, 404, 500),
+        ...problemResponses(400, 401, 403, 404, 500),
       },
     }),
     async (c) => {
@@ -283,8 +284,9 @@ export function registerChangeRoutes(
         since: q.since ? new Date(q.since).toISOString() : undefined,
         until: q.until ? new Date(q.until).toISOString() : undefined,
       };
+      const named = (await tokens.reader(c.req.header('authorization'), TOKEN_NAME_SCOPES)) !== undefined;
       const items = await changes.timeline(key, filter, q.limit + 1, decodeCursor(q.cursor));
-      const page = items.slice(0, q.limit);
+      const page = items.slice(0, q.limit).map((e) => (named ? e : withoutTokenName(e)));
       const last = page.at(-1);
       return c.json(
         {

@@ -1,4 +1,5 @@
 import { seedDemoHistory } from '../demo/seed.ts';
+import { hostPort } from '../platform/config.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
 import { createServer } from '../server.ts';
@@ -7,6 +8,7 @@ import { integerOption } from './args.ts';
 import { defineCommand, withDatabase } from './command.ts';
 
 const help = `Usage: atrium serve [--catalog DIR|FILE] [--port N] [--host ADDR] [--database PATH_OR_URL] [--no-watch] [--demo-history]
+                    [--metrics-listen HOST:PORT] [--metrics-token]
 
 Syncs the catalog, serves the API, and keeps watching the catalog root: a saved
 file is visible in the API about a second later. Stops cleanly on SIGINT/SIGTERM.
@@ -21,6 +23,10 @@ file is visible in the API about a second later. Stops cleanly on SIGINT/SIGTERM
   --demo-history           when no change is recorded yet, record 90 days of made-up
                            deployments for the catalog's services (for demos: npm start);
                            /readyz says 503 until it is recorded
+  --metrics-listen HOST:PORT  serve /metrics only there, not on the main port
+                           (default: ATRIUM_METRICS_LISTEN, atrium.yaml metricsListen)
+  --metrics-token          /metrics needs a token with metrics:read
+                           (default: ATRIUM_METRICS_TOKEN=true, atrium.yaml metricsToken)
   -h, --help               show this help
 
 The portal's pages are at / (catalog, entity pages, docs and runbooks, dependency
@@ -44,6 +50,8 @@ export const serveCommand = defineCommand({
     database: { type: 'string' },
     'no-watch': { type: 'boolean' },
     'demo-history': { type: 'boolean' },
+    'metrics-listen': { type: 'string' },
+    'metrics-token': { type: 'boolean' },
   },
   async run({ values, positionals, io, loadConfig }) {
     if (positionals.length > 0)
@@ -53,7 +61,15 @@ export const serveCommand = defineCommand({
       database: values.database,
       host: values.host,
       port: integerOption('port', values.port, 0, 65535),
+      metricsListen: values['metrics-listen'],
+      metricsToken: values['metrics-token'],
     });
+    const metricsListen = config.metricsListen === undefined ? undefined : hostPort(config.metricsListen);
+    if (config.metricsListen !== undefined && metricsListen === undefined)
+      throw new UsageError(
+        `--metrics-listen ${config.metricsListen} is not host:port`,
+        'Pass an address and a port, e.g. --metrics-listen 127.0.0.1:9464.',
+      );
     // A line per request, written asynchronously: logging never blocks an answer.
     const logger = createLogger({ level: config.logLevel, buffered: true });
     // Signals are caught from the start: a stop during a long first sync cleans up once the
@@ -81,9 +97,10 @@ export const serveCommand = defineCommand({
             githubWebhookSecret: config.githubWebhookSecret,
             productionEnvironments: config.productionEnvironments,
             watch: values['no-watch'] !== true,
+            metricsAccess: { listen: metricsListen, token: config.metricsToken },
           });
           try {
-            const { port } = await server.start({
+            const { port, metricsPort } = await server.start({
               host: config.host,
               port: config.port,
               startUp: values['demo-history']
@@ -100,7 +117,9 @@ export const serveCommand = defineCommand({
                   }
                 : undefined,
             });
-            io.err(`Atrium is serving ${config.catalog} at http://${config.host}:${port}/\n`);
+            io.err(
+              `Atrium is serving ${config.catalog} at http://${config.host}:${port}/${metricsPort === undefined ? '' : ` (/metrics at http://${metricsListen?.host}:${metricsPort}/metrics)`}\n`,
+            );
             await stopped;
             logger.info({ component: 'server' }, 'shutting down');
           } finally {

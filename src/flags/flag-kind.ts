@@ -2,7 +2,9 @@ import { z } from 'zod';
 import type { KindDefinition } from '../catalog/kinds.ts';
 import { OWNER_REFERENCE } from '../catalog/relations.ts';
 import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from '../platform/environment-name.ts';
+import { FLAG_DETAIL_SCOPES } from '../auth/token.ts';
 import { FLAG_API_VERSION, FLAG_TYPES, flagSpecIssues, type FlagSpec } from './flag-definition.ts';
+import { publicFlagSpec } from './public-flag-spec.ts';
 
 /**
  * The catalog's `Flag` kind (`apiVersion: atrium.dev/v1`): a feature flag, owned by a
@@ -51,6 +53,8 @@ export const flagKind: KindDefinition = {
   spec: flagSpec,
   // Called only with a spec the schema above accepted, so it has a FlagSpec's shape.
   issues: (name, spec) => flagSpecIssues(name, spec as FlagSpec),
+  // Targeting (constraint values, user ids, segments, payloads) needs a token: user guide 15.
+  confidential: { scopes: FLAG_DETAIL_SCOPES, publicSpec: (spec) => ({ ...publicFlagSpec(spec) }) },
   references: [OWNER_REFERENCE, { field: 'service', relation: 'flagOf', defaultKind: 'Component' }],
   // A feature flag and the service whose code reads it.
   relationPairs: [['flagOf', 'hasFlag']],

@@ -1,5 +1,6 @@
 import type { EntitySection } from '../catalog/pages/entity-sections.ts';
 import type { FlagSpec } from './flag-definition.ts';
+import { publicFlagSpec } from './public-flag-spec.ts';
 import { flagDefinitionSection, flagSwitchesSection, teamFlagsSection } from './pages/flag-definition-view.ts';
 import type { EnvironmentState, FlagService, FlagSummary } from './service.ts';
 
@@ -39,15 +40,18 @@ const teamFlags: EntitySection<FlagSources, readonly FlagSummary[]> = {
   view: (site, owned) => teamFlagsSection(site, owned),
 };
 
-/** A flag's page: what its file declares (also in a static export: it needs nothing but the entity). */
+/**
+ * A flag's page: what its file declares (also in a static export: it needs nothing but the
+ * entity). Pages take no token, so the view only ever gets the public spec: no constraint
+ * value, user id or payload can reach a page or an exported file.
+ */
 const definitionSection: EntitySection<unknown, FlagSpec> = {
   id: 'flag-definition',
   kinds: ['Flag'],
   slot: 'body',
   order: 10,
-  // Stored entities passed the Flag schema, so the spec has its shape.
-  load: async (_sources, { page }) => page.detail.entity.spec as unknown as FlagSpec,
-  view: (_site, spec) => flagDefinitionSection(spec),
+  load: async (_sources, { page }) => publicFlagSpec(page.detail.entity.spec),
+  view: (_site, spec, { page }) => flagDefinitionSection(spec, page.detail.ref),
 };
 
 /** The flag capability's cards on other rooms' pages. */

@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { BEARER_SECURITY, principalOf, requireScope } from '../auth/middleware.ts';
 import type { TokenService } from '../auth/service.ts';
+import { TOKEN_NAME_SCOPES } from '../auth/token.ts';
+import { A_TOKEN } from '../changes/model.ts';
 import { entityKeyOf } from '../catalog/entity-key.ts';
 import { refKey } from '../catalog/model.ts';
 import type { App } from '../platform/http/app.ts';
@@ -27,7 +29,10 @@ const EnvironmentStateSchema = z
     declared: z.boolean(),
     enabled: z.boolean(),
     setAt: z.string().optional(),
-    setBy: z.string().optional(),
+    setBy: z.string().optional().openapi({
+      description:
+        'The token that set the switch: its name with a token with deployments:write, changes:write or flags:write, otherwise `a token`.',
+    }),
     plan: z
       .object({
         milestone: z.number().int(),
@@ -130,7 +135,7 @@ const FlagSwitchesRoute = createRoute({
         },
       },
     },
-    ...problemResponses(400),
+    ...problemResponses(400, 401, 403),
     ...noSuchFlag,
   },
 });
@@ -260,7 +265,15 @@ export function registerSwitchRoutes(app: App, flags: FlagService, tokens: Token
 
   app.openapi(FlagSwitchesRoute, async (c) => {
     const key = flagKey(c.req.valid('param'));
-    return c.json({ flag: key, environments: await flags.environments(key) }, 200);
+    const named = (await tokens.reader(c.req.header('authorization'), TOKEN_NAME_SCOPES)) !== undefined;
+    const environments = await flags.environments(key);
+    return c.json(
+      {
+        flag: key,
+        environments: named ? environments : environments.map((e) => (e.setBy ? { ...e, setBy: A_TOKEN } : e)),
+      },
+      200,
+    );
   });
 
   app.openapi(writing(SetEnabledRoute), async (c) => {

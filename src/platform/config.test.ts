@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULTS, loadConfig } from './config.ts';
+import { DEFAULTS, hostPort, loadConfig } from './config.ts';
 import { AtriumError } from './errors.ts';
 
 const made: string[] = [];
@@ -60,7 +60,7 @@ describe('loadConfig precedence', () => {
 
   test('applies CLI > env > atrium.yaml > defaults to every setting', () => {
     const file =
-      'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\ngithubWebhookSecret: file-secret-0123456789\nproductionEnvironments: [prod-eu, prod-us]\n';
+      'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\ngithubWebhookSecret: file-secret-0123456789\nproductionEnvironments: [prod-eu, prod-us]\nmetricsListen: "file-host:1"\nmetricsToken: true\n';
     const env = {
       ATRIUM_CATALOG: 'env-catalog',
       ATRIUM_DATABASE: 'env.db',
@@ -70,6 +70,8 @@ describe('loadConfig precedence', () => {
       ATRIUM_LOG_LEVEL: 'error',
       ATRIUM_GITHUB_WEBHOOK_SECRET: 'env-secret-0123456789',
       ATRIUM_PRODUCTION_ENVIRONMENTS: 'live, production',
+      ATRIUM_METRICS_LISTEN: 'env-host:2',
+      ATRIUM_METRICS_TOKEN: 'false',
     };
     const cli = {
       catalog: 'cli-catalog',
@@ -80,6 +82,8 @@ describe('loadConfig precedence', () => {
       logLevel: 'trace',
       githubWebhookSecret: 'cli-secret-0123456789',
       productionEnvironments: ['cli'],
+      metricsListen: 'cli-host:3',
+      metricsToken: true,
     };
     const cwd = cwdWith(file);
     assert.deepEqual(loadConfig(cli, env, cwd), cli);
@@ -92,6 +96,8 @@ describe('loadConfig precedence', () => {
       logLevel: 'error',
       githubWebhookSecret: 'env-secret-0123456789',
       productionEnvironments: ['live', 'production'],
+      metricsListen: 'env-host:2',
+      metricsToken: false,
     });
     assert.deepEqual(loadConfig({}, {}, cwd), {
       catalog: 'file-catalog',
@@ -102,6 +108,8 @@ describe('loadConfig precedence', () => {
       logLevel: 'warn',
       githubWebhookSecret: 'file-secret-0123456789',
       productionEnvironments: ['prod-eu', 'prod-us'],
+      metricsListen: 'file-host:1',
+      metricsToken: true,
     });
   });
 
@@ -233,4 +241,28 @@ describe('loadConfig errors', () => {
       assert.ok(err.hint.includes(name), err.hint);
     });
   }
+});
+
+describe('metrics access', () => {
+  test('metricsListen and metricsToken come from atrium.yaml, then ATRIUM_METRICS_*, then options', () => {
+    const cwd = cwdWith('metricsListen: "127.0.0.1:9464"\nmetricsToken: true\n');
+    assert.deepEqual(
+      (({ metricsListen, metricsToken }) => ({ metricsListen, metricsToken }))(loadConfig({}, {}, cwd)),
+      { metricsListen: '127.0.0.1:9464', metricsToken: true },
+    );
+    const env = { ATRIUM_METRICS_LISTEN: '[::1]:9100', ATRIUM_METRICS_TOKEN: 'false' };
+    assert.equal(loadConfig({}, env, cwd).metricsListen, '[::1]:9100');
+    assert.equal(loadConfig({}, env, cwd).metricsToken, false);
+    assert.equal(loadConfig({ metricsToken: true }, env, cwd).metricsToken, true);
+    assert.deepEqual(hostPort('[::1]:9100'), { host: '::1', port: 9100 });
+    assert.deepEqual(hostPort('metrics.internal:9464'), { host: 'metrics.internal', port: 9464 });
+  });
+
+  test('a malformed address or a token setting that is not true/false is a configuration problem', () => {
+    for (const value of ['9464', '127.0.0.1', '127.0.0.1:70000', 'host:port', ':9464', 'a b:1', '127.0.0.1:9464\n'])
+      configError(() => loadConfig({}, { ATRIUM_METRICS_LISTEN: value }, cwdWith()));
+    configError(() => loadConfig({}, { ATRIUM_METRICS_TOKEN: 'yes' }, cwdWith()));
+    configError(() => loadConfig({}, {}, cwdWith('metricsToken: "true"\n')));
+    configError(() => loadConfig({}, {}, cwdWith('metricsListen: 9464\n')));
+  });
 });

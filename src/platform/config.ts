@@ -21,6 +21,10 @@ export interface Config {
   githubWebhookSecret: string | undefined;
   /** The environment names DORA metrics count as production. */
   productionEnvironments: string[];
+  /** `host:port` to serve /metrics on instead of the main listener; undefined: on the main one. */
+  metricsListen: string | undefined;
+  /** Whether /metrics needs a token with `metrics:read`. */
+  metricsToken: boolean;
 }
 
 export const DEFAULTS: Config = {
@@ -32,7 +36,20 @@ export const DEFAULTS: Config = {
   logLevel: 'info',
   githubWebhookSecret: undefined,
   productionEnvironments: ['production'],
+  metricsListen: undefined,
+  metricsToken: false,
 };
+
+/** `host:port` (an IPv6 host in brackets): where `metricsListen` serves /metrics. */
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+/** A checked `host:port` as a host and a port; undefined for anything else. */
+export function hostPort(text: string): { host: string; port: number } | undefined {
+  const match = HOST_PORT.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) return undefined;
+  return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
+}
 
 const fileSchema = z.strictObject({
   catalog: z.string().min(1).optional(),
@@ -50,6 +67,11 @@ const fileSchema = z.strictObject({
     .min(1)
     .max(20)
     .optional(),
+  metricsListen: z
+    .string()
+    .refine((v) => hostPort(v) !== undefined, 'must be host:port, e.g. 127.0.0.1:9464')
+    .optional(),
+  metricsToken: z.boolean().optional(),
 });
 
 const envNames: Record<keyof Config, string[]> = {
@@ -61,6 +83,8 @@ const envNames: Record<keyof Config, string[]> = {
   logLevel: ['ATRIUM_LOG_LEVEL'],
   githubWebhookSecret: ['ATRIUM_GITHUB_WEBHOOK_SECRET'],
   productionEnvironments: ['ATRIUM_PRODUCTION_ENVIRONMENTS'],
+  metricsListen: ['ATRIUM_METRICS_LISTEN'],
+  metricsToken: ['ATRIUM_METRICS_TOKEN'],
 };
 
 function configError(message: string, hint: string): AtriumError {
@@ -112,6 +136,10 @@ function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {
       out[key] = Number(value);
     } else if (key === 'productionEnvironments') {
       out[key] = value.split(',').map((v) => v.trim());
+    } else if (key === 'metricsToken') {
+      if (!/^(true|false)$/.test(value))
+        throw configError(`${name}=${value} is not true or false`, `Set ${name} to true or false, or unset it.`);
+      out[key] = value === 'true';
     } else {
       out[key] = value;
     }

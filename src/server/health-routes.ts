@@ -1,6 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AtriumError } from '../platform/errors.ts';
-import type { App } from '../platform/http/app.ts';
+import type { MiddlewareHandler } from 'hono';
+import { BEARER_SECURITY } from '../auth/middleware.ts';
+import type { App, AppEnv } from '../platform/http/app.ts';
+import { problemResponses } from '../platform/http/problem-responses.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { VERSION } from './version.ts';
 
@@ -54,11 +57,11 @@ export interface Degradation {
   message: string;
 }
 
-/** /healthz (liveness), /readyz (readiness) and /metrics (Prometheus). */
+/** /healthz (liveness) and /readyz (readiness); /metrics is registerMetricsRoute's, on this app or its own listener. */
 export function registerHealthRoutes(
   app: App,
   readiness: Readiness,
-  sources: { generation(): Promise<number>; dialect: string; metrics: Metrics },
+  sources: { generation(): Promise<number>; dialect: string },
 ): void {
   app.openapi(
     createRoute({
@@ -145,7 +148,13 @@ export function registerHealthRoutes(
       );
     },
   );
+}
 
+/**
+ * /metrics (Prometheus), open or behind `guard` (a `metrics:read` token). Served on the
+ * main app, or on an app of its own that only the metrics listener serves.
+ */
+export function registerMetricsRoute(app: App, metrics: Metrics, guard?: MiddlewareHandler<AppEnv>): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -153,10 +162,13 @@ export function registerHealthRoutes(
       tags: ['Operations'],
       summary: 'Prometheus metrics',
       description:
-        'HTTP request counts and durations by route, catalog size, problems and sync duration, and Node.js process metrics, in the Prometheus text format.',
-      responses: { 200: { description: 'Metrics', content: { 'text/plain': { schema: z.string() } } } },
+        'HTTP request counts and durations by route, catalog size, problems and sync duration, and Node.js process metrics, in the Prometheus text format. Open by default; with `metricsToken` it needs a token with `metrics:read`, and with `metricsListen` it is served only on that address (user guide 10.4).',
+      ...(guard ? { middleware: [guard] as const, security: BEARER_SECURITY } : {}),
+      responses: {
+        200: { description: 'Metrics', content: { 'text/plain': { schema: z.string() } } },
+        ...(guard ? problemResponses(401, 403) : {}),
+      },
     }),
-    async (c) =>
-      c.text(await sources.metrics.registry.metrics(), 200, { 'content-type': sources.metrics.registry.contentType }),
+    async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
   );
 }

@@ -23,7 +23,7 @@ export interface Lifecycle {
    * says 503 until start-up is done), starts the `listening` tasks, runs the first catalog
    * sync and the start-up work, then starts the `ready` tasks.
    */
-  start(options: StartOptions): Promise<{ port: number }>;
+  start(options: StartOptions): Promise<{ port: number; metricsPort?: number }>;
   /**
    * Ends every background task (timers cleared, runs in flight awaited, the catalog
    * watcher closed), stops accepting connections and waits for the requests in flight
@@ -35,6 +35,8 @@ export interface Lifecycle {
 
 export interface LifecycleParts {
   listener: RequestListener;
+  /** /metrics on an address of its own (`metricsListen`), listening from start() to stop() with the main one. */
+  metrics?: { listener: RequestListener; host: string; port: number };
   tasks: BackgroundTasks;
   readiness: Readiness;
   logger: Logger;
@@ -51,18 +53,29 @@ export interface LifecycleParts {
 export function serverLifecycle(parts: LifecycleParts): Lifecycle {
   const { tasks, logger } = parts;
   let http: Server | undefined;
+  let metricsHttp: Server | undefined;
   return {
     async start(options) {
       // Before anything is cached: the polls tell of every write after this one.
       await parts.firstPoll();
       http = await listen(parts.listener, options.host, options.port);
+      if (parts.metrics) {
+        try {
+          metricsHttp = await listen(parts.metrics.listener, parts.metrics.host, parts.metrics.port);
+        } catch (err) {
+          const main = http;
+          http = undefined;
+          await new Promise<void>((resolve) => main.close(() => resolve()));
+          throw err;
+        }
+      }
+      const metricsPort = metricsHttp ? portOf(metricsHttp, parts.metrics?.port ?? 0) : undefined;
       // Polled from now on, also during the first sync: writes made here wait for a poll to see them.
       tasks.start('listening');
-      const address = http.address();
-      const port = typeof address === 'object' && address ? address.port : options.port;
+      const port = portOf(http, options.port);
       logger.info(
         { component: 'server' },
-        `Atrium serving ${parts.catalog} on http://${options.host}:${port} (database: ${parts.database.describe})`,
+        `Atrium serving ${parts.catalog} on http://${options.host}:${port} (database: ${parts.database.describe})${metricsPort === undefined ? '' : `, /metrics on http://${parts.metrics?.host}:${metricsPort}/metrics only`}`,
       );
       const { startUp } = options;
       const work = async () => {
@@ -71,13 +84,16 @@ export function serverLifecycle(parts: LifecycleParts): Lifecycle {
       };
       await (startUp ? parts.readiness.startingUp(startUp.what, work()) : work());
       tasks.start('ready');
-      return { port };
+      return { port, ...(metricsPort === undefined ? {} : { metricsPort }) };
     },
     async stop() {
       await tasks.stop();
-      const server = http;
+      const servers = [http, metricsHttp];
       http = undefined;
-      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+      metricsHttp = undefined;
+      await Promise.all(
+        servers.map((server) => server && new Promise<void>((resolve) => server.close(() => resolve()))),
+      );
       await parts.settle();
     },
   };
@@ -90,6 +106,12 @@ export function serverLifecycle(parts: LifecycleParts): Lifecycle {
  */
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
+
+/** The port a server got (the one asked for, unless that was 0). */
+function portOf(server: Server, asked: number): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : asked;
+}
 
 function listen(listener: RequestListener, host: string, port: number): Promise<Server> {
   const http = createHttpServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, listener);

@@ -2,7 +2,7 @@ import { emptyNote, entityLink, refName, timestamp } from '../../web/components.
 import { html, type Html } from '../../web/html.ts';
 import { entityPath, siteUrl, type Site } from '../../web/site.ts';
 import type { LiveEnvironment } from '../live.ts';
-import type { ChangeEvent } from '../model.ts';
+import { type ChangeEvent, withoutTokenName } from '../model.ts';
 
 const TYPE_LABELS: Record<ChangeEvent['type'], string> = {
   deployment: 'Deploy',
@@ -27,7 +27,8 @@ const safeUrl = (url: string | null): string | undefined => (url && /^https?:\/\
  * client script). Read top to bottom in an incident: the first rows are the suspects.
  */
 export function timelineList(site: Site, events: readonly ChangeEvent[], options: { showService: boolean }): Html {
-  return html`<ol class="timeline">${events.map((e) => {
+  // Pages take no token: they never name the token that recorded an event.
+  return html`<ol class="timeline">${events.map(withoutTokenName).map((e) => {
     const url = safeUrl(e.url);
     const details = [
       options.showService ? entityLink(site, { ref: e.service, title: refName(e.service) }) : '',

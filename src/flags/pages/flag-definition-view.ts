@@ -5,6 +5,7 @@ import type { EnvironmentState, FlagSummary } from '../service.ts';
 import { EXPECTED_LIFETIME_DAYS } from '../staleness.ts';
 import { entityLink, refName, timestamp } from '../../web/components.ts';
 import type { Site } from '../../web/site.ts';
+import { A_TOKEN } from '../../changes/model.ts';
 
 interface StrategyLike {
   name?: unknown;
@@ -32,7 +33,8 @@ const list = (items: unknown[] | undefined, text: (item: unknown) => string): Ht
  * its strategies), the flag's strategies, variants and parent flags. The state at run time
  * (changed through the API) is another issue's work; this shows what the file says.
  */
-export function flagDefinitionSection(spec: FlagSpec): Html {
+export function flagDefinitionSection(spec: FlagSpec, ref: string): Html {
+  const [kind, rest] = [ref.slice(0, ref.indexOf(':')), ref.slice(ref.indexOf(':') + 1)];
   const environments = Object.entries(spec.environments ?? {});
   const variantText = (v: unknown) => {
     const variant = (typeof v === 'object' && v !== null ? v : {}) as {
@@ -63,7 +65,7 @@ export function flagDefinitionSection(spec: FlagSpec): Html {
 <dt>Variants</dt><dd>${list(spec.variants, variantText)}</dd>
 <dt>Depends on</dt><dd>${list(spec.dependencies, dependencyText)}</dd>
 ${spec.releasePlan ? html`<dt>Release plan</dt><dd><ol>${spec.releasePlan.milestones.map((m) => html`<li>${m.name}: ${m.strategies.map(strategyText).join('; ') || 'no strategy'}${m.after ? `, then on after ${m.after}` : ''}</li>`)}</ol></dd>` : ''}
-</dl>`,
+</dl><p class="small muted">Targeting details (constraint values, user ids, segments, variant payloads) are not shown here: read them with a token with <code>flags:read</code> or <code>flags:write</code>, <code>GET /api/v1/entities/${kind}/${rest}</code> with <code>Authorization: Bearer &lt;token&gt;</code>.</p>`,
   );
 }
 
@@ -82,7 +84,7 @@ export function flagSwitchesSection(ref: string, environments: readonly Environm
               e.plan
                 ? html`${e.plan.name} <span class="muted">(${e.plan.milestone + 1} of ${e.plan.of}${e.plan.paused ? ', paused' : ''}) since ${timestamp(e.plan.since)}</span>`
                 : html`<span class="muted">—</span>`
-            }${e.rollout !== undefined ? html`<br>rollout ${e.rollout}%` : ''}</td><td>${e.setBy ? html`${e.setBy} ${e.setAt ? timestamp(e.setAt) : ''}` : html`<span class="muted">the file</span>`}</td><td>${
+            }${e.rollout !== undefined ? html`<br>rollout ${e.rollout}%` : ''}</td><td>${e.setBy ? html`${A_TOKEN} ${e.setAt ? timestamp(e.setAt) : ''}` : html`<span class="muted">the file</span>`}</td><td>${
               e.evaluations
                 ? `${e.evaluations.yes.toLocaleString('en')} on, ${e.evaluations.no.toLocaleString('en')} off`
                 : html`<span class="muted">none reported</span>`
