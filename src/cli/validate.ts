@@ -4,6 +4,7 @@ import { walkCatalog } from '../catalog/load.ts';
 import type { Problem } from '../catalog/model.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { resolveCatalog } from '../catalog/resolve.ts';
+import { UsageError } from '../platform/errors.ts';
 import { formatOption } from './args.ts';
 import {
   CATALOG_OPTIONS,
@@ -14,13 +15,13 @@ import {
 } from './catalog-options.ts';
 import { defineCommand } from './command.ts';
 
-const help = `Usage: atrium validate [DIR|FILE...] [--catalog DIR|FILE] [--app-config FILE]
+const help = `Usage: atrium validate [DIR|FILE] [--catalog DIR|FILE]... [--app-config FILE]...
                        [--strict-urls] [--format text|json]
 
 Reads a catalog the way \`atrium sync\` does and reports every problem with its
 file, line, column, code, message and hint. Nothing is written.
 
-  DIR|FILE...              catalog roots, as --catalog (several are several roots)
+  DIR|FILE                 a catalog root, as --catalog
 ${CATALOG_OPTIONS_HELP}
   --format FORMAT          text (default) or json: {"entities": N, "errors": [...],
                            "warnings": [...], "skipped": {...}}
@@ -56,6 +57,11 @@ export const validateCommand = defineCommand({
   options: { ...CATALOG_OPTIONS, format: { type: 'string', default: 'text' } },
   async run({ values, positionals, io, loadConfig }) {
     const format = formatOption(values.format);
+    if (positionals.length > 1)
+      throw new UsageError(
+        'validate takes one catalog path',
+        'Name more roots with --catalog DIR (repeatable); run `atrium validate --help`.',
+      );
     const config = loadConfig(catalogOverrides(values, positionals));
     const named = positionals.length > 0 || values.catalog !== undefined;
     const { root, starts, walk: setup } = await openCatalog(catalogSpec(config, values['strict-urls'], io.cwd, named));
