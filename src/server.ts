@@ -30,7 +30,7 @@ import { Readiness, registerHealthRoutes, registerMetricsRoute } from './server/
 import { requireScope } from './auth/middleware.ts';
 import { serverLifecycle, type Lifecycle } from './server/lifecycle.ts';
 import { registerServerMetrics } from './server/server-metrics.ts';
-import { openCatalog } from './catalog/load.ts';
+import { describeCatalog, openCatalog, type CatalogSpec } from './catalog/open-catalog.ts';
 import { DocsSource } from './docs/docs-source.ts';
 import { registerSearchRoutes } from './search/routes.ts';
 import type { AssetBundle } from './portal/assets.ts';
@@ -70,7 +70,8 @@ export interface AtriumServer extends Lifecycle {
 export interface ServerOptions {
   database: Database;
   logger: Logger;
-  catalog: string;
+  /** A folder or file, or everything the command line named (roots, app-configs, URL mappings). */
+  catalog: string | CatalogSpec;
   maxFileBytes?: number;
   /** Off in tests that build many apps: default process metrics are global to the process. */
   defaultMetrics?: boolean;
@@ -233,7 +234,7 @@ export function createServer(options: ServerOptions): AtriumServer {
       tasks,
       readiness,
       logger,
-      catalog: options.catalog,
+      catalog: typeof options.catalog === 'string' ? options.catalog : describeCatalog(options.catalog),
       database,
       firstPoll: () => changes.pollWrites(),
       syncCatalog,

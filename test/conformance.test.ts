@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { CatalogRoot } from '../src/catalog/files.ts';
 import type { FileSummary } from '../src/catalog/file-summary.ts';
-import { openCatalog, parsedKey, walkCatalog, type WalkResult } from '../src/catalog/load.ts';
+import { parsedKey, walkCatalog, type WalkResult } from '../src/catalog/load.ts';
+import { openCatalog } from '../src/catalog/open-catalog.ts';
 import type { Entity, Problem } from '../src/catalog/model.ts';
 import { resolveCatalog, type Resolution } from '../src/catalog/resolve.ts';
 import { sharedConformance } from './support/shared-conformance.ts';
@@ -37,13 +38,17 @@ interface Loaded {
 }
 
 /**
- * Loads a catalog the way Backstage does with several registered locations: each root is
- * read on its own, and the entities of all of them meet in one catalog.
+ * Loads a catalog the way Backstage does with several registered locations: one walk
+ * from every root (as `--catalog` repeated does), the entities of all of them in one catalog.
  */
 async function loadRoots(dir: string, roots: string[]): Promise<Loaded> {
   const root = await CatalogRoot.open(dir);
-  const walks: WalkResult[] = [];
-  for (const rootFile of roots) walks.push(await walkCatalog(root, rootFile));
+  const walks: WalkResult[] = [
+    await walkCatalog(
+      root,
+      roots.map((path) => ({ kind: 'file', path })),
+    ),
+  ];
   const files = walks.flatMap((w) => w.files);
   const resolution = resolveCatalog(
     files,
@@ -145,9 +150,9 @@ describe("Backstage's own example catalog (test/fixtures/backstage-examples)", (
 
   test('scanning the whole folder instead finds the same entities and skips the OpenAPI documents', async () => {
     const dir = requireDir(EXAMPLES, 'the Backstage example catalog');
-    const { root, rootFile } = await openCatalog(dir);
-    assert.equal(rootFile, undefined, 'the examples have no catalog-info.yaml');
-    const walk = await walkCatalog(root, rootFile);
+    const { root, starts } = await openCatalog(dir);
+    assert.deepEqual(starts, [{ kind: 'scan', path: '.' }], 'the examples have no catalog-info.yaml');
+    const walk = await walkCatalog(root, starts);
     const scanned = resolveCatalog(walk.files, walk.problems, new Map());
     const registered = await loadRoots(dir, roots);
     assert.deepEqual([...scanned.claims.keys()].sort(), [...registered.resolution.claims.keys()].sort());
@@ -170,7 +175,7 @@ describe('real catalog: redhat-developer/rhdh', () => {
     assert.deepEqual(errorsOf(loaded.resolution), []);
   });
 
-  test('warns exactly about the two $openapi placeholders and three dangling references', async () => {
+  test('warns exactly about the two $openapi placeholders, three dangling references and the unreached catalog-info.yaml', async () => {
     const loaded = await loadRoots(requireDir(dir, 'the rhdh catalog'), roots);
     assert.deepEqual(warningsOf(loaded.resolution), [
       'catalog-entities/apis/nexus-repo-manager-3.yaml:18:15 substitution-unsupported: Placeholder $openapi is not supported; the value is kept as a note',
@@ -178,6 +183,8 @@ describe('real catalog: redhat-developer/rhdh', () => {
       'catalog-entities/components/community-plugins.yaml:19:11 dangling-reference: spec.system refers to system:default/rhdh, which is not in the catalog',
       'catalog-entities/components/showcase.yaml:27:11 dangling-reference: spec.system refers to system:default/red-hat-developer-hub, which is not in the catalog',
       'catalog-entities/components/showcase.yaml:28:10 dangling-reference: spec.owner refers to group:default/red-hat, which is not in the catalog',
+      // Issue 15: the repository's own descriptor, registered separately upstream, is named (not read).
+      "catalog-info.yaml:1:1 catalog-file-unreached: catalog-info.yaml is not reached by any Location from the catalog's roots, so it was not read",
     ]);
   });
 
@@ -255,9 +262,9 @@ describe('real catalog: webgrip/organisation-public', () => {
   test('loads with no errors, as does opening the folder (its catalog-info.yaml is the root)', async () => {
     const loaded = await loadRoots(requireDir(dir, 'the webgrip catalog'), roots);
     assert.deepEqual(errorsOf(loaded.resolution), []);
-    const { root, rootFile } = await openCatalog(dir);
-    assert.equal(rootFile, 'catalog-info.yaml');
-    const walk = await walkCatalog(root, rootFile);
+    const { root, starts } = await openCatalog(dir);
+    assert.deepEqual(starts, [{ kind: 'file', path: 'catalog-info.yaml' }]);
+    const walk = await walkCatalog(root, starts);
     assert.deepEqual(resolveCatalog(walk.files, walk.problems, new Map()).problems, loaded.resolution.problems);
   });
 

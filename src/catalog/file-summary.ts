@@ -49,6 +49,10 @@ export interface FileSummary {
   hash: string | null;
   /** Size, mtime and inode when last read: unchanged means not even read again. */
   stamp?: Stamp | null;
+  /** The URL map the file was parsed under (its fingerprint; absent without one). */
+  urls?: string;
+  /** Documents of other tools left out because the file was found by scanning: count per apiVersion. */
+  skipped?: Record<string, number>;
   /** Some valid document is a Location with targets; false lets a walk skip the documents. */
   hasTargets?: boolean;
   /** The file could not be read or parsed: `documents` are its last good ones. */

@@ -307,7 +307,7 @@ describe('file stamps', () => {
     fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: 1\n');
     fs.utimesSync(path.join(dir, 'a.yaml'), new Date(written), new Date(written));
     const at = async (ms: number) =>
-      (await CatalogRoot.open(dir, DEFAULT_MAX_FILE_BYTES, () => written + ms)).read('a.yaml');
+      (await CatalogRoot.open(dir, DEFAULT_MAX_FILE_BYTES, undefined, () => written + ms)).read('a.yaml');
     assert.equal((await at(1000)).stamp, null, 'one second later');
     assert.ok((await at(3000)).stamp, 'three seconds later');
   });

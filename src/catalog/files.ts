@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Stamp } from './file-summary.ts';
+import { EMPTY_URL_MAP, resolveUrl, urlMapFingerprint, type UrlIssue, type UrlMap } from './repository-urls.ts';
 
 /**
  * Reading files from a catalog root, safely: nothing outside the root (not by `..`, not by
@@ -29,22 +30,36 @@ export type ReadResult =
   | { ok: true; text: string; hash: string; stamp: Stamp | null }
   | { ok: false; hash: string | null; stamp: Stamp | null; failure: ReadFailure };
 
+/** A URL seen from a root: a root-relative file, refused, or mapped to nothing. */
+export type MappedUrl =
+  | { kind: 'file'; path: string; warning?: UrlIssue }
+  | { kind: 'refused'; issue: UrlIssue }
+  | { kind: 'unmapped' };
+
 export class CatalogRoot {
   private readonly shared = new Map<string, Promise<ReadResult>>();
   private readonly stamps = new Map<string, Promise<Stamp | null>>();
+  private fingerprint: string | undefined | null = null;
 
   private constructor(
     /** Absolute, symlinks resolved. */
     readonly dir: string,
     readonly maxFileBytes: number,
+    /** Which URLs name files of this root (its git checkout's, `catalog.urlMappings`). */
+    readonly urls: UrlMap = EMPTY_URL_MAP,
     /** Milliseconds since the epoch, compared with files' mtimes: the syncer's clock, injectable. */
     private readonly now: () => number = Date.now,
     /** A walk's root remembers stamps (a walk is a moment; a long-lived root must not). */
     private readonly rememberStamps = false,
   ) {}
 
-  static async open(dir: string, maxFileBytes = DEFAULT_MAX_FILE_BYTES, now?: () => number): Promise<CatalogRoot> {
-    return new CatalogRoot(await realpath(resolve(dir)), maxFileBytes, now);
+  static async open(
+    dir: string,
+    maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+    urls?: UrlMap,
+    now?: () => number,
+  ): Promise<CatalogRoot> {
+    return new CatalogRoot(await realpath(resolve(dir)), maxFileBytes, urls, now);
   }
 
   /** Posix-style path relative to the root, as shown in problems. */
@@ -64,6 +79,31 @@ export class CatalogRoot {
     if (isAbsolute(target) || /^[a-zA-Z]:[\\/]/.test(target) || target.startsWith('\\')) return undefined;
     const absolute = resolve(this.dir, fromDir, target);
     return this.contains(absolute) ? this.relativePath(absolute) : undefined;
+  }
+
+  /** A short fingerprint of the URL map (undefined without one): a file parsed under another is parsed again. */
+  get urlsFingerprint(): string | undefined {
+    if (this.fingerprint === null) {
+      const text = urlMapFingerprint(this.urls);
+      this.fingerprint = text === undefined ? undefined : createHash('sha1').update(text).digest('hex').slice(0, 16);
+    }
+    return this.fingerprint;
+  }
+
+  /** Where a URL points inside this root, through its URL map; never outside it. */
+  mapUrl(url: string): MappedUrl {
+    const resolved = resolveUrl(this.urls, url);
+    if (resolved.kind !== 'file') return resolved;
+    if (!this.contains(resolved.absolute))
+      return {
+        kind: 'refused',
+        issue: {
+          code: 'url-outside-root',
+          message: `${url} maps to ${resolved.absolute}, outside the catalog root`,
+          hint: 'Atrium reads nothing outside the catalog root: widen the root (name the checkout) or fix the mapping.',
+        },
+      };
+    return { kind: 'file', path: this.relativePath(resolved.absolute), warning: resolved.warning };
   }
 
   contains(absolute: string): boolean {
@@ -177,9 +217,10 @@ export class CatalogRoot {
 
   /**
    * Every file below a root-relative directory, sorted, skipping `node_modules` and
-   * dot-folders and never following symbolic links out of the tree. Stops at `limit`.
+   * dot-folders (each told to `onDotFolder`) and never following symbolic links out of
+   * the tree. Stops at `limit`.
    */
-  async list(dir: string, limit: number): Promise<string[]> {
+  async list(dir: string, limit: number, onDotFolder?: (path: string) => void): Promise<string[]> {
     const out: string[] = [];
     // The starting directory may itself be a symbolic link (a glob's base): list it only if it really is inside.
     const real = await realpath(this.absolutePath(dir)).catch(() => undefined);
@@ -190,8 +231,9 @@ export class CatalogRoot {
       const entries = await readdir(current, { withFileTypes: true }).catch(() => []);
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const entry of entries) {
-        if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
         const absolute = resolve(current, entry.name);
+        if (entry.name.startsWith('.') && entry.isDirectory()) onDotFolder?.(this.relativePath(absolute));
+        if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
         if (entry.isDirectory()) pending.push(absolute);
         // A pipe, socket or device is listed too (never a symbolic link): read() refuses it as a
         // problem of its own, so one that takes a file's place keeps that file's entities, stale.
@@ -217,7 +259,7 @@ export class CatalogRoot {
 
   /** The same root for one walk: nothing remembered yet, and stamps remembered from now on. */
   forWalk(): CatalogRoot {
-    return new CatalogRoot(this.dir, this.maxFileBytes, this.now, true);
+    return new CatalogRoot(this.dir, this.maxFileBytes, this.urls, this.now, true);
   }
 
   /** The file's stamp without reading it; null when it cannot be stat'ed. */

@@ -7,7 +7,8 @@ import { describe, test, type TestContext } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { FileSummary } from './file-summary.ts';
 import { CatalogRoot } from './files.ts';
-import { MAX_LOCATION_DEPTH, openCatalog, walkCatalog, type WalkOptions, type WalkResult } from './load.ts';
+import { MAX_LOCATION_DEPTH, walkCatalog, type WalkOptions, type WalkResult } from './load.ts';
+import { openCatalog } from './open-catalog.ts';
 import type { Entity, Problem } from './model.ts';
 import { resolveCatalog } from './resolve.ts';
 import { component, tempDir, writeFile } from '../../test/support/catalog.ts';
@@ -125,10 +126,10 @@ describe('catalog roots', () => {
     write(dir, 'catalog-info.yaml', location('root', ['./services/a.yaml']));
     write(dir, 'services/a.yaml', component('a'));
     write(dir, 'unreferenced.yaml', component('unreferenced'));
-    const { root, rootFile } = await openCatalog(dir);
-    assert.equal(rootFile, 'catalog-info.yaml');
+    const { root, starts } = await openCatalog(dir);
+    assert.deepEqual(starts, [{ kind: 'file', path: 'catalog-info.yaml' }]);
     assert.equal(root.dir, fs.realpathSync(dir));
-    const walk = await walkCatalog(root, rootFile);
+    const walk = await walkCatalog(root, starts);
     assert.deepEqual(paths(walk), ['catalog-info.yaml', 'services/a.yaml']);
     assert.deepEqual(entityKeys(walk), ['component:default/a', 'location:default/root']);
     assert.deepEqual(codes(walk), []);
@@ -145,12 +146,16 @@ describe('catalog roots', () => {
     write(dir, 'teams/.hidden/d.yaml', component('hidden'));
     write(dir, 'README.md', component('markdown'));
     write(dir, 'data.json', '{"kind": "Component"}');
-    const { root, rootFile } = await openCatalog(dir);
-    assert.equal(rootFile, undefined);
-    const walk = await walkCatalog(root, rootFile);
+    const { root, starts } = await openCatalog(dir);
+    assert.deepEqual(starts, [{ kind: 'scan', path: '.' }]);
+    const walk = await walkCatalog(root, starts);
     assert.deepEqual(paths(walk), ['a.yaml', 'teams/b.yml', 'teams/deep/er/c.YAML']);
     assert.deepEqual(entityKeys(walk), ['component:default/a', 'component:default/b', 'component:default/c']);
-    assert.deepEqual(codes(walk), []);
+    // Dot-folders are not read, but descriptors in them are named (issue 15).
+    assert.deepEqual(codes(walk), [
+      '.github/workflows/ci.yaml catalog-in-dot-folder',
+      'teams/.hidden/d.yaml catalog-in-dot-folder',
+    ]);
   });
 
   test('a scanned directory still follows Locations, and a file reached both ways is read once', async (t) => {
@@ -177,10 +182,10 @@ describe('catalog roots', () => {
     write(dir, 'team/svc.yaml', component('svc'));
     write(dir, 'team/ignored.yaml', component('ignored'));
     write(dir, 'above.yaml', component('above'));
-    const { root, rootFile } = await openCatalog(path.join(dir, 'team', 'root.yaml'));
+    const { root, starts } = await openCatalog(path.join(dir, 'team', 'root.yaml'));
     assert.equal(root.dir, fs.realpathSync(path.join(dir, 'team')));
-    assert.equal(rootFile, 'root.yaml');
-    const walk = await walkCatalog(root, rootFile);
+    assert.deepEqual(starts, [{ kind: 'file', path: 'root.yaml' }]);
+    const walk = await walkCatalog(root, starts);
     assert.deepEqual(paths(walk), ['root.yaml', 'svc.yaml']);
     assert.deepEqual(entityKeys(walk), ['component:default/svc', 'location:default/root']);
     assert.deepEqual(codes(walk), ['root.yaml location-outside-root']);
@@ -262,7 +267,11 @@ describe('Location targets', () => {
       'services/a/catalog-info.yaml',
       'services/b/catalog-info.yaml',
     ]);
-    assert.deepEqual(codes(walk), []);
+    // Not read, but named (issue 15): a catalog-info.yaml no Location reaches is a warning.
+    assert.deepEqual(codes(walk), [
+      'services/c/deeper/catalog-info.yaml catalog-file-unreached',
+      'services/catalog-info.yaml catalog-file-unreached',
+    ]);
   });
 
   test('a ** glob matches at every depth but never inside node_modules or dot-folders', async (t) => {
@@ -342,8 +351,11 @@ describe('Location targets', () => {
     write(dir, 'catalog-info.yaml', text);
     write(dir, 'services/catalog-info.yaml', component('svc'));
     const walk = await walkDir(dir, 'catalog-info.yaml');
-    const problems = allProblems(walk);
-    assert.equal(problems.length, 1);
+    const problems = allProblems(walk).filter((p) => p.code !== 'catalog-file-unreached');
+    assert.deepEqual(codes(walk), [
+      'catalog-info.yaml location-target-directory',
+      'services/catalog-info.yaml catalog-file-unreached',
+    ]);
     assert.equal(problems[0]?.code, 'location-target-directory');
     assert.match(problems[0]?.hint ?? '', /services\/catalog-info\.yaml/);
     assert.deepEqual({ line: problems[0]?.line, column: problems[0]?.column }, positionOf(text, '"./services"'));

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import { basename, dirname, posix } from 'node:path';
-import { AtriumError } from '../platform/errors.ts';
-import type { Dependency, DocumentSummary, FileSummary } from './file-summary.ts';
-import { CatalogRoot, MAX_FILES } from './files.ts';
-import { expandTarget, isGlob, locationTargets } from './location-targets.ts';
+import { posix } from 'node:path';
+import { isKindAllowed, type AllowedKinds } from './catalog-rules.ts';
+import type { Dependency, DocumentSummary, FileSummary, LocationTarget } from './file-summary.ts';
+import { type CatalogRoot, MAX_FILES } from './files.ts';
+import { expandTarget, isGlob, locationTargets, type TargetProblem } from './location-targets.ts';
 import { entityName, formatRef, isSafeLinkUrl, isUrlLike, refKey, type Entity, type Problem } from './model.ts';
 import { RUNBOOK_ANNOTATION } from './operational-links.ts';
 import { parseYamlDocuments, type ParsedDocument } from './parse.ts';
 import { knownKind } from './kinds.ts';
 import { referencesOf } from './relations.ts';
+import { documentKey } from './resolve.ts';
+import { isCatalogApiVersion, isTemplateSkeletonPath, looksLikeAppConfig } from './scan-filter.ts';
 import { validateEntity, type SchemaIssue } from './schema.ts';
 import { substitute } from './substitute.ts';
 import { suspectFile } from './suspect-file.ts';
@@ -35,9 +36,37 @@ export interface WalkResult {
   parsed: Map<string, Entity>;
   /** Paths of the files parsed in this walk (the rest were unchanged). */
   changed: Set<string>;
-  /** Problems of the walk itself: targets missing, outside the root, cycles. */
+  /** Problems of the walk itself: targets missing, outside the root, cycles, kinds not allowed, files not reached. */
   problems: Problem[];
+  /** Documents left out by the catalog's rules (`documentKey`); resolveCatalog skips them. */
+  excluded: Set<string>;
+  /** What scanning a folder left out; undefined when nothing was scanned. */
+  scan?: ScanSummary;
 }
+
+/** What scanning left out: documents of other tools (per apiVersion) and files of template skeletons. */
+export interface ScanSummary {
+  documents: number;
+  apiVersions: Record<string, number>;
+  skeletonFiles: number;
+}
+
+/**
+ * Where a walk starts: a root file, a folder to scan (every YAML file below it), or a
+ * target named outside any file (a `catalog.locations` entry of an app-config).
+ */
+export type CatalogStart =
+  | { kind: 'file'; path: string; allow?: AllowedKinds }
+  | { kind: 'scan'; path: string }
+  | {
+      kind: 'target';
+      target: LocationTarget;
+      /** The (root-relative) file the target is relative to. */
+      from: string;
+      /** Where the target is written, for its problems. */
+      file: string;
+      allow?: AllowedKinds;
+    };
 
 export interface WalkOptions {
   previous?: ReadonlyMap<string, FileSummary>;
@@ -45,6 +74,10 @@ export interface WalkOptions {
   parser?: FileParser;
   /** Parse these files even when unchanged (their entities are needed again). */
   reparse?: ReadonlySet<string>;
+  /** The kinds the catalog's rules allow everywhere (an app-config's `catalog.rules`); undefined allows all. */
+  allowed?: AllowedKinds;
+  /** Problems found while opening the catalog (its app-configs), reported with the walk's. */
+  setupProblems?: readonly Problem[];
 }
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -55,22 +88,31 @@ export function parsedKey(file: string, key: string): string {
 }
 
 /**
- * Walks a catalog root. `rootPath` is a file, or a directory whose `catalog-info.yaml` is
- * the root; a directory without one makes every YAML file below it a root.
+ * Walks a catalog root from `start`: a root file, a list of starts, or (undefined) a scan
+ * of the whole root. Once a root is known nothing else is read, and the catalog-info.yaml
+ * files no Location reaches are reported; a scan leaves out other tools' documents and
+ * template skeletons, and reports dot-folders that hold descriptors.
  */
 export async function walkCatalog(
   catalogRoot: CatalogRoot,
-  rootFile: string | undefined,
+  start: string | readonly CatalogStart[] | undefined,
   options: WalkOptions = {},
 ): Promise<WalkResult> {
   const root = catalogRoot.forWalk();
-  const result: WalkResult = { root, files: [], parsed: new Map(), changed: new Set(), problems: [] };
+  const result: WalkResult = {
+    root,
+    files: [],
+    parsed: new Map(),
+    changed: new Set(),
+    problems: [...(options.setupProblems ?? [])],
+    excluded: new Set(),
+  };
+  const starts: readonly CatalogStart[] =
+    typeof start === 'string' ? [{ kind: 'file', path: start }] : (start ?? [{ kind: 'scan', path: '.' }]);
   const visited = new Set<string>();
-  const starts =
-    rootFile !== undefined ? [rootFile] : (await root.list('.', MAX_FILES)).filter((f) => YAML_FILE.test(f));
-  // Files found by scanning a directory may be any YAML (OpenAPI documents, CI config):
-  // their documents without apiVersion and kind are not descriptors and are skipped.
-  const discovered = new Set(rootFile !== undefined ? [] : starts);
+  // Files found by scanning a directory may be any YAML (OpenAPI documents, CI config,
+  // Kubernetes manifests): only their catalog documents are read.
+  const discovered = new Set<string>();
 
   // Files are read and parsed ahead of the (ordered) visit, a bounded window at a time, so
   // a parser pool works on many while the walk keeps its deterministic order.
@@ -89,6 +131,7 @@ export async function walkCatalog(
   const visitAll = async (
     paths: readonly string[],
     chain: readonly string[],
+    allow: AllowedKinds,
     skip: (next: string) => boolean,
   ): Promise<void> => {
     for (let i = 0; i < paths.length; i++) {
@@ -96,11 +139,11 @@ export async function walkCatalog(
         if (!visited.has(ahead) && !chain.includes(ahead) && visited.size + loads.size < MAX_FILES) void load(ahead);
       }
       const next = paths[i] as string;
-      if (!skip(next)) await visit(next, chain);
+      if (!skip(next)) await visit(next, chain, allow);
     }
   };
 
-  const visit = async (path: string, ancestors: readonly string[]): Promise<void> => {
+  const visit = async (path: string, ancestors: readonly string[], allow: AllowedKinds): Promise<void> => {
     if (visited.has(path)) return;
     if (visited.size >= MAX_FILES) {
       if (!result.problems.some((p) => p.code === 'too-many-files')) {
@@ -119,22 +162,33 @@ export async function walkCatalog(
     visited.add(path);
     const summary = await load(path);
     result.files.push(summary);
+    if (result.scan && discovered.has(path)) {
+      for (const [apiVersion, count] of Object.entries(summary.skipped ?? {})) {
+        result.scan.documents += count;
+        result.scan.apiVersions[apiVersion] = (result.scan.apiVersions[apiVersion] ?? 0) + count;
+      }
+    }
     const chain = [...ancestors, path];
-    for (const doc of summary.hasTargets === false ? [] : summary.documents) {
+    // With rules, every document is looked at (to leave out the kinds they do not allow); without, only Locations.
+    const documents = options.allowed === undefined && summary.hasTargets === false ? [] : summary.documents;
+    for (const [index, doc] of documents.entries()) {
+      if (doc.kind !== undefined && !isKindAllowed(options.allowed, allow, doc.kind)) {
+        result.excluded.add(documentKey(path, index));
+        result.problems.push({
+          severity: 'warning',
+          code: 'kind-not-allowed',
+          message: `${doc.ref ?? doc.kind} was left out: the catalog's rules do not allow the kind ${doc.kind} here`,
+          hint: `Allow it in app-config.yaml: under catalog.rules (everywhere) or under this location's rules, e.g. \`rules: [{allow: [${doc.kind}]}]\`.`,
+          file: path,
+          line: doc.line,
+          column: doc.column,
+          entityRef: doc.ref,
+        });
+        continue;
+      }
       if (!doc.valid) continue;
       for (const target of doc.targets) {
-        const problem = (code: string, message: string, hint: string): void => {
-          result.problems.push({
-            severity: 'error',
-            code,
-            message,
-            hint,
-            file: path,
-            line: target.line,
-            column: target.column,
-            entityRef: doc.ref,
-          });
-        };
+        const problem = problemAt(path, target, doc.ref);
         if (chain.length > MAX_LOCATION_DEPTH) {
           problem(
             'location-too-deep',
@@ -143,7 +197,7 @@ export async function walkCatalog(
           );
           continue;
         }
-        await visitAll(await expandTarget(root, path, target, problem), chain, (next) => {
+        await visitAll(await expandTarget(root, path, target, problem), chain, allow, (next) => {
           if (!chain.includes(next)) return false;
           // A glob that matches its own file (`./*.yaml`) is natural; naming an ancestor is a cycle.
           if (!isGlob(target.target)) {
@@ -158,8 +212,78 @@ export async function walkCatalog(
       }
     }
   };
-  await visitAll(starts, [], () => false);
+
+  const problemAt =
+    (file: string, at: { line: number; column: number }, entityRef?: string): TargetProblem =>
+    (code, message, hint, severity = 'error') =>
+      result.problems.push({ severity, code, message, hint, file, line: at.line, column: at.column, entityRef });
+
+  for (const begin of starts) {
+    if (begin.kind === 'file') await visitAll([begin.path], [], begin.allow, () => false);
+    else if (begin.kind === 'target') {
+      const paths = await expandTarget(root, begin.from, begin.target, problemAt(begin.file, begin.target));
+      await visitAll(paths, [], begin.allow, () => false);
+    } else {
+      result.scan ??= { documents: 0, apiVersions: {}, skeletonFiles: 0 };
+      const files = await scanFolder(root, begin.path, result.scan, result.problems);
+      for (const file of files) discovered.add(file);
+      await visitAll(files, [], undefined, () => false);
+    }
+  }
+  if (!starts.some((s) => s.kind === 'scan')) result.problems.push(...(await unreachedCatalogFiles(root, visited)));
   return result;
+}
+
+/** The YAML files below `dir` a scan reads: not in template skeletons; dot-folders holding descriptors reported. */
+async function scanFolder(root: CatalogRoot, dir: string, scan: ScanSummary, problems: Problem[]): Promise<string[]> {
+  const dotFolders: string[] = [];
+  const files: string[] = [];
+  for (const file of await root.list(dir, MAX_FILES, (folder) => dotFolders.push(folder))) {
+    if (!YAML_FILE.test(file)) continue;
+    if (isTemplateSkeletonPath(file)) scan.skeletonFiles++;
+    else files.push(file);
+  }
+  for (const folder of dotFolders) {
+    if (posix.basename(folder) === '.git') continue;
+    const descriptors: string[] = [];
+    for (const file of (await root.list(folder, MAX_DOT_FOLDER_FILES)).filter((f) => YAML_FILE.test(f))) {
+      const read = await root.read(file);
+      if (read.ok && CATALOG_API_VERSION_LINE.test(read.text)) descriptors.push(file);
+    }
+    const [first] = descriptors;
+    if (first === undefined) continue;
+    problems.push({
+      severity: 'warning',
+      code: 'catalog-in-dot-folder',
+      message: `${folder}/ holds ${descriptors.length} catalog file(s) (such as ${first}), which a scan does not read: folders whose names start with a dot are skipped`,
+      hint: `The catalog seems to live in ${folder}/ — pass it as the root (\`atrium validate ${folder}\`), or name its files from a Location.`,
+      file: first,
+      line: 1,
+      column: 1,
+    });
+  }
+  return files;
+}
+
+/** At most this many files of one dot-folder are looked at for descriptors. */
+const MAX_DOT_FOLDER_FILES = 200;
+const CATALOG_API_VERSION_LINE = /^apiVersion:\s*["']?(backstage\.io|scaffolder\.backstage\.io|atrium\.dev)\//m;
+const CATALOG_INFO = /(^|\/)catalog-info\.ya?ml$/i;
+
+/** The catalog-info.yaml files below the root that no start and no Location reached (not in skeletons). */
+async function unreachedCatalogFiles(root: CatalogRoot, visited: ReadonlySet<string>): Promise<Problem[]> {
+  const unreached = (await root.list('.', MAX_FILES)).filter(
+    (file) => CATALOG_INFO.test(file) && !visited.has(file) && !isTemplateSkeletonPath(file),
+  );
+  return unreached.map((file) => ({
+    severity: 'warning',
+    code: 'catalog-file-unreached',
+    message: `${file} is not reached by any Location from the catalog's roots, so it was not read`,
+    hint: 'Once a root is known Atrium reads only what Locations name (as Backstage does): add it as a target of a Location or of catalog.locations in app-config.yaml, or pass it as another --catalog root.',
+    file,
+    line: 1,
+    column: 1,
+  }));
 }
 
 async function loadFile(
@@ -170,7 +294,12 @@ async function loadFile(
   discovered: boolean,
 ): Promise<FileSummary> {
   const previous = options.previous?.get(path);
-  const reusable = previous !== undefined && !options.reparse?.has(path);
+  // A file parsed under another URL map (or found another way) may read differently now.
+  const reusable =
+    previous !== undefined &&
+    !options.reparse?.has(path) &&
+    previous.urls === root.urlsFingerprint &&
+    (previous.skipped !== undefined) === discovered;
   if (
     reusable &&
     previous.stamp &&
@@ -240,6 +369,8 @@ async function loadFile(
     path,
     hash: read.hash,
     stamp: read.stamp,
+    ...(root.urlsFingerprint === undefined ? {} : { urls: root.urlsFingerprint }),
+    ...(discovered ? { skipped: parse.skipped } : {}),
     hasTargets,
     broken: false,
     problems: parse.problems,
@@ -264,6 +395,8 @@ export interface FileParse {
   dependencies: Dependency[];
   /** The valid entities by key, the first definition in the file for each key. */
   entities: [string, Entity][];
+  /** Documents of a discovered file left out for their apiVersion, counted per apiVersion. */
+  skipped: Record<string, number>;
 }
 
 export type FileParser = (root: CatalogRoot, job: ParseJob) => Promise<FileParse>;
@@ -286,28 +419,49 @@ export async function parseFile(root: CatalogRoot, job: ParseJob): Promise<FileP
       line: 1,
       column: 1,
     };
-    return { broken: true, problems: [problem], documents: [], dependencies: [], entities: [] };
+    return { broken: true, problems: [problem], documents: [], dependencies: [], entities: [], skipped: {} };
   }
 }
 
 async function parseFileUnguarded(root: CatalogRoot, job: ParseJob): Promise<FileParse> {
   const parsed = parseYamlDocuments(job.text, job.path);
-  if (parsed.broken) return { broken: true, problems: parsed.problems, documents: [], dependencies: [], entities: [] };
+  if (parsed.broken)
+    return { broken: true, problems: parsed.problems, documents: [], dependencies: [], entities: [], skipped: {} };
   const dependencies = new Map<string, Dependency>();
   const entities = new Map<string, Entity>();
   const documents: DocumentSummary[] = [];
+  const problems = [...parsed.problems];
+  const skipped: Record<string, number> = {};
   for (const doc of parsed.documents) {
     // An empty document (a lone or trailing `---`) holds nothing; Backstage skips it too.
     if (doc.value === null || doc.value === undefined) continue;
-    if (job.discovered && !looksLikeDescriptor(doc.value)) continue;
+    if (job.discovered) {
+      if (!looksLikeDescriptor(doc.value)) continue;
+      const { apiVersion } = doc.value as { apiVersion?: unknown };
+      if (typeof apiVersion === 'string' && apiVersion !== '' && !isCatalogApiVersion(apiVersion)) {
+        skipped[apiVersion] = (skipped[apiVersion] ?? 0) + 1;
+        continue;
+      }
+    } else if (looksLikeAppConfig(doc.value)) {
+      problems.push({
+        severity: 'error',
+        code: 'app-config-not-descriptor',
+        message: `${job.path} is a Backstage app-config (top-level app, backend or catalog keys), not a catalog descriptor`,
+        hint: 'Pass the folder that holds it (`atrium validate DIR`) or `--app-config FILE`: Atrium then reads its catalog.locations and catalog.rules.',
+        file: job.path,
+        ...doc.position,
+      });
+      continue;
+    }
     documents.push(await loadDocument(root, job.path, doc, dependencies, entities));
   }
   return {
     broken: false,
-    problems: parsed.problems,
+    problems,
     documents,
     dependencies: [...dependencies.values()],
     entities: [...entities],
+    skipped,
   };
 }
 
@@ -427,37 +581,4 @@ async function checkRunbook(
       hint: missing ? 'Write the runbook there, or fix the path (relative to this descriptor).' : read.failure.hint,
     });
   }
-}
-
-/**
- * Opens what the user named as the catalog: a descriptor file (its directory is the
- * root), or a directory whose `catalog-info.yaml` is the root file (without one, every
- * YAML file below it is a root).
- */
-export async function openCatalog(
-  path: string,
-  maxFileBytes?: number,
-  now?: () => number,
-): Promise<{ root: CatalogRoot; rootFile?: string }> {
-  const isDir = await stat(path).then(
-    (s) => s.isDirectory(),
-    (err: NodeJS.ErrnoException) => {
-      throw new AtriumError({
-        category: 'user-fixable',
-        code: 'catalog-not-found',
-        message: `Catalog ${path} cannot be read: ${err.code ?? err.message}`,
-        hint: 'Pass a directory holding catalog-info.yaml, or a descriptor file.',
-      });
-    },
-  );
-  if (!isDir) {
-    const root = await CatalogRoot.open(dirname(path), maxFileBytes, now);
-    return { root, rootFile: basename(path) };
-  }
-  const root = await CatalogRoot.open(path, maxFileBytes, now);
-  const hasRootFile = await stat(root.absolutePath('catalog-info.yaml')).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-  return { root, rootFile: hasRootFile ? 'catalog-info.yaml' : undefined };
 }

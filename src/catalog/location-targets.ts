@@ -5,6 +5,7 @@ import { MAX_FILES, type CatalogRoot } from './files.ts';
 import type { LocationTarget } from './file-summary.ts';
 import { isUrlLike, type Entity } from './model.ts';
 import type { ParsedDocument } from './parse.ts';
+import { UNMAPPED_HINT } from './repository-urls.ts';
 
 /**
  * Location targets: where a Location entity points (a file, or a glob), with positions to
@@ -29,23 +30,46 @@ export function isGlob(target: string): boolean {
   return picomatch.scan(target).isGlob;
 }
 
+/** How a target's problems are reported; an error unless said otherwise. */
+export type TargetProblem = (code: string, message: string, hint: string, severity?: 'error' | 'warning') => void;
+
 /** The files a target names, in the order the root lists them; a target that reaches none is reported through `problem`. */
 export async function expandTarget(
   root: CatalogRoot,
   from: string,
   target: LocationTarget,
-  problem: (code: string, message: string, hint: string) => void,
+  problem: TargetProblem,
+): Promise<string[]> {
+  if (isUrlLike(target.target)) {
+    const mapped = root.mapUrl(target.target);
+    if (mapped.kind === 'unmapped') {
+      problem(
+        'location-url-unsupported',
+        `Location target ${target.target} is a URL that maps to no folder; it was not read`,
+        UNMAPPED_HINT,
+        root.urls.strict ? 'error' : 'warning',
+      );
+      return [];
+    }
+    if (mapped.kind === 'refused') {
+      problem(mapped.issue.code, mapped.issue.message, mapped.issue.hint);
+      return [];
+    }
+    if (mapped.warning) problem(mapped.warning.code, mapped.warning.message, mapped.warning.hint, 'warning');
+    // The mapped path is root-relative: expand it as a target of a file at the root.
+    return expandPath(root, '.', { ...target, target: mapped.path === '' ? '.' : mapped.path }, target.target, problem);
+  }
+  return expandPath(root, posix.dirname(from), target, target.target, problem);
+}
+
+async function expandPath(
+  root: CatalogRoot,
+  dir: string,
+  target: LocationTarget,
+  named: string,
+  problem: TargetProblem,
 ): Promise<string[]> {
   const t = target.target;
-  if (isUrlLike(t)) {
-    problem(
-      'location-url-unsupported',
-      `Location target ${t} is a URL`,
-      'Atrium reads only files inside the catalog root: check the repository out beside the catalog and use a relative path.',
-    );
-    return [];
-  }
-  const dir = posix.dirname(from);
   if (isGlob(t)) {
     const scan = picomatch.scan(t);
     const base = root.resolveInside(dir, scan.base || '.');
@@ -53,7 +77,7 @@ export async function expandTarget(
     if (base === undefined || pattern === undefined) {
       problem(
         'location-outside-root',
-        `Location target ${t} is absolute or leaves the catalog root`,
+        `Location target ${named} is absolute or leaves the catalog root`,
         'Use a path relative to this file that stays inside the catalog root.',
       );
       return [];
@@ -63,7 +87,7 @@ export async function expandTarget(
     if (found.length === 0 && !target.optional) {
       problem(
         'location-target-missing',
-        `Location target ${t} matches no files`,
+        `Location target ${named} matches no files`,
         'Fix the pattern, or add `presence: optional` if the files may legitimately be absent.',
       );
     }
@@ -73,7 +97,7 @@ export async function expandTarget(
   if (resolved === undefined) {
     problem(
       'location-outside-root',
-      `Location target ${t} is absolute or leaves the catalog root`,
+      `Location target ${named} is absolute or leaves the catalog root`,
       'Use a path relative to this file that stays inside the catalog root.',
     );
     return [];
@@ -81,7 +105,7 @@ export async function expandTarget(
   if (await root.isDirectory(resolved)) {
     problem(
       'location-target-directory',
-      `Location target ${t} is a directory`,
+      `Location target ${named} is a directory`,
       `Name the file, e.g. ${posix.join(t, 'catalog-info.yaml')}, or a glob such as ${posix.join(t, '*.yaml')}.`,
     );
     return [];
@@ -95,7 +119,7 @@ export async function expandTarget(
     if (!target.optional) {
       problem(
         'location-target-missing',
-        `Location target ${t} does not exist`,
+        `Location target ${named} does not exist`,
         'Create the file or fix the path (relative to this Location file), or add `presence: optional` if it may legitimately be absent.',
       );
     }

@@ -80,6 +80,7 @@ export class ParsePool {
       const worker = startTsWorker(WORKER_ENTRY, {
         rootDir: this.root.dir,
         maxFileBytes: this.root.maxFileBytes,
+        urls: this.root.urls,
         kindModules: kindModules(),
       });
       worker.unref();

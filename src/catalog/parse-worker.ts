@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CatalogRoot } from './files.ts';
 import { parseFile, type ParseJob } from './load.ts';
+import type { UrlMap } from './repository-urls.ts';
 
 /**
  * A worker thread of the parse pool: parses the files it is sent, under the same root
@@ -9,13 +10,14 @@ import { parseFile, type ParseJob } from './load.ts';
 interface WorkerConfig {
   rootDir: string;
   maxFileBytes: number;
+  urls: UrlMap;
   /** The modules that registered the parent's extra kinds (kinds.ts): importing them registers the same kinds here. */
   kindModules: readonly string[];
 }
 
 const config = (workerData as { data: WorkerConfig }).data;
 for (const module of config.kindModules) await import(module);
-const root = await CatalogRoot.open(config.rootDir, config.maxFileBytes);
+const root = await CatalogRoot.open(config.rootDir, config.maxFileBytes, config.urls);
 const port = parentPort;
 if (!port) throw new Error('parse-worker.ts runs only as a worker thread');
 

@@ -33,17 +33,25 @@ export interface Resolution {
   problems: Problem[];
 }
 
+/** Names one document of a file, for the walk to leave it out (a kind the catalog's rules do not allow). */
+export function documentKey(file: string, index: number): string {
+  return `${file}\u0000#${index}`;
+}
+
 export function resolveCatalog(
   files: readonly FileSummary[],
   walkProblems: readonly Problem[],
   stored: ReadonlyMap<string, StoredEntity>,
+  /** Documents left out (by `documentKey`): neither their entities nor their problems count. */
+  excluded: ReadonlySet<string> = new Set(),
 ): Resolution {
   const claims = new Map<string, Claim>();
   const problems: Problem[] = [...walkProblems];
 
   for (const file of files) {
     problems.push(...file.problems);
-    for (const doc of file.documents) {
+    for (const [index, doc] of file.documents.entries()) {
+      if (excluded.size > 0 && excluded.has(documentKey(file.path, index))) continue;
       if (!file.broken) problems.push(...doc.problems);
       if (!doc.key || !doc.ref || !doc.kind) continue;
       const previous = stored.get(doc.key);

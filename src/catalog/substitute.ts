@@ -5,6 +5,7 @@ import type { CatalogRoot } from './files.ts';
 import type { Dependency } from './file-summary.ts';
 import { isUrlLike, type Problem } from './model.ts';
 import { MAX_ALIASES, MAX_NESTING } from './parse.ts';
+import { UNMAPPED_HINT } from './repository-urls.ts';
 import type { SchemaIssue } from './schema.ts';
 
 export interface SubstitutionIssue {
@@ -99,14 +100,25 @@ async function resolvePlaceholder(
       `Write \`${placeholder}: ./relative/path\`.`,
     );
   }
+  let resolved: string | undefined;
+  const warnings: SubstitutionIssue[] = [];
   if (isUrlLike(target)) {
-    return warning(
-      'substitution-url-unsupported',
-      `${placeholder} points at a URL (${target}); Atrium does not fetch URLs`,
-      'Keep the file beside the descriptor and use a relative path.',
-    );
+    const mapped = root.mapUrl(target);
+    if (mapped.kind === 'unmapped') {
+      const issue = {
+        path,
+        code: 'substitution-url-unsupported',
+        message: `${placeholder} points at a URL (${target}) that maps to no folder; Atrium does not fetch URLs`,
+        hint: UNMAPPED_HINT,
+      };
+      return { value: note, issues: [{ issue, severity: root.urls.strict ? 'error' : 'warning' }] };
+    }
+    if (mapped.kind === 'refused') return error(mapped.issue.code, mapped.issue.message, mapped.issue.hint);
+    if (mapped.warning) warnings.push({ issue: { path, ...mapped.warning }, severity: 'warning' });
+    resolved = mapped.path;
+  } else {
+    resolved = root.resolveInside(posix.dirname(file), target);
   }
-  const resolved = root.resolveInside(posix.dirname(file), target);
   if (resolved === undefined) {
     return error(
       'substitution-outside-root',
@@ -122,13 +134,13 @@ async function resolvePlaceholder(
       read.failure.message,
       read.failure.hint,
     );
-  if (placeholder === '$text') return { value: read.text, issues: [] };
+  if (placeholder === '$text') return { value: read.text, issues: warnings };
   try {
     // JSON is YAML's flow syntax: the same guard bounds its nesting.
     if (findExcessiveNesting(read.text, MAX_NESTING) !== undefined)
       throw new Error(`nesting deeper than ${MAX_NESTING} levels`);
-    if (placeholder === '$json') return { value: JSON.parse(read.text), issues: [] };
-    return { value: parseYaml(read.text, { maxAliasCount: MAX_ALIASES, uniqueKeys: true }), issues: [] };
+    if (placeholder === '$json') return { value: JSON.parse(read.text), issues: warnings };
+    return { value: parseYaml(read.text, { maxAliasCount: MAX_ALIASES, uniqueKeys: true }), issues: warnings };
   } catch (err) {
     return error(
       'substitution-parse',

@@ -2,7 +2,8 @@ import { AtriumError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
 import type { CatalogRoot } from './files.ts';
 import type { FileSummary } from './file-summary.ts';
-import { openCatalog, parsedKey, walkCatalog } from './load.ts';
+import { parsedKey, walkCatalog, type CatalogStart, type ScanSummary, type WalkOptions } from './load.ts';
+import { openCatalog, type CatalogSpec } from './open-catalog.ts';
 import { ParsePool } from './parse-pool.ts';
 import type { Entity, Problem } from './model.ts';
 import { resolveCatalog } from './resolve.ts';
@@ -26,10 +27,13 @@ export interface SyncReport {
   durationMs: number;
   /** False when nothing at all changed and the store was left untouched. */
   changed: boolean;
+  /** What scanning a folder left out (other tools' documents, template skeletons); absent when nothing was scanned. */
+  skipped?: ScanSummary;
 }
 
 export interface SyncOptions {
-  catalog: string;
+  /** A folder or file, or everything the command line named (roots, app-configs, URL mappings). */
+  catalog: string | CatalogSpec;
   maxFileBytes?: number;
   logger?: Logger;
   /** The clock: the time a sync is stored with, and what files' mtimes are compared with. */
@@ -126,10 +130,10 @@ async function syncOnce(
     if (!keep || !(err instanceof AtriumError) || err.code !== ROOT_MISSING) throw err;
     return keepWithoutRoot(store, options, state, err, started);
   }
-  const { root, rootFile } = opened;
+  const { root, starts, walk } = opened;
   const pool = new ParsePool(root, options.logger);
   try {
-    return await planAndApply(store, options, state, root, rootFile, pool, started);
+    return await planAndApply(store, options, state, root, starts, walk, pool, started);
   } finally {
     await pool.close();
   }
@@ -176,7 +180,7 @@ async function keepWithoutRoot(
     problems: problemsJson === state.problemsJson ? undefined : problems,
   };
   const changed = plan.staleMarks.length > 0 || plan.problems !== undefined;
-  const report = reportOf(state.files.size, 0, state.stored.size, 0, 0, problems, started, changed);
+  const report = reportOf(state.files.size, 0, state.stored.size, 0, 0, problems, started, changed, undefined);
   if (!changed) return { report, state, rootProblem };
   const now = (options.now ?? (() => new Date()))().toISOString();
   if (!(await store.applySync(plan, state.generation, now))) return undefined;
@@ -188,11 +192,12 @@ async function planAndApply(
   options: SyncOptions,
   state: SyncState,
   root: CatalogRoot,
-  rootFile: string | undefined,
+  starts: readonly CatalogStart[],
+  setup: WalkOptions,
   pool: ParsePool,
   started: number,
 ): Promise<Outcome | undefined> {
-  let walk = await walkCatalog(root, rootFile, { previous: state.files, parser: pool.parser });
+  let walk = await walkCatalog(root, starts, { ...setup, previous: state.files, parser: pool.parser });
   // The common case, a re-sync where nothing changed: every file the walk reached is the
   // very summary the store has, and there are no others. Resolving again would only
   // reproduce what is stored, so skip it (and the reading of every summary it would need).
@@ -203,12 +208,13 @@ async function planAndApply(
     !storedProblems.some((p) => p.code === ROOT_MISSING) &&
     walk.changed.size === 0 &&
     walk.files.length === state.files.size &&
-    walk.files.every((f) => state.files.get(f.path) === f)
+    walk.files.every((f) => state.files.get(f.path) === f) &&
+    walkProblemsStored(walk.problems, storedProblems)
   ) {
-    const report = reportOf(walk.files.length, 0, state.stored.size, 0, 0, storedProblems, started, false);
+    const report = reportOf(walk.files.length, 0, state.stored.size, 0, 0, storedProblems, started, false, walk.scan);
     return { report, state };
   }
-  let resolution = resolveCatalog(walk.files, walk.problems, state.stored);
+  let resolution = resolveCatalog(walk.files, walk.problems, state.stored, walk.excluded);
 
   // An unchanged file may now provide an entity the store does not hold from it (it lost a
   // duplicate contest before, say): parse those files again to get their entities.
@@ -220,7 +226,8 @@ async function planAndApply(
   }
   if (needed.size > 0) {
     // Start from the first walk's summaries, so only the `needed` files are parsed again.
-    const again = await walkCatalog(root, rootFile, {
+    const again = await walkCatalog(root, starts, {
+      ...setup,
       previous: new Map(walk.files.map((f) => [f.path, f])),
       reparse: needed,
       parser: pool.parser,
@@ -228,7 +235,7 @@ async function planAndApply(
     for (const [key, entity] of walk.parsed) if (!again.parsed.has(key)) again.parsed.set(key, entity);
     for (const path of walk.changed) again.changed.add(path);
     walk = again;
-    resolution = resolveCatalog(walk.files, walk.problems, state.stored);
+    resolution = resolveCatalog(walk.files, walk.problems, state.stored, walk.excluded);
   }
 
   const upserts: EntityWrite[] = [];
@@ -273,6 +280,7 @@ async function planAndApply(
       resolution.problems,
       started,
       changed,
+      walk.scan,
     );
 
   const nothingChanged =
@@ -290,6 +298,24 @@ async function planAndApply(
   return { report: report(true), state: stateAfter(state, plan, walk.files, problemsJson) };
 }
 
+/** Problems only the walk finds that can come or go while every file it reads stays the same. */
+const WALK_ONLY = new Set([
+  'catalog-file-unreached',
+  'catalog-in-dot-folder',
+  'kind-not-allowed',
+  'app-config-no-locations',
+  'app-config-location-invalid',
+  'location-type-unsupported',
+]);
+
+/** The walk's problems are those already stored (a file appeared or vanished beside the catalog, rules changed: not). */
+function walkProblemsStored(walk: readonly Problem[], stored: readonly Problem[]): boolean {
+  const key = (p: Problem) => JSON.stringify([p.severity, p.code, p.file, p.line, p.column, p.message]);
+  const storedKeys = new Set(stored.map(key));
+  const walkOnly = (problems: readonly Problem[]) => problems.filter((p) => WALK_ONLY.has(p.code)).length;
+  return walk.every((p) => storedKeys.has(key(p))) && walkOnly(walk) === walkOnly(stored);
+}
+
 function reportOf(
   files: number,
   parsedFiles: number,
@@ -299,6 +325,7 @@ function reportOf(
   problems: readonly Problem[],
   started: number,
   changed: boolean,
+  skipped: ScanSummary | undefined,
 ): SyncReport {
   return {
     files,
@@ -310,6 +337,7 @@ function reportOf(
     warnings: problems.filter((p) => p.severity === 'warning').length,
     durationMs: Math.round(performance.now() - started),
     changed,
+    ...(skipped ? { skipped } : {}),
   };
 }
 

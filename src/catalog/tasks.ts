@@ -1,12 +1,12 @@
 import type { Logger } from '../platform/log.ts';
 import type { BackgroundTask } from '../platform/tasks.ts';
 import type { CachedCatalog } from './cached-catalog.ts';
-import { openCatalog } from './load.ts';
+import { openCatalog, type CatalogSpec } from './open-catalog.ts';
 import { watchCatalog } from './watch.ts';
 
 export interface CatalogWatch {
   /** The catalog root (directory or file) and the size limit it is read with. */
-  catalog: string;
+  catalog: string | CatalogSpec;
   maxFileBytes?: number;
   /** Syncs the catalog (serialised by the watcher) and returns the root-relative files it read. */
   sync(): Promise<Iterable<string>>;

@@ -1,16 +1,17 @@
 import { CAPABILITIES_MODULE, entitySections } from '../capabilities.ts';
 import { CatalogStore } from '../catalog/store.ts';
-import { openCatalog } from '../catalog/load.ts';
+import { openCatalog } from '../catalog/open-catalog.ts';
 import { syncCatalog } from '../catalog/sync.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
 import { exportSite } from '../portal/export.ts';
 import { normaliseBasePath } from '../web/site.ts';
 import { formatOption } from './args.ts';
+import { CATALOG_OPTIONS, CATALOG_OPTIONS_HELP, catalogOverrides, catalogSpec } from './catalog-options.ts';
 import { defineCommand, withDatabase } from './command.ts';
 
-const help = `Usage: atrium build --out DIR [--catalog DIR|FILE] [--database PATH_OR_URL] [--base-path PATH]
-                    [--format text|json]
+const help = `Usage: atrium build --out DIR [--catalog DIR|FILE]... [--app-config FILE]... [--strict-urls]
+                    [--database PATH_OR_URL] [--base-path PATH] [--format text|json]
 
 Renders the whole portal as static files: every page, the assets, the search index
 and the offline service worker. Serve the folder with any static file server under
@@ -20,7 +21,7 @@ catalog's files, so they are left out then).
 
   --out DIR                where to write; must be new, empty, or an earlier export
                            (an earlier export is replaced)
-  --catalog DIR|FILE       catalog root (default: ATRIUM_CATALOG, atrium.yaml, or .)
+${CATALOG_OPTIONS_HELP}
   --database PATH_OR_URL   SQLite file or postgres:// URL
                            (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
   --base-path PATH         the URL path the site will live under, e.g. /portal/
@@ -40,7 +41,7 @@ export const buildCommand = defineCommand({
   help,
   options: {
     out: { type: 'string' },
-    catalog: { type: 'string' },
+    ...CATALOG_OPTIONS,
     database: { type: 'string' },
     'base-path': { type: 'string', default: '/' },
     format: { type: 'string', default: 'text' },
@@ -57,8 +58,10 @@ export const buildCommand = defineCommand({
     } catch (err) {
       throw new UsageError((err as Error).message, 'For example --base-path /portal/');
     }
-    const renderOnly = values.catalog === undefined && values.database !== undefined;
-    const config = loadConfig({ catalog: values.catalog, database: values.database });
+    const renderOnly =
+      values.catalog === undefined && values['app-config'] === undefined && values.database !== undefined;
+    const config = loadConfig({ ...catalogOverrides(values), database: values.database });
+    const spec = catalogSpec(config, values['strict-urls'], io.cwd, values.catalog !== undefined);
     const logger = createLogger({ level: config.logLevel });
     const progress = io.isTTY ?? false;
     return withDatabase(
@@ -68,13 +71,13 @@ export const buildCommand = defineCommand({
         let catalogDir: string | undefined;
         if (!renderOnly) {
           const report = await syncCatalog(store, {
-            catalog: config.catalog,
+            catalog: spec,
             maxFileBytes: config.maxFileBytes,
             logger,
           });
           if (format === 'text')
             io.err(`Synced ${report.entities} entities (${report.errors} errors, ${report.warnings} warnings)\n`);
-          catalogDir = (await openCatalog(config.catalog, config.maxFileBytes)).root.dir;
+          catalogDir = (await openCatalog(spec)).root.dir;
         }
         let last = 0;
         const report = await exportSite({

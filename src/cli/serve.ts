@@ -1,3 +1,4 @@
+import { describeCatalog } from '../catalog/open-catalog.ts';
 import { seedDemoHistory } from '../demo/seed.ts';
 import { hostPort } from '../platform/config.ts';
 import { UsageError } from '../platform/errors.ts';
@@ -5,15 +6,17 @@ import { createLogger } from '../platform/log.ts';
 import { createServer } from '../server.ts';
 import { loadAssets } from '../portal/assets.ts';
 import { integerOption } from './args.ts';
+import { CATALOG_OPTIONS, CATALOG_OPTIONS_HELP, catalogOverrides, catalogSpec } from './catalog-options.ts';
 import { defineCommand, withDatabase } from './command.ts';
 
-const help = `Usage: atrium serve [--catalog DIR|FILE] [--port N] [--host ADDR] [--database PATH_OR_URL] [--no-watch] [--demo-history]
+const help = `Usage: atrium serve [--catalog DIR|FILE]... [--app-config FILE]... [--strict-urls] [--port N]
+                    [--host ADDR] [--database PATH_OR_URL] [--no-watch] [--demo-history]
                     [--metrics-listen HOST:PORT] [--metrics-token]
 
 Syncs the catalog, serves the API, and keeps watching the catalog root: a saved
 file is visible in the API about a second later. Stops cleanly on SIGINT/SIGTERM.
 
-  --catalog DIR|FILE       catalog root (default: ATRIUM_CATALOG, atrium.yaml, or .)
+${CATALOG_OPTIONS_HELP}
   --port N                 port to listen on, 0 for any free one
                            (default: ATRIUM_PORT, PORT, or 7400)
   --host ADDR              address to bind (default: ATRIUM_HOST or 127.0.0.1)
@@ -44,7 +47,7 @@ export const serveCommand = defineCommand({
   name: 'serve',
   help,
   options: {
-    catalog: { type: 'string' },
+    ...CATALOG_OPTIONS,
     port: { type: 'string' },
     host: { type: 'string' },
     database: { type: 'string' },
@@ -57,7 +60,7 @@ export const serveCommand = defineCommand({
     if (positionals.length > 0)
       throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the catalog with --catalog DIR.');
     const config = loadConfig({
-      catalog: values.catalog,
+      ...catalogOverrides(values),
       database: values.database,
       host: values.host,
       port: integerOption('port', values.port, 0, 65535),
@@ -70,6 +73,7 @@ export const serveCommand = defineCommand({
         `--metrics-listen ${config.metricsListen} is not host:port`,
         'Pass an address and a port, e.g. --metrics-listen 127.0.0.1:9464.',
       );
+    const spec = catalogSpec(config, values['strict-urls'], io.cwd, values.catalog !== undefined);
     // A line per request, written asynchronously: logging never blocks an answer.
     const logger = createLogger({ level: config.logLevel, buffered: true });
     // Signals are caught from the start: a stop during a long first sync cleans up once the
@@ -91,7 +95,7 @@ export const serveCommand = defineCommand({
           const server = createServer({
             database,
             logger,
-            catalog: config.catalog,
+            catalog: spec,
             maxFileBytes: config.maxFileBytes,
             assets: await loadAssets(),
             githubWebhookSecret: config.githubWebhookSecret,
@@ -118,7 +122,7 @@ export const serveCommand = defineCommand({
                 : undefined,
             });
             io.err(
-              `Atrium is serving ${config.catalog} at http://${config.host}:${port}/${metricsPort === undefined ? '' : ` (/metrics at http://${metricsListen?.host}:${metricsPort}/metrics)`}\n`,
+              `Atrium is serving ${describeCatalog(spec)} at http://${config.host}:${port}/${metricsPort === undefined ? '' : ` (/metrics at http://${metricsListen?.host}:${metricsPort}/metrics)`}\n`,
             );
             await stopped;
             logger.info({ component: 'server' }, 'shutting down');

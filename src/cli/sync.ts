@@ -5,15 +5,23 @@ import { syncCatalog } from '../catalog/sync.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
 import { formatOption } from './args.ts';
+import {
+  CATALOG_OPTIONS,
+  CATALOG_OPTIONS_HELP,
+  catalogOverrides,
+  catalogSpec,
+  scanSummaryLine,
+} from './catalog-options.ts';
 import { defineCommand, withDatabase } from './command.ts';
 
-const help = `Usage: atrium sync [--catalog DIR|FILE] [--database PATH_OR_URL] [--format text|json]
+const help = `Usage: atrium sync [--catalog DIR|FILE]... [--app-config FILE]... [--strict-urls]
+                   [--database PATH_OR_URL] [--format text|json]
 
 Loads a catalog into the store, incrementally: unchanged files are skipped, changed
 ones re-applied, removed entities deleted. A file that has become invalid keeps its
 last good entities (marked stale) until it is fixed.
 
-  --catalog DIR|FILE       catalog root (default: ATRIUM_CATALOG, atrium.yaml, or .)
+${CATALOG_OPTIONS_HELP}
   --database PATH_OR_URL   SQLite file or postgres:// URL
                            (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
   --format FORMAT          text (default) or json (the sync report as one object)
@@ -27,7 +35,7 @@ export const syncCommand = defineCommand({
   name: 'sync',
   help,
   options: {
-    catalog: { type: 'string' },
+    ...CATALOG_OPTIONS,
     database: { type: 'string' },
     format: { type: 'string', default: 'text' },
   },
@@ -35,19 +43,20 @@ export const syncCommand = defineCommand({
     if (positionals.length > 0)
       throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the catalog with --catalog DIR.');
     const format = formatOption(values.format);
-    const config = loadConfig({ catalog: values.catalog, database: values.database });
+    const config = loadConfig({ ...catalogOverrides(values), database: values.database });
     const logger = createLogger({ level: config.logLevel });
     return withDatabase(
       config,
       async (database) => {
         const report = await syncCatalog(new CatalogStore(database), {
-          catalog: config.catalog,
+          catalog: catalogSpec(config, values['strict-urls'], io.cwd, values.catalog !== undefined),
           maxFileBytes: config.maxFileBytes,
           logger,
         });
         if (format === 'json') {
           io.out(`${JSON.stringify(report)}\n`);
         } else {
+          io.out(scanSummaryLine(report.skipped));
           io.out(
             `${report.entities} entities from ${report.files} files (${report.parsedFiles} parsed) into ${database.describe} in ${report.durationMs} ms: ` +
               `${report.upserted} written, ${report.deleted} deleted; ${report.errors} errors, ${report.warnings} warnings` +

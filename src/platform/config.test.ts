@@ -42,7 +42,13 @@ describe('loadConfig precedence', () => {
 
   test('atrium.yaml overrides the defaults, field by field', () => {
     const cwd = cwdWith('port: 7001\ncatalog: ./catalog\nlogLevel: debug\n');
-    assert.deepEqual(loadConfig({}, {}, cwd), { ...DEFAULTS, port: 7001, catalog: './catalog', logLevel: 'debug' });
+    assert.deepEqual(loadConfig({}, {}, cwd), {
+      ...DEFAULTS,
+      port: 7001,
+      catalog: './catalog',
+      catalogPaths: ['./catalog'],
+      logLevel: 'debug',
+    });
   });
 
   test('the environment overrides atrium.yaml', () => {
@@ -86,8 +92,11 @@ describe('loadConfig precedence', () => {
       metricsToken: true,
     };
     const cwd = cwdWith(file);
-    assert.deepEqual(loadConfig(cli, env, cwd), cli);
+    const catalogDefaults = { appConfigs: [], urlMappings: {}, strictUrls: false };
+    assert.deepEqual(loadConfig(cli, env, cwd), { ...cli, ...catalogDefaults, catalogPaths: ['cli-catalog'] });
     assert.deepEqual(loadConfig({}, env, cwd), {
+      ...catalogDefaults,
+      catalogPaths: ['env-catalog'],
       catalog: 'env-catalog',
       database: 'env.db',
       port: 2002,
@@ -100,6 +109,8 @@ describe('loadConfig precedence', () => {
       metricsToken: false,
     });
     assert.deepEqual(loadConfig({}, {}, cwd), {
+      ...catalogDefaults,
+      catalogPaths: ['file-catalog'],
       catalog: 'file-catalog',
       database: 'file.db',
       port: 1001,
@@ -111,6 +122,39 @@ describe('loadConfig precedence', () => {
       metricsListen: 'file-host:1',
       metricsToken: true,
     });
+  });
+
+  test("atrium.yaml's catalog object: roots, app-configs, URL mappings and strictness; one root named elsewhere replaces the roots", () => {
+    const cwd = cwdWith(
+      'catalog:\n  roots: [a, b]\n  appConfigs: [a/app-config.yaml]\n  urlMappings:\n    "https://github.com/acme/x/blob/main/": vendor/x\n  strictUrls: true\n',
+    );
+    const config = loadConfig({}, {}, cwd);
+    assert.deepEqual(
+      {
+        catalog: config.catalog,
+        catalogPaths: config.catalogPaths,
+        appConfigs: config.appConfigs,
+        urlMappings: config.urlMappings,
+        strictUrls: config.strictUrls,
+      },
+      {
+        catalog: 'a',
+        catalogPaths: ['a', 'b'],
+        appConfigs: ['a/app-config.yaml'],
+        urlMappings: { 'https://github.com/acme/x/blob/main/': 'vendor/x' },
+        strictUrls: true,
+      },
+    );
+    assert.deepEqual(loadConfig({}, { ATRIUM_CATALOG: 'c' }, cwd).catalogPaths, ['c']);
+    assert.deepEqual(loadConfig({ catalogPaths: ['d', 'e'] }, {}, cwd).catalogPaths, ['d', 'e']);
+    for (const bad of [
+      'catalog:\n  urlMappings:\n    "ftp://x/": y\n',
+      'catalog:\n  urlMappings:\n    "https://github.com": y\n',
+      'catalog:\n  roots: []\n',
+      'catalog:\n  unknown: 1\n',
+    ]) {
+      assert.throws(() => loadConfig({}, {}, cwdWith(bad)), /atrium\.yaml: catalog/, bad);
+    }
   });
 
   test('a short webhook secret and bad environment names are configuration errors', () => {

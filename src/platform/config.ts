@@ -10,7 +10,16 @@ import { AtriumError } from './errors.ts';
  * DATABASE_URL / PORT), then `atrium.yaml` in the working directory, then defaults.
  */
 export interface Config {
+  /** The (first) catalog root. */
   catalog: string;
+  /** Every catalog root (`--catalog` repeated; atrium.yaml's `catalog.roots`); `[catalog]` by default. */
+  catalogPaths: string[];
+  /** Backstage app-config files whose catalog.locations are roots (`--app-config`, repeatable). */
+  appConfigs: string[];
+  /** URL prefix -> folder: such URLs in Location targets and substitutions are read from the folder. */
+  urlMappings: Record<string, string>;
+  /** URLs that map to no folder are errors rather than warnings (`--strict-urls`). */
+  strictUrls: boolean;
   /** A SQLite file path or a postgres:// URL. */
   database: string;
   port: number;
@@ -29,6 +38,10 @@ export interface Config {
 
 export const DEFAULTS: Config = {
   catalog: '.',
+  catalogPaths: ['.'],
+  appConfigs: [],
+  urlMappings: {},
+  strictUrls: false,
   database: '.atrium/atrium.db',
   port: 7400,
   host: '127.0.0.1',
@@ -51,8 +64,26 @@ export function hostPort(text: string): { host: string; port: number } | undefin
   return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
 }
 
+/** The object form of atrium.yaml's `catalog`: roots and how URLs map to folders. */
+const catalogSchema = z.strictObject({
+  roots: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  appConfigs: z.array(z.string().min(1)).optional(),
+  urlMappings: z
+    .record(
+      z
+        .string()
+        .regex(
+          /^https?:\/\/[^/?#]+\/.*$/,
+          'keys must be http(s) URL prefixes with a path, e.g. https://github.com/org/repo/blob/main/',
+        ),
+      z.string().min(1),
+    )
+    .optional(),
+  strictUrls: z.boolean().optional(),
+});
+
 const fileSchema = z.strictObject({
-  catalog: z.string().min(1).optional(),
+  catalog: z.union([z.string().min(1), catalogSchema]).optional(),
   database: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65535).optional(),
   host: z.string().min(1).optional(),
@@ -74,7 +105,9 @@ const fileSchema = z.strictObject({
   metricsToken: z.boolean().optional(),
 });
 
-const envNames: Record<keyof Config, string[]> = {
+type EnvSetting = Exclude<keyof Config, 'catalogPaths' | 'appConfigs' | 'urlMappings' | 'strictUrls'>;
+
+const envNames: Record<EnvSetting, string[]> = {
   catalog: ['ATRIUM_CATALOG'],
   database: ['ATRIUM_DATABASE', 'DATABASE_URL'],
   port: ['ATRIUM_PORT', 'PORT'],
@@ -121,12 +154,21 @@ function readConfigFile(cwd: string): Partial<Config> {
       'See the configuration section of the user guide for the allowed keys.',
     );
   }
-  return result.data;
+  const { catalog, ...rest } = result.data;
+  if (typeof catalog !== 'object') return { ...rest, ...(catalog === undefined ? {} : { catalog }) };
+  const roots = typeof catalog.roots === 'string' ? [catalog.roots] : catalog.roots;
+  return {
+    ...rest,
+    ...(roots ? { catalog: roots[0], catalogPaths: roots } : {}),
+    ...(catalog.appConfigs ? { appConfigs: catalog.appConfigs } : {}),
+    ...(catalog.urlMappings ? { urlMappings: catalog.urlMappings } : {}),
+    ...(catalog.strictUrls !== undefined ? { strictUrls: catalog.strictUrls } : {}),
+  };
 }
 
 function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {
   const out: Partial<Config> = {};
-  for (const [key, names] of Object.entries(envNames) as [keyof Config, string[]][]) {
+  for (const [key, names] of Object.entries(envNames) as [EnvSetting, string[]][]) {
     const name = names.find((n) => env[n] !== undefined && env[n] !== '');
     if (!name) continue;
     const value = env[name] as string;
@@ -162,5 +204,11 @@ export function loadConfig(
   cwd = process.cwd(),
 ): Config {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<Config>;
-  return { ...DEFAULTS, ...readConfigFile(cwd), ...readEnv(env), ...defined };
+  const file = readConfigFile(cwd);
+  const fromEnv = readEnv(env);
+  const merged = { ...DEFAULTS, ...file, ...fromEnv, ...defined };
+  // One root named anywhere (option, environment) replaces atrium.yaml's list of roots.
+  const namedOnce = (defined.catalog ?? fromEnv.catalog) !== undefined;
+  const catalogPaths = defined.catalogPaths ?? (namedOnce ? [merged.catalog] : (file.catalogPaths ?? [merged.catalog]));
+  return { ...merged, catalogPaths, catalog: catalogPaths[0] ?? merged.catalog };
 }
