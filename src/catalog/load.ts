@@ -345,7 +345,7 @@ async function loadDocument(
 
   for (const issue of substituted.issues) report(issue.issue, issue.severity, summary.ref);
   const { entity, issues } = validateEntity(substituted.value);
-  for (const issue of issues) report(issue, 'error', summary.ref);
+  for (const issue of issues) report(issue, issue.severity ?? 'error', summary.ref);
   if (!entity || !kind || substituted.issues.some((i) => i.severity === 'error')) return summary;
 
   const refs = referencesOf(kind, entity);
