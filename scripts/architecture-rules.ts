@@ -92,6 +92,7 @@ export const PURE: readonly string[] = [
   'platform/errors.ts',
   'platform/db/database-errors.ts',
   'platform/yaml-nesting.ts',
+  'platform/yaml-warnings.ts',
   'web/truncate.ts',
 ];
 

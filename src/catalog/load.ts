@@ -9,7 +9,7 @@ import { entityName, formatRef, isSafeLinkUrl, isUrlLike, refKey, type Entity, t
 import { RUNBOOK_ANNOTATION } from './operational-links.ts';
 import { parseYamlDocuments, type ParsedDocument } from './parse.ts';
 import { knownKind } from './kinds.ts';
-import { referencesOf } from './relations.ts';
+import { referencesOf, suspiciousReferences } from './relations.ts';
 import { validateEntity, type SchemaIssue } from './schema.ts';
 import { substitute } from './substitute.ts';
 
@@ -353,6 +353,7 @@ async function loadDocument(
   if (refs.issues.length > 0) return summary;
 
   summary.valid = true;
+  for (const issue of suspiciousReferences(refs.references)) report(issue, 'warning', summary.ref);
   await checkRunbook(root, file, entity, dependencies, (issue) => report(issue, 'warning', summary.ref));
   (entity.metadata.links ?? []).forEach((link, i) => {
     if (isSafeLinkUrl(link.url)) return;
