@@ -131,6 +131,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     generation: () => catalog.store.generation(),
     dialect: database.dialect,
     metrics,
+    logger,
   });
 
   registerCatalogRoutes(app, catalog);
