@@ -105,6 +105,25 @@ describe('atrium (command line)', () => {
     );
   });
 
+  test('validate --max-file-size lowers (or raises) the file-size limit; a bad size is a usage error', async () => {
+    const big = tempCatalog({ 'catalog-info.yaml': `${component('big')}# ${'x'.repeat(2000)}\n` });
+    try {
+      const small = await run(['validate', big.dir, '--max-file-size', '1KiB', '--format', 'json']);
+      assert.equal(small.code, 65);
+      const report = JSON.parse(small.out);
+      assert.deepEqual(
+        report.errors.map((e: { code: string; hint: string }) => [e.code, /--max-file-size 4KiB/.test(e.hint)]),
+        [['file-too-large', true]],
+      );
+      assert.equal((await run(['validate', big.dir, '--max-file-size', '4KiB'])).code, 0);
+    } finally {
+      big.cleanup();
+    }
+    const bad = await run(['validate', good.dir, '--max-file-size', 'lots']);
+    assert.equal(bad.code, 64);
+    assert.match(bad.err, /--max-file-size/);
+  });
+
   test('a configuration error exits 78', async () => {
     const result = await run(['validate', good.dir], { ATRIUM_CATALOG_MAX_FILE_BYTES: 'lots' });
     assert.equal(result.code, 78);

@@ -6,7 +6,7 @@ import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
 import { exportSite } from '../portal/export.ts';
 import { normaliseBasePath } from '../web/site.ts';
-import { formatOption } from './args.ts';
+import { byteSizeOption, formatOption } from './args.ts';
 import { defineCommand, withDatabase } from './command.ts';
 
 const help = `Usage: atrium build --out DIR [--catalog DIR|FILE] [--database PATH_OR_URL] [--base-path PATH]
@@ -22,6 +22,7 @@ catalog's files, so they are left out then).
                            (an earlier export is replaced)
   --catalog DIR|FILE       catalog root (default: ATRIUM_CATALOG, atrium.yaml, or .)
   --database PATH_OR_URL   SQLite file or postgres:// URL
+  --max-file-size SIZE     refuse catalog files larger than SIZE (default 16MiB; e.g. 32MiB)
                            (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
   --base-path PATH         the URL path the site will live under, e.g. /portal/
                            (default: /)
@@ -44,6 +45,7 @@ export const buildCommand = defineCommand({
     database: { type: 'string' },
     'base-path': { type: 'string', default: '/' },
     format: { type: 'string', default: 'text' },
+    'max-file-size': { type: 'string' },
   },
   async run({ values, positionals, io, loadConfig }) {
     if (positionals.length > 0)
@@ -58,7 +60,11 @@ export const buildCommand = defineCommand({
       throw new UsageError((err as Error).message, 'For example --base-path /portal/');
     }
     const renderOnly = values.catalog === undefined && values.database !== undefined;
-    const config = loadConfig({ catalog: values.catalog, database: values.database });
+    const config = loadConfig({
+      catalog: values.catalog,
+      database: values.database,
+      maxFileBytes: byteSizeOption('max-file-size', values['max-file-size']),
+    });
     const logger = createLogger({ level: config.logLevel });
     const progress = io.isTTY ?? false;
     return withDatabase(

@@ -3,7 +3,7 @@ import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
 import { createServer } from '../server.ts';
 import { loadAssets } from '../portal/assets.ts';
-import { integerOption } from './args.ts';
+import { byteSizeOption, integerOption } from './args.ts';
 import { defineCommand, withDatabase } from './command.ts';
 
 const help = `Usage: atrium serve [--catalog DIR|FILE] [--port N] [--host ADDR] [--database PATH_OR_URL] [--no-watch] [--demo-history]
@@ -16,6 +16,7 @@ file is visible in the API about a second later. Stops cleanly on SIGINT/SIGTERM
                            (default: ATRIUM_PORT, PORT, or 7400)
   --host ADDR              address to bind (default: ATRIUM_HOST or 127.0.0.1)
   --database PATH_OR_URL   SQLite file or postgres:// URL
+  --max-file-size SIZE     refuse catalog files larger than SIZE (default 16MiB; e.g. 32MiB)
                            (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
   --no-watch               sync once at start, do not watch for changes
   --demo-history           when no change is recorded yet, record 90 days of made-up
@@ -44,6 +45,7 @@ export const serveCommand = defineCommand({
     database: { type: 'string' },
     'no-watch': { type: 'boolean' },
     'demo-history': { type: 'boolean' },
+    'max-file-size': { type: 'string' },
   },
   async run({ values, positionals, io, loadConfig }) {
     if (positionals.length > 0)
@@ -53,6 +55,7 @@ export const serveCommand = defineCommand({
       database: values.database,
       host: values.host,
       port: integerOption('port', values.port, 0, 65535),
+      maxFileBytes: byteSizeOption('max-file-size', values['max-file-size']),
     });
     // A line per request, written asynchronously: logging never blocks an answer.
     const logger = createLogger({ level: config.logLevel, buffered: true });

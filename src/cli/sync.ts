@@ -4,10 +4,10 @@ import { CatalogStore } from '../catalog/store.ts';
 import { syncCatalog } from '../catalog/sync.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
-import { formatOption } from './args.ts';
+import { byteSizeOption, formatOption } from './args.ts';
 import { defineCommand, withDatabase } from './command.ts';
 
-const help = `Usage: atrium sync [--catalog DIR|FILE] [--database PATH_OR_URL] [--format text|json]
+const help = `Usage: atrium sync [--catalog DIR|FILE] [--database PATH_OR_URL] [--format text|json] [--max-file-size SIZE]
 
 Loads a catalog into the store, incrementally: unchanged files are skipped, changed
 ones re-applied, removed entities deleted. A file that has become invalid keeps its
@@ -15,6 +15,7 @@ last good entities (marked stale) until it is fixed.
 
   --catalog DIR|FILE       catalog root (default: ATRIUM_CATALOG, atrium.yaml, or .)
   --database PATH_OR_URL   SQLite file or postgres:// URL
+  --max-file-size SIZE     refuse catalog files larger than SIZE (default 16MiB; e.g. 32MiB)
                            (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
   --format FORMAT          text (default) or json (the sync report as one object)
   -h, --help               show this help
@@ -30,12 +31,17 @@ export const syncCommand = defineCommand({
     catalog: { type: 'string' },
     database: { type: 'string' },
     format: { type: 'string', default: 'text' },
+    'max-file-size': { type: 'string' },
   },
   async run({ values, positionals, io, loadConfig }) {
     if (positionals.length > 0)
       throw new UsageError(`Unexpected argument "${positionals[0]}"`, 'Pass the catalog with --catalog DIR.');
     const format = formatOption(values.format);
-    const config = loadConfig({ catalog: values.catalog, database: values.database });
+    const config = loadConfig({
+      catalog: values.catalog,
+      database: values.database,
+      maxFileBytes: byteSizeOption('max-file-size', values['max-file-size']),
+    });
     const logger = createLogger({ level: config.logLevel });
     return withDatabase(
       config,

@@ -4,10 +4,10 @@ import { openCatalog, walkCatalog } from '../catalog/load.ts';
 import type { Problem } from '../catalog/model.ts';
 import { resolveCatalog } from '../catalog/resolve.ts';
 import { UsageError } from '../platform/errors.ts';
-import { formatOption } from './args.ts';
+import { byteSizeOption, formatOption } from './args.ts';
 import { defineCommand } from './command.ts';
 
-const help = `Usage: atrium validate [DIR|FILE] [--format text|json]
+const help = `Usage: atrium validate [DIR|FILE] [--format text|json] [--max-file-size SIZE]
 
 Reads a catalog the way \`atrium sync\` does and reports every problem with its
 file, line, column, code, message and hint. Nothing is written.
@@ -16,6 +16,7 @@ file, line, column, code, message and hint. Nothing is written.
                    every *.yaml below it), or one descriptor file.
                    Default: ATRIUM_CATALOG, atrium.yaml's catalog, or .
   --format FORMAT  text (default) or json: {"entities": N, "errors": [...], "warnings": [...]}
+  --max-file-size SIZE  refuse catalog files larger than SIZE (default 16MiB; e.g. 32MiB)
   -h, --help       show this help
 
 Exit status: 0 no errors (warnings allowed), 65 errors found, 64 bad usage,
@@ -41,12 +42,12 @@ function toJson(p: Problem) {
 export const validateCommand = defineCommand({
   name: 'validate',
   help,
-  options: { format: { type: 'string', default: 'text' } },
+  options: { format: { type: 'string', default: 'text' }, 'max-file-size': { type: 'string' } },
   async run({ values, positionals, io, loadConfig }) {
     const format = formatOption(values.format);
     if (positionals.length > 1)
       throw new UsageError('validate takes one catalog path', 'Run `atrium validate --help`.');
-    const config = loadConfig();
+    const config = loadConfig({ maxFileBytes: byteSizeOption('max-file-size', values['max-file-size']) });
     const { root, rootFile } = await openCatalog(positionals[0] ?? config.catalog, config.maxFileBytes);
     const walk = await walkCatalog(root, rootFile);
     const { claims, problems } = resolveCatalog(walk.files, walk.problems, new Map());

@@ -29,7 +29,8 @@ export const DEFAULTS: Config = {
   database: '.atrium/atrium.db',
   port: 7400,
   host: '127.0.0.1',
-  maxFileBytes: 2 * 1024 * 1024,
+  // The catalog's default (catalog/files.ts, which platform/ may not import): real catalogs hold 9 MB files.
+  maxFileBytes: 16 * 1024 * 1024,
   logLevel: 'info',
   githubWebhookSecret: undefined,
   productionEnvironments: ['production'],
