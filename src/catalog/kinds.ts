@@ -4,7 +4,8 @@ import type { ReferenceField } from './relations.ts';
 
 /**
  * The kinds the catalog reads beyond Backstage's core kinds, each brought by the
- * capability that owns it (the flag capability's Flag; later SLO, Check, Job, ...): its
+ * capability that owns it (the flag capability's Flag, the templates capability's
+ * Backstage Template; later SLO, Check, Job, ...): its
  * spec schema, the checks its engine adds, its relations and its cards on entity pages.
  * Pure: a definition is data and functions; nothing here does I/O.
  *

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { kindDefinition, knownKind, knownKinds, registeredKinds } from './kinds.ts';
+import { kindDefinition, knownKind, knownKinds } from './kinds.ts';
 import { coreKind, type CoreKind, type Entity, type Severity } from './model.ts';
 
 /**
@@ -221,12 +221,11 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
     if (!known) {
       // Like a Backstage catalog whose rules do not allow the kind: the document is skipped, and
       // the rest of the catalog loads (a plugin's kind, such as AiResource, is no mistake).
-      const own = registeredKinds().map((d) => d.kind);
       issues.push({
         path: ['kind'],
         code: 'unknown-kind',
         message: `Unknown kind "${kind}": the document is skipped`,
-        hint: `Atrium reads the Backstage kinds${own.length > 0 ? ` and its own ${own.join(', ')}` : ''}: ${knownKinds().join(', ')}.`,
+        hint: `Atrium reads the kinds ${knownKinds().join(', ')}; a plugin's kind needs nothing, any other one is a typo.`,
         severity: 'warning',
       });
       return { issues };
