@@ -16,7 +16,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['web'],
   ['openapi-reference'],
   ['catalog'],
-  ['auth', 'docs', 'search', 'changes'],
+  ['auth', 'docs', 'search', 'changes', 'templates'],
   ['dora', 'flags', 'demo'],
   ['portal'],
   ['capabilities'],
@@ -79,6 +79,8 @@ export const PURE: readonly string[] = [
   'flags/features-query.ts',
   'flags/staleness.ts',
   'flags/release-plan.ts',
+  'templates/template-kind.ts',
+  'templates/template-outline.ts',
   'demo/deploy-history.ts',
   'auth/token.ts',
   'platform/prng.ts',
@@ -96,6 +98,7 @@ export const PURE: readonly string[] = [
   'platform/db/database-errors.ts',
   'platform/db/lock-backoff.ts',
   'platform/yaml-nesting.ts',
+  'platform/yaml-warnings.ts',
   'web/truncate.ts',
 ];
 

@@ -6,6 +6,8 @@ import { changesSubpages } from './changes/subpages.ts';
 import { type DoraSources, doraSubpages } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
+import { templateSections } from './templates/sections.ts';
+import { templateKind } from './templates/template-kind.ts';
 
 /**
  * What each capability contributes to the rooms that compose them, listed once and read
@@ -20,13 +22,17 @@ import { type FlagSources, flagSections } from './flags/sections.ts';
 export type CapabilitySources = ChangeSources & DoraSources & FlagSources;
 
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
-export const entitySections: readonly EntitySection<CapabilitySources>[] = [...changesSections, ...flagSections];
+export const entitySections: readonly EntitySection<CapabilitySources>[] = [
+  ...changesSections,
+  ...flagSections,
+  ...templateSections,
+];
 
 /** The capabilities' pages under entity pages (`…/<segment>/`). */
 export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [...changesSubpages, ...doraSubpages];
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
-export const catalogKinds: readonly KindDefinition[] = [flagKind];
+export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind];
 
 /** This module, for worker threads: they cannot be handed functions, so they import the lists from here. */
 export const CAPABILITIES_MODULE = import.meta.url;

@@ -136,7 +136,11 @@ export function createServer(options: ServerOptions): AtriumServer {
   });
   const readiness = new Readiness();
   const gauges = registerServerMetrics(metrics, { portal, writes: changes.writes });
-  registerHealthRoutes(app, readiness, { generation: () => catalog.store.generation(), dialect: database.dialect });
+  registerHealthRoutes(app, readiness, {
+    generation: () => catalog.store.generation(),
+    dialect: database.dialect,
+    logger,
+  });
   const metricsGuard = options.metricsAccess?.token ? requireScope(tokens, 'metrics:read') : undefined;
   const metricsListen = options.metricsAccess?.listen;
   // On its own address, /metrics is an app of its own: the main listener does not serve it at all.

@@ -33,6 +33,10 @@ describe('CatalogRoot.open', () => {
     assert.equal(root.maxFileBytes, DEFAULT_MAX_FILE_BYTES);
   });
 
+  test('the default limit is 16 MiB: real catalogs hold single files of 9 MB', () => {
+    assert.equal(DEFAULT_MAX_FILE_BYTES, 16 * 1024 * 1024);
+  });
+
   test('rejects a root directory that does not exist', async (t) => {
     const base = tempDir(t);
     await assert.rejects(CatalogRoot.open(path.join(base, 'missing')), { code: 'ENOENT' });
@@ -147,6 +151,15 @@ describe('CatalogRoot.read', () => {
     assert.equal(over.hash, null);
     assert.match(over.failure.message, /65 bytes.*64/);
     assert.match(over.failure.hint, /ATRIUM_CATALOG_MAX_FILE_BYTES/);
+    assert.match(over.failure.hint, /--max-file-size 1KiB/, 'the hint offers the flag, with a limit that fits');
+  });
+
+  test('the hint suggests the next power-of-two MiB that fits a large file', async (t) => {
+    const dir = tempDir(t);
+    write(dir, 'big.yaml', 'a'.repeat(3 * 1024 * 1024 + 1));
+    const over = await (await CatalogRoot.open(dir, 2 * 1024 * 1024)).read('big.yaml');
+    assert.ok(!over.ok);
+    assert.match(over.failure.hint, /--max-file-size 4MiB\b/);
   });
 
   test('refuses a file holding NUL bytes as binary, with the hash of its bytes', async (t) => {

@@ -4,7 +4,8 @@ import type { ReferenceField } from './relations.ts';
 
 /**
  * The kinds the catalog reads beyond Backstage's core kinds, each brought by the
- * capability that owns it (the flag capability's Flag; later SLO, Check, Job, ...): its
+ * capability that owns it (the flag capability's Flag, the templates capability's
+ * Backstage Template; later SLO, Check, Job, ...): its
  * spec schema, the checks its engine adds, its relations and its cards on entity pages.
  * Pure: a definition is data and functions; nothing here does I/O.
  *
@@ -36,12 +37,23 @@ export interface RelationCard {
   onlyWhenRelated?: boolean;
 }
 
+/**
+ * An older apiVersion of a kind, still read (as Backstage still reads it) with its own spec
+ * shape; each document written in it gets a deprecation warning whose hint is `hint`.
+ */
+export interface LegacyApiVersion {
+  apiVersion: string;
+  spec: z.ZodType;
+  hint: string;
+}
+
 export interface KindDefinition {
   /** As written in descriptors (matched case-insensitively) and shown on pages. */
   kind: string;
   apiVersions: readonly string[];
   /** The spec's shape, as the core kinds' (loose objects: unknown keys are tolerated). */
   spec: z.ZodType;
+  legacyApiVersions?: readonly LegacyApiVersion[];
   /** Checks beyond the shape, run only on a spec the schema accepted (`spec` is its parsed value). */
   issues?(name: string, spec: unknown): readonly SpecIssue[];
   /** The spec fields that reference other entities, in the order they are read. */

@@ -11,6 +11,8 @@ import { MAX_LOCATION_DEPTH, walkCatalog, type WalkOptions, type WalkResult } fr
 import { openCatalog } from './open-catalog.ts';
 import type { Entity, Problem } from './model.ts';
 import { resolveCatalog } from './resolve.ts';
+// The capabilities' kinds (Flag, Template) are registered by their composition root.
+import '../capabilities.ts';
 import { component, tempDir, writeFile } from '../../test/support/catalog.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -1296,5 +1298,98 @@ describe('unsafe links', () => {
       ['warning unsafe-link 6:12'],
     );
     assert.deepEqual(entityKeys(walk), ['component:default/svc']);
+  });
+});
+
+describe('kinds Backstage reads beyond the core ones, and those nobody reads', () => {
+  const template = [
+    'apiVersion: scaffolder.backstage.io/v1beta3',
+    'kind: Template',
+    'metadata:',
+    '  name: new-service',
+    'spec:',
+    '  type: service',
+    '  owner: team-a',
+    '  parameters:',
+    '    - title: Basics',
+    '      properties:',
+    '        name: {type: string}',
+    '  steps:',
+    '    - id: fetch',
+    '      action: fetch:template',
+    `      input: {url: ./skeleton, values: {name: "\${{ parameters.name }}"}}`,
+    '',
+  ].join('\n');
+
+  test('a Template loads as an entity; a kind nobody defines is skipped with one warning, the rest of the file loads', async (t) => {
+    const dir = tempDir(t);
+    write(
+      dir,
+      'catalog-info.yaml',
+      `${template}---\napiVersion: example.com/v1\nkind: AiResource\nmetadata:\n  name: Bad Name\n---\n${component('svc')}`,
+    );
+    const walk = await walkDir(dir, 'catalog-info.yaml');
+    assert.deepEqual(
+      allProblems(walk).map((p) => `${p.severity} ${p.code} ${p.line}:${p.column}`),
+      ['warning unknown-kind 18:7'],
+    );
+    assert.deepEqual(entityKeys(walk), ['component:default/svc', 'template:default/new-service']);
+  });
+
+  test('a legacy Template loads with a deprecation warning at its apiVersion', async (t) => {
+    const dir = tempDir(t);
+    write(dir, 'catalog-info.yaml', template.replace('scaffolder.backstage.io/v1beta3', 'backstage.io/v1beta2'));
+    const walk = await walkDir(dir, 'catalog-info.yaml');
+    assert.deepEqual(
+      allProblems(walk).map((p) => `${p.severity} ${p.code} ${p.line}:${p.column}`),
+      ['warning deprecated-api-version 1:13'],
+    );
+    assert.deepEqual(entityKeys(walk), ['template:default/new-service']);
+  });
+
+  test('a service: prefix, an email owner and a placeholder are warnings at the reference; the entity loads', async (t) => {
+    const dir = tempDir(t);
+    const text = [
+      'apiVersion: backstage.io/v1alpha1',
+      'kind: Component',
+      'metadata:',
+      '  name: svc',
+      'spec:',
+      '  type: service',
+      '  lifecycle: production',
+      '  owner: jane@example.com',
+      '  system: "{{cookiecutter.system}}"',
+      '  dependsOn: [service:orders]',
+      '',
+    ].join('\n');
+    write(dir, 'catalog-info.yaml', text);
+    const walk = await walkDir(dir, 'catalog-info.yaml');
+    const problems = allProblems(walk);
+    problems.forEach(assertWellFormed);
+    assert.deepEqual(
+      problems.map((p) => `${p.severity} ${p.code} ${p.line}:${p.column}`),
+      [
+        `warning reference-email ${positionOf(text, 'jane@').line}:${positionOf(text, 'jane@').column}`,
+        `warning reference-placeholder ${positionOf(text, '"{{').line}:${positionOf(text, '"{{').column}`,
+        `warning reference-unknown-kind ${positionOf(text, 'service:orders').line}:${positionOf(text, 'service:orders').column}`,
+      ],
+    );
+    assert.deepEqual(entityKeys(walk), ['component:default/svc']);
+  });
+
+  test('a $yaml file with a list as a key is a yaml-warning on the placeholder naming its line, nothing on stderr', async (t) => {
+    const emitted = t.mock.method(process, 'emitWarning', () => {});
+    const dir = tempDir(t);
+    write(dir, 'catalog-info.yaml', api('orders', ['  definition: openapi', '  x-values:', '    $yaml: ./def.yaml']));
+    write(dir, 'def.yaml', 'openapi: 3.0.0\npaths:\n  ? [a, b]\n  : {}\n');
+    const walk = await walkDir(dir, 'catalog-info.yaml');
+    const problems = allProblems(walk);
+    assert.deepEqual(
+      problems.map((p) => `${p.severity} ${p.code} ${p.line}`),
+      ['warning yaml-warning 11'],
+    );
+    assert.match(problems[0]?.message ?? '', /^def\.yaml:3: A mapping key is itself a list/);
+    assert.equal(emitted.mock.callCount(), 0);
+    assert.deepEqual(entityKeys(walk), ['api:default/orders']);
   });
 });

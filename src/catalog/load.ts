@@ -8,7 +8,7 @@ import { entityName, formatRef, isSafeLinkUrl, isUrlLike, refKey, type Entity, t
 import { RUNBOOK_ANNOTATION } from './operational-links.ts';
 import { parseYamlDocuments, type ParsedDocument } from './parse.ts';
 import { knownKind } from './kinds.ts';
-import { referencesOf } from './relations.ts';
+import { referencesOf, suspiciousReferences } from './relations.ts';
 import { documentKey } from './resolve.ts';
 import { isCatalogApiVersion, isTemplateSkeletonPath, looksLikeAppConfig } from './scan-filter.ts';
 import { validateEntity, type SchemaIssue } from './schema.ts';
@@ -513,7 +513,7 @@ async function loadDocument(
 
   for (const issue of substituted.issues) report(issue.issue, issue.severity, summary.ref);
   const { entity, issues } = validateEntity(substituted.value);
-  for (const issue of issues) report(issue, 'error', summary.ref);
+  for (const issue of issues) report(issue, issue.severity ?? 'error', summary.ref);
   if (!entity || !kind || substituted.issues.some((i) => i.severity === 'error')) return summary;
 
   const refs = referencesOf(kind, entity);
@@ -521,6 +521,7 @@ async function loadDocument(
   if (refs.issues.length > 0) return summary;
 
   summary.valid = true;
+  for (const issue of suspiciousReferences(refs.references)) report(issue, 'warning', summary.ref);
   await checkRunbook(root, file, entity, dependencies, (issue) => report(issue, 'warning', summary.ref));
   (entity.metadata.links ?? []).forEach((link, i) => {
     if (isSafeLinkUrl(link.url)) return;

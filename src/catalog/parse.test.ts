@@ -240,6 +240,22 @@ describe('parseYamlDocuments: YAML errors are problems, not exceptions', () => {
     assert.equal(file.documents.length, 1);
   });
 
+  test('a mapping or list used as a key is a yaml-warning at its line, never a raw warning on stderr', (t) => {
+    const emitted = t.mock.method(process, 'emitWarning', () => {});
+    const file = parse('kind: Component\nmetadata:\n  annotations:\n    ? [x, y]\n    : z\n    ? {a: 1}\n    : b\n');
+    assert.deepEqual(
+      file.problems.map((p) => [p.code, p.severity, p.line]),
+      [
+        ['yaml-warning', 'warning', 4],
+        ['yaml-warning', 'warning', 6],
+      ],
+    );
+    assert.match(file.problems[0]?.message ?? '', /key is itself a list/);
+    assert.match(file.problems[1]?.message ?? '', /key is itself a mapping/);
+    assert.equal(emitted.mock.callCount(), 0, 'the YAML library printed to stderr');
+    assert.equal(file.documents.length, 1);
+  });
+
   test('reports an unsupported YAML version as a warning', () => {
     const file = parse('%YAML 1.3\n---\nkind: A\n');
     assert.deepEqual(

@@ -1,5 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
 import { findExcessiveNesting } from '../platform/yaml-nesting.ts';
+import { QUIET_YAML, yamlWarnings } from '../platform/yaml-warnings.ts';
 import type { Problem, SourcePosition } from './model.ts';
 
 /** Deeper nesting (flow or block) than this is refused before the YAML parser sees it (it cannot cope with thousands). */
@@ -63,7 +64,8 @@ export function parseYamlDocuments(text: string, file: string): ParsedFile {
   const documents: ParsedDocument[] = [];
   const problems: Problem[] = [];
   let broken = false;
-  for (const doc of parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false })) {
+  const options = { ...QUIET_YAML, lineCounter: lines, uniqueKeys: true, prettyErrors: false };
+  for (const doc of parseAllDocuments(text, options)) {
     if (doc.errors.length > 0) {
       broken = true;
       for (const err of doc.errors) {
@@ -81,9 +83,9 @@ export function parseYamlDocuments(text: string, file: string): ParsedFile {
       }
       continue;
     }
-    for (const warning of doc.warnings) {
+    for (const warning of yamlWarnings(doc)) {
       problems.push({
-        ...problem('yaml-warning', firstLine(warning.message), 'Check the YAML at this position.', at(warning.pos[0])),
+        ...problem('yaml-warning', warning.message, 'Check the YAML at this position.', at(warning.offset)),
         severity: 'warning',
       });
     }

@@ -11,6 +11,7 @@ import {
   relationsOf,
   relationView,
   storedRelationsOf,
+  suspiciousReferences,
   type Reference,
   type RelationType,
 } from './relations.ts';
@@ -80,6 +81,7 @@ const FIELDS: FieldCase[] = [
   { kind: 'User', field: 'memberOf', relation: 'memberOf', inverse: 'hasMember', defaultKind: 'Group', list: true },
   { kind: 'Flag', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
   { kind: 'Flag', field: 'service', relation: 'flagOf', inverse: 'hasFlag', defaultKind: 'Component', list: false },
+  { kind: 'Template', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
 ];
 
 describe('relation types', () => {
@@ -394,6 +396,59 @@ describe('stored relations and the relation view', () => {
         expected,
         target,
       );
+    }
+  });
+});
+
+describe('suspicious references', () => {
+  const warningsFor = (kind: string, spec: Record<string, unknown>) =>
+    suspiciousReferences(referencesOf(kind, entity(kind, spec)).references).map((i) => ({
+      code: i.code,
+      path: i.path,
+      severity: i.severity,
+      hint: i.hint,
+    }));
+
+  test('a service: prefix is not a kind: the hint says a service is a Component and writes the fix', () => {
+    const [warning, ...more] = warningsFor('Component', {
+      type: 'service',
+      lifecycle: 'x',
+      owner: 'team-a',
+      dependsOn: ['service:orders'],
+    });
+    assert.deepEqual(more, []);
+    assert.deepEqual(
+      [warning?.code, warning?.path, warning?.severity],
+      ['reference-unknown-kind', ['spec', 'dependsOn', 0], 'warning'],
+    );
+    assert.match(warning?.hint ?? '', /`component:orders`/);
+  });
+
+  test('another unknown kind gets the list of kinds; known kinds in any case are fine', () => {
+    const [warning] = warningsFor('Component', { owner: 'team:a' });
+    assert.equal(warning?.code, 'reference-unknown-kind');
+    assert.match(warning?.hint ?? '', /Component, API/);
+    assert.deepEqual(
+      warningsFor('Component', { owner: 'GROUP:a', dependsOn: ['resource:db', 'Component:x'], system: 's' }),
+      [],
+    );
+  });
+
+  test('an email as an owner suggests user:name or a group', () => {
+    const [warning, ...more] = warningsFor('Component', { owner: 'jane.doe@example.com' });
+    assert.deepEqual(more, []);
+    assert.deepEqual([warning?.code, warning?.path], ['reference-email', ['spec', 'owner']]);
+    assert.match(warning?.hint ?? '', /`user:jane\.doe`/);
+    assert.match(warning?.hint ?? '', /group:/);
+    assert.equal(warningsFor('Component', { owner: 'user:jane@example.com' })[0]?.code, 'reference-email');
+  });
+
+  test('a template placeholder says the file looks like a template skeleton', () => {
+    for (const owner of [`\${{ values.owner }}`, '{{cookiecutter.owner}}']) {
+      const [warning, ...more] = warningsFor('Component', { owner });
+      assert.deepEqual(more, [], owner);
+      assert.equal(warning?.code, 'reference-placeholder', owner);
+      assert.match(warning?.hint ?? '', /looks like a template skeleton/);
     }
   });
 });

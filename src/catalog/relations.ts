@@ -8,8 +8,8 @@ import {
   type Entity,
   type EntityName,
 } from './model.ts';
-import { kindDefinition, registeredKinds, type KindDefinition } from './kinds.ts';
-import type { SchemaIssue } from './schema.ts';
+import { kindDefinition, knownKind, knownKinds, registeredKinds, type KindDefinition } from './kinds.ts';
+import { hasTemplatePlaceholder, type SchemaIssue, TEMPLATE_SKELETON_HINT } from './schema.ts';
 
 /**
  * Every well-known Backstage relation, in both directions (a registered kind adds its own,
@@ -139,6 +139,52 @@ export function referencesOf(kind: string, entity: Entity): { references: Refere
     });
   }
   return { references, issues };
+}
+
+/** What people write for a kind that Backstage calls Component (its spec.type says which). */
+const COMPONENT_TYPES = new Set(['service', 'website', 'library', 'app', 'application', 'microservice']);
+
+/**
+ * References that parse (as Backstage parses them) but cannot be what was meant: a
+ * placeholder of a template skeleton, an email address, a kind nobody defines. Each is a
+ * warning with the fix; the reference is kept, as Backstage keeps it.
+ */
+export function suspiciousReferences(references: readonly Reference[]): SchemaIssue[] {
+  const issues: SchemaIssue[] = [];
+  for (const { path, target } of references) {
+    const field = path.slice(0, 2).join('.');
+    const written = `${target.kind}:${target.namespace}/${target.name}`;
+    if (hasTemplatePlaceholder(target.name)) {
+      issues.push({
+        path,
+        code: 'reference-placeholder',
+        message: `${field} holds a template placeholder (${target.name}), not an entity's name`,
+        hint: TEMPLATE_SKELETON_HINT,
+        severity: 'warning',
+      });
+    } else if (target.name.includes('@')) {
+      const person = target.name.slice(0, target.name.indexOf('@'));
+      issues.push({
+        path,
+        code: 'reference-email',
+        message: `${field} is an email address (${target.name}), not an entity reference`,
+        hint: `Name the User or Group by its metadata.name, e.g. \`user:${person}\` or \`group:payments\`; an email belongs in spec.profile.email.`,
+        severity: 'warning',
+      });
+    } else if (!knownKind(target.kind)) {
+      const lower = target.kind.toLowerCase();
+      issues.push({
+        path,
+        code: 'reference-unknown-kind',
+        message: `${field} refers to ${written}, but ${target.kind} is not a kind`,
+        hint: COMPONENT_TYPES.has(lower)
+          ? `A ${lower} is a Component (its spec.type says ${lower}): write \`component:${target.name}\`.`
+          : `Write one of the kinds ${knownKinds().join(', ')} before the colon (or leave it out for this field's default).`,
+        severity: 'warning',
+      });
+    }
+  }
+  return issues;
 }
 
 /** Both directions of every reference, deduplicated, with display-form refs. */

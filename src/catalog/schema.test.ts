@@ -141,6 +141,19 @@ describe('metadata.name', () => {
       assert.deepEqual(found(withMetadata('name', name)), [{ code: 'invalid-name', path: ['metadata', 'name'] }]);
     });
   }
+  for (const name of [`\${{ values.name }}`, '{{cookiecutter.component_id}}', '{{ .Values.name }}-api']) {
+    test(`says the name ${show(name)} looks like a template skeleton`, () => {
+      const { issues } = validateEntity(withMetadata('name', name));
+      assert.deepEqual(
+        issues.map((i) => i.code),
+        ['invalid-name'],
+      );
+      assert.match(issues[0]?.hint ?? '', /looks like a template skeleton/);
+    });
+  }
+  test('gives a plain invalid name the format hint, not the skeleton one', () => {
+    assert.doesNotMatch(validateEntity(withMetadata('name', 'a b')).issues[0]?.hint ?? '', /skeleton/);
+  });
   for (const name of NON_STRINGS) {
     test(`rejects a name that is not a string: ${show(name)}`, () => {
       assert.deepEqual(found(withMetadata('name', name)), [{ code: 'invalid-name', path: ['metadata', 'name'] }]);
@@ -231,18 +244,22 @@ describe('kind', () => {
     });
   }
 
-  test('reports a well-formed kind that is not a core kind as unknown-kind, up to 63 characters', () => {
-    for (const kind of ['Template', 'Widget', `K${repeat('a', 62)}`]) {
-      assert.deepEqual(found(ofKind(kind, { anything: true })), [{ code: 'unknown-kind', path: ['kind'] }], kind);
+  test('skips a well-formed kind it does not read with an unknown-kind warning, up to 63 characters', () => {
+    for (const kind of ['AiResource', 'Widget', `K${repeat('a', 62)}`]) {
+      const result = validateEntity(ofKind(kind, { anything: true }));
+      assert.equal(result.entity, undefined, `${kind} is skipped`);
+      assert.deepEqual(
+        result.issues.map(({ code, path, severity }) => ({ code, path, severity })),
+        [{ code: 'unknown-kind', path: ['kind'], severity: 'warning' }],
+        kind,
+      );
+      assert.match(result.issues[0]?.message ?? '', /skipped/);
     }
   });
 
-  test('does not check the spec of an unknown kind, but still wants it to be a mapping', () => {
-    assert.deepEqual(found(ofKind('Template', { steps: 42 })), [{ code: 'unknown-kind', path: ['kind'] }]);
-    assert.deepEqual(found(ofKind('Template', 'text')), [
-      { code: 'unknown-kind', path: ['kind'] },
-      { code: 'invalid-field', path: ['spec'] },
-    ]);
+  test('does not check anything else of a document of an unknown kind: it is skipped, not wrong', () => {
+    const doc = { apiVersion: 'a/b/c', kind: 'Widget', metadata: { name: 'Not Valid' }, spec: 'text', extra: 1 };
+    assert.deepEqual(found(doc), [{ code: 'unknown-kind', path: ['kind'] }]);
   });
 });
 
@@ -311,14 +328,24 @@ describe('apiVersion', () => {
     }
   });
 
-  test('does not restrict the apiVersion of an unknown kind beyond its format', () => {
-    assert.deepEqual(found(ofKind('Template', {}, 'scaffolder.backstage.io/v1beta3')), [
-      { code: 'unknown-kind', path: ['kind'] },
-    ]);
-    assert.deepEqual(found(ofKind('Template', {}, 'a/b/c')), [
-      { code: 'unknown-kind', path: ['kind'] },
-      { code: 'invalid-api-version', path: ['apiVersion'] },
-    ]);
+  test("says a known kind in another tool's apiVersion is that tool's file, not a catalog entity", () => {
+    const hintFor = (apiVersion: string) => {
+      const doc = component();
+      doc.apiVersion = apiVersion;
+      const { issues } = validateEntity(doc);
+      assert.deepEqual(
+        issues.map((i) => i.code),
+        ['invalid-api-version'],
+        apiVersion,
+      );
+      return issues[0]?.hint ?? '';
+    };
+    assert.match(hintFor('kustomize.config.k8s.io/v1alpha1'), /^This is a Kustomize file, not a catalog entity/);
+    assert.match(hintFor('v1'), /^This is a Kubernetes manifest, not a catalog entity/);
+    assert.match(hintFor('gateway.networking.k8s.io/v1'), /^This is a Kubernetes manifest/);
+    assert.match(hintFor('example.com/v1alpha1'), /^This is a file of another tool \(example\.com\)/);
+    // A Backstage group with a wrong version is a typo, not another tool's file.
+    assert.equal(hintFor('backstage.io/v1alpha2'), 'Use backstage.io/v1alpha1 or backstage.io/v1beta1.');
   });
 
   test('reports a malformed apiVersion on a document as invalid-api-version', () => {
@@ -551,6 +578,24 @@ describe('metadata.links', () => {
     }
   }
 
+  for (const icon of ['dashboard', 'github', 'Docs', 'kind.icon_2']) {
+    test(`accepts the link icon name ${show(icon)}`, () => {
+      assert.deepEqual(found(withMetadata('links', [{ url: 'https://example.com', icon }])), []);
+    });
+  }
+
+  // Backstage's field-format policy holds icons to the entity-name format.
+  for (const icon of ['https://example.com/icon.png', 'my icon', 'fa:github', '-dash', 'dash-', 'x'.repeat(64), ' ']) {
+    test(`rejects the link icon ${show(icon)}, which is not a valid name, as Backstage does`, () => {
+      const { issues } = validateEntity(withMetadata('links', [{ url: 'https://example.com', icon }]));
+      assert.deepEqual(
+        issues.map(({ code, path }) => ({ code, path })),
+        [{ code: 'invalid-link', path: ['metadata', 'links', 0, 'icon'] }],
+      );
+      if (icon.trim()) assert.match(issues[0]?.hint ?? '', /dashboard/);
+    });
+  }
+
   test('reports every bad link and every bad field of a link', () => {
     const links = [{ url: 'https://ok.example.com' }, { url: 'relative', title: '', icon: '' }, {}];
     assert.deepEqual(found(withMetadata('links', links)), [
@@ -614,7 +659,6 @@ describe('top-level fields', () => {
     for (const { kind, spec } of REQUIRED) {
       assert.deepEqual(found(ofKind(kind, { ...spec, 'x-custom': { anything: [1, 'two'] }, tier: 3 })), [], kind);
     }
-    assert.deepEqual(found(ofKind('User', { extra: true })), []);
     assert.deepEqual(found(ofKind('Location', { target: './a.yaml', rules: [{ allow: ['Component'] }] })), []);
   });
 });
@@ -658,6 +702,8 @@ const REQUIRED: KindCase[] = [
   { kind: 'System', spec: { owner: 'team-a' }, text: ['owner'], lists: [] },
   { kind: 'Domain', spec: { owner: 'team-a' }, text: ['owner'], lists: [] },
   { kind: 'Group', spec: { type: 'team', children: [] }, text: ['type'], lists: ['children'] },
+  // Backstage's User schema requires spec.memberOf (the list may be empty).
+  { kind: 'User', spec: { memberOf: [] }, text: [], lists: ['memberOf'] },
 ];
 
 describe('required spec fields', () => {
@@ -823,12 +869,16 @@ describe('API specs', () => {
 });
 
 describe('User specs', () => {
-  test('a User needs no spec in Atrium', () => {
-    assert.deepEqual(found(ofKind('User', undefined)), []);
-    assert.deepEqual(found(ofKind('User', {})), []);
+  test('a User without spec.memberOf is an error, as in Backstage, whose hint offers the empty list', () => {
+    assert.deepEqual(found(ofKind('User', undefined)), [{ code: 'missing-field', path: ['spec'] }]);
+    const [issue, ...more] = validateEntity(ofKind('User', { profile: { displayName: 'Jenny Doe' } })).issues;
+    assert.deepEqual(more, []);
+    assert.deepEqual(issue?.path, ['spec', 'memberOf']);
+    assert.equal(issue?.code, 'missing-field');
+    assert.match(issue?.hint ?? '', /memberOf: \[\]/);
   });
 
-  test('a User memberOf is optional and may be empty', () => {
+  test('a User memberOf may be empty', () => {
     assert.deepEqual(found(ofKind('User', { memberOf: [] })), []);
     assert.deepEqual(
       found(
@@ -851,10 +901,10 @@ describe('User specs', () => {
   });
 
   test('a User profile must hold non-empty strings', () => {
-    assert.deepEqual(found(ofKind('User', { profile: { displayName: '' } })), [
+    assert.deepEqual(found(ofKind('User', { memberOf: [], profile: { displayName: '' } })), [
       { code: 'invalid-field', path: ['spec', 'profile', 'displayName'] },
     ]);
-    assert.deepEqual(found(ofKind('User', { profile: 'Jenny' })), [
+    assert.deepEqual(found(ofKind('User', { memberOf: [], profile: 'Jenny' })), [
       { code: 'invalid-field', path: ['spec', 'profile'] },
     ]);
   });
@@ -948,7 +998,7 @@ describe('specJsonSchema', () => {
     assert.deepEqual(required('Component').sort(), ['lifecycle', 'owner', 'type']);
     assert.deepEqual(required('Resource').sort(), ['owner', 'type']);
     assert.deepEqual(required('Group').sort(), ['children', 'type']);
-    assert.deepEqual(required('User'), []);
+    assert.deepEqual(required('User'), ['memberOf']);
   });
 
   test('describes both shapes of an API', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { kindDefinition, knownKind, knownKinds, registeredKinds } from './kinds.ts';
-import { coreKind, type CoreKind, type Entity } from './model.ts';
+import { kindDefinition, knownKind, knownKinds } from './kinds.ts';
+import { coreKind, type CoreKind, type Entity, type Severity } from './model.ts';
 
 /**
  * What a valid descriptor looks like: Backstage's field-format rules (names, namespaces,
@@ -15,6 +15,8 @@ export interface SchemaIssue {
   code: string;
   message: string;
   hint: string;
+  /** An error unless said otherwise: a warning leaves the document valid, or skips it (an unknown kind). */
+  severity?: Severity;
 }
 
 const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
@@ -28,8 +30,39 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const MAX_NAME = 63;
 
 export const CORE_API_VERSIONS = ['backstage.io/v1alpha1', 'backstage.io/v1beta1'];
-/** The apiVersions each kind is defined for: Backstage's for its kinds, Atrium's for its own. */
-const apiVersionsOf = (kind: string): readonly string[] => kindDefinition(kind)?.apiVersions ?? CORE_API_VERSIONS;
+/** The apiVersions each kind is defined for: Backstage's for its kinds, Atrium's for its own (legacy ones last). */
+function apiVersionsOf(kind: string): readonly string[] {
+  const definition = kindDefinition(kind);
+  if (!definition) return CORE_API_VERSIONS;
+  return [...definition.apiVersions, ...(definition.legacyApiVersions ?? []).map((v) => v.apiVersion)];
+}
+
+/**
+ * The apiVersion groups of catalog descriptors. A document of a known kind in another group
+ * is some other tool's file (Kustomize also has a `kind: Component`), and its hint says so.
+ */
+const CATALOG_GROUPS = new Set(['backstage.io', 'scaffolder.backstage.io', 'atrium.dev']);
+
+function foreignApiVersionHint(apiVersion: string, known: string): string | undefined {
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  if (CATALOG_GROUPS.has(group)) return undefined;
+  const tool =
+    group === 'kustomize.config.k8s.io'
+      ? 'a Kustomize file'
+      : group === '' || group.endsWith('.k8s.io') || group === 'apps'
+        ? 'a Kubernetes manifest'
+        : `a file of another tool (${group})`;
+  return `This is ${tool}, not a catalog entity (a ${known} is ${apiVersionsOf(known).join(' or ')}): keep it out of the catalog's Locations.`;
+}
+
+/** `${{ values.name }}` (Backstage's scaffolder), `{{cookiecutter.name}}`, `{{ .Values.name }}`: a value a template fills in. */
+export function hasTemplatePlaceholder(value: string): boolean {
+  return /\{\{[^}]*\}\}/.test(value);
+}
+
+/** The hint for a value that is still a template placeholder. */
+export const TEMPLATE_SKELETON_HINT =
+  'This looks like a template skeleton: its placeholders are filled in when a template creates a repository. Keep skeleton folders out of the Locations the catalog reads.';
 
 export const isValidName = (s: string): boolean => s.length <= MAX_NAME && NAME.test(s);
 export const isValidNamespace = (s: string): boolean => s.length <= MAX_NAME && NAMESPACE.test(s);
@@ -102,7 +135,8 @@ const specSchemas: Record<CoreKind, z.ZodType> = {
     profile: z
       .looseObject({ displayName: text.optional(), email: text.optional(), picture: text.optional() })
       .optional(),
-    memberOf: refList.optional(),
+    // Required, as in Backstage's User schema; an empty list says "in no group".
+    memberOf: refList,
   }),
   // That a Location needs target or targets is checked in validateEntity, beside the other issues.
   Location: z.looseObject({
@@ -132,10 +166,13 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * The schema one spec is checked against. Like Backstage, an API's spec.type picks its
  * schema, so a missing field is reported as that field and not as a failed union.
  */
-function specSchemaFor(kind: string, spec: unknown): z.ZodType {
+function specSchemaFor(kind: string, spec: unknown, apiVersion: unknown): z.ZodType {
   if (kind === 'API') return isRecord(spec) && spec.type === 'mcp-server' ? mcpServerApiSpec : apiSpec;
-  return specSchemaOf(kind);
+  return legacyApiVersion(kind, apiVersion)?.spec ?? specSchemaOf(kind);
 }
+
+const legacyApiVersion = (kind: string, apiVersion: unknown) =>
+  kindDefinition(kind)?.legacyApiVersions?.find((v) => v.apiVersion === apiVersion);
 
 /**
  * Checks one parsed document. Returns the entity when it is valid, and every issue found
@@ -182,13 +219,16 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
   } else {
     known = knownKind(kind);
     if (!known) {
-      const own = registeredKinds().map((d) => d.kind);
-      issue(
-        ['kind'],
-        'unknown-kind',
-        `Unknown kind "${kind}"`,
-        `Atrium reads the Backstage core kinds${own.length > 0 ? ` and its own ${own.join(', ')}` : ''}: ${knownKinds().join(', ')}.`,
-      );
+      // Like a Backstage catalog whose rules do not allow the kind: the document is skipped, and
+      // the rest of the catalog loads (a plugin's kind, such as AiResource, is no mistake).
+      issues.push({
+        path: ['kind'],
+        code: 'unknown-kind',
+        message: `Unknown kind "${kind}": the document is skipped`,
+        hint: `Atrium reads the kinds ${knownKinds().join(', ')}; a plugin's kind needs nothing, any other one is a typo.`,
+        severity: 'warning',
+      });
+      return { issues };
     }
   }
 
@@ -218,8 +258,18 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
       ['apiVersion'],
       'invalid-api-version',
       `Kind ${known} is not defined for apiVersion ${apiVersion}`,
-      `Use ${apiVersionsOf(known).join(' or ')}.`,
+      foreignApiVersionHint(apiVersion, known) ?? `Use ${apiVersionsOf(known).join(' or ')}.`,
     );
+  } else if (known) {
+    const legacy = legacyApiVersion(known, apiVersion);
+    if (legacy)
+      issues.push({
+        path: ['apiVersion'],
+        code: 'deprecated-api-version',
+        message: `apiVersion ${apiVersion} of kind ${known} is deprecated`,
+        hint: legacy.hint,
+        severity: 'warning',
+      });
   }
 
   for (const key of Object.keys(value)) {
@@ -245,12 +295,12 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
   }
 
   if (known) {
-    if (spec === undefined && known !== 'User') {
+    if (spec === undefined) {
       issue(['spec'], 'missing-field', `A ${known} needs a spec`, `Add \`spec:\` with the fields a ${known} requires.`);
     } else if (spec !== undefined && !isRecord(spec)) {
       issue(['spec'], 'invalid-field', 'spec must be a mapping', 'Indent the spec fields under `spec:`.');
     } else {
-      const result = specSchemaFor(known, spec).safeParse(spec ?? {});
+      const result = specSchemaFor(known, spec, apiVersion).safeParse(spec);
       if (!result.success) {
         for (const zodIssue of result.error.issues) {
           const path = ['spec', ...zodIssue.path];
@@ -260,7 +310,7 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
               path,
               'missing-field',
               `A ${known} requires ${path.join('.')}`,
-              `Add \`${String(zodIssue.path.at(-1))}:\` under spec.`,
+              missingFieldHint(known, zodIssue.path),
             );
           } else {
             issue(path, 'invalid-field', `${path.join('.')}: ${zodIssue.message}`, fieldHint(zodIssue.code));
@@ -291,7 +341,14 @@ export function validateEntity(value: unknown): { entity?: Entity; issues: Schem
     issue(['spec'], 'invalid-field', 'spec must be a mapping', 'Indent the spec fields under `spec:`.');
   }
 
-  return issues.length === 0 ? { entity: value as Entity, issues } : { issues };
+  return issues.some((i) => i.severity !== 'warning') ? { issues } : { entity: value as Entity, issues };
+}
+
+function missingFieldHint(kind: string, path: readonly PropertyKey[]): string {
+  // Backstage requires the list even for someone in no group; an empty one is the honest answer.
+  if (kind === 'User' && path.length === 1 && path[0] === 'memberOf')
+    return 'Add `memberOf:` under spec with the groups the user belongs to (`memberOf: []` for none), as Backstage requires.';
+  return `Add \`${String(path.at(-1))}:\` under spec.`;
 }
 
 function fieldHint(code: string): string {
@@ -332,7 +389,9 @@ function checkMetadata(metadata: Record<string, unknown>, issue: IssueSink): voi
       ['metadata', 'name'],
       'invalid-name',
       `${JSON.stringify(name)} is not a valid entity name`,
-      'A name is 1-63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit.',
+      typeof name === 'string' && hasTemplatePlaceholder(name)
+        ? TEMPLATE_SKELETON_HINT
+        : 'A name is 1-63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit.',
     );
   }
   if (namespace !== undefined && (typeof namespace !== 'string' || !isValidNamespace(namespace))) {
@@ -471,6 +530,14 @@ function checkMetadata(metadata: Record<string, unknown>, issue: IssueSink): voi
               'invalid-link',
               `Link ${key} must be a non-empty string`,
               'Quote the value, or remove the empty field.',
+            );
+          } else if (key === 'icon' && typeof v === 'string' && !isValidName(v)) {
+            // Backstage's field-format policy holds a link icon to the entity-name format.
+            issue(
+              ['metadata', 'links', i, key],
+              'invalid-link',
+              `Link icon ${JSON.stringify(v)} is not a valid icon name`,
+              'An icon is a name such as `dashboard`, `github` or `docs`: 1-63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit (no URL, no spaces), as Backstage requires.',
             );
           }
         }

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { findExcessiveNesting } from '../platform/yaml-nesting.ts';
+import { QUIET_YAML, yamlWarnings } from '../platform/yaml-warnings.ts';
 import type { CatalogRoot } from './files.ts';
 import type { Dependency } from './file-summary.ts';
 import { isUrlLike, type Problem } from './model.ts';
@@ -140,7 +141,21 @@ async function resolvePlaceholder(
     if (findExcessiveNesting(read.text, MAX_NESTING) !== undefined)
       throw new Error(`nesting deeper than ${MAX_NESTING} levels`);
     if (placeholder === '$json') return { value: JSON.parse(read.text), issues: warnings };
-    return { value: parseYaml(read.text, { maxAliasCount: MAX_ALIASES, uniqueKeys: true }), issues: warnings };
+    const lines = new LineCounter();
+    const doc = parseDocument(read.text, { ...QUIET_YAML, lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+    const [syntax] = doc.errors;
+    if (syntax) throw syntax;
+    // What the YAML library would have printed on stderr becomes a warning on the placeholder, naming the line.
+    const issues = yamlWarnings(doc).map(({ offset, message }) => ({
+      issue: {
+        path,
+        code: 'yaml-warning',
+        message: `${resolved}:${lines.linePos(offset).line}: ${message}`,
+        hint: `Check the YAML of ${resolved} at that line.`,
+      },
+      severity: 'warning' as const,
+    }));
+    return { value: doc.toJS({ maxAliasCount: MAX_ALIASES }), issues: [...warnings, ...issues] };
   } catch (err) {
     return error(
       'substitution-parse',

@@ -38,3 +38,31 @@ export function formatOption(value: string | undefined): 'text' | 'json' {
     );
   return value;
 }
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 2 ** 10,
+  kb: 2 ** 10,
+  kib: 2 ** 10,
+  m: 2 ** 20,
+  mb: 2 ** 20,
+  mib: 2 ** 20,
+  g: 2 ** 30,
+  gb: 2 ** 30,
+  gib: 2 ** 30,
+};
+
+/** Reads `--max-file-size`-style sizes: bytes, or KiB, MiB, GiB (K, KB, M, MB… read as the same binary units), from 1KiB to 1GiB. */
+export function byteSizeOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d{1,10})\s*([a-z]*)$/i.exec(value.trim());
+  const unit = BYTE_UNITS[match?.[2]?.toLowerCase() ?? 'none'];
+  const bytes = match && unit ? Number(match[1]) * unit : Number.NaN;
+  if (!(bytes >= 1024 && bytes <= 2 ** 30))
+    throw new UsageError(
+      `--${name} must be a size from 1KiB to 1GiB, not "${value}"`,
+      `For example --${name} 16MiB (or a number of bytes).`,
+    );
+  return bytes;
+}

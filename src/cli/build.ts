@@ -11,7 +11,7 @@ import { CATALOG_OPTIONS, CATALOG_OPTIONS_HELP, catalogOverrides, catalogSpec } 
 import { defineCommand, withDatabase } from './command.ts';
 
 const help = `Usage: atrium build --out DIR [--catalog DIR|FILE]... [--app-config FILE]... [--strict-urls]
-                    [--database PATH_OR_URL] [--base-path PATH] [--format text|json]
+                    [--max-file-size SIZE] [--database PATH_OR_URL] [--base-path PATH] [--format text|json]
 
 Renders the whole portal as static files: every page, the assets, the search index
 and the offline service worker. Serve the folder with any static file server under
@@ -23,6 +23,7 @@ catalog's files, so they are left out then).
                            (an earlier export is replaced)
 ${CATALOG_OPTIONS_HELP}
   --database PATH_OR_URL   SQLite file or postgres:// URL
+  --max-file-size SIZE     refuse catalog files larger than SIZE (default 16MiB; e.g. 32MiB)
                            (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
   --base-path PATH         the URL path the site will live under, e.g. /portal/
                            (default: /)
@@ -45,6 +46,7 @@ export const buildCommand = defineCommand({
     database: { type: 'string' },
     'base-path': { type: 'string', default: '/' },
     format: { type: 'string', default: 'text' },
+    'max-file-size': { type: 'string' },
   },
   async run({ values, positionals, io, loadConfig }) {
     if (positionals.length > 0)

@@ -1,16 +1,18 @@
 import type { ScanSummary } from '../catalog/load.ts';
 import type { CatalogSpec } from '../catalog/open-catalog.ts';
 import type { Config } from '../platform/config.ts';
+import { byteSizeOption } from './args.ts';
 
 /**
  * The options that name a catalog, shared by validate, sync, serve and build: roots
  * (`--catalog`, repeatable), Backstage app-configs (`--app-config`, repeatable, later
- * ones override earlier ones) and `--strict-urls`.
+ * ones override earlier ones), `--strict-urls` and `--max-file-size`.
  */
 export const CATALOG_OPTIONS = {
   catalog: { type: 'string', multiple: true },
   'app-config': { type: 'string', multiple: true },
   'strict-urls': { type: 'boolean' },
+  'max-file-size': { type: 'string' },
 } as const;
 
 /** The help lines for CATALOG_OPTIONS, aligned with the commands' other options. */
@@ -20,11 +22,13 @@ export const CATALOG_OPTIONS_HELP = `  --catalog DIR|FILE       a catalog root, 
                            (default: ATRIUM_CATALOG, atrium.yaml's catalog, or .)
   --app-config FILE        a Backstage app-config whose catalog.locations and
                            catalog.rules are the roots; repeatable, later files win
-  --strict-urls            URLs that map to no folder are errors, not warnings`;
+  --strict-urls            URLs that map to no folder are errors, not warnings
+  --max-file-size SIZE     refuse catalog files larger than SIZE (default 16MiB; e.g. 32MiB)`;
 
 interface CatalogValues {
   catalog?: string[];
   'app-config'?: string[];
+  'max-file-size'?: string;
 }
 
 /** The configuration overrides the options make. */
@@ -33,6 +37,7 @@ export function catalogOverrides(values: CatalogValues, extraRoots: readonly str
   return {
     ...(roots.length > 0 ? { catalog: roots[0], catalogPaths: roots } : {}),
     ...(values['app-config'] ? { appConfigs: values['app-config'] } : {}),
+    maxFileBytes: byteSizeOption('max-file-size', values['max-file-size']),
   };
 }
 

@@ -15,7 +15,7 @@ import {
 import { defineCommand, withDatabase } from './command.ts';
 
 const help = `Usage: atrium sync [--catalog DIR|FILE]... [--app-config FILE]... [--strict-urls]
-                   [--database PATH_OR_URL] [--format text|json]
+                   [--max-file-size SIZE] [--database PATH_OR_URL] [--format text|json]
 
 Loads a catalog into the store, incrementally: unchanged files are skipped, changed
 ones re-applied, removed entities deleted. A file that has become invalid keeps its
@@ -23,6 +23,7 @@ last good entities (marked stale) until it is fixed.
 
 ${CATALOG_OPTIONS_HELP}
   --database PATH_OR_URL   SQLite file or postgres:// URL
+  --max-file-size SIZE     refuse catalog files larger than SIZE (default 16MiB; e.g. 32MiB)
                            (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
   --format FORMAT          text (default) or json (the sync report as one object)
   -h, --help               show this help
@@ -38,6 +39,7 @@ export const syncCommand = defineCommand({
     ...CATALOG_OPTIONS,
     database: { type: 'string' },
     format: { type: 'string', default: 'text' },
+    'max-file-size': { type: 'string' },
   },
   async run({ values, positionals, io, loadConfig }) {
     if (positionals.length > 0)

@@ -16,7 +16,7 @@ import {
 import { defineCommand } from './command.ts';
 
 const help = `Usage: atrium validate [DIR|FILE] [--catalog DIR|FILE]... [--app-config FILE]...
-                       [--strict-urls] [--format text|json]
+                       [--strict-urls] [--max-file-size SIZE] [--format text|json]
 
 Reads a catalog the way \`atrium sync\` does and reports every problem with its
 file, line, column, code, message and hint. Nothing is written.

@@ -1,5 +1,6 @@
 import { Composer, LineCounter, Parser } from 'yaml';
 import { findExcessiveNesting } from '../platform/yaml-nesting.ts';
+import { QUIET_YAML } from '../platform/yaml-warnings.ts';
 
 export type Loaded = { ok: true; value: unknown } | { ok: false; error: string };
 
@@ -31,7 +32,8 @@ export function loadDocument(text: string): Loaded {
   try {
     const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
     // uniqueKeys: false, because the duplicate check is quadratic in the size of a mapping.
-    const composer = new Composer({ uniqueKeys: false, merge: true });
+    // QUIET_YAML: the library's warnings would go to stderr as raw lines; a definition's oddities are not the log's business.
+    const composer = new Composer({ ...QUIET_YAML, uniqueKeys: false, merge: true });
     const documents = composer.compose(tokens, true, text.length);
     const first = documents.next();
     if (first.done) return { ok: true, value: null };

@@ -233,6 +233,18 @@ describe('loadConfig errors', () => {
     });
   }
 
+  for (const [yaml, line] of [
+    ['port: 7001\n? [catalog]\n: ./c\n', 2],
+    ['port: 7001\ncatalog: !local ./c\n', 2],
+  ] as const) {
+    test(`an atrium.yaml the YAML library has doubts about (${JSON.stringify(yaml)}) is a config error naming the line, not a raw warning on stderr`, (t) => {
+      const emitted = t.mock.method(process, 'emitWarning', () => {});
+      const err = configError(() => loadConfig({}, {}, cwdWith(yaml)));
+      assert.match(err.message, new RegExp(`atrium\\.yaml is not valid YAML: line ${line}: `));
+      assert.equal(emitted.mock.callCount(), 0);
+    });
+  }
+
   test('rejects an invalid atrium.yaml even when options override the bad key', () => {
     configError(() => loadConfig({ port: 7003 }, {}, cwdWith('port: nope\n')));
   });

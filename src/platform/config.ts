@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from './environment-name.ts';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { QUIET_YAML, yamlWarnings } from './yaml-warnings.ts';
 import { z } from 'zod';
 import { AtriumError } from './errors.ts';
 
@@ -45,7 +46,8 @@ export const DEFAULTS: Config = {
   database: '.atrium/atrium.db',
   port: 7400,
   host: '127.0.0.1',
-  maxFileBytes: 2 * 1024 * 1024,
+  // The catalog's default (catalog/files.ts, which platform/ may not import): real catalogs hold 9 MB files.
+  maxFileBytes: 16 * 1024 * 1024,
   logLevel: 'info',
   githubWebhookSecret: undefined,
   productionEnvironments: ['production'],
@@ -138,8 +140,15 @@ function readConfigFile(cwd: string): Partial<Config> {
     );
   }
   let raw: unknown;
+  const lines = new LineCounter();
   try {
-    raw = parse(text, { maxAliasCount: 10 }) ?? {};
+    const doc = parseDocument(text, { ...QUIET_YAML, lineCounter: lines, prettyErrors: false });
+    const [syntax] = doc.errors;
+    if (syntax) throw syntax;
+    // A settings file the YAML library has doubts about (a list as a key, an unknown tag) is not read by guesswork.
+    const [warning] = yamlWarnings(doc);
+    if (warning) throw new Error(`line ${lines.linePos(warning.offset).line}: ${warning.message}`);
+    raw = doc.toJS({ maxAliasCount: 10 }) ?? {};
   } catch (err) {
     throw configError(
       `atrium.yaml is not valid YAML: ${(err as Error).message.split('\n')[0]}`,

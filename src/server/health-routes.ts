@@ -1,9 +1,12 @@
+import type { Context, TypedResponse } from 'hono';
 import { createRoute, z } from '@hono/zod-openapi';
 import { AtriumError } from '../platform/errors.ts';
 import type { MiddlewareHandler } from 'hono';
 import { BEARER_SECURITY } from '../auth/middleware.ts';
 import type { App, AppEnv } from '../platform/http/app.ts';
+import { problemResponse } from '../platform/http/problem.ts';
 import { problemResponses } from '../platform/http/problem-responses.ts';
+import type { Logger } from '../platform/log.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { VERSION } from './version.ts';
 
@@ -50,6 +53,25 @@ export class Readiness {
   pending(): string[] {
     return [...this.starting].map((s) => s.what);
   }
+
+  /** The reason of the last "not ready" answer that was logged, until a "ready" one. */
+  private waitingFor: string | undefined;
+
+  /**
+   * Notes the answer a probe got; returns what is news for the log: a reason not logged
+   * since the last "ready", or "ready" after a logged wait. A prober asking every second
+   * during a long start-up makes one line per reason, not one per probe.
+   */
+  news(answer: { ready: true } | { ready: false; reason: string }): string | undefined {
+    if (answer.ready) {
+      const wasWaiting = this.waitingFor !== undefined;
+      this.waitingFor = undefined;
+      return wasWaiting ? 'ready' : undefined;
+    }
+    if (this.waitingFor === answer.reason) return undefined;
+    this.waitingFor = answer.reason;
+    return `not ready: ${answer.reason}`;
+  }
 }
 
 export interface Degradation {
@@ -61,8 +83,20 @@ export interface Degradation {
 export function registerHealthRoutes(
   app: App,
   readiness: Readiness,
-  sources: { generation(): Promise<number>; dialect: string },
+  sources: { generation(): Promise<number>; dialect: string; logger: Logger },
 ): void {
+  const note = (answer: Parameters<Readiness['news']>[0]) => {
+    const news = readiness.news(answer);
+    if (news) sources.logger.info({ component: 'health' }, news);
+  };
+  // Not being ready yet is what a start-up looks like, not a fault: answered without going
+  // through the error handler, which logs every retryable error at warn with its stack.
+  const notReady = (c: Context<AppEnv>, message: string, hint: string) => {
+    note({ ready: false, reason: message });
+    const error = new AtriumError({ category: 'retryable', code: 'not-ready', message, hint, retryAfter: 1 });
+    // Hono's TypedResponse is a type-level brand over Response: the cast restates the route's 503.
+    return problemResponse(c, error, c.get('requestId')) as unknown as TypedResponse<{ code: string }, 503, 'json'>;
+  };
   app.openapi(
     createRoute({
       method: 'get',
@@ -123,25 +157,20 @@ export function registerHealthRoutes(
           cause: err,
         });
       }
-      if (readiness.loading(generation)) {
-        throw new AtriumError({
-          category: 'retryable',
-          code: 'not-ready',
-          message: 'The first catalog sync has not finished',
-          hint: 'Wait for the first sync; it is logged when done.',
-          retryAfter: 1,
-        });
-      }
+      if (readiness.loading(generation))
+        return notReady(
+          c,
+          'The first catalog sync has not finished',
+          'Wait for the first sync; it is logged when done.',
+        );
       const pending = readiness.pending();
-      if (pending.length > 0) {
-        throw new AtriumError({
-          category: 'retryable',
-          code: 'not-ready',
-          message: `Still starting: ${pending.join(', ')}`,
-          hint: 'Wait a moment; start-up work is logged when done.',
-          retryAfter: 1,
-        });
-      }
+      if (pending.length > 0)
+        return notReady(
+          c,
+          `Still starting: ${pending.join(', ')}`,
+          'Wait a moment; start-up work is logged when done.',
+        );
+      note({ ready: true });
       return c.json(
         { status: 'ready' as const, database: sources.dialect, generation, degraded: readiness.degraded() },
         200,
