@@ -62,17 +62,17 @@ describe('code', () => {
     const out = htmlOf('```yaml\nname: <svc>\n```');
     assert.equal(
       out,
-      '<pre class="code"><code class="language-yaml"><span class="tok-key">name</span><span class="tok-punct">:</span> &lt;svc&gt;\n</code></pre>\n',
+      '<pre class="code" tabindex="0"><code class="language-yaml"><span class="tok-key">name</span><span class="tok-punct">:</span> &lt;svc&gt;\n</code></pre>\n',
     );
   });
 
   test('fences without a language or with an unknown one show escaped text', () => {
-    assert.equal(htmlOf('```\n<b>\n```'), '<pre class="code"><code>&lt;b&gt;\n</code></pre>\n');
+    assert.equal(htmlOf('```\n<b>\n```'), '<pre class="code" tabindex="0"><code>&lt;b&gt;\n</code></pre>\n');
     assert.equal(
       htmlOf('```cobol\n<b>\n```'),
-      '<pre class="code"><code class="language-cobol">&lt;b&gt;\n</code></pre>\n',
+      '<pre class="code" tabindex="0"><code class="language-cobol">&lt;b&gt;\n</code></pre>\n',
     );
-    assert.equal(htmlOf('    <b>'), '<pre class="code"><code>&lt;b&gt;\n</code></pre>\n');
+    assert.equal(htmlOf('    <b>'), '<pre class="code" tabindex="0"><code>&lt;b&gt;\n</code></pre>\n');
   });
 
   test('hostile language names are reduced to safe class names', () => {

@@ -254,6 +254,9 @@ md.core.ruler.push('atrium_links_and_headings', (state) => {
   });
 });
 
+/** A code block scrolls sideways when its lines are long: a tab stop lets a keyboard scroll it too. */
+const CODE_BLOCK_OPEN = '<pre class="code" tabindex="0">';
+
 md.renderer.rules.fence = (tokens, idx) => {
   const token = tokens[idx];
   if (!token) return '';
@@ -264,11 +267,11 @@ md.renderer.rules.fence = (tokens, idx) => {
     .replace(/[^a-z0-9_-]/g, '')
     .slice(0, 32);
   const code = language ? `<code class="language-${language}">` : '<code>';
-  return `<pre class="code">${code}${highlight(token.content, language).value}</code></pre>\n`;
+  return `${CODE_BLOCK_OPEN}${code}${highlight(token.content, language).value}</code></pre>\n`;
 };
 
 md.renderer.rules.code_block = (tokens, idx) =>
-  `<pre class="code"><code>${escapeHtml(tokens[idx]?.content ?? '')}</code></pre>\n`;
+  `${CODE_BLOCK_OPEN}<code>${escapeHtml(tokens[idx]?.content ?? '')}</code></pre>\n`;
 
 // Wide tables scroll inside their own box instead of widening the page on small screens.
 md.renderer.rules.table_open = (tokens, idx, options, _env, self) =>
