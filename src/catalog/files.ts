@@ -59,7 +59,7 @@ export class CatalogRoot {
     /** Which URLs name files of this root (its git checkout's, `catalog.urlMappings`). */
     readonly urls: UrlMap = EMPTY_URL_MAP,
     /** Milliseconds since the epoch, compared with files' mtimes: the syncer's clock, injectable. */
-    private readonly now: () => number = Date.now,
+    readonly now: () => number = Date.now,
     /** A walk's root remembers stamps (a walk is a moment; a long-lived root must not). */
     private readonly rememberStamps = false,
   ) {}

@@ -7,6 +7,16 @@ import { CatalogRoot } from './files.ts';
 import { walkCatalog } from './load.ts';
 import { ParsePool } from './parse-pool.ts';
 
+/**
+ * A root whose clock is an hour on: every file is old enough to stamp, in the workers too
+ * (they judge a file's age by the root's clock), so inline and pooled walks agree however
+ * long the machine takes between them.
+ */
+function openAnHourOn(dir: string): Promise<CatalogRoot> {
+  const at = Date.now() + 3_600_000;
+  return CatalogRoot.open(dir, undefined, undefined, () => at);
+}
+
 describe('ParsePool', () => {
   test('a big batch is parsed on worker threads with exactly the results of parsing inline', async (t) => {
     const files: Record<string, string> = { 'catalog-info.yaml': location(['./services/*.yaml']) };
@@ -17,7 +27,7 @@ describe('ParsePool', () => {
     }
     files['services/openapi.txt'] = 'openapi: 3.1.0\n';
     const catalog = tempCatalog(files);
-    const root = await CatalogRoot.open(catalog.dir);
+    const root = await openAnHourOn(catalog.dir);
     const pool = new ParsePool(root, undefined, 2);
     t.after(async () => {
       await pool.close();
@@ -38,7 +48,7 @@ describe('ParsePool', () => {
       'a.yaml': component('a'),
       'b.yaml': component('b'),
     });
-    const root = await CatalogRoot.open(catalog.dir);
+    const root = await openAnHourOn(catalog.dir);
     const pool = new ParsePool(root, undefined, 2);
     t.after(async () => {
       await pool.close();
@@ -58,7 +68,7 @@ describe('ParsePool', () => {
           ? '  strategies: [{ name: default, constraints: [{ contextName: x, operator: NOPE, values: [a] }] }]\n'
           : '');
     const catalog = tempCatalog(files);
-    const root = await CatalogRoot.open(catalog.dir);
+    const root = await openAnHourOn(catalog.dir);
     const pool = new ParsePool(root, undefined, 2);
     t.after(async () => {
       await pool.close();

@@ -71,7 +71,8 @@ export class ParsePool {
       const { job, resolve, reject } = this.queue.shift() as (typeof this.queue)[number];
       const id = this.nextId++;
       this.busy.set(worker, { id, job, resolve, reject });
-      worker.postMessage({ id, job });
+      // The worker judges a file's age by the sync's clock, not its own: an injected clock holds there too.
+      worker.postMessage({ id, job, now: this.root.now() });
     }
   }
 

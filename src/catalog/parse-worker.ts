@@ -17,11 +17,14 @@ interface WorkerConfig {
 
 const config = (workerData as { data: WorkerConfig }).data;
 for (const module of config.kindModules) await import(module);
-const root = await CatalogRoot.open(config.rootDir, config.maxFileBytes, config.urls);
+/** The parent's clock at the job being parsed (one job at a time per worker). */
+let now = Date.now();
+const root = await CatalogRoot.open(config.rootDir, config.maxFileBytes, config.urls, () => now);
 const port = parentPort;
 if (!port) throw new Error('parse-worker.ts runs only as a worker thread');
 
-port.on('message', (message: { id: number; job: ParseJob }) => {
+port.on('message', (message: { id: number; job: ParseJob; now: number }) => {
+  now = message.now;
   parseFile(root, message.job).then(
     (result) => port.postMessage({ id: message.id, result }),
     (err: unknown) =>

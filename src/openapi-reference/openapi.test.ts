@@ -302,21 +302,15 @@ describe('parseOpenApi', () => {
 });
 
 describe('parseOpenApi on hostile documents', () => {
-  const elapsed = (run: () => void): number => {
-    const start = performance.now();
-    run();
-    return performance.now() - start;
-  };
-
-  test('an alias bomb is refused quickly', () => {
+  // Bounds here are counts (aliases expanded, properties listed, schema nodes), never wall time:
+  // how fast the work is belongs to the benchmarks, and a busy machine must not fail a test.
+  test('an alias bomb is refused by its alias count, before expanding', () => {
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 9; i++) {
       const [prev, name] = [String.fromCharCode(96 + i), String.fromCharCode(97 + i)];
       levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
-    let error = '';
-    assert.ok(elapsed(() => (error = failure(`openapi: 3.0.0\n${levels.join('\n')}\n`))) < 2000);
-    assert.match(error, /alias/i);
+    assert.match(failure(`openapi: 3.0.0\n${levels.join('\n')}\n`), /alias/i);
   });
 
   test('very deep YAML nesting is refused, repeatedly, without crashing the process', () => {
@@ -347,7 +341,7 @@ describe('parseOpenApi on hostile documents', () => {
     assert.ok(doc.notices.some((n) => n.includes('nest too deeply')));
   });
 
-  test('a schema with fifty thousand properties is listed in part and quickly', () => {
+  test('a schema with fifty thousand properties is listed in part', () => {
     const properties = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`p${i}`, { type: 'string' }]));
     const paths = Object.fromEntries(
       Array.from({ length: 200 }, (_, i) => [
@@ -370,9 +364,7 @@ describe('parseOpenApi on hostile documents', () => {
       paths,
       components: { schemas: { Wide: { type: 'object', properties } } },
     });
-    let doc: ApiReference | undefined;
-    assert.ok(elapsed(() => (doc = parse(text))) < 5000);
-    const wide = schema(doc ?? assert.fail(), 'Wide');
+    const wide = schema(parse(text), 'Wide');
     assert.equal(wide.properties.length + wide.propertiesOmitted, 50_000);
     assert.ok(wide.properties.length <= 200);
   });
@@ -397,14 +389,8 @@ describe('parseOpenApi on hostile documents', () => {
         },
       ]),
     );
-    let doc: ApiReference | undefined;
-    assert.ok(
-      elapsed(
-        () =>
-          (doc = parse(
-            JSON.stringify({ openapi: '3.0.0', info: { title: 'Fan', version: '1' }, paths, components: { schemas } }),
-          )),
-      ) < 5000,
+    const doc = parse(
+      JSON.stringify({ openapi: '3.0.0', info: { title: 'Fan', version: '1' }, paths, components: { schemas } }),
     );
     let nodes = 0;
     const count = (v: SchemaView | undefined): void => {
@@ -412,9 +398,9 @@ describe('parseOpenApi on hostile documents', () => {
       nodes++;
       for (const p of v.properties) count(p.schema);
     };
-    for (const group of doc?.groups ?? []) for (const op of group.operations) count(op.requestBody?.content[0]?.schema);
+    for (const group of doc.groups) for (const op of group.operations) count(op.requestBody?.content[0]?.schema);
     assert.ok(nodes <= 60_000, `${nodes} nodes`);
-    assert.ok(doc?.notices.some((n) => n.includes('too large')));
+    assert.ok(doc.notices.some((n) => n.includes('too large')));
   });
 
   test('documents over 4 MiB are refused before parsing', () => {
