@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { describeEachDatabase } from './support/databases.ts';
+import { expectSafePage } from './support/safe-page.ts';
+import { useTestServer } from './support/test-server.ts';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/blast-radius', import.meta.url));
+const NOW = new Date('2026-03-02T02:15:00Z');
+const CI = { name: 'ci', scopes: ['deployments:write', 'changes:write', 'flags:write'] };
+
+/**
+ * The 3 AM case of issue 16: shipment-service fails a minute after a kill switch was
+ * flipped on carrier-gateway, its direct dependency. Its page and timeline must show it,
+ * with whose change each entry is.
+ */
+describeEachDatabase('the blast-radius change feed', (dialect) => {
+  const fixture = useTestServer(dialect, { catalog: FIXTURE, now: () => NOW });
+  const page = async (path: string, status = 200) => {
+    const res = await fixture.server.app.request(path);
+    assert.equal(res.status, status, `${path} answers ${status}`);
+    return expectSafePage(res, path);
+  };
+  const deploy = (service: string, version: string, finishedAt: string) => ({
+    service,
+    environment: 'production',
+    version,
+    status: 'succeeded' as const,
+    startedAt: finishedAt,
+    finishedAt,
+    commits: [],
+  });
+
+  before(async () => {
+    const { changes, flags } = fixture.server;
+    await changes.recordDeployments(
+      '/seed',
+      [
+        deploy('shipment-service', '2.0.0', '2026-03-02T01:00:00Z'),
+        deploy('tracking', '7.1.0', '2026-03-02T01:30:00Z'),
+        deploy('returns', '3.3.0', '2026-03-02T01:40:00Z'),
+      ],
+      CI,
+      undefined,
+      true,
+    );
+    await changes.recordChange(
+      '/seed',
+      { service: 'resource:carrier-db', kind: 'migration', summary: 'Added the parcels index', at: '2026-03-02T01:50:00Z' },
+      CI,
+      undefined,
+    );
+    await flags.kill('flag:default/carrier-kill-switch', CI, 'carrier outage');
+  });
+
+  test("a kill switch flipped on a direct dependency shows on the service's page and timeline, said to be the dependency's flag", async () => {
+    for (const path of ['/catalog/default/component/shipment-service/', '/catalog/default/component/shipment-service/changes/']) {
+      const html = await page(path);
+      assert.match(html, /Turned carrier-kill-switch off in production \(was on\): carrier outage/, path);
+      assert.match(html, /flag <a href="\/catalog\/default\/flag\/carrier-kill-switch\/">carrier-kill-switch<\/a> of dependency <a href="\/catalog\/default\/component\/carrier-gateway\/">carrier-gateway<\/a>/, path);
+    }
+  });
+
+  test('the timeline covers the providers of consumed APIs one hop away, and ?hops= widens or narrows it', async () => {
+    const one = await page('/catalog/default/component/shipment-service/changes/');
+    assert.match(one, /Deployed 7\.1\.0 to production/);
+    assert.match(one, /provider <a href="\/catalog\/default\/component\/tracking\/">tracking<\/a> of <a href="\/catalog\/default\/api\/tracking-api\/">tracking-api<\/a>/);
+    assert.doesNotMatch(one, /Added the parcels index/);
+    assert.doesNotMatch(one, /Deployed 3\.3\.0/, 'a dependent is not a suspect');
+    const two = await page('/catalog/default/component/shipment-service/changes/?hops=2');
+    assert.match(two, /Added the parcels index/);
+    assert.match(two, /dependency <a href="\/catalog\/default\/resource\/carrier-db\/">carrier-db<\/a> of <a href="\/catalog\/default\/component\/carrier-gateway\/">carrier-gateway<\/a>/);
+    const zero = await page('/catalog/default/component/shipment-service/changes/?hops=0');
+    assert.match(zero, /Deployed 2\.0\.0/);
+    assert.doesNotMatch(zero, /carrier-kill-switch off/);
+    assert.doesNotMatch(zero, /Deployed 7\.1\.0/);
+    await page('/catalog/default/component/shipment-service/changes/?hops=3', 404);
+    await page('/catalog/default/component/shipment-service/changes/?hops=one', 404);
+  });
+
+  test("a system's timeline includes its parts' flag switches", async () => {
+    const html = await page('/catalog/default/system/shipping/changes/');
+    assert.match(html, /Turned carrier-kill-switch off in production/);
+  });
+
+  test('the timeline API takes hops and says whose change each item is', async () => {
+    const res = await fixture.server.app.request('/api/v1/changes?entity=component:shipment-service&hops=1');
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { items: { summary: string; origin?: { relation: string; ref: string } }[] };
+    const kill = body.items.find((i) => i.summary.startsWith('Turned carrier-kill-switch off'));
+    assert.deepEqual(kill?.origin, {
+      relation: 'flag',
+      ref: 'flag:default/carrier-kill-switch',
+      through: 'component:default/carrier-gateway',
+      depth: 1,
+    });
+    const plain = await fixture.server.app.request('/api/v1/changes?entity=component:shipment-service');
+    const items = ((await plain.json()) as { items: { summary: string }[] }).items.map((i) => i.summary);
+    assert.deepEqual(items, ['Deployed 2.0.0 to production'], 'without hops the API answers as before');
+    assert.equal((await fixture.server.app.request('/api/v1/changes?entity=component:shipment-service&hops=9')).status, 400);
+  });
+});
