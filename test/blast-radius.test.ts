@@ -46,7 +46,12 @@ describeEachDatabase('the blast-radius change feed', (dialect) => {
     );
     await changes.recordChange(
       '/seed',
-      { service: 'resource:carrier-db', kind: 'migration', summary: 'Added the parcels index', at: '2026-03-02T01:50:00Z' },
+      {
+        service: 'resource:carrier-db',
+        kind: 'migration',
+        summary: 'Added the parcels index',
+        at: '2026-03-02T01:50:00Z',
+      },
       CI,
       undefined,
     );
@@ -54,22 +59,35 @@ describeEachDatabase('the blast-radius change feed', (dialect) => {
   });
 
   test("a kill switch flipped on a direct dependency shows on the service's page and timeline, said to be the dependency's flag", async () => {
-    for (const path of ['/catalog/default/component/shipment-service/', '/catalog/default/component/shipment-service/changes/']) {
+    for (const path of [
+      '/catalog/default/component/shipment-service/',
+      '/catalog/default/component/shipment-service/changes/',
+    ]) {
       const html = await page(path);
       assert.match(html, /Turned carrier-kill-switch off in production \(was on\): carrier outage/, path);
-      assert.match(html, /flag <a href="\/catalog\/default\/flag\/carrier-kill-switch\/">carrier-kill-switch<\/a> of dependency <a href="\/catalog\/default\/component\/carrier-gateway\/">carrier-gateway<\/a>/, path);
+      assert.match(
+        html,
+        /flag <a href="\/catalog\/default\/flag\/carrier-kill-switch\/">carrier-kill-switch<\/a> of dependency <a href="\/catalog\/default\/component\/carrier-gateway\/">carrier-gateway<\/a>/,
+        path,
+      );
     }
   });
 
   test('the timeline covers the providers of consumed APIs one hop away, and ?hops= widens or narrows it', async () => {
     const one = await page('/catalog/default/component/shipment-service/changes/');
     assert.match(one, /Deployed 7\.1\.0 to production/);
-    assert.match(one, /provider <a href="\/catalog\/default\/component\/tracking\/">tracking<\/a> of <a href="\/catalog\/default\/api\/tracking-api\/">tracking-api<\/a>/);
+    assert.match(
+      one,
+      /provider <a href="\/catalog\/default\/component\/tracking\/">tracking<\/a> of <a href="\/catalog\/default\/api\/tracking-api\/">tracking-api<\/a>/,
+    );
     assert.doesNotMatch(one, /Added the parcels index/);
     assert.doesNotMatch(one, /Deployed 3\.3\.0/, 'a dependent is not a suspect');
     const two = await page('/catalog/default/component/shipment-service/changes/?hops=2');
     assert.match(two, /Added the parcels index/);
-    assert.match(two, /dependency <a href="\/catalog\/default\/resource\/carrier-db\/">carrier-db<\/a> of <a href="\/catalog\/default\/component\/carrier-gateway\/">carrier-gateway<\/a>/);
+    assert.match(
+      two,
+      /dependency <a href="\/catalog\/default\/resource\/carrier-db\/">carrier-db<\/a> of <a href="\/catalog\/default\/component\/carrier-gateway\/">carrier-gateway<\/a>/,
+    );
     const zero = await page('/catalog/default/component/shipment-service/changes/?hops=0');
     assert.match(zero, /Deployed 2\.0\.0/);
     assert.doesNotMatch(zero, /carrier-kill-switch off/);
@@ -92,11 +110,15 @@ describeEachDatabase('the blast-radius change feed', (dialect) => {
       relation: 'flag',
       ref: 'flag:default/carrier-kill-switch',
       through: 'component:default/carrier-gateway',
+      throughRelation: 'dependency',
       depth: 1,
     });
     const plain = await fixture.server.app.request('/api/v1/changes?entity=component:shipment-service');
     const items = ((await plain.json()) as { items: { summary: string }[] }).items.map((i) => i.summary);
     assert.deepEqual(items, ['Deployed 2.0.0 to production'], 'without hops the API answers as before');
-    assert.equal((await fixture.server.app.request('/api/v1/changes?entity=component:shipment-service&hops=9')).status, 400);
+    assert.equal(
+      (await fixture.server.app.request('/api/v1/changes?entity=component:shipment-service&hops=9')).status,
+      400,
+    );
   });
 });

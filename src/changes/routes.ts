@@ -12,6 +12,7 @@ import { describedProblem, problemResponses } from '../platform/http/problem-res
 import { CHANGE_KINDS, EVENT_TYPES, type ChangeKind, type EventType } from './model.ts';
 import {
   ChangeEventSchema,
+  TimelineEventSchema,
   ChangeInputSchema,
   DeploymentBatchSchema,
   DeploymentInputSchema,
@@ -132,6 +133,10 @@ const TimelineQuery = z.object({
   until: Timestamp.optional().openapi({ description: 'Only events before this time.' }),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional().openapi({ description: 'The `nextCursor` of the previous page.' }),
+  hops: z.coerce.number().int().min(0).max(2).default(0).openapi({
+    description:
+      "How far a Component's or Resource's timeline reaches into what it depends on: 0 (itself and its flags, the default, as before), 1 (also its dependencies, the providers of the APIs it consumes, and their flags) or 2 (their dependencies and providers too). Each item's `origin` says whose change it is.",
+  }),
 });
 
 export function registerChangeRoutes(
@@ -252,7 +257,7 @@ export function registerChangeRoutes(
       tags: ['Changes'],
       summary: 'Timeline',
       description:
-        "Deployments, traffic switches and other changes of an entity's scope, newest first, filtered, one page at a time. A System includes its parts; a Group what it and its child teams own.",
+        "Deployments, traffic switches and other changes of an entity's scope, newest first, filtered, one page at a time. A System includes its parts and their flags; a Group what it and its child teams own; a Component its flags and, with `hops`, its dependencies.",
       request: { query: TimelineQuery },
       responses: {
         200: {
@@ -260,7 +265,7 @@ export function registerChangeRoutes(
           content: {
             [JSON_TYPE]: {
               schema: z
-                .object({ items: z.array(ChangeEventSchema), nextCursor: z.string().optional() })
+                .object({ items: z.array(TimelineEventSchema), nextCursor: z.string().optional() })
                 .openapi('Timeline'),
             },
           },
@@ -278,7 +283,7 @@ export function registerChangeRoutes(
         since: q.since ? new Date(q.since).toISOString() : undefined,
         until: q.until ? new Date(q.until).toISOString() : undefined,
       };
-      const items = await changes.timeline(key, filter, q.limit + 1, decodeCursor(q.cursor));
+      const items = await changes.timeline(key, filter, q.limit + 1, decodeCursor(q.cursor), q.hops);
       const page = items.slice(0, q.limit);
       const last = page.at(-1);
       return c.json(

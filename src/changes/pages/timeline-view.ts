@@ -1,8 +1,12 @@
 import { emptyNote, entityLink, refName, timestamp } from '../../web/components.ts';
 import { html, type Html } from '../../web/html.ts';
 import { entityPath, siteUrl, type Site } from '../../web/site.ts';
+import type { FeedOrigin } from '../feed-scope.ts';
 import type { LiveEnvironment } from '../live.ts';
 import type { ChangeEvent } from '../model.ts';
+
+/** An event as a timeline shows it: with why it is there, when the timeline spans a neighbourhood. */
+export type ShownEvent = ChangeEvent & { origin?: FeedOrigin };
 
 const TYPE_LABELS: Record<ChangeEvent['type'], string> = {
   deployment: 'Deploy',
@@ -22,15 +26,42 @@ function badgeOf(event: ChangeEvent): Html {
 const safeUrl = (url: string | null): string | undefined => (url && /^https?:\/\//i.test(url) ? url : undefined);
 
 /**
+ * Whose change an event is, said in the words a responder reads: "dependency ledger",
+ * "provider tracking of tracking-api", "flag kill-switch of dependency carrier-gateway".
+ * The subject's own changes say nothing unless the timeline spans several services.
+ */
+function originOf(site: Site, event: ShownEvent, showService: boolean): Html | '' {
+  const link = (ref: string) => entityLink(site, { ref, title: refName(ref) });
+  const origin = event.origin;
+  if (!origin || origin.relation === 'self') return showService ? link(event.service) : '';
+  const through = origin.through;
+  switch (origin.relation) {
+    case 'member':
+      return link(event.service);
+    case 'dependency':
+      return html`<span class="timeline-origin">dependency ${link(event.service)}${through ? html` of ${link(through)}` : ''}</span>`;
+    case 'provider':
+      return html`<span class="timeline-origin">provider ${link(event.service)}${through ? html` of ${link(through)}` : ''}</span>`;
+    case 'flag': {
+      const word =
+        origin.throughRelation === 'dependency' || origin.throughRelation === 'provider'
+          ? `${origin.throughRelation} `
+          : '';
+      return html`<span class="timeline-origin">flag ${link(event.service)}${through ? html` of ${word}${link(through)}` : ''}</span>`;
+    }
+  }
+}
+
+/**
  * A timeline, newest first: what happened, to which service (when the timeline covers
  * several), where, who did it and when (absolute, with a relative time added by the
  * client script). Read top to bottom in an incident: the first rows are the suspects.
  */
-export function timelineList(site: Site, events: readonly ChangeEvent[], options: { showService: boolean }): Html {
+export function timelineList(site: Site, events: readonly ShownEvent[], options: { showService: boolean }): Html {
   return html`<ol class="timeline">${events.map((e) => {
     const url = safeUrl(e.url);
     const details = [
-      options.showService ? entityLink(site, { ref: e.service, title: refName(e.service) }) : '',
+      originOf(site, e, options.showService),
       e.environment && e.type === 'change' ? html`<span>${e.environment}</span>` : '',
       e.commits && e.commits.length > 0
         ? html`<span>${e.commits.length} commit${e.commits.length === 1 ? '' : 's'}</span>`
@@ -70,7 +101,7 @@ export const RECENT_SHOWN = 8;
 export function changesSection(
   site: Site,
   ref: string,
-  recent: readonly ChangeEvent[],
+  recent: readonly ShownEvent[],
   live: readonly LiveEnvironment[],
   options: { showService: boolean; delivery: boolean },
 ): Html {
