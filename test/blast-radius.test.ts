@@ -122,3 +122,38 @@ describeEachDatabase('the blast-radius change feed', (dialect) => {
     );
   });
 });
+
+describeEachDatabase('every dependent', (dialect) => {
+  const fixture = useTestServer(dialect, { catalog: FIXTURE, now: () => NOW });
+  const page = async (path: string) => {
+    const res = await fixture.server.app.request(path);
+    assert.equal(res.status, 200, path);
+    return expectSafePage(res, path);
+  };
+
+  test("the dependencies card lists dependents through dependsOn and the consumers of the service's APIs, as many as the graph counts", async () => {
+    const html = await page('/catalog/default/component/shipment-service/');
+    const card = html.slice(
+      html.indexOf('id="dependencies"'),
+      html.indexOf('</section>', html.indexOf('id="dependencies"')),
+    );
+    assert.match(card, /<h3>Depended on by <span class="n">2<\/span><\/h3>/);
+    assert.match(card, /<a href="\/catalog\/default\/component\/returns\/">returns<\/a>/);
+    assert.match(
+      card,
+      /<a href="\/catalog\/default\/component\/label-printer\/">label-printer<\/a> <span class="muted small">component · production · consumes <a href="\/catalog\/default\/api\/shipment-api\/">shipment-api<\/a><\/span>/,
+    );
+    const graph = await page('/catalog/default/component/shipment-service/graph/');
+    assert.match(graph, /2 services depend on it directly or through the APIs it provides/);
+  });
+
+  test('the graph links its nodes to their entities (out of the tab order: the edge list is the accessible way), in readable type', async () => {
+    const graph = await page('/catalog/default/component/shipment-service/graph/');
+    const svg = graph.slice(graph.indexOf('<svg class="graph"'), graph.indexOf('</svg>'));
+    assert.match(svg, /<a href="\/catalog\/default\/component\/returns\/" tabindex="-1">/);
+    assert.match(svg, /<a href="\/catalog\/default\/api\/shipment-api\/" tabindex="-1">/);
+    assert.doesNotMatch(svg, /font-size="(?:[0-9]|1[01])"/);
+    // Drawn at its own size (the figure scrolls), never shrunk below the type size.
+    assert.match(svg, /<svg class="graph" width="\d+" height="\d+"/);
+  });
+});
