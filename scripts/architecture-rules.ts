@@ -55,6 +55,8 @@ export const PURE: readonly string[] = [
   'changes/live.ts',
   'changes/github.ts',
   'changes/commit-watch.ts',
+  'changes/scope.ts',
+  'changes/feed-scope.ts',
   'dora/facts.ts',
   'dora/report.ts',
   'dora/series.ts',
@@ -92,6 +94,7 @@ export const PURE: readonly string[] = [
   'platform/db/lock-backoff.ts',
   'platform/yaml-nesting.ts',
   'web/truncate.ts',
+  'web/time-label.ts',
 ];
 
 /** Packages that do no I/O, which pure modules may use. */
