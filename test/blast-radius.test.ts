@@ -157,3 +157,49 @@ describeEachDatabase('every dependent', (dialect) => {
     assert.match(svg, /<svg class="graph" width="\d+" height="\d+"/);
   });
 });
+
+describeEachDatabase('live state after a deployment without a slot', (dialect) => {
+  const fixture = useTestServer(dialect, { catalog: FIXTURE, now: () => NOW });
+
+  test('a blue/green environment says which slot is live is unknown, instead of the old version', async () => {
+    const bg = (version: string, slot: 'blue' | 'green', finishedAt: string) => ({
+      service: 'tracking',
+      environment: 'production',
+      version,
+      status: 'succeeded' as const,
+      strategy: 'blue-green' as const,
+      slot,
+      startedAt: finishedAt,
+      finishedAt,
+      commits: [],
+    });
+    await fixture.server.changes.recordDeployments(
+      '/seed',
+      [
+        bg('1.3', 'blue', '2026-03-01T10:00:00Z'),
+        {
+          service: 'tracking',
+          environment: 'production',
+          version: '1.4',
+          status: 'succeeded',
+          startedAt: '2026-03-02T02:10:00Z',
+          finishedAt: '2026-03-02T02:10:00Z',
+          commits: [],
+        },
+      ],
+      CI,
+      undefined,
+      true,
+    );
+    const res = await fixture.server.app.request('/catalog/default/component/tracking/');
+    const html = await expectSafePage(res, 'tracking');
+    assert.match(
+      html,
+      /deployed <code>1\.4<\/code> without a slot at <time datetime="2026-03-02T02:10:00.000Z" data-relative>2026-03-02 02:10 UTC<\/time>: which slot is live is unknown — record the slot or the switch/,
+    );
+    assert.doesNotMatch(html, /<th scope="row">production<\/th><td><code>1\.3<\/code>/);
+    const api = await fixture.server.app.request('/api/v1/live?service=tracking');
+    const body = (await api.json()) as { environments: { unslotted: unknown }[] };
+    assert.deepEqual(body.environments[0]?.unslotted, { version: '1.4', at: '2026-03-02T02:10:00.000Z' });
+  });
+});

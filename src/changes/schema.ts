@@ -194,6 +194,10 @@ export const LiveEnvironmentSchema = z
     idleSlot: z.enum(SLOTS).nullable(),
     idleVersion: z.string().nullable(),
     lastFailure: z.object({ version: z.string(), status: z.string(), at: z.string() }).nullable(),
+    unslotted: z.object({ version: z.string(), at: z.string() }).nullable().openapi({
+      description:
+        'Blue/green only: a successful deployment recorded without a slot since the environment went blue/green (and no slot or switch since). Which slot, and so which version, is live is unknown until the slot or a switch is recorded; the slot fields are what was known before it.',
+    }),
   })
   .openapi('LiveEnvironment');
 

@@ -84,9 +84,16 @@ export function liveTable(environments: readonly LiveEnvironment[]): Html {
 <thead><tr><th scope="col">Environment</th><th scope="col">Live version</th><th scope="col">Since</th><th scope="col">Blue/green</th><th scope="col">Latest attempt</th></tr></thead>
 <tbody>${environments.map(
     (env) =>
-      html`<tr><th scope="row">${env.environment}</th><td>${env.version ? html`<code>${env.version}</code>` : html`<span class="muted">none succeeded</span>`}</td><td>${env.since ? timestamp(env.since) : ''}</td><td>${
+      html`<tr><th scope="row">${env.environment}</th>${
+        env.unslotted
+          ? // A stale version here would contradict the timeline: say what is known instead.
+            html`<td colspan="2"><span class="badge badge-warn">unknown</span> deployed <code>${env.unslotted.version}</code> without a slot at ${timestamp(env.unslotted.at)}: which slot is live is unknown — record the slot or the switch</td>`
+          : html`<td>${env.version ? html`<code>${env.version}</code>` : html`<span class="muted">none succeeded</span>`}</td><td>${env.since ? timestamp(env.since) : ''}</td>`
+      }<td>${
         env.liveSlot
-          ? html`<span class="badge badge-ok">${env.liveSlot} live</span> ${env.idleSlot} idle${env.idleVersion ? html`: <code>${env.idleVersion}</code>` : ' (empty)'}`
+          ? env.unslotted
+            ? html`<span class="muted">before it: ${env.liveSlot} live${env.version ? html` (<code>${env.version}</code>)` : ''}, ${env.idleSlot}${env.idleVersion ? html` <code>${env.idleVersion}</code>` : ' empty'}</span>`
+            : html`<span class="badge badge-ok">${env.liveSlot} live</span> ${env.idleSlot} idle${env.idleVersion ? html`: <code>${env.idleVersion}</code>` : ' (empty)'}`
           : html`<span class="muted">${env.strategy ?? '—'}</span>`
       }</td><td>${env.lastFailure ? html`<span class="badge badge-error">${env.lastFailure.status === 'rolled_back' ? 'rolled back' : 'failed'}</span> <code>${env.lastFailure.version}</code> ${timestamp(env.lastFailure.at)}` : html`<span class="muted">succeeded</span>`}</td></tr>`,
   )}</tbody></table></div>`;
