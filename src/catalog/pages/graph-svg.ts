@@ -4,9 +4,10 @@ import { truncate } from '../../web/truncate.ts';
 
 /**
  * The dependency graph as a picture (SVG) and as its accessible, navigable equivalent (a
- * list of links). The picture is for sighted users: role="img", its nodes links for the
- * mouse but no focus stops, so keyboard and screen-reader users meet each dependency
- * once, in the list.
+ * list of links). The picture is for sighted users: a group named by its title and
+ * description, its nodes links for the mouse but hidden from assistive technology and out
+ * of the tab order (role="img" may not hold links), so keyboard and screen-reader users
+ * meet each dependency once, in the list.
  */
 
 const NODE_W = 168;
@@ -180,10 +181,10 @@ export function renderGraphSvg(
         : ''
     }<text x="${cx}" y="${node.y + (kind ? 36 : 27)}" text-anchor="middle" font-size="12"${center ? html` font-weight="bold"` : ''}>${truncate(node.label, LABEL_CHARS)}</text></g>`;
     // A click on a node opens its page; out of the tab order, so keyboard and screen-reader users meet each link once, in the edge list.
-    return href ? html`<a href="${href}" tabindex="-1">${drawn}</a>` : drawn;
+    return href ? html`<a href="${href}" tabindex="-1" aria-hidden="true">${drawn}</a>` : drawn;
   });
   // Drawn at its own size (the figure scrolls): scaled to fit, 12 px type fell to 9 px at 1280 px.
-  return html`<svg class="graph" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${prefix}-title ${prefix}-desc"><title id="${prefix}-title">${options.title}</title><desc id="${prefix}-desc">${description(n, options.label)}</desc><defs>${marker(`${prefix}-arrow`, 'graph-edge')}${marker(`${prefix}-arrow-api`, 'graph-edge graph-edge-api')}</defs><g>${edges}</g><g>${nodes}</g></svg>`;
+  return html`<svg class="graph" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="group" aria-labelledby="${prefix}-title ${prefix}-desc"><title id="${prefix}-title">${options.title}</title><desc id="${prefix}-desc">${description(n, options.label)}</desc><defs>${marker(`${prefix}-arrow`, 'graph-edge')}${marker(`${prefix}-arrow-api`, 'graph-edge graph-edge-api')}</defs><g>${edges}</g><g>${nodes}</g></svg>`;
 }
 
 const VERBS: Record<DependencyEdge['via'], string> = {
