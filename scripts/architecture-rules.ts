@@ -59,6 +59,8 @@ export const PURE: readonly string[] = [
   'changes/live.ts',
   'changes/github.ts',
   'changes/commit-watch.ts',
+  'changes/scope.ts',
+  'changes/feed-scope.ts',
   'dora/facts.ts',
   'dora/report.ts',
   'dora/series.ts',
@@ -100,6 +102,7 @@ export const PURE: readonly string[] = [
   'platform/yaml-nesting.ts',
   'platform/yaml-warnings.ts',
   'web/truncate.ts',
+  'web/time-label.ts',
 ];
 
 /** Packages that do no I/O, which pure modules may use. */

@@ -134,6 +134,39 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     });
   }
 
+  test("times read absolute in the reader's zone next to the relative time, UTC in the title; the footer switches to UTC", async () => {
+    const context = await browser.newContext({ timezoneId: 'Europe/Paris', serviceWorkers: 'block' });
+    const page = await open('/catalog/default/component/ledger/changes/', { context });
+    const first = page.locator('time[data-relative]').first();
+    // 12 January 11:00 UTC is 12:00 in Paris (the page's clock is the browser's: the date is shown).
+    assert.match((await first.textContent()) ?? '', /^12 Jan( 2026)?, 12:00 · /);
+    assert.equal(await first.getAttribute('title'), '2026-01-12 11:00 UTC');
+    const toggle = page.locator('[data-utc-toggle]');
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    assert.match((await first.textContent()) ?? '', /^12 Jan( 2026)?, 11:00 UTC · /);
+    await page.reload();
+    assert.match((await page.locator('time[data-relative]').first().textContent()) ?? '', /11:00 UTC · /, 'remembered');
+    await context.close();
+  });
+
+  test('the dependency graph at 1280 px: nodes link to their pages, labels at least 12 px on screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block' });
+    const page = await open('/catalog/default/component/payment-service/graph/', { context });
+    assert.ok((await page.locator('svg.graph a[href="/catalog/default/component/ledger/"]').count()) > 0);
+    const smallest = await page.evaluate(() =>
+      Math.min(
+        ...[...document.querySelectorAll<SVGTextElement>('svg.graph text')].map((t) => {
+          const svg = t.ownerSVGElement as SVGSVGElement;
+          const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+          return Number.parseFloat(getComputedStyle(t).fontSize) * scale;
+        }),
+      ),
+    );
+    assert.ok(smallest >= 12, `smallest label ${smallest} px`);
+    await context.close();
+  });
+
   test('no page type scrolls sideways on a 390 px phone, in either scheme, and the header takes two rows', async () => {
     const wide: string[] = [];
     for (const scheme of ['light', 'dark'] as const) {

@@ -428,6 +428,7 @@ describeEachDatabase('change events API', (dialect) => {
           idleSlot: 'blue',
           idleVersion: '1.0',
           lastFailure: { version: '1.2', status: 'failed', at: '2026-05-03T10:00:00.000Z' },
+          unslotted: null,
         },
       ]);
     });

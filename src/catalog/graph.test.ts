@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { dependencyEdges, neighbourhood, type DependencyEdge, type Neighbourhood } from './graph.ts';
+import { dependencyEdges, directDependents, neighbourhood, type DependencyEdge, type Neighbourhood } from './graph.ts';
 import { inverseOf, type Relation, type RelationType } from './relations.ts';
 
 const rel = (source: string, type: RelationType, target: string): Relation => ({ source, type, target });
@@ -209,5 +209,38 @@ describe('neighbourhood', () => {
     const forward = await neighbourhood('a', 2, store(relations).relationsOf, { maxNodes: 5 });
     const backward = await neighbourhood('a', 2, store([...relations].reverse()).relationsOf, { maxNodes: 5 });
     assert.deepEqual(backward, forward);
+  });
+});
+
+describe('directDependents', () => {
+  const c = 'component:default/shipment';
+  const edges = dependencyEdges([
+    rel(c, 'providesApi', 'api:default/shipment-api'),
+    rel('api:default/Shipment-API', 'apiConsumedBy', 'component:default/labels'),
+    rel('component:default/labels', 'consumesApi', 'api:default/shipment-api'),
+    rel('component:default/returns', 'dependsOn', c),
+    rel('component:default/returns', 'consumesApi', 'api:default/shipment-api'),
+    rel(c, 'providesApi', 'api:default/admin-api'),
+    rel('component:default/returns', 'consumesApi', 'api:default/admin-api'),
+    // Not dependents: what the center depends on, a consumer of an API it does not provide, a dependent's dependent.
+    rel(c, 'dependsOn', 'resource:default/db'),
+    rel('component:default/other', 'consumesApi', 'api:default/tracking-api'),
+    rel('component:default/far', 'dependsOn', 'component:default/returns'),
+    rel(c, 'dependsOn', c),
+  ]);
+
+  test('dependsOn dependents and the consumers of its APIs, once each, with the APIs they consume', () => {
+    assert.deepEqual(directDependents(c, edges), [
+      { ref: 'component:default/labels', dependsOn: false, apis: ['api:default/Shipment-API'] },
+      {
+        ref: 'component:default/returns',
+        dependsOn: true,
+        apis: ['api:default/admin-api', 'api:default/shipment-api'],
+      },
+    ]);
+  });
+
+  test('nothing depends on an entity without edges in', () => {
+    assert.deepEqual(directDependents('component:default/lonely', edges), []);
   });
 });

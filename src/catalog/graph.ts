@@ -147,3 +147,43 @@ export async function neighbourhood(
     truncated,
   };
 }
+
+/** An entity that depends on the center directly: through `dependsOn`, or by consuming an API the center provides. */
+export interface DirectDependent {
+  ref: string;
+  dependsOn: boolean;
+  /** The center's APIs it consumes. */
+  apis: string[];
+}
+
+/**
+ * Who breaks first when `center` breaks: its `dependsOn` dependents and the consumers of
+ * the APIs it provides, one entry each, sorted by ref. `edges` must hold the center's edges
+ * and those of its APIs (the entity page reads exactly those; the graph page has them
+ * from two hops). The entity page's card and the graph page count with this one rule.
+ */
+export function directDependents(center: string, edges: readonly DependencyEdge[]): DirectDependent[] {
+  const centerKey = keyOf(center);
+  const apis = new Set(
+    edges.filter((e) => e.via === 'providedBy' && keyOf(e.to) === centerKey).map((e) => keyOf(e.from)),
+  );
+  const found = new Map<string, DirectDependent>();
+  const entry = (ref: string) => {
+    const existing = found.get(keyOf(ref));
+    if (existing) return existing;
+    const created: DirectDependent = { ref, dependsOn: false, apis: [] };
+    found.set(keyOf(ref), created);
+    return created;
+  };
+  for (const e of edges) {
+    if (keyOf(e.from) === centerKey) continue;
+    if (e.via === 'dependsOn' && keyOf(e.to) === centerKey) entry(e.from).dependsOn = true;
+    else if (e.via === 'consumesApi' && apis.has(keyOf(e.to))) {
+      const dependent = entry(e.from);
+      if (!dependent.apis.some((a) => keyOf(a) === keyOf(e.to))) dependent.apis.push(e.to);
+    }
+  }
+  return [...found.entries()]
+    .sort(([a], [b]) => compare(a, b))
+    .map(([, d]) => ({ ...d, apis: d.apis.sort((a, b) => compare(keyOf(a), keyOf(b))) }));
+}

@@ -59,6 +59,7 @@ describe('liveEnvironments', () => {
       idleSlot: null,
       idleVersion: null,
       lastFailure: { version: '1.2', status: 'rolled_back', at: 'T4' },
+      unslotted: null,
     });
   });
 
@@ -152,5 +153,45 @@ describe('slotsOf (what a new switch is checked against)', () => {
 
   it('an environment with nothing deployed has no slots', () => {
     assert.deepEqual(slotsOf([], 'production'), { live: null, versions: new Map() });
+  });
+});
+
+describe('a deployment without a slot to a blue/green environment', () => {
+  it('is shown as such: which slot is live is unknown, not the old version as if nothing happened', () => {
+    const [env] = liveEnvironments([
+      bg('production', '1.3', 'blue', '2026-03-01T10:00:00Z'),
+      bg('production', '1.2', 'green', '2026-02-20T10:00:00Z'),
+      swap('production', 'blue', '2026-03-01T10:05:00Z'),
+      deploy('production', '1.4', '2026-03-02T02:10:00Z'),
+    ]);
+    assert.deepEqual(env?.unslotted, { version: '1.4', at: '2026-03-02T02:10:00Z' });
+    // The slots stay as recorded: what was known before it.
+    assert.equal(env?.liveSlot, 'blue');
+  });
+
+  it('a later switch or slotted deployment settles it again', () => {
+    const settled = liveEnvironments([
+      bg('production', '1.3', 'blue', '2026-03-01T10:00:00Z'),
+      deploy('production', '1.4', '2026-03-02T02:10:00Z'),
+      bg('production', '1.5', 'green', '2026-03-02T03:00:00Z'),
+      swap('production', 'green', '2026-03-02T03:05:00Z'),
+    ])[0];
+    assert.equal(settled?.unslotted, null);
+    assert.equal(settled?.version, '1.5');
+    const switched = liveEnvironments([
+      bg('production', '1.3', 'blue', '2026-03-01T10:00:00Z'),
+      deploy('production', '1.4', '2026-03-02T02:10:00Z'),
+      swap('production', 'green', '2026-03-02T02:20:00Z'),
+    ])[0];
+    assert.equal(switched?.unslotted, null);
+  });
+
+  it('a failed one changes nothing, and an environment never blue/green has nothing to say', () => {
+    const failed = liveEnvironments([
+      bg('production', '1.3', 'blue', '2026-03-01T10:00:00Z'),
+      deploy('production', '1.4', '2026-03-02T02:10:00Z', { status: 'failed' }),
+    ])[0];
+    assert.equal(failed?.unslotted, null);
+    assert.equal(liveEnvironments([deploy('staging', '1.4', '2026-03-02T02:10:00Z')])[0]?.unslotted, null);
   });
 });

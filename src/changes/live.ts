@@ -14,6 +14,12 @@ export interface LiveEnvironment {
   idleVersion: string | null;
   /** The latest deployment attempt when it did not succeed: what a responder must know first. */
   lastFailure: { version: string; status: string; at: string } | null;
+  /**
+   * Blue/green only: a successful deployment recorded without a slot after the
+   * environment went blue/green, with no slot or switch recorded since. Which slot is live
+   * (and so which version) is then unknown; the slots above are what was known before it.
+   */
+  unslotted: { version: string; at: string } | null;
 }
 
 const otherSlot = (slot: Slot): Slot => (slot === 'blue' ? 'green' : 'blue');
@@ -26,7 +32,8 @@ const otherSlot = (slot: Slot): Slot => (slot === 'blue' ? 'green' : 'blue');
  * step records no switch). Where switches are recorded (`switchesRecorded`, or any switch in
  * the events), a deployment never makes its slot live by itself: before the first switch,
  * the slot of the first successful deployment is live. A failed or rolled-back deployment
- * never changes what is live.
+ * never changes what is live. A successful deployment without a slot to an environment
+ * that is blue/green cannot be placed: it is reported (`unslotted`) rather than hidden.
  *
  * `events` is any mix of one service's deployments and switches, in any order; ties on
  * time go to the later-recorded event (higher id).
@@ -50,9 +57,11 @@ export function liveEnvironments(
     let latestAttempt: ChangeEvent | undefined;
     let lastSwitch: ChangeEvent | undefined;
     const slots = new Map<Slot, ChangeEvent>();
+    let unslotted: ChangeEvent | undefined;
     for (const e of list) {
       if (e.type === 'traffic-switch') {
         lastSwitch = e;
+        unslotted = undefined;
         continue;
       }
       latestAttempt = e;
@@ -60,6 +69,7 @@ export function liveEnvironments(
       latest = e;
       first ??= e;
       if (e.slot) slots.set(e.slot, e);
+      unslotted = e.slot === null && slots.size > 0 ? e : undefined;
     }
     const lastFailure =
       latestAttempt && latestAttempt.status !== 'succeeded'
@@ -75,6 +85,7 @@ export function liveEnvironments(
         idleSlot: null,
         idleVersion: null,
         lastFailure,
+        unslotted: null,
       });
       continue;
     }
@@ -97,6 +108,7 @@ export function liveEnvironments(
       idleSlot: otherSlot(liveSlot),
       idleVersion: idle?.version ?? null,
       lastFailure,
+      unslotted: unslotted ? { version: unslotted.version ?? '', at: unslotted.at } : null,
     });
   }
   return out.sort(

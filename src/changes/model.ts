@@ -144,7 +144,7 @@ export const A_TOKEN = 'a token';
  * `actor` when it was not given and so defaulted to the token's name. An actor the caller
  * named (a person, a pipeline) stays: it is what the timeline is for.
  */
-export function withoutTokenName(event: ChangeEvent): ChangeEvent {
+export function withoutTokenName<T extends ChangeEvent>(event: T): T {
   // What Atrium recorded itself (a release plan's timed move, a webhook) names no token.
   if (SYSTEM_RECORDERS.includes(event.recordedBy)) return event;
   return { ...event, actor: event.actor === event.recordedBy ? A_TOKEN : event.actor, recordedBy: A_TOKEN };

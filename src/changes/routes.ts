@@ -13,6 +13,7 @@ import { describedProblem, problemResponses } from '../platform/http/problem-res
 import { CHANGE_KINDS, EVENT_TYPES, type ChangeKind, type EventType, withoutTokenName } from './model.ts';
 import {
   ChangeEventSchema,
+  TimelineEventSchema,
   ChangeInputSchema,
   DeploymentBatchSchema,
   DeploymentInputSchema,
@@ -135,6 +136,10 @@ const TimelineQuery = z.object({
   until: Timestamp.optional().openapi({ description: 'Only events before this time.' }),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional().openapi({ description: 'The `nextCursor` of the previous page.' }),
+  hops: z.coerce.number().int().min(0).max(2).default(0).openapi({
+    description:
+      "How far a Component's or Resource's timeline reaches into what it depends on: 0 (itself and its flags, the default, as before), 1 (also its dependencies, the providers of the APIs it consumes, and their flags) or 2 (their dependencies and providers too). Each item's `origin` says whose change it is.",
+  }),
 });
 
 export function registerChangeRoutes(
@@ -258,7 +263,7 @@ export function registerChangeRoutes(
       tags: ['Changes'],
       summary: 'Timeline',
       description:
-        "Deployments, traffic switches and other changes of an entity's scope, newest first, filtered, one page at a time. A System includes its parts; a Group what it and its child teams own. Without a token, `recordedBy` (and an `actor` that defaulted to it) reads `a token`; with a token with deployments:write, changes:write or flags:write, the token's name.",
+        "Deployments, traffic switches and other changes of an entity's scope, newest first, filtered, one page at a time. A System includes its parts and their flags; a Group what it and its child teams own; a Component its flags and, with `hops`, its dependencies. Without a token, `recordedBy` (and an `actor` that defaulted to it) reads `a token`; with a token with deployments:write, changes:write or flags:write, the token's name.",
       request: { query: TimelineQuery },
       responses: {
         200: {
@@ -266,7 +271,7 @@ export function registerChangeRoutes(
           content: {
             [JSON_TYPE]: {
               schema: z
-                .object({ items: z.array(ChangeEventSchema), nextCursor: z.string().optional() })
+                .object({ items: z.array(TimelineEventSchema), nextCursor: z.string().optional() })
                 .openapi('Timeline'),
             },
           },
@@ -285,7 +290,7 @@ export function registerChangeRoutes(
         until: q.until ? new Date(q.until).toISOString() : undefined,
       };
       const named = (await tokens.reader(c.req.header('authorization'), TOKEN_NAME_SCOPES)) !== undefined;
-      const items = await changes.timeline(key, filter, q.limit + 1, decodeCursor(q.cursor));
+      const items = await changes.timeline(key, filter, q.limit + 1, decodeCursor(q.cursor), q.hops);
       const page = items.slice(0, q.limit).map((e) => (named ? e : withoutTokenName(e)));
       const last = page.at(-1);
       return c.json(

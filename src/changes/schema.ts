@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from '../platform/environment-name.ts';
+import type { FeedEvent } from './feed-scope.ts';
 import type { LiveEnvironment } from './live.ts';
 import {
   CHANGE_KINDS,
@@ -160,6 +161,29 @@ export const ChangeEventSchema = z
   })
   .openapi('ChangeEvent');
 
+const FEED_RELATIONS = ['self', 'member', 'dependency', 'provider', 'flag'] as const;
+
+export const FeedOriginSchema = z
+  .object({
+    relation: z.enum(FEED_RELATIONS).openapi({
+      description:
+        "Why the change is on this timeline: recorded on the entity itself (`self`), on an entity in its scope (`member`: a system's part, what a team owns), on a dependency (`dependsOn`), on the provider of an API it consumes, or on a feature flag of any of those.",
+    }),
+    ref: z.string().openapi({ description: 'The entity the change was recorded on.' }),
+    depth: z.number().int().openapi({ description: 'Dependency hops from the entity asked about.' }),
+    through: z.string().optional().openapi({
+      description:
+        'What links it to the entity asked about: the dependent of a dependency two hops away, the API of a provider, the service of a flag.',
+    }),
+    throughRelation: z
+      .enum(FEED_RELATIONS)
+      .optional()
+      .openapi({ description: 'How `through` relates to the entity asked about (flags only).' }),
+  })
+  .openapi('ChangeOrigin');
+
+export const TimelineEventSchema = ChangeEventSchema.extend({ origin: FeedOriginSchema }).openapi('TimelineEvent');
+
 export const LiveEnvironmentSchema = z
   .object({
     environment: z.string(),
@@ -170,6 +194,10 @@ export const LiveEnvironmentSchema = z
     idleSlot: z.enum(SLOTS).nullable(),
     idleVersion: z.string().nullable(),
     lastFailure: z.object({ version: z.string(), status: z.string(), at: z.string() }).nullable(),
+    unslotted: z.object({ version: z.string(), at: z.string() }).nullable().openapi({
+      description:
+        'Blue/green only: a successful deployment recorded without a slot since the environment went blue/green (and no slot or switch since). Which slot, and so which version, is live is unknown until the slot or a switch is recorded; the slot fields are what was known before it.',
+    }),
   })
   .openapi('LiveEnvironment');
 
@@ -183,4 +211,5 @@ export type SchemasMatchModel = [
   Holds<Same<z.infer<typeof ChangeInputSchema>, ChangeInput>>,
   Holds<Same<z.infer<typeof ChangeEventSchema>, ChangeEvent>>,
   Holds<Same<z.infer<typeof LiveEnvironmentSchema>, LiveEnvironment>>,
+  Holds<Same<z.infer<typeof TimelineEventSchema>, FeedEvent>>,
 ];

@@ -1,7 +1,7 @@
 import type { EntitySection } from '../catalog/pages/entity-sections.ts';
 import type { LiveEnvironment } from './live.ts';
-import type { ChangeEvent } from './model.ts';
-import { type ChangeReader, KINDS_WITH_CHANGES, KINDS_WITH_SCOPE } from './pages/changes-page.ts';
+import type { FeedEvent } from './feed-scope.ts';
+import { type ChangeReader, DEFAULT_HOPS, KINDS_WITH_CHANGES, KINDS_WITH_SCOPE } from './pages/changes-page.ts';
 import { changesSection, RECENT_SHOWN } from './pages/timeline-view.ts';
 
 /** The live portal's change events; a static export has none, so it shows no "What changed" card. */
@@ -9,10 +9,10 @@ export interface ChangeSources {
   changes?: ChangeReader;
 }
 
-/** The entity page's "What changed" card: live versions (services and resources) and the latest changes of its scope. */
+/** The entity page's "What changed" card: live versions (services and resources) and the latest changes of its scope and, for a service, of what it depends on one hop away. */
 const changesEntitySection: EntitySection<
   ChangeSources,
-  { recent: readonly ChangeEvent[]; live: readonly LiveEnvironment[] }
+  { recent: readonly FeedEvent[]; live: readonly LiveEnvironment[] }
 > = {
   id: 'changes',
   kinds: [...KINDS_WITH_CHANGES],
@@ -22,7 +22,7 @@ const changesEntitySection: EntitySection<
   async load({ changes }, { key, kind }) {
     if (!changes) return undefined;
     const [recent, live] = await Promise.all([
-      changes.timeline(key, {}, RECENT_SHOWN),
+      changes.timeline(key, {}, RECENT_SHOWN, undefined, DEFAULT_HOPS),
       kind === 'Component' || kind === 'Resource' ? changes.live(key) : [],
     ]);
     return { recent, live };

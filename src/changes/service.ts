@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EntityRefError, parseEntityRef, refKey } from '../catalog/model.ts';
+import { EntityRefError, keyOfRef, parseEntityRef, refKey } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import { Admission } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
@@ -24,6 +24,7 @@ import {
   type NewChangeEvent,
   type SwitchInput,
 } from './model.ts';
+import { type FeedEvent, feedScope } from './feed-scope.ts';
 import { scopeOf } from './scope.ts';
 import type { AlongsideWrite, ChangeStore, StoredResponse, TimelineCursor, TimelineFilter } from './store.ts';
 
@@ -460,15 +461,24 @@ export class ChangeService {
     return found.filter((ref) => ref.toLowerCase() === wanted);
   }
 
-  /** The merged timeline of an entity's scope (a team's includes its child teams' services; a system's its components'). */
+  /**
+   * The merged timeline of an entity's scope (a team's includes its child teams' services;
+   * a system's its components' and their flags'), and for a service what it depends on up
+   * to `hops` away (feed-scope.ts); each event says why it is there.
+   */
   async timeline(
     entityKey: string,
     filter: TimelineFilter,
     limit: number,
     cursor?: TimelineCursor,
-  ): Promise<ChangeEvent[]> {
-    const scope = await scopeOf(this.catalog, entityKey);
-    return this.store.timeline(scope.members, filter, limit, cursor);
+    hops = 0,
+  ): Promise<FeedEvent[]> {
+    const { origins } = await feedScope(this.catalog, entityKey, hops);
+    const events = await this.store.timeline([...origins.keys()], filter, limit, cursor);
+    return events.map((e) => {
+      const key = keyOfRef(e.service);
+      return { ...e, origin: origins.get(key) ?? { relation: 'self', ref: e.service, depth: 0 } };
+    });
   }
 
   /** What is live in each environment of one service. */

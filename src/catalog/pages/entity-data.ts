@@ -7,6 +7,7 @@ import {
   parseEntityRef,
   type Entity,
 } from '../model.ts';
+import { dependencyEdges, directDependents, type DirectDependent } from '../graph.ts';
 import { operationalLinksOf, type OperationalLinks } from '../operational-links.ts';
 import type { Relation, RelationType } from '../relations.ts';
 import type { BrowseItem, CatalogReader, EntityDetail } from '../reader.ts';
@@ -22,6 +23,8 @@ export interface EntityPageData {
   domain?: string;
   /** What a Group or User owns (first page, by kind). */
   owned?: { items: BrowseItem[]; total: number };
+  /** Components and resources: what depends on it directly, through dependsOn or an API it provides. */
+  dependents?: DirectDependent[];
 }
 
 export interface OwnerContact {
@@ -52,13 +55,22 @@ export async function loadEntityPage(store: CatalogReader, key: string): Promise
   const ownerKey = ownerRef && keyOfRef(ownerRef);
   const systemKey =
     systemRef && (kind === 'Component' || kind === 'API' || kind === 'Resource') ? keyOfRef(systemRef) : undefined;
-  const [related, descriptors, owned] = await Promise.all([
+  const providedApis = kind === 'Component' ? relatedRefs(detail.relations, 'providesApi').map(keyOfRef) : [];
+  const [related, descriptors, owned, apiRelations] = await Promise.all([
     store.summariesOf(detail.relations.map((r) => keyOfRef(r.target))),
     store.descriptorsOf([ownerKey, systemKey].filter((k): k is string => k !== undefined)),
     kind === 'Group' || kind === 'User'
       ? store.browseEntities({ owner: detail.ref }, 'kind', 0, OWNED_SHOWN)
       : undefined,
+    providedApis.length > 0 ? store.relationsTouching(providedApis) : [],
   ]);
+  // The consumers of its APIs are not among its own relations: they are labelled too.
+  const dependents =
+    kind === 'Component' || kind === 'Resource'
+      ? directDependents(detail.ref, dependencyEdges([...detail.relations, ...apiRelations]))
+      : undefined;
+  const unlabelled = (dependents ?? []).map((d) => keyOfRef(d.ref)).filter((k) => !related.has(k));
+  if (unlabelled.length > 0) for (const [k, v] of await store.summariesOf(unlabelled)) related.set(k, v);
   const owner = ownerKey ? descriptors.get(ownerKey) : undefined;
   const system = systemKey ? descriptors.get(systemKey)?.entity : undefined;
   return {
@@ -68,6 +80,7 @@ export async function loadEntityPage(store: CatalogReader, key: string): Promise
     owner: owner ? ownerContact(owner) : undefined,
     domain: system ? domainOf(system) : undefined,
     owned,
+    dependents,
   };
 }
 

@@ -74,7 +74,7 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
           'Dependencies',
           [
             ['Depends on', 'dependsOn'],
-            ['Depended on by', 'dependencyOf'],
+            ['Depended on by', dependentsGroup],
             ['Subcomponents', 'hasPart'],
           ],
           base,
@@ -89,7 +89,7 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
           'dependencies',
           'Dependencies',
           [
-            ['Depended on by', 'dependencyOf'],
+            ['Depended on by', dependentsGroup],
             ['Depends on', 'dependsOn'],
           ],
           base,
@@ -261,23 +261,34 @@ function aboutSection(site: Site, data: EntityPageData): Html {
   return html`<section class="card" aria-labelledby="about"><h2 id="about">About</h2><dl class="facts">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></section>`;
 }
 
+/** A relation card's group: the entities one relation type reaches, or what depends on the entity directly. */
+const dependentsGroup = Symbol('dependents');
+type RelationGroup = RelationType | typeof dependentsGroup;
+
 function relationSection(
   site: Site,
   data: EntityPageData,
   id: string,
   title: string,
-  groups: readonly (readonly [string, RelationType])[],
+  groups: readonly (readonly [string, RelationGroup])[],
   graphBase?: string,
 ): Html {
-  const body = groups.map(([heading, type]) => {
-    const refs = relatedRefs(data.detail.relations, type);
-    return html`<h3>${heading} <span class="n">${refs.length}</span></h3>${list(
-      refs.map((r) => {
-        const l = label(data, r);
-        const summary = data.related.get(keyOfRef(r));
-        return html`${entityLink(site, l)} <span class="muted small">${refKind(r)}${summary?.lifecycle ? ` · ${summary.lifecycle}` : ''}</span>`;
-      }),
-    )}`;
+  const item = (r: string, extra: HtmlValue = '') => {
+    const summary = data.related.get(keyOfRef(r));
+    return html`${entityLink(site, label(data, r))} <span class="muted small">${refKind(r)}${summary?.lifecycle ? ` · ${summary.lifecycle}` : ''}${extra}</span>`;
+  };
+  const body = groups.map(([heading, group]) => {
+    // Dependents through dependsOn and the consumers of its APIs (graph.ts directDependents, as the graph page counts them).
+    const items =
+      group === dependentsGroup
+        ? (data.dependents ?? []).map((d) =>
+            item(
+              d.ref,
+              d.apis.map((api, i) => html`${i === 0 ? ' · consumes ' : ', '}${entityLink(site, label(data, api))}`),
+            ),
+          )
+        : relatedRefs(data.detail.relations, group).map((r) => item(r));
+    return html`<h3>${heading} <span class="n">${items.length}</span></h3>${list(items)}`;
   });
   return html`<section class="card" aria-labelledby="${id}"><h2 id="${id}">${title}</h2>${body}
 ${graphBase ? html`<p><a href="${graphBase}graph/">Dependency graph and blast radius</a></p>` : ''}</section>`;

@@ -138,10 +138,15 @@ describe('renderGraphSvg', () => {
     assert.notEqual(/ id="([^"]*)"/.exec(other)?.[1], ids[0], 'another center gets another prefix');
   });
 
-  test('it is an image sized by its viewBox, coloured only through classes', () => {
+  test('it is an image drawn at its own size (never shrunk below 12 px type), coloured only through classes', () => {
     const svg = svgOf(sample);
-    assert.match(svg, /^<svg class="graph" viewBox="0 0 \d+ \d+" role="img" aria-labelledby="[^"]+">/);
-    assert.ok(!/<svg[^>]* (width|height)=/.test(svg));
+    const size =
+      /^<svg class="graph" width="(\d+)" height="(\d+)" viewBox="0 0 (\d+) (\d+)" role="group" aria-labelledby="[^"]+">/.exec(
+        svg,
+      );
+    assert.ok(size, svg.slice(0, 120));
+    assert.deepEqual([size[1], size[2]], [size[3], size[4]]);
+    assert.ok(!/font-size="(?:\d|1[01])"/.test(svg), 'no type below 12 px');
     assert.ok(!/(fill|stroke)="(?!none")/.test(svg), 'no colour attributes');
     assert.equal(svg.match(/graph-node-center/g)?.length, 1);
   });
@@ -172,7 +177,20 @@ describe('renderGraphSvg', () => {
   test('a kind, when given, is shown in the node', () => {
     const svg = renderGraphSvg(sample, { title: 't', label, kindOf: (ref) => ref.slice(0, ref.indexOf(':')) }).value;
     assert.ok(svg.includes('<title>provider (component)</title>'));
-    assert.ok(svg.includes('font-size="10">api</text>'));
+    assert.ok(svg.includes('font-size="12">api</text>'));
+  });
+
+  test('nodes link to their pages out of the tab order; the center and entities without a page are not links', () => {
+    const svg = renderGraphSvg(sample, {
+      title: 't',
+      label,
+      href: (ref) => (ref === 'component:default/provider' ? undefined : `/e/${ref}/`),
+    }).value;
+    const links = [...svg.matchAll(/<a href="([^"]*)" tabindex="-1" aria-hidden="true"><g /g)].map((m) => m[1]);
+    assert.equal(links.length, sample.nodes.length - 2);
+    assert.ok(!links.includes(`/e/${sample.center}/`));
+    assert.ok(!links.includes('/e/component:default/provider/'));
+    assert.ok(!/<a (?![^>]*tabindex="-1")/.test(svg), 'every link is out of the tab order');
   });
 });
 

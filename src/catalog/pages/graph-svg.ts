@@ -4,21 +4,22 @@ import { truncate } from '../../web/truncate.ts';
 
 /**
  * The dependency graph as a picture (SVG) and as its accessible, navigable equivalent (a
- * list of links). The picture is decoration for sighted users: role="img", no links, no
- * focus stops, so keyboard and screen-reader users meet each dependency once, in the list.
+ * list of links). The picture is for sighted users: a group named by its title and
+ * description, its nodes links for the mouse but hidden from assistive technology and out
+ * of the tab order (role="img" may not hold links), so keyboard and screen-reader users
+ * meet each dependency once, in the list.
  */
 
 const NODE_W = 168;
-const NODE_H = 40;
+const NODE_H = 44;
 const COL_GAP = 80;
 const ROW_GAP = 16;
 /** Wide enough for an edge between two nodes of the outermost column to bow out. */
 const PAD_X = 48;
 const PAD_Y = 16;
 const BOW = 36;
-/** About 7 px a character at 12 px leaves a margin inside NODE_W. */
+/** About 7 px a character at 12 px (the smallest type drawn) leaves a margin inside NODE_W. */
 const LABEL_CHARS = 22;
-const KIND_CHARS = 28;
 
 interface Placed {
   key: string;
@@ -150,7 +151,13 @@ const marker = (id: string, className: string): Html =>
 
 export function renderGraphSvg(
   n: Neighbourhood,
-  options: { title: string; label(ref: string): string; kindOf?(ref: string): string },
+  options: {
+    title: string;
+    label(ref: string): string;
+    kindOf?(ref: string): string;
+    /** The node's page; undefined for an entity not in the catalog (never linked). */
+    href?(ref: string): string | undefined;
+  },
 ): Html {
   const prefix = idPrefix(n.center);
   const { placed, width, height } = layout(n, options.label);
@@ -167,13 +174,17 @@ export function renderGraphSvg(
     const center = node.key === centerKey;
     const kind = options.kindOf?.(node.ref);
     const cx = node.x + NODE_W / 2;
-    return html`<g class="${center ? 'graph-node graph-node-center' : 'graph-node'}"><title>${kind ? `${node.label} (${kind})` : node.label}</title><rect x="${node.x}" y="${node.y}" width="${NODE_W}" height="${NODE_H}" rx="6"/>${
+    const href = center ? undefined : options.href?.(node.ref);
+    const drawn = html`<g class="${center ? 'graph-node graph-node-center' : 'graph-node'}"><title>${kind ? `${node.label} (${kind})` : node.label}</title><rect x="${node.x}" y="${node.y}" width="${NODE_W}" height="${NODE_H}" rx="6"/>${
       kind
-        ? html`<text x="${cx}" y="${node.y + 14}" text-anchor="middle" font-size="10">${truncate(kind, KIND_CHARS)}</text>`
+        ? html`<text x="${cx}" y="${node.y + 17}" text-anchor="middle" font-size="12">${truncate(kind, LABEL_CHARS)}</text>`
         : ''
-    }<text x="${cx}" y="${node.y + (kind ? 30 : 24)}" text-anchor="middle" font-size="12"${center ? html` font-weight="bold"` : ''}>${truncate(node.label, LABEL_CHARS)}</text></g>`;
+    }<text x="${cx}" y="${node.y + (kind ? 36 : 27)}" text-anchor="middle" font-size="12"${center ? html` font-weight="bold"` : ''}>${truncate(node.label, LABEL_CHARS)}</text></g>`;
+    // A click on a node opens its page; out of the tab order, so keyboard and screen-reader users meet each link once, in the edge list.
+    return href ? html`<a href="${href}" tabindex="-1" aria-hidden="true">${drawn}</a>` : drawn;
   });
-  return html`<svg class="graph" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${prefix}-title ${prefix}-desc"><title id="${prefix}-title">${options.title}</title><desc id="${prefix}-desc">${description(n, options.label)}</desc><defs>${marker(`${prefix}-arrow`, 'graph-edge')}${marker(`${prefix}-arrow-api`, 'graph-edge graph-edge-api')}</defs><g>${edges}</g><g>${nodes}</g></svg>`;
+  // Drawn at its own size (the figure scrolls): scaled to fit, 12 px type fell to 9 px at 1280 px.
+  return html`<svg class="graph" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="group" aria-labelledby="${prefix}-title ${prefix}-desc"><title id="${prefix}-title">${options.title}</title><desc id="${prefix}-desc">${description(n, options.label)}</desc><defs>${marker(`${prefix}-arrow`, 'graph-edge')}${marker(`${prefix}-arrow-api`, 'graph-edge graph-edge-api')}</defs><g>${edges}</g><g>${nodes}</g></svg>`;
 }
 
 const VERBS: Record<DependencyEdge['via'], string> = {

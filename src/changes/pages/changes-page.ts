@@ -7,7 +7,8 @@ import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { entityPath, siteUrl, type Site } from '../../web/site.ts';
 import type { LiveEnvironment } from '../live.ts';
-import { EVENT_TYPES, type ChangeEvent, type EventType } from '../model.ts';
+import { EVENT_TYPES, type EventType } from '../model.ts';
+import { FEED_HOPS, type FeedEvent, type FeedHops } from '../feed-scope.ts';
 import type { ChangeService } from '../service.ts';
 import { liveTable, timelineList } from './timeline-view.ts';
 
@@ -15,6 +16,13 @@ import { liveTable, timelineList } from './timeline-view.ts';
 export type ChangeReader = Pick<ChangeService, 'timeline' | 'live'>;
 
 export const TIMELINE_PAGE = 50;
+/** A service page's timeline reaches one hop into what it depends on unless asked otherwise. */
+export const DEFAULT_HOPS: FeedHops = 1;
+const HOPS_NAMES: Record<FeedHops, string> = {
+  0: 'This service only',
+  1: 'and what it depends on directly',
+  2: 'and two hops into what it depends on',
+};
 const TYPE_NAMES: Record<EventType, string> = {
   deployment: 'Deployments',
   'traffic-switch': 'Traffic switches',
@@ -23,6 +31,8 @@ const TYPE_NAMES: Record<EventType, string> = {
 /** Kinds whose page shows changes, and whose timeline spans several services. */
 export const KINDS_WITH_CHANGES = new Set(['Component', 'Resource', 'System', 'Domain', 'Group', 'User', 'Flag']);
 export const KINDS_WITH_SCOPE = new Set(['System', 'Domain', 'Group', 'User']);
+/** Kinds whose timeline can reach into what they depend on. */
+const WITH_DEPENDENCIES = new Set(['Component', 'Resource']);
 
 export interface ChangesPageData {
   ref: string;
@@ -30,9 +40,11 @@ export interface ChangesPageData {
   kind: string;
   type?: EventType;
   environment?: string;
+  /** How far into what it depends on (services and resources; ignored by other kinds). */
+  hops: FeedHops;
   /** Where this page starts (the `before` of the link that led here). */
   before?: { at: string; id: number };
-  events: ChangeEvent[];
+  events: FeedEvent[];
   live: LiveEnvironment[];
   /** The cursor of the next (older) page. */
   older?: string;
@@ -66,12 +78,15 @@ export async function loadChangesPage(
   const environment =
     environmentParam === '' ? undefined : ENVIRONMENT_NAME.test(environmentParam) ? environmentParam : null;
   const before = parseBefore(search.get('before'));
-  if (type === null || environment === null || before === null) return undefined;
+  const hopsParam = search.get('hops') ?? '';
+  const hops = hopsParam === '' ? DEFAULT_HOPS : FEED_HOPS.find((h) => String(h) === hopsParam);
+  if (type === null || environment === null || before === null || hops === undefined) return undefined;
   const events = await changes.timeline(
     keyOfRef(detail.ref),
     { types: type ? [type] : undefined, environments: environment ? [environment] : undefined },
     TIMELINE_PAGE + 1,
     before,
+    hops,
   );
   const page = events.slice(0, TIMELINE_PAGE);
   const last = page.at(-1);
@@ -81,6 +96,7 @@ export async function loadChangesPage(
     kind,
     type,
     environment,
+    hops,
     before,
     events: page,
     live: kind === 'Component' || kind === 'Resource' ? await changes.live(keyOfRef(detail.ref)) : [],
@@ -94,6 +110,7 @@ export function changesView(site: Site, data: ChangesPageData): Html {
     const params = new URLSearchParams();
     if (data.type) params.set('type', data.type);
     if (data.environment) params.set('environment', data.environment);
+    if (data.hops !== DEFAULT_HOPS && WITH_DEPENDENCIES.has(data.kind)) params.set('hops', String(data.hops));
     if (over.before) params.set('before', over.before);
     return params.size ? `?${params}` : '';
   };
@@ -102,10 +119,16 @@ export function changesView(site: Site, data: ChangesPageData): Html {
 <select id="changes-type" name="type"><option value="">Everything</option>${EVENT_TYPES.map((t) => html`<option value="${t}"${t === data.type ? html` selected` : ''}>${TYPE_NAMES[t]}</option>`)}</select>
 <label for="changes-environment">Environment</label>
 <input id="changes-environment" name="environment" value="${data.environment ?? ''}" placeholder="e.g. production" maxlength="63" pattern="[A-Za-z0-9][A-Za-z0-9._\\-]*">
-<button type="submit">Filter</button>
+${
+  WITH_DEPENDENCIES.has(data.kind)
+    ? html`<label for="changes-hops">Reach</label>
+<select id="changes-hops" name="hops">${FEED_HOPS.map((h) => html`<option value="${String(h)}"${h === data.hops ? html` selected` : ''}>${h === 0 ? HOPS_NAMES[h] : `This ${data.kind === 'Resource' ? 'resource' : 'service'} ${HOPS_NAMES[h]}`}</option>`)}</select>
+`
+    : ''
+}<button type="submit">Filter</button>
 </form>`;
   const main = html`<h1>What changed: ${data.title}</h1>
-<p class="lede">Deployments, traffic switches and other changes${KINDS_WITH_SCOPE.has(data.kind) ? ` of everything ${data.kind === 'Group' ? 'this team and its child teams own' : data.kind === 'User' ? 'this person owns' : `in this ${data.kind.toLowerCase()}`}` : ''}, newest first.</p>
+<p class="lede">Deployments, traffic switches and other changes${KINDS_WITH_SCOPE.has(data.kind) ? ` of everything ${data.kind === 'Group' ? 'this team and its child teams own' : data.kind === 'User' ? 'this person owns' : `in this ${data.kind.toLowerCase()} and their flags`}` : WITH_DEPENDENCIES.has(data.kind) && data.hops > 0 ? `, with its flags and those of what it depends on ${data.hops === 1 ? 'directly (dependencies and the providers of the APIs it consumes)' : 'up to two hops away'}` : ''}, newest first; each says whose change it is.</p>
 ${data.live.length > 0 ? html`<section class="card" aria-labelledby="live"><h2 id="live">Live now</h2>${liveTable(data.live)}</section>` : ''}
 <section class="card" aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>${filter}
 ${data.events.length > 0 ? timelineList(site, data.events, { showService: KINDS_WITH_SCOPE.has(data.kind) }) : emptyNote(data.type || data.environment ? 'Nothing matches the filter.' : 'Nothing recorded yet.')}

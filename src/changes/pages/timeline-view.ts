@@ -1,8 +1,12 @@
 import { emptyNote, entityLink, refName, timestamp } from '../../web/components.ts';
 import { html, type Html } from '../../web/html.ts';
 import { entityPath, siteUrl, type Site } from '../../web/site.ts';
+import type { FeedOrigin } from '../feed-scope.ts';
 import type { LiveEnvironment } from '../live.ts';
 import { type ChangeEvent, withoutTokenName } from '../model.ts';
+
+/** An event as a timeline shows it: with why it is there, when the timeline spans a neighbourhood. */
+export type ShownEvent = ChangeEvent & { origin?: FeedOrigin };
 
 const TYPE_LABELS: Record<ChangeEvent['type'], string> = {
   deployment: 'Deploy',
@@ -22,16 +26,43 @@ function badgeOf(event: ChangeEvent): Html {
 const safeUrl = (url: string | null): string | undefined => (url && /^https?:\/\//i.test(url) ? url : undefined);
 
 /**
+ * Whose change an event is, said in the words a responder reads: "dependency ledger",
+ * "provider tracking of tracking-api", "flag kill-switch of dependency carrier-gateway".
+ * The subject's own changes say nothing unless the timeline spans several services.
+ */
+function originOf(site: Site, event: ShownEvent, showService: boolean): Html | '' {
+  const link = (ref: string) => entityLink(site, { ref, title: refName(ref) });
+  const origin = event.origin;
+  if (!origin || origin.relation === 'self') return showService ? link(event.service) : '';
+  const through = origin.through;
+  switch (origin.relation) {
+    case 'member':
+      return link(event.service);
+    case 'dependency':
+      return html`<span class="timeline-origin">dependency ${link(event.service)}${through ? html` of ${link(through)}` : ''}</span>`;
+    case 'provider':
+      return html`<span class="timeline-origin">provider ${link(event.service)}${through ? html` of ${link(through)}` : ''}</span>`;
+    case 'flag': {
+      const word =
+        origin.throughRelation === 'dependency' || origin.throughRelation === 'provider'
+          ? `${origin.throughRelation} `
+          : '';
+      return html`<span class="timeline-origin">flag ${link(event.service)}${through ? html` of ${word}${link(through)}` : ''}</span>`;
+    }
+  }
+}
+
+/**
  * A timeline, newest first: what happened, to which service (when the timeline covers
  * several), where, who did it and when (absolute, with a relative time added by the
  * client script). Read top to bottom in an incident: the first rows are the suspects.
  */
-export function timelineList(site: Site, events: readonly ChangeEvent[], options: { showService: boolean }): Html {
+export function timelineList(site: Site, events: readonly ShownEvent[], options: { showService: boolean }): Html {
   // Pages take no token: they never name the token that recorded an event.
   return html`<ol class="timeline">${events.map(withoutTokenName).map((e) => {
     const url = safeUrl(e.url);
     const details = [
-      options.showService ? entityLink(site, { ref: e.service, title: refName(e.service) }) : '',
+      originOf(site, e, options.showService),
       e.environment && e.type === 'change' ? html`<span>${e.environment}</span>` : '',
       e.commits && e.commits.length > 0
         ? html`<span>${e.commits.length} commit${e.commits.length === 1 ? '' : 's'}</span>`
@@ -54,9 +85,16 @@ export function liveTable(environments: readonly LiveEnvironment[]): Html {
 <thead><tr><th scope="col">Environment</th><th scope="col">Live version</th><th scope="col">Since</th><th scope="col">Blue/green</th><th scope="col">Latest attempt</th></tr></thead>
 <tbody>${environments.map(
     (env) =>
-      html`<tr><th scope="row">${env.environment}</th><td>${env.version ? html`<code>${env.version}</code>` : html`<span class="muted">none succeeded</span>`}</td><td>${env.since ? timestamp(env.since) : ''}</td><td>${
+      html`<tr><th scope="row">${env.environment}</th>${
+        env.unslotted
+          ? // A stale version here would contradict the timeline: say what is known instead.
+            html`<td colspan="2"><span class="badge badge-warn">unknown</span> deployed <code>${env.unslotted.version}</code> without a slot at ${timestamp(env.unslotted.at)}: which slot is live is unknown — record the slot or the switch</td>`
+          : html`<td>${env.version ? html`<code>${env.version}</code>` : html`<span class="muted">none succeeded</span>`}</td><td>${env.since ? timestamp(env.since) : ''}</td>`
+      }<td>${
         env.liveSlot
-          ? html`<span class="badge badge-ok">${env.liveSlot} live</span> ${env.idleSlot} idle${env.idleVersion ? html`: <code>${env.idleVersion}</code>` : ' (empty)'}`
+          ? env.unslotted
+            ? html`<span class="muted">before it: ${env.liveSlot} live${env.version ? html` (<code>${env.version}</code>)` : ''}, ${env.idleSlot}${env.idleVersion ? html` <code>${env.idleVersion}</code>` : ' empty'}</span>`
+            : html`<span class="badge badge-ok">${env.liveSlot} live</span> ${env.idleSlot} idle${env.idleVersion ? html`: <code>${env.idleVersion}</code>` : ' (empty)'}`
           : html`<span class="muted">${env.strategy ?? '—'}</span>`
       }</td><td>${env.lastFailure ? html`<span class="badge badge-error">${env.lastFailure.status === 'rolled_back' ? 'rolled back' : 'failed'}</span> <code>${env.lastFailure.version}</code> ${timestamp(env.lastFailure.at)}` : html`<span class="muted">succeeded</span>`}</td></tr>`,
   )}</tbody></table></div>`;
@@ -71,7 +109,7 @@ export const RECENT_SHOWN = 8;
 export function changesSection(
   site: Site,
   ref: string,
-  recent: readonly ChangeEvent[],
+  recent: readonly ShownEvent[],
   live: readonly LiveEnvironment[],
   options: { showService: boolean; delivery: boolean },
 ): Html {

@@ -6,10 +6,11 @@ import {
   type PreparedIndex,
   type SearchEntry,
 } from '../../search/rank.ts';
+import { relativeTime, timeLabel, UTC_SETTING } from '../../web/time-label.ts';
 
 /**
  * The portal's only script, loaded as a module (no inline script: the CSP forbids it).
- * Reading never needs it; it adds the command palette, relative times, the static
+ * Reading never needs it; it adds the command palette, times in the reader's zone, the static
  * export's search, the offline note and the service worker. Untrusted text only ever
  * reaches the page through textContent.
  */
@@ -19,34 +20,43 @@ const base = meta('atrium-base') || '/';
 const isStatic = meta('atrium-mode') === 'static';
 const PALETTE_RESULTS = 12;
 
-function relativeTime(iso: string, now: number): string {
-  const seconds = Math.round((now - Date.parse(iso)) / 1000);
-  if (!Number.isFinite(seconds)) return '';
-  const steps: [number, Intl.RelativeTimeFormatUnit][] = [
-    [60, 'second'],
-    [60, 'minute'],
-    [24, 'hour'],
-    [30, 'day'],
-    [12, 'month'],
-    [Infinity, 'year'],
-  ];
-  let value = seconds;
-  for (const [size, unit] of steps) {
-    if (Math.abs(value) < size)
-      return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(-Math.round(value), unit);
-    value /= size;
+/** The reader's "show times in UTC" choice; storage may be refused (private mode), which means no. */
+function timesInUtc(): boolean {
+  try {
+    return localStorage.getItem(UTC_SETTING) === '1';
+  } catch {
+    return false;
   }
-  return '';
 }
 
-function showRelativeTimes(): void {
+/** Each time as "02:14 · 3 minutes ago" in the reader's zone (or UTC), UTC in the title; without the script, the UTC time. */
+function showTimes(): void {
   const now = Date.now();
+  const utc = timesInUtc();
   for (const time of document.querySelectorAll<HTMLTimeElement>('time[data-relative]')) {
-    const relative = relativeTime(time.dateTime, now);
-    if (!relative) continue;
-    time.title = time.textContent ?? '';
-    time.textContent = relative;
+    const label = timeLabel(time.dateTime, now, { utc });
+    if (!label) continue;
+    time.textContent = label.text;
+    time.title = label.title;
   }
+}
+
+/** The footer's switch between the reader's time zone and UTC, remembered in localStorage. */
+function setUpUtcToggle(): void {
+  const button = document.querySelector<HTMLButtonElement>('[data-utc-toggle]');
+  if (!button || !document.querySelector('time[data-relative]')) return;
+  const show = () => button.setAttribute('aria-pressed', String(timesInUtc()));
+  button.addEventListener('click', () => {
+    try {
+      localStorage.setItem(UTC_SETTING, timesInUtc() ? '0' : '1');
+    } catch {
+      return; // storage refused: nothing to remember the choice in
+    }
+    show();
+    showTimes();
+  });
+  show();
+  button.hidden = false;
 }
 
 function showOfflineNote(): void {
@@ -269,7 +279,8 @@ function registerServiceWorker(): void {
   navigator.serviceWorker.register(`${base}sw.js`, { scope: base }).catch(() => undefined);
 }
 
-showRelativeTimes();
+showTimes();
+setUpUtcToggle();
 showOfflineNote();
 setUpPalette();
 void fillStaticSearch();
