@@ -80,6 +80,7 @@ describe('loadConfig precedence', () => {
       logLevel: 'trace',
       githubWebhookSecret: 'cli-secret-0123456789',
       productionEnvironments: ['cli'],
+      externalRefs: ['api:*'],
     };
     const cwd = cwdWith(file);
     assert.deepEqual(loadConfig(cli, env, cwd), cli);
@@ -92,6 +93,7 @@ describe('loadConfig precedence', () => {
       logLevel: 'error',
       githubWebhookSecret: 'env-secret-0123456789',
       productionEnvironments: ['live', 'production'],
+      externalRefs: [],
     });
     assert.deepEqual(loadConfig({}, {}, cwd), {
       catalog: 'file-catalog',
@@ -102,6 +104,7 @@ describe('loadConfig precedence', () => {
       logLevel: 'warn',
       githubWebhookSecret: 'file-secret-0123456789',
       productionEnvironments: ['prod-eu', 'prod-us'],
+      externalRefs: [],
     });
   });
 
@@ -233,4 +236,37 @@ describe('loadConfig errors', () => {
       assert.ok(err.hint.includes(name), err.hint);
     });
   }
+});
+
+describe('catalog.externalRefs', () => {
+  test('`catalog` may be a mapping holding the path and the external references', () => {
+    const cwd = cwdWith('catalog:\n  path: ./backstage\n  externalRefs: ["group:*", "user:directory/*"]\n');
+    const config = loadConfig({}, {}, cwd);
+    assert.equal(config.catalog, './backstage');
+    assert.deepEqual(config.externalRefs, ['group:*', 'user:directory/*']);
+  });
+
+  test('a mapping without a path keeps the default catalog; a string is still the path', () => {
+    assert.equal(loadConfig({}, {}, cwdWith('catalog:\n  externalRefs: []\n')).catalog, '.');
+    assert.equal(loadConfig({}, {}, cwdWith('catalog: ./x\n')).catalog, './x');
+  });
+
+  test('the environment lists them comma-separated and wins over atrium.yaml', () => {
+    const cwd = cwdWith('catalog:\n  externalRefs: ["group:*"]\n');
+    const config = loadConfig({}, { ATRIUM_CATALOG_EXTERNAL_REFS: 'user:*, api:default/payments' }, cwd);
+    assert.deepEqual(config.externalRefs, ['user:*', 'api:default/payments']);
+  });
+
+  test('a pattern without a kind, an unknown key beside it, or a non-list is config-invalid', () => {
+    assert.match(
+      configError(() => loadConfig({}, {}, cwdWith('catalog:\n  externalRefs: [platform-team]\n'))).message,
+      /catalog\.externalRefs\.0: "platform-team" needs a kind/,
+    );
+    configError(() => loadConfig({}, {}, cwdWith('catalog:\n  externalRef: ["group:*"]\n')));
+    configError(() => loadConfig({}, {}, cwdWith('catalog:\n  externalRefs: "group:*"\n')));
+    assert.match(
+      configError(() => loadConfig({}, { ATRIUM_CATALOG_EXTERNAL_REFS: '*' }, cwdWith())).message,
+      /ATRIUM_CATALOG_EXTERNAL_REFS=\*: "\*" needs a kind/,
+    );
+  });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { AtriumError } from './errors.ts';
+import { externalRefPatternProblem } from './external-refs.ts';
 
 /**
  * Typed settings. Command-line options win, then ATRIUM_* environment variables (and
@@ -21,6 +22,8 @@ export interface Config {
   githubWebhookSecret: string | undefined;
   /** The environment names DORA metrics count as production. */
   productionEnvironments: string[];
+  /** References known to live outside the catalog (`group:*`, `user:directory/*`, `api:default/x`). */
+  externalRefs: string[];
 }
 
 export const DEFAULTS: Config = {
@@ -32,10 +35,26 @@ export const DEFAULTS: Config = {
   logLevel: 'info',
   githubWebhookSecret: undefined,
   productionEnvironments: ['production'],
+  externalRefs: [],
 };
 
+const externalRefPatterns = z
+  .array(
+    z.string().superRefine((pattern, ctx) => {
+      const problem = externalRefPatternProblem(pattern);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  )
+  .max(1000);
+
+// `catalog` is the root's path, or a mapping of the catalog's settings (Backstage keeps them under `catalog:` too).
+const catalogSchema = z.union([
+  z.string().min(1),
+  z.strictObject({ path: z.string().min(1).optional(), externalRefs: externalRefPatterns.optional() }),
+]);
+
 const fileSchema = z.strictObject({
-  catalog: z.string().min(1).optional(),
+  catalog: catalogSchema.optional(),
   database: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65535).optional(),
   host: z.string().min(1).optional(),
@@ -61,6 +80,7 @@ const envNames: Record<keyof Config, string[]> = {
   logLevel: ['ATRIUM_LOG_LEVEL'],
   githubWebhookSecret: ['ATRIUM_GITHUB_WEBHOOK_SECRET'],
   productionEnvironments: ['ATRIUM_PRODUCTION_ENVIRONMENTS'],
+  externalRefs: ['ATRIUM_CATALOG_EXTERNAL_REFS'],
 };
 
 function configError(message: string, hint: string): AtriumError {
@@ -97,7 +117,13 @@ function readConfigFile(cwd: string): Partial<Config> {
       'See the configuration section of the user guide for the allowed keys.',
     );
   }
-  return result.data;
+  const { catalog, ...rest } = result.data;
+  if (typeof catalog !== 'object') return { ...rest, ...(catalog === undefined ? {} : { catalog }) };
+  return {
+    ...rest,
+    ...(catalog.path === undefined ? {} : { catalog: catalog.path }),
+    ...(catalog.externalRefs === undefined ? {} : { externalRefs: catalog.externalRefs }),
+  };
 }
 
 function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {
@@ -110,13 +136,13 @@ function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {
       if (!/^\d+$/.test(value))
         throw configError(`${name}=${value} is not a whole number`, `Set ${name} to a number, or unset it.`);
       out[key] = Number(value);
-    } else if (key === 'productionEnvironments') {
+    } else if (key === 'productionEnvironments' || key === 'externalRefs') {
       out[key] = value.split(',').map((v) => v.trim());
     } else {
       out[key] = value;
     }
     // The same rules as atrium.yaml (port range, log levels, minimum file size).
-    const checked = fileSchema.shape[key].safeParse(out[key]);
+    const checked = (key === 'externalRefs' ? externalRefPatterns : fileSchema.shape[key]).safeParse(out[key]);
     if (!checked.success) {
       // A secret never goes into an error message (they end up in logs and CI output).
       throw configError(
