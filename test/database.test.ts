@@ -28,7 +28,7 @@ describeEachDatabase('opening the database', (dialect) => {
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
       assert.deepEqual(
         rows.map((r) => r.name),
-        ['0001_catalog', '0002_catalog_file_documents', '0003_tokens_and_changes'],
+        ['0001_catalog', '0002_catalog_file_documents', '0003_tokens_and_changes', '0004_problem_referrers'],
       );
     } finally {
       await database.close();
@@ -42,6 +42,7 @@ describeEachDatabase('opening the database', (dialect) => {
     // As such a database is: only 0001 applied, recorded by Kysely.
     await sql`drop table atrium_migrations`.execute(first.db);
     await sql`alter table catalog_files drop column documents`.execute(first.db);
+    await sql`alter table problems drop column detail`.execute(first.db);
     for (const table of ['api_tokens', 'change_events', 'idempotency_keys', 'flag_evaluations', 'flag_states'])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -57,7 +58,7 @@ describeEachDatabase('opening the database', (dialect) => {
       assert.deepEqual(rows[0], { name: '0001_catalog', applied_at: '2026-11-01T00:00:00.000Z' });
       assert.deepEqual(
         rows.map((r) => r.name),
-        ['0001_catalog', '0002_catalog_file_documents', '0003_tokens_and_changes'],
+        ['0001_catalog', '0002_catalog_file_documents', '0003_tokens_and_changes', '0004_problem_referrers'],
       );
     } finally {
       await again.close();
@@ -70,7 +71,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 3);
+      assert.equal(rows.length, 4);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

@@ -1,4 +1,5 @@
 import { AtriumError } from '../platform/errors.ts';
+import type { ExternalRefs } from '../platform/external-refs.ts';
 import type { Logger } from '../platform/log.ts';
 import type { CatalogRoot } from './files.ts';
 import type { FileSummary } from './file-summary.ts';
@@ -33,6 +34,8 @@ export interface SyncOptions {
   maxFileBytes?: number;
   logger?: Logger;
   now?: () => Date;
+  /** References known to live outside the catalog: listed as external, not as dangling. */
+  externalRefs?: ExternalRefs;
 }
 
 const MAX_ATTEMPTS = 3;
@@ -122,6 +125,7 @@ async function planAndApply(
   // reproduce what is stored, so skip it (and the reading of every summary it would need).
   if (
     state.generation > 0 &&
+    state.resolvedHere === true &&
     walk.changed.size === 0 &&
     walk.files.length === state.files.size &&
     walk.files.every((f) => state.files.get(f.path) === f)
@@ -138,7 +142,7 @@ async function planAndApply(
     );
     return { report, state };
   }
-  let resolution = resolveCatalog(walk.files, walk.problems, state.stored);
+  let resolution = resolveCatalog(walk.files, walk.problems, state.stored, options.externalRefs);
 
   // An unchanged file may now provide an entity the store does not hold from it (it lost a
   // duplicate contest before, say): parse those files again to get their entities.
@@ -158,7 +162,7 @@ async function planAndApply(
     for (const [key, entity] of walk.parsed) if (!again.parsed.has(key)) again.parsed.set(key, entity);
     for (const path of walk.changed) again.changed.add(path);
     walk = again;
-    resolution = resolveCatalog(walk.files, walk.problems, state.stored);
+    resolution = resolveCatalog(walk.files, walk.problems, state.stored, options.externalRefs);
   }
 
   const upserts: EntityWrite[] = [];
@@ -212,7 +216,7 @@ async function planAndApply(
     files.length === 0 &&
     removedFiles.length === 0 &&
     problems === undefined;
-  if (nothingChanged && state.generation > 0) return { report: report(false), state };
+  if (nothingChanged && state.generation > 0) return { report: report(false), state: { ...state, resolvedHere: true } };
 
   const plan: SyncPlan = { upserts, staleMarks, deletes, files, removedFiles, problems };
   const now = (options.now ?? (() => new Date()))().toISOString();
@@ -253,5 +257,11 @@ function stateAfter(state: SyncState, plan: SyncPlan, files: FileSummary[], prob
     const entry = stored.get(mark.key);
     if (entry) stored.set(mark.key, { ...entry, stale: mark.stale });
   }
-  return { files: new Map(files.map((f) => [f.path, f])), stored, problemsJson, generation: state.generation + 1 };
+  return {
+    files: new Map(files.map((f) => [f.path, f])),
+    stored,
+    problemsJson,
+    generation: state.generation + 1,
+    resolvedHere: true,
+  };
 }

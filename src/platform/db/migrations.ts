@@ -201,6 +201,12 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0004_problem_referrers': {
+      // A dangling reference is one problem per missing target; its referrers are JSON (null for other problems).
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('problems').addColumn('detail', 'text').execute();
+      },
+    },
   };
 }
 
