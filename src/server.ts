@@ -1,3 +1,4 @@
+import { externalRefs } from './platform/external-refs.ts';
 import { TokenService } from './auth/service.ts';
 import { TokenStore } from './auth/store.ts';
 import { registerCatalogRoutes } from './catalog/routes.ts';
@@ -70,6 +71,8 @@ export interface ServerOptions {
   logger: Logger;
   catalog: string;
   maxFileBytes?: number;
+  /** catalog.externalRefs: references known to live outside the catalog. */
+  externalRefs?: readonly string[];
   /** Off in tests that build many apps: default process metrics are global to the process. */
   defaultMetrics?: boolean;
   /** The portal's static files (`await loadAssets()`). */
@@ -91,6 +94,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   const metrics = createMetrics({ defaults: options.defaultMetrics });
   const app = createApp({ logger, metrics });
   const catalog = new CachedCatalog(new CatalogStore(database));
+  const external = externalRefs(options.externalRefs ?? []);
   const tokens = new TokenService(new TokenStore(database), options.now);
   const changes = new ChangeService(new ChangeStore(database), catalog.store, {
     now: options.now,
@@ -111,6 +115,7 @@ export function createServer(options: ServerOptions): AtriumServer {
       now,
       sections: entitySections,
       subpages: entitySubpages,
+      externalRefs: external,
     },
   );
   changes.onWrite((version, written) => {
@@ -123,6 +128,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   const syncer = new CatalogSyncer(catalog.store, {
     catalog: options.catalog,
     maxFileBytes: options.maxFileBytes,
+    externalRefs: external,
     logger,
   });
   const readiness = new Readiness();

@@ -1,3 +1,4 @@
+import { externalRefs } from '../platform/external-refs.ts';
 import { CAPABILITIES_MODULE, entitySections } from '../capabilities.ts';
 import { CatalogStore } from '../catalog/store.ts';
 import { openCatalog } from '../catalog/load.ts';
@@ -70,6 +71,7 @@ export const buildCommand = defineCommand({
           const report = await syncCatalog(store, {
             catalog: config.catalog,
             maxFileBytes: config.maxFileBytes,
+            externalRefs: externalRefs(config.externalRefs),
             logger,
           });
           if (format === 'text')
@@ -81,6 +83,7 @@ export const buildCommand = defineCommand({
           store,
           catalogDir,
           maxFileBytes: config.maxFileBytes,
+          externalRefs: config.externalRefs,
           out,
           basePath,
           sections: entitySections,

@@ -77,6 +77,7 @@ export const serveCommand = defineCommand({
             logger,
             catalog: config.catalog,
             maxFileBytes: config.maxFileBytes,
+            externalRefs: config.externalRefs,
             assets: await loadAssets(),
             githubWebhookSecret: config.githubWebhookSecret,
             productionEnvironments: config.productionEnvironments,

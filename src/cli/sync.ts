@@ -1,4 +1,5 @@
 // Registers the capabilities' catalog kinds (Flag, ...): validation reads them.
+import { externalRefs } from '../platform/external-refs.ts';
 import '../capabilities.ts';
 import { CatalogStore } from '../catalog/store.ts';
 import { syncCatalog } from '../catalog/sync.ts';
@@ -43,6 +44,7 @@ export const syncCommand = defineCommand({
         const report = await syncCatalog(new CatalogStore(database), {
           catalog: config.catalog,
           maxFileBytes: config.maxFileBytes,
+          externalRefs: externalRefs(config.externalRefs),
           logger,
         });
         if (format === 'json') {

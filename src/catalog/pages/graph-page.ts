@@ -1,8 +1,8 @@
 import { renderEdgeList, renderGraphSvg } from './graph-svg.ts';
 import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
-import { entityPath, entityUrl, siteUrl, type Site } from '../../web/site.ts';
-import { refKind, refName } from '../../web/components.ts';
+import { entityPath, siteUrl, type Site } from '../../web/site.ts';
+import { entityLink, refKind, refName } from '../../web/components.ts';
 import { neighbourhood, type Neighbourhood } from '../graph.ts';
 import { keyOfRef } from '../model.ts';
 import type { BrowseItem, CatalogReader } from '../reader.ts';
@@ -40,7 +40,7 @@ export function graphView(site: Site, data: GraphPageData): Html {
 ${site.mode === 'live' ? html`<nav class="tabs" aria-label="Hops"><ul>${[1, 2, 3, 4].map((h) => html`<li><a href="${base}graph/${h === DEFAULT_HOPS ? '' : `?hops=${h}`}"${h === data.hops ? html` aria-current="true"` : ''}>${h} ${h === 1 ? 'hop' : 'hops'}</a></li>`)}</ul></nav>` : ''}
 <figure class="graph-figure">${renderGraphSvg(data.graph, { title: `Dependency graph of ${data.title}`, label: labelOf, kindOf: refKind })}
 <figcaption class="muted small">The same edges are listed below.</figcaption></figure>
-<section class="card" aria-labelledby="edges"><h2 id="edges">Edges</h2>${renderEdgeList(data.graph, { href: (ref) => entityUrl(site, ref), label: labelOf })}</section>`;
+<section class="card" aria-labelledby="edges"><h2 id="edges">Edges</h2>${renderEdgeList(data.graph, { link: (ref) => entityLink(site, { ref, title: labelOf(ref) }), label: labelOf })}</section>`;
   return layout({
     site,
     title: `Dependencies of ${data.title}`,
