@@ -38,7 +38,7 @@ export function graphView(site: Site, data: GraphPageData): Html {
   const main = html`<h1>Dependencies of ${data.title}</h1>
 <p class="lede">${dependents === 0 ? 'Nothing in the catalog depends on it.' : `${dependents} ${dependents === 1 ? 'entity depends' : 'entities depend'} on it within ${data.hops} ${data.hops === 1 ? 'hop' : 'hops'}: that is the blast radius.`} Dependents are on the left, dependencies on the right.</p>
 ${site.mode === 'live' ? html`<nav class="tabs" aria-label="Hops"><ul>${[1, 2, 3, 4].map((h) => html`<li><a href="${base}graph/${h === DEFAULT_HOPS ? '' : `?hops=${h}`}"${h === data.hops ? html` aria-current="true"` : ''}>${h} ${h === 1 ? 'hop' : 'hops'}</a></li>`)}</ul></nav>` : ''}
-<figure class="graph-figure">${renderGraphSvg(data.graph, { title: `Dependency graph of ${data.title}`, label: labelOf, kindOf: refKind })}
+<figure class="graph-figure" tabindex="0">${renderGraphSvg(data.graph, { title: `Dependency graph of ${data.title}`, label: labelOf, kindOf: refKind })}
 <figcaption class="muted small">The same edges are listed below.</figcaption></figure>
 <section class="card" aria-labelledby="edges"><h2 id="edges">Edges</h2>${renderEdgeList(data.graph, { link: (ref) => entityLink(site, { ref, title: labelOf(ref) }), label: labelOf })}</section>`;
   return layout({
