@@ -358,7 +358,7 @@ describeEachDatabase('grouped dangling references', (dialect) => {
     catalog.cleanup();
   });
 
-  test('one stored problem per missing target keeps its referrers and count, in the store and in a snapshot; external targets are none', async () => {
+  test('one stored problem per missing target keeps its referrers and count, in the store and in a snapshot, and shows on every referrer; external targets are none', async () => {
     const store = new CatalogStore(database);
     catalog = tempCatalog({
       'a.yaml': component('a', { owner: 'ghost', dependsOn: ['user:jane'] }),
@@ -385,6 +385,9 @@ describeEachDatabase('grouped dangling references', (dialect) => {
     assert.deepEqual(brief(page.items[0]), expected);
     const snapshot = await CatalogSnapshot.load(store);
     assert.deepEqual(brief((await snapshot.listProblems({}, 10)).items[0]), expected);
-    assert.deepEqual((await store.getEntity('component:default/a'))?.problems.map(brief), [expected]);
+    for (const key of ['component:default/a', 'component:default/b']) {
+      assert.deepEqual((await store.getEntity(key))?.problems.map(brief), [expected], `${key}, from the store`);
+      assert.deepEqual((await snapshot.getEntity(key))?.problems.map(brief), [expected], `${key}, from a snapshot`);
+    }
   });
 });

@@ -42,6 +42,8 @@ describeEachDatabase('opening the database', (dialect) => {
     // As such a database is: only 0001 applied, recorded by Kysely.
     await sql`drop table atrium_migrations`.execute(first.db);
     await sql`alter table catalog_files drop column documents`.execute(first.db);
+    await sql`drop index problems_target`.execute(first.db);
+    await sql`alter table problems drop column target_key`.execute(first.db);
     await sql`alter table problems drop column detail`.execute(first.db);
     for (const table of ['api_tokens', 'change_events', 'idempotency_keys', 'flag_evaluations', 'flag_states'])
       await sql`drop table ${sql.table(table)}`.execute(first.db);

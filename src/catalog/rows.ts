@@ -117,6 +117,7 @@ export function problemRow(p: Problem, seq: number): ProblemsTable {
     entity_key: p.entityRef ? p.entityRef.toLowerCase() : null,
     entity_ref: p.entityRef ?? null,
     detail: p.target && p.referrers ? JSON.stringify({ target: p.target, referrers: p.referrers }) : null,
+    target_key: p.target ? p.target.toLowerCase() : null,
   };
 }
 

@@ -54,6 +54,8 @@ export interface ProblemsTable {
   entity_ref: string | null;
   /** A dangling reference's target and referrers, as JSON; null for other problems and rows before 0004. */
   detail: string | null;
+  /** A dangling reference's target key; null for other problems and rows before 0004. */
+  target_key: string | null;
 }
 
 export interface CatalogFilesTable {
