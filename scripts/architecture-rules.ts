@@ -88,6 +88,7 @@ export const PURE: readonly string[] = [
   'platform/prng.ts',
   'platform/environment-name.ts',
   'platform/entity-ref.ts',
+  'platform/external-refs.ts',
   'web/html.ts',
   'dora/model.ts',
   'flags/model.ts',

@@ -1,3 +1,4 @@
+import { externalRefs } from './platform/external-refs.ts';
 import { TokenService } from './auth/service.ts';
 import { TokenStore } from './auth/store.ts';
 import { isScope } from './auth/token.ts';
@@ -73,6 +74,8 @@ export interface ServerOptions {
   /** A folder or file, or everything the command line named (roots, app-configs, URL mappings). */
   catalog: string | CatalogSpec;
   maxFileBytes?: number;
+  /** catalog.externalRefs: references known to live outside the catalog. */
+  externalRefs?: readonly string[];
   /** Off in tests that build many apps: default process metrics are global to the process. */
   defaultMetrics?: boolean;
   /** The portal's static files (`await loadAssets()`). */
@@ -99,6 +102,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   const metrics = createMetrics({ defaults: options.defaultMetrics });
   const app = createApp({ logger, metrics });
   const catalog = new CachedCatalog(new CatalogStore(database));
+  const external = externalRefs(options.externalRefs ?? []);
   const tokens = new TokenService(new TokenStore(database), options.now);
   const changes = new ChangeService(new ChangeStore(database), catalog.store, {
     now: options.now,
@@ -119,6 +123,7 @@ export function createServer(options: ServerOptions): AtriumServer {
       now,
       sections: entitySections,
       subpages: entitySubpages,
+      externalRefs: external,
     },
   );
   changes.onWrite((version, written) => {
@@ -131,6 +136,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   const syncer = new CatalogSyncer(catalog.store, {
     catalog: options.catalog,
     maxFileBytes: options.maxFileBytes,
+    externalRefs: external,
     logger,
     keepWhenRootMissing: true,
   });

@@ -15,6 +15,7 @@ import { seedDemoHistory } from '../src/demo/seed.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/portal', import.meta.url));
 const DEMO = fileURLToPath(new URL('../examples/acme', import.meta.url));
+const DANGLING = fileURLToPath(new URL('./fixtures/dangling', import.meta.url));
 /** Screenshots go to docs/screenshots when asked (`npm run screenshots`); elsewhere they are still taken, to a temp folder. */
 const SCREENSHOTS =
   process.env.ATRIUM_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots', import.meta.url)) : undefined;
@@ -91,19 +92,32 @@ const PAGE_TYPES: [string, string][] = [
   ['service delivery (DORA)', '/catalog/default/component/payment-service/delivery/?days=14'],
 ];
 
+/** Pages showing references to entities that are not in the catalog ("not in the catalog" and "external" badges). */
+const DANGLING_PAGE_TYPES: [string, string][] = [
+  ['catalog list with missing owners', '/catalog/'],
+  ['component with missing relations', '/catalog/default/component/invoices/'],
+  ['group with external members', '/catalog/default/group/billing-team/'],
+  ['graph with missing nodes', '/catalog/default/component/invoices/graph/'],
+  ['grouped problems', '/problems/'],
+  ['api defined at a URL', '/catalog/default/api/invoices-api/'],
+];
+
 describe('portal in a browser', { skip: browserSkip }, () => {
   let browser: Browser;
   let live: TestServer;
+  let dangling: TestServer;
   let dir: string;
 
   before(async () => {
     dir = tempDir({ after });
     browser = await launchBrowser();
     live = await serveCatalog(FIXTURE, 'fixture');
+    dangling = await startTestServer('sqlite', { catalog: DANGLING, listen: true, externalRefs: ['user:*'] });
   });
   after(async () => {
     await browser?.close();
     await live?.close();
+    await dangling?.close();
   });
 
   async function open(
@@ -165,6 +179,39 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     );
     assert.ok(smallest >= 12, `smallest label ${smallest} px`);
     await context.close();
+  });
+
+  test('missing and external entities are badges in words with no axe violations, light and dark, at 1280 and 390 px', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      for (const width of [1280, 390]) {
+        const context = await browser.newContext({
+          colorScheme: scheme,
+          serviceWorkers: 'block',
+          viewport: { width, height: 844 },
+        });
+        for (const [label, path] of DANGLING_PAGE_TYPES) {
+          const page = await context.newPage();
+          await page.goto(dangling.url + path);
+          await assertAccessible(page, `${label} (${path}, ${scheme}, ${width} px)`);
+          const overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          );
+          assert.equal(overflow, 0, `${label} (${path}, ${scheme}, ${width} px) scrolls sideways`);
+          await page.close();
+        }
+        await context.close();
+      }
+    }
+    const page = await open('/');
+    await page.goto(`${dangling.url}/catalog/default/component/invoices/`);
+    const badge = page.locator('.entity-missing', { hasText: 'tax-engine' }).first();
+    assert.equal(
+      (await badge.textContent())?.replace(/\s+/g, ' '),
+      'tax-engine not in the catalog',
+      'the badge is text, not colour alone',
+    );
+    assert.equal(await badge.locator('a').count(), 0);
+    await page.context().close();
   });
 
   test('no page type scrolls sideways on a 390 px phone, in either scheme, and the header takes two rows', async () => {

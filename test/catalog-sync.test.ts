@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CatalogStore } from '../src/catalog/store.ts';
+import { CatalogSnapshot } from '../src/catalog/snapshot.ts';
 import { CatalogSyncer, syncCatalog } from '../src/catalog/sync.ts';
+import type { Problem } from '../src/catalog/model.ts';
+import { externalRefs } from '../src/platform/external-refs.ts';
 import type { Database } from '../src/platform/db/connect.ts';
 import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
@@ -338,5 +341,54 @@ describeEachDatabase('a long-lived syncer', (dialect) => {
     assert.equal((await store.getEntity('component:default/a'))?.entity.metadata.title, 'A');
     assert.equal(await store.getEntity('component:default/b'), undefined);
     assert.equal((await mine.sync()).changed, false);
+  });
+});
+
+describeEachDatabase('grouped dangling references', (dialect) => {
+  let testDb: TestDatabase;
+  let database: Database;
+  let catalog: TempCatalog;
+
+  before(async () => {
+    testDb = await createTestDatabase(dialect);
+    database = await testDb.open();
+  });
+  after(async () => {
+    await database.close();
+    await testDb.drop();
+    catalog.cleanup();
+  });
+
+  test('one stored problem per missing target keeps its referrers and count, in the store and in a snapshot, and shows on every referrer; external targets are none', async () => {
+    const store = new CatalogStore(database);
+    catalog = tempCatalog({
+      'a.yaml': component('a', { owner: 'ghost', dependsOn: ['user:jane'] }),
+      'b.yaml': component('b', { owner: 'ghost' }),
+    });
+    const report = await syncCatalog(store, {
+      catalog: catalog.dir,
+      now: fixedNow,
+      externalRefs: externalRefs(['user:*']),
+    });
+    assert.equal(report.warnings, 1);
+    const page = await store.listProblems({}, 10);
+    const expected = {
+      target: 'group:default/ghost',
+      count: 2,
+      referrers: ['component:default/a spec.owner a.yaml:8:10', 'component:default/b spec.owner b.yaml:8:10'],
+    };
+    const brief = (p: Problem | undefined) => ({
+      target: p?.target,
+      count: p?.count,
+      referrers: p?.referrers?.map((r) => `${r.entityRef} ${r.field} ${r.file}:${r.line}:${r.column}`),
+    });
+    assert.equal(page.items.length, 1);
+    assert.deepEqual(brief(page.items[0]), expected);
+    const snapshot = await CatalogSnapshot.load(store);
+    assert.deepEqual(brief((await snapshot.listProblems({}, 10)).items[0]), expected);
+    for (const key of ['component:default/a', 'component:default/b']) {
+      assert.deepEqual((await store.getEntity(key))?.problems.map(brief), [expected], `${key}, from the store`);
+      assert.deepEqual((await snapshot.getEntity(key))?.problems.map(brief), [expected], `${key}, from a snapshot`);
+    }
   });
 });

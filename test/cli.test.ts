@@ -124,6 +124,85 @@ describe('atrium (command line)', () => {
     assert.match(bad.err, /--max-file-size/);
   });
 
+  describe('grouped dangling references, externalRefs and --max-warnings', () => {
+    const directory = tempCatalog({
+      'a.yaml': component('a', { owner: 'platform-team' }),
+      'b.yaml': component('b', { owner: 'platform-team', dependsOn: ['component:tax-engine'] }),
+      'c.yaml': component('c', { owner: 'platform-team' }),
+    });
+    after(() => directory.cleanup());
+
+    test('one warning per missing target, with the entities that refer to it', async () => {
+      const result = await run(['validate', directory.dir]);
+      assert.equal(result.code, 0);
+      assert.match(
+        result.out,
+        /^a\.yaml:8:10: warning dangling-reference: group:default\/platform-team is not in the catalog; 3 entities refer to it$/m,
+      );
+      assert.match(
+        result.out,
+        /referred to by: component:default\/a \(spec\.owner, a\.yaml:8:10\), component:default\/b \(spec\.owner, b\.yaml:8:10\), component:default\/c \(spec\.owner, c\.yaml:8:10\)/,
+      );
+      assert.match(result.out, /3 entities in 3 files: 0 errors, 2 warnings\n$/);
+    });
+
+    test('--format json keeps every field and adds target, referrers and count', async () => {
+      const report = JSON.parse((await run(['validate', directory.dir, '--format', 'json'])).out);
+      const group = report.warnings[0];
+      assert.deepEqual(Object.keys(group), [
+        'file',
+        'line',
+        'column',
+        'code',
+        'message',
+        'hint',
+        'entityRef',
+        'target',
+        'referrers',
+        'count',
+      ]);
+      assert.equal(group.count, 3);
+      assert.deepEqual(group.referrers[1], {
+        entityRef: 'component:default/b',
+        field: 'spec.owner',
+        file: 'b.yaml',
+        line: 8,
+        column: 10,
+      });
+      assert.deepEqual(report.external, []);
+    });
+
+    test('catalog.externalRefs turns known-external targets into a summary line, not warnings', async () => {
+      const env = { ATRIUM_CATALOG_EXTERNAL_REFS: 'group:*' };
+      const text = await run(['validate', directory.dir], env);
+      assert.doesNotMatch(text.out, /platform-team is not in the catalog/);
+      assert.match(
+        text.out,
+        /^external: group:default\/platform-team \(3 entities refer to it; catalog\.externalRefs\)$/m,
+      );
+      assert.match(text.out, /0 errors, 1 warnings/);
+      const json = JSON.parse((await run(['validate', directory.dir, '--format', 'json'], env)).out);
+      assert.deepEqual(
+        json.external.map((e: { target: string; count: number }) => `${e.target} ${e.count}`),
+        ['group:default/platform-team 3'],
+      );
+    });
+
+    test('--max-warnings N exits 65 (problems found) when there are more than N warnings, and says so', async () => {
+      const over = await run(['validate', directory.dir, '--max-warnings', '1']);
+      assert.equal(over.code, 65);
+      assert.match(over.out, /2 warnings, more than --max-warnings 1/);
+      assert.equal((await run(['validate', directory.dir, '--max-warnings', '2'])).code, 0);
+      const json = await run(['validate', directory.dir, '--max-warnings', '0', '--format', 'json']);
+      assert.equal(json.code, 65);
+      for (const bad of ['-1', 'x', '1.5', '']) {
+        const result = await run(['validate', directory.dir, '--max-warnings', bad]);
+        assert.equal(result.code, 64, bad);
+        assert.match(result.err, /--max-warnings/);
+      }
+    });
+  });
+
   test('a configuration error exits 78', async () => {
     const result = await run(['validate', good.dir], { ATRIUM_CATALOG_MAX_FILE_BYTES: 'lots' });
     assert.equal(result.code, 78);

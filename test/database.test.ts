@@ -33,6 +33,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0002_catalog_file_documents',
           '0003_tokens_and_changes',
           '0004_idempotency_keys_per_principal',
+          '0007_problem_referrers',
         ],
       );
     } finally {
@@ -47,6 +48,9 @@ describeEachDatabase('opening the database', (dialect) => {
     // As such a database is: only 0001 applied, recorded by Kysely.
     await sql`drop table atrium_migrations`.execute(first.db);
     await sql`alter table catalog_files drop column documents`.execute(first.db);
+    await sql`drop index problems_target`.execute(first.db);
+    await sql`alter table problems drop column target_key`.execute(first.db);
+    await sql`alter table problems drop column detail`.execute(first.db);
     for (const table of ['api_tokens', 'change_events', 'idempotency_keys', 'flag_evaluations', 'flag_states'])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -67,6 +71,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0002_catalog_file_documents',
           '0003_tokens_and_changes',
           '0004_idempotency_keys_per_principal',
+          '0007_problem_referrers',
         ],
       );
     } finally {

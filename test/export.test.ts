@@ -12,6 +12,7 @@ import type { CommandIO } from '../src/cli/io.ts';
 import { tempDir, writeFile } from './support/catalog.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/portal', import.meta.url));
+const DANGLING = fileURLToPath(new URL('./fixtures/dangling', import.meta.url));
 const BASE = '/portal/';
 
 async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
@@ -54,10 +55,8 @@ function crawl(out: string): { pages: Set<string>; broken: string[] } {
     if (pages.has(url.pathname)) continue;
     pages.add(url.pathname);
     const file = fileFor(out, url.pathname);
-    if (!file) {
-      broken.push(url.pathname);
-      continue;
-    }
+    // Every link to a missing file is reported where it is made (below), one line per link.
+    if (!file) continue;
     if (!file.endsWith('.html')) continue;
     const html = readFileSync(file, 'utf8');
     idsOf.set(file, new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => unescapeHtml(m[1] as string))));
@@ -72,6 +71,7 @@ function crawl(out: string): { pages: Set<string>; broken: string[] } {
           file: fileFor(out, target.pathname) ?? target.pathname,
           id: decodeURIComponent(target.hash.slice(1)),
         });
+      if (!fileFor(out, target.pathname)) broken.push(`${url.pathname} links to ${target.pathname}, which is no file`);
       if (!pages.has(target.pathname)) queue.push(`${origin}${target.pathname}`);
     }
   }
@@ -190,6 +190,31 @@ describe('static export (atrium build)', () => {
     assert.ok(pages.has(`${BASE}catalog/ops-team/component/odd.name_1/docs/with%20space/`));
     assert.ok([...pages].some((p) => p.startsWith(`${BASE}browse/tag/c_2B_2B/`)));
     assert.ok(pages.has(`${BASE}catalog/ops-team/user/jane/`));
+  });
+
+  test('a catalog with dangling references has no broken link: a missing entity is text with a badge, never a link', async (t) => {
+    const dir = tempDir(t);
+    const out = join(dir, 'site');
+    writeFile(dir, 'atrium.yaml', 'catalog:\n  externalRefs: ["user:*"]\n');
+    const result = await run(
+      ['build', '--catalog', DANGLING, '--database', join(dir, 'db.sqlite'), '--out', out, '--base-path', BASE],
+      dir,
+    );
+    assert.equal(result.code, 0, result.err);
+    const { pages, broken } = crawl(out);
+    assert.deepEqual(broken, []);
+    for (const path of [
+      'catalog/default/component/invoices/',
+      'catalog/default/component/invoices/graph/',
+      'catalog/default/group/billing-team/',
+      'catalog/default/api/invoices-api/',
+      'problems/',
+    ])
+      assert.ok(pages.has(`${BASE}${path}`), `reached ${path}`);
+    const invoices = readFileSync(join(out, 'catalog/default/component/invoices/index.html'), 'utf8');
+    assert.match(invoices, /tax-engine <span class="badge badge-warn">not in the catalog<\/span>/);
+    const team = readFileSync(join(out, 'catalog/default/group/billing-team/index.html'), 'utf8');
+    assert.match(team, /jane <span class="badge badge-quiet">external<\/span>/, 'user:* is known to live elsewhere');
   });
 
   test('worker threads write the same site as the main thread alone', async (t) => {

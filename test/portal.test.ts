@@ -298,3 +298,97 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.ok(bytes < 100_000, `${bytes} bytes`);
   });
 });
+
+const DANGLING = fileURLToPath(new URL('./fixtures/dangling', import.meta.url));
+/** Every entity of the dangling fixture: no page may link to another one. */
+const DANGLING_ENTITIES = [
+  'system/billing',
+  'component/invoices',
+  'component/receipts',
+  'component/statements',
+  'api/invoices-api',
+  'api/invoices-events',
+  'group/billing-team',
+];
+
+describeEachDatabase('dangling references over HTTP', (dialect) => {
+  const fixture = useTestServer(dialect, { catalog: DANGLING, externalRefs: ['user:*'] });
+  const page = async (path: string) => {
+    const res = await fixture.server.app.request(path);
+    assert.equal(res.status, 200, path);
+    const html = await expectSafePage(res, path);
+    for (const [, target] of html.matchAll(/href="\/catalog\/default\/([^/"]+\/[^/"]+)\//g))
+      assert.ok(
+        DANGLING_ENTITIES.includes(target as string),
+        `${path} links to ${target}, which is not in the catalog`,
+      );
+    return html;
+  };
+  const notInCatalog = (name: string) =>
+    new RegExp(
+      `title="[^"]*${name} is not in the catalog">${name} <span class="badge badge-warn">not in the catalog</span>`,
+    );
+
+  test('the catalog list shows a missing owner as text with a badge, an external one as external', async () => {
+    const html = await page('/catalog/');
+    assert.match(html, notInCatalog('platform-team'));
+    assert.match(html, /jane <span class="badge badge-quiet">external<\/span>/);
+  });
+
+  test('derived rows and the graph link only to entities that exist', async () => {
+    const invoices = await page('/catalog/default/component/invoices/');
+    for (const name of ['tax-engine', 'invoices-db', 'payments-api', 'ledger-core', 'finance'])
+      assert.match(invoices, notInCatalog(name));
+    assert.match(invoices, /href="\/catalog\/default\/api\/invoices-api\/"/, 'what exists is still a link');
+    const team = await page('/catalog/default/group/billing-team/');
+    assert.match(team, notInCatalog('finance-org'));
+    const graph = await page('/catalog/default/component/invoices/graph/');
+    assert.match(graph, notInCatalog('tax-engine'));
+  });
+
+  test('one problem per missing target lists its referrers; the API keeps its fields and adds target, referrers, count', async () => {
+    const html = await page('/problems/');
+    assert.equal(html.match(/group:default\/platform-team is not in the catalog; 5 entities refer to it/g)?.length, 1);
+    assert.match(html, /referred to by 5 entities/);
+    assert.match(
+      html,
+      /href="\/catalog\/default\/component\/receipts\/">receipts<\/a> <span class="muted small">spec\.owner · catalog-info\.yaml:34:10/,
+    );
+    assert.match(html, notInCatalog('broken'), 'an invalid entity is not in the catalog either');
+    const body = (await (await fixture.server.app.request('/api/v1/problems?code=dangling-reference')).json()) as {
+      items: Record<string, unknown>[];
+      warnings: number;
+    };
+    const group = body.items.find((p) => p.target === 'group:default/platform-team');
+    assert.ok(group);
+    assert.deepEqual(Object.keys(group), [
+      'severity',
+      'code',
+      'message',
+      'hint',
+      'file',
+      'line',
+      'column',
+      'entityRef',
+      'target',
+      'referrers',
+      'count',
+    ]);
+    assert.equal(group.count, 5);
+    assert.equal(body.items.filter((p) => p.target === 'group:default/platform-team').length, 1);
+    assert.ok(!body.items.some((p) => String(p.target).startsWith('user:')), 'user:* is external: no problem');
+  });
+
+  test('an API defined at a URL says where, links out safely, and names the mapping that would read it', async () => {
+    for (const [path, url] of [
+      ['/catalog/default/api/invoices-api/', 'https://raw.githubusercontent.com/acme/invoices/main/openapi.yaml'],
+      ['/catalog/default/api/invoices-events/', 'https://github.com/acme/invoices/blob/main/asyncapi.yaml'],
+    ] as const) {
+      const html = await page(path);
+      assert.match(html, new RegExp(`definition lives at <a href="${url}" rel="noopener noreferrer">`));
+      assert.match(html, /Atrium did not read it: it never fetches URLs/);
+      assert.match(html, /<code>catalog\.urlMappings<\/code>/);
+      assert.doesNotMatch(html, /not an OpenAPI 3/);
+    }
+  });
+});

@@ -61,6 +61,22 @@ export interface Problem {
   column: number;
   /** The entity the problem belongs to, when one could be identified. */
   entityRef?: string;
+  /** A dangling reference's missing entity: one problem per target, whatever refers to it. */
+  target?: string;
+  /** Every entity that refers to `target`, first in file order (the problem's own place). */
+  referrers?: Referrer[];
+  /** How many entities refer to `target` (the length of `referrers`). */
+  count?: number;
+}
+
+/** An entity that refers to a missing one, at its first such reference. */
+export interface Referrer {
+  entityRef: string;
+  /** The field that holds the reference, e.g. `spec.owner`. */
+  field: string;
+  file: string;
+  line: number;
+  column: number;
 }
 
 export interface SourcePosition {

@@ -322,7 +322,12 @@ export class CatalogReadStore implements CatalogReader {
         .selectFrom('problems')
         .selectAll()
         .where((eb) =>
-          eb.or([eb('entity_key', '=', key), eb.and([eb('file', '=', row.file), eb('entity_key', 'is', null)])]),
+          eb.or([
+            eb('entity_key', '=', key),
+            eb.and([eb('file', '=', row.file), eb('entity_key', 'is', null)]),
+            // A missing entity's one problem, on the page of every entity that refers to it.
+            eb('target_key', 'in', eb.selectFrom('relations').select('target_key').where('source_key', '=', key)),
+          ]),
         )
         .orderBy('seq')
         .execute(),

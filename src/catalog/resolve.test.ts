@@ -7,6 +7,7 @@ import { parsedKey, walkCatalog, type WalkResult } from './load.ts';
 import type { Problem } from './model.ts';
 import { compareProblems, resolveCatalog, type Resolution, type StoredEntity } from './resolve.ts';
 import { component, tempDir, writeFile } from '../../test/support/catalog.ts';
+import { externalRefs } from '../platform/external-refs.ts';
 
 const write = writeFile;
 
@@ -211,6 +212,79 @@ describe('dangling references', () => {
     const owner = positionOf(b, 'team-a');
     assert.deepEqual(brief(problems), [`b.yaml:${owner.line}:${owner.column} warning dangling-reference`]);
     assert.match(problems[0]?.message ?? '', /group:payments\/team-a/);
+  });
+});
+
+describe('dangling references, grouped by target', () => {
+  test('one problem per missing target lists every entity that refers to it, anchored at the first, with a count', async (t) => {
+    const dir = tempDir(t);
+    const a = component('a', { owner: 'ghost-team' });
+    const b = component('b', { owner: 'ghost-team', dependsOn: ['component:ghost-lib'] });
+    write(dir, 'a.yaml', a);
+    write(dir, 'b.yaml', b);
+    write(dir, 'c.yaml', component('c', { owner: 'Ghost-Team', spec: ['  subcomponentOf: ghost-lib'] }));
+    const w = await walk(dir, undefined);
+    const { problems, external } = resolveCatalog(w.files, w.problems, new Map());
+    assert.deepEqual(external, []);
+    assert.equal(problems.length, 2, 'two missing targets, five references');
+    const team = problems.find((p) => p.target === 'group:default/ghost-team');
+    const owner = positionOf(a, 'ghost-team');
+    assert.deepEqual(
+      { file: team?.file, line: team?.line, column: team?.column, entityRef: team?.entityRef, count: team?.count },
+      { file: 'a.yaml', line: owner.line, column: owner.column, entityRef: 'component:default/a', count: 3 },
+    );
+    assert.equal(team?.message, 'group:default/ghost-team is not in the catalog; 3 entities refer to it');
+    assert.deepEqual(
+      team?.referrers?.map((r) => `${r.entityRef} ${r.field} ${r.file}:${r.line}`),
+      [
+        `component:default/a spec.owner a.yaml:${owner.line}`,
+        `component:default/b spec.owner b.yaml:${owner.line}`,
+        `component:default/c spec.owner c.yaml:${owner.line}`,
+      ],
+    );
+    const lib = problems.find((p) => p.target === 'component:default/ghost-lib');
+    assert.equal(lib?.count, 2);
+    assert.equal(lib?.file, 'b.yaml');
+    assert.deepEqual(
+      lib?.referrers?.map((r) => `${r.entityRef} ${r.field}`),
+      ['component:default/b spec.dependsOn', 'component:default/c spec.subcomponentOf'],
+    );
+  });
+
+  test('an entity naming the same missing target twice is one referrer, at its first reference', async (t) => {
+    const dir = tempDir(t);
+    const text = component('a', {
+      owner: 'group:x',
+      spec: ['  subcomponentOf: component:x', '  dependsOn: [group:x]'],
+    });
+    write(dir, 'a.yaml', text);
+    const w = await walk(dir, undefined);
+    const { problems } = resolveCatalog(w.files, w.problems, new Map());
+    const group = problems.find((p) => p.target === 'group:default/x');
+    assert.equal(group?.count, 1);
+    assert.equal(group?.message, 'spec.owner refers to group:default/x, which is not in the catalog');
+  });
+
+  test('targets matched by catalog.externalRefs are no problem: they are listed as external with their referrers', async (t) => {
+    const dir = tempDir(t);
+    write(dir, 'a.yaml', component('a', { owner: 'directory-team', dependsOn: ['component:ghost'] }));
+    write(dir, 'b.yaml', component('b', { owner: 'user:jane' }));
+    const w = await walk(dir, undefined);
+    const { problems, external } = resolveCatalog(
+      w.files,
+      w.problems,
+      new Map(),
+      new Set(),
+      externalRefs(['group:*', 'user:*']),
+    );
+    assert.deepEqual(
+      problems.map((p) => p.target),
+      ['component:default/ghost'],
+    );
+    assert.deepEqual(
+      external.map((e) => `${e.target} ${e.referrers.map((r) => r.entityRef).join(',')}`),
+      ['group:default/directory-team component:default/a', 'user:default/jane component:default/b'],
+    );
   });
 });
 

@@ -1,5 +1,6 @@
+import type { ExternalRefs } from '../platform/external-refs.ts';
 import type { FileSummary, PlacedReference } from './file-summary.ts';
-import { formatRef, type Problem } from './model.ts';
+import { formatRef, refKey, type Problem, type Referrer } from './model.ts';
 import { danglingReferences } from './relations.ts';
 
 /**
@@ -31,6 +32,8 @@ export interface StoredEntity {
 export interface Resolution {
   claims: Map<string, Claim>;
   problems: Problem[];
+  /** Missing entities that catalog.externalRefs says live elsewhere: no problem, but worth listing. */
+  external: MissingTarget[];
 }
 
 /** Names one document of a file, for the walk to leave it out (a kind the catalog's rules do not allow). */
@@ -38,12 +41,21 @@ export function documentKey(file: string, index: number): string {
   return `${file}\u0000#${index}`;
 }
 
+/** An entity that is not in the catalog, and every entity that refers to it. */
+export interface MissingTarget {
+  target: string;
+  referrers: Referrer[];
+}
+
+const NO_EXTERNAL_REFS: ExternalRefs = { matches: () => false };
+
 export function resolveCatalog(
   files: readonly FileSummary[],
   walkProblems: readonly Problem[],
   stored: ReadonlyMap<string, StoredEntity>,
   /** Documents left out (by `documentKey`): neither their entities nor their problems count. */
   excluded: ReadonlySet<string> = new Set(),
+  externalRefs: ExternalRefs = NO_EXTERNAL_REFS,
 ): Resolution {
   const claims = new Map<string, Claim>();
   const problems: Problem[] = [...walkProblems];
@@ -88,27 +100,71 @@ export function resolveCatalog(
     }
   }
 
+  const missing = missingTargets(claims);
+  const external = missing.filter((m) => externalRefs.matches(m.target));
+  for (const m of missing) if (!externalRefs.matches(m.target)) problems.push(danglingProblem(m));
+  problems.sort(compareProblems);
+  return { claims, problems, external };
+}
+
+/**
+ * The targets no claim provides, each with the entities that refer to it in file order
+ * (an entity once, at its first reference): a directory's group named by 33 owners is one
+ * finding, not 33.
+ */
+function missingTargets(claims: ReadonlyMap<string, Claim>): MissingTarget[] {
   const existing = new Set(claims.keys());
+  const byTarget = new Map<string, MissingTarget>();
   for (const claim of claims.values()) {
     for (const reference of danglingReferences(claim.references, existing)) {
-      const field = reference.path.slice(0, 2).join('.');
-      problems.push({
-        severity: 'warning',
-        code: 'dangling-reference',
-        message: `${field} refers to ${formatRef(reference.target)}, which is not in the catalog`,
-        hint: 'Add that entity to the catalog or correct the reference; the relation is kept but leads nowhere until then.',
+      const key = refKey(reference.target);
+      let found = byTarget.get(key);
+      if (!found) byTarget.set(key, (found = { target: formatRef(reference.target), referrers: [] }));
+      found.referrers.push({
+        entityRef: claim.ref,
+        field: reference.path.slice(0, 2).join('.'),
         file: claim.file,
         line: reference.line,
         column: reference.column,
-        entityRef: claim.ref,
       });
     }
   }
-  problems.sort(compareProblems);
-  return { claims, problems };
+  const missing = [...byTarget.values()];
+  for (const m of missing) {
+    m.referrers.sort(compareProblems);
+    const seen = new Set<string>();
+    m.referrers = m.referrers.filter((r) => !seen.has(r.entityRef) && seen.add(r.entityRef));
+  }
+  return missing.sort((a, b) => compareProblems(a.referrers[0] as Referrer, b.referrers[0] as Referrer));
 }
 
-export function compareProblems(a: Problem, b: Problem): number {
+function danglingProblem({ target, referrers }: MissingTarget): Problem {
+  const first = referrers[0] as Referrer;
+  return {
+    severity: 'warning',
+    code: 'dangling-reference',
+    message:
+      referrers.length === 1
+        ? `${first.field} refers to ${target}, which is not in the catalog`
+        : `${target} is not in the catalog; ${referrers.length} entities refer to it`,
+    hint: 'Add that entity to the catalog or correct the reference; if it lives elsewhere (groups and users from a directory), list it in catalog.externalRefs. The relation is kept but leads nowhere until then.',
+    file: first.file,
+    line: first.line,
+    column: first.column,
+    entityRef: first.entityRef,
+    target,
+    referrers,
+    count: referrers.length,
+  };
+}
+
+/** File order: by file, line, column, then code (a referrer has none). */
+export function compareProblems(
+  a: Pick<Problem, 'file' | 'line' | 'column'> & { code?: string },
+  b: Pick<Problem, 'file' | 'line' | 'column'> & { code?: string },
+): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;
-  return a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+  const ac = a.code ?? '';
+  const bc = b.code ?? '';
+  return a.line - b.line || a.column - b.column || (ac < bc ? -1 : ac > bc ? 1 : 0);
 }

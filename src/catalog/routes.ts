@@ -45,6 +45,23 @@ const ProblemSchema = z
     line: z.number().int(),
     column: z.number().int(),
     entityRef: z.string().optional(),
+    target: z
+      .string()
+      .optional()
+      .openapi({ description: 'dangling-reference: the missing entity (one problem per missing entity).' }),
+    referrers: z
+      .array(
+        z.object({
+          entityRef: z.string(),
+          field: z.string().openapi({ example: 'spec.owner' }),
+          file: z.string(),
+          line: z.number().int(),
+          column: z.number().int(),
+        }),
+      )
+      .optional()
+      .openapi({ description: 'dangling-reference: every entity that refers to the target, in file order.' }),
+    count: z.number().int().optional().openapi({ description: 'dangling-reference: how many entities refer to it.' }),
   })
   .openapi('CatalogProblem');
 

@@ -1,5 +1,5 @@
 import type { EntitiesTable, ProblemsTable } from '../platform/db/schema.ts';
-import { entityName, parseEntityRef, refKey, type Entity, type Problem } from './model.ts';
+import { entityName, parseEntityRef, refKey, type Entity, type Problem, type Referrer } from './model.ts';
 import type { BrowseItem, EntitySummary } from './reader.ts';
 import type { Claim } from './resolve.ts';
 import { searchTerms } from './search-terms.ts';
@@ -116,6 +116,8 @@ export function problemRow(p: Problem, seq: number): ProblemsTable {
     col: p.column,
     entity_key: p.entityRef ? p.entityRef.toLowerCase() : null,
     entity_ref: p.entityRef ?? null,
+    detail: p.target && p.referrers ? JSON.stringify({ target: p.target, referrers: p.referrers }) : null,
+    target_key: p.target ? p.target.toLowerCase() : null,
   };
 }
 
@@ -129,5 +131,11 @@ export function toProblem(row: ProblemsTable): Problem {
     line: row.line,
     column: row.col,
     ...(row.entity_ref ? { entityRef: row.entity_ref } : {}),
+    ...(row.detail ? referrersOf(row.detail) : {}),
   };
+}
+
+function referrersOf(detail: string): Pick<Problem, 'target' | 'referrers' | 'count'> {
+  const { target, referrers } = JSON.parse(detail) as { target: string; referrers: Referrer[] };
+  return { target, referrers, count: referrers.length };
 }

@@ -72,6 +72,8 @@ export class CatalogSnapshot implements CatalogReader {
   private readonly problemsByEntity = new Map<string, Schema['problems'][]>();
   /** Problems of a file that belong to no entity (a YAML error), shown on every entity of that file. */
   private readonly problemsByFile = new Map<string, Schema['problems'][]>();
+  /** A missing entity's one problem, by its key: shown on the page of every entity that refers to it. */
+  private readonly problemsByTarget = new Map<string, Schema['problems'][]>();
   private readonly filtered = new Map<string, EntitiesTable[]>();
   private readonly sorted = new Map<string, EntitiesTable[]>();
   /** Rows by the value of one column (or tag), built on first use: most pages filter by one facet. */
@@ -92,6 +94,7 @@ export class CatalogSnapshot implements CatalogReader {
     for (const p of problems) {
       if (p.entity_key !== null) push(this.problemsByEntity, p.entity_key, p);
       else push(this.problemsByFile, p.file, p);
+      if (p.target_key !== null) push(this.problemsByTarget, p.target_key, p);
     }
   }
 
@@ -185,7 +188,13 @@ export class CatalogSnapshot implements CatalogReader {
       ),
       source: { file: row.file, line: row.line, column: row.col },
       stale: row.stale === 1,
-      problems: [...(this.problemsByEntity.get(key) ?? []), ...(this.problemsByFile.get(row.file) ?? [])]
+      problems: [
+        ...new Set([
+          ...(this.problemsByEntity.get(key) ?? []),
+          ...(this.problemsByFile.get(row.file) ?? []),
+          ...(this.outgoing.get(key) ?? []).flatMap((r) => this.problemsByTarget.get(r.target_key) ?? []),
+        ]),
+      ]
         .sort((a, b) => a.seq - b.seq)
         .map(toProblem),
       updatedAt: row.updated_at,

@@ -37,6 +37,12 @@ export interface SyncState {
   stored: Map<string, StoredEntity & { stale: boolean }>;
   problemsJson: string;
   generation: number;
+  /**
+   * This process resolved the catalog into this state, with its own settings. A state read
+   * from the store was resolved by some process with settings of its own (externalRefs), so
+   * the first sync resolves again even when no file changed.
+   */
+  resolvedHere?: boolean;
 }
 
 /** What a sync needs of a store (CatalogSyncStore, or a CatalogStore, which has one inside). */

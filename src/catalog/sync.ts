@@ -1,4 +1,5 @@
 import { AtriumError } from '../platform/errors.ts';
+import type { ExternalRefs } from '../platform/external-refs.ts';
 import type { Logger } from '../platform/log.ts';
 import type { CatalogRoot } from './files.ts';
 import type { FileSummary } from './file-summary.ts';
@@ -44,6 +45,8 @@ export interface SyncOptions {
    * of failing the sync (a one-off `atrium sync`: the path is more likely a typo).
    */
   keepWhenRootMissing?: boolean;
+  /** References known to live outside the catalog: listed as external, not as dangling. */
+  externalRefs?: ExternalRefs;
 }
 
 /** The code of the problem (and of the error) of a catalog path that cannot be read. */
@@ -206,6 +209,7 @@ async function planAndApply(
   if (
     state.generation > 0 &&
     !storedProblems.some((p) => p.code === ROOT_MISSING) &&
+    state.resolvedHere === true &&
     walk.changed.size === 0 &&
     walk.files.length === state.files.size &&
     walk.files.every((f) => state.files.get(f.path) === f) &&
@@ -214,7 +218,7 @@ async function planAndApply(
     const report = reportOf(walk.files.length, 0, state.stored.size, 0, 0, storedProblems, started, false, walk.scan);
     return { report, state };
   }
-  let resolution = resolveCatalog(walk.files, walk.problems, state.stored, walk.excluded);
+  let resolution = resolveCatalog(walk.files, walk.problems, state.stored, walk.excluded, options.externalRefs);
 
   // An unchanged file may now provide an entity the store does not hold from it (it lost a
   // duplicate contest before, say): parse those files again to get their entities.
@@ -235,7 +239,7 @@ async function planAndApply(
     for (const [key, entity] of walk.parsed) if (!again.parsed.has(key)) again.parsed.set(key, entity);
     for (const path of walk.changed) again.changed.add(path);
     walk = again;
-    resolution = resolveCatalog(walk.files, walk.problems, state.stored, walk.excluded);
+    resolution = resolveCatalog(walk.files, walk.problems, state.stored, walk.excluded, options.externalRefs);
   }
 
   const upserts: EntityWrite[] = [];
@@ -290,7 +294,7 @@ async function planAndApply(
     files.length === 0 &&
     removedFiles.length === 0 &&
     problems === undefined;
-  if (nothingChanged && state.generation > 0) return { report: report(false), state };
+  if (nothingChanged && state.generation > 0) return { report: report(false), state: { ...state, resolvedHere: true } };
 
   const plan: SyncPlan = { upserts, staleMarks, deletes, files, removedFiles, problems };
   const now = (options.now ?? (() => new Date()))().toISOString();
@@ -351,5 +355,11 @@ function stateAfter(state: SyncState, plan: SyncPlan, files: FileSummary[], prob
     const entry = stored.get(mark.key);
     if (entry) stored.set(mark.key, { ...entry, stale: mark.stale });
   }
-  return { files: new Map(files.map((f) => [f.path, f])), stored, problemsJson, generation: state.generation + 1 };
+  return {
+    files: new Map(files.map((f) => [f.path, f])),
+    stored,
+    problemsJson,
+    generation: state.generation + 1,
+    resolvedHere: true,
+  };
 }

@@ -1,3 +1,4 @@
+import { externalRefs } from '../platform/external-refs.ts';
 import { CAPABILITIES_MODULE, entitySections } from '../capabilities.ts';
 import { CatalogStore } from '../catalog/store.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
@@ -75,6 +76,7 @@ export const buildCommand = defineCommand({
           const report = await syncCatalog(store, {
             catalog: spec,
             maxFileBytes: config.maxFileBytes,
+            externalRefs: externalRefs(config.externalRefs),
             logger,
           });
           if (format === 'text')
@@ -86,6 +88,7 @@ export const buildCommand = defineCommand({
           store,
           catalogDir,
           maxFileBytes: config.maxFileBytes,
+          externalRefs: config.externalRefs,
           out,
           basePath,
           sections: entitySections,

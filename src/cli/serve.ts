@@ -98,6 +98,7 @@ export const serveCommand = defineCommand({
             logger,
             catalog: spec,
             maxFileBytes: config.maxFileBytes,
+            externalRefs: config.externalRefs,
             assets: await loadAssets(),
             githubWebhookSecret: config.githubWebhookSecret,
             productionEnvironments: config.productionEnvironments,

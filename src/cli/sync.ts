@@ -1,4 +1,5 @@
 // Registers the capabilities' catalog kinds (Flag, ...): validation reads them.
+import { externalRefs } from '../platform/external-refs.ts';
 import '../capabilities.ts';
 import { CatalogStore } from '../catalog/store.ts';
 import { syncCatalog } from '../catalog/sync.ts';
@@ -53,6 +54,7 @@ export const syncCommand = defineCommand({
         const report = await syncCatalog(new CatalogStore(database), {
           catalog: catalogSpec(config, values['strict-urls'], io.cwd, values.catalog !== undefined),
           maxFileBytes: config.maxFileBytes,
+          externalRefs: externalRefs(config.externalRefs),
           logger,
         });
         if (format === 'json') {

@@ -90,6 +90,7 @@ describe('loadConfig precedence', () => {
       productionEnvironments: ['cli'],
       metricsListen: 'cli-host:3',
       metricsToken: true,
+      externalRefs: ['api:*'],
     };
     const cwd = cwdWith(file);
     const catalogDefaults = { appConfigs: [], urlMappings: {}, strictUrls: false };
@@ -107,6 +108,7 @@ describe('loadConfig precedence', () => {
       productionEnvironments: ['live', 'production'],
       metricsListen: 'env-host:2',
       metricsToken: false,
+      externalRefs: [],
     });
     assert.deepEqual(loadConfig({}, {}, cwd), {
       ...catalogDefaults,
@@ -121,6 +123,7 @@ describe('loadConfig precedence', () => {
       productionEnvironments: ['prod-eu', 'prod-us'],
       metricsListen: 'file-host:1',
       metricsToken: true,
+      externalRefs: [],
     });
   });
 
@@ -320,5 +323,38 @@ describe('metrics access', () => {
     configError(() => loadConfig({}, { ATRIUM_METRICS_TOKEN: 'yes' }, cwdWith()));
     configError(() => loadConfig({}, {}, cwdWith('metricsToken: "true"\n')));
     configError(() => loadConfig({}, {}, cwdWith('metricsListen: 9464\n')));
+  });
+});
+
+describe('catalog.externalRefs', () => {
+  test('`catalog` may be a mapping holding the path and the external references', () => {
+    const cwd = cwdWith('catalog:\n  path: ./backstage\n  externalRefs: ["group:*", "user:directory/*"]\n');
+    const config = loadConfig({}, {}, cwd);
+    assert.equal(config.catalog, './backstage');
+    assert.deepEqual(config.externalRefs, ['group:*', 'user:directory/*']);
+  });
+
+  test('a mapping without a path keeps the default catalog; a string is still the path', () => {
+    assert.equal(loadConfig({}, {}, cwdWith('catalog:\n  externalRefs: []\n')).catalog, '.');
+    assert.equal(loadConfig({}, {}, cwdWith('catalog: ./x\n')).catalog, './x');
+  });
+
+  test('the environment lists them comma-separated and wins over atrium.yaml', () => {
+    const cwd = cwdWith('catalog:\n  externalRefs: ["group:*"]\n');
+    const config = loadConfig({}, { ATRIUM_CATALOG_EXTERNAL_REFS: 'user:*, api:default/payments' }, cwd);
+    assert.deepEqual(config.externalRefs, ['user:*', 'api:default/payments']);
+  });
+
+  test('a pattern without a kind, an unknown key beside it, or a non-list is config-invalid', () => {
+    assert.match(
+      configError(() => loadConfig({}, {}, cwdWith('catalog:\n  externalRefs: [platform-team]\n'))).message,
+      /catalog\.externalRefs\.0: "platform-team" needs a kind/,
+    );
+    configError(() => loadConfig({}, {}, cwdWith('catalog:\n  externalRef: ["group:*"]\n')));
+    configError(() => loadConfig({}, {}, cwdWith('catalog:\n  externalRefs: "group:*"\n')));
+    assert.match(
+      configError(() => loadConfig({}, { ATRIUM_CATALOG_EXTERNAL_REFS: '*' }, cwdWith())).message,
+      /ATRIUM_CATALOG_EXTERNAL_REFS=\*: "\*" needs a kind/,
+    );
   });
 });

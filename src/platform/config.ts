@@ -5,6 +5,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { QUIET_YAML, yamlWarnings } from './yaml-warnings.ts';
 import { z } from 'zod';
 import { AtriumError } from './errors.ts';
+import { externalRefPatternProblem } from './external-refs.ts';
 
 /**
  * Typed settings. Command-line options win, then ATRIUM_* environment variables (and
@@ -35,6 +36,8 @@ export interface Config {
   metricsListen: string | undefined;
   /** Whether /metrics needs a token with `metrics:read`. */
   metricsToken: boolean;
+  /** References known to live outside the catalog (`group:*`, `user:directory/*`, `api:default/x`). */
+  externalRefs: string[];
 }
 
 export const DEFAULTS: Config = {
@@ -53,6 +56,7 @@ export const DEFAULTS: Config = {
   productionEnvironments: ['production'],
   metricsListen: undefined,
   metricsToken: false,
+  externalRefs: [],
 };
 
 /** `host:port` (an IPv6 host in brackets): where `metricsListen` serves /metrics. */
@@ -66,9 +70,21 @@ export function hostPort(text: string): { host: string; port: number } | undefin
   return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
 }
 
-/** The object form of atrium.yaml's `catalog`: roots and how URLs map to folders. */
+const externalRefPatterns = z
+  .array(
+    z.string().superRefine((pattern, ctx) => {
+      const problem = externalRefPatternProblem(pattern);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  )
+  .max(1000);
+
+/** The object form of atrium.yaml's `catalog`: roots, how URLs map to folders, and references known to live elsewhere. */
 const catalogSchema = z.strictObject({
   roots: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  /** One root (the form dangling-reference settings were first documented with); `roots` names several. */
+  path: z.string().min(1).optional(),
+  externalRefs: externalRefPatterns.optional(),
   appConfigs: z.array(z.string().min(1)).optional(),
   urlMappings: z
     .record(
@@ -120,6 +136,7 @@ const envNames: Record<EnvSetting, string[]> = {
   productionEnvironments: ['ATRIUM_PRODUCTION_ENVIRONMENTS'],
   metricsListen: ['ATRIUM_METRICS_LISTEN'],
   metricsToken: ['ATRIUM_METRICS_TOKEN'],
+  externalRefs: ['ATRIUM_CATALOG_EXTERNAL_REFS'],
 };
 
 function configError(message: string, hint: string): AtriumError {
@@ -165,13 +182,17 @@ function readConfigFile(cwd: string): Partial<Config> {
   }
   const { catalog, ...rest } = result.data;
   if (typeof catalog !== 'object') return { ...rest, ...(catalog === undefined ? {} : { catalog }) };
-  const roots = typeof catalog.roots === 'string' ? [catalog.roots] : catalog.roots;
+  const roots =
+    typeof catalog.roots === 'string'
+      ? [catalog.roots]
+      : (catalog.roots ?? (catalog.path === undefined ? undefined : [catalog.path]));
   return {
     ...rest,
     ...(roots ? { catalog: roots[0], catalogPaths: roots } : {}),
     ...(catalog.appConfigs ? { appConfigs: catalog.appConfigs } : {}),
     ...(catalog.urlMappings ? { urlMappings: catalog.urlMappings } : {}),
     ...(catalog.strictUrls !== undefined ? { strictUrls: catalog.strictUrls } : {}),
+    ...(catalog.externalRefs === undefined ? {} : { externalRefs: catalog.externalRefs }),
   };
 }
 
@@ -185,7 +206,7 @@ function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {
       if (!/^\d+$/.test(value))
         throw configError(`${name}=${value} is not a whole number`, `Set ${name} to a number, or unset it.`);
       out[key] = Number(value);
-    } else if (key === 'productionEnvironments') {
+    } else if (key === 'productionEnvironments' || key === 'externalRefs') {
       out[key] = value.split(',').map((v) => v.trim());
     } else if (key === 'metricsToken') {
       if (!/^(true|false)$/.test(value))
@@ -195,7 +216,7 @@ function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {
       out[key] = value;
     }
     // The same rules as atrium.yaml (port range, log levels, minimum file size).
-    const checked = fileSchema.shape[key].safeParse(out[key]);
+    const checked = (key === 'externalRefs' ? externalRefPatterns : fileSchema.shape[key]).safeParse(out[key]);
     if (!checked.success) {
       // A secret never goes into an error message (they end up in logs and CI output).
       throw configError(

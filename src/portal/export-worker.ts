@@ -6,7 +6,8 @@ import { prepareEntries, type PreparedIndex } from '../search/rank.ts';
 import { buildSearchIndex } from '../search/search-index.ts';
 import { loadAssets } from './assets.ts';
 import { renderPaths, writerFor } from './export-pages.ts';
-import type { PortalData } from './site-map.ts';
+import { loadSiteEntities, type PortalData } from './site-map.ts';
+import { externalRefs } from '../platform/external-refs.ts';
 
 /**
  * A worker thread of `atrium build`: renders its share of the site's paths from its own
@@ -23,6 +24,8 @@ export interface ExportWorkerInput {
   /** The catalog root, when docs and runbooks are rendered. */
   catalogDir?: string;
   maxFileBytes?: number;
+  /** catalog.externalRefs, as patterns (a thread cannot receive the compiled matcher). */
+  externalRefs: readonly string[];
 }
 
 const input = (workerData as { data: ExportWorkerInput }).data;
@@ -48,7 +51,12 @@ try {
   let done = 0;
   await renderPaths(
     data,
-    { basePath: input.basePath, mode: 'static', assets: assets.names },
+    {
+      basePath: input.basePath,
+      mode: 'static',
+      assets: assets.names,
+      entities: await loadSiteEntities(store, externalRefs(input.externalRefs)),
+    },
     writer,
     input.paths,
     () => {

@@ -19,7 +19,8 @@ import { pageCount } from '../web/components.ts';
 import { renderPaths, writerFor } from './export-pages.ts';
 import type { ExportWorkerInput } from './export-worker.ts';
 import { notFoundView } from '../web/pages/not-found.ts';
-import type { PortalData } from './site-map.ts';
+import { loadSiteEntities, type PortalData } from './site-map.ts';
+import { externalRefs } from '../platform/external-refs.ts';
 import { entityPath, type Site } from '../web/site.ts';
 
 /** Marks a folder as an Atrium export, so a rebuild may replace it (and nothing else is ever replaced). */
@@ -33,6 +34,8 @@ export interface ExportOptions {
   /** The catalog root, to render docs and runbooks from; without it they are left out. */
   catalogDir?: string;
   maxFileBytes?: number;
+  /** catalog.externalRefs: missing entities they match are shown as external. */
+  externalRefs?: readonly string[];
   out: string;
   basePath: string;
   /** Render threads; default: one per core (up to 4) for large sites, none for small ones. */
@@ -117,7 +120,12 @@ async function build(options: ExportOptions, out: string): Promise<Omit<ExportRe
       ? undefined
       : new DocsSource(() => CatalogRoot.open(options.catalogDir as string, options.maxFileBytes));
   const assets = await loadAssets();
-  const site: Site = { basePath: options.basePath, mode: 'static', assets: assets.names };
+  const site: Site = {
+    basePath: options.basePath,
+    mode: 'static',
+    assets: assets.names,
+    entities: await loadSiteEntities(store, externalRefs(options.externalRefs ?? [])),
+  };
   const entries = await buildSearchIndex(store, docs);
   const withDocs = docs ? await entitiesWithDocs(store, docs) : [];
   const docPaths = new Map(
@@ -158,6 +166,7 @@ async function build(options: ExportOptions, out: string): Promise<Omit<ExportRe
             sectionsModule: options.sectionsModule,
             catalogDir: options.catalogDir,
             maxFileBytes: options.maxFileBytes,
+            externalRefs: options.externalRefs ?? [],
           },
           progress,
         ),

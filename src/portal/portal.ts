@@ -9,7 +9,8 @@ import { packIndex, prepareEntries, type PreparedIndex } from '../search/rank.ts
 import { buildSearchIndex } from '../search/search-index.ts';
 import { offlineManifest, type AssetBundle } from './assets.ts';
 import { PAGE_CSP } from '../web/csp.ts';
-import { canonicalQuery, renderPage, type PortalData } from './site-map.ts';
+import { canonicalQuery, loadSiteEntities, renderPage, type PortalData } from './site-map.ts';
+import type { ExternalRefs } from '../platform/external-refs.ts';
 import type { PageDependency } from '../web/section.ts';
 import type { Site } from '../web/site.ts';
 
@@ -61,6 +62,9 @@ export class Portal implements PortalData {
     const entries = await buildSearchIndex(this.store, this.docs);
     return { prepared: prepareEntries(entries), packed: Buffer.from(JSON.stringify(packIndex(entries))) };
   });
+  /** Which entities have pages (entityLink links to no other), kept per catalog generation like the pages. */
+  private readonly entities = new Memo(() => loadSiteEntities(this.store, this.externalRefs));
+  private readonly externalRefs: ExternalRefs;
   private readonly offline = new Memo(async () => {
     const runbooks = this.docs
       ? (await entitiesWithDocs(this.store, this.docs))
@@ -93,8 +97,11 @@ export class Portal implements PortalData {
       now?: () => Date;
       sections?: PortalData['sections'];
       subpages?: PortalData['subpages'];
+      /** catalog.externalRefs: missing entities they match are shown as external. */
+      externalRefs?: ExternalRefs;
     } = {},
   ) {
+    this.externalRefs = options.externalRefs ?? { matches: () => false };
     this.sources = options.sources;
     this.now = options.now ?? (() => new Date());
     this.sections = options.sections ?? [];
@@ -111,6 +118,7 @@ export class Portal implements PortalData {
       this.pages.clear();
       this.index.clear();
       this.offline.clear();
+      this.entities.clear();
     });
   }
 
@@ -168,7 +176,7 @@ export class Portal implements PortalData {
     const query = canonicalQuery(path, new URLSearchParams(search), this.subpages);
     return this.pages.get(this.cacheKey(path, query), async () => {
       this.renders++;
-      const result = await renderPage(this, this.site, path, query);
+      const result = await renderPage(this, { ...this.site, entities: await this.entities.get() }, path, query);
       if (result.status === 301) return { status: 301, body: Buffer.alloc(0), location: result.location };
       return { status: result.status, body: Buffer.from(result.html.value) };
     });

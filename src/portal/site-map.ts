@@ -16,7 +16,8 @@ import { SEARCH_PAGE_RESULTS, searchView } from '../search/search-page.ts';
 import type { Html } from '../web/html.ts';
 import { homeView, loadHome } from './pages/home.ts';
 import { notFoundView } from '../web/pages/not-found.ts';
-import type { Site } from '../web/site.ts';
+import type { Site, SiteEntities } from '../web/site.ts';
+import type { ExternalRefs } from '../platform/external-refs.ts';
 
 /**
  * The site map shared by the live server and the static export: a site-relative path
@@ -37,6 +38,19 @@ export interface PortalData {
   sections: readonly EntitySection<unknown>[];
   /** The capabilities' pages under entity pages (none in a static export). */
   subpages?: readonly EntitySubpage<unknown>[];
+}
+
+const KEYS_PER_QUERY = 10_000;
+
+/** What the site holds for entityLink: every entity's key (read in pages), and catalog.externalRefs. */
+export async function loadSiteEntities(store: CatalogReader, external: ExternalRefs): Promise<SiteEntities> {
+  const keys = new Set<string>();
+  for (let after: string | undefined; ; ) {
+    const page = await store.refsAfter(after, KEYS_PER_QUERY);
+    for (const { key } of page) keys.add(key);
+    if (page.length < KEYS_PER_QUERY) return { keys, external };
+    after = page[page.length - 1]?.key;
+  }
 }
 
 export type PageResult = { status: 200 | 404; html: Html } | { status: 301; location: string };

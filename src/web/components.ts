@@ -1,5 +1,5 @@
 import { html, type Html, type HtmlValue } from './html.ts';
-import { entityUrl, type Site } from './site.ts';
+import { entityTarget, entityUrl, type Site } from './site.ts';
 
 /** Small pieces several pages share. Each is a pure function returning escaped Html. */
 
@@ -8,7 +8,6 @@ export interface EntityLabel {
   ref: string;
   title?: string | null;
   kind?: string;
-  missing?: boolean;
 }
 
 export function refName(ref: string): string {
@@ -22,11 +21,22 @@ export function refKind(ref: string): string {
   return ref.slice(0, Math.max(0, ref.indexOf(':'))).toLowerCase();
 }
 
+/**
+ * A link to an entity's page, or, when the site has no page for it, its name as text with
+ * a badge that says why in words (never colour alone): "not in the catalog", or "external"
+ * for references catalog.externalRefs says live elsewhere. Every page links to entities
+ * through here, so none links to a page that does not exist.
+ */
 export function entityLink(site: Site, label: EntityLabel): Html {
   const text = label.title || refName(label.ref);
-  if (label.missing)
-    return html`<span class="entity-missing" title="${label.ref} is not in the catalog">${text} <span class="badge badge-warn">missing</span></span>`;
-  return html`<a href="${entityUrl(site, label.ref)}">${text}</a>`;
+  switch (entityTarget(site, label.ref)) {
+    case 'page':
+      return html`<a href="${entityUrl(site, label.ref)}">${text}</a>`;
+    case 'external':
+      return html`<span class="entity-missing" title="${label.ref} lives outside the catalog (catalog.externalRefs)">${text} <span class="badge badge-quiet">external</span></span>`;
+    case 'missing':
+      return html`<span class="entity-missing" title="${label.ref} is not in the catalog">${text} <span class="badge badge-warn">not in the catalog</span></span>`;
+  }
 }
 
 export function kindBadge(kind: string): Html {

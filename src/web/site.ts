@@ -1,4 +1,5 @@
 import { keyOfRef } from '../platform/entity-ref.ts';
+import type { ExternalRefs } from '../platform/external-refs.ts';
 
 /**
  * Where a page is going to be read: on the live server (query strings work) or in a
@@ -11,6 +12,35 @@ export interface Site {
   mode: 'live' | 'static';
   /** Asset name (e.g. `site.css`) to its fingerprinted path under the base, e.g. `assets/site.3f2a1b9c.css`. */
   assets: ReadonlyMap<string, string>;
+  /**
+   * The entities that have a page here, and the references known to live elsewhere. The
+   * live portal and the export always say (a link to an entity that does not exist would
+   * be a 404); a page rendered without it links to every reference.
+   */
+  entities?: SiteEntities;
+}
+
+export interface SiteEntities {
+  /** Keys (`kind:namespace/name`, lowercased) of every entity in the catalog. */
+  keys: ReadonlySet<string>;
+  /** catalog.externalRefs. */
+  external: ExternalRefs;
+}
+
+/** Where a reference leads: its page, nowhere (not in the catalog), or elsewhere (catalog.externalRefs). */
+export type EntityTarget = 'page' | 'missing' | 'external';
+
+/** The one decision whether a reference may be a link: only an entity with a page is one. */
+export function entityTarget(site: Site, ref: string): EntityTarget {
+  if (!site.entities) return 'page';
+  let key: string;
+  try {
+    key = keyOfRef(ref);
+  } catch {
+    return 'missing'; // not a reference at all (a change recorded for a malformed service name)
+  }
+  if (site.entities.keys.has(key)) return 'page';
+  return site.entities.external.matches(key) ? 'external' : 'missing';
 }
 
 /** A base path from user input: `portal`, `/portal`, `/portal/` all become `/portal/`. */

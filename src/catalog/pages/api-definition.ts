@@ -3,6 +3,7 @@ import { parseOpenApi } from '../../openapi-reference/openapi.ts';
 import { html, type Html } from '../../web/html.ts';
 import { highlight } from '../../web/highlight.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
+import { isSafeLinkUrl, isUrlLike } from '../model.ts';
 
 const SOURCE_LANGUAGE: Record<string, string> = {
   openapi: 'yaml',
@@ -36,7 +37,29 @@ export function apiDefinitionSection(type: string, definition: string): Html {
 const RENDERED_KEPT = 32;
 const rendered = new Map<string, Html>();
 
+/**
+ * Where a definition lives when it is only a URL: `definition: https://…`, or the note a
+ * `$text`/`$json`/`$yaml` (or `$openapi`…) placeholder left when it named a URL (Atrium
+ * never fetches URLs, and a URL no mapping names stays as written).
+ */
+export function definitionUrl(definition: string): string | undefined {
+  const match = /^(?:\$[a-z]+:\s*)?(\S+)$/i.exec(definition.trim());
+  return match?.[1] && isUrlLike(match[1]) ? match[1] : undefined;
+}
+
+function urlSection(url: string): Html {
+  const where = isSafeLinkUrl(url)
+    ? html`<a href="${url}" rel="noopener noreferrer">${url}</a>`
+    : html`<code>${url}</code>`;
+  return html`<section class="card card-wide" aria-labelledby="definition"><h2 id="definition">Definition</h2>
+<p class="notice">This API's definition lives at ${where}. Atrium did not read it: it never fetches URLs, so what the API offers is not shown here.</p>
+<p class="hint">If that file is in a repository you have checked out, map the URL's prefix to the folder with <code>catalog.urlMappings</code> in atrium.yaml, or write the definition as a relative path (<code>$text: ./openapi.yaml</code>) in the descriptor.</p>
+</section>`;
+}
+
 function renderDefinition(type: string, definition: string): Html {
+  const url = definitionUrl(definition);
+  if (url) return urlSection(url);
   const kind = type.toLowerCase();
   if (kind === 'openapi') {
     const parsed = parseOpenApi(definition);

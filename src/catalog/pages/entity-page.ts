@@ -182,7 +182,7 @@ function list(items: HtmlValue[], empty = 'None recorded.'): Html {
 function label(data: EntityPageData, ref: string): EntityLabel {
   const key = keyOfRef(ref);
   const summary = data.related.get(key);
-  return summary ? { ref: summary.ref, title: summary.title, kind: summary.kind } : { ref, missing: true };
+  return summary ? { ref: summary.ref, title: summary.title, kind: summary.kind } : { ref };
 }
 
 function opLink(base: string, link: OperationalLink, fileSuffix: string): Html {
@@ -221,7 +221,7 @@ ${owner.links.length ? html` · ${owner.links.map((l, i) => html`${i ? ', ' : ''
 
 function ownerMissing(site: Site, data: EntityPageData): Html {
   const ref = relatedRefs(data.detail.relations, 'ownedBy')[0];
-  return ref ? entityLink(site, { ref, missing: true }) : html`<span class="muted">No owner.</span>`;
+  return ref ? entityLink(site, { ref }) : html`<span class="muted">No owner.</span>`;
 }
 
 function aboutSection(site: Site, data: EntityPageData): Html {

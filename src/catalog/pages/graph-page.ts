@@ -2,7 +2,7 @@ import { renderEdgeList, renderGraphSvg } from './graph-svg.ts';
 import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { entityPath, entityUrl, siteUrl, type Site } from '../../web/site.ts';
-import { refKind, refName } from '../../web/components.ts';
+import { entityLink, refKind, refName } from '../../web/components.ts';
 import { directDependents, neighbourhood, type Neighbourhood } from '../graph.ts';
 import { keyOfRef } from '../model.ts';
 import type { BrowseItem, CatalogReader } from '../reader.ts';
@@ -41,9 +41,9 @@ export function graphView(site: Site, data: GraphPageData): Html {
   const main = html`<h1>Dependencies of ${data.title}</h1>
 <p class="lede">${dependents === 0 ? 'Nothing in the catalog depends on it.' : `${dependents} ${dependents === 1 ? 'entity depends' : 'entities depend'} on it within ${data.hops} ${data.hops === 1 ? 'hop' : 'hops'}: that is the blast radius.`}${direct ? ` ${direct} ${direct === 1 ? 'service depends' : 'services depend'} on it directly or through the APIs it provides.` : ''} Dependents are on the left, dependencies on the right.</p>
 ${site.mode === 'live' ? html`<nav class="tabs" aria-label="Hops"><ul>${[1, 2, 3, 4].map((h) => html`<li><a href="${base}graph/${h === DEFAULT_HOPS ? '' : `?hops=${h}`}"${h === data.hops ? html` aria-current="true"` : ''}>${h} ${h === 1 ? 'hop' : 'hops'}</a></li>`)}</ul></nav>` : ''}
-<figure class="graph-figure">${renderGraphSvg(data.graph, { title: `Dependency graph of ${data.title}`, label: labelOf, kindOf: refKind, href: hrefOf })}
+<figure class="graph-figure" tabindex="0">${renderGraphSvg(data.graph, { title: `Dependency graph of ${data.title}`, label: labelOf, kindOf: refKind, href: hrefOf })}
 <figcaption class="muted small">The same edges are listed below.</figcaption></figure>
-<section class="card" aria-labelledby="edges"><h2 id="edges">Edges</h2>${renderEdgeList(data.graph, { href: (ref) => entityUrl(site, ref), label: labelOf })}</section>`;
+<section class="card" aria-labelledby="edges"><h2 id="edges">Edges</h2>${renderEdgeList(data.graph, { link: (ref) => entityLink(site, { ref, title: labelOf(ref) }), label: labelOf })}</section>`;
   return layout({
     site,
     title: `Dependencies of ${data.title}`,

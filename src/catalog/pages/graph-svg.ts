@@ -200,7 +200,7 @@ const VERBS: Record<DependencyEdge['via'], string> = {
  */
 export function renderEdgeList(
   n: Neighbourhood,
-  options: { href(ref: string): string; label(ref: string): string },
+  options: { link(ref: string): Html; label(ref: string): string },
 ): Html {
   const depth = new Map(n.nodes.map((node) => [keyOf(node.ref), node.depth]));
   depth.set(keyOf(n.center), 0);
@@ -212,8 +212,7 @@ export function renderEdgeList(
     const hop = Math.max(Math.abs(from), Math.abs(to));
     group.set(hop, [...(group.get(hop) ?? []), e]);
   }
-  const link = (ref: string) => html`<a href="${options.href(ref)}">${options.label(ref)}</a>`;
-  const item = (e: DependencyEdge) => html`<li>${link(e.from)} ${VERBS[e.via]} ${link(e.to)}</li>`;
+  const item = (e: DependencyEdge) => html`<li>${options.link(e.from)} ${VERBS[e.via]} ${options.link(e.to)}</li>`;
   const sortKey = (e: DependencyEdge) => [options.label(e.from), options.label(e.to), e.via].join('\u0000');
   const section = (heading: string, hops: Map<number, DependencyEdge[]>) =>
     html`<h3>${heading}</h3>${

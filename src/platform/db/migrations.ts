@@ -238,6 +238,15 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.dropTable('idempotency_keys_shared').execute();
       },
     },
+    '0007_problem_referrers': {
+      // A dangling reference is one problem per missing target; its referrers are JSON (null for other problems).
+      // Every referrer's page shows it: found by the target's key among the referrer's relations.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('problems').addColumn('detail', 'text').execute();
+        await db.schema.alterTable('problems').addColumn('target_key', 'text').execute();
+        await db.schema.createIndex('problems_target').on('problems').columns(['target_key']).execute();
+      },
+    },
   };
 }
 

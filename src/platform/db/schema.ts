@@ -52,6 +52,10 @@ export interface ProblemsTable {
   col: number;
   entity_key: string | null;
   entity_ref: string | null;
+  /** A dangling reference's target and referrers, as JSON; null for other problems and rows before 0004. */
+  detail: string | null;
+  /** A dangling reference's target key; null for other problems and rows before 0004. */
+  target_key: string | null;
 }
 
 export interface CatalogFilesTable {
