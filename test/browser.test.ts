@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { main } from '../src/main.ts';
 import { assertAccessible, browserSkip, launchBrowser } from './support/browser.ts';
-import { tempDir } from './support/catalog.ts';
+import { component, group, tempDir, writeFile } from './support/catalog.ts';
 import { SEED_NOW, seedHistory } from './support/changes.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 import { seedDemoHistory } from '../src/demo/seed.ts';
@@ -66,7 +66,8 @@ function serveStatic(root: string, base: string): Promise<{ url: string; server:
 /** Every page type of the portal, on the fixture that holds every kind, docs and hostile content. */
 const PAGE_TYPES: [string, string][] = [
   ['home', '/'],
-  ['catalog list', '/catalog/?kind=component'],
+  ['catalog list', '/catalog/'],
+  ['catalog list, every kind', '/catalog/?kind=all'],
   ['component', '/catalog/default/component/payment-service/'],
   ['hostile component', '/catalog/default/component/hostile/'],
   ['api (OpenAPI)', '/catalog/default/api/payments-api/'],
@@ -156,6 +157,33 @@ describe('portal in a browser', { skip: browserSkip }, () => {
       await context.close();
     }
     assert.deepEqual(wide, []);
+  });
+
+  test('the catalog list shows at least 15 components on a 1280×800 screen, one line each', async () => {
+    const many = tempDir({ after });
+    const long = 'Takes orders from every storefront, checks stock, reserves it and hands the order to fulfilment';
+    const docs = Array.from({ length: 40 }, (_, i) =>
+      component(`service-${String(i).padStart(2, '0')}`, { title: `Service number ${i}`, tags: ['dense'] }).replace(
+        '\nspec:',
+        `\n  description: ${long} (${i}).\nspec:`,
+      ),
+    );
+    writeFile(many, 'catalog-info.yaml', [group('team-a'), ...docs].join('\n---\n'));
+    const server = await startTestServer('sqlite', { catalog: many, listen: true });
+    try {
+      const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/catalog/`);
+      const rows = await page.evaluate(() =>
+        [...document.querySelectorAll('table.entities tbody tr')].map((r) => r.getBoundingClientRect().bottom),
+      );
+      assert.equal(rows.length, 40, 'the default list is the components');
+      const visible = rows.filter((bottom) => bottom <= 800).length;
+      assert.ok(visible >= 15, `${visible} rows fit on the first screen`);
+      await context.close();
+    } finally {
+      await server.close();
+    }
   });
 
   test('the skip link is the first stop of the keyboard and moves focus to the content', async () => {
