@@ -299,6 +299,58 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     await context.close();
   });
 
+  test('offline: the first page is saved, a page never opened lists what is saved, and the palette searches saved pages', async () => {
+    const context = await browser.newContext({ serviceWorkers: 'allow' });
+    const page = await context.newPage();
+    // The first page opened installs the worker: it was loaded before the worker could see it.
+    await page.goto(`${live.url}/catalog/default/component/ledger/`);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.waitForFunction(async () => {
+      const cache = await caches.open('atrium-v2-pages');
+      return (await cache.keys()).some((r) => r.url.endsWith('/catalog/default/component/ledger/'));
+    });
+    await context.setOffline(true);
+    await page.reload();
+    assert.match((await page.locator('h1').textContent()) ?? '', /Ledger/);
+    await page.locator('[data-offline-note]').waitFor();
+
+    // Never opened: the offline page, listing the saved runbooks and pages (as text).
+    await page.goto(`${live.url}/catalog/default/component/storefront/`);
+    assert.match((await page.locator('h1').textContent()) ?? '', /not saved on this device/);
+    const saved = page.locator('[data-saved-pages]');
+    await saved.locator('a').first().waitFor();
+    const links = await saved
+      .locator('a')
+      .evaluateAll((as) => as.map((a) => `${a.textContent} -> ${new URL((a as HTMLAnchorElement).href).pathname}`));
+    assert.ok(links.includes('Ledger -> /catalog/default/component/ledger/'), links.join('\n'));
+    assert.ok(
+      links.some((l) => l.endsWith('/catalog/default/component/payment-service/runbook/')),
+      links.join('\n'),
+    );
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+    for (const [colorScheme, width] of [
+      ['light', 1280],
+      ['dark', 1280],
+      ['light', 390],
+      ['dark', 390],
+    ] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.setViewportSize({ width, height: 800 });
+      await assertAccessible(page, `offline page (${colorScheme}, ${width} px)`);
+    }
+
+    // The palette ranks against the saved index and says so.
+    await page.keyboard.press('/');
+    await page.keyboard.type('ledger');
+    const status = page.locator('.palette-status');
+    await status.filter({ hasText: 'offline — searching saved pages' }).waitFor();
+    assert.match((await page.locator('#palette-results li').first().textContent()) ?? '', /Ledger/);
+    assert.doesNotMatch((await status.textContent()) ?? '', /Failed to fetch/);
+    await context.close();
+  });
+
   test('the static export works under its base path: pages, palette search from the prebuilt index, and the search page', async () => {
     const out = join(dir, 'site');
     const code = await main(

@@ -299,7 +299,16 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.equal((await get(`/${manifest.icons[0]?.src}`)).status, 200);
     const offline = (await (await get('/offline.json')).json()) as { pages: string[]; assets: string[] };
     assert.ok(offline.pages.includes('catalog/default/component/payment-service/runbook/'));
+    assert.ok(offline.pages.includes('offline/'), 'the offline page is saved ahead of any visit');
     assert.ok(offline.assets.every((a) => a.startsWith('assets/')));
+  });
+
+  test('the offline page is a portal page whose list of saved pages the page script fills', async () => {
+    const html = await page('/offline/');
+    assert.match(html, /<h1>This page is not saved on this device<\/h1>/);
+    assert.match(html, /<div data-saved-pages>/);
+    assert.match(html, /<link rel="stylesheet" href="\/assets\/site\.[0-9a-f]+\.css">/);
+    assert.doesNotMatch(html, /<script>/, 'no inline script (the CSP forbids it)');
   });
 
   test('a rendered page is served from memory until the catalog changes, and 404s are never kept', async () => {

@@ -19,6 +19,8 @@ import { pageCount } from '../web/components.ts';
 import { renderPaths, writerFor } from './export-pages.ts';
 import type { ExportWorkerInput } from './export-worker.ts';
 import { notFoundView } from '../web/pages/not-found.ts';
+import { OFFLINE_PAGE_PATH } from '../web/offline-note.ts';
+import { offlineView } from '../web/pages/offline.ts';
 import type { PortalData } from './site-map.ts';
 import { entityPath, type Site } from '../web/site.ts';
 
@@ -179,6 +181,7 @@ async function build(options: ExportOptions, out: string): Promise<Omit<ExportRe
   }
 
   await writer.write('404.html', notFoundView(site).value);
+  await writer.write(`${OFFLINE_PAGE_PATH}index.html`, offlineView(site).value);
   for (const [path, file] of assets.files) await writer.write(path, file.body);
   await writer.write('search-index.json', JSON.stringify(packIndex(entries)));
   await writer.write(

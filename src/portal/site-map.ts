@@ -16,6 +16,8 @@ import { SEARCH_PAGE_RESULTS, searchView } from '../search/search-page.ts';
 import type { Html } from '../web/html.ts';
 import { homeView, loadHome } from './pages/home.ts';
 import { notFoundView } from '../web/pages/not-found.ts';
+import { OFFLINE_PAGE_PATH } from '../web/offline-note.ts';
+import { offlineView } from '../web/pages/offline.ts';
 import type { Site } from '../web/site.ts';
 
 /**
@@ -112,6 +114,7 @@ async function route(
   const [first, ...rest] = segments;
 
   if (first === undefined) return ok(homeView(site, await loadHome(data.store)));
+  if (path === OFFLINE_PAGE_PATH) return ok(offlineView(site));
   if (first === 'search' && rest.length === 0) {
     const q = (search.get('q') ?? '').slice(0, 200);
     return ok(searchView(site, { q, results: q ? rankEntries(await data.searchIndex(), q, SEARCH_PAGE_RESULTS) : [] }));
