@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { main } from '../src/main.ts';
 import { assertAccessible, browserSkip, launchBrowser } from './support/browser.ts';
-import { tempDir } from './support/catalog.ts';
+import { component, group, tempDir, writeFile } from './support/catalog.ts';
 import { SEED_NOW, seedHistory } from './support/changes.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 import { seedDemoHistory } from '../src/demo/seed.ts';
@@ -67,7 +67,8 @@ function serveStatic(root: string, base: string): Promise<{ url: string; server:
 /** Every page type of the portal, on the fixture that holds every kind, docs and hostile content. */
 const PAGE_TYPES: [string, string][] = [
   ['home', '/'],
-  ['catalog list', '/catalog/?kind=component'],
+  ['catalog list', '/catalog/'],
+  ['catalog list, every kind', '/catalog/?kind=all'],
   ['component', '/catalog/default/component/payment-service/'],
   ['hostile component', '/catalog/default/component/hostile/'],
   ['api (OpenAPI)', '/catalog/default/api/payments-api/'],
@@ -238,6 +239,33 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     assert.deepEqual(wide, []);
   });
 
+  test('the catalog list shows at least 15 components on a 1280×800 screen, one line each', async () => {
+    const many = tempDir({ after });
+    const long = 'Takes orders from every storefront, checks stock, reserves it and hands the order to fulfilment';
+    const docs = Array.from({ length: 40 }, (_, i) =>
+      component(`service-${String(i).padStart(2, '0')}`, { title: `Service number ${i}`, tags: ['dense'] }).replace(
+        '\nspec:',
+        `\n  description: ${long} (${i}).\nspec:`,
+      ),
+    );
+    writeFile(many, 'catalog-info.yaml', [group('team-a'), ...docs].join('\n---\n'));
+    const server = await startTestServer('sqlite', { catalog: many, listen: true });
+    try {
+      const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/catalog/`);
+      const rows = await page.evaluate(() =>
+        [...document.querySelectorAll('table.entities tbody tr')].map((r) => r.getBoundingClientRect().bottom),
+      );
+      assert.equal(rows.length, 40, 'the default list is the components');
+      const visible = rows.filter((bottom) => bottom <= 800).length;
+      assert.ok(visible >= 15, `${visible} rows fit on the first screen`);
+      await context.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   test('the skip link is the first stop of the keyboard and moves focus to the content', async () => {
     const page = await open('/catalog/default/component/payment-service/');
     await page.keyboard.press('Tab');
@@ -348,6 +376,58 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     // Never visited, but a runbook: saved ahead of time.
     await page.goto(`${live.url}/catalog/default/component/payment-service/runbook/`);
     assert.match((await page.locator('h1').textContent()) ?? '', /Payment Service runbook/);
+    await context.close();
+  });
+
+  test('offline: the first page is saved, a page never opened lists what is saved, and the palette searches saved pages', async () => {
+    const context = await browser.newContext({ serviceWorkers: 'allow' });
+    const page = await context.newPage();
+    // The first page opened installs the worker: it was loaded before the worker could see it.
+    await page.goto(`${live.url}/catalog/default/component/ledger/`);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.waitForFunction(async () => {
+      const cache = await caches.open('atrium-v2-pages');
+      return (await cache.keys()).some((r) => r.url.endsWith('/catalog/default/component/ledger/'));
+    });
+    await context.setOffline(true);
+    await page.reload();
+    assert.match((await page.locator('h1').textContent()) ?? '', /Ledger/);
+    await page.locator('[data-offline-note]').waitFor();
+
+    // Never opened: the offline page, listing the saved runbooks and pages (as text).
+    await page.goto(`${live.url}/catalog/default/component/storefront/`);
+    assert.match((await page.locator('h1').textContent()) ?? '', /not saved on this device/);
+    const saved = page.locator('[data-saved-pages]');
+    await saved.locator('a').first().waitFor();
+    const links = await saved
+      .locator('a')
+      .evaluateAll((as) => as.map((a) => `${a.textContent} -> ${new URL((a as HTMLAnchorElement).href).pathname}`));
+    assert.ok(links.includes('Ledger -> /catalog/default/component/ledger/'), links.join('\n'));
+    assert.ok(
+      links.some((l) => l.endsWith('/catalog/default/component/payment-service/runbook/')),
+      links.join('\n'),
+    );
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+    for (const [colorScheme, width] of [
+      ['light', 1280],
+      ['dark', 1280],
+      ['light', 390],
+      ['dark', 390],
+    ] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.setViewportSize({ width, height: 800 });
+      await assertAccessible(page, `offline page (${colorScheme}, ${width} px)`);
+    }
+
+    // The palette ranks against the saved index and says so.
+    await page.keyboard.press('/');
+    await page.keyboard.type('ledger');
+    const status = page.locator('.palette-status');
+    await status.filter({ hasText: 'offline — searching saved pages' }).waitFor();
+    assert.match((await page.locator('#palette-results li').first().textContent()) ?? '', /Ledger/);
+    assert.doesNotMatch((await status.textContent()) ?? '', /Failed to fetch/);
     await context.close();
   });
 

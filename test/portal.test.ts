@@ -25,7 +25,7 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
   });
 
   test('the catalog list filters by facets, sorts, pages, and says how many match', async () => {
-    const all = await page('/catalog/');
+    const all = await page('/catalog/?kind=all');
     assert.match(all, /<strong>1–14<\/strong> of <strong>14<\/strong> entities/);
     const components = await page('/catalog/?kind=component&sort=updated');
     assert.match(components, /of <strong>4<\/strong> entities/);
@@ -74,7 +74,40 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
   test('malformed list parameters are ignored and named, never trusted', async () => {
     const html = await page(`/catalog/?page=-3&sort=%3Cscript%3E&kind=${'x'.repeat(1100)}`);
     assert.match(html, /Ignored malformed parameters: kind, sort, page/);
-    assert.match(html, /of <strong>14<\/strong> entities/);
+    assert.match(html, /of <strong>4<\/strong> entities/, 'a malformed kind leaves the default: components');
+  });
+
+  test('the catalog list shows components by default, with a way to every kind', async () => {
+    const html = await page('/catalog/');
+    assert.match(html, /of <strong>4<\/strong> entities/);
+    assert.doesNotMatch(html, /href="\/catalog\/default\/user\/ada\/"/);
+    assert.match(html, /<a href="\/catalog\/\?kind=all"><span>All kinds<\/span><\/a>/);
+    assert.match(html, /aria-label="Remove filter Kind: component"/);
+    const every = await page('/catalog/?kind=all');
+    assert.match(every, /of <strong>14<\/strong> entities/);
+    assert.match(every, /<a href="\/catalog\/\?kind=all" aria-current="true" class="selected"><span>All kinds/);
+    assert.match(every, /href="\/catalog\/\?kind=user"/);
+    assert.match(await page('/catalog/?kind=user'), /of <strong>1<\/strong> entities/, 'an explicit kind still works');
+  });
+
+  test('every tag is reachable from the list: the ones past the first twelve open in place', async () => {
+    const html = await page('/catalog/');
+    const more = /<details class="facet-more"><summary>and 2 more<\/summary><ul>(.*?)<\/ul><\/details>/s.exec(html);
+    assert.ok(more, 'the overflow is an expansion, not a sentence');
+    assert.match(more[1] ?? '', /href="\/catalog\/\?kind=component&amp;tag=zz-archive"/);
+  });
+
+  test('people and teams are called by their display name in lists, member lists, pages and search', async () => {
+    const users = await page('/catalog/?kind=user');
+    assert.match(users, /href="\/catalog\/default\/user\/ada\/">Ada Lovelace<\/a>/);
+    const team = await page('/catalog/default/group/payments/');
+    assert.match(team, /href="\/catalog\/default\/user\/ada\/">Ada Lovelace<\/a>/, 'the member list');
+    const person = await page('/catalog/default/user/ada/');
+    assert.match(person, /<h1>Ada Lovelace<\/h1>/);
+    assert.match(person, /<title>Ada Lovelace/);
+    const found = await get('/api/v1/search?q=lovelace');
+    assert.equal(found.status, 200);
+    assert.match(await found.text(), /"title":"Ada Lovelace"/);
   });
 
   test('a component page leads with runbooks, on-call and owner contacts, then APIs and dependencies', async () => {
@@ -266,7 +299,16 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.equal((await get(`/${manifest.icons[0]?.src}`)).status, 200);
     const offline = (await (await get('/offline.json')).json()) as { pages: string[]; assets: string[] };
     assert.ok(offline.pages.includes('catalog/default/component/payment-service/runbook/'));
+    assert.ok(offline.pages.includes('offline/'), 'the offline page is saved ahead of any visit');
     assert.ok(offline.assets.every((a) => a.startsWith('assets/')));
+  });
+
+  test('the offline page is a portal page whose list of saved pages the page script fills', async () => {
+    const html = await page('/offline/');
+    assert.match(html, /<h1>This page is not saved on this device<\/h1>/);
+    assert.match(html, /<div data-saved-pages>/);
+    assert.match(html, /<link rel="stylesheet" href="\/assets\/site\.[0-9a-f]+\.css">/);
+    assert.doesNotMatch(html, /<script>/, 'no inline script (the CSP forbids it)');
   });
 
   test('a rendered page is served from memory until the catalog changes, and 404s are never kept', async () => {

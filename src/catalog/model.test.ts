@@ -5,6 +5,7 @@ import {
   CORE_KINDS,
   DEFAULT_NAMESPACE,
   entityName,
+  entityTitle,
   EntityRefError,
   formatRef,
   parseEntityRef,
@@ -155,5 +156,31 @@ describe('parseEntityRef', () => {
     const a = refKey(parseEntityRef('Group:Platform/SRE', context));
     const b = refKey(parseEntityRef('group:platform/sre', context));
     assert.equal(a, b);
+  });
+});
+
+describe('entityTitle', () => {
+  const entity = (kind: string, title?: string, profile?: unknown) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind,
+    metadata: { name: 'ada', ...(title ? { title } : {}) },
+    ...(profile === undefined ? {} : { spec: { profile } }),
+  });
+
+  test('a User or Group is called by its profile display name, before its title', () => {
+    assert.equal(entityTitle(entity('User', 'Ada L.', { displayName: 'Ada Lovelace' })), 'Ada Lovelace');
+    assert.equal(entityTitle(entity('group', undefined, { displayName: 'Payments' })), 'Payments');
+  });
+
+  test('falls back to the title, then to nothing (the caller shows the name)', () => {
+    assert.equal(entityTitle(entity('User', 'Ada L.', {})), 'Ada L.');
+    assert.equal(entityTitle(entity('User', 'Ada L.', { displayName: '  ' })), 'Ada L.');
+    assert.equal(entityTitle(entity('User', undefined, { displayName: 42 })), undefined);
+    assert.equal(entityTitle(entity('User', undefined, 'not an object')), undefined);
+    assert.equal(entityTitle(entity('User')), undefined);
+  });
+
+  test('other kinds keep their title even with a profile', () => {
+    assert.equal(entityTitle(entity('Component', 'Payments', { displayName: 'Nope' })), 'Payments');
   });
 });

@@ -109,3 +109,19 @@ export function entityName(entity: Entity): EntityName {
     name: entity.metadata.name,
   };
 }
+
+/**
+ * What an entity is called on every page: a person or team by `spec.profile.displayName`
+ * (Backstage's presentation of User and Group), else `metadata.title`; undefined when it has
+ * neither, so callers fall back to its name.
+ */
+export function entityTitle(entity: Entity): string | undefined {
+  const kind = entity.kind.toLowerCase();
+  if (kind === 'user' || kind === 'group') {
+    const profile = entity.spec?.profile;
+    const displayName =
+      profile && typeof profile === 'object' ? (profile as Record<string, unknown>).displayName : undefined;
+    if (typeof displayName === 'string' && displayName.trim() !== '') return displayName;
+  }
+  return typeof entity.metadata.title === 'string' ? entity.metadata.title : undefined;
+}

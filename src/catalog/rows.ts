@@ -1,5 +1,5 @@
 import type { EntitiesTable, ProblemsTable } from '../platform/db/schema.ts';
-import { entityName, parseEntityRef, refKey, type Entity, type Problem, type Referrer } from './model.ts';
+import { entityName, entityTitle, parseEntityRef, refKey, type Entity, type Problem, type Referrer } from './model.ts';
 import type { BrowseItem, EntitySummary } from './reader.ts';
 import type { Claim } from './resolve.ts';
 import { searchTerms } from './search-terms.ts';
@@ -29,6 +29,7 @@ export function entityRow(entity: Entity, claim: Claim, now: string): EntitiesTa
   const searchText = [
     name.name,
     entity.metadata.title,
+    entityTitle(entity),
     entity.metadata.description,
     name.kind,
     str(spec.type),
@@ -45,7 +46,7 @@ export function entityRow(entity: Entity, claim: Claim, now: string): EntitiesTa
     kind: name.kind.toLowerCase(),
     namespace: name.namespace.toLowerCase(),
     name: name.name,
-    title: str(entity.metadata.title),
+    title: entityTitle(entity) ?? null,
     description: str(entity.metadata.description),
     type: str(spec.type),
     lifecycle: str(spec.lifecycle),

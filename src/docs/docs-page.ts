@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { docsFolder, operationalLinksOf, runbookFile } from '../catalog/operational-links.ts';
+import { entityTitle } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import { html, type Html } from '../web/html.ts';
 import { layout } from '../web/layout.ts';
@@ -51,7 +52,7 @@ export async function loadDocPage(
   const text = await docs.read(file);
   const base = {
     ref: detail.ref,
-    entityTitle: detail.entity.metadata.title ?? detail.entity.metadata.name,
+    entityTitle: entityTitle(detail.entity) ?? detail.entity.metadata.name,
     kind: 'docs' as const,
     file,
     slug: docSlug(page),
@@ -79,7 +80,7 @@ export async function loadRunbookPage(
   const inTree = tree && file.startsWith(prefix) ? file.slice(prefix.length) : undefined;
   const base = {
     ref: detail.ref,
-    entityTitle: detail.entity.metadata.title ?? detail.entity.metadata.name,
+    entityTitle: entityTitle(detail.entity) ?? detail.entity.metadata.name,
     kind: 'runbook' as const,
     file,
     slug: '',

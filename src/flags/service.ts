@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from '../platform/environment-name.ts';
 import type { CachedCatalog } from '../catalog/cached-catalog.ts';
+import { entityTitle } from '../catalog/model.ts';
 import type { ChangeService } from '../changes/service.ts';
 import { SingleFlightCache } from '../platform/cache.ts';
 import { AtriumError } from '../platform/errors.ts';
@@ -245,7 +246,7 @@ export class FlagService {
         .at(-1) as string;
       out.push({
         ref: d.ref,
-        title: d.entity.metadata.title ?? d.entity.metadata.name,
+        title: entityTitle(d.entity) ?? d.entity.metadata.name,
         type: spec.type,
         service: spec.service,
         environments,

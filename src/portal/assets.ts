@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { OFFLINE_PAGE_PATH } from '../web/offline-note.ts';
 
 /**
  * The portal's static files: the stylesheet, the icon, the client script (bundled from
@@ -93,7 +94,9 @@ export function loadAssets(): Promise<AssetBundle> {
   return built;
 }
 
-/** What the service worker saves ahead of any visit: the assets, the home page and every runbook. */
+/** What the service worker saves ahead of any visit: the assets, the home page, the offline page and every runbook. */
 export function offlineManifest(assets: AssetBundle, runbookPaths: readonly string[]): Buffer {
-  return Buffer.from(JSON.stringify({ assets: [...assets.names.values()], pages: ['', ...runbookPaths] }));
+  return Buffer.from(
+    JSON.stringify({ assets: [...assets.names.values()], pages: ['', OFFLINE_PAGE_PATH, ...runbookPaths] }),
+  );
 }

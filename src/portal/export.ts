@@ -21,6 +21,8 @@ import type { ExportWorkerInput } from './export-worker.ts';
 import { notFoundView } from '../web/pages/not-found.ts';
 import { loadSiteEntities, type PortalData } from './site-map.ts';
 import { externalRefs } from '../platform/external-refs.ts';
+import { OFFLINE_PAGE_PATH } from '../web/offline-note.ts';
+import { offlineView } from '../web/pages/offline.ts';
 import { entityPath, type Site } from '../web/site.ts';
 
 /** Marks a folder as an Atrium export, so a rebuild may replace it (and nothing else is ever replaced). */
@@ -188,6 +190,7 @@ async function build(options: ExportOptions, out: string): Promise<Omit<ExportRe
   }
 
   await writer.write('404.html', notFoundView(site).value);
+  await writer.write(`${OFFLINE_PAGE_PATH}index.html`, offlineView(site).value);
   for (const [path, file] of assets.files) await writer.write(path, file.body);
   await writer.write('search-index.json', JSON.stringify(packIndex(entries)));
   await writer.write(

@@ -18,6 +18,8 @@ import { homeView, loadHome } from './pages/home.ts';
 import { notFoundView } from '../web/pages/not-found.ts';
 import type { Site, SiteEntities } from '../web/site.ts';
 import type { ExternalRefs } from '../platform/external-refs.ts';
+import { OFFLINE_PAGE_PATH } from '../web/offline-note.ts';
+import { offlineView } from '../web/pages/offline.ts';
 
 /**
  * The site map shared by the live server and the static export: a site-relative path
@@ -126,6 +128,7 @@ async function route(
   const [first, ...rest] = segments;
 
   if (first === undefined) return ok(homeView(site, await loadHome(data.store)));
+  if (path === OFFLINE_PAGE_PATH) return ok(offlineView(site));
   if (first === 'search' && rest.length === 0) {
     const q = (search.get('q') ?? '').slice(0, 200);
     return ok(searchView(site, { q, results: q ? rankEntries(await data.searchIndex(), q, SEARCH_PAGE_RESULTS) : [] }));

@@ -1,3 +1,4 @@
+import { entityTitle } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import type { DocsSource } from '../docs/docs-source.ts';
 import { docPagePath, entitiesWithDocs, runbookPagePath } from '../docs/entity-docs.ts';
@@ -45,7 +46,7 @@ export async function buildSearchIndex(store: CatalogReader, docs?: DocsSource):
   }));
   if (!docs) return entries;
   for (const { ref, entity, runbook, tree } of await entitiesWithDocs(store, docs)) {
-    const owner = entity.metadata.title ?? entity.metadata.name;
+    const owner = entityTitle(entity) ?? entity.metadata.name;
     if (runbook !== undefined) {
       const text = await docs.read(runbook);
       const outline = text.ok ? markdownOutline(text.text) : { headings: [] };

@@ -29,11 +29,31 @@ describe('catalog list URLs', () => {
     assert.deepEqual(ignored, []);
   });
 
+  test('the live list shows components unless a kind is named; kind=all is every kind, and links say so', () => {
+    const parse = (search: string) => parseCatalogQuery(new URLSearchParams(search)).query.filters;
+    assert.deepEqual(parse(''), { kind: 'component' });
+    assert.deepEqual(parse('kind='), { kind: 'component' });
+    assert.deepEqual(parse('owner=payments'), { kind: 'component', owner: 'payments' });
+    assert.deepEqual(parse('kind=user'), { kind: 'user' });
+    assert.deepEqual(parse('kind=all&tag=java'), { tag: 'java' });
+    assert.deepEqual(parse('kind=ALL'), {});
+    assert.deepEqual(parse(`kind=${'x'.repeat(1025)}`), { kind: 'component' }, 'malformed: the default');
+    assert.equal(catalogUrl(live, { filters: {}, sort: 'name', page: 1 }), '/catalog/?kind=all');
+    assert.equal(catalogUrl(live, { filters: { tag: 'java' }, sort: 'name', page: 1 }), '/catalog/?kind=all&tag=java');
+    assert.equal(catalogUrl(live, { filters: { kind: 'user' }, sort: 'name', page: 1 }), '/catalog/?kind=user');
+    assert.deepEqual(parse('kind=all&tag=java&sort=name'), { tag: 'java' }, 'a link to every kind parses back');
+    assert.equal(
+      catalogUrl(exported, { filters: {}, sort: 'name', page: 1 }),
+      '/portal/catalog/',
+      'static: the whole list',
+    );
+  });
+
   test('malformed parameters are dropped and named', () => {
     const { query, ignored } = parseCatalogQuery(
       new URLSearchParams({ page: '0', sort: 'evil', q: 'x'.repeat(201), tag: 'y'.repeat(1025) }),
     );
-    assert.deepEqual(query, { filters: {}, sort: 'name', page: 1 });
+    assert.deepEqual(query, { filters: { kind: 'component' }, sort: 'name', page: 1 });
     assert.deepEqual(ignored.sort(), ['page', 'q', 'sort', 'tag']);
     for (const page of ['1.5', '-1', 'abc', '1e9', '100001'])
       assert.deepEqual(parseCatalogQuery(new URLSearchParams({ page })).ignored, ['page'], page);

@@ -22,6 +22,13 @@ const MAX_VALUE = 1024;
 /** A facet page's slug must fit a file name (255 bytes) with room to spare. */
 const MAX_SLUG = 200;
 const MAX_PAGE = 100_000;
+/**
+ * The live list shows components until the reader picks a kind (people, teams and
+ * locations are rarely what someone browsing is after); `kind=all` is every kind. The
+ * static export's `catalog/` stays the whole list, its kinds one `browse/kind/…` page each.
+ */
+export const DEFAULT_KIND = 'component';
+export const ALL_KINDS = 'all';
 
 /** Reads the list state from a query string; anything malformed is dropped and reported, never trusted. */
 export function parseCatalogQuery(search: URLSearchParams): { query: CatalogQuery; ignored: string[] } {
@@ -33,6 +40,8 @@ export function parseCatalogQuery(search: URLSearchParams): { query: CatalogQuer
     if (value.length > MAX_VALUE) ignored.push(facet);
     else filters[facet] = value;
   }
+  if (filters.kind === undefined) filters.kind = DEFAULT_KIND;
+  else if (filters.kind.toLowerCase() === ALL_KINDS) delete filters.kind;
   const q = search.get('q');
   if (q) {
     if (q.length > 200) ignored.push('q');
@@ -109,12 +118,11 @@ export function catalogUrl(site: Site, query: CatalogQuery, focus?: FacetName): 
   }
   const params = new URLSearchParams();
   for (const facet of FILTER_FACETS) {
-    const value = query.filters[facet];
+    const value = facet === 'kind' ? (query.filters.kind ?? ALL_KINDS) : query.filters[facet];
     if (value !== undefined) params.set(facet, value);
   }
   if (query.filters.q) params.set('q', query.filters.q);
   if (query.sort !== 'name') params.set('sort', query.sort);
   if (query.page > 1) params.set('page', String(query.page));
-  const search = params.toString();
-  return siteUrl(site, search ? `catalog/?${search}` : 'catalog/');
+  return siteUrl(site, `catalog/?${params}`);
 }

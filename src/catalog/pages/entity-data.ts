@@ -1,6 +1,7 @@
 import {
   coreKind,
   DEFAULT_NAMESPACE,
+  entityTitle,
   formatRef,
   isSafeLinkUrl,
   keyOfRef,
@@ -100,24 +101,24 @@ function domainOf(system: Entity): string | undefined {
   }
 }
 
-/** A User's or Group's `spec.profile`, with only the fields that are strings. */
-export function profileOf(entity: Entity): { email?: string; displayName?: string } {
+/** A User's or Group's `spec.profile` email, if it is a string (its display name is `entityTitle`'s). */
+export function profileOf(entity: Entity): { email?: string } {
   const profile = entity.spec?.profile;
   if (!profile || typeof profile !== 'object') return {};
   const field = (name: string) => {
     const value = (profile as Record<string, unknown>)[name];
     return typeof value === 'string' ? value : undefined;
   };
-  return { email: field('email'), displayName: field('displayName') };
+  return { email: field('email') };
 }
 
 function ownerContact(owner: { ref: string; entity: Entity; file: string }): OwnerContact {
   const { entity } = owner;
-  const { email, displayName } = profileOf(entity);
+  const { email } = profileOf(entity);
   const ops = operationalLinksOf(entity, owner.file);
   return {
     ref: owner.ref,
-    title: entity.metadata.title ?? displayName,
+    title: entityTitle(entity),
     email: email && isSafeLinkUrl(`mailto:${email}`) ? email : undefined,
     links: [...ops.chat, ...ops.dashboards].filter((l) => l.url).map((l) => ({ title: l.title, url: l.url as string })),
     oncall: ops.oncall,

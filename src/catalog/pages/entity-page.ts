@@ -14,7 +14,7 @@ import { html, type Html, type HtmlValue } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { entityPath, siteUrl, type Site } from '../../web/site.ts';
 import { knownKind, registeredKinds } from '../kinds.ts';
-import { coreKind, isSafeLinkUrl, keyOfRef } from '../model.ts';
+import { coreKind, entityTitle, isSafeLinkUrl, keyOfRef } from '../model.ts';
 import type { OperationalLink } from '../operational-links.ts';
 import type { RelationType } from '../relations.ts';
 import { catalogUrl } from './catalog-query.ts';
@@ -38,7 +38,7 @@ export function entityView(
   const { detail } = data;
   const { entity } = detail;
   const kind = knownKind(entity.kind) ?? entity.kind;
-  const title = entity.metadata.title ?? entity.metadata.name;
+  const title = entityTitle(entity) ?? entity.metadata.name;
   const spec = entity.spec ?? {};
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const base = siteUrl(site, entityPath(detail.ref));

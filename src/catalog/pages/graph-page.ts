@@ -4,7 +4,7 @@ import { layout } from '../../web/layout.ts';
 import { entityPath, entityUrl, siteUrl, type Site } from '../../web/site.ts';
 import { entityLink, refKind, refName } from '../../web/components.ts';
 import { directDependents, neighbourhood, type Neighbourhood } from '../graph.ts';
-import { keyOfRef } from '../model.ts';
+import { entityTitle, keyOfRef } from '../model.ts';
 import type { BrowseItem, CatalogReader } from '../reader.ts';
 
 export const DEFAULT_HOPS = 2;
@@ -27,7 +27,7 @@ export async function loadGraphPage(
   if (!detail) return undefined;
   const graph = await neighbourhood(detail.ref, hops, (refs) => store.relationsTouching(refs.map(keyOfRef)));
   const labels = await store.summariesOf(graph.nodes.map((n) => keyOfRef(n.ref)));
-  return { ref: detail.ref, title: detail.entity.metadata.title ?? detail.entity.metadata.name, hops, graph, labels };
+  return { ref: detail.ref, title: entityTitle(detail.entity) ?? detail.entity.metadata.name, hops, graph, labels };
 }
 
 /** The neighbourhood of an entity N hops up (what breaks if it breaks) and down (what it needs), as SVG and as a list. */

@@ -110,13 +110,25 @@ ${query.sort !== 'name' ? html`<input type="hidden" name="sort" value="${query.s
 function facetGroup(site: Site, query: CatalogQuery, facet: FacetName, values: Facets[FacetName]): Html {
   const current = query.filters[facet];
   const id = `facet-${facet}`;
+  const item = ({ value, count }: Facets[FacetName][number]) => {
+    const selected = current !== undefined && current.toLowerCase() === value.toLowerCase();
+    const target: CatalogQuery = { ...query, filters: { ...query.filters, [facet]: value }, page: 1 };
+    return html`<li><a href="${catalogUrl(site, target, facet)}"${selected ? html` aria-current="true" class="selected"` : ''}><span>${facetLabel(facet, value)}</span> <span class="n">${count.toLocaleString('en')}</span></a></li>`;
+  };
+  // The kind facet lists the kinds of what is shown, so leaving a kind needs its own way out.
+  const everyKind = {
+    ...query,
+    filters: Object.fromEntries(Object.entries(query.filters).filter(([f]) => f !== 'kind')),
+    page: 1,
+  };
+  const allKinds =
+    facet === 'kind'
+      ? html`<li><a href="${catalogUrl(site, everyKind)}"${current === undefined ? html` aria-current="true" class="selected"` : ''}><span>All kinds</span></a></li>`
+      : '';
+  const rest = values.slice(FACET_VALUES_SHOWN);
   return html`<section class="facet" aria-labelledby="${id}"><h2 class="facet-title" id="${id}">${FACET_LABELS[facet]}</h2><ul>
-${values.slice(0, FACET_VALUES_SHOWN).map(({ value, count }) => {
-  const selected = current !== undefined && current.toLowerCase() === value.toLowerCase();
-  const target: CatalogQuery = { ...query, filters: { ...query.filters, [facet]: value }, page: 1 };
-  return html`<li><a href="${catalogUrl(site, target, facet)}"${selected ? html` aria-current="true" class="selected"` : ''}><span>${facetLabel(facet, value)}</span> <span class="n">${count.toLocaleString('en')}</span></a></li>`;
-})}
-</ul>${values.length > FACET_VALUES_SHOWN ? html`<p class="muted small">and ${values.length - FACET_VALUES_SHOWN} more</p>` : ''}</section>`;
+${allKinds}${values.slice(0, FACET_VALUES_SHOWN).map(item)}
+</ul>${rest.length ? html`<details class="facet-more"><summary>and ${rest.length} more</summary><ul>${rest.map(item)}</ul></details>` : ''}</section>`;
 }
 
 function sortLinks(site: Site, query: CatalogQuery): Html {
@@ -137,7 +149,7 @@ ${items.map(
 <td>${kindBadge(e.kind)}${e.type ? html` <span class="muted">${e.type}</span>` : ''}</td>
 <td>${e.owner ? entityLink(site, { ref: e.owner }) : html`<span class="muted">—</span>`}</td>
 <td>${lifecycleBadge(e.lifecycle)}</td>
-<td class="desc">${e.description ?? ''}</td>
+<td class="desc"${e.description ? html` title="${e.description}"` : ''}>${e.description ?? ''}</td>
 <td class="nowrap">${timestamp(e.updatedAt)}</td>
 </tr>`,
 )}

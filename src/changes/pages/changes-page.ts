@@ -1,5 +1,5 @@
 import { knownKind } from '../../catalog/kinds.ts';
-import { keyOfRef } from '../../catalog/model.ts';
+import { entityTitle, keyOfRef } from '../../catalog/model.ts';
 import { ENVIRONMENT_NAME } from '../../platform/environment-name.ts';
 import type { CatalogReader } from '../../catalog/reader.ts';
 import { emptyNote } from '../../web/components.ts';
@@ -92,7 +92,7 @@ export async function loadChangesPage(
   const last = page.at(-1);
   return {
     ref: detail.ref,
-    title: detail.entity.metadata.title ?? detail.entity.metadata.name,
+    title: entityTitle(detail.entity) ?? detail.entity.metadata.name,
     kind,
     type,
     environment,

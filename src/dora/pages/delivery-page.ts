@@ -1,5 +1,5 @@
 import { knownKind } from '../../catalog/kinds.ts';
-import { keyOfRef } from '../../catalog/model.ts';
+import { entityTitle, keyOfRef } from '../../catalog/model.ts';
 import type { CatalogReader } from '../../catalog/reader.ts';
 import { emptyNote, entityLink, refName, timestamp } from '../../web/components.ts';
 import { html, type Html, type HtmlValue } from '../../web/html.ts';
@@ -44,7 +44,7 @@ export async function loadDeliveryPage(
   const dashboard = await dora.dashboard(keyOfRef(detail.ref), { from: to - days * 24 * HOUR_MS, to });
   return {
     ref: detail.ref,
-    title: detail.entity.metadata.title ?? detail.entity.metadata.name,
+    title: entityTitle(detail.entity) ?? detail.entity.metadata.name,
     kind: knownKind(detail.entity.kind) ?? detail.entity.kind,
     days,
     dashboard,

@@ -7,6 +7,7 @@ import {
   type SearchEntry,
 } from '../../search/rank.ts';
 import { relativeTime, timeLabel, UTC_SETTING } from '../../web/time-label.ts';
+import { PAGES_CACHE, PINNED_CACHE } from './cache-names.ts';
 
 /**
  * The portal's only script, loaded as a module (no inline script: the CSP forbids it).
@@ -78,11 +79,27 @@ function loadStaticIndex(): Promise<PreparedIndex> {
   return staticIndex;
 }
 
-async function search(q: string, limit: number): Promise<SearchEntry[]> {
-  if (isStatic) return rankEntries(await loadStaticIndex(), q, limit);
-  const r = await fetch(`${base}api/v1/search?${new URLSearchParams({ q, limit: String(limit) })}`);
-  if (!r.ok) throw new Error(`search: HTTP ${r.status}`);
-  return ((await r.json()) as { items: SearchEntry[] }).items;
+/**
+ * Results for a query, and whether they come from the saved index: live, when the search
+ * API cannot be reached (offline, or the portal failing), the index the service worker
+ * saved is ranked here with the same ranker, rather than showing an error.
+ */
+async function search(q: string, limit: number): Promise<{ results: SearchEntry[]; saved: boolean }> {
+  const ranked = async () => rankEntries(await loadStaticIndex(), q, limit);
+  if (isStatic) return { results: await ranked(), saved: false };
+  const r = await fetch(`${base}api/v1/search?${new URLSearchParams({ q, limit: String(limit) })}`).catch(
+    () => undefined,
+  );
+  if (r && r.status < 500) {
+    if (!r.ok) throw new Error(`search: HTTP ${r.status}`);
+    return { results: ((await r.json()) as { items: SearchEntry[] }).items, saved: false };
+  }
+  // A failed load of the index must not stick: the next keystroke may find the network back.
+  const results = await ranked().catch((err: unknown) => {
+    staticIndex = undefined;
+    throw err;
+  });
+  return { results, saved: true };
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -176,16 +193,18 @@ function setUpPalette(): void {
       return;
     }
     try {
-      const found = await search(q, PALETTE_RESULTS);
+      const { results: found, saved } = await search(q, PALETTE_RESULTS);
       if (mine !== sequence) return; // a newer keystroke won
       results = found;
       answered = q;
       render();
-      status.textContent = found.length
+      const count = found.length
         ? `${found.length} result${found.length === 1 ? '' : 's'}. ↑ ↓ to move, Enter to open.`
-        : `Nothing matches “${q}”. Enter searches all pages.`;
-    } catch (err) {
-      if (mine === sequence) status.textContent = `Search is unavailable: ${(err as Error).message}`;
+        : `Nothing matches “${q}”.${saved ? '' : ' Enter searches all pages.'}`;
+      status.textContent = saved ? `offline — searching saved pages. ${count}` : count;
+    } catch {
+      if (mine === sequence)
+        status.textContent = 'Search is unavailable offline: no saved search index on this device.';
     }
   });
   input.addEventListener('keydown', (e) => {
@@ -236,7 +255,7 @@ async function fillStaticSearch(): Promise<void> {
   if (input) input.value = q;
   let results: SearchEntry[];
   try {
-    results = await search(q, 50);
+    results = (await search(q, 50)).results;
   } catch (err) {
     const failed = el('p', { className: 'notice' }, `Search is unavailable: ${(err as Error).message}`);
     failed.setAttribute('role', 'status');
@@ -268,6 +287,39 @@ async function fillStaticSearch(): Promise<void> {
   container.replaceChildren(count, list);
 }
 
+/**
+ * The offline page lists the pages saved on this device, read from the worker's caches;
+ * titles come from the saved copies (parsed inert, never run) and reach the page as text.
+ */
+async function listSavedPages(): Promise<void> {
+  const container = document.querySelector<HTMLElement>('[data-saved-pages]');
+  if (!container || !('caches' in window)) return;
+  const seen = new Map<string, string>();
+  for (const name of [PINNED_CACHE, PAGES_CACHE]) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      const url = new URL(request.url);
+      const path = url.pathname.slice(base.length);
+      if (seen.has(url.href) || path === 'offline/' || path === 'search-index.json') continue;
+      const text = (await (await cache.match(request))?.text()) ?? '';
+      const title = new DOMParser().parseFromString(text, 'text/html').title.replace(/ · Atrium$/, '');
+      seen.set(url.href, title || path || 'Home');
+    }
+  }
+  const entries = [...seen].sort(([, a], [, b]) => a.localeCompare(b));
+  const group = (heading: string, items: [string, string][]) =>
+    items.length
+      ? [el('h2', {}, heading), el('ul', {}, ...items.map(([href, title]) => el('li', {}, el('a', { href }, title))))]
+      : [];
+  const runbooks = entries.filter(([href]) => href.endsWith('/runbook/'));
+  const pages = entries.filter(([href]) => !href.endsWith('/runbook/'));
+  container.replaceChildren(
+    ...(entries.length
+      ? [...group('Runbooks', runbooks), ...group('Pages', pages)]
+      : [el('p', {}, 'No page is saved on this device yet.')]),
+  );
+}
+
 /** The "loading the catalog" page reloads itself after the server's Retry-After. */
 function reloadWhenAsked(): void {
   const seconds = Number(document.querySelector<HTMLElement>('[data-reload-after]')?.dataset.reloadAfter);
@@ -284,5 +336,6 @@ setUpUtcToggle();
 showOfflineNote();
 setUpPalette();
 void fillStaticSearch();
+void listSavedPages();
 reloadWhenAsked();
 registerServiceWorker();

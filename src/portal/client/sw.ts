@@ -1,11 +1,18 @@
-import { OFFLINE_NOTE_PLACEHOLDER, offlineNote } from '../../web/offline-note.ts';
+import { OFFLINE_NOTE_PLACEHOLDER, OFFLINE_PAGE_PATH, offlineNote } from '../../web/offline-note.ts';
+import {
+  ASSETS_CACHE as ASSETS,
+  CACHE_VERSION as VERSION,
+  PAGES_CACHE as PAGES,
+  PINNED_CACHE as PINNED,
+} from './cache-names.ts';
 
 /**
  * The service worker: keeps runbooks (ahead of any visit) and visited pages readable when
  * the portal cannot be reached. Pages are network-first, so an engineer online always
  * sees the live catalog; offline, or when the portal answers with a server error, the
- * saved copy is served with a note saying how old it is. Assets are fingerprinted, so
- * cache-first is always right for them.
+ * saved copy is served with a note saying how old it is, and a page never saved gets the
+ * offline page (which lists what is). Assets are fingerprinted, so cache-first is always
+ * right for them.
  */
 
 // Only what this worker uses of the ServiceWorker API (the project compiles against the DOM lib).
@@ -19,18 +26,12 @@ interface FetchEvent extends ExtendableEvent {
 interface WorkerScope {
   registration: { scope: string };
   skipWaiting(): Promise<void>;
-  clients: { claim(): Promise<void> };
+  clients: { claim(): Promise<void>; matchAll(options: { type: 'window' }): Promise<{ url: string }[]> };
   addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void;
   addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void;
 }
 declare const self: WorkerScope;
 
-const VERSION = 'atrium-v2';
-/** Visited pages: bounded, oldest dropped first. */
-const PAGES = `${VERSION}-pages`;
-/** Runbooks and the home page, from the site's offline list: never evicted, refreshed hourly. */
-const PINNED = `${VERSION}-pinned`;
-const ASSETS = `${VERSION}-assets`;
 const SAVED_AT = 'x-atrium-saved-at';
 const MAX_PAGES = 300;
 const REFRESH_MS = 60 * 60 * 1000;
@@ -61,7 +62,8 @@ async function refreshPinned(): Promise<void> {
   const assetCache = await caches.open(ASSETS);
   await assetCache.addAll([...assetUrls]);
   for (const old of await assetCache.keys()) if (!assetUrls.has(old.url)) await assetCache.delete(old);
-  const queue = pages.map((p) => new URL(p, scope).href);
+  // The search index too: the palette ranks against it when the search API cannot be reached.
+  const queue = [...pages, 'search-index.json'].map((p) => new URL(p, scope).href);
   await Promise.all(
     Array.from({ length: PARALLEL }, async () => {
       for (let url = queue.shift(); url !== undefined; url = queue.shift()) {
@@ -83,18 +85,45 @@ async function savedCopy(request: Request, reason: 'offline' | 'unavailable'): P
   });
 }
 
+const isHtml = (response: Response) => (response.headers.get('content-type') ?? '').includes('text/html');
+
+/**
+ * The pages open when the worker took control were loaded before it could save them
+ * (the first page a person opens, usually): they are fetched again and saved now.
+ */
+async function saveOpenPages(): Promise<void> {
+  for (const client of await self.clients.matchAll({ type: 'window' })) {
+    const url = new URL(client.url);
+    if (url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) continue;
+    url.hash = '';
+    const response = await fetch(url.href).catch(() => undefined);
+    if (response?.ok && isHtml(response)) await save(PAGES, url.href, response);
+  }
+}
+
+/** The offline page for a page never saved, when the portal cannot answer; undefined if it was not saved either. */
+async function offlinePage(): Promise<Response | undefined> {
+  const saved = await caches.match(new URL(OFFLINE_PAGE_PATH, scope).href, { cacheName: PINNED });
+  return saved && new Response(saved.body, { status: 503, headers: saved.headers });
+}
+
 async function page(event: FetchEvent): Promise<Response> {
   const { request } = event;
   let response: Response;
   try {
     response = await fetch(request);
   } catch (err) {
-    const copy = await savedCopy(request, 'offline');
+    const copy = (await savedCopy(request, 'offline')) ?? (await offlinePage());
     if (copy) return copy;
     throw err;
   }
-  if (response.status >= 500) return (await savedCopy(request, 'unavailable')) ?? response;
-  if (response.ok && (response.headers.get('content-type') ?? '').includes('text/html')) {
+  if (response.status >= 500) {
+    const copy = await savedCopy(request, 'unavailable');
+    if (copy) return copy;
+    // A server that says when to come back (Retry-After: loading the catalog) knows better than the list.
+    return (response.headers.has('retry-after') ? undefined : await offlinePage()) ?? response;
+  }
+  if (response.ok && isHtml(response)) {
     // Saving must never stand between the engineer and the live page.
     event.waitUntil(save(PAGES, request, response).catch(() => undefined));
     if (Date.now() - lastRefresh > REFRESH_MS) event.waitUntil(refreshPinned().catch(() => undefined));
@@ -136,7 +165,9 @@ self.addEventListener('activate', (event) => {
     caches
       .keys()
       .then((keys) => Promise.all(keys.filter((k) => !k.startsWith(VERSION)).map((k) => caches.delete(k))))
-      .then(() => self.clients.claim()),
+      .then(() => self.clients.claim())
+      .then(() => saveOpenPages())
+      .catch(() => undefined),
   );
 });
 
