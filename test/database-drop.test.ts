@@ -21,6 +21,45 @@ interface Attempt {
   problem?: string;
 }
 
+/** `atrium serve` on the catalog and database given, in a child process, and ways to watch it. */
+function startServe(catalogDir: string, database: string) {
+  const child = spawn(
+    process.execPath,
+    ['bin/atrium.js', 'serve', '--catalog', catalogDir, '--database', database, '--no-watch', '--port', '0'],
+    { cwd: repo, env: { ...process.env, ATRIUM_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  let exited: string | undefined;
+  child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+  child.on('exit', (code, signal) => void (exited = `exit ${code ?? signal}`));
+  // The address is logged when it listens, before the first sync ends.
+  const base = new Promise<string>((resolve, reject) => {
+    const look = () => {
+      const match = /on (http:\/\/127\.0\.0\.1:\d+) \(database|at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr);
+      const url = match?.[1] ?? match?.[2];
+      if (url) resolve(url);
+    };
+    child.stderr.on('data', look);
+    child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
+  });
+  const alive = (when: string) => assert.equal(exited, undefined, `serve ended ${when}: ${exited}\n${stderr}`);
+  const status = async (path: string) => {
+    const res = await fetch(`${await base}${path}`, { signal: AbortSignal.timeout(10_000) });
+    await res.body?.cancel();
+    return res.status;
+  };
+  const waitFor = async (path: string, want: number, what: string) => {
+    // The bound only keeps a broken server from hanging the suite.
+    for (let i = 0; i < 600; i++) {
+      if ((await status(path).catch(() => 0)) === want) return;
+      alive(what);
+      await sleep(50);
+    }
+    assert.fail(`${path} never answered ${want} ${what}\n${stderr}`);
+  };
+  return { child, base, alive, status, waitFor, stderr: () => stderr };
+}
+
 /**
  * The database going away (failover, pg_terminate_backend, a PgBouncer restart) must never
  * end the process: a real `atrium serve` on PostgreSQL through a proxy the test cuts, under
@@ -41,11 +80,8 @@ test('serve on PostgreSQL survives its connections being cut: stays up, readines
   const setup = await db.open();
   const { token } = await new TokenService(new TokenStore(setup)).create('ci-drop', ['deployments:write'], null);
 
-  const child = spawn(
-    process.execPath,
-    ['bin/atrium.js', 'serve', '--catalog', catalog.dir, '--database', proxied.toString(), '--no-watch', '--port', '0'],
-    { cwd: repo, env: { ...process.env, ATRIUM_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const served = startServe(catalog.dir, proxied.toString());
+  const { child, alive, status, waitFor } = served;
   t.after(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
     await setup.close();
@@ -53,33 +89,7 @@ test('serve on PostgreSQL survives its connections being cut: stays up, readines
     await db.drop();
     catalog.cleanup();
   });
-  let stderr = '';
-  let exited: string | undefined;
-  child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-  child.on('exit', (code, signal) => void (exited = `exit ${code ?? signal}`));
-  const base = await new Promise<string>((resolve, reject) => {
-    const look = () => {
-      const match = /at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr);
-      if (match?.[1]) resolve(match[1]);
-    };
-    child.stderr.on('data', look);
-    child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
-  });
-  const alive = (when: string) => assert.equal(exited, undefined, `serve ended ${when}: ${exited}\n${stderr}`);
-  const status = async (path: string) => {
-    const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(10_000) });
-    await res.body?.cancel();
-    return res.status;
-  };
-  const waitFor = async (path: string, want: number, what: string) => {
-    // The bound only keeps a broken server from hanging the suite.
-    for (let i = 0; i < 300; i++) {
-      if ((await status(path).catch(() => 0)) === want) return;
-      alive(what);
-      await sleep(50);
-    }
-    assert.fail(`${path} never answered ${want} ${what}\n${stderr}`);
-  };
+  const base = await served.base;
   await waitFor('/readyz', 200, 'at start');
 
   const attempts: Attempt[] = [];
@@ -149,7 +159,7 @@ test('serve on PostgreSQL survives its connections being cut: stays up, readines
   const failed = attempts.filter((a) => a.status !== 201);
   assert.ok(
     acknowledged.length > 0,
-    `writes went through between the cuts (${acknowledged.length}): ${attempts.map((a) => a.status).join(' ')}\n${stderr}`,
+    `writes went through between the cuts (${acknowledged.length}): ${attempts.map((a) => a.status).join(' ')}\n${served.stderr()}`,
   );
   assert.ok(failed.length > 0, 'some writes met a cut connection (else the test tests nothing)');
   for (const a of failed) {
@@ -165,8 +175,48 @@ test('serve on PostgreSQL survives its connections being cut: stays up, readines
   for (const a of attempts) assert.equal(stored.get(a.version), 1, `${a.version} (first ${a.status}) stored once`);
   assert.equal(stored.size, attempts.length, 'nothing stored that was not asked for');
 
-  assert.doesNotMatch(stderr, /Unhandled 'error' event|uncaught/i);
+  assert.doesNotMatch(served.stderr(), /Unhandled 'error' event|uncaught/i);
   child.kill('SIGTERM');
   const [code] = await once(child, 'exit');
-  assert.equal(code, 0, stderr);
+  assert.equal(code, 0, served.stderr());
+});
+
+test('a cut in the middle of the first sync: serve stays up, syncs again once the database answers, and becomes ready', {
+  skip: process.env.ATRIUM_TEST_POSTGRES_URL ? false : 'PostgreSQL unavailable (ATRIUM_TEST_POSTGRES_URL)',
+}, async (t) => {
+  const db = await createTestDatabase('postgres');
+  const direct = new URL(db.target);
+  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+  const proxied = new URL(db.target);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(proxy.port);
+  const files: Record<string, string> = { 'catalog-info.yaml': location(['./services/*.yaml']) };
+  for (let i = 0; i < 300; i++)
+    files[`services/svc-${i}.yaml`] = component(`svc-${i}`, { title: `Service ${i} ${'x'.repeat(200)}` });
+  const catalog = tempCatalog(files);
+  // The schema first, straight to PostgreSQL: what crosses the proxy next is the sync's work.
+  const setup = await db.open();
+  // 300 entities are far more than 40 KB of writes: the cut lands inside the first sync.
+  const cut = proxy.cutAfterBytes(40_000);
+  const served = startServe(catalog.dir, proxied.toString());
+  t.after(async () => {
+    if (served.child.exitCode === null) served.child.kill('SIGKILL');
+    await setup.close();
+    await proxy.close();
+    await db.drop();
+    catalog.cleanup();
+  });
+  assert.ok((await cut) > 0, "the cut met the sync's connections");
+  served.alive('after the cut');
+  await served.waitFor('/readyz', 200, 'after syncing again');
+  assert.equal(await served.status('/healthz'), 200);
+  const stored = await sql<{ n: number }>`select count(*) as n from entities where kind = 'component'`.execute(
+    setup.db,
+  );
+  assert.equal(Number(stored.rows[0]?.n), 300, 'the whole catalog, once');
+  assert.match(served.stderr(), /start-up could not finish .*trying again/);
+  assert.doesNotMatch(served.stderr(), /Unhandled 'error' event|uncaught/i);
+  served.child.kill('SIGTERM');
+  const [code] = await once(served.child, 'exit');
+  assert.equal(code, 0, served.stderr());
 });

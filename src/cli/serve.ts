@@ -81,10 +81,11 @@ export const serveCommand = defineCommand({
     // sync's transaction is done; a second signal stops at once.
     let stop: () => void = () => undefined;
     const stopped = new Promise<void>((resolve) => (stop = resolve));
-    let stopping = false;
+    // Also ends the first sync's retries while the database is away.
+    const stopping = new AbortController();
     const onSignal = () => {
-      if (stopping) process.exit(130);
-      stopping = true;
+      if (stopping.signal.aborted) process.exit(130);
+      stopping.abort();
       stop();
     };
     process.on('SIGINT', onSignal);
@@ -109,6 +110,7 @@ export const serveCommand = defineCommand({
             const { port, metricsPort } = await server.start({
               host: config.host,
               port: config.port,
+              signal: stopping.signal,
               startUp: values['demo-history']
                 ? {
                     what: 'recording the demo history',

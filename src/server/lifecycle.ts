@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import type { Database } from '../platform/db/connect.ts';
-import { AtriumError } from '../platform/errors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AtriumError, toAtriumError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
 import type { BackgroundTasks } from '../platform/tasks.ts';
 import type { Readiness } from './health-routes.ts';
@@ -15,13 +16,16 @@ export interface StartOptions {
    * history, so the first visit shows it.
    */
   startUp?: { what: string; run(): Promise<void> };
+  /** Ends the first sync's retries (a stop signal while the database is away): `start` then returns, not ready. */
+  signal?: AbortSignal;
 }
 
 export interface Lifecycle {
   /**
    * Notes where other replicas' writes stand, listens (/healthz answers at once, /readyz
    * says 503 until start-up is done), starts the `listening` tasks, runs the first catalog
-   * sync and the start-up work, then starts the `ready` tasks.
+   * sync and the start-up work, then starts the `ready` tasks. When the database goes away
+   * during them, they are run again until it is back: the process never ends for that.
    */
   start(options: StartOptions): Promise<{ port: number; metricsPort?: number }>;
   /**
@@ -82,7 +86,8 @@ export function serverLifecycle(parts: LifecycleParts): Lifecycle {
         await parts.syncCatalog();
         await startUp?.run();
       };
-      await (startUp ? parts.readiness.startingUp(startUp.what, work()) : work());
+      const done = () => untilDone(work, logger, options.signal);
+      if (!(await (startUp ? parts.readiness.startingUp(startUp.what, done()) : done()))) return { port };
       tasks.start('ready');
       return { port, ...(metricsPort === undefined ? {} : { metricsPort }) };
     },
@@ -97,6 +102,34 @@ export function serverLifecycle(parts: LifecycleParts): Lifecycle {
       await parts.settle();
     },
   };
+}
+
+/** The first wait before the start-up work runs again after the database went away, doubled each time up to the last. */
+const START_RETRY_MS = [1_000, 2_000, 4_000, 8_000, 10_000];
+
+/**
+ * Runs the start-up work until it finishes, again after each retryable failure (the database
+ * went away: a failover, a cut connection), never giving up while the process is meant to
+ * run. Other failures (a missing catalog, a refused login) end the start as before. False if
+ * `signal` ended it first.
+ */
+async function untilDone(work: () => Promise<void>, logger: Logger, signal: AbortSignal | undefined): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await work();
+      return true;
+    } catch (err) {
+      const error = toAtriumError(err);
+      if (error.category !== 'retryable' || signal?.aborted) throw err;
+      const wait = START_RETRY_MS[Math.min(attempt, START_RETRY_MS.length - 1)] as number;
+      logger.warn(
+        { component: 'server', code: error.code, attempt: attempt + 1 },
+        `start-up could not finish (${error.message}); trying again in ${wait / 1000} s`,
+      );
+      const stopped = await sleep(wait, false, { signal }).catch(() => true);
+      if (stopped) return false;
+    }
+  }
 }
 
 /**

@@ -8,6 +8,12 @@ export interface TcpProxy {
   cut(): number;
   /** While refusing, new connections are reset as soon as they arrive. */
   refuse(refusing: boolean): void;
+  /**
+   * Cuts every connection once the clients have sent `bytes` more bytes towards the server:
+   * a cut in the middle of a known amount of work (a sync's writes), whatever the timing.
+   * Resolves with the number of connections cut.
+   */
+  cutAfterBytes(bytes: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -18,6 +24,7 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const live = new Set<Socket>();
   let refusing = false;
+  let armed: { left: number; fire(): void } | undefined;
   const track = (socket: Socket) => {
     live.add(socket);
     socket.on('close', () => live.delete(socket));
@@ -32,6 +39,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     }
     const upstream = connect(target.port, target.host);
     track(upstream);
+    client.on('data', (chunk: Buffer) => {
+      if (!armed) return;
+      armed.left -= chunk.length;
+      if (armed.left <= 0) armed.fire();
+    });
     client.pipe(upstream);
     upstream.pipe(client);
     client.on('close', () => upstream.destroy());
@@ -39,12 +51,24 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
+  const cut = () => {
+    const count = live.size;
+    for (const socket of live) socket.resetAndDestroy();
+    return count;
+  };
   return {
     port: (server.address() as AddressInfo).port,
-    cut() {
-      const count = live.size;
-      for (const socket of live) socket.resetAndDestroy();
-      return count;
+    cut,
+    cutAfterBytes(bytes) {
+      return new Promise<number>((resolve) => {
+        armed = {
+          left: bytes,
+          fire() {
+            armed = undefined;
+            resolve(cut());
+          },
+        };
+      });
     },
     refuse(value) {
       refusing = value;
