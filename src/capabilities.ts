@@ -6,6 +6,7 @@ import { changesSubpages } from './changes/subpages.ts';
 import { type DoraSources, doraSubpages } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
+import { rotationKind } from './oncall/rotation-kind.ts';
 
 /**
  * What each capability contributes to the rooms that compose them, listed once and read
@@ -26,7 +27,7 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [...c
 export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [...changesSubpages, ...doraSubpages];
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
-export const catalogKinds: readonly KindDefinition[] = [flagKind];
+export const catalogKinds: readonly KindDefinition[] = [flagKind, rotationKind];
 
 /** This module, for worker threads: they cannot be handed functions, so they import the lists from here. */
 export const CAPABILITIES_MODULE = import.meta.url;
