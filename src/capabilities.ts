@@ -7,6 +7,7 @@ import { type DoraSources, doraSubpages } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
 import { rotationKind } from './oncall/rotation-kind.ts';
+import { type OnCallSources, onCallSections } from './oncall/sections.ts';
 
 /**
  * What each capability contributes to the rooms that compose them, listed once and read
@@ -18,10 +19,14 @@ import { rotationKind } from './oncall/rotation-kind.ts';
  * What the capabilities' sections and subpages read in the live portal: their services and
  * the clock, handed over by the server. A static export has none of them.
  */
-export type CapabilitySources = ChangeSources & DoraSources & FlagSources;
+export type CapabilitySources = ChangeSources & DoraSources & FlagSources & OnCallSources;
 
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
-export const entitySections: readonly EntitySection<CapabilitySources>[] = [...changesSections, ...flagSections];
+export const entitySections: readonly EntitySection<CapabilitySources>[] = [
+  ...changesSections,
+  ...flagSections,
+  ...onCallSections,
+];
 
 /** The capabilities' pages under entity pages (`…/<segment>/`). */
 export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [...changesSubpages, ...doraSubpages];

@@ -22,6 +22,7 @@ export const SCOPES = {
   'changes:write': 'record other changes (config, infrastructure, migrations, feature flags)',
   'flags:read': "read feature flags with an Unleash SDK (the token's environment)",
   'flags:write': 'turn feature flags on and off, and pull their kill switch',
+  'oncall:write': 'set and remove on-call overrides',
 } as const;
 export type Scope = keyof typeof SCOPES;
 
