@@ -6,6 +6,7 @@ import {
   type PreparedIndex,
   type SearchEntry,
 } from '../../search/rank.ts';
+import { showOnCall } from './oncall.ts';
 
 /**
  * The portal's only script, loaded as a module (no inline script: the CSP forbids it).
@@ -271,6 +272,7 @@ function registerServiceWorker(): void {
 
 showRelativeTimes();
 showOfflineNote();
+void showOnCall(isStatic);
 setUpPalette();
 void fillStaticSearch();
 reloadWhenAsked();
