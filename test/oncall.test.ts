@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { CommandIO } from '../src/cli/io.ts';
+import { main } from '../src/main.ts';
 import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
 import { describeEachDatabase } from './support/databases.ts';
 import { useTestServer } from './support/test-server.ts';
@@ -100,7 +102,7 @@ describeEachDatabase('on call API', (dialect) => {
     });
   });
   after(() => catalog.cleanup());
-  const fixture = useTestServer(dialect, () => ({ catalog: catalog.dir, now: () => clock }));
+  const fixture = useTestServer(dialect, () => ({ catalog: catalog.dir, now: () => clock, listen: true }));
   before(async () => {
     writer = (await fixture.server.tokens.create('oncall-bot', ['oncall:write'], 86_400_000)).token;
     reader = (await fixture.server.tokens.create('deployer', ['deployments:write'], 86_400_000)).token;
@@ -271,5 +273,64 @@ describeEachDatabase('on call API', (dialect) => {
     assert.match(page, /data-oncall-plan="\{&quot;plan&quot;/);
     assert.match(page, /data-oncall-api="\/api\/v1\/entities\/component\/default\/shipment\/oncall"/);
     assert.match(page, /computed by Atrium at/);
+  });
+
+  test('atrium oncall: now, override and remove against the server; usage errors exit 64, refusals 65', async () => {
+    const run = async (args: string[], token = writer) => {
+      let out = '';
+      let err = '';
+      const io: CommandIO = {
+        out: (t) => void (out += t),
+        err: (t) => void (err += t),
+        env: { ATRIUM_URL: fixture.url, ATRIUM_TOKEN: token },
+        cwd: process.cwd(),
+      };
+      return { code: await main(['oncall', ...args], io), out, err };
+    };
+    const now = await run(['now', '--service', 'shipment'], '');
+    assert.equal(now.code, 0, now.err);
+    // Level 1 carries the overrides of the tests above; level 2 is untouched by them.
+    assert.match(now.out, /^On call for component:default\/shipment \(rotations of group:default\/checkout\)/);
+    assert.match(now.out, /level 2 secondary: Cy Park <cy@example.com>\n/);
+    const set = await run([
+      'override',
+      '--rotation',
+      'secondary',
+      '--user',
+      'ana',
+      '--from',
+      '2026-06-01T11:00:00Z',
+      '--until',
+      '2026-06-01T20:00:00Z',
+      '--reason',
+      'cover',
+      '--format',
+      'json',
+    ]);
+    assert.equal(set.code, 0, set.err);
+    const { id } = JSON.parse(set.out) as { id: number };
+    const json = JSON.parse((await run(['now', '--service', 'shipment', '--format', 'json'])).out) as Answer;
+    assert.equal(json.levels[1]?.person?.ref, 'user:default/ana');
+    assert.equal((await run(['remove', '--rotation', 'secondary', '--id', String(id), '--reason', 'done'])).code, 0);
+    assert.equal((await run(['override', '--rotation', 'secondary'])).code, 64);
+    assert.equal((await run(['now'])).code, 64);
+    assert.equal(
+      (await run(['override', '--rotation', 'group:x', '--user', 'a', '--until', 'x', '--reason', 'r'])).code,
+      64,
+    );
+    const refused = await run([
+      'override',
+      '--rotation',
+      'secondary',
+      '--user',
+      'ghost',
+      '--until',
+      '2026-06-01T20:00:00Z',
+      '--reason',
+      'r',
+    ]);
+    assert.equal(refused.code, 65);
+    assert.match(refused.err, /user: user:default\/ghost is not a User/);
+    assert.equal((await run(['now', '--service', 'lonely'], '')).code, 65);
   });
 });
