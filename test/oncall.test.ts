@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CommandIO } from '../src/cli/io.ts';
 import { main } from '../src/main.ts';
-import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
+import { answerAt } from '../src/oncall/answer.ts';
+import type { OnCallPlan } from '../src/oncall/model.ts';
+import { component, group, location, tempCatalog, tempDir, type TempCatalog, writeFile } from './support/catalog.ts';
 import { describeEachDatabase } from './support/databases.ts';
 import { useTestServer } from './support/test-server.ts';
 
@@ -332,5 +336,42 @@ describeEachDatabase('on call API', (dialect) => {
     assert.equal(refused.code, 65);
     assert.match(refused.err, /user: user:default\/ghost is not a User/);
     assert.equal((await run(['now', '--service', 'lonely'], '')).code, 65);
+  });
+});
+
+describe('static export', () => {
+  test('a service page carries On call now and the plan the browser computes from (no API, no overrides)', async (t) => {
+    const dir = tempDir(t);
+    const files: Record<string, string> = {
+      'catalog-info.yaml': location(['./org.yaml', './rotations.yaml', './services.yaml']),
+      'org.yaml': [group('checkout'), user('ana', 'Ana Lima'), user('ben', 'Ben Okoro')].join('---\n'),
+      'rotations.yaml': rotation('primary', 1, ['ana', 'ben']),
+      'services.yaml': component('shipment', { owner: 'checkout' }),
+    };
+    for (const [name, content] of Object.entries(files)) writeFile(dir, `catalog/${name}`, content);
+    let err = '';
+    const io: CommandIO = { out: () => undefined, err: (t) => void (err += t), env: {}, cwd: dir };
+    const code = await main(
+      ['build', '--catalog', join(dir, 'catalog'), '--database', join(dir, 'db.sqlite'), '--out', join(dir, 'site')],
+      io,
+    );
+    assert.equal(code, 0, err);
+    const page = readFileSync(join(dir, 'site/catalog/default/component/shipment/index.html'), 'utf8');
+    assert.match(page, /<h2 id="oncall">On call now<\/h2>/);
+    assert.doesNotMatch(page, /data-oncall-api/);
+    const attribute = /data-oncall-plan="([^"]*)"/.exec(page)?.[1] ?? '';
+    const { plan } = JSON.parse(
+      attribute
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&'),
+    ) as { plan: OnCallPlan };
+    // What the portal's script computes when the page is opened on 3 June 2026 at 10:00 UTC.
+    const answer = answerAt(plan, Date.parse('2026-06-03T10:00:00Z'));
+    assert.equal(answer.levels[0]?.person?.name, 'Ana Lima');
+    assert.equal(answer.levels[0]?.until, '2026-06-04T09:00:00.000Z');
+    assert.deepEqual(plan.rotations[0]?.overrides, []);
   });
 });
