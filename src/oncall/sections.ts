@@ -25,10 +25,12 @@ const onCallNow: EntitySection<OnCallSources, OnCallCard> = {
   async load({ oncall, now }, { key, catalog }) {
     const plan = await loadOnCallPlan(catalog, key, oncall?.overridesOf);
     if (!plan) return undefined;
-    const answer = answerAt(plan, (now?.() ?? new Date()).getTime());
+    // A static export has no clock worth using: the answer depends on when the page is
+    // read, so only the browser computes it there (and the export stays reproducible).
+    const answer = now ? answerAt(plan, now().getTime()) : undefined;
     const { kind, namespace, name } = parseEntityRef(key, { defaultNamespace: 'default' });
     const api = `/api/v1/entities/${[kind, namespace, name].map(encodeURIComponent).join('/')}/oncall`;
-    return { plan, answer, ...(oncall && { api }) };
+    return { plan, ...(answer && { answer }), ...(oncall && { api }) };
   },
   view: (site, card) => onCallSection(site, card),
 };

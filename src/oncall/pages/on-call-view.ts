@@ -13,7 +13,8 @@ import type { EscalationLevel, OnCallAnswer, OnCallPerson, OnCallPlan } from '..
 
 export interface OnCallCard {
   plan: OnCallPlan;
-  answer: OnCallAnswer;
+  /** The server's answer; none in a static export, where only the browser knows the time. */
+  answer?: OnCallAnswer;
   /** Where the live portal's script reads a fresh plan (none in a static export). */
   api?: string;
 }
@@ -35,7 +36,20 @@ export function onCallSection(site: Site, { plan, answer, api }: OnCallCard): Ht
   const links = Object.fromEntries(refs.map((ref) => [ref, entityUrl(site, ref)]));
   return html`<section class="card oncall" aria-labelledby="oncall" data-oncall-plan="${JSON.stringify({ plan, links })}"${api ? html` data-oncall-api="${api}"` : ''}>
 <h2 id="oncall">On call now</h2>
-<ol class="plain oncall-levels" data-oncall-levels>${answer.levels.map((l) => level(site, l))}</ol>
-<p class="muted" data-oncall-computed>Rotations of ${entityLink(site, { ref: answer.team })}, computed by Atrium at ${timestamp(answer.computedAt)}.</p>
+<ol class="plain oncall-levels" data-oncall-levels>${
+    answer
+      ? answer.levels.map((l) => level(site, l))
+      : [...plan.rotations]
+          .sort((a, b) => a.level - b.level)
+          .map(
+            (r) =>
+              html`<li><span class="oncall-level">Level ${r.level} · ${entityLink(site, { ref: r.ref, title: r.title })}</span></li>`,
+          )
+  }</ol>
+<p class="muted" data-oncall-computed>${
+    answer
+      ? html`Rotations of ${entityLink(site, { ref: answer.team })}, computed by Atrium at ${timestamp(answer.computedAt)}.`
+      : html`Rotations of ${entityLink(site, { ref: plan.team })}: who is on call is computed by your browser when the page is open (it needs JavaScript).`
+  }</p>
 </section>`;
 }
