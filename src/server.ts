@@ -37,6 +37,9 @@ import type { AssetBundle } from './portal/assets.ts';
 import { type CapabilitySources, entitySections, entitySubpages } from './capabilities.ts';
 import { Portal } from './portal/portal.ts';
 import { registerPortalRoutes } from './portal/routes.ts';
+import { registerOnCallRoutes } from './oncall/routes.ts';
+import { OnCallService } from './oncall/service.ts';
+import { OnCallStore } from './oncall/store.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -107,6 +110,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments });
   const flags = new FlagService(catalog, new FlagStore(database), changes, options.now);
   const now = options.now ?? (() => new Date());
+  const oncall = new OnCallService(new OnCallStore(database), catalog.store, now);
   const catalogHas = async (key: string) => (await catalog.store.summariesOf([key])).has(key);
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal(
@@ -115,7 +119,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     options.assets,
     docs,
     {
-      sources: { changes, dora, flags, now } satisfies CapabilitySources,
+      sources: { changes, dora, flags, oncall, now } satisfies CapabilitySources,
       now,
       sections: entitySections,
       subpages: entitySubpages,
@@ -157,6 +161,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerDoraRoutes(app, dora, catalogHas, now);
   registerGithubWebhook(app, changes, options.githubWebhookSecret, now);
   registerFlagRoutes(app, flags, tokens, portal.site);
+  registerOnCallRoutes(app, oncall, tokens);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);
   // After the API and its document: every other GET is a page of the portal.

@@ -78,6 +78,7 @@ const PAGE_TYPES: [string, string][] = [
   ['resource', '/catalog/default/resource/payments-db/'],
   ['location', '/catalog/default/location/portal-fixture/'],
   ['flag', '/catalog/default/flag/instant-refunds/'],
+  ['rotation', '/catalog/default/rotation/payments-primary/'],
   ['docs', '/catalog/default/component/payment-service/docs/'],
   ['runbook', '/catalog/default/component/payment-service/runbook/'],
   ['hostile runbook', '/catalog/default/component/hostile/runbook/'],
@@ -331,6 +332,15 @@ describe('portal in a browser', { skip: browserSkip }, () => {
       await assertAccessible(page, 'static search results');
       await page.goto(`${url}/portal/browse/kind/component/`);
       await assertAccessible(page, 'static facet page');
+      // On call now is computed again by the portal's script from the plan the page carries.
+      await page.goto(`${url}/portal/catalog/default/component/payment-service/`);
+      await page.locator('[data-oncall-computed]', { hasText: 'in your browser' }).waitFor();
+      assert.match(
+        (await page.locator('[data-oncall-levels] li').first().textContent()) ?? '',
+        /Level 1 · Payments primary/,
+      );
+      assert.match((await page.locator('[data-oncall-levels] li').first().textContent()) ?? '', /Ada/);
+      await assertAccessible(page, 'static component page with On call now');
       await context.close();
     } finally {
       server.closeAllConnections();

@@ -33,6 +33,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0002_catalog_file_documents',
           '0003_tokens_and_changes',
           '0004_idempotency_keys_per_principal',
+          '0005_oncall_overrides',
         ],
       );
     } finally {
@@ -47,7 +48,14 @@ describeEachDatabase('opening the database', (dialect) => {
     // As such a database is: only 0001 applied, recorded by Kysely.
     await sql`drop table atrium_migrations`.execute(first.db);
     await sql`alter table catalog_files drop column documents`.execute(first.db);
-    for (const table of ['api_tokens', 'change_events', 'idempotency_keys', 'flag_evaluations', 'flag_states'])
+    for (const table of [
+      'api_tokens',
+      'change_events',
+      'idempotency_keys',
+      'flag_evaluations',
+      'flag_states',
+      'oncall_overrides',
+    ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
       first.db,
@@ -67,6 +75,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0002_catalog_file_documents',
           '0003_tokens_and_changes',
           '0004_idempotency_keys_per_principal',
+          '0005_oncall_overrides',
         ],
       );
     } finally {

@@ -91,7 +91,9 @@ export function resolveCatalog(
   const existing = new Set(claims.keys());
   for (const claim of claims.values()) {
     for (const reference of danglingReferences(claim.references, existing)) {
-      const field = reference.path.slice(0, 2).join('.');
+      // The field, without the index in its list: spec.dependsOn, spec.layers.0.participants.
+      const path = reference.path;
+      const field = (typeof path.at(-1) === 'number' ? path.slice(0, -1) : path).join('.');
       problems.push({
         severity: 'warning',
         code: 'dangling-reference',

@@ -238,6 +238,34 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.dropTable('idempotency_keys_shared').execute();
       },
     },
+    '0005_oncall_overrides': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('oncall_overrides')
+          .addColumn('id', dialect === 'sqlite' ? 'integer' : 'bigserial', (c) => c.primaryKey())
+          .addColumn('rotation_key', 'text', (c) => c.notNull())
+          .addColumn('user_key', 'text', (c) => c.notNull())
+          .addColumn('user_ref', 'text', (c) => c.notNull())
+          .addColumn('starts_at', 'text', (c) => c.notNull())
+          .addColumn('ends_at', 'text', (c) => c.notNull())
+          .addColumn('starts_ms', 'bigint', (c) => c.notNull())
+          .addColumn('ends_ms', 'bigint', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          // Removed overrides stay, for the record of who removed them and why.
+          .addColumn('removed_by', 'text')
+          .addColumn('removed_at', 'text')
+          .addColumn('removed_reason', 'text')
+          .execute();
+        // Read by rotation, those still to end.
+        await db.schema
+          .createIndex('oncall_overrides_rotation')
+          .on('oncall_overrides')
+          .columns(['rotation_key', 'ends_ms'])
+          .execute();
+      },
+    },
   };
 }
 

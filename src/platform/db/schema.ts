@@ -149,6 +149,24 @@ export interface FlagStatesTable {
   rollout: number | null;
 }
 
+/** An on-call override: a person on call for a rotation over a time range, kept with who set and removed it and why. */
+export interface OncallOverridesTable {
+  id: Generated<number>;
+  rotation_key: string;
+  user_key: string;
+  user_ref: string;
+  starts_at: string;
+  ends_at: string;
+  starts_ms: number;
+  ends_ms: number;
+  reason: string;
+  created_by: string;
+  created_at: string;
+  removed_by: string | null;
+  removed_at: string | null;
+  removed_reason: string | null;
+}
+
 export interface Schema {
   entities: EntitiesTable;
   entity_tags: EntityTagsTable;
@@ -163,5 +181,6 @@ export interface Schema {
   idempotency_keys: IdempotencyKeysTable;
   flag_evaluations: FlagEvaluationsTable;
   flag_states: FlagStatesTable;
+  oncall_overrides: OncallOverridesTable;
   atrium_migrations: { name: string; applied_at: string };
 }

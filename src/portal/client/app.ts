@@ -7,6 +7,7 @@ import {
   type SearchEntry,
 } from '../../search/rank.ts';
 import { relativeTime, timeLabel, UTC_SETTING } from '../../web/time-label.ts';
+import { showOnCall } from './oncall.ts';
 
 /**
  * The portal's only script, loaded as a module (no inline script: the CSP forbids it).
@@ -282,6 +283,7 @@ function registerServiceWorker(): void {
 showTimes();
 setUpUtcToggle();
 showOfflineNote();
+void showOnCall(isStatic);
 setUpPalette();
 void fillStaticSearch();
 reloadWhenAsked();
