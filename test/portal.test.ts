@@ -64,11 +64,16 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     const team = await page('/catalog/default/group/payments/');
     assert.match(team, /<h2 id="team-flags">Feature flags<\/h2>/);
     assert.match(team, /href="\/catalog\/default\/flag\/instant-refunds\/">Instant refunds<\/a>/);
-    assert.match(team, /production on, staging on/);
+    assert.match(team, /<td>production on · staging on<\/td>/, 'state per environment in words');
     assert.match(html, /&lt;svg onload=window.__xss=1&gt; \(weight 1000\)/);
     const service = await page('/catalog/default/component/payment-service/');
     assert.match(service, /<h2 id="flags">Feature flags<\/h2>/);
-    assert.match(service, /href="\/catalog\/default\/flag\/instant-refunds\/"/);
+    assert.match(
+      service,
+      /href="\/catalog\/default\/flag\/instant-refunds\/">Instant refunds<\/a> <span class="flag-states">production on · staging on<\/span>/,
+      "the service's flags say whether they are on, per environment",
+    );
+    assert.equal(service.match(/<h2 id="flags">/g)?.length, 1, 'one flags card');
   });
 
   test('malformed list parameters are ignored and named, never trusted', async () => {
