@@ -193,6 +193,26 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     await page.context().close();
   });
 
+  test("an API reference's deep link opens its operation, with or without the portal's script; curl has a Copy button", async () => {
+    for (const javaScriptEnabled of [false, true]) {
+      const context = await browser.newContext({ serviceWorkers: 'block', javaScriptEnabled });
+      const page = await open('/catalog/default/api/payments-api/', { context });
+      const target = await page.locator('nav.api-toc a[href^="#op-"]').last().getAttribute('href');
+      assert.ok(target);
+      const operation = page.locator(target);
+      assert.equal(await operation.isVisible(), false, 'operations start collapsed');
+      await page.goto(`${live.url}/catalog/default/api/payments-api/${target}`);
+      await operation.waitFor({ state: 'visible' });
+      assert.equal(
+        await operation.evaluate((el) => (el.closest('details') as HTMLDetailsElement).open),
+        true,
+        `the group opened (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`,
+      );
+      if (javaScriptEnabled) assert.equal(await operation.locator('button.copy-button').count(), 1);
+      await context.close();
+    }
+  });
+
   test('the flag and API pages have no axe violations at 1280 and 390 px, light and dark', async () => {
     for (const scheme of ['light', 'dark'] as const)
       for (const width of [1280, 390]) {

@@ -123,6 +123,27 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.match(html, />Storefront<\/a>|>storefront<\/a>/, 'its consumers');
   });
 
+  test('an API reference starts with an index of deep links, collapses operations by tag, and gives each a curl command', async () => {
+    const html = await page('/catalog/default/api/payments-api/');
+    const index = html.indexOf('<nav class="api-toc"');
+    assert.ok(index > 0 && index < html.indexOf('<details class="api-group">'), 'the index comes first');
+    const links = [...html.slice(index, html.indexOf('</nav>', index)).matchAll(/href="#(op-[^"]+)"/g)].map(
+      (m) => m[1],
+    );
+    assert.ok(links.length > 0);
+    for (const id of links) {
+      assert.match(
+        html,
+        new RegExp(
+          `<section class="api-operation[^"]*" id="${id}">\\n<h4 class="operation-title"><a class="heading-anchor" href="#${id}">`,
+        ),
+      );
+    }
+    assert.doesNotMatch(html, /<details class="api-group" open/);
+    assert.equal(html.match(/<pre class="code" tabindex="0" data-copy/g)?.length, links.length, 'a curl command each');
+    assert.match(html, /<code>curl -X (GET|POST|PUT|PATCH|DELETE) &#39;https?:\/\//);
+  });
+
   test('other API types are shown as highlighted source', async () => {
     const html = await page('/catalog/default/api/fraud-api/');
     assert.match(html, /<pre class="code"[^>]*><code>.*tok-keyword/s);
