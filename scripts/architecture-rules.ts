@@ -39,6 +39,8 @@ export const FOUNDATIONS: readonly string[] = ['platform', 'web'];
  * modules of src/ and the packages below that do no I/O.
  */
 export const PURE: readonly string[] = [
+  'openapi-reference/api-model.ts',
+  'openapi-reference/curl-command.ts',
   'catalog/model.ts',
   'catalog/schema.ts',
   'catalog/parse.ts',

@@ -270,6 +270,56 @@ async function fillStaticSearch(): Promise<void> {
 }
 
 /** The "loading the catalog" page reloads itself after the server's Retry-After. */
+/**
+ * A flag's page after a switch made from it: the last choice (environment, change,
+ * percentage) is in the address, so the next change starts from it. Only choices the
+ * form offers are taken; the reason, the token and the confirmations are asked anew.
+ */
+function restoreSwitchChoice(): void {
+  const form = document.querySelector<HTMLFormElement>('form#switch-form');
+  if (!form) return;
+  const last = new URLSearchParams(location.search);
+  const select = form.querySelector<HTMLSelectElement>('select[name="environment"]');
+  const environment = last.get('environment');
+  if (select && environment && [...select.options].some((o) => o.value === environment)) select.value = environment;
+  for (const radio of form.querySelectorAll<HTMLInputElement>('input[name="action"]'))
+    radio.checked = radio.value === last.get('action');
+  const percent = form.querySelector<HTMLInputElement>('input[name="percent"]');
+  if (percent && /^\d{1,3}$/.test(last.get('percent') ?? '')) percent.value = last.get('percent') ?? '';
+}
+
+/**
+ * A link to a part of a long page inside a closed `<details>` (an API reference's
+ * operation): open what holds it, for browsers that do not on their own.
+ */
+function openHashTarget(): void {
+  const id = decodeURIComponent(location.hash.slice(1));
+  const target = id ? document.getElementById(id) : null;
+  if (!target) return;
+  let opened = false;
+  for (let d = target.closest('details'); d; d = d.parentElement?.closest('details') ?? null)
+    if (!d.open) {
+      d.open = true;
+      opened = true;
+    }
+  if (opened) target.scrollIntoView();
+}
+
+/** A Copy button on each `pre[data-copy]` (curl commands): the text as shown, to the clipboard. */
+function addCopyButtons(): void {
+  for (const pre of document.querySelectorAll<HTMLPreElement>('pre[data-copy]')) {
+    const button = el('button', { type: 'button', className: 'copy-button' }, 'Copy');
+    button.setAttribute('aria-label', `Copy ${pre.getAttribute('aria-label') ?? 'the text'}`);
+    button.addEventListener('click', () => {
+      navigator.clipboard.writeText(pre.textContent ?? '').then(
+        () => (button.textContent = 'Copied'),
+        () => (button.textContent = 'Select and copy'),
+      );
+    });
+    pre.before(button);
+  }
+}
+
 function reloadWhenAsked(): void {
   const seconds = Number(document.querySelector<HTMLElement>('[data-reload-after]')?.dataset.reloadAfter);
   if (seconds > 0) setTimeout(() => location.reload(), Math.min(seconds, 60) * 1000);
@@ -284,6 +334,10 @@ showTimes();
 setUpUtcToggle();
 showOfflineNote();
 void showOnCall(isStatic);
+restoreSwitchChoice();
+openHashTarget();
+addEventListener('hashchange', openHashTarget);
+addCopyButtons();
 setUpPalette();
 void fillStaticSearch();
 reloadWhenAsked();
