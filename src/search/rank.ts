@@ -135,28 +135,40 @@ const MAX_TERM = 64;
 /** Longer queries are cut before they are split into words. */
 export const MAX_QUERY_CHARS = 1000;
 
-const row = new Int32Array(MAX_TERM + 3);
+/** Rows of the edit-distance table, reused: the typo scan runs thousands of comparisons per query. */
+const rows = [new Int32Array(MAX_TERM + 3), new Int32Array(MAX_TERM + 3), new Int32Array(MAX_TERM + 3)];
 
-/** Whether `a` and `b` are at most `k` edits apart (Levenshtein; gives up as soon as every path exceeds `k`). */
+/**
+ * Whether `a` and `b` are at most `k` edits apart, counting an insertion, a deletion, a
+ * substitution or two swapped neighbours (the commonest typo) as one edit (optimal string
+ * alignment distance). Gives up as soon as every alignment exceeds `k`. `b` is at most
+ * MAX_TERM + 2 long (callers compare words of about the query word's length).
+ */
 export function withinEdits(a: string, b: string, k: number): boolean {
   if (Math.abs(a.length - b.length) > k) return false;
   const n = b.length;
-  for (let j = 0; j <= n; j++) row[j] = j;
+  let [before, previous, current] = rows as [Int32Array, Int32Array, Int32Array];
+  for (let j = 0; j <= n; j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
-    row[0] = i;
+    current[0] = i;
     let best = i;
     const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= n; j++) {
-      const above = row[j] as number;
-      const cost = ca === b.charCodeAt(j - 1) ? diagonal : Math.min(diagonal, above, row[j - 1] as number) + 1;
-      row[j] = cost;
-      diagonal = above;
+      const cb = b.charCodeAt(j - 1);
+      let cost = Math.min(
+        (previous[j - 1] as number) + (ca === cb ? 0 : 1),
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+      );
+      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb)
+        cost = Math.min(cost, (before[j - 2] as number) + 1);
+      current[j] = cost;
       if (cost < best) best = cost;
     }
     if (best > k) return false;
+    [before, previous, current] = [previous, current, before];
   }
-  return (row[n] as number) <= k;
+  return (previous[n] as number) <= k;
 }
 
 /** How a query word matched a word of the index. */
@@ -196,6 +208,8 @@ const weightOf = (slot: number, how: number): number =>
   (WEIGHTS[slot < FIRST_SECTION ? slot : FIRST_SECTION + ((slot - FIRST_SECTION) % 2)] as number[])[how] as number;
 
 const TYPE_BONUS: Record<SearchEntryType, number> = { entity: 4, runbook: 3, docs: 0 };
+/** Among entities that match equally, the running software first: it is what a person searching at 3 AM is after. */
+const KIND_BONUS: Readonly<Record<string, number>> = { component: 2, api: 1 };
 
 /**
  * The best `limit` results for a query: every query word must match a word somewhere in
@@ -251,7 +265,10 @@ export function rankEntries(index: PreparedIndex, query: string, limit: number):
     const result: SearchResult = section
       ? { ...rest, section: { anchor: section.anchor, heading: section.heading } }
       : rest;
-    scored.push({ result, score: score + TYPE_BONUS[p.entry.type] });
+    scored.push({
+      result,
+      score: score + TYPE_BONUS[p.entry.type] + (p.entry.type === 'entity' ? (KIND_BONUS[p.entry.kind] ?? 0) : 0),
+    });
   }
   scored.sort(
     (a, b) =>
