@@ -171,6 +171,7 @@ describe('full text, typos and identifiers (the demo catalog’s shipment-servic
       'four letters: one edit',
     );
     assert.deepEqual([maxEdits('abc'), maxEdits('abcd'), maxEdits('abcdefg'), maxEdits('abcdefgh')], [0, 1, 1, 2]);
+    assert.equal(maxEdits('v2983'), 0, 'numbers are not typos');
   });
 
   test('edit distance is bounded and exact', () => {

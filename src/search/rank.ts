@@ -66,6 +66,10 @@ export interface PreparedIndex {
   postings: number[][];
   /** Indexes into `words` by word length, for the typo scan. */
   byLength: number[][];
+  /** Scratch for one query at a time (ranking is synchronous): points per entry and query word in its fields. */
+  fieldPoints: Uint8Array;
+  /** Scratch: whether an entry holds the rarest query word. */
+  candidate: Uint8Array;
 }
 
 /** A search result: the entry, and for a document the section that matched best. */
@@ -107,6 +111,8 @@ export function prepareEntries(entries: readonly SearchEntry[]): PreparedIndex {
     words,
     postings: words.map((w) => (byWord.get(w) as number[]).sort((a, b) => a - b)),
     byLength,
+    fieldPoints: new Uint8Array(entries.length * MAX_QUERY_TERMS),
+    candidate: new Uint8Array(entries.length),
   };
 }
 
@@ -125,8 +131,12 @@ function lowerBound(words: readonly string[], term: string): number {
 /** Shorter words match whole words only: one letter would start a word in nearly every entry. */
 const MIN_PREFIX = 2;
 
-/** Typos forgiven by word length: none below 4 letters (too many short words are one edit apart), 1 up to 7, then 2. */
+/**
+ * Typos forgiven by word length: none below 4 letters (too many short words are one edit
+ * apart), 1 up to 7, then 2; none in a word with digits (2993 is not a typo of 2983).
+ */
 export function maxEdits(term: string): number {
+  if (/\d/.test(term)) return 0;
   return term.length < 4 ? 0 : term.length < 8 ? 1 : 2;
 }
 
@@ -222,7 +232,7 @@ export function rankEntries(index: PreparedIndex, query: string, limit: number):
     0,
     MAX_QUERY_TERMS,
   );
-  if (terms.length === 0) return [];
+  if (terms.length === 0 || limit < 1) return [];
   const whole = terms.join(' ');
   // Rarest word first: its entries are the only candidates, the other words only score them.
   const matches = terms
@@ -233,51 +243,82 @@ export function rankEntries(index: PreparedIndex, query: string, limit: number):
       return { words, size };
     })
     .sort((a, b) => a.size - b.size);
-  /** Per candidate entry, per query word: the best points per slot. */
-  const found = new Map<number, Map<number, number>[]>();
+  const { fieldPoints, candidate } = index;
+  const candidates: number[] = [];
+  /** Per candidate document, per query word: the best points per section slot. */
+  const sectionPoints = new Map<number, Map<number, number>[]>();
   matches.forEach(({ words }, t) => {
     for (const { word, how } of words) {
       for (const code of index.postings[word] as number[]) {
         const entry = Math.floor(code / SLOTS);
-        let perTerm = found.get(entry);
-        if (perTerm === undefined) {
-          if (t > 0) continue;
-          perTerm = terms.map(() => new Map());
-          found.set(entry, perTerm);
-        }
-        const slots = perTerm[t] as Map<number, number>;
+        if (t === 0 && candidate[entry] === 0) {
+          candidate[entry] = 1;
+          candidates.push(entry);
+        } else if (candidate[entry] === 0) continue;
         const slot = code % SLOTS;
         const points = weightOf(slot, how);
+        if (slot < FIRST_SECTION) {
+          const at = entry * MAX_QUERY_TERMS + t;
+          if ((fieldPoints[at] as number) < points) fieldPoints[at] = points;
+          continue;
+        }
+        let perTerm = sectionPoints.get(entry);
+        if (perTerm === undefined) {
+          perTerm = terms.map(() => new Map());
+          sectionPoints.set(entry, perTerm);
+        }
+        const slots = perTerm[t] as Map<number, number>;
         if ((slots.get(slot) ?? 0) < points) slots.set(slot, points);
       }
     }
   });
-  const scored: { result: SearchResult; score: number }[] = [];
-  for (const [i, perTerm] of found) {
-    const best = bestSection(perTerm);
+  const top: Ranked[] = [];
+  for (const i of candidates) {
+    const best = bestSection(
+      fieldPoints.subarray(i * MAX_QUERY_TERMS, i * MAX_QUERY_TERMS + terms.length),
+      sectionPoints.get(i),
+    );
     if (best === undefined) continue;
     const p = index.entries[i] as PreparedEntry;
-    let score = best.score;
-    if (p.name === whole) score += 200;
-    else if (p.name.startsWith(whole)) score += 80;
-    const { sections, ...rest } = p.entry;
-    const section = best.section === undefined ? undefined : sections?.[best.section];
-    const result: SearchResult = section
-      ? { ...rest, section: { anchor: section.anchor, heading: section.heading } }
-      : rest;
-    scored.push({
-      result,
-      score: score + TYPE_BONUS[p.entry.type] + (p.entry.type === 'entity' ? (KIND_BONUS[p.entry.kind] ?? 0) : 0),
-    });
+    const bonus =
+      (p.name === whole ? 200 : p.name.startsWith(whole) ? 80 : 0) +
+      TYPE_BONUS[p.entry.type] +
+      (p.entry.type === 'entity' ? (KIND_BONUS[p.entry.kind] ?? 0) : 0);
+    keepBest(top, { entry: p.entry, score: best.score + bonus, section: best.section }, limit);
   }
-  scored.sort(
-    (a, b) =>
-      b.score - a.score ||
-      a.result.title.length - b.result.title.length ||
-      (a.result.title < b.result.title ? -1 : a.result.title > b.result.title ? 1 : 0) ||
-      (a.result.path < b.result.path ? -1 : 1),
-  );
-  return scored.slice(0, limit).map((s) => s.result);
+  // The scratch arrays belong to the index: leave them clean for the next query.
+  for (const i of candidates) {
+    candidate[i] = 0;
+    fieldPoints.fill(0, i * MAX_QUERY_TERMS, i * MAX_QUERY_TERMS + terms.length);
+  }
+  return top.map(({ entry, section }) => {
+    const { sections, ...rest } = entry;
+    const found = section === undefined ? undefined : sections?.[section];
+    return found ? { ...rest, section: { anchor: found.anchor, heading: found.heading } } : rest;
+  });
+}
+
+interface Ranked {
+  entry: SearchEntry;
+  score: number;
+  section: number | undefined;
+}
+
+/** Higher score first; ties by shorter title, then title and path, so the order is stable. */
+function before(a: Ranked, b: Ranked): boolean {
+  if (a.score !== b.score) return a.score > b.score;
+  if (a.entry.title.length !== b.entry.title.length) return a.entry.title.length < b.entry.title.length;
+  if (a.entry.title !== b.entry.title) return a.entry.title < b.entry.title;
+  return a.entry.path < b.entry.path;
+}
+
+/** Keeps `top` the best `limit` so far, in order: a query word like "service" has thousands of candidates, and only a page of them is shown. */
+function keepBest(top: Ranked[], item: Ranked, limit: number): void {
+  if (top.length === limit && !before(item, top[limit - 1] as Ranked)) return;
+  let at = top.length;
+  while (at > 0 && before(item, top[at - 1] as Ranked)) at--;
+  top.splice(at, 0, item);
+  if (top.length > limit) top.pop();
 }
 
 /**
@@ -285,22 +326,20 @@ export function rankEntries(index: PreparedIndex, query: string, limit: number):
  * fields or in that one section; the section with the most points wins (the first on a
  * tie), and none is named when the fields alone score as well.
  */
-function bestSection(perTerm: readonly Map<number, number>[]): { score: number; section?: number } | undefined {
-  const fieldPoints = perTerm.map((slots) => {
-    let best = 0;
-    for (const [slot, points] of slots) if (slot < FIRST_SECTION && points > best) best = points;
-    return best;
-  });
-  const sections = new Set<number>();
-  for (const slots of perTerm)
-    for (const slot of slots.keys()) if (slot >= FIRST_SECTION) sections.add((slot - FIRST_SECTION) >> 1);
+function bestSection(
+  fieldPoints: Uint8Array,
+  sectionPoints: readonly Map<number, number>[] | undefined,
+): { score: number; section?: number } | undefined {
   let result: { score: number; section?: number } | undefined = fieldPoints.every((p) => p > 0)
     ? { score: fieldPoints.reduce((a, b) => a + b, 0) }
     : undefined;
+  if (sectionPoints === undefined) return result;
+  const sections = new Set<number>();
+  for (const slots of sectionPoints) for (const slot of slots.keys()) sections.add((slot - FIRST_SECTION) >> 1);
   for (const s of [...sections].sort((a, b) => a - b)) {
     let score = 0;
-    for (let t = 0; t < perTerm.length; t++) {
-      const slots = perTerm[t] as Map<number, number>;
+    for (let t = 0; t < fieldPoints.length; t++) {
+      const slots = sectionPoints[t] as Map<number, number>;
       const here = Math.max(
         fieldPoints[t] as number,
         slots.get(FIRST_SECTION + 2 * s) ?? 0,
