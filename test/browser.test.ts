@@ -333,6 +333,26 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     await page.context().close();
   });
 
+  test('the palette finds a runbook section by a pasted alert name, and Enter lands on that section', async () => {
+    const page = await open('/');
+    await page.keyboard.press('Control+k');
+    const input = page.getByRole('combobox', { name: 'Search the portal' });
+    await input.fill('PaymentServiceRefundQueueDepthHigh');
+    const first = page.getByRole('option').first();
+    await first.waitFor();
+    assert.match((await first.textContent()) ?? '', /Payment Service runbook › Alerts/);
+    await Promise.all([
+      page.waitForURL(/\/catalog\/default\/component\/payment-service\/runbook\/#alerts$/),
+      page.keyboard.press('Enter'),
+    ]);
+    assert.equal(await page.evaluate(() => document.querySelector(':target')?.textContent?.trim()), 'Alerts #');
+    await page.keyboard.press('Control+k');
+    await input.fill('paymnt');
+    await page.getByRole('option').first().waitFor();
+    assert.match((await page.getByRole('option').first().textContent()) ?? '', /Payment Service/);
+    await page.context().close();
+  });
+
   test('Enter on text with no results opens the search page', async () => {
     const page = await open('/');
     await page.keyboard.press('Control+k');

@@ -1,10 +1,11 @@
 import {
   prepareEntries,
   rankEntries,
+  resultPath,
   unpackIndex,
   type PackedIndex,
   type PreparedIndex,
-  type SearchEntry,
+  type SearchResult,
 } from '../../search/rank.ts';
 import { relativeTime, timeLabel, UTC_SETTING } from '../../web/time-label.ts';
 import { showOnCall } from './oncall.ts';
@@ -79,11 +80,11 @@ function loadStaticIndex(): Promise<PreparedIndex> {
   return staticIndex;
 }
 
-async function search(q: string, limit: number): Promise<SearchEntry[]> {
+async function search(q: string, limit: number): Promise<SearchResult[]> {
   if (isStatic) return rankEntries(await loadStaticIndex(), q, limit);
   const r = await fetch(`${base}api/v1/search?${new URLSearchParams({ q, limit: String(limit) })}`);
   if (!r.ok) throw new Error(`search: HTTP ${r.status}`);
-  return ((await r.json()) as { items: SearchEntry[] }).items;
+  return ((await r.json()) as { items: SearchResult[] }).items;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -96,7 +97,7 @@ function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-const kindLabel = (r: SearchEntry): string => (r.type === 'entity' ? r.kind : r.type);
+const kindLabel = (r: SearchResult): string => (r.type === 'entity' ? r.kind : r.type);
 
 /**
  * The palette: a modal dialog with a combobox over a listbox. Arrows move, Enter opens the
@@ -130,7 +131,7 @@ function setUpPalette(): void {
   );
   dialog.setAttribute('aria-label', 'Search');
   document.body.append(dialog);
-  let results: SearchEntry[] = [];
+  let results: SearchResult[] = [];
   let active = -1;
   let sequence = 0;
   /** The text the shown results answer; Enter on newer text goes to the search page instead. */
@@ -155,11 +156,11 @@ function setUpPalette(): void {
           'li',
           { id: `palette-option-${i}` },
           el('span', { className: 'kind' }, kindLabel(r)),
-          el('span', { className: 'result-title' }, r.title),
+          el('span', { className: 'result-title' }, r.section?.heading ? `${r.title} › ${r.section.heading}` : r.title),
           el('span', { className: 'muted small' }, r.context),
         );
         li.setAttribute('role', 'option');
-        li.addEventListener('click', () => go(r.path));
+        li.addEventListener('click', () => go(resultPath(r)));
         return li;
       }),
     );
@@ -195,7 +196,7 @@ function setUpPalette(): void {
     else if (e.key === 'Enter') {
       const q = input.value.trim();
       const chosen = q === answered ? results[active] : undefined;
-      if (chosen) go(chosen.path);
+      if (chosen) go(resultPath(chosen));
       else if (q) go(`search/?${new URLSearchParams({ q })}`);
     } else return;
     e.preventDefault();
@@ -235,7 +236,7 @@ async function fillStaticSearch(): Promise<void> {
   const input = document.querySelector<HTMLInputElement>('[data-search-input]');
   if (!isStatic || !container || !q) return;
   if (input) input.value = q;
-  let results: SearchEntry[];
+  let results: SearchResult[];
   try {
     results = await search(q, 50);
   } catch (err) {
@@ -257,7 +258,11 @@ async function fillStaticSearch(): Promise<void> {
       el(
         'li',
         {},
-        el('a', { href: base + r.path }, el('span', { className: 'result-title' }, r.title)),
+        el(
+          'a',
+          { href: base + resultPath(r) },
+          el('span', { className: 'result-title' }, r.section?.heading ? `${r.title} › ${r.section.heading}` : r.title),
+        ),
         ' ',
         el('span', { className: 'kind' }, kindLabel(r)),
         ' ',
