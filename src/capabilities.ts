@@ -6,6 +6,7 @@ import { changesSubpages } from './changes/subpages.ts';
 import { type DoraSources, doraSubpages } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
+import { type PagingSources, pagingSections } from './paging/sections.ts';
 import { templateSections } from './templates/sections.ts';
 import { templateKind } from './templates/template-kind.ts';
 
@@ -19,13 +20,14 @@ import { templateKind } from './templates/template-kind.ts';
  * What the capabilities' sections and subpages read in the live portal: their services and
  * the clock, handed over by the server. A static export has none of them.
  */
-export type CapabilitySources = ChangeSources & DoraSources & FlagSources;
+export type CapabilitySources = ChangeSources & DoraSources & FlagSources & PagingSources;
 
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
 export const entitySections: readonly EntitySection<CapabilitySources>[] = [
   ...changesSections,
   ...flagSections,
   ...templateSections,
+  ...pagingSections,
 ];
 
 /** The capabilities' pages under entity pages (`…/<segment>/`). */
