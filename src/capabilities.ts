@@ -6,6 +6,7 @@ import { changesSubpages } from './changes/subpages.ts';
 import { type DoraSources, doraSubpages } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
+import { type PagingSources, pagingSections } from './paging/sections.ts';
 import { templateSections } from './templates/sections.ts';
 import { templateKind } from './templates/template-kind.ts';
 import { rotationKind } from './oncall/rotation-kind.ts';
@@ -21,7 +22,7 @@ import { type OnCallSources, onCallSections } from './oncall/sections.ts';
  * What the capabilities' sections and subpages read in the live portal: their services and
  * the clock, handed over by the server. A static export has none of them.
  */
-export type CapabilitySources = ChangeSources & DoraSources & FlagSources & OnCallSources;
+export type CapabilitySources = ChangeSources & DoraSources & FlagSources & OnCallSources & PagingSources;
 
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
 export const entitySections: readonly EntitySection<CapabilitySources>[] = [
@@ -29,6 +30,7 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
   ...flagSections,
   ...templateSections,
   ...onCallSections,
+  ...pagingSections,
 ];
 
 /** The capabilities' pages under entity pages (`…/<segment>/`). */

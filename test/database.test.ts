@@ -34,6 +34,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0003_tokens_and_changes',
           '0004_idempotency_keys_per_principal',
           '0005_oncall_overrides',
+          '0006_notifications',
         ],
       );
     } finally {
@@ -55,6 +56,7 @@ describeEachDatabase('opening the database', (dialect) => {
       'flag_evaluations',
       'flag_states',
       'oncall_overrides',
+      'notifications',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -76,6 +78,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0003_tokens_and_changes',
           '0004_idempotency_keys_per_principal',
           '0005_oncall_overrides',
+          '0006_notifications',
         ],
       );
     } finally {

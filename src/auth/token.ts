@@ -24,6 +24,7 @@ export const SCOPES = {
   'flags:write': 'turn feature flags on and off, and pull their kill switch',
   'metrics:read': 'scrape /metrics, when the server is configured to require a token for it',
   'oncall:write': 'set and remove on-call overrides',
+  'pages:write': "page a service's on-call (PagerDuty or the team's configured receiver)",
 } as const;
 export type Scope = keyof typeof SCOPES;
 

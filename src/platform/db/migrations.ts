@@ -266,6 +266,39 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0006_notifications': {
+      // The outbox: a message is a row before anything is sent, so a restart loses nothing.
+      // `idempotency` (principal, route and the request's Idempotency-Key) is unique, so a
+      // retried request finds its first message instead of queueing another.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('notifications')
+          .addColumn('id', dialect === 'sqlite' ? 'integer' : 'bigserial', (c) => c.primaryKey())
+          .addColumn('receiver', 'text', (c) => c.notNull())
+          .addColumn('subject_key', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('dedup_key', 'text', (c) => c.notNull())
+          .addColumn('idempotency', 'text', (c) => c.unique())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+          .addColumn('last_error', 'text')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('sent_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('notifications_due')
+          .on('notifications')
+          .columns(['status', 'next_attempt_at'])
+          .execute();
+        await db.schema
+          .createIndex('notifications_subject')
+          .on('notifications')
+          .columns(['subject_key', 'id'])
+          .execute();
+      },
+    },
   };
 }
 
