@@ -26,7 +26,7 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
 
   test('the catalog list filters by facets, sorts, pages, and says how many match', async () => {
     const all = await page('/catalog/');
-    assert.match(all, /<strong>1–14<\/strong> of <strong>14<\/strong> entities/);
+    assert.match(all, /<strong>1–15<\/strong> of <strong>15<\/strong> entities/);
     const components = await page('/catalog/?kind=component&sort=updated');
     assert.match(components, /of <strong>4<\/strong> entities/);
     assert.match(components, /aria-label="Remove filter Kind: component"/);
@@ -79,7 +79,7 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
   test('malformed list parameters are ignored and named, never trusted', async () => {
     const html = await page(`/catalog/?page=-3&sort=%3Cscript%3E&kind=${'x'.repeat(1100)}`);
     assert.match(html, /Ignored malformed parameters: kind, sort, page/);
-    assert.match(html, /of <strong>14<\/strong> entities/);
+    assert.match(html, /of <strong>15<\/strong> entities/);
   });
 
   test('a component page leads with runbooks, on-call and owner contacts, then APIs and dependencies', async () => {
@@ -152,7 +152,7 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
   test('group, user, system, domain, resource and location pages show what belongs to them', async () => {
     const groupPage = await page('/catalog/default/group/payments/');
     assert.match(groupPage, /Ada Lovelace|>ada<\/a>/);
-    assert.match(groupPage, /Owns <span class="n">10<\/span>/);
+    assert.match(groupPage, /Owns <span class="n">11<\/span>/);
     assert.match(groupPage, />engineering<\/a>/);
     const user = await page('/catalog/default/user/ada/');
     assert.match(user, /mailto:ada@example\.com/);
