@@ -6,8 +6,11 @@ import { changesSubpages } from './changes/subpages.ts';
 import { type DoraSources, doraSubpages } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
+import { type PagingSources, pagingSections } from './paging/sections.ts';
 import { templateSections } from './templates/sections.ts';
 import { templateKind } from './templates/template-kind.ts';
+import { rotationKind } from './oncall/rotation-kind.ts';
+import { type OnCallSources, onCallSections } from './oncall/sections.ts';
 
 /**
  * What each capability contributes to the rooms that compose them, listed once and read
@@ -19,20 +22,22 @@ import { templateKind } from './templates/template-kind.ts';
  * What the capabilities' sections and subpages read in the live portal: their services and
  * the clock, handed over by the server. A static export has none of them.
  */
-export type CapabilitySources = ChangeSources & DoraSources & FlagSources;
+export type CapabilitySources = ChangeSources & DoraSources & FlagSources & OnCallSources & PagingSources;
 
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
 export const entitySections: readonly EntitySection<CapabilitySources>[] = [
   ...changesSections,
   ...flagSections,
   ...templateSections,
+  ...onCallSections,
+  ...pagingSections,
 ];
 
 /** The capabilities' pages under entity pages (`…/<segment>/`). */
 export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [...changesSubpages, ...doraSubpages];
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
-export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind];
+export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind];
 
 /** This module, for worker threads: they cannot be handed functions, so they import the lists from here. */
 export const CAPABILITIES_MODULE = import.meta.url;

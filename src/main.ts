@@ -37,6 +37,11 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
     load: async () => (await import('./cli/flags.ts')).flagsCommand,
   },
   {
+    name: 'oncall',
+    summary: 'who is on call now; set or remove an on-call override',
+    load: async () => (await import('./cli/oncall.ts')).oncallCommand,
+  },
+  {
     name: 'build',
     summary: 'render the portal as a static site (works offline)',
     load: async () => (await import('./cli/build.ts')).buildCommand,

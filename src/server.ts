@@ -37,7 +37,19 @@ import { registerSearchRoutes } from './search/routes.ts';
 import type { AssetBundle } from './portal/assets.ts';
 import { type CapabilitySources, entitySections, entitySubpages } from './capabilities.ts';
 import { Portal } from './portal/portal.ts';
+import type { PagingSettings, ReceiverSettings } from './platform/config.ts';
+import type { RetryPolicy } from './notifications/model.ts';
+import { Outbox } from './notifications/outbox.ts';
+import { receiversFrom } from './notifications/receivers/receivers.ts';
+import { NotificationStore } from './notifications/store.ts';
+import { notificationTasks } from './notifications/tasks.ts';
+import { registerPageFormRoute } from './paging/page-form-route.ts';
+import { registerPagingRoutes } from './paging/routes.ts';
+import { PagingService } from './paging/service.ts';
 import { registerPortalRoutes } from './portal/routes.ts';
+import { registerOnCallRoutes } from './oncall/routes.ts';
+import { OnCallService } from './oncall/service.ts';
+import { OnCallStore } from './oncall/store.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -54,6 +66,9 @@ export interface AtriumServer extends Lifecycle {
   changes: ChangeService;
   dora: DoraService;
   flags: FlagService;
+  /** The notification outbox (pages today; alerts later). */
+  outbox: Outbox;
+  paging: PagingService;
   portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -95,6 +110,12 @@ export interface ServerOptions {
    * `token` asks for a token with `metrics:read`. Default: open, on the main listener.
    */
   metricsAccess?: { listen?: { host: string; port: number }; token?: boolean };
+  /** Where notifications go (atrium.yaml's notifications.receivers, secrets resolved). */
+  receivers?: readonly ReceiverSettings[];
+  /** The Page button's default receiver and the on-call APIs (atrium.yaml's paging). */
+  paging?: PagingSettings;
+  /** The outbox's retries (tests shorten them). */
+  notificationRetry?: RetryPolicy;
 }
 
 export function createServer(options: ServerOptions): AtriumServer {
@@ -111,7 +132,16 @@ export function createServer(options: ServerOptions): AtriumServer {
   const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments });
   const flags = new FlagService(catalog, new FlagStore(database), changes, options.now);
   const now = options.now ?? (() => new Date());
+  const oncall = new OnCallService(new OnCallStore(database), catalog.store, now);
   const catalogHas = async (key: string) => (await catalog.store.summariesOf([key])).has(key);
+  const outbox = new Outbox(new NotificationStore(database), receiversFrom(options.receivers ?? [], now), {
+    now,
+    retry: options.notificationRetry,
+    logger,
+  });
+  const paging = new PagingService((keys) => catalog.store.descriptorsOf(keys), outbox, {
+    defaultReceiver: options.paging?.receiver,
+  });
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal(
     { basePath: '/', mode: 'live', assets: options.assets.names },
@@ -119,7 +149,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     options.assets,
     docs,
     {
-      sources: { changes, dora, flags, now } satisfies CapabilitySources,
+      sources: { changes, dora, flags, oncall, paging, now } satisfies CapabilitySources,
       now,
       sections: entitySections,
       subpages: entitySubpages,
@@ -132,6 +162,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     dora.recorded(written);
   });
   catalog.onInvalidate(() => changes.forgetServices());
+  outbox.onChange(() => portal.notificationsMoved());
 
   const syncer = new CatalogSyncer(catalog.store, {
     catalog: options.catalog,
@@ -163,6 +194,9 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerDoraRoutes(app, dora, catalogHas, now);
   registerGithubWebhook(app, changes, options.githubWebhookSecret, now);
   registerFlagRoutes(app, flags, tokens, portal.site);
+  registerOnCallRoutes(app, oncall, tokens);
+  registerPagingRoutes(app, paging, tokens);
+  registerPageFormRoute(app, paging, tokens, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);
   // After the API and its document: every other GET is a page of the portal.
@@ -211,6 +245,7 @@ export function createServer(options: ServerOptions): AtriumServer {
           },
     ),
     ...flagTasks(flags),
+    ...notificationTasks(outbox),
   );
   const listener = createListener(app, {
     logger,
@@ -231,6 +266,8 @@ export function createServer(options: ServerOptions): AtriumServer {
     changes,
     dora,
     flags,
+    outbox,
+    paging,
     portal,
     metrics,
     catalogFiles,

@@ -80,6 +80,7 @@ const PAGE_TYPES: [string, string][] = [
   ['resource', '/catalog/default/resource/payments-db/'],
   ['location', '/catalog/default/location/portal-fixture/'],
   ['flag', '/catalog/default/flag/instant-refunds/'],
+  ['rotation', '/catalog/default/rotation/payments-primary/'],
   ['docs', '/catalog/default/component/payment-service/docs/'],
   ['runbook', '/catalog/default/component/payment-service/runbook/'],
   ['hostile runbook', '/catalog/default/component/hostile/runbook/'],
@@ -266,6 +267,84 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     }
   });
 
+  test('the flag switch: nothing chosen, the last choice kept after a change, the kill switch confirmed on its own', async () => {
+    const { token } = await live.server.tokens.create('browser-switch', ['flags:write'], null);
+    const page = await open('/catalog/default/flag/instant-refunds/');
+    assert.equal(await page.locator('#switch-environment').inputValue(), '', 'no environment chosen for you');
+    assert.equal(await page.locator('#switch-form input[name="action"]:checked').count(), 0, 'no change chosen');
+    await page.selectOption('#switch-environment', 'staging');
+    await page.check('#switch-action-off');
+    await page.fill('#switch-reason', 'browser test');
+    await page.fill('#switch-token', token);
+    await page.check('#switch-confirm');
+    await Promise.all([page.waitForURL(/environment=staging/), page.click('#switch-form button[type="submit"]')]);
+    assert.equal(await page.locator('#switch-environment').inputValue(), 'staging', 'the last environment kept');
+    assert.equal(await page.locator('#switch-action-off').isChecked(), true, 'the last change kept');
+    assert.equal(await page.locator('#switch-reason').inputValue(), '', 'a new reason is asked for');
+    assert.equal(await page.locator('#switch-confirm').isChecked(), false, 'and a new confirmation');
+    await page.fill('#kill-reason', 'incident');
+    await page.fill('#kill-token', token);
+    await page.click('#kill-form button[type="submit"]');
+    assert.equal(
+      await page.locator('#kill-every').evaluate((box) => (box as HTMLInputElement).validity.valueMissing),
+      true,
+      'the kill switch is not sent without its own confirmation',
+    );
+    assert.match(page.url(), /environment=staging/, 'still on the page');
+    await page.check('#kill-every');
+    await Promise.all([
+      page.waitForURL((url) => url.search === '' && url.hash === '#switches'),
+      page.click('#kill-form button[type="submit"]'),
+    ]);
+    const states = await page.locator('#switches + .table-scroll tbody td:nth-child(2)').allTextContents();
+    assert.ok(states.length > 0 && states.every((s) => s === 'off'), `off everywhere: ${states.join(', ')}`);
+    assert.equal(await page.locator('#switch-environment').inputValue(), '', 'nothing chosen after a kill');
+    await page.context().close();
+  });
+
+  test("an API reference's deep link opens its operation, with or without the portal's script; curl has a Copy button", async () => {
+    for (const javaScriptEnabled of [false, true]) {
+      const context = await browser.newContext({ serviceWorkers: 'block', javaScriptEnabled });
+      const page = await open('/catalog/default/api/payments-api/', { context });
+      const target = await page.locator('nav.api-toc a[href^="#op-"]').last().getAttribute('href');
+      assert.ok(target);
+      const operation = page.locator(target);
+      assert.equal(await operation.isVisible(), false, 'operations start collapsed');
+      await page.goto(`${live.url}/catalog/default/api/payments-api/${target}`);
+      await operation.waitFor({ state: 'visible' });
+      assert.equal(
+        await operation.evaluate((el) => (el.closest('details') as HTMLDetailsElement).open),
+        true,
+        `the group opened (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`,
+      );
+      if (javaScriptEnabled) assert.equal(await operation.locator('button.copy-button').count(), 1);
+      await context.close();
+    }
+  });
+
+  test('the flag and API pages have no axe violations at 1280 and 390 px, light and dark', async () => {
+    for (const scheme of ['light', 'dark'] as const)
+      for (const width of [1280, 390]) {
+        const context = await browser.newContext({
+          colorScheme: scheme,
+          serviceWorkers: 'block',
+          viewport: { width, height: 900 },
+        });
+        for (const path of ['/catalog/default/flag/instant-refunds/', '/catalog/default/api/payments-api/']) {
+          const page = await open(path, { context });
+          await assertAccessible(page, `${path} at ${width} px, ${scheme}`);
+          const clipped = await page.evaluate(() =>
+            [...document.querySelectorAll('table')]
+              .filter((t) => !t.closest('.table-scroll') && t.getBoundingClientRect().right > innerWidth)
+              .map((t) => t.outerHTML.slice(0, 80)),
+          );
+          assert.deepEqual(clipped, [], `${path} at ${width} px: every wide table scrolls in its own box`);
+          await page.close();
+        }
+        await context.close();
+      }
+  });
+
   test('the skip link is the first stop of the keyboard and moves focus to the content', async () => {
     const page = await open('/catalog/default/component/payment-service/');
     await page.keyboard.press('Tab');
@@ -326,6 +405,26 @@ describe('portal in a browser', { skip: browserSkip }, () => {
     await input.waitFor();
     await page.getByRole('button', { name: 'Close' }).click();
     await input.waitFor({ state: 'hidden' });
+    await page.context().close();
+  });
+
+  test('the palette finds a runbook section by a pasted alert name, and Enter lands on that section', async () => {
+    const page = await open('/');
+    await page.keyboard.press('Control+k');
+    const input = page.getByRole('combobox', { name: 'Search the portal' });
+    await input.fill('PaymentServiceRefundQueueDepthHigh');
+    const first = page.getByRole('option').first();
+    await first.waitFor();
+    assert.match((await first.textContent()) ?? '', /Payment Service runbook › Alerts/);
+    await Promise.all([
+      page.waitForURL(/\/catalog\/default\/component\/payment-service\/runbook\/#alerts$/),
+      page.keyboard.press('Enter'),
+    ]);
+    assert.equal(await page.evaluate(() => document.querySelector(':target')?.textContent?.trim()), 'Alerts #');
+    await page.keyboard.press('Control+k');
+    await input.fill('paymnt');
+    await page.getByRole('option').first().waitFor();
+    assert.match((await page.getByRole('option').first().textContent()) ?? '', /Payment Service/);
     await page.context().close();
   });
 
@@ -458,6 +557,15 @@ describe('portal in a browser', { skip: browserSkip }, () => {
       await assertAccessible(page, 'static search results');
       await page.goto(`${url}/portal/browse/kind/component/`);
       await assertAccessible(page, 'static facet page');
+      // On call now is computed again by the portal's script from the plan the page carries.
+      await page.goto(`${url}/portal/catalog/default/component/payment-service/`);
+      await page.locator('[data-oncall-computed]', { hasText: 'in your browser' }).waitFor();
+      assert.match(
+        (await page.locator('[data-oncall-levels] li').first().textContent()) ?? '',
+        /Level 1 · Payments primary/,
+      );
+      assert.match((await page.locator('[data-oncall-levels] li').first().textContent()) ?? '', /Ada/);
+      await assertAccessible(page, 'static component page with On call now');
       await context.close();
     } finally {
       server.closeAllConnections();

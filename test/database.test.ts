@@ -33,6 +33,8 @@ describeEachDatabase('opening the database', (dialect) => {
           '0002_catalog_file_documents',
           '0003_tokens_and_changes',
           '0004_idempotency_keys_per_principal',
+          '0005_oncall_overrides',
+          '0006_notifications',
           '0007_problem_referrers',
         ],
       );
@@ -51,7 +53,15 @@ describeEachDatabase('opening the database', (dialect) => {
     await sql`drop index problems_target`.execute(first.db);
     await sql`alter table problems drop column target_key`.execute(first.db);
     await sql`alter table problems drop column detail`.execute(first.db);
-    for (const table of ['api_tokens', 'change_events', 'idempotency_keys', 'flag_evaluations', 'flag_states'])
+    for (const table of [
+      'api_tokens',
+      'change_events',
+      'idempotency_keys',
+      'flag_evaluations',
+      'flag_states',
+      'oncall_overrides',
+      'notifications',
+    ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
       first.db,
@@ -71,6 +81,8 @@ describeEachDatabase('opening the database', (dialect) => {
           '0002_catalog_file_documents',
           '0003_tokens_and_changes',
           '0004_idempotency_keys_per_principal',
+          '0005_oncall_overrides',
+          '0006_notifications',
           '0007_problem_referrers',
         ],
       );
@@ -130,7 +142,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 4);
+      assert.equal(rows.length, 6);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

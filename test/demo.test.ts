@@ -22,6 +22,36 @@ describeEachDatabase('demo deploy history', (dialect) => {
     assert.equal(await fixture.server.changes.store.count(), count);
   });
 
+  test('search: an alert name lands on its runbook section, a typo finds the service, a document counts once', async () => {
+    const search = async (q: string) => {
+      const res = await fixture.server.app.request(`/api/v1/search?${new URLSearchParams({ q, limit: '20' })}`);
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { items: { type: string; name: string; path: string; section?: object }[] }).items;
+    };
+    const [alert] = await search('ShipmentCreateErrorRateHigh');
+    assert.deepEqual(
+      { type: alert?.type, path: alert?.path, section: alert?.section },
+      {
+        type: 'runbook',
+        path: 'catalog/default/component/shipment-service/runbook/',
+        section: { anchor: 'alerts-and-symptoms', heading: 'Alerts and symptoms' },
+      },
+    );
+    assert.equal((await search('shipment create error'))[0]?.path, alert?.path);
+    assert.equal((await search('shipmnt'))[0]?.name, 'shipment-service');
+    const paths = (await search('shipment runbook')).map((i) => i.path);
+    assert.equal(new Set(paths).size, paths.length, 'one result per page');
+    assert.ok(
+      !paths.includes('catalog/default/component/shipment-service/docs/runbook/'),
+      'the runbook is not also a doc',
+    );
+    const html = await (await fixture.server.app.request('/search/?q=ShipmentCreateErrorRateHigh')).text();
+    assert.match(
+      html,
+      /<a href="\/catalog\/default\/component\/shipment-service\/runbook\/#alerts-and-symptoms"><span class="result-title">Shipment Service — Runbook › Alerts and symptoms<\/span><\/a>/,
+    );
+  });
+
   test('the demo teams tell different stories on their delivery pages', async () => {
     const elite = await (await fixture.server.app.request('/catalog/default/group/checkout/delivery/')).text();
     const struggling = await (

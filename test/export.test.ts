@@ -268,10 +268,17 @@ describe('static export (atrium build)', () => {
     );
     const index = JSON.parse(readFileSync(join(out, 'search-index.json'), 'utf8')) as {
       version: number;
-      entries: string[][];
+      entries: (string | string[][])[][];
     };
-    assert.equal(index.version, 1);
-    assert.ok(index.entries.some((e) => e[0] === 'runbook'));
+    assert.equal(index.version, 2);
+    const runbook = index.entries.find((e) => e[4] === 'catalog/default/component/payment-service/runbook/');
+    assert.ok(
+      ((runbook?.[8] ?? []) as string[][]).some(
+        ([anchor, heading, words]) =>
+          anchor === 'alerts' && heading === 'Alerts' && words?.includes('refund queue depth'),
+      ),
+      'the runbook ships section by section, identifiers split',
+    );
     assert.ok(
       index.entries.some(
         (e) => e[0] === 'docs' && e[4] === 'catalog/default/component/payment-service/docs/guides/deploy/',

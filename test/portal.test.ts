@@ -26,7 +26,7 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
 
   test('the catalog list filters by facets, sorts, pages, and says how many match', async () => {
     const all = await page('/catalog/?kind=all');
-    assert.match(all, /<strong>1–14<\/strong> of <strong>14<\/strong> entities/);
+    assert.match(all, /<strong>1–15<\/strong> of <strong>15<\/strong> entities/);
     const components = await page('/catalog/?kind=component&sort=updated');
     assert.match(components, /of <strong>4<\/strong> entities/);
     assert.match(components, /aria-label="Remove filter Kind: component"/);
@@ -64,11 +64,16 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     const team = await page('/catalog/default/group/payments/');
     assert.match(team, /<h2 id="team-flags">Feature flags<\/h2>/);
     assert.match(team, /href="\/catalog\/default\/flag\/instant-refunds\/">Instant refunds<\/a>/);
-    assert.match(team, /production on, staging on/);
+    assert.match(team, /<td>production on · staging on<\/td>/, 'state per environment in words');
     assert.match(html, /&lt;svg onload=window.__xss=1&gt; \(weight 1000\)/);
     const service = await page('/catalog/default/component/payment-service/');
     assert.match(service, /<h2 id="flags">Feature flags<\/h2>/);
-    assert.match(service, /href="\/catalog\/default\/flag\/instant-refunds\/"/);
+    assert.match(
+      service,
+      /href="\/catalog\/default\/flag\/instant-refunds\/">Instant refunds<\/a> <span class="flag-states">production on · staging on<\/span>/,
+      "the service's flags say whether they are on, per environment",
+    );
+    assert.equal(service.match(/<h2 id="flags">/g)?.length, 1, 'one flags card');
   });
 
   test('malformed list parameters are ignored and named, never trusted', async () => {
@@ -84,7 +89,7 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.match(html, /<a href="\/catalog\/\?kind=all"><span>All kinds<\/span><\/a>/);
     assert.match(html, /aria-label="Remove filter Kind: component"/);
     const every = await page('/catalog/?kind=all');
-    assert.match(every, /of <strong>14<\/strong> entities/);
+    assert.match(every, /of <strong>15<\/strong> entities/);
     assert.match(every, /<a href="\/catalog\/\?kind=all" aria-current="true" class="selected"><span>All kinds/);
     assert.match(every, /href="\/catalog\/\?kind=user"/);
     assert.match(await page('/catalog/?kind=user'), /of <strong>1<\/strong> entities/, 'an explicit kind still works');
@@ -151,6 +156,27 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.match(html, />Storefront<\/a>|>storefront<\/a>/, 'its consumers');
   });
 
+  test('an API reference starts with an index of deep links, collapses operations by tag, and gives each a curl command', async () => {
+    const html = await page('/catalog/default/api/payments-api/');
+    const index = html.indexOf('<nav class="api-toc"');
+    assert.ok(index > 0 && index < html.indexOf('<details class="api-group">'), 'the index comes first');
+    const links = [...html.slice(index, html.indexOf('</nav>', index)).matchAll(/href="#(op-[^"]+)"/g)].map(
+      (m) => m[1],
+    );
+    assert.ok(links.length > 0);
+    for (const id of links) {
+      assert.match(
+        html,
+        new RegExp(
+          `<section class="api-operation[^"]*" id="${id}">\\n<h4 class="operation-title"><a class="heading-anchor" href="#${id}">`,
+        ),
+      );
+    }
+    assert.doesNotMatch(html, /<details class="api-group" open/);
+    assert.equal(html.match(/<pre class="code" tabindex="0" data-copy/g)?.length, links.length, 'a curl command each');
+    assert.match(html, /<code>curl -X (GET|POST|PUT|PATCH|DELETE) &#39;https?:\/\//);
+  });
+
   test('other API types are shown as highlighted source', async () => {
     const html = await page('/catalog/default/api/fraud-api/');
     assert.match(html, /<pre class="code"[^>]*><code>.*tok-keyword/s);
@@ -159,7 +185,7 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
   test('group, user, system, domain, resource and location pages show what belongs to them', async () => {
     const groupPage = await page('/catalog/default/group/payments/');
     assert.match(groupPage, /Ada Lovelace|>ada<\/a>/);
-    assert.match(groupPage, /Owns <span class="n">10<\/span>/);
+    assert.match(groupPage, /Owns <span class="n">11<\/span>/);
     assert.match(groupPage, />engineering<\/a>/);
     const user = await page('/catalog/default/user/ada/');
     assert.match(user, /mailto:ada@example\.com/);

@@ -615,12 +615,18 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     );
     const page = await (await fetch(`${fixture.url}/catalog/default/flag/new-search/`)).text();
     assert.match(page, /internal <span class="muted">\(1 of 2\)/);
-    assert.match(page, /<option value="advance">Advance the release plan<\/option>/);
+    assert.match(page, /<input id="switch-action-advance" name="action" type="radio" value="advance" required>/);
     const fromPage = await fetch(`${fixture.url}/catalog/default/flag/new-search/switch/`, {
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ environment: 'production', action: 'pause', token: ops, confirm: 'yes' }).toString(),
+      body: new URLSearchParams({
+        environment: 'production',
+        action: 'pause',
+        token: ops,
+        confirm: 'yes',
+        reason: 'hold',
+      }).toString(),
     });
     assert.equal(fromPage.status, 303);
     assert.equal(
@@ -642,11 +648,18 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal(out, 'new-search in production: "everyone" (2 of 2)\n');
     assert.equal(await main(['flags', 'advance', 'new-search'], io), 64);
   });
-  test('the flag page switches with a flags:write token and a confirmation, and refuses in a page that says why', async () => {
+  test('the flag page switches with a flags:write token, a reason and a confirmation, and refuses in a page that says why', async () => {
     const { token: ops } = await fixture.server.tokens.create('ops-page', ['flags:write'], null);
     const { token: reader } = await fixture.server.tokens.create('reader-page', ['flags:read'], null);
     const page = await (await fetch(`${fixture.url}/catalog/default/flag/eu-only/`)).text();
-    assert.match(page, /<form class="switch-form" method="post" action="switch\/">/);
+    assert.match(page, /<form class="switch-form" id="switch-form" method="post" action="switch\/">/);
+    const form = page.slice(page.indexOf('id="switch-form"'), page.indexOf('id="kill-form"'));
+    assert.match(form, /<option value="" selected>Choose an environment<\/option>/, 'no environment chosen for you');
+    assert.doesNotMatch(form, /value="\*"/, 'every environment is not an option of the one-environment form');
+    assert.doesNotMatch(form, / checked/, 'no change chosen for you');
+    assert.match(form, /<input id="switch-action-off" name="action" type="radio" value="off" required>/);
+    assert.match(form, /<input id="switch-reason" name="reason" type="text" required maxlength="500"/);
+    assert.match(page, /<input id="kill-every" name="every" type="checkbox" value="yes" required>/);
     const submit = (fields: Record<string, string>) =>
       fetch(`${fixture.url}/catalog/default/flag/eu-only/switch/`, {
         method: 'POST',
@@ -662,30 +675,62 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
       assert.match(html, text);
       assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
     };
-    await refused({ environment: 'production', action: 'on', token: ops }, 400, /not confirmed/);
+    const reason = 'checkout errors at 02:14';
+    await refused({ environment: 'production', action: 'on', token: ops, reason }, 400, /not confirmed/);
+    await refused({ environment: 'production', action: 'on', token: ops, confirm: 'yes' }, 400, /Give a reason/);
     await refused(
-      { environment: 'production', action: 'on', token: 'nope', confirm: 'yes' },
+      { environment: 'production', action: 'on', token: ops, confirm: 'yes', reason: 'x'.repeat(501) },
+      400,
+      /Give a reason/,
+    );
+    await refused(
+      { environment: 'production', action: 'on', token: ops, confirm: 'yes', reason: 'two\nlines' },
+      400,
+      /Give a reason/,
+    );
+    await refused(
+      { environment: 'production', action: 'on', token: 'nope', confirm: 'yes', reason },
       401,
       /not one this Atrium issued/,
     );
-    await refused({ environment: 'production', action: 'on', token: reader, confirm: 'yes' }, 403, /needs flags:write/);
-    await refused({ environment: '*', action: 'on', token: ops, confirm: 'yes' }, 400, /only for turning a flag off/);
-    await refused({ environment: '<script>', action: 'on', token: ops, confirm: 'yes' }, 400, /&lt;script&gt;/);
     await refused(
-      { environment: 'production', action: 'explode', token: ops, confirm: 'yes' },
+      { environment: 'production', action: 'on', token: reader, confirm: 'yes', reason },
+      403,
+      /needs flags:write/,
+    );
+    await refused({ environment: '*', action: 'off', token: ops, confirm: 'yes', reason }, 400, /is the kill switch/);
+    await refused({ environment: '', action: 'off', token: ops, confirm: 'yes', reason }, 400, /Choose an environment/);
+    await refused({ action: 'off', token: ops, confirm: 'yes', reason }, 400, /Choose an environment/);
+    await refused({ environment: 'production', token: ops, confirm: 'yes', reason }, 400, /Choose what to change/);
+    await refused({ environment: '<script>', action: 'on', token: ops, confirm: 'yes', reason }, 400, /&lt;script&gt;/);
+    await refused(
+      { environment: 'production', action: 'explode', token: ops, confirm: 'yes', reason },
       400,
       /Choose what to change/,
     );
     await refused(
-      { environment: 'production', action: 'rollout', percent: '250', token: ops, confirm: 'yes' },
+      { environment: 'production', action: 'rollout', percent: '250', token: ops, confirm: 'yes', reason },
       400,
       /0 to 100/,
     );
-    await refused({ environment: 'production', action: 'advance', token: ops, confirm: 'yes' }, 409, /no release plan/);
+    await refused(
+      { environment: 'production', action: 'advance', token: ops, confirm: 'yes', reason },
+      409,
+      /no release plan/,
+    );
+    const rollout = await submit({
+      environment: 'production',
+      action: 'rollout',
+      percent: '40',
+      token: ops,
+      confirm: 'yes',
+      reason,
+    });
+    assert.equal(rollout.status, 303);
     assert.equal(
-      (await submit({ environment: 'production', action: 'rollout', percent: '40', token: ops, confirm: 'yes' }))
-        .status,
-      303,
+      rollout.headers.get('location'),
+      '/catalog/default/flag/eu-only/?environment=production&action=rollout&percent=40#switches',
+      'the last choice comes back in the address',
     );
     assert.equal(
       (
@@ -695,9 +740,9 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
       ).environments.find((e) => e.environment === 'production')?.rollout,
       40,
     );
-    const on = await submit({ environment: 'staging', action: 'on', token: ops, confirm: 'yes' });
+    const on = await submit({ environment: 'staging', action: 'on', token: ops, confirm: 'yes', reason: '<b>why</b>' });
     assert.equal(on.status, 303);
-    assert.equal(on.headers.get('location'), '/catalog/default/flag/eu-only/');
+    assert.equal(on.headers.get('location'), '/catalog/default/flag/eu-only/?environment=staging&action=on#switches');
     const state = (await (
       await fetch(`${fixture.url}/api/v1/flags/default/eu-only`, { headers: { authorization: `Bearer ${ops}` } })
     ).json()) as {
@@ -707,7 +752,18 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
       state.environments.find((e) => e.environment === 'staging'),
       { ...state.environments.find((e) => e.environment === 'staging'), enabled: true, setBy: 'ops-page' },
     );
-    assert.equal((await submit({ environment: '*', action: 'off', token: ops, confirm: 'yes' })).status, 303);
+    const withReason = await (await fetch(`${fixture.url}/catalog/default/flag/eu-only/`)).text();
+    assert.match(withReason, /in staging \(was off\): &lt;b&gt;why&lt;\/b&gt;/, 'the reason is stored with the switch');
+    await refused({ action: 'kill', token: ops, reason }, 400, /kill switch was not confirmed/);
+    await refused({ action: 'kill', token: ops, every: 'yes' }, 400, /Give a reason/);
+    await refused({ action: 'kill', token: reader, every: 'yes', reason }, 403, /needs flags:write/);
+    const killed = await submit({ action: 'kill', token: ops, every: 'yes', reason: 'incident 4711' });
+    assert.equal(killed.status, 303);
+    assert.equal(
+      killed.headers.get('location'),
+      '/catalog/default/flag/eu-only/#switches',
+      'nothing chosen after a kill',
+    );
     const after = (await (await fetch(`${fixture.url}/api/v1/flags/default/eu-only`)).json()) as {
       environments: { enabled: boolean }[];
     };
@@ -715,10 +771,7 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
       after.environments.every((e) => !e.enabled),
       'the kill switch turned it off everywhere',
     );
-    assert.match(
-      await (await fetch(`${fixture.url}/catalog/default/flag/eu-only/`)).text(),
-      /kill switch on the flag page/,
-    );
+    assert.match(await (await fetch(`${fixture.url}/catalog/default/flag/eu-only/`)).text(), /: incident 4711/);
   });
   test("a rollout percentage set at run time replaces every gradual rollout's, and back", async () => {
     const { token: ops } = await fixture.server.tokens.create('ops-rollout', ['flags:write'], null);

@@ -82,6 +82,7 @@ const FIELDS: FieldCase[] = [
   { kind: 'Flag', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
   { kind: 'Flag', field: 'service', relation: 'flagOf', inverse: 'hasFlag', defaultKind: 'Component', list: false },
   { kind: 'Template', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
+  { kind: 'Rotation', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
 ];
 
 describe('relation types', () => {
@@ -95,6 +96,7 @@ describe('relation types', () => {
       ['memberOf', 'hasMember'],
       ['childOf', 'parentOf'],
       ['flagOf', 'hasFlag'],
+      ['hasParticipant', 'participantOf'],
     ];
     assert.deepEqual(
       relationPairs().map(([a, b]) => [a, b]),
@@ -233,6 +235,25 @@ describe('referencesOf and relationsOf, field by field', () => {
         kind,
       );
     }
+  });
+
+  test("reads a field inside each item of a list (a Rotation's layers' participants), with its path", () => {
+    const { references, issues } = referencesOf(
+      'Rotation',
+      entity('Rotation', {
+        owner: 'team',
+        layers: [{ participants: ['ana', 'user:ops/ben'] }, 'not an object', { participants: 'cy' }, {}],
+      }),
+    );
+    assert.deepEqual(
+      references.filter((r) => r.relation === 'hasParticipant').map((r) => [r.target, r.path]),
+      [
+        [{ kind: 'User', namespace: 'default', name: 'ana' }, ['spec', 'layers', 0, 'participants', 0]],
+        [{ kind: 'user', namespace: 'ops', name: 'ben' }, ['spec', 'layers', 0, 'participants', 1]],
+        [{ kind: 'User', namespace: 'default', name: 'cy' }, ['spec', 'layers', 2, 'participants']],
+      ],
+    );
+    assert.deepEqual(issues, []);
   });
 
   test('reports every unparseable reference and keeps the good ones', () => {

@@ -63,6 +63,8 @@ export interface ReferenceField {
   relation: RelationType;
   /** Kind assumed when the reference omits one; dependsOn/dependencyOf have none. */
   defaultKind?: string;
+  /** Read `field` in each object of the list `spec[within]` instead of in the spec (e.g. a Rotation's layers' participants). */
+  within?: string;
 }
 
 /** `spec.owner`, a reference to a Group by default: every kind with an owner reads it so. */
@@ -117,26 +119,26 @@ export function referencesOf(kind: string, entity: Entity): { references: Refere
   const defaultNamespace = entity.metadata.namespace ?? 'default';
   const core = coreKind(kind);
   const fields = core ? referenceFields[core] : (kindDefinition(kind)?.references ?? []);
-  for (const { field, relation, defaultKind } of fields) {
-    const value = entity.spec?.[field];
-    if (value === undefined) continue;
-    const refs = Array.isArray(value) ? value : [value];
-    refs.forEach((ref, i) => {
-      const path = Array.isArray(value) ? ['spec', field, i] : ['spec', field];
-      try {
-        references.push({ relation, target: parseEntityRef(String(ref), { defaultKind, defaultNamespace }), path });
-      } catch (err) {
-        if (!(err instanceof EntityRefError)) throw err;
-        issues.push({
-          path,
-          code: 'invalid-reference',
-          message: err.message,
-          hint: defaultKind
-            ? 'Write the reference as [kind:][namespace/]name, e.g. `group:default/platform`.'
-            : `spec.${field} has no default kind: write the kind too, e.g. \`component:checkout\` or \`resource:orders-db\`.`,
-        });
-      }
-    });
+  for (const { field, relation, defaultKind, within } of fields) {
+    for (const [value, at] of fieldValues(entity.spec, field, within)) {
+      const refs = Array.isArray(value) ? value : [value];
+      refs.forEach((ref, i) => {
+        const path = Array.isArray(value) ? [...at, i] : at;
+        try {
+          references.push({ relation, target: parseEntityRef(String(ref), { defaultKind, defaultNamespace }), path });
+        } catch (err) {
+          if (!(err instanceof EntityRefError)) throw err;
+          issues.push({
+            path,
+            code: 'invalid-reference',
+            message: err.message,
+            hint: defaultKind
+              ? 'Write the reference as [kind:][namespace/]name, e.g. `group:default/platform`.'
+              : `spec.${field} has no default kind: write the kind too, e.g. \`component:checkout\` or \`resource:orders-db\`.`,
+          });
+        }
+      });
+    }
   }
   return { references, issues };
 }
@@ -185,6 +187,21 @@ export function suspiciousReferences(references: readonly Reference[]): SchemaIs
     }
   }
   return issues;
+}
+
+/** The values of a reference field with their paths: `spec[field]`, or `field` in each object of `spec[within]`. */
+function fieldValues(
+  spec: Record<string, unknown> | undefined,
+  field: string,
+  within: string | undefined,
+): [unknown, PropertyKey[]][] {
+  if (within === undefined) return spec?.[field] === undefined ? [] : [[spec[field], ['spec', field]]];
+  const items = spec?.[within];
+  if (!Array.isArray(items)) return [];
+  return items.flatMap((item, j): [unknown, PropertyKey[]][] => {
+    const value = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)[field] : undefined;
+    return value === undefined ? [] : [[value, ['spec', within, j, field]]];
+  });
 }
 
 /** Both directions of every reference, deduplicated, with display-form refs. */

@@ -117,12 +117,14 @@ function missingTargets(claims: ReadonlyMap<string, Claim>): MissingTarget[] {
   const byTarget = new Map<string, MissingTarget>();
   for (const claim of claims.values()) {
     for (const reference of danglingReferences(claim.references, existing)) {
+      // The field, without the index in its list: spec.dependsOn, spec.layers.0.participants.
+      const path = reference.path;
       const key = refKey(reference.target);
       let found = byTarget.get(key);
       if (!found) byTarget.set(key, (found = { target: formatRef(reference.target), referrers: [] }));
       found.referrers.push({
         entityRef: claim.ref,
-        field: reference.path.slice(0, 2).join('.'),
+        field: (typeof path.at(-1) === 'number' ? path.slice(0, -1) : path).join('.'),
         file: claim.file,
         line: reference.line,
         column: reference.column,

@@ -16,3 +16,18 @@ export function searchTerms(text: string): string[] {
 
 /** Words of a query beyond this are ignored (a query is a few words, not a document). */
 export const MAX_QUERY_TERMS = 8;
+
+/**
+ * Search terms with identifiers split into their words: `ShipmentCreateErrorRateHigh`,
+ * `shipment_create_error` and `HTTPServer` read as the words a person would type. The
+ * portal's full-text search uses it; the catalog's list filter keeps `searchTerms`, whose
+ * words are stored in the database.
+ */
+export function identifierTerms(text: string): string[] {
+  return searchTerms(
+    text
+      .replace(/(\p{Ll}|\p{N})(\p{Lu})/gu, '$1 $2')
+      .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1 $2')
+      .replace(/_/g, ' '),
+  );
+}

@@ -4,6 +4,7 @@ import { AtriumError, UsageError } from '../platform/errors.ts';
 export interface ApiTarget {
   /** The server's base URL, e.g. https://atrium.example.com */
   server: string;
+  /** Empty for a read, which needs none. */
   token: string;
 }
 
@@ -17,12 +18,13 @@ export interface PostOptions {
   onRetry?: (message: string) => void;
 }
 
-/** The server and token from options, then ATRIUM_URL and ATRIUM_TOKEN; a usage error names what is missing. */
+/** The server and token from options, then ATRIUM_URL and ATRIUM_TOKEN; a usage error names what is missing (a read needs no token). */
 export function apiTarget(
   server: string | undefined,
   token: string | undefined,
   env: NodeJS.ProcessEnv,
   command: string,
+  needsToken = true,
 ): ApiTarget {
   const base = server ?? env.ATRIUM_URL;
   const secret = token ?? env.ATRIUM_TOKEN;
@@ -36,25 +38,25 @@ export function apiTarget(
       `--server must be an http(s) URL, not "${base}"`,
       'For example --server https://atrium.example.com',
     );
-  if (!secret)
+  if (!secret && needsToken)
     throw new UsageError(
       'No token given',
       'Set ATRIUM_TOKEN to a token with the right scope (`atrium token create`); --token works too but shows in process lists.',
     );
-  return { server: base.replace(/\/+$/, ''), token: secret };
+  return { server: base.replace(/\/+$/, ''), token: secret ?? '' };
 }
 
 const MAX_WAIT_MS = 30_000;
 
 /**
- * Sends JSON (POST or PUT) to the Atrium API with the token, retrying what is worth
+ * Sends JSON (POST or PUT; a GET or DELETE without a body) to the Atrium API with the token, retrying what is worth
  * retrying (429 and 503 after their Retry-After, network errors with backoff) under one
  * Idempotency-Key. Returns the parsed body of a 2xx; throws an AtriumError carrying the
  * server's problem.
  */
 export async function sendJson(
   target: ApiTarget,
-  method: 'POST' | 'PUT',
+  method: 'POST' | 'PUT' | 'GET' | 'DELETE',
   path: string,
   body: unknown,
   options: PostOptions = {},
@@ -69,11 +71,11 @@ export async function sendJson(
       res = await fetch(`${target.server}${path}`, {
         method,
         headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${target.token}`,
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+          ...(target.token && { authorization: `Bearer ${target.token}` }),
           'idempotency-key': key,
         },
-        body: JSON.stringify(body),
+        body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(30_000),
       });
     } catch (err) {

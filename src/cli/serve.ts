@@ -105,6 +105,8 @@ export const serveCommand = defineCommand({
             productionEnvironments: config.productionEnvironments,
             watch: values['no-watch'] !== true,
             metricsAccess: { listen: metricsListen, token: config.metricsToken },
+            receivers: config.receivers,
+            paging: config.paging,
           });
           try {
             const { port, metricsPort } = await server.start({

@@ -59,8 +59,7 @@ export const flagKind: KindDefinition = {
   // A feature flag and the service whose code reads it.
   relationPairs: [['flagOf', 'hasFlag']],
   cards: [
-    // A service's page lists its flags, when it has any.
-    { page: 'Component', id: 'flags', title: 'Feature flags', groups: [['Flags', 'hasFlag']], onlyWhenRelated: true },
+    // A service's page lists its flags with their state: a section of its own (sections.ts).
     {
       page: 'Flag',
       id: 'flag-of',

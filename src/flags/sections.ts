@@ -1,7 +1,16 @@
 import type { EntitySection } from '../catalog/pages/entity-sections.ts';
 import type { FlagSpec } from './flag-definition.ts';
 import { publicFlagSpec } from './public-flag-spec.ts';
-import { flagDefinitionSection, flagSwitchesSection, teamFlagsSection } from './pages/flag-definition-view.ts';
+import { keyOfRef } from '../catalog/model.ts';
+import { refName } from '../web/components.ts';
+import { relatedRefs } from '../catalog/pages/entity-data.ts';
+import {
+  flagDefinitionSection,
+  flagSwitchesSection,
+  type ServiceFlags,
+  serviceFlagsSection,
+  teamFlagsSection,
+} from './pages/flag-definition-view.ts';
 import type { EnvironmentState, FlagService, FlagSummary } from './service.ts';
 
 /** The live portal's switches and evaluation counts; a static export has none, so it shows only what the files declare. */
@@ -41,6 +50,32 @@ const teamFlags: EntitySection<FlagSources, readonly FlagSummary[]> = {
 };
 
 /**
+ * A service's page: its flags and whether each is on, per environment. A static export has
+ * no switches, so there it lists which flags the service reads (its `hasFlag` relations).
+ */
+const serviceFlags: EntitySection<FlagSources, ServiceFlags> = {
+  id: 'flags',
+  kinds: ['Component'],
+  slot: 'body',
+  order: 10,
+  varies: ['changes', 'hour'],
+  async load({ flags }, { key, page }) {
+    if (flags) {
+      const read = await flags.flagsOf(key);
+      return read.length > 0 ? { live: true, flags: read } : undefined;
+    }
+    const refs = relatedRefs(page.detail.relations, 'hasFlag');
+    return refs.length > 0
+      ? {
+          live: false,
+          flags: refs.map((ref) => ({ ref, title: page.related.get(keyOfRef(ref))?.title ?? refName(ref) })),
+        }
+      : undefined;
+  },
+  view: (site, service) => serviceFlagsSection(site, service),
+};
+
+/**
  * A flag's page: what its file declares (also in a static export: it needs nothing but the
  * entity). Pages take no token, so the view only ever gets the public spec: no constraint
  * value, user id or payload can reach a page or an exported file.
@@ -55,4 +90,4 @@ const definitionSection: EntitySection<unknown, FlagSpec> = {
 };
 
 /** The flag capability's cards on other rooms' pages. */
-export const flagSections = [switchesSection, teamFlags, definitionSection];
+export const flagSections = [switchesSection, teamFlags, serviceFlags, definitionSection];

@@ -18,7 +18,8 @@ const FlagParams = z.object({
   namespace: z.string().min(1).max(63).openapi({ example: 'default' }),
   name: z.string().min(1).max(63).openapi({ example: 'one-page-checkout' }),
 });
-const Reason = z
+/** Why a switch was made: one line, stored with it (the API, the CLI's --reason and the flag page's form). */
+export const SwitchReason = z
   .string()
   .min(1)
   .max(500)
@@ -173,7 +174,9 @@ function switchRoute<P extends z.ZodObject, B extends z.ZodRawShape, R extends z
       params: spec.params,
       body: {
         required: true,
-        content: { 'application/json': { schema: z.object({ ...spec.body, reason: Reason.optional() }).strict() } },
+        content: {
+          'application/json': { schema: z.object({ ...spec.body, reason: SwitchReason.optional() }).strict() },
+        },
       },
     },
     responses: {

@@ -31,7 +31,7 @@ const CONTAINERS: Record<string, readonly string[]> = {
   tbody: ['tr'],
   tr: ['th', 'td'],
 };
-const ATTRIBUTES = /^(class|id|href|scope|datetime|aria-label|aria-labelledby|tabindex)$/;
+const ATTRIBUTES = /^(class|id|href|scope|datetime|aria-label|aria-labelledby|tabindex|data-copy)$/;
 
 /**
  * The structure axe-core checks, on the markup itself: well-formed nesting, lists and tables
@@ -62,7 +62,7 @@ function checkStructure(markup: string): void {
     // A table is named by aria-labelledby or by a caption as its first child.
     if (unnamedTable) assert.equal(name, 'caption', 'a table without a name');
     unnamedTable = name === 'table' && !attributes.includes('aria-labelledby');
-    for (const [, attribute = '', value = ''] of attributes.matchAll(/\s([a-z-]+)="([^"]*)"/g)) {
+    for (const [, attribute = '', value = ''] of attributes.matchAll(/\s([a-z-]+)(?:="([^"]*)")?/g)) {
       assert.match(attribute, ATTRIBUTES, `unexpected attribute in ${tag}`);
       if (attribute === 'id') {
         assert.match(value, /^[A-Za-z][A-Za-z0-9_-]*$/, `invalid id ${value}`);
@@ -102,14 +102,82 @@ describe('renderApiReference', () => {
     );
     assert.match(
       markup,
-      /<section class="api-operation" id="op-listOrders">\n<h4 class="operation-title"><span class="method method-get">GET<\/span> <code class="operation-path">\/orders<\/code><\/h4>/,
+      /<section class="api-operation" id="op-listOrders">\n<h4 class="operation-title"><a class="heading-anchor" href="#op-listOrders"><span class="method method-get">GET<\/span> <code class="operation-path">\/orders<\/code><\/a><\/h4>/,
     );
     assert.match(
       markup,
-      /<h3 id="tag-Orders">Orders<\/h3>\n<div class="api-group-description"><div class="md">Order lifecycle.<\/div><\/div>/,
+      /<h3 id="tag-Orders">Orders <span class="n">\d+<\/span><\/h3><\/summary>\n<div class="api-group-description"><div class="md">Order lifecycle.<\/div><\/div>/,
     );
-    assert.match(markup, /<h3 id="api-operations">Other operations<\/h3>/);
+    assert.match(markup, /<h3 id="api-operations">Other operations <span class="n">\d+<\/span><\/h3>/);
     assert.match(markup, /<div class="api-description"><div class="md">Place and track \*\*orders\*\*.<\/div><\/div>/);
+  });
+
+  test('operations are collapsed by tag in native <details>, each with a copy-as-curl command', () => {
+    const markup = render(ORDERS_30);
+    assert.match(markup, /<details class="api-group">\n<summary><h3 id="tag-Orders">Orders <span class="n">/);
+    assert.doesNotMatch(markup, /<details class="api-group" open/, 'collapsed: the index is the way in');
+    assert.ok(markup.indexOf('class="api-toc"') < markup.indexOf('<details class="api-group">'), 'the index first');
+    assert.match(
+      markup,
+      /<pre class="code" tabindex="0" data-copy aria-label="GET \/orders as curl"><code>curl -X GET &#39;https:\/\/api\.example\.com\/v1\/orders[^<]*&#39;<\/code><\/pre>/,
+    );
+    const operations = markup.match(/<section class="api-operation/g)?.length ?? 0;
+    assert.equal(markup.match(/data-copy/g)?.length, operations, 'one curl command per operation');
+  });
+
+  test('a 2,000-operation document renders, collapsed, in a page of bounded size', () => {
+    const paths: Record<string, unknown> = {};
+    for (let i = 0; i < 1000; i++)
+      paths[`/resources${i}/{resourceId}`] = Object.fromEntries(
+        ['get', 'put'].map((method) => [
+          method,
+          {
+            operationId: `${method}Resource${i}`,
+            tags: [`Tag ${i % 40}`],
+            summary: `${method} resource ${i}`,
+            parameters: [
+              { name: 'resourceId', in: 'path', required: true, schema: { type: 'string' } },
+              { name: 'createdAfter', in: 'query', schema: { type: 'string', format: 'date-time' } },
+            ],
+            ...(method === 'put'
+              ? {
+                  requestBody: {
+                    content: { 'application/json': { schema: { $ref: '#/components/schemas/Resource' } } },
+                  },
+                }
+              : {}),
+            responses: {
+              '200': {
+                description: 'OK',
+                content: { 'application/json': { schema: { $ref: '#/components/schemas/Resource' } } },
+              },
+            },
+          },
+        ]),
+      );
+    const document = JSON.stringify({
+      openapi: '3.0.3',
+      info: { title: 'Large', version: '1' },
+      servers: [{ url: 'https://large.example' }],
+      paths,
+      components: {
+        schemas: {
+          Resource: { type: 'object', properties: { id: { type: 'string' }, createdAfter: { type: 'string' } } },
+        },
+      },
+    });
+    const started = performance.now();
+    const markup = render(document);
+    const ms = performance.now() - started;
+    assert.equal(markup.match(/<section class="api-operation/g)?.length, 2000);
+    assert.equal(markup.match(/<details class="api-group">/g)?.length, 40);
+    // Each operation's schemas are shown inline: about 2.6 KB of HTML an operation here.
+    assert.ok(markup.length < 6 * 1024 * 1024, `${markup.length} characters`);
+    assert.match(markup, /<code class="parameter-name">createdAfter<\/code>/, 'names keep their case');
+    // Measured, not asserted: the machine decides the time.
+    console.log(
+      `2,000 operations: ${(markup.length / 1024).toFixed(0)} KiB of HTML, parsed and rendered in ${ms.toFixed(0)} ms`,
+    );
   });
 
   test('parameters are a table with column headers, required marks and schema facts', () => {
@@ -214,7 +282,7 @@ describe('renderApiReference', () => {
   test('webhooks and Swagger 2.0 documents render like operations', () => {
     assert.match(
       render(EVENTS_31),
-      /<h3 id="api-webhooks">Webhooks<\/h3>[\s\S]*<section class="api-operation" id="op-onEventCreated">\n<h4 class="operation-title"><span class="method method-post">POST<\/span> <code class="operation-path">eventCreated<\/code><\/h4>/,
+      /<h3 id="api-webhooks">Webhooks <span class="n">1<\/span><\/h3>[\s\S]*<section class="api-operation" id="op-onEventCreated">\n<h4 class="operation-title"><a class="heading-anchor" href="#op-onEventCreated"><span class="method method-post">POST<\/span> <code class="operation-path">eventCreated<\/code><\/a><\/h4>(?:(?!api-curl)[\s\S])*<\/section>/,
     );
     const swagger = render(PETS_SWAGGER_20);
     assert.match(swagger, /Swagger 2.0/);

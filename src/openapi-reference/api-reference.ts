@@ -15,6 +15,7 @@ interface Section {
   title: string;
   description?: string;
   operations: { operation: Operation; anchor: string }[];
+  webhooks?: boolean;
 }
 
 /**
@@ -37,6 +38,7 @@ export function renderApiReference(doc: ApiReference, options: ApiReferenceOptio
       id: ids.allocate('api-', 'webhooks'),
       title: 'Webhooks',
       description: 'Requests this API sends to endpoints you register.',
+      webhooks: true,
       operations: doc.webhooks.map((operation) => ({ operation, anchor: operationAnchor(operation, ids) })),
     });
   }
@@ -51,7 +53,7 @@ ${doc.notices.length > 0 ? html`<div class="api-notices">${doc.notices.map((n) =
 ${info(doc, ctx)}
 ${servers(doc, ctx)}
 ${contents(sections, schemasId)}
-${sections.map((s) => section(s, ctx))}
+${sections.map((s) => section(s, s.webhooks ? ctx : { ...ctx, curl: { serverUrl: doc.servers[0]?.url } }))}
 ${schemasId ? schemas(doc, schemasId, ctx) : ''}
 </div>`;
 }
@@ -93,12 +95,17 @@ function contents(sections: readonly Section[], schemasId: string): Html | '' {
 </nav>`;
 }
 
+/**
+ * A tag's operations, collapsed: the index above links into them, and following a link
+ * (`#op-…`) opens the group (browsers that auto-expand `<details>` for fragments do it
+ * themselves; the portal's script does it elsewhere), so a long reference is a short page.
+ */
 function section(s: Section, ctx: RenderContext): Html {
-  return html`<section class="api-group">
-<h3 id="${s.id}">${s.title}</h3>
+  return html`<details class="api-group">
+<summary><h3 id="${s.id}">${s.title} <span class="n">${s.operations.length}</span></h3></summary>
 ${s.description ? html`<div class="api-group-description">${ctx.renderMarkdown(s.description)}</div>` : ''}
 ${s.operations.map(({ operation, anchor }) => renderOperation(operation, anchor, ctx))}
-</section>`;
+</details>`;
 }
 
 function schemas(doc: ApiReference, id: string, ctx: RenderContext): Html {

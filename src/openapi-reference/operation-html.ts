@@ -2,6 +2,7 @@ import { html, type Html } from '../web/html.ts';
 import { highlight } from '../web/highlight.ts';
 import type { ApiResponse, Example, MediaType, Operation, Parameter, ResponseHeader } from './api-model.ts';
 import { deprecatedBadge, methodBadge, requiredBadge, sunsetNote } from './badges.ts';
+import { curlCommand } from './curl-command.ts';
 import { flags, renderSchema, schemaBody, typeSummary, type RenderContext } from './schema-html.ts';
 
 const REASONS: Record<string, string> = {
@@ -43,7 +44,7 @@ const REASONS: Record<string, string> = {
 export function renderOperation(op: Operation, anchor: string, ctx: RenderContext): Html {
   const deprecated = op.deprecated ? html` ${deprecatedBadge()}` : '';
   return html`<section class="api-operation${op.deprecated ? ' deprecated' : ''}" id="${anchor}">
-<h4 class="operation-title">${methodBadge(op.method)} <code class="operation-path">${op.path}</code>${deprecated}</h4>
+<h4 class="operation-title"><a class="heading-anchor" href="#${anchor}">${methodBadge(op.method)} <code class="operation-path">${op.path}</code></a>${deprecated}</h4>
 ${op.sunset ? html`<p class="operation-sunset">${sunsetNote(op.sunset)}</p>` : ''}
 ${op.summary ? html`<p class="operation-summary">${op.summary}</p>` : ''}
 ${op.operationId ? html`<p class="operation-id">Operation ID <code>${op.operationId}</code></p>` : ''}
@@ -51,6 +52,7 @@ ${op.description ? html`<div class="operation-description">${ctx.renderMarkdown(
 ${parameters(op.parameters, anchor, ctx)}
 ${op.requestBody ? requestBody(op.requestBody, ctx) : ''}
 ${responses(op.responses, ctx)}
+${ctx.curl ? html`<div class="api-curl"><p class="example-title">As curl</p><pre class="code" tabindex="0" data-copy aria-label="${op.method.toUpperCase()} ${op.path} as curl"><code>${curlCommand(op, ctx.curl.serverUrl)}</code></pre></div>` : ''}
 </section>`;
 }
 

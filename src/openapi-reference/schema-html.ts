@@ -9,6 +9,8 @@ export interface RenderContext {
   /** Component schema name → id of its entry in the schemas section, for links. */
   schemaIds: ReadonlyMap<string, string>;
   ids: IdAllocator;
+  /** Operations (not webhooks, which the API sends) show a curl command to this server (the document's first, if any). */
+  curl?: { serverUrl?: string };
 }
 
 const CONSTRAINT_LABELS: Record<Constraint['keyword'], string> = {

@@ -93,7 +93,7 @@ describe('loadConfig precedence', () => {
       externalRefs: ['api:*'],
     };
     const cwd = cwdWith(file);
-    const catalogDefaults = { appConfigs: [], urlMappings: {}, strictUrls: false };
+    const catalogDefaults = { appConfigs: [], urlMappings: {}, strictUrls: false, receivers: [], paging: {} };
     assert.deepEqual(loadConfig(cli, env, cwd), { ...cli, ...catalogDefaults, catalogPaths: ['cli-catalog'] });
     assert.deepEqual(loadConfig({}, env, cwd), {
       ...catalogDefaults,
@@ -323,6 +323,34 @@ describe('metrics access', () => {
     configError(() => loadConfig({}, { ATRIUM_METRICS_TOKEN: 'yes' }, cwdWith()));
     configError(() => loadConfig({}, {}, cwdWith('metricsToken: "true"\n')));
     configError(() => loadConfig({}, {}, cwdWith('metricsListen: 9464\n')));
+  });
+
+  test('receivers and paging: secrets from the environment variables atrium.yaml names, never from the file', () => {
+    const yaml = [
+      'notifications:',
+      '  receivers:',
+      '    pagerduty: {type: pagerduty, routingKeyEnv: PD_KEY, url: "http://127.0.0.1:9/v2/enqueue"}',
+      'paging:',
+      '  receiver: pagerduty',
+      '  pagerduty: {apiKeyEnv: PD_API}',
+    ].join('\n');
+    const config = loadConfig({}, { PD_KEY: 's3cret-routing', PD_API: 's3cret-api' }, cwdWith(yaml));
+    assert.deepEqual(config.receivers, [
+      { name: 'pagerduty', type: 'pagerduty', url: 'http://127.0.0.1:9/v2/enqueue', secret: 's3cret-routing' },
+    ]);
+    assert.deepEqual(config.paging, { receiver: 'pagerduty', pagerduty: { apiKey: 's3cret-api' } });
+    assert.throws(
+      () => loadConfig({}, { PD_API: 'x' }, cwdWith(yaml)),
+      /notifications\.receivers\.pagerduty\.routingKeyEnv names the environment variable PD_KEY, which is not set/,
+    );
+    assert.throws(
+      () => loadConfig({}, {}, cwdWith('notifications:\n  receivers:\n    pd: {type: pagerduty, routingKey: inline}')),
+      /atrium\.yaml: notifications\.receivers\.pd/,
+    );
+    assert.throws(
+      () => loadConfig({}, {}, cwdWith('paging:\n  receiver: nowhere')),
+      /paging\.receiver: "nowhere" is not one of notifications\.receivers \(none\)/,
+    );
   });
 });
 

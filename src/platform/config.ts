@@ -38,6 +38,35 @@ export interface Config {
   metricsToken: boolean;
   /** References known to live outside the catalog (`group:*`, `user:directory/*`, `api:default/x`). */
   externalRefs: string[];
+  /** Where notifications go (atrium.yaml's notifications.receivers), secrets read from the environment. */
+  receivers: ReceiverSettings[];
+  /** Paging: the default receiver of the Page button, and the on-call APIs read (atrium.yaml's paging). */
+  paging: PagingSettings;
+}
+
+/**
+ * A notification receiver: `pagerduty` (Events API v2; `secret` is the default integration
+ * key), `slack` (an incoming webhook; `url` is the secret webhook URL) or `webhook` (a
+ * signed POST; `secret` signs it). Secrets come from environment variables named in
+ * atrium.yaml, never from the file itself.
+ */
+export interface ReceiverSettings {
+  name: string;
+  type: 'pagerduty' | 'slack' | 'webhook';
+  url?: string;
+  secret?: string;
+}
+
+/** An on-call API: its base URL (configurable, so tests use loopback servers) and its key. */
+export interface OnCallApiSettings {
+  url?: string;
+  apiKey: string;
+}
+
+export interface PagingSettings {
+  receiver?: string;
+  pagerduty?: OnCallApiSettings;
+  opsgenie?: OnCallApiSettings;
 }
 
 export const DEFAULTS: Config = {
@@ -57,6 +86,8 @@ export const DEFAULTS: Config = {
   metricsListen: undefined,
   metricsToken: false,
   externalRefs: [],
+  receivers: [],
+  paging: {},
 };
 
 /** `host:port` (an IPv6 host in brackets): where `metricsListen` serves /metrics. */
@@ -100,6 +131,20 @@ const catalogSchema = z.strictObject({
   strictUrls: z.boolean().optional(),
 });
 
+/** An environment variable's name: what atrium.yaml says instead of a secret. */
+const envName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'must be an environment variable name, e.g. PAGERDUTY_ROUTING_KEY');
+const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL');
+
+const receiverSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('pagerduty'), url: httpUrl.optional(), routingKeyEnv: envName.optional() }),
+  z.strictObject({ type: z.literal('slack'), urlEnv: envName }),
+  z.strictObject({ type: z.literal('webhook'), url: httpUrl, secretEnv: envName }),
+]);
+
+const onCallApiSchema = z.strictObject({ url: httpUrl.optional(), apiKeyEnv: envName });
+
 const fileSchema = z.strictObject({
   catalog: z.union([z.string().min(1), catalogSchema]).optional(),
   database: z.string().min(1).optional(),
@@ -121,9 +166,27 @@ const fileSchema = z.strictObject({
     .refine((v) => hostPort(v) !== undefined, 'must be host:port, e.g. 127.0.0.1:9464')
     .optional(),
   metricsToken: z.boolean().optional(),
+  notifications: z
+    .strictObject({
+      receivers: z.record(
+        z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'names are lowercase letters, digits and -'),
+        receiverSchema,
+      ),
+    })
+    .optional(),
+  paging: z
+    .strictObject({
+      receiver: z.string().min(1).optional(),
+      pagerduty: onCallApiSchema.optional(),
+      opsgenie: onCallApiSchema.optional(),
+    })
+    .optional(),
 });
 
-type EnvSetting = Exclude<keyof Config, 'catalogPaths' | 'appConfigs' | 'urlMappings' | 'strictUrls'>;
+type EnvSetting = Exclude<
+  keyof Config,
+  'catalogPaths' | 'appConfigs' | 'urlMappings' | 'strictUrls' | 'receivers' | 'paging'
+>;
 
 const envNames: Record<EnvSetting, string[]> = {
   catalog: ['ATRIUM_CATALOG'],
@@ -143,7 +206,48 @@ function configError(message: string, hint: string): AtriumError {
   return new AtriumError({ category: 'operator-fixable', code: 'config-invalid', message, hint });
 }
 
-function readConfigFile(cwd: string): Partial<Config> {
+/** A secret from the environment variable atrium.yaml names; its absence is an error that names the variable only. */
+function secretOf(name: string, env: NodeJS.ProcessEnv, where: string): string {
+  const value = env[name];
+  if (value === undefined || value === '')
+    throw configError(
+      `atrium.yaml: ${where} names the environment variable ${name}, which is not set`,
+      `Set ${name} in the server's environment, or remove ${where} from atrium.yaml.`,
+    );
+  return value;
+}
+
+function receiversOf(
+  receivers: Record<string, z.infer<typeof receiverSchema>>,
+  env: NodeJS.ProcessEnv,
+): ReceiverSettings[] {
+  return Object.entries(receivers).map(([name, r]) => {
+    const where = `notifications.receivers.${name}`;
+    if (r.type === 'pagerduty')
+      return {
+        name,
+        type: r.type,
+        ...(r.url ? { url: r.url } : {}),
+        ...(r.routingKeyEnv ? { secret: secretOf(r.routingKeyEnv, env, `${where}.routingKeyEnv`) } : {}),
+      };
+    if (r.type === 'slack') return { name, type: r.type, url: secretOf(r.urlEnv, env, `${where}.urlEnv`) };
+    return { name, type: r.type, url: r.url, secret: secretOf(r.secretEnv, env, `${where}.secretEnv`) };
+  });
+}
+
+function pagingOf(paging: z.infer<typeof fileSchema.shape.paging> & object, env: NodeJS.ProcessEnv): PagingSettings {
+  const api = (a: z.infer<typeof onCallApiSchema> | undefined, where: string) =>
+    a && { ...(a.url ? { url: a.url } : {}), apiKey: secretOf(a.apiKeyEnv, env, `paging.${where}.apiKeyEnv`) };
+  const pagerduty = api(paging.pagerduty, 'pagerduty');
+  const opsgenie = api(paging.opsgenie, 'opsgenie');
+  return {
+    ...(paging.receiver ? { receiver: paging.receiver } : {}),
+    ...(pagerduty ? { pagerduty } : {}),
+    ...(opsgenie ? { opsgenie } : {}),
+  };
+}
+
+function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
   let text: string;
   try {
     text = readFileSync(join(cwd, 'atrium.yaml'), 'utf8');
@@ -180,7 +284,18 @@ function readConfigFile(cwd: string): Partial<Config> {
       'See the configuration section of the user guide for the allowed keys.',
     );
   }
-  const { catalog, ...rest } = result.data;
+  const { catalog, notifications, paging, ...plain } = result.data;
+  const receiverNames = Object.keys(notifications?.receivers ?? {});
+  if (paging?.receiver !== undefined && !receiverNames.includes(paging.receiver))
+    throw configError(
+      `atrium.yaml: paging.receiver: "${paging.receiver}" is not one of notifications.receivers (${receiverNames.join(', ') || 'none'})`,
+      'Name a receiver configured under notifications.receivers.',
+    );
+  const rest = {
+    ...plain,
+    ...(notifications ? { receivers: receiversOf(notifications.receivers, env) } : {}),
+    ...(paging ? { paging: pagingOf(paging, env) } : {}),
+  };
   if (typeof catalog !== 'object') return { ...rest, ...(catalog === undefined ? {} : { catalog }) };
   const roots =
     typeof catalog.roots === 'string'
@@ -234,7 +349,7 @@ export function loadConfig(
   cwd = process.cwd(),
 ): Config {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<Config>;
-  const file = readConfigFile(cwd);
+  const file = readConfigFile(cwd, env);
   const fromEnv = readEnv(env);
   const merged = { ...DEFAULTS, ...file, ...fromEnv, ...defined };
   // One root named anywhere (option, environment) replaces atrium.yaml's list of roots.

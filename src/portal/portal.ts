@@ -82,6 +82,7 @@ export class Portal implements PortalData {
   /** What an entity page of each kind shows besides the catalog: its sections' `varies`, by lowercased kind. */
   private readonly entityVaries = new Map<string, ReadonlySet<PageDependency>>();
   private changesVersion = 0;
+  private notificationsVersion = 0;
 
   constructor(
     readonly site: Site,
@@ -131,14 +132,20 @@ export class Portal implements PortalData {
     this.changesVersion = version;
   }
 
+  /** The notification outbox moved (a page queued or delivered): the pages showing it render afresh. */
+  notificationsMoved(): void {
+    this.notificationsVersion++;
+  }
+
   private cacheKey(path: string, query: URLSearchParams): string {
     const key = pageKey(path, query);
     if (this.sources === undefined) return key;
     const varies = this.variesOf(path);
-    if (!varies.has('changes') && !varies.has('hour')) return key;
+    if (varies.size === 0) return key;
     const changes = varies.has('changes') ? `c${this.changesVersion}` : '';
     const hour = varies.has('hour') ? `h${Math.floor(this.now().getTime() / HOUR_MS)}` : '';
-    return `${key}#${changes}${hour}`;
+    const notifications = varies.has('notifications') ? `n${this.notificationsVersion}` : '';
+    return `${key}#${changes}${hour}${notifications}`;
   }
 
   /** What a page shows besides the catalog, as its providers declare: an entity page's sections, or a subpage. */

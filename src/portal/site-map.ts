@@ -172,7 +172,8 @@ async function route(
     if (subpage === undefined) {
       const page = await loadEntityPage(data.store, key);
       return (
-        page && ok(entityView(site, page, await entitySections(data.sections, data.sources ?? {}, key, page, site)))
+        page &&
+        ok(entityView(site, page, await entitySections(data.sections, data.sources ?? {}, key, page, site, data.store)))
       );
     }
     const provided = docPath.length === 0 ? data.subpages?.find((p) => p.segment === subpage) : undefined;

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { packIndex, prepareEntries, rankEntries, unpackIndex, type SearchEntry } from './rank.ts';
+import {
+  maxEdits,
+  packIndex,
+  prepareEntries,
+  rankEntries,
+  resultPath,
+  unpackIndex,
+  withinEdits,
+  type SearchEntry,
+} from './rank.ts';
+import { sectionsForSearch } from './search-index.ts';
 
 const entry = (title: string, extra: Partial<SearchEntry> = {}): SearchEntry => ({
   type: 'entity',
@@ -68,6 +79,125 @@ describe('rankEntries', () => {
 
   test('a packed index unpacks to the same entries', () => {
     const raw = [entry('A', { tags: ['x', 'y'] }), entry('B', { type: 'docs', kind: 'docs' })];
+    assert.deepEqual(unpackIndex(JSON.parse(JSON.stringify(packIndex(raw)))), raw);
+  });
+});
+
+describe('full text, typos and identifiers (the demo catalog’s shipment-service)', () => {
+  const doc = (file: string) => readFileSync(new URL(`../../examples/acme/services/${file}`, import.meta.url), 'utf8');
+  const index = prepareEntries([
+    entry('Shipment Service', {
+      name: 'shipment-service',
+      tags: ['go', 'kafka'],
+      text: 'System of record for shipments — books parcels, allocates tracking numbers.',
+    }),
+    entry('Shipments Database', { name: 'shipments-db', kind: 'resource' }),
+    entry('Quote Service', { name: 'quote-service', text: 'Prices a shipment before it is booked.' }),
+    entry('Label Printing Service', { name: 'label-printing-service' }),
+    entry('Ship', { name: 'ship' }),
+    entry('Shipment Booking', { name: 'shipment-booking', kind: 'system' }),
+    entry('Shipment Service — Runbook', {
+      type: 'runbook',
+      kind: 'runbook',
+      name: 'runbook.md',
+      path: 'catalog/default/component/shipment-service/runbook/',
+      context: 'Shipment Service',
+      sections: sectionsForSearch(doc('shipment-service/docs/runbook.md')),
+    }),
+    entry('Shipment Service', {
+      type: 'docs',
+      kind: 'docs',
+      name: 'index.md',
+      path: 'catalog/default/component/shipment-service/docs/',
+      context: 'Shipment Service',
+      sections: sectionsForSearch(doc('shipment-service/docs/index.md')),
+    }),
+  ]);
+  const top = (q: string) => rankEntries(index, q, 10);
+
+  test('a pasted alert name lands on the runbook section that names it', () => {
+    const [first] = top('ShipmentCreateErrorRateHigh');
+    assert.equal(first?.type, 'runbook');
+    assert.deepEqual(first?.section, { anchor: 'alerts-and-symptoms', heading: 'Alerts and symptoms' });
+    assert.equal(
+      resultPath(first as NonNullable<typeof first>),
+      'catalog/default/component/shipment-service/runbook/#alerts-and-symptoms',
+    );
+    assert.deepEqual(top('shipment create error')[0]?.section?.anchor, 'alerts-and-symptoms');
+    assert.deepEqual(top('shipment_create_error_rate_high')[0]?.section?.anchor, 'alerts-and-symptoms');
+  });
+
+  test('code blocks are searched: a command finds its section', () => {
+    const [first] = top('argocd rollback');
+    assert.equal(first?.section?.heading, 'Mitigation');
+  });
+
+  test('a typo finds the service, ranked below nothing exact; the entity named like the query comes first', () => {
+    assert.equal(top('shipmnt')[0]?.title, 'Shipment Service');
+    assert.equal(top('shipmnt')[0]?.type, 'entity');
+    assert.equal(
+      top('shipmnet servce')[0]?.name,
+      'shipment-service',
+      'a transposition is two edits: allowed from 8 letters',
+    );
+    assert.equal(top('qoute')[0]?.name, 'quote-service');
+  });
+
+  test('exact beats prefix beats typo', () => {
+    const names = top('ship').map((r) => r.name);
+    assert.equal(names[0], 'ship', 'the exact name first');
+    const typo = prepareEntries([entry('Deploy'), entry('Deploys'), entry('Deplot')]);
+    assert.deepEqual(
+      rankEntries(typo, 'deploy', 10).map((r) => r.title),
+      ['Deploy', 'Deploys', 'Deplot'],
+    );
+  });
+
+  test('one result per document', () => {
+    const paths = top('shipment').map((r) => r.path);
+    assert.equal(new Set(paths).size, paths.length);
+    assert.equal(paths.filter((p) => p.endsWith('/runbook/')).length, 1);
+  });
+
+  test('short words get no typo tolerance: too many short words are one edit apart', () => {
+    const short = prepareEntries([entry('Api'), entry('App'), entry('Apps gateway'), entry('Cart'), entry('Card')]);
+    assert.deepEqual(
+      rankEntries(short, 'api', 10).map((r) => r.title),
+      ['Api'],
+    );
+    assert.deepEqual(
+      rankEntries(short, 'cart', 10).map((r) => r.title),
+      ['Cart', 'Card'],
+      'four letters: one edit',
+    );
+    assert.deepEqual([maxEdits('abc'), maxEdits('abcd'), maxEdits('abcdefg'), maxEdits('abcdefgh')], [0, 1, 1, 2]);
+    assert.equal(maxEdits('v2983'), 0, 'numbers are not typos');
+  });
+
+  test('edit distance is bounded and exact', () => {
+    assert.equal(withinEdits('shipmnt', 'shipment', 1), true);
+    assert.equal(withinEdits('shipmnet', 'shipment', 1), true, 'a swap');
+    assert.equal(withinEdits('shpimnet', 'shipment', 1), false, 'two swaps');
+    assert.equal(withinEdits('shpimnet', 'shipment', 2), true);
+    assert.equal(withinEdits('kitten', 'sitting', 2), false);
+    assert.equal(withinEdits('kitten', 'sitting', 3), true);
+    assert.equal(withinEdits('', 'ab', 2), true);
+    assert.equal(withinEdits('ca', 'abc', 2), false, 'optimal string alignment: no edit after a swap');
+  });
+
+  test('hostile and oversized queries are bounded and find nothing odd', () => {
+    const started = process.hrtime.bigint();
+    assert.deepEqual(top('x'.repeat(10_000)), []);
+    assert.deepEqual(top('shipment '.repeat(2_000)).length > 0, true);
+    assert.deepEqual(top('.*+?^$\\{}()|[]\\ (?=)'), []);
+    assert.deepEqual(top('\u0000\uffff\ud800 🚚 ���'), []);
+    assert.equal(top('Shipment\u0301 Sérvice')[0]?.name, 'shipment-service', 'accents are dropped');
+    // Not a timing assertion on luck: seconds would mean an unbounded scan, the budget is milliseconds.
+    assert.ok(Number(process.hrtime.bigint() - started) < 5e9);
+  });
+
+  test('a packed index keeps the sections', () => {
+    const raw = [entry('Doc', { type: 'docs', kind: 'docs', sections: [{ anchor: 'a', heading: 'A', text: 'x y' }] })];
     assert.deepEqual(unpackIndex(JSON.parse(JSON.stringify(packIndex(raw)))), raw);
   });
 });

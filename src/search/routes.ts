@@ -15,6 +15,13 @@ const SearchResultSchema = z
     tags: z.array(z.string()),
     text: z.string().openapi({ description: 'Description, or a document’s headings.' }),
     context: z.string().openapi({ description: 'The owner of an entity, or the entity a document belongs to.' }),
+    section: z
+      .object({
+        anchor: z.string().openapi({ description: 'The heading’s id on the page: link to `path#anchor`.' }),
+        heading: z.string(),
+      })
+      .optional()
+      .openapi({ description: 'For a document: the section that matched best (one result per document).' }),
   })
   .openapi('SearchResult');
 
@@ -27,7 +34,7 @@ export function registerSearchRoutes(app: App, index: () => Promise<PreparedInde
       tags: ['Search'],
       summary: 'Search entities, docs and runbooks',
       description:
-        'Every word must start a word of the result; matches in the name rank first, then the title, tags, and the rest.',
+        'Full text over entities, docs and runbooks (headings, paragraphs, code). Identifiers are split into words (`ShipmentCreateErrorRateHigh` is shipment create error rate high). Every word must match a word of the result whole, as its beginning, or with a typo (1 edit for words of 4–7 letters, 2 from 8); exact beats prefix beats typo, and matches in the name rank first, then the title, tags, and the rest. A document is one result, linked to its best section.',
       request: {
         query: z.object({
           q: z.string().max(200).openapi({ description: 'What to search for.', example: 'checkout' }),

@@ -4,7 +4,9 @@ import type { DocsSource } from '../docs/docs-source.ts';
 import { docPagePath, entitiesWithDocs, runbookPagePath } from '../docs/entity-docs.ts';
 import { refName } from '../web/components.ts';
 import { entityPath } from '../web/site.ts';
-import type { SearchEntry } from './rank.ts';
+import { identifierTerms } from '../catalog/search-terms.ts';
+import { markdownSections } from '../web/markdown.ts';
+import { MAX_SECTIONS, type SearchEntry, type SearchSection } from './rank.ts';
 
 const MAX_TEXT = 300;
 
@@ -23,6 +25,24 @@ export function markdownOutline(text: string): { title?: string; headings: strin
     else headings.push(heading);
   }
   return { title, headings };
+}
+
+/** Words kept per section: a section is a screenful or two, and the index ships to browsers. */
+export const MAX_SECTION_WORDS = 400;
+
+/**
+ * A document's sections as the index keeps them: the heading, its anchor on the rendered
+ * page, and each distinct word of its text once (identifiers split), at most
+ * MAX_SECTION_WORDS, in the order they first appear.
+ */
+export function sectionsForSearch(markdown: string): SearchSection[] {
+  return markdownSections(markdown)
+    .slice(0, MAX_SECTIONS)
+    .map((s) => ({
+      anchor: s.anchor,
+      heading: s.heading,
+      text: [...new Set(identifierTerms(s.text))].slice(0, MAX_SECTION_WORDS).join(' '),
+    }));
 }
 
 const clip = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
@@ -47,9 +67,14 @@ export async function buildSearchIndex(store: CatalogReader, docs?: DocsSource):
   if (!docs) return entries;
   for (const { ref, entity, runbook, tree } of await entitiesWithDocs(store, docs)) {
     const owner = entityTitle(entity) ?? entity.metadata.name;
+    const document = async (file: string) => {
+      const text = await docs.read(file);
+      return text.ok
+        ? { outline: markdownOutline(text.text), sections: sectionsForSearch(text.text) }
+        : { outline: { headings: [] }, sections: [] };
+    };
     if (runbook !== undefined) {
-      const text = await docs.read(runbook);
-      const outline = text.ok ? markdownOutline(text.text) : { headings: [] };
+      const { outline, sections } = await document(runbook);
       entries.push({
         type: 'runbook',
         title: outline.title ?? `Runbook: ${owner}`,
@@ -59,11 +84,14 @@ export async function buildSearchIndex(store: CatalogReader, docs?: DocsSource):
         tags: [],
         text: clip(outline.headings.join(' · ')),
         context: owner,
+        sections,
       });
     }
     for (const page of tree?.pages ?? []) {
-      const text = await docs.read(tree?.dir ? `${tree.dir}/${page}` : page);
-      const outline = text.ok ? markdownOutline(text.text) : { headings: [] };
+      const file = tree?.dir ? `${tree.dir}/${page}` : page;
+      // The runbook is often a page of the docs folder too: one result per file, as the runbook.
+      if (file === runbook) continue;
+      const { outline, sections } = await document(file);
       entries.push({
         type: 'docs',
         title: outline.title ?? page,
@@ -73,6 +101,7 @@ export async function buildSearchIndex(store: CatalogReader, docs?: DocsSource):
         tags: [],
         text: clip(outline.headings.join(' · ')),
         context: owner,
+        sections,
       });
     }
   }

@@ -2,20 +2,22 @@ import { kindBadge } from '../web/components.ts';
 import { html, type Html } from '../web/html.ts';
 import { layout } from '../web/layout.ts';
 import { siteUrl, type Site } from '../web/site.ts';
-import type { SearchEntry } from './rank.ts';
+import { resultPath, type SearchResult } from './rank.ts';
 
 export const SEARCH_PAGE_RESULTS = 50;
 
 export interface SearchPageData {
   q: string;
-  results: SearchEntry[];
+  results: SearchResult[];
 }
 
-const TYPE_LABEL: Record<SearchEntry['type'], string> = { entity: '', docs: 'Docs', runbook: 'Runbook' };
+const TYPE_LABEL: Record<SearchResult['type'], string> = { entity: '', docs: 'Docs', runbook: 'Runbook' };
 
-export function searchResultList(site: Site, results: readonly SearchEntry[]): Html {
+export function searchResultList(site: Site, results: readonly SearchResult[]): Html {
   return html`<ol class="results">${results.map(
-    (r) => html`<li><a href="${siteUrl(site, r.path)}"><span class="result-title">${r.title}</span></a>
+    (
+      r,
+    ) => html`<li><a href="${siteUrl(site, resultPath(r))}"><span class="result-title">${r.title}${r.section?.heading ? ` › ${r.section.heading}` : ''}</span></a>
 <span class="result-meta">${r.type === 'entity' ? kindBadge(r.kind) : html`<span class="kind kind-${r.type}">${TYPE_LABEL[r.type]}</span>`} <span class="muted small">${r.context}</span></span>
 ${r.text ? html`<p class="result-text">${r.text}</p>` : ''}</li>`,
   )}</ol>`;

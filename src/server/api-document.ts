@@ -39,6 +39,11 @@ export function registerApiDocument(app: App): void {
         description: "The Unleash client API: Unleash SDKs read the catalog's flags and report evaluation counts.",
       },
       {
+        name: 'On call',
+        description:
+          "Who is on call for an entity now, computed from the catalog's rotations, and overrides (set and removed with a token, audited).",
+      },
+      {
         name: 'Search',
         description: 'Ranked search over entities, docs pages and runbooks (the command palette uses it).',
       },

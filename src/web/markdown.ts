@@ -42,6 +42,8 @@ interface Context {
   ids: Set<string>;
   /** Next suffix to try per slug, so many equal headings do not cost quadratic time. */
   suffixes: Map<string, number>;
+  /** Every heading's text by its id (all levels), for the search index's sections. */
+  headings: Map<string, string>;
 }
 
 const CONTEXT = Symbol('atrium.markdown');
@@ -221,6 +223,7 @@ function addHeadingAnchor(state: StateCore, open: Token, inline: Token, context:
   const id = uniqueId(slugify(text), context);
   const level = Number(open.tag.slice(1));
   open.attrSet('id', id);
+  context.headings.set(id, text);
   if (level === 1) context.title ??= text;
   else if (level <= 4) context.toc.push({ level, id, text });
   const space = new state.Token('text', '', 0);
@@ -285,21 +288,59 @@ function truncateUtf8(source: string, max: number): string {
   return cut.endsWith('\uFFFD') && !source.startsWith(cut) ? cut.slice(0, -1) : cut;
 }
 
-export function renderMarkdown(source: string, options: MarkdownOptions): RenderedMarkdown {
-  const truncated = Buffer.byteLength(source, 'utf8') > MAX_MARKDOWN_BYTES;
-  const text = truncated ? truncateUtf8(source, MAX_MARKDOWN_BYTES) : source;
-  const context: Context = {
+function newContext(options: MarkdownOptions): Context {
+  return {
     resolveLink: options.resolveLink,
     embedded: options.embedded ?? false,
     toc: [],
     title: undefined,
     ids: new Set(),
     suffixes: new Map(),
+    headings: new Map(),
   };
+}
+
+export function renderMarkdown(source: string, options: MarkdownOptions): RenderedMarkdown {
+  const truncated = Buffer.byteLength(source, 'utf8') > MAX_MARKDOWN_BYTES;
+  const text = truncated ? truncateUtf8(source, MAX_MARKDOWN_BYTES) : source;
+  const context = newContext(options);
   let out = md.render(text, { [CONTEXT]: context });
   if (truncated)
     out += '<p class="truncated-note">This document is larger than 2 MiB; only its beginning is shown.</p>\n';
   const rendered: RenderedMarkdown = { html: trusted(out), toc: context.toc };
   if (context.title !== undefined) rendered.title = context.title;
   return rendered;
+}
+
+/** A heading and the text under it (paragraphs, lists, tables, code) up to the next heading. */
+export interface MarkdownSection {
+  /** The heading's id as the rendered page has it; `''` for text before the first heading. */
+  anchor: string;
+  heading: string;
+  text: string;
+}
+
+/**
+ * A document cut into sections at its headings, with the ids `renderMarkdown` gives them
+ * (the same parse), so a search result can link to `page#anchor` and land there.
+ */
+export function markdownSections(source: string): MarkdownSection[] {
+  const text =
+    Buffer.byteLength(source, 'utf8') > MAX_MARKDOWN_BYTES ? truncateUtf8(source, MAX_MARKDOWN_BYTES) : source;
+  const context = newContext({ resolveLink: () => undefined });
+  const sections: MarkdownSection[] = [];
+  let current: MarkdownSection = { anchor: '', heading: '', text: '' };
+  let inHeading = false;
+  for (const token of md.parse(text, { [CONTEXT]: context })) {
+    if (token.type === 'heading_open') {
+      if (current.anchor !== '' || current.text !== '') sections.push(current);
+      const anchor = String(token.attrGet('id') ?? '');
+      current = { anchor, heading: context.headings.get(anchor) ?? '', text: '' };
+      inHeading = true;
+    } else if (token.type === 'heading_close') inHeading = false;
+    else if (!inHeading && (token.type === 'inline' || token.type === 'fence' || token.type === 'code_block'))
+      current.text += `${token.content}\n`;
+  }
+  if (current.anchor !== '' || current.text !== '') sections.push(current);
+  return sections;
 }

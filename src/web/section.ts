@@ -15,9 +15,10 @@ import type { Site } from './site.ts';
  * What a page shows besides the catalog, so the live portal's page cache knows when to
  * render it again (every page is dropped with the catalog anyway): `changes`, the change
  * events (the change version moves with every write seen, a flag switch included);
- * `hour`, the clock, for windows and ages that move on the hour.
+ * `hour`, the clock, for windows and ages that move on the hour; `notifications`, the
+ * outbox (a page queued or delivered by this replica).
  */
-export type PageDependency = 'changes' | 'hour';
+export type PageDependency = 'changes' | 'hour' | 'notifications';
 
 export interface SectionProvider<Subject, Sources, Data> {
   readonly id: string;

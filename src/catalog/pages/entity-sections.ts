@@ -2,13 +2,19 @@ import type { HtmlValue } from '../../web/html.ts';
 import { type SectionProvider, sectionsFor } from '../../web/section.ts';
 import type { Site } from '../../web/site.ts';
 import { knownKind } from '../kinds.ts';
+import type { CatalogReader } from '../reader.ts';
 import type { EntityPageData } from './entity-data.ts';
 
-/** What an entity-page section is about: the entity's key, its kind as the catalog spells it, and its page's data. */
+/**
+ * What an entity-page section is about: the entity's key, its kind as the catalog spells
+ * it, its page's data, and the catalog the page was read from (live and in a static
+ * export alike, for a section that shows other entities, e.g. the owner's rotations).
+ */
 export interface EntitySubject {
   key: string;
   kind: string;
   page: EntityPageData;
+  catalog: CatalogReader;
 }
 
 /**
@@ -33,9 +39,10 @@ export async function entitySections<Sources>(
   key: string,
   page: EntityPageData,
   site: Site,
+  catalog: CatalogReader,
 ): Promise<ProvidedSections> {
   const kind = knownKind(page.detail.entity.kind) ?? page.detail.entity.kind;
-  const subject = { key, kind, page };
+  const subject = { key, kind, page, catalog };
   const here = providers.filter((p) => p.kinds.includes(kind));
   const [lead, body] = await Promise.all(
     (['lead', 'body'] as const).map((slot) =>

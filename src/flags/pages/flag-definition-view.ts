@@ -94,34 +94,56 @@ export function flagSwitchesSection(ref: string, environments: readonly Environm
   }${switchForm(environments, hasPlan)}<p class="small muted">The same through the API: <code>PUT /api/v1/flags/${namespace}/${name}/environments/{environment}</code>, and the kill switch <code>POST /api/v1/flags/${namespace}/${name}/kill</code>, with a <code>flags:write</code> token.</p></section>`;
 }
 
+/** What a flag's environments are set to, in words (never colour alone): "production on · staging off". */
+export function flagStatesText(environments: readonly { environment: string; enabled: boolean }[]): string {
+  return environments.length
+    ? environments.map((e) => `${e.environment} ${e.enabled ? 'on' : 'off'}`).join(' · ')
+    : 'off everywhere';
+}
+
+const SWITCH_ACTIONS: readonly [string, string][] = [
+  ['on', 'Turn it on'],
+  ['off', 'Turn it off'],
+  ['rollout', 'Set the rollout to the percentage below'],
+  ['rollout-default', "Set the rollout back to the strategies' own"],
+];
+const PLAN_ACTION_LABELS: readonly [string, string][] = [
+  ['start', 'Start the release plan'],
+  ['advance', 'Advance the release plan'],
+  ['rollback', 'Roll the release plan back'],
+  ['pause', 'Pause the release plan'],
+  ['resume', 'Resume the release plan'],
+];
+
+/** The reason field both forms share: the API's rule (one line, at most 500 characters), stored with the switch. */
+const reasonField = (id: string) =>
+  html`<p class="form-row"><label for="${id}">Reason</label> <input id="${id}" name="reason" type="text" required maxlength="500" autocomplete="off"></p>`;
+const tokenField = (id: string) =>
+  html`<p class="form-row"><label for="${id}">Token with flags:write</label> <input id="${id}" name="token" type="password" autocomplete="off" required maxlength="200"></p>`;
+
 /**
  * The switch, on the page: pages have no sign-in, so the form asks for a `flags:write`
- * token (never stored by the page), and for a confirmation. "Every environment" with
- * "off" is the kill switch; the rollout and the release plan move in one environment.
+ * token (never stored by the page), a reason and a confirmation. Nothing is chosen for
+ * the reader: no environment, no change (a default here would be one careless submit
+ * from a change in production). After a change the page comes back with the last choice
+ * in its address, and the client script puts it back in the form. The kill switch (off
+ * in every environment) is a form of its own with its own confirmation.
  */
 function switchForm(environments: readonly EnvironmentState[], hasPlan: boolean): Html {
-  const actions: [string, string][] = [
-    ['off', 'Turn it off'],
-    ['on', 'Turn it on'],
-    ['rollout', 'Set the rollout to the percentage below'],
-    ['rollout-default', "Set the rollout back to the strategies' own"],
-    ...(hasPlan
-      ? ([
-          ['start', 'Start the release plan'],
-          ['advance', 'Advance the release plan'],
-          ['rollback', 'Roll the release plan back'],
-          ['pause', 'Pause the release plan'],
-          ['resume', 'Resume the release plan'],
-        ] as [string, string][])
-      : []),
-  ];
-  return html`<form class="switch-form" method="post" action="switch/"><fieldset><legend>Change it</legend>
-<p class="form-row"><label for="switch-environment">Environment</label> <select id="switch-environment" name="environment"><option value="*">every environment (with "Turn it off": the kill switch)</option>${environments.map((e) => html`<option value="${e.environment}">${e.environment}</option>`)}</select></p>
-<p class="form-row"><label for="switch-action">Change</label> <select id="switch-action" name="action">${actions.map(([value, label]) => html`<option value="${value}">${label}</option>`)}</select></p>
+  const actions = [...SWITCH_ACTIONS, ...(hasPlan ? PLAN_ACTION_LABELS : [])];
+  return html`<form class="switch-form" id="switch-form" method="post" action="switch/"><fieldset><legend>Change it in one environment</legend>
+<p class="form-row"><label for="switch-environment">Environment</label> <select id="switch-environment" name="environment" required><option value="" selected>Choose an environment</option>${environments.map((e) => html`<option value="${e.environment}">${e.environment}</option>`)}</select></p>
+<fieldset class="switch-actions"><legend>Change</legend>${actions.map(([value, label]) => html`<p class="form-row"><input id="switch-action-${value}" name="action" type="radio" value="${value}" required> <label for="switch-action-${value}">${label}</label></p>`)}</fieldset>
 <p class="form-row"><label for="switch-percent">Rollout percentage</label> <input id="switch-percent" name="percent" type="number" min="0" max="100" step="1" inputmode="numeric"></p>
-<p class="form-row"><label for="switch-token">Token with flags:write</label> <input id="switch-token" name="token" type="password" autocomplete="off" required maxlength="200"></p>
+${reasonField('switch-reason')}${tokenField('switch-token')}
 <p class="form-row"><input id="switch-confirm" name="confirm" type="checkbox" value="yes" required> <label for="switch-confirm">I know this changes what users get, at once</label></p>
 <p><button type="submit">Change it</button></p>
+</fieldset></form>
+<form class="switch-form" id="kill-form" method="post" action="switch/"><fieldset><legend>Kill switch: turn it off in every environment</legend>
+<input type="hidden" name="action" value="kill">
+${reasonField('kill-reason')}${tokenField('kill-token')}
+<p class="form-row"><input id="kill-every" name="every" type="checkbox" value="yes" required> <label for="kill-every">I mean every environment, production included</label></p>
+<p><button type="submit">Turn it off everywhere</button></p>
 </fieldset></form>`;
 }
 
@@ -133,9 +155,26 @@ export function teamFlagsSection(site: Site, flags: readonly FlagSummary[]): Htm
     'Feature flags',
     html`${stale ? html`<p><span class="badge badge-warn">${stale} stale</span> fully on or off for longer than their type's expected lifetime: remove the flag and the code path it guards.</p>` : ''}<div class="table-scroll" tabindex="0" role="region" aria-label="Feature flags"><table><thead><tr><th scope="col">Flag</th><th scope="col">Type</th><th scope="col">In force</th><th scope="col">Age</th></tr></thead><tbody>${flags.map(
       (f) =>
-        html`<tr><th scope="row">${entityLink(site, { ref: f.ref, title: f.title })}<br><span class="muted small">${refName(f.service)}</span></th><td>${f.type}</td><td>${f.environments.length ? f.environments.map((e) => `${e.environment} ${e.enabled ? 'on' : 'off'}`).join(', ') : 'off everywhere'}</td><td>${
+        html`<tr><th scope="row">${entityLink(site, { ref: f.ref, title: f.title })}<br><span class="muted small">${refName(f.service)}</span></th><td>${f.type}</td><td>${flagStatesText(f.environments)}</td><td>${
           f.staleness.stale ? html`<span class="badge badge-warn">stale</span> ` : ''
         }${f.staleness.ageDays} days ${f.staleness.settled === 'mixed' ? 'rolling out' : `fully ${f.staleness.settled}`}${EXPECTED_LIFETIME_DAYS[f.type] === null ? ' (never stale)' : ''}</td></tr>`,
     )}</tbody></table></div>`,
+  );
+}
+
+/** A service's flags: in the live portal with what is in force per environment; in a static export, only which they are. */
+export type ServiceFlags =
+  | { live: true; flags: readonly FlagSummary[] }
+  | { live: false; flags: readonly { ref: string; title: string }[] };
+
+/** A service's page: its flags, each with its state per environment in words. */
+export function serviceFlagsSection(site: Site, service: ServiceFlags): Html {
+  return section(
+    'flags',
+    'Feature flags',
+    html`<ul class="plain">${service.flags.map(
+      (f) =>
+        html`<li>${entityLink(site, { ref: f.ref, title: f.title })}${'environments' in f ? html` <span class="flag-states">${flagStatesText(f.environments)}</span>` : ''}</li>`,
+    )}</ul>${service.live ? '' : html`<p class="small muted">What is in force is shown by the live portal; each flag's page shows what its file declares.</p>`}`,
   );
 }

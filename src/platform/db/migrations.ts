@@ -238,6 +238,67 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.dropTable('idempotency_keys_shared').execute();
       },
     },
+    '0005_oncall_overrides': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('oncall_overrides')
+          .addColumn('id', dialect === 'sqlite' ? 'integer' : 'bigserial', (c) => c.primaryKey())
+          .addColumn('rotation_key', 'text', (c) => c.notNull())
+          .addColumn('user_key', 'text', (c) => c.notNull())
+          .addColumn('user_ref', 'text', (c) => c.notNull())
+          .addColumn('starts_at', 'text', (c) => c.notNull())
+          .addColumn('ends_at', 'text', (c) => c.notNull())
+          .addColumn('starts_ms', 'bigint', (c) => c.notNull())
+          .addColumn('ends_ms', 'bigint', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          // Removed overrides stay, for the record of who removed them and why.
+          .addColumn('removed_by', 'text')
+          .addColumn('removed_at', 'text')
+          .addColumn('removed_reason', 'text')
+          .execute();
+        // Read by rotation, those still to end.
+        await db.schema
+          .createIndex('oncall_overrides_rotation')
+          .on('oncall_overrides')
+          .columns(['rotation_key', 'ends_ms'])
+          .execute();
+      },
+    },
+    '0006_notifications': {
+      // The outbox: a message is a row before anything is sent, so a restart loses nothing.
+      // `idempotency` (principal, route and the request's Idempotency-Key) is unique, so a
+      // retried request finds its first message instead of queueing another.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('notifications')
+          .addColumn('id', dialect === 'sqlite' ? 'integer' : 'bigserial', (c) => c.primaryKey())
+          .addColumn('receiver', 'text', (c) => c.notNull())
+          .addColumn('subject_key', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('dedup_key', 'text', (c) => c.notNull())
+          .addColumn('idempotency', 'text', (c) => c.unique())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+          .addColumn('last_error', 'text')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('sent_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('notifications_due')
+          .on('notifications')
+          .columns(['status', 'next_attempt_at'])
+          .execute();
+        await db.schema
+          .createIndex('notifications_subject')
+          .on('notifications')
+          .columns(['subject_key', 'id'])
+          .execute();
+      },
+    },
     '0007_problem_referrers': {
       // A dangling reference is one problem per missing target; its referrers are JSON (null for other problems).
       // Every referrer's page shows it: found by the target's key among the referrer's relations.

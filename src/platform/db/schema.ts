@@ -153,6 +153,45 @@ export interface FlagStatesTable {
   rollout: number | null;
 }
 
+/** An on-call override: a person on call for a rotation over a time range, kept with who set and removed it and why. */
+export interface OncallOverridesTable {
+  id: Generated<number>;
+  rotation_key: string;
+  user_key: string;
+  user_ref: string;
+  starts_at: string;
+  ends_at: string;
+  starts_ms: number;
+  ends_ms: number;
+  reason: string;
+  created_by: string;
+  created_at: string;
+  removed_by: string | null;
+  removed_at: string | null;
+  removed_reason: string | null;
+}
+
+/** The notification outbox (src/notifications/): one row per outgoing message. */
+export interface NotificationsTable {
+  id: Generated<number>;
+  /** The configured receiver's name (atrium.yaml's notifications.receivers). */
+  receiver: string;
+  /** The entity the message is about (its key), for its page's status. */
+  subject_key: string;
+  /** JSON: the receiver-neutral message (see notifications/model.ts). */
+  payload: string;
+  dedup_key: string;
+  /** `principal route key` of the request that queued it; null without an Idempotency-Key. */
+  idempotency: string | null;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_by: string;
+  created_at: string;
+  sent_at: string | null;
+}
+
 export interface Schema {
   entities: EntitiesTable;
   entity_tags: EntityTagsTable;
@@ -167,5 +206,7 @@ export interface Schema {
   idempotency_keys: IdempotencyKeysTable;
   flag_evaluations: FlagEvaluationsTable;
   flag_states: FlagStatesTable;
+  oncall_overrides: OncallOverridesTable;
+  notifications: NotificationsTable;
   atrium_migrations: { name: string; applied_at: string };
 }

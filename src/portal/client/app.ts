@@ -1,13 +1,15 @@
 import {
   prepareEntries,
   rankEntries,
+  resultPath,
   unpackIndex,
   type PackedIndex,
   type PreparedIndex,
-  type SearchEntry,
+  type SearchResult,
 } from '../../search/rank.ts';
 import { relativeTime, timeLabel, UTC_SETTING } from '../../web/time-label.ts';
 import { PAGES_CACHE, PINNED_CACHE } from './cache-names.ts';
+import { showOnCall } from './oncall.ts';
 
 /**
  * The portal's only script, loaded as a module (no inline script: the CSP forbids it).
@@ -84,7 +86,7 @@ function loadStaticIndex(): Promise<PreparedIndex> {
  * API cannot be reached (offline, or the portal failing), the index the service worker
  * saved is ranked here with the same ranker, rather than showing an error.
  */
-async function search(q: string, limit: number): Promise<{ results: SearchEntry[]; saved: boolean }> {
+async function search(q: string, limit: number): Promise<{ results: SearchResult[]; saved: boolean }> {
   const ranked = async () => rankEntries(await loadStaticIndex(), q, limit);
   if (isStatic) return { results: await ranked(), saved: false };
   const r = await fetch(`${base}api/v1/search?${new URLSearchParams({ q, limit: String(limit) })}`).catch(
@@ -92,7 +94,7 @@ async function search(q: string, limit: number): Promise<{ results: SearchEntry[
   );
   if (r && r.status < 500) {
     if (!r.ok) throw new Error(`search: HTTP ${r.status}`);
-    return { results: ((await r.json()) as { items: SearchEntry[] }).items, saved: false };
+    return { results: ((await r.json()) as { items: SearchResult[] }).items, saved: false };
   }
   // A failed load of the index must not stick: the next keystroke may find the network back.
   const results = await ranked().catch((err: unknown) => {
@@ -112,7 +114,7 @@ function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-const kindLabel = (r: SearchEntry): string => (r.type === 'entity' ? r.kind : r.type);
+const kindLabel = (r: SearchResult): string => (r.type === 'entity' ? r.kind : r.type);
 
 /**
  * The palette: a modal dialog with a combobox over a listbox. Arrows move, Enter opens the
@@ -146,7 +148,7 @@ function setUpPalette(): void {
   );
   dialog.setAttribute('aria-label', 'Search');
   document.body.append(dialog);
-  let results: SearchEntry[] = [];
+  let results: SearchResult[] = [];
   let active = -1;
   let sequence = 0;
   /** The text the shown results answer; Enter on newer text goes to the search page instead. */
@@ -171,11 +173,11 @@ function setUpPalette(): void {
           'li',
           { id: `palette-option-${i}` },
           el('span', { className: 'kind' }, kindLabel(r)),
-          el('span', { className: 'result-title' }, r.title),
+          el('span', { className: 'result-title' }, r.section?.heading ? `${r.title} › ${r.section.heading}` : r.title),
           el('span', { className: 'muted small' }, r.context),
         );
         li.setAttribute('role', 'option');
-        li.addEventListener('click', () => go(r.path));
+        li.addEventListener('click', () => go(resultPath(r)));
         return li;
       }),
     );
@@ -213,7 +215,7 @@ function setUpPalette(): void {
     else if (e.key === 'Enter') {
       const q = input.value.trim();
       const chosen = q === answered ? results[active] : undefined;
-      if (chosen) go(chosen.path);
+      if (chosen) go(resultPath(chosen));
       else if (q) go(`search/?${new URLSearchParams({ q })}`);
     } else return;
     e.preventDefault();
@@ -253,7 +255,7 @@ async function fillStaticSearch(): Promise<void> {
   const input = document.querySelector<HTMLInputElement>('[data-search-input]');
   if (!isStatic || !container || !q) return;
   if (input) input.value = q;
-  let results: SearchEntry[];
+  let results: SearchResult[];
   try {
     results = (await search(q, 50)).results;
   } catch (err) {
@@ -275,7 +277,11 @@ async function fillStaticSearch(): Promise<void> {
       el(
         'li',
         {},
-        el('a', { href: base + r.path }, el('span', { className: 'result-title' }, r.title)),
+        el(
+          'a',
+          { href: base + resultPath(r) },
+          el('span', { className: 'result-title' }, r.section?.heading ? `${r.title} › ${r.section.heading}` : r.title),
+        ),
         ' ',
         el('span', { className: 'kind' }, kindLabel(r)),
         ' ',
@@ -321,6 +327,56 @@ async function listSavedPages(): Promise<void> {
 }
 
 /** The "loading the catalog" page reloads itself after the server's Retry-After. */
+/**
+ * A flag's page after a switch made from it: the last choice (environment, change,
+ * percentage) is in the address, so the next change starts from it. Only choices the
+ * form offers are taken; the reason, the token and the confirmations are asked anew.
+ */
+function restoreSwitchChoice(): void {
+  const form = document.querySelector<HTMLFormElement>('form#switch-form');
+  if (!form) return;
+  const last = new URLSearchParams(location.search);
+  const select = form.querySelector<HTMLSelectElement>('select[name="environment"]');
+  const environment = last.get('environment');
+  if (select && environment && [...select.options].some((o) => o.value === environment)) select.value = environment;
+  for (const radio of form.querySelectorAll<HTMLInputElement>('input[name="action"]'))
+    radio.checked = radio.value === last.get('action');
+  const percent = form.querySelector<HTMLInputElement>('input[name="percent"]');
+  if (percent && /^\d{1,3}$/.test(last.get('percent') ?? '')) percent.value = last.get('percent') ?? '';
+}
+
+/**
+ * A link to a part of a long page inside a closed `<details>` (an API reference's
+ * operation): open what holds it, for browsers that do not on their own.
+ */
+function openHashTarget(): void {
+  const id = decodeURIComponent(location.hash.slice(1));
+  const target = id ? document.getElementById(id) : null;
+  if (!target) return;
+  let opened = false;
+  for (let d = target.closest('details'); d; d = d.parentElement?.closest('details') ?? null)
+    if (!d.open) {
+      d.open = true;
+      opened = true;
+    }
+  if (opened) target.scrollIntoView();
+}
+
+/** A Copy button on each `pre[data-copy]` (curl commands): the text as shown, to the clipboard. */
+function addCopyButtons(): void {
+  for (const pre of document.querySelectorAll<HTMLPreElement>('pre[data-copy]')) {
+    const button = el('button', { type: 'button', className: 'copy-button' }, 'Copy');
+    button.setAttribute('aria-label', `Copy ${pre.getAttribute('aria-label') ?? 'the text'}`);
+    button.addEventListener('click', () => {
+      navigator.clipboard.writeText(pre.textContent ?? '').then(
+        () => (button.textContent = 'Copied'),
+        () => (button.textContent = 'Select and copy'),
+      );
+    });
+    pre.before(button);
+  }
+}
+
 function reloadWhenAsked(): void {
   const seconds = Number(document.querySelector<HTMLElement>('[data-reload-after]')?.dataset.reloadAfter);
   if (seconds > 0) setTimeout(() => location.reload(), Math.min(seconds, 60) * 1000);
@@ -334,6 +390,11 @@ function registerServiceWorker(): void {
 showTimes();
 setUpUtcToggle();
 showOfflineNote();
+void showOnCall(isStatic);
+restoreSwitchChoice();
+openHashTarget();
+addEventListener('hashchange', openHashTarget);
+addCopyButtons();
 setUpPalette();
 void fillStaticSearch();
 void listSavedPages();

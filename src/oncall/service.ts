@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import type { CatalogReader } from '../catalog/reader.ts';
+import { EntityRefError, keyOfRef, parseEntityRef, refKey } from '../platform/entity-ref.ts';
+import { AtriumError } from '../platform/errors.ts';
+import type { Principal } from '../platform/http/app.ts';
+import { answerAt } from './answer.ts';
+import type { OnCallAnswer, OnCallPlan } from './model.ts';
+import { loadOnCallPlan } from './plan.ts';
+import type { Override } from './schedule.ts';
+import type { OnCallStore, StoredOverride } from './store.ts';
+import { DAY } from './wall-clock.ts';
+
+/** The longest override: a quarter is already a change of rotation, not an override. */
+export const MAX_OVERRIDE_DAYS = 90;
+
+export interface OverrideInput {
+  user: string;
+  from: string;
+  until: string;
+  reason: string;
+}
+
+type FieldError = { field: string; message: string };
+
+function invalid(errors: FieldError[]): AtriumError {
+  const first = errors[0] as FieldError;
+  return new AtriumError({
+    category: 'user-fixable',
+    code: 'invalid-request',
+    status: 422,
+    message: `Invalid request: ${first.field}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
+    hint: 'Nothing was written.',
+    details: { errors },
+  });
+}
+
+/**
+ * Who is on call, from the catalog's rotations and the overrides set through the API:
+ * answers, and overrides checked against the catalog and the clock, audited (who set or
+ * removed one, when, why; removed ones stay).
+ */
+export class OnCallService {
+  constructor(
+    private readonly store: OnCallStore,
+    private readonly catalog: CatalogReader,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The overrides still to end, of these rotations, as the schedule reads them (newest last). */
+  readonly overridesOf = async (rotationKeys: readonly string[]): Promise<Map<string, Override[]>> => {
+    const active = await this.store.active(rotationKeys, this.now().toISOString());
+    return new Map(
+      [...active].map(([key, list]) => [
+        key,
+        list.map((o) => ({
+          id: String(o.id),
+          user: keyOfRef(o.user),
+          from: Date.parse(o.from),
+          until: Date.parse(o.until),
+        })),
+      ]),
+    );
+  };
+
+  /** Who is on call for `key` now and the plan it was computed from; a 404 when no rotation covers it. */
+  async answer(key: string): Promise<{ answer: OnCallAnswer; plan: OnCallPlan }> {
+    const plan = await loadOnCallPlan(this.catalog, key, this.overridesOf);
+    if (!plan)
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'no-rotation',
+        status: 404,
+        message: `No on-call rotation covers ${key}`,
+        hint: "Add a Rotation (apiVersion atrium.dev/v1) owned by the entity's team, or by its system's team.",
+      });
+    return { answer: answerAt(plan, this.now().getTime()), plan };
+  }
+
+  /** The rotation's stored reference, or the documented 404. */
+  private async rotation(key: string): Promise<string> {
+    const found = (await this.catalog.descriptorsOf([key])).get(key);
+    if (found?.entity.kind.toLowerCase() !== 'rotation')
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'entity-not-found',
+        status: 404,
+        message: `No rotation ${key} in the catalog`,
+        hint: 'Rotations are catalog entities of kind Rotation; check the namespace and name.',
+      });
+    return found.ref;
+  }
+
+  async overrides(rotationKey: string, withRemoved: boolean): Promise<StoredOverride[]> {
+    const ref = await this.rotation(rotationKey);
+    return this.store.list(rotationKey, ref, this.now().toISOString(), withRemoved);
+  }
+
+  /** Sets an override: the user must be a catalog User, the range forward, ending in the future, at most 90 days. */
+  async addOverride(
+    route: string,
+    rotationKey: string,
+    input: OverrideInput,
+    principal: Principal,
+    idempotencyKey: string | undefined,
+  ): Promise<{ status: number; body: string; replayed: boolean }> {
+    const rotationRef = await this.rotation(rotationKey);
+    const errors: FieldError[] = [];
+    let userKey = '';
+    try {
+      userKey = refKey(parseEntityRef(input.user, { defaultKind: 'User', defaultNamespace: 'default' }));
+    } catch (err) {
+      if (!(err instanceof EntityRefError)) throw err;
+      errors.push({ field: 'user', message: err.message });
+    }
+    const user = userKey ? (await this.catalog.descriptorsOf([userKey])).get(userKey) : undefined;
+    if (userKey && user?.entity.kind.toLowerCase() !== 'user')
+      errors.push({ field: 'user', message: `${userKey} is not a User in the catalog` });
+    const from = Date.parse(input.from);
+    const until = Date.parse(input.until);
+    const now = this.now();
+    if (until <= from) errors.push({ field: 'until', message: 'must be after from' });
+    else if (until - from > MAX_OVERRIDE_DAYS * DAY)
+      errors.push({ field: 'until', message: `must be at most ${MAX_OVERRIDE_DAYS} days after from` });
+    else if (until <= now.getTime())
+      errors.push({ field: 'until', message: 'is in the past: the override would never apply' });
+    if (errors.length > 0) throw invalid(errors);
+    const idempotency =
+      idempotencyKey === undefined
+        ? undefined
+        : {
+            principal: principal.name,
+            route: `${route} ${rotationKey}`,
+            key: idempotencyKey,
+            fingerprint: createHash('sha256').update(JSON.stringify(input)).digest('hex'),
+          };
+    const outcome = await this.store.create(
+      {
+        rotationKey,
+        userKey,
+        userRef: user?.ref ?? userKey,
+        from: new Date(from).toISOString(),
+        until: new Date(until).toISOString(),
+        reason: input.reason,
+        createdBy: principal.name,
+        createdAt: now.toISOString(),
+      },
+      rotationRef,
+      idempotency,
+    );
+    if (outcome.kind === 'conflict')
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'idempotency-key-reused',
+        status: 422,
+        message: `The Idempotency-Key "${idempotencyKey}" was already used for a different request`,
+        hint: 'Use a fresh key for each new write, and the same key only to retry the identical request.',
+      });
+    if (outcome.kind === 'replayed') return { status: outcome.status, body: outcome.body, replayed: true };
+    return { status: 201, body: JSON.stringify(outcome.override), replayed: false };
+  }
+
+  /** Removes an override (kept in the record with who removed it, when and why); 404 when the rotation has no such override. */
+  async removeOverride(rotationKey: string, id: number, principal: Principal, reason: string): Promise<StoredOverride> {
+    const rotationRef = await this.rotation(rotationKey);
+    const removed = await this.store.remove(rotationKey, rotationRef, id, {
+      by: principal.name,
+      at: this.now().toISOString(),
+      reason,
+    });
+    if (!removed)
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'override-not-found',
+        status: 404,
+        message: `Rotation ${rotationRef} has no override ${id}`,
+        hint: 'List its overrides with GET …/overrides to find the id.',
+      });
+    return removed;
+  }
+}

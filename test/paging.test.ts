@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { describeEachDatabase } from './support/databases.ts';
+import { json, loopbackServer } from './support/loopback.ts';
+import { expectSafePage } from './support/safe-page.ts';
+import { useTestServer } from './support/test-server.ts';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/paging/', import.meta.url));
+const NOW = new Date('2026-12-07T02:14:00.000Z');
+const pd = await loopbackServer(json(202, { status: 'success', message: 'Event processed', dedup_key: 'x' }));
+after(() => pd.close());
+
+describeEachDatabase('paging', (dialect) => {
+  const fixture = useTestServer(dialect, {
+    catalog: FIXTURE,
+    now: () => NOW,
+    receivers: [{ name: 'pagerduty', type: 'pagerduty', url: `${pd.url}/v2/enqueue` }],
+    paging: { receiver: 'pagerduty' },
+  });
+  let token = '';
+  let readOnly = '';
+  before(async () => {
+    token = (await fixture.server.tokens.create('ada-cli', ['pages:write'], null)).token;
+    readOnly = (await fixture.server.tokens.create('ci', ['deployments:write'], null)).token;
+  });
+  const post = (body: unknown, headers: Record<string, string> = {}, bearer = token) =>
+    fixture.server.app.request('/api/v1/pages', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  test('POST /api/v1/pages queues a page (202), the outbox sends it to PagerDuty with the annotation’s key, the page shows it sent', async () => {
+    pd.received.length = 0;
+    const res = await post({ service: 'shipment-service', message: 'Checkout fails since 02:10' });
+    assert.equal(res.status, 202);
+    const page = await res.json();
+    assert.equal(page.status, 'queued');
+    assert.equal(page.by, 'ada-cli');
+    assert.match(page.dedupKey, /^atrium-page-[0-9a-f-]{36}$/);
+    assert.equal(pd.received.length, 0, 'the request sends nothing itself');
+    await fixture.server.outbox.deliverDue();
+    const body = JSON.parse(pd.received[0]?.body ?? '{}');
+    assert.equal(body.routing_key, 'R0UTE-SHIPMENT');
+    assert.equal(body.dedup_key, page.dedupKey);
+    assert.equal(body.payload.summary, 'Shipment service: Checkout fails since 02:10 (paged by ada-cli in Atrium)');
+    assert.equal(body.payload.source, 'component:default/shipment-service');
+    const status = await fixture.server.app.request(`/api/v1/pages/${page.id}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal((await status.json()).sentAt, NOW.toISOString());
+    const html = await (await fixture.server.app.request('/catalog/default/component/shipment-service/')).text();
+    assert.match(html, /Page the on-call/);
+    assert.match(html, /<strong>sent<\/strong> at <time datetime="2026-12-07T02:14:00.000Z"/);
+    assert.ok(html.includes(page.dedupKey));
+  });
+
+  test('an Idempotency-Key retry answers the first page and pages no one again', async () => {
+    const first = await (
+      await post({ service: 'shipment-service', message: 'retry me' }, { 'idempotency-key': 'k-1' })
+    ).json();
+    const again = await post({ service: 'shipment-service', message: 'retry me' }, { 'idempotency-key': 'k-1' });
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.equal((await again.json()).id, first.id);
+  });
+
+  test('refusals: no token, the wrong scope, malformed, hostile, oversized and unknown', async () => {
+    assert.equal((await post({ service: 'shipment-service', message: 'x' }, {}, 'nope')).status, 401);
+    assert.equal((await post({ service: 'shipment-service', message: 'x' }, {}, readOnly)).status, 403);
+    assert.equal((await post('{"service": ')).status, 400);
+    assert.equal((await post({ service: 'shipment-service', message: 'x', extra: 1 })).status, 400);
+    assert.equal((await post({ service: 'shipment-service', message: '' })).status, 400);
+    assert.equal((await post({ service: 'shipment-service', message: '   ' })).status, 422);
+    assert.equal((await post({ service: 'shipment-service', message: 'a\u0007b\u202e' })).status, 422);
+    assert.equal((await post({ service: 'shipment-service', message: 'x'.repeat(1001) })).status, 400);
+    assert.equal((await post({ service: 'shipment-service', message: 'x'.repeat(20_000) })).status, 413);
+    assert.equal((await post({ service: 'no-such-service', message: 'x' })).status, 404);
+    assert.equal((await post({ service: 'component:default/quiet-service', message: 'x' })).status, 409);
+    assert.equal((await post({ service: 'component:', message: 'x' })).status, 400);
+  });
+
+  test('the Page form pages with a pages:write token and returns to the service; a refusal is an escaped page', async () => {
+    const form = (fields: Record<string, string>) =>
+      fixture.server.app.request('/catalog/default/component/shipment-service/page-oncall/', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const ok = await form({ token, message: 'From the form', by: 'Grace' });
+    assert.equal(ok.status, 303);
+    assert.equal(ok.headers.get('location'), '/catalog/default/component/shipment-service/#page-oncall');
+    const html = await (await fixture.server.app.request('/catalog/default/component/shipment-service/')).text();
+    assert.match(html, /Grace: “From the form” → <strong>queued<\/strong>/);
+    const noToken = await form({ token: 'atrium_forged', message: 'x', by: 'Grace' });
+    assert.equal(noToken.status, 401);
+    const refused = await form({ token, message: 'a\u0007<script>alert(1)</script>', by: 'Grace' });
+    assert.equal(refused.status, 422);
+    await expectSafePage(refused, 'the Page form refusal');
+    const hostile = await form({ token, message: '<script>alert(1)</script>', by: '<img src=x onerror=alert(1)>' });
+    assert.equal(hostile.status, 303);
+    const shown = await fixture.server.app.request('/catalog/default/component/shipment-service/');
+    const text = await expectSafePage(shown, 'a hostile page on the service page');
+    assert.ok(text.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+    const big = await form({ token, message: 'x'.repeat(20_000), by: 'Grace' });
+    assert.equal(big.status, 413);
+  });
+
+  test('no Page button where no receiver is configured', async () => {
+    const html = await (await fixture.server.app.request('/catalog/default/component/quiet-service/')).text();
+    assert.doesNotMatch(html, /Page the on-call/);
+  });
+});
