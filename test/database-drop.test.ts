@@ -163,7 +163,11 @@ test('serve on PostgreSQL survives its connections being cut: stays up, readines
   );
   assert.ok(failed.length > 0, 'some writes met a cut connection (else the test tests nothing)');
   for (const a of failed) {
-    assert.equal(a.status, 503, `a write that failed was answered 503, not ${a.status} (${a.version})`);
+    // 503 for a lost connection; 429 for a write that waited past its deadline behind them.
+    assert.ok(
+      a.status === 503 || a.status === 429,
+      `a write that failed was answered 503 or 429, not ${a.status} (${a.version})`,
+    );
     assert.ok(a.retryAfter !== null && Number(a.retryAfter) > 0, `with Retry-After (${a.version})`);
   }
   // The client's retry with its Idempotency-Key makes every refused write whole, once.

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHook } from 'node:async_hooks';
 import { get } from 'node:http';
 import { test } from 'node:test';
@@ -80,6 +81,8 @@ test('after stop() nothing of the server is left on the event loop: timers, watc
   assert.notEqual(port, 0);
   assert.equal(await fetchStatus(port, '/readyz'), 200, 'ready once start() has resolved');
   assert.equal(await fetchStatus(port, '/api/v1/entities/component/default/checkout'), 200);
+  // The watcher is set up by a background task after start(): wait for it (bounded), not for luck.
+  for (let i = 0; i < 200 && !resources.live().includes('FSEVENTWRAP'); i++) await sleep(25);
   const running = resources.live();
   for (const kind of ['Timeout', 'FSEVENTWRAP', 'TCPSERVERWRAP'])
     assert.ok(running.includes(kind), `the running server has a ${kind} (${running.join(', ')})`);
