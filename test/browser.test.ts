@@ -548,7 +548,8 @@ describe('portal in a browser', { skip: browserSkip }, () => {
       await page.getByRole('option').first().waitFor();
       assert.match((await page.getByRole('option').first().textContent()) ?? '', /runbook/i);
       await Promise.all([
-        page.waitForURL(/\/portal\/catalog\/default\/component\/payment-service\/runbook\/$/),
+        // The result lands on the section that matched, not only on the runbook.
+        page.waitForURL(/\/portal\/catalog\/default\/component\/payment-service\/runbook\/#refunds-stuck$/),
         page.keyboard.press('Enter'),
       ]);
       await page.goto(`${url}/portal/search/?q=ledger`);
