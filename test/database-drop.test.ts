@@ -21,6 +21,20 @@ interface Attempt {
   problem?: string;
 }
 
+/** Why the PostgreSQL tests are skipped, if they are. */
+const NO_POSTGRES = process.env.ATRIUM_TEST_POSTGRES_URL ? false : 'PostgreSQL unavailable (ATRIUM_TEST_POSTGRES_URL)';
+
+/** A fresh PostgreSQL database, and its URL through a loopback proxy the test can cut. */
+async function proxiedDatabase() {
+  const db = await createTestDatabase('postgres');
+  const direct = new URL(db.target);
+  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+  const proxied = new URL(db.target);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(proxy.port);
+  return { db, proxy, proxied };
+}
+
 /** `atrium serve` on the catalog and database given, in a child process, and ways to watch it. */
 function startServe(catalogDir: string, database: string) {
   const child = spawn(
@@ -66,14 +80,9 @@ function startServe(catalogDir: string, database: string) {
  * write traffic and while it polls for other replicas' writes.
  */
 test('serve on PostgreSQL survives its connections being cut: stays up, readiness follows the database, no acknowledged write lost or doubled', {
-  skip: process.env.ATRIUM_TEST_POSTGRES_URL ? false : 'PostgreSQL unavailable (ATRIUM_TEST_POSTGRES_URL)',
+  skip: NO_POSTGRES,
 }, async (t) => {
-  const db = await createTestDatabase('postgres');
-  const direct = new URL(db.target);
-  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-  const proxied = new URL(db.target);
-  proxied.hostname = '127.0.0.1';
-  proxied.port = String(proxy.port);
+  const { db, proxy, proxied } = await proxiedDatabase();
   const catalog = tempCatalog({ 'catalog-info.yaml': location(['./svc.yaml']), 'svc.yaml': component('checkout') });
 
   // The schema and a token, straight to PostgreSQL.
@@ -186,14 +195,9 @@ test('serve on PostgreSQL survives its connections being cut: stays up, readines
 });
 
 test('a cut in the middle of the first sync: serve stays up, syncs again once the database answers, and becomes ready', {
-  skip: process.env.ATRIUM_TEST_POSTGRES_URL ? false : 'PostgreSQL unavailable (ATRIUM_TEST_POSTGRES_URL)',
+  skip: NO_POSTGRES,
 }, async (t) => {
-  const db = await createTestDatabase('postgres');
-  const direct = new URL(db.target);
-  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-  const proxied = new URL(db.target);
-  proxied.hostname = '127.0.0.1';
-  proxied.port = String(proxy.port);
+  const { db, proxy, proxied } = await proxiedDatabase();
   const files: Record<string, string> = { 'catalog-info.yaml': location(['./services/*.yaml']) };
   for (let i = 0; i < 300; i++)
     files[`services/svc-${i}.yaml`] = component(`svc-${i}`, { title: `Service ${i} ${'x'.repeat(200)}` });
