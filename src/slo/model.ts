@@ -113,3 +113,56 @@ export interface SloStatus {
   /** Why the data state is not `ok`, in words a person reads (never a URL or a secret). */
   detail?: string;
 }
+
+/** The measuring windows: the burn windows, and `slo` for the SLO's whole window (the budget). */
+export type MeasureWindow = BurnWindow | 'slo';
+
+/** Good and total events over one window, as counts (a Prometheus rate is multiplied by the window's seconds). */
+export interface EventCounts {
+  good: number;
+  total: number;
+}
+
+/** What a data source answers for one SLO: counts per window (absent where nothing was recorded), or why not. */
+export type Measurement =
+  | { state: 'ok'; windows: Partial<Record<MeasureWindow, EventCounts>> }
+  | { state: 'no-data'; detail?: string }
+  | { state: 'source-down'; detail: string };
+
+/**
+ * Where an indicator's events are read: Prometheus (ratio, latency), Atrium's own store
+ * (pushed events, checks). A source never throws for its own failures; it answers
+ * `source-down` with a detail a person can read.
+ */
+export interface SloDataSource {
+  measure(slo: SloDefinition, windows: readonly MeasureWindow[], at: Date): Promise<Measurement>;
+}
+
+/** A point of the budget-burn chart: the budget left at `at`. */
+export interface BudgetPoint {
+  at: string;
+  budgetRemaining: number;
+}
+
+/** An alert's change of state, for the SLO page's history and the change timeline. */
+export interface AlertEvent {
+  slo: string;
+  severity: AlertSeverity;
+  state: 'firing' | 'resolved';
+  at: string;
+  factor: string;
+  long: BurnWindow;
+  short: BurnWindow;
+}
+
+/** What pages read of SLOs in the live portal (the static export has none). */
+export interface SloReader {
+  /** The SLOs of a service, worst budget first. */
+  forService(serviceKey: string): Promise<SloStatus[]>;
+  /** The SLOs of every service a team owns, worst budget first. */
+  forOwner(groupKey: string): Promise<SloStatus[]>;
+  status(sloKey: string): Promise<SloStatus | undefined>;
+  /** Budget left over the SLO's window, oldest first, at most `points` points. */
+  budgetHistory(sloKey: string, points: number): Promise<BudgetPoint[]>;
+  alertHistory(sloKey: string, limit: number): Promise<AlertEvent[]>;
+}
