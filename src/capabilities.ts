@@ -11,6 +11,7 @@ import { templateSections } from './templates/sections.ts';
 import { templateKind } from './templates/template-kind.ts';
 import { rotationKind } from './oncall/rotation-kind.ts';
 import { type OnCallSources, onCallSections } from './oncall/sections.ts';
+import { type SloSources, sloSections } from './slo/sections.ts';
 import { sloKind } from './slo/slo-kind.ts';
 
 /**
@@ -23,7 +24,7 @@ import { sloKind } from './slo/slo-kind.ts';
  * What the capabilities' sections and subpages read in the live portal: their services and
  * the clock, handed over by the server. A static export has none of them.
  */
-export type CapabilitySources = ChangeSources & DoraSources & FlagSources & OnCallSources & PagingSources;
+export type CapabilitySources = ChangeSources & DoraSources & FlagSources & OnCallSources & PagingSources & SloSources;
 
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
 export const entitySections: readonly EntitySection<CapabilitySources>[] = [
@@ -32,6 +33,7 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
   ...templateSections,
   ...onCallSections,
   ...pagingSections,
+  ...sloSections,
 ];
 
 /** The capabilities' pages under entity pages (`…/<segment>/`). */
