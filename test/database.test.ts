@@ -62,6 +62,12 @@ describeEachDatabase('opening the database', (dialect) => {
       'flag_states',
       'oncall_overrides',
       'notifications',
+      'slo_minutes',
+      'slo_hours',
+      'slo_alerts',
+      'slo_alert_history',
+      'slo_status',
+      'slo_cycles',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
