@@ -35,7 +35,7 @@ const definitions: SloDefinition[] = Array.from({ length: SLOS }, (_, i) => ({
 
 async function seed(database: Database): Promise<void> {
   // Rows straight into the tables, many per statement: seeding is not what is measured.
-  const rows = (table: 'slo_minutes' | 'slo_hours', count: number, step: number, start: number) =>
+  const rows = (count: number, step: number, start: number) =>
     definitions.flatMap((d, i) =>
       Array.from({ length: count }, (_, j) => ({
         slo_key: d.key,
@@ -45,8 +45,8 @@ async function seed(database: Database): Promise<void> {
       })),
     );
   for (const [table, all] of [
-    ['slo_minutes', rows('slo_minutes', 60, MINUTE_MS, NOW - HOUR_MS)],
-    ['slo_hours', rows('slo_hours', 72, HOUR_MS, NOW - 120 * HOUR_MS)],
+    ['slo_minutes', rows(60, MINUTE_MS, NOW - HOUR_MS)],
+    ['slo_hours', rows(72, HOUR_MS, NOW - 120 * HOUR_MS)],
   ] as const)
     await database.db.transaction().execute(async (trx) => {
       for (let i = 0; i < all.length; i += 1000)
