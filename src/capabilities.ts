@@ -11,6 +11,8 @@ import { templateSections } from './templates/sections.ts';
 import { templateKind } from './templates/template-kind.ts';
 import { rotationKind } from './oncall/rotation-kind.ts';
 import { type OnCallSources, onCallSections } from './oncall/sections.ts';
+import { type SloSources, sloSections } from './slo/sections.ts';
+import { sloKind } from './slo/slo-kind.ts';
 
 /**
  * What each capability contributes to the rooms that compose them, listed once and read
@@ -22,7 +24,7 @@ import { type OnCallSources, onCallSections } from './oncall/sections.ts';
  * What the capabilities' sections and subpages read in the live portal: their services and
  * the clock, handed over by the server. A static export has none of them.
  */
-export type CapabilitySources = ChangeSources & DoraSources & FlagSources & OnCallSources & PagingSources;
+export type CapabilitySources = ChangeSources & DoraSources & FlagSources & OnCallSources & PagingSources & SloSources;
 
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
 export const entitySections: readonly EntitySection<CapabilitySources>[] = [
@@ -31,13 +33,14 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
   ...templateSections,
   ...onCallSections,
   ...pagingSections,
+  ...sloSections,
 ];
 
 /** The capabilities' pages under entity pages (`…/<segment>/`). */
 export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [...changesSubpages, ...doraSubpages];
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
-export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind];
+export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind, sloKind];
 
 /** This module, for worker threads: they cannot be handed functions, so they import the lists from here. */
 export const CAPABILITIES_MODULE = import.meta.url;

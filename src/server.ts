@@ -50,6 +50,11 @@ import { registerPortalRoutes } from './portal/routes.ts';
 import { registerOnCallRoutes } from './oncall/routes.ts';
 import { OnCallService } from './oncall/service.ts';
 import { OnCallStore } from './oncall/store.ts';
+import { pageTarget } from './paging/model.ts';
+import { registerSloRoutes } from './slo/routes.ts';
+import { DEFAULT_EVALUATION_INTERVAL_MS, SloService } from './slo/service.ts';
+import { SloStore } from './slo/store.ts';
+import { sloTasks } from './slo/tasks.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -69,6 +74,7 @@ export interface AtriumServer extends Lifecycle {
   /** The notification outbox (pages today; alerts later). */
   outbox: Outbox;
   paging: PagingService;
+  slos: SloService;
   portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -116,6 +122,10 @@ export interface ServerOptions {
   paging?: PagingSettings;
   /** The outbox's retries (tests shorten them). */
   notificationRetry?: RetryPolicy;
+  /** How often SLOs are evaluated (default 30 s). */
+  sloEvaluationMs?: number;
+  /** This replica's name in SLO cycle claims (random by default; tests name theirs). */
+  replica?: string;
 }
 
 export function createServer(options: ServerOptions): AtriumServer {
@@ -134,13 +144,28 @@ export function createServer(options: ServerOptions): AtriumServer {
   const now = options.now ?? (() => new Date());
   const oncall = new OnCallService(new OnCallStore(database), catalog.store, now);
   const catalogHas = async (key: string) => (await catalog.store.summariesOf([key])).has(key);
-  const outbox = new Outbox(new NotificationStore(database), receiversFrom(options.receivers ?? [], now), {
+  const notificationStore = new NotificationStore(database);
+  const outbox = new Outbox(notificationStore, receiversFrom(options.receivers ?? [], now), {
     now,
     retry: options.notificationRetry,
     logger,
   });
   const paging = new PagingService((keys) => catalog.store.descriptorsOf(keys), outbox, {
     defaultReceiver: options.paging?.receiver,
+  });
+  const sloEvaluationMs = options.sloEvaluationMs ?? DEFAULT_EVALUATION_INTERVAL_MS;
+  const slos = new SloService(new SloStore(database), catalog, notificationStore, {
+    now,
+    intervalMs: sloEvaluationMs,
+    ...(options.replica ? { holder: options.replica } : {}),
+    // Until receivers are resolved per team: the team's atrium.dev/page-receiver, else the Page button's default.
+    receivers: async (owner) => {
+      const team = (await catalog.store.descriptorsOf([owner])).get(owner);
+      const target = pageTarget(team?.entity.metadata.annotations, options.paging?.receiver, (n) =>
+        outbox.hasReceiver(n),
+      );
+      return target ? [target] : [];
+    },
   });
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal(
@@ -149,7 +174,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     options.assets,
     docs,
     {
-      sources: { changes, dora, flags, oncall, paging, now } satisfies CapabilitySources,
+      sources: { changes, dora, flags, oncall, paging, slos, now } satisfies CapabilitySources,
       now,
       sections: entitySections,
       subpages: entitySubpages,
@@ -196,6 +221,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerFlagRoutes(app, flags, tokens, portal.site);
   registerOnCallRoutes(app, oncall, tokens);
   registerPagingRoutes(app, paging, tokens);
+  registerSloRoutes(app, slos, tokens, catalogHas);
   registerPageFormRoute(app, paging, tokens, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);
@@ -246,6 +272,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     ),
     ...flagTasks(flags),
     ...notificationTasks(outbox),
+    ...sloTasks(slos, sloEvaluationMs),
   );
   const listener = createListener(app, {
     logger,
@@ -268,6 +295,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     flags,
     outbox,
     paging,
+    slos,
     portal,
     metrics,
     catalogFiles,

@@ -36,6 +36,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0005_oncall_overrides',
           '0006_notifications',
           '0007_problem_referrers',
+          '0008_slo_events',
         ],
       );
     } finally {
@@ -61,6 +62,12 @@ describeEachDatabase('opening the database', (dialect) => {
       'flag_states',
       'oncall_overrides',
       'notifications',
+      'slo_minutes',
+      'slo_hours',
+      'slo_alerts',
+      'slo_alert_history',
+      'slo_status',
+      'slo_cycles',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -84,6 +91,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0005_oncall_overrides',
           '0006_notifications',
           '0007_problem_referrers',
+          '0008_slo_events',
         ],
       );
     } finally {
@@ -142,7 +150,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 7);
+      assert.equal(rows.length, 8);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

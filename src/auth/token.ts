@@ -25,6 +25,7 @@ export const SCOPES = {
   'metrics:read': 'scrape /metrics, when the server is configured to require a token for it',
   'oncall:write': 'set and remove on-call overrides',
   'pages:write': "page a service's on-call (PagerDuty or the team's configured receiver)",
+  'slis:write': 'push good and total events to SLOs that read pushed events',
 } as const;
 export type Scope = keyof typeof SCOPES;
 

@@ -107,6 +107,7 @@ export const serveCommand = defineCommand({
             metricsAccess: { listen: metricsListen, token: config.metricsToken },
             receivers: config.receivers,
             paging: config.paging,
+            sloEvaluationMs: config.sloEvaluationSeconds * 1000,
           });
           try {
             const { port, metricsPort } = await server.start({

@@ -42,6 +42,8 @@ export interface Config {
   receivers: ReceiverSettings[];
   /** Paging: the default receiver of the Page button, and the on-call APIs read (atrium.yaml's paging). */
   paging: PagingSettings;
+  /** How often `serve` evaluates SLOs, in seconds (atrium.yaml's sloEvaluationSeconds; default 30). */
+  sloEvaluationSeconds: number;
 }
 
 /**
@@ -88,6 +90,7 @@ export const DEFAULTS: Config = {
   externalRefs: [],
   receivers: [],
   paging: {},
+  sloEvaluationSeconds: 30,
 };
 
 /** `host:port` (an IPv6 host in brackets): where `metricsListen` serves /metrics. */
@@ -166,6 +169,7 @@ const fileSchema = z.strictObject({
     .refine((v) => hostPort(v) !== undefined, 'must be host:port, e.g. 127.0.0.1:9464')
     .optional(),
   metricsToken: z.boolean().optional(),
+  sloEvaluationSeconds: z.number().int().min(5).max(3600).optional(),
   notifications: z
     .strictObject({
       receivers: z.record(
@@ -200,6 +204,7 @@ const envNames: Record<EnvSetting, string[]> = {
   metricsListen: ['ATRIUM_METRICS_LISTEN'],
   metricsToken: ['ATRIUM_METRICS_TOKEN'],
   externalRefs: ['ATRIUM_CATALOG_EXTERNAL_REFS'],
+  sloEvaluationSeconds: ['ATRIUM_SLO_EVALUATION_SECONDS'],
 };
 
 function configError(message: string, hint: string): AtriumError {
@@ -317,7 +322,7 @@ function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {
     const name = names.find((n) => env[n] !== undefined && env[n] !== '');
     if (!name) continue;
     const value = env[name] as string;
-    if (key === 'port' || key === 'maxFileBytes') {
+    if (key === 'port' || key === 'maxFileBytes' || key === 'sloEvaluationSeconds') {
       if (!/^\d+$/.test(value))
         throw configError(`${name}=${value} is not a whole number`, `Set ${name} to a number, or unset it.`);
       out[key] = Number(value);

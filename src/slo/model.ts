@@ -136,6 +136,15 @@ export type Measurement =
  */
 export interface SloDataSource {
   measure(slo: SloDefinition, windows: readonly MeasureWindow[], at: Date): Promise<Measurement>;
+  /**
+   * Many SLOs at once, by SLO key, where a source can do better than one question each (the
+   * pushed-events source sums every SLO's windows in one query); evaluation prefers it.
+   */
+  measureMany?(
+    slos: readonly SloDefinition[],
+    windows: readonly MeasureWindow[],
+    at: Date,
+  ): Promise<Map<string, Measurement>>;
 }
 
 /** A point of the budget-burn chart: the budget left at `at`. */

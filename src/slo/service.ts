@@ -1,0 +1,474 @@
+import { randomUUID } from 'node:crypto';
+import type { CachedCatalog } from '../catalog/cached-catalog.ts';
+import { RUNBOOK_ANNOTATION } from '../catalog/operational-links.ts';
+import type { NewNotification, NotificationStore } from '../notifications/store.ts';
+import type { PageTarget } from '../paging/model.ts';
+import { Admission } from '../platform/admission.ts';
+import { requestFingerprint } from '../platform/db/idempotency.ts';
+import { parseEntityRef, refKey } from '../platform/entity-ref.ts';
+import { AtriumError } from '../platform/errors.ts';
+import type { Principal } from '../platform/http/app.ts';
+import { dedupKeyOf, type StoredAlert } from './alerting.ts';
+import { budgetRemaining, errorBudget, windowRange } from './budget.ts';
+import { alertMessage, type Evaluation, evaluateSlo, MEASURED_WINDOWS } from './evaluation.ts';
+import { EventsSource } from './events-source.ts';
+import type {
+  AlertEvent,
+  BudgetPoint,
+  Measurement,
+  SloAlert,
+  SloDataSource,
+  SloDefinition,
+  SloIndicator,
+  SloReader,
+  SloStatus,
+} from './model.ts';
+import { sloDefinition } from './slo-definition.ts';
+import { HOUR_MS, type EvaluationWrite, type SloStore } from './store.ts';
+
+/** Where an owning team's alerts go: its receivers (the notify capability resolves them per team). */
+export type TeamReceivers = (ownerKey: string) => Promise<readonly PageTarget[]>;
+
+export interface SloServiceOptions {
+  now?: () => Date;
+  /** This replica's name in cycle claims (a random id by default). */
+  holder?: string;
+  /** How often evaluation runs (the cycle's length), default 30 s. */
+  intervalMs?: number;
+  /** Data sources by indicator type, over the defaults (pushed events; checks and Prometheus report why they have no data). */
+  sources?: Partial<Record<SloIndicator['type'], SloDataSource>>;
+  receivers?: TeamReceivers;
+  /** The portal's absolute URL of an entity page, for links in messages (none without a public URL). */
+  pageUrl?: (ref: string) => string | undefined;
+}
+
+/** A pushed count as the API takes it. */
+export interface EventInput {
+  at: string;
+  good: number;
+  total: number;
+}
+
+export interface WriteResult {
+  status: number;
+  body: string;
+  replayed: boolean;
+}
+
+/** A firing (or resolved) alert with the SLO it belongs to, for GET /api/v1/alerts. */
+export interface AlertListItem extends SloAlert {
+  slo: string;
+  service: string;
+  owner: string;
+}
+
+export const DEFAULT_EVALUATION_INTERVAL_MS = 30_000;
+/** Pushed times may run this far ahead of the server's clock (clients' clocks drift). */
+export const FUTURE_SKEW_MS = 5 * 60_000;
+const CYCLE = 'slo-evaluation';
+/** Sources asked at once for SLOs that have no batched measurement. */
+const MEASURE_CONCURRENCY = 8;
+const EVALUATOR = 'slo-evaluation';
+
+/** A source for what has no data yet: checks until the checks capability lands. */
+const noData = (detail: string): SloDataSource => ({ measure: async () => ({ state: 'no-data', detail }) });
+const down = (detail: string): SloDataSource => ({ measure: async () => ({ state: 'source-down', detail }) });
+
+/** How long pushed events are kept: two SLO windows (two of the longest months for a calendar window). */
+export function retentionMs(slo: SloDefinition): number {
+  return 2 * (slo.window.kind === 'rolling' ? slo.window.days : 31) * 24 * HOUR_MS;
+}
+
+interface Definitions {
+  slos: SloDefinition[];
+  byKey: Map<string, SloDefinition>;
+  runbooks: Map<string, string>;
+}
+
+/**
+ * SLOs: their definitions from the catalog, pushed events in, evaluation on a schedule
+ * (claimed so each cycle runs once across replicas) with alert changes and their
+ * notifications committed together, and the statuses pages and the API read.
+ */
+export class SloService implements SloReader {
+  readonly writes: Admission;
+  private readonly now: () => Date;
+  private readonly holder: string;
+  private readonly intervalMs: number;
+  private readonly sources: Record<SloIndicator['type'], SloDataSource>;
+  private definitions: Promise<Definitions> | undefined;
+  private lastCompaction = 0;
+
+  constructor(
+    readonly store: SloStore,
+    private readonly catalog: Pick<CachedCatalog, 'store' | 'onInvalidate'>,
+    private readonly notifications: Pick<NotificationStore, 'enqueueWithin'>,
+    private readonly options: SloServiceOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.holder = options.holder ?? randomUUID();
+    this.intervalMs = options.intervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS;
+    const prometheus = down('No Prometheus data source is configured.');
+    this.sources = {
+      events: new EventsSource(store),
+      checks: noData('Synthetic checks have not landed yet: this SLO has no data until they do.'),
+      ratio: prometheus,
+      latency: prometheus,
+      ...options.sources,
+    };
+    this.writes = new Admission({ active: 8, queued: 256, maxWaitMs: 1000, maxQueuedMs: 5000 });
+    catalog.onInvalidate(() => {
+      this.definitions = undefined;
+    });
+  }
+
+  /** Every SLO of the catalog, read once per catalog generation. */
+  private loadDefinitions(): Promise<Definitions> {
+    this.definitions ??= this.readDefinitions().catch((err: unknown) => {
+      this.definitions = undefined;
+      throw err;
+    });
+    return this.definitions;
+  }
+
+  private async readDefinitions(): Promise<Definitions> {
+    const keys: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.catalog.store.listEntities({ kind: 'slo' }, 500, after);
+      keys.push(...page.items.map((e) => refKey({ kind: 'slo', namespace: e.namespace, name: e.name })));
+      after = page.nextAfter;
+    } while (after !== undefined);
+    const descriptors = await this.catalog.store.descriptorsOf(keys);
+    const serviceKeys = [...descriptors.values()].map((d) => {
+      const namespace = d.entity.metadata.namespace ?? 'default';
+      return refKey(
+        parseEntityRef(String(d.entity.spec?.service), { defaultKind: 'Component', defaultNamespace: namespace }),
+      );
+    });
+    const services = await this.catalog.store.descriptorsOf(serviceKeys);
+    const owners = new Map<string, string>();
+    const runbooks = new Map<string, string>();
+    for (const [key, service] of services) {
+      const owner = service.entity.spec?.owner;
+      const namespace = service.entity.metadata.namespace ?? 'default';
+      if (typeof owner === 'string')
+        owners.set(key, refKey(parseEntityRef(owner, { defaultKind: 'Group', defaultNamespace: namespace })));
+      const runbook = service.entity.metadata.annotations?.[RUNBOOK_ANNOTATION];
+      if (runbook && /^https?:\/\//.test(runbook)) runbooks.set(key, runbook);
+    }
+    const slos = [...descriptors.values()].map((d, i) => sloDefinition(d.entity, owners.get(serviceKeys[i] as string)));
+    return { slos, byKey: new Map(slos.map((s) => [s.key, s])), runbooks };
+  }
+
+  async definition(key: string): Promise<SloDefinition | undefined> {
+    return (await this.loadDefinitions()).byKey.get(key);
+  }
+
+  private async found(key: string): Promise<SloDefinition> {
+    const slo = await this.definition(key);
+    if (!slo)
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'slo-not-found',
+        status: 404,
+        message: `No SLO ${key} in the catalog`,
+        hint: 'SLOs are catalog entities of kind SLO (apiVersion atrium.dev/v1); check the namespace and name.',
+      });
+    return slo;
+  }
+
+  /**
+   * Adds pushed good/total counts to an `events` SLO. Times may not lie beyond a small skew
+   * ahead of the server's clock nor before the SLO's retention (two windows). With an
+   * Idempotency-Key, a retry by the same principal answers the first response.
+   */
+  async recordEvents(
+    key: string,
+    route: string,
+    events: readonly EventInput[],
+    principal: Principal,
+    idempotencyKey: string | undefined,
+  ): Promise<WriteResult> {
+    const slo = await this.found(key);
+    if (slo.indicator.type !== 'events')
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'not-an-events-slo',
+        status: 409,
+        message: `The SLO ${key} reads ${slo.indicator.type}, not pushed events`,
+        hint: 'Push events only to SLOs declared with indicator: { events: {} }.',
+      });
+    const now = this.now().getTime();
+    const earliest = now - retentionMs(slo);
+    const errors: { field: string; message: string }[] = [];
+    const parsed = events.map((e, i) => {
+      const atMs = Date.parse(e.at);
+      if (atMs > now + FUTURE_SKEW_MS)
+        errors.push({
+          field: `events.${i}.at`,
+          message: `is in the future (the server's time is ${new Date(now).toISOString()})`,
+        });
+      else if (atMs < earliest)
+        errors.push({
+          field: `events.${i}.at`,
+          message: `is older than this SLO keeps events (${new Date(earliest).toISOString()})`,
+        });
+      return { atMs, good: e.good, total: e.total };
+    });
+    if (errors.length > 0)
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'invalid-request',
+        status: 422,
+        message: `Invalid request: ${errors[0]?.field}: ${errors[0]?.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
+        hint: 'Nothing was written. Send times within the SLO window, in UTC ISO 8601.',
+        details: { errors: errors.slice(0, 100) },
+      });
+    const idempotency =
+      idempotencyKey === undefined
+        ? undefined
+        : { principal: principal.name, route, key: idempotencyKey, fingerprint: requestFingerprint([key, events]) };
+    const outcome = await this.store.addEvents(
+      slo.key,
+      parsed,
+      () => ({ status: 202, body: JSON.stringify({ slo: slo.key, accepted: events.length }) }),
+      idempotency,
+      new Date(now),
+    );
+    if (outcome.kind === 'conflict')
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'idempotency-key-reused',
+        status: 422,
+        message: `The Idempotency-Key "${idempotencyKey}" was already used for a different request`,
+        hint: 'Use a fresh key for each new write, and the same key only to retry the identical request.',
+      });
+    return { ...outcome.response, replayed: outcome.kind === 'replayed' };
+  }
+
+  /**
+   * One evaluation cycle, if this replica claims it: every SLO measured through its source,
+   * its status computed, alert changes applied and the owning team's receivers notified,
+   * all in one transaction. Once an hour, minute buckets are compacted and old ones pruned.
+   */
+  async evaluate(): Promise<{ claimed: boolean; evaluated: number; fired: number; resolved: number }> {
+    const at = this.now();
+    const now = at.getTime();
+    const cycle = Math.floor(now / this.intervalMs);
+    // A lease of two cycles: a slow cycle is not run beside it, a dead holder's ends soon.
+    if (!(await this.store.claimCycle(CYCLE, cycle, this.holder, now, now + 2 * this.intervalMs)))
+      return { claimed: false, evaluated: 0, fired: 0, resolved: 0 };
+    try {
+      const { slos, runbooks } = await this.loadDefinitions();
+      const measurements = await this.measureAll(slos, at);
+      const alerts = await this.store.alerts();
+      const write: {
+        statuses: SloStatus[];
+        alerts: EvaluationWrite['alerts'][number][];
+        history: EvaluationWrite['history'][number][];
+      } = {
+        statuses: [],
+        alerts: [],
+        history: [],
+      };
+      const changed: { slo: SloDefinition; evaluation: Evaluation; alert: StoredAlert }[] = [];
+      for (const slo of slos) {
+        const evaluation = evaluateSlo(slo, measurements.get(slo.key) as Measurement, alerts.get(slo.key) ?? [], at);
+        write.statuses.push(evaluation.status);
+        for (const t of evaluation.transitions) {
+          if (!t.changed) continue;
+          write.alerts.push({ sloKey: slo.key, alert: t.alert });
+          write.history.push({
+            slo: slo.key,
+            service: slo.service,
+            severity: t.alert.severity,
+            state: t.alert.state,
+            at: t.alert.since,
+            factor: t.alert.factor,
+            long: t.alert.long,
+            short: t.alert.short,
+          });
+          changed.push({ slo, evaluation, alert: t.alert });
+        }
+      }
+      const messages = await this.messagesOf(changed, runbooks);
+      await this.store.saveEvaluation(write, (trx) => this.notifications.enqueueWithin(trx, messages, at));
+      if (now - this.lastCompaction >= HOUR_MS) {
+        this.lastCompaction = now;
+        await this.store.compact(now);
+        const byRetention = new Map<number, string[]>();
+        for (const slo of slos) {
+          const before = now - retentionMs(slo);
+          byRetention.set(before, [...(byRetention.get(before) ?? []), slo.key]);
+        }
+        for (const [before, keys] of byRetention) await this.store.prune(keys, before);
+      }
+      return {
+        claimed: true,
+        evaluated: slos.length,
+        fired: changed.filter((c) => c.alert.state === 'firing').length,
+        resolved: changed.filter((c) => c.alert.state === 'resolved').length,
+      };
+    } finally {
+      await this.store.releaseCycle(CYCLE, this.holder, this.now().getTime());
+    }
+  }
+
+  /** Each SLO's measurement: batched where its source can, else a few at a time; a failing source is `source-down`. */
+  private async measureAll(slos: readonly SloDefinition[], at: Date): Promise<Map<string, Measurement>> {
+    const out = new Map<string, Measurement>();
+    const failed = (err: unknown): Measurement => ({
+      state: 'source-down',
+      detail: `The data source failed: ${(err as Error).message.split('\n')[0]?.slice(0, 200)}`,
+    });
+    const byType = new Map<SloIndicator['type'], SloDefinition[]>();
+    for (const slo of slos) byType.set(slo.indicator.type, [...(byType.get(slo.indicator.type) ?? []), slo]);
+    for (const [type, group] of byType) {
+      const source = this.sources[type];
+      if (source.measureMany) {
+        try {
+          for (const [key, m] of await source.measureMany(group, MEASURED_WINDOWS, at)) out.set(key, m);
+        } catch (err) {
+          for (const slo of group) out.set(slo.key, failed(err));
+        }
+        continue;
+      }
+      let next = 0;
+      const worker = async () => {
+        while (next < group.length) {
+          const slo = group[next++] as SloDefinition;
+          out.set(slo.key, await source.measure(slo, MEASURED_WINDOWS, at).catch(failed));
+        }
+      };
+      await Promise.all(Array.from({ length: MEASURE_CONCURRENCY }, worker));
+    }
+    for (const slo of slos) if (!out.has(slo.key)) out.set(slo.key, { state: 'no-data' });
+    return out;
+  }
+
+  private async messagesOf(
+    changed: readonly { slo: SloDefinition; evaluation: Evaluation; alert: StoredAlert }[],
+    runbooks: ReadonlyMap<string, string>,
+  ): Promise<NewNotification[]> {
+    const receivers = this.options.receivers;
+    if (!receivers || changed.length === 0) return [];
+    const byOwner = new Map<string, readonly PageTarget[]>();
+    const messages: NewNotification[] = [];
+    for (const { slo, evaluation, alert } of changed) {
+      if (!slo.owner) continue;
+      let targets = byOwner.get(slo.owner);
+      if (!targets) byOwner.set(slo.owner, (targets = await receivers(slo.owner)));
+      const dedupKey = dedupKeyOf(slo.key, alert.severity);
+      const message = alertMessage(slo, evaluation.status, alert, {
+        sloPage: this.options.pageUrl?.(slo.key),
+        runbook: runbooks.get(slo.service),
+      });
+      for (const target of targets)
+        messages.push({
+          receiver: target.receiver,
+          subjectKey: slo.key,
+          message: target.routingKey ? { ...message, routingKey: target.routingKey } : message,
+          dedupKey,
+          // One message per change and receiver, however often the cycle is retried.
+          idempotency: JSON.stringify([EVALUATOR, dedupKey, alert.state, alert.since, target.receiver]),
+          createdBy: EVALUATOR,
+        });
+    }
+    return messages;
+  }
+
+  /** Statuses of `slos`, worst budget first; one not evaluated yet says so. */
+  private async statusesOf(slos: readonly SloDefinition[]): Promise<SloStatus[]> {
+    const stored = await this.store.statuses(slos.map((s) => s.key));
+    return slos
+      .map(
+        (slo): SloStatus =>
+          stored.get(slo.key) ?? {
+            key: slo.key,
+            namespace: slo.namespace,
+            name: slo.name,
+            service: slo.service,
+            owner: slo.owner,
+            objective: slo.objective,
+            window: slo.window,
+            indicator: slo.indicator.type,
+            dataState: 'no-data',
+            burnRates: {},
+            alerts: [],
+            detail: 'Not evaluated yet.',
+          },
+      )
+      .sort((a, b) => (a.budgetRemaining ?? Infinity) - (b.budgetRemaining ?? Infinity) || a.key.localeCompare(b.key));
+  }
+
+  /** SLOs filtered by service and owner (entity keys), one page, worst budget first. */
+  async list(
+    filter: { service?: string; owner?: string },
+    limit: number,
+    offset: number,
+  ): Promise<{ items: SloStatus[]; total: number }> {
+    const { slos } = await this.loadDefinitions();
+    const matching = slos.filter(
+      (s) => (!filter.service || s.service === filter.service) && (!filter.owner || s.owner === filter.owner),
+    );
+    const all = await this.statusesOf(matching);
+    return { items: all.slice(offset, offset + limit), total: all.length };
+  }
+
+  async forService(serviceKey: string): Promise<SloStatus[]> {
+    return (await this.list({ service: serviceKey }, Number.MAX_SAFE_INTEGER, 0)).items;
+  }
+
+  async forOwner(groupKey: string): Promise<SloStatus[]> {
+    return (await this.list({ owner: groupKey }, Number.MAX_SAFE_INTEGER, 0)).items;
+  }
+
+  async status(sloKey: string): Promise<SloStatus | undefined> {
+    const slo = await this.definition(sloKey);
+    return slo && (await this.statusesOf([slo]))[0];
+  }
+
+  /** Alerts in `state` (firing by default) across every SLO. */
+  async alerts(state: SloAlert['state'] = 'firing'): Promise<AlertListItem[]> {
+    const { byKey } = await this.loadDefinitions();
+    const out: AlertListItem[] = [];
+    for (const [key, alerts] of await this.store.alerts()) {
+      const slo = byKey.get(key);
+      if (!slo) continue;
+      for (const a of alerts)
+        if (a.state === state)
+          out.push({ ...a, dedupKey: dedupKeyOf(key, a.severity), slo: key, service: slo.service, owner: slo.owner });
+    }
+    return out.sort((a, b) => (a.since < b.since ? 1 : a.since > b.since ? -1 : a.slo.localeCompare(b.slo)));
+  }
+
+  /** The budget left from the window's start to each hour since, at most `points` points (the last always). */
+  async budgetHistory(sloKey: string, points: number): Promise<BudgetPoint[]> {
+    const slo = await this.definition(sloKey);
+    if (!slo || points < 1) return [];
+    const now = this.now().getTime();
+    const { start } = windowRange(slo.window, now);
+    const budget = errorBudget(slo.objective);
+    let good = 0;
+    let total = 0;
+    const series: BudgetPoint[] = [];
+    for (const hour of await this.store.hourly(slo.key, start, now + 1)) {
+      good += hour.good;
+      total += hour.total;
+      const remaining = budgetRemaining({ good, total }, budget);
+      if (remaining !== undefined)
+        series.push({ at: new Date(Math.min(hour.hour + HOUR_MS, now)).toISOString(), budgetRemaining: remaining });
+    }
+    if (series.length <= points) return series;
+    const step = series.length / points;
+    return Array.from(
+      { length: points },
+      (_, i) => series[Math.min(series.length - 1, Math.round((i + 1) * step) - 1)] as BudgetPoint,
+    );
+  }
+
+  alertHistory(sloKey: string, limit: number): Promise<AlertEvent[]> {
+    return this.store.alertHistory(sloKey, limit);
+  }
+}

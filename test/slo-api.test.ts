@@ -1,0 +1,231 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { component, tempCatalog } from './support/catalog.ts';
+import { describeEachDatabase } from './support/databases.ts';
+import { json, loopbackServer } from './support/loopback.ts';
+import { useTestServer } from './support/test-server.ts';
+
+/**
+ * The SLO API end to end: pushed events (refusals, idempotency), evaluation with an injected
+ * clock firing then resolving a page alert with exactly one notification each, one cycle per
+ * replica set, and the outbox row written with the alert's change.
+ */
+
+const START = Date.parse('2026-03-10T12:00:00.000Z');
+let nowMs = START;
+const pd = await loopbackServer(json(202, { status: 'success', message: 'Event processed' }));
+const catalog = tempCatalog({
+  'catalog-info.yaml': [
+    component('shipment-service', { owner: 'logistics' }),
+    '---',
+    'apiVersion: backstage.io/v1alpha1',
+    'kind: Group',
+    'metadata:',
+    '  name: logistics',
+    '  annotations: { atrium.dev/page-receiver: pagerduty }',
+    'spec: { type: team, children: [] }',
+    '---',
+    'apiVersion: atrium.dev/v1',
+    'kind: SLO',
+    'metadata: { name: shipments-availability }',
+    'spec:',
+    '  service: component:shipment-service',
+    '  objective: 99.9',
+    '  window: 30d',
+    '  indicator: { events: {} }',
+    '---',
+    'apiVersion: atrium.dev/v1',
+    'kind: SLO',
+    'metadata: { name: shipments-latency }',
+    'spec:',
+    '  service: shipment-service',
+    '  objective: "99"',
+    '  window: 28d',
+    '  indicator: { latency: { metric: http_request_duration_seconds, threshold: 300ms } }',
+    '',
+  ].join('\n'),
+});
+after(async () => {
+  await pd.close();
+  catalog.cleanup();
+});
+
+const PATH = '/api/v1/slos/default/shipments-availability/events';
+
+describeEachDatabase('SLO API', (dialect) => {
+  const fixture = useTestServer(dialect, {
+    catalog: catalog.dir,
+    now: () => new Date(nowMs),
+    receivers: [{ name: 'pagerduty', type: 'pagerduty', url: `${pd.url}/v2/enqueue`, secret: 'r'.repeat(32) }],
+    replica: 'replica-a',
+  });
+  let token = '';
+  let wrongScope = '';
+  before(async () => {
+    nowMs = START;
+    token = (await fixture.server.tokens.create('shipments-ci', ['slis:write'], null)).token;
+    wrongScope = (await fixture.server.tokens.create('deployer', ['deployments:write'], null)).token;
+  });
+  const post = (body: unknown, headers: Record<string, string> = {}, bearer = token, path = PATH) =>
+    fixture.server.app.request(path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const at = (minutesAgo: number) => new Date(nowMs - minutesAgo * 60_000).toISOString();
+  /** `per` events a minute over the last `minutes`, `errors` of them failing. */
+  const minutes = (n: number, per: number, errors: number) =>
+    Array.from({ length: n }, (_, i) => ({ at: at(i), good: per - errors, total: per }));
+  const errorsOf = async (res: Response) => ((await res.json()) as { errors?: { field: string }[] }).errors ?? [];
+
+  test('refuses bad pushes with clear errors and writes nothing', async () => {
+    assert.equal((await post({ events: minutes(1, 10, 0) }, {}, 'atrium_nope')).status, 401);
+    assert.equal((await post({ events: minutes(1, 10, 0) }, {}, wrongScope)).status, 403);
+    assert.equal((await post('{"events": [')).status, 400);
+    const over = await post({ events: [{ at: at(0), good: 11, total: 10 }] });
+    assert.equal(over.status, 400);
+    assert.deepEqual(
+      (await errorsOf(over)).map((e) => e.field),
+      ['events.0.good'],
+    );
+    for (const bad of [
+      { events: [{ at: at(0), good: -1, total: 10 }] },
+      { events: [{ at: at(0), good: 1.5, total: 10 }] },
+      { events: [{ at: 'yesterday', good: 1, total: 10 }] },
+      { events: [] },
+      { events: Array.from({ length: 10_001 }, () => ({ at: at(0), good: 1, total: 1 })) },
+    ])
+      assert.equal((await post(bad)).status, 400, JSON.stringify(bad).slice(0, 80));
+    assert.equal((await post(`{"events":[${'{"at":"x","good":1,"total":1},'.repeat(80_000)}]}`)).status, 413);
+    const future = await post({ events: [{ at: new Date(nowMs + 10 * 60_000).toISOString(), good: 1, total: 1 }] });
+    assert.equal(future.status, 422);
+    assert.deepEqual(
+      (await errorsOf(future)).map((e) => e.field),
+      ['events.0.at'],
+    );
+    assert.equal((await post({ events: [{ at: at(61 * 24 * 60), good: 1, total: 1 }] })).status, 422, 'past retention');
+    assert.equal(
+      (await post({ events: minutes(1, 1, 0) }, {}, token, '/api/v1/slos/default/nowhere/events')).status,
+      404,
+    );
+    assert.equal(
+      (await post({ events: minutes(1, 1, 0) }, {}, token, '/api/v1/slos/default/shipments-latency/events')).status,
+      409,
+    );
+    const status = await fixture.server.slos.store.windowSums([{ id: 'all', start: 0 }], nowMs + 60_000);
+    assert.equal(status.size, 0, 'nothing was written');
+  });
+
+  test('an Idempotency-Key replays and adds nothing twice', async () => {
+    const body = { events: [{ at: at(100), good: 7, total: 7 }] };
+    const first = await post(body, { 'idempotency-key': 'push-1' });
+    assert.equal(first.status, 202);
+    assert.deepEqual(await first.json(), { slo: 'slo:default/shipments-availability', accepted: 1 });
+    const again = await post(body, { 'idempotency-key': 'push-1' });
+    assert.equal(again.status, 202);
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.equal(
+      (await post({ events: [{ at: at(100), good: 6, total: 7 }] }, { 'idempotency-key': 'push-1' })).status,
+      422,
+    );
+    const sums = await fixture.server.slos.store.windowSums([{ id: 'all', start: 0 }], nowMs + 60_000);
+    assert.deepEqual(sums.get('slo:default/shipments-availability')?.get('all'), { good: 7, total: 7 });
+  });
+
+  test('a burn fires one page with one notification; recovery resolves it with one more', async () => {
+    const slos = fixture.server.slos;
+    // An hour at 2 % errors: burn 20 over 1h and 5m (above the page's 14.4), and over 1d
+    // and 2h too (above the ticket's 3): the page and the ticket both fire.
+    assert.equal((await post({ events: minutes(60, 1000, 20) })).status, 202);
+    const fired = await slos.evaluate();
+    assert.deepEqual(fired, { claimed: true, evaluated: 2, fired: 2, resolved: 0 });
+    const status = (await (await fixture.server.app.request('/api/v1/slos/default/shipments-availability')).json()) as {
+      objective: string;
+      budgetRemaining: number;
+      burnRates: Record<string, number | null>;
+      alerts: { severity: string; state: string; since: string }[];
+    };
+    assert.equal(status.objective, '99.9');
+    assert.ok(Math.abs((status.burnRates['1h'] ?? 0) - 20) < 1e-9, `1h burn ${status.burnRates['1h']}`);
+    assert.ok(Math.abs((status.burnRates['5m'] ?? 0) - 20) < 1e-9);
+    // 1,200 errors in 60,007 events: 1 − (1200/60007)/0.001 ≈ −18.997
+    assert.ok(Math.abs(status.budgetRemaining - (1 - 1200 / 60_007 / 0.001)) < 1e-9);
+    assert.deepEqual(
+      status.alerts.map((a) => [a.severity, a.state, a.since]),
+      [
+        ['page', 'firing', new Date(nowMs).toISOString()],
+        ['ticket', 'firing', new Date(nowMs).toISOString()],
+      ],
+    );
+    let queued = await fixture.server.outbox.recentFor('slo:default/shipments-availability', 10);
+    assert.deepEqual(
+      queued.map((n) => [n.dedupKey, n.message.severity, n.status]).sort(),
+      [
+        ['atrium-slo/slo:default/shipments-availability/page', 'critical', 'queued'],
+        ['atrium-slo/slo:default/shipments-availability/ticket', 'warning', 'queued'],
+      ],
+      'one notification per alert, queued with the change (nothing sent yet)',
+    );
+
+    nowMs += 30_000;
+    assert.equal((await slos.evaluate()).fired, 0, 'still firing: no second page');
+    assert.equal((await fixture.server.outbox.recentFor('slo:default/shipments-availability', 10)).length, 2);
+    const firing = (await (await fixture.server.app.request('/api/v1/alerts?state=firing')).json()) as {
+      items: { slo: string; severity: string }[];
+    };
+    assert.deepEqual(
+      firing.items.map((a) => [a.slo, a.severity]),
+      [
+        ['slo:default/shipments-availability', 'page'],
+        ['slo:default/shipments-availability', 'ticket'],
+      ],
+    );
+
+    // Delivered once to the loopback PagerDuty; a second delivery run sends nothing more.
+    const before = pd.received.length;
+    assert.equal(await fixture.server.outbox.deliverDue(), 2);
+    assert.equal(await fixture.server.outbox.deliverDue(), 0);
+    assert.equal(pd.received.length, before + 2);
+
+    // Forty clean minutes: the 5m and 30m windows recover, so both page pairs stop and the page
+    // resolves; the ticket's 2h window (1,200 errors in 100,007 events: burn 12) still burns.
+    nowMs += 40 * 60_000;
+    assert.equal((await post({ events: minutes(40, 1000, 0) })).status, 202);
+    assert.deepEqual(await slos.evaluate(), { claimed: true, evaluated: 2, fired: 0, resolved: 1 });
+    queued = await fixture.server.outbox.recentFor('slo:default/shipments-availability', 10);
+    assert.equal(queued.length, 3);
+    assert.equal(queued[0]?.message.details.state, 'resolved');
+    assert.equal(queued[0]?.dedupKey, 'atrium-slo/slo:default/shipments-availability/page', 'the page’s own key');
+    const history = await slos.alertHistory('slo:default/shipments-availability', 10);
+    assert.deepEqual(
+      history.map((h) => `${h.severity} ${h.state}`),
+      ['page resolved', 'ticket firing', 'page firing'],
+    );
+    const latency = await slos.status('slo:default/shipments-latency');
+    assert.equal(latency?.dataState, 'source-down');
+    assert.match(latency?.detail ?? '', /No Prometheus/);
+  });
+
+  test('two replicas on one database run each cycle once', async () => {
+    const other = await fixture.replica();
+    nowMs += 60_000;
+    const results = await Promise.all([fixture.server.slos.evaluate(), other.slos.evaluate()]);
+    assert.equal(results.filter((r) => r.claimed).length, 1);
+    nowMs += 60_000;
+    const next = await Promise.all([fixture.server.slos.evaluate(), other.slos.evaluate()]);
+    assert.equal(next.filter((r) => r.claimed).length, 1, 'the next cycle runs once too');
+  });
+
+  test('lists SLOs by service and owner, worst budget first', async () => {
+    const res = await fixture.server.app.request('/api/v1/slos?owner=group:logistics&limit=1');
+    assert.equal(res.status, 200);
+    const page = (await res.json()) as { items: { key: string }[]; total: number };
+    assert.equal(page.total, 2);
+    assert.deepEqual(
+      page.items.map((s) => s.key),
+      ['slo:default/shipments-availability'],
+    );
+    assert.equal((await fixture.server.app.request('/api/v1/slos?service=component:nowhere')).status, 404);
+    assert.equal((await fixture.server.app.request('/api/v1/slos/default/nowhere')).status, 404);
+  });
+});
