@@ -34,7 +34,7 @@ export function budgetMeter(remaining: number | undefined, label: string): Html 
   const text = budgetText(remaining);
   if (text === undefined) return html`<span class="muted">unknown</span>`;
   const value = Math.min(1, Math.max(0, remaining as number));
-  return html`<span class="budget"><meter class="budget-meter" min="0" max="1" low="0.25" high="0.5" optimum="1" value="${String(value)}" aria-label="${label}">${text}</meter> <span class="budget-text">${text}</span></span>`;
+  return html`<span class="budget"><meter class="budget-meter" min="0" max="1" low="0.25" high="0.5" optimum="1" value="${String(value)}" aria-label="${label}" aria-valuetext="${text}"></meter> <span class="budget-text">${text}</span></span>`;
 }
 
 /** One alert: its severity as a word, since when (an absolute time the client adds "ago" to) and which windows burn. */

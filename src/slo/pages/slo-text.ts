@@ -8,7 +8,8 @@ import type { SloStatus, SloWindow } from '../model.ts';
 
 /** A ratio (0.9995) as a percentage with up to `decimals` places, trailing zeros dropped: "99.95%". */
 export function percentText(ratio: number, decimals = 3): string {
-  const text = (ratio * 100).toFixed(decimals).replace(/\.?0+$/, '');
+  const fixed = (ratio * 100).toFixed(decimals);
+  const text = fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
   return `${text === '-0' ? '0' : text}%`;
 }
 
