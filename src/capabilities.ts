@@ -12,6 +12,7 @@ import { templateKind } from './templates/template-kind.ts';
 import { rotationKind } from './oncall/rotation-kind.ts';
 import { type OnCallSources, onCallSections } from './oncall/sections.ts';
 import { type SloSources, sloDeliveryCards, sloSections } from './slo/sections.ts';
+import { sloKind } from './slo/slo-kind.ts';
 
 /**
  * What each capability contributes to the rooms that compose them, listed once and read
@@ -43,7 +44,7 @@ export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [
 ];
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
-export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind];
+export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind, sloKind];
 
 /** This module, for worker threads: they cannot be handed functions, so they import the lists from here. */
 export const CAPABILITIES_MODULE = import.meta.url;
