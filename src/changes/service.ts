@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { EntityRefError, keyOfRef, parseEntityRef, refKey } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import { Admission } from '../platform/admission.ts';
@@ -26,7 +25,8 @@ import {
 } from './model.ts';
 import { type FeedEvent, feedScope } from './feed-scope.ts';
 import { scopeOf } from './scope.ts';
-import type { AlongsideWrite, ChangeStore, StoredResponse, TimelineCursor, TimelineFilter } from './store.ts';
+import { requestFingerprint, type StoredResponse } from '../platform/db/idempotency.ts';
+import type { AlongsideWrite, ChangeStore, TimelineCursor, TimelineFilter } from './store.ts';
 
 /** A write's answer: what to send, and whether it repeats an earlier one. */
 export interface WriteResult {
@@ -376,7 +376,7 @@ export class ChangeService {
             principal: principal.name,
             route,
             key,
-            fingerprint: createHash('sha256').update(JSON.stringify(request)).digest('hex'),
+            fingerprint: requestFingerprint(request),
           };
     const outcome = await this.store.write(events, respond, idempotency, alongside);
     if (outcome.kind === 'conflict') {

@@ -3,6 +3,13 @@ import type { Database } from '../platform/db/connect.ts';
 import { chunks } from '../platform/db/chunks.ts';
 import { isDatabaseUnavailable } from '../platform/db/connection-loss.ts';
 import { isSqliteBusy } from '../platform/db/database-errors.ts';
+import {
+  findIdempotencyKey,
+  type Idempotency,
+  isKeyCollision,
+  recordIdempotencyKey,
+  type StoredResponse,
+} from '../platform/db/idempotency.ts';
 import type { ChangeEventsTable, Schema } from '../platform/db/schema.ts';
 import type {
   ChangeEvent,
@@ -28,20 +35,6 @@ export interface TimelineFilter {
 export interface TimelineCursor {
   at: string;
   id: number;
-}
-
-export interface Idempotency {
-  /** Who sent the key (a token's name): another principal's same key is another write (Stripe scopes keys per account alike). */
-  principal: string;
-  route: string;
-  key: string;
-  /** A hash of the request: the same key with another body is a client bug, not a retry. */
-  fingerprint: string;
-}
-
-export interface StoredResponse {
-  status: number;
-  body: string;
 }
 
 /** A write of another capability's store that must commit with the events or not at all (e.g. a flag's switch with its audit event). */
@@ -179,8 +172,8 @@ export class ChangeStore {
     try {
       return await this.database.db.transaction().execute((trx) => this.insert(trx, job));
     } catch (err) {
-      if (job.idempotency && /unique|duplicate/i.test((err as Error).message)) {
-        const prior = await this.findKey(job.idempotency);
+      if (job.idempotency && isKeyCollision(err)) {
+        const prior = await findIdempotencyKey(this.database.db, job.idempotency);
         if (prior) return prior;
       }
       throw err;
@@ -227,34 +220,9 @@ export class ChangeStore {
       });
     }
     const response = respond(saved);
-    if (idempotency) {
-      await trx
-        .insertInto('idempotency_keys')
-        .values({
-          principal: idempotency.principal,
-          route: idempotency.route,
-          key: idempotency.key,
-          fingerprint: idempotency.fingerprint,
-          status: response.status,
-          response: response.body,
-          created_at: events[0]?.recordedAt ?? new Date().toISOString(),
-        })
-        .execute();
-    }
+    if (idempotency)
+      await recordIdempotencyKey(trx, idempotency, response, events[0]?.recordedAt ?? new Date().toISOString());
     return { kind: 'written', response, ids: saved.map((e) => e.id) };
-  }
-
-  private async findKey(idempotency: Idempotency): Promise<WriteOutcome | undefined> {
-    const row = await this.database.db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('principal', '=', idempotency.principal)
-      .where('route', '=', idempotency.route)
-      .where('key', '=', idempotency.key)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    if (row.fingerprint !== idempotency.fingerprint) return { kind: 'conflict' };
-    return { kind: 'replayed', response: { status: row.status, body: row.response } };
   }
 
   /** The idempotency keys `principal` sent (and not yet forgotten) with writes to `route`. */

@@ -1,6 +1,6 @@
-import type { Selectable } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
-import type { NotificationsTable } from '../platform/db/schema.ts';
+import type { NotificationsTable, Schema } from '../platform/db/schema.ts';
 import type { AttemptUpdate, NotificationMessage, OutboxEntry } from './model.ts';
 
 /** A message to queue: who asked, about what, for which receiver. */
@@ -72,6 +72,34 @@ export class NotificationStore {
       if (winner) return { entry: winner, replayed: true };
       throw err;
     }
+  }
+
+  /**
+   * Queues messages inside another store's transaction (an SLO alert's change of state): they
+   * commit with it or not at all, so a crash between the change and the send loses nothing.
+   * A message whose idempotency is already stored is skipped (the change was applied before).
+   */
+  async enqueueWithin(trx: Transaction<Schema>, inputs: readonly NewNotification[], now: Date): Promise<void> {
+    const at = now.toISOString();
+    for (const input of inputs)
+      await trx
+        .insertInto('notifications')
+        .values({
+          receiver: input.receiver,
+          subject_key: input.subjectKey,
+          payload: JSON.stringify(input.message),
+          dedup_key: input.dedupKey,
+          idempotency: input.idempotency ?? null,
+          status: 'queued',
+          attempts: 0,
+          next_attempt_at: at,
+          last_error: null,
+          created_by: input.createdBy,
+          created_at: at,
+          sent_at: null,
+        })
+        .onConflict((oc) => oc.column('idempotency').doNothing())
+        .execute();
   }
 
   private async byIdempotency(idempotency: string): Promise<OutboxEntry | undefined> {

@@ -308,6 +308,71 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('problems_target').on('problems').columns(['target_key']).execute();
       },
     },
+    '0008_slo_events': {
+      // SLOs (src/slo/): pushed events summed per minute, then per hour after 48 h; each
+      // SLO's alert per severity, their history, its latest status, and the claim row that
+      // lets one replica run each evaluation cycle.
+      async up(db: Kysely<unknown>) {
+        for (const table of ['slo_minutes', 'slo_hours']) {
+          await db.schema
+            .createTable(table)
+            .addColumn('slo_key', 'text', (c) => c.notNull())
+            .addColumn('bucket_ms', 'bigint', (c) => c.notNull())
+            .addColumn('good', 'bigint', (c) => c.notNull())
+            .addColumn('total', 'bigint', (c) => c.notNull())
+            .addPrimaryKeyConstraint(`${table}_pk`, ['slo_key', 'bucket_ms'])
+            .execute();
+          // Window sums read every SLO's recent buckets at once: by time first.
+          await db.schema.createIndex(`${table}_time`).on(table).columns(['bucket_ms']).execute();
+        }
+        await db.schema
+          .createTable('slo_alerts')
+          .addColumn('slo_key', 'text', (c) => c.notNull())
+          .addColumn('severity', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('since', 'text', (c) => c.notNull())
+          .addColumn('long_window', 'text', (c) => c.notNull())
+          .addColumn('short_window', 'text', (c) => c.notNull())
+          .addColumn('factor', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('slo_alerts_pk', ['slo_key', 'severity'])
+          .execute();
+        await db.schema
+          .createTable('slo_alert_history')
+          .addColumn('id', dialect === 'sqlite' ? 'integer' : 'bigserial', (c) => c.primaryKey())
+          .addColumn('slo_key', 'text', (c) => c.notNull())
+          .addColumn('service_key', 'text', (c) => c.notNull())
+          .addColumn('severity', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('long_window', 'text', (c) => c.notNull())
+          .addColumn('short_window', 'text', (c) => c.notNull())
+          .addColumn('factor', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('slo_alert_history_slo')
+          .on('slo_alert_history')
+          .columns(['slo_key', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('slo_alert_history_service')
+          .on('slo_alert_history')
+          .columns(['service_key', 'at'])
+          .execute();
+        await db.schema
+          .createTable('slo_status')
+          .addColumn('slo_key', 'text', (c) => c.primaryKey())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('evaluated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('slo_cycles')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('cycle', 'bigint', (c) => c.notNull())
+          .addColumn('holder', 'text', (c) => c.notNull())
+          .addColumn('expires_ms', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -192,6 +192,54 @@ export interface NotificationsTable {
   sent_at: string | null;
 }
 
+/** Pushed SLO events summed per minute (slo_minutes) or, after 48 hours, per hour (slo_hours). */
+export interface SloBucketsTable {
+  slo_key: string;
+  /** The bucket's start, epoch milliseconds. */
+  bucket_ms: number;
+  good: number;
+  total: number;
+}
+
+/** An SLO's alert of one severity, once it has fired. */
+export interface SloAlertsTable {
+  slo_key: string;
+  severity: string;
+  state: string;
+  since: string;
+  long_window: string;
+  short_window: string;
+  factor: string;
+}
+
+/** Every alert's change of state. */
+export interface SloAlertHistoryTable {
+  id: Generated<number>;
+  slo_key: string;
+  service_key: string;
+  severity: string;
+  state: string;
+  at: string;
+  long_window: string;
+  short_window: string;
+  factor: string;
+}
+
+/** An SLO's latest evaluation (JSON SloStatus), which every replica reads. */
+export interface SloStatusTable {
+  slo_key: string;
+  body: string;
+  evaluated_at: string;
+}
+
+/** Who runs a background cycle (one row per cycle kind): the cycle's number, its holder and the lease's end. */
+export interface SloCyclesTable {
+  name: string;
+  cycle: number;
+  holder: string;
+  expires_ms: number;
+}
+
 export interface Schema {
   entities: EntitiesTable;
   entity_tags: EntityTagsTable;
@@ -208,5 +256,11 @@ export interface Schema {
   flag_states: FlagStatesTable;
   oncall_overrides: OncallOverridesTable;
   notifications: NotificationsTable;
+  slo_minutes: SloBucketsTable;
+  slo_hours: SloBucketsTable;
+  slo_alerts: SloAlertsTable;
+  slo_alert_history: SloAlertHistoryTable;
+  slo_status: SloStatusTable;
+  slo_cycles: SloCyclesTable;
   atrium_migrations: { name: string; applied_at: string };
 }
