@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEMO_STORIES, demoSliHistory, type PushedEvent } from './sli-history.ts';
+import { DEMO_STORIES, demoSliHistory, type SliEvent } from './sli-history.ts';
 
 const END = new Date('2026-03-02T02:14:30Z');
 const MINUTE = 60_000;
 const SLOS = Object.keys(DEMO_STORIES).map((key) => ({ key, objective: '99.9' }));
 const history = demoSliHistory([...SLOS, { key: 'slo:default/unknown', objective: 99.5 }], END, 30);
-const eventsOf = (key: string): PushedEvent[] => history.find((h) => h.slo === key)?.events ?? [];
+const eventsOf = (key: string): SliEvent[] => history.find((h) => h.slo === key)?.events ?? [];
 
 /** Burn rate over the last `minutes` before the end: error ratio ÷ (1 − 0.999), by hand. */
 function burn(key: string, minutes: number, budget = 0.001): number {

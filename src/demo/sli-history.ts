@@ -62,7 +62,7 @@ export interface DemoSlo {
 }
 
 /** One bucket as `POST /api/v1/slos/{ns}/{name}/events` takes it. */
-export interface PushedEvent {
+export interface SliEvent {
   at: string;
   good: number;
   total: number;
@@ -70,7 +70,7 @@ export interface PushedEvent {
 
 export interface SliHistory {
   slo: string;
-  events: PushedEvent[];
+  events: SliEvent[];
 }
 
 /**
@@ -97,7 +97,7 @@ function burnAt(story: SliStory, end: number, ms: number): number {
   return incident ? incident.burn : story.baselineBurn;
 }
 
-function bucket(rng: Rng, story: SliStory, budget: number, end: number, from: number, minutes: number): PushedEvent {
+function bucket(rng: Rng, story: SliStory, budget: number, end: number, from: number, minutes: number): SliEvent {
   const middle = from + (minutes * MINUTE_MS) / 2;
   const total = Math.max(1, Math.round(story.perMinute * minutes * dailyShape(middle) * (0.9 + 0.2 * rng())));
   const ratio = Math.min(1, burnAt(story, end, middle) * budget * (0.6 + 0.8 * rng()));
@@ -123,7 +123,7 @@ export function demoSliHistory(slos: readonly DemoSlo[], endTime: Date, days: nu
     const hundred = exactOf(100);
     const budget = toNumber(div(sub(hundred, exactOf(objective)), hundred));
     const rng = createRng(hashSeed(key, seed));
-    const events: PushedEvent[] = [];
+    const events: SliEvent[] = [];
     if (firstHour > start && start < minutesFrom)
       events.push(bucket(rng, story, budget, end, start, (Math.min(firstHour, minutesFrom) - start) / MINUTE_MS));
     for (let t = firstHour; t < minutesFrom; t += HOUR_MS)
