@@ -3,7 +3,7 @@ import type { EntitySection } from './catalog/pages/entity-sections.ts';
 import type { EntitySubpage } from './catalog/pages/entity-subpages.ts';
 import { type ChangeSources, changesSections } from './changes/sections.ts';
 import { changesSubpages } from './changes/subpages.ts';
-import { type DoraSources, doraSubpages } from './dora/subpages.ts';
+import { type DoraSources, deliverySubpage } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
 import { type PagingSources, pagingSections } from './paging/sections.ts';
@@ -11,7 +11,7 @@ import { templateSections } from './templates/sections.ts';
 import { templateKind } from './templates/template-kind.ts';
 import { rotationKind } from './oncall/rotation-kind.ts';
 import { type OnCallSources, onCallSections } from './oncall/sections.ts';
-import { type SloSources, sloSections } from './slo/sections.ts';
+import { type SloSources, sloDeliveryCards, sloSections } from './slo/sections.ts';
 import { sloKind } from './slo/slo-kind.ts';
 
 /**
@@ -37,7 +37,11 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
 ];
 
 /** The capabilities' pages under entity pages (`…/<segment>/`). */
-export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [...changesSubpages, ...doraSubpages];
+export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [
+  ...changesSubpages,
+  // The delivery page with the other capabilities' cards: error-budget burn beside deployment frequency.
+  deliverySubpage<CapabilitySources>([...sloDeliveryCards]),
+];
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
 export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind, sloKind];

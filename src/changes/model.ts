@@ -13,7 +13,7 @@ export type Strategy = (typeof STRATEGIES)[number];
 export const SLOTS = ['blue', 'green'] as const;
 export type Slot = (typeof SLOTS)[number];
 
-/** Kinds of change other than a deployment; `feature-flag` is what flag changes write. */
+/** Kinds of change other than a deployment; `feature-flag` is what flag changes write, `alert` what SLO alerts firing and resolving write. */
 export const CHANGE_KINDS = [
   'config',
   'infrastructure',
@@ -22,6 +22,7 @@ export const CHANGE_KINDS = [
   'secret-rotation',
   'scaling',
   'incident',
+  'alert',
   'other',
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];

@@ -56,7 +56,8 @@ export interface DemoHistory {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-function hashSeed(text: string, seed: number): number {
+/** A 32-bit seed from a name and a base seed (FNV-1a style), so each service or SLO draws its own sequence. */
+export function hashSeed(text: string, seed: number): number {
   let h = seed >>> 0;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return h;

@@ -28,6 +28,7 @@ const pageKey = (path: string, query: URLSearchParams): string => (query.size ? 
 /** An entity's page (kind, the lowercased segment) or a page under it (segment). */
 const ENTITY_PAGE = /^catalog\/[^/]+\/([^/]+)\/[^/]+\/(?:([^/]+)\/)?$/;
 const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 const NOTHING: ReadonlySet<PageDependency> = new Set();
 
 /** Remembers a computation until `clear()`; a failure is not remembered (the next call tries again). */
@@ -83,6 +84,7 @@ export class Portal implements PortalData {
   private readonly entityVaries = new Map<string, ReadonlySet<PageDependency>>();
   private changesVersion = 0;
   private notificationsVersion = 0;
+  private slosCycle = 0;
 
   constructor(
     readonly site: Site,
@@ -137,6 +139,15 @@ export class Portal implements PortalData {
     this.notificationsVersion++;
   }
 
+  /**
+   * An SLO evaluation cycle finished (here or on another replica): pages showing SLO
+   * statuses are keyed by the cycle, so a Health card is never older than the last
+   * evaluation.
+   */
+  slosMoved(cycle: number): void {
+    this.slosCycle = cycle;
+  }
+
   private cacheKey(path: string, query: URLSearchParams): string {
     const key = pageKey(path, query);
     if (this.sources === undefined) return key;
@@ -145,7 +156,9 @@ export class Portal implements PortalData {
     const changes = varies.has('changes') ? `c${this.changesVersion}` : '';
     const hour = varies.has('hour') ? `h${Math.floor(this.now().getTime() / HOUR_MS)}` : '';
     const notifications = varies.has('notifications') ? `n${this.notificationsVersion}` : '';
-    return `${key}#${changes}${hour}${notifications}`;
+    // The minute too: when evaluation stops, the cycle stops moving, and the card must turn stale.
+    const slos = varies.has('slos') ? `s${this.slosCycle}m${Math.floor(this.now().getTime() / MINUTE_MS)}` : '';
+    return `${key}#${changes}${hour}${notifications}${slos}`;
   }
 
   /** What a page shows besides the catalog, as its providers declare: an entity page's sections, or a subpage. */

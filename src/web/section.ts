@@ -16,9 +16,11 @@ import type { Site } from './site.ts';
  * render it again (every page is dropped with the catalog anyway): `changes`, the change
  * events (the change version moves with every write seen, a flag switch included);
  * `hour`, the clock, for windows and ages that move on the hour; `notifications`, the
- * outbox (a page queued or delivered by this replica).
+ * outbox (a page queued or delivered by this replica); `slos`, SLO statuses (they move
+ * with every evaluation cycle, and with the minute, so a card whose evaluation stopped
+ * turns "stale" instead of showing its last green).
  */
-export type PageDependency = 'changes' | 'hour' | 'notifications';
+export type PageDependency = 'changes' | 'hour' | 'notifications' | 'slos';
 
 export interface SectionProvider<Subject, Sources, Data> {
   readonly id: string;

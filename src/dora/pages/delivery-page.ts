@@ -137,14 +137,15 @@ function breakdown(site: Site, data: DeliveryPageData): Html | '' {
   }</section>`;
 }
 
-export function deliveryView(site: Site, data: DeliveryPageData): Html {
+/** The page; `extra` are other capabilities' cards (subpages.ts), shown after the breakdown. */
+export function deliveryView(site: Site, data: DeliveryPageData, extra: readonly HtmlValue[] = []): Html {
   const base = siteUrl(site, entityPath(data.ref));
   const { current } = data.dashboard;
   const main = html`<h1>Delivery: ${data.title}</h1>
 <p class="lede">DORA metrics of production deployments (${data.dashboard.productionEnvironments.join(', ')})${data.kind === 'Component' ? '' : html` of the ${data.dashboard.services} entities ${data.kind === 'Group' ? 'this team and its child teams own' : 'in its scope'}`}, from ${timestamp(new Date(current.window.from).toISOString())} to ${timestamp(new Date(current.window.to).toISOString())}. Tiers follow the ${current.tierYear} State of DevOps report.</p>
 <nav class="tabs" aria-label="Window"><ul>${WINDOW_DAYS.map((d) => html`<li><a href="${base}delivery/${d === DEFAULT_DAYS ? '' : `?days=${d}`}"${d === data.days ? html` aria-current="true"` : ''}>${d} days</a></li>`)}</ul></nav>
 ${metricCards(data)}
-<div class="entity-grid">${warnings(current)}${charts(data)}${breakdown(site, data)}</div>
+<div class="entity-grid">${warnings(current)}${charts(data)}${breakdown(site, data)}${extra}</div>
 <p><a href="${base}changes/">Every deployment and change on the timeline</a></p>`;
   return layout({
     site,
