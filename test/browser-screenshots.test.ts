@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { browserSkip, launchBrowser, serveCatalog } from './support/browser.ts';
+import { tempDir } from './support/catalog.ts';
+
+const DEMO = fileURLToPath(new URL('../examples/acme', import.meta.url));
+/** Screenshots go to docs/screenshots when asked (`npm run screenshots`); elsewhere they are still taken, to a temp folder. */
+const SCREENSHOTS =
+  process.env.ATRIUM_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots', import.meta.url)) : undefined;
+
+describe('the portal on the demo organisation', { skip: browserSkip }, () => {
+  let browser: Browser;
+  let dir: string;
+
+  before(async () => {
+    dir = tempDir({ after });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('screenshots of the main pages, light and dark, on the demo organisation', async () => {
+    const shots = SCREENSHOTS ?? join(dir, 'screenshots');
+    mkdirSync(shots, { recursive: true });
+    const demo = await serveCatalog(DEMO, 'demo');
+    try {
+      const pages: [string, string][] = [
+        ['home', '/'],
+        ['catalog', '/catalog/?kind=component'],
+        ['component', '/catalog/default/component/shipment-service/'],
+        ['api', '/catalog/default/api/shipments-api/'],
+        ['graph', '/catalog/default/component/shipment-service/graph/'],
+        ['runbook', '/catalog/default/component/shipment-service/runbook/'],
+        ['delivery', '/catalog/default/group/checkout/delivery/'],
+        ['timeline', '/catalog/default/group/warehouse-systems/changes/'],
+      ];
+      for (const scheme of ['light', 'dark'] as const) {
+        const context = await browser.newContext({
+          colorScheme: scheme,
+          viewport: { width: 1280, height: 860 },
+          serviceWorkers: 'block',
+        });
+        const page = await context.newPage();
+        for (const [name, path] of pages) {
+          await page.goto(demo.url + path);
+          await page.screenshot({ path: join(shots, `${name}-${scheme}.png`) });
+          assert.ok(statSync(join(shots, `${name}-${scheme}.png`)).size > 10_000);
+        }
+        await context.close();
+      }
+    } finally {
+      await demo.close();
+    }
+  });
+});
