@@ -26,8 +26,9 @@ Through a running server (the default):
 Directly, without a server:
   --database PATH|URL      queue the messages in this database's outbox (its catalog
                            names the team) and attempt their delivery once here, with
-                           the receivers of this working directory's atrium.yaml; what
-                           is still queued, a server on the database delivers later
+                           the receivers of this working directory's atrium.yaml (a
+                           resolve waits for its trigger, so it stays queued); what is
+                           still queued, a server on the database delivers later
 
   --format FORMAT          text (default) or json
   -h, --help               show this help
@@ -99,7 +100,10 @@ export const notifyCommand = defineCommand({
           teams: config.teamReceivers,
         });
         const { notified } = await notifications.sendTest(team, 'atrium-cli');
-        await outbox.deliverDue();
+        await outbox.deliverDue(
+          undefined,
+          notified.entries.map((e) => e.id),
+        );
         const entries = await Promise.all(notified.entries.map(async (e) => (await outbox.entry(e.id)) ?? e));
         return { ...notified, items: entries.map(itemOf) };
       });

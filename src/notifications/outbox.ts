@@ -88,9 +88,12 @@ export class Outbox {
     return this.store.recentFor(subjectKey, limit);
   }
 
-  /** Attempts every due entry once; answers how many attempts were made. */
-  async deliverDue(signal: AbortSignal = new AbortController().signal): Promise<number> {
-    const due = await this.store.due(this.now(), BATCH);
+  /**
+   * Attempts every due entry once (with `only`, those of these ids that are due: a
+   * command delivering what it queued); answers how many attempts were made.
+   */
+  async deliverDue(signal: AbortSignal = new AbortController().signal, only?: readonly number[]): Promise<number> {
+    const due = await this.store.due(this.now(), BATCH, only);
     let next = 0;
     let attempted = 0;
     const worker = async () => {

@@ -167,10 +167,11 @@ export class NotificationStore {
   /**
    * Queued messages due at `now`, the longest-waiting first. A message waits while an
    * earlier one to its receiver with its dedup key is still queued, so a resolve never
-   * overtakes its trigger (even one backing off).
+   * overtakes its trigger (even one backing off). With `only`, among those ids alone.
    */
-  async due(now: Date, limit: number): Promise<OutboxEntry[]> {
-    const rows = await this.database.db
+  async due(now: Date, limit: number, only?: readonly number[]): Promise<OutboxEntry[]> {
+    if (only?.length === 0) return [];
+    let query = this.database.db
       .selectFrom('notifications as n')
       .selectAll('n')
       .where('n.status', '=', 'queued')
@@ -189,9 +190,9 @@ export class NotificationStore {
       )
       .orderBy('n.next_attempt_at')
       .orderBy('n.id')
-      .limit(limit)
-      .execute();
-    return rows.map(entryOf);
+      .limit(limit);
+    if (only !== undefined) query = query.where('n.id', 'in', only);
+    return (await query.execute()).map(entryOf);
   }
 
   /**

@@ -179,17 +179,7 @@ const fileSchema = z.strictObject({
   notifications: z
     .strictObject({
       receivers: z.record(receiverName, receiverSchema).optional(),
-      teams: z
-        .record(
-          z
-            .string()
-            .refine(
-              (ref) => keyOfTeam(ref) !== undefined,
-              'keys must be Group references, e.g. group:default/checkout',
-            ),
-          z.array(receiverName).min(1).max(20),
-        )
-        .optional(),
+      teams: z.record(z.string(), z.array(receiverName).min(1).max(20)).optional(),
     })
     .optional(),
   paging: z
@@ -315,6 +305,11 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
   const { catalog, notifications, paging, ...plain } = result.data;
   const receiverNames = Object.keys(notifications?.receivers ?? {});
   for (const [team, names] of Object.entries(notifications?.teams ?? {})) {
+    if (keyOfTeam(team) === undefined)
+      throw configError(
+        `atrium.yaml: notifications.teams: "${team}": keys must be Group references, e.g. group:default/checkout`,
+        'Name each team by its Group reference.',
+      );
     const unknown = names.find((n) => !receiverNames.includes(n));
     if (unknown !== undefined)
       throw configError(
