@@ -175,12 +175,12 @@ describeEachDatabase('notifications for teams, the API and the page', (dialect) 
     const html = await expectSafePage(res, '/notifications/');
     assert.equal(res.status, 200);
     assert.match(html, /<caption>Notifications, newest first<\/caption>/);
-    assert.match(html, /<td>checkout-slack<\/td>/);
+    assert.match(html, /<td data-label="Receiver">checkout-slack<\/td>/);
     assert.match(html, /HTTP 200: ok/);
     assert.match(html, /&lt;script&gt;window.__xss=1&lt;\/script&gt;/);
     assert.doesNotMatch(html, /SEKRET|127\.0\.0\.1:\d+\/|R0UTE/);
     const filtered = await (await fixture.server.app.request('/notifications/?receiver=hooks&status=sent')).text();
-    assert.doesNotMatch(filtered, /<td>checkout-slack<\/td>/);
+    assert.doesNotMatch(filtered, /<td data-label="Receiver">checkout-slack<\/td>/);
     assert.match(filtered, /<option value="hooks" selected>/);
     const junk = await fixture.server.app.request('/notifications/?status=<b>bold</b>&cursor=%00&receiver=../x');
     assert.equal(junk.status, 200, 'what the page does not offer is ignored');

@@ -37,15 +37,17 @@ function answerCell(entry: OutboxEntry): Html | string {
 }
 
 function row(site: Site, entry: OutboxEntry): Html {
+  // On a phone each cell is a labelled line: an empty answer gets no label.
+  const answer = answerCell(entry);
   return html`<tr>
-<td>${timestamp(entry.createdAt)}</td>
+<td data-label="Queued">${timestamp(entry.createdAt)}</td>
 <td>${entityLink(site, { ref: entry.subjectKey, title: refName(entry.subjectKey) })}<br><span class="notification-summary">${entry.message.summary}</span></td>
-<td>${entry.message.action}</td>
-<td>${entry.receiver}</td>
-<td>${statusCell(entry)}</td>
-<td>${String(entry.attempts)}</td>
-<td>${answerCell(entry)}</td>
-<td><code>${entry.dedupKey}</code></td>
+<td data-label="Action">${entry.message.action}</td>
+<td data-label="Receiver">${entry.receiver}</td>
+<td data-label="Status">${statusCell(entry)}</td>
+<td data-label="Attempts">${String(entry.attempts)}</td>
+${answer === '' ? html`<td></td>` : html`<td data-label="Answer">${answer}</td>`}
+<td data-label="Dedup key"><code>${entry.dedupKey}</code></td>
 </tr>`;
 }
 
