@@ -78,7 +78,7 @@ describeEachDatabase('atrium notify and atrium page (command line)', (dialect) =
         'notifications:',
         '  receivers:',
         '    checkout-slack: {type: slack, urlEnv: CHECKOUT_SLACK_URL}',
-        '    pagerduty: {type: pagerduty, url: "' + `${pd.url}/v2/enqueue` + '", routingKeyEnv: PD_KEY}',
+        `    pagerduty: {type: pagerduty, url: "${pd.url}/v2/enqueue", routingKeyEnv: PD_KEY}`,
         '  teams:',
         '    checkout: [pagerduty]',
       ].join('\n'),
