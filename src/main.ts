@@ -42,6 +42,16 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
     load: async () => (await import('./cli/oncall.ts')).oncallCommand,
   },
   {
+    name: 'page',
+    summary: "page a service's on-call through a server",
+    load: async () => (await import('./cli/page.ts')).pageCommand,
+  },
+  {
+    name: 'notify',
+    summary: "send a test notification to a team's receivers",
+    load: async () => (await import('./cli/notify.ts')).notifyCommand,
+  },
+  {
     name: 'build',
     summary: 'render the portal as a static site (works offline)',
     load: async () => (await import('./cli/build.ts')).buildCommand,

@@ -42,6 +42,9 @@ import type { RetryPolicy } from './notifications/model.ts';
 import { Outbox } from './notifications/outbox.ts';
 import { receiversFrom } from './notifications/receivers/receivers.ts';
 import { NotificationStore } from './notifications/store.ts';
+import { registerNotificationsPage } from './notifications/page-route.ts';
+import { registerNotificationRoutes } from './notifications/routes.ts';
+import { NotificationService } from './notifications/service.ts';
 import { notificationTasks } from './notifications/tasks.ts';
 import { registerPageFormRoute } from './paging/page-form-route.ts';
 import { registerPagingRoutes } from './paging/routes.ts';
@@ -73,6 +76,8 @@ export interface AtriumServer extends Lifecycle {
   flags: FlagService;
   /** The notification outbox (pages today; alerts later). */
   outbox: Outbox;
+  /** Teams' receivers and messages to them through the outbox (`notify`), its list and tests. */
+  notifications: NotificationService;
   paging: PagingService;
   slos: SloService;
   portal: Portal;
@@ -118,6 +123,8 @@ export interface ServerOptions {
   metricsAccess?: { listen?: { host: string; port: number }; token?: boolean };
   /** Where notifications go (atrium.yaml's notifications.receivers, secrets resolved). */
   receivers?: readonly ReceiverSettings[];
+  /** Each team's receivers (atrium.yaml's notifications.teams: a Group's key -> receiver names). */
+  teamReceivers?: Readonly<Record<string, readonly string[]>>;
   /** The Page button's default receiver and the on-call APIs (atrium.yaml's paging). */
   paging?: PagingSettings;
   /** The outbox's retries (tests shorten them). */
@@ -149,6 +156,9 @@ export function createServer(options: ServerOptions): AtriumServer {
     now,
     retry: options.notificationRetry,
     logger,
+  });
+  const notifications = new NotificationService((keys) => catalog.store.descriptorsOf(keys), outbox, {
+    teams: options.teamReceivers,
   });
   const paging = new PagingService((keys) => catalog.store.descriptorsOf(keys), outbox, {
     defaultReceiver: options.paging?.receiver,
@@ -223,6 +233,8 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerPagingRoutes(app, paging, tokens);
   registerSloRoutes(app, slos, tokens, catalogHas);
   registerPageFormRoute(app, paging, tokens, portal.site);
+  registerNotificationRoutes(app, notifications, tokens);
+  registerNotificationsPage(app, notifications, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);
   // After the API and its document: every other GET is a page of the portal.
@@ -294,6 +306,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     dora,
     flags,
     outbox,
+    notifications,
     paging,
     slos,
     portal,

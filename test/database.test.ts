@@ -37,6 +37,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0006_notifications',
           '0007_problem_referrers',
           '0008_slo_events',
+          '0009_notification_answers_order',
         ],
       );
     } finally {
@@ -92,6 +93,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0006_notifications',
           '0007_problem_referrers',
           '0008_slo_events',
+          '0009_notification_answers_order',
         ],
       );
     } finally {
@@ -150,7 +152,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 8);
+      assert.equal(rows.length, 9);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

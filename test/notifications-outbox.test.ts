@@ -15,6 +15,7 @@ const message = (over: Partial<NewNotification> = {}): NewNotification => ({
   receiver: 'pagerduty',
   subjectKey: 'component:default/shipment-service',
   message: {
+    action: 'trigger',
     summary: 'Page from ada: checkout is down',
     severity: 'critical',
     source: 'component:default/shipment-service',
@@ -43,7 +44,7 @@ describeEachDatabase('notification outbox', (dialect) => {
             name: 'pagerduty',
             url: `${pd.url}/v2/enqueue`,
             routingKey: 'R0UTING',
-            timeoutMs: 300,
+            timeoutMs: 1000,
             now,
           }),
         ],
@@ -174,7 +175,7 @@ describeEachDatabase('notification outbox', (dialect) => {
       res.end(`{"message": "${'x'.repeat(100_000)}`);
     });
     await outbox.deliverDue();
-    assert.equal((await outbox.entry(entry.id))?.lastError, 'HTTP 503');
+    assert.equal((await outbox.entry(entry.id))?.lastError, 'HTTP 503: (answer cut at 16384 bytes)');
   });
 
   test('two delivery runs at once (two replicas) send a message once', async () => {

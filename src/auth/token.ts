@@ -23,6 +23,7 @@ export const SCOPES = {
   'flags:read': "read feature flags with an Unleash SDK (the token's environment)",
   'flags:write': 'turn feature flags on and off, and pull their kill switch',
   'metrics:read': 'scrape /metrics, when the server is configured to require a token for it',
+  'notifications:read': 'read the notification outbox through the API: messages with their details and links',
   'oncall:write': 'set and remove on-call overrides',
   'pages:write': "page a service's on-call (PagerDuty or the team's configured receiver)",
   'slis:write': 'push good and total events to SLOs that read pushed events',

@@ -106,6 +106,7 @@ export const serveCommand = defineCommand({
             watch: values['no-watch'] !== true,
             metricsAccess: { listen: metricsListen, token: config.metricsToken },
             receivers: config.receivers,
+            teamReceivers: config.teamReceivers,
             paging: config.paging,
             sloEvaluationMs: config.sloEvaluationSeconds * 1000,
           });

@@ -8,8 +8,20 @@ export type NotificationStatus = 'queued' | 'sent' | 'failed';
 
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
 
+/**
+ * What a message does to the alert its dedup key names (PagerDuty's `event_action`):
+ * `trigger` opens it (or adds to it), `acknowledge` says someone is on it, `resolve` closes
+ * it. Messages with one dedup key reach a receiver in the order they were queued.
+ */
+export type NotificationAction = 'trigger' | 'acknowledge' | 'resolve';
+export const NOTIFICATION_ACTIONS: readonly NotificationAction[] = ['trigger', 'acknowledge', 'resolve'];
+
+/** PagerDuty's limit on `payload.summary`; every receiver shows at most this much of it. */
+export const SUMMARY_MAX = 1024;
+
 /** A receiver-neutral message: PagerDuty's event fields, which the other receivers render as text. */
 export interface NotificationMessage {
+  action: NotificationAction;
   /** One line: PagerDuty's `summary`, Slack's text (at most 1,024 characters, PagerDuty's limit). */
   summary: string;
   severity: Severity;
@@ -18,6 +30,8 @@ export interface NotificationMessage {
   component?: string;
   group?: string;
   class?: string;
+  /** The team that owns the source (an entity reference), shown by Slack and the webhook. */
+  owner?: string;
   details: Record<string, string>;
   links: { href: string; text: string }[];
   /**
@@ -37,6 +51,8 @@ export interface OutboxEntry {
   attempts: number;
   nextAttemptAt: string;
   lastError?: string;
+  /** What the receiver answered when it accepted the message (bounded, one line). */
+  answer?: string;
   createdBy: string;
   createdAt: string;
   sentAt?: string;
@@ -48,7 +64,7 @@ export interface OutboxEntry {
  * receiver said when), or `rejected` (the receiver will never accept it: 400, 401, 403, 404).
  */
 export type DeliveryOutcome =
-  | { kind: 'sent' }
+  | { kind: 'sent'; answer?: string }
   | { kind: 'retry'; error: string; retryAfterMs?: number }
   | { kind: 'rejected'; error: string };
 
@@ -76,6 +92,7 @@ export interface AttemptUpdate {
   attempts: number;
   nextAttemptAt: string;
   lastError: string | null;
+  answer: string | null;
   sentAt: string | null;
 }
 
@@ -87,16 +104,25 @@ export function afterAttempt(
 ): AttemptUpdate {
   const attempts = attemptsBefore + 1;
   const at = now.toISOString();
-  if (outcome.kind === 'sent') return { status: 'sent', attempts, nextAttemptAt: at, lastError: null, sentAt: at };
+  if (outcome.kind === 'sent')
+    return {
+      status: 'sent',
+      attempts,
+      nextAttemptAt: at,
+      lastError: null,
+      answer: outcome.answer === undefined ? null : boundedError(outcome.answer),
+      sentAt: at,
+    };
   const error = boundedError(outcome.error);
   if (outcome.kind === 'rejected' || attempts >= policy.maxAttempts)
-    return { status: 'failed', attempts, nextAttemptAt: at, lastError: error, sentAt: null };
+    return { status: 'failed', attempts, nextAttemptAt: at, lastError: error, answer: null, sentAt: null };
   const wait = Math.min(Math.max(backoffMs(attempts, policy), outcome.retryAfterMs ?? 0), policy.capMs);
   return {
     status: 'queued',
     attempts,
     nextAttemptAt: new Date(now.getTime() + wait).toISOString(),
     lastError: error,
+    answer: null,
     sentAt: null,
   };
 }
@@ -121,8 +147,19 @@ export function retryAfterMs(header: string | null | undefined, now: Date): numb
 
 /** What an HTTP status from a receiver means for the message. */
 export function outcomeOfStatus(status: number, detail: string, retryAfter?: number): DeliveryOutcome {
-  if (status >= 200 && status < 300) return { kind: 'sent' };
   const error = `HTTP ${status}${detail ? `: ${detail}` : ''}`;
+  if (status >= 200 && status < 300) return { kind: 'sent', answer: error };
   if (status === 408 || status === 429 || status >= 500) return { kind: 'retry', error, retryAfterMs: retryAfter };
   return { kind: 'rejected', error };
+}
+
+/** Receivers that answer in plain text (Slack's `ok`, `no_service`): one line of it, at most 200 characters. */
+export function plainAnswer(text: string): string {
+  const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/** A summary within SUMMARY_MAX characters, cut with an ellipsis. */
+export function boundedSummary(summary: string): string {
+  return summary.length > SUMMARY_MAX ? `${summary.slice(0, SUMMARY_MAX - 1)}…` : summary;
 }

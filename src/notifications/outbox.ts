@@ -2,7 +2,7 @@ import type { Logger } from '../platform/log.ts';
 import { afterAttempt, DEFAULT_RETRY, type OutboxEntry, type RetryPolicy } from './model.ts';
 import type { Receiver } from './receivers/receiver.ts';
 import { RECEIVER_TIMEOUT_MS } from './receivers/receiver.ts';
-import type { NewNotification, NotificationStore } from './store.ts';
+import type { Executor, NewNotification, NotificationFilter, NotificationStore } from './store.ts';
 
 export interface OutboxOptions {
   now?: () => Date;
@@ -56,6 +56,30 @@ export class Outbox {
     return result;
   }
 
+  /**
+   * Queues several messages at once: in `into`, a transaction the caller opened (they commit
+   * with its own writes; pages see them at the next delivery run), else in one of their own.
+   */
+  async enqueueAll(inputs: readonly NewNotification[], into?: Executor): Promise<OutboxEntry[]> {
+    const entries = await this.store.enqueueAll(inputs, this.now(), into);
+    if (!into && entries.length > 0) this.changed();
+    return entries;
+  }
+
+  /** The entries with these idempotencies (a replayed request's), in the order asked. */
+  byIdempotencies(idempotencies: readonly string[]): Promise<OutboxEntry[]> {
+    return this.store.byIdempotencies(idempotencies);
+  }
+
+  list(filter: NotificationFilter, limit: number): Promise<OutboxEntry[]> {
+    return this.store.list(filter, limit);
+  }
+
+  /** The configured receivers' names and types, for the Notifications page (never their URLs). */
+  receiverList(): { name: string; type: Receiver['type'] }[] {
+    return [...this.receivers.values()].map((r) => ({ name: r.name, type: r.type }));
+  }
+
   entry(id: number): Promise<OutboxEntry | undefined> {
     return this.store.byId(id);
   }
@@ -64,9 +88,12 @@ export class Outbox {
     return this.store.recentFor(subjectKey, limit);
   }
 
-  /** Attempts every due entry once; answers how many attempts were made. */
-  async deliverDue(signal: AbortSignal = new AbortController().signal): Promise<number> {
-    const due = await this.store.due(this.now(), BATCH);
+  /**
+   * Attempts every due entry once (with `only`, those of these ids that are due: a
+   * command delivering what it queued); answers how many attempts were made.
+   */
+  async deliverDue(signal: AbortSignal = new AbortController().signal, only?: readonly number[]): Promise<number> {
+    const due = await this.store.due(this.now(), BATCH, only);
     let next = 0;
     let attempted = 0;
     const worker = async () => {

@@ -1,7 +1,7 @@
-import type { Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import type { NotificationsTable, Schema } from '../platform/db/schema.ts';
-import type { AttemptUpdate, NotificationMessage, OutboxEntry } from './model.ts';
+import type { AttemptUpdate, NotificationMessage, NotificationStatus, OutboxEntry } from './model.ts';
 
 /** A message to queue: who asked, about what, for which receiver. */
 export interface NewNotification {
@@ -14,17 +14,37 @@ export interface NewNotification {
   createdBy: string;
 }
 
+/**
+ * Where a write goes: the database, or a transaction another store opened (Kysely's
+ * `Transaction` is a `Kysely`), so a caller's own rows and its messages commit together.
+ */
+export type Executor = Kysely<Schema>;
+
+/** What the outbox page and API filter by; `before` is the id the previous page ended at. */
+export interface NotificationFilter {
+  status?: NotificationStatus;
+  receiver?: string;
+  before?: number;
+}
+
+function messageOf(payload: string): NotificationMessage {
+  // Rows queued before messages had an action were all triggers.
+  const message = JSON.parse(payload) as Partial<NotificationMessage>;
+  return { ...message, action: message.action ?? 'trigger' } as NotificationMessage;
+}
+
 function entryOf(row: Selectable<NotificationsTable>): OutboxEntry {
   return {
     id: Number(row.id),
     receiver: row.receiver,
     subjectKey: row.subject_key,
-    message: JSON.parse(row.payload) as NotificationMessage,
+    message: messageOf(row.payload),
     dedupKey: row.dedup_key,
     status: row.status as OutboxEntry['status'],
     attempts: Number(row.attempts),
     nextAttemptAt: row.next_attempt_at,
     ...(row.last_error === null ? {} : { lastError: row.last_error }),
+    ...(row.answer === null ? {} : { answer: row.answer }),
     createdBy: row.created_by,
     createdAt: row.created_at,
     ...(row.sent_at === null ? {} : { sentAt: row.sent_at }),
@@ -41,31 +61,12 @@ export class NotificationStore {
    * a restart.
    */
   async enqueue(input: NewNotification, now: Date): Promise<{ entry: OutboxEntry; replayed: boolean }> {
-    const at = now.toISOString();
     if (input.idempotency !== undefined) {
       const existing = await this.byIdempotency(input.idempotency);
       if (existing) return { entry: existing, replayed: true };
     }
     try {
-      const row = await this.database.db
-        .insertInto('notifications')
-        .values({
-          receiver: input.receiver,
-          subject_key: input.subjectKey,
-          payload: JSON.stringify(input.message),
-          dedup_key: input.dedupKey,
-          idempotency: input.idempotency ?? null,
-          status: 'queued',
-          attempts: 0,
-          next_attempt_at: at,
-          last_error: null,
-          created_by: input.createdBy,
-          created_at: at,
-          sent_at: null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return { entry: entryOf(row), replayed: false };
+      return { entry: await this.insert(this.database.db, input, now), replayed: false };
     } catch (err) {
       // Two retries racing: the loser's insert fails on the unique key and answers the winner's entry.
       const winner = input.idempotency === undefined ? undefined : await this.byIdempotency(input.idempotency);
@@ -94,12 +95,63 @@ export class NotificationStore {
           attempts: 0,
           next_attempt_at: at,
           last_error: null,
+          answer: null,
           created_by: input.createdBy,
           created_at: at,
           sent_at: null,
         })
         .onConflict((oc) => oc.column('idempotency').doNothing())
         .execute();
+  }
+
+  /**
+   * Queues several messages in one transaction: `into` when the caller has one open (its
+   * own writes and these commit together or not at all), else a transaction of their own.
+   * Idempotencies are not looked up first: a repeated one fails the whole write.
+   */
+  async enqueueAll(inputs: readonly NewNotification[], now: Date, into?: Executor): Promise<OutboxEntry[]> {
+    const write = async (executor: Executor) => {
+      const entries: OutboxEntry[] = [];
+      for (const input of inputs) entries.push(await this.insert(executor, input, now));
+      return entries;
+    };
+    if (into) return write(into);
+    return this.database.db.transaction().execute(write);
+  }
+
+  private async insert(executor: Executor, input: NewNotification, now: Date): Promise<OutboxEntry> {
+    const at = now.toISOString();
+    const row = await executor
+      .insertInto('notifications')
+      .values({
+        receiver: input.receiver,
+        subject_key: input.subjectKey,
+        payload: JSON.stringify(input.message),
+        dedup_key: input.dedupKey,
+        idempotency: input.idempotency ?? null,
+        status: 'queued',
+        attempts: 0,
+        next_attempt_at: at,
+        last_error: null,
+        answer: null,
+        created_by: input.createdBy,
+        created_at: at,
+        sent_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return entryOf(row);
+  }
+
+  async byIdempotencies(idempotencies: readonly string[]): Promise<OutboxEntry[]> {
+    if (idempotencies.length === 0) return [];
+    const rows = await this.database.db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('idempotency', 'in', idempotencies)
+      .execute();
+    const byKey = new Map(rows.map((r) => [r.idempotency, entryOf(r)]));
+    return idempotencies.map((i) => byKey.get(i)).filter((e): e is OutboxEntry => e !== undefined);
   }
 
   private async byIdempotency(idempotency: string): Promise<OutboxEntry | undefined> {
@@ -128,18 +180,48 @@ export class NotificationStore {
     return rows.map(entryOf);
   }
 
-  /** Queued messages due at `now`, the longest-waiting first. */
-  async due(now: Date, limit: number): Promise<OutboxEntry[]> {
-    const rows = await this.database.db
-      .selectFrom('notifications')
-      .selectAll()
-      .where('status', '=', 'queued')
-      .where('next_attempt_at', '<=', now.toISOString())
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
+  /**
+   * The newest messages first, `limit` of them, after the filter; with `before`, those older
+   * than that id (the next page).
+   */
+  async list(filter: NotificationFilter, limit: number): Promise<OutboxEntry[]> {
+    let query = this.database.read.selectFrom('notifications').selectAll();
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    if (filter.receiver !== undefined) query = query.where('receiver', '=', filter.receiver);
+    if (filter.before !== undefined) query = query.where('id', '<', filter.before);
+    const rows = await query.orderBy('id', 'desc').limit(limit).execute();
     return rows.map(entryOf);
+  }
+
+  /**
+   * Queued messages due at `now`, the longest-waiting first. A message waits while an
+   * earlier one to its receiver with its dedup key is still queued, so a resolve never
+   * overtakes its trigger (even one backing off). With `only`, among those ids alone.
+   */
+  async due(now: Date, limit: number, only?: readonly number[]): Promise<OutboxEntry[]> {
+    if (only?.length === 0) return [];
+    let query = this.database.db
+      .selectFrom('notifications as n')
+      .selectAll('n')
+      .where('n.status', '=', 'queued')
+      .where('n.next_attempt_at', '<=', now.toISOString())
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('notifications as earlier')
+              .select('earlier.id')
+              .whereRef('earlier.receiver', '=', 'n.receiver')
+              .whereRef('earlier.dedup_key', '=', 'n.dedup_key')
+              .where('earlier.status', '=', 'queued')
+              .whereRef('earlier.id', '<', 'n.id'),
+          ),
+        ),
+      )
+      .orderBy('n.next_attempt_at')
+      .orderBy('n.id')
+      .limit(limit);
+    if (only !== undefined) query = query.where('n.id', 'in', only);
+    return (await query.execute()).map(entryOf);
   }
 
   /**
@@ -166,6 +248,7 @@ export class NotificationStore {
         attempts: update.attempts,
         next_attempt_at: update.nextAttemptAt,
         last_error: update.lastError,
+        answer: update.answer,
         sent_at: update.sentAt,
       })
       .where('id', '=', id)

@@ -1,4 +1,4 @@
-import type { NotificationMessage } from '../notifications/model.ts';
+import { boundedSummary, type NotificationMessage } from '../notifications/model.ts';
 
 /**
  * Paging's rules: where a service's page goes, what a page says, and what a person may
@@ -73,12 +73,14 @@ export function pageMessage(facts: PageFacts, routingKey?: string): Notification
   const message = facts.message.trim();
   const summary = `${facts.serviceName}: ${message.split('\n')[0]} (paged by ${facts.by.trim()} in Atrium)`;
   return {
-    summary: summary.length > 1024 ? `${summary.slice(0, 1023)}…` : summary,
+    action: 'trigger',
+    summary: boundedSummary(summary),
     severity: 'critical',
     source: facts.serviceRef,
     component: facts.serviceName,
     ...(facts.system ? { group: facts.system } : {}),
     class: 'page',
+    ...(facts.owner ? { owner: facts.owner } : {}),
     details: {
       message,
       pagedBy: facts.by.trim(),

@@ -19,7 +19,7 @@ const pageSection: EntitySection<PagingSources, PageCardData> = {
     if (!paging || !target) return undefined;
     return { receiver: target.receiver, recent: await paging.recent(key) };
   },
-  view: (_site, data) => pageCard(data),
+  view: (site, data) => pageCard(site, data),
 };
 
 export const pagingSections = [pageSection];

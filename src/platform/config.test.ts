@@ -93,7 +93,14 @@ describe('loadConfig precedence', () => {
       externalRefs: ['api:*'],
     };
     const cwd = cwdWith(file);
-    const catalogDefaults = { appConfigs: [], urlMappings: {}, strictUrls: false, receivers: [], paging: {} };
+    const catalogDefaults = {
+      appConfigs: [],
+      urlMappings: {},
+      strictUrls: false,
+      receivers: [],
+      teamReceivers: {},
+      paging: {},
+    };
     assert.deepEqual(loadConfig(cli, env, cwd), { ...cli, ...catalogDefaults, catalogPaths: ['cli-catalog'] });
     assert.deepEqual(loadConfig({}, env, cwd), {
       ...catalogDefaults,
@@ -350,6 +357,41 @@ describe('metrics access', () => {
     assert.throws(
       () => loadConfig({}, {}, cwdWith('paging:\n  receiver: nowhere')),
       /paging\.receiver: "nowhere" is not one of notifications\.receivers \(none\)/,
+    );
+  });
+
+  test("teams' receivers: Group references as keys (two spellings of one team merge), configured names as values", () => {
+    const yaml = [
+      'notifications:',
+      '  receivers:',
+      '    checkout-slack: {type: slack, urlEnv: SLACK_URL}',
+      '    hooks: {type: webhook, url: "https://hooks.example/atrium", secretEnv: HOOK_SECRET}',
+      '  teams:',
+      '    checkout: [checkout-slack]',
+      '    "group:default/checkout": [hooks, checkout-slack]',
+      '    "group:ops/sre": [hooks]',
+    ].join('\n');
+    const env = { SLACK_URL: 'https://hooks.slack.com/services/T/B/s3cret', HOOK_SECRET: 'whsec_s3cret' };
+    const config = loadConfig({}, env, cwdWith(yaml));
+    assert.deepEqual(config.teamReceivers, {
+      'group:default/checkout': ['checkout-slack', 'hooks'],
+      'group:ops/sre': ['hooks'],
+    });
+    assert.deepEqual(config.receivers, [
+      { name: 'checkout-slack', type: 'slack', url: 'https://hooks.slack.com/services/T/B/s3cret' },
+      { name: 'hooks', type: 'webhook', url: 'https://hooks.example/atrium', secret: 'whsec_s3cret' },
+    ]);
+    assert.throws(
+      () => loadConfig({}, env, cwdWith(`${yaml}\n    payments: [nowhere]`)),
+      /notifications\.teams\.payments: "nowhere" is not one of notifications\.receivers \(checkout-slack, hooks\)/,
+    );
+    assert.throws(
+      () => loadConfig({}, env, cwdWith(`${yaml}\n    "component:default/x": [hooks]`)),
+      /keys must be Group references/,
+    );
+    assert.throws(
+      () => loadConfig({}, env, cwdWith(`${yaml}\n    payments: ["https://hooks.slack.com/services/T/B/x"]`)),
+      /receiver names are lowercase letters/,
     );
   });
 });

@@ -6,6 +6,8 @@ import { QUIET_YAML, yamlWarnings } from './yaml-warnings.ts';
 import { z } from 'zod';
 import { AtriumError } from './errors.ts';
 import { externalRefPatternProblem } from './external-refs.ts';
+import { keyOfTeam } from './entity-ref.ts';
+import { RECEIVER_NAME, RECEIVER_NAME_RULE } from './receiver-name.ts';
 
 /**
  * Typed settings. Command-line options win, then ATRIUM_* environment variables (and
@@ -40,6 +42,12 @@ export interface Config {
   externalRefs: string[];
   /** Where notifications go (atrium.yaml's notifications.receivers), secrets read from the environment. */
   receivers: ReceiverSettings[];
+  /**
+   * The receivers of each team (atrium.yaml's notifications.teams): a Group's key
+   * (`group:default/checkout`) -> receiver names. A Group's `atrium.dev/notification-receivers`
+   * annotation adds names of its own.
+   */
+  teamReceivers: Record<string, string[]>;
   /** Paging: the default receiver of the Page button, and the on-call APIs read (atrium.yaml's paging). */
   paging: PagingSettings;
   /** How often `serve` evaluates SLOs, in seconds (atrium.yaml's sloEvaluationSeconds; default 30). */
@@ -52,12 +60,10 @@ export interface Config {
  * signed POST; `secret` signs it). Secrets come from environment variables named in
  * atrium.yaml, never from the file itself.
  */
-export interface ReceiverSettings {
-  name: string;
-  type: 'pagerduty' | 'slack' | 'webhook';
-  url?: string;
-  secret?: string;
-}
+export type ReceiverSettings =
+  | { name: string; type: 'pagerduty'; url?: string; secret?: string }
+  | { name: string; type: 'slack'; url: string }
+  | { name: string; type: 'webhook'; url: string; secret: string };
 
 /** An on-call API: its base URL (configurable, so tests use loopback servers) and its key. */
 export interface OnCallApiSettings {
@@ -89,6 +95,7 @@ export const DEFAULTS: Config = {
   metricsToken: false,
   externalRefs: [],
   receivers: [],
+  teamReceivers: {},
   paging: {},
   sloEvaluationSeconds: 30,
 };
@@ -140,6 +147,9 @@ const envName = z
   .regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'must be an environment variable name, e.g. PAGERDUTY_ROUTING_KEY');
 const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL');
 
+/** A receiver's name: what teams, annotations and the outbox's rows say instead of a URL. */
+const receiverName = z.string().regex(RECEIVER_NAME, `receiver names are ${RECEIVER_NAME_RULE}`);
+
 const receiverSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('pagerduty'), url: httpUrl.optional(), routingKeyEnv: envName.optional() }),
   z.strictObject({ type: z.literal('slack'), urlEnv: envName }),
@@ -172,10 +182,8 @@ const fileSchema = z.strictObject({
   sloEvaluationSeconds: z.number().int().min(5).max(3600).optional(),
   notifications: z
     .strictObject({
-      receivers: z.record(
-        z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'names are lowercase letters, digits and -'),
-        receiverSchema,
-      ),
+      receivers: z.record(receiverName, receiverSchema).optional(),
+      teams: z.record(z.string(), z.array(receiverName).min(1).max(20)).optional(),
     })
     .optional(),
   paging: z
@@ -189,7 +197,7 @@ const fileSchema = z.strictObject({
 
 type EnvSetting = Exclude<
   keyof Config,
-  'catalogPaths' | 'appConfigs' | 'urlMappings' | 'strictUrls' | 'receivers' | 'paging'
+  'catalogPaths' | 'appConfigs' | 'urlMappings' | 'strictUrls' | 'receivers' | 'teamReceivers' | 'paging'
 >;
 
 const envNames: Record<EnvSetting, string[]> = {
@@ -238,6 +246,16 @@ function receiversOf(
     if (r.type === 'slack') return { name, type: r.type, url: secretOf(r.urlEnv, env, `${where}.urlEnv`) };
     return { name, type: r.type, url: r.url, secret: secretOf(r.secretEnv, env, `${where}.secretEnv`) };
   });
+}
+
+/** Teams by key; two spellings of one team (`checkout`, `group:default/checkout`) share their receivers. */
+function teamReceiversOf(teams: Record<string, string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [ref, names] of Object.entries(teams)) {
+    const key = keyOfTeam(ref) as string;
+    out[key] = [...new Set([...(out[key] ?? []), ...names])];
+  }
+  return out;
 }
 
 function pagingOf(paging: z.infer<typeof fileSchema.shape.paging> & object, env: NodeJS.ProcessEnv): PagingSettings {
@@ -291,6 +309,19 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
   }
   const { catalog, notifications, paging, ...plain } = result.data;
   const receiverNames = Object.keys(notifications?.receivers ?? {});
+  for (const [team, names] of Object.entries(notifications?.teams ?? {})) {
+    if (keyOfTeam(team) === undefined)
+      throw configError(
+        `atrium.yaml: notifications.teams: "${team}": keys must be Group references, e.g. group:default/checkout`,
+        'Name each team by its Group reference.',
+      );
+    const unknown = names.find((n) => !receiverNames.includes(n));
+    if (unknown !== undefined)
+      throw configError(
+        `atrium.yaml: notifications.teams.${team}: "${unknown}" is not one of notifications.receivers (${receiverNames.join(', ') || 'none'})`,
+        'Name receivers configured under notifications.receivers.',
+      );
+  }
   if (paging?.receiver !== undefined && !receiverNames.includes(paging.receiver))
     throw configError(
       `atrium.yaml: paging.receiver: "${paging.receiver}" is not one of notifications.receivers (${receiverNames.join(', ') || 'none'})`,
@@ -298,7 +329,8 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
     );
   const rest = {
     ...plain,
-    ...(notifications ? { receivers: receiversOf(notifications.receivers, env) } : {}),
+    ...(notifications?.receivers ? { receivers: receiversOf(notifications.receivers, env) } : {}),
+    ...(notifications?.teams ? { teamReceivers: teamReceiversOf(notifications.teams) } : {}),
     ...(paging ? { paging: pagingOf(paging, env) } : {}),
   };
   if (typeof catalog !== 'object') return { ...rest, ...(catalog === undefined ? {} : { catalog }) };

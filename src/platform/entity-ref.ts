@@ -64,3 +64,18 @@ export function parseEntityRef(ref: string, context: { defaultKind?: string; def
 export function keyOfRef(ref: string): string {
   return refKey(parseEntityRef(ref, { defaultNamespace: DEFAULT_NAMESPACE }));
 }
+
+/**
+ * The key of a team's reference (`checkout`, `group:checkout`, `group:default/checkout`),
+ * or undefined when it is not one or names another kind.
+ *
+ * @example keyOfTeam('checkout') // 'group:default/checkout'
+ */
+export function keyOfTeam(ref: string): string | undefined {
+  try {
+    const name = parseEntityRef(ref.trim(), { defaultKind: 'group', defaultNamespace: DEFAULT_NAMESPACE });
+    return name.kind.toLowerCase() === 'group' ? refKey(name) : undefined;
+  } catch {
+    return undefined;
+  }
+}

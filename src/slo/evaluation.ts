@@ -92,6 +92,8 @@ export function alertMessage(
       ? `${name}: error budget burning at ${times(burn)} over ${alert.long} (above ${alert.factor}×), ${percent(status.budgetRemaining)} of the budget left`
       : `${name}: resolved, burn over ${alert.long} back below ${alert.factor}×`;
   return {
+    // A resolved alert resolves the receiver's incident of the same dedup key (PagerDuty).
+    action: alert.state === 'firing' ? 'trigger' : 'resolve',
     summary: summary.length > 1024 ? `${summary.slice(0, 1023)}…` : summary,
     severity: alert.severity === 'page' ? 'critical' : 'warning',
     source: slo.service,

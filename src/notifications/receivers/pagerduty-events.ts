@@ -1,6 +1,6 @@
-import { type DeliveryOutcome, type OutboxEntry, outcomeOfStatus, retryAfterMs } from '../model.ts';
-import { outbound } from '../outbound-http.ts';
-import { RECEIVER_MAX_BYTES, RECEIVER_TIMEOUT_MS, type Receiver } from './receiver.ts';
+import { boundedSummary, type DeliveryOutcome, type OutboxEntry } from '../model.ts';
+import { postMessage } from './post-message.ts';
+import type { Receiver } from './receiver.ts';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 
@@ -15,23 +15,28 @@ export interface PagerDutyEventsOptions {
   now?: () => Date;
 }
 
-/** The Events API v2 trigger for an entry: PagerDuty collapses triggers with one dedup_key into one alert. */
-export function pagerDutyTrigger(entry: OutboxEntry, routingKey: string): Record<string, unknown> {
+/**
+ * The Events API v2 event for an entry. A trigger carries the payload (PagerDuty collapses
+ * triggers with one dedup_key into one alert); an acknowledge or resolve is only the routing
+ * key, the action and the dedup key, as the Events API documents them.
+ */
+export function pagerDutyEvent(entry: OutboxEntry, routingKey: string): Record<string, unknown> {
   const m = entry.message;
+  if (m.action !== 'trigger') return { routing_key: routingKey, event_action: m.action, dedup_key: entry.dedupKey };
   return {
     routing_key: routingKey,
     event_action: 'trigger',
     dedup_key: entry.dedupKey,
     client: 'Atrium',
     payload: {
-      summary: m.summary.slice(0, 1024),
+      summary: boundedSummary(m.summary),
       source: m.source,
       severity: m.severity,
       timestamp: entry.createdAt,
       ...(m.component ? { component: m.component } : {}),
       ...(m.group ? { group: m.group } : {}),
       ...(m.class ? { class: m.class } : {}),
-      custom_details: m.details,
+      custom_details: m.owner && m.details.owner === undefined ? { ...m.details, owner: m.owner } : m.details,
     },
     links: m.links,
   };
@@ -51,18 +56,15 @@ export function pagerDutyEventsReceiver(options: PagerDutyEventsOptions): Receiv
           kind: 'rejected',
           error: 'no integration key: set the receiver’s routingKeyEnv or the pagerduty.com/integration-key annotation',
         };
-      const result = await outbound({
-        method: 'POST',
+      return postMessage({
         url,
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(pagerDutyTrigger(entry, routingKey)),
-        timeoutMs: options.timeoutMs ?? RECEIVER_TIMEOUT_MS,
-        maxBytes: RECEIVER_MAX_BYTES,
+        headers: { accept: 'application/json' },
+        body: JSON.stringify(pagerDutyEvent(entry, routingKey)),
+        timeoutMs: options.timeoutMs,
         signal,
+        now,
+        detail: pagerDutyMessage,
       });
-      if (!result.ok) return { kind: 'retry', error: result.error };
-      const { status, text, headers } = result.response;
-      return outcomeOfStatus(status, pagerDutyMessage(text), retryAfterMs(headers.get('retry-after'), now()));
     },
   };
 }

@@ -2,6 +2,7 @@ import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { emptyNote, section, timestamp } from '../../web/components.ts';
 import { entityPath, siteUrl, type Site } from '../../web/site.ts';
+import { NOTIFICATIONS_PATH } from '../../notifications/pages/notifications-view.ts';
 import { BY_MAX, MESSAGE_MAX } from '../model.ts';
 import type { PageStatus } from '../service.ts';
 
@@ -26,7 +27,7 @@ function statusLine(page: PageStatus): Html {
  * last pages went. Pages have no sign-in, so the form asks for a `pages:write` token
  * (never stored by the page), like the flag switch form.
  */
-export function pageCard(data: PageCardData): Html {
+export function pageCard(site: Site, data: PageCardData): Html {
   return section(
     'page-oncall',
     'Page the on-call',
@@ -36,7 +37,8 @@ export function pageCard(data: PageCardData): Html {
 <p class="form-row"><label for="page-token">Token with pages:write</label> <input id="page-token" name="token" type="password" autocomplete="off" required maxlength="200"></p>
 <p><button type="submit">Page</button></p>
 </fieldset></form>
-${data.recent.length > 0 ? html`<h3>Recent pages</h3><ul class="page-statuses">${data.recent.map(statusLine)}</ul>` : emptyNote('No one was paged from here yet.')}`,
+${data.recent.length > 0 ? html`<h3>Recent pages</h3><ul class="page-statuses">${data.recent.map(statusLine)}</ul>` : emptyNote('No one was paged from here yet.')}
+<p><a href="${siteUrl(site, NOTIFICATIONS_PATH)}">Every notification sent</a></p>`,
   );
 }
 

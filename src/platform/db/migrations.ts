@@ -373,6 +373,20 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0009_notification_answers_order': {
+      // The receiver's answer to a delivered message (the Notifications page shows it); the
+      // outbox holds a message while an earlier one with its receiver and dedup key is
+      // queued (found by the first index), and the page lists one receiver's newest first.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('notifications').addColumn('answer', 'text').execute();
+        await db.schema
+          .createIndex('notifications_dedup')
+          .on('notifications')
+          .columns(['receiver', 'dedup_key', 'id'])
+          .execute();
+        await db.schema.createIndex('notifications_receiver').on('notifications').columns(['receiver', 'id']).execute();
+      },
+    },
   };
 }
 

@@ -187,6 +187,8 @@ export interface NotificationsTable {
   attempts: number;
   next_attempt_at: string;
   last_error: string | null;
+  /** The receiver's answer when it accepted the message (bounded); null before, or on failure. */
+  answer: string | null;
   created_by: string;
   created_at: string;
   sent_at: string | null;
