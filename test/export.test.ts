@@ -126,6 +126,7 @@ describe('static export (atrium build)', () => {
     assert.ok(report.pages >= 13 * 2, 'every entity and its graph');
     const home = readFileSync(join(out, 'index.html'), 'utf8');
     assert.match(home, /<meta name="atrium-mode" content="static">/);
+    assert.doesNotMatch(home, /id="recent"/, 'a static copy has no change events, so no feed');
     assert.ok(existsSync(join(out, '404.html')));
   });
 

@@ -21,18 +21,26 @@ export interface ListPageData {
   facets: Facets;
   /** Query parameters that were malformed and ignored. */
   ignored: string[];
+  /** On a first page: what the catalog's syncs changed last among what is shown (the catalog's own loading). */
+  recentlyChanged: BrowseItem[];
 }
+
+/** Entities named in a list's "Recently loaded" line. */
+const RECENTLY_CHANGED = 3;
 
 export async function loadListPage(
   store: CatalogReader,
   query: CatalogQuery,
   ignored: string[] = [],
 ): Promise<ListPageData> {
-  const [page, facets] = await Promise.all([
+  const [page, facets, recent] = await Promise.all([
     store.browseEntities(query.filters, query.sort, (query.page - 1) * PAGE_SIZE, PAGE_SIZE),
     store.facets(query.filters),
+    query.page === 1 && query.sort !== 'updated'
+      ? store.browseEntities(query.filters, 'updated', 0, RECENTLY_CHANGED)
+      : undefined,
   ]);
-  return { query, items: page.items, total: page.total, facets, ignored };
+  return { query, items: page.items, total: page.total, facets, ignored, recentlyChanged: recent?.items ?? [] };
 }
 
 const FACET_LABELS: Record<FacetName, string> = {
@@ -84,6 +92,7 @@ ${FILTER_FACETS.filter((f) => facets[f].length > 0 && !(f === 'namespace' && fac
 <p class="count" role="status">${total === 0 ? 'No entities match.' : html`<strong>${first.toLocaleString('en')}–${Math.min(first + items.length - 1, total).toLocaleString('en')}</strong> of <strong>${total.toLocaleString('en')}</strong> entities`}</p>
 ${site.mode === 'live' ? sortLinks(site, query) : ''}
 </div>
+${recentlyLoaded(site, data)}
 ${items.length === 0 ? emptyNote('Nothing in the catalog matches these filters. Remove a filter, or search.') : table(site, items)}
 ${pager({ page: query.page, pageCount: pages, href: (p) => catalogUrl(site, { ...query, page: p }, single?.facet) })}
 </div>
@@ -95,6 +104,16 @@ ${pager({ page: query.page, pageCount: pages, href: (p) => catalogUrl(site, { ..
     description: `${total} entities in the software catalog`,
     main,
   });
+}
+
+/** The catalog's own loading, as it concerns this list: what the syncs changed last, and when. */
+function recentlyLoaded(site: Site, { query, recentlyChanged }: ListPageData): Html | '' {
+  if (recentlyChanged.length === 0) return '';
+  const all =
+    site.mode === 'live'
+      ? html` · <a href="${catalogUrl(site, { ...query, sort: 'updated', page: 1 })}">all, recently changed first</a>`
+      : '';
+  return html`<p class="muted small recently-loaded">Recently loaded: ${recentlyChanged.map((e, i) => html`${i > 0 ? ', ' : ''}${entityLink(site, { ref: e.ref, title: e.title })} ${timestamp(e.updatedAt)}`)}${all}</p>`;
 }
 
 function searchForm(site: Site, query: CatalogQuery): Html {
