@@ -77,11 +77,23 @@ describe('the home page, catalog list, API reference and switch form in a browse
 
   for (const scheme of SCHEMES)
     for (const width of WIDTHS)
-      test(`catalog list: what was loaded last, dense rows (${scheme}, ${width} px)`, async () => {
+      test(`catalog list: what was loaded last, owners by display name, every tag reachable (${scheme}, ${width} px)`, async () => {
         const { page, close } = await open('/catalog/', scheme, width);
         assert.ok(await page.locator('.recently-loaded').isVisible());
+        assert.ok(
+          await page.locator('table.entities').getByRole('link', { name: 'Payments Team' }).first().isVisible(),
+        );
         await assertAccessible(page, `catalog list (${scheme}, ${width} px)`);
         await assertFits(page, `catalog list (${scheme}, ${width} px)`);
+        // Every tag is reachable: the ones past the first twelve open in place, and every one is on the tag index.
+        await page.locator('#facet-tag ~ details summary').click();
+        await Promise.all([
+          page.waitForURL(/\/browse\/tag\/$/),
+          page.getByRole('link', { name: 'Every tag in the catalog' }).click(),
+        ]);
+        assert.ok(await page.getByRole('link', { name: 'zz-archive' }).isVisible());
+        await assertAccessible(page, `tag index (${scheme}, ${width} px)`);
+        await assertFits(page, `tag index (${scheme}, ${width} px)`);
         await close();
       });
 });

@@ -5,7 +5,7 @@ import { entityView } from '../catalog/pages/entity-page.ts';
 import { type EntitySection, entitySections } from '../catalog/pages/entity-sections.ts';
 import type { EntitySubpage } from '../catalog/pages/entity-subpages.ts';
 import { DEFAULT_HOPS, graphView, loadGraphPage, MAX_HOPS } from '../catalog/pages/graph-page.ts';
-import { listView, loadListPage } from '../catalog/pages/list-page.ts';
+import { facetIndexView, listView, loadFacetIndex, loadListPage } from '../catalog/pages/list-page.ts';
 import { loadProblemsPage, PROBLEMS_PAGE_SIZE, problemsTotal, problemsView } from '../catalog/pages/problems-page.ts';
 import { refKey } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
@@ -157,6 +157,10 @@ async function route(
       severity === 'error' || severity === 'warning' ? severity : undefined,
     );
     return page > pageCount(problemsTotal(loaded), PROBLEMS_PAGE_SIZE) ? undefined : ok(problemsView(site, loaded));
+  }
+  if (first === 'browse' && rest.length === 1) {
+    const facet = FILTER_FACETS.find((f) => f === rest[0]);
+    return facet && ok(facetIndexView(site, await loadFacetIndex(data.store, facet)));
   }
   if (first === 'browse' || (first === 'catalog' && rest.length < 3)) {
     const parsed =

@@ -48,7 +48,7 @@ export function homeView(site: Site, data: HomeData, cards: readonly HtmlValue[]
 ${cards}
 <section class="card" aria-labelledby="health"><h2 id="health">Catalog health</h2>
 <dl class="stats">
-<div><dt>Entities</dt><dd><a href="${siteUrl(site, 'catalog/')}">${data.entities.toLocaleString('en')}</a></dd></div>
+<div><dt>Entities</dt><dd><a href="${catalogUrl(site, { filters: {}, sort: 'name', page: 1 })}">${data.entities.toLocaleString('en')}</a></dd></div>
 <div><dt>Errors</dt><dd><a href="${siteUrl(site, 'problems/')}" class="${data.errors ? 'text-error' : ''}">${data.errors.toLocaleString('en')}</a></dd></div>
 <div><dt>Warnings</dt><dd><a href="${siteUrl(site, 'problems/')}">${data.warnings.toLocaleString('en')}</a></dd></div>
 <div><dt>Orphans</dt><dd>${data.orphans.total.toLocaleString('en')}</dd></div>
