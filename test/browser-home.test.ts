@@ -96,4 +96,24 @@ describe('the home page, catalog list, API reference and switch form in a browse
         await assertFits(page, `tag index (${scheme}, ${width} px)`);
         await close();
       });
+
+  for (const scheme of SCHEMES)
+    for (const width of WIDTHS)
+      test(`API reference: a schema shown once, linked from its operations (${scheme}, ${width} px)`, async () => {
+        const { page, close } = await open('/catalog/default/api/payments-api/', scheme, width);
+        const operation = page
+          .locator('.api-operation')
+          .filter({ has: page.locator('.schema-name') })
+          .first();
+        const id = await operation.getAttribute('id');
+        // The index's deep link opens the operation's group.
+        await page.locator(`.api-toc a[href="#${id}"]`).click();
+        assert.ok(await operation.isVisible());
+        await Promise.all([page.waitForURL(/#schema-Charge$/), operation.locator('a.schema-name').first().click()]);
+        assert.ok(await page.locator('#schema-Charge').isVisible());
+        assert.ok(await page.locator('#schema-Charge').getByText('currency', { exact: true }).isVisible());
+        await assertAccessible(page, `API reference (${scheme}, ${width} px)`);
+        await assertFits(page, `API reference (${scheme}, ${width} px)`);
+        await close();
+      });
 });

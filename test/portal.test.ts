@@ -180,6 +180,18 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.match(html, />Storefront<\/a>|>storefront<\/a>/, 'its consumers');
   });
 
+  test('an API reference shows each component schema once, in its Schemas section, and every use links there', async () => {
+    const html = await page('/catalog/default/api/payments-api/');
+    assert.match(html, /<li><a href="#api-schemas">Schemas<\/a><\/li>/, 'the index reaches the schemas');
+    assert.match(html, /<section class="api-schema" id="schema-Charge">/);
+    assert.equal(html.split('<code class="property-name">currency</code>').length - 1, 1, 'Charge is shown once');
+    assert.equal(
+      html.match(/<p class="schema-head"><a class="schema-name" href="#schema-Charge">Charge<\/a>/g)?.length,
+      2,
+      'the request body and the response link to it',
+    );
+  });
+
   test('an API reference starts with an index of deep links, collapses operations by tag, and gives each a curl command', async () => {
     const html = await page('/catalog/default/api/payments-api/');
     const index = html.indexOf('<nav class="api-toc"');
