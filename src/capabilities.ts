@@ -6,6 +6,7 @@ import { changesSubpages } from './changes/subpages.ts';
 import { type DoraSources, doraSubpages } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
+import { flagSubpages } from './flags/subpages.ts';
 import { type PagingSources, pagingSections } from './paging/sections.ts';
 import { templateSections } from './templates/sections.ts';
 import { templateKind } from './templates/template-kind.ts';
@@ -38,7 +39,11 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
 export const homeSections: readonly HomeSection<CapabilitySources>[] = [...changesHomeSections];
 
 /** The capabilities' pages under entity pages (`…/<segment>/`). */
-export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [...changesSubpages, ...doraSubpages];
+export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [
+  ...changesSubpages,
+  ...doraSubpages,
+  ...flagSubpages,
+];
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
 export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind];

@@ -116,4 +116,38 @@ describe('the home page, catalog list, API reference and switch form in a browse
         await assertFits(page, `API reference (${scheme}, ${width} px)`);
         await close();
       });
+
+  test('switch form: the last choice kept without JavaScript, the kill switch never chosen', async () => {
+    const { token } = await live.server.tokens.create('browser-home-switch', ['flags:write'], null);
+    const context = await browser.newContext({ javaScriptEnabled: false, serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.goto(`${live.url}/catalog/default/flag/instant-refunds/`);
+    assert.equal(await page.locator('#switch-environment').inputValue(), '', 'nothing chosen for you');
+    await page.selectOption('#switch-environment', 'staging');
+    await page.check('#switch-action-rollout');
+    await page.fill('#switch-percent', '30');
+    await page.fill('#switch-reason', 'slow rollout');
+    await page.fill('#switch-token', token);
+    await page.check('#switch-confirm');
+    await Promise.all([
+      page.waitForURL(/\/switch\/\?environment=staging/),
+      page.click('#switch-form button[type="submit"]'),
+    ]);
+    assert.equal(await page.locator('#switch-environment').inputValue(), 'staging', 'the last environment kept');
+    assert.equal(await page.locator('#switch-action-rollout').isChecked(), true, 'the last change kept');
+    assert.equal(await page.locator('#switch-percent').inputValue(), '30');
+    assert.equal(await page.locator('#switch-reason').inputValue(), '', 'a new reason is asked for');
+    assert.equal(await page.locator('#switch-confirm').isChecked(), false, 'and a new confirmation');
+    assert.equal(await page.locator('#kill-every').isChecked(), false, 'the kill switch unticked');
+    const landed = page.url();
+    await context.close();
+    for (const scheme of SCHEMES)
+      for (const width of WIDTHS) {
+        const { page: shown, close } = await open(new URL(landed).pathname + new URL(landed).search, scheme, width);
+        assert.match((await shown.getByRole('status').first().textContent()) ?? '', /Changed in staging/);
+        await assertAccessible(shown, `switch page (${scheme}, ${width} px)`);
+        await assertFits(shown, `switch page (${scheme}, ${width} px)`);
+        await close();
+      }
+  });
 });
