@@ -1,14 +1,16 @@
 import { registerKinds, type KindDefinition } from './catalog/kinds.ts';
 import type { EntitySection } from './catalog/pages/entity-sections.ts';
 import type { EntitySubpage } from './catalog/pages/entity-subpages.ts';
-import { type ChangeSources, changesSections } from './changes/sections.ts';
+import { type ChangeSources, changesHomeSections, changesSections } from './changes/sections.ts';
 import { changesSubpages } from './changes/subpages.ts';
 import { type DoraSources, deliverySubpage } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
+import { flagSubpages } from './flags/subpages.ts';
 import { type PagingSources, pagingSections } from './paging/sections.ts';
 import { templateSections } from './templates/sections.ts';
 import { templateKind } from './templates/template-kind.ts';
+import type { HomeSection } from './web/section.ts';
 import { rotationKind } from './oncall/rotation-kind.ts';
 import { type OnCallSources, onCallSections } from './oncall/sections.ts';
 import { type SloSources, sloDeliveryCards, sloSections } from './slo/sections.ts';
@@ -36,11 +38,15 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
   ...sloSections,
 ];
 
+/** The capabilities' cards on the home page (live only: each shows nothing without its source). */
+export const homeSections: readonly HomeSection<CapabilitySources>[] = [...changesHomeSections];
+
 /** The capabilities' pages under entity pages (`…/<segment>/`). */
 export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [
   ...changesSubpages,
   // The delivery page with the other capabilities' cards: error-budget burn beside deployment frequency.
   deliverySubpage<CapabilitySources>([...sloDeliveryCards]),
+  ...flagSubpages,
 ];
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */

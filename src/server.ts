@@ -35,7 +35,7 @@ import { describeCatalog, openCatalog, type CatalogSpec } from './catalog/open-c
 import { DocsSource } from './docs/docs-source.ts';
 import { registerSearchRoutes } from './search/routes.ts';
 import type { AssetBundle } from './portal/assets.ts';
-import { type CapabilitySources, entitySections, entitySubpages } from './capabilities.ts';
+import { type CapabilitySources, entitySections, entitySubpages, homeSections } from './capabilities.ts';
 import { Portal } from './portal/portal.ts';
 import type { PagingSettings, ReceiverSettings } from './platform/config.ts';
 import type { RetryPolicy } from './notifications/model.ts';
@@ -188,6 +188,7 @@ export function createServer(options: ServerOptions): AtriumServer {
       now,
       sections: entitySections,
       subpages: entitySubpages,
+      homeSections,
       externalRefs: external,
     },
   );

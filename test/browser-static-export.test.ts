@@ -85,7 +85,7 @@ describe('the static export in a browser', { skip: browserSkip }, () => {
       await page.locator('.results li').first().waitFor();
       assert.match((await page.locator('.results li').first().textContent()) ?? '', /Ledger/);
       await assertAccessible(page, 'static search results');
-      await page.goto(`${url}/portal/browse/kind/component/`);
+      await page.goto(`${url}/portal/browse/kind/api/`);
       await assertAccessible(page, 'static facet page');
       // On call now is computed again by the portal's script from the plan the page carries.
       await page.goto(`${url}/portal/catalog/default/component/payment-service/`);

@@ -38,6 +38,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0007_problem_referrers',
           '0008_slo_events',
           '0009_notification_answers_order',
+          '0010_change_events_at_home_feed',
         ],
       );
     } finally {
@@ -94,6 +95,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0007_problem_referrers',
           '0008_slo_events',
           '0009_notification_answers_order',
+          '0010_change_events_at_home_feed',
         ],
       );
     } finally {
@@ -152,7 +154,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 9);
+      assert.equal(rows.length, 10);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

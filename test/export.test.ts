@@ -126,6 +126,14 @@ describe('static export (atrium build)', () => {
     assert.ok(report.pages >= 13 * 2, 'every entity and its graph');
     const home = readFileSync(join(out, 'index.html'), 'utf8');
     assert.match(home, /<meta name="atrium-mode" content="static">/);
+    assert.doesNotMatch(home, /id="recent"/, 'a static copy has no change events, so no feed');
+    // The list agrees with the live one: components first, every kind one click away.
+    const list = readFileSync(join(out, 'catalog/index.html'), 'utf8');
+    assert.match(list, /<h1>Kind: component<\/h1>/);
+    assert.match(list, /of <strong>4<\/strong> entities/);
+    assert.match(list, /<a href="\/portal\/browse\/kind\/all\/"><span>All kinds<\/span><\/a>/);
+    assert.match(readFileSync(join(out, 'browse/kind/all/index.html'), 'utf8'), /of <strong>15<\/strong> entities/);
+    assert.ok(!existsSync(join(out, 'browse/kind/component')), 'one path per view: the components are catalog/');
     assert.ok(existsSync(join(out, '404.html')));
   });
 

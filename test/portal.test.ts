@@ -97,9 +97,33 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
 
   test('every tag is reachable from the list: the ones past the first twelve open in place', async () => {
     const html = await page('/catalog/');
-    const more = /<details class="facet-more"><summary>and 2 more<\/summary><ul>(.*?)<\/ul><\/details>/s.exec(html);
+    const more = /<details class="facet-more"><summary>and 2 more<\/summary><ul>(.*?)<\/ul>(.*?)<\/details>/s.exec(
+      html,
+    );
     assert.ok(more, 'the overflow is an expansion, not a sentence');
     assert.match(more[1] ?? '', /href="\/catalog\/\?kind=component&amp;tag=zz-archive"/);
+    // The store lists a facet's hundred largest values: every one of them, however many, is on the facet's index.
+    assert.match(more[2] ?? '', /<a href="\/browse\/tag\/">Every tag in the catalog<\/a>/);
+    const index = await page('/browse/tag/');
+    assert.match(index, /<h1>Every tag<\/h1>/);
+    assert.equal((index.match(/<li><a href="\/catalog\/\?kind=all&amp;tag=/g) ?? []).length, 14);
+    assert.match(index, /<a href="\/catalog\/\?kind=all&amp;tag=zz-archive">zz-archive<\/a> <span class="n">1<\/span>/);
+    assert.match(
+      await page('/browse/owner/'),
+      /<a href="\/catalog\/\?kind=all&amp;owner=group%3Adefault%2Fpayments">payments<\/a>/,
+    );
+    await page('/browse/nope/', 404);
+  });
+
+  test('the list calls owners by their display name, in the rows and the owner facet', async () => {
+    const html = await page('/catalog/');
+    assert.match(html, /<td><a href="\/catalog\/default\/group\/payments\/">Payments Team<\/a><\/td>/);
+    assert.match(html, /<span>Payments Team<\/span> <span class="n">/);
+    assert.match(
+      await page('/catalog/?owner=group:default/payments'),
+      /aria-label="Remove filter Owner: group:default\/payments">Payments Team <span aria-hidden="true">/,
+    );
+    assert.match(await page('/catalog/?kind=all&owner=group:default/payments'), /<h1>Owner: Payments Team<\/h1>/);
   });
 
   test('people and teams are called by their display name in lists, member lists, pages and search', async () => {
@@ -154,6 +178,18 @@ describeEachDatabase('portal pages over HTTP', (dialect) => {
     assert.match(html, /datetime="2027-03-31"/);
     assert.match(html, /datetime="2027-01-01"/, 'a deprecated property shows its sunset too');
     assert.match(html, />Storefront<\/a>|>storefront<\/a>/, 'its consumers');
+  });
+
+  test('an API reference shows each component schema once, in its Schemas section, and every use links there', async () => {
+    const html = await page('/catalog/default/api/payments-api/');
+    assert.match(html, /<li><a href="#api-schemas">Schemas<\/a><\/li>/, 'the index reaches the schemas');
+    assert.match(html, /<section class="api-schema" id="schema-Charge">/);
+    assert.equal(html.split('<code class="property-name">currency</code>').length - 1, 1, 'Charge is shown once');
+    assert.equal(
+      html.match(/<p class="schema-head"><a class="schema-name" href="#schema-Charge">Charge<\/a>/g)?.length,
+      2,
+      'the request body and the response link to it',
+    );
   });
 
   test('an API reference starts with an index of deep links, collapses operations by tag, and gives each a curl command', async () => {

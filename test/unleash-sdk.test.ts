@@ -652,7 +652,10 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     const { token: ops } = await fixture.server.tokens.create('ops-page', ['flags:write'], null);
     const { token: reader } = await fixture.server.tokens.create('reader-page', ['flags:read'], null);
     const page = await (await fetch(`${fixture.url}/catalog/default/flag/eu-only/`)).text();
-    assert.match(page, /<form class="switch-form" id="switch-form" method="post" action="switch\/">/);
+    assert.match(
+      page,
+      /<form class="switch-form" id="switch-form" method="post" action="\/catalog\/default\/flag\/eu-only\/switch\/">/,
+    );
     const form = page.slice(page.indexOf('id="switch-form"'), page.indexOf('id="kill-form"'));
     assert.match(form, /<option value="" selected>Choose an environment<\/option>/, 'no environment chosen for you');
     assert.doesNotMatch(form, /value="\*"/, 'every environment is not an option of the one-environment form');
@@ -729,9 +732,49 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     assert.equal(rollout.status, 303);
     assert.equal(
       rollout.headers.get('location'),
-      '/catalog/default/flag/eu-only/?environment=production&action=rollout&percent=40#switches',
+      '/catalog/default/flag/eu-only/switch/?environment=production&action=rollout&percent=40#switches',
       'the last choice comes back in the address',
     );
+    // Without any script: the switch page renders that choice chosen, and nothing destructive.
+    const landed = await (await fetch(`${fixture.url}${rollout.headers.get('location')}`)).text();
+    const again = landed.slice(landed.indexOf('id="switch-form"'), landed.indexOf('id="kill-form"'));
+    assert.match(landed, /<h1>Switch [^<]+<\/h1>/);
+    assert.match(
+      landed,
+      /role="status">Changed in <strong>production<\/strong>: Set the rollout to the percentage below \(40%\)/,
+    );
+    assert.match(again, /<option value="production" selected>production<\/option>/);
+    assert.match(again, /<option value="">Choose an environment<\/option>/);
+    assert.match(
+      again,
+      /<input id="switch-action-rollout" name="action" type="radio" value="rollout" required checked>/,
+    );
+    assert.equal(again.match(/ checked/g)?.length, 1, 'one change chosen');
+    assert.match(again, /name="percent" type="number" min="0" max="100" step="1" inputmode="numeric" value="40">/);
+    assert.match(
+      again,
+      /<input id="switch-reason" name="reason" type="text" required maxlength="500" autocomplete="off">/,
+    );
+    assert.match(
+      again,
+      /<input id="switch-confirm" name="confirm" type="checkbox" value="yes" required>/,
+      'not confirmed',
+    );
+    assert.match(
+      landed,
+      /<input id="kill-every" name="every" type="checkbox" value="yes" required>/,
+      'the kill switch unticked',
+    );
+    // Only choices the form offers are taken from the address; anything else is left unchosen.
+    const odd = await (
+      await fetch(
+        `${fixture.url}/catalog/default/flag/eu-only/switch/?environment=%3Cscript%3E&action=kill&percent=250`,
+      )
+    ).text();
+    const oddForm = odd.slice(odd.indexOf('id="switch-form"'), odd.indexOf('id="kill-form"'));
+    assert.doesNotMatch(oddForm, / checked| selected>[^C]|value="250"/);
+    assert.doesNotMatch(odd, /role="status">Changed/);
+    assert.equal((await fetch(`${fixture.url}/catalog/default/component/shop/switch/`)).status, 404);
     assert.equal(
       (
         (await (await fetch(`${fixture.url}/api/v1/flags/default/eu-only`)).json()) as {
@@ -742,7 +785,10 @@ describeEachDatabase('Unleash SDK against atrium serve', (dialect) => {
     );
     const on = await submit({ environment: 'staging', action: 'on', token: ops, confirm: 'yes', reason: '<b>why</b>' });
     assert.equal(on.status, 303);
-    assert.equal(on.headers.get('location'), '/catalog/default/flag/eu-only/?environment=staging&action=on#switches');
+    assert.equal(
+      on.headers.get('location'),
+      '/catalog/default/flag/eu-only/switch/?environment=staging&action=on#switches',
+    );
     const state = (await (
       await fetch(`${fixture.url}/api/v1/flags/default/eu-only`, { headers: { authorization: `Bearer ${ops}` } })
     ).json()) as {

@@ -1,8 +1,10 @@
 import type { EntitySection } from '../catalog/pages/entity-sections.ts';
+import type { HomeSection } from '../web/section.ts';
 import type { LiveEnvironment } from './live.ts';
 import type { FeedEvent } from './feed-scope.ts';
 import { type ChangeReader, DEFAULT_HOPS, KINDS_WITH_CHANGES, KINDS_WITH_SCOPE } from './pages/changes-page.ts';
-import { changesSection, RECENT_SHOWN } from './pages/timeline-view.ts';
+import { changesSection, organisationFeed, ORGANISATION_FEED, RECENT_SHOWN } from './pages/timeline-view.ts';
+import type { ChangeEvent } from './model.ts';
 
 /** The live portal's change events; a static export has none, so it shows no "What changed" card. */
 export interface ChangeSources {
@@ -37,3 +39,17 @@ const changesEntitySection: EntitySection<
 
 /** The change capability's cards on other rooms' pages. */
 export const changesSections = [changesEntitySection];
+
+/** The home page's feed: the organisation's newest deployments, failures, blue/green and flag switches. */
+const organisationFeedSection: HomeSection<ChangeSources, readonly ChangeEvent[]> = {
+  id: 'organisation-feed',
+  order: 10,
+  varies: ['changes'],
+  async load({ changes }) {
+    return changes?.organisationFeed(ORGANISATION_FEED);
+  },
+  view: (site, events) => organisationFeed(site, events),
+};
+
+/** The change capability's cards on the home page. */
+export const changesHomeSections = [organisationFeedSection];

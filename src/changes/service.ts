@@ -481,6 +481,14 @@ export class ChangeService {
     });
   }
 
+  /**
+   * The organisation's newest deployments (failed and rolled back ones included), blue/green
+   * switches and flag switches, across every service: the home page's feed.
+   */
+  async organisationFeed(limit: number): Promise<ChangeEvent[]> {
+    return this.store.newest(['deployment', 'traffic-switch'], ['feature-flag'], limit);
+  }
+
   /** What is live in each environment of one service. */
   async live(serviceKey: string): Promise<LiveEnvironment[]> {
     return liveEnvironments(await this.store.deploymentsAndSwitches(serviceKey, LIVE_HISTORY));

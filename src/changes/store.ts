@@ -271,6 +271,28 @@ export class ChangeStore {
     return rows.slice(0, limit).map(toEvent);
   }
 
+  /**
+   * The newest events across every service (the organisation's feed on the home page):
+   * those of `types`, and changes of `changeKinds`, newest first, at most `limit`.
+   */
+  async newest(types: readonly EventType[], changeKinds: readonly ChangeKind[], limit: number): Promise<ChangeEvent[]> {
+    const rows = await this.database.read
+      .selectFrom('change_events')
+      .selectAll()
+      .where((eb) => {
+        const either = [];
+        if (types.length > 0) either.push(eb('type', 'in', [...types]));
+        if (changeKinds.length > 0)
+          either.push(eb.and([eb('type', '=', 'change'), eb('kind', 'in', [...changeKinds])]));
+        return eb.or(either);
+      })
+      .orderBy('at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toEvent);
+  }
+
   /** One service's deployments and switches, newest first, up to `limit` (what its live state is derived from). */
   async deploymentsAndSwitches(serviceKey: string, limit: number, environment?: string): Promise<ChangeEvent[]> {
     let query = this.database.read

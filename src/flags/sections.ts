@@ -13,6 +13,11 @@ import {
 } from './pages/flag-definition-view.ts';
 import type { EnvironmentState, FlagService, FlagSummary } from './service.ts';
 
+/** Whether a Flag's spec declares a release plan (its plan's changes are then offered). */
+export function hasReleasePlan(spec: Record<string, unknown> | undefined): boolean {
+  return typeof spec?.releasePlan === 'object' && spec.releasePlan !== null;
+}
+
 /** The live portal's switches and evaluation counts; a static export has none, so it shows only what the files declare. */
 export interface FlagSources {
   flags?: Pick<FlagService, 'environments' | 'flagsOf'>;
@@ -27,10 +32,8 @@ const switchesSection: EntitySection<FlagSources, readonly EnvironmentState[]> =
   // Switches are changes; the 7-day evaluation counts move on the hour.
   varies: ['changes', 'hour'],
   load: async ({ flags }, { key }) => flags?.environments(key),
-  view(_site, environments, { page }) {
-    const spec = page.detail.entity.spec;
-    const hasPlan = typeof spec?.releasePlan === 'object' && spec.releasePlan !== null;
-    return flagSwitchesSection(page.detail.ref, environments, hasPlan);
+  view(site, environments, { page }) {
+    return flagSwitchesSection(site, page.detail.ref, environments, hasReleasePlan(page.detail.entity.spec));
   },
 };
 

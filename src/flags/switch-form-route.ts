@@ -97,13 +97,13 @@ export function registerSwitchFormRoute(app: App, flags: FlagService, tokens: To
         else await flags.planAction(key, environment, action as PlanAction, principal, reason.data);
       });
       if (refused) return refused;
-      // The last choice comes back in the address; the client script puts it in the form again.
+      // The switch page renders the last choice chosen in the form (no script needed); never the kill switch.
       const last = new URLSearchParams({
         environment,
         action,
-        ...(percent !== undefined ? { percent: percentText } : {}),
+        ...(percent !== undefined ? { percent: String(percent) } : {}),
       });
-      return c.redirect(`${flagPage}?${last}#switches`, 303);
+      return c.redirect(`${flagPage}switch/?${last}#switches`, 303);
     },
   );
 }

@@ -131,6 +131,11 @@ export interface NamedSchema {
 export interface SchemaView {
   /** The component schema this view came from through a `$ref`. */
   name?: string;
+  /**
+   * The description written beside the `$ref` that named it (OpenAPI 3.1, and common in
+   * 3.0): what this use of the schema means, kept where the schema itself is only linked.
+   */
+  useDescription?: string;
   /** A reference that was not expanded: remote or missing target, or a cycle back to a schema being shown. */
   ref?: { target: string; reason: 'remote' | 'missing' | 'circular' };
   /** Nesting depth or size limits stopped the walk here. */

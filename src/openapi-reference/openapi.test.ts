@@ -237,22 +237,31 @@ describe('parseOpenApi', () => {
     const current = operation(doc, 'listThings');
     assert.deepEqual([current.deprecated, current.sunset], [false, undefined]);
     assert.deepEqual([current.parameters[0]?.deprecated, current.parameters[0]?.sunset], [true, '2026-01-01']);
-    const legacy = prop(current.responses[0]?.content[0]?.schema, 'legacyId');
+    // The response names Thing, which the schemas section shows (with its properties) and the operation links to.
+    const body = current.responses[0]?.content[0]?.schema;
+    assert.deepEqual([body?.name, body?.properties], ['Thing', []]);
+    const legacy = prop(schema(doc, 'Thing'), 'legacyId');
     assert.deepEqual([legacy.deprecated, legacy.sunset], [true, '2026-03-31']);
   });
 
   test('reference cycles end in a reference by name instead of recursing', () => {
     const doc = parse(CYCLES_30);
+    // An operation names Node, shown once in the schemas section: nothing to recurse into there.
     const node = operation(doc, 'getNode').responses[0]?.content[0]?.schema;
-    assert.equal(node?.name, 'Node');
-    assert.deepEqual(prop(node, 'children').items?.ref, { target: '#/components/schemas/Node', reason: 'circular' });
-    const owner = prop(node, 'owner');
-    assert.equal(owner.name, 'Person');
-    assert.equal(prop(owner, 'manager').ref?.reason, 'circular');
-    assert.deepEqual([prop(owner, 'favourite').name, prop(owner, 'favourite').ref?.reason], ['Node', 'circular']);
+    assert.deepEqual([node?.name, node?.properties, node?.ref], ['Node', [], undefined]);
     // In the schemas section a schema is on the stack from the start.
-    assert.equal(prop(schema(doc, 'Node'), 'children').items?.ref?.reason, 'circular');
-    assert.deepEqual([schema(doc, 'Loop').name, schema(doc, 'Loop').ref?.reason], ['Loop', 'circular']);
+    const section = schema(doc, 'Node');
+    assert.deepEqual(prop(section, 'children').items?.ref, { target: '#/components/schemas/Node', reason: 'circular' });
+    const owner = prop(section, 'owner');
+    assert.deepEqual([owner.name, owner.properties], ['Person', []], 'another listed schema: a link');
+    assert.equal(prop(schema(doc, 'Person'), 'manager').ref?.reason, 'circular');
+    assert.deepEqual(
+      [prop(schema(doc, 'Person'), 'favourite').name, prop(schema(doc, 'Person'), 'favourite').ref],
+      ['Node', undefined],
+    );
+    // An alias is a link to the schema it names (shown once, on its own): a loop of aliases ends at the first link.
+    assert.deepEqual([schema(doc, 'Loop').name, schema(doc, 'Loop').ref], ['Loop2', undefined]);
+    assert.deepEqual([schema(doc, 'Loop2').name, schema(doc, 'Loop2').ref], ['Loop', undefined]);
     assert.equal(schema(doc, 'SelfAll').allOf[0]?.ref?.reason, 'circular');
   });
 
@@ -267,7 +276,8 @@ describe('parseOpenApi', () => {
       reason: 'remote',
     });
     assert.deepEqual(schema(doc, 'Missing').ref, { target: '#/components/schemas/DoesNotExist', reason: 'missing' });
-    assert.deepEqual([schema(doc, 'Escaped').name, schema(doc, 'Escaped').description], ['a/b~c', 'Slash and tilde.']);
+    assert.deepEqual(schema(doc, 'Escaped').name, 'a/b~c');
+    assert.equal(schema(doc, 'a/b~c').description, 'Slash and tilde.');
     assert.deepEqual(schema(doc, 'Percent').types, ['integer']);
     // A parameter kept in another file cannot be shown; the others still are, and the page is told.
     assert.deepEqual(
@@ -369,7 +379,7 @@ describe('parseOpenApi on hostile documents', () => {
     assert.ok(wide.properties.length <= 200);
   });
 
-  test('references fanning out exponentially stay within the size budget', () => {
+  test('references fanning out exponentially to listed schemas cost one node a use', () => {
     const schemas: Record<string, unknown> = {};
     for (let level = 0; level < 12; level++) {
       const next = level === 11 ? { type: 'string' } : { $ref: `#/components/schemas/L${level + 1}` };
@@ -381,16 +391,41 @@ describe('parseOpenApi on hostile documents', () => {
     const paths = Object.fromEntries(
       Array.from({ length: 100 }, (_, i) => [
         `/x${i}`,
+        { post: { requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/L0' } } } } } },
+      ]),
+    );
+    const doc = parse(
+      JSON.stringify({ openapi: '3.0.0', info: { title: 'Fan', version: '1' }, paths, components: { schemas } }),
+    );
+    for (const group of doc.groups)
+      for (const op of group.operations) assert.deepEqual(op.requestBody?.content[0]?.schema?.properties, []);
+    assert.equal(prop(schema(doc, 'L0'), 'p9').name, 'L1');
+    assert.ok(!doc.notices.some((n) => n.includes('too large')));
+  });
+
+  test('references fanning out exponentially elsewhere stay within the size budget', () => {
+    // Outside the schema containers nothing is listed, so every use is expanded until the budget ends it.
+    const schemas: Record<string, unknown> = {};
+    for (let level = 0; level < 12; level++) {
+      const next = level === 11 ? { type: 'string' } : { $ref: `#/x-fan/L${level + 1}` };
+      schemas[`L${level}`] = {
+        type: 'object',
+        properties: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, next])),
+      };
+    }
+    const paths = Object.fromEntries(
+      Array.from({ length: 100 }, (_, i) => [
+        `/x${i}`,
         {
           post: {
-            requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/L0' } } } },
+            requestBody: { content: { 'application/json': { schema: { $ref: '#/x-fan/L0' } } } },
             responses: {},
           },
         },
       ]),
     );
     const doc = parse(
-      JSON.stringify({ openapi: '3.0.0', info: { title: 'Fan', version: '1' }, paths, components: { schemas } }),
+      JSON.stringify({ openapi: '3.0.0', info: { title: 'Fan', version: '1' }, paths, 'x-fan': schemas }),
     );
     let nodes = 0;
     const count = (v: SchemaView | undefined): void => {

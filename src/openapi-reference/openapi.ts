@@ -1,4 +1,4 @@
-import type { ApiReference, ApiServer, ApiTag, NamedSchema, Operation, OperationGroup } from './api-model.ts';
+import type { ApiReference, ApiServer, ApiTag, Operation, OperationGroup } from './api-model.ts';
 import { loadDocument, TOO_DEEP } from './load-document.ts';
 import { ReadContext } from './read-context.ts';
 import { readOperations, strings } from './read-operations.ts';
@@ -57,10 +57,13 @@ function read(root: unknown): ParseResult {
   const description = ctx.text(own(info, 'description'), 100_000);
   const servers = swagger ? swaggerServers(root) : readServers(own(root, 'servers'), ctx);
   const tags = readTags(own(root, 'tags'), ctx);
+  const listed = listedSchemas(root, ctx, swagger);
+  // Every use of a listed schema links to its one entry in the schemas section instead of repeating it.
+  ctx.listSchemas(listed.map((s) => s.pointer));
   ctx.budgetNodes(OPERATION_NODES);
   const { operations, webhooks } = readOperations(root, ctx, swagger);
   ctx.budgetNodes(SCHEMA_NODES);
-  const schemas = readSchemas(root, ctx, swagger);
+  const schemas = listed.map(({ name, raw, pointer }) => ({ name, schema: buildSchemaView(raw, ctx, pointer) }));
   return {
     ok: true,
     doc: {
@@ -137,7 +140,12 @@ function groupByTag(operations: readonly Operation[], tags: readonly ApiTag[]): 
   return groups;
 }
 
-function readSchemas(root: JsonRecord, ctx: ReadContext, swagger: boolean): NamedSchema[] {
+/** The component schemas the schemas section lists (the first MAX_SCHEMAS), with where each is. */
+function listedSchemas(
+  root: JsonRecord,
+  ctx: ReadContext,
+  swagger: boolean,
+): { name: string; raw: unknown; pointer: string }[] {
   const components = own(root, 'components');
   const container = swagger ? own(root, 'definitions') : isRecord(components) ? own(components, 'schemas') : undefined;
   if (!isRecord(container)) return [];
@@ -147,6 +155,7 @@ function readSchemas(root: JsonRecord, ctx: ReadContext, swagger: boolean): Name
   const location = swagger ? ['definitions'] : ['components', 'schemas'];
   return keys.slice(0, MAX_SCHEMAS).map((name) => ({
     name: name.slice(0, 200),
-    schema: buildSchemaView(own(container, name), ctx, pointerOf([...location, name])),
+    raw: own(container, name),
+    pointer: pointerOf([...location, name]),
   }));
 }

@@ -14,9 +14,20 @@ export class ReadContext {
   private readonly noticeSet = new Set<string>();
   private nodesLeft = 0;
   private charsLeft = MAX_CHARS;
+  /** Pointers of the component schemas the schemas section lists: a reference to one is shown as a link there. */
+  private listed: ReadonlySet<string> = new Set();
 
   constructor(root: unknown) {
     this.resolver = new RefResolver(root);
+  }
+
+  /** Names the component schemas the schemas section will list (their pointers), before operations are read. */
+  listSchemas(pointers: Iterable<string>): void {
+    this.listed = new Set(pointers);
+  }
+
+  isListedSchema(pointer: string): boolean {
+    return this.listed.has(pointer);
   }
 
   get notices(): string[] {

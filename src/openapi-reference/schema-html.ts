@@ -37,7 +37,23 @@ export function renderSchema(view: SchemaView, ctx: RenderContext): Html {
 
 /** Description, facts and nested properties: what follows a schema's type line (also used in table cells). */
 export function schemaBody(view: SchemaView, ctx: RenderContext): Html {
+  if (shownElsewhere(view, ctx)) return useDescription(view, ctx);
   return html`${details(view, ctx)}${children(view, ctx)}`;
+}
+
+/**
+ * A component schema is shown once, in the schemas section; everywhere it is used (an
+ * operation's body, a property, another component) its type line links there. Repeating
+ * it in every operation made a 2,000-operation reference megabytes long.
+ */
+function shownElsewhere(view: SchemaView, ctx: RenderContext): boolean {
+  return view.name !== undefined && !view.ref && !view.truncated && ctx.schemaIds.has(view.name);
+}
+
+function useDescription(view: SchemaView, ctx: RenderContext): Html {
+  return view.useDescription
+    ? html`<div class="schema-description">${ctx.renderMarkdown(view.useDescription)}</div>`
+    : html``;
 }
 
 /** The type line: `string (date-time)`, `array of Address`, a link to a named schema, or why it is not shown. */
@@ -133,8 +149,8 @@ function children(view: SchemaView, ctx: RenderContext): Html {
       }</ul>`,
     );
   }
-  if (view.items) {
-    // The type line already says "array of X"; what X holds follows here.
+  if (view.items && !shownElsewhere(view.items, ctx)) {
+    // The type line already says "array of X"; what X holds follows here (unless X links to where it is shown).
     const itemDetails = details(view.items, ctx);
     const itemChildren = children(view.items, ctx);
     if (itemDetails.value || itemChildren.value) {

@@ -74,6 +74,8 @@ function refView(raw: JsonRecord, ref: string, walk: Walk, depth: number): Schem
   if (!result.ok) view = { ...emptySchemaView(), ref: { target, reason: result.reason } };
   else if (walk.stack.includes(result.pointer))
     view = { ...emptySchemaView(), name: result.name, ref: { target, reason: 'circular' } };
+  else if (result.name !== undefined && isRecord(result.value) && walk.ctx.isListedSchema(result.pointer))
+    view = listedView(result.value, result.name);
   else if (walk.stack.length >= MAX_REF_DEPTH) view = { ...emptySchemaView(), name: result.name, truncated: true };
   else {
     walk.stack.push(result.pointer);
@@ -84,6 +86,25 @@ function refView(raw: JsonRecord, ref: string, walk: Walk, depth: number): Schem
   }
   // Keywords beside a $ref (OpenAPI 3.1, and common practice in 3.0) describe this use of the schema.
   annotate(view, raw, walk);
+  const useDescription = walk.ctx.text(own(raw, 'description'), 10_000);
+  if (useDescription !== undefined && view.name !== undefined) view.useDescription = useDescription;
+  return view;
+}
+
+/**
+ * A use of a schema the schemas section lists: its name (a link there), type and marks,
+ * nothing nested. Expanding it at every use made large references megabytes long and spent
+ * the document's node budget on repeats.
+ */
+function listedView(raw: JsonRecord, name: string): SchemaView {
+  const view: SchemaView = { ...emptySchemaView(), name };
+  readTypes(view, raw);
+  const format = scalarText(own(raw, 'format'));
+  if (format) view.format = format.slice(0, 60);
+  if (own(raw, 'deprecated') === true) view.deprecated = true;
+  if (own(raw, 'nullable') === true || own(raw, 'x-nullable') === true) view.nullable = true;
+  const sunset = sunsetText(own(raw, 'x-sunset'));
+  if (sunset !== undefined) view.sunset = sunset;
   return view;
 }
 

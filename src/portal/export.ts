@@ -1,11 +1,18 @@
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { FILTER_FACETS, PAGE_SIZE, staticCatalogPath, staticFacetPossible } from '../catalog/pages/catalog-query.ts';
+import {
+  DEFAULT_KIND,
+  FILTER_FACETS,
+  PAGE_SIZE,
+  staticCatalogPath,
+  staticFacetPossible,
+} from '../catalog/pages/catalog-query.ts';
 import { PROBLEMS_PAGE_SIZE } from '../catalog/pages/problems-page.ts';
 import { CatalogRoot } from '../catalog/files.ts';
 import { keyOfRef } from '../catalog/model.ts';
-import type { CatalogReader } from '../catalog/reader.ts';
+import type { CatalogReader, EntityFilters } from '../catalog/reader.ts';
+import { facetIndexPath } from '../catalog/pages/list-page.ts';
 import { CatalogSnapshot } from '../catalog/snapshot.ts';
 import type { CatalogStore } from '../catalog/store.ts';
 import { DocsSource } from '../docs/docs-source.ts';
@@ -229,21 +236,29 @@ function renderOnWorker(
   });
 }
 
-/** Home, search, every list view (the whole catalog and each facet value, every page) and every problems page. */
+/**
+ * Home, search, every list view (the components as `catalog/`, every kind, each facet
+ * value; every page, and a first page even when empty), each facet's index of values and
+ * every problems page.
+ */
 async function fixedPaths(store: CatalogReader): Promise<string[]> {
-  const paths = ['', 'search/'];
-  const all = await store.browseEntities({}, 'name', 0, 1);
-  for (let p = 1; p <= pageCount(all.total, PAGE_SIZE); p++)
-    paths.push(staticCatalogPath({ filters: {}, sort: 'name', page: p }));
+  const paths = new Set(['', 'search/']);
+  const pagesOf = async (filters: EntityFilters, count?: number) => {
+    const total = count ?? (await store.browseEntities(filters, 'name', 0, 1)).total;
+    for (let p = 1; p <= pageCount(total, PAGE_SIZE); p++)
+      paths.add(staticCatalogPath({ filters, sort: 'name', page: p }));
+  };
+  await pagesOf({ kind: DEFAULT_KIND });
+  await pagesOf({});
   for (const facet of FILTER_FACETS) {
+    paths.add(facetIndexPath(facet));
     for (const { value, count } of await store.facetCounts(facet)) {
       if (!staticFacetPossible(value)) continue; // linked as the whole list instead (see catalogUrl)
-      for (let p = 1; p <= pageCount(count, PAGE_SIZE); p++)
-        paths.push(staticCatalogPath({ filters: { [facet]: value }, sort: 'name', page: p }));
+      await pagesOf({ [facet]: value }, count);
     }
   }
   const problems = await store.listProblems({}, 1);
   for (let p = 1; p <= pageCount(problems.errors + problems.warnings, PROBLEMS_PAGE_SIZE); p++)
-    paths.push(p === 1 ? 'problems/' : `problems/page/${p}/`);
-  return paths;
+    paths.add(p === 1 ? 'problems/' : `problems/page/${p}/`);
+  return [...paths];
 }

@@ -79,6 +79,9 @@ export class Portal implements PortalData {
   readonly sources?: unknown;
   readonly sections: PortalData['sections'];
   readonly subpages: NonNullable<PortalData['subpages']>;
+  readonly homeSections: NonNullable<PortalData['homeSections']>;
+  /** What the home page shows besides the catalog: its cards' `varies`. */
+  private readonly homeVaries: ReadonlySet<PageDependency>;
   private readonly now: () => Date;
   /** What an entity page of each kind shows besides the catalog: its sections' `varies`, by lowercased kind. */
   private readonly entityVaries = new Map<string, ReadonlySet<PageDependency>>();
@@ -100,6 +103,7 @@ export class Portal implements PortalData {
       now?: () => Date;
       sections?: PortalData['sections'];
       subpages?: PortalData['subpages'];
+      homeSections?: PortalData['homeSections'];
       /** catalog.externalRefs: missing entities they match are shown as external. */
       externalRefs?: ExternalRefs;
     } = {},
@@ -109,6 +113,8 @@ export class Portal implements PortalData {
     this.now = options.now ?? (() => new Date());
     this.sections = options.sections ?? [];
     this.subpages = options.subpages ?? [];
+    this.homeSections = options.homeSections ?? [];
+    this.homeVaries = new Set(this.homeSections.flatMap((s) => s.varies ?? []));
     const facets = memoizeFacets(catalog.store);
     this.store = facets.reader;
     this.pages = new SingleFlightCache<RenderedPage>(
@@ -161,8 +167,9 @@ export class Portal implements PortalData {
     return `${key}#${changes}${hour}${notifications}${slos}`;
   }
 
-  /** What a page shows besides the catalog, as its providers declare: an entity page's sections, or a subpage. */
+  /** What a page shows besides the catalog, as its providers declare: the home page's cards, an entity page's sections, or a subpage. */
   private variesOf(path: string): ReadonlySet<PageDependency> {
+    if (path === '') return this.homeVaries;
     const match = ENTITY_PAGE.exec(path);
     if (!match) return NOTHING;
     const [, kind = '', segment] = match;

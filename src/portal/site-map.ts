@@ -5,7 +5,7 @@ import { entityView } from '../catalog/pages/entity-page.ts';
 import { type EntitySection, entitySections } from '../catalog/pages/entity-sections.ts';
 import type { EntitySubpage } from '../catalog/pages/entity-subpages.ts';
 import { DEFAULT_HOPS, graphView, loadGraphPage, MAX_HOPS } from '../catalog/pages/graph-page.ts';
-import { listView, loadListPage } from '../catalog/pages/list-page.ts';
+import { facetIndexView, listView, loadFacetIndex, loadListPage } from '../catalog/pages/list-page.ts';
 import { loadProblemsPage, PROBLEMS_PAGE_SIZE, problemsTotal, problemsView } from '../catalog/pages/problems-page.ts';
 import { refKey } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
@@ -14,6 +14,7 @@ import type { DocsSource } from '../docs/docs-source.ts';
 import { rankEntries, type PreparedIndex } from '../search/rank.ts';
 import { SEARCH_PAGE_RESULTS, searchView } from '../search/search-page.ts';
 import type { Html } from '../web/html.ts';
+import { type HomeSection, sectionsFor } from '../web/section.ts';
 import { homeView, loadHome } from './pages/home.ts';
 import { notFoundView } from '../web/pages/not-found.ts';
 import type { Site, SiteEntities } from '../web/site.ts';
@@ -40,6 +41,8 @@ export interface PortalData {
   sections: readonly EntitySection<unknown>[];
   /** The capabilities' pages under entity pages (none in a static export). */
   subpages?: readonly EntitySubpage<unknown>[];
+  /** The capabilities' cards on the home page (none in a static export). */
+  homeSections?: readonly HomeSection<unknown>[];
 }
 
 const KEYS_PER_QUERY = 10_000;
@@ -127,7 +130,13 @@ async function route(
   if (segments.some((s) => s.length > MAX_SEGMENT || s === '.' || s === '..')) return undefined;
   const [first, ...rest] = segments;
 
-  if (first === undefined) return ok(homeView(site, await loadHome(data.store)));
+  if (first === undefined) {
+    const [home, cards] = await Promise.all([
+      loadHome(data.store),
+      sectionsFor(data.homeSections ?? [], data.sources ?? {}, undefined, site),
+    ]);
+    return ok(homeView(site, home, cards));
+  }
   if (path === OFFLINE_PAGE_PATH) return ok(offlineView(site));
   if (first === 'search' && rest.length === 0) {
     const q = (search.get('q') ?? '').slice(0, 200);
@@ -148,6 +157,10 @@ async function route(
       severity === 'error' || severity === 'warning' ? severity : undefined,
     );
     return page > pageCount(problemsTotal(loaded), PROBLEMS_PAGE_SIZE) ? undefined : ok(problemsView(site, loaded));
+  }
+  if (first === 'browse' && rest.length === 1) {
+    const facet = FILTER_FACETS.find((f) => f === rest[0]);
+    return facet && ok(facetIndexView(site, await loadFacetIndex(data.store, facet)));
   }
   if (first === 'browse' || (first === 'catalog' && rest.length < 3)) {
     const parsed =

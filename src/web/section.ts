@@ -33,6 +33,12 @@ export interface SectionProvider<Subject, Sources, Data> {
   view(site: Site, data: Data, subject: Subject): HtmlValue;
 }
 
+/**
+ * A capability's card on the home page: about the organisation as a whole, so it has no
+ * subject. Shown before the catalog's own cards, in order.
+ */
+export type HomeSection<Sources, Data = unknown> = SectionProvider<undefined, Sources, Data>;
+
 /** The sections of one page: every provider loaded at once, the ones with something to show in order. */
 export async function sectionsFor<Subject, Sources>(
   providers: readonly SectionProvider<Subject, Sources, unknown>[],

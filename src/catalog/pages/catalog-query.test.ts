@@ -44,8 +44,17 @@ describe('catalog list URLs', () => {
     assert.deepEqual(parse('kind=all&tag=java&sort=name'), { tag: 'java' }, 'a link to every kind parses back');
     assert.equal(
       catalogUrl(exported, { filters: {}, sort: 'name', page: 1 }),
+      '/portal/browse/kind/all/',
+      'static: every kind has a page of its own',
+    );
+    assert.equal(
+      catalogUrl(exported, { filters: { kind: 'component' }, sort: 'name', page: 1 }),
       '/portal/catalog/',
-      'static: the whole list',
+      'static: the catalog is the components, as live',
+    );
+    assert.equal(
+      catalogUrl(exported, { filters: { kind: 'Component' }, sort: 'name', page: 2 }),
+      '/portal/catalog/page/2/',
     );
   });
 
@@ -59,9 +68,13 @@ describe('catalog list URLs', () => {
       assert.deepEqual(parseCatalogQuery(new URLSearchParams({ page })).ignored, ['page'], page);
   });
 
-  test('a static export has the whole list and one page per facet value, paged by path', () => {
-    assert.equal(staticCatalogPath({ filters: {}, sort: 'name', page: 1 }), 'catalog/');
-    assert.equal(staticCatalogPath({ filters: {}, sort: 'name', page: 4 }), 'catalog/page/4/');
+  test('a static export has the components, every kind and one page per facet value, paged by path', () => {
+    assert.equal(staticCatalogPath({ filters: { kind: 'component' }, sort: 'name', page: 1 }), 'catalog/');
+    assert.equal(staticCatalogPath({ filters: { kind: 'component' }, sort: 'name', page: 4 }), 'catalog/page/4/');
+    assert.equal(staticCatalogPath({ filters: {}, sort: 'name', page: 1 }), 'browse/kind/all/');
+    assert.equal(staticCatalogPath({ filters: {}, sort: 'name', page: 3 }), 'browse/kind/all/page/3/');
+    assert.deepEqual(parseStaticCatalogPath('catalog/')?.filters, { kind: 'component' });
+    assert.deepEqual(parseStaticCatalogPath('browse/kind/all/')?.filters, {});
     assert.equal(
       staticCatalogPath({ filters: { owner: 'group:default/payments' }, sort: 'name', page: 2 }),
       'browse/owner/group_3Adefault_2Fpayments/page/2/',
@@ -69,6 +82,9 @@ describe('catalog list URLs', () => {
     for (const path of [
       'catalog/',
       'catalog/page/4/',
+      'browse/kind/all/',
+      'browse/kind/all/page/2/',
+      'browse/kind/api/',
       'browse/owner/group_3Adefault_2Fpayments/page/2/',
       'browse/tag/java/',
     ]) {
@@ -83,6 +99,7 @@ describe('catalog list URLs', () => {
       'catalog/page/01/',
       'browse/tag/UP/',
       'catalog/x/',
+      'browse/kind/component/', // the components are `catalog/`: one path per view
     ])
       assert.equal(parseStaticCatalogPath(bad), undefined, bad);
   });
@@ -91,7 +108,7 @@ describe('catalog list URLs', () => {
     const query = { filters: { kind: 'api', tag: 'rest' }, sort: 'name' as const, page: 1 };
     assert.equal(isStaticView(query), false);
     assert.equal(catalogUrl(exported, query, 'tag'), '/portal/browse/tag/rest/');
-    assert.equal(catalogUrl(exported, { filters: { q: 'x' }, sort: 'name', page: 1 }), '/portal/catalog/');
-    assert.equal(catalogUrl(exported, { filters: {}, sort: 'updated', page: 2 }), '/portal/catalog/page/2/');
+    assert.equal(catalogUrl(exported, { filters: { q: 'x' }, sort: 'name', page: 1 }), '/portal/browse/kind/all/');
+    assert.equal(catalogUrl(exported, { filters: {}, sort: 'updated', page: 2 }), '/portal/browse/kind/all/page/2/');
   });
 });

@@ -23,9 +23,10 @@ const MAX_VALUE = 1024;
 const MAX_SLUG = 200;
 const MAX_PAGE = 100_000;
 /**
- * The live list shows components until the reader picks a kind (people, teams and
- * locations are rarely what someone browsing is after); `kind=all` is every kind. The
- * static export's `catalog/` stays the whole list, its kinds one `browse/kind/…` page each.
+ * The list shows components until the reader picks a kind (people, teams and locations
+ * are rarely what someone browsing is after); `kind=all` is every kind. A static export
+ * agrees: its `catalog/` is the components, `browse/kind/all/` every kind, and each other
+ * kind one `browse/kind/…` page.
  */
 export const DEFAULT_KIND = 'component';
 export const ALL_KINDS = 'all';
@@ -81,14 +82,22 @@ export function isStaticView(query: CatalogQuery): boolean {
   return facet !== undefined && staticFacetPossible(facet.value);
 }
 
-/** The site-relative path of a static view. */
+const isDefaultKind = (facet: { facet: FacetName; value: string }): boolean =>
+  facet.facet === 'kind' && facet.value.toLowerCase() === DEFAULT_KIND;
+
+/** The site-relative path of a static view: `catalog/` is the default kind's, as live. */
 export function staticCatalogPath(query: CatalogQuery): string {
   const facet = staticFacet(query);
-  const base = facet ? `browse/${facet.facet}/${facetSlug(facet.value)}/` : 'catalog/';
+  const base =
+    facet === undefined
+      ? `browse/kind/${ALL_KINDS}/`
+      : isDefaultKind(facet)
+        ? 'catalog/'
+        : `browse/${facet.facet}/${facetSlug(facet.value)}/`;
   return query.page > 1 ? `${base}page/${query.page}/` : base;
 }
 
-/** Reads a static view's site-relative path (`catalog/page/2/`, `browse/owner/<slug>/page/2/`) back into a query. */
+/** Reads a static view's site-relative path (`catalog/page/2/`, `browse/kind/all/`, `browse/owner/<slug>/page/2/`) back into a query. */
 export function parseStaticCatalogPath(path: string): CatalogQuery | undefined {
   const parts = path.split('/').filter((p) => p !== '');
   let page = 1;
@@ -97,11 +106,14 @@ export function parseStaticCatalogPath(path: string): CatalogQuery | undefined {
     if (!/^[1-9][0-9]*$/.test(parts[parts.length - 1] ?? '') || page < 2 || page > MAX_PAGE) return undefined;
     parts.splice(-2);
   }
-  if (parts.length === 1 && parts[0] === 'catalog') return { filters: {}, sort: 'name', page };
+  if (parts.length === 1 && parts[0] === 'catalog') return { filters: { kind: DEFAULT_KIND }, sort: 'name', page };
   if (parts.length !== 3 || parts[0] !== 'browse') return undefined;
+  if (parts[1] === 'kind' && parts[2] === ALL_KINDS) return { filters: {}, sort: 'name', page };
   const facet = FILTER_FACETS.find((f) => f === parts[1]);
   const value = unslugFacet(parts[2] ?? '');
   if (!facet || value === undefined || value === '') return undefined;
+  // One path per view: the default kind's is `catalog/`.
+  if (isDefaultKind({ facet, value })) return undefined;
   return { filters: { [facet]: value }, sort: 'name', page };
 }
 

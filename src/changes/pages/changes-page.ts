@@ -13,7 +13,7 @@ import type { ChangeService } from '../service.ts';
 import { liveTable, timelineList } from './timeline-view.ts';
 
 /** What the portal reads of change events (live only: a static export has none). */
-export type ChangeReader = Pick<ChangeService, 'timeline' | 'live'>;
+export type ChangeReader = Pick<ChangeService, 'timeline' | 'live' | 'organisationFeed'>;
 
 export const TIMELINE_PAGE = 50;
 /** A service page's timeline reaches one hop into what it depends on unless asked otherwise. */

@@ -124,3 +124,22 @@ export function changesSection(
         )
   }${links}</section>`;
 }
+
+/** Events on the home page's feed. */
+export const ORGANISATION_FEED = 12;
+
+/**
+ * The home page's "Changed recently": the organisation's newest deployments (failed and
+ * rolled back ones stand out), blue/green switches and flag switches, each naming the
+ * service or flag it happened to, with its time as every timeline shows it.
+ */
+export function organisationFeed(site: Site, events: readonly ChangeEvent[]): Html {
+  return html`<section class="card card-double" aria-labelledby="recent"><h2 id="recent">Changed recently</h2>
+<p class="muted small">Deployments, failures, blue/green switches and flag switches across the organisation, newest first.</p>${
+    events.length > 0
+      ? timelineList(site, events, { showService: true })
+      : emptyNote(
+          'No deployments or switches recorded yet. Pipelines record them with `atrium deploy record` or POST /api/v1/deployments.',
+        )
+  }</section>`;
+}

@@ -4,7 +4,7 @@ import { FLAG_TYPES, type FlagSpec } from '../flag-definition.ts';
 import type { EnvironmentState, FlagSummary } from '../service.ts';
 import { EXPECTED_LIFETIME_DAYS } from '../staleness.ts';
 import { entityLink, refName, timestamp } from '../../web/components.ts';
-import type { Site } from '../../web/site.ts';
+import { entityPath, siteUrl, type Site } from '../../web/site.ts';
 import { A_TOKEN } from '../../changes/model.ts';
 
 interface StrategyLike {
@@ -74,7 +74,13 @@ ${spec.releasePlan ? html`<dt>Release plan</dt><dd><ol>${spec.releasePlan.milest
  * is the file's declaration or a switch, and who switched it when. Switching is an API
  * call with a `flags:write` token (`PUT …/environments/{env}`, or `POST …/kill`).
  */
-export function flagSwitchesSection(ref: string, environments: readonly EnvironmentState[], hasPlan: boolean): Html {
+export function flagSwitchesSection(
+  site: Site,
+  ref: string,
+  environments: readonly EnvironmentState[],
+  hasPlan: boolean,
+  chosen?: SwitchChoice,
+): Html {
   const [namespace, name] = ref.slice(ref.indexOf(':') + 1).split('/') as [string, string];
   return html`<section class="card card-incident" aria-labelledby="switches"><h2 id="switches">In force now</h2>${
     environments.length
@@ -91,7 +97,7 @@ export function flagSwitchesSection(ref: string, environments: readonly Environm
             }</td></tr>`,
         )}</tbody></table></div>`
       : html`<p class="muted">Off everywhere: no environment is declared or switched.</p>`
-  }${switchForm(environments, hasPlan)}<p class="small muted">The same through the API: <code>PUT /api/v1/flags/${namespace}/${name}/environments/{environment}</code>, and the kill switch <code>POST /api/v1/flags/${namespace}/${name}/kill</code>, with a <code>flags:write</code> token.</p></section>`;
+  }${switchForm(`${siteUrl(site, entityPath(ref))}switch/`, environments, hasPlan, chosen)}<p class="small muted">The same through the API: <code>PUT /api/v1/flags/${namespace}/${name}/environments/{environment}</code>, and the kill switch <code>POST /api/v1/flags/${namespace}/${name}/kill</code>, with a <code>flags:write</code> token.</p></section>`;
 }
 
 /** What a flag's environments are set to, in words (never colour alone): "production on · staging off". */
@@ -121,25 +127,66 @@ const reasonField = (id: string) =>
 const tokenField = (id: string) =>
   html`<p class="form-row"><label for="${id}">Token with flags:write</label> <input id="${id}" name="token" type="password" autocomplete="off" required maxlength="200"></p>`;
 
+/** The last change made from the form (environment, change, percentage): what it starts from next time. */
+export interface SwitchChoice {
+  environment?: string;
+  action?: string;
+  percent?: string;
+}
+
+/**
+ * The switch choice a switch page's address carries, kept only where the form offers it
+ * (a declared environment, a listed change, a percentage from 0 to 100); anything else is
+ * left unchosen.
+ */
+export function switchChoiceOf(
+  search: URLSearchParams,
+  environments: readonly EnvironmentState[],
+  hasPlan: boolean,
+): SwitchChoice {
+  const environment = search.get('environment') ?? '';
+  const action = search.get('action') ?? '';
+  const percent = search.get('percent') ?? '';
+  return {
+    environment: environments.some((e) => e.environment === environment) ? environment : undefined,
+    action: actionsOf(hasPlan).some(([value]) => value === action) ? action : undefined,
+    percent: /^\d{1,3}$/.test(percent) && Number(percent) <= 100 ? String(Number(percent)) : undefined,
+  };
+}
+
+/** What the form's change offers, in words. */
+export function switchActionLabel(action: string): string | undefined {
+  return actionsOf(true).find(([value]) => value === action)?.[1];
+}
+
+const actionsOf = (hasPlan: boolean) => [...SWITCH_ACTIONS, ...(hasPlan ? PLAN_ACTION_LABELS : [])];
+
 /**
  * The switch, on the page: pages have no sign-in, so the form asks for a `flags:write`
  * token (never stored by the page), a reason and a confirmation. Nothing is chosen for
- * the reader: no environment, no change (a default here would be one careless submit
- * from a change in production). After a change the page comes back with the last choice
- * in its address, and the client script puts it back in the form. The kill switch (off
- * in every environment) is a form of its own with its own confirmation.
+ * the reader on the flag's page: no environment, no change (a default here would be one
+ * careless submit from a change in production). After a change the switch page
+ * (`…/switch/`) comes back with the last choice in its address and rendered chosen in the
+ * form, with or without the script; the reason, the token and the confirmation are asked
+ * anew. The kill switch (off in every environment) is a form of its own with its own
+ * confirmation, never chosen.
  */
-function switchForm(environments: readonly EnvironmentState[], hasPlan: boolean): Html {
-  const actions = [...SWITCH_ACTIONS, ...(hasPlan ? PLAN_ACTION_LABELS : [])];
-  return html`<form class="switch-form" id="switch-form" method="post" action="switch/"><fieldset><legend>Change it in one environment</legend>
-<p class="form-row"><label for="switch-environment">Environment</label> <select id="switch-environment" name="environment" required><option value="" selected>Choose an environment</option>${environments.map((e) => html`<option value="${e.environment}">${e.environment}</option>`)}</select></p>
-<fieldset class="switch-actions"><legend>Change</legend>${actions.map(([value, label]) => html`<p class="form-row"><input id="switch-action-${value}" name="action" type="radio" value="${value}" required> <label for="switch-action-${value}">${label}</label></p>`)}</fieldset>
-<p class="form-row"><label for="switch-percent">Rollout percentage</label> <input id="switch-percent" name="percent" type="number" min="0" max="100" step="1" inputmode="numeric"></p>
+function switchForm(
+  action: string,
+  environments: readonly EnvironmentState[],
+  hasPlan: boolean,
+  chosen: SwitchChoice = {},
+): Html {
+  const selected = (yes: boolean) => (yes ? html` selected` : '');
+  return html`<form class="switch-form" id="switch-form" method="post" action="${action}"><fieldset><legend>Change it in one environment</legend>
+<p class="form-row"><label for="switch-environment">Environment</label> <select id="switch-environment" name="environment" required><option value=""${selected(chosen.environment === undefined)}>Choose an environment</option>${environments.map((e) => html`<option value="${e.environment}"${selected(e.environment === chosen.environment)}>${e.environment}</option>`)}</select></p>
+<fieldset class="switch-actions"><legend>Change</legend>${actionsOf(hasPlan).map(([value, label]) => html`<p class="form-row"><input id="switch-action-${value}" name="action" type="radio" value="${value}" required${value === chosen.action ? html` checked` : ''}> <label for="switch-action-${value}">${label}</label></p>`)}</fieldset>
+<p class="form-row"><label for="switch-percent">Rollout percentage</label> <input id="switch-percent" name="percent" type="number" min="0" max="100" step="1" inputmode="numeric"${chosen.percent !== undefined ? html` value="${chosen.percent}"` : ''}></p>
 ${reasonField('switch-reason')}${tokenField('switch-token')}
 <p class="form-row"><input id="switch-confirm" name="confirm" type="checkbox" value="yes" required> <label for="switch-confirm">I know this changes what users get, at once</label></p>
 <p><button type="submit">Change it</button></p>
 </fieldset></form>
-<form class="switch-form" id="kill-form" method="post" action="switch/"><fieldset><legend>Kill switch: turn it off in every environment</legend>
+<form class="switch-form" id="kill-form" method="post" action="${action}"><fieldset><legend>Kill switch: turn it off in every environment</legend>
 <input type="hidden" name="action" value="kill">
 ${reasonField('kill-reason')}${tokenField('kill-token')}
 <p class="form-row"><input id="kill-every" name="every" type="checkbox" value="yes" required> <label for="kill-every">I mean every environment, production included</label></p>

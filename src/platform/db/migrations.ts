@@ -387,6 +387,12 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('notifications_receiver').on('notifications').columns(['receiver', 'id']).execute();
       },
     },
+    '0010_change_events_at_home_feed': {
+      // The home page's feed reads the newest events of every service: walked backwards by time, not sorted whole.
+      async up(db: Kysely<unknown>) {
+        await db.schema.createIndex('change_events_at').on('change_events').columns(['at', 'seq']).execute();
+      },
+    },
   };
 }
 

@@ -328,24 +328,6 @@ async function listSavedPages(): Promise<void> {
 
 /** The "loading the catalog" page reloads itself after the server's Retry-After. */
 /**
- * A flag's page after a switch made from it: the last choice (environment, change,
- * percentage) is in the address, so the next change starts from it. Only choices the
- * form offers are taken; the reason, the token and the confirmations are asked anew.
- */
-function restoreSwitchChoice(): void {
-  const form = document.querySelector<HTMLFormElement>('form#switch-form');
-  if (!form) return;
-  const last = new URLSearchParams(location.search);
-  const select = form.querySelector<HTMLSelectElement>('select[name="environment"]');
-  const environment = last.get('environment');
-  if (select && environment && [...select.options].some((o) => o.value === environment)) select.value = environment;
-  for (const radio of form.querySelectorAll<HTMLInputElement>('input[name="action"]'))
-    radio.checked = radio.value === last.get('action');
-  const percent = form.querySelector<HTMLInputElement>('input[name="percent"]');
-  if (percent && /^\d{1,3}$/.test(last.get('percent') ?? '')) percent.value = last.get('percent') ?? '';
-}
-
-/**
  * A link to a part of a long page inside a closed `<details>` (an API reference's
  * operation): open what holds it, for browsers that do not on their own.
  */
@@ -391,7 +373,6 @@ showTimes();
 setUpUtcToggle();
 showOfflineNote();
 void showOnCall(isStatic);
-restoreSwitchChoice();
 openHashTarget();
 addEventListener('hashchange', openHashTarget);
 addCopyButtons();

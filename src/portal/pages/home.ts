@@ -1,12 +1,11 @@
 import type { BrowseItem, CatalogReader } from '../../catalog/reader.ts';
 import { catalogUrl } from '../../catalog/pages/catalog-query.ts';
-import { emptyNote, entityLink, kindBadge, timestamp } from '../../web/components.ts';
-import { html, type Html } from '../../web/html.ts';
+import { emptyNote, entityLink, kindBadge } from '../../web/components.ts';
+import { html, type Html, type HtmlValue } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { siteUrl, type Site } from '../../web/site.ts';
 
 export interface HomeData {
-  recent: BrowseItem[];
   teams: { items: BrowseItem[]; total: number };
   ownedCounts: Map<string, number>;
   entities: number;
@@ -15,19 +14,16 @@ export interface HomeData {
   orphans: { items: BrowseItem[]; total: number };
 }
 
-const RECENT = 10;
 const TEAMS = 60;
 
 export async function loadHome(store: CatalogReader): Promise<HomeData> {
-  const [recent, teams, all, problems, orphans] = await Promise.all([
-    store.browseEntities({}, 'updated', 0, RECENT),
+  const [teams, all, problems, orphans] = await Promise.all([
     store.browseEntities({ kind: 'group' }, 'name', 0, TEAMS),
     store.browseEntities({}, 'name', 0, 1),
     store.listProblems({}, 1),
     store.orphans(8),
   ]);
   return {
-    recent: recent.items,
     teams,
     ownedCounts: await store.ownedCounts(teams.items.map((t) => t.key)),
     entities: all.total,
@@ -37,8 +33,11 @@ export async function loadHome(store: CatalogReader): Promise<HomeData> {
   };
 }
 
-/** Search first; then what changed, who owns what, and how healthy the catalog is. */
-export function homeView(site: Site, data: HomeData): Html {
+/**
+ * Search first; then the capabilities' cards (what changed across the organisation, live
+ * only), how healthy the catalog is, and who owns what.
+ */
+export function homeView(site: Site, data: HomeData, cards: readonly HtmlValue[] = []): Html {
   const main = html`<h1 class="visually-hidden">Atrium</h1>
 <form class="hero-search" method="get" action="${siteUrl(site, 'search/')}" role="search">
 <label for="home-q">Search services, APIs, teams, docs and runbooks</label>
@@ -46,12 +45,10 @@ export function homeView(site: Site, data: HomeData): Html {
 <p class="muted small">Press <kbd>/</kbd> or <kbd>Ctrl</kbd>+<kbd>K</kbd> anywhere to search.</p>
 </form>
 <div class="home-grid">
-<section class="card" aria-labelledby="recent"><h2 id="recent">Changed recently</h2>
-${data.recent.length ? html`<ul class="plain recent">${data.recent.map((e) => html`<li>${kindBadge(e.kind)} ${entityLink(site, { ref: e.ref, title: e.title })} <span class="muted small">${timestamp(e.updatedAt)}</span></li>`)}</ul>` : emptyNote('Nothing yet: sync a catalog.')}
-</section>
+${cards}
 <section class="card" aria-labelledby="health"><h2 id="health">Catalog health</h2>
 <dl class="stats">
-<div><dt>Entities</dt><dd><a href="${siteUrl(site, 'catalog/')}">${data.entities.toLocaleString('en')}</a></dd></div>
+<div><dt>Entities</dt><dd><a href="${catalogUrl(site, { filters: {}, sort: 'name', page: 1 })}">${data.entities.toLocaleString('en')}</a></dd></div>
 <div><dt>Errors</dt><dd><a href="${siteUrl(site, 'problems/')}" class="${data.errors ? 'text-error' : ''}">${data.errors.toLocaleString('en')}</a></dd></div>
 <div><dt>Warnings</dt><dd><a href="${siteUrl(site, 'problems/')}">${data.warnings.toLocaleString('en')}</a></dd></div>
 <div><dt>Orphans</dt><dd>${data.orphans.total.toLocaleString('en')}</dd></div>
