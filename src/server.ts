@@ -49,6 +49,8 @@ import { PagingService } from './paging/service.ts';
 import { registerPortalRoutes } from './portal/routes.ts';
 import { registerOnCallRoutes } from './oncall/routes.ts';
 import { OnCallService } from './oncall/service.ts';
+import { peopleByEmail } from './oncall/plan.ts';
+import { OnCallReaders } from './oncall/readers.ts';
 import { OnCallStore } from './oncall/store.ts';
 
 /**
@@ -132,7 +134,17 @@ export function createServer(options: ServerOptions): AtriumServer {
   const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments });
   const flags = new FlagService(catalog, new FlagStore(database), changes, options.now);
   const now = options.now ?? (() => new Date());
-  const oncall = new OnCallService(new OnCallStore(database), catalog.store, now);
+  const readers =
+    options.paging?.pagerduty || options.paging?.opsgenie
+      ? new OnCallReaders({
+          pagerduty: options.paging.pagerduty,
+          opsgenie: options.paging.opsgenie,
+          people: (emails) => peopleByEmail(catalog.store, emails),
+          now,
+          logger,
+        })
+      : undefined;
+  const oncall = new OnCallService(new OnCallStore(database), catalog.store, now, readers);
   const catalogHas = async (key: string) => (await catalog.store.summariesOf([key])).has(key);
   const outbox = new Outbox(new NotificationStore(database), receiversFrom(options.receivers ?? [], now), {
     now,
@@ -163,6 +175,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   });
   catalog.onInvalidate(() => changes.forgetServices());
   outbox.onChange(() => portal.notificationsMoved());
+  readers?.onChange(() => portal.onCallMoved());
 
   const syncer = new CatalogSyncer(catalog.store, {
     catalog: options.catalog,

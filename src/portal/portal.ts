@@ -83,6 +83,7 @@ export class Portal implements PortalData {
   private readonly entityVaries = new Map<string, ReadonlySet<PageDependency>>();
   private changesVersion = 0;
   private notificationsVersion = 0;
+  private onCallVersion = 0;
 
   constructor(
     readonly site: Site,
@@ -137,6 +138,11 @@ export class Portal implements PortalData {
     this.notificationsVersion++;
   }
 
+  /** An on-call answer read from PagerDuty or Opsgenie changed: the pages showing on-call render afresh. */
+  onCallMoved(): void {
+    this.onCallVersion++;
+  }
+
   private cacheKey(path: string, query: URLSearchParams): string {
     const key = pageKey(path, query);
     if (this.sources === undefined) return key;
@@ -145,7 +151,8 @@ export class Portal implements PortalData {
     const changes = varies.has('changes') ? `c${this.changesVersion}` : '';
     const hour = varies.has('hour') ? `h${Math.floor(this.now().getTime() / HOUR_MS)}` : '';
     const notifications = varies.has('notifications') ? `n${this.notificationsVersion}` : '';
-    return `${key}#${changes}${hour}${notifications}`;
+    const oncall = varies.has('oncall') ? `o${this.onCallVersion}` : '';
+    return `${key}#${changes}${hour}${notifications}${oncall}`;
   }
 
   /** What a page shows besides the catalog, as its providers declare: an entity page's sections, or a subpage. */

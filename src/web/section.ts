@@ -16,9 +16,10 @@ import type { Site } from './site.ts';
  * render it again (every page is dropped with the catalog anyway): `changes`, the change
  * events (the change version moves with every write seen, a flag switch included);
  * `hour`, the clock, for windows and ages that move on the hour; `notifications`, the
- * outbox (a page queued or delivered by this replica).
+ * outbox (a page queued or delivered by this replica); `oncall`, answers read from PagerDuty
+ * or Opsgenie (a read replaced one).
  */
-export type PageDependency = 'changes' | 'hour' | 'notifications';
+export type PageDependency = 'changes' | 'hour' | 'notifications' | 'oncall';
 
 export interface SectionProvider<Subject, Sources, Data> {
   readonly id: string;
