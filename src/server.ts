@@ -208,7 +208,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerGithubWebhook(app, changes, options.githubWebhookSecret, now);
   registerFlagRoutes(app, flags, tokens, portal.site);
   registerOnCallRoutes(app, oncall, tokens);
-  registerPagingRoutes(app, paging, tokens);
+  registerPagingRoutes(app, paging, tokens, changes.writes);
   registerPageFormRoute(app, paging, tokens, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { EntityRefError, keyOfRef, parseEntityRef, refKey } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import { Admission } from '../platform/admission.ts';
+import { idempotencyOf, keyReused } from '../platform/db/idempotency.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
 import {
@@ -369,25 +369,9 @@ export class ChangeService {
     respond: (saved: ChangeEvent[]) => StoredResponse,
     alongside?: AlongsideWrite,
   ): Promise<WriteResult> {
-    const idempotency =
-      key === undefined
-        ? undefined
-        : {
-            principal: principal.name,
-            route,
-            key,
-            fingerprint: createHash('sha256').update(JSON.stringify(request)).digest('hex'),
-          };
+    const idempotency = idempotencyOf(principal.name, route, key, request);
     const outcome = await this.store.write(events, respond, idempotency, alongside);
-    if (outcome.kind === 'conflict') {
-      throw new AtriumError({
-        category: 'user-fixable',
-        code: 'idempotency-key-reused',
-        status: 422,
-        message: `The Idempotency-Key "${key}" was already used for a different request`,
-        hint: 'Use a fresh key for each new write, and the same key only to retry the identical request.',
-      });
-    }
+    if (outcome.kind === 'conflict') throw keyReused(key ?? '');
     if (outcome.kind === 'written') {
       if (this.watch) this.watch = noteLocal(this.watch, outcome.ids);
       this.notify(events);

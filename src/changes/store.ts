@@ -1,5 +1,14 @@
 import type { Selectable, Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
+import {
+  forgetKeys,
+  type IdempotencyKey,
+  isKeyTaken,
+  keysOf,
+  priorAnswer,
+  recordAnswer,
+  type StoredAnswer,
+} from '../platform/db/idempotency.ts';
 import { chunks } from '../platform/db/chunks.ts';
 import { isDatabaseUnavailable } from '../platform/db/connection-loss.ts';
 import { isSqliteBusy } from '../platform/db/database-errors.ts';
@@ -30,19 +39,7 @@ export interface TimelineCursor {
   id: number;
 }
 
-export interface Idempotency {
-  /** Who sent the key (a token's name): another principal's same key is another write (Stripe scopes keys per account alike). */
-  principal: string;
-  route: string;
-  key: string;
-  /** A hash of the request: the same key with another body is a client bug, not a retry. */
-  fingerprint: string;
-}
-
-export interface StoredResponse {
-  status: number;
-  body: string;
-}
+export type StoredResponse = StoredAnswer;
 
 /** A write of another capability's store that must commit with the events or not at all (e.g. a flag's switch with its audit event). */
 export type AlongsideWrite = (trx: Transaction<Schema>) => Promise<void>;
@@ -50,7 +47,7 @@ export type AlongsideWrite = (trx: Transaction<Schema>) => Promise<void>;
 interface WriteJob {
   events: readonly NewChangeEvent[];
   respond: (saved: ChangeEvent[]) => StoredResponse;
-  idempotency?: Idempotency;
+  idempotency?: IdempotencyKey;
   alongside?: AlongsideWrite;
   resolve: (outcome: WriteOutcome) => void;
   reject: (err: unknown) => void;
@@ -119,7 +116,7 @@ export class ChangeStore {
   write(
     events: readonly NewChangeEvent[],
     respond: (saved: ChangeEvent[]) => StoredResponse,
-    idempotency?: Idempotency,
+    idempotency?: IdempotencyKey,
     alongside?: AlongsideWrite,
   ): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
@@ -179,9 +176,9 @@ export class ChangeStore {
     try {
       return await this.database.db.transaction().execute((trx) => this.insert(trx, job));
     } catch (err) {
-      if (job.idempotency && /unique|duplicate/i.test((err as Error).message)) {
-        const prior = await this.findKey(job.idempotency);
-        if (prior) return prior;
+      if (job.idempotency && isKeyTaken(err)) {
+        const prior = await priorAnswer(this.database.db, job.idempotency);
+        if (prior) return prior.kind === 'conflict' ? prior : { kind: 'replayed', response: prior.answer };
       }
       throw err;
     }
@@ -227,54 +224,18 @@ export class ChangeStore {
       });
     }
     const response = respond(saved);
-    if (idempotency) {
-      await trx
-        .insertInto('idempotency_keys')
-        .values({
-          principal: idempotency.principal,
-          route: idempotency.route,
-          key: idempotency.key,
-          fingerprint: idempotency.fingerprint,
-          status: response.status,
-          response: response.body,
-          created_at: events[0]?.recordedAt ?? new Date().toISOString(),
-        })
-        .execute();
-    }
+    if (idempotency) await recordAnswer(trx, idempotency, response, events[0]?.recordedAt ?? new Date().toISOString());
     return { kind: 'written', response, ids: saved.map((e) => e.id) };
   }
 
-  private async findKey(idempotency: Idempotency): Promise<WriteOutcome | undefined> {
-    const row = await this.database.db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('principal', '=', idempotency.principal)
-      .where('route', '=', idempotency.route)
-      .where('key', '=', idempotency.key)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    if (row.fingerprint !== idempotency.fingerprint) return { kind: 'conflict' };
-    return { kind: 'replayed', response: { status: row.status, body: row.response } };
-  }
-
   /** The idempotency keys `principal` sent (and not yet forgotten) with writes to `route`. */
-  async keysOf(principal: string, route: string): Promise<string[]> {
-    const rows = await this.database.db
-      .selectFrom('idempotency_keys')
-      .select('key')
-      .where('principal', '=', principal)
-      .where('route', '=', route)
-      .execute();
-    return rows.map((row) => row.key);
+  keysOf(principal: string, route: string): Promise<string[]> {
+    return keysOf(this.database.db, principal, route);
   }
 
-  /** Forgets idempotency keys recorded before `before` (ISO): a retry comes within minutes, not weeks. */
-  async pruneKeys(before: string): Promise<number> {
-    const result = await this.database.db
-      .deleteFrom('idempotency_keys')
-      .where('created_at', '<', before)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /** Forgets idempotency keys (every write's) recorded before `before` (ISO). */
+  pruneKeys(before: string): Promise<number> {
+    return forgetKeys(this.database.db, before);
   }
 
   /** The services' events, newest first, filtered, one page after `cursor`. */

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
+import { type IdempotencyKey, isKeyTaken, priorAnswer, recordAnswer } from '../platform/db/idempotency.ts';
 import type { NotificationsTable } from '../platform/db/schema.ts';
 import type { AttemptUpdate, NotificationMessage, OutboxEntry } from './model.ts';
 
@@ -9,10 +10,12 @@ export interface NewNotification {
   subjectKey: string;
   message: NotificationMessage;
   dedupKey: string;
-  /** `principal route key`: a second insert with it answers the first entry instead. */
-  idempotency?: string;
+  /** The request's Idempotency-Key: a retry answers the first entry instead; another request with it is refused. */
+  idempotency?: IdempotencyKey;
   createdBy: string;
 }
+
+export type EnqueueOutcome = { kind: 'queued' | 'replayed'; entry: OutboxEntry } | { kind: 'conflict' };
 
 function entryOf(row: Selectable<NotificationsTable>): OutboxEntry {
   return {
@@ -36,51 +39,53 @@ export class NotificationStore {
   constructor(private readonly database: Database) {}
 
   /**
-   * Queues a message, due at once; with an idempotency already stored, the stored entry
-   * (`replayed`). The insert is the request's write: once it returns, the message survives
-   * a restart.
+   * Queues a message, due at once; with its idempotency key already used, the entry that
+   * key queued (`replayed`), or `conflict` when it came with another request. The insert
+   * and the key commit together: once it returns, the message survives a restart.
    */
-  async enqueue(input: NewNotification, now: Date): Promise<{ entry: OutboxEntry; replayed: boolean }> {
+  async enqueue(input: NewNotification, now: Date): Promise<EnqueueOutcome> {
     const at = now.toISOString();
-    if (input.idempotency !== undefined) {
-      const existing = await this.byIdempotency(input.idempotency);
-      if (existing) return { entry: existing, replayed: true };
-    }
+    const { idempotency } = input;
+    const prior = idempotency && (await priorAnswer(this.database.db, idempotency));
+    if (prior) return prior.kind === 'conflict' ? prior : this.replay(prior.answer.body);
     try {
-      const row = await this.database.db
-        .insertInto('notifications')
-        .values({
-          receiver: input.receiver,
-          subject_key: input.subjectKey,
-          payload: JSON.stringify(input.message),
-          dedup_key: input.dedupKey,
-          idempotency: input.idempotency ?? null,
-          status: 'queued',
-          attempts: 0,
-          next_attempt_at: at,
-          last_error: null,
-          created_by: input.createdBy,
-          created_at: at,
-          sent_at: null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return { entry: entryOf(row), replayed: false };
+      const entry = await this.database.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto('notifications')
+          .values({
+            receiver: input.receiver,
+            subject_key: input.subjectKey,
+            payload: JSON.stringify(input.message),
+            dedup_key: input.dedupKey,
+            idempotency: null,
+            status: 'queued',
+            attempts: 0,
+            next_attempt_at: at,
+            last_error: null,
+            created_by: input.createdBy,
+            created_at: at,
+            sent_at: null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        if (idempotency)
+          await recordAnswer(trx, idempotency, { status: 202, body: JSON.stringify({ id: row.id }) }, at);
+        return entryOf(row);
+      });
+      return { kind: 'queued', entry };
     } catch (err) {
-      // Two retries racing: the loser's insert fails on the unique key and answers the winner's entry.
-      const winner = input.idempotency === undefined ? undefined : await this.byIdempotency(input.idempotency);
-      if (winner) return { entry: winner, replayed: true };
+      // Two retries racing: the loser's key fails on the primary key; it answers as the winner did.
+      if (idempotency && isKeyTaken(err)) return this.enqueue(input, now);
       throw err;
     }
   }
 
-  private async byIdempotency(idempotency: string): Promise<OutboxEntry | undefined> {
-    const row = await this.database.db
-      .selectFrom('notifications')
-      .selectAll()
-      .where('idempotency', '=', idempotency)
-      .executeTakeFirst();
-    return row && entryOf(row);
+  /** The entry a key queued, as it stands now (its delivery may have moved on). */
+  private async replay(stored: string): Promise<EnqueueOutcome> {
+    const { id } = JSON.parse(stored) as { id: number };
+    const entry = await this.byId(Number(id));
+    if (!entry) throw new Error(`idempotency key names notification ${id}, which does not exist`);
+    return { kind: 'replayed', entry };
   }
 
   async byId(id: number): Promise<OutboxEntry | undefined> {

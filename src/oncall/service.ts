@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { CatalogReader } from '../catalog/reader.ts';
 import { EntityRefError, keyOfRef, parseEntityRef, refKey } from '../platform/entity-ref.ts';
+import { idempotencyOf, keyReused } from '../platform/db/idempotency.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
 import type { OnCallAnswer, OnCallPlan } from './model.ts';
@@ -137,15 +137,7 @@ export class OnCallService {
     else if (until <= now.getTime())
       errors.push({ field: 'until', message: 'is in the past: the override would never apply' });
     if (errors.length > 0) throw invalid(errors);
-    const idempotency =
-      idempotencyKey === undefined
-        ? undefined
-        : {
-            principal: principal.name,
-            route: `${route} ${rotationKey}`,
-            key: idempotencyKey,
-            fingerprint: createHash('sha256').update(JSON.stringify(input)).digest('hex'),
-          };
+    const idempotency = idempotencyOf(principal.name, `${route} ${rotationKey}`, idempotencyKey, input);
     const outcome = await this.store.create(
       {
         rotationKey,
@@ -160,14 +152,7 @@ export class OnCallService {
       rotationRef,
       idempotency,
     );
-    if (outcome.kind === 'conflict')
-      throw new AtriumError({
-        category: 'user-fixable',
-        code: 'idempotency-key-reused',
-        status: 422,
-        message: `The Idempotency-Key "${idempotencyKey}" was already used for a different request`,
-        hint: 'Use a fresh key for each new write, and the same key only to retry the identical request.',
-      });
+    if (outcome.kind === 'conflict') throw keyReused(idempotencyKey ?? '');
     if (outcome.kind === 'replayed') return { status: outcome.status, body: outcome.body, replayed: true };
     return { status: 201, body: JSON.stringify(outcome.override), replayed: false };
   }
