@@ -78,6 +78,22 @@ describeEachDatabase('paging', (dialect) => {
     assert.equal(recent.filter((p) => p.message === 'second').length, 0);
   });
 
+  test('two requests with one key at once queue one page; both answer it', async () => {
+    const [a, b] = await Promise.all([
+      post({ service: 'shipment-service', message: 'racing' }, { 'idempotency-key': 'k-race' }),
+      post({ service: 'shipment-service', message: 'racing' }, { 'idempotency-key': 'k-race' }),
+    ]);
+    assert.deepEqual([a.status, b.status], [202, 202]);
+    const [pa, pb] = (await Promise.all([a.json(), b.json()])) as { id: number }[];
+    assert.equal(pa?.id, pb?.id);
+    assert.deepEqual(
+      [a.headers.get('idempotent-replayed'), b.headers.get('idempotent-replayed')].sort(),
+      ['true', null].sort(),
+    );
+    const recent = await fixture.server.paging.recent('component:default/shipment-service', 50);
+    assert.equal(recent.filter((p) => p.message === 'racing').length, 1);
+  });
+
   test('at write capacity a page is refused (429, Retry-After) before its token is looked up; nothing queued', async (t) => {
     const writes = fixture.server.changes.writes;
     let release: () => void = () => undefined;

@@ -84,8 +84,6 @@ export class OnCallReaders {
   /** APIs whose refused key was logged (once, until a read succeeds again). */
   private readonly refusedKeys = new Set<VendorSource>();
   private readonly listeners: (() => void)[] = [];
-  /** Requests sent, by API: what tests and the rate limits count. */
-  readonly requests: Record<VendorSource, number> = { pagerduty: 0, opsgenie: 0 };
 
   constructor(private readonly options: OnCallReadersOptions) {
     this.now = options.now ?? (() => new Date());
@@ -172,7 +170,6 @@ export class OnCallReaders {
     headers: Record<string, string>,
   ): Promise<Fetched<string>> {
     const base = (api.url ?? (source === 'pagerduty' ? PAGERDUTY_API_URL : OPSGENIE_API_URL)).replace(/\/+$/, '');
-    this.requests[source]++;
     const result = await outbound({
       method: 'GET',
       url: `${base}${path}`,
