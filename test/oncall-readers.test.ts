@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import type { CommandIO } from '../src/cli/io.ts';
+import { main } from '../src/main.ts';
 import type { OnCallAnswer } from '../src/oncall/model.ts';
 import { OnCallReaders, type OnCallReadersOptions } from '../src/oncall/readers.ts';
 import { createLogger } from '../src/platform/log.ts';
@@ -363,6 +365,7 @@ describeEachDatabase('on call read from PagerDuty: API and card', (dialect) => {
     catalog: catalog.dir,
     now: () => new Date(clock),
     paging: { pagerduty: { url: pd.url, apiKey: KEY } },
+    listen: true,
   }));
   before(() => assert.equal(fixture.synced?.errors, 0));
 
@@ -435,6 +438,20 @@ describeEachDatabase('on call read from PagerDuty: API and card', (dialect) => {
     assert.match(html, /Last known answer from PagerDuty, read <time datetime="2026-06-01T12:0\d:00.000Z"/);
     assert.match(html, /server-error/);
     assert.doesNotMatch(html, /data-oncall-read="fresh"/);
+    let out = '';
+    const io: CommandIO = {
+      out: (t) => void (out += t),
+      err: () => undefined,
+      env: { ATRIUM_URL: fixture.url },
+      cwd: process.cwd(),
+    };
+    assert.equal(await main(['oncall', 'now', '--service', 'shipment'], io), 0);
+    assert.match(
+      out,
+      /^On call for component:default\/shipment from pagerduty \(schedule named by component:default\/shipment\), read at 2026-06-01T12:0\d:00.000Z:\n/,
+    );
+    assert.match(out, /the latest read failed at .* \(server-error\): .*; this is the last known answer\n/);
+    assert.match(out, /level 1 Checkout primary: Ana Lima <ana@example.com>/);
     pd.answer(pagerDuty([[pdOnCall(1, ANA)]]));
   });
 });
