@@ -52,6 +52,8 @@ import { PagingService } from './paging/service.ts';
 import { registerPortalRoutes } from './portal/routes.ts';
 import { registerOnCallRoutes } from './oncall/routes.ts';
 import { OnCallService } from './oncall/service.ts';
+import { peopleByEmail } from './oncall/plan.ts';
+import { OnCallReaders } from './oncall/readers.ts';
 import { OnCallStore } from './oncall/store.ts';
 import { pageTarget } from './paging/model.ts';
 import { registerSloRoutes } from './slo/routes.ts';
@@ -149,7 +151,17 @@ export function createServer(options: ServerOptions): AtriumServer {
   const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments });
   const flags = new FlagService(catalog, new FlagStore(database), changes, options.now);
   const now = options.now ?? (() => new Date());
-  const oncall = new OnCallService(new OnCallStore(database), catalog.store, now);
+  const readers =
+    options.paging?.pagerduty || options.paging?.opsgenie
+      ? new OnCallReaders({
+          pagerduty: options.paging.pagerduty,
+          opsgenie: options.paging.opsgenie,
+          people: (emails) => peopleByEmail(catalog.store, emails),
+          now,
+          logger,
+        })
+      : undefined;
+  const oncall = new OnCallService(new OnCallStore(database), catalog.store, now, readers);
   const catalogHas = async (key: string) => (await catalog.store.summariesOf([key])).has(key);
   const notificationStore = new NotificationStore(database);
   const outbox = new Outbox(notificationStore, receiversFrom(options.receivers ?? [], now), {
@@ -199,6 +211,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   });
   catalog.onInvalidate(() => changes.forgetServices());
   outbox.onChange(() => portal.notificationsMoved());
+  readers?.onChange(() => portal.onCallMoved());
 
   const syncer = new CatalogSyncer(catalog.store, {
     catalog: options.catalog,
@@ -231,7 +244,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerGithubWebhook(app, changes, options.githubWebhookSecret, now);
   registerFlagRoutes(app, flags, tokens, portal.site);
   registerOnCallRoutes(app, oncall, tokens);
-  registerPagingRoutes(app, paging, tokens);
+  registerPagingRoutes(app, paging, tokens, changes.writes);
   registerSloRoutes(app, slos, tokens, catalogHas);
   registerPageFormRoute(app, paging, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);

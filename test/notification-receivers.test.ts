@@ -346,9 +346,7 @@ describeEachDatabase('notification receivers', (dialect) => {
       .transaction()
       .execute((trx) => store.enqueueAll([queued('hooks'), queued('checkout-slack')], clock, trx));
     assert.equal((await store.list({}, 10)).length, 2);
-    await assert.rejects(
-      store.enqueueAll([queued('hooks', { idempotency: 'x' }), queued('hooks', { idempotency: 'x' })], clock),
-    );
+    await assert.rejects(store.enqueueAll([queued('hooks', { unique: 'x' }), queued('hooks', { unique: 'x' })], clock));
     assert.equal((await store.list({}, 10)).length, 2, 'on its own, one fails and none is written');
   });
 });

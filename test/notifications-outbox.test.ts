@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import type { Database } from '../src/platform/db/connect.ts';
+import { idempotencyOf } from '../src/platform/db/idempotency.ts';
 import type { RetryPolicy } from '../src/notifications/model.ts';
 import { Outbox } from '../src/notifications/outbox.ts';
 import { pagerDutyEventsReceiver } from '../src/notifications/receivers/pagerduty-events.ts';
@@ -105,14 +106,19 @@ describeEachDatabase('notification outbox', (dialect) => {
     assert.equal(pd.received.length, 1);
   });
 
-  test('the same idempotency twice queues one message', async () => {
+  test('the same idempotency twice queues one message; the same key with another request is refused', async () => {
     const outbox = outboxOn(database);
-    const first = await outbox.enqueue(message({ idempotency: 'ada pages k1' }));
-    const second = await outbox.enqueue(message({ idempotency: 'ada pages k1', dedupKey: 'other' }));
+    const key = (principal: string, request = 'page 1') => idempotencyOf(principal, 'pages', 'k1', request);
+    const first = await outbox.enqueue(message({ idempotency: key('ada') }));
+    const second = await outbox.enqueue(message({ idempotency: key('ada'), dedupKey: 'other' }));
     assert.equal(second.replayed, true);
     assert.equal(second.entry.id, first.entry.id);
-    const other = await outbox.enqueue(message({ idempotency: 'bob pages k1' }));
+    const other = await outbox.enqueue(message({ idempotency: key('bob') }));
     assert.notEqual(other.entry.id, first.entry.id, "another principal's key is its own");
+    await assert.rejects(outbox.enqueue(message({ idempotency: key('ada', 'page 2') })), {
+      code: 'idempotency-key-reused',
+      status: 422,
+    });
   });
 
   test('5xx and timeouts back off exponentially by the injected clock, then the message fails after the last attempt', async () => {

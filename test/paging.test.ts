@@ -17,6 +17,8 @@ describeEachDatabase('paging', (dialect) => {
     now: () => NOW,
     receivers: [{ name: 'pagerduty', type: 'pagerduty', url: `${pd.url}/v2/enqueue` }],
     paging: { receiver: 'pagerduty' },
+    // Refusals for a late event loop are write-refusals.test.ts's; here a busy test machine must not shed pages.
+    writesMaxLoopDelayMs: false,
   });
   let token = '';
   let readOnly = '';
@@ -63,6 +65,54 @@ describeEachDatabase('paging', (dialect) => {
     const again = await post({ service: 'shipment-service', message: 'retry me' }, { 'idempotency-key': 'k-1' });
     assert.equal(again.headers.get('idempotent-replayed'), 'true');
     assert.equal((await again.json()).id, first.id);
+  });
+
+  test('the same Idempotency-Key with another message is refused (422) and pages no one', async () => {
+    const first = await post({ service: 'shipment-service', message: 'first' }, { 'idempotency-key': 'k-2' });
+    assert.equal(first.status, 202);
+    const other = await post({ service: 'shipment-service', message: 'second' }, { 'idempotency-key': 'k-2' });
+    assert.equal(other.status, 422);
+    assert.equal(other.headers.get('content-type'), 'application/problem+json');
+    assert.equal(((await other.json()) as { code: string }).code, 'idempotency-key-reused');
+    const recent = await fixture.server.paging.recent('component:default/shipment-service', 50);
+    assert.equal(recent.filter((p) => p.message === 'second').length, 0);
+  });
+
+  test('two requests with one key at once queue one page; both answer it', async () => {
+    const [a, b] = await Promise.all([
+      post({ service: 'shipment-service', message: 'racing' }, { 'idempotency-key': 'k-race' }),
+      post({ service: 'shipment-service', message: 'racing' }, { 'idempotency-key': 'k-race' }),
+    ]);
+    assert.deepEqual([a.status, b.status], [202, 202]);
+    const [pa, pb] = (await Promise.all([a.json(), b.json()])) as { id: number }[];
+    assert.equal(pa?.id, pb?.id);
+    assert.deepEqual(
+      [a.headers.get('idempotent-replayed'), b.headers.get('idempotent-replayed')].sort(),
+      ['true', null].sort(),
+    );
+    const recent = await fixture.server.paging.recent('component:default/shipment-service', 50);
+    assert.equal(recent.filter((p) => p.message === 'racing').length, 1);
+  });
+
+  test('at write capacity a page is refused (429, Retry-After) before its token is looked up; nothing queued', async (t) => {
+    const writes = fixture.server.changes.writes;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // Every slot held and the queue full, as writes hung on the database would leave them.
+    const held = Array.from({ length: 8 }, () => writes.run(() => released)); // the default eight slots
+    const queued = Array.from({ length: 256 }, () => writes.run(async () => undefined));
+    t.after(async () => {
+      release();
+      await Promise.allSettled([...held, ...queued]);
+    });
+    const before = (await fixture.server.paging.recent('component:default/shipment-service', 50)).length;
+    const res = await post({ service: 'shipment-service', message: 'refused' }, {}, 'atrium_not-even-a-token');
+    assert.equal(res.status, 429, 'refused before the token, which would be a 401');
+    assert.equal(res.headers.get('retry-after'), '1');
+    assert.equal(((await res.json()) as { code: string }).code, 'overloaded');
+    release();
+    await Promise.allSettled([...held, ...queued]);
+    assert.equal((await fixture.server.paging.recent('component:default/shipment-service', 50)).length, before);
   });
 
   test('refusals: no token, the wrong scope, malformed, hostile, oversized and unknown', async () => {

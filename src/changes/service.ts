@@ -1,6 +1,7 @@
 import { EntityRefError, keyOfRef, parseEntityRef, refKey } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import { Admission } from '../platform/admission.ts';
+import { idempotencyOf, keyReused } from '../platform/db/idempotency.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
 import {
@@ -25,8 +26,7 @@ import {
 } from './model.ts';
 import { type FeedEvent, feedScope } from './feed-scope.ts';
 import { scopeOf } from './scope.ts';
-import { requestFingerprint, type StoredResponse } from '../platform/db/idempotency.ts';
-import type { AlongsideWrite, ChangeStore, TimelineCursor, TimelineFilter } from './store.ts';
+import type { AlongsideWrite, ChangeStore, StoredResponse, TimelineCursor, TimelineFilter } from './store.ts';
 
 /** A write's answer: what to send, and whether it repeats an earlier one. */
 export interface WriteResult {
@@ -369,25 +369,9 @@ export class ChangeService {
     respond: (saved: ChangeEvent[]) => StoredResponse,
     alongside?: AlongsideWrite,
   ): Promise<WriteResult> {
-    const idempotency =
-      key === undefined
-        ? undefined
-        : {
-            principal: principal.name,
-            route,
-            key,
-            fingerprint: requestFingerprint(request),
-          };
+    const idempotency = idempotencyOf(principal.name, route, key, request);
     const outcome = await this.store.write(events, respond, idempotency, alongside);
-    if (outcome.kind === 'conflict') {
-      throw new AtriumError({
-        category: 'user-fixable',
-        code: 'idempotency-key-reused',
-        status: 422,
-        message: `The Idempotency-Key "${key}" was already used for a different request`,
-        hint: 'Use a fresh key for each new write, and the same key only to retry the identical request.',
-      });
-    }
+    if (outcome.kind === 'conflict') throw keyReused(key ?? '');
     if (outcome.kind === 'written') {
       if (this.watch) this.watch = noteLocal(this.watch, outcome.ids);
       this.notify(events);

@@ -1,15 +1,17 @@
 import type { Selectable, Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
+import {
+  forgetKeys,
+  type IdempotencyKey,
+  isKeyTaken,
+  keysOf,
+  priorAnswer,
+  recordAnswer,
+  type StoredAnswer,
+} from '../platform/db/idempotency.ts';
 import { chunks } from '../platform/db/chunks.ts';
 import { isDatabaseUnavailable } from '../platform/db/connection-loss.ts';
 import { isSqliteBusy } from '../platform/db/database-errors.ts';
-import {
-  findIdempotencyKey,
-  type Idempotency,
-  isKeyCollision,
-  recordIdempotencyKey,
-  type StoredResponse,
-} from '../platform/db/idempotency.ts';
 import type { ChangeEventsTable, Schema } from '../platform/db/schema.ts';
 import type {
   ChangeEvent,
@@ -37,13 +39,15 @@ export interface TimelineCursor {
   id: number;
 }
 
+export type StoredResponse = StoredAnswer;
+
 /** A write of another capability's store that must commit with the events or not at all (e.g. a flag's switch with its audit event). */
 export type AlongsideWrite = (trx: Transaction<Schema>) => Promise<void>;
 
 interface WriteJob {
   events: readonly NewChangeEvent[];
   respond: (saved: ChangeEvent[]) => StoredResponse;
-  idempotency?: Idempotency;
+  idempotency?: IdempotencyKey;
   alongside?: AlongsideWrite;
   resolve: (outcome: WriteOutcome) => void;
   reject: (err: unknown) => void;
@@ -112,7 +116,7 @@ export class ChangeStore {
   write(
     events: readonly NewChangeEvent[],
     respond: (saved: ChangeEvent[]) => StoredResponse,
-    idempotency?: Idempotency,
+    idempotency?: IdempotencyKey,
     alongside?: AlongsideWrite,
   ): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
@@ -172,9 +176,9 @@ export class ChangeStore {
     try {
       return await this.database.db.transaction().execute((trx) => this.insert(trx, job));
     } catch (err) {
-      if (job.idempotency && isKeyCollision(err)) {
-        const prior = await findIdempotencyKey(this.database.db, job.idempotency);
-        if (prior) return prior;
+      if (job.idempotency && isKeyTaken(err)) {
+        const prior = await priorAnswer(this.database.db, job.idempotency);
+        if (prior) return prior.kind === 'conflict' ? prior : { kind: 'replayed', response: prior.answer };
       }
       throw err;
     }
@@ -220,29 +224,18 @@ export class ChangeStore {
       });
     }
     const response = respond(saved);
-    if (idempotency)
-      await recordIdempotencyKey(trx, idempotency, response, events[0]?.recordedAt ?? new Date().toISOString());
+    if (idempotency) await recordAnswer(trx, idempotency, response, events[0]?.recordedAt ?? new Date().toISOString());
     return { kind: 'written', response, ids: saved.map((e) => e.id) };
   }
 
   /** The idempotency keys `principal` sent (and not yet forgotten) with writes to `route`. */
-  async keysOf(principal: string, route: string): Promise<string[]> {
-    const rows = await this.database.db
-      .selectFrom('idempotency_keys')
-      .select('key')
-      .where('principal', '=', principal)
-      .where('route', '=', route)
-      .execute();
-    return rows.map((row) => row.key);
+  keysOf(principal: string, route: string): Promise<string[]> {
+    return keysOf(this.database.db, principal, route);
   }
 
-  /** Forgets idempotency keys recorded before `before` (ISO): a retry comes within minutes, not weeks. */
-  async pruneKeys(before: string): Promise<number> {
-    const result = await this.database.db
-      .deleteFrom('idempotency_keys')
-      .where('created_at', '<', before)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /** Forgets idempotency keys (every write's) recorded before `before` (ISO). */
+  pruneKeys(before: string): Promise<number> {
+    return forgetKeys(this.database.db, before);
   }
 
   /** The services' events, newest first, filtered, one page after `cursor`. */

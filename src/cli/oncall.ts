@@ -59,7 +59,19 @@ function rotationPath(ref: string): string {
 }
 
 function answerText(answer: OnCallAnswer): string {
-  const lines = [`On call for ${answer.subject} (rotations of ${answer.team}), computed at ${answer.computedAt}:`];
+  const { read } = answer;
+  const lines =
+    answer.source === 'atrium'
+      ? [`On call for ${answer.subject} (rotations of ${answer.team}), computed at ${answer.computedAt}:`]
+      : [
+          `On call for ${answer.subject} from ${answer.source} (schedule named by ${answer.team}), read at ${read?.fetchedAt ?? 'never'}:`,
+          // A stale answer is never passed off as fresh, here as on the card.
+          ...(read?.failure
+            ? [
+                `  the latest read failed at ${read.failure.at} (${read.failure.class}): ${read.failure.message}; this is the last known answer`,
+              ]
+            : []),
+        ];
   for (const l of answer.levels) {
     const who = l.person ? `${l.person.name}${l.person.email ? ` <${l.person.email}>` : ''}` : 'nobody';
     lines.push(

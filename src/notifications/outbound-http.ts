@@ -12,7 +12,12 @@ export interface OutboundResponse {
   truncated: boolean;
 }
 
-export type OutboundResult = { ok: true; response: OutboundResponse } | { ok: false; error: string };
+/** Why no response came: no answer in time, the network (refused, reset, cut mid-body), or the caller's stop. */
+export type OutboundFailure = 'timeout' | 'network' | 'stopped';
+
+export type OutboundResult =
+  | { ok: true; response: OutboundResponse }
+  | { ok: false; error: string; reason: OutboundFailure };
 
 export interface OutboundRequest {
   method: 'GET' | 'POST';
@@ -38,11 +43,11 @@ export async function outbound(request: OutboundRequest): Promise<OutboundResult
     const { text, truncated } = await readBounded(res, request.maxBytes);
     return { ok: true, response: { status: res.status, headers: res.headers, text, truncated } };
   } catch (err) {
-    if (timeout.aborted) return { ok: false, error: `no answer within ${request.timeoutMs} ms` };
-    if (request.signal?.aborted) return { ok: false, error: 'stopped' };
+    if (timeout.aborted) return { ok: false, error: `no answer within ${request.timeoutMs} ms`, reason: 'timeout' };
+    if (request.signal?.aborted) return { ok: false, error: 'stopped', reason: 'stopped' };
     // Only the error's kind: fetch's messages may quote the URL, which may carry a secret (a Slack webhook).
     const cause = (err as { cause?: { code?: unknown } }).cause?.code;
-    return { ok: false, error: `request failed${typeof cause === 'string' ? ` (${cause})` : ''}` };
+    return { ok: false, error: `request failed${typeof cause === 'string' ? ` (${cause})` : ''}`, reason: 'network' };
   }
 }
 

@@ -1,3 +1,4 @@
+import { keyReused } from '../platform/db/idempotency.ts';
 import type { Logger } from '../platform/log.ts';
 import { afterAttempt, DEFAULT_RETRY, type OutboxEntry, type RetryPolicy } from './model.ts';
 import type { Receiver } from './receivers/receiver.ts';
@@ -50,10 +51,12 @@ export class Outbox {
     this.listeners.push(listener);
   }
 
+  /** Queues a message; a retry with its idempotency key answers the first entry (`replayed`), another request with it is a 422. */
   async enqueue(input: NewNotification): Promise<{ entry: OutboxEntry; replayed: boolean }> {
     const result = await this.store.enqueue(input, this.now());
-    if (!result.replayed) this.changed();
-    return result;
+    if (result.kind === 'conflict') throw keyReused(input.idempotency?.key ?? '');
+    if (result.kind === 'queued') this.changed();
+    return { entry: result.entry, replayed: result.kind === 'replayed' };
   }
 
   /**

@@ -139,11 +139,11 @@ export class NotificationService {
     const idempotency = (receiver: string, action: string) =>
       idempotencyKey === undefined
         ? {}
-        : { idempotency: JSON.stringify([principal, TEST_ROUTE, idempotencyKey, receiver, action]) };
+        : { unique: JSON.stringify([principal, TEST_ROUTE, idempotencyKey, receiver, action]) };
     const replay = async () => {
       if (idempotencyKey === undefined) return undefined;
       const entries = await this.outbox.byIdempotencies(
-        resolved.receivers.flatMap((r) => TEST_ACTIONS.map((a) => idempotency(r, a).idempotency as string)),
+        resolved.receivers.flatMap((r) => TEST_ACTIONS.map((a) => idempotency(r, a).unique as string)),
       );
       return entries.length > 0 ? { notified: { ...resolved, entries }, replayed: true } : undefined;
     };

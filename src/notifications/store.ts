@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
+import { type IdempotencyKey, isKeyTaken, priorAnswer, recordAnswer } from '../platform/db/idempotency.ts';
 import type { NotificationsTable, Schema } from '../platform/db/schema.ts';
 import type { AttemptUpdate, NotificationMessage, NotificationStatus, OutboxEntry } from './model.ts';
 
@@ -9,8 +10,13 @@ export interface NewNotification {
   subjectKey: string;
   message: NotificationMessage;
   dedupKey: string;
-  /** `principal route key`: a second insert with it answers the first entry instead. */
-  idempotency?: string;
+  /** The request's Idempotency-Key: a retry answers the first entry instead; another request with it is refused. */
+  idempotency?: IdempotencyKey;
+  /**
+   * Makes the row unique (stored in its `idempotency` column): a second message with the same
+   * value is refused (enqueueAll) or skipped (enqueueWithin), so a retried cycle or test sends once.
+   */
+  unique?: string;
   createdBy: string;
 }
 
@@ -32,6 +38,8 @@ function messageOf(payload: string): NotificationMessage {
   const message = JSON.parse(payload) as Partial<NotificationMessage>;
   return { ...message, action: message.action ?? 'trigger' } as NotificationMessage;
 }
+
+export type EnqueueOutcome = { kind: 'queued' | 'replayed'; entry: OutboxEntry } | { kind: 'conflict' };
 
 function entryOf(row: Selectable<NotificationsTable>): OutboxEntry {
   return {
@@ -56,21 +64,44 @@ export class NotificationStore {
   constructor(private readonly database: Database) {}
 
   /**
-   * Queues a message, due at once; with an idempotency already stored, the stored entry
-   * (`replayed`). The insert is the request's write: once it returns, the message survives
-   * a restart.
+   * Queues a message, due at once; with its idempotency key already used, the entry that
+   * key queued (`replayed`), or `conflict` when it came with another request. The insert
+   * and the key commit together: once it returns, the message survives a restart.
    */
-  async enqueue(input: NewNotification, now: Date): Promise<{ entry: OutboxEntry; replayed: boolean }> {
-    if (input.idempotency !== undefined) {
-      const existing = await this.byIdempotency(input.idempotency);
-      if (existing) return { entry: existing, replayed: true };
-    }
+  async enqueue(input: NewNotification, now: Date): Promise<EnqueueOutcome> {
+    const at = now.toISOString();
+    const { idempotency } = input;
+    const prior = idempotency && (await priorAnswer(this.database.db, idempotency));
+    if (prior) return prior.kind === 'conflict' ? prior : this.replay(prior.answer.body);
     try {
-      return { entry: await this.insert(this.database.db, input, now), replayed: false };
+      const entry = await this.database.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto('notifications')
+          .values({
+            receiver: input.receiver,
+            subject_key: input.subjectKey,
+            payload: JSON.stringify(input.message),
+            dedup_key: input.dedupKey,
+            idempotency: input.unique ?? null,
+            status: 'queued',
+            attempts: 0,
+            next_attempt_at: at,
+            last_error: null,
+            answer: null,
+            created_by: input.createdBy,
+            created_at: at,
+            sent_at: null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        if (idempotency)
+          await recordAnswer(trx, idempotency, { status: 202, body: JSON.stringify({ id: row.id }) }, at);
+        return entryOf(row);
+      });
+      return { kind: 'queued', entry };
     } catch (err) {
-      // Two retries racing: the loser's insert fails on the unique key and answers the winner's entry.
-      const winner = input.idempotency === undefined ? undefined : await this.byIdempotency(input.idempotency);
-      if (winner) return { entry: winner, replayed: true };
+      // Two retries racing: the loser's key fails on the primary key; it answers as the winner did.
+      if (idempotency && isKeyTaken(err)) return this.enqueue(input, now);
       throw err;
     }
   }
@@ -90,7 +121,7 @@ export class NotificationStore {
           subject_key: input.subjectKey,
           payload: JSON.stringify(input.message),
           dedup_key: input.dedupKey,
-          idempotency: input.idempotency ?? null,
+          idempotency: input.unique ?? null,
           status: 'queued',
           attempts: 0,
           next_attempt_at: at,
@@ -128,7 +159,7 @@ export class NotificationStore {
         subject_key: input.subjectKey,
         payload: JSON.stringify(input.message),
         dedup_key: input.dedupKey,
-        idempotency: input.idempotency ?? null,
+        idempotency: input.unique ?? null,
         status: 'queued',
         attempts: 0,
         next_attempt_at: at,
@@ -154,13 +185,12 @@ export class NotificationStore {
     return idempotencies.map((i) => byKey.get(i)).filter((e): e is OutboxEntry => e !== undefined);
   }
 
-  private async byIdempotency(idempotency: string): Promise<OutboxEntry | undefined> {
-    const row = await this.database.db
-      .selectFrom('notifications')
-      .selectAll()
-      .where('idempotency', '=', idempotency)
-      .executeTakeFirst();
-    return row && entryOf(row);
+  /** The entry a key queued, as it stands now (its delivery may have moved on). */
+  private async replay(stored: string): Promise<EnqueueOutcome> {
+    const { id } = JSON.parse(stored) as { id: number };
+    const entry = await this.byId(Number(id));
+    if (!entry) throw new Error(`idempotency key names notification ${id}, which does not exist`);
+    return { kind: 'replayed', entry };
   }
 
   async byId(id: number): Promise<OutboxEntry | undefined> {

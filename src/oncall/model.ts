@@ -1,15 +1,16 @@
 import type { Override, Rotation } from './schedule.ts';
 
 /**
- * What "who is on call" answers are made of, for every source: Atrium's own rotations
- * today; PagerDuty or Opsgenie schedules read by their API later, in the same shape. Pure.
+ * What "who is on call" answers are made of, for every source: Atrium's own rotations,
+ * and PagerDuty or Opsgenie schedules read by their APIs, in the same shape. Pure.
  */
 
 export type OnCallSource = 'atrium' | 'pagerduty' | 'opsgenie';
 
 /** A person as the catalog knows them: how to show and reach them. */
 export interface OnCallPerson {
-  ref: string;
+  /** Their catalog User; absent for someone PagerDuty or Opsgenie names whom the catalog does not know. */
+  ref?: string;
   name: string;
   email?: string;
   /** A chat link (the person's, else their team's). */
@@ -19,7 +20,8 @@ export interface OnCallPerson {
 /** One rung of the escalation chain: a rotation and who it has on call. */
 export interface EscalationLevel {
   level: number;
-  rotation: { ref: string; title: string };
+  /** The rotation (a catalog ref), or the PagerDuty / Opsgenie schedule (no ref; `url` when it has a page there). */
+  rotation: { ref?: string; title: string; url?: string };
   /** Null: nobody on call on this level now (e.g. outside its restrictions). */
   person: OnCallPerson | null;
   /** When this person hands over (ISO); absent when no handoff is ahead. */
@@ -39,6 +41,31 @@ export interface OnCallAnswer {
   computedAt: string;
   /** By level, 1 first. */
   levels: EscalationLevel[];
+  /** For an answer read from PagerDuty or Opsgenie: when it was read, and whether the latest read failed. */
+  read?: OnCallRead;
+}
+
+/** Why a read of PagerDuty or Opsgenie failed, as the card and the log name it. */
+export type ReadFailureClass =
+  | 'timeout'
+  | 'unreachable'
+  | 'rate-limited'
+  | 'unauthorized'
+  | 'not-found'
+  | 'server-error'
+  | 'http-error'
+  | 'malformed'
+  | 'too-large'
+  | 'not-configured';
+
+/**
+ * Where an answer read from an API stands. `fetchedAt` is when the API gave the answer
+ * shown (absent when it never has); `failure`, when the latest read failed, so the answer
+ * shown is the last known one (with its age), never passed off as fresh.
+ */
+export interface OnCallRead {
+  fetchedAt?: string;
+  failure?: { class: ReadFailureClass; at: string; message: string };
 }
 
 /** A rotation as the answer needs it: its schedule and the overrides known. */
@@ -60,4 +87,12 @@ export interface OnCallPlan {
   rotations: PlannedRotation[];
   /** People by entity key (participants and override people). */
   people: Record<string, OnCallPerson>;
+}
+
+/** An email address as an API gave it, if it looks like one (it becomes a mailto: link). */
+export function plainEmail(text: string | undefined): string | undefined {
+  const email = text?.trim();
+  return email && email.length <= 254 && /^[^\s@<>"'?&/\\]+@[^\s@<>"'?&/\\]+\.[^\s@<>"'?&/\\]+$/.test(email)
+    ? email
+    : undefined;
 }

@@ -6,6 +6,7 @@ import { parseEntityRef, refKey } from '../platform/entity-ref.ts';
 import type { OnCallPerson, OnCallPlan, PlannedRotation } from './model.ts';
 import { rotationOf, type RotationSpec } from './rotation-definition.ts';
 import type { Override } from './schedule.ts';
+import { type VendorTarget, vendorTargetOf } from './vendor-target.ts';
 
 /** A team's rotations beyond these are not read: an escalation chain is a handful of levels. */
 const MAX_ROTATIONS = 20;
@@ -78,6 +79,44 @@ function personOf(ref: string, entity: Entity | undefined, team: EntityDescripto
     ...(email && isSafeLinkUrl(`mailto:${email}`) && { email }),
     ...(chat?.url && { chat: { title: chat.title, url: chat.url } }),
   };
+}
+
+/**
+ * The PagerDuty or Opsgenie schedule named for `key`: by its own annotations, else (not for
+ * a rotation) by its owner's; `team` is the entity that names it. Undefined when none does.
+ */
+export async function vendorTargetFor(
+  catalog: CatalogReader,
+  key: string,
+): Promise<{ target: VendorTarget; team: string } | undefined> {
+  const self = (await catalog.descriptorsOf([key])).get(key);
+  if (!self || self.entity.kind.toLowerCase() === 'rotation') return undefined;
+  const own = vendorTargetOf(self.entity.metadata.annotations);
+  if (own) return { target: own, team: self.ref };
+  const owner = ownerOf(self);
+  const team = owner ? (await catalog.descriptorsOf([owner])).get(owner) : undefined;
+  const theirs = vendorTargetOf(team?.entity.metadata.annotations);
+  return team && theirs ? { target: theirs, team: team.ref } : undefined;
+}
+
+/**
+ * Catalog Users by `spec.profile.email` (lowercased), as on-call people: how an answer read
+ * from PagerDuty or Opsgenie links its people to their pages.
+ */
+export async function peopleByEmail(
+  catalog: CatalogReader,
+  emails: readonly string[],
+): Promise<Map<string, OnCallPerson>> {
+  const wanted = new Set(emails.map((e) => e.toLowerCase()));
+  const found = new Map<string, OnCallPerson>();
+  if (wanted.size === 0) return found;
+  // A cheap text match first; the parsed profile decides.
+  for (const d of await catalog.entitiesMentioning([...wanted])) {
+    const email = profileOf(d.entity).email?.trim().toLowerCase();
+    if (d.entity.kind.toLowerCase() === 'user' && email && wanted.has(email) && !found.has(email))
+      found.set(email, personOf(d.ref, d.entity, undefined));
+  }
+  return found;
 }
 
 /** The plan answering for `key` (undefined: nobody's rotations cover it), with the overrides `overridesOf` knows. */

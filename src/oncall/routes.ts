@@ -32,7 +32,7 @@ export function registerOnCallRoutes(app: App, oncall: OnCallService, tokens: To
       tags: ['On call'],
       summary: 'Who is on call for an entity now',
       description:
-        "Computed by Atrium from the catalog's rotations and the overrides set: for a service (or API, resource, system) its owner's rotations, else its system's owner's; for a team its own; for a rotation itself. Each escalation level's person, until when, and who is next. `plan` is what the answer was computed from (the portal's script computes from it).",
+        "Computed by Atrium from the catalog's rotations and the overrides set: for a service (or API, resource, system) its owner's rotations, else its system's owner's; for a team its own; for a rotation itself. Each escalation level's person, until when, and who is next. `plan` is what the answer was computed from (the portal's script computes from it). When the entity or its owner names a PagerDuty or Opsgenie schedule (`pagerduty.com/schedule-id`, `pagerduty.com/service-id`, `opsgenie.com/schedule-id`, `opsgenie.com/schedule-name`) and atrium.yaml configures that API, the answer is read from it (`source`, no `plan`), at most a minute old; `read` says when, and whether the latest read failed (the last known answer is then given).",
       request: {
         params: RotationParams.extend({ kind: name.openapi({ example: 'component' }) }),
       },
@@ -42,7 +42,9 @@ export function registerOnCallRoutes(app: App, oncall: OnCallService, tokens: To
           content: {
             [JSON_TYPE]: {
               schema: OnCallAnswerSchema.extend({
-                plan: z.unknown().openapi({ description: 'The rotations and overrides the answer was computed from.' }),
+                plan: z.unknown().optional().openapi({
+                  description: "The rotations and overrides the answer was computed from (Atrium's answers).",
+                }),
               }),
             },
           },

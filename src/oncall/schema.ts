@@ -45,7 +45,10 @@ export const OverrideSchema = z
   .openapi('Override');
 
 const PersonSchema = z.object({
-  ref: z.string(),
+  ref: z
+    .string()
+    .optional()
+    .openapi({ description: 'The catalog User; absent for someone only PagerDuty or Opsgenie knows.' }),
   name: z.string(),
   email: z.string().optional(),
   chat: z.object({ title: z.string(), url: z.string() }).optional(),
@@ -62,12 +65,44 @@ export const OnCallAnswerSchema = z
     levels: z.array(
       z.object({
         level: z.number().int(),
-        rotation: z.object({ ref: z.string(), title: z.string() }),
+        rotation: z.object({
+          ref: z
+            .string()
+            .optional()
+            .openapi({ description: 'The Rotation; absent for a PagerDuty or Opsgenie schedule.' }),
+          title: z.string(),
+          url: z.string().optional().openapi({ description: "The schedule's page in PagerDuty." }),
+        }),
         person: PersonSchema.nullable(),
         until: z.string().optional(),
         override: z.boolean().optional(),
         next: z.object({ person: PersonSchema, from: z.string() }).optional(),
       }),
     ),
+    read: z
+      .object({
+        fetchedAt: z.string().optional().openapi({ description: 'When the API gave this answer (absent: never).' }),
+        failure: z
+          .object({
+            class: z.enum([
+              'timeout',
+              'unreachable',
+              'rate-limited',
+              'unauthorized',
+              'not-found',
+              'server-error',
+              'http-error',
+              'malformed',
+              'too-large',
+              'not-configured',
+            ]),
+            at: z.string(),
+            message: z.string(),
+          })
+          .optional()
+          .openapi({ description: 'The latest read failed: the levels are the last known answer (of `fetchedAt`).' }),
+      })
+      .optional()
+      .openapi({ description: 'For answers read from PagerDuty or Opsgenie (cached a minute).' }),
   })
   .openapi('OnCallAnswer');

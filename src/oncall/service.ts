@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { CatalogReader } from '../catalog/reader.ts';
 import { EntityRefError, keyOfRef, parseEntityRef, refKey } from '../platform/entity-ref.ts';
+import { idempotencyOf, keyReused } from '../platform/db/idempotency.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
-import { answerAt } from './answer.ts';
 import type { OnCallAnswer, OnCallPlan } from './model.ts';
-import { loadOnCallPlan } from './plan.ts';
+import { onCallNow } from './on-call-now.ts';
+import type { OnCallReaders } from './readers.ts';
 import type { Override } from './schedule.ts';
 import type { OnCallStore, StoredOverride } from './store.ts';
 import { DAY } from './wall-clock.ts';
@@ -44,6 +44,8 @@ export class OnCallService {
     private readonly store: OnCallStore,
     private readonly catalog: CatalogReader,
     private readonly now: () => Date = () => new Date(),
+    /** PagerDuty and Opsgenie, when atrium.yaml configures them. */
+    readonly readers?: OnCallReaders,
   ) {}
 
   /** The overrides still to end, of these rotations, as the schedule reads them (newest last). */
@@ -62,18 +64,29 @@ export class OnCallService {
     );
   };
 
-  /** Who is on call for `key` now and the plan it was computed from; a 404 when no rotation covers it. */
-  async answer(key: string): Promise<{ answer: OnCallAnswer; plan: OnCallPlan }> {
-    const plan = await loadOnCallPlan(this.catalog, key, this.overridesOf);
-    if (!plan)
+  /**
+   * Who is on call for `key` now: computed from Atrium's rotations (with the plan it was
+   * computed from), or read from PagerDuty / Opsgenie (no plan); a 404 when nothing covers it.
+   */
+  async answer(key: string): Promise<{ answer: OnCallAnswer; plan?: OnCallPlan }> {
+    const found = await onCallNow(this.catalog, key, {
+      overridesOf: this.overridesOf,
+      readers: this.readers,
+      now: this.now,
+    });
+    if (!found?.answer)
       throw new AtriumError({
         category: 'user-fixable',
         code: 'no-rotation',
         status: 404,
-        message: `No on-call rotation covers ${key}`,
-        hint: "Add a Rotation (apiVersion atrium.dev/v1) owned by the entity's team, or by its system's team.",
+        message: found?.unread
+          ? `${key}'s on-call is kept in ${found.unread.target.source === 'pagerduty' ? 'PagerDuty' : 'Opsgenie'}, which this server does not read`
+          : `No on-call rotation covers ${key}`,
+        hint: found?.unread
+          ? `Configure paging.${found.unread.target.source} (url, apiKeyEnv) in atrium.yaml.`
+          : "Add a Rotation (apiVersion atrium.dev/v1) owned by the entity's team, or by its system's team, or name a PagerDuty or Opsgenie schedule in an annotation.",
       });
-    return { answer: answerAt(plan, this.now().getTime()), plan };
+    return { answer: found.answer, ...(found.plan && { plan: found.plan }) };
   }
 
   /** The rotation's stored reference, or the documented 404. */
@@ -124,15 +137,7 @@ export class OnCallService {
     else if (until <= now.getTime())
       errors.push({ field: 'until', message: 'is in the past: the override would never apply' });
     if (errors.length > 0) throw invalid(errors);
-    const idempotency =
-      idempotencyKey === undefined
-        ? undefined
-        : {
-            principal: principal.name,
-            route: `${route} ${rotationKey}`,
-            key: idempotencyKey,
-            fingerprint: createHash('sha256').update(JSON.stringify(input)).digest('hex'),
-          };
+    const idempotency = idempotencyOf(principal.name, `${route} ${rotationKey}`, idempotencyKey, input);
     const outcome = await this.store.create(
       {
         rotationKey,
@@ -147,14 +152,7 @@ export class OnCallService {
       rotationRef,
       idempotency,
     );
-    if (outcome.kind === 'conflict')
-      throw new AtriumError({
-        category: 'user-fixable',
-        code: 'idempotency-key-reused',
-        status: 422,
-        message: `The Idempotency-Key "${idempotencyKey}" was already used for a different request`,
-        hint: 'Use a fresh key for each new write, and the same key only to retry the identical request.',
-      });
+    if (outcome.kind === 'conflict') throw keyReused(idempotencyKey ?? '');
     if (outcome.kind === 'replayed') return { status: outcome.status, body: outcome.body, replayed: true };
     return { status: 201, body: JSON.stringify(outcome.override), replayed: false };
   }

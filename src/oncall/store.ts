@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
+import { type IdempotencyKey, isKeyTaken, priorAnswer, recordAnswer } from '../platform/db/idempotency.ts';
 import type { OncallOverridesTable } from '../platform/db/schema.ts';
 
 /** An override as stored and as the API shows it: who, when, and its record (who set it, removed it, why). */
@@ -26,15 +27,6 @@ export interface NewOverride {
   reason: string;
   createdBy: string;
   createdAt: string;
-}
-
-/** A write's idempotency: the key, its route and a hash of the request (another body with the same key is a client bug). */
-export interface OverrideIdempotency {
-  /** Who sent the key (a token's name): another principal's same key is another write. */
-  principal: string;
-  route: string;
-  key: string;
-  fingerprint: string;
 }
 
 export type CreateOutcome =
@@ -68,21 +60,10 @@ export class OnCallStore {
   async create(
     input: NewOverride,
     rotationRef: string,
-    idempotency: OverrideIdempotency | undefined,
+    idempotency: IdempotencyKey | undefined,
   ): Promise<CreateOutcome> {
-    if (idempotency) {
-      const prior = await this.database.db
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('principal', '=', idempotency.principal)
-        .where('route', '=', idempotency.route)
-        .where('key', '=', idempotency.key)
-        .executeTakeFirst();
-      if (prior)
-        return prior.fingerprint === idempotency.fingerprint
-          ? { kind: 'replayed', status: prior.status, body: prior.response }
-          : { kind: 'conflict' };
-    }
+    const prior = idempotency && (await priorAnswer(this.database.db, idempotency));
+    if (prior) return prior.kind === 'conflict' ? prior : { kind: 'replayed', ...prior.answer };
     try {
       return await this.database.db.transaction().execute(async (trx) => {
         const row = await trx
@@ -103,24 +84,12 @@ export class OnCallStore {
           .executeTakeFirstOrThrow();
         const override = overrideOf(row, rotationRef);
         if (idempotency)
-          await trx
-            .insertInto('idempotency_keys')
-            .values({
-              principal: idempotency.principal,
-              route: idempotency.route,
-              key: idempotency.key,
-              fingerprint: idempotency.fingerprint,
-              status: 201,
-              response: JSON.stringify(override),
-              created_at: input.createdAt,
-            })
-            .execute();
+          await recordAnswer(trx, idempotency, { status: 201, body: JSON.stringify(override) }, input.createdAt);
         return { kind: 'written', override };
       });
     } catch (err) {
       // Two requests with one key at once: the loser's insert of the key fails; it replays the winner.
-      if (idempotency && /unique|duplicate/i.test((err as Error).message))
-        return this.create(input, rotationRef, idempotency);
+      if (idempotency && isKeyTaken(err)) return this.create(input, rotationRef, idempotency);
       throw err;
     }
   }

@@ -5,12 +5,9 @@ import { boundedSummary, type NotificationMessage } from '../notifications/model
  * send. Nothing here does I/O.
  */
 
-/** Backstage's PagerDuty plugin annotations: the integration (routing) key and the service. */
+/** Backstage's PagerDuty plugin annotation: the integration (routing) key. (On-call schedules: oncall/vendor-target.ts.) */
 export const PAGERDUTY_INTEGRATION_KEY = 'pagerduty.com/integration-key';
-export const PAGERDUTY_SERVICE_ID = 'pagerduty.com/service-id';
-/** Atrium's own: a PagerDuty schedule, an Opsgenie schedule, and a receiver other than the default. */
-export const PAGERDUTY_SCHEDULE_ID = 'pagerduty.com/schedule-id';
-export const OPSGENIE_SCHEDULE_ID = 'opsgenie.com/schedule-id';
+/** Atrium's own: a receiver other than the default. */
 export const PAGE_RECEIVER = 'atrium.dev/page-receiver';
 
 /** A page's message: one line a person reads at 3 AM. */

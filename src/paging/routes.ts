@@ -3,6 +3,7 @@ import { BEARER_SECURITY, principalOf, requireScope } from '../auth/middleware.t
 import type { TokenService } from '../auth/service.ts';
 import { entityKeyOf } from '../catalog/entity-key.ts';
 import { idempotencyKeyOf } from '../changes/service.ts';
+import { type Admission, admit, shed } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { App } from '../platform/http/app.ts';
 import { bodyLimit } from '../platform/http/body-limit.ts';
@@ -45,8 +46,12 @@ const statusJson = (page: PageStatus, status: 200 | 202, replayed = false) =>
     headers: { 'content-type': JSON_TYPE, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) },
   });
 
-/** POST /api/v1/pages (queue a page) and GET /api/v1/pages/{id} (how it went). */
-export function registerPagingRoutes(app: App, paging: PagingService, tokens: TokenService): void {
+/**
+ * POST /api/v1/pages (queue a page) and GET /api/v1/pages/{id} (how it went). A page is a
+ * database write: it goes through the server's write admission (`writes`) like every other,
+ * refused first (before its token and body) while writes are at capacity.
+ */
+export function registerPagingRoutes(app: App, paging: PagingService, tokens: TokenService, writes: Admission): void {
   const pagesWrite = requireScope(tokens, 'pages:write');
   app.openapi(
     createRoute({
@@ -55,9 +60,14 @@ export function registerPagingRoutes(app: App, paging: PagingService, tokens: To
       tags: ['Paging'],
       summary: "Page a service's on-call",
       description:
-        "Queues a PagerDuty Events v2 trigger (or the service's configured receiver's message) in the notification outbox and answers 202 at once; the outbox delivers it in the background, retrying with backoff, at least once (the dedup key collapses repeats). Needs a token with `pages:write`. With an `Idempotency-Key`, a retry by the same token answers the first page (`Idempotent-Replayed: true`) and pages no one again.",
+        "Queues a PagerDuty Events v2 trigger (or the service's configured receiver's message) in the notification outbox and answers 202 at once; the outbox delivers it in the background, retrying with backoff, at least once (the dedup key collapses repeats). Needs a token with `pages:write`. With an `Idempotency-Key`, a retry by the same token with the same body answers the first page (`Idempotent-Replayed: true`) and pages no one again; the same key with another body is a 422. At capacity it is refused with 429 and Retry-After (nothing queued).",
       security: BEARER_SECURITY,
-      middleware: [pagesWrite, bodyLimit(PAGE_BODY_BYTES, 'A page is a message of at most 1,000 characters.')] as const,
+      middleware: [
+        shed(writes),
+        pagesWrite,
+        bodyLimit(PAGE_BODY_BYTES, 'A page is a message of at most 1,000 characters.'),
+        admit(writes),
+      ] as const,
       request: {
         headers: z.object({
           'idempotency-key': z.string().optional().openapi({ description: '1–255 printable ASCII, per token.' }),
@@ -67,8 +77,13 @@ export function registerPagingRoutes(app: App, paging: PagingService, tokens: To
       responses: {
         202: { description: 'Queued (or replayed)', content: { [JSON_TYPE]: { schema: PageStatusSchema } } },
         ...problemResponses(400, 401, 403, 404, 413, 500),
+        429: describedProblem(
+          'At capacity (refused before the token is checked): nothing queued; retry after Retry-After seconds with the same Idempotency-Key',
+        ),
         409: describedProblem('No receiver is configured for this service'),
-        422: describedProblem('The message is empty, too long or holds control characters; nothing queued'),
+        422: describedProblem(
+          'The message is empty, too long or holds control characters, or the Idempotency-Key came with another request; nothing queued',
+        ),
       },
     }),
     async (c) => {

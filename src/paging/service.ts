@@ -3,6 +3,7 @@ import type { Entity } from '../catalog/model.ts';
 import type { EntityDescriptor } from '../catalog/reader.ts';
 import type { OutboxEntry } from '../notifications/model.ts';
 import type { Outbox } from '../notifications/outbox.ts';
+import { idempotencyOf } from '../platform/db/idempotency.ts';
 import { AtriumError } from '../platform/errors.ts';
 import { pageInputProblems, pageMessage, pageTarget, type PageTarget } from './model.ts';
 
@@ -117,8 +118,10 @@ export class PagingService {
       subjectKey: serviceKey,
       message,
       dedupKey: `atrium-page-${randomUUID()}`,
-      // A JSON array: the parts cannot run together (PostgreSQL's text cannot hold a NUL separator).
-      ...(idempotencyKey ? { idempotency: JSON.stringify([principal, 'pages', idempotencyKey]) } : {}),
+      // The request as sent (the service, message and who): the same key with another page is refused.
+      ...(idempotencyKey
+        ? { idempotency: idempotencyOf(principal, 'pages', idempotencyKey, { serviceKey, ...input }) }
+        : {}),
       createdBy: principal,
     });
     return { page: pageStatusOf(entry), replayed };

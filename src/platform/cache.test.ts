@@ -245,4 +245,34 @@ describe('SingleFlightCache with a byte budget', () => {
     await cache.get('x', load);
     assert.equal(loads, 2);
   });
+
+  test('a value fresh refuses is loaded again, once for every waiting caller, with the stale value handed to the loader', async () => {
+    let now = 0;
+    const cache = new SingleFlightCache<{ v: string; until: number }>(10, undefined, { fresh: (x) => now < x.until });
+    const first = await cache.get('x', async (stale) => {
+      assert.equal(stale, undefined);
+      return { v: 'one', until: 100 };
+    });
+    assert.equal(first.v, 'one');
+    now = 99;
+    assert.equal(cache.peek('x')?.v, 'one');
+    now = 100;
+    assert.equal(cache.peek('x'), undefined, 'a stale value is not a hit');
+    const gate = deferred<void>();
+    const seen: (string | undefined)[] = [];
+    const load = async (stale: { v: string; until: number } | undefined) => {
+      seen.push(stale?.v);
+      await gate.promise;
+      return { v: `after ${stale?.v}`, until: 200 };
+    };
+    const waiting = [cache.get('x', load), cache.get('x', load), cache.get('x', load)];
+    gate.resolve();
+    const all = await Promise.all(waiting);
+    assert.deepEqual(
+      all.map((x) => x.v),
+      ['after one', 'after one', 'after one'],
+    );
+    assert.deepEqual(seen, ['one'], 'one load, given the stale value');
+    assert.equal(cache.peek('x')?.v, 'after one');
+  });
 });

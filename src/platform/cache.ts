@@ -20,24 +20,27 @@ export class SingleFlightCache<V> {
    * @param options.keep decides whether a loaded value is kept; values it refuses are
    *   still shared with every caller waiting on the same load (e.g. 404 pages, which any
    *   stranger can ask for under endless keys and which must not push out real pages)
+   * @param options.fresh decides whether a kept value may still be answered; one it refuses
+   *   (e.g. an on-call answer read a minute ago) is loaded again, single-flight, and handed
+   *   to the loader, which may fall back to it when the load fails
    */
   constructor(
     private readonly maxEntries: number,
     private readonly budget?: { maxBytes: number; sizeOf: (value: V) => number },
-    private readonly options: { keep?: (value: V) => boolean } = {},
+    private readonly options: { keep?: (value: V) => boolean; fresh?: (value: V) => boolean } = {},
   ) {}
 
-  /** The cached value, if any, without loading: for fast paths that fall back to get(). */
+  /** The cached value, if any and fresh, without loading: for fast paths that fall back to get(). */
   peek(key: string): V | undefined {
     const hit = this.values.get(key);
-    if (hit !== undefined) {
-      this.values.delete(key);
-      this.values.set(key, hit);
-    }
+    if (hit === undefined || (this.options.fresh && !this.options.fresh(hit))) return undefined;
+    this.values.delete(key);
+    this.values.set(key, hit);
     return hit;
   }
 
-  async get(key: string, load: () => Promise<V>): Promise<V> {
+  /** The value of `key`, loaded once however many ask at once; `load` gets the stale value it replaces, if any. */
+  async get(key: string, load: (stale: V | undefined) => Promise<V>): Promise<V> {
     // peek() refreshes recency: Map iteration order is insertion order, so it re-inserts.
     const hit = this.peek(key);
     if (hit !== undefined) return hit;
@@ -49,7 +52,7 @@ export class SingleFlightCache<V> {
     const settle = () => {
       if (this.inflight.get(key) === promise) this.inflight.delete(key);
     };
-    const promise: Promise<V> = load().then(
+    const promise: Promise<V> = load(this.values.get(key)).then(
       (value) => {
         settle();
         if (epoch === this.epoch) this.store(key, value);

@@ -88,6 +88,7 @@ export class Portal implements PortalData {
   private changesVersion = 0;
   private notificationsVersion = 0;
   private slosCycle = 0;
+  private onCallVersion = 0;
 
   constructor(
     readonly site: Site,
@@ -154,6 +155,11 @@ export class Portal implements PortalData {
     this.slosCycle = cycle;
   }
 
+  /** An on-call answer read from PagerDuty or Opsgenie changed: the pages showing on-call render afresh. */
+  onCallMoved(): void {
+    this.onCallVersion++;
+  }
+
   private cacheKey(path: string, query: URLSearchParams): string {
     const key = pageKey(path, query);
     if (this.sources === undefined) return key;
@@ -164,7 +170,8 @@ export class Portal implements PortalData {
     const notifications = varies.has('notifications') ? `n${this.notificationsVersion}` : '';
     // The minute too: when evaluation stops, the cycle stops moving, and the card must turn stale.
     const slos = varies.has('slos') ? `s${this.slosCycle}m${Math.floor(this.now().getTime() / MINUTE_MS)}` : '';
-    return `${key}#${changes}${hour}${notifications}${slos}`;
+    const oncall = varies.has('oncall') ? `o${this.onCallVersion}` : '';
+    return `${key}#${changes}${hour}${notifications}${slos}${oncall}`;
   }
 
   /** What a page shows besides the catalog, as its providers declare: the home page's cards, an entity page's sections, or a subpage. */

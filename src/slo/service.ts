@@ -4,7 +4,7 @@ import { RUNBOOK_ANNOTATION } from '../catalog/operational-links.ts';
 import type { NewNotification, NotificationStore } from '../notifications/store.ts';
 import type { PageTarget } from '../paging/model.ts';
 import { Admission } from '../platform/admission.ts';
-import { requestFingerprint } from '../platform/db/idempotency.ts';
+import { idempotencyOf, keyReused } from '../platform/db/idempotency.ts';
 import { parseEntityRef, refKey } from '../platform/entity-ref.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
@@ -225,10 +225,7 @@ export class SloService implements SloReader {
         hint: 'Nothing was written. Send times within the SLO window, in UTC ISO 8601.',
         details: { errors: errors.slice(0, 100) },
       });
-    const idempotency =
-      idempotencyKey === undefined
-        ? undefined
-        : { principal: principal.name, route, key: idempotencyKey, fingerprint: requestFingerprint([key, events]) };
+    const idempotency = idempotencyOf(principal.name, route, idempotencyKey, [key, events]);
     const outcome = await this.store.addEvents(
       slo.key,
       parsed,
@@ -236,15 +233,10 @@ export class SloService implements SloReader {
       idempotency,
       new Date(now),
     );
-    if (outcome.kind === 'conflict')
-      throw new AtriumError({
-        category: 'user-fixable',
-        code: 'idempotency-key-reused',
-        status: 422,
-        message: `The Idempotency-Key "${idempotencyKey}" was already used for a different request`,
-        hint: 'Use a fresh key for each new write, and the same key only to retry the identical request.',
-      });
-    return { ...outcome.response, replayed: outcome.kind === 'replayed' };
+    if (outcome.kind === 'conflict') throw keyReused(idempotencyKey ?? '');
+    return outcome.kind === 'replayed'
+      ? { ...outcome.answer, replayed: true }
+      : { ...outcome.response, replayed: false };
   }
 
   /**
@@ -371,7 +363,7 @@ export class SloService implements SloReader {
           message: target.routingKey ? { ...message, routingKey: target.routingKey } : message,
           dedupKey,
           // One message per change and receiver, however often the cycle is retried.
-          idempotency: JSON.stringify([EVALUATOR, dedupKey, alert.state, alert.since, target.receiver]),
+          unique: JSON.stringify([EVALUATOR, dedupKey, alert.state, alert.since, target.receiver]),
           createdBy: EVALUATOR,
         });
     }

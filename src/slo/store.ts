@@ -2,12 +2,12 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import { chunks } from '../platform/db/chunks.ts';
 import {
-  findIdempotencyKey,
-  type Idempotency,
-  isKeyCollision,
-  type PriorRequest,
-  recordIdempotencyKey,
-  type StoredResponse,
+  type IdempotencyKey,
+  isKeyTaken,
+  type PriorAnswer,
+  priorAnswer,
+  recordAnswer,
+  type StoredAnswer,
 } from '../platform/db/idempotency.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import type { StoredAlert } from './alerting.ts';
@@ -37,7 +37,7 @@ export interface EvaluationWrite {
 /** A write of another capability's store that commits with an evaluation or not at all (the outbox's messages). */
 export type AlongsideWrite = (trx: Transaction<Schema>) => Promise<void>;
 
-export type EventsOutcome = { kind: 'written'; response: StoredResponse } | PriorRequest;
+export type EventsOutcome = { kind: 'written'; response: StoredAnswer } | PriorAnswer;
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -72,8 +72,8 @@ export class SloStore {
   async addEvents(
     sloKey: string,
     events: readonly PushedEvent[],
-    respond: () => StoredResponse,
-    idempotency: Idempotency | undefined,
+    respond: () => StoredAnswer,
+    idempotency: IdempotencyKey | undefined,
     now: Date,
   ): Promise<EventsOutcome> {
     // One row per minute: PostgreSQL refuses an upsert that touches a row twice in one statement.
@@ -99,12 +99,12 @@ export class SloStore {
             )
             .execute();
         const response = respond();
-        if (idempotency) await recordIdempotencyKey(trx, idempotency, response, now.toISOString());
+        if (idempotency) await recordAnswer(trx, idempotency, response, now.toISOString());
         return { kind: 'written' as const, response };
       });
     } catch (err) {
-      if (idempotency && isKeyCollision(err)) {
-        const prior = await findIdempotencyKey(this.database.db, idempotency);
+      if (idempotency && isKeyTaken(err)) {
+        const prior = await priorAnswer(this.database.db, idempotency);
         if (prior) return prior;
       }
       throw err;

@@ -18,9 +18,10 @@ import type { Site } from './site.ts';
  * `hour`, the clock, for windows and ages that move on the hour; `notifications`, the
  * outbox (a page queued or delivered by this replica); `slos`, SLO statuses (they move
  * with every evaluation cycle, and with the minute, so a card whose evaluation stopped
- * turns "stale" instead of showing its last green).
+ * turns "stale" instead of showing its last green); `oncall`, answers read from PagerDuty
+ * or Opsgenie (a read replaced one).
  */
-export type PageDependency = 'changes' | 'hour' | 'notifications' | 'slos';
+export type PageDependency = 'changes' | 'hour' | 'notifications' | 'slos' | 'oncall';
 
 export interface SectionProvider<Subject, Sources, Data> {
   readonly id: string;

@@ -181,7 +181,10 @@ export interface NotificationsTable {
   /** JSON: the receiver-neutral message (see notifications/model.ts). */
   payload: string;
   dedup_key: string;
-  /** `principal route key` of the request that queued it; null without an Idempotency-Key. */
+  /**
+   * Written by the first outbox only; a page's key is now in idempotency_keys (with its
+   * request's hash, platform/db/idempotency.ts). Always null for new rows.
+   */
   idempotency: string | null;
   status: string;
   attempts: number;

@@ -47,7 +47,7 @@ function span(className: string, ...children: (Node | string)[]): HTMLSpanElemen
 }
 
 function person(p: OnCallPerson, links: Embedded['links']): (Node | string)[] {
-  const out: (Node | string)[] = [link(links[p.ref], p.name)];
+  const out: (Node | string)[] = [link(p.ref && links[p.ref], p.name)];
   if (p.email) out.push(' · ', link(`mailto:${p.email}`, p.email));
   if (p.chat) out.push(' · ', link(p.chat.url, p.chat.title));
   return out;
@@ -55,14 +55,22 @@ function person(p: OnCallPerson, links: Embedded['links']): (Node | string)[] {
 
 function levelItem(l: EscalationLevel, links: Embedded['links']): HTMLLIElement {
   const item = document.createElement('li');
-  item.append(span('oncall-level', `Level ${l.level} · `, link(links[l.rotation.ref], l.rotation.title)));
+  item.append(
+    span('oncall-level', `Level ${l.level} · `, link(l.rotation.ref && links[l.rotation.ref], l.rotation.title)),
+  );
   const who = l.person ? person(l.person, links) : [span('muted', 'nobody on call now')];
   if (l.override) who.push(' ', span('badge badge-quiet', 'override'));
   item.append(span('oncall-person', ...who));
   if (l.until) item.append(span('oncall-until', 'until ', time(l.until)));
   if (l.next)
     item.append(
-      span('oncall-next', 'next: ', link(links[l.next.person.ref], l.next.person.name), ' from ', time(l.next.from)),
+      span(
+        'oncall-next',
+        'next: ',
+        link(l.next.person.ref && links[l.next.person.ref], l.next.person.name),
+        ' from ',
+        time(l.next.from),
+      ),
     );
   return item;
 }
