@@ -66,7 +66,7 @@ describeEachDatabase('SLO store', (dialect) => {
     assert.equal((await store.addEvents(KEY, events, respond, idem, new Date(NOW))).kind, 'written');
     assert.deepEqual(await store.addEvents(KEY, events, respond, idem, new Date(NOW)), {
       kind: 'replayed',
-      response: respond(),
+      answer: respond(),
     });
     assert.deepEqual(await store.addEvents(KEY, events, respond, { ...idem, fingerprint: 'f2' }, new Date(NOW)), {
       kind: 'conflict',
