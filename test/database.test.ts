@@ -36,6 +36,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0005_oncall_overrides',
           '0006_notifications',
           '0007_problem_referrers',
+          '0008_entity_search_identifier_words',
         ],
       );
     } finally {
@@ -84,6 +85,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0005_oncall_overrides',
           '0006_notifications',
           '0007_problem_referrers',
+          '0008_entity_search_identifier_words',
         ],
       );
     } finally {
@@ -142,7 +144,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 7);
+      assert.equal(rows.length, 8);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;
