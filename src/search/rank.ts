@@ -64,8 +64,10 @@ export interface PreparedIndex {
   entries: PreparedEntry[];
   /** Every distinct word, sorted. */
   words: string[];
-  /** For each word, where it occurs: `entry * 256 + slot`, ascending. */
-  postings: Int32Array[];
+  /** For each word, where it occurs in a name, title or tags: `entry * 256 + slot`, ascending. */
+  strong: Int32Array[];
+  /** For each word, where else it occurs (description, owner, kind, sections), the same way. */
+  weak: Int32Array[];
   /** Indexes into `words` by word length, for the typo scan. */
   byLength: Int32Array[];
   /** For each word, its letters as bits (`letterBits`): a cheap test that rules out most words before the edit distance. */
@@ -74,6 +76,11 @@ export interface PreparedIndex {
   fieldPoints: Uint8Array;
   /** Scratch: 1 for an entry still in the running, 2 once it matched the query word being looked up. */
   candidate: Uint8Array;
+  /** Where each entry's sections start in `sectionPoints`, and how many it has. */
+  sectionBase: Int32Array;
+  sectionCount: Uint8Array;
+  /** Scratch: points per section and query word, for the sections of every document (flat: no allocation per query). */
+  sectionPoints: Uint8Array;
 }
 
 /** A search result: the entry, and for a document the section that matched best. */
@@ -125,6 +132,14 @@ function indexEntries(entries: readonly SearchEntry[], bodies: Map<string, numbe
     return { entry, name: identifierTerms(entry.name).join(' ') };
   });
   const words = [...byWord.keys()].sort();
+  const sectionBase = new Int32Array(entries.length);
+  const sectionCount = new Uint8Array(entries.length);
+  let sections = 0;
+  entries.forEach((entry, i) => {
+    sectionBase[i] = sections;
+    sectionCount[i] = Math.min(entry.sections?.length ?? 0, MAX_SECTIONS);
+    sections += sectionCount[i] as number;
+  });
   const byLength: number[][] = [];
   const letters = new Int32Array(words.length);
   words.forEach((w, i) => {
@@ -134,11 +149,15 @@ function indexEntries(entries: readonly SearchEntry[], bodies: Map<string, numbe
   return {
     entries: prepared,
     words,
-    postings: words.map((w) => Int32Array.from(byWord.get(w) as number[]).sort()),
+    strong: words.map((w) => Int32Array.from((byWord.get(w) as number[]).filter((c) => c % SLOTS < OTHER)).sort()),
+    weak: words.map((w) => Int32Array.from((byWord.get(w) as number[]).filter((c) => c % SLOTS >= OTHER)).sort()),
     byLength: Array.from(byLength, (list) => Int32Array.from(list ?? [])),
     letters,
     fieldPoints: new Uint8Array(entries.length * MAX_QUERY_TERMS),
     candidate: new Uint8Array(entries.length),
+    sectionBase,
+    sectionCount,
+    sectionPoints: new Uint8Array(sections * MAX_QUERY_TERMS),
   };
 }
 
@@ -266,6 +285,12 @@ const weightOf = (slot: number, how: number): number =>
 const TYPE_BONUS: Record<SearchEntryType, number> = { entity: 4, runbook: 3, docs: 0 };
 /** Among entities that match equally, the running software first: it is what a person searching at 3 AM is after. */
 const KIND_BONUS: Readonly<Record<string, number>> = { component: 2, api: 1 };
+/** The most an entry gains besides its points when its name does not match the query. */
+const MAX_PLAIN_BONUS = Math.max(...Object.values(TYPE_BONUS)) + Math.max(...Object.values(KIND_BONUS));
+/** The most points a match outside the name, title and tags earns, by how it matched. */
+const WEAK_MAX = [EXACT, PREFIX, FUZZY].map((how) =>
+  Math.max(...WEIGHTS.slice(OTHER).map((row) => row[how] as number)),
+);
 
 /**
  * The best `limit` results for a query: every query word must match a word somewhere in
@@ -286,80 +311,96 @@ export function rankEntries(index: PreparedIndex, query: string, limit: number):
     .map((term) => {
       const words = matchingWords(index, term);
       let size = 0;
-      for (const { word } of words) size += (index.postings[word] as Int32Array).length;
+      for (const { word } of words)
+        size += (index.strong[word] as Int32Array).length + (index.weak[word] as Int32Array).length;
       return { words, size };
     })
     .sort((a, b) => a.size - b.size);
-  const { fieldPoints, candidate } = index;
+  const { fieldPoints, candidate, sectionPoints, sectionBase } = index;
   let candidates: number[] = [];
-  /** Per candidate document: per section it matched in, the best points per query word in its heading or body. */
-  const sectionPoints = new Map<number, Map<number, Uint8Array>>();
+  /** Records a matched word's points in the entry's field or section, keeping the best per query word. */
   const score = (code: number, t: number, how: number) => {
     const entry = (code / SLOTS) | 0;
     const slot = code % SLOTS;
     candidate[entry] = 2;
     const points = weightOf(slot, how);
-    if (slot < FIRST_SECTION) {
-      const at = entry * MAX_QUERY_TERMS + t;
-      if ((fieldPoints[at] as number) < points) fieldPoints[at] = points;
-      return;
-    }
-    let sections = sectionPoints.get(entry);
-    if (sections === undefined) {
-      sections = new Map();
-      sectionPoints.set(entry, sections);
-    }
-    const section = (slot - FIRST_SECTION) >> 1;
-    let perTerm = sections.get(section);
-    if (perTerm === undefined) {
-      perTerm = new Uint8Array(terms.length);
-      sections.set(section, perTerm);
-    }
-    if ((perTerm[t] as number) < points) perTerm[t] = points;
+    const at =
+      slot < FIRST_SECTION
+        ? entry * MAX_QUERY_TERMS + t
+        : ((sectionBase[entry] as number) + ((slot - FIRST_SECTION) >> 1)) * MAX_QUERY_TERMS + t;
+    const scratch = slot < FIRST_SECTION ? fieldPoints : sectionPoints;
+    if ((scratch[at] as number) < points) scratch[at] = points;
   };
-  matches.forEach(({ words }, t) => {
-    for (const { word, how } of words) {
-      const postings = index.postings[word] as Int32Array;
-      if (t === 0) {
-        for (const code of postings) {
-          const entry = (code / SLOTS) | 0;
-          if (candidate[entry] === 0) candidates.push(entry);
+  /** Scores the codes of one matched word for query word `t` (the first picks the candidates). */
+  const visit = (t: number, how: number, postings: Int32Array) => {
+    if (t === 0) {
+      for (const code of postings) {
+        const entry = (code / SLOTS) | 0;
+        if (candidate[entry] === 0) candidates.push(entry);
+        score(code, t, how);
+      }
+    } else if (candidates.length * 16 < postings.length) {
+      // Few candidates, a common word: look each candidate's codes up rather than read them all.
+      for (const entry of candidates) {
+        for (let at = lowerCode(postings, entry * SLOTS); at < postings.length; at++) {
+          const code = postings[at] as number;
+          if (code >= (entry + 1) * SLOTS) break;
           score(code, t, how);
         }
-      } else if (candidates.length * 16 < postings.length) {
-        // Few candidates, a common word: look each candidate's codes up rather than read them all.
-        for (const entry of candidates) {
-          for (let at = lowerCode(postings, entry * SLOTS); at < postings.length; at++) {
-            const code = postings[at] as number;
-            if (code >= (entry + 1) * SLOTS) break;
-            score(code, t, how);
-          }
-        }
-      } else {
-        for (const code of postings) if (candidate[(code / SLOTS) | 0] !== 0) score(code, t, how);
       }
+    } else {
+      for (const code of postings) if (candidate[(code / SLOTS) | 0] !== 0) score(code, t, how);
     }
-    // An entry that this word matched nowhere is out; the rest go on to the next word.
-    const kept: number[] = [];
-    for (const entry of candidates) {
-      if (candidate[entry] === 2) {
-        candidate[entry] = 1;
-        kept.push(entry);
-      } else clear(index, entry, terms.length);
+  };
+  const rankCandidates = (): Ranked[] => {
+    const top: Ranked[] = [];
+    for (const i of candidates) {
+      const best = bestSection(index, i, terms.length);
+      if (best === undefined) continue;
+      const p = index.entries[i] as PreparedEntry;
+      const bonus =
+        (p.name === whole ? 200 : p.name.startsWith(whole) ? 80 : 0) +
+        TYPE_BONUS[p.entry.type] +
+        (p.entry.type === 'entity' ? (KIND_BONUS[p.entry.kind] ?? 0) : 0);
+      keepBest(top, { entry: p.entry, score: best.score + bonus, base: best.score, section: best.section }, limit);
     }
-    candidates = kept;
-  });
-  const top: Ranked[] = [];
-  for (const i of candidates) {
-    const best = bestSection(fieldPoints, i * MAX_QUERY_TERMS, terms.length, sectionPoints.get(i));
-    if (best === undefined) continue;
-    const p = index.entries[i] as PreparedEntry;
-    const bonus =
-      (p.name === whole ? 200 : p.name.startsWith(whole) ? 80 : 0) +
-      TYPE_BONUS[p.entry.type] +
-      (p.entry.type === 'entity' ? (KIND_BONUS[p.entry.kind] ?? 0) : 0);
-    keepBest(top, { entry: p.entry, score: best.score + bonus, section: best.section }, limit);
+    return top;
+  };
+  let top: Ranked[] | undefined;
+  const [first] = matches;
+  if (matches.length === 1 && first !== undefined) {
+    // One word (what the palette sees first, often two letters long): names, titles and
+    // tags decide the first page unless a description or section could still reach it.
+    // Those score at most `weakest` (+ the type and kind bonuses); when every result on
+    // the page beats that, the description and section codes need not be read at all.
+    let weakest = 0;
+    for (const { word, how } of first.words) {
+      visit(0, how, index.strong[word] as Int32Array);
+      weakest = Math.max(weakest, WEAK_MAX[how] as number);
+    }
+    const early = rankCandidates();
+    const last = early[limit - 1];
+    if (last !== undefined && last.score > weakest + MAX_PLAIN_BONUS && early.every((r) => r.base >= weakest))
+      top = early;
+    else for (const { word, how } of first.words) visit(0, how, index.weak[word] as Int32Array);
+  } else {
+    matches.forEach(({ words }, t) => {
+      for (const { word, how } of words) {
+        visit(t, how, index.strong[word] as Int32Array);
+        visit(t, how, index.weak[word] as Int32Array);
+      }
+      // An entry that this word matched nowhere is out; the rest go on to the next word.
+      const kept: number[] = [];
+      for (const entry of candidates) {
+        if (candidate[entry] === 2) {
+          candidate[entry] = 1;
+          kept.push(entry);
+        } else clear(index, entry, terms.length);
+      }
+      candidates = kept;
+    });
   }
+  top ??= rankCandidates();
   // The scratch arrays belong to the index: leave them clean for the next query.
   for (const i of candidates) clear(index, i, terms.length);
   return top.map(({ entry, section }) => {
@@ -373,6 +414,12 @@ export function rankEntries(index: PreparedIndex, query: string, limit: number):
 function clear(index: PreparedIndex, entry: number, terms: number): void {
   index.candidate[entry] = 0;
   index.fieldPoints.fill(0, entry * MAX_QUERY_TERMS, entry * MAX_QUERY_TERMS + terms);
+  const first = index.sectionBase[entry] as number;
+  index.sectionPoints.fill(
+    0,
+    first * MAX_QUERY_TERMS,
+    (first + (index.sectionCount[entry] as number)) * MAX_QUERY_TERMS,
+  );
 }
 
 /** The first position in ascending `codes` at or after `code`. */
@@ -390,6 +437,8 @@ function lowerCode(codes: Int32Array, code: number): number {
 interface Ranked {
   entry: SearchEntry;
   score: number;
+  /** The score before the bonuses. */
+  base: number;
   section: number | undefined;
 }
 
@@ -412,18 +461,19 @@ function keepBest(top: Ranked[], item: Ranked, limit: number): void {
 
 /**
  * An entry's score and the section to link to: every query word must match in the entry's
- * fields (`fieldPoints[at…at+terms]`) or in that one section; the section with the most
- * points wins (the first on a tie), and none is named when the fields alone score as well.
+ * fields or in that one section; the section with the most points wins (the first on a
+ * tie), and none is named when the fields alone score as well.
  */
 function bestSection(
-  fieldPoints: Uint8Array,
-  at: number,
+  index: PreparedIndex,
+  entry: number,
   terms: number,
-  sectionPoints: Map<number, Uint8Array> | undefined,
 ): { score: number; section?: number } | undefined {
+  const { fieldPoints, sectionPoints } = index;
+  const fieldsAt = entry * MAX_QUERY_TERMS;
   let fields = 0;
   for (let t = 0; t < terms; t++) {
-    const p = fieldPoints[at + t] as number;
+    const p = fieldPoints[fieldsAt + t] as number;
     if (p === 0) {
       fields = 0;
       break;
@@ -431,12 +481,12 @@ function bestSection(
     fields += p;
   }
   let result: { score: number; section?: number } | undefined = fields > 0 ? { score: fields } : undefined;
-  if (sectionPoints === undefined) return result;
-  for (const s of [...sectionPoints.keys()].sort((a, b) => a - b)) {
-    const here = sectionPoints.get(s) as Uint8Array;
+  const first = index.sectionBase[entry] as number;
+  for (let s = 0; s < (index.sectionCount[entry] as number); s++) {
+    const at = (first + s) * MAX_QUERY_TERMS;
     let score = 0;
     for (let t = 0; t < terms; t++) {
-      const p = Math.max(fieldPoints[at + t] as number, here[t] as number);
+      const p = Math.max(fieldPoints[fieldsAt + t] as number, sectionPoints[at + t] as number);
       if (p === 0) {
         score = 0;
         break;

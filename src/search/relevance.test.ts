@@ -74,6 +74,26 @@ describe('search relevance on the demo organisation', () => {
   const server = prepareEntries(entries);
   const browser = loadPackedIndex(JSON.parse(JSON.stringify(packIndex(entries))));
 
+  test('a one-word query that stops at names, titles and tags ranks as if it had read everything', () => {
+    for (const query of [
+      'sh',
+      'tr',
+      'ship',
+      'service',
+      'runbook',
+      'lag',
+      'shipmnt',
+      'billing',
+      'de',
+      'mitigation',
+      'kafka',
+    ]) {
+      const all = rankEntries(server, query, 1000);
+      for (const limit of [1, 5, 10])
+        assert.deepEqual(rankEntries(server, query, limit), all.slice(0, limit), `${query} ${limit}`);
+    }
+  });
+
   for (const [query, expected] of EXPECTED) {
     test(`“${query}” → ${expected}`, () => {
       const results = rankEntries(server, query, 10);
