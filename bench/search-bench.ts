@@ -10,12 +10,22 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chance, createRng, intBetween, pick, type Rng } from '../src/platform/prng.ts';
-import { packIndex, prepareEntries, rankEntries, type SearchEntry } from '../src/search/rank.ts';
+import MiniSearch, { type AsPlainObject, type Options } from 'minisearch';
+import { identifierTerms } from '../src/catalog/search-terms.ts';
+import {
+  loadPackedIndex,
+  maxEdits,
+  packIndex,
+  type PreparedIndex,
+  prepareEntries,
+  rankEntries,
+  type SearchEntry,
+} from '../src/search/rank.ts';
 import { sectionsForSearch } from '../src/search/search-index.ts';
 import { zipf } from './distributions.ts';
 import { log, numberFlag, onCleanup, REPO, runBenchmark, verdict } from './support.ts';
@@ -81,6 +91,8 @@ interface Corpus {
   entries: SearchEntry[];
   names: string[];
   alerts: string[];
+  /** Each alert: the paths of the documents whose alert table lists it. */
+  alertDocs: Map<string, Set<string>>;
   markdownBytes: number;
   sectionMs: number;
 }
@@ -115,6 +127,7 @@ function generate(entityCount: number, docCount: number, seed: number): Corpus {
     });
   }
   const alerts: string[] = [];
+  const alertDocs = new Map<string, Set<string>>();
   let markdownBytes = 0;
   let sectionMs = 0;
   for (let d = 0; d < docCount; d++) {
@@ -136,12 +149,18 @@ function generate(entityCount: number, docCount: number, seed: number): Corpus {
     const started = performance.now();
     const sections = sectionsForSearch(md);
     sectionMs += performance.now() - started;
+    const path = `catalog/default/component/${owner}/${runbook ? 'runbook/' : `docs/guide-${d}/`}`;
+    for (const alert of docAlerts) {
+      const docs = alertDocs.get(alert) ?? new Set();
+      docs.add(path);
+      alertDocs.set(alert, docs);
+    }
     entries.push({
       type: runbook ? 'runbook' : 'docs',
       title: `${owner} ${runbook ? 'runbook' : 'guide'}`,
       name: runbook ? 'runbook.md' : `guide-${d}.md`,
       kind: runbook ? 'runbook' : 'docs',
-      path: `catalog/default/component/${owner}/${runbook ? 'runbook/' : `docs/guide-${d}/`}`,
+      path,
       tags: [],
       text: sections
         .map((s) => s.heading)
@@ -151,7 +170,7 @@ function generate(entityCount: number, docCount: number, seed: number): Corpus {
       sections,
     });
   }
-  return { entries, names, alerts, markdownBytes, sectionMs };
+  return { entries, names, alerts, alertDocs, markdownBytes, sectionMs };
 }
 
 /** One or two edits a person makes: a dropped, doubled or swapped letter. */
@@ -170,22 +189,77 @@ function typo(rng: Rng, w: string, edits: number): string {
   return out;
 }
 
-function querySet(corpus: Corpus, seed: number): Record<string, string[]> {
+/** What the relevance check reads of a result. */
+interface Hit {
+  path: string;
+  name: string;
+  title: string;
+  context: string;
+}
+
+/** A query and what its first result must be to count as relevant. */
+interface Query {
+  q: string;
+  relevant: (top: Hit) => boolean;
+}
+
+const words = (hit: Hit) => identifierTerms(`${hit.name} ${hit.title}`);
+
+/**
+ * The fixed query mix, 20 of each class, with the judgement of a first result from what the
+ * generator knows: the named entity; an entry named with the word a typo was made in; a
+ * document whose alert table lists the pasted alert; an entry with a word the prefix starts;
+ * for `<noun> <role> error`, an entry about both the noun and the role.
+ */
+function querySet(corpus: Corpus, seed: number): Record<string, Query[]> {
   const rng = createRng(seed + 1);
   const some = <T>(items: readonly T[], n: number) => Array.from({ length: n }, () => pick(rng, items));
+  const pathOf = new Map(corpus.entries.filter((e) => e.type === 'entity').map((e) => [e.name, e.path]));
   return {
-    exact: some(corpus.names, 20),
-    typo: some(NOUNS, 20).map((n) => typo(rng, n, n.length >= 8 ? 2 : 1)),
-    identifier: some(corpus.alerts, 20),
-    prefix: some(NOUNS, 20).map((n) => n.slice(0, intBetween(rng, 2, 4))),
-    words: some(corpus.names, 20).map((n) => `${n.split('-')[0]} ${pick(rng, ROLES)} error`),
+    exact: some(corpus.names, 20).map((name) => ({ q: name, relevant: (top) => top.path === pathOf.get(name) })),
+    typo: some(NOUNS, 20).map((noun) => ({
+      q: typo(rng, noun, noun.length >= 8 ? 2 : 1),
+      relevant: (top) => words(top).includes(noun),
+    })),
+    identifier: some(corpus.alerts, 20).map((alert) => ({
+      q: alert,
+      relevant: (top) => corpus.alertDocs.get(alert)?.has(top.path) === true,
+    })),
+    prefix: some(NOUNS, 20).map((noun) => {
+      const prefix = noun.slice(0, intBetween(rng, 2, 4));
+      return { q: prefix, relevant: (top) => words(top).some((w) => w.startsWith(prefix)) };
+    }),
+    words: some(corpus.names, 20).map((name) => {
+      const noun = name.split('-')[0] as string;
+      const role = pick(rng, ROLES);
+      return {
+        q: `${noun} ${role} error`,
+        relevant: (top) => {
+          const about = identifierTerms(`${top.name} ${top.title} ${top.context}`);
+          return about.includes(noun) && about.includes(role);
+        },
+      };
+    }),
   };
 }
 
-type Ranker = {
-  prepare: (entries: SearchEntry[]) => unknown;
-  rank: (index: unknown, q: string, limit: number) => unknown[];
-  pack: (entries: SearchEntry[]) => unknown;
+/** One search implementation as the benchmark drives it. */
+interface Ranker {
+  label: string;
+  build: (entries: SearchEntry[]) => unknown;
+  rank: (index: unknown, q: string, limit: number) => Hit[];
+  /** The index file a static export ships. */
+  ship: (entries: SearchEntry[], index: unknown) => string;
+  /** What a browser does with that file before its first query. */
+  load: (shipped: string) => unknown;
+}
+
+const currentRanker: Ranker = {
+  label: 'current ranker (src/search/rank.ts)',
+  build: prepareEntries,
+  rank: (index, q, limit) => rankEntries(index as PreparedIndex, q, limit),
+  ship: (entries) => JSON.stringify(packIndex(entries)),
+  load: (shipped) => loadPackedIndex(JSON.parse(shipped)),
 };
 
 /** The ranker of an earlier commit, copied out of git into a temporary tree beside its one import. */
@@ -197,11 +271,102 @@ async function baselineRanker(rev: string): Promise<Ranker> {
     writeFileSync(join(dir, file), execFileSync('git', ['-C', REPO, 'show', `${rev}:src/${file}`]));
   }
   const m = (await import(join(dir, 'search/rank.ts'))) as {
-    prepareEntries: Ranker['prepare'];
-    rankEntries: Ranker['rank'];
-    packIndex: Ranker['pack'];
+    prepareEntries: (entries: SearchEntry[]) => unknown;
+    rankEntries: (index: unknown, q: string, limit: number) => Hit[];
+    packIndex: (entries: SearchEntry[]) => unknown;
+    unpackIndex: (packed: unknown) => SearchEntry[];
   };
-  return { prepare: m.prepareEntries, rank: m.rankEntries, pack: m.packIndex };
+  return {
+    label: `baseline ranker (${rev})`,
+    build: m.prepareEntries,
+    rank: m.rankEntries,
+    ship: (entries) => JSON.stringify(m.packIndex(entries)),
+    load: (shipped) => m.prepareEntries(m.unpackIndex(JSON.parse(shipped))),
+  };
+}
+
+/** A MiniSearch document: an entity, or one section of a document (with the document's own fields, so AND spans them). */
+interface MiniDoc {
+  id: number;
+  entry: number;
+  section: number;
+  name: string;
+  title: string;
+  tags: string;
+  other: string;
+  heading: string;
+  body: string;
+}
+
+/**
+ * MiniSearch 7 set up as close to the portal's rules as its options allow: the same word
+ * rule (identifiers split), every word required, prefix search from 2 letters, fuzziness by
+ * the same edit budget, field boosts in the ranker's proportions. One document per entity
+ * and per section (for the anchors), grouped back to one result per entry. It ships its
+ * serialised index plus the display columns the palette needs.
+ */
+function miniSearchRanker(): Ranker {
+  const options: Options<MiniDoc> = {
+    fields: ['name', 'title', 'tags', 'other', 'heading', 'body'],
+    storeFields: ['entry', 'section'],
+    tokenize: identifierTerms,
+    processTerm: (term) => term,
+    searchOptions: {
+      combineWith: 'AND',
+      prefix: (term) => term.length >= 2,
+      fuzzy: (term) => maxEdits(term) || false,
+      boost: { name: 6, title: 4.5, tags: 3.5, other: 1, heading: 3, body: 1 },
+    },
+  };
+  const display = (entries: SearchEntry[]) => {
+    const {
+      words: _w,
+      postings: _p,
+      ...columns
+    } = packIndex(entries.map((e) => ({ ...e, sections: e.sections?.map((x) => ({ ...x, text: '' })) })));
+    return columns;
+  };
+  type Built = { mini: MiniSearch<MiniDoc>; entries: SearchEntry[] };
+  const rank = ({ mini, entries }: Built, q: string, limit: number): Hit[] => {
+    const seen = new Set<number>();
+    const out: Hit[] = [];
+    for (const r of mini.search(q)) {
+      const i = r.entry as number;
+      if (seen.has(i)) continue;
+      seen.add(i);
+      out.push(entries[i] as SearchEntry);
+      if (out.length === limit) break;
+    }
+    return out;
+  };
+  return {
+    label: 'MiniSearch 7.2.0',
+    build: (entries) => {
+      const mini = new MiniSearch<MiniDoc>(options);
+      let id = 0;
+      entries.forEach((e, entry) => {
+        const fields = {
+          entry,
+          name: e.name,
+          title: e.title,
+          tags: e.tags.join(' '),
+          other: `${e.text} ${e.context} ${e.kind}`,
+        };
+        if (!e.sections?.length) mini.add({ id: id++, section: -1, heading: '', body: '', ...fields });
+        else
+          e.sections.forEach((s, section) =>
+            mini.add({ id: id++, section, heading: s.heading, body: s.text, ...fields }),
+          );
+      });
+      return { mini, entries };
+    },
+    rank: (index, q, limit) => rank(index as Built, q, limit),
+    ship: (entries, index) => JSON.stringify({ display: display(entries), index: (index as Built).mini }),
+    load: (shipped) => {
+      const { display: columns, index } = JSON.parse(shipped) as { display: unknown; index: AsPlainObject };
+      return { columns, mini: MiniSearch.loadJS(index, options) };
+    },
+  };
 }
 
 const percentile = (sorted: readonly number[], p: number) =>
@@ -209,39 +374,107 @@ const percentile = (sorted: readonly number[], p: number) =>
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 
-function measure(label: string, ranker: Ranker, corpus: Corpus, queries: Record<string, string[]>, rounds: number) {
+/** Percentiles of a sample of times. */
+interface Spread {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+const spread = (times: number[]): Spread => {
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
+};
+const spreadText = (s: Spread) =>
+  `p50 ${ms(s.p50).padStart(9)}  p95 ${ms(s.p95).padStart(9)}  p99 ${ms(s.p99).padStart(9)}`;
+
+interface Measured {
+  label: string;
+  buildMs: number;
+  loadMs: number;
+  raw: number;
+  gzipped: number;
+  wall: Spread;
+  cpu: Spread;
+  relevant: Record<string, number>;
+}
+
+/** CPU time of this process in ms: unlike wall time, it does not count the time other processes had the core. */
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+function measure(ranker: Ranker, corpus: Corpus, queries: Record<string, Query[]>, rounds: number): Measured {
   let started = performance.now();
-  const index = ranker.prepare(corpus.entries);
+  const index = ranker.build(corpus.entries);
   const buildMs = performance.now() - started;
+  const shipped = Buffer.from(ranker.ship(corpus.entries, index));
+  const gzipped = gzipSync(shipped).length;
   started = performance.now();
-  const packed = Buffer.from(JSON.stringify(ranker.pack(corpus.entries)));
-  const packMs = performance.now() - started;
-  const gzipped = gzipSync(packed).length;
-  for (const list of Object.values(queries)) for (const q of list) ranker.rank(index, q, 12); // warm-up
-  const all: number[] = [];
+  ranker.load(shipped.toString());
+  const loadMs = performance.now() - started;
+  for (const list of Object.values(queries)) for (const { q } of list) ranker.rank(index, q, 12); // warm-up
+  const allWall: number[] = [];
+  const allCpu: number[] = [];
   const rows: string[] = [];
+  const relevant: Record<string, number> = {};
   for (const [kind, list] of Object.entries(queries)) {
-    const times: number[] = [];
+    const wall: number[] = [];
+    const cpu: number[] = [];
     let hits = 0;
+    let good = 0;
     for (let r = 0; r < rounds; r++)
-      for (const q of list) {
+      for (const query of list) {
+        const c = cpuNow();
         const t = performance.now();
-        const found = ranker.rank(index, q, 12);
-        times.push(performance.now() - t);
-        if (r === 0 && found.length > 0) hits++;
+        const found = ranker.rank(index, query.q, 12);
+        wall.push(performance.now() - t);
+        cpu.push(cpuNow() - c);
+        if (r > 0) continue;
+        if (found.length > 0) hits++;
+        if (found[0] !== undefined && query.relevant(found[0])) good++;
       }
-    times.sort((a, b) => a - b);
-    all.push(...times);
+    relevant[kind] = good;
+    allWall.push(...wall);
+    allCpu.push(...cpu);
     rows.push(
-      `  ${kind.padEnd(11)} p50 ${ms(percentile(times, 50)).padStart(9)}  p99 ${ms(percentile(times, 99)).padStart(9)}  max ${ms(times[times.length - 1] as number).padStart(9)}  found ${hits}/${list.length}  e.g. "${list[0]}"`,
+      `  ${kind.padEnd(11)} wall ${spreadText(spread(wall))}  cpu p99 ${ms(spread(cpu).p99).padStart(9)}  found ${hits}/${list.length}  relevant first ${good}/${list.length}  e.g. "${list[0]?.q}"`,
     );
   }
-  all.sort((a, b) => a - b);
-  log(`${label}`);
-  log(`  build ${ms(buildMs)}, pack ${ms(packMs)}; index ${mib(packed.length)} raw, ${mib(gzipped)} gzipped`);
+  const result = {
+    label: ranker.label,
+    buildMs,
+    loadMs,
+    raw: shipped.length,
+    gzipped,
+    wall: spread(allWall),
+    cpu: spread(allCpu),
+    relevant,
+  };
+  log(ranker.label);
+  log(`  build ${ms(buildMs)}; browser load ${ms(loadMs)}; index ${mib(shipped.length)} raw, ${mib(gzipped)} gzipped`);
   for (const row of rows) log(row);
-  log(`  all         p50 ${ms(percentile(all, 50)).padStart(9)}  p99 ${ms(percentile(all, 99)).padStart(9)}`);
-  return { p99: percentile(all, 99), gzipped };
+  log(`  all         wall ${spreadText(result.wall)}`);
+  log(`              cpu  ${spreadText(result.cpu)}`);
+  return result;
+}
+
+/** The comparison as a Markdown table, for bench/README.md. */
+function table(results: readonly Measured[]): string {
+  const row = (label: string, cell: (m: Measured) => string) => `| ${label} | ${results.map(cell).join(' | ')} |`;
+  const classes = Object.keys(results[0]?.relevant ?? {});
+  return [
+    `| | ${results.map((m) => m.label).join(' | ')} |`,
+    `| --- | ${results.map(() => '---').join(' | ')} |`,
+    row('index gzipped (raw)', (m) => `${mib(m.gzipped)} (${mib(m.raw)})`),
+    row('build (server) / load (browser)', (m) => `${ms(m.buildMs)} / ${ms(m.loadMs)}`),
+    row('query p50 / p95 / p99, wall time', (m) => `${ms(m.wall.p50)} / ${ms(m.wall.p95)} / ${ms(m.wall.p99)}`),
+    row('query p50 / p95 / p99, CPU time', (m) => `${ms(m.cpu.p50)} / ${ms(m.cpu.p95)} / ${ms(m.cpu.p99)}`),
+    row(`relevant first result (${classes.join(' / ')}, of 20 each)`, (m) =>
+      classes.map((c) => m.relevant[c]).join(' / '),
+    ),
+  ].join('\n');
 }
 
 async function main(): Promise<number> {
@@ -252,9 +485,15 @@ async function main(): Promise<number> {
       rounds: { type: 'string', default: '20' },
       seed: { type: 'string', default: '1' },
       baseline: { type: 'string', default: DEFAULT_BASELINE },
+      'skip-minisearch': { type: 'boolean', default: false },
     },
   });
   const seed = numberFlag('seed', values.seed, 0);
+  log(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${availableParallelism()} cores`,
+  );
   const started = performance.now();
   const corpus = generate(numberFlag('entities', values.entities, 1), numberFlag('docs', values.docs, 0), seed);
   log(
@@ -262,17 +501,25 @@ async function main(): Promise<number> {
   );
   const queries = querySet(corpus, seed);
   const rounds = numberFlag('rounds', values.rounds, 1);
-  const current = measure(
-    'current ranker (full text, typos, identifiers)',
-    { prepare: prepareEntries, rank: (i, q, l) => rankEntries(i as never, q, l), pack: packIndex },
-    corpus,
-    queries,
-    rounds,
+  const results = [measure(currentRanker, corpus, queries, rounds)];
+  results.push(measure(await baselineRanker(values.baseline), corpus, queries, rounds));
+  if (!values['skip-minisearch']) results.push(measure(miniSearchRanker(), corpus, queries, rounds));
+  log(
+    `load average at end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   );
-  measure(`baseline ranker (${values.baseline})`, await baselineRanker(values.baseline), corpus, queries, rounds);
-  const latencyOk = current.p99 <= 10;
+  log(`\n${table(results)}\n`);
+  const current = results[0] as Measured;
+  // On a machine shared past its cores, wall time mostly measures waiting for a core: the
+  // target is judged on CPU time then, and both are printed.
+  const busy = (loadavg()[0] as number) > availableParallelism();
+  const latency = busy ? current.cpu.p99 : current.wall.p99;
+  const latencyOk = latency <= 10;
   const sizeOk = current.gzipped <= 5 * 1024 * 1024;
-  log(`targets: query p99 <= 10 ms ${verdict(latencyOk)}; index <= 5 MB gzipped ${verdict(sizeOk)}`);
+  log(
+    `targets: query p99 <= 10 ms ${verdict(latencyOk)} (${busy ? 'CPU time: the machine is loaded past its cores' : 'wall time'}: ${ms(latency)}; wall p99 ${ms(current.wall.p99)}); index <= 5 MB gzipped ${verdict(sizeOk)} (${mib(current.gzipped)})`,
+  );
   return latencyOk && sizeOk ? 0 : 1;
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { after, before, test } from 'node:test';
 import { CatalogStore } from '../src/catalog/store.ts';
 import { CatalogSnapshot } from '../src/catalog/snapshot.ts';
@@ -390,5 +391,44 @@ describeEachDatabase('grouped dangling references', (dialect) => {
       assert.deepEqual((await store.getEntity(key))?.problems.map(brief), [expected], `${key}, from the store`);
       assert.deepEqual((await snapshot.getEntity(key))?.problems.map(brief), [expected], `${key}, from a snapshot`);
     }
+  });
+});
+
+describeEachDatabase('the catalog list’s free text and identifiers', (dialect) => {
+  test('`shipment create` finds ShipmentCreate-like names, as the search page does; the joined word still does', async (t) => {
+    const testDb = await createTestDatabase(dialect);
+    const database = await testDb.open();
+    const catalog = tempCatalog({
+      'catalog-info.yaml': location(['./a.yaml', './b.yaml', './c.yaml']),
+      'a.yaml': component('ShipmentCreateHandler'),
+      'b.yaml': component('shipment_create_worker', { title: 'Create worker' }),
+      'c.yaml': component('shipments', { title: 'Shipment store' }),
+    });
+    t.after(async () => {
+      await database.close();
+      await testDb.drop();
+      catalog.cleanup();
+    });
+    const store = new CatalogStore(database);
+    await syncCatalog(store, { catalog: catalog.dir, now: fixedNow });
+    const snapshot = await CatalogSnapshot.load(store);
+    const names = async (q: string) => {
+      const stored = (await store.listEntities({ q }, 10)).items.map((e) => e.name);
+      const browsed = (await snapshot.browseEntities({ q }, 'name', 0, 10)).items.map((e) => e.name);
+      assert.deepEqual(browsed.sort(), [...stored].sort(), `the snapshot agrees on ${q}`);
+      return stored.sort();
+    };
+    assert.deepEqual(await names('shipment create'), ['ShipmentCreateHandler', 'shipment_create_worker']);
+    assert.deepEqual(await names('ShipmentCreate'), ['ShipmentCreateHandler', 'shipment_create_worker']);
+    assert.deepEqual(await names('create handler'), ['ShipmentCreateHandler']);
+    assert.deepEqual(await names('shipmentcreate'), ['ShipmentCreateHandler'], 'the identifier whole');
+    assert.deepEqual(await names('shipment_create_worker'), ['shipment_create_worker']);
+    assert.deepEqual(await names('shipment creat'), ['ShipmentCreateHandler', 'shipment_create_worker']);
+
+    // What migration 0008 does to a database synced before identifiers were split: the next sync rewrites every row.
+    await sql`update entities set content_hash = ''`.execute(database.db);
+    const report = await syncCatalog(store, { catalog: catalog.dir, now: fixedNow });
+    assert.equal(report.upserted, report.entities);
+    assert.deepEqual(await names('create handler'), ['ShipmentCreateHandler']);
   });
 });

@@ -39,6 +39,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0008_slo_events',
           '0009_notification_answers_order',
           '0010_change_events_at_home_feed',
+          '0011_entity_search_identifier_words',
         ],
       );
     } finally {
@@ -96,6 +97,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0008_slo_events',
           '0009_notification_answers_order',
           '0010_change_events_at_home_feed',
+          '0011_entity_search_identifier_words',
         ],
       );
     } finally {
@@ -154,7 +156,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 10);
+      assert.equal(rows.length, 11);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

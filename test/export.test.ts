@@ -8,6 +8,7 @@ import { CatalogStore } from '../src/catalog/store.ts';
 import { openDatabase } from '../src/platform/db/connect.ts';
 import { CAPABILITIES_MODULE, entitySections } from '../src/capabilities.ts';
 import { exportSite } from '../src/portal/export.ts';
+import { loadPackedIndex, rankEntries, type PackedIndex } from '../src/search/rank.ts';
 import type { CommandIO } from '../src/cli/io.ts';
 import { tempDir, writeFile } from './support/catalog.ts';
 
@@ -274,22 +275,16 @@ describe('static export (atrium build)', () => {
       (await run(['build', '--catalog', FIXTURE, '--database', join(dir, 'db.sqlite'), '--out', out], dir)).code,
       0,
     );
-    const index = JSON.parse(readFileSync(join(out, 'search-index.json'), 'utf8')) as {
-      version: number;
-      entries: (string | string[][])[][];
-    };
-    assert.equal(index.version, 2);
-    const runbook = index.entries.find((e) => e[4] === 'catalog/default/component/payment-service/runbook/');
-    assert.ok(
-      ((runbook?.[8] ?? []) as string[][]).some(
-        ([anchor, heading, words]) =>
-          anchor === 'alerts' && heading === 'Alerts' && words?.includes('refund queue depth'),
-      ),
-      'the runbook ships section by section, identifiers split',
-    );
+    const packed = JSON.parse(readFileSync(join(out, 'search-index.json'), 'utf8')) as PackedIndex;
+    assert.equal(packed.version, 3);
+    const index = loadPackedIndex(packed);
+    const [first] = rankEntries(index, 'refund queue depth', 5);
+    assert.equal(first?.path, 'catalog/default/component/payment-service/runbook/');
+    assert.deepEqual(first?.section, { anchor: 'alerts', heading: 'Alerts' }, 'the runbook ships section by section');
     assert.ok(
       index.entries.some(
-        (e) => e[0] === 'docs' && e[4] === 'catalog/default/component/payment-service/docs/guides/deploy/',
+        (e) =>
+          e.entry.type === 'docs' && e.entry.path === 'catalog/default/component/payment-service/docs/guides/deploy/',
       ),
     );
     const offline = JSON.parse(readFileSync(join(out, 'offline.json'), 'utf8')) as {

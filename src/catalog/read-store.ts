@@ -21,7 +21,7 @@ import type {
 } from './reader.ts';
 import { relationView, type Relation } from './relations.ts';
 import { refKeyOrNull, toBrowseItem, toProblem, toSummary } from './rows.ts';
-import { MAX_QUERY_TERMS, searchTerms } from './search-terms.ts';
+import { identifierTerms, MAX_QUERY_TERMS } from './search-terms.ts';
 import type { SnapshotRows } from './snapshot.ts';
 
 /**
@@ -91,7 +91,7 @@ export class CatalogReadStore implements CatalogReader {
       const tag = filters.tag;
       query = query.where('key', 'in', (eb) => eb.selectFrom('entity_tags').select('key').where('tag', '=', tag));
     }
-    if (filters.q !== undefined) query = this.matchText(query, searchTerms(filters.q).slice(0, MAX_QUERY_TERMS));
+    if (filters.q !== undefined) query = this.matchText(query, identifierTerms(filters.q).slice(0, MAX_QUERY_TERMS));
     return query;
   }
 

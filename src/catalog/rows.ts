@@ -2,7 +2,7 @@ import type { EntitiesTable, ProblemsTable } from '../platform/db/schema.ts';
 import { entityName, entityTitle, parseEntityRef, refKey, type Entity, type Problem, type Referrer } from './model.ts';
 import type { BrowseItem, EntitySummary } from './reader.ts';
 import type { Claim } from './resolve.ts';
-import { searchTerms } from './search-terms.ts';
+import { storedTerms } from './search-terms.ts';
 
 /**
  * The catalog's table rows and the read model, both ways: what a sync writes for an
@@ -38,7 +38,7 @@ export function entityRow(entity: Entity, claim: Claim, now: string): EntitiesTa
     ...tags,
   ]
     .filter((v): v is string => typeof v === 'string')
-    .flatMap(searchTerms)
+    .flatMap(storedTerms)
     .join(' ');
   return {
     key: claim.key,

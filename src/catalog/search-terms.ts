@@ -19,9 +19,8 @@ export const MAX_QUERY_TERMS = 8;
 
 /**
  * Search terms with identifiers split into their words: `ShipmentCreateErrorRateHigh`,
- * `shipment_create_error` and `HTTPServer` read as the words a person would type. The
- * portal's full-text search uses it; the catalog's list filter keeps `searchTerms`, whose
- * words are stored in the database.
+ * `shipment_create_error` and `HTTPServer` read as the words a person would type. Every
+ * query is split this way: the portal's full-text search and the catalog list's `?q=`.
  */
 export function identifierTerms(text: string): string[] {
   return searchTerms(
@@ -30,4 +29,13 @@ export function identifierTerms(text: string): string[] {
       .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1 $2')
       .replace(/_/g, ' '),
   );
+}
+
+/**
+ * The words an entity is stored under for the catalog list's `?q=` (its search text in the
+ * database): each identifier whole and in its parts, so `shipment create` (split as a query
+ * is) and `shipmentcreate` both find `ShipmentCreate`.
+ */
+export function storedTerms(text: string): string[] {
+  return [...new Set([...searchTerms(text), ...identifierTerms(text)])];
 }

@@ -1,5 +1,5 @@
 import type { EntitiesTable, RelationsTable, Schema } from '../platform/db/schema.ts';
-import { MAX_QUERY_TERMS, searchTerms } from './search-terms.ts';
+import { identifierTerms, MAX_QUERY_TERMS } from './search-terms.ts';
 import type { Entity } from './model.ts';
 import type {
   BrowseItem,
@@ -146,7 +146,7 @@ export class CatalogSnapshot implements CatalogReader {
     if (rows) return rows;
     const owner = filters.owner ? (refKeyOrNull(filters.owner, 'group', 'default') ?? '') : undefined;
     const system = filters.system ? (refKeyOrNull(filters.system, 'system', 'default') ?? '') : undefined;
-    const terms = filters.q !== undefined ? searchTerms(filters.q).slice(0, MAX_QUERY_TERMS) : [];
+    const terms = filters.q !== undefined ? identifierTerms(filters.q).slice(0, MAX_QUERY_TERMS) : [];
     // Start from the rows an exact-match filter allows (in key order, as indexed), then check the rest.
     const start = filters.kind
       ? (this.index('kind').get(filters.kind.toLowerCase()) ?? [])

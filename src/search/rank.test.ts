@@ -2,13 +2,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import {
+  letterBits,
+  loadPackedIndex,
   maxEdits,
   packIndex,
   prepareEntries,
   rankEntries,
   resultPath,
-  unpackIndex,
   withinEdits,
+  type LegacyPackedIndex,
+  type PackedIndex,
   type SearchEntry,
 } from './rank.ts';
 import { sectionsForSearch } from './search-index.ts';
@@ -77,9 +80,36 @@ describe('rankEntries', () => {
     );
   });
 
-  test('a packed index unpacks to the same entries', () => {
-    const raw = [entry('A', { tags: ['x', 'y'] }), entry('B', { type: 'docs', kind: 'docs' })];
-    assert.deepEqual(unpackIndex(JSON.parse(JSON.stringify(packIndex(raw)))), raw);
+  test('a packed index loads to the same entries, and an index saved by an older portal still loads', () => {
+    const raw = [
+      entry('A', { tags: ['x', 'y'] }),
+      entry('B', { type: 'docs', kind: 'docs' }),
+      entry('Other namespace', { path: 'catalog/ops/component/other-namespace/' }),
+      entry('same', { name: 'same', path: 'catalog/default/component/same/' }),
+      entry('Spaced', { name: 'We Ird?', path: 'catalog/default/component/we%20ird%3F/' }),
+    ];
+    const packed = packIndex(raw);
+    assert.deepEqual(
+      packed.path,
+      ['', raw[1]?.path, raw[2]?.path, '', ''],
+      'default-namespace entity paths are left out',
+    );
+    assert.deepEqual(packed.title, ['A', 'B', 'Other namespace', '', 'Spaced'], 'a title that is the name is left out');
+    const loaded = loadPackedIndex(JSON.parse(JSON.stringify(packed)));
+    assert.deepEqual(
+      loaded.entries.map((e) => e.entry),
+      raw.map((e) => (e.type === 'entity' ? e : { ...e, sections: [] })),
+    );
+    const legacy: LegacyPackedIndex = {
+      version: 2,
+      entries: [
+        ['runbook', 'Refunds', 'runbook.md', 'runbook', 'r/', '', '', 'Payments', [['stuck', 'Stuck', 'queue']]],
+      ],
+    };
+    assert.deepEqual(
+      rankEntries(loadPackedIndex(legacy), 'queue', 5).map((r) => r.section),
+      [{ anchor: 'stuck', heading: 'Stuck' }],
+    );
   });
 });
 
@@ -196,8 +226,51 @@ describe('full text, typos and identifiers (the demo catalog’s shipment-servic
     assert.ok(Number(process.hrtime.bigint() - started) < 5e9);
   });
 
-  test('a packed index keeps the sections', () => {
-    const raw = [entry('Doc', { type: 'docs', kind: 'docs', sections: [{ anchor: 'a', heading: 'A', text: 'x y' }] })];
-    assert.deepEqual(unpackIndex(JSON.parse(JSON.stringify(packIndex(raw)))), raw);
+  test('the shipped index ranks exactly as the server does, on every query above', () => {
+    const entries = index.entries.map((e) => e.entry);
+    const packed: PackedIndex = JSON.parse(JSON.stringify(packIndex(entries)));
+    const loaded = loadPackedIndex(packed);
+    for (const q of [
+      'ShipmentCreateErrorRateHigh',
+      'argocd rollback',
+      'shipmnt',
+      'shipmnet servce',
+      'ship',
+      'shipment',
+    ]) {
+      assert.deepEqual(rankEntries(loaded, q, 10), top(q), q);
+    }
+    assert.ok(packed.words.includes('argocd'), 'body words are in the term dictionary');
+    assert.ok(!JSON.stringify(packed.text).includes('argocd'), 'and not as text');
+  });
+
+  test('a malformed shipped index is an error, not a half-built index', () => {
+    const good: PackedIndex = JSON.parse(JSON.stringify(packIndex(index.entries.map((e) => e.entry))));
+    const broken: unknown[] = [
+      { ...good, title: good.title.slice(1) },
+      { ...good, types: `${good.types.slice(1)}x` },
+      { ...good, sections: good.sections.map(() => 300) },
+      { ...good, heading: [] },
+      { ...good, postings: good.postings.map(() => '!') },
+      { ...good, postings: good.postings.map(() => 'ABCDZZZZZZ') },
+      { ...good, postings: good.postings.map(() => 'g') },
+      { ...good, words: null },
+      { version: 2 },
+    ];
+    for (const b of broken) assert.throws(() => loadPackedIndex(b as PackedIndex), /search index: malformed/);
+  });
+
+  test('the letter bits rule out only words more edits away than allowed', () => {
+    const bits = (a: string, b: string) => [letterBits(a) & ~letterBits(b), letterBits(b) & ~letterBits(a)];
+    for (const [a, b] of [
+      ['shipment', 'shipmnt'],
+      ['shipment', 'shpimnet'],
+      ['queue', 'qeue'],
+      ['deploy', 'deplot'],
+    ] as const)
+      assert.ok(
+        bits(a, b).every((v) => v.toString(2).replace(/0/g, '').length <= 1),
+        `${a} ${b}`,
+      );
   });
 });

@@ -1,4 +1,5 @@
 import { identifierTerms, MAX_QUERY_TERMS } from '../catalog/search-terms.ts';
+import { entityPath } from '../web/site.ts';
 
 /**
  * Ranking for the search page and the command palette, in the server and, bundled, in the
@@ -56,20 +57,30 @@ export const MAX_SECTIONS = (SLOTS - FIRST_SECTION) / 2;
 /**
  * Entries ready to rank, with an index from every word to where it occurs: a query word is
  * looked up exactly, by prefix (binary search over the sorted words) and, for typos, among
- * the words of nearly its length; only entries holding a matched word are scored.
+ * the words of nearly its length whose letters nearly agree; only entries holding a matched
+ * word are scored.
  */
 export interface PreparedIndex {
   entries: PreparedEntry[];
   /** Every distinct word, sorted. */
   words: string[];
-  /** For each word, where it occurs: `entry * 256 + slot`, ascending. */
-  postings: number[][];
+  /** For each word, where it occurs in a name, title or tags: `entry * 256 + slot`, ascending. */
+  strong: Int32Array[];
+  /** For each word, where else it occurs (description, owner, kind, sections), the same way. */
+  weak: Int32Array[];
   /** Indexes into `words` by word length, for the typo scan. */
-  byLength: number[][];
+  byLength: Int32Array[];
+  /** For each word, its letters as bits (`letterBits`): a cheap test that rules out most words before the edit distance. */
+  letters: Int32Array;
   /** Scratch for one query at a time (ranking is synchronous): points per entry and query word in its fields. */
   fieldPoints: Uint8Array;
-  /** Scratch: whether an entry holds the rarest query word. */
+  /** Scratch: 1 for an entry still in the running, 2 once it matched the query word being looked up. */
   candidate: Uint8Array;
+  /** Where each entry's sections start in `sectionPoints`, and how many it has. */
+  sectionBase: Int32Array;
+  sectionCount: Uint8Array;
+  /** Scratch: points per section and query word, for the sections of every document (flat: no allocation per query). */
+  sectionPoints: Uint8Array;
 }
 
 /** A search result: the entry, and for a document the section that matched best. */
@@ -80,40 +91,91 @@ export function resultPath(result: SearchResult): string {
   return result.section?.anchor ? `${result.path}#${encodeURIComponent(result.section.anchor)}` : result.path;
 }
 
+/** Where a section's body sits among an entry's slots. */
+const bodySlot = (section: number): number => FIRST_SECTION + 2 * section + 1;
+
 export function prepareEntries(entries: readonly SearchEntry[]): PreparedIndex {
-  const byWord = new Map<string, number[]>();
-  const add = (text: string, code: number) => {
-    for (const word of new Set(identifierTerms(text))) {
-      const list = byWord.get(word);
-      if (list === undefined) byWord.set(word, [code]);
-      else if (list[list.length - 1] !== code) list.push(code);
-    }
-  };
+  const bodies = new Map<string, number[]>();
+  entries.forEach((entry, i) => {
+    (entry.sections ?? []).slice(0, MAX_SECTIONS).forEach((section, s) => {
+      addWords(bodies, identifierTerms(section.text), i * SLOTS + bodySlot(s));
+    });
+  });
+  return indexEntries(entries, bodies);
+}
+
+/** Records that `words` occur at `code`, once per word and code (codes arrive ascending, or are sorted later). */
+function addWords(byWord: Map<string, number[]>, words: readonly string[], code: number): void {
+  for (const word of words) {
+    const list = byWord.get(word);
+    if (list === undefined) byWord.set(word, [code]);
+    else if (list[list.length - 1] !== code) list.push(code);
+  }
+}
+
+/**
+ * The index over `entries`' fields and section headings, which it splits into words, and
+ * the section bodies' words as given (`word -> codes`): the server splits them from the
+ * entries, a browser reads them ready-made from the shipped index.
+ */
+function indexEntries(entries: readonly SearchEntry[], bodies: Map<string, number[]>): PreparedIndex {
+  const byWord = bodies;
   const prepared = entries.map((entry, i) => {
     const base = i * SLOTS;
-    add(entry.name, base + NAME);
-    add(entry.title, base + TITLE);
-    add(entry.tags.join(' '), base + TAGS);
-    add(`${entry.text} ${entry.context} ${entry.kind}`, base + OTHER);
+    addWords(byWord, identifierTerms(entry.name), base + NAME);
+    addWords(byWord, identifierTerms(entry.title), base + TITLE);
+    addWords(byWord, identifierTerms(entry.tags.join(' ')), base + TAGS);
+    addWords(byWord, identifierTerms(`${entry.text} ${entry.context} ${entry.kind}`), base + OTHER);
     (entry.sections ?? []).slice(0, MAX_SECTIONS).forEach((section, s) => {
-      add(section.heading, base + FIRST_SECTION + 2 * s);
-      add(section.text, base + FIRST_SECTION + 2 * s + 1);
+      addWords(byWord, identifierTerms(section.heading), base + FIRST_SECTION + 2 * s);
     });
     return { entry, name: identifierTerms(entry.name).join(' ') };
   });
   const words = [...byWord.keys()].sort();
+  const sectionBase = new Int32Array(entries.length);
+  const sectionCount = new Uint8Array(entries.length);
+  let sections = 0;
+  entries.forEach((entry, i) => {
+    sectionBase[i] = sections;
+    sectionCount[i] = Math.min(entry.sections?.length ?? 0, MAX_SECTIONS);
+    sections += sectionCount[i] as number;
+  });
   const byLength: number[][] = [];
+  const letters = new Int32Array(words.length);
   words.forEach((w, i) => {
     (byLength[w.length] ??= []).push(i);
+    letters[i] = letterBits(w);
   });
   return {
     entries: prepared,
     words,
-    postings: words.map((w) => (byWord.get(w) as number[]).sort((a, b) => a - b)),
-    byLength,
+    strong: words.map((w) => Int32Array.from((byWord.get(w) as number[]).filter((c) => c % SLOTS < OTHER)).sort()),
+    weak: words.map((w) => Int32Array.from((byWord.get(w) as number[]).filter((c) => c % SLOTS >= OTHER)).sort()),
+    byLength: Array.from(byLength, (list) => Int32Array.from(list ?? [])),
+    letters,
     fieldPoints: new Uint8Array(entries.length * MAX_QUERY_TERMS),
     candidate: new Uint8Array(entries.length),
+    sectionBase,
+    sectionCount,
+    sectionPoints: new Uint8Array(sections * MAX_QUERY_TERMS),
   };
+}
+
+/**
+ * A word's characters as bits (bit `code % 32`: the letters a-z each their own). One edit
+ * adds or removes at most one character, so two words `k` edits apart differ in at most `k`
+ * bits each way: most words of the index fail this before any edit distance is computed.
+ */
+export function letterBits(word: string): number {
+  let bits = 0;
+  for (let i = 0; i < word.length; i++) bits |= 1 << (word.charCodeAt(i) & 31);
+  return bits;
+}
+
+function popcount(v: number): number {
+  let x = v - ((v >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 /** The first index in sorted `words` at or after `term`. */
@@ -195,8 +257,11 @@ function matchingWords(index: PreparedIndex, term: string): { word: number; how:
     for (let i = index.words[start] === term ? start + 1 : start; (index.words[i] ?? '').startsWith(term); i++)
       out.push({ word: i, how: PREFIX });
   const k = maxEdits(term);
+  const bits = letterBits(term);
   for (let length = Math.max(1, term.length - k); k > 0 && length <= term.length + k; length++) {
     for (const i of index.byLength[length] ?? []) {
+      const other = index.letters[i] as number;
+      if (popcount(bits & ~other) > k || popcount(other & ~bits) > k) continue;
       const word = index.words[i] as string;
       if (word !== term && !word.startsWith(term) && withinEdits(term, word, k)) out.push({ word: i, how: FUZZY });
     }
@@ -220,6 +285,12 @@ const weightOf = (slot: number, how: number): number =>
 const TYPE_BONUS: Record<SearchEntryType, number> = { entity: 4, runbook: 3, docs: 0 };
 /** Among entities that match equally, the running software first: it is what a person searching at 3 AM is after. */
 const KIND_BONUS: Readonly<Record<string, number>> = { component: 2, api: 1 };
+/** The most an entry gains besides its points when its name does not match the query. */
+const MAX_PLAIN_BONUS = Math.max(...Object.values(TYPE_BONUS)) + Math.max(...Object.values(KIND_BONUS));
+/** The most points a match outside the name, title and tags earns, by how it matched. */
+const WEAK_MAX = [EXACT, PREFIX, FUZZY].map((how) =>
+  Math.max(...WEIGHTS.slice(OTHER).map((row) => row[how] as number)),
+);
 
 /**
  * The best `limit` results for a query: every query word must match a word somewhere in
@@ -234,63 +305,104 @@ export function rankEntries(index: PreparedIndex, query: string, limit: number):
   );
   if (terms.length === 0 || limit < 1) return [];
   const whole = terms.join(' ');
-  // Rarest word first: its entries are the only candidates, the other words only score them.
+  // Rarest word first: its entries are the only candidates; each further word only scores
+  // them and drops those it does not match, so the candidates shrink as the words go on.
   const matches = terms
     .map((term) => {
       const words = matchingWords(index, term);
       let size = 0;
-      for (const { word } of words) size += (index.postings[word] as number[]).length;
+      for (const { word } of words)
+        size += (index.strong[word] as Int32Array).length + (index.weak[word] as Int32Array).length;
       return { words, size };
     })
     .sort((a, b) => a.size - b.size);
-  const { fieldPoints, candidate } = index;
-  const candidates: number[] = [];
-  /** Per candidate document, per query word: the best points per section slot. */
-  const sectionPoints = new Map<number, Map<number, number>[]>();
-  matches.forEach(({ words }, t) => {
-    for (const { word, how } of words) {
-      for (const code of index.postings[word] as number[]) {
-        const entry = Math.floor(code / SLOTS);
-        if (t === 0 && candidate[entry] === 0) {
-          candidate[entry] = 1;
-          candidates.push(entry);
-        } else if (candidate[entry] === 0) continue;
-        const slot = code % SLOTS;
-        const points = weightOf(slot, how);
-        if (slot < FIRST_SECTION) {
-          const at = entry * MAX_QUERY_TERMS + t;
-          if ((fieldPoints[at] as number) < points) fieldPoints[at] = points;
-          continue;
-        }
-        let perTerm = sectionPoints.get(entry);
-        if (perTerm === undefined) {
-          perTerm = terms.map(() => new Map());
-          sectionPoints.set(entry, perTerm);
-        }
-        const slots = perTerm[t] as Map<number, number>;
-        if ((slots.get(slot) ?? 0) < points) slots.set(slot, points);
+  const { fieldPoints, candidate, sectionPoints, sectionBase } = index;
+  let candidates: number[] = [];
+  /** Records a matched word's points in the entry's field or section, keeping the best per query word. */
+  const score = (code: number, t: number, how: number) => {
+    const entry = (code / SLOTS) | 0;
+    const slot = code % SLOTS;
+    candidate[entry] = 2;
+    const points = weightOf(slot, how);
+    const at =
+      slot < FIRST_SECTION
+        ? entry * MAX_QUERY_TERMS + t
+        : ((sectionBase[entry] as number) + ((slot - FIRST_SECTION) >> 1)) * MAX_QUERY_TERMS + t;
+    const scratch = slot < FIRST_SECTION ? fieldPoints : sectionPoints;
+    if ((scratch[at] as number) < points) scratch[at] = points;
+  };
+  /** Scores the codes of one matched word for query word `t` (the first picks the candidates). */
+  const visit = (t: number, how: number, postings: Int32Array) => {
+    if (t === 0) {
+      for (const code of postings) {
+        const entry = (code / SLOTS) | 0;
+        if (candidate[entry] === 0) candidates.push(entry);
+        score(code, t, how);
       }
+    } else if (candidates.length * 16 < postings.length) {
+      // Few candidates, a common word: look each candidate's codes up rather than read them all.
+      for (const entry of candidates) {
+        for (let at = lowerCode(postings, entry * SLOTS); at < postings.length; at++) {
+          const code = postings[at] as number;
+          if (code >= (entry + 1) * SLOTS) break;
+          score(code, t, how);
+        }
+      }
+    } else {
+      for (const code of postings) if (candidate[(code / SLOTS) | 0] !== 0) score(code, t, how);
     }
-  });
-  const top: Ranked[] = [];
-  for (const i of candidates) {
-    const best = bestSection(
-      fieldPoints.subarray(i * MAX_QUERY_TERMS, i * MAX_QUERY_TERMS + terms.length),
-      sectionPoints.get(i),
-    );
-    if (best === undefined) continue;
-    const p = index.entries[i] as PreparedEntry;
-    const bonus =
-      (p.name === whole ? 200 : p.name.startsWith(whole) ? 80 : 0) +
-      TYPE_BONUS[p.entry.type] +
-      (p.entry.type === 'entity' ? (KIND_BONUS[p.entry.kind] ?? 0) : 0);
-    keepBest(top, { entry: p.entry, score: best.score + bonus, section: best.section }, limit);
+  };
+  const rankCandidates = (): Ranked[] => {
+    const top: Ranked[] = [];
+    for (const i of candidates) {
+      const best = bestSection(index, i, terms.length);
+      if (best === undefined) continue;
+      const p = index.entries[i] as PreparedEntry;
+      const bonus =
+        (p.name === whole ? 200 : p.name.startsWith(whole) ? 80 : 0) +
+        TYPE_BONUS[p.entry.type] +
+        (p.entry.type === 'entity' ? (KIND_BONUS[p.entry.kind] ?? 0) : 0);
+      keepBest(top, { entry: p.entry, score: best.score + bonus, base: best.score, section: best.section }, limit);
+    }
+    return top;
+  };
+  let top: Ranked[] | undefined;
+  const [first] = matches;
+  if (matches.length === 1 && first !== undefined) {
+    // One word (what the palette sees first, often two letters long): names, titles and
+    // tags decide the first page unless a description or section could still reach it.
+    // Those score at most `weakest` (+ the type and kind bonuses); when every result on
+    // the page beats that, the description and section codes need not be read at all.
+    let weakest = 0;
+    for (const { word, how } of first.words) {
+      visit(0, how, index.strong[word] as Int32Array);
+      weakest = Math.max(weakest, WEAK_MAX[how] as number);
+    }
+    const early = rankCandidates();
+    const last = early[limit - 1];
+    if (last !== undefined && last.score > weakest + MAX_PLAIN_BONUS && early.every((r) => r.base >= weakest))
+      top = early;
+    else for (const { word, how } of first.words) visit(0, how, index.weak[word] as Int32Array);
+  } else {
+    matches.forEach(({ words }, t) => {
+      for (const { word, how } of words) {
+        visit(t, how, index.strong[word] as Int32Array);
+        visit(t, how, index.weak[word] as Int32Array);
+      }
+      // An entry that this word matched nowhere is out; the rest go on to the next word.
+      const kept: number[] = [];
+      for (const entry of candidates) {
+        if (candidate[entry] === 2) {
+          candidate[entry] = 1;
+          kept.push(entry);
+        } else clear(index, entry, terms.length);
+      }
+      candidates = kept;
+    });
   }
+  top ??= rankCandidates();
   // The scratch arrays belong to the index: leave them clean for the next query.
-  for (const i of candidates) {
-    candidate[i] = 0;
-    fieldPoints.fill(0, i * MAX_QUERY_TERMS, i * MAX_QUERY_TERMS + terms.length);
-  }
+  for (const i of candidates) clear(index, i, terms.length);
   return top.map(({ entry, section }) => {
     const { sections, ...rest } = entry;
     const found = section === undefined ? undefined : sections?.[section];
@@ -298,9 +410,35 @@ export function rankEntries(index: PreparedIndex, query: string, limit: number):
   });
 }
 
+/** Resets an entry's scratch. */
+function clear(index: PreparedIndex, entry: number, terms: number): void {
+  index.candidate[entry] = 0;
+  index.fieldPoints.fill(0, entry * MAX_QUERY_TERMS, entry * MAX_QUERY_TERMS + terms);
+  const first = index.sectionBase[entry] as number;
+  index.sectionPoints.fill(
+    0,
+    first * MAX_QUERY_TERMS,
+    (first + (index.sectionCount[entry] as number)) * MAX_QUERY_TERMS,
+  );
+}
+
+/** The first position in ascending `codes` at or after `code`. */
+function lowerCode(codes: Int32Array, code: number): number {
+  let lo = 0;
+  let hi = codes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((codes[mid] as number) < code) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 interface Ranked {
   entry: SearchEntry;
   score: number;
+  /** The score before the bonuses. */
+  base: number;
   section: number | undefined;
 }
 
@@ -327,37 +465,72 @@ function keepBest(top: Ranked[], item: Ranked, limit: number): void {
  * tie), and none is named when the fields alone score as well.
  */
 function bestSection(
-  fieldPoints: Uint8Array,
-  sectionPoints: readonly Map<number, number>[] | undefined,
+  index: PreparedIndex,
+  entry: number,
+  terms: number,
 ): { score: number; section?: number } | undefined {
-  let result: { score: number; section?: number } | undefined = fieldPoints.every((p) => p > 0)
-    ? { score: fieldPoints.reduce((a, b) => a + b, 0) }
-    : undefined;
-  if (sectionPoints === undefined) return result;
-  const sections = new Set<number>();
-  for (const slots of sectionPoints) for (const slot of slots.keys()) sections.add((slot - FIRST_SECTION) >> 1);
-  for (const s of [...sections].sort((a, b) => a - b)) {
+  const { fieldPoints, sectionPoints } = index;
+  const fieldsAt = entry * MAX_QUERY_TERMS;
+  let fields = 0;
+  for (let t = 0; t < terms; t++) {
+    const p = fieldPoints[fieldsAt + t] as number;
+    if (p === 0) {
+      fields = 0;
+      break;
+    }
+    fields += p;
+  }
+  let result: { score: number; section?: number } | undefined = fields > 0 ? { score: fields } : undefined;
+  const first = index.sectionBase[entry] as number;
+  for (let s = 0; s < (index.sectionCount[entry] as number); s++) {
+    const at = (first + s) * MAX_QUERY_TERMS;
     let score = 0;
-    for (let t = 0; t < fieldPoints.length; t++) {
-      const slots = sectionPoints[t] as Map<number, number>;
-      const here = Math.max(
-        fieldPoints[t] as number,
-        slots.get(FIRST_SECTION + 2 * s) ?? 0,
-        slots.get(FIRST_SECTION + 2 * s + 1) ?? 0,
-      );
-      if (here === 0) {
+    for (let t = 0; t < terms; t++) {
+      const p = Math.max(fieldPoints[fieldsAt + t] as number, sectionPoints[at + t] as number);
+      if (p === 0) {
         score = 0;
         break;
       }
-      score += here;
+      score += p;
     }
     if (score > (result?.score ?? 0)) result = { score, section: s };
   }
   return result;
 }
 
-/** The index as shipped to browsers: one array per entry, no repeated field names; a document's sections last (`[anchor, heading, words]`). */
-export type PackedIndex = {
+/**
+ * The index as shipped to browsers (`search-index.json`), version 3: one array per field
+ * (no field name repeated per entry), sections' anchors and headings in entry order, and
+ * the words of the sections' bodies as a term dictionary with postings rather than as text:
+ * `words` sorted, and for each word the sections (numbered across the whole index) it
+ * occurs in, as gaps between ascending numbers in `GAP_DIGITS`. A word's postings take a
+ * byte or two a section where the text took a word; a browser builds its index from them
+ * without splitting a word of text.
+ */
+export interface PackedIndex {
+  version: 3;
+  /** One letter per entry: `e` entity, `d` docs, `r` runbook. */
+  types: string;
+  /** `''` when the title is the name. */
+  title: string[];
+  name: string[];
+  kind: string[];
+  /** `''` for an entity of the default namespace, whose page is where `entityPath` puts it. */
+  path: string[];
+  /** Tags joined by spaces. */
+  tags: string[];
+  text: string[];
+  context: string[];
+  /** How many sections each entry has (0 for an entity). */
+  sections: number[];
+  anchor: string[];
+  heading: string[];
+  words: string[];
+  postings: string[];
+}
+
+/** An index written before version 3 (a copy saved offline by an older portal): one array per entry, a document's sections last (`[anchor, heading, words]`). */
+export interface LegacyPackedIndex {
   version: 1 | 2;
   entries: [
     SearchEntryType,
@@ -370,30 +543,155 @@ export type PackedIndex = {
     string,
     ([string, string, string][] | undefined)?,
   ][];
-};
-
-export function packIndex(entries: readonly SearchEntry[]): PackedIndex {
-  return {
-    version: 2,
-    entries: entries.map((e) => {
-      const fields: PackedIndex['entries'][number] = [
-        e.type,
-        e.title,
-        e.name,
-        e.kind,
-        e.path,
-        e.tags.join(' '),
-        e.text,
-        e.context,
-      ];
-      if (e.sections) fields.push(e.sections.map((s) => [s.anchor, s.heading, s.text]));
-      return fields;
-    }),
-  };
 }
 
-/** Version 1 (an export made before sections) unpacks too: a saved copy keeps working offline. */
-export function unpackIndex(packed: PackedIndex): SearchEntry[] {
+/** Where an entity of the default namespace has its page: the shipped index leaves such paths out. */
+const defaultEntityPath = (e: SearchEntry): string => entityPath(`${e.kind}:default/${e.name}`);
+
+const TYPE_LETTER: Record<SearchEntryType, string> = { entity: 'e', docs: 'd', runbook: 'r' };
+const LETTER_TYPE: Readonly<Record<string, SearchEntryType>> = { e: 'entity', d: 'docs', r: 'runbook' };
+
+/**
+ * Digits of a gap, five bits each, most significant first: the last digit of a number is
+ * one of the first 32 characters, every other digit one of the next 32, so numbers need no
+ * separator. All are safe in JSON strings unescaped.
+ */
+const GAP_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef' + 'ghijklmnopqrstuvwxyz0123456789-_';
+const DIGIT_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < GAP_DIGITS.length; i++) DIGIT_VALUE[GAP_DIGITS.charCodeAt(i)] = i;
+
+function encodeGaps(numbers: readonly number[]): string {
+  let out = '';
+  let previous = 0;
+  for (const n of numbers) {
+    let gap = n - previous;
+    previous = n;
+    let digits = GAP_DIGITS[gap & 31] as string;
+    for (gap >>>= 5; gap > 0; gap >>>= 5) digits = (GAP_DIGITS[32 + (gap & 31)] as string) + digits;
+    out += digits;
+  }
+  return out;
+}
+
+function decodeGaps(text: string, into: (n: number) => void): void {
+  let n = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const digit = DIGIT_VALUE[text.charCodeAt(i) & 127] as number;
+    if (digit < 0 || text.charCodeAt(i) > 127) throw new Error('search index: malformed postings');
+    value = value * 32 + (digit & 31);
+    digits++;
+    if (digit < 32) {
+      n += value;
+      into(n);
+      value = 0;
+      digits = 0;
+    }
+  }
+  if (digits > 0) throw new Error('search index: malformed postings');
+}
+
+export function packIndex(entries: readonly SearchEntry[]): PackedIndex {
+  const postings = new Map<string, number[]>();
+  const packed: PackedIndex = {
+    version: 3,
+    types: entries.map((e) => TYPE_LETTER[e.type]).join(''),
+    title: entries.map((e) => (e.title === e.name ? '' : e.title)),
+    name: entries.map((e) => e.name),
+    kind: entries.map((e) => e.kind),
+    path: entries.map((e) => (e.type === 'entity' && e.path === defaultEntityPath(e) ? '' : e.path)),
+    tags: entries.map((e) => e.tags.join(' ')),
+    text: entries.map((e) => e.text),
+    context: entries.map((e) => e.context),
+    sections: [],
+    anchor: [],
+    heading: [],
+    words: [],
+    postings: [],
+  };
+  let number = 0;
+  for (const e of entries) {
+    const sections = (e.sections ?? []).slice(0, MAX_SECTIONS);
+    packed.sections.push(sections.length);
+    for (const section of sections) {
+      packed.anchor.push(section.anchor);
+      packed.heading.push(section.heading);
+      addWords(postings, identifierTerms(section.text), number++);
+    }
+  }
+  packed.words = [...postings.keys()].sort();
+  packed.postings = packed.words.map((w) => encodeGaps(postings.get(w) as number[]));
+  return packed;
+}
+
+const isStrings = (v: unknown, length: number): v is string[] =>
+  Array.isArray(v) && v.length === length && v.every((s) => typeof s === 'string');
+
+/**
+ * The index a browser ranks with, from the shipped one (or one saved by an older portal).
+ * Sections come back without their words (`text: ''`): their postings are in the index.
+ * A malformed file is an error, not a half-built index.
+ */
+export function loadPackedIndex(packed: PackedIndex | LegacyPackedIndex): PreparedIndex {
+  if (packed.version !== 3) return prepareEntries(unpackLegacyIndex(packed));
+  const count = typeof packed.types === 'string' ? packed.types.length : -1;
+  const columns = [packed.title, packed.name, packed.kind, packed.path, packed.tags, packed.text, packed.context];
+  const sectionCounts = packed.sections;
+  if (
+    !columns.every((c) => isStrings(c, count)) ||
+    !Array.isArray(sectionCounts) ||
+    sectionCounts.length !== count ||
+    !sectionCounts.every((n) => Number.isInteger(n) && n >= 0 && n <= MAX_SECTIONS) ||
+    !isStrings(packed.anchor, packed.anchor?.length) ||
+    !isStrings(packed.heading, packed.anchor.length) ||
+    !isStrings(packed.words, packed.words?.length) ||
+    !isStrings(packed.postings, packed.words.length)
+  )
+    throw new Error('search index: malformed');
+  const codes: number[] = [];
+  const entries = Array.from({ length: count }, (_, i): SearchEntry => {
+    const type = LETTER_TYPE[packed.types[i] as string];
+    if (type === undefined) throw new Error('search index: malformed');
+    const tags = packed.tags[i] as string;
+    const entry: SearchEntry = {
+      type,
+      title: (packed.title[i] || packed.name[i]) as string,
+      name: packed.name[i] as string,
+      kind: packed.kind[i] as string,
+      path: packed.path[i] as string,
+      tags: tags ? tags.split(' ') : [],
+      text: packed.text[i] as string,
+      context: packed.context[i] as string,
+    };
+    if (type === 'entity') entry.path ||= defaultEntityPath(entry);
+    else {
+      entry.sections = [];
+      for (let s = 0; s < (sectionCounts[i] as number); s++) {
+        const at = codes.length;
+        entry.sections.push({ anchor: packed.anchor[at] ?? '', heading: packed.heading[at] ?? '', text: '' });
+        codes.push(i * SLOTS + bodySlot(s));
+      }
+    }
+    return entry;
+  });
+  if (codes.length !== packed.anchor.length) throw new Error('search index: malformed');
+  const bodies = new Map<string, number[]>();
+  packed.words.forEach((word, w) => {
+    const list: number[] = [];
+    decodeGaps(packed.postings[w] as string, (n) => {
+      const code = codes[n];
+      if (code === undefined) throw new Error('search index: malformed postings');
+      list.push(code);
+    });
+    bodies.set(word, list);
+  });
+  return indexEntries(entries, bodies);
+}
+
+/** Version 1 (an export made before sections) and 2 unpack too: a saved copy keeps working offline. */
+function unpackLegacyIndex(packed: LegacyPackedIndex): SearchEntry[] {
+  if (!Array.isArray(packed.entries)) throw new Error('search index: malformed');
   return packed.entries.map(([type, title, name, kind, path, tags, text, context, sections]) => {
     const entry: SearchEntry = { type, title, name, kind, path, tags: tags ? tags.split(' ') : [], text, context };
     if (sections) entry.sections = sections.map(([anchor, heading, words]) => ({ anchor, heading, text: words }));

@@ -393,6 +393,13 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('change_events_at').on('change_events').columns(['at', 'seq']).execute();
       },
     },
+    '0011_entity_search_identifier_words': {
+      // Entities are now stored under their identifiers' parts too (storedTerms): forget the
+      // stored content hashes so the next sync rewrites every row, and its search text, once.
+      async up(db: Kysely<unknown>) {
+        await sql`update entities set content_hash = ''`.execute(db);
+      },
+    },
   };
 }
 

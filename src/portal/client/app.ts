@@ -1,8 +1,8 @@
 import {
-  prepareEntries,
+  loadPackedIndex,
   rankEntries,
   resultPath,
-  unpackIndex,
+  type LegacyPackedIndex,
   type PackedIndex,
   type PreparedIndex,
   type SearchResult,
@@ -75,9 +75,11 @@ let staticIndex: Promise<PreparedIndex> | undefined;
 function loadStaticIndex(): Promise<PreparedIndex> {
   staticIndex ??= fetch(`${base}search-index.json`)
     .then((r) =>
-      r.ok ? (r.json() as Promise<PackedIndex>) : Promise.reject(new Error(`search index: HTTP ${r.status}`)),
+      r.ok
+        ? (r.json() as Promise<PackedIndex | LegacyPackedIndex>)
+        : Promise.reject(new Error(`search index: HTTP ${r.status}`)),
     )
-    .then((packed) => prepareEntries(unpackIndex(packed)));
+    .then(loadPackedIndex);
   return staticIndex;
 }
 
