@@ -11,6 +11,7 @@ import { templateSections } from './templates/sections.ts';
 import { templateKind } from './templates/template-kind.ts';
 import { rotationKind } from './oncall/rotation-kind.ts';
 import { type OnCallSources, onCallSections } from './oncall/sections.ts';
+import { provisionalSloKind } from './slo/provisional-slo-kind.ts';
 
 /**
  * What each capability contributes to the rooms that compose them, listed once and read
@@ -37,7 +38,7 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
 export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [...changesSubpages, ...doraSubpages];
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
-export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind];
+export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind, provisionalSloKind];
 
 /** This module, for worker threads: they cannot be handed functions, so they import the lists from here. */
 export const CAPABILITIES_MODULE = import.meta.url;
