@@ -93,7 +93,7 @@ function translateFile(doc: Record<string, unknown>, source: number, issues: Iss
       report.error(
         [...at, 'objective'],
         'sloth-objective',
-        `the objective ${JSON.stringify(slo.objective)} is not a number`,
+        `the objective ${String(slo.objective).slice(0, 40)} is not a number`,
         'Write the objective as a percentage, e.g. 99.9.',
       );
       return;
@@ -200,6 +200,10 @@ function translateFile(doc: Record<string, unknown>, source: number, issues: Iss
         [
           ['spec', 'indicator', 'ratio', 'total'],
           [...at, 'sli', 'events', totalKey],
+        ],
+        [
+          ['spec', 'indicator'],
+          [...at, 'sli', 'events'],
         ],
         [
           ['spec', 'alerting'],
