@@ -1,0 +1,168 @@
+import { div, type Exact, exactOf, formatExact, mul, sub } from './exact.ts';
+import { type AlertSeverity, type AlertWindowPair, BURN_WINDOWS, type SloDefinition, type SloWindow } from './model.ts';
+import { indicatorQueries, substituteWindow } from './prometheus-query.ts';
+
+/**
+ * Prometheus recording and alerting rules for SLOs measured with PromQL, named as Sloth
+ * names them (`slo:sli_error:ratio_rate5m`, `slo:error_budget:ratio`, …, labels
+ * `sloth_id`, `sloth_service`, `sloth_slo`, `sloth_window`) so dashboards built for
+ * Sloth's rules read them. Every constant is exact decimal text: objectives, budgets and
+ * burn thresholds are computed as fractions, so an alert says `> 0.0144`, never
+ * `> (14.4 * 0.0009999999999999432)`. Pure.
+ */
+
+export interface RecordingRule {
+  record: string;
+  expr: string;
+  labels: Record<string, string>;
+}
+
+export interface AlertingRule {
+  alert: string;
+  expr: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface RuleGroup {
+  name: string;
+  rules: (RecordingRule | AlertingRule)[];
+}
+
+/** The alert every SLO's rules raise, one per severity (told apart by `sloth_severity`). */
+export const ALERT_NAME = 'SloErrorBudgetBurn';
+
+/** Hours in an SLO window (a calendar month counts as 30 days, as the SRE workbook's table does). */
+function windowHours(window: SloWindow): bigint {
+  return BigInt(window.kind === 'rolling' ? window.days : 30) * 24n;
+}
+
+const HOURS: Record<(typeof BURN_WINDOWS)[number], Exact> = {
+  '5m': { num: 1n, den: 12n },
+  '30m': { num: 1n, den: 2n },
+  '1h': { num: 1n, den: 1n },
+  '2h': { num: 2n, den: 1n },
+  '6h': { num: 6n, den: 1n },
+  '1d': { num: 24n, den: 1n },
+  '3d': { num: 72n, den: 1n },
+};
+
+/**
+ * The burn rate at which a pair fires: the rate that spends `budgetConsumed` of the
+ * window's budget over the long window (SRE workbook, table 5-8: 2 % in 1 h of 30 days is
+ * 14.4; of 28 days, 13.44).
+ */
+export function burnFactor(pair: AlertWindowPair, window: SloWindow): Exact {
+  return div(mul(exactOf(pair.budgetConsumed), { num: windowHours(window), den: 1n }), HOURS[pair.long]);
+}
+
+/** The error budget as a ratio: 1 − objective/100 (99.9 → 0.001). */
+export function errorBudget(slo: SloDefinition): Exact {
+  return sub(exactOf(1), div(exactOf(slo.objective), exactOf(100)));
+}
+
+/** Decimal text for rules: exact when it terminates, else 15 places (a 28-day ticket's thirds). */
+const decimal = (value: Exact) => formatExact(value, 15);
+
+/** Sloth's identity labels: the SLO id is `<service>-<slo>`, as Sloth forms it. */
+export function slothLabels(slo: SloDefinition): { sloth_id: string; sloth_service: string; sloth_slo: string } {
+  const service = slo.service.slice(slo.service.lastIndexOf('/') + 1);
+  const name = slo.name.startsWith(`${service}-`) ? slo.name.slice(service.length + 1) : slo.name;
+  const prefix = slo.namespace === 'default' ? '' : `${slo.namespace}-`;
+  return { sloth_id: `${prefix}${service}-${name}`, sloth_service: service, sloth_slo: name };
+}
+
+function selector(labels: Record<string, string>): string {
+  return `{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ')}}`;
+}
+
+/** The error ratio over `range` from the indicator's queries. */
+function errorRatio(slo: SloDefinition, range: string): string {
+  const queries = indicatorQueries(slo.indicator);
+  const total = substituteWindow(queries.total, range);
+  if (queries.errors !== undefined) return `(${substituteWindow(queries.errors, range)})\n/\n(${total})`;
+  return `1 - (\n  (${substituteWindow(queries.good ?? '', range)})\n  /\n  (${total})\n)`;
+}
+
+function periodRange(window: SloWindow): string {
+  return `${window.kind === 'rolling' ? window.days : 30}d`;
+}
+
+/** The three rule groups of one SLO (SLI recordings, metadata recordings, alerts). */
+export function sloRuleGroups(slo: SloDefinition): RuleGroup[] {
+  const identity = slothLabels(slo);
+  const sel = selector(identity);
+  const period = periodRange(slo.window);
+  const budget = errorBudget(slo);
+  const on = 'on(sloth_id, sloth_slo, sloth_service) group_left';
+  const sli: RecordingRule[] = BURN_WINDOWS.map((window) => ({
+    record: `slo:sli_error:ratio_rate${window}`,
+    expr: errorRatio(slo, window),
+    labels: { ...identity, sloth_window: window },
+  }));
+  sli.push({
+    record: `slo:sli_error:ratio_rate${period}`,
+    expr: `sum_over_time(slo:sli_error:ratio_rate5m${sel}[${period}])\n/ ignoring (sloth_window)\ncount_over_time(slo:sli_error:ratio_rate5m${sel}[${period}])`,
+    labels: { ...identity, sloth_window: period },
+  });
+  const meta: RecordingRule[] = [
+    {
+      record: 'slo:objective:ratio',
+      expr: `vector(${decimal(div(exactOf(slo.objective), exactOf(100)))})`,
+      labels: identity,
+    },
+    { record: 'slo:error_budget:ratio', expr: `vector(${decimal(budget)})`, labels: identity },
+    { record: 'slo:time_period:days', expr: `vector(${period.slice(0, -1)})`, labels: identity },
+    {
+      record: 'slo:current_burn_rate:ratio',
+      expr: `slo:sli_error:ratio_rate5m${sel}\n/ ${on}\nslo:error_budget:ratio${sel}`,
+      labels: identity,
+    },
+    {
+      record: 'slo:period_burn_rate:ratio',
+      expr: `slo:sli_error:ratio_rate${period}${sel}\n/ ${on}\nslo:error_budget:ratio${sel}`,
+      labels: identity,
+    },
+    {
+      record: 'slo:period_error_budget_remaining:ratio',
+      expr: `1 - slo:period_burn_rate:ratio${sel}`,
+      labels: identity,
+    },
+  ];
+  const alerts: AlertingRule[] = [];
+  for (const severity of ['page', 'ticket'] as const satisfies readonly AlertSeverity[]) {
+    const pairs = slo.alerting.pairs.filter((p) => p.severity === severity);
+    if (pairs.length === 0) continue;
+    const conditions = pairs.map((pair) => {
+      const threshold = decimal(mul(burnFactor(pair, slo.window), budget));
+      const over = (window: string) =>
+        `max(slo:sli_error:ratio_rate${window}${sel} > ${threshold}) without (sloth_window)`;
+      return `(\n  ${over(pair.short)}\n  and\n  ${over(pair.long)}\n)`;
+    });
+    alerts.push({
+      alert: ALERT_NAME,
+      expr: conditions.join('\nor\n'),
+      labels: { sloth_severity: severity, severity, atrium_slo: slo.key },
+      annotations: {
+        title: `(${severity}) {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.`,
+        summary: `{{$labels.sloth_service}} {{$labels.sloth_slo}} is burning its ${slo.objective}% objective's error budget too fast.`,
+      },
+    });
+  }
+  return [
+    { name: `sloth-slo-sli-recordings-${identity.sloth_id}`, rules: sli },
+    { name: `sloth-slo-meta-recordings-${identity.sloth_id}`, rules: meta },
+    ...(alerts.length > 0 ? [{ name: `sloth-slo-alerts-${identity.sloth_id}`, rules: alerts }] : []),
+  ];
+}
+
+/** The rules file of several SLOs (those measured with PromQL), as `promtool check rules` reads it. */
+export function rulesDocument(slos: readonly SloDefinition[]): { groups: RuleGroup[] } {
+  return {
+    groups: slos
+      .filter((slo) => slo.indicator.type === 'ratio' || slo.indicator.type === 'latency')
+      .flatMap(sloRuleGroups),
+  };
+}
