@@ -220,7 +220,11 @@ describe('Sloth in the catalog', () => {
       `  - name: ${name}\n    objective: ${objective}\n    sli: {events: {error_query: ${JSON.stringify(error)}, total_query: "sum(rate(t[{{.window}}]))"}}\n`;
     const walk = await scan({
       'hostile.yaml': file(
-        entry('huge', '99', query) + entry('zero', '0') + entry('x'.repeat(70), '99.9') + entry('nan', '.nan'),
+        entry('huge', '99', query) +
+          entry('zero', '0') +
+          entry('x'.repeat(70), '99.9') +
+          entry('nan', '.nan') +
+          '  - name: bare\n',
       ),
     });
     assert.deepEqual(
@@ -229,6 +233,7 @@ describe('Sloth in the catalog', () => {
         .sort(),
       [
         'hostile.yaml:14 error sloth-objective Sloth: the objective NaN is not a number',
+        'hostile.yaml:16 error sloth-objective Sloth: the objective undefined is not a number',
         'hostile.yaml:6 error slo-query spec.indicator.ratio: the query is 3030 characters long; at ',
         'hostile.yaml:8 error slo-objective spec.objective: the objective 0 is not a percentage between ',
         'hostile.yaml:10 error invalid-name "payments-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',

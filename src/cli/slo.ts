@@ -76,7 +76,11 @@ async function catalogSlos(
   // Only the problems of files that declare SLOs stop a write: the rest of the catalog is validate's business.
   const sloFiles = new Set(walk.files.filter((f) => f.documents.some((d) => d.kind === 'SLO')).map((f) => f.path));
   const errors = problems
-    .filter((p) => p.severity === 'error' && (sloFiles.has(p.file) || /^(openslo|sloth|slo)-/.test(p.code)))
+    .filter(
+      (p) =>
+        p.severity === 'error' &&
+        (sloFiles.has(p.file) || /^(openslo|sloth|slo|yaml)-|^file-unprocessable$/.test(p.code)),
+    )
     .map((p) => `${p.file}:${p.line}:${p.column}: error ${p.code}: ${p.message}`);
   return { slos, errors };
 }

@@ -256,8 +256,9 @@ function objectiveOf(spec: Record<string, unknown>, report: ReturnType<typeof is
         `objectives[0].${field} is not honoured`,
         'Atrium counts good and total events over the window (budgeting method Occurrences).',
       );
-  const target = first.target === undefined ? undefined : exact(first.target as string | number);
-  const percent = first.targetPercent === undefined ? undefined : exact(first.targetPercent as string | number);
+  const read = (value: unknown) => (typeof value === 'number' || typeof value === 'string' ? exact(value) : undefined);
+  const target = first.target === undefined ? undefined : read(first.target);
+  const percent = first.targetPercent === undefined ? undefined : read(first.targetPercent);
   if (target && percent === undefined) return formatExact(mul(target, { num: 100n, den: 1n }));
   if (percent && target === undefined) return formatExact(percent);
   report.error(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { KindDefinition, SpecIssue } from '../catalog/kinds.ts';
 import type { Entity } from '../catalog/model.ts';
 import { OWNER_REFERENCE } from '../catalog/relations.ts';
+import { isTimeZone } from '../oncall/wall-clock.ts';
 import { parseEntityRef, refKey } from '../platform/entity-ref.ts';
 import { compare, exact, exactOf, formatExact } from './exact.ts';
 import {
@@ -63,7 +64,8 @@ const ROLLING = /^(\d{1,3})d$/;
 
 /** A spec's window, or undefined when it is not one (the issues say why). */
 export function windowOf(window: SloSpec['window']): SloWindow | undefined {
-  if (typeof window !== 'string') return { kind: 'calendar', unit: 'month', timeZone: window.timeZone };
+  if (typeof window !== 'string')
+    return isTimeZone(window.timeZone) ? { kind: 'calendar', unit: 'month', timeZone: window.timeZone } : undefined;
   const days = Number(ROLLING.exec(window)?.[1]);
   return days >= 1 && days <= 365 ? { kind: 'rolling', days } : undefined;
 }
@@ -106,7 +108,7 @@ function sloIssues(_name: string, value: unknown): SpecIssue[] {
     issues.push({
       path: ['window'],
       code: 'slo-window',
-      message: `the window ${JSON.stringify(spec.window)} is not a rolling number of days`,
+      message: `the window ${JSON.stringify(spec.window)} is neither a rolling number of days (1 to 365) nor a calendar month in a known time zone`,
       hint: 'Use a rolling window such as 28d or 30d, or {calendar: month, timeZone: Europe/Paris}.',
     });
   const indicator = indicatorOf(spec.indicator);

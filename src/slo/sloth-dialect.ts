@@ -88,8 +88,9 @@ function translateFile(doc: Record<string, unknown>, source: number, issues: Iss
       report.error(at, 'sloth-name', 'the SLO has no name', 'Add name: requests-availability.');
       return;
     }
-    const objective = exact(slo.objective as string | number);
-    if (!objective || (typeof slo.objective !== 'number' && typeof slo.objective !== 'string')) {
+    const objective =
+      typeof slo.objective === 'number' || typeof slo.objective === 'string' ? exact(slo.objective) : undefined;
+    if (!objective) {
       report.error(
         [...at, 'objective'],
         'sloth-objective',
