@@ -201,7 +201,7 @@ describe('Sloth in the catalog', () => {
       },
     });
     assert.equal(latency?.metadata.name, 'payments-requests-latency');
-    assert.equal((latency?.spec as { objective: string }).objective, '99');
+    assert.equal((latency?.spec as { objective: string } | undefined)?.objective, '99');
   });
 
   test('the Kubernetes resource: camelCase fields; a raw SLI is an error for that SLO only', async () => {

@@ -261,7 +261,7 @@ describe('Prometheus data source: faults of the exchange (a loopback server spea
       assert.equal(first?.url, '/api/v1/query');
       assert.equal(first?.headers.authorization, 'Bearer s3cret');
       const form = new URLSearchParams(first?.body);
-      assert.equal(form.get('time'), String(at.getTime() / 1000) + '.000');
+      assert.equal(form.get('time'), `${at.getTime() / 1000}.000`);
       assert.match(form.get('query') ?? '', /sum\(rate\(shop_requests_total\[5m\]\)\)/);
       // Down after its retries: the detail names the source and the status only.
       server.answer((_req, res) => res.writeHead(502).end('bad gateway s3cret'));

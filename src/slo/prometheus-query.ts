@@ -54,7 +54,6 @@ export function promRange(window: MeasureWindow, sloWindow: SloWindow, at: Date)
 export function queryTemplateProblem(query: string): string | undefined {
   if (query.length > MAX_QUERY_LENGTH)
     return `the query is ${query.length} characters long; at most ${MAX_QUERY_LENGTH} are allowed`;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(query)) return 'the query contains control characters';
   for (const match of query.matchAll(/\{\{(.*?)\}\}/g)) {
     if (match[0] !== WINDOW_PLACEHOLDER)

@@ -52,7 +52,7 @@ describe('sloRuleGroups', () => {
       sli?.rules.map((r) => (r as RecordingRule).labels.sloth_window),
       ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'],
     );
-    assert.equal((sli?.rules[0] as RecordingRule).expr, '(sum(rate(e[5m])))\n/\n(sum(rate(t[5m])))');
+    assert.equal((sli?.rules[0] as RecordingRule | undefined)?.expr, '(sum(rate(e[5m])))\n/\n(sum(rate(t[5m])))');
     assert.deepEqual(
       meta?.rules.map((r) => [(r as RecordingRule).record, (r as RecordingRule).expr.split('\n')[0]]),
       [
@@ -88,7 +88,10 @@ describe('sloRuleGroups', () => {
       alerting: { pairs: DEFAULT_ALERT_PAIRS.filter((p) => p.severity === 'ticket'), minEvents: 100 },
     });
     const [sli, , alerts] = sloRuleGroups(good);
-    assert.equal((sli?.rules[0] as RecordingRule).expr, '1 - (\n  (sum(rate(g[5m])))\n  /\n  (sum(rate(t[5m])))\n)');
+    assert.equal(
+      (sli?.rules[0] as RecordingRule | undefined)?.expr,
+      '1 - (\n  (sum(rate(g[5m])))\n  /\n  (sum(rate(t[5m])))\n)',
+    );
     assert.deepEqual(
       alerts?.rules.map((r) => ('alert' in r ? r.labels.severity : '')),
       ['ticket'],
