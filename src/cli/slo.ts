@@ -148,10 +148,10 @@ export const sloCommand = defineCommand({
       io.err(`${document.groups.length} rule groups for ${slos.length} SLOs\n`);
       return 0;
     }
-    const exported = format === 'openslo' ? openSloDocuments(slos) : slothDocuments(slos);
+    const exported = format === 'openslo' ? { notes: [], ...openSloDocuments(slos) } : slothDocuments(slos);
     for (const key of exported.skipped)
       io.err(`${key}: measured by pushed events or checks; it has no ${format} form\n`);
-    if ('notes' in exported) for (const note of exported.notes) io.err(`${note}\n`);
+    for (const note of exported.notes) io.err(`${note}\n`);
     if (exported.documents.length === 0) return 65;
     writeOutput(exported.documents.map(yaml).join('---\n'), values.out, io);
     return 0;
