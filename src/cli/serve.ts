@@ -108,6 +108,7 @@ export const serveCommand = defineCommand({
             receivers: config.receivers,
             paging: config.paging,
             sloEvaluationMs: config.sloEvaluationSeconds * 1000,
+            prometheusSources: config.prometheusSources,
           });
           try {
             const { port, metricsPort } = await server.start({
