@@ -161,6 +161,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   const slos = new SloService(new SloStore(database), catalog, notificationStore, {
     now,
     sources: { ratio: prometheus, latency: prometheus },
+    changes,
     intervalMs: sloEvaluationMs,
     ...(options.replica ? { holder: options.replica } : {}),
     // Until receivers are resolved per team: the team's atrium.dev/page-receiver, else the Page button's default.
@@ -193,6 +194,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   });
   catalog.onInvalidate(() => changes.forgetServices());
   outbox.onChange(() => portal.notificationsMoved());
+  slos.onEvaluated((cycle) => portal.slosMoved(cycle));
 
   const syncer = new CatalogSyncer(catalog.store, {
     catalog: options.catalog,

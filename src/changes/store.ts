@@ -10,6 +10,7 @@ import {
   recordIdempotencyKey,
   type StoredResponse,
 } from '../platform/db/idempotency.ts';
+import type { AlongsideWrite } from '../platform/db/alongside-write.ts';
 import type { ChangeEventsTable, Schema } from '../platform/db/schema.ts';
 import type {
   ChangeEvent,
@@ -36,9 +37,6 @@ export interface TimelineCursor {
   at: string;
   id: number;
 }
-
-/** A write of another capability's store that must commit with the events or not at all (e.g. a flag's switch with its audit event). */
-export type AlongsideWrite = (trx: Transaction<Schema>) => Promise<void>;
 
 interface WriteJob {
   events: readonly NewChangeEvent[];
