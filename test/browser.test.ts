@@ -11,7 +11,7 @@ import { assertAccessible, browserSkip, launchBrowser } from './support/browser.
 import { component, group, tempDir, writeFile } from './support/catalog.ts';
 import { SEED_NOW, seedHistory } from './support/changes.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
-import { seedDemoHistory } from '../src/demo/seed.ts';
+import { seedDemoHistory, seedDemoSli } from '../src/demo/seed.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/portal', import.meta.url));
 const DEMO = fileURLToPath(new URL('../examples/acme', import.meta.url));
@@ -32,7 +32,12 @@ async function serveCatalog(catalog: string, history: 'fixture' | 'demo'): Promi
     ...(history === 'fixture' ? { now: () => SEED_NOW } : {}),
   });
   if (history === 'fixture') await seedHistory(live.server);
-  else await seedDemoHistory(live.server.catalog.store, live.server.changes, new Date());
+  else {
+    await seedDemoHistory(live.server.catalog.store, live.server.changes, new Date());
+    // As `serve --demo-history`: the SLI history, then the first evaluation (the Health card's page alert).
+    await seedDemoSli(live.server.slos, new Date());
+    await live.server.slos.evaluate();
+  }
   return live;
 }
 
@@ -588,6 +593,7 @@ describe('portal in a browser', { skip: browserSkip }, () => {
         ['runbook', '/catalog/default/component/shipment-service/runbook/'],
         ['delivery', '/catalog/default/group/checkout/delivery/'],
         ['timeline', '/catalog/default/group/warehouse-systems/changes/'],
+        ['slo', '/catalog/default/slo/shipments-availability/'],
       ];
       for (const scheme of ['light', 'dark'] as const) {
         const context = await browser.newContext({
@@ -601,6 +607,12 @@ describe('portal in a browser', { skip: browserSkip }, () => {
           await page.screenshot({ path: join(shots, `${name}-${scheme}.png`) });
           assert.ok(statSync(join(shots, `${name}-${scheme}.png`)).size > 10_000);
         }
+        // The Health card alone: it heads the service page's "When it breaks".
+        await page.goto(`${demo.url}/catalog/default/component/shipment-service/`);
+        await page
+          .locator('section[aria-labelledby="health"]')
+          .screenshot({ path: join(shots, `health-${scheme}.png`) });
+        assert.ok(statSync(join(shots, `health-${scheme}.png`)).size > 5_000);
         await context.close();
       }
     } finally {
