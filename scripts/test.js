@@ -60,6 +60,13 @@ if (!hasChromium) {
 }
 env.ATRIUM_CHROMIUM = hasChromium ? chromium : '';
 
+// The SLO tests run Debian's Prometheus and promtool; without them those tests skip, and say so here too.
+const prometheusTools = ['/usr/bin/prometheus', '/usr/bin/promtool'].filter((tool) => !existsSync(tool));
+if (prometheusTools.length > 0)
+  console.log(
+    `NOTE: ${prometheusTools.join(' and ')} not found: the Prometheus tests (SLO sources, rules) are SKIPPED. apt-get install -y prometheus to run them.`,
+  );
+
 // The OpenFeature provider is tested as applications import it: the built `atrium/openfeature`.
 const built = spawnSync(process.execPath, [join(import.meta.dirname, 'build-openfeature.js')], { stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status ?? 1);
@@ -74,6 +81,7 @@ if (postgres !== 'available') {
   console.log('NOTE: PostgreSQL suite skipped (see above). Set ATRIUM_TEST_POSTGRES_URL to run it.');
 }
 if (!hasChromium) console.log('NOTE: browser tests skipped (see above).');
+if (prometheusTools.length > 0) console.log('NOTE: Prometheus tests skipped (see above).');
 // After node's own summary, which CI reads: how long the whole run took, to keep an eye on as the suite grows.
 const seconds = Math.round((performance.now() - started) / 1000);
 console.log(`wall time: ${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`);

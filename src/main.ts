@@ -52,6 +52,11 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
     load: async () => (await import('./cli/notify.ts')).notifyCommand,
   },
   {
+    name: 'slo',
+    summary: 'export SLOs as OpenSLO or Sloth files; generate Prometheus rules',
+    load: async () => (await import('./cli/slo.ts')).sloCommand,
+  },
+  {
     name: 'build',
     summary: 'render the portal as a static site (works offline)',
     load: async () => (await import('./cli/build.ts')).buildCommand,

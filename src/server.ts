@@ -37,7 +37,7 @@ import { registerSearchRoutes } from './search/routes.ts';
 import type { AssetBundle } from './portal/assets.ts';
 import { type CapabilitySources, entitySections, entitySubpages, homeSections } from './capabilities.ts';
 import { Portal } from './portal/portal.ts';
-import type { PagingSettings, ReceiverSettings } from './platform/config.ts';
+import type { PagingSettings, PrometheusSourceSettings, ReceiverSettings } from './platform/config.ts';
 import type { RetryPolicy } from './notifications/model.ts';
 import { Outbox } from './notifications/outbox.ts';
 import { receiversFrom } from './notifications/receivers/receivers.ts';
@@ -56,6 +56,7 @@ import { peopleByEmail } from './oncall/plan.ts';
 import { OnCallReaders } from './oncall/readers.ts';
 import { OnCallStore } from './oncall/store.ts';
 import { pageTarget } from './paging/model.ts';
+import { PrometheusSources } from './slo/prometheus-source.ts';
 import { registerSloRoutes } from './slo/routes.ts';
 import { DEFAULT_EVALUATION_INTERVAL_MS, SloService } from './slo/service.ts';
 import { SloStore } from './slo/store.ts';
@@ -133,6 +134,8 @@ export interface ServerOptions {
   notificationRetry?: RetryPolicy;
   /** How often SLOs are evaluated (default 30 s). */
   sloEvaluationMs?: number;
+  /** The Prometheus HTTP APIs ratio and latency SLOs are measured against (atrium.yaml's prometheus). */
+  prometheusSources?: readonly PrometheusSourceSettings[];
   /** This replica's name in SLO cycle claims (random by default; tests name theirs). */
   replica?: string;
 }
@@ -176,8 +179,11 @@ export function createServer(options: ServerOptions): AtriumServer {
     defaultReceiver: options.paging?.receiver,
   });
   const sloEvaluationMs = options.sloEvaluationMs ?? DEFAULT_EVALUATION_INTERVAL_MS;
+  const prometheus = new PrometheusSources(options.prometheusSources ?? []);
   const slos = new SloService(new SloStore(database), catalog, notificationStore, {
     now,
+    sources: { ratio: prometheus, latency: prometheus },
+    changes,
     intervalMs: sloEvaluationMs,
     ...(options.replica ? { holder: options.replica } : {}),
     // Until receivers are resolved per team: the team's atrium.dev/page-receiver, else the Page button's default.
@@ -212,6 +218,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   catalog.onInvalidate(() => changes.forgetServices());
   outbox.onChange(() => portal.notificationsMoved());
   readers?.onChange(() => portal.onCallMoved());
+  slos.onEvaluated((cycle) => portal.slosMoved(cycle));
 
   const syncer = new CatalogSyncer(catalog.store, {
     catalog: options.catalog,

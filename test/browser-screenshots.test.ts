@@ -38,6 +38,7 @@ describe('the portal on the demo organisation', { skip: browserSkip }, () => {
         ['runbook', '/catalog/default/component/shipment-service/runbook/'],
         ['delivery', '/catalog/default/group/checkout/delivery/'],
         ['timeline', '/catalog/default/group/warehouse-systems/changes/'],
+        ['slo', '/catalog/default/slo/shipments-availability/'],
       ];
       for (const scheme of ['light', 'dark'] as const) {
         const context = await browser.newContext({
@@ -51,6 +52,12 @@ describe('the portal on the demo organisation', { skip: browserSkip }, () => {
           await page.screenshot({ path: join(shots, `${name}-${scheme}.png`) });
           assert.ok(statSync(join(shots, `${name}-${scheme}.png`)).size > 10_000);
         }
+        // The Health card alone: it heads the service page's "When it breaks".
+        await page.goto(`${demo.url}/catalog/default/component/shipment-service/`);
+        await page
+          .locator('section[aria-labelledby="health"]')
+          .screenshot({ path: join(shots, `health-${scheme}.png`) });
+        assert.ok(statSync(join(shots, `health-${scheme}.png`)).size > 5_000);
         await context.close();
       }
     } finally {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
 import { component, tempCatalog } from './support/catalog.ts';
 import { describeEachDatabase } from './support/databases.ts';
 import { json, loopbackServer } from './support/loopback.ts';
@@ -8,7 +9,9 @@ import { useTestServer } from './support/test-server.ts';
 /**
  * The SLO API end to end: pushed events (refusals, idempotency), evaluation with an injected
  * clock firing then resolving a page alert with exactly one notification each, one cycle per
- * replica set, and the outbox row written with the alert's change.
+ * replica set, and the outbox row written with the alert's change. Alert transitions go on
+ * the service's timeline in the evaluation's transaction (both or neither, once), and other
+ * replicas learn of each evaluated cycle.
  */
 
 const START = Date.parse('2026-03-10T12:00:00.000Z');
@@ -76,6 +79,11 @@ describeEachDatabase('SLO API', (dialect) => {
   /** `per` events a minute over the last `minutes`, `errors` of them failing. */
   const minutes = (n: number, per: number, errors: number) =>
     Array.from({ length: n }, (_, i) => ({ at: at(i), good: per - errors, total: per }));
+  /** The alert changes on the shipment service's timeline, newest first. */
+  const alertChanges = async () =>
+    (await fixture.server.changes.timeline('component:default/shipment-service', { kinds: ['alert'] }, 100)).map(
+      (e) => `${e.at} ${e.summary}`,
+    );
   const errorsOf = async (res: Response) => ((await res.json()) as { errors?: { field: string }[] }).errors ?? [];
 
   test('refuses bad pushes with clear errors and writes nothing', async () => {
@@ -145,6 +153,14 @@ describeEachDatabase('SLO API', (dialect) => {
       burnRates: Record<string, number | null>;
       alerts: { severity: string; state: string; since: string }[];
     };
+    assert.deepEqual(
+      (await alertChanges()).sort(),
+      [
+        `${new Date(nowMs).toISOString()} Ticket alert firing: shipments-availability burns its error budget above 3× over 1d and 2h`,
+        `${new Date(nowMs).toISOString()} Page alert firing: shipments-availability burns its error budget above 14.4× over 1h and 5m`,
+      ].sort(),
+      'both transitions on the service timeline, with the evaluation',
+    );
     assert.equal(status.objective, '99.9');
     assert.ok(Math.abs((status.burnRates['1h'] ?? 0) - 20) < 1e-9, `1h burn ${status.burnRates['1h']}`);
     assert.ok(Math.abs((status.burnRates['5m'] ?? 0) - 20) < 1e-9);
@@ -227,5 +243,53 @@ describeEachDatabase('SLO API', (dialect) => {
     );
     assert.equal((await fixture.server.app.request('/api/v1/slos?service=component:nowhere')).status, 404);
     assert.equal((await fixture.server.app.request('/api/v1/slos/default/nowhere')).status, 404);
+  });
+
+  test('an evaluation whose transaction fails leaves no alert and no change; the next cycle records each once', async () => {
+    const slos = fixture.server.slos;
+    const db = fixture.database.db;
+    const pages = async () => (await alertChanges()).filter((c) => c.includes('Page alert firing'));
+    const before = (await pages()).length;
+    const queued = (await fixture.server.outbox.recentFor('slo:default/shipments-availability', 100)).length;
+    // A new burn: an hour at 2 % errors, so the page (resolved above) fires again.
+    nowMs += 3 * 60 * 60_000;
+    assert.equal((await post({ events: minutes(60, 1000, 20) })).status, 202);
+    // The timeline's table goes away mid-cycle: the change cannot be written, so nothing of the cycle is.
+    await sql`ALTER TABLE change_events RENAME TO change_events_away`.execute(db);
+    try {
+      await assert.rejects(slos.evaluate());
+    } finally {
+      await sql`ALTER TABLE change_events_away RENAME TO change_events`.execute(db);
+    }
+    assert.equal(
+      (await slos.status('slo:default/shipments-availability'))?.alerts.find((a) => a.severity === 'page')?.state,
+      'resolved',
+    );
+    assert.equal((await fixture.server.outbox.recentFor('slo:default/shipments-availability', 100)).length, queued);
+    assert.equal((await pages()).length, before);
+
+    nowMs += 30_000;
+    assert.equal((await slos.evaluate()).fired, 1, 'the retried cycle fires the page');
+    assert.equal((await pages()).length, before + 1);
+    assert.equal((await slos.evaluate()).claimed, false, 'the same cycle again is not run');
+    nowMs += 30_000;
+    assert.equal((await slos.evaluate()).fired, 0, 'still firing');
+    const after = await pages();
+    assert.equal(after.length, before + 1, 'the page is on the timeline exactly once');
+    assert.equal(after[0]?.startsWith(new Date(nowMs - 30_000).toISOString()), true);
+    assert.equal((await fixture.server.outbox.recentFor('slo:default/shipments-availability', 100)).length, queued + 1);
+  });
+
+  test('another replica learns each evaluated cycle from the database, once', async () => {
+    const other = await fixture.replica();
+    const seen: number[] = [];
+    other.slos.onEvaluated((cycle) => seen.push(cycle));
+    await other.slos.pollEvaluated();
+    const start = seen.length;
+    nowMs += 60_000;
+    assert.equal((await fixture.server.slos.evaluate()).claimed, true);
+    await other.slos.pollEvaluated();
+    await other.slos.pollEvaluated();
+    assert.deepEqual(seen.slice(start), [Math.floor(nowMs / 30_000)]);
   });
 });

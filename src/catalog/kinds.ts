@@ -47,6 +47,36 @@ export interface LegacyApiVersion {
   hint: string;
 }
 
+/**
+ * Another tool's format a kind also reads (OpenSLO, Sloth for SLOs): its documents are
+ * translated into documents of the kind in one of its own apiVersions, which the catalog
+ * then validates, relates and stores like any other. A translation is per file, because
+ * such formats refer between documents (an OpenSLO SLO to its SLI by name).
+ */
+export interface KindDialect {
+  /** The format's name in messages, e.g. "OpenSLO v1". */
+  name: string;
+  /** Whether a document is in this format (by its apiVersion, or a marker of its own such as Sloth's `version`). */
+  recognizes(value: unknown): boolean;
+  translate(documents: readonly unknown[]): DialectTranslation;
+}
+
+export interface DialectTranslation {
+  /**
+   * The kind's documents made from the format's ones. `source` is the index (in the
+   * documents given) of the document they come from; `origin` maps a path in the new
+   * document to the path in the source document it came from, so problems point at the
+   * line the user wrote.
+   */
+  documents: readonly {
+    value: unknown;
+    source: number;
+    origin(path: readonly PropertyKey[]): readonly PropertyKey[];
+  }[];
+  /** What the format says that cannot be read (errors) or honoured (warnings), at a path in a source document. */
+  issues: readonly (SpecIssue & { source: number; severity: 'error' | 'warning' })[];
+}
+
 export interface KindDefinition {
   /** As written in descriptors (matched case-insensitively) and shown on pages. */
   kind: string;
@@ -61,6 +91,8 @@ export interface KindDefinition {
   /** The relations this kind introduces, each with its inverse. */
   relationPairs: readonly (readonly [string, string])[];
   cards?: readonly RelationCard[];
+  /** Other tools' formats read as this kind (see KindDialect). */
+  dialects?: readonly KindDialect[];
   /**
    * A kind whose spec holds what not every reader may see (a flag's targeting): the spec
    * anonymous readers get instead, and the token scopes that see the whole descriptor.
@@ -102,6 +134,15 @@ export function registeredKinds(): readonly KindDefinition[] {
 /** The modules that registered kinds, for worker threads to import. */
 export function kindModules(): readonly string[] {
   return registry.modules;
+}
+
+/** The dialect of a registered kind a document is written in, if any. */
+export function dialectOf(value: unknown): KindDialect | undefined {
+  for (const kind of registry.kinds) {
+    const dialect = kind.dialects?.find((d) => d.recognizes(value));
+    if (dialect) return dialect;
+  }
+  return undefined;
 }
 
 /** A registered kind's definition, whatever the case it is written in. */

@@ -7,7 +7,7 @@ import { expandTarget, isGlob, locationTargets, type TargetProblem } from './loc
 import { entityName, formatRef, isSafeLinkUrl, isUrlLike, refKey, type Entity, type Problem } from './model.ts';
 import { RUNBOOK_ANNOTATION } from './operational-links.ts';
 import { parseYamlDocuments, type ParsedDocument } from './parse.ts';
-import { knownKind } from './kinds.ts';
+import { dialectOf, knownKind, type KindDialect } from './kinds.ts';
 import { referencesOf, suspiciousReferences } from './relations.ts';
 import { documentKey } from './resolve.ts';
 import { isCatalogApiVersion, isTemplateSkeletonPath, looksLikeAppConfig } from './scan-filter.ts';
@@ -432,9 +432,15 @@ async function parseFileUnguarded(root: CatalogRoot, job: ParseJob): Promise<Fil
   const documents: DocumentSummary[] = [];
   const problems = [...parsed.problems];
   const skipped: Record<string, number> = {};
+  const translated = translateDialects(parsed.documents, job.path, problems);
   for (const doc of parsed.documents) {
     // An empty document (a lone or trailing `---`) holds nothing; Backstage skips it too.
     if (doc.value === null || doc.value === undefined) continue;
+    const fromDialect = translated.get(doc);
+    if (fromDialect) {
+      for (const made of fromDialect) documents.push(await loadDocument(root, job.path, made, dependencies, entities));
+      continue;
+    }
     if (job.discovered) {
       if (!looksLikeDescriptor(doc.value)) continue;
       const { apiVersion } = doc.value as { apiVersion?: unknown };
@@ -463,6 +469,51 @@ async function parseFileUnguarded(root: CatalogRoot, job: ParseJob): Promise<Fil
     entities: [...entities],
     skipped,
   };
+}
+
+/**
+ * The documents of a file written in a registered kind's dialect (OpenSLO, Sloth), each
+ * with the kind's documents made from it (none for a document other ones refer to, such
+ * as an OpenSLO SLI), positioned at what the user wrote; the dialect's issues become
+ * problems. Translated per dialect and file, since such documents refer to each other.
+ */
+function translateDialects(
+  parsed: readonly ParsedDocument[],
+  file: string,
+  problems: Problem[],
+): Map<ParsedDocument, ParsedDocument[]> {
+  const byDialect = new Map<KindDialect, ParsedDocument[]>();
+  for (const doc of parsed) {
+    const dialect = doc.value === null || doc.value === undefined ? undefined : dialectOf(doc.value);
+    if (dialect) byDialect.set(dialect, [...(byDialect.get(dialect) ?? []), doc]);
+  }
+  const made = new Map<ParsedDocument, ParsedDocument[]>();
+  for (const [dialect, docs] of byDialect) {
+    for (const doc of docs) made.set(doc, []);
+    const translation = dialect.translate(docs.map((d) => d.value));
+    for (const issue of translation.issues) {
+      const source = docs[issue.source];
+      if (!source) continue;
+      problems.push({
+        severity: issue.severity,
+        code: issue.code,
+        message: `${dialect.name}: ${issue.message}`,
+        hint: issue.hint,
+        file,
+        ...source.positionOf(issue.path),
+      });
+    }
+    for (const document of translation.documents) {
+      const source = docs[document.source];
+      if (!source) continue;
+      made.get(source)?.push({
+        value: document.value,
+        position: source.position,
+        positionOf: (path) => source.positionOf(document.origin(path)),
+      });
+    }
+  }
+  return made;
 }
 
 function looksLikeDescriptor(value: unknown): boolean {

@@ -83,6 +83,8 @@ const FIELDS: FieldCase[] = [
   { kind: 'Flag', field: 'service', relation: 'flagOf', inverse: 'hasFlag', defaultKind: 'Component', list: false },
   { kind: 'Template', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
   { kind: 'Rotation', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
+  { kind: 'SLO', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
+  { kind: 'SLO', field: 'service', relation: 'measures', inverse: 'measuredBy', defaultKind: 'Component', list: false },
 ];
 
 describe('relation types', () => {
@@ -97,6 +99,7 @@ describe('relation types', () => {
       ['childOf', 'parentOf'],
       ['flagOf', 'hasFlag'],
       ['hasParticipant', 'participantOf'],
+      ['measures', 'measuredBy'],
     ];
     assert.deepEqual(
       relationPairs().map(([a, b]) => [a, b]),

@@ -26,7 +26,8 @@ import {
 } from './model.ts';
 import { type FeedEvent, feedScope } from './feed-scope.ts';
 import { scopeOf } from './scope.ts';
-import type { AlongsideWrite, ChangeStore, StoredResponse, TimelineCursor, TimelineFilter } from './store.ts';
+import type { AlongsideWrite } from '../platform/db/alongside-write.ts';
+import type { ChangeStore, StoredResponse, TimelineCursor, TimelineFilter } from './store.ts';
 
 /** A write's answer: what to send, and whether it repeats an earlier one. */
 export interface WriteResult {
@@ -336,22 +337,47 @@ export class ChangeService {
     key: string | undefined,
     alongside?: AlongsideWrite,
   ): Promise<WriteResult> {
+    return this.recordChanges(route, [input], principal, key, alongside);
+  }
+
+  /**
+   * Records several changes in one write (one idempotency key for them all), with
+   * `alongside` in the same transaction: an SLO evaluation's alert transitions with the
+   * alerts' new state. The answer is the first change's, as recordChange's.
+   */
+  async recordChanges(
+    route: string,
+    inputs: readonly ChangeInput[],
+    principal: Principal,
+    key: string | undefined,
+    alongside?: AlongsideWrite,
+  ): Promise<WriteResult> {
     const recordedAt = this.now().toISOString();
-    const service = (await this.resolveServices([{ ref: input.service, field: 'service' }])).get(0) as {
-      key: string;
-      ref: string;
-    };
+    const services = await this.resolveServices(
+      inputs.map((input, i) => ({ ref: input.service, field: inputs.length === 1 ? 'service' : `${i}.service` })),
+    );
     const errors: FieldError[] = [];
-    const at = this.time(input.at, 'at', errors);
-    if (errors.length > 0) throw invalid(errors, 'Nothing was written.');
-    const event = eventOf('change', service, at, input.summary, input, principal, recordedAt, {
-      environment: input.environment ?? null,
-      kind: input.kind,
+    const events = inputs.map((input, i) => {
+      const at = this.time(input.at, inputs.length === 1 ? 'at' : `${i}.at`, errors);
+      return eventOf(
+        'change',
+        services.get(i) as { key: string; ref: string },
+        at,
+        input.summary,
+        input,
+        principal,
+        recordedAt,
+        {
+          environment: input.environment ?? null,
+          kind: input.kind,
+        },
+      );
     });
+    if (errors.length > 0) throw invalid(errors, 'Nothing was written.');
     return this.write(
       route,
-      input,
-      [event],
+      inputs.length === 1 ? inputs[0] : inputs,
+      events,
       principal,
       key,
       (saved) => ({ status: 201, body: JSON.stringify(saved[0]) }),

@@ -12,6 +12,7 @@ import {
 import { chunks } from '../platform/db/chunks.ts';
 import { isDatabaseUnavailable } from '../platform/db/connection-loss.ts';
 import { isSqliteBusy } from '../platform/db/database-errors.ts';
+import type { AlongsideWrite } from '../platform/db/alongside-write.ts';
 import type { ChangeEventsTable, Schema } from '../platform/db/schema.ts';
 import type {
   ChangeEvent,
@@ -40,9 +41,6 @@ export interface TimelineCursor {
 }
 
 export type StoredResponse = StoredAnswer;
-
-/** A write of another capability's store that must commit with the events or not at all (e.g. a flag's switch with its audit event). */
-export type AlongsideWrite = (trx: Transaction<Schema>) => Promise<void>;
 
 interface WriteJob {
   events: readonly NewChangeEvent[];

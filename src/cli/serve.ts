@@ -1,5 +1,5 @@
 import { describeCatalog } from '../catalog/open-catalog.ts';
-import { seedDemoHistory } from '../demo/seed.ts';
+import { seedDemoHistory, seedDemoSli } from '../demo/seed.ts';
 import { hostPort } from '../platform/config.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
@@ -109,6 +109,7 @@ export const serveCommand = defineCommand({
             teamReceivers: config.teamReceivers,
             paging: config.paging,
             sloEvaluationMs: config.sloEvaluationSeconds * 1000,
+            prometheusSources: config.prometheusSources,
           });
           try {
             const { port, metricsPort } = await server.start({
@@ -120,11 +121,15 @@ export const serveCommand = defineCommand({
                     what: 'recording the demo history',
                     async run() {
                       const seeded = await seedDemoHistory(server.catalog.store, server.changes, new Date());
-                      if (seeded)
-                        logger.info(
-                          { component: 'demo' },
-                          `recorded a demo history: ${seeded.deployments} deployments, ${seeded.switches} traffic switches, ${seeded.changes} other changes`,
-                        );
+                      if (!seeded) return;
+                      logger.info(
+                        { component: 'demo' },
+                        `recorded a demo history: ${seeded.deployments} deployments, ${seeded.switches} traffic switches, ${seeded.changes} other changes`,
+                      );
+                      const sli = await seedDemoSli(server.slos, new Date());
+                      // The first evaluation now, not a cycle later: the Health cards tell the story from the first page.
+                      await server.slos.evaluate();
+                      logger.info({ component: 'demo' }, `pushed ${sli.events} SLI buckets for ${sli.slos} SLOs`);
                     },
                   }
                 : undefined,

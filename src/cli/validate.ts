@@ -32,8 +32,9 @@ ${CATALOG_OPTIONS_HELP}
   -h, --help               show this help
 
 When a folder is scanned (no app-config.yaml, no catalog-info.yaml), documents of other
-tools (any apiVersion not backstage.io/, scaffolder.backstage.io/ or atrium.dev/) and
-template skeleton folders are left out, and one line says how many.
+tools (any apiVersion not backstage.io/, scaffolder.backstage.io/ or atrium.dev/, except
+the formats Atrium reads as its kinds: OpenSLO v1 and Sloth SLO files) and template
+skeleton folders are left out, and one line says how many.
 
 Exit status: 0 no errors (warnings allowed, up to --max-warnings), 65 errors found
 or more warnings than --max-warnings, 64 bad usage, 78 configuration problem.

@@ -1,9 +1,11 @@
 import type { CatalogStore } from '../catalog/store.ts';
 import { MAX_BATCH } from '../changes/schema.ts';
 import type { ChangeService } from '../changes/service.ts';
+import type { SloService } from '../slo/service.ts';
 import { demoHistory, type DemoService } from './deploy-history.ts';
+import { demoSliHistory } from './sli-history.ts';
 
-const SEEDER = { name: 'demo-history', scopes: ['deployments:write', 'changes:write'] };
+const SEEDER = { name: 'demo-history', scopes: ['deployments:write', 'changes:write', 'slis:write'] };
 const DAY_MS = 86_400_000;
 /** The route the seed's writes are recorded under, with their idempotency keys (the seeder's own: keys are per principal). */
 const ROUTE = '/demo';
@@ -56,4 +58,28 @@ export async function seedDemoHistory(
     switches: history.switches.length,
     changes: history.changes.length,
   };
+}
+
+/** The days of pushed SLI events the demo's SLOs get: a month, so their budgets are over whole windows. */
+const SLI_DAYS = 30;
+
+/**
+ * Pushes the demo's SLI history (demoSliHistory: shipments-availability burning its budget
+ * now) into the demo's pushed-events SLOs, ending now. Called only when the deploy history
+ * was just recorded, so a demo that has been used keeps its events; each SLO's push has a
+ * key for the day, so a seed cut short and run again adds nothing twice.
+ */
+export async function seedDemoSli(
+  slos: Pick<SloService, 'list' | 'recordEvents'>,
+  now: Date,
+): Promise<{ slos: number; events: number }> {
+  const { items } = await slos.list({}, Number.MAX_SAFE_INTEGER, 0);
+  const pushed = items.filter((s) => s.indicator === 'events');
+  const day = now.toISOString().slice(0, 10);
+  let events = 0;
+  for (const { slo, events: batch } of demoSliHistory(pushed, now, SLI_DAYS)) {
+    await slos.recordEvents(slo, ROUTE, batch, SEEDER, `demo-sli:${day}:${slo}`);
+    events += batch.length;
+  }
+  return { slos: pushed.length, events };
 }

@@ -100,6 +100,7 @@ describe('loadConfig precedence', () => {
       receivers: [],
       teamReceivers: {},
       paging: {},
+      prometheusSources: [],
     };
     assert.deepEqual(loadConfig(cli, env, cwd), { ...cli, ...catalogDefaults, catalogPaths: ['cli-catalog'] });
     assert.deepEqual(loadConfig({}, env, cwd), {
@@ -393,6 +394,47 @@ describe('metrics access', () => {
       () => loadConfig({}, env, cwdWith(`${yaml}\n    payments: ["https://hooks.slack.com/services/T/B/x"]`)),
       /receiver names are lowercase letters/,
     );
+  });
+
+  test('prometheus sources: header values and the bearer token from named environment variables', () => {
+    const yaml = [
+      'prometheus:',
+      '  default: {url: "http://127.0.0.1:9090", timeoutMs: 2000, bearerTokenEnv: PROM_TOKEN}',
+      '  tenant-a: {url: "https://mimir.example/prometheus", concurrency: 4, headersEnv: {X-Scope-OrgID: TENANT}}',
+    ].join('\n');
+    const config = loadConfig({}, { PROM_TOKEN: 't0ken', TENANT: 'team-a' }, cwdWith(yaml));
+    assert.deepEqual(config.prometheusSources, [
+      {
+        name: 'default',
+        url: 'http://127.0.0.1:9090',
+        timeoutMs: 2000,
+        concurrency: 8,
+        headers: { Authorization: 'Bearer t0ken' },
+      },
+      {
+        name: 'tenant-a',
+        url: 'https://mimir.example/prometheus',
+        timeoutMs: 5000,
+        concurrency: 4,
+        headers: { 'X-Scope-OrgID': 'team-a' },
+      },
+    ]);
+    const missing = configError(() => loadConfig({}, { TENANT: 'x' }, cwdWith(yaml)));
+    assert.match(missing.message, /prometheus\.default\.bearerTokenEnv names the environment variable PROM_TOKEN/);
+    configError(() => loadConfig({}, {}, cwdWith('prometheus:\n  default: {url: "ftp://x", token: inline}')));
+    configError(() =>
+      loadConfig({}, {}, cwdWith('prometheus:\n  default: {url: "http://x", headersEnv: {"bad header": X}}')),
+    );
+    // The one-variable form replaces atrium.yaml's `default` and keeps the other sources.
+    const env = { PROM_TOKEN: 't', TENANT: 'x', ATRIUM_PROMETHEUS_URL: 'http://127.0.0.1:9999' };
+    assert.deepEqual(
+      loadConfig({}, env, cwdWith(yaml)).prometheusSources.map((s) => [s.name, s.url]),
+      [
+        ['tenant-a', 'https://mimir.example/prometheus'],
+        ['default', 'http://127.0.0.1:9999'],
+      ],
+    );
+    configError(() => loadConfig({}, { ATRIUM_PROMETHEUS_URL: 'localhost:9090' }, cwdWith()));
   });
 });
 

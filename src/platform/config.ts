@@ -52,7 +52,28 @@ export interface Config {
   paging: PagingSettings;
   /** How often `serve` evaluates SLOs, in seconds (atrium.yaml's sloEvaluationSeconds; default 30). */
   sloEvaluationSeconds: number;
+  /** Prometheus HTTP APIs SLOs read (atrium.yaml's prometheus; ATRIUM_PROMETHEUS_URL names `default`). */
+  prometheusSources: PrometheusSourceSettings[];
 }
+
+/**
+ * A Prometheus HTTP API an SLO's ratio or latency indicator is measured against. Header
+ * values (a bearer token, a tenant id) come from environment variables named in
+ * atrium.yaml, never from the file itself, and are never logged.
+ */
+export interface PrometheusSourceSettings {
+  name: string;
+  /** The server's base URL; `/api/v1/query` is appended. */
+  url: string;
+  /** One attempt's limit; a retry gets its own. */
+  timeoutMs: number;
+  /** Queries in flight at once against this source. */
+  concurrency: number;
+  headers: Record<string, string>;
+}
+
+/** The defaults of a Prometheus source's limits. */
+export const PROMETHEUS_SOURCE_DEFAULTS = { timeoutMs: 5000, concurrency: 8 } as const;
 
 /**
  * A notification receiver: `pagerduty` (Events API v2; `secret` is the default integration
@@ -98,6 +119,7 @@ export const DEFAULTS: Config = {
   teamReceivers: {},
   paging: {},
   sloEvaluationSeconds: 30,
+  prometheusSources: [],
 };
 
 /** `host:port` (an IPv6 host in brackets): where `metricsListen` serves /metrics. */
@@ -158,6 +180,18 @@ const receiverSchema = z.discriminatedUnion('type', [
 
 const onCallApiSchema = z.strictObject({ url: httpUrl.optional(), apiKeyEnv: envName });
 
+/** An HTTP header's name (RFC 9110 token). */
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'must be an HTTP header name');
+
+const prometheusSourceSchema = z.strictObject({
+  url: httpUrl,
+  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  concurrency: z.number().int().min(1).max(64).optional(),
+  bearerTokenEnv: envName.optional(),
+  /** Header name -> the environment variable holding its value (a tenant id, a token). */
+  headersEnv: z.record(headerName, envName).optional(),
+});
+
 const fileSchema = z.strictObject({
   catalog: z.union([z.string().min(1), catalogSchema]).optional(),
   database: z.string().min(1).optional(),
@@ -193,11 +227,24 @@ const fileSchema = z.strictObject({
       opsgenie: onCallApiSchema.optional(),
     })
     .optional(),
+  prometheus: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'names are lowercase letters, digits and -'),
+      prometheusSourceSchema,
+    )
+    .optional(),
 });
 
 type EnvSetting = Exclude<
   keyof Config,
-  'catalogPaths' | 'appConfigs' | 'urlMappings' | 'strictUrls' | 'receivers' | 'teamReceivers' | 'paging'
+  | 'catalogPaths'
+  | 'appConfigs'
+  | 'urlMappings'
+  | 'strictUrls'
+  | 'receivers'
+  | 'teamReceivers'
+  | 'paging'
+  | 'prometheusSources'
 >;
 
 const envNames: Record<EnvSetting, string[]> = {
@@ -270,6 +317,45 @@ function pagingOf(paging: z.infer<typeof fileSchema.shape.paging> & object, env:
   };
 }
 
+function prometheusSourcesOf(
+  sources: Record<string, z.infer<typeof prometheusSourceSchema>>,
+  env: NodeJS.ProcessEnv,
+): PrometheusSourceSettings[] {
+  return Object.entries(sources).map(([name, s]) => {
+    const where = `prometheus.${name}`;
+    const headers: Record<string, string> = {};
+    for (const [header, variable] of Object.entries(s.headersEnv ?? {}))
+      headers[header] = secretOf(variable, env, `${where}.headersEnv.${header}`);
+    if (s.bearerTokenEnv)
+      headers.Authorization = `Bearer ${secretOf(s.bearerTokenEnv, env, `${where}.bearerTokenEnv`)}`;
+    return {
+      name,
+      url: s.url,
+      timeoutMs: s.timeoutMs ?? PROMETHEUS_SOURCE_DEFAULTS.timeoutMs,
+      concurrency: s.concurrency ?? PROMETHEUS_SOURCE_DEFAULTS.concurrency,
+      headers,
+    };
+  });
+}
+
+/** ATRIUM_PROMETHEUS_URL: the `default` source in one variable (atrium.yaml's own `default` is replaced). */
+function prometheusFromEnv(
+  env: NodeJS.ProcessEnv,
+  file: PrometheusSourceSettings[] | undefined,
+): PrometheusSourceSettings[] | undefined {
+  const url = env.ATRIUM_PROMETHEUS_URL;
+  if (url === undefined || url === '') return undefined;
+  if (!httpUrl.safeParse(url).success)
+    throw configError(
+      'ATRIUM_PROMETHEUS_URL is not an http(s) URL',
+      'Set ATRIUM_PROMETHEUS_URL to the Prometheus server, e.g. http://prometheus:9090, or unset it.',
+    );
+  return [
+    ...(file ?? []).filter((s) => s.name !== 'default'),
+    { name: 'default', url, ...PROMETHEUS_SOURCE_DEFAULTS, headers: {} },
+  ];
+}
+
 function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
   let text: string;
   try {
@@ -307,7 +393,7 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
       'See the configuration section of the user guide for the allowed keys.',
     );
   }
-  const { catalog, notifications, paging, ...plain } = result.data;
+  const { catalog, notifications, paging, prometheus, ...plain } = result.data;
   const receiverNames = Object.keys(notifications?.receivers ?? {});
   for (const [team, names] of Object.entries(notifications?.teams ?? {})) {
     if (keyOfTeam(team) === undefined)
@@ -332,6 +418,7 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
     ...(notifications?.receivers ? { receivers: receiversOf(notifications.receivers, env) } : {}),
     ...(notifications?.teams ? { teamReceivers: teamReceiversOf(notifications.teams) } : {}),
     ...(paging ? { paging: pagingOf(paging, env) } : {}),
+    ...(prometheus ? { prometheusSources: prometheusSourcesOf(prometheus, env) } : {}),
   };
   if (typeof catalog !== 'object') return { ...rest, ...(catalog === undefined ? {} : { catalog }) };
   const roots =
@@ -388,7 +475,8 @@ export function loadConfig(
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<Config>;
   const file = readConfigFile(cwd, env);
   const fromEnv = readEnv(env);
-  const merged = { ...DEFAULTS, ...file, ...fromEnv, ...defined };
+  const prometheusSources = prometheusFromEnv(env, file.prometheusSources);
+  const merged = { ...DEFAULTS, ...file, ...fromEnv, ...(prometheusSources ? { prometheusSources } : {}), ...defined };
   // One root named anywhere (option, environment) replaces atrium.yaml's list of roots.
   const namedOnce = (defined.catalog ?? fromEnv.catalog) !== undefined;
   const catalogPaths = defined.catalogPaths ?? (namedOnce ? [merged.catalog] : (file.catalogPaths ?? [merged.catalog]));

@@ -71,6 +71,8 @@ export interface SloDefinition {
   alerting: { pairs: readonly AlertWindowPair[]; minEvents: number };
   /** The Prometheus data source's name for ratio and latency indicators (`default` when one is configured). */
   source?: string;
+  /** For one of the SLOs a `grouping` splits: its group's label values (`{ route: "/pay" }`). */
+  group?: Readonly<Record<string, string>>;
 }
 
 /** What an evaluation knows about its data: measured, nothing recorded, or the source failing. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CachedCatalog } from '../catalog/cached-catalog.ts';
+import type { ChangeService } from '../changes/service.ts';
 import { RUNBOOK_ANNOTATION } from '../catalog/operational-links.ts';
 import type { NewNotification, NotificationStore } from '../notifications/store.ts';
 import type { PageTarget } from '../paging/model.ts';
@@ -8,6 +9,7 @@ import { idempotencyOf, keyReused } from '../platform/db/idempotency.ts';
 import { parseEntityRef, refKey } from '../platform/entity-ref.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
+import { alertChangeInput, alertChangeKey, SLO_ALERT_RECORDER, SLO_ALERT_ROUTE } from './alert-change.ts';
 import { dedupKeyOf, type StoredAlert } from './alerting.ts';
 import { budgetRemaining, errorBudget, windowRange } from './budget.ts';
 import { alertMessage, type Evaluation, evaluateSlo, MEASURED_WINDOWS } from './evaluation.ts';
@@ -25,6 +27,7 @@ import type {
 } from './model.ts';
 import { sloDefinition } from './slo-definition.ts';
 import { HOUR_MS, type EvaluationWrite, type SloStore } from './store.ts';
+import type { AlongsideWrite } from '../platform/db/alongside-write.ts';
 
 /** Where an owning team's alerts go: its receivers (the notify capability resolves them per team). */
 export type TeamReceivers = (ownerKey: string) => Promise<readonly PageTarget[]>;
@@ -40,6 +43,8 @@ export interface SloServiceOptions {
   receivers?: TeamReceivers;
   /** The portal's absolute URL of an entity page, for links in messages (none without a public URL). */
   pageUrl?: (ref: string) => string | undefined;
+  /** The change timeline alert transitions are recorded on, with the evaluation that made them. */
+  changes?: Pick<ChangeService, 'recordChanges'>;
 }
 
 /** A pushed count as the API takes it. */
@@ -82,6 +87,8 @@ export function retentionMs(slo: SloDefinition): number {
 interface Definitions {
   slos: SloDefinition[];
   byKey: Map<string, SloDefinition>;
+  /** The services in the catalog (an SLO's dangling service has no timeline to record on). */
+  services: Set<string>;
   runbooks: Map<string, string>;
 }
 
@@ -98,6 +105,8 @@ export class SloService implements SloReader {
   private readonly sources: Record<SloIndicator['type'], SloDataSource>;
   private definitions: Promise<Definitions> | undefined;
   private lastCompaction = 0;
+  private readonly evaluatedListeners: ((cycle: number) => void)[] = [];
+  private seenCycle = -1;
 
   constructor(
     readonly store: SloStore,
@@ -158,7 +167,7 @@ export class SloService implements SloReader {
       if (runbook && /^https?:\/\//.test(runbook)) runbooks.set(key, runbook);
     }
     const slos = [...descriptors.values()].map((d, i) => sloDefinition(d.entity, owners.get(serviceKeys[i] as string)));
-    return { slos, byKey: new Map(slos.map((s) => [s.key, s])), runbooks };
+    return { slos, byKey: new Map(slos.map((s) => [s.key, s])), runbooks, services: new Set(services.keys()) };
   }
 
   async definition(key: string): Promise<SloDefinition | undefined> {
@@ -252,7 +261,7 @@ export class SloService implements SloReader {
     if (!(await this.store.claimCycle(CYCLE, cycle, this.holder, now, now + 2 * this.intervalMs)))
       return { claimed: false, evaluated: 0, fired: 0, resolved: 0 };
     try {
-      const { slos, runbooks } = await this.loadDefinitions();
+      const { slos, byKey, runbooks, services } = await this.loadDefinitions();
       const measurements = await this.measureAll(slos, at);
       const alerts = await this.store.alerts();
       const write: {
@@ -285,7 +294,26 @@ export class SloService implements SloReader {
         }
       }
       const messages = await this.messagesOf(changed, runbooks);
-      await this.store.saveEvaluation(write, (trx) => this.notifications.enqueueWithin(trx, messages, at));
+      const evaluated = { ...write, cycle };
+      const notify = (trx: Parameters<AlongsideWrite>[0]) => this.notifications.enqueueWithin(trx, messages, at);
+      // Transitions go on their services' timelines in the evaluation's transaction: both or neither.
+      const timeline = write.history.flatMap((event) => {
+        const slo = byKey.get(event.slo);
+        return slo && services.has(slo.service)
+          ? [{ input: alertChangeInput(event, slo, this.options.pageUrl?.(slo.key)), key: alertChangeKey(event) }]
+          : [];
+      });
+      if (this.options.changes && timeline.length > 0)
+        await this.options.changes.recordChanges(
+          SLO_ALERT_ROUTE,
+          timeline.map((t) => t.input),
+          SLO_ALERT_RECORDER,
+          // The changes store runs a write again when it cannot tell whether it committed: the key makes a committed one replay.
+          timeline.length === 1 ? timeline[0]?.key : `slo-alerts:cycle:${cycle}`,
+          this.store.evaluationWrite(evaluated, notify),
+        );
+      else await this.store.saveEvaluation(evaluated, notify);
+      this.noteEvaluated(cycle);
       if (now - this.lastCompaction >= HOUR_MS) {
         this.lastCompaction = now;
         await this.store.compact(now);
@@ -305,6 +333,22 @@ export class SloService implements SloReader {
     } finally {
       await this.store.releaseCycle(CYCLE, this.holder, this.now().getTime());
     }
+  }
+
+  /** Calls `listener` with each cycle whose evaluation committed, here or (seen by pollEvaluated) on another replica. */
+  onEvaluated(listener: (cycle: number) => void): void {
+    this.evaluatedListeners.push(listener);
+  }
+
+  /** Reads the last evaluated cycle (one primary-key read) and tells the listeners when it moved. */
+  async pollEvaluated(): Promise<void> {
+    const cycle = await this.store.evaluatedCycle();
+    if (cycle > this.seenCycle) this.noteEvaluated(cycle);
+  }
+
+  private noteEvaluated(cycle: number): void {
+    this.seenCycle = Math.max(this.seenCycle, cycle);
+    for (const listener of this.evaluatedListeners) listener(cycle);
   }
 
   /** Each SLO's measurement: batched where its source can, else a few at a time; a failing source is `source-down`. */

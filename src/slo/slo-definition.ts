@@ -2,6 +2,7 @@ import type { Entity } from '../catalog/model.ts';
 import { parseEntityRef, refKey } from '../platform/entity-ref.ts';
 import { isTimeZone } from '../oncall/wall-clock.ts';
 import { compare, exact, exactOf, formatExact } from './exact.ts';
+import { queryTemplateProblem, WINDOW_PLACEHOLDER } from './prometheus-query.ts';
 import {
   type AlertWindowPair,
   type BurnWindow,
@@ -45,7 +46,6 @@ export const SELECTOR =
   /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\{}]|\\.)*"(\s*,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\{}]|\\.)*")*\s*,?\s*$/;
 /** A latency threshold: seconds as a decimal (`0.3`), or with a unit (`300ms`, `2s`). */
 const THRESHOLD = /^(\d{1,9}(?:\.\d{1,9})?)(ms|s)?$/;
-const WINDOW_PLACEHOLDER = '{{window}}';
 
 /** How long each burn window is, in hours, as exact integers over 60 (5m = 5/60 h). */
 export const BURN_WINDOW_MINUTES: Record<BurnWindow, number> = {
@@ -77,7 +77,12 @@ export interface SloSpec {
     events?: Record<string, unknown>;
     checks?: { names: string[] };
   };
+  /** The Prometheus source (atrium.yaml's prometheus.<name>) a ratio or latency indicator is read from. */
+  source?: string;
   alerting?: {
+    /** `false` turns the page (or ticket) alerts off: Sloth's `alerting.page_alert.disable`. */
+    page?: boolean;
+    ticket?: boolean;
     minEvents?: number;
     pairs?: { severity: 'page' | 'ticket'; long: string; short: string; budgetConsumed: string | number }[];
   };
@@ -150,6 +155,19 @@ function queryIssues(path: (string | number)[], query: string | undefined, issue
         'Write the range as {{window}}, e.g. sum(rate(http_requests_total{code=~"5.."}[{{window}}])): Atrium replaces it with 5m, 1h, … for each burn window.',
       ),
     );
+  else {
+    // Where {{window}} may stand and what else may look like a placeholder: the rules the Prometheus source substitutes by.
+    const problem = queryTemplateProblem(query);
+    if (problem)
+      issues.push(
+        issue(
+          path,
+          'invalid-query',
+          `The query is not a template Atrium can fill: ${problem}`,
+          'Write {{window}} only as a range, as in rate(x[{{window}}]), and no other {{…}}.',
+        ),
+      );
+  }
 }
 
 /** What the schema cannot say: a real objective, window and zone, one indicator, safe queries, sensible alert windows. */
@@ -314,9 +332,12 @@ function indicatorOf(indicator: SloSpec['indicator']): SloIndicator {
   return { type: 'events' };
 }
 
-function pairsOf(pairs: NonNullable<SloSpec['alerting']>['pairs']): readonly AlertWindowPair[] {
-  if (!pairs) return DEFAULT_ALERT_PAIRS;
-  return pairs.map((p) => ({
+/** The alert pairs written (the workbook's by default), without a severity the spec turned off. */
+function pairsOf(alerting: SloSpec['alerting']): readonly AlertWindowPair[] {
+  const pairs = alerting?.pairs;
+  const on = (p: { severity: 'page' | 'ticket' }) => alerting?.[p.severity] !== false;
+  if (!pairs) return DEFAULT_ALERT_PAIRS.filter(on);
+  return pairs.filter(on).map((p) => ({
     severity: p.severity,
     long: p.long as BurnWindow,
     short: p.short as BurnWindow,
@@ -349,8 +370,9 @@ export function sloDefinition(entity: Entity, serviceOwner?: string): SloDefinit
     window: windowOf(spec.window) ?? { kind: 'rolling', days: 30 },
     indicator: indicatorOf(spec.indicator),
     alerting: {
-      pairs: pairsOf(spec.alerting?.pairs),
+      pairs: pairsOf(spec.alerting),
       minEvents: spec.alerting?.minEvents ?? DEFAULT_MIN_EVENTS,
     },
+    ...(spec.source ? { source: spec.source } : {}),
   };
 }

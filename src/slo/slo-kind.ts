@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { KindDefinition } from '../catalog/kinds.ts';
 import { OWNER_REFERENCE } from '../catalog/relations.ts';
 import { BURN_WINDOWS, SLO_API_VERSION } from './model.ts';
+import { openSloDialect } from './openslo-dialect.ts';
 import {
   MAX_ALERT_PAIRS,
   MAX_CHECKS,
@@ -11,12 +12,14 @@ import {
   type SloSpec,
   sloSpecIssues,
 } from './slo-definition.ts';
+import { slothDialect } from './sloth-dialect.ts';
 
 /**
  * The catalog's `SLO` kind (`apiVersion: atrium.dev/v1`): a service-level objective of one
  * service, declared beside it. Its shape is checked here (lengths bounded, so a hostile file
  * costs little); objectives, windows, queries and alert windows by sloSpecIssues. The
- * service is a reference: a missing one is a dangling reference at its line. Pure.
+ * service is a reference: a missing one is a dangling reference at its line. OpenSLO and
+ * Sloth files are read as documents of this kind through its dialects. Pure.
  */
 
 const text = z.string().min(1).max(200);
@@ -58,8 +61,11 @@ const sloSpec = z.looseObject({
     events: z.strictObject({}).optional(),
     checks: z.strictObject({ names: z.array(text).max(MAX_CHECKS) }).optional(),
   }),
+  source: text.optional(),
   alerting: z
     .strictObject({
+      page: z.boolean().optional(),
+      ticket: z.boolean().optional(),
       minEvents: z.number().int().min(1).max(MAX_MIN_EVENTS).optional(),
       pairs: z
         .array(
@@ -86,6 +92,8 @@ export const sloKind: KindDefinition = {
   references: [OWNER_REFERENCE, { field: 'service', relation: 'measures', defaultKind: 'Component' }],
   // An SLO and the service whose events it measures.
   relationPairs: [['measures', 'measuredBy']],
+  // OpenSLO v1 and Sloth files in the catalog, translated into SLO documents validated like this kind's own.
+  dialects: [openSloDialect, slothDialect],
   cards: [
     // A service's page shows its SLOs in the Health card (slo/sections.ts), with their budgets.
     {

@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import { chunks } from '../platform/db/chunks.ts';
 import {
@@ -9,6 +9,7 @@ import {
   recordAnswer,
   type StoredAnswer,
 } from '../platform/db/idempotency.ts';
+import type { AlongsideWrite } from '../platform/db/alongside-write.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import type { StoredAlert } from './alerting.ts';
 import type { AlertEvent, AlertSeverity, BurnWindow, EventCounts, SloStatus } from './model.ts';
@@ -32,10 +33,12 @@ export interface EvaluationWrite {
   /** Alerts whose state changed (upserted). */
   alerts: readonly { sloKey: string; alert: StoredAlert }[];
   history: readonly (AlertEvent & { service: string })[];
+  /** The cycle this is the evaluation of: other replicas read it (evaluatedCycle) to know their pages moved. */
+  cycle?: number;
 }
 
-/** A write of another capability's store that commits with an evaluation or not at all (the outbox's messages). */
-export type AlongsideWrite = (trx: Transaction<Schema>) => Promise<void>;
+/** The slo_cycles row of the last cycle whose evaluation committed (beside the claims' rows). */
+const EVALUATED = 'evaluated';
 
 export type EventsOutcome = { kind: 'written'; response: StoredAnswer } | PriorAnswer;
 
@@ -235,7 +238,12 @@ export class SloStore {
    * are stored together or not at all.
    */
   async saveEvaluation(write: EvaluationWrite, alongside?: AlongsideWrite): Promise<void> {
-    await this.database.db.transaction().execute(async (trx) => {
+    await this.database.db.transaction().execute(this.evaluationWrite(write, alongside));
+  }
+
+  /** saveEvaluation's writes, for a transaction another store opens (the change timeline's, with the alerts' changes). */
+  evaluationWrite(write: EvaluationWrite, alongside?: AlongsideWrite): AlongsideWrite {
+    return async (trx) => {
       for (const chunk of chunks(write.statuses, ROW_CHUNK))
         await trx
           .insertInto('slo_status')
@@ -287,8 +295,24 @@ export class SloStore {
             })),
           )
           .execute();
+      if (write.cycle !== undefined)
+        await trx
+          .insertInto('slo_cycles')
+          .values({ name: EVALUATED, cycle: write.cycle, holder: '', expires_ms: 0 })
+          .onConflict((oc) => oc.column('name').doUpdateSet({ cycle: write.cycle }))
+          .execute();
       await alongside?.(trx);
-    });
+    };
+  }
+
+  /** The last cycle whose evaluation committed (-1 before the first): one primary-key read, cheap to poll. */
+  async evaluatedCycle(): Promise<number> {
+    const row = await this.database.db
+      .selectFrom('slo_cycles')
+      .select('cycle')
+      .where('name', '=', EVALUATED)
+      .executeTakeFirst();
+    return row ? Number(row.cycle) : -1;
   }
 
   /** The latest statuses of `keys` (those evaluated at least once). */
