@@ -60,6 +60,18 @@ describe('the portal on the demo organisation', { skip: browserSkip }, () => {
         assert.ok(statSync(join(shots, `health-${scheme}.png`)).size > 5_000);
         await context.close();
       }
+      // The 3 AM walk on a phone: the service page (Health, on call, Page, what changed) and its runbook.
+      const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, serviceWorkers: 'block' });
+      const page = await phone.newPage();
+      for (const [name, path] of [
+        ['phone-service', '/catalog/default/component/shipment-service/'],
+        ['phone-runbook', '/catalog/default/component/shipment-service/runbook/'],
+      ] as const) {
+        await page.goto(demo.url + path);
+        await page.screenshot({ path: join(shots, `${name}.png`) });
+        assert.ok(statSync(join(shots, `${name}.png`)).size > 10_000);
+      }
+      await phone.close();
     } finally {
       await demo.close();
     }
