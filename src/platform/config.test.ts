@@ -66,7 +66,7 @@ describe('loadConfig precedence', () => {
 
   test('applies CLI > env > atrium.yaml > defaults to every setting', () => {
     const file =
-      'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\ngithubWebhookSecret: file-secret-0123456789\nproductionEnvironments: [prod-eu, prod-us]\nmetricsListen: "file-host:1"\nmetricsToken: true\n';
+      'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\ngithubWebhookSecret: file-secret-0123456789\nproductionEnvironments: [prod-eu, prod-us]\nmetricsListen: "file-host:1"\nmetricsToken: true\nsloEvaluationSeconds: 60\n';
     const env = {
       ATRIUM_CATALOG: 'env-catalog',
       ATRIUM_DATABASE: 'env.db',
@@ -78,6 +78,7 @@ describe('loadConfig precedence', () => {
       ATRIUM_PRODUCTION_ENVIRONMENTS: 'live, production',
       ATRIUM_METRICS_LISTEN: 'env-host:2',
       ATRIUM_METRICS_TOKEN: 'false',
+      ATRIUM_SLO_EVALUATION_SECONDS: '45',
     };
     const cli = {
       catalog: 'cli-catalog',
@@ -91,6 +92,7 @@ describe('loadConfig precedence', () => {
       metricsListen: 'cli-host:3',
       metricsToken: true,
       externalRefs: ['api:*'],
+      sloEvaluationSeconds: 15,
     };
     const cwd = cwdWith(file);
     const catalogDefaults = {
@@ -117,6 +119,7 @@ describe('loadConfig precedence', () => {
       metricsListen: 'env-host:2',
       metricsToken: false,
       externalRefs: [],
+      sloEvaluationSeconds: 45,
     });
     assert.deepEqual(loadConfig({}, {}, cwd), {
       ...catalogDefaults,
@@ -132,6 +135,7 @@ describe('loadConfig precedence', () => {
       metricsListen: 'file-host:1',
       metricsToken: true,
       externalRefs: [],
+      sloEvaluationSeconds: 60,
     });
   });
 
