@@ -51,6 +51,7 @@ import { registerPagingRoutes } from './paging/routes.ts';
 import { PagingService } from './paging/service.ts';
 import { registerPortalRoutes } from './portal/routes.ts';
 import { registerOnCallRoutes } from './oncall/routes.ts';
+import { registerOverrideFormRoutes } from './oncall/override-form-route.ts';
 import { OnCallService } from './oncall/service.ts';
 import { peopleByEmail } from './oncall/plan.ts';
 import { OnCallReaders } from './oncall/readers.ts';
@@ -218,6 +219,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   catalog.onInvalidate(() => changes.forgetServices());
   outbox.onChange(() => portal.notificationsMoved());
   readers?.onChange(() => portal.onCallMoved());
+  oncall.onChange(() => portal.onCallMoved());
   slos.onEvaluated((cycle) => portal.slosMoved(cycle));
 
   const syncer = new CatalogSyncer(catalog.store, {
@@ -254,6 +256,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerPagingRoutes(app, paging, tokens, changes.writes);
   registerSloRoutes(app, slos, tokens, catalogHas);
   registerPageFormRoute(app, paging, tokens, portal.site);
+  registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
   registerNotificationsPage(app, notifications, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);

@@ -40,6 +40,8 @@ function invalid(errors: FieldError[]): AtriumError {
  * removed one, when, why; removed ones stay).
  */
 export class OnCallService {
+  private readonly listeners: (() => void)[] = [];
+
   constructor(
     private readonly store: OnCallStore,
     private readonly catalog: CatalogReader,
@@ -47,6 +49,11 @@ export class OnCallService {
     /** PagerDuty and Opsgenie, when atrium.yaml configures them. */
     readonly readers?: OnCallReaders,
   ) {}
+
+  /** Calls `listener` after each override set or removed here (the portal's pages showing on-call render afresh). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
 
   /** The overrides still to end, of these rotations, as the schedule reads them (newest last). */
   readonly overridesOf = async (rotationKeys: readonly string[]): Promise<Map<string, Override[]>> => {
@@ -154,6 +161,7 @@ export class OnCallService {
     );
     if (outcome.kind === 'conflict') throw keyReused(idempotencyKey ?? '');
     if (outcome.kind === 'replayed') return { status: outcome.status, body: outcome.body, replayed: true };
+    for (const listener of this.listeners) listener();
     return { status: 201, body: JSON.stringify(outcome.override), replayed: false };
   }
 
@@ -173,6 +181,7 @@ export class OnCallService {
         message: `Rotation ${rotationRef} has no override ${id}`,
         hint: 'List its overrides with GET …/overrides to find the id.',
       });
+    for (const listener of this.listeners) listener();
     return removed;
   }
 }

@@ -1,6 +1,8 @@
 import { entityLink, timestamp } from '../../web/components.ts';
 import { html, type Html } from '../../web/html.ts';
-import { entityUrl, type Site } from '../../web/site.ts';
+import { layout } from '../../web/layout.ts';
+import { entityPath, entityUrl, type Site, siteUrl } from '../../web/site.ts';
+import { keyOfRef } from '../../platform/entity-ref.ts';
 import type { EscalationLevel, OnCallAnswer, OnCallPerson, OnCallPlan } from '../model.ts';
 import type { OnCallNow } from '../on-call-now.ts';
 
@@ -68,6 +70,60 @@ function planLevels(site: Site, plan: OnCallPlan): Html[] {
     );
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The live card's overrides (a Remove button each) and the form that sets one: like the
+ * Page form, the token comes in the form (never stored by the page), so there is no
+ * session to forge, and nothing needs JavaScript. The times are read in the zone field,
+ * the first rotation's zone unless changed.
+ */
+function overrideForms(site: Site, plan: OnCallPlan): Html {
+  const rotations = [...plan.rotations].sort((a, b) => a.level - b.level);
+  const active = rotations.flatMap((r) => r.overrides.map((o) => ({ rotation: r, override: o })));
+  const zone = rotations[0]?.rotation.timeZone ?? 'UTC';
+  const token = (id: string) =>
+    html`<p class="form-row"><label for="${id}">Token with oncall:write</label> <input id="${id}" name="token" type="password" autocomplete="off" required maxlength="200"></p>`;
+  const removal =
+    active.length === 0
+      ? ''
+      : html`<form class="oncall-overrides" method="post" action="oncall-override/remove/"><fieldset><legend>Overrides</legend>
+<ul class="plain">${active.map(
+          ({ rotation: r, override: o }) =>
+            html`<li>${name(site, plan.people[o.user] ?? { name: o.user })} on ${r.title} from ${timestamp(iso(o.from))} until ${timestamp(iso(o.until))} <button type="submit" name="override" value="${keyOfRef(r.ref)} ${o.id}" formnovalidate>Remove</button></li>`,
+        )}</ul>
+<p class="form-row"><label for="oncall-remove-reason">Why remove it (optional)</label> <input id="oncall-remove-reason" name="reason" maxlength="500"></p>
+${token('oncall-remove-token')}
+</fieldset></form>`;
+  return html`${removal}<details class="oncall-override"><summary>Set an override</summary>
+<form method="post" action="oncall-override/"><fieldset><legend>Put someone on call for a time</legend>
+${
+  rotations.length === 1
+    ? html`<input type="hidden" name="rotation" value="${keyOfRef((rotations[0] as (typeof rotations)[number]).ref)}">`
+    : html`<p class="form-row"><label for="oncall-rotation">Rotation</label> <select id="oncall-rotation" name="rotation">${rotations.map((r) => html`<option value="${keyOfRef(r.ref)}">Level ${r.level} · ${r.title}</option>`)}</select></p>`
+}
+<p class="form-row"><label for="oncall-user">Who (a catalog User)</label> <input id="oncall-user" name="user" required maxlength="255" placeholder="user:default/ana"></p>
+<p class="form-row"><label for="oncall-from">From</label> <input id="oncall-from" name="from" type="datetime-local" required></p>
+<p class="form-row"><label for="oncall-until">Until</label> <input id="oncall-until" name="until" type="datetime-local" required></p>
+<p class="form-row"><label for="oncall-zone">In time zone</label> <input id="oncall-zone" name="zone" value="${zone}" required maxlength="64"></p>
+<p class="form-row"><label for="oncall-reason">Why (optional)</label> <input id="oncall-reason" name="reason" maxlength="500"></p>
+${token('oncall-token')}
+<p><button type="submit">Set override</button></p>
+</fieldset></form></details>`;
+}
+
+/** The answer to the override forms when nothing was written: what went wrong and what to do, with the way back. */
+export function overrideRefusedView(site: Site, ref: string, message: string, hint: string): Html {
+  const back = siteUrl(site, entityPath(ref));
+  return layout({
+    site,
+    title: 'The override was not changed',
+    section: 'catalog',
+    crumbs: [{ label: 'Catalog', href: siteUrl(site, 'catalog/') }, { label: ref, href: back }, { label: 'Override' }],
+    main: html`<h1>The override was not changed</h1><p class="lede">${message}</p><p>${hint}</p><p><a href="${back}#oncall">Back to ${ref}</a></p>`,
+  });
+}
+
 export function onCallSection(site: Site, { plan, answer, api, setAside, unread }: OnCallCard): Html {
   const heading = html`<h2 id="oncall">On call now</h2>`;
   if (answer && answer.source !== 'atrium')
@@ -100,5 +156,6 @@ ${heading}
       : html`Rotations of ${entityLink(site, { ref: plan.team })}: who is on call is computed by your browser when the page is open (it needs JavaScript).`
   }</p>
 ${unread ? unreadNote(site, unread) : ''}
+${api ? overrideForms(site, plan) : ''}
 </section>`;
 }
