@@ -53,7 +53,7 @@ const gadgets: KindDialect = {
       made.push({
         value: {
           apiVersion: 'atrium.dev/v1',
-          kind: 'Widget',
+          kind: 'Gizmo',
           metadata: { name: doc.metadata.name },
           spec: { size: partSpec.size },
         },
@@ -66,13 +66,15 @@ const gadgets: KindDialect = {
 };
 
 const widget: KindDefinition = {
-  kind: 'Widget',
+  kind: 'Gizmo',
   apiVersions: ['atrium.dev/v1'],
   spec: z.looseObject({ size: z.number() }),
   references: [],
   relationPairs: [],
   dialects: [gadgets],
 };
+// npm test runs the unit tests in one process: the made-up kind is named so that no other
+// test (which may expect, say, Widget to be unknown) meets it in the shared registry.
 registerKinds(import.meta.url, [widget]);
 
 const file = [
@@ -117,7 +119,7 @@ const line = (p: Problem) => `${p.file}:${p.line} ${p.severity} ${p.code}`;
 describe('kind dialects', () => {
   test('a registered dialect is found by what it recognizes', () => {
     assert.equal(dialectOf({ apiVersion: 'gadgets.example/v2', kind: 'Gadget' }), gadgets);
-    assert.equal(dialectOf({ apiVersion: 'atrium.dev/v1', kind: 'Widget' }), undefined);
+    assert.equal(dialectOf({ apiVersion: 'atrium.dev/v1', kind: 'Gizmo' }), undefined);
     assert.equal(dialectOf('text'), undefined);
   });
 
@@ -128,7 +130,7 @@ describe('kind dialects', () => {
       [
         'gadgets.yaml:12 warning gadget-colour',
         'gadgets.yaml:17 error gadget-part-missing',
-        // The translated Widget's size comes from the Part's `size: big`: the schema's error points there.
+        // The translated Gizmo's size comes from the Part's `size: big`: the schema's error points there.
         'gadgets.yaml:5 error invalid-field',
       ].sort(),
     );
@@ -143,7 +145,7 @@ describe('kind dialects', () => {
     const walk = await scan({ 'gadgets.yaml': file.replace('size: big', 'size: 3') });
     assert.deepEqual(
       [...walk.parsed.values()].map((e) => [e.kind, e.metadata.name, e.spec]),
-      [['Widget', 'cart', { size: 3 }]],
+      [['Gizmo', 'cart', { size: 3 }]],
     );
   });
 });
