@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import { type IdempotencyKey, isKeyTaken, priorAnswer, recordAnswer } from '../platform/db/idempotency.ts';
 import type { NotificationsTable, Schema } from '../platform/db/schema.ts';
@@ -41,6 +41,25 @@ function messageOf(payload: string): NotificationMessage {
 
 export type EnqueueOutcome = { kind: 'queued' | 'replayed'; entry: OutboxEntry } | { kind: 'conflict' };
 
+/** A queued message's row: every way of queueing writes the same one. */
+function newRow(input: NewNotification, at: string): Insertable<NotificationsTable> {
+  return {
+    receiver: input.receiver,
+    subject_key: input.subjectKey,
+    payload: JSON.stringify(input.message),
+    dedup_key: input.dedupKey,
+    idempotency: input.unique ?? null,
+    status: 'queued',
+    attempts: 0,
+    next_attempt_at: at,
+    last_error: null,
+    answer: null,
+    created_by: input.createdBy,
+    created_at: at,
+    sent_at: null,
+  };
+}
+
 function entryOf(row: Selectable<NotificationsTable>): OutboxEntry {
   return {
     id: Number(row.id),
@@ -75,28 +94,10 @@ export class NotificationStore {
     if (prior) return prior.kind === 'conflict' ? prior : this.replay(prior.answer.body);
     try {
       const entry = await this.database.db.transaction().execute(async (trx) => {
-        const row = await trx
-          .insertInto('notifications')
-          .values({
-            receiver: input.receiver,
-            subject_key: input.subjectKey,
-            payload: JSON.stringify(input.message),
-            dedup_key: input.dedupKey,
-            idempotency: input.unique ?? null,
-            status: 'queued',
-            attempts: 0,
-            next_attempt_at: at,
-            last_error: null,
-            answer: null,
-            created_by: input.createdBy,
-            created_at: at,
-            sent_at: null,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const queued = await this.insert(trx, input, now);
         if (idempotency)
-          await recordAnswer(trx, idempotency, { status: 202, body: JSON.stringify({ id: row.id }) }, at);
-        return entryOf(row);
+          await recordAnswer(trx, idempotency, { status: 202, body: JSON.stringify({ id: queued.id }) }, at);
+        return queued;
       });
       return { kind: 'queued', entry };
     } catch (err) {
@@ -116,21 +117,7 @@ export class NotificationStore {
     for (const input of inputs)
       await trx
         .insertInto('notifications')
-        .values({
-          receiver: input.receiver,
-          subject_key: input.subjectKey,
-          payload: JSON.stringify(input.message),
-          dedup_key: input.dedupKey,
-          idempotency: input.unique ?? null,
-          status: 'queued',
-          attempts: 0,
-          next_attempt_at: at,
-          last_error: null,
-          answer: null,
-          created_by: input.createdBy,
-          created_at: at,
-          sent_at: null,
-        })
+        .values(newRow(input, at))
         .onConflict((oc) => oc.column('idempotency').doNothing())
         .execute();
   }
@@ -151,24 +138,9 @@ export class NotificationStore {
   }
 
   private async insert(executor: Executor, input: NewNotification, now: Date): Promise<OutboxEntry> {
-    const at = now.toISOString();
     const row = await executor
       .insertInto('notifications')
-      .values({
-        receiver: input.receiver,
-        subject_key: input.subjectKey,
-        payload: JSON.stringify(input.message),
-        dedup_key: input.dedupKey,
-        idempotency: input.unique ?? null,
-        status: 'queued',
-        attempts: 0,
-        next_attempt_at: at,
-        last_error: null,
-        answer: null,
-        created_by: input.createdBy,
-        created_at: at,
-        sent_at: null,
-      })
+      .values(newRow(input, now.toISOString()))
       .returningAll()
       .executeTakeFirstOrThrow();
     return entryOf(row);
