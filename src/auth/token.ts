@@ -22,9 +22,13 @@ export const SCOPES = {
   'changes:write': 'record other changes (config, infrastructure, migrations, feature flags)',
   'flags:read': "read feature flags with an Unleash SDK (the token's environment)",
   'flags:write': 'turn feature flags on and off, and pull their kill switch',
+  'incidents:write':
+    'declare incidents, change their status and severity, and edit post-mortems and their action items',
+  'jobs:write': 'run, suspend, resume and cancel scheduled jobs, and send heartbeat pings',
   'metrics:read': 'scrape /metrics, when the server is configured to require a token for it',
   'notifications:read': 'read the notification outbox through the API: messages with their details and links',
   'oncall:write': 'set and remove on-call overrides',
+  runner: 'act as a runner agent: lease checks and jobs, renew the leases and report their results',
   'pages:write': "page a service's on-call (PagerDuty or the team's configured receiver)",
   'slis:write': 'push good and total events to SLOs that read pushed events',
 } as const;
