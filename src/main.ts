@@ -57,6 +57,16 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
     load: async () => (await import('./cli/slo.ts')).sloCommand,
   },
   {
+    name: 'backup',
+    summary: "write a checked backup of Atrium's database (SQLite or PostgreSQL)",
+    load: async () => (await import('./cli/backup.ts')).backupCommand,
+  },
+  {
+    name: 'restore',
+    summary: 'restore a backup written by atrium backup',
+    load: async () => (await import('./cli/backup.ts')).restoreCommand,
+  },
+  {
     name: 'build',
     summary: 'render the portal as a static site (works offline)',
     load: async () => (await import('./cli/build.ts')).buildCommand,
