@@ -26,6 +26,9 @@ import { changeTasks } from './changes/tasks.ts';
 import { doraTasks } from './dora/tasks.ts';
 import { flagTasks } from './flags/tasks.ts';
 import { BackgroundTasks } from './platform/tasks.ts';
+import { LeaseStore } from './platform/db/leases.ts';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { registerApiDocument } from './server/api-document.ts';
 import { Readiness, registerHealthRoutes, registerMetricsRoute } from './server/health-routes.ts';
 import { requireScope } from './auth/middleware.ts';
@@ -137,12 +140,13 @@ export interface ServerOptions {
   sloEvaluationMs?: number;
   /** The Prometheus HTTP APIs ratio and latency SLOs are measured against (atrium.yaml's prometheus). */
   prometheusSources?: readonly PrometheusSourceSettings[];
-  /** This replica's name in SLO cycle claims (random by default; tests name theirs). */
+  /** This replica's name in leases and SLO cycle claims (host, process and a random part by default; tests name theirs). */
   replica?: string;
 }
 
 export function createServer(options: ServerOptions): AtriumServer {
   const { database, logger } = options;
+  const replica = options.replica ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const metrics = createMetrics({ defaults: options.defaultMetrics });
   const app = createApp({ logger, metrics });
   const catalog = new CachedCatalog(new CatalogStore(database));
@@ -186,7 +190,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     sources: { ratio: prometheus, latency: prometheus },
     changes,
     intervalMs: sloEvaluationMs,
-    ...(options.replica ? { holder: options.replica } : {}),
+    holder: replica,
     // Until receivers are resolved per team: the team's atrium.dev/page-receiver, else the Page button's default.
     receivers: async (owner) => {
       const team = (await catalog.store.descriptorsOf([owner])).get(owner);
@@ -287,7 +291,11 @@ export function createServer(options: ServerOptions): AtriumServer {
   };
   const catalogFiles = () => [...syncer.files(), ...docs.files()];
 
-  const tasks = new BackgroundTasks(logger);
+  const leases = new LeaseStore(database);
+  const tasks = new BackgroundTasks(logger, undefined, {
+    hold: (name, ttlMs) => leases.hold(name, replica, ttlMs),
+    release: (lease) => leases.release(lease.name, replica, lease.generation),
+  });
   tasks.add(
     ...changeTasks(changes),
     ...doraTasks(dora),

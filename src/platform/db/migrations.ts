@@ -400,6 +400,17 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await sql`update entities set content_hash = ''`.execute(db);
       },
     },
+    '0012_task_leases': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('task_leases')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('holder', 'text', (c) => c.notNull())
+          .addColumn('expires_ms', 'bigint', (c) => c.notNull())
+          .addColumn('generation', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

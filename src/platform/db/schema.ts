@@ -245,6 +245,16 @@ export interface SloCyclesTable {
   expires_ms: number;
 }
 
+/** Leases of work that runs once across replicas (platform/db/leases.ts). */
+export interface TaskLeasesTable {
+  name: string;
+  holder: string;
+  /** Milliseconds since the epoch. */
+  expires_ms: number;
+  /** Fencing generation: moves on each time the lease changes hands. */
+  generation: number;
+}
+
 export interface Schema {
   entities: EntitiesTable;
   entity_tags: EntityTagsTable;
@@ -267,5 +277,6 @@ export interface Schema {
   slo_alert_history: SloAlertHistoryTable;
   slo_status: SloStatusTable;
   slo_cycles: SloCyclesTable;
+  task_leases: TaskLeasesTable;
   atrium_migrations: { name: string; applied_at: string };
 }
