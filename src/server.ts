@@ -21,12 +21,15 @@ import { createApp, type App } from './platform/http/app.ts';
 import { createListener } from './platform/http/listener.ts';
 import type { Logger } from './platform/log.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
-import { catalogTasks } from './catalog/tasks.ts';
+import { CATALOG_SYNCER, catalogSyncerTask, catalogTasks, type SyncerRole } from './catalog/tasks.ts';
 import { changeTasks } from './changes/tasks.ts';
 import { doraTasks } from './dora/tasks.ts';
 import { flagTasks } from './flags/tasks.ts';
-import { BackgroundTasks } from './platform/tasks.ts';
-import { LeaseStore } from './platform/db/leases.ts';
+import { BackgroundTasks, LEASE_TTL_MS, taskLeaseName } from './platform/tasks.ts';
+import { type HeldLease, LeaseStore } from './platform/db/leases.ts';
+import type { Transaction } from 'kysely';
+import type { Schema } from './platform/db/schema.ts';
+import { AtriumError } from './platform/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { registerApiDocument } from './server/api-document.ts';
@@ -273,8 +276,11 @@ export function createServer(options: ServerOptions): AtriumServer {
     return !catalogShown;
   });
 
-  const syncCatalog = async (): Promise<SyncReport> => {
-    const report = await syncer.sync();
+  const leases = new LeaseStore(database);
+  /** The fence of a sync under the syncer lease: nothing is written once another replica holds it. */
+  const fenced = (lease: HeldLease) => (trx: Transaction<Schema>) => leases.fence(trx, replica, lease);
+  const syncCatalog = async (lease?: HeldLease): Promise<SyncReport> => {
+    const report = await syncer.sync(lease && fenced(lease));
     readiness.synced = true;
     const rootProblem = syncer.unreadableRoot();
     readiness.degrade('catalog-root', rootProblem && { code: rootProblem.code, message: rootProblem.message });
@@ -290,8 +296,42 @@ export function createServer(options: ServerOptions): AtriumServer {
     return report;
   };
   const catalogFiles = () => [...syncer.files(), ...docs.files()];
+  let syncerRole: SyncerRole;
+  /**
+   * A change in this replica's checkout: the syncer syncs it; another replica only drops
+   * its pages if docs or runbooks changed (they are read from each replica's own checkout
+   * at render time), and sees the catalog's changes through the generation.
+   */
+  const watchedChange = async () => {
+    if (syncerRole) {
+      await syncCatalog(syncerRole.lease);
+      return;
+    }
+    if (await docs.changed().catch(() => false)) catalog.invalidate();
+  };
+  /**
+   * The first sync of `start()`: by this replica if it can take the syncer lease (the
+   * syncer task renews it from there); otherwise the catalog another replica synced is
+   * followed, and start-up waits (retrying) until there is one.
+   */
+  const firstSync = async (): Promise<void> => {
+    const lease = await leases.hold(taskLeaseName(CATALOG_SYNCER), replica, LEASE_TTL_MS);
+    if (lease) {
+      await syncCatalog(lease);
+      return;
+    }
+    if ((await catalog.store.generation()) === 0)
+      throw new AtriumError({
+        category: 'retryable',
+        code: 'catalog-synced-elsewhere',
+        message: 'Another replica holds the catalog syncer lease and has not stored a catalog yet',
+        hint: 'Start-up waits for it; if that replica is gone, this one takes the lease over within 8 s.',
+        retryAfter: 1,
+      });
+    await catalog.refreshGeneration();
+    logger.info({ component: 'catalog-sync' }, 'another replica syncs the catalog: following its generation');
+  };
 
-  const leases = new LeaseStore(database);
   const tasks = new BackgroundTasks(logger, undefined, {
     hold: (name, ttlMs) => leases.hold(name, replica, ttlMs),
     release: (lease) => leases.release(lease.name, replica, lease.generation),
@@ -307,13 +347,14 @@ export function createServer(options: ServerOptions): AtriumServer {
             catalog: options.catalog,
             maxFileBytes: options.maxFileBytes,
             sync: async () => {
-              await syncCatalog();
+              await watchedChange();
               return catalogFiles();
             },
             files: catalogFiles,
             logger,
           },
     ),
+    catalogSyncerTask({ sync: (lease) => syncCatalog(lease), role: (role) => (syncerRole = role), logger }),
     ...flagTasks(flags),
     ...notificationTasks(outbox),
     ...sloTasks(slos, sloEvaluationMs),
@@ -357,7 +398,7 @@ export function createServer(options: ServerOptions): AtriumServer {
       catalog: typeof options.catalog === 'string' ? options.catalog : describeCatalog(options.catalog),
       database,
       firstPoll: () => changes.pollWrites(),
-      syncCatalog,
+      syncCatalog: firstSync,
       settle: () => Promise.all([tokens.renewals(), dora.settled()]),
     }),
   };

@@ -1,3 +1,4 @@
+import type { AlongsideWrite } from '../platform/db/alongside-write.ts';
 import type { Database } from '../platform/db/connect.ts';
 import { CatalogReadStore } from './read-store.ts';
 import { CatalogSyncStore, type CatalogSyncTarget, type SyncPlan, type SyncState } from './sync-store.ts';
@@ -20,7 +21,7 @@ export class CatalogStore extends CatalogReadStore implements CatalogSyncTarget 
     return this.syncs.readSyncState();
   }
 
-  applySync(plan: SyncPlan, generation: number, now: string): Promise<boolean> {
-    return this.syncs.applySync(plan, generation, now);
+  applySync(plan: SyncPlan, generation: number, now: string, fence?: AlongsideWrite): Promise<boolean> {
+    return this.syncs.applySync(plan, generation, now, fence);
   }
 }

@@ -1,3 +1,4 @@
+import type { AlongsideWrite } from '../platform/db/alongside-write.ts';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, DialectName } from '../platform/db/connect.ts';
 import { chunks } from '../platform/db/chunks.ts';
@@ -49,7 +50,8 @@ export interface SyncState {
 export interface CatalogSyncTarget {
   generation(): Promise<number>;
   readSyncState(): Promise<SyncState>;
-  applySync(plan: SyncPlan, generation: number, now: string): Promise<boolean>;
+  /** `fence` runs first in the transaction and throws to write nothing (SyncOptions.fence). */
+  applySync(plan: SyncPlan, generation: number, now: string, fence?: AlongsideWrite): Promise<boolean>;
 }
 
 /** Bound parameters per statement, under SQLite's limit of 32,766 (PostgreSQL allows 65,535). */
@@ -122,9 +124,10 @@ export class CatalogSyncStore implements CatalogSyncTarget {
    * Applies a sync plan in one transaction, if nobody else synced since `generation` was
    * read (returns false then, and the caller syncs again from fresh state).
    */
-  async applySync(plan: SyncPlan, generation: number, now: string): Promise<boolean> {
+  async applySync(plan: SyncPlan, generation: number, now: string, fence?: AlongsideWrite): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(74000001)`.execute(trx);
+      await fence?.(trx);
       const bumped = await trx
         .updateTable('catalog_state')
         .set({ generation: generation + 1, synced_at: now })

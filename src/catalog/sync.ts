@@ -8,6 +8,7 @@ import { openCatalog, type CatalogSpec } from './open-catalog.ts';
 import { ParsePool } from './parse-pool.ts';
 import type { Entity, Problem } from './model.ts';
 import { resolveCatalog } from './resolve.ts';
+import type { AlongsideWrite } from '../platform/db/alongside-write.ts';
 import type { CatalogSyncTarget, EntityWrite, SyncPlan, SyncState } from './sync-store.ts';
 
 /**
@@ -47,6 +48,12 @@ export interface SyncOptions {
   keepWhenRootMissing?: boolean;
   /** References known to live outside the catalog: listed as external, not as dangling. */
   externalRefs?: ExternalRefs;
+  /**
+   * Run first in the sync's transaction; throws to write nothing. The server's syncer
+   * passes its lease's fence: a replica that lost the syncer lease (paused past its
+   * expiry) cannot write the catalog after another took over.
+   */
+  fence?: AlongsideWrite;
 }
 
 /** The code of the problem (and of the error) of a catalog path that cannot be read. */
@@ -68,10 +75,12 @@ export class CatalogSyncer {
     private readonly options: SyncOptions,
   ) {}
 
-  async sync(): Promise<SyncReport> {
+  /** Syncs once; `fence` (see SyncOptions) is checked in this sync's transaction. */
+  async sync(fence?: AlongsideWrite): Promise<SyncReport> {
+    const options = fence ? { ...this.options, fence } : this.options;
     for (let attempt = 1; ; attempt++) {
       const state = await this.currentState();
-      const outcome = await syncOnce(this.store, this.options, state);
+      const outcome = await syncOnce(this.store, options, state);
       if (outcome) {
         this.state = outcome.state;
         this.rootProblem = outcome.rootProblem;
@@ -186,7 +195,7 @@ async function keepWithoutRoot(
   const report = reportOf(state.files.size, 0, state.stored.size, 0, 0, problems, started, changed, undefined);
   if (!changed) return { report, state, rootProblem };
   const now = (options.now ?? (() => new Date()))().toISOString();
-  if (!(await store.applySync(plan, state.generation, now))) return undefined;
+  if (!(await store.applySync(plan, state.generation, now, options.fence))) return undefined;
   return { report, state: stateAfter(state, plan, [...state.files.values()], problemsJson), rootProblem };
 }
 
@@ -298,7 +307,7 @@ async function planAndApply(
 
   const plan: SyncPlan = { upserts, staleMarks, deletes, files, removedFiles, problems };
   const now = (options.now ?? (() => new Date()))().toISOString();
-  if (!(await store.applySync(plan, state.generation, now))) return undefined;
+  if (!(await store.applySync(plan, state.generation, now, options.fence))) return undefined;
   return { report: report(true), state: stateAfter(state, plan, walk.files, problemsJson) };
 }
 

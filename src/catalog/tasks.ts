@@ -1,3 +1,4 @@
+import type { HeldLease } from '../platform/db/leases.ts';
 import type { Logger } from '../platform/log.ts';
 import type { BackgroundTask } from '../platform/tasks.ts';
 import type { CachedCatalog } from './cached-catalog.ts';
@@ -49,4 +50,47 @@ export function catalogTasks(
       },
     });
   return tasks;
+}
+
+/** The catalog syncer's task name; its lease is `taskLeaseName(CATALOG_SYNCER)`. */
+export const CATALOG_SYNCER = 'catalog-syncer';
+
+/** Who syncs the catalog now: this replica, under `lease` (absent for a lone process without leases). */
+export type SyncerRole = { lease?: HeldLease } | undefined;
+
+/**
+ * The catalog syncer: of the replicas sharing a database, only the one holding this
+ * task's lease reads the catalog files and writes the catalog (every write fenced by the
+ * lease's generation); the others follow the catalog generation. On taking the lease it
+ * syncs at once, catching up with whatever changed while nobody held it; then the watcher's
+ * syncs go through it (`role` says whether they may write) until the lease is lost.
+ */
+export function catalogSyncerTask(syncer: {
+  sync(lease: HeldLease | undefined): Promise<unknown>;
+  role(role: SyncerRole): void;
+  logger: Logger;
+}): BackgroundTask {
+  return {
+    name: CATALOG_SYNCER,
+    scope: 'once-across-replicas',
+    component: 'catalog-sync',
+    failure: 'the catalog syncer stopped',
+    async run(signal, lease) {
+      syncer.role({ ...(lease ? { lease } : {}) });
+      try {
+        await syncer.sync(lease).catch((err: unknown) =>
+          // The watcher and the periodic rescan sync again; holding the lease matters more than this one sync.
+          syncer.logger.warn(
+            { component: 'catalog-sync', err },
+            'the catalog sync after taking the syncer lease failed',
+          ),
+        );
+        // An abort that came during the sync has fired already: no listener would hear it.
+        if (!signal.aborted)
+          await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      } finally {
+        syncer.role(undefined);
+      }
+    },
+  };
 }

@@ -53,10 +53,15 @@ export interface TaskLeases {
   release(lease: HeldLease): Promise<void>;
 }
 
+/** The lease a `once-across-replicas` task runs under: one per task name. */
+export function taskLeaseName(task: string): string {
+  return `task:${task}`;
+}
+
 /** How long a task's lease lasts unrenewed: how long a killed holder's tasks wait for another replica. */
-export const LEASE_TTL_MS = 9_000;
+export const LEASE_TTL_MS = 6_000;
 /** How often the leases are renewed (and free ones tried): three chances before one expires. */
-export const LEASE_RENEW_MS = 3_000;
+export const LEASE_RENEW_MS = 2_000;
 
 /** How often a task that keeps failing says so, with how many failures it has had since. */
 const FAILING_SUMMARY_MS = 60_000;
@@ -184,7 +189,7 @@ export class BackgroundTasks {
       let lease: HeldLease | undefined;
       const asked = this.clock();
       try {
-        lease = await leases.hold(`task:${task.name}`, LEASE_TTL_MS);
+        lease = await leases.hold(taskLeaseName(task.name), LEASE_TTL_MS);
         this.leaseTroubleOver();
       } catch (err) {
         // Unsure whether this replica still holds it: stop the work rather than risk two running it.
@@ -238,11 +243,22 @@ export class BackgroundTasks {
     if (this.running.has(task) || this.abort.signal.aborted) return;
     let signal = this.abort.signal;
     let lease: HeldLease | undefined;
+    let unlink = () => {};
     if (this.leased.has(task)) {
       this.dropLapsed();
       const held = this.leased.get(task);
       if (!held) return; // another replica holds it
-      signal = AbortSignal.any([signal, held.abort.signal]);
+      // Linked by hand, not with AbortSignal.any: Node 20 may collect such a signal while
+      // only its listeners refer to it, and a run waiting on it would then never end.
+      const both = new AbortController();
+      const abort = () => both.abort();
+      this.abort.signal.addEventListener('abort', abort, { once: true });
+      held.abort.signal.addEventListener('abort', abort, { once: true });
+      unlink = () => {
+        this.abort.signal.removeEventListener('abort', abort);
+        held.abort.signal.removeEventListener('abort', abort);
+      };
+      signal = both.signal;
       lease = held.lease;
     }
     // Run from a microtask, so `running` holds the run before any of it happens.
@@ -252,7 +268,10 @@ export class BackgroundTasks {
         () => this.succeeded(task),
         (err: unknown) => this.failed(task, err),
       )
-      .finally(() => this.running.delete(task));
+      .finally(() => {
+        unlink();
+        this.running.delete(task);
+      });
     this.running.set(task, run);
   }
 
