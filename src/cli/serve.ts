@@ -21,7 +21,6 @@ ${CATALOG_OPTIONS_HELP}
                            (default: ATRIUM_PORT, PORT, or 7400)
   --host ADDR              address to bind (default: ATRIUM_HOST or 127.0.0.1)
   --database PATH_OR_URL   SQLite file or postgres:// URL
-  --max-file-size SIZE     refuse catalog files larger than SIZE (default 16MiB; e.g. 32MiB)
                            (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
   --no-watch               sync once at start, do not watch for changes
   --demo-history           when no change is recorded yet, record 90 days of made-up

@@ -24,7 +24,6 @@ last good entities (marked stale) until it is fixed.
 
 ${CATALOG_OPTIONS_HELP}
   --database PATH_OR_URL   SQLite file or postgres:// URL
-  --max-file-size SIZE     refuse catalog files larger than SIZE (default 16MiB; e.g. 32MiB)
                            (default: ATRIUM_DATABASE, DATABASE_URL, or .atrium/atrium.db)
   --format FORMAT          text (default) or json (the sync report as one object)
   -h, --help               show this help

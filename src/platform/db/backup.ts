@@ -27,23 +27,42 @@ export interface BackupReport {
 export async function backupDatabase(database: string, file: string): Promise<BackupReport> {
   if (existsSync(file))
     throw new UsageError(`${file} already exists`, 'Give a new file name: a backup never overwrites another.');
-  if (isPostgresUrl(database)) {
-    const schema = searchPathSchema(database);
-    await runTool(
-      'pg_dump',
-      [
-        '--format=custom',
-        '--no-owner',
-        '--no-privileges',
-        ...(schema ? [`--schema=${schema}`] : []),
-        `--file=${file}`,
-        ...libpqTarget(database),
-      ],
-      database,
-    );
-    const listing = await runTool('pg_restore', ['--list', file]);
-    return { dialect: 'postgres', file, bytes: statSync(file).size, migration: dumpedMigration(listing, file) };
+  // Into a temporary name first: an interrupted or unusable backup never leaves a file that looks whole.
+  const partial = join(dirname(file), `.${Date.now().toString(36)}-partial-backup`);
+  try {
+    const report = isPostgresUrl(database)
+      ? await dumpPostgres(database, partial)
+      : await copySqlite(database, partial);
+    renameSync(partial, file);
+    return { ...report, file };
+  } finally {
+    rmSync(partial, { force: true });
   }
+}
+
+async function dumpPostgres(database: string, partial: string): Promise<BackupReport> {
+  const schema = searchPathSchema(database);
+  await runTool(
+    'pg_dump',
+    [
+      '--format=custom',
+      '--no-owner',
+      '--no-privileges',
+      ...(schema ? [`--schema=${schema}`] : []),
+      `--file=${partial}`,
+      ...libpqTarget(database),
+    ],
+    database,
+  );
+  return {
+    dialect: 'postgres',
+    file: partial,
+    bytes: statSync(partial).size,
+    migration: await dumpedMigration(partial),
+  };
+}
+
+async function copySqlite(database: string, partial: string): Promise<BackupReport> {
   if (!existsSync(database))
     throw new AtriumError({
       category: 'operator-fixable',
@@ -52,23 +71,17 @@ export async function backupDatabase(database: string, file: string): Promise<Ba
       hint: 'Name the SQLite file a server uses with --database (default .atrium/atrium.db).',
     });
   const source = new SQLite(database, { readonly: true, fileMustExist: true });
-  // Into a temporary name first: an interrupted backup never leaves a file that looks whole.
-  const partial = join(dirname(file), `.${Date.now().toString(36)}-partial-backup`);
   try {
     await source.backup(partial);
-  } catch (err) {
-    rmSync(partial, { force: true });
-    throw err;
   } finally {
     source.close();
   }
-  try {
-    const migration = checkSqliteCopy(partial);
-    renameSync(partial, file);
-    return { dialect: 'sqlite', file, bytes: statSync(file).size, migration };
-  } finally {
-    rmSync(partial, { force: true });
-  }
+  // The copy inherits WAL mode, whose -wal and -shm files would follow it around; one file is a backup.
+  const copy = new SQLite(partial);
+  copy.pragma('journal_mode = DELETE');
+  copy.close();
+  const migration = checkSqliteCopy(partial);
+  return { dialect: 'sqlite', file: partial, bytes: statSync(partial).size, migration };
 }
 
 /**
@@ -80,8 +93,7 @@ export async function backupDatabase(database: string, file: string): Promise<Ba
 export async function restoreDatabase(file: string, database: string, replace: boolean): Promise<BackupReport> {
   if (!existsSync(file)) throw new UsageError(`There is no backup at ${file}`, 'Name a file `atrium backup` wrote.');
   if (isPostgresUrl(database)) {
-    const listing = await runTool('pg_restore', ['--list', file]);
-    const migration = dumpedMigration(listing, file);
+    const migration = await dumpedMigration(file);
     await runTool(
       'pg_restore',
       [
@@ -136,11 +148,22 @@ function checkSqliteCopy(path: string): string {
   }
 }
 
-/** The dump's table of contents must hold Atrium's migrations table; its last row is not listed, so the name of the table is what can be checked. */
-function dumpedMigration(listing: string, file: string): string {
+/** The last migration a dump holds, read from its atrium_migrations rows (pg_restore prints them as COPY data). */
+async function dumpedMigration(file: string): Promise<string> {
+  const listing = await runTool('pg_restore', ['--list', file]);
   if (!/ TABLE DATA \S+ atrium_migrations /.test(listing))
     throw notABackup(file, 'it holds no atrium_migrations table');
-  return 'atrium_migrations (PostgreSQL dump)';
+  const data = await runTool('pg_restore', ['--data-only', '--table=atrium_migrations', '--file=-', file]);
+  const names = data
+    .slice(data.indexOf('FROM stdin;'))
+    .split('\n')
+    .slice(1)
+    .filter((line) => /^\d{4}_\S*\t/.test(line))
+    .map((line) => line.slice(0, line.indexOf('\t')))
+    .sort();
+  const last = names.at(-1);
+  if (!last) throw notABackup(file, 'no migration was ever applied to it');
+  return last;
 }
 
 function notABackup(path: string, why: string): AtriumError {
