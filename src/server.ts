@@ -65,6 +65,9 @@ import { sloTasks } from './slo/tasks.ts';
 import { RunnerService } from './runners/service.ts';
 import { RunnerStore } from './runners/store.ts';
 import { runnerTasks } from './runners/tasks.ts';
+import { registerRunnerMetrics } from './runners/metrics.ts';
+import { registerRunnersPage } from './runners/page-route.ts';
+import { registerRunnerRoutes } from './runners/routes.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -250,6 +253,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   });
   const readiness = new Readiness();
   const gauges = registerServerMetrics(metrics, { portal, writes: changes.writes });
+  registerRunnerMetrics(metrics, runners);
   registerHealthRoutes(app, readiness, {
     generation: () => catalog.store.generation(),
     dialect: database.dialect,
@@ -278,6 +282,8 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
   registerNotificationsPage(app, notifications, portal.site);
+  registerRunnerRoutes(app, runners, tokens);
+  registerRunnersPage(app, runners, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);
   // After the API and its document: every other GET is a page of the portal.
