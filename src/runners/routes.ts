@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { BEARER_SECURITY, requireScope } from '../auth/middleware.ts';
 import type { TokenService } from '../auth/service.ts';
 import { AtriumError } from '../platform/errors.ts';
+import type { JSONValue } from 'hono/utils/types';
 import type { App } from '../platform/http/app.ts';
 import { bodyLimit } from '../platform/http/body-limit.ts';
 import { describedProblem, problemResponses } from '../platform/http/problem-responses.ts';
@@ -24,9 +25,15 @@ const RunParams = z.object({
     .openapi({ param: { name: 'runId', in: 'path' }, example: '6f1c2d3e-0a4b-4c5d-8e9f-0a1b2c3d4e5f' }),
 });
 
-const JsonValue: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(JsonValue), z.record(z.string(), JsonValue)]),
-);
+/**
+ * Any JSON value (a request body is JSON, so whatever it holds is). Not a recursive schema:
+ * the OpenAPI generator cannot describe one.
+ */
+const JsonValue = z
+  .unknown()
+  .refine((v) => v !== undefined, 'required')
+  .transform((v) => v as Json)
+  .openapi({ description: 'Any JSON value.' });
 
 const LeasedRunSchema = z
   .object({
@@ -41,7 +48,7 @@ const LeasedRunSchema = z
     kind: z.string(),
     subject: z.string(),
     timeoutMs: z.number().int(),
-    payload: JsonValue,
+    payload: z.unknown().openapi({ description: "The order's payload, for the executor of its kind." }),
     secrets: z
       .record(z.string(), z.string())
       .openapi({ description: "The server's secrets the order names, resolved. Never log them." }),
@@ -115,7 +122,8 @@ export function registerRunnerRoutes(app: App, runners: RunnerService, tokens: T
     }),
     async (c) => {
       const items = await runners.lease(c.req.valid('json'), c.req.raw.signal);
-      return c.json({ items }, 200);
+      // Hono's JSON type has mutable arrays; the contract's are read-only: the same values.
+      return c.json({ items: items.map((run) => ({ ...run, payload: run.payload as JSONValue })) }, 200);
     },
   );
 
