@@ -98,6 +98,20 @@ describeEachDatabase('runner work queue', (dialect) => {
     );
   });
 
+  test("orders queued in a caller's transaction that rolls back are not queued", async (t) => {
+    const { service, database } = await open(t, dialect);
+    await assert.rejects(
+      database.db.transaction().execute(async (trx) => {
+        assert.equal(await service.enqueue([order('a', { tags: ['linux'] })], trx), 1);
+        throw new Error('caller failed');
+      }),
+      /caller failed/,
+    );
+    assert.deepEqual(await service.unfinished('check:default/a'), []);
+    assert.deepEqual(await database.db.selectFrom('work_run_tags').selectAll().execute(), []);
+    assert.equal(await service.enqueue([order('a')]), 1, 'the key is free again');
+  });
+
   test('a lease takes due runs of its location and tags only, the longest due first, up to its capacity', async (t) => {
     const { service, clock } = await open(t, dialect, { secrets: { API_KEY: 'k1', OTHER: 'never' } });
     await service.enqueue([
