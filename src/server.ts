@@ -68,6 +68,12 @@ import { registerSloRoutes } from './slo/routes.ts';
 import { DEFAULT_EVALUATION_INTERVAL_MS, SloService } from './slo/service.ts';
 import { SloStore } from './slo/store.ts';
 import { sloTasks } from './slo/tasks.ts';
+import { RunnerService } from './runners/service.ts';
+import { RunnerStore } from './runners/store.ts';
+import { runnerTasks } from './runners/tasks.ts';
+import { registerRunnerMetrics } from './runners/metrics.ts';
+import { registerRunnersPage } from './runners/page-route.ts';
+import { registerRunnerRoutes } from './runners/routes.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -90,6 +96,8 @@ export interface AtriumServer extends Lifecycle {
   notifications: NotificationService;
   paging: PagingService;
   slos: SloService;
+  /** The work queue runners lease from (checks and jobs order on it and register their outcome handlers). */
+  runners: RunnerService;
   portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -145,6 +153,13 @@ export interface ServerOptions {
   prometheusSources?: readonly PrometheusSourceSettings[];
   /** This replica's name in leases and SLO cycle claims (host, process and a random part by default; tests name theirs). */
   replica?: string;
+  /** The secrets a run's order may name (atrium.yaml's `secrets`, ATRIUM_SECRET_*): name -> value. */
+  secrets?: Readonly<Record<string, string>>;
+  /** Runner leases: how long one holds, how long a lease request waits for work (tests shorten both). */
+  runnerLeaseMs?: number;
+  runnerLongPollMs?: number;
+  /** The runners' clock (epoch ms): due times, leases, deadlines. Default: `now`'s. */
+  runnerNow?: () => number;
 }
 
 export function createServer(options: ServerOptions): AtriumServer {
@@ -203,6 +218,13 @@ export function createServer(options: ServerOptions): AtriumServer {
       return target ? [target] : [];
     },
   });
+  const runners = new RunnerService(new RunnerStore(database), {
+    now: options.runnerNow ?? (() => now().getTime()),
+    leaseMs: options.runnerLeaseMs,
+    longPollMs: options.runnerLongPollMs,
+    secrets: options.secrets,
+    logger,
+  });
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal(
     { basePath: '/', mode: 'live', assets: options.assets.names },
@@ -238,6 +260,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   });
   const readiness = new Readiness();
   const gauges = registerServerMetrics(metrics, { portal, writes: changes.writes });
+  registerRunnerMetrics(metrics, runners);
   registerHealthRoutes(app, readiness, {
     generation: () => catalog.store.generation(),
     dialect: database.dialect,
@@ -266,6 +289,8 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
   registerNotificationsPage(app, notifications, portal.site);
+  registerRunnerRoutes(app, runners, tokens);
+  registerRunnersPage(app, runners, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);
   // After the API and its document: every other GET is a page of the portal.
@@ -358,6 +383,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     ...flagTasks(flags),
     ...notificationTasks(outbox),
     ...sloTasks(slos, sloEvaluationMs),
+    ...runnerTasks(runners),
   );
   const listener = createListener(app, {
     logger,
@@ -382,6 +408,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     notifications,
     paging,
     slos,
+    runners,
     portal,
     metrics,
     catalogFiles,

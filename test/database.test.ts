@@ -41,6 +41,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0010_change_events_at_home_feed',
           '0011_entity_search_identifier_words',
           '0012_task_leases',
+          '0013_runners_work_runs',
         ],
       );
     } finally {
@@ -73,6 +74,9 @@ describeEachDatabase('opening the database', (dialect) => {
       'slo_status',
       'slo_cycles',
       'task_leases',
+      'work_runs',
+      'work_run_tags',
+      'runners',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -101,6 +105,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0010_change_events_at_home_feed',
           '0011_entity_search_identifier_words',
           '0012_task_leases',
+          '0013_runners_work_runs',
         ],
       );
     } finally {
@@ -159,7 +164,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 12);
+      assert.equal(rows.length, 13);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;
