@@ -23,7 +23,7 @@ import { BURN_WINDOWS } from '../src/slo/model.ts';
  * PostgreSQL when ATRIUM_TEST_POSTGRES_URL is set (a fresh schema, dropped afterwards).
  * History is generated inside the database (seeding is not what is measured).
  *
- *   SLOS=10000 MINUTE_HOURS=48 DAYS=30 SAMPLE=500 npm run bench:slo
+ *   SLOS=10000 MINUTE_HOURS=48 DAYS=30 SAMPLE=500 [ONLY=sqlite|postgres] npm run bench:slo
  */
 
 const SLOS = Number(process.env.SLOS ?? 10_000);
@@ -216,16 +216,21 @@ async function run(label: string, database: Database): Promise<boolean> {
 }
 
 let exact = true;
-const dir = mkdtempSync(join(tmpdir(), 'atrium-slo-bench-'));
-try {
-  const sqlite = await openDatabase(join(dir, 'bench.db'));
-  exact = (await run('sqlite', sqlite).finally(() => sqlite.close())) && exact;
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+/** `sqlite` or `postgres` runs that one alone (default both). */
+const only = process.env.ONLY;
+if (only !== 'postgres') {
+  const dir = mkdtempSync(join(tmpdir(), 'atrium-slo-bench-'));
+  try {
+    const sqlite = await openDatabase(join(dir, 'bench.db'));
+    exact = (await run('sqlite', sqlite).finally(() => sqlite.close())) && exact;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const postgresUrl = process.env.ATRIUM_TEST_POSTGRES_URL;
-if (postgresUrl) {
+if (only === 'sqlite') console.log('postgres: not asked for (ONLY=sqlite)');
+else if (postgresUrl) {
   const schema = `atrium_slo_bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: postgresUrl });
   await admin.connect();

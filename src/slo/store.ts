@@ -240,7 +240,8 @@ export class SloStore {
       return result.rows;
     }
     // SQLite has no LATERAL: the first bucket's start by a min() seek, then its row by primary key.
-    const result = await sql<BeforeRow>`with firsts as (
+    // `firsts` is materialized, else SQLite inlines it and seeks the hours twice per row.
+    const result = await sql<BeforeRow>`with firsts as materialized (
         select t.slo_key, b.bound, b.x, t.good, t.total,
           case when b.x < t.hours_before then (select min(h.bucket_ms) from slo_hours h where h.slo_key = t.slo_key and h.bucket_ms >= b.x) end as hour
         from slo_event_totals t cross join (${boundaries}) b ${only}
