@@ -42,6 +42,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0011_entity_search_identifier_words',
           '0012_task_leases',
           '0013_runners_work_runs',
+          '0014_slo_running_totals',
         ],
       );
     } finally {
@@ -77,6 +78,7 @@ describeEachDatabase('opening the database', (dialect) => {
       'work_runs',
       'work_run_tags',
       'runners',
+      'slo_event_totals',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -106,6 +108,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0011_entity_search_identifier_words',
           '0012_task_leases',
           '0013_runners_work_runs',
+          '0014_slo_running_totals',
         ],
       );
     } finally {
@@ -164,7 +167,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 13);
+      assert.equal(rows.length, 14);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { BURN_WINDOWS, type MeasureWindow, type Measurement, type SloDefinition } from '../src/slo/model.ts';
-import { PrometheusSource, PrometheusSources } from '../src/slo/prometheus-source.ts';
+import { PrometheusSource, PrometheusSources, reusePeriodStart } from '../src/slo/prometheus-source.ts';
 import { loopbackServer } from './support/loopback.ts';
 import { instantValue, prometheusMissing, type StartedPrometheus, startPrometheus } from './support/prometheus.ts';
 
@@ -203,6 +203,37 @@ describe('Prometheus data source against a real Prometheus', { skip: missing }, 
     }
   });
 
+  test("the SLO window's measurement is reused within its period, asked again in the next; burn windows always asked", async () => {
+    const reuseMs = 4 * 3_600_000;
+    const reusing = new PrometheusSource(
+      { name: 'default', url: prometheus.url, timeoutMs: 2000, concurrency: 8, headers: {} },
+      { retries: 1, backoffMs: 20, sloWindowReuseMs: reuseMs },
+    );
+    const fresh = new PrometheusSource(
+      { name: 'default', url: prometheus.url, timeoutMs: 2000, concurrency: 8, headers: {} },
+      { sloWindowReuseMs: 0 },
+    );
+    // A period starting at most 3 hours before the history's end: its last minutes lie past the end,
+    // where a 30-day window holds fewer samples, so a fresh measurement there differs.
+    const t1 = reusePeriodStart(ratio.key, END * 1000 + 3_600_000, reuseMs);
+    const t2 = t1 + reuseMs - 60_000;
+    const t3 = t1 + reuseMs;
+    const windowsAt = async (s: PrometheusSource, t: number) => {
+      const m = await s.measure(ratio, windows, new Date(t));
+      assert.equal(m.state, 'ok', JSON.stringify(m));
+      return m.state === 'ok' ? m.windows : {};
+    };
+    const first = await windowsAt(reusing, t1);
+    assert.deepEqual(first.slo, (await windowsAt(fresh, t1)).slo);
+    const within = await windowsAt(reusing, t2);
+    const freshWithin = await windowsAt(fresh, t2);
+    assert.deepEqual(within.slo, first.slo, 'reused within the period');
+    assert.notDeepEqual(freshWithin.slo, first.slo, 'a fresh measurement would differ');
+    for (const w of BURN_WINDOWS) assert.deepEqual(within[w], freshWithin[w], `${w} asked every time`);
+    const next = await windowsAt(reusing, t3);
+    assert.deepEqual(next.slo, (await windowsAt(fresh, t3)).slo, 'asked again in the next period');
+  });
+
   test('Prometheus killed mid-evaluation: the SLOs measured before are ok, the rest source down, then the breaker opens', async () => {
     const measuring = source();
     const at = new Date(END * 1000);
@@ -237,6 +268,46 @@ describe('Prometheus data source: faults of the exchange (a loopback server spea
       },
     });
   const at = new Date('2026-03-01T00:00:00Z');
+
+  test('a reused SLO window leaves the 30-day range out of the query, and never hides a source that went down', async () => {
+    const answer = (windows: readonly string[]) =>
+      JSON.stringify({
+        status: 'success',
+        data: {
+          resultType: 'vector',
+          result: windows.flatMap((w) => [
+            { metric: { atrium_window: w, atrium_part: 'total' }, value: [1, '2'] },
+            { metric: { atrium_window: w, atrium_part: 'errors' }, value: [1, '0'] },
+          ]),
+        },
+      });
+    const server = await loopbackServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(answer(['5m', 'slo'])),
+    );
+    try {
+      const source = new PrometheusSource(
+        { name: 'p', url: server.url, timeoutMs: 1000, concurrency: 2, headers: {} },
+        { retries: 0, sloWindowReuseMs: 300_000 },
+      );
+      const both = { '5m': { good: 600, total: 600 }, slo: { good: 5_184_000, total: 5_184_000 } };
+      assert.deepEqual(await source.measure(ratio, ['5m', 'slo'], at), { state: 'ok', windows: both });
+      server.answer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(answer(['5m'])));
+      assert.deepEqual(await source.measure(ratio, ['5m', 'slo'], new Date(at.getTime() + 1)), {
+        state: 'ok',
+        windows: both,
+      });
+      const queries = server.received.map((r) => new URLSearchParams(r.body).get('query') ?? '');
+      assert.match(queries[0] ?? '', /\[30d\]/);
+      assert.doesNotMatch(queries[1] ?? '', /\[30d\]/, 'the second asks only the burn window');
+      server.answer((_req, res) => res.writeHead(502).end('bad gateway'));
+      assert.deepEqual(await source.measure(ratio, ['5m', 'slo'], new Date(at.getTime() + 2)), {
+        state: 'source-down',
+        detail: 'Prometheus source p answered HTTP 502',
+      });
+    } finally {
+      await server.close();
+    }
+  });
 
   test('5xx and 429 are retried with backoff; the bearer token is sent, never shown', async () => {
     let calls = 0;

@@ -1,4 +1,4 @@
-import { compare, div, type Exact, exact, exactOf, mul } from './exact.ts';
+import { div, type Exact, exact, exactOf, mul } from './exact.ts';
 import type { AlertWindowPair, BurnWindow, EventCounts } from './model.ts';
 import { BURN_WINDOW_MINUTES } from './slo-definition.ts';
 import { errorRatio } from './budget.ts';
@@ -45,5 +45,7 @@ export function burnsAbove(counts: EventCounts | undefined, factor: Exact, budge
   const errors = exact(counts.total - counts.good);
   const total = exact(counts.total);
   if (!errors || !total) return false;
-  return compare(div(errors, total), mul(factor, budget)) > 0;
+  // errors ÷ total > threshold, cross-multiplied (denominators and total are positive): no fraction to reduce.
+  const threshold = mul(factor, budget);
+  return errors.num * total.den * threshold.den > threshold.num * errors.den * total.num;
 }

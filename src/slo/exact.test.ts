@@ -10,6 +10,9 @@ describe('exact', () => {
     assert.deepEqual(exact(' 3 '), { num: 3n, den: 1n });
     assert.deepEqual(exact(1e-7), { num: 1n, den: 10_000_000n });
     assert.deepEqual(exact(5n), { num: 5n, den: 1n });
+    // Integers (counts) take a short way; the same fractions as through their text.
+    for (const n of [0, 7, -42, 9_007_199_254_740_991]) assert.deepEqual(exact(n), exact(String(n)), String(n));
+    assert.deepEqual(exact(2 ** 60), exact('1152921504606847000'), 'past safe integers: through its shortest text');
   });
 
   it('refuses what is not a plain decimal', () => {

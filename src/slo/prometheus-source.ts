@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
@@ -12,7 +13,8 @@ import {
 } from 'cockatiel';
 import { outbound } from '../notifications/outbound-http.ts';
 import type { PrometheusSourceSettings } from '../platform/config.ts';
-import type { MeasureWindow, Measurement, SloDataSource, SloDefinition } from './model.ts';
+import { windowRange } from './budget.ts';
+import type { EventCounts, MeasureWindow, Measurement, SloDataSource, SloDefinition } from './model.ts';
 import {
   combinedQuery,
   countsFromSamples,
@@ -49,6 +51,22 @@ export interface PrometheusSourceOptions {
   maxQueued?: number;
   /** The largest answer read (default 4 MiB). */
   maxAnswerBytes?: number;
+  /**
+   * How long a measurement of an SLO's own window (30 days: it moves slowly) is reused
+   * before it is asked again (default 5 min; 0 asks every time). It is most of a query's
+   * cost (30 days of samples against 3 days for every burn window together).
+   */
+  sloWindowReuseMs?: number;
+}
+
+/** The default reuse of an SLO window's measurement. */
+export const SLO_WINDOW_REUSE_MS = 5 * 60_000;
+
+/** An SLO window's last measurement: its counts (none when nothing was recorded), which reuse period and calendar window start it is of. */
+interface SloWindowMeasurement {
+  counts: EventCounts | undefined;
+  period: number;
+  start: number;
 }
 
 type QueryOutcome = { ok: true; samples: VectorSample[] } | { ok: false; down: boolean; detail: string };
@@ -57,6 +75,9 @@ export class PrometheusSource implements SloDataSource {
   readonly name: string;
   private readonly policy: IPolicy;
   private readonly maxAnswerBytes: number;
+  private readonly reuseMs: number;
+  /** By SLO key and group. An SLO deleted from the catalog leaves one small entry until restart. */
+  private readonly sloWindows = new Map<string, SloWindowMeasurement>();
 
   constructor(
     private readonly settings: PrometheusSourceSettings,
@@ -64,6 +85,7 @@ export class PrometheusSource implements SloDataSource {
   ) {
     this.name = settings.name;
     this.maxAnswerBytes = options.maxAnswerBytes ?? 4 * 1024 * 1024;
+    this.reuseMs = options.sloWindowReuseMs ?? SLO_WINDOW_REUSE_MS;
     const transient = handleType(SourceDown);
     const backoffMs = options.backoffMs ?? 200;
     const retries = retry(transient, {
@@ -102,7 +124,9 @@ export class PrometheusSource implements SloDataSource {
   async measure(slo: SloDefinition, windows: readonly MeasureWindow[], at: Date): Promise<Measurement> {
     const problem = indicatorProblem(slo.indicator);
     if (problem) return { state: 'source-down', detail: `The SLO's indicator cannot be measured: ${problem}` };
-    const ranges: PromRange[] = windows.map((w) => promRange(w, slo.window, at));
+    const reuse = this.reusable(slo, windows, at);
+    const asked = reuse.measured ? windows.filter((w) => w !== 'slo') : windows;
+    const ranges: PromRange[] = asked.map((w) => promRange(w, slo.window, at));
     const answer = await this.query(combinedQuery(slo.indicator, ranges), at);
     if (!answer.ok)
       return {
@@ -111,6 +135,8 @@ export class PrometheusSource implements SloDataSource {
       };
     const counted = slo.indicator.type === 'ratio' && slo.indicator.good === undefined ? 'errors' : 'good';
     const { windows: counts, missingGood } = countsFromSamples(answer.samples, ranges, counted, slo.group);
+    if (reuse.measured?.counts) counts.slo = reuse.measured.counts;
+    else if (reuse.store) reuse.store(counts.slo);
     if (Object.keys(counts).length === 0)
       return { state: 'no-data', detail: `Prometheus source ${this.name} has no samples for this SLO's total` };
     if (missingGood && slo.indicator.type === 'latency')
@@ -119,6 +145,28 @@ export class PrometheusSource implements SloDataSource {
         detail: `No ${slo.indicator.metric}_bucket series with le=${slo.indicator.thresholdSeconds}: the threshold must be one of the histogram's bucket boundaries`,
       };
     return { state: 'ok', windows: counts };
+  }
+
+  /**
+   * Whether the SLO window's last measurement may answer again: asked with other windows
+   * (so a source that went down is still seen), within the same reuse period and the same
+   * window (a calendar month's start moves at its end). Each SLO's periods are offset by
+   * a hash of its key, so a cycle asks about a tenth of the SLO windows (at 30 s cycles and
+   * 5 min reuse), not all of them every tenth cycle.
+   */
+  private reusable(
+    slo: SloDefinition,
+    windows: readonly MeasureWindow[],
+    at: Date,
+  ): { measured?: SloWindowMeasurement; store?: (counts: EventCounts | undefined) => void } {
+    if (this.reuseMs <= 0 || !windows.includes('slo') || !windows.some((w) => w !== 'slo')) return {};
+    const key = slo.group ? `${slo.key} ${JSON.stringify(slo.group)}` : slo.key;
+    const period = reusePeriodStart(key, at.getTime(), this.reuseMs);
+    // A rolling window slides with every instant; a calendar month's start changes once a month.
+    const start = slo.window.kind === 'calendar' ? windowRange(slo.window, at.getTime()).start : 0;
+    const last = this.sloWindows.get(key);
+    if (last && last.period === period && last.start === start) return { measured: last };
+    return { store: (counts) => this.sloWindows.set(key, { counts, period, start }) };
   }
 
   private async attempt(expression: string, at: Date, signal: AbortSignal): Promise<VectorSample[]> {
@@ -145,6 +193,15 @@ export class PrometheusSource implements SloDataSource {
       throw new QueryRefused(`the query answers a ${answer.resultType}, not an instant vector`);
     return answer.result;
   }
+}
+
+/**
+ * When the reuse period `at` falls in began for the SLO window of `key`: periods are
+ * `reuseMs` long, offset per key by a hash of it so that SLOs do not all expire together.
+ */
+export function reusePeriodStart(key: string, at: number, reuseMs: number): number {
+  const offset = createHash('sha256').update(key).digest().readUInt32BE(0) % reuseMs;
+  return Math.floor((at + offset) / reuseMs) * reuseMs - offset;
 }
 
 type Answer =

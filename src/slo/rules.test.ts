@@ -48,8 +48,10 @@ describe('sloRuleGroups', () => {
     const [sli, meta, alerts] = sloRuleGroups(slo());
     assert.deepEqual(
       sli?.rules.map((r) => (r as RecordingRule).labels.sloth_window),
-      ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'],
+      ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'],
     );
+    assert.deepEqual((sli?.rules[7] as RecordingRule | undefined)?.record, 'slo:sli_total:rate5m');
+    assert.equal((sli?.rules[7] as RecordingRule | undefined)?.expr, 'sum(rate(t[5m]))');
     assert.equal((sli?.rules[0] as RecordingRule | undefined)?.expr, '(sum(rate(e[5m])))\n/\n(sum(rate(t[5m])))');
     assert.deepEqual(
       meta?.rules.map((r) => [(r as RecordingRule).record, (r as RecordingRule).expr.split('\n')[0]]),
@@ -78,6 +80,27 @@ describe('sloRuleGroups', () => {
         ['ticket', ['> 0.003', '> 0.003', '> 0.001', '> 0.001']],
       ],
     );
+  });
+
+  test('each window of a pair needs minEvents events (rate × seconds); none asked, no guard', () => {
+    const [, , alerts] = sloRuleGroups(slo());
+    const page = alerts?.rules[0]?.expr ?? '';
+    const sel = '{sloth_id="payments-availability", sloth_service="payments", sloth_slo="availability"}';
+    for (const [window, seconds] of [
+      ['5m', 300],
+      ['1h', 3600],
+      ['30m', 1800],
+      ['6h', 21600],
+    ] as const)
+      assert.ok(
+        page.includes(
+          `and on(sloth_id, sloth_slo, sloth_service)\n    (slo:sli_total:rate${window}${sel} * ${seconds} >= 100))`,
+        ),
+        window,
+      );
+    assert.equal(page.match(/>= 100/g)?.length, 4, 'both windows of both page pairs');
+    const unguarded = sloRuleGroups(slo({ alerting: { pairs: DEFAULT_ALERT_PAIRS, minEvents: 0 } }))[2]?.rules[0]?.expr;
+    assert.doesNotMatch(unguarded ?? '', /sli_total/);
   });
 
   test('a good-events ratio is 1 − good/total; no pairs of a severity, no alert of it', () => {

@@ -1,14 +1,16 @@
 import { errorBudget } from './budget.ts';
 import { alertFactor } from './burn.ts';
 import { div, type Exact, exactOf, formatExact, mul } from './exact.ts';
-import { type AlertSeverity, BURN_WINDOWS, type SloDefinition, type SloWindow } from './model.ts';
+import { type AlertSeverity, BURN_WINDOWS, type BurnWindow, type SloDefinition, type SloWindow } from './model.ts';
 import { indicatorQueries, substituteWindow } from './prometheus-query.ts';
+import { BURN_WINDOW_MINUTES } from './slo-definition.ts';
 
 /**
  * Prometheus recording and alerting rules for SLOs measured with PromQL, named as Sloth
  * names them (`slo:sli_error:ratio_rate5m`, `slo:error_budget:ratio`, …, labels
  * `sloth_id`, `sloth_service`, `sloth_slo`, `sloth_window`) so dashboards built for
- * Sloth's rules read them. Every constant is exact decimal text: objectives, budgets and
+ * Sloth's rules read them. Alerts also need `minEvents` events in each window
+ * (`slo:sli_total:rate<window>` × the window's seconds), as Atrium's evaluation does. Every constant is exact decimal text: objectives, budgets and
  * burn thresholds are computed as fractions, so an alert says `> 0.0144`, never
  * `> (14.4 * 0.0009999999999999432)`. Pure.
  */
@@ -84,6 +86,13 @@ export function sloRuleGroups(slo: SloDefinition): RuleGroup[] {
     expr: errorRatio(slo, window),
     labels: { ...identity, sloth_window: window },
   }));
+  // Requests per second per burn window: the alerts' minimum-event guard reads them (not a Sloth name; Sloth has no guard).
+  for (const window of BURN_WINDOWS)
+    sli.push({
+      record: `slo:sli_total:rate${window}`,
+      expr: substituteWindow(indicatorQueries(slo.indicator).total, window),
+      labels: { ...identity, sloth_window: window },
+    });
   sli.push({
     record: `slo:sli_error:ratio_rate${period}`,
     expr: `sum_over_time(slo:sli_error:ratio_rate5m${sel}[${period}])\n/ ignoring (sloth_window)\ncount_over_time(slo:sli_error:ratio_rate5m${sel}[${period}])`,
@@ -119,8 +128,16 @@ export function sloRuleGroups(slo: SloDefinition): RuleGroup[] {
     if (pairs.length === 0) continue;
     const conditions = pairs.map((pair) => {
       const threshold = decimal(mul(alertFactor(pair, ruleWindowHours(slo.window)), budget));
-      const over = (window: string) =>
-        `max(slo:sli_error:ratio_rate${window}${sel} > ${threshold}) without (sloth_window)`;
+      // A window burns when its error ratio is over the threshold and it saw at least minEvents events (rate × seconds),
+      // so a quiet service's 1 error in 3 requests does not page, as Atrium's own evaluation decides.
+      const over = (window: BurnWindow) => {
+        const burning = `max(slo:sli_error:ratio_rate${window}${sel} > ${threshold}) without (sloth_window)`;
+        if (slo.alerting.minEvents <= 0) return burning;
+        const seconds = BURN_WINDOW_MINUTES[window] * 60;
+        return `(${burning}
+    and on(sloth_id, sloth_slo, sloth_service)
+    (slo:sli_total:rate${window}${sel} * ${seconds} >= ${slo.alerting.minEvents}))`;
+      };
       return `(\n  ${over(pair.short)}\n  and\n  ${over(pair.long)}\n)`;
     });
     alerts.push({

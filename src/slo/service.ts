@@ -84,6 +84,18 @@ export function retentionMs(slo: SloDefinition): number {
   return 2 * (slo.window.kind === 'rolling' ? slo.window.days : 31) * 24 * HOUR_MS;
 }
 
+/** `items` grouped by `keyOf`, in their order: each appended in place (copying a group per item is quadratic at 10,000 SLOs). */
+function groupBy<K, T>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
 interface Definitions {
   slos: SloDefinition[];
   byKey: Map<string, SloDefinition>;
@@ -317,12 +329,12 @@ export class SloService implements SloReader {
       if (now - this.lastCompaction >= HOUR_MS) {
         this.lastCompaction = now;
         await this.store.compact(now);
-        const byRetention = new Map<number, string[]>();
-        for (const slo of slos) {
-          const before = now - retentionMs(slo);
-          byRetention.set(before, [...(byRetention.get(before) ?? []), slo.key]);
-        }
-        for (const [before, keys] of byRetention) await this.store.prune(keys, before);
+        const byRetention = groupBy(slos, (slo) => now - retentionMs(slo));
+        for (const [before, group] of byRetention)
+          await this.store.prune(
+            group.map((slo) => slo.key),
+            before,
+          );
       }
       return {
         claimed: true,
@@ -358,9 +370,7 @@ export class SloService implements SloReader {
       state: 'source-down',
       detail: `The data source failed: ${(err as Error).message.split('\n')[0]?.slice(0, 200)}`,
     });
-    const byType = new Map<SloIndicator['type'], SloDefinition[]>();
-    for (const slo of slos) byType.set(slo.indicator.type, [...(byType.get(slo.indicator.type) ?? []), slo]);
-    for (const [type, group] of byType) {
+    for (const [type, group] of groupBy(slos, (slo) => slo.indicator.type)) {
       const source = this.sources[type];
       if (source.measureMany) {
         try {

@@ -48,15 +48,20 @@ export const HOUR_MS = 3_600_000;
 export const MINUTES_KEPT_MS = 48 * HOUR_MS;
 /** Rows per multi-row statement: 4–7 columns each stays far below both databases' parameter limits. */
 const ROW_CHUNK = 500;
-/** Windows summed by one query (two columns each). */
-const WINDOWS_PER_QUERY = 24;
 /** Keys per `in (...)` list. */
 const KEY_CHUNK = 500;
 
-/** Bucket rows as stored: both databases hand bigint sums back as numbers (pg's parser is set in connect.ts). */
-interface SumRow {
+interface Counts {
+  good: number;
+  total: number;
+}
+
+/** The sums before one boundary of one SLO (PostgreSQL hands bigint back as numbers: its parser is set in connect.ts). */
+interface BeforeRow {
   slo_key: string;
-  [column: string]: string | number | null;
+  bound: number | string;
+  good: number | string;
+  total: number | string;
 }
 
 /**
@@ -68,9 +73,11 @@ export class SloStore {
   constructor(private readonly database: Database) {}
 
   /**
-   * Adds pushed events to their minute buckets (sums: a bucket pushed twice holds both),
-   * with the idempotency key last in the same transaction: a retry fails on it, rolls back
-   * and answers the first response (or a conflict, for another body with the same key).
+   * Adds pushed events to their buckets (sums: a bucket pushed twice holds both): minute
+   * buckets, or the hour bucket for a time this SLO's minutes were already compacted past.
+   * The running totals of every later bucket move with them. The idempotency key is
+   * written last in the same transaction: a retry fails on it, rolls back and answers the
+   * first response (or a conflict, for another body with the same key).
    */
   async addEvents(
     sloKey: string,
@@ -79,28 +86,60 @@ export class SloStore {
     idempotency: IdempotencyKey | undefined,
     now: Date,
   ): Promise<EventsOutcome> {
-    // One row per minute: PostgreSQL refuses an upsert that touches a row twice in one statement.
-    const minutes = new Map<number, { good: number; total: number }>();
+    let good = 0;
+    let total = 0;
     for (const e of events) {
-      const bucket = e.atMs - (e.atMs % MINUTE_MS);
-      const sum = minutes.get(bucket) ?? { good: 0, total: 0 };
-      sum.good += e.good;
-      sum.total += e.total;
-      minutes.set(bucket, sum);
+      good += e.good;
+      total += e.total;
     }
     try {
       return await this.database.db.transaction().execute(async (trx) => {
-        for (const chunk of chunks([...minutes], ROW_CHUNK))
-          await trx
-            .insertInto('slo_minutes')
-            .values(chunk.map(([bucket, s]) => ({ slo_key: sloKey, bucket_ms: bucket, good: s.good, total: s.total })))
-            .onConflict((oc) =>
-              oc.columns(['slo_key', 'bucket_ms']).doUpdateSet((eb) => ({
-                good: eb('slo_minutes.good', '+', eb.ref('excluded.good')),
-                total: eb('slo_minutes.total', '+', eb.ref('excluded.total')),
-              })),
-            )
-            .execute();
+        // First the SLO's totals row: on PostgreSQL its row lock makes this SLO's other pushes and compaction wait to commit.
+        const totals = await trx
+          .insertInto('slo_event_totals')
+          .values({ slo_key: sloKey, good, total, hours_before: 0 })
+          .onConflict((oc) =>
+            oc.column('slo_key').doUpdateSet((eb) => ({
+              good: eb('slo_event_totals.good', '+', eb.ref('excluded.good')),
+              total: eb('slo_event_totals.total', '+', eb.ref('excluded.total')),
+            })),
+          )
+          .returning(['good', 'total', 'hours_before'])
+          .executeTakeFirstOrThrow();
+        const hoursBefore = Number(totals.hours_before);
+        // One row per bucket: PostgreSQL refuses an upsert that touches a row twice in one statement.
+        const buckets = { slo_minutes: new Map<number, Counts>(), slo_hours: new Map<number, Counts>() };
+        for (const e of events) {
+          const minute = e.atMs - (e.atMs % MINUTE_MS);
+          const [table, bucket] =
+            minute < hoursBefore
+              ? (['slo_hours', minute - (minute % HOUR_MS)] as const)
+              : (['slo_minutes', minute] as const);
+          const sum = buckets[table].get(bucket) ?? { good: 0, total: 0 };
+          sum.good += e.good;
+          sum.total += e.total;
+          buckets[table].set(bucket, sum);
+        }
+        for (const table of ['slo_minutes', 'slo_hours'] as const)
+          for (const chunk of chunks([...buckets[table]], ROW_CHUNK))
+            await trx
+              .insertInto(table)
+              .values(
+                chunk.map(([bucket, c]) => ({ slo_key: sloKey, bucket_ms: bucket, good: c.good, total: c.total })),
+              )
+              .onConflict((oc) =>
+                oc.columns(['slo_key', 'bucket_ms']).doUpdateSet((eb) => ({
+                  good: eb(`${table}.good`, '+', eb.ref('excluded.good')),
+                  total: eb(`${table}.total`, '+', eb.ref('excluded.total')),
+                })),
+              )
+              .execute();
+        const from = Math.min(...buckets.slo_hours.keys(), ...buckets.slo_minutes.keys());
+        if (Number.isFinite(from))
+          await this.runningTotals(trx, sloKey, from, hoursBefore, {
+            good: Number(totals.good),
+            total: Number(totals.total),
+          });
         const response = respond();
         if (idempotency) await recordAnswer(trx, idempotency, response, now.toISOString());
         return { kind: 'written' as const, response };
@@ -115,51 +154,105 @@ export class SloStore {
   }
 
   /**
-   * Good and total per SLO over each window up to `end` (exclusive), from minute and hour
-   * buckets, summed in SQL: one query for every SLO (or those of `keys`) and up to 24
-   * windows. An hour bucket counts when it starts within the window (hours exist only past
-   * 48 h, where windows are days long). SLOs without a bucket in any window are absent.
+   * Sets the running totals of an SLO's buckets from `from` on: everything before a bucket
+   * is the grand total less that bucket and all after it (a suffix sum), so only the
+   * buckets at and after the earliest pushed one are read and written — one or two for a
+   * push of the current minute.
+   */
+  private async runningTotals(
+    trx: Kysely<Schema>,
+    sloKey: string,
+    from: number,
+    hoursBefore: number,
+    grand: Counts,
+  ): Promise<void> {
+    const tables = from < hoursBefore ? (['slo_hours', 'slo_minutes'] as const) : (['slo_minutes'] as const);
+    for (const table of tables)
+      await sql`update ${sql.table(table)} set cum_good = after.cum_good, cum_total = after.cum_total from (
+          select bucket_ms, ${grand.good} - sum(good) over w as cum_good, ${grand.total} - sum(total) over w as cum_total from (
+            select bucket_ms, good, total from slo_hours where slo_key = ${sloKey} and bucket_ms >= ${from}
+            union all
+            select bucket_ms, good, total from slo_minutes where slo_key = ${sloKey} and bucket_ms >= ${from}
+          ) buckets window w as (order by bucket_ms desc rows unbounded preceding)
+        ) after where ${sql.ref(`${table}.slo_key`)} = ${sloKey} and ${sql.ref(`${table}.bucket_ms`)} = after.bucket_ms`.execute(
+        trx,
+      );
+  }
+
+  /**
+   * Good and total per SLO over each window up to `end` (exclusive): the running total
+   * at the window's end less the one at its start, looked up per SLO and boundary in one
+   * query (a bucket counts when it starts within the window; hours exist only past 48 h,
+   * where windows are days long). SLOs without events in any window are absent.
    */
   async windowSums(
     windows: readonly SumWindow[],
     end: number,
     keys?: readonly string[],
   ): Promise<Map<string, Map<string, EventCounts>>> {
+    const bounds = [...new Set([end, ...windows.map((w) => w.start)])];
     const out = new Map<string, Map<string, EventCounts>>();
-    for (const group of chunks(windows, WINDOWS_PER_QUERY)) {
-      const earliest = Math.min(...group.map((w) => w.start));
-      for (const batch of keys ? chunks(keys, KEY_CHUNK) : [undefined]) {
-        const rows = await this.sums(this.database.read, group, earliest, end, batch);
-        for (const row of rows) {
-          let sums = out.get(row.slo_key);
-          if (!sums) out.set(row.slo_key, (sums = new Map()));
-          group.forEach((w, i) => {
-            const total = Number(row[`t${i}`] ?? 0);
-            if (total > 0) sums.set(w.id, { good: Number(row[`g${i}`] ?? 0), total });
-          });
+    for (const batch of keys ? chunks(keys, KEY_CHUNK) : [undefined]) {
+      const before = new Map<string, Counts[]>();
+      for (const row of await this.before(bounds, batch)) {
+        let list = before.get(row.slo_key);
+        if (!list) before.set(row.slo_key, (list = []));
+        list[Number(row.bound)] = { good: Number(row.good), total: Number(row.total) };
+      }
+      for (const [key, list] of before) {
+        const atEnd = list[0] as Counts;
+        const sums = new Map<string, EventCounts>();
+        for (const w of windows) {
+          const atStart = list[bounds.indexOf(w.start)] as Counts;
+          const total = atEnd.total - atStart.total;
+          if (total > 0) sums.set(w.id, { good: atEnd.good - atStart.good, total });
         }
+        if (sums.size > 0) out.set(key, sums);
       }
     }
     return out;
   }
 
-  private async sums(
-    db: Kysely<Schema>,
-    windows: readonly SumWindow[],
-    earliest: number,
-    end: number,
-    keys: readonly string[] | undefined,
-  ): Promise<SumRow[]> {
-    const only = keys ? sql`and slo_key in (${sql.join(keys.map((k) => sql`${k}`))})` : sql``;
-    const columns = windows.map(
-      (w, i) =>
-        sql`sum(case when bucket_ms >= ${w.start} then good else 0 end) as ${sql.ref(`g${i}`)}, sum(case when bucket_ms >= ${w.start} then total else 0 end) as ${sql.ref(`t${i}`)}`,
+  /**
+   * Per SLO (all, or those of `keys`) and boundary (its index in `bounds`), the sums of
+   * every bucket that starts before the boundary: the running totals of the first bucket
+   * at or after it (an hour bucket's when the boundary lies in the hours), or the grand
+   * totals when none is. One index seek per SLO and boundary, each returning both sums.
+   */
+  private async before(bounds: readonly number[], keys: readonly string[] | undefined): Promise<BeforeRow[]> {
+    const only = keys ? sql`where t.slo_key in (${sql.join(keys.map((k) => sql`${k}`))})` : sql``;
+    const boundaries = sql.join(
+      bounds.map((x, i) => sql`select ${sql.lit(i)} as bound, cast(${x} as bigint) as x`),
+      sql` union all `,
     );
-    const result = await sql<SumRow>`select slo_key, ${sql.join(columns)} from (
-        select slo_key, bucket_ms, good, total from slo_minutes where bucket_ms >= ${earliest} and bucket_ms < ${end} ${only}
-        union all
-        select slo_key, bucket_ms, good, total from slo_hours where bucket_ms >= ${earliest} and bucket_ms < ${end} ${only}
-      ) buckets group by slo_key`.execute(db);
+    if (this.database.dialect === 'postgres') {
+      const result = await sql<BeforeRow>`select t.slo_key, b.bound,
+          coalesce(h.cum_good, m.cum_good, t.good) as good, coalesce(h.cum_total, m.cum_total, t.total) as total
+        from slo_event_totals t cross join (${boundaries}) b
+        left join lateral (
+          select cum_good, cum_total from slo_hours
+          where slo_key = t.slo_key and bucket_ms >= b.x and b.x < t.hours_before order by bucket_ms limit 1
+        ) h on true
+        left join lateral (
+          select cum_good, cum_total from slo_minutes
+          where slo_key = t.slo_key and bucket_ms >= b.x and h.cum_good is null order by bucket_ms limit 1
+        ) m on true ${only}`.execute(this.database.read);
+      return result.rows;
+    }
+    // SQLite has no LATERAL: the first bucket's start by a min() seek, then its row by primary key.
+    // `firsts` is materialized, else SQLite inlines it and seeks the hours twice per row.
+    const result = await sql<BeforeRow>`with firsts as materialized (
+        select t.slo_key, b.bound, b.x, t.good, t.total,
+          case when b.x < t.hours_before then (select min(h.bucket_ms) from slo_hours h where h.slo_key = t.slo_key and h.bucket_ms >= b.x) end as hour
+        from slo_event_totals t cross join (${boundaries}) b ${only}
+      ), positions as (
+        select f.*, case when f.hour is null then (select min(m.bucket_ms) from slo_minutes m where m.slo_key = f.slo_key and m.bucket_ms >= f.x) end as minute
+        from firsts f
+      )
+      select p.slo_key, p.bound, coalesce(h.cum_good, m.cum_good, p.good) as good, coalesce(h.cum_total, m.cum_total, p.total) as total
+      from positions p
+      left join slo_hours h on h.slo_key = p.slo_key and h.bucket_ms = p.hour
+      left join slo_minutes m on m.slo_key = p.slo_key and m.bucket_ms = p.minute`.execute(this.database.read);
     return result.rows;
   }
 
@@ -179,26 +272,52 @@ export class SloStore {
 
   /**
    * Sums minute buckets older than 48 hours (whole hours before `now` − 48 h) into hour
-   * buckets, in one transaction: a pushed minute counts once, in one table or the other.
-   * Answers how many minute rows were folded.
+   * buckets, a few hundred SLOs per transaction: a pushed minute counts once, in one table
+   * or the other, and each SLO's hours end where its minutes begin. Answers how many
+   * minute rows were folded.
    */
   async compact(now: number): Promise<number> {
     const cutoff = Math.floor((now - MINUTES_KEPT_MS) / HOUR_MS) * HOUR_MS;
-    return this.database.db.transaction().execute(async (trx) => {
-      // `where` keeps SQLite from reading `on conflict` as a join's (its documented parsing ambiguity).
-      await sql`insert into slo_hours (slo_key, bucket_ms, good, total)
-        select slo_key, hour, sum(good), sum(total) from (
-          select slo_key, bucket_ms - (bucket_ms % ${sql.lit(HOUR_MS)}) as hour, good, total from slo_minutes where bucket_ms < ${cutoff}
-        ) minutes where true group by slo_key, hour
-        on conflict (slo_key, bucket_ms) do update set good = slo_hours.good + excluded.good, total = slo_hours.total + excluded.total`.execute(
-        trx,
-      );
-      const deleted = await trx.deleteFrom('slo_minutes').where('bucket_ms', '<', cutoff).executeTakeFirst();
-      return Number(deleted.numDeletedRows);
-    });
+    const due = await this.database.db
+      .selectFrom('slo_event_totals')
+      .select('slo_key')
+      .where('hours_before', '<', cutoff)
+      .execute();
+    let folded = 0;
+    for (const batch of chunks(
+      due.map((r) => r.slo_key),
+      KEY_CHUNK,
+    ))
+      folded += await this.database.db.transaction().execute(async (trx) => {
+        // The totals rows first, as a push takes them: a push to one of these SLOs waits for this fold, and this fold for it.
+        await trx
+          .updateTable('slo_event_totals')
+          .set({ hours_before: cutoff })
+          .where('slo_key', 'in', batch)
+          .where('hours_before', '<', cutoff)
+          .execute();
+        // An hour's running totals are its first minute's: counts are never negative, so that is the least.
+        // No hour bucket exists yet at these minutes' hours (hours end where minutes begin): a clash would be a bug, and fails.
+        await sql`insert into slo_hours (slo_key, bucket_ms, good, total, cum_good, cum_total)
+          select slo_key, hour, sum(good), sum(total), min(cum_good), min(cum_total) from (
+            select slo_key, bucket_ms - (bucket_ms % ${sql.lit(HOUR_MS)}) as hour, good, total, cum_good, cum_total
+            from slo_minutes where slo_key in (${sql.join(batch.map((k) => sql`${k}`))}) and bucket_ms < ${cutoff}
+          ) minutes group by slo_key, hour`.execute(trx);
+        const deleted = await trx
+          .deleteFrom('slo_minutes')
+          .where('slo_key', 'in', batch)
+          .where('bucket_ms', '<', cutoff)
+          .executeTakeFirst();
+        return Number(deleted.numDeletedRows);
+      });
+    return folded;
   }
 
-  /** Deletes the buckets of `keys` that started before `before` (two SLO windows ago). */
+  /**
+   * Deletes the buckets of `keys` that started before `before` (two SLO windows ago). The
+   * running totals of later buckets keep counting them, which is right: a window's sum is
+   * a difference of two running totals, and no window reaches back that far.
+   */
   async prune(keys: readonly string[], before: number): Promise<number> {
     let deleted = 0;
     for (const batch of chunks(keys, KEY_CHUNK))

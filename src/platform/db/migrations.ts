@@ -400,6 +400,56 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await sql`update entities set content_hash = ''`.execute(db);
       },
     },
+    '0014_slo_running_totals': {
+      // Pushed SLO events as running totals, so a window's sum is two index lookups, not a
+      // scan of every bucket in it. Each bucket row gains the sums of all of its SLO's
+      // buckets before it (in either table, pruned ones included); slo_event_totals holds
+      // each SLO's grand totals (the answer for "after the last bucket") and `hours_before`:
+      // its hour buckets all start before it, its minute buckets at or after it. A pushed
+      // SLO's totals row is also what serialises its pushes and compactions.
+      async up(db: Kysely<unknown>) {
+        for (const table of ['slo_minutes', 'slo_hours'])
+          for (const column of ['cum_good', 'cum_total'])
+            await db.schema
+              .alterTable(table)
+              .addColumn(column, 'bigint', (c) => c.notNull().defaultTo(0))
+              .execute();
+        await db.schema
+          .createTable('slo_event_totals')
+          .addColumn('slo_key', 'text', (c) => c.primaryKey())
+          .addColumn('good', 'bigint', (c) => c.notNull())
+          .addColumn('total', 'bigint', (c) => c.notNull())
+          .addColumn('hours_before', 'bigint', (c) => c.notNull())
+          .execute();
+        await sql`insert into slo_event_totals (slo_key, good, total, hours_before)
+          select slo_key, sum(good), sum(total), max(after) from (
+            select slo_key, good, total, bucket_ms + 3600000 as after from slo_hours
+            union all
+            select slo_key, good, total, 0 as after from slo_minutes
+          ) buckets where true group by slo_key`.execute(db);
+        // A minute a late push left below its SLO's last hour bucket joins its hour, so hours lie wholly before minutes.
+        await sql`insert into slo_hours (slo_key, bucket_ms, good, total)
+          select m.slo_key, m.bucket_ms - (m.bucket_ms % 3600000), sum(m.good), sum(m.total)
+          from slo_minutes m join slo_event_totals t on t.slo_key = m.slo_key
+          where m.bucket_ms < t.hours_before group by m.slo_key, m.bucket_ms - (m.bucket_ms % 3600000)
+          on conflict (slo_key, bucket_ms) do update set good = slo_hours.good + excluded.good, total = slo_hours.total + excluded.total`.execute(
+          db,
+        );
+        await sql`delete from slo_minutes where bucket_ms < (select t.hours_before from slo_event_totals t where t.slo_key = slo_minutes.slo_key)`.execute(
+          db,
+        );
+        for (const table of ['slo_minutes', 'slo_hours'])
+          await sql`update ${sql.table(table)} set cum_good = p.cum_good, cum_total = p.cum_total from (
+              select slo_key, bucket_ms, sum(good) over w - good as cum_good, sum(total) over w - total as cum_total from (
+                select slo_key, bucket_ms, good, total from slo_hours
+                union all
+                select slo_key, bucket_ms, good, total from slo_minutes
+              ) buckets window w as (partition by slo_key order by bucket_ms rows unbounded preceding)
+            ) p where p.slo_key = ${sql.table(table)}.slo_key and p.bucket_ms = ${sql.table(table)}.bucket_ms`.execute(
+            db,
+          );
+      },
+    },
     '0013_runners_work_runs': {
       // Runner agents (src/runners/): the work queue (one row per run, from its order to its
       // recorded end), the tags a run asks of its runner (matched in SQL, so a lease takes

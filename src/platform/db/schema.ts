@@ -204,6 +204,18 @@ export interface SloBucketsTable {
   bucket_ms: number;
   good: number;
   total: number;
+  /** The sums of every bucket of this SLO before this one (in either table, pruned ones too): window sums are differences. */
+  cum_good: Generated<number>;
+  cum_total: Generated<number>;
+}
+
+/** Per pushed-events SLO: the sums of all its buckets ever, and where its hour buckets end and its minute buckets begin. */
+export interface SloEventTotalsTable {
+  slo_key: string;
+  good: number;
+  total: number;
+  /** Hour buckets start before this instant (epoch ms), minute buckets at or after it. */
+  hours_before: number;
 }
 
 /** An SLO's alert of one severity, once it has fired. */
@@ -326,6 +338,7 @@ export interface Schema {
   notifications: NotificationsTable;
   slo_minutes: SloBucketsTable;
   slo_hours: SloBucketsTable;
+  slo_event_totals: SloEventTotalsTable;
   slo_alerts: SloAlertsTable;
   slo_alert_history: SloAlertHistoryTable;
   slo_status: SloStatusTable;
