@@ -5,6 +5,7 @@ import { type ChangeSources, changesHomeSections, changesSections } from './chan
 import { changesSubpages } from './changes/subpages.ts';
 import { type DoraSources, deliverySubpage } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
+import { jobKind } from './jobs/job-kind.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
 import { flagSubpages } from './flags/subpages.ts';
 import { type PagingSources, pagingSections } from './paging/sections.ts';
@@ -50,7 +51,7 @@ export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [
 ];
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
-export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind, sloKind];
+export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind, sloKind, jobKind];
 
 /** This module, for worker threads: they cannot be handed functions, so they import the lists from here. */
 export const CAPABILITIES_MODULE = import.meta.url;
