@@ -5,6 +5,7 @@ import {
   MAX_SCHEDULE_LENGTH,
   nextTick,
   nextTicks,
+  previousTick,
   scheduleInWords,
   scheduleProblem,
   ticksBetween,
@@ -158,6 +159,16 @@ describe('nextTick', () => {
 
   it('answers undefined when the schedule has no more ticks', () => {
     assert.equal(nextTick(compileSchedule('0 0 1 1 *', 'UTC'), at('2999-06-01T00:00:00Z')), undefined);
+  });
+});
+
+describe('previousTick', () => {
+  it('is the last tick at or before its argument, however far back', () => {
+    const daily = compileSchedule('0 2 * * *', 'Europe/Berlin');
+    assert.equal(iso(previousTick(daily, at('2026-06-10T12:00:00Z')) as number), '2026-06-10T00:00:00.000Z');
+    assert.equal(iso(previousTick(daily, at('2026-06-10T00:00:00Z')) as number), '2026-06-10T00:00:00.000Z');
+    const yearly = compileSchedule('0 0 1 1 *', 'UTC');
+    assert.equal(iso(previousTick(yearly, at('2026-12-30T00:00:00Z')) as number), '2026-01-01T00:00:00.000Z');
   });
 });
 

@@ -146,6 +146,19 @@ export function nextTicks(schedule: Schedule, after: number, count: number): num
   return out;
 }
 
+/** How far back previousTick looks, widening: most schedules tick within the hour, a yearly one within 400 days. */
+const LOOKBACKS = [5 * 60_000, HOUR, DAY, 32 * DAY, 400 * DAY];
+
+/** The last tick at or before `at`, or undefined when there was none within 400 days. */
+export function previousTick(schedule: Schedule, at: number): number | undefined {
+  for (const lookback of LOOKBACKS) {
+    let last: number | undefined;
+    for (let t = nextTick(schedule, at - lookback); t !== undefined && t <= at; t = nextTick(schedule, t)) last = t;
+    if (last !== undefined) return last;
+  }
+  return undefined;
+}
+
 /**
  * The ticks in (after, until], at most `cap` of them, earliest first; `more` when further
  * ticks before `until` remain (a long downtime: the caller claims these, then the rest).

@@ -245,6 +245,33 @@ export interface SloCyclesTable {
   expires_ms: number;
 }
 
+/** A scheduled job's claim row (jobs/store.ts): the last tick claimed, and a suspend set through the API. */
+export interface JobStateTable {
+  job_key: string;
+  last_tick_ms: number;
+  /** 1 suspended, 0 resumed through the API; null: as the catalog says. */
+  suspended: number | null;
+  updated_ms: number;
+}
+
+/** One run of a job per tick (retries update it): status, times, runner, an output excerpt. */
+export interface JobRunsTable {
+  id: Generated<number>;
+  job_key: string;
+  tick_ms: number;
+  status: string;
+  trigger: string;
+  attempt: number;
+  started_ms: number | null;
+  finished_ms: number | null;
+  runner: string | null;
+  summary: string | null;
+  output: string | null;
+  /** 1 once a failed or missed run is on the timeline and its owner notified; 0 while that is owed. */
+  alerted: number;
+  updated_ms: number;
+}
+
 export interface Schema {
   entities: EntitiesTable;
   entity_tags: EntityTagsTable;
@@ -267,5 +294,7 @@ export interface Schema {
   slo_alert_history: SloAlertHistoryTable;
   slo_status: SloStatusTable;
   slo_cycles: SloCyclesTable;
+  job_state: JobStateTable;
+  job_runs: JobRunsTable;
   atrium_migrations: { name: string; applied_at: string };
 }
