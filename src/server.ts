@@ -62,6 +62,9 @@ import { registerSloRoutes } from './slo/routes.ts';
 import { DEFAULT_EVALUATION_INTERVAL_MS, SloService } from './slo/service.ts';
 import { SloStore } from './slo/store.ts';
 import { sloTasks } from './slo/tasks.ts';
+import { RunnerService } from './runners/service.ts';
+import { RunnerStore } from './runners/store.ts';
+import { runnerTasks } from './runners/tasks.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -84,6 +87,8 @@ export interface AtriumServer extends Lifecycle {
   notifications: NotificationService;
   paging: PagingService;
   slos: SloService;
+  /** The work queue runners lease from (checks and jobs order on it and register their outcome handlers). */
+  runners: RunnerService;
   portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -139,6 +144,13 @@ export interface ServerOptions {
   prometheusSources?: readonly PrometheusSourceSettings[];
   /** This replica's name in SLO cycle claims (random by default; tests name theirs). */
   replica?: string;
+  /** The secrets a run's order may name (atrium.yaml's `secrets`, ATRIUM_SECRET_*): name -> value. */
+  secrets?: Readonly<Record<string, string>>;
+  /** Runner leases: how long one holds, how long a lease request waits for work (tests shorten both). */
+  runnerLeaseMs?: number;
+  runnerLongPollMs?: number;
+  /** The runners' clock (epoch ms): due times, leases, deadlines. Default: `now`'s. */
+  runnerNow?: () => number;
 }
 
 export function createServer(options: ServerOptions): AtriumServer {
@@ -195,6 +207,13 @@ export function createServer(options: ServerOptions): AtriumServer {
       );
       return target ? [target] : [];
     },
+  });
+  const runners = new RunnerService(new RunnerStore(database), {
+    now: options.runnerNow ?? (() => now().getTime()),
+    leaseMs: options.runnerLeaseMs,
+    longPollMs: options.runnerLongPollMs,
+    secrets: options.secrets,
+    logger,
   });
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal(
@@ -309,6 +328,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     ...flagTasks(flags),
     ...notificationTasks(outbox),
     ...sloTasks(slos, sloEvaluationMs),
+    ...runnerTasks(runners),
   );
   const listener = createListener(app, {
     logger,
@@ -333,6 +353,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     notifications,
     paging,
     slos,
+    runners,
     portal,
     metrics,
     catalogFiles,

@@ -40,6 +40,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0009_notification_answers_order',
           '0010_change_events_at_home_feed',
           '0011_entity_search_identifier_words',
+          '0012_runners_work_runs',
           '0014_jobs_ticks_runs',
         ],
       );
@@ -72,6 +73,11 @@ describeEachDatabase('opening the database', (dialect) => {
       'slo_alert_history',
       'slo_status',
       'slo_cycles',
+      'work_runs',
+      'work_run_tags',
+      'runners',
+      'job_state',
+      'job_runs',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -99,6 +105,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0009_notification_answers_order',
           '0010_change_events_at_home_feed',
           '0011_entity_search_identifier_words',
+          '0012_runners_work_runs',
           '0014_jobs_ticks_runs',
         ],
       );
@@ -158,7 +165,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 12);
+      assert.equal(rows.length, 13);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;
