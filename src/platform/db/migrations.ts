@@ -431,6 +431,8 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
         // Failed and missed runs still owed an alert, found without reading every run.
         await db.schema.createIndex('job_runs_owed').on('job_runs').columns(['alerted', 'status']).execute();
+      },
+    },
     '0012_runners_work_runs': {
       // Runner agents (src/runners/): the work queue (one row per run, from its order to its
       // recorded end), the tags a run asks of its runner (matched in SQL, so a lease takes

@@ -349,8 +349,6 @@ export interface Schema {
   slo_cycles: SloCyclesTable;
   job_state: JobStateTable;
   job_runs: JobRunsTable;
-}
-
   work_runs: WorkRunsTable;
   work_run_tags: WorkRunTagsTable;
   runners: RunnersTable;
