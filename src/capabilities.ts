@@ -5,6 +5,7 @@ import { type ChangeSources, changesHomeSections, changesSections } from './chan
 import { changesSubpages } from './changes/subpages.ts';
 import { type DoraSources, deliverySubpage } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
+import { jobExecutor } from './jobs/job-executor.ts';
 import { jobKind } from './jobs/job-kind.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
 import { flagSubpages } from './flags/subpages.ts';
@@ -58,7 +59,7 @@ export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, 
  * The executors of the work runners lease, one per kind, as `serve`'s embedded runner and
  * `atrium runner` run them (checks and jobs add theirs).
  */
-export const workExecutors: readonly WorkExecutor[] = [];
+export const workExecutors: readonly WorkExecutor[] = [jobExecutor];
 
 /** This module, for worker threads: they cannot be handed functions, so they import the lists from here. */
 export const CAPABILITIES_MODULE = import.meta.url;

@@ -400,7 +400,7 @@ export class JobService {
       ...(job.startingDeadlineMs === undefined ? {} : { deadlineAt: dueAt + job.startingDeadlineMs }),
       timeoutMs: job.timeoutMs,
       secrets: actionSecrets(job.action),
-      payload: { job: job.key, tick, action: job.action as unknown as Json },
+      payload: { job: job.key, tick, timeoutMs: job.timeoutMs, action: job.action as unknown as Json },
     };
   }
 
