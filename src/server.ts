@@ -65,6 +65,10 @@ import { sloTasks } from './slo/tasks.ts';
 import { RunnerService } from './runners/service.ts';
 import { RunnerStore } from './runners/store.ts';
 import { runnerTasks } from './runners/tasks.ts';
+import { registerJobRoutes } from './jobs/routes.ts';
+import { JobService } from './jobs/service.ts';
+import { JobStore } from './jobs/store.ts';
+import { jobTasks } from './jobs/tasks.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -89,6 +93,8 @@ export interface AtriumServer extends Lifecycle {
   slos: SloService;
   /** The work queue runners lease from (checks and jobs order on it and register their outcome handlers). */
   runners: RunnerService;
+  /** Scheduled jobs: ticks claimed once across replicas, ordered on the runners' queue. */
+  jobs: JobService;
   portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -215,6 +221,13 @@ export function createServer(options: ServerOptions): AtriumServer {
     secrets: options.secrets,
     logger,
   });
+  // Ticks are due by the runners' clock: the same instants the queue reads due times and deadlines against.
+  const jobs = new JobService(new JobStore(database), catalog, runners, {
+    now: options.runnerNow ?? (() => now().getTime()),
+    changes,
+    notifications,
+  });
+  runners.handle(jobs.outcomeHandler);
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal(
     { basePath: '/', mode: 'live', assets: options.assets.names },
@@ -274,6 +287,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerOnCallRoutes(app, oncall, tokens);
   registerPagingRoutes(app, paging, tokens, changes.writes);
   registerSloRoutes(app, slos, tokens, catalogHas);
+  registerJobRoutes(app, jobs, tokens, catalogHas);
   registerPageFormRoute(app, paging, tokens, portal.site);
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
@@ -329,6 +343,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     ...notificationTasks(outbox),
     ...sloTasks(slos, sloEvaluationMs),
     ...runnerTasks(runners),
+    ...jobTasks(jobs),
   );
   const listener = createListener(app, {
     logger,
@@ -354,6 +369,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     paging,
     slos,
     runners,
+    jobs,
     portal,
     metrics,
     catalogFiles,

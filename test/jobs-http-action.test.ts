@@ -3,7 +3,7 @@ import { after, describe, test } from 'node:test';
 import { fillSecrets, MAX_BODY_BYTES, redact, REDACTED, runHttpAction } from '../src/jobs/http-action.ts';
 import { jobExecutor } from '../src/jobs/job-executor.ts';
 import type { HttpAction } from '../src/jobs/model.ts';
-import type { ExecutionContext } from '../src/runners/model.ts';
+import type { ExecutionContext, Json } from '../src/runners/model.ts';
 import { json, loopbackServer, silence } from './support/loopback.ts';
 
 /** A job's http action against a real loopback server: status decides, secrets filled then redacted, bodies bounded. */
@@ -106,7 +106,7 @@ describe('the http action of a job', () => {
   });
 
   test('the executor refuses payloads it cannot read, without throwing', async () => {
-    for (const payload of [
+    const payloads: Json[] = [
       null,
       'x',
       [],
@@ -115,7 +115,8 @@ describe('the http action of a job', () => {
       { action: { type: 'http', method: 1 } },
       { action: { type: 'command', args: [] } },
       { action: { type: 'command', args: ['x'], environment: { A: 1 } } },
-    ])
+    ];
+    for (const payload of payloads)
       assert.equal((await jobExecutor.run(payload, context())).status, 'error', JSON.stringify(payload));
   });
 });

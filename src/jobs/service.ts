@@ -13,6 +13,7 @@ import {
   recordAnswer,
 } from '../platform/db/idempotency.ts';
 import type { Schema } from '../platform/db/schema.ts';
+import { Admission } from '../platform/admission.ts';
 import { parseEntityRef, refKey } from '../platform/entity-ref.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
@@ -142,6 +143,8 @@ function outputOf(detail: Json): string | undefined {
  * missed runs on the service's timeline and at the owner's receivers.
  */
 export class JobService {
+  /** Pings and actions wait here past a burst, or are refused with 429 (the route kit's admission). */
+  readonly writes = new Admission({ active: 8, queued: 256, maxWaitMs: 1000, maxQueuedMs: 5000 });
   private readonly now: () => number;
   private definitions: Promise<Definitions> | undefined;
   private readonly schedules = new Map<string, Schedule>();
