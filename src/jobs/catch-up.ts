@@ -4,11 +4,10 @@ import type { CatchUp } from './model.ts';
  * Which of a job's due ticks run and which are recorded missed. A tick claimed within
  * `lateAfterMs` of its time is on time and runs; older ones are late (the servers were
  * down, or the job was suspended meanwhile): the job's `catchUp` runs none of them, the
- * last, or the last N, and the rest are missed. When more ticks are due than one claim
- * takes (`more`), every tick of this claim is late: later ones are still to come. Pure.
+ * last, or the last N, and the rest are missed. Pure.
  *
  * @example
- * catchUpPlan([t1, t2, t3], { kind: 'last' }, now, 60_000, false);
+ * catchUpPlan([t1, t2, t3], { kind: 'last' }, now, 60_000);
  * // { run: [t3], missed: [t1, t2] } when all three are late
  */
 
@@ -23,18 +22,11 @@ export interface CatchUpPlan {
 /** The largest `catchUp: N`: a backlog beyond it is a flood, not a catch-up. */
 export const MAX_CATCH_UP = 100;
 
-export function catchUpPlan(
-  ticks: readonly number[],
-  catchUp: CatchUp,
-  now: number,
-  lateAfterMs: number,
-  more: boolean,
-): CatchUpPlan {
-  const onTime = more ? [] : ticks.filter((t) => now - t <= lateAfterMs);
-  const late = more ? [...ticks] : ticks.filter((t) => now - t > lateAfterMs);
+export function catchUpPlan(ticks: readonly number[], catchUp: CatchUp, now: number, lateAfterMs: number): CatchUpPlan {
+  const onTime = ticks.filter((t) => now - t <= lateAfterMs);
+  const late = ticks.filter((t) => now - t > lateAfterMs);
   const keep = catchUp.kind === 'none' ? 0 : catchUp.kind === 'last' ? 1 : Math.min(catchUp.count, MAX_CATCH_UP);
-  // With more to come, the last ticks of this claim are not the last late ones: only a later claim knows those.
-  const caughtUp = more || keep === 0 ? [] : late.slice(-keep);
+  const caughtUp = keep === 0 ? [] : late.slice(-keep);
   const missed = late.slice(0, late.length - caughtUp.length);
   return { onTime, caughtUp, missed };
 }

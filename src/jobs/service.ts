@@ -29,7 +29,15 @@ import {
   type RunStatus,
   tickDedupKey,
 } from './model.ts';
-import { compileSchedule, nextTick, nextTicks, previousTick, type Schedule, ticksBetween } from './schedule.ts';
+import {
+  compileSchedule,
+  MIN_TICK_INTERVAL_MS,
+  nextTick,
+  nextTicks,
+  previousTick,
+  type Schedule,
+  ticksBetween,
+} from './schedule.ts';
 import type { JobStore, NewRun } from './store.ts';
 
 /** The principal failed and missed runs are recorded on timelines as: one of Atrium's own (SYSTEM_RECORDERS). */
@@ -309,14 +317,25 @@ export class JobService {
         await this.store.initState(job.key, now, now);
         continue;
       }
-      const { ticks, more } = ticksBetween(this.scheduleOf(job), state.lastTick, now, MAX_TICKS_PER_CLAIM);
-      const newLast = ticks.at(-1);
+      const schedule = this.scheduleOf(job);
+      const due = ticksBetween(schedule, state.lastTick, now, MAX_TICKS_PER_CLAIM);
+      let ticks = due.ticks;
+      let backlog: { from: number; until: number } | undefined;
+      let newLast = ticks.at(-1);
+      if (due.more) {
+        // A backlog too long to list (a long downtime of a frequent job): one record says it was
+        // missed, and the claim goes on from a window that holds at most MAX_TICKS_PER_CLAIM ticks.
+        const resumeFrom = now - MAX_TICKS_PER_CLAIM * MIN_TICK_INTERVAL_MS;
+        backlog = { from: due.ticks[0] as number, until: resumeFrom };
+        ticks = ticksBetween(schedule, resumeFrom, now, MAX_TICKS_PER_CLAIM).ticks;
+        newLast = ticks.at(-1) ?? resumeFrom;
+      }
       if (newLast === undefined) continue;
       const suspended = state.suspended ?? job.suspend;
       // A suspended job's ticks pass unrecorded: resuming it does not flood it with catch-up.
       const planned = suspended
         ? { runs: [], orders: [], replace: false, skipped: 0 }
-        : await this.plan(job, ticks, more, now);
+        : await this.plan(job, ticks, backlog, now);
       const claimed = await this.store.claim(job.key, state.lastTick, newLast, planned.runs, now, async (trx) => {
         if (planned.replace)
           await this.queue.cancel(job.key, 'Replaced by the next tick (concurrencyPolicy: Replace)', trx);
@@ -335,19 +354,28 @@ export class JobService {
   private async plan(
     job: JobDefinition,
     ticks: readonly number[],
-    more: boolean,
+    backlog: { from: number; until: number } | undefined,
     now: number,
   ): Promise<{ runs: NewRun[]; orders: WorkOrder[]; replace: boolean; skipped: number }> {
-    const plan = catchUpPlan(ticks, job.catchUp, now, job.startingDeadlineMs ?? DEFAULT_LATE_AFTER_MS, more);
-    const runs: NewRun[] = plan.missed.map((tick, i) => ({
+    const plan = catchUpPlan(ticks, job.catchUp, now, job.startingDeadlineMs ?? DEFAULT_LATE_AFTER_MS);
+    const missed = [
+      ...(backlog
+        ? [{ tick: backlog.from, summary: `Not run, nor any tick until ${iso(backlog.until)}: Atrium was not running` }]
+        : []),
+      ...plan.missed.map((tick) => ({
+        tick,
+        summary: 'Not run: Atrium was not running at its time, and catchUp leaves it out',
+      })),
+    ];
+    const runs: NewRun[] = missed.map((m, i) => ({
       jobKey: job.key,
-      tick,
+      tick: m.tick,
       status: 'missed',
       trigger: 'schedule',
       finishedAt: now,
-      summary: 'Not run: Atrium was not running at its time, and catchUp leaves it out',
+      summary: m.summary,
       // One alert for a backlog: the last missed tick of the claim speaks for the others.
-      quiet: i < plan.missed.length - 1,
+      quiet: i < missed.length - 1,
     }));
     const toRun = [
       ...plan.caughtUp.map((tick) => ({ tick, trigger: 'catch-up' as const, dueAt: now })),
