@@ -262,7 +262,16 @@ export class JobStore {
       .where('tick_ms', '<=', dueBefore)
       .returning('tick_ms')
       .execute();
-    return rows.map((r) => Number(r.tick_ms));
+    const ticks = rows.map((r) => Number(r.tick_ms)).sort((a, b) => a - b);
+    // Several missed at once (the check did not run meanwhile): the latest speaks for them all.
+    if (ticks.length > 1)
+      await this.db
+        .updateTable('job_runs')
+        .set({ alerted: 1 })
+        .where('job_key', '=', key)
+        .where('tick_ms', 'in', ticks.slice(0, -1))
+        .execute();
+    return ticks;
   }
 
   /** Heartbeat runs started but not ended by `startedBefore`: they failed (no end ping). */
