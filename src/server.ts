@@ -69,6 +69,9 @@ import { registerJobRoutes } from './jobs/routes.ts';
 import { JobService } from './jobs/service.ts';
 import { JobStore } from './jobs/store.ts';
 import { jobTasks } from './jobs/tasks.ts';
+import { registerRunnerMetrics } from './runners/metrics.ts';
+import { registerRunnersPage } from './runners/page-route.ts';
+import { registerRunnerRoutes } from './runners/routes.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -263,6 +266,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   });
   const readiness = new Readiness();
   const gauges = registerServerMetrics(metrics, { portal, writes: changes.writes });
+  registerRunnerMetrics(metrics, runners);
   registerHealthRoutes(app, readiness, {
     generation: () => catalog.store.generation(),
     dialect: database.dialect,
@@ -292,6 +296,8 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
   registerNotificationsPage(app, notifications, portal.site);
+  registerRunnerRoutes(app, runners, tokens);
+  registerRunnersPage(app, runners, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);
   // After the API and its document: every other GET is a page of the portal.
