@@ -101,6 +101,7 @@ export const PURE: readonly string[] = [
   'jobs/catch-up.ts',
   'jobs/job-definition.ts',
   'jobs/job-kind.ts',
+  'jobs/pages/job-text.ts',
   'slo/slo-definition.ts',
   'slo/budget.ts',
   'slo/burn.ts',

@@ -7,6 +7,7 @@ import { type DoraSources, deliverySubpage } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
 import { jobExecutor } from './jobs/job-executor.ts';
 import { jobKind } from './jobs/job-kind.ts';
+import { type JobSources, jobSections } from './jobs/sections.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
 import { flagSubpages } from './flags/subpages.ts';
 import { type PagingSources, pagingSections } from './paging/sections.ts';
@@ -29,7 +30,13 @@ import type { WorkExecutor } from './runners/model.ts';
  * What the capabilities' sections and subpages read in the live portal: their services and
  * the clock, handed over by the server. A static export has none of them.
  */
-export type CapabilitySources = ChangeSources & DoraSources & FlagSources & OnCallSources & PagingSources & SloSources;
+export type CapabilitySources = ChangeSources &
+  DoraSources &
+  FlagSources &
+  JobSources &
+  OnCallSources &
+  PagingSources &
+  SloSources;
 
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
 export const entitySections: readonly EntitySection<CapabilitySources>[] = [
@@ -39,6 +46,7 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
   ...onCallSections,
   ...pagingSections,
   ...sloSections,
+  ...jobSections,
 ];
 
 /** The capabilities' cards on the home page (live only: each shows nothing without its source). */

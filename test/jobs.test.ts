@@ -348,6 +348,31 @@ describeEachDatabase('scheduled jobs', (dialect) => {
       assert.equal(summaries.filter((s) => s.includes(what)).length, 1, what);
   });
 
+  test('the service page has a Jobs card; a job page its schedule in its zone, next five runs and history with logs', async () => {
+    const service = await server.app.request('/catalog/default/component/rate-card-importer/');
+    assert.equal(service.status, 200);
+    const page = await service.text();
+    assert.match(page, /<h2 id="jobs">Jobs<\/h2>/);
+    assert.match(page, /every 5 minutes <span class="muted small">\(UTC\)<\/span>/);
+    assert.match(page, /<span class="badge badge-error"[^>]*>missed<\/span>/);
+    const jobPage = await (await server.app.request('/catalog/default/job/cron-watch/')).text();
+    assert.match(jobPage, /<h2 id="job-schedule">Schedule<\/h2>/);
+    assert.equal((jobPage.match(/<li>[^<]*UTC <span class="muted small">/g) ?? []).length, 5, 'five next runs');
+    assert.match(jobPage, /<h2 id="job-history">History<\/h2>/);
+    assert.match(jobPage, /<pre class="job-log">[^<]*imported 3 rate cards<\/pre>/);
+    // A target answering markup: the run's log shows it as text.
+    target.answer((_req, res) => {
+      res.writeHead(500);
+      res.end('<script>alert(1)</script>');
+    });
+    await runAll('import');
+    assert.equal((await post('/api/v1/jobs/default/import/run-now')).status, 200);
+    assert.equal(await runAll('import'), 1);
+    const hostile = await (await server.app.request('/catalog/default/job/import/')).text();
+    assert.ok(hostile.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+    assert.ok(!hostile.includes('<script>alert(1)'), 'run output is escaped');
+  });
+
   test('GET /api/v1/jobs lists every job with its schedule in words and its next run', async () => {
     const res = await server.app.request('/api/v1/jobs?service=rate-card-importer');
     assert.equal(res.status, 200);
