@@ -560,6 +560,14 @@ export class JobService {
     return { missed, stalled };
   }
 
+  /** Retention: each job keeps its newest RUNS_KEPT runs (runs still owed an alert stay). Answers how many went. */
+  async prune(): Promise<number> {
+    const { jobs } = await this.loadDefinitions();
+    let removed = 0;
+    for (const job of jobs) removed += await this.store.prune(job.key, RUNS_KEPT);
+    return removed;
+  }
+
   /**
    * Failed and missed runs go on their service's timeline and to the owner's receivers, each
    * once: the run's "alerted" mark is set in the timeline write's transaction, and the

@@ -10,7 +10,9 @@ export const TICK_INTERVAL_MS = 1000;
  * timer alone, so a replica that dies leaves the next tick to the others. Heartbeat checks
  * and owed alerts run once across replicas (each change is conditional anyway).
  */
-export function jobTasks(jobs: Pick<JobService, 'tick' | 'checkHeartbeats' | 'sendAlerts'>): BackgroundTask[] {
+export function jobTasks(
+  jobs: Pick<JobService, 'tick' | 'checkHeartbeats' | 'sendAlerts' | 'prune'>,
+): BackgroundTask[] {
   return [
     {
       name: 'job-ticks',
@@ -40,6 +42,16 @@ export function jobTasks(jobs: Pick<JobService, 'tick' | 'checkHeartbeats' | 'se
       failure: 'alerting failed and missed job runs failed',
       run: async () => {
         await jobs.sendAlerts();
+      },
+    },
+    {
+      name: 'job-retention',
+      scope: 'once-across-replicas',
+      intervalMs: 3_600_000,
+      component: 'jobs',
+      failure: 'pruning old job runs failed',
+      run: async () => {
+        await jobs.prune();
       },
     },
   ];
