@@ -386,6 +386,20 @@ describeEachDatabase('scheduled jobs', (dialect) => {
     assert.equal(items.find((j) => j.name === 'cron-watch')?.scheduleInWords, 'every 5 minutes');
     assert.ok(items.every((j) => j.nextRunAt !== null));
     assert.equal((await server.app.request('/api/v1/jobs?service=component:default/ghost')).status, 404);
+    for (const bad of ['?limit=0', '?limit=501', '?limit=x', '?before=yesterday', `?before=${'9'.repeat(300)}`])
+      assert.equal((await server.app.request(`/api/v1/jobs/default/import/runs${bad}`)).status, 400, bad);
+    assert.equal((await server.app.request('/api/v1/jobs/default/ghost/runs')).status, 404);
+    assert.equal((await server.app.request('/api/v1/jobs/default/%00/runs')).status, 400);
+    assert.equal((await server.app.request('/api/v1/jobs/default/..%2F..%2Fetc/runs')).status, 400);
+    assert.equal((await server.app.request('/api/v1/jobs?service=%00')).status, 400);
+    const page = await server.app.request(
+      `/api/v1/jobs/default/import/runs?limit=2&before=${encodeURIComponent('2026-06-01T10:03:00.000Z')}`,
+    );
+    assert.deepEqual(
+      ((await page.json()) as { items: { tick: string }[] }).items.map((r) => r.tick),
+      ['2026-06-01T10:02:00.000Z', '2026-06-01T10:01:00.000Z'],
+      'the next page, newest first',
+    );
     const doc = (await (await server.app.request('/api/openapi.json')).json()) as { paths: Record<string, unknown> };
     for (const path of [
       '/api/v1/jobs',

@@ -50,6 +50,12 @@ const ACTIONS: readonly { action: JobAction; summary: string; description: strin
   },
 ];
 
+/** An entity reference in a query: printable text only (a NUL byte is refused here, before any database sees it). */
+const entityRefParam = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\p{Cc}]+$/u, 'control characters are not allowed');
 const jobKeyOf = (p: { namespace: string; name: string }) =>
   refKey({ kind: 'job', namespace: p.namespace, name: p.name });
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -75,8 +81,8 @@ export function registerJobRoutes(
       summary: 'Scheduled jobs with their next and last runs',
       request: {
         query: z.object({
-          service: z.string().min(1).max(255).optional().openapi({ example: 'component:default/rate-card-importer' }),
-          owner: z.string().min(1).max(255).optional().openapi({ example: 'group:default/pricing' }),
+          service: entityRefParam.optional().openapi({ example: 'component:default/rate-card-importer' }),
+          owner: entityRefParam.optional().openapi({ example: 'group:default/pricing' }),
         }),
       },
       responses: {

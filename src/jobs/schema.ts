@@ -6,9 +6,12 @@ import { CONCURRENCY_POLICIES, MAX_RUN_OUTPUT, RUN_STATUSES } from './model.ts';
 /** The longest log a ping carries: its tail is what a page shows. */
 export const MAX_PING_LOG = 64 * 1024;
 
+/** A namespace or name as the catalog spells them (letters, digits, `-`, `_`, `.`): anything else is a 400 before a lookup. */
+const ENTITY_WORD = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
 export const JobParamsSchema = z.object({
-  namespace: z.string().min(1).max(63).openapi({ example: 'default' }),
-  name: z.string().min(1).max(63).openapi({ example: 'nightly-rate-import' }),
+  namespace: z.string().regex(ENTITY_WORD).openapi({ example: 'default' }),
+  name: z.string().regex(ENTITY_WORD).openapi({ example: 'nightly-rate-import' }),
 });
 
 export const JobRunSchema = z
