@@ -106,11 +106,6 @@ export interface JobRunItem {
 /** The longest output excerpt a run keeps (its tail): enough to read why it failed. */
 export const MAX_RUN_OUTPUT = 8 * 1024;
 
-/** The key of a job (`job:<namespace>/<name>`). */
-export function jobKeyOf(namespace: string, name: string): string {
-  return `job:${namespace.toLowerCase()}/${name.toLowerCase()}`;
-}
-
 /** A tick's work-order dedup key: one order per tick, ever; a retry adds `#retry<n>`. */
 export function tickDedupKey(jobKey: string, tick: number, retry = 0): string {
   const ref = jobKey.slice('job:'.length);
