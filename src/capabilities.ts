@@ -5,6 +5,9 @@ import { type ChangeSources, changesHomeSections, changesSections } from './chan
 import { changesSubpages } from './changes/subpages.ts';
 import { type DoraSources, deliverySubpage } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
+import { jobExecutor } from './jobs/job-executor.ts';
+import { jobKind } from './jobs/job-kind.ts';
+import { type JobSources, jobSections } from './jobs/sections.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
 import { flagSubpages } from './flags/subpages.ts';
 import { type PagingSources, pagingSections } from './paging/sections.ts';
@@ -27,7 +30,13 @@ import type { WorkExecutor } from './runners/model.ts';
  * What the capabilities' sections and subpages read in the live portal: their services and
  * the clock, handed over by the server. A static export has none of them.
  */
-export type CapabilitySources = ChangeSources & DoraSources & FlagSources & OnCallSources & PagingSources & SloSources;
+export type CapabilitySources = ChangeSources &
+  DoraSources &
+  FlagSources &
+  JobSources &
+  OnCallSources &
+  PagingSources &
+  SloSources;
 
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
 export const entitySections: readonly EntitySection<CapabilitySources>[] = [
@@ -37,6 +46,7 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
   ...onCallSections,
   ...pagingSections,
   ...sloSections,
+  ...jobSections,
 ];
 
 /** The capabilities' cards on the home page (live only: each shows nothing without its source). */
@@ -51,13 +61,13 @@ export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [
 ];
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
-export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind, sloKind];
+export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind, sloKind, jobKind];
 
 /**
  * The executors of the work runners lease, one per kind, as `serve`'s embedded runner and
  * `atrium runner` run them (checks and jobs add theirs).
  */
-export const workExecutors: readonly WorkExecutor[] = [];
+export const workExecutors: readonly WorkExecutor[] = [jobExecutor];
 
 /** This module, for worker threads: they cannot be handed functions, so they import the lists from here. */
 export const CAPABILITIES_MODULE = import.meta.url;

@@ -52,6 +52,11 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
     load: async () => (await import('./cli/notify.ts')).notifyCommand,
   },
   {
+    name: 'jobs',
+    summary: 'run, suspend, resume or cancel a scheduled job through a server',
+    load: async () => (await import('./cli/jobs.ts')).jobsCommand,
+  },
+  {
     name: 'slo',
     summary: 'export SLOs as OpenSLO or Sloth files; generate Prometheus rules',
     load: async () => (await import('./cli/slo.ts')).sloCommand,

@@ -71,6 +71,10 @@ import { sloTasks } from './slo/tasks.ts';
 import { RunnerService } from './runners/service.ts';
 import { RunnerStore } from './runners/store.ts';
 import { runnerTasks } from './runners/tasks.ts';
+import { registerJobRoutes } from './jobs/routes.ts';
+import { JobService } from './jobs/service.ts';
+import { JobStore } from './jobs/store.ts';
+import { jobTasks } from './jobs/tasks.ts';
 import { registerRunnerMetrics } from './runners/metrics.ts';
 import { registerRunnersPage } from './runners/page-route.ts';
 import { registerRunnerRoutes } from './runners/routes.ts';
@@ -98,6 +102,8 @@ export interface AtriumServer extends Lifecycle {
   slos: SloService;
   /** The work queue runners lease from (checks and jobs order on it and register their outcome handlers). */
   runners: RunnerService;
+  /** Scheduled jobs: ticks claimed once across replicas, ordered on the runners' queue. */
+  jobs: JobService;
   portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -225,6 +231,13 @@ export function createServer(options: ServerOptions): AtriumServer {
     secrets: options.secrets,
     logger,
   });
+  // Ticks are due by the runners' clock: the same instants the queue reads due times and deadlines against.
+  const jobs = new JobService(new JobStore(database), catalog, runners, {
+    now: options.runnerNow ?? (() => now().getTime()),
+    changes,
+    notifications,
+  });
+  runners.handle(jobs.outcomeHandler);
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal(
     { basePath: '/', mode: 'live', assets: options.assets.names },
@@ -232,7 +245,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     options.assets,
     docs,
     {
-      sources: { changes, dora, flags, oncall, paging, slos, now } satisfies CapabilitySources,
+      sources: { changes, dora, flags, jobs, oncall, paging, slos, now } satisfies CapabilitySources,
       now,
       sections: entitySections,
       subpages: entitySubpages,
@@ -285,6 +298,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerOnCallRoutes(app, oncall, tokens);
   registerPagingRoutes(app, paging, tokens, changes.writes);
   registerSloRoutes(app, slos, tokens, catalogHas);
+  registerJobRoutes(app, jobs, tokens, catalogHas);
   registerPageFormRoute(app, paging, tokens, portal.site);
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
@@ -384,6 +398,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     ...notificationTasks(outbox),
     ...sloTasks(slos, sloEvaluationMs),
     ...runnerTasks(runners),
+    ...jobTasks(jobs),
   );
   const listener = createListener(app, {
     logger,
@@ -409,6 +424,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     paging,
     slos,
     runners,
+    jobs,
     portal,
     metrics,
     catalogFiles,

@@ -43,6 +43,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0012_task_leases',
           '0013_runners_work_runs',
           '0014_slo_running_totals',
+          '0015_jobs_ticks_runs',
         ],
       );
     } finally {
@@ -79,6 +80,8 @@ describeEachDatabase('opening the database', (dialect) => {
       'work_run_tags',
       'runners',
       'slo_event_totals',
+      'job_state',
+      'job_runs',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -109,6 +112,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0012_task_leases',
           '0013_runners_work_runs',
           '0014_slo_running_totals',
+          '0015_jobs_ticks_runs',
         ],
       );
     } finally {
@@ -167,7 +171,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 14);
+      assert.equal(rows.length, 15);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

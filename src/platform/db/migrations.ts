@@ -400,6 +400,39 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await sql`update entities set content_hash = ''`.execute(db);
       },
     },
+    '0015_jobs_ticks_runs': {
+      // Scheduled jobs (src/jobs/): one claim row per job holding the last tick claimed (a
+      // conditional update advances it, so each tick is claimed once across replicas), and
+      // one run row per tick.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('job_state')
+          .addColumn('job_key', 'text', (c) => c.primaryKey())
+          .addColumn('last_tick_ms', 'bigint', (c) => c.notNull())
+          .addColumn('suspended', 'integer')
+          .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('job_runs')
+          .addColumn('id', dialect === 'sqlite' ? 'integer' : 'bigserial', (c) => c.primaryKey())
+          .addColumn('job_key', 'text', (c) => c.notNull())
+          .addColumn('tick_ms', 'bigint', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('trigger', 'text', (c) => c.notNull())
+          .addColumn('attempt', 'integer', (c) => c.notNull())
+          .addColumn('started_ms', 'bigint')
+          .addColumn('finished_ms', 'bigint')
+          .addColumn('runner', 'text')
+          .addColumn('summary', 'text')
+          .addColumn('output', 'text')
+          .addColumn('alerted', 'integer', (c) => c.notNull())
+          .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('job_runs_tick', ['job_key', 'tick_ms'])
+          .execute();
+        // Failed and missed runs still owed an alert, found without reading every run.
+        await db.schema.createIndex('job_runs_owed').on('job_runs').columns(['alerted', 'status']).execute();
+      },
+    },
     '0014_slo_running_totals': {
       // Pushed SLO events as running totals, so a window's sum is two index lookups, not a
       // scan of every bucket in it. Each bucket row gains the sums of all of its SLO's

@@ -257,6 +257,33 @@ export interface SloCyclesTable {
   expires_ms: number;
 }
 
+/** A scheduled job's claim row (jobs/store.ts): the last tick claimed, and a suspend set through the API. */
+export interface JobStateTable {
+  job_key: string;
+  last_tick_ms: number;
+  /** 1 suspended, 0 resumed through the API; null: as the catalog says. */
+  suspended: number | null;
+  updated_ms: number;
+}
+
+/** One run of a job per tick (retries update it): status, times, runner, an output excerpt. */
+export interface JobRunsTable {
+  id: Generated<number>;
+  job_key: string;
+  tick_ms: number;
+  status: string;
+  trigger: string;
+  attempt: number;
+  started_ms: number | null;
+  finished_ms: number | null;
+  runner: string | null;
+  summary: string | null;
+  output: string | null;
+  /** 1 once a failed or missed run is on the timeline and its owner notified; 0 while that is owed. */
+  alerted: number;
+  updated_ms: number;
+}
+
 /**
  * A run of work for a runner (src/runners/): its order, where it is (queued, leased,
  * finished, cancelled, missed), its current lease and its recorded end. Times are epoch ms.
@@ -344,6 +371,8 @@ export interface Schema {
   slo_status: SloStatusTable;
   slo_cycles: SloCyclesTable;
   task_leases: TaskLeasesTable;
+  job_state: JobStateTable;
+  job_runs: JobRunsTable;
   work_runs: WorkRunsTable;
   work_run_tags: WorkRunTagsTable;
   runners: RunnersTable;
