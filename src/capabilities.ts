@@ -1,6 +1,7 @@
 import { registerKinds, type KindDefinition } from './catalog/kinds.ts';
 import type { EntitySection } from './catalog/pages/entity-sections.ts';
 import type { EntitySubpage } from './catalog/pages/entity-subpages.ts';
+import { checkKind } from './checks/check-kind.ts';
 import { type ChangeSources, changesHomeSections, changesSections } from './changes/sections.ts';
 import { changesSubpages } from './changes/subpages.ts';
 import { type DoraSources, deliverySubpage } from './dora/subpages.ts';
@@ -50,7 +51,7 @@ export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [
 ];
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
-export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind, sloKind];
+export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind, sloKind, checkKind];
 
 /** This module, for worker threads: they cannot be handed functions, so they import the lists from here. */
 export const CAPABILITIES_MODULE = import.meta.url;
