@@ -189,7 +189,7 @@ function own(value: unknown, key: string | number): unknown {
 }
 
 /** The subject's value in a response: a number, a string, a JSON value, or undefined when absent. */
-function valueOf(subject: Subject, facts: ResponseFacts, json: () => { ok: boolean; value: unknown }): unknown {
+function subjectValue(subject: Subject, facts: ResponseFacts, json: () => { ok: boolean; value: unknown }): unknown {
   switch (subject.kind) {
     case 'status':
       return facts.status;
@@ -280,7 +280,7 @@ export function evaluateAssertions(assertions: readonly Assertion[], facts: Resp
     return parsed;
   };
   return assertions.map((a) => {
-    const actual = valueOf(a.subject, facts, json);
+    const actual = subjectValue(a.subject, facts, json);
     const notJson = a.subject.kind === 'json' && !json().ok;
     return {
       assertion: a.text,
