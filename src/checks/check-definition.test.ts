@@ -134,9 +134,10 @@ describe('checkSpecIssues', () => {
     assert.deepEqual(codes(spec({ type: 'tls', http: undefined, tls: { host: 'https://x' } })), [
       'tls.host invalid-host',
     ]);
-    assert.deepEqual(codes(spec({ type: 'dns', http: undefined, dns: { name: 'x.example', server: 'dns.google' } })), [
-      'dns.server invalid-server',
-    ]);
+    const dns = (server: string) => codes(spec({ type: 'dns', http: undefined, dns: { name: 'x.example', server } }));
+    for (const server of ['dns.google', '1.1.1.1:0', '1.1.1.1:99999', '[::1]', 'x:53', '999.1.1.1:53'])
+      assert.deepEqual(dns(server), ['dns.server invalid-server'], server);
+    for (const server of ['1.1.1.1', '127.0.0.1:5353', '[::1]:53', '::1']) assert.deepEqual(dns(server), [], server);
     assert.deepEqual(codes(spec({ maintenance: [{ start: '2026-12-24T22:00:00', end: '2026-12-25T02:00:00Z' }] })), [
       'maintenance.0.start invalid-time',
     ]);

@@ -125,6 +125,15 @@ export function urlProblem(url: string): string | undefined {
   return undefined;
 }
 
+/** A resolver as node:dns takes it: an IP address, `1.2.3.4:53` or `[::1]:53`. */
+export function isDnsServer(server: string): boolean {
+  if (isIP(server)) return true;
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|(\d{1,3}(?:\.\d{1,3}){3})):(\d{1,5})$/.exec(server);
+  if (!match) return false;
+  const port = Number(match[3]);
+  return port >= 1 && port <= 65535 && isIP((match[1] ?? match[2]) as string) !== 0;
+}
+
 function hostIssue(path: (string | number)[], host: string, issues: CheckSpecIssue[]): void {
   if (!isIP(host) && !HOST_NAME.test(host))
     issues.push(
@@ -314,13 +323,13 @@ export function checkSpecIssues(spec: CheckSpec): CheckSpecIssue[] {
   if (spec.tls) hostIssue(['tls', 'host'], spec.tls.host, issues);
   if (spec.dns) {
     hostIssue(['dns', 'name'], spec.dns.name, issues);
-    if (spec.dns.server !== undefined && !isIP(spec.dns.server))
+    if (spec.dns.server !== undefined && !isDnsServer(spec.dns.server))
       issues.push(
         issue(
           ['dns', 'server'],
           'invalid-server',
-          `${shown(spec.dns.server)} is not an IP address`,
-          'Name the resolver by IP address, e.g. 1.1.1.1.',
+          `${shown(spec.dns.server)} is not an IP address (with an optional port)`,
+          'Name the resolver by IP address, e.g. 1.1.1.1, 1.1.1.1:53 or [2606:4700::1111]:53.',
         ),
       );
   }
