@@ -40,6 +40,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0009_notification_answers_order',
           '0010_change_events_at_home_feed',
           '0011_entity_search_identifier_words',
+          '0013_checks_results',
         ],
       );
     } finally {
@@ -71,6 +72,11 @@ describeEachDatabase('opening the database', (dialect) => {
       'slo_alert_history',
       'slo_status',
       'slo_cycles',
+      'check_results',
+      'check_hours',
+      'check_locations',
+      'check_states',
+      'check_transitions',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -98,6 +104,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0009_notification_answers_order',
           '0010_change_events_at_home_feed',
           '0011_entity_search_identifier_words',
+          '0013_checks_results',
         ],
       );
     } finally {
@@ -156,7 +163,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 11);
+      assert.equal(rows.length, 12);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;
