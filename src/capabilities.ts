@@ -2,6 +2,7 @@ import { registerKinds, type KindDefinition } from './catalog/kinds.ts';
 import type { EntitySection } from './catalog/pages/entity-sections.ts';
 import type { EntitySubpage } from './catalog/pages/entity-subpages.ts';
 import { checkKind } from './checks/check-kind.ts';
+import { type CheckSources, checkSections } from './checks/sections.ts';
 import { type ChangeSources, changesHomeSections, changesSections } from './changes/sections.ts';
 import { changesSubpages } from './changes/subpages.ts';
 import { type DoraSources, deliverySubpage } from './dora/subpages.ts';
@@ -27,7 +28,13 @@ import { sloKind } from './slo/slo-kind.ts';
  * What the capabilities' sections and subpages read in the live portal: their services and
  * the clock, handed over by the server. A static export has none of them.
  */
-export type CapabilitySources = ChangeSources & DoraSources & FlagSources & OnCallSources & PagingSources & SloSources;
+export type CapabilitySources = ChangeSources &
+  CheckSources &
+  DoraSources &
+  FlagSources &
+  OnCallSources &
+  PagingSources &
+  SloSources;
 
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
 export const entitySections: readonly EntitySection<CapabilitySources>[] = [
@@ -37,6 +44,7 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
   ...onCallSections,
   ...pagingSections,
   ...sloSections,
+  ...checkSections,
 ];
 
 /** The capabilities' cards on the home page (live only: each shows nothing without its source). */

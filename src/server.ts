@@ -62,6 +62,10 @@ import { registerSloRoutes } from './slo/routes.ts';
 import { DEFAULT_EVALUATION_INTERVAL_MS, SloService } from './slo/service.ts';
 import { SloStore } from './slo/store.ts';
 import { sloTasks } from './slo/tasks.ts';
+import { registerCheckRoutes } from './checks/routes.ts';
+import { CheckService } from './checks/service.ts';
+import { CheckStore } from './checks/store.ts';
+import { checkTasks } from './checks/tasks.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -84,6 +88,8 @@ export interface AtriumServer extends Lifecycle {
   notifications: NotificationService;
   paging: PagingService;
   slos: SloService;
+  /** Synthetic checks: rounds, outcomes, statuses. */
+  checks: CheckService;
   portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -179,11 +185,12 @@ export function createServer(options: ServerOptions): AtriumServer {
   const paging = new PagingService((keys) => catalog.store.descriptorsOf(keys), outbox, {
     defaultReceiver: options.paging?.receiver,
   });
+  const checks = new CheckService(new CheckStore(database), catalog, { now, notifications, changes });
   const sloEvaluationMs = options.sloEvaluationMs ?? DEFAULT_EVALUATION_INTERVAL_MS;
   const prometheus = new PrometheusSources(options.prometheusSources ?? []);
   const slos = new SloService(new SloStore(database), catalog, notificationStore, {
     now,
-    sources: { ratio: prometheus, latency: prometheus },
+    sources: { ratio: prometheus, latency: prometheus, checks: checks.sloSource() },
     changes,
     intervalMs: sloEvaluationMs,
     ...(options.replica ? { holder: options.replica } : {}),
@@ -203,7 +210,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     options.assets,
     docs,
     {
-      sources: { changes, dora, flags, oncall, paging, slos, now } satisfies CapabilitySources,
+      sources: { changes, checks, dora, flags, oncall, paging, slos, now } satisfies CapabilitySources,
       now,
       sections: entitySections,
       subpages: entitySubpages,
@@ -221,6 +228,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   readers?.onChange(() => portal.onCallMoved());
   oncall.onChange(() => portal.onCallMoved());
   slos.onEvaluated((cycle) => portal.slosMoved(cycle));
+  checks.onMoved(() => portal.checksMoved());
 
   const syncer = new CatalogSyncer(catalog.store, {
     catalog: options.catalog,
@@ -255,6 +263,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerOnCallRoutes(app, oncall, tokens);
   registerPagingRoutes(app, paging, tokens, changes.writes);
   registerSloRoutes(app, slos, tokens, catalogHas);
+  registerCheckRoutes(app, checks, catalogHas);
   registerPageFormRoute(app, paging, tokens, portal.site);
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
@@ -309,6 +318,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     ...flagTasks(flags),
     ...notificationTasks(outbox),
     ...sloTasks(slos, sloEvaluationMs),
+    ...checkTasks(checks),
   );
   const listener = createListener(app, {
     logger,
@@ -333,6 +343,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     notifications,
     paging,
     slos,
+    checks,
     portal,
     metrics,
     catalogFiles,

@@ -123,7 +123,13 @@ export function parseScopes(text: string): Scope[] {
  * demo history, SLO alerts firing and resolving): shown to every reader, so no token may
  * take one of these names.
  */
-export const SYSTEM_RECORDERS: readonly string[] = ['github-webhook', 'release-plan', 'demo-history', 'slo-alerts', 'check-status'];
+export const SYSTEM_RECORDERS: readonly string[] = [
+  'github-webhook',
+  'release-plan',
+  'demo-history',
+  'slo-alerts',
+  'check-status',
+];
 
 /** Names people can type and read in logs: letters, digits, `.`, `_`, `-`, up to 64. */
 export const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -145,7 +145,7 @@ export interface CheckResult {
   status: RunStatus;
   responseTimeMs?: number;
   timings?: Timings;
-  assertions: readonly AssertionResult[];
+  assertions: AssertionResult[];
   excerpt?: string;
   /** One line saying why it failed (never a secret). */
   error?: string;
