@@ -60,6 +60,7 @@ export const PURE: readonly string[] = [
   'changes/model.ts',
   'notifications/model.ts',
   'runners/model.ts',
+  'runners/protocol.ts',
   'paging/model.ts',
   'changes/live.ts',
   'changes/github.ts',

@@ -1,6 +1,7 @@
 import { registerKinds, type KindDefinition } from './catalog/kinds.ts';
 import type { EntitySection } from './catalog/pages/entity-sections.ts';
 import type { EntitySubpage } from './catalog/pages/entity-subpages.ts';
+import { checkExecutor } from './checks/check-executor.ts';
 import { checkKind } from './checks/check-kind.ts';
 import { type CheckSources, checkSections } from './checks/sections.ts';
 import { type ChangeSources, changesHomeSections, changesSections } from './changes/sections.ts';
@@ -17,6 +18,7 @@ import { rotationKind } from './oncall/rotation-kind.ts';
 import { type OnCallSources, onCallSections } from './oncall/sections.ts';
 import { type SloSources, sloDeliveryCards, sloSections } from './slo/sections.ts';
 import { sloKind } from './slo/slo-kind.ts';
+import type { WorkExecutor } from './runners/model.ts';
 
 /**
  * What each capability contributes to the rooms that compose them, listed once and read
@@ -60,6 +62,12 @@ export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
 export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind, sloKind, checkKind];
+
+/**
+ * The executors of the work runners lease, one per kind, as `serve`'s embedded runner and
+ * `atrium runner` run them (checks and jobs add theirs).
+ */
+export const workExecutors: readonly WorkExecutor[] = [checkExecutor()];
 
 /** This module, for worker threads: they cannot be handed functions, so they import the lists from here. */
 export const CAPABILITIES_MODULE = import.meta.url;

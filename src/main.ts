@@ -57,6 +57,11 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
     load: async () => (await import('./cli/slo.ts')).sloCommand,
   },
   {
+    name: 'runner',
+    summary: 'run checks and jobs leased from a server (a runner agent)',
+    load: async () => (await import('./cli/runner.ts')).runnerCommand,
+  },
+  {
     name: 'build',
     summary: 'render the portal as a static site (works offline)',
     load: async () => (await import('./cli/build.ts')).buildCommand,

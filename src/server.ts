@@ -66,6 +66,12 @@ import { registerCheckRoutes } from './checks/routes.ts';
 import { CheckService } from './checks/service.ts';
 import { CheckStore } from './checks/store.ts';
 import { checkTasks } from './checks/tasks.ts';
+import { RunnerService } from './runners/service.ts';
+import { RunnerStore } from './runners/store.ts';
+import { runnerTasks } from './runners/tasks.ts';
+import { registerRunnerMetrics } from './runners/metrics.ts';
+import { registerRunnersPage } from './runners/page-route.ts';
+import { registerRunnerRoutes } from './runners/routes.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -90,6 +96,8 @@ export interface AtriumServer extends Lifecycle {
   slos: SloService;
   /** Synthetic checks: rounds, outcomes, statuses. */
   checks: CheckService;
+  /** The work queue runners lease from (checks and jobs order on it and register their outcome handlers). */
+  runners: RunnerService;
   portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -145,6 +153,13 @@ export interface ServerOptions {
   prometheusSources?: readonly PrometheusSourceSettings[];
   /** This replica's name in SLO cycle claims (random by default; tests name theirs). */
   replica?: string;
+  /** The secrets a run's order may name (atrium.yaml's `secrets`, ATRIUM_SECRET_*): name -> value. */
+  secrets?: Readonly<Record<string, string>>;
+  /** Runner leases: how long one holds, how long a lease request waits for work (tests shorten both). */
+  runnerLeaseMs?: number;
+  runnerLongPollMs?: number;
+  /** The runners' clock (epoch ms): due times, leases, deadlines. Default: `now`'s. */
+  runnerNow?: () => number;
 }
 
 export function createServer(options: ServerOptions): AtriumServer {
@@ -185,7 +200,21 @@ export function createServer(options: ServerOptions): AtriumServer {
   const paging = new PagingService((keys) => catalog.store.descriptorsOf(keys), outbox, {
     defaultReceiver: options.paging?.receiver,
   });
-  const checks = new CheckService(new CheckStore(database), catalog, { now, notifications, changes });
+  const runners = new RunnerService(new RunnerStore(database), {
+    now: options.runnerNow ?? (() => now().getTime()),
+    leaseMs: options.runnerLeaseMs,
+    longPollMs: options.runnerLongPollMs,
+    secrets: options.secrets,
+    logger,
+  });
+  const checks = new CheckService(new CheckStore(database), catalog, {
+    now,
+    queue: runners,
+    runnerLocations: async () => (await runners.runners()).map((r) => r.location),
+    notifications,
+    changes,
+  });
+  runners.handle(checks.outcomeHandler());
   const sloEvaluationMs = options.sloEvaluationMs ?? DEFAULT_EVALUATION_INTERVAL_MS;
   const prometheus = new PrometheusSources(options.prometheusSources ?? []);
   const slos = new SloService(new SloStore(database), catalog, notificationStore, {
@@ -239,6 +268,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   });
   const readiness = new Readiness();
   const gauges = registerServerMetrics(metrics, { portal, writes: changes.writes });
+  registerRunnerMetrics(metrics, runners);
   registerHealthRoutes(app, readiness, {
     generation: () => catalog.store.generation(),
     dialect: database.dialect,
@@ -268,6 +298,8 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
   registerNotificationsPage(app, notifications, portal.site);
+  registerRunnerRoutes(app, runners, tokens);
+  registerRunnersPage(app, runners, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);
   // After the API and its document: every other GET is a page of the portal.
@@ -319,6 +351,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     ...notificationTasks(outbox),
     ...sloTasks(slos, sloEvaluationMs),
     ...checkTasks(checks),
+    ...runnerTasks(runners),
   );
   const listener = createListener(app, {
     logger,
@@ -344,6 +377,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     paging,
     slos,
     checks,
+    runners,
     portal,
     metrics,
     catalogFiles,

@@ -40,6 +40,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0009_notification_answers_order',
           '0010_change_events_at_home_feed',
           '0011_entity_search_identifier_words',
+          '0012_runners_work_runs',
           '0013_checks_results',
         ],
       );
@@ -77,6 +78,9 @@ describeEachDatabase('opening the database', (dialect) => {
       'check_locations',
       'check_states',
       'check_transitions',
+      'work_runs',
+      'work_run_tags',
+      'runners',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -104,6 +108,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0009_notification_answers_order',
           '0010_change_events_at_home_feed',
           '0011_entity_search_identifier_words',
+          '0012_runners_work_runs',
           '0013_checks_results',
         ],
       );
@@ -163,7 +168,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 12);
+      assert.equal(rows.length, 13);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

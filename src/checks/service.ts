@@ -260,6 +260,7 @@ export class CheckService {
       ...(run.runner === undefined ? {} : { runner: run.runner }),
     });
     if (!recorded || !check) return;
+    await this.store.lock(trx, check.key, at);
     const locations = new Map((await this.store.locations(trx, check.key)).map((l) => [l.location, l]));
     const next = nextLocationState(
       locations.get(round.location) ?? pendingLocation(round.location),

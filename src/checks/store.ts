@@ -159,6 +159,20 @@ export class CheckStore {
       .execute();
   }
 
+  /**
+   * Takes the check's row lock for the rest of `trx` (an upsert of its state row that changes
+   * nothing), so outcomes of one check arriving together are applied one after the other:
+   * each then reads the locations the one before it committed. SQLite runs one writer at a
+   * time anyway.
+   */
+  async lock(trx: Executor, check: string, at: string): Promise<void> {
+    await trx
+      .insertInto('check_states')
+      .values({ check_key: check, status: 'pending', alert_open: 0, changed_at: at })
+      .onConflict((oc) => oc.column('check_key').doUpdateSet({ check_key: check }))
+      .execute();
+  }
+
   async state(from: Executor, check: string): Promise<StoredState | undefined> {
     const row = await from.selectFrom('check_states').selectAll().where('check_key', '=', check).executeTakeFirst();
     return (

@@ -8,10 +8,17 @@ import { loadAssets } from '../portal/assets.ts';
 import { integerOption } from './args.ts';
 import { CATALOG_OPTIONS, CATALOG_OPTIONS_HELP, catalogOverrides, catalogSpec } from './catalog-options.ts';
 import { defineCommand, withDatabase } from './command.ts';
+import { workExecutors } from '../capabilities.ts';
+import { RunnerAgent } from '../runners/agent.ts';
+import { LOCAL_LOCATION } from '../runners/model.ts';
+import { hostRunnerName, runnerSettings } from '../runners/settings.ts';
+import { inProcessTransport } from '../runners/transport.ts';
+import { VERSION } from '../server/version.ts';
 
 const help = `Usage: atrium serve [--catalog DIR|FILE]... [--app-config FILE]... [--strict-urls] [--port N]
                     [--host ADDR] [--database PATH_OR_URL] [--no-watch] [--demo-history]
                     [--max-file-size SIZE] [--metrics-listen HOST:PORT] [--metrics-token]
+                    [--no-runner]
 
 Syncs the catalog, serves the API, and keeps watching the catalog root: a saved
 file is visible in the API about a second later. Stops cleanly on SIGINT/SIGTERM.
@@ -31,6 +38,8 @@ ${CATALOG_OPTIONS_HELP}
                            (default: ATRIUM_METRICS_LISTEN, atrium.yaml metricsListen)
   --metrics-token          /metrics needs a token with metrics:read
                            (default: ATRIUM_METRICS_TOKEN=true, atrium.yaml metricsToken)
+  --no-runner              run no embedded runner: checks and jobs for location
+                           \`local\` wait for an \`atrium runner --location local\`
   -h, --help               show this help
 
 The portal's pages are at / (catalog, entity pages, docs and runbooks, dependency
@@ -56,6 +65,7 @@ export const serveCommand = defineCommand({
     'demo-history': { type: 'boolean' },
     'metrics-listen': { type: 'string' },
     'metrics-token': { type: 'boolean' },
+    'no-runner': { type: 'boolean' },
   },
   async run({ values, positionals, io, loadConfig }) {
     if (positionals.length > 0)
@@ -110,7 +120,25 @@ export const serveCommand = defineCommand({
             paging: config.paging,
             sloEvaluationMs: config.sloEvaluationSeconds * 1000,
             prometheusSources: config.prometheusSources,
+            secrets: config.secrets,
           });
+          // The embedded runner: location local, the capabilities' executors, atrium.yaml's allow-lists.
+          const runner =
+            values['no-runner'] === true
+              ? undefined
+              : (() => {
+                  const settings = runnerSettings(config.runner, { location: LOCAL_LOCATION });
+                  return new RunnerAgent({
+                    name: hostRunnerName(LOCAL_LOCATION),
+                    version: VERSION,
+                    settings,
+                    concurrency: settings.concurrency,
+                    transport: inProcessTransport(server.runners),
+                    executors: workExecutors,
+                    logger,
+                  });
+                })();
+          let runnerDone: Promise<void> | undefined;
           try {
             const { port, metricsPort } = await server.start({
               host: config.host,
@@ -134,12 +162,18 @@ export const serveCommand = defineCommand({
                   }
                 : undefined,
             });
+            runnerDone = runner?.run().catch((err: unknown) => {
+              logger.error({ component: 'runner', err }, 'the embedded runner stopped');
+            });
             io.err(
               `Atrium is serving ${describeCatalog(spec)} at http://${config.host}:${port}/${metricsPort === undefined ? '' : ` (/metrics at http://${metricsListen?.host}:${metricsPort}/metrics)`}\n`,
             );
             await stopped;
             logger.info({ component: 'server' }, 'shutting down');
           } finally {
+            // Running work finishes or is handed back before the server it reports to stops.
+            await runner?.stop(10_000);
+            await runnerDone;
             await server.stop();
           }
         },

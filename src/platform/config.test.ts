@@ -103,6 +103,8 @@ describe('loadConfig precedence', () => {
       teamReceivers: {},
       paging: {},
       prometheusSources: [],
+      secrets: {},
+      runner: {},
     };
     assert.deepEqual(loadConfig(cli, env, cwd), { ...cli, ...catalogDefaults, catalogPaths: ['cli-catalog'] });
     assert.deepEqual(loadConfig({}, env, cwd), {
@@ -223,6 +225,46 @@ describe('loadConfig precedence', () => {
   test('an empty or comment-only atrium.yaml means the defaults', () => {
     assert.deepEqual(loadConfig({}, {}, cwdWith('')), DEFAULTS);
     assert.deepEqual(loadConfig({}, {}, cwdWith('# nothing configured yet\n')), DEFAULTS);
+  });
+});
+
+describe('secrets and the runner', () => {
+  test("atrium.yaml's secrets name environment variables; ATRIUM_SECRET_<NAME> adds or replaces one", () => {
+    const cwd = cwdWith('secrets:\n  API_KEY: { env: CHECKS_API_KEY }\n  TOKEN: { env: OLD_TOKEN }\n');
+    const config = loadConfig(
+      {},
+      { CHECKS_API_KEY: 'k1', OLD_TOKEN: 'old', ATRIUM_SECRET_TOKEN: 'new', ATRIUM_SECRET_EXTRA: 'x' },
+      cwd,
+    );
+    assert.deepEqual(config.secrets, { API_KEY: 'k1', TOKEN: 'new', EXTRA: 'x' });
+  });
+
+  test('a secret whose variable is unset is an error naming the variable, never a value', () => {
+    const err = configError(() => loadConfig({}, {}, cwdWith('secrets:\n  API_KEY: { env: CHECKS_API_KEY }\n')));
+    assert.match(err.message, /secrets\.API_KEY\.env names the environment variable CHECKS_API_KEY/);
+  });
+
+  test('a secret value written in atrium.yaml itself, or a bad name, is refused', () => {
+    configError(() => loadConfig({}, {}, cwdWith('secrets:\n  API_KEY: hunter2\n')));
+    configError(() => loadConfig({}, { X: 'v' }, cwdWith('secrets:\n  api-key: { env: X }\n')));
+    const err = configError(() => loadConfig({}, { 'ATRIUM_SECRET_bad-name': 'hunter2' }, cwdWith()));
+    assert.doesNotMatch(err.message, /hunter2/);
+  });
+
+  test("atrium.yaml's runner holds the runner's location, tags and allow-lists, checked", () => {
+    const cwd = cwdWith(
+      'runner:\n  location: eu-west-1\n  tags: [linux]\n  concurrency: 4\n  allowedCommands: [/usr/bin/backup]\n  allowedEnvironment: [HOME]\n',
+    );
+    assert.deepEqual(loadConfig({}, {}, cwd).runner, {
+      location: 'eu-west-1',
+      tags: ['linux'],
+      concurrency: 4,
+      allowedCommands: ['/usr/bin/backup'],
+      allowedEnvironment: ['HOME'],
+    });
+    configError(() => loadConfig({}, {}, cwdWith('runner:\n  location: "<script>"\n')));
+    configError(() => loadConfig({}, {}, cwdWith('runner:\n  concurrency: 0\n')));
+    configError(() => loadConfig({}, {}, cwdWith('runner:\n  shell: true\n')));
   });
 });
 

@@ -54,6 +54,24 @@ export interface Config {
   sloEvaluationSeconds: number;
   /** Prometheus HTTP APIs SLOs read (atrium.yaml's prometheus; ATRIUM_PROMETHEUS_URL names `default`). */
   prometheusSources: PrometheusSourceSettings[];
+  /**
+   * Secrets a runner's work may name (`${secret:NAME}`): name -> value, from the environment
+   * variables atrium.yaml's `secrets` names, and from ATRIUM_SECRET_<NAME>. Never logged.
+   */
+  secrets: Record<string, string>;
+  /** A runner agent's own policy (atrium.yaml's `runner`): where it runs, what its work may reach. */
+  runner: RunnerFileSettings;
+}
+
+/** atrium.yaml's `runner`: what `atrium runner` (and `serve`'s embedded runner) allow; options win. */
+export interface RunnerFileSettings {
+  location?: string;
+  tags?: string[];
+  concurrency?: number;
+  allowedPrivateTargets?: string[];
+  allowedCommands?: string[];
+  allowedWorkingDirectories?: string[];
+  allowedEnvironment?: string[];
 }
 
 /**
@@ -120,6 +138,8 @@ export const DEFAULTS: Config = {
   paging: {},
   sloEvaluationSeconds: 30,
   prometheusSources: [],
+  secrets: {},
+  runner: {},
 };
 
 /** `host:port` (an IPv6 host in brackets): where `metricsListen` serves /metrics. */
@@ -192,6 +212,21 @@ const prometheusSourceSchema = z.strictObject({
   headersEnv: z.record(headerName, envName).optional(),
 });
 
+/** A secret's name: what `${secret:NAME}` says, and the tail of its ATRIUM_SECRET_ variable. */
+export const SECRET_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
+const secretName = z.string().regex(SECRET_NAME, 'secret names are A–Z, 0–9 and _, starting with a letter');
+
+const runnerWord = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'letters, digits, ., _, : or -');
+const runnerSchema = z.strictObject({
+  location: runnerWord.optional(),
+  tags: z.array(runnerWord).max(50).optional(),
+  concurrency: z.number().int().min(1).max(256).optional(),
+  allowedPrivateTargets: z.array(z.string().min(1).max(255)).max(1000).optional(),
+  allowedCommands: z.array(z.string().min(1).max(4096)).max(1000).optional(),
+  allowedWorkingDirectories: z.array(z.string().min(1).max(4096)).max(1000).optional(),
+  allowedEnvironment: z.array(envName).max(1000).optional(),
+});
+
 const fileSchema = z.strictObject({
   catalog: z.union([z.string().min(1), catalogSchema]).optional(),
   database: z.string().min(1).optional(),
@@ -227,6 +262,8 @@ const fileSchema = z.strictObject({
       opsgenie: onCallApiSchema.optional(),
     })
     .optional(),
+  secrets: z.record(secretName, z.strictObject({ env: envName })).optional(),
+  runner: runnerSchema.optional(),
   prometheus: z
     .record(
       z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'names are lowercase letters, digits and -'),
@@ -245,6 +282,8 @@ type EnvSetting = Exclude<
   | 'teamReceivers'
   | 'paging'
   | 'prometheusSources'
+  | 'secrets'
+  | 'runner'
 >;
 
 const envNames: Record<EnvSetting, string[]> = {
@@ -338,6 +377,29 @@ function prometheusSourcesOf(
   });
 }
 
+function secretsOf(secrets: Record<string, { env: string }>, env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, { env: variable }] of Object.entries(secrets))
+    out[name] = secretOf(variable, env, `secrets.${name}.env`);
+  return out;
+}
+
+/** ATRIUM_SECRET_<NAME>=value: a secret named in the environment alone (over atrium.yaml's of that name). */
+function secretsFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [variable, value] of Object.entries(env)) {
+    if (!variable.startsWith('ATRIUM_SECRET_') || value === undefined || value === '') continue;
+    const name = variable.slice('ATRIUM_SECRET_'.length);
+    if (!SECRET_NAME.test(name))
+      throw configError(
+        `${variable} does not name a secret: after ATRIUM_SECRET_ come A–Z, 0–9 and _, starting with a letter`,
+        `Rename ${variable}, or unset it.`,
+      );
+    out[name] = value;
+  }
+  return out;
+}
+
 /** ATRIUM_PROMETHEUS_URL: the `default` source in one variable (atrium.yaml's own `default` is replaced). */
 function prometheusFromEnv(
   env: NodeJS.ProcessEnv,
@@ -393,7 +455,7 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
       'See the configuration section of the user guide for the allowed keys.',
     );
   }
-  const { catalog, notifications, paging, prometheus, ...plain } = result.data;
+  const { catalog, notifications, paging, prometheus, secrets, ...plain } = result.data;
   const receiverNames = Object.keys(notifications?.receivers ?? {});
   for (const [team, names] of Object.entries(notifications?.teams ?? {})) {
     if (keyOfTeam(team) === undefined)
@@ -419,6 +481,7 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
     ...(notifications?.teams ? { teamReceivers: teamReceiversOf(notifications.teams) } : {}),
     ...(paging ? { paging: pagingOf(paging, env) } : {}),
     ...(prometheus ? { prometheusSources: prometheusSourcesOf(prometheus, env) } : {}),
+    ...(secrets ? { secrets: secretsOf(secrets, env) } : {}),
   };
   if (typeof catalog !== 'object') return { ...rest, ...(catalog === undefined ? {} : { catalog }) };
   const roots =
@@ -476,7 +539,15 @@ export function loadConfig(
   const file = readConfigFile(cwd, env);
   const fromEnv = readEnv(env);
   const prometheusSources = prometheusFromEnv(env, file.prometheusSources);
-  const merged = { ...DEFAULTS, ...file, ...fromEnv, ...(prometheusSources ? { prometheusSources } : {}), ...defined };
+  const secrets = { ...file.secrets, ...secretsFromEnv(env) };
+  const merged = {
+    ...DEFAULTS,
+    ...file,
+    ...fromEnv,
+    ...(prometheusSources ? { prometheusSources } : {}),
+    secrets,
+    ...defined,
+  };
   // One root named anywhere (option, environment) replaces atrium.yaml's list of roots.
   const namedOnce = (defined.catalog ?? fromEnv.catalog) !== undefined;
   const catalogPaths = defined.catalogPaths ?? (namedOnce ? [merged.catalog] : (file.catalogPaths ?? [merged.catalog]));

@@ -50,6 +50,8 @@ export interface LeasedRun {
   /** Proves this lease on renew and report; a lapsed lease's token is refused. */
   leaseToken: string;
   leaseExpiresAt: number;
+  /** How long one lease or renewal holds (ms): the runner renews well within it (a third). */
+  leaseMs: number;
   kind: string;
   subject: string;
   timeoutMs: number;

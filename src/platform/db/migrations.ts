@@ -472,6 +472,57 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0012_runners_work_runs': {
+      // Runner agents (src/runners/): the work queue (one row per run, from its order to its
+      // recorded end), the tags a run asks of its runner (matched in SQL, so a lease takes
+      // exactly what fits), and the runners that have asked for work.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('work_runs')
+          .addColumn('run_id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('dedup_key', 'text', (c) => c.notNull().unique())
+          .addColumn('location', 'text')
+          .addColumn('tags', 'text', (c) => c.notNull())
+          .addColumn('due_ms', 'bigint', (c) => c.notNull())
+          .addColumn('deadline_ms', 'bigint')
+          .addColumn('timeout_ms', 'bigint', (c) => c.notNull())
+          .addColumn('secrets', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('attempt', 'integer', (c) => c.notNull())
+          .addColumn('lease_token', 'text')
+          .addColumn('earlier_leases', 'text', (c) => c.notNull())
+          .addColumn('lease_expires_ms', 'bigint')
+          .addColumn('runner_name', 'text')
+          .addColumn('runner_location', 'text')
+          .addColumn('started_ms', 'bigint')
+          .addColumn('finished_ms', 'bigint')
+          .addColumn('outcome', 'text')
+          .addColumn('created_ms', 'bigint', (c) => c.notNull())
+          .execute();
+        // A lease walks the due runs by time; the expiry task the leased ones by their end; cancel a subject's.
+        await db.schema.createIndex('work_runs_due').on('work_runs').columns(['state', 'due_ms']).execute();
+        await db.schema.createIndex('work_runs_lease').on('work_runs').columns(['state', 'lease_expires_ms']).execute();
+        await db.schema.createIndex('work_runs_subject').on('work_runs').columns(['subject', 'state']).execute();
+        await db.schema
+          .createTable('work_run_tags')
+          .addColumn('run_id', 'text', (c) => c.notNull())
+          .addColumn('tag', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('work_run_tags_pk', ['run_id', 'tag'])
+          .execute();
+        await db.schema
+          .createTable('runners')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('location', 'text', (c) => c.notNull())
+          .addColumn('tags', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('capacity', 'integer', (c) => c.notNull())
+          .addColumn('last_seen_ms', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -301,6 +301,59 @@ export interface CheckTransitionsTable {
   recorded_at: string | null;
 }
 
+/**
+ * A run of work for a runner (src/runners/): its order, where it is (queued, leased,
+ * finished, cancelled, missed), its current lease and its recorded end. Times are epoch ms.
+ */
+export interface WorkRunsTable {
+  run_id: string;
+  kind: string;
+  subject: string;
+  /** Unique: a second order with the key is ignored. */
+  dedup_key: string;
+  location: string | null;
+  /** JSON array; work_run_tags holds them again, one row each, for matching. */
+  tags: string;
+  due_ms: number;
+  deadline_ms: number | null;
+  timeout_ms: number;
+  /** JSON array of secret names (never values). */
+  secrets: string;
+  payload: string;
+  state: string;
+  /** 0 while never leased; each lease adds one. */
+  attempt: number;
+  /** The current (or last, once lapsed) lease's token. */
+  lease_token: string | null;
+  /** JSON array of the earlier leases (token, runner, attempt, start): a late report of one still counts once. */
+  earlier_leases: string;
+  lease_expires_ms: number | null;
+  runner_name: string | null;
+  runner_location: string | null;
+  started_ms: number | null;
+  finished_ms: number | null;
+  /** JSON: the recorded outcome, once finished, cancelled or missed. */
+  outcome: string | null;
+  created_ms: number;
+}
+
+/** A tag a run asks its runner to have. */
+export interface WorkRunTagsTable {
+  run_id: string;
+  tag: string;
+}
+
+/** A runner agent, as it last introduced itself when asking for work. */
+export interface RunnersTable {
+  name: string;
+  location: string;
+  /** JSON array. */
+  tags: string;
+  version: string;
+  capacity: number;
+  last_seen_ms: number;
+}
+
 export interface Schema {
   entities: EntitiesTable;
   entity_tags: EntityTagsTable;
@@ -328,5 +381,8 @@ export interface Schema {
   check_locations: CheckLocationsTable;
   check_states: CheckStatesTable;
   check_transitions: CheckTransitionsTable;
+  work_runs: WorkRunsTable;
+  work_run_tags: WorkRunTagsTable;
+  runners: RunnersTable;
   atrium_migrations: { name: string; applied_at: string };
 }

@@ -1,0 +1,206 @@
+import { EventEmitter, once } from 'node:events';
+import type { Transaction } from 'kysely';
+import type { Schema } from '../platform/db/schema.ts';
+import type { Logger } from '../platform/log.ts';
+import type {
+  FinishedRun,
+  LeasedRun,
+  RunState,
+  WorkOrder,
+  WorkOutcome,
+  WorkOutcomeHandler,
+  WorkQueue,
+} from './model.ts';
+import type { RenewAnswer, ReportAnswer, RunnerIntroduction, RunnerView } from './protocol.ts';
+import type { RunCounts, RunnerStore } from './store.ts';
+
+export interface RunnerServiceOptions {
+  /** The server's clock (epoch ms): due times, leases and deadlines are read against it. Injected in tests. */
+  now?: () => number;
+  /** How long a lease or a renewal holds (default 30 s): a killed runner's work is retried about this long after. */
+  leaseMs?: number;
+  /** How long a lease request waits for work before answering none (default 25 s, under common proxies' 30 s idle limit). */
+  longPollMs?: number;
+  /** While a lease request waits, how often it looks again (work queued by another replica, or coming due). */
+  pollEveryMs?: number;
+  /** The server's secrets (atrium.yaml's `secrets`): a lease hands a run the ones its order names, no others. */
+  secrets?: Readonly<Record<string, string>>;
+  logger?: Logger;
+}
+
+export const DEFAULT_LEASE_MS = 30_000;
+export const DEFAULT_LONG_POLL_MS = 25_000;
+
+/** A snapshot of the queue for /metrics, refreshed by the expiry task (a scrape never waits on the database). */
+export interface RunnerGauges {
+  runs: RunCounts;
+  runnersByLocation: Record<string, number>;
+}
+
+/** A runner counts on the metrics' "runners by location" while seen within this many leases. */
+const SEEN_WITHIN_LEASES = 3;
+
+/**
+ * The server's side of runner agents: the queue the capabilities order work on (WorkQueue),
+ * the lease, renew and report calls runners make (over HTTP, or in-process for the embedded
+ * runner), and the handlers that hear of each run's end, by kind, in the transaction that
+ * records it, so an outcome is never lost nor counted twice.
+ */
+export class RunnerService implements WorkQueue<Transaction<Schema>> {
+  private readonly handlers = new Map<string, WorkOutcomeHandler<Transaction<Schema>>>();
+  private readonly queued = new EventEmitter();
+  private readonly now: () => number;
+  readonly leaseMs: number;
+  private readonly longPollMs: number;
+  private readonly pollEveryMs: number;
+  private readonly secrets: Readonly<Record<string, string>>;
+  private expiries = 0;
+  private snapshot: RunnerGauges = { runs: { queued: 0, leased: 0 }, runnersByLocation: {} };
+  private readonly warnedKinds = new Set<string>();
+
+  constructor(
+    private readonly store: RunnerStore,
+    private readonly options: RunnerServiceOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.longPollMs = options.longPollMs ?? DEFAULT_LONG_POLL_MS;
+    this.pollEveryMs = options.pollEveryMs ?? 1000;
+    this.secrets = options.secrets ?? {};
+    // Every waiting lease request listens; there are as many as runners' free slots ask.
+    this.queued.setMaxListeners(0);
+  }
+
+  /** Registers the capability that hears of the runs of `handler.kind` (one per kind). */
+  handle(handler: WorkOutcomeHandler<Transaction<Schema>>): void {
+    if (this.handlers.has(handler.kind))
+      throw new Error(`a work outcome handler for ${handler.kind} is registered already`);
+    this.handlers.set(handler.kind, handler);
+  }
+
+  async enqueue(orders: readonly WorkOrder[], trx?: Transaction<Schema>): Promise<number> {
+    const added = await this.store.enqueue(orders, this.now(), trx);
+    if (added > 0) this.queued.emit('queued');
+    return added;
+  }
+
+  cancel(subject: string, reason: string, trx?: Transaction<Schema>): Promise<number> {
+    return this.store.cancel(subject, reason, this.now(), this.recorded, trx);
+  }
+
+  unfinished(subject: string): Promise<readonly { runId: string; dedupKey: string; state: 'queued' | 'leased' }[]> {
+    return this.store.unfinished(subject);
+  }
+
+  /**
+   * Leases work to a runner: at once when some is due, else as soon as some is queued here
+   * or found within the long poll, else none when it ends. Nothing is leased once `signal`
+   * aborts (the runner went away), so no lease is handed to no one.
+   */
+  async lease(runner: RunnerIntroduction, signal?: AbortSignal): Promise<LeasedRun[]> {
+    const until = performance.now() + this.longPollMs;
+    for (;;) {
+      if (signal?.aborted) return [];
+      const claimed = await this.store.lease(runner, this.leaseMs, this.now());
+      this.expiries += claimed.lapsed;
+      const remaining = until - performance.now();
+      if (claimed.runs.length > 0 || remaining <= 0) {
+        return claimed.runs.map(({ secretNames, ...run }) => ({
+          ...run,
+          leaseMs: this.leaseMs,
+          secrets: this.secretsOf(secretNames),
+        }));
+      }
+      await this.waitForWork(Math.min(remaining, this.pollEveryMs), signal);
+    }
+  }
+
+  private async waitForWork(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), ms);
+    const onAbort = () => stop.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await once(this.queued, 'queued', { signal: stop.signal });
+    } catch {
+      // The wait ended by its timer or the caller: either way, look again (or give up) above.
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private secretsOf(names: readonly string[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const name of names) {
+      const value = this.secrets[name];
+      if (value !== undefined) out[name] = value;
+    }
+    return out;
+  }
+
+  renew(runId: string, leaseToken: string, runnerName: string): Promise<RenewAnswer> {
+    return this.store.renew(runId, leaseToken, this.leaseMs, this.now(), runnerName);
+  }
+
+  /** Records the outcome a lease reports (see RunnerStore.report: the first report of a run counts, once). */
+  report(runId: string, leaseToken: string, outcome: WorkOutcome): Promise<ReportAnswer> {
+    return this.store.report(runId, leaseToken, outcome, this.now(), this.recorded);
+  }
+
+  /** Hands a leased run back to the queue (its runner is stopping). Answers whether the lease was still its. */
+  release(runId: string, leaseToken: string): Promise<boolean> {
+    return this.store.release(runId, leaseToken, this.now());
+  }
+
+  /**
+   * The expiry task's work: lapsed leases back to the queue, runs past their deadline
+   * recorded as missed, and the metrics' snapshot refreshed.
+   */
+  async expire(): Promise<{ lapsed: number; missed: number }> {
+    const now = this.now();
+    const lapsed = await this.store.requeueLapsed(now);
+    this.expiries += lapsed;
+    const missed = await this.store.expireDeadlines(now, this.recorded);
+    if (lapsed > 0) this.queued.emit('queued');
+    const [runs, runners] = await Promise.all([this.store.counts(now), this.store.runners(now)]);
+    const runnersByLocation: Record<string, number> = {};
+    for (const runner of runners)
+      if (now - runner.lastSeenAt <= SEEN_WITHIN_LEASES * this.leaseMs)
+        runnersByLocation[runner.location] = (runnersByLocation[runner.location] ?? 0) + 1;
+    this.snapshot = { runs, runnersByLocation };
+    return { lapsed, missed };
+  }
+
+  /** Leases that lapsed, seen by this replica since it started (the metrics' counter). */
+  get leaseExpiries(): number {
+    return this.expiries;
+  }
+
+  get gauges(): RunnerGauges {
+    return this.snapshot;
+  }
+
+  runners(): Promise<RunnerView[]> {
+    return this.store.runners(this.now());
+  }
+
+  /** A run's state, attempt and recorded outcome. */
+  run(
+    runId: string,
+  ): Promise<{ state: RunState; attempt: number; outcome: FinishedRun['outcome'] | undefined } | undefined> {
+    return this.store.run(runId);
+  }
+
+  private readonly recorded = async (run: FinishedRun, trx: Transaction<Schema>): Promise<void> => {
+    const handler = this.handlers.get(run.kind);
+    if (handler) return handler.recorded(run, trx);
+    // The outcome stays in work_runs either way; a capability missing here is a deployment mistake worth one line.
+    if (this.warnedKinds.has(run.kind)) return;
+    this.warnedKinds.add(run.kind);
+    this.options.logger?.warn(
+      { component: 'runners' },
+      `no work outcome handler for kind ${run.kind}: its outcomes are recorded but no capability hears of them`,
+    );
+  };
+}

@@ -1,0 +1,366 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Transaction } from 'kysely';
+import type { Database } from '../src/platform/db/connect.ts';
+import type { Schema } from '../src/platform/db/schema.ts';
+import type { FinishedRun, WorkOrder } from '../src/runners/model.ts';
+import type { RunnerIntroduction } from '../src/runners/protocol.ts';
+import { RunnerService } from '../src/runners/service.ts';
+import { RunnerStore } from '../src/runners/store.ts';
+import { createTestDatabase, describeEachDatabase } from './support/databases.ts';
+
+/** The work queue on both databases: dedup, matching, leases that lapse, outcomes recorded once, cancel, deadlines, races. */
+
+const T0 = Date.parse('2026-12-07T12:00:00Z');
+const LEASE_MS = 10_000;
+
+function order(dedupKey: string, extra: Partial<WorkOrder> = {}): WorkOrder {
+  return {
+    kind: 'test',
+    subject: 'check:default/a',
+    dedupKey,
+    tags: [],
+    dueAt: T0,
+    timeoutMs: 60_000,
+    secrets: [],
+    payload: { n: dedupKey },
+    ...extra,
+  };
+}
+
+function runner(name: string, extra: Partial<RunnerIntroduction> = {}): RunnerIntroduction {
+  return { name, location: 'eu', tags: [], version: '0.1.0', capacity: 10, ...extra };
+}
+
+interface Fixture {
+  database: Database;
+  service: RunnerService;
+  clock: { now: number };
+  heard: FinishedRun[];
+}
+
+async function open(
+  t: { after(fn: () => Promise<void>): void },
+  dialect: 'sqlite' | 'postgres',
+  options: { secrets?: Record<string, string> } = {},
+): Promise<Fixture> {
+  const testDb = await createTestDatabase(dialect);
+  const database = await testDb.open();
+  t.after(async () => {
+    await database.close();
+    await testDb.drop();
+  });
+  const clock = { now: T0 };
+  const service = new RunnerService(new RunnerStore(database), {
+    now: () => clock.now,
+    leaseMs: LEASE_MS,
+    longPollMs: 0,
+    secrets: options.secrets,
+  });
+  const heard: FinishedRun[] = [];
+  service.handle({
+    kind: 'test',
+    async recorded(run, trx: Transaction<Schema>) {
+      // In the recording transaction: a row of the caller's own commits with it (read back below).
+      await trx
+        .insertInto('idempotency_keys')
+        .values({
+          principal: 'runs',
+          route: run.outcome.status,
+          key: run.runId,
+          fingerprint: '',
+          status: 0,
+          response: '',
+          created_at: '',
+        })
+        .execute();
+      heard.push(run);
+    },
+  });
+  return { database, service, clock, heard };
+}
+
+const success = { status: 'success' as const, summary: 'ok', detail: { ms: 12 } };
+
+describeEachDatabase('runner work queue', (dialect) => {
+  test('an order whose dedup key exists is skipped, within one call and across calls', async (t) => {
+    const { service } = await open(t, dialect);
+    const b = order('b', { dueAt: T0 + 1 });
+    assert.equal(await service.enqueue([order('a'), b, order('a')]), 2);
+    assert.equal(await service.enqueue([b, order('c', { dueAt: T0 + 2 })]), 1);
+    assert.deepEqual(
+      (await service.unfinished('check:default/a')).map((r) => [r.dedupKey, r.state]),
+      [
+        ['a', 'queued'],
+        ['b', 'queued'],
+        ['c', 'queued'],
+      ],
+    );
+  });
+
+  test('a lease takes due runs of its location and tags only, the longest due first, up to its capacity', async (t) => {
+    const { service, clock } = await open(t, dialect, { secrets: { API_KEY: 'k1', OTHER: 'never' } });
+    await service.enqueue([
+      order('later', { dueAt: T0 + 5_000 }),
+      order('eu-second', { location: 'eu', dueAt: T0 - 1_000 }),
+      order('eu-first', { location: 'eu', dueAt: T0 - 2_000, secrets: ['API_KEY', 'MISSING'] }),
+      order('us', { location: 'us' }),
+      order('tagged', { tags: ['docker', 'linux'] }),
+      order('any'),
+    ]);
+    const first = await service.lease(runner('r1', { capacity: 2 }));
+    assert.deepEqual(
+      first.map((r) => r.payload),
+      [{ n: 'eu-first' }, { n: 'eu-second' }],
+    );
+    assert.deepEqual(first[0]?.secrets, { API_KEY: 'k1' }, 'only the names the order lists, and only those configured');
+    assert.equal(first[0]?.attempt, 1);
+    assert.equal(first[0]?.leaseExpiresAt, T0 + LEASE_MS);
+    const rest = await service.lease(runner('r2', { tags: ['linux'] }));
+    assert.deepEqual(
+      rest.map((r) => r.payload),
+      [{ n: 'any' }],
+      'not us (another location), not tagged (docker missing), not later (not due)',
+    );
+    const tagged = await service.lease(runner('r3', { location: 'us', tags: ['linux', 'docker', 'x'] }));
+    assert.deepEqual(tagged.map((r) => r.payload).sort(), [{ n: 'tagged' }, { n: 'us' }].sort());
+    clock.now = T0 + 5_000;
+    assert.deepEqual(
+      (await service.lease(runner('r4'))).map((r) => r.payload),
+      [{ n: 'later' }],
+    );
+  });
+
+  test('a lapsed lease is leased again under the same run id with the next attempt; the old token is lost on renew', async (t) => {
+    const { service, clock } = await open(t, dialect);
+    await service.enqueue([order('a')]);
+    const [first] = await service.lease(runner('r1'));
+    assert.ok(first);
+    clock.now = T0 + LEASE_MS - 1;
+    assert.deepEqual(await service.lease(runner('r2')), [], 'not lapsed yet');
+    clock.now = T0 + LEASE_MS;
+    const [second] = await service.lease(runner('r2'));
+    assert.equal(second?.runId, first.runId);
+    assert.equal(second?.attempt, 2);
+    assert.notEqual(second?.leaseToken, first.leaseToken);
+    assert.equal(service.leaseExpiries, 1);
+    assert.deepEqual(await service.renew(first.runId, first.leaseToken, 'r1'), { state: 'lost' });
+    assert.deepEqual(await service.renew(first.runId, second?.leaseToken ?? '', 'r2'), {
+      state: 'leased',
+      leaseExpiresAt: clock.now + LEASE_MS,
+    });
+  });
+
+  test('a lapsed lease no one took is taken back by its runner on renew', async (t) => {
+    const { service, clock } = await open(t, dialect);
+    await service.enqueue([order('a')]);
+    const [run] = await service.lease(runner('r1'));
+    assert.ok(run);
+    clock.now = T0 + LEASE_MS + 1;
+    assert.deepEqual(await service.expire(), { lapsed: 1, missed: 0 });
+    assert.equal((await service.run(run.runId))?.state, 'queued');
+    assert.equal((await service.renew(run.runId, run.leaseToken, 'r1')).state, 'leased');
+    assert.deepEqual(await service.lease(runner('r2')), []);
+  });
+
+  test('two reports of one run (the lapsed lease and the one after it) record the outcome once', async (t) => {
+    const { service, clock, heard, database } = await open(t, dialect);
+    await service.enqueue([order('a')]);
+    const [first] = await service.lease(runner('r1'));
+    clock.now = T0 + LEASE_MS;
+    const [second] = await service.lease(runner('r2', { location: 'us' }));
+    assert.ok(first && second);
+    clock.now = T0 + LEASE_MS + 500;
+    // The first runner finished after all: its report is the outcome (the run was never recorded).
+    assert.deepEqual(await service.report(first.runId, first.leaseToken, success), { state: 'recorded' });
+    assert.deepEqual(
+      await service.report(second.runId, second.leaseToken, { status: 'failure', summary: 'x', detail: null }),
+      { state: 'already-recorded' },
+    );
+    assert.deepEqual(await service.report(first.runId, first.leaseToken, success), { state: 'already-recorded' });
+    assert.equal(heard.length, 1);
+    assert.deepEqual(
+      { ...heard[0], runId: '' },
+      {
+        runId: '',
+        kind: 'test',
+        subject: 'check:default/a',
+        dedupKey: 'a',
+        location: undefined,
+        runner: 'r1',
+        runnerLocation: 'eu',
+        attempt: 1,
+        startedAt: T0,
+        finishedAt: T0 + LEASE_MS + 500,
+        outcome: success,
+      },
+    );
+    const rows = await database.db.selectFrom('idempotency_keys').select('key').execute();
+    assert.deepEqual(rows, [{ key: first.runId }], "the handler's write committed with the outcome, once");
+    assert.deepEqual(await service.renew(second.runId, second.leaseToken, 'r2'), { state: 'lost' });
+    assert.equal((await service.run(first.runId))?.state, 'finished');
+  });
+
+  test('a report with a token no lease of the run had, or of an unknown run, is refused and records nothing', async (t) => {
+    const { service, heard } = await open(t, dialect);
+    await service.enqueue([order('a')]);
+    const [run] = await service.lease(runner('r1'));
+    assert.ok(run);
+    assert.deepEqual(await service.report(run.runId, 'forged', success), { state: 'refused' });
+    assert.deepEqual(await service.report('no-such-run', run.leaseToken, success), { state: 'refused' });
+    assert.deepEqual(await service.renew(run.runId, 'forged', 'r1'), { state: 'lost' });
+    assert.equal(heard.length, 0);
+    assert.equal((await service.run(run.runId))?.state, 'leased');
+  });
+
+  test('a handler that fails rolls the outcome back: the report can be retried and is recorded then', async (t) => {
+    const { service, heard } = await open(t, dialect);
+    let fail = true;
+    service.handle({
+      kind: 'flaky',
+      async recorded(run) {
+        if (fail) throw new Error('handler down');
+        heard.push(run);
+      },
+    });
+    await service.enqueue([order('a', { kind: 'flaky' })]);
+    const [run] = await service.lease(runner('r1'));
+    assert.ok(run);
+    await assert.rejects(service.report(run.runId, run.leaseToken, success), /handler down/);
+    assert.equal((await service.run(run.runId))?.state, 'leased');
+    fail = false;
+    assert.deepEqual(await service.report(run.runId, run.leaseToken, success), { state: 'recorded' });
+    assert.equal(heard.length, 1);
+  });
+
+  test('cancel ends queued and leased runs of the subject, tells the handler, and the runner learns it on renew', async (t) => {
+    const { service, heard } = await open(t, dialect);
+    await service.enqueue([
+      order('a'),
+      order('b', { dueAt: T0 + 60_000 }),
+      order('c', { subject: 'job:default/other', dueAt: T0 + 1 }),
+    ]);
+    const [leased] = await service.lease(runner('r1', { capacity: 1 }));
+    assert.ok(leased);
+    assert.equal(await service.cancel('check:default/a', 'replaced by a newer run'), 2);
+    assert.deepEqual(
+      heard.map((r) => [r.dedupKey, r.outcome.status, r.outcome.summary, r.runner]),
+      [
+        ['a', 'cancelled', 'replaced by a newer run', undefined],
+        ['b', 'cancelled', 'replaced by a newer run', undefined],
+      ],
+    );
+    assert.deepEqual(await service.renew(leased.runId, leased.leaseToken, 'r1'), { state: 'cancelled' });
+    assert.deepEqual(await service.report(leased.runId, leased.leaseToken, success), { state: 'already-recorded' });
+    assert.equal(heard.length, 2);
+    assert.deepEqual(await service.unfinished('check:default/a'), []);
+    assert.equal((await service.unfinished('job:default/other')).length, 1);
+  });
+
+  test('cancel within a caller transaction that rolls back cancels nothing', async (t) => {
+    const { service, database, heard } = await open(t, dialect);
+    await service.enqueue([order('a')]);
+    await assert.rejects(
+      database.db.transaction().execute(async (trx) => {
+        assert.equal(await service.cancel('check:default/a', 'x', trx), 1);
+        throw new Error('caller failed');
+      }),
+      /caller failed/,
+    );
+    assert.equal((await service.unfinished('check:default/a')).length, 1);
+    assert.equal(heard.length, 1, 'the handler ran in the transaction that rolled back (its writes went with it)');
+    assert.deepEqual(await database.db.selectFrom('idempotency_keys').select('key').execute(), []);
+  });
+
+  test('a run not started before its deadline is missed, once, also when its lease lapsed; not leased after it', async (t) => {
+    const { service, clock, heard } = await open(t, dialect);
+    await service.enqueue([
+      order('queued', { deadlineAt: T0 + 1_000 }),
+      order('lapsing', { deadlineAt: T0 + 1_000, location: 'us', dueAt: T0 - 1 }),
+      order('in-time', { deadlineAt: T0 + 60_000, dueAt: T0 + 30_000 }),
+    ]);
+    const [lapsing] = await service.lease(runner('r-us', { location: 'us', capacity: 1 }));
+    assert.ok(lapsing);
+    clock.now = T0 + 1_000;
+    assert.deepEqual(await service.lease(runner('r1')), [], 'past the deadline: not leased');
+    assert.deepEqual(await service.expire(), { lapsed: 0, missed: 1 });
+    clock.now = T0 + LEASE_MS;
+    assert.deepEqual(await service.expire(), { lapsed: 1, missed: 1 });
+    assert.deepEqual(await service.expire(), { lapsed: 0, missed: 0 });
+    assert.deepEqual(
+      heard.map((r) => [r.dedupKey, r.outcome.status]),
+      [
+        ['queued', 'missed'],
+        ['lapsing', 'missed'],
+      ],
+    );
+    clock.now = T0 + 30_000;
+    assert.deepEqual(
+      (await service.lease(runner('r1'))).map((r) => r.payload),
+      [{ n: 'in-time' }],
+    );
+  });
+
+  test('a released run is queued at once under the same id, the next attempt', async (t) => {
+    const { service } = await open(t, dialect);
+    await service.enqueue([order('a')]);
+    const [run] = await service.lease(runner('r1'));
+    assert.ok(run);
+    assert.equal(await service.release(run.runId, 'forged'), false);
+    assert.equal(await service.release(run.runId, run.leaseToken), true);
+    const [again] = await service.lease(runner('r2'));
+    assert.equal(again?.runId, run.runId);
+    assert.equal(again?.attempt, 2);
+  });
+
+  test('a renewal past the run timeout is refused as timed out', async (t) => {
+    const { service, clock } = await open(t, dialect);
+    await service.enqueue([order('a', { timeoutMs: 5_000 })]);
+    const [run] = await service.lease(runner('r1'));
+    assert.ok(run);
+    clock.now = T0 + 4_999;
+    assert.equal((await service.renew(run.runId, run.leaseToken, 'r1')).state, 'leased');
+    clock.now = T0 + 5_000;
+    assert.deepEqual(await service.renew(run.runId, run.leaseToken, 'r1'), { state: 'timed-out' });
+  });
+
+  test('runners are listed with their last introduction and live leases; gauges count queued and leased runs', async (t) => {
+    const { service, clock } = await open(t, dialect);
+    await service.enqueue([order('a'), order('b'), order('c', { location: 'us' })]);
+    await service.lease(runner('r1', { capacity: 2 }));
+    clock.now = T0 + 1_000;
+    await service.lease(runner('r2', { location: 'us', capacity: 0, version: '0.2.0' }));
+    assert.deepEqual(await service.runners(), [
+      { name: 'r1', location: 'eu', tags: [], version: '0.1.0', capacity: 2, lastSeenAt: T0, running: 2 },
+      { name: 'r2', location: 'us', tags: [], version: '0.2.0', capacity: 0, lastSeenAt: T0 + 1_000, running: 0 },
+    ]);
+    await service.expire();
+    assert.deepEqual(service.gauges, { runs: { queued: 1, leased: 2 }, runnersByLocation: { eu: 1, us: 1 } });
+    clock.now = T0 + LEASE_MS + 1;
+    await service.expire();
+    assert.deepEqual(service.gauges.runs, { queued: 3, leased: 0 });
+  });
+
+  test('two connections leasing at once never hand one run to two live leases', async (t) => {
+    const testDb = await createTestDatabase(dialect);
+    const one = await testDb.open();
+    const two = await testDb.open();
+    t.after(async () => {
+      await one.close();
+      await two.close();
+      await testDb.drop();
+    });
+    const options = { now: () => T0, leaseMs: LEASE_MS, longPollMs: 0 };
+    const a = new RunnerService(new RunnerStore(one), options);
+    const b = new RunnerService(new RunnerStore(two), options);
+    await a.enqueue(Array.from({ length: 40 }, (_, i) => order(`o${i}`)));
+    const leases = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).lease(runner(`r${i}`, { capacity: 5 }))),
+    );
+    // A lease that lost races may take fewer than it asked; what is left goes to the next one.
+    const rest = await a.lease(runner('last', { capacity: 40 }));
+    const ids = [...leases.flat(), ...rest].map((r) => r.runId);
+    assert.equal(new Set(ids).size, ids.length, 'no run leased twice');
+    assert.equal(ids.length, 40, 'and every run leased once');
+  });
+});
