@@ -48,6 +48,14 @@ const catalog = tempCatalog({
       '  http: { url: "https://shop.example/login" }',
       '  maintenance: [{ start: "2026-03-10T11:00:00Z", end: "2026-03-10T13:00:00Z", reason: database upgrade }]',
     ]),
+    check('retry-elsewhere', [
+      '  service: shipment-service',
+      '  type: http',
+      '  interval: 1m',
+      '  locations: [a, b]',
+      '  retries: { count: 1, sameLocation: false, delay: 1s }',
+      '  http: { url: "https://shop.example/" }',
+    ]),
     '',
   ].join('\n'),
 });
@@ -86,14 +94,21 @@ describeEachDatabase('checks API', (dialect) => {
   });
   let runs = 0;
   /** A finished run of `key` at `location` in the round `round` (its index), as the runners hand it over. */
-  async function report(key: string, location: string, round: number, outcome: WorkOutcome, runId = `run-${++runs}`) {
+  async function report(
+    key: string,
+    location: string,
+    round: number,
+    outcome: WorkOutcome,
+    runId = `run-${++runs}`,
+    suffix = '',
+  ) {
     const interval = key === HEALTH ? 30_000 : 60_000;
     const roundMs = START + round * interval;
     const run: FinishedRun = {
       runId,
       kind: 'check',
       subject: key,
-      dedupKey: `${key}@${location}@${roundMs}`,
+      dedupKey: `${key}@${location}@${roundMs}${suffix}`,
       location,
       runner: `runner-${location}`,
       runnerLocation: location,
@@ -170,8 +185,26 @@ describeEachDatabase('checks API', (dialect) => {
     assert.equal(body.inMaintenance, true);
   });
 
+  test('a failing run retried at another location: the retry decides the location', async () => {
+    const key = 'check:default/retry-elsewhere';
+    await report(key, 'a', 0, failure);
+    assert.equal((await status('retry-elsewhere')).locations[0]?.status, 'pending', 'waiting for the retry');
+    const [order] = await fixture.server.runners.unfinished(key);
+    assert.equal(order?.dedupKey, `${key}@a@${START}#retry1`);
+    await report(key, 'a', 0, success(80), undefined, '#retry1');
+    const s = await status('retry-elsewhere');
+    assert.deepEqual(
+      s.locations.map((l) => `${l.location} ${l.status}`),
+      ['a passing', 'b pending'],
+    );
+    // The retry failing too, with no retries left: the location fails.
+    await report(key, 'b', 1, failure);
+    await report(key, 'b', 1, failure, undefined, '#retry1');
+    assert.equal((await status('retry-elsewhere')).locations[1]?.status, 'failing');
+  });
+
   test('status changes reach the service timeline once', async () => {
-    assert.equal(await fixture.server.checks.publishTransitions(), 5);
+    assert.equal(await fixture.server.checks.publishTransitions(), 7);
     assert.equal(await fixture.server.checks.publishTransitions(), 0);
     const timeline = await fixture.server.changes.timeline(
       'component:default/shipment-service',
@@ -179,13 +212,15 @@ describeEachDatabase('checks API', (dialect) => {
       50,
     );
     const summaries = timeline.map((e) => e.summary);
-    // Newest first: a and b recovered one round apart, so the check went failing, degraded, passing.
-    assert.deepEqual(summaries, [
-      'Check shipments-health passing (was degraded)',
-      'Check shipments-health degraded (was failing): status == 200 failed: saw 503',
-      'Check shipments-health failing (was degraded): status == 200 failed: saw 503',
+    // a and b recovered one round apart, so shipments-health went failing, degraded, passing.
+    assert.deepEqual([...summaries].sort(), [
       'Check login-page failing (was pending): status == 200 failed: saw 503',
+      'Check retry-elsewhere failing (was passing): status == 200 failed: saw 503',
+      'Check retry-elsewhere passing (was pending)',
+      'Check shipments-health degraded (was failing): status == 200 failed: saw 503',
       'Check shipments-health degraded (was pending): status == 200 failed: saw 503',
+      'Check shipments-health failing (was degraded): status == 200 failed: saw 503',
+      'Check shipments-health passing (was degraded)',
     ]);
   });
 
@@ -241,7 +276,7 @@ describeEachDatabase('checks API', (dialect) => {
   test('the service page lists its checks with each location and the last failure', async () => {
     const page = await (await fixture.server.app.request('/catalog/default/component/shipment-service/')).text();
     assert.match(page, /<h2 id="checks">Checks<\/h2>/);
-    assert.match(page, /2 checks: 1 failing\./);
+    assert.match(page, /3 checks: 2 failing\./);
     assert.match(page, /Last failure .* at local: <span class="check-reason">status == 200 failed: saw 503<\/span>/);
     const checkPage = await (await fixture.server.app.request('/catalog/default/check/shipments-health/')).text();
     assert.match(checkPage, /Recent rounds by location/);

@@ -32,6 +32,9 @@ import {
   overallStatus,
   parseRoundKey,
   pendingLocation,
+  retryDelayMs,
+  retryKey,
+  retryLocation,
   roundKey,
   roundStart,
   runStatus,
@@ -260,6 +263,8 @@ export class CheckService {
       ...(run.runner === undefined ? {} : { runner: run.runner }),
     });
     if (!recorded || !check) return;
+    // Failing with retries left elsewhere: the retry's verdict, not this one, moves the location.
+    if (status === 'failing' && (await this.retryElsewhere(check, run, round, trx))) return;
     await this.store.lock(trx, check.key, at);
     const locations = new Map((await this.store.locations(trx, check.key)).map((l) => [l.location, l]));
     const next = nextLocationState(
@@ -300,6 +305,44 @@ export class CheckService {
       changedAt: overall === previous.status ? previous.changedAt : at,
     });
     for (const listener of this.movedListeners) listener();
+  }
+
+  /**
+   * For a check retrying at other locations (`retries.sameLocation: false`): orders the next
+   * retry of a failing run at the next other location, in `trx`, after the strategy's wait
+   * and within the round. Answers whether it did (then the location waits for its verdict).
+   */
+  private async retryElsewhere(
+    check: CheckDefinition,
+    run: FinishedRun,
+    round: { location: string; roundMs: number; retry: number },
+    trx: Trx,
+  ): Promise<boolean> {
+    const queue = this.options.queue;
+    const n = round.retry + 1;
+    if (!queue || check.retries.sameLocation || n > check.retries.count) return false;
+    const location = retryLocation(await this.locationsOf(check), round.location, n);
+    const dueAt = run.finishedAt + retryDelayMs(check.retries, n);
+    const deadlineAt = round.roundMs + check.intervalMs;
+    if (location === undefined || dueAt >= deadlineAt) return false;
+    await queue.enqueue(
+      [
+        {
+          kind: CHECK_WORK_KIND,
+          subject: check.key,
+          dedupKey: retryKey(roundKey(check.key, round.location, round.roundMs), n),
+          location,
+          tags: [],
+          dueAt,
+          deadlineAt,
+          timeoutMs: check.timeoutMs,
+          secrets: check.secrets,
+          payload: checkPayload(check),
+        },
+      ],
+      trx,
+    );
+    return true;
   }
 
   /** Queues the alert's trigger or resolve to the owner's receivers, in `trx`; false when there is no one to tell. */

@@ -9,6 +9,8 @@ import {
   parseRoundKey,
   pendingLocation,
   retryDelayMs,
+  retryKey,
+  retryLocation,
   roundKey,
   roundStart,
   runStatus,
@@ -162,14 +164,28 @@ describe('rounds and retries', () => {
     assert.equal(roundStart(90_000, 30_000), 90_000);
     const key = roundKey('check:default/x', 'eu-west-1', 90_000);
     assert.equal(key, 'check:default/x@eu-west-1@90000');
-    assert.deepEqual(parseRoundKey(key), { check: 'check:default/x', location: 'eu-west-1', roundMs: 90_000 });
-    assert.deepEqual(parseRoundKey(`${key}#retry1`), {
+    assert.deepEqual(parseRoundKey(key), {
       check: 'check:default/x',
       location: 'eu-west-1',
       roundMs: 90_000,
+      retry: 0,
     });
+    assert.equal(retryKey(key, 2), 'check:default/x@eu-west-1@90000#retry2');
+    assert.deepEqual(parseRoundKey(retryKey(key, 2)), {
+      check: 'check:default/x',
+      location: 'eu-west-1',
+      roundMs: 90_000,
+      retry: 2,
+    });
+    assert.equal(parseRoundKey(`${key}#retry`), undefined);
     assert.equal(parseRoundKey('job:default/x@1'), undefined);
     assert.equal(parseRoundKey('check:default/x@a@b@1'), undefined);
+  });
+  it('a retry elsewhere goes to the other locations in turn', () => {
+    assert.equal(retryLocation(['a', 'b', 'c'], 'b', 1), 'a');
+    assert.equal(retryLocation(['a', 'b', 'c'], 'b', 2), 'c');
+    assert.equal(retryLocation(['a', 'b', 'c'], 'b', 3), 'a');
+    assert.equal(retryLocation(['a'], 'a', 1), undefined);
   });
   it('fixed waits the delay each time, linear n times it', () => {
     assert.equal(retryDelayMs({ strategy: 'fixed', count: 3, delayMs: 500, sameLocation: true }, 3), 500);

@@ -109,10 +109,30 @@ export function roundKey(checkKey: string, location: string, roundMs: number): s
   return `${checkKey}@${location}@${roundMs}`;
 }
 
-/** Reads a round key back (the location and round), or undefined for anything else. */
-export function parseRoundKey(key: string): { check: string; location: string; roundMs: number } | undefined {
-  const match = /^(check:[^@]+)@([^@]+)@(\d{1,15})(?:#retry\d+)?$/.exec(key);
-  return match ? { check: match[1] as string, location: match[2] as string, roundMs: Number(match[3]) } : undefined;
+/** The key of the n-th retry (1-based) of a round's run at another location: the run it retries, with `#retry<n>`. */
+export function retryKey(roundKeyText: string, n: number): string {
+  return `${roundKeyText}#retry${n}`;
+}
+
+/** Reads a round key back (the location and round, and which retry: 0 for the round's own run), or undefined for anything else. */
+export function parseRoundKey(
+  key: string,
+): { check: string; location: string; roundMs: number; retry: number } | undefined {
+  const match = /^(check:[^@]+)@([^@]+)@(\d{1,15})(?:#retry(\d{1,2}))?$/.exec(key);
+  return match
+    ? {
+        check: match[1] as string,
+        location: match[2] as string,
+        roundMs: Number(match[3]),
+        retry: Number(match[4] ?? 0),
+      }
+    : undefined;
+}
+
+/** Where the n-th retry (1-based) of a run failing at `location` goes: the next other location, in turn; undefined with none. */
+export function retryLocation(locations: readonly string[], location: string, n: number): string | undefined {
+  const others = locations.filter((l) => l !== location);
+  return others.length === 0 ? undefined : others[(n - 1) % others.length];
 }
 
 /** Wait before retry `n` (1-based): the delay each time (fixed), or n times it (linear). */
