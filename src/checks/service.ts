@@ -345,6 +345,11 @@ export class CheckService {
     return true;
   }
 
+  /** Records a finished run in a transaction of its own (the demo's history; a runner's outcome comes with the runners' transaction). */
+  async recordAlone(run: FinishedRun): Promise<void> {
+    await this.store.db.transaction().execute((trx) => this.recordOutcome(run, trx));
+  }
+
   /** Queues the alert's trigger or resolve to the owner's receivers, in `trx`; false when there is no one to tell. */
   private async alert(
     check: CheckDefinition,
