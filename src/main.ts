@@ -52,6 +52,11 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
     load: async () => (await import('./cli/notify.ts')).notifyCommand,
   },
   {
+    name: 'checks',
+    summary: "show synthetic checks' status through a server",
+    load: async () => (await import('./cli/checks.ts')).checksCommand,
+  },
+  {
     name: 'slo',
     summary: 'export SLOs as OpenSLO or Sloth files; generate Prometheus rules',
     load: async () => (await import('./cli/slo.ts')).sloCommand,
