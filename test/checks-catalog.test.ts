@@ -49,6 +49,7 @@ describe('kind: Check in the catalog', () => {
         '  type: http',
         '  interval: 30s',
         '  locations: [local, eu-west-1]',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: ${secret:NAME} is the checks' own reference syntax, not a template
         '  http: { method: GET, url: "https://shipments.internal/healthz", headers: { Authorization: "Bearer ${secret:SHIP_TOKEN}" }, assertions: ["status == 200", "json.items.length > 0"] }',
         '  degradedResponseTime: 300ms',
         '  maxResponseTime: 2s',
@@ -79,6 +80,7 @@ describe('kind: Check in the catalog', () => {
       check('stray', [
         '  service: shipment-service',
         '  type: http',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: ${secret:NAME} is the checks' own reference syntax, not a template
         '  http: { url: "https://x", headers: { X-Key: "${env:HOME}" } }',
       ]),
       check('misspelt', [
@@ -101,6 +103,7 @@ describe('kind: Check in the catalog', () => {
       `check:default/bad-type ${at('ftp')} invalid-field`,
       `check:default/bad-interval ${at('30x')} invalid-duration`,
       `check:default/bad-assertion ${at('"status = 200"')} invalid-assertion`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${secret:NAME} is the checks' own reference syntax, not a template
       `check:default/stray ${at('"${env:HOME}"')} unknown-placeholder`,
       // A strict section: an unknown key is refused (at the section) rather than asserting nothing.
       `check:default/misspelt ${at('{ url: "https://x", asertions')} invalid-field`,

@@ -49,6 +49,7 @@ describe('urlProblem', () => {
     assert.match(urlProblem('javascript:alert(1)') ?? '', /javascript:/);
     assert.match(urlProblem('gopher://x/') ?? '', /gopher:/);
     assert.equal(urlProblem('https://user:pw@x/'), 'carries credentials');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${secret:NAME} is the checks' own reference syntax, not a template
     assert.equal(urlProblem('https://x/${secret:K}'), 'holds a placeholder');
     assert.equal(urlProblem('/healthz'), 'is not an absolute URL');
   });
@@ -56,6 +57,7 @@ describe('urlProblem', () => {
 
 describe('secretNames', () => {
   it('lists each secret once, sorted', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${secret:NAME} is the checks' own reference syntax, not a template
     assert.deepEqual(secretNames(['Bearer ${secret:B_TOKEN}', '${secret:A} ${secret:B_TOKEN}', 'plain']), [
       'A',
       'B_TOKEN',
@@ -76,6 +78,7 @@ describe('checkSpecIssues', () => {
           failingLocations: 2,
           http: {
             url: 'https://x/',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: ${secret:NAME} is the checks' own reference syntax, not a template
             headers: { Authorization: 'Bearer ${secret:TOKEN}' },
             assertions: ['status == 200'],
           },
@@ -114,9 +117,11 @@ describe('checkSpecIssues', () => {
     assert.deepEqual(codes(spec({ http: { url: 'https://x', headers: { X: 'a\r\nInjected: 1' } } })), [
       'http.headers.X invalid-header-value',
     ]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${secret:NAME} is the checks' own reference syntax, not a template
     assert.deepEqual(codes(spec({ http: { url: 'https://x', headers: { X: '${SECRET}' } } })), [
       'http.headers.X unknown-placeholder',
     ]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${secret:NAME} is the checks' own reference syntax, not a template
     assert.deepEqual(codes(spec({ http: { url: 'https://x', body: '{"k":"${secret:bad-name}"}' } })), [
       'http.body unknown-placeholder',
     ]);
@@ -187,7 +192,9 @@ describe('checkDefinition', () => {
           http: {
             method: 'POST',
             url: 'https://x/',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: ${secret:NAME} is the checks' own reference syntax, not a template
             headers: { Authorization: 'Bearer ${secret:TOKEN}' },
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: ${secret:NAME} is the checks' own reference syntax, not a template
             body: '${secret:BODY}',
           },
           maintenance: [{ start: '2026-12-24T22:00:00Z', end: '2026-12-25T02:00:00Z', reason: 'upgrade' }],

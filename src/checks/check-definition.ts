@@ -176,6 +176,7 @@ function textIssues(path: (string | number)[], text: string, issues: CheckSpecIs
         path,
         'unknown-placeholder',
         `${shown(stray)} is not a secret reference`,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: ${secret:NAME} is the checks' own reference syntax, not a template
         'Refer to a secret of the server’s configuration as ${secret:NAME} (letters, digits and _); nothing else is substituted.',
       ),
     );
@@ -271,6 +272,7 @@ export function checkSpecIssues(spec: CheckSpec): CheckSpecIssue[] {
           ['http', 'url'],
           'invalid-url',
           `The URL ${shown(spec.http.url)} ${problem}`,
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: ${secret:NAME} is the checks' own reference syntax, not a template
           'Checks reach http: or https: URLs only; put credentials in a header as ${secret:NAME}.',
         ),
       );

@@ -200,6 +200,7 @@ describe('http checks on loopback', () => {
   it('puts secrets into headers and never reports them, even when the target echoes them', async () => {
     const secret = 'tok-3f9a-very-secret';
     const out = await executor.run(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${secret:NAME} is the checks' own reference syntax, not a template
       payload(get(`${base}/echo`, ['status == 200'], { Authorization: 'Bearer ${secret:API_TOKEN}' })),
       context({ secrets: { API_TOKEN: secret } }),
     );
@@ -209,6 +210,7 @@ describe('http checks on loopback', () => {
     assert.match(detailOf(out).excerpt ?? '', new RegExp(`you sent Bearer ${REDACTED.replace(/[[\]]/g, '\\$&')}`));
   });
   it('refuses to run when a secret the request names did not come with the order', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${secret:NAME} is the checks' own reference syntax, not a template
     const out = await executor.run(payload(get(`${base}/ok`, [], { 'X-Key': '${secret:MISSING}' })), context());
     assert.equal(out.status, 'error');
     assert.match(out.summary, /secret MISSING is not configured/);
