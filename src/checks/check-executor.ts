@@ -94,6 +94,26 @@ function probe(request: CheckRequest, context: ProbeContext, timeoutMs: number):
   }
 }
 
+/**
+ * One attempt's signal: aborted by the runner (cancel, shutdown) or after `timeoutMs`. A
+ * timer of its own rather than AbortSignal.any(AbortSignal.timeout(…)): a composed signal
+ * nothing else holds can be collected before its timeout fires, and the attempt then hangs.
+ */
+function attemptSignal(parent: AbortSignal, timeoutMs: number): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), timeoutMs);
+  const forward = () => controller.abort(parent.reason);
+  if (parent.aborted) forward();
+  else parent.addEventListener('abort', forward, { once: true });
+  return {
+    signal: controller.signal,
+    done() {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', forward);
+    },
+  };
+}
+
 function wait(msToWait: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -132,12 +152,23 @@ export function checkExecutor(options: CheckExecutorOptions = {}): WorkExecutor 
       let result: ProbeResult;
       for (;;) {
         attempts++;
-        const signal = AbortSignal.any([context.signal, AbortSignal.timeout(payload.timeoutMs)]);
-        result = await probe(
-          request,
-          { signal, allowances, resolve, now: context.now, clock, ...(options.ca ? { ca: options.ca } : {}) },
-          payload.timeoutMs,
-        );
+        const attempt = attemptSignal(context.signal, payload.timeoutMs);
+        try {
+          result = await probe(
+            request,
+            {
+              signal: attempt.signal,
+              allowances,
+              resolve,
+              now: context.now,
+              clock,
+              ...(options.ca ? { ca: options.ca } : {}),
+            },
+            payload.timeoutMs,
+          );
+        } finally {
+          attempt.done();
+        }
         if (result.ok || attempts > payload.retries.count || context.signal.aborted) break;
         await wait(retryDelayMs({ ...payload.retries, sameLocation: true }, attempts), context.signal);
       }
