@@ -85,8 +85,7 @@ describeEachDatabase('a runner process killed mid-run', (dialect) => {
         payload: { dir, name: 'work' },
       },
     ]);
-    const started = (pid: number | undefined) =>
-      readdirSync(dir).includes(`work.started.${pid}`) ? true : undefined;
+    const started = (pid: number | undefined) => (readdirSync(dir).includes(`work.started.${pid}`) ? true : undefined);
 
     const first = runner(t, 'runner-a', REPO);
     await until('the first runner to start the run', 20_000, () => started(first.pid));

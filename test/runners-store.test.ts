@@ -98,6 +98,20 @@ describeEachDatabase('runner work queue', (dialect) => {
     );
   });
 
+  test("orders queued in a caller's transaction that rolls back are not queued", async (t) => {
+    const { service, database } = await open(t, dialect);
+    await assert.rejects(
+      database.db.transaction().execute(async (trx) => {
+        assert.equal(await service.enqueue([order('a', { tags: ['linux'] })], trx), 1);
+        throw new Error('caller failed');
+      }),
+      /caller failed/,
+    );
+    assert.deepEqual(await service.unfinished('check:default/a'), []);
+    assert.deepEqual(await database.db.selectFrom('work_run_tags').selectAll().execute(), []);
+    assert.equal(await service.enqueue([order('a')]), 1, 'the key is free again');
+  });
+
   test('a lease takes due runs of its location and tags only, the longest due first, up to its capacity', async (t) => {
     const { service, clock } = await open(t, dialect, { secrets: { API_KEY: 'k1', OTHER: 'never' } });
     await service.enqueue([
@@ -123,7 +137,7 @@ describeEachDatabase('runner work queue', (dialect) => {
       'not us (another location), not tagged (docker missing), not later (not due)',
     );
     const tagged = await service.lease(runner('r3', { location: 'us', tags: ['linux', 'docker', 'x'] }));
-    assert.deepEqual(tagged.map((r) => r.payload).sort(), [{ n: 'tagged' }, { n: 'us' }].sort());
+    assert.deepEqual(tagged.map((r) => (r.payload as { n: string }).n).sort(), ['tagged', 'us']);
     clock.now = T0 + 5_000;
     assert.deepEqual(
       (await service.lease(runner('r4'))).map((r) => r.payload),
@@ -339,6 +353,23 @@ describeEachDatabase('runner work queue', (dialect) => {
     clock.now = T0 + LEASE_MS + 1;
     await service.expire();
     assert.deepEqual(service.gauges.runs, { queued: 3, leased: 0 });
+  });
+
+  test('a waiting lease request answers none as soon as the service closes, and later ones at once', async (t) => {
+    const testDb = await createTestDatabase(dialect);
+    const database = await testDb.open();
+    t.after(async () => {
+      await database.close();
+      await testDb.drop();
+    });
+    const service = new RunnerService(new RunnerStore(database), { now: () => T0, longPollMs: 60_000 });
+    const waiting = service.lease(runner('r1'));
+    setTimeout(() => service.close(), 20);
+    const started = performance.now();
+    assert.deepEqual(await waiting, []);
+    assert.ok(performance.now() - started < 30_000, 'not the long poll');
+    await service.enqueue([order('a')]);
+    assert.deepEqual(await service.lease(runner('r1')), [], 'a closing server hands out no work');
   });
 
   test('two connections leasing at once never hand one run to two live leases', async (t) => {

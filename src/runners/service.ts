@@ -57,6 +57,8 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
   private expiries = 0;
   private snapshot: RunnerGauges = { runs: { queued: 0, leased: 0 }, runnersByLocation: {} };
   private readonly warnedKinds = new Set<string>();
+  /** Aborted by close(): the server is stopping, and lease requests answer none at once. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly store: RunnerStore,
@@ -99,8 +101,9 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
    */
   async lease(runner: RunnerIntroduction, signal?: AbortSignal): Promise<LeasedRun[]> {
     const until = performance.now() + this.longPollMs;
+    const ended = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
     for (;;) {
-      if (signal?.aborted) return [];
+      if (ended.aborted) return [];
       const claimed = await this.store.lease(runner, this.leaseMs, this.now());
       this.expiries += claimed.lapsed;
       const remaining = until - performance.now();
@@ -111,23 +114,28 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
           secrets: this.secretsOf(secretNames),
         }));
       }
-      await this.waitForWork(Math.min(remaining, this.pollEveryMs), signal);
+      await this.waitForWork(Math.min(remaining, this.pollEveryMs), ended);
     }
   }
 
-  private async waitForWork(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    const stop = new AbortController();
-    const timer = setTimeout(() => stop.abort(), ms);
-    const onAbort = () => stop.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+  private async waitForWork(ms: number, signal: AbortSignal): Promise<void> {
     try {
-      await once(this.queued, 'queued', { signal: stop.signal });
-    } catch {
-      // The wait ended by its timer or the caller: either way, look again (or give up) above.
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      // AbortSignal.timeout takes whole milliseconds only.
+      const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(ms)));
+      await once(this.queued, 'queued', { signal: AbortSignal.any([signal, timeout]) });
+    } catch (err) {
+      // The wait ended by its timer, the caller or close(): either way, look again (or give up) above.
+      if ((err as Error).name !== 'AbortError') throw err;
     }
+  }
+
+  /**
+   * The server is stopping: waiting lease requests answer none now, and new ones at once, so
+   * a runner's long poll does not hold the server's shutdown (the runner asks another replica,
+   * or this one once it is back).
+   */
+  close(): void {
+    this.closing.abort();
   }
 
   private secretsOf(names: readonly string[]): Record<string, string> {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { AtriumError } from '../platform/errors.ts';
+import { UsageError } from '../platform/errors.ts';
 import type { RunnerFileSettings } from '../platform/config.ts';
 import type { RunnerSettings } from './model.ts';
 import { RUNNER_WORD, RUNNER_WORD_RULE } from './protocol.ts';
@@ -17,21 +17,17 @@ export function runnerSettings(
 ): RunnerSettings & { concurrency: number } {
   const location = options.location ?? file.location;
   if (location === undefined)
-    throw new AtriumError({
-      category: 'user-fixable',
-      code: 'usage',
-      message: 'No location given',
-      hint: "Pass --location (e.g. --location eu-west-1) or set atrium.yaml's runner.location.",
-    });
+    throw new UsageError(
+      'No location given',
+      "Pass --location (e.g. --location eu-west-1) or set atrium.yaml's runner.location.",
+    );
   const tags = options.tags ?? file.tags ?? [];
   for (const word of [location, ...tags])
     if (!RUNNER_WORD.test(word))
-      throw new AtriumError({
-        category: 'user-fixable',
-        code: 'usage',
-        message: `"${word}" is not a location or tag: ${RUNNER_WORD_RULE}`,
-        hint: 'Name locations and tags like eu-west-1 or linux.',
-      });
+      throw new UsageError(
+        `"${word}" is not a location or tag: ${RUNNER_WORD_RULE}`,
+        'Name locations and tags like eu-west-1 or linux.',
+      );
   return {
     location,
     tags,
