@@ -1,6 +1,9 @@
 import { registerKinds, type KindDefinition } from './catalog/kinds.ts';
 import type { EntitySection } from './catalog/pages/entity-sections.ts';
 import type { EntitySubpage } from './catalog/pages/entity-subpages.ts';
+import { checkExecutor } from './checks/check-executor.ts';
+import { checkKind } from './checks/check-kind.ts';
+import { type CheckSources, checkSections } from './checks/sections.ts';
 import { type ChangeSources, changesHomeSections, changesSections } from './changes/sections.ts';
 import { changesSubpages } from './changes/subpages.ts';
 import { type DoraSources, deliverySubpage } from './dora/subpages.ts';
@@ -34,6 +37,7 @@ export type CapabilitySources = ChangeSources &
   DoraSources &
   FlagSources &
   JobSources &
+  CheckSources &
   OnCallSources &
   PagingSources &
   SloSources;
@@ -47,6 +51,7 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
   ...pagingSections,
   ...sloSections,
   ...jobSections,
+  ...checkSections,
 ];
 
 /** The capabilities' cards on the home page (live only: each shows nothing without its source). */
@@ -61,13 +66,20 @@ export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [
 ];
 
 /** The capabilities' own catalog kinds, after Backstage's core kinds in the order listed. */
-export const catalogKinds: readonly KindDefinition[] = [flagKind, templateKind, rotationKind, sloKind, jobKind];
+export const catalogKinds: readonly KindDefinition[] = [
+  flagKind,
+  templateKind,
+  rotationKind,
+  sloKind,
+  jobKind,
+  checkKind,
+];
 
 /**
  * The executors of the work runners lease, one per kind, as `serve`'s embedded runner and
  * `atrium runner` run them (checks and jobs add theirs).
  */
-export const workExecutors: readonly WorkExecutor[] = [jobExecutor];
+export const workExecutors: readonly WorkExecutor[] = [jobExecutor, checkExecutor()];
 
 /** This module, for worker threads: they cannot be handed functions, so they import the lists from here. */
 export const CAPABILITIES_MODULE = import.meta.url;

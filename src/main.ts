@@ -52,6 +52,11 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
     load: async () => (await import('./cli/notify.ts')).notifyCommand,
   },
   {
+    name: 'checks',
+    summary: "show synthetic checks' status through a server",
+    load: async () => (await import('./cli/checks.ts')).checksCommand,
+  },
+  {
     name: 'jobs',
     summary: 'run, suspend, resume or cancel a scheduled job through a server',
     load: async () => (await import('./cli/jobs.ts')).jobsCommand,

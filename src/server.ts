@@ -68,6 +68,10 @@ import { registerSloRoutes } from './slo/routes.ts';
 import { DEFAULT_EVALUATION_INTERVAL_MS, SloService } from './slo/service.ts';
 import { SloStore } from './slo/store.ts';
 import { sloTasks } from './slo/tasks.ts';
+import { registerCheckRoutes } from './checks/routes.ts';
+import { CheckService } from './checks/service.ts';
+import { CheckStore } from './checks/store.ts';
+import { checkTasks } from './checks/tasks.ts';
 import { RunnerService } from './runners/service.ts';
 import { RunnerStore } from './runners/store.ts';
 import { runnerTasks } from './runners/tasks.ts';
@@ -100,6 +104,8 @@ export interface AtriumServer extends Lifecycle {
   notifications: NotificationService;
   paging: PagingService;
   slos: SloService;
+  /** Synthetic checks: rounds, outcomes, statuses. */
+  checks: CheckService;
   /** The work queue runners lease from (checks and jobs order on it and register their outcome handlers). */
   runners: RunnerService;
   /** Scheduled jobs: ticks claimed once across replicas, ordered on the runners' queue. */
@@ -207,11 +213,26 @@ export function createServer(options: ServerOptions): AtriumServer {
   const paging = new PagingService((keys) => catalog.store.descriptorsOf(keys), outbox, {
     defaultReceiver: options.paging?.receiver,
   });
+  const runners = new RunnerService(new RunnerStore(database), {
+    now: options.runnerNow ?? (() => now().getTime()),
+    leaseMs: options.runnerLeaseMs,
+    longPollMs: options.runnerLongPollMs,
+    secrets: options.secrets,
+    logger,
+  });
+  const checks = new CheckService(new CheckStore(database), catalog, {
+    now,
+    queue: runners,
+    runnerLocations: async () => (await runners.runners()).map((r) => r.location),
+    notifications,
+    changes,
+  });
+  runners.handle(checks.outcomeHandler());
   const sloEvaluationMs = options.sloEvaluationMs ?? DEFAULT_EVALUATION_INTERVAL_MS;
   const prometheus = new PrometheusSources(options.prometheusSources ?? []);
   const slos = new SloService(new SloStore(database), catalog, notificationStore, {
     now,
-    sources: { ratio: prometheus, latency: prometheus },
+    sources: { ratio: prometheus, latency: prometheus, checks: checks.sloSource() },
     changes,
     intervalMs: sloEvaluationMs,
     holder: replica,
@@ -223,13 +244,6 @@ export function createServer(options: ServerOptions): AtriumServer {
       );
       return target ? [target] : [];
     },
-  });
-  const runners = new RunnerService(new RunnerStore(database), {
-    now: options.runnerNow ?? (() => now().getTime()),
-    leaseMs: options.runnerLeaseMs,
-    longPollMs: options.runnerLongPollMs,
-    secrets: options.secrets,
-    logger,
   });
   // Ticks are due by the runners' clock: the same instants the queue reads due times and deadlines against.
   const jobs = new JobService(new JobStore(database), catalog, runners, {
@@ -245,7 +259,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     options.assets,
     docs,
     {
-      sources: { changes, dora, flags, jobs, oncall, paging, slos, now } satisfies CapabilitySources,
+      sources: { changes, checks, dora, flags, jobs, oncall, paging, slos, now } satisfies CapabilitySources,
       now,
       sections: entitySections,
       subpages: entitySubpages,
@@ -263,6 +277,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   readers?.onChange(() => portal.onCallMoved());
   oncall.onChange(() => portal.onCallMoved());
   slos.onEvaluated((cycle) => portal.slosMoved(cycle));
+  checks.onMoved(() => portal.checksMoved());
 
   const syncer = new CatalogSyncer(catalog.store, {
     catalog: options.catalog,
@@ -299,6 +314,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerPagingRoutes(app, paging, tokens, changes.writes);
   registerSloRoutes(app, slos, tokens, catalogHas);
   registerJobRoutes(app, jobs, tokens, catalogHas);
+  registerCheckRoutes(app, checks, catalogHas);
   registerPageFormRoute(app, paging, tokens, portal.site);
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
@@ -397,6 +413,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     ...flagTasks(flags),
     ...notificationTasks(outbox),
     ...sloTasks(slos, sloEvaluationMs),
+    ...checkTasks(checks),
     ...runnerTasks(runners),
     ...jobTasks(jobs),
   );
@@ -423,6 +440,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     notifications,
     paging,
     slos,
+    checks,
     runners,
     jobs,
     portal,

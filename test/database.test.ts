@@ -44,6 +44,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0013_runners_work_runs',
           '0014_slo_running_totals',
           '0015_jobs_ticks_runs',
+          '0016_checks_results',
         ],
       );
     } finally {
@@ -82,6 +83,11 @@ describeEachDatabase('opening the database', (dialect) => {
       'slo_event_totals',
       'job_state',
       'job_runs',
+      'check_results',
+      'check_hours',
+      'check_locations',
+      'check_states',
+      'check_transitions',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -113,6 +119,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0013_runners_work_runs',
           '0014_slo_running_totals',
           '0015_jobs_ticks_runs',
+          '0016_checks_results',
         ],
       );
     } finally {
@@ -171,7 +178,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 15);
+      assert.equal(rows.length, 16);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

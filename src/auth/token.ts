@@ -129,6 +129,7 @@ export const SYSTEM_RECORDERS: readonly string[] = [
   'demo-history',
   'slo-alerts',
   'scheduled-jobs',
+  'check-status',
 ];
 
 /** Names people can type and read in logs: letters, digits, `.`, `_`, `-`, up to 64. */

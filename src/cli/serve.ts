@@ -1,5 +1,5 @@
 import { describeCatalog } from '../catalog/open-catalog.ts';
-import { seedDemoHistory, seedDemoSli } from '../demo/seed.ts';
+import { seedDemoChecks, seedDemoHistory, seedDemoSli } from '../demo/seed.ts';
 import { hostPort } from '../platform/config.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
@@ -157,6 +157,9 @@ export const serveCommand = defineCommand({
                       // The first evaluation now, not a cycle later: the Health cards tell the story from the first page.
                       await server.slos.evaluate();
                       logger.info({ component: 'demo' }, `pushed ${sli.events} SLI buckets for ${sli.slos} SLOs`);
+                      const runs = await seedDemoChecks(server.checks, new Date());
+                      await server.checks.publishTransitions();
+                      logger.info({ component: 'demo' }, `recorded ${runs} check runs`);
                     },
                   }
                 : undefined,

@@ -1,7 +1,9 @@
 import type { CatalogStore } from '../catalog/store.ts';
 import { MAX_BATCH } from '../changes/schema.ts';
 import type { ChangeService } from '../changes/service.ts';
+import type { CheckService } from '../checks/service.ts';
 import type { SloService } from '../slo/service.ts';
+import { demoCheckRuns } from './check-history.ts';
 import { demoHistory, type DemoService } from './deploy-history.ts';
 import { demoSliHistory } from './sli-history.ts';
 
@@ -82,4 +84,15 @@ export async function seedDemoSli(
     events += batch.length;
   }
   return { slos: pushed.length, events };
+}
+
+/**
+ * Records the demo's day of check runs through the checks' own outcome path (each run in a
+ * transaction, as the runners hand one over), so statuses, alerts and the timeline move as
+ * they would have. Recording it twice changes nothing (runs are kept by run id).
+ */
+export async function seedDemoChecks(checks: Pick<CheckService, 'recordAlone'>, now: Date): Promise<number> {
+  const runs = demoCheckRuns(now.getTime());
+  for (const run of runs) await checks.recordAlone(run);
+  return runs.length;
 }

@@ -89,6 +89,7 @@ export class Portal implements PortalData {
   private notificationsVersion = 0;
   private slosCycle = 0;
   private onCallVersion = 0;
+  private checksVersion = 0;
 
   constructor(
     readonly site: Site,
@@ -155,6 +156,11 @@ export class Portal implements PortalData {
     this.slosCycle = cycle;
   }
 
+  /** A check run moved a check's status here: pages showing checks render afresh (another replica's moves show within a minute). */
+  checksMoved(): void {
+    this.checksVersion++;
+  }
+
   /** An on-call answer read from PagerDuty or Opsgenie changed: the pages showing on-call render afresh. */
   onCallMoved(): void {
     this.onCallVersion++;
@@ -171,7 +177,9 @@ export class Portal implements PortalData {
     // The minute too: when evaluation stops, the cycle stops moving, and the card must turn stale.
     const slos = varies.has('slos') ? `s${this.slosCycle}m${Math.floor(this.now().getTime() / MINUTE_MS)}` : '';
     const oncall = varies.has('oncall') ? `o${this.onCallVersion}` : '';
-    return `${key}#${changes}${hour}${notifications}${slos}${oncall}`;
+    // The minute too: runs recorded on another replica move no version here.
+    const checks = varies.has('checks') ? `k${this.checksVersion}m${Math.floor(this.now().getTime() / MINUTE_MS)}` : '';
+    return `${key}#${changes}${hour}${notifications}${slos}${oncall}${checks}`;
   }
 
   /** What a page shows besides the catalog, as its providers declare: the home page's cards, an entity page's sections, or a subpage. */

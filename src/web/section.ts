@@ -19,9 +19,10 @@ import type { Site } from './site.ts';
  * outbox (a page queued or delivered by this replica); `slos`, SLO statuses (they move
  * with every evaluation cycle, and with the minute, so a card whose evaluation stopped
  * turns "stale" instead of showing its last green); `oncall`, answers read from PagerDuty
- * or Opsgenie (a read replaced one).
+ * or Opsgenie (a read replaced one); `checks`, synthetic checks' statuses (a run moved one here,
+ * and the minute, for runs recorded on another replica).
  */
-export type PageDependency = 'changes' | 'hour' | 'notifications' | 'slos' | 'oncall';
+export type PageDependency = 'changes' | 'hour' | 'notifications' | 'slos' | 'oncall' | 'checks';
 
 export interface SectionProvider<Subject, Sources, Data> {
   readonly id: string;

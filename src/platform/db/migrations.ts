@@ -400,6 +400,78 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await sql`update entities set content_hash = ''`.execute(db);
       },
     },
+    '0016_checks_results': {
+      // Synthetic checks (src/checks/): each run at each location, hourly sums per location
+      // for long ranges and SLOs, each location's state, each check's status and alert, and
+      // status changes waiting for the service timeline.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('check_results')
+          .addColumn('run_id', 'text', (c) => c.primaryKey())
+          .addColumn('check_key', 'text', (c) => c.notNull())
+          .addColumn('location', 'text', (c) => c.notNull())
+          .addColumn('round_ms', 'bigint', (c) => c.notNull())
+          .addColumn('at_ms', 'bigint', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('response_ms', 'double precision')
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .addColumn('error', 'text')
+          .addColumn('runner', 'text')
+          .execute();
+        // A check's results newest first (its page, the API, recent rounds); retention by time.
+        await db.schema
+          .createIndex('check_results_check')
+          .on('check_results')
+          .columns(['check_key', 'at_ms'])
+          .execute();
+        await db.schema.createIndex('check_results_time').on('check_results').columns(['at_ms']).execute();
+        await db.schema
+          .createTable('check_hours')
+          .addColumn('check_key', 'text', (c) => c.notNull())
+          .addColumn('location', 'text', (c) => c.notNull())
+          .addColumn('hour_ms', 'bigint', (c) => c.notNull())
+          .addColumn('runs', 'bigint', (c) => c.notNull())
+          .addColumn('passing', 'bigint', (c) => c.notNull())
+          .addColumn('degraded', 'bigint', (c) => c.notNull())
+          .addColumn('failing', 'bigint', (c) => c.notNull())
+          .addColumn('response_sum', 'double precision', (c) => c.notNull())
+          .addColumn('response_max', 'double precision', (c) => c.notNull())
+          .addPrimaryKeyConstraint('check_hours_pk', ['check_key', 'location', 'hour_ms'])
+          .execute();
+        await db.schema.createIndex('check_hours_time').on('check_hours').columns(['hour_ms']).execute();
+        await db.schema
+          .createTable('check_locations')
+          .addColumn('check_key', 'text', (c) => c.notNull())
+          .addColumn('location', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('check_locations_pk', ['check_key', 'location'])
+          .execute();
+        await db.schema
+          .createTable('check_states')
+          .addColumn('check_key', 'text', (c) => c.primaryKey())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('alert_open', 'integer', (c) => c.notNull())
+          .addColumn('changed_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('check_transitions')
+          .addColumn('id', dialect === 'sqlite' ? 'integer' : 'bigserial', (c) => c.primaryKey())
+          .addColumn('check_key', 'text', (c) => c.notNull())
+          .addColumn('service_key', 'text', (c) => c.notNull())
+          .addColumn('from_status', 'text', (c) => c.notNull())
+          .addColumn('to_status', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('recorded_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('check_transitions_pending')
+          .on('check_transitions')
+          .columns(['recorded_at', 'id'])
+          .execute();
+      },
+    },
     '0015_jobs_ticks_runs': {
       // Scheduled jobs (src/jobs/): one claim row per job holding the last tick claimed (a
       // conditional update advances it, so each tick is claimed once across replicas), and

@@ -257,6 +257,62 @@ export interface SloCyclesTable {
   expires_ms: number;
 }
 
+/** A check's run at one location (src/checks/): its verdict, response time and what it learnt (JSON). */
+export interface CheckResultsTable {
+  run_id: string;
+  check_key: string;
+  location: string;
+  round_ms: number;
+  at_ms: number;
+  at: string;
+  status: string;
+  response_ms: number | null;
+  /** JSON: timings, assertion outcomes, excerpt. */
+  detail: string;
+  error: string | null;
+  runner: string | null;
+}
+
+/** Runs of a check at a location summed per hour: long ranges and SLOs read these. */
+export interface CheckHoursTable {
+  check_key: string;
+  location: string;
+  hour_ms: number;
+  runs: number;
+  passing: number;
+  degraded: number;
+  failing: number;
+  response_sum: number;
+  response_max: number;
+}
+
+/** A check's state at one location (JSON LocationState). */
+export interface CheckLocationsTable {
+  check_key: string;
+  location: string;
+  body: string;
+}
+
+/** A check's overall status and whether its alert is open. */
+export interface CheckStatesTable {
+  check_key: string;
+  status: string;
+  alert_open: number;
+  changed_at: string;
+}
+
+/** A check's status changes, waiting to be put on its service's timeline (recorded_at null until then). */
+export interface CheckTransitionsTable {
+  id: Generated<number>;
+  check_key: string;
+  service_key: string;
+  from_status: string;
+  to_status: string;
+  at: string;
+  reason: string;
+  recorded_at: string | null;
+}
+
 /** A scheduled job's claim row (jobs/store.ts): the last tick claimed, and a suspend set through the API. */
 export interface JobStateTable {
   job_key: string;
@@ -373,6 +429,11 @@ export interface Schema {
   task_leases: TaskLeasesTable;
   job_state: JobStateTable;
   job_runs: JobRunsTable;
+  check_results: CheckResultsTable;
+  check_hours: CheckHoursTable;
+  check_locations: CheckLocationsTable;
+  check_states: CheckStatesTable;
+  check_transitions: CheckTransitionsTable;
   work_runs: WorkRunsTable;
   work_run_tags: WorkRunTagsTable;
   runners: RunnersTable;

@@ -1,0 +1,186 @@
+import { lookup } from 'node:dns/promises';
+import type { ExecutionContext, Json, WorkExecutor, WorkOutcome } from '../runners/model.ts';
+import { SECRET_REFERENCE } from './check-definition.ts';
+import { type CheckPayload, readCheckPayload } from './check-payload.ts';
+import { dnsProbe } from './dns-probe.ts';
+import { httpProbe } from './http-probe.ts';
+import { CHECK_WORK_KIND, type CheckRequest, type CheckRunDetail } from './model.ts';
+import type { ProbeContext, ProbeResult } from './probe.ts';
+import { retryDelayMs } from './status.ts';
+import { allowancesOf, type Resolve } from './target-guard.ts';
+import { tcpProbe } from './tcp-probe.ts';
+import { tlsProbe } from './tls-probe.ts';
+
+/**
+ * The runner's executor of checks (work kind `check`): reads the order's payload, puts the
+ * secrets it names into headers and body, runs the probe of its type (again after a failure,
+ * up to the retries, waiting as the strategy says), and reports the last attempt with every
+ * secret value blanked out of what it says. A browser check is refused with a reason: this
+ * runner does not run browser scripts.
+ */
+
+export interface CheckExecutorOptions {
+  /** How host names are resolved (node:dns's lookup by default). */
+  resolve?: Resolve;
+  /** Extra certificate authorities (PEM) the runner trusts for https and tls checks. */
+  ca?: readonly string[];
+  /** Monotonic clock for timings (performance.now by default). */
+  clock?: () => number;
+}
+
+/** What replaces a secret's value in anything reported. */
+export const REDACTED = '[redacted]';
+/** Secrets shorter than this are not searched for (blanking every "a" would say nothing and hide everything). */
+const MIN_SECRET_LENGTH = 4;
+
+const systemResolve: Resolve = async (host) =>
+  (await lookup(host, { all: true, verbatim: true })).map((a) => ({
+    address: a.address,
+    family: a.family === 6 ? 6 : 4,
+  }));
+
+function errorOutcome(summary: string): WorkOutcome {
+  return { status: 'error', summary, detail: null };
+}
+
+/** The request with `${secret:NAME}` replaced, or the name of a secret the order did not bring. */
+function withSecrets(
+  request: CheckRequest,
+  secrets: Readonly<Record<string, string>>,
+): CheckRequest | { missing: string } {
+  if (request.type !== 'http') return request;
+  let missing: string | undefined;
+  const fill = (text: string) =>
+    text.replace(SECRET_REFERENCE, (_, name: string) => {
+      const value = secrets[name];
+      if (value === undefined) missing ??= name;
+      return value ?? '';
+    });
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, fill(v)]));
+  const body = request.body === undefined ? undefined : fill(request.body);
+  if (missing !== undefined) return { missing };
+  return { ...request, headers, ...(body === undefined ? {} : { body }) };
+}
+
+/** Every secret value in `text` replaced by [redacted], longest first (so one inside another goes whole). */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+function redacted(result: ProbeResult, secrets: readonly string[]): ProbeResult {
+  if (secrets.length === 0) return result;
+  return {
+    ...result,
+    summary: redact(result.summary, secrets),
+    assertions: result.assertions.map((a) => ({ ...a, actual: redact(a.actual, secrets) })),
+    ...(result.excerpt === undefined ? {} : { excerpt: redact(result.excerpt, secrets) }),
+  };
+}
+
+function probe(request: CheckRequest, context: ProbeContext, timeoutMs: number): Promise<ProbeResult> {
+  switch (request.type) {
+    case 'http':
+      return httpProbe(request, context);
+    case 'tcp':
+      return tcpProbe(request, context);
+    case 'tls':
+      return tlsProbe(request, context);
+    case 'dns':
+      return dnsProbe(request, context, timeoutMs);
+    case 'browser':
+      throw new Error('unreachable: browser checks are refused before probing');
+  }
+}
+
+/**
+ * One attempt's signal: aborted by the runner (cancel, shutdown) or after `timeoutMs`. A
+ * timer of its own rather than AbortSignal.any(AbortSignal.timeout(…)): a composed signal
+ * nothing else holds can be collected before its timeout fires, and the attempt then hangs.
+ */
+function attemptSignal(parent: AbortSignal, timeoutMs: number): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), timeoutMs);
+  const forward = () => controller.abort(parent.reason);
+  if (parent.aborted) forward();
+  else parent.addEventListener('abort', forward, { once: true });
+  return {
+    signal: controller.signal,
+    done() {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', forward);
+    },
+  };
+}
+
+function wait(msToWait: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, msToWait);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export function checkExecutor(options: CheckExecutorOptions = {}): WorkExecutor {
+  const resolve = options.resolve ?? systemResolve;
+  const clock = options.clock ?? (() => performance.now());
+  return {
+    kind: CHECK_WORK_KIND,
+    async run(value: Json, context: ExecutionContext): Promise<WorkOutcome> {
+      const payload: CheckPayload | undefined = readCheckPayload(value);
+      if (!payload) return errorOutcome('the order is not a check this runner can read');
+      if (payload.request.type === 'browser')
+        return errorOutcome(
+          'browser checks are not run by this runner version (playwright scripts are not supported yet)',
+        );
+      const request = withSecrets(payload.request, context.secrets);
+      if ('missing' in request)
+        return errorOutcome(
+          `the secret ${request.missing} is not configured on the server (name it under secrets in atrium.yaml)`,
+        );
+      const secrets = Object.values(context.secrets)
+        .filter((s) => s.length >= MIN_SECRET_LENGTH)
+        .sort((a, b) => b.length - a.length);
+      const { allowances } = allowancesOf(context.settings.allowedPrivateTargets);
+      let attempts = 0;
+      let result: ProbeResult;
+      for (;;) {
+        attempts++;
+        const attempt = attemptSignal(context.signal, payload.timeoutMs);
+        try {
+          result = await probe(
+            request,
+            {
+              signal: attempt.signal,
+              allowances,
+              resolve,
+              now: context.now,
+              clock,
+              ...(options.ca ? { ca: options.ca } : {}),
+            },
+            payload.timeoutMs,
+          );
+        } finally {
+          attempt.done();
+        }
+        if (result.ok || attempts > payload.retries.count || context.signal.aborted) break;
+        await wait(retryDelayMs({ ...payload.retries, sameLocation: true }, attempts), context.signal);
+      }
+      const out = redacted(result, secrets);
+      const detail: CheckRunDetail = {
+        responseTimeMs: out.responseTimeMs,
+        timings: out.timings,
+        assertions: out.assertions,
+        ...(out.excerpt === undefined ? {} : { excerpt: out.excerpt }),
+        attempts,
+      };
+      return { status: out.ok ? 'success' : 'failure', summary: out.summary, detail: detail as unknown as Json };
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { knownEntityKeyOf } from '../catalog/entity-key.ts';
+import { refKey } from '../platform/entity-ref.ts';
+import { AtriumError } from '../platform/errors.ts';
+import type { App } from '../platform/http/app.ts';
+import { problemResponses } from '../platform/http/problem-responses.ts';
+import { CHECK_STATUSES } from './model.ts';
+import { CheckResultPageSchema, CheckStatusSchema } from './schema.ts';
+import type { CheckService } from './service.ts';
+
+const JSON_TYPE = 'application/json';
+
+const CheckParams = z.object({
+  namespace: z.string().min(1).max(63).openapi({ example: 'default' }),
+  name: z.string().min(1).max(63).openapi({ example: 'shipments-health' }),
+});
+
+const checkKeyOf = (p: { namespace: string; name: string }) =>
+  refKey({ kind: 'check', namespace: p.namespace, name: p.name });
+
+/** A results cursor: the last run's time (ms) and id, as `<ms>.<run id>`. */
+const CURSOR = /^(\d{1,15})\.([A-Za-z0-9:_-]{1,100})$/;
+
+function cursorOf(text: string | undefined): { atMs: number; runId: string } | undefined {
+  if (text === undefined) return undefined;
+  const match = CURSOR.exec(text);
+  if (!match)
+    throw new AtriumError({
+      category: 'user-fixable',
+      code: 'invalid-request',
+      status: 400,
+      message: 'Invalid request: before: not a cursor this API handed out',
+      hint: 'Pass the `next` of the previous page as it was, or leave before out for the newest runs.',
+    });
+  return { atMs: Number(match[1]), runId: match[2] as string };
+}
+
+export function registerCheckRoutes(
+  app: App,
+  checks: CheckService,
+  catalogHas: (key: string) => Promise<boolean>,
+): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/checks',
+      tags: ['Checks'],
+      summary: 'Synthetic checks with their status',
+      description: 'Every check (filtered by service, owner or status), in name order, one page at a time.',
+      request: {
+        query: z.object({
+          service: z.string().min(1).max(255).optional().openapi({ example: 'component:default/shipment-service' }),
+          owner: z.string().min(1).max(255).optional().openapi({ example: 'group:default/logistics' }),
+          status: z.enum(CHECK_STATUSES).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+          offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'A page of checks',
+          content: {
+            [JSON_TYPE]: {
+              schema: z.object({ items: z.array(CheckStatusSchema), total: z.number().int() }).openapi('CheckPage'),
+            },
+          },
+        },
+        ...problemResponses(400, 404, 500),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const filter = {
+        ...(q.service ? { service: await knownEntityKeyOf(q.service, 'service', catalogHas) } : {}),
+        ...(q.owner ? { owner: await knownEntityKeyOf(q.owner, 'owner', catalogHas) } : {}),
+        ...(q.status ? { status: q.status } : {}),
+      };
+      return c.json(await checks.list(filter, q.limit, q.offset), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/checks/{namespace}/{name}',
+      tags: ['Checks'],
+      summary: "A check's status",
+      description:
+        '`status` (pending, passing, degraded, failing) over its locations (k of n: `failingLocations`), and each location with its `status`, `lastRunAt` and last failure.',
+      request: { params: CheckParams },
+      responses: {
+        200: { description: 'The status', content: { [JSON_TYPE]: { schema: CheckStatusSchema } } },
+        ...problemResponses(404, 500),
+      },
+    }),
+    async (c) => c.json(await checks.found(checkKeyOf(c.req.valid('param'))), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/checks/{namespace}/{name}/results',
+      tags: ['Checks'],
+      summary: "A check's runs",
+      description:
+        'Runs at every location, newest first: verdict, timings (DNS, connect, TLS, first byte, total), assertion outcomes, and for failing HTTP runs a bounded excerpt of the body. Runs are kept 14 days (hourly sums longer).',
+      request: {
+        params: CheckParams,
+        query: z.object({
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+          before: z.string().max(200).optional().openapi({ description: 'The `next` of the previous page.' }),
+        }),
+      },
+      responses: {
+        200: { description: 'A page of runs', content: { [JSON_TYPE]: { schema: CheckResultPageSchema } } },
+        ...problemResponses(400, 404, 500),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const items = await checks.results(checkKeyOf(c.req.valid('param')), q.limit + 1, cursorOf(q.before));
+      const page = items.slice(0, q.limit);
+      const last = page.at(-1);
+      return c.json(
+        {
+          items: page,
+          ...(items.length > q.limit && last ? { next: `${Date.parse(last.at)}.${last.runId}` } : {}),
+        },
+        200,
+      );
+    },
+  );
+}

@@ -1,0 +1,79 @@
+import { z } from '@hono/zod-openapi';
+import { CHECK_STATUSES, CHECK_TYPES } from './model.ts';
+
+/** The checks API's response shapes (OpenAPI through the route kit). */
+
+const Status = z.enum(CHECK_STATUSES);
+
+export const CheckLocationSchema = z
+  .object({
+    location: z.string().openapi({ example: 'eu-west-1' }),
+    status: Status,
+    lastRunAt: z.string().nullable().openapi({ description: 'When its last run ended (ISO 8601); null before one.' }),
+    lastFailureAt: z.string().nullable(),
+    lastFailureReason: z.string().nullable().openapi({ example: 'status == 200 failed: saw 503' }),
+  })
+  .openapi('CheckLocation');
+
+export const CheckStatusSchema = z
+  .object({
+    key: z.string().openapi({ example: 'check:default/shipments-health' }),
+    namespace: z.string(),
+    name: z.string(),
+    title: z.string().optional(),
+    service: z.string().openapi({ example: 'component:default/shipment-service' }),
+    owner: z.string(),
+    type: z.enum(CHECK_TYPES),
+    interval: z.string().openapi({ example: '30s' }),
+    status: Status.openapi({
+      description:
+        '`pending` before any run; `failing` when at least `failingLocations` locations fail; `degraded` when fewer fail or one is slower than degradedResponseTime.',
+    }),
+    inMaintenance: z
+      .boolean()
+      .openapi({ description: 'A maintenance window is open: runs are recorded, alerts held.' }),
+    locations: z.array(CheckLocationSchema),
+  })
+  .openapi('CheckStatus');
+
+const Timings = z
+  .object({
+    dns: z.number().optional(),
+    connect: z.number().optional(),
+    tls: z.number().optional(),
+    firstByte: z.number().optional(),
+    total: z.number(),
+  })
+  .openapi('CheckTimings', { description: 'Milliseconds spent in each phase.' });
+
+export const CheckResultSchema = z
+  .object({
+    runId: z.string(),
+    check: z.string(),
+    location: z.string(),
+    round: z
+      .string()
+      .openapi({ description: "The round's start (ISO 8601): runs of one round at every location share it." }),
+    at: z.string(),
+    status: z.enum(['passing', 'degraded', 'failing']),
+    responseTimeMs: z.number().optional(),
+    timings: Timings.optional(),
+    assertions: z.array(z.object({ assertion: z.string(), passed: z.boolean(), actual: z.string() })),
+    excerpt: z
+      .string()
+      .optional()
+      .openapi({ description: 'The start of the body of a failing HTTP run (secrets blanked).' }),
+    error: z.string().optional(),
+    runner: z.string().optional(),
+  })
+  .openapi('CheckResult');
+
+export const CheckResultPageSchema = z
+  .object({
+    items: z.array(CheckResultSchema),
+    next: z
+      .string()
+      .optional()
+      .openapi({ description: 'Pass as `before` for the next (older) page; absent on the last.' }),
+  })
+  .openapi('CheckResultPage');

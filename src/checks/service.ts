@@ -1,0 +1,576 @@
+import type { Transaction } from 'kysely';
+import type { CachedCatalog } from '../catalog/cached-catalog.ts';
+import type { ChangeService } from '../changes/service.ts';
+import type { NotificationMessage } from '../notifications/model.ts';
+import type { NotificationService } from '../notifications/service.ts';
+import type { Schema } from '../platform/db/schema.ts';
+import { parseEntityRef, refKey } from '../platform/entity-ref.ts';
+import { AtriumError } from '../platform/errors.ts';
+import type { FinishedRun, WorkOrder, WorkOutcomeHandler, WorkQueue } from '../runners/model.ts';
+import { LOCAL_LOCATION } from '../runners/model.ts';
+import { windowRange } from '../slo/budget.ts';
+import { burnWindowMs } from '../slo/burn.ts';
+import type { EventCounts, Measurement, MeasureWindow, SloDataSource, SloDefinition } from '../slo/model.ts';
+import { CHECK_RECORDER, CHECK_ROUTE, checkChangeInput, checkChangeKey } from './check-change.ts';
+import { checkDefinition } from './check-definition.ts';
+import { checkPayload } from './check-payload.ts';
+import {
+  CHECK_WORK_KIND,
+  type CheckDefinition,
+  type CheckResult,
+  type CheckRunDetail,
+  type CheckStatus,
+  type CheckStatusView,
+  type LocationState,
+  type ResponsePoint,
+  type RunStatus,
+} from './model.ts';
+import {
+  alertAction,
+  maintenanceAt,
+  nextLocationState,
+  overallStatus,
+  parseRoundKey,
+  pendingLocation,
+  retryDelayMs,
+  retryKey,
+  retryLocation,
+  roundKey,
+  roundStart,
+  runStatus,
+} from './status.ts';
+import { type CheckStore, HOUR_MS, type HourRow } from './store.ts';
+
+/** What the checks' outcome handler writes in: the runners' transaction. */
+type Trx = Transaction<Schema>;
+
+export interface CheckServiceOptions {
+  now?: () => Date;
+  /** The runners' queue rounds are ordered into (none: nothing is scheduled). */
+  queue?: WorkQueue<Trx>;
+  /** Runner locations known to the server, for checks at `all` locations (`local` is always one). */
+  runnerLocations?: () => Promise<readonly string[]>;
+  /** Where failing checks alert their owner's receivers. */
+  notifications?: Pick<NotificationService, 'notify'>;
+  /** The service timelines status changes are recorded on. */
+  changes?: Pick<ChangeService, 'recordChanges'>;
+  /** The portal's absolute URL of an entity page, for links in alerts and on the timeline. */
+  pageUrl?: (ref: string) => string | undefined;
+}
+
+/** Who queues a check's alerts (the outbox's createdBy). */
+export const CHECK_ALERTER = 'check-alerting';
+/** Rounds a check's page shows in its grid. */
+export const ROUNDS_SHOWN = 20;
+/** Transitions put on the timeline per call. */
+const TRANSITION_BATCH = 100;
+
+interface Definitions {
+  checks: CheckDefinition[];
+  byKey: Map<string, CheckDefinition>;
+  /** The services in the catalog: a dangling service has no timeline. */
+  services: Set<string>;
+}
+
+const notFound = (key: string) =>
+  new AtriumError({
+    category: 'user-fixable',
+    code: 'check-not-found',
+    status: 404,
+    message: `No check ${key} in the catalog`,
+    hint: 'Checks are catalog entities of kind Check (apiVersion atrium.dev/v1); check the namespace and name.',
+  });
+
+/** "30s", "5m", "1h": an interval as its shortest word. */
+export function intervalText(ms: number): string {
+  if (ms % HOUR_MS === 0) return `${ms / HOUR_MS}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/**
+ * Synthetic checks: their definitions from the catalog, a round of work orders per interval
+ * and location (one per round whichever replica orders it: the queue keeps one order per
+ * dedup key), each run's outcome recorded with the status it moves to and the alert it
+ * opens or resolves (in the runners' transaction), status changes on the service timeline,
+ * and what pages, the API and SLOs read.
+ */
+export class CheckService {
+  private readonly now: () => Date;
+  private definitions: Promise<Definitions> | undefined;
+  /** The last round each check was ordered for by this process: the next tick need not ask again. */
+  private readonly ordered = new Map<string, number>();
+  private readonly movedListeners: (() => void)[] = [];
+
+  constructor(
+    readonly store: CheckStore,
+    private readonly catalog: Pick<CachedCatalog, 'store' | 'onInvalidate'>,
+    private readonly options: CheckServiceOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    catalog.onInvalidate(() => {
+      this.definitions = undefined;
+    });
+  }
+
+  /** Calls `listener` after a run's outcome moved a check (pages drop what they cached). */
+  onMoved(listener: () => void): void {
+    this.movedListeners.push(listener);
+  }
+
+  private loadDefinitions(): Promise<Definitions> {
+    this.definitions ??= this.readDefinitions().catch((err: unknown) => {
+      this.definitions = undefined;
+      throw err;
+    });
+    return this.definitions;
+  }
+
+  private async readDefinitions(): Promise<Definitions> {
+    const keys: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.catalog.store.listEntities({ kind: 'check' }, 500, after);
+      keys.push(...page.items.map((e) => refKey({ kind: 'check', namespace: e.namespace, name: e.name })));
+      after = page.nextAfter;
+    } while (after !== undefined);
+    const descriptors = [...(await this.catalog.store.descriptorsOf(keys)).values()];
+    const serviceKeys = descriptors.map((d) =>
+      refKey(
+        parseEntityRef(String(d.entity.spec?.service), {
+          defaultKind: 'Component',
+          defaultNamespace: d.entity.metadata.namespace ?? 'default',
+        }),
+      ),
+    );
+    const services = await this.catalog.store.descriptorsOf(serviceKeys);
+    const owners = new Map<string, string>();
+    for (const [key, service] of services) {
+      const owner = service.entity.spec?.owner;
+      if (typeof owner === 'string')
+        owners.set(
+          key,
+          refKey(
+            parseEntityRef(owner, {
+              defaultKind: 'Group',
+              defaultNamespace: service.entity.metadata.namespace ?? 'default',
+            }),
+          ),
+        );
+    }
+    const checks = descriptors
+      .map((d, i) => checkDefinition(d.entity, owners.get(serviceKeys[i] as string)))
+      .sort((a, b) => a.key.localeCompare(b.key));
+    return { checks, byKey: new Map(checks.map((c) => [c.key, c])), services: new Set(services.keys()) };
+  }
+
+  async definition(key: string): Promise<CheckDefinition | undefined> {
+    return (await this.loadDefinitions()).byKey.get(key);
+  }
+
+  /** The locations a check runs at now: its list, or every known runner location and `local`. */
+  private async locationsOf(check: CheckDefinition): Promise<readonly string[]> {
+    if (check.locations !== 'all') return check.locations;
+    const known = (await this.options.runnerLocations?.()) ?? [];
+    return [...new Set([LOCAL_LOCATION, ...known])].sort();
+  }
+
+  /**
+   * Orders the current round of every check whose round this process has not ordered yet:
+   * one order per location, keyed by check, location and round start (rounds are aligned to
+   * the interval, so every replica computes the same keys and the queue keeps one). A run
+   * not started within its round is missed. Answers how many orders were new.
+   */
+  async schedule(): Promise<number> {
+    const queue = this.options.queue;
+    if (!queue) return 0;
+    const now = this.now().getTime();
+    const { checks } = await this.loadDefinitions();
+    const orders: WorkOrder[] = [];
+    for (const check of checks) {
+      const round = roundStart(now, check.intervalMs);
+      if (this.ordered.get(check.key) === round) continue;
+      const payload = checkPayload(check);
+      const retries = payload.retries;
+      // The whole run: every attempt and the waits between them, never beyond the round.
+      const budget = check.timeoutMs * (retries.count + 1) + retries.delayMs * retries.count * (retries.count + 1);
+      for (const location of await this.locationsOf(check))
+        orders.push({
+          kind: CHECK_WORK_KIND,
+          subject: check.key,
+          dedupKey: roundKey(check.key, location, round),
+          location,
+          tags: [],
+          dueAt: round,
+          deadlineAt: round + check.intervalMs,
+          timeoutMs: Math.min(budget, check.intervalMs),
+          secrets: check.secrets,
+          payload,
+        });
+      this.ordered.set(check.key, round);
+    }
+    if (orders.length === 0) return 0;
+    try {
+      return await queue.enqueue(orders);
+    } catch (err) {
+      // Not ordered: the next tick tries the same rounds again (the dedup keys make that safe).
+      for (const o of orders) this.ordered.delete(o.subject);
+      throw err;
+    }
+  }
+
+  /** The handler the runners call once per finished check run, inside the transaction that records it. */
+  outcomeHandler(): WorkOutcomeHandler<Trx> {
+    return { kind: CHECK_WORK_KIND, recorded: (run, trx) => this.recordOutcome(run, trx) };
+  }
+
+  /**
+   * Records a run at its location and moves the location's and the check's status, in `trx`.
+   * A status change is queued for the timeline; a check turning failing (outside maintenance)
+   * alerts its owner's receivers, and one no longer failing resolves that alert. A run id
+   * recorded before changes nothing.
+   */
+  async recordOutcome(run: FinishedRun, trx: Trx): Promise<void> {
+    const round = parseRoundKey(run.dedupKey);
+    if (!round) return;
+    const check = (await this.loadDefinitions()).byKey.get(round.check);
+    const detail = (run.outcome.status === 'success' || run.outcome.status === 'failure'
+      ? run.outcome.detail
+      : null) as unknown as Partial<CheckRunDetail> | null;
+    const facts = {
+      outcome: run.outcome.status,
+      ...(typeof detail?.responseTimeMs === 'number' ? { responseTimeMs: detail.responseTimeMs } : {}),
+    };
+    const status: RunStatus = runStatus(facts, check ?? {});
+    const at = new Date(run.finishedAt).toISOString();
+    const reason =
+      status === 'failing' && run.outcome.status === 'success'
+        ? `response time ${detail?.responseTimeMs} ms above maxResponseTime ${check?.maxMs} ms`
+        : run.outcome.summary;
+    const recorded = await this.store.recordRun(trx, {
+      runId: run.runId,
+      check: round.check,
+      location: round.location,
+      roundMs: round.roundMs,
+      atMs: run.finishedAt,
+      status,
+      ...(facts.responseTimeMs === undefined ? {} : { responseTimeMs: facts.responseTimeMs }),
+      ...(detail?.timings ? { timings: detail.timings } : {}),
+      assertions: Array.isArray(detail?.assertions) ? detail.assertions : [],
+      ...(typeof detail?.excerpt === 'string' && status === 'failing' ? { excerpt: detail.excerpt } : {}),
+      ...(status === 'failing' ? { error: reason } : {}),
+      ...(run.runner === undefined ? {} : { runner: run.runner }),
+    });
+    if (!recorded || !check) return;
+    // Failing with retries left elsewhere: the retry's verdict, not this one, moves the location.
+    if (status === 'failing' && (await this.retryElsewhere(check, run, round, trx))) return;
+    await this.store.lock(trx, check.key, at);
+    const locations = new Map((await this.store.locations(trx, check.key)).map((l) => [l.location, l]));
+    const next = nextLocationState(
+      locations.get(round.location) ?? pendingLocation(round.location),
+      { status, at, reason },
+      check.thresholds,
+    );
+    await this.store.saveLocation(trx, check.key, next);
+    locations.set(round.location, next);
+    const configured = await this.locationsOf(check);
+    const states = [...new Set([...configured, ...(check.locations === 'all' ? locations.keys() : [])])].map(
+      (l) => locations.get(l) ?? pendingLocation(l),
+    );
+    const overall = overallStatus(states, check.failingLocations);
+    const previous = (await this.store.state(trx, check.key)) ?? {
+      status: 'pending' as CheckStatus,
+      alertOpen: false,
+      changedAt: at,
+    };
+    const inMaintenance = maintenanceAt(check.maintenance, run.finishedAt) !== undefined;
+    const action = alertAction(overall, previous.alertOpen, inMaintenance);
+    if (overall === previous.status && action === undefined) return;
+    const failingReason = states.find((s) => s.status === 'failing')?.lastFailureReason ?? reason;
+    if (overall !== previous.status)
+      await this.store.addTransition(trx, {
+        check: check.key,
+        service: check.service,
+        from: previous.status,
+        to: overall,
+        at,
+        reason: overall === 'failing' || overall === 'degraded' ? failingReason : 'all locations pass',
+      });
+    let alertOpen = previous.alertOpen;
+    if (action && (await this.alert(check, action, states, failingReason, trx))) alertOpen = action === 'trigger';
+    await this.store.saveState(trx, check.key, {
+      status: overall,
+      alertOpen,
+      changedAt: overall === previous.status ? previous.changedAt : at,
+    });
+    for (const listener of this.movedListeners) listener();
+  }
+
+  /**
+   * For a check retrying at other locations (`retries.sameLocation: false`): orders the next
+   * retry of a failing run at the next other location, in `trx`, after the strategy's wait
+   * and within the round. Answers whether it did (then the location waits for its verdict).
+   */
+  private async retryElsewhere(
+    check: CheckDefinition,
+    run: FinishedRun,
+    round: { location: string; roundMs: number; retry: number },
+    trx: Trx,
+  ): Promise<boolean> {
+    const queue = this.options.queue;
+    const n = round.retry + 1;
+    if (!queue || check.retries.sameLocation || n > check.retries.count) return false;
+    const location = retryLocation(await this.locationsOf(check), round.location, n);
+    const dueAt = run.finishedAt + retryDelayMs(check.retries, n);
+    const deadlineAt = round.roundMs + check.intervalMs;
+    if (location === undefined || dueAt >= deadlineAt) return false;
+    await queue.enqueue(
+      [
+        {
+          kind: CHECK_WORK_KIND,
+          subject: check.key,
+          dedupKey: retryKey(roundKey(check.key, round.location, round.roundMs), n),
+          location,
+          tags: [],
+          dueAt,
+          deadlineAt,
+          timeoutMs: check.timeoutMs,
+          secrets: check.secrets,
+          payload: checkPayload(check),
+        },
+      ],
+      trx,
+    );
+    return true;
+  }
+
+  /** Records a finished run in a transaction of its own (the demo's history; a runner's outcome comes with the runners' transaction). */
+  async recordAlone(run: FinishedRun): Promise<void> {
+    await this.store.db.transaction().execute((trx) => this.recordOutcome(run, trx));
+  }
+
+  /** Queues the alert's trigger or resolve to the owner's receivers, in `trx`; false when there is no one to tell. */
+  private async alert(
+    check: CheckDefinition,
+    action: 'trigger' | 'resolve',
+    states: readonly LocationState[],
+    reason: string,
+    trx: Trx,
+  ): Promise<boolean> {
+    const notifications = this.options.notifications;
+    if (!notifications) return false;
+    const failing = states.filter((s) => s.status === 'failing').map((s) => s.location);
+    const name = check.title ?? check.name;
+    const url = this.options.pageUrl?.(check.key);
+    const message: NotificationMessage = {
+      action,
+      summary:
+        action === 'trigger'
+          ? `Check ${name} failing from ${failing.length} of ${states.length} locations: ${reason}`.slice(0, 1024)
+          : `Check ${name} passes again`,
+      severity: 'critical',
+      source: check.key,
+      component: check.service,
+      class: 'synthetic-check',
+      ...(check.owner ? { owner: check.owner } : {}),
+      details: { locations: failing.join(', '), reason: reason.slice(0, 500) },
+      links: url ? [{ href: url, text: 'Check page' }] : [],
+    };
+    try {
+      await notifications.notify(
+        {
+          to: check.owner || check.service,
+          subject: check.key,
+          message,
+          dedupKey: `${check.key}:failing`,
+          createdBy: CHECK_ALERTER,
+        },
+        trx,
+      );
+      return true;
+    } catch (err) {
+      // No owner to reach (a dangling service, a team-less one): the status still moves; nobody is paged.
+      if (err instanceof AtriumError && err.category === 'user-fixable') return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Puts status changes waiting in the store on their services' timelines, each once (its
+   * idempotency key per transition), marking them in the same transaction. Answers how many.
+   */
+  async publishTransitions(): Promise<number> {
+    const changes = this.options.changes;
+    if (!changes) return 0;
+    const pending = await this.store.unrecordedTransitions(TRANSITION_BATCH);
+    if (pending.length === 0) return 0;
+    const { byKey, services } = await this.loadDefinitions();
+    const at = this.now().toISOString();
+    const onTimeline = pending.filter((t) => services.has(t.service));
+    const mark = (trx: Trx) =>
+      this.store.markRecorded(
+        trx,
+        pending.map((t) => t.id),
+        at,
+      );
+    if (onTimeline.length === 0) {
+      await this.store.db.transaction().execute(mark);
+      return 0;
+    }
+    await changes.recordChanges(
+      CHECK_ROUTE,
+      onTimeline.map((t) => {
+        const check = byKey.get(t.check);
+        return checkChangeInput(t, { name: check?.title ?? check?.name ?? t.check }, this.options.pageUrl?.(t.check));
+      }),
+      CHECK_RECORDER,
+      onTimeline.length === 1
+        ? checkChangeKey(onTimeline[0] as (typeof onTimeline)[number])
+        : `check-transitions:${pending[0]?.id}-${pending.at(-1)?.id}`,
+      mark,
+    );
+    return onTimeline.length;
+  }
+
+  /** Forgets runs past retention. */
+  prune(): Promise<number> {
+    return this.store.prune(this.now().getTime());
+  }
+
+  private async views(checks: readonly CheckDefinition[]): Promise<CheckStatusView[]> {
+    const stored = await this.store.states(checks.map((c) => c.key));
+    const now = this.now().getTime();
+    const out: CheckStatusView[] = [];
+    for (const check of checks) {
+      const found = stored.get(check.key);
+      const byLocation = new Map((found?.locations ?? []).map((l) => [l.location, l]));
+      const names =
+        check.locations === 'all'
+          ? [...new Set([...(await this.locationsOf(check)), ...byLocation.keys()])].sort()
+          : check.locations;
+      out.push({
+        key: check.key,
+        namespace: check.namespace,
+        name: check.name,
+        ...(check.title ? { title: check.title } : {}),
+        service: check.service,
+        owner: check.owner,
+        type: check.request.type,
+        interval: intervalText(check.intervalMs),
+        status: found?.state?.status ?? 'pending',
+        inMaintenance: maintenanceAt(check.maintenance, now) !== undefined,
+        locations: names.map((location) => {
+          const l = byLocation.get(location);
+          return {
+            location,
+            status: l?.status ?? 'pending',
+            lastRunAt: l?.lastRunAt ?? null,
+            lastFailureAt: l?.lastFailureAt ?? null,
+            lastFailureReason: l?.lastFailureReason ?? null,
+          };
+        }),
+      });
+    }
+    return out;
+  }
+
+  /** Checks filtered by service, owner and status, one page, in key order. */
+  async list(
+    filter: { service?: string; owner?: string; status?: CheckStatus },
+    limit: number,
+    offset: number,
+  ): Promise<{ items: CheckStatusView[]; total: number }> {
+    const { checks } = await this.loadDefinitions();
+    const matching = checks.filter(
+      (c) => (!filter.service || c.service === filter.service) && (!filter.owner || c.owner === filter.owner),
+    );
+    let views = await this.views(matching);
+    if (filter.status) views = views.filter((v) => v.status === filter.status);
+    return { items: views.slice(offset, offset + limit), total: views.length };
+  }
+
+  async forService(serviceKey: string): Promise<CheckStatusView[]> {
+    return (await this.list({ service: serviceKey }, Number.MAX_SAFE_INTEGER, 0)).items;
+  }
+
+  async status(key: string): Promise<CheckStatusView | undefined> {
+    const check = await this.definition(key);
+    return check && (await this.views([check]))[0];
+  }
+
+  /** A check's status, or a 404 naming it. */
+  async found(key: string): Promise<CheckStatusView> {
+    const view = await this.status(key);
+    if (!view) throw notFound(key);
+    return view;
+  }
+
+  /** A check's runs, newest first, a page at a time (the cursor is the last run's time and id). */
+  async results(key: string, limit: number, before?: { atMs: number; runId: string }): Promise<CheckResult[]> {
+    if (!(await this.definition(key))) throw notFound(key);
+    return this.store.results(key, limit, before);
+  }
+
+  /** The recent rounds' verdicts per location (the page's grid), the newest `ROUNDS_SHOWN` rounds. */
+  async recentRounds(
+    key: string,
+  ): Promise<{ rounds: number[]; cells: { location: string; roundMs: number; status: RunStatus }[] }> {
+    const check = await this.definition(key);
+    if (!check) return { rounds: [], cells: [] };
+    const now = this.now().getTime();
+    const cells = await this.store.rounds(key, roundStart(now, check.intervalMs) - ROUNDS_SHOWN * check.intervalMs);
+    const rounds = [...new Set(cells.map((c) => c.roundMs))].sort((a, b) => a - b).slice(-ROUNDS_SHOWN);
+    const kept = new Set(rounds);
+    return { rounds, cells: cells.filter((c) => kept.has(c.roundMs)) };
+  }
+
+  /** Response times per location and hour over the last `hours` hours (the page's chart), oldest first. */
+  async responseSeries(key: string, hours: number): Promise<ResponsePoint[]> {
+    const now = this.now().getTime();
+    const rows: HourRow[] = await this.store.hours(key, now - hours * HOUR_MS, now + 1);
+    return rows.map((r) => ({
+      at: new Date(r.hourMs).toISOString(),
+      location: r.location,
+      meanMs: r.runs > 0 ? Math.round((r.responseSum / r.runs) * 10) / 10 : 0,
+      maxMs: r.responseMax,
+      runs: r.runs,
+      failing: r.failing,
+    }));
+  }
+
+  /** Status changes of a check, newest first. */
+  transitions(key: string, limit: number) {
+    return this.store.transitions(key, limit);
+  }
+
+  /**
+   * The SLO data source of indicator type `checks`: good = passing and degraded runs, total =
+   * every run, of the named checks (names in the SLO's namespace, or `namespace/name`), over
+   * each window.
+   */
+  sloSource(): SloDataSource {
+    return {
+      measure: async (slo: SloDefinition, windows: readonly MeasureWindow[], at: Date): Promise<Measurement> => {
+        if (slo.indicator.type !== 'checks') return { state: 'no-data' };
+        const keys = slo.indicator.checks.map((name) =>
+          refKey(parseEntityRef(name, { defaultKind: 'Check', defaultNamespace: slo.namespace })),
+        );
+        const now = at.getTime();
+        const out: Partial<Record<MeasureWindow, EventCounts>> = {};
+        let any = false;
+        for (const window of windows) {
+          const start = window === 'slo' ? windowRange(slo.window, now).start : now - burnWindowMs(window);
+          const counts = await this.store.counts(keys, start, now + 1, now);
+          if (counts.total > 0) {
+            out[window] = counts;
+            any = true;
+          }
+        }
+        return any
+          ? { state: 'ok', windows: out }
+          : { state: 'no-data', detail: `No runs of ${keys.join(', ')} have been recorded yet.` };
+      },
+    };
+  }
+}
