@@ -40,6 +40,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0009_notification_answers_order',
           '0010_change_events_at_home_feed',
           '0011_entity_search_identifier_words',
+          '0016_postmortems_actions',
         ],
       );
     } finally {
@@ -98,6 +99,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0009_notification_answers_order',
           '0010_change_events_at_home_feed',
           '0011_entity_search_identifier_words',
+          '0016_postmortems_actions',
         ],
       );
     } finally {
@@ -156,7 +158,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 11);
+      assert.equal(rows.length, 12);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

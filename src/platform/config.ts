@@ -54,6 +54,21 @@ export interface Config {
   sloEvaluationSeconds: number;
   /** Prometheus HTTP APIs SLOs read (atrium.yaml's prometheus; ATRIUM_PROMETHEUS_URL names `default`). */
   prometheusSources: PrometheusSourceSettings[];
+  /** Post-mortem action items: sprints, the deadline horizon, escalation and review (atrium.yaml's postmortems). */
+  postmortems: PostmortemSettings;
+}
+
+/**
+ * atrium.yaml's `postmortems`: the organisation's sprints (an item still open two sprints
+ * after its post-mortem's publication is escalated), how far ahead a deadline may lie, when
+ * an unreviewed post-mortem is listed, and the team escalations go to when an owner's Group
+ * has no parent (a Group reference; its notification receivers are used).
+ */
+export interface PostmortemSettings {
+  sprint: { lengthDays: number; anchor: string; timeZone: string };
+  horizonDays: number;
+  unreviewedDays: number;
+  escalationReceiver?: string;
 }
 
 /**
@@ -120,6 +135,11 @@ export const DEFAULTS: Config = {
   paging: {},
   sloEvaluationSeconds: 30,
   prometheusSources: [],
+  postmortems: {
+    sprint: { lengthDays: 14, anchor: '2026-01-05', timeZone: 'UTC' },
+    horizonDays: 90,
+    unreviewedDays: 14,
+  },
 };
 
 /** `host:port` (an IPv6 host in brackets): where `metricsListen` serves /metrics. */
@@ -227,6 +247,27 @@ const fileSchema = z.strictObject({
       opsgenie: onCallApiSchema.optional(),
     })
     .optional(),
+  postmortems: z
+    .strictObject({
+      sprint: z
+        .strictObject({
+          lengthDays: z.number().int().min(1).max(366).optional(),
+          anchor: z
+            .string()
+            .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
+            .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'must be a calendar date')
+            .optional(),
+          timeZone: z.string().refine(isTimeZoneName, 'must be an IANA time zone, e.g. Europe/Berlin').optional(),
+        })
+        .optional(),
+      horizonDays: z.number().int().min(1).max(730).optional(),
+      unreviewedDays: z.number().int().min(1).max(365).optional(),
+      escalationReceiver: z
+        .string()
+        .refine((v) => keyOfTeam(v) !== undefined, 'must be a Group reference, e.g. group:default/engineering-leads')
+        .optional(),
+    })
+    .optional(),
   prometheus: z
     .record(
       z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'names are lowercase letters, digits and -'),
@@ -245,6 +286,7 @@ type EnvSetting = Exclude<
   | 'teamReceivers'
   | 'paging'
   | 'prometheusSources'
+  | 'postmortems'
 >;
 
 const envNames: Record<EnvSetting, string[]> = {
@@ -393,7 +435,7 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
       'See the configuration section of the user guide for the allowed keys.',
     );
   }
-  const { catalog, notifications, paging, prometheus, ...plain } = result.data;
+  const { catalog, notifications, paging, prometheus, postmortems, ...plain } = result.data;
   const receiverNames = Object.keys(notifications?.receivers ?? {});
   for (const [team, names] of Object.entries(notifications?.teams ?? {})) {
     if (keyOfTeam(team) === undefined)
@@ -419,6 +461,7 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
     ...(notifications?.teams ? { teamReceivers: teamReceiversOf(notifications.teams) } : {}),
     ...(paging ? { paging: pagingOf(paging, env) } : {}),
     ...(prometheus ? { prometheusSources: prometheusSourcesOf(prometheus, env) } : {}),
+    ...(postmortems ? { postmortems: postmortemsOf(postmortems) } : {}),
   };
   if (typeof catalog !== 'object') return { ...rest, ...(catalog === undefined ? {} : { catalog }) };
   const roots =
@@ -433,6 +476,33 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
     ...(catalog.strictUrls !== undefined ? { strictUrls: catalog.strictUrls } : {}),
     ...(catalog.externalRefs === undefined ? {} : { externalRefs: catalog.externalRefs }),
   };
+}
+
+/** atrium.yaml's postmortems over the defaults, a receiving team as its key. */
+function postmortemsOf(file: {
+  sprint?: Partial<PostmortemSettings['sprint']>;
+  horizonDays?: number;
+  unreviewedDays?: number;
+  escalationReceiver?: string;
+}): PostmortemSettings {
+  const defaults = DEFAULTS.postmortems;
+  const receiver = file.escalationReceiver === undefined ? undefined : keyOfTeam(file.escalationReceiver);
+  return {
+    sprint: { ...defaults.sprint, ...file.sprint },
+    horizonDays: file.horizonDays ?? defaults.horizonDays,
+    unreviewedDays: file.unreviewedDays ?? defaults.unreviewedDays,
+    ...(receiver ? { escalationReceiver: receiver } : {}),
+  };
+}
+
+/** Whether the runtime knows an IANA time zone (platform/ cannot ask the capabilities that use them). */
+function isTimeZoneName(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {

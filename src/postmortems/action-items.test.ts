@@ -14,7 +14,12 @@ import {
 
 const known = new Set(['group:default/checkout', 'user:default/jane']);
 const rules: ActionItemRules = { today: '2026-03-10', horizonDays: 90, ownerExists: (k) => known.has(k) };
-const good = { title: 'Alert on queue depth', owner: 'group:default/checkout', deadline: '2026-03-24', type: 'prevent' };
+const good = {
+  title: 'Alert on queue depth',
+  owner: 'group:default/checkout',
+  deadline: '2026-03-24',
+  type: 'prevent',
+};
 
 const fieldsOf = (input: Record<string, unknown>) => {
   const result = validateActionItem(input, rules);
@@ -41,8 +46,8 @@ describe('validateActionItem', () => {
       result.problems.map((p) => p.field),
       ['owner', 'deadline'],
     );
-    assert.match(result.problems[0].message, /without one nobody does it/);
-    assert.match(result.problems[1].message, /never late/);
+    assert.match(result.problems[0]?.message ?? '', /without one nobody does it/);
+    assert.match(result.problems[1]?.message ?? '', /never late/);
   });
 
   it('refuses owners that are not Users or Groups of the catalog', () => {
@@ -64,7 +69,7 @@ describe('validateActionItem', () => {
     assert.deepEqual(fieldsOf({ ...good, deadline: 20260310 }), ['deadline']);
     const far = validateActionItem({ ...good, deadline: '2027-01-01' }, rules);
     assert.ok(!far.ok);
-    assert.match(far.problems[0].message, /at most 90 days ahead \(by 2026-06-08\)/);
+    assert.match(far.problems[0]?.message ?? '', /at most 90 days ahead \(by 2026-06-08\)/);
   });
 
   it('uses the configured horizon', () => {
@@ -118,7 +123,7 @@ describe('tooManyItems', () => {
   it('refuses a fourth saying why the rule exists and how to merge or drop one', () => {
     const message = tooManyItems(three);
     assert.ok(message);
-    assert.match(message, /a1 “One”, a2 “Two”, a3 “Three”/);
+    assert.match(message, /#a1 “One”, #a2 “Two”, #a3 “Three”/);
     assert.match(message, /three items get done, ten get forgotten/);
     assert.match(message, /Merge this one into an existing item/);
     assert.match(message, /deprioritising it with a reason/);
@@ -127,11 +132,7 @@ describe('tooManyItems', () => {
 
 describe('countedItems', () => {
   it('counts open and done items, not deprioritised ones', () => {
-    const items = [
-      { status: 'open' as const },
-      { status: 'done' as const },
-      { status: 'deprioritised' as const },
-    ];
+    const items = [{ status: 'open' as const }, { status: 'done' as const }, { status: 'deprioritised' as const }];
     assert.equal(countedItems(items).length, 2);
   });
 });

@@ -1,11 +1,5 @@
 import { DEFAULT_NAMESPACE, parseEntityRef, refKey } from '../platform/entity-ref.ts';
-import {
-  ACTION_TYPES,
-  type ActionItemFields,
-  type ActionStatus,
-  type ActionType,
-  type FieldProblem,
-} from './model.ts';
+import { ACTION_TYPES, type ActionItemFields, type ActionStatus, type ActionType, type FieldProblem } from './model.ts';
 
 /**
  * The rules of post-mortem action items, the same on every path (API, form, file, CLI): at
@@ -87,7 +81,8 @@ export function validateActionItem(input: Readonly<Record<string, unknown>>, rul
     });
   else if (owner === undefined)
     problems.push({ field: 'owner', message: 'not a User or Group reference (e.g. group:default/checkout)' });
-  else if (!rules.ownerExists(owner)) problems.push({ field: 'owner', message: `no User or Group ${owner} in the catalog` });
+  else if (!rules.ownerExists(owner))
+    problems.push({ field: 'owner', message: `no User or Group ${owner} in the catalog` });
 
   const deadline = typeof input.deadline === 'string' ? input.deadline.trim() : '';
   const deadlineProblem = deadlineProblemOf(deadline, rules);
@@ -147,9 +142,11 @@ export function countedItems<T extends { status: ActionStatus }>(items: readonly
  * undefined when there is room. Said in full on every path: the rule only works if people
  * understand it.
  */
-export function tooManyItems(existing: readonly { id?: string; title: string }[]): string | undefined {
+export function tooManyItems(existing: readonly { id?: string | number; title: string }[]): string | undefined {
   if (existing.length < MAX_ACTION_ITEMS) return undefined;
-  const listed = existing.map((item) => (item.id ? `${item.id} “${item.title}”` : `“${item.title}”`)).join(', ');
+  const listed = existing
+    .map((item) => (item.id !== undefined ? `#${item.id} “${item.title}”` : `“${item.title}”`))
+    .join(', ');
   return (
     `This post-mortem already has ${existing.length} action items (${listed}); at most ${MAX_ACTION_ITEMS} are allowed. ` +
     'The limit keeps follow-up from rotting: three items get done, ten get forgotten. ' +

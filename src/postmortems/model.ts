@@ -36,7 +36,7 @@ export interface ActionItemFields {
 }
 
 export interface ActionItem extends ActionItemFields {
-  id: string;
+  id: number;
   incidentId: string;
   status: ActionStatus;
   createdAt: string;

@@ -32,8 +32,11 @@ describe('postmortemTemplate', () => {
   it('fills the timeline from the incident, oldest first, one line each', () => {
     const lines = markdown.split('\n').filter((l) => l.startsWith('- **'));
     assert.equal(lines.length, 3);
-    assert.match(lines[0], /^- \*\*2026-01-07 09:58 UTC\*\* · deployment · checkout 1\.4\.2 to production \\\[blue\\\]$/);
-    assert.match(lines[2], /rolled back \\# not a heading \\<img/);
+    assert.match(
+      lines[0] ?? '',
+      /^- \*\*2026-01-07 09:58 UTC\*\* · deployment · checkout 1\.4\.2 to production \\\[blue\\\]$/,
+    );
+    assert.match(lines[2] ?? '', /rolled back \\# not a heading \\<img/);
   });
 
   it('renders hostile titles and summaries as text', () => {
@@ -65,7 +68,9 @@ describe('parsePostmortemFile', () => {
   it('reads the front matter and the body', () => {
     const parsed = parsePostmortemFile(
       'docs/postmortems/42.md',
-      file(`incident: 42\npublished: 2026-01-08\nauthor: user:default/jane\nactionItems:\n${item('Alert on queue depth')}\n    ticket: https://t.example/1`),
+      file(
+        `incident: 42\npublished: 2026-01-08\nauthor: user:default/jane\nactionItems:\n${item('Alert on queue depth')}\n    ticket: https://t.example/1`,
+      ),
       rules,
     );
     assert.ok(parsed.ok);
@@ -93,9 +98,9 @@ describe('parsePostmortemFile', () => {
     const parsed = parsePostmortemFile('pm.md', text, rules);
     assert.ok(!parsed.ok);
     assert.equal(parsed.problems.length, 1);
-    assert.equal(parsed.problems[0].line, 18, 'the line of "- title: Four"');
+    assert.equal(parsed.problems[0]?.line, 18, 'the line of "- title: Four"');
     assert.equal(text.split('\n')[17], '  - title: Four');
-    assert.match(parsed.problems[0].message, /three items get done, ten get forgotten/);
+    assert.match(parsed.problems[0]?.message ?? '', /three items get done, ten get forgotten/);
   });
 
   it('reports each item problem at the line of its field', () => {
@@ -113,11 +118,19 @@ describe('parsePostmortemFile', () => {
         [10, 'actionItems[1].deadline'],
       ],
     );
-    assert.match(parsed.problems[3].message, /not before 2026-01-08/, 'deadlines count from the publication day');
+    assert.match(
+      parsed.problems[3]?.message ?? '',
+      /not before 2026-01-08/,
+      'deadlines count from the publication day',
+    );
   });
 
   it('names missing or malformed fields', () => {
-    const parsed = parsePostmortemFile('pm.md', file('incident: "../etc"\npublished: yesterday\nactionItems: nope'), rules);
+    const parsed = parsePostmortemFile(
+      'pm.md',
+      file('incident: "../etc"\npublished: yesterday\nactionItems: nope'),
+      rules,
+    );
     assert.ok(!parsed.ok);
     assert.deepEqual(
       parsed.problems.map((p) => [p.line, p.message.split(':')[0]]),
@@ -133,14 +146,14 @@ describe('parsePostmortemFile', () => {
   it('refuses files without front matter, with broken YAML, or too large', () => {
     const none = parsePostmortemFile('pm.md', '# Just text\n', rules);
     assert.ok(!none.ok);
-    assert.match(none.problems[0].message, /no front matter/);
+    assert.match(none.problems[0]?.message ?? '', /no front matter/);
     const broken = parsePostmortemFile('pm.md', file('incident: 42\n  bad: [indent'), rules);
     assert.ok(!broken.ok);
-    assert.match(broken.problems[0].message, /not YAML/);
+    assert.match(broken.problems[0]?.message ?? '', /not YAML/);
     const list = parsePostmortemFile('pm.md', file('- a\n- b'), rules);
     assert.ok(!list.ok);
     const huge = parsePostmortemFile('pm.md', file('incident: 1', 'x'.repeat(300 * 1024)), rules);
     assert.ok(!huge.ok);
-    assert.match(huge.problems[0].message, /larger than/);
+    assert.match(huge.problems[0]?.message ?? '', /larger than/);
   });
 });

@@ -117,11 +117,7 @@ const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  * three `actionItems` (validated as on every other path, deadlines measured from the day
  * of publication), then Markdown. Every problem at once, each at its line.
  */
-export function parsePostmortemFile(
-  file: string,
-  text: string,
-  rules: Omit<ActionItemRules, 'today'>,
-): ParsedFile {
+export function parsePostmortemFile(file: string, text: string, rules: Omit<ActionItemRules, 'today'>): ParsedFile {
   const at = (line: number, message: string): FileProblem => ({ file, line, message });
   if (Buffer.byteLength(text, 'utf8') > MAX_POSTMORTEM_BYTES)
     return { ok: false, problems: [at(1, `larger than ${MAX_POSTMORTEM_BYTES / 1024} KiB`)] };
@@ -132,14 +128,16 @@ export function parsePostmortemFile(
       problems: [at(1, 'no front matter: start with a --- block naming incident, published, author and actionItems')],
     };
   const lines = new LineCounter();
-  const doc = parseDocument(match[1], { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(match[1] ?? '', { lineCounter: lines, prettyErrors: false });
   // The front matter starts on line 2, after its opening ---.
   const lineOf = (node: Node | null | undefined, fallback = 1) =>
     node?.range ? lines.linePos(node.range[0]).line + 1 : fallback;
   if (doc.errors.length > 0)
     return {
       ok: false,
-      problems: doc.errors.map((e) => at(lines.linePos(e.pos[0]).line + 1, `front matter is not YAML: ${e.message.split('\n')[0]}`)),
+      problems: doc.errors.map((e) =>
+        at(lines.linePos(e.pos[0]).line + 1, `front matter is not YAML: ${e.message.split('\n')[0]}`),
+      ),
     };
   const root = doc.contents;
   if (!isMap(root)) return { ok: false, problems: [at(2, 'front matter must be a mapping (key: value lines)')] };
@@ -151,7 +149,8 @@ export function parsePostmortemFile(
   };
 
   const incident = field('incident');
-  const incidentId = typeof incident.value === 'string' || typeof incident.value === 'number' ? String(incident.value) : '';
+  const incidentId =
+    typeof incident.value === 'string' || typeof incident.value === 'number' ? String(incident.value) : '';
   if (!INCIDENT_ID.test(incidentId))
     problems.push(at(incident.line, 'incident: the id of the incident this post-mortem is about (e.g. 42)'));
   const published = field('published');
@@ -185,7 +184,12 @@ export function parsePostmortemFile(
       if (validated.ok) actionItems.push(validated.item);
       else
         for (const p of validated.problems)
-          problems.push(at(lineOf(node.get(p.field, true) as Node | undefined, itemLine), `actionItems[${i}].${p.field}: ${p.message}`));
+          problems.push(
+            at(
+              lineOf(node.get(p.field, true) as Node | undefined, itemLine),
+              `actionItems[${i}].${p.field}: ${p.message}`,
+            ),
+          );
     });
   }
   if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };

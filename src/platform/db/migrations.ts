@@ -400,6 +400,63 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await sql`update entities set content_hash = ''`.execute(db);
       },
     },
+    '0016_postmortems_actions': {
+      // Keyed by the incident's id as text: post-mortems belong to incidents, whose table is another capability's.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('postmortems')
+          .addColumn('incident_id', 'text', (c) => c.primaryKey())
+          .addColumn('markdown', 'text', (c) => c.notNull())
+          .addColumn('author', 'text', (c) => c.notNull())
+          .addColumn('published_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('reviewed_by', 'text')
+          .addColumn('reviewed_at', 'text')
+          .execute();
+        await db.schema
+          .createTable('postmortem_actions')
+          .addColumn('id', dialect === 'sqlite' ? 'integer' : 'bigserial', (c) => c.primaryKey())
+          .addColumn('incident_id', 'text', (c) => c.notNull())
+          .addColumn('slot', 'integer')
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('owner_key', 'text', (c) => c.notNull())
+          .addColumn('deadline', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('ticket', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('done_at', 'text')
+          .addColumn('done_by', 'text')
+          .addColumn('deprioritised_reason', 'text')
+          .addColumn('deprioritised_by', 'text')
+          .addColumn('deprioritised_at', 'text')
+          .execute();
+        // The three-item rule held by the database: a slot is taken once per incident (null slots are free).
+        await sql`create unique index postmortem_actions_slot on postmortem_actions (incident_id, slot) where slot is not null`.execute(
+          db,
+        );
+        await db.schema
+          .createIndex('postmortem_actions_owner')
+          .on('postmortem_actions')
+          .columns(['owner_key', 'status'])
+          .execute();
+        await db.schema
+          .createIndex('postmortem_actions_status')
+          .on('postmortem_actions')
+          .columns(['status', 'incident_id'])
+          .execute();
+        await db.schema
+          .createTable('postmortem_escalations')
+          .addColumn('item_id', 'bigint', (c) => c.notNull())
+          .addColumn('sprint', 'integer', (c) => c.notNull())
+          .addColumn('escalated_at', 'text', (c) => c.notNull())
+          .addColumn('notified', 'text')
+          .addColumn('problem', 'text')
+          .addPrimaryKeyConstraint('postmortem_escalations_pk', ['item_id', 'sprint'])
+          .execute();
+      },
+    },
   };
 }
 

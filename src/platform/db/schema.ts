@@ -245,6 +245,52 @@ export interface SloCyclesTable {
   expires_ms: number;
 }
 
+/** A post-mortem of an incident (one per incident), its Markdown and who published and reviewed it. */
+export interface PostmortemsTable {
+  incident_id: string;
+  markdown: string;
+  author: string;
+  published_at: string;
+  updated_at: string;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+}
+
+/**
+ * A post-mortem's action item. `slot` (1–3) is unique per incident while the item counts
+ * against the limit and null once deprioritised: the database itself keeps an incident
+ * to three, however many replicas add at once.
+ */
+export interface PostmortemActionsTable {
+  id: Generated<number>;
+  incident_id: string;
+  slot: number | null;
+  title: string;
+  owner_key: string;
+  deadline: string;
+  type: string;
+  ticket: string | null;
+  status: string;
+  created_at: string;
+  created_by: string;
+  done_at: string | null;
+  done_by: string | null;
+  deprioritised_reason: string | null;
+  deprioritised_by: string | null;
+  deprioritised_at: string | null;
+}
+
+/** An action item's escalation in one sprint: the primary key (item, sprint) makes it happen once across replicas. */
+export interface PostmortemEscalationsTable {
+  item_id: number;
+  sprint: number;
+  escalated_at: string;
+  /** The team notified, or null when nobody could be. */
+  notified: string | null;
+  /** Why nobody was notified, or null. */
+  problem: string | null;
+}
+
 export interface Schema {
   entities: EntitiesTable;
   entity_tags: EntityTagsTable;
@@ -267,5 +313,8 @@ export interface Schema {
   slo_alert_history: SloAlertHistoryTable;
   slo_status: SloStatusTable;
   slo_cycles: SloCyclesTable;
+  postmortems: PostmortemsTable;
+  postmortem_actions: PostmortemActionsTable;
+  postmortem_escalations: PostmortemEscalationsTable;
   atrium_migrations: { name: string; applied_at: string };
 }
