@@ -72,6 +72,9 @@ describeEachDatabase('opening the database', (dialect) => {
       'slo_alert_history',
       'slo_status',
       'slo_cycles',
+      'postmortems',
+      'postmortem_actions',
+      'postmortem_escalations',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
