@@ -40,6 +40,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0009_notification_answers_order',
           '0010_change_events_at_home_feed',
           '0011_entity_search_identifier_words',
+          '0015_incidents',
         ],
       );
     } finally {
@@ -71,6 +72,10 @@ describeEachDatabase('opening the database', (dialect) => {
       'slo_alert_history',
       'slo_status',
       'slo_cycles',
+      'incidents',
+      'incident_services',
+      'incident_history',
+      'incident_notes',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -98,6 +103,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0009_notification_answers_order',
           '0010_change_events_at_home_feed',
           '0011_entity_search_identifier_words',
+          '0015_incidents',
         ],
       );
     } finally {
@@ -156,7 +162,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 11);
+      assert.equal(rows.length, 12);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;
