@@ -37,7 +37,12 @@ import { registerSearchRoutes } from './search/routes.ts';
 import type { AssetBundle } from './portal/assets.ts';
 import { type CapabilitySources, entitySections, entitySubpages, homeSections } from './capabilities.ts';
 import { Portal } from './portal/portal.ts';
-import type { PagingSettings, PrometheusSourceSettings, ReceiverSettings } from './platform/config.ts';
+import type {
+  IncidentsSettings,
+  PagingSettings,
+  PrometheusSourceSettings,
+  ReceiverSettings,
+} from './platform/config.ts';
 import type { RetryPolicy } from './notifications/model.ts';
 import { Outbox } from './notifications/outbox.ts';
 import { receiversFrom } from './notifications/receivers/receivers.ts';
@@ -62,6 +67,9 @@ import { registerSloRoutes } from './slo/routes.ts';
 import { DEFAULT_EVALUATION_INTERVAL_MS, SloService } from './slo/service.ts';
 import { SloStore } from './slo/store.ts';
 import { sloTasks } from './slo/tasks.ts';
+import { IncidentService } from './incidents/service.ts';
+import { IncidentStore } from './incidents/store.ts';
+import { registerIncidentRoutes } from './incidents/routes.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -84,6 +92,7 @@ export interface AtriumServer extends Lifecycle {
   notifications: NotificationService;
   paging: PagingService;
   slos: SloService;
+  incidents: IncidentService;
   portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -139,6 +148,8 @@ export interface ServerOptions {
   prometheusSources?: readonly PrometheusSourceSettings[];
   /** This replica's name in SLO cycle claims (random by default; tests name theirs). */
   replica?: string;
+  /** Incidents' settings (atrium.yaml's incidents). */
+  incidents?: IncidentsSettings;
 }
 
 export function createServer(options: ServerOptions): AtriumServer {
@@ -195,6 +206,12 @@ export function createServer(options: ServerOptions): AtriumServer {
       );
       return target ? [target] : [];
     },
+  });
+  const incidents = new IncidentService(new IncidentStore(database), catalog.store, changes, notifications, {
+    ...options.incidents,
+    productionEnvironments: options.productionEnvironments,
+    now,
+    logger,
   });
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal(
@@ -255,6 +272,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerOnCallRoutes(app, oncall, tokens);
   registerPagingRoutes(app, paging, tokens, changes.writes);
   registerSloRoutes(app, slos, tokens, catalogHas);
+  registerIncidentRoutes(app, incidents, tokens, changes.writes);
   registerPageFormRoute(app, paging, tokens, portal.site);
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
@@ -333,6 +351,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     notifications,
     paging,
     slos,
+    incidents,
     portal,
     metrics,
     catalogFiles,

@@ -40,6 +40,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0009_notification_answers_order',
           '0010_change_events_at_home_feed',
           '0011_entity_search_identifier_words',
+          '0015_incidents',
           '0016_postmortems_actions',
         ],
       );
@@ -72,6 +73,10 @@ describeEachDatabase('opening the database', (dialect) => {
       'slo_alert_history',
       'slo_status',
       'slo_cycles',
+      'incidents',
+      'incident_services',
+      'incident_history',
+      'incident_notes',
       'postmortems',
       'postmortem_actions',
       'postmortem_escalations',
@@ -102,6 +107,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0009_notification_answers_order',
           '0010_change_events_at_home_feed',
           '0011_entity_search_identifier_words',
+          '0015_incidents',
           '0016_postmortems_actions',
         ],
       );
@@ -161,7 +167,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 12);
+      assert.equal(rows.length, 13);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

@@ -103,6 +103,7 @@ describe('loadConfig precedence', () => {
       teamReceivers: {},
       paging: {},
       prometheusSources: [],
+      incidents: { pagerdutyWebhookSecrets: [], autoDeclareTeams: [] },
       postmortems: DEFAULTS.postmortems,
     };
     assert.deepEqual(loadConfig(cli, env, cwd), { ...cli, ...catalogDefaults, catalogPaths: ['cli-catalog'] });

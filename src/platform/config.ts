@@ -54,8 +54,25 @@ export interface Config {
   sloEvaluationSeconds: number;
   /** Prometheus HTTP APIs SLOs read (atrium.yaml's prometheus; ATRIUM_PROMETHEUS_URL names `default`). */
   prometheusSources: PrometheusSourceSettings[];
+  /** Incidents (atrium.yaml's incidents): the severity scale, the timeline window, the PagerDuty webhook's secrets. */
+  incidents: IncidentsSettings;
   /** Post-mortem action items: sprints, the deadline horizon, escalation and review (atrium.yaml's postmortems). */
   postmortems: PostmortemSettings;
+}
+
+/**
+ * atrium.yaml's `incidents`: the severity scale (most severe first; default SEV1–SEV4),
+ * how far before the start an incident's timeline reaches, how many dependency hops up the
+ * declare form suggests as affected, the secrets PagerDuty V3 webhooks are signed with
+ * (read from the environment variables named; several while one is rotated), and the teams
+ * whose page-severity SLO alerts declare an incident by themselves (none by default).
+ */
+export interface IncidentsSettings {
+  severities?: { name: string; description: string }[];
+  windowHours?: number;
+  blastRadiusHops?: number;
+  pagerdutyWebhookSecrets: string[];
+  autoDeclareTeams: string[];
 }
 
 /**
@@ -135,6 +152,7 @@ export const DEFAULTS: Config = {
   paging: {},
   sloEvaluationSeconds: 30,
   prometheusSources: [],
+  incidents: { pagerdutyWebhookSecrets: [], autoDeclareTeams: [] },
   postmortems: {
     sprint: { lengthDays: 14, anchor: '2026-01-05', timeZone: 'UTC' },
     horizonDays: 90,
@@ -247,6 +265,25 @@ const fileSchema = z.strictObject({
       opsgenie: onCallApiSchema.optional(),
     })
     .optional(),
+  incidents: z
+    .strictObject({
+      severities: z
+        .array(
+          z.strictObject({
+            name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be a short name like SEV1 or P2'),
+            description: z.string().min(1).max(300),
+          }),
+        )
+        .min(1)
+        .max(10)
+        .refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'names must differ')
+        .optional(),
+      windowHours: z.number().int().min(1).max(72).optional(),
+      blastRadiusHops: z.number().int().min(0).max(5).optional(),
+      pagerduty: z.strictObject({ webhookSecretsEnv: z.array(envName).min(1).max(5) }).optional(),
+      autoDeclare: z.strictObject({ teams: z.array(z.string().min(1)).max(500) }).optional(),
+    })
+    .optional(),
   postmortems: z
     .strictObject({
       sprint: z
@@ -286,6 +323,7 @@ type EnvSetting = Exclude<
   | 'teamReceivers'
   | 'paging'
   | 'prometheusSources'
+  | 'incidents'
   | 'postmortems'
 >;
 
@@ -356,6 +394,30 @@ function pagingOf(paging: z.infer<typeof fileSchema.shape.paging> & object, env:
     ...(paging.receiver ? { receiver: paging.receiver } : {}),
     ...(pagerduty ? { pagerduty } : {}),
     ...(opsgenie ? { opsgenie } : {}),
+  };
+}
+
+function incidentsOf(
+  incidents: z.infer<typeof fileSchema.shape.incidents> & object,
+  env: NodeJS.ProcessEnv,
+): IncidentsSettings {
+  const teams = (incidents.autoDeclare?.teams ?? []).map((team) => {
+    const key = keyOfTeam(team);
+    if (key === undefined)
+      throw configError(
+        `atrium.yaml: incidents.autoDeclare.teams: "${team}" is not a Group reference`,
+        'Name each team by its Group reference, e.g. group:default/checkout.',
+      );
+    return key;
+  });
+  return {
+    ...(incidents.severities ? { severities: incidents.severities } : {}),
+    ...(incidents.windowHours ? { windowHours: incidents.windowHours } : {}),
+    ...(incidents.blastRadiusHops !== undefined ? { blastRadiusHops: incidents.blastRadiusHops } : {}),
+    pagerdutyWebhookSecrets: (incidents.pagerduty?.webhookSecretsEnv ?? []).map((name, i) =>
+      secretOf(name, env, `incidents.pagerduty.webhookSecretsEnv.${i}`),
+    ),
+    autoDeclareTeams: teams,
   };
 }
 
@@ -435,7 +497,7 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
       'See the configuration section of the user guide for the allowed keys.',
     );
   }
-  const { catalog, notifications, paging, prometheus, postmortems, ...plain } = result.data;
+  const { catalog, notifications, paging, prometheus, incidents, postmortems, ...plain } = result.data;
   const receiverNames = Object.keys(notifications?.receivers ?? {});
   for (const [team, names] of Object.entries(notifications?.teams ?? {})) {
     if (keyOfTeam(team) === undefined)
@@ -461,6 +523,7 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
     ...(notifications?.teams ? { teamReceivers: teamReceiversOf(notifications.teams) } : {}),
     ...(paging ? { paging: pagingOf(paging, env) } : {}),
     ...(prometheus ? { prometheusSources: prometheusSourcesOf(prometheus, env) } : {}),
+    ...(incidents ? { incidents: incidentsOf(incidents, env) } : {}),
     ...(postmortems ? { postmortems: postmortemsOf(postmortems) } : {}),
   };
   if (typeof catalog !== 'object') return { ...rest, ...(catalog === undefined ? {} : { catalog }) };

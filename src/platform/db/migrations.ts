@@ -400,6 +400,88 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await sql`update entities set content_hash = ''`.execute(db);
       },
     },
+    '0015_incidents': {
+      // Incidents, every edit of one (its history), responders' notes, and the affected
+      // services with their owners at the time (the list filters by team and service).
+      async up(db: Kysely<unknown>) {
+        const id = dialect === 'sqlite' ? 'integer' : 'bigserial';
+        await db.schema
+          .createTable('incidents')
+          .addColumn('id', id, (c) => c.primaryKey())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('severity', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('open', 'integer', (c) => c.notNull())
+          .addColumn('services', 'text', (c) => c.notNull())
+          .addColumn('milestones', 'text', (c) => c.notNull())
+          .addColumn('roles', 'text', (c) => c.notNull())
+          .addColumn('customer_impact', 'text', (c) => c.notNull())
+          .addColumn('linked_deployment', 'bigint')
+          .addColumn('linked_service_key', 'text')
+          .addColumn('linked_at', 'text')
+          .addColumn('window_hours', 'integer', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('external_id', 'text')
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('resolved_at', 'text')
+          .addColumn('declared_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('incidents_open').on('incidents').columns(['open', 'started_at']).execute();
+        await db.schema
+          .createIndex('incidents_external')
+          .on('incidents')
+          .columns(['source', 'external_id'])
+          .unique()
+          .execute();
+        await db.schema
+          .createTable('incident_services')
+          .addColumn('incident_id', 'bigint', (c) => c.notNull())
+          .addColumn('service_key', 'text', (c) => c.notNull())
+          .addColumn('owner_key', 'text')
+          .addPrimaryKeyConstraint('incident_services_pk', ['incident_id', 'service_key'])
+          .execute();
+        await db.schema
+          .createIndex('incident_services_service')
+          .on('incident_services')
+          .columns(['service_key', 'incident_id'])
+          .execute();
+        await db.schema
+          .createIndex('incident_services_owner')
+          .on('incident_services')
+          .columns(['owner_key', 'incident_id'])
+          .execute();
+        await db.schema
+          .createTable('incident_history')
+          .addColumn('id', id, (c) => c.primaryKey())
+          .addColumn('incident_id', 'bigint', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('by', 'text', (c) => c.notNull())
+          .addColumn('field', 'text', (c) => c.notNull())
+          .addColumn('before', 'text')
+          .addColumn('after', 'text')
+          .execute();
+        await db.schema
+          .createIndex('incident_history_incident')
+          .on('incident_history')
+          .columns(['incident_id', 'id'])
+          .execute();
+        await db.schema
+          .createTable('incident_notes')
+          .addColumn('id', id, (c) => c.primaryKey())
+          .addColumn('incident_id', 'bigint', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('by', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('incident_notes_incident')
+          .on('incident_notes')
+          .columns(['incident_id', 'id'])
+          .execute();
+      },
+    },
     '0016_postmortems_actions': {
       // Keyed by the incident's id as text: post-mortems belong to incidents, whose table is another capability's.
       async up(db: Kysely<unknown>) {

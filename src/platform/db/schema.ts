@@ -245,6 +245,58 @@ export interface SloCyclesTable {
   expires_ms: number;
 }
 
+/** An incident (incidents/model.ts); milestones, roles and services as JSON text. */
+export interface IncidentsTable {
+  id: Generated<number>;
+  title: string;
+  severity: string;
+  status: string;
+  /** 1 until resolved: the list shows open incidents first. */
+  open: number;
+  services: string;
+  milestones: string;
+  roles: string;
+  customer_impact: string;
+  /** The linked deployment's change event id, its service's key and when it finished (DORA reads these). */
+  linked_deployment: number | null;
+  linked_service_key: string | null;
+  linked_at: string | null;
+  window_hours: number;
+  source: string;
+  external_id: string | null;
+  started_at: string;
+  resolved_at: string | null;
+  declared_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An incident's affected service and its owning team when it was set (the list's team filter). */
+export interface IncidentServicesTable {
+  incident_id: number;
+  service_key: string;
+  owner_key: string | null;
+}
+
+/** Every edit of an incident: who, when, which field, before and after (JSON text). */
+export interface IncidentHistoryTable {
+  id: Generated<number>;
+  incident_id: number;
+  at: string;
+  by: string;
+  field: string;
+  before: string | null;
+  after: string | null;
+}
+
+export interface IncidentNotesTable {
+  id: Generated<number>;
+  incident_id: number;
+  at: string;
+  by: string;
+  body: string;
+}
+
 /** A post-mortem of an incident (one per incident), its Markdown and who published and reviewed it. */
 export interface PostmortemsTable {
   incident_id: string;
@@ -313,6 +365,10 @@ export interface Schema {
   slo_alert_history: SloAlertHistoryTable;
   slo_status: SloStatusTable;
   slo_cycles: SloCyclesTable;
+  incidents: IncidentsTable;
+  incident_services: IncidentServicesTable;
+  incident_history: IncidentHistoryTable;
+  incident_notes: IncidentNotesTable;
   postmortems: PostmortemsTable;
   postmortem_actions: PostmortemActionsTable;
   postmortem_escalations: PostmortemEscalationsTable;
