@@ -47,6 +47,11 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
     load: async () => (await import('./cli/page.ts')).pageCommand,
   },
   {
+    name: 'incident',
+    summary: 'declare, list, show, update, note and resolve incidents',
+    load: async () => (await import('./cli/incident.ts')).incidentCommand(),
+  },
+  {
     name: 'notify',
     summary: "send a test notification to a team's receivers",
     load: async () => (await import('./cli/notify.ts')).notifyCommand,
