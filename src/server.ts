@@ -37,8 +37,10 @@ import { registerSearchRoutes } from './search/routes.ts';
 import type { AssetBundle } from './portal/assets.ts';
 import { type CapabilitySources, entitySections, entitySubpages, homeSections } from './capabilities.ts';
 import { Portal } from './portal/portal.ts';
+import { DEFAULTS as CONFIG_DEFAULTS } from './platform/config.ts';
 import type {
   IncidentsSettings,
+  PostmortemSettings,
   PagingSettings,
   PrometheusSourceSettings,
   ReceiverSettings,
@@ -70,6 +72,10 @@ import { sloTasks } from './slo/tasks.ts';
 import { IncidentService } from './incidents/service.ts';
 import { IncidentStore } from './incidents/store.ts';
 import { registerIncidentRoutes } from './incidents/routes.ts';
+import { registerPostmortemRoutes } from './postmortems/routes.ts';
+import { incidentLookupOf, PostmortemService } from './postmortems/service.ts';
+import { PostmortemStore } from './postmortems/store.ts';
+import { postmortemTasks } from './postmortems/tasks.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -93,6 +99,8 @@ export interface AtriumServer extends Lifecycle {
   paging: PagingService;
   slos: SloService;
   incidents: IncidentService;
+  /** Post-mortems of incidents, their action items and the escalation of overdue ones. */
+  postmortems: PostmortemService;
   portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -150,6 +158,8 @@ export interface ServerOptions {
   replica?: string;
   /** Incidents' settings (atrium.yaml's incidents). */
   incidents?: IncidentsSettings;
+  /** Post-mortems' sprints, deadline horizon, review age and escalation team (atrium.yaml's postmortems). */
+  postmortems?: PostmortemSettings;
 }
 
 export function createServer(options: ServerOptions): AtriumServer {
@@ -213,6 +223,13 @@ export function createServer(options: ServerOptions): AtriumServer {
     now,
     logger,
   });
+  const postmortems = new PostmortemService(
+    new PostmortemStore(database),
+    (keys) => catalog.store.descriptorsOf(keys),
+    incidentLookupOf(incidents),
+    notifications,
+    { now, settings: options.postmortems ?? CONFIG_DEFAULTS.postmortems, logger },
+  );
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal(
     { basePath: '/', mode: 'live', assets: options.assets.names },
@@ -273,6 +290,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerPagingRoutes(app, paging, tokens, changes.writes);
   registerSloRoutes(app, slos, tokens, catalogHas);
   registerIncidentRoutes(app, incidents, tokens, changes.writes);
+  registerPostmortemRoutes(app, postmortems, tokens, changes.writes);
   registerPageFormRoute(app, paging, tokens, portal.site);
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
@@ -327,6 +345,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     ...flagTasks(flags),
     ...notificationTasks(outbox),
     ...sloTasks(slos, sloEvaluationMs),
+    ...postmortemTasks(postmortems),
   );
   const listener = createListener(app, {
     logger,
@@ -352,6 +371,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     paging,
     slos,
     incidents,
+    postmortems,
     portal,
     metrics,
     catalogFiles,

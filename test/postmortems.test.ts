@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { silentLogger } from '../src/platform/log.ts';
-import type { Database } from '../src/platform/db/connect.ts';
-import { DEFAULTS } from '../src/platform/config.ts';
-import { PostmortemService } from '../src/postmortems/service.ts';
-import { PostmortemStore } from '../src/postmortems/store.ts';
-import type { IncidentOutline } from '../src/postmortems/template.ts';
-import type { AtriumServer } from '../src/server.ts';
+import type { PostmortemService } from '../src/postmortems/service.ts';
 import { describeEachDatabase } from './support/databases.ts';
 import { useTestServer } from './support/test-server.ts';
 
@@ -19,12 +13,6 @@ import { useTestServer } from './support/test-server.ts';
  */
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/postmortems/', import.meta.url));
-const INCIDENTS: Record<string, IncidentOutline> = {
-  '42': { id: '42', title: 'Checkout <b>down</b>', timeline: [] },
-  '43': { id: '43', title: 'Quotes slow', timeline: [] },
-  '44': { id: '44', title: 'Races', timeline: [] },
-};
-const lookup = async (id: string) => INCIDENTS[id];
 const ROUTE = '/api/v1/incidents/{id}/actions';
 
 describeEachDatabase('post-mortems and action items', (dialect) => {
@@ -35,25 +23,33 @@ describeEachDatabase('post-mortems and action items', (dialect) => {
     receivers: [{ name: 'hooks', type: 'webhook', url: 'http://127.0.0.1:9/hook', secret: 'whsec_test_secret_1234' }],
     teamReceivers: { 'group:default/engineering': ['hooks'] },
   });
-  let second: Database;
-  let replica: AtriumServer;
   let a: PostmortemService;
   let b: PostmortemService;
-  const serviceOn = (server: AtriumServer, database: Database) =>
-    new PostmortemService(
-      new PostmortemStore(database),
-      (keys) => server.catalog.store.descriptorsOf(keys),
-      lookup,
-      server.notifications,
-      { now: () => clock, settings: DEFAULTS.postmortems, logger: silentLogger() },
-    );
+  // Three incidents declared through the incidents capability: the first (I42), the second (I43), the third (I44).
+  let I42 = '';
+  let I43 = '';
+  let I44 = '';
   before(async () => {
-    replica = await fixture.replica();
-    second = await fixture.testDb.open();
-    a = serviceOn(fixture.server, fixture.database);
-    b = serviceOn(replica, second);
+    a = fixture.server.postmortems;
+    b = (await fixture.replica()).postmortems;
+    const declare = async (title: string) =>
+      String(
+        (
+          await fixture.server.incidents.declare(
+            {
+              service: 'component:default/checkout-service',
+              severity: 'SEV2',
+              title,
+              startedAt: '2026-01-07T09:00:00Z',
+            },
+            'ada',
+          )
+        ).incident.id,
+      );
+    I42 = await declare('Checkout <b>down</b>');
+    I43 = await declare('Quotes slow');
+    I44 = await declare('Races');
   });
-  after(() => second.close());
 
   const item = (title: string, over: Record<string, unknown> = {}) => ({
     title,
@@ -66,11 +62,11 @@ describeEachDatabase('post-mortems and action items', (dialect) => {
     JSON.parse((await service.addItem(incident, body, 'ada', ROUTE, key)).body) as { id: number; status: string };
 
   test('a fourth item is refused saying why; deprioritising one with a reason makes room', async () => {
-    const one = await added('42', item('Alert on queue depth <script>x</script>'));
-    await added('42', item('Runbook for the payment fallback', { owner: 'user:jane', type: 'process' }));
-    await added('42', item('Retry budget in the client', { ticket: 'https://tickets.example/OPS-7' }));
+    const one = await added(I42, item('Alert on queue depth <script>x</script>'));
+    await added(I42, item('Runbook for the payment fallback', { owner: 'user:jane', type: 'process' }));
+    await added(I42, item('Retry budget in the client', { ticket: 'https://tickets.example/OPS-7' }));
     await assert.rejects(
-      a.addItem('42', item('Be more careful'), 'ada', ROUTE, undefined),
+      a.addItem(I42, item('Be more careful'), 'ada', ROUTE, undefined),
       (err: Error & { status?: number; code?: string }) => {
         assert.equal(err.status, 422);
         assert.equal(err.code, 'too-many-action-items');
@@ -86,15 +82,15 @@ describeEachDatabase('post-mortems and action items', (dialect) => {
       ['deprioritised', 'Covered by the SLO alert', 'lead'],
     );
     await assert.rejects(a.deprioritise(one.id, 'again', 'lead'), /is deprioritised, not open/);
-    const fourth = await added('42', item('Load test the fallback'));
+    const fourth = await added(I42, item('Load test the fallback'));
     assert.equal(fourth.status, 'open');
-    const view = await a.view('42');
+    const view = await a.view(I42);
     assert.equal(view.items.length, 4);
     assert.equal(view.items.filter((i) => i.status !== 'deprioritised').length, 3);
   });
 
   test('an item without an owner or a deadline, or with an unknown owner, is not saved', async () => {
-    const before = (await a.view('43')).items.length;
+    const before = (await a.view(I43)).items.length;
     for (const [body, field] of [
       [{ title: 'Be more careful', type: 'process' }, 'owner'],
       [item('x', { owner: 'group:default/nobody' }), 'owner'],
@@ -104,7 +100,7 @@ describeEachDatabase('post-mortems and action items', (dialect) => {
       [item('x', { ticket: 'javascript:alert(1)' }), 'ticket'],
     ] as const) {
       await assert.rejects(
-        a.addItem('43', body, 'ada', ROUTE, undefined),
+        a.addItem(I43, body, 'ada', ROUTE, undefined),
         (err: Error & { status?: number; details?: { errors: { field: string }[] } }) => {
           assert.equal(err.status, 422);
           assert.equal(err.details?.errors[0]?.field, field);
@@ -114,66 +110,66 @@ describeEachDatabase('post-mortems and action items', (dialect) => {
     }
     await assert.rejects(a.addItem('99', item('x'), 'ada', ROUTE, undefined), /No incident 99/);
     await assert.rejects(a.addItem('../etc', item('x'), 'ada', ROUTE, undefined), /malformed id/);
-    assert.equal((await a.view('43')).items.length, before);
+    assert.equal((await a.view(I43)).items.length, before);
   });
 
   test('a retried add with its Idempotency-Key answers the first item; another body with the key is refused', async () => {
-    const first = await a.addItem('43', item('Page on checkout errors'), 'ada', ROUTE, 'key-1');
-    const again = await b.addItem('43', item('Page on checkout errors'), 'ada', ROUTE, 'key-1');
+    const first = await a.addItem(I43, item('Page on checkout errors'), 'ada', ROUTE, 'key-1');
+    const again = await b.addItem(I43, item('Page on checkout errors'), 'ada', ROUTE, 'key-1');
     assert.equal(again.replayed, true);
     assert.equal(again.body, first.body);
     await assert.rejects(
-      a.addItem('43', item('Something else'), 'ada', ROUTE, 'key-1'),
+      a.addItem(I43, item('Something else'), 'ada', ROUTE, 'key-1'),
       /already used for a different request/,
     );
-    assert.equal((await a.view('43')).items.length, 1);
+    assert.equal((await a.view(I43)).items.length, 1);
   });
 
   test('two replicas adding at once never get past three', async () => {
     const results = await Promise.allSettled(
-      Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).addItem('44', item(`Item ${i}`), 'ada', ROUTE, undefined)),
+      Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).addItem(I44, item(`Item ${i}`), 'ada', ROUTE, undefined)),
     );
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
     for (const r of results) if (r.status === 'rejected') assert.match(String(r.reason), /at most 3 are allowed/);
-    assert.equal((await a.view('44')).items.length, 3);
+    assert.equal((await a.view(I44)).items.length, 3);
   });
 
   test('a post-mortem is published, edited and reviewed by someone other than its author', async () => {
-    const published = await a.publish('42', '# Post-mortem\n\nText.', 'ada', '/pm', undefined);
+    const published = await a.publish(I42, '# Post-mortem\n\nText.', 'ada', '/pm', undefined);
     assert.equal(published.status, 200);
     clock = new Date('2026-01-07T11:00:00Z');
-    await a.publish('42', '# Post-mortem\n\nMore text.', 'bob', '/pm', undefined);
-    const view = await b.view('42');
+    await a.publish(I42, '# Post-mortem\n\nMore text.', 'bob', '/pm', undefined);
+    const view = await b.view(I42);
     assert.equal(view.postmortem?.author, 'ada', 'an edit keeps the author');
     assert.equal(view.postmortem?.publishedAt, '2026-01-07T10:00:00.000Z', 'and the publication the clock starts from');
     assert.match(view.postmortem?.markdown ?? '', /More text/);
-    await assert.rejects(a.publish('42', '   ', 'ada', '/pm', undefined), /not empty/);
-    await assert.rejects(a.review('42', 'ada'), /cannot review it/);
-    await assert.rejects(a.review('43', 'bob'), /no published post-mortem/);
+    await assert.rejects(a.publish(I42, '   ', 'ada', '/pm', undefined), /not empty/);
+    await assert.rejects(a.review(I42, 'ada'), /cannot review it/);
+    await assert.rejects(a.review(I43, 'bob'), /no published post-mortem/);
     clock = new Date('2026-01-30T00:00:00Z');
     assert.deepEqual(
       (await a.unreviewed(14)).map((p) => p.incidentId),
-      ['42'],
+      [I42],
     );
     assert.deepEqual(
       (await a.unreviewed(30)).map((p) => p.incidentId),
       [],
     );
-    const reviewed = await b.review('42', 'bob');
+    const reviewed = await b.review(I42, 'bob');
     assert.deepEqual([reviewed.reviewedBy, reviewed.reviewedAt], ['bob', '2026-01-30T00:00:00.000Z']);
     assert.deepEqual(await a.unreviewed(14), []);
   });
 
   test('overdue items are escalated once per sprint across two replicas, to the owner’s team lead', async () => {
     clock = new Date('2026-01-30T00:00:00Z');
-    await a.publish('44', '# Races', 'ada', '/pm', undefined); // sprint 1: overdue from sprint 3 (2026-02-16)
-    const solo = await added('43', item('Owned by a team without a lead', { owner: 'solo', deadline: '2026-02-10' }));
-    const items42 = (await a.view('42')).items.filter((i) => i.status === 'open');
+    await a.publish(I44, '# Races', 'ada', '/pm', undefined); // sprint 1: overdue from sprint 3 (2026-02-16)
+    const solo = await added(I43, item('Owned by a team without a lead', { owner: 'solo', deadline: '2026-02-10' }));
+    const items42 = (await a.view(I42)).items.filter((i) => i.status === 'open');
     // 42 was published in sprint 0: its items are overdue from 2026-02-02. Mark one of them done.
     const [done, ...open42] = items42;
     await a.complete(done?.id ?? 0, 'jane');
     await assert.rejects(a.complete(done?.id ?? 0, 'jane'), /is done, not open/);
-    await a.publish('43', '# Quotes', 'ada', '/pm', undefined); // published 2026-01-30 (sprint 1) too
+    await a.publish(I43, '# Quotes', 'ada', '/pm', undefined); // published 2026-01-30 (sprint 1) too
 
     const notifications = async () =>
       (await fixture.server.notifications.list({}, 500)).filter((n) => n.message.class === 'postmortem-action-overdue');
@@ -195,8 +191,8 @@ describeEachDatabase('post-mortems and action items', (dialect) => {
     assert.equal(hostile, undefined, 'the hostile item was deprioritised: it is not escalated');
 
     clock = new Date('2026-02-16T00:00:00Z'); // sprint 3: 42's items again, 43's and 44's for the first time
-    const open43 = (await a.view('43')).items.filter((i) => i.status === 'open').length;
-    const open44 = (await a.view('44')).items.filter((i) => i.status === 'open').length;
+    const open43 = (await a.view(I43)).items.filter((i) => i.status === 'open').length;
+    const open44 = (await a.view(I44)).items.filter((i) => i.status === 'open').length;
     assert.equal(await run(), open42.length + open43 + open44);
     assert.equal(await run(), 0);
     sent = await notifications();
@@ -214,7 +210,7 @@ describeEachDatabase('post-mortems and action items', (dialect) => {
     assert.equal(overdue.length, open42.length + open43 + open44);
     assert.ok(overdue.every((i) => i.overdue && i.status === 'open'));
     assert.deepEqual(
-      (await a.items({ incidents: ['42'], statuses: ['open'] })).map((i) => i.escalatedSprints),
+      (await a.items({ incidents: [I42], statuses: ['open'] })).map((i) => i.escalatedSprints),
       open42.map(() => [2, 3]),
     );
   });

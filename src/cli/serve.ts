@@ -110,6 +110,7 @@ export const serveCommand = defineCommand({
             paging: config.paging,
             sloEvaluationMs: config.sloEvaluationSeconds * 1000,
             prometheusSources: config.prometheusSources,
+            postmortems: config.postmortems,
           });
           try {
             const { port, metricsPort } = await server.start({

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { EntityDescriptor } from '../catalog/reader.ts';
+import type { IncidentService } from '../incidents/service.ts';
 import { boundedSummary } from '../notifications/model.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import type { PostmortemSettings } from '../platform/config.ts';
@@ -23,6 +24,15 @@ import { type IncidentOutline, MAX_POSTMORTEM_BYTES, postmortemTemplate } from '
 
 /** An incident as post-mortems need it, or undefined when there is no such incident (the incidents capability answers). */
 export type IncidentLookup = (id: string) => Promise<IncidentOutline | undefined>;
+
+/** The lookup through the incidents capability: its ids are numbers, its view has the timeline the template starts from. */
+export function incidentLookupOf(incidents: Pick<IncidentService, 'view'>): IncidentLookup {
+  return async (id) => {
+    if (!/^\d{1,15}$/.test(id)) return undefined;
+    const view = await incidents.view(Number(id));
+    return view && { id, title: view.incident.title, timeline: view.timeline };
+  };
+}
 
 /** A write's answer as the API sends it (a replay of an Idempotency-Key answers the first). */
 export interface WriteResult {
@@ -228,11 +238,16 @@ export class PostmortemService {
     return filter.overdue ? views.filter((v) => v.overdue) : views;
   }
 
-  /** A team's items: owned by the Group or one of its members, overdue, escalated or deprioritised first. */
+  /** A team's items: owned by the Group or one of its members. */
   async teamItems(groupKey: string): Promise<ItemView[]> {
-    const group = (await this.descriptors([groupKey])).get(groupKey);
-    const members = group ? refsOf(group.entity.spec?.members, 'user') : [];
-    return this.items({ owners: [groupKey, ...members] });
+    return this.items({ owners: await this.ownersOf(groupKey) });
+  }
+
+  /** Whose items an owner's list shows: a Group's own and its members', a User's own. */
+  async ownersOf(ownerKey: string): Promise<string[]> {
+    if (!ownerKey.startsWith('group:')) return [ownerKey];
+    const group = (await this.descriptors([ownerKey])).get(ownerKey);
+    return [ownerKey, ...(group ? refsOf(group.entity.spec?.members, 'user') : [])];
   }
 
   /**
