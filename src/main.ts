@@ -48,8 +48,11 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
   },
   {
     name: 'incident',
-    summary: 'declare, list, show, update, note and resolve incidents',
-    load: async () => (await import('./cli/incident.ts')).incidentCommand(),
+    summary: 'declare, list, show, update, note and resolve incidents; post-mortems and their action items',
+    load: async () =>
+      (await import('./cli/incident.ts')).incidentCommand(
+        (await import('./cli/incident-postmortem.ts')).POSTMORTEM_SUBCOMMANDS,
+      ),
   },
   {
     name: 'notify',

@@ -34,7 +34,11 @@ describeEachDatabase('the post-mortem API', (dialect) => {
   const send = (method: string, path: string, body?: unknown, token = writer, headers: Record<string, string> = {}) =>
     fixture.server.app.request(path, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json', ...headers },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        'content-type': 'application/json',
+        ...headers,
+      },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
   const item = (title: string, over: Record<string, unknown> = {}) => ({
@@ -120,14 +124,19 @@ describeEachDatabase('the post-mortem API', (dialect) => {
     assert.equal(done.status, 200);
     assert.equal(((await done.json()) as { doneBy: string }).doneBy, 'ada');
     assert.equal((await send('PATCH', `/api/v1/incidents/${id}/actions/${one?.id}`, { status: 'done' })).status, 409);
-    assert.equal((await send('PATCH', `/api/v1/incidents/${id}/actions/${two?.id}`, { status: 'deprioritised' })).status, 422);
+    assert.equal(
+      (await send('PATCH', `/api/v1/incidents/${id}/actions/${two?.id}`, { status: 'deprioritised' })).status,
+      422,
+    );
     const dropped = await send('PATCH', `/api/v1/incidents/${id}/actions/${two?.id}`, {
       status: 'deprioritised',
       reason: 'Superseded by the queue rewrite',
     });
     assert.equal(dropped.status, 200);
     assert.equal((await send('PATCH', `/api/v1/incidents/${id}/actions/99999`, { status: 'done' })).status, 404);
-    assert.deepEqual((await (await send('GET', '/api/v1/postmortems/actions?overdue=true')).json()) as object, { items: [] });
+    assert.deepEqual((await (await send('GET', '/api/v1/postmortems/actions?overdue=true')).json()) as object, {
+      items: [],
+    });
     clock = new Date('2026-02-02T00:00:00Z');
     const overdue = (await (await send('GET', '/api/v1/postmortems/actions?overdue=true')).json()) as {
       items: { title: string; overdue: boolean; overdueFrom: string }[];
@@ -136,17 +145,22 @@ describeEachDatabase('the post-mortem API', (dialect) => {
       overdue.items.map((i) => [i.title, i.overdue, i.overdueFrom]),
       [['Retry budget', true, '2026-02-02']],
     );
-    const team = (await (await send('GET', '/api/v1/postmortems/actions?owner=checkout&status=deprioritised')).json()) as {
+    const team = (await (
+      await send('GET', '/api/v1/postmortems/actions?owner=checkout&status=deprioritised')
+    ).json()) as {
       items: { deprioritisedReason: string; deprioritisedBy: string }[];
     };
-    assert.deepEqual(team.items.map((i) => [i.deprioritisedReason, i.deprioritisedBy]), [
-      ['Superseded by the queue rewrite', 'ada'],
-    ]);
+    assert.deepEqual(
+      team.items.map((i) => [i.deprioritisedReason, i.deprioritisedBy]),
+      [['Superseded by the queue rewrite', 'ada']],
+    );
     assert.equal((await send('GET', '/api/v1/postmortems/actions?owner=component:x')).status, 400);
   });
 
   test('the OpenAPI document has every post-mortem route', async () => {
-    const doc = (await (await fixture.server.app.request('/api/openapi.json')).json()) as { paths: Record<string, object> };
+    const doc = (await (await fixture.server.app.request('/api/openapi.json')).json()) as {
+      paths: Record<string, object>;
+    };
     for (const path of [
       '/api/v1/incidents/{id}/actions',
       '/api/v1/incidents/{id}/actions/{item}',

@@ -72,6 +72,12 @@ describe('validateActionItem', () => {
     assert.match(far.problems[0]?.message ?? '', /at most 90 days ahead \(by 2026-06-08\)/);
   });
 
+  it('leaves the owner’s existence to the server where no catalog is at hand', () => {
+    const { ownerExists: _, ...offline } = rules;
+    assert.ok(validateActionItem({ ...good, owner: 'group:default/nobody' }, offline).ok);
+    assert.ok(!validateActionItem({ ...good, owner: 'component:default/x' }, offline).ok);
+  });
+
   it('uses the configured horizon', () => {
     const short = { ...rules, horizonDays: 14 };
     assert.ok(validateActionItem({ ...good, deadline: '2026-03-24' }, short).ok);

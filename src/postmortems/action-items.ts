@@ -57,8 +57,11 @@ export interface ActionItemRules {
   /** The day deadlines are measured from (`YYYY-MM-DD`): today for a new item, the publication day for a file. */
   today: string;
   horizonDays: number;
-  /** Whether an owner key (`group:default/checkout`) is a User or Group in the catalog. */
-  ownerExists(key: string): boolean;
+  /**
+   * Whether an owner key (`group:default/checkout`) is a User or Group in the catalog; left
+   * out where no catalog is at hand (the CLI reading a file), and the server checks it.
+   */
+  ownerExists?: (key: string) => boolean;
 }
 
 export type Validated = { ok: true; item: ActionItemFields } | { ok: false; problems: FieldProblem[] };
@@ -81,7 +84,7 @@ export function validateActionItem(input: Readonly<Record<string, unknown>>, rul
     });
   else if (owner === undefined)
     problems.push({ field: 'owner', message: 'not a User or Group reference (e.g. group:default/checkout)' });
-  else if (!rules.ownerExists(owner))
+  else if (rules.ownerExists && !rules.ownerExists(owner))
     problems.push({ field: 'owner', message: `no User or Group ${owner} in the catalog` });
 
   const deadline = typeof input.deadline === 'string' ? input.deadline.trim() : '';
