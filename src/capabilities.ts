@@ -15,6 +15,7 @@ import { rotationKind } from './oncall/rotation-kind.ts';
 import { type OnCallSources, onCallSections } from './oncall/sections.ts';
 import { type SloSources, sloDeliveryCards, sloSections } from './slo/sections.ts';
 import { sloKind } from './slo/slo-kind.ts';
+import { type PostmortemSources, postmortemSections } from './postmortems/sections.ts';
 
 /**
  * What each capability contributes to the rooms that compose them, listed once and read
@@ -26,7 +27,13 @@ import { sloKind } from './slo/slo-kind.ts';
  * What the capabilities' sections and subpages read in the live portal: their services and
  * the clock, handed over by the server. A static export has none of them.
  */
-export type CapabilitySources = ChangeSources & DoraSources & FlagSources & OnCallSources & PagingSources & SloSources;
+export type CapabilitySources = ChangeSources &
+  DoraSources &
+  FlagSources &
+  OnCallSources &
+  PagingSources &
+  SloSources &
+  PostmortemSources;
 
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
 export const entitySections: readonly EntitySection<CapabilitySources>[] = [
@@ -36,6 +43,7 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
   ...onCallSections,
   ...pagingSections,
   ...sloSections,
+  ...postmortemSections,
 ];
 
 /** The capabilities' cards on the home page (live only: each shows nothing without its source). */

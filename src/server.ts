@@ -76,6 +76,7 @@ import { registerPostmortemRoutes } from './postmortems/routes.ts';
 import { incidentLookupOf, PostmortemService } from './postmortems/service.ts';
 import { PostmortemStore } from './postmortems/store.ts';
 import { postmortemTasks } from './postmortems/tasks.ts';
+import { registerPostmortemPages } from './postmortems/page-route.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -237,7 +238,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     options.assets,
     docs,
     {
-      sources: { changes, dora, flags, oncall, paging, slos, now } satisfies CapabilitySources,
+      sources: { changes, dora, flags, oncall, paging, slos, postmortems, now } satisfies CapabilitySources,
       now,
       sections: entitySections,
       subpages: entitySubpages,
@@ -255,6 +256,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   readers?.onChange(() => portal.onCallMoved());
   oncall.onChange(() => portal.onCallMoved());
   slos.onEvaluated((cycle) => portal.slosMoved(cycle));
+  postmortems.onChange(() => portal.postmortemsMoved());
 
   const syncer = new CatalogSyncer(catalog.store, {
     catalog: options.catalog,
@@ -295,6 +297,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
   registerNotificationsPage(app, notifications, portal.site);
+  registerPostmortemPages(app, postmortems, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);
   // After the API and its document: every other GET is a page of the portal.

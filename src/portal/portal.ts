@@ -87,6 +87,7 @@ export class Portal implements PortalData {
   private readonly entityVaries = new Map<string, ReadonlySet<PageDependency>>();
   private changesVersion = 0;
   private notificationsVersion = 0;
+  private postmortemsVersion = 0;
   private slosCycle = 0;
   private onCallVersion = 0;
 
@@ -155,6 +156,11 @@ export class Portal implements PortalData {
     this.slosCycle = cycle;
   }
 
+  /** A post-mortem or action item was written or escalated here: the pages showing them render afresh. */
+  postmortemsMoved(): void {
+    this.postmortemsVersion++;
+  }
+
   /** An on-call answer read from PagerDuty or Opsgenie changed: the pages showing on-call render afresh. */
   onCallMoved(): void {
     this.onCallVersion++;
@@ -171,7 +177,11 @@ export class Portal implements PortalData {
     // The minute too: when evaluation stops, the cycle stops moving, and the card must turn stale.
     const slos = varies.has('slos') ? `s${this.slosCycle}m${Math.floor(this.now().getTime() / MINUTE_MS)}` : '';
     const oncall = varies.has('oncall') ? `o${this.onCallVersion}` : '';
-    return `${key}#${changes}${hour}${notifications}${slos}${oncall}`;
+    // The minute too: another replica's writes reach this one's pages within a minute.
+    const postmortems = varies.has('postmortems')
+      ? `p${this.postmortemsVersion}m${Math.floor(this.now().getTime() / MINUTE_MS)}`
+      : '';
+    return `${key}#${changes}${hour}${notifications}${slos}${oncall}${postmortems}`;
   }
 
   /** What a page shows besides the catalog, as its providers declare: the home page's cards, an entity page's sections, or a subpage. */

@@ -79,6 +79,7 @@ const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  */
 export class PostmortemService {
   private readonly now: () => Date;
+  private readonly listeners: (() => void)[] = [];
 
   constructor(
     private readonly store: PostmortemStore,
@@ -88,6 +89,16 @@ export class PostmortemService {
     private readonly options: PostmortemServiceOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** Calls `listener` after every write and escalation here (the portal renders the pages showing them afresh). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed<T>(value: T): T {
+    for (const listener of this.listeners) listener();
+    return value;
   }
 
   get settings(): PostmortemSettings {
@@ -114,6 +125,15 @@ export class PostmortemService {
       ...(postmortem ? { postmortem } : {}),
       items: tracked.map(({ item, publishedAt }) => this.itemView(item, publishedAt)),
     };
+  }
+
+  /** What the post-mortem page shows: the incident's title, the post-mortem or, before publication, the template. */
+  async page(incidentId: string): Promise<{ view: PostmortemView; title: string; template?: string }> {
+    const incident = await this.incident(incidentId);
+    const view = await this.viewOf(incidentId);
+    if (view.postmortem) return { view, title: incident.title };
+    const counted = countedItems(view.items);
+    return { view, title: incident.title, template: postmortemTemplate(incident, counted) };
   }
 
   /** The Markdown a new post-mortem starts from: the blameless template with the incident's timeline. */
@@ -148,7 +168,7 @@ export class PostmortemService {
       (postmortem) => ({ status: 200, body: JSON.stringify(postmortem) }),
       idempotencyOf(principal, route, idempotencyKey, [incidentId, markdown]),
     );
-    return answered(outcome, idempotencyKey);
+    return this.changed(answered(outcome, idempotencyKey));
   }
 
   /** Marks a post-mortem reviewed; its author cannot (a review is a second pair of eyes). */
@@ -163,7 +183,7 @@ export class PostmortemService {
         hint: 'Ask someone else (another token or person) to review it: a review is a second pair of eyes.',
       });
     await this.store.review(incidentId, principal, this.now().toISOString());
-    return this.published(incidentId);
+    return this.changed(await this.published(incidentId));
   }
 
   /** Post-mortems published more than `days` days ago that nobody has reviewed, oldest first. */
@@ -194,7 +214,7 @@ export class PostmortemService {
       (added) => ({ status: 201, body: JSON.stringify(this.itemView(added, undefined)) }),
       idempotencyOf(principal, route, idempotencyKey, [incidentId, item]),
     );
-    return answered(outcome, idempotencyKey);
+    return this.changed(answered(outcome, idempotencyKey));
   }
 
   /** Validates an item as every path does (the form, the API, the CLI through the API). */
@@ -218,7 +238,7 @@ export class PostmortemService {
   async complete(itemId: number, principal: string): Promise<ItemView> {
     const item = await this.item(itemId);
     if (!(await this.store.complete(itemId, principal, this.now().toISOString()))) throw notOpen(item);
-    return this.itemViewOf(itemId);
+    return this.changed(await this.itemViewOf(itemId));
   }
 
   /** Deprioritises an item with a reason and who decided, recorded and shown; it stops counting and escalating. */
@@ -228,7 +248,7 @@ export class PostmortemService {
     const item = await this.item(itemId);
     if (!(await this.store.deprioritise(itemId, String(reason).trim(), principal, this.now().toISOString())))
       throw notOpen(item);
-    return this.itemViewOf(itemId);
+    return this.changed(await this.itemViewOf(itemId));
   }
 
   /** Items of published post-mortems, filtered; `overdue` keeps the overdue ones only. */
@@ -278,7 +298,7 @@ export class PostmortemService {
         this.options.logger?.warn({ component: 'postmortems', err }, `escalating action item ${item.id} failed`);
       }
     }
-    return escalated;
+    return escalated > 0 ? this.changed(escalated) : escalated;
   }
 
   private message(item: ActionItem, sprint: number, target: EscalationTarget) {
