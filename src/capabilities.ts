@@ -7,6 +7,7 @@ import { type DoraSources, deliverySubpage } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
 import { flagSubpages } from './flags/subpages.ts';
+import { type IncidentSources, incidentHomeSections, incidentSections } from './incidents/sections.ts';
 import { type PagingSources, pagingSections } from './paging/sections.ts';
 import { templateSections } from './templates/sections.ts';
 import { templateKind } from './templates/template-kind.ts';
@@ -26,7 +27,13 @@ import { sloKind } from './slo/slo-kind.ts';
  * What the capabilities' sections and subpages read in the live portal: their services and
  * the clock, handed over by the server. A static export has none of them.
  */
-export type CapabilitySources = ChangeSources & DoraSources & FlagSources & OnCallSources & PagingSources & SloSources;
+export type CapabilitySources = ChangeSources &
+  DoraSources &
+  FlagSources &
+  IncidentSources &
+  OnCallSources &
+  PagingSources &
+  SloSources;
 
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
 export const entitySections: readonly EntitySection<CapabilitySources>[] = [
@@ -36,10 +43,14 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
   ...onCallSections,
   ...pagingSections,
   ...sloSections,
+  ...incidentSections,
 ];
 
 /** The capabilities' cards on the home page (live only: each shows nothing without its source). */
-export const homeSections: readonly HomeSection<CapabilitySources>[] = [...changesHomeSections];
+export const homeSections: readonly HomeSection<CapabilitySources>[] = [
+  ...incidentHomeSections,
+  ...changesHomeSections,
+];
 
 /** The capabilities' pages under entity pages (`…/<segment>/`). */
 export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [

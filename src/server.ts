@@ -70,6 +70,7 @@ import { sloTasks } from './slo/tasks.ts';
 import { IncidentService } from './incidents/service.ts';
 import { IncidentStore } from './incidents/store.ts';
 import { registerIncidentRoutes } from './incidents/routes.ts';
+import { registerIncidentPages } from './incidents/page-routes.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -220,7 +221,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     options.assets,
     docs,
     {
-      sources: { changes, dora, flags, oncall, paging, slos, now } satisfies CapabilitySources,
+      sources: { changes, dora, flags, incidents, oncall, paging, slos, now } satisfies CapabilitySources,
       now,
       sections: entitySections,
       subpages: entitySubpages,
@@ -238,6 +239,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   readers?.onChange(() => portal.onCallMoved());
   oncall.onChange(() => portal.onCallMoved());
   slos.onEvaluated((cycle) => portal.slosMoved(cycle));
+  incidents.onChange(() => portal.incidentsMoved());
 
   const syncer = new CatalogSyncer(catalog.store, {
     catalog: options.catalog,
@@ -277,6 +279,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
   registerNotificationsPage(app, notifications, portal.site);
+  registerIncidentPages(app, incidents, tokens, catalog.store, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);
   // After the API and its document: every other GET is a page of the portal.

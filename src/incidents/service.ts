@@ -3,6 +3,7 @@ import { neighbourhood } from '../catalog/graph.ts';
 import { EntityRefError, parseEntityRef, refKey } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import type { FeedEvent } from '../changes/feed-scope.ts';
+import { withoutTokenName } from '../changes/model.ts';
 import type { ChangeService } from '../changes/service.ts';
 import { boundedSummary, type NotificationMessage, type Severity } from '../notifications/model.ts';
 import type { NotificationService } from '../notifications/service.ts';
@@ -130,6 +131,7 @@ export class IncidentService {
   private readonly hops: number;
   private readonly production: readonly string[];
   private readonly now: () => Date;
+  private readonly listeners: (() => void)[] = [];
 
   constructor(
     readonly store: IncidentStore,
@@ -143,6 +145,15 @@ export class IncidentService {
     this.hops = options.blastRadiusHops ?? 2;
     this.production = options.productionEnvironments ?? ['production'];
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** Calls `listener` after every incident written here (the portal's pages showing incidents render afresh). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   /**
@@ -201,6 +212,7 @@ export class IncidentService {
       if (!incident) throw incidentNotFound(id);
       return { incident, replayed: true };
     }
+    this.changed();
     await this.onServiceTimeline(
       outcome.incident,
       'declared',
@@ -256,6 +268,7 @@ export class IncidentService {
     );
     if (!result) throw incidentNotFound(id);
     const { before, after } = result;
+    this.changed();
     if (isOpen(before.status) && !isOpen(after.status))
       await this.onServiceTimeline(
         after,
@@ -291,6 +304,7 @@ export class IncidentService {
       throw invalid(problems, 'Nothing was added; a note is 1 to 20,000 characters of Markdown.');
     const note = await this.store.addNote(id, this.now().toISOString(), by.trim(), body);
     if (!note) throw incidentNotFound(id);
+    this.changed();
     return note;
   }
 
@@ -345,8 +359,9 @@ export class IncidentService {
       { since: window.from, until: window.to },
       TIMELINE_LIMIT,
     );
+    // Open reads: a change's token name is never shown (changes/model.ts's rule for the timeline).
     return events.reverse().map((e) => ({
-      ...e,
+      ...withoutTokenName(e),
       origin: origins.get(e.service.toLowerCase()) ?? { relation: 'self', ref: e.service, depth: 0 },
     }));
   }
