@@ -71,6 +71,7 @@ import { IncidentService } from './incidents/service.ts';
 import { IncidentStore } from './incidents/store.ts';
 import { registerIncidentRoutes } from './incidents/routes.ts';
 import { registerIncidentPages } from './incidents/page-routes.ts';
+import { registerPagerDutyWebhook } from './incidents/pagerduty-webhook-route.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -275,6 +276,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerPagingRoutes(app, paging, tokens, changes.writes);
   registerSloRoutes(app, slos, tokens, catalogHas);
   registerIncidentRoutes(app, incidents, tokens, changes.writes);
+  registerPagerDutyWebhook(app, incidents, options.incidents?.pagerdutyWebhookSecrets ?? [], changes.writes, now);
   registerPageFormRoute(app, paging, tokens, portal.site);
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
