@@ -64,6 +64,7 @@ export const PURE: readonly string[] = [
   'incidents/model.ts',
   'incidents/timeline.ts',
   'incidents/suspects.ts',
+  'incidents/pagerduty.ts',
   'changes/live.ts',
   'changes/github.ts',
   'changes/commit-watch.ts',

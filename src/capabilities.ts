@@ -7,6 +7,7 @@ import { type DoraSources, deliverySubpage } from './dora/subpages.ts';
 import { flagKind } from './flags/flag-kind.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
 import { flagSubpages } from './flags/subpages.ts';
+import { type IncidentSources, incidentHomeSections, incidentSections } from './incidents/sections.ts';
 import { type PagingSources, pagingSections } from './paging/sections.ts';
 import { templateSections } from './templates/sections.ts';
 import { templateKind } from './templates/template-kind.ts';
@@ -30,6 +31,7 @@ import { type PostmortemSources, postmortemSections } from './postmortems/sectio
 export type CapabilitySources = ChangeSources &
   DoraSources &
   FlagSources &
+  IncidentSources &
   OnCallSources &
   PagingSources &
   SloSources &
@@ -43,11 +45,15 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
   ...onCallSections,
   ...pagingSections,
   ...sloSections,
+  ...incidentSections,
   ...postmortemSections,
 ];
 
 /** The capabilities' cards on the home page (live only: each shows nothing without its source). */
-export const homeSections: readonly HomeSection<CapabilitySources>[] = [...changesHomeSections];
+export const homeSections: readonly HomeSection<CapabilitySources>[] = [
+  ...incidentHomeSections,
+  ...changesHomeSections,
+];
 
 /** The capabilities' pages under entity pages (`…/<segment>/`). */
 export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [

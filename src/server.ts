@@ -72,6 +72,8 @@ import { sloTasks } from './slo/tasks.ts';
 import { IncidentService } from './incidents/service.ts';
 import { IncidentStore } from './incidents/store.ts';
 import { registerIncidentRoutes } from './incidents/routes.ts';
+import { registerIncidentPages } from './incidents/page-routes.ts';
+import { registerPagerDutyWebhook } from './incidents/pagerduty-webhook-route.ts';
 import { registerPostmortemRoutes } from './postmortems/routes.ts';
 import { incidentLookupOf, PostmortemService } from './postmortems/service.ts';
 import { PostmortemStore } from './postmortems/store.ts';
@@ -238,7 +240,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     options.assets,
     docs,
     {
-      sources: { changes, dora, flags, oncall, paging, slos, postmortems, now } satisfies CapabilitySources,
+      sources: { changes, dora, flags, incidents, oncall, paging, slos, postmortems, now } satisfies CapabilitySources,
       now,
       sections: entitySections,
       subpages: entitySubpages,
@@ -256,6 +258,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   readers?.onChange(() => portal.onCallMoved());
   oncall.onChange(() => portal.onCallMoved());
   slos.onEvaluated((cycle) => portal.slosMoved(cycle));
+  incidents.onChange(() => portal.incidentsMoved());
   postmortems.onChange(() => portal.postmortemsMoved());
 
   const syncer = new CatalogSyncer(catalog.store, {
@@ -292,11 +295,13 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerPagingRoutes(app, paging, tokens, changes.writes);
   registerSloRoutes(app, slos, tokens, catalogHas);
   registerIncidentRoutes(app, incidents, tokens, changes.writes);
+  registerPagerDutyWebhook(app, incidents, options.incidents?.pagerdutyWebhookSecrets ?? [], changes.writes, now);
   registerPostmortemRoutes(app, postmortems, tokens, changes.writes);
   registerPageFormRoute(app, paging, tokens, portal.site);
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
   registerNotificationsPage(app, notifications, portal.site);
+  registerIncidentPages(app, incidents, tokens, catalog.store, portal.site);
   registerPostmortemPages(app, postmortems, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);

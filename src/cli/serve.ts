@@ -108,6 +108,7 @@ export const serveCommand = defineCommand({
             receivers: config.receivers,
             teamReceivers: config.teamReceivers,
             paging: config.paging,
+            incidents: config.incidents,
             sloEvaluationMs: config.sloEvaluationSeconds * 1000,
             prometheusSources: config.prometheusSources,
             postmortems: config.postmortems,

@@ -3,10 +3,11 @@ import { neighbourhood } from '../catalog/graph.ts';
 import { EntityRefError, parseEntityRef, refKey } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import type { FeedEvent } from '../changes/feed-scope.ts';
+import { withoutTokenName } from '../changes/model.ts';
 import type { ChangeService } from '../changes/service.ts';
 import { boundedSummary, type NotificationMessage, type Severity } from '../notifications/model.ts';
 import type { NotificationService } from '../notifications/service.ts';
-import { idempotencyOf, keyReused } from '../platform/db/idempotency.ts';
+import { idempotencyOf, isKeyTaken, keyReused } from '../platform/db/idempotency.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
@@ -27,6 +28,7 @@ import {
   patchProblems as modelPatchProblems,
   isEscalation,
   isOpen,
+  milestoneIndex,
   type LinkedDeployment,
   lineProblem,
   milestoneProblems,
@@ -40,6 +42,7 @@ import {
   severityRank,
   textProblem,
 } from './model.ts';
+import { PAGERDUTY_SERVICE_ANNOTATION, type PagerDutyEvent } from './pagerduty.ts';
 import type { IncidentFilter, IncidentStore, ServiceOwner } from './store.ts';
 import { rankSuspects, type Suspect } from './suspects.ts';
 import { incidentScope, incidentTimeline, OWN_CHANGE_MARK, type TimelineEntry, timelineWindow } from './timeline.ts';
@@ -130,10 +133,11 @@ export class IncidentService {
   private readonly hops: number;
   private readonly production: readonly string[];
   private readonly now: () => Date;
+  private readonly listeners: (() => void)[] = [];
 
   constructor(
     readonly store: IncidentStore,
-    private readonly catalog: Pick<CatalogReader, 'summariesOf' | 'relationsTouching'>,
+    private readonly catalog: Pick<CatalogReader, 'summariesOf' | 'relationsTouching' | 'entitiesMentioning'>,
     private readonly changes: Pick<ChangeService, 'store' | 'recordChange'>,
     private readonly notifications: Pick<NotificationService, 'notify'> | undefined,
     private readonly options: IncidentServiceOptions = {},
@@ -143,6 +147,15 @@ export class IncidentService {
     this.hops = options.blastRadiusHops ?? 2;
     this.production = options.productionEnvironments ?? ['production'];
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** Calls `listener` after every incident written here (the portal's pages showing incidents render afresh). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   /**
@@ -201,6 +214,7 @@ export class IncidentService {
       if (!incident) throw incidentNotFound(id);
       return { incident, replayed: true };
     }
+    this.changed();
     await this.onServiceTimeline(
       outcome.incident,
       'declared',
@@ -256,6 +270,7 @@ export class IncidentService {
     );
     if (!result) throw incidentNotFound(id);
     const { before, after } = result;
+    this.changed();
     if (isOpen(before.status) && !isOpen(after.status))
       await this.onServiceTimeline(
         after,
@@ -275,6 +290,70 @@ export class IncidentService {
     return after;
   }
 
+  /**
+   * What a PagerDuty webhook event does: `triggered` declares an incident on the catalog
+   * entity annotated with its service id (once per PagerDuty incident, however often it is
+   * delivered), `acknowledged` marks it acknowledged at the event's time, `resolved`
+   * resolves it. An event about an incident Atrium never declared, or a service no entity
+   * names, is ignored with the reason.
+   */
+  async fromPagerDuty(
+    event: Exclude<PagerDutyEvent, { kind: 'ignored' }>,
+  ): Promise<{ outcome: 'declared' | 'updated' | 'unchanged' | 'ignored'; detail: string; incident?: number }> {
+    const by = event.agent ? `${event.agent} (PagerDuty)` : 'PagerDuty';
+    const existing = await this.store.byExternal('pagerduty', event.incidentId);
+    if (event.kind === 'triggered') {
+      if (existing)
+        return { outcome: 'unchanged', detail: `Already declared as incident #${existing.id}.`, incident: existing.id };
+      const services = (await this.catalog.entitiesMentioning([event.serviceId]))
+        .filter((e) => e.entity.metadata.annotations?.[PAGERDUTY_SERVICE_ANNOTATION] === event.serviceId)
+        .map((e) => e.ref);
+      if (services.length === 0)
+        return {
+          outcome: 'ignored',
+          detail: `No catalog entity is annotated ${PAGERDUTY_SERVICE_ANNOTATION}: ${event.serviceId}.`,
+        };
+      try {
+        const { incident } = await this.declare(
+          {
+            service: services[0] as string,
+            services: services.slice(1),
+            severity: event.severity,
+            title: event.title,
+            startedAt: event.createdAt,
+          },
+          by,
+          { source: 'pagerduty', externalId: event.incidentId },
+        );
+        return { outcome: 'declared', detail: `Declared as incident #${incident.id}.`, incident: incident.id };
+      } catch (err) {
+        // Two deliveries of one trigger racing: the loser meets the unique external id.
+        const winner = isKeyTaken(err) ? await this.store.byExternal('pagerduty', event.incidentId) : undefined;
+        if (winner)
+          return { outcome: 'unchanged', detail: `Already declared as incident #${winner.id}.`, incident: winner.id };
+        throw err;
+      }
+    }
+    if (!existing)
+      return { outcome: 'ignored', detail: `PagerDuty incident ${event.incidentId} was never declared here.` };
+    const patch: IncidentPatch = {};
+    if (event.kind === 'acknowledged') {
+      if (existing.milestones.acknowledged === undefined) patch.milestones = { acknowledged: event.at };
+      if (milestoneIndex(existing.status) < milestoneIndex('acknowledged')) patch.status = 'acknowledged';
+    } else if (isOpen(existing.status)) {
+      patch.status = 'resolved';
+      if (existing.milestones.resolved === undefined) patch.milestones = { resolved: event.at };
+    }
+    if (Object.keys(patch).length === 0)
+      return {
+        outcome: 'unchanged',
+        detail: `Incident #${existing.id} is ${existing.status} already.`,
+        incident: existing.id,
+      };
+    await this.update(existing.id, patch, by);
+    return { outcome: 'updated', detail: `Incident #${existing.id} ${event.kind}.`, incident: existing.id };
+  }
+
   /** Resolves an incident (now, or at the time given). */
   resolve(id: number, by: Actor, at?: string): Promise<Incident> {
     return this.update(id, { status: 'resolved', ...(at ? { milestones: { resolved: at } } : {}) }, by);
@@ -291,6 +370,7 @@ export class IncidentService {
       throw invalid(problems, 'Nothing was added; a note is 1 to 20,000 characters of Markdown.');
     const note = await this.store.addNote(id, this.now().toISOString(), by.trim(), body);
     if (!note) throw incidentNotFound(id);
+    this.changed();
     return note;
   }
 
@@ -345,8 +425,9 @@ export class IncidentService {
       { since: window.from, until: window.to },
       TIMELINE_LIMIT,
     );
+    // Open reads: a change's token name is never shown (changes/model.ts's rule for the timeline).
     return events.reverse().map((e) => ({
-      ...e,
+      ...withoutTokenName(e),
       origin: origins.get(e.service.toLowerCase()) ?? { relation: 'self', ref: e.service, depth: 0 },
     }));
   }

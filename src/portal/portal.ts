@@ -90,6 +90,7 @@ export class Portal implements PortalData {
   private postmortemsVersion = 0;
   private slosCycle = 0;
   private onCallVersion = 0;
+  private incidentsVersion = 0;
 
   constructor(
     readonly site: Site,
@@ -166,6 +167,11 @@ export class Portal implements PortalData {
     this.onCallVersion++;
   }
 
+  /** An incident was declared or edited here: the pages showing incidents render afresh. */
+  incidentsMoved(): void {
+    this.incidentsVersion++;
+  }
+
   private cacheKey(path: string, query: URLSearchParams): string {
     const key = pageKey(path, query);
     if (this.sources === undefined) return key;
@@ -177,11 +183,12 @@ export class Portal implements PortalData {
     // The minute too: when evaluation stops, the cycle stops moving, and the card must turn stale.
     const slos = varies.has('slos') ? `s${this.slosCycle}m${Math.floor(this.now().getTime() / MINUTE_MS)}` : '';
     const oncall = varies.has('oncall') ? `o${this.onCallVersion}` : '';
+    const incidents = varies.has('incidents') ? `i${this.incidentsVersion}` : '';
     // The minute too: another replica's writes reach this one's pages within a minute.
     const postmortems = varies.has('postmortems')
       ? `p${this.postmortemsVersion}m${Math.floor(this.now().getTime() / MINUTE_MS)}`
       : '';
-    return `${key}#${changes}${hour}${notifications}${slos}${oncall}${postmortems}`;
+    return `${key}#${changes}${hour}${notifications}${slos}${oncall}${incidents}${postmortems}`;
   }
 
   /** What a page shows besides the catalog, as its providers declare: the home page's cards, an entity page's sections, or a subpage. */

@@ -19,10 +19,11 @@ import type { Site } from './site.ts';
  * outbox (a page queued or delivered by this replica); `slos`, SLO statuses (they move
  * with every evaluation cycle, and with the minute, so a card whose evaluation stopped
  * turns "stale" instead of showing its last green); `oncall`, answers read from PagerDuty
- * or Opsgenie (a read replaced one); `postmortems`, post-mortems and their action items (a
- * write or an escalation here, and the minute, for another replica's writes).
+ * or Opsgenie (a read replaced one); `incidents`, incidents declared or edited here (another
+ * replica's declarations and resolutions arrive as changes); `postmortems`, post-mortems and
+ * their action items (a write or an escalation here, and the minute, for another replica's writes).
  */
-export type PageDependency = 'changes' | 'hour' | 'notifications' | 'slos' | 'oncall' | 'postmortems';
+export type PageDependency = 'changes' | 'hour' | 'notifications' | 'slos' | 'oncall' | 'incidents' | 'postmortems';
 
 export interface SectionProvider<Subject, Sources, Data> {
   readonly id: string;
