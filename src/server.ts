@@ -302,7 +302,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerNotificationRoutes(app, notifications, tokens);
   registerNotificationsPage(app, notifications, portal.site);
   registerIncidentPages(app, incidents, tokens, catalog.store, portal.site);
-  registerPostmortemPages(app, postmortems, portal.site);
+  registerPostmortemPages(app, postmortems, tokens, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);
   // After the API and its document: every other GET is a page of the portal.

@@ -18,7 +18,9 @@ describeEachDatabase('post-mortem pages', (dialect) => {
   let clock = new Date('2026-01-07T10:00:00Z');
   const fixture = useTestServer(dialect, { catalog: FIXTURE, now: () => clock });
   let id = '';
+  let token = '';
   before(async () => {
+    token = (await fixture.server.tokens.create('ada', ['incidents:write'], null)).token;
     const { incident } = await fixture.server.incidents.declare(
       { service: 'component:default/checkout-service', severity: 'SEV2', title: `Checkout ${HOSTILE}` },
       'ada',
@@ -71,5 +73,29 @@ describeEachDatabase('post-mortem pages', (dialect) => {
     assert.match(team, /1 overdue/);
     assert.match(team, /by lead-ann: <q>Not now &lt;img/, 'a member’s deprioritised item, with who and why');
     assert.ok(!team.includes('<img src=x'));
+  });
+
+  const post = (path: string, fields: Record<string, string>) =>
+    fixture.server.app.request(path, { method: 'POST', body: new URLSearchParams(fields) });
+
+  test('the forms keep the rules: no owner or deadline, a fourth item and the author’s review are refused with why', async () => {
+    const form = { title: 'Be more careful', type: 'process', token };
+    const noOwner = await post(`/incidents/${id}/postmortem/actions/`, form);
+    assert.equal(noOwner.status, 422);
+    const refusal = await expectSafePage(noOwner, 'refusal');
+    assert.match(refusal, /Nothing was changed/);
+    assert.match(refusal, /owner/);
+    const good = { title: 'Add a canary', owner: 'checkout', deadline: '2026-02-10', type: 'prevent', token };
+    assert.equal((await post(`/incidents/${id}/postmortem/actions/`, good)).status, 303);
+    assert.equal((await post(`/incidents/${id}/postmortem/actions/`, { ...good, title: 'Third' })).status, 303);
+    const fourth = await post(`/incidents/${id}/postmortem/actions/`, { ...good, title: 'Fourth' });
+    assert.equal(fourth.status, 422);
+    assert.match(await fourth.text(), /three items get done, ten get forgotten/);
+    assert.equal((await post(`/incidents/${id}/postmortem/actions/`, { ...good, token: 'nope' })).status, 401);
+    assert.equal((await post(`/incidents/${id}/postmortem/review/`, { token })).status, 409, 'ada published it');
+    assert.equal((await post(`/incidents/${id}/postmortem/publish/`, { markdown: '# Edited', token })).status, 303);
+    const page = await expectSafePage(await get(`/incidents/${id}/postmortem/`), 'post-mortem page');
+    assert.match(page, /Edited/);
+    assert.match(page, /Action items \(3 of at most 3\)/);
   });
 });

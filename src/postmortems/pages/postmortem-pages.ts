@@ -3,8 +3,8 @@ import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
 import { siteUrl, type Site } from '../../web/site.ts';
-import { MAX_ACTION_ITEMS } from '../action-items.ts';
-import type { PostMortem } from '../model.ts';
+import { MAX_ACTION_ITEMS, MAX_REASON_LENGTH, MAX_TICKET_LENGTH, MAX_TITLE_LENGTH } from '../action-items.ts';
+import { ACTION_TYPES, type PostMortem } from '../model.ts';
 import type { ItemView, PostmortemView } from '../service.ts';
 import { actionItemsTable, postmortemPath } from './action-items-table.ts';
 
@@ -52,6 +52,50 @@ export interface PostmortemPageData {
   template?: string;
 }
 
+const tokenField = (id: string) =>
+  html`<p class="form-row"><label for="${id}">Token with incidents:write</label> <input id="${id}" name="token" type="password" autocomplete="off" required maxlength="200"></p>`;
+
+/**
+ * The page's forms: add an item (the same rules as the API: three at most, an owner of the
+ * catalog, a deadline), deprioritise one with a reason, publish or edit, review. The token
+ * comes in the form, as on the incident page: there is no session to forge.
+ */
+function forms(data: PostmortemPageData, markdown: string): Html {
+  const open = data.view.items.filter((i) => i.status === 'open');
+  const deprioritise =
+    open.length === 0
+      ? ''
+      : html`<form class="incident-form" method="post" action="deprioritise/"><fieldset><legend>Deprioritise an item</legend>
+<p class="form-row"><label for="dp-item">Item</label> <select id="dp-item" name="item">${open.map((i) => html`<option value="${String(i.id)}">#${String(i.id)} ${i.title}</option>`)}</select></p>
+<p class="form-row"><label for="dp-reason">Reason (recorded and shown)</label> <input id="dp-reason" name="reason" required maxlength="${String(MAX_REASON_LENGTH)}"></p>
+${tokenField('dp-token')}
+<p><button type="submit">Deprioritise</button></p>
+</fieldset></form>`;
+  return html`<form class="incident-form" method="post" action="actions/"><fieldset><legend>Add an action item</legend>
+<p class="form-row"><label for="ai-title">What will be done</label> <input id="ai-title" name="title" required maxlength="${String(MAX_TITLE_LENGTH)}"></p>
+<p class="form-row"><label for="ai-owner">Owner (a team or person of the catalog)</label> <input id="ai-owner" name="owner" required maxlength="255" placeholder="group:default/checkout"></p>
+<p class="form-row"><label for="ai-deadline">Deadline</label> <input id="ai-deadline" name="deadline" type="date" required></p>
+<p class="form-row"><label for="ai-type">Type</label> <select id="ai-type" name="type">${ACTION_TYPES.map((t) => html`<option value="${t}">${t}</option>`)}</select></p>
+<p class="form-row"><label for="ai-ticket">Ticket link (optional)</label> <input id="ai-ticket" name="ticket" type="url" maxlength="${String(MAX_TICKET_LENGTH)}"></p>
+${tokenField('ai-token')}
+<p><button type="submit">Add</button></p>
+</fieldset></form>
+${deprioritise}
+<form class="incident-form" method="post" action="publish/"><fieldset><legend>${data.view.postmortem ? 'Edit the post-mortem' : 'Publish the post-mortem'}</legend>
+<p class="form-row"><label for="pm-markdown">Markdown</label> <textarea id="pm-markdown" name="markdown" required rows="12">${markdown}</textarea></p>
+${tokenField('pm-token')}
+<p><button type="submit">${data.view.postmortem ? 'Save' : 'Publish'}</button></p>
+</fieldset></form>
+${
+  data.view.postmortem && !data.view.postmortem.reviewedAt
+    ? html`<form class="incident-form" method="post" action="review/"><fieldset><legend>Review (not by its author)</legend>
+${tokenField('rv-token')}
+<p><button type="submit">Mark reviewed</button></p>
+</fieldset></form>`
+    : ''
+}`;
+}
+
 /** An incident's post-mortem: its Markdown rendered as docs are (raw HTML shown as text), its review and its action items. */
 export function postmortemPageView(site: Site, data: PostmortemPageData): Html {
   const { view } = data;
@@ -82,6 +126,9 @@ ${actionItemsTable(site, view.items, 'Action items', { showIncident: false, empt
 </section>
 <section aria-labelledby="document" class="markdown"><h2 id="document">${pm ? 'The post-mortem' : 'Template'}</h2>
 ${body}
+</section>
+<section aria-labelledby="change"><h2 id="change">Change it</h2>
+${forms(data, markdown)}
 </section>`,
   });
 }
