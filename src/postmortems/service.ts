@@ -293,6 +293,11 @@ export class PostmortemService {
           },
         );
         if (won) escalated++;
+        if (won && target.problem)
+          this.options.logger?.warn(
+            { component: 'postmortems', entityRef: item.owner },
+            `action item ${item.id} is overdue but ${target.problem}`,
+          );
       } catch (err) {
         // One item's failure (its lead's team gone from the catalog) must not hold up the others; the next run retries it.
         this.options.logger?.warn({ component: 'postmortems', err }, `escalating action item ${item.id} failed`);
