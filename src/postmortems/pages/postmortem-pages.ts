@@ -3,6 +3,7 @@ import { html, type Html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
 import { siteUrl, type Site } from '../../web/site.ts';
+import { truncate } from '../../web/truncate.ts';
 import { MAX_ACTION_ITEMS, MAX_REASON_LENGTH, MAX_TICKET_LENGTH, MAX_TITLE_LENGTH } from '../action-items.ts';
 import { ACTION_TYPES, type PostMortem } from '../model.ts';
 import type { ItemView, PostmortemView } from '../service.ts';
@@ -52,6 +53,9 @@ export interface PostmortemPageData {
   template?: string;
 }
 
+/** A select is as wide as its longest option: titles are cut so the form fits a phone. */
+const OPTION_CHARS = 28;
+
 const tokenField = (id: string) =>
   html`<p class="form-row"><label for="${id}">Token with incidents:write</label> <input id="${id}" name="token" type="password" autocomplete="off" required maxlength="200"></p>`;
 
@@ -66,7 +70,7 @@ function forms(data: PostmortemPageData, markdown: string): Html {
     open.length === 0
       ? ''
       : html`<form class="incident-form" method="post" action="deprioritise/"><fieldset><legend>Deprioritise an item</legend>
-<p class="form-row"><label for="dp-item">Item</label> <select id="dp-item" name="item">${open.map((i) => html`<option value="${String(i.id)}">#${String(i.id)} ${i.title}</option>`)}</select></p>
+<p class="form-row"><label for="dp-item">Item</label> <select id="dp-item" name="item">${open.map((i) => html`<option value="${String(i.id)}">#${String(i.id)} ${truncate(i.title, OPTION_CHARS)}</option>`)}</select></p>
 <p class="form-row"><label for="dp-reason">Reason (recorded and shown)</label> <input id="dp-reason" name="reason" required maxlength="${String(MAX_REASON_LENGTH)}"></p>
 ${tokenField('dp-token')}
 <p><button type="submit">Deprioritise</button></p>
