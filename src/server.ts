@@ -165,7 +165,6 @@ export function createServer(options: ServerOptions): AtriumServer {
     now: options.now,
     writesMaxLoopDelayMs: options.writesMaxLoopDelayMs,
   });
-  const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments });
   const flags = new FlagService(catalog, new FlagStore(database), changes, options.now);
   const now = options.now ?? (() => new Date());
   const readers =
@@ -215,6 +214,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     now,
     logger,
   });
+  const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments, incidents });
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal(
     { basePath: '/', mode: 'live', assets: options.assets.names },

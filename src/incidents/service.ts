@@ -6,6 +6,7 @@ import type { FeedEvent } from '../changes/feed-scope.ts';
 import { withoutTokenName } from '../changes/model.ts';
 import type { ChangeService } from '../changes/service.ts';
 import { boundedSummary, type NotificationMessage, type Severity } from '../notifications/model.ts';
+import type { DoraIncident } from '../dora/model.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import { idempotencyOf, isKeyTaken, keyReused } from '../platform/db/idempotency.ts';
 import type { Schema } from '../platform/db/schema.ts';
@@ -352,6 +353,18 @@ export class IncidentService {
       };
     await this.update(existing.id, patch, by);
     return { outcome: 'updated', detail: `Incident #${existing.id} ${event.kind}.`, incident: existing.id };
+  }
+
+  /**
+   * DORA's input (dora/service.ts's LinkedIncidentSource): the incidents linked to a
+   * deployment of one of the services, with when each was resolved.
+   */
+  async linkedIncidents(serviceKeys: readonly string[]): Promise<DoraIncident[]> {
+    return (await this.store.linkedToDeployments(serviceKeys)).map((i) => ({
+      service: i.serviceKey,
+      deployedAt: Date.parse(i.deployedAt),
+      resolvedAt: i.resolvedAt === null ? null : Date.parse(i.resolvedAt),
+    }));
   }
 
   /** Resolves an incident (now, or at the time given). */
