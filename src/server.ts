@@ -235,7 +235,10 @@ export function createServer(options: ServerOptions): AtriumServer {
     flags.changesMoved(version);
     dora.recorded(written);
   });
-  catalog.onInvalidate(() => changes.forgetServices());
+  catalog.onInvalidate(() => {
+    changes.forgetServices();
+    incidents.forgetScopes();
+  });
   outbox.onChange(() => portal.notificationsMoved());
   readers?.onChange(() => portal.onCallMoved());
   oncall.onChange(() => portal.onCallMoved());
