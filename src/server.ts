@@ -176,7 +176,6 @@ export function createServer(options: ServerOptions): AtriumServer {
     now: options.now,
     writesMaxLoopDelayMs: options.writesMaxLoopDelayMs,
   });
-  const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments });
   const flags = new FlagService(catalog, new FlagStore(database), changes, options.now);
   const now = options.now ?? (() => new Date());
   const readers =
@@ -226,6 +225,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     now,
     logger,
   });
+  const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments, incidents });
   const postmortems = new PostmortemService(
     new PostmortemStore(database),
     (keys) => catalog.store.descriptorsOf(keys),
@@ -253,7 +253,10 @@ export function createServer(options: ServerOptions): AtriumServer {
     flags.changesMoved(version);
     dora.recorded(written);
   });
-  catalog.onInvalidate(() => changes.forgetServices());
+  catalog.onInvalidate(() => {
+    changes.forgetServices();
+    incidents.forgetScopes();
+  });
   outbox.onChange(() => portal.notificationsMoved());
   readers?.onChange(() => portal.onCallMoved());
   oncall.onChange(() => portal.onCallMoved());

@@ -210,6 +210,60 @@ describeEachDatabase('incidents API', (dialect) => {
     assert.equal((await fixture.server.app.request('/api/v1/incidents?since=yesterday')).status, 400);
   });
 
+  test('DORA: the suggested link makes the deployment a change failure, recovered at the resolution; the delivery page says so', async () => {
+    const metrics = async () =>
+      (await (await fixture.server.app.request('/api/v1/metrics/dora?entity=component:default/payments')).json())
+        .current;
+    const recorded = await fixture.server.changes.recordDeployments(
+      '/seed',
+      [
+        {
+          service: 'payments',
+          environment: 'production',
+          version: '5.2.0',
+          status: 'succeeded',
+          startedAt: ago(95),
+          finishedAt: ago(90),
+          commits: [],
+        },
+      ],
+      SEEDER,
+      undefined,
+      false,
+    );
+    const deployment = (JSON.parse(recorded.body) as { id: number }).id;
+    const before = await metrics();
+    const { id, linkedDeployment } = await (
+      await request('POST', '/api/v1/incidents', {
+        service: 'payments',
+        severity: 'SEV2',
+        title: 'Payouts stuck',
+        startedAt: ago(60),
+      })
+    ).json();
+    assert.equal(linkedDeployment.id, deployment, 'the last successful production deployment before the start');
+    await request('POST', `/api/v1/incidents/${id}/resolve`, { at: ago(30) });
+    const after = await metrics();
+    assert.deepEqual(
+      [after.changeFailureRate.failed, after.changeFailureRate.fromIncidents, after.recoveryTime.fromIncidents],
+      [
+        before.changeFailureRate.failed + 1,
+        before.changeFailureRate.fromIncidents + 1,
+        before.recoveryTime.fromIncidents + 1,
+      ],
+    );
+    assert.equal(
+      after.deploymentFrequency.deployments,
+      before.deploymentFrequency.deployments,
+      'still counted as deployed',
+    );
+    const page = await (await fixture.server.app.request('/catalog/default/component/payments/delivery/')).text();
+    assert.match(page, new RegExp(`${after.changeFailureRate.fromIncidents} counted from incidents linked to them`));
+    const unlinked = await request('PATCH', `/api/v1/incidents/${id}`, { linkedDeployment: null });
+    assert.equal((await unlinked.json()).linkedDeployment, null);
+    assert.equal((await metrics()).changeFailureRate.fromIncidents, before.changeFailureRate.fromIncidents);
+  });
+
   test('a note is stored as written (Markdown, hostile markup included) and shows on the timeline', async () => {
     const { id } = await (
       await request('POST', '/api/v1/incidents', { service: 'checkout', severity: 'SEV4', title: 'Typo' })

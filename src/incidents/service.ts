@@ -2,10 +2,11 @@ import type { Transaction } from 'kysely';
 import { neighbourhood } from '../catalog/graph.ts';
 import { EntityRefError, parseEntityRef, refKey } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
-import type { FeedEvent } from '../changes/feed-scope.ts';
+import type { FeedEvent, FeedOrigin } from '../changes/feed-scope.ts';
 import { withoutTokenName } from '../changes/model.ts';
 import type { ChangeService } from '../changes/service.ts';
 import { boundedSummary, type NotificationMessage, type Severity } from '../notifications/model.ts';
+import type { DoraIncident } from '../dora/model.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import { idempotencyOf, isKeyTaken, keyReused } from '../platform/db/idempotency.ts';
 import type { Schema } from '../platform/db/schema.ts';
@@ -88,8 +89,10 @@ export const TIMELINE_LIMIT = 10_000;
 export const incidentPath = (id: number): string => `incidents/${id}/`;
 /** The route idempotency keys of declarations are recorded under. */
 const DECLARE_ROUTE = '/api/v1/incidents';
-/** Deployments looked at, per affected service, for the suggested link. */
+/** Deployments looked at (the newest, of all affected services) for the suggested link. */
 const LINK_CANDIDATES = 200;
+/** Scopes of affected-service sets kept; past this the memory starts afresh. */
+const SCOPES_KEPT = 200;
 
 function invalid(problems: FieldProblem[], hint: string): AtriumError {
   const first = problems[0] as FieldProblem;
@@ -134,6 +137,7 @@ export class IncidentService {
   private readonly production: readonly string[];
   private readonly now: () => Date;
   private readonly listeners: (() => void)[] = [];
+  private readonly scopes = new Map<string, Map<string, FeedOrigin>>();
 
   constructor(
     readonly store: IncidentStore,
@@ -354,6 +358,18 @@ export class IncidentService {
     return { outcome: 'updated', detail: `Incident #${existing.id} ${event.kind}.`, incident: existing.id };
   }
 
+  /**
+   * DORA's input (dora/service.ts's LinkedIncidentSource): the incidents linked to a
+   * deployment of one of the services, with when each was resolved.
+   */
+  async linkedIncidents(serviceKeys: readonly string[]): Promise<DoraIncident[]> {
+    return (await this.store.linkedToDeployments(serviceKeys)).map((i) => ({
+      service: i.serviceKey,
+      deployedAt: Date.parse(i.deployedAt),
+      resolvedAt: i.resolvedAt === null ? null : Date.parse(i.resolvedAt),
+    }));
+  }
+
   /** Resolves an incident (now, or at the time given). */
   resolve(id: number, by: Actor, at?: string): Promise<Incident> {
     return this.update(id, { status: 'resolved', ...(at ? { milestones: { resolved: at } } : {}) }, by);
@@ -417,8 +433,7 @@ export class IncidentService {
 
   /** The change events of the incident's scope in its window, oldest first, each with why it is there. */
   async changesAround(incident: Pick<Incident, 'services' | 'milestones' | 'windowHours'>): Promise<FeedEvent[]> {
-    const keys = incident.services.map((ref) => refKey(parseEntityRef(ref, { defaultNamespace: 'default' })));
-    const origins = await incidentScope(this.catalog, keys);
+    const origins = await this.scopeOf(incident.services);
     const window = timelineWindow(incident, this.now());
     const events = await this.changes.store.timeline(
       [...origins.keys()],
@@ -430,6 +445,27 @@ export class IncidentService {
       ...withoutTokenName(e),
       origin: origins.get(e.service.toLowerCase()) ?? { relation: 'self', ref: e.service, depth: 0 },
     }));
+  }
+
+  /**
+   * The blast-radius scope of a set of affected services, kept until the catalog changes
+   * (`forgetScopes`): it is the catalog's alone, and walking it for 50 services is most of
+   * an incident page's time.
+   */
+  private async scopeOf(services: readonly string[]): Promise<Map<string, FeedOrigin>> {
+    const keys = [...new Set(services.map((ref) => ref.toLowerCase()))].sort();
+    const id = keys.join('\n');
+    const known = this.scopes.get(id);
+    if (known) return known;
+    const origins = await incidentScope(this.catalog, keys);
+    if (this.scopes.size >= SCOPES_KEPT) this.scopes.clear();
+    this.scopes.set(id, origins);
+    return origins;
+  }
+
+  /** The catalog changed: scopes are walked again. */
+  forgetScopes(): void {
+    this.scopes.clear();
   }
 
   /**
@@ -450,19 +486,15 @@ export class IncidentService {
   async suggestDeployment(incident: Pick<Incident, 'services' | 'milestones'>): Promise<LinkedDeployment | null> {
     const started = incident.milestones.started;
     if (started === undefined) return null;
-    let best: LinkedDeployment | null = null;
-    for (const ref of incident.services) {
-      const key = ref.toLowerCase();
-      const [latest] = (
-        await this.changes.store.timeline(
-          [key],
-          { types: ['deployment'], environments: [...this.production], until: started },
-          LINK_CANDIDATES,
-        )
-      ).filter((e) => e.status === 'succeeded');
-      if (latest && (best === null || latest.at > best.at)) best = { id: latest.id, service: key, at: latest.at };
-    }
-    return best;
+    // One query for every affected service: newest first, so the first success is the one.
+    const latest = (
+      await this.changes.store.timeline(
+        incident.services.map((ref) => ref.toLowerCase()),
+        { types: ['deployment'], environments: [...this.production], until: started },
+        LINK_CANDIDATES,
+      )
+    ).find((e) => e.status === 'succeeded');
+    return latest ? { id: latest.id, service: latest.service.toLowerCase(), at: latest.at } : null;
   }
 
   /** A deployment an incident may be linked to: one of an affected service's, to production, before the start. */
