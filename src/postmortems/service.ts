@@ -372,9 +372,9 @@ export class PostmortemService {
   }
 
   private async itemViewOf(itemId: number): Promise<ItemView> {
-    const [tracked] = (await this.store.items({})).filter((t) => t.item.id === itemId);
     const item = await this.item(itemId);
-    return this.itemView(item, tracked?.publishedAt);
+    const postmortem = await this.store.postmortem(item.incidentId);
+    return this.itemView(item, postmortem?.publishedAt);
   }
 
   private async item(itemId: number): Promise<ActionItem> {
