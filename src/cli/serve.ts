@@ -1,5 +1,6 @@
 import { describeCatalog } from '../catalog/open-catalog.ts';
 import { seedDemoHistory, seedDemoSli } from '../demo/seed.ts';
+import { seedDemoIncident } from '../incidents/demo-incident.ts';
 import { hostPort } from '../platform/config.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
@@ -132,6 +133,9 @@ export const serveCommand = defineCommand({
                       // The first evaluation now, not a cycle later: the Health cards tell the story from the first page.
                       await server.slos.evaluate();
                       logger.info({ component: 'demo' }, `pushed ${sli.events} SLI buckets for ${sli.slos} SLOs`);
+                      const incident = await seedDemoIncident(server.flags, server.incidents);
+                      if (incident)
+                        logger.info({ component: 'demo' }, `declared the demo's open incident #${incident.id}`);
                     },
                   }
                 : undefined,

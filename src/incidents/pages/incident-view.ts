@@ -117,7 +117,7 @@ export function incidentPage(site: Site, view: IncidentView, severities: readonl
     site,
     title: `#${incident.id} ${incident.title}`,
     crumbs: [{ label: 'Incidents', href: siteUrl(site, INCIDENTS_PATH) }, { label: `#${incident.id}` }],
-    main: html`<h1>${incident.title}</h1>
+    main: html`<h1 class="incident-title">${incident.title}</h1>
 <p class="lede">${severityBadge(incident.severity)} ${statusBadge(incident)} Incident #${String(incident.id)}${severity ? html` — ${severity.description}` : ''}</p>
 <div class="entity-grid">
 ${section(
