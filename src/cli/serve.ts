@@ -1,6 +1,7 @@
 import { describeCatalog } from '../catalog/open-catalog.ts';
 import { seedDemoHistory, seedDemoSli } from '../demo/seed.ts';
 import { seedDemoIncident } from '../incidents/demo-incident.ts';
+import { seedDemoPostmortem } from '../postmortems/demo-postmortem.ts';
 import { hostPort } from '../platform/config.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
@@ -136,6 +137,12 @@ export const serveCommand = defineCommand({
                       const incident = await seedDemoIncident(server.flags, server.incidents);
                       if (incident)
                         logger.info({ component: 'demo' }, `declared the demo's open incident #${incident.id}`);
+                      const postmortem = await seedDemoPostmortem(server.incidents, server.postmortems, new Date());
+                      if (postmortem)
+                        logger.info(
+                          { component: 'demo' },
+                          `recorded the demo's resolved incident #${postmortem.incident} with its post-mortem (${postmortem.escalated} action item escalated)`,
+                        );
                     },
                   }
                 : undefined,

@@ -143,13 +143,17 @@ export class PostmortemService {
     return postmortemTemplate(incident, items);
   }
 
-  /** Publishes (first time) or edits an incident's post-mortem. */
+  /**
+   * Publishes (first time) or edits an incident's post-mortem, now or, for the demo's
+   * history, at `at` (a post-mortem published weeks ago, whose items are overdue).
+   */
   async publish(
     incidentId: string,
     markdown: string,
     principal: string,
     route: string,
     idempotencyKey: string | undefined,
+    at: Date = this.now(),
   ): Promise<WriteResult> {
     await this.incident(incidentId);
     if (markdown.trim() === '' || Buffer.byteLength(markdown, 'utf8') > MAX_POSTMORTEM_BYTES)
@@ -159,12 +163,11 @@ export class PostmortemService {
           message: `the post-mortem's Markdown, not empty, at most ${MAX_POSTMORTEM_BYTES / 1024} KiB`,
         },
       ]);
-    const at = this.now().toISOString();
     const outcome = await this.store.publish(
       incidentId,
       markdown,
       principal,
-      at,
+      at.toISOString(),
       (postmortem) => ({ status: 200, body: JSON.stringify(postmortem) }),
       idempotencyOf(principal, route, idempotencyKey, [incidentId, markdown]),
     );
