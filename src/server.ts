@@ -252,6 +252,12 @@ export function createServer(options: ServerOptions): AtriumServer {
     portal.changesMoved(version);
     flags.changesMoved(version);
     dora.recorded(written);
+    if (written)
+      incidents
+        .declareFromAlerts(written)
+        .catch((err: unknown) =>
+          logger.warn({ component: 'incidents', err }, 'a page alert did not declare its incident'),
+        );
   });
   catalog.onInvalidate(() => {
     changes.forgetServices();

@@ -3,7 +3,8 @@ import { neighbourhood } from '../catalog/graph.ts';
 import { EntityRefError, parseEntityRef, refKey } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import type { FeedEvent, FeedOrigin } from '../changes/feed-scope.ts';
-import { withoutTokenName } from '../changes/model.ts';
+import { type NewChangeEvent, withoutTokenName } from '../changes/model.ts';
+import { SLO_ALERT_RECORDER } from '../slo/alert-change.ts';
 import type { ChangeService } from '../changes/service.ts';
 import { boundedSummary, type NotificationMessage, type Severity } from '../notifications/model.ts';
 import type { DoraIncident } from '../dora/model.ts';
@@ -41,6 +42,7 @@ import {
   ROLES,
   type SeverityLevel,
   severityRank,
+  TITLE_MAX,
   textProblem,
 } from './model.ts';
 import { PAGERDUTY_SERVICE_ANNOTATION, type PagerDutyEvent } from './pagerduty.ts';
@@ -49,6 +51,8 @@ import { rankSuspects, type Suspect } from './suspects.ts';
 import { incidentScope, incidentTimeline, OWN_CHANGE_MARK, type TimelineEntry, timelineWindow } from './timeline.ts';
 
 export interface IncidentSettings {
+  /** Teams (Group keys) whose page-severity SLO alerts declare an incident by themselves (none by default). */
+  autoDeclareTeams?: readonly string[];
   /** The severity scale, most severe first (atrium.yaml's incidents.severities). */
   severities?: readonly SeverityLevel[];
   /** How far before the start a new incident's timeline reaches (hours). */
@@ -91,6 +95,8 @@ export const incidentPath = (id: number): string => `incidents/${id}/`;
 const DECLARE_ROUTE = '/api/v1/incidents';
 /** Deployments looked at (the newest, of all affected services) for the suggested link. */
 const LINK_CANDIDATES = 200;
+/** How slo/alert-change.ts's summary of a page alert that started firing begins. */
+const PAGE_FIRING = 'Page alert firing:';
 /** Scopes of affected-service sets kept; past this the memory starts afresh. */
 const SCOPES_KEPT = 200;
 
@@ -368,6 +374,39 @@ export class IncidentService {
       deployedAt: Date.parse(i.deployedAt),
       resolvedAt: i.resolvedAt === null ? null : Date.parse(i.resolvedAt),
     }));
+  }
+
+  /**
+   * Page-severity SLO alerts that started firing, among changes just written here (the
+   * SLO cycle runs on one replica, so each is seen once): each declares an incident on its
+   * service when the service's team opted in (`incidents.autoDeclare.teams`) and no
+   * incident is open on it already. Returns the incidents declared.
+   */
+  async declareFromAlerts(written: readonly NewChangeEvent[]): Promise<Incident[]> {
+    const teams = new Set(this.options.autoDeclareTeams ?? []);
+    const firing = written.filter(
+      (e) => e.kind === 'alert' && e.recordedBy === SLO_ALERT_RECORDER.name && e.summary.startsWith(PAGE_FIRING),
+    );
+    if (teams.size === 0 || firing.length === 0) return [];
+    const owners = await this.catalog.summariesOf([...new Set(firing.map((e) => e.serviceKey))]);
+    const declared: Incident[] = [];
+    for (const alert of firing) {
+      const owner = owners.get(alert.serviceKey)?.owner;
+      if (!owner || !teams.has(owner) || (await this.openFor(alert.serviceKey, 1)).length > 0) continue;
+      const title = alert.summary.slice(PAGE_FIRING.length).trim();
+      const { incident } = await this.declare(
+        {
+          service: alert.service,
+          severity: (this.severities[Math.min(1, this.severities.length - 1)] as SeverityLevel).name,
+          title: title.length > TITLE_MAX ? `${title.slice(0, TITLE_MAX - 1)}…` : title,
+          startedAt: alert.at,
+        },
+        SLO_ALERT_RECORDER.name,
+        { source: 'slo-alert' },
+      );
+      declared.push(incident);
+    }
+    return declared;
   }
 
   /** Resolves an incident (now, or at the time given). */
