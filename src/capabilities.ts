@@ -13,6 +13,7 @@ import { jobKind } from './jobs/job-kind.ts';
 import { type JobSources, jobSections } from './jobs/sections.ts';
 import { type FlagSources, flagSections } from './flags/sections.ts';
 import { flagSubpages } from './flags/subpages.ts';
+import { type IncidentSources, incidentHomeSections, incidentSections } from './incidents/sections.ts';
 import { type PagingSources, pagingSections } from './paging/sections.ts';
 import { templateSections } from './templates/sections.ts';
 import { templateKind } from './templates/template-kind.ts';
@@ -22,6 +23,7 @@ import { type OnCallSources, onCallSections } from './oncall/sections.ts';
 import { type SloSources, sloDeliveryCards, sloSections } from './slo/sections.ts';
 import { sloKind } from './slo/slo-kind.ts';
 import type { WorkExecutor } from './runners/model.ts';
+import { type PostmortemSources, postmortemSections } from './postmortems/sections.ts';
 
 /**
  * What each capability contributes to the rooms that compose them, listed once and read
@@ -38,9 +40,11 @@ export type CapabilitySources = ChangeSources &
   FlagSources &
   JobSources &
   CheckSources &
+  IncidentSources &
   OnCallSources &
   PagingSources &
-  SloSources;
+  SloSources &
+  PostmortemSources;
 
 /** The capabilities' cards on entity pages, in any order (each carries its own). */
 export const entitySections: readonly EntitySection<CapabilitySources>[] = [
@@ -52,10 +56,15 @@ export const entitySections: readonly EntitySection<CapabilitySources>[] = [
   ...sloSections,
   ...jobSections,
   ...checkSections,
+  ...incidentSections,
+  ...postmortemSections,
 ];
 
 /** The capabilities' cards on the home page (live only: each shows nothing without its source). */
-export const homeSections: readonly HomeSection<CapabilitySources>[] = [...changesHomeSections];
+export const homeSections: readonly HomeSection<CapabilitySources>[] = [
+  ...incidentHomeSections,
+  ...changesHomeSections,
+];
 
 /** The capabilities' pages under entity pages (`…/<segment>/`). */
 export const entitySubpages: readonly EntitySubpage<CapabilitySources>[] = [

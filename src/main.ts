@@ -47,6 +47,14 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
     load: async () => (await import('./cli/page.ts')).pageCommand,
   },
   {
+    name: 'incident',
+    summary: 'declare, list, show, update, note and resolve incidents; post-mortems and their action items',
+    load: async () =>
+      (await import('./cli/incident.ts')).incidentCommand(
+        (await import('./cli/incident-postmortem.ts')).POSTMORTEM_SUBCOMMANDS,
+      ),
+  },
+  {
     name: 'notify',
     summary: "send a test notification to a team's receivers",
     load: async () => (await import('./cli/notify.ts')).notifyCommand,

@@ -43,7 +43,14 @@ import { registerSearchRoutes } from './search/routes.ts';
 import type { AssetBundle } from './portal/assets.ts';
 import { type CapabilitySources, entitySections, entitySubpages, homeSections } from './capabilities.ts';
 import { Portal } from './portal/portal.ts';
-import type { PagingSettings, PrometheusSourceSettings, ReceiverSettings } from './platform/config.ts';
+import { DEFAULTS as CONFIG_DEFAULTS } from './platform/config.ts';
+import type {
+  IncidentsSettings,
+  PostmortemSettings,
+  PagingSettings,
+  PrometheusSourceSettings,
+  ReceiverSettings,
+} from './platform/config.ts';
 import type { RetryPolicy } from './notifications/model.ts';
 import { Outbox } from './notifications/outbox.ts';
 import { receiversFrom } from './notifications/receivers/receivers.ts';
@@ -82,6 +89,16 @@ import { jobTasks } from './jobs/tasks.ts';
 import { registerRunnerMetrics } from './runners/metrics.ts';
 import { registerRunnersPage } from './runners/page-route.ts';
 import { registerRunnerRoutes } from './runners/routes.ts';
+import { IncidentService } from './incidents/service.ts';
+import { IncidentStore } from './incidents/store.ts';
+import { registerIncidentRoutes } from './incidents/routes.ts';
+import { registerIncidentPages } from './incidents/page-routes.ts';
+import { registerPagerDutyWebhook } from './incidents/pagerduty-webhook-route.ts';
+import { registerPostmortemRoutes } from './postmortems/routes.ts';
+import { incidentLookupOf, PostmortemService } from './postmortems/service.ts';
+import { PostmortemStore } from './postmortems/store.ts';
+import { postmortemTasks } from './postmortems/tasks.ts';
+import { registerPostmortemPages } from './postmortems/page-route.ts';
 
 /**
  * The composition root of the server: one app, every capability's routes mounted on it,
@@ -110,6 +127,9 @@ export interface AtriumServer extends Lifecycle {
   runners: RunnerService;
   /** Scheduled jobs: ticks claimed once across replicas, ordered on the runners' queue. */
   jobs: JobService;
+  incidents: IncidentService;
+  /** Post-mortems of incidents, their action items and the escalation of overdue ones. */
+  postmortems: PostmortemService;
   portal: Portal;
   metrics: Metrics;
   /** Syncs the catalog root into the store and refreshes caches; serialised by the caller. */
@@ -172,6 +192,10 @@ export interface ServerOptions {
   runnerLongPollMs?: number;
   /** The runners' clock (epoch ms): due times, leases, deadlines. Default: `now`'s. */
   runnerNow?: () => number;
+  /** Incidents' settings (atrium.yaml's incidents). */
+  incidents?: IncidentsSettings;
+  /** Post-mortems' sprints, deadline horizon, review age and escalation team (atrium.yaml's postmortems). */
+  postmortems?: PostmortemSettings;
 }
 
 export function createServer(options: ServerOptions): AtriumServer {
@@ -186,7 +210,6 @@ export function createServer(options: ServerOptions): AtriumServer {
     now: options.now,
     writesMaxLoopDelayMs: options.writesMaxLoopDelayMs,
   });
-  const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments });
   const flags = new FlagService(catalog, new FlagStore(database), changes, options.now);
   const now = options.now ?? (() => new Date());
   const readers =
@@ -252,6 +275,20 @@ export function createServer(options: ServerOptions): AtriumServer {
     notifications,
   });
   runners.handle(jobs.outcomeHandler);
+  const incidents = new IncidentService(new IncidentStore(database), catalog.store, changes, notifications, {
+    ...options.incidents,
+    productionEnvironments: options.productionEnvironments,
+    now,
+    logger,
+  });
+  const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments, incidents });
+  const postmortems = new PostmortemService(
+    new PostmortemStore(database),
+    (keys) => catalog.store.descriptorsOf(keys),
+    incidentLookupOf(incidents),
+    notifications,
+    { now, settings: options.postmortems ?? CONFIG_DEFAULTS.postmortems, logger },
+  );
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
   const portal = new Portal(
     { basePath: '/', mode: 'live', assets: options.assets.names },
@@ -259,7 +296,19 @@ export function createServer(options: ServerOptions): AtriumServer {
     options.assets,
     docs,
     {
-      sources: { changes, checks, dora, flags, jobs, oncall, paging, slos, now } satisfies CapabilitySources,
+      sources: {
+        changes,
+        checks,
+        dora,
+        flags,
+        incidents,
+        jobs,
+        oncall,
+        paging,
+        slos,
+        postmortems,
+        now,
+      } satisfies CapabilitySources,
       now,
       sections: entitySections,
       subpages: entitySubpages,
@@ -271,13 +320,24 @@ export function createServer(options: ServerOptions): AtriumServer {
     portal.changesMoved(version);
     flags.changesMoved(version);
     dora.recorded(written);
+    if (written)
+      incidents
+        .declareFromAlerts(written)
+        .catch((err: unknown) =>
+          logger.warn({ component: 'incidents', err }, 'a page alert did not declare its incident'),
+        );
   });
-  catalog.onInvalidate(() => changes.forgetServices());
+  catalog.onInvalidate(() => {
+    changes.forgetServices();
+    incidents.forgetScopes();
+  });
   outbox.onChange(() => portal.notificationsMoved());
   readers?.onChange(() => portal.onCallMoved());
   oncall.onChange(() => portal.onCallMoved());
   slos.onEvaluated((cycle) => portal.slosMoved(cycle));
   checks.onMoved(() => portal.checksMoved());
+  incidents.onChange(() => portal.incidentsMoved());
+  postmortems.onChange(() => portal.postmortemsMoved());
 
   const syncer = new CatalogSyncer(catalog.store, {
     catalog: options.catalog,
@@ -315,12 +375,17 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerSloRoutes(app, slos, tokens, catalogHas);
   registerJobRoutes(app, jobs, tokens, catalogHas);
   registerCheckRoutes(app, checks, catalogHas);
+  registerIncidentRoutes(app, incidents, tokens, changes.writes);
+  registerPagerDutyWebhook(app, incidents, options.incidents?.pagerdutyWebhookSecrets ?? [], changes.writes, now);
+  registerPostmortemRoutes(app, postmortems, tokens, changes.writes);
   registerPageFormRoute(app, paging, tokens, portal.site);
   registerOverrideFormRoutes(app, oncall, tokens, portal.site);
   registerNotificationRoutes(app, notifications, tokens);
   registerNotificationsPage(app, notifications, portal.site);
   registerRunnerRoutes(app, runners, tokens);
   registerRunnersPage(app, runners, portal.site);
+  registerIncidentPages(app, incidents, tokens, catalog.store, portal.site);
+  registerPostmortemPages(app, postmortems, tokens, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
   registerApiDocument(app);
   // After the API and its document: every other GET is a page of the portal.
@@ -416,6 +481,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     ...checkTasks(checks),
     ...runnerTasks(runners),
     ...jobTasks(jobs),
+    ...postmortemTasks(postmortems),
   );
   const listener = createListener(app, {
     logger,
@@ -443,6 +509,8 @@ export function createServer(options: ServerOptions): AtriumServer {
     checks,
     runners,
     jobs,
+    incidents,
+    postmortems,
     portal,
     metrics,
     catalogFiles,

@@ -45,6 +45,8 @@ describeEachDatabase('opening the database', (dialect) => {
           '0014_slo_running_totals',
           '0015_jobs_ticks_runs',
           '0016_checks_results',
+          '0017_incidents',
+          '0018_postmortems_actions',
         ],
       );
     } finally {
@@ -88,6 +90,13 @@ describeEachDatabase('opening the database', (dialect) => {
       'check_locations',
       'check_states',
       'check_transitions',
+      'incidents',
+      'incident_services',
+      'incident_history',
+      'incident_notes',
+      'postmortems',
+      'postmortem_actions',
+      'postmortem_escalations',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -120,6 +129,8 @@ describeEachDatabase('opening the database', (dialect) => {
           '0014_slo_running_totals',
           '0015_jobs_ticks_runs',
           '0016_checks_results',
+          '0017_incidents',
+          '0018_postmortems_actions',
         ],
       );
     } finally {
@@ -178,7 +189,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 16);
+      assert.equal(rows.length, 18);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

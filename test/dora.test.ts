@@ -101,11 +101,18 @@ describeEachDatabase('DORA metrics API', (dialect) => {
     assert.equal(body.current.leadTime.medianSeconds, 24 * HOUR);
     assert.equal(body.current.leadTime.tier, 'high');
     // 2 of 5 production deployments failed or were rolled back.
-    assert.deepEqual(body.current.changeFailureRate, { deployments: 5, failed: 2, rate: 0.4, tier: 'low' });
+    assert.deepEqual(body.current.changeFailureRate, {
+      deployments: 5,
+      failed: 2,
+      fromIncidents: 0,
+      rate: 0.4,
+      tier: 'low',
+    });
     // Recoveries of 2 h and 6 h: median 4 h.
     assert.deepEqual(body.current.recoveryTime, {
       recovered: 2,
       unrecovered: 0,
+      fromIncidents: 0,
       medianSeconds: 4 * HOUR,
       tier: 'high',
     });
@@ -123,7 +130,13 @@ describeEachDatabase('DORA metrics API', (dialect) => {
     );
     const logistics = (await dora('entity=group:default/logistics&from=2026-05-01T00:00:00Z&to=2026-05-15T00:00:00Z'))
       .body;
-    assert.deepEqual(logistics.current.recoveryTime, { recovered: 0, unrecovered: 1, medianSeconds: null, tier: null });
+    assert.deepEqual(logistics.current.recoveryTime, {
+      recovered: 0,
+      unrecovered: 1,
+      fromIncidents: 0,
+      medianSeconds: null,
+      tier: null,
+    });
   });
 
   test('a new deployment shows in the metrics at once, and a tiny or expired cache gives the same answers', async () => {

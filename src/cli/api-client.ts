@@ -49,14 +49,14 @@ export function apiTarget(
 const MAX_WAIT_MS = 30_000;
 
 /**
- * Sends JSON (POST or PUT; a GET or DELETE without a body) to the Atrium API with the token, retrying what is worth
+ * Sends JSON (POST, PUT or PATCH; a GET or DELETE without a body) to the Atrium API with the token, retrying what is worth
  * retrying (429 and 503 after their Retry-After, network errors with backoff) under one
  * Idempotency-Key. Returns the parsed body of a 2xx; throws an AtriumError carrying the
  * server's problem.
  */
 export async function sendJson(
   target: ApiTarget,
-  method: 'POST' | 'PUT' | 'GET' | 'DELETE',
+  method: 'POST' | 'PUT' | 'PATCH' | 'GET' | 'DELETE',
   path: string,
   body: unknown,
   options: PostOptions = {},

@@ -1,5 +1,7 @@
 import { describeCatalog } from '../catalog/open-catalog.ts';
 import { seedDemoChecks, seedDemoHistory, seedDemoSli } from '../demo/seed.ts';
+import { seedDemoIncident } from '../incidents/demo-incident.ts';
+import { seedDemoPostmortem } from '../postmortems/demo-postmortem.ts';
 import { hostPort } from '../platform/config.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
@@ -117,8 +119,10 @@ export const serveCommand = defineCommand({
             receivers: config.receivers,
             teamReceivers: config.teamReceivers,
             paging: config.paging,
+            incidents: config.incidents,
             sloEvaluationMs: config.sloEvaluationSeconds * 1000,
             prometheusSources: config.prometheusSources,
+            postmortems: config.postmortems,
             secrets: config.secrets,
           });
           // The embedded runner: location local, the capabilities' executors, atrium.yaml's allow-lists.
@@ -157,6 +161,15 @@ export const serveCommand = defineCommand({
                       // The first evaluation now, not a cycle later: the Health cards tell the story from the first page.
                       await server.slos.evaluate();
                       logger.info({ component: 'demo' }, `pushed ${sli.events} SLI buckets for ${sli.slos} SLOs`);
+                      const incident = await seedDemoIncident(server.flags, server.incidents);
+                      if (incident)
+                        logger.info({ component: 'demo' }, `declared the demo's open incident #${incident.id}`);
+                      const postmortem = await seedDemoPostmortem(server.incidents, server.postmortems, new Date());
+                      if (postmortem)
+                        logger.info(
+                          { component: 'demo' },
+                          `recorded the demo's resolved incident #${postmortem.incident} with its post-mortem (${postmortem.escalated} action item escalated)`,
+                        );
                       const runs = await seedDemoChecks(server.checks, new Date());
                       await server.checks.publishTransitions();
                       logger.info({ component: 'demo' }, `recorded ${runs} check runs`);

@@ -26,16 +26,16 @@ describe('sliceFacts', () => {
   ]);
 
   test('an episode recovered after the slice ends is unrecovered in the slice, as in a report of that slice alone', () => {
-    assert.deepEqual(facts.episodes, [{ startedAt: T0 + DAY, recoveredAt: T0 + 9 * DAY }]);
+    assert.deepEqual(facts.episodes, [{ startedAt: T0 + DAY, recoveredAt: T0 + 9 * DAY, incident: false }]);
     assert.deepEqual(sliceFacts(facts, { from: T0, to: T0 + 7 * DAY }).episodes, [
-      { startedAt: T0 + DAY, recoveredAt: null },
+      { startedAt: T0 + DAY, recoveredAt: null, incident: false },
     ]);
     assert.deepEqual(sliceFacts(facts, { from: T0 + 7 * DAY, to: T0 + 14 * DAY }).episodes, []);
   });
 
   test('a slice keeps its own deployments and no warnings', () => {
     const week2 = sliceFacts(facts, { from: T0 + 7 * DAY, to: T0 + 14 * DAY });
-    assert.deepEqual(week2.deployments, [{ finishedAt: T0 + 9 * DAY, failed: false }]);
+    assert.deepEqual(week2.deployments, [{ finishedAt: T0 + 9 * DAY, failed: false, incident: false }]);
     assert.deepEqual(week2.warnings, []);
     assert.ok(facts.warnings.length > 0);
   });

@@ -1,5 +1,5 @@
 import { AtriumError } from '../platform/errors.ts';
-import type { DoraDeployment, DoraWarning, DoraWindow } from './model.ts';
+import type { DoraDeployment, DoraIncident, DoraWarning, DoraWindow } from './model.ts';
 
 /**
  * The one pass over deployment history that every DORA number comes from: which
@@ -15,8 +15,12 @@ const MAX_EXAMPLES = 5;
 
 export interface DoraFacts {
   window: DoraWindow;
-  /** Production deployments finishing in the window, in finishing order. */
-  deployments: { finishedAt: number; failed: boolean }[];
+  /**
+   * Production deployments finishing in the window, in finishing order: `failed` by their
+   * status, `incident` when they succeeded but an incident is linked to them (a change
+   * failure all the same).
+   */
+  deployments: { finishedAt: number; failed: boolean; incident: boolean }[];
   /** One per commit first shipped to production in the window, in finishing order. */
   leadTimes: { finishedAt: number; ms: number }[];
   /**
@@ -24,7 +28,7 @@ export interface DoraFacts {
    * finish of the next successful deployment of the same service and environment, or
    * null when none finished before the window's end.
    */
-  episodes: { startedAt: number; recoveredAt: number | null }[];
+  episodes: { startedAt: number; recoveredAt: number | null; incident: boolean }[];
   warnings: DoraWarning[];
 }
 
@@ -98,6 +102,7 @@ export function collectDoraFacts(
   history: readonly DoraDeployment[],
   window: DoraWindow,
   productionEnvironments: readonly string[],
+  incidents: readonly DoraIncident[] = [],
 ): DoraFacts {
   checkWindow(window);
   const { from, to } = window;
@@ -121,12 +126,30 @@ export function collectDoraFacts(
   const withoutCommits = tally();
   const backwards = tally();
   const commitAfterDeploy = tally();
+  /** Per linked deployment (service and finish), when its incidents were resolved: null while one is open. */
+  const linked = new Map<string, number | null>();
+  for (const i of incidents) {
+    const key = `${i.service}@${i.deployedAt}`;
+    const known = linked.get(key);
+    linked.set(key, known === null || i.resolvedAt === null ? null : Math.max(known ?? 0, i.resolvedAt));
+  }
 
   for (const d of relevant) {
     const inWindow = d.finishedAt >= from;
     const failed = d.status !== 'succeeded';
+    const key = `${d.service}@${d.finishedAt}`;
+    // A failed deployment's own episode covers it already; an incident makes a success a failure.
+    const incident = !failed && linked.has(key);
     if (inWindow) {
-      facts.deployments.push({ finishedAt: d.finishedAt, failed });
+      facts.deployments.push({ finishedAt: d.finishedAt, failed, incident });
+      if (incident) {
+        const resolvedAt = linked.get(key) ?? null;
+        facts.episodes.push({
+          startedAt: d.finishedAt,
+          recoveredAt: resolvedAt !== null && resolvedAt < to ? resolvedAt : null,
+          incident: true,
+        });
+      }
       if (d.commits.length === 0) withoutCommits.add(at(d));
       if (d.finishedAt < d.startedAt) backwards.add(at(d));
     }
@@ -142,7 +165,7 @@ export function collectDoraFacts(
     }
     if (since !== undefined) {
       episodes?.delete(d.environment);
-      if (since >= from) facts.episodes.push({ startedAt: since, recoveredAt: d.finishedAt });
+      if (since >= from) facts.episodes.push({ startedAt: since, recoveredAt: d.finishedAt, incident: false });
     }
 
     let shas = shipped.get(d.service);
@@ -159,7 +182,7 @@ export function collectDoraFacts(
   }
   for (const episodes of failingSince.values()) {
     for (const since of episodes.values())
-      if (since >= from) facts.episodes.push({ startedAt: since, recoveredAt: null });
+      if (since >= from) facts.episodes.push({ startedAt: since, recoveredAt: null, incident: false });
   }
 
   const names = productionEnvironments.map((name) => `"${name}"`).join(', ');
@@ -236,6 +259,7 @@ export function sliceFacts(facts: DoraFacts, part: DoraWindow): DoraFacts {
       .map((e) => ({
         startedAt: e.startedAt,
         recoveredAt: e.recoveredAt !== null && e.recoveredAt < part.to ? e.recoveredAt : null,
+        incident: e.incident,
       })),
     warnings: [],
   };

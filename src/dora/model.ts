@@ -20,6 +20,20 @@ export interface DoraDeployment {
   commits: readonly { sha: string; committedAt: number }[];
 }
 
+/**
+ * A production incident linked to a deployment (incidents suggest the last successful
+ * production deployment of an affected service before the start, as DevLake does): the
+ * deployment counts as a change failure, and its recovery time runs from its finish to the
+ * incident's resolution. Given by whatever records incidents (see DoraServiceOptions).
+ */
+export interface DoraIncident {
+  /** The linked deployment's service key and finish (epoch ms): which deployment it is. */
+  service: string;
+  deployedAt: number;
+  /** The incident's resolution (epoch ms), null while open. */
+  resolvedAt: number | null;
+}
+
 /** Epoch milliseconds, [from, to). */
 export interface DoraWindow {
   from: number;
@@ -29,6 +43,8 @@ export interface DoraWindow {
 export interface DoraOptions {
   productionEnvironments: readonly string[];
   tierYear?: number;
+  /** Incidents linked to deployments: they count in change failure rate and recovery time. */
+  incidents?: readonly DoraIncident[];
 }
 
 export type DoraWarningCode =
@@ -69,8 +85,10 @@ export interface DoraReport {
   changeFailureRate: {
     /** Production deployments in the window, whatever their status. */
     deployments: number;
-    /** Of those, the failed and rolled back ones. */
+    /** Of those, the failed and rolled back ones, and the successful ones an incident is linked to. */
     failed: number;
+    /** Of `failed`, the successful deployments counted because an incident is linked to them. */
+    fromIncidents: number;
     rate: number | null;
     tier: DoraTier | null;
   };
@@ -79,6 +97,8 @@ export interface DoraReport {
     recovered: number;
     /** Failure episodes starting in the window and not recovered before its end. */
     unrecovered: number;
+    /** Of the episodes, those of deployments an incident is linked to (finish to the incident's resolution). */
+    fromIncidents: number;
     medianSeconds: number | null;
     tier: DoraTier | null;
   };

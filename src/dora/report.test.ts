@@ -227,20 +227,33 @@ describe('change failure rate', () => {
       dep(T0 + 3 * DAY, { status: 'rolled_back' }),
       dep(T0 + 4 * DAY, { status: 'rolled_back' }),
     ]);
-    assert.deepEqual(r.changeFailureRate, { deployments: 4, failed: 3, rate: 0.75, tier: 'low' });
+    assert.deepEqual(r.changeFailureRate, { deployments: 4, failed: 3, fromIncidents: 0, rate: 0.75, tier: 'low' });
   });
 
   test('one failure in twenty is 5%, elite; two is 10%, high', () => {
     const twenty = (failures: number) =>
       Array.from({ length: 20 }, (_, i) => dep(T0 + i * HOUR, { status: i < failures ? 'failed' : 'succeeded' }));
-    assert.deepEqual(dora(twenty(1)).changeFailureRate, { deployments: 20, failed: 1, rate: 0.05, tier: 'elite' });
-    assert.deepEqual(dora(twenty(2)).changeFailureRate, { deployments: 20, failed: 2, rate: 0.1, tier: 'high' });
+    assert.deepEqual(dora(twenty(1)).changeFailureRate, {
+      deployments: 20,
+      failed: 1,
+      fromIncidents: 0,
+      rate: 0.05,
+      tier: 'elite',
+    });
+    assert.deepEqual(dora(twenty(2)).changeFailureRate, {
+      deployments: 20,
+      failed: 2,
+      fromIncidents: 0,
+      rate: 0.1,
+      tier: 'high',
+    });
   });
 
   test('is null, with no tier, when there are no production deployments', () => {
     assert.deepEqual(dora([dep(T0 + DAY, { environment: 'staging', status: 'failed' })]).changeFailureRate, {
       deployments: 0,
       failed: 0,
+      fromIncidents: 0,
       rate: null,
       tier: null,
     });
@@ -257,7 +270,13 @@ describe('failed-deployment recovery time', () => {
       dep(day1 + 20 * MIN, { status: 'rolled_back' }),
       dep(day1 + 50 * MIN),
     ]);
-    assert.deepEqual(r.recoveryTime, { recovered: 1, unrecovered: 0, medianSeconds: 3000, tier: 'elite' });
+    assert.deepEqual(r.recoveryTime, {
+      recovered: 1,
+      unrecovered: 0,
+      fromIncidents: 0,
+      medianSeconds: 3000,
+      tier: 'elite',
+    });
   });
 
   test('the median of two episodes is their mean; exactly an hour is high', () => {
@@ -268,7 +287,13 @@ describe('failed-deployment recovery time', () => {
       dep(day1 + DAY, { status: 'failed' }),
       dep(day1 + DAY + 90 * MIN),
     ]);
-    assert.deepEqual(r.recoveryTime, { recovered: 2, unrecovered: 0, medianSeconds: 3600, tier: 'high' });
+    assert.deepEqual(r.recoveryTime, {
+      recovered: 2,
+      unrecovered: 0,
+      fromIncidents: 0,
+      medianSeconds: 3600,
+      tier: 'high',
+    });
   });
 
   test('the median of three episodes is the middle one', () => {
@@ -292,10 +317,17 @@ describe('failed-deployment recovery time', () => {
       dep(T0 + 27 * DAY, { status: 'failed' }),
       dep(T0 + 28 * DAY),
     ]);
-    assert.deepEqual(r.recoveryTime, { recovered: 1, unrecovered: 1, medianSeconds: 3600, tier: 'high' });
+    assert.deepEqual(r.recoveryTime, {
+      recovered: 1,
+      unrecovered: 1,
+      fromIncidents: 0,
+      medianSeconds: 3600,
+      tier: 'high',
+    });
     assert.deepEqual(dora([dep(day1, { status: 'rolled_back' })]).recoveryTime, {
       recovered: 0,
       unrecovered: 1,
+      fromIncidents: 0,
       medianSeconds: null,
       tier: null,
     });
@@ -312,7 +344,13 @@ describe('failed-deployment recovery time', () => {
       ],
       TWO_PROD,
     );
-    assert.deepEqual(r.recoveryTime, { recovered: 1, unrecovered: 0, medianSeconds: 7200, tier: 'high' });
+    assert.deepEqual(r.recoveryTime, {
+      recovered: 1,
+      unrecovered: 0,
+      fromIncidents: 0,
+      medianSeconds: 7200,
+      tier: 'high',
+    });
   });
 
   test('episodes in two production environments are measured separately', () => {
@@ -326,12 +364,24 @@ describe('failed-deployment recovery time', () => {
       ],
       TWO_PROD,
     );
-    assert.deepEqual(r.recoveryTime, { recovered: 2, unrecovered: 0, medianSeconds: 4500, tier: 'high' });
+    assert.deepEqual(r.recoveryTime, {
+      recovered: 2,
+      unrecovered: 0,
+      fromIncidents: 0,
+      medianSeconds: 4500,
+      tier: 'high',
+    });
   });
 
   test('an episode whose first failure is before the window is not counted, even if it continues into it', () => {
     const r = dora([dep(T0 - HOUR, { status: 'failed' }), dep(T0 + HOUR, { status: 'failed' }), dep(T0 + 2 * HOUR)]);
-    assert.deepEqual(r.recoveryTime, { recovered: 0, unrecovered: 0, medianSeconds: null, tier: null });
+    assert.deepEqual(r.recoveryTime, {
+      recovered: 0,
+      unrecovered: 0,
+      fromIncidents: 0,
+      medianSeconds: null,
+      tier: null,
+    });
     // The failure inside the window still counts towards the failure rate: 1 of 2.
     assert.equal(r.changeFailureRate.rate, 0.5);
   });
@@ -340,6 +390,7 @@ describe('failed-deployment recovery time', () => {
     assert.deepEqual(dora([dep(day1, { environment: 'staging', status: 'failed' })]).recoveryTime, {
       recovered: 0,
       unrecovered: 0,
+      fromIncidents: 0,
       medianSeconds: null,
       tier: null,
     });
@@ -347,7 +398,13 @@ describe('failed-deployment recovery time', () => {
 
   test('a failure and its fix recorded with the same finish read as a recovery of zero', () => {
     const r = dora([dep(day1, { startedAt: day1 - MIN }), dep(day1, { status: 'rolled_back', startedAt: day1 - MIN })]);
-    assert.deepEqual(r.recoveryTime, { recovered: 1, unrecovered: 0, medianSeconds: 0, tier: 'elite' });
+    assert.deepEqual(r.recoveryTime, {
+      recovered: 1,
+      unrecovered: 0,
+      fromIncidents: 0,
+      medianSeconds: 0,
+      tier: 'elite',
+    });
   });
 });
 
@@ -420,8 +477,8 @@ describe('data-quality warnings', () => {
       tierYear: 2023,
       deploymentFrequency: { deployments: 0, perWeek: 0, deployDays: 0, deployDaysPerWeek: 0, tier: 'low' },
       leadTime: { commits: 0, medianSeconds: null, p90Seconds: null, tier: null },
-      changeFailureRate: { deployments: 0, failed: 0, rate: null, tier: null },
-      recoveryTime: { recovered: 0, unrecovered: 0, medianSeconds: null, tier: null },
+      changeFailureRate: { deployments: 0, failed: 0, fromIncidents: 0, rate: null, tier: null },
+      recoveryTime: { recovered: 0, unrecovered: 0, fromIncidents: 0, medianSeconds: null, tier: null },
       warnings: [
         {
           code: 'no-production-deployments',
@@ -595,4 +652,59 @@ describe('a team of 200 services over 180 days (50,000 deployments)', () => {
       assert.deepEqual(r.warnings, []);
     });
   }
+});
+
+describe('incidents linked to deployments', () => {
+  const history = [
+    dep(T0 + DAY),
+    dep(T0 + 2 * DAY),
+    dep(T0 + 3 * DAY, { status: 'failed' }),
+    dep(T0 + 3 * DAY + HOUR),
+    dep(T0 + 4 * DAY, { service: PAYMENTS }),
+  ];
+  const withIncidents = (incidents: DoraOptions['incidents']) => dora(history, { ...OPTIONS, incidents });
+
+  test('a successful deployment an incident is linked to is a change failure, still deployed; its recovery runs to the resolution', () => {
+    const before = dora(history);
+    assert.deepEqual(before.changeFailureRate, { deployments: 5, failed: 1, fromIncidents: 0, rate: 0.2, tier: 'low' });
+    const r = withIncidents([{ service: CHECKOUT, deployedAt: T0 + 2 * DAY, resolvedAt: T0 + 2 * DAY + 2 * HOUR }]);
+    assert.deepEqual(r.changeFailureRate, { deployments: 5, failed: 2, fromIncidents: 1, rate: 0.4, tier: 'low' });
+    assert.equal(r.deploymentFrequency.deployments, 4, 'frequency counts what was deployed');
+    assert.deepEqual(r.recoveryTime, {
+      recovered: 2,
+      unrecovered: 0,
+      fromIncidents: 1,
+      medianSeconds: 5400,
+      tier: 'high',
+    });
+  });
+
+  test('several incidents on one deployment count it once, recovered when the last is; an open one leaves it unrecovered', () => {
+    const twice = withIncidents([
+      { service: CHECKOUT, deployedAt: T0 + DAY, resolvedAt: T0 + DAY + HOUR },
+      { service: CHECKOUT, deployedAt: T0 + DAY, resolvedAt: T0 + DAY + 3 * HOUR },
+    ]);
+    assert.equal(twice.changeFailureRate.fromIncidents, 1);
+    assert.equal(twice.recoveryTime.medianSeconds, (HOUR + 3 * HOUR) / 2 / 1000);
+    const open = withIncidents([
+      { service: CHECKOUT, deployedAt: T0 + DAY, resolvedAt: T0 + DAY + HOUR },
+      { service: CHECKOUT, deployedAt: T0 + DAY, resolvedAt: null },
+    ]);
+    assert.deepEqual([open.recoveryTime.recovered, open.recoveryTime.unrecovered], [1, 1]);
+  });
+
+  test('an incident on a failed deployment, on another service’s deployment time, or on no deployment at all changes nothing', () => {
+    const same = dora(history);
+    for (const incident of [
+      { service: CHECKOUT, deployedAt: T0 + 3 * DAY, resolvedAt: T0 + 3 * DAY + HOUR },
+      { service: PAYMENTS, deployedAt: T0 + DAY, resolvedAt: T0 + DAY + HOUR },
+      { service: CHECKOUT, deployedAt: T0 + 5 * DAY, resolvedAt: null },
+    ])
+      assert.deepEqual(withIncidents([incident]), same, JSON.stringify(incident));
+  });
+
+  test('a resolution after the window’s end reads as unrecovered in that window', () => {
+    const r = withIncidents([{ service: PAYMENTS, deployedAt: T0 + 4 * DAY, resolvedAt: T0 + 40 * DAY }]);
+    assert.deepEqual([r.recoveryTime.recovered, r.recoveryTime.unrecovered, r.recoveryTime.fromIncidents], [1, 1, 1]);
+  });
 });

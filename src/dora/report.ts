@@ -33,21 +33,26 @@ export function summariseDora(facts: DoraFacts, tierYear: number): DoraReport {
   const { from, to } = facts.window;
   const weeks = (to - from) / WEEK_MS;
 
-  let failed = 0;
+  let failedStatus = 0;
+  let fromIncidents = 0;
   const days = new Set<number>();
   for (const d of facts.deployments) {
-    if (d.failed) failed++;
-    // A UTC calendar day by arithmetic: no Date object per deployment.
+    if (d.failed) failedStatus++;
+    // A UTC calendar day by arithmetic: no Date object per deployment. A deployment an
+    // incident is linked to was still deployed: it counts for frequency and as a failure.
     else days.add(Math.floor(d.finishedAt / DAY_MS));
+    if (d.incident) fromIncidents++;
   }
   const total = facts.deployments.length;
-  const successful = total - failed;
+  const failed = failedStatus + fromIncidents;
+  const successful = total - failedStatus;
   const perWeek = successful / weeks;
 
   const leadTimes = ascending(facts.leadTimes.map((l) => l.ms));
   const leadMedian = seconds(median(leadTimes));
 
   const recoveries: number[] = [];
+  const episodesFromIncidents = facts.episodes.filter((e) => e.incident).length;
   for (const e of facts.episodes)
     if (e.recoveredAt !== null && e.recoveredAt < to) recoveries.push(e.recoveredAt - e.startedAt);
   const recoveryMedian = seconds(median(ascending(recoveries)));
@@ -69,10 +74,17 @@ export function summariseDora(facts: DoraFacts, tierYear: number): DoraReport {
       p90Seconds: seconds(percentile(leadTimes, 0.9)),
       tier: tierOf('leadTime', leadMedian, tierYear),
     },
-    changeFailureRate: { deployments: total, failed, rate, tier: tierOf('changeFailureRate', rate, tierYear) },
+    changeFailureRate: {
+      deployments: total,
+      failed,
+      fromIncidents,
+      rate,
+      tier: tierOf('changeFailureRate', rate, tierYear),
+    },
     recoveryTime: {
       recovered: recoveries.length,
       unrecovered: facts.episodes.length - recoveries.length,
+      fromIncidents: episodesFromIncidents,
       medianSeconds: recoveryMedian,
       tier: tierOf('recoveryTime', recoveryMedian, tierYear),
     },
@@ -90,11 +102,14 @@ export function summariseDora(facts: DoraFacts, tierYear: number): DoraReport {
  * - Lead time for changes: median and p90 of finish − commit time over the commits first
  *   shipped in the window (a commit counts at the first successful production deployment
  *   of its service that contains it).
- * - Change failure rate: failed and rolled back over all production deployments in the
- *   window; null with none.
+ * - Change failure rate: failed and rolled back, and successful ones an incident is
+ *   linked to (`options.incidents`), over all production deployments in the window; null
+ *   with none.
  * - Recovery time: per service and environment, consecutive failures are one episode,
- *   from the first failure's finish to the next success's finish; episodes starting in
- *   the window count, and those not recovered by its end are counted as unrecovered.
+ *   from the first failure's finish to the next success's finish; a deployment an incident
+ *   is linked to is an episode from its finish to the incident's resolution; episodes
+ *   starting in the window count, and those not recovered by its end are counted as
+ *   unrecovered.
  *
  * @example
  * const report = computeDora(history, { from: Date.parse('2024-01-01'), to: Date.parse('2024-04-01') }, { productionEnvironments: ['production'] });
@@ -107,7 +122,10 @@ export function computeDora(
 ): DoraReport {
   const tierYear = options.tierYear ?? DEFAULT_TIER_YEAR;
   thresholdsFor(tierYear); // an unknown year fails before the pass over history, not after
-  return summariseDora(collectDoraFacts(deployments, window, options.productionEnvironments), tierYear);
+  return summariseDora(
+    collectDoraFacts(deployments, window, options.productionEnvironments, options.incidents),
+    tierYear,
+  );
 }
 
 /** The window of the same length that ends where this one starts. */

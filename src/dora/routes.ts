@@ -32,12 +32,20 @@ const ReportSchema = z
     changeFailureRate: z.object({
       deployments: z.number().int(),
       failed: z.number().int(),
+      fromIncidents: z
+        .number()
+        .int()
+        .openapi({ description: 'Of `failed`, successful deployments counted because an incident is linked to them.' }),
       rate: z.number().nullable(),
       tier: Tier,
     }),
     recoveryTime: z.object({
       recovered: z.number().int(),
       unrecovered: z.number().int(),
+      fromIncidents: z.number().int().openapi({
+        description:
+          "Episodes of deployments an incident is linked to: from the deployment's finish to the incident's resolution.",
+      }),
       medianSeconds: z.number().nullable(),
       tier: Tier,
     }),

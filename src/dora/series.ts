@@ -32,7 +32,7 @@ export function weeklySeries(
   options: DoraOptions,
 ): WeeklyBucket[] {
   const tierYear = options.tierYear ?? DEFAULT_TIER_YEAR;
-  const facts = collectDoraFacts(deployments, window, options.productionEnvironments);
+  const facts = collectDoraFacts(deployments, window, options.productionEnvironments, options.incidents);
   const buckets: WeeklyBucket[] = [];
   for (let from = window.from; from < window.to; from += WEEK_MS) {
     const to = Math.min(from + WEEK_MS, window.to);

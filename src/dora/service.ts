@@ -1,7 +1,7 @@
 import type { Commit, NewChangeEvent } from '../changes/model.ts';
 import type { ChangeService } from '../changes/service.ts';
 import { compareDora, computeDora, previousWindow } from './report.ts';
-import type { DoraComparison, DoraDeployment, DoraReport, DoraWindow } from './model.ts';
+import type { DoraComparison, DoraDeployment, DoraIncident, DoraReport, DoraWindow } from './model.ts';
 import { weeklySeries, type WeeklyBucket } from './series.ts';
 
 /** A stored deployment as the rules read it (times as epoch ms). */
@@ -23,7 +23,18 @@ function toDora(
   };
 }
 
+/**
+ * Incidents linked to deployments, from whatever records them: given to the service so
+ * DORA imports no incident code. Their deployments count in change failure rate and
+ * recovery time.
+ */
+export interface LinkedIncidentSource {
+  /** The incidents linked to a deployment of one of these services (keys). */
+  linkedIncidents(serviceKeys: readonly string[]): Promise<DoraIncident[]>;
+}
+
 export interface DoraServiceOptions {
+  incidents?: LinkedIncidentSource;
   /** Environment names that count as production (default `production`). */
   productionEnvironments?: readonly string[];
   tierYear?: number;
@@ -81,6 +92,7 @@ export class DoraService {
   private readonly maxCached: number;
   private readonly ttlMs: number;
   private readonly now: () => number;
+  private readonly incidents: LinkedIncidentSource | undefined;
 
   constructor(
     private readonly changes: Pick<ChangeService, 'scope' | 'store'>,
@@ -92,6 +104,7 @@ export class DoraService {
     this.maxCached = options.cachedDeployments ?? 250_000;
     this.ttlMs = options.cacheTtlMs ?? 5 * 60_000;
     this.now = options.now ?? (() => performance.now());
+    this.incidents = options.incidents;
   }
 
   /** Drops every parsed history: the memory is no longer complete. */
@@ -174,7 +187,9 @@ export class DoraService {
     this.cached++;
   }
 
-  private async history(entityKey: string): Promise<{ members: string[]; deployments: DoraDeployment[] }> {
+  private async history(
+    entityKey: string,
+  ): Promise<{ members: string[]; deployments: DoraDeployment[]; incidents: DoraIncident[] }> {
     if (this.warming) await this.warming.catch(() => undefined);
     // A complete memory is trusted for ttlMs too: then it is warmed again, in the background.
     if (this.complete && this.now() - this.warmedAt > this.ttlMs) void this.warm().catch(() => undefined);
@@ -208,16 +223,22 @@ export class DoraService {
       }
       if (keep) this.cached += size;
     }
-    return { members: scope.members, deployments: scope.members.flatMap((key) => byService.get(key) ?? []) };
+    return {
+      members: scope.members,
+      deployments: scope.members.flatMap((key) => byService.get(key) ?? []),
+      // Read each time, not kept: few rows, and a link edited elsewhere counts at once.
+      incidents: (await this.incidents?.linkedIncidents(scope.members)) ?? [],
+    };
   }
 
   private answer(
     entity: string,
     members: number,
     deployments: readonly DoraDeployment[],
+    incidents: readonly DoraIncident[],
     window: DoraWindow,
   ): DoraAnswer {
-    const options = { productionEnvironments: this.productionEnvironments, tierYear: this.tierYear };
+    const options = { productionEnvironments: this.productionEnvironments, tierYear: this.tierYear, incidents };
     const current = computeDora(deployments, window, options);
     const previous = computeDora(deployments, previousWindow(window), options);
     return {
@@ -232,14 +253,14 @@ export class DoraService {
 
   /** The numbers for `GET /api/v1/metrics/dora`. */
   async metrics(entityKey: string, window: DoraWindow): Promise<DoraAnswer> {
-    const { members, deployments } = await this.history(entityKey);
-    return this.answer(entityKey, members.length, deployments, window);
+    const { members, deployments, incidents } = await this.history(entityKey);
+    return this.answer(entityKey, members.length, deployments, incidents, window);
   }
 
   /** The numbers, the weekly series and the per-service breakdown, for the delivery page. */
   async dashboard(entityKey: string, window: DoraWindow): Promise<DoraDashboard> {
-    const { members, deployments } = await this.history(entityKey);
-    const options = { productionEnvironments: this.productionEnvironments, tierYear: this.tierYear };
+    const { members, deployments, incidents } = await this.history(entityKey);
+    const options = { productionEnvironments: this.productionEnvironments, tierYear: this.tierYear, incidents };
     const byServiceRows = new Map<string, DoraDeployment[]>();
     for (const d of deployments) {
       const list = byServiceRows.get(d.service) ?? [];
@@ -255,7 +276,7 @@ export class DoraService {
           (a.service < b.service ? -1 : 1),
       );
     return {
-      ...this.answer(entityKey, members.length, deployments, window),
+      ...this.answer(entityKey, members.length, deployments, incidents, window),
       weeks: weeklySeries(deployments, window, options),
       byService,
     };

@@ -29,7 +29,8 @@ export function deliverySubpage<Sources extends DoraSources>(
   return {
     segment: 'delivery',
     parameters: ['days'],
-    varies: [...new Set(['changes', 'hour', ...cards.flatMap((c) => c.varies ?? [])] as const)],
+    // Incidents: linking one to a deployment moves change failure rate and recovery time.
+    varies: [...new Set(['changes', 'hour', 'incidents', ...cards.flatMap((c) => c.varies ?? [])] as const)],
     async render(sources, reader, key, search, site) {
       const { dora, now } = sources;
       if (!dora || !now) return undefined;

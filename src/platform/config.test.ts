@@ -105,6 +105,8 @@ describe('loadConfig precedence', () => {
       prometheusSources: [],
       secrets: {},
       runner: {},
+      incidents: { pagerdutyWebhookSecrets: [], autoDeclareTeams: [] },
+      postmortems: DEFAULTS.postmortems,
     };
     assert.deepEqual(loadConfig(cli, env, cwd), { ...cli, ...catalogDefaults, catalogPaths: ['cli-catalog'] });
     assert.deepEqual(loadConfig({}, env, cwd), {
@@ -514,5 +516,30 @@ describe('catalog.externalRefs', () => {
       configError(() => loadConfig({}, { ATRIUM_CATALOG_EXTERNAL_REFS: '*' }, cwdWith())).message,
       /ATRIUM_CATALOG_EXTERNAL_REFS=\*: "\*" needs a kind/,
     );
+  });
+});
+
+describe('postmortems', () => {
+  test('sprints, horizon, review age and the escalation team come from atrium.yaml over the defaults', () => {
+    const cwd = cwdWith(
+      'postmortems:\n  sprint:\n    lengthDays: 7\n    timeZone: Europe/Berlin\n  horizonDays: 30\n  escalationReceiver: leads\n',
+    );
+    assert.deepEqual(loadConfig({}, {}, cwd).postmortems, {
+      sprint: { lengthDays: 7, anchor: DEFAULTS.postmortems.sprint.anchor, timeZone: 'Europe/Berlin' },
+      horizonDays: 30,
+      unreviewedDays: DEFAULTS.postmortems.unreviewedDays,
+      escalationReceiver: 'group:default/leads',
+    });
+  });
+
+  test('refuses impossible anchors, unknown zones, zero-day sprints and non-Group receivers', () => {
+    for (const [bad, field] of [
+      ['postmortems:\n  sprint:\n    anchor: 2026-02-30\n', 'anchor'],
+      ['postmortems:\n  sprint:\n    timeZone: Mars/Olympus\n', 'timeZone'],
+      ['postmortems:\n  sprint:\n    lengthDays: 0\n', 'lengthDays'],
+      ['postmortems:\n  escalationReceiver: user:default/ann\n', 'escalationReceiver'],
+      ['postmortems:\n  sprints: {}\n', 'sprints'],
+    ] as const)
+      assert.throws(() => loadConfig({}, {}, cwdWith(bad)), new RegExp(`atrium\\.yaml: postmortems.*${field}`), bad);
   });
 });

@@ -61,6 +61,10 @@ export interface Config {
   secrets: Record<string, string>;
   /** A runner agent's own policy (atrium.yaml's `runner`): where it runs, what its work may reach. */
   runner: RunnerFileSettings;
+  /** Incidents (atrium.yaml's incidents): the severity scale, the timeline window, the PagerDuty webhook's secrets. */
+  incidents: IncidentsSettings;
+  /** Post-mortem action items: sprints, the deadline horizon, escalation and review (atrium.yaml's postmortems). */
+  postmortems: PostmortemSettings;
 }
 
 /** atrium.yaml's `runner`: what `atrium runner` (and `serve`'s embedded runner) allow; options win. */
@@ -72,6 +76,34 @@ export interface RunnerFileSettings {
   allowedCommands?: string[];
   allowedWorkingDirectories?: string[];
   allowedEnvironment?: string[];
+}
+
+/**
+ * atrium.yaml's `incidents`: the severity scale (most severe first; default SEV1–SEV4),
+ * how far before the start an incident's timeline reaches, how many dependency hops up the
+ * declare form suggests as affected, the secrets PagerDuty V3 webhooks are signed with
+ * (read from the environment variables named; several while one is rotated), and the teams
+ * whose page-severity SLO alerts declare an incident by themselves (none by default).
+ */
+export interface IncidentsSettings {
+  severities?: { name: string; description: string }[];
+  windowHours?: number;
+  blastRadiusHops?: number;
+  pagerdutyWebhookSecrets: string[];
+  autoDeclareTeams: string[];
+}
+
+/**
+ * atrium.yaml's `postmortems`: the organisation's sprints (an item still open two sprints
+ * after its post-mortem's publication is escalated), how far ahead a deadline may lie, when
+ * an unreviewed post-mortem is listed, and the team escalations go to when an owner's Group
+ * has no parent (a Group reference; its notification receivers are used).
+ */
+export interface PostmortemSettings {
+  sprint: { lengthDays: number; anchor: string; timeZone: string };
+  horizonDays: number;
+  unreviewedDays: number;
+  escalationReceiver?: string;
 }
 
 /**
@@ -140,6 +172,12 @@ export const DEFAULTS: Config = {
   prometheusSources: [],
   secrets: {},
   runner: {},
+  incidents: { pagerdutyWebhookSecrets: [], autoDeclareTeams: [] },
+  postmortems: {
+    sprint: { lengthDays: 14, anchor: '2026-01-05', timeZone: 'UTC' },
+    horizonDays: 90,
+    unreviewedDays: 14,
+  },
 };
 
 /** `host:port` (an IPv6 host in brackets): where `metricsListen` serves /metrics. */
@@ -264,6 +302,46 @@ const fileSchema = z.strictObject({
     .optional(),
   secrets: z.record(secretName, z.strictObject({ env: envName })).optional(),
   runner: runnerSchema.optional(),
+  incidents: z
+    .strictObject({
+      severities: z
+        .array(
+          z.strictObject({
+            name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be a short name like SEV1 or P2'),
+            description: z.string().min(1).max(300),
+          }),
+        )
+        .min(1)
+        .max(10)
+        .refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'names must differ')
+        .optional(),
+      windowHours: z.number().int().min(1).max(72).optional(),
+      blastRadiusHops: z.number().int().min(0).max(5).optional(),
+      pagerduty: z.strictObject({ webhookSecretsEnv: z.array(envName).min(1).max(5) }).optional(),
+      autoDeclare: z.strictObject({ teams: z.array(z.string().min(1)).max(500) }).optional(),
+    })
+    .optional(),
+  postmortems: z
+    .strictObject({
+      sprint: z
+        .strictObject({
+          lengthDays: z.number().int().min(1).max(366).optional(),
+          anchor: z
+            .string()
+            .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
+            .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'must be a calendar date')
+            .optional(),
+          timeZone: z.string().refine(isTimeZoneName, 'must be an IANA time zone, e.g. Europe/Berlin').optional(),
+        })
+        .optional(),
+      horizonDays: z.number().int().min(1).max(730).optional(),
+      unreviewedDays: z.number().int().min(1).max(365).optional(),
+      escalationReceiver: z
+        .string()
+        .refine((v) => keyOfTeam(v) !== undefined, 'must be a Group reference, e.g. group:default/engineering-leads')
+        .optional(),
+    })
+    .optional(),
   prometheus: z
     .record(
       z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'names are lowercase letters, digits and -'),
@@ -284,6 +362,8 @@ type EnvSetting = Exclude<
   | 'prometheusSources'
   | 'secrets'
   | 'runner'
+  | 'incidents'
+  | 'postmortems'
 >;
 
 const envNames: Record<EnvSetting, string[]> = {
@@ -353,6 +433,30 @@ function pagingOf(paging: z.infer<typeof fileSchema.shape.paging> & object, env:
     ...(paging.receiver ? { receiver: paging.receiver } : {}),
     ...(pagerduty ? { pagerduty } : {}),
     ...(opsgenie ? { opsgenie } : {}),
+  };
+}
+
+function incidentsOf(
+  incidents: z.infer<typeof fileSchema.shape.incidents> & object,
+  env: NodeJS.ProcessEnv,
+): IncidentsSettings {
+  const teams = (incidents.autoDeclare?.teams ?? []).map((team) => {
+    const key = keyOfTeam(team);
+    if (key === undefined)
+      throw configError(
+        `atrium.yaml: incidents.autoDeclare.teams: "${team}" is not a Group reference`,
+        'Name each team by its Group reference, e.g. group:default/checkout.',
+      );
+    return key;
+  });
+  return {
+    ...(incidents.severities ? { severities: incidents.severities } : {}),
+    ...(incidents.windowHours ? { windowHours: incidents.windowHours } : {}),
+    ...(incidents.blastRadiusHops !== undefined ? { blastRadiusHops: incidents.blastRadiusHops } : {}),
+    pagerdutyWebhookSecrets: (incidents.pagerduty?.webhookSecretsEnv ?? []).map((name, i) =>
+      secretOf(name, env, `incidents.pagerduty.webhookSecretsEnv.${i}`),
+    ),
+    autoDeclareTeams: teams,
   };
 }
 
@@ -455,7 +559,7 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
       'See the configuration section of the user guide for the allowed keys.',
     );
   }
-  const { catalog, notifications, paging, prometheus, secrets, ...plain } = result.data;
+  const { catalog, notifications, paging, prometheus, secrets, incidents, postmortems, ...plain } = result.data;
   const receiverNames = Object.keys(notifications?.receivers ?? {});
   for (const [team, names] of Object.entries(notifications?.teams ?? {})) {
     if (keyOfTeam(team) === undefined)
@@ -482,6 +586,8 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
     ...(paging ? { paging: pagingOf(paging, env) } : {}),
     ...(prometheus ? { prometheusSources: prometheusSourcesOf(prometheus, env) } : {}),
     ...(secrets ? { secrets: secretsOf(secrets, env) } : {}),
+    ...(incidents ? { incidents: incidentsOf(incidents, env) } : {}),
+    ...(postmortems ? { postmortems: postmortemsOf(postmortems) } : {}),
   };
   if (typeof catalog !== 'object') return { ...rest, ...(catalog === undefined ? {} : { catalog }) };
   const roots =
@@ -496,6 +602,33 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv): Partial<Config> {
     ...(catalog.strictUrls !== undefined ? { strictUrls: catalog.strictUrls } : {}),
     ...(catalog.externalRefs === undefined ? {} : { externalRefs: catalog.externalRefs }),
   };
+}
+
+/** atrium.yaml's postmortems over the defaults, a receiving team as its key. */
+function postmortemsOf(file: {
+  sprint?: Partial<PostmortemSettings['sprint']>;
+  horizonDays?: number;
+  unreviewedDays?: number;
+  escalationReceiver?: string;
+}): PostmortemSettings {
+  const defaults = DEFAULTS.postmortems;
+  const receiver = file.escalationReceiver === undefined ? undefined : keyOfTeam(file.escalationReceiver);
+  return {
+    sprint: { ...defaults.sprint, ...file.sprint },
+    horizonDays: file.horizonDays ?? defaults.horizonDays,
+    unreviewedDays: file.unreviewedDays ?? defaults.unreviewedDays,
+    ...(receiver ? { escalationReceiver: receiver } : {}),
+  };
+}
+
+/** Whether the runtime knows an IANA time zone (platform/ cannot ask the capabilities that use them). */
+function isTimeZoneName(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {

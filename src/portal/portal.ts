@@ -87,9 +87,11 @@ export class Portal implements PortalData {
   private readonly entityVaries = new Map<string, ReadonlySet<PageDependency>>();
   private changesVersion = 0;
   private notificationsVersion = 0;
+  private postmortemsVersion = 0;
   private slosCycle = 0;
   private onCallVersion = 0;
   private checksVersion = 0;
+  private incidentsVersion = 0;
 
   constructor(
     readonly site: Site,
@@ -161,9 +163,19 @@ export class Portal implements PortalData {
     this.checksVersion++;
   }
 
+  /** A post-mortem or action item was written or escalated here: the pages showing them render afresh. */
+  postmortemsMoved(): void {
+    this.postmortemsVersion++;
+  }
+
   /** An on-call answer read from PagerDuty or Opsgenie changed: the pages showing on-call render afresh. */
   onCallMoved(): void {
     this.onCallVersion++;
+  }
+
+  /** An incident was declared or edited here: the pages showing incidents render afresh. */
+  incidentsMoved(): void {
+    this.incidentsVersion++;
   }
 
   private cacheKey(path: string, query: URLSearchParams): string {
@@ -179,7 +191,12 @@ export class Portal implements PortalData {
     const oncall = varies.has('oncall') ? `o${this.onCallVersion}` : '';
     // The minute too: runs recorded on another replica move no version here.
     const checks = varies.has('checks') ? `k${this.checksVersion}m${Math.floor(this.now().getTime() / MINUTE_MS)}` : '';
-    return `${key}#${changes}${hour}${notifications}${slos}${oncall}${checks}`;
+    const incidents = varies.has('incidents') ? `i${this.incidentsVersion}` : '';
+    // The minute too: another replica's writes reach this one's pages within a minute.
+    const postmortems = varies.has('postmortems')
+      ? `p${this.postmortemsVersion}m${Math.floor(this.now().getTime() / MINUTE_MS)}`
+      : '';
+    return `${key}#${changes}${hour}${notifications}${slos}${oncall}${checks}${incidents}${postmortems}`;
   }
 
   /** What a page shows besides the catalog, as its providers declare: the home page's cards, an entity page's sections, or a subpage. */

@@ -68,7 +68,7 @@ ${shell.crumbs?.length ? breadcrumbs(shell.crumbs) : ''}
 <main id="main" tabindex="-1">
 ${shell.main}
 </main>
-<footer class="footer"><p>Atrium · the catalog as the repositories describe it · <a href="${siteUrl(site, 'problems/')}">catalog problems</a>${site.mode === 'live' ? html` · <a href="${siteUrl(site, 'notifications/')}">notifications</a> · <a href="${siteUrl(site, 'runners/')}">runners</a>` : ''} <button type="button" class="link-button" data-utc-toggle aria-pressed="false" hidden>Show times in UTC</button></p></footer>
+<footer class="footer"><p>Atrium · the catalog as the repositories describe it · <a href="${siteUrl(site, 'problems/')}">catalog problems</a>${site.mode === 'live' ? html` · <a href="${siteUrl(site, 'incidents/')}">incidents</a> · <a href="${siteUrl(site, 'notifications/')}">notifications</a> · <a href="${siteUrl(site, 'runners/')}">runners</a>` : ''} <button type="button" class="link-button" data-utc-toggle aria-pressed="false" hidden>Show times in UTC</button></p></footer>
 </body>
 </html>
 `;

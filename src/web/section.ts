@@ -20,9 +20,20 @@ import type { Site } from './site.ts';
  * with every evaluation cycle, and with the minute, so a card whose evaluation stopped
  * turns "stale" instead of showing its last green); `oncall`, answers read from PagerDuty
  * or Opsgenie (a read replaced one); `checks`, synthetic checks' statuses (a run moved one here,
- * and the minute, for runs recorded on another replica).
+ * and the minute, for runs recorded on another replica); `incidents`, incidents declared or
+ * edited here (another replica's declarations and resolutions arrive as changes);
+ * `postmortems`, post-mortems and their action items (a write or an escalation here, and the
+ * minute, for another replica's writes).
  */
-export type PageDependency = 'changes' | 'hour' | 'notifications' | 'slos' | 'oncall' | 'checks';
+export type PageDependency =
+  | 'changes'
+  | 'hour'
+  | 'notifications'
+  | 'slos'
+  | 'oncall'
+  | 'checks'
+  | 'incidents'
+  | 'postmortems';
 
 export interface SectionProvider<Subject, Sources, Data> {
   readonly id: string;

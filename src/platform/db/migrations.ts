@@ -400,6 +400,145 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await sql`update entities set content_hash = ''`.execute(db);
       },
     },
+    '0017_incidents': {
+      // Incidents, every edit of one (its history), responders' notes, and the affected
+      // services with their owners at the time (the list filters by team and service).
+      async up(db: Kysely<unknown>) {
+        const id = dialect === 'sqlite' ? 'integer' : 'bigserial';
+        await db.schema
+          .createTable('incidents')
+          .addColumn('id', id, (c) => c.primaryKey())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('severity', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('open', 'integer', (c) => c.notNull())
+          .addColumn('services', 'text', (c) => c.notNull())
+          .addColumn('milestones', 'text', (c) => c.notNull())
+          .addColumn('roles', 'text', (c) => c.notNull())
+          .addColumn('customer_impact', 'text', (c) => c.notNull())
+          .addColumn('linked_deployment', 'bigint')
+          .addColumn('linked_service_key', 'text')
+          .addColumn('linked_at', 'text')
+          .addColumn('window_hours', 'integer', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('external_id', 'text')
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('resolved_at', 'text')
+          .addColumn('declared_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('incidents_open').on('incidents').columns(['open', 'started_at']).execute();
+        await db.schema
+          .createIndex('incidents_external')
+          .on('incidents')
+          .columns(['source', 'external_id'])
+          .unique()
+          .execute();
+        await db.schema
+          .createTable('incident_services')
+          .addColumn('incident_id', 'bigint', (c) => c.notNull())
+          .addColumn('service_key', 'text', (c) => c.notNull())
+          .addColumn('owner_key', 'text')
+          .addPrimaryKeyConstraint('incident_services_pk', ['incident_id', 'service_key'])
+          .execute();
+        await db.schema
+          .createIndex('incident_services_service')
+          .on('incident_services')
+          .columns(['service_key', 'incident_id'])
+          .execute();
+        await db.schema
+          .createIndex('incident_services_owner')
+          .on('incident_services')
+          .columns(['owner_key', 'incident_id'])
+          .execute();
+        await db.schema
+          .createTable('incident_history')
+          .addColumn('id', id, (c) => c.primaryKey())
+          .addColumn('incident_id', 'bigint', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('by', 'text', (c) => c.notNull())
+          .addColumn('field', 'text', (c) => c.notNull())
+          .addColumn('before', 'text')
+          .addColumn('after', 'text')
+          .execute();
+        await db.schema
+          .createIndex('incident_history_incident')
+          .on('incident_history')
+          .columns(['incident_id', 'id'])
+          .execute();
+        await db.schema
+          .createTable('incident_notes')
+          .addColumn('id', id, (c) => c.primaryKey())
+          .addColumn('incident_id', 'bigint', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('by', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('incident_notes_incident')
+          .on('incident_notes')
+          .columns(['incident_id', 'id'])
+          .execute();
+      },
+    },
+    '0018_postmortems_actions': {
+      // Keyed by the incident's id as text: post-mortems belong to incidents, whose table is another capability's.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('postmortems')
+          .addColumn('incident_id', 'text', (c) => c.primaryKey())
+          .addColumn('markdown', 'text', (c) => c.notNull())
+          .addColumn('author', 'text', (c) => c.notNull())
+          .addColumn('published_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('reviewed_by', 'text')
+          .addColumn('reviewed_at', 'text')
+          .execute();
+        await db.schema
+          .createTable('postmortem_actions')
+          .addColumn('id', dialect === 'sqlite' ? 'integer' : 'bigserial', (c) => c.primaryKey())
+          .addColumn('incident_id', 'text', (c) => c.notNull())
+          .addColumn('slot', 'integer')
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('owner_key', 'text', (c) => c.notNull())
+          .addColumn('deadline', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('ticket', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('done_at', 'text')
+          .addColumn('done_by', 'text')
+          .addColumn('deprioritised_reason', 'text')
+          .addColumn('deprioritised_by', 'text')
+          .addColumn('deprioritised_at', 'text')
+          .execute();
+        // The three-item rule held by the database: a slot is taken once per incident (null slots are free).
+        await sql`create unique index postmortem_actions_slot on postmortem_actions (incident_id, slot) where slot is not null`.execute(
+          db,
+        );
+        await db.schema
+          .createIndex('postmortem_actions_owner')
+          .on('postmortem_actions')
+          .columns(['owner_key', 'status'])
+          .execute();
+        await db.schema
+          .createIndex('postmortem_actions_status')
+          .on('postmortem_actions')
+          .columns(['status', 'incident_id'])
+          .execute();
+        await db.schema
+          .createTable('postmortem_escalations')
+          .addColumn('item_id', 'bigint', (c) => c.notNull())
+          .addColumn('sprint', 'integer', (c) => c.notNull())
+          .addColumn('escalated_at', 'text', (c) => c.notNull())
+          .addColumn('notified', 'text')
+          .addColumn('problem', 'text')
+          .addPrimaryKeyConstraint('postmortem_escalations_pk', ['item_id', 'sprint'])
+          .execute();
+      },
+    },
     '0016_checks_results': {
       // Synthetic checks (src/checks/): each run at each location, hourly sums per location
       // for long ranges and SLOs, each location's state, each check's status and alert, and

@@ -257,6 +257,104 @@ export interface SloCyclesTable {
   expires_ms: number;
 }
 
+/** An incident (incidents/model.ts); milestones, roles and services as JSON text. */
+export interface IncidentsTable {
+  id: Generated<number>;
+  title: string;
+  severity: string;
+  status: string;
+  /** 1 until resolved: the list shows open incidents first. */
+  open: number;
+  services: string;
+  milestones: string;
+  roles: string;
+  customer_impact: string;
+  /** The linked deployment's change event id, its service's key and when it finished (DORA reads these). */
+  linked_deployment: number | null;
+  linked_service_key: string | null;
+  linked_at: string | null;
+  window_hours: number;
+  source: string;
+  external_id: string | null;
+  started_at: string;
+  resolved_at: string | null;
+  declared_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An incident's affected service and its owning team when it was set (the list's team filter). */
+export interface IncidentServicesTable {
+  incident_id: number;
+  service_key: string;
+  owner_key: string | null;
+}
+
+/** Every edit of an incident: who, when, which field, before and after (JSON text). */
+export interface IncidentHistoryTable {
+  id: Generated<number>;
+  incident_id: number;
+  at: string;
+  by: string;
+  field: string;
+  before: string | null;
+  after: string | null;
+}
+
+export interface IncidentNotesTable {
+  id: Generated<number>;
+  incident_id: number;
+  at: string;
+  by: string;
+  body: string;
+}
+
+/** A post-mortem of an incident (one per incident), its Markdown and who published and reviewed it. */
+export interface PostmortemsTable {
+  incident_id: string;
+  markdown: string;
+  author: string;
+  published_at: string;
+  updated_at: string;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+}
+
+/**
+ * A post-mortem's action item. `slot` (1–3) is unique per incident while the item counts
+ * against the limit and null once deprioritised: the database itself keeps an incident
+ * to three, however many replicas add at once.
+ */
+export interface PostmortemActionsTable {
+  id: Generated<number>;
+  incident_id: string;
+  slot: number | null;
+  title: string;
+  owner_key: string;
+  deadline: string;
+  type: string;
+  ticket: string | null;
+  status: string;
+  created_at: string;
+  created_by: string;
+  done_at: string | null;
+  done_by: string | null;
+  deprioritised_reason: string | null;
+  deprioritised_by: string | null;
+  deprioritised_at: string | null;
+}
+
+/** An action item's escalation in one sprint: the primary key (item, sprint) makes it happen once across replicas. */
+export interface PostmortemEscalationsTable {
+  item_id: number;
+  sprint: number;
+  escalated_at: string;
+  /** The team notified, or null when nobody could be. */
+  notified: string | null;
+  /** Why nobody was notified, or null. */
+  problem: string | null;
+}
+
 /** A check's run at one location (src/checks/): its verdict, response time and what it learnt (JSON). */
 export interface CheckResultsTable {
   run_id: string;
@@ -437,5 +535,12 @@ export interface Schema {
   work_runs: WorkRunsTable;
   work_run_tags: WorkRunTagsTable;
   runners: RunnersTable;
+  incidents: IncidentsTable;
+  incident_services: IncidentServicesTable;
+  incident_history: IncidentHistoryTable;
+  incident_notes: IncidentNotesTable;
+  postmortems: PostmortemsTable;
+  postmortem_actions: PostmortemActionsTable;
+  postmortem_escalations: PostmortemEscalationsTable;
   atrium_migrations: { name: string; applied_at: string };
 }
