@@ -85,6 +85,10 @@ const FIELDS: FieldCase[] = [
   { kind: 'Rotation', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
   { kind: 'SLO', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
   { kind: 'SLO', field: 'service', relation: 'measures', inverse: 'measuredBy', defaultKind: 'Component', list: false },
+  { kind: 'Job', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
+  { kind: 'Job', field: 'service', relation: 'jobOf', inverse: 'hasJob', defaultKind: 'Component', list: false },
+  { kind: 'Check', field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'Group', list: false },
+  { kind: 'Check', field: 'service', relation: 'checks', inverse: 'checkedBy', defaultKind: 'Component', list: false },
 ];
 
 describe('relation types', () => {
@@ -100,6 +104,8 @@ describe('relation types', () => {
       ['flagOf', 'hasFlag'],
       ['hasParticipant', 'participantOf'],
       ['measures', 'measuredBy'],
+      ['jobOf', 'hasJob'],
+      ['checks', 'checkedBy'],
     ];
     assert.deepEqual(
       relationPairs().map(([a, b]) => [a, b]),
