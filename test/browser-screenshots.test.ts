@@ -42,6 +42,10 @@ describe('the portal on the demo organisation', { skip }, () => {
         ['delivery', '/catalog/default/group/checkout/delivery/'],
         ['timeline', '/catalog/default/group/warehouse-systems/changes/'],
         ['slo', '/catalog/default/slo/shipments-availability/'],
+        ['check', '/catalog/default/check/checkout-page/'],
+        ['job', '/catalog/default/job/rate-sheet-sync/'],
+        ['incidents', '/incidents/'],
+        ['postmortems', '/postmortems/'],
       ];
       for (const scheme of ['light', 'dark'] as const) {
         const context = await browser.newContext({

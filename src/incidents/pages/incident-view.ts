@@ -119,6 +119,7 @@ export function incidentPage(site: Site, view: IncidentView, severities: readonl
     crumbs: [{ label: 'Incidents', href: siteUrl(site, INCIDENTS_PATH) }, { label: `#${incident.id}` }],
     main: html`<h1 class="incident-title">${incident.title}</h1>
 <p class="lede">${severityBadge(incident.severity)} ${statusBadge(incident)} Incident #${String(incident.id)}${severity ? html` — ${severity.description}` : ''}</p>
+<p><a href="${siteUrl(site, `${INCIDENTS_PATH}${String(incident.id)}/postmortem/`)}">Post-mortem and action items</a></p>
 <div class="entity-grid">
 ${section(
   'incident-facts',
