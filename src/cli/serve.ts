@@ -1,7 +1,5 @@
 import { describeCatalog } from '../catalog/open-catalog.ts';
-import { seedDemoChecks, seedDemoHistory, seedDemoSli } from '../demo/seed.ts';
-import { seedDemoIncident } from '../incidents/demo-incident.ts';
-import { seedDemoPostmortem } from '../postmortems/demo-postmortem.ts';
+import { recordDemoHistory } from '../server/demo-history.ts';
 import { hostPort } from '../platform/config.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
@@ -150,30 +148,7 @@ export const serveCommand = defineCommand({
               startUp: values['demo-history']
                 ? {
                     what: 'recording the demo history',
-                    async run() {
-                      const seeded = await seedDemoHistory(server.catalog.store, server.changes, new Date());
-                      if (!seeded) return;
-                      logger.info(
-                        { component: 'demo' },
-                        `recorded a demo history: ${seeded.deployments} deployments, ${seeded.switches} traffic switches, ${seeded.changes} other changes`,
-                      );
-                      const sli = await seedDemoSli(server.slos, new Date());
-                      // The first evaluation now, not a cycle later: the Health cards tell the story from the first page.
-                      await server.slos.evaluate();
-                      logger.info({ component: 'demo' }, `pushed ${sli.events} SLI buckets for ${sli.slos} SLOs`);
-                      const incident = await seedDemoIncident(server.flags, server.incidents);
-                      if (incident)
-                        logger.info({ component: 'demo' }, `declared the demo's open incident #${incident.id}`);
-                      const postmortem = await seedDemoPostmortem(server.incidents, server.postmortems, new Date());
-                      if (postmortem)
-                        logger.info(
-                          { component: 'demo' },
-                          `recorded the demo's resolved incident #${postmortem.incident} with its post-mortem (${postmortem.escalated} action item escalated)`,
-                        );
-                      const runs = await seedDemoChecks(server.checks, new Date());
-                      await server.checks.publishTransitions();
-                      logger.info({ component: 'demo' }, `recorded ${runs} check runs`);
-                    },
+                    run: () => recordDemoHistory(server, new Date(), logger),
                   }
                 : undefined,
             });

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { seedDemoHistory, seedDemoSli } from '../../src/demo/seed.ts';
+import { createLogger } from '../../src/platform/log.ts';
+import { recordDemoHistory } from '../../src/server/demo-history.ts';
 import { SEED_NOW, seedHistory } from './changes.ts';
 import { startTestServer, type TestServer } from './test-server.ts';
 
@@ -35,12 +36,7 @@ export async function serveCatalog(catalog: string, history: 'fixture' | 'demo')
     ...(history === 'fixture' ? { now: () => SEED_NOW } : {}),
   });
   if (history === 'fixture') await seedHistory(live.server);
-  else {
-    await seedDemoHistory(live.server.catalog.store, live.server.changes, new Date());
-    // As `serve --demo-history`: the SLI history, then the first evaluation (the Health card's page alert).
-    await seedDemoSli(live.server.slos, new Date());
-    await live.server.slos.evaluate();
-  }
+  else await recordDemoHistory(live.server, new Date(), createLogger({ level: 'silent' }));
   return live;
 }
 
