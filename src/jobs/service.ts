@@ -38,7 +38,7 @@ import {
   type Schedule,
   ticksBetween,
 } from './schedule.ts';
-import type { JobStore, NewRun } from './store.ts';
+import type { JobClaim, JobStore, NewRun } from './store.ts';
 
 /** The principal failed and missed runs are recorded on timelines as: one of Atrium's own (SYSTEM_RECORDERS). */
 export const JOBS_RECORDER = { name: 'scheduled-jobs', scopes: ['changes:write'] } as const;
@@ -53,6 +53,8 @@ export const MAX_TICKS_PER_CLAIM = 1000;
 export const EARLY_PING_MS = 60_000;
 /** Owed alerts paid per sweep. */
 const ALERTS_PER_SWEEP = 50;
+/** Jobs claimed per transaction in a pass: a commit per job made a pass over 1,000 jobs take seconds. */
+const CLAIM_BATCH = 100;
 /** Runs kept per job. */
 export const RUNS_KEPT = 500;
 
@@ -310,6 +312,23 @@ export class JobService {
     const now = this.now();
     const states = await this.store.states(jobs.map((j) => j.key));
     const totals = { claimed: 0, ordered: 0, missed: 0, skipped: 0 };
+    // Claims commit in batches: one transaction per CLAIM_BATCH jobs, not per job.
+    const batch: { claim: JobClaim; ticks: number; planned: Awaited<ReturnType<JobService['plan']>> }[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const won = await this.store.claimAll(
+        batch.map((b) => b.claim),
+        now,
+      );
+      for (const { claim, ticks, planned } of batch) {
+        if (!won.has(claim.key)) continue;
+        totals.claimed += ticks;
+        totals.ordered += planned.orders.length;
+        totals.missed += planned.runs.filter((r) => r.status === 'missed').length;
+        totals.skipped += planned.skipped;
+      }
+      batch.length = 0;
+    };
     for (const job of jobs) {
       const state = states.get(job.key);
       // A job seen for the first time starts now: its earlier ticks were never due here.
@@ -336,17 +355,24 @@ export class JobService {
       const planned = suspended
         ? { runs: [], orders: [], replace: false, skipped: 0 }
         : await this.plan(job, ticks, backlog, now);
-      const claimed = await this.store.claim(job.key, state.lastTick, newLast, planned.runs, now, async (trx) => {
-        if (planned.replace)
-          await this.queue.cancel(job.key, 'Replaced by the next tick (concurrencyPolicy: Replace)', trx);
-        if (planned.orders.length > 0) await this.queue.enqueue(planned.orders, trx);
+      batch.push({
+        claim: {
+          key: job.key,
+          expectedLast: state.lastTick,
+          newLast,
+          runs: planned.runs,
+          alongside: async (trx) => {
+            if (planned.replace)
+              await this.queue.cancel(job.key, 'Replaced by the next tick (concurrencyPolicy: Replace)', trx);
+            if (planned.orders.length > 0) await this.queue.enqueue(planned.orders, trx);
+          },
+        },
+        ticks: ticks.length,
+        planned,
       });
-      if (!claimed) continue;
-      totals.claimed += ticks.length;
-      totals.ordered += planned.orders.length;
-      totals.missed += planned.runs.filter((r) => r.status === 'missed').length;
-      totals.skipped += planned.skipped;
+      if (batch.length >= CLAIM_BATCH) await flush();
     }
+    await flush();
     return totals;
   }
 

@@ -18,6 +18,15 @@ export type JobsAlongside = (trx: Transaction<Schema>) => Promise<void>;
 /** Where a write goes: the database, or a caller's transaction (a runner outcome's). */
 export type Executor = Kysely<Schema>;
 
+/** One job's claim in a pass: its ticks from `expectedLast` (as read) to `newLast`, their runs, and what commits with them. */
+export interface JobClaim {
+  key: string;
+  expectedLast: number;
+  newLast: number;
+  runs: readonly NewRun[];
+  alongside?: JobsAlongside;
+}
+
 export interface JobState {
   lastTick: number;
   /** Set through the API (suspend/resume); undefined: as the catalog says. */
@@ -125,29 +134,50 @@ export class JobStore {
   }
 
   /**
-   * Claims the ticks after `expectedLast` up to `newLast`: the claim row moves only if it
-   * still says `expectedLast` (a replica that read it too finds it moved and claims
-   * nothing), and the runs and `alongside` (the work orders) commit with it.
+   * Claims several jobs' due ticks in one transaction, so a pass over a thousand jobs
+   * commits a few times instead of a thousand. Each claim is its own conditional update
+   * (`last_tick_ms` still what this replica read), so a claim another replica won is
+   * skipped and the others still commit; a won claim writes its ticks' runs and its
+   * `alongside` (the work orders) in the same transaction. On PostgreSQL the batch first
+   * locks the claim rows no other replica holds (`SKIP LOCKED`) and claims only those:
+   * replicas passing together split the jobs instead of waiting for each other's batches
+   * (a row skipped here is claimed by the replica holding it, or on the next pass). A
+   * failing `alongside` rolls the whole batch back: its jobs are claimed on the next pass.
+   * Answers the keys claimed.
    */
-  async claim(
-    key: string,
-    expectedLast: number,
-    newLast: number,
-    runs: readonly NewRun[],
-    now: number,
-    alongside?: JobsAlongside,
-  ): Promise<boolean> {
+  async claimAll(claims: readonly JobClaim[], now: number): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
     return this.db.transaction().execute(async (trx) => {
-      const moved = await trx
-        .updateTable('job_state')
-        .set({ last_tick_ms: newLast, updated_ms: now })
-        .where('job_key', '=', key)
-        .where('last_tick_ms', '=', expectedLast)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) return false;
-      await this.insertRuns(trx, runs, now);
-      if (alongside) await alongside(trx);
-      return true;
+      let claimable = claims;
+      if (this.database.dialect === 'postgres') {
+        const free = await trx
+          .selectFrom('job_state')
+          .select('job_key')
+          .where(
+            'job_key',
+            'in',
+            claims.map((c) => c.key),
+          )
+          .forUpdate()
+          .skipLocked()
+          .execute();
+        const keys = new Set(free.map((r) => r.job_key));
+        claimable = claims.filter((c) => keys.has(c.key));
+      }
+      const won = new Set<string>();
+      for (const claim of claimable) {
+        const moved = await trx
+          .updateTable('job_state')
+          .set({ last_tick_ms: claim.newLast, updated_ms: now })
+          .where('job_key', '=', claim.key)
+          .where('last_tick_ms', '=', claim.expectedLast)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) !== 1) continue;
+        await this.insertRuns(trx, claim.runs, now);
+        if (claim.alongside) await claim.alongside(trx);
+        won.add(claim.key);
+      }
+      return won;
     });
   }
 
