@@ -46,6 +46,7 @@ export class RunnerAgent {
   private readonly active = new Map<string, { promise: Promise<void>; interrupt(why: Interruption): void }>();
   /** Aborted by stop(): no more leases, the long poll in flight ends. */
   private readonly stopping = new AbortController();
+  private whenStopped?: Promise<void>;
   /** Aborted when stop()'s grace ends: reports stop retrying. */
   private readonly halted = new AbortController();
   private readonly retry: { firstMs: number; maxMs: number };
@@ -123,11 +124,16 @@ export class RunnerAgent {
     }
   }
 
+  /**
+   * Resolves when stop() is called. One promise for the agent's life: a listener added per
+   * wait (every time all slots are busy) would pile up on the signal, never removed.
+   */
   private stopped(): Promise<void> {
-    return new Promise((resolve) => {
+    this.whenStopped ??= new Promise((resolve) => {
       if (this.stopping.signal.aborted) resolve();
       else this.stopping.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    return this.whenStopped;
   }
 
   private start(run: LeasedRun): void {
