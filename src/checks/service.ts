@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { CachedCatalog } from '../catalog/cached-catalog.ts';
+import { serviceEntities } from '../catalog/service-entities.ts';
 import type { ChangeService } from '../changes/service.ts';
 import type { NotificationMessage } from '../notifications/model.ts';
 import type { NotificationService } from '../notifications/service.ts';
@@ -128,39 +129,9 @@ export class CheckService {
   }
 
   private async readDefinitions(): Promise<Definitions> {
-    const keys: string[] = [];
-    let after: string | undefined;
-    do {
-      const page = await this.catalog.store.listEntities({ kind: 'check' }, 500, after);
-      keys.push(...page.items.map((e) => refKey({ kind: 'check', namespace: e.namespace, name: e.name })));
-      after = page.nextAfter;
-    } while (after !== undefined);
-    const descriptors = [...(await this.catalog.store.descriptorsOf(keys)).values()];
-    const serviceKeys = descriptors.map((d) =>
-      refKey(
-        parseEntityRef(String(d.entity.spec?.service), {
-          defaultKind: 'Component',
-          defaultNamespace: d.entity.metadata.namespace ?? 'default',
-        }),
-      ),
-    );
-    const services = await this.catalog.store.descriptorsOf(serviceKeys);
-    const owners = new Map<string, string>();
-    for (const [key, service] of services) {
-      const owner = service.entity.spec?.owner;
-      if (typeof owner === 'string')
-        owners.set(
-          key,
-          refKey(
-            parseEntityRef(owner, {
-              defaultKind: 'Group',
-              defaultNamespace: service.entity.metadata.namespace ?? 'default',
-            }),
-          ),
-        );
-    }
-    const checks = descriptors
-      .map((d, i) => checkDefinition(d.entity, owners.get(serviceKeys[i] as string)))
+    const { items, services, owners } = await serviceEntities(this.catalog.store, 'check');
+    const checks = items
+      .map(({ descriptor, serviceKey }) => checkDefinition(descriptor.entity, owners.get(serviceKey)))
       .sort((a, b) => a.key.localeCompare(b.key));
     return { checks, byKey: new Map(checks.map((c) => [c.key, c])), services: new Set(services.keys()) };
   }

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { CachedCatalog } from '../catalog/cached-catalog.ts';
+import { serviceEntities } from '../catalog/service-entities.ts';
 import type { ChangeInput } from '../changes/model.ts';
 import type { ChangeService } from '../changes/service.ts';
 import type { NotificationMessage } from '../notifications/model.ts';
@@ -14,7 +15,6 @@ import {
 } from '../platform/db/idempotency.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { Admission } from '../platform/admission.ts';
-import { parseEntityRef, refKey } from '../platform/entity-ref.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
 import type { FinishedRun, Json, WorkOrder, WorkOutcomeHandler, WorkQueue } from '../runners/model.ts';
@@ -184,38 +184,8 @@ export class JobService {
   }
 
   private async readDefinitions(): Promise<Definitions> {
-    const keys: string[] = [];
-    let after: string | undefined;
-    do {
-      const page = await this.catalog.store.listEntities({ kind: 'job' }, 500, after);
-      keys.push(...page.items.map((e) => refKey({ kind: 'job', namespace: e.namespace, name: e.name })));
-      after = page.nextAfter;
-    } while (after !== undefined);
-    const descriptors = await this.catalog.store.descriptorsOf(keys);
-    const serviceKeys = [...descriptors.values()].map((d) =>
-      refKey(
-        parseEntityRef(String(d.entity.spec?.service), {
-          defaultKind: 'Component',
-          defaultNamespace: d.entity.metadata.namespace ?? 'default',
-        }),
-      ),
-    );
-    const services = await this.catalog.store.descriptorsOf(serviceKeys);
-    const owners = new Map<string, string>();
-    for (const [key, service] of services) {
-      const owner = service.entity.spec?.owner;
-      if (typeof owner === 'string')
-        owners.set(
-          key,
-          refKey(
-            parseEntityRef(owner, {
-              defaultKind: 'Group',
-              defaultNamespace: service.entity.metadata.namespace ?? 'default',
-            }),
-          ),
-        );
-    }
-    const jobs = [...descriptors.values()].map((d, i) => jobDefinition(d.entity, owners.get(serviceKeys[i] as string)));
+    const { items, services, owners } = await serviceEntities(this.catalog.store, 'job');
+    const jobs = items.map(({ descriptor, serviceKey }) => jobDefinition(descriptor.entity, owners.get(serviceKey)));
     return { jobs, byKey: new Map(jobs.map((j) => [j.key, j])), services: new Set(services.keys()) };
   }
 

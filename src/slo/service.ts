@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { CachedCatalog } from '../catalog/cached-catalog.ts';
+import { serviceEntities } from '../catalog/service-entities.ts';
 import type { ChangeService } from '../changes/service.ts';
 import { RUNBOOK_ANNOTATION } from '../catalog/operational-links.ts';
 import type { NewNotification, NotificationStore } from '../notifications/store.ts';
 import type { PageTarget } from '../paging/model.ts';
 import { Admission } from '../platform/admission.ts';
 import { idempotencyOf, keyReused } from '../platform/db/idempotency.ts';
-import { parseEntityRef, refKey } from '../platform/entity-ref.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
 import { alertChangeInput, alertChangeKey, SLO_ALERT_RECORDER, SLO_ALERT_ROUTE } from './alert-change.ts';
@@ -153,32 +153,13 @@ export class SloService implements SloReader {
   }
 
   private async readDefinitions(): Promise<Definitions> {
-    const keys: string[] = [];
-    let after: string | undefined;
-    do {
-      const page = await this.catalog.store.listEntities({ kind: 'slo' }, 500, after);
-      keys.push(...page.items.map((e) => refKey({ kind: 'slo', namespace: e.namespace, name: e.name })));
-      after = page.nextAfter;
-    } while (after !== undefined);
-    const descriptors = await this.catalog.store.descriptorsOf(keys);
-    const serviceKeys = [...descriptors.values()].map((d) => {
-      const namespace = d.entity.metadata.namespace ?? 'default';
-      return refKey(
-        parseEntityRef(String(d.entity.spec?.service), { defaultKind: 'Component', defaultNamespace: namespace }),
-      );
-    });
-    const services = await this.catalog.store.descriptorsOf(serviceKeys);
-    const owners = new Map<string, string>();
+    const { items, services, owners } = await serviceEntities(this.catalog.store, 'slo');
     const runbooks = new Map<string, string>();
     for (const [key, service] of services) {
-      const owner = service.entity.spec?.owner;
-      const namespace = service.entity.metadata.namespace ?? 'default';
-      if (typeof owner === 'string')
-        owners.set(key, refKey(parseEntityRef(owner, { defaultKind: 'Group', defaultNamespace: namespace })));
       const runbook = service.entity.metadata.annotations?.[RUNBOOK_ANNOTATION];
       if (runbook && /^https?:\/\//.test(runbook)) runbooks.set(key, runbook);
     }
-    const slos = [...descriptors.values()].map((d, i) => sloDefinition(d.entity, owners.get(serviceKeys[i] as string)));
+    const slos = items.map(({ descriptor, serviceKey }) => sloDefinition(descriptor.entity, owners.get(serviceKey)));
     return { slos, byKey: new Map(slos.map((s) => [s.key, s])), runbooks, services: new Set(services.keys()) };
   }
 
