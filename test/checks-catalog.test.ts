@@ -1,39 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { CommandIO } from '../src/cli/io.ts';
-import { main } from '../src/main.ts';
 import { component, group, tempCatalog } from './support/catalog.ts';
+import { positionOf, validateJson } from './support/validate.ts';
 
 /**
  * The Check kind in the catalog: problems at file:line:column (bad URLs and schemes, bad
  * durations, unknown types, bad assertions, stray placeholders), a missing service as a
  * dangling reference, and the relation to the service both ways.
  */
-
-interface Problem {
-  file: string;
-  line: number;
-  column: number;
-  code: string;
-  message: string;
-  entityRef?: string;
-}
-
-async function validate(
-  dir: string,
-): Promise<{ code: number; entities: number; errors: Problem[]; warnings: Problem[] }> {
-  let out = '';
-  let err = '';
-  const io: CommandIO = { out: (t) => void (out += t), err: (t) => void (err += t), env: {}, cwd: dir };
-  const code = await main(['validate', dir, '--format', 'json'], io);
-  assert.equal(err, '', err);
-  return { code, ...(JSON.parse(out) as { entities: number; errors: Problem[]; warnings: Problem[] }) };
-}
-
-function positionOf(text: string, needle: string): string {
-  const lines = text.slice(0, text.indexOf(needle)).split('\n');
-  return `${lines.length}:${(lines.at(-1)?.length ?? 0) + 1}`;
-}
 
 const check = (name: string, lines: string[]) =>
   ['---', 'apiVersion: atrium.dev/v1', 'kind: Check', 'metadata:', `  name: ${name}`, 'spec:', ...lines].join('\n');
@@ -93,7 +67,7 @@ describe('kind: Check in the catalog', () => {
     ].join('\n');
     const catalog = tempCatalog({ 'catalog-info.yaml': text });
     t.after(() => catalog.cleanup());
-    const result = await validate(catalog.dir);
+    const result = await validateJson(catalog.dir);
     assert.equal(result.code, 65);
     const seen = result.errors.map((p) => `${p.entityRef} ${p.line}:${p.column} ${p.code}`);
     const at = (needle: string) => positionOf(text, needle);

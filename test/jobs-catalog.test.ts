@@ -1,38 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { CommandIO } from '../src/cli/io.ts';
-import { main } from '../src/main.ts';
 import { component, group, tempCatalog } from './support/catalog.ts';
+import { positionOf, validateJson } from './support/validate.ts';
 
 /**
  * The Job kind in the catalog: the issue's exact shape is an entity; problems at
  * file:line:column; a missing service is a dangling reference at its line; hostile values
  * (file: URLs, a huge schedule, unknown keys in the action) are refused without echoing them.
  */
-
-interface Problem {
-  line: number;
-  column: number;
-  code: string;
-  message: string;
-  entityRef?: string;
-}
-
-async function validate(
-  dir: string,
-): Promise<{ code: number; entities: number; errors: Problem[]; warnings: Problem[] }> {
-  let out = '';
-  let err = '';
-  const io: CommandIO = { out: (t) => void (out += t), err: (t) => void (err += t), env: {}, cwd: dir };
-  const code = await main(['validate', dir, '--format', 'json'], io);
-  assert.equal(err, '', err);
-  return { code, ...(JSON.parse(out) as { entities: number; errors: Problem[]; warnings: Problem[] }) };
-}
-
-function positionOf(text: string, needle: string): string {
-  const lines = text.slice(0, text.indexOf(needle)).split('\n');
-  return `${lines.length}:${(lines.at(-1)?.length ?? 0) + 1}`;
-}
 
 const job = (name: string, lines: string[]) =>
   ['---', 'apiVersion: atrium.dev/v1', 'kind: Job', `metadata: { name: ${name} }`, 'spec:', ...lines].join('\n');
@@ -86,7 +61,7 @@ describe('kind: Job in the catalog', () => {
     ].join('\n');
     const catalog = tempCatalog({ 'catalog-info.yaml': text });
     t.after(() => catalog.cleanup());
-    const result = await validate(catalog.dir);
+    const result = await validateJson(catalog.dir);
     assert.equal(result.entities, 4, 'the component, the group, nightly-rate-import and no-service');
     assert.deepEqual(
       result.errors.map((p) => `${p.entityRef} ${p.line}:${p.column} ${p.code}`),
@@ -122,7 +97,7 @@ describe('kind: Job in the catalog', () => {
     ].join('\n');
     const catalog = tempCatalog({ 'catalog-info.yaml': text });
     t.after(() => catalog.cleanup());
-    const result = await validate(catalog.dir);
+    const result = await validateJson(catalog.dir);
     assert.equal(result.errors.length, 2);
     assert.ok(
       result.errors.every((p) => p.message.length < 500),

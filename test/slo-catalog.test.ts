@@ -1,39 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { CommandIO } from '../src/cli/io.ts';
-import { main } from '../src/main.ts';
 import { component, group, tempCatalog } from './support/catalog.ts';
+import { positionOf, validateJson } from './support/validate.ts';
 
 /**
  * The SLO kind in the catalog: problems at file:line:column, a missing service as a dangling
  * reference at its line, hostile files (huge queries, bad objectives, 10,000 SLOs in one file).
  */
-
-interface Problem {
-  file: string;
-  line: number;
-  column: number;
-  code: string;
-  message: string;
-  entityRef?: string;
-}
-
-async function validate(
-  dir: string,
-): Promise<{ code: number; entities: number; errors: Problem[]; warnings: Problem[] }> {
-  let out = '';
-  let err = '';
-  const io: CommandIO = { out: (t) => void (out += t), err: (t) => void (err += t), env: {}, cwd: dir };
-  const code = await main(['validate', dir, '--format', 'json'], io);
-  assert.equal(err, '', err);
-  return { code, ...(JSON.parse(out) as { entities: number; errors: Problem[]; warnings: Problem[] }) };
-}
-
-/** The 1-based line and column where `needle` first appears in `text`. */
-function positionOf(text: string, needle: string): string {
-  const lines = text.slice(0, text.indexOf(needle)).split('\n');
-  return `${lines.length}:${(lines.at(-1)?.length ?? 0) + 1}`;
-}
 
 const slo = (name: string, lines: string[]) =>
   ['---', 'apiVersion: atrium.dev/v1', 'kind: SLO', 'metadata:', `  name: ${name}`, 'spec:', ...lines].join('\n');
@@ -73,7 +46,7 @@ describe('kind: SLO in the catalog', () => {
     ].join('\n');
     const catalog = tempCatalog({ 'catalog-info.yaml': text });
     t.after(() => catalog.cleanup());
-    const result = await validate(catalog.dir);
+    const result = await validateJson(catalog.dir);
     assert.equal(result.entities, 4, 'the component, the group, ok and no-service');
     assert.deepEqual(
       result.errors.map((p) => `${p.entityRef} ${p.line}:${p.column} ${p.code}`),
@@ -111,7 +84,7 @@ describe('kind: SLO in the catalog', () => {
     ].join('\n');
     const catalog = tempCatalog({ 'catalog-info.yaml': text });
     t.after(() => catalog.cleanup());
-    const result = await validate(catalog.dir);
+    const result = await validateJson(catalog.dir);
     const [problem] = result.errors;
     assert.equal(result.errors.length, 1);
     assert.equal(`${problem?.line}:${problem?.column}`, positionOf(text, `"${huge.slice(0, 10)}`));
@@ -132,7 +105,7 @@ describe('kind: SLO in the catalog', () => {
       );
     const catalog = tempCatalog({ 'catalog-info.yaml': `${docs.join('\n')}\n` });
     t.after(() => catalog.cleanup());
-    const result = await validate(catalog.dir);
+    const result = await validateJson(catalog.dir);
     assert.equal(result.entities, 2 + 5_000);
     assert.equal(result.errors.length, 5_000);
     assert.ok(result.errors.every((p) => p.code === 'invalid-objective'));
