@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { seedDemoChecks } from '../src/demo/seed.ts';
-import { assertAccessible, browserSkip, launchBrowser } from './support/browser.ts';
+import { assertPageTypes, browserSkip, launchBrowser } from './support/browser.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
 /**
@@ -54,17 +54,7 @@ describe('the Checks card and a check page in a browser', { skip: browserSkip },
           viewport: { width, height: 900 },
         });
         const page = await context.newPage();
-        for (const [label, path, card] of PAGES) {
-          const response = await page.goto(live.url + path);
-          assert.equal(response?.status(), 200, label);
-          assert.ok(await page.locator(card).isVisible(), `${label} shows ${card}`);
-          await assertAccessible(page, `${label} (${scheme}, ${width} px)`);
-          const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-            scrollWidth: document.documentElement.scrollWidth,
-            innerWidth: window.innerWidth,
-          }));
-          assert.ok(scrollWidth <= innerWidth, `${label}: ${scrollWidth} px wide in a ${innerWidth} px window`);
-        }
+        await assertPageTypes(page, live.url, PAGES, `${scheme}, ${width} px`);
         await context.close();
       });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { assertAccessible, browserSkip, launchBrowser } from './support/browser.ts';
+import { assertPageTypes, browserSkip, launchBrowser } from './support/browser.ts';
 import { component, group, tempCatalog } from './support/catalog.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -89,17 +89,7 @@ describe('the Jobs card and a job page in a browser', { skip: browserSkip }, () 
           viewport: { width, height: 900 },
         });
         const page = await context.newPage();
-        for (const [label, path, card] of PAGES) {
-          const response = await page.goto(live.url + path);
-          assert.equal(response?.status(), 200, label);
-          assert.ok(await page.locator(card).isVisible(), `${label} shows ${card}`);
-          await assertAccessible(page, `${label} (${scheme}, ${width} px)`);
-          const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-            scrollWidth: document.documentElement.scrollWidth,
-            innerWidth: window.innerWidth,
-          }));
-          assert.ok(scrollWidth <= innerWidth, `${label}: ${scrollWidth} px wide in a ${innerWidth} px window`);
-        }
+        await assertPageTypes(page, live.url, PAGES, `${scheme}, ${width} px`);
         const history = (await page.locator('section[aria-labelledby="job-history"]').textContent()) ?? '';
         assert.match(history, /missed/);
         assert.match(history, /1 min 35 s/);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { assertAccessible, browserSkip, launchBrowser } from './support/browser.ts';
+import { assertPageTypes, browserSkip, launchBrowser } from './support/browser.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
 /**
@@ -70,17 +70,7 @@ describe('the post-mortem pages in a browser', { skip: browserSkip }, () => {
           viewport: { width, height: 900 },
         });
         const page = await context.newPage();
-        for (const [label, path, heading] of pages) {
-          const response = await page.goto(live.url + path);
-          assert.equal(response?.status(), 200, label);
-          assert.ok(await page.locator(heading).isVisible(), `${label} shows ${heading}`);
-          await assertAccessible(page, `${label} (${scheme}, ${width} px)`);
-          const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-            scrollWidth: document.documentElement.scrollWidth,
-            innerWidth: window.innerWidth,
-          }));
-          assert.ok(scrollWidth <= innerWidth, `${label}: ${scrollWidth} px wide in a ${innerWidth} px window`);
-        }
+        await assertPageTypes(page, live.url, pages, `${scheme}, ${width} px`);
         await context.close();
       });
 });

@@ -90,3 +90,27 @@ export async function assertAccessible(page: Page, label: string): Promise<void>
   );
   assert.deepEqual(summary, [], `axe violations on ${label}`);
 }
+
+/**
+ * Visits each `[label, path, selector]` under `baseUrl`: it answers 200, shows `selector`,
+ * has no axe violations and is no wider than the window (no sideways scroll on a phone).
+ * `setting` (scheme and width) goes into the messages.
+ */
+export async function assertPageTypes(
+  page: Page,
+  baseUrl: string,
+  pages: readonly (readonly [label: string, path: string, selector: string])[],
+  setting: string,
+): Promise<void> {
+  for (const [label, path, selector] of pages) {
+    const response = await page.goto(baseUrl + path);
+    assert.equal(response?.status(), 200, label);
+    assert.ok(await page.locator(selector).isVisible(), `${label} shows ${selector}`);
+    await assertAccessible(page, `${label} (${setting})`);
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+    }));
+    assert.ok(scrollWidth <= innerWidth, `${label}: ${scrollWidth} px wide in a ${innerWidth} px window`);
+  }
+}
