@@ -195,3 +195,51 @@ test('without leases every replica runs every task, as a lone process does', asy
   await until(() => runs.length === 1, 'it ran');
   assert.deepEqual(runs, ['no lease']);
 });
+
+test('when the database stops answering the lease keeper, the work stops, is said once, and resumes when it is back', async (t) => {
+  const lines: { level: number; msg: string }[] = [];
+  const logger = createLogger({
+    level: 'info',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+  });
+  let down = false;
+  let generation = 1;
+  const leases: TaskLeases = {
+    hold: async (name) => {
+      if (down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      return { name, generation, expiresAt: Number.MAX_SAFE_INTEGER };
+    },
+    release: async () => {},
+  };
+  const workers: { aborted: boolean }[] = [];
+  const tasks = new BackgroundTasks(logger, () => 0, leases);
+  tasks.add({
+    name: 'worker',
+    scope: 'once-across-replicas',
+    component: 'test',
+    failure: 'failed',
+    run: async (signal) => {
+      const entry = { aborted: false };
+      workers.push(entry);
+      if (!signal.aborted)
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      entry.aborted = true;
+    },
+  });
+  t.after(() => tasks.stop());
+  tasks.start('ready');
+  await tasks.renewLeases();
+  await until(() => workers.length === 1, 'the worker runs under its lease');
+
+  down = true;
+  await tasks.renewLeases();
+  await tasks.renewLeases();
+  await until(() => workers[0]?.aborted === true, 'the worker stopped: this replica may no longer hold the lease');
+  assert.equal(lines.filter((l) => /cannot renew the leases/.test(l.msg)).length, 1, 'said once, not per round');
+
+  down = false;
+  generation = 2; // another replica held it meanwhile
+  await tasks.renewLeases();
+  await until(() => workers.length === 2, 'the worker runs again once the lease is held again');
+  assert.equal(lines.filter((l) => /can be renewed again/.test(l.msg)).length, 1);
+});
