@@ -429,8 +429,6 @@ export function createServer(options: ServerOptions): AtriumServer {
     }
     if (await docs.changed().catch(() => false)) catalog.invalidate();
   };
-  /** The syncer lease generation the first sync ran under: the syncer task, renewing it, need not sync again. */
-  let firstSyncedUnder: number | undefined;
   /**
    * The first sync of `start()`: by this replica if it can take the syncer lease (the
    * syncer task renews it from there); otherwise the catalog another replica synced is
@@ -440,7 +438,6 @@ export function createServer(options: ServerOptions): AtriumServer {
     const lease = await leases.hold(taskLeaseName(CATALOG_SYNCER), replica, LEASE_TTL_MS);
     if (lease) {
       await syncCatalog(lease);
-      firstSyncedUnder = lease.generation;
       return;
     }
     if ((await catalog.store.generation()) === 0)
@@ -477,14 +474,7 @@ export function createServer(options: ServerOptions): AtriumServer {
             logger,
           },
     ),
-    catalogSyncerTask({
-      // A takeover syncs at once; keeping the lease the first sync took does not sync twice at start.
-      sync: async (lease) => {
-        if (lease === undefined || lease.generation !== firstSyncedUnder) await syncCatalog(lease);
-      },
-      role: (role) => (syncerRole = role),
-      logger,
-    }),
+    catalogSyncerTask({ sync: (lease) => syncCatalog(lease), role: (role) => (syncerRole = role), logger }),
     ...flagTasks(flags),
     ...notificationTasks(outbox),
     ...sloTasks(slos, sloEvaluationMs),
