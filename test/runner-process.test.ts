@@ -104,7 +104,10 @@ describeEachDatabase('a runner process killed mid-run', (dialect) => {
     assert.equal((await fixture.server.runners.run(runId))?.attempt, 2);
 
     writeFileSync(join(dir, 'work.go'), '');
-    const [finished] = await until('the outcome', 20_000, () => (heard.length > 0 ? heard : undefined));
+    // The handler hears of the outcome inside the transaction that records it: wait for the commit too.
+    const [finished] = await until('the outcome, committed', 20_000, async () =>
+      heard.length > 0 && (await fixture.server.runners.run(runId))?.state === 'finished' ? heard : undefined,
+    );
     assert.equal(heard.length, 1);
     assert.equal(finished?.runId, runId);
     assert.equal(finished?.attempt, 2);
