@@ -20,6 +20,7 @@ import type { RequestListener } from 'node:http';
 import { createApp, type App } from './platform/http/app.ts';
 import { createListener } from './platform/http/listener.ts';
 import type { Logger } from './platform/log.ts';
+import { cacheBudget, DEFAULT_MEMORY_BUDGET_BYTES, RESERVED_BYTES } from './platform/memory-budget.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { CATALOG_SYNCER, catalogSyncerTask, catalogTasks, type SyncerRole } from './catalog/tasks.ts';
 import { changeTasks } from './changes/tasks.ts';
@@ -196,6 +197,8 @@ export interface ServerOptions {
   incidents?: IncidentsSettings;
   /** Post-mortems' sprints, deadline horizon, review age and escalation team (atrium.yaml's postmortems). */
   postmortems?: PostmortemSettings;
+  /** The memory the process may use, which sizes its caches (platform/memory-budget.ts; default 300 MiB). */
+  memoryBudgetBytes?: number;
 }
 
 export function createServer(options: ServerOptions): AtriumServer {
@@ -203,7 +206,13 @@ export function createServer(options: ServerOptions): AtriumServer {
   const replica = options.replica ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const metrics = createMetrics({ defaults: options.defaultMetrics });
   const app = createApp({ logger, metrics });
-  const catalog = new CachedCatalog(new CatalogStore(database));
+  const caches = cacheBudget(options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES);
+  if (caches.overcommitted)
+    logger.warn(
+      { component: 'server', memoryBudgetBytes: options.memoryBudgetBytes, reservedBytes: RESERVED_BYTES },
+      'the memory budget leaves the caches less than their minimum: they get it, and the process will use more than its budget',
+    );
+  const catalog = new CachedCatalog(new CatalogStore(database), { cacheBytes: caches.apiCacheBytes });
   const external = externalRefs(options.externalRefs ?? []);
   const tokens = new TokenService(new TokenStore(database), options.now);
   const changes = new ChangeService(new ChangeStore(database), catalog.store, {
@@ -314,6 +323,7 @@ export function createServer(options: ServerOptions): AtriumServer {
       subpages: entitySubpages,
       homeSections,
       externalRefs: external,
+      cacheBytes: caches.pageCacheBytes,
     },
   );
   changes.onWrite((version, written) => {
@@ -347,7 +357,12 @@ export function createServer(options: ServerOptions): AtriumServer {
     keepWhenRootMissing: true,
   });
   const readiness = new Readiness();
-  const gauges = registerServerMetrics(metrics, { portal, writes: changes.writes });
+  const gauges = registerServerMetrics(metrics, {
+    portal,
+    writes: changes.writes,
+    apiCache: catalog.cache,
+    budget: caches,
+  });
   registerRunnerMetrics(metrics, runners);
   registerHealthRoutes(app, readiness, {
     generation: () => catalog.store.generation(),

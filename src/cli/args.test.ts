@@ -27,3 +27,18 @@ test('--max-file-size refuses what is not a size, below 1KiB or above 1GiB, as a
     );
   }
 });
+
+test('--memory-budget: the same sizes within its own range, its example in the hint', () => {
+  const range = { min: 128 * 2 ** 20, max: 64 * 2 ** 30, example: '300MiB' };
+  assert.equal(byteSizeOption('memory-budget', '300MiB', range), 300 * 2 ** 20);
+  assert.equal(byteSizeOption('memory-budget', '2GiB', range), 2 ** 31);
+  for (const text of ['127MiB', '65GiB', 'a lot', '-300MiB'])
+    assert.throws(
+      () => byteSizeOption('memory-budget', text, range),
+      (err: unknown) =>
+        err instanceof UsageError &&
+        err.message.includes('from 128MiB to 64GiB') &&
+        err.hint.includes('--memory-budget 300MiB'),
+      text,
+    );
+});

@@ -53,16 +53,31 @@ const BYTE_UNITS: Record<string, number> = {
   gib: 2 ** 30,
 };
 
-/** Reads `--max-file-size`-style sizes: bytes, or KiB, MiB, GiB (K, KB, M, MB… read as the same binary units), from 1KiB to 1GiB. */
-export function byteSizeOption(name: string, value: string | undefined): number | undefined {
+/** Reads `--max-file-size`-style sizes: bytes, or KiB, MiB, GiB (K, KB, M, MB… read as the same binary units), within `range` (default 1KiB to 1GiB; `example` goes in the hint). */
+export function byteSizeOption(
+  name: string,
+  value: string | undefined,
+  range: { min: number; max: number; example?: string } = { min: 1024, max: 2 ** 30 },
+): number | undefined {
   if (value === undefined) return undefined;
   const match = /^(\d{1,10})\s*([a-z]*)$/i.exec(value.trim());
   const unit = BYTE_UNITS[match?.[2]?.toLowerCase() ?? 'none'];
   const bytes = match && unit ? Number(match[1]) * unit : Number.NaN;
-  if (!(bytes >= 1024 && bytes <= 2 ** 30))
+  if (!(bytes >= range.min && bytes <= range.max))
     throw new UsageError(
-      `--${name} must be a size from 1KiB to 1GiB, not "${value}"`,
-      `For example --${name} 16MiB (or a number of bytes).`,
+      `--${name} must be a size from ${sizeText(range.min)} to ${sizeText(range.max)}, not "${value}"`,
+      `For example --${name} ${range.example ?? '16MiB'} (or a number of bytes).`,
     );
   return bytes;
+}
+
+/** A size as the largest binary unit that divides it: 1KiB, 16MiB, 64GiB. */
+function sizeText(bytes: number): string {
+  for (const [unit, size] of [
+    ['GiB', 2 ** 30],
+    ['MiB', 2 ** 20],
+    ['KiB', 1024],
+  ] as const)
+    if (bytes % size === 0) return `${bytes / size}${unit}`;
+  return String(bytes);
 }

@@ -1,11 +1,12 @@
 import { describeCatalog } from '../catalog/open-catalog.ts';
 import { recordDemoHistory } from '../server/demo-history.ts';
 import { hostPort } from '../platform/config.ts';
+import { MEMORY_BUDGET_RANGE } from '../platform/memory-budget.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
 import { createServer } from '../server.ts';
 import { loadAssets } from '../portal/assets.ts';
-import { integerOption } from './args.ts';
+import { byteSizeOption, integerOption } from './args.ts';
 import { CATALOG_OPTIONS, CATALOG_OPTIONS_HELP, catalogOverrides, catalogSpec } from './catalog-options.ts';
 import { defineCommand, withDatabase } from './command.ts';
 import { workExecutors } from '../capabilities.ts';
@@ -18,7 +19,7 @@ import { VERSION } from '../server/version.ts';
 const help = `Usage: atrium serve [--catalog DIR|FILE]... [--app-config FILE]... [--strict-urls] [--port N]
                     [--host ADDR] [--database PATH_OR_URL] [--no-watch] [--demo-history]
                     [--max-file-size SIZE] [--metrics-listen HOST:PORT] [--metrics-token]
-                    [--no-runner]
+                    [--no-runner] [--memory-budget SIZE]
 
 Syncs the catalog, serves the API, and keeps watching the catalog root: a saved
 file is visible in the API about a second later. Stops cleanly on SIGINT/SIGTERM.
@@ -39,6 +40,11 @@ ${CATALOG_OPTIONS_HELP}
                            (default: ATRIUM_METRICS_TOKEN=true, atrium.yaml metricsToken)
   --no-runner              run no embedded runner: checks and jobs for location
                            \`local\` wait for an \`atrium runner --location local\`
+  --memory-budget SIZE     memory this process may use, e.g. 300MiB or 1GiB (128MiB to
+                           64GiB); what is left after Node and the catalog's state
+                           (200 MiB reserved) sizes the page and API caches
+                           (default: ATRIUM_MEMORY_BUDGET_MB, atrium.yaml memoryBudgetMb,
+                           or 300MiB, which fits 50,000 entities)
   -h, --help               show this help
 
 The portal's pages are at / (catalog, entity pages, docs and runbooks, dependency
@@ -65,6 +71,7 @@ export const serveCommand = defineCommand({
     'metrics-listen': { type: 'string' },
     'metrics-token': { type: 'boolean' },
     'no-runner': { type: 'boolean' },
+    'memory-budget': { type: 'string' },
   },
   async run({ values, positionals, io, loadConfig }) {
     if (positionals.length > 0)
@@ -76,6 +83,7 @@ export const serveCommand = defineCommand({
       port: integerOption('port', values.port, 0, 65535),
       metricsListen: values['metrics-listen'],
       metricsToken: values['metrics-token'],
+      memoryBudgetMb: memoryBudgetMb(values['memory-budget']),
     });
     const metricsListen = config.metricsListen === undefined ? undefined : hostPort(config.metricsListen);
     if (config.metricsListen !== undefined && metricsListen === undefined)
@@ -122,6 +130,7 @@ export const serveCommand = defineCommand({
             prometheusSources: config.prometheusSources,
             postmortems: config.postmortems,
             secrets: config.secrets,
+            memoryBudgetBytes: config.memoryBudgetMb * 2 ** 20,
           });
           // The embedded runner: location local, the capabilities' executors, atrium.yaml's allow-lists.
           const runner =
@@ -176,3 +185,9 @@ export const serveCommand = defineCommand({
     return 0;
   },
 });
+
+/** `--memory-budget SIZE` in whole MiB (atrium.yaml and the environment say MiB). */
+function memoryBudgetMb(value: string | undefined): number | undefined {
+  const bytes = byteSizeOption('memory-budget', value, { ...MEMORY_BUDGET_RANGE, example: '300MiB' });
+  return bytes === undefined ? undefined : Math.floor(bytes / 2 ** 20);
+}

@@ -66,7 +66,7 @@ describe('loadConfig precedence', () => {
 
   test('applies CLI > env > atrium.yaml > defaults to every setting', () => {
     const file =
-      'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\ngithubWebhookSecret: file-secret-0123456789\nproductionEnvironments: [prod-eu, prod-us]\nmetricsListen: "file-host:1"\nmetricsToken: true\nsloEvaluationSeconds: 60\n';
+      'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\ngithubWebhookSecret: file-secret-0123456789\nproductionEnvironments: [prod-eu, prod-us]\nmetricsListen: "file-host:1"\nmetricsToken: true\nsloEvaluationSeconds: 60\nmemoryBudgetMb: 400\n';
     const env = {
       ATRIUM_CATALOG: 'env-catalog',
       ATRIUM_DATABASE: 'env.db',
@@ -79,6 +79,7 @@ describe('loadConfig precedence', () => {
       ATRIUM_METRICS_LISTEN: 'env-host:2',
       ATRIUM_METRICS_TOKEN: 'false',
       ATRIUM_SLO_EVALUATION_SECONDS: '45',
+      ATRIUM_MEMORY_BUDGET_MB: '500',
     };
     const cli = {
       catalog: 'cli-catalog',
@@ -93,6 +94,7 @@ describe('loadConfig precedence', () => {
       metricsToken: true,
       externalRefs: ['api:*'],
       sloEvaluationSeconds: 15,
+      memoryBudgetMb: 600,
     };
     const cwd = cwdWith(file);
     const catalogDefaults = {
@@ -124,6 +126,7 @@ describe('loadConfig precedence', () => {
       metricsToken: false,
       externalRefs: [],
       sloEvaluationSeconds: 45,
+      memoryBudgetMb: 500,
     });
     assert.deepEqual(loadConfig({}, {}, cwd), {
       ...catalogDefaults,
@@ -140,6 +143,7 @@ describe('loadConfig precedence', () => {
       metricsToken: true,
       externalRefs: [],
       sloEvaluationSeconds: 60,
+      memoryBudgetMb: 400,
     });
   });
 
@@ -280,6 +284,9 @@ describe('loadConfig errors', () => {
     ['port: -1\n', 'a negative port'],
     ['port: 80.5\n', 'a fractional port'],
     ['maxFileBytes: 10\n', 'a file size limit below 1024'],
+    ['memoryBudgetMb: 64\n', 'a memory budget below 128 MiB'],
+    ['memoryBudgetMb: 70000\n', 'a memory budget above 64 GiB'],
+    ['memoryBudgetMb: "300MiB"\n', 'a memory budget written as a string'],
     ['logLevel: verbose\n', 'an unknown log level'],
     ['catalog: ""\n', 'an empty catalog path'],
     ['just a string\n', 'a document that is not a mapping'],
@@ -542,4 +549,15 @@ describe('postmortems', () => {
     ] as const)
       assert.throws(() => loadConfig({}, {}, cwdWith(bad)), new RegExp(`atrium\\.yaml: postmortems.*${field}`), bad);
   });
+});
+
+test('the memory budget is 300 MiB by default; ATRIUM_MEMORY_BUDGET_MB must be whole MiB within the range', () => {
+  const cwd = cwdWith('port: 7001\n');
+  assert.equal(loadConfig({}, {}, cwd).memoryBudgetMb, 300);
+  for (const value of ['lots', '12', '300MiB', '99999'])
+    assert.throws(
+      () => loadConfig({}, { ATRIUM_MEMORY_BUDGET_MB: value }, cwd),
+      (err: unknown) => err instanceof AtriumError && err.message.includes('ATRIUM_MEMORY_BUDGET_MB'),
+      value,
+    );
 });

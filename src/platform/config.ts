@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AtriumError } from './errors.ts';
 import { externalRefPatternProblem } from './external-refs.ts';
 import { keyOfTeam } from './entity-ref.ts';
+import { DEFAULT_MEMORY_BUDGET_BYTES, MEMORY_BUDGET_RANGE } from './memory-budget.ts';
 import { RECEIVER_NAME, RECEIVER_NAME_RULE } from './receiver-name.ts';
 
 /**
@@ -52,6 +53,8 @@ export interface Config {
   paging: PagingSettings;
   /** How often `serve` evaluates SLOs, in seconds (atrium.yaml's sloEvaluationSeconds; default 30). */
   sloEvaluationSeconds: number;
+  /** How much memory `serve` may use, in MiB (atrium.yaml's memoryBudgetMb, `--memory-budget`): sizes its caches (platform/memory-budget.ts). */
+  memoryBudgetMb: number;
   /** Prometheus HTTP APIs SLOs read (atrium.yaml's prometheus; ATRIUM_PROMETHEUS_URL names `default`). */
   prometheusSources: PrometheusSourceSettings[];
   /**
@@ -169,6 +172,7 @@ export const DEFAULTS: Config = {
   teamReceivers: {},
   paging: {},
   sloEvaluationSeconds: 30,
+  memoryBudgetMb: DEFAULT_MEMORY_BUDGET_BYTES / 2 ** 20,
   prometheusSources: [],
   secrets: {},
   runner: {},
@@ -287,6 +291,12 @@ const fileSchema = z.strictObject({
     .optional(),
   metricsToken: z.boolean().optional(),
   sloEvaluationSeconds: z.number().int().min(5).max(3600).optional(),
+  memoryBudgetMb: z
+    .number()
+    .int()
+    .min(MEMORY_BUDGET_RANGE.min / 2 ** 20)
+    .max(MEMORY_BUDGET_RANGE.max / 2 ** 20)
+    .optional(),
   notifications: z
     .strictObject({
       receivers: z.record(receiverName, receiverSchema).optional(),
@@ -379,6 +389,7 @@ const envNames: Record<EnvSetting, string[]> = {
   metricsToken: ['ATRIUM_METRICS_TOKEN'],
   externalRefs: ['ATRIUM_CATALOG_EXTERNAL_REFS'],
   sloEvaluationSeconds: ['ATRIUM_SLO_EVALUATION_SECONDS'],
+  memoryBudgetMb: ['ATRIUM_MEMORY_BUDGET_MB'],
 };
 
 function configError(message: string, hint: string): AtriumError {
@@ -637,7 +648,7 @@ function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {
     const name = names.find((n) => env[n] !== undefined && env[n] !== '');
     if (!name) continue;
     const value = env[name] as string;
-    if (key === 'port' || key === 'maxFileBytes' || key === 'sloEvaluationSeconds') {
+    if (key === 'port' || key === 'maxFileBytes' || key === 'sloEvaluationSeconds' || key === 'memoryBudgetMb') {
       if (!/^\d+$/.test(value))
         throw configError(`${name}=${value} is not a whole number`, `Set ${name} to a number, or unset it.`);
       out[key] = Number(value);

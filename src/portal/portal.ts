@@ -76,6 +76,11 @@ export class Portal implements PortalData {
   });
   /** Renders since start, for the stampede benchmark and tests. */
   renders = 0;
+
+  /** The rendered pages kept now, in bytes (within the cache's budget). */
+  get cachedBytes(): number {
+    return this.pages.sizeInBytes;
+  }
   readonly sources?: unknown;
   readonly sections: PortalData['sections'];
   readonly subpages: NonNullable<PortalData['subpages']>;

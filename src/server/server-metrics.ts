@@ -1,16 +1,24 @@
 import { Gauge } from 'prom-client';
 import type { SyncReport } from '../catalog/sync.ts';
 import type { Admission } from '../platform/admission.ts';
+import type { CacheBudget } from '../platform/memory-budget.ts';
 import type { Metrics } from '../platform/metrics.ts';
 
 /**
  * The server's own Prometheus gauges, after the HTTP ones: catalog size and problems and
- * the last sync's duration (set by `synced`), portal renders and write admission (read
- * when scraped).
+ * the last sync's duration (set by `synced`), portal renders, the caches' bytes against
+ * their budget and write admission (read when scraped).
  */
 export function registerServerMetrics(
   metrics: Metrics,
-  sources: { portal: { readonly renders: number }; writes: Pick<Admission, 'refused' | 'load'> },
+  sources: {
+    portal: { readonly renders: number; readonly cachedBytes: number };
+    writes: Pick<Admission, 'refused' | 'load'>;
+    /** The API answers kept, in bytes. */
+    apiCache: { readonly sizeInBytes: number };
+    /** What each cache may hold, from the memory budget. */
+    budget: CacheBudget;
+  },
 ): { synced(report: SyncReport): void } {
   const entitiesGauge = new Gauge({
     name: 'atrium_catalog_entities',
@@ -29,6 +37,26 @@ export function registerServerMetrics(
     registers: [metrics.registry],
     collect() {
       this.set(sources.portal.renders);
+    },
+  });
+  new Gauge({
+    name: 'atrium_cache_bytes',
+    help: 'Bytes held by each cache sized by the memory budget (pages: rendered portal pages; api: catalog API answers).',
+    labelNames: ['cache'],
+    registers: [metrics.registry],
+    collect() {
+      this.set({ cache: 'pages' }, sources.portal.cachedBytes);
+      this.set({ cache: 'api' }, sources.apiCache.sizeInBytes);
+    },
+  });
+  new Gauge({
+    name: 'atrium_cache_budget_bytes',
+    help: "What each cache may hold: its share of --memory-budget after the process's reserve.",
+    labelNames: ['cache'],
+    registers: [metrics.registry],
+    collect() {
+      this.set({ cache: 'pages' }, sources.budget.pageCacheBytes);
+      this.set({ cache: 'api' }, sources.budget.apiCacheBytes);
     },
   });
   new Gauge({
