@@ -93,6 +93,7 @@ import { IncidentService } from './incidents/service.ts';
 import { IncidentStore } from './incidents/store.ts';
 import { registerIncidentRoutes } from './incidents/routes.ts';
 import { registerIncidentPages } from './incidents/page-routes.ts';
+import { incidentTasks } from './incidents/tasks.ts';
 import { registerPagerDutyWebhook } from './incidents/pagerduty-webhook-route.ts';
 import { registerPostmortemRoutes } from './postmortems/routes.ts';
 import { incidentLookupOf, PostmortemService } from './postmortems/service.ts';
@@ -481,6 +482,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     ...checkTasks(checks),
     ...runnerTasks(runners),
     ...jobTasks(jobs),
+    ...incidentTasks(incidents),
     ...postmortemTasks(postmortems),
   );
   const listener = createListener(app, {

@@ -109,6 +109,8 @@ const DECLARE_ROUTE = '/api/v1/incidents';
 const LINK_CANDIDATES = 200;
 /** How slo/alert-change.ts's summary of a page alert that started firing begins. */
 const PAGE_FIRING = 'Page alert firing:';
+/** History rows behind the newest a poll counts: a row that commits this far behind a newer one is still seen. */
+const LATE_EDITS = 1000;
 /** Scopes of affected-service sets kept; past this the memory starts afresh. */
 const SCOPES_KEPT = 200;
 
@@ -156,6 +158,9 @@ export class IncidentService {
   private readonly now: () => Date;
   private readonly listeners: (() => void)[] = [];
   private readonly scopes = new Map<string, Map<string, FeedOrigin>>();
+  /** Where the history stood at the last poll (pollEdits), and the floor its count is taken above. */
+  private editMark?: { newest: number; above: number };
+  private editFloor = 0;
 
   constructor(
     readonly store: IncidentStore,
@@ -178,6 +183,25 @@ export class IncidentService {
 
   private changed(): void {
     for (const listener of this.listeners) listener();
+  }
+
+  /**
+   * Looks whether any replica declared or edited an incident since the last poll (the
+   * history's mark moved) and, if so, tells the listeners: another replica's status,
+   * milestone or role edit reaches this one's cached banner and home card. The first poll
+   * only notes where the history stands. True when it moved.
+   */
+  async pollEdits(): Promise<boolean> {
+    const mark = await this.store.editMark(this.editFloor);
+    const known = this.editMark;
+    const moved = known !== undefined && (mark.newest !== known.newest || mark.above !== known.above);
+    if (mark.newest !== known?.newest) {
+      // A new floor counts from elsewhere: note the count above it, so the next poll compares like with like.
+      this.editFloor = Math.max(0, mark.newest - LATE_EDITS);
+      this.editMark = await this.store.editMark(this.editFloor);
+    } else this.editMark = mark;
+    if (moved) this.changed();
+    return moved;
   }
 
   /**
