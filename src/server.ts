@@ -98,7 +98,8 @@ import { registerPagerDutyWebhook } from './incidents/pagerduty-webhook-route.ts
 import { registerPostmortemRoutes } from './postmortems/routes.ts';
 import { incidentLookupOf, PostmortemService } from './postmortems/service.ts';
 import { PostmortemStore } from './postmortems/store.ts';
-import { postmortemTasks } from './postmortems/tasks.ts';
+import { postmortemFileTasks, postmortemTasks } from './postmortems/tasks.ts';
+import { postmortemFilesIn } from './postmortems/postmortem-files.ts';
 import { registerPostmortemPages } from './postmortems/page-route.ts';
 
 /**
@@ -484,6 +485,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     ...jobTasks(jobs),
     ...incidentTasks(incidents),
     ...postmortemTasks(postmortems),
+    ...postmortemFileTasks(postmortems, () => postmortemFilesIn(catalog.store, docs), logger),
   );
   const listener = createListener(app, {
     logger,

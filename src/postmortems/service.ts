@@ -238,18 +238,23 @@ export class PostmortemService {
   /** Validates an item as every path does (the form, the API, the CLI through the API). */
   async validate(input: Readonly<Record<string, unknown>>): Promise<ActionItemFields> {
     const owner = typeof input.owner === 'string' ? ownerKeyOf(input.owner) : undefined;
-    const found = owner ? await this.descriptors([owner]) : new Map<string, EntityDescriptor>();
     const today = dateOfDay(localDayOf(this.now(), this.sprint.timeZone));
     const result = validateActionItem(input, {
       today,
       horizonDays: this.options.settings.horizonDays,
-      ownerExists: (key) => {
-        const kind = found.get(key)?.entity.kind.toLowerCase();
-        return kind === 'user' || kind === 'group';
-      },
+      ownerExists: await this.ownerCheck(owner ? [owner] : []),
     });
     if (!result.ok) throw invalid(result.problems);
     return result.item;
+  }
+
+  /** Whether each of these owner keys is a User or Group of the catalog, as a check (every path's owner rule). */
+  async ownerCheck(keys: readonly string[]): Promise<(key: string) => boolean> {
+    const found = keys.length > 0 ? await this.descriptors(keys) : new Map<string, EntityDescriptor>();
+    return (key) => {
+      const kind = found.get(key)?.entity.kind.toLowerCase();
+      return kind === 'user' || kind === 'group';
+    };
   }
 
   /** Marks an item done; 404 when there is none, 409 when it is not open. */
