@@ -1,5 +1,6 @@
 /**
- * The incidents benchmark (issue #19's speed targets), in process on SQLite (server time:
+ * The incidents benchmark (issue #19's speed targets), in process on SQLite, or on
+ * PostgreSQL with `--postgres URL` (a fresh schema, dropped afterwards) (server time:
  * the request through the app, no network), every comparison in the same run:
  *
  *  A. The incident page of an incident touching a system of 50 services (a dependency
@@ -11,7 +12,7 @@
  *     (target <= 100 ms). Baseline: one service's own timeline over the same window; and
  *     the query as it was before (whole rows per batch of services, sorted in JavaScript).
  *
- *   node --import tsx bench/incident.ts [--services 50] [--events 10000] [--runs 30] [--keep]
+ *   node --import tsx bench/incident.ts [--services 50] [--events 10000] [--runs 30] [--postgres URL] [--keep]
  *
  * Exit status: 0 every target met, 1 some target missed, 2 the benchmark itself failed.
  */
@@ -27,13 +28,14 @@ import { openDatabase } from '../src/platform/db/connect.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { loadAssets } from '../src/portal/assets.ts';
 import { createServer } from '../src/server.ts';
-import { log, numberFlag, onCleanup, runBenchmark, verdict } from './support.ts';
+import { log, numberFlag, onCleanup, postgresSchema, runBenchmark, verdict } from './support.ts';
 
 const { values: flags } = parseArgs({
   options: {
     services: { type: 'string', default: '50' },
     events: { type: 'string', default: '10000' },
     runs: { type: 'string', default: '30' },
+    postgres: { type: 'string' },
     keep: { type: 'boolean' },
   },
 });
@@ -94,7 +96,14 @@ async function main(): Promise<number> {
   if (!flags.keep) onCleanup('temporary directory', () => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, 'catalog'));
   await writeFile(join(dir, 'catalog', 'catalog-info.yaml'), catalogYaml(SERVICES));
-  const database = await openDatabase(join(dir, 'atrium.db'));
+  let target = join(dir, 'atrium.db');
+  if (flags.postgres) {
+    const schema = await postgresSchema(flags.postgres, 'incident');
+    if ('skipped' in schema) throw new Error(schema.skipped);
+    target = schema.url;
+  }
+  const database = await openDatabase(target);
+  log(`Database: ${database.dialect}`);
   onCleanup('database', () => database.close());
   const now = new Date('2026-12-07T12:00:00.000Z');
   const server = createServer({
