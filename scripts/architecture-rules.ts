@@ -139,6 +139,7 @@ export const PURE: readonly string[] = [
   'platform/environment-name.ts',
   'platform/entity-ref.ts',
   'platform/external-refs.ts',
+  'web/front-matter.ts',
   'web/html.ts',
   'dora/model.ts',
   'flags/model.ts',

@@ -94,11 +94,13 @@ import { IncidentService } from './incidents/service.ts';
 import { IncidentStore } from './incidents/store.ts';
 import { registerIncidentRoutes } from './incidents/routes.ts';
 import { registerIncidentPages } from './incidents/page-routes.ts';
+import { incidentTasks } from './incidents/tasks.ts';
 import { registerPagerDutyWebhook } from './incidents/pagerduty-webhook-route.ts';
 import { registerPostmortemRoutes } from './postmortems/routes.ts';
 import { incidentLookupOf, PostmortemService } from './postmortems/service.ts';
 import { PostmortemStore } from './postmortems/store.ts';
-import { postmortemTasks } from './postmortems/tasks.ts';
+import { postmortemFileTasks, postmortemTasks } from './postmortems/tasks.ts';
+import { postmortemFilesIn } from './postmortems/postmortem-files.ts';
 import { registerPostmortemPages } from './postmortems/page-route.ts';
 
 /**
@@ -496,7 +498,9 @@ export function createServer(options: ServerOptions): AtriumServer {
     ...checkTasks(checks),
     ...runnerTasks(runners),
     ...jobTasks(jobs),
+    ...incidentTasks(incidents),
     ...postmortemTasks(postmortems),
+    ...postmortemFileTasks(postmortems, () => postmortemFilesIn(catalog.store, docs), logger),
   );
   const listener = createListener(app, {
     logger,

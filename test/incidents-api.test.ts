@@ -264,6 +264,51 @@ describeEachDatabase('incidents API', (dialect) => {
     assert.equal((await metrics()).changeFailureRate.fromIncidents, before.changeFailureRate.fromIncidents);
   });
 
+  test('GET pages the timeline: the newest timelineLimit entries, older pages by timelineBefore, together the whole; bad paging is 400', async () => {
+    const { id } = await (
+      await request('POST', '/api/v1/incidents', {
+        service: 'checkout',
+        severity: 'SEV3',
+        title: 'Paged',
+        startedAt: ago(10),
+      })
+    ).json();
+    for (let i = 0; i < 3; i++)
+      assert.equal((await request('POST', `/api/v1/incidents/${id}/notes`, { body: `Note ${i}` })).status, 201);
+    const whole = await (await fixture.server.app.request(`/api/v1/incidents/${id}`)).json();
+    assert.equal(whole.timelineTotal, whole.timeline.length);
+    assert.equal(whole.timelineOlder, null);
+    assert.ok(whole.timeline.length > 4);
+    const pages: unknown[] = [];
+    let before: number | null | undefined;
+    do {
+      const query = `timelineLimit=2${before === undefined ? '' : `&timelineBefore=${before}`}`;
+      const page = await (await fixture.server.app.request(`/api/v1/incidents/${id}?${query}`)).json();
+      assert.ok(page.timeline.length <= 2);
+      assert.equal(page.timelineTotal, whole.timelineTotal);
+      assert.deepEqual(page.suspectedChanges, whole.suspectedChanges, 'suspects ranked from the whole window');
+      pages.unshift(...page.timeline);
+      before = page.timelineOlder;
+    } while (before !== null);
+    assert.deepEqual(pages, whole.timeline);
+    const past = await (
+      await fixture.server.app.request(`/api/v1/incidents/${id}?timelineLimit=1&timelineBefore=999999`)
+    ).json();
+    assert.deepEqual(past.timeline, whole.timeline.slice(-1), 'a position past the end is the newest');
+    for (const bad of [
+      'timelineLimit=0',
+      'timelineLimit=10001',
+      'timelineLimit=-1',
+      'timelineLimit=abc',
+      'timelineBefore=1e3',
+      `timelineLimit=${'9'.repeat(400)}`,
+    ]) {
+      const res = await fixture.server.app.request(`/api/v1/incidents/${id}?${bad}`);
+      assert.equal(res.status, 400, bad);
+      assert.match(res.headers.get('content-type') ?? '', /problem\+json/, bad);
+    }
+  });
+
   test('a note is stored as written (Markdown, hostile markup included) and shows on the timeline', async () => {
     const { id } = await (
       await request('POST', '/api/v1/incidents', { service: 'checkout', severity: 'SEV4', title: 'Typo' })

@@ -81,6 +81,38 @@ describeEachDatabase('incident pages', (dialect) => {
     assert.equal((await get('/incidents/99999/')).status, 404);
   });
 
+  test('a long timeline shows its newest 200 entries with a link to older ones; a hostile position is the newest page', async () => {
+    const { incident } = await fixture.server.incidents.declare(
+      {
+        service: 'checkout',
+        severity: 'SEV4',
+        title: 'Chatty',
+        startedAt: new Date(NOW.getTime() - 60_000).toISOString(),
+      },
+      'ada',
+    );
+    for (let i = 0; i < 230; i++) await fixture.server.incidents.addNote(incident.id, `Note ${i}`, 'ada');
+    const path = `/incidents/${incident.id}/`;
+    const newest = await expectSafePage(await get(path), 'incident page, newest entries');
+    const total = (await fixture.server.incidents.view(incident.id))?.timelineTotal ?? 0;
+    assert.ok(total > 230);
+    assert.equal((newest.match(/<li class="timeline-event/g) ?? []).length, 200);
+    assert.match(newest, /Note 229/);
+    assert.doesNotMatch(newest, /Note 0</);
+    assert.match(newest, new RegExp(`Entries ${total - 199}–${total} of ${total}`));
+    const older = /href="([^"]*\?before=(\d+)#incident-timeline)"/.exec(newest);
+    assert.equal(older?.[2], String(total - 200));
+    const oldest = await expectSafePage(await get(`${path}?before=${older?.[2]}`), 'incident page, older entries');
+    assert.match(oldest, /Note 0</);
+    assert.match(oldest, /Back to the newest/);
+    assert.doesNotMatch(oldest, /Show older entries/);
+    for (const hostile of ['-1', '1e9', '"><script>', '9'.repeat(300)]) {
+      const res = await get(`${path}?before=${encodeURIComponent(hostile)}`);
+      assert.equal(res.status, 200, hostile);
+      assert.match(await res.text(), /Note 229/, hostile);
+    }
+  });
+
   test('the list shows open incidents first and filters by severity, status and team; unknown filters are ignored', async () => {
     const { incident } = await fixture.server.incidents.declare(
       { service: 'payments', severity: 'SEV4', title: 'Old one' },

@@ -136,6 +136,7 @@ describeEachDatabase('the post-mortem API', (dialect) => {
     assert.equal((await send('PATCH', `/api/v1/incidents/${id}/actions/99999`, { status: 'done' })).status, 404);
     assert.deepEqual((await (await send('GET', '/api/v1/postmortems/actions?overdue=true')).json()) as object, {
       items: [],
+      next: null,
     });
     clock = new Date('2026-02-02T00:00:00Z');
     const overdue = (await (await send('GET', '/api/v1/postmortems/actions?overdue=true')).json()) as {
@@ -155,6 +156,35 @@ describeEachDatabase('the post-mortem API', (dialect) => {
       [['Superseded by the queue rewrite', 'ada']],
     );
     assert.equal((await send('GET', '/api/v1/postmortems/actions?owner=component:x')).status, 400);
+  });
+
+  test('the item list is paged: limit, then `next` as `after` to the end; bad paging is 400', async () => {
+    const all = (await (await send('GET', '/api/v1/postmortems/actions')).json()) as {
+      items: { id: number }[];
+      next: number | null;
+    };
+    assert.ok(all.items.length >= 2);
+    assert.equal(all.next, null);
+    const seen: number[] = [];
+    let after = '';
+    for (;;) {
+      const page = (await (await send('GET', `/api/v1/postmortems/actions?limit=1${after}`)).json()) as {
+        items: { id: number }[];
+        next: number | null;
+      };
+      assert.ok(page.items.length <= 1);
+      seen.push(...page.items.map((i) => i.id));
+      if (page.next === null) break;
+      after = `&after=${page.next}`;
+    }
+    assert.deepEqual(
+      seen,
+      all.items.map((i) => i.id),
+    );
+    for (const bad of ['limit=0', 'limit=1001', 'limit=-1', 'after=x', 'after=1e3', `after=${'9'.repeat(40)}`]) {
+      const res = await send('GET', `/api/v1/postmortems/actions?${bad}`);
+      assert.equal(res.status, 400, bad);
+    }
   });
 
   test('the OpenAPI document has every post-mortem route', async () => {

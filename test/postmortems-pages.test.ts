@@ -73,6 +73,15 @@ describeEachDatabase('post-mortem pages', (dialect) => {
     assert.match(team, /1 overdue/);
     assert.match(team, /by lead-ann: <q>Not now &lt;img/, 'a member’s deprioritised item, with who and why');
     assert.ok(!team.includes('<img src=x'));
+    assert.doesNotMatch(html, /Next overdue items|First page/, 'one page: no paging links');
+    const later = await expectSafePage(await get('/postmortems/?after=999999999'), 'dashboard, after the last item');
+    assert.match(later, /Nothing is overdue/);
+    assert.match(later, /First page/);
+    for (const hostile of ['-1', 'x', '"><script>', '9'.repeat(40)]) {
+      const res = await get(`/postmortems/?after=${encodeURIComponent(hostile)}`);
+      assert.equal(res.status, 200, hostile);
+      assert.match(await res.text(), /badge-error">overdue<\/span> escalated/, hostile);
+    }
   });
 
   const post = (path: string, fields: Record<string, string>) =>

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { PostmortemService } from '../src/postmortems/service.ts';
+import { incidentLookupOf, PostmortemService } from '../src/postmortems/service.ts';
+import { PostmortemStore } from '../src/postmortems/store.ts';
 import { describeEachDatabase } from './support/databases.ts';
 import { useTestServer } from './support/test-server.ts';
 
@@ -213,6 +214,43 @@ describeEachDatabase('post-mortems and action items', (dialect) => {
       (await a.items({ incidents: [I42], statuses: ['open'] })).map((i) => i.escalatedSprints),
       open42.map(() => [2, 3]),
     );
+  });
+
+  test('lists longer than one read are read in pages: an escalation pass sees every batch; pages follow `next` to the end', async () => {
+    const small = new PostmortemService(
+      new PostmortemStore(fixture.database),
+      (keys) => fixture.server.catalog.store.descriptorsOf(keys),
+      incidentLookupOf(fixture.server.incidents),
+      fixture.server.notifications,
+      { now: () => clock, settings: a.settings, readBatch: 2 },
+    );
+    clock = new Date('2026-03-02T00:00:00Z'); // sprint 4
+    const overdue = await a.items({ overdue: true });
+    assert.ok(overdue.length > 2, 'more overdue items than one read of 2');
+    assert.equal(await small.escalate(), overdue.length, 'each once, though they came 2 at a time');
+    assert.equal(await a.escalate(), 0, 'nothing left for another replica in this sprint');
+
+    const every = (await a.items({})).map((i) => i.id);
+    assert.deepEqual(
+      every,
+      [...every].sort((x, y) => x - y),
+    );
+    for (const [filter, expected] of [
+      [{}, every],
+      [{ overdue: true }, overdue.map((i) => i.id)],
+    ] as const) {
+      const seen: number[] = [];
+      let after: number | undefined;
+      for (;;) {
+        const page = await small.itemsPage(filter, 3, after);
+        assert.ok(page.items.length <= 3);
+        seen.push(...page.items.map((i) => i.id));
+        if (page.next === null) break;
+        after = page.next;
+      }
+      assert.deepEqual(seen, expected);
+    }
+    assert.deepEqual(await small.itemsPage({}, 5, Number.MAX_SAFE_INTEGER), { items: [], next: null });
   });
 
   test('a team’s items include its members’ and show deprioritised ones with reason and who', async () => {

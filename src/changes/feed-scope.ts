@@ -1,7 +1,7 @@
 import { dependencyEdges } from '../catalog/graph.ts';
 import { keyOfRef } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
-import type { ChangeEvent } from './model.ts';
+import type { ChangeEvent, ChangeLine } from './model.ts';
 import { MAX_SCOPE, scopeOf } from './scope.ts';
 
 /** How far a timeline reaches into what a service depends on: itself only, direct dependencies, or theirs too. */
@@ -33,6 +33,11 @@ export interface FeedOrigin {
 
 /** A timeline's event with why it is there. */
 export interface FeedEvent extends ChangeEvent {
+  origin: FeedOrigin;
+}
+
+/** A timeline's line (the columns it shows) with why it is there. */
+export interface FeedLine extends ChangeLine {
   origin: FeedOrigin;
 }
 

@@ -4,6 +4,7 @@ import { entityTitle } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import { html, type Html } from '../web/html.ts';
 import { layout } from '../web/layout.ts';
+import { splitFrontMatter } from '../web/front-matter.ts';
 import { renderMarkdown, type RenderedMarkdown, type TocEntry } from '../web/markdown.ts';
 import { entityPath, siteUrl, type Site } from '../web/site.ts';
 import { docSlug, pageForSlug, resolveDocLink, type DocsSource, type DocsTree } from './docs-source.ts';
@@ -59,7 +60,9 @@ export async function loadDocPage(
     tree,
   };
   if (!text.ok) return { ...base, failure: text.message };
-  return { ...base, rendered: renderMarkdown(text.text, { resolveLink: linkResolver(site, detail.ref, tree, page) }) };
+  // Front matter (a post-mortem's incident and items, MkDocs' metadata) is data, not prose.
+  const { body } = splitFrontMatter(text.text);
+  return { ...base, rendered: renderMarkdown(body, { resolveLink: linkResolver(site, detail.ref, tree, page) }) };
 }
 
 export async function loadRunbookPage(

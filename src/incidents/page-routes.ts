@@ -17,6 +17,8 @@ import type { IncidentFilter } from './store.ts';
 
 /** Rows the list page shows. */
 const LIST_ROWS = 200;
+/** Timeline entries an incident page shows at once (the newest; older ones a link away): 10,000 took 250 ms to render. */
+const TIMELINE_PAGE_ENTRIES = 200;
 /** A form is a few fields and a note of at most 20,000 characters. */
 const FORM_BYTES = 128 * 1024;
 
@@ -72,7 +74,11 @@ export function registerIncidentPages(
   });
 
   app.get(`${site.basePath}${INCIDENTS_PATH}:id{[0-9]{1,15}}/`, async (c) => {
-    const view = await incidents.view(Number(c.req.param('id')));
+    const before = c.req.query('before');
+    const view = await incidents.view(Number(c.req.param('id')), {
+      limit: TIMELINE_PAGE_ENTRIES,
+      before: before && /^\d{1,6}$/.test(before) ? Number(before) : undefined,
+    });
     if (!view) return c.notFound();
     return page(c, incidentPage(site, view, incidents.severities));
   });

@@ -11,6 +11,7 @@ import { describedProblem, problemResponses } from '../platform/http/problem-res
 import { type Incident, isOpen } from './model.ts';
 import {
   DeclareInputSchema,
+  DetailQuerySchema,
   IncidentDetailSchema,
   IncidentListSchema,
   IncidentSchema,
@@ -20,7 +21,7 @@ import {
   PatchSchema,
   ResolveInputSchema,
 } from './schema.ts';
-import { type IncidentService, type IncidentView, incidentNotFound } from './service.ts';
+import { type IncidentService, type IncidentView, incidentNotFound, TIMELINE_LIMIT } from './service.ts';
 import type { IncidentFilter } from './store.ts';
 
 const JSON_TYPE = 'application/json';
@@ -43,6 +44,8 @@ export function incidentDetailJson(view: IncidentView) {
   return {
     ...incidentJson(view.incident),
     timeline: view.timeline,
+    timelineTotal: view.timelineTotal,
+    timelineOlder: view.timelineOlder,
     suspectedChanges: view.suspects,
     window: view.window,
     mttaSeconds: view.mttaSeconds,
@@ -174,8 +177,8 @@ export function registerIncidentRoutes(
       tags: ['Incidents'],
       summary: 'An incident with its timeline and suspected changes',
       description:
-        "The incident, its milestones, roles and history; `timeline`: the change events of the affected services and their dependencies from `windowHours` before the start, the milestones, edits and responders' notes on one axis (oldest first); `suspectedChanges`: the likeliest causes, ranked, each with a link (a flag's switch page, a deployment).",
-      request: { params: IdParams },
+        "The incident, its milestones, roles and history; `timeline`: the change events of the affected services and their dependencies from `windowHours` before the start, the milestones, edits and responders' notes on one axis (oldest first), all of it or, with `timelineLimit`, the newest entries (older pages by `timelineBefore`); `suspectedChanges`: the likeliest causes, ranked from the whole window, each with a link (a flag's switch page, a deployment).",
+      request: { params: IdParams, query: DetailQuerySchema },
       responses: {
         200: { description: 'The incident', content: { [JSON_TYPE]: { schema: IncidentDetailSchema } } },
         ...problemResponses(400, 404, 500),
@@ -183,7 +186,21 @@ export function registerIncidentRoutes(
     }),
     async (c) => {
       const id = Number(c.req.valid('param').id);
-      const view = await incidents.view(id);
+      const query = c.req.valid('query');
+      const limit = query.timelineLimit === undefined ? undefined : Number(query.timelineLimit);
+      if (limit !== undefined && (limit < 1 || limit > TIMELINE_LIMIT))
+        throw new AtriumError({
+          category: 'user-fixable',
+          code: 'invalid-request',
+          status: 400,
+          message: `Invalid query: timelineLimit: from 1 to ${TIMELINE_LIMIT}`,
+          hint: 'Ask for the newest entries (e.g. timelineLimit=200), then older pages with timelineBefore.',
+        });
+      const before = query.timelineBefore === undefined ? undefined : Number(query.timelineBefore);
+      const view = await incidents.view(
+        id,
+        limit === undefined && before === undefined ? undefined : { limit: limit ?? TIMELINE_LIMIT, before },
+      );
       if (!view) throw incidentNotFound(id);
       return json(incidentDetailJson(view), 200) as never;
     },

@@ -131,6 +131,11 @@ export const SuspectSchema = z
 
 export const IncidentDetailSchema = IncidentSchema.extend({
   timeline: z.array(TimelineEntrySchema),
+  timelineTotal: z.number().int().openapi({ description: 'How many entries the whole timeline has.' }),
+  timelineOlder: z.number().int().nullable().openapi({
+    description:
+      'With `timelineLimit`: the `timelineBefore` of the page of older entries; null when `timeline` reaches the oldest.',
+  }),
   suspectedChanges: z.array(SuspectSchema),
   window: z.object({ from: z.string(), to: z.string() }),
   mttaSeconds: z.number().nullable(),
@@ -154,6 +159,22 @@ export const NoteSchema = z
   .openapi('IncidentNote');
 
 export const IncidentListSchema = z.object({ items: z.array(IncidentSchema) }).openapi('IncidentList');
+
+export const DetailQuerySchema = z.object({
+  timelineLimit: z
+    .string()
+    .regex(/^\d{1,5}$/)
+    .optional()
+    .openapi({ description: 'Only the newest this many timeline entries (1–10,000); default: the whole timeline.' }),
+  timelineBefore: z
+    .string()
+    .regex(/^\d{1,6}$/)
+    .optional()
+    .openapi({
+      description:
+        "Only entries before this position, counted from the oldest entry: a previous answer's `timelineOlder`. Positions stay put as the timeline grows.",
+    }),
+});
 
 export const ListQuerySchema = z.object({
   team: z

@@ -12,8 +12,8 @@ export interface IncidentSources {
 /** Open incidents on the home page and team pages: at most this many. */
 const OPEN_SHOWN = 10;
 /**
- * Incident cards render afresh with every incident written here, and with every change
- * (another replica's declarations and resolutions are changes on the service's timeline).
+ * Incident cards render afresh with every incident written on any replica (this one's at
+ * once, others' at the next poll of the history), and with every change.
  */
 const VARIES = ['incidents', 'changes'] as const;
 

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import { neighbourhood } from '../catalog/graph.ts';
 import { EntityRefError, parseEntityRef, refKey } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
-import type { FeedEvent, FeedOrigin } from '../changes/feed-scope.ts';
+import type { FeedLine, FeedOrigin } from '../changes/feed-scope.ts';
 import { type NewChangeEvent, withoutTokenName } from '../changes/model.ts';
 import { SLO_ALERT_RECORDER } from '../slo/alert-change.ts';
 import type { ChangeService } from '../changes/service.ts';
@@ -48,7 +48,14 @@ import {
 import { PAGERDUTY_SERVICE_ANNOTATION, type PagerDutyEvent } from './pagerduty.ts';
 import type { IncidentFilter, IncidentStore, ServiceOwner } from './store.ts';
 import { rankSuspects, type Suspect } from './suspects.ts';
-import { incidentScope, incidentTimeline, OWN_CHANGE_MARK, type TimelineEntry, timelineWindow } from './timeline.ts';
+import {
+  incidentScope,
+  incidentTimeline,
+  OWN_CHANGE_MARK,
+  type TimelineEntry,
+  timelinePage,
+  timelineWindow,
+} from './timeline.ts';
 
 export interface IncidentSettings {
   /** Teams (Group keys) whose page-severity SLO alerts declare an incident by themselves (none by default). */
@@ -75,7 +82,12 @@ export interface IncidentView {
   incident: Incident;
   history: IncidentEdit[];
   notes: IncidentNote[];
+  /** The timeline, oldest first: all of it, or the page asked for. */
   timeline: TimelineEntry[];
+  /** How many entries the whole timeline has. */
+  timelineTotal: number;
+  /** Where the page of older entries ends (`before`), null when `timeline` reaches the oldest. */
+  timelineOlder: number | null;
   suspects: Suspect[];
   window: { from: string; to: string };
   mttaSeconds: number | null;
@@ -97,6 +109,8 @@ const DECLARE_ROUTE = '/api/v1/incidents';
 const LINK_CANDIDATES = 200;
 /** How slo/alert-change.ts's summary of a page alert that started firing begins. */
 const PAGE_FIRING = 'Page alert firing:';
+/** History rows behind the newest a poll counts: a row that commits this far behind a newer one is still seen. */
+const LATE_EDITS = 1000;
 /** Scopes of affected-service sets kept; past this the memory starts afresh. */
 const SCOPES_KEPT = 200;
 
@@ -144,6 +158,9 @@ export class IncidentService {
   private readonly now: () => Date;
   private readonly listeners: (() => void)[] = [];
   private readonly scopes = new Map<string, Map<string, FeedOrigin>>();
+  /** Where the history stood at the last poll (pollEdits), and the floor its count is taken above. */
+  private editMark?: { newest: number; above: number };
+  private editFloor = 0;
 
   constructor(
     readonly store: IncidentStore,
@@ -166,6 +183,25 @@ export class IncidentService {
 
   private changed(): void {
     for (const listener of this.listeners) listener();
+  }
+
+  /**
+   * Looks whether any replica declared or edited an incident since the last poll (the
+   * history's mark moved) and, if so, tells the listeners: another replica's status,
+   * milestone or role edit reaches this one's cached banner and home card. The first poll
+   * only notes where the history stands. True when it moved.
+   */
+  async pollEdits(): Promise<boolean> {
+    const mark = await this.store.editMark(this.editFloor);
+    const known = this.editMark;
+    const moved = known !== undefined && (mark.newest !== known.newest || mark.above !== known.above);
+    if (mark.newest !== known?.newest) {
+      // A new floor counts from elsewhere: note the count above it, so the next poll compares like with like.
+      this.editFloor = Math.max(0, mark.newest - LATE_EDITS);
+      this.editMark = await this.store.editMark(this.editFloor);
+    } else this.editMark = mark;
+    if (moved) this.changed();
+    return moved;
   }
 
   /**
@@ -442,8 +478,12 @@ export class IncidentService {
     return this.store.list({ service: serviceKey, open: true }, limit);
   }
 
-  /** Everything the incident page shows. */
-  async view(id: number): Promise<IncidentView | undefined> {
+  /**
+   * Everything the incident page shows; with `page`, of the timeline only the newest
+   * `limit` entries before position `before` (timeline.ts's timelinePage). Suspects are
+   * ranked from the whole window either way.
+   */
+  async view(id: number, page?: { limit: number; before?: number }): Promise<IncidentView | undefined> {
     const incident = await this.store.get(id);
     if (!incident) return undefined;
     const [history, notes, changes, suggestedDeployment] = await Promise.all([
@@ -453,11 +493,15 @@ export class IncidentService {
       this.suggestDeployment(incident),
     ]);
     const started = incident.milestones.started ?? incident.createdAt;
+    const timeline = incidentTimeline(incident, changes, history, notes);
+    const shown = timelinePage(timeline, page?.limit ?? timeline.length, page?.before);
     return {
       incident,
       history,
       notes,
-      timeline: incidentTimeline(incident, changes, history, notes),
+      timeline: shown.entries,
+      timelineTotal: shown.total,
+      timelineOlder: shown.older,
       suspects: rankSuspects(changes, {
         startedAt: started,
         windowHours: incident.windowHours,
@@ -471,19 +515,24 @@ export class IncidentService {
   }
 
   /** The change events of the incident's scope in its window, oldest first, each with why it is there. */
-  async changesAround(incident: Pick<Incident, 'services' | 'milestones' | 'windowHours'>): Promise<FeedEvent[]> {
+  async changesAround(incident: Pick<Incident, 'services' | 'milestones' | 'windowHours'>): Promise<FeedLine[]> {
     const origins = await this.scopeOf(incident.services);
     const window = timelineWindow(incident, this.now());
-    const events = await this.changes.store.timeline(
+    const lines = await this.changes.store.lines(
       [...origins.keys()],
       { since: window.from, until: window.to },
       TIMELINE_LIMIT,
     );
-    // Open reads: a change's token name is never shown (changes/model.ts's rule for the timeline).
-    return events.reverse().map((e) => ({
-      ...withoutTokenName(e),
-      origin: origins.get(e.service.toLowerCase()) ?? { relation: 'self', ref: e.service, depth: 0 },
-    }));
+    const out: FeedLine[] = new Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[lines.length - 1 - i] as FeedLine;
+      // Open reads: a change's token name is never shown (changes/model.ts's rule for the timeline).
+      out[i] = {
+        ...withoutTokenName(line),
+        origin: origins.get(line.service.toLowerCase()) ?? { relation: 'self', ref: line.service, depth: 0 },
+      };
+    }
+    return out;
   }
 
   /**

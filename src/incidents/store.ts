@@ -246,6 +246,21 @@ export class IncidentStore {
     return rows.map(toIncident);
   }
 
+  /**
+   * Where every incident's history stands: its newest edit's id and how many edits there
+   * are above `floor`. Every declaration and edit adds history rows, so a replica comparing
+   * this between polls sees another's writes; the count catches a row that commits after a
+   * newer one (PostgreSQL hands ids out before commit), the floor keeps the count short.
+   */
+  async editMark(floor: number): Promise<{ newest: number; above: number }> {
+    const row = await this.database.read
+      .selectFrom('incident_history')
+      .select((eb) => [eb.fn.max('id').as('newest'), eb.fn.countAll<number>().as('above')])
+      .where('id', '>', floor)
+      .executeTakeFirst();
+    return { newest: Number(row?.newest ?? floor), above: Number(row?.above ?? 0) };
+  }
+
   async history(id: number): Promise<IncidentEdit[]> {
     const rows = await this.database.read
       .selectFrom('incident_history')

@@ -1,4 +1,4 @@
-import type { FeedEvent } from '../changes/feed-scope.ts';
+import type { FeedLine } from '../changes/feed-scope.ts';
 import { keyOfRef } from '../platform/entity-ref.ts';
 import { entryTypeOf } from './timeline.ts';
 
@@ -57,7 +57,7 @@ const WEIGHTS: Record<string, number> = {
   other: 0.2,
 };
 
-function weightKey(event: FeedEvent): string | undefined {
+function weightKey(event: FeedLine): string | undefined {
   if (event.type === 'deployment')
     return event.status === 'failed' || event.status === 'rolled_back' ? 'deployment-failed' : 'deployment';
   const type = entryTypeOf(event);
@@ -73,7 +73,7 @@ export function entityPathOf(ref: string): string {
   return `catalog/${encodeURIComponent(namespace)}/${encodeURIComponent(kind)}/${encodeURIComponent(name)}/`;
 }
 
-function linkOf(event: FeedEvent): SuspectLink {
+function linkOf(event: FeedLine): SuspectLink {
   if (event.type === 'change' && event.kind === 'feature-flag' && keyOfRef(event.service).startsWith('flag:')) {
     const query = event.environment ? `environment=${encodeURIComponent(event.environment)}&action=off` : 'action=off';
     return { kind: 'flag-switch', href: `${entityPathOf(event.service)}switch/?${query}`, label: 'Turn the flag off' };
@@ -94,7 +94,7 @@ function ago(ms: number): string {
   return `${Math.round(minutes / 60)} h before the start`;
 }
 
-function whereReason(event: FeedEvent): string {
+function whereReason(event: FeedLine): string {
   const { origin } = event;
   const hops = origin.depth === 1 ? '1 hop' : `${origin.depth} hops`;
   switch (origin.relation) {
@@ -113,7 +113,7 @@ function whereReason(event: FeedEvent): string {
 }
 
 /** Ranks the changes of the incident's timeline scope; best first, ties newest first. */
-export function rankSuspects(changes: readonly FeedEvent[], options: SuspectOptions): Suspect[] {
+export function rankSuspects(changes: readonly FeedLine[], options: SuspectOptions): Suspect[] {
   const start = Date.parse(options.startedAt);
   const windowMs = options.windowHours * 3_600_000;
   const production = new Set(options.productionEnvironments);

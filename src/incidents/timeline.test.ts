@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Relation } from '../catalog/relations.ts';
 import type { FeedEvent } from '../changes/feed-scope.ts';
-import { editSummary, firstLine, incidentScope, incidentTimeline, timelineWindow } from './timeline.ts';
+import {
+  editSummary,
+  firstLine,
+  incidentScope,
+  incidentTimeline,
+  type TimelineEntry,
+  timelinePage,
+  timelineWindow,
+} from './timeline.ts';
 
 const change = (id: number, over: Partial<FeedEvent>): FeedEvent => ({
   id,
@@ -144,6 +152,41 @@ describe('the incident timeline', () => {
     assert.equal(e('customerImpact', '""', '"x"'), 'Customer impact updated by ada');
     assert.equal(firstLine('  one\ntwo'), 'one');
     assert.equal(firstLine('x'.repeat(300)).length, 200);
+  });
+});
+
+describe('a page of the timeline', () => {
+  const entries: TimelineEntry[] = Array.from({ length: 5 }, (_, i) => ({
+    type: 'note',
+    at: `2026-12-07T09:0${i}:00.000Z`,
+    summary: `entry ${i}`,
+  }));
+  const summaries = (page: { entries: TimelineEntry[] }) => page.entries.map((e) => e.summary);
+
+  it('is the newest entries, oldest first, and says where the older page ends', () => {
+    const newest = timelinePage(entries, 2);
+    assert.deepEqual(summaries(newest), ['entry 3', 'entry 4']);
+    assert.equal(newest.total, 5);
+    assert.equal(newest.older, 3);
+    const middle = timelinePage(entries, 2, newest.older ?? undefined);
+    assert.deepEqual(summaries(middle), ['entry 1', 'entry 2']);
+    const oldest = timelinePage(entries, 2, middle.older ?? undefined);
+    assert.deepEqual(summaries(oldest), ['entry 0']);
+    assert.equal(oldest.older, null);
+  });
+
+  it('keeps its place as the timeline grows at its new end', () => {
+    const first = timelinePage(entries, 2);
+    const grown = [...entries, { type: 'note', at: '2026-12-07T09:09:00.000Z', summary: 'entry 5' }];
+    assert.deepEqual(summaries(timelinePage(grown, 2, first.older ?? undefined)), ['entry 1', 'entry 2']);
+  });
+
+  it('clamps positions and limits out of range; an empty timeline is one empty page', () => {
+    assert.deepEqual(summaries(timelinePage(entries, 2, 99)), ['entry 3', 'entry 4']);
+    assert.deepEqual(summaries(timelinePage(entries, 2, -4)), []);
+    assert.deepEqual(summaries(timelinePage(entries, 0)), ['entry 4']);
+    assert.deepEqual(summaries(timelinePage(entries, 10)), summaries({ entries }));
+    assert.deepEqual(timelinePage([], 3), { entries: [], total: 0, older: null });
   });
 });
 

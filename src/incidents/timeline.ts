@@ -1,4 +1,4 @@
-import { type FeedEvent, type FeedOrigin, type FeedScope, feedScope } from '../changes/feed-scope.ts';
+import { type FeedLine, type FeedOrigin, type FeedScope, feedScope } from '../changes/feed-scope.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import { keyOfRef } from '../platform/entity-ref.ts';
 import {
@@ -96,11 +96,11 @@ export async function incidentScope(
 }
 
 /** The timeline's type of a change event: its event type, or a change's kind. */
-export function entryTypeOf(event: Pick<FeedEvent, 'type' | 'kind'>): TimelineEntryType {
+export function entryTypeOf(event: Pick<FeedLine, 'type' | 'kind'>): TimelineEntryType {
   return event.type === 'change' ? (event.kind ?? 'other') : event.type;
 }
 
-function changeEntry(event: FeedEvent): TimelineEntry {
+function changeEntry(event: FeedLine): TimelineEntry {
   return {
     type: entryTypeOf(event),
     at: event.at,
@@ -175,7 +175,7 @@ export const OWN_CHANGE_MARK = (incidentId: number): string => `incidents/${inci
  */
 export function incidentTimeline(
   incident: Pick<Incident, 'id' | 'milestones'>,
-  changes: readonly FeedEvent[],
+  changes: readonly FeedLine[],
   history: readonly IncidentEdit[],
   notes: readonly IncidentNote[],
 ): TimelineEntry[] {
@@ -202,6 +202,25 @@ export function incidentTimeline(
     );
   entries.sort((a, b) => Date.parse(a.entry.at) - Date.parse(b.entry.at) || a.rank - b.rank || a.seq - b.seq);
   return entries.map((e) => e.entry);
+}
+
+/** One page of a timeline: its entries (oldest first), how many the whole has, and where the older page ends. */
+export interface TimelinePage {
+  entries: TimelineEntry[];
+  total: number;
+  /** The `before` of the page of older entries; null when this page reaches the oldest. */
+  older: number | null;
+}
+
+/**
+ * The newest `limit` entries of a timeline (oldest first) before position `before`,
+ * counted from the oldest entry: positions stay put as an open incident's timeline grows
+ * at its new end, so "show older" keeps its place. Out-of-range positions are clamped.
+ */
+export function timelinePage(timeline: readonly TimelineEntry[], limit: number, before?: number): TimelinePage {
+  const end = Math.min(Math.max(0, before ?? timeline.length), timeline.length);
+  const start = Math.max(0, end - Math.max(1, limit));
+  return { entries: timeline.slice(start, end), total: timeline.length, older: start > 0 ? start : null };
 }
 
 /** A note's first line, bounded: its summary on the timeline (the whole note is in `body`). */

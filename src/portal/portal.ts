@@ -178,7 +178,7 @@ export class Portal implements PortalData {
     this.onCallVersion++;
   }
 
-  /** An incident was declared or edited here: the pages showing incidents render afresh. */
+  /** An incident was declared or edited (here, or on another replica as its history shows): the pages showing incidents render afresh. */
   incidentsMoved(): void {
     this.incidentsVersion++;
   }

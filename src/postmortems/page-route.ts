@@ -36,15 +36,34 @@ const text = (form: FormFields, name: string): string | undefined => {
   return typeof value === 'string' ? value : undefined;
 };
 
+/** Overdue items the dashboard shows a page (the next ones a link away). */
+const DASHBOARD_ROWS = 200;
+
 export function registerPostmortemPages(
   app: App,
   postmortems: PostmortemService,
   tokens: TokenService,
   site: Site,
 ): void {
-  app.get(`${site.basePath}${POSTMORTEMS_PATH}`, async () => {
-    const [overdue, unreviewed] = await Promise.all([postmortems.items({ overdue: true }), postmortems.unreviewed()]);
-    return page(dashboardView(site, { overdue, unreviewed, unreviewedDays: postmortems.settings.unreviewedDays }));
+  app.get(`${site.basePath}${POSTMORTEMS_PATH}`, async (c) => {
+    const after = c.req.query('after');
+    const [overdue, unreviewed] = await Promise.all([
+      postmortems.itemsPage(
+        { overdue: true },
+        DASHBOARD_ROWS,
+        after && /^\d{1,15}$/.test(after) ? Number(after) : undefined,
+      ),
+      postmortems.unreviewed(),
+    ]);
+    return page(
+      dashboardView(site, {
+        overdue: overdue.items,
+        next: overdue.next,
+        paged: after !== undefined,
+        unreviewed,
+        unreviewedDays: postmortems.settings.unreviewedDays,
+      }),
+    );
   });
   app.get(`${site.basePath}incidents/:id{[0-9]{1,15}}/postmortem/`, async (c) =>
     page(postmortemPageView(site, await postmortems.page(c.req.param('id')))),

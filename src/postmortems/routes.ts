@@ -17,6 +17,7 @@ import {
 } from './schema.ts';
 import { ownerKeyOf } from './action-items.ts';
 import type { PostmortemService, WriteResult } from './service.ts';
+import { MAX_LISTED } from './store.ts';
 import { MAX_POSTMORTEM_BYTES } from './template.ts';
 
 const JSON_TYPE = 'application/json';
@@ -223,19 +224,33 @@ export function registerPostmortemRoutes(
       tags: ['Post-mortems'],
       summary: 'Action items across post-mortems',
       description:
-        '`overdue=true`: items still open two sprints after their post-mortem was published (the escalated ones), the overdue-actions dashboard; `owner`: a team (its own and its members’ items) or a user; `status`: open, done or deprioritised.',
+        '`overdue=true`: items still open two sprints after their post-mortem was published (the escalated ones), the overdue-actions dashboard; `owner`: a team (its own and its members’ items) or a user; `status`: open, done or deprioritised. Items come by id, at most `limit` (default and most 1,000); `next` is the `after` of the next page, null on the last.',
       request: {
         query: z.object({
           overdue: z.enum(['true', 'false']).optional(),
           owner: z.string().min(1).max(255).optional().openapi({ example: 'group:default/checkout' }),
           status: z.enum(['open', 'done', 'deprioritised']).optional(),
+          after: z
+            .string()
+            .regex(/^\d{1,15}$/)
+            .optional()
+            .openapi({ description: 'Items after this id: a previous answer’s `next`.' }),
+          limit: z
+            .string()
+            .regex(/^\d{1,4}$/)
+            .optional()
+            .openapi({ description: 'At most this many items (1–1,000, default 1,000).' }),
         }),
       },
       responses: {
         200: {
           description: 'The items',
           content: {
-            [JSON_TYPE]: { schema: z.object({ items: z.array(ActionItemSchema) }).openapi('ActionItemList') },
+            [JSON_TYPE]: {
+              schema: z
+                .object({ items: z.array(ActionItemSchema), next: z.number().int().nullable() })
+                .openapi('ActionItemList'),
+            },
           },
         },
         ...problemResponses(400, 500),
@@ -252,13 +267,26 @@ export function registerPostmortemRoutes(
           message: 'Invalid filter: owner: not a User or Group reference',
           hint: 'For example owner=group:default/checkout or owner=user:default/jane.',
         });
+      const limit = q.limit === undefined ? MAX_LISTED : Number(q.limit);
+      if (limit < 1 || limit > MAX_LISTED)
+        throw new AtriumError({
+          category: 'user-fixable',
+          code: 'invalid-request',
+          status: 400,
+          message: `Invalid query: limit: from 1 to ${MAX_LISTED}`,
+          hint: 'Ask for at most 1,000 items a page; follow `next` for more.',
+        });
       const owners = owner === undefined ? undefined : await postmortems.ownersOf(owner);
-      const items = await postmortems.items({
-        ...(owners ? { owners } : {}),
-        ...(q.status ? { statuses: [q.status] } : {}),
-        overdue: q.overdue === 'true',
-      });
-      return json({ items }, 200) as never;
+      const page = await postmortems.itemsPage(
+        {
+          ...(owners ? { owners } : {}),
+          ...(q.status ? { statuses: [q.status] } : {}),
+          overdue: q.overdue === 'true',
+        },
+        limit,
+        q.after === undefined ? undefined : Number(q.after),
+      );
+      return json(page, 200) as never;
     },
   );
 }

@@ -19,7 +19,14 @@ import {
 } from './action-items.ts';
 import type { ActionItem, ActionItemFields, FieldProblem, PostMortem } from './model.ts';
 import { escalationSprint, isOverdue, localDayOf, overdueFrom, type SprintSettings } from './sprints.ts';
-import type { ItemFilter, PostmortemStore, WriteOutcome, AddOutcome } from './store.ts';
+import {
+  type AddOutcome,
+  type ItemFilter,
+  MAX_LISTED,
+  type PostmortemStore,
+  type TrackedItem,
+  type WriteOutcome,
+} from './store.ts';
 import { type IncidentOutline, MAX_POSTMORTEM_BYTES, postmortemTemplate } from './template.ts';
 
 /** An incident as post-mortems need it, or undefined when there is no such incident (the incidents capability answers). */
@@ -59,6 +66,14 @@ export interface PostmortemServiceOptions {
   now?: () => Date;
   settings: PostmortemSettings;
   logger?: Logger;
+  /** Items one read of a list takes (MAX_LISTED; tests shorten it to page through a few). */
+  readBatch?: number;
+}
+
+/** One page of a list of items, and the `after` of the next page (null: this was the last). */
+export interface ItemPage {
+  items: ItemView[];
+  next: number | null;
 }
 
 /** Who is told an item is overdue: a team's receivers, and the lead's people as the message names them. */
@@ -223,18 +238,23 @@ export class PostmortemService {
   /** Validates an item as every path does (the form, the API, the CLI through the API). */
   async validate(input: Readonly<Record<string, unknown>>): Promise<ActionItemFields> {
     const owner = typeof input.owner === 'string' ? ownerKeyOf(input.owner) : undefined;
-    const found = owner ? await this.descriptors([owner]) : new Map<string, EntityDescriptor>();
     const today = dateOfDay(localDayOf(this.now(), this.sprint.timeZone));
     const result = validateActionItem(input, {
       today,
       horizonDays: this.options.settings.horizonDays,
-      ownerExists: (key) => {
-        const kind = found.get(key)?.entity.kind.toLowerCase();
-        return kind === 'user' || kind === 'group';
-      },
+      ownerExists: await this.ownerCheck(owner ? [owner] : []),
     });
     if (!result.ok) throw invalid(result.problems);
     return result.item;
+  }
+
+  /** Whether each of these owner keys is a User or Group of the catalog, as a check (every path's owner rule). */
+  async ownerCheck(keys: readonly string[]): Promise<(key: string) => boolean> {
+    const found = keys.length > 0 ? await this.descriptors(keys) : new Map<string, EntityDescriptor>();
+    return (key) => {
+      const kind = found.get(key)?.entity.kind.toLowerCase();
+      return kind === 'user' || kind === 'group';
+    };
   }
 
   /** Marks an item done; 404 when there is none, 409 when it is not open. */
@@ -254,11 +274,32 @@ export class PostmortemService {
     return this.changed(await this.itemViewOf(itemId));
   }
 
-  /** Items of published post-mortems, filtered; `overdue` keeps the overdue ones only. */
+  /** Items, filtered (`overdue` keeps the overdue ones only): the first MAX_LISTED, by id. */
   async items(filter: ItemFilter & { overdue?: boolean } = {}): Promise<ItemView[]> {
-    const tracked = await this.store.items(filter);
-    const views = tracked.map(({ item, publishedAt }) => this.itemView(item, publishedAt));
-    return filter.overdue ? views.filter((v) => v.overdue) : views;
+    return (await this.itemsPage(filter, MAX_LISTED)).items;
+  }
+
+  /**
+   * Items after item `after` (ids ascending), filtered, at most `limit`, and where the next
+   * page starts. Whether an item is overdue depends on the sprints, not on a column, so the
+   * store is read in batches until the page is full or the items end.
+   */
+  async itemsPage(filter: ItemFilter & { overdue?: boolean }, limit: number, after?: number): Promise<ItemPage> {
+    const batch = this.options.readBatch ?? MAX_LISTED;
+    const items: ItemView[] = [];
+    let cursor = after;
+    for (;;) {
+      const tracked = await this.store.items(filter, { after: cursor, limit: batch });
+      for (const { item, publishedAt } of tracked) {
+        const view = this.itemView(item, publishedAt);
+        if (!filter.overdue || view.overdue) {
+          if (items.length === limit) return { items, next: cursor ?? null };
+          items.push(view);
+        }
+        cursor = item.id;
+      }
+      if (tracked.length < batch) return { items, next: null };
+    }
   }
 
   /** A team's items: owned by the Group or one of its members. */
@@ -281,7 +322,7 @@ export class PostmortemService {
   async escalate(): Promise<number> {
     const now = this.now();
     let escalated = 0;
-    for (const { item, publishedAt } of await this.store.items({ statuses: ['open'] })) {
+    for await (const { item, publishedAt } of this.allItems({ statuses: ['open'] })) {
       const sprint = escalationSprint(item.status, publishedAt ? new Date(publishedAt) : undefined, now, this.sprint);
       if (sprint === undefined || item.escalatedSprints.includes(sprint)) continue;
       try {
@@ -307,6 +348,18 @@ export class PostmortemService {
       }
     }
     return escalated > 0 ? this.changed(escalated) : escalated;
+  }
+
+  /** Every item matching `filter`, read a batch at a time (an escalation pass must see them all). */
+  private async *allItems(filter: ItemFilter): AsyncGenerator<TrackedItem> {
+    const batch = this.options.readBatch ?? MAX_LISTED;
+    let after: number | undefined;
+    for (;;) {
+      const tracked = await this.store.items(filter, { after, limit: batch });
+      yield* tracked;
+      if (tracked.length < batch) return;
+      after = tracked[tracked.length - 1]?.item.id;
+    }
   }
 
   private message(item: ActionItem, sprint: number, target: EscalationTarget) {

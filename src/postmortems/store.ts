@@ -37,7 +37,7 @@ type ItemRow = Selectable<PostmortemActionsTable>;
 
 /** Attempts at a free slot when replicas add to one incident at once (each loser re-reads). */
 const SLOT_ATTEMPTS = 4;
-/** Rows a list reads at most: a dashboard of more overdue items than this needs filters, not scrolling. */
+/** Rows one read of a list takes at most; longer lists are read in pages (items' `after`). */
 export const MAX_LISTED = 1000;
 
 /**
@@ -223,8 +223,12 @@ export class PostmortemStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  /** Items matching `filter`, with their post-mortem's publication, by incident then id. */
-  async items(filter: ItemFilter = {}): Promise<TrackedItem[]> {
+  /**
+   * Items matching `filter`, with their post-mortem's publication, by id: those after item
+   * `page.after`, at most `page.limit` (MAX_LISTED by default). A list longer than one read
+   * is read page by page, each after the last id of the one before.
+   */
+  async items(filter: ItemFilter = {}, page: { after?: number; limit?: number } = {}): Promise<TrackedItem[]> {
     if (filter.owners?.length === 0 || filter.statuses?.length === 0 || filter.incidents?.length === 0) return [];
     let query = this.db
       .selectFrom('postmortem_actions as a')
@@ -234,7 +238,11 @@ export class PostmortemStore {
     if (filter.owners) query = query.where('a.owner_key', 'in', filter.owners);
     if (filter.statuses) query = query.where('a.status', 'in', filter.statuses);
     if (filter.incidents) query = query.where('a.incident_id', 'in', filter.incidents);
-    const rows = await query.orderBy('a.incident_id').orderBy('a.id').limit(MAX_LISTED).execute();
+    if (page.after !== undefined) query = query.where('a.id', '>', page.after);
+    const rows = await query
+      .orderBy('a.id')
+      .limit(page.limit ?? MAX_LISTED)
+      .execute();
     const sprints = await this.sprintsOf(rows.map((r) => r.id));
     return rows.map((row) => ({
       item: itemOf(row, sprints.get(row.id) ?? []),

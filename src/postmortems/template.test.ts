@@ -88,6 +88,7 @@ describe('parsePostmortemFile', () => {
         },
       ],
       body: '# Post-mortem\n\nText.\n',
+      lines: { incident: 2, items: [6] },
     });
   });
 

@@ -1,6 +1,7 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { MAX_ACTION_ITEMS, tooManyItems, validateActionItem, dayNumber, type ActionItemRules } from './action-items.ts';
 import type { ActionItemFields } from './model.ts';
+import { splitFrontMatter } from '../web/front-matter.ts';
 
 /**
  * The blameless post-mortem: the template the incident page starts from (its timeline
@@ -105,11 +106,12 @@ export interface PostmortemFile {
   actionItems: ActionItemFields[];
   /** The Markdown after the front matter. */
   body: string;
+  /** Where the incident and each action item are written: problems found later (an unknown incident, an item the server refuses) point there. */
+  lines: { incident: number; items: number[] };
 }
 
 export type ParsedFile = { ok: true; postmortem: PostmortemFile } | { ok: false; problems: FileProblem[] };
 
-const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/;
 const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /**
@@ -121,14 +123,14 @@ export function parsePostmortemFile(file: string, text: string, rules: Omit<Acti
   const at = (line: number, message: string): FileProblem => ({ file, line, message });
   if (Buffer.byteLength(text, 'utf8') > MAX_POSTMORTEM_BYTES)
     return { ok: false, problems: [at(1, `larger than ${MAX_POSTMORTEM_BYTES / 1024} KiB`)] };
-  const match = FRONT_MATTER.exec(text);
-  if (!match)
+  const { front, body } = splitFrontMatter(text);
+  if (front === undefined)
     return {
       ok: false,
       problems: [at(1, 'no front matter: start with a --- block naming incident, published, author and actionItems')],
     };
   const lines = new LineCounter();
-  const doc = parseDocument(match[1] ?? '', { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(front, { lineCounter: lines, prettyErrors: false });
   // The front matter starts on line 2, after its opening ---.
   const lineOf = (node: Node | null | undefined, fallback = 1) =>
     node?.range ? lines.linePos(node.range[0]).line + 1 : fallback;
@@ -200,7 +202,11 @@ export function parsePostmortemFile(file: string, text: string, rules: Omit<Acti
       published: publishedDay,
       author: authorText,
       actionItems,
-      body: text.slice(match[0].length),
+      body,
+      lines: {
+        incident: incident.line,
+        items: isSeq(seq) ? seq.items.slice(0, MAX_ACTION_ITEMS).map((n) => lineOf(n as Node, items.line)) : [],
+      },
     },
   };
 }

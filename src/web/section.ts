@@ -21,7 +21,7 @@ import type { Site } from './site.ts';
  * turns "stale" instead of showing its last green); `oncall`, answers read from PagerDuty
  * or Opsgenie (a read replaced one); `checks`, synthetic checks' statuses (a run moved one here,
  * and the minute, for runs recorded on another replica); `incidents`, incidents declared or
- * edited here (another replica's declarations and resolutions arrive as changes);
+ * edited here or, seen by polling the incidents' history, on another replica;
  * `postmortems`, post-mortems and their action items (a write or an escalation here, and the
  * minute, for another replica's writes).
  */

@@ -109,6 +109,22 @@ function forms(incident: Incident, severities: readonly SeverityLevel[]): Html {
 </fieldset></form>`;
 }
 
+/** Which part of a long timeline is shown, and the links to older entries and back to the newest. */
+function timelinePaging(site: Site, view: IncidentView): Html | '' {
+  const shown = view.timeline.length;
+  if (shown === view.timelineTotal) return '';
+  const pagePath = siteUrl(site, incidentPagePath(view.incident.id));
+  const newestShown = (view.timelineOlder ?? 0) + shown;
+  const links = [
+    view.timelineOlder === null
+      ? ''
+      : html`<a href="${pagePath}?before=${String(view.timelineOlder)}#incident-timeline">Show older entries</a>`,
+    newestShown >= view.timelineTotal ? '' : html`<a href="${pagePath}#incident-timeline">Back to the newest</a>`,
+  ].filter((l) => l !== '');
+  const from = newestShown - shown + 1;
+  return html`<p class="timeline-paging">Entries ${String(from)}–${String(newestShown)} of ${String(view.timelineTotal)}, counted from the oldest.${links.map((l) => html` ${l}`)}</p>`;
+}
+
 /** The incident page: what it is, who leads it, its milestones, suspects with one-click links, and the timeline on one axis. */
 export function incidentPage(site: Site, view: IncidentView, severities: readonly SeverityLevel[]): Html {
   const { incident } = view;
@@ -147,6 +163,7 @@ ${section('incident-respond', 'Respond', forms(incident, severities))}
 </div>
 <section class="card card-wide incident-timeline" aria-labelledby="incident-timeline"><h2 id="incident-timeline">Timeline</h2>
 <p class="muted">From ${timestamp(view.window.from)} (${String(incident.windowHours)} h before the start): changes of the affected services, their dependencies and flags, the milestones, edits and notes, oldest first.</p>
+${timelinePaging(site, view)}
 <ol class="timeline">${view.timeline.map((e) => timelineItem(site, e))}</ol>
 </section>`,
   });

@@ -13,7 +13,12 @@ import { actionItemsTable, postmortemPath } from './action-items-table.ts';
 export const POSTMORTEMS_PATH = 'postmortems/';
 
 export interface DashboardData {
+  /** One page of the overdue items, by id. */
   overdue: ItemView[];
+  /** The `after` of the next page of overdue items; null on the last. */
+  next: number | null;
+  /** Whether this is a later page than the first. */
+  paged: boolean;
   unreviewed: PostMortem[];
   unreviewedDays: number;
 }
@@ -38,6 +43,15 @@ export function dashboardView(site: Site, data: DashboardData): Html {
 <p class="lede">Action items still open two sprints after their post-mortem was published. Each is escalated to its owner's team lead once a sprint until it is done or deprioritised with a reason.</p>
 <section aria-labelledby="overdue"><h2 id="overdue">Overdue action items</h2>
 ${actionItemsTable(site, data.overdue, 'Overdue action items', { showIncident: true, empty: 'Nothing is overdue.' })}
+${
+  data.next === null && !data.paged
+    ? ''
+    : html`<p class="list-paging">${data.paged ? html`<a href="${siteUrl(site, POSTMORTEMS_PATH)}">First page</a> ` : ''}${
+        data.next === null
+          ? ''
+          : html`<a href="${siteUrl(site, POSTMORTEMS_PATH)}?after=${String(data.next)}">Next overdue items</a>`
+      }</p>`
+}
 </section>
 <section aria-labelledby="unreviewed"><h2 id="unreviewed">Unreviewed post-mortems</h2>
 <p>Published more than ${String(data.unreviewedDays)} days ago and not yet reviewed by someone other than their author.</p>
