@@ -185,6 +185,15 @@ describeEachDatabase('SLO API', (dialect) => {
 
     nowMs += 30_000;
     assert.equal((await slos.evaluate()).fired, 0, 'still firing: no second page');
+    const unchanged = (await (await fixture.server.app.request('/api/v1/slos/default/shipments-latency')).json()) as {
+      dataState: string;
+      evaluatedAt: string;
+    };
+    assert.deepEqual(
+      [unchanged.dataState, unchanged.evaluatedAt],
+      ['source-down', new Date(nowMs).toISOString()],
+      'a status the cycle did not change (nor write) reads as of that cycle',
+    );
     assert.equal((await fixture.server.outbox.recentFor('slo:default/shipments-availability', 10)).length, 2);
     const firing = (await (await fixture.server.app.request('/api/v1/alerts?state=firing')).json()) as {
       items: { slo: string; severity: string }[];
