@@ -182,9 +182,9 @@ async function run(label: string, database: Database): Promise<boolean> {
 
   // Two cycles 30 s apart within one minute, no events pushed between: the first writes every
   // status and alert change, the second finds every status as stored and writes none.
-  for (const [round, offset] of [
-    ['first', 10_000],
-    ['second', 40_000],
+  for (const [round, offset, number] of [
+    ['first', 10_000, 1],
+    ['second', 40_000, 2],
   ] as const) {
     const at = new Date(NOW + offset);
     t = performance.now();
@@ -202,6 +202,7 @@ async function run(label: string, database: Database): Promise<boolean> {
     const ruled = performance.now() - t;
     const written = await store.saveEvaluation({
       at: at.toISOString(),
+      cycle: number,
       statuses: evaluations.map((e) => e.status),
       alerts: changed,
       history: [],

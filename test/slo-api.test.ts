@@ -126,7 +126,7 @@ describeEachDatabase('SLO API', (dialect) => {
 
   test('NUL bytes and control characters in paths, queries, bodies and headers are a 400, never a 500', async () => {
     const get = (path: string) => fixture.server.app.request(path);
-    const probes: [string, Promise<Response>][] = [];
+    const probes: [string, Response | Promise<Response>][] = [];
     for (const bad of ['%00', 'a%00b', '%01', '%1F', '%7F', 'a%0Ab', '%C2%85'])
       probes.push(
         [`GET /slos?service=${bad}`, get(`/api/v1/slos?service=${bad}`)],

@@ -328,6 +328,23 @@ describeEachDatabase('SLO store', (dialect) => {
     assert.deepEqual(read.get(b), { ...status(b, 0.8), evaluatedAt: third });
     assert.equal(read.size, 2);
     assert.equal(await store.evaluatedCycle(), 3);
+
+    // Another replica's cycle in between: what this store wrote last is no longer what is stored.
+    const other = new SloStore(database);
+    assert.equal(
+      await other.saveEvaluation({ at: third, cycle: 4, statuses: [status(KEY, 0.4)], alerts: [], history: [] }),
+      1,
+    );
+    assert.equal(await cycle(third, 5, [status(KEY, 0.5), status(b, 0.8)]), 1, 'the status the other replica changed');
+    assert.equal((await store.statuses([KEY])).get(KEY)?.budgetRemaining, 0.5);
+    // A cycle whose transaction fails writes nothing, and the next compares with what is stored.
+    await assert.rejects(
+      store.saveEvaluation({ at: third, cycle: 6, statuses: [status(KEY, 0.3)], alerts: [], history: [] }, async () => {
+        throw new Error('the outbox failed');
+      }),
+    );
+    assert.equal(await cycle(third, 7, [status(KEY, 0.3), status(b, 0.8)]), 1, 'the rolled-back change, written now');
+    assert.equal((await store.statuses([KEY])).get(KEY)?.budgetRemaining, 0.3);
   });
 
   test('an evaluation and what goes alongside commit together or not at all', async (t) => {

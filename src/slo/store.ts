@@ -73,6 +73,13 @@ interface BeforeRow {
  * evaluation cycle.
  */
 export class SloStore {
+  /**
+   * The status bodies as of the evaluation of `cycle`, which this store wrote: while that
+   * cycle is still the last evaluated one, nothing else has written a status since, and
+   * the next evaluation compares with these instead of reading every row back.
+   */
+  private known: { cycle: number; bodies: Map<string, string> } | undefined;
+
   constructor(private readonly database: Database) {}
 
   /**
@@ -375,14 +382,13 @@ export class SloStore {
     write: EvaluationWrite,
     alongside: AlongsideWrite | undefined,
   ): Promise<number> {
-    // Most statuses are as the last cycle left them: reading them all back costs far less than writing them all.
-    const stored = new Map<string, string>();
-    for (const row of await trx.selectFrom('slo_status').select(['slo_key', 'body']).execute())
-      stored.set(row.slo_key, row.body);
+    // Most statuses are as the last cycle left them: only those that differ are written.
+    const stored = await this.storedBodies(trx);
     const changed = write.statuses.flatMap((s) => {
       const body = JSON.stringify(s);
       return stored.get(s.key) === body ? [] : [{ slo_key: s.key, body, changed_at: write.at }];
     });
+    for (const { slo_key, body } of changed) stored.set(slo_key, body);
     for (const chunk of chunks(changed, ROW_CHUNK))
       await trx
         .insertInto('slo_status')
@@ -441,7 +447,24 @@ export class SloStore {
         .onConflict((oc) => oc.column('name').doUpdateSet({ cycle: write.cycle, evaluated_at: write.at }))
         .execute();
     await alongside?.(trx);
+    // Known only once committed: until then the last evaluated cycle is another, and `known` not used.
+    if (write.cycle !== undefined) this.known = { cycle: write.cycle, bodies: stored };
     return changed.length;
+  }
+
+  /** Every stored status body: those this store knows while they are current (see `known`), else read back. */
+  private async storedBodies(trx: Transaction<Schema>): Promise<Map<string, string>> {
+    const known = this.known;
+    // From here the bodies change: a write that does not commit must not leave them known.
+    this.known = undefined;
+    if (known) {
+      const last = await trx.selectFrom('slo_cycles').select('cycle').where('name', '=', EVALUATED).executeTakeFirst();
+      if (last && Number(last.cycle) === known.cycle) return known.bodies;
+    }
+    const bodies = new Map<string, string>();
+    for (const row of await trx.selectFrom('slo_status').select(['slo_key', 'body']).execute())
+      bodies.set(row.slo_key, row.body);
+    return bodies;
   }
 
   /** The last cycle whose evaluation committed (-1 before the first): one primary-key read, cheap to poll. */
