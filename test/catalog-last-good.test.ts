@@ -4,6 +4,7 @@ import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import '../src/capabilities.ts';
 import { CatalogStore } from '../src/catalog/store.ts';
 import { CatalogSyncer } from '../src/catalog/sync.ts';
 import type { DialectName } from '../src/platform/db/connect.ts';
@@ -199,4 +200,78 @@ describeEachDatabase('last good entity', (dialect) => {
       [],
     );
   });
+
+  // Another tool's format (a kind's dialect) whose translation fails made no document to
+  // keep the entity by: it must still claim what it made last time.
+  const sloth = (objective: string) =>
+    [
+      'version: prometheus/v1',
+      'service: one',
+      'slos:',
+      '  - name: availability',
+      `    objective: ${objective}`,
+      '    sli:',
+      '      events:',
+      '        error_query: sum(rate(errors_total[{{.window}}]))',
+      '        total_query: sum(rate(requests_total[{{.window}}]))',
+      '',
+    ].join('\n');
+  const openslo = (target: string) =>
+    [
+      'apiVersion: openslo/v1',
+      'kind: SLO',
+      'metadata:',
+      '  name: one-latency',
+      'spec:',
+      '  service: one',
+      '  indicator:',
+      '    metadata: {name: one-errors}',
+      '    spec:',
+      '      ratioMetric:',
+      '        counter: true',
+      '        bad: {metricSource: {type: Prometheus, spec: {query: errors_total}}}',
+      '        total: {metricSource: {type: Prometheus, spec: {query: requests_total}}}',
+      '  timeWindow: [{duration: 28d, isRolling: true}]',
+      `  objectives: [{target: ${target}}]`,
+      '',
+    ].join('\n');
+  for (const [format, key, good, broken, code] of [
+    ['Sloth', 'slo:default/one-availability', sloth('99.9'), sloth('lots'), 'sloth-objective'],
+    ['OpenSLO', 'slo:default/one-latency', openslo('0.999'), openslo('{}'), 'openslo-objective'],
+  ] as const) {
+    test(`a ${format} file whose translation fails keeps its SLO, stale, with the error at its line; fixed, it is fresh again`, async (t) => {
+      const files = { 'catalog-info.yaml': location(['./pair.yaml', './team.yaml', './slo.yaml']), 'pair.yaml': two };
+      const { store, syncer, catalog } = await setUp(t, dialect, { ...files, 'slo.yaml': good });
+      await syncer.sync();
+      const before = await store.getEntity(key);
+      assert.equal(before?.stale, false);
+      assert.deepEqual(await fileProblems(store, 'slo.yaml'), []);
+
+      catalog.write('slo.yaml', broken);
+      const report = await syncer.sync();
+      assert.equal(report.deleted, 0);
+      const kept = await store.getEntity(key);
+      assert.equal(kept?.stale, true, 'kept, stale');
+      assert.deepEqual(kept?.entity, before?.entity, 'the last good version');
+      assert.deepEqual(await fileProblems(store, 'slo.yaml'), [code]);
+      assert.deepEqual(
+        kept?.problems.map((p) => `${p.file}:${p.line} ${p.code}`),
+        [`slo.yaml:${broken.split('\n').findIndex((l) => l.includes(format === 'Sloth' ? 'lots' : '{}')) + 1} ${code}`],
+        "the entity's page shows why",
+      );
+      // Still kept on a sync that finds the file unchanged.
+      await syncer.sync();
+      assert.equal((await store.getEntity(key))?.stale, true);
+
+      catalog.write('slo.yaml', good);
+      await syncer.sync();
+      assert.equal((await store.getEntity(key))?.stale, false);
+      assert.deepEqual(await fileProblems(store, 'slo.yaml'), []);
+
+      // A file that translates and no longer holds the SLO removes it.
+      catalog.write('slo.yaml', good.replaceAll('one', 'two'));
+      await syncer.sync();
+      assert.equal(await store.getEntity(key), undefined);
+    });
+  }
 });

@@ -47,6 +47,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0016_checks_results',
           '0017_incidents',
           '0018_postmortems_actions',
+          '0019_slo_drop_time_indexes',
         ],
       );
     } finally {
@@ -131,6 +132,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0016_checks_results',
           '0017_incidents',
           '0018_postmortems_actions',
+          '0019_slo_drop_time_indexes',
         ],
       );
     } finally {
@@ -189,7 +191,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 18);
+      assert.equal(rows.length, 19);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

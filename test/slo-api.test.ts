@@ -124,6 +124,42 @@ describeEachDatabase('SLO API', (dialect) => {
     assert.equal(status.size, 0, 'nothing was written');
   });
 
+  test('NUL bytes and control characters in paths, queries, bodies and headers are a 400, never a 500', async () => {
+    const get = (path: string) => fixture.server.app.request(path);
+    const probes: [string, Response | Promise<Response>][] = [];
+    for (const bad of ['%00', 'a%00b', '%01', '%1F', '%7F', 'a%0Ab', '%C2%85'])
+      probes.push(
+        [`GET /slos?service=${bad}`, get(`/api/v1/slos?service=${bad}`)],
+        [`GET /slos?service=component:default/${bad}`, get(`/api/v1/slos?service=component:default/${bad}`)],
+        [`GET /slos?owner=group:${bad}/x`, get(`/api/v1/slos?owner=group:${bad}/x`)],
+        [`GET /slos/default/${bad}`, get(`/api/v1/slos/default/${bad}`)],
+        [`GET /slos/${bad}/shipments-availability`, get(`/api/v1/slos/${bad}/shipments-availability`)],
+        [
+          `POST /slos/default/${bad}/events`,
+          post({ events: minutes(1, 1, 0) }, {}, token, `/api/v1/slos/default/${bad}/events`),
+        ],
+        [`GET /alerts?state=${bad}`, get(`/api/v1/alerts?state=${bad}`)],
+      );
+    probes.push(
+      // JSON.stringify writes the NUL as \u0000: it parses, and the time is refused.
+      ['POST an escaped NUL in at', post({ events: [{ at: `${at(0)}\u0000`, good: 1, total: 1 }] })],
+      ['POST an escaped NUL in the field name', post(JSON.stringify({ 'ev\u0000ents': minutes(1, 1, 0) }))],
+      ['POST a raw NUL byte', post(`{"events":[{"at":"${at(0)}","good":1,"total":1}]}\u0000`)],
+      ['POST a raw NUL byte in a string', post(`{"events":[{"at":"${at(0)}\u0000","good":1,"total":1}]}`)],
+      [
+        'POST a control character in the Idempotency-Key',
+        post({ events: minutes(1, 1, 0) }, { 'idempotency-key': 'a\u0001b' }),
+      ],
+    );
+    for (const [what, response] of probes) {
+      const res = await response;
+      assert.equal(res.status, 400, `${what}: ${res.status} ${await res.text()}`);
+      assert.equal(res.headers.get('content-type'), 'application/problem+json', what);
+    }
+    const status = await fixture.server.slos.store.windowSums([{ id: 'all', start: 0 }], nowMs + 60_000);
+    assert.equal(status.size, 0, 'nothing was written');
+  });
+
   test('an Idempotency-Key replays and adds nothing twice', async () => {
     const body = { events: [{ at: at(100), good: 7, total: 7 }] };
     const first = await post(body, { 'idempotency-key': 'push-1' });
@@ -185,6 +221,15 @@ describeEachDatabase('SLO API', (dialect) => {
 
     nowMs += 30_000;
     assert.equal((await slos.evaluate()).fired, 0, 'still firing: no second page');
+    const unchanged = (await (await fixture.server.app.request('/api/v1/slos/default/shipments-latency')).json()) as {
+      dataState: string;
+      evaluatedAt: string;
+    };
+    assert.deepEqual(
+      [unchanged.dataState, unchanged.evaluatedAt],
+      ['source-down', new Date(nowMs).toISOString()],
+      'a status the cycle did not change (nor write) reads as of that cycle',
+    );
     assert.equal((await fixture.server.outbox.recentFor('slo:default/shipments-availability', 10)).length, 2);
     const firing = (await (await fixture.server.app.request('/api/v1/alerts?state=firing')).json()) as {
       items: { slo: string; severity: string }[];

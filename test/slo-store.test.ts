@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import type { Database } from '../src/platform/db/connect.ts';
+import type { SloStatus } from '../src/slo/model.ts';
 import { HOUR_MS, MINUTE_MS, SloStore } from '../src/slo/store.ts';
 import { createTestDatabase, describeEachDatabase } from './support/databases.ts';
 
@@ -289,10 +290,68 @@ describeEachDatabase('SLO store', (dialect) => {
     assert.equal(await b.claimCycle('slo-evaluation', 9, loser, NOW + 3000, NOW + 63_000), true);
   });
 
+  test('a cycle writes only the statuses that changed; each status reads as of the last cycle', async (t) => {
+    const database = await open(t, dialect);
+    const store = new SloStore(database);
+    const status = (key: string, budgetRemaining: number): SloStatus => ({
+      key,
+      namespace: 'default',
+      name: key.slice('slo:default/'.length),
+      service: 'component:default/s',
+      owner: 'group:default/t',
+      objective: '99.9',
+      window: { kind: 'rolling', days: 30 },
+      indicator: 'events',
+      dataState: 'ok',
+      budgetRemaining,
+      burnRates: { '1h': 0.5 },
+      alerts: [],
+    });
+    const [first, second, third] = ['2025-03-15T12:00:10.000Z', '2025-03-15T12:00:40.000Z', '2025-03-15T12:01:10.000Z'];
+    const b = 'slo:default/b';
+    const cycle = (at: string, number: number, statuses: SloStatus[]) =>
+      store.saveEvaluation({ at, cycle: number, statuses, alerts: [], history: [] });
+    assert.equal(await cycle(first, 1, [status(KEY, 0.5), status(b, 0.9)]), 2, 'new statuses are written');
+    assert.equal(await cycle(second, 2, [status(KEY, 0.5), status(b, 0.8)]), 1, 'only the changed one');
+    assert.equal(await cycle(third, 3, [status(KEY, 0.5), status(b, 0.8)]), 0, 'none changed: nothing written');
+    const rows = await database.db
+      .selectFrom('slo_status')
+      .select(['slo_key', 'changed_at'])
+      .orderBy('slo_key')
+      .execute();
+    assert.deepEqual(rows, [
+      { slo_key: KEY, changed_at: first },
+      { slo_key: b, changed_at: second },
+    ]);
+    const read = await store.statuses([KEY, b, 'slo:default/never']);
+    assert.deepEqual(read.get(KEY), { ...status(KEY, 0.5), evaluatedAt: third }, "the last cycle's time");
+    assert.deepEqual(read.get(b), { ...status(b, 0.8), evaluatedAt: third });
+    assert.equal(read.size, 2);
+    assert.equal(await store.evaluatedCycle(), 3);
+
+    // Another replica's cycle in between: what this store wrote last is no longer what is stored.
+    const other = new SloStore(database);
+    assert.equal(
+      await other.saveEvaluation({ at: third, cycle: 4, statuses: [status(KEY, 0.4)], alerts: [], history: [] }),
+      1,
+    );
+    assert.equal(await cycle(third, 5, [status(KEY, 0.5), status(b, 0.8)]), 1, 'the status the other replica changed');
+    assert.equal((await store.statuses([KEY])).get(KEY)?.budgetRemaining, 0.5);
+    // A cycle whose transaction fails writes nothing, and the next compares with what is stored.
+    await assert.rejects(
+      store.saveEvaluation({ at: third, cycle: 6, statuses: [status(KEY, 0.3)], alerts: [], history: [] }, async () => {
+        throw new Error('the outbox failed');
+      }),
+    );
+    assert.equal(await cycle(third, 7, [status(KEY, 0.3), status(b, 0.8)]), 1, 'the rolled-back change, written now');
+    assert.equal((await store.statuses([KEY])).get(KEY)?.budgetRemaining, 0.3);
+  });
+
   test('an evaluation and what goes alongside commit together or not at all', async (t) => {
     const store = new SloStore(await open(t, dialect));
     const alert = { severity: 'page', state: 'firing', since: 'x', long: '1h', short: '5m', factor: '14.4' } as const;
     const write = {
+      at: 'x',
       statuses: [],
       alerts: [{ sloKey: KEY, alert }],
       history: [

@@ -27,3 +27,21 @@ test('knownEntityKeyOf is a 404 for an entity the catalog does not have', async 
     (err: unknown) => err instanceof AtriumError && err.status === 404 && err.code === 'entity-not-found',
   );
 });
+
+test('a control character anywhere in a reference is a 400 before the catalog is asked (PostgreSQL refuses a NUL)', async () => {
+  let asked = 0;
+  const has = async () => {
+    asked++;
+    return true;
+  };
+  for (const ref of ['\u0000', 'check\u0000out', 'component:default/\u001f', 'group:\u007f/x', 'a\u0085b', 'x\n'])
+    await assert.rejects(
+      knownEntityKeyOf(ref, 'owner', has),
+      (err: unknown) =>
+        err instanceof AtriumError &&
+        err.status === 400 &&
+        err.message === 'Invalid request: owner: control characters are not allowed',
+      JSON.stringify(ref),
+    );
+  assert.equal(asked, 0);
+});

@@ -7,7 +7,7 @@ import { expandTarget, isGlob, locationTargets, type TargetProblem } from './loc
 import { entityName, formatRef, isSafeLinkUrl, isUrlLike, refKey, type Entity, type Problem } from './model.ts';
 import { RUNBOOK_ANNOTATION } from './operational-links.ts';
 import { parseYamlDocuments, type ParsedDocument } from './parse.ts';
-import { dialectOf, knownKind, type KindDialect } from './kinds.ts';
+import { dialectOf, kindDefinition, knownKind, type KindDialect } from './kinds.ts';
 import { referencesOf, suspiciousReferences } from './relations.ts';
 import { documentKey } from './resolve.ts';
 import { isCatalogApiVersion, isTemplateSkeletonPath, looksLikeAppConfig } from './scan-filter.ts';
@@ -364,6 +364,9 @@ async function loadFile(
     };
   }
   for (const [key, entity] of parse.entities) result.parsed.set(parsedKey(path, key), entity);
+  const documents = parse.untranslated
+    ? [...parse.documents, ...untranslatedClaims(parse.documents, previous?.documents ?? [])]
+    : parse.documents;
   const hasTargets = parse.documents.some((d) => d.valid && d.targets.length > 0);
   return {
     path,
@@ -375,7 +378,7 @@ async function loadFile(
     broken: false,
     problems: parse.problems,
     dependencies: parse.dependencies,
-    documents: parse.documents,
+    documents,
   };
 }
 
@@ -397,6 +400,12 @@ export interface FileParse {
   entities: [string, Entity][];
   /** Documents of a discovered file left out for their apiVersion, counted per apiVersion. */
   skipped: Record<string, number>;
+  /**
+   * A document in a kind's dialect (OpenSLO, Sloth) could not be translated, wholly or in
+   * part: what it made last time cannot be told from what it no longer makes (see
+   * `untranslatedClaims`).
+   */
+  untranslated?: true;
 }
 
 export type FileParser = (root: CatalogRoot, job: ParseJob) => Promise<FileParse>;
@@ -432,7 +441,7 @@ async function parseFileUnguarded(root: CatalogRoot, job: ParseJob): Promise<Fil
   const documents: DocumentSummary[] = [];
   const problems = [...parsed.problems];
   const skipped: Record<string, number> = {};
-  const translated = translateDialects(parsed.documents, job.path, problems);
+  const { translated, failed } = translateDialects(parsed.documents, job.path, problems);
   for (const doc of parsed.documents) {
     // An empty document (a lone or trailing `---`) holds nothing; Backstage skips it too.
     if (doc.value === null || doc.value === undefined) continue;
@@ -468,6 +477,7 @@ async function parseFileUnguarded(root: CatalogRoot, job: ParseJob): Promise<Fil
     dependencies: [...dependencies.values()],
     entities: [...entities],
     skipped,
+    ...(failed ? { untranslated: true } : {}),
   };
 }
 
@@ -476,24 +486,27 @@ async function parseFileUnguarded(root: CatalogRoot, job: ParseJob): Promise<Fil
  * with the kind's documents made from it (none for a document other ones refer to, such
  * as an OpenSLO SLI), positioned at what the user wrote; the dialect's issues become
  * problems. Translated per dialect and file, since such documents refer to each other.
+ * `failed`: a dialect reported an error, which leaves out what it could not read.
  */
 function translateDialects(
   parsed: readonly ParsedDocument[],
   file: string,
   problems: Problem[],
-): Map<ParsedDocument, ParsedDocument[]> {
+): { translated: Map<ParsedDocument, ParsedDocument[]>; failed: boolean } {
   const byDialect = new Map<KindDialect, ParsedDocument[]>();
   for (const doc of parsed) {
     const dialect = doc.value === null || doc.value === undefined ? undefined : dialectOf(doc.value);
     if (dialect) byDialect.set(dialect, [...(byDialect.get(dialect) ?? []), doc]);
   }
   const made = new Map<ParsedDocument, ParsedDocument[]>();
+  let failed = false;
   for (const [dialect, docs] of byDialect) {
     for (const doc of docs) made.set(doc, []);
     const translation = dialect.translate(docs.map((d) => d.value));
     for (const issue of translation.issues) {
       const source = docs[issue.source];
       if (!source) continue;
+      if (issue.severity === 'error') failed = true;
       problems.push({
         severity: issue.severity,
         code: issue.code,
@@ -513,7 +526,26 @@ function translateDialects(
       });
     }
   }
-  return made;
+  return { translated: made, failed };
+}
+
+/**
+ * What a file whose dialect documents did not all translate still claims: each entity of
+ * a dialect-read kind it held last time and holds no longer, as an invalid document, so
+ * its last good version stays, stale (as for an invalid document of any kind), with the
+ * dialect's error at its line as the file's problem. A translation that failed cannot say
+ * which entities it would have made; a file that translates again claims only what it makes.
+ */
+function untranslatedClaims(
+  documents: readonly DocumentSummary[],
+  before: readonly DocumentSummary[],
+): DocumentSummary[] {
+  const now = new Set(documents.flatMap((d) => (d.key ? [d.key] : [])));
+  return before.flatMap(({ key, ref, kind, line, column }) =>
+    key && ref && kind && !now.has(key) && (kindDefinition(kind)?.dialects?.length ?? 0) > 0
+      ? [{ key, ref, kind, line, column, valid: false, problems: [], references: [], targets: [] }]
+      : [],
+  );
 }
 
 function looksLikeDescriptor(value: unknown): boolean {

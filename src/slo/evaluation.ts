@@ -1,3 +1,4 @@
+import { MINUTE } from '../oncall/wall-clock.ts';
 import type { NotificationMessage } from '../notifications/model.ts';
 import { type AlertTransition, evaluatePairs, sloAlertOf, type StoredAlert, transition } from './alerting.ts';
 import { budgetRemaining, errorBudget, exhaustionAt, windowHours } from './budget.ts';
@@ -66,9 +67,9 @@ export function evaluateSlo(
     ...(whole && whole.total > 0 ? { sli: whole.good / whole.total } : {}),
     ...(remaining === undefined ? {} : { budgetRemaining: remaining }),
     burnRates,
-    ...(exhausts === undefined ? {} : { exhaustsAt: new Date(exhausts).toISOString() }),
+    // To the minute: a forecast has no finer truth, and a status that did not change is not written again.
+    ...(exhausts === undefined ? {} : { exhaustsAt: new Date(exhausts - (exhausts % MINUTE)).toISOString() }),
     alerts: transitions.map((t) => sloAlertOf(slo.key, t.alert)),
-    evaluatedAt: iso,
     ...(measurement.state === 'ok' ? {} : measurement.detail ? { detail: measurement.detail } : {}),
   };
   return { status, transitions };

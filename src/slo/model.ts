@@ -111,6 +111,7 @@ export interface SloStatus {
   /** When the budget runs out at the current (1h) burn, ISO 8601; undefined when it will not within the window. */
   exhaustsAt?: string;
   alerts: SloAlert[];
+  /** When the last evaluation cycle ran (kept once per cycle, not per status); absent before the first. */
   evaluatedAt?: string;
   /** Why the data state is not `ok`, in words a person reads (never a URL or a secret). */
   detail?: string;

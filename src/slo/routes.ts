@@ -3,7 +3,7 @@ import type { TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
 import { BEARER_SECURITY, principalOf, requireScope } from '../auth/middleware.ts';
 import type { TokenService } from '../auth/service.ts';
-import { knownEntityKeyOf } from '../catalog/entity-key.ts';
+import { CONTROL_CHARACTER, knownEntityKeyOf } from '../catalog/entity-key.ts';
 import { idempotencyKeyOf } from '../changes/service.ts';
 import { admit, shed } from '../platform/admission.ts';
 import { refKey } from '../platform/entity-ref.ts';
@@ -22,9 +22,15 @@ const eventsLimit = bodyLimit(
   `Split the events (up to ${MAX_EVENTS.toLocaleString('en')} and 2 MiB a request).`,
 );
 
+/** A namespace or name from the path: refused (400) with a control character, which no entity's holds. */
+const pathWord = z
+  .string()
+  .min(1)
+  .max(63)
+  .refine((s) => !CONTROL_CHARACTER.test(s), 'control characters are not allowed');
 const SloParams = z.object({
-  namespace: z.string().min(1).max(63).openapi({ example: 'default' }),
-  name: z.string().min(1).max(63).openapi({ example: 'shipments-availability' }),
+  namespace: pathWord.openapi({ example: 'default' }),
+  name: pathWord.openapi({ example: 'shipments-availability' }),
 });
 
 const sloKeyOf = (p: { namespace: string; name: string }) =>

@@ -287,7 +287,7 @@ export class SloService implements SloReader {
         }
       }
       const messages = await this.messagesOf(changed, runbooks);
-      const evaluated = { ...write, cycle };
+      const evaluated = { ...write, at: at.toISOString(), cycle };
       const notify = (trx: Parameters<AlongsideWrite>[0]) => this.notifications.enqueueWithin(trx, messages, at);
       // Transitions go on their services' timelines in the evaluation's transaction: both or neither.
       const timeline = write.history.flatMap((event) => {

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import { chunks } from '../platform/db/chunks.ts';
 import {
@@ -29,6 +29,9 @@ export interface SumWindow {
 
 /** One evaluation cycle's writes, committed together. */
 export interface EvaluationWrite {
+  /** When the evaluation ran (ISO 8601): the cycle's time, and the changed statuses'. */
+  at: string;
+  /** Every SLO's status (without a time of its own): only those that differ from the stored one are written. */
   statuses: readonly SloStatus[];
   /** Alerts whose state changed (upserted). */
   alerts: readonly { sloKey: string; alert: StoredAlert }[];
@@ -70,6 +73,13 @@ interface BeforeRow {
  * evaluation cycle.
  */
 export class SloStore {
+  /**
+   * The status bodies as of the evaluation of `cycle`, which this store wrote: while that
+   * cycle is still the last evaluated one, nothing else has written a status since, and
+   * the next evaluation compares with these instead of reading every row back.
+   */
+  private known: { cycle: number; bodies: Map<string, string> } | undefined;
+
   constructor(private readonly database: Database) {}
 
   /**
@@ -352,76 +362,109 @@ export class SloStore {
   }
 
   /**
-   * Writes a cycle's statuses, changed alerts and their history, and `alongside` (the
-   * notifications of the changes), in one transaction: an alert's change and its message
-   * are stored together or not at all.
+   * Writes a cycle's changed statuses, changed alerts and their history, and `alongside`
+   * (the notifications of the changes), in one transaction: an alert's change and its
+   * message are stored together or not at all. Answers how many status rows it wrote.
    */
-  async saveEvaluation(write: EvaluationWrite, alongside?: AlongsideWrite): Promise<void> {
-    await this.database.db.transaction().execute(this.evaluationWrite(write, alongside));
+  async saveEvaluation(write: EvaluationWrite, alongside?: AlongsideWrite): Promise<number> {
+    return this.database.db.transaction().execute((trx) => this.writeEvaluation(trx, write, alongside));
   }
 
   /** saveEvaluation's writes, for a transaction another store opens (the change timeline's, with the alerts' changes). */
   evaluationWrite(write: EvaluationWrite, alongside?: AlongsideWrite): AlongsideWrite {
     return async (trx) => {
-      for (const chunk of chunks(write.statuses, ROW_CHUNK))
-        await trx
-          .insertInto('slo_status')
-          .values(chunk.map((s) => ({ slo_key: s.key, body: JSON.stringify(s), evaluated_at: s.evaluatedAt ?? '' })))
-          .onConflict((oc) =>
-            oc.column('slo_key').doUpdateSet((eb) => ({
-              body: eb.ref('excluded.body'),
-              evaluated_at: eb.ref('excluded.evaluated_at'),
-            })),
-          )
-          .execute();
-      for (const chunk of chunks(write.alerts, ROW_CHUNK))
-        await trx
-          .insertInto('slo_alerts')
-          .values(
-            chunk.map(({ sloKey, alert }) => ({
-              slo_key: sloKey,
-              severity: alert.severity,
-              state: alert.state,
-              since: alert.since,
-              long_window: alert.long,
-              short_window: alert.short,
-              factor: alert.factor,
-            })),
-          )
-          .onConflict((oc) =>
-            oc.columns(['slo_key', 'severity']).doUpdateSet((eb) => ({
-              state: eb.ref('excluded.state'),
-              since: eb.ref('excluded.since'),
-              long_window: eb.ref('excluded.long_window'),
-              short_window: eb.ref('excluded.short_window'),
-              factor: eb.ref('excluded.factor'),
-            })),
-          )
-          .execute();
-      for (const chunk of chunks(write.history, ROW_CHUNK))
-        await trx
-          .insertInto('slo_alert_history')
-          .values(
-            chunk.map((e) => ({
-              slo_key: e.slo,
-              service_key: e.service,
-              severity: e.severity,
-              state: e.state,
-              at: e.at,
-              long_window: e.long,
-              short_window: e.short,
-              factor: e.factor,
-            })),
-          )
-          .execute();
-      if (write.cycle !== undefined)
-        await trx
-          .insertInto('slo_cycles')
-          .values({ name: EVALUATED, cycle: write.cycle, holder: '', expires_ms: 0 })
-          .onConflict((oc) => oc.column('name').doUpdateSet({ cycle: write.cycle }))
-          .execute();
-      await alongside?.(trx);
+      await this.writeEvaluation(trx, write, alongside);
     };
+  }
+
+  private async writeEvaluation(
+    trx: Transaction<Schema>,
+    write: EvaluationWrite,
+    alongside: AlongsideWrite | undefined,
+  ): Promise<number> {
+    // Most statuses are as the last cycle left them: only those that differ are written.
+    const stored = await this.storedBodies(trx);
+    const changed = write.statuses.flatMap((s) => {
+      const body = JSON.stringify(s);
+      return stored.get(s.key) === body ? [] : [{ slo_key: s.key, body, changed_at: write.at }];
+    });
+    for (const { slo_key, body } of changed) stored.set(slo_key, body);
+    for (const chunk of chunks(changed, ROW_CHUNK))
+      await trx
+        .insertInto('slo_status')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.column('slo_key').doUpdateSet((eb) => ({
+            body: eb.ref('excluded.body'),
+            changed_at: eb.ref('excluded.changed_at'),
+          })),
+        )
+        .execute();
+    for (const chunk of chunks(write.alerts, ROW_CHUNK))
+      await trx
+        .insertInto('slo_alerts')
+        .values(
+          chunk.map(({ sloKey, alert }) => ({
+            slo_key: sloKey,
+            severity: alert.severity,
+            state: alert.state,
+            since: alert.since,
+            long_window: alert.long,
+            short_window: alert.short,
+            factor: alert.factor,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['slo_key', 'severity']).doUpdateSet((eb) => ({
+            state: eb.ref('excluded.state'),
+            since: eb.ref('excluded.since'),
+            long_window: eb.ref('excluded.long_window'),
+            short_window: eb.ref('excluded.short_window'),
+            factor: eb.ref('excluded.factor'),
+          })),
+        )
+        .execute();
+    for (const chunk of chunks(write.history, ROW_CHUNK))
+      await trx
+        .insertInto('slo_alert_history')
+        .values(
+          chunk.map((e) => ({
+            slo_key: e.slo,
+            service_key: e.service,
+            severity: e.severity,
+            state: e.state,
+            at: e.at,
+            long_window: e.long,
+            short_window: e.short,
+            factor: e.factor,
+          })),
+        )
+        .execute();
+    if (write.cycle !== undefined)
+      await trx
+        .insertInto('slo_cycles')
+        .values({ name: EVALUATED, cycle: write.cycle, holder: '', expires_ms: 0, evaluated_at: write.at })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ cycle: write.cycle, evaluated_at: write.at }))
+        .execute();
+    await alongside?.(trx);
+    // Known only once committed: until then the last evaluated cycle is another, and `known` not used.
+    if (write.cycle !== undefined) this.known = { cycle: write.cycle, bodies: stored };
+    return changed.length;
+  }
+
+  /** Every stored status body: those this store knows while they are current (see `known`), else read back. */
+  private async storedBodies(trx: Transaction<Schema>): Promise<Map<string, string>> {
+    const known = this.known;
+    // From here the bodies change: a write that does not commit must not leave them known.
+    this.known = undefined;
+    if (known) {
+      const last = await trx.selectFrom('slo_cycles').select('cycle').where('name', '=', EVALUATED).executeTakeFirst();
+      if (last && Number(last.cycle) === known.cycle) return known.bodies;
+    }
+    const bodies = new Map<string, string>();
+    for (const row of await trx.selectFrom('slo_status').select(['slo_key', 'body']).execute())
+      bodies.set(row.slo_key, row.body);
+    return bodies;
   }
 
   /** The last cycle whose evaluation committed (-1 before the first): one primary-key read, cheap to poll. */
@@ -434,16 +477,23 @@ export class SloStore {
     return row ? Number(row.cycle) : -1;
   }
 
-  /** The latest statuses of `keys` (those evaluated at least once). */
+  /** The latest statuses of `keys` (those evaluated at least once), each with the last evaluated cycle's time. */
   async statuses(keys: readonly string[]): Promise<Map<string, SloStatus>> {
     const out = new Map<string, SloStatus>();
+    const cycle = await this.database.read
+      .selectFrom('slo_cycles')
+      .select('evaluated_at')
+      .where('name', '=', EVALUATED)
+      .executeTakeFirst();
+    // Every SLO is evaluated each cycle, so each status holds as of the last one (a body from before 0019 has its own time).
+    const time = cycle?.evaluated_at ? { evaluatedAt: cycle.evaluated_at } : {};
     for (const batch of chunks([...new Set(keys)], KEY_CHUNK)) {
       const rows = await this.database.read
         .selectFrom('slo_status')
         .select(['slo_key', 'body'])
         .where('slo_key', 'in', batch)
         .execute();
-      for (const row of rows) out.set(row.slo_key, JSON.parse(row.body) as SloStatus);
+      for (const row of rows) out.set(row.slo_key, { ...(JSON.parse(row.body) as SloStatus), ...time });
     }
     return out;
   }

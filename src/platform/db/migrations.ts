@@ -644,6 +644,18 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('job_runs_owed').on('job_runs').columns(['alerted', 'status']).execute();
       },
     },
+    '0019_slo_drop_time_indexes': {
+      // Since 0014 window sums seek each SLO's buckets by (slo_key, bucket_ms), the primary
+      // key: the time indexes were read by no query and cost every push. An evaluation
+      // cycle's time is kept once, on its slo_cycles row, and a status row is written only
+      // when the status changed: its time says when that was.
+      async up(db: Kysely<unknown>) {
+        await db.schema.dropIndex('slo_minutes_time').execute();
+        await db.schema.dropIndex('slo_hours_time').execute();
+        await db.schema.alterTable('slo_cycles').addColumn('evaluated_at', 'text').execute();
+        await db.schema.alterTable('slo_status').renameColumn('evaluated_at', 'changed_at').execute();
+      },
+    },
     '0014_slo_running_totals': {
       // Pushed SLO events as running totals, so a window's sum is two index lookups, not a
       // scan of every bucket in it. Each bucket row gains the sums of all of its SLO's

@@ -242,11 +242,12 @@ export interface SloAlertHistoryTable {
   factor: string;
 }
 
-/** An SLO's latest evaluation (JSON SloStatus), which every replica reads. */
+/** An SLO's latest evaluation (JSON SloStatus without its time: that is the cycle's), which every replica reads. */
 export interface SloStatusTable {
   slo_key: string;
   body: string;
-  evaluated_at: string;
+  /** When the evaluation ran that last changed `body` (an unchanged status is not written again). */
+  changed_at: string;
 }
 
 /** Who runs a background cycle (one row per cycle kind): the cycle's number, its holder and the lease's end. */
@@ -255,6 +256,8 @@ export interface SloCyclesTable {
   cycle: number;
   holder: string;
   expires_ms: number;
+  /** On the row of the last evaluated cycle: when it ran (ISO 8601), every status's evaluation time. */
+  evaluated_at: string | null;
 }
 
 /** An incident (incidents/model.ts); milestones, roles and services as JSON text. */
