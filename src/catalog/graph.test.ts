@@ -192,6 +192,8 @@ describe('neighbourhood', () => {
       center: 'a',
       nodes: [{ ref: 'a', depth: 0 }],
       edges: [],
+      groups: [],
+      reached: { dependencies: 0, dependents: 0 },
       truncated: false,
     });
     assert.equal(calls.length, 1);
