@@ -27,6 +27,7 @@
  *   ./apis/               the API definition files (not descriptors; not matched by the globs)
  *
  *   node --import tsx bench/generate-catalog.ts --entities 50000 --out DIR [--seed N] [--docs-per-file N]
+ *     [--dependencies zipf|uniform|hubs]
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -41,7 +42,17 @@ export interface GenerateOptions {
   seed?: number;
   /** Documents per descriptor file (default 100; a team's files hold 2/3 to 3/2 of it). */
   docsPerFile?: number;
+  /**
+   * How dependency targets are drawn: `zipf` (the default: a few hubs with hundreds of
+   * dependents), `uniform` (no hubs: the baseline a hub-heavy catalog is measured against),
+   * or `hubs` (zipf, plus one service that a fifth of the catalog's size depends on and one
+   * API that as many consume: about 2,000 each at 10,000 entities).
+   */
+  dependencies?: DependencyShape;
 }
+
+export type DependencyShape = 'zipf' | 'uniform' | 'hubs';
+export const DEPENDENCY_SHAPES: readonly DependencyShape[] = ['zipf', 'uniform', 'hubs'];
 
 export interface GeneratedEntity {
   /** As in the API path: lowercase. */
@@ -74,6 +85,8 @@ export interface GeneratedCatalog {
   entities: GeneratedEntity[];
   /** The entities with the most dependents (dependsOn in-degree), hottest first. */
   hubs: { ref: string; dependents: number }[];
+  /** The APIs with the most consumers (consumesApi in-degree), hottest first. */
+  hubApis: { ref: string; consumers: number }[];
 }
 
 type Json = string | number | boolean | Json[] | { [key: string]: Json | undefined };
@@ -956,6 +969,7 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
   const n = options.entities;
   const rng = createRng(options.seed ?? 1);
   const perFile = options.docsPerFile ?? 100;
+  const shape = options.dependencies ?? 'zipf';
   const sizes = planSizes(n);
   const names = {
     group: new Names(),
@@ -1291,10 +1305,13 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     rng,
     resources.map((r) => r.name),
   );
-  const zipfService = hubServices.length > 0 ? zipf(hubServices.length, 1.0) : undefined;
-  const zipfLibrary = hubLibraries.length > 0 ? zipf(hubLibraries.length, 1.0) : undefined;
-  const zipfApi = hubApis.length > 0 ? zipf(hubApis.length, 1.0) : undefined;
-  const zipfResource = hubResources.length > 0 ? zipf(hubResources.length, 0.8) : undefined;
+  // A uniform draw is Zipf with exponent 0: every rank equally likely.
+  const skew = (s: number) => (shape === 'uniform' ? 0 : s);
+  const zipfService = hubServices.length > 0 ? zipf(hubServices.length, skew(1.0)) : undefined;
+  const zipfLibrary = hubLibraries.length > 0 ? zipf(hubLibraries.length, skew(1.0)) : undefined;
+  const zipfApi = hubApis.length > 0 ? zipf(hubApis.length, skew(1.0)) : undefined;
+  const zipfResource = hubResources.length > 0 ? zipf(hubResources.length, skew(0.8)) : undefined;
+  const consumers = new Map<string, number>();
   const resourcesByTeam = new Map<Team, string[]>();
   for (const r of resources) resourcesByTeam.set(r.team, [...(resourcesByTeam.get(r.team) ?? []), r.name]);
 
@@ -1331,6 +1348,34 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     if (consumes.length > 0) c.spec.consumesApis = consumes;
     if (dependsOn.length > 0) c.spec.dependsOn = dependsOn;
   }
+  if (shape === 'hubs') {
+    // One service and one API at the centre of everything, as a shared gateway or auth API is.
+    const hub = hubServices[0];
+    const hubApi = hubApis[0];
+    const reach = Math.round(n * 0.2);
+    const chosen = shuffle(rng, [...components]);
+    for (const c of chosen) {
+      if (!hub || (dependents.get(`component:${hub}`) ?? 0) >= reach) break;
+      if (c.name === hub) continue;
+      const list = (c.spec.dependsOn as string[] | undefined) ?? [];
+      depend(list, `component:${hub}`);
+      c.spec.dependsOn = list;
+    }
+    let apiConsumers = components.filter((c) =>
+      ((c.spec.consumesApis as string[] | undefined) ?? []).includes(hubApi ?? ''),
+    ).length;
+    for (const c of shuffle(rng, chosen)) {
+      if (!hubApi || apiConsumers >= reach) break;
+      const list = (c.spec.consumesApis as string[] | undefined) ?? [];
+      if (list.includes(hubApi) || ((c.spec.providesApis as string[] | undefined) ?? []).includes(hubApi)) continue;
+      list.push(hubApi);
+      c.spec.consumesApis = list;
+      apiConsumers++;
+    }
+  }
+  for (const c of components)
+    for (const api of (c.spec.consumesApis as string[] | undefined) ?? [])
+      consumers.set(api, (consumers.get(api) ?? 0) + 1);
   for (const r of resources) {
     if (zipfResource && chance(rng, 0.1)) {
       const target = hubResources[zipfResource(rng)];
@@ -1452,6 +1497,10 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, 5)
     .map(([ref, count]) => ({ ref, dependents: count }));
+  const topApis = [...consumers]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 3)
+    .map(([name, count]) => ({ ref: `api:${name}`, consumers: count }));
   const documents = entities.length + 1;
   return {
     dir: outDir,
@@ -1467,6 +1516,7 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     counts,
     entities,
     hubs,
+    hubApis: topApis,
   };
 }
 
@@ -1481,6 +1531,7 @@ export function describeCatalog(c: GeneratedCatalog): string {
     `  YAML ${(c.yamlBytes / 1e6).toFixed(1)} MB, average ${c.avgEntityYamlBytes} bytes per entity; entity JSON ${(c.jsonBytes / 1e6).toFixed(1)} MB, average ${c.avgEntityJsonBytes} bytes per entity`,
     `  API definitions: ${c.definitionFiles} files under ${DEFINITIONS_DIR}/ (${OPENAPI_NOUNS.length} OpenAPI, ${GRPC_NOUNS.length} proto, ${GRAPHQL_NOUNS.length} GraphQL; ${(c.definitionBytes / 1e3).toFixed(0)} KB), referenced with $text`,
     `  hubs (dependents): ${c.hubs.map((h) => `${h.ref} ${h.dependents}`).join(', ')}`,
+    `  hub APIs (consumers): ${c.hubApis.map((h) => `${h.ref} ${h.consumers}`).join(', ')}`,
   ].join('\n');
 }
 
@@ -1491,12 +1542,13 @@ async function cli(): Promise<void> {
       out: { type: 'string' },
       seed: { type: 'string', default: '1' },
       'docs-per-file': { type: 'string', default: '100' },
+      dependencies: { type: 'string', default: 'zipf' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help || !values.out) {
     process.stdout.write(
-      'Usage: node --import tsx bench/generate-catalog.ts --entities N --out DIR [--seed N] [--docs-per-file N]\n',
+      'Usage: node --import tsx bench/generate-catalog.ts --entities N --out DIR [--seed N] [--docs-per-file N] [--dependencies zipf|uniform|hubs]\n',
     );
     process.exitCode = values.help ? 0 : 64;
     return;
@@ -1509,8 +1561,10 @@ async function cli(): Promise<void> {
   if (!Number.isInteger(seed)) throw new Error('--seed must be a whole number');
   if (!Number.isInteger(docsPerFile) || docsPerFile < 1)
     throw new Error('--docs-per-file must be a positive whole number');
+  const dependencies = DEPENDENCY_SHAPES.find((d) => d === values.dependencies);
+  if (!dependencies) throw new Error(`--dependencies must be one of ${DEPENDENCY_SHAPES.join(', ')}`);
   const started = performance.now();
-  const catalog = await generateCatalog({ entities, outDir: values.out, seed, docsPerFile });
+  const catalog = await generateCatalog({ entities, outDir: values.out, seed, docsPerFile, dependencies });
   process.stdout.write(
     `${describeCatalog(catalog)}\n  generated in ${((performance.now() - started) / 1000).toFixed(2)} s\n`,
   );

@@ -33,7 +33,13 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { describeCatalog, generateCatalog, toYaml, type GeneratedCatalog } from './generate-catalog.ts';
+import {
+  DEPENDENCY_SHAPES,
+  describeCatalog,
+  generateCatalog,
+  toYaml,
+  type GeneratedCatalog,
+} from './generate-catalog.ts';
 import {
   formatStats,
   planOpenLoop,
@@ -91,6 +97,7 @@ const { values: flags } = parseArgs({
     duration: { type: 'string', default: '20' },
     'cold-duration': { type: 'string' },
     seed: { type: 'string', default: '1' },
+    dependencies: { type: 'string', default: 'zipf' },
     rate: { type: 'string', default: '778' },
     'burst-rate': { type: 'string', default: '3000' },
     'burst-every': { type: 'string', default: '10' },
@@ -115,6 +122,8 @@ if (flags.help) {
   --duration S          seconds of load per server in each measured phase (default 20)
   --cold-duration S     seconds of each cold phase after the restart (default 10, or --duration if shorter)
   --seed N              generator and load seed (default 1)
+  --dependencies D      how the generator draws dependencies: zipf (default), uniform or hubs
+                        (one service and one API with a fifth of the catalog's size each)
   --rate R              base arrival rate, req/s (default 778: with the bursts, 1,000 on average)
   --burst-rate B        arrival rate during bursts, req/s (default 3000)
   --burst-every S       a burst every S seconds (default 10)
@@ -138,6 +147,11 @@ const opts = {
   duration: numberFlag('duration', flags.duration, 1),
   coldDuration: numberFlag('cold-duration', flags['cold-duration'] ?? String(Math.min(10, Number(flags.duration))), 1),
   seed: Math.round(numberFlag('seed', flags.seed, 0)),
+  dependencies: (() => {
+    const shape = DEPENDENCY_SHAPES.find((d) => d === flags.dependencies);
+    if (!shape) throw new Error(`--dependencies must be one of ${DEPENDENCY_SHAPES.join(', ')}`);
+    return shape;
+  })(),
   rate: numberFlag('rate', flags.rate, 1),
   burstRate: numberFlag('burst-rate', flags['burst-rate'], 0),
   burstEvery: numberFlag('burst-every', flags['burst-every'], 0),
@@ -566,7 +580,12 @@ async function pages(work: string): Promise<PagesResult> {
   const database = join(work, 'db', 'pages.db');
   await mkdir(dirname(database), { recursive: true });
   const genStart = performance.now();
-  const catalog = await generateCatalog({ entities: opts.entities, outDir: catalogDir, seed: opts.seed });
+  const catalog = await generateCatalog({
+    entities: opts.entities,
+    outDir: catalogDir,
+    seed: opts.seed,
+    dependencies: opts.dependencies,
+  });
   log(describeCatalog(catalog));
   log(`  generated in ${sec(performance.now() - genStart)}`);
   const result: PagesResult = { catalog, stampedes: [] };
@@ -1123,7 +1142,12 @@ async function exportPhase(work: string): Promise<ExportResult> {
   const catalogDir = join(work, 'export-catalog');
   const database = join(work, 'db', 'export.db');
   await mkdir(dirname(database), { recursive: true });
-  const catalog = await generateCatalog({ entities: opts.exportEntities, outDir: catalogDir, seed: opts.seed });
+  const catalog = await generateCatalog({
+    entities: opts.exportEntities,
+    outDir: catalogDir,
+    seed: opts.seed,
+    dependencies: opts.dependencies,
+  });
   log(describeCatalog(catalog));
   const sync = await runSync(catalogDir, database, work, 'export-sync');
   log(describeSync('sync', sync));

@@ -192,6 +192,8 @@ describe('neighbourhood', () => {
       center: 'a',
       nodes: [{ ref: 'a', depth: 0 }],
       edges: [],
+      groups: [],
+      reached: { dependencies: 0, dependents: 0 },
       truncated: false,
     });
     assert.equal(calls.length, 1);
@@ -242,5 +244,62 @@ describe('directDependents', () => {
 
   test('nothing depends on an entity without edges in', () => {
     assert.deepEqual(directDependents('component:default/lonely', edges), []);
+  });
+});
+
+describe('neighbourhood with hubs grouped', () => {
+  /** hub <- d00..d29 (30 dependents), d00 <- u (a dependent two hops up), hub -> base; svc -> hub. */
+  const hubRelations = [
+    ...Array.from({ length: 30 }, (_, i) => dep(`d${String(i).padStart(2, '0')}`, 'hub')),
+    dep('u', 'd00'),
+    dep('hub', 'base'),
+    dep('svc', 'hub'),
+  ];
+
+  test("a hub's dependents are one group, counted exactly, and what lies beyond them is counted, not drawn", async () => {
+    const n = await neighbourhood('hub', 2, store(hubRelations).relationsOf, { groupOver: 25 });
+    assert.deepEqual(depths(n), { hub: 0, base: 1 });
+    assert.equal(n.groups.length, 1);
+    const [group] = n.groups;
+    assert.equal(group?.of, 'hub');
+    assert.equal(group?.side, 'dependents');
+    assert.equal(group?.depth, -1);
+    assert.equal(group?.members.length, 31);
+    assert.ok(group?.members.includes('svc'));
+    // 31 direct dependents and u behind d00: the blast radius stays exact.
+    assert.deepEqual(n.reached, { dependencies: 1, dependents: 32 });
+    assert.equal(n.truncated, false);
+  });
+
+  test('a node at or under the limit is drawn as before, and without groupOver nothing is grouped', async () => {
+    const few = await neighbourhood('hub', 1, store(hubRelations).relationsOf, { groupOver: 31 });
+    assert.equal(few.groups.length, 0);
+    assert.equal(few.nodes.length, 33);
+    const unlimited = await neighbourhood('hub', 1, store(hubRelations).relationsOf);
+    assert.equal(unlimited.groups.length, 0);
+  });
+
+  test('a hub met from its other side costs nothing for its dependents: they are neither drawn, grouped nor counted', async () => {
+    const n = await neighbourhood('svc', 2, store(hubRelations).relationsOf, { groupOver: 25 });
+    assert.deepEqual(depths(n), { svc: 0, hub: 1, base: 2 });
+    assert.deepEqual(n.groups, []);
+    assert.deepEqual(n.reached, { dependencies: 2, dependents: 0 });
+    assert.deepEqual(pairs(n), ['hub>base', 'svc>hub']);
+  });
+
+  test("a hub one hop up has its dependents grouped two hops up, the center's siblings among them", async () => {
+    const n = await neighbourhood('base', 2, store(hubRelations).relationsOf, { groupOver: 25 });
+    assert.deepEqual(depths(n), { hub: -1, base: 0 });
+    assert.equal(n.groups[0]?.depth, -2);
+    assert.equal(n.groups[0]?.members.length, 31);
+    assert.deepEqual(n.reached, { dependencies: 0, dependents: 32 });
+  });
+
+  test('an edge the walk did not follow is still drawn between two drawn nodes', async () => {
+    // x depends on the center and on the center's dependency y: x -> y is found from x's side only.
+    const n = await neighbourhood('c', 2, store([dep('c', 'y'), dep('x', 'c'), dep('x', 'y')]).relationsOf, {
+      groupOver: 25,
+    });
+    assert.deepEqual(pairs(n), ['c>y', 'x>c', 'x>y']);
   });
 });

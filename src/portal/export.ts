@@ -9,6 +9,9 @@ import {
   staticFacetPossible,
 } from '../catalog/pages/catalog-query.ts';
 import { PROBLEMS_PAGE_SIZE } from '../catalog/pages/problems-page.ts';
+import { loadDependents, longRelationLists } from '../catalog/pages/entity-data.ts';
+import { relationListPath } from '../catalog/pages/relation-breakdown.ts';
+import { RELATION_PAGE_SIZE, RELATION_SHOWN } from '../catalog/relation-summary.ts';
 import { CatalogRoot } from '../catalog/files.ts';
 import { keyOfRef } from '../catalog/model.ts';
 import type { CatalogReader, EntityFilters } from '../catalog/reader.ts';
@@ -148,7 +151,12 @@ async function build(options: ExportOptions, out: string): Promise<Omit<ExportRe
   );
   const paths = [...(await fixedPaths(store))];
   for (const { key, ref } of await store.refsAfter(undefined, Number.MAX_SAFE_INTEGER))
-    paths.push(entityPath(ref), `${entityPath(ref)}graph/`, ...(docPaths.get(key) ?? []));
+    paths.push(
+      entityPath(ref),
+      `${entityPath(ref)}graph/`,
+      ...(docPaths.get(key) ?? []),
+      ...(await relationListPaths(store, key)),
+    );
 
   let done = 0;
   const progress = (pages: number) => {
@@ -234,6 +242,16 @@ function renderOnWorker(
       if (code !== 0 && code !== 1) reject(new Error(`An export worker stopped with code ${code}`));
     });
   });
+}
+
+/** Every page of each relation list the entity's page summarises (those longer than it shows in place). */
+async function relationListPaths(store: CatalogReader, key: string): Promise<string[]> {
+  const detail = await store.getEntity(key);
+  if (!detail) return [];
+  const long = longRelationLists(detail, await loadDependents(store, detail), RELATION_SHOWN);
+  return [...long].flatMap(([name, total]) =>
+    Array.from({ length: pageCount(total, RELATION_PAGE_SIZE) }, (_, i) => relationListPath(detail.ref, name, i + 1)),
+  );
 }
 
 /**

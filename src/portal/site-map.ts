@@ -5,6 +5,7 @@ import { entityView } from '../catalog/pages/entity-page.ts';
 import { type EntitySection, entitySections } from '../catalog/pages/entity-sections.ts';
 import type { EntitySubpage } from '../catalog/pages/entity-subpages.ts';
 import { DEFAULT_HOPS, graphView, loadGraphPage, MAX_HOPS } from '../catalog/pages/graph-page.ts';
+import { loadRelationList, relationListView } from '../catalog/pages/relation-list-page.ts';
 import { facetIndexView, listView, loadFacetIndex, loadListPage } from '../catalog/pages/list-page.ts';
 import { loadProblemsPage, PROBLEMS_PAGE_SIZE, problemsTotal, problemsView } from '../catalog/pages/problems-page.ts';
 import { refKey } from '../catalog/model.ts';
@@ -191,6 +192,15 @@ async function route(
     }
     const provided = docPath.length === 0 ? data.subpages?.find((p) => p.segment === subpage) : undefined;
     if (provided) return ok(await provided.render(data.sources ?? {}, data.store, key, search, site));
+    if (subpage === 'relations') {
+      // `relations/<relation>/`, then `relations/<relation>/page/<n>/`: one path per page, live and exported alike.
+      const [relation, pageWord, pageNumber, ...more] = docPath;
+      if (relation === undefined || more.length > 0 || (pageWord !== undefined && pageWord !== 'page'))
+        return undefined;
+      if (pageWord !== undefined && pageNumber === undefined) return undefined;
+      const page = await loadRelationList(data.store, key, relation, pageNumber);
+      return page && ok(relationListView(site, page));
+    }
     if (subpage === 'graph' && docPath.length === 0) {
       const hops = Number(search.get('hops') ?? DEFAULT_HOPS);
       if (!Number.isInteger(hops) || hops < 1 || hops > MAX_HOPS) return undefined;

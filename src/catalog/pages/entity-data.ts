@@ -10,7 +10,7 @@ import {
 } from '../model.ts';
 import { dependencyEdges, directDependents, type DirectDependent } from '../graph.ts';
 import { operationalLinksOf, type OperationalLinks } from '../operational-links.ts';
-import type { Relation, RelationType } from '../relations.ts';
+import { relationPairs, type Relation, type RelationType } from '../relations.ts';
 import type { BrowseItem, CatalogReader, EntityDetail } from '../reader.ts';
 
 /** Everything an entity page shows, loaded in a few queries; the view is a pure function of it. */
@@ -43,6 +43,55 @@ export function relatedRefs(relations: readonly Relation[], ...types: RelationTy
   return relations.filter((r) => types.includes(r.type)).map((r) => r.target);
 }
 
+/**
+ * The relation list of what depends on an entity directly (its `dependsOn` dependents and
+ * the consumers of the APIs it provides), named beside the relation types in URLs.
+ */
+export const DEPENDENTS_LIST = 'dependents';
+
+/** What depends on a component or resource directly (graph.ts's rule, as the graph page counts); undefined for other kinds. */
+export async function loadDependents(
+  store: CatalogReader,
+  detail: EntityDetail,
+): Promise<DirectDependent[] | undefined> {
+  const kind = coreKind(detail.entity.kind);
+  if (kind !== 'Component' && kind !== 'Resource') return undefined;
+  const providedApis = kind === 'Component' ? relatedRefs(detail.relations, 'providesApi').map(keyOfRef) : [];
+  // The consumers of its APIs are not among its own relations.
+  const apiRelations = providedApis.length > 0 ? await store.relationsTouching(providedApis) : [];
+  return directDependents(detail.ref, dependencyEdges([...detail.relations, ...apiRelations]));
+}
+
+/**
+ * The entities one of an entity's relation lists reaches, in the order pages list them (by
+ * relation, then target; dependents by ref): a relation type, or DEPENDENTS_LIST. Undefined
+ * when the name is neither a relation type nor a list this entity has.
+ */
+export function relationList(
+  detail: EntityDetail,
+  dependents: readonly DirectDependent[] | undefined,
+  name: string,
+): string[] | undefined {
+  if (name === DEPENDENTS_LIST) return dependents?.map((d) => d.ref);
+  return relationPairs().some((pair) => pair.includes(name)) ? relatedRefs(detail.relations, name) : undefined;
+}
+
+/** Every relation list of the entity longer than `shown`, by name: those its page summarises and links to a list of their own. */
+export function longRelationLists(
+  detail: EntityDetail,
+  dependents: readonly DirectDependent[] | undefined,
+  shown: number,
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of detail.relations) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+  if (dependents) {
+    // Its page lists dependencyOf within its dependents, never apart.
+    counts.delete('dependencyOf');
+    counts.set(DEPENDENTS_LIST, dependents.length);
+  }
+  return new Map([...counts].filter(([, count]) => count > shown));
+}
+
 export async function loadEntityPage(store: CatalogReader, key: string): Promise<EntityPageData | undefined> {
   const detail = await store.getEntity(key);
   if (!detail) return undefined;
@@ -56,20 +105,15 @@ export async function loadEntityPage(store: CatalogReader, key: string): Promise
   const ownerKey = ownerRef && keyOfRef(ownerRef);
   const systemKey =
     systemRef && (kind === 'Component' || kind === 'API' || kind === 'Resource') ? keyOfRef(systemRef) : undefined;
-  const providedApis = kind === 'Component' ? relatedRefs(detail.relations, 'providesApi').map(keyOfRef) : [];
-  const [related, descriptors, owned, apiRelations] = await Promise.all([
+  const [related, descriptors, owned, dependents] = await Promise.all([
     store.summariesOf(detail.relations.map((r) => keyOfRef(r.target))),
     store.descriptorsOf([ownerKey, systemKey].filter((k): k is string => k !== undefined)),
     kind === 'Group' || kind === 'User'
       ? store.browseEntities({ owner: detail.ref }, 'kind', 0, OWNED_SHOWN)
       : undefined,
-    providedApis.length > 0 ? store.relationsTouching(providedApis) : [],
+    loadDependents(store, detail),
   ]);
   // The consumers of its APIs are not among its own relations: they are labelled too.
-  const dependents =
-    kind === 'Component' || kind === 'Resource'
-      ? directDependents(detail.ref, dependencyEdges([...detail.relations, ...apiRelations]))
-      : undefined;
   const unlabelled = (dependents ?? []).map((d) => keyOfRef(d.ref)).filter((k) => !related.has(k));
   if (unlabelled.length > 0) for (const [k, v] of await store.summariesOf(unlabelled)) related.set(k, v);
   const owner = ownerKey ? descriptors.get(ownerKey) : undefined;

@@ -21,7 +21,19 @@ import { catalogUrl } from './catalog-query.ts';
 import { problemList } from './problem-list.ts';
 import { apiDefinitionSection } from './api-definition.ts';
 import type { ProvidedSections } from './entity-sections.ts';
-import { OWNED_SHOWN, profileOf, relatedRefs, type EntityPageData, type OwnerContact } from './entity-data.ts';
+import {
+  DEPENDENTS_LIST,
+  OWNED_SHOWN,
+  profileOf,
+  relatedRefs,
+  type EntityPageData,
+  type OwnerContact,
+} from './entity-data.ts';
+import { breakdownOf, breakdownView, formatCount, relationListUrl } from './relation-breakdown.ts';
+import { RELATION_SHOWN } from '../relation-summary.ts';
+
+/** Values of each count (kind, owner, system) a summarised relation list shows on the entity page. */
+const BREAKDOWN_SHOWN = 5;
 
 /**
  * One page per entity, shaped by kind. What an engineer needs in an incident comes first:
@@ -74,7 +86,7 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
           'Dependencies',
           [
             ['Depends on', 'dependsOn'],
-            ['Depended on by', dependentsGroup],
+            ['Depended on by', DEPENDENTS_LIST],
             ['Subcomponents', 'hasPart'],
           ],
           base,
@@ -89,7 +101,7 @@ ${tagList(entity.metadata.tags ?? [], (tag) => catalogUrl(site, { filters: { tag
           'dependencies',
           'Dependencies',
           [
-            ['Depended on by', dependentsGroup],
+            ['Depended on by', DEPENDENTS_LIST],
             ['Depends on', 'dependsOn'],
           ],
           base,
@@ -261,16 +273,12 @@ function aboutSection(site: Site, data: EntityPageData): Html {
   return html`<section class="card" aria-labelledby="about"><h2 id="about">About</h2><dl class="facts">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></section>`;
 }
 
-/** A relation card's group: the entities one relation type reaches, or what depends on the entity directly. */
-const dependentsGroup = Symbol('dependents');
-type RelationGroup = RelationType | typeof dependentsGroup;
-
 function relationSection(
   site: Site,
   data: EntityPageData,
   id: string,
   title: string,
-  groups: readonly (readonly [string, RelationGroup])[],
+  groups: readonly (readonly [string, RelationType])[],
   graphBase?: string,
 ): Html {
   const item = (r: string, extra: HtmlValue = '') => {
@@ -279,16 +287,24 @@ function relationSection(
   };
   const body = groups.map(([heading, group]) => {
     // Dependents through dependsOn and the consumers of its APIs (graph.ts directDependents, as the graph page counts them).
-    const items =
-      group === dependentsGroup
-        ? (data.dependents ?? []).map((d) =>
-            item(
-              d.ref,
-              d.apis.map((api, i) => html`${i === 0 ? ' · consumes ' : ', '}${entityLink(site, label(data, api))}`),
-            ),
-          )
-        : relatedRefs(data.detail.relations, group).map((r) => item(r));
-    return html`<h3>${heading} <span class="n">${items.length}</span></h3>${list(items)}`;
+    const entries =
+      group === DEPENDENTS_LIST
+        ? (data.dependents ?? []).map((d) => ({ ref: d.ref, apis: d.apis }))
+        : relatedRefs(data.detail.relations, group).map((ref) => ({ ref, apis: [] as string[] }));
+    const items = entries.slice(0, RELATION_SHOWN).map(({ ref, apis }) =>
+      item(
+        ref,
+        apis.map((api, i) => html`${i === 0 ? ' · consumes ' : ', '}${entityLink(site, label(data, api))}`),
+      ),
+    );
+    if (entries.length <= RELATION_SHOWN)
+      return html`<h3>${heading} <span class="n">${items.length}</span></h3>${list(items)}`;
+    // A hub's thousands: exact counts and the first few here, every one on a paged list of its own.
+    const refs = entries.map((e) => e.ref);
+    return html`<h3>${heading} <span class="n">${formatCount(entries.length)}</span></h3>
+${breakdownView(site, breakdownOf(refs, data.related), BREAKDOWN_SHOWN)}
+<p class="muted small">The first ${RELATION_SHOWN}:</p>${list(items)}
+<p><a href="${relationListUrl(site, data.detail.ref, group)}">${heading}: all ${formatCount(entries.length)}</a></p>`;
   });
   return html`<section class="card" aria-labelledby="${id}"><h2 id="${id}">${title}</h2>${body}
 ${graphBase ? html`<p><a href="${graphBase}graph/">Dependency graph and blast radius</a></p>` : ''}</section>`;
@@ -312,5 +328,6 @@ function ownedSection(site: Site, data: EntityPageData): Html {
   return html`<section class="card card-wide" aria-labelledby="owned"><h2 id="owned">Owns <span class="n">${owned.total}</span></h2>
 ${owned.items.length ? html`<ul class="owned">${owned.items.map((e) => html`<li>${kindBadge(e.kind)} ${entityLink(site, { ref: e.ref, title: e.title })} ${lifecycleBadge(e.lifecycle)}</li>`)}</ul>` : emptyNote('Owns nothing in the catalog.')}
 ${more ? html`<p><a href="${catalogUrl(site, { filters: { owner: data.detail.ref.toLowerCase() }, sort: 'name', page: 1 }, 'owner')}">All ${owned.total} owned by ${refName(data.detail.ref)}</a> (showing the first ${OWNED_SHOWN})</p>` : ''}
+${relatedRefs(data.detail.relations, 'ownerOf').length > RELATION_SHOWN ? html`<p><a href="${relationListUrl(site, data.detail.ref, 'ownerOf')}">Owns: counted by kind and system</a></p>` : ''}
 </section>`;
 }

@@ -5,9 +5,19 @@ import { renderEdgeList, renderGraphSvg } from './graph-svg.ts';
 import { html } from '../../web/html.ts';
 
 const label = (ref: string): string => ref.slice(ref.lastIndexOf('/') + 1);
-const svgOf = (n: Neighbourhood, title = 'Dependencies') => renderGraphSvg(n, { title, label }).value;
-const listOf = (n: Neighbourhood) =>
-  renderEdgeList(n, {
+/** A neighbourhood drawn whole: no group, every reached node drawn. */
+type Drawn = Omit<Neighbourhood, 'groups' | 'reached'>;
+const whole = (n: Drawn): Neighbourhood => ({
+  ...n,
+  groups: [],
+  reached: {
+    dependencies: n.nodes.filter((node) => node.depth > 0).length,
+    dependents: n.nodes.filter((node) => node.depth < 0).length,
+  },
+});
+const svgOf = (n: Drawn, title = 'Dependencies') => renderGraphSvg(whole(n), { title, label }).value;
+const listOf = (n: Drawn) =>
+  renderEdgeList(whole(n), {
     link: (ref) => html`<a href="${`/catalog/${encodeURIComponent(ref)}`}">${label(ref)}</a>`,
     label,
   }).value;
@@ -18,7 +28,7 @@ const edge = (from: string, to: string, via: DependencyEdge['via'] = 'dependsOn'
 });
 
 /** up2 -> up1 -> center -> down1a, down1b; down1a -> api -> provider; a cycle back from down1b to the center. */
-const sample: Neighbourhood = {
+const sample: Drawn = {
   center: 'component:default/center',
   nodes: [
     { ref: 'component:default/up2', depth: -2 },
@@ -57,7 +67,7 @@ function boxes(svg: string): { title: string; x: number; y: number; height: numb
 
 describe('renderGraphSvg', () => {
   test('the same neighbourhood, in any order, renders identical SVG', () => {
-    const shuffled: Neighbourhood = {
+    const shuffled: Drawn = {
       ...sample,
       nodes: [...sample.nodes].reverse(),
       edges: [...sample.edges].reverse(),
@@ -74,7 +84,7 @@ describe('renderGraphSvg', () => {
   });
 
   test('nodes in a column never overlap', () => {
-    const wide: Neighbourhood = {
+    const wide: Drawn = {
       center: 'c',
       nodes: [
         { ref: 'c', depth: 0 },
@@ -96,7 +106,7 @@ describe('renderGraphSvg', () => {
 
   test('a column is ordered by its neighbours in the previous one, not only by label', () => {
     // By label z would follow y; z's neighbour a is above y's neighbour b, so z goes first to avoid a crossing.
-    const n: Neighbourhood = {
+    const n: Drawn = {
       center: 'c',
       nodes: ['a', 'b']
         .map((ref) => ({ ref, depth: 1 }))
@@ -114,7 +124,7 @@ describe('renderGraphSvg', () => {
 
   test('hostile labels and titles are escaped', () => {
     const hostile = '<script>alert("x")</script> & \'quoted\'';
-    const svg = renderGraphSvg(sample, { title: hostile, label: () => hostile, kindOf: () => hostile }).value;
+    const svg = renderGraphSvg(whole(sample), { title: hostile, label: () => hostile, kindOf: () => hostile }).value;
     assert.ok(!svg.includes('<script'));
     assert.ok(!svg.includes('"x"'));
     assert.ok(svg.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quoted&#39;'));
@@ -179,13 +189,17 @@ describe('renderGraphSvg', () => {
   });
 
   test('a kind, when given, is shown in the node', () => {
-    const svg = renderGraphSvg(sample, { title: 't', label, kindOf: (ref) => ref.slice(0, ref.indexOf(':')) }).value;
+    const svg = renderGraphSvg(whole(sample), {
+      title: 't',
+      label,
+      kindOf: (ref) => ref.slice(0, ref.indexOf(':')),
+    }).value;
     assert.ok(svg.includes('<title>provider (component)</title>'));
     assert.ok(svg.includes('font-size="12">api</text>'));
   });
 
   test('nodes link to their pages out of the tab order; the center and entities without a page are not links', () => {
-    const svg = renderGraphSvg(sample, {
+    const svg = renderGraphSvg(whole(sample), {
       title: 't',
       label,
       href: (ref) => (ref === 'component:default/provider' ? undefined : `/e/${ref}/`),
@@ -248,7 +262,7 @@ describe('renderEdgeList', () => {
   });
 
   test('hostile labels are escaped', () => {
-    const list = renderEdgeList(sample, {
+    const list = renderEdgeList(whole(sample), {
       link: (ref) => html`<a href="${`/x/${ref}`}">${'<img src=x onerror=alert(1)>'}</a>`,
       label: () => '<img src=x onerror=alert(1)>',
     }).value;

@@ -1,6 +1,7 @@
-import type { DependencyEdge, Neighbourhood } from '../graph.ts';
+import type { DependencyEdge, NeighbourGroup, Neighbourhood } from '../graph.ts';
 import { html, type Html } from '../../web/html.ts';
 import { truncate } from '../../web/truncate.ts';
+import { formatCount } from './relation-breakdown.ts';
 
 /**
  * The dependency graph as a picture (SVG) and as its accessible, navigable equivalent (a
@@ -134,15 +135,38 @@ const isApi = (e: DependencyEdge): boolean => e.via !== 'dependsOn';
 const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`;
 
 function description(n: Neighbourhood, label: (ref: string) => string): string {
-  const downstream = n.nodes.filter((node) => node.depth > 0).length;
-  const upstream = n.nodes.filter((node) => node.depth < 0).length;
-  const hops = Math.max(0, ...n.nodes.map((node) => Math.abs(node.depth)));
+  const { dependencies: downstream, dependents: upstream } = n.reached;
+  const hops = Math.max(0, ...n.nodes.map((node) => Math.abs(node.depth)), ...n.groups.map((g) => Math.abs(g.depth)));
   const name = label(n.center);
   if (downstream + upstream === 0) return `${name} has no dependencies recorded.`;
   return (
     `${name} depends on ${plural(downstream, 'entity', 'entities')} and ${plural(upstream, 'entity depends', 'entities depend')} on it, within ${plural(hops, 'hop', 'hops')}.` +
+    `${n.groups.length > 0 ? ` The neighbours of ${plural(n.groups.length, 'hub are', 'hubs are')} drawn as one node each, counted.` : ''}` +
     `${n.truncated ? ' The graph is truncated.' : ''} The list of dependencies has the same information, with links.`
   );
+}
+
+/** The node a group is drawn as: a ref of its own, which no entity can have (`group` is no kind, and the side comes first). */
+export function groupRef(group: NeighbourGroup): string {
+  return `group:${group.side}/${keyOf(group.of)}`;
+}
+
+/** The neighbourhood as drawn: each group one node beside its hub, linked to it as its members are. */
+function withGroups(n: Neighbourhood): Neighbourhood {
+  if (n.groups.length === 0) return n;
+  return {
+    ...n,
+    nodes: [...n.nodes, ...n.groups.map((g) => ({ ref: groupRef(g), depth: g.depth }))],
+    edges: [
+      ...n.edges,
+      ...n.groups.map(
+        (g): DependencyEdge =>
+          g.side === 'dependents'
+            ? { from: groupRef(g), to: g.of, via: 'dependsOn' }
+            : { from: g.of, to: groupRef(g), via: 'dependsOn' },
+      ),
+    ],
+  };
 }
 
 /** A chevron stroked with the edge's own class, so CSS colours arrow and line alike. */
@@ -160,9 +184,17 @@ export function renderGraphSvg(
   },
 ): Html {
   const prefix = idPrefix(n.center);
-  const { placed, width, height } = layout(n, options.label);
+  const groups = new Map(n.groups.map((g) => [keyOf(groupRef(g)), g]));
+  const label = (ref: string): string => {
+    const group = groups.get(keyOf(ref));
+    if (!group) return options.label(ref);
+    const count = group.members.length;
+    return `${formatCount(count)} ${count === 1 ? group.side.replace(/ies$/, 'y').replace(/s$/, '') : group.side}`;
+  };
+  const drawn = withGroups(n);
+  const { placed, width, height } = layout(drawn, label);
   const centerKey = keyOf(n.center);
-  const edges = [...n.edges].sort(edgeOrder).flatMap((e) => {
+  const edges = [...drawn.edges].sort(edgeOrder).flatMap((e) => {
     const [from, to] = [placed.get(keyOf(e.from)), placed.get(keyOf(e.to))];
     if (!from || !to) return [];
     const api = isApi(e);
@@ -172,10 +204,11 @@ export function renderGraphSvg(
   });
   const nodes = [...placed.values()].map((node) => {
     const center = node.key === centerKey;
-    const kind = options.kindOf?.(node.ref);
+    const group = groups.get(node.key);
+    const kind = group ? `of ${options.label(group.of)}` : options.kindOf?.(node.ref);
     const cx = node.x + NODE_W / 2;
-    const href = center ? undefined : options.href?.(node.ref);
-    const drawn = html`<g class="${center ? 'graph-node graph-node-center' : 'graph-node'}"><title>${kind ? `${node.label} (${kind})` : node.label}</title><rect x="${node.x}" y="${node.y}" width="${NODE_W}" height="${NODE_H}" rx="6"/>${
+    const href = center || group ? undefined : options.href?.(node.ref);
+    const drawn = html`<g class="${center ? 'graph-node graph-node-center' : group ? 'graph-node graph-node-group' : 'graph-node'}"><title>${kind ? `${node.label} (${kind})` : node.label}</title><rect x="${node.x}" y="${node.y}" width="${NODE_W}" height="${NODE_H}" rx="6"/>${
       kind
         ? html`<text x="${cx}" y="${node.y + 17}" text-anchor="middle" font-size="12">${truncate(kind, LABEL_CHARS)}</text>`
         : ''
