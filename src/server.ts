@@ -44,7 +44,9 @@ import { registerSearchRoutes } from './search/routes.ts';
 import type { AssetBundle } from './portal/assets.ts';
 import { type CapabilitySources, entitySections, entitySubpages, homeSections } from './capabilities.ts';
 import { Portal } from './portal/portal.ts';
-import { DEFAULTS as CONFIG_DEFAULTS } from './platform/config.ts';
+import { DEFAULTS as CONFIG_DEFAULTS, publicBaseUrl } from './platform/config.ts';
+import { entityPath } from './web/site.ts';
+import { runbookPagePath } from './docs/entity-docs.ts';
 import type {
   IncidentsSettings,
   PostmortemSettings,
@@ -199,6 +201,8 @@ export interface ServerOptions {
   incidents?: IncidentsSettings;
   /** Post-mortems' sprints, deadline horizon, review age and escalation team (atrium.yaml's postmortems). */
   postmortems?: PostmortemSettings;
+  /** Where people reach the portal (config's publicUrl): alerts and notifications link its pages only with it. */
+  publicUrl?: string;
   /** The memory the process may use, which sizes its caches (platform/memory-budget.ts; default 300 MiB). */
   memoryBudgetBytes?: number;
 }
@@ -254,8 +258,13 @@ export function createServer(options: ServerOptions): AtriumServer {
     secrets: options.secrets,
     logger,
   });
+  // Links in messages sent to people and other tools: absolute, under the public URL, or none.
+  const publicBase = options.publicUrl === undefined ? undefined : publicBaseUrl(options.publicUrl);
+  const publicUrl = (path: string): string | undefined => (publicBase ? new URL(path, publicBase).href : undefined);
+  const pageUrl = (ref: string): string | undefined => publicUrl(entityPath(ref));
   const checks = new CheckService(new CheckStore(database), catalog, {
     now,
+    pageUrl,
     queue: runners,
     runnerLocations: async () => (await runners.runners()).map((r) => r.location),
     notifications,
@@ -266,6 +275,8 @@ export function createServer(options: ServerOptions): AtriumServer {
   const prometheus = new PrometheusSources(options.prometheusSources ?? []);
   const slos = new SloService(new SloStore(database), catalog, notificationStore, {
     now,
+    pageUrl,
+    runbookUrl: (ref) => publicUrl(runbookPagePath(ref)),
     sources: { ratio: prometheus, latency: prometheus, checks: checks.sloSource() },
     changes,
     intervalMs: sloEvaluationMs,
@@ -282,6 +293,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   // Ticks are due by the runners' clock: the same instants the queue reads due times and deadlines against.
   const jobs = new JobService(new JobStore(database), catalog, runners, {
     now: options.runnerNow ?? (() => now().getTime()),
+    pageUrl,
     changes,
     notifications,
   });
@@ -291,6 +303,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     productionEnvironments: options.productionEnvironments,
     now,
     logger,
+    publicUrl,
   });
   const dora = new DoraService(changes, { productionEnvironments: options.productionEnvironments, incidents });
   const postmortems = new PostmortemService(

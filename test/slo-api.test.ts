@@ -19,7 +19,11 @@ let nowMs = START;
 const pd = await loopbackServer(json(202, { status: 'success', message: 'Event processed' }));
 const catalog = tempCatalog({
   'catalog-info.yaml': [
-    component('shipment-service', { owner: 'logistics' }),
+    // A runbook kept as a file of the catalog: linked through the portal's public URL.
+    component('shipment-service', { owner: 'logistics' }).replace(
+      'metadata:\n',
+      'metadata:\n  annotations: { atrium.dev/runbook: docs/runbook.md }\n',
+    ),
     '---',
     'apiVersion: backstage.io/v1alpha1',
     'kind: Group',
@@ -61,6 +65,7 @@ describeEachDatabase('SLO API', (dialect) => {
     now: () => new Date(nowMs),
     receivers: [{ name: 'pagerduty', type: 'pagerduty', url: `${pd.url}/v2/enqueue`, secret: 'r'.repeat(32) }],
     replica: 'replica-a',
+    publicUrl: 'https://atrium.example.com/portal',
   });
   let token = '';
   let wrongScope = '';
@@ -247,6 +252,15 @@ describeEachDatabase('SLO API', (dialect) => {
     assert.equal(await fixture.server.outbox.deliverDue(), 2);
     assert.equal(await fixture.server.outbox.deliverDue(), 0);
     assert.equal(pd.received.length, before + 2);
+    // Links under the public URL: the SLO's page, and the service's runbook page for a runbook file.
+    const { links } = JSON.parse(pd.received.at(-1)?.body ?? '{}') as { links?: { href: string; text: string }[] };
+    assert.deepEqual(
+      links?.map((l) => l.href),
+      [
+        'https://atrium.example.com/portal/catalog/default/slo/shipments-availability/',
+        'https://atrium.example.com/portal/catalog/default/component/shipment-service/runbook/',
+      ],
+    );
 
     // Forty clean minutes: the 5m and 30m windows recover, so both page pairs stop and the page
     // resolves; the ticket's 2h window (1,200 errors in 100,007 events: burn 12) still burns.

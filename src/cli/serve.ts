@@ -1,6 +1,6 @@
 import { describeCatalog } from '../catalog/open-catalog.ts';
 import { recordDemoHistory } from '../server/demo-history.ts';
-import { hostPort } from '../platform/config.ts';
+import { hostPort, publicBaseUrl } from '../platform/config.ts';
 import { MEMORY_BUDGET_RANGE } from '../platform/memory-budget.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
@@ -19,7 +19,7 @@ import { VERSION } from '../server/version.ts';
 const help = `Usage: atrium serve [--catalog DIR|FILE]... [--app-config FILE]... [--strict-urls] [--port N]
                     [--host ADDR] [--database PATH_OR_URL] [--no-watch] [--demo-history]
                     [--max-file-size SIZE] [--metrics-listen HOST:PORT] [--metrics-token]
-                    [--no-runner] [--memory-budget SIZE]
+                    [--no-runner] [--memory-budget SIZE] [--public-url URL]
 
 Syncs the catalog, serves the API, and keeps watching the catalog root: a saved
 file is visible in the API about a second later. Stops cleanly on SIGINT/SIGTERM.
@@ -40,6 +40,9 @@ ${CATALOG_OPTIONS_HELP}
                            (default: ATRIUM_METRICS_TOKEN=true, atrium.yaml metricsToken)
   --no-runner              run no embedded runner: checks and jobs for location
                            \`local\` wait for an \`atrium runner --location local\`
+  --public-url URL         where people reach this portal (https://atrium.example.com/):
+                           alerts and notifications link its pages only with it
+                           (default: ATRIUM_PUBLIC_URL, atrium.yaml publicUrl)
   --memory-budget SIZE     memory this process may use, e.g. 300MiB or 1GiB (128MiB to
                            64GiB); what is left after Node and the catalog's state
                            (200 MiB reserved) sizes the page and API caches
@@ -72,6 +75,7 @@ export const serveCommand = defineCommand({
     'metrics-token': { type: 'boolean' },
     'no-runner': { type: 'boolean' },
     'memory-budget': { type: 'string' },
+    'public-url': { type: 'string' },
   },
   async run({ values, positionals, io, loadConfig }) {
     if (positionals.length > 0)
@@ -84,12 +88,18 @@ export const serveCommand = defineCommand({
       metricsListen: values['metrics-listen'],
       metricsToken: values['metrics-token'],
       memoryBudgetMb: memoryBudgetMb(values['memory-budget']),
+      publicUrl: values['public-url'],
     });
     const metricsListen = config.metricsListen === undefined ? undefined : hostPort(config.metricsListen);
     if (config.metricsListen !== undefined && metricsListen === undefined)
       throw new UsageError(
         `--metrics-listen ${config.metricsListen} is not host:port`,
         'Pass an address and a port, e.g. --metrics-listen 127.0.0.1:9464.',
+      );
+    if (config.publicUrl !== undefined && publicBaseUrl(config.publicUrl) === undefined)
+      throw new UsageError(
+        `--public-url ${config.publicUrl} is not an http(s) URL without credentials, query or fragment`,
+        'Pass where people reach the portal, e.g. --public-url https://atrium.example.com/.',
       );
     const spec = catalogSpec(config, values['strict-urls'], io.cwd, values.catalog !== undefined);
     // A line per request, written asynchronously: logging never blocks an answer.
@@ -131,6 +141,7 @@ export const serveCommand = defineCommand({
             postmortems: config.postmortems,
             secrets: config.secrets,
             memoryBudgetBytes: config.memoryBudgetMb * 2 ** 20,
+            publicUrl: config.publicUrl,
           });
           // The embedded runner: location local, the capabilities' executors, atrium.yaml's allow-lists.
           const runner =

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULTS, hostPort, loadConfig } from './config.ts';
+import { DEFAULTS, hostPort, loadConfig, publicBaseUrl } from './config.ts';
 import { AtriumError } from './errors.ts';
 
 const made: string[] = [];
@@ -66,7 +66,7 @@ describe('loadConfig precedence', () => {
 
   test('applies CLI > env > atrium.yaml > defaults to every setting', () => {
     const file =
-      'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\ngithubWebhookSecret: file-secret-0123456789\nproductionEnvironments: [prod-eu, prod-us]\nmetricsListen: "file-host:1"\nmetricsToken: true\nsloEvaluationSeconds: 60\nmemoryBudgetMb: 400\n';
+      'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\ngithubWebhookSecret: file-secret-0123456789\nproductionEnvironments: [prod-eu, prod-us]\nmetricsListen: "file-host:1"\nmetricsToken: true\nsloEvaluationSeconds: 60\nmemoryBudgetMb: 400\npublicUrl: https://file.example.com/\n';
     const env = {
       ATRIUM_CATALOG: 'env-catalog',
       ATRIUM_DATABASE: 'env.db',
@@ -80,6 +80,7 @@ describe('loadConfig precedence', () => {
       ATRIUM_METRICS_TOKEN: 'false',
       ATRIUM_SLO_EVALUATION_SECONDS: '45',
       ATRIUM_MEMORY_BUDGET_MB: '500',
+      ATRIUM_PUBLIC_URL: 'https://env.example.com/atrium/',
     };
     const cli = {
       catalog: 'cli-catalog',
@@ -95,6 +96,7 @@ describe('loadConfig precedence', () => {
       externalRefs: ['api:*'],
       sloEvaluationSeconds: 15,
       memoryBudgetMb: 600,
+      publicUrl: 'https://cli.example.com/',
     };
     const cwd = cwdWith(file);
     const catalogDefaults = {
@@ -127,6 +129,7 @@ describe('loadConfig precedence', () => {
       externalRefs: [],
       sloEvaluationSeconds: 45,
       memoryBudgetMb: 500,
+      publicUrl: 'https://env.example.com/atrium/',
     });
     assert.deepEqual(loadConfig({}, {}, cwd), {
       ...catalogDefaults,
@@ -144,6 +147,7 @@ describe('loadConfig precedence', () => {
       externalRefs: [],
       sloEvaluationSeconds: 60,
       memoryBudgetMb: 400,
+      publicUrl: 'https://file.example.com/',
     });
   });
 
@@ -285,6 +289,10 @@ describe('loadConfig errors', () => {
     ['port: 80.5\n', 'a fractional port'],
     ['maxFileBytes: 10\n', 'a file size limit below 1024'],
     ['memoryBudgetMb: 64\n', 'a memory budget below 128 MiB'],
+    ['publicUrl: ftp://atrium.example.com/\n', 'a public URL that is not http(s)'],
+    ['publicUrl: https://user:secret@atrium.example.com/\n', 'a public URL with credentials'],
+    ['publicUrl: https://atrium.example.com/?token=x\n', 'a public URL with a query'],
+    ['publicUrl: not a url\n', 'a public URL that is no URL'],
     ['memoryBudgetMb: 70000\n', 'a memory budget above 64 GiB'],
     ['memoryBudgetMb: "300MiB"\n', 'a memory budget written as a string'],
     ['logLevel: verbose\n', 'an unknown log level'],
@@ -560,4 +568,19 @@ test('the memory budget is 300 MiB by default; ATRIUM_MEMORY_BUDGET_MB must be w
       (err: unknown) => err instanceof AtriumError && err.message.includes('ATRIUM_MEMORY_BUDGET_MB'),
       value,
     );
+});
+
+test('publicBaseUrl: an http(s) base ending in a slash, its path kept; credentials, queries and fragments refused', () => {
+  assert.equal(publicBaseUrl('https://atrium.example.com')?.href, 'https://atrium.example.com/');
+  assert.equal(publicBaseUrl('http://10.0.0.5:7400/portal')?.href, 'http://10.0.0.5:7400/portal/');
+  for (const text of [
+    '',
+    'atrium.example.com',
+    'javascript:alert(1)',
+    'file:///etc/passwd',
+    'https://a@b.example/',
+    'https://b.example/#x',
+    'https://b.example/?',
+  ])
+    assert.equal(publicBaseUrl(text), undefined, text);
 });

@@ -37,6 +37,12 @@ export interface Config {
   productionEnvironments: string[];
   /** `host:port` to serve /metrics on instead of the main listener; undefined: on the main one. */
   metricsListen: string | undefined;
+  /**
+   * Where people reach this portal (`https://atrium.example.com/`): alerts, pages and
+   * timeline entries sent elsewhere link its pages only when it is set (`--public-url`,
+   * ATRIUM_PUBLIC_URL, atrium.yaml's publicUrl).
+   */
+  publicUrl: string | undefined;
   /** Whether /metrics needs a token with `metrics:read`. */
   metricsToken: boolean;
   /** References known to live outside the catalog (`group:*`, `user:directory/*`, `api:default/x`). */
@@ -166,6 +172,7 @@ export const DEFAULTS: Config = {
   githubWebhookSecret: undefined,
   productionEnvironments: ['production'],
   metricsListen: undefined,
+  publicUrl: undefined,
   metricsToken: false,
   externalRefs: [],
   receivers: [],
@@ -183,6 +190,25 @@ export const DEFAULTS: Config = {
     unreviewedDays: 14,
   },
 };
+
+/**
+ * The portal's public URL as a base for links, ending in `/` (a path prefix kept), or
+ * undefined when `text` is no http(s) URL or carries credentials, a query or a fragment:
+ * links are sent to people and other tools, so they must never carry a secret.
+ */
+export function publicBaseUrl(text: string): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  if (url.username || url.password || url.search || url.hash || text.includes('?') || text.includes('#'))
+    return undefined;
+  if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
+  return url;
+}
 
 /** `host:port` (an IPv6 host in brackets): where `metricsListen` serves /metrics. */
 const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
@@ -290,6 +316,11 @@ const fileSchema = z.strictObject({
     .refine((v) => hostPort(v) !== undefined, 'must be host:port, e.g. 127.0.0.1:9464')
     .optional(),
   metricsToken: z.boolean().optional(),
+  publicUrl: z
+    .string()
+    .max(2000)
+    .refine((v) => publicBaseUrl(v) !== undefined, 'must be an http(s) URL without credentials, query or fragment')
+    .optional(),
   sloEvaluationSeconds: z.number().int().min(5).max(3600).optional(),
   memoryBudgetMb: z
     .number()
@@ -386,6 +417,7 @@ const envNames: Record<EnvSetting, string[]> = {
   githubWebhookSecret: ['ATRIUM_GITHUB_WEBHOOK_SECRET'],
   productionEnvironments: ['ATRIUM_PRODUCTION_ENVIRONMENTS'],
   metricsListen: ['ATRIUM_METRICS_LISTEN'],
+  publicUrl: ['ATRIUM_PUBLIC_URL'],
   metricsToken: ['ATRIUM_METRICS_TOKEN'],
   externalRefs: ['ATRIUM_CATALOG_EXTERNAL_REFS'],
   sloEvaluationSeconds: ['ATRIUM_SLO_EVALUATION_SECONDS'],

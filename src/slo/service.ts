@@ -43,6 +43,8 @@ export interface SloServiceOptions {
   receivers?: TeamReceivers;
   /** The portal's absolute URL of an entity page, for links in messages (none without a public URL). */
   pageUrl?: (ref: string) => string | undefined;
+  /** The portal's absolute URL of a service's runbook page, for a runbook kept as a file in the catalog (none without a public URL). */
+  runbookUrl?: (ref: string) => string | undefined;
   /** The change timeline alert transitions are recorded on, with the evaluation that made them. */
   changes?: Pick<ChangeService, 'recordChanges'>;
 }
@@ -157,7 +159,9 @@ export class SloService implements SloReader {
     const runbooks = new Map<string, string>();
     for (const [key, service] of services) {
       const runbook = service.entity.metadata.annotations?.[RUNBOOK_ANNOTATION];
-      if (runbook && /^https?:\/\//.test(runbook)) runbooks.set(key, runbook);
+      // A URL is linked as it is; a file of the catalog through the portal's runbook page.
+      const url = !runbook ? undefined : /^https?:\/\//.test(runbook) ? runbook : this.options.runbookUrl?.(key);
+      if (url) runbooks.set(key, url);
     }
     const slos = items.map(({ descriptor, serviceKey }) => sloDefinition(descriptor.entity, owners.get(serviceKey)));
     return { slos, byKey: new Map(slos.map((s) => [s.key, s])), runbooks, services: new Set(services.keys()) };
