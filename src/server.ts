@@ -374,7 +374,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerPagingRoutes(app, paging, tokens, changes.writes);
   registerSloRoutes(app, slos, tokens, catalogHas);
   registerJobRoutes(app, jobs, tokens, catalogHas);
-  registerCheckRoutes(app, checks, catalogHas);
+  registerCheckRoutes(app, checks, tokens, catalogHas);
   registerIncidentRoutes(app, incidents, tokens, changes.writes);
   registerPagerDutyWebhook(app, incidents, options.incidents?.pagerdutyWebhookSecrets ?? [], changes.writes, now);
   registerPostmortemRoutes(app, postmortems, tokens, changes.writes);

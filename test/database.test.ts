@@ -47,6 +47,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0016_checks_results',
           '0017_incidents',
           '0018_postmortems_actions',
+          '0019_check_maintenance_windows_api',
         ],
       );
     } finally {
@@ -97,6 +98,7 @@ describeEachDatabase('opening the database', (dialect) => {
       'postmortems',
       'postmortem_actions',
       'postmortem_escalations',
+      'check_maintenance',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -131,6 +133,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0016_checks_results',
           '0017_incidents',
           '0018_postmortems_actions',
+          '0019_check_maintenance_windows_api',
         ],
       );
     } finally {
@@ -189,7 +192,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 18);
+      assert.equal(rows.length, 19);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;
