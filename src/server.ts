@@ -44,6 +44,7 @@ import type { AssetBundle } from './portal/assets.ts';
 import { type CapabilitySources, entitySections, entitySubpages, homeSections } from './capabilities.ts';
 import { Portal } from './portal/portal.ts';
 import { DEFAULTS as CONFIG_DEFAULTS } from './platform/config.ts';
+import type { RunnerQueueSettings } from './platform/config.ts';
 import type {
   IncidentsSettings,
   PostmortemSettings,
@@ -190,6 +191,8 @@ export interface ServerOptions {
   /** Runner leases: how long one holds, how long a lease request waits for work (tests shorten both). */
   runnerLeaseMs?: number;
   runnerLongPollMs?: number;
+  /** The work queue's limits (atrium.yaml's `runners`): lease lapses before a run is an error, when a runner is gone. */
+  runnerQueue?: RunnerQueueSettings;
   /** The runners' clock (epoch ms): due times, leases, deadlines. Default: `now`'s. */
   runnerNow?: () => number;
   /** Incidents' settings (atrium.yaml's incidents). */
@@ -236,10 +239,12 @@ export function createServer(options: ServerOptions): AtriumServer {
   const paging = new PagingService((keys) => catalog.store.descriptorsOf(keys), outbox, {
     defaultReceiver: options.paging?.receiver,
   });
-  const runners = new RunnerService(new RunnerStore(database), {
+  const runners = new RunnerService(new RunnerStore(database, options.runnerQueue?.maxLeaseLapses), {
     now: options.runnerNow ?? (() => now().getTime()),
     leaseMs: options.runnerLeaseMs,
     longPollMs: options.runnerLongPollMs,
+    goneAfterMs:
+      options.runnerQueue?.goneAfterHours === undefined ? undefined : options.runnerQueue.goneAfterHours * 3_600_000,
     secrets: options.secrets,
     logger,
   });

@@ -48,6 +48,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0017_incidents',
           '0018_postmortems_actions',
           '0019_check_maintenance_windows_api',
+          '0020_work_runs_lease_lapse_limit',
         ],
       );
     } finally {
@@ -134,6 +135,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0017_incidents',
           '0018_postmortems_actions',
           '0019_check_maintenance_windows_api',
+          '0020_work_runs_lease_lapse_limit',
         ],
       );
     } finally {
@@ -192,7 +194,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 19);
+      assert.equal(rows.length, 20);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

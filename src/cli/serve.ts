@@ -122,6 +122,7 @@ export const serveCommand = defineCommand({
             prometheusSources: config.prometheusSources,
             postmortems: config.postmortems,
             secrets: config.secrets,
+            runnerQueue: config.runners,
           });
           // The embedded runner: location local, the capabilities' executors, atrium.yaml's allow-lists.
           const runner =

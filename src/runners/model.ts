@@ -37,6 +37,11 @@ export interface WorkOrder {
   /** Names of the server's secrets the executor may read (`${secret:NAME}` in the payload). */
   secrets: readonly string[];
   payload: Json;
+  /**
+   * After this many lapsed leases (each runner that took it crashed or was cut off) the run
+   * is recorded as an error instead of leased again; undefined: the server's setting (3 by default).
+   */
+  maxLeaseLapses?: number;
 }
 
 /** Where a run is: queued (never leased, or its lease lapsed), leased to a runner, or finished. */

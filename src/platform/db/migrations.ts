@@ -768,6 +768,20 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('check_maintenance_end').on('check_maintenance').columns(['end_ms']).execute();
       },
     },
+    '0020_work_runs_lease_lapse_limit': {
+      // Runner agents: how many times a run's lease lapsed (its runner crashed or was cut
+      // off), and after how many it is recorded as an error instead of leased again.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('work_runs')
+          .addColumn('lapses', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .alterTable('work_runs')
+          .addColumn('max_lapses', 'integer', (c) => c.notNull().defaultTo(3))
+          .execute();
+      },
+    },
     '0012_task_leases': {
       async up(db: Kysely<unknown>) {
         await db.schema

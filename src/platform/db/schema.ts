@@ -484,6 +484,10 @@ export interface WorkRunsTable {
   /** JSON: the recorded outcome, once finished, cancelled or missed. */
   outcome: string | null;
   created_ms: number;
+  /** Leases of the run that lapsed (its runner crashed or was cut off); a lease handed back does not count. */
+  lapses: number;
+  /** At this many lapses the run is recorded as an error instead of leased again (the order's, or the server's default). */
+  max_lapses: number;
 }
 
 /** A tag a run asks its runner to have. */
