@@ -317,6 +317,28 @@ describe('what a runner refuses', () => {
     const tcpDenied = await executor.run(payload({ type: 'tcp', host: '169.254.169.254', port: 80 }), context());
     assert.match(tcpDenied.summary, /^refused:/);
   });
+  it('a DNS check naming a private, loopback or metadata resolver, unless allowed', async () => {
+    const dnsCheck = (server: string): Json =>
+      payload({ type: 'dns', name: 'shipments.internal', recordType: 'A', expect: ['10.1.2.3'], server });
+    const denied = await executor.run(dnsCheck(dnsServer), context({ settings: settings([]) }));
+    assert.equal(denied.status, 'failure');
+    assert.match(denied.summary, /^refused: resolver 127\.0\.0\.1 resolves to 127\.0\.0\.1, a private/);
+    assert.equal(detailOf(denied).timings.dns, undefined, 'no query was sent');
+    for (const server of [
+      '169.254.169.254',
+      '169.254.169.254:53',
+      '[fd00:ec2::254]:53',
+      'fd00:ec2::254',
+      '[::ffff:169.254.169.254]:53',
+      '10.0.0.2:53',
+      '[::1]:53',
+    ]) {
+      const out = await executor.run(dnsCheck(server), context());
+      assert.match(out.summary, /^refused: resolver /, server);
+    }
+    const allowed = await executor.run(dnsCheck(dnsServer), context({ settings: settings(['127.0.0.0/8']) }));
+    assert.equal(allowed.status, 'success', allowed.summary);
+  });
   it('a name resolving to the metadata address', async () => {
     const sneaky = checkExecutor({ resolve: async () => [{ address: '169.254.169.254', family: 4 }] });
     const out = await sneaky.run(payload(get('http://metadata.attacker.example/')), context());
