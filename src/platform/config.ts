@@ -78,6 +78,8 @@ export interface RunnerFileSettings {
   allowedCommands?: string[];
   allowedWorkingDirectories?: string[];
   allowedEnvironment?: string[];
+  /** A PEM file of certificate authorities trusted beside the system's (`--ca-file`). */
+  caFile?: string;
 }
 
 /**
@@ -277,6 +279,7 @@ const runnerSchema = z.strictObject({
   allowedCommands: z.array(z.string().min(1).max(4096)).max(1000).optional(),
   allowedWorkingDirectories: z.array(z.string().min(1).max(4096)).max(1000).optional(),
   allowedEnvironment: z.array(envName).max(1000).optional(),
+  caFile: z.string().min(1).max(4096).optional(),
 });
 
 const fileSchema = z.strictObject({

@@ -126,6 +126,11 @@ export interface RunnerSettings {
   allowedWorkingDirectories: readonly string[];
   /** Environment variable names passed through to a command job. */
   allowedEnvironment: readonly string[];
+  /**
+   * Certificate authorities (PEM) trusted beside the system's for https checks, tls checks
+   * and job http actions (`--ca-file`): an internal CA, without trusting it process-wide.
+   */
+  caCertificates?: readonly string[];
 }
 
 /** Runs the work of one kind on a runner. Registered by the capability that orders it. */
