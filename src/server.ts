@@ -341,6 +341,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   oncall.onChange(() => portal.onCallMoved());
   slos.onEvaluated((cycle) => portal.slosMoved(cycle));
   checks.onMoved(() => portal.checksMoved());
+  jobs.onMoved(() => portal.jobsMoved());
   incidents.onChange(() => portal.incidentsMoved());
   postmortems.onChange(() => portal.postmortemsMoved());
 
