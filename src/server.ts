@@ -47,6 +47,7 @@ import { Portal } from './portal/portal.ts';
 import { DEFAULTS as CONFIG_DEFAULTS, publicBaseUrl } from './platform/config.ts';
 import { entityPath } from './web/site.ts';
 import { runbookPagePath } from './docs/entity-docs.ts';
+import type { RunnerQueueSettings } from './platform/config.ts';
 import type {
   IncidentsSettings,
   PostmortemSettings,
@@ -195,6 +196,8 @@ export interface ServerOptions {
   /** Runner leases: how long one holds, how long a lease request waits for work (tests shorten both). */
   runnerLeaseMs?: number;
   runnerLongPollMs?: number;
+  /** The work queue's limits (atrium.yaml's `runners`): lease lapses before a run is an error, when a runner is gone. */
+  runnerQueue?: RunnerQueueSettings;
   /** The runners' clock (epoch ms): due times, leases, deadlines. Default: `now`'s. */
   runnerNow?: () => number;
   /** Incidents' settings (atrium.yaml's incidents). */
@@ -251,10 +254,12 @@ export function createServer(options: ServerOptions): AtriumServer {
   const paging = new PagingService((keys) => catalog.store.descriptorsOf(keys), outbox, {
     defaultReceiver: options.paging?.receiver,
   });
-  const runners = new RunnerService(new RunnerStore(database), {
+  const runners = new RunnerService(new RunnerStore(database, options.runnerQueue?.maxLeaseLapses), {
     now: options.runnerNow ?? (() => now().getTime()),
     leaseMs: options.runnerLeaseMs,
     longPollMs: options.runnerLongPollMs,
+    goneAfterMs:
+      options.runnerQueue?.goneAfterHours === undefined ? undefined : options.runnerQueue.goneAfterHours * 3_600_000,
     secrets: options.secrets,
     logger,
   });
@@ -361,6 +366,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   oncall.onChange(() => portal.onCallMoved());
   slos.onEvaluated((cycle) => portal.slosMoved(cycle));
   checks.onMoved(() => portal.checksMoved());
+  jobs.onMoved(() => portal.jobsMoved());
   incidents.onChange(() => portal.incidentsMoved());
   postmortems.onChange(() => portal.postmortemsMoved());
 
@@ -404,7 +410,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerPagingRoutes(app, paging, tokens, changes.writes);
   registerSloRoutes(app, slos, tokens, catalogHas);
   registerJobRoutes(app, jobs, tokens, catalogHas);
-  registerCheckRoutes(app, checks, catalogHas);
+  registerCheckRoutes(app, checks, tokens, catalogHas);
   registerIncidentRoutes(app, incidents, tokens, changes.writes);
   registerPagerDutyWebhook(app, incidents, options.incidents?.pagerdutyWebhookSecrets ?? [], changes.writes, now);
   registerPostmortemRoutes(app, postmortems, tokens, changes.writes);

@@ -5,7 +5,10 @@ import { main } from '../src/main.ts';
 import { component, tempCatalog } from './support/catalog.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
-/** `atrium checks status` against a real server: the list, one check, bad names and unknown checks. */
+/**
+ * `atrium checks status` and `atrium checks maintenance` against a real server: the list,
+ * one check, windows added, listed and removed, bad names, bad windows and unknown checks.
+ */
 
 const catalog = tempCatalog({
   'catalog-info.yaml': [
@@ -72,5 +75,64 @@ describe('atrium checks status', () => {
     const unknown = await run(['status', 'default/nope'], env);
     assert.equal(unknown.code, 65);
     assert.match(unknown.err, /No check check:default\/nope/);
+  });
+
+  test('maintenance: add with --for, list, remove; refusals exit 64 or 65', async () => {
+    const token = (await live.server.tokens.create('ops', ['checks:write'], null)).token;
+    const env = { ATRIUM_URL: live.url, ATRIUM_TOKEN: token };
+    const start = new Date(Date.now() + 3_600_000).toISOString();
+    const added = await run(
+      [
+        'maintenance',
+        'add',
+        'default/api-health',
+        '--start',
+        start,
+        '--for',
+        '2h',
+        '--reason',
+        'upgrade',
+        '--format',
+        'json',
+      ],
+      env,
+    );
+    assert.equal(added.code, 0, added.err);
+    const window = JSON.parse(added.out) as { id: string; end: string; reason: string };
+    assert.equal(Date.parse(window.end) - Date.parse(start), 7_200_000);
+    const list = await run(['maintenance', 'list', 'default/api-health'], { ATRIUM_URL: live.url });
+    assert.equal(list.code, 0, list.err);
+    assert.match(list.out, new RegExp(`^${window.id} +${start} → .*upgrade {2}by ops\n$`));
+    assert.equal(
+      (await run(['maintenance', 'remove', 'default/api-health', window.id], env)).out,
+      `Removed maintenance window ${window.id}\n`,
+    );
+    assert.equal((await run(['maintenance', 'list', 'default/api-health'], env)).out, 'No maintenance windows.\n');
+    const gone = await run(['maintenance', 'remove', 'default/api-health', window.id], env);
+    assert.equal(gone.code, 65);
+    assert.match(gone.err, /no maintenance window/);
+    const backwards = await run(
+      ['maintenance', 'add', 'default/api-health', '--start', start, '--end', '2020-01-01T00:00:00Z'],
+      env,
+    );
+    assert.equal(backwards.code, 65);
+    assert.match(backwards.err, /ends before it starts/);
+    for (const args of [
+      ['maintenance'],
+      ['maintenance', 'pause', 'default/api-health'],
+      ['maintenance', 'add', 'default/api-health'],
+      ['maintenance', 'add', 'default/api-health', '--for', '2h', '--end', start],
+      ['maintenance', 'add', 'default/api-health', '--for', 'forever'],
+      ['maintenance', 'add', 'no-slash', '--for', '2h'],
+      ['maintenance', 'remove', 'default/api-health'],
+      ['maintenance', 'remove', 'default/api-health', '1;2'],
+      ['maintenance', 'list', 'default/api-health', 'extra'],
+    ])
+      assert.equal((await run(args, env)).code, 64, args.join(' '));
+    assert.equal(
+      (await run(['maintenance', 'add', 'default/api-health', '--for', '2h'], { ATRIUM_URL: live.url })).code,
+      64,
+      'no token',
+    );
   });
 });

@@ -38,7 +38,14 @@ describe('atrium runner', () => {
     const help = await run(['runner', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.out, /^Usage: atrium runner --server URL --location NAME/);
-    for (const option of ['--tags', '--concurrency', '--allow-command', '--allow-private-target', '--shutdown-grace'])
+    for (const option of [
+      '--tags',
+      '--concurrency',
+      '--allow-command',
+      '--allow-private-target',
+      '--ca-file',
+      '--shutdown-grace',
+    ])
       assert.ok(help.out.includes(option), option);
     assert.match((await run(['--help'])).out, /runner\s+run checks and jobs leased from a server/);
   });
@@ -62,6 +69,16 @@ describe('atrium runner', () => {
       assert.equal(result.code, 64, `${args.join(' ')}: ${result.err}`);
       assert.match(result.err, message);
     }
+  });
+
+  test('a CA file that cannot be read or holds no certificate stops the runner before it leases: exit 78', async () => {
+    const server = ['--server', fixture.url, '--token', 'atrium_x', '--location', 'eu'];
+    const missing = await run(['runner', ...server, '--ca-file', join(cwd, 'missing.pem')]);
+    assert.equal(missing.code, 78, missing.err);
+    assert.match(missing.err, /The CA file .*missing\.pem cannot be read \(ENOENT\)/);
+    const empty = await run(['runner', ...server, '--ca-file', fileURLToPath(import.meta.url)]);
+    assert.equal(empty.code, 78, empty.err);
+    assert.match(empty.err, /holds no PEM certificate/);
   });
 
   test('a token without the runner scope ends the runner with exit 78 and a hint', async () => {

@@ -48,6 +48,8 @@ describeEachDatabase('opening the database', (dialect) => {
           '0017_incidents',
           '0018_postmortems_actions',
           '0019_slo_drop_time_indexes',
+          '0020_check_maintenance_windows_api',
+          '0021_work_runs_lease_lapse_limit',
         ],
       );
     } finally {
@@ -98,6 +100,7 @@ describeEachDatabase('opening the database', (dialect) => {
       'postmortems',
       'postmortem_actions',
       'postmortem_escalations',
+      'check_maintenance',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -133,6 +136,8 @@ describeEachDatabase('opening the database', (dialect) => {
           '0017_incidents',
           '0018_postmortems_actions',
           '0019_slo_drop_time_indexes',
+          '0020_check_maintenance_windows_api',
+          '0021_work_runs_lease_lapse_limit',
         ],
       );
     } finally {
@@ -191,7 +196,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 19);
+      assert.equal(rows.length, 21);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
 import { fillSecrets, MAX_BODY_BYTES, redact, REDACTED, runHttpAction } from '../src/jobs/http-action.ts';
 import { jobExecutor } from '../src/jobs/job-executor.ts';
 import type { HttpAction } from '../src/jobs/model.ts';
 import type { ExecutionContext, Json } from '../src/runners/model.ts';
 import { json, loopbackServer, silence } from './support/loopback.ts';
+import { type SelfSigned, selfSignedCertificate } from './support/self-signed.ts';
 
 /** A job's http action against a real loopback server: status decides, secrets filled then redacted, bodies bounded. */
 
@@ -118,6 +121,70 @@ describe('the http action of a job', () => {
     ];
     for (const payload of payloads)
       assert.equal((await jobExecutor.run(payload, context())).status, 'error', JSON.stringify(payload));
+  });
+});
+
+describe('an https target with a certificate of an internal CA (--ca-file)', () => {
+  let certificate: SelfSigned;
+  let server: https.Server;
+  let base = '';
+  before(async () => {
+    certificate = selfSignedCertificate(3);
+    server = https.createServer({ key: certificate.key, cert: certificate.cert }, (req, res) => {
+      if (req.url === '/hang') return;
+      if (req.url === '/moved') {
+        res.writeHead(302, { location: '/elsewhere' });
+        res.end();
+        return;
+      }
+      let seen = '';
+      req.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+      });
+      req.on('end', () => {
+        res.writeHead(req.url === '/fail' ? 503 : 200);
+        res.end(`got ${req.headers.authorization} ${seen}`);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+    certificate.cleanup();
+  });
+  const trusting = (over: Partial<ExecutionContext> = {}) =>
+    context({ settings: { ...context().settings, caCertificates: [certificate.cert] }, ...over });
+
+  test('untrusted without it: the request fails on the certificate', async () => {
+    const outcome = await runHttpAction(action({ url: `${base}/import` }), 5000, context());
+    assert.equal(outcome.status, 'failure');
+  });
+
+  test('trusted with it: status decides, the body is sent, secrets filled and redacted', async () => {
+    const ok = await runHttpAction(
+      action({ url: `${base}/import`, headers: { Authorization: `Bearer \${secret:RATES_TOKEN}` }, body: 'go' }),
+      5000,
+      trusting(),
+    );
+    assert.equal(ok.status, 'success', ok.summary);
+    assert.equal((ok.detail as { output: string }).output, `got Bearer ${REDACTED} go`);
+    const failed = await runHttpAction(action({ url: `${base}/fail` }), 5000, trusting());
+    assert.equal(failed.status, 'failure');
+    assert.match(failed.summary, /^status 503 \(not 2xx\)/);
+    const moved = await runHttpAction(action({ url: `${base}/moved`, method: 'GET' }), 5000, trusting());
+    assert.match(moved.summary, /^status 302/, 'a redirect is answered, not followed');
+  });
+
+  test('trusted with it: a target that never answers times out; a cancel ends it', async () => {
+    const hung = await runHttpAction(action({ url: `${base}/hang` }), 200, trusting());
+    assert.equal(hung.status, 'failure');
+    assert.equal(hung.summary, 'The request failed: no answer within 200 ms');
+    const controller = new AbortController();
+    const cancelled = runHttpAction(action({ url: `${base}/hang` }), 5000, trusting({ signal: controller.signal }));
+    controller.abort();
+    assert.equal((await cancelled).status, 'error');
   });
 });
 

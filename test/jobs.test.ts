@@ -373,6 +373,20 @@ describeEachDatabase('scheduled jobs', (dialect) => {
     assert.ok(!hostile.includes('<script>alert(1)'), 'run output is escaped');
   });
 
+  test('a successful run shows at once on the cached job page and service card (the jobs signal), within the minute', async () => {
+    target.answer(json(200, { imported: 3 }));
+    const pages = ['/catalog/default/job/import/', '/catalog/default/component/rate-card-importer/'];
+    await runAll('import');
+    await advance(60_000); // orders the next tick: queued, shown as such
+    const tick = new Date(Math.floor(nowMs / 60_000) * 60_000).toISOString();
+    const badge = (status: string) => new RegExp(`title="${tick}[^"]*">${status}</span>`);
+    for (const path of pages) assert.match(await (await server.app.request(path)).text(), badge('queued'), path);
+    // No tick, no timeline change, the same minute and hour: only the runs' ends move the pages.
+    assert.ok((await runAll('import')) >= 1);
+    assert.equal((await runsOf('import'))[0]?.status, 'success');
+    for (const path of pages) assert.match(await (await server.app.request(path)).text(), badge('success'), path);
+  });
+
   test('GET /api/v1/jobs lists every job with its schedule in words and its next run', async () => {
     const res = await server.app.request('/api/v1/jobs?service=rate-card-importer');
     assert.equal(res.status, 200);

@@ -42,7 +42,7 @@ interface Fixture {
 async function open(
   t: { after(fn: () => Promise<void>): void },
   dialect: 'sqlite' | 'postgres',
-  options: { secrets?: Record<string, string> } = {},
+  options: { secrets?: Record<string, string>; goneAfterMs?: number } = {},
 ): Promise<Fixture> {
   const testDb = await createTestDatabase(dialect);
   const database = await testDb.open();
@@ -56,6 +56,7 @@ async function open(
     leaseMs: LEASE_MS,
     longPollMs: 0,
     secrets: options.secrets,
+    goneAfterMs: options.goneAfterMs,
   });
   const heard: FinishedRun[] = [];
   service.handle({
@@ -171,7 +172,7 @@ describeEachDatabase('runner work queue', (dialect) => {
     const [run] = await service.lease(runner('r1'));
     assert.ok(run);
     clock.now = T0 + LEASE_MS + 1;
-    assert.deepEqual(await service.expire(), { lapsed: 1, missed: 0 });
+    assert.deepEqual(await service.expire(), { lapsed: 1, missed: 0, exhausted: 0 });
     assert.equal((await service.run(run.runId))?.state, 'queued');
     assert.equal((await service.renew(run.runId, run.leaseToken, 'r1')).state, 'leased');
     assert.deepEqual(await service.lease(runner('r2')), []);
@@ -297,10 +298,10 @@ describeEachDatabase('runner work queue', (dialect) => {
     assert.ok(lapsing);
     clock.now = T0 + 1_000;
     assert.deepEqual(await service.lease(runner('r1')), [], 'past the deadline: not leased');
-    assert.deepEqual(await service.expire(), { lapsed: 0, missed: 1 });
+    assert.deepEqual(await service.expire(), { lapsed: 0, missed: 1, exhausted: 0 });
     clock.now = T0 + LEASE_MS;
-    assert.deepEqual(await service.expire(), { lapsed: 1, missed: 1 });
-    assert.deepEqual(await service.expire(), { lapsed: 0, missed: 0 });
+    assert.deepEqual(await service.expire(), { lapsed: 1, missed: 1, exhausted: 0 });
+    assert.deepEqual(await service.expire(), { lapsed: 0, missed: 0, exhausted: 0 });
     assert.deepEqual(
       heard.map((r) => [r.dedupKey, r.outcome.status]),
       [
@@ -313,6 +314,58 @@ describeEachDatabase('runner work queue', (dialect) => {
       (await service.lease(runner('r1'))).map((r) => r.payload),
       [{ n: 'in-time' }],
     );
+  });
+
+  test('a run whose lease lapses 3 times is recorded once as an error the handler hears; a release is no lapse', async (t) => {
+    const { service, clock, heard } = await open(t, dialect);
+    await service.enqueue([order('crashes'), order('twice', { maxLeaseLapses: 2 })]);
+    const ids = async (name: string) => (await service.lease(runner(name, { capacity: 2 }))).map((r) => r.runId).sort();
+    // The first leases are handed back (the runner stopping), which does not count.
+    const both = await service.lease(runner('r0', { capacity: 2 }));
+    assert.equal(both.length, 2);
+    for (const run of both) assert.equal(await service.release(run.runId, run.leaseToken), true);
+    const runIds = both.map((r) => r.runId).sort();
+    // r1 takes both and crashes; r2 finds the lapse when it leases them; r2 crashes too, and the expiry task finds that.
+    assert.deepEqual(await ids('r1'), runIds);
+    clock.now += LEASE_MS;
+    assert.deepEqual(await ids('r2'), runIds);
+    clock.now += LEASE_MS;
+    assert.deepEqual(await service.expire(), { lapsed: 2, missed: 0, exhausted: 1 });
+    assert.deepEqual(
+      heard.map((r) => [r.dedupKey, r.outcome.status, r.outcome.summary.split(':')[0], r.runner, r.attempt]),
+      [['twice', 'error', 'lease lapsed 2 times', 'r2', 3]],
+    );
+    const [third] = await service.lease(runner('r3', { capacity: 2 }));
+    assert.equal(third?.attempt, 4);
+    clock.now += LEASE_MS;
+    assert.deepEqual(await service.lease(runner('r4')), [], 'the third lapse is not leased again');
+    assert.deepEqual(await service.expire(), { lapsed: 1, missed: 0, exhausted: 1 });
+    assert.deepEqual(await service.expire(), { lapsed: 0, missed: 0, exhausted: 0 });
+    assert.equal(heard.length, 2);
+    const last = heard.at(-1);
+    assert.equal(last?.dedupKey, 'crashes');
+    assert.equal(last?.outcome.status, 'error');
+    assert.match(last?.outcome.summary ?? '', /^lease lapsed 3 times/);
+    assert.equal(last?.runner, 'r3');
+    const stored = await service.run(third?.runId ?? '');
+    assert.equal(stored?.state, 'finished');
+    assert.equal(stored?.outcome?.status, 'error');
+    // The crashed runner's late report changes nothing.
+    assert.deepEqual(await service.report(third?.runId ?? '', third?.leaseToken ?? '', success), {
+      state: 'already-recorded',
+    });
+    assert.equal(heard.length, 2);
+  });
+
+  test('a runner renewing its lapsed lease before the expiry task keeps it, even at the limit', async (t) => {
+    const { service, clock, heard } = await open(t, dialect);
+    await service.enqueue([order('slow', { maxLeaseLapses: 1 })]);
+    const [run] = await service.lease(runner('r1'));
+    assert.ok(run);
+    clock.now += LEASE_MS;
+    assert.equal((await service.renew(run.runId, run.leaseToken, 'r1')).state, 'leased');
+    assert.deepEqual(await service.expire(), { lapsed: 0, missed: 0, exhausted: 0 });
+    assert.deepEqual(heard, []);
   });
 
   test('a released run is queued at once under the same id, the next attempt', async (t) => {
@@ -353,6 +406,40 @@ describeEachDatabase('runner work queue', (dialect) => {
     clock.now = T0 + LEASE_MS + 1;
     await service.expire();
     assert.deepEqual(service.gauges.runs, { queued: 3, leased: 0 });
+  });
+
+  test('a runner not seen for longer than goneAfter leaves the list and the gauges, and is forgotten; coming back lists it again', async (t) => {
+    const HOUR = 3_600_000;
+    const { service, clock, database } = await open(t, dialect, { goneAfterMs: 24 * HOUR });
+    await service.lease(runner('old', { location: 'us' }));
+    clock.now = T0 + 2 * HOUR;
+    await service.lease(runner('live'));
+    clock.now = T0 + 24 * HOUR;
+    assert.deepEqual(
+      (await service.runners()).map((r) => r.name),
+      ['live', 'old'],
+      'seen exactly 24 hours ago: still listed',
+    );
+    clock.now = T0 + 24 * HOUR + 1;
+    assert.deepEqual(
+      (await service.runners()).map((r) => r.name),
+      ['live'],
+      'gone before the expiry task forgets it',
+    );
+    await service.expire();
+    assert.deepEqual(service.gauges.runnersByLocation, {}, 'neither seen within three leases');
+    const rows = await database.db.selectFrom('runners').select('name').execute();
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      ['live'],
+      'forgotten',
+    );
+    await service.lease(runner('old', { location: 'us' }));
+    await service.expire();
+    assert.deepEqual(
+      (await service.runners()).map((r) => `${r.name} ${r.lastSeenAt - T0}`),
+      [`live ${2 * HOUR}`, `old ${24 * HOUR + 1}`],
+    );
   });
 
   test('a waiting lease request answers none as soon as the service closes, and later ones at once', async (t) => {

@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ExecutionContext, Json, RunnerSettings, WorkOutcome } from '../runners/model.ts';
 import { checkExecutor, REDACTED, redact } from './check-executor.ts';
 import type { CheckPayload } from './check-payload.ts';
 import { EXCERPT_CHARS, MAX_BODY_BYTES } from './http-probe.ts';
 import type { CheckRequest, CheckRunDetail } from './model.ts';
+import { type SelfSigned, selfSignedCertificate } from '../../test/support/self-signed.ts';
 
 /**
  * The check executor against real targets on loopback: an HTTP server that answers, fails,
@@ -78,7 +75,7 @@ const target = http.createServer((req, res) => {
     res.end();
   } else res.end('ok');
 });
-let dir = '';
+let certificate: SelfSigned;
 let cert = '';
 let secure: https.Server;
 let secureBase = '';
@@ -102,32 +99,9 @@ function answer(query: Buffer): Buffer {
 before(async () => {
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
-  dir = mkdtempSync(join(tmpdir(), 'atrium-checks-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '3',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-  secure = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (_req, res) => res.end('{"ok":true}'));
+  certificate = selfSignedCertificate(3);
+  cert = certificate.cert;
+  secure = https.createServer({ key: certificate.key, cert }, (_req, res) => res.end('{"ok":true}'));
   await new Promise<void>((r) => secure.listen(0, '127.0.0.1', r));
   secureBase = `https://127.0.0.1:${(secure.address() as AddressInfo).port}`;
   await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
@@ -146,7 +120,7 @@ after(() => {
   secure.close();
   tcp.close();
   dns.close();
-  rmSync(dir, { recursive: true, force: true });
+  certificate.cleanup();
 });
 
 const executor = checkExecutor();
@@ -244,16 +218,18 @@ describe('http checks on loopback', () => {
 });
 
 describe('https and tls checks with an expiring self-signed certificate', () => {
-  const trusting = () => checkExecutor({ ca: [cert] });
+  /** The context of a runner started with --ca-file naming the target's certificate. */
+  const trusting = (over: Partial<ExecutionContext> = {}) =>
+    context({ settings: { ...settings(), caCertificates: [cert] }, ...over });
   it('https: an untrusted certificate fails the handshake', async () => {
     const out = await executor.run(payload(get(`${secureBase}/`)), context());
     assert.equal(out.status, 'failure');
     assert.match(out.summary, /self.signed/i);
   });
   it('https: a trusted one passes, with TLS timed and the certificate asserted', async () => {
-    const out = await trusting().run(
+    const out = await executor.run(
       payload(get(`${secureBase}/`, ['json.ok == true', 'certificate.expiresInDays > 14'])),
-      context(),
+      trusting(),
     );
     assert.equal(out.status, 'failure');
     assert.equal(out.summary, 'certificate.expiresInDays > 14 failed: saw 2');
@@ -262,14 +238,14 @@ describe('https and tls checks with an expiring self-signed certificate', () => 
   it('tls: expiring within minDaysValid fails; judged against the runner clock', async () => {
     const port = Number(new URL(secureBase).port);
     const request: CheckRequest = { type: 'tls', host: '127.0.0.1', port, minDaysValid: 14 };
-    const out = await trusting().run(payload(request), context());
+    const out = await executor.run(payload(request), trusting());
     assert.equal(out.status, 'failure');
     assert.equal(out.summary, 'certificate expires in 2 days, fewer than 14');
-    const ok = await trusting().run(payload({ ...request, minDaysValid: 1 }), context());
+    const ok = await executor.run(payload({ ...request, minDaysValid: 1 }), trusting());
     assert.equal(ok.status, 'success');
-    const later = await trusting().run(
+    const later = await executor.run(
       payload({ ...request, minDaysValid: 0 }),
-      context({ now: () => Date.now() + 10 * 86_400_000 }),
+      trusting({ now: () => Date.now() + 10 * 86_400_000 }),
     );
     assert.equal(later.status, 'failure', 'ten days on, it has expired');
   });
@@ -316,6 +292,28 @@ describe('what a runner refuses', () => {
     }
     const tcpDenied = await executor.run(payload({ type: 'tcp', host: '169.254.169.254', port: 80 }), context());
     assert.match(tcpDenied.summary, /^refused:/);
+  });
+  it('a DNS check naming a private, loopback or metadata resolver, unless allowed', async () => {
+    const dnsCheck = (server: string): Json =>
+      payload({ type: 'dns', name: 'shipments.internal', recordType: 'A', expect: ['10.1.2.3'], server });
+    const denied = await executor.run(dnsCheck(dnsServer), context({ settings: settings([]) }));
+    assert.equal(denied.status, 'failure');
+    assert.match(denied.summary, /^refused: resolver 127\.0\.0\.1 resolves to 127\.0\.0\.1, a private/);
+    assert.equal(detailOf(denied).timings.dns, undefined, 'no query was sent');
+    for (const server of [
+      '169.254.169.254',
+      '169.254.169.254:53',
+      '[fd00:ec2::254]:53',
+      'fd00:ec2::254',
+      '[::ffff:169.254.169.254]:53',
+      '10.0.0.2:53',
+      '[::1]:53',
+    ]) {
+      const out = await executor.run(dnsCheck(server), context());
+      assert.match(out.summary, /^refused: resolver /, server);
+    }
+    const allowed = await executor.run(dnsCheck(dnsServer), context({ settings: settings(['127.0.0.0/8']) }));
+    assert.equal(allowed.status, 'success', allowed.summary);
   });
   it('a name resolving to the metadata address', async () => {
     const sneaky = checkExecutor({ resolve: async () => [{ address: '169.254.169.254', family: 4 }] });

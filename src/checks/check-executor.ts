@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import type { ExecutionContext, Json, WorkExecutor, WorkOutcome } from '../runners/model.ts';
+import { trustedCertificates } from '../runners/settings.ts';
 import { SECRET_REFERENCE } from './check-definition.ts';
 import { type CheckPayload, readCheckPayload } from './check-payload.ts';
 import { dnsProbe } from './dns-probe.ts';
@@ -22,8 +23,6 @@ import { tlsProbe } from './tls-probe.ts';
 export interface CheckExecutorOptions {
   /** How host names are resolved (node:dns's lookup by default). */
   resolve?: Resolve;
-  /** Extra certificate authorities (PEM) the runner trusts for https and tls checks. */
-  ca?: readonly string[];
   /** Monotonic clock for timings (performance.now by default). */
   clock?: () => number;
 }
@@ -148,6 +147,7 @@ export function checkExecutor(options: CheckExecutorOptions = {}): WorkExecutor 
         .filter((s) => s.length >= MIN_SECRET_LENGTH)
         .sort((a, b) => b.length - a.length);
       const { allowances } = allowancesOf(context.settings.allowedPrivateTargets);
+      const ca = trustedCertificates(context.settings.caCertificates);
       let attempts = 0;
       let result: ProbeResult;
       for (;;) {
@@ -162,7 +162,7 @@ export function checkExecutor(options: CheckExecutorOptions = {}): WorkExecutor 
               resolve,
               now: context.now,
               clock,
-              ...(options.ca ? { ca: options.ca } : {}),
+              ...(ca ? { ca } : {}),
             },
             payload.timeoutMs,
           );

@@ -1,6 +1,8 @@
 import { Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { CheckRequest } from './model.ts';
 import { failedBefore, ms, type ProbeContext, type ProbeResult } from './probe.ts';
+import { guardTarget } from './target-guard.ts';
 
 /** Answers kept in a result: a name with hundreds of records is summarised. */
 const MAX_ANSWERS = 20;
@@ -25,14 +27,28 @@ async function answersOf(resolver: Resolver, request: DnsRequest): Promise<strin
   }
 }
 
+/** The address of a resolver as a check names it (`1.1.1.1`, `1.1.1.1:53`, `[2606:4700::1111]:53`, `2606:4700::1111`). */
+export function resolverAddress(server: string): string {
+  if (server.startsWith('[')) return server.slice(1, server.indexOf(']'));
+  if (isIP(server) !== 0) return server;
+  return server.slice(0, server.lastIndexOf(':'));
+}
+
 /**
  * A DNS check: the name resolves (through the given server, else the runner's resolvers) to
- * records of the type, including every expected value. It queries a resolver and connects
- * nowhere else, so the SSRF guard does not apply.
+ * records of the type, including every expected value. A server the check names is the one
+ * place it sends packets, so the SSRF guard judges it like any target: a private, loopback,
+ * link-local or metadata resolver is refused unless the runner allows it (the runner's own
+ * resolvers, used when none is named, are its configuration, not the check's).
  */
 export async function dnsProbe(request: DnsRequest, context: ProbeContext, timeoutMs: number): Promise<ProbeResult> {
   const started = context.clock();
   const elapsed = () => ms(context.clock() - started);
+  if (request.server) {
+    // An IP literal (the catalog refuses names): judged as it is, nothing resolved.
+    const guarded = await guardTarget(resolverAddress(request.server), context.allowances, context.resolve);
+    if (!guarded.ok) return failedBefore(`refused: resolver ${guarded.reason}`, elapsed());
+  }
   const resolver = new Resolver({ timeout: Math.max(1, Math.min(timeoutMs, 30_000)), tries: 1 });
   if (request.server) resolver.setServers([request.server]);
   const cancel = () => resolver.cancel();

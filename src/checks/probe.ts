@@ -16,7 +16,7 @@ export interface ProbeContext {
   now(): number;
   /** Monotonic ms for timings. */
   clock(): number;
-  /** Extra certificate authorities the runner trusts (PEM), beside the system's. */
+  /** The certificate authorities (PEM) to trust: the system's and the runner's extra ones; undefined: the system's. */
   ca?: readonly string[];
 }
 

@@ -1,11 +1,21 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { BEARER_SECURITY, principalOf, requireScope } from '../auth/middleware.ts';
+import type { TokenService } from '../auth/service.ts';
 import { knownEntityKeyOf } from '../catalog/entity-key.ts';
 import { refKey } from '../platform/entity-ref.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { App } from '../platform/http/app.ts';
-import { problemResponses } from '../platform/http/problem-responses.ts';
+import { bodyLimit } from '../platform/http/body-limit.ts';
+import { describedProblem, problemResponses } from '../platform/http/problem-responses.ts';
+import { idempotencyKeyOf } from '../changes/service.ts';
 import { CHECK_STATUSES } from './model.ts';
-import { CheckResultPageSchema, CheckStatusSchema } from './schema.ts';
+import {
+  CheckResultPageSchema,
+  CheckStatusSchema,
+  MaintenanceInputSchema,
+  MaintenanceListSchema,
+  MaintenanceWindowSchema,
+} from './schema.ts';
 import type { CheckService } from './service.ts';
 
 const JSON_TYPE = 'application/json';
@@ -13,6 +23,17 @@ const JSON_TYPE = 'application/json';
 const CheckParams = z.object({
   namespace: z.string().min(1).max(63).openapi({ example: 'default' }),
   name: z.string().min(1).max(63).openapi({ example: 'shipments-health' }),
+});
+
+const maintenanceLimit = bodyLimit(
+  1024,
+  'A maintenance window is a start, an end and a reason of at most 200 characters.',
+);
+const idempotencyHeader = z.object({
+  'idempotency-key': z.string().optional().openapi({
+    description:
+      'A unique key per logical write (1–255 printable ASCII), as for deployments: a retry answers the first response.',
+  }),
 });
 
 const checkKeyOf = (p: { namespace: string; name: string }) =>
@@ -38,6 +59,7 @@ function cursorOf(text: string | undefined): { atMs: number; runId: string } | u
 export function registerCheckRoutes(
   app: App,
   checks: CheckService,
+  tokens: TokenService,
   catalogHas: (key: string) => Promise<boolean>,
 ): void {
   app.openapi(
@@ -128,6 +150,92 @@ export function registerCheckRoutes(
         },
         200,
       );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/checks/{namespace}/{name}/maintenance',
+      tags: ['Checks'],
+      summary: "A check's maintenance windows",
+      description:
+        'Windows not yet ended, the earliest first: those written in the catalog (`source: catalog`, no id) and those added through this API (`source: api`). While one is open, runs are recorded and statuses move, but no alert is sent.',
+      request: { params: CheckParams },
+      responses: {
+        200: { description: 'The windows', content: { [JSON_TYPE]: { schema: MaintenanceListSchema } } },
+        ...problemResponses(404, 500),
+      },
+    }),
+    async (c) => c.json({ items: await checks.maintenance(checkKeyOf(c.req.valid('param'))) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/checks/{namespace}/{name}/maintenance',
+      tags: ['Checks'],
+      summary: 'Add a maintenance window to a check',
+      description:
+        '`{"start", "end", "reason"?}`, ISO 8601 with a zone: alerts are held while it is open, exactly as for a catalog window; runs are still recorded. The end must be after the start and after now, at most 31 days after the start, and the start within a year; at most 50 windows not yet ended per check. Needs a token with `checks:write`. With an `Idempotency-Key`, a retry answers the first response (header `Idempotent-Replayed: true`).',
+      security: BEARER_SECURITY,
+      middleware: [requireScope(tokens, 'checks:write'), maintenanceLimit] as const,
+      request: {
+        params: CheckParams,
+        headers: idempotencyHeader,
+        body: { required: true, content: { [JSON_TYPE]: { schema: MaintenanceInputSchema } } },
+      },
+      responses: {
+        201: { description: 'Added (or replayed)', content: { [JSON_TYPE]: { schema: MaintenanceWindowSchema } } },
+        ...problemResponses(400, 401, 403, 404, 413, 500),
+        409: describedProblem('The check has 50 windows not yet ended'),
+        422: describedProblem(
+          'Not a window (bad time, end not after start or in the past, too long, too far ahead), or an Idempotency-Key reused for another request',
+        ),
+      },
+    }),
+    async (c) => {
+      const result = await checks.addMaintenance(
+        checkKeyOf(c.req.valid('param')),
+        c.req.valid('json'),
+        principalOf(c),
+        idempotencyKeyOf(c.req.header('idempotency-key')),
+      );
+      if (result.replayed) c.header('idempotent-replayed', 'true');
+      return c.json(result.window, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/v1/checks/{namespace}/{name}/maintenance/{id}',
+      tags: ['Checks'],
+      summary: 'Remove a maintenance window of a check',
+      description:
+        'Removes a window added through the API (a catalog window is removed from the catalog). Alerts resume at the next run that finds the check failing. Needs a token with `checks:write`. With an `Idempotency-Key`, a retry answers 204 again.',
+      security: BEARER_SECURITY,
+      middleware: [requireScope(tokens, 'checks:write'), maintenanceLimit] as const,
+      request: {
+        params: CheckParams.extend({ id: z.string().min(1).max(20).openapi({ example: '12' }) }),
+        headers: idempotencyHeader,
+      },
+      responses: {
+        204: { description: 'Removed (or replayed)' },
+        ...problemResponses(400, 401, 403, 404, 413, 500),
+        422: describedProblem('An Idempotency-Key reused for another request'),
+      },
+    }),
+    async (c) => {
+      const { id, ...check } = c.req.valid('param');
+      const result = await checks.removeMaintenance(
+        checkKeyOf(check),
+        id,
+        principalOf(c),
+        idempotencyKeyOf(c.req.header('idempotency-key')),
+      );
+      if (result.replayed) c.header('idempotent-replayed', 'true');
+      return c.body(null, 204);
     },
   );
 }

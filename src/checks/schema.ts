@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { CHECK_STATUSES, CHECK_TYPES } from './model.ts';
+import { MAX_REASON } from './maintenance-window.ts';
 
 /** The checks API's response shapes (OpenAPI through the route kit). */
 
@@ -77,3 +78,40 @@ export const CheckResultPageSchema = z
       .openapi({ description: 'Pass as `before` for the next (older) page; absent on the last.' }),
   })
   .openapi('CheckResultPage');
+
+/** Text a person wrote: printable only (a NUL byte is refused before any database sees it). */
+const printable = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'control characters are not allowed');
+
+export const MaintenanceInputSchema = z
+  .strictObject({
+    start: printable(64).openapi({ example: '2026-12-24T22:00:00Z', description: 'ISO 8601 with a zone.' }),
+    end: printable(64).openapi({
+      example: '2026-12-25T02:00:00Z',
+      description: 'After the start and after now; at most 31 days after the start.',
+    }),
+    reason: printable(MAX_REASON).optional().openapi({ example: 'database upgrade' }),
+  })
+  .openapi('MaintenanceWindowInput');
+
+export const MaintenanceWindowSchema = z
+  .object({
+    id: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The id to remove it by; null for a window written in the catalog (remove it there).' }),
+    source: z.enum(['catalog', 'api']),
+    start: z.string().openapi({ example: '2026-12-24T22:00:00.000Z' }),
+    end: z.string().openapi({ example: '2026-12-25T02:00:00.000Z' }),
+    reason: z.string().nullable(),
+    createdBy: z.string().nullable().openapi({ description: 'The token that added it (API windows).' }),
+    open: z.boolean().openapi({ description: 'Open now: alerts held.' }),
+  })
+  .openapi('MaintenanceWindow');
+
+export const MaintenanceListSchema = z
+  .object({ items: z.array(MaintenanceWindowSchema) })
+  .openapi('MaintenanceWindowList');

@@ -4,7 +4,16 @@ import { serviceEntities } from '../catalog/service-entities.ts';
 import type { ChangeService } from '../changes/service.ts';
 import type { NotificationMessage } from '../notifications/model.ts';
 import type { NotificationService } from '../notifications/service.ts';
+import {
+  idempotencyOf,
+  isKeyTaken,
+  keyReused,
+  type PriorAnswer,
+  priorAnswer,
+  recordAnswer,
+} from '../platform/db/idempotency.ts';
 import type { Schema } from '../platform/db/schema.ts';
+import type { Principal } from '../platform/http/app.ts';
 import { parseEntityRef, refKey } from '../platform/entity-ref.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { FinishedRun, WorkOrder, WorkOutcomeHandler, WorkQueue } from '../runners/model.ts';
@@ -15,6 +24,7 @@ import type { EventCounts, Measurement, MeasureWindow, SloDataSource, SloDefinit
 import { CHECK_RECORDER, CHECK_ROUTE, checkChangeInput, checkChangeKey } from './check-change.ts';
 import { checkDefinition } from './check-definition.ts';
 import { checkPayload } from './check-payload.ts';
+import { MAX_OPEN_WINDOWS, maintenanceWindowOf } from './maintenance-window.ts';
 import {
   CHECK_WORK_KIND,
   type CheckDefinition,
@@ -40,7 +50,7 @@ import {
   roundStart,
   runStatus,
 } from './status.ts';
-import { type CheckStore, HOUR_MS, type HourRow } from './store.ts';
+import { type CheckStore, HOUR_MS, type HourRow, type StoredWindow } from './store.ts';
 
 /** What the checks' outcome handler writes in: the runners' transaction. */
 type Trx = Transaction<Schema>;
@@ -80,6 +90,47 @@ const notFound = (key: string) =>
     status: 404,
     message: `No check ${key} in the catalog`,
     hint: 'Checks are catalog entities of kind Check (apiVersion atrium.dev/v1); check the namespace and name.',
+  });
+
+/** A maintenance window as the API lists it: the catalog's (no id) and the API's. */
+export interface MaintenanceView {
+  id: string | null;
+  source: 'catalog' | 'api';
+  start: string;
+  end: string;
+  reason: string | null;
+  createdBy: string | null;
+  open: boolean;
+}
+
+/** The route maintenance writes are recorded under, with their idempotency keys. */
+const MAINTENANCE_ROUTE = `${CHECK_ROUTE}/maintenance`;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function windowView(
+  w: { start: number; end: number; reason?: string },
+  now: number,
+  stored?: StoredWindow,
+): MaintenanceView {
+  return {
+    id: stored ? String(stored.id) : null,
+    source: stored ? 'api' : 'catalog',
+    start: iso(w.start),
+    end: iso(w.end),
+    reason: w.reason ?? null,
+    createdBy: stored?.createdBy ?? null,
+    open: w.start <= now && now < w.end,
+  };
+}
+
+const windowNotFound = (key: string, id: string) =>
+  new AtriumError({
+    category: 'user-fixable',
+    code: 'maintenance-window-not-found',
+    status: 404,
+    message: `The check ${key} has no maintenance window ${id.slice(0, 40)} added through the API`,
+    hint: 'List its windows (GET …/maintenance) for their ids; windows written in the catalog are removed there.',
   });
 
 /** "30s", "5m", "1h": an interval as its shortest word. */
@@ -255,7 +306,11 @@ export class CheckService {
       alertOpen: false,
       changedAt: at,
     };
-    const inMaintenance = maintenanceAt(check.maintenance, run.finishedAt) !== undefined;
+    let inMaintenance = maintenanceAt(check.maintenance, run.finishedAt) !== undefined;
+    // The API's windows are read only when one could hold an alert back: most runs open none.
+    if (!inMaintenance && overall === 'failing' && !previous.alertOpen)
+      inMaintenance =
+        maintenanceAt(await this.store.maintenance(trx, check.key, run.finishedAt), run.finishedAt) !== undefined;
     const action = alertAction(overall, previous.alertOpen, inMaintenance);
     if (overall === previous.status && action === undefined) return;
     const failingReason = states.find((s) => s.status === 'failing')?.lastFailureReason ?? reason;
@@ -412,6 +467,10 @@ export class CheckService {
   private async views(checks: readonly CheckDefinition[]): Promise<CheckStatusView[]> {
     const stored = await this.store.states(checks.map((c) => c.key));
     const now = this.now().getTime();
+    const apiMaintenance = await this.store.inMaintenance(
+      checks.map((c) => c.key),
+      now,
+    );
     const out: CheckStatusView[] = [];
     for (const check of checks) {
       const found = stored.get(check.key);
@@ -430,7 +489,7 @@ export class CheckService {
         type: check.request.type,
         interval: intervalText(check.intervalMs),
         status: found?.state?.status ?? 'pending',
-        inMaintenance: maintenanceAt(check.maintenance, now) !== undefined,
+        inMaintenance: maintenanceAt(check.maintenance, now) !== undefined || apiMaintenance.has(check.key),
         locations: names.map((location) => {
           const l = byLocation.get(location);
           return {
@@ -475,6 +534,96 @@ export class CheckService {
     const view = await this.status(key);
     if (!view) throw notFound(key);
     return view;
+  }
+
+  /** A check's maintenance windows not yet ended, the catalog's and the API's, the earliest start first. */
+  async maintenance(key: string): Promise<MaintenanceView[]> {
+    const check = await this.definition(key);
+    if (!check) throw notFound(key);
+    const now = this.now().getTime();
+    const stored = await this.store.maintenance(this.store.db, key, now);
+    return [
+      ...check.maintenance.filter((w) => w.end > now).map((w) => windowView(w, now)),
+      ...stored.map((w) => windowView(w, now, w)),
+    ].sort((a, b) => a.start.localeCompare(b.start));
+  }
+
+  /**
+   * Adds a maintenance window to a check: like the catalog's, it holds alerts and keeps
+   * data. Checked by maintenanceWindowOf; at most MAX_OPEN_WINDOWS not yet ended per check.
+   * With an Idempotency-Key, a retry answers the first response without adding again.
+   */
+  async addMaintenance(
+    key: string,
+    input: { start: string; end: string; reason?: string | undefined },
+    principal: Principal,
+    idempotencyKey: string | undefined,
+  ): Promise<{ window: MaintenanceView; replayed: boolean }> {
+    const idempotency = idempotencyOf(principal.name, MAINTENANCE_ROUTE, idempotencyKey, [key, 'add', input]);
+    const prior = idempotency && (await priorAnswer(this.store.db, idempotency));
+    if (prior) return { window: this.replayed(prior, idempotencyKey), replayed: true };
+    if (!(await this.definition(key))) throw notFound(key);
+    const now = this.now().getTime();
+    const window = maintenanceWindowOf(input, now);
+    try {
+      const view = await this.store.db.transaction().execute(async (trx) => {
+        if ((await this.store.maintenance(trx, key, now)).length >= MAX_OPEN_WINDOWS)
+          throw new AtriumError({
+            category: 'user-fixable',
+            code: 'too-many-maintenance-windows',
+            status: 409,
+            message: `The check ${key} has ${MAX_OPEN_WINDOWS} maintenance windows not yet ended`,
+            hint: 'Remove windows no longer needed, or merge neighbouring ones.',
+          });
+        const stored = { check: key, ...window, createdBy: principal.name };
+        const id = await this.store.addMaintenance(trx, { ...stored, createdAt: iso(now) });
+        const added = windowView(window, now, { ...stored, id });
+        if (idempotency) await recordAnswer(trx, idempotency, { status: 201, body: JSON.stringify(added) }, iso(now));
+        return added;
+      });
+      for (const listener of this.movedListeners) listener();
+      return { window: view, replayed: false };
+    } catch (err) {
+      // The same key sent twice at once: the other request added it; answer as it did.
+      const again = idempotency && isKeyTaken(err) ? await priorAnswer(this.store.db, idempotency) : undefined;
+      if (again) return { window: this.replayed(again, idempotencyKey), replayed: true };
+      throw err;
+    }
+  }
+
+  /** Removes a maintenance window added through the API (a 404 for another check's, or the catalog's). */
+  async removeMaintenance(
+    key: string,
+    id: string,
+    principal: Principal,
+    idempotencyKey: string | undefined,
+  ): Promise<{ replayed: boolean }> {
+    const idempotency = idempotencyOf(principal.name, MAINTENANCE_ROUTE, idempotencyKey, [key, 'remove', id]);
+    const prior = idempotency && (await priorAnswer(this.store.db, idempotency));
+    if (prior) {
+      if (prior.kind === 'conflict') throw keyReused(idempotencyKey ?? '');
+      return { replayed: true };
+    }
+    if (!(await this.definition(key))) throw notFound(key);
+    if (!/^[1-9]\d{0,15}$/.test(id)) throw windowNotFound(key, id);
+    const now = this.now().getTime();
+    try {
+      await this.store.db.transaction().execute(async (trx) => {
+        if (!(await this.store.removeMaintenance(trx, key, Number(id)))) throw windowNotFound(key, id);
+        if (idempotency) await recordAnswer(trx, idempotency, { status: 204, body: '' }, iso(now));
+      });
+    } catch (err) {
+      const again = idempotency && isKeyTaken(err) ? await priorAnswer(this.store.db, idempotency) : undefined;
+      if (again?.kind === 'replayed') return { replayed: true };
+      throw err;
+    }
+    for (const listener of this.movedListeners) listener();
+    return { replayed: false };
+  }
+
+  private replayed(prior: PriorAnswer, idempotencyKey: string | undefined): MaintenanceView {
+    if (prior.kind === 'conflict') throw keyReused(idempotencyKey ?? '');
+    return JSON.parse(prior.answer.body) as MaintenanceView;
   }
 
   /** A check's runs, newest first, a page at a time (the cursor is the last run's time and id). */

@@ -29,6 +29,17 @@ export interface RunRow {
   runner?: string;
 }
 
+/** A maintenance window added through the API (epoch ms, start inclusive, end exclusive). */
+export interface StoredWindow {
+  id: number;
+  check: string;
+  start: number;
+  end: number;
+  reason?: string;
+  /** The token's name that added it. */
+  createdBy: string;
+}
+
 /** A check's stored status and alert. */
 export interface StoredState {
   status: CheckStatus;
@@ -390,6 +401,71 @@ export class CheckStore {
   }
 
   /** Forgets runs and hours past their retention. Answers how many runs went. */
+  /** Adds a maintenance window of a check (in `into`, with its idempotency key); answers its id. */
+  async addMaintenance(into: Executor, window: Omit<StoredWindow, 'id'> & { createdAt: string }): Promise<number> {
+    const row = await into
+      .insertInto('check_maintenance')
+      .values({
+        check_key: window.check,
+        start_ms: window.start,
+        end_ms: window.end,
+        reason: window.reason ?? null,
+        created_by: window.createdBy,
+        created_at: window.createdAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  /** A check's API windows that end after `after` (epoch ms), the earliest start first; `from` reads a transaction's own writes. */
+  async maintenance(from: Executor, check: string, after: number): Promise<StoredWindow[]> {
+    const rows = await from
+      .selectFrom('check_maintenance')
+      .selectAll()
+      .where('check_key', '=', check)
+      .where('end_ms', '>', after)
+      .orderBy('start_ms')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      check: r.check_key,
+      start: Number(r.start_ms),
+      end: Number(r.end_ms),
+      ...(r.reason === null ? {} : { reason: r.reason }),
+      createdBy: r.created_by,
+    }));
+  }
+
+  /** Which of `checks` have an API window open at `at` (epoch ms). */
+  async inMaintenance(checks: readonly string[], at: number): Promise<Set<string>> {
+    const open = new Set<string>();
+    for (const slice of chunked(checks)) {
+      if (slice.length === 0) continue;
+      const rows = await this.database.read
+        .selectFrom('check_maintenance')
+        .select('check_key')
+        .distinct()
+        .where('check_key', 'in', slice)
+        .where('start_ms', '<=', at)
+        .where('end_ms', '>', at)
+        .execute();
+      for (const r of rows) open.add(r.check_key);
+    }
+    return open;
+  }
+
+  /** Removes a check's API window (in `into`); false when the check has no window with that id. */
+  async removeMaintenance(into: Executor, check: string, id: number): Promise<boolean> {
+    const result = await into
+      .deleteFrom('check_maintenance')
+      .where('check_key', '=', check)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   async prune(now: number): Promise<number> {
     const results = await this.database.db
       .deleteFrom('check_results')
@@ -403,6 +479,11 @@ export class CheckStore {
       .deleteFrom('check_transitions')
       .where('recorded_at', 'is not', null)
       .where('at', '<', new Date(now - HOURS_KEPT_MS).toISOString())
+      .execute();
+    // Windows are kept as long as the runs they explain.
+    await this.database.db
+      .deleteFrom('check_maintenance')
+      .where('end_ms', '<', now - RESULTS_KEPT_MS)
       .execute();
     return Number(results.numDeletedRows);
   }

@@ -15,7 +15,7 @@ import type { Command } from './io.ts';
 const help = `Usage: atrium runner --server URL --location NAME [--token TOKEN] [--tags a,b]
                      [--concurrency N] [--name NAME] [--allow-private-target HOST]...
                      [--allow-command PATH]... [--allow-workdir DIR]... [--allow-env NAME]...
-                     [--shutdown-grace SECONDS]
+                     [--ca-file PEM] [--shutdown-grace SECONDS]
 
 A runner agent: leases checks and jobs from an Atrium server over HTTPS (outbound
 only: a long poll), runs them here, renews their leases while they run and reports
@@ -35,6 +35,10 @@ its work to another runner under the same run id, and records one outcome.
   --allow-command PATH     an executable command jobs may run (repeatable; none by default)
   --allow-workdir DIR      a working directory command jobs may use (repeatable)
   --allow-env NAME         an environment variable passed to command jobs (repeatable)
+  --ca-file PEM            certificate authorities trusted beside the system's for https
+                           and tls checks and job http actions (default: atrium.yaml
+                           runner.caFile); an unreadable file or one with no certificate
+                           stops the runner (exit 78)
   --shutdown-grace SECONDS on SIGTERM/SIGINT: stop leasing, let running work finish this
                            long, then hand the rest back to the server (default 30)
   -h, --help               show this help
@@ -43,7 +47,7 @@ Allow-lists are the runner's own: the server cannot widen them. Logs are JSON li
 on stderr; secrets a run receives are never logged.
 
 Exit status: 0 stopped by SIGTERM/SIGINT, 64 bad usage, 78 the server refused the
-token (it needs the runner scope).
+token (it needs the runner scope) or the CA file cannot be used.
 `;
 
 function list(values: string[] | undefined): string[] | undefined {
@@ -71,6 +75,7 @@ export function runnerCommandWith(executors: readonly WorkExecutor[]): Command {
       'allow-workdir': { type: 'string', multiple: true },
       'allow-env': { type: 'string', multiple: true },
       'shutdown-grace': { type: 'string' },
+      'ca-file': { type: 'string' },
     },
     async run({ values, positionals, io, loadConfig }) {
       if (positionals.length > 0)
@@ -85,6 +90,7 @@ export function runnerCommandWith(executors: readonly WorkExecutor[]): Command {
         allowedCommands: values['allow-command'],
         allowedWorkingDirectories: values['allow-workdir'],
         allowedEnvironment: list(values['allow-env']),
+        caFile: values['ca-file'],
       });
       const name = values.name ?? hostRunnerName(settings.location);
       if (!RUNNER_WORD.test(name))

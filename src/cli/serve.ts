@@ -142,6 +142,7 @@ export const serveCommand = defineCommand({
             secrets: config.secrets,
             memoryBudgetBytes: config.memoryBudgetMb * 2 ** 20,
             publicUrl: config.publicUrl,
+            runnerQueue: config.runners,
           });
           // The embedded runner: location local, the capabilities' executors, atrium.yaml's allow-lists.
           const runner =

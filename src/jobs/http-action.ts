@@ -1,4 +1,7 @@
+import https from 'node:https';
+import { Readable } from 'node:stream';
 import type { ExecutionContext, WorkOutcome } from '../runners/model.ts';
+import { trustedCertificates } from '../runners/settings.ts';
 import { SECRET_NAME } from './job-definition.ts';
 import type { HttpAction } from './model.ts';
 
@@ -75,6 +78,31 @@ function fail(status: WorkOutcome['status'], summary: string, secrets: Readonly<
   return { status, summary: safe, detail: { output: safe } };
 }
 
+/**
+ * The request over node:https trusting `ca` (fetch in Node 20 takes no CA of its own without
+ * undici's Agent), answered as a fetch Response so one reader bounds both. Like fetch with
+ * `redirect: 'manual'`, a redirect is answered, not followed.
+ */
+function httpsWithCa(
+  target: URL,
+  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
+  ca: string[],
+): Promise<Response> {
+  return new Promise<Response>((resolve, reject) => {
+    const req = https.request(target, { method: init.method, headers: init.headers, signal: init.signal, ca }, (res) =>
+      resolve(
+        new Response(
+          res.statusCode === 204 || res.statusCode === 304 ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>),
+          { status: res.statusCode ?? 500 },
+        ),
+      ),
+    );
+    // Aborted by the signal: reject as fetch would, with the signal's reason (a TimeoutError names the timeout).
+    req.on('error', (err) => reject(init.signal.aborted ? init.signal.reason : err));
+    req.end(init.body);
+  });
+}
+
 export async function runHttpAction(
   action: HttpAction,
   timeoutMs: number,
@@ -109,13 +137,14 @@ export async function runHttpAction(
     );
   const started = context.now();
   try {
-    const response = await fetch(target, {
+    const init = {
       method: action.method,
       headers,
       ...(body && action.method !== 'GET' && action.method !== 'HEAD' ? { body: body.text } : {}),
-      redirect: 'manual',
       signal: AbortSignal.any([context.signal, AbortSignal.timeout(timeoutMs)]),
-    });
+    };
+    const ca = target.protocol === 'https:' ? trustedCertificates(context.settings.caCertificates) : undefined;
+    const response = ca ? await httpsWithCa(target, init, ca) : await fetch(target, { ...init, redirect: 'manual' });
     const read = await boundedText(response);
     const ok = response.status >= 200 && response.status < 300;
     const summary = `status ${response.status}${ok ? '' : ' (not 2xx)'} in ${context.now() - started} ms`;

@@ -15,15 +15,15 @@ export const HISTORY_RUNS = 50;
 
 /**
  * A service's Jobs card: next run, last runs, failures. Failed and missed runs and every
- * action are changes (they move the page's change version); the hour bounds how old a next
- * run may be shown.
+ * action are changes (they move the page's change version); every finished run moves the
+ * jobs signal; the hour bounds how old a next run may be shown.
  */
 const serviceJobs: EntitySection<JobSources, JobsCardRow[]> = {
   id: 'jobs',
   kinds: ['Component'],
   slot: 'lead',
   order: 6,
-  varies: ['changes', 'hour'],
+  varies: ['changes', 'hour', 'jobs'],
   async load({ jobs }, { key }) {
     if (!jobs) return undefined;
     const list = await jobs.list({ service: key });
@@ -50,7 +50,7 @@ const schedule: EntitySection<JobSources, JobPageData> = {
   kinds: ['Job'],
   slot: 'lead',
   order: 1,
-  varies: ['changes', 'hour'],
+  varies: ['changes', 'hour', 'jobs'],
   load: ({ jobs }, { key }) => (jobs ? pageData(jobs, key) : Promise.resolve(undefined)),
   view: (_site, data) => jobScheduleCard(data),
 };
@@ -61,7 +61,7 @@ const history: EntitySection<JobSources, JobPageData> = {
   kinds: ['Job'],
   slot: 'lead',
   order: 2,
-  varies: ['changes', 'hour'],
+  varies: ['changes', 'hour', 'jobs'],
   load: ({ jobs }, { key }) => (jobs ? pageData(jobs, key) : Promise.resolve(undefined)),
   view: (_site, data) => jobHistoryCard(data),
 };

@@ -172,7 +172,27 @@ export class JobService {
     catalog.onInvalidate(() => {
       this.definitions = undefined;
     });
-    this.outcomeHandler = { kind: JOB_WORK_KIND, recorded: (run, trx) => this.recorded(run, trx) };
+    this.outcomeHandler = {
+      kind: JOB_WORK_KIND,
+      recorded: async (run, trx) => {
+        await this.recorded(run, trx);
+        this.moved();
+      },
+    };
+  }
+
+  private readonly movedListeners: (() => void)[] = [];
+
+  /**
+   * Calls `listener` after a run ended or was pinged here (pages drop what they cached): a
+   * success is no timeline change, so without it a job card would show it only on the hour.
+   */
+  onMoved(listener: () => void): void {
+    this.movedListeners.push(listener);
+  }
+
+  private moved(): void {
+    for (const listener of this.movedListeners) listener();
   }
 
   private loadDefinitions(): Promise<Definitions> {
@@ -518,6 +538,7 @@ export class JobService {
       idempotency,
     );
     if (outcome.kind === 'conflict') throw keyReused(idempotencyKey ?? '');
+    if (outcome.kind !== 'replayed') this.moved();
     return outcome.kind === 'replayed'
       ? { ...outcome.answer, replayed: true }
       : { ...outcome.response, replayed: false };

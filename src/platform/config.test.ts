@@ -109,6 +109,7 @@ describe('loadConfig precedence', () => {
       prometheusSources: [],
       secrets: {},
       runner: {},
+      runners: {},
       incidents: { pagerdutyWebhookSecrets: [], autoDeclareTeams: [] },
       postmortems: DEFAULTS.postmortems,
     };
@@ -275,6 +276,22 @@ describe('secrets and the runner', () => {
     configError(() => loadConfig({}, {}, cwdWith('runner:\n  location: "<script>"\n')));
     configError(() => loadConfig({}, {}, cwdWith('runner:\n  concurrency: 0\n')));
     configError(() => loadConfig({}, {}, cwdWith('runner:\n  shell: true\n')));
+  });
+
+  test("atrium.yaml's runners holds the work queue's limits, checked", () => {
+    assert.deepEqual(loadConfig({}, {}, cwdWith('runners:\n  maxLeaseLapses: 5\n  goneAfterHours: 48\n')).runners, {
+      maxLeaseLapses: 5,
+      goneAfterHours: 48,
+    });
+    for (const bad of [
+      'maxLeaseLapses: 0',
+      'maxLeaseLapses: 1.5',
+      'maxLeaseLapses: 101',
+      'goneAfterHours: 0',
+      'goneAfterHours: 1e9',
+      'forever: true',
+    ])
+      configError(() => loadConfig({}, {}, cwdWith(`runners:\n  ${bad}\n`)));
   });
 });
 

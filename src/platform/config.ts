@@ -70,6 +70,8 @@ export interface Config {
   secrets: Record<string, string>;
   /** A runner agent's own policy (atrium.yaml's `runner`): where it runs, what its work may reach. */
   runner: RunnerFileSettings;
+  /** The server's work queue (atrium.yaml's `runners`): lease lapses before a run is an error, when a runner is gone. */
+  runners: RunnerQueueSettings;
   /** Incidents (atrium.yaml's incidents): the severity scale, the timeline window, the PagerDuty webhook's secrets. */
   incidents: IncidentsSettings;
   /** Post-mortem action items: sprints, the deadline horizon, escalation and review (atrium.yaml's postmortems). */
@@ -85,6 +87,19 @@ export interface RunnerFileSettings {
   allowedCommands?: string[];
   allowedWorkingDirectories?: string[];
   allowedEnvironment?: string[];
+  /** A PEM file of certificate authorities trusted beside the system's (`--ca-file`). */
+  caFile?: string;
+}
+
+/**
+ * atrium.yaml's `runners`, the server's side: after `maxLeaseLapses` lapsed leases (default
+ * 3; an order may say its own) a run is recorded as an error instead of leased again; a
+ * runner not seen for `goneAfterHours` (default 24) is dropped from the Runners page, the
+ * API, the metrics and `all` locations.
+ */
+export interface RunnerQueueSettings {
+  maxLeaseLapses?: number;
+  goneAfterHours?: number;
 }
 
 /**
@@ -183,6 +198,7 @@ export const DEFAULTS: Config = {
   prometheusSources: [],
   secrets: {},
   runner: {},
+  runners: {},
   incidents: { pagerdutyWebhookSecrets: [], autoDeclareTeams: [] },
   postmortems: {
     sprint: { lengthDays: 14, anchor: '2026-01-05', timeZone: 'UTC' },
@@ -293,6 +309,7 @@ const runnerSchema = z.strictObject({
   allowedCommands: z.array(z.string().min(1).max(4096)).max(1000).optional(),
   allowedWorkingDirectories: z.array(z.string().min(1).max(4096)).max(1000).optional(),
   allowedEnvironment: z.array(envName).max(1000).optional(),
+  caFile: z.string().min(1).max(4096).optional(),
 });
 
 const fileSchema = z.strictObject({
@@ -343,6 +360,12 @@ const fileSchema = z.strictObject({
     .optional(),
   secrets: z.record(secretName, z.strictObject({ env: envName })).optional(),
   runner: runnerSchema.optional(),
+  runners: z
+    .strictObject({
+      maxLeaseLapses: z.number().int().min(1).max(100).optional(),
+      goneAfterHours: z.number().int().min(1).max(8760).optional(),
+    })
+    .optional(),
   incidents: z
     .strictObject({
       severities: z
@@ -403,6 +426,7 @@ type EnvSetting = Exclude<
   | 'prometheusSources'
   | 'secrets'
   | 'runner'
+  | 'runners'
   | 'incidents'
   | 'postmortems'
 >;

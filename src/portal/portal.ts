@@ -96,6 +96,7 @@ export class Portal implements PortalData {
   private slosCycle = 0;
   private onCallVersion = 0;
   private checksVersion = 0;
+  private jobsVersion = 0;
   private incidentsVersion = 0;
 
   constructor(
@@ -168,6 +169,11 @@ export class Portal implements PortalData {
     this.checksVersion++;
   }
 
+  /** A job's run finished (or was pinged) here: pages showing jobs render afresh (another replica's runs show within a minute). */
+  jobsMoved(): void {
+    this.jobsVersion++;
+  }
+
   /** A post-mortem or action item was written or escalated here: the pages showing them render afresh. */
   postmortemsMoved(): void {
     this.postmortemsVersion++;
@@ -196,12 +202,14 @@ export class Portal implements PortalData {
     const oncall = varies.has('oncall') ? `o${this.onCallVersion}` : '';
     // The minute too: runs recorded on another replica move no version here.
     const checks = varies.has('checks') ? `k${this.checksVersion}m${Math.floor(this.now().getTime() / MINUTE_MS)}` : '';
+    // The minute too: runs recorded on another replica move no version here.
+    const jobs = varies.has('jobs') ? `j${this.jobsVersion}m${Math.floor(this.now().getTime() / MINUTE_MS)}` : '';
     const incidents = varies.has('incidents') ? `i${this.incidentsVersion}` : '';
     // The minute too: another replica's writes reach this one's pages within a minute.
     const postmortems = varies.has('postmortems')
       ? `p${this.postmortemsVersion}m${Math.floor(this.now().getTime() / MINUTE_MS)}`
       : '';
-    return `${key}#${changes}${hour}${notifications}${slos}${oncall}${checks}${incidents}${postmortems}`;
+    return `${key}#${changes}${hour}${notifications}${slos}${oncall}${checks}${jobs}${incidents}${postmortems}`;
   }
 
   /** What a page shows besides the catalog, as its providers declare: the home page's cards, an entity page's sections, or a subpage. */

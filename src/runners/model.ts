@@ -37,6 +37,11 @@ export interface WorkOrder {
   /** Names of the server's secrets the executor may read (`${secret:NAME}` in the payload). */
   secrets: readonly string[];
   payload: Json;
+  /**
+   * After this many lapsed leases (each runner that took it crashed or was cut off) the run
+   * is recorded as an error instead of leased again; undefined: the server's setting (3 by default).
+   */
+  maxLeaseLapses?: number;
 }
 
 /** Where a run is: queued (never leased, or its lease lapsed), leased to a runner, or finished. */
@@ -121,6 +126,11 @@ export interface RunnerSettings {
   allowedWorkingDirectories: readonly string[];
   /** Environment variable names passed through to a command job. */
   allowedEnvironment: readonly string[];
+  /**
+   * Certificate authorities (PEM) trusted beside the system's for https checks, tls checks
+   * and job http actions (`--ca-file`): an internal CA, without trusting it process-wide.
+   */
+  caCertificates?: readonly string[];
 }
 
 /** Runs the work of one kind on a runner. Registered by the capability that orders it. */

@@ -23,6 +23,11 @@ export interface RunnerServiceOptions {
   longPollMs?: number;
   /** While a lease request waits, how often it looks again (work queued by another replica, or coming due). */
   pollEveryMs?: number;
+  /**
+   * A runner not seen (asking for work, renewing a lease) for this long is gone (default a
+   * day): off the Runners page, the API, the metrics and `all` locations, and forgotten.
+   */
+  goneAfterMs?: number;
   /** The server's secrets (atrium.yaml's `secrets`): a lease hands a run the ones its order names, no others. */
   secrets?: Readonly<Record<string, string>>;
   logger?: Logger;
@@ -30,6 +35,9 @@ export interface RunnerServiceOptions {
 
 export const DEFAULT_LEASE_MS = 30_000;
 export const DEFAULT_LONG_POLL_MS = 25_000;
+export const DEFAULT_GONE_AFTER_MS = 24 * 3_600_000;
+/** Gone runners are forgotten at most this often (the expiry task runs each second; the table is small, the write is not free). */
+const FORGET_EVERY_MS = 60_000;
 
 /** A snapshot of the queue for /metrics, refreshed by the expiry task (a scrape never waits on the database). */
 export interface RunnerGauges {
@@ -54,6 +62,8 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
   private readonly longPollMs: number;
   private readonly pollEveryMs: number;
   private readonly secrets: Readonly<Record<string, string>>;
+  private readonly goneAfterMs: number;
+  private forgotAt = Number.NEGATIVE_INFINITY;
   private expiries = 0;
   private snapshot: RunnerGauges = { runs: { queued: 0, leased: 0 }, runnersByLocation: {} };
   private readonly warnedKinds = new Set<string>();
@@ -69,6 +79,7 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
     this.longPollMs = options.longPollMs ?? DEFAULT_LONG_POLL_MS;
     this.pollEveryMs = options.pollEveryMs ?? 1000;
     this.secrets = options.secrets ?? {};
+    this.goneAfterMs = options.goneAfterMs ?? DEFAULT_GONE_AFTER_MS;
     // Every waiting lease request listens; there are as many as runners' free slots ask.
     this.queued.setMaxListeners(0);
   }
@@ -162,22 +173,31 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
   }
 
   /**
-   * The expiry task's work: lapsed leases back to the queue, runs past their deadline
-   * recorded as missed, and the metrics' snapshot refreshed.
+   * The expiry task's work: lapsed leases back to the queue (or, at their run's limit of
+   * lapses, recorded as errors), runs past their deadline recorded as missed, and the
+   * metrics' snapshot refreshed.
    */
-  async expire(): Promise<{ lapsed: number; missed: number }> {
+  async expire(): Promise<{ lapsed: number; missed: number; exhausted: number }> {
     const now = this.now();
-    const lapsed = await this.store.requeueLapsed(now);
-    this.expiries += lapsed;
+    const { requeued, exhausted } = await this.store.requeueLapsed(now, this.recorded);
+    const lapsed = requeued + exhausted;
     const missed = await this.store.expireDeadlines(now, this.recorded);
-    if (lapsed > 0) this.queued.emit('queued');
-    const [runs, runners] = await Promise.all([this.store.counts(now), this.store.runners(now)]);
+    this.expiries += lapsed;
+    if (requeued > 0) this.queued.emit('queued');
+    if (now - this.forgotAt >= FORGET_EVERY_MS) {
+      await this.store.forgetRunners(now - this.goneAfterMs);
+      this.forgotAt = now;
+    }
+    const [runs, runners] = await Promise.all([
+      this.store.counts(now),
+      this.store.runners(now, now - this.goneAfterMs),
+    ]);
     const runnersByLocation: Record<string, number> = {};
     for (const runner of runners)
       if (now - runner.lastSeenAt <= SEEN_WITHIN_LEASES * this.leaseMs)
         runnersByLocation[runner.location] = (runnersByLocation[runner.location] ?? 0) + 1;
     this.snapshot = { runs, runnersByLocation };
-    return { lapsed, missed };
+    return { lapsed, missed, exhausted };
   }
 
   /** Leases that lapsed, seen by this replica since it started (the metrics' counter). */
@@ -189,8 +209,10 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
     return this.snapshot;
   }
 
+  /** The runners seen within `goneAfterMs`: a gone one is not listed even before the expiry task forgets it. */
   runners(): Promise<RunnerView[]> {
-    return this.store.runners(this.now());
+    const now = this.now();
+    return this.store.runners(now, now - this.goneAfterMs);
   }
 
   /** A run's state, attempt and recorded outcome. */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import { chunks } from '../platform/db/chunks.ts';
 import type { Schema, WorkRunsTable } from '../platform/db/schema.ts';
@@ -62,7 +62,10 @@ function earlierOf(row: Pick<Selectable<WorkRunsTable>, 'earlier_leases'>): Earl
   return JSON.parse(row.earlier_leases) as EarlierLease[];
 }
 
-function orderRow(order: WorkOrder, now: number): Insertable<WorkRunsTable> {
+/** Lapsed leases before a run is recorded as an error, unless its order or the server says otherwise. */
+export const DEFAULT_MAX_LEASE_LAPSES = 3;
+
+function orderRow(order: WorkOrder, now: number, maxLapses: number): Insertable<WorkRunsTable> {
   return {
     run_id: randomUUID(),
     kind: order.kind,
@@ -86,6 +89,8 @@ function orderRow(order: WorkOrder, now: number): Insertable<WorkRunsTable> {
     finished_ms: null,
     outcome: null,
     created_ms: now,
+    lapses: 0,
+    max_lapses: order.maxLeaseLapses ?? maxLapses,
   };
 }
 
@@ -97,7 +102,11 @@ function orderRow(order: WorkOrder, now: number): Insertable<WorkRunsTable> {
  * caller's clock (the server's, injected in tests), never the database's.
  */
 export class RunnerStore {
-  constructor(private readonly database: Database) {}
+  /** @param maxLeaseLapses lapsed leases before a run whose order names no limit is recorded as an error. */
+  constructor(
+    private readonly database: Database,
+    private readonly maxLeaseLapses = DEFAULT_MAX_LEASE_LAPSES,
+  ) {}
 
   /** Inserts orders whose dedup key is new (in `trx` when given). Answers how many were new. */
   async enqueue(orders: readonly WorkOrder[], now: number, trx?: Kysely<Schema>): Promise<number> {
@@ -105,7 +114,7 @@ export class RunnerStore {
     const write = async (executor: Kysely<Schema>) => {
       let inserted = 0;
       for (const slice of chunks(orders, INSERT_CHUNK)) {
-        const rows = slice.map((order) => orderRow(order, now));
+        const rows = slice.map((order) => orderRow(order, now, this.maxLeaseLapses));
         const added = await executor
           .insertInto('work_runs')
           .values(rows)
@@ -192,6 +201,10 @@ export class RunnerStore {
     leaseMs: number,
     now: number,
   ): Promise<ClaimedRun | undefined> {
+    // A lease that lapsed counts against the run's limit; the one that reaches it is not
+    // leased again but recorded as an error by the expiry task (which has the capability's handler).
+    const lapsed = row.state === 'leased';
+    if (lapsed && Number(row.lapses) + 1 >= Number(row.max_lapses)) return undefined;
     const token = newToken();
     const earlier = earlierOf(row);
     if (row.lease_token !== null && row.runner_name !== null && row.started_ms !== null)
@@ -214,6 +227,7 @@ export class RunnerStore {
         runner_name: runner.name,
         runner_location: runner.location,
         started_ms: now,
+        lapses: Number(row.lapses) + (lapsed ? 1 : 0),
       })
       .where('run_id', '=', row.run_id)
       .where('attempt', '=', row.attempt)
@@ -415,15 +429,65 @@ export class RunnerStore {
     return missed;
   }
 
-  /** Leases that lapsed go back to `queued` (their token kept, so the runner may still take them back). Answers how many. */
-  async requeueLapsed(now: number): Promise<number> {
-    const result = await this.database.db
-      .updateTable('work_runs')
-      .set({ state: 'queued' })
+  /**
+   * Leases that lapsed go back to `queued` (their token kept, so the runner may still take
+   * them back), each lapse counted. A run whose lapses reach its limit (its work crashes
+   * every runner that takes it) is recorded instead as an error, "lease lapsed N times",
+   * with `listener` in a transaction of its own, so the capability that ordered it hears of
+   * it. Answers how many went back to the queue and how many ended.
+   */
+  async requeueLapsed(now: number, listener: RecordedListener): Promise<{ requeued: number; exhausted: number }> {
+    const lastLapse = sql<boolean>`lapses + 1 >= max_lapses`;
+    const rows = await this.database.db
+      .selectFrom('work_runs')
+      .selectAll()
       .where('state', '=', 'leased')
       .where('lease_expires_ms', '<=', now)
+      .where(lastLapse)
+      .orderBy('lease_expires_ms')
+      .limit(500)
+      .execute();
+    let exhausted = 0;
+    for (const row of rows) {
+      const lapses = Number(row.lapses) + 1;
+      const outcome = {
+        status: 'error' as const,
+        summary: `lease lapsed ${lapses} times: each runner that took it stopped renewing (crashed or cut off)`,
+        detail: null,
+      };
+      const ended = await this.database.db.transaction().execute(async (trx) => {
+        // Only while still lapsed: a runner that renewed meanwhile keeps it.
+        const result = await trx
+          .updateTable('work_runs')
+          .set({ state: 'finished', outcome: JSON.stringify(outcome), finished_ms: now, lapses })
+          .where('run_id', '=', row.run_id)
+          .where('state', '=', 'leased')
+          .where('attempt', '=', row.attempt)
+          .where('lease_expires_ms', '<=', now)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) return false;
+        await listener(
+          {
+            ...finishedOf(row, outcome, now),
+            runner: row.runner_name ?? undefined,
+            runnerLocation: row.runner_location ?? undefined,
+            attempt: Number(row.attempt),
+            startedAt: row.started_ms === null ? now : Number(row.started_ms),
+          },
+          trx,
+        );
+        return true;
+      });
+      if (ended) exhausted++;
+    }
+    const result = await this.database.db
+      .updateTable('work_runs')
+      .set({ state: 'queued', lapses: sql<number>`lapses + 1` })
+      .where('state', '=', 'leased')
+      .where('lease_expires_ms', '<=', now)
+      .where(sql<boolean>`lapses + 1 < max_lapses`)
       .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    return { requeued: Number(result.numUpdatedRows), exhausted };
   }
 
   /** The run's state, attempt and recorded outcome (for tests and the API). */
@@ -465,11 +529,21 @@ export class RunnerStore {
     return counts;
   }
 
-  /** Every runner that has asked for work, by location then name, with its live leases. */
-  async runners(now: number): Promise<RunnerView[]> {
+  /** Forgets runners not seen since `seenSince` (one that comes back introduces itself again). Answers how many. */
+  async forgetRunners(seenSince: number): Promise<number> {
+    const result = await this.database.db
+      .deleteFrom('runners')
+      .where('last_seen_ms', '<', seenSince)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Every runner seen (asking for work, renewing a lease) since `seenSince`, by location then name, with its live leases. */
+  async runners(now: number, seenSince: number): Promise<RunnerView[]> {
     const rows = await this.database.read
       .selectFrom('runners')
       .selectAll()
+      .where('last_seen_ms', '>=', seenSince)
       .orderBy('location')
       .orderBy('name')
       .execute();

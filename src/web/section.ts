@@ -23,7 +23,9 @@ import type { Site } from './site.ts';
  * and the minute, for runs recorded on another replica); `incidents`, incidents declared or
  * edited here or, seen by polling the incidents' history, on another replica;
  * `postmortems`, post-mortems and their action items (a write or an escalation here, and the
- * minute, for another replica's writes).
+ * minute, for another replica's writes); `jobs`, scheduled jobs' runs (a run finished or
+ * pinged here, and the minute, for runs recorded on another replica: a success is no change
+ * on the timeline, so `changes` alone would show it only on the hour).
  */
 export type PageDependency =
   | 'changes'
@@ -33,7 +35,8 @@ export type PageDependency =
   | 'oncall'
   | 'checks'
   | 'incidents'
-  | 'postmortems';
+  | 'postmortems'
+  | 'jobs';
 
 export interface SectionProvider<Subject, Sources, Data> {
   readonly id: string;

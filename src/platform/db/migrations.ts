@@ -757,6 +757,43 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0020_check_maintenance_windows_api': {
+      // Maintenance windows of checks added through the API (src/checks/): beside the
+      // catalog's, they hold a check's alerts but keep its data. A check's windows are read
+      // by their end (the open and coming ones), and pruned by it.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('check_maintenance')
+          .addColumn('id', dialect === 'sqlite' ? 'integer' : 'bigserial', (c) => c.primaryKey())
+          .addColumn('check_key', 'text', (c) => c.notNull())
+          .addColumn('start_ms', 'bigint', (c) => c.notNull())
+          .addColumn('end_ms', 'bigint', (c) => c.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('check_maintenance_check')
+          .on('check_maintenance')
+          .columns(['check_key', 'end_ms'])
+          .execute();
+        await db.schema.createIndex('check_maintenance_end').on('check_maintenance').columns(['end_ms']).execute();
+      },
+    },
+    '0021_work_runs_lease_lapse_limit': {
+      // Runner agents: how many times a run's lease lapsed (its runner crashed or was cut
+      // off), and after how many it is recorded as an error instead of leased again.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('work_runs')
+          .addColumn('lapses', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .alterTable('work_runs')
+          .addColumn('max_lapses', 'integer', (c) => c.notNull().defaultTo(3))
+          .execute();
+      },
+    },
     '0012_task_leases': {
       async up(db: Kysely<unknown>) {
         await db.schema

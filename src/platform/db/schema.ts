@@ -414,6 +414,18 @@ export interface CheckTransitionsTable {
   recorded_at: string | null;
 }
 
+/** A check's maintenance window added through the API (the catalog's live in the catalog): alerts held, data kept. */
+export interface CheckMaintenanceTable {
+  id: Generated<number>;
+  check_key: string;
+  start_ms: number;
+  end_ms: number;
+  reason: string | null;
+  /** The token's name that added it. */
+  created_by: string;
+  created_at: string;
+}
+
 /** A scheduled job's claim row (jobs/store.ts): the last tick claimed, and a suspend set through the API. */
 export interface JobStateTable {
   job_key: string;
@@ -475,6 +487,10 @@ export interface WorkRunsTable {
   /** JSON: the recorded outcome, once finished, cancelled or missed. */
   outcome: string | null;
   created_ms: number;
+  /** Leases of the run that lapsed (its runner crashed or was cut off); a lease handed back does not count. */
+  lapses: number;
+  /** At this many lapses the run is recorded as an error instead of leased again (the order's, or the server's default). */
+  max_lapses: number;
 }
 
 /** A tag a run asks its runner to have. */
@@ -535,6 +551,7 @@ export interface Schema {
   check_locations: CheckLocationsTable;
   check_states: CheckStatesTable;
   check_transitions: CheckTransitionsTable;
+  check_maintenance: CheckMaintenanceTable;
   work_runs: WorkRunsTable;
   work_run_tags: WorkRunTagsTable;
   runners: RunnersTable;
