@@ -18,7 +18,8 @@ import { VERSION } from '../server/version.ts';
 const help = `Usage: atrium serve [--catalog DIR|FILE]... [--app-config FILE]... [--strict-urls] [--port N]
                     [--host ADDR] [--database PATH_OR_URL] [--no-watch] [--demo-history]
                     [--max-file-size SIZE] [--metrics-listen HOST:PORT] [--metrics-token]
-                    [--no-runner]
+                    [--no-runner] [--render-concurrency N] [--render-queue N]
+                    [--render-max-wait MS]
 
 Syncs the catalog, serves the API, and keeps watching the catalog root: a saved
 file is visible in the API about a second later. Stops cleanly on SIGINT/SIGTERM.
@@ -39,6 +40,15 @@ ${CATALOG_OPTIONS_HELP}
                            (default: ATRIUM_METRICS_TOKEN=true, atrium.yaml metricsToken)
   --no-runner              run no embedded runner: checks and jobs for location
                            \`local\` wait for an \`atrium runner --location local\`
+  --render-concurrency N   pages and API reads rendered at once (default:
+                           ATRIUM_RENDER_CONCURRENCY, atrium.yaml renderConcurrency, 32)
+  --render-queue N         reads waiting for a render slot at most; the next gets
+                           503 + Retry-After (default: ATRIUM_RENDER_QUEUE,
+                           atrium.yaml renderQueue, 1000)
+  --render-max-wait MS     the longest a read waits for a slot before 503 +
+                           Retry-After (default: ATRIUM_RENDER_MAX_WAIT_MS,
+                           atrium.yaml renderMaxWaitMs, 1000). Cached pages and
+                           answers, /healthz, /readyz and /metrics never wait
   -h, --help               show this help
 
 The portal's pages are at / (catalog, entity pages, docs and runbooks, dependency
@@ -65,6 +75,9 @@ export const serveCommand = defineCommand({
     'metrics-listen': { type: 'string' },
     'metrics-token': { type: 'boolean' },
     'no-runner': { type: 'boolean' },
+    'render-concurrency': { type: 'string' },
+    'render-queue': { type: 'string' },
+    'render-max-wait': { type: 'string' },
   },
   async run({ values, positionals, io, loadConfig }) {
     if (positionals.length > 0)
@@ -76,6 +89,9 @@ export const serveCommand = defineCommand({
       port: integerOption('port', values.port, 0, 65535),
       metricsListen: values['metrics-listen'],
       metricsToken: values['metrics-token'],
+      renderConcurrency: integerOption('render-concurrency', values['render-concurrency'], 1, 10_000),
+      renderQueue: integerOption('render-queue', values['render-queue'], 0, 1_000_000),
+      renderMaxWaitMs: integerOption('render-max-wait', values['render-max-wait'], 1, 600_000),
     });
     const metricsListen = config.metricsListen === undefined ? undefined : hostPort(config.metricsListen);
     if (config.metricsListen !== undefined && metricsListen === undefined)
@@ -122,6 +138,11 @@ export const serveCommand = defineCommand({
             prometheusSources: config.prometheusSources,
             postmortems: config.postmortems,
             secrets: config.secrets,
+            renderLimits: {
+              active: config.renderConcurrency,
+              queued: config.renderQueue,
+              maxWaitMs: config.renderMaxWaitMs,
+            },
           });
           // The embedded runner: location local, the capabilities' executors, atrium.yaml's allow-lists.
           const runner =
