@@ -113,5 +113,7 @@ export function catalogSyncerTask(syncer: {
         syncer.role(undefined);
       }
     },
+    // The first sync's role, when the keeper could not keep that lease before the task ran under it.
+    notHeld: () => syncer.role(undefined),
   };
 }
