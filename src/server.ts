@@ -19,14 +19,14 @@ import type { Database } from './platform/db/connect.ts';
 import type { RequestListener } from 'node:http';
 import { createApp, type App } from './platform/http/app.ts';
 import { createListener } from './platform/http/listener.ts';
-import type { Logger } from './platform/log.ts';
+import { briefError, type Logger } from './platform/log.ts';
 import { cacheBudget, DEFAULT_MEMORY_BUDGET_BYTES, RESERVED_BYTES } from './platform/memory-budget.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { CATALOG_SYNCER, catalogSyncerTask, catalogTasks, type SyncerRole } from './catalog/tasks.ts';
 import { changeTasks } from './changes/tasks.ts';
 import { doraTasks } from './dora/tasks.ts';
 import { flagTasks } from './flags/tasks.ts';
-import { BackgroundTasks, LEASE_TTL_MS, taskLeaseName } from './platform/tasks.ts';
+import { BackgroundTasks, LEASE_RENEW_MS, LEASE_TTL_MS, taskLeaseName } from './platform/tasks.ts';
 import { type HeldLease, LeaseStore } from './platform/db/leases.ts';
 import type { Transaction } from 'kysely';
 import type { Schema } from './platform/db/schema.ts';
@@ -38,6 +38,8 @@ import { Readiness, registerHealthRoutes, registerMetricsRoute } from './server/
 import { requireScope } from './auth/middleware.ts';
 import { serverLifecycle, type Lifecycle } from './server/lifecycle.ts';
 import { registerServerMetrics } from './server/server-metrics.ts';
+import { type RenderLimits, renderAdmission, renderQueue } from './server/render-queue.ts';
+import { errorView } from './web/pages/error.ts';
 import { describeCatalog, openCatalog, type CatalogSpec } from './catalog/open-catalog.ts';
 import { DocsSource } from './docs/docs-source.ts';
 import { registerSearchRoutes } from './search/routes.ts';
@@ -170,6 +172,8 @@ export interface ServerOptions {
   productionEnvironments?: string[];
   /** Write admission's event-loop limit (see ChangeServiceOptions.writesMaxLoopDelayMs). */
   writesMaxLoopDelayMs?: number | false;
+  /** The render queue's limits (load shedding of pages and API reads); unset ones are atrium.yaml's defaults. */
+  renderLimits?: Partial<RenderLimits>;
   /** Whether `start()` watches the catalog root's files and syncs after a change (default true). */
   watch?: boolean;
   /**
@@ -378,9 +382,29 @@ export function createServer(options: ServerOptions): AtriumServer {
     keepWhenRootMissing: true,
   });
   const readiness = new Readiness();
+  const renders = renderAdmission({
+    active: options.renderLimits?.active ?? CONFIG_DEFAULTS.renderConcurrency,
+    queued: options.renderLimits?.queued ?? CONFIG_DEFAULTS.renderQueue,
+    maxWaitMs: options.renderLimits?.maxWaitMs ?? CONFIG_DEFAULTS.renderMaxWaitMs,
+  });
+  // Before every route: reads wait their turn here or are refused (503 + Retry-After) at once.
+  const unqueued = new Set([
+    '/healthz',
+    '/readyz',
+    '/metrics',
+    ...[...portal.assets.files.keys()].map((path) => `${portal.site.basePath}${path}`),
+  ]);
+  app.use(
+    renderQueue(renders, {
+      unqueued,
+      busyPage: (error, requestId) => errorView(portal.site, error, requestId).value,
+      logger,
+    }),
+  );
   const gauges = registerServerMetrics(metrics, {
     portal,
     writes: changes.writes,
+    renders,
     apiCache: catalog.cache,
     budget: caches,
   });
@@ -423,7 +447,7 @@ export function createServer(options: ServerOptions): AtriumServer {
   registerIncidentPages(app, incidents, tokens, catalog.store, portal.site);
   registerPostmortemPages(app, postmortems, tokens, portal.site);
   const featuresFastPath = clientFeaturesFastPath(flags, tokens);
-  registerApiDocument(app);
+  registerApiDocument(app, unqueued);
   // After the API and its document: every other GET is a page of the portal.
   // Once a catalog can be shown it stays so: the database is asked only until then.
   let catalogShown = false;
@@ -465,27 +489,60 @@ export function createServer(options: ServerOptions): AtriumServer {
     }
     if (await docs.changed().catch(() => false)) catalog.invalidate();
   };
+  let serving = false;
+  /** Builds the search index now (the catalog's changes drop it) instead of in the first search after. */
+  const warmSearchIndex = async (): Promise<void> => {
+    await portal.searchIndex();
+    serving = true;
+  };
+  catalog.onInvalidate(() => {
+    // After the portal dropped the old index (its listener came first): the next is built in the background.
+    if (serving)
+      portal
+        .searchIndex()
+        .catch((err: unknown) =>
+          logger.warn({ component: 'search', err: briefError(err) }, 'the search index could not be built ahead'),
+        );
+  });
+  /** When the first sync started (epoch ms, the clock files' times are on): the watcher looks for changes since. */
+  let firstSyncStarted: number | undefined;
   /**
-   * The first sync of `start()`: by this replica if it can take the syncer lease (the
-   * syncer task renews it from there); otherwise the catalog another replica synced is
-   * followed, and start-up waits (retrying) until there is one.
+   * The first sync of `start()`: by this replica if it can take the syncer lease — then it
+   * is the syncer from here (its role set now, so a change the watcher sees before the
+   * syncer task starts is synced, and the task, renewing this same lease, does not sync
+   * again); otherwise the catalog another replica synced is followed, and start-up waits
+   * (retrying) until there is one. Readiness also waits for the search index, so the first
+   * searches do not build it.
    */
   const firstSync = async (): Promise<void> => {
+    firstSyncStarted ??= Date.now();
     const lease = await leases.hold(taskLeaseName(CATALOG_SYNCER), replica, LEASE_TTL_MS);
     if (lease) {
-      await syncCatalog(lease);
-      return;
+      // Renewed while the first sync runs (the lease keeper starts after it): a cold load
+      // longer than the lease's life would otherwise find its own lease lapsed, and retry for ever.
+      const renewal = setInterval(
+        () => void leases.hold(lease.name, replica, LEASE_TTL_MS).catch(() => undefined),
+        LEASE_RENEW_MS,
+      );
+      try {
+        await syncCatalog(lease);
+      } finally {
+        clearInterval(renewal);
+      }
+      syncerRole = { lease };
+    } else {
+      if ((await catalog.store.generation()) === 0)
+        throw new AtriumError({
+          category: 'retryable',
+          code: 'catalog-synced-elsewhere',
+          message: 'Another replica holds the catalog syncer lease and has not stored a catalog yet',
+          hint: 'Start-up waits for it; if that replica is gone, this one takes the lease over within 8 s.',
+          retryAfter: 1,
+        });
+      await catalog.refreshGeneration();
+      logger.info({ component: 'catalog-sync' }, 'another replica syncs the catalog: following its generation');
     }
-    if ((await catalog.store.generation()) === 0)
-      throw new AtriumError({
-        category: 'retryable',
-        code: 'catalog-synced-elsewhere',
-        message: 'Another replica holds the catalog syncer lease and has not stored a catalog yet',
-        hint: 'Start-up waits for it; if that replica is gone, this one takes the lease over within 8 s.',
-        retryAfter: 1,
-      });
-    await catalog.refreshGeneration();
-    logger.info({ component: 'catalog-sync' }, 'another replica syncs the catalog: following its generation');
+    await warmSearchIndex();
   };
 
   const tasks = new BackgroundTasks(logger, undefined, {
@@ -507,10 +564,17 @@ export function createServer(options: ServerOptions): AtriumServer {
               return catalogFiles();
             },
             files: catalogFiles,
+            firstSyncStarted: () => firstSyncStarted,
             logger,
           },
     ),
-    catalogSyncerTask({ sync: (lease) => syncCatalog(lease), role: (role) => (syncerRole = role), logger }),
+    catalogSyncerTask({
+      sync: (lease) => syncCatalog(lease),
+      role: (role) => (syncerRole = role),
+      syncedUnder: (lease) =>
+        syncerRole?.lease?.name === lease.name && syncerRole.lease.generation === lease.generation,
+      logger,
+    }),
     ...flagTasks(flags),
     ...notificationTasks(outbox),
     ...sloTasks(slos, sloEvaluationMs),

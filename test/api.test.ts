@@ -228,6 +228,10 @@ describeEachDatabase('read API', (dialect) => {
       assert.ok(doc.paths[path], path);
     }
     assert.ok(doc.components.schemas.Problem);
+    // Any read may be shed by the render queue (503 + Retry-After); health and metrics never are.
+    assert.ok(doc.paths['/api/v1/entities'].get.responses['503']);
+    assert.ok(doc.paths['/api/v1/search'].get.responses['503']);
+    assert.equal(doc.paths['/healthz'].get.responses['503'], undefined);
   });
 
   test('metrics are exposed for Prometheus', async () => {
@@ -238,6 +242,8 @@ describeEachDatabase('read API', (dialect) => {
     assert.match(text, /atrium_catalog_entities 15/);
     assert.match(text, /atrium_write_refusals 0/);
     assert.match(text, /atrium_writes_in_flight\{state="waiting"\} 0/);
+    assert.match(text, /atrium_render_refusals 0/);
+    assert.match(text, /atrium_renders_in_flight\{state="waiting"\} 0/);
   });
 
   test('request ids are echoed when sane and replaced when not', async () => {

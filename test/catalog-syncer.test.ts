@@ -10,6 +10,11 @@ import { LEASE_TTL_MS, taskLeaseName } from '../src/platform/tasks.ts';
 import { component, group, tempCatalog } from './support/catalog.ts';
 import { createTestDatabase, describeEachDatabase } from './support/databases.ts';
 import { startTestServer } from './support/test-server.ts';
+import { utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer } from '../src/server.ts';
+import { loadAssets } from '../src/portal/assets.ts';
+import { createLogger } from '../src/platform/log.ts';
 
 /**
  * One catalog syncer across replicas: the replica holding the syncer lease writes the
@@ -66,6 +71,49 @@ describeEachDatabase('the catalog syncer', (dialect) => {
     assert.equal(await store.generation(), 2, 'nothing written under the lost lease');
     const names = (await db.db.selectFrom('entities').select('name').orderBy('name').execute()).map((r) => r.name);
     assert.deepEqual(names, ['checkout', 'payments', 'team-a']);
+  });
+
+  test('start-up syncs once and builds the search index before ready; a change right after ready is still synced', async (t) => {
+    const catalog = tempCatalog({ 'catalog-info.yaml': services(['checkout']) });
+    t.after(() => catalog.cleanup());
+    // Files older than the start: the watcher finds nothing changed since the first sync began.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(catalog.dir, 'catalog-info.yaml'), hourAgo, hourAgo);
+    const database = await createTestDatabase(dialect);
+    t.after(() => database.drop());
+    const db = await database.open();
+    t.after(() => db.close());
+    const lines: { msg: string }[] = [];
+    const server = createServer({
+      catalog: catalog.dir,
+      database: db,
+      logger: createLogger({
+        level: 'debug',
+        destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+      }),
+      assets: await loadAssets(),
+      defaultMetrics: false,
+      replica: 'only',
+    });
+    await server.start({ host: '127.0.0.1', port: 0 });
+    t.after(() => server.stop());
+    assert.equal((await server.app.request('/readyz')).status, 200);
+    const metrics = async () => await (await server.app.request('/metrics')).text();
+    // Built by start-up, not by a search: none has been made.
+    assert.match(await metrics(), /^atrium_search_index_builds 1$/m);
+    await until(
+      async () => lines.some((l) => /no catch-up sync/.test(l.msg)),
+      'the syncer task to start under the lease the first sync took',
+    );
+    const synced = () => lines.filter((l) => /^synced \d+ entities/.test(l.msg)).length;
+    assert.equal(synced(), 1, 'one sync at start-up');
+    assert.match(await metrics(), /^atrium_catalog_syncs 1$/m);
+
+    // Written at once after ready: the watcher, started from the first sync's files, syncs it.
+    catalog.write('catalog-info.yaml', services(['checkout', 'payments']));
+    await until(async () => (await server.catalog.store.generation()) === 2, 'the change to be synced');
+    // And the search index of the new catalog is built ahead, again without a search.
+    await until(async () => /^atrium_search_index_builds 2$/m.test(await metrics()), 'the next index to be built');
   });
 
   test('one replica syncs, the other follows; when the syncer stops the other takes over and syncs what changed', async (t) => {

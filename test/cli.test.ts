@@ -50,6 +50,10 @@ describe('atrium (command line)', () => {
     assert.equal((await run(['validate', good.dir, good.dir])).code, 64);
     assert.equal((await run(['serve', '--port', '99999'])).code, 64);
     assert.equal((await run(['serve', '--port', '12ab'])).code, 64);
+    const renders = await run(['serve', '--render-concurrency', '0']);
+    assert.equal(renders.code, 64);
+    assert.match(renders.err, /--render-concurrency must be a whole number from 1/);
+    assert.equal((await run(['serve', '--render-max-wait', '1s'])).code, 64);
     assert.equal((await run(['sync', 'stray-argument'])).code, 64);
   });
 

@@ -213,11 +213,13 @@ test('when the database stops answering the lease keeper, the work stops, is sai
   };
   const workers: { aborted: boolean }[] = [];
   const tasks = new BackgroundTasks(logger, () => 0, leases);
+  let notHeld = 0;
   tasks.add({
     name: 'worker',
     scope: 'once-across-replicas',
     component: 'test',
     failure: 'failed',
+    notHeld: () => void notHeld++,
     run: async (signal) => {
       const entry = { aborted: false };
       workers.push(entry);
@@ -230,11 +232,13 @@ test('when the database stops answering the lease keeper, the work stops, is sai
   tasks.start('ready');
   await tasks.renewLeases();
   await until(() => workers.length === 1, 'the worker runs under its lease');
+  assert.equal(notHeld, 0);
 
   down = true;
   await tasks.renewLeases();
   await tasks.renewLeases();
   await until(() => workers[0]?.aborted === true, 'the worker stopped: this replica may no longer hold the lease');
+  assert.ok(notHeld >= 1, 'told it is not held: state kept for the lease outside a run is dropped');
   assert.equal(lines.filter((l) => /cannot renew the leases/.test(l.msg)).length, 1, 'said once, not per round');
 
   down = false;

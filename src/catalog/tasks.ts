@@ -13,6 +13,11 @@ export interface CatalogWatch {
   sync(): Promise<Iterable<string>>;
   /** The files the first sync read: watching starts from them. */
   files(): Iterable<string>;
+  /**
+   * When the first sync started (epoch ms): a file changed since then may have been read
+   * before its change, or changed before watching began, so watching starts by looking.
+   */
+  firstSyncStarted(): number | undefined;
   logger: Logger;
 }
 
@@ -44,7 +49,11 @@ export function catalogTasks(
       async run(signal) {
         const { root } = await openCatalog(watch.catalog, watch.maxFileBytes);
         if (signal.aborted) return;
-        const watcher = watchCatalog(root.dir, watch.sync, { logger: watch.logger, initialFiles: watch.files() });
+        const watcher = watchCatalog(root.dir, watch.sync, {
+          logger: watch.logger,
+          initialFiles: watch.files(),
+          changedSince: watch.firstSyncStarted(),
+        });
         await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
         await watcher.close();
       },
@@ -62,12 +71,17 @@ export type SyncerRole = { lease?: HeldLease } | undefined;
  * The catalog syncer: of the replicas sharing a database, only the one holding this
  * task's lease reads the catalog files and writes the catalog (every write fenced by the
  * lease's generation); the others follow the catalog generation. On taking the lease it
- * syncs at once, catching up with whatever changed while nobody held it; then the watcher's
- * syncs go through it (`role` says whether they may write) until the lease is lost.
+ * syncs at once, catching up with whatever changed while nobody held it — unless this
+ * replica's first sync took the lease and synced under it (`syncedUnder`): the keeper
+ * renewing that lease is no takeover, and the watcher, started from the first sync's files,
+ * sees what changed since. Then the watcher's syncs go through it (`role` says whether
+ * they may write) until the lease is lost.
  */
 export function catalogSyncerTask(syncer: {
   sync(lease: HeldLease | undefined): Promise<unknown>;
   role(role: SyncerRole): void;
+  /** Whether this replica has synced under this very lease (its generation) already. */
+  syncedUnder(lease: HeldLease): boolean;
   logger: Logger;
 }): BackgroundTask {
   return {
@@ -76,15 +90,22 @@ export function catalogSyncerTask(syncer: {
     component: 'catalog-sync',
     failure: 'the catalog syncer stopped',
     async run(signal, lease) {
+      const caughtUp = lease !== undefined && syncer.syncedUnder(lease);
       syncer.role({ ...(lease ? { lease } : {}) });
       try {
-        await syncer.sync(lease).catch((err: unknown) =>
-          // The watcher and the periodic rescan sync again; holding the lease matters more than this one sync.
-          syncer.logger.warn(
-            { component: 'catalog-sync', err },
-            'the catalog sync after taking the syncer lease failed',
-          ),
-        );
+        if (caughtUp)
+          syncer.logger.debug(
+            { component: 'catalog-sync' },
+            'the syncer lease is the one the first sync took: no catch-up sync',
+          );
+        else
+          await syncer.sync(lease).catch((err: unknown) =>
+            // The watcher and the periodic rescan sync again; holding the lease matters more than this one sync.
+            syncer.logger.warn(
+              { component: 'catalog-sync', err },
+              'the catalog sync after taking the syncer lease failed',
+            ),
+          );
         // An abort that came during the sync has fired already: no listener would hear it.
         if (!signal.aborted)
           await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -92,5 +113,7 @@ export function catalogSyncerTask(syncer: {
         syncer.role(undefined);
       }
     },
+    // The first sync's role, when the keeper could not keep that lease before the task ran under it.
+    notHeld: () => syncer.role(undefined),
   };
 }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { rmSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { silentLogger } from '../platform/log.ts';
 import { tempDir, writeFile } from '../../test/support/catalog.ts';
@@ -36,6 +38,40 @@ test('a change to a file the catalog read, or a new file beside one, triggers a 
     writeFile(dir, path, text);
     await eventually(() => syncs > before);
   }
+});
+
+test('starting from a sync, files changed (or gone) since it began are synced at once; nothing changed, no sync', async (t) => {
+  const dir = tempDir(t);
+  writeFile(dir, 'catalog-info.yaml', 'a: 1\n');
+  writeFile(dir, 'services/a.yaml', 'a: 1\n');
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  for (const path of ['catalog-info.yaml', 'services/a.yaml', 'services', '.'])
+    utimesSync(join(dir, path), hourAgo, hourAgo);
+  const files = ['catalog-info.yaml', 'services/a.yaml'];
+  const start = (since: number) => {
+    const counted = { syncs: 0 };
+    const watcher = watchCatalog(
+      dir,
+      async () => {
+        counted.syncs++;
+        return files;
+      },
+      { logger: silentLogger(), debounceMs: 20, initialFiles: files, changedSince: since },
+    );
+    t.after(() => watcher.close());
+    return counted;
+  };
+  // The files are an hour old and the sync began a minute ago: nothing to catch up with.
+  const unchanged = start(Date.now() - 60_000);
+  // A sync that began before the files were last written (their change fell between its read and the watch).
+  const changed = start(hourAgo.getTime() - 60_000);
+  await eventually(() => changed.syncs >= 1);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(unchanged.syncs, 0);
+  // A file removed before watching began counts as changed too.
+  rmSync(join(dir, 'services/a.yaml'));
+  const afterRemoval = start(Date.now() - 60_000);
+  await eventually(() => afterRemoval.syncs >= 1);
 });
 
 test('without initial files the watcher syncs once to learn them', async (t) => {

@@ -16,6 +16,13 @@ export interface WatchOptions {
   rescanMs?: number;
   /** The files already read (a first sync has run): watching starts from them, with no sync. */
   initialFiles?: Iterable<string>;
+  /**
+   * With `initialFiles`: when the sync that read them started (epoch ms). Watching begins
+   * after it ended, so a change in between has no event: the files (and their folders, for
+   * files added or removed) are looked at once, and one changed since then (or gone) is
+   * synced. Only then is a start-up with nothing changed free of a second sync.
+   */
+  changedSince?: number;
   logger: Logger;
 }
 
@@ -145,8 +152,16 @@ export function watchCatalog(
 
   const rescan = setInterval(schedule, options.rescanMs ?? 60_000);
   rescan.unref();
-  if (options.initialFiles) watchDirectories(options.initialFiles);
-  else run(); // a first sync names the files to watch
+  if (options.initialFiles) {
+    const initial = [...options.initialFiles];
+    watchDirectories(initial);
+    if (options.changedSince !== undefined)
+      void changedAfter(rootDir, [...initial, ...watchers.keys()], options.changedSince).then((changedFiles) => {
+        if (changedFiles.length === 0 || closed) return;
+        for (const path of changedFiles) changed.set(path, undefined);
+        schedule();
+      });
+  } else run(); // a first sync names the files to watch
 
   return {
     async close() {
@@ -158,6 +173,33 @@ export function watchCatalog(
       await running;
     },
   };
+}
+
+/**
+ * Some file systems keep modification times to the second (or two): a change this close
+ * before `since` may belong after it, and counts as after.
+ */
+const MTIME_SLACK_MS = 2000;
+
+/** The root-relative paths (files or folders) modified at or after `since`, or gone. */
+async function changedAfter(rootDir: string, paths: readonly string[], since: number): Promise<string[]> {
+  const found: string[] = [];
+  // In slices: a catalog of 50,000 files is not 50,000 stats queued at once.
+  for (let at = 0; at < paths.length; at += 256) {
+    const slice = paths.slice(at, at + 256);
+    const times = await Promise.all(
+      slice.map((path) =>
+        stat(join(rootDir, path)).then(
+          (s) => s.mtimeMs,
+          () => Number.POSITIVE_INFINITY,
+        ),
+      ),
+    );
+    times.forEach((mtime, i) => {
+      if (mtime >= since - MTIME_SLACK_MS) found.push(slice[i] as string);
+    });
+  }
+  return found;
 }
 
 /** Which directory is at a path (device and inode), or undefined when none is. */

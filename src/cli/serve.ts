@@ -20,6 +20,7 @@ const help = `Usage: atrium serve [--catalog DIR|FILE]... [--app-config FILE]...
                     [--host ADDR] [--database PATH_OR_URL] [--no-watch] [--demo-history]
                     [--max-file-size SIZE] [--metrics-listen HOST:PORT] [--metrics-token]
                     [--no-runner] [--memory-budget SIZE] [--public-url URL]
+                    [--render-concurrency N] [--render-queue N] [--render-max-wait MS]
 
 Syncs the catalog, serves the API, and keeps watching the catalog root: a saved
 file is visible in the API about a second later. Stops cleanly on SIGINT/SIGTERM.
@@ -48,6 +49,15 @@ ${CATALOG_OPTIONS_HELP}
                            (200 MiB reserved) sizes the page and API caches
                            (default: ATRIUM_MEMORY_BUDGET_MB, atrium.yaml memoryBudgetMb,
                            or 300MiB, which fits 50,000 entities)
+  --render-concurrency N   pages and API reads rendered at once (default:
+                           ATRIUM_RENDER_CONCURRENCY, atrium.yaml renderConcurrency, 32)
+  --render-queue N         reads waiting for a render slot at most; the next gets
+                           503 + Retry-After (default: ATRIUM_RENDER_QUEUE,
+                           atrium.yaml renderQueue, 1000)
+  --render-max-wait MS     the longest a read waits for a slot before 503 +
+                           Retry-After (default: ATRIUM_RENDER_MAX_WAIT_MS,
+                           atrium.yaml renderMaxWaitMs, 1000). Cached pages and
+                           answers, /healthz, /readyz and /metrics never wait
   -h, --help               show this help
 
 The portal's pages are at / (catalog, entity pages, docs and runbooks, dependency
@@ -76,6 +86,9 @@ export const serveCommand = defineCommand({
     'no-runner': { type: 'boolean' },
     'memory-budget': { type: 'string' },
     'public-url': { type: 'string' },
+    'render-concurrency': { type: 'string' },
+    'render-queue': { type: 'string' },
+    'render-max-wait': { type: 'string' },
   },
   async run({ values, positionals, io, loadConfig }) {
     if (positionals.length > 0)
@@ -89,6 +102,9 @@ export const serveCommand = defineCommand({
       metricsToken: values['metrics-token'],
       memoryBudgetMb: memoryBudgetMb(values['memory-budget']),
       publicUrl: values['public-url'],
+      renderConcurrency: integerOption('render-concurrency', values['render-concurrency'], 1, 10_000),
+      renderQueue: integerOption('render-queue', values['render-queue'], 0, 1_000_000),
+      renderMaxWaitMs: integerOption('render-max-wait', values['render-max-wait'], 1, 600_000),
     });
     const metricsListen = config.metricsListen === undefined ? undefined : hostPort(config.metricsListen);
     if (config.metricsListen !== undefined && metricsListen === undefined)
@@ -143,6 +159,11 @@ export const serveCommand = defineCommand({
             memoryBudgetBytes: config.memoryBudgetMb * 2 ** 20,
             publicUrl: config.publicUrl,
             runnerQueue: config.runners,
+            renderLimits: {
+              active: config.renderConcurrency,
+              queued: config.renderQueue,
+              maxWaitMs: config.renderMaxWaitMs,
+            },
           });
           // The embedded runner: location local, the capabilities' executors, atrium.yaml's allow-lists.
           const runner =

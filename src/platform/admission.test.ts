@@ -56,6 +56,30 @@ describe('Admission', () => {
     assert.equal(await second, 'queued');
   });
 
+  it('says what its refusal names: a render queue refuses with 503 and its own hint', async () => {
+    const hint = 'Retry after the Retry-After seconds.';
+    const admission = new Admission({
+      active: 0,
+      queued: 0,
+      refusal: { status: 503, work: 'render', hint, clientGoneHint: 'Nothing was rendered.' },
+    });
+    await assert.rejects(
+      admission.run(async () => undefined),
+      (err: unknown) =>
+        err instanceof AtriumError &&
+        err.status === 503 &&
+        err.retryAfter === 1 &&
+        err.hint === hint &&
+        /0 renders running, 0 waiting/.test(err.message),
+    );
+    const gone = new AbortController();
+    gone.abort();
+    await assert.rejects(
+      admission.run(async () => undefined, gone.signal),
+      (err: unknown) => err instanceof AtriumError && err.status === 499 && /render slot/.test(err.message),
+    );
+  });
+
   it('refuses while the longest waiter has waited too long, however short the queue', async () => {
     let now = 0;
     const admission = new Admission({ active: 1, queued: 100, maxWaitMs: 500 }, () => now);

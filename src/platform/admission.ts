@@ -2,10 +2,30 @@ import type { MiddlewareHandler } from 'hono';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { AtriumError } from './errors.ts';
 
+/** What a refusal says: its status, what the slots are for, and what a client should do. */
+export interface Refusal {
+  /** 429 (the default: a write's client is asked to slow down) or 503 (the server is busy: a load balancer may try another replica). */
+  status: 429 | 503;
+  /** What a slot is for, in messages: `write` (the default), `render`. */
+  work: string;
+  /** A refusal's hint. */
+  hint: string;
+  /** The hint when a waiting request's client went away. */
+  clientGoneHint: string;
+}
+
+const WRITE_REFUSAL: Refusal = {
+  status: 429,
+  work: 'write',
+  hint: 'Retry after the Retry-After seconds with the same Idempotency-Key: nothing was written, and a retry cannot duplicate.',
+  clientGoneHint: 'Nothing was written; retry with the same Idempotency-Key.',
+};
+
 /**
- * Bounded admission for work that contends for one resource (writes to the database): up
- * to `active` run at once, up to `queued` wait their turn, and anything past that is
- * refused at once with a 429 and Retry-After. So is anything arriving while the longest
+ * Bounded admission for work that contends for one resource (writes to the database,
+ * rendering pages and API answers): up to `active` run at once, up to `queued` wait their
+ * turn, and anything past that is refused at once with a 429 (or the `refusal`'s status)
+ * and Retry-After. So is anything arriving while the longest
  * waiter has waited more than `maxWaitMs`: a count alone cannot tell cheap requests from
  * expensive ones, the wait can. And so is anything arriving while the event loop runs late
  * by more than `maxLoopDelayMs`: when the process itself is saturated, requests queue in
@@ -37,6 +57,7 @@ export class Admission {
       maxQueuedMs?: number;
       maxLoopDelayMs?: number;
       retryAfterSeconds?: number;
+      refusal?: Refusal;
     },
     private readonly clock: () => number = () => performance.now(),
     private readonly loopDelay: () => number = limits.maxLoopDelayMs === undefined ? () => 0 : recentLoopDelay(),
@@ -47,7 +68,7 @@ export class Admission {
    * it has waited `maxQueuedMs`), `client-gone` when `signal` aborts before it runs.
    */
   async run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (signal?.aborted) throw clientGone();
+    if (signal?.aborted) throw this.clientGone();
     this.check();
     if (this.running >= this.limits.active) {
       // The finishing run hands its slot over directly, so `running` stays counted.
@@ -75,7 +96,7 @@ export class Admission {
     const behind =
       head !== undefined && this.limits.maxWaitMs !== undefined && this.clock() - head.since > this.limits.maxWaitMs;
     if (this.waiting.length >= this.limits.queued || behind)
-      throw this.refuse(`${this.running} writes running, ${this.waiting.length} waiting`);
+      throw this.refuse(`${this.running} ${this.refusal.work}s running, ${this.waiting.length} waiting`);
   }
 
   private wait(signal: AbortSignal | undefined): Promise<void> {
@@ -86,7 +107,7 @@ export class Admission {
         if (at >= 0) this.waiting.splice(at, 1);
         waiter.settle(err);
       };
-      const onAbort = () => leave(clientGone());
+      const onAbort = () => leave(this.clientGone());
       // Answers at the deadline even when no slot frees (a write in flight hangs on the database).
       const timer = deadline === undefined ? undefined : setTimeout(() => leave(this.late(deadline)), deadline);
       const waiter: Waiter = {
@@ -121,7 +142,11 @@ export class Admission {
   }
 
   private late(deadlineMs: number): AtriumError {
-    return this.refuse(`waited ${deadlineMs / 1000} s for a write slot`);
+    return this.refuse(`waited ${deadlineMs / 1000} s for a ${this.refusal.work} slot`);
+  }
+
+  private get refusal(): Refusal {
+    return this.limits.refusal ?? WRITE_REFUSAL;
   }
 
   private refuse(why: string): AtriumError {
@@ -129,10 +154,22 @@ export class Admission {
     return new AtriumError({
       category: 'retryable',
       code: 'overloaded',
-      status: 429,
+      status: this.refusal.status,
       retryAfter: this.limits.retryAfterSeconds ?? 1,
       message: `The server is at capacity (${why})`,
-      hint: 'Retry after the Retry-After seconds with the same Idempotency-Key: nothing was written, and a retry cannot duplicate.',
+      hint: this.refusal.hint,
+    });
+  }
+
+  /** The client of a waiting request went away: nobody is left to answer, and its work must not run. */
+  private clientGone(): AtriumError {
+    return new AtriumError({
+      category: 'user-fixable',
+      code: 'client-gone',
+      // nginx's "client closed request": what the access log shows for it.
+      status: 499,
+      message: `The client closed the connection while the request waited for a ${this.refusal.work} slot`,
+      hint: this.refusal.clientGoneHint,
     });
   }
 
@@ -146,18 +183,6 @@ interface Waiter {
   since: number;
   /** Lets it run (no error) or refuses it; called once. */
   settle(err?: AtriumError): void;
-}
-
-/** The client of a waiting request went away: nobody is left to answer, and its work must not run. */
-function clientGone(): AtriumError {
-  return new AtriumError({
-    category: 'user-fixable',
-    code: 'client-gone',
-    // nginx's "client closed request": what the access log shows for it.
-    status: 499,
-    message: 'The client closed the connection while the request waited for a write slot',
-    hint: 'Nothing was written; retry with the same Idempotency-Key.',
-  });
 }
 
 /** How often the loop-delay window starts afresh: long enough to see a stall, short enough to forget it soon. */

@@ -66,7 +66,7 @@ describe('loadConfig precedence', () => {
 
   test('applies CLI > env > atrium.yaml > defaults to every setting', () => {
     const file =
-      'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\ngithubWebhookSecret: file-secret-0123456789\nproductionEnvironments: [prod-eu, prod-us]\nmetricsListen: "file-host:1"\nmetricsToken: true\nsloEvaluationSeconds: 60\nmemoryBudgetMb: 400\npublicUrl: https://file.example.com/\n';
+      'catalog: file-catalog\ndatabase: file.db\nport: 1001\nhost: file-host\nmaxFileBytes: 2048\nlogLevel: warn\ngithubWebhookSecret: file-secret-0123456789\nproductionEnvironments: [prod-eu, prod-us]\nmetricsListen: "file-host:1"\nmetricsToken: true\nsloEvaluationSeconds: 60\nmemoryBudgetMb: 400\npublicUrl: https://file.example.com/\nrenderConcurrency: 4\nrenderQueue: 40\nrenderMaxWaitMs: 400\n';
     const env = {
       ATRIUM_CATALOG: 'env-catalog',
       ATRIUM_DATABASE: 'env.db',
@@ -81,6 +81,9 @@ describe('loadConfig precedence', () => {
       ATRIUM_SLO_EVALUATION_SECONDS: '45',
       ATRIUM_MEMORY_BUDGET_MB: '500',
       ATRIUM_PUBLIC_URL: 'https://env.example.com/atrium/',
+      ATRIUM_RENDER_CONCURRENCY: '5',
+      ATRIUM_RENDER_QUEUE: '50',
+      ATRIUM_RENDER_MAX_WAIT_MS: '500',
     };
     const cli = {
       catalog: 'cli-catalog',
@@ -97,6 +100,9 @@ describe('loadConfig precedence', () => {
       sloEvaluationSeconds: 15,
       memoryBudgetMb: 600,
       publicUrl: 'https://cli.example.com/',
+      renderConcurrency: 6,
+      renderQueue: 60,
+      renderMaxWaitMs: 600,
     };
     const cwd = cwdWith(file);
     const catalogDefaults = {
@@ -131,6 +137,9 @@ describe('loadConfig precedence', () => {
       sloEvaluationSeconds: 45,
       memoryBudgetMb: 500,
       publicUrl: 'https://env.example.com/atrium/',
+      renderConcurrency: 5,
+      renderQueue: 50,
+      renderMaxWaitMs: 500,
     });
     assert.deepEqual(loadConfig({}, {}, cwd), {
       ...catalogDefaults,
@@ -149,6 +158,9 @@ describe('loadConfig precedence', () => {
       sloEvaluationSeconds: 60,
       memoryBudgetMb: 400,
       publicUrl: 'https://file.example.com/',
+      renderConcurrency: 4,
+      renderQueue: 40,
+      renderMaxWaitMs: 400,
     });
   });
 
@@ -348,6 +360,8 @@ describe('loadConfig errors', () => {
     ['PORT', ' 80'],
     ['ATRIUM_PORT', 'http'],
     ['ATRIUM_CATALOG_MAX_FILE_BYTES', '2MB'],
+    ['ATRIUM_RENDER_CONCURRENCY', 'many'],
+    ['ATRIUM_RENDER_MAX_WAIT_MS', '1s'],
   ];
   const outOfRange: [name: string, value: string][] = [
     ['PORT', '99999'],
@@ -372,6 +386,14 @@ describe('loadConfig errors', () => {
     assert.equal(config.maxFileBytes, 1024);
     assert.equal(config.logLevel, 'silent');
     assert.equal(loadConfig({}, { PORT: '0' }, cwdWith()).port, 0);
+  });
+
+  test('render queue limits out of range are configuration problems: no concurrency, a hostile huge queue or wait', () => {
+    configError(() => loadConfig({}, { ATRIUM_RENDER_CONCURRENCY: '0' }, cwdWith()));
+    configError(() => loadConfig({}, { ATRIUM_RENDER_QUEUE: '99999999999' }, cwdWith()));
+    configError(() => loadConfig({}, {}, cwdWith('renderMaxWaitMs: 0\n')));
+    configError(() => loadConfig({}, {}, cwdWith('renderMaxWaitMs: "1000"\n')));
+    assert.equal(loadConfig({}, { ATRIUM_RENDER_QUEUE: '0' }, cwdWith()).renderQueue, 0);
   });
 
   test('reports an atrium.yaml that exists but cannot be read, instead of ignoring it', () => {

@@ -61,6 +61,14 @@ export interface Config {
   sloEvaluationSeconds: number;
   /** How much memory `serve` may use, in MiB (atrium.yaml's memoryBudgetMb, `--memory-budget`): sizes its caches (platform/memory-budget.ts). */
   memoryBudgetMb: number;
+  /**
+   * The render queue (`serve`'s load shedding): pages and API answers not already cached
+   * rendered at once, waiting at most, and the longest wait before a request is refused
+   * with 503 + Retry-After (atrium.yaml's renderConcurrency, renderQueue, renderMaxWaitMs).
+   */
+  renderConcurrency: number;
+  renderQueue: number;
+  renderMaxWaitMs: number;
   /** Prometheus HTTP APIs SLOs read (atrium.yaml's prometheus; ATRIUM_PROMETHEUS_URL names `default`). */
   prometheusSources: PrometheusSourceSettings[];
   /**
@@ -195,6 +203,11 @@ export const DEFAULTS: Config = {
   paging: {},
   sloEvaluationSeconds: 30,
   memoryBudgetMb: DEFAULT_MEMORY_BUDGET_BYTES / 2 ** 20,
+  // Generous for one page at a time (a browser test on a loaded machine never waits a
+  // second behind 32 renders); under a stampede the wait is what refuses, not the count.
+  renderConcurrency: 32,
+  renderQueue: 1000,
+  renderMaxWaitMs: 1000,
   prometheusSources: [],
   secrets: {},
   runner: {},
@@ -345,6 +358,9 @@ const fileSchema = z.strictObject({
     .min(MEMORY_BUDGET_RANGE.min / 2 ** 20)
     .max(MEMORY_BUDGET_RANGE.max / 2 ** 20)
     .optional(),
+  renderConcurrency: z.number().int().min(1).max(10_000).optional(),
+  renderQueue: z.number().int().min(0).max(1_000_000).optional(),
+  renderMaxWaitMs: z.number().int().min(1).max(600_000).optional(),
   notifications: z
     .strictObject({
       receivers: z.record(receiverName, receiverSchema).optional(),
@@ -446,6 +462,9 @@ const envNames: Record<EnvSetting, string[]> = {
   externalRefs: ['ATRIUM_CATALOG_EXTERNAL_REFS'],
   sloEvaluationSeconds: ['ATRIUM_SLO_EVALUATION_SECONDS'],
   memoryBudgetMb: ['ATRIUM_MEMORY_BUDGET_MB'],
+  renderConcurrency: ['ATRIUM_RENDER_CONCURRENCY'],
+  renderQueue: ['ATRIUM_RENDER_QUEUE'],
+  renderMaxWaitMs: ['ATRIUM_RENDER_MAX_WAIT_MS'],
 };
 
 function configError(message: string, hint: string): AtriumError {
@@ -698,13 +717,26 @@ function isTimeZoneName(name: string): boolean {
   }
 }
 
+/** The settings whose environment variables are whole numbers. */
+const WHOLE_NUMBERS = [
+  'port',
+  'maxFileBytes',
+  'sloEvaluationSeconds',
+  'memoryBudgetMb',
+  'renderConcurrency',
+  'renderQueue',
+  'renderMaxWaitMs',
+] as const;
+const isWholeNumber = (key: EnvSetting): key is (typeof WHOLE_NUMBERS)[number] =>
+  (WHOLE_NUMBERS as readonly string[]).includes(key);
+
 function readEnv(env: NodeJS.ProcessEnv): Partial<Config> {
   const out: Partial<Config> = {};
   for (const [key, names] of Object.entries(envNames) as [EnvSetting, string[]][]) {
     const name = names.find((n) => env[n] !== undefined && env[n] !== '');
     if (!name) continue;
     const value = env[name] as string;
-    if (key === 'port' || key === 'maxFileBytes' || key === 'sloEvaluationSeconds' || key === 'memoryBudgetMb') {
+    if (isWholeNumber(key)) {
       if (!/^\d+$/.test(value))
         throw configError(`${name}=${value} is not a whole number`, `Set ${name} to a number, or unset it.`);
       out[key] = Number(value);

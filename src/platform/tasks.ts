@@ -40,6 +40,12 @@ export interface BackgroundTask {
    * generation fences writes that must not happen after a takeover: LeaseStore.fence).
    */
   run(signal: AbortSignal, lease?: HeldLease): Promise<void>;
+  /**
+   * A `once-across-replicas` task: called after each round of the lease keeper that left
+   * this replica without the task's lease (lost, lapsed, or never won), so state set up
+   * for the lease outside a run (the first catalog sync's syncer role) is dropped with it.
+   */
+  notHeld?(): void;
 }
 
 /**
@@ -207,6 +213,7 @@ export class BackgroundTasks {
       current?.abort.abort();
       if (!lease) {
         this.leased.set(task, undefined);
+        task.notHeld?.();
         continue;
       }
       this.leased.set(task, { lease, abort: new AbortController(), lapsesAt });
@@ -221,6 +228,7 @@ export class BackgroundTasks {
       if (!held || now < held.lapsesAt) continue;
       held.abort.abort();
       this.leased.set(task, undefined);
+      task.notHeld?.();
     }
   }
 

@@ -61,8 +61,12 @@ export class Portal implements PortalData {
   private readonly pages: SingleFlightCache<RenderedPage>;
   private readonly index = new Memo(async () => {
     const entries = await buildSearchIndex(this.store, this.docs);
-    return { prepared: prepareEntries(entries), packed: Buffer.from(JSON.stringify(packIndex(entries))) };
+    const built = { prepared: prepareEntries(entries), packed: Buffer.from(JSON.stringify(packIndex(entries))) };
+    this.searchIndexBuilds++;
+    return built;
   });
+  /** Search indexes built since start (a metric: the server builds one ahead after each catalog change). */
+  searchIndexBuilds = 0;
   /** Which entities have pages (entityLink links to no other), kept per catalog generation like the pages. */
   private readonly entities = new Memo(() => loadSiteEntities(this.store, this.externalRefs));
   private readonly externalRefs: ExternalRefs;

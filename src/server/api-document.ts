@@ -1,11 +1,19 @@
 import type { App } from '../platform/http/app.ts';
+import { problemResponses } from '../platform/http/problem-responses.ts';
 import { VERSION } from './version.ts';
 
 /**
  * The OpenAPI document at /api/openapi.json: the security schemes and the document's
- * info and tags. Registered after every API route (the document lists what is registered).
+ * info and tags, and the 503 every read may answer. Registered after every API route (the
+ * document lists what is registered).
  */
-export function registerApiDocument(app: App): void {
+export function registerApiDocument(app: App, unqueued: ReadonlySet<string>): void {
+  // Every read but the unqueued ones goes through the render queue (server/render-queue.ts), so any may be shed.
+  for (const definition of app.openAPIRegistry.definitions) {
+    if (definition.type !== 'route' || definition.route.method !== 'get' || unqueued.has(definition.route.path))
+      continue;
+    definition.route.responses = { ...problemResponses(503), ...definition.route.responses };
+  }
   app.openAPIRegistry.registerComponent('securitySchemes', 'sdkToken', {
     type: 'apiKey',
     in: 'header',

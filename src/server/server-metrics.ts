@@ -7,13 +7,14 @@ import type { Metrics } from '../platform/metrics.ts';
 /**
  * The server's own Prometheus gauges, after the HTTP ones: catalog size and problems and
  * the last sync's duration (set by `synced`), portal renders, the caches' bytes against
- * their budget and write admission (read when scraped).
+ * their budget, write admission and the render queue (read when scraped).
  */
 export function registerServerMetrics(
   metrics: Metrics,
   sources: {
-    portal: { readonly renders: number; readonly cachedBytes: number };
+    portal: { readonly renders: number; readonly cachedBytes: number; readonly searchIndexBuilds: number };
     writes: Pick<Admission, 'refused' | 'load'>;
+    renders: Pick<Admission, 'refused' | 'load'>;
     /** The API answers kept, in bytes. */
     apiCache: { readonly sizeInBytes: number };
     /** What each cache may hold, from the memory budget. */
@@ -78,6 +79,38 @@ export function registerServerMetrics(
       this.set({ state: 'waiting' }, load.waiting);
     },
   });
+  new Gauge({
+    name: 'atrium_search_index_builds',
+    help: 'Search indexes built since start: one before /readyz turns ready, then one ahead after each catalog change (never by a search).',
+    registers: [metrics.registry],
+    collect() {
+      this.set(sources.portal.searchIndexBuilds);
+    },
+  });
+  new Gauge({
+    name: 'atrium_render_refusals',
+    help: 'Reads (pages and API answers not cached) shed with 503 + Retry-After since start: the render queue was full, or a request would have waited too long.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(sources.renders.refused);
+    },
+  });
+  new Gauge({
+    name: 'atrium_renders_in_flight',
+    help: 'Reads in the render queue, by state (running, waiting).',
+    labelNames: ['state'],
+    registers: [metrics.registry],
+    collect() {
+      const load = sources.renders.load;
+      this.set({ state: 'running' }, load.running);
+      this.set({ state: 'waiting' }, load.waiting);
+    },
+  });
+  const syncs = new Gauge({
+    name: 'atrium_catalog_syncs',
+    help: 'Catalog syncs this process ran since start (start-up runs one; the watcher one per change; a replica that follows runs none).',
+    registers: [metrics.registry],
+  });
   const syncSeconds = new Gauge({
     name: 'atrium_catalog_last_sync_seconds',
     help: 'Duration of the last catalog sync.',
@@ -89,6 +122,7 @@ export function registerServerMetrics(
       problemsGauge.set({ severity: 'error' }, report.errors);
       problemsGauge.set({ severity: 'warning' }, report.warnings);
       syncSeconds.set(report.durationMs / 1000);
+      syncs.inc();
     },
   };
 }

@@ -53,6 +53,8 @@ interface Running {
   stop(): Promise<void>;
 }
 
+const TEST_RENDER_LIMITS = { active: 1_000, queued: 100_000, maxWaitMs: 600_000 };
+
 /** The only place tests create, sync, serve and stop a server: a change to the server's lifecycle is made here once. */
 async function run(testDb: TestDatabase, options: TestServerOptions): Promise<Running> {
   const { sync = true, listen = false, ...serverOptions } = options;
@@ -60,6 +62,8 @@ async function run(testDb: TestDatabase, options: TestServerOptions): Promise<Ru
   try {
     const server = createServer({
       defaultMetrics: false,
+      // Tests on a loaded machine are never shed unless they ask to be (load shedding's own tests).
+      renderLimits: TEST_RENDER_LIMITS,
       ...serverOptions,
       database,
       logger: silentLogger(),

@@ -18,7 +18,12 @@ export interface Principal {
 }
 
 export interface AppEnv {
-  Variables: { requestId: string; principal?: Principal };
+  Variables: {
+    requestId: string;
+    principal?: Principal;
+    /** Refused at capacity (load shed): logged as the 429s are, counted rather than a line each. */
+    refused?: boolean;
+  };
 }
 
 export type App = OpenAPIHono<AppEnv>;
@@ -126,7 +131,7 @@ export function createApp({ logger, metrics }: AppOptions): App {
       route: c.req.routePath || 'unmatched',
       status: c.res.status,
       // A refusal at capacity comes as fast as a client that ignores Retry-After sends it: counted in the warning below, not a line each.
-      quiet: c.res.status === 429,
+      quiet: c.res.status === 429 || c.get('refused') === true,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
     });
   });

@@ -17,6 +17,7 @@ const STANDARD = {
   404: 'No such entity',
   413: 'Body too large',
   500: 'Server error',
+  503: 'Busy (the render queue is full, or the answer would wait too long) or a dependency is down: nothing was done; retry after the Retry-After seconds',
 } as const;
 
 export type StandardProblemStatus = keyof typeof STANDARD;
