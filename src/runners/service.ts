@@ -94,6 +94,10 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
     return this.store.unfinished(subject);
   }
 
+  busy(subjects: readonly string[]): Promise<ReadonlySet<string>> {
+    return this.store.busy(subjects);
+  }
+
   /**
    * Leases work to a runner: at once when some is due, else as soon as some is queued here
    * or found within the long poll, else none when it ends. Nothing is leased once `signal`
