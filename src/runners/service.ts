@@ -99,8 +99,8 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
   }
 
   /**
-   * Leases work to a runner: at once when some is due, else as soon as some is queued here
-   * or found within the long poll, else none when it ends. Nothing is leased once `signal`
+   * Leases work to a runner: at once when some is due, else as soon as some is queued here,
+   * falls due or is found within the long poll, else none when it ends. Nothing is leased once `signal`
    * aborts (the runner went away), so no lease is handed to no one.
    */
   async lease(runner: RunnerIntroduction, signal?: AbortSignal): Promise<LeasedRun[]> {
@@ -118,7 +118,12 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
           secrets: this.secretsOf(secretNames),
         }));
       }
-      await this.waitForWork(Math.min(remaining, this.pollEveryMs), ended);
+      // Work queued ahead of its due time wakes the wait then: a check's round starts on time.
+      const due = await this.store.nextDue(this.now());
+      await this.waitForWork(
+        Math.min(remaining, this.pollEveryMs, due === undefined ? Infinity : due - this.now()),
+        ended,
+      );
     }
   }
 
