@@ -119,6 +119,7 @@ interface Planned {
 }
 
 const NOTHING_PLANNED: Planned = { runs: [], orders: [], replace: false, skipped: 0 };
+const NO_TOTALS = { claimed: 0, ordered: 0, missed: 0, skipped: 0 };
 
 interface Definitions {
   jobs: JobDefinition[];
@@ -300,7 +301,7 @@ export class JobService {
     const { jobs } = await this.loadDefinitions();
     const now = this.now();
     const states = await this.store.states(jobs.map((j) => j.key));
-    const totals = { claimed: 0, ordered: 0, missed: 0, skipped: 0 };
+    const totals = { ...NO_TOTALS };
     // A job seen for the first time starts now: its earlier ticks were never due here.
     await this.store.initStates(
       jobs.filter((j) => !states.has(j.key)).map((j) => j.key),
@@ -344,34 +345,40 @@ export class JobService {
         .map(({ job }) => job.key),
     );
     // Claims commit in batches of CLAIM_BATCH jobs, each batch a few set-based statements.
+    // Only the claims a replica won are planned and written: a replica that lost the race does no more.
     for (let i = 0; i < due.length; i += CLAIM_BATCH) {
-      const batch = due.slice(i, i + CLAIM_BATCH).map(({ job, state, ticks, newLast, backlog }) => ({
-        job,
-        ticks: ticks.length,
-        expectedLast: state.lastTick,
-        newLast,
-        // A suspended job's ticks pass unrecorded: resuming it does not flood it with catch-up.
-        planned: (state.suspended ?? job.suspend) ? NOTHING_PLANNED : this.plan(job, ticks, backlog, now, busy),
-      }));
-      const planned = new Map(batch.map((b) => [b.job.key, b.planned]));
-      const won = await this.store.claimAll(
-        batch.map((b) => ({ key: b.job.key, expectedLast: b.expectedLast, newLast: b.newLast, runs: b.planned.runs })),
+      const batch = due.slice(i, i + CLAIM_BATCH);
+      const counted = { ...NO_TOTALS };
+      await this.store.claimAll(
+        batch.map(({ job, state, newLast }) => ({ key: job.key, expectedLast: state.lastTick, newLast })),
         now,
         async (trx, won) => {
-          for (const key of won)
-            if (planned.get(key)?.replace)
-              await this.queue.cancel(key, 'Replaced by the next tick (concurrencyPolicy: Replace)', trx);
-          const orders = [...won].flatMap((key) => planned.get(key)?.orders ?? []);
+          const planned = batch
+            .filter(({ job }) => won.has(job.key))
+            .map(({ job, state, ticks, backlog }) => {
+              // A suspended job's ticks pass unrecorded: resuming it does not flood it with catch-up.
+              const plan = (state.suspended ?? job.suspend) ? NOTHING_PLANNED : this.plan(job, ticks, backlog, now, busy);
+              counted.claimed += ticks.length;
+              counted.ordered += plan.orders.length;
+              counted.missed += plan.runs.filter((r) => r.status === 'missed').length;
+              counted.skipped += plan.skipped;
+              return { key: job.key, plan };
+            });
+          await this.store.insertRuns(
+            trx,
+            planned.flatMap((p) => p.plan.runs),
+            now,
+          );
+          for (const { key, plan } of planned)
+            if (plan.replace) await this.queue.cancel(key, 'Replaced by the next tick (concurrencyPolicy: Replace)', trx);
+          const orders = planned.flatMap((p) => p.plan.orders);
           if (orders.length > 0) await this.queue.enqueue(orders, trx);
         },
       );
-      for (const b of batch) {
-        if (!won.has(b.job.key)) continue;
-        totals.claimed += b.ticks;
-        totals.ordered += b.planned.orders.length;
-        totals.missed += b.planned.runs.filter((r) => r.status === 'missed').length;
-        totals.skipped += b.planned.skipped;
-      }
+      totals.claimed += counted.claimed;
+      totals.ordered += counted.ordered;
+      totals.missed += counted.missed;
+      totals.skipped += counted.skipped;
     }
     return totals;
   }

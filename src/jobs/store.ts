@@ -13,20 +13,19 @@ import type { JobRunsTable, Schema } from '../platform/db/schema.ts';
 import { FINAL_STATUSES, type JobRun, type RunStatus, tailOf } from './model.ts';
 
 /**
- * What commits with a batch of claims (the won claims' work orders), given the keys the
- * batch won; it runs once, after their runs are written.
+ * What a batch of claims writes for the claims it won (their runs and work orders), in the
+ * claims' transaction: it runs once, given the keys won, after the claim rows moved.
  */
-export type ClaimsAlongside = (trx: Transaction<Schema>, won: ReadonlySet<string>) => Promise<void>;
+export type ClaimWrite = (trx: Transaction<Schema>, won: ReadonlySet<string>) => Promise<void>;
 
 /** Where a write goes: the database, or a caller's transaction (a runner outcome's). */
 export type Executor = Kysely<Schema>;
 
-/** One job's claim in a pass: its ticks from `expectedLast` (as read) to `newLast`, and their runs. */
+/** One job's claim in a pass: its claim row moves from `expectedLast` (as read) to `newLast`, its last due tick. */
 export interface JobClaim {
   key: string;
   expectedLast: number;
   newLast: number;
-  runs: readonly NewRun[];
 }
 
 export interface JobState {
@@ -141,15 +140,15 @@ export class JobStore {
    * Claims several jobs' due ticks in one transaction, set-based: the claims that move the
    * same tick to the same next one (every job due at one tick) are one conditional UPDATE
    * (`last_tick_ms` still what this replica read) that answers the rows it moved, so a claim
-   * another replica won is left out and the others still commit. The won claims' runs are
-   * one multi-row insert and `alongside` (their work orders) commits with them. On
-   * PostgreSQL the UPDATE moves only the rows no other replica holds (`SKIP LOCKED`):
-   * replicas passing together split the jobs instead of waiting for each other (a row
-   * skipped here is claimed by the replica holding it, or on the next pass). A failing
-   * `alongside` rolls the whole batch back: its jobs are claimed on the next pass.
-   * Answers the keys claimed.
+   * another replica won is left out and the others still commit. `write` then writes what
+   * the won claims order (their runs and work orders; a replica that won nothing writes
+   * nothing) in the same transaction. On PostgreSQL the UPDATE moves only the rows no other
+   * replica holds (`SKIP LOCKED`): replicas passing together split the jobs instead of
+   * waiting for each other (a row skipped here is claimed by the replica holding it, or on
+   * the next pass). A failing `write` rolls the whole batch back: its jobs are claimed on
+   * the next pass. Answers the keys claimed.
    */
-  async claimAll(claims: readonly JobClaim[], now: number, alongside?: ClaimsAlongside): Promise<Set<string>> {
+  async claimAll(claims: readonly JobClaim[], now: number, write: ClaimWrite): Promise<Set<string>> {
     if (claims.length === 0) return new Set();
     const groups = new Map<string, { expectedLast: number; newLast: number; keys: string[] }>();
     for (const claim of claims) {
@@ -186,18 +185,13 @@ export class JobStore {
             .execute();
           for (const row of moved) won.add(row.job_key);
         }
-      if (won.size === 0) return won;
-      await this.insertRuns(
-        trx,
-        claims.filter((c) => won.has(c.key)).flatMap((c) => c.runs),
-        now,
-      );
-      if (alongside) await alongside(trx, won);
+      if (won.size > 0) await write(trx, won);
       return won;
     });
   }
 
-  private async insertRuns(into: Executor, runs: readonly NewRun[], now: number): Promise<void> {
+  /** Runs as first written (a claim's, in its transaction), several rows a statement; a tick's existing run stays. */
+  async insertRuns(into: Executor, runs: readonly NewRun[], now: number): Promise<void> {
     for (const chunk of chunks(runs, ROW_CHUNK))
       if (chunk.length > 0)
         await into
