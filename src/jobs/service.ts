@@ -357,7 +357,8 @@ export class JobService {
             .filter(({ job }) => won.has(job.key))
             .map(({ job, state, ticks, backlog }) => {
               // A suspended job's ticks pass unrecorded: resuming it does not flood it with catch-up.
-              const plan = (state.suspended ?? job.suspend) ? NOTHING_PLANNED : this.plan(job, ticks, backlog, now, busy);
+              const plan =
+                (state.suspended ?? job.suspend) ? NOTHING_PLANNED : this.plan(job, ticks, backlog, now, busy);
               counted.claimed += ticks.length;
               counted.ordered += plan.orders.length;
               counted.missed += plan.runs.filter((r) => r.status === 'missed').length;
@@ -370,7 +371,8 @@ export class JobService {
             now,
           );
           for (const { key, plan } of planned)
-            if (plan.replace) await this.queue.cancel(key, 'Replaced by the next tick (concurrencyPolicy: Replace)', trx);
+            if (plan.replace)
+              await this.queue.cancel(key, 'Replaced by the next tick (concurrencyPolicy: Replace)', trx);
           const orders = planned.flatMap((p) => p.plan.orders);
           if (orders.length > 0) await this.queue.enqueue(orders, trx);
         },
