@@ -144,10 +144,13 @@ async function measure(label: string, checks: number, database: Database, target
   log(`${label}: measuring runs due from ${new Date(first).toISOString()} for ${MINUTES} min (${load()})`);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   let failures = 0;
-  // As the `check-rounds` task: every second, on this replica, until the last measured run is due.
+  // As the `check-rounds` and `runner-lease-expiry` tasks: every second, on this replica, until the last
+  // measured run is due. The expiry records runs past their deadline as missed, as it does in `serve`:
+  // without it they stay queued, and every lease walks past them.
   while (Date.now() < end) {
     if (Date.now() >= first) loop.enable();
     await server.checks.schedule().catch(() => failures++);
+    await server.runners.expire().catch(() => failures++);
     await sleep(Math.min(1000 - (Date.now() % 1000), end - Date.now()));
   }
   loop.disable();
