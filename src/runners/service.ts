@@ -128,13 +128,20 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
   }
 
   private async waitForWork(ms: number, signal: AbortSignal): Promise<void> {
+    // One controller per wait, ended by its timer or by `signal` (one listener, removed after):
+    // a lease waits many times while work falls due, and signals combined per wait pile listeners up.
+    const wait = new AbortController();
+    const stop = () => wait.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    const timer = setTimeout(stop, Math.max(1, Math.ceil(ms)));
     try {
-      // AbortSignal.timeout takes whole milliseconds only.
-      const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(ms)));
-      await once(this.queued, 'queued', { signal: AbortSignal.any([signal, timeout]) });
+      if (!signal.aborted) await once(this.queued, 'queued', { signal: wait.signal });
     } catch (err) {
       // The wait ended by its timer, the caller or close(): either way, look again (or give up) above.
       if ((err as Error).name !== 'AbortError') throw err;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
     }
   }
 
