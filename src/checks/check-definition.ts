@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { Entity } from '../catalog/model.ts';
 import { parseEntityRef, refKey } from '../platform/entity-ref.ts';
 import { parseAssertion } from './assertions.ts';
+import { checkOffset } from './status.ts';
 import {
   type CheckDefinition,
   type CheckRequest,
@@ -425,14 +426,16 @@ export function checkDefinition(entity: Entity, serviceOwner?: string): CheckDef
   const degradedMs = durationMs(spec.degradedResponseTime);
   const maxMs = durationMs(spec.maxResponseTime);
   const locations = spec.locations === 'all' ? 'all' : (spec.locations ?? ['local']);
+  const key = refKey({ kind: 'check', namespace, name });
   return {
-    key: refKey({ kind: 'check', namespace, name }),
+    key,
     namespace,
     name,
     ...(entity.metadata.title ? { title: entity.metadata.title } : {}),
     service: refKey(parseEntityRef(spec.service, { defaultKind: 'Component', defaultNamespace: namespace })),
     owner,
     intervalMs,
+    offsetMs: checkOffset(key, intervalMs),
     locations,
     timeoutMs: Math.min(durationMs(spec.timeout) ?? DEFAULT_TIMEOUT_MS, intervalMs - 1),
     retries: {

@@ -76,6 +76,8 @@ export interface CheckDefinition {
   /** The owning group's key; the service's owner when the check names none (empty when neither is known). */
   owner: string;
   intervalMs: number;
+  /** Where in each interval its rounds run (ms, in [0, intervalMs)): fixed per check, a hash of its key (status.ts's checkOffset). */
+  offsetMs: number;
   /** Named runner locations, or `all` (every known runner location and `local`). */
   locations: 'all' | readonly string[];
   timeoutMs: number;

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Transaction } from 'kysely';
 import type { CachedCatalog } from '../catalog/cached-catalog.ts';
 import { serviceEntities } from '../catalog/service-entities.ts';
@@ -41,6 +42,7 @@ import {
   maintenanceAt,
   nextLocationState,
   overallStatus,
+  dueRound,
   parseRoundKey,
   pendingLocation,
   retryDelayMs,
@@ -73,6 +75,10 @@ export interface CheckServiceOptions {
 export const CHECK_ALERTER = 'check-alerting';
 /** Rounds a check's page shows in its grid. */
 export const ROUNDS_SHOWN = 20;
+/** How long before its due time a round is queued: more than the one second between the rounds task's runs. */
+export const ORDER_AHEAD_MS = 2000;
+/** Orders written per transaction when rounds are ordered; the event loop turns between them. */
+const ORDER_CHUNK = 500;
 /** Transitions put on the timeline per call. */
 const TRANSITION_BATCH = 100;
 
@@ -199,47 +205,66 @@ export class CheckService {
   }
 
   /**
-   * Orders the current round of every check whose round this process has not ordered yet:
-   * one order per location, keyed by check, location and round start (rounds are aligned to
-   * the interval, so every replica computes the same keys and the queue keeps one). A run
-   * not started within its round is missed. Answers how many orders were new.
+   * Orders the rounds of every check that this process has not ordered yet: the round last
+   * due (late, when this process starts mid-interval) and the one due within ORDER_AHEAD_MS,
+   * queued ahead so a runner starts it at its due time although this runs once a second.
+   * A round runs at the check's fixed offset within its interval (status.ts's checkOffset),
+   * so rounds spread across the interval instead of all falling due at its start. One order
+   * per location, keyed by check, location and round (the interval boundary, so every
+   * replica computes the same keys and the queue keeps one). A run not started within one
+   * interval of its due time is missed. Orders are written ORDER_CHUNK at a time, each its
+   * own transaction, yielding between them: a burst (a start with ten thousand checks) does
+   * not hold the event loop. Answers how many orders were new.
    */
   async schedule(): Promise<number> {
     const queue = this.options.queue;
     if (!queue) return 0;
     const now = this.now().getTime();
     const { checks } = await this.loadDefinitions();
-    const orders: WorkOrder[] = [];
+    // Each check's orders are written together: a check counts as ordered once all of them committed.
+    const batches: { checks: { key: string; roundMs: number }[]; orders: WorkOrder[] }[] = [];
     for (const check of checks) {
-      const round = roundStart(now, check.intervalMs);
-      if (this.ordered.get(check.key) === round) continue;
+      const last = this.ordered.get(check.key);
+      const current = dueRound(now, check.intervalMs, check.offsetMs);
+      const upcoming = dueRound(now + ORDER_AHEAD_MS, check.intervalMs, check.offsetMs);
+      const rounds = (upcoming.roundMs === current.roundMs ? [current] : [current, upcoming]).filter(
+        (r) => last === undefined || r.roundMs > last,
+      );
+      if (rounds.length === 0) continue;
       const payload = checkPayload(check);
       const retries = payload.retries;
       // The whole run: every attempt and the waits between them, never beyond the round.
       const budget = check.timeoutMs * (retries.count + 1) + retries.delayMs * retries.count * (retries.count + 1);
-      for (const location of await this.locationsOf(check))
-        orders.push({
-          kind: CHECK_WORK_KIND,
-          subject: check.key,
-          dedupKey: roundKey(check.key, location, round),
-          location,
-          tags: [],
-          dueAt: round,
-          deadlineAt: round + check.intervalMs,
-          timeoutMs: Math.min(budget, check.intervalMs),
-          secrets: check.secrets,
-          payload,
-        });
-      this.ordered.set(check.key, round);
+      const locations = await this.locationsOf(check);
+      let batch = batches.at(-1);
+      if (!batch || batch.orders.length >= ORDER_CHUNK) {
+        batch = { checks: [], orders: [] };
+        batches.push(batch);
+      }
+      batch.checks.push({ key: check.key, roundMs: upcoming.roundMs });
+      for (const { roundMs, dueMs } of rounds)
+        for (const location of locations)
+          batch.orders.push({
+            kind: CHECK_WORK_KIND,
+            subject: check.key,
+            dedupKey: roundKey(check.key, location, roundMs),
+            location,
+            tags: [],
+            dueAt: dueMs,
+            deadlineAt: dueMs + check.intervalMs,
+            timeoutMs: Math.min(budget, check.intervalMs),
+            secrets: check.secrets,
+            payload,
+          });
     }
-    if (orders.length === 0) return 0;
-    try {
-      return await queue.enqueue(orders);
-    } catch (err) {
-      // Not ordered: the next tick tries the same rounds again (the dedup keys make that safe).
-      for (const o of orders) this.ordered.delete(o.subject);
-      throw err;
+    let added = 0;
+    for (const [i, batch] of batches.entries()) {
+      if (i > 0) await setImmediate();
+      // Not ordered on failure: the next tick tries the same rounds again (the dedup keys make that safe).
+      added += await queue.enqueue(batch.orders);
+      for (const { key, roundMs } of batch.checks) this.ordered.set(key, roundMs);
     }
+    return added;
   }
 
   /** The handler the runners call once per finished check run, inside the transaction that records it. */
@@ -349,7 +374,7 @@ export class CheckService {
     if (!queue || check.retries.sameLocation || n > check.retries.count) return false;
     const location = retryLocation(await this.locationsOf(check), round.location, n);
     const dueAt = run.finishedAt + retryDelayMs(check.retries, n);
-    const deadlineAt = round.roundMs + check.intervalMs;
+    const deadlineAt = round.roundMs + check.offsetMs + check.intervalMs;
     if (location === undefined || dueAt >= deadlineAt) return false;
     await queue.enqueue(
       [

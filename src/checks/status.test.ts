@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import type { LocationState, RunStatus } from './model.ts';
 import {
   alertAction,
+  checkOffset,
+  dueRound,
   maintenanceAt,
   nextLocationState,
   overallStatus,
@@ -180,6 +182,36 @@ describe('rounds and retries', () => {
     assert.equal(parseRoundKey(`${key}#retry`), undefined);
     assert.equal(parseRoundKey('job:default/x@1'), undefined);
     assert.equal(parseRoundKey('check:default/x@a@b@1'), undefined);
+  });
+  it('a check runs at a fixed offset within its interval: stable, within [0, interval), spread across checks', () => {
+    const key = 'check:default/shipments-health';
+    assert.equal(
+      checkOffset(key, 60_000),
+      checkOffset(key, 60_000),
+      'the same on every call (every replica, every restart)',
+    );
+    for (const interval of [1, 1000, 30_000, 60_000, 3_600_000, 86_400_000]) {
+      const offset = checkOffset(key, interval);
+      assert.ok(Number.isInteger(offset) && offset >= 0 && offset < interval, `${offset} in [0, ${interval})`);
+    }
+    assert.equal(checkOffset(key, 1), 0);
+    // A thousand checks at one minute land all over it: every six-second tenth of the minute holds some.
+    const tenths = new Set(
+      Array.from({ length: 1000 }, (_, i) => Math.floor(checkOffset(`check:default/c-${i}`, 60_000) / 6000)),
+    );
+    assert.equal(tenths.size, 10);
+    assert.notEqual(checkOffset('check:default/a', 60_000), checkOffset('check:default/b', 60_000));
+    // Hostile and odd keys hash like any other.
+    for (const odd of ['', '\u0000', 'ü'.repeat(10_000), 'check:x/__proto__'])
+      assert.ok(checkOffset(odd, 60_000) < 60_000);
+  });
+  it('a round is due at its interval boundary plus the offset; its key keeps the boundary', () => {
+    // Offset 17 s in a 60 s interval: the round of 120 s is due at 137 s.
+    assert.deepEqual(dueRound(137_000, 60_000, 17_000), { roundMs: 120_000, dueMs: 137_000 });
+    assert.deepEqual(dueRound(136_999, 60_000, 17_000), { roundMs: 60_000, dueMs: 77_000 });
+    assert.deepEqual(dueRound(196_999, 60_000, 17_000), { roundMs: 120_000, dueMs: 137_000 });
+    assert.deepEqual(dueRound(197_000, 60_000, 17_000), { roundMs: 180_000, dueMs: 197_000 });
+    assert.deepEqual(dueRound(120_000, 60_000, 0), { roundMs: 120_000, dueMs: 120_000 }, 'offset 0: as before');
   });
   it('a retry elsewhere goes to the other locations in turn', () => {
     assert.equal(retryLocation(['a', 'b', 'c'], 'b', 1), 'a');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CheckDefinition, CheckStatus, LocationState, MaintenanceWindow, RunStatus } from './model.ts';
 
 /**
@@ -102,6 +103,25 @@ export function alertAction(
 /** The start of the round `at` falls in (epoch ms): rounds are aligned to the interval, so every replica agrees. */
 export function roundStart(at: number, intervalMs: number): number {
   return at - (at % intervalMs);
+}
+
+/**
+ * A check's fixed offset within its interval (ms, in [0, interval)): a hash of its key
+ * modulo the interval, so checks spread across their interval instead of all running at
+ * its start (as Checkly and Gatus do), and every replica and restart agrees on it.
+ */
+export function checkOffset(checkKey: string, intervalMs: number): number {
+  return createHash('sha256').update(checkKey).digest().readUIntBE(0, 6) % intervalMs;
+}
+
+/**
+ * The check's round last due at `at`: `roundMs`, the interval boundary it belongs to (the
+ * round in its key and its results, as every replica computes it), and `dueMs`, that plus
+ * the check's offset (when it runs).
+ */
+export function dueRound(at: number, intervalMs: number, offsetMs: number): { roundMs: number; dueMs: number } {
+  const roundMs = roundStart(at - offsetMs, intervalMs);
+  return { roundMs, dueMs: roundMs + offsetMs };
 }
 
 /** The round's work key at a location: one order per check, location and round, however many replicas ask. */

@@ -38,7 +38,7 @@ import {
   type Schedule,
   ticksBetween,
 } from './schedule.ts';
-import type { JobClaim, JobStore, NewRun } from './store.ts';
+import type { JobState, JobStore, NewRun } from './store.ts';
 
 /** The principal failed and missed runs are recorded on timelines as: one of Atrium's own (SYSTEM_RECORDERS). */
 export const JOBS_RECORDER = { name: 'scheduled-jobs', scopes: ['changes:write'] } as const;
@@ -54,7 +54,7 @@ export const EARLY_PING_MS = 60_000;
 /** Owed alerts paid per sweep. */
 const ALERTS_PER_SWEEP = 50;
 /** Jobs claimed per transaction in a pass: a commit per job made a pass over 1,000 jobs take seconds. */
-const CLAIM_BATCH = 100;
+const CLAIM_BATCH = 500;
 /** Runs kept per job. */
 export const RUNS_KEPT = 500;
 
@@ -103,6 +103,23 @@ export interface PingResult {
   body: string;
   replayed: boolean;
 }
+
+/** Ticks of a long downtime recorded as one missed run: from the first until where the claim resumes. */
+interface Backlog {
+  from: number;
+  until: number;
+}
+
+/** A claim's runs and work orders, whether it replaces the unfinished run, and how many ticks it skips. */
+interface Planned {
+  runs: NewRun[];
+  orders: WorkOrder[];
+  replace: boolean;
+  skipped: number;
+}
+
+const NOTHING_PLANNED: Planned = { runs: [], orders: [], replace: false, skipped: 0 };
+const NO_TOTALS = { claimed: 0, ordered: 0, missed: 0, skipped: 0 };
 
 interface Definitions {
   jobs: JobDefinition[];
@@ -210,7 +227,8 @@ export class JobService {
   }
 
   private scheduleOf(job: JobDefinition): Schedule {
-    const id = `${job.key} ${job.timeZone} ${job.schedule}`;
+    // Shared by the jobs on one schedule (a schedule is pure: croner computes, schedules nothing).
+    const id = `${job.timeZone} ${job.schedule}`;
     let schedule = this.schedules.get(id);
     if (!schedule) {
       schedule = compileSchedule(job.schedule, job.timeZone);
@@ -295,84 +313,109 @@ export class JobService {
   /**
    * One pass of the claim loop: for every job, the ticks due since its claim row's last
    * tick are claimed by a conditional update, so across replicas each tick is claimed once;
-   * the claim writes the ticks' runs and queues their work orders in one transaction.
+   * the claim writes the ticks' runs and queues their work orders in one transaction. The
+   * statements are set-based (store.claimAll): per batch one update of the claim rows, one
+   * insert of runs and one of work orders, whatever the number of jobs due together.
    */
   async tick(): Promise<{ claimed: number; ordered: number; missed: number; skipped: number }> {
     const { jobs } = await this.loadDefinitions();
     const now = this.now();
     const states = await this.store.states(jobs.map((j) => j.key));
-    const totals = { claimed: 0, ordered: 0, missed: 0, skipped: 0 };
-    // Claims commit in batches: one transaction per CLAIM_BATCH jobs, not per job.
-    const batch: { claim: JobClaim; ticks: number; planned: Awaited<ReturnType<JobService['plan']>> }[] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const won = await this.store.claimAll(
-        batch.map((b) => b.claim),
-        now,
-      );
-      for (const { claim, ticks, planned } of batch) {
-        if (!won.has(claim.key)) continue;
-        totals.claimed += ticks;
-        totals.ordered += planned.orders.length;
-        totals.missed += planned.runs.filter((r) => r.status === 'missed').length;
-        totals.skipped += planned.skipped;
+    const totals = { ...NO_TOTALS };
+    // A job seen for the first time starts now: its earlier ticks were never due here.
+    await this.store.initStates(
+      jobs.filter((j) => !states.has(j.key)).map((j) => j.key),
+      now,
+      now,
+    );
+    // Jobs on one schedule whose claims stand at one tick are due at the same ticks: worked out once a pass.
+    const between = new Map<string, { ticks: number[]; more: boolean }>();
+    const dueAfter = (schedule: Schedule, after: number) => {
+      const id = `${schedule.timeZone} ${schedule.expression} ${after}`;
+      let found = between.get(id);
+      if (!found) {
+        found = ticksBetween(schedule, after, now, MAX_TICKS_PER_CLAIM);
+        between.set(id, found);
       }
-      batch.length = 0;
+      return found;
     };
+    const due: { job: JobDefinition; state: JobState; ticks: number[]; newLast: number; backlog?: Backlog }[] = [];
     for (const job of jobs) {
       const state = states.get(job.key);
-      // A job seen for the first time starts now: its earlier ticks were never due here.
-      if (!state) {
-        await this.store.initState(job.key, now, now);
-        continue;
-      }
+      if (!state) continue;
       const schedule = this.scheduleOf(job);
-      const due = ticksBetween(schedule, state.lastTick, now, MAX_TICKS_PER_CLAIM);
-      let ticks = due.ticks;
-      let backlog: { from: number; until: number } | undefined;
+      const found = dueAfter(schedule, state.lastTick);
+      let ticks = found.ticks;
+      let backlog: Backlog | undefined;
       let newLast = ticks.at(-1);
-      if (due.more) {
+      if (found.more) {
         // A backlog too long to list (a long downtime of a frequent job): one record says it was
         // missed, and the claim goes on from a window that holds at most MAX_TICKS_PER_CLAIM ticks.
         const resumeFrom = now - MAX_TICKS_PER_CLAIM * MIN_TICK_INTERVAL_MS;
-        backlog = { from: due.ticks[0] as number, until: resumeFrom };
-        ticks = ticksBetween(schedule, resumeFrom, now, MAX_TICKS_PER_CLAIM).ticks;
+        backlog = { from: found.ticks[0] as number, until: resumeFrom };
+        ticks = dueAfter(schedule, resumeFrom).ticks;
         newLast = ticks.at(-1) ?? resumeFrom;
       }
-      if (newLast === undefined) continue;
-      const suspended = state.suspended ?? job.suspend;
-      // A suspended job's ticks pass unrecorded: resuming it does not flood it with catch-up.
-      const planned = suspended
-        ? { runs: [], orders: [], replace: false, skipped: 0 }
-        : await this.plan(job, ticks, backlog, now);
-      batch.push({
-        claim: {
-          key: job.key,
-          expectedLast: state.lastTick,
-          newLast,
-          runs: planned.runs,
-          alongside: async (trx) => {
-            if (planned.replace)
-              await this.queue.cancel(job.key, 'Replaced by the next tick (concurrencyPolicy: Replace)', trx);
-            if (planned.orders.length > 0) await this.queue.enqueue(planned.orders, trx);
-          },
-        },
-        ticks: ticks.length,
-        planned,
-      });
-      if (batch.length >= CLAIM_BATCH) await flush();
+      if (newLast !== undefined) due.push({ job, state, ticks, newLast, ...(backlog ? { backlog } : {}) });
     }
-    await flush();
+    // Forbid asks whether a run is unfinished: one query for every such job due in the pass.
+    const busy = await this.queue.busy(
+      due
+        .filter(({ job, state }) => job.concurrencyPolicy === 'Forbid' && !(state.suspended ?? job.suspend))
+        .map(({ job }) => job.key),
+    );
+    // Claims commit in batches of CLAIM_BATCH jobs, each batch a few set-based statements.
+    // Only the claims a replica won are planned and written: a replica that lost the race does no more.
+    for (let i = 0; i < due.length; i += CLAIM_BATCH) {
+      const batch = due.slice(i, i + CLAIM_BATCH);
+      const counted = { ...NO_TOTALS };
+      await this.store.claimAll(
+        batch.map(({ job, state, newLast }) => ({ key: job.key, expectedLast: state.lastTick, newLast })),
+        now,
+        async (trx, won) => {
+          const planned = batch
+            .filter(({ job }) => won.has(job.key))
+            .map(({ job, state, ticks, backlog }) => {
+              // A suspended job's ticks pass unrecorded: resuming it does not flood it with catch-up.
+              const plan =
+                (state.suspended ?? job.suspend) ? NOTHING_PLANNED : this.plan(job, ticks, backlog, now, busy);
+              counted.claimed += ticks.length;
+              counted.ordered += plan.orders.length;
+              counted.missed += plan.runs.filter((r) => r.status === 'missed').length;
+              counted.skipped += plan.skipped;
+              return { key: job.key, plan };
+            });
+          await this.store.insertRuns(
+            trx,
+            planned.flatMap((p) => p.plan.runs),
+            now,
+          );
+          for (const { key, plan } of planned)
+            if (plan.replace)
+              await this.queue.cancel(key, 'Replaced by the next tick (concurrencyPolicy: Replace)', trx);
+          const orders = planned.flatMap((p) => p.plan.orders);
+          if (orders.length > 0) await this.queue.enqueue(orders, trx);
+        },
+      );
+      totals.claimed += counted.claimed;
+      totals.ordered += counted.ordered;
+      totals.missed += counted.missed;
+      totals.skipped += counted.skipped;
+    }
     return totals;
   }
 
-  /** The runs and orders of a claim: catch-up decides which ticks run, the concurrency policy whether they start. */
-  private async plan(
+  /**
+   * The runs and orders of a claim: catch-up decides which ticks run, the concurrency policy
+   * whether they start (`busy`: the jobs with a run unfinished).
+   */
+  private plan(
     job: JobDefinition,
     ticks: readonly number[],
-    backlog: { from: number; until: number } | undefined,
+    backlog: Backlog | undefined,
     now: number,
-  ): Promise<{ runs: NewRun[]; orders: WorkOrder[]; replace: boolean; skipped: number }> {
+    busy: ReadonlySet<string>,
+  ): Planned {
     const plan = catchUpPlan(ticks, job.catchUp, now, job.startingDeadlineMs ?? DEFAULT_LATE_AFTER_MS);
     const missed = [
       ...(backlog
@@ -409,14 +452,14 @@ export class JobService {
       runs.push({ jobKey: job.key, tick: r.tick, status: 'skipped', trigger: r.trigger, finishedAt: now, summary });
     };
     if (job.concurrencyPolicy === 'Forbid' && toRun.length > 0) {
-      const busy = (await this.queue.unfinished(job.key)).length > 0;
+      const isBusy = busy.has(job.key);
       // One run at a time: with a run unfinished none starts; of several due together, the last.
-      const keep = busy ? [] : toRun.slice(-1);
+      const keep = isBusy ? [] : toRun.slice(-1);
       toRun
         .slice(0, toRun.length - keep.length)
         .forEach(
           skip(
-            busy
+            isBusy
               ? 'Skipped: the previous run had not finished (concurrencyPolicy: Forbid)'
               : 'Skipped: a later tick was due at the same time (concurrencyPolicy: Forbid)',
           ),

@@ -12,19 +12,20 @@ import {
 import type { JobRunsTable, Schema } from '../platform/db/schema.ts';
 import { FINAL_STATUSES, type JobRun, type RunStatus, tailOf } from './model.ts';
 
-/** A write that commits with the store's own (a work order queued with the tick that orders it). */
-export type JobsAlongside = (trx: Transaction<Schema>) => Promise<void>;
+/**
+ * What a batch of claims writes for the claims it won (their runs and work orders), in the
+ * claims' transaction: it runs once, given the keys won, after the claim rows moved.
+ */
+export type ClaimWrite = (trx: Transaction<Schema>, won: ReadonlySet<string>) => Promise<void>;
 
 /** Where a write goes: the database, or a caller's transaction (a runner outcome's). */
 export type Executor = Kysely<Schema>;
 
-/** One job's claim in a pass: its ticks from `expectedLast` (as read) to `newLast`, their runs, and what commits with them. */
+/** One job's claim in a pass: its claim row moves from `expectedLast` (as read) to `newLast`, its last due tick. */
 export interface JobClaim {
   key: string;
   expectedLast: number;
   newLast: number;
-  runs: readonly NewRun[];
-  alongside?: JobsAlongside;
 }
 
 export interface JobState {
@@ -55,7 +56,7 @@ export type PingOutcome = { kind: 'written'; response: StoredAnswer } | PriorAns
 /** Keys per `in (...)` list. */
 const KEY_CHUNK = 500;
 /** Run rows per multi-row insert (13 columns each, far below both databases' parameter limits). */
-const ROW_CHUNK = 200;
+const ROW_CHUNK = 500;
 const ALERTED_STATUSES: readonly RunStatus[] = ['failed', 'missed'];
 
 type RunRow = Selectable<JobRunsTable>;
@@ -124,64 +125,73 @@ export class JobStore {
     return out;
   }
 
-  /** A claim row for a job seen for the first time, starting at `lastTick` (its ticks before were never due here); another replica's row wins. */
-  async initState(key: string, lastTick: number, now: number): Promise<void> {
-    await this.db
-      .insertInto('job_state')
-      .values({ job_key: key, last_tick_ms: lastTick, suspended: null, updated_ms: now })
-      .onConflict((oc) => oc.column('job_key').doNothing())
-      .execute();
+  /** Claim rows for jobs seen for the first time, starting at `lastTick` (their ticks before were never due here); another replica's rows win. */
+  async initStates(keys: readonly string[], lastTick: number, now: number): Promise<void> {
+    for (const chunk of chunks(keys, KEY_CHUNK))
+      if (chunk.length > 0)
+        await this.db
+          .insertInto('job_state')
+          .values(chunk.map((key) => ({ job_key: key, last_tick_ms: lastTick, suspended: null, updated_ms: now })))
+          .onConflict((oc) => oc.column('job_key').doNothing())
+          .execute();
   }
 
   /**
-   * Claims several jobs' due ticks in one transaction, so a pass over a thousand jobs
-   * commits a few times instead of a thousand. Each claim is its own conditional update
-   * (`last_tick_ms` still what this replica read), so a claim another replica won is
-   * skipped and the others still commit; a won claim writes its ticks' runs and its
-   * `alongside` (the work orders) in the same transaction. On PostgreSQL the batch first
-   * locks the claim rows no other replica holds (`SKIP LOCKED`) and claims only those:
-   * replicas passing together split the jobs instead of waiting for each other's batches
-   * (a row skipped here is claimed by the replica holding it, or on the next pass). A
-   * failing `alongside` rolls the whole batch back: its jobs are claimed on the next pass.
-   * Answers the keys claimed.
+   * Claims several jobs' due ticks in one transaction, set-based: the claims that move the
+   * same tick to the same next one (every job due at one tick) are one conditional UPDATE
+   * (`last_tick_ms` still what this replica read) that answers the rows it moved, so a claim
+   * another replica won is left out and the others still commit. `write` then writes what
+   * the won claims order (their runs and work orders; a replica that won nothing writes
+   * nothing) in the same transaction. On PostgreSQL the UPDATE moves only the rows no other
+   * replica holds (`SKIP LOCKED`): replicas passing together split the jobs instead of
+   * waiting for each other (a row skipped here is claimed by the replica holding it, or on
+   * the next pass). A failing `write` rolls the whole batch back: its jobs are claimed on
+   * the next pass. Answers the keys claimed.
    */
-  async claimAll(claims: readonly JobClaim[], now: number): Promise<Set<string>> {
+  async claimAll(claims: readonly JobClaim[], now: number, write: ClaimWrite): Promise<Set<string>> {
     if (claims.length === 0) return new Set();
+    const groups = new Map<string, { expectedLast: number; newLast: number; keys: string[] }>();
+    for (const claim of claims) {
+      const id = `${claim.expectedLast} ${claim.newLast}`;
+      let group = groups.get(id);
+      if (!group) {
+        group = { expectedLast: claim.expectedLast, newLast: claim.newLast, keys: [] };
+        groups.set(id, group);
+      }
+      group.keys.push(claim.key);
+    }
     return this.db.transaction().execute(async (trx) => {
-      let claimable = claims;
-      if (this.database.dialect === 'postgres') {
-        const free = await trx
-          .selectFrom('job_state')
-          .select('job_key')
-          .where(
-            'job_key',
-            'in',
-            claims.map((c) => c.key),
-          )
-          .forUpdate()
-          .skipLocked()
-          .execute();
-        const keys = new Set(free.map((r) => r.job_key));
-        claimable = claims.filter((c) => keys.has(c.key));
-      }
       const won = new Set<string>();
-      for (const claim of claimable) {
-        const moved = await trx
-          .updateTable('job_state')
-          .set({ last_tick_ms: claim.newLast, updated_ms: now })
-          .where('job_key', '=', claim.key)
-          .where('last_tick_ms', '=', claim.expectedLast)
-          .executeTakeFirst();
-        if (Number(moved.numUpdatedRows) !== 1) continue;
-        await this.insertRuns(trx, claim.runs, now);
-        if (claim.alongside) await claim.alongside(trx);
-        won.add(claim.key);
-      }
+      for (const { expectedLast, newLast, keys } of groups.values())
+        for (const chunk of chunks(keys, KEY_CHUNK)) {
+          const moved = await trx
+            .updateTable('job_state')
+            .set({ last_tick_ms: newLast, updated_ms: now })
+            .where(
+              'job_key',
+              'in',
+              this.database.dialect === 'postgres'
+                ? trx
+                    .selectFrom('job_state as free')
+                    .select('free.job_key')
+                    .where('free.job_key', 'in', chunk)
+                    .where('free.last_tick_ms', '=', expectedLast)
+                    .forUpdate()
+                    .skipLocked()
+                : chunk,
+            )
+            .where('last_tick_ms', '=', expectedLast)
+            .returning('job_key')
+            .execute();
+          for (const row of moved) won.add(row.job_key);
+        }
+      if (won.size > 0) await write(trx, won);
       return won;
     });
   }
 
-  private async insertRuns(into: Executor, runs: readonly NewRun[], now: number): Promise<void> {
+  /** Runs as first written (a claim's, in its transaction), several rows a statement; a tick's existing run stays. */
+  async insertRuns(into: Executor, runs: readonly NewRun[], now: number): Promise<void> {
     for (const chunk of chunks(runs, ROW_CHUNK))
       if (chunk.length > 0)
         await into

@@ -102,6 +102,8 @@ export interface WorkQueue<Transaction = unknown> {
   cancel(subject: string, reason: string, trx?: Transaction): Promise<number>;
   /** The subject's runs not yet finished (queued or leased), oldest first: what `Forbid` and `Replace` ask. */
   unfinished(subject: string): Promise<readonly { runId: string; dedupKey: string; state: 'queued' | 'leased' }[]>;
+  /** Which of `subjects` have runs not yet finished: what `Forbid` asks of every job due in a pass, in one query. */
+  busy(subjects: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
 /** What an executor may use besides its order: cancellation, the secrets, the runner's own settings. */

@@ -105,9 +105,13 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
     return this.store.unfinished(subject);
   }
 
+  busy(subjects: readonly string[]): Promise<ReadonlySet<string>> {
+    return this.store.busy(subjects);
+  }
+
   /**
-   * Leases work to a runner: at once when some is due, else as soon as some is queued here
-   * or found within the long poll, else none when it ends. Nothing is leased once `signal`
+   * Leases work to a runner: at once when some is due, else as soon as some is queued here,
+   * falls due or is found within the long poll, else none when it ends. Nothing is leased once `signal`
    * aborts (the runner went away), so no lease is handed to no one.
    */
   async lease(runner: RunnerIntroduction, signal?: AbortSignal): Promise<LeasedRun[]> {
@@ -125,18 +129,30 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
           secrets: this.secretsOf(secretNames),
         }));
       }
-      await this.waitForWork(Math.min(remaining, this.pollEveryMs), ended);
+      // Work queued ahead of its due time wakes the wait then: a check's round starts on time.
+      const due = await this.store.nextDue(this.now());
+      await this.waitForWork(
+        Math.min(remaining, this.pollEveryMs, due === undefined ? Infinity : due - this.now()),
+        ended,
+      );
     }
   }
 
   private async waitForWork(ms: number, signal: AbortSignal): Promise<void> {
+    // One controller per wait, ended by its timer or by `signal` (one listener, removed after):
+    // a lease waits many times while work falls due, and signals combined per wait pile listeners up.
+    const wait = new AbortController();
+    const stop = () => wait.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    const timer = setTimeout(stop, Math.max(1, Math.ceil(ms)));
     try {
-      // AbortSignal.timeout takes whole milliseconds only.
-      const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(ms)));
-      await once(this.queued, 'queued', { signal: AbortSignal.any([signal, timeout]) });
+      if (!signal.aborted) await once(this.queued, 'queued', { signal: wait.signal });
     } catch (err) {
       // The wait ended by its timer, the caller or close(): either way, look again (or give up) above.
       if ((err as Error).name !== 'AbortError') throw err;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
     }
   }
 

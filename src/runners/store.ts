@@ -400,6 +400,34 @@ export class RunnerStore {
     return rows.map((r) => ({ runId: r.run_id, dedupKey: r.dedup_key, state: r.state as 'queued' | 'leased' }));
   }
 
+  /** The earliest due time after `now` of a queued run (orders queued ahead: checks' rounds, retries after backoff). */
+  async nextDue(now: number): Promise<number | undefined> {
+    const row = await this.database.db
+      .selectFrom('work_runs')
+      .select((eb) => eb.fn.min('due_ms').as('due'))
+      .where('state', '=', 'queued')
+      .where('due_ms', '>', now)
+      .executeTakeFirst();
+    return row?.due === null || row?.due === undefined ? undefined : Number(row.due);
+  }
+
+  /** Which of `subjects` have queued or leased runs. */
+  async busy(subjects: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const chunk of chunks(subjects, INSERT_CHUNK)) {
+      if (chunk.length === 0) continue;
+      const rows = await this.database.db
+        .selectFrom('work_runs')
+        .select('subject')
+        .distinct()
+        .where('subject', 'in', chunk)
+        .where('state', 'in', UNFINISHED)
+        .execute();
+      for (const row of rows) out.add(row.subject);
+    }
+    return out;
+  }
+
   /**
    * Runs not started before their deadline (queued, or their lease lapsed) become `missed`,
    * each in a transaction of its own with `listener`. Safe on several replicas at once: each
