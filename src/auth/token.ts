@@ -18,9 +18,9 @@ const TOKEN_PATTERN = /^atrium_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
 /** What a token may be allowed to do. Each capability that writes adds its scope here. */
 export const SCOPES = {
-  'checks:write': 'add and remove maintenance windows of synthetic checks',
   'deployments:write': 'record deployments and blue/green traffic switches',
   'changes:write': 'record other changes (config, infrastructure, migrations, feature flags)',
+  'checks:write': 'add and remove maintenance windows of synthetic checks',
   'flags:read': "read feature flags with an Unleash SDK (the token's environment)",
   'flags:write': 'turn feature flags on and off, and pull their kill switch',
   'incidents:write':
