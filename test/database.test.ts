@@ -47,6 +47,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0016_checks_results',
           '0017_incidents',
           '0018_postmortems_actions',
+          '0019_check_screenshots',
         ],
       );
     } finally {
@@ -97,6 +98,7 @@ describeEachDatabase('opening the database', (dialect) => {
       'postmortems',
       'postmortem_actions',
       'postmortem_escalations',
+      'check_screenshots',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -131,6 +133,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0016_checks_results',
           '0017_incidents',
           '0018_postmortems_actions',
+          '0019_check_screenshots',
         ],
       );
     } finally {
