@@ -192,7 +192,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 18);
+      assert.equal(rows.length, 19);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;
