@@ -239,4 +239,10 @@ describe('browser checks', { skip: browserSkip, concurrency: false }, () => {
     const shown = await run(JSON.stringify(REDACTED));
     assert.equal(detailOf(out).screenshot, detailOf(shown).screenshot);
   });
+
+  it('close() ends the browser; the next browser run starts it again', async () => {
+    await executor.close?.();
+    const out = await executor.run(payload(`await page.goto('${base}/');`, 60_000), context());
+    assert.equal(out.status, 'success', out.summary);
+  });
 });
