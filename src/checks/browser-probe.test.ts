@@ -240,6 +240,34 @@ describe('browser checks', { skip: browserSkip, concurrency: false }, () => {
     assert.equal(detailOf(out).screenshot, detailOf(shown).screenshot);
   });
 
+  it('runs at once share the browser, never a context: nothing one stores reaches the other', async () => {
+    const [writer, reader] = await Promise.all([
+      executor.run(
+        payload(`
+          await page.goto('${base}/');
+          await page.evaluate(() => localStorage.setItem('basket', 'full'));
+          await context.addCookies([{ name: 'session', value: 'abc', url: '${base}/' }]);
+          assert.equal(await page.evaluate(() => localStorage.getItem('basket')), 'full');
+        `),
+        context(),
+      ),
+      executor.run(payload(`await page.goto('${base}/');`), context()),
+    ]);
+    assert.equal(writer.status, 'success', writer.summary);
+    assert.equal(reader.status, 'success', reader.summary);
+    const after = await executor.run(
+      payload(`
+        await page.goto('${base}/');
+        assert.equal(await page.evaluate(() => localStorage.getItem('basket')), null);
+        assert.deepEqual(await context.cookies(), []);
+        assert.deepEqual({ a: [1] }, { a: [1] });
+        assert.notDeepEqual([1], ['1']);
+      `),
+      context(),
+    );
+    assert.equal(after.status, 'success', after.summary);
+  });
+
   it('close() ends the browser; the next browser run starts it again', async () => {
     await executor.close?.();
     const out = await executor.run(payload(`await page.goto('${base}/');`, 60_000), context());

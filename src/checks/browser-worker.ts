@@ -92,6 +92,31 @@ async function screenshotOf(page: Page): Promise<string | undefined> {
   return undefined;
 }
 
+/**
+ * A value as this thread's realm builds it: the script's literals are objects of its vm
+ * context, Playwright's answers of this thread, and a strict deep comparison tells their
+ * prototypes apart ("expected [], saw []"). Cloned, both sides are plain values of one realm.
+ */
+function oneRealm(value: unknown): unknown {
+  try {
+    return structuredClone(value);
+  } catch {
+    return value;
+  }
+}
+
+/** node:assert/strict for scripts: deep comparisons made across the two realms. */
+const scriptAssert = Object.assign((value: unknown, message?: string) => assert.ok(value, message), assert, {
+  deepEqual: (actual: unknown, expected: unknown, message?: string) =>
+    assert.deepStrictEqual(oneRealm(actual), oneRealm(expected), message),
+  deepStrictEqual: (actual: unknown, expected: unknown, message?: string) =>
+    assert.deepStrictEqual(oneRealm(actual), oneRealm(expected), message),
+  notDeepEqual: (actual: unknown, expected: unknown, message?: string) =>
+    assert.notDeepStrictEqual(oneRealm(actual), oneRealm(expected), message),
+  notDeepStrictEqual: (actual: unknown, expected: unknown, message?: string) =>
+    assert.notDeepStrictEqual(oneRealm(actual), oneRealm(expected), message),
+});
+
 const systemResolve: Resolve = async (host) =>
   (await lookup(host, { all: true, verbatim: true })).map((a) => ({
     address: a.address,
@@ -183,7 +208,7 @@ async function run(job: BrowserJob): Promise<BrowserJobResult> {
       page,
       context,
       step,
-      assert,
+      assert: scriptAssert,
       console: { log: write, info: write, warn: write, error: write },
     });
     let failure: string | undefined;
