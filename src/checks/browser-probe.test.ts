@@ -181,7 +181,8 @@ describe('browser checks', { skip: browserSkip, concurrency: false }, () => {
     assert.equal(out.status, 'failure');
     assert.match(out.summary, /timed out after 2 s/);
     assert.ok(performance.now() - started < 2000 + 2000, 'ended at its deadline');
-    const next = await executor.run(payload(`await page.goto('${base}/');`), context());
+    // Its thread was ended: the next run may wait for a new one to load (slow on a loaded machine).
+    const next = await executor.run(payload(`await page.goto('${base}/');`, 60_000), context());
     assert.equal(next.status, 'success', next.summary);
   });
 
@@ -243,15 +244,19 @@ describe('browser checks', { skip: browserSkip, concurrency: false }, () => {
   it('runs at once share the browser, never a context: nothing one stores reaches the other', async () => {
     const [writer, reader] = await Promise.all([
       executor.run(
-        payload(`
+        payload(
+          `
           await page.goto('${base}/');
           await page.evaluate(() => localStorage.setItem('basket', 'full'));
           await context.addCookies([{ name: 'session', value: 'abc', url: '${base}/' }]);
           assert.equal(await page.evaluate(() => localStorage.getItem('basket')), 'full');
-        `),
+        `,
+          60_000,
+        ),
         context(),
       ),
-      executor.run(payload(`await page.goto('${base}/');`), context()),
+      // The second at once needs a second thread, loaded within its timeout.
+      executor.run(payload(`await page.goto('${base}/');`, 60_000), context()),
     ]);
     assert.equal(writer.status, 'success', writer.summary);
     assert.equal(reader.status, 'success', reader.summary);

@@ -81,12 +81,15 @@ export function vitalsCollector(bindingName: string): void {
       if (typeof report === 'function') report(JSON.stringify(snapshot));
     });
   };
+  const observers: [PerformanceObserver, (entry: PerformanceEntry) => void][] = [];
   const observe = (type: string, onEntry: (entry: PerformanceEntry) => void, extra: object = {}) => {
     try {
-      new PerformanceObserver((list) => {
+      const observer = new PerformanceObserver((list) => {
         for (const entry of list.getEntries()) onEntry(entry);
         send();
-      }).observe({ type, buffered: true, ...extra } as PerformanceObserverInit);
+      });
+      observer.observe({ type, buffered: true, ...extra } as PerformanceObserverInit);
+      observers.push([observer, onEntry]);
     } catch {
       // An entry type this browser does not know: that vital stays absent.
     }
@@ -139,7 +142,19 @@ export function vitalsCollector(bindingName: string): void {
   };
   if (document.readyState === 'complete') readNavigation();
   else addEventListener('load', readNavigation, { once: true });
-  Object.defineProperty(window, `${bindingName}_snapshot`, { value: () => JSON.stringify(snapshot) });
+  // The final reading: after the next frame (an interaction's entry exists once its paint
+  // happened), with the entries not yet handed to the observers' callbacks taken now.
+  const final = () =>
+    new Promise<string>((resolve) =>
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          for (const [observer, onEntry] of observers) for (const entry of observer.takeRecords()) onEntry(entry);
+          readNavigation();
+          resolve(JSON.stringify(snapshot));
+        }, 0),
+      ),
+    );
+  Object.defineProperty(window, `${bindingName}_snapshot`, { value: final });
 }
 
 const round = (value: number, digits = 1): number => {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { lookup } from 'node:dns/promises';
 import { inspect } from 'node:util';
 import vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -7,7 +6,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type DocumentSnapshot, measuredDocument, vitalsCollector } from './browser-script.ts';
 import type { BrowserJob, BrowserJobResult } from './browser-pool.ts';
 import type { BrowserStep } from './model.ts';
-import { allowancesOf, guardTarget, type Resolve } from './target-guard.ts';
+import { allowancesOf, guardTarget, systemResolve } from './target-guard.ts';
+import { MAX_SCREENSHOT_BYTES } from './browser-detail.ts';
+import { EXCERPT_CHARS } from './http-probe.ts';
 
 /**
  * A worker thread of the browser pool: connects to the runner's one browser and runs
@@ -21,8 +22,6 @@ const BINDING = '__atriumVitals';
 const MAX_STEPS = 50;
 const MAX_LOG = 2048;
 const MAX_REFUSALS = 10;
-export const EXCERPT_CHARS = 1024;
-export const MAX_SCREENSHOT_BYTES = 128 * 1024;
 /** Time kept back from the deadline (at most a quarter of it) to take the screenshot and read the vitals of a failing run. */
 const WRAP_UP_MS = 1500;
 
@@ -116,12 +115,6 @@ const scriptAssert = Object.assign((value: unknown, message?: string) => assert.
   notDeepStrictEqual: (actual: unknown, expected: unknown, message?: string) =>
     assert.notDeepStrictEqual(oneRealm(actual), oneRealm(expected), message),
 });
-
-const systemResolve: Resolve = async (host) =>
-  (await lookup(host, { all: true, verbatim: true })).map((a) => ({
-    address: a.address,
-    family: a.family === 6 ? 6 : 4,
-  }));
 
 /** Schemes a page may show; anything else (file:, chrome:, view-source:) ends the run. */
 const SHOWN_SCHEMES = new Set(['http:', 'https:', 'about:', 'data:', 'blob:']);

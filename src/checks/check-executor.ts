@@ -1,4 +1,3 @@
-import { lookup } from 'node:dns/promises';
 import type { ExecutionContext, Json, WorkExecutor, WorkOutcome } from '../runners/model.ts';
 import { BrowserPool } from './browser-pool.ts';
 import { type BrowserProbeResult, browserProbe } from './browser-probe.ts';
@@ -10,7 +9,7 @@ import { httpProbe } from './http-probe.ts';
 import { CHECK_WORK_KIND, type CheckRequest, type CheckRunDetail } from './model.ts';
 import type { ProbeContext } from './probe.ts';
 import { retryDelayMs } from './status.ts';
-import { allowancesOf, type Resolve } from './target-guard.ts';
+import { allowancesOf, type Resolve, systemResolve } from './target-guard.ts';
 import { tcpProbe } from './tcp-probe.ts';
 import { tlsProbe } from './tls-probe.ts';
 
@@ -37,12 +36,6 @@ export interface CheckExecutorOptions {
 export const REDACTED = '[redacted]';
 /** Secrets shorter than this are not searched for (blanking every "a" would say nothing and hide everything). */
 const MIN_SECRET_LENGTH = 4;
-
-const systemResolve: Resolve = async (host) =>
-  (await lookup(host, { all: true, verbatim: true })).map((a) => ({
-    address: a.address,
-    family: a.family === 6 ? 6 : 4,
-  }));
 
 function errorOutcome(summary: string): WorkOutcome {
   return { status: 'error', summary, detail: null };
