@@ -93,4 +93,41 @@ describe('kind: Check in the catalog', () => {
     assert.match(messages, /at column 8/);
     assert.equal(result.entities, 5, 'the component, the group, ok, tcp-ok and no-service');
   });
+
+  test('a browser script inline or in a file beside the check ($text); template literals are not placeholders', async (t) => {
+    const text = [
+      component('shop', { owner: 'web' }),
+      '---',
+      group('web'),
+      check('inline', [
+        '  service: shop',
+        '  type: browser',
+        '  browser:',
+        '    script: |',
+        "      await page.goto('https://shop.example/');",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal in the script
+        '      console.log(`at ${page.url()}`);',
+      ]),
+      check('from-file', [
+        '  service: shop',
+        '  type: browser',
+        '  browser: { script: { $text: ./send-a-parcel.js } }',
+      ]),
+      check('empty', ['  service: shop', '  type: browser', '  browser: { script: "" }']),
+      '',
+    ].join('\n');
+    const catalog = tempCatalog({
+      'catalog-info.yaml': text,
+      'send-a-parcel.js':
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the checks' own secret reference
+        "await page.goto('https://shop.example/login');\nawait page.fill('#password', '${secret:SHOP_PASSWORD}');\n",
+    });
+    t.after(() => catalog.cleanup());
+    const result = await validateJson(catalog.dir);
+    assert.deepEqual(
+      result.errors.map((p) => `${p.entityRef} ${p.code}`),
+      ['check:default/empty invalid-field'],
+    );
+    assert.equal(result.entities, 4, 'the component, the group, inline and from-file');
+  });
 });

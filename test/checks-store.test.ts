@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CheckStore, HOUR_MS, type RunRow, RESULTS_KEPT_MS } from '../src/checks/store.ts';
+import { CheckStore, HOUR_MS, type RunRow, RESULTS_KEPT_MS, SCREENSHOTS_KEPT } from '../src/checks/store.ts';
 import type { Database } from '../src/platform/db/connect.ts';
 import { createTestDatabase, describeEachDatabase } from './support/databases.ts';
 
@@ -166,6 +166,37 @@ describeEachDatabase('checks store', (dialect) => {
       (await store.transitions(KEY, 1)).map((p) => p.to),
       ['passing'],
     );
+  });
+
+  test("keeps a failing browser run's vitals and screenshot apart, the newest per check, within retention", async (t) => {
+    const database = await open(t, dialect);
+    const store = new CheckStore(database);
+    const browser = {
+      url: 'https://shop.example/',
+      vitals: { lcp: 812.5, cls: 0, ttfb: 40, ttfmi: 650 },
+      steps: [{ name: 'pay', passed: false, ms: 12, error: 'no button' }],
+      refusals: [],
+    };
+    const image = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
+    for (let i = 0; i < SCREENSHOTS_KEPT + 2; i++)
+      await store.recordRun(
+        database.db,
+        run(`s${String(i).padStart(2, '0')}`, NOW - 100_000 + i * 1000, {
+          status: 'failing',
+          browser,
+          screenshot: image.toString('base64'),
+        }),
+      );
+    await store.recordRun(database.db, run('passing', NOW, { browser }));
+    const results = await store.results(KEY, 50);
+    assert.deepEqual(results[0]?.browser, browser, 'vitals and steps come back');
+    assert.equal(results[0]?.screenshot, undefined, 'a passing run has none');
+    assert.equal(results.filter((r) => r.screenshot).length, SCREENSHOTS_KEPT, 'the oldest two were let go');
+    assert.deepEqual(await store.screenshot(KEY, 's21'), { mediaType: 'image/jpeg', data: image });
+    assert.equal(await store.screenshot(KEY, 's00'), undefined);
+    assert.equal(await store.screenshot('check:default/other', 's21'), undefined, 'only under its own check');
+    await store.prune(NOW + RESULTS_KEPT_MS);
+    assert.equal(await store.screenshot(KEY, 's21'), undefined, 'gone with its run');
   });
 
   test('prunes runs past retention, keeping hours', async (t) => {

@@ -50,6 +50,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0019_slo_drop_time_indexes',
           '0020_check_maintenance_windows_api',
           '0021_work_runs_lease_lapse_limit',
+          '0022_check_screenshots',
         ],
       );
     } finally {
@@ -101,6 +102,7 @@ describeEachDatabase('opening the database', (dialect) => {
       'postmortem_actions',
       'postmortem_escalations',
       'check_maintenance',
+      'check_screenshots',
     ])
       await sql`drop table ${sql.table(table)}`.execute(first.db);
     await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
@@ -138,6 +140,7 @@ describeEachDatabase('opening the database', (dialect) => {
           '0019_slo_drop_time_indexes',
           '0020_check_maintenance_windows_api',
           '0021_work_runs_lease_lapse_limit',
+          '0022_check_screenshots',
         ],
       );
     } finally {
@@ -196,7 +199,7 @@ describeEachDatabase('opening the database', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const database = await testDb.open();
       const rows = await database.db.selectFrom('atrium_migrations').select('name').execute();
-      assert.equal(rows.length, 21);
+      assert.equal(rows.length, 22);
       if (dialect === 'postgres') {
         const locks = await sql<{
           n: number;

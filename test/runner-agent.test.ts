@@ -169,15 +169,26 @@ describe('the runner agent', () => {
     assert.match(alien?.outcome.summary ?? '', /^the executor failed: /);
   });
 
-  test('stopping hands unfinished work back at once: queued again under the same run id', async (t) => {
+  test('stopping hands unfinished work back at once: queued again under the same run id; executors are closed', async (t) => {
     await fixture.server.runners.enqueue([order('handed-back')]);
+    let closed = 0;
     const runner = new RunnerAgent({
       name: 'stopping',
       version: '0.1.0',
       settings: SETTINGS,
       concurrency: 1,
       transport: inProcessTransport(fixture.server.runners),
-      executors: [fileSignalExecutor],
+      executors: [
+        fileSignalExecutor,
+        // What it keeps between runs (a browser) ends with the runner.
+        {
+          kind: 'keeps-a-browser',
+          run: async () => ({ status: 'success', summary: 'ok', detail: null }),
+          close: async () => {
+            closed++;
+          },
+        },
+      ],
       logger,
     });
     const done = runner.run();
@@ -190,6 +201,7 @@ describe('the runner agent', () => {
       { runId: before?.runId, dedupKey: 'job:default/handed-back@1', state: 'queued' },
     ]);
     assert.equal(heardOf('handed-back').length, 0);
+    assert.equal(closed, 1, 'closed once the runner stopped');
     // Not for the next test's runner.
     await fixture.server.runners.cancel('job:default/handed-back', 'test over');
   });

@@ -213,6 +213,24 @@ describe('checkDefinition', () => {
       { start: Date.parse('2026-12-24T22:00:00Z'), end: Date.parse('2026-12-25T02:00:00Z'), reason: 'upgrade' },
     ]);
   });
+  it("a browser check's secrets are the ones its script names", () => {
+    const script = [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the checks' own secret reference
+      "await page.fill('#user', '${secret:SHOP_USER}');",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the checks' own secret reference
+      "await page.fill('#password', '${secret:SHOP_PASSWORD}');",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal in the script
+      'console.log(`${page.url()}`);',
+    ].join('\n');
+    const d = checkDefinition(entity(spec({ type: 'browser', browser: { script } })));
+    assert.deepEqual(d.request, { type: 'browser', script });
+    assert.deepEqual(d.secrets, ['SHOP_PASSWORD', 'SHOP_USER']);
+    assert.deepEqual(
+      checkSpecIssues({ service: 'shop', type: 'browser', browser: { script } }),
+      [],
+      'template literals are not placeholders',
+    );
+  });
   it('reads tcp, dns and tls requests with their defaults', () => {
     assert.deepEqual(checkDefinition(entity(spec({ type: 'tcp', tcp: { host: 'db', port: 5432 } }))).request, {
       type: 'tcp',

@@ -421,7 +421,12 @@ export function checkDefinition(entity: Entity, serviceOwner?: string): CheckDef
       ? (serviceOwner ?? '')
       : refKey(parseEntityRef(spec.owner, { defaultKind: 'Group', defaultNamespace: namespace }));
   const request = requestOf(spec);
-  const texts = request.type === 'http' ? [...Object.values(request.headers), request.body ?? ''] : [];
+  const texts =
+    request.type === 'http'
+      ? [...Object.values(request.headers), request.body ?? '']
+      : request.type === 'browser'
+        ? [request.script]
+        : [];
   const intervalMs = durationMs(spec.interval) ?? DEFAULT_INTERVAL_MS;
   const degradedMs = durationMs(spec.degradedResponseTime);
   const maxMs = durationMs(spec.maxResponseTime);

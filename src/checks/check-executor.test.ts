@@ -320,7 +320,7 @@ describe('what a runner refuses', () => {
     const out = await sneaky.run(payload(get('http://metadata.attacker.example/')), context());
     assert.match(out.summary, /^refused: metadata\.attacker\.example resolves to 169\.254\.169\.254/);
   });
-  it('an order that is not a check, and a browser check', async () => {
+  it('an order that is not a check', async () => {
     for (const bad of [
       null,
       'x',
@@ -328,9 +328,6 @@ describe('what a runner refuses', () => {
       { request: get('http://x'), timeoutMs: -1, retries: {} },
     ] as Json[])
       assert.equal((await executor.run(bad, context())).status, 'error');
-    const browser = await executor.run(payload({ type: 'browser', script: 'await page.goto("/")' }), context());
-    assert.equal(browser.status, 'error');
-    assert.match(browser.summary, /browser checks are not run/);
   });
 });
 

@@ -1,14 +1,16 @@
-import { lookup } from 'node:dns/promises';
 import type { ExecutionContext, Json, WorkExecutor, WorkOutcome } from '../runners/model.ts';
 import { trustedCertificates } from '../runners/settings.ts';
+import { BrowserPool } from './browser-pool.ts';
+import { type BrowserProbeResult, browserProbe } from './browser-probe.ts';
+import { fillScriptSecrets, secretForms } from './browser-script.ts';
 import { SECRET_REFERENCE } from './check-definition.ts';
 import { type CheckPayload, readCheckPayload } from './check-payload.ts';
 import { dnsProbe } from './dns-probe.ts';
 import { httpProbe } from './http-probe.ts';
 import { CHECK_WORK_KIND, type CheckRequest, type CheckRunDetail } from './model.ts';
-import type { ProbeContext, ProbeResult } from './probe.ts';
+import type { ProbeContext } from './probe.ts';
 import { retryDelayMs } from './status.ts';
-import { allowancesOf, type Resolve } from './target-guard.ts';
+import { allowancesOf, type Resolve, systemResolve } from './target-guard.ts';
 import { tcpProbe } from './tcp-probe.ts';
 import { tlsProbe } from './tls-probe.ts';
 
@@ -16,8 +18,8 @@ import { tlsProbe } from './tls-probe.ts';
  * The runner's executor of checks (work kind `check`): reads the order's payload, puts the
  * secrets it names into headers and body, runs the probe of its type (again after a failure,
  * up to the retries, waiting as the strategy says), and reports the last attempt with every
- * secret value blanked out of what it says. A browser check is refused with a reason: this
- * runner does not run browser scripts.
+ * secret value blanked out of what it says. Browser checks run in the executor's browser
+ * pool (one chromium, started by the first of them, ended by close()).
  */
 
 export interface CheckExecutorOptions {
@@ -25,18 +27,14 @@ export interface CheckExecutorOptions {
   resolve?: Resolve;
   /** Monotonic clock for timings (performance.now by default). */
   clock?: () => number;
+  /** The browser that runs browser checks (one of its own, started on first use, by default). */
+  browserPool?: BrowserPool;
 }
 
 /** What replaces a secret's value in anything reported. */
 export const REDACTED = '[redacted]';
 /** Secrets shorter than this are not searched for (blanking every "a" would say nothing and hide everything). */
 const MIN_SECRET_LENGTH = 4;
-
-const systemResolve: Resolve = async (host) =>
-  (await lookup(host, { all: true, verbatim: true })).map((a) => ({
-    address: a.address,
-    family: a.family === 6 ? 6 : 4,
-  }));
 
 function errorOutcome(summary: string): WorkOutcome {
   return { status: 'error', summary, detail: null };
@@ -47,6 +45,10 @@ function withSecrets(
   request: CheckRequest,
   secrets: Readonly<Record<string, string>>,
 ): CheckRequest | { missing: string } {
+  if (request.type === 'browser') {
+    const filled = fillScriptSecrets(request.script, secrets);
+    return 'missing' in filled ? filled : { ...request, script: filled.script };
+  }
   if (request.type !== 'http') return request;
   let missing: string | undefined;
   const fill = (text: string) =>
@@ -68,17 +70,42 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-function redacted(result: ProbeResult, secrets: readonly string[]): ProbeResult {
+function redacted(result: BrowserProbeResult, secrets: readonly string[]): BrowserProbeResult {
   if (secrets.length === 0) return result;
+  const browser = result.browser;
   return {
     ...result,
     summary: redact(result.summary, secrets),
-    assertions: result.assertions.map((a) => ({ ...a, actual: redact(a.actual, secrets) })),
+    assertions: result.assertions.map((a) => ({
+      ...a,
+      assertion: redact(a.assertion, secrets),
+      actual: redact(a.actual, secrets),
+    })),
     ...(result.excerpt === undefined ? {} : { excerpt: redact(result.excerpt, secrets) }),
+    ...(browser
+      ? {
+          browser: {
+            ...browser,
+            ...(browser.url === undefined ? {} : { url: redact(browser.url, secrets) }),
+            steps: browser.steps.map((s) => ({
+              ...s,
+              name: redact(s.name, secrets),
+              ...(s.error === undefined ? {} : { error: redact(s.error, secrets) }),
+            })),
+            refusals: browser.refusals.map((r) => redact(r, secrets)),
+            ...(browser.log === undefined ? {} : { log: redact(browser.log, secrets) }),
+          },
+        }
+      : {}),
   };
 }
 
-function probe(request: CheckRequest, context: ProbeContext, timeoutMs: number): Promise<ProbeResult> {
+function probe(
+  request: CheckRequest,
+  context: ProbeContext,
+  timeoutMs: number,
+  browser: () => Omit<Parameters<typeof browserProbe>[1], 'signal' | 'clock' | 'timeoutMs'>,
+): Promise<BrowserProbeResult> {
   switch (request.type) {
     case 'http':
       return httpProbe(request, context);
@@ -89,7 +116,7 @@ function probe(request: CheckRequest, context: ProbeContext, timeoutMs: number):
     case 'dns':
       return dnsProbe(request, context, timeoutMs);
     case 'browser':
-      throw new Error('unreachable: browser checks are refused before probing');
+      return browserProbe(request, { ...browser(), signal: context.signal, clock: context.clock, timeoutMs });
   }
 }
 
@@ -129,27 +156,36 @@ function wait(msToWait: number, signal: AbortSignal): Promise<void> {
 export function checkExecutor(options: CheckExecutorOptions = {}): WorkExecutor {
   const resolve = options.resolve ?? systemResolve;
   const clock = options.clock ?? (() => performance.now());
+  let pool = options.browserPool;
   return {
     kind: CHECK_WORK_KIND,
+    async close() {
+      await pool?.close();
+    },
     async run(value: Json, context: ExecutionContext): Promise<WorkOutcome> {
       const payload: CheckPayload | undefined = readCheckPayload(value);
       if (!payload) return errorOutcome('the order is not a check this runner can read');
-      if (payload.request.type === 'browser')
-        return errorOutcome(
-          'browser checks are not run by this runner version (playwright scripts are not supported yet)',
-        );
       const request = withSecrets(payload.request, context.secrets);
       if ('missing' in request)
         return errorOutcome(
           `the secret ${request.missing} is not configured on the server (name it under secrets in atrium.yaml)`,
         );
-      const secrets = Object.values(context.secrets)
+      // A browser run also shows its secrets escaped (the script) and URL-encoded (addresses).
+      const secrets = [...new Set(Object.values(context.secrets).flatMap((s) => secretForms(s)))]
         .filter((s) => s.length >= MIN_SECRET_LENGTH)
         .sort((a, b) => b.length - a.length);
       const { allowances } = allowancesOf(context.settings.allowedPrivateTargets);
       const ca = trustedCertificates(context.settings.caCertificates);
+      const browser = () => {
+        pool ??= new BrowserPool();
+        return {
+          pool,
+          allowedPrivateTargets: context.settings.allowedPrivateTargets,
+          secrets: Object.values(context.secrets).filter((s) => s.length >= MIN_SECRET_LENGTH),
+        };
+      };
       let attempts = 0;
-      let result: ProbeResult;
+      let result: BrowserProbeResult;
       for (;;) {
         attempts++;
         const attempt = attemptSignal(context.signal, payload.timeoutMs);
@@ -165,6 +201,7 @@ export function checkExecutor(options: CheckExecutorOptions = {}): WorkExecutor 
               ...(ca ? { ca } : {}),
             },
             payload.timeoutMs,
+            browser,
           );
         } finally {
           attempt.done();
@@ -179,6 +216,8 @@ export function checkExecutor(options: CheckExecutorOptions = {}): WorkExecutor 
         assertions: out.assertions,
         ...(out.excerpt === undefined ? {} : { excerpt: out.excerpt }),
         attempts,
+        ...(out.browser ? { browser: out.browser } : {}),
+        ...(out.screenshot === undefined || out.ok ? {} : { screenshot: out.screenshot }),
       };
       return { status: out.ok ? 'success' : 'failure', summary: out.summary, detail: detail as unknown as Json };
     },

@@ -112,6 +112,40 @@ export interface AssertionResult {
   actual: string;
 }
 
+/** Web vitals of the page a browser check measured, ms from its navigation start (CLS unitless). */
+export interface WebVitals {
+  /** Largest contentful paint. */
+  lcp?: number;
+  /** Cumulative layout shift (the largest session window; shifts after input left out). */
+  cls?: number;
+  /** Interaction to next paint (the longest interaction), when the script interacted. */
+  inp?: number;
+  /** Time to first byte. */
+  ttfb?: number;
+  /** Time to first meaningful interaction: the later of the page's `performance.mark('ttfmi')` and the end of processing of the script's first interaction on it. */
+  ttfmi?: number;
+}
+
+/** One step of a browser script (`step(name, fn)`). */
+export interface BrowserStep {
+  name: string;
+  passed: boolean;
+  ms: number;
+  error?: string;
+}
+
+/** What a browser check's run adds to its result (redacted, bounded). */
+export interface BrowserRunDetail {
+  /** The page the vitals were measured on. */
+  url?: string;
+  vitals: WebVitals;
+  steps: BrowserStep[];
+  /** Requests the runner refused (private or metadata addresses), each reason once. */
+  refusals: string[];
+  /** What the script wrote with console.*, bounded. */
+  log?: string;
+}
+
 /** What a check executor reports back (WorkOutcome.detail). */
 export interface CheckRunDetail {
   /** The response time the thresholds judge (the whole run, ms). */
@@ -122,6 +156,10 @@ export interface CheckRunDetail {
   excerpt?: string;
   /** Attempts made at this location (1 without retries). */
   attempts: number;
+  /** A browser check's steps, vitals and refusals. */
+  browser?: BrowserRunDetail;
+  /** A failing browser check's screenshot: a JPEG, base64, at most 128 KiB. */
+  screenshot?: string;
 }
 
 /** A location's state: its status, the streaks that move it, and its last run and failure. */
@@ -152,6 +190,10 @@ export interface CheckResult {
   /** One line saying why it failed (never a secret). */
   error?: string;
   runner?: string;
+  /** A browser check's steps, vitals and refusals. */
+  browser?: BrowserRunDetail;
+  /** Whether a screenshot of the failing page is kept (`…/results/{runId}/screenshot`). */
+  screenshot?: boolean;
 }
 
 /** The answer of `GET /api/v1/checks/{namespace}/{name}`, and what pages show. */

@@ -238,4 +238,38 @@ export function registerCheckRoutes(
       return c.body(null, 204);
     },
   );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/checks/{namespace}/{name}/results/{runId}/screenshot',
+      tags: ['Checks'],
+      summary: "A failing browser run's screenshot",
+      description:
+        'The page as a failing browser check left it (JPEG, at most 128 KiB, secrets blanked from its text and fields first). Each check keeps the screenshots of its newest 20 failing runs, for 14 days; a result with `screenshot: true` has one.',
+      request: {
+        params: CheckParams.extend({
+          runId: z
+            .string()
+            .regex(/^[A-Za-z0-9:_-]{1,100}$/)
+            .openapi({ example: '01JEXAMPLE' }),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'The screenshot',
+          content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } },
+        },
+        ...problemResponses(400, 404, 500),
+      },
+    }),
+    async (c) => {
+      const params = c.req.valid('param');
+      const shot = await checks.screenshot(checkKeyOf(params), params.runId);
+      return c.body(new Uint8Array(shot.data), 200, {
+        'content-type': shot.mediaType,
+        'cache-control': 'private, max-age=86400, immutable',
+      });
+    },
+  );
 }

@@ -47,6 +47,30 @@ const Timings = z
   })
   .openapi('CheckTimings', { description: 'Milliseconds spent in each phase.' });
 
+const vital = (description: string) => z.number().optional().openapi({ description });
+
+const BrowserRunSchema = z
+  .object({
+    url: z.string().optional().openapi({ description: 'The page the vitals were measured on.' }),
+    vitals: z
+      .object({
+        lcp: vital('Largest contentful paint, ms from navigation start.'),
+        cls: vital('Cumulative layout shift (largest session window).'),
+        inp: vital('Interaction to next paint, ms (the longest interaction); only when the script interacted.'),
+        ttfb: vital('Time to first byte, ms.'),
+        ttfmi: vital(
+          "Time to first meaningful interaction, ms from navigation start: the later of the page's performance.mark('ttfmi') and the processing end of the script's first interaction on it.",
+        ),
+      })
+      .openapi('CheckWebVitals'),
+    steps: z.array(z.object({ name: z.string(), passed: z.boolean(), ms: z.number(), error: z.string().optional() })),
+    refusals: z
+      .array(z.string())
+      .openapi({ description: 'Requests the runner refused (private or metadata addresses), each reason once.' }),
+    log: z.string().optional().openapi({ description: 'What the script wrote with console.*, bounded (2 KiB).' }),
+  })
+  .openapi('CheckBrowserRun', { description: "A browser check's steps, web vitals and refusals." });
+
 export const CheckResultSchema = z
   .object({
     runId: z.string(),
@@ -66,6 +90,11 @@ export const CheckResultSchema = z
       .openapi({ description: 'The start of the body of a failing HTTP run (secrets blanked).' }),
     error: z.string().optional(),
     runner: z.string().optional(),
+    browser: BrowserRunSchema.optional(),
+    screenshot: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'A failing browser run whose screenshot is kept: `…/results/{runId}/screenshot`.' }),
   })
   .openapi('CheckResult');
 

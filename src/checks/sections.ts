@@ -24,6 +24,7 @@ export const CHART_HOURS = 48;
 /** Runs read for the recent failures (the failing among them are listed). */
 const RUNS_READ = 200;
 const FAILURES_SHOWN = 10;
+const VITALS_SHOWN = 10;
 
 /** A service page's checks, right after the Health card (SLOs). */
 const serviceChecks: EntitySection<CheckSources, CheckStatusView[]> = {
@@ -56,7 +57,13 @@ const checkPage: EntitySection<CheckSources, CheckPageData> = {
       checks.results(key, RUNS_READ),
     ]);
     if (!status) return undefined;
-    return { status, rounds, series, failures: runs.filter((r) => r.status === 'failing').slice(0, FAILURES_SHOWN) };
+    return {
+      status,
+      rounds,
+      series,
+      failures: runs.filter((r) => r.status === 'failing').slice(0, FAILURES_SHOWN),
+      vitals: runs.filter((r) => r.browser).slice(0, VITALS_SHOWN),
+    };
   },
   view: (site, data) => checkStatusCard(site, data),
 };

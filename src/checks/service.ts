@@ -23,6 +23,7 @@ import { windowRange } from '../slo/budget.ts';
 import { burnWindowMs } from '../slo/burn.ts';
 import type { EventCounts, Measurement, MeasureWindow, SloDataSource, SloDefinition } from '../slo/model.ts';
 import { CHECK_RECORDER, CHECK_ROUTE, checkChangeInput, checkChangeKey } from './check-change.ts';
+import { readBrowserDetail, readScreenshot } from './browser-detail.ts';
 import { checkDefinition } from './check-definition.ts';
 import { checkPayload } from './check-payload.ts';
 import { MAX_OPEN_WINDOWS, maintenanceWindowOf } from './maintenance-window.ts';
@@ -52,7 +53,7 @@ import {
   roundStart,
   runStatus,
 } from './status.ts';
-import { type CheckStore, HOUR_MS, type HourRow, type StoredWindow } from './store.ts';
+import { type CheckStore, HOUR_MS, type HourRow, SCREENSHOTS_KEPT, type StoredWindow } from './store.ts';
 
 /** What the checks' outcome handler writes in: the runners' transaction. */
 type Trx = Transaction<Schema>;
@@ -295,6 +296,8 @@ export class CheckService {
       status === 'failing' && run.outcome.status === 'success'
         ? `response time ${detail?.responseTimeMs} ms above maxResponseTime ${check?.maxMs} ms`
         : run.outcome.summary;
+    const browser = readBrowserDetail(detail?.browser);
+    const screenshot = readScreenshot(detail?.screenshot);
     const recorded = await this.store.recordRun(trx, {
       runId: run.runId,
       check: round.check,
@@ -308,6 +311,8 @@ export class CheckService {
       ...(typeof detail?.excerpt === 'string' && status === 'failing' ? { excerpt: detail.excerpt } : {}),
       ...(status === 'failing' ? { error: reason } : {}),
       ...(run.runner === undefined ? {} : { runner: run.runner }),
+      ...(browser ? { browser } : {}),
+      ...(screenshot !== undefined && status === 'failing' ? { screenshot } : {}),
     });
     if (!recorded || !check) return;
     // Failing with retries left elsewhere: the retry's verdict, not this one, moves the location.
@@ -655,6 +660,21 @@ export class CheckService {
   async results(key: string, limit: number, before?: { atMs: number; runId: string }): Promise<CheckResult[]> {
     if (!(await this.definition(key))) throw notFound(key);
     return this.store.results(key, limit, before);
+  }
+
+  /** A failing browser run's screenshot; 404 when the check, the run or its screenshot is not kept. */
+  async screenshot(key: string, runId: string): Promise<{ mediaType: string; data: Buffer }> {
+    if (!(await this.definition(key))) throw notFound(key);
+    const found = await this.store.screenshot(key, runId);
+    if (!found)
+      throw new AtriumError({
+        category: 'user-fixable',
+        code: 'not-found',
+        status: 404,
+        message: `Run ${runId} of ${key} has no screenshot`,
+        hint: `Screenshots are taken of failing browser runs; each check keeps its newest ${SCREENSHOTS_KEPT} for 14 days.`,
+      });
+    return found;
   }
 
   /** The recent rounds' verdicts per location (the page's grid), the newest `ROUNDS_SHOWN` rounds. */

@@ -1,7 +1,15 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import type { Schema } from '../platform/db/schema.ts';
-import type { AssertionResult, CheckResult, CheckStatus, LocationState, RunStatus, Timings } from './model.ts';
+import type {
+  AssertionResult,
+  BrowserRunDetail,
+  CheckResult,
+  CheckStatus,
+  LocationState,
+  RunStatus,
+  Timings,
+} from './model.ts';
 
 /** Where a store write runs: the database, or a transaction another capability opened (the runners' outcome). */
 export type Executor = Kysely<Schema>;
@@ -10,6 +18,8 @@ export const HOUR_MS = 3_600_000;
 /** Single runs are kept this long; hourly sums much longer. */
 export const RESULTS_KEPT_MS = 14 * 24 * HOUR_MS;
 export const HOURS_KEPT_MS = 400 * 24 * HOUR_MS;
+/** Screenshots of failing runs each check keeps (the newest): enough to compare, bounded in size. */
+export const SCREENSHOTS_KEPT = 20;
 /** Keys per `in (...)` list. */
 const KEY_CHUNK = 500;
 
@@ -27,6 +37,9 @@ export interface RunRow {
   excerpt?: string;
   error?: string;
   runner?: string;
+  browser?: BrowserRunDetail;
+  /** A failing browser run's screenshot (JPEG, base64). */
+  screenshot?: string;
 }
 
 /** A maintenance window added through the API (epoch ms, start inclusive, end exclusive). */
@@ -115,6 +128,7 @@ export class CheckStore {
           ...(run.timings ? { timings: run.timings } : {}),
           assertions: run.assertions,
           ...(run.excerpt === undefined ? {} : { excerpt: run.excerpt }),
+          ...(run.browser ? { browser: run.browser } : {}),
         }),
         error: run.error ?? null,
         runner: run.runner ?? null,
@@ -122,6 +136,7 @@ export class CheckStore {
       .onConflict((oc) => oc.column('run_id').doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
+    if (run.screenshot !== undefined) await this.saveScreenshot(into, run, run.screenshot);
     const response = run.responseTimeMs ?? 0;
     await into
       .insertInto('check_hours')
@@ -290,6 +305,40 @@ export class CheckStore {
     return out;
   }
 
+  /** Keeps a run's screenshot and forgets the check's beyond the newest SCREENSHOTS_KEPT. */
+  private async saveScreenshot(into: Executor, run: RunRow, data: string): Promise<void> {
+    await into
+      .insertInto('check_screenshots')
+      .values({ run_id: run.runId, check_key: run.check, at_ms: run.atMs, media_type: 'image/jpeg', data })
+      .onConflict((oc) => oc.column('run_id').doNothing())
+      .execute();
+    const kept = await into
+      .selectFrom('check_screenshots')
+      .select('at_ms')
+      .where('check_key', '=', run.check)
+      .orderBy('at_ms', 'desc')
+      .offset(SCREENSHOTS_KEPT - 1)
+      .limit(1)
+      .executeTakeFirst();
+    if (kept)
+      await into
+        .deleteFrom('check_screenshots')
+        .where('check_key', '=', run.check)
+        .where('at_ms', '<', num(kept.at_ms))
+        .execute();
+  }
+
+  /** A run's screenshot (media type and bytes), if it is kept. */
+  async screenshot(check: string, runId: string): Promise<{ mediaType: string; data: Buffer } | undefined> {
+    const row = await this.database.read
+      .selectFrom('check_screenshots')
+      .select(['media_type', 'data'])
+      .where('run_id', '=', runId)
+      .where('check_key', '=', check)
+      .executeTakeFirst();
+    return row ? { mediaType: row.media_type, data: Buffer.from(row.data, 'base64') } : undefined;
+  }
+
   /** A check's runs, newest first, `limit` of them before the cursor (a run's `at_ms` and id). */
   async results(check: string, limit: number, before?: { atMs: number; runId: string }): Promise<CheckResult[]> {
     let query = this.database.read.selectFrom('check_results').selectAll().where('check_key', '=', check);
@@ -301,8 +350,22 @@ export class CheckStore {
         ]),
       );
     const rows = await query.orderBy('at_ms', 'desc').orderBy('run_id', 'desc').limit(limit).execute();
+    const pictured = new Set<string>();
+    const failing = rows.filter((r) => r.status === 'failing').map((r) => r.run_id);
+    for (const ids of chunked(failing))
+      for (const r of await this.database.read
+        .selectFrom('check_screenshots')
+        .select('run_id')
+        .where('run_id', 'in', ids)
+        .execute())
+        pictured.add(r.run_id);
     return rows.map((r) => {
-      const detail = JSON.parse(r.detail) as { timings?: Timings; assertions: AssertionResult[]; excerpt?: string };
+      const detail = JSON.parse(r.detail) as {
+        timings?: Timings;
+        assertions: AssertionResult[];
+        excerpt?: string;
+        browser?: BrowserRunDetail;
+      };
       return {
         runId: r.run_id,
         check: r.check_key,
@@ -316,6 +379,8 @@ export class CheckStore {
         ...(detail.excerpt === undefined ? {} : { excerpt: detail.excerpt }),
         ...(r.error === null ? {} : { error: r.error }),
         ...(r.runner === null ? {} : { runner: r.runner }),
+        ...(detail.browser ? { browser: detail.browser } : {}),
+        ...(pictured.has(r.run_id) ? { screenshot: true } : {}),
       };
     });
   }
@@ -471,6 +536,10 @@ export class CheckStore {
       .deleteFrom('check_results')
       .where('at_ms', '<', now - RESULTS_KEPT_MS)
       .executeTakeFirst();
+    await this.database.db
+      .deleteFrom('check_screenshots')
+      .where('at_ms', '<', now - RESULTS_KEPT_MS)
+      .execute();
     await this.database.db
       .deleteFrom('check_hours')
       .where('hour_ms', '<', now - HOURS_KEPT_MS)

@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
 /**
@@ -40,6 +41,13 @@ export interface ResolvedAddress {
 
 /** Resolves a host name to its addresses (node:dns's lookup with `all: true` in the runner; a table in tests). */
 export type Resolve = (host: string) => Promise<readonly ResolvedAddress[]>;
+
+/** The runner's resolution: node:dns's lookup, every address, in the resolver's order. */
+export const systemResolve: Resolve = async (host) =>
+  (await lookup(host, { all: true, verbatim: true })).map((a) => ({
+    address: a.address,
+    family: a.family === 6 ? 6 : 4,
+  }));
 
 export type Guarded =
   | { ok: true; address: ResolvedAddress; dnsMs: number }

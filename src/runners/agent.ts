@@ -86,6 +86,7 @@ export class RunnerAgent {
         const error = toAtriumError(err);
         if (error.category !== 'retryable') {
           await this.stop(0);
+          await this.closeExecutors();
           throw error;
         }
         this.options.logger.warn(
@@ -99,6 +100,20 @@ export class RunnerAgent {
       for (const run of runs) this.start(run);
     }
     await Promise.all([...this.active.values()].map((a) => a.promise));
+    await this.closeExecutors();
+  }
+
+  /** Ends what executors keep between runs (a browser); a failure to do so is logged, not thrown. */
+  private async closeExecutors(): Promise<void> {
+    for (const executor of this.options.executors)
+      await executor
+        .close?.()
+        .catch((err: unknown) =>
+          this.options.logger.warn(
+            { component: 'runner', err: toAtriumError(err) },
+            `closing the ${executor.kind} executor failed`,
+          ),
+        );
   }
 
   /** How many runs it is working on. */

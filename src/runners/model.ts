@@ -139,6 +139,8 @@ export interface RunnerSettings {
 export interface WorkExecutor {
   kind: string;
   run(payload: Json, context: ExecutionContext): Promise<WorkOutcome>;
+  /** Ends what the executor keeps between runs (the browser of browser checks); called when its runner stops. */
+  close?(): Promise<void>;
 }
 
 /** Hears of a run's end on the server, once per run id, in the transaction that records it. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Site } from '../../web/site.ts';
-import type { CheckStatusView, ResponsePoint } from '../model.ts';
+import type { CheckResult, CheckStatusView, ResponsePoint } from '../model.ts';
 import { checkStatusCard, roundsGrid } from './check-status-card.ts';
 import { checksCard, checksSummary } from './checks-card.ts';
 import { responseChart, responseSummary } from './response-chart.ts';
@@ -128,11 +128,63 @@ describe('the check page card', () => {
             runner: 'eu-1',
           },
         ],
+        vitals: [],
       }),
     );
     assert.match(html, /<h2 id="check-status">Status<\/h2>/);
     assert.match(html, /Recent rounds by location/);
     assert.match(html, /failed: <code>status == 200<\/code> \(saw <code>503<\/code>\)/);
     assert.ok(!html.includes(HOSTILE));
+    assert.doesNotMatch(html, /Web vitals/, 'only browser checks have vitals');
+  });
+
+  test('a browser check: the vitals table, the failing steps, refusals escaped and a link to the screenshot', () => {
+    const failing: CheckResult = {
+      runId: 'run:7',
+      check: 'check:default/api-health',
+      location: 'eu',
+      round: '2026-03-10T12:00:00.000Z',
+      at: '2026-03-10T12:00:01.000Z',
+      status: 'failing',
+      assertions: [{ assertion: 'step: pay', passed: false, actual: HOSTILE }],
+      excerpt: 'Basket',
+      error: 'Timeout 5000ms exceeded',
+      browser: {
+        url: 'https://shop.example/',
+        vitals: { lcp: 812.5, cls: 0.02, ttfb: 40 },
+        steps: [{ name: 'pay', passed: false, ms: 5000, error: HOSTILE }],
+        refusals: [HOSTILE],
+      },
+      screenshot: true,
+    };
+    const html = String(
+      checkStatusCard(site, {
+        status: { ...view(), type: 'browser' },
+        rounds: { rounds: [], cells: [] },
+        series: [],
+        failures: [failing],
+        vitals: [failing],
+      }),
+    );
+    assert.match(html, /<h3>Web vitals<\/h3>/);
+    assert.match(
+      html,
+      /<td class="num">812.5 ms<\/td><td class="num">0.02<\/td><td>—<\/td><td class="num">40 ms<\/td><td>—<\/td>/,
+    );
+    assert.match(html, /href="\/api\/v1\/checks\/default\/api-health\/results\/run%3A7\/screenshot"/);
+    assert.match(html, /Page text \(start\)/);
+    assert.ok(!html.includes(HOSTILE));
+    assert.match(
+      String(
+        checkStatusCard(site, {
+          status: { ...view(), type: 'browser' },
+          rounds: { rounds: [], cells: [] },
+          series: [],
+          failures: [],
+          vitals: [],
+        }),
+      ),
+      /No browser runs with web vitals are kept yet/,
+    );
   });
 });

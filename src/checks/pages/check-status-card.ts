@@ -1,7 +1,7 @@
 import { entityLink, refName, section, timestamp } from '../../web/components.ts';
+import { type Site, siteUrl } from '../../web/site.ts';
 import { html, type Html } from '../../web/html.ts';
 import { utcText } from '../../web/time-label.ts';
-import type { Site } from '../../web/site.ts';
 import type { CheckResult, CheckStatusView, ResponsePoint, RunStatus } from '../model.ts';
 import { checkBadge } from './check-badge.ts';
 import { responseChart } from './response-chart.ts';
@@ -12,6 +12,8 @@ export interface CheckPageData {
   rounds: { rounds: readonly number[]; cells: readonly { location: string; roundMs: number; status: RunStatus }[] };
   series: readonly ResponsePoint[];
   failures: readonly CheckResult[];
+  /** A browser check's newest runs with web vitals (empty for other types). */
+  vitals: readonly CheckResult[];
 }
 
 /** The letter a grid cell shows (with the word for screen readers), so a round's verdict is not told by colour alone. */
@@ -51,7 +53,26 @@ function locationsTable(status: CheckStatusView): Html {
   return html`<div class="table-scroll" tabindex="0" role="region" aria-label="Locations"><table class="check-locations-table"><caption>Locations</caption><thead><tr><th scope="col">Location</th><th scope="col">Status</th><th scope="col">Last run</th><th scope="col">Last failure</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-function failureList(failures: readonly CheckResult[]): Html {
+/** Where a run's screenshot is served (the checks API; the page links to it). */
+function screenshotUrl(site: Site, status: CheckStatusView, runId: string): string {
+  const path = [status.namespace, status.name].map(encodeURIComponent).join('/');
+  return siteUrl(site, `api/v1/checks/${path}/results/${encodeURIComponent(runId)}/screenshot`);
+}
+
+const vitalCell = (value: number | undefined, unit: string) =>
+  value === undefined ? html`<td>—</td>` : html`<td class="num">${String(value)}${unit}</td>`;
+
+/** A browser check's newest runs: the page's web vitals and time to first meaningful interaction. */
+function vitalsTable(runs: readonly CheckResult[]): Html {
+  if (runs.length === 0) return html`<p class="empty">No browser runs with web vitals are kept yet.</p>`;
+  const rows = runs.map((r) => {
+    const v = r.browser?.vitals ?? {};
+    return html`<tr><th scope="row">${timestamp(r.at)}</th><td>${r.location}</td>${vitalCell(v.lcp, ' ms')}${vitalCell(v.cls, '')}${vitalCell(v.inp, ' ms')}${vitalCell(v.ttfb, ' ms')}${vitalCell(v.ttfmi, ' ms')}</tr>`;
+  });
+  return html`<div class="table-scroll" tabindex="0" role="region" aria-label="Web vitals"><table class="check-vitals"><caption>Web vitals of the newest browser runs (LCP largest contentful paint, CLS cumulative layout shift, INP interaction to next paint, TTFB time to first byte, TTFMI time to first meaningful interaction; ms from navigation start)</caption><thead><tr><th scope="col">Run</th><th scope="col">Location</th><th scope="col">LCP</th><th scope="col">CLS</th><th scope="col">INP</th><th scope="col">TTFB</th><th scope="col">TTFMI</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+function failureList(site: Site, status: CheckStatusView, failures: readonly CheckResult[]): Html {
   if (failures.length === 0) return html`<p class="empty">No failing runs are kept.</p>`;
   return html`<ul class="check-failures">${failures.map(
     (f) =>
@@ -59,7 +80,11 @@ function failureList(failures: readonly CheckResult[]): Html {
         f.assertions.length > 0
           ? html`<ul class="check-assertions">${f.assertions.map((a) => html`<li>${a.passed ? 'held' : 'failed'}: <code>${a.assertion}</code> (saw <code>${a.actual}</code>)</li>`)}</ul>`
           : ''
-      }${f.excerpt ? html`<details><summary>Response body (start)</summary><pre class="code">${f.excerpt}</pre></details>` : ''}</li>`,
+      }${f.excerpt ? html`<details><summary>${f.browser ? 'Page text (start)' : 'Response body (start)'}</summary><pre class="code">${f.excerpt}</pre></details>` : ''}${
+        f.browser?.refusals.length
+          ? html`<p class="small">Refused by the runner: ${f.browser.refusals.join('; ')}</p>`
+          : ''
+      }${f.screenshot ? html`<p><a href="${screenshotUrl(site, status, f.runId)}">Screenshot of the failing page (JPEG)</a></p>` : ''}</li>`,
   )}</ul>`;
 }
 
@@ -80,6 +105,7 @@ ${locationsTable(status)}
       status.locations.map((l) => l.location),
     )}
 <h3>Response time</h3>${responseChart(`response-${status.name}`, 'Mean response time per hour, last 48 hours', data.series)}
-<h3>Recent failures</h3>${failureList(data.failures)}`,
+${status.type === 'browser' ? html`<h3>Web vitals</h3>${vitalsTable(data.vitals)}` : ''}
+<h3>Recent failures</h3>${failureList(site, status, data.failures)}`,
   );
 }

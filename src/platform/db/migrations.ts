@@ -539,6 +539,25 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0022_check_screenshots': {
+      // A failing browser check's screenshot (a JPEG of at most 128 KiB, base64), apart from
+      // its run so that lists of runs never read images; each check keeps its newest few.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('check_screenshots')
+          .addColumn('run_id', 'text', (c) => c.primaryKey())
+          .addColumn('check_key', 'text', (c) => c.notNull())
+          .addColumn('at_ms', 'bigint', (c) => c.notNull())
+          .addColumn('media_type', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('check_screenshots_check')
+          .on('check_screenshots')
+          .columns(['check_key', 'at_ms'])
+          .execute();
+      },
+    },
     '0016_checks_results': {
       // Synthetic checks (src/checks/): each run at each location, hourly sums per location
       // for long ranges and SLOs, each location's state, each check's status and alert, and

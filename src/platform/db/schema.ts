@@ -374,6 +374,16 @@ export interface CheckResultsTable {
   runner: string | null;
 }
 
+/** A failing browser check run's screenshot. */
+export interface CheckScreenshotsTable {
+  run_id: string;
+  check_key: string;
+  at_ms: number;
+  media_type: string;
+  /** The image, base64. */
+  data: string;
+}
+
 /** Runs of a check at a location summed per hour: long ranges and SLOs read these. */
 export interface CheckHoursTable {
   check_key: string;
@@ -548,6 +558,7 @@ export interface Schema {
   job_runs: JobRunsTable;
   check_results: CheckResultsTable;
   check_hours: CheckHoursTable;
+  check_screenshots: CheckScreenshotsTable;
   check_locations: CheckLocationsTable;
   check_states: CheckStatesTable;
   check_transitions: CheckTransitionsTable;
