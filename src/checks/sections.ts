@@ -6,6 +6,8 @@ import { checksCard } from './pages/checks-card.ts';
 /** What pages read of checks in the live portal (the static export has none). */
 export interface CheckReader {
   forService(serviceKey: string): Promise<CheckStatusView[]>;
+  /** Whether a service has checks, as last read (undefined: not known yet); pages of services without skip every run. */
+  hasChecks?(serviceKey: string): boolean | undefined;
   status(key: string): Promise<CheckStatusView | undefined>;
   recentRounds(
     key: string,
@@ -33,6 +35,7 @@ const serviceChecks: EntitySection<CheckSources, CheckStatusView[]> = {
   slot: 'lead',
   order: 2,
   varies: ['checks'],
+  variesFor: ({ checks }, key) => checks?.hasChecks?.(key),
   async load({ checks }, { key }) {
     if (!checks) return undefined;
     const found = await checks.forService(key);

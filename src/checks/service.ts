@@ -158,6 +158,8 @@ export function intervalText(ms: number): string {
 export class CheckService {
   private readonly now: () => Date;
   private definitions: Promise<Definitions> | undefined;
+  /** The services that have checks, from the definitions last read (undefined until read after a catalog change). */
+  private shown: ReadonlySet<string> | undefined;
   /** The last round each check was ordered for by this process: the next tick need not ask again. */
   private readonly ordered = new Map<string, number>();
   private readonly movedListeners: (() => void)[] = [];
@@ -170,6 +172,7 @@ export class CheckService {
     this.now = options.now ?? (() => new Date());
     catalog.onInvalidate(() => {
       this.definitions = undefined;
+      this.shown = undefined;
     });
   }
 
@@ -178,12 +181,29 @@ export class CheckService {
     this.movedListeners.push(listener);
   }
 
+  /**
+   * Whether `service` (an entity key) has checks, as last read: false lets its page skip
+   * rendering afresh whenever checks move; undefined when not read since the catalog changed.
+   */
+  hasChecks(service: string): boolean | undefined {
+    return this.shown?.has(service);
+  }
+
   private loadDefinitions(): Promise<Definitions> {
-    this.definitions ??= this.readDefinitions().catch((err: unknown) => {
-      this.definitions = undefined;
-      throw err;
-    });
-    return this.definitions;
+    if (this.definitions) return this.definitions;
+    // A load the catalog outdated while it ran sets nothing: its answer is for the old catalog.
+    const loading: Promise<Definitions> = this.readDefinitions().then(
+      (definitions) => {
+        if (this.definitions === loading) this.shown = definitions.services;
+        return definitions;
+      },
+      (err: unknown) => {
+        if (this.definitions === loading) this.definitions = undefined;
+        throw err;
+      },
+    );
+    this.definitions = loading;
+    return loading;
   }
 
   private async readDefinitions(): Promise<Definitions> {

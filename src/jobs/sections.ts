@@ -5,7 +5,8 @@ import type { JobService } from './service.ts';
 
 /** The live portal's jobs; a static export has none, so it shows no job cards. */
 export interface JobSources {
-  jobs?: Pick<JobService, 'list' | 'runs' | 'definition' | 'nextRuns' | 'suspended'>;
+  jobs?: Pick<JobService, 'list' | 'runs' | 'definition' | 'nextRuns' | 'suspended'> &
+    Partial<Pick<JobService, 'hasJobs'>>;
 }
 
 /** Runs a service's Jobs card shows per job. */
@@ -24,6 +25,7 @@ const serviceJobs: EntitySection<JobSources, JobsCardRow[]> = {
   slot: 'lead',
   order: 6,
   varies: ['changes', 'hour', 'jobs'],
+  variesFor: ({ jobs }, key) => jobs?.hasJobs?.(key),
   async load({ jobs }, { key }) {
     if (!jobs) return undefined;
     const list = await jobs.list({ service: key });

@@ -174,6 +174,8 @@ export class JobService {
   readonly writes = new Admission({ active: 8, queued: 256, maxWaitMs: 1000, maxQueuedMs: 5000 });
   private readonly now: () => number;
   private definitions: Promise<Definitions> | undefined;
+  /** The services that have jobs, from the definitions last read (undefined until read after a catalog change). */
+  private shown: ReadonlySet<string> | undefined;
   private readonly schedules = new Map<string, Schedule>();
 
   /** Hears of a job run's end on the server, in the transaction that records it. */
@@ -188,6 +190,7 @@ export class JobService {
     this.now = options.now ?? (() => Date.now());
     catalog.onInvalidate(() => {
       this.definitions = undefined;
+      this.shown = undefined;
     });
     this.outcomeHandler = {
       kind: JOB_WORK_KIND,
@@ -212,12 +215,29 @@ export class JobService {
     for (const listener of this.movedListeners) listener();
   }
 
+  /**
+   * Whether `service` (an entity key) has jobs, as last read: false lets its page skip
+   * rendering afresh whenever jobs move; undefined when not read since the catalog changed.
+   */
+  hasJobs(service: string): boolean | undefined {
+    return this.shown?.has(service);
+  }
+
   private loadDefinitions(): Promise<Definitions> {
-    this.definitions ??= this.readDefinitions().catch((err: unknown) => {
-      this.definitions = undefined;
-      throw err;
-    });
-    return this.definitions;
+    if (this.definitions) return this.definitions;
+    // A load the catalog outdated while it ran sets nothing: its answer is for the old catalog.
+    const loading: Promise<Definitions> = this.readDefinitions().then(
+      (definitions) => {
+        if (this.definitions === loading) this.shown = definitions.services;
+        return definitions;
+      },
+      (err: unknown) => {
+        if (this.definitions === loading) this.definitions = undefined;
+        throw err;
+      },
+    );
+    this.definitions = loading;
+    return loading;
   }
 
   private async readDefinitions(): Promise<Definitions> {

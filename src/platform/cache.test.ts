@@ -58,6 +58,31 @@ describe('SingleFlightCache', () => {
     assert.equal(cache.loads, 1);
   });
 
+  test('a value whose key loading settled is kept under that key too, unless a clear came first', async () => {
+    const cache = new SingleFlightCache<string>(10);
+    assert.equal(
+      await cache.get(
+        'page#slos',
+        () => Promise.resolve('P'),
+        () => 'page#',
+      ),
+      'P',
+    );
+    assert.equal(cache.peek('page#'), 'P');
+    assert.equal(cache.peek('page#slos'), 'P');
+    let release: () => void = () => undefined;
+    const slow = cache.get(
+      'other#x',
+      () => new Promise<string>((r) => (release = () => r('O'))),
+      () => 'other#',
+    );
+    cache.clear();
+    release();
+    assert.equal(await slow, 'O');
+    assert.equal(cache.peek('other#'), undefined, 'loaded before the clear: kept under neither key');
+    assert.equal(cache.peek('other#x'), undefined);
+  });
+
   test('loads different keys independently', async () => {
     const cache = new SingleFlightCache<string>(10);
     assert.equal(await cache.get('a', () => Promise.resolve('A')), 'A');

@@ -26,7 +26,16 @@ const KEY_OVERHEAD = 128;
 
 const pageKey = (path: string, query: URLSearchParams): string => (query.size ? `${path}?${query}` : path);
 /** An entity's page (kind, the lowercased segment) or a page under it (segment). */
-const ENTITY_PAGE = /^catalog\/[^/]+\/([^/]+)\/[^/]+\/(?:([^/]+)\/)?$/;
+const ENTITY_PAGE = /^catalog\/([^/]+)\/([^/]+)\/([^/]+)\/(?:([^/]+)\/)?$/;
+
+/** The entity key an entity page's path names (`component:default/checkout`), or undefined when a segment does not decode. */
+function entityKeyOfPath(kind: string, namespace: string, name: string): string | undefined {
+  try {
+    return `${kind}:${decodeURIComponent(namespace)}/${decodeURIComponent(name)}`.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 const NOTHING: ReadonlySet<PageDependency> = new Set();
@@ -93,7 +102,7 @@ export class Portal implements PortalData {
   private readonly homeVaries: ReadonlySet<PageDependency>;
   private readonly now: () => Date;
   /** What an entity page of each kind shows besides the catalog: its sections' `varies`, by lowercased kind. */
-  private readonly entityVaries = new Map<string, ReadonlySet<PageDependency>>();
+  private readonly entitySectionsOf = new Map<string, PortalData['sections']>();
   private changesVersion = 0;
   private notificationsVersion = 0;
   private postmortemsVersion = 0;
@@ -221,15 +230,20 @@ export class Portal implements PortalData {
     if (path === '') return this.homeVaries;
     const match = ENTITY_PAGE.exec(path);
     if (!match) return NOTHING;
-    const [, kind = '', segment] = match;
+    const [, namespace = '', kind = '', name = '', segment] = match;
     if (segment !== undefined) return new Set(this.subpages.find((p) => p.segment === segment)?.varies);
-    let varies = this.entityVaries.get(kind);
-    if (!varies) {
-      const here = this.sections.filter((s) => s.kinds.some((k) => k.toLowerCase() === kind));
-      varies = new Set(here.flatMap((s) => s.varies ?? []));
+    let here = this.entitySectionsOf.get(kind);
+    if (!here) {
+      here = this.sections.filter((s) => s.kinds.some((k) => k.toLowerCase() === kind) && s.varies?.length);
       // Kinds come from the path: remember only the kinds some section names, so odd paths cannot grow the map.
-      if (varies.size > 0) this.entityVaries.set(kind, varies);
+      if (here.length > 0) this.entitySectionsOf.set(kind, here);
     }
+    if (here.length === 0) return NOTHING;
+    const key = entityKeyOfPath(kind, namespace, name);
+    const varies = new Set<PageDependency>();
+    for (const section of here)
+      if (key === undefined || section.variesFor?.(this.sources, key) !== false)
+        for (const dependency of section.varies ?? []) varies.add(dependency);
     return varies;
   }
 
@@ -250,12 +264,18 @@ export class Portal implements PortalData {
   /** A page by site-relative path and query string (`?a=b` or ''). */
   page(path: string, search: string): Promise<RenderedPage> {
     const query = canonicalQuery(path, new URLSearchParams(search), this.subpages);
-    return this.pages.get(this.cacheKey(path, query), async () => {
-      this.renders++;
-      const result = await renderPage(this, { ...this.site, entities: await this.entities.get() }, path, query);
-      if (result.status === 301) return { status: 301, body: Buffer.alloc(0), location: result.location };
-      return { status: result.status, body: Buffer.from(result.html.value) };
-    });
+    return this.pages.get(
+      this.cacheKey(path, query),
+      async () => {
+        this.renders++;
+        const result = await renderPage(this, { ...this.site, entities: await this.entities.get() }, path, query);
+        if (result.status === 301) return { status: 301, body: Buffer.alloc(0), location: result.location };
+        return { status: result.status, body: Buffer.from(result.html.value) };
+      },
+      // The first render after a catalog change learns which services have SLOs, checks and
+      // jobs (variesFor): its page's key may be shorter now than when it was asked for.
+      () => this.cacheKey(path, query),
+    );
   }
 
   /** A cached page for the listener's fast path: only successes, and only under the base path. */

@@ -36,6 +36,7 @@ const health: EntitySection<SloSources, Statuses> = {
   slot: 'lead',
   order: 1,
   varies: ['slos'],
+  variesFor: ({ slos }, key) => slos?.hasSlos?.(key),
   load: ({ slos, now }, { key }) => (slos ? statusesOf(slos.forService(key), now) : Promise.resolve(undefined)),
   view: (site, { statuses, now }) => healthCard(site, statuses, now),
 };

@@ -118,6 +118,8 @@ export class SloService implements SloReader {
   private readonly intervalMs: number;
   private readonly sources: Record<SloIndicator['type'], SloDataSource>;
   private definitions: Promise<Definitions> | undefined;
+  /** The services that have SLOs, from the definitions last read (undefined until read after a catalog change). */
+  private shown: ReadonlySet<string> | undefined;
   private lastCompaction = 0;
   private readonly evaluatedListeners: ((cycle: number) => void)[] = [];
   private seenCycle = -1;
@@ -142,16 +144,34 @@ export class SloService implements SloReader {
     this.writes = new Admission({ active: 8, queued: 256, maxWaitMs: 1000, maxQueuedMs: 5000 });
     catalog.onInvalidate(() => {
       this.definitions = undefined;
+      this.shown = undefined;
     });
+  }
+
+  /**
+   * Whether `service` (an entity key) has SLOs, as last read: false lets its page skip
+   * rendering afresh whenever SLOs move; undefined when not read since the catalog changed.
+   */
+  hasSlos(service: string): boolean | undefined {
+    return this.shown?.has(service);
   }
 
   /** Every SLO of the catalog, read once per catalog generation. */
   private loadDefinitions(): Promise<Definitions> {
-    this.definitions ??= this.readDefinitions().catch((err: unknown) => {
-      this.definitions = undefined;
-      throw err;
-    });
-    return this.definitions;
+    if (this.definitions) return this.definitions;
+    // A load the catalog outdated while it ran sets nothing: its answer is for the old catalog.
+    const loading: Promise<Definitions> = this.readDefinitions().then(
+      (definitions) => {
+        if (this.definitions === loading) this.shown = definitions.services;
+        return definitions;
+      },
+      (err: unknown) => {
+        if (this.definitions === loading) this.definitions = undefined;
+        throw err;
+      },
+    );
+    this.definitions = loading;
+    return loading;
   }
 
   private async readDefinitions(): Promise<Definitions> {

@@ -43,6 +43,13 @@ export interface SectionProvider<Subject, Sources, Data> {
   readonly order: number;
   /** What its card shows besides the catalog (none: it changes only with the catalog). */
   readonly varies?: readonly PageDependency[];
+  /**
+   * Whether the subject named by `key` has anything of this card to show: false means its
+   * page need not render afresh when `varies` moves (a service with no SLOs does not move
+   * with every evaluation cycle); undefined, not known yet (it varies). Synchronous: it is
+   * asked for every cached answer.
+   */
+  variesFor?(sources: Sources, key: string): boolean | undefined;
   // Method syntax on purpose: a provider of any `Data` then fits a list of providers of
   // `unknown` data, and sectionsFor only ever hands a provider's data back to its own view.
   load(sources: Sources, subject: Subject): Promise<Data | undefined>;

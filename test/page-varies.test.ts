@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { component, group, tempCatalog } from './support/catalog.ts';
+import { useTestServer } from './support/test-server.ts';
+
+/**
+ * A service page varies with SLO cycles, check runs and job runs only when the service has
+ * SLOs, checks or jobs: at 50,000 entities, every evaluation cycle (and every minute) used to
+ * send every service page back to the renderer, cards or not.
+ */
+
+const START = Date.parse('2026-06-01T10:00:30.000Z');
+let nowMs = START;
+const atrium = (kind: string, name: string, lines: string[]) =>
+  ['---', 'apiVersion: atrium.dev/v1', `kind: ${kind}`, `metadata: { name: ${name} }`, 'spec:', ...lines].join('\n');
+const catalog = tempCatalog({
+  'catalog-info.yaml': [
+    component('watched', { owner: 'ops' }),
+    '---',
+    component('plain', { owner: 'ops' }),
+    '---',
+    group('ops'),
+    atrium('SLO', 'watched-availability', [
+      '  service: component:watched',
+      '  objective: 99.9',
+      '  window: 30d',
+      '  indicator: { events: {} }',
+    ]),
+    atrium('Check', 'watched-health', [
+      '  service: component:watched',
+      '  type: http',
+      '  interval: 1m',
+      '  http: { url: "https://watched.example/healthz" }',
+    ]),
+    atrium('Job', 'watched-nightly', [
+      '  service: component:watched',
+      '  schedule: "0 3 * * *"',
+      '  action: { heartbeat: { grace: 2m } }',
+    ]),
+    '',
+  ].join('\n'),
+});
+after(() => catalog.cleanup());
+
+describe('pages vary with SLOs, checks and jobs only where they show them', () => {
+  const fixture = useTestServer('sqlite', { catalog: catalog.dir, now: () => new Date(nowMs) });
+  const open = async (path: string) => assert.equal((await fixture.server.app.request(path)).status, 200, path);
+  const rendersOf = async (path: string, move: () => void): Promise<number> => {
+    await open(path);
+    const before = fixture.server.portal.renders;
+    move();
+    await open(path);
+    return fixture.server.portal.renders - before;
+  };
+  const watched = '/catalog/default/component/watched/';
+  const plain = '/catalog/default/component/plain/';
+
+  test('an SLO cycle, a check run, a job run and a new minute render the page of a service with them afresh', async () => {
+    const { portal } = fixture.server;
+    await open(watched); // the first render reads which services have SLOs, checks and jobs
+    assert.equal(await rendersOf(watched, () => portal.slosMoved(1)), 1, 'SLO cycle');
+    assert.equal(await rendersOf(watched, () => portal.checksMoved()), 1, 'check run');
+    assert.equal(await rendersOf(watched, () => portal.jobsMoved()), 1, 'job run');
+    assert.equal(await rendersOf(watched, () => (nowMs += 60_000)), 1, 'a minute later');
+  });
+
+  test('they leave the page of a service without any in the cache', async () => {
+    const { portal } = fixture.server;
+    await open(plain);
+    assert.equal(await rendersOf(plain, () => portal.slosMoved(2)), 0, 'SLO cycle');
+    assert.equal(await rendersOf(plain, () => portal.checksMoved()), 0, 'check run');
+    assert.equal(await rendersOf(plain, () => portal.jobsMoved()), 0, 'job run');
+    assert.equal(await rendersOf(plain, () => (nowMs += 60_000)), 0, 'a minute later');
+    // Its changes still move it: the timeline is on every service page.
+    assert.equal(await rendersOf(plain, () => portal.changesMoved(99)), 1, 'a change');
+  });
+
+  test('an entity path that does not decode is answered, never a crash', async () => {
+    const res = await fixture.server.app.request('/catalog/default/component/%E0%A4%A/');
+    assert.ok(res.status === 400 || res.status === 404, String(res.status));
+  });
+});
