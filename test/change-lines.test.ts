@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { NewChangeEvent } from '../src/changes/model.ts';
 import { ChangeStore } from '../src/changes/store.ts';
-import type { Database } from '../src/platform/db/connect.ts';
+import { type Database, openDatabase } from '../src/platform/db/connect.ts';
+import { AtriumError } from '../src/platform/errors.ts';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { startTcpProxy } from './support/tcp-proxy.ts';
 
 /**
  * ChangeStore.lines, countLines and newestOfEach, an incident's timeline and suspect
@@ -239,4 +241,37 @@ describeEachDatabase('change lines', (dialect) => {
       [],
     );
   });
+});
+
+test('PostgreSQL going away in the middle of each incident query: it rejects as unavailable (503), none hangs, the next answers', {
+  skip: process.env.ATRIUM_TEST_POSTGRES_URL ? false : 'PostgreSQL unavailable (ATRIUM_TEST_POSTGRES_URL)',
+}, async () => {
+  const target = await createTestDatabase('postgres');
+  const direct = new URL(target.target);
+  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+  const proxied = new URL(target.target);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(proxy.port);
+  const database = await openDatabase(proxied.toString());
+  try {
+    const store = new ChangeStore(database);
+    const key = 'component:default/svc-0';
+    await store.write([event(key, 1), event(key, 2)], () => ({ status: 201, body: '{}' }));
+    const window = { since: at(0), until: at(60) };
+    const without = { kind: 'incident' as const, urlEndsWith: 'incidents/1/' };
+    for (const query of [
+      () => store.countLines([key], window, without),
+      () => store.lines([key], window, 10, { offset: 1, without }),
+      () => store.newestOfEach([key], window, 10, ['alert']),
+    ]) {
+      const cut = proxy.cutAfterBytes(1);
+      await assert.rejects(query(), (err) => err instanceof AtriumError && err.code === 'dependency-unavailable');
+      await cut;
+    }
+    assert.equal(await store.countLines([key], window, without), 2, 'the database answering again, so does the store');
+  } finally {
+    await database.close();
+    await proxy.close();
+    await target.drop();
+  }
 });

@@ -101,7 +101,7 @@ export interface IncidentView {
 /** Who did it: a token's name (or, on forms, the name typed) — for history and notifications. */
 export type Actor = string;
 
-/** Change events read for one incident's timeline, at most (the benchmark's case is 10,000). */
+/** The window's newest change events an incident's timeline holds, at most (the benchmark's case is 10,000). */
 export const TIMELINE_LIMIT = 10_000;
 /** The site path of an incident's page. */
 export const incidentPath = (id: number): string => `incidents/${id}/`;
