@@ -211,6 +211,16 @@ export interface TimelinePage {
   older: number | null;
 }
 
+/** A page's entries [start, end) of `total`, counted from the oldest, and the changes to read for it. */
+export interface TimelinePagePlan {
+  start: number;
+  end: number;
+  total: number;
+  /** The changes to read, newest first: skip `offset`, then `count`. */
+  offset: number;
+  count: number;
+}
+
 /**
  * Which changes a page of the timeline needs, when the changes are read newest first and
  * only the rest (milestones, edits, notes: `others`) is at hand: the page is entries
@@ -221,15 +231,6 @@ export interface TimelinePage {
  * from `offset` (at least that many of the newer entries are changes: all but `others`)
  * up to `offset + count` (at most that many are).
  */
-export interface TimelinePagePlan {
-  start: number;
-  end: number;
-  total: number;
-  /** The changes to read, newest first: skip `offset`, then `count`. */
-  offset: number;
-  count: number;
-}
-
 export function timelinePagePlan(changes: number, others: number, limit: number, before?: number): TimelinePagePlan {
   const total = changes + others;
   const end = Math.min(Math.max(0, before ?? total), total);
