@@ -527,11 +527,20 @@ export class IncidentService {
     const window = timelineWindow(incident, this.now());
     const span = { since: window.from, until: window.to };
     const without = { kind: 'incident' as const, urlEndsWith: OWN_CHANGE_MARK(incident.id) };
-    const changes = Math.min(TIMELINE_LIMIT, await this.changes.store.countLines(keys, span, without));
+    const newestPage = Math.min(TIMELINE_LIMIT, Math.max(1, page?.limit ?? TIMELINE_LIMIT));
+    // The newest page's changes are the newest ones whatever the count: read beside it, not after it.
+    const [count, newest] = await Promise.all([
+      this.changes.store.countLines(keys, span, without),
+      page?.before === undefined ? this.changes.store.lines(keys, span, newestPage, { without }) : undefined,
+    ]);
+    const changes = Math.min(TIMELINE_LIMIT, count);
     const others = incidentTimeline(incident, [], history, notes).length;
     const plan = timelinePagePlan(changes, others, page?.limit ?? changes + others, page?.before);
-    const lines =
-      plan.count === 0 ? [] : await this.changes.store.lines(keys, span, plan.count, { offset: plan.offset, without });
+    const lines = newest
+      ? newest.slice(plan.offset, plan.offset + plan.count)
+      : plan.count === 0
+        ? []
+        : await this.changes.store.lines(keys, span, plan.count, { offset: plan.offset, without });
     return timelinePageOf(incident, plan, feedLines(lines, origins), history, notes);
   }
 
