@@ -1,4 +1,4 @@
-import type { Selectable, Transaction } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Selectable, type SqlBool, sql, type Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import {
   forgetKeys,
@@ -92,6 +92,81 @@ function toEvent(row: Selectable<ChangeEventsTable>): ChangeEvent {
     recordedBy: row.recorded_by,
     recordedAt: row.recorded_at,
   };
+}
+
+/** Inclusive lower and exclusive upper bound on `at`, ISO. */
+export interface LineWindow {
+  since: string;
+  until: string;
+}
+
+/** Changes of `kind` whose URL ends with `urlEndsWith` (compared exactly, on both databases). */
+export interface LineExclusion {
+  kind: ChangeKind;
+  urlEndsWith: string;
+}
+
+/** The columns a timeline line shows (ChangeLine). */
+const LINE_COLUMNS = [
+  'seq',
+  'type',
+  'service_ref',
+  'at',
+  'summary',
+  'environment',
+  'version',
+  'status',
+  'slot',
+  'kind',
+  'url',
+  'actor',
+  'recorded_by',
+] as const;
+
+type LineRow = Pick<Selectable<ChangeEventsTable>, (typeof LINE_COLUMNS)[number]>;
+
+function lineOf(row: LineRow): ChangeLine {
+  return {
+    id: Number(row.seq),
+    type: row.type as EventType,
+    service: row.service_ref,
+    at: row.at,
+    summary: row.summary ?? '',
+    environment: row.environment,
+    version: row.version,
+    status: row.status as DeploymentStatus | null,
+    slot: row.slot as Slot | null,
+    kind: row.kind as ChangeKind | null,
+    url: row.url,
+    actor: row.actor,
+    recordedBy: row.recorded_by,
+  };
+}
+
+/** The services' events in the window, without `without`'s (NULL-safe: a null kind or URL is never left out). */
+function inWindow(
+  eb: ExpressionBuilder<Schema, 'change_events'>,
+  keys: readonly string[],
+  window: LineWindow,
+  without?: LineExclusion,
+): Expression<SqlBool> {
+  const all = [eb('service_key', 'in', [...keys]), eb('at', '>=', window.since), eb('at', '<', window.until)];
+  if (without)
+    all.push(
+      eb.or([
+        eb('type', '!=', 'change'),
+        eb('kind', 'is', null),
+        eb('kind', '!=', without.kind),
+        eb('url', 'is', null),
+        // The URL's end, by characters: LIKE is case-insensitive on SQLite and not on PostgreSQL, and its % and _ are wildcards.
+        eb(
+          sql<string>`substr(url, length(url) - ${sql.lit(without.urlEndsWith.length - 1)})`,
+          '!=',
+          without.urlEndsWith,
+        ),
+      ]),
+    );
+  return eb.and(all);
 }
 
 /** The only SQL of change events: writes with idempotency, timelines, live state and DORA inputs. */
@@ -264,64 +339,91 @@ export class ChangeStore {
   }
 
   /**
-   * The services' events in [since, until), newest first, at most `limit`, as timeline
-   * lines: an incident's timeline and suspects. Only the columns a line shows are read,
-   * and the database orders and limits (one query up to KEY_CHUNK services): for 10,000
-   * events the whole rows and a sort in JavaScript took longer than the target allows.
+   * The services' events in [since, until), newest first, at most `limit` after skipping
+   * `offset`, as timeline lines: an incident's timeline. Only the columns a line shows are
+   * read, and the database orders and limits (one query up to KEY_CHUNK services): for
+   * 10,000 events the whole rows and a sort in JavaScript took longer than the target
+   * allows. `without` leaves out changes of a kind whose URL ends so (an incident's own).
    */
   async lines(
     serviceKeys: readonly string[],
-    window: { since: string; until: string },
+    window: LineWindow,
     limit: number,
+    options: { offset?: number; without?: LineExclusion } = {},
   ): Promise<ChangeLine[]> {
+    const offset = options.offset ?? 0;
     const batches = chunks([...new Set(serviceKeys)], KEY_CHUNK);
     const out: ChangeLine[] = [];
     for (const batch of batches) {
-      const rows = await this.database.read
+      let query = this.database.read
         .selectFrom('change_events')
-        .select([
-          'seq',
-          'type',
-          'service_ref',
-          'at',
-          'summary',
-          'environment',
-          'version',
-          'status',
-          'slot',
-          'kind',
-          'url',
-          'actor',
-          'recorded_by',
-        ])
-        .where('service_key', 'in', batch)
-        .where('at', '>=', window.since)
-        .where('at', '<', window.until)
+        .select(LINE_COLUMNS)
+        .where((eb) => inWindow(eb, batch, window, options.without))
         .orderBy('at', 'desc')
-        .orderBy('seq', 'desc')
-        .limit(limit)
-        .execute();
-      for (const row of rows)
-        out.push({
-          id: Number(row.seq),
-          type: row.type as EventType,
-          service: row.service_ref,
-          at: row.at,
-          summary: row.summary ?? '',
-          environment: row.environment,
-          version: row.version,
-          status: row.status as DeploymentStatus | null,
-          slot: row.slot as Slot | null,
-          kind: row.kind as ChangeKind | null,
-          url: row.url,
-          actor: row.actor,
-          recordedBy: row.recorded_by,
-        });
+        .orderBy('seq', 'desc');
+      // Several batches: each must hold every row the merged page could need, so none skips any.
+      query = batches.length < 2 ? query.limit(limit).offset(offset) : query.limit(offset + limit);
+      for (const row of await query.execute()) out.push(lineOf(row));
     }
     if (batches.length < 2) return out;
     // More services than one query names: each batch came sorted; together they need one more sort.
     out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.id - a.id));
-    return out.slice(0, limit);
+    return out.slice(offset, offset + limit);
+  }
+
+  /** How many events `lines` has in the window (without `without`'s): an incident timeline's length. */
+  async countLines(serviceKeys: readonly string[], window: LineWindow, without?: LineExclusion): Promise<number> {
+    let total = 0;
+    for (const batch of chunks([...new Set(serviceKeys)], KEY_CHUNK)) {
+      const row = await this.database.read
+        .selectFrom('change_events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where((eb) => inWindow(eb, batch, window, without))
+        .executeTakeFirst();
+      total += Number(row?.n ?? 0);
+    }
+    return total;
+  }
+
+  /**
+   * The newest `perGroup` events in [since, until) of each group of one type, kind, status
+   * and environment, of the services, as lines, newest first; kinds in `withoutKinds` left
+   * out. An incident's suspect candidates (incidents/suspects.ts says why they suffice):
+   * the database ranks the window, and only the few candidates travel.
+   */
+  async newestOfEach(
+    serviceKeys: readonly string[],
+    window: LineWindow,
+    perGroup: number,
+    withoutKinds: readonly ChangeKind[],
+  ): Promise<ChangeLine[]> {
+    const out: ChangeLine[] = [];
+    for (const batch of chunks([...new Set(serviceKeys)], KEY_CHUNK)) {
+      const ranked = this.database.read
+        .selectFrom('change_events')
+        .select([
+          ...LINE_COLUMNS,
+          sql<number>`row_number() over (partition by type, kind, status, environment order by at desc, seq desc)`.as(
+            'nth',
+          ),
+        ])
+        .where((eb) => {
+          const where = inWindow(eb, batch, window);
+          return withoutKinds.length === 0
+            ? where
+            : eb.and([where, eb.or([eb('kind', 'is', null), eb('kind', 'not in', [...withoutKinds])])]);
+        });
+      const rows = await this.database.read
+        .selectFrom(ranked.as('ranked'))
+        .select(LINE_COLUMNS)
+        .where('nth', '<=', perGroup)
+        .orderBy('at', 'desc')
+        .orderBy('seq', 'desc')
+        .execute();
+      for (const row of rows) out.push(lineOf(row));
+    }
+    out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.id - a.id));
+    return out;
   }
 
   /**

@@ -18,7 +18,7 @@ import type { IncidentFilter } from './store.ts';
 /** Rows the list page shows. */
 const LIST_ROWS = 200;
 /** Timeline entries an incident page shows at once (the newest; older ones a link away): 10,000 took 250 ms to render. */
-const TIMELINE_PAGE_ENTRIES = 200;
+export const TIMELINE_PAGE_ENTRIES = 200;
 /** A form is a few fields and a note of at most 20,000 characters. */
 const FORM_BYTES = 128 * 1024;
 

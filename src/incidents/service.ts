@@ -3,7 +3,7 @@ import { neighbourhood } from '../catalog/graph.ts';
 import { EntityRefError, parseEntityRef, refKey } from '../catalog/model.ts';
 import type { CatalogReader } from '../catalog/reader.ts';
 import type { FeedLine, FeedOrigin } from '../changes/feed-scope.ts';
-import { type NewChangeEvent, withoutTokenName } from '../changes/model.ts';
+import { type ChangeLine, type NewChangeEvent, withoutTokenName } from '../changes/model.ts';
 import { SLO_ALERT_RECORDER } from '../slo/alert-change.ts';
 import type { ChangeService } from '../changes/service.ts';
 import { boundedSummary, type NotificationMessage, type Severity } from '../notifications/model.ts';
@@ -47,13 +47,15 @@ import {
 } from './model.ts';
 import { PAGERDUTY_SERVICE_ANNOTATION, type PagerDutyEvent } from './pagerduty.ts';
 import type { IncidentFilter, IncidentStore, ServiceOwner } from './store.ts';
-import { rankSuspects, type Suspect } from './suspects.ts';
+import { candidateGroups, NOT_SUSPECT_KINDS, rankSuspects, SUSPECTS_SHOWN, type Suspect } from './suspects.ts';
 import {
   incidentScope,
   incidentTimeline,
   OWN_CHANGE_MARK,
   type TimelineEntry,
-  timelinePage,
+  type TimelinePage,
+  timelinePagePlan,
+  timelinePageOf,
   timelineWindow,
 } from './timeline.ts';
 
@@ -99,7 +101,7 @@ export interface IncidentView {
 /** Who did it: a token's name (or, on forms, the name typed) — for history and notifications. */
 export type Actor = string;
 
-/** Change events read for one incident's timeline, at most (the benchmark's case is 10,000). */
+/** The window's newest change events an incident's timeline holds, at most (the benchmark's case is 10,000). */
 export const TIMELINE_LIMIT = 10_000;
 /** The site path of an incident's page. */
 export const incidentPath = (id: number): string => `incidents/${id}/`;
@@ -480,21 +482,19 @@ export class IncidentService {
 
   /**
    * Everything the incident page shows; with `page`, of the timeline only the newest
-   * `limit` entries before position `before` (timeline.ts's timelinePage). Suspects are
+   * `limit` entries before position `before` (timeline.ts's timelinePagePlan). Suspects are
    * ranked from the whole window either way.
    */
   async view(id: number, page?: { limit: number; before?: number }): Promise<IncidentView | undefined> {
     const incident = await this.store.get(id);
     if (!incident) return undefined;
-    const [history, notes, changes, suggestedDeployment] = await Promise.all([
+    const [history, notes, suspects, suggestedDeployment] = await Promise.all([
       this.store.history(id),
       this.store.notes(id),
-      this.changesAround(incident),
+      this.suspectsOf(incident),
       this.suggestDeployment(incident),
     ]);
-    const started = incident.milestones.started ?? incident.createdAt;
-    const timeline = incidentTimeline(incident, changes, history, notes);
-    const shown = timelinePage(timeline, page?.limit ?? timeline.length, page?.before);
+    const shown = await this.timeline(incident, history, notes, page);
     return {
       incident,
       history,
@@ -502,11 +502,7 @@ export class IncidentService {
       timeline: shown.entries,
       timelineTotal: shown.total,
       timelineOlder: shown.older,
-      suspects: rankSuspects(changes, {
-        startedAt: started,
-        windowHours: incident.windowHours,
-        productionEnvironments: this.production,
-      }),
+      suspects,
       window: timelineWindow(incident, this.now()),
       mttaSeconds: mttaSeconds(incident),
       mttrSeconds: mttrSeconds(incident),
@@ -514,25 +510,66 @@ export class IncidentService {
     };
   }
 
-  /** The change events of the incident's scope in its window, oldest first, each with why it is there. */
-  async changesAround(incident: Pick<Incident, 'services' | 'milestones' | 'windowHours'>): Promise<FeedLine[]> {
+  /**
+   * A page of the incident's timeline (all of it without `page`): the window's change
+   * events of its scope (the newest TIMELINE_LIMIT, without the incident's own), counted
+   * in the database, and of them only those the page shows read (timeline.ts's
+   * timelinePagePlan), merged with the milestones, `history` and `notes`.
+   */
+  async timeline(
+    incident: Pick<Incident, 'id' | 'services' | 'milestones' | 'windowHours'>,
+    history: readonly IncidentEdit[],
+    notes: readonly IncidentNote[],
+    page?: { limit: number; before?: number },
+  ): Promise<TimelinePage> {
     const origins = await this.scopeOf(incident.services);
+    const keys = [...origins.keys()];
     const window = timelineWindow(incident, this.now());
-    const lines = await this.changes.store.lines(
-      [...origins.keys()],
-      { since: window.from, until: window.to },
-      TIMELINE_LIMIT,
+    const span = { since: window.from, until: window.to };
+    const without = { kind: 'incident' as const, urlEndsWith: OWN_CHANGE_MARK(incident.id) };
+    const newestPage = Math.min(TIMELINE_LIMIT, Math.max(1, page?.limit ?? TIMELINE_LIMIT));
+    // The newest page's changes are the newest ones whatever the count: read beside it, not after it.
+    const [count, newest] = await Promise.all([
+      this.changes.store.countLines(keys, span, without),
+      page?.before === undefined ? this.changes.store.lines(keys, span, newestPage, { without }) : undefined,
+    ]);
+    const changes = Math.min(TIMELINE_LIMIT, count);
+    const others = incidentTimeline(incident, [], history, notes).length;
+    const plan = timelinePagePlan(changes, others, page?.limit ?? changes + others, page?.before);
+    const lines = newest
+      ? newest.slice(plan.offset, plan.offset + plan.count)
+      : plan.count === 0
+        ? []
+        : await this.changes.store.lines(keys, span, plan.count, { offset: plan.offset, without });
+    return timelinePageOf(incident, plan, feedLines(lines, origins), history, notes);
+  }
+
+  /**
+   * The incident's suspected changes, ranked from its whole window: of the scope's changes
+   * in the window before the start, only the candidates read (the newest of each group,
+   * suspects.ts says why that is exact).
+   */
+  async suspectsOf(
+    incident: Pick<Incident, 'services' | 'milestones' | 'windowHours' | 'createdAt'>,
+  ): Promise<Suspect[]> {
+    const origins = await this.scopeOf(incident.services);
+    const startedAt = incident.milestones.started ?? incident.createdAt;
+    const start = Date.parse(startedAt);
+    const span = {
+      since: new Date(start - incident.windowHours * 3_600_000).toISOString(),
+      until: new Date(start + 1).toISOString(),
+    };
+    const candidates = await Promise.all(
+      candidateGroups(origins).map((keys) =>
+        this.changes.store.newestOfEach(keys, span, SUSPECTS_SHOWN, NOT_SUSPECT_KINDS),
+      ),
     );
-    const out: FeedLine[] = new Array(lines.length);
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[lines.length - 1 - i] as FeedLine;
-      // Open reads: a change's token name is never shown (changes/model.ts's rule for the timeline).
-      out[i] = {
-        ...withoutTokenName(line),
-        origin: origins.get(line.service.toLowerCase()) ?? { relation: 'self', ref: line.service, depth: 0 },
-      };
-    }
-    return out;
+    return rankSuspects(feedLines(candidates.flat(), origins), {
+      startedAt,
+      windowHours: incident.windowHours,
+      productionEnvironments: this.production,
+      limit: SUSPECTS_SHOWN,
+    });
   }
 
   /**
@@ -713,6 +750,14 @@ export class IncidentService {
       );
     }
   }
+}
+
+/** Lines of the scope with why each is there; open reads, so a change's token name is never shown (changes/model.ts's rule). */
+function feedLines(lines: readonly ChangeLine[], origins: ReadonlyMap<string, FeedOrigin>): FeedLine[] {
+  return lines.map((line) => ({
+    ...withoutTokenName(line),
+    origin: origins.get(line.service.toLowerCase()) ?? { relation: 'self', ref: line.service, depth: 0 },
+  }));
 }
 
 /** An edit's problems, with who made it. */

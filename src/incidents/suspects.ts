@@ -1,4 +1,5 @@
-import type { FeedLine } from '../changes/feed-scope.ts';
+import type { FeedLine, FeedOrigin } from '../changes/feed-scope.ts';
+import { CHANGE_KINDS, type ChangeKind } from '../changes/model.ts';
 import { keyOfRef } from '../platform/entity-ref.ts';
 import { entryTypeOf } from './timeline.ts';
 
@@ -10,6 +11,13 @@ import { entryTypeOf } from './timeline.ts';
  * infrastructure), and how recent it was before the start (linearly from 1 just before
  * to a quarter at the window's far end). Changes outside production count a third.
  * Alerts and the incidents' own entries are symptoms, not suspects. Pure.
+ *
+ * Why the best of a whole window can be ranked from a few candidates: two changes of one
+ * type, kind, status and environment on entities equally many hops away differ only in
+ * recency, so among them the newer scores at least as high and wins a tie. The best
+ * `limit` of the window are therefore among the newest `limit` of each such group
+ * (candidateGroups; changes/store.ts's newestOfEach), and ranking those gives exactly the
+ * ranking of the whole window.
  */
 
 export interface SuspectLink {
@@ -37,9 +45,12 @@ export interface SuspectOptions {
   startedAt: string;
   windowHours: number;
   productionEnvironments: readonly string[];
-  /** How many to keep (default 10). */
+  /** How many to keep (default SUSPECTS_SHOWN). */
   limit?: number;
 }
+
+/** How many suspects an incident shows. */
+export const SUSPECTS_SHOWN = 10;
 
 const HOP_FACTOR = 0.6;
 const NON_PRODUCTION_FACTOR = 1 / 3;
@@ -56,6 +67,24 @@ const WEIGHTS: Record<string, number> = {
   scaling: 0.4,
   other: 0.2,
 };
+
+/** Kinds of change that are never suspects (symptoms, the incidents' own entries): left out of the candidates. */
+export const NOT_SUSPECT_KINDS: readonly ChangeKind[] = CHANGE_KINDS.filter((kind) => !(kind in WEIGHTS));
+
+/**
+ * The scope's entity keys grouped by how many hops away they are (nearness is the one
+ * factor of a score that comes from the entity): each group's candidates are the newest
+ * of each type, kind, status and environment among its entities.
+ */
+export function candidateGroups(origins: ReadonlyMap<string, FeedOrigin>): string[][] {
+  const groups = new Map<number, string[]>();
+  for (const [key, origin] of origins) {
+    const group = groups.get(origin.depth);
+    if (group) group.push(key);
+    else groups.set(origin.depth, [key]);
+  }
+  return [...groups.values()];
+}
 
 function weightKey(event: FeedLine): string | undefined {
   if (event.type === 'deployment')
@@ -143,5 +172,5 @@ export function rankSuspects(changes: readonly FeedLine[], options: SuspectOptio
     });
   }
   ranked.sort((a, b) => b.score - a.score || Date.parse(b.at) - Date.parse(a.at) || b.changeId - a.changeId);
-  return ranked.slice(0, options.limit ?? 10);
+  return ranked.slice(0, options.limit ?? SUSPECTS_SHOWN);
 }

@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Relation } from '../catalog/relations.ts';
 import type { FeedEvent } from '../changes/feed-scope.ts';
+import type { IncidentNote } from './model.ts';
 import {
   editSummary,
   firstLine,
   incidentScope,
   incidentTimeline,
-  type TimelineEntry,
-  timelinePage,
+  type TimelinePage,
+  timelinePageOf,
+  timelinePagePlan,
   timelineWindow,
 } from './timeline.ts';
 
@@ -37,7 +39,7 @@ const change = (id: number, over: Partial<FeedEvent>): FeedEvent => ({
 describe('the incident timeline', () => {
   it('merges changes, milestones, edits and notes on one axis, oldest first, with a fixed order at one instant', () => {
     const timeline = incidentTimeline(
-      { id: 3, milestones: { started: '2026-12-07T09:10:00.000Z', detected: '2026-12-07T09:12:00.000Z' } },
+      { milestones: { started: '2026-12-07T09:10:00.000Z', detected: '2026-12-07T09:12:00.000Z' } },
       [
         change(1, {
           type: 'deployment',
@@ -61,14 +63,7 @@ describe('the incident timeline', () => {
           service: 'flag:default/new-card-flow',
         }),
         change(4, { kind: 'alert', at: '2026-12-07T09:12:00.000Z', summary: 'Availability burning fast' }),
-        // The incident's own declaration on the service's timeline: already its history.
-        change(5, {
-          kind: 'incident',
-          at: '2026-12-07T09:12:00.000Z',
-          summary: 'Incident declared',
-          url: '/incidents/3/',
-        }),
-        // Another incident's change stays.
+        // Another incident's change stays (the incident's own are left out by the query: test/incident-timeline-rows.test.ts).
         change(6, {
           kind: 'incident',
           at: '2026-12-07T09:13:00.000Z',
@@ -156,37 +151,90 @@ describe('the incident timeline', () => {
 });
 
 describe('a page of the timeline', () => {
-  const entries: TimelineEntry[] = Array.from({ length: 5 }, (_, i) => ({
-    type: 'note',
-    at: `2026-12-07T09:0${i}:00.000Z`,
-    summary: `entry ${i}`,
-  }));
-  const summaries = (page: { entries: TimelineEntry[] }) => page.entries.map((e) => e.summary);
+  const T0 = Date.parse('2026-12-07T09:00:00.000Z');
+  const minute = (m: number) => new Date(T0 + m * 60_000).toISOString();
+  const note = (id: number, m: number): IncidentNote => ({
+    id,
+    incidentId: 3,
+    at: minute(m),
+    by: 'ada',
+    body: `note ${id}`,
+  });
+  const incident = { milestones: { started: minute(5) } };
+
+  /** The page from the whole timeline in hand: entries [start, end) of it, positions counted from the oldest. */
+  function reference(all: readonly FeedEvent[], notes: IncidentNote[], limit: number, before?: number): TimelinePage {
+    const whole = incidentTimeline(incident, all, [], notes);
+    const end = Math.min(Math.max(0, before ?? whole.length), whole.length);
+    const start = Math.max(0, end - Math.max(1, limit));
+    return { entries: whole.slice(start, end), total: whole.length, older: start > 0 ? start : null };
+  }
+
+  /** The page from only the changes the plan reads, newest first, as the store answers them. */
+  function planned(all: readonly FeedEvent[], notes: IncidentNote[], limit: number, before?: number): TimelinePage {
+    const others = incidentTimeline(incident, [], [], notes).length;
+    const plan = timelinePagePlan(all.length, others, limit, before);
+    const newestFirst = [...all].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.id - a.id));
+    const read = newestFirst.slice(plan.offset, plan.offset + plan.count);
+    assert.ok(plan.count <= Math.max(1, limit) + others, 'reads at most the page and the other entries');
+    return timelinePageOf(incident, plan, read, [], notes);
+  }
+
+  it('reads only the changes the page needs and answers what the whole timeline would, for every position and size', () => {
+    // Changes and notes interleaved, with ties at one instant (changes first, by id) and notes newest and oldest.
+    const changes = [0, 1, 1, 2, 4, 5, 5, 7, 8, 8, 8, 9].map((m, i) => change(i + 1, { at: minute(m) }));
+    const notes = [note(1, -1), note(2, 1), note(3, 5), note(4, 8), note(5, 12)];
+    for (const [all, someNotes] of [
+      [changes, notes],
+      [changes, []],
+      [[], notes],
+      [[], []],
+      [changes.slice(0, 1), notes.slice(0, 1)],
+    ] as const) {
+      const total = all.length + someNotes.length + 1;
+      for (let limit = 0; limit <= total + 1; limit++)
+        for (const before of [undefined, -4, ...Array.from({ length: total + 3 }, (_, i) => i)])
+          assert.deepEqual(
+            planned(all, [...someNotes], limit, before),
+            reference(all, [...someNotes], limit, before),
+            `${all.length} changes, ${someNotes.length} notes, limit ${limit}, before ${before}`,
+          );
+    }
+  });
 
   it('is the newest entries, oldest first, and says where the older page ends', () => {
-    const newest = timelinePage(entries, 2);
-    assert.deepEqual(summaries(newest), ['entry 3', 'entry 4']);
-    assert.equal(newest.total, 5);
+    const notes = [0, 1, 2, 3].map((m) => note(m, m));
+    const summaries = (page: TimelinePage) => page.entries.map((e) => e.summary);
+    const newest = planned([], notes, 2);
+    assert.deepEqual(summaries(newest), ['note 3', 'Started']);
+    assert.equal(newest.total, 5, 'four notes and the start');
     assert.equal(newest.older, 3);
-    const middle = timelinePage(entries, 2, newest.older ?? undefined);
-    assert.deepEqual(summaries(middle), ['entry 1', 'entry 2']);
-    const oldest = timelinePage(entries, 2, middle.older ?? undefined);
-    assert.deepEqual(summaries(oldest), ['entry 0']);
+    const middle = planned([], notes, 2, newest.older ?? undefined);
+    assert.deepEqual(summaries(middle), ['note 1', 'note 2']);
+    const oldest = planned([], notes, 2, middle.older ?? undefined);
+    assert.deepEqual(summaries(oldest), ['note 0']);
     assert.equal(oldest.older, null);
   });
 
   it('keeps its place as the timeline grows at its new end', () => {
-    const first = timelinePage(entries, 2);
-    const grown = [...entries, { type: 'note', at: '2026-12-07T09:09:00.000Z', summary: 'entry 5' }];
-    assert.deepEqual(summaries(timelinePage(grown, 2, first.older ?? undefined)), ['entry 1', 'entry 2']);
+    const changes = [0, 1, 2, 3, 4].map((m, i) => change(i + 1, { at: minute(m) }));
+    const first = planned(changes, [], 2);
+    const grown = [...changes, change(6, { at: minute(9) })];
+    const page = (all: FeedEvent[]) => planned(all, [], 2, first.older ?? undefined).entries.map((e) => e.summary);
+    assert.deepEqual(page(grown), page(changes));
+    assert.deepEqual(page(grown), ['change 3', 'change 4']);
   });
 
-  it('clamps positions and limits out of range; an empty timeline is one empty page', () => {
-    assert.deepEqual(summaries(timelinePage(entries, 2, 99)), ['entry 3', 'entry 4']);
-    assert.deepEqual(summaries(timelinePage(entries, 2, -4)), []);
-    assert.deepEqual(summaries(timelinePage(entries, 0)), ['entry 4']);
-    assert.deepEqual(summaries(timelinePage(entries, 10)), summaries({ entries }));
-    assert.deepEqual(timelinePage([], 3), { entries: [], total: 0, older: null });
+  it('plans nothing to read for an empty page; an empty timeline is one empty page', () => {
+    assert.deepEqual(timelinePagePlan(10, 3, 5, 0), { start: 0, end: 0, total: 13, offset: 0, count: 0 });
+    assert.deepEqual(timelinePagePlan(10, 3, 5), { start: 8, end: 13, total: 13, offset: 0, count: 5 });
+    assert.deepEqual(timelinePagePlan(10, 3, 5, 6), { start: 1, end: 6, total: 13, offset: 4, count: 6 });
+    assert.deepEqual(timelinePagePlan(0, 0, 3), { start: 0, end: 0, total: 0, offset: 0, count: 0 });
+    assert.deepEqual(timelinePageOf({ milestones: {} }, timelinePagePlan(0, 0, 3), [], [], []), {
+      entries: [],
+      total: 0,
+      older: null,
+    });
   });
 });
 

@@ -164,28 +164,27 @@ export function editSummary(edit: Pick<IncidentEdit, 'field' | 'before' | 'after
 
 /**
  * Changes the incident itself recorded on its services' timelines (declared, escalated,
- * resolved): already on this timeline as its own history, so left out once.
+ * resolved): already on this timeline as its own history, so left out once — by the
+ * query (a change of kind `incident` whose URL ends with this), so counts and positions
+ * are the timeline's.
  */
 export const OWN_CHANGE_MARK = (incidentId: number): string => `incidents/${incidentId}/`;
 
 /**
- * The one time axis, oldest first: the scope's changes in the window (without the
- * incident's own), each reached milestone, the incident's edits and the notes. Entries at
- * one instant keep a fixed order: changes, then milestones, edits and notes.
+ * The one time axis, oldest first: the scope's changes in the window (read without the
+ * incident's own, OWN_CHANGE_MARK), each reached milestone, the incident's edits and the
+ * notes. Entries at one instant keep a fixed order: changes (by id), then milestones,
+ * edits and notes.
  */
 export function incidentTimeline(
-  incident: Pick<Incident, 'id' | 'milestones'>,
+  incident: Pick<Incident, 'milestones'>,
   changes: readonly FeedLine[],
   history: readonly IncidentEdit[],
   notes: readonly IncidentNote[],
 ): TimelineEntry[] {
-  const own = OWN_CHANGE_MARK(incident.id);
   const entries: { entry: TimelineEntry; rank: number; seq: number }[] = [];
   const push = (entry: TimelineEntry, rank: number, seq: number) => entries.push({ entry, rank, seq });
-  for (const event of changes) {
-    if (event.type === 'change' && event.kind === 'incident' && event.url?.endsWith(own)) continue;
-    push(changeEntry(event), 0, event.id);
-  }
+  for (const event of changes) push(changeEntry(event), 0, event.id);
   for (const m of MILESTONES) {
     const at = incident.milestones[m];
     if (at !== undefined) push({ type: 'milestone', at, summary: MILESTONE_WORDS[m] }, 1, milestoneIndex(m));
@@ -212,15 +211,54 @@ export interface TimelinePage {
   older: number | null;
 }
 
+/** A page's entries [start, end) of `total`, counted from the oldest, and the changes to read for it. */
+export interface TimelinePagePlan {
+  start: number;
+  end: number;
+  total: number;
+  /** The changes to read, newest first: skip `offset`, then `count`. */
+  offset: number;
+  count: number;
+}
+
 /**
- * The newest `limit` entries of a timeline (oldest first) before position `before`,
- * counted from the oldest entry: positions stay put as an open incident's timeline grows
- * at its new end, so "show older" keeps its place. Out-of-range positions are clamped.
+ * Which changes a page of the timeline needs, when the changes are read newest first and
+ * only the rest (milestones, edits, notes: `others`) is at hand: the page is entries
+ * [start, end) of `total` counted from the oldest — the newest `limit` before position
+ * `before` (out-of-range positions clamped), so positions stay put as an open incident's
+ * timeline grows at its new end and "show older" keeps its place — i.e. the
+ * `end - start` entries after the newest `total - end`. Those are changes newest-first
+ * from `offset` (at least that many of the newer entries are changes: all but `others`)
+ * up to `offset + count` (at most that many are).
  */
-export function timelinePage(timeline: readonly TimelineEntry[], limit: number, before?: number): TimelinePage {
-  const end = Math.min(Math.max(0, before ?? timeline.length), timeline.length);
+export function timelinePagePlan(changes: number, others: number, limit: number, before?: number): TimelinePagePlan {
+  const total = changes + others;
+  const end = Math.min(Math.max(0, before ?? total), total);
   const start = Math.max(0, end - Math.max(1, limit));
-  return { entries: timeline.slice(start, end), total: timeline.length, older: start > 0 ? start : null };
+  const newer = total - end;
+  if (start === end) return { start, end, total, offset: 0, count: 0 };
+  const offset = Math.max(0, newer - others);
+  return { start, end, total, offset, count: Math.min(changes, newer + (end - start)) - offset };
+}
+
+/**
+ * The page a plan describes, from the changes it said to read (`changes`, any order) and
+ * all the other entries: merged, the newest change read sits `plan.offset` changes from
+ * the timeline's newest, and every entry from it to the oldest change read is in place
+ * (no unread change lies between them), which covers the page.
+ */
+export function timelinePageOf(
+  incident: Pick<Incident, 'milestones'>,
+  plan: TimelinePagePlan,
+  changes: readonly FeedLine[],
+  history: readonly IncidentEdit[],
+  notes: readonly IncidentNote[],
+): TimelinePage {
+  const newestFirst = incidentTimeline(incident, changes, history, notes).reverse();
+  // Entry i of newestFirst (from the newest change read on) is entry offset + i from the timeline's newest.
+  const from = plan.total - plan.end - plan.offset;
+  const entries = newestFirst.slice(from, from + (plan.end - plan.start)).reverse();
+  return { entries, total: plan.total, older: plan.start > 0 ? plan.start : null };
 }
 
 /** A note's first line, bounded: its summary on the timeline (the whole note is in `body`). */
