@@ -25,9 +25,11 @@
  *                         provides) and resources, in round(docs / 100) files (at least one)
  *                         of equal size: at most 149 documents a file
  *   ./apis/               the API definition files (not descriptors; not matched by the globs)
+ *   ./teams/* /slos.yaml  with --slos N only: the team's `kind: SLO` documents (pushed events),
+ *                         in files of their own, so every other file keeps its bytes
  *
  *   node --import tsx bench/generate-catalog.ts --entities 50000 --out DIR [--seed N] [--docs-per-file N]
- *     [--dependencies zipf|uniform|hubs]
+ *     [--dependencies zipf|uniform|hubs] [--slos N]
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -49,6 +51,13 @@ export interface GenerateOptions {
    * API that as many consume: about 2,000 each at 10,000 entities).
    */
   dependencies?: DependencyShape;
+  /**
+   * `kind: SLO` documents to add (default 0: none, the bytes of before): pushed-events SLOs
+   * (30-day window) on services, one per service in a seeded order, a second round of names
+   * when there are more SLOs than services. Drawn from a PRNG of their own, so the rest of
+   * the catalog is the same with or without them.
+   */
+  slos?: number;
 }
 
 export type DependencyShape = 'zipf' | 'uniform' | 'hubs';
@@ -61,6 +70,14 @@ export interface GeneratedEntity {
   /** Relative to the catalog root, with forward slashes. */
   file: string;
   title: string;
+}
+
+export interface GeneratedSlo {
+  name: string;
+  /** The service's name (a component in the default namespace). */
+  service: string;
+  /** Percent, as written. */
+  objective: string;
 }
 
 export interface GeneratedCatalog {
@@ -81,8 +98,10 @@ export interface GeneratedCatalog {
   /** Descriptor YAML bytes per entity (yamlBytes / documents). */
   avgEntityYamlBytes: number;
   counts: Record<string, number>;
-  /** Every entity except the root Location, in generation order. */
+  /** Every entity except the root Location, in generation order (SLOs last). */
   entities: GeneratedEntity[];
+  /** The SLOs (--slos), in generation order. */
+  slos: GeneratedSlo[];
   /** The entities with the most dependents (dependsOn in-degree), hottest first. */
   hubs: { ref: string; dependents: number }[];
   /** The APIs with the most consumers (consumesApi in-degree), hottest first. */
@@ -100,6 +119,9 @@ interface Doc {
 }
 
 const ORG = 'acme';
+/** What the n-th round of SLOs over the services measures (their names' suffixes). */
+const SLO_INDICATORS = ['availability', 'latency', 'freshness', 'correctness'];
+const SLO_OBJECTIVES = ['99', '99.5', '99.9', '99.95'];
 const DOMAIN_SUFFIX = 'acme.example';
 
 // ---------------------------------------------------------------------------------------------
@@ -965,6 +987,51 @@ function split<T>(docs: T[], perFile: number): T[][] {
   );
 }
 
+/**
+ * `count` pushed-events SLOs, `atrium.dev/v1`, over the services in a seeded order: the first
+ * round one per service (`<service>-availability`), further rounds with the next indicator's
+ * name. Grouped by the service's team, in generation order.
+ */
+function sloDocs(
+  rng: Rng,
+  services: readonly { name: string; team: Team; spec: JsonObject }[],
+  count: number,
+): { list: GeneratedSlo[]; byTeam: Map<Team, Doc[]> } {
+  const list: GeneratedSlo[] = [];
+  const byTeam = new Map<Team, Doc[]>();
+  if (count === 0 || services.length === 0) return { list, byTeam };
+  const order = shuffle(rng, [...services]);
+  const names = new Names();
+  for (let i = 0; i < count; i++) {
+    const service = order[i % order.length] as (typeof order)[number];
+    const indicator = SLO_INDICATORS[Math.floor(i / order.length) % SLO_INDICATORS.length] ?? 'availability';
+    const name = names.claim(`${service.name}-${indicator}`);
+    const objective = pick(rng, SLO_OBJECTIVES);
+    const title = titleCase(name);
+    list.push({ name, service: service.name, objective });
+    const docs = byTeam.get(service.team) ?? [];
+    byTeam.set(service.team, docs);
+    docs.push({
+      kind: 'slo',
+      name,
+      title,
+      body: {
+        apiVersion: 'atrium.dev/v1',
+        kind: 'SLO',
+        metadata: { name, title },
+        spec: {
+          service: `component:${service.name}`,
+          description: `${camel(indicator)} of ${service.name}, as its clients count it (good and total events pushed by the service).`,
+          objective,
+          window: '30d',
+          indicator: { events: {} },
+        },
+      },
+    });
+  }
+  return { list, byTeam };
+}
+
 export async function generateCatalog(options: GenerateOptions): Promise<GeneratedCatalog> {
   const n = options.entities;
   const rng = createRng(options.seed ?? 1);
@@ -1428,6 +1495,9 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     );
   }
 
+  // SLOs on services, from their own PRNG (none by default).
+  const slos = sloDocs(createRng((options.seed ?? 1) + 29), services, options.slos ?? 0);
+
   // Files.
   const files = new Map<string, Doc[]>();
   const chunked = (prefix: string, docs: Doc[], digits: number) => {
@@ -1448,6 +1518,7 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
       files.set(`teams/${team.name}/${i === 0 ? 'catalog-info' : `catalog-info-${i + 1}`}.yaml`, docs),
     );
   }
+  for (const [team, docs] of slos.byTeam) files.set(`teams/${team.name}/slos.yaml`, docs);
 
   const outDir = resolve(options.outDir);
   await mkdir(outDir, { recursive: true });
@@ -1456,7 +1527,7 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
 
   const rootFile = 'catalog-info.yaml';
   const header = (file: string) =>
-    `# Generated by bench/generate-catalog.ts (--entities ${n} --seed ${options.seed ?? 1}): ${file}\n`;
+    `# Generated by bench/generate-catalog.ts (--entities ${n} --seed ${options.seed ?? 1}${slos.list.length > 0 ? ` --slos ${slos.list.length}` : ''}): ${file}\n`;
   const root = toYaml(
     entityDoc(
       'Location',
@@ -1515,6 +1586,7 @@ export async function generateCatalog(options: GenerateOptions): Promise<Generat
     avgEntityYamlBytes: Math.round(yamlBytes / documents),
     counts,
     entities,
+    slos: slos.list,
     hubs,
     hubApis: topApis,
   };
@@ -1543,12 +1615,13 @@ async function cli(): Promise<void> {
       seed: { type: 'string', default: '1' },
       'docs-per-file': { type: 'string', default: '100' },
       dependencies: { type: 'string', default: 'zipf' },
+      slos: { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help || !values.out) {
     process.stdout.write(
-      'Usage: node --import tsx bench/generate-catalog.ts --entities N --out DIR [--seed N] [--docs-per-file N] [--dependencies zipf|uniform|hubs]\n',
+      'Usage: node --import tsx bench/generate-catalog.ts --entities N --out DIR [--seed N] [--docs-per-file N] [--dependencies zipf|uniform|hubs] [--slos N]\n',
     );
     process.exitCode = values.help ? 0 : 64;
     return;
@@ -1556,6 +1629,7 @@ async function cli(): Promise<void> {
   const entities = Number(values.entities);
   const seed = Number(values.seed);
   const docsPerFile = Number(values['docs-per-file']);
+  const slos = Number(values.slos);
   if (!Number.isInteger(entities) || entities < 200)
     throw new Error('--entities must be a whole number of at least 200');
   if (!Number.isInteger(seed)) throw new Error('--seed must be a whole number');
@@ -1563,8 +1637,9 @@ async function cli(): Promise<void> {
     throw new Error('--docs-per-file must be a positive whole number');
   const dependencies = DEPENDENCY_SHAPES.find((d) => d === values.dependencies);
   if (!dependencies) throw new Error(`--dependencies must be one of ${DEPENDENCY_SHAPES.join(', ')}`);
+  if (!Number.isInteger(slos) || slos < 0) throw new Error('--slos must be a whole number, 0 or more');
   const started = performance.now();
-  const catalog = await generateCatalog({ entities, outDir: values.out, seed, docsPerFile, dependencies });
+  const catalog = await generateCatalog({ entities, outDir: values.out, seed, docsPerFile, dependencies, slos });
   process.stdout.write(
     `${describeCatalog(catalog)}\n  generated in ${((performance.now() - started) / 1000).toFixed(2)} s\n`,
   );

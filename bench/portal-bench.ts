@@ -6,6 +6,8 @@
  *     Atrium returned for each path (fetched from Atrium first), with the identical schedule:
  *       - a cold phase right after a restart (information),
  *       - entity pages (target: p99 <= 1.5x the bare server's, no errors),
+ *       - with --slos N: the pages of the services with SLOs, each with its Health card (same
+ *         target), while serve evaluates the SLOs every --slo-evaluation seconds,
  *       - list / facet / search pages mixed (target: p99 <= 3x the bare server's, no errors),
  *       - a stampede: after an edit invalidates the caches, a burst of identical requests for
  *         one uncached page, renders counted from /metrics (target: one render per key),
@@ -21,7 +23,7 @@
  *
  * The last line is a one-line summary with PASS/FAIL per target (see bench/README.md).
  *
- *   node --import tsx bench/portal-bench.ts [--entities 50000] [--export-entities 10000] [--duration 20]
+ *   node --import tsx bench/portal-bench.ts [--entities 50000] [--export-entities 10000] [--duration 20] [--slos N]
  *
  * Exit status: 0 every target met, 1 some target missed, 2 the benchmark itself failed.
  */
@@ -33,12 +35,17 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { TokenService } from '../src/auth/service.ts';
+import { TokenStore } from '../src/auth/store.ts';
+import { openDatabase } from '../src/platform/db/connect.ts';
+import type { SloStatus } from '../src/slo/model.ts';
 import {
   DEPENDENCY_SHAPES,
   describeCatalog,
   generateCatalog,
   toYaml,
   type GeneratedCatalog,
+  type GeneratedSlo,
 } from './generate-catalog.ts';
 import {
   formatStats,
@@ -49,7 +56,7 @@ import {
   type OpenLoopScheduleOptions,
   type OpenLoopStats,
 } from './load-generator.ts';
-import { createRng, shuffle } from '../src/platform/prng.ts';
+import { createRng, intBetween, shuffle } from '../src/platform/prng.ts';
 import {
   runBenchmark,
   cleanupOnSignals,
@@ -106,6 +113,8 @@ const { values: flags } = parseArgs({
     stampede: { type: 'string', default: '500' },
     'search-words': { type: 'string', default: '200' },
     'list-pages': { type: 'string', default: '100' },
+    slos: { type: 'string', default: '0' },
+    'slo-evaluation': { type: 'string' },
     'skip-pages': { type: 'boolean', default: false },
     'skip-export': { type: 'boolean', default: false },
     profile: { type: 'string' },
@@ -132,6 +141,10 @@ if (flags.help) {
   --stampede N          identical concurrent requests per stampede key (default 500)
   --search-words N      distinct search queries in the list/facet/search mix (default 200)
   --list-pages N        pages 1..N of the component list in the mix (default 100)
+  --slos N              add N pushed-events SLOs over the services (default 0), push six hours of
+                        events to each, and measure the pages of those services (Health card) too
+  --slo-evaluation S    serve's SLO evaluation interval, s (ATRIUM_SLO_EVALUATION_SECONDS; default
+                        10 with --slos, so every measured phase sees cycles; else serve's own 30)
   --skip-pages          skip part A (pages under load, stampede, memory)
   --skip-export         skip part B (static export vs Eleventy)
   --profile DIR         CPU profile (and SQL timings) of the serve and build children into DIR,
@@ -160,6 +173,13 @@ const opts = {
   stampede: Math.round(numberFlag('stampede', flags.stampede, 1)),
   searchWords: Math.round(numberFlag('search-words', flags['search-words'], 1)),
   listPages: Math.round(numberFlag('list-pages', flags['list-pages'], 1)),
+  slos: Math.round(numberFlag('slos', flags.slos, 0)),
+  sloEvaluation:
+    flags['slo-evaluation'] !== undefined
+      ? Math.round(numberFlag('slo-evaluation', flags['slo-evaluation'], 5))
+      : Number(flags.slos) > 0
+        ? 10
+        : undefined,
   skipPages: flags['skip-pages'] ?? false,
   skipExport: flags['skip-export'] ?? false,
   profile: flags.profile ? resolve(flags.profile) : undefined,
@@ -286,6 +306,16 @@ interface Phase {
   lagMaxMs?: number;
   /** Seconds since the serve child was spawned (for the CPU profile). */
   window?: { from: number; to: number };
+  /** SLO evaluation cycles that finished during the phase (with --slos). */
+  sloCycles?: number;
+}
+
+/** When serve last evaluated its SLOs (epoch ms, from the first SLO's status); undefined without SLOs or an answer. */
+async function lastSloEvaluation(port: number): Promise<number | undefined> {
+  const res = await httpGet(port, '/api/v1/slos?limit=1', 10_000).catch(() => undefined);
+  if (res?.status !== 200) return undefined;
+  const at = (JSON.parse(res.body) as { items: SloStatus[] }).items[0]?.evaluatedAt;
+  return at === undefined ? undefined : Date.parse(at);
 }
 
 let serveSpawnedAt = 0;
@@ -300,6 +330,7 @@ async function runPhase(
   // This scrape also resets prom-client's event-loop delay histogram, so the next one covers the phase.
   const rendersBefore = serve ? await pageRenders(port) : undefined;
   const cpuBefore = serve ? cpuMs(serve.pid) : undefined;
+  const evaluatedBefore = serve && opts.slos > 0 ? await lastSloEvaluation(port) : undefined;
   const before = load1();
   const from = (performance.now() - serveSpawnedAt) / 1000;
   const stats = await runOpenLoop({
@@ -311,6 +342,7 @@ async function runPhase(
   const to = (performance.now() - serveSpawnedAt) / 1000;
   const cpuAfter = serve ? cpuMs(serve.pid) : undefined;
   const after = serve ? await serveGauges(port) : undefined;
+  const evaluatedAfter = evaluatedBefore === undefined ? undefined : await lastSloEvaluation(port);
   const rendersAfter = after?.renders;
   const phase: Phase = {
     label,
@@ -319,10 +351,16 @@ async function runPhase(
     renders: rendersBefore !== undefined && rendersAfter !== undefined ? rendersAfter - rendersBefore : undefined,
     cpuMs: cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined,
     window: serve ? { from, to } : undefined,
+    sloCycles:
+      evaluatedBefore !== undefined && evaluatedAfter !== undefined && opts.sloEvaluation !== undefined
+        ? Math.round((evaluatedAfter - evaluatedBefore) / (opts.sloEvaluation * 1000))
+        : undefined,
   };
   log(formatStats(label, stats));
   const extra: string[] = [`load average ${before} -> ${load1()} (${availableParallelism()} cores)`];
   if (phase.renders !== undefined) extra.push(`pages rendered during the phase (cache misses) ${phase.renders}`);
+  if (phase.sloCycles !== undefined)
+    extra.push(`SLO evaluation cycles finished during the phase ${phase.sloCycles} (every ${opts.sloEvaluation} s)`);
   if (after?.lagMaxMs !== undefined)
     extra.push(
       `serve event-loop delay max ${after.lagMaxMs.toFixed(0)} ms, p99 ${(after.lagP99Ms ?? NaN).toFixed(0)} ms; heap used ${mb(after.heapUsedMb)}`,
@@ -460,6 +498,110 @@ async function compare(name: string, serve: ServeChild, paths: readonly string[]
   return { atrium, bare: floor, ratio, warm, distinct: order.length };
 }
 
+/** How many warm-up bodies show a Health card (they link an SLO's page), and in which states (the card's badges). */
+function healthCards(pages: ReadonlyMap<string, Buffer>): string {
+  let cards = 0;
+  const states = { 'page alert firing': 0, 'burning budget': 0, 'within objective': 0, 'no data': 0 };
+  for (const body of pages.values()) {
+    const text = body.toString('utf8');
+    if (!text.includes('/catalog/default/slo/')) continue;
+    cards++;
+    for (const state of Object.keys(states) as (keyof typeof states)[]) if (text.includes(state)) states[state]++;
+  }
+  return `warm-up pages with a Health card: ${cards} of ${pages.size} (pages showing each state: ${Object.entries(
+    states,
+  )
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ')})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SLO events
+
+/** A `slis:write` token, through the store in this process (a CLI child would cost a second or more of start-up). */
+async function sliToken(database: string): Promise<string> {
+  const db = await openDatabase(database);
+  try {
+    return (await new TokenService(new TokenStore(db)).create('portal-bench', ['slis:write'], null)).token;
+  } finally {
+    await db.close();
+  }
+}
+
+const EVENT_STEP_MS = 5 * 60_000;
+const EVENT_STEPS = 72;
+const EVENTS_PER_STEP = 5000;
+
+/**
+ * Six hours of pushed events per SLO (one count every 5 minutes, up to now), so the Health
+ * cards show numbers: most SLOs spend 0-40% of their budget's rate, one in 20 burns it at
+ * 2-5x (ticket alerts fire; no page alert, which needs 6x or more, so no alert moves while
+ * the pages are measured). Four requests at a time; returns what was pushed, in words.
+ */
+async function pushSloEvents(port: number, token: string, slos: readonly GeneratedSlo[]): Promise<string> {
+  const rng = createRng(opts.seed + 31);
+  const now = Date.now();
+  const bodies = slos.map((slo) => {
+    const budget = (100 - Number(slo.objective)) / 100;
+    const factor = rng() < 0.05 ? intBetween(rng, 2, 5) : intBetween(rng, 0, 40) / 100;
+    const errors = Math.round(EVENTS_PER_STEP * budget * factor);
+    const events = Array.from({ length: EVENT_STEPS }, (_, k) => ({
+      at: new Date(now - k * EVENT_STEP_MS).toISOString(),
+      good: EVENTS_PER_STEP - errors,
+      total: EVENTS_PER_STEP,
+    }));
+    return { path: `/api/v1/slos/default/${encodeURIComponent(slo.name)}/events`, body: JSON.stringify({ events }) };
+  });
+  const statuses: Record<string, number> = {};
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < bodies.length) {
+        const { path, body } = bodies[next++] as (typeof bodies)[number];
+        const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body,
+          signal: AbortSignal.timeout(60_000),
+        }).catch((err: Error) => err);
+        const status = res instanceof Error ? res.name : String(res.status);
+        if (!(res instanceof Error)) await res.arrayBuffer();
+        statuses[status] = (statuses[status] ?? 0) + 1;
+      }
+    }),
+  );
+  return (
+    `pushed ${EVENT_STEPS} counts of ${EVENTS_PER_STEP} events (one every ${EVENT_STEP_MS / 60_000} min, the last six hours) to each of ${slos.length} SLOs ` +
+    `in ${sec(performance.now() - started)}, 4 requests at a time; statuses ${JSON.stringify(statuses)}`
+  );
+}
+
+/** Waits for an SLO evaluation after `since` (epoch ms); returns the statuses then, in words. */
+async function sloStates(port: number, since: number): Promise<string> {
+  const limit = since + 3 * (opts.sloEvaluation ?? 30) * 1000 + 30_000;
+  let evaluated = await lastSloEvaluation(port);
+  while ((evaluated === undefined || evaluated < since) && Date.now() < limit) {
+    await sleep(1000);
+    evaluated = await lastSloEvaluation(port);
+  }
+  const states: Record<string, number> = {};
+  let firing = 0;
+  for (let offset = 0; ; offset += 500) {
+    const res = await httpGet(port, `/api/v1/slos?limit=500&offset=${offset}`, 30_000);
+    const page = JSON.parse(res.body) as { items: SloStatus[]; total: number };
+    for (const s of page.items) {
+      states[s.dataState] = (states[s.dataState] ?? 0) + 1;
+      if (s.alerts.some((a) => a.state === 'firing')) firing++;
+    }
+    if (page.items.length === 0 || offset + 500 >= page.total) break;
+  }
+  return (
+    `SLO statuses ${evaluated !== undefined && evaluated >= since ? `after the evaluation at ${new Date(evaluated).toISOString()}` : '(NO evaluation after the push within the wait)'}: ` +
+    `data states ${JSON.stringify(states)}, ${firing} with a firing alert`
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Stampede
 
@@ -532,6 +674,8 @@ interface PagesResult {
   coldEntity?: Phase;
   coldMix?: Phase;
   entity?: Comparison;
+  /** With --slos: the pages of the services with SLOs (a Health card each). */
+  health?: Comparison;
   mix?: Comparison;
   stampedes: Stampede[];
   invalidation?: string;
@@ -585,6 +729,7 @@ async function pages(work: string): Promise<PagesResult> {
     outDir: catalogDir,
     seed: opts.seed,
     dependencies: opts.dependencies,
+    slos: opts.slos,
   });
   log(describeCatalog(catalog));
   log(`  generated in ${sec(performance.now() - genStart)}`);
@@ -596,6 +741,7 @@ async function pages(work: string): Promise<PagesResult> {
   );
   result.sync = await runSync(catalogDir, database, work, 'pages-sync');
   log(describeSync('sync', result.sync));
+  const token = opts.slos > 0 ? await sliToken(database) : undefined;
   const serve = await startServe({
     catalogDir,
     database,
@@ -603,6 +749,7 @@ async function pages(work: string): Promise<PagesResult> {
     label: 'serve',
     extraArgs: ['--no-watch'],
     profileDir: opts.profile,
+    env: opts.sloEvaluation === undefined ? undefined : { ATRIUM_SLO_EVALUATION_SECONDS: String(opts.sloEvaluation) },
   });
   serveSpawnedAt = performance.now() - serve.readyMs;
   result.serveReadyMs = serve.readyMs;
@@ -612,10 +759,22 @@ async function pages(work: string): Promise<PagesResult> {
     `serve --no-watch ready on 127.0.0.1:${serve.port} after ${sec(serve.readyMs)}; RSS ${mb(atReady.rssMb)}, peak so far ${mb(atReady.hwmMb)}`,
   );
 
-  // Targets. Entity pages: every entity, ranked by a seeded shuffle. The mix: every page of
-  // the component list, every owner facet, and searches for words of entity names.
-  const ranked = shuffle(createRng(opts.seed + 7), catalog.entities.slice());
+  if (token) {
+    const pushed = Date.now();
+    log(await pushSloEvents(serve.port, token, catalog.slos));
+    log(`${await sloStates(serve.port, pushed)}; serve evaluates every ${opts.sloEvaluation} s`);
+  }
+
+  // Targets. Entity pages: every entity but the SLOs (the same targets with or without
+  // --slos), ranked by a seeded shuffle. Pages with a Health card: the services with SLOs,
+  // likewise. The mix: every page of the component list, every owner facet, and searches for
+  // words of the names of those entities.
+  const described = catalog.entities.filter((e) => e.kind !== 'slo');
+  const ranked = shuffle(createRng(opts.seed + 7), described.slice());
   const entityPaths = ranked.map((e) => entityPage(e.kind, e.name));
+  const healthPaths = shuffle(createRng(opts.seed + 17), [...new Set(catalog.slos.map((s) => s.service))]).map((name) =>
+    entityPage('component', name),
+  );
   const facets = JSON.parse((await httpGet(serve.port, '/api/v1/facets', 30_000)).body) as Record<
     string,
     { value: string; count: number }[]
@@ -630,11 +789,15 @@ async function pages(work: string): Promise<PagesResult> {
   const facetPaths = owners.map((o) => `/catalog/?owner=${encodeURIComponent(o)}`);
   const words = shuffle(
     createRng(opts.seed + 13),
-    [...new Set(catalog.entities.flatMap((e) => e.name.split(/[-.]/)).filter((w) => /^[a-z]{3,}$/.test(w)))].sort(),
+    [...new Set(described.flatMap((e) => e.name.split(/[-.]/)).filter((w) => /^[a-z]{3,}$/.test(w)))].sort(),
   );
   const searchWords = words.slice(0, opts.searchWords);
   const searchPaths = searchWords.map((w) => `/search/?q=${encodeURIComponent(w)}`);
   const mixPaths = shuffle(createRng(opts.seed + 11), [...listPaths, ...facetPaths, ...searchPaths]);
+  if (healthPaths.length > 0)
+    log(
+      `targets with a Health card: the pages of the ${healthPaths.length} services with SLOs (e.g. ${healthPaths[0]})`,
+    );
   log(
     `targets: ${entityPaths.length} entity pages (e.g. ${entityPaths[0]}); mix of ${mixPaths.length}: ${listPaths.length} list pages (${listPaths[1] ?? listPaths[0]}; of ${componentPages}), ` +
       `${facetPaths.length} owner facets (${facetPaths[0] ?? 'none'}), ${searchPaths.length} searches (${searchPaths[0] ?? 'none'}); Zipf(0.99) over a seeded shuffle of each`,
@@ -660,6 +823,17 @@ async function pages(work: string): Promise<PagesResult> {
   if (result.entity.atrium.stats.errors.total > 0 || result.entity.ratio > TARGETS.entityRatio)
     log(await metricsExcerpt(serve.port));
   log();
+
+  if (healthPaths.length > 0) {
+    log(
+      '== A4h. entity pages with a Health card (the services with SLOs), steady state (after the warm-up pass), while serve evaluates the SLOs',
+    );
+    result.health = await compare('pages with a Health card', serve, healthPaths, TARGETS.entityRatio);
+    log(`  ${healthCards(result.health.warm.pages)}`);
+    if (result.health.atrium.stats.errors.total > 0 || result.health.ratio > TARGETS.entityRatio)
+      log(await metricsExcerpt(serve.port));
+    log();
+  }
 
   log('== A5. list / facet / search pages, steady state (after the warm-up pass)');
   result.mix = await compare('list/facet/search', serve, mixPaths, TARGETS.mixRatio);
@@ -738,7 +912,7 @@ async function pages(work: string): Promise<PagesResult> {
   if (opts.profile) {
     log('CPU profile of serve, whole life:');
     await printProfile(opts.profile, 'serve');
-    for (const phase of [result.entity?.atrium, result.mix?.atrium]) {
+    for (const phase of [result.entity?.atrium, result.health?.atrium, result.mix?.atrium]) {
       if (!phase?.window) continue;
       log(
         `CPU profile of serve during "${phase.label}" (about ${phase.window.from.toFixed(1)}-${phase.window.to.toFixed(1)} s):`,
@@ -1269,12 +1443,14 @@ function summary(a: PagesResult | undefined, b: ExportResult | undefined): numbe
       );
     for (const [name, c, target] of [
       ['entity', a.entity, TARGETS.entityRatio],
+      ['health-card', a.health, TARGETS.entityRatio],
       ['list/facet/search', a.mix, TARGETS.mixRatio],
     ] as const) {
       if (!c) continue;
       parts.push(
         `${name} p50/p99/p99.9=${lat(c.atrium.stats)} bare=${lat(c.bare.stats)} ratio=${f(c.ratio, 2)}x<=${target}x ${check(c.ratio <= target)} ` +
-          `errors=${c.atrium.stats.errors.total}/${c.atrium.stats.scheduled} ${check(c.atrium.stats.errors.total === 0)} misses=${c.atrium.renders ?? 'n/a'} loop-delay-max=${f(c.atrium.lagMaxMs, 0)}ms lag99=${f(Math.max(c.atrium.stats.sendLag.p99, c.bare.stats.sendLag.p99), 1)}ms`,
+          `errors=${c.atrium.stats.errors.total}/${c.atrium.stats.scheduled} ${check(c.atrium.stats.errors.total === 0)} misses=${c.atrium.renders ?? 'n/a'} loop-delay-max=${f(c.atrium.lagMaxMs, 0)}ms lag99=${f(Math.max(c.atrium.stats.sendLag.p99, c.bare.stats.sendLag.p99), 1)}ms` +
+          (c.atrium.sloCycles === undefined ? '' : ` slo-cycles=${c.atrium.sloCycles}`),
       );
     }
     for (const s of a.stampedes)
@@ -1318,7 +1494,9 @@ async function main(): Promise<number> {
   if (opts.profile) await mkdir(opts.profile, { recursive: true });
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   log(
-    `Atrium portal benchmark, ${new Date().toISOString()}: pages at ${opts.entities} entities, export at ${opts.exportEntities}; ` +
+    `Atrium portal benchmark, ${new Date().toISOString()}: pages at ${opts.entities} entities` +
+      (opts.slos > 0 ? ` and ${opts.slos} SLOs (serve evaluates them every ${opts.sloEvaluation} s)` : '') +
+      `, export at ${opts.exportEntities}; ` +
       `${opts.duration} s per measured phase per server, ${opts.coldDuration} s per cold phase; node ${process.version}; ` +
       `${availableParallelism()} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average ${load1()}; work dir ${work}${opts.keep ? ' (kept)' : ''}`,
   );
