@@ -25,7 +25,7 @@ export const HTML_TYPE = 'text/html; charset=utf-8';
 const KEY_OVERHEAD = 128;
 
 const pageKey = (path: string, query: URLSearchParams): string => (query.size ? `${path}?${query}` : path);
-/** An entity's page (kind, the lowercased segment) or a page under it (segment). */
+/** An entity's page (namespace, kind, name: as the path spells them) or a page under it (segment). */
 const ENTITY_PAGE = /^catalog\/([^/]+)\/([^/]+)\/([^/]+)\/(?:([^/]+)\/)?$/;
 
 /** The entity key an entity page's path names (`component:default/checkout`), or undefined when a segment does not decode. */
@@ -36,6 +36,7 @@ function entityKeyOfPath(kind: string, namespace: string, name: string): string 
     return undefined;
   }
 }
+
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 const NOTHING: ReadonlySet<PageDependency> = new Set();
@@ -101,7 +102,7 @@ export class Portal implements PortalData {
   /** What the home page shows besides the catalog: its cards' `varies`. */
   private readonly homeVaries: ReadonlySet<PageDependency>;
   private readonly now: () => Date;
-  /** What an entity page of each kind shows besides the catalog: its sections' `varies`, by lowercased kind. */
+  /** The sections of each kind's entity page that show something besides the catalog (they declare `varies`), by lowercased kind. */
   private readonly entitySectionsOf = new Map<string, PortalData['sections']>();
   private changesVersion = 0;
   private notificationsVersion = 0;
