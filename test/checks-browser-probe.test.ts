@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { browserSkip, CHROMIUM } from '../../test/support/browser.ts';
-import type { ExecutionContext, Json, RunnerSettings, WorkOutcome } from '../runners/model.ts';
-import { BrowserPool } from './browser-pool.ts';
-import { checkExecutor, REDACTED } from './check-executor.ts';
-import type { CheckRunDetail } from './model.ts';
+import { browserSkip, CHROMIUM } from './support/browser.ts';
+import type { ExecutionContext, Json, RunnerSettings, WorkOutcome } from '../src/runners/model.ts';
+import { BrowserPool } from '../src/checks/browser-pool.ts';
+import { checkExecutor, REDACTED } from '../src/checks/check-executor.ts';
+import type { CheckRunDetail } from '../src/checks/model.ts';
 
 /**
  * Browser checks run for real: Debian's chromium (one browser for the whole file, as a
