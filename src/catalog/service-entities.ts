@@ -43,3 +43,42 @@ export async function serviceEntities(
   }
   return { items, services, owners };
 }
+
+/**
+ * A capability's definitions (its SLOs, checks or jobs), read from the catalog once per
+ * catalog generation: `clear()` on a catalog change, and a read the change outdated while
+ * it ran is not kept. `has` answers synchronously, from the last read, whether a service has
+ * any (undefined until read since the last change): pages of services without need not
+ * render afresh when the capability's data moves.
+ */
+export class ServiceDefinitions<D extends { services: ReadonlySet<string> }> {
+  private loading: Promise<D> | undefined;
+  private shown: ReadonlySet<string> | undefined;
+
+  constructor(private readonly read: () => Promise<D>) {}
+
+  get(): Promise<D> {
+    if (this.loading) return this.loading;
+    const loading: Promise<D> = this.read().then(
+      (definitions) => {
+        if (this.loading === loading) this.shown = definitions.services;
+        return definitions;
+      },
+      (err: unknown) => {
+        if (this.loading === loading) this.loading = undefined;
+        throw err;
+      },
+    );
+    this.loading = loading;
+    return loading;
+  }
+
+  has(service: string): boolean | undefined {
+    return this.shown?.has(service);
+  }
+
+  clear(): void {
+    this.loading = undefined;
+    this.shown = undefined;
+  }
+}

@@ -1,7 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import type { Transaction } from 'kysely';
 import type { CachedCatalog } from '../catalog/cached-catalog.ts';
-import { serviceEntities } from '../catalog/service-entities.ts';
+import { ServiceDefinitions, serviceEntities } from '../catalog/service-entities.ts';
 import type { ChangeService } from '../changes/service.ts';
 import type { NotificationMessage } from '../notifications/model.ts';
 import type { NotificationService } from '../notifications/service.ts';
@@ -157,9 +157,7 @@ export function intervalText(ms: number): string {
  */
 export class CheckService {
   private readonly now: () => Date;
-  private definitions: Promise<Definitions> | undefined;
-  /** The services that have checks, from the definitions last read (undefined until read after a catalog change). */
-  private shown: ReadonlySet<string> | undefined;
+  private readonly definitions = new ServiceDefinitions(() => this.readDefinitions());
   /** The last round each check was ordered for by this process: the next tick need not ask again. */
   private readonly ordered = new Map<string, number>();
   private readonly movedListeners: (() => void)[] = [];
@@ -171,8 +169,7 @@ export class CheckService {
   ) {
     this.now = options.now ?? (() => new Date());
     catalog.onInvalidate(() => {
-      this.definitions = undefined;
-      this.shown = undefined;
+      this.definitions.clear();
     });
   }
 
@@ -186,24 +183,11 @@ export class CheckService {
    * rendering afresh whenever checks move; undefined when not read since the catalog changed.
    */
   hasChecks(service: string): boolean | undefined {
-    return this.shown?.has(service);
+    return this.definitions.has(service);
   }
 
   private loadDefinitions(): Promise<Definitions> {
-    if (this.definitions) return this.definitions;
-    // A load the catalog outdated while it ran sets nothing: its answer is for the old catalog.
-    const loading: Promise<Definitions> = this.readDefinitions().then(
-      (definitions) => {
-        if (this.definitions === loading) this.shown = definitions.services;
-        return definitions;
-      },
-      (err: unknown) => {
-        if (this.definitions === loading) this.definitions = undefined;
-        throw err;
-      },
-    );
-    this.definitions = loading;
-    return loading;
+    return this.definitions.get();
   }
 
   private async readDefinitions(): Promise<Definitions> {

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { CachedCatalog } from '../catalog/cached-catalog.ts';
-import { serviceEntities } from '../catalog/service-entities.ts';
+import { ServiceDefinitions, serviceEntities } from '../catalog/service-entities.ts';
 import type { ChangeInput } from '../changes/model.ts';
 import type { ChangeService } from '../changes/service.ts';
 import type { NotificationMessage } from '../notifications/model.ts';
@@ -173,9 +173,7 @@ export class JobService {
   /** Pings and actions wait here past a burst, or are refused with 429 (the route kit's admission). */
   readonly writes = new Admission({ active: 8, queued: 256, maxWaitMs: 1000, maxQueuedMs: 5000 });
   private readonly now: () => number;
-  private definitions: Promise<Definitions> | undefined;
-  /** The services that have jobs, from the definitions last read (undefined until read after a catalog change). */
-  private shown: ReadonlySet<string> | undefined;
+  private readonly definitions = new ServiceDefinitions(() => this.readDefinitions());
   private readonly schedules = new Map<string, Schedule>();
 
   /** Hears of a job run's end on the server, in the transaction that records it. */
@@ -189,8 +187,7 @@ export class JobService {
   ) {
     this.now = options.now ?? (() => Date.now());
     catalog.onInvalidate(() => {
-      this.definitions = undefined;
-      this.shown = undefined;
+      this.definitions.clear();
     });
     this.outcomeHandler = {
       kind: JOB_WORK_KIND,
@@ -220,24 +217,11 @@ export class JobService {
    * rendering afresh whenever jobs move; undefined when not read since the catalog changed.
    */
   hasJobs(service: string): boolean | undefined {
-    return this.shown?.has(service);
+    return this.definitions.has(service);
   }
 
   private loadDefinitions(): Promise<Definitions> {
-    if (this.definitions) return this.definitions;
-    // A load the catalog outdated while it ran sets nothing: its answer is for the old catalog.
-    const loading: Promise<Definitions> = this.readDefinitions().then(
-      (definitions) => {
-        if (this.definitions === loading) this.shown = definitions.services;
-        return definitions;
-      },
-      (err: unknown) => {
-        if (this.definitions === loading) this.definitions = undefined;
-        throw err;
-      },
-    );
-    this.definitions = loading;
-    return loading;
+    return this.definitions.get();
   }
 
   private async readDefinitions(): Promise<Definitions> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CachedCatalog } from '../catalog/cached-catalog.ts';
-import { serviceEntities } from '../catalog/service-entities.ts';
+import { ServiceDefinitions, serviceEntities } from '../catalog/service-entities.ts';
 import type { ChangeService } from '../changes/service.ts';
 import { RUNBOOK_ANNOTATION } from '../catalog/operational-links.ts';
 import type { NewNotification, NotificationStore } from '../notifications/store.ts';
@@ -117,9 +117,7 @@ export class SloService implements SloReader {
   private readonly holder: string;
   private readonly intervalMs: number;
   private readonly sources: Record<SloIndicator['type'], SloDataSource>;
-  private definitions: Promise<Definitions> | undefined;
-  /** The services that have SLOs, from the definitions last read (undefined until read after a catalog change). */
-  private shown: ReadonlySet<string> | undefined;
+  private readonly definitions = new ServiceDefinitions(() => this.readDefinitions());
   private lastCompaction = 0;
   private readonly evaluatedListeners: ((cycle: number) => void)[] = [];
   private seenCycle = -1;
@@ -143,8 +141,7 @@ export class SloService implements SloReader {
     };
     this.writes = new Admission({ active: 8, queued: 256, maxWaitMs: 1000, maxQueuedMs: 5000 });
     catalog.onInvalidate(() => {
-      this.definitions = undefined;
-      this.shown = undefined;
+      this.definitions.clear();
     });
   }
 
@@ -153,25 +150,12 @@ export class SloService implements SloReader {
    * rendering afresh whenever SLOs move; undefined when not read since the catalog changed.
    */
   hasSlos(service: string): boolean | undefined {
-    return this.shown?.has(service);
+    return this.definitions.has(service);
   }
 
   /** Every SLO of the catalog, read once per catalog generation. */
   private loadDefinitions(): Promise<Definitions> {
-    if (this.definitions) return this.definitions;
-    // A load the catalog outdated while it ran sets nothing: its answer is for the old catalog.
-    const loading: Promise<Definitions> = this.readDefinitions().then(
-      (definitions) => {
-        if (this.definitions === loading) this.shown = definitions.services;
-        return definitions;
-      },
-      (err: unknown) => {
-        if (this.definitions === loading) this.definitions = undefined;
-        throw err;
-      },
-    );
-    this.definitions = loading;
-    return loading;
+    return this.definitions.get();
   }
 
   private async readDefinitions(): Promise<Definitions> {
