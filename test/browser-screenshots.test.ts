@@ -46,6 +46,8 @@ describe('the portal on the demo organisation', { skip }, () => {
         ['job', '/catalog/default/job/rate-sheet-sync/'],
         ['incidents', '/incidents/'],
         ['postmortems', '/postmortems/'],
+        ['relations', '/catalog/default/api/shipments-api/relations/apiConsumedBy/'],
+        ['runners', '/runners/'],
       ];
       for (const scheme of ['light', 'dark'] as const) {
         const context = await browser.newContext({

@@ -23,7 +23,11 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const T0 = Date.parse('2026-12-07T12:00:00Z');
 const LEASE_MS = 3_000;
 
-/** Polls `check` every 25 ms until it answers something, failing after `ms`. */
+/**
+ * Polls `check` every 25 ms until it answers something, failing after `ms`. The limits are
+ * generous on purpose: a runner process starts with the TypeScript loader, which on a loaded
+ * 2-core machine took over 20 s; a runner that died fails at once through `alive`.
+ */
 async function until<T>(what: string, ms: number, check: () => T | undefined | Promise<T | undefined>): Promise<T> {
   const deadline = performance.now() + ms;
   for (;;) {
@@ -85,10 +89,14 @@ describeEachDatabase('a runner process killed mid-run', (dialect) => {
         payload: { dir, name: 'work' },
       },
     ]);
-    const started = (pid: number | undefined) => (readdirSync(dir).includes(`work.started.${pid}`) ? true : undefined);
+    const started = (child: ChildProcessWithoutNullStreams) => {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`the runner exited (${child.exitCode ?? child.signalCode}) before starting the run`);
+      return readdirSync(dir).includes(`work.started.${child.pid}`) ? true : undefined;
+    };
 
     const first = runner(t, 'runner-a', REPO);
-    await until('the first runner to start the run', 20_000, () => started(first.pid));
+    await until('the first runner to start the run', 120_000, () => started(first));
     const [{ runId } = { runId: '' }] = await fixture.server.runners.unfinished('job:default/killed');
     assert.equal((await fixture.server.runners.run(runId))?.attempt, 1);
     first.kill('SIGKILL');
@@ -97,7 +105,7 @@ describeEachDatabase('a runner process killed mid-run', (dialect) => {
     // The server's clock passes the lease: the run is due again, for the next runner.
     clock.now = T0 + LEASE_MS + 1;
     const second = runner(t, 'runner-b', REPO);
-    await until('the second runner to start the same run', 20_000, () => started(second.pid));
+    await until('the second runner to start the same run', 120_000, () => started(second));
     assert.deepEqual(await fixture.server.runners.unfinished('job:default/killed'), [
       { runId, dedupKey: 'job:default/killed@1', state: 'leased' },
     ]);
@@ -105,7 +113,7 @@ describeEachDatabase('a runner process killed mid-run', (dialect) => {
 
     writeFileSync(join(dir, 'work.go'), '');
     // The handler hears of the outcome inside the transaction that records it: wait for the commit too.
-    const [finished] = await until('the outcome, committed', 20_000, async () =>
+    const [finished] = await until('the outcome, committed', 120_000, async () =>
       heard.length > 0 && (await fixture.server.runners.run(runId))?.state === 'finished' ? heard : undefined,
     );
     assert.equal(heard.length, 1);
