@@ -43,9 +43,9 @@ export class SingleFlightCache<V> {
    * The value of `key`, loaded once however many ask at once; `load` gets the stale value it
    * replaces, if any. `alsoUnder` names the key the value has once loaded, when loading is
    * what settles it (a page's key may depend on what its render read): it is kept under
-   * that key too, so the next ask finds it.
+   * that key too, so the next ask finds it (undefined: under `key` only).
    */
-  async get(key: string, load: (stale: V | undefined) => Promise<V>, alsoUnder?: () => string): Promise<V> {
+  async get(key: string, load: (stale: V | undefined) => Promise<V>, alsoUnder?: () => string | undefined): Promise<V> {
     // peek() refreshes recency: Map iteration order is insertion order, so it re-inserts.
     const hit = this.peek(key);
     if (hit !== undefined) return hit;

@@ -37,6 +37,8 @@ const health: EntitySection<SloSources, Statuses> = {
   order: 1,
   varies: ['slos'],
   variesFor: ({ slos }, key) => slos?.hasSlos?.(key),
+  // The card shows this service's SLOs only: its page moves when one of them shows something new.
+  variesWithin: ['slos'],
   load: ({ slos, now }, { key }) => (slos ? statusesOf(slos.forService(key), now) : Promise.resolve(undefined)),
   view: (site, { statuses, now }) => healthCard(site, statuses, now),
 };

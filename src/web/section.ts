@@ -50,6 +50,15 @@ export interface SectionProvider<Subject, Sources, Data> {
    * asked for every cached answer.
    */
   variesFor?(sources: Sources, key: string): boolean | undefined;
+  /**
+   * Of `varies`, what this card reads only about its subject's own scope (a service page's
+   * timeline: the changes of that service, what it depends on and their flags; its Health
+   * card: that service's SLOs). Where the portal is given a version of that scope
+   * (PortalOptions.scoped), the page moves with it instead of with every change or cycle
+   * anywhere: at 50,000 entities, one alert recorded on one service used to send every
+   * service page back to the renderer.
+   */
+  readonly variesWithin?: readonly PageDependency[];
   // Method syntax on purpose: a provider of any `Data` then fits a list of providers of
   // `unknown` data, and sectionsFor only ever hands a provider's data back to its own view.
   load(sources: Sources, subject: Subject): Promise<Data | undefined>;
