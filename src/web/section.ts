@@ -18,7 +18,8 @@ import type { Site } from './site.ts';
  * `hour`, the clock, for windows and ages that move on the hour; `notifications`, the
  * outbox (a page queued or delivered by this replica); `slos`, SLO statuses (they move
  * with every evaluation cycle, and with the minute, so a card whose evaluation stopped
- * turns "stale" instead of showing its last green); `oncall`, answers read from PagerDuty
+ * turns "stale" instead of showing its last green; within a service's scope, with what
+ * its Health card shows and when it turns stale); `oncall`, answers read from PagerDuty
  * or Opsgenie (a read replaced one); `checks`, synthetic checks' statuses (a run moved one here,
  * and the minute, for runs recorded on another replica); `incidents`, incidents declared or
  * edited here or, seen by polling the incidents' history, on another replica;
