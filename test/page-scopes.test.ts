@@ -44,6 +44,9 @@ after(() => catalog.cleanup());
 const WATCHED = '/catalog/default/component/watched/';
 const PLAIN = '/catalog/default/component/plain/';
 const STALE_BADGE = 'badge-warn">stale</span>';
+/** The 1h burn rate of the team page's budget-burn row (the cell after the bar). */
+const burn1hCell = (html: string) =>
+  /<span class="budget-text">[^<]*<\/span><\/span><\/td><td>([^<]*)<\/td>/.exec(html)?.[1];
 /** The 1h burn rate a Health card shows. */
 const burn1h = (html: string) => /<span class="burn">1h: ([^<]*)<\/span>/.exec(html)?.[1];
 
@@ -149,6 +152,30 @@ describeEachDatabase('pages move with their own scope', (dialect) => {
       'a burn the card shows',
     );
     assert.notEqual(burn1h(await body(other, WATCHED)), before);
+  });
+
+  test("a team's budget-burn card moves with what it shows of the team's SLOs, not with every cycle", async () => {
+    const { server } = fixture;
+    const TEAM = '/catalog/default/group/ops/';
+    // Cycles within one minute: a team page also shows post-mortems, which move with the minute.
+    const aligned = async () => {
+      nowMs = Math.ceil(nowMs / 60_000) * 60_000 - 29_000;
+      await cycle();
+    };
+    await aligned();
+    assert.equal(await rendersOf(server, TEAM, cycle), 0, 'the same numbers, a cycle later');
+    await aligned();
+    const before = burn1hCell(await body(server, TEAM));
+    assert.ok(before, 'the row shows a 1h burn');
+    assert.equal(
+      await rendersOf(server, TEAM, async () => {
+        await push(1000, 3);
+        await cycle();
+      }),
+      1,
+      'a burn the card shows',
+    );
+    assert.notEqual(burn1hCell(await body(server, TEAM)), before);
   });
 
   test('a change moves the pages whose timeline holds it (the service, what depends on it), not the others', async () => {

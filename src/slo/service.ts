@@ -138,7 +138,7 @@ export class SloService implements SloReader {
   private evaluatedAtMs: number | undefined;
   /** What each SLO's Health card shows (shownOf), as last followed. */
   private readonly shown = new Map<string, string>();
-  /** Per service key, `shownMoves` when one of its SLOs last showed something new. */
+  /** Per service and owner key, `shownMoves` when one of its SLOs last showed something new. */
   private readonly shownVersions = new Map<string, number>();
   private shownMoves = 0;
   /** The time of the last evaluation whose statuses were followed (undefined: none yet, so all are read). */
@@ -178,13 +178,14 @@ export class SloService implements SloReader {
   }
 
   /**
-   * The version of what `service`'s Health card shows: it moves when a status the card shows
-   * changed (a cycle that changes nothing leaves it), and says when the card is stale (no
-   * evaluation seen for STALE_AFTER_MS: the card then says so instead of its last green).
-   * Other replicas' evaluations move it when pollEvaluated sees them.
+   * The version of what the SLO cards of `key` show — a service's Health card, a team's
+   * error-budget burn: it moves when a status the card shows changed (a cycle that changes
+   * nothing leaves it), and says when the card is stale (no evaluation seen for
+   * STALE_AFTER_MS: the card then says so instead of its last green). Other replicas'
+   * evaluations move it when pollEvaluated sees them.
    */
-  shownVersion(service: string): string {
-    return `${this.shownVersions.get(service) ?? 0}${this.stale() ? 'x' : ''}`;
+  shownVersion(key: string): string {
+    return `${this.shownVersions.get(key) ?? 0}${this.stale() ? 'x' : ''}`;
   }
 
   /** Moves whenever any shownVersion may have. */
@@ -217,7 +218,10 @@ export class SloService implements SloReader {
           const shown = shownOf(status);
           if (this.shown.get(status.key) === shown) continue;
           this.shown.set(status.key, shown);
-          this.shownVersions.set(status.service, ++this.shownMoves);
+          // Its service's Health card and its owner's budget-burn card (the same badge, bar and burns) both show it.
+          this.shownMoves++;
+          this.shownVersions.set(status.service, this.shownMoves);
+          this.shownVersions.set(status.owner, this.shownMoves);
         }
         if (page.length < FOLLOW_PAGE) break;
         from = (page[page.length - 1] as SloStatus).key;
