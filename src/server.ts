@@ -11,6 +11,7 @@ import { FlagStore } from './flags/store.ts';
 import { registerGithubWebhook } from './changes/github-webhook-route.ts';
 import { registerChangeRoutes } from './changes/routes.ts';
 import { ChangeService } from './changes/service.ts';
+import { DEFAULT_HOPS } from './changes/pages/changes-page.ts';
 import { ChangeStore } from './changes/store.ts';
 import { CachedCatalog } from './catalog/cached-catalog.ts';
 import { CatalogStore } from './catalog/store.ts';
@@ -348,6 +349,14 @@ export function createServer(options: ServerOptions): AtriumServer {
       homeSections,
       externalRefs: external,
       cacheBytes: caches.pageCacheBytes,
+      // A service page's timeline and Health card move with their own service's changes and SLOs only.
+      scoped: {
+        changes: {
+          of: (key) => changes.scopeVersion(key, DEFAULT_HOPS),
+          moment: () => String(changes.writesSeen),
+        },
+        slos: { of: (key) => slos.shownVersion(key), moment: () => slos.shownMoment() },
+      },
     },
   );
   changes.onWrite((version, written) => {

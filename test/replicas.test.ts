@@ -67,21 +67,24 @@ describeEachDatabase('replicas on one database', (dialect) => {
     assert.equal(await enabledOn(a, 'new-checkout'), true);
   });
 
-  test('the store reads which ids exist above one and among some, ascending and at most a limit', async () => {
+  test('the store reads which ids exist above one and among some, ascending and at most a limit, with their entities', async () => {
     const store = a.changes.store;
     // Two events of its own (on, then back off as declared), whatever ran before.
     await a.flags.setEnabled('flag:default/dark-launch', 'production', true, who);
     await a.flags.setEnabled('flag:default/dark-launch', 'production', false, who);
     const newest = await store.latestId();
-    assert.deepEqual(await store.idsAbove(newest, [], 10), []);
-    assert.deepEqual(await store.idsAbove(newest - 2, [], 10), [newest - 1, newest]);
-    assert.deepEqual(await store.idsAbove(newest - 2, [], 1), [newest - 1]);
+    const ids = async (above: number, among: number[], limit: number) =>
+      (await store.idsAbove(above, among, limit)).map((row) => row.id);
+    assert.deepEqual(await ids(newest, [], 10), []);
+    assert.deepEqual(await ids(newest - 2, [], 10), [newest - 1, newest]);
+    assert.deepEqual(await ids(newest - 2, [], 1), [newest - 1]);
+    assert.deepEqual(await ids(newest, [newest - 1, newest + 7, -3], 10), [newest - 1], 'among: only those that exist');
+    assert.deepEqual(await ids(newest - 1, [newest - 1], 10), [newest - 1, newest]);
+    // Each with the entity its change is on: the timelines it moves.
     assert.deepEqual(
-      await store.idsAbove(newest, [newest - 1, newest + 7, -3], 10),
-      [newest - 1],
-      'among: only those that exist',
+      (await store.idsAbove(newest - 2, [], 10)).map((row) => row.serviceKey),
+      ['flag:default/dark-launch', 'flag:default/dark-launch'],
     );
-    assert.deepEqual(await store.idsAbove(newest - 1, [newest - 1], 10), [newest - 1, newest]);
   });
 
   // Only PostgreSQL lets a write hold an id while a later one commits: SQLite has one

@@ -328,6 +328,15 @@ describeEachDatabase('SLO store', (dialect) => {
     assert.deepEqual(read.get(b), { ...status(b, 0.8), evaluatedAt: third });
     assert.equal(read.size, 2);
     assert.equal(await store.evaluatedCycle(), 3);
+    assert.deepEqual(await store.lastEvaluation(), { cycle: 3, at: third });
+    // What changed after a cycle's time, by key from one on, a page at a time: what another replica's pages follow.
+    const keysOf = (list: SloStatus[]) => list.map((x) => x.key);
+    assert.deepEqual(keysOf(await store.statusesChangedAfter(undefined, '', 10)), [KEY, b], 'every one');
+    assert.deepEqual(keysOf(await store.statusesChangedAfter(first, '', 10)), [b], 'those changed after the first');
+    assert.deepEqual(keysOf(await store.statusesChangedAfter(second, '', 10)), [], 'none after the second');
+    assert.deepEqual(keysOf(await store.statusesChangedAfter(undefined, '', 1)), [KEY], 'at most the limit');
+    assert.deepEqual(keysOf(await store.statusesChangedAfter(undefined, KEY, 1)), [b], 'from after a key');
+    assert.deepEqual((await store.statusesChangedAfter(first, '', 10))[0], status(b, 0.8), 'the stored body');
 
     // Another replica's cycle in between: what this store wrote last is no longer what is stored.
     const other = new SloStore(database);

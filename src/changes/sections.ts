@@ -21,6 +21,8 @@ const changesEntitySection: EntitySection<
   slot: 'lead',
   order: 20,
   varies: ['changes'],
+  // Its timeline's scope only (ChangeService.scopeVersion): changes elsewhere leave the page as it is.
+  variesWithin: ['changes'],
   async load({ changes }, { key, kind }) {
     if (!changes) return undefined;
     const [recent, live] = await Promise.all([

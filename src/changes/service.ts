@@ -135,6 +135,17 @@ export function idempotencyKeyOf(header: string | undefined): string | undefined
 
 /** Ids a poll reads at most; more are read by the next one (a poll asks above the last). */
 const POLL_LIMIT = 50_000;
+/** Entities whose last change is remembered (scopeVersion); past this, every scope moves once and the memory starts afresh. */
+const MOVED_KEPT = 100_000;
+/** Members of the timelines' scopes remembered in all (a team's may hold thousands); past this the memory starts afresh. */
+const SCOPE_MEMBERS_KEPT = 1_000_000;
+
+/** A timeline's scope as last read, and its version as last computed (at `seen`, the service's version then). */
+interface KnownScope {
+  members: readonly string[];
+  version: number;
+  seen: number;
+}
 
 /**
  * Change events: records deployments, switches and changes (validated against the
@@ -154,6 +165,13 @@ export class ChangeService {
   private lastPrune = 0;
   /** Services already found in the catalog (key to reference), so a write need not ask again; forgotten whenever the catalog changes. */
   private readonly knownServices = new Map<string, string>();
+  /** Per entity key, the version at which a change recorded on it was last seen (here or by polling). */
+  private readonly moved = new Map<string, number>();
+  /** The version every scope is at least at: `moved` was forgotten then. */
+  private movedFloor = 0;
+  /** Timelines' scopes (`hops:key`) as their last read found them; forgotten whenever the catalog changes. */
+  private readonly scopes = new Map<string, KnownScope>();
+  private scopeMembers = 0;
 
   constructor(
     readonly store: ChangeStore,
@@ -180,14 +198,46 @@ export class ChangeService {
     this.listeners.push(listener);
   }
 
-  private notify(written?: readonly NewChangeEvent[]): void {
+  /** A write seen: the version moves, and with it that of every entity the write recorded a change on. */
+  private notify(on: Iterable<string>, written?: readonly NewChangeEvent[]): void {
     this.version++;
+    for (const key of on) this.moved.set(key, this.version);
+    if (this.moved.size > MOVED_KEPT) {
+      this.moved.clear();
+      this.movedFloor = this.version;
+    }
     for (const listener of this.listeners) listener(this.version, written);
   }
 
-  /** The catalog changed: services may have gone (called from the catalog's invalidation). */
+  /** Moves with every write seen, here or by polling: whenever any scopeVersion may have. */
+  get writesSeen(): number {
+    return this.version;
+  }
+
+  /**
+   * The version of the timeline of `entityKey` over `hops`: the last write seen (here, or on
+   * another replica by polling) that recorded a change on an entity of its scope. Undefined
+   * until a timeline of it was read since the catalog last changed (the scope is the
+   * catalog's). Synchronous, for page cache keys: a scope's version is computed again only
+   * after a write.
+   */
+  scopeVersion(entityKey: string, hops: number): string | undefined {
+    const scope = this.scopes.get(`${hops}:${entityKey}`);
+    if (!scope) return undefined;
+    if (scope.seen !== this.version) {
+      let version = this.movedFloor;
+      for (const member of scope.members) version = Math.max(version, this.moved.get(member) ?? 0);
+      scope.version = version;
+      scope.seen = this.version;
+    }
+    return String(scope.version);
+  }
+
+  /** The catalog changed: services may have gone, scopes may differ (called from the catalog's invalidation). */
   forgetServices(): void {
     this.knownServices.clear();
+    this.scopes.clear();
+    this.scopeMembers = 0;
   }
 
   /**
@@ -202,15 +252,26 @@ export class ChangeService {
     const poll = (async () => {
       if (!this.watch) {
         const latest = await this.store.latestId();
-        this.watch = startWatch(latest, await this.store.idsAbove(latest - START_WINDOW, [], START_WINDOW), clock());
+        const present = await this.store.idsAbove(latest - START_WINDOW, [], START_WINDOW);
+        this.watch = startWatch(
+          latest,
+          present.map((row) => row.id),
+          clock(),
+        );
         return false;
       }
       const ask = idsToAsk(this.watch);
       const seen = await this.store.idsAbove(ask.above, ask.missing, POLL_LIMIT);
       // The watch as it is now: writes made here during the query are noted in it already.
-      const { moved, watch } = advance(this.watch, seen, clock(), settleMs);
+      const { moved, watch } = advance(
+        this.watch,
+        seen.map((row) => row.id),
+        clock(),
+        settleMs,
+      );
       this.watch = watch;
-      if (moved) this.notify();
+      // Every entity of the rows read moves (a write made here among them only once more).
+      if (moved) this.notify(new Set(seen.map((row) => row.serviceKey)));
       return moved;
     })();
     this.polling = poll;
@@ -400,7 +461,10 @@ export class ChangeService {
     if (outcome.kind === 'conflict') throw keyReused(key ?? '');
     if (outcome.kind === 'written') {
       if (this.watch) this.watch = noteLocal(this.watch, outcome.ids);
-      this.notify(events);
+      this.notify(
+        events.map((e) => e.serviceKey),
+        events,
+      );
       await this.pruneKeys();
     }
     return { ...outcome.response, replayed: outcome.kind === 'replayed' };
@@ -484,11 +548,26 @@ export class ChangeService {
     hops = 0,
   ): Promise<FeedEvent[]> {
     const { origins } = await feedScope(this.catalog, entityKey, hops);
-    const events = await this.store.timeline([...origins.keys()], filter, limit, cursor);
+    const members = [...origins.keys()];
+    this.rememberScope(`${hops}:${entityKey}`, members);
+    const events = await this.store.timeline(members, filter, limit, cursor);
     return events.map((e) => {
       const key = keyOfRef(e.service);
       return { ...e, origin: origins.get(key) ?? { relation: 'self', ref: e.service, depth: 0 } };
     });
+  }
+
+  /** Keeps a timeline's scope for scopeVersion, within SCOPE_MEMBERS_KEPT members in all. */
+  private rememberScope(id: string, members: readonly string[]): void {
+    const old = this.scopes.get(id);
+    if (old) this.scopeMembers -= old.members.length;
+    if (this.scopeMembers + members.length > SCOPE_MEMBERS_KEPT) {
+      this.scopes.clear();
+      this.scopeMembers = 0;
+    }
+    // Computed on first ask: `seen` below any version.
+    this.scopes.set(id, { members, version: 0, seen: -1 });
+    this.scopeMembers += members.length;
   }
 
   /**

@@ -516,19 +516,24 @@ export class ChangeStore {
 
   /**
    * Which of these ids exist: those above `above` and those in `among` (see
-   * commit-watch.ts), ascending, at most `limit` (a later call asks above the last).
+   * commit-watch.ts), ascending, at most `limit` (a later call asks above the last), each
+   * with the entity its change was recorded on (whose timelines it moves).
    */
-  async idsAbove(above: number, among: readonly number[], limit: number): Promise<number[]> {
+  async idsAbove(
+    above: number,
+    among: readonly number[],
+    limit: number,
+  ): Promise<{ id: number; serviceKey: string }[]> {
     const rows = await this.database.read
       .selectFrom('change_events')
-      .select('seq')
+      .select(['seq', 'service_key'])
       .where((eb) =>
         among.length > 0 ? eb.or([eb('seq', '>', above), eb('seq', 'in', [...among])]) : eb('seq', '>', above),
       )
       .orderBy('seq')
       .limit(limit)
       .execute();
-    return rows.map((r) => Number(r.seq));
+    return rows.map((r) => ({ id: Number(r.seq), serviceKey: r.service_key }));
   }
 
   async count(type?: EventType): Promise<number> {

@@ -62,6 +62,8 @@ const serviceFlags: EntitySection<FlagSources, ServiceFlags> = {
   slot: 'body',
   order: 10,
   varies: ['changes', 'hour'],
+  // The service's flags are in its timeline's scope, and every switch is a change on its flag there.
+  variesWithin: ['changes'],
   async load({ flags }, { key, page }) {
     if (flags) {
       const read = await flags.flagsOf(key);

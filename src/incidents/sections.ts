@@ -24,6 +24,8 @@ const openIncidentSection: EntitySection<IncidentSources, readonly Incident[]> =
   slot: 'lead',
   order: 0,
   varies: VARIES,
+  // Declarations and resolutions are changes on the service's own timeline (its scope).
+  variesWithin: ['changes'],
   async load({ incidents }, { key }) {
     const open = await incidents?.openFor(key);
     return open && open.length > 0 ? open : undefined;
@@ -51,6 +53,8 @@ const teamIncidentsSection: EntitySection<IncidentSources, readonly Incident[]> 
   slot: 'lead',
   order: 0,
   varies: VARIES,
+  // Declarations and resolutions are changes on the service's own timeline (its scope).
+  variesWithin: ['changes'],
   async load({ incidents }, { key }) {
     const open = await incidents?.list({ team: key, open: true }, OPEN_SHOWN);
     return open && open.length > 0 ? open : undefined;

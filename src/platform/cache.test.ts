@@ -58,7 +58,7 @@ describe('SingleFlightCache', () => {
     assert.equal(cache.loads, 1);
   });
 
-  test('a value whose key loading settled is kept under that key too, unless a clear came first', async () => {
+  test('a value whose key loading settled is kept under that key instead, unless a clear came first', async () => {
     const cache = new SingleFlightCache<string>(10);
     assert.equal(
       await cache.get(
@@ -69,7 +69,16 @@ describe('SingleFlightCache', () => {
       'P',
     );
     assert.equal(cache.peek('page#'), 'P');
-    assert.equal(cache.peek('page#slos'), 'P');
+    assert.equal(cache.peek('page#slos'), undefined, 'held once');
+    assert.equal(
+      await cache.get(
+        'same#',
+        () => Promise.resolve('S'),
+        () => undefined,
+      ),
+      'S',
+    );
+    assert.equal(cache.peek('same#'), 'S', 'nothing settled: kept under the key asked');
     let release: () => void = () => undefined;
     const slow = cache.get(
       'other#x',

@@ -43,9 +43,11 @@ export class SingleFlightCache<V> {
    * The value of `key`, loaded once however many ask at once; `load` gets the stale value it
    * replaces, if any. `alsoUnder` names the key the value has once loaded, when loading is
    * what settles it (a page's key may depend on what its render read): it is kept under
-   * that key too, so the next ask finds it.
+   * that key instead, so the next ask finds it and the byte budget holds it once — `key`
+   * is asked again only once what the load learned is forgotten, and the cache with it
+   * (undefined: under `key`).
    */
-  async get(key: string, load: (stale: V | undefined) => Promise<V>, alsoUnder?: () => string): Promise<V> {
+  async get(key: string, load: (stale: V | undefined) => Promise<V>, alsoUnder?: () => string | undefined): Promise<V> {
     // peek() refreshes recency: Map iteration order is insertion order, so it re-inserts.
     const hit = this.peek(key);
     if (hit !== undefined) return hit;
@@ -60,11 +62,7 @@ export class SingleFlightCache<V> {
     const promise: Promise<V> = load(this.values.get(key)).then(
       (value) => {
         settle();
-        if (epoch === this.epoch) {
-          this.store(key, value);
-          const settled = alsoUnder?.();
-          if (settled !== undefined && settled !== key) this.store(settled, value);
-        }
+        if (epoch === this.epoch) this.store(alsoUnder?.() ?? key, value);
         return value;
       },
       (err: unknown) => {

@@ -40,6 +40,19 @@ function entityKeyOfPath(kind: string, namespace: string, name: string): string 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 const NOTHING: ReadonlySet<PageDependency> = new Set();
+const NO_SCOPE: ReadonlyMap<PageDependency, string> = new Map();
+
+/**
+ * The version of what one subject's pages show of a dependency, kept by the capability
+ * that owns it: a service's changes (its timeline's scope), its SLOs' statuses as its
+ * Health card shows them.
+ */
+export interface ScopedVersion {
+  /** The version for the entity `key`, or undefined when not known (its page then moves with the dependency's every move). */
+  of(key: string): string | undefined;
+  /** Moves whenever any answer of `of` may have: a render during which it moved is not kept under a key settled after it. */
+  moment(): string;
+}
 
 /** Remembers a computation until `clear()`; a failure is not remembered (the next call tries again). */
 class Memo<T> {
@@ -112,6 +125,7 @@ export class Portal implements PortalData {
   private checksVersion = 0;
   private jobsVersion = 0;
   private incidentsVersion = 0;
+  private readonly scoped: Partial<Record<PageDependency, ScopedVersion>>;
 
   constructor(
     readonly site: Site,
@@ -130,9 +144,12 @@ export class Portal implements PortalData {
       homeSections?: PortalData['homeSections'];
       /** catalog.externalRefs: missing entities they match are shown as external. */
       externalRefs?: ExternalRefs;
+      /** Versions of one subject's scope, for the sections that read a dependency only there (SectionProvider.variesWithin). */
+      scoped?: Partial<Record<PageDependency, ScopedVersion>>;
     } = {},
   ) {
     this.externalRefs = options.externalRefs ?? { matches: () => false };
+    this.scoped = options.scoped ?? {};
     this.sources = options.sources;
     this.now = options.now ?? (() => new Date());
     this.sections = options.sections ?? [];
@@ -206,46 +223,81 @@ export class Portal implements PortalData {
   private cacheKey(path: string, query: URLSearchParams): string {
     const key = pageKey(path, query);
     if (this.sources === undefined) return key;
-    const varies = this.variesOf(path);
-    if (varies.size === 0) return key;
+    const { varies, scoped } = this.variesOf(path);
+    if (varies.size === 0 && scoped.size === 0) return key;
+    const minute = Math.floor(this.now().getTime() / MINUTE_MS);
     const changes = varies.has('changes') ? `c${this.changesVersion}` : '';
     const hour = varies.has('hour') ? `h${Math.floor(this.now().getTime() / HOUR_MS)}` : '';
     const notifications = varies.has('notifications') ? `n${this.notificationsVersion}` : '';
     // The minute too: when evaluation stops, the cycle stops moving, and the card must turn stale.
-    const slos = varies.has('slos') ? `s${this.slosCycle}m${Math.floor(this.now().getTime() / MINUTE_MS)}` : '';
+    const slos = varies.has('slos') ? `s${this.slosCycle}m${minute}` : '';
     const oncall = varies.has('oncall') ? `o${this.onCallVersion}` : '';
     // The minute too: runs recorded on another replica move no version here.
-    const checks = varies.has('checks') ? `k${this.checksVersion}m${Math.floor(this.now().getTime() / MINUTE_MS)}` : '';
+    const checks = varies.has('checks') ? `k${this.checksVersion}m${minute}` : '';
     // The minute too: runs recorded on another replica move no version here.
-    const jobs = varies.has('jobs') ? `j${this.jobsVersion}m${Math.floor(this.now().getTime() / MINUTE_MS)}` : '';
+    const jobs = varies.has('jobs') ? `j${this.jobsVersion}m${minute}` : '';
     const incidents = varies.has('incidents') ? `i${this.incidentsVersion}` : '';
     // The minute too: another replica's writes reach this one's pages within a minute.
-    const postmortems = varies.has('postmortems')
-      ? `p${this.postmortemsVersion}m${Math.floor(this.now().getTime() / MINUTE_MS)}`
-      : '';
-    return `${key}#${changes}${hour}${notifications}${slos}${oncall}${checks}${jobs}${incidents}${postmortems}`;
+    const postmortems = varies.has('postmortems') ? `p${this.postmortemsVersion}m${minute}` : '';
+    let within = '';
+    for (const [dependency, version] of scoped) within += `;${dependency}=${version}`;
+    return `${key}#${changes}${hour}${notifications}${slos}${oncall}${checks}${jobs}${incidents}${postmortems}${within}`;
   }
 
-  /** What a page shows besides the catalog, as its providers declare: the home page's cards, an entity page's sections, or a subpage. */
-  private variesOf(path: string): ReadonlySet<PageDependency> {
-    if (path === '') return this.homeVaries;
+  /**
+   * Everything a cache key can move with, whatever the page: a render during which any of
+   * it moved may have read data older than a key computed after it, so it is not kept
+   * under such a key (see page()).
+   */
+  private moments(): string {
+    const scoped = Object.values(this.scoped)
+      .map((s) => s.moment())
+      .join('/');
+    return `${this.changesVersion}/${this.notificationsVersion}/${this.slosCycle}/${this.onCallVersion}/${this.checksVersion}/${this.jobsVersion}/${this.incidentsVersion}/${this.postmortemsVersion}/${Math.floor(this.now().getTime() / MINUTE_MS)}/${scoped}`;
+  }
+
+  /**
+   * What a page shows besides the catalog, as its providers declare: the home page's cards,
+   * an entity page's sections, or a subpage. `scoped`: the dependencies every section of the
+   * page that shows them reads only within its subject's scope, with that scope's version
+   * (a dependency whose scope's version is not known yet is in `varies`).
+   */
+  private variesOf(path: string): {
+    varies: ReadonlySet<PageDependency>;
+    scoped: ReadonlyMap<PageDependency, string>;
+  } {
+    if (path === '') return { varies: this.homeVaries, scoped: NO_SCOPE };
     const match = ENTITY_PAGE.exec(path);
-    if (!match) return NOTHING;
+    if (!match) return { varies: NOTHING, scoped: NO_SCOPE };
     const [, namespace = '', kind = '', name = '', segment] = match;
-    if (segment !== undefined) return new Set(this.subpages.find((p) => p.segment === segment)?.varies);
+    if (segment !== undefined)
+      return { varies: new Set(this.subpages.find((p) => p.segment === segment)?.varies), scoped: NO_SCOPE };
     let here = this.entitySectionsOf.get(kind);
     if (!here) {
       here = this.sections.filter((s) => s.kinds.some((k) => k.toLowerCase() === kind) && s.varies?.length);
       // Kinds come from the path: remember only the kinds some section names, so odd paths cannot grow the map.
       if (here.length > 0) this.entitySectionsOf.set(kind, here);
     }
-    if (here.length === 0) return NOTHING;
+    if (here.length === 0) return { varies: NOTHING, scoped: NO_SCOPE };
     const key = entityKeyOfPath(kind, namespace, name);
     const varies = new Set<PageDependency>();
-    for (const section of here)
-      if (key === undefined || section.variesFor?.(this.sources, key) !== false)
-        for (const dependency of section.varies ?? []) varies.add(dependency);
-    return varies;
+    const within = new Set<PageDependency>();
+    for (const section of here) {
+      if (key !== undefined && section.variesFor?.(this.sources, key) === false) continue;
+      for (const dependency of section.varies ?? [])
+        if (key !== undefined && this.scoped[dependency] && section.variesWithin?.includes(dependency))
+          within.add(dependency);
+        else varies.add(dependency);
+    }
+    if (within.size === 0) return { varies, scoped: NO_SCOPE };
+    const scoped = new Map<PageDependency, string>();
+    for (const dependency of within) {
+      if (varies.has(dependency)) continue;
+      const version = this.scoped[dependency]?.of(key as string);
+      if (version === undefined) varies.add(dependency);
+      else scoped.set(dependency, version);
+    }
+    return { varies, scoped };
   }
 
   async searchIndex(): Promise<PreparedIndex> {
@@ -265,6 +317,7 @@ export class Portal implements PortalData {
   /** A page by site-relative path and query string (`?a=b` or ''). */
   page(path: string, search: string): Promise<RenderedPage> {
     const query = canonicalQuery(path, new URLSearchParams(search), this.subpages);
+    const moments = this.moments();
     return this.pages.get(
       this.cacheKey(path, query),
       async () => {
@@ -274,8 +327,10 @@ export class Portal implements PortalData {
         return { status: result.status, body: Buffer.from(result.html.value) };
       },
       // The first render after a catalog change learns which services have SLOs, checks and
-      // jobs (variesFor): its page's key may be shorter now than when it was asked for.
-      () => this.cacheKey(path, query),
+      // jobs (variesFor) and a page's scope (variesWithin): its page's key may be shorter now
+      // than when it was asked for. Unless something moved meanwhile: the render may have read
+      // what was there before, and a key computed now would claim it newer.
+      () => (this.moments() === moments ? this.cacheKey(path, query) : undefined),
     );
   }
 

@@ -37,6 +37,8 @@ const health: EntitySection<SloSources, Statuses> = {
   order: 1,
   varies: ['slos'],
   variesFor: ({ slos }, key) => slos?.hasSlos?.(key),
+  // The card shows this service's SLOs only: its page moves when one of them shows something new.
+  variesWithin: ['slos'],
   load: ({ slos, now }, { key }) => (slos ? statusesOf(slos.forService(key), now) : Promise.resolve(undefined)),
   view: (site, { statuses, now }) => healthCard(site, statuses, now),
 };
@@ -74,6 +76,8 @@ const teamBurn: EntitySection<SloSources, Statuses> = {
   slot: 'lead',
   order: 25,
   varies: ['slos'],
+  // The team's SLOs only, each by its badge, budget bar and burns: what the Health card shows of it.
+  variesWithin: ['slos'],
   load: ({ slos, now }, { key }) => (slos ? statusesOf(slos.forOwner(key), now) : Promise.resolve(undefined)),
   view: (site, { statuses, now }) => budgetBurnCard(site, statuses, now),
 };

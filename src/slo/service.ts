@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CachedCatalog } from '../catalog/cached-catalog.ts';
 import { ServiceDefinitions, serviceEntities } from '../catalog/service-entities.ts';
 import type { ChangeService } from '../changes/service.ts';
@@ -6,6 +7,7 @@ import { RUNBOOK_ANNOTATION } from '../catalog/operational-links.ts';
 import type { NewNotification, NotificationStore } from '../notifications/store.ts';
 import type { PageTarget } from '../paging/model.ts';
 import { Admission } from '../platform/admission.ts';
+import { chunks } from '../platform/db/chunks.ts';
 import { idempotencyOf, keyReused } from '../platform/db/idempotency.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Principal } from '../platform/http/app.ts';
@@ -25,6 +27,8 @@ import type {
   SloReader,
   SloStatus,
 } from './model.ts';
+import { shownOf } from './pages/health-card.ts';
+import { STALE_AFTER_MS } from './pages/slo-text.ts';
 import { sloDefinition } from './slo-definition.ts';
 import { HOUR_MS, type EvaluationWrite, type SloStore } from './store.ts';
 import type { AlongsideWrite } from '../platform/db/alongside-write.ts';
@@ -76,6 +80,15 @@ const CYCLE = 'slo-evaluation';
 /** Sources asked at once for SLOs that have no batched measurement. */
 const MEASURE_CONCURRENCY = 8;
 const EVALUATOR = 'slo-evaluation';
+/** Statuses read at once when following what the Health cards show (each page a slice of the event loop). */
+const FOLLOW_PAGE = 500;
+/**
+ * SLOs measured, and judged, per turn of the event loop: on SQLite every query runs
+ * synchronously, and a 2,000-SLO cycle in one query and one loop held the server's requests
+ * for 110–220 ms. A hundred SLOs' sums take a few milliseconds (tens with a month of minutes
+ * on a busy machine), their rules about as long.
+ */
+export const EVALUATION_SLICE = 100;
 
 /** A source for what has no data yet: checks until the checks capability lands. */
 const noData = (detail: string): SloDataSource => ({ measure: async () => ({ state: 'no-data', detail }) });
@@ -121,6 +134,17 @@ export class SloService implements SloReader {
   private lastCompaction = 0;
   private readonly evaluatedListeners: ((cycle: number) => void)[] = [];
   private seenCycle = -1;
+  /** When the last evaluation seen ran (epoch ms): the Health cards turn stale STALE_AFTER_MS after it. */
+  private evaluatedAtMs: number | undefined;
+  /** What each SLO's Health card shows (shownOf), as last followed. */
+  private readonly shown = new Map<string, string>();
+  /** Per service and owner key, `shownMoves` when one of its SLOs last showed something new. */
+  private readonly shownVersions = new Map<string, number>();
+  private shownMoves = 0;
+  /** The time of the last evaluation whose statuses were followed (undefined: none yet, so all are read). */
+  private followedAt: string | undefined;
+  /** Following in flight: the next one waits for it (both would read the same rows). */
+  private following: Promise<void> = Promise.resolve();
 
   constructor(
     readonly store: SloStore,
@@ -151,6 +175,63 @@ export class SloService implements SloReader {
    */
   hasSlos(service: string): boolean | undefined {
     return this.definitions.has(service);
+  }
+
+  /**
+   * The version of what the SLO cards of `key` show — a service's Health card, a team's
+   * error-budget burn: it moves when a status the card shows changed (a cycle that changes
+   * nothing leaves it), and says when the card is stale (no evaluation seen for
+   * STALE_AFTER_MS: the card then says so instead of its last green). Other replicas'
+   * evaluations move it when pollEvaluated sees them.
+   */
+  shownVersion(key: string): string {
+    return `${this.shownVersions.get(key) ?? 0}${this.stale() ? 'x' : ''}`;
+  }
+
+  /** Moves whenever any shownVersion may have. */
+  shownMoment(): string {
+    return `${this.shownMoves}${this.stale() ? 'x' : ''}`;
+  }
+
+  /** As healthOf judges a status stale, for the last evaluation seen here. */
+  private stale(): boolean {
+    const at = this.evaluatedAtMs ?? Number.NaN;
+    return !(this.now().getTime() - at <= STALE_AFTER_MS);
+  }
+
+  /**
+   * Reads the statuses written since the last evaluation followed, a page at a time, and
+   * moves the version of each service one of whose SLOs now shows something else. Pages
+   * are read by key from where the last ended, so one slice of the event loop handles at
+   * most FOLLOW_PAGE; a page that reads statuses of a later evaluation only reads them
+   * again next time (what a card shows is compared, so nothing moves twice). Evaluations
+   * run in claimed cycles stamped by their replica's clock, so replicas whose clocks agree
+   * within a cycle see later evaluations at later times.
+   */
+  private follow(evaluatedAt: string): Promise<void> {
+    const run = this.following.then(async () => {
+      if (this.followedAt !== undefined && evaluatedAt <= this.followedAt) return;
+      let from = '';
+      for (;;) {
+        const page = await this.store.statusesChangedAfter(this.followedAt, from, FOLLOW_PAGE);
+        for (const status of page) {
+          const shown = shownOf(status);
+          if (this.shown.get(status.key) === shown) continue;
+          this.shown.set(status.key, shown);
+          // Its service's Health card and its owner's budget-burn card (the same badge, bar and burns) both show it.
+          this.shownMoves++;
+          this.shownVersions.set(status.service, this.shownMoves);
+          this.shownVersions.set(status.owner, this.shownMoves);
+        }
+        if (page.length < FOLLOW_PAGE) break;
+        from = (page[page.length - 1] as SloStatus).key;
+        await nextTurn();
+      }
+      this.followedAt = evaluatedAt;
+    });
+    // A failed read is read again by the next follow (followedAt did not move).
+    this.following = run.catch(() => undefined);
+    return run;
   }
 
   /** Every SLO of the catalog, read once per catalog generation. */
@@ -275,7 +356,8 @@ export class SloService implements SloReader {
         history: [],
       };
       const changed: { slo: SloDefinition; evaluation: Evaluation; alert: StoredAlert }[] = [];
-      for (const slo of slos) {
+      for (const [i, slo] of slos.entries()) {
+        if (i > 0 && i % EVALUATION_SLICE === 0) await nextTurn();
         const evaluation = evaluateSlo(slo, measurements.get(slo.key) as Measurement, alerts.get(slo.key) ?? [], at);
         write.statuses.push(evaluation.status);
         for (const t of evaluation.transitions) {
@@ -314,7 +396,8 @@ export class SloService implements SloReader {
           this.store.evaluationWrite(evaluated, notify),
         );
       else await this.store.saveEvaluation(evaluated, notify);
-      this.noteEvaluated(cycle);
+      await this.follow(evaluated.at);
+      this.noteEvaluated(cycle, now);
       if (now - this.lastCompaction >= HOUR_MS) {
         this.lastCompaction = now;
         await this.store.compact(now);
@@ -341,14 +424,21 @@ export class SloService implements SloReader {
     this.evaluatedListeners.push(listener);
   }
 
-  /** Reads the last evaluated cycle (one primary-key read) and tells the listeners when it moved. */
+  /**
+   * Reads the last evaluated cycle (one primary-key read); when it moved, follows the
+   * statuses it wrote (what the Health cards show) and tells the listeners.
+   */
   async pollEvaluated(): Promise<void> {
-    const cycle = await this.store.evaluatedCycle();
-    if (cycle > this.seenCycle) this.noteEvaluated(cycle);
+    const last = await this.store.lastEvaluation();
+    if (!last || last.cycle <= this.seenCycle) return;
+    await this.follow(last.at);
+    this.noteEvaluated(last.cycle, Date.parse(last.at));
   }
 
-  private noteEvaluated(cycle: number): void {
-    this.seenCycle = Math.max(this.seenCycle, cycle);
+  private noteEvaluated(cycle: number, atMs: number): void {
+    if (cycle <= this.seenCycle) return;
+    this.seenCycle = cycle;
+    this.evaluatedAtMs = Math.max(this.evaluatedAtMs ?? atMs, atMs);
     for (const listener of this.evaluatedListeners) listener(cycle);
   }
 
@@ -362,10 +452,13 @@ export class SloService implements SloReader {
     for (const [type, group] of groupBy(slos, (slo) => slo.indicator.type)) {
       const source = this.sources[type];
       if (source.measureMany) {
-        try {
-          for (const [key, m] of await source.measureMany(group, MEASURED_WINDOWS, at)) out.set(key, m);
-        } catch (err) {
-          for (const slo of group) out.set(slo.key, failed(err));
+        for (const [i, slice] of chunks(group, EVALUATION_SLICE).entries()) {
+          if (i > 0) await nextTurn();
+          try {
+            for (const [key, m] of await source.measureMany(slice, MEASURED_WINDOWS, at)) out.set(key, m);
+          } catch (err) {
+            for (const slo of slice) out.set(slo.key, failed(err));
+          }
         }
         continue;
       }

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import { chunks } from '../platform/db/chunks.ts';
@@ -53,6 +54,8 @@ export const MINUTES_KEPT_MS = 48 * HOUR_MS;
 const ROW_CHUNK = 500;
 /** Keys per `in (...)` list. */
 const KEY_CHUNK = 500;
+/** Statuses compared with the stored ones per turn of the event loop (SQLite's work is synchronous: a cycle yields between slices). */
+const COMPARE_SLICE = 500;
 
 interface Counts {
   good: number;
@@ -384,12 +387,16 @@ export class SloStore {
   ): Promise<number> {
     // Most statuses are as the last cycle left them: only those that differ are written.
     const stored = await this.storedBodies(trx);
-    const changed = write.statuses.flatMap((s) => {
+    const changed: { slo_key: string; body: string; changed_at: string }[] = [];
+    for (const [i, s] of write.statuses.entries()) {
+      if (i > 0 && i % COMPARE_SLICE === 0) await nextTurn();
       const body = JSON.stringify(s);
-      return stored.get(s.key) === body ? [] : [{ slo_key: s.key, body, changed_at: write.at }];
-    });
+      if (stored.get(s.key) !== body) changed.push({ slo_key: s.key, body, changed_at: write.at });
+    }
     for (const { slo_key, body } of changed) stored.set(slo_key, body);
-    for (const chunk of chunks(changed, ROW_CHUNK))
+    for (const [i, chunk] of chunks(changed, ROW_CHUNK).entries()) {
+      // Other requests' turn between statements (a transaction's reads wait for none of it on SQLite's read connection).
+      if (i > 0) await nextTurn();
       await trx
         .insertInto('slo_status')
         .values(chunk)
@@ -400,6 +407,7 @@ export class SloStore {
           })),
         )
         .execute();
+    }
     for (const chunk of chunks(write.alerts, ROW_CHUNK))
       await trx
         .insertInto('slo_alerts')
@@ -475,6 +483,32 @@ export class SloStore {
       .where('name', '=', EVALUATED)
       .executeTakeFirst();
     return row ? Number(row.cycle) : -1;
+  }
+
+  /** The last cycle whose evaluation committed and when it ran (undefined before the first): one primary-key read. */
+  async lastEvaluation(): Promise<{ cycle: number; at: string } | undefined> {
+    const row = await this.database.db
+      .selectFrom('slo_cycles')
+      .select(['cycle', 'evaluated_at'])
+      .where('name', '=', EVALUATED)
+      .executeTakeFirst();
+    return row?.evaluated_at ? { cycle: Number(row.cycle), at: row.evaluated_at } : undefined;
+  }
+
+  /**
+   * The statuses written by evaluations that ran after `after` (every one without it), by
+   * SLO key from just after `fromKey`, at most `limit`: a replica follows what its pages
+   * show a page at a time (a later call asks from the last key).
+   */
+  async statusesChangedAfter(after: string | undefined, fromKey: string, limit: number): Promise<SloStatus[]> {
+    let query = this.database.db
+      .selectFrom('slo_status')
+      .select(['slo_key', 'body'])
+      .where('slo_key', '>', fromKey)
+      .orderBy('slo_key')
+      .limit(limit);
+    if (after !== undefined) query = query.where('changed_at', '>', after);
+    return (await query.execute()).map((row) => JSON.parse(row.body) as SloStatus);
   }
 
   /** The latest statuses of `keys` (those evaluated at least once), each with the last evaluated cycle's time. */

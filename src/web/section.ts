@@ -18,7 +18,8 @@ import type { Site } from './site.ts';
  * `hour`, the clock, for windows and ages that move on the hour; `notifications`, the
  * outbox (a page queued or delivered by this replica); `slos`, SLO statuses (they move
  * with every evaluation cycle, and with the minute, so a card whose evaluation stopped
- * turns "stale" instead of showing its last green); `oncall`, answers read from PagerDuty
+ * turns "stale" instead of showing its last green; within a service's scope, with what
+ * its Health card shows and when it turns stale); `oncall`, answers read from PagerDuty
  * or Opsgenie (a read replaced one); `checks`, synthetic checks' statuses (a run moved one here,
  * and the minute, for runs recorded on another replica); `incidents`, incidents declared or
  * edited here or, seen by polling the incidents' history, on another replica;
@@ -50,6 +51,15 @@ export interface SectionProvider<Subject, Sources, Data> {
    * asked for every cached answer.
    */
   variesFor?(sources: Sources, key: string): boolean | undefined;
+  /**
+   * Of `varies`, what this card reads only about its subject's own scope (a service page's
+   * timeline: the changes of that service, what it depends on and their flags; its Health
+   * card: that service's SLOs). Where the portal is given a version of that scope
+   * (PortalOptions.scoped), the page moves with it instead of with every change or cycle
+   * anywhere: at 50,000 entities, one alert recorded on one service used to send every
+   * service page back to the renderer.
+   */
+  readonly variesWithin?: readonly PageDependency[];
   // Method syntax on purpose: a provider of any `Data` then fits a list of providers of
   // `unknown` data, and sectionsFor only ever hands a provider's data back to its own view.
   load(sources: Sources, subject: Subject): Promise<Data | undefined>;

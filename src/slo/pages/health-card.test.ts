@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Site } from '../../web/site.ts';
 import type { SloAlert, SloStatus } from '../model.ts';
-import { alertLine, budgetMeter, healthCard } from './health-card.ts';
+import { alertLine, budgetMeter, healthCard, shownOf } from './health-card.ts';
 
 const site: Site = {
   basePath: '/',
@@ -151,5 +151,42 @@ describe('healthCard', () => {
     const out = card([status({ dataState: 'no-data', detail: '<img src=x onerror=alert(1)>' })]);
     assert.doesNotMatch(out, /<img/);
     assert.match(out, /&lt;img src=x onerror=alert\(1\)&gt;/);
+  });
+});
+
+describe("what the Health card shows of an SLO (shownOf), for the service page's version", () => {
+  test('is the same for statuses that differ only below what the card shows, or not at all on it', () => {
+    const shown = shownOf(status());
+    assert.equal(shownOf(status({ budgetRemaining: 0.42004 })), shown, 'a budget moved by less than 0.1 %');
+    assert.equal(shownOf(status({ sli: 0.99820004 })), shown, 'an SLI moved below its digits');
+    assert.equal(
+      shownOf(status({ burnRates: { '5m': 3, '1h': 16.2501, '6h': 3.2, '3d': null } })),
+      shown,
+      '5m is not on the card',
+    );
+    assert.equal(shownOf(status({ exhaustsAt: '2026-03-05T00:00:00Z' })), shown, 'nor the forecast');
+    assert.equal(
+      shownOf(status({ evaluatedAt: '2026-03-02T02:14:00Z' })),
+      shown,
+      'nor the time: staleness is keyed apart',
+    );
+  });
+
+  test('moves with each thing the card shows', () => {
+    const shown = shownOf(status());
+    for (const [what, changed] of [
+      ['the budget', status({ budgetRemaining: 0.43 })],
+      ['the SLI', status({ sli: 0.9983 })],
+      ['a burn rate', status({ burnRates: { '5m': 20, '1h': 16.35, '6h': 3.2, '3d': null } })],
+      ['a burn with no events', status({ burnRates: { '5m': 20, '1h': 16.25, '6h': 3.2, '3d': 0 } })],
+      ['an alert firing', status({ alerts: [page] })],
+      ['the data state', status({ dataState: 'source-down', detail: 'Prometheus answered 503' })],
+      ['the objective', status({ objective: '99.95' })],
+    ] as const)
+      assert.notEqual(shownOf(changed), shown, what);
+  });
+
+  test('the budget bar carries the value at the precision its words show', () => {
+    assert.match(budgetMeter(0.123456, 'x').value, /value="0.123"/);
   });
 });

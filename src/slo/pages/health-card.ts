@@ -33,7 +33,8 @@ export function healthBadge(status: SloStatus, now: number | undefined): Html {
 export function budgetMeter(remaining: number | undefined, label: string): Html {
   const text = budgetText(remaining);
   if (text === undefined) return html`<span class="muted">unknown</span>`;
-  const value = Math.min(1, Math.max(0, remaining as number));
+  // At the precision its text shows (0.1 %): a budget that moved by less shows the same bar.
+  const value = Math.round(Math.min(1, Math.max(0, remaining as number)) * 1000) / 1000;
   return html`<span class="budget"><meter class="budget-meter" min="0" max="1" low="0.25" high="0.5" optimum="1" value="${String(value)}" aria-label="${label}" aria-valuetext="${text}"></meter> <span class="budget-text">${text}</span></span>`;
 }
 
@@ -58,6 +59,16 @@ export function sloFacts(status: SloStatus, now: number | undefined): Html {
 <dt>Burn rate</dt><dd>${current ? burns.map((b, i) => (i === 0 ? b : html` · ${b}`)) : html`<span class="muted">—</span>`}</dd>
 ${firing.length > 0 ? html`<dt>Firing</dt><dd><ul class="slo-alerts">${firing.map((a) => html`<li>${alertLine(a)}</li>`)}</ul></dd>` : ''}
 </dl>`;
+}
+
+/**
+ * What the Health card shows of one SLO apart from the time: its name, badge and facts as
+ * they render while current (whether it is stale depends on the clock and the last cycle's
+ * time, which the portal keys apart). Statuses with the same answer show the same card, so
+ * an evaluation that changes neither need not render the service's page again.
+ */
+export function shownOf(status: SloStatus): string {
+  return `${status.key}\n${healthBadge(status, undefined).value}\n${sloFacts(status, undefined).value}`;
 }
 
 /** One SLO of the Health card: its name (a link to its page), its state in words, its facts. */
