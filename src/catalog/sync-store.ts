@@ -9,7 +9,7 @@ import { entityName, type Entity, type Problem } from './model.ts';
 import { BATCH, readGeneration } from './read-store.ts';
 import { storedRelationsOf, type Reference } from './relations.ts';
 import type { Claim, StoredEntity } from './resolve.ts';
-import { entityRow, problemRow, toProblem } from './rows.ts';
+import { entityRow, problemRow, toProblem, type EntityText } from './rows.ts';
 
 /**
  * What a sync reads and writes: the per-file summaries that make syncs incremental, what
@@ -21,6 +21,8 @@ export interface EntityWrite {
   entity: Entity;
   claim: Claim;
   references: Reference[];
+  /** Its row's costly columns, when the parse worked them out already. */
+  text?: EntityText;
 }
 
 export interface SyncPlan {
@@ -162,7 +164,7 @@ export class CatalogSyncStore implements CatalogSyncTarget {
       for (const keys of chunks(plan.deletes, BATCH))
         await trx.deleteFrom('entities').where('key', 'in', keys).execute();
 
-      const rows = plan.upserts.map((u) => entityRow(u.entity, u.claim, now));
+      const rows = plan.upserts.map((u) => entityRow(u.entity, u.claim, now, u.text));
       await bulkInsert(
         trx,
         this.dialect,
