@@ -7,9 +7,10 @@ import type { DialectName } from './connect.ts';
  * insert builds (and SQLite prepares) one query of up to 30,000 parameters per batch, and
  * compiling it cost about as much as SQLite storing the rows.
  *
- * - SQLite: one statement text of ROWS_PER_SQLITE_STATEMENT rows, prepared once by the
- *   connection (connect.ts keeps prepared statements by text) and run again and again in
- *   the caller's transaction, and one for the rest.
+ * - SQLite: a one-row insert, prepared once and run for each row: the rows go through
+ *   Kysely as one query of ROWS_PER_SQLITE_CALL rows' parameters, marked so that the
+ *   connection (connect.ts, `rowsStatementWidth`) runs its statement once per row. A
+ *   reused one-row statement cost SQLite less than multi-row ones of any size.
  * - PostgreSQL: `insert … select * from unnest($1::text[], …)`: one parameter per column,
  *   each an array of that column's values, ROWS_PER_POSTGRES_STATEMENT rows a statement
  *   (unnamed, as every statement: safe behind PgBouncer in transaction mode).
@@ -23,7 +24,7 @@ export interface BulkTable {
   conflictKey?: string;
 }
 
-export const ROWS_PER_SQLITE_STATEMENT = 100;
+export const ROWS_PER_SQLITE_CALL = 10_000;
 export const ROWS_PER_POSTGRES_STATEMENT = 5_000;
 
 export async function bulkInsert(
@@ -32,12 +33,12 @@ export async function bulkInsert(
   table: BulkTable,
   rows: readonly (readonly unknown[])[],
 ): Promise<void> {
-  const per = dialect === 'sqlite' ? ROWS_PER_SQLITE_STATEMENT : ROWS_PER_POSTGRES_STATEMENT;
+  const per = dialect === 'sqlite' ? ROWS_PER_SQLITE_CALL : ROWS_PER_POSTGRES_STATEMENT;
   for (let start = 0; start < rows.length; start += per) {
     const slice = rows.slice(start, start + per);
     const query =
       dialect === 'sqlite'
-        ? CompiledQuery.raw(sqliteInsert(table, slice.length), slice.flat())
+        ? CompiledQuery.raw(sqliteInsert(table), slice.flat())
         : CompiledQuery.raw(
             postgresInsert(table),
             table.columns.map((_, column) => slice.map((row) => row[column])),
@@ -60,9 +61,18 @@ function onConflict(table: BulkTable): string {
   return ` on conflict (${quote(table.conflictKey)}) do update set ${updates.join(', ')}`;
 }
 
-function sqliteInsert(table: BulkTable, rows: number): string {
+/** How a SQLite statement says it is to be run once per row of `width` parameters. */
+const ROWS_MARK = /^\/\* rows of (\d+) \*\/ /;
+
+/** The number of parameters per row of a statement bulkInsert marked to run per row, or undefined. */
+export function rowsStatementWidth(text: string): number | undefined {
+  const match = ROWS_MARK.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+function sqliteInsert(table: BulkTable): string {
   const row = `(${table.columns.map(() => '?').join(', ')})`;
-  return `${head(table)} values ${Array.from({ length: rows }, () => row).join(', ')}${onConflict(table)}`;
+  return `/* rows of ${table.columns.length} */ ${head(table)} values ${row}${onConflict(table)}`;
 }
 
 function postgresInsert(table: BulkTable): string {
