@@ -30,7 +30,7 @@ function shortUrl(url: string): string {
   if (url === '') return '(native)';
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(url);
   if (nm) return `${nm[1]}/${nm[2]}`;
-  const src = /\/((?:src|bench|bin)\/.*)$/.exec(url);
+  const src = /\/((?:src|bench|bin|dist\/cli)\/.*)$/.exec(url);
   if (src?.[1]) return src[1];
   return url.replace(/^file:\/\//, '');
 }
@@ -40,11 +40,13 @@ function packageOf(url: string): string {
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (nm?.[1]) return nm[1];
   if (url.startsWith('node:')) return 'node internals';
-  const src = /\/((?:src|bench|bin)\/.*)$/.exec(url);
+  const src = /\/((?:src|bench|bin|dist\/cli)\/.*)$/.exec(url);
   return src?.[1] ?? url;
 }
 
-const isProduct = (url: string) => /\/src\/.*\.tsx?$/.test(url) && !url.includes('node_modules');
+// The CLI bundle (dist/cli, scripts/build-cli.js) is product code too: its functions keep their names, in chunk files.
+const isProduct = (url: string) =>
+  (/\/src\/.*\.tsx?$/.test(url) || /\/dist\/cli\/[^/]+\.js$/.test(url)) && !url.includes('node_modules');
 
 function table(rows: [string, number][], totalMs: number, top: number): string {
   return rows
@@ -116,7 +118,7 @@ export function summarizeProfile(file: string, top = 20, window: { from?: number
     table([...byPackage], totalMs, top),
     ' self time by function:',
     table([...byFunction], totalMs, top),
-    ' time charged to the innermost product (src/) frame on the stack:',
+    ' time charged to the innermost product (src/, or the CLI bundle dist/cli/) frame on the stack:',
     table([...byProductFrame], totalMs, top),
   ].join('\n');
 }

@@ -70,8 +70,11 @@ if (prometheusTools.length > 0)
   );
 
 // The OpenFeature provider is tested as applications import it: the built `atrium/openfeature`.
-const built = spawnSync(process.execPath, [join(import.meta.dirname, 'build-openfeature.js')], { stdio: 'inherit' });
-if (built.status !== 0) process.exit(built.status ?? 1);
+// Tests that run bin/atrium.js run the CLI as users do: from its bundle, built here from the sources under test.
+for (const script of ['build-openfeature.js', 'build-cli.js']) {
+  const built = spawnSync(process.execPath, [join(import.meta.dirname, script)], { stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
 
 const files = process.argv.length > 2 ? process.argv.slice(2) : [...collect('src', []), ...collect('test', [])];
 // The unit tests beside the code are pure and quick: starting a process (and its TypeScript

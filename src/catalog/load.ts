@@ -9,6 +9,7 @@ import { RUNBOOK_ANNOTATION } from './operational-links.ts';
 import { parseYamlDocuments, type ParsedDocument } from './parse.ts';
 import { dialectOf, kindDefinition, knownKind, type KindDialect } from './kinds.ts';
 import { referencesOf, suspiciousReferences } from './relations.ts';
+import { entityText, type EntityText } from './rows.ts';
 import { documentKey } from './resolve.ts';
 import { isCatalogApiVersion, isTemplateSkeletonPath, looksLikeAppConfig } from './scan-filter.ts';
 import { validateEntity, type SchemaIssue } from './schema.ts';
@@ -34,6 +35,8 @@ export interface WalkResult {
   files: FileSummary[];
   /** Entities of the files parsed in this walk, by `parsedKey(file, key)`. */
   parsed: Map<string, Entity>;
+  /** Their rows' costly columns, worked out where they were parsed, by the same key. */
+  texts: Map<string, EntityText>;
   /** Paths of the files parsed in this walk (the rest were unchanged). */
   changed: Set<string>;
   /** Problems of the walk itself: targets missing, outside the root, cycles, kinds not allowed, files not reached. */
@@ -103,6 +106,7 @@ export async function walkCatalog(
     root,
     files: [],
     parsed: new Map(),
+    texts: new Map(),
     changed: new Set(),
     problems: [...(options.setupProblems ?? [])],
     excluded: new Set(),
@@ -363,7 +367,10 @@ async function loadFile(
       documents: previous?.documents ?? [],
     };
   }
-  for (const [key, entity] of parse.entities) result.parsed.set(parsedKey(path, key), entity);
+  for (const [key, entity, text] of parse.entities) {
+    result.parsed.set(parsedKey(path, key), entity);
+    result.texts.set(parsedKey(path, key), text);
+  }
   const documents = parse.untranslated
     ? [...parse.documents, ...untranslatedClaims(parse.documents, previous?.documents ?? [])]
     : parse.documents;
@@ -396,8 +403,8 @@ export interface FileParse {
   problems: Problem[];
   documents: DocumentSummary[];
   dependencies: Dependency[];
-  /** The valid entities by key, the first definition in the file for each key. */
-  entities: [string, Entity][];
+  /** The valid entities by key, the first definition in the file for each key, with their rows' costly columns. */
+  entities: [string, Entity, EntityText][];
   /** Documents of a discovered file left out for their apiVersion, counted per apiVersion. */
   skipped: Record<string, number>;
   /**
@@ -437,7 +444,7 @@ async function parseFileUnguarded(root: CatalogRoot, job: ParseJob): Promise<Fil
   if (parsed.broken)
     return { broken: true, problems: parsed.problems, documents: [], dependencies: [], entities: [], skipped: {} };
   const dependencies = new Map<string, Dependency>();
-  const entities = new Map<string, Entity>();
+  const entities = new Map<string, [Entity, EntityText]>();
   const documents: DocumentSummary[] = [];
   const problems = [...parsed.problems];
   const skipped: Record<string, number> = {};
@@ -475,7 +482,7 @@ async function parseFileUnguarded(root: CatalogRoot, job: ParseJob): Promise<Fil
     problems,
     documents,
     dependencies: [...dependencies.values()],
-    entities: [...entities],
+    entities: [...entities].map(([key, [entity, text]]) => [key, entity, text]),
     skipped,
     ...(failed ? { untranslated: true } : {}),
   };
@@ -566,7 +573,7 @@ async function loadDocument(
   file: string,
   doc: ParsedDocument,
   dependencies: Map<string, Dependency>,
-  parsed: Map<string, Entity>,
+  parsed: Map<string, [Entity, EntityText]>,
 ): Promise<DocumentSummary> {
   const problems: Problem[] = [];
   const report = (issue: SchemaIssue, severity: Problem['severity'], entityRef?: string) =>
@@ -621,10 +628,11 @@ async function loadDocument(
   });
   summary.references = refs.references.map((r) => ({ ...r, ...doc.positionOf(r.path) }));
   if (kind === 'Location') summary.targets = locationTargets(entity, doc);
-  summary.contentHash = createHash('sha1').update(JSON.stringify(entity)).digest('hex');
+  const text = entityText(entity);
+  summary.contentHash = createHash('sha1').update(text.body).digest('hex');
   // Within one file the first document wins, as resolveCatalog decides.
   const key = refKey(entityName(entity));
-  if (!parsed.has(key)) parsed.set(key, entity);
+  if (!parsed.has(key)) parsed.set(key, [entity, text]);
   return summary;
 }
 

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CatalogRoot } from './files.ts';
 import { parseFile, type ParseJob } from './load.ts';
 import type { UrlMap } from './repository-urls.ts';
+import { loadableModule } from '../platform/source-tree.ts';
 
 /**
  * A worker thread of the parse pool: parses the files it is sent, under the same root
@@ -16,7 +17,7 @@ interface WorkerConfig {
 }
 
 const config = (workerData as { data: WorkerConfig }).data;
-for (const module of config.kindModules) await import(module);
+for (const module of config.kindModules) await import(loadableModule(new URL(module)).href);
 /** The parent's clock at the job being parsed (one job at a time per worker). */
 let now = Date.now();
 const root = await CatalogRoot.open(config.rootDir, config.maxFileBytes, config.urls, () => now);

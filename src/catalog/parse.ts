@@ -1,5 +1,5 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
-import { findExcessiveNesting } from '../platform/yaml-nesting.ts';
+import { Composer, type Document, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, type Node, Parser } from 'yaml';
+import { NestingGuard } from '../platform/yaml-nesting.ts';
 import { QUIET_YAML, yamlWarnings } from '../platform/yaml-warnings.ts';
 import type { Problem, SourcePosition } from './model.ts';
 
@@ -43,10 +43,13 @@ export function parseYamlDocuments(text: string, file: string): ParsedFile {
     ...pos,
   });
 
-  const deep = findExcessiveNesting(text, MAX_NESTING);
-  if (deep !== undefined) {
-    lines.addNewLine(0);
-    for (let i = text.indexOf('\n'); i !== -1 && i < deep; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+  const options = { ...QUIET_YAML, lineCounter: lines, uniqueKeys: true, prettyErrors: false };
+  const composed = composeGuarded(text, lines, options);
+  if (typeof composed === 'number') {
+    // The parser stopped before this offset, so its line counter has not seen every line up to it.
+    const lineStart = text.lastIndexOf('\n', composed - 1) + 1;
+    let line = 1;
+    for (let i = text.indexOf('\n'); i !== -1 && i < lineStart; i = text.indexOf('\n', i + 1)) line++;
     return {
       documents: [],
       broken: true,
@@ -55,7 +58,7 @@ export function parseYamlDocuments(text: string, file: string): ParsedFile {
           'yaml-too-deep',
           `YAML nesting is deeper than ${MAX_NESTING} levels`,
           'Catalog descriptors are shallow; flatten the structure or move large data into a file loaded with $text.',
-          at(deep),
+          { line, column: composed - lineStart + 1 },
         ),
       ],
     };
@@ -64,8 +67,7 @@ export function parseYamlDocuments(text: string, file: string): ParsedFile {
   const documents: ParsedDocument[] = [];
   const problems: Problem[] = [];
   let broken = false;
-  const options = { ...QUIET_YAML, lineCounter: lines, uniqueKeys: true, prettyErrors: false };
-  for (const doc of parseAllDocuments(text, options)) {
+  for (const doc of composed) {
     if (doc.errors.length > 0) {
       broken = true;
       for (const err of doc.errors) {
@@ -114,6 +116,32 @@ export function parseYamlDocuments(text: string, file: string): ParsedFile {
     });
   }
   return { documents, problems, broken };
+}
+
+/**
+ * The documents of `text`, or the offset where its nesting goes beyond MAX_NESTING. One
+ * lexer pass feeds both the nesting guard and the parser (what parseAllDocuments does, with
+ * the guard in between): a text is lexed once, and the composer, which recurses, never sees
+ * a document deeper than the limit.
+ */
+function composeGuarded(
+  text: string,
+  lines: LineCounter,
+  options: ConstructorParameters<typeof Composer>[0],
+): Document.Parsed[] | number {
+  const guard = new NestingGuard(MAX_NESTING);
+  const parser = new Parser(lines.addNewLine);
+  const composer = new Composer(options);
+  const documents: Document.Parsed[] = [];
+  lines.addNewLine(0);
+  for (const token of new Lexer().lex(text)) {
+    const deep = guard.push(token);
+    if (deep !== undefined) return deep;
+    for (const cst of parser.next(token)) for (const doc of composer.next(cst)) documents.push(doc);
+  }
+  for (const cst of parser.end()) for (const doc of composer.next(cst)) documents.push(doc);
+  for (const doc of composer.end()) documents.push(doc);
+  return documents;
 }
 
 function firstLine(message: string): string {

@@ -1,6 +1,7 @@
 import type { AlongsideWrite } from '../platform/db/alongside-write.ts';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, DialectName } from '../platform/db/connect.ts';
+import { bulkInsert, type BulkTable } from '../platform/db/bulk-insert.ts';
 import { chunks } from '../platform/db/chunks.ts';
 import type { EntitiesTable, Schema } from '../platform/db/schema.ts';
 import type { DocumentSummary, FileSummary } from './file-summary.ts';
@@ -8,7 +9,7 @@ import { entityName, type Entity, type Problem } from './model.ts';
 import { BATCH, readGeneration } from './read-store.ts';
 import { storedRelationsOf, type Reference } from './relations.ts';
 import type { Claim, StoredEntity } from './resolve.ts';
-import { entityRow, problemRow, toProblem } from './rows.ts';
+import { entityRow, problemRow, toProblem, type EntityText } from './rows.ts';
 
 /**
  * What a sync reads and writes: the per-file summaries that make syncs incremental, what
@@ -20,6 +21,8 @@ export interface EntityWrite {
   entity: Entity;
   claim: Claim;
   references: Reference[];
+  /** Its row's costly columns, when the parse worked them out already. */
+  text?: EntityText;
 }
 
 export interface SyncPlan {
@@ -54,11 +57,27 @@ export interface CatalogSyncTarget {
   applySync(plan: SyncPlan, generation: number, now: string, fence?: AlongsideWrite): Promise<boolean>;
 }
 
-/** Bound parameters per statement, under SQLite's limit of 32,766 (PostgreSQL allows 65,535). */
-const MAX_PARAMETERS = 30_000;
-/** Rows per multi-row insert: as many as the parameter limit allows, so big syncs take few statements. */
-const batchFor = (row: object | undefined): number =>
-  row ? Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(row).length)) : BATCH;
+/** The tables a sync fills row by row, for bulkInsert: the column order of the rows applySync makes. */
+const text = (name: string) => ({ name, type: 'text' }) as const;
+const integer = (name: string) => ({ name, type: 'integer' }) as const;
+const ENTITIES: BulkTable = {
+  name: 'entities',
+  columns: [
+    ...['key', 'ref', 'kind', 'namespace', 'name', 'title', 'description', 'type', 'lifecycle'].map(text),
+    ...['owner_key', 'system_key', 'tags', 'file'].map(text),
+    ...['line', 'col'].map(integer),
+    text('content_hash'),
+    integer('stale'),
+    ...['body', 'search_text', 'updated_at'].map(text),
+  ],
+  conflictKey: 'key',
+};
+const SEARCH: BulkTable = { name: 'entity_search', columns: [text('key'), text('body')] };
+const TAGS: BulkTable = { name: 'entity_tags', columns: [text('key'), text('tag')] };
+const RELATIONS: BulkTable = {
+  name: 'relations',
+  columns: ['origin', 'source_key', 'source', 'type', 'target_key', 'target'].map(text),
+};
 
 /**
  * A stored FileSummary whose documents are parsed on first use: a re-sync that finds every
@@ -145,36 +164,37 @@ export class CatalogSyncStore implements CatalogSyncTarget {
       for (const keys of chunks(plan.deletes, BATCH))
         await trx.deleteFrom('entities').where('key', 'in', keys).execute();
 
-      const rows = plan.upserts.map((u) => entityRow(u.entity, u.claim, now));
-      for (const batch of chunks(rows, batchFor(rows[0]))) {
-        await trx
-          .insertInto('entities')
-          .values(batch)
-          .onConflict((oc) =>
-            oc.column('key').doUpdateSet((eb) => {
-              const columns = Object.keys(batch[0] as object).filter((c) => c !== 'key') as (keyof EntitiesTable)[];
-              return Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)]));
-            }),
-          )
-          .execute();
-        await this.index(trx, batch);
+      const rows = plan.upserts.map((u) => entityRow(u.entity, u.claim, now, u.text));
+      await bulkInsert(
+        trx,
+        this.dialect,
+        ENTITIES,
+        rows.map((row) => ENTITIES.columns.map((c) => row[c.name as keyof EntitiesTable])),
+      );
+      // PostgreSQL derives its tsvector from search_text by itself (a generated column).
+      if (this.dialect === 'sqlite') {
+        await bulkInsert(
+          trx,
+          this.dialect,
+          SEARCH,
+          rows.map((r) => [r.key, r.search_text]),
+        );
       }
       const tags = plan.upserts.flatMap((u) =>
-        [...new Set(u.entity.metadata.tags ?? [])].map((tag) => ({ key: u.claim.key, tag })),
+        [...new Set(u.entity.metadata.tags ?? [])].map((tag) => [u.claim.key, tag]),
       );
-      for (const batch of chunks(tags, batchFor(tags[0]))) await trx.insertInto('entity_tags').values(batch).execute();
+      await bulkInsert(trx, this.dialect, TAGS, tags);
       const relations = plan.upserts.flatMap((u) =>
-        storedRelationsOf(entityName(u.entity), u.references).map((r) => ({
-          origin: u.claim.key,
-          source_key: r.source.toLowerCase(),
-          source: r.source,
-          type: r.type,
-          target_key: r.target.toLowerCase(),
-          target: r.target,
-        })),
+        storedRelationsOf(entityName(u.entity), u.references).map((r) => [
+          u.claim.key,
+          r.source.toLowerCase(),
+          r.source,
+          r.type,
+          r.target.toLowerCase(),
+          r.target,
+        ]),
       );
-      for (const batch of chunks(relations, batchFor(relations[0])))
-        await trx.insertInto('relations').values(batch).execute();
+      await bulkInsert(trx, this.dialect, RELATIONS, relations);
 
       for (const mark of plan.staleMarks) {
         await trx
@@ -212,16 +232,6 @@ export class CatalogSyncStore implements CatalogSyncTarget {
       }
       return true;
     });
-  }
-
-  private async index(trx: Transaction<Schema>, rows: EntitiesTable[]): Promise<void> {
-    // PostgreSQL derives its tsvector from search_text by itself (a generated column).
-    if (this.dialect === 'sqlite') {
-      await trx
-        .insertInto('entity_search')
-        .values(rows.map((r) => ({ key: r.key, body: r.search_text })))
-        .execute();
-    }
   }
 
   private async unindex(trx: Transaction<Schema>, keys: string[]): Promise<void> {

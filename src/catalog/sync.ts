@@ -246,6 +246,7 @@ async function planAndApply(
       parser: pool.parser,
     });
     for (const [key, entity] of walk.parsed) if (!again.parsed.has(key)) again.parsed.set(key, entity);
+    for (const [key, text] of walk.texts) if (!again.texts.has(key)) again.texts.set(key, text);
     for (const path of walk.changed) again.changed.add(path);
     walk = again;
     resolution = resolveCatalog(walk.files, walk.problems, state.stored, walk.excluded, options.externalRefs);
@@ -273,7 +274,12 @@ async function planAndApply(
       );
       continue;
     }
-    upserts.push({ entity, claim, references: claim.references });
+    upserts.push({
+      entity,
+      claim,
+      references: claim.references,
+      text: walk.texts.get(parsedKey(claim.file, claim.key)),
+    });
   }
   const deletes = [...state.stored.keys()].filter((key) => !resolution.claims.has(key));
 

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, sql, type SqliteDatabase } from 'kysely';
+import { Kysely, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
 import { AtriumError, isTransient } from '../errors.ts';
 import { ConnectionLossDialect, isDatabaseUnavailable } from './connection-loss.ts';
+import { rowsStatementWidth } from './bulk-insert.ts';
 import { migrate } from './migrations.ts';
 import { type LockWait, REAL_LOCK_WAIT, SqliteLockDialect } from './sqlite-lock.ts';
 import type { Schema } from './schema.ts';
@@ -174,7 +175,7 @@ const STATEMENTS_KEPT = 1_000;
  * schema change.
  */
 export function reusingStatements(connection: SQLite.Database): SqliteDatabase {
-  const statements = new Map<string, SQLite.Statement>();
+  const statements = new Map<string, SqliteStatement>();
   return {
     close: () => connection.close(),
     prepare(text: string) {
@@ -182,11 +183,39 @@ export function reusingStatements(connection: SQLite.Database): SqliteDatabase {
       if (statement) {
         statements.delete(text); // most recently used last
       } else {
-        statement = connection.prepare(text);
+        const width = rowsStatementWidth(text);
+        statement = width === undefined ? connection.prepare(text) : eachRow(connection.prepare(text), width);
         if (statements.size >= STATEMENTS_KEPT) statements.delete(statements.keys().next().value as string);
       }
       statements.set(text, statement);
       return statement;
+    },
+  };
+}
+
+/**
+ * A one-row statement run once per row of the parameters it is given (bulk-insert.ts's
+ * SQLite form): one call through Kysely for thousands of rows, each stored by the same
+ * prepared statement, in the caller's transaction.
+ */
+function eachRow(statement: SQLite.Statement, width: number): SqliteStatement {
+  return {
+    reader: false,
+    all: () => {
+      throw new Error('a statement run per row returns no rows');
+    },
+    iterate: () => {
+      throw new Error('a statement run per row returns no rows');
+    },
+    run(parameters) {
+      let changes = 0;
+      let lastInsertRowid: number | bigint = 0;
+      for (let i = 0; i < parameters.length; i += width) {
+        const result = statement.run(parameters.slice(i, i + width));
+        changes += result.changes;
+        lastInsertRowid = result.lastInsertRowid;
+      }
+      return { changes, lastInsertRowid };
     },
   };
 }
