@@ -406,6 +406,7 @@ describeEachDatabase('scheduled jobs', (dialect) => {
     assert.equal((await server.app.request('/api/v1/jobs/default/%00/runs')).status, 400);
     assert.equal((await server.app.request('/api/v1/jobs/default/..%2F..%2Fetc/runs')).status, 400);
     assert.equal((await server.app.request('/api/v1/jobs?service=%00')).status, 400);
+    assert.equal((await server.app.request('/api/v1/jobs?owner=group:default/pri%01cing')).status, 400);
     const page = await server.app.request(
       `/api/v1/jobs/default/import/runs?limit=2&before=${encodeURIComponent('2026-06-01T10:03:00.000Z')}`,
     );

@@ -5,7 +5,7 @@ import type { Database } from '../src/platform/db/connect.ts';
 import type { Schema } from '../src/platform/db/schema.ts';
 import type { FinishedRun, WorkOrder } from '../src/runners/model.ts';
 import type { RunnerIntroduction } from '../src/runners/protocol.ts';
-import { RunnerService } from '../src/runners/service.ts';
+import { RUNNER_CALLS_AT_ONCE, RunnerService } from '../src/runners/service.ts';
 import { RunnerStore } from '../src/runners/store.ts';
 import { createTestDatabase, describeEachDatabase } from './support/databases.ts';
 
@@ -481,4 +481,44 @@ describeEachDatabase('runner work queue', (dialect) => {
     assert.equal(new Set(ids).size, ids.length, 'no run leased twice');
     assert.equal(ids.length, 40, 'and every run leased once');
   });
+  if (dialect === 'postgres')
+    test(`many reports at once hold at most ${RUNNER_CALLS_AT_ONCE} pooled connections: the server's own work still gets one`, async (t) => {
+      // 30 reports whose capability's handler waits inside its transaction: unbounded, ten of
+      // them held all of the pool's connections and an enqueue waited past the pool's 5 s
+      // ("timeout exceeded when trying to connect"). Bounded, the enqueue commits meanwhile.
+      const testDb = await createTestDatabase(dialect);
+      const database = await testDb.open();
+      t.after(async () => {
+        await database.close();
+        await testDb.drop();
+      });
+      const service = new RunnerService(new RunnerStore(database), { now: () => T0, leaseMs: LEASE_MS, longPollMs: 0 });
+      let open: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      let inHandler = 0;
+      service.handle({
+        kind: 'test',
+        async recorded() {
+          inHandler++;
+          await gate;
+        },
+      });
+      await service.enqueue(Array.from({ length: 30 }, (_, i) => order(`o${i}`)));
+      const leased = await service.lease(runner('r', { capacity: 30 }));
+      assert.equal(leased.length, 30);
+      const reports = leased.map((run) => service.report(run.runId, run.leaseToken, success));
+      try {
+        while (inHandler < RUNNER_CALLS_AT_ONCE) await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(await service.enqueue([order('meanwhile')]), 1, 'ordered while the reports wait');
+        assert.equal(inHandler, RUNNER_CALLS_AT_ONCE, 'the other reports wait for a turn, holding no connection');
+      } finally {
+        open();
+      }
+      assert.deepEqual(
+        (await Promise.all(reports)).map((r) => r.state),
+        Array(30).fill('recorded'),
+      );
+    });
 });

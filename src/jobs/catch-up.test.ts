@@ -53,6 +53,17 @@ describe('catchUpPlan', () => {
     }
   });
 
+  it('of more missed ticks than maxListed, the newest are listed and the older ones are one span', () => {
+    const plan = catchUpPlan(ticks, { kind: 'last' }, now, MIN, 3);
+    assert.deepEqual(
+      plan.missed,
+      [95, 96, 97].map((m) => m * MIN),
+    );
+    assert.deepEqual(plan.unlisted, { first: 90 * MIN, count: 5 });
+    assert.deepEqual(plan.caughtUp, [98 * MIN]);
+    assert.equal(catchUpPlan(ticks, { kind: 'last' }, now, MIN, 8).unlisted, undefined, 'eight missed, eight listed');
+  });
+
   it('nothing due, nothing planned', () => {
     assert.deepEqual(catchUpPlan([], { kind: 'last' }, now, MIN), { onTime: [], caughtUp: [], missed: [] });
   });

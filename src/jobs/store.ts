@@ -1,6 +1,7 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { chunks } from '../platform/db/chunks.ts';
 import type { Database } from '../platform/db/connect.ts';
+import { type JsonColumnType, jsonRows } from '../platform/db/json-rows.ts';
 import {
   type IdempotencyKey,
   isKeyTaken,
@@ -55,8 +56,22 @@ export type PingOutcome = { kind: 'written'; response: StoredAnswer } | PriorAns
 
 /** Keys per `in (...)` list. */
 const KEY_CHUNK = 500;
-/** Run rows per multi-row insert (13 columns each, far below both databases' parameter limits). */
-const ROW_CHUNK = 500;
+/** A run row's columns as a claim writes them (the id is the database's). */
+const RUN_COLUMNS = {
+  job_key: 'text',
+  tick_ms: 'bigint',
+  status: 'text',
+  trigger: 'text',
+  attempt: 'integer',
+  started_ms: 'bigint',
+  finished_ms: 'bigint',
+  runner: 'text',
+  summary: 'text',
+  output: 'text',
+  alerted: 'integer',
+  updated_ms: 'bigint',
+} as const satisfies Record<string, JsonColumnType>;
+const RUN_COLUMN_NAMES = Object.keys(RUN_COLUMNS) as (keyof typeof RUN_COLUMNS)[];
 const ALERTED_STATUSES: readonly RunStatus[] = ['failed', 'missed'];
 
 type RunRow = Selectable<JobRunsTable>;
@@ -137,68 +152,62 @@ export class JobStore {
   }
 
   /**
-   * Claims several jobs' due ticks in one transaction, set-based: the claims that move the
-   * same tick to the same next one (every job due at one tick) are one conditional UPDATE
-   * (`last_tick_ms` still what this replica read) that answers the rows it moved, so a claim
-   * another replica won is left out and the others still commit. `write` then writes what
-   * the won claims order (their runs and work orders; a replica that won nothing writes
-   * nothing) in the same transaction. On PostgreSQL the UPDATE moves only the rows no other
-   * replica holds (`SKIP LOCKED`): replicas passing together split the jobs instead of
-   * waiting for each other (a row skipped here is claimed by the replica holding it, or on
-   * the next pass). A failing `write` rolls the whole batch back: its jobs are claimed on
-   * the next pass. Answers the keys claimed.
+   * Claims several jobs' due ticks in one transaction with one statement, set-based: every
+   * claim row still at the tick this replica read (`expectedLast`) moves to its `newLast`,
+   * and the statement answers the rows it moved, so a claim another replica won is left out
+   * and the others still commit. The claims travel as one JSON parameter (jsonRows): one
+   * short statement whatever the number of jobs, and whatever ticks they stand at. `write`
+   * then writes what the won claims order (their runs and work orders; a replica that won
+   * nothing writes nothing) in the same transaction. On PostgreSQL the statement moves only
+   * the rows no other replica holds (`FOR UPDATE … SKIP LOCKED`): replicas passing together
+   * split the jobs instead of waiting for each other (a row skipped here is claimed by the
+   * replica holding it, or on the next pass). On SQLite the transaction holds the write lock
+   * from its start, so the rows read are the rows moved. A failing `write` rolls the whole
+   * batch back: its jobs are claimed on the next pass. Answers the keys claimed.
    */
   async claimAll(claims: readonly JobClaim[], now: number, write: ClaimWrite): Promise<Set<string>> {
     if (claims.length === 0) return new Set();
-    const groups = new Map<string, { expectedLast: number; newLast: number; keys: string[] }>();
-    for (const claim of claims) {
-      const id = `${claim.expectedLast} ${claim.newLast}`;
-      let group = groups.get(id);
-      if (!group) {
-        group = { expectedLast: claim.expectedLast, newLast: claim.newLast, keys: [] };
-        groups.set(id, group);
-      }
-      group.keys.push(claim.key);
-    }
+    const wanted = jsonRows(
+      this.database.dialect,
+      { job_key: 'text', expected: 'bigint', next: 'bigint' },
+      claims.map((c) => ({ job_key: c.key, expected: c.expectedLast, next: c.newLast })),
+    );
+    const claim =
+      this.database.dialect === 'postgres'
+        ? sql<{ job_key: string }>`with wanted as (${wanted}),
+            free as (
+              select s.job_key, wanted.next from job_state s
+              join wanted on wanted.job_key = s.job_key and s.last_tick_ms = wanted.expected
+              for update of s skip locked)
+            update job_state set last_tick_ms = free.next, updated_ms = ${now}
+            from free where job_state.job_key = free.job_key
+            returning job_state.job_key`
+        : sql<{ job_key: string }>`update job_state set last_tick_ms = wanted.next, updated_ms = ${now}
+            from (${wanted}) as wanted
+            where job_state.job_key = wanted.job_key and job_state.last_tick_ms = wanted.expected
+            returning job_state.job_key`;
     return this.db.transaction().execute(async (trx) => {
-      const won = new Set<string>();
-      for (const { expectedLast, newLast, keys } of groups.values())
-        for (const chunk of chunks(keys, KEY_CHUNK)) {
-          const moved = await trx
-            .updateTable('job_state')
-            .set({ last_tick_ms: newLast, updated_ms: now })
-            .where(
-              'job_key',
-              'in',
-              this.database.dialect === 'postgres'
-                ? trx
-                    .selectFrom('job_state as free')
-                    .select('free.job_key')
-                    .where('free.job_key', 'in', chunk)
-                    .where('free.last_tick_ms', '=', expectedLast)
-                    .forUpdate()
-                    .skipLocked()
-                : chunk,
-            )
-            .where('last_tick_ms', '=', expectedLast)
-            .returning('job_key')
-            .execute();
-          for (const row of moved) won.add(row.job_key);
-        }
+      const won = new Set((await claim.execute(trx)).rows.map((row) => row.job_key));
       if (won.size > 0) await write(trx, won);
       return won;
     });
   }
 
-  /** Runs as first written (a claim's, in its transaction), several rows a statement; a tick's existing run stays. */
+  /** Runs as first written (a claim's, in its transaction), in one statement; a tick's existing run stays. */
   async insertRuns(into: Executor, runs: readonly NewRun[], now: number): Promise<void> {
-    for (const chunk of chunks(runs, ROW_CHUNK))
-      if (chunk.length > 0)
-        await into
-          .insertInto('job_runs')
-          .values(chunk.map((r) => rowOf(r, now)))
-          .onConflict((oc) => oc.columns(['job_key', 'tick_ms']).doNothing())
-          .execute();
+    if (runs.length === 0) return;
+    await into
+      .insertInto('job_runs')
+      .columns(RUN_COLUMN_NAMES)
+      .expression(
+        jsonRows(
+          this.database.dialect,
+          RUN_COLUMNS,
+          runs.map((r) => rowOf(r, now)),
+        ),
+      )
+      .onConflict((oc) => oc.columns(['job_key', 'tick_ms']).doNothing())
+      .execute();
   }
 
   /** A run outside a claim (run now), in `into` when given; false when its tick has a run already. */

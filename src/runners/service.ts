@@ -1,5 +1,6 @@
 import { EventEmitter, once } from 'node:events';
 import type { Transaction } from 'kysely';
+import { Admission } from '../platform/admission.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import type { Logger } from '../platform/log.ts';
 import type {
@@ -12,7 +13,7 @@ import type {
   WorkQueue,
 } from './model.ts';
 import type { RenewAnswer, ReportAnswer, RunnerIntroduction, RunnerView } from './protocol.ts';
-import type { RunCounts, RunnerStore } from './store.ts';
+import type { Claimed, RunCounts, RunnerStore } from './store.ts';
 
 export interface RunnerServiceOptions {
   /** The server's clock (epoch ms): due times, leases and deadlines are read against it. Injected in tests. */
@@ -36,6 +37,19 @@ export interface RunnerServiceOptions {
 export const DEFAULT_LEASE_MS = 30_000;
 export const DEFAULT_LONG_POLL_MS = 25_000;
 export const DEFAULT_GONE_AFTER_MS = 24 * 3_600_000;
+/**
+ * Runners' calls (lease, renew, report, release) on the database at once; the others wait
+ * their turn here. A runner with 64 slots reports up to 64 runs together, each a
+ * transaction with its capability's records: unbounded, they held all ten of PostgreSQL's
+ * pooled connections on a busy machine, and the server's own work (ordering check rounds,
+ * the expiry task, claiming job ticks) waited more than the pool's 5 s for one and failed
+ * ("timeout exceeded when trying to connect", the checks benchmark's "ordering a round
+ * failed 14 times"). Well under the pool's size, so the server's own work finds a connection.
+ */
+export const RUNNER_CALLS_AT_ONCE = 4;
+/** Runner calls waiting for a turn before more are refused (429, retried by the runner): every slot of many runners. */
+const RUNNER_CALLS_QUEUED = 100_000;
+
 /** Gone runners are forgotten at most this often (the expiry task runs each second; the table is small, the write is not free). */
 const FORGET_EVERY_MS = 60_000;
 
@@ -69,6 +83,8 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
   private readonly warnedKinds = new Set<string>();
   /** Aborted by close(): the server is stopping, and lease requests answer none at once. */
   private readonly closing = new AbortController();
+  /** Runners' calls on the database, RUNNER_CALLS_AT_ONCE at a time. */
+  private readonly calls = new Admission({ active: RUNNER_CALLS_AT_ONCE, queued: RUNNER_CALLS_QUEUED });
 
   constructor(
     private readonly store: RunnerStore,
@@ -119,7 +135,14 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
     const ended = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
     for (;;) {
       if (ended.aborted) return [];
-      const claimed = await this.store.lease(runner, this.leaseMs, this.now());
+      let claimed: Claimed;
+      try {
+        claimed = await this.calls.run(() => this.store.lease(runner, this.leaseMs, this.now()), ended);
+      } catch (err) {
+        // Ended while waiting for a turn: nothing was leased.
+        if (ended.aborted) return [];
+        throw err;
+      }
       this.expiries += claimed.lapsed;
       const remaining = until - performance.now();
       if (claimed.runs.length > 0 || remaining <= 0) {
@@ -175,17 +198,17 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
   }
 
   renew(runId: string, leaseToken: string, runnerName: string): Promise<RenewAnswer> {
-    return this.store.renew(runId, leaseToken, this.leaseMs, this.now(), runnerName);
+    return this.calls.run(() => this.store.renew(runId, leaseToken, this.leaseMs, this.now(), runnerName));
   }
 
   /** Records the outcome a lease reports (see RunnerStore.report: the first report of a run counts, once). */
   report(runId: string, leaseToken: string, outcome: WorkOutcome): Promise<ReportAnswer> {
-    return this.store.report(runId, leaseToken, outcome, this.now(), this.recorded);
+    return this.calls.run(() => this.store.report(runId, leaseToken, outcome, this.now(), this.recorded));
   }
 
   /** Hands a leased run back to the queue (its runner is stopping). Answers whether the lease was still its. */
   release(runId: string, leaseToken: string): Promise<boolean> {
-    return this.store.release(runId, leaseToken, this.now());
+    return this.calls.run(() => this.store.release(runId, leaseToken, this.now()));
   }
 
   /**

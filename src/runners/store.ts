@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { Database } from '../platform/db/connect.ts';
 import { chunks } from '../platform/db/chunks.ts';
+import { type JsonColumnType, type JsonRow, jsonRows } from '../platform/db/json-rows.ts';
 import type { Schema, WorkRunsTable } from '../platform/db/schema.ts';
 import type { FinishedRun, Json, RunState, WorkOrder } from './model.ts';
 import type { RenewAnswer, ReportAnswer, RunnerIntroduction, RunnerView } from './protocol.ts';
@@ -43,7 +44,7 @@ export type RunCounts = Record<'queued' | 'leased', number>;
 const ENDED: readonly RunState[] = ['finished', 'cancelled', 'missed'];
 const UNFINISHED = ['queued', 'leased'] as const;
 
-/** Rows inserted per statement: 23 parameters each stays far inside both databases' limits. */
+/** Keys per `in (...)` list and tag rows per insert: far inside both databases' parameter limits. */
 const INSERT_CHUNK = 500;
 
 /** How many due runs a lease considers per claimed slot: some may be taken by a concurrent lease first. */
@@ -65,7 +66,36 @@ function earlierOf(row: Pick<Selectable<WorkRunsTable>, 'earlier_leases'>): Earl
 /** Lapsed leases before a run is recorded as an error, unless its order or the server says otherwise. */
 export const DEFAULT_MAX_LEASE_LAPSES = 3;
 
-function orderRow(order: WorkOrder, now: number, maxLapses: number): Insertable<WorkRunsTable> {
+/** A work run's columns as an order first writes them. */
+const ORDER_COLUMNS = {
+  run_id: 'text',
+  kind: 'text',
+  subject: 'text',
+  dedup_key: 'text',
+  location: 'text',
+  tags: 'text',
+  due_ms: 'bigint',
+  deadline_ms: 'bigint',
+  timeout_ms: 'bigint',
+  secrets: 'text',
+  payload: 'text',
+  state: 'text',
+  attempt: 'integer',
+  lease_token: 'text',
+  earlier_leases: 'text',
+  lease_expires_ms: 'bigint',
+  runner_name: 'text',
+  runner_location: 'text',
+  started_ms: 'bigint',
+  finished_ms: 'bigint',
+  outcome: 'text',
+  created_ms: 'bigint',
+  lapses: 'integer',
+  max_lapses: 'integer',
+} as const satisfies Record<keyof WorkRunsTable, JsonColumnType>;
+const ORDER_COLUMN_NAMES = Object.keys(ORDER_COLUMNS) as (keyof typeof ORDER_COLUMNS)[];
+
+function orderRow(order: WorkOrder, now: number, maxLapses: number): JsonRow<keyof typeof ORDER_COLUMNS> {
   return {
     run_id: randomUUID(),
     kind: order.kind,
@@ -108,25 +138,27 @@ export class RunnerStore {
     private readonly maxLeaseLapses = DEFAULT_MAX_LEASE_LAPSES,
   ) {}
 
-  /** Inserts orders whose dedup key is new (in `trx` when given). Answers how many were new. */
+  /**
+   * Inserts orders whose dedup key is new (in `trx` when given), in one statement whatever
+   * their number (the rows travel as one JSON parameter: jsonRows), then the tags of those
+   * that were new. Answers how many were new.
+   */
   async enqueue(orders: readonly WorkOrder[], now: number, trx?: Kysely<Schema>): Promise<number> {
     if (orders.length === 0) return 0;
+    const rows = orders.map((order) => orderRow(order, now, this.maxLeaseLapses));
     const write = async (executor: Kysely<Schema>) => {
-      let inserted = 0;
-      for (const slice of chunks(orders, INSERT_CHUNK)) {
-        const rows = slice.map((order) => orderRow(order, now, this.maxLeaseLapses));
-        const added = await executor
-          .insertInto('work_runs')
-          .values(rows)
-          .onConflict((oc) => oc.column('dedup_key').doNothing())
-          .returning(['run_id', 'tags'])
-          .execute();
-        inserted += added.length;
-        const tags = added.flatMap((r) => (JSON.parse(r.tags) as string[]).map((tag) => ({ run_id: r.run_id, tag })));
-        for (const tagSlice of chunks(tags, INSERT_CHUNK))
-          await executor.insertInto('work_run_tags').values(tagSlice).execute();
-      }
-      return inserted;
+      const added = await executor
+        .insertInto('work_runs')
+        .columns(ORDER_COLUMN_NAMES)
+        .expression(jsonRows(this.database.dialect, ORDER_COLUMNS, rows))
+        .onConflict((oc) => oc.column('dedup_key').doNothing())
+        .returning('run_id')
+        .execute();
+      const tagsOf = new Map(rows.map((row, i) => [row.run_id, orders[i]?.tags ?? []]));
+      const tags = added.flatMap((r) => [...new Set(tagsOf.get(r.run_id))].map((tag) => ({ run_id: r.run_id, tag })));
+      for (const tagSlice of chunks(tags, INSERT_CHUNK))
+        await executor.insertInto('work_run_tags').values(tagSlice).execute();
+      return added.length;
     };
     return trx ? write(trx) : this.database.db.transaction().execute(write);
   }
