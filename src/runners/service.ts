@@ -11,7 +11,7 @@ import type {
   WorkOutcomeHandler,
   WorkQueue,
 } from './model.ts';
-import type { RenewAnswer, ReportAnswer, RunnerIntroduction, RunnerView } from './protocol.ts';
+import type { RenewAnswer, ReportAnswer, RunnerIntroduction, RunnerView, RunReport } from './protocol.ts';
 import type { RunCounts, RunnerStore } from './store.ts';
 
 export interface RunnerServiceOptions {
@@ -181,6 +181,39 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
   /** Records the outcome a lease reports (see RunnerStore.report: the first report of a run counts, once). */
   report(runId: string, leaseToken: string, outcome: WorkOutcome): Promise<ReportAnswer> {
     return this.store.report(runId, leaseToken, outcome, this.now(), this.recorded);
+  }
+
+  /**
+   * Records many reports as report() does each, in one transaction; answers in order. When
+   * that fails (one outcome its capability cannot record), each is recorded on its own and
+   * the first failure is thrown: the others are recorded, and a runner reporting them all
+   * again hears `already-recorded` for those.
+   */
+  async reportMany(reports: readonly RunReport[]): Promise<ReportAnswer[]> {
+    const now = this.now();
+    try {
+      return await this.store.reportMany(
+        reports.map((r) => ({ runId: r.runId, token: r.leaseToken, outcome: r.outcome })),
+        now,
+        this.recorded,
+      );
+    } catch (err) {
+      this.options.logger?.warn(
+        { component: 'runners', err },
+        `recording ${reports.length} reports together failed; recording each on its own`,
+      );
+      // Every report that can be recorded is; the first failure is thrown after (the runner reports those again).
+      const answers: ReportAnswer[] = [];
+      let failure: unknown;
+      for (const r of reports)
+        try {
+          answers.push(await this.report(r.runId, r.leaseToken, r.outcome));
+        } catch (each) {
+          failure ??= each;
+        }
+      if (failure !== undefined) throw failure;
+      return answers;
+    }
   }
 
   /** Hands a leased run back to the queue (its runner is stopping). Answers whether the lease was still its. */
