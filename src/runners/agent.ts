@@ -22,6 +22,13 @@ export interface RunnerAgentOptions {
   logger: Logger;
   /** Waits between retries of an unreachable server: doubling from `firstMs` up to `maxMs`. */
   retry?: { firstMs: number; maxMs: number };
+  /**
+   * With a transport that reports many at once: how long the first report of a batch waits
+   * for others before the batch goes (default 0: at once, batching only what finishes while
+   * one is in flight). Recording outcomes in fewer transactions when runs finish a few ms
+   * apart (an in-process transport answers too fast for any to meet one in flight).
+   */
+  reportBatchWaitMs?: number;
 }
 
 /** Why a run's work was stopped before it ended by itself. */
@@ -239,10 +246,11 @@ export class RunnerAgent {
   }
 
   private async flush(): Promise<void> {
-    const { transport } = this.options;
+    const { transport, reportBatchWaitMs = 0 } = this.options;
     if (!transport.reportMany) return;
     this.flushing = true;
     try {
+      if (reportBatchWaitMs > 0) await sleep(reportBatchWaitMs);
       while (this.batch.length > 0) {
         const taken = this.batch.splice(0, MAX_REPORTS_PER_BATCH);
         let answers: ReportAnswer[] | undefined;
