@@ -201,6 +201,8 @@ export interface ServerOptions {
   /** Runner leases: how long one holds, how long a lease request waits for work (tests shorten both). */
   runnerLeaseMs?: number;
   runnerLongPollMs?: number;
+  /** How long after its due time a waiting lease request wakes, to take the runs due meanwhile too (RunnerService's gatherMs). */
+  runnerGatherMs?: number;
   /** The work queue's limits (atrium.yaml's `runners`): lease lapses before a run is an error, when a runner is gone. */
   runnerQueue?: RunnerQueueSettings;
   /** The runners' clock (epoch ms): due times, leases, deadlines. Default: `now`'s. */
@@ -263,6 +265,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     now: options.runnerNow ?? (() => now().getTime()),
     leaseMs: options.runnerLeaseMs,
     longPollMs: options.runnerLongPollMs,
+    gatherMs: options.runnerGatherMs,
     goneAfterMs:
       options.runnerQueue?.goneAfterHours === undefined ? undefined : options.runnerQueue.goneAfterHours * 3_600_000,
     secrets: options.secrets,

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Transaction } from 'kysely';
 import type { Database } from '../src/platform/db/connect.ts';
 import type { Schema } from '../src/platform/db/schema.ts';
-import type { FinishedRun, WorkOrder } from '../src/runners/model.ts';
+import type { FinishedRun, LeasedRun, WorkOrder } from '../src/runners/model.ts';
 import type { RunnerIntroduction } from '../src/runners/protocol.ts';
 import { RUNNER_CALLS_AT_ONCE, RunnerService } from '../src/runners/service.ts';
 import { RunnerStore } from '../src/runners/store.ts';
@@ -83,6 +83,15 @@ async function open(
 
 const success = { status: 'success' as const, summary: 'ok', detail: { ms: 12 } };
 
+/** Leased runs by the order names in their payloads (runs due at once are leased in run id order). */
+function byName(runs: readonly LeasedRun[], names: readonly string[]): LeasedRun[] {
+  return names.map((name) => {
+    const run = runs.find((r) => (r.payload as { n: string }).n === name);
+    assert.ok(run, `${name} leased`);
+    return run;
+  });
+}
+
 describeEachDatabase('runner work queue', (dialect) => {
   test('an order whose dedup key exists is skipped, within one call and across calls', async (t) => {
     const { service } = await open(t, dialect);
@@ -143,6 +152,32 @@ describeEachDatabase('runner work queue', (dialect) => {
     assert.deepEqual(
       (await service.lease(runner('r4'))).map((r) => r.payload),
       [{ n: 'later' }],
+    );
+  });
+
+  test('queued runs and lapsed leases are leased together, the longest due first, past a long queue not yet due', async (t) => {
+    const { service, clock } = await open(t, dialect);
+    await service.enqueue([order('lapsed', { dueAt: T0 - 2_000 })]);
+    assert.equal((await service.lease(runner('r1', { capacity: 1 }))).length, 1);
+    clock.now = T0 + LEASE_MS;
+    await service.enqueue([
+      order('newest', { dueAt: T0 + LEASE_MS }),
+      order('oldest', { dueAt: T0 - 3_000 }),
+      order('middle', { dueAt: T0 - 1_000 }),
+      ...Array.from({ length: 50 }, (_, i) => order(`ahead-${i}`, { dueAt: T0 + LEASE_MS + 1 + i })),
+    ]);
+    const leased = await service.lease(runner('r2', { capacity: 3 }));
+    assert.deepEqual(
+      leased.map((r) => [(r.payload as { n: string }).n, r.attempt]),
+      [
+        ['oldest', 1],
+        ['lapsed', 2],
+        ['middle', 1],
+      ],
+    );
+    assert.deepEqual(
+      (await service.lease(runner('r2', { capacity: 3 }))).map((r) => r.payload),
+      [{ n: 'newest' }],
     );
   });
 
@@ -214,6 +249,91 @@ describeEachDatabase('runner work queue', (dialect) => {
     assert.deepEqual(rows, [{ key: first.runId }], "the handler's write committed with the outcome, once");
     assert.deepEqual(await service.renew(second.runId, second.leaseToken, 'r2'), { state: 'lost' });
     assert.equal((await service.run(first.runId))?.state, 'finished');
+  });
+
+  test('reports recorded together answer each as alone would, in order, each run heard once, in one transaction', async (t) => {
+    const { service, heard, database, clock } = await open(t, dialect);
+    await service.enqueue([order('a'), order('b'), order('c'), order('d')]);
+    const [a, b, c, d] = byName(await service.lease(runner('r1')), ['a', 'b', 'c', 'd']);
+    assert.ok(a && b && c && d);
+    assert.deepEqual(await service.report(d.runId, d.leaseToken, success), { state: 'recorded' });
+    clock.now = T0 + 500;
+    const failure = { status: 'failure' as const, summary: 'x', detail: null };
+    const answers = await service.reportMany([
+      { runId: a.runId, leaseToken: a.leaseToken, outcome: success },
+      { runId: b.runId, leaseToken: b.leaseToken, outcome: failure },
+      { runId: a.runId, leaseToken: a.leaseToken, outcome: failure },
+      { runId: c.runId, leaseToken: 'forged', outcome: success },
+      { runId: 'no-such-run', leaseToken: a.leaseToken, outcome: success },
+      { runId: d.runId, leaseToken: d.leaseToken, outcome: success },
+    ]);
+    assert.deepEqual(answers, [
+      { state: 'recorded' },
+      { state: 'recorded' },
+      { state: 'already-recorded' },
+      { state: 'refused' },
+      { state: 'refused' },
+      { state: 'already-recorded' },
+    ]);
+    assert.deepEqual(
+      heard.map((h) => [h.dedupKey, h.outcome.status, h.finishedAt - T0]),
+      [
+        ['d', 'success', 0],
+        ['a', 'success', 500],
+        ['b', 'failure', 500],
+      ],
+    );
+    assert.equal((await service.run(c.runId))?.state, 'leased', 'a forged token records nothing');
+    const rows = await database.db.selectFrom('idempotency_keys').select('key').orderBy('key').execute();
+    assert.deepEqual(
+      rows.map((r) => r.key),
+      [a.runId, b.runId, d.runId].sort(),
+    );
+    assert.deepEqual(await service.reportMany([]), []);
+  });
+
+  test('reports together with one the handler cannot record: the others are recorded alone, the failure thrown', async (t) => {
+    const { service, database } = await open(t, dialect);
+    service.handle({
+      kind: 'flaky',
+      async recorded() {
+        throw new Error('handler down');
+      },
+    });
+    await service.enqueue([order('a'), order('b', { kind: 'flaky' }), order('c')]);
+    const [a, b, c] = byName(await service.lease(runner('r1')), ['a', 'b', 'c']);
+    assert.ok(a && b && c);
+    const reports = [a, b, c].map((r) => ({ runId: r.runId, leaseToken: r.leaseToken, outcome: success }));
+    // What the handlers wrote and committed (the test handler's row), not what they were called with: a rolled-back batch called them too.
+    const committed = async () =>
+      (await database.db.selectFrom('idempotency_keys').select('key').orderBy('key').execute()).map((r) => r.key);
+    await assert.rejects(service.reportMany(reports), /handler down/);
+    assert.deepEqual(
+      await committed(),
+      [a.runId, c.runId].sort(),
+      'the batch rolled back, then a and c recorded alone',
+    );
+    assert.deepEqual(await Promise.all([a, b, c].map(async (r) => (await service.run(r.runId))?.state)), [
+      'finished',
+      'leased',
+      'finished',
+    ]);
+    await assert.rejects(service.reportMany(reports), /handler down/);
+    assert.deepEqual(await committed(), [a.runId, c.runId].sort(), 'reported again: a and c not recorded twice');
+  });
+
+  test('a runner asking again and again is written when what it says changes, else at most every 5 s', async (t) => {
+    const { service, clock } = await open(t, dialect);
+    const seen = async () => (await service.runners()).map((r) => [r.version, r.capacity, r.lastSeenAt - T0]);
+    await service.lease(runner('r1', { capacity: 3 }));
+    clock.now = T0 + 4_999;
+    await service.lease(runner('r1', { capacity: 2 }));
+    assert.deepEqual(await seen(), [['0.1.0', 3, 0]], 'the same introduction within 5 s: not written');
+    await service.lease(runner('r1', { capacity: 2, version: '0.2.0' }));
+    assert.deepEqual(await seen(), [['0.2.0', 2, 4_999]], 'a new version: written at once');
+    clock.now = T0 + 9_999;
+    await service.lease(runner('r1', { capacity: 1, version: '0.2.0' }));
+    assert.deepEqual(await seen(), [['0.2.0', 1, 9_999]], '5 s later: written');
   });
 
   test('a report with a token no lease of the run had, or of an unknown run, is refused and records nothing', async (t) => {

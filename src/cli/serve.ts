@@ -16,6 +16,9 @@ import { hostRunnerName, runnerSettings } from '../runners/settings.ts';
 import { inProcessTransport } from '../runners/transport.ts';
 import { VERSION } from '../server/version.ts';
 
+/** How long serve's lease requests and embedded runner wait to take or report several runs at once (ms). */
+const RUNNER_GATHER_MS = 50;
+
 const help = `Usage: atrium serve [--catalog DIR|FILE]... [--app-config FILE]... [--strict-urls] [--port N]
                     [--host ADDR] [--database PATH_OR_URL] [--no-watch] [--demo-history]
                     [--max-file-size SIZE] [--metrics-listen HOST:PORT] [--metrics-token]
@@ -159,6 +162,8 @@ export const serveCommand = defineCommand({
             memoryBudgetBytes: config.memoryBudgetMb * 2 ** 20,
             publicUrl: config.publicUrl,
             runnerQueue: config.runners,
+            // Runs spread over an interval are leased a few at a time, not one lease per run (issue 18's 10,000 checks a minute).
+            runnerGatherMs: RUNNER_GATHER_MS,
             renderLimits: {
               active: config.renderConcurrency,
               queued: config.renderQueue,
@@ -179,6 +184,8 @@ export const serveCommand = defineCommand({
                     transport: inProcessTransport(server.runners),
                     executors: workExecutors,
                     logger,
+                    // In process a report is recorded before the next run ends: waiting a little records several per transaction.
+                    reportBatchWaitMs: RUNNER_GATHER_MS,
                   });
                 })();
           let runnerDone: Promise<void> | undefined;

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { toAtriumError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
 import type { LeasedRun, RunnerSettings, WorkExecutor, WorkOutcome } from './model.ts';
+import type { ReportAnswer, RunReport } from './protocol.ts';
 import type { RunnerTransport } from './transport.ts';
 
 export interface RunnerAgentOptions {
@@ -21,12 +22,21 @@ export interface RunnerAgentOptions {
   logger: Logger;
   /** Waits between retries of an unreachable server: doubling from `firstMs` up to `maxMs`. */
   retry?: { firstMs: number; maxMs: number };
+  /**
+   * With a transport that reports many at once: how long the first report of a batch waits
+   * for others before the batch goes (default 0: at once, batching only what finishes while
+   * one is in flight). Recording outcomes in fewer transactions when runs finish a few ms
+   * apart (an in-process transport answers too fast for any to meet one in flight).
+   */
+  reportBatchWaitMs?: number;
 }
 
 /** Why a run's work was stopped before it ended by itself. */
 type Interruption = 'cancelled' | 'timed-out' | 'lost' | 'stopping';
 
 const DEFAULT_RETRY = { firstMs: 500, maxMs: 30_000 };
+/** Reports sent in one batch at most: one request's body and one transaction's length stay bounded. */
+const MAX_REPORTS_PER_BATCH = 100;
 
 /**
  * A runner agent: leases work (a long poll) while it has free slots, runs each run through
@@ -51,6 +61,9 @@ export class RunnerAgent {
   private readonly halted = new AbortController();
   private readonly retry: { firstMs: number; maxMs: number };
   private readonly now: () => number;
+  /** Reports waiting for the next batch (transports with reportMany), and whether one is being sent. */
+  private readonly batch: { report: RunReport; done: (answer: ReportAnswer | undefined) => void }[] = [];
+  private flushing = false;
 
   constructor(private readonly options: RunnerAgentOptions) {
     this.executors = new Map(options.executors.map((e) => [e.kind, e]));
@@ -219,6 +232,44 @@ export class RunnerAgent {
     return Promise.race([work, aborted]);
   }
 
+  /**
+   * Adds a report to the next batch and answers the server's answer to it, or undefined when
+   * the batch failed. A batch goes as soon as none is in flight: an idle runner's report
+   * goes at once, and those finishing while one is sent go together next (one request and
+   * one transaction for them all), so batching adds no wait of its own.
+   */
+  private inBatch(report: RunReport): Promise<ReportAnswer | undefined> {
+    return new Promise((done) => {
+      this.batch.push({ report, done });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const { transport, reportBatchWaitMs = 0 } = this.options;
+    if (!transport.reportMany) return;
+    this.flushing = true;
+    try {
+      if (reportBatchWaitMs > 0) await sleep(reportBatchWaitMs);
+      while (this.batch.length > 0) {
+        const taken = this.batch.splice(0, MAX_REPORTS_PER_BATCH);
+        let answers: ReportAnswer[] | undefined;
+        try {
+          answers = await transport.reportMany(taken.map((t) => t.report));
+        } catch (err) {
+          this.options.logger.warn(
+            { component: 'runner', err: toAtriumError(err) },
+            `reporting ${taken.length} runs together failed; reporting each alone`,
+          );
+        }
+        const answered = answers?.length === taken.length ? answers : undefined;
+        taken.forEach((t, i) => t.done(answered?.[i]));
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
   private async renew(run: LeasedRun, interrupt: (why: Interruption) => void): Promise<void> {
     try {
       const answer = await this.options.transport.renew(run.runId, run.leaseToken, this.options.name);
@@ -229,9 +280,22 @@ export class RunnerAgent {
     }
   }
 
-  /** Reports until the server answers (recorded, recorded before, or refused), or the agent is halted. */
+  /**
+   * Reports until the server answers (recorded, recorded before, or refused), or the agent is
+   * halted. With a transport that reports many at once, an outcome joins the next batch
+   * first; one the batch did not get an answer for is reported alone, as before.
+   */
   private async report(run: LeasedRun, outcome: WorkOutcome): Promise<void> {
     const { logger, transport } = this.options;
+    const batched =
+      transport.reportMany && (await this.inBatch({ runId: run.runId, leaseToken: run.leaseToken, outcome }));
+    if (batched) {
+      logger.info(
+        { component: 'runner' },
+        `run ${run.runId} (${run.kind}, attempt ${run.attempt}): ${outcome.status}, ${batched.state}`,
+      );
+      return;
+    }
     let wait = this.retry.firstMs;
     let sent = outcome;
     while (!this.halted.signal.aborted) {

@@ -3,6 +3,7 @@
  * it asks for work, and what the server answers to a renewal and a report. Shared by the
  * server (RunnerService, routes) and the agent (its transports). Pure.
  */
+import type { WorkOutcome } from './model.ts';
 
 /** A runner introducing itself on each lease request; the Runners page shows the last one. */
 export interface RunnerIntroduction {
@@ -33,6 +34,13 @@ export type RenewAnswer =
  * `refused` (no lease of this run ever had the token, or no such run): stop retrying.
  */
 export type ReportAnswer = { state: 'recorded' } | { state: 'already-recorded' } | { state: 'refused' };
+
+/** One outcome in a batch of reports (POST /api/v1/runners/results), by the lease that ran it. */
+export interface RunReport {
+  runId: string;
+  leaseToken: string;
+  outcome: WorkOutcome;
+}
 
 /** A runner as the Runners page and `GET /api/v1/runners` show it. */
 export interface RunnerView {

@@ -12,7 +12,7 @@ import type {
   WorkOutcomeHandler,
   WorkQueue,
 } from './model.ts';
-import type { RenewAnswer, ReportAnswer, RunnerIntroduction, RunnerView } from './protocol.ts';
+import type { RenewAnswer, ReportAnswer, RunnerIntroduction, RunnerView, RunReport } from './protocol.ts';
 import type { Claimed, RunCounts, RunnerStore } from './store.ts';
 
 export interface RunnerServiceOptions {
@@ -24,6 +24,13 @@ export interface RunnerServiceOptions {
   longPollMs?: number;
   /** While a lease request waits, how often it looks again (work queued by another replica, or coming due). */
   pollEveryMs?: number;
+  /**
+   * A lease request waiting for work queued ahead wakes this long after its due time (default
+   * 0), so it takes the runs falling due meanwhile too: one claim and one answer for several
+   * runs when many are spread over an interval (ten thousand checks a minute), at the cost
+   * of starting each up to this much later.
+   */
+  gatherMs?: number;
   /**
    * A runner not seen (asking for work, renewing a lease) for this long is gone (default a
    * day): off the Runners page, the API, the metrics and `all` locations, and forgotten.
@@ -75,6 +82,7 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
   readonly leaseMs: number;
   private readonly longPollMs: number;
   private readonly pollEveryMs: number;
+  private readonly gatherMs: number;
   private readonly secrets: Readonly<Record<string, string>>;
   private readonly goneAfterMs: number;
   private forgotAt = Number.NEGATIVE_INFINITY;
@@ -94,6 +102,7 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.longPollMs = options.longPollMs ?? DEFAULT_LONG_POLL_MS;
     this.pollEveryMs = options.pollEveryMs ?? 1000;
+    this.gatherMs = options.gatherMs ?? 0;
     this.secrets = options.secrets ?? {};
     this.goneAfterMs = options.goneAfterMs ?? DEFAULT_GONE_AFTER_MS;
     // Every waiting lease request listens; there are as many as runners' free slots ask.
@@ -155,7 +164,7 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
       // Work queued ahead of its due time wakes the wait then: a check's round starts on time.
       const due = await this.store.nextDue(this.now());
       await this.waitForWork(
-        Math.min(remaining, this.pollEveryMs, due === undefined ? Infinity : due - this.now()),
+        Math.min(remaining, this.pollEveryMs, due === undefined ? Infinity : due - this.now() + this.gatherMs),
         ended,
       );
     }
@@ -204,6 +213,41 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
   /** Records the outcome a lease reports (see RunnerStore.report: the first report of a run counts, once). */
   report(runId: string, leaseToken: string, outcome: WorkOutcome): Promise<ReportAnswer> {
     return this.calls.run(() => this.store.report(runId, leaseToken, outcome, this.now(), this.recorded));
+  }
+
+  /**
+   * Records many reports as report() does each, in one transaction; answers in order. When
+   * that fails (one outcome its capability cannot record), each is recorded on its own and
+   * the first failure is thrown: the others are recorded, and a runner reporting them all
+   * again hears `already-recorded` for those.
+   */
+  async reportMany(reports: readonly RunReport[]): Promise<ReportAnswer[]> {
+    const now = this.now();
+    try {
+      return await this.calls.run(() =>
+        this.store.reportMany(
+          reports.map((r) => ({ runId: r.runId, token: r.leaseToken, outcome: r.outcome })),
+          now,
+          this.recorded,
+        ),
+      );
+    } catch (err) {
+      this.options.logger?.warn(
+        { component: 'runners', err },
+        `recording ${reports.length} reports together failed; recording each on its own`,
+      );
+      // Every report that can be recorded is; the first failure is thrown after (the runner reports those again).
+      const answers: ReportAnswer[] = [];
+      let failure: unknown;
+      for (const r of reports)
+        try {
+          answers.push(await this.report(r.runId, r.leaseToken, r.outcome));
+        } catch (each) {
+          failure ??= each;
+        }
+      if (failure !== undefined) throw failure;
+      return answers;
+    }
   }
 
   /** Hands a leased run back to the queue (its runner is stopping). Answers whether the lease was still its. */

@@ -50,6 +50,9 @@ const INSERT_CHUNK = 500;
 /** How many due runs a lease considers per claimed slot: some may be taken by a concurrent lease first. */
 const CANDIDATES_PER_SLOT = 2;
 
+/** A runner's row is written at least this often while it asks for work (its last seen time and capacity). */
+const INTRODUCE_EVERY_MS = 5000;
+
 function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
@@ -132,6 +135,9 @@ function orderRow(order: WorkOrder, now: number, maxLapses: number): JsonRow<key
  * caller's clock (the server's, injected in tests), never the database's.
  */
 export class RunnerStore {
+  /** What each runner last said of itself, and when that was written (this process's writes only). */
+  private readonly introduced = new Map<string, { said: string; at: number }>();
+
   /** @param maxLeaseLapses lapsed leases before a run whose order names no limit is recorded as an error. */
   constructor(
     private readonly database: Database,
@@ -178,19 +184,27 @@ export class RunnerStore {
       const wanted = runner.capacity - claimed.runs.length;
       const candidates = await this.candidates(runner, now, wanted * CANDIDATES_PER_SLOT, [...skip]);
       if (candidates.length === 0) break;
-      for (const row of candidates) {
-        if (claimed.runs.length >= runner.capacity) break;
-        skip.add(row.run_id);
-        const run = await this.claim(row, runner, leaseMs, now);
-        if (!run) continue;
-        claimed.runs.push(run);
-        if (row.state === 'leased') claimed.lapsed++;
-      }
+      // One transaction for the claims of a request: one commit, not one per run (SQLite's commit is most of a claim's cost).
+      await this.database.db.transaction().execute(async (trx) => {
+        for (const row of candidates) {
+          if (claimed.runs.length >= runner.capacity) break;
+          skip.add(row.run_id);
+          const run = await this.claim(trx, row, runner, leaseMs, now);
+          if (!run) continue;
+          claimed.runs.push(run);
+          if (row.state === 'leased') claimed.lapsed++;
+        }
+      });
     }
     return claimed;
   }
 
   private async introduce(runner: RunnerIntroduction, now: number): Promise<void> {
+    // A runner asks for work many times a second under load: its row is written when what it
+    // says of itself changed, or INTRODUCE_EVERY_MS after the last write (last seen, capacity).
+    const said = JSON.stringify([runner.location, runner.tags, runner.version]);
+    const last = this.introduced.get(runner.name);
+    if (last && last.said === said && now - last.at < INTRODUCE_EVERY_MS && now >= last.at) return;
     const values = {
       location: runner.location,
       tags: JSON.stringify(runner.tags),
@@ -203,31 +217,43 @@ export class RunnerStore {
       .values({ name: runner.name, ...values })
       .onConflict((oc) => oc.column('name').doUpdateSet(values))
       .execute();
+    this.introduced.set(runner.name, { said, at: now });
   }
 
-  private candidates(runner: RunnerIntroduction, now: number, limit: number, skip: readonly string[]) {
-    let query = this.database.db
-      .selectFrom('work_runs as r')
-      .selectAll('r')
-      .where((eb) =>
-        eb.or([
-          eb('r.state', '=', 'queued'),
-          eb.and([eb('r.state', '=', 'leased'), eb('r.lease_expires_ms', '<=', now)]),
-        ]),
-      )
-      .where('r.due_ms', '<=', now)
-      .where((eb) => eb.or([eb('r.deadline_ms', 'is', null), eb('r.deadline_ms', '>', now)]))
-      .where((eb) => eb.or([eb('r.location', 'is', null), eb('r.location', '=', runner.location)]))
-      .where(({ not, exists, selectFrom }) => {
-        let missing = selectFrom('work_run_tags as t').select('t.tag').whereRef('t.run_id', '=', 'r.run_id');
-        if (runner.tags.length > 0) missing = missing.where('t.tag', 'not in', runner.tags);
-        return not(exists(missing));
-      });
-    if (skip.length > 0) query = query.where('r.run_id', 'not in', skip);
-    return query.orderBy('r.due_ms').orderBy('r.run_id').limit(limit).execute();
+  /**
+   * Due runs that fit the runner, the longest due first: queued ones and lapsed leases asked
+   * apart, each in the order of its index (state, then due time or lease expiry), so a query
+   * reads `limit` rows however long the queue is, instead of every due run sorted (which,
+   * once a queue fell behind, made each lease slower than the last).
+   */
+  private async candidates(runner: RunnerIntroduction, now: number, limit: number, skip: readonly string[]) {
+    const fitting = (state: 'queued' | 'leased') => {
+      let query = this.database.db
+        .selectFrom('work_runs as r')
+        .selectAll('r')
+        .where('r.state', '=', state)
+        .where('r.due_ms', '<=', now)
+        .where((eb) => eb.or([eb('r.deadline_ms', 'is', null), eb('r.deadline_ms', '>', now)]))
+        .where((eb) => eb.or([eb('r.location', 'is', null), eb('r.location', '=', runner.location)]))
+        .where(({ not, exists, selectFrom }) => {
+          let missing = selectFrom('work_run_tags as t').select('t.tag').whereRef('t.run_id', '=', 'r.run_id');
+          if (runner.tags.length > 0) missing = missing.where('t.tag', 'not in', runner.tags);
+          return not(exists(missing));
+        });
+      if (skip.length > 0) query = query.where('r.run_id', 'not in', skip);
+      return query;
+    };
+    const [queued, lapsed] = await Promise.all([
+      fitting('queued').orderBy('r.due_ms').orderBy('r.run_id').limit(limit).execute(),
+      fitting('leased').where('r.lease_expires_ms', '<=', now).orderBy('r.lease_expires_ms').limit(limit).execute(),
+    ]);
+    return [...queued, ...lapsed]
+      .sort((a, b) => Number(a.due_ms) - Number(b.due_ms) || (a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : 0))
+      .slice(0, limit);
   }
 
   private async claim(
+    trx: Kysely<Schema>,
     row: Selectable<WorkRunsTable>,
     runner: RunnerIntroduction,
     leaseMs: number,
@@ -248,7 +274,7 @@ export class RunnerStore {
         startedMs: row.started_ms,
       });
     const attempt = row.attempt + 1;
-    const result = await this.database.db
+    const result = await trx
       .updateTable('work_runs')
       .set({
         state: 'leased',
@@ -345,32 +371,69 @@ export class RunnerStore {
   ): Promise<ReportAnswer> {
     return this.database.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('work_runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
-      if (!row) return { state: 'refused' };
-      const lease =
-        row.lease_token !== null && sameToken(row.lease_token, token)
-          ? {
-              runner: row.runner_name ?? '',
-              location: row.runner_location ?? '',
-              attempt: row.attempt,
-              startedMs: Number(row.started_ms),
-            }
-          : earlierOf(row).find((e) => sameToken(e.token, token));
-      if (!lease) return { state: 'refused' };
-      if (ENDED.includes(row.state as RunState)) return { state: 'already-recorded' };
-      const ended = await this.end(trx, row, 'finished', outcome, now);
-      if (!ended) return { state: 'already-recorded' };
-      await listener(
-        {
-          ...finishedOf(row, outcome, now),
-          runner: lease.runner,
-          runnerLocation: lease.location,
-          attempt: lease.attempt,
-          startedAt: lease.startedMs,
-        },
-        trx,
-      );
-      return { state: 'recorded' };
+      return this.recordReport(trx, row, token, outcome, now, listener);
     });
+  }
+
+  /**
+   * Records many reports as report() does each, in one transaction (one commit for them all:
+   * a runner's reports arriving together). Answers each report's answer, in order. A
+   * listener's failure rolls them all back and is thrown: the caller then records them one
+   * by one, so one outcome that cannot be recorded does not hold the others back.
+   */
+  async reportMany(
+    reports: readonly { runId: string; token: string; outcome: FinishedRun['outcome'] }[],
+    now: number,
+    listener: RecordedListener,
+  ): Promise<ReportAnswer[]> {
+    if (reports.length === 0) return [];
+    return this.database.db.transaction().execute(async (trx) => {
+      const rows = new Map<string, Selectable<WorkRunsTable>>();
+      for (const ids of chunks([...new Set(reports.map((r) => r.runId))], INSERT_CHUNK))
+        for (const row of await trx.selectFrom('work_runs').selectAll().where('run_id', 'in', ids).execute())
+          rows.set(row.run_id, row);
+      const answers: ReportAnswer[] = [];
+      for (const report of reports)
+        answers.push(await this.recordReport(trx, rows.get(report.runId), report.token, report.outcome, now, listener));
+      return answers;
+    });
+  }
+
+  /** A report of the run `row` (read in `trx`; undefined: no such run) by the lease with `token`: see report(). */
+  private async recordReport(
+    trx: Transaction<Schema>,
+    row: Selectable<WorkRunsTable> | undefined,
+    token: string,
+    outcome: FinishedRun['outcome'],
+    now: number,
+    listener: RecordedListener,
+  ): Promise<ReportAnswer> {
+    if (!row) return { state: 'refused' };
+    const lease =
+      row.lease_token !== null && sameToken(row.lease_token, token)
+        ? {
+            runner: row.runner_name ?? '',
+            location: row.runner_location ?? '',
+            attempt: row.attempt,
+            startedMs: Number(row.started_ms),
+          }
+        : earlierOf(row).find((e) => sameToken(e.token, token));
+    if (!lease) return { state: 'refused' };
+    if (ENDED.includes(row.state as RunState)) return { state: 'already-recorded' };
+    // Conditional on the run being unfinished: a second report of it in the same batch (or another writer) changes nothing.
+    const ended = await this.end(trx, row, 'finished', outcome, now);
+    if (!ended) return { state: 'already-recorded' };
+    await listener(
+      {
+        ...finishedOf(row, outcome, now),
+        runner: lease.runner,
+        runnerLocation: lease.location,
+        attempt: lease.attempt,
+        startedAt: lease.startedMs,
+      },
+      trx,
+    );
+    return { state: 'recorded' };
   }
 
   /** Moves an unfinished run to an end state, once: false when another writer ended it first. */

@@ -1,6 +1,6 @@
 import { AtriumError } from '../platform/errors.ts';
 import type { LeasedRun, WorkOutcome } from './model.ts';
-import type { RenewAnswer, ReportAnswer, RunnerIntroduction } from './protocol.ts';
+import type { RenewAnswer, ReportAnswer, RunnerIntroduction, RunReport } from './protocol.ts';
 import type { RunnerService } from './service.ts';
 
 /**
@@ -13,6 +13,11 @@ export interface RunnerTransport {
   lease(runner: RunnerIntroduction, signal: AbortSignal): Promise<LeasedRun[]>;
   renew(runId: string, leaseToken: string, runnerName: string): Promise<RenewAnswer>;
   report(runId: string, leaseToken: string, outcome: WorkOutcome): Promise<ReportAnswer>;
+  /**
+   * Reports many outcomes at once, answering each in order (a transport without it reports
+   * one at a time). Throws as report() does, for all of them: the agent then reports each alone.
+   */
+  reportMany?(reports: readonly RunReport[]): Promise<ReportAnswer[]>;
   release(runId: string, leaseToken: string): Promise<boolean>;
 }
 
@@ -22,6 +27,7 @@ export function inProcessTransport(runners: RunnerService): RunnerTransport {
     lease: (runner, signal) => runners.lease(runner, signal),
     renew: (runId, token, name) => runners.renew(runId, token, name),
     report: (runId, token, outcome) => runners.report(runId, token, outcome),
+    reportMany: (reports) => runners.reportMany(reports),
     release: (runId, token) => runners.release(runId, token),
   };
 }
