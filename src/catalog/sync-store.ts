@@ -3,6 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, DialectName } from '../platform/db/connect.ts';
 import { chunks } from '../platform/db/chunks.ts';
 import type { EntitiesTable, Schema } from '../platform/db/schema.ts';
+import { DocumentPool } from './document-pool.ts';
 import type { DocumentSummary, FileSummary } from './file-summary.ts';
 import { entityName, type Entity, type Problem } from './model.ts';
 import { BATCH, readGeneration } from './read-store.ts';
@@ -34,8 +35,13 @@ export interface SyncPlan {
 }
 
 export interface SyncState {
+  /** Their documents are the pool's (compact: see document-pool.ts), or become so when first read. */
   files: Map<string, FileSummary>;
   stored: Map<string, StoredEntity & { stale: boolean }>;
+  /** Shares the strings, targets and paths of `files`' documents and `stored` (document-pool.ts). */
+  pool: DocumentPool;
+  /** The pool's size when the state last measured it (after resolving), to tell when it has outgrown the catalog. */
+  poolBase?: number;
   problemsJson: string;
   generation: number;
   /**
@@ -61,19 +67,22 @@ const batchFor = (row: object | undefined): number =>
   row ? Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(row).length)) : BATCH;
 
 /**
- * A stored FileSummary whose documents are parsed on first use: a re-sync that finds every
- * file unchanged reads only the Location files' documents, not the whole catalog's.
+ * A stored FileSummary whose documents are parsed on first use, into `pool`'s compact form:
+ * a re-sync that finds every file unchanged reads only the Location files' documents, not
+ * the whole catalog's, and one that resolves the catalog (a server's first sync) parses each
+ * file's JSON once, keeping the compact documents and dropping the text.
  */
-function fileSummary(summary: string, documents: string | null): FileSummary {
-  if (documents === null) return JSON.parse(summary) as FileSummary; // a row written before 0002
+function fileSummary(summary: string, documents: string | null, pool: DocumentPool): FileSummary {
+  const head = JSON.parse(summary) as FileSummary;
+  if (documents === null) return { ...head, documents: pool.compact(head.documents) }; // a row written before 0002
   let json: string | undefined = documents;
   let parsed: DocumentSummary[] = [];
-  return Object.defineProperty(JSON.parse(summary) as FileSummary, 'documents', {
+  return Object.defineProperty(head, 'documents', {
     enumerable: true,
     get: () => {
       if (json !== undefined) {
-        parsed = JSON.parse(json) as DocumentSummary[];
-        json = undefined; // keep one copy, not the text and the objects
+        parsed = pool.compact(JSON.parse(json) as DocumentSummary[]);
+        json = undefined; // keep the compact documents, not the text
       }
       return parsed;
     },
@@ -109,11 +118,17 @@ export class CatalogSyncStore implements CatalogSyncTarget {
         this.read.selectFrom('problems').selectAll().orderBy('seq').execute(),
       ]);
       if ((await this.generation()) !== generation) continue;
+      const pool = new DocumentPool();
       return {
-        files: new Map(files.map((f) => [f.path, fileSummary(f.summary, f.documents)])),
+        files: new Map(files.map((f) => [f.path, fileSummary(f.summary, f.documents, pool)])),
+        // One copy of each key, file path and hash, shared with the documents once they are read.
         stored: new Map(
-          entities.map((e) => [e.key, { file: e.file, contentHash: e.content_hash, stale: e.stale === 1 }]),
+          entities.map((e) => [
+            pool.string(e.key),
+            { file: pool.string(e.file), contentHash: pool.string(e.content_hash), stale: e.stale === 1 },
+          ]),
         ),
+        pool,
         problemsJson: JSON.stringify(problems.map(toProblem)),
         generation,
       };
