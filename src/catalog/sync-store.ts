@@ -35,7 +35,7 @@ export interface SyncPlan {
 }
 
 export interface SyncState {
-  /** Their documents are the pool's (compact: see document-pool.ts), or become so when first read. */
+  /** Their documents are the pool's (compact: see document-pool.ts). */
   files: Map<string, FileSummary>;
   stored: Map<string, StoredEntity & { stale: boolean }>;
   /** Shares the strings, targets and paths of `files`' documents and `stored` (document-pool.ts). */
@@ -67,27 +67,12 @@ const batchFor = (row: object | undefined): number =>
   row ? Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(row).length)) : BATCH;
 
 /**
- * A stored FileSummary whose documents are parsed on first use, into `pool`'s compact form:
- * a re-sync that finds every file unchanged reads only the Location files' documents, not
- * the whole catalog's, and one that resolves the catalog (a server's first sync) parses each
- * file's JSON once, keeping the compact documents and dropping the text.
+ * Files whose documents one statement reads while the state is read. A sync state read from
+ * the store is always resolved in full (the process did not resolve it: see
+ * SyncState.resolvedHere), so every file's documents are needed; read a batch at a time and
+ * made compact at once, the JSON text (35 MB at 50,000 entities) is never all in memory.
  */
-function fileSummary(summary: string, documents: string | null, pool: DocumentPool): FileSummary {
-  const head = JSON.parse(summary) as FileSummary;
-  if (documents === null) return { ...head, documents: pool.compact(head.documents) }; // a row written before 0002
-  let json: string | undefined = documents;
-  let parsed: DocumentSummary[] = [];
-  return Object.defineProperty(head, 'documents', {
-    enumerable: true,
-    get: () => {
-      if (json !== undefined) {
-        parsed = pool.compact(JSON.parse(json) as DocumentSummary[]);
-        json = undefined; // keep the compact documents, not the text
-      }
-      return parsed;
-    },
-  });
-}
+const DOCUMENT_FILES = 64;
 
 export class CatalogSyncStore implements CatalogSyncTarget {
   /** Writes (the sync's transaction). */
@@ -113,15 +98,31 @@ export class CatalogSyncStore implements CatalogSyncTarget {
     for (;;) {
       const generation = await this.generation();
       const [files, entities, problems] = await Promise.all([
-        this.read.selectFrom('catalog_files').select(['path', 'summary', 'documents']).execute(),
+        this.read.selectFrom('catalog_files').select(['path', 'summary']).execute(),
         this.read.selectFrom('entities').select(['key', 'file', 'content_hash', 'stale']).execute(),
         this.read.selectFrom('problems').selectAll().orderBy('seq').execute(),
       ]);
-      if ((await this.generation()) !== generation) continue;
       const pool = new DocumentPool();
+      const summaries = new Map<string, FileSummary>();
+      for (const f of files) summaries.set(f.path, JSON.parse(f.summary) as FileSummary);
+      for (const paths of chunks([...summaries.keys()], DOCUMENT_FILES)) {
+        const rows = await this.read
+          .selectFrom('catalog_files')
+          .select(['path', 'documents'])
+          .where('path', 'in', paths)
+          .execute();
+        for (const row of rows) {
+          const summary = summaries.get(row.path);
+          // A row written before 0002 holds its documents in its summary.
+          const documents =
+            row.documents === null ? summary?.documents : (JSON.parse(row.documents) as DocumentSummary[]);
+          if (summary) summary.documents = pool.compact(documents ?? []);
+        }
+      }
+      if ((await this.generation()) !== generation) continue;
       return {
-        files: new Map(files.map((f) => [f.path, fileSummary(f.summary, f.documents, pool)])),
-        // One copy of each key, file path and hash, shared with the documents once they are read.
+        files: summaries,
+        // One copy of each key, file path and hash, shared with the documents.
         stored: new Map(
           entities.map((e) => [
             pool.string(e.key),

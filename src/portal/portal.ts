@@ -70,10 +70,18 @@ export class Portal implements PortalData {
   readonly store: CatalogReader;
   private readonly pages: SingleFlightCache<RenderedPage>;
   private readonly index = new Memo(async () => {
-    const entries = await buildSearchIndex(this.store, this.docs);
-    const built = { prepared: prepareEntries(entries), packed: Buffer.from(JSON.stringify(packIndex(entries))) };
+    const prepared = prepareEntries(await buildSearchIndex(this.store, this.docs));
     this.searchIndexBuilds++;
-    return built;
+    return prepared;
+  });
+  /**
+   * Only browsers saving the portal for offline use ask for the packed index: built on the
+   * first request after a change, from the prepared index's entries, not with every index
+   * (at 50,000 entities its JSON is about 7 MB, and building it twice that for a moment).
+   */
+  private readonly packed = new Memo(async () => {
+    const { entries } = await this.index.get();
+    return Buffer.from(JSON.stringify(packIndex(entries.map((e) => e.entry))));
   });
   /** Search indexes built since start (a metric: the server builds one ahead after each catalog change). */
   searchIndexBuilds = 0;
@@ -150,6 +158,7 @@ export class Portal implements PortalData {
       facets.clear();
       this.pages.clear();
       this.index.clear();
+      this.packed.clear();
       this.offline.clear();
       this.entities.clear();
     });
@@ -248,13 +257,13 @@ export class Portal implements PortalData {
     return varies;
   }
 
-  async searchIndex(): Promise<PreparedIndex> {
-    return (await this.index.get()).prepared;
+  searchIndex(): Promise<PreparedIndex> {
+    return this.index.get();
   }
 
   /** The packed index as the static export ships it (`search-index.json`). */
-  async packedSearchIndex(): Promise<Buffer> {
-    return (await this.index.get()).packed;
+  packedSearchIndex(): Promise<Buffer> {
+    return this.packed.get();
   }
 
   /** What the service worker saves ahead of a visit: assets, home and runbooks. */

@@ -9,6 +9,8 @@ import { markdownSections } from '../web/markdown.ts';
 import { MAX_SECTIONS, type SearchEntry, type SearchSection } from './rank.ts';
 
 const MAX_TEXT = 300;
+/** Shared by every entry without tags (never written to: entries are read-only once built). */
+const NO_TAGS: string[] = [];
 
 /** The headings of a Markdown text (outside code fences) and its first h1, for the index. */
 export function markdownOutline(text: string): { title?: string; headings: string[] } {
@@ -54,15 +56,24 @@ const clip = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0
  */
 export async function buildSearchIndex(store: CatalogReader, docs?: DocsSource): Promise<SearchEntry[]> {
   const rows = await store.searchRows();
+  // Kinds, owners and tags repeat across thousands of entities, each row with its own copy
+  // from the database: the index keeps one of each (about 7 MB less at 50,000 entities).
+  const kept = new Map<string, string>();
+  const one = (text: string): string => {
+    const found = kept.get(text);
+    if (found !== undefined) return found;
+    kept.set(text, text);
+    return text;
+  };
   const entries: SearchEntry[] = rows.map((r) => ({
     type: 'entity',
     title: r.title ?? r.name,
     name: r.name,
-    kind: r.kind,
+    kind: one(r.kind),
     path: entityPath(r.ref),
-    tags: r.tags,
+    tags: r.tags.length === 0 ? NO_TAGS : r.tags.map(one),
     text: clip(r.description ?? ''),
-    context: r.owner ? refName(r.owner) : '',
+    context: r.owner ? one(refName(r.owner)) : '',
   }));
   if (!docs) return entries;
   for (const { ref, entity, runbook, tree } of await entitiesWithDocs(store, docs)) {
