@@ -3,7 +3,7 @@ import type { CatalogReader } from '../catalog/reader.ts';
 import type { CachedCatalog } from '../catalog/cached-catalog.ts';
 import type { DocsSource } from '../docs/docs-source.ts';
 import { entitiesWithDocs, runbookPagePath } from '../docs/entity-docs.ts';
-import { SingleFlightCache } from '../platform/cache.ts';
+import { cachedBody, SingleFlightCache } from '../platform/cache.ts';
 import type { FastResponse } from '../platform/http/listener.ts';
 import { packIndex, prepareEntries, type PreparedIndex } from '../search/rank.ts';
 import { buildSearchIndex } from '../search/search-index.ts';
@@ -280,7 +280,7 @@ export class Portal implements PortalData {
         this.renders++;
         const result = await renderPage(this, { ...this.site, entities: await this.entities.get() }, path, query);
         if (result.status === 301) return { status: 301, body: Buffer.alloc(0), location: result.location };
-        return { status: result.status, body: Buffer.from(result.html.value) };
+        return { status: result.status, body: cachedBody(result.html.value) };
       },
       // The first render after a catalog change learns which services have SLOs, checks and
       // jobs (variesFor): its page's key may be shorter now than when it was asked for.
