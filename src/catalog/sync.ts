@@ -214,7 +214,7 @@ async function planAndApply(
   let walk = await walkCatalog(root, starts, { ...setup, previous: state.files, parser: pool.parser });
   // The common case, a re-sync where nothing changed: every file the walk reached is the
   // very summary the store has, and there are no others. Resolving again would only
-  // reproduce what is stored, so skip it (and the reading of every summary it would need).
+  // reproduce what is stored, so skip it.
   // Not after a sync that could not read the root, though: its stale marks and problem must go.
   const storedProblems = JSON.parse(state.problemsJson) as Problem[];
   if (
