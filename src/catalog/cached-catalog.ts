@@ -1,4 +1,4 @@
-import { SingleFlightCache } from '../platform/cache.ts';
+import { cachedBody, SingleFlightCache } from '../platform/cache.ts';
 import type { FastResponse } from '../platform/http/listener.ts';
 import { refKey } from './model.ts';
 import type { CatalogStore } from './store.ts';
@@ -58,7 +58,7 @@ export class CachedCatalog {
 
   /** A JSON body computed once per catalog generation and key. */
   cachedJson(key: string, load: () => Promise<unknown>): Promise<Buffer> {
-    return this.cache.get(key, async () => Buffer.from(JSON.stringify((await load()) ?? null)));
+    return this.cache.get(key, async () => cachedBody(JSON.stringify((await load()) ?? null)));
   }
 
   /** A response cachedJson() already holds, without loading: for fast paths. */

@@ -29,7 +29,7 @@ export function memoizeFacets(reader: CatalogReader): { reader: CatalogReader; c
     listProblems: (filters, limit, after, offset) => reader.listProblems(filters, limit, after, offset),
     orphans: (limit) => reader.orphans(limit),
     ownedCounts: (keys) => reader.ownedCounts(keys),
-    searchRows: () => reader.searchRows(),
+    searchRows: (after, limit) => reader.searchRows(after, limit),
     entitiesMentioning: (needles) => reader.entitiesMentioning(needles),
     refsAfter: (after, limit) => reader.refsAfter(after, limit),
   };

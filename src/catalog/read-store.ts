@@ -200,13 +200,16 @@ export class CatalogReadStore implements CatalogReader {
     return out;
   }
 
-  async searchRows(): Promise<SearchRow[]> {
-    const rows = await this.read
+  async searchRows(after: string | undefined, limit: number): Promise<SearchRow[]> {
+    let query = this.read
       .selectFrom('entities')
-      .select(['ref', 'kind', 'name', 'title', 'description', 'tags', 'owner_key'])
+      .select(['key', 'ref', 'kind', 'name', 'title', 'description', 'tags', 'owner_key'])
       .orderBy('key')
-      .execute();
+      .limit(limit);
+    if (after !== undefined) query = query.where('key', '>', after);
+    const rows = await query.execute();
     return rows.map((r) => ({
+      key: r.key,
       ref: r.ref,
       kind: r.kind,
       name: r.name,

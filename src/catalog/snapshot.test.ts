@@ -102,7 +102,9 @@ for (const [name, catalog] of [
       }
       assert.deepEqual(await snapshot.orphans(3), await store.orphans(3));
       assert.deepEqual(await snapshot.ownedCounts(keys), await store.ownedCounts(keys));
-      assert.deepEqual(await snapshot.searchRows(), await store.searchRows());
+      assert.deepEqual(await snapshot.searchRows(undefined, 1000), await store.searchRows(undefined, 1000));
+      const [, second] = await store.searchRows(undefined, 2);
+      if (second) assert.deepEqual(await snapshot.searchRows(second.key, 3), await store.searchRows(second.key, 3));
       assert.deepEqual(
         await snapshot.entitiesMentioning(['atrium.dev/runbook']),
         await store.entitiesMentioning(['atrium.dev/runbook']),

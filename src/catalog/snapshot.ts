@@ -309,8 +309,10 @@ export class CatalogSnapshot implements CatalogReader {
     return out;
   }
 
-  async searchRows(): Promise<SearchRow[]> {
-    return this.rows.map((r) => ({
+  async searchRows(after: string | undefined, limit: number): Promise<SearchRow[]> {
+    const start = after === undefined ? 0 : this.rows.findIndex((r) => r.key > after);
+    return (start === -1 ? [] : this.rows.slice(start, start + limit)).map((r) => ({
+      key: r.key,
       ref: r.ref,
       kind: r.kind,
       name: r.name,

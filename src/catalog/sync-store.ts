@@ -4,6 +4,7 @@ import type { Database, DialectName } from '../platform/db/connect.ts';
 import { bulkInsert, type BulkTable } from '../platform/db/bulk-insert.ts';
 import { chunks } from '../platform/db/chunks.ts';
 import type { EntitiesTable, Schema } from '../platform/db/schema.ts';
+import { DocumentPool } from './document-pool.ts';
 import type { DocumentSummary, FileSummary } from './file-summary.ts';
 import { entityName, type Entity, type Problem } from './model.ts';
 import { BATCH, readGeneration } from './read-store.ts';
@@ -37,8 +38,13 @@ export interface SyncPlan {
 }
 
 export interface SyncState {
+  /** Their documents are the pool's (compact: see document-pool.ts). */
   files: Map<string, FileSummary>;
   stored: Map<string, StoredEntity & { stale: boolean }>;
+  /** Shares the strings, targets and paths of `files`' documents and `stored` (document-pool.ts). */
+  pool: DocumentPool;
+  /** The pool's size when the state last measured it (after resolving), to tell when it has outgrown the catalog. */
+  poolBase?: number;
   problemsJson: string;
   generation: number;
   /**
@@ -80,24 +86,12 @@ const RELATIONS: BulkTable = {
 };
 
 /**
- * A stored FileSummary whose documents are parsed on first use: a re-sync that finds every
- * file unchanged reads only the Location files' documents, not the whole catalog's.
+ * Files whose documents one statement reads while the state is read. A sync state read from
+ * the store is always resolved in full (the process did not resolve it: see
+ * SyncState.resolvedHere), so every file's documents are needed; read a batch at a time and
+ * made compact at once, the JSON text (35 MB at 50,000 entities) is never all in memory.
  */
-function fileSummary(summary: string, documents: string | null): FileSummary {
-  if (documents === null) return JSON.parse(summary) as FileSummary; // a row written before 0002
-  let json: string | undefined = documents;
-  let parsed: DocumentSummary[] = [];
-  return Object.defineProperty(JSON.parse(summary) as FileSummary, 'documents', {
-    enumerable: true,
-    get: () => {
-      if (json !== undefined) {
-        parsed = JSON.parse(json) as DocumentSummary[];
-        json = undefined; // keep one copy, not the text and the objects
-      }
-      return parsed;
-    },
-  });
-}
+const DOCUMENT_FILES = 64;
 
 export class CatalogSyncStore implements CatalogSyncTarget {
   /** Writes (the sync's transaction). */
@@ -123,16 +117,38 @@ export class CatalogSyncStore implements CatalogSyncTarget {
     for (;;) {
       const generation = await this.generation();
       const [files, entities, problems] = await Promise.all([
-        this.read.selectFrom('catalog_files').select(['path', 'summary', 'documents']).execute(),
+        this.read.selectFrom('catalog_files').select(['path', 'summary']).execute(),
         this.read.selectFrom('entities').select(['key', 'file', 'content_hash', 'stale']).execute(),
         this.read.selectFrom('problems').selectAll().orderBy('seq').execute(),
       ]);
+      const pool = new DocumentPool();
+      const summaries = new Map<string, FileSummary>();
+      for (const f of files) summaries.set(f.path, JSON.parse(f.summary) as FileSummary);
+      for (const paths of chunks([...summaries.keys()], DOCUMENT_FILES)) {
+        const rows = await this.read
+          .selectFrom('catalog_files')
+          .select(['path', 'documents'])
+          .where('path', 'in', paths)
+          .execute();
+        for (const row of rows) {
+          const summary = summaries.get(row.path);
+          // A row written before 0002 holds its documents in its summary.
+          const documents =
+            row.documents === null ? summary?.documents : (JSON.parse(row.documents) as DocumentSummary[]);
+          if (summary) summary.documents = pool.compact(documents ?? []);
+        }
+      }
       if ((await this.generation()) !== generation) continue;
       return {
-        files: new Map(files.map((f) => [f.path, fileSummary(f.summary, f.documents)])),
+        files: summaries,
+        // One copy of each key, file path and hash, shared with the documents.
         stored: new Map(
-          entities.map((e) => [e.key, { file: e.file, contentHash: e.content_hash, stale: e.stale === 1 }]),
+          entities.map((e) => [
+            pool.string(e.key),
+            { file: pool.string(e.file), contentHash: pool.string(e.content_hash), stale: e.stale === 1 },
+          ]),
         ),
+        pool,
         problemsJson: JSON.stringify(problems.map(toProblem)),
         generation,
       };

@@ -9,6 +9,8 @@ import { ParsePool } from './parse-pool.ts';
 import type { Entity, Problem } from './model.ts';
 import { resolveCatalog } from './resolve.ts';
 import type { AlongsideWrite } from '../platform/db/alongside-write.ts';
+import { DocumentPool } from './document-pool.ts';
+import type { StoredEntity } from './resolve.ts';
 import type { CatalogSyncTarget, EntityWrite, SyncPlan, SyncState } from './sync-store.ts';
 
 /**
@@ -212,7 +214,7 @@ async function planAndApply(
   let walk = await walkCatalog(root, starts, { ...setup, previous: state.files, parser: pool.parser });
   // The common case, a re-sync where nothing changed: every file the walk reached is the
   // very summary the store has, and there are no others. Resolving again would only
-  // reproduce what is stored, so skip it (and the reading of every summary it would need).
+  // reproduce what is stored, so skip it.
   // Not after a sync that could not read the root, though: its stale marks and problem must go.
   const storedProblems = JSON.parse(state.problemsJson) as Problem[];
   if (
@@ -362,17 +364,34 @@ function reportOf(
 
 /** What the store holds after `plan` was applied to `state`, without reading it back. */
 function stateAfter(state: SyncState, plan: SyncPlan, files: FileSummary[], problemsJson: string): SyncState {
-  const stored = new Map(state.stored);
-  for (const key of plan.deletes) stored.delete(key);
+  // Past twice the strings it held when it was made, the pool is mostly names of entities
+  // long gone: a new one, made from what is live now, costs one pass over the summaries.
+  const pool = state.pool.size > 2 * (state.poolBase ?? state.pool.size) ? new DocumentPool() : state.pool;
+  const fresh = pool !== state.pool;
+  const stored = new Map<string, StoredEntity & { stale: boolean }>();
+  const keep = (key: string, entry: StoredEntity & { stale: boolean }) =>
+    stored.set(
+      pool.string(key),
+      fresh ? { ...entry, file: pool.string(entry.file), contentHash: pool.string(entry.contentHash) } : entry,
+    );
+  const deleted = new Set(plan.deletes);
+  for (const [key, entry] of state.stored) if (!deleted.has(key)) keep(key, entry);
   for (const { claim } of plan.upserts)
-    stored.set(claim.key, { file: claim.file, contentHash: claim.contentHash ?? '', stale: false });
+    keep(claim.key, { file: pool.string(claim.file), contentHash: pool.string(claim.contentHash ?? ''), stale: false });
   for (const mark of plan.staleMarks) {
     const entry = stored.get(mark.key);
     if (entry) stored.set(mark.key, { ...entry, stale: mark.stale });
   }
+  // The files parsed by this sync hold their documents as parsed: kept, they take the pool's form.
+  const compact = (f: FileSummary): FileSummary =>
+    !fresh && state.files.get(f.path) === f
+      ? f
+      : { ...f, path: pool.string(f.path), documents: pool.compact(f.documents) };
   return {
-    files: new Map(files.map((f) => [f.path, f])),
+    files: new Map(files.map((f) => [f.path, compact(f)])),
     stored,
+    pool,
+    poolBase: fresh || state.poolBase === undefined ? pool.size : state.poolBase,
     problemsJson,
     generation: state.generation + 1,
     resolvedHere: true,

@@ -1,7 +1,7 @@
 import { describeCatalog } from '../catalog/open-catalog.ts';
 import { recordDemoHistory } from '../server/demo-history.ts';
 import { hostPort, publicBaseUrl } from '../platform/config.ts';
-import { MEMORY_BUDGET_RANGE } from '../platform/memory-budget.ts';
+import { favourMemoryOverSpeed, MEMORY_BUDGET_RANGE } from '../platform/memory-budget.ts';
 import { UsageError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
 import { createServer } from '../server.ts';
@@ -121,6 +121,8 @@ export const serveCommand = defineCommand({
         'Pass where people reach the portal, e.g. --public-url https://atrium.example.com/.',
       );
     const spec = catalogSpec(config, values['strict-urls'], io.cwd, values.catalog !== undefined);
+    // The budget is what this process may use: its heap is kept near what is live.
+    favourMemoryOverSpeed();
     // A line per request, written asynchronously: logging never blocks an answer.
     const logger = createLogger({ level: config.logLevel, buffered: true });
     // Signals are caught from the start: a stop during a long first sync cleans up once the

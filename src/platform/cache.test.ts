@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SingleFlightCache } from './cache.ts';
+import { cachedBody, SingleFlightCache } from './cache.ts';
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -308,5 +308,17 @@ describe('SingleFlightCache with a byte budget', () => {
     );
     assert.deepEqual(seen, ['one'], 'one load, given the stale value');
     assert.equal(cache.peek('x')?.v, 'after one');
+  });
+});
+
+describe('cachedBody', () => {
+  test('a small body owns exactly its bytes, not a slice of a shared slab the cache would keep alive', () => {
+    const text = `{"name":"é${'x'.repeat(1500)}"}`;
+    const bodies = [cachedBody(text), cachedBody(text)];
+    for (const body of bodies) {
+      assert.equal(body.toString(), text);
+      assert.equal(body.buffer.byteLength, Buffer.byteLength(text));
+    }
+    assert.notEqual(bodies[0]?.buffer, bodies[1]?.buffer);
   });
 });

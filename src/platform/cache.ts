@@ -111,3 +111,15 @@ export class SingleFlightCache<V> {
     this.bytes -= this.budget?.sizeOf(old) ?? 0;
   }
 }
+
+/**
+ * `text` as UTF-8 in a Buffer of its own. `Buffer.from` puts texts under 4 KiB in slices of
+ * a shared 8 KiB slab, which stays allocated while any slice of it lives: a cache holding
+ * small bodies (API answers of 1-2 KiB) and dropping them in LRU order can keep several
+ * times the bytes it counts. A cached body owns its memory, so the budget is what it holds.
+ */
+export function cachedBody(text: string): Buffer {
+  const body = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  body.write(text);
+  return body;
+}

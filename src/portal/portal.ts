@@ -3,7 +3,7 @@ import type { CatalogReader } from '../catalog/reader.ts';
 import type { CachedCatalog } from '../catalog/cached-catalog.ts';
 import type { DocsSource } from '../docs/docs-source.ts';
 import { entitiesWithDocs, runbookPagePath } from '../docs/entity-docs.ts';
-import { SingleFlightCache } from '../platform/cache.ts';
+import { cachedBody, SingleFlightCache } from '../platform/cache.ts';
 import type { FastResponse } from '../platform/http/listener.ts';
 import { packIndex, prepareEntries, type PreparedIndex } from '../search/rank.ts';
 import { buildSearchIndex } from '../search/search-index.ts';
@@ -83,10 +83,18 @@ export class Portal implements PortalData {
   readonly store: CatalogReader;
   private readonly pages: SingleFlightCache<RenderedPage>;
   private readonly index = new Memo(async () => {
-    const entries = await buildSearchIndex(this.store, this.docs);
-    const built = { prepared: prepareEntries(entries), packed: Buffer.from(JSON.stringify(packIndex(entries))) };
+    const prepared = prepareEntries(await buildSearchIndex(this.store, this.docs));
     this.searchIndexBuilds++;
-    return built;
+    return prepared;
+  });
+  /**
+   * Only browsers saving the portal for offline use ask for the packed index: built on the
+   * first request after a change, from the prepared index's entries, not with every index
+   * (at 50,000 entities its JSON is about 7 MB, and building it twice that for a moment).
+   */
+  private readonly packed = new Memo(async () => {
+    const { entries } = await this.index.get();
+    return Buffer.from(JSON.stringify(packIndex(entries.map((e) => e.entry))));
   });
   /** Search indexes built since start (a metric: the server builds one ahead after each catalog change). */
   searchIndexBuilds = 0;
@@ -167,6 +175,7 @@ export class Portal implements PortalData {
       facets.clear();
       this.pages.clear();
       this.index.clear();
+      this.packed.clear();
       this.offline.clear();
       this.entities.clear();
     });
@@ -300,13 +309,13 @@ export class Portal implements PortalData {
     return { varies, scoped };
   }
 
-  async searchIndex(): Promise<PreparedIndex> {
-    return (await this.index.get()).prepared;
+  searchIndex(): Promise<PreparedIndex> {
+    return this.index.get();
   }
 
   /** The packed index as the static export ships it (`search-index.json`). */
-  async packedSearchIndex(): Promise<Buffer> {
-    return (await this.index.get()).packed;
+  packedSearchIndex(): Promise<Buffer> {
+    return this.packed.get();
   }
 
   /** What the service worker saves ahead of a visit: assets, home and runbooks. */
@@ -324,7 +333,7 @@ export class Portal implements PortalData {
         this.renders++;
         const result = await renderPage(this, { ...this.site, entities: await this.entities.get() }, path, query);
         if (result.status === 301) return { status: 301, body: Buffer.alloc(0), location: result.location };
-        return { status: result.status, body: Buffer.from(result.html.value) };
+        return { status: result.status, body: cachedBody(result.html.value) };
       },
       // The first render after a catalog change learns which services have SLOs, checks and
       // jobs (variesFor) and a page's scope (variesWithin): its page's key may be shorter now
