@@ -399,6 +399,10 @@ export function createServer(options: ServerOptions): AtriumServer {
       unqueued,
       busyPage: (error, requestId) => errorView(portal.site, error, requestId).value,
       logger,
+      shared: {
+        inFlight: (path, search) => portal.rendering(path, search),
+        cached: (path, search) => portal.peek(path, search) !== undefined,
+      },
     }),
   );
   const gauges = registerServerMetrics(metrics, {

@@ -97,13 +97,14 @@ export function registerServerMetrics(
   });
   new Gauge({
     name: 'atrium_renders_in_flight',
-    help: 'Reads in the render queue, by state (running, waiting).',
+    help: 'Reads in the render queue, by state (running, waiting; sharing: waiting, without a queue place, for an identical render in flight).',
     labelNames: ['state'],
     registers: [metrics.registry],
     collect() {
       const load = sources.renders.load;
       this.set({ state: 'running' }, load.running);
       this.set({ state: 'waiting' }, load.waiting);
+      this.set({ state: 'sharing' }, load.sharing);
     },
   });
   const syncs = new Gauge({
