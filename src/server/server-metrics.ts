@@ -13,6 +13,8 @@ export function registerServerMetrics(
   metrics: Metrics,
   sources: {
     portal: { readonly renders: number; readonly cachedBytes: number; readonly searchIndexBuilds: number };
+    /** The pages warmed after syncs (portal/page-warmer.ts). */
+    warmer: { readonly warmed: number };
     writes: Pick<Admission, 'refused' | 'load'>;
     renders: Pick<Admission, 'refused' | 'load'>;
     /** The API answers kept, in bytes. */
@@ -77,6 +79,14 @@ export function registerServerMetrics(
       const load = sources.writes.load;
       this.set({ state: 'running' }, load.running);
       this.set({ state: 'waiting' }, load.waiting);
+    },
+  });
+  new Gauge({
+    name: 'atrium_portal_pages_warmed',
+    help: 'Portal pages rendered ahead after a sync since start (most-linked first, in the background; counted in atrium_portal_page_renders too).',
+    registers: [metrics.registry],
+    collect() {
+      this.set(sources.warmer.warmed);
     },
   });
   new Gauge({
