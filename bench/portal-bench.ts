@@ -962,8 +962,16 @@ async function pages(work: string): Promise<PagesResult> {
       ['entity page', entityPage(victim.kind, victim.name)],
       ['search page', `/search/?q=${encodeURIComponent(unusedWord)}`],
     ] as const) {
+      const builds = async () =>
+        Number(
+          /^atrium_search_index_builds ([\d.]+)$/m.exec((await httpGet(serve.port, '/metrics', 10_000)).body)?.[1] ??
+            Number.NaN,
+        );
+      const buildsBefore = await builds();
       const s = await stampede(label, serve.port, path, opts.stampede);
       result.stampedes.push(s);
+      // A search page waits for the index rebuilt after the edit, if it is not built yet: say whether it was.
+      log(`  search index builds since start: ${buildsBefore} before this stampede, ${await builds()} after`);
       log(
         `${label} ${path}: ${s.renders ?? 'n/a'} render(s) for ${opts.stampede} concurrent requests (target ${TARGETS.rendersPerKey}: ${verdict(s.renders === undefined ? undefined : s.renders <= TARGETS.rendersPerKey)}); ` +
           `statuses ${JSON.stringify(s.statuses)}, ${s.distinctBodies} distinct bod${s.distinctBodies === 1 ? 'y' : 'ies'}; ` +
@@ -1535,7 +1543,7 @@ function summary(a: PagesResult | undefined, b: ExportResult | undefined): numbe
     }
     for (const s of a.stampedes)
       parts.push(
-        `stampede ${s.label} renders=${s.renders ?? 'n/a'}/${opts.stampede}req<=${TARGETS.rendersPerKey} ${check(s.renders === undefined ? undefined : s.renders <= TARGETS.rendersPerKey)}`,
+        `stampede ${s.label} renders=${s.renders ?? 'n/a'}/${opts.stampede}req<=${TARGETS.rendersPerKey} ${check(s.renders === undefined ? undefined : s.renders <= TARGETS.rendersPerKey)} statuses=${JSON.stringify(s.statuses)}`,
       );
     parts.push(
       `serve-rss=${f(a.hwmMb, 0)}MB<=${TARGETS.serveRssMb} ${check(a.hwmMb === undefined ? undefined : a.hwmMb <= TARGETS.serveRssMb)}`,
