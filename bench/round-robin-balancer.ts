@@ -2,11 +2,12 @@
  * A small round-robin HTTP load balancer for the replica benchmark, on a thread of its own
  * (a worker of the benchmark process, so it does not share the load generator's event
  * loop). It behaves like the production layout's balancer in docs/deploying.md: it sends
- * requests only to replicas whose `/readyz` answered 200 at its last check (every
- * `checkEveryMs`), and it retries a GET on the next replica when the connection is refused
- * or reset before an answer, or the replica sheds it with 503 (Atrium's 503 says a load
- * balancer may send the retry elsewhere) — each replica at most once per request. With no
- * ready replica left it answers 502.
+ * requests to replicas whose `/readyz` answers 200 (checked every `checkEveryMs`; three
+ * failed checks in a row, or one refused connection, take a replica out until it answers
+ * 200 again; with none ready it tries them all), and it retries a GET on the next replica
+ * when the connection is refused or reset before a whole answer, or the replica sheds it
+ * with 503 (Atrium's 503 says a load balancer may send the retry elsewhere) — each replica
+ * at most once per request. When every replica failed it answers 502.
  */
 import { Worker } from 'node:worker_threads';
 import { onCleanup } from './support.ts';
@@ -41,6 +42,7 @@ const http = require('node:http');
 const backends = workerData.ports.map((port) => ({
   port,
   ready: false,
+  failures: 0,
   agent: new http.Agent({ keepAlive: true, maxSockets: workerData.maxSockets, scheduling: 'lifo' }),
 }));
 const fresh = () => ({
@@ -50,24 +52,32 @@ const fresh = () => ({
 let stats = fresh();
 let next = 0;
 
+/** A failed check counts; three in a row take a replica out (a busy replica's check may just be slow). */
+function checked(backend, ok) {
+  backend.failures = ok ? 0 : backend.failures + 1;
+  if (ok) backend.ready = true;
+  else if (backend.failures >= 3) backend.ready = false;
+}
+
 function check(backend) {
   const req = http.get({ host: '127.0.0.1', port: backend.port, path: '/readyz', agent: false, timeout: 1000 }, (res) => {
-    backend.ready = res.statusCode === 200;
+    checked(backend, res.statusCode === 200);
     res.resume();
   });
   req.on('timeout', () => req.destroy(new Error('timeout')));
-  req.on('error', () => (backend.ready = false));
+  // A refused connection: nothing listens there, no need to ask twice more.
+  req.on('error', (err) => (err.code === 'ECONNREFUSED' ? (backend.ready = false) : checked(backend, false)));
 }
 const checks = setInterval(() => backends.forEach(check), workerData.checkEveryMs);
 backends.forEach(check);
 
-/** The next ready replica not tried yet for this request, round robin. */
+/** The next ready replica not tried yet for this request, round robin; with none ready, any not tried yet. */
 function pick(tried) {
   for (let i = 0; i < backends.length; i++) {
     const backend = backends[next++ % backends.length];
     if (backend.ready && !tried.has(backend)) return backend;
   }
-  return undefined;
+  return backends.find((backend) => !tried.has(backend));
 }
 
 function retry(cause, req, res, tried, started) {
@@ -89,7 +99,7 @@ function attempt(req, res, tried, started) {
   const up = http.request(
     { host: '127.0.0.1', port: backend.port, method: req.method, path: req.url, headers: req.headers, agent: backend.agent },
     (answer) => {
-      if (answer.statusCode === 503 && req.method === 'GET' && backends.some((b) => b.ready && !tried.has(b))) {
+      if (answer.statusCode === 503 && req.method === 'GET' && backends.some((b) => !tried.has(b))) {
         answer.resume();
         retry('503', req, res, tried, started);
         return;
