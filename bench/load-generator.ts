@@ -49,6 +49,8 @@ export interface OpenLoopOptions {
   drainTimeoutMs?: number;
   /** Request headers (default `accept: application/json`). */
   headers?: Readonly<Record<string, string>>;
+  /** Also summarise the requests scheduled from this ms of the schedule on (`OpenLoopStats.since`): e.g. from one second after a server turned ready. */
+  sinceMs?: number;
   /** Makes the i-th request a POST of this JSON body, with extra headers (e.g. a unique event and Idempotency-Key each). */
   post?: (i: number) => { body: string; headers?: Readonly<Record<string, string>> };
 }
@@ -118,6 +120,22 @@ export interface OpenLoopStats {
    * highest maximum latency, worst first, at most three: where a stall happened.
    */
   worstSeconds: { second: number; maxMs: number; requests: number; errors: number }[];
+  /** With `sinceMs`: the requests scheduled from then on. */
+  since?: SinceStats;
+}
+
+/** The requests scheduled from `fromMs` of a schedule on: how long they waited, how many were refused or lost. */
+export interface SinceStats {
+  fromMs: number;
+  scheduled: number;
+  /** Of complete responses (any status). */
+  latency: LatencySummary;
+  /** Complete responses slower than 1 s, plus requests with no response (network errors, timeouts, dropped, unfinished): each waited more than 1 s or for ever. */
+  overOneSecond: number;
+  /** 503 answers (load shed: refused, to be retried). */
+  refused: number;
+  /** Other non-2xx answers. */
+  otherNon2xx: number;
 }
 
 interface Target {
@@ -256,6 +274,8 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
   let completed = 0;
   let bytes = 0;
   let peakInFlight = 0;
+  const sinceMs = options.sinceMs;
+  const since = { scheduled: 0, latencies: [] as number[], lost: 0, refused: 0, otherNon2xx: 0 };
   const noteError = (message: string) => {
     if (sampleErrors.length < 5 && !sampleErrors.includes(message)) sampleErrors.push(message);
   };
@@ -276,7 +296,10 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
     const sentMs = elapsedMs();
     const fromMs = Math.min(scheduledAtMs, sentMs);
     scheduled++;
+    const counted = sinceMs !== undefined && scheduledAtMs >= sinceMs;
+    if (counted) since.scheduled++;
     if (pool.inFlight >= maxInFlight) {
+      if (counted) since.lost++;
       errors.dropped++;
       noteSecond(scheduledAtMs, undefined);
       errors.total++;
@@ -305,6 +328,11 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
         completed++;
         bytes += bodyBytes;
         statuses[status] = (statuses[status] ?? 0) + 1;
+        if (counted) {
+          since.latencies.push(latency);
+          if (status === 503) since.refused++;
+          else if (status < 200 || status > 299) since.otherNon2xx++;
+        }
         if (status < 200 || status > 299) {
           errors.non2xx++;
           errors.total++;
@@ -313,6 +341,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
         finished();
       },
       fail: (err) => {
+        if (counted) since.lost++;
         if (abandoned) errors.unfinished++;
         else errors.network++;
         noteSecond(scheduledAtMs, undefined);
@@ -375,6 +404,18 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopSta
       .map(([second, e]) => ({ second, ...e }))
       .sort((a, b) => b.errors - a.errors || b.maxMs - a.maxMs)
       .slice(0, 3),
+    ...(sinceMs === undefined
+      ? {}
+      : {
+          since: {
+            fromMs: sinceMs,
+            scheduled: since.scheduled,
+            latency: summarize(since.latencies),
+            overOneSecond: since.latencies.filter((l) => l > 1000).length + since.lost,
+            refused: since.refused,
+            otherNon2xx: since.otherNon2xx,
+          },
+        }),
   };
 }
 

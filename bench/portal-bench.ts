@@ -55,6 +55,7 @@ import {
   type LatencySummary,
   type OpenLoopScheduleOptions,
   type OpenLoopStats,
+  type SinceStats,
 } from './load-generator.ts';
 import { createRng, intBetween, shuffle } from '../src/platform/prng.ts';
 import {
@@ -87,6 +88,8 @@ const TARGETS = {
   entityRatio: 1.5,
   mixRatio: 3,
   rendersPerKey: 1,
+  /** From one second after /readyz turns ready: answers refused (503), as a share of requests. */
+  refusedShareAfterReady: 0.01,
   serveRssMb: 300,
   exportRatio: 2,
 };
@@ -204,8 +207,10 @@ const load1 = () => (loadavg()[0] ?? 0).toFixed(2);
 // Serve-side readings
 
 interface ServeGauges {
-  /** `atrium_portal_page_renders`: pages rendered since start. */
+  /** `atrium_portal_page_renders` less `atrium_portal_pages_warmed`: pages rendered for requests since start. */
   renders?: number;
+  /** `atrium_portal_pages_warmed`: pages rendered ahead in the background after syncs. */
+  warmed?: number;
   /** prom-client's event-loop delay since the previous scrape (its histogram resets on each), ms. */
   lagMaxMs?: number;
   lagP99Ms?: number;
@@ -221,8 +226,12 @@ async function serveGauges(port: number): Promise<ServeGauges> {
   };
   const ms = (v: number | undefined) => (v === undefined ? undefined : v * 1000);
   const heap = read('nodejs_heap_size_used_bytes');
+  const renders = read('atrium_portal_page_renders');
+  const warmed = read('atrium_portal_pages_warmed');
   return {
-    renders: read('atrium_portal_page_renders'),
+    // Requests' renders: the pages warmed in the background after a sync are counted apart.
+    renders: renders === undefined ? undefined : renders - (warmed ?? 0),
+    warmed,
     lagMaxMs: ms(read('nodejs_eventloop_lag_max_seconds')),
     lagP99Ms: ms(read('nodejs_eventloop_lag_p99_seconds')),
     heapUsedMb: heap === undefined ? undefined : heap / 2 ** 20,
@@ -326,9 +335,12 @@ async function runPhase(
   paths: readonly string[],
   durationSec: number,
   serve?: ServeChild,
+  /** A time (performance.now()) from which on the phase's requests are also summarised apart (A3: a second after ready). */
+  sinceAt?: number,
 ): Promise<Phase> {
   // This scrape also resets prom-client's event-loop delay histogram, so the next one covers the phase.
-  const rendersBefore = serve ? await pageRenders(port) : undefined;
+  const gaugesBefore = serve ? await serveGauges(port) : undefined;
+  const rendersBefore = gaugesBefore?.renders;
   const cpuBefore = serve ? cpuMs(serve.pid) : undefined;
   const evaluatedBefore = serve && opts.slos > 0 ? await lastSloEvaluation(port) : undefined;
   const before = load1();
@@ -338,6 +350,7 @@ async function runPhase(
     ...schedule(durationSec),
     maxInFlight: opts.maxInFlight,
     headers: PAGE_HEADERS,
+    ...(sinceAt === undefined ? {} : { sinceMs: Math.max(0, sinceAt - performance.now()) }),
   });
   const to = (performance.now() - serveSpawnedAt) / 1000;
   const cpuAfter = serve ? cpuMs(serve.pid) : undefined;
@@ -359,6 +372,8 @@ async function runPhase(
   log(formatStats(label, stats));
   const extra: string[] = [`load average ${before} -> ${load1()} (${availableParallelism()} cores)`];
   if (phase.renders !== undefined) extra.push(`pages rendered during the phase (cache misses) ${phase.renders}`);
+  if (gaugesBefore?.warmed !== undefined && after?.warmed !== undefined)
+    extra.push(`pages warmed in the background during the phase ${after.warmed - gaugesBefore.warmed}`);
   if (phase.sloCycles !== undefined)
     extra.push(`SLO evaluation cycles finished during the phase ${phase.sloCycles} (every ${opts.sloEvaluation} s)`);
   if (after?.lagMaxMs !== undefined)
@@ -603,6 +618,47 @@ async function sloStates(port: number, since: number): Promise<string> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// After a restart
+
+/** The cold phases' requests scheduled from one second after /readyz turned ready on. */
+interface AfterReady {
+  scheduled: number;
+  /** The slowest complete answer, ms. */
+  maxMs: number;
+  p99Ms: number;
+  /** Answers slower than 1 s and requests never answered. */
+  overOneSecond: number;
+  /** 503s (shed load). */
+  refused: number;
+  otherNon2xx: number;
+}
+
+function afterReady(phases: readonly OpenLoopStats[]): AfterReady {
+  const parts = phases.flatMap((p) => (p.since ? [p.since] : []));
+  const sum = (f: (s: SinceStats) => number) => parts.reduce((n, s) => n + f(s), 0);
+  return {
+    scheduled: sum((s) => s.scheduled),
+    maxMs: Math.max(0, ...parts.map((s) => s.latency.max).filter(Number.isFinite)),
+    p99Ms: Math.max(0, ...parts.map((s) => s.latency.p99).filter(Number.isFinite)),
+    overOneSecond: sum((s) => s.overOneSecond),
+    refused: sum((s) => s.refused),
+    otherNon2xx: sum((s) => s.otherNon2xx),
+  };
+}
+
+const refusedShare = (a: AfterReady) => (a.scheduled === 0 ? 0 : a.refused / a.scheduled);
+const afterReadyMet = (a: AfterReady) =>
+  a.overOneSecond === 0 && refusedShare(a) < TARGETS.refusedShareAfterReady && a.otherNon2xx === 0;
+
+function describeAfterReady(a: AfterReady): string {
+  return (
+    `${a.scheduled} requests; slowest answer ${a.maxMs.toFixed(0)} ms (p99 of the worse phase ${a.p99Ms.toFixed(0)} ms); ` +
+    `${a.overOneSecond} waited over 1 s or went unanswered (target 0); ${a.refused} refused with 503 = ${(refusedShare(a) * 100).toFixed(2)}% (target < ${TARGETS.refusedShareAfterReady * 100}%); ` +
+    `${a.otherNon2xx} other non-2xx: ${verdict(afterReadyMet(a))}`
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Stampede
 
 interface Stampede {
@@ -678,6 +734,8 @@ interface PagesResult {
   health?: Comparison;
   mix?: Comparison;
   stampedes: Stampede[];
+  /** The cold phases' requests from one second after ready on. */
+  afterReady?: AfterReady;
   invalidation?: string;
   hwmMb?: number;
 }
@@ -811,9 +869,27 @@ async function pages(work: string): Promise<PagesResult> {
   log(
     `== A3. cold (information): the first ${opts.coldDuration} s after the restart, then the mix for ${opts.coldDuration} s (its pages still uncached)`,
   );
-  result.coldEntity = await runPhase('cold atrium entity pages', serve.port, entityPaths, opts.coldDuration, serve);
+  // The target counts from one second after /readyz turned ready (serve.readyMs after the spawn).
+  const readyAt = serveSpawnedAt + serve.readyMs;
+  result.coldEntity = await runPhase(
+    'cold atrium entity pages',
+    serve.port,
+    entityPaths,
+    opts.coldDuration,
+    serve,
+    readyAt + 1000,
+  );
   await settle(serve);
-  result.coldMix = await runPhase('cold atrium list/facet/search', serve.port, mixPaths, opts.coldDuration, serve);
+  result.coldMix = await runPhase(
+    'cold atrium list/facet/search',
+    serve.port,
+    mixPaths,
+    opts.coldDuration,
+    serve,
+    readyAt + 1000,
+  );
+  result.afterReady = afterReady([result.coldEntity.stats, result.coldMix.stats]);
+  log(`from 1 s after /readyz turned ready (both cold phases): ${describeAfterReady(result.afterReady)}`);
   log(`serve VmHWM so far ${mb(procStatus(serve.pid).hwmMb)}`);
   log();
 
@@ -886,8 +962,16 @@ async function pages(work: string): Promise<PagesResult> {
       ['entity page', entityPage(victim.kind, victim.name)],
       ['search page', `/search/?q=${encodeURIComponent(unusedWord)}`],
     ] as const) {
+      const builds = async () =>
+        Number(
+          /^atrium_search_index_builds ([\d.]+)$/m.exec((await httpGet(serve.port, '/metrics', 10_000)).body)?.[1] ??
+            Number.NaN,
+        );
+      const buildsBefore = await builds();
       const s = await stampede(label, serve.port, path, opts.stampede);
       result.stampedes.push(s);
+      // A search page waits for the index rebuilt after the edit, if it is not built yet: say whether it was.
+      log(`  search index builds since start: ${buildsBefore} before this stampede, ${await builds()} after`);
       log(
         `${label} ${path}: ${s.renders ?? 'n/a'} render(s) for ${opts.stampede} concurrent requests (target ${TARGETS.rendersPerKey}: ${verdict(s.renders === undefined ? undefined : s.renders <= TARGETS.rendersPerKey)}); ` +
           `statuses ${JSON.stringify(s.statuses)}, ${s.distinctBodies} distinct bod${s.distinctBodies === 1 ? 'y' : 'ies'}; ` +
@@ -1439,7 +1523,11 @@ function summary(a: PagesResult | undefined, b: ExportResult | undefined): numbe
     );
     if (a.coldEntity && a.coldMix)
       parts.push(
-        `cold(info) entity p99=${f(a.coldEntity.stats.latency.p99, 0)}ms errors=${a.coldEntity.stats.errors.total} mix p99=${f(a.coldMix.stats.latency.p99, 0)}ms errors=${a.coldMix.stats.errors.total}`,
+        `cold entity p99=${f(a.coldEntity.stats.latency.p99, 0)}ms errors=${a.coldEntity.stats.errors.total} mix p99=${f(a.coldMix.stats.latency.p99, 0)}ms errors=${a.coldMix.stats.errors.total}`,
+      );
+    if (a.afterReady)
+      parts.push(
+        `after-ready(+1s) max=${f(a.afterReady.maxMs, 0)}ms over1s=${a.afterReady.overOneSecond} refused=${f(refusedShare(a.afterReady) * 100, 2)}%<1% ${check(afterReadyMet(a.afterReady))}`,
       );
     for (const [name, c, target] of [
       ['entity', a.entity, TARGETS.entityRatio],
@@ -1455,7 +1543,7 @@ function summary(a: PagesResult | undefined, b: ExportResult | undefined): numbe
     }
     for (const s of a.stampedes)
       parts.push(
-        `stampede ${s.label} renders=${s.renders ?? 'n/a'}/${opts.stampede}req<=${TARGETS.rendersPerKey} ${check(s.renders === undefined ? undefined : s.renders <= TARGETS.rendersPerKey)}`,
+        `stampede ${s.label} renders=${s.renders ?? 'n/a'}/${opts.stampede}req<=${TARGETS.rendersPerKey} ${check(s.renders === undefined ? undefined : s.renders <= TARGETS.rendersPerKey)} statuses=${JSON.stringify(s.statuses)}`,
       );
     parts.push(
       `serve-rss=${f(a.hwmMb, 0)}MB<=${TARGETS.serveRssMb} ${check(a.hwmMb === undefined ? undefined : a.hwmMb <= TARGETS.serveRssMb)}`,

@@ -46,6 +46,7 @@ import { DocsSource } from './docs/docs-source.ts';
 import { registerSearchRoutes } from './search/routes.ts';
 import type { AssetBundle } from './portal/assets.ts';
 import { type CapabilitySources, entitySections, entitySubpages, homeSections } from './capabilities.ts';
+import { PageWarmer } from './portal/page-warmer.ts';
 import { Portal } from './portal/portal.ts';
 import { DEFAULTS as CONFIG_DEFAULTS, publicBaseUrl } from './platform/config.ts';
 import { entityPath } from './web/site.ts';
@@ -216,6 +217,9 @@ export interface ServerOptions {
   /** The memory the process may use, which sizes its caches (platform/memory-budget.ts; default 300 MiB). */
   memoryBudgetBytes?: number;
 }
+
+/** Entity pages read as warming targets after a sync, at most: the page cache's budget ends warming sooner at 50,000 entities. */
+const WARM_TARGETS = 20_000;
 
 export function createServer(options: ServerOptions): AtriumServer {
   const { database, logger } = options;
@@ -399,6 +403,18 @@ export function createServer(options: ServerOptions): AtriumServer {
     queued: options.renderLimits?.queued ?? CONFIG_DEFAULTS.renderQueue,
     maxWaitMs: options.renderLimits?.maxWaitMs ?? CONFIG_DEFAULTS.renderMaxWaitMs,
   });
+  /**
+   * The pages most others link to (home, the catalog, then entities by how many relations
+   * name them), rendered in the background after each sync so the first visitors after a
+   * restart or a change find them cached; it gives way to every live request.
+   */
+  const warmer = new PageWarmer({
+    targets: async () => ['', 'catalog/', ...(await catalog.store.mostLinked(WARM_TARGETS)).map(entityPath)],
+    render: (path) => portal.page(path, ''),
+    queue: () => renders.load,
+    cache: { usedBytes: () => portal.cachedBytes, maxBytes: caches.pageCacheBytes },
+    logger,
+  });
   // Before every route: reads wait their turn here or are refused (503 + Retry-After) at once.
   const unqueued = new Set([
     '/healthz',
@@ -411,10 +427,15 @@ export function createServer(options: ServerOptions): AtriumServer {
       unqueued,
       busyPage: (error, requestId) => errorView(portal.site, error, requestId).value,
       logger,
+      shared: {
+        inFlight: (path, search) => portal.rendering(path, search),
+        cached: (path, search) => portal.peek(path, search) !== undefined,
+      },
     }),
   );
   const gauges = registerServerMetrics(metrics, {
     portal,
+    warmer,
     writes: changes.writes,
     renders,
     apiCache: catalog.cache,
@@ -502,19 +523,22 @@ export function createServer(options: ServerOptions): AtriumServer {
     if (await docs.changed().catch(() => false)) catalog.invalidate();
   };
   let serving = false;
+  const warmPages = () => void warmer.warm();
   /** Builds the search index now (the catalog's changes drop it) instead of in the first search after. */
   const warmSearchIndex = async (): Promise<void> => {
     await portal.searchIndex();
     serving = true;
+    warmPages();
   };
   catalog.onInvalidate(() => {
-    // After the portal dropped the old index (its listener came first): the next is built in the background.
-    if (serving)
-      portal
-        .searchIndex()
-        .catch((err: unknown) =>
-          logger.warn({ component: 'search', err: briefError(err) }, 'the search index could not be built ahead'),
-        );
+    // After the portal dropped the old index and pages (its listener came first): the next are built in the background.
+    if (!serving) return;
+    portal
+      .searchIndex()
+      .catch((err: unknown) =>
+        logger.warn({ component: 'search', err: briefError(err) }, 'the search index could not be built ahead'),
+      );
+    warmPages();
   });
   /** When the first sync started (epoch ms, the clock files' times are on): the watcher looks for changes since. */
   let firstSyncStarted: number | undefined;
@@ -642,7 +666,7 @@ export function createServer(options: ServerOptions): AtriumServer {
       database,
       firstPoll: () => changes.pollWrites(),
       syncCatalog: firstSync,
-      settle: () => Promise.all([tokens.renewals(), dora.settled()]),
+      settle: () => Promise.all([tokens.renewals(), dora.settled(), warmer.stop()]),
     }),
   };
 }

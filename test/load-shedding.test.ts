@@ -29,6 +29,18 @@ function slowRenders(server: AtriumServer) {
   return open;
 }
 
+/** Holds the search index (so every search page's render) until opened: a render in flight, injected. */
+function slowSearchIndex(server: AtriumServer) {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const searchIndex = server.portal.searchIndex.bind(server.portal);
+  server.portal.searchIndex = async () => {
+    await opened;
+    return searchIndex();
+  };
+  return open;
+}
+
 /** A metric's value from /metrics (which is never queued, so it answers while the queue is full). */
 async function metric(url: string, line: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -151,5 +163,52 @@ describe('load shedding', () => {
     const statuses = (await Promise.all(answers)).map((r) => r.status);
     assert.deepEqual(statuses, Array(12).fill(200));
     assert.equal(await metric(live.url, 'atrium_render_refusals'), 0);
+  });
+
+  test('identical requests share the render in flight without queue places: a stampede is answered by one render while the queue stays full for distinct ones', async (t) => {
+    // No queue place at all: whatever is not the one running render or sharing it is refused.
+    const live = await serve(t, { active: 1, queued: 0, maxWaitMs: 600_000 });
+    const open = slowSearchIndex(live.server);
+    const rendersBefore = live.server.portal.renders;
+    const first = fetch(`${live.url}/search/?q=checkout`, { headers: PAGE });
+    await until(
+      async () => live.server.portal.rendering('/search/', '?q=checkout') !== undefined,
+      'the first search to be rendering',
+    );
+    const stampede = Array.from({ length: 40 }, () => fetch(`${live.url}/search/?q=checkout`, { headers: PAGE }));
+    await until(
+      async () => (await metric(live.url, 'atrium_renders_in_flight{state="sharing"}')) === 40,
+      'the identical requests to share the render',
+    );
+    const distinct = await fetch(`${live.url}/search/?q=billing`, { headers: PAGE });
+    assert.equal(distinct.status, 503, 'a distinct render finds the queue full');
+    assert.equal(distinct.headers.get('retry-after'), '1');
+    await distinct.body?.cancel();
+    open();
+    const answers = await Promise.all([first, ...stampede]);
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      Array(41).fill(200),
+    );
+    assert.equal(new Set(await Promise.all(answers.map((r) => r.text()))).size, 1, 'one body for all');
+    assert.equal(live.server.portal.renders - rendersBefore, 1, 'one render');
+    assert.equal(await metric(live.url, 'atrium_render_refusals'), 1, 'only the distinct request was refused');
+    assert.equal(await metric(live.url, 'atrium_renders_in_flight{state="sharing"}'), 0);
+  });
+
+  test('sharing a render is bounded by the same wait: past it the sharer is refused with 503 + Retry-After', async (t) => {
+    const live = await serve(t, { active: 1, queued: 0, maxWaitMs: 50 });
+    const open = slowSearchIndex(live.server);
+    const first = fetch(`${live.url}/search/?q=checkout`, { headers: PAGE });
+    await until(
+      async () => live.server.portal.rendering('/search/', '?q=checkout') !== undefined,
+      'the first search to be rendering',
+    );
+    const sharer = await fetch(`${live.url}/search/?q=checkout`, { headers: PAGE });
+    assert.equal(sharer.status, 503);
+    assert.equal(sharer.headers.get('retry-after'), '1');
+    assert.match(await sharer.text(), /<h1>The portal is busy<\/h1>/);
+    open();
+    assert.equal((await first).status, 200);
   });
 });

@@ -268,6 +268,31 @@ export class CatalogReadStore implements CatalogReader {
     return query.execute();
   }
 
+  /**
+   * The refs of the `limit` entities most often named as a relation's target (a hub's
+   * dependents, a team's members and owned entities, an API's consumers), most first, ties
+   * by key: the pages most other pages link to, which the portal warms after a sync. The
+   * count is read from the target index alone; refs that name no entity are left out.
+   */
+  async mostLinked(limit: number): Promise<string[]> {
+    const linked = this.read
+      .selectFrom('relations')
+      .select(['target_key', (eb) => eb.fn.countAll<number>().as('links')])
+      .groupBy('target_key')
+      .orderBy('links', 'desc')
+      .orderBy('target_key')
+      .limit(limit)
+      .as('linked');
+    const rows = await this.read
+      .selectFrom(linked)
+      .innerJoin('entities', 'entities.key', 'linked.target_key')
+      .select('entities.ref')
+      .orderBy('linked.links', 'desc')
+      .orderBy('entities.key')
+      .execute();
+    return rows.map((r) => r.ref);
+  }
+
   async ownedCounts(ownerKeys: readonly string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (const batch of chunks([...new Set(ownerKeys)], BATCH)) {

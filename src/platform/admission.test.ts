@@ -25,11 +25,11 @@ describe('Admission', () => {
       }),
     );
     await Promise.resolve();
-    assert.deepEqual(admission.load, { running: 2, waiting: 2 });
+    assert.deepEqual(admission.load, { running: 2, waiting: 2, sharing: 0 });
     g.open();
     assert.deepEqual(await Promise.all(runs), [1, 2, 3, 4]);
     assert.deepEqual(order, [1, 2, 3, 4]);
-    assert.deepEqual(admission.load, { running: 0, waiting: 0 });
+    assert.deepEqual(admission.load, { running: 0, waiting: 0, sharing: 0 });
   });
 
   it('refuses past the queue with a retryable 429 that says when to retry, and never runs the refused work', async () => {
@@ -165,7 +165,7 @@ describe('Admission', () => {
     await inTime;
     assert.deepEqual(ran, ['in time']);
     assert.equal(admission.refused, 1);
-    assert.deepEqual(admission.load, { running: 0, waiting: 0 });
+    assert.deepEqual(admission.load, { running: 0, waiting: 0, sharing: 0 });
   });
 
   it('answers a waiter at its deadline even when no slot frees (writes in flight hang)', async (t) => {
@@ -186,11 +186,11 @@ describe('Admission', () => {
     await turn();
     assert.equal(settled, true, 'answered at the deadline');
     await assert.rejects(waiting, { status: 429, code: 'overloaded' });
-    assert.deepEqual(admission.load, { running: 1, waiting: 0 });
+    assert.deepEqual(admission.load, { running: 1, waiting: 0, sharing: 0 });
     g.open();
     await hung;
     assert.equal(ran, false, 'a refused waiter never runs, not even when the slot frees later');
-    assert.deepEqual(admission.load, { running: 0, waiting: 0 });
+    assert.deepEqual(admission.load, { running: 0, waiting: 0, sharing: 0 });
   });
 
   it('drops a waiter whose client went away: it leaves the queue and never runs', async () => {
@@ -203,11 +203,11 @@ describe('Admission', () => {
       ran = true;
     }, client.signal);
     const next = admission.run(async () => 'next');
-    assert.deepEqual(admission.load, { running: 1, waiting: 2 });
+    assert.deepEqual(admission.load, { running: 1, waiting: 2, sharing: 0 });
     const refused = assert.rejects(gone, { code: 'client-gone', status: 499 });
     client.abort();
     await turn();
-    assert.deepEqual(admission.load, { running: 1, waiting: 1 });
+    assert.deepEqual(admission.load, { running: 1, waiting: 1, sharing: 0 });
     await refused;
     g.open();
     await first;
@@ -218,7 +218,7 @@ describe('Admission', () => {
       admission.run(async () => 'never', AbortSignal.abort()),
       { code: 'client-gone' },
     );
-    assert.deepEqual(admission.load, { running: 0, waiting: 0 });
+    assert.deepEqual(admission.load, { running: 0, waiting: 0, sharing: 0 });
   });
 
   it('check() refuses as run() would, without taking a slot or a place in the queue', async () => {
@@ -229,10 +229,49 @@ describe('Admission', () => {
     admission.check();
     const second = admission.run(async () => 'second');
     assert.throws(() => admission.check(), { status: 429, code: 'overloaded' });
-    assert.deepEqual(admission.load, { running: 1, waiting: 1 });
+    assert.deepEqual(admission.load, { running: 1, waiting: 1, sharing: 0 });
     g.open();
     await first;
     assert.equal(await second, 'second');
     admission.check();
   });
+
+  it('share() waits for a flight holding no slot and no queue place: a full queue refuses distinct work, not the sharers', async () => {
+    const admission = new Admission({ active: 1, queued: 0, maxQueuedMs: 5000 });
+    const g = gate();
+    const flight = admission.run(() => g.opened);
+    const sharers = Array.from({ length: 50 }, () => admission.share(flight));
+    assert.deepEqual(admission.load, { running: 1, waiting: 0, sharing: 50 });
+    await assert.rejects(
+      admission.run(async () => 'distinct'),
+      { status: 429, code: 'overloaded' },
+    );
+    g.open();
+    await Promise.all(sharers);
+    assert.equal(admission.refused, 1, 'only the distinct work was refused');
+    assert.deepEqual(admission.load, { running: 0, waiting: 0, sharing: 0 });
+  });
+
+  it('share() is bounded like a queued wait: refused at the deadline, and a failed flight resolves it all the same', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const admission = new Admission({ active: 1, queued: 10, maxQueuedMs: 1000, refusal: RENDER }, () => 0);
+    const g = gate();
+    const hung = admission.run(() => g.opened);
+    let settled = false;
+    const late = admission.share(hung);
+    late.catch(() => undefined).finally(() => (settled = true));
+    t.mock.timers.tick(999);
+    await turn();
+    assert.equal(settled, false);
+    t.mock.timers.tick(1);
+    await turn();
+    await assert.rejects(late, { status: 503, code: 'overloaded', retryAfter: 1 });
+    assert.deepEqual(admission.load, { running: 1, waiting: 0, sharing: 0 });
+    g.open();
+    await hung;
+    await admission.share(Promise.reject(new Error('the render failed')));
+    await assert.rejects(admission.share(hung, AbortSignal.abort()), { code: 'client-gone' });
+  });
 });
+
+const RENDER = { status: 503, work: 'render', hint: 'retry', clientGoneHint: 'gone' } as const;

@@ -46,6 +46,8 @@ const WRITE_REFUSAL: Refusal = {
 export class Admission {
   private running = 0;
   private readonly waiting: Waiter[] = [];
+  /** Requests waiting on work already running for the same answer (see `share`). */
+  private sharing = 0;
   /** Refusals since start (a metric). */
   refused = 0;
 
@@ -97,6 +99,39 @@ export class Admission {
       head !== undefined && this.limits.maxWaitMs !== undefined && this.clock() - head.since > this.limits.maxWaitMs;
     if (this.waiting.length >= this.limits.queued || behind)
       throw this.refuse(`${this.running} ${this.refusal.work}s running, ${this.waiting.length} waiting`);
+  }
+
+  /**
+   * Waits for `flight`, work already running (under a slot of its own) whose result this
+   * caller shares, holding no slot and no queue place: a thousand identical requests for
+   * one page cost one render and one slot, and they do not fill the queue that distinct
+   * work needs. The wait has the same bound as the queue's, `maxQueuedMs`: past it the
+   * caller is refused (a 429, or the `refusal`'s status) as a queued one would be. A
+   * failed flight is not this caller's failure: it resolves all the same, and the caller
+   * decides what to do next (e.g. `run` the work itself). Throws `client-gone` when
+   * `signal` aborts first.
+   */
+  async share(flight: Promise<unknown>, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw this.clientGone();
+    const deadline = this.limits.maxQueuedMs;
+    this.sharing++;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        flight.then(
+          () => resolve(),
+          () => resolve(),
+        );
+        if (deadline !== undefined) timer = setTimeout(() => reject(this.late(deadline)), deadline);
+        onAbort = () => reject(this.clientGone());
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    } finally {
+      this.sharing--;
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   private wait(signal: AbortSignal | undefined): Promise<void> {
@@ -173,8 +208,8 @@ export class Admission {
     });
   }
 
-  get load(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.waiting.length };
+  get load(): { running: number; waiting: number; sharing: number } {
+    return { running: this.running, waiting: this.waiting.length, sharing: this.sharing };
   }
 }
 

@@ -39,6 +39,11 @@ export class SingleFlightCache<V> {
     return hit;
   }
 
+  /** The load of `key` in flight, if any: what a caller of `get(key)` would wait for now. */
+  pending(key: string): Promise<V> | undefined {
+    return this.inflight.get(key);
+  }
+
   /**
    * The value of `key`, loaded once however many ask at once; `load` gets the stale value it
    * replaces, if any. `alsoUnder` names the key the value has once loaded, when loading is

@@ -345,11 +345,26 @@ export class Portal implements PortalData {
 
   /** A cached page for the listener's fast path: only successes, and only under the base path. */
   peek(urlPath: string, search: string): FastResponse | undefined {
-    if (!urlPath.startsWith(this.site.basePath) || urlPath.startsWith(`${this.site.basePath}api/`)) return undefined;
-    const path = urlPath.slice(this.site.basePath.length);
-    const hit = this.pages.peek(this.cacheKey(path, canonicalQuery(path, new URLSearchParams(search), this.subpages)));
+    const key = this.keyOfUrl(urlPath, search);
+    const hit = key === undefined ? undefined : this.pages.peek(key);
     return hit && hit.status === 200
       ? { body: hit.body, contentType: HTML_TYPE, route: 'page', csp: PAGE_CSP }
       : undefined;
+  }
+
+  /**
+   * The render in flight that a request for this page would share (the render queue lets
+   * it wait for that one instead of queueing for a slot of its own), if any.
+   */
+  rendering(urlPath: string, search: string): Promise<RenderedPage> | undefined {
+    const key = this.keyOfUrl(urlPath, search);
+    return key === undefined ? undefined : this.pages.pending(key);
+  }
+
+  /** The cache key of a page by its URL's path and query string, undefined outside the pages (the API). */
+  private keyOfUrl(urlPath: string, search: string): string | undefined {
+    if (!urlPath.startsWith(this.site.basePath) || urlPath.startsWith(`${this.site.basePath}api/`)) return undefined;
+    const path = urlPath.slice(this.site.basePath.length);
+    return this.cacheKey(path, canonicalQuery(path, new URLSearchParams(search), this.subpages));
   }
 }

@@ -38,12 +38,25 @@ export function renderAdmission(limits: RenderLimits): Admission {
   });
 }
 
+/**
+ * Where a request finds the answer another request is already rendering (the portal's
+ * single-flight page cache): by the request's path (with the base path) and query string.
+ */
+export interface SharedRenders {
+  /** The render in flight that this request's answer would come from, if any. */
+  inFlight(path: string, search: string): Promise<unknown> | undefined;
+  /** Whether the answer is kept now: serving it renders nothing. */
+  cached(path: string, search: string): boolean;
+}
+
 export interface RenderQueueOptions {
   /** Paths never queued (health, readiness, metrics, the portal's static files: the busy page needs its CSS and script). */
   unqueued: ReadonlySet<string>;
   /** The busy page a browser gets, from the refusal and the request id. */
   busyPage(error: AtriumError, requestId: string): string;
   logger: Logger;
+  /** Renders a request may share instead of queueing for a slot of its own. */
+  shared?: SharedRenders;
 }
 
 /**
@@ -57,7 +70,7 @@ export function renderQueue(admission: Admission, options: RenderQueueOptions): 
   return async function renderQueueMiddleware(c, next) {
     if ((c.req.method !== 'GET' && c.req.method !== 'HEAD') || options.unqueued.has(c.req.path)) return next();
     try {
-      await admission.run(next, c.req.raw.signal);
+      await admit(admission, c.req.path, searchOf(c.req.url), next, c.req.raw.signal, options.shared);
     } catch (err) {
       if (!(err instanceof AtriumError) || err.code !== 'overloaded') throw err;
       c.set('refused', true);
@@ -83,6 +96,34 @@ export function renderQueue(admission: Admission, options: RenderQueueOptions): 
       });
     }
   };
+}
+
+/**
+ * Runs `next` under a render slot, unless the request can share a render already in
+ * flight: then it waits for that one without a slot or a queue place (bounded like the
+ * queue's wait), and is answered from the cache it filled without a slot either. Only an
+ * answer that was not kept (a 404, a failed render) sends it to the queue after all.
+ */
+async function admit(
+  admission: Admission,
+  path: string,
+  search: string,
+  next: () => Promise<void>,
+  signal: AbortSignal,
+  shared: SharedRenders | undefined,
+): Promise<void> {
+  const flight = shared?.inFlight(path, search);
+  if (flight && shared) {
+    await admission.share(flight, signal);
+    if (shared.cached(path, search)) return next();
+  }
+  await admission.run(next, signal);
+}
+
+/** The query string of `url` with its `?`, or ''. */
+function searchOf(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? '' : url.slice(at);
 }
 
 /** A browser's page, not the API or a JSON file the portal's script fetches. */

@@ -13,6 +13,8 @@ export function registerServerMetrics(
   metrics: Metrics,
   sources: {
     portal: { readonly renders: number; readonly cachedBytes: number; readonly searchIndexBuilds: number };
+    /** The pages warmed after syncs (portal/page-warmer.ts). */
+    warmer: { readonly warmed: number };
     writes: Pick<Admission, 'refused' | 'load'>;
     renders: Pick<Admission, 'refused' | 'load'>;
     /** The API answers kept, in bytes. */
@@ -80,6 +82,14 @@ export function registerServerMetrics(
     },
   });
   new Gauge({
+    name: 'atrium_portal_pages_warmed',
+    help: 'Portal pages rendered ahead after a sync since start (most-linked first, in the background; counted in atrium_portal_page_renders too).',
+    registers: [metrics.registry],
+    collect() {
+      this.set(sources.warmer.warmed);
+    },
+  });
+  new Gauge({
     name: 'atrium_search_index_builds',
     help: 'Search indexes built since start: one before /readyz turns ready, then one ahead after each catalog change (never by a search).',
     registers: [metrics.registry],
@@ -97,13 +107,14 @@ export function registerServerMetrics(
   });
   new Gauge({
     name: 'atrium_renders_in_flight',
-    help: 'Reads in the render queue, by state (running, waiting).',
+    help: 'Reads in the render queue, by state (running, waiting; sharing: waiting, without a queue place, for an identical render in flight).',
     labelNames: ['state'],
     registers: [metrics.registry],
     collect() {
       const load = sources.renders.load;
       this.set({ state: 'running' }, load.running);
       this.set({ state: 'waiting' }, load.waiting);
+      this.set({ state: 'sharing' }, load.sharing);
     },
   });
   const syncs = new Gauge({

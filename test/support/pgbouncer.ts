@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 
 /**
- * Debian's PgBouncer in transaction pooling mode, started by a test on a free loopback
+ * Debian's PgBouncer in transaction pooling mode, started by a test (or bench:replicas) on a free loopback
  * port in front of the tests' PostgreSQL, with a generated configuration, and stopped
  * afterwards. PgBouncer does not pass the `options` startup parameter the other tests
  * select their schema with, so each database here is a database of its own, created
@@ -17,8 +17,8 @@ export const PGBOUNCER_BINARY = '/usr/sbin/pgbouncer';
 const postgresUrl = process.env.ATRIUM_TEST_POSTGRES_URL;
 
 /** Why PgBouncer tests cannot run here, said plainly; undefined when they can. */
-export function pgbouncerMissing(): string | undefined {
-  if (!postgresUrl) return 'PostgreSQL unavailable: set ATRIUM_TEST_POSTGRES_URL (npm test does when it can connect)';
+export function pgbouncerMissing(upstreamUrl = postgresUrl): string | undefined {
+  if (!upstreamUrl) return 'PostgreSQL unavailable: set ATRIUM_TEST_POSTGRES_URL (npm test does when it can connect)';
   if (!existsSync(PGBOUNCER_BINARY))
     return `PgBouncer is not installed (${PGBOUNCER_BINARY}): apt-get install pgbouncer`;
   return undefined;
@@ -29,7 +29,18 @@ export interface PgBouncer {
   url(database: string): string;
   /** A fresh database on the PostgreSQL behind it: its URL through PgBouncer, and its removal. */
   createDatabase(): Promise<{ url: string; drop(): Promise<void> }>;
+  /** The PgBouncer process (for its memory readings). */
+  pid: number | undefined;
   stop(): Promise<void>;
+}
+
+export interface PgBouncerOptions {
+  /** The PostgreSQL behind it (default: ATRIUM_TEST_POSTGRES_URL, the tests' own). */
+  upstreamUrl?: string;
+  /** Client connections it accepts (default 500). */
+  maxClientConnections?: number;
+  /** Server connections per database (default 20). */
+  poolSize?: number;
 }
 
 async function freePort(): Promise<number> {
@@ -42,10 +53,11 @@ async function freePort(): Promise<number> {
 
 let counter = 0;
 
-export async function startPgBouncer(): Promise<PgBouncer> {
-  const missing = pgbouncerMissing();
-  if (missing || !postgresUrl) throw new Error(missing);
-  const upstream = new URL(postgresUrl);
+export async function startPgBouncer(options: PgBouncerOptions = {}): Promise<PgBouncer> {
+  const upstreamUrl = options.upstreamUrl ?? postgresUrl;
+  const missing = pgbouncerMissing(upstreamUrl);
+  if (missing || !upstreamUrl) throw new Error(missing);
+  const upstream = new URL(upstreamUrl);
   const dir = mkdtempSync(join(tmpdir(), 'atrium-pgbouncer-'));
   // PgBouncer refuses to run as root; it switches to the postgres user, who must read these files.
   chmodSync(dir, 0o755);
@@ -67,8 +79,8 @@ export async function startPgBouncer(): Promise<PgBouncer> {
         'auth_type = trust',
         `auth_file = ${join(dir, 'users.txt')}`,
         'pool_mode = transaction',
-        'max_client_conn = 500',
-        'default_pool_size = 20',
+        `max_client_conn = ${options.maxClientConnections ?? 500}`,
+        `default_pool_size = ${options.poolSize ?? 20}`,
         'ignore_startup_parameters = extra_float_digits',
         '',
       ].join('\n'),
@@ -107,7 +119,7 @@ export async function startPgBouncer(): Promise<PgBouncer> {
   const running = child;
   const url = (database: string) => `postgres://${encodeURIComponent(user)}@127.0.0.1:${port}/${database}`;
   const admin = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: postgresUrl });
+    const client = new pg.Client({ connectionString: upstreamUrl });
     await client.connect();
     try {
       return await work(client);
@@ -117,6 +129,7 @@ export async function startPgBouncer(): Promise<PgBouncer> {
   };
   return {
     url,
+    pid: running.pid,
     async createDatabase() {
       const name = `atrium_pgb_${process.pid}_${Date.now().toString(36)}_${counter++}`;
       await admin((c) => c.query(`create database "${name}"`));
