@@ -47,7 +47,6 @@ describe('the portal on the demo organisation', { skip }, () => {
         ['incidents', '/incidents/'],
         ['postmortems', '/postmortems/'],
         ['relations', '/catalog/default/api/shipments-api/relations/apiConsumedBy/'],
-        ['runners', '/runners/'],
       ];
       for (const scheme of ['light', 'dark'] as const) {
         const context = await browser.newContext({
