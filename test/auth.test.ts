@@ -23,7 +23,7 @@ describeEachDatabase('API tokens', (dialect) => {
   let elsewhere: TokenService;
 
   before(async () => {
-    testDb = await createTestDatabase(dialect);
+    testDb = await createTestDatabase(dialect, { migrated: true });
     database = await testDb.open();
     tokens = new TokenService(new TokenStore(database), () => clock);
     elsewhere = new TokenService(new TokenStore(database), () => clock);

@@ -32,7 +32,7 @@ describeEachDatabase('bulkInsert', (dialect) => {
   let database: Database;
 
   before(async () => {
-    testDb = await createTestDatabase(dialect);
+    testDb = await createTestDatabase(dialect, { migrated: true });
     database = await testDb.open();
   });
   after(async () => {
@@ -94,7 +94,7 @@ describeEachDatabase('catalog sync through bulk inserts', (dialect) => {
   let database: Database;
 
   before(async () => {
-    testDb = await createTestDatabase(dialect);
+    testDb = await createTestDatabase(dialect, { migrated: true });
     database = await testDb.open();
   });
   after(async () => {

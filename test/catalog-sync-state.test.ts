@@ -24,7 +24,7 @@ describeEachDatabase('catalog sync state', (dialect) => {
   let catalog: TempCatalog;
 
   before(async () => {
-    testDb = await createTestDatabase(dialect);
+    testDb = await createTestDatabase(dialect, { migrated: true });
     database = await testDb.open();
     store = new CatalogStore(database);
     catalog = tempCatalog({
@@ -95,7 +95,7 @@ describeEachDatabase('catalog sync state', (dialect) => {
     assert.equal(edited.parsedFiles, 1);
     assert.equal(edited.upserted, 1);
 
-    const cold = await createTestDatabase(dialect);
+    const cold = await createTestDatabase(dialect, { migrated: true });
     const coldDatabase = await cold.open();
     try {
       const coldStore = new CatalogStore(coldDatabase);

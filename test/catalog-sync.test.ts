@@ -20,7 +20,7 @@ describeEachDatabase('catalog sync', (dialect) => {
   const sync = () => syncCatalog(store, { catalog: catalog.dir, now: fixedNow });
 
   before(async () => {
-    testDb = await createTestDatabase(dialect);
+    testDb = await createTestDatabase(dialect, { migrated: true });
     database = await testDb.open();
     store = new CatalogStore(database);
   });
@@ -288,7 +288,7 @@ describeEachDatabase('catalog sync', (dialect) => {
 
 describeEachDatabase('catalog sync, one file with two definitions', (dialect) => {
   test('the first definition in a file is the one stored, not a later duplicate', async (t) => {
-    const testDb = await createTestDatabase(dialect);
+    const testDb = await createTestDatabase(dialect, { migrated: true });
     const database = await testDb.open();
     const catalog = tempCatalog({
       'catalog-info.yaml': `${component('svc', { title: 'First' })}---\n${component('SVC', { title: 'Second' })}`,
@@ -309,7 +309,7 @@ describeEachDatabase('catalog sync, one file with two definitions', (dialect) =>
 
 describeEachDatabase('a long-lived syncer', (dialect) => {
   test('keeps its state between syncs and reloads it when another process has synced', async (t) => {
-    const testDb = await createTestDatabase(dialect);
+    const testDb = await createTestDatabase(dialect, { migrated: true });
     const database = await testDb.open();
     const catalog = tempCatalog({
       'catalog-info.yaml': location(['./a.yaml', './b.yaml']),
@@ -351,7 +351,7 @@ describeEachDatabase('grouped dangling references', (dialect) => {
   let catalog: TempCatalog;
 
   before(async () => {
-    testDb = await createTestDatabase(dialect);
+    testDb = await createTestDatabase(dialect, { migrated: true });
     database = await testDb.open();
   });
   after(async () => {
@@ -396,7 +396,7 @@ describeEachDatabase('grouped dangling references', (dialect) => {
 
 describeEachDatabase('the catalog list’s free text and identifiers', (dialect) => {
   test('`shipment create` finds ShipmentCreate-like names, as the search page does; the joined word still does', async (t) => {
-    const testDb = await createTestDatabase(dialect);
+    const testDb = await createTestDatabase(dialect, { migrated: true });
     const database = await testDb.open();
     const catalog = tempCatalog({
       'catalog-info.yaml': location(['./a.yaml', './b.yaml', './c.yaml']),

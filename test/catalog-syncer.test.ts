@@ -37,7 +37,7 @@ async function until(condition: () => Promise<boolean>, what: string, turns = 40
 
 describeEachDatabase('the catalog syncer', (dialect) => {
   test('a leader paused past its lease writes nothing after another took over', async (t) => {
-    const database = await createTestDatabase(dialect);
+    const database = await createTestDatabase(dialect, { migrated: true });
     t.after(() => database.drop());
     const db = await database.open();
     t.after(() => db.close());
@@ -79,7 +79,7 @@ describeEachDatabase('the catalog syncer', (dialect) => {
     // Files older than the start: the watcher finds nothing changed since the first sync began.
     const hourAgo = new Date(Date.now() - 3_600_000);
     utimesSync(join(catalog.dir, 'catalog-info.yaml'), hourAgo, hourAgo);
-    const database = await createTestDatabase(dialect);
+    const database = await createTestDatabase(dialect, { migrated: true });
     t.after(() => database.drop());
     const db = await database.open();
     t.after(() => db.close());

@@ -44,7 +44,7 @@ describeEachDatabase('change lines', (dialect) => {
   let database: Database;
   let store: ChangeStore;
   before(async () => {
-    target = await createTestDatabase(dialect);
+    target = await createTestDatabase(dialect, { migrated: true });
     database = await target.open();
     store = new ChangeStore(database);
     // 600 services (more than one query's 500 keys), each with an event at minutes 0..2, and one outside.
@@ -246,7 +246,7 @@ describeEachDatabase('change lines', (dialect) => {
 test('PostgreSQL going away in the middle of each incident query: it rejects as unavailable (503), none hangs, the next answers', {
   skip: process.env.ATRIUM_TEST_POSTGRES_URL ? false : 'PostgreSQL unavailable (ATRIUM_TEST_POSTGRES_URL)',
 }, async () => {
-  const target = await createTestDatabase('postgres');
+  const target = await createTestDatabase('postgres', { migrated: true });
   const direct = new URL(target.target);
   const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
   const proxied = new URL(target.target);

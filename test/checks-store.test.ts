@@ -10,7 +10,7 @@ const NOW = Date.parse('2026-03-15T12:00:00Z');
 const KEY = 'check:default/a';
 
 async function open(t: { after(fn: () => Promise<void>): void }, dialect: 'sqlite' | 'postgres'): Promise<Database> {
-  const testDb = await createTestDatabase(dialect);
+  const testDb = await createTestDatabase(dialect, { migrated: true });
   const database = await testDb.open();
   t.after(async () => {
     await database.close();

@@ -18,7 +18,7 @@ const T0 = Date.parse('2026-12-07T12:00:00Z');
 const MIN = 60_000;
 
 async function open(t: { after(fn: () => Promise<void>): void }, dialect: DialectName): Promise<Database> {
-  const testDb = await createTestDatabase(dialect);
+  const testDb = await createTestDatabase(dialect, { migrated: true });
   const database = await testDb.open();
   t.after(async () => {
     await database.close();

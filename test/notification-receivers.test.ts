@@ -80,7 +80,7 @@ describeEachDatabase('notification receivers', (dialect) => {
     slack.answer(text(200, 'ok'));
     hook.answer(text(204, ''));
     pd.answer(json(202, { status: 'success', message: 'Event processed' }));
-    testDb = await createTestDatabase(dialect);
+    testDb = await createTestDatabase(dialect, { migrated: true });
     database = await testDb.open();
     logs = [];
     const logger = createLogger({

@@ -61,7 +61,7 @@ describeEachDatabase('notification outbox', (dialect) => {
     clock = new Date('2026-12-07T02:14:00.000Z');
     pd.received.length = 0;
     pd.answer(ACCEPTED);
-    testDb = await createTestDatabase(dialect);
+    testDb = await createTestDatabase(dialect, { migrated: true });
     database = await testDb.open();
   });
   afterEach(async () => {

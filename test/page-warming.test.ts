@@ -40,7 +40,7 @@ describeEachDatabase('page warming', (dialect) => {
   });
 
   test('a started server has the home page and the most-linked pages cached soon after it is ready, without a request', async (t) => {
-    const db = await createTestDatabase(dialect);
+    const db = await createTestDatabase(dialect, { migrated: true });
     const database = await db.open();
     t.after(async () => {
       await database.close();

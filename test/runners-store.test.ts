@@ -44,7 +44,7 @@ async function open(
   dialect: 'sqlite' | 'postgres',
   options: { secrets?: Record<string, string>; goneAfterMs?: number } = {},
 ): Promise<Fixture> {
-  const testDb = await createTestDatabase(dialect);
+  const testDb = await createTestDatabase(dialect, { migrated: true });
   const database = await testDb.open();
   t.after(async () => {
     await database.close();
@@ -563,7 +563,7 @@ describeEachDatabase('runner work queue', (dialect) => {
   });
 
   test('a waiting lease request answers none as soon as the service closes, and later ones at once', async (t) => {
-    const testDb = await createTestDatabase(dialect);
+    const testDb = await createTestDatabase(dialect, { migrated: true });
     const database = await testDb.open();
     t.after(async () => {
       await database.close();
@@ -580,7 +580,7 @@ describeEachDatabase('runner work queue', (dialect) => {
   });
 
   test('two connections leasing at once never hand one run to two live leases', async (t) => {
-    const testDb = await createTestDatabase(dialect);
+    const testDb = await createTestDatabase(dialect, { migrated: true });
     const one = await testDb.open();
     const two = await testDb.open();
     t.after(async () => {
@@ -606,7 +606,7 @@ describeEachDatabase('runner work queue', (dialect) => {
       // 30 reports whose capability's handler waits inside its transaction: unbounded, ten of
       // them held all of the pool's connections and an enqueue waited past the pool's 5 s
       // ("timeout exceeded when trying to connect"). Bounded, the enqueue commits meanwhile.
-      const testDb = await createTestDatabase(dialect);
+      const testDb = await createTestDatabase(dialect, { migrated: true });
       const database = await testDb.open();
       t.after(async () => {
         await database.close();

@@ -1,3 +1,5 @@
+// own-process: it checks that nothing of the server is left on the whole event loop, where
+// other files' leftovers would be too (scripts/test.js).
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHook } from 'node:async_hooks';

@@ -13,7 +13,7 @@ const KEY = 'slo:default/a';
 const respond = () => ({ status: 202, body: '{"accepted":1}' });
 
 async function open(t: { after(fn: () => Promise<void>): void }, dialect: 'sqlite' | 'postgres'): Promise<Database> {
-  const testDb = await createTestDatabase(dialect);
+  const testDb = await createTestDatabase(dialect, { migrated: true });
   const database = await testDb.open();
   t.after(async () => {
     await database.close();
@@ -205,7 +205,7 @@ describeEachDatabase('SLO store', (dialect) => {
   });
 
   test('buckets stored before running totals get them when 0014_slo_running_totals runs', async (t) => {
-    const testDb = await createTestDatabase(dialect);
+    const testDb = await createTestDatabase(dialect, { migrated: true });
     t.after(() => testDb.drop());
     const first = await testDb.open();
     // Back to the tables as 0008 made them, holding buckets that a late push left below a compacted hour.

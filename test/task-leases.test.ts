@@ -26,7 +26,7 @@ async function until(condition: () => boolean | Promise<boolean>, what: string):
 
 describeEachDatabase('leases', (dialect) => {
   test('one holder at a time; renewal keeps the generation, a takeover after expiry moves it on', async (t) => {
-    const database = await createTestDatabase(dialect);
+    const database = await createTestDatabase(dialect, { migrated: true });
     t.after(() => database.drop());
     const db = await database.open();
     t.after(() => db.close());
@@ -61,7 +61,7 @@ describeEachDatabase('leases', (dialect) => {
   });
 
   test('replicas racing for a free lease: exactly one wins', async (t) => {
-    const database = await createTestDatabase(dialect);
+    const database = await createTestDatabase(dialect, { migrated: true });
     t.after(() => database.drop());
     const connections = await Promise.all(
       Array.from({ length: dialect === 'postgres' ? 6 : 2 }, () => database.open()),
@@ -77,7 +77,7 @@ describeEachDatabase('leases', (dialect) => {
 
   test('a once-across-replicas task runs on the lease holder only, and moves when it stops or goes silent', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval'] });
-    const database = await createTestDatabase(dialect);
+    const database = await createTestDatabase(dialect, { migrated: true });
     t.after(() => database.drop());
     const db = await database.open();
     t.after(() => db.close());

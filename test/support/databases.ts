@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'node:test';
@@ -9,7 +10,9 @@ import { openDatabase, type Database, type DialectName } from '../../src/platfor
  * Every store test runs on SQLite and on PostgreSQL. Each test gets a database of its
  * own: a fresh SQLite file, or a fresh PostgreSQL schema (selected through the
  * connection's startup options, so nothing depends on session state), dropped afterwards.
- * Runs twice or in parallel never collide.
+ * A test that needs the schema but does not test migrations asks for a `migrated` one: on
+ * PostgreSQL that is a database cloned from a migrated template (30 ms instead of 300 ms
+ * of migrations, many times over in a run). Runs twice or in parallel never collide.
  */
 
 const postgresUrl = process.env.ATRIUM_TEST_POSTGRES_URL;
@@ -24,7 +27,67 @@ export interface TestDatabase {
 
 let counter = 0;
 
-export async function createTestDatabase(dialect: DialectName): Promise<TestDatabase> {
+export interface TestDatabaseOptions {
+  /**
+   * The database already has every migration (opening it migrates nothing): for tests of
+   * stores and servers, never for tests of migrating itself.
+   */
+  migrated?: boolean;
+}
+
+/** A PostgreSQL URL naming another database on the same server. */
+function databaseUrl(name: string): string {
+  const url = new URL(postgresUrl as string);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+let template: Promise<string> | undefined;
+
+/**
+ * The migrated template database, named after the migrations' source so that a change to
+ * them makes a new one: built once on the server by whichever test process asks first
+ * (the others wait on an advisory lock held by that process's own admin connection, then
+ * find it), under a temporary name renamed when complete, so no one clones a half-built one.
+ */
+function migratedTemplate(): Promise<string> {
+  template ??= (async () => {
+    const source = readFileSync(new URL('../../src/platform/db/migrations.ts', import.meta.url));
+    const name = `atrium_template_${createHash('sha1').update(source).digest('hex').slice(0, 16)}`;
+    return withAdmin(async (admin) => {
+      await admin.query('select pg_advisory_lock(hashtext($1))', [name]);
+      try {
+        const found = await admin.query('select 1 from pg_database where datname = $1', [name]);
+        if (found.rowCount) return name;
+        const building = `${name}_${process.pid}`;
+        await admin.query(`drop database if exists "${building}"`);
+        await admin.query(`create database "${building}"`);
+        const database = await openDatabase(databaseUrl(building));
+        await database.close();
+        await admin.query(`alter database "${building}" rename to "${name}"`);
+        return name;
+      } finally {
+        await admin.query('select pg_advisory_unlock(hashtext($1))', [name]);
+      }
+    });
+  })();
+  return template;
+}
+
+export async function createTestDatabase(
+  dialect: DialectName,
+  options: TestDatabaseOptions = {},
+): Promise<TestDatabase> {
   const unique = `${process.pid}_${Date.now().toString(36)}_${counter++}_${Math.random().toString(36).slice(2, 8)}`;
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'atrium-db-'));
@@ -37,6 +100,19 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
     };
   }
   if (!postgresUrl) throw new Error('PostgreSQL is not configured (ATRIUM_TEST_POSTGRES_URL)');
+  if (options.migrated) {
+    const name = `atrium_test_${unique}`;
+    const from = await migratedTemplate();
+    await withAdmin((admin) => admin.query(`create database "${name}" template "${from}"`));
+    const target = databaseUrl(name);
+    return {
+      dialect,
+      target,
+      open: () => openDatabase(target),
+      drop: () =>
+        withAdmin(async (admin) => void (await admin.query(`drop database if exists "${name}" with (force)`))),
+    };
+  }
   const schema = `atrium_test_${unique}`;
   const admin = new pg.Client({ connectionString: postgresUrl });
   await admin.connect();

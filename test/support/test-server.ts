@@ -92,7 +92,7 @@ async function run(testDb: TestDatabase, options: TestServerOptions): Promise<Ru
 
 /** A server on a fresh database of `dialect`; the caller closes it (in a test: `t.after(() => fixture.close())`). */
 export async function startTestServer(dialect: DialectName, options: TestServerOptions): Promise<TestServer> {
-  const testDb = await createTestDatabase(dialect);
+  const testDb = await createTestDatabase(dialect, { migrated: true });
   let main: Running;
   try {
     main = await run(testDb, options);
