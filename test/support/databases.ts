@@ -75,6 +75,13 @@ function migratedTemplate(): Promise<string> {
         const database = await openDatabase(databaseUrl(building));
         await database.close();
         await admin.query(`alter database "${building}" rename to "${name}"`);
+        // Templates of earlier migrations would pile up on a machine that runs the tests often.
+        const stale = await admin.query<{ datname: string }>(
+          "select datname from pg_database where datname like 'atrium\\_template\\_%' and datname <> $1",
+          [name],
+        );
+        for (const { datname } of stale.rows)
+          await admin.query(`drop database if exists "${datname}"`).catch(() => undefined);
         return name;
       } finally {
         await admin.query('select pg_advisory_unlock(hashtext($1))', [name]);
