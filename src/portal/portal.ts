@@ -5,7 +5,8 @@ import type { DocsSource } from '../docs/docs-source.ts';
 import { entitiesWithDocs, runbookPagePath } from '../docs/entity-docs.ts';
 import { cachedBody, SingleFlightCache } from '../platform/cache.ts';
 import type { FastResponse } from '../platform/http/listener.ts';
-import { packIndex, prepareEntries, type PreparedIndex } from '../search/rank.ts';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { packIndex, prepareEntriesInTurns, type PreparedIndex } from '../search/rank.ts';
 import { buildSearchIndex } from '../search/search-index.ts';
 import { offlineManifest, type AssetBundle } from './assets.ts';
 import { PAGE_CSP } from '../web/csp.ts';
@@ -83,7 +84,8 @@ export class Portal implements PortalData {
   readonly store: CatalogReader;
   private readonly pages: SingleFlightCache<RenderedPage>;
   private readonly index = new Memo(async () => {
-    const prepared = prepareEntries(await buildSearchIndex(this.store, this.docs));
+    // In slices between requests: built after every catalog change while pages and APIs are served.
+    const prepared = await prepareEntriesInTurns(await buildSearchIndex(this.store, this.docs), nextTurn);
     this.searchIndexBuilds++;
     return prepared;
   });

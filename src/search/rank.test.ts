@@ -7,6 +7,7 @@ import {
   maxEdits,
   packIndex,
   prepareEntries,
+  prepareEntriesInTurns,
   rankEntries,
   resultPath,
   withinEdits,
@@ -272,5 +273,42 @@ describe('full text, typos and identifiers (the demo catalog’s shipment-servic
         bits(a, b).every((v) => v.toString(2).replace(/0/g, '').length <= 1),
         `${a} ${b}`,
       );
+  });
+});
+
+describe('prepareEntriesInTurns', () => {
+  const many = Array.from({ length: 4_500 }, (_, i) =>
+    entry(`Service ${i} ${i % 7 === 0 ? 'payments' : 'orders'}`, {
+      tags: [`team-${i % 13}`],
+      sections: [{ anchor: 'alerts', heading: 'Alerts', text: `Alert${i} error rate high` }],
+    }),
+  );
+
+  test('builds the same index as prepareEntries, waiting for a turn between slices', async () => {
+    let turns = 0;
+    const sliced = await prepareEntriesInTurns(many, async () => {
+      turns++;
+    });
+    const whole = prepareEntries(many);
+    assert.deepEqual(sliced.words, whole.words);
+    assert.deepEqual(sliced.strong, whole.strong);
+    assert.deepEqual(sliced.weak, whole.weak);
+    assert.deepEqual(sliced.byLength, whole.byLength);
+    assert.deepEqual(sliced.letters, whole.letters);
+    assert.deepEqual(sliced.sectionBase, whole.sectionBase);
+    for (const q of ['payments 14', 'alert4200', 'servce 99', 'team-3'])
+      assert.deepEqual(
+        rankEntries(sliced, q, 20).map((e) => e.path),
+        rankEntries(whole, q, 20).map((e) => e.path),
+        q,
+      );
+    // 4,500 entries are three slices in each pass over the entries, and the words more.
+    assert.ok(turns >= 6, `${turns} turns`);
+  });
+
+  test('an empty catalog is an empty index, whatever the turns', async () => {
+    const empty = await prepareEntriesInTurns([], async () => undefined);
+    assert.deepEqual(empty.words, []);
+    assert.deepEqual(rankEntries(empty, 'anything', 5), []);
   });
 });

@@ -95,13 +95,48 @@ export function resultPath(result: SearchResult): string {
 const bodySlot = (section: number): number => FIRST_SECTION + 2 * section + 1;
 
 export function prepareEntries(entries: readonly SearchEntry[]): PreparedIndex {
+  return atOnce(preparing(entries));
+}
+
+/** Runs a sliced build (a generator that yields between slices) to its end without pausing. */
+function atOnce<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `prepareEntries` a slice at a time, waiting for `nextTurn` between slices: the server
+ * builds its index after every catalog change while it answers requests, and at 50,000
+ * entities the whole build held the event loop for seconds.
+ */
+export async function prepareEntriesInTurns(
+  entries: readonly SearchEntry[],
+  nextTurn: () => Promise<unknown>,
+): Promise<PreparedIndex> {
+  const steps = preparing(entries);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await nextTurn();
+  }
+}
+
+/** Entries, or words, handled between two yields of `preparing`: a few milliseconds' work. */
+const SLICE = 2_000;
+
+/** The index over `entries` (see `PreparedIndex`), yielding after each slice of its work. */
+function* preparing(entries: readonly SearchEntry[]): Generator<void, PreparedIndex> {
+  // The section bodies' words first: each entry's own fields' words follow in indexEntries.
   const bodies = new Map<string, number[]>();
-  entries.forEach((entry, i) => {
-    (entry.sections ?? []).slice(0, MAX_SECTIONS).forEach((section, s) => {
+  for (let i = 0; i < entries.length; i++) {
+    if (i > 0 && i % SLICE === 0) yield;
+    (entries[i]?.sections ?? []).slice(0, MAX_SECTIONS).forEach((section, s) => {
       addWords(bodies, identifierTerms(section.text), i * SLOTS + bodySlot(s));
     });
-  });
-  return indexEntries(entries, bodies);
+  }
+  return yield* indexEntries(entries, bodies);
 }
 
 /** Records that `words` occur at `code`, once per word and code (codes arrive ascending, or are sorted later). */
@@ -116,11 +151,14 @@ function addWords(byWord: Map<string, number[]>, words: readonly string[], code:
 /**
  * The index over `entries`' fields and section headings, which it splits into words, and
  * the section bodies' words as given (`word -> codes`): the server splits them from the
- * entries, a browser reads them ready-made from the shipped index.
+ * entries, a browser reads them ready-made from the shipped index. Yields after each slice.
  */
-function indexEntries(entries: readonly SearchEntry[], bodies: Map<string, number[]>): PreparedIndex {
+function* indexEntries(entries: readonly SearchEntry[], bodies: Map<string, number[]>): Generator<void, PreparedIndex> {
   const byWord = bodies;
-  const prepared = entries.map((entry, i) => {
+  const prepared: PreparedEntry[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    if (i > 0 && i % SLICE === 0) yield;
+    const entry = entries[i] as SearchEntry;
     const base = i * SLOTS;
     addWords(byWord, identifierTerms(entry.name), base + NAME);
     addWords(byWord, identifierTerms(entry.title), base + TITLE);
@@ -129,9 +167,11 @@ function indexEntries(entries: readonly SearchEntry[], bodies: Map<string, numbe
     (entry.sections ?? []).slice(0, MAX_SECTIONS).forEach((section, s) => {
       addWords(byWord, identifierTerms(section.heading), base + FIRST_SECTION + 2 * s);
     });
-    return { entry, name: identifierTerms(entry.name).join(' ') };
-  });
+    prepared.push({ entry, name: identifierTerms(entry.name).join(' ') });
+  }
+  yield;
   const words = [...byWord.keys()].sort();
+  yield;
   const sectionBase = new Int32Array(entries.length);
   const sectionCount = new Uint8Array(entries.length);
   let sections = 0;
@@ -142,15 +182,22 @@ function indexEntries(entries: readonly SearchEntry[], bodies: Map<string, numbe
   });
   const byLength: number[][] = [];
   const letters = new Int32Array(words.length);
-  words.forEach((w, i) => {
+  const strong: Int32Array[] = [];
+  const weak: Int32Array[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (i > 0 && i % SLICE === 0) yield;
+    const w = words[i] as string;
     (byLength[w.length] ??= []).push(i);
     letters[i] = letterBits(w);
-  });
+    const codes = byWord.get(w) as number[];
+    strong.push(Int32Array.from(codes.filter((c) => c % SLOTS < OTHER)).sort());
+    weak.push(Int32Array.from(codes.filter((c) => c % SLOTS >= OTHER)).sort());
+  }
   return {
     entries: prepared,
     words,
-    strong: words.map((w) => Int32Array.from((byWord.get(w) as number[]).filter((c) => c % SLOTS < OTHER)).sort()),
-    weak: words.map((w) => Int32Array.from((byWord.get(w) as number[]).filter((c) => c % SLOTS >= OTHER)).sort()),
+    strong,
+    weak,
     byLength: Array.from(byLength, (list) => Int32Array.from(list ?? [])),
     letters,
     fieldPoints: new Uint8Array(entries.length * MAX_QUERY_TERMS),
@@ -686,7 +733,7 @@ export function loadPackedIndex(packed: PackedIndex | LegacyPackedIndex): Prepar
     });
     bodies.set(word, list);
   });
-  return indexEntries(entries, bodies);
+  return atOnce(indexEntries(entries, bodies));
 }
 
 /** Version 1 (an export made before sections) and 2 unpack too: a saved copy keeps working offline. */
