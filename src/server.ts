@@ -408,10 +408,13 @@ export function createServer(options: ServerOptions): AtriumServer {
    * name them), rendered in the background after each sync so the first visitors after a
    * restart or a change find them cached; it gives way to every live request.
    */
+  /** When the last request arrived (the listener notes it): warming waits for a pause in traffic. */
+  let lastRequestAt = Number.NEGATIVE_INFINITY;
   const warmer = new PageWarmer({
     targets: async () => ['', 'catalog/', ...(await catalog.store.mostLinked(WARM_TARGETS)).map(entityPath)],
     render: (path) => portal.page(path, ''),
     queue: () => renders.load,
+    sinceLastRequest: () => performance.now() - lastRequestAt,
     cache: { usedBytes: () => portal.cachedBytes, maxBytes: caches.pageCacheBytes },
     logger,
   });
@@ -621,7 +624,7 @@ export function createServer(options: ServerOptions): AtriumServer {
     ...postmortemTasks(postmortems),
     ...postmortemFileTasks(postmortems, () => postmortemFilesIn(catalog.store, docs), logger),
   );
-  const listener = createListener(app, {
+  const served = createListener(app, {
     logger,
     metrics,
     fastPath: (path, search, headers) =>
@@ -631,6 +634,10 @@ export function createServer(options: ServerOptions): AtriumServer {
       portal.peek(path, search),
     fastPost: ofrepFastPath(flags, tokens),
   });
+  const listener: RequestListener = (req, res) => {
+    lastRequestAt = performance.now();
+    served(req, res);
+  };
 
   return {
     app,

@@ -71,6 +71,23 @@ describe('PageWarmer', () => {
     }
   });
 
+  it('waits for a pause in requests of any kind: nothing is warmed while they keep arriving, even if each is answered within its turn', async () => {
+    let since = 0;
+    const f = fixture(['a/', 'b/'], { sinceLastRequest: () => since, quietMs: 250 });
+    const run = f.warmer.warm();
+    for (const ms of [0, 100, 249]) {
+      since = ms;
+      await turn();
+      assert.equal(f.paused(), 1, `paused ${ms} ms after a request`);
+      f.resume();
+    }
+    await turn();
+    assert.deepEqual(f.rendered, [], 'nothing rendered while requests kept arriving');
+    since = 250;
+    f.resume();
+    assert.deepEqual(await run, { pages: 2, end: 'done' });
+  });
+
   it('fills only its share of the page cache budget', async () => {
     const f = fixture(['a/', 'b/', 'c/', 'd/', 'e/'], { pageBytes: 30, maxBytes: 100, share: 0.75 });
     // 0, 30, 60 are under 75 bytes; at 90 it stops.

@@ -14,6 +14,15 @@ export interface PageWarmerOptions {
   render(path: string): Promise<unknown>;
   /** The render queue now: warming waits while live requests render, wait or share a render. */
   queue(): QueueLoad;
+  /**
+   * Milliseconds since the last live request arrived, of any kind (a cached page, an API
+   * read): warming waits until requests have paused for `quietMs`. Requests answered within
+   * one turn never show in the queue, yet a warm render between them (a hub's page reads
+   * thousands of relations) delays every one that arrives meanwhile.
+   */
+  sinceLastRequest?(): number;
+  /** How long requests must have paused before a page is warmed (default 250 ms). */
+  quietMs?: number;
   /** The page cache's bytes now, and its budget: warming stops at `share` of it. */
   cache: { usedBytes(): number; maxBytes: number };
   /**
@@ -38,15 +47,17 @@ export interface WarmReport {
 
 const BUSY_PAUSE_MS = 50;
 const DEFAULT_SHARE = 0.75;
+const DEFAULT_QUIET_MS = 250;
 
 /**
  * Warms the portal's most-linked pages after a sync (a restart, or a change that dropped
  * the page cache) so that the first visitors find them rendered — in the background, at
  * the lowest priority: one page at a time, only while no live request renders, waits in
- * the render queue or shares a render (a live request is never behind more than the one
- * warm render in progress), and only into `share` of the page cache's budget. A newer
- * sync supersedes a run; pages are requested through the normal render path, so what is
- * warmed is exactly what a request would have cached.
+ * the render queue or shares a render, and requests have paused for `quietMs` (a live
+ * request is never behind more than the one warm render in progress, and under steady
+ * traffic nothing is warmed: pages render on demand), and only into `share` of the page
+ * cache's budget. A newer sync supersedes a run; pages are requested through the normal
+ * render path, so what is warmed is exactly what a request would have cached.
  *
  * @example
  * const warmer = new PageWarmer({ targets, render: (p) => portal.page(p, ''), queue: () => renders.load, cache, logger });
@@ -87,6 +98,7 @@ export class PageWarmer {
     const limit = cache.maxBytes * (this.options.share ?? DEFAULT_SHARE);
     const pause = this.options.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, BUSY_PAUSE_MS)));
     const yieldTurn = this.options.yieldTurn ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
+    const quietMs = this.options.quietMs ?? DEFAULT_QUIET_MS;
     let pages = 0;
     const ended = (): WarmEnd | undefined => (this.stopped ? 'stopped' : run !== this.runs ? 'superseded' : undefined);
     let targets: string[];
@@ -103,7 +115,7 @@ export class PageWarmer {
       for (;;) {
         const end = ended();
         if (end) return { pages, end };
-        if (!busy(this.options.queue())) break;
+        if (!busy(this.options.queue()) && (this.options.sinceLastRequest?.() ?? Infinity) >= quietMs) break;
         await pause();
       }
       if (cache.usedBytes() >= limit) return { pages, end: 'budget' };
