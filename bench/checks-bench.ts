@@ -14,6 +14,14 @@
  * checks' handler), and the event loop's delay. Baseline in the same run: the same with BASELINE
  * checks. SQLite always; PostgreSQL too when ATRIUM_TEST_POSTGRES_URL is set.
  *
+ * Then, at CHECKS only and while the checks go on running, the pages (PAGES seconds per
+ * phase, 0 to skip): open-loop load with the portal benchmark's schedule (RATE req/s with
+ * bursts to BURST_RATE for 1 s every 10 s, Zipf over the targets) from a thread of its own,
+ * first on the service page and the checks' entity pages, then on the lists (the catalog's
+ * checks, the checks API a page at a time); each against a bare node:http server answering
+ * the same bytes on the same schedule. Targets: the portal's p99 ratios, 1.5× for entity
+ * pages and 3× for lists.
+ *
  * Each check runs at its fixed offset within the minute (a hash of its key), so a round's
  * runs are spread over the minute and each run's drift is measured against its own due
  * time (the round's boundary plus the offset). The rounds task starts WARMUP seconds
@@ -22,12 +30,14 @@
  * state measured. After the last measured round the runs still unfinished get DRAIN
  * seconds to finish before the backlog is counted.
  *
- *   CHECKS=10000 BASELINE=1000 MINUTES=2 WARMUP=60 DRAIN=10 CONCURRENCY=64 GATHER_MS=50 REPORT_WAIT_MS=50 [ONLY=sqlite|postgres] npm run bench:checks
+ *   CHECKS=10000 BASELINE=1000 MINUTES=2 WARMUP=60 DRAIN=10 CONCURRENCY=64 GATHER_MS=50 REPORT_WAIT_MS=50 PAGES=20 RATE=778 BURST_RATE=3000 [ONLY=sqlite|postgres] npm run bench:checks
  *
  * BASELINE=0 measures the target alone.
  *
  * Exit status: 0 the target met at CHECKS, 1 missed, 2 the benchmark itself failed.
  */
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +49,17 @@ import { loadAssets } from '../src/portal/assets.ts';
 import { RunnerAgent } from '../src/runners/agent.ts';
 import { inProcessTransport } from '../src/runners/transport.ts';
 import { createServer } from '../src/server.ts';
-import { log, onCleanup, postgresSchema, runBenchmark, sleep, startBareServer, verdict } from './support.ts';
+import { formatStats, type OpenLoopStats, runOpenLoopInWorker } from './load-generator.ts';
+import {
+  httpGetBytes,
+  log,
+  onCleanup,
+  postgresSchema,
+  runBenchmark,
+  sleep,
+  startBareServer,
+  verdict,
+} from './support.ts';
 
 const CHECKS = Number(process.env.CHECKS ?? 10_000);
 const BASELINE = Number(process.env.BASELINE ?? 1_000);
@@ -52,6 +72,10 @@ const ONLY = process.env.ONLY;
 const GATHER_MS = Number(process.env.GATHER_MS ?? 50);
 /** The runner's first report of a batch waits this long for others (RunnerAgent's reportBatchWaitMs). */
 const REPORT_WAIT_MS = Number(process.env.REPORT_WAIT_MS ?? 50);
+/** Seconds of load per page phase (0: no page phases). */
+const PAGES_SEC = Number(process.env.PAGES ?? 20);
+const RATE = Number(process.env.RATE ?? 778);
+const BURST_RATE = Number(process.env.BURST_RATE ?? 3000);
 const MINUTE_MS = 60_000;
 /** The target: drift p99 within a second. */
 const DRIFT_P99_MS = 1000;
@@ -107,6 +131,102 @@ interface Result {
   loopP99: number;
   loopMax: number;
   loadAtEnd: string;
+  /** The page phases (at CHECKS only). */
+  pages: PagePhase[];
+}
+
+interface PagePhase {
+  name: string;
+  atrium: OpenLoopStats;
+  bare: OpenLoopStats;
+  ratio: number;
+  target: number;
+}
+
+/**
+ * The pages under open-loop load while the checks keep running (`keepRunning` orders their
+ * rounds meanwhile), each phase against a bare server answering Atrium's bytes.
+ */
+async function pagesUnderLoad(
+  server: ReturnType<typeof createServer>,
+  checks: number,
+  keepRunning: () => Promise<void>,
+): Promise<PagePhase[]> {
+  const http = createHttpServer(server.listener);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const port = (http.address() as AddressInfo).port;
+  const names = Array.from({ length: checks }, (_, i) => `check-${String(i).padStart(5, '0')}`);
+  const phases = [
+    {
+      name: 'service page and check pages',
+      target: 1.5,
+      paths: ['/catalog/default/component/target/', ...names.map((n) => `/catalog/default/check/${n}/`)],
+      accept: 'text/html',
+    },
+    {
+      name: 'lists: the catalog’s checks and the checks API',
+      target: 3,
+      // The first 20 pages of 50 (both lists' page size), or as many as there are.
+      paths: Array.from({ length: Math.min(20, Math.ceil(checks / 50)) }, (_, i) => [
+        `/catalog/?kind=check&page=${i + 1}`,
+        `/api/v1/checks?offset=${i * 50}`,
+      ]).flat(),
+      accept: 'text/html, application/json',
+    },
+  ];
+  let running = true;
+  const ordering = (async () => {
+    while (running) {
+      await keepRunning();
+      await sleep(1000 - (Date.now() % 1000));
+    }
+  })();
+  const results: PagePhase[] = [];
+  try {
+    for (const phase of phases) {
+      // Unmeasured: every target once, so both servers answer from what a visitor would find.
+      const pages = new Map<string, Buffer>();
+      let contentType = 'text/html; charset=utf-8';
+      for (const path of phase.paths) {
+        const res = await httpGetBytes(port, path, 60_000, { accept: phase.accept });
+        if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`);
+        pages.set(path, res.body);
+        contentType = String(res.headers['content-type'] ?? contentType);
+      }
+      const schedule = {
+        rate: RATE,
+        burstRate: BURST_RATE,
+        burstEverySec: 10,
+        burstLengthSec: 1,
+        durationSec: PAGES_SEC,
+        seed: 1,
+        headers: { accept: phase.accept },
+      };
+      const atrium = await runOpenLoopInWorker({
+        ...schedule,
+        urls: phase.paths.map((p) => `http://127.0.0.1:${port}${p}`),
+      });
+      log(formatStats(`atrium ${phase.name} (${load()})`, atrium));
+      const bare = await startBareServer({ headers: { 'content-type': contentType }, pages });
+      const floor = await runOpenLoopInWorker({
+        ...schedule,
+        urls: phase.paths.map((p) => `http://127.0.0.1:${bare.port}${p}`),
+      });
+      await bare.stop();
+      log(formatStats(`bare node:http, the same ${pages.size} bodies (${load()})`, floor));
+      const ratio = atrium.latency.p99 / floor.latency.p99;
+      log(
+        `${phase.name}: p99 ratio ${ratio.toFixed(2)}× (target ≤ ${phase.target}×), errors ${atrium.errors.total}: ${verdict(ratio <= phase.target && atrium.errors.total === 0)}`,
+      );
+      results.push({ name: phase.name, atrium, bare: floor, ratio, target: phase.target });
+    }
+  } finally {
+    running = false;
+    await ordering;
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  }
+  return results;
 }
 
 async function measure(label: string, checks: number, database: Database, targetUrl: string): Promise<Result> {
@@ -192,6 +312,13 @@ async function measure(label: string, checks: number, database: Database, target
     .where('w.due_ms', '>=', first)
     .where('w.due_ms', '<', end)
     .executeTakeFirstOrThrow();
+  const pages =
+    checks === CHECKS && PAGES_SEC > 0
+      ? await pagesUnderLoad(server, checks, async () => {
+          await server.checks.schedule().catch(() => failures++);
+          await server.runners.expire().catch(() => failures++);
+        })
+      : [];
   await agent.stop(5000);
   await running;
 
@@ -221,6 +348,7 @@ async function measure(label: string, checks: number, database: Database, target
     loopP99: loop.percentile(99) / 1e6,
     loopMax: loop.max / 1e6,
     loadAtEnd,
+    pages,
   };
 }
 
@@ -234,6 +362,16 @@ function table(results: readonly Result[]): void {
   for (const r of results)
     log(
       `| ${r.label} | ${r.checks} | ${r.ordered} | ${r.finished} (${r.perRound}) | ${r.recorded} | ${r.backlog} | ${ms(r.drift.p50)} / ${ms(r.drift.p95)} / ${ms(r.drift.p99)} / ${ms(r.drift.max)} | ${ms(r.ingestion.p50)} / ${ms(r.ingestion.p99)} / ${ms(r.ingestion.max)} | ${ms(r.lead.min)} / ${ms(r.lead.p50)} | ${ms(r.loopP99)} / ${ms(r.loopMax)} | ${r.loadAtEnd} |`,
+    );
+  const phases = results.flatMap((r) => r.pages.map((p) => ({ label: r.label, ...p })));
+  if (phases.length === 0) return;
+  const ms2 = (v: number) => v.toFixed(2);
+  log('');
+  log('| run | pages | atrium p50 / p99 ms | bare p50 / p99 ms | p99 ratio | target | errors |');
+  log('|---|---|---|---|---:|---:|---:|');
+  for (const p of phases)
+    log(
+      `| ${p.label} | ${p.name} | ${ms2(p.atrium.latency.p50)} / ${ms2(p.atrium.latency.p99)} | ${ms2(p.bare.latency.p50)} / ${ms2(p.bare.latency.p99)} | ${p.ratio.toFixed(2)}× | ≤ ${p.target}× | ${p.atrium.errors.total} |`,
     );
 }
 
@@ -278,7 +416,7 @@ async function main(): Promise<number> {
         log(
           `${r.label}: ${r.finished}/${r.ordered} finished, backlog ${r.backlog}, drift p99 ${Math.round(r.drift.p99)} ms: ${verdict(ok)}`,
         );
-        if (checks === CHECKS) met &&= ok;
+        if (checks === CHECKS) met &&= ok && r.pages.every((p) => p.ratio <= p.target && p.atrium.errors.total === 0);
       } finally {
         await database.close();
       }

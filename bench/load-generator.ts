@@ -20,6 +20,7 @@
  * errors. At most `maxInFlight` requests are outstanding; a scheduled request that finds
  * the cap reached is not sent and counts as an error (`dropped`).
  */
+import { startTsWorker } from '../src/platform/ts-worker.ts';
 import { HttpClientPool, serializeRequest } from './http-client-pool.ts';
 import { zipf } from './distributions.ts';
 import { createRng, exponential } from '../src/platform/prng.ts';
@@ -432,4 +433,20 @@ export function formatStats(label: string, s: OpenLoopStats): string {
     `  generator send lag: p50 ${ms(s.sendLag.p50)}, p99 ${ms(s.sendLag.p99)}, max ${ms(s.sendLag.max)}`,
     `  worst seconds of the schedule: ${s.worstSeconds.map((w) => `${w.second}-${w.second + 1} s max ${ms(w.maxMs)} (${w.requests} requests, ${w.errors} errors)`).join('; ') || 'n/a'}`,
   ].join('\n');
+}
+
+/**
+ * `runOpenLoop` on a worker thread (GETs only: `post` is a function, which cannot cross
+ * threads), for a server running in this process: its event loop is then the server's alone.
+ */
+export function runOpenLoopInWorker(options: Omit<OpenLoopOptions, 'post'>): Promise<OpenLoopStats> {
+  const worker = startTsWorker(new URL('./open-loop-worker.ts', import.meta.url), options);
+  return new Promise((resolve, reject) => {
+    worker.once('message', (stats: OpenLoopStats) => {
+      resolve(stats);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`load generator thread exited (${code}) before its result`)));
+  });
 }

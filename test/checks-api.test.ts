@@ -172,6 +172,28 @@ describeEachDatabase('checks API', (dialect) => {
     );
   });
 
+  test('the list a page at a time: each page is that slice of the whole list in name order, with statuses, and the total', async () => {
+    type Page = { items: { key: string; status: string }[]; total: number };
+    const page = async (query: string) => {
+      const res = await fixture.server.app.request(`/api/v1/checks?${query}`);
+      assert.equal(res.status, 200, query);
+      return (await res.json()) as Page;
+    };
+    const whole = await page('limit=500');
+    assert.ok(whole.total >= 2 && whole.items.length === whole.total, JSON.stringify(whole));
+    assert.deepEqual(
+      whole.items.map((i) => i.key),
+      [...whole.items.map((i) => i.key)].sort(),
+    );
+    for (let offset = 0; offset <= whole.total; offset++) {
+      const one = await page(`limit=1&offset=${offset}`);
+      assert.equal(one.total, whole.total);
+      assert.deepEqual(one.items, whole.items.slice(offset, offset + 1), `offset ${offset}`);
+    }
+    const passing = await page('status=passing&limit=1');
+    assert.equal(passing.total, whole.items.filter((i) => i.status === 'passing').length);
+  });
+
   test('a maintenance window keeps the data and holds the alert', async () => {
     nowMs = START + 5 * 60_000;
     await report(LOGIN, 'local', 0, failure);

@@ -549,8 +549,12 @@ export class CheckService {
     const matching = checks.filter(
       (c) => (!filter.service || c.service === filter.service) && (!filter.owner || c.owner === filter.owner),
     );
-    let views = await this.views(matching);
-    if (filter.status) views = views.filter((v) => v.status === filter.status);
+    if (!filter.status) {
+      // The page's views only: a check's status is read from the store, so a page of 50 of
+      // 10,000 checks reads 50 states, not 10,000 (the list stays in definition order).
+      return { items: await this.views(matching.slice(offset, offset + limit)), total: matching.length };
+    }
+    const views = (await this.views(matching)).filter((v) => v.status === filter.status);
     return { items: views.slice(offset, offset + limit), total: views.length };
   }
 
