@@ -42,15 +42,18 @@ function databaseUrl(name: string): string {
   return url.toString();
 }
 
-async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
+/** `work` with a client of its own on `connectionString`, closed afterwards whatever happens. */
+export async function withClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
   try {
-    return await work(admin);
+    return await work(client);
   } finally {
-    await admin.end();
+    await client.end();
   }
 }
+
+const withAdmin = <T>(work: (admin: pg.Client) => Promise<T>): Promise<T> => withClient(postgresUrl as string, work);
 
 let template: Promise<string> | undefined;
 

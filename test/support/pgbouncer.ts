@@ -3,7 +3,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
+import { withClient } from './databases.ts';
 
 /**
  * Debian's PgBouncer in transaction pooling mode, started by a test (or bench:replicas) on a free loopback
@@ -118,15 +119,7 @@ export async function startPgBouncer(options: PgBouncerOptions = {}): Promise<Pg
   }
   const running = child;
   const url = (database: string) => `postgres://${encodeURIComponent(user)}@127.0.0.1:${port}/${database}`;
-  const admin = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: upstreamUrl });
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => withClient(upstreamUrl, work);
   return {
     url,
     pid: running.pid,
