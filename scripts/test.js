@@ -78,21 +78,27 @@ for (const script of ['build-openfeature.js', 'build-cli.js']) {
 
 const files = process.argv.length > 2 ? process.argv.slice(2) : [...collect('src', []), ...collect('test', [])];
 // Starting a process for a test file, with its TypeScript loader and the server's module
-// graph, costs about two seconds of CPU (more under load): for 122 files in test/ that was
-// a sixth of the run (8m48s before these groups, 7m28s after, on the same tree). So files share processes, each imported by one generated entry file:
-// the unit tests beside the code all in one; the tests in test/ (servers, databases, child
-// processes) a few at a time, each file inside a suite of its own name so that its
-// top-level hooks start and stop its resources around its own tests only. Browser suites
-// keep a process each: they are long, and each file starting first keeps the three slots busy.
-// So does a file that says `// own-process:` (why) on its first line: one that looks at the
-// whole process, where other files' leftovers would be.
+// graph, costs about two seconds of CPU (more under load): for the 122 files in test/ that
+// was a sixth of the run (8m48s before these groups, 7m28s after, on the same tree). So
+// files share processes, each imported by one generated entry file: the unit tests beside
+// the code all in one; the tests in test/ (servers, databases, child processes) a few at a
+// time, each file inside a suite of its own name so that its top-level hooks start and stop
+// its resources around its own tests only. Browser suites keep a process each (they are
+// long, and each starting early keeps the three slots busy), and so does a file that says
+// `// own-process:` (why) on its first line: one that looks at the whole process, where
+// other files' leftovers would be.
 const GROUP_SIZE = 8;
 const entriesDir = mkdtempSync(join(tmpdir(), 'atrium-tests-'));
 const href = (f) => JSON.stringify(pathToFileURL(resolve(f)).href);
+// Node's runner starts the files it is given in the order of their paths, whatever order
+// they are given in: every entry is a file here, its name starting with its place, so the
+// longest start first (the unit tests' one process, then the browser suites) and the
+// short groups fill the end, instead of a browser suite starting last.
+const entries = [];
 const entryFile = (name, lines) => {
-  const entry = join(entriesDir, `${name}.test.mjs`);
+  const entry = join(entriesDir, `${String(entries.length).padStart(3, '0')}-${name}.test.mjs`);
   writeFileSync(entry, lines.join('\n'));
-  return entry;
+  entries.push(entry);
 };
 const units = files.filter((f) => f.startsWith('src/'));
 const suites = files.filter((f) => !units.includes(f));
@@ -100,26 +106,18 @@ const alone = suites.filter(
   (f) => basename(f).startsWith('browser-') || readFileSync(f, 'utf8').startsWith('// own-process:'),
 );
 const grouped = suites.filter((f) => !alone.includes(f));
-const entries = [];
-if (units.length > 1)
-  entries.push(
-    entryFile(
-      'unit-tests',
-      units.map((f) => `import ${href(f)};`),
-    ),
+if (units.length > 0)
+  entryFile(
+    'unit-tests',
+    units.map((f) => `import ${href(f)};`),
   );
-else entries.push(...units);
-entries.push(...alone);
+for (const f of alone) entryFile(basename(f, '.test.ts'), [`import ${href(f)};`]);
 for (let i = 0; i < grouped.length; i += GROUP_SIZE) {
   const group = grouped.slice(i, i + GROUP_SIZE);
-  if (group.length === 1) entries.push(...group);
-  else
-    entries.push(
-      entryFile(`tests-${i / GROUP_SIZE + 1}`, [
-        "import { describe } from 'node:test';",
-        ...group.map((f) => `describe(${JSON.stringify(f)}, () => import(${href(f)}));`),
-      ]),
-    );
+  entryFile(`tests-${i / GROUP_SIZE + 1}`, [
+    "import { describe } from 'node:test';",
+    ...group.map((f) => `describe(${JSON.stringify(f)}, () => import(${href(f)}));`),
+  ]);
 }
 // Three files at a time on two cores: much of a test's time is spent waiting on PostgreSQL,
 // a browser or a child process, so a third file uses idle core time (9m35s with two at a
