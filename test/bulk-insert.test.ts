@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { CatalogStore } from '../src/catalog/store.ts';
 import { syncCatalog } from '../src/catalog/sync.ts';
 import {
@@ -8,9 +8,8 @@ import {
   ROWS_PER_SQLITE_CALL,
   type BulkTable,
 } from '../src/platform/db/bulk-insert.ts';
-import type { Database } from '../src/platform/db/connect.ts';
 import { component, location, tempCatalog } from './support/catalog.ts';
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.ts';
+import { describeEachDatabase, useTestDatabase } from './support/databases.ts';
 
 const RELATIONS: BulkTable = {
   name: 'relations',
@@ -28,17 +27,7 @@ const TAGS: BulkTable = {
 const AWKWARD = ['a "quoted" {brace}, comma', 'back\\slash', 'NULL', '', 'ünï ☃ 𝄞', "it's"];
 
 describeEachDatabase('bulkInsert', (dialect) => {
-  let testDb: TestDatabase;
-  let database: Database;
-
-  before(async () => {
-    testDb = await createTestDatabase(dialect, { migrated: true });
-    database = await testDb.open();
-  });
-  after(async () => {
-    await database.close();
-    await testDb.drop();
-  });
+  const fixture = useTestDatabase(dialect, { migrated: true });
 
   test('stores every row of more than one statement, exactly, inside the caller’s transaction', async () => {
     const per = dialect === 'sqlite' ? ROWS_PER_SQLITE_CALL : ROWS_PER_POSTGRES_STATEMENT;
@@ -54,8 +43,8 @@ describeEachDatabase('bulkInsert', (dialect) => {
         AWKWARD[i % AWKWARD.length] ?? '',
       ];
     });
-    await database.db.transaction().execute((trx) => bulkInsert(trx, dialect, RELATIONS, rows));
-    const stored = await database.db
+    await fixture.database.db.transaction().execute((trx) => bulkInsert(trx, dialect, RELATIONS, rows));
+    const stored = await fixture.database.db
       .selectFrom('relations')
       .select(['origin', 'source_key', 'source', 'type', 'target_key', 'target'])
       .orderBy('origin')
@@ -67,12 +56,12 @@ describeEachDatabase('bulkInsert', (dialect) => {
   });
 
   test('a failed statement writes nothing of the transaction', async () => {
-    await database.db.deleteFrom('entity_tags').execute();
+    await fixture.database.db.deleteFrom('entity_tags').execute();
     // The same (key, tag) twice breaks the primary key in the second statement.
     const per = dialect === 'sqlite' ? ROWS_PER_SQLITE_CALL : ROWS_PER_POSTGRES_STATEMENT;
     const rows = [...Array.from({ length: per }, (_, i) => [`k${i}`, 't']), ['k0', 't']];
-    await assert.rejects(database.db.transaction().execute((trx) => bulkInsert(trx, dialect, TAGS, rows)));
-    assert.deepEqual(await database.db.selectFrom('entity_tags').selectAll().execute(), []);
+    await assert.rejects(fixture.database.db.transaction().execute((trx) => bulkInsert(trx, dialect, TAGS, rows)));
+    assert.deepEqual(await fixture.database.db.selectFrom('entity_tags').selectAll().execute(), []);
   });
 
   test('nothing to insert runs no statement', async () => {
@@ -90,17 +79,7 @@ describeEachDatabase('bulkInsert', (dialect) => {
 });
 
 describeEachDatabase('catalog sync through bulk inserts', (dialect) => {
-  let testDb: TestDatabase;
-  let database: Database;
-
-  before(async () => {
-    testDb = await createTestDatabase(dialect, { migrated: true });
-    database = await testDb.open();
-  });
-  after(async () => {
-    await database.close();
-    await testDb.drop();
-  });
+  const fixture = useTestDatabase(dialect, { migrated: true });
 
   test('a catalog of hundreds of entities stores each entity, tag and relation, and replaces them on a change', async () => {
     const count = 250;
@@ -116,17 +95,17 @@ describeEachDatabase('catalog sync through bulk inserts', (dialect) => {
         )
         .join('---\n');
     const catalog = tempCatalog({ 'catalog-info.yaml': location(['./all.yaml']), 'all.yaml': describe((n) => n) });
-    const store = new CatalogStore(database);
+    const store = new CatalogStore(fixture.database);
     const now = () => new Date('2026-01-15T10:00:00.000Z');
     const first = await syncCatalog(store, { catalog: catalog.dir, now });
     assert.equal(first.upserted, count + 1);
     const relations = async () =>
-      (await database.db.selectFrom('relations').select(['origin', 'type', 'target_key']).execute())
+      (await fixture.database.db.selectFrom('relations').select(['origin', 'type', 'target_key']).execute())
         .map((r) => `${r.origin} ${r.type} ${r.target_key}`)
         .sort();
     const before = await relations();
     assert.equal(before.filter((r) => r.includes(' dependsOn ')).length, count);
-    const tags = await database.db.selectFrom('entity_tags').selectAll().execute();
+    const tags = await fixture.database.db.selectFrom('entity_tags').selectAll().execute();
     assert.equal(tags.length, 2 * count);
 
     catalog.write(
@@ -135,7 +114,7 @@ describeEachDatabase('catalog sync through bulk inserts', (dialect) => {
     );
     const second = await syncCatalog(store, { catalog: catalog.dir, now });
     assert.equal(second.upserted, count);
-    const titles = await database.db
+    const titles = await fixture.database.db
       .selectFrom('entities')
       .select(['name', 'title', 'body'])
       .where('kind', '=', 'component')

@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CheckStore, HOUR_MS, type RunRow, RESULTS_KEPT_MS, SCREENSHOTS_KEPT } from '../src/checks/store.ts';
-import type { Database } from '../src/platform/db/connect.ts';
-import { createTestDatabase, describeEachDatabase } from './support/databases.ts';
+import { describeEachDatabase, openTestDatabase } from './support/databases.ts';
 
 /** The checks store on both databases: runs recorded once with their hourly sums, states, transitions, paging, counts, retention. */
 
 const NOW = Date.parse('2026-03-15T12:00:00Z');
 const KEY = 'check:default/a';
-
-async function open(t: { after(fn: () => Promise<void>): void }, dialect: 'sqlite' | 'postgres'): Promise<Database> {
-  const testDb = await createTestDatabase(dialect, { migrated: true });
-  const database = await testDb.open();
-  t.after(async () => {
-    await database.close();
-    await testDb.drop();
-  });
-  return database;
-}
 
 const run = (id: string, atMs: number, over: Partial<RunRow> = {}): RunRow => ({
   runId: id,
@@ -34,7 +23,7 @@ const run = (id: string, atMs: number, over: Partial<RunRow> = {}): RunRow => ({
 
 describeEachDatabase('checks store', (dialect) => {
   test('records a run once, with its hour summed', async (t) => {
-    const database = await open(t, dialect);
+    const database = await openTestDatabase(t, dialect, { migrated: true });
     const store = new CheckStore(database);
     assert.equal(await store.recordRun(database.db, run('r1', NOW - 1000)), true);
     assert.equal(await store.recordRun(database.db, run('r1', NOW - 1000)), false, 'the same run id twice');
@@ -90,7 +79,7 @@ describeEachDatabase('checks store', (dialect) => {
   });
 
   test('counts good (passing + degraded) and total runs from runs, or hours beyond their retention', async (t) => {
-    const database = await open(t, dialect);
+    const database = await openTestDatabase(t, dialect, { migrated: true });
     const store = new CheckStore(database);
     await store.recordRun(database.db, run('a', NOW - 60_000));
     await store.recordRun(database.db, run('b', NOW - 120_000, { status: 'degraded' }));
@@ -111,7 +100,7 @@ describeEachDatabase('checks store', (dialect) => {
   });
 
   test('keeps location states, the check state and transitions; marks them recorded in a transaction', async (t) => {
-    const database = await open(t, dialect);
+    const database = await openTestDatabase(t, dialect, { migrated: true });
     const store = new CheckStore(database);
     const state = {
       location: 'eu',
@@ -169,7 +158,7 @@ describeEachDatabase('checks store', (dialect) => {
   });
 
   test("keeps a failing browser run's vitals and screenshot apart, the newest per check, within retention", async (t) => {
-    const database = await open(t, dialect);
+    const database = await openTestDatabase(t, dialect, { migrated: true });
     const store = new CheckStore(database);
     const browser = {
       url: 'https://shop.example/',
@@ -200,7 +189,7 @@ describeEachDatabase('checks store', (dialect) => {
   });
 
   test('prunes runs past retention, keeping hours', async (t) => {
-    const database = await open(t, dialect);
+    const database = await openTestDatabase(t, dialect, { migrated: true });
     const store = new CheckStore(database);
     await store.recordRun(database.db, run('old', NOW - RESULTS_KEPT_MS - HOUR_MS));
     await store.recordRun(database.db, run('new', NOW - 1000));

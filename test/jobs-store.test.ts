@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import type { Database, DialectName } from '../src/platform/db/connect.ts';
 import { JobStore } from '../src/jobs/store.ts';
 import { RunnerStore } from '../src/runners/store.ts';
-import { createTestDatabase, describeEachDatabase } from './support/databases.ts';
+import { describeEachDatabase, openTestDatabase } from './support/databases.ts';
 
 /**
  * The claim pass's statements on both databases: one claim statement moves every claim row
@@ -17,22 +16,12 @@ import { createTestDatabase, describeEachDatabase } from './support/databases.ts
 const T0 = Date.parse('2026-12-07T12:00:00Z');
 const MIN = 60_000;
 
-async function open(t: { after(fn: () => Promise<void>): void }, dialect: DialectName): Promise<Database> {
-  const testDb = await createTestDatabase(dialect, { migrated: true });
-  const database = await testDb.open();
-  t.after(async () => {
-    await database.close();
-    await testDb.drop();
-  });
-  return database;
-}
-
 const lastTicks = async (store: JobStore, keys: string[]) =>
   Object.fromEntries([...(await store.states(keys))].map(([key, state]) => [key, state.lastTick]));
 
 describeEachDatabase('job claim statements', (dialect) => {
   test('one statement claims rows at several ticks; a row not at the tick read is left, and nothing is written for it', async (t) => {
-    const store = new JobStore(await open(t, dialect));
+    const store = new JobStore(await openTestDatabase(t, dialect, { migrated: true }));
     await store.initStates(['job:default/a', 'job:default/b'], T0, T0);
     await store.initStates(['job:default/c'], T0 - 5 * MIN, T0);
     const seen: string[][] = [];
@@ -79,7 +68,7 @@ describeEachDatabase('job claim statements', (dialect) => {
   });
 
   test('a write that fails rolls the claims back', async (t) => {
-    const store = new JobStore(await open(t, dialect));
+    const store = new JobStore(await openTestDatabase(t, dialect, { migrated: true }));
     await store.initStates(['job:default/a'], T0, T0);
     await assert.rejects(
       store.claimAll([{ key: 'job:default/a', expectedLast: T0, newLast: T0 + MIN }], T0 + MIN, async () => {
@@ -91,7 +80,7 @@ describeEachDatabase('job claim statements', (dialect) => {
   });
 
   test('runs and work orders keep their text and nulls through the JSON parameter; a tick keeps its first run', async (t) => {
-    const database = await open(t, dialect);
+    const database = await openTestDatabase(t, dialect, { migrated: true });
     const store = new JobStore(database);
     const odd = "quote \" backslash \\ newline \n tab \t ünïcödé 日本 🚀 'single' $1 ? %s";
     await store.insertRuns(
@@ -217,7 +206,7 @@ describeEachDatabase('job claim statements', (dialect) => {
 
   if (dialect === 'postgres')
     test('a claim row another replica holds is skipped, not waited for; the others are claimed', async (t) => {
-      const database = await open(t, dialect);
+      const database = await openTestDatabase(t, dialect, { migrated: true });
       const store = new JobStore(database);
       await store.initStates(['job:default/a', 'job:default/b'], T0, T0);
       // Another replica's claim transaction holds row a (its own pool: a connection of its own).

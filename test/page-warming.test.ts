@@ -4,7 +4,7 @@ import { silentLogger } from '../src/platform/log.ts';
 import { loadAssets } from '../src/portal/assets.ts';
 import { createServer } from '../src/server.ts';
 import { component, group, location, tempCatalog, type TempCatalog } from './support/catalog.ts';
-import { createTestDatabase, describeEachDatabase } from './support/databases.ts';
+import { describeEachDatabase, openTestDatabase } from './support/databases.ts';
 import { useTestServer } from './support/test-server.ts';
 
 /**
@@ -40,12 +40,7 @@ describeEachDatabase('page warming', (dialect) => {
   });
 
   test('a started server has the home page and the most-linked pages cached soon after it is ready, without a request', async (t) => {
-    const db = await createTestDatabase(dialect, { migrated: true });
-    const database = await db.open();
-    t.after(async () => {
-      await database.close();
-      await db.drop();
-    });
+    const database = await openTestDatabase(t, dialect, { migrated: true });
     const server = createServer({
       database,
       logger: silentLogger(),

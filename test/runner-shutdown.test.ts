@@ -4,19 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../src/platform/log.ts';
 import { loadAssets } from '../src/portal/assets.ts';
 import { createServer } from '../src/server.ts';
-import { createTestDatabase } from './support/databases.ts';
+import { openTestDatabase } from './support/databases.ts';
 
 /** A server that stops answers the runners' long polls at once (none), instead of waiting for each to run out. */
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/notifications/', import.meta.url));
 
 test('stop() ends a waiting lease request with no work, long before its long poll would', async (t) => {
-  const db = await createTestDatabase('sqlite');
-  const database = await db.open();
-  t.after(async () => {
-    await database.close();
-    await db.drop();
-  });
+  const database = await openTestDatabase(t, 'sqlite');
   const server = createServer({
     database,
     logger: silentLogger(),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe } from 'node:test';
+import { after, before, describe } from 'node:test';
 import pg from 'pg';
 import { openDatabase, type Database, type DialectName } from '../../src/platform/db/connect.ts';
 
@@ -140,6 +140,47 @@ export async function createTestDatabase(
       await client.connect();
       await client.query(`drop schema if exists "${schema}" cascade`);
       await client.end();
+    },
+  };
+}
+
+/** An open database of its own for one test, closed and dropped after it (`t.after`). */
+export async function openTestDatabase(
+  t: { after(fn: () => Promise<void>): void },
+  dialect: DialectName,
+  options: TestDatabaseOptions = {},
+): Promise<Database> {
+  const testDb = await createTestDatabase(dialect, options);
+  const database = await testDb.open();
+  t.after(async () => {
+    await database.close();
+    await testDb.drop();
+  });
+  return database;
+}
+
+/**
+ * An open database for the tests of the suite this is called in: opened by a `before`
+ * hook, closed and dropped by an `after` hook; `database` is there from the first test on.
+ */
+export function useTestDatabase(
+  dialect: DialectName,
+  options: TestDatabaseOptions = {},
+): { readonly database: Database } {
+  let testDb: TestDatabase | undefined;
+  let database: Database | undefined;
+  before(async () => {
+    testDb = await createTestDatabase(dialect, options);
+    database = await testDb.open();
+  });
+  after(async () => {
+    await database?.close();
+    await testDb?.drop();
+  });
+  return {
+    get database(): Database {
+      if (!database) throw new Error('the test database opens in the suite’s before hook: use it in tests');
+      return database;
     },
   };
 }
