@@ -20,6 +20,10 @@ const catalog = tempCatalog({
     component('plain', { owner: 'ops' }),
     '---',
     group('ops'),
+    '---',
+    group('quiet'),
+    '---',
+    component('lonely', { owner: 'quiet' }),
     atrium('SLO', 'watched-availability', [
       '  service: component:watched',
       '  objective: 99.9',
@@ -72,6 +76,16 @@ describe('pages vary with SLOs, checks and jobs only where they show them', () =
     assert.equal(await rendersOf(plain, () => portal.jobsMoved()), 0, 'job run');
     assert.equal(await rendersOf(plain, () => (nowMs += 60_000)), 0, 'a minute later');
     // Its changes still move it (the timeline is on every service page): test/page-scopes.test.ts.
+  });
+
+  test('a team page moves with its post-mortems and the hour, not with cycles or the minute', async () => {
+    const { portal } = fixture.server;
+    const quiet = '/catalog/default/group/quiet/';
+    await open(quiet);
+    assert.equal(await rendersOf(quiet, () => portal.slosMoved(3)), 0, 'SLO cycle (it owns no SLO)');
+    assert.equal(await rendersOf(quiet, () => (nowMs += 60_000)), 0, 'a minute later');
+    assert.equal(await rendersOf(quiet, () => portal.postmortemsMoved()), 1, 'a post-mortem write');
+    assert.equal(await rendersOf(quiet, () => (nowMs += 3_600_000)), 1, 'an hour later (items turn overdue)');
   });
 
   test('an entity path that does not decode is answered, never a crash', async () => {

@@ -259,4 +259,17 @@ describeEachDatabase('post-mortems and action items', (dialect) => {
     assert.ok(team.some((i) => i.status === 'deprioritised' && i.deprioritisedBy === 'lead'));
     assert.deepEqual(await a.teamItems('group:default/nobody'), []);
   });
+
+  test('another replica’s write reaches this one’s cached team page at its next poll', async () => {
+    const teamPage = async () =>
+      (await fixture.server.portal.page('catalog/default/group/checkout/', '')).body.toString();
+    await a.pollEdits(); // notes where post-mortems stand
+    assert.equal(await a.pollEdits(), false, 'nothing written since');
+    const before = await teamPage();
+    await b.addItem(I43, item('Written on the other replica', { deadline: '2026-04-30' }), 'ada', ROUTE, undefined);
+    assert.equal(await teamPage(), before, 'the page cached here does not know yet');
+    assert.equal(await a.pollEdits(), true);
+    assert.match(await teamPage(), /Written on the other replica/);
+    assert.equal(await a.pollEdits(), false, 'and moves once');
+  });
 });

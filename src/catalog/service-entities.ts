@@ -55,13 +55,17 @@ export class ServiceDefinitions<D extends { services: ReadonlySet<string> }> {
   private loading: Promise<D> | undefined;
   private shown: ReadonlySet<string> | undefined;
 
-  constructor(private readonly read: () => Promise<D>) {}
+  /** `shownOn`: the entity keys whose pages show the definitions (default: their services). */
+  constructor(
+    private readonly read: () => Promise<D>,
+    private readonly shownOn: (definitions: D) => ReadonlySet<string> = (d) => d.services,
+  ) {}
 
   get(): Promise<D> {
     if (this.loading) return this.loading;
     const loading: Promise<D> = this.read().then(
       (definitions) => {
-        if (this.loading === loading) this.shown = definitions.services;
+        if (this.loading === loading) this.shown = this.shownOn(definitions);
         return definitions;
       },
       (err: unknown) => {

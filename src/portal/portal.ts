@@ -216,7 +216,7 @@ export class Portal implements PortalData {
     this.jobsVersion++;
   }
 
-  /** A post-mortem or action item was written or escalated here: the pages showing them render afresh. */
+  /** A post-mortem or action item was written or escalated (here, or on another replica as a poll saw): the pages showing them render afresh. */
   postmortemsMoved(): void {
     this.postmortemsVersion++;
   }
@@ -248,8 +248,7 @@ export class Portal implements PortalData {
     // The minute too: runs recorded on another replica move no version here.
     const jobs = varies.has('jobs') ? `j${this.jobsVersion}m${minute}` : '';
     const incidents = varies.has('incidents') ? `i${this.incidentsVersion}` : '';
-    // The minute too: another replica's writes reach this one's pages within a minute.
-    const postmortems = varies.has('postmortems') ? `p${this.postmortemsVersion}m${minute}` : '';
+    const postmortems = varies.has('postmortems') ? `p${this.postmortemsVersion}` : '';
     let within = '';
     for (const [dependency, version] of scoped) within += `;${dependency}=${version}`;
     return `${key}#${changes}${hour}${notifications}${slos}${oncall}${checks}${jobs}${incidents}${postmortems}${within}`;

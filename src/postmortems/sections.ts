@@ -20,7 +20,8 @@ const teamActions: EntitySection<PostmortemSources, ItemView[]> = {
   kinds: ['Group'],
   slot: 'body',
   order: 40,
-  varies: ['postmortems'],
+  // 'hour': an item turns overdue with time, not with a write.
+  varies: ['postmortems', 'hour'],
   async load({ postmortems }, { key }) {
     if (!postmortems) return undefined;
     const items = (await postmortems.teamItems(key)).filter((i) => i.status !== 'done');

@@ -95,6 +95,8 @@ const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export class PostmortemService {
   private readonly now: () => Date;
   private readonly listeners: (() => void)[] = [];
+  /** Where post-mortems stood at the last poll (pollEdits). */
+  private lastMark: string | undefined;
 
   constructor(
     private readonly store: PostmortemStore,
@@ -109,6 +111,19 @@ export class PostmortemService {
   /** Calls `listener` after every write and escalation here (the portal renders the pages showing them afresh). */
   onChange(listener: () => void): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * Looks whether post-mortems moved since the last poll, on any replica (the store's mark),
+   * and if so tells the listeners: another replica's write reaches this one's cached team
+   * pages. The first poll only notes where they stand. True when they moved.
+   */
+  async pollEdits(): Promise<boolean> {
+    const mark = await this.store.mark();
+    const moved = this.lastMark !== undefined && mark !== this.lastMark;
+    this.lastMark = mark;
+    if (moved) this.changed(undefined);
+    return moved;
   }
 
   private changed<T>(value: T): T {

@@ -100,6 +100,45 @@ export class PostmortemStore {
     });
   }
 
+  /**
+   * Where post-mortems stand, as a string that moves with every write: a publication or
+   * edit, a review, an item added, done or deprioritised, an escalation. Rows are only
+   * added and items only leave `open`, so counts (with the newest edit) are enough; another
+   * replica's writes show in it at this one's next poll.
+   */
+  async mark(): Promise<string> {
+    const [postmortems, items, escalations] = await Promise.all([
+      this.db
+        .selectFrom('postmortems')
+        .select((eb) => [
+          eb.fn.countAll<number | string>().as('count'),
+          eb.fn.count<number | string>('reviewed_at').as('reviewed'),
+          eb.fn.max('updated_at').as('edited'),
+        ])
+        .executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('postmortem_actions')
+        .select((eb) => [
+          eb.fn.countAll<number | string>().as('count'),
+          eb.fn.sum<number | string | null>(eb.case().when('status', '=', 'open').then(1).else(0).end()).as('open'),
+        ])
+        .executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('postmortem_escalations')
+        .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .executeTakeFirstOrThrow(),
+    ]);
+    // Counts come back as numbers from SQLite and as text from PostgreSQL: compared as text.
+    return [
+      postmortems.count,
+      postmortems.reviewed,
+      postmortems.edited ?? '',
+      items.count,
+      items.open ?? 0,
+      escalations.count,
+    ].join('/');
+  }
+
   /** Records a review; false when there is no post-mortem. */
   async review(incidentId: string, by: string, at: string): Promise<boolean> {
     const result = await this.db

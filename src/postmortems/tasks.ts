@@ -8,13 +8,24 @@ export const ESCALATION_INTERVAL_MS = 5 * 60_000;
 
 /**
  * Escalation of overdue action items. Every replica runs it; the (item, sprint) row each
- * escalation claims in the database lets exactly one of them notify, once per sprint.
+ * escalation claims in the database lets exactly one of them notify, once per sprint. And
+ * each replica's poll for post-mortem writes made on the others (PostmortemService.pollEdits).
  */
 export function postmortemTasks(
-  postmortems: Pick<PostmortemService, 'escalate'>,
+  postmortems: Pick<PostmortemService, 'escalate' | 'pollEdits'>,
   intervalMs = ESCALATION_INTERVAL_MS,
 ): BackgroundTask[] {
   return [
+    {
+      // Without it another replica's write would reach this one's cached team pages only with the hour.
+      name: 'other-replicas-postmortem-edits',
+      scope: 'each-replica',
+      startAt: 'listening',
+      intervalMs: 1000,
+      component: 'postmortems',
+      failure: 'could not read where the post-mortems stand',
+      run: async () => void (await postmortems.pollEdits()),
+    },
     {
       name: 'postmortem-escalation',
       scope: 'once-across-replicas',

@@ -171,8 +171,11 @@ export interface AlertEvent {
 export interface SloReader {
   /** The SLOs of a service, worst budget first. */
   forService(serviceKey: string): Promise<SloStatus[]>;
-  /** Whether a service has SLOs, as last read (undefined: not known yet); pages of services without skip each cycle. */
-  hasSlos?(serviceKey: string): boolean | undefined;
+  /**
+   * Whether a service has SLOs, or a team owns some, as last read (undefined: not known
+   * yet); pages of services and teams without skip each cycle.
+   */
+  hasSlos?(key: string): boolean | undefined;
   /** The SLOs of every service a team owns, worst budget first. */
   forOwner(groupKey: string): Promise<SloStatus[]>;
   status(sloKey: string): Promise<SloStatus | undefined>;

@@ -76,6 +76,7 @@ const teamBurn: EntitySection<SloSources, Statuses> = {
   slot: 'lead',
   order: 25,
   varies: ['slos'],
+  variesFor: ({ slos }, key) => slos?.hasSlos?.(key),
   // The team's SLOs only, each by its badge, budget bar and burns: what the Health card shows of it.
   variesWithin: ['slos'],
   load: ({ slos, now }, { key }) => (slos ? statusesOf(slos.forOwner(key), now) : Promise.resolve(undefined)),

@@ -116,6 +116,8 @@ interface Definitions {
   byKey: Map<string, SloDefinition>;
   /** The services in the catalog (an SLO's dangling service has no timeline to record on). */
   services: Set<string>;
+  /** The services with SLOs and the teams owning them: the pages that show SLO cards. */
+  shownOn: Set<string>;
   runbooks: Map<string, string>;
 }
 
@@ -130,7 +132,10 @@ export class SloService implements SloReader {
   private readonly holder: string;
   private readonly intervalMs: number;
   private readonly sources: Record<SloIndicator['type'], SloDataSource>;
-  private readonly definitions = new ServiceDefinitions(() => this.readDefinitions());
+  private readonly definitions = new ServiceDefinitions(
+    () => this.readDefinitions(),
+    (d) => d.shownOn,
+  );
   private lastCompaction = 0;
   private readonly evaluatedListeners: ((cycle: number) => void)[] = [];
   private seenCycle = -1;
@@ -170,11 +175,12 @@ export class SloService implements SloReader {
   }
 
   /**
-   * Whether `service` (an entity key) has SLOs, as last read: false lets its page skip
-   * rendering afresh whenever SLOs move; undefined when not read since the catalog changed.
+   * Whether `key` (a service's or a team's entity key) has SLOs or owns some, as last read:
+   * false lets its page skip rendering afresh whenever SLOs move; undefined when not read
+   * since the catalog changed.
    */
-  hasSlos(service: string): boolean | undefined {
-    return this.definitions.has(service);
+  hasSlos(key: string): boolean | undefined {
+    return this.definitions.has(key);
   }
 
   /**
@@ -249,7 +255,13 @@ export class SloService implements SloReader {
       if (url) runbooks.set(key, url);
     }
     const slos = items.map(({ descriptor, serviceKey }) => sloDefinition(descriptor.entity, owners.get(serviceKey)));
-    return { slos, byKey: new Map(slos.map((s) => [s.key, s])), runbooks, services: new Set(services.keys()) };
+    return {
+      slos,
+      byKey: new Map(slos.map((s) => [s.key, s])),
+      runbooks,
+      services: new Set(services.keys()),
+      shownOn: new Set(slos.flatMap((s) => [s.service, s.owner])),
+    };
   }
 
   async definition(key: string): Promise<SloDefinition | undefined> {
