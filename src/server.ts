@@ -356,13 +356,14 @@ export function createServer(options: ServerOptions): AtriumServer {
       homeSections,
       externalRefs: external,
       cacheBytes: caches.pageCacheBytes,
-      // A service page's timeline and Health card move with their own service's changes and SLOs only.
+      // A service page's timeline, Health and Checks cards move with their own service's changes, SLOs and checks only; a check's page with its own runs.
       scoped: {
         changes: {
           of: (key) => changes.scopeVersion(key, DEFAULT_HOPS),
           moment: () => String(changes.writesSeen),
         },
         slos: { of: (key) => slos.shownVersion(key), moment: () => slos.shownMoment() },
+        checks: { of: (key) => checks.shownVersion(key), moment: () => checks.shownMoment() },
       },
     },
   );

@@ -59,20 +59,58 @@ describe('pages vary with SLOs, checks and jobs only where they show them', () =
   const watched = '/catalog/default/component/watched/';
   const plain = '/catalog/default/component/plain/';
 
-  test('a check run, a job run and a new minute render the page of a service with them afresh', async () => {
+  test('a job run and a new minute render the page of a service with them afresh', async () => {
     const { portal } = fixture.server;
     await open(watched); // the first render reads which services have SLOs, checks and jobs
     // An SLO cycle alone does not: the Health card moves with what it shows (test/page-scopes.test.ts).
-    assert.equal(await rendersOf(watched, () => portal.checksMoved()), 1, 'check run');
     assert.equal(await rendersOf(watched, () => portal.jobsMoved()), 1, 'job run');
     assert.equal(await rendersOf(watched, () => (nowMs += 60_000)), 1, 'a minute later');
+  });
+
+  test('checks move the pages showing them: their own runs, not every check’s', async () => {
+    const { portal, checks } = fixture.server;
+    const check = '/catalog/default/check/watched-health/';
+    let runs = 0;
+    const run = (passed: boolean) => async () =>
+      checks.recordAlone({
+        runId: `run-${++runs}`,
+        kind: 'check',
+        subject: 'check:default/watched-health',
+        dedupKey: `check:default/watched-health@local@${nowMs - (nowMs % 60_000)}`,
+        location: 'local',
+        runner: 'local-1',
+        runnerLocation: 'local',
+        attempt: 1,
+        startedAt: nowMs,
+        finishedAt: nowMs,
+        outcome: passed
+          ? { status: 'success', summary: 'status 200', detail: null }
+          : { status: 'failure', summary: 'connect ECONNREFUSED', detail: null },
+      });
+    const rendersAfter = async (path: string, move: () => Promise<void> | void): Promise<number> => {
+      await open(path);
+      const before = portal.renders;
+      await move();
+      await open(path);
+      return portal.renders - before;
+    };
+    await open(watched);
+    assert.equal(await rendersAfter(watched, () => portal.checksMoved()), 0, 'another check’s status moved');
+    assert.equal(await rendersAfter(check, () => portal.checksMoved()), 0, 'the same, on the check’s page');
+    assert.equal(await rendersAfter(check, run(true)), 1, 'a run of its own: its page lists it');
+    assert.equal(await rendersAfter(watched, run(true)), 0, 'a passing run changes nothing the Checks card shows');
+    assert.equal(await rendersAfter(watched, run(false)), 1, 'a failure does (the last failure, the location)');
+    // Other replicas' runs show within a minute, each page at its own moment of it.
+    let moved = 0;
+    for (let second = 0; second < 60; second++) moved += await rendersAfter(check, () => void (nowMs += 1000));
+    assert.equal(moved, 1, 'once a minute');
   });
 
   test('they leave the page of a service without any in the cache', async () => {
     const { portal } = fixture.server;
     await open(plain);
     assert.equal(await rendersOf(plain, () => portal.slosMoved(2)), 0, 'SLO cycle');
-    assert.equal(await rendersOf(plain, () => portal.checksMoved()), 0, 'check run');
+    assert.equal(await rendersOf(plain, () => portal.checksMoved()), 0, 'check status');
     assert.equal(await rendersOf(plain, () => portal.jobsMoved()), 0, 'job run');
     assert.equal(await rendersOf(plain, () => (nowMs += 60_000)), 0, 'a minute later');
     // Its changes still move it (the timeline is on every service page): test/page-scopes.test.ts.

@@ -36,6 +36,8 @@ const serviceChecks: EntitySection<CheckSources, CheckStatusView[]> = {
   order: 2,
   varies: ['checks'],
   variesFor: ({ checks }, key) => checks?.hasChecks?.(key),
+  // The card shows this service's checks only: its page moves when one of them shows something new.
+  variesWithin: ['checks'],
   async load({ checks }, { key }) {
     if (!checks) return undefined;
     const found = await checks.forService(key);
@@ -51,6 +53,8 @@ const checkPage: EntitySection<CheckSources, CheckPageData> = {
   slot: 'lead',
   order: 1,
   varies: ['checks'],
+  // The page shows this check's runs only: it moves with them, not with every other check's.
+  variesWithin: ['checks'],
   async load({ checks }, { key }) {
     if (!checks) return undefined;
     const [status, rounds, series, runs] = await Promise.all([

@@ -43,6 +43,7 @@ import {
   maintenanceAt,
   nextLocationState,
   overallStatus,
+  checkOffset,
   dueRound,
   parseRoundKey,
   pendingLocation,
@@ -115,6 +116,9 @@ const MAINTENANCE_ROUTE = `${CHECK_ROUTE}/maintenance`;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** How often a check's or service's cards render afresh with nothing moved here: runs and maintenance recorded on another replica show within this. */
+export const SHOWN_REFRESH_MS = 60_000;
+
 function windowView(
   w: { start: number; end: number; reason?: string },
   now: number,
@@ -161,6 +165,11 @@ export class CheckService {
   /** The last round each check was ordered for by this process: the next tick need not ask again. */
   private readonly ordered = new Map<string, number>();
   private readonly movedListeners: (() => void)[] = [];
+  /** Moves of what each check's and service's cards show, recorded here (see shownVersion). */
+  private readonly shownMoves = new Map<string, number>();
+  private moves = 0;
+  /** Each check's and service's moment in the refresh interval, by key, as last read from the catalog (hashing on every request would cost the page cache's fast path). */
+  private phases: ReadonlyMap<string, number> = new Map();
 
   constructor(
     readonly store: CheckStore,
@@ -176,6 +185,30 @@ export class CheckService {
   /** Calls `listener` after a run's outcome moved a check (pages drop what they cached). */
   onMoved(listener: () => void): void {
     this.movedListeners.push(listener);
+  }
+
+  /**
+   * The version of what the check cards of `key` show — a check's page (its runs), a
+   * service's Checks card (its checks' statuses and last failures) — for the portal's page
+   * cache: it moves with every run of the check recorded here, with every change a run
+   * makes to the service's card here, and once a refresh (SHOWN_REFRESH_MS) for what other
+   * replicas recorded. Each key's refresh falls at its own moment in the interval, so the
+   * pages of ten thousand checks do not all render afresh in the same second.
+   */
+  shownVersion(key: string): string {
+    const phase = this.phases.get(key) ?? 0;
+    return `${this.shownMoves.get(key) ?? 0}.${Math.floor((this.now().getTime() + phase) / SHOWN_REFRESH_MS)}`;
+  }
+
+  /** Moves whenever a shownVersion moved here (its refresh aside). */
+  shownMoment(): string {
+    return String(this.moves);
+  }
+
+  /** What `keys` show moved here. */
+  private shownMoved(...keys: string[]): void {
+    this.moves++;
+    for (const key of keys) this.shownMoves.set(key, this.moves);
   }
 
   /**
@@ -195,6 +228,9 @@ export class CheckService {
     const checks = items
       .map(({ descriptor, serviceKey }) => checkDefinition(descriptor.entity, owners.get(serviceKey)))
       .sort((a, b) => a.key.localeCompare(b.key));
+    this.phases = new Map(
+      [...checks.map((c) => c.key), ...services.keys()].map((key) => [key, checkOffset(key, SHOWN_REFRESH_MS)]),
+    );
     return { checks, byKey: new Map(checks.map((c) => [c.key, c])), services: new Set(services.keys()) };
   }
 
@@ -319,6 +355,7 @@ export class CheckService {
       ...(screenshot !== undefined && status === 'failing' ? { screenshot } : {}),
     });
     if (!recorded || !check) return;
+    this.shownMoved(check.key);
     // Failing with retries left elsewhere: the retry's verdict, not this one, moves the location.
     if (status === 'failing' && (await this.retryElsewhere(check, run, round, trx))) return;
     await this.store.lock(trx, check.key, at);
@@ -328,8 +365,16 @@ export class CheckService {
       { status, at, reason },
       check.thresholds,
     );
+    const before = locations.get(round.location);
     await this.store.saveLocation(trx, check.key, next);
     locations.set(round.location, next);
+    // The service's Checks card shows each location's status and the last failure.
+    if (
+      before?.status !== next.status ||
+      before.lastFailureAt !== next.lastFailureAt ||
+      before.lastFailureReason !== next.lastFailureReason
+    )
+      this.shownMoved(check.key, check.service);
     const configured = await this.locationsOf(check);
     const states = [...new Set([...configured, ...(check.locations === 'all' ? locations.keys() : [])])].map(
       (l) => locations.get(l) ?? pendingLocation(l),
@@ -600,7 +645,8 @@ export class CheckService {
     const idempotency = idempotencyOf(principal.name, MAINTENANCE_ROUTE, idempotencyKey, [key, 'add', input]);
     const prior = idempotency && (await priorAnswer(this.store.db, idempotency));
     if (prior) return { window: this.replayed(prior, idempotencyKey), replayed: true };
-    if (!(await this.definition(key))) throw notFound(key);
+    const check = await this.definition(key);
+    if (!check) throw notFound(key);
     const now = this.now().getTime();
     const window = maintenanceWindowOf(input, now);
     try {
@@ -619,7 +665,7 @@ export class CheckService {
         if (idempotency) await recordAnswer(trx, idempotency, { status: 201, body: JSON.stringify(added) }, iso(now));
         return added;
       });
-      for (const listener of this.movedListeners) listener();
+      this.maintenanceMoved(check);
       return { window: view, replayed: false };
     } catch (err) {
       // The same key sent twice at once: the other request added it; answer as it did.
@@ -642,7 +688,8 @@ export class CheckService {
       if (prior.kind === 'conflict') throw keyReused(idempotencyKey ?? '');
       return { replayed: true };
     }
-    if (!(await this.definition(key))) throw notFound(key);
+    const check = await this.definition(key);
+    if (!check) throw notFound(key);
     if (!/^[1-9]\d{0,15}$/.test(id)) throw windowNotFound(key, id);
     const now = this.now().getTime();
     try {
@@ -655,8 +702,14 @@ export class CheckService {
       if (again?.kind === 'replayed') return { replayed: true };
       throw err;
     }
-    for (const listener of this.movedListeners) listener();
+    this.maintenanceMoved(check);
     return { replayed: false };
+  }
+
+  /** A maintenance window of check `key` was added or removed here: its cards and its service's show it. */
+  private maintenanceMoved(check: CheckDefinition): void {
+    this.shownMoved(check.key, check.service);
+    for (const listener of this.movedListeners) listener();
   }
 
   private replayed(prior: PriorAnswer, idempotencyKey: string | undefined): MaintenanceView {

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { Site } from '../../web/site.ts';
 import type { CheckResult, CheckStatusView, ResponsePoint } from '../model.ts';
 import { checkStatusCard, roundsGrid } from './check-status-card.ts';
-import { checksCard, checksSummary } from './checks-card.ts';
+import { CARD_CHECKS, checksCard, checksSummary } from './checks-card.ts';
 import { responseChart, responseSummary } from './response-chart.ts';
 
 const site: Site = {
@@ -58,6 +58,24 @@ describe('the Checks card', () => {
     assert.match(html, /maintenance/);
     assert.ok(!html.includes(HOSTILE));
     assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+  });
+});
+
+describe('the Checks card of a service with a fleet of checks', () => {
+  test('lists the worst first, at most CARD_CHECKS, counts the rest and still summarises them all', () => {
+    const fleet = Array.from({ length: 10_000 }, (_, i) => {
+      const name = `probe-${String(i).padStart(5, '0')}`;
+      const status = i === 9_999 ? 'failing' : i === 5_000 ? 'degraded' : 'passing';
+      return view({ key: `check:default/${name}`, name, status });
+    });
+    const html = String(checksCard(site, fleet));
+    assert.equal(html.match(/<li class="check-item">/g)?.length, CARD_CHECKS);
+    const listed = [...new Set([...html.matchAll(/probe-(\d{5})/g)].map((m) => m[1]))];
+    assert.deepEqual(listed.slice(0, 2), ['09999', '05000'], 'failing, then degraded, then the rest by name');
+    assert.match(html, /10000 checks: 1 failing, 1 degraded\./);
+    assert.match(html, /9,975 more are not shown/);
+    assert.match(html, /href="\/catalog\/\?kind=check"/);
+    assert.doesNotMatch(String(checksCard(site, fleet.slice(0, CARD_CHECKS))), /not shown/);
   });
 });
 
