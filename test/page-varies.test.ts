@@ -67,11 +67,11 @@ describe('pages vary with SLOs, checks and jobs only where they show them', () =
     assert.equal(await rendersOf(watched, () => (nowMs += 60_000)), 1, 'a minute later');
   });
 
-  test('checks move the pages showing them: their own runs, not every check’s', async () => {
+  test('checks move the pages showing them: their own statuses and failures, not every check’s', async () => {
     const { portal, checks } = fixture.server;
     const check = '/catalog/default/check/watched-health/';
     let runs = 0;
-    const run = (passed: boolean) => async () =>
+    const run = (passed: boolean, why = 'connect ECONNREFUSED') => async () =>
       checks.recordAlone({
         runId: `run-${++runs}`,
         kind: 'check',
@@ -85,7 +85,7 @@ describe('pages vary with SLOs, checks and jobs only where they show them', () =
         finishedAt: nowMs,
         outcome: passed
           ? { status: 'success', summary: 'status 200', detail: null }
-          : { status: 'failure', summary: 'connect ECONNREFUSED', detail: null },
+          : { status: 'failure', summary: why, detail: null },
       });
     const rendersAfter = async (path: string, move: () => Promise<void> | void): Promise<number> => {
       await open(path);
@@ -97,10 +97,12 @@ describe('pages vary with SLOs, checks and jobs only where they show them', () =
     await open(watched);
     assert.equal(await rendersAfter(watched, () => portal.checksMoved()), 0, 'another check’s status moved');
     assert.equal(await rendersAfter(check, () => portal.checksMoved()), 0, 'the same, on the check’s page');
-    assert.equal(await rendersAfter(check, run(true)), 1, 'a run of its own: its page lists it');
+    assert.equal(await rendersAfter(check, run(true)), 1, 'its first run: the location is no longer pending');
     assert.equal(await rendersAfter(watched, run(true)), 0, 'a passing run changes nothing the Checks card shows');
+    assert.equal(await rendersAfter(check, run(true)), 0, 'nor its page, until its refresh');
     assert.equal(await rendersAfter(watched, run(false)), 1, 'a failure does (the last failure, the location)');
-    // Other replicas' runs show within a minute, each page at its own moment of it.
+    assert.equal(await rendersAfter(check, run(false, 'timed out after 10 s')), 1, 'on its page too');
+    // Passing runs and other replicas' show within a minute, each page at its own moment of it.
     let moved = 0;
     for (let second = 0; second < 60; second++) moved += await rendersAfter(check, () => void (nowMs += 1000));
     assert.equal(moved, 1, 'once a minute');

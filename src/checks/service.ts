@@ -116,7 +116,7 @@ const MAINTENANCE_ROUTE = `${CHECK_ROUTE}/maintenance`;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** How often a check's or service's cards render afresh with nothing moved here: runs and maintenance recorded on another replica show within this. */
+/** How often a check's or service's cards render afresh with no status moved here: passing runs, and what another replica recorded, show within this. */
 export const SHOWN_REFRESH_MS = 60_000;
 
 function windowView(
@@ -188,12 +188,13 @@ export class CheckService {
   }
 
   /**
-   * The version of what the check cards of `key` show — a check's page (its runs), a
-   * service's Checks card (its checks' statuses and last failures) — for the portal's page
-   * cache: it moves with every run of the check recorded here, with every change a run
-   * makes to the service's card here, and once a refresh (SHOWN_REFRESH_MS) for what other
-   * replicas recorded. Each key's refresh falls at its own moment in the interval, so the
-   * pages of ten thousand checks do not all render afresh in the same second.
+   * The version of what the check cards of `key` show — a check's page, a service's Checks
+   * card — for the portal's page cache: it moves when a run recorded here changes a
+   * location's status or last failure, and once a refresh (SHOWN_REFRESH_MS), which brings
+   * the runs that changed neither (their times and response times) and what other
+   * replicas recorded. A page per run would render ten thousand check pages 167 times a
+   * second; each key's refresh falls at its own moment in the interval, so they do not all
+   * render afresh in the same second either.
    */
   shownVersion(key: string): string {
     const phase = this.phases.get(key) ?? 0;
@@ -355,7 +356,6 @@ export class CheckService {
       ...(screenshot !== undefined && status === 'failing' ? { screenshot } : {}),
     });
     if (!recorded || !check) return;
-    this.shownMoved(check.key);
     // Failing with retries left elsewhere: the retry's verdict, not this one, moves the location.
     if (status === 'failing' && (await this.retryElsewhere(check, run, round, trx))) return;
     await this.store.lock(trx, check.key, at);
@@ -368,7 +368,8 @@ export class CheckService {
     const before = locations.get(round.location);
     await this.store.saveLocation(trx, check.key, next);
     locations.set(round.location, next);
-    // The service's Checks card shows each location's status and the last failure.
+    // The check's page and its service's Checks card show each location's status and the
+    // last failure at once; a run that changes neither shows with the page's next refresh.
     if (
       before?.status !== next.status ||
       before.lastFailureAt !== next.lastFailureAt ||
