@@ -201,7 +201,10 @@ export class CheckService {
     return `${this.shownMoves.get(key) ?? 0}.${Math.floor((this.now().getTime() + phase) / SHOWN_REFRESH_MS)}`;
   }
 
-  /** Moves whenever a shownVersion moved here (its refresh aside). */
+  /**
+   * Moves whenever a shownVersion moved here. Not with a refresh: a render that straddles
+   * its page's refresh is kept under the new key, one refresh late at worst.
+   */
   shownMoment(): string {
     return String(this.moves);
   }
