@@ -71,22 +71,24 @@ describe('pages vary with SLOs, checks and jobs only where they show them', () =
     const { portal, checks } = fixture.server;
     const check = '/catalog/default/check/watched-health/';
     let runs = 0;
-    const run = (passed: boolean, why = 'connect ECONNREFUSED') => async () =>
-      checks.recordAlone({
-        runId: `run-${++runs}`,
-        kind: 'check',
-        subject: 'check:default/watched-health',
-        dedupKey: `check:default/watched-health@local@${nowMs - (nowMs % 60_000)}`,
-        location: 'local',
-        runner: 'local-1',
-        runnerLocation: 'local',
-        attempt: 1,
-        startedAt: nowMs,
-        finishedAt: nowMs,
-        outcome: passed
-          ? { status: 'success', summary: 'status 200', detail: null }
-          : { status: 'failure', summary: why, detail: null },
-      });
+    const run =
+      (passed: boolean, why = 'connect ECONNREFUSED') =>
+      async () =>
+        checks.recordAlone({
+          runId: `run-${++runs}`,
+          kind: 'check',
+          subject: 'check:default/watched-health',
+          dedupKey: `check:default/watched-health@local@${nowMs - (nowMs % 60_000)}`,
+          location: 'local',
+          runner: 'local-1',
+          runnerLocation: 'local',
+          attempt: 1,
+          startedAt: nowMs,
+          finishedAt: nowMs,
+          outcome: passed
+            ? { status: 'success', summary: 'status 200', detail: null }
+            : { status: 'failure', summary: why, detail: null },
+        });
     const rendersAfter = async (path: string, move: () => Promise<void> | void): Promise<number> => {
       await open(path);
       const before = portal.renders;
