@@ -356,7 +356,7 @@ export function createServer(options: ServerOptions): AtriumServer {
       homeSections,
       externalRefs: external,
       cacheBytes: caches.pageCacheBytes,
-      // A service page's timeline, Health and Checks cards move with their own service's changes, SLOs and checks only; a check's page with its own runs.
+      // A service page's timeline, Health, Checks and Jobs cards move with their own service's changes, SLOs, checks and jobs only; a check's or job's page with its own.
       scoped: {
         changes: {
           of: (key) => changes.scopeVersion(key, DEFAULT_HOPS),
@@ -364,6 +364,7 @@ export function createServer(options: ServerOptions): AtriumServer {
         },
         slos: { of: (key) => slos.shownVersion(key), moment: () => slos.shownMoment() },
         checks: { of: (key) => checks.shownVersion(key), moment: () => checks.shownMoment() },
+        jobs: { of: (key) => jobs.shownVersion(key), moment: () => jobs.shownMoment() },
       },
     },
   );

@@ -49,22 +49,33 @@ after(() => catalog.cleanup());
 describe('pages vary with SLOs, checks and jobs only where they show them', () => {
   const fixture = useTestServer('sqlite', { catalog: catalog.dir, now: () => new Date(nowMs) });
   const open = async (path: string) => assert.equal((await fixture.server.app.request(path)).status, 200, path);
-  const rendersOf = async (path: string, move: () => void): Promise<number> => {
+  const rendersOf = async (path: string, move: () => unknown): Promise<number> => {
     await open(path);
     const before = fixture.server.portal.renders;
-    move();
+    await move();
     await open(path);
     return fixture.server.portal.renders - before;
   };
   const watched = '/catalog/default/component/watched/';
   const plain = '/catalog/default/component/plain/';
 
-  test('a job run and a new minute render the page of a service with them afresh', async () => {
-    const { portal } = fixture.server;
+  test('a new minute renders the page of a service with checks and jobs afresh', async () => {
     await open(watched); // the first render reads which services have SLOs, checks and jobs
     // An SLO cycle alone does not: the Health card moves with what it shows (test/page-scopes.test.ts).
-    assert.equal(await rendersOf(watched, () => portal.jobsMoved()), 1, 'job run');
     assert.equal(await rendersOf(watched, () => (nowMs += 60_000)), 1, 'a minute later');
+  });
+
+  test('jobs move the pages showing them: their own runs, not every job’s', async () => {
+    const { portal, jobs } = fixture.server;
+    const job = '/catalog/default/job/watched-nightly/';
+    const cron = { name: 'cron-host', scopes: ['jobs:write'] };
+    const ping = (event: 'start' | 'success') => () =>
+      jobs.ping('job:default/watched-nightly', event, undefined, cron, undefined);
+    await open(watched);
+    assert.equal(await rendersOf(watched, () => portal.jobsMoved()), 0, 'another job’s run');
+    assert.equal(await rendersOf(job, () => portal.jobsMoved()), 0, 'the same, on the job’s page');
+    assert.equal(await rendersOf(watched, ping('start')), 1, 'a ping of its own job');
+    assert.equal(await rendersOf(job, ping('success')), 1, 'on the job’s page too');
   });
 
   test('checks move the pages showing them: their own statuses and failures, not every check’s', async () => {
@@ -89,24 +100,17 @@ describe('pages vary with SLOs, checks and jobs only where they show them', () =
             ? { status: 'success', summary: 'status 200', detail: null }
             : { status: 'failure', summary: why, detail: null },
         });
-    const rendersAfter = async (path: string, move: () => Promise<void> | void): Promise<number> => {
-      await open(path);
-      const before = portal.renders;
-      await move();
-      await open(path);
-      return portal.renders - before;
-    };
     await open(watched);
-    assert.equal(await rendersAfter(watched, () => portal.checksMoved()), 0, 'another check’s status moved');
-    assert.equal(await rendersAfter(check, () => portal.checksMoved()), 0, 'the same, on the check’s page');
-    assert.equal(await rendersAfter(check, run(true)), 1, 'its first run: the location is no longer pending');
-    assert.equal(await rendersAfter(watched, run(true)), 0, 'a passing run changes nothing the Checks card shows');
-    assert.equal(await rendersAfter(check, run(true)), 0, 'nor its page, until its refresh');
-    assert.equal(await rendersAfter(watched, run(false)), 1, 'a failure does (the last failure, the location)');
-    assert.equal(await rendersAfter(check, run(false, 'timed out after 10 s')), 1, 'on its page too');
+    assert.equal(await rendersOf(watched, () => portal.checksMoved()), 0, 'another check’s status moved');
+    assert.equal(await rendersOf(check, () => portal.checksMoved()), 0, 'the same, on the check’s page');
+    assert.equal(await rendersOf(check, run(true)), 1, 'its first run: the location is no longer pending');
+    assert.equal(await rendersOf(watched, run(true)), 0, 'a passing run changes nothing the Checks card shows');
+    assert.equal(await rendersOf(check, run(true)), 0, 'nor its page, until its refresh');
+    assert.equal(await rendersOf(watched, run(false)), 1, 'a failure does (the last failure, the location)');
+    assert.equal(await rendersOf(check, run(false, 'timed out after 10 s')), 1, 'on its page too');
     // Passing runs and other replicas' show within a minute, each page at its own moment of it.
     let moved = 0;
-    for (let second = 0; second < 60; second++) moved += await rendersAfter(check, () => void (nowMs += 1000));
+    for (let second = 0; second < 60; second++) moved += await rendersOf(check, () => void (nowMs += 1000));
     assert.equal(moved, 1, 'once a minute');
   });
 

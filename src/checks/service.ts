@@ -17,6 +17,7 @@ import type { Schema } from '../platform/db/schema.ts';
 import type { Principal } from '../platform/http/app.ts';
 import { parseEntityRef, refKey } from '../platform/entity-ref.ts';
 import { AtriumError } from '../platform/errors.ts';
+import { SHOWN_REFRESH_MS, ShownVersions } from '../platform/shown-versions.ts';
 import type { FinishedRun, WorkOrder, WorkOutcomeHandler, WorkQueue } from '../runners/model.ts';
 import { LOCAL_LOCATION } from '../runners/model.ts';
 import { windowRange } from '../slo/budget.ts';
@@ -43,7 +44,6 @@ import {
   maintenanceAt,
   nextLocationState,
   overallStatus,
-  checkOffset,
   dueRound,
   parseRoundKey,
   pendingLocation,
@@ -116,9 +116,6 @@ const MAINTENANCE_ROUTE = `${CHECK_ROUTE}/maintenance`;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** How often a check's or service's cards render afresh with no status moved here: passing runs, and what another replica recorded, show within this. */
-export const SHOWN_REFRESH_MS = 60_000;
-
 function windowView(
   w: { start: number; end: number; reason?: string },
   now: number,
@@ -165,11 +162,8 @@ export class CheckService {
   /** The last round each check was ordered for by this process: the next tick need not ask again. */
   private readonly ordered = new Map<string, number>();
   private readonly movedListeners: (() => void)[] = [];
-  /** Moves of what each check's and service's cards show, recorded here (see shownVersion). */
-  private readonly shownMoves = new Map<string, number>();
-  private moves = 0;
-  /** Each check's and service's moment in the refresh interval, by key, as last read from the catalog (hashing on every request would cost the page cache's fast path). */
-  private phases: ReadonlyMap<string, number> = new Map();
+  /** What each check's page and each service's Checks card show, as versions (see shownVersion). */
+  private readonly shown: ShownVersions;
 
   constructor(
     readonly store: CheckStore,
@@ -177,6 +171,7 @@ export class CheckService {
     private readonly options: CheckServiceOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.shown = new ShownVersions(() => this.now().getTime(), SHOWN_REFRESH_MS);
     catalog.onInvalidate(() => {
       this.definitions.clear();
     });
@@ -197,22 +192,12 @@ export class CheckService {
    * render afresh in the same second either.
    */
   shownVersion(key: string): string {
-    const phase = this.phases.get(key) ?? 0;
-    return `${this.shownMoves.get(key) ?? 0}.${Math.floor((this.now().getTime() + phase) / SHOWN_REFRESH_MS)}`;
+    return this.shown.version(key);
   }
 
-  /**
-   * Moves whenever a shownVersion moved here. Not with a refresh: a render that straddles
-   * its page's refresh is kept under the new key, one refresh late at worst.
-   */
+  /** Moves whenever a shownVersion moved here. */
   shownMoment(): string {
-    return String(this.moves);
-  }
-
-  /** What `keys` show moved here. */
-  private shownMoved(...keys: string[]): void {
-    this.moves++;
-    for (const key of keys) this.shownMoves.set(key, this.moves);
+    return this.shown.moment();
   }
 
   /**
@@ -232,9 +217,7 @@ export class CheckService {
     const checks = items
       .map(({ descriptor, serviceKey }) => checkDefinition(descriptor.entity, owners.get(serviceKey)))
       .sort((a, b) => a.key.localeCompare(b.key));
-    this.phases = new Map(
-      [...checks.map((c) => c.key), ...services.keys()].map((key) => [key, checkOffset(key, SHOWN_REFRESH_MS)]),
-    );
+    this.shown.setKeys([...checks.map((c) => c.key), ...services.keys()]);
     return { checks, byKey: new Map(checks.map((c) => [c.key, c])), services: new Set(services.keys()) };
   }
 
@@ -378,7 +361,7 @@ export class CheckService {
       before.lastFailureAt !== next.lastFailureAt ||
       before.lastFailureReason !== next.lastFailureReason
     )
-      this.shownMoved(check.key, check.service);
+      this.shown.moved(check.key, check.service);
     const configured = await this.locationsOf(check);
     const states = [...new Set([...configured, ...(check.locations === 'all' ? locations.keys() : [])])].map(
       (l) => locations.get(l) ?? pendingLocation(l),
@@ -712,7 +695,7 @@ export class CheckService {
 
   /** A maintenance window of check `key` was added or removed here: its cards and its service's show it. */
   private maintenanceMoved(check: CheckDefinition): void {
-    this.shownMoved(check.key, check.service);
+    this.shown.moved(check.key, check.service);
     for (const listener of this.movedListeners) listener();
   }
 

@@ -16,8 +16,8 @@ export const HISTORY_RUNS = 50;
 
 /**
  * A service's Jobs card: next run, last runs, failures. Failed and missed runs and every
- * action are changes (they move the page's change version); every finished run moves the
- * jobs signal; the hour bounds how old a next run may be shown.
+ * action are changes (they move the page's change version); every finished run of its jobs
+ * moves the service's jobs version; the hour bounds how old a next run may be shown.
  */
 const serviceJobs: EntitySection<JobSources, JobsCardRow[]> = {
   id: 'jobs',
@@ -26,6 +26,8 @@ const serviceJobs: EntitySection<JobSources, JobsCardRow[]> = {
   order: 6,
   varies: ['changes', 'hour', 'jobs'],
   variesFor: ({ jobs }, key) => jobs?.hasJobs?.(key),
+  // The card shows this service's jobs only: it moves with their runs, not every job's.
+  variesWithin: ['jobs'],
   async load({ jobs }, { key }) {
     if (!jobs) return undefined;
     const list = await jobs.list({ service: key });
@@ -53,6 +55,8 @@ const schedule: EntitySection<JobSources, JobPageData> = {
   slot: 'lead',
   order: 1,
   varies: ['changes', 'hour', 'jobs'],
+  // The page shows this job's runs only.
+  variesWithin: ['jobs'],
   load: ({ jobs }, { key }) => (jobs ? pageData(jobs, key) : Promise.resolve(undefined)),
   view: (_site, data) => jobScheduleCard(data),
 };
@@ -64,6 +68,8 @@ const history: EntitySection<JobSources, JobPageData> = {
   slot: 'lead',
   order: 2,
   varies: ['changes', 'hour', 'jobs'],
+  // The page shows this job's runs only.
+  variesWithin: ['jobs'],
   load: ({ jobs }, { key }) => (jobs ? pageData(jobs, key) : Promise.resolve(undefined)),
   view: (_site, data) => jobHistoryCard(data),
 };

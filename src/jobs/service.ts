@@ -16,6 +16,7 @@ import {
 import type { Schema } from '../platform/db/schema.ts';
 import { Admission } from '../platform/admission.ts';
 import { AtriumError } from '../platform/errors.ts';
+import { SHOWN_REFRESH_MS, ShownVersions } from '../platform/shown-versions.ts';
 import type { Principal } from '../platform/http/app.ts';
 import type { FinishedRun, Json, WorkOrder, WorkOutcomeHandler, WorkQueue } from '../runners/model.ts';
 import { catchUpPlan } from './catch-up.ts';
@@ -182,6 +183,8 @@ export class JobService {
   private readonly now: () => number;
   private readonly definitions = new ServiceDefinitions(() => this.readDefinitions());
   private readonly schedules = new Map<string, Schedule>();
+  /** What each job's page and each service's Jobs card show, as versions (see shownVersion). */
+  private readonly shown: ShownVersions;
 
   /** Hears of a job run's end on the server, in the transaction that records it. */
   readonly outcomeHandler: WorkOutcomeHandler<Transaction<Schema>>;
@@ -193,6 +196,7 @@ export class JobService {
     private readonly options: JobServiceOptions = {},
   ) {
     this.now = options.now ?? (() => Date.now());
+    this.shown = new ShownVersions(this.now, SHOWN_REFRESH_MS);
     catalog.onInvalidate(() => {
       this.definitions.clear();
     });
@@ -200,7 +204,7 @@ export class JobService {
       kind: JOB_WORK_KIND,
       recorded: async (run, trx) => {
         await this.recorded(run, trx);
-        this.moved();
+        await this.moved(parseTickDedupKey(run.dedupKey)?.jobKey);
       },
     };
   }
@@ -215,8 +219,27 @@ export class JobService {
     this.movedListeners.push(listener);
   }
 
-  private moved(): void {
+  /** A run of `jobKey` ended or was pinged here: its page and its service's Jobs card move. */
+  private async moved(jobKey: string | undefined): Promise<void> {
+    const job = jobKey === undefined ? undefined : await this.definition(jobKey);
+    if (job) this.shown.moved(job.key, job.service);
     for (const listener of this.movedListeners) listener();
+  }
+
+  /**
+   * The version of what the job cards of `key` show — a job's page, a service's Jobs card —
+   * for the portal's page cache: it moves when a run of the job (of one of the service's
+   * jobs) ends or is pinged here, and once a refresh (SHOWN_REFRESH_MS) for runs another
+   * replica recorded; a run of any other job leaves it. Actions and failed or missed runs
+   * are changes too (the cards vary with those).
+   */
+  shownVersion(key: string): string {
+    return this.shown.version(key);
+  }
+
+  /** Moves whenever a shownVersion moved here. */
+  shownMoment(): string {
+    return this.shown.moment();
   }
 
   /**
@@ -234,6 +257,7 @@ export class JobService {
   private async readDefinitions(): Promise<Definitions> {
     const { items, services, owners } = await serviceEntities(this.catalog.store, 'job');
     const jobs = items.map(({ descriptor, serviceKey }) => jobDefinition(descriptor.entity, owners.get(serviceKey)));
+    this.shown.setKeys([...jobs.map((j) => j.key), ...services.keys()]);
     return { jobs, byKey: new Map(jobs.map((j) => [j.key, j])), services: new Set(services.keys()) };
   }
 
@@ -595,7 +619,7 @@ export class JobService {
       idempotency,
     );
     if (outcome.kind === 'conflict') throw keyReused(idempotencyKey ?? '');
-    if (outcome.kind !== 'replayed') this.moved();
+    if (outcome.kind !== 'replayed') await this.moved(key);
     return outcome.kind === 'replayed'
       ? { ...outcome.answer, replayed: true }
       : { ...outcome.response, replayed: false };
