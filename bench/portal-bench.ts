@@ -15,7 +15,8 @@
  *     Before each measured phase, one unmeasured warm-up pass fetches every page the phase's
  *     schedule will ask for (coldest first), which is also how the bare server gets its bytes;
  *     before that, the benchmark waits until serve is idle (it may still be serving requests
- *     whose clients gave up during an overload).
+ *     whose clients gave up during an overload), and again after it (the garbage of its
+ *     renders is collected then, not in the first seconds measured).
  *  B. Static export at M entities (default 10,000): `atrium build` against Eleventy 3 on
  *     comparable pages (one Markdown page per entity and one per graph page, list pages to
  *     the same total, one Nunjucks layout), both cold child processes writing to the same
@@ -477,6 +478,9 @@ async function compare(name: string, serve: ServeChild, paths: readonly string[]
   const order = plannedTargets(opts.duration, paths.length);
   await settle(serve);
   const warm = await warmUp(serve.port, paths, order);
+  // The warm-up's renders leave garbage whose collection (V8's memory reducer, serve being
+  // set to favour memory) would otherwise fall into the first seconds measured.
+  await settle(serve);
   const statuses = Object.entries(warm.statuses)
     .map(([s, n]) => `${s}: ${n}`)
     .join(', ');

@@ -305,4 +305,20 @@ describeEachDatabase('checks API', (dialect) => {
     assert.match(checkPage, /Mean response time per hour/);
     assert.match(checkPage, /upstream down/);
   });
+
+  test('a page of the list answered from memory still shows a failure recorded here at once', async () => {
+    type Page = { items: { key: string; locations: { location: string; lastFailureAt: string | null }[] }[] };
+    const failureAt = async () => {
+      const res = await fixture.server.app.request('/api/v1/checks?limit=50');
+      assert.equal(res.status, 200);
+      const login = ((await res.json()) as Page).items.find((i) => i.key === LOGIN);
+      return login?.locations.find((l) => l.location === 'local')?.lastFailureAt;
+    };
+    const before = await failureAt();
+    assert.equal(await failureAt(), before, 'asked again: the same answer');
+    await report(LOGIN, 'local', 30, failure);
+    const after = await failureAt();
+    assert.notEqual(after, before);
+    assert.equal(after, new Date(START + 30 * 60_000 + 200).toISOString());
+  });
 });

@@ -17,6 +17,7 @@ import type { Schema } from '../platform/db/schema.ts';
 import type { Principal } from '../platform/http/app.ts';
 import { parseEntityRef, refKey } from '../platform/entity-ref.ts';
 import { AtriumError } from '../platform/errors.ts';
+import { SingleFlightCache } from '../platform/cache.ts';
 import { SHOWN_REFRESH_MS, ShownVersions } from '../platform/shown-versions.ts';
 import type { FinishedRun, WorkOrder, WorkOutcomeHandler, WorkQueue } from '../runners/model.ts';
 import { LOCAL_LOCATION } from '../runners/model.ts';
@@ -116,6 +117,15 @@ const MAINTENANCE_ROUTE = `${CHECK_ROUTE}/maintenance`;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** How long a page of the check list is answered from memory at most (see CheckService.listed). */
+export const LIST_FRESH_MS = 1000;
+
+/** A page of the check list and how many match in all. */
+export interface CheckPage {
+  items: CheckStatusView[];
+  total: number;
+}
+
 function windowView(
   w: { start: number; end: number; reason?: string },
   now: number,
@@ -164,6 +174,15 @@ export class CheckService {
   private readonly movedListeners: (() => void)[] = [];
   /** What each check's page and each service's Checks card show, as versions (see shownVersion). */
   private readonly shown: ShownVersions;
+  /**
+   * Pages of the check list as answered, for LIST_FRESH_MS of real time and until a status
+   * or failure moves here: under a thousand list requests a second, each page is read from
+   * the store about once a second instead of with every request. Passing runs' times (and
+   * other replicas' runs) show in a list within that second.
+   */
+  private readonly listed = new SingleFlightCache<{ atMs: number; moment: string; page: CheckPage }>(256, undefined, {
+    fresh: (v) => performance.now() - v.atMs < LIST_FRESH_MS && v.moment === this.shown.moment(),
+  });
 
   constructor(
     readonly store: CheckStore,
@@ -174,6 +193,7 @@ export class CheckService {
     this.shown = new ShownVersions(() => this.now().getTime(), SHOWN_REFRESH_MS);
     catalog.onInvalidate(() => {
       this.definitions.clear();
+      this.listed.clear();
     });
   }
 
@@ -576,7 +596,21 @@ export class CheckService {
     filter: { service?: string; owner?: string; status?: CheckStatus },
     limit: number,
     offset: number,
-  ): Promise<{ items: CheckStatusView[]; total: number }> {
+  ): Promise<CheckPage> {
+    const key = JSON.stringify([filter.service, filter.owner, filter.status, limit, offset]);
+    const listed = await this.listed.get(key, async () => {
+      const moment = this.shown.moment();
+      return { atMs: performance.now(), moment, page: await this.listNow(filter, limit, offset) };
+    });
+    return listed.page;
+  }
+
+  /** `list` as the store has it now. */
+  private async listNow(
+    filter: { service?: string; owner?: string; status?: CheckStatus },
+    limit: number,
+    offset: number,
+  ): Promise<CheckPage> {
     const { checks } = await this.loadDefinitions();
     const matching = checks.filter(
       (c) => (!filter.service || c.service === filter.service) && (!filter.owner || c.owner === filter.owner),
@@ -591,7 +625,9 @@ export class CheckService {
   }
 
   async forService(serviceKey: string): Promise<CheckStatusView[]> {
-    return (await this.list({ service: serviceKey }, Number.MAX_SAFE_INTEGER, 0)).items;
+    // Not through the list's cache: a service's whole list can be ten thousand views, and its
+    // card is cached with the page.
+    return (await this.listNow({ service: serviceKey }, Number.MAX_SAFE_INTEGER, 0)).items;
   }
 
   async status(key: string): Promise<CheckStatusView | undefined> {
