@@ -50,7 +50,7 @@ import { PageWarmer } from './portal/page-warmer.ts';
 import { Portal } from './portal/portal.ts';
 import { DEFAULTS as CONFIG_DEFAULTS, publicBaseUrl } from './platform/config.ts';
 import { entityPath } from './web/site.ts';
-import { runbookPagePath } from './docs/entity-docs.ts';
+import { type DocsFolder, docsFoldersOf, runbookPagePath } from './docs/entity-docs.ts';
 import type { RunnerQueueSettings } from './platform/config.ts';
 import type {
   IncidentsSettings,
@@ -108,6 +108,7 @@ import { incidentLookupOf, PostmortemService } from './postmortems/service.ts';
 import { PostmortemStore } from './postmortems/store.ts';
 import { postmortemFileTasks, postmortemTasks } from './postmortems/tasks.ts';
 import { postmortemFilesIn } from './postmortems/postmortem-files.ts';
+import { SingleFlightCache } from './platform/cache.ts';
 import { registerPostmortemPages } from './postmortems/page-route.ts';
 
 /**
@@ -331,6 +332,9 @@ export function createServer(options: ServerOptions): AtriumServer {
     { now, settings: options.postmortems ?? CONFIG_DEFAULTS.postmortems, logger },
   );
   const docs = new DocsSource(async () => (await openCatalog(options.catalog, options.maxFileBytes)).root);
+  // Which entities have docs folders, kept per catalog generation: the post-mortem files' task reads their folders every minute.
+  const docsFolders = new SingleFlightCache<DocsFolder[]>(1);
+  catalog.onInvalidate(() => docsFolders.clear());
   const portal = new Portal(
     { basePath: '/', mode: 'live', assets: options.assets.names },
     catalog,
@@ -624,7 +628,11 @@ export function createServer(options: ServerOptions): AtriumServer {
     ...jobTasks(jobs),
     ...incidentTasks(incidents),
     ...postmortemTasks(postmortems),
-    ...postmortemFileTasks(postmortems, () => postmortemFilesIn(catalog.store, docs), logger),
+    ...postmortemFileTasks(
+      postmortems,
+      async () => postmortemFilesIn(await docsFolders.get('all', () => docsFoldersOf(catalog.store)), docs),
+      logger,
+    ),
   );
   const served = createListener(app, {
     logger,

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { openCatalog } from '../src/catalog/open-catalog.ts';
 import { DocsSource } from '../src/docs/docs-source.ts';
 import { createLogger } from '../src/platform/log.ts';
+import { docsFoldersOf } from '../src/docs/entity-docs.ts';
 import { postmortemFilesIn, publishFiles } from '../src/postmortems/postmortem-files.ts';
 import { postmortemFileTasks } from '../src/postmortems/tasks.ts';
 import { tempCatalog, type TempCatalog } from './support/catalog.ts';
@@ -75,7 +76,7 @@ describeEachDatabase('post-mortem files beside a service', (dialect) => {
   const run = async () =>
     publishFiles(
       fixture.server.postmortems,
-      await postmortemFilesIn(fixture.server.catalog.store, docs),
+      await postmortemFilesIn(await docsFoldersOf(fixture.server.catalog.store), docs),
       logged,
       logger,
     );

@@ -44,3 +44,24 @@ export async function entitiesWithDocs(store: CatalogReader, docs: DocsSource): 
   }
   return out;
 }
+
+/** An entity with a docs folder, and the folder (root-relative). */
+export interface DocsFolder {
+  ref: string;
+  folder: string;
+}
+
+/**
+ * Every entity with a docs folder, without reading the folders: the part of
+ * entitiesWithDocs that only the catalog changes (it parses every descriptor mentioning
+ * the annotation: half a second at 50,000 entities), for callers that keep it per catalog
+ * generation and read the folders, which change without the catalog, each time.
+ */
+export async function docsFoldersOf(store: CatalogReader): Promise<DocsFolder[]> {
+  const out: DocsFolder[] = [];
+  for (const { ref, entity, file } of await store.entitiesMentioning([TECHDOCS_ANNOTATION])) {
+    const folder = docsFolder(operationalLinksOf(entity, file));
+    if (folder !== undefined) out.push({ ref, folder });
+  }
+  return out;
+}

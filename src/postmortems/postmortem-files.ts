@@ -1,6 +1,5 @@
-import type { CatalogReader } from '../catalog/reader.ts';
 import type { DocsSource } from '../docs/docs-source.ts';
-import { entitiesWithDocs } from '../docs/entity-docs.ts';
+import type { DocsFolder } from '../docs/entity-docs.ts';
 import { AtriumError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
 import type { PostmortemService } from './service.ts';
@@ -38,10 +37,14 @@ export interface FileOutcome {
   problems: FileProblem[];
 }
 
-/** Every post-mortem file in the docs of the catalog's entities, at most MAX_POSTMORTEM_FILES. */
-export async function postmortemFilesIn(store: CatalogReader, docs: DocsSource): Promise<PostmortemFileText[]> {
+/** Every post-mortem file in the docs folders of the catalog's entities (docsFoldersOf), at most MAX_POSTMORTEM_FILES. */
+export async function postmortemFilesIn(
+  folders: readonly DocsFolder[],
+  docs: DocsSource,
+): Promise<PostmortemFileText[]> {
   const out: PostmortemFileText[] = [];
-  for (const { ref, tree } of await entitiesWithDocs(store, docs)) {
+  for (const { ref, folder } of folders) {
+    const tree = await docs.tree(folder);
     if (!tree) continue;
     for (const page of tree.pages) {
       if (!page.toLowerCase().startsWith(POSTMORTEMS_FOLDER)) continue;
