@@ -5,7 +5,7 @@ import type { Database } from '../src/platform/db/connect.ts';
 import type { Schema } from '../src/platform/db/schema.ts';
 import type { FinishedRun, LeasedRun, WorkOrder } from '../src/runners/model.ts';
 import type { RunnerIntroduction } from '../src/runners/protocol.ts';
-import { RUNNER_CALLS_AT_ONCE, RunnerService } from '../src/runners/service.ts';
+import { ENDED_KEPT_MS, RUNNER_CALLS_AT_ONCE, RunnerService } from '../src/runners/service.ts';
 import { RunnerStore } from '../src/runners/store.ts';
 import { createTestDatabase, describeEachDatabase } from './support/databases.ts';
 
@@ -405,6 +405,49 @@ describeEachDatabase('runner work queue', (dialect) => {
     assert.equal((await service.unfinished('check:default/a')).length, 1);
     assert.equal(heard.length, 1, 'the handler ran in the transaction that rolled back (its writes went with it)');
     assert.deepEqual(await database.db.selectFrom('idempotency_keys').select('key').execute(), []);
+  });
+
+  test('ended runs are deleted a day after they were due, with their tags; queued, leased and recent ones stay', async (t) => {
+    const { service, clock, database } = await open(t, dialect);
+    await service.enqueue([
+      order('finished', { tags: ['linux'], dueAt: T0 - 10 }), // the longest due: leased first
+      order('missed', { deadlineAt: T0 + 1_000, location: 'eu' }),
+      order('cancelled', { subject: 'check:default/gone', location: 'eu' }),
+      order('queued', { dueAt: T0 + 60_000 }),
+      order('leased', { location: 'us' }),
+    ]);
+    const [finished] = await service.lease(runner('r1', { tags: ['linux'], capacity: 1 }));
+    assert.ok(finished);
+    assert.deepEqual(await service.report(finished.runId, finished.leaseToken, success), { state: 'recorded' });
+    await service.cancel('check:default/gone', 'its check left the catalog');
+    assert.equal((await service.lease(runner('r-us', { location: 'us', capacity: 1 }))).length, 1);
+    clock.now = T0 + 1_000;
+    await service.expire(); // 'missed' is recorded missed
+    const left = async () =>
+      (await database.db.selectFrom('work_runs').select('dedup_key').orderBy('dedup_key').execute()).map(
+        (r) => r.dedup_key,
+      );
+    clock.now = T0 - 10 + ENDED_KEPT_MS; // not yet more than a day after the first was due
+    assert.equal(await service.pruneEnded(), 0);
+    clock.now = T0 + ENDED_KEPT_MS + 1;
+    assert.equal(await service.pruneEnded(), 3);
+    assert.deepEqual(await left(), ['leased', 'queued']);
+    assert.deepEqual(await database.db.selectFrom('work_run_tags').selectAll().execute(), []);
+    assert.equal(await service.pruneEnded(), 0, 'nothing left to delete');
+  });
+
+  test('pruning goes a batch at a time until none are left', async (t) => {
+    const { service, clock, database } = await open(t, dialect);
+    await service.enqueue(Array.from({ length: 2_500 }, (_, i) => order(`old-${i}`, { deadlineAt: T0 + 1 })));
+    clock.now = T0 + 1;
+    while ((await service.expire()).missed > 0); // recorded missed, 500 a call
+    clock.now = T0 + ENDED_KEPT_MS + 1;
+    assert.equal(await service.pruneEnded(), 2_500);
+    const { n } = await database.db
+      .selectFrom('work_runs')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(n), 0);
   });
 
   test('a run not started before its deadline is missed, once, also when its lease lapsed; not leased after it', async (t) => {

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { EventEmitter, once } from 'node:events';
 import type { Transaction } from 'kysely';
 import { Admission } from '../platform/admission.ts';
@@ -59,6 +60,13 @@ const RUNNER_CALLS_QUEUED = 100_000;
 
 /** Gone runners are forgotten at most this often (the expiry task runs each second; the table is small, the write is not free). */
 const FORGET_EVERY_MS = 60_000;
+
+/** Ended runs are kept this long after they were due (see RunnerStore.pruneEnded): ten thousand one-minute checks end 14 million a day. */
+export const ENDED_KEPT_MS = 24 * 3_600_000;
+/** Ended runs deleted per transaction; the retention task yields between them. */
+const PRUNE_BATCH = 1000;
+/** Transactions per retention pass at most: 50,000 runs a minute, far past what runs end. */
+const PRUNE_BATCHES = 50;
 
 /** A snapshot of the queue for /metrics, refreshed by the expiry task (a scrape never waits on the database). */
 export interface RunnerGauges {
@@ -281,6 +289,23 @@ export class RunnerService implements WorkQueue<Transaction<Schema>> {
         runnersByLocation[runner.location] = (runnersByLocation[runner.location] ?? 0) + 1;
     this.snapshot = { runs, runnersByLocation };
     return { lapsed, missed, exhausted };
+  }
+
+  /**
+   * The retention task's work: ended runs due more than ENDED_KEPT_MS ago deleted, a batch
+   * per transaction with a turn of the event loop between (so serving and leasing go on),
+   * until none are left or PRUNE_BATCHES were. Answers how many.
+   */
+  async pruneEnded(signal?: AbortSignal): Promise<number> {
+    const before = this.now() - ENDED_KEPT_MS;
+    let pruned = 0;
+    for (let batch = 0; batch < PRUNE_BATCHES && !signal?.aborted; batch++) {
+      const deleted = await this.store.pruneEnded(before, PRUNE_BATCH);
+      pruned += deleted;
+      if (deleted < PRUNE_BATCH) break;
+      await setImmediate();
+    }
+    return pruned;
   }
 
   /** Leases that lapsed, seen by this replica since it started (the metrics' counter). */

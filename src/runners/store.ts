@@ -613,6 +613,32 @@ export class RunnerStore {
     return { requeued: Number(result.numUpdatedRows), exhausted };
   }
 
+  /**
+   * Deletes at most `limit` ended runs (finished, cancelled, missed) due before `before`,
+   * with their tags, in one transaction; answers how many. Their outcomes live on in the
+   * capabilities' own tables (check results, job runs): a row here only answers a late
+   * second report ("already recorded") and holds its dedup key against being ordered
+   * again, and neither happens a day after a run was due.
+   */
+  async pruneEnded(before: number, limit: number): Promise<number> {
+    return this.database.db.transaction().execute(async (trx) => {
+      const ids = (
+        await trx
+          .selectFrom('work_runs')
+          .select('run_id')
+          .where('state', 'in', ENDED)
+          .where('due_ms', '<', before)
+          .limit(limit)
+          .execute()
+      ).map((r) => r.run_id);
+      for (const slice of chunks(ids, INSERT_CHUNK)) {
+        await trx.deleteFrom('work_run_tags').where('run_id', 'in', slice).execute();
+        await trx.deleteFrom('work_runs').where('run_id', 'in', slice).execute();
+      }
+      return ids.length;
+    });
+  }
+
   /** The run's state, attempt and recorded outcome (for tests and the API). */
   async run(
     runId: string,
