@@ -114,6 +114,10 @@ describeEachDatabase('runner protocol over HTTP', (dialect) => {
         { leaseToken: 't', outcome: { status: 'success', summary: '', detail: null } },
       ],
       [`/api/v1/runners/runs/${run}/release`, { leaseToken: 't' }],
+      [
+        '/api/v1/runners/results',
+        { reports: [{ runId: run, leaseToken: 't', outcome: { status: 'success', summary: '', detail: null } }] },
+      ],
     ];
     for (const [path, body] of calls) {
       assert.equal((await post(path, body, '')).status, 401, path);
@@ -155,6 +159,75 @@ describeEachDatabase('runner protocol over HTTP', (dialect) => {
         { leaseToken: 't', outcome: { status: 'success', summary: '', detail: null } },
         409,
       ],
+      ['/api/v1/runners/results', { reports: [] }, 400],
+      [
+        '/api/v1/runners/results',
+        {
+          reports: Array(101).fill({
+            runId: '00000000-0000-4000-8000-000000000000',
+            leaseToken: 't',
+            outcome: { status: 'success', summary: '', detail: null },
+          }),
+        },
+        400,
+      ],
+      [
+        '/api/v1/runners/results',
+        {
+          reports: [
+            {
+              ...{
+                runId: '00000000-0000-4000-8000-000000000000',
+                leaseToken: 't',
+                outcome: { status: 'success', summary: '', detail: null },
+              },
+              runId: '../../x',
+            },
+          ],
+        },
+        400,
+      ],
+      [
+        '/api/v1/runners/results',
+        {
+          reports: [
+            {
+              ...{
+                runId: '00000000-0000-4000-8000-000000000000',
+                leaseToken: 't',
+                outcome: { status: 'success', summary: '', detail: null },
+              },
+              extra: 1,
+            },
+          ],
+        },
+        400,
+      ],
+      [
+        '/api/v1/runners/results',
+        {
+          reports: {
+            runId: '00000000-0000-4000-8000-000000000000',
+            leaseToken: 't',
+            outcome: { status: 'success', summary: '', detail: null },
+          },
+        },
+        400,
+      ],
+      [
+        '/api/v1/runners/results',
+        {
+          reports: Array(20).fill({
+            ...{
+              runId: '00000000-0000-4000-8000-000000000000',
+              leaseToken: 't',
+              outcome: { status: 'success', summary: '', detail: null },
+            },
+            outcome: { status: 'success', summary: '', detail: 'x'.repeat(250 * 1024) },
+          }),
+        },
+        413,
+      ],
     ];
     for (const [path, body, status] of bad) {
       const res = await post(path, body);
@@ -170,6 +243,35 @@ describeEachDatabase('runner protocol over HTTP', (dialect) => {
     assert.equal(
       (await fixture.server.runners.unfinished('check:default/api')).find((r) => r.dedupKey === 'hostile')?.state,
       'queued',
+    );
+  });
+
+  test('reports together: each answered in order as alone, recorded once, a wrong token refused without failing the rest', async () => {
+    await fixture.server.runners.enqueue([order('batch-1'), order('batch-2')]);
+    const leased = await post('/api/v1/runners/lease', intro('r-batch', 2));
+    const { items } = (await leased.json()) as { items: { runId: string; leaseToken: string }[] };
+    const [a, b] = items;
+    assert.ok(a && b);
+    const outcome = { status: 'failure', summary: 'status == 200 failed: saw 503', detail: { ms: 40 } };
+    const reports = [
+      { runId: a.runId, leaseToken: a.leaseToken, outcome },
+      { runId: b.runId, leaseToken: 'not-its-token', outcome },
+    ];
+    const first = await post('/api/v1/runners/results', { reports });
+    assert.equal(first.status, 200);
+    assert.deepEqual(await first.json(), { answers: [{ state: 'recorded' }, { state: 'refused' }] });
+    reports[1] = { runId: b.runId, leaseToken: b.leaseToken, outcome };
+    const again = await post('/api/v1/runners/results', { reports });
+    assert.deepEqual(await again.json(), { answers: [{ state: 'already-recorded' }, { state: 'recorded' }] });
+    assert.deepEqual(
+      heard
+        .filter((r) => r.dedupKey.startsWith('batch-'))
+        .map((r) => [r.dedupKey, r.outcome.status])
+        .sort(),
+      [
+        ['batch-1', 'failure'],
+        ['batch-2', 'failure'],
+      ],
     );
   });
 

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { toAtriumError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
 import type { LeasedRun, RunnerSettings, WorkExecutor, WorkOutcome } from './model.ts';
-import type { ReportAnswer, RunReport } from './protocol.ts';
+import { MAX_REPORTS_PER_BATCH, type ReportAnswer, type RunReport } from './protocol.ts';
 import type { RunnerTransport } from './transport.ts';
 
 export interface RunnerAgentOptions {
@@ -35,8 +35,6 @@ export interface RunnerAgentOptions {
 type Interruption = 'cancelled' | 'timed-out' | 'lost' | 'stopping';
 
 const DEFAULT_RETRY = { firstMs: 500, maxMs: 30_000 };
-/** Reports sent in one batch at most: one request's body and one transaction's length stay bounded. */
-const MAX_REPORTS_PER_BATCH = 100;
 
 /**
  * A runner agent: leases work (a long poll) while it has free slots, runs each run through

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AtriumError } from '../platform/errors.ts';
 import type { Json, LeasedRun, WorkOutcome } from './model.ts';
-import type { RenewAnswer, ReportAnswer, RunnerIntroduction } from './protocol.ts';
+import type { RenewAnswer, ReportAnswer, RunnerIntroduction, RunReport } from './protocol.ts';
 import { type RunnerTransport, serverUnavailable } from './transport.ts';
 
 export interface HttpTransportOptions {
@@ -42,6 +42,9 @@ const RenewAnswerSchema = z.union([
 ]);
 const ReportAnswerSchema = z.object({ state: z.enum(['recorded', 'already-recorded']) });
 const ReleaseAnswer = z.object({ released: z.boolean() });
+const ReportAnswersSchema = z.object({
+  answers: z.array(z.object({ state: z.enum(['recorded', 'already-recorded', 'refused']) })),
+});
 
 /**
  * The runner protocol over HTTPS (`atrium runner`): outbound requests only, a Bearer token
@@ -123,6 +126,12 @@ export function httpTransport(options: HttpTransportOptions): RunnerTransport {
     async report(runId: string, leaseToken: string, outcome: WorkOutcome): Promise<ReportAnswer> {
       const answer = await post(runPath(runId, 'result'), { leaseToken, outcome }, ReportAnswerSchema, callTimeoutMs);
       return answer.status === 200 ? answer.body : { state: 'refused' };
+    },
+    async reportMany(reports: readonly RunReport[]): Promise<ReportAnswer[]> {
+      const answer = await post('/api/v1/runners/results', { reports }, ReportAnswersSchema, callTimeoutMs);
+      // A server without the batch endpoint (an older version): the agent reports each alone.
+      if (answer.status !== 200) throw serverUnavailable(`${base} does not take reports together (${answer.status})`);
+      return answer.body.answers;
     },
     async release(runId: string, leaseToken: string): Promise<boolean> {
       const answer = await post(runPath(runId, 'release'), { leaseToken }, ReleaseAnswer, callTimeoutMs);

@@ -35,6 +35,9 @@ export type RenewAnswer =
  */
 export type ReportAnswer = { state: 'recorded' } | { state: 'already-recorded' } | { state: 'refused' };
 
+/** Reports in one batch at most (POST /api/v1/runners/results): one request's body and one transaction's length stay bounded. */
+export const MAX_REPORTS_PER_BATCH = 100;
+
 /** One outcome in a batch of reports (POST /api/v1/runners/results), by the lease that ran it. */
 export interface RunReport {
   runId: string;

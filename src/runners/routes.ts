@@ -7,7 +7,7 @@ import type { App } from '../platform/http/app.ts';
 import { bodyLimit } from '../platform/http/body-limit.ts';
 import { describedProblem, problemResponses } from '../platform/http/problem-responses.ts';
 import type { Json } from './model.ts';
-import { RUNNER_WORD, RUNNER_WORD_RULE } from './protocol.ts';
+import { MAX_REPORTS_PER_BATCH, RUNNER_WORD, RUNNER_WORD_RULE } from './protocol.ts';
 import type { RunnerService } from './service.ts';
 
 const JSON_TYPE = 'application/json';
@@ -15,14 +15,14 @@ const JSON_TYPE = 'application/json';
 /** A report's body: the outcome's detail (timings, assertions, a bounded excerpt) fits well within it. */
 export const REPORT_BODY_LIMIT = 256 * 1024;
 const SMALL_BODY_LIMIT = 4 * 1024;
+/** A batch of reports' body: most outcomes are small (a check's timings and assertions); a batch with large ones is refused (413) and its runner reports each alone. */
+export const BATCH_BODY_LIMIT = 4 * 1024 * 1024;
 
 const word = z.string().regex(RUNNER_WORD, RUNNER_WORD_RULE);
 const leaseToken = z.string().min(1).max(128).openapi({ description: 'The token the lease answered with.' });
+const runId = z.string().regex(/^[0-9a-f-]{36}$/, 'a run id');
 const RunParams = z.object({
-  runId: z
-    .string()
-    .regex(/^[0-9a-f-]{36}$/, 'a run id')
-    .openapi({ param: { name: 'runId', in: 'path' }, example: '6f1c2d3e-0a4b-4c5d-8e9f-0a1b2c3d4e5f' }),
+  runId: runId.openapi({ param: { name: 'runId', in: 'path' }, example: '6f1c2d3e-0a4b-4c5d-8e9f-0a1b2c3d4e5f' }),
 });
 
 /**
@@ -66,6 +66,15 @@ const RunnerSchema = z
     running: z.number().int().openapi({ description: 'Runs leased to it whose lease holds.' }),
   })
   .openapi('Runner');
+
+/** A run's outcome as its runner reports it. */
+const Outcome = z
+  .object({
+    status: z.enum(['success', 'failure', 'error']),
+    summary: z.string().max(1000),
+    detail: JsonValue,
+  })
+  .strict();
 
 function body<T extends z.ZodType>(schema: T) {
   return { required: true, content: { [JSON_TYPE]: { schema } } } as const;
@@ -181,13 +190,7 @@ export function registerRunnerRoutes(app: App, runners: RunnerService, tokens: T
           z
             .object({
               leaseToken,
-              outcome: z
-                .object({
-                  status: z.enum(['success', 'failure', 'error']),
-                  summary: z.string().max(1000),
-                  detail: JsonValue,
-                })
-                .strict(),
+              outcome: Outcome,
             })
             .strict(),
         ),
@@ -211,6 +214,52 @@ export function registerRunnerRoutes(app: App, runners: RunnerService, tokens: T
       const answer = await runners.report(runId, token, outcome);
       if (answer.state === 'refused') throw leaseRefused();
       return c.json({ state: answer.state }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/runners/results',
+      tags: ['Runners'],
+      summary: "Report many runs' outcomes at once",
+      description: `What \`…/runs/{runId}/result\` does for each report, in one transaction, answered in the reports' order: \`recorded\`, \`already-recorded\` (a later report of a recorded run), or \`refused\` (no lease of the run had the token: stop retrying it). At most ${MAX_REPORTS_PER_BATCH} reports. A runner whose batch is refused or fails reports each run alone.`,
+      security: BEARER_SECURITY,
+      middleware: [
+        runner,
+        bodyLimit(BATCH_BODY_LIMIT, 'Send fewer reports at once, or report the runs with large outcomes alone.'),
+      ] as const,
+      request: {
+        body: body(
+          z
+            .object({
+              reports: z
+                .array(z.object({ runId, leaseToken, outcome: Outcome }).strict())
+                .min(1)
+                .max(MAX_REPORTS_PER_BATCH),
+            })
+            .strict(),
+        ),
+      },
+      responses: {
+        200: {
+          description: "Each report's answer, in order",
+          content: {
+            [JSON_TYPE]: {
+              schema: z
+                .object({
+                  answers: z.array(z.object({ state: z.enum(['recorded', 'already-recorded', 'refused']) })),
+                })
+                .openapi('ReportAnswers'),
+            },
+          },
+        },
+        ...problemResponses(400, 401, 403, 413, 500),
+      },
+    }),
+    async (c) => {
+      const answers = await runners.reportMany(c.req.valid('json').reports);
+      return c.json({ answers: answers.map((a) => ({ state: a.state })) }, 200);
     },
   );
 
