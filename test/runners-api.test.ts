@@ -128,6 +128,11 @@ describeEachDatabase('runner protocol over HTTP', (dialect) => {
 
   test('malformed, hostile and oversized bodies are refused with a problem, and nothing is leased or recorded', async () => {
     await fixture.server.runners.enqueue([order('hostile', { location: 'hostile' })]);
+    const report = {
+      runId: '00000000-0000-4000-8000-000000000000',
+      leaseToken: 't',
+      outcome: { status: 'success', summary: '', detail: null },
+    };
     const bad: [string, string | object, number][] = [
       ['/api/v1/runners/lease', '{"name": "x"', 400],
       ['/api/v1/runners/lease', { ...intro('x'), location: 'hostile', extra: 1 }, 400],
@@ -160,69 +165,15 @@ describeEachDatabase('runner protocol over HTTP', (dialect) => {
         409,
       ],
       ['/api/v1/runners/results', { reports: [] }, 400],
-      [
-        '/api/v1/runners/results',
-        {
-          reports: Array(101).fill({
-            runId: '00000000-0000-4000-8000-000000000000',
-            leaseToken: 't',
-            outcome: { status: 'success', summary: '', detail: null },
-          }),
-        },
-        400,
-      ],
-      [
-        '/api/v1/runners/results',
-        {
-          reports: [
-            {
-              ...{
-                runId: '00000000-0000-4000-8000-000000000000',
-                leaseToken: 't',
-                outcome: { status: 'success', summary: '', detail: null },
-              },
-              runId: '../../x',
-            },
-          ],
-        },
-        400,
-      ],
-      [
-        '/api/v1/runners/results',
-        {
-          reports: [
-            {
-              ...{
-                runId: '00000000-0000-4000-8000-000000000000',
-                leaseToken: 't',
-                outcome: { status: 'success', summary: '', detail: null },
-              },
-              extra: 1,
-            },
-          ],
-        },
-        400,
-      ],
-      [
-        '/api/v1/runners/results',
-        {
-          reports: {
-            runId: '00000000-0000-4000-8000-000000000000',
-            leaseToken: 't',
-            outcome: { status: 'success', summary: '', detail: null },
-          },
-        },
-        400,
-      ],
+      ['/api/v1/runners/results', { reports: Array(101).fill(report) }, 400],
+      ['/api/v1/runners/results', { reports: [{ ...report, runId: '../../x' }] }, 400],
+      ['/api/v1/runners/results', { reports: [{ ...report, extra: 1 }] }, 400],
+      ['/api/v1/runners/results', { reports: report }, 400],
       [
         '/api/v1/runners/results',
         {
           reports: Array(20).fill({
-            ...{
-              runId: '00000000-0000-4000-8000-000000000000',
-              leaseToken: 't',
-              outcome: { status: 'success', summary: '', detail: null },
-            },
+            ...report,
             outcome: { status: 'success', summary: '', detail: 'x'.repeat(250 * 1024) },
           }),
         },
