@@ -142,18 +142,29 @@ export function vitalsCollector(bindingName: string): void {
   };
   if (document.readyState === 'complete') readNavigation();
   else addEventListener('load', readNavigation, { once: true });
+  // A real (trusted) input reached this document: its first-input entry is owed.
+  let interacted = false;
+  for (const type of ['pointerdown', 'keydown'])
+    addEventListener(type, (e) => void (interacted ||= e.isTrusted), { capture: true, passive: true });
   // The final reading: after the next frame (an interaction's entry exists once its paint
-  // happened), with the entries not yet handed to the observers' callbacks taken now.
+  // happened), with the entries not yet handed to the observers' callbacks taken now. The
+  // browser hands an interaction's entry over some frames after it on a busy machine, so
+  // after a trusted input the reading waits frame by frame for its first-input entry, up
+  // to two seconds (then reports without it).
   const final = () =>
-    new Promise<string>((resolve) =>
-      requestAnimationFrame(() =>
-        setTimeout(() => {
-          for (const [observer, onEntry] of observers) for (const entry of observer.takeRecords()) onEntry(entry);
-          readNavigation();
-          resolve(JSON.stringify(snapshot));
-        }, 0),
-      ),
-    );
+    new Promise<string>((resolve) => {
+      const until = performance.now() + 2000;
+      const read = () =>
+        requestAnimationFrame(() =>
+          setTimeout(() => {
+            for (const [observer, onEntry] of observers) for (const entry of observer.takeRecords()) onEntry(entry);
+            if (interacted && snapshot.firstInputEnd === undefined && performance.now() < until) return read();
+            readNavigation();
+            resolve(JSON.stringify(snapshot));
+          }, 0),
+        );
+      read();
+    });
   Object.defineProperty(window, `${bindingName}_snapshot`, { value: final });
 }
 
